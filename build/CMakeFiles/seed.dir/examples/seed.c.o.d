@@ -1,0 +1,2 @@
+CMakeFiles/seed.dir/examples/seed.c.o: /work/main/examples/seed.c \
+ /usr/include/stdc-predef.h

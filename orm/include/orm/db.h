@@ -1,0 +1,84 @@
+/*
+ * A database: one connection through one driver, plus the models known
+ * for it (declared by the program, read from a models file, reflected).
+ */
+#ifndef ORM_DB_H
+#define ORM_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "orm/error.h"
+#include "orm/model.h"
+#include "orm/url.h"
+
+typedef struct orm_db orm_db;
+
+typedef struct orm_open_options {
+    int version;
+    int read_only;          /* open read-only at the driver level */
+    const char *password;   /* overrides the URL's password (from a prompt
+                               or the environment); copied */
+    int busy_timeout_ms;    /* SQLite busy timeout; 0 = 5000 */
+    int connect_timeout_s;  /* network dialects; 0 = 10 */
+} orm_open_options;
+
+#define ORM_OPEN_OPTIONS_VERSION 1
+#define ORM_OPEN_OPTIONS_INIT {ORM_OPEN_OPTIONS_VERSION, 0, NULL, 0, 0}
+
+/*
+ * Open the database a URL names. On failure *out may still be set so the
+ * caller can read orm_db_error(); free it either way with orm_db_free.
+ * `opts` may be NULL.
+ */
+int orm_db_open(orm_db **out, const char *url, const orm_open_options *opts);
+void orm_db_free(orm_db *db);
+
+/* Detail of the last failure on this database (borrowed). */
+const orm_error *orm_db_error(const orm_db *db);
+
+/* "sqlite", "postgresql", "mysql". */
+const char *orm_db_dialect(const orm_db *db);
+/* The URL without password (borrowed). */
+const char *orm_db_url(const orm_db *db);
+int orm_db_read_only(const orm_db *db);
+
+/*
+ * Models. orm_db_register keeps a pointer to a static model or takes
+ * ownership of a run-time one (made with orm_model_new). A later model
+ * with the same table replaces an earlier one (declared beats reflected).
+ */
+int orm_db_register(orm_db *db, const orm_model *model);
+size_t orm_db_model_count(const orm_db *db);
+const orm_model *orm_db_model_at(const orm_db *db, size_t i);
+/* Find by class name, then table name, then "schema.table"; NULL if none.
+ * Case-insensitive when there is no exact match. */
+const orm_model *orm_db_find_model(const orm_db *db, const char *name);
+
+/* Reflect every table of the database (the search path on PostgreSQL)
+ * that no registered model already covers, and register them. */
+int orm_db_reflect_all(orm_db *db);
+/* Reflect one table ("name" or "schema.name") into an owned model. */
+int orm_db_reflect(orm_db *db, const char *table, orm_model **out);
+/* Table names, owned array of owned strings (free each, then the array). */
+int orm_db_list_tables(orm_db *db, char ***out, size_t *count);
+
+/* DDL for every registered model, parents before children; existing
+ * tables are skipped. drop_all drops in reverse order (if they exist). */
+int orm_db_create_all(orm_db *db);
+int orm_db_drop_all(orm_db *db);
+int orm_db_create_table(orm_db *db, const orm_model *model);
+int orm_db_drop_table(orm_db *db, const orm_model *model);
+int orm_db_table_exists(orm_db *db, const char *table, int *out);
+/* The CREATE TABLE (and CREATE INDEX) text the dialect would run. */
+int orm_db_create_sql(orm_db *db, const orm_model *model, char **out);
+
+/* Row count: exact (COUNT(*)) or an estimate from the catalog when
+ * `allow_estimate` and the table is large; *exact says which. */
+int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
+                 int64_t *out, int *exact);
+
+/* Check the connection; reconnects if it was lost. */
+int orm_db_ping(orm_db *db);
+
+#endif

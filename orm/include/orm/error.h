@@ -1,0 +1,97 @@
+/*
+ * Error codes and error detail.
+ *
+ * Every fallible function returns int: 0 on success, a negative ORM_E*
+ * code on failure, and the positive ORM_ROW / ORM_DONE while stepping
+ * through results. The codes and their messages come from one table.
+ * Detail (native code, SQLSTATE, constraint, column, message) lives on the
+ * object that failed (db, session, query), never in a global.
+ */
+#ifndef ORM_ERROR_H
+#define ORM_ERROR_H
+
+#include <stdarg.h>
+
+/* X(name, value, message) */
+#define ORM_ERROR_CODES(X)                                                     \
+    X(OK, 0, "success")                                                        \
+    X(ERROR, -1, "database error")                                             \
+    X(NOMEM, -2, "out of memory")                                              \
+    X(INVALID, -3, "invalid argument")                                         \
+    X(PARSE, -4, "syntax error")                                               \
+    X(NOTFOUND, -5, "not found")                                               \
+    X(UNIQUE, -6, "value already taken (unique constraint)")                   \
+    X(NOTNULL, -7, "value required (not-null constraint)")                     \
+    X(FOREIGNKEY, -8, "referenced row missing or still referenced")            \
+    X(CHECK, -9, "check constraint failed")                                    \
+    X(BUSY, -10, "database busy, deadlock or serialization failure")           \
+    X(CONNLOST, -11, "connection lost")                                        \
+    X(CONFLICT, -12, "row was changed or deleted by someone else")             \
+    X(TYPE, -13, "value does not fit the column type")                         \
+    X(UNSUPPORTED, -14, "not supported by this database")                      \
+    X(READONLY, -15, "database opened read-only")                              \
+    X(MULTIPLE, -16, "more than one row matched")                              \
+    X(IO, -17, "input/output error")                                           \
+    X(AUTH, -18, "authentication failed")                                      \
+    X(CONNECT, -19, "cannot connect to the database")
+
+#define ORM_ERROR_ENUM(name, value, msg) ORM_E##name = value,
+typedef enum orm_error_code { ORM_ERROR_CODES(ORM_ERROR_ENUM) } orm_error_code;
+#undef ORM_ERROR_ENUM
+
+/* ORM_OK is the spelling for success. */
+#define ORM_OK ORM_EOK
+/* Positive results of stepping functions. */
+#define ORM_ROW 1
+#define ORM_DONE 2
+
+/*
+ * Detail about the last failure. Strings are owned by the struct and freed
+ * by orm_error_clear(). `message` never contains a password.
+ */
+typedef struct orm_error {
+    int code;          /* ORM_E* */
+    long native_code;  /* SQLite extended code, MySQL errno, 0 if none */
+    char sqlstate[6];  /* "23505", "" if unknown */
+    char *table;       /* table involved, or NULL */
+    char *column;      /* column involved, or NULL */
+    char *constraint;  /* constraint name, or NULL */
+    char *message;     /* a sentence a person can act on */
+    size_t position;   /* 1-based position in parsed text (0 = none) */
+} orm_error;
+
+#define ORM_ERROR_INIT {0, 0, "", NULL, NULL, NULL, NULL, 0}
+
+/* The fixed message for a code ("connection lost"). Never NULL. */
+const char *orm_strerror(int code);
+
+/* The name of a code without prefix ("UNIQUE"). Never NULL. */
+const char *orm_error_name(int code);
+
+/* Free the strings and reset to ORM_ERROR_INIT. Accepts NULL. */
+void orm_error_clear(orm_error *err);
+
+/*
+ * Clear `err`, then set code and a printf-formatted message.
+ * Returns `code` so callers can `return orm_error_set(...)`.
+ * A NULL `err` is allowed (the call only returns code).
+ */
+int orm_error_set(orm_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int orm_error_setv(orm_error *err, int code, const char *fmt, va_list ap);
+
+/* Set one of the detail strings (copies; NULL clears). Returns 0 or NOMEM. */
+int orm_error_set_column(orm_error *err, const char *column);
+int orm_error_set_table(orm_error *err, const char *table);
+int orm_error_set_constraint(orm_error *err, const char *constraint);
+
+/* Deep copy `src` into `dst` (dst is cleared first). */
+int orm_error_copy(orm_error *dst, const orm_error *src);
+
+/* The message if set, else orm_strerror(code). Never NULL. */
+const char *orm_error_text(const orm_error *err);
+
+#endif

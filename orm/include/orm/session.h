@@ -1,0 +1,74 @@
+/*
+ * The session: a unit of work, as in SQLAlchemy.
+ *
+ * add / delete / attribute changes are pending until commit. The identity
+ * map holds one record per primary key. Commit flushes every pending
+ * insert, update and delete in ONE transaction (inserts parents before
+ * children, deletes children before parents), fetches generated keys, and
+ * guards each UPDATE and DELETE with the values the user saw: a statement
+ * that matches no row is a conflict (ORM_ECONFLICT), never a silent
+ * overwrite. On any failure the transaction is rolled back and every
+ * pending change and every value the caller set is kept; the error names
+ * the record, constraint and column where the database says so, so the
+ * caller can fix one value and commit again.
+ */
+#ifndef ORM_SESSION_H
+#define ORM_SESSION_H
+
+#include <stddef.h>
+
+#include "orm/db.h"
+#include "orm/record.h"
+
+typedef struct orm_session orm_session;
+
+int orm_session_new(orm_session **out, orm_db *db);
+/* Frees the session and every record it holds. Accepts NULL. */
+void orm_session_free(orm_session *s);
+
+orm_db *orm_session_db(const orm_session *s);
+const orm_error *orm_session_error(const orm_session *s);
+
+/* Take ownership of a transient record; it becomes NEW. Defaults
+ * (default_value, default_gen) fill columns the caller left unset. */
+int orm_session_add(orm_session *s, orm_record *rec);
+/* Mark a loaded record for deletion; a NEW record is simply dropped. */
+int orm_session_delete(orm_session *s, orm_record *rec);
+
+/* A record by primary key: from the identity map, else from the database.
+ * `pk` holds one value per primary key column. ORM_ROW with *out set
+ * (owned by the session), ORM_DONE when there is no such row. */
+int orm_session_get(orm_session *s, const orm_model *model,
+                    const orm_value *pk, orm_record **out);
+
+int orm_session_commit(orm_session *s);
+/* Forget pending changes: NEW records are dropped, DIRTY/DELETED ones go
+ * back to their loaded values. */
+int orm_session_rollback(orm_session *s);
+/* Reload a record's values from the database (pending changes to it are
+ * discarded). ORM_ENOTFOUND if the row is gone. */
+int orm_session_refresh(orm_session *s, orm_record *rec);
+
+/* Undo the most recent pending change (a set, add or delete), one at a
+ * time back to the loaded state. ORM_DONE when nothing is left to undo. */
+int orm_session_undo(orm_session *s);
+/* Drop every pending change of one record (review screen "x"). */
+int orm_session_revert(orm_session *s, orm_record *rec);
+/* Remove a record from the session (its pending change is dropped). */
+void orm_session_expunge(orm_session *s, orm_record *rec);
+
+/* Pending records in commit order. */
+size_t orm_session_pending_count(const orm_session *s);
+orm_record *orm_session_pending_at(const orm_session *s, size_t i);
+
+/* The record that made the last commit fail, or NULL. */
+orm_record *orm_session_failed_record(const orm_session *s);
+
+/*
+ * The statements commit would run, one per line, with bound values shown
+ * after each as "-- [1, 'jdoe']"; secret columns masked as '***'.
+ * Owned string.
+ */
+int orm_session_plan(orm_session *s, char **out);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * A growable byte buffer for building SQL text and messages. After an
+ * allocation failure the buffer remembers it (`failed`), further appends
+ * do nothing, and orm_buf_finish returns NULL, so a caller can append many
+ * pieces and check once.
+ */
+#ifndef ORM_SYS_BUF_H
+#define ORM_SYS_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct orm_buf {
+    char *data; /* always NUL-terminated when len > 0 */
+    size_t len;
+    size_t cap;
+    int failed;
+} orm_buf;
+
+#define ORM_BUF_INIT {NULL, 0, 0, 0}
+
+void orm_buf_append(orm_buf *b, const char *s);
+void orm_buf_appendn(orm_buf *b, const char *s, size_t n);
+void orm_buf_appendc(orm_buf *b, char c);
+void orm_buf_appendf(orm_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap);
+void orm_buf_reset(orm_buf *b); /* len = 0, keeps memory, clears failed */
+void orm_buf_free(orm_buf *b);
+/* The text, "" when empty; NULL after a failed allocation. Borrowed. */
+const char *orm_buf_str(const orm_buf *b);
+/* Hand the text to the caller (free()); NULL after a failure. The buffer
+ * is left empty. */
+char *orm_buf_finish(orm_buf *b);
+
+/* Small string helpers that set nothing on failure but return NULL. */
+char *orm_strdup(const char *s);
+char *orm_strndup(const char *s, size_t n);
+
+#endif

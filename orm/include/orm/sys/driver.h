@@ -1,0 +1,176 @@
+/*
+ * The driver interface: what a dialect implements. For driver authors
+ * only; programs use the public headers.
+ *
+ * A driver is one `const orm_driver` table (drivers/sqlite/sqlite.c
+ * exports orm_driver_sqlite, and so on). The core renders all SQL text
+ * itself, using the table's placeholder style and identifier quote, and
+ * calls the functions below; it checks `caps` before relying on an
+ * optional feature. Fields are append-only; `version` comes first.
+ *
+ * Errors: every function that fails returns a negative ORM_E* code and
+ * fills conn->err: the mapped code (unique / not-null / foreign-key /
+ * check / busy / connection-lost ...), the native code (SQLite extended
+ * code, MySQL errno) and SQLSTATE, the constraint, table and column where
+ * the database names them, and the database's message (never a password).
+ * A lost connection is ORM_ECONNLOST; after it, statements of that
+ * connection may only be finalized, and the core calls reconnect.
+ */
+#ifndef ORM_SYS_DRIVER_H
+#define ORM_SYS_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "orm/error.h"
+#include "orm/model.h"
+#include "orm/url.h"
+#include "orm/value.h"
+#include "orm/sys/buf.h"
+
+#define ORM_DRIVER_VERSION 1
+
+/* Base of every driver connection; the driver's struct embeds it first. */
+typedef struct orm_conn {
+    const struct orm_driver *driver;
+    orm_error err;
+    int read_only;
+} orm_conn;
+
+/* Base of every prepared statement; embedded first likewise. */
+typedef struct orm_stmt {
+    orm_conn *conn;
+    const char *sql; /* the text it was prepared from (driver-owned copy) */
+} orm_stmt;
+
+typedef struct orm_connect_options {
+    int read_only;         /* refuse writes at the driver level */
+    int busy_timeout_ms;   /* SQLite */
+    int connect_timeout_s; /* network dialects */
+} orm_connect_options;
+
+enum {
+    /* INSERT ... RETURNING cols works; the core uses it for keys. */
+    ORM_CAP_RETURNING = 1u << 0,
+    /* last_insert_id gives the generated key of a single-column key. */
+    ORM_CAP_LAST_INSERT_ID = 1u << 1,
+    /* ORDER BY x NULLS FIRST / NULLS LAST is accepted. */
+    ORM_CAP_NULLS_ORDER = 1u << 2,
+    /* DDL inside a transaction rolls back. */
+    ORM_CAP_TRANSACTIONAL_DDL = 1u << 3,
+    /* Multi-row INSERT ... VALUES (...), (...). */
+    ORM_CAP_MULTIROW_INSERT = 1u << 4,
+    /* SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT. */
+    ORM_CAP_SAVEPOINT = 1u << 5
+};
+
+typedef enum orm_placeholder_style {
+    ORM_PLACEHOLDER_QMARK, /* ? */
+    ORM_PLACEHOLDER_DOLLAR /* $1, $2, ... */
+} orm_placeholder_style;
+
+/* prepare() flags */
+enum {
+    /* The result may be large and is read once, front to back: stream it
+     * (single-row mode, mysql_use_result) instead of buffering it. The
+     * core runs no other statement on the connection until it is
+     * finished or reset. */
+    ORM_STMT_STREAM = 1u << 0
+};
+
+typedef struct orm_driver {
+    int version; /* ORM_DRIVER_VERSION */
+    const char *name;       /* "sqlite", "postgresql", "mysql" */
+    unsigned caps;          /* ORM_CAP_* */
+    orm_placeholder_style placeholder;
+    char ident_quote;       /* '"' or '`'; doubled inside names */
+    int backslash_escapes;  /* string literals treat '\' as an escape */
+    /* How to write a case-sensitive LIKE ("LIKE", "LIKE BINARY"). The
+     * core writes `col <like_op> ? ESCAPE '!'` and, case-insensitive,
+     * `lower(col) LIKE lower(?) ESCAPE '!'`. */
+    const char *like_op;
+    /* Appended after CREATE TABLE (...), e.g. MySQL's engine and
+     * utf8mb4 binary collation; "" for none. */
+    const char *table_options;
+    /* A hidden row identifier for tables without a primary key
+     * ("rowid", "ctid"), or NULL. */
+    const char *rowid_column;
+
+    int (*connect)(orm_conn **out, const orm_url *url,
+                   const orm_connect_options *opts, orm_error *err);
+    void (*close)(orm_conn *conn);
+    /* Re-establish a lost connection in place (same orm_conn pointer).
+     * Statements prepared before are invalid; the core finalizes them
+     * first. */
+    int (*reconnect)(orm_conn *conn);
+    /* 0 when the connection answers. */
+    int (*ping)(orm_conn *conn);
+
+    /* Run SQL without parameters or results (BEGIN, DDL, ...). */
+    int (*exec)(orm_conn *conn, const char *sql);
+    int (*begin)(orm_conn *conn);
+    int (*commit)(orm_conn *conn);
+    int (*rollback)(orm_conn *conn);
+
+    /* Statements. `nparams` is the number of placeholders in `sql`. */
+    int (*prepare)(orm_conn *conn, const char *sql, size_t nparams,
+                   unsigned flags, orm_stmt **out);
+    /* Bind parameter `index` (0-based). `type` is the column type the
+     * value is meant for, or ORM_TYPE_COUNT when unknown (a driver with
+     * typed parameters converts, e.g. text to numeric / date / json). The
+     * value is copied or used before the next execute (driver's choice;
+     * the core keeps it alive until step returns ORM_DONE or reset). */
+    int (*bind)(orm_stmt *st, size_t index, const orm_value *v,
+                orm_type type);
+    /* Execute on the first call after bind/reset, then advance:
+     * ORM_ROW, ORM_DONE, or an error. */
+    int (*step)(orm_stmt *st);
+    size_t (*column_count)(orm_stmt *st);
+    /* Column `index` of the current row as a value of the kind `type`
+     * travels as (orm_type_kind; ORM_TYPE_COUNT = the driver's natural
+     * kind). Text and blobs are borrowed until the next step or reset.
+     * Numeric stays exact text; booleans ORM_VBOOL; timestamps with a
+     * zone as ISO text with the offset. */
+    int (*column)(orm_stmt *st, size_t index, orm_type type, orm_value *out);
+    /* Rows matched (not changed) by the last UPDATE/DELETE/INSERT. */
+    int64_t (*rows_matched)(orm_stmt *st);
+    /* Generated key of the last INSERT through this statement. */
+    int (*last_insert_id)(orm_stmt *st, int64_t *out);
+    /* Ready to bind and execute again; drops unread rows. */
+    int (*reset)(orm_stmt *st);
+    void (*finalize)(orm_stmt *st);
+
+    /* DDL type of a column as this dialect writes it, e.g. "VARCHAR(50)",
+     * "NUMERIC(10,2)", "BIGSERIAL" (autoinc), "INTEGER AUTO_INCREMENT". */
+    void (*column_type_sql)(orm_buf *out, const orm_column *col, int autoinc);
+
+    /* Reflection. list_tables: user tables visible by default (search
+     * path on PostgreSQL; current database on MySQL), owned strings.
+     * reflect_table: `schema` may be NULL (default); builds an owned model
+     * (orm_model_new ...) with columns, types mapped to orm_type (unknown
+     * types become ORM_TEXT with native_type kept), nullability, defaults
+     * (server_default), primary key, unique constraints and foreign keys
+     * (single-column ones also set ref_table/ref_column on the column).
+     * ORM_ENOTFOUND when the table does not exist. */
+    int (*list_tables)(orm_conn *conn, char ***out, size_t *count);
+    int (*reflect_table)(orm_conn *conn, const char *schema,
+                         const char *table, orm_model **out);
+    /* A cheap row-count estimate from the catalog; ORM_EUNSUPPORTED when
+     * the dialect has none (the core then counts). */
+    int (*estimate_count)(orm_conn *conn, const char *schema,
+                          const char *table, int64_t *out);
+} orm_driver;
+
+/* The compiled-in drivers. */
+extern const orm_driver orm_driver_sqlite;
+extern const orm_driver orm_driver_postgresql;
+extern const orm_driver orm_driver_mysql;
+
+/* Set conn->err (helper for drivers). Returns code. */
+int orm_conn_error(orm_conn *conn, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * Values: what a column holds.
+ *
+ * NULL is its own kind, never the empty string. Integers are 64-bit.
+ * Numeric, date, time, JSON and UUID travel as TEXT in their canonical
+ * form (decimal text stays exact; it is never a double). Text is UTF-8
+ * with an explicit length; blobs keep embedded NUL bytes.
+ *
+ * A value either owns its bytes (`owned` set: made by orm_value_copy or
+ * the *_dup constructors, released by orm_value_clear) or borrows them
+ * (made by orm_value_text/blob, or handed out by a driver until the next
+ * step). orm_value_clear on a borrowed value only resets it.
+ */
+#ifndef ORM_VALUE_H
+#define ORM_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum orm_value_kind {
+    ORM_VNULL = 0,
+    ORM_VINT,   /* u.i */
+    ORM_VFLOAT, /* u.f */
+    ORM_VBOOL,  /* u.b, 0 or 1 */
+    ORM_VTEXT,  /* u.s, UTF-8, ptr is NUL-terminated when owned */
+    ORM_VBLOB   /* u.s, any bytes */
+} orm_value_kind;
+
+typedef struct orm_value {
+    orm_value_kind kind;
+    int owned;
+    union {
+        int64_t i;
+        double f;
+        int b;
+        struct {
+            char *ptr;
+            size_t len;
+        } s;
+    } u;
+} orm_value;
+
+#define ORM_VALUE_NULL_INIT {ORM_VNULL, 0, {0}}
+
+/* Constructors. The borrowed ones keep pointing at `text` / `data`. */
+orm_value orm_value_null(void);
+orm_value orm_value_int(int64_t i);
+orm_value orm_value_float(double f);
+orm_value orm_value_bool(int b);
+orm_value orm_value_text(const char *text);
+orm_value orm_value_textn(const char *text, size_t len);
+orm_value orm_value_blob(const void *data, size_t len);
+
+/* Owning constructors: 0 or ORM_ENOMEM. `out` owns the copy. */
+int orm_value_text_dup(orm_value *out, const char *text, size_t len);
+int orm_value_blob_dup(orm_value *out, const void *data, size_t len);
+
+/* Deep copy; `out` owns the result (text is NUL-terminated). */
+int orm_value_copy(orm_value *out, const orm_value *src);
+
+/* Release owned bytes and set to NULL. Accepts NULL. */
+void orm_value_clear(orm_value *v);
+
+/* Exact equality (kind and content; NULL equals NULL). */
+int orm_value_equal(const orm_value *a, const orm_value *b);
+
+/* Is it SQL NULL? */
+#define orm_value_is_null(v) ((v)->kind == ORM_VNULL)
+
+#endif

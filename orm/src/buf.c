@@ -1,0 +1,122 @@
+/* Growable text buffer used to build SQL and messages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "orm/sys/buf.h"
+
+static int buf_reserve(orm_buf *b, size_t extra)
+{
+    if (b->failed)
+        return -1;
+    if (b->len + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) {
+        if (cap > ((size_t)-1) / 2) {
+            b->failed = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *data = realloc(b->data, cap);
+    if (!data) {
+        b->failed = 1;
+        return -1;
+    }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+void orm_buf_appendn(orm_buf *b, const char *s, size_t n)
+{
+    if (buf_reserve(b, n))
+        return;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void orm_buf_append(orm_buf *b, const char *s)
+{
+    orm_buf_appendn(b, s, strlen(s));
+}
+
+void orm_buf_appendc(orm_buf *b, char c)
+{
+    orm_buf_appendn(b, &c, 1);
+}
+
+void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0) {
+        b->failed = 1;
+        return;
+    }
+    if (buf_reserve(b, (size_t)n))
+        return;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void orm_buf_appendf(orm_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    orm_buf_vappendf(b, fmt, ap);
+    va_end(ap);
+}
+
+void orm_buf_reset(orm_buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void orm_buf_free(orm_buf *b)
+{
+    free(b->data);
+    *b = (orm_buf)ORM_BUF_INIT;
+}
+
+const char *orm_buf_str(const orm_buf *b)
+{
+    if (b->failed)
+        return NULL;
+    return b->data ? b->data : "";
+}
+
+char *orm_buf_finish(orm_buf *b)
+{
+    char *out;
+    if (b->failed) {
+        orm_buf_free(b);
+        return NULL;
+    }
+    out = b->data ? b->data : orm_strdup("");
+    *b = (orm_buf)ORM_BUF_INIT;
+    return out;
+}
+
+char *orm_strndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *orm_strdup(const char *s)
+{
+    return s ? orm_strndup(s, strlen(s)) : NULL;
+}

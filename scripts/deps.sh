@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Install the Debian packages orb needs -- only the missing ones. Checking with
+# dpkg-query takes ~0.01 s, whereas apt-get is slow, takes the dpkg lock and
+# may upgrade packages that are already there.
+#   scripts/deps.sh               everything `make check` needs
+#   scripts/deps.sh --build-only  just enough to build (`make demo`)
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
+  libmariadb-dev libncurses-dev libcmocka-dev libinih-dev libutf8proc-dev
+  libjansson-dev libvterm-dev)
+# Test-only: database servers for the driver tests, tmux for the TUI tests.
+test_pkgs=(tmux postgresql mariadb-server mariadb-client valgrind)
+
+case ${1-} in
+  --build-only) pkgs=("${build_pkgs[@]}") ;;
+  '') pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
+esac
+
+# One dpkg-query for all names. Unknown names only produce an error, so they
+# stay out of `installed` and count as missing.
+declare -A installed=()
+# shellcheck disable=SC2016 # ${...} is dpkg-query's format syntax, not bash's
+while read -r name status; do
+  [[ $status == 'install ok installed' ]] && installed[$name]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${pkgs[@]}" 2>/dev/null || true)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  [[ -n ${installed[$p]-} ]] || missing+=("$p")
+done
+((${#missing[@]} > 0)) || exit 0
+
+as_root=()
+((EUID == 0)) || as_root=(sudo)
+# env(1) rather than sudo's VAR=value, which the sudoers policy may refuse.
+apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q
+  -o DPkg::Lock::Timeout=600)
+
+printf 'deps: installing %s\n' "${missing[@]}"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+fail() { cat "$log" >&2; echo "deps: $1 failed" >&2; exit 1; }
+
+if ! "${apt[@]}" install -y --no-upgrade "${missing[@]}" >"$log" 2>&1; then
+  # Missing or stale package lists (fresh container, or versions gone from the
+  # mirror): refresh them once and retry. Any other failure is real.
+  grep -qE 'Unable to locate package|has no installation candidate|Failed to fetch' "$log" ||
+    fail 'apt-get install'
+  "${apt[@]}" update >"$log" 2>&1 || fail 'apt-get update'
+  "${apt[@]}" install -y --no-upgrade "${missing[@]}" >"$log" 2>&1 || fail 'apt-get install'
+fi

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Run CMD with a throwaway PostgreSQL 15 and MariaDB 10.11 on 127.0.0.1:
+#
+#   scripts/with-servers.sh CMD [ARGS...]   e.g. ctest --test-dir build
+#   scripts/with-servers.sh bash            an interactive shell for poking
+#
+# Each server gets a login user `orb` (random hex password) and a database
+# `orb_test` it owns. CMD sees
+#   ORB_TEST_PG_URL=postgresql://orb:PW@127.0.0.1:PORT/orb_test
+#   ORB_TEST_MYSQL_URL=mysql://orb:PW@127.0.0.1:PORT/orb_test
+# and its exit status becomes ours. Both servers and their temp dirs go away
+# on exit, INT and TERM; runs killed with SIGKILL are reaped by the next run.
+# If a server cannot start we print its log and fail: the tests must never
+# skip silently. ORB_KEEP_SERVER_LOGS=1 keeps the server logs.
+set -euo pipefail
+
+readonly PG_BIN=/usr/lib/postgresql/15/bin
+readonly STATE_PREFIX=/tmp/orb-test-servers.
+# 20000-31999: away from the default ports and below Linux's ephemeral range
+# (32768+), where outgoing connections could be holding a port.
+readonly PORT_MIN=20000 PORT_SPAN=12000 PORT_TRIES=20
+
+say() { echo "with-servers: $*" >&2; }
+
+if (($# == 0)); then
+  echo "usage: $0 CMD [ARGS...]" >&2
+  exit 2
+fi
+if ((EUID != 0)); then
+  # initdb/pg_ctl must run as postgres and mariadbd as mysql: needs root.
+  say "must run as root (server processes run as postgres/mysql)"
+  exit 2
+fi
+
+# Process start time (field 22 of /proc/PID/stat): with the pid it identifies
+# a process even after its pid has been reused.
+starttime() {
+  local stat fields
+  stat=$(<"/proc/$1/stat") || return 1
+  read -ra fields <<<"${stat##*) }" # skip "pid (comm) ", comm may hold spaces
+  echo "${fields[19]}"
+}
+
+# Alive and not a zombie (PID 1 here may not reap orphans promptly).
+alive() {
+  local stat
+  stat=$(<"/proc/$1/stat") 2>/dev/null || return 1
+  [[ ${stat##*) } != Z* ]]
+}
+
+# Pids of processes whose command line mentions DIR. Our temp dirs are unique,
+# so this finds exactly the servers (and pg_ctl etc.) of one run.
+pids_using() {
+  local p args
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    ((p != $$ && p != BASHPID)) || continue
+    mapfile -d '' args <"/proc/${p}/cmdline" 2>/dev/null || continue
+    [[ "${args[*]-}" == *"$1"* ]] && echo "${p}"
+  done
+  return 0
+}
+
+# Signal everything running out of DIR with SIG (again each second, to catch
+# late children), escalate to KILL after ~5 s.
+kill_using() {
+  local dir=$1 sig=$2 pids i
+  for ((i = 0; i < 200; i++)); do
+    mapfile -t pids < <(pids_using "${dir}")
+    ((${#pids[@]})) || return 0
+    ((i < 100)) || sig=KILL
+    ((i % 20)) || kill -s "${sig}" "${pids[@]}" 2>/dev/null || true
+    sleep 0.05
+  done
+  say "could not stop: ${pids[*]}"
+}
+
+# Clean up after earlier runs that were killed before their EXIT trap ran.
+reap_stale() {
+  local state key a b pid start dir
+  for state in "${STATE_PREFIX}"*; do
+    [[ -f ${state} ]] || continue
+    pid='' start='' dir=''
+    while read -r key a b; do
+      case ${key} in
+        owner) pid=${a} start=${b} ;;
+        dir) dir=${a} ;;
+        *) ;;
+      esac
+    done <"${state}" || true
+    # Owner still running: a concurrent run, not ours to touch.
+    [[ -n ${pid} && $(starttime "${pid}" 2>/dev/null) == "${start}" ]] && continue
+    if [[ ${dir} == /tmp/orb-test.* ]]; then
+      # SIGQUIT: immediate shutdown for the postmaster (it then frees its
+      # shared memory), plain shutdown for mariadbd.
+      kill_using "${dir}" QUIT
+      rm -rf "${dir}"
+      say "reaped servers of a killed run (${dir})"
+    fi
+    rm -f "${state}"
+  done
+}
+
+BASE='' STATE='' SETUP_PIDS=()
+# shellcheck disable=SC2317 # only reached through the traps below
+cleanup() {
+  set +e
+  trap '' INT TERM # a second Ctrl-C must not leave servers behind
+  [[ -n ${BASE} ]] || return 0
+  local pid
+  # Still setting up (INT/TERM during startup): stop that first.
+  for pid in "${SETUP_PIDS[@]}"; do kill "${pid}" 2>/dev/null; done
+  if [[ -f ${BASE}/pg/postmaster.pid ]]; then
+    (cd / && runuser -u postgres -- "${PG_BIN}/pg_ctl" -D "${BASE}/pg" \
+      -m fast -w -t 10 -s stop) >/dev/null 2>&1
+  fi
+  if [[ -f ${BASE}/mariadbd.pid ]]; then
+    pid=$(<"${BASE}/mariadbd.pid")
+    kill -TERM "${pid}" 2>/dev/null
+  fi
+  kill_using "${BASE}" TERM # waits for mariadbd; catches anything left
+  if [[ ${ORB_KEEP_SERVER_LOGS:-0} == 1 ]]; then
+    find "${BASE}" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} +
+    say "server logs kept in ${BASE}/logs"
+  else
+    rm -rf "${BASE}"
+  fi
+  rm -f "${STATE}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Show a server's log tail and fail.
+die_with_log() {
+  local what=$1 f
+  shift
+  say "${what} failed; log tail:"
+  for f in "$@"; do
+    [[ -s ${f} ]] || continue
+    echo "--- ${f}" >&2
+    tail -n 40 "${f}" >&2
+  done
+  exit 1
+}
+
+# Something already accepts connections there (a cheap pre-check; the real
+# test is the server's own bind).
+port_taken() { (: <>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+random_hex() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+
+start_pg() {
+  local dir=${BASE}/pg logs=${BASE}/logs port i
+  local log=${logs}/postgresql.log ctl_log=${logs}/pg_ctl.log
+  install -d -o postgres -g postgres -m 700 "${dir}"
+  install -o postgres -g postgres -m 644 /dev/null "${log}"
+  # initdb/pg_ctl refuse root; cd / so postgres can read its working dir.
+  cd /
+  runuser -u postgres -- "${PG_BIN}/initdb" -D "${dir}" -U postgres -A trust \
+    --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 -N \
+    >"${logs}/initdb.log" 2>&1 || die_with_log "PostgreSQL initdb" "${logs}/initdb.log"
+  port=$((PORT_MIN + RANDOM % PORT_SPAN))
+  for ((i = 0; ; i++, port++)); do
+    ((i < PORT_TRIES)) || die_with_log "PostgreSQL: no free port" "${log}"
+    port_taken "${port}" && continue
+    : >"${log}"
+    # Durability off: the data dies with the run anyway.
+    runuser -u postgres -- "${PG_BIN}/pg_ctl" -D "${dir}" -l "${log}" -w -t 30 -s \
+      start -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off \
+-c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
+      >"${ctl_log}" 2>&1 && break
+    grep -q 'Address already in use' "${log}" ||
+      die_with_log "PostgreSQL start" "${ctl_log}" "${log}"
+  done
+  "${PG_BIN}/psql" -X -q -v ON_ERROR_STOP=1 -h "${dir}" -p "${port}" -U postgres \
+    -d postgres -c "CREATE ROLE orb LOGIN PASSWORD '$1'" \
+    -c "CREATE DATABASE orb_test OWNER orb" >>"${ctl_log}" 2>&1 ||
+    die_with_log "PostgreSQL user setup" "${ctl_log}" "${log}"
+  echo "${port}" >"${BASE}/pg.port"
+}
+
+start_mariadb() {
+  local dir=${BASE}/my logs=${BASE}/logs port i pid
+  local log=${logs}/mariadb.log sock=${BASE}/my/sock
+  # mariadbd drops to mysql before creating socket, pid file and log.
+  install -d -o mysql -g mysql -m 700 "${dir}"
+  install -o mysql -g mysql -m 640 /dev/null "${log}"
+  # --no-defaults everywhere: /etc/mysql would inject the system datadir/port.
+  mariadb-install-db --no-defaults --user=mysql --datadir="${dir}/data" \
+    --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve \
+    >"${logs}/mariadb-install-db.log" 2>&1 ||
+    die_with_log "mariadb-install-db" "${logs}/mariadb-install-db.log"
+  port=$((PORT_MIN + RANDOM % PORT_SPAN))
+  for ((i = 0; ; i++, port++)); do
+    ((i < PORT_TRIES)) || die_with_log "MariaDB: no free port" "${log}"
+    port_taken "${port}" && continue
+    : >"${log}"
+    # max-allowed-packet: the tests insert 1 MB blobs. Durability relaxed.
+    /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="${dir}/data" \
+      --bind-address=127.0.0.1 --port="${port}" --socket="${sock}" \
+      --pid-file="${dir}/mariadbd.pid" --log-error="${log}" --skip-name-resolve \
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+      --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-use-native-aio=0 \
+      --max-allowed-packet=64M </dev/null >>"${log}" 2>&1 &
+    pid=$!
+    echo "${pid}" >"${BASE}/mariadbd.pid"
+    # Ready once it answers on its socket; if it dies, see why.
+    local deadline=$((SECONDS + 30))
+    until mariadb-admin --no-defaults --socket="${sock}" -uroot ping >/dev/null 2>&1; do
+      ((SECONDS < deadline)) || die_with_log "MariaDB start (timeout)" "${log}"
+      if ! alive "${pid}"; then
+        grep -q 'Address already in use' "${log}" ||
+          die_with_log "MariaDB start" "${log}"
+        continue 2
+      fi
+      sleep 0.05
+    done
+    break
+  done
+  # Both host forms: '%' for anything, 127.0.0.1 so no anonymous account can
+  # shadow it. ALL on orb_test covers CREATE/DROP; killing one's own
+  # connections needs no extra privilege.
+  mariadb --no-defaults --socket="${sock}" -uroot -e "
+    CREATE DATABASE orb_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    CREATE USER 'orb'@'%' IDENTIFIED BY '$1';
+    CREATE USER 'orb'@'127.0.0.1' IDENTIFIED BY '$1';
+    GRANT ALL ON orb_test.* TO 'orb'@'%';
+    GRANT ALL ON orb_test.* TO 'orb'@'127.0.0.1';" >>"${log}" 2>&1 ||
+    die_with_log "MariaDB user setup" "${log}"
+  echo "${port}" >"${BASE}/mariadb.port"
+}
+
+reap_stale
+
+BASE=$(mktemp -d /tmp/orb-test.XXXXXX)
+chmod 755 "${BASE}" # postgres and mysql must traverse it
+install -d -m 755 "${BASE}/logs"
+STATE=${STATE_PREFIX}${BASE##*.}
+printf 'owner %s %s\ndir %s\n' "$$" "$(starttime "$$")" "${BASE}" >"${STATE}"
+
+pg_pw=$(random_hex)
+my_pw=$(random_hex)
+# Both servers start in parallel: ~1-1.5 s each.
+start_pg "${pg_pw}" &
+SETUP_PIDS+=($!)
+start_mariadb "${my_pw}" &
+SETUP_PIDS+=($!)
+failed=0
+for pid in "${SETUP_PIDS[@]}"; do wait "${pid}" || failed=1; done
+SETUP_PIDS=()
+((failed == 0)) || exit 1
+
+pg_port=$(<"${BASE}/pg.port")
+my_port=$(<"${BASE}/mariadb.port")
+say "PostgreSQL 15 on 127.0.0.1:${pg_port}"
+say "MariaDB 10.11 on 127.0.0.1:${my_port}"
+export ORB_TEST_PG_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/orb_test"
+export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_test"
+
+# While CMD runs, Ctrl-C goes to CMD too: let it decide (an interactive shell
+# ignores it) and clean up once it returns. TERM sent to this script alone is
+# handled after CMD exits (bash defers traps during a foreground command);
+# signal the process group to stop CMD as well.
+trap ':' INT
+status=0
+"$@" || status=$?
+trap 'exit 130' INT
+exit "${status}"
