@@ -105,7 +105,7 @@ BASE='' STATE='' SETUP_PIDS=()
 # shellcheck disable=SC2317 # only reached through the traps below
 cleanup() {
   set +e
-  trap '' INT TERM # a second Ctrl-C must not leave servers behind
+  trap '' INT TERM HUP # a second Ctrl-C must not leave servers behind
   [[ -n ${BASE} ]] || return 0
   local pid
   # Still setting up (INT/TERM during startup): stop that first.
@@ -130,6 +130,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # Show a server's log tail and fail.
 die_with_log() {
@@ -258,12 +259,22 @@ say "MariaDB 10.11 on 127.0.0.1:${my_port}"
 export ORB_TEST_PG_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/orb_test"
 export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_test"
 
-# While CMD runs, Ctrl-C goes to CMD too: let it decide (an interactive shell
-# ignores it) and clean up once it returns. TERM sent to this script alone is
-# handled after CMD exits (bash defers traps during a foreground command);
-# signal the process group to stop CMD as well.
-trap ':' INT
+# CMD runs in the background and we wait for it: bash defers traps while a
+# foreground command runs, so a TERM sent to this script alone would only act
+# once CMD had finished. Signals are forwarded to CMD instead; cleanup follows
+# when it exits. Background commands start with SIGINT/SIGQUIT ignored and
+# stdin from /dev/null: env and <&0 undo that (Ctrl-C, interactive shells).
+env --default-signal=INT,QUIT "$@" <&0 &
+cmd_pid=$!
+forward() { kill -s "$1" "${cmd_pid}" 2>/dev/null || true; }
+trap 'forward INT' INT
+trap 'forward TERM' TERM
+trap 'forward HUP' HUP
 status=0
-"$@" || status=$?
-trap 'exit 130' INT
+wait "${cmd_pid}" || status=$?
+# wait also returns early when a trapped signal arrives: wait on for CMD.
+while kill -0 "${cmd_pid}" 2>/dev/null; do
+  status=0
+  wait "${cmd_pid}" || status=$?
+done
 exit "${status}"

@@ -177,6 +177,16 @@ char *orm_value_format(const orm_value *v, const orm_column *col);
 int orm_value_check(const orm_value *v, const orm_column *col,
                     orm_error *err);
 
+/*
+ * Canonicalize a value read from a database for its column, in place, so
+ * that every dialect gives the same text: Numeric with a declared scale
+ * gets exactly `scale` decimals, without one trailing zeros go; booleans
+ * from integers; timestamps as "YYYY-MM-DD HH:MM:SS[.ffffff]" (fraction
+ * without trailing zeros), with zone as "+HH:MM"; UUIDs lower case.
+ * The value becomes owned when it has to change.
+ */
+int orm_value_normalize(orm_value *v, const orm_column *col);
+
 /* Evaluate a default generator ("token_hex(16)", "uuid4()", "now()")
  * into an owned value. ORM_EINVALID for an unknown generator. */
 int orm_default_generate(orm_value *out, const char *gen, orm_error *err);
