@@ -36,7 +36,7 @@ fi
 # a process even after its pid has been reused.
 starttime() {
   local stat fields
-  stat=$(<"/proc/$1/stat") || return 1
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
   read -ra fields <<<"${stat##*) }" # skip "pid (comm) ", comm may hold spaces
   echo "${fields[19]}"
 }
@@ -44,7 +44,7 @@ starttime() {
 # Alive and not a zombie (PID 1 here may not reap orphans promptly).
 alive() {
   local stat
-  stat=$(<"/proc/$1/stat") 2>/dev/null || return 1
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
   [[ ${stat##*) } != Z* ]]
 }
 
@@ -89,7 +89,7 @@ reap_stale() {
       esac
     done <"${state}" || true
     # Owner still running: a concurrent run, not ours to touch.
-    [[ -n ${pid} && $(starttime "${pid}" 2>/dev/null) == "${start}" ]] && continue
+    [[ -n ${pid} && $(starttime "${pid}") == "${start}" ]] && continue
     if [[ ${dir} == /tmp/orb-test.* ]]; then
       # SIGQUIT: immediate shutdown for the postmaster (it then frees its
       # shared memory), plain shutdown for mariadbd.
@@ -266,6 +266,7 @@ export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_test"
 # stdin from /dev/null: env and <&0 undo that (Ctrl-C, interactive shells).
 env --default-signal=INT,QUIT "$@" <&0 &
 cmd_pid=$!
+# shellcheck disable=SC2317 # only reached through the traps below
 forward() { kill -s "$1" "${cmd_pid}" 2>/dev/null || true; }
 trap 'forward INT' INT
 trap 'forward TERM' TERM

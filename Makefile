@@ -1,0 +1,47 @@
+# Thin wrapper over CMake. The real build is CMakeLists.txt; the helpers in
+# scripts/ install missing Debian packages and run throwaway DB servers.
+#   make demo [ARGS=...]  build and open the demo database in ./build/orb
+#   make check            warnings as errors, all tests against real servers
+#   make sanitize         the same with ASan/UBSan, in build-asan/
+#   make bench            build the bench programs and say how to run them
+#   make clean
+
+CONFIGURE = cmake -S . -DCMAKE_BUILD_TYPE=RelWithDebInfo
+BUILD     = cmake --build
+CTEST     = scripts/with-servers.sh ctest --output-on-failure --no-tests=error -j2 --test-dir
+BENCHES   = $(notdir $(basename $(wildcard bench/*.c)))
+ARGS ?=
+# Keep CMake's inner make from printing "Entering directory" on every step.
+MAKEFLAGS += --no-print-directory
+
+.PHONY: all demo check sanitize bench clean
+
+# ORB_WERROR is set explicitly each time: CMake caches it, and build/ is
+# shared by the demo (tolerant) and check (strict) targets.
+all:
+	scripts/deps.sh --build-only
+	$(CONFIGURE) -B build -DORB_WERROR=OFF
+	$(BUILD) build -j2
+
+demo: all
+	./build/orb $(ARGS)
+
+check:
+	scripts/deps.sh
+	$(CONFIGURE) -B build -DORB_WERROR=ON
+	$(BUILD) build -j2
+	$(CTEST) build
+
+sanitize:
+	scripts/deps.sh
+	$(CONFIGURE) -B build-asan -DORB_WERROR=ON -DORB_SANITIZE=ON
+	$(BUILD) build-asan -j2
+	$(CTEST) build-asan
+
+bench: all
+	@echo 'Bench programs (one per bench/*.c): $(or $(BENCHES),none yet)'
+	@echo 'Run one with ./build/NAME; those using PostgreSQL/MariaDB need servers:'
+	@echo '  scripts/with-servers.sh ./build/NAME   (sets ORB_TEST_PG_URL, ORB_TEST_MYSQL_URL)'
+
+clean:
+	rm -rf build build-asan
