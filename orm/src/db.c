@@ -1,0 +1,501 @@
+/*
+ * The database handle: opening a URL through the right driver, the
+ * per-connection statement cache, reconnecting after a lost connection,
+ * transactions, and the registry of models (declared, from a models file,
+ * reflected).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define DB_CACHE_MAX 128
+
+static const orm_driver *const drivers[] = {
+    &orm_driver_sqlite, &orm_driver_postgresql, &orm_driver_mysql};
+
+int db_fail(orm_db *db, int rc)
+{
+    if (rc >= 0)
+        return rc;
+    if (db->conn && db->conn->err.code == rc)
+        orm_error_copy(&db->err, &db->conn->err);
+    else if (db->err.code != rc)
+        orm_error_set(&db->err, rc, "%s", orm_strerror(rc));
+    if (rc == ORM_ECONNLOST) {
+        db->lost = 1;
+        db->in_transaction = 0;
+    }
+    return rc;
+}
+
+static void cache_clear(orm_db *db)
+{
+    for (size_t i = 0; i < db->ncache; i++) {
+        if (db->cache[i].stmt)
+            db->driver->finalize(db->cache[i].stmt);
+        free(db->cache[i].sql);
+    }
+    db->ncache = 0;
+}
+
+int db_ensure_connected(orm_db *db)
+{
+    if (!db->lost)
+        return 0;
+    cache_clear(db);
+    int rc = db->driver->reconnect(db->conn);
+    if (rc < 0) {
+        db_fail(db, rc == ORM_ECONNLOST ? rc : ORM_ECONNLOST);
+        db->lost = 1;
+        return ORM_ECONNLOST;
+    }
+    db->lost = 0;
+    db->in_transaction = 0;
+    return 0;
+}
+
+int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams,
+                    unsigned flags, db_stmt *out)
+{
+    int rc = db_ensure_connected(db);
+    if (rc)
+        return rc;
+    out->stmt = NULL;
+    out->cache_index = -1;
+    for (size_t i = 0; i < db->ncache; i++) {
+        db_cached_stmt *c = &db->cache[i];
+        if (!c->busy && strcmp(c->sql, sql) == 0) {
+            c->busy = 1;
+            c->last_use = ++db->use_clock;
+            out->stmt = c->stmt;
+            out->cache_index = (long)i;
+            return 0;
+        }
+    }
+    orm_stmt *st = NULL;
+    rc = db->driver->prepare(db->conn, sql, nparams, flags, &st);
+    if (rc < 0)
+        return db_fail(db, rc);
+    /* Streams and statements beyond the cache size stay uncached. */
+    if (flags & ORM_STMT_STREAM) {
+        out->stmt = st;
+        return 0;
+    }
+    if (db->ncache == DB_CACHE_MAX) {
+        /* Evict the least recently used idle statement. */
+        size_t victim = db->ncache;
+        for (size_t i = 0; i < db->ncache; i++)
+            if (!db->cache[i].busy &&
+                (victim == db->ncache ||
+                 db->cache[i].last_use < db->cache[victim].last_use))
+                victim = i;
+        if (victim == db->ncache) {
+            out->stmt = st;
+            return 0;
+        }
+        db->driver->finalize(db->cache[victim].stmt);
+        free(db->cache[victim].sql);
+        db->cache[victim] = db->cache[--db->ncache];
+    }
+    if (db->ncache == db->cache_cap) {
+        size_t cap = db->cache_cap ? db->cache_cap * 2 : 16;
+        db_cached_stmt *cache = realloc(db->cache, cap * sizeof *cache);
+        if (!cache) {
+            db->driver->finalize(st);
+            return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+        }
+        db->cache = cache;
+        db->cache_cap = cap;
+    }
+    char *copy = orm_strdup(sql);
+    if (!copy) {
+        db->driver->finalize(st);
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    }
+    db->cache[db->ncache] =
+        (db_cached_stmt){copy, st, 1, ++db->use_clock};
+    out->stmt = st;
+    out->cache_index = (long)db->ncache++;
+    return 0;
+}
+
+void db_stmt_release(orm_db *db, db_stmt *st)
+{
+    if (!st->stmt)
+        return;
+    if (st->cache_index >= 0 && (size_t)st->cache_index < db->ncache &&
+        db->cache[st->cache_index].stmt == st->stmt) {
+        if (!db->lost)
+            db->driver->reset(st->stmt);
+        db->cache[st->cache_index].busy = 0;
+    } else {
+        db->driver->finalize(st->stmt);
+    }
+    st->stmt = NULL;
+    st->cache_index = -1;
+}
+
+int db_stmt_bind(orm_db *db, db_stmt *st, const orm_value *params,
+                 const orm_type *types, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = db->driver->bind(st->stmt, i, &params[i],
+                                  types ? types[i] : ORM_TYPE_COUNT);
+        if (rc < 0)
+            return db_fail(db, rc);
+    }
+    return 0;
+}
+
+int db_stmt_step(orm_db *db, db_stmt *st)
+{
+    int rc = db->driver->step(st->stmt);
+    return rc < 0 ? db_fail(db, rc) : rc;
+}
+
+int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
+                   orm_value *out)
+{
+    int rc = db->driver->column(st->stmt, i, col ? col->type : ORM_TYPE_COUNT,
+                                out);
+    if (rc < 0)
+        return db_fail(db, rc);
+    if (col && (rc = orm_value_normalize(out, col)) < 0)
+        return orm_error_set(&db->err, rc, "out of memory");
+    return 0;
+}
+
+int db_exec(orm_db *db, const char *sql)
+{
+    int rc = db_ensure_connected(db);
+    if (rc)
+        return rc;
+    rc = db->driver->exec(db->conn, sql);
+    return rc < 0 ? db_fail(db, rc) : 0;
+}
+
+int db_begin(orm_db *db)
+{
+    int rc = db_ensure_connected(db);
+    if (rc)
+        return rc;
+    rc = db->driver->begin(db->conn);
+    if (rc < 0)
+        return db_fail(db, rc);
+    db->in_transaction = 1;
+    return 0;
+}
+
+int db_commit(orm_db *db)
+{
+    int rc = db->driver->commit(db->conn);
+    db->in_transaction = 0;
+    return rc < 0 ? db_fail(db, rc) : 0;
+}
+
+int db_rollback(orm_db *db)
+{
+    db->in_transaction = 0;
+    if (db->lost)
+        return 0; /* the server rolled back when the connection died */
+    int rc = db->driver->rollback(db->conn);
+    return rc < 0 ? db_fail(db, rc) : 0;
+}
+
+/* ---- opening ---- */
+
+int orm_db_open(orm_db **out, const char *url_text,
+                const orm_open_options *opts)
+{
+    orm_open_options defaults = ORM_OPEN_OPTIONS_INIT;
+    orm_db *db = calloc(1, sizeof *db);
+    int rc;
+    *out = NULL;
+    if (!db)
+        return ORM_ENOMEM;
+    *out = db;
+    if (!opts)
+        opts = &defaults;
+    rc = orm_url_parse(&db->url, url_text, &db->err);
+    if (rc)
+        return rc;
+    if (opts->password && (rc = orm_url_set_password(db->url, opts->password)))
+        return orm_error_set(&db->err, rc, "out of memory");
+    db->url_text = orm_url_format(db->url, 1);
+    if (!db->url_text)
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ORM_ARRAY_LEN(drivers); i++)
+        if (strcmp(drivers[i]->name, db->url->dialect) == 0)
+            db->driver = drivers[i];
+    if (!db->driver)
+        return orm_error_set(&db->err, ORM_EINVALID,
+                             "no driver for database '%s'", db->url->dialect);
+    orm_connect_options copts = {opts->read_only, opts->busy_timeout_ms,
+                                 opts->connect_timeout_s};
+    db->read_only = opts->read_only;
+    rc = db->driver->connect(&db->conn, db->url, &copts, &db->err);
+    if (rc < 0) {
+        db->conn = NULL;
+        if (db->err.code != rc)
+            orm_error_set(&db->err, rc, "%s", orm_strerror(rc));
+        return rc;
+    }
+    return 0;
+}
+
+void orm_db_free(orm_db *db)
+{
+    if (!db)
+        return;
+    if (db->conn) {
+        cache_clear(db);
+        db->driver->close(db->conn);
+    }
+    free(db->cache);
+    for (size_t i = 0; i < db->nmodels; i++)
+        if (db->model_owned[i])
+            orm_model_free((orm_model *)(uintptr_t)db->models[i]);
+    free(db->models);
+    free(db->model_owned);
+    orm_url_free(db->url);
+    free(db->url_text);
+    orm_error_clear(&db->err);
+    free(db);
+}
+
+const orm_error *orm_db_error(const orm_db *db)
+{
+    return &db->err;
+}
+
+const char *orm_db_dialect(const orm_db *db)
+{
+    return db->driver ? db->driver->name
+                      : (db->url ? db->url->dialect : "unknown");
+}
+
+const char *orm_db_url(const orm_db *db)
+{
+    return db->url_text ? db->url_text : "";
+}
+
+int orm_db_read_only(const orm_db *db)
+{
+    return db->read_only;
+}
+
+int orm_db_ping(orm_db *db)
+{
+    int rc = db_ensure_connected(db);
+    if (rc)
+        return rc;
+    rc = db->driver->ping(db->conn);
+    if (rc < 0) {
+        db_fail(db, ORM_ECONNLOST);
+        return db_ensure_connected(db);
+    }
+    return 0;
+}
+
+/* ---- models ---- */
+
+static int same_table(const orm_model *a, const orm_model *b)
+{
+    if (strcmp(a->table, b->table) != 0)
+        return 0;
+    if (!a->schema || !b->schema)
+        return 1;
+    return strcmp(a->schema, b->schema) == 0;
+}
+
+int orm_db_register(orm_db *db, const orm_model *model)
+{
+    for (size_t i = 0; i < db->nmodels; i++) {
+        if (same_table(db->models[i], model)) {
+            if (db->model_owned[i])
+                orm_model_free((orm_model *)(uintptr_t)db->models[i]);
+            db->models[i] = model;
+            db->model_owned[i] = model->owned != NULL;
+            return 0;
+        }
+    }
+    if (db->nmodels == db->models_cap) {
+        size_t cap = db->models_cap ? db->models_cap * 2 : 16;
+        const orm_model **models = realloc(db->models, cap * sizeof *models);
+        if (!models)
+            return ORM_ENOMEM;
+        db->models = models;
+        unsigned char *owned = realloc(db->model_owned, cap);
+        if (!owned)
+            return ORM_ENOMEM;
+        db->model_owned = owned;
+        db->models_cap = cap;
+    }
+    db->models[db->nmodels] = model;
+    db->model_owned[db->nmodels++] = model->owned != NULL;
+    return 0;
+}
+
+size_t orm_db_model_count(const orm_db *db)
+{
+    return db->nmodels;
+}
+
+const orm_model *orm_db_model_at(const orm_db *db, size_t i)
+{
+    return i < db->nmodels ? db->models[i] : NULL;
+}
+
+const orm_model *orm_db_find_model(const orm_db *db, const char *name)
+{
+    const char *dot = strchr(name, '.');
+    for (int pass = 0; pass < 2; pass++) {
+        int (*cmp)(const char *, const char *) = pass ? strcasecmp : strcmp;
+        for (size_t i = 0; i < db->nmodels; i++)
+            if (cmp(db->models[i]->name, name) == 0)
+                return db->models[i];
+        for (size_t i = 0; i < db->nmodels; i++)
+            if (cmp(db->models[i]->table, name) == 0)
+                return db->models[i];
+        if (dot) {
+            size_t n = (size_t)(dot - name);
+            for (size_t i = 0; i < db->nmodels; i++) {
+                const orm_model *m = db->models[i];
+                if (m->schema && strlen(m->schema) == n &&
+                    (pass ? strncasecmp : strncmp)(m->schema, name, n) == 0 &&
+                    cmp(m->table, dot + 1) == 0)
+                    return m;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void split_table_name(const char *name, char **schema,
+                             const char **table)
+{
+    const char *dot = strchr(name, '.');
+    *schema = NULL;
+    *table = name;
+    if (dot) {
+        *schema = orm_strndup(name, (size_t)(dot - name));
+        *table = dot + 1;
+    }
+}
+
+int orm_db_reflect(orm_db *db, const char *name, orm_model **out)
+{
+    char *schema = NULL;
+    const char *table;
+    int rc = db_ensure_connected(db);
+    if (rc)
+        return rc;
+    split_table_name(name, &schema, &table);
+    rc = db->driver->reflect_table(db->conn, schema, table, out);
+    free(schema);
+    if (rc < 0)
+        return db_fail(db, rc);
+    return 0;
+}
+
+int orm_db_list_tables(orm_db *db, char ***out, size_t *count)
+{
+    int rc = db_ensure_connected(db);
+    if (rc)
+        return rc;
+    rc = db->driver->list_tables(db->conn, out, count);
+    return rc < 0 ? db_fail(db, rc) : 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int orm_db_reflect_all(orm_db *db)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = orm_db_list_tables(db, &names, &n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int covered = 0;
+        for (size_t j = 0; j < db->nmodels && !covered; j++) {
+            const orm_model *m = db->models[j];
+            if (strcmp(m->table, names[i]) == 0)
+                covered = 1;
+            else if (m->schema) {
+                size_t sl = strlen(m->schema);
+                covered = strncmp(names[i], m->schema, sl) == 0 &&
+                          names[i][sl] == '.' &&
+                          strcmp(names[i] + sl + 1, m->table) == 0;
+            }
+        }
+        if (covered)
+            continue;
+        orm_model *model = NULL;
+        rc = orm_db_reflect(db, names[i], &model);
+        if (rc == 0 && (rc = orm_db_register(db, model)) != 0)
+            orm_model_free(model);
+    }
+    free_names(names, n);
+    return rc;
+}
+
+int orm_db_table_exists(orm_db *db, const char *table, int *out)
+{
+    orm_model *model = NULL;
+    int rc = orm_db_reflect(db, table, &model);
+    orm_model_free(model);
+    *out = rc == 0;
+    if (rc == ORM_ENOTFOUND) {
+        orm_error_clear(&db->err);
+        return 0;
+    }
+    return rc;
+}
+
+int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
+                 int64_t *out, int *exact)
+{
+    *exact = 1;
+    if (allow_estimate) {
+        int64_t estimate = 0;
+        int rc = db_ensure_connected(db);
+        if (rc)
+            return rc;
+        rc = db->driver->estimate_count(db->conn, model->schema, model->table,
+                                        &estimate);
+        /* Small tables are counted exactly: it is cheap and estimates of
+         * small tables are often wrong. */
+        if (rc == 0 && estimate >= 100000) {
+            *out = estimate;
+            *exact = 0;
+            return 0;
+        }
+        orm_error_clear(&db->conn->err);
+    }
+    sql_builder sb;
+    db_stmt st = {NULL, -1};
+    orm_value v = ORM_VALUE_NULL_INIT;
+    sql_init(&sb, db->driver);
+    sql_raw(&sb, "SELECT COUNT(*) FROM ");
+    sql_table(&sb, model);
+    int rc = sql_ok(&sb) ? 0 : ORM_ENOMEM;
+    if (rc == 0)
+        rc = db_stmt_acquire(db, orm_buf_str(&sb.text), 0, 0, &st);
+    if (rc == 0 && (rc = db_stmt_step(db, &st)) == ORM_ROW)
+        rc = db_stmt_column(db, &st, 0, NULL, &v);
+    if (rc == 0)
+        *out = v.kind == ORM_VINT ? v.u.i : 0;
+    orm_value_clear(&v);
+    db_stmt_release(db, &st);
+    sql_free(&sb);
+    return rc == ORM_DONE ? 0 : rc;
+}

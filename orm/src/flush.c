@@ -1,0 +1,639 @@
+/*
+ * Commit: turn the session's pending records into INSERT, UPDATE and
+ * DELETE statements, run them in one transaction, and on failure roll back
+ * and keep everything pending with an error that names the record, the
+ * column and the reason in plain words. The same code renders the plan
+ * (the review screen's SQL with bound values) without running it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct flush_ctx {
+    orm_session *s;
+    orm_db *db;
+    orm_buf *plan; /* non-NULL: describe instead of running */
+} flush_ctx;
+
+/* ---- order ---- */
+
+static int refers_to(const orm_model *a, const orm_model *b)
+{
+    if (a == b)
+        return 0;
+    for (size_t i = 0; i < a->ncolumns; i++)
+        if (a->columns[i].ref_table &&
+            strcmp(a->columns[i].ref_table, b->table) == 0)
+            return 1;
+    for (size_t i = 0; i < a->nforeign_keys; i++)
+        if (strcmp(a->foreign_keys[i].ref_table, b->table) == 0)
+            return 1;
+    return 0;
+}
+
+/* Depth of a model among the models in play: parents have lower ranks. */
+static int model_rank(const orm_model *m, orm_record **recs, size_t n,
+                      int depth)
+{
+    int rank = 0;
+    if (depth > 16)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const orm_model *other = recs[i]->model;
+        if (other != m && refers_to(m, other)) {
+            int r = 1 + model_rank(other, recs, n, depth + 1);
+            if (r > rank)
+                rank = r;
+        }
+    }
+    return rank;
+}
+
+typedef struct planned {
+    orm_record *rec;
+    int phase; /* 0 insert, 1 update, 2 delete */
+    int rank;
+    size_t seq;
+} planned;
+
+static int planned_cmp(const void *pa, const void *pb)
+{
+    const planned *a = pa, *b = pb;
+    if (a->phase != b->phase)
+        return a->phase - b->phase;
+    if (a->rank != b->rank)
+        return a->phase == 2 ? b->rank - a->rank : a->rank - b->rank;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static planned *commit_order(orm_session *s, size_t *count)
+{
+    size_t n;
+    orm_record **recs = session_pending_array(s, &n);
+    planned *plan = calloc(n ? n : 1, sizeof *plan);
+    if (!plan)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        orm_record *r = recs[i];
+        plan[i].rec = r;
+        plan[i].phase = r->state == ORM_RECORD_NEW     ? 0
+                        : r->state == ORM_RECORD_DIRTY ? 1
+                                                       : 2;
+        plan[i].rank = model_rank(r->model, recs, n, 0);
+        plan[i].seq = i;
+    }
+    qsort(plan, n, sizeof *plan, planned_cmp);
+    *count = n;
+    return plan;
+}
+
+/* ---- running or describing one statement ---- */
+
+static void plan_append(flush_ctx *f, const sql_builder *sb)
+{
+    orm_buf *b = f->plan;
+    orm_buf_append(b, orm_buf_str(&sb->text));
+    orm_buf_append(b, ";\n");
+    if (!sb->nparams)
+        return;
+    orm_buf_append(b, "-- [");
+    for (size_t i = 0; i < sb->nparams; i++) {
+        const orm_value *v = &sb->params[i];
+        if (i)
+            orm_buf_append(b, ", ");
+        if (sb->masked[i] && v->kind != ORM_VNULL) {
+            orm_buf_append(b, "'***'");
+            continue;
+        }
+        char *text = orm_value_format(v, NULL);
+        if (!text)
+            orm_buf_append(b, "NULL");
+        else if (v->kind == ORM_VTEXT || v->kind == ORM_VBLOB) {
+            orm_buf_appendc(b, '\'');
+            for (const char *p = text; *p; p++) {
+                if (*p == '\'')
+                    orm_buf_appendc(b, '\'');
+                orm_buf_appendc(b, *p);
+            }
+            orm_buf_appendc(b, '\'');
+        } else
+            orm_buf_append(b, text);
+        free(text);
+    }
+    orm_buf_append(b, "]\n");
+}
+
+/* Run a statement. *matched receives rows matched; a RETURNING row is
+ * stored into rec->values. */
+static int run(flush_ctx *f, sql_builder *sb, orm_record *rec,
+               int returning, int64_t *matched)
+{
+    if (!sql_ok(sb))
+        return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
+    if (f->plan) {
+        plan_append(f, sb);
+        *matched = 1;
+        return 0;
+    }
+    orm_db *db = f->db;
+    db_stmt st = {NULL, -1};
+    int rc = db_stmt_acquire(db, orm_buf_str(&sb->text), sb->nparams, 0, &st);
+    if (rc == 0)
+        rc = db_stmt_bind(db, &st, sb->params, sb->types, sb->nparams);
+    if (rc == 0)
+        rc = db_stmt_step(db, &st);
+    if (rc == ORM_ROW && returning) {
+        const orm_model *m = rec->model;
+        for (size_t i = 0; i < m->ncolumns && rc == ORM_ROW; i++) {
+            orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
+            int crc = db_stmt_column(db, &st, i, &m->columns[i], &v);
+            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0) {
+                orm_value_clear(&rec->values[i]);
+                rec->values[i] = copy;
+            }
+            orm_value_clear(&v);
+            if (crc)
+                rc = crc;
+        }
+        if (rc == ORM_ROW)
+            rc = db_stmt_step(db, &st);
+        *matched = 1;
+    } else if (rc == ORM_DONE) {
+        *matched = db->driver->rows_matched(st.stmt);
+        if (!returning && rec && rec->state == ORM_RECORD_NEW) {
+            /* Generated key without RETURNING. */
+            int pk[ORM_MAX_KEY];
+            size_t npk = model_pk(rec->model, pk, ORM_MAX_KEY);
+            for (size_t i = 0; i < npk && i < ORM_MAX_KEY; i++) {
+                const orm_column *c = &rec->model->columns[pk[i]];
+                int64_t id;
+                if (rec->values[pk[i]].kind == ORM_VNULL &&
+                    orm_column_is_autoinc(rec->model, c) &&
+                    db->driver->last_insert_id(st.stmt, &id) == 0)
+                    rec->values[pk[i]] = orm_value_int(id);
+            }
+        }
+    }
+    db_stmt_release(db, &st);
+    if (rc == ORM_DONE || rc == ORM_ROW)
+        rc = 0;
+    return rc;
+}
+
+/* ---- the three statements ---- */
+
+static int insert_includes(const orm_record *rec, size_t i)
+{
+    const orm_column *c = &rec->model->columns[i];
+    if (rec->values[i].kind != ORM_VNULL)
+        return 1;
+    if (orm_column_is_autoinc(rec->model, c) || c->server_default)
+        return 0;
+    return rec->changed[i];
+}
+
+static int flush_insert(flush_ctx *f, orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    const orm_driver *drv = f->db->driver;
+    int returning = (drv->caps & ORM_CAP_RETURNING) != 0;
+    size_t ncols = 0;
+    int64_t matched = 0;
+    sql_builder sb;
+    sql_init(&sb, drv);
+    sql_raw(&sb, "INSERT INTO ");
+    sql_table(&sb, m);
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (!insert_includes(rec, i))
+            continue;
+        sql_raw(&sb, ncols++ ? ", " : " (");
+        sql_ident(&sb, m->columns[i].name);
+    }
+    if (ncols) {
+        sql_raw(&sb, ") VALUES (");
+        ncols = 0;
+        for (size_t i = 0; i < m->ncolumns; i++) {
+            if (!insert_includes(rec, i))
+                continue;
+            if (ncols++)
+                sql_raw(&sb, ", ");
+            sb.mask_next = (m->columns[i].flags & ORM_SECRET) != 0;
+            sql_param(&sb, &rec->values[i], m->columns[i].type);
+        }
+        sql_raw(&sb, ")");
+    } else {
+        /* Every column comes from the database. MySQL spells it
+         * differently from the SQL standard. */
+        sql_raw(&sb, drv->ident_quote == '`' ? " () VALUES ()"
+                                            : " DEFAULT VALUES");
+    }
+    if (returning) {
+        sql_raw(&sb, " RETURNING ");
+        for (size_t i = 0; i < m->ncolumns; i++) {
+            if (i)
+                sql_raw(&sb, ", ");
+            sql_ident(&sb, m->columns[i].name);
+        }
+    }
+    int rc = run(f, &sb, rec, returning, &matched);
+    sql_free(&sb);
+    if (rc || returning || f->plan)
+        return rc;
+    /* No RETURNING: read back what the database filled in. */
+    int needs_reload = 0;
+    for (size_t i = 0; i < m->ncolumns; i++)
+        if (m->columns[i].server_default && !insert_includes(rec, i))
+            needs_reload = 1;
+    if (!needs_reload)
+        return 0;
+    int pk[ORM_MAX_KEY];
+    const orm_value *key[ORM_MAX_KEY];
+    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+    if (npk == 0 || npk > ORM_MAX_KEY)
+        return 0;
+    for (size_t i = 0; i < npk; i++)
+        key[i] = &rec->values[pk[i]];
+    orm_value *row = calloc(m->ncolumns, sizeof *row);
+    orm_value rowid = ORM_VALUE_NULL_INIT;
+    if (!row)
+        return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
+    rc = session_select_row(f->s, m, key, npk, 0, row, &rowid);
+    if (rc == ORM_ROW) {
+        for (size_t i = 0; i < m->ncolumns; i++) {
+            orm_value_clear(&rec->values[i]);
+            rec->values[i] = row[i];
+            row[i] = orm_value_null();
+        }
+        rc = 0;
+    } else if (rc == ORM_DONE) {
+        rc = 0;
+    }
+    for (size_t i = 0; i < m->ncolumns; i++)
+        orm_value_clear(&row[i]);
+    orm_value_clear(&rowid);
+    free(row);
+    return rc;
+}
+
+/* WHERE: the row's key as loaded. */
+static void where_key(sql_builder *sb, const orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    int pk[ORM_MAX_KEY];
+    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+    sql_raw(sb, " WHERE ");
+    if (npk == 0 || npk > ORM_MAX_KEY) {
+        sql_raw(sb, sb->driver->rowid_column);
+        sql_raw(sb, " = ");
+        sql_param(sb, &rec->rowid, ORM_TYPE_COUNT);
+        return;
+    }
+    for (size_t i = 0; i < npk; i++) {
+        if (i)
+            sql_raw(sb, " AND ");
+        sql_match(sb, &m->columns[pk[i]], &rec->original[pk[i]]);
+    }
+}
+
+static int version_column(const orm_model *m)
+{
+    if (!m->version_column)
+        return -1;
+    int v = orm_model_column_index(m, m->version_column);
+    if (v >= 0 && orm_type_kind(m->columns[v].type) != ORM_VINT)
+        return -1;
+    return v;
+}
+
+static int flush_update(flush_ctx *f, orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    int version = version_column(m);
+    size_t n = 0;
+    int64_t matched = 0;
+    sql_builder sb;
+    sql_init(&sb, f->db->driver);
+    sql_raw(&sb, "UPDATE ");
+    sql_table(&sb, m);
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (!rec->changed[i] || (int)i == version)
+            continue;
+        sql_raw(&sb, n++ ? ", " : " SET ");
+        sql_ident(&sb, m->columns[i].name);
+        sql_raw(&sb, " = ");
+        sb.mask_next = (m->columns[i].flags & ORM_SECRET) != 0;
+        sql_param(&sb, &rec->values[i], m->columns[i].type);
+    }
+    if (version >= 0) {
+        sql_raw(&sb, n++ ? ", " : " SET ");
+        sql_ident(&sb, m->columns[version].name);
+        sql_raw(&sb, " = ");
+        sql_ident(&sb, m->columns[version].name);
+        sql_raw(&sb, " + 1");
+    }
+    if (n == 0) {
+        sql_free(&sb);
+        return 0;
+    }
+    where_key(&sb, rec);
+    /* Guard: the values the user saw are still there. */
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if ((version >= 0 && (int)i != version) ||
+            (version < 0 && !rec->changed[i]))
+            continue;
+        if (m->columns[i].flags & ORM_PK)
+            continue;
+        sql_raw(&sb, " AND ");
+        sql_match(&sb, &m->columns[i], &rec->original[i]);
+    }
+    int rc = run(f, &sb, rec, 0, &matched);
+    sql_free(&sb);
+    if (rc == 0 && matched == 0)
+        rc = ORM_ECONFLICT;
+    return rc;
+}
+
+static int flush_delete(flush_ctx *f, orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    int version = version_column(m);
+    int64_t matched = 0;
+    sql_builder sb;
+    sql_init(&sb, f->db->driver);
+    sql_raw(&sb, "DELETE FROM ");
+    sql_table(&sb, m);
+    where_key(&sb, rec);
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        const orm_column *c = &m->columns[i];
+        if ((c->flags & ORM_PK) || c->type == ORM_BLOB ||
+            (version >= 0 && (int)i != version))
+            continue;
+        sql_raw(&sb, " AND ");
+        sql_match(&sb, c, &rec->original[i]);
+    }
+    int rc = run(f, &sb, rec, 0, &matched);
+    sql_free(&sb);
+    if (rc == 0 && matched == 0)
+        rc = ORM_ECONFLICT;
+    return rc;
+}
+
+/* ---- failure messages ---- */
+
+/* The column a constraint name stands for, from the model. */
+static const orm_column *constraint_column(const orm_model *m,
+                                           const char *constraint)
+{
+    if (!constraint)
+        return NULL;
+    for (size_t i = 0; i < m->nuniques; i++)
+        if (m->uniques[i].name &&
+            strcmp(m->uniques[i].name, constraint) == 0)
+            return orm_model_column(m, m->uniques[i].columns[0]);
+    for (size_t i = 0; i < m->nforeign_keys; i++)
+        if (m->foreign_keys[i].name &&
+            strcmp(m->foreign_keys[i].name, constraint) == 0)
+            return orm_model_column(m, m->foreign_keys[i].columns[0]);
+    const orm_column *best = NULL;
+    size_t clen = strlen(constraint);
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        const char *name = m->columns[i].name;
+        size_t n = strlen(name);
+        /* MySQL names a column's unique key after the column; orb names
+         * constraints uq_<table>_<column> / fk_<table>_<column>. */
+        if (strcmp(constraint, name) == 0)
+            return &m->columns[i];
+        if (clen > n && constraint[clen - n - 1] == '_' &&
+            strcmp(constraint + clen - n, name) == 0 &&
+            (!best || strlen(best->name) < n))
+            best = &m->columns[i];
+    }
+    return best;
+}
+
+static void describe_failure(orm_session *s, orm_record *rec, int rc,
+                             int phase)
+{
+    orm_db *db = orm_session_db(s);
+    orm_error err = ORM_ERROR_INIT;
+    const orm_model *m = rec->model;
+    orm_error_copy(&err, &db->err);
+    err.code = rc;
+    const orm_column *col = err.column ? orm_model_column(m, err.column)
+                                       : NULL;
+    if (!col)
+        col = constraint_column(m, err.constraint);
+    if (!col && rc == ORM_EFOREIGNKEY && phase != 2) {
+        /* SQLite does not say which key: name it when there is one. */
+        const orm_column *only = NULL;
+        int count = 0;
+        for (size_t i = 0; i < m->ncolumns; i++)
+            if (m->columns[i].ref_table &&
+                rec->values[i].kind != ORM_VNULL) {
+                only = &m->columns[i];
+                count++;
+            }
+        if (count == 1)
+            col = only;
+    }
+    char *repr = orm_record_repr(rec);
+    char *value = NULL;
+    if (col) {
+        int ci = orm_model_column_index(m, col->name);
+        if (!(col->flags & ORM_SECRET))
+            value = orm_value_format(&rec->values[ci], col);
+        orm_error_set_column(&err, col->name);
+    }
+    orm_error_set_table(&err, m->table);
+    const char *what = repr ? repr : m->table;
+    orm_buf msg = ORM_BUF_INIT;
+    switch (rc) {
+    case ORM_EUNIQUE:
+        if (col && value)
+            orm_buf_appendf(&msg, "%s: \"%s\" is already taken", col->name,
+                            value);
+        else if (col)
+            orm_buf_appendf(&msg, "%s: this value is already taken",
+                            col->name);
+        else
+            orm_buf_appendf(&msg,
+                            "%s: another record already has these values%s%s",
+                            what, err.constraint ? " — constraint " : "",
+                            err.constraint ? err.constraint : "");
+        break;
+    case ORM_ENOTNULL:
+        if (col)
+            orm_buf_appendf(&msg, "%s: a value is required", col->name);
+        else
+            orm_buf_appendf(&msg, "%s: a required value is missing", what);
+        break;
+    case ORM_EFOREIGNKEY:
+        if (phase == 2)
+            orm_buf_appendf(&msg,
+                            "%s is still referenced by other records; delete "
+                            "or change those first",
+                            what);
+        else if (col && value)
+            orm_buf_appendf(&msg, "%s: %s does not exist in %s", col->name,
+                            value, col->ref_table ? col->ref_table
+                                                  : "the referenced table");
+        else
+            orm_buf_appendf(&msg, "%s: a referenced record does not exist",
+                            what);
+        break;
+    case ORM_ECHECK:
+        orm_buf_appendf(&msg, "%s: value not allowed (%s)",
+                        col ? col->name : what, orm_error_text(&db->err));
+        break;
+    case ORM_ECONFLICT:
+        orm_buf_appendf(&msg,
+                        "%s was changed or deleted by someone else since "
+                        "it was loaded; reload it or overwrite",
+                        what);
+        break;
+    case ORM_ECONNLOST:
+        orm_buf_appendf(&msg,
+                        "connection lost while saving %s; nothing was "
+                        "written, your changes are kept — commit again",
+                        what);
+        break;
+    case ORM_EBUSY:
+        orm_buf_appendf(&msg,
+                        "the database is busy (lock or deadlock) while "
+                        "saving %s; nothing was written — commit again",
+                        what);
+        break;
+    default:
+        orm_buf_appendf(&msg, "%s: %s", what, orm_error_text(&db->err));
+    }
+    free(err.message);
+    err.message = orm_buf_finish(&msg);
+    session_fail(s, &err);
+    session_set_failed(s, rec);
+    orm_error_clear(&err);
+    free(repr);
+    free(value);
+}
+
+/* ---- commit and plan ---- */
+
+typedef struct saved_values {
+    orm_record *rec;
+    orm_value *values;
+} saved_values;
+
+static int flush(flush_ctx *f)
+{
+    size_t n = 0;
+    planned *order = commit_order(f->s, &n);
+    saved_values *saved = NULL;
+    int rc = 0;
+    if (!order)
+        return orm_error_set(session_err(f->s), ORM_ENOMEM, "out of memory");
+    if (!f->plan) {
+        /* Inserts may change values (keys, RETURNING): keep a copy to
+         * put back if the transaction fails. */
+        saved = calloc(n ? n : 1, sizeof *saved);
+        if (!saved) {
+            free(order);
+            return orm_error_set(session_err(f->s), ORM_ENOMEM,
+                                 "out of memory");
+        }
+    }
+    for (size_t i = 0; saved && i < n; i++) {
+        orm_record *rec = order[i].rec;
+        if (order[i].phase != 0)
+            continue;
+        saved[i].rec = rec;
+        saved[i].values = calloc(rec->model->ncolumns, sizeof(orm_value));
+        if (!saved[i].values) {
+            rc = ORM_ENOMEM;
+            break;
+        }
+        for (size_t c = 0; c < rec->model->ncolumns && rc == 0; c++)
+            rc = orm_value_copy(&saved[i].values[c], &rec->values[c]);
+    }
+    if (rc == 0 && !f->plan)
+        rc = db_begin(f->db);
+    if (rc) {
+        orm_error_copy(session_err(f->s), &f->db->err);
+        goto done;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        orm_record *rec = order[i].rec;
+        orm_error_clear(&f->db->err);
+        rc = order[i].phase == 0   ? flush_insert(f, rec)
+             : order[i].phase == 1 ? flush_update(f, rec)
+                                   : flush_delete(f, rec);
+        if (rc && !f->plan)
+            describe_failure(f->s, rec, rc, order[i].phase);
+    }
+    if (f->plan)
+        goto done;
+    if (rc == 0 && (rc = db_commit(f->db)) != 0)
+        describe_failure(f->s, order[n - 1].rec, rc, order[n - 1].phase);
+    if (rc) {
+        db_rollback(f->db);
+        for (size_t i = 0; i < n; i++) {
+            if (!saved[i].values)
+                continue;
+            for (size_t c = 0; c < saved[i].rec->model->ncolumns; c++) {
+                orm_value_clear(&saved[i].rec->values[c]);
+                saved[i].rec->values[c] = saved[i].values[c];
+                saved[i].values[c] = orm_value_null();
+            }
+        }
+        goto done;
+    }
+    /* Optimistic-lock columns moved on by one in the database. */
+    for (size_t i = 0; i < n; i++) {
+        orm_record *rec = order[i].rec;
+        int v = version_column(rec->model);
+        if (order[i].phase == 1 && v >= 0 &&
+            rec->original[v].kind == ORM_VINT)
+            rec->values[v] = orm_value_int(rec->original[v].u.i + 1);
+    }
+    session_committed(f->s);
+done:
+    for (size_t i = 0; saved && i < n; i++) {
+        if (!saved[i].values)
+            continue;
+        for (size_t c = 0; c < saved[i].rec->model->ncolumns; c++)
+            orm_value_clear(&saved[i].values[c]);
+        free(saved[i].values);
+    }
+    free(saved);
+    free(order);
+    return rc;
+}
+
+int orm_session_commit(orm_session *s)
+{
+    orm_db *db = orm_session_db(s);
+    flush_ctx f = {s, db, NULL};
+    size_t n;
+    session_pending_array(s, &n);
+    if (n == 0)
+        return 0;
+    if (orm_db_read_only(db))
+        return orm_error_set(session_err(s), ORM_EREADONLY,
+                             "the database is open read-only: %zu pending "
+                             "change%s not saved",
+                             n, n == 1 ? "" : "s");
+    orm_error_clear(session_err(s));
+    return flush(&f);
+}
+
+int orm_session_plan(orm_session *s, char **out)
+{
+    orm_buf plan = ORM_BUF_INIT;
+    flush_ctx f = {s, orm_session_db(s), &plan};
+    int rc = flush(&f);
+    if (rc) {
+        orm_buf_free(&plan);
+        return rc;
+    }
+    *out = orm_buf_finish(&plan);
+    return *out ? 0 : ORM_ENOMEM;
+}

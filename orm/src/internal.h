@@ -1,0 +1,161 @@
+/*
+ * Internal structures shared by the core's files: the database handle with
+ * its statement cache, SQL building with bound parameters, and the hooks
+ * between the session, its records and queries.
+ */
+#ifndef ORM_INTERNAL_H
+#define ORM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "orm/db.h"
+#include "orm/expr.h"
+#include "orm/query.h"
+#include "orm/record.h"
+#include "orm/session.h"
+#include "orm/sys/buf.h"
+#include "orm/sys/driver.h"
+
+/* ---- database and statements (db.c) ---- */
+
+typedef struct db_cached_stmt {
+    char *sql;
+    orm_stmt *stmt;
+    int busy; /* handed out and not released yet */
+    uint64_t last_use;
+} db_cached_stmt;
+
+struct orm_db {
+    const orm_driver *driver;
+    orm_conn *conn;
+    orm_url *url;
+    char *url_text; /* without password */
+    orm_error err;
+    int read_only;
+    int lost; /* connection lost: reconnect before the next statement */
+    int in_transaction;
+
+    const orm_model **models;
+    unsigned char *model_owned;
+    size_t nmodels, models_cap;
+
+    db_cached_stmt *cache;
+    size_t ncache, cache_cap;
+    uint64_t use_clock;
+};
+
+/* A statement handed out by db_stmt_acquire; give it back with
+ * db_stmt_release (resets it, or finalizes an uncached one). */
+typedef struct db_stmt {
+    orm_stmt *stmt;
+    long cache_index; /* -1: not cached */
+} db_stmt;
+
+/* Copy the connection's error to db->err and note a lost connection.
+ * Returns rc. */
+int db_fail(orm_db *db, int rc);
+int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams,
+                    unsigned flags, db_stmt *out);
+void db_stmt_release(orm_db *db, db_stmt *st);
+/* Bind params[i] with types[i] (types may be NULL). */
+int db_stmt_bind(orm_db *db, db_stmt *st, const orm_value *params,
+                 const orm_type *types, size_t n);
+int db_stmt_step(orm_db *db, db_stmt *st);
+/* Read column i of the current row into `out`, normalized for `col`
+ * (borrowed unless normalization had to change it: then owned). */
+int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
+                   orm_value *out);
+int db_exec(orm_db *db, const char *sql);
+int db_begin(orm_db *db);
+int db_commit(orm_db *db);
+int db_rollback(orm_db *db);
+/* Reconnect now if the connection was lost. */
+int db_ensure_connected(orm_db *db);
+
+/* ---- SQL text with parameters (sql.c) ---- */
+
+typedef struct sql_builder {
+    orm_buf text;
+    const orm_driver *driver;
+    orm_value *params; /* shallow copies: borrowed bytes */
+    orm_type *types;
+    unsigned char *masked; /* param belongs to a secret column */
+    int mask_next;         /* set before sql_param to mark the next one */
+    size_t nparams, cap;
+    int failed;
+    struct sql_block *kept; /* text made for params (LIKE patterns) */
+} sql_builder;
+
+void sql_init(sql_builder *sb, const orm_driver *driver);
+void sql_free(sql_builder *sb);
+void sql_raw(sql_builder *sb, const char *text);
+void sql_ident(sql_builder *sb, const char *name);
+void sql_table(sql_builder *sb, const orm_model *model);
+/* Append a placeholder and bind `v` (borrowed) with column type `type`. */
+void sql_param(sql_builder *sb, const orm_value *v, orm_type type);
+/* A string literal for DDL (quotes doubled, backslashes per dialect). */
+void sql_string_literal(sql_builder *sb, const char *text);
+/* A column reference cast to text where the dialect needs it for text
+ * operators and equality (JSON, UUID). */
+void sql_column_as_text(sql_builder *sb, const orm_column *col);
+/* Render a filter expression against a model. Errors (unknown column,
+ * ORM_EINVALID shapes) go to err. */
+int sql_expr(sql_builder *sb, const orm_model *model, const orm_expr *e,
+             orm_error *err);
+/* `col = ?` or `col IS NULL` for a guard or key match. */
+void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v);
+int sql_ok(const sql_builder *sb);
+
+/* ---- DDL (ddl.c) ---- */
+
+int ddl_create_table_sql(orm_db *db, const orm_model *model, char ***stmts,
+                         size_t *count);
+void ddl_free_stmts(char **stmts, size_t count);
+
+/* ---- session internals (session.c) ---- */
+
+struct orm_record {
+    orm_session *session; /* NULL while transient */
+    const orm_model *model;
+    orm_record_state state;
+    orm_value *values;   /* current (owned) */
+    orm_value *original; /* as loaded (owned) */
+    unsigned char *changed;
+    orm_value rowid; /* hidden row id for tables without a primary key */
+    int in_identity;
+    int pending_index; /* position in the pending list, -1 if none */
+    struct orm_record *next_all, *prev_all;
+};
+
+/* Free a record whatever its owner (record.c). */
+void record_destroy(orm_record *rec);
+
+/* Make a record for a row read from the database, or update and return
+ * the record the identity map already has for that key. `row` holds
+ * model->ncolumns values (copied); `rowid` may be NULL. */
+int session_load(orm_session *s, const orm_model *model, const orm_value *row,
+                 const orm_value *rowid, orm_record **out);
+/* Record an attribute change for undo and pending tracking. */
+int session_note_set(orm_session *s, orm_record *rec, size_t col,
+                     const orm_value *old, int old_changed);
+int session_fail(orm_session *s, const orm_error *err);
+/* The pending records, in the order they became pending (flush.c). */
+orm_record **session_pending_array(orm_session *s, size_t *n);
+/* After a successful commit: everything is clean, keys are in the map. */
+void session_committed(orm_session *s);
+void session_set_failed(orm_session *s, orm_record *rec);
+/* Read one row by key (pk values, or the rowid when `by_rowid`) into
+ * `row` (owned copies) and `rowid`: ORM_ROW, ORM_DONE, or an error. */
+int session_select_row(orm_session *s, const orm_model *m,
+                       const orm_value *const *key, size_t nkey,
+                       int by_rowid, orm_value *row, orm_value *rowid);
+orm_error *session_err(orm_session *s);
+
+/* Columns that identify a row of the model (primary key, else the rowid);
+ * returns the count of pk columns (0 → use rowid). */
+size_t model_pk(const orm_model *model, int *out, size_t max);
+
+#define ORM_MAX_KEY 16
+
+#endif

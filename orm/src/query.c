@@ -1,0 +1,588 @@
+/*
+ * Queries: SELECT with filters, a total order (the primary key breaks
+ * ties), LIMIT/OFFSET, keyset paging in either direction, COUNT, and a
+ * streaming cursor. Results become session records (all/first/one) or
+ * stay plain rows (cursor) so that browsing a huge table keeps memory flat.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define QUERY_MAX_ORDER 8
+#define QUERY_NO_LIMIT INT64_MAX
+
+typedef struct query_order {
+    int col; /* column index, or -1 for the rowid */
+    int desc;
+} query_order;
+
+struct orm_query {
+    orm_session *s;
+    orm_db *db;
+    const orm_model *model;
+    orm_error err;
+    orm_expr **filters;
+    size_t nfilters;
+    int filter_nomem;
+    query_order order[QUERY_MAX_ORDER];
+    size_t norder; /* user's order columns */
+    query_order key[QUERY_MAX_ORDER + ORM_MAX_KEY];
+    size_t nkey; /* user's order + key columns */
+    int64_t limit, offset;
+    orm_value *bound; /* keyset values (owned) */
+    int direction;    /* 0 none, 1 after, -1 before */
+    int use_rowid;
+};
+
+struct orm_cursor {
+    orm_query *q;
+    sql_builder sb;
+    db_stmt st;
+    orm_value *row;
+    size_t width; /* model columns (+1 rowid) */
+    int done;
+};
+
+static int fail(orm_query *q, int rc)
+{
+    if (q->err.code != rc)
+        orm_error_copy(&q->err, &q->db->err);
+    if (q->err.code != rc)
+        orm_error_set(&q->err, rc, "%s", orm_strerror(rc));
+    session_fail(q->s, &q->err);
+    return rc;
+}
+
+static void compute_key(orm_query *q)
+{
+    int pk[ORM_MAX_KEY];
+    size_t npk = model_pk(q->model, pk, ORM_MAX_KEY);
+    q->nkey = 0;
+    for (size_t i = 0; i < q->norder; i++)
+        q->key[q->nkey++] = q->order[i];
+    if (npk == 0 || npk > ORM_MAX_KEY) {
+        if (q->use_rowid)
+            q->key[q->nkey++] = (query_order){-1, 0};
+        return;
+    }
+    for (size_t i = 0; i < npk; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < q->norder; j++)
+            seen |= q->order[j].col == pk[i];
+        if (!seen)
+            q->key[q->nkey++] = (query_order){pk[i], 0};
+    }
+}
+
+int orm_query_new(orm_query **out, orm_session *s, const orm_model *model)
+{
+    orm_query *q = calloc(1, sizeof *q);
+    if (!q)
+        return ORM_ENOMEM;
+    q->s = s;
+    q->db = orm_session_db(s);
+    q->model = model;
+    q->limit = -1;
+    int pk[ORM_MAX_KEY];
+    q->use_rowid = model_pk(model, pk, ORM_MAX_KEY) == 0 &&
+                   q->db->driver->rowid_column != NULL;
+    compute_key(q);
+    *out = q;
+    return 0;
+}
+
+static void clear_bound(orm_query *q)
+{
+    if (q->bound) {
+        for (size_t i = 0; i < q->nkey; i++)
+            orm_value_clear(&q->bound[i]);
+        free(q->bound);
+        q->bound = NULL;
+    }
+    q->direction = 0;
+}
+
+void orm_query_free(orm_query *q)
+{
+    if (!q)
+        return;
+    for (size_t i = 0; i < q->nfilters; i++)
+        orm_expr_free(q->filters[i]);
+    free(q->filters);
+    clear_bound(q);
+    orm_error_clear(&q->err);
+    free(q);
+}
+
+const orm_error *orm_query_error(const orm_query *q)
+{
+    return &q->err;
+}
+
+int orm_query_filter(orm_query *q, orm_expr *e)
+{
+    if (!e) {
+        q->filter_nomem = 1;
+        return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    }
+    orm_expr **f = realloc(q->filters, (q->nfilters + 1) * sizeof *f);
+    if (!f) {
+        orm_expr_free(e);
+        q->filter_nomem = 1;
+        return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    }
+    q->filters = f;
+    q->filters[q->nfilters++] = e;
+    return 0;
+}
+
+int orm_query_filter_by(orm_query *q, const char *column, const orm_value *v)
+{
+    return orm_query_filter(q, orm_eq(orm_col(column), orm_val(v)));
+}
+
+int orm_query_where(orm_query *q, const char *text)
+{
+    orm_expr *e = NULL;
+    int rc = orm_filter_parse(&e, text, q->model, &q->err);
+    if (rc) {
+        session_fail(q->s, &q->err);
+        return rc;
+    }
+    return orm_query_filter(q, e);
+}
+
+int orm_query_order_by(orm_query *q, const char *column, int descending)
+{
+    int col = orm_model_column_index(q->model, column);
+    if (col < 0) {
+        orm_error_set(&q->err, ORM_EINVALID, "unknown column '%s' in %s",
+                      column, q->model->table);
+        orm_error_set_column(&q->err, column);
+        return ORM_EINVALID;
+    }
+    if (q->norder == QUERY_MAX_ORDER)
+        return orm_error_set(&q->err, ORM_EINVALID,
+                             "at most %d order columns", QUERY_MAX_ORDER);
+    clear_bound(q);
+    q->order[q->norder++] = (query_order){col, descending != 0};
+    compute_key(q);
+    return 0;
+}
+
+void orm_query_limit(orm_query *q, int64_t limit)
+{
+    q->limit = limit;
+}
+
+void orm_query_offset(orm_query *q, int64_t offset)
+{
+    q->offset = offset < 0 ? 0 : offset;
+}
+
+size_t orm_query_key_width(const orm_query *q)
+{
+    return q->nkey;
+}
+
+static int set_bound(orm_query *q, const orm_value *key, int direction)
+{
+    clear_bound(q);
+    if (q->nkey == 0)
+        return orm_error_set(&q->err, ORM_EUNSUPPORTED,
+                             "%s has no key to page by", q->model->table);
+    q->bound = calloc(q->nkey, sizeof *q->bound);
+    if (!q->bound)
+        return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < q->nkey; i++)
+        if (orm_value_copy(&q->bound[i], &key[i])) {
+            clear_bound(q);
+            return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+        }
+    q->direction = direction;
+    return 0;
+}
+
+int orm_query_after(orm_query *q, const orm_value *key)
+{
+    return set_bound(q, key, 1);
+}
+
+int orm_query_before(orm_query *q, const orm_value *key)
+{
+    return set_bound(q, key, -1);
+}
+
+int orm_query_row_key(const orm_query *q, const orm_value *row,
+                      const orm_value **out)
+{
+    for (size_t i = 0; i < q->nkey; i++)
+        out[i] = q->key[i].col < 0 ? &row[q->model->ncolumns]
+                                   : &row[q->key[i].col];
+    return 0;
+}
+
+/* ---- SQL ---- */
+
+static void key_column(sql_builder *sb, const orm_query *q,
+                       const query_order *k)
+{
+    if (k->col < 0)
+        sql_raw(sb, sb->driver->rowid_column);
+    else
+        sql_ident(sb, q->model->columns[k->col].name);
+}
+
+static int key_nullable(const orm_query *q, const query_order *k)
+{
+    return k->col >= 0 && orm_column_nullable(&q->model->columns[k->col]);
+}
+
+static orm_type key_type(const orm_query *q, const query_order *k)
+{
+    return k->col < 0 ? ORM_TYPE_COUNT : q->model->columns[k->col].type;
+}
+
+/*
+ * Rows strictly beyond the bound in the (possibly reversed) order, column
+ * by column: later_i OR (equal_i AND rest). NULLs sort first ascending and
+ * last descending.
+ */
+static void keyset(sql_builder *sb, const orm_query *q, size_t i, int reverse)
+{
+    const query_order *k = &q->key[i];
+    const orm_value *v = &q->bound[i];
+    int desc = k->desc ^ reverse;
+    /* In effective order, NULLs come first iff the column is ascending in
+     * the user's order and we walk forward, or descending and reversed. */
+    int nulls_first = !k->desc ^ reverse;
+    int last = i + 1 == q->nkey;
+    int nullable = key_nullable(q, k);
+    sql_raw(sb, "(");
+    if (v->kind == ORM_VNULL) {
+        /* later: the non-NULLs if NULLs come first, else nothing */
+        if (nulls_first) {
+            key_column(sb, q, k);
+            sql_raw(sb, " IS NOT NULL");
+        } else {
+            sql_raw(sb, "1 = 0");
+        }
+        if (!last) {
+            sql_raw(sb, " OR (");
+            key_column(sb, q, k);
+            sql_raw(sb, " IS NULL AND ");
+            keyset(sb, q, i + 1, reverse);
+            sql_raw(sb, ")");
+        }
+    } else {
+        key_column(sb, q, k);
+        sql_raw(sb, desc ? " < " : " > ");
+        sql_param(sb, v, key_type(q, k));
+        if (nullable && !nulls_first) {
+            sql_raw(sb, " OR ");
+            key_column(sb, q, k);
+            sql_raw(sb, " IS NULL");
+        }
+        if (!last) {
+            sql_raw(sb, " OR (");
+            key_column(sb, q, k);
+            sql_raw(sb, " = ");
+            sql_param(sb, v, key_type(q, k));
+            sql_raw(sb, " AND ");
+            keyset(sb, q, i + 1, reverse);
+            sql_raw(sb, ")");
+        }
+    }
+    sql_raw(sb, ")");
+}
+
+static int where_clause(sql_builder *sb, orm_query *q, int with_keyset)
+{
+    size_t n = 0;
+    if (q->filter_nomem)
+        return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < q->nfilters; i++) {
+        sql_raw(sb, n++ ? " AND " : " WHERE ");
+        int rc = sql_expr(sb, q->model, q->filters[i], &q->err);
+        if (rc)
+            return rc;
+    }
+    if (with_keyset && q->direction) {
+        sql_raw(sb, n++ ? " AND " : " WHERE ");
+        keyset(sb, q, 0, q->direction < 0);
+    }
+    return 0;
+}
+
+static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
+{
+    const orm_model *m = q->model;
+    int reverse = q->direction < 0;
+    sql_init(sb, q->db->driver);
+    sql_raw(sb, "SELECT ");
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (i)
+            sql_raw(sb, ", ");
+        sql_ident(sb, m->columns[i].name);
+    }
+    if (q->use_rowid) {
+        sql_raw(sb, ", ");
+        sql_raw(sb, sb->driver->rowid_column);
+    }
+    sql_raw(sb, " FROM ");
+    sql_table(sb, m);
+    int rc = where_clause(sb, q, 1);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < q->nkey; i++) {
+        const query_order *k = &q->key[i];
+        int desc = k->desc ^ reverse;
+        sql_raw(sb, i ? ", " : " ORDER BY ");
+        key_column(sb, q, k);
+        if (desc)
+            sql_raw(sb, " DESC");
+        if (key_nullable(q, k) && (sb->driver->caps & ORM_CAP_NULLS_ORDER))
+            sql_raw(sb, (!k->desc ^ reverse) ? " NULLS FIRST"
+                                              : " NULLS LAST");
+    }
+    if (limit >= 0 || q->offset > 0) {
+        orm_value lim = orm_value_int(limit >= 0 ? limit : QUERY_NO_LIMIT);
+        sql_raw(sb, " LIMIT ");
+        sql_param(sb, &lim, ORM_BIGINT);
+        if (q->offset > 0) {
+            orm_value off = orm_value_int(q->offset);
+            sql_raw(sb, " OFFSET ");
+            sql_param(sb, &off, ORM_BIGINT);
+        }
+    }
+    return sql_ok(sb) ? 0 : orm_error_set(&q->err, ORM_ENOMEM,
+                                          "out of memory");
+}
+
+int orm_query_sql(orm_query *q, char **sql, orm_value **params,
+                  size_t *nparams)
+{
+    sql_builder sb;
+    int rc = build_select(&sb, q, q->limit);
+    *sql = NULL;
+    *params = NULL;
+    *nparams = 0;
+    if (rc == 0) {
+        orm_value *copy = calloc(sb.nparams ? sb.nparams : 1, sizeof *copy);
+        for (size_t i = 0; copy && i < sb.nparams; i++)
+            if (orm_value_copy(&copy[i], &sb.params[i]))
+                rc = ORM_ENOMEM;
+        *sql = orm_buf_finish(&sb.text);
+        if (!copy || !*sql || rc) {
+            orm_query_params_free(copy, sb.nparams);
+            free(*sql);
+            *sql = NULL;
+            rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+        } else {
+            *params = copy;
+            *nparams = sb.nparams;
+        }
+    }
+    sql_free(&sb);
+    return rc;
+}
+
+void orm_query_params_free(orm_value *params, size_t n)
+{
+    if (!params)
+        return;
+    for (size_t i = 0; i < n; i++)
+        orm_value_clear(&params[i]);
+    free(params);
+}
+
+/* ---- running ---- */
+
+static int cursor_open(orm_query *q, int64_t limit, unsigned flags,
+                       orm_cursor **out)
+{
+    orm_cursor *c = calloc(1, sizeof *c);
+    int rc;
+    if (!c)
+        return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
+    c->q = q;
+    c->st.cache_index = -1;
+    c->width = q->model->ncolumns + (q->use_rowid ? 1 : 0);
+    c->row = calloc(c->width ? c->width : 1, sizeof *c->row);
+    if (!c->row) {
+        free(c);
+        return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
+    }
+    orm_error_clear(&q->err);
+    rc = build_select(&c->sb, q, limit);
+    if (rc == 0)
+        rc = db_stmt_acquire(q->db, orm_buf_str(&c->sb.text), c->sb.nparams,
+                             flags, &c->st);
+    if (rc == 0)
+        rc = db_stmt_bind(q->db, &c->st, c->sb.params, c->sb.types,
+                          c->sb.nparams);
+    if (rc) {
+        orm_cursor_free(c);
+        return fail(q, rc);
+    }
+    *out = c;
+    return 0;
+}
+
+int orm_query_cursor(orm_query *q, orm_cursor **out)
+{
+    return cursor_open(q, q->limit, ORM_STMT_STREAM, out);
+}
+
+static void clear_row(orm_cursor *c)
+{
+    for (size_t i = 0; i < c->width; i++)
+        orm_value_clear(&c->row[i]);
+}
+
+int orm_cursor_next(orm_cursor *c, const orm_value **row)
+{
+    orm_query *q = c->q;
+    const orm_model *m = q->model;
+    clear_row(c);
+    if (c->done)
+        return ORM_DONE;
+    int rc = db_stmt_step(q->db, &c->st);
+    if (rc == ORM_DONE) {
+        c->done = 1;
+        db_stmt_release(q->db, &c->st);
+        return ORM_DONE;
+    }
+    if (rc != ORM_ROW)
+        return fail(q, rc);
+    for (size_t i = 0; i < c->width; i++) {
+        const orm_column *col = i < m->ncolumns ? &m->columns[i] : NULL;
+        rc = db_stmt_column(q->db, &c->st, i, col, &c->row[i]);
+        if (rc)
+            return fail(q, rc);
+    }
+    *row = c->row;
+    return ORM_ROW;
+}
+
+void orm_cursor_free(orm_cursor *c)
+{
+    if (!c)
+        return;
+    clear_row(c);
+    db_stmt_release(c->q->db, &c->st);
+    sql_free(&c->sb);
+    free(c->row);
+    free(c);
+}
+
+/* Run with a limit and load up to `max` rows as records. */
+static int load(orm_query *q, int64_t limit, orm_record ***out, size_t *count)
+{
+    orm_cursor *c = NULL;
+    orm_record **recs = NULL;
+    size_t n = 0, cap = 0;
+    const orm_value *row;
+    int rc = cursor_open(q, limit, 0, &c);
+    if (rc)
+        return rc;
+    while ((rc = orm_cursor_next(c, &row)) == ORM_ROW) {
+        orm_record *rec;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            orm_record **r = realloc(recs, ncap * sizeof *r);
+            if (!r) {
+                rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+                break;
+            }
+            recs = r;
+            cap = ncap;
+        }
+        rc = session_load(q->s, q->model, row,
+                          q->use_rowid ? &row[q->model->ncolumns] : NULL,
+                          &rec);
+        if (rc)
+            break;
+        recs[n++] = rec;
+    }
+    orm_cursor_free(c);
+    if (rc != ORM_DONE) {
+        free(recs);
+        return rc < 0 ? fail(q, rc) : rc;
+    }
+    *out = recs;
+    *count = n;
+    return 0;
+}
+
+int orm_query_all(orm_query *q, orm_record ***out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    return load(q, q->limit, out, count);
+}
+
+int orm_query_first(orm_query *q, orm_record **out)
+{
+    orm_record **recs = NULL;
+    size_t n = 0;
+    int rc = load(q, 1, &recs, &n);
+    *out = NULL;
+    if (rc)
+        return rc;
+    if (n)
+        *out = recs[0];
+    free(recs);
+    return n ? ORM_ROW : ORM_DONE;
+}
+
+int orm_query_one(orm_query *q, orm_record **out)
+{
+    orm_record **recs = NULL;
+    size_t n = 0;
+    int rc = load(q, 2, &recs, &n);
+    *out = NULL;
+    if (rc)
+        return rc;
+    if (n == 1)
+        *out = recs[0];
+    free(recs);
+    if (n == 0)
+        return fail(q, orm_error_set(&q->err, ORM_ENOTFOUND,
+                                     "no %s matches", q->model->table));
+    if (n > 1)
+        return fail(q, orm_error_set(&q->err, ORM_EMULTIPLE,
+                                     "more than one %s matches",
+                                     q->model->table));
+    return ORM_ROW;
+}
+
+int orm_query_count(orm_query *q, int64_t *out)
+{
+    sql_builder sb;
+    db_stmt st = {NULL, -1};
+    orm_value v = ORM_VALUE_NULL_INIT;
+    orm_error_clear(&q->err);
+    sql_init(&sb, q->db->driver);
+    sql_raw(&sb, "SELECT COUNT(*) FROM ");
+    sql_table(&sb, q->model);
+    int rc = where_clause(&sb, q, 0);
+    if (rc == 0 && !sql_ok(&sb))
+        rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = db_stmt_acquire(q->db, orm_buf_str(&sb.text), sb.nparams, 0,
+                             &st);
+    if (rc == 0)
+        rc = db_stmt_bind(q->db, &st, sb.params, sb.types, sb.nparams);
+    if (rc == 0 && (rc = db_stmt_step(q->db, &st)) == ORM_ROW)
+        rc = db_stmt_column(q->db, &st, 0, NULL, &v);
+    if (rc == 0)
+        *out = v.kind == ORM_VINT ? v.u.i : 0;
+    orm_value_clear(&v);
+    db_stmt_release(q->db, &st);
+    sql_free(&sb);
+    if (rc == ORM_DONE)
+        rc = 0;
+    return rc ? fail(q, rc) : 0;
+}

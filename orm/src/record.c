@@ -1,0 +1,210 @@
+/* Records: a row's current and loaded values and which columns changed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int orm_record_new(orm_record **out, const orm_model *model)
+{
+    orm_record *rec = calloc(1, sizeof *rec);
+    size_t n = model->ncolumns ? model->ncolumns : 1;
+    if (!rec)
+        return ORM_ENOMEM;
+    rec->model = model;
+    rec->state = ORM_RECORD_TRANSIENT;
+    rec->pending_index = -1;
+    rec->values = calloc(n, sizeof *rec->values);
+    rec->original = calloc(n, sizeof *rec->original);
+    rec->changed = calloc(n, 1);
+    if (!rec->values || !rec->original || !rec->changed) {
+        free(rec->values);
+        free(rec->original);
+        free(rec->changed);
+        free(rec);
+        return ORM_ENOMEM;
+    }
+    *out = rec;
+    return 0;
+}
+
+void record_destroy(orm_record *rec)
+{
+    if (!rec)
+        return;
+    for (size_t i = 0; i < rec->model->ncolumns; i++) {
+        orm_value_clear(&rec->values[i]);
+        orm_value_clear(&rec->original[i]);
+    }
+    orm_value_clear(&rec->rowid);
+    free(rec->values);
+    free(rec->original);
+    free(rec->changed);
+    free(rec);
+}
+
+void orm_record_free(orm_record *rec)
+{
+    if (rec && !rec->session)
+        record_destroy(rec);
+}
+
+const orm_model *orm_record_model(const orm_record *rec)
+{
+    return rec->model;
+}
+
+orm_record_state orm_record_state_of(const orm_record *rec)
+{
+    return rec->state;
+}
+
+const orm_value *orm_record_value(const orm_record *rec, size_t col)
+{
+    return col < rec->model->ncolumns ? &rec->values[col] : NULL;
+}
+
+const orm_value *orm_record_get(const orm_record *rec, const char *column)
+{
+    int i = orm_model_column_index(rec->model, column);
+    return i < 0 ? NULL : &rec->values[i];
+}
+
+const orm_value *orm_record_original(const orm_record *rec, size_t col)
+{
+    return col < rec->model->ncolumns ? &rec->original[col] : NULL;
+}
+
+int orm_record_changed(const orm_record *rec, size_t col)
+{
+    return col < rec->model->ncolumns && rec->changed[col];
+}
+
+int orm_record_set_at(orm_record *rec, size_t col, const orm_value *v,
+                      orm_error *err)
+{
+    const orm_model *m = rec->model;
+    orm_value copy = ORM_VALUE_NULL_INIT, old;
+    int rc;
+    if (col >= m->ncolumns)
+        return orm_error_set(err, ORM_EINVALID, "no column %zu in %s", col,
+                             m->table);
+    const orm_column *c = &m->columns[col];
+    if (rec->state == ORM_RECORD_DELETED || rec->state == ORM_RECORD_GONE)
+        return orm_error_set(err, ORM_EINVALID,
+                             "%s: the record is deleted; undo the delete "
+                             "to change it",
+                             c->name);
+    /* NULL for a column the database fills in is how one asks for it. */
+    int generated = orm_column_is_autoinc(m, c) || c->server_default ||
+                    c->default_gen || c->default_value;
+    if (!(v->kind == ORM_VNULL && generated) &&
+        (rc = orm_value_check(v, c, err)) != 0) {
+        if (err && !err->column)
+            orm_error_set_column(err, c->name);
+        return rc;
+    }
+    if ((rc = orm_value_copy(&copy, v)) != 0)
+        return orm_error_set(err, rc, "out of memory");
+    old = rec->values[col];
+    int old_changed = rec->changed[col];
+    rec->values[col] = copy;
+    if (rec->state == ORM_RECORD_TRANSIENT || rec->state == ORM_RECORD_NEW)
+        rec->changed[col] = 1;
+    else
+        rec->changed[col] = !orm_value_equal(&rec->original[col], &copy);
+    if (rec->session) {
+        /* The session keeps `old` for undo (or frees it). */
+        rc = session_note_set(rec->session, rec, col, &old, old_changed);
+        if (rc) {
+            rec->values[col] = old;
+            rec->changed[col] = (unsigned char)old_changed;
+            orm_value_clear(&copy);
+            return orm_error_set(err, rc, "out of memory");
+        }
+    } else {
+        orm_value_clear(&old);
+    }
+    return 0;
+}
+
+int orm_record_set(orm_record *rec, const char *column, const orm_value *v,
+                   orm_error *err)
+{
+    int i = orm_model_column_index(rec->model, column);
+    if (i < 0) {
+        orm_error_set(err, ORM_EINVALID, "%s has no column '%s'",
+                      rec->model->table, column);
+        orm_error_set_column(err, column);
+        return ORM_EINVALID;
+    }
+    return orm_record_set_at(rec, (size_t)i, v, err);
+}
+
+int orm_record_set_text(orm_record *rec, const char *column, const char *text,
+                        orm_error *err)
+{
+    const orm_column *c = orm_model_column(rec->model, column);
+    orm_value v = ORM_VALUE_NULL_INIT;
+    if (!c)
+        return orm_record_set(rec, column, &v, err);
+    int rc = orm_value_parse(&v, c, text, err);
+    if (rc) {
+        if (err && !err->column)
+            orm_error_set_column(err, column);
+        return rc;
+    }
+    rc = orm_record_set(rec, column, &v, err);
+    orm_value_clear(&v);
+    return rc;
+}
+
+static void append_value(orm_buf *b, const orm_value *v, const orm_column *c)
+{
+    if (c->flags & ORM_SECRET) {
+        orm_buf_append(b, "***");
+        return;
+    }
+    char *text = orm_value_format(v, c);
+    orm_buf_append(b, text ? text : "NULL");
+    free(text);
+}
+
+char *orm_record_repr(const orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    orm_buf b = ORM_BUF_INIT;
+    if (m->repr) {
+        for (const char *p = m->repr; *p; p++) {
+            const char *close = *p == '{' ? strchr(p, '}') : NULL;
+            if (!close) {
+                orm_buf_appendc(&b, *p);
+                continue;
+            }
+            char name[128];
+            size_t n = (size_t)(close - p - 1);
+            if (n >= sizeof name) {
+                orm_buf_appendc(&b, *p);
+                continue;
+            }
+            memcpy(name, p + 1, n);
+            name[n] = '\0';
+            int i = orm_model_column_index(m, name);
+            if (i < 0) {
+                orm_buf_appendc(&b, *p);
+                continue;
+            }
+            append_value(&b, &rec->values[i], &m->columns[i]);
+            p = close;
+        }
+        return orm_buf_finish(&b);
+    }
+    int pk[ORM_MAX_KEY];
+    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
+    orm_buf_appendf(&b, "<%s", m->name);
+    for (size_t i = 0; i < npk && i < ORM_MAX_KEY; i++) {
+        orm_buf_appendf(&b, " %s=", m->columns[pk[i]].name);
+        append_value(&b, &rec->values[pk[i]], &m->columns[pk[i]]);
+    }
+    orm_buf_appendc(&b, '>');
+    return orm_buf_finish(&b);
+}

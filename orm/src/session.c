@@ -1,0 +1,812 @@
+/*
+ * The session: identity map, pending changes with undo, and commit — one
+ * transaction, inserts parents-first, updates and deletes guarded by the
+ * values the user saw, rollback that keeps everything pending on failure.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef enum undo_kind { UNDO_SET, UNDO_ADD, UNDO_DELETE } undo_kind;
+
+typedef struct undo_entry {
+    undo_kind kind;
+    orm_record *rec;
+    size_t col;
+    orm_value old;
+    int old_changed;
+    orm_record_state old_state;
+} undo_entry;
+
+struct orm_session {
+    orm_db *db;
+    orm_error err;
+    orm_record *all; /* every record the session owns */
+    orm_record **map; /* identity map: open addressing on the key hash */
+    size_t map_cap, map_count;
+    orm_record **pending;
+    size_t npending, pending_cap;
+    undo_entry *undo;
+    size_t nundo, undo_cap;
+    orm_record *failed;
+};
+
+/* ---- identity map ---- */
+
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static uint64_t hash_value(uint64_t h, const orm_value *v)
+{
+    h = hash_bytes(h, &v->kind, sizeof v->kind);
+    switch (v->kind) {
+    case ORM_VINT:
+        return hash_bytes(h, &v->u.i, sizeof v->u.i);
+    case ORM_VFLOAT:
+        return hash_bytes(h, &v->u.f, sizeof v->u.f);
+    case ORM_VBOOL:
+        return hash_bytes(h, &v->u.b, sizeof v->u.b);
+    case ORM_VTEXT:
+    case ORM_VBLOB:
+        return hash_bytes(h, v->u.s.ptr, v->u.s.len);
+    default:
+        return h;
+    }
+}
+
+size_t model_pk(const orm_model *model, int *out, size_t max)
+{
+    return orm_model_pk(model, out, max);
+}
+
+/* Key values of a record (pk, else rowid). Returns the count. */
+static size_t record_key(const orm_record *rec, const orm_value **key)
+{
+    int pk[ORM_MAX_KEY];
+    size_t n = model_pk(rec->model, pk, ORM_MAX_KEY);
+    if (n == 0 || n > ORM_MAX_KEY) {
+        key[0] = &rec->rowid;
+        return rec->rowid.kind == ORM_VNULL ? 0 : 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        key[i] = rec->state == ORM_RECORD_NEW ? &rec->values[pk[i]]
+                                              : &rec->original[pk[i]];
+    return n;
+}
+
+static uint64_t key_hash(const orm_model *m, const orm_value *const *key,
+                         size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    h = hash_bytes(h, &m, sizeof m);
+    for (size_t i = 0; i < n; i++)
+        h = hash_value(h, key[i]);
+    return h;
+}
+
+static int key_equal(const orm_record *rec, const orm_model *m,
+                     const orm_value *const *key, size_t n)
+{
+    const orm_value *other[ORM_MAX_KEY];
+    if (rec->model != m || record_key(rec, other) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!orm_value_equal(other[i], key[i]))
+            return 0;
+    return 1;
+}
+
+static long map_find(const orm_session *s, const orm_model *m,
+                     const orm_value *const *key, size_t n)
+{
+    if (!s->map_cap)
+        return -1;
+    size_t i = key_hash(m, key, n) & (s->map_cap - 1);
+    while (s->map[i]) {
+        if (key_equal(s->map[i], m, key, n))
+            return (long)i;
+        i = (i + 1) & (s->map_cap - 1);
+    }
+    return -1;
+}
+
+static int map_insert(orm_session *s, orm_record *rec);
+
+static int map_grow(orm_session *s)
+{
+    size_t cap = s->map_cap ? s->map_cap * 2 : 64;
+    orm_record **old = s->map;
+    size_t old_cap = s->map_cap;
+    s->map = calloc(cap, sizeof *s->map);
+    if (!s->map) {
+        s->map = old;
+        return ORM_ENOMEM;
+    }
+    s->map_cap = cap;
+    s->map_count = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i])
+            map_insert(s, old[i]);
+    free(old);
+    return 0;
+}
+
+static int map_insert(orm_session *s, orm_record *rec)
+{
+    const orm_value *key[ORM_MAX_KEY];
+    size_t n = record_key(rec, key);
+    if (n == 0)
+        return 0;
+    if ((s->map_count + 1) * 2 > s->map_cap && map_grow(s))
+        return ORM_ENOMEM;
+    size_t i = key_hash(rec->model, key, n) & (s->map_cap - 1);
+    while (s->map[i])
+        i = (i + 1) & (s->map_cap - 1);
+    s->map[i] = rec;
+    s->map_count++;
+    rec->in_identity = 1;
+    return 0;
+}
+
+static void map_remove(orm_session *s, orm_record *rec)
+{
+    if (!rec->in_identity || !s->map_cap)
+        return;
+    size_t i = 0;
+    for (; i < s->map_cap && s->map[i] != rec; i++)
+        ;
+    if (i == s->map_cap)
+        return;
+    /* Backward-shift deletion keeps probe chains intact. */
+    s->map[i] = NULL;
+    s->map_count--;
+    rec->in_identity = 0;
+    size_t j = (i + 1) & (s->map_cap - 1);
+    while (s->map[j]) {
+        orm_record *r = s->map[j];
+        s->map[j] = NULL;
+        s->map_count--;
+        r->in_identity = 0;
+        map_insert(s, r);
+        j = (j + 1) & (s->map_cap - 1);
+    }
+}
+
+/* ---- pending list ---- */
+
+static int pending_add(orm_session *s, orm_record *rec)
+{
+    if (rec->pending_index >= 0)
+        return 0;
+    if (s->npending == s->pending_cap) {
+        size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
+        orm_record **p = realloc(s->pending, cap * sizeof *p);
+        if (!p)
+            return ORM_ENOMEM;
+        s->pending = p;
+        s->pending_cap = cap;
+    }
+    rec->pending_index = (int)s->npending;
+    s->pending[s->npending++] = rec;
+    return 0;
+}
+
+static void pending_remove(orm_session *s, orm_record *rec)
+{
+    if (rec->pending_index < 0)
+        return;
+    size_t i = (size_t)rec->pending_index;
+    memmove(&s->pending[i], &s->pending[i + 1],
+            (s->npending - i - 1) * sizeof *s->pending);
+    s->npending--;
+    for (size_t j = i; j < s->npending; j++)
+        s->pending[j]->pending_index = (int)j;
+    rec->pending_index = -1;
+}
+
+/* After a change to a loaded record: CLEAN or DIRTY, pending or not. */
+static int settle_state(orm_session *s, orm_record *rec)
+{
+    if (rec->state != ORM_RECORD_CLEAN && rec->state != ORM_RECORD_DIRTY)
+        return 0;
+    int any = 0;
+    for (size_t i = 0; i < rec->model->ncolumns && !any; i++)
+        any = rec->changed[i];
+    rec->state = any ? ORM_RECORD_DIRTY : ORM_RECORD_CLEAN;
+    if (any)
+        return pending_add(s, rec);
+    pending_remove(s, rec);
+    return 0;
+}
+
+/* ---- undo log ---- */
+
+static int undo_push(orm_session *s, undo_entry e)
+{
+    if (s->nundo == s->undo_cap) {
+        size_t cap = s->undo_cap ? s->undo_cap * 2 : 32;
+        undo_entry *u = realloc(s->undo, cap * sizeof *u);
+        if (!u)
+            return ORM_ENOMEM;
+        s->undo = u;
+        s->undo_cap = cap;
+    }
+    s->undo[s->nundo++] = e;
+    return 0;
+}
+
+static void undo_clear(orm_session *s)
+{
+    for (size_t i = 0; i < s->nundo; i++)
+        orm_value_clear(&s->undo[i].old);
+    s->nundo = 0;
+}
+
+/* Forget undo entries of one record (it was reverted or expunged). */
+static void undo_forget(orm_session *s, const orm_record *rec)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < s->nundo; i++) {
+        if (s->undo[i].rec == rec)
+            orm_value_clear(&s->undo[i].old);
+        else
+            s->undo[w++] = s->undo[i];
+    }
+    s->nundo = w;
+}
+
+int session_note_set(orm_session *s, orm_record *rec, size_t col,
+                     const orm_value *old, int old_changed)
+{
+    undo_entry e = {UNDO_SET, rec, col, *old, old_changed, rec->state};
+    int rc = undo_push(s, e);
+    if (rc)
+        return rc;
+    if ((rc = settle_state(s, rec)) != 0) {
+        s->nundo--;
+        return rc;
+    }
+    return 0;
+}
+
+/* ---- lifetime ---- */
+
+int orm_session_new(orm_session **out, orm_db *db)
+{
+    orm_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return ORM_ENOMEM;
+    s->db = db;
+    *out = s;
+    return 0;
+}
+
+static void link_record(orm_session *s, orm_record *rec)
+{
+    rec->session = s;
+    rec->prev_all = NULL;
+    rec->next_all = s->all;
+    if (s->all)
+        s->all->prev_all = rec;
+    s->all = rec;
+}
+
+static void unlink_record(orm_session *s, orm_record *rec)
+{
+    if (rec->prev_all)
+        rec->prev_all->next_all = rec->next_all;
+    else if (s->all == rec)
+        s->all = rec->next_all;
+    if (rec->next_all)
+        rec->next_all->prev_all = rec->prev_all;
+    rec->next_all = rec->prev_all = NULL;
+}
+
+void orm_session_expunge(orm_session *s, orm_record *rec)
+{
+    if (!rec || rec->session != s)
+        return;
+    map_remove(s, rec);
+    pending_remove(s, rec);
+    undo_forget(s, rec);
+    unlink_record(s, rec);
+    if (s->failed == rec)
+        s->failed = NULL;
+    record_destroy(rec);
+}
+
+void orm_session_free(orm_session *s)
+{
+    if (!s)
+        return;
+    undo_clear(s);
+    while (s->all) {
+        orm_record *next = s->all->next_all;
+        record_destroy(s->all);
+        s->all = next;
+    }
+    free(s->map);
+    free(s->pending);
+    free(s->undo);
+    orm_error_clear(&s->err);
+    free(s);
+}
+
+orm_db *orm_session_db(const orm_session *s)
+{
+    return s->db;
+}
+
+const orm_error *orm_session_error(const orm_session *s)
+{
+    return &s->err;
+}
+
+orm_error *session_err(orm_session *s)
+{
+    return &s->err;
+}
+
+int session_fail(orm_session *s, const orm_error *err)
+{
+    orm_error_copy(&s->err, err);
+    return err->code;
+}
+
+/* ---- add, delete, load ---- */
+
+static int apply_defaults(orm_record *rec, orm_error *err)
+{
+    const orm_model *m = rec->model;
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        const orm_column *c = &m->columns[i];
+        if (rec->changed[i] || rec->values[i].kind != ORM_VNULL)
+            continue;
+        orm_value v = ORM_VALUE_NULL_INIT;
+        int rc = 0;
+        if (c->default_gen)
+            rc = orm_default_generate(&v, c->default_gen, err);
+        else if (c->default_value)
+            rc = orm_filter_parse_literal(&v, c->default_value, c, err);
+        else
+            continue;
+        if (rc) {
+            orm_error_set_column(err, c->name);
+            return rc;
+        }
+        rec->values[i] = v;
+        rec->changed[i] = 1;
+    }
+    return 0;
+}
+
+int orm_session_add(orm_session *s, orm_record *rec)
+{
+    int rc;
+    if (rec->session == s && rec->state != ORM_RECORD_TRANSIENT)
+        return 0;
+    if (rec->session || rec->state != ORM_RECORD_TRANSIENT)
+        return orm_error_set(&s->err, ORM_EINVALID,
+                             "record already belongs to a session");
+    if ((rc = apply_defaults(rec, &s->err)) != 0)
+        return rc;
+    undo_entry e = {UNDO_ADD, rec, 0, ORM_VALUE_NULL_INIT, 0,
+                    ORM_RECORD_TRANSIENT};
+    if ((rc = undo_push(s, e)) != 0)
+        return orm_error_set(&s->err, rc, "out of memory");
+    rec->state = ORM_RECORD_NEW;
+    if ((rc = pending_add(s, rec)) != 0) {
+        s->nundo--;
+        rec->state = ORM_RECORD_TRANSIENT;
+        return orm_error_set(&s->err, rc, "out of memory");
+    }
+    link_record(s, rec);
+    return 0;
+}
+
+int orm_session_delete(orm_session *s, orm_record *rec)
+{
+    int rc;
+    if (rec->session != s)
+        return orm_error_set(&s->err, ORM_EINVALID,
+                             "record does not belong to this session");
+    if (rec->state == ORM_RECORD_DELETED || rec->state == ORM_RECORD_GONE)
+        return 0;
+    undo_entry e = {UNDO_DELETE, rec, 0, ORM_VALUE_NULL_INIT, 0, rec->state};
+    if ((rc = undo_push(s, e)) != 0)
+        return orm_error_set(&s->err, rc, "out of memory");
+    if (rec->state == ORM_RECORD_NEW) {
+        /* Never written: leave it out of the commit, but keep the record
+         * so that undo can bring it back. */
+        pending_remove(s, rec);
+        rec->state = ORM_RECORD_DELETED;
+        rec->pending_index = -1;
+        return 0;
+    }
+    rec->state = ORM_RECORD_DELETED;
+    if ((rc = pending_add(s, rec)) != 0) {
+        s->nundo--;
+        rec->state = e.old_state;
+        return orm_error_set(&s->err, rc, "out of memory");
+    }
+    return 0;
+}
+
+/* A NEW record that was deleted before commit has no pending index and
+ * state DELETED with nothing in the database: recognise it. */
+static int never_written(const orm_record *rec)
+{
+    return rec->state == ORM_RECORD_DELETED && rec->pending_index < 0;
+}
+
+int session_load(orm_session *s, const orm_model *model, const orm_value *row,
+                 const orm_value *rowid, orm_record **out)
+{
+    int pk[ORM_MAX_KEY];
+    const orm_value *key[ORM_MAX_KEY];
+    size_t n = model_pk(model, pk, ORM_MAX_KEY);
+    if (n > ORM_MAX_KEY)
+        n = 0;
+    for (size_t i = 0; i < n; i++)
+        key[i] = &row[pk[i]];
+    if (n == 0 && rowid && rowid->kind != ORM_VNULL) {
+        key[0] = rowid;
+        n = 1;
+    }
+    long found = n ? map_find(s, model, key, n) : -1;
+    if (found >= 0) {
+        orm_record *rec = s->map[found];
+        if (rec->state == ORM_RECORD_CLEAN) {
+            /* Unchanged: show what the database holds now. */
+            for (size_t i = 0; i < model->ncolumns; i++) {
+                orm_value a = ORM_VALUE_NULL_INIT, b = ORM_VALUE_NULL_INIT;
+                if (orm_value_copy(&a, &row[i]) ||
+                    orm_value_copy(&b, &row[i])) {
+                    orm_value_clear(&a);
+                    return orm_error_set(&s->err, ORM_ENOMEM,
+                                         "out of memory");
+                }
+                orm_value_clear(&rec->values[i]);
+                orm_value_clear(&rec->original[i]);
+                rec->values[i] = a;
+                rec->original[i] = b;
+            }
+        }
+        *out = rec;
+        return 0;
+    }
+    orm_record *rec = NULL;
+    int rc = orm_record_new(&rec, model);
+    if (rc)
+        return orm_error_set(&s->err, rc, "out of memory");
+    for (size_t i = 0; i < model->ncolumns; i++) {
+        if (orm_value_copy(&rec->values[i], &row[i]) ||
+            orm_value_copy(&rec->original[i], &row[i])) {
+            record_destroy(rec);
+            return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+        }
+    }
+    if (rowid && orm_value_copy(&rec->rowid, rowid)) {
+        record_destroy(rec);
+        return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    }
+    rec->state = ORM_RECORD_CLEAN;
+    if ((rc = map_insert(s, rec)) != 0) {
+        record_destroy(rec);
+        return orm_error_set(&s->err, rc, "out of memory");
+    }
+    link_record(s, rec);
+    *out = rec;
+    return 0;
+}
+
+/* ---- get / refresh ---- */
+
+/* SELECT the columns (and rowid) of one row by key into `row`. */
+int session_select_row(orm_session *s, const orm_model *m,
+                         const orm_value *const *key, size_t nkey,
+                         int by_rowid, orm_value *row, orm_value *rowid)
+{
+    orm_db *db = s->db;
+    const orm_driver *drv = db->driver;
+    sql_builder sb;
+    db_stmt st = {NULL, -1};
+    int pk[ORM_MAX_KEY];
+    int want_rowid = model_pk(m, pk, ORM_MAX_KEY) == 0 && drv->rowid_column;
+    int rc;
+    sql_init(&sb, drv);
+    sql_raw(&sb, "SELECT ");
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (i)
+            sql_raw(&sb, ", ");
+        sql_ident(&sb, m->columns[i].name);
+    }
+    if (want_rowid) {
+        sql_raw(&sb, ", ");
+        sql_raw(&sb, drv->rowid_column);
+    }
+    sql_raw(&sb, " FROM ");
+    sql_table(&sb, m);
+    sql_raw(&sb, " WHERE ");
+    if (by_rowid) {
+        sql_raw(&sb, drv->rowid_column);
+        sql_raw(&sb, " = ");
+        sql_param(&sb, key[0], ORM_TYPE_COUNT);
+    } else {
+        for (size_t i = 0; i < nkey; i++) {
+            if (i)
+                sql_raw(&sb, " AND ");
+            sql_match(&sb, &m->columns[pk[i]], key[i]);
+        }
+    }
+    if (!sql_ok(&sb)) {
+        rc = orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = db_stmt_acquire(db, orm_buf_str(&sb.text), sb.nparams, 0, &st);
+    if (rc == 0)
+        rc = db_stmt_bind(db, &st, sb.params, sb.types, sb.nparams);
+    if (rc == 0)
+        rc = db_stmt_step(db, &st);
+    if (rc == ORM_ROW) {
+        for (size_t i = 0; i < m->ncolumns && rc == ORM_ROW; i++) {
+            orm_value v = ORM_VALUE_NULL_INIT;
+            int crc = db_stmt_column(db, &st, i, &m->columns[i], &v);
+            if (crc == 0)
+                crc = orm_value_copy(&row[i], &v);
+            orm_value_clear(&v);
+            if (crc)
+                rc = crc;
+        }
+        if (rc == ORM_ROW && want_rowid) {
+            orm_value v = ORM_VALUE_NULL_INIT;
+            int crc = db_stmt_column(db, &st, m->ncolumns, NULL, &v);
+            if (crc == 0)
+                crc = orm_value_copy(rowid, &v);
+            orm_value_clear(&v);
+            if (crc)
+                rc = crc;
+        }
+    }
+    if (rc < 0 && rc != ORM_ENOMEM)
+        session_fail(s, &db->err);
+done:
+    db_stmt_release(db, &st);
+    sql_free(&sb);
+    return rc;
+}
+
+int orm_session_get(orm_session *s, const orm_model *model,
+                    const orm_value *pk_values, orm_record **out)
+{
+    int pk[ORM_MAX_KEY];
+    const orm_value *key[ORM_MAX_KEY];
+    size_t n = model_pk(model, pk, ORM_MAX_KEY);
+    int by_rowid = 0;
+    *out = NULL;
+    if (n > ORM_MAX_KEY)
+        return orm_error_set(&s->err, ORM_EUNSUPPORTED,
+                             "%s: primary key has too many columns",
+                             model->table);
+    if (n == 0) {
+        if (!s->db->driver->rowid_column)
+            return orm_error_set(&s->err, ORM_EUNSUPPORTED,
+                                 "%s has no primary key", model->table);
+        n = 1;
+        by_rowid = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        key[i] = &pk_values[i];
+    long found = map_find(s, model, key, n);
+    if (found >= 0) {
+        *out = s->map[found];
+        return ORM_ROW;
+    }
+    orm_value *row = calloc(model->ncolumns + 1, sizeof *row);
+    orm_value rowid = ORM_VALUE_NULL_INIT;
+    if (!row)
+        return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    int rc = session_select_row(s, model, key, n, by_rowid, row, &rowid);
+    if (rc == ORM_ROW) {
+        rc = session_load(s, model, row, by_rowid ? &rowid : NULL, out);
+        if (rc == 0)
+            rc = ORM_ROW;
+    }
+    for (size_t i = 0; i < model->ncolumns; i++)
+        orm_value_clear(&row[i]);
+    orm_value_clear(&rowid);
+    free(row);
+    return rc;
+}
+
+int orm_session_refresh(orm_session *s, orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    const orm_value *key[ORM_MAX_KEY];
+    int pk[ORM_MAX_KEY];
+    size_t n = record_key(rec, key);
+    int by_rowid = model_pk(m, pk, ORM_MAX_KEY) == 0;
+    if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
+        return orm_error_set(&s->err, ORM_EINVALID,
+                             "only records stored in the database can be "
+                             "refreshed");
+    orm_value *row = calloc(m->ncolumns + 1, sizeof *row);
+    orm_value rowid = ORM_VALUE_NULL_INIT;
+    if (!row)
+        return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    int rc = session_select_row(s, m, key, n, by_rowid, row, &rowid);
+    if (rc == ORM_DONE) {
+        char *repr = orm_record_repr(rec);
+        rc = orm_error_set(&s->err, ORM_ENOTFOUND,
+                           "%s no longer exists in the database",
+                           repr ? repr : m->table);
+        free(repr);
+    } else if (rc == ORM_ROW) {
+        undo_forget(s, rec);
+        pending_remove(s, rec);
+        for (size_t i = 0; i < m->ncolumns; i++) {
+            orm_value_clear(&rec->values[i]);
+            orm_value_clear(&rec->original[i]);
+            rec->original[i] = row[i];
+            row[i] = orm_value_null();
+            rec->changed[i] = 0;
+            if (orm_value_copy(&rec->values[i], &rec->original[i]))
+                rc = ORM_ENOMEM;
+        }
+        rec->state = ORM_RECORD_CLEAN;
+        rc = rc == ORM_ENOMEM ? orm_error_set(&s->err, rc, "out of memory")
+                              : 0;
+    }
+    for (size_t i = 0; i < m->ncolumns; i++)
+        orm_value_clear(&row[i]);
+    orm_value_clear(&rowid);
+    free(row);
+    return rc;
+}
+
+/* ---- undo, revert, rollback ---- */
+
+static void revert_values(orm_record *rec)
+{
+    for (size_t i = 0; i < rec->model->ncolumns; i++) {
+        if (!rec->changed[i])
+            continue;
+        orm_value v = ORM_VALUE_NULL_INIT;
+        if (orm_value_copy(&v, &rec->original[i]) == 0) {
+            orm_value_clear(&rec->values[i]);
+            rec->values[i] = v;
+            rec->changed[i] = 0;
+        }
+    }
+}
+
+int orm_session_undo(orm_session *s)
+{
+    if (s->nundo == 0)
+        return ORM_DONE;
+    undo_entry e = s->undo[--s->nundo];
+    orm_record *rec = e.rec;
+    switch (e.kind) {
+    case UNDO_SET:
+        orm_value_clear(&rec->values[e.col]);
+        rec->values[e.col] = e.old;
+        rec->changed[e.col] = (unsigned char)e.old_changed;
+        return settle_state(s, rec) ? ORM_ENOMEM : 0;
+    case UNDO_ADD:
+        rec->state = ORM_RECORD_TRANSIENT;
+        orm_session_expunge(s, rec);
+        return 0;
+    case UNDO_DELETE:
+        rec->state = e.old_state;
+        if (rec->state == ORM_RECORD_NEW)
+            return pending_add(s, rec) ? ORM_ENOMEM : 0;
+        pending_remove(s, rec);
+        rec->state = ORM_RECORD_CLEAN;
+        return settle_state(s, rec) ? ORM_ENOMEM : 0;
+    }
+    return 0;
+}
+
+int orm_session_revert(orm_session *s, orm_record *rec)
+{
+    if (rec->session != s)
+        return ORM_EINVALID;
+    if (rec->state == ORM_RECORD_NEW || never_written(rec)) {
+        orm_session_expunge(s, rec);
+        return 0;
+    }
+    undo_forget(s, rec);
+    pending_remove(s, rec);
+    revert_values(rec);
+    if (rec->state != ORM_RECORD_GONE)
+        rec->state = ORM_RECORD_CLEAN;
+    return 0;
+}
+
+int orm_session_rollback(orm_session *s)
+{
+    orm_record *rec = s->all;
+    while (rec) {
+        orm_record *next = rec->next_all;
+        if (rec->state == ORM_RECORD_NEW || never_written(rec)) {
+            orm_session_expunge(s, rec);
+        } else if (rec->state == ORM_RECORD_DIRTY ||
+                   rec->state == ORM_RECORD_DELETED) {
+            revert_values(rec);
+            rec->state = ORM_RECORD_CLEAN;
+            pending_remove(s, rec);
+        }
+        rec = next;
+    }
+    undo_clear(s);
+    s->npending = 0;
+    s->failed = NULL;
+    orm_error_clear(&s->err);
+    return 0;
+}
+
+size_t orm_session_pending_count(const orm_session *s)
+{
+    return s->npending;
+}
+
+orm_record *orm_session_pending_at(const orm_session *s, size_t i)
+{
+    return i < s->npending ? s->pending[i] : NULL;
+}
+
+orm_record *orm_session_failed_record(const orm_session *s)
+{
+    return s->failed;
+}
+
+/* Hooks for the commit, which lives in flush.c. */
+orm_record **session_pending_array(orm_session *s, size_t *n)
+{
+    *n = s->npending;
+    return s->pending;
+}
+
+void session_committed(orm_session *s)
+{
+    for (size_t i = 0; i < s->npending; i++) {
+        orm_record *rec = s->pending[i];
+        rec->pending_index = -1;
+        if (rec->state == ORM_RECORD_DELETED) {
+            map_remove(s, rec);
+            rec->state = ORM_RECORD_GONE;
+            continue;
+        }
+        for (size_t c = 0; c < rec->model->ncolumns; c++) {
+            orm_value v = ORM_VALUE_NULL_INIT;
+            if (orm_value_copy(&v, &rec->values[c]) == 0) {
+                orm_value_clear(&rec->original[c]);
+                rec->original[c] = v;
+            }
+            rec->changed[c] = 0;
+        }
+        if (rec->state == ORM_RECORD_NEW) {
+            rec->state = ORM_RECORD_CLEAN;
+            map_insert(s, rec);
+        } else {
+            rec->state = ORM_RECORD_CLEAN;
+        }
+    }
+    s->npending = 0;
+    undo_clear(s);
+    s->failed = NULL;
+    orm_error_clear(&s->err);
+}
+
+void session_set_failed(orm_session *s, orm_record *rec)
+{
+    s->failed = rec;
+}

@@ -1,0 +1,405 @@
+/*
+ * SQL text with bound parameters: identifiers quoted by the dialect,
+ * placeholders in the dialect's style, and filter expressions rendered
+ * with every value bound — never pasted into the text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void sql_init(sql_builder *sb, const orm_driver *driver)
+{
+    memset(sb, 0, sizeof *sb);
+    sb->driver = driver;
+}
+
+/* Bytes a bound parameter points at that the builder made itself. */
+typedef struct sql_block {
+    struct sql_block *next;
+    char text[];
+} sql_block;
+
+void sql_free(sql_builder *sb)
+{
+    while (sb->kept) {
+        sql_block *next = sb->kept->next;
+        free(sb->kept);
+        sb->kept = next;
+    }
+    orm_buf_free(&sb->text);
+    free(sb->params);
+    free(sb->types);
+    free(sb->masked);
+    memset(sb, 0, sizeof *sb);
+}
+
+int sql_ok(const sql_builder *sb)
+{
+    return !sb->failed && !sb->text.failed;
+}
+
+void sql_raw(sql_builder *sb, const char *text)
+{
+    orm_buf_append(&sb->text, text);
+}
+
+void sql_ident(sql_builder *sb, const char *name)
+{
+    char q = sb->driver->ident_quote;
+    orm_buf_appendc(&sb->text, q);
+    for (const char *p = name; *p; p++) {
+        if (*p == q)
+            orm_buf_appendc(&sb->text, q);
+        orm_buf_appendc(&sb->text, *p);
+    }
+    orm_buf_appendc(&sb->text, q);
+}
+
+void sql_table(sql_builder *sb, const orm_model *model)
+{
+    if (model->schema && *model->schema) {
+        sql_ident(sb, model->schema);
+        orm_buf_appendc(&sb->text, '.');
+    }
+    sql_ident(sb, model->table);
+}
+
+void sql_param(sql_builder *sb, const orm_value *v, orm_type type)
+{
+    if (sb->nparams == sb->cap) {
+        size_t cap = sb->cap ? sb->cap * 2 : 8;
+        orm_value *params = realloc(sb->params, cap * sizeof *params);
+        if (!params) {
+            sb->failed = 1;
+            return;
+        }
+        sb->params = params;
+        orm_type *types = realloc(sb->types, cap * sizeof *types);
+        if (!types) {
+            sb->failed = 1;
+            return;
+        }
+        sb->types = types;
+        unsigned char *masked = realloc(sb->masked, cap);
+        if (!masked) {
+            sb->failed = 1;
+            return;
+        }
+        sb->masked = masked;
+        sb->cap = cap;
+    }
+    sb->masked[sb->nparams] = (unsigned char)sb->mask_next;
+    sb->mask_next = 0;
+    sb->params[sb->nparams] = *v;
+    sb->params[sb->nparams].owned = 0; /* borrowed */
+    sb->types[sb->nparams] = type;
+    sb->nparams++;
+    if (sb->driver->placeholder == ORM_PLACEHOLDER_DOLLAR)
+        orm_buf_appendf(&sb->text, "$%zu", sb->nparams);
+    else
+        orm_buf_appendc(&sb->text, '?');
+}
+
+void sql_string_literal(sql_builder *sb, const char *text)
+{
+    orm_buf_appendc(&sb->text, '\'');
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'')
+            orm_buf_appendc(&sb->text, '\'');
+        else if (*p == '\\' && sb->driver->backslash_escapes)
+            orm_buf_appendc(&sb->text, '\\');
+        orm_buf_appendc(&sb->text, *p);
+    }
+    orm_buf_appendc(&sb->text, '\'');
+}
+
+static int needs_text_cast(const orm_column *col)
+{
+    return col->type == ORM_JSON || col->type == ORM_UUID;
+}
+
+void sql_column_as_text(sql_builder *sb, const orm_column *col)
+{
+    if (!needs_text_cast(col)) {
+        sql_ident(sb, col->name);
+        return;
+    }
+    /* CAST(x AS CHAR) is MySQL's only text cast; the others say TEXT. */
+    sql_raw(sb, "CAST(");
+    sql_ident(sb, col->name);
+    sql_raw(sb, sb->driver->ident_quote == '`' ? " AS CHAR)" : " AS TEXT)");
+}
+
+void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
+{
+    if (v->kind == ORM_VNULL) {
+        sql_ident(sb, col->name);
+        sql_raw(sb, " IS NULL");
+        return;
+    }
+    sql_column_as_text(sb, col);
+    sql_raw(sb, " = ");
+    sb->mask_next = (col->flags & ORM_SECRET) != 0;
+    sql_param(sb, v, needs_text_cast(col) ? ORM_TEXT : col->type);
+}
+
+/* ---- expressions ---- */
+
+static const orm_column *expr_column(const orm_model *model,
+                                     const orm_expr *e, orm_error *err)
+{
+    if (!e || e->kind != ORM_EXPR_COLUMN) {
+        orm_error_set(err, ORM_EINVALID,
+                      "a condition must start with a column name");
+        return NULL;
+    }
+    const orm_column *col = orm_model_column(model, e->column);
+    if (!col) {
+        orm_error_set(err, ORM_EINVALID, "unknown column '%s' in %s",
+                      e->column, model->table);
+        orm_error_set_column(err, e->column);
+        err->position = e->pos;
+    }
+    return col;
+}
+
+static int expr_value(sql_builder *sb, const orm_column *col,
+                      const orm_expr *e, orm_type type, orm_error *err)
+{
+    if (!e || e->kind != ORM_EXPR_VALUE)
+        return orm_error_set(err, ORM_EINVALID,
+                             "'%s' must be compared with a value",
+                             col->name);
+    sb->mask_next = (col->flags & ORM_SECRET) != 0;
+    sql_param(sb, &e->value, type);
+    return 0;
+}
+
+/* Escape LIKE wildcards so that text matches literally. */
+static char *like_escape(const orm_value *v, const char *prefix,
+                         const char *suffix)
+{
+    orm_buf b = ORM_BUF_INIT;
+    orm_buf_append(&b, prefix);
+    for (size_t i = 0; i < v->u.s.len; i++) {
+        char c = v->u.s.ptr[i];
+        if (c == '%' || c == '_' || c == '\\')
+            orm_buf_appendc(&b, '\\');
+        orm_buf_appendc(&b, c);
+    }
+    orm_buf_append(&b, suffix);
+    return orm_buf_finish(&b);
+}
+
+static int render_like(sql_builder *sb, const orm_column *col,
+                       const orm_expr *value, orm_op op, orm_error *err)
+{
+    int insensitive = op == ORM_OP_ILIKE || op == ORM_OP_ICONTAINS ||
+                      op == ORM_OP_ISTARTSWITH || op == ORM_OP_IENDSWITH;
+    const char *prefix = "", *suffix = "";
+    int escape = 1;
+    if (!value || value->kind != ORM_EXPR_VALUE ||
+        (value->value.kind != ORM_VTEXT))
+        return orm_error_set(err, ORM_EINVALID,
+                             "%s needs a text value for '%s'",
+                             orm_op_text(op), col->name);
+    switch (op) {
+    case ORM_OP_CONTAINS:
+    case ORM_OP_ICONTAINS:
+        prefix = "%";
+        suffix = "%";
+        break;
+    case ORM_OP_STARTSWITH:
+    case ORM_OP_ISTARTSWITH:
+        suffix = "%";
+        break;
+    case ORM_OP_ENDSWITH:
+    case ORM_OP_IENDSWITH:
+        prefix = "%";
+        break;
+    default:
+        escape = 0;
+    }
+    if (insensitive)
+        sql_raw(sb, "lower(");
+    sql_column_as_text(sb, col);
+    if (insensitive)
+        sql_raw(sb, ") LIKE lower(");
+    else {
+        sql_raw(sb, " ");
+        sql_raw(sb, sb->driver->like_op);
+        sql_raw(sb, " ");
+    }
+    if (escape) {
+        char *pattern = like_escape(&value->value, prefix, suffix);
+        if (!pattern)
+            return orm_error_set(err, ORM_ENOMEM, "out of memory");
+        size_t len = strlen(pattern);
+        /* The bound pattern must live as long as the builder. */
+        sql_block *keep = malloc(sizeof *keep + len + 1);
+        if (!keep) {
+            free(pattern);
+            return orm_error_set(err, ORM_ENOMEM, "out of memory");
+        }
+        memcpy(keep->text, pattern, len + 1);
+        free(pattern);
+        keep->next = sb->kept;
+        sb->kept = keep;
+        orm_value v = orm_value_textn(keep->text, len);
+        sql_param(sb, &v, ORM_TEXT);
+    } else {
+        sql_param(sb, &value->value, ORM_TEXT);
+    }
+    if (insensitive)
+        sql_raw(sb, ")");
+    sql_raw(sb, " ESCAPE ");
+    sql_string_literal(sb, "\\");
+    return 0;
+}
+
+static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
+                  int depth, orm_error *err);
+
+static int render_logic(sql_builder *sb, const orm_model *model,
+                        const orm_expr *e, int depth, orm_error *err)
+{
+    const char *joiner = e->op == ORM_OP_AND ? " AND " : " OR ";
+    if (e->nargs == 0) {
+        sql_raw(sb, e->op == ORM_OP_AND ? "1 = 1" : "1 = 0");
+        return 0;
+    }
+    sql_raw(sb, "(");
+    for (size_t i = 0; i < e->nargs; i++) {
+        if (i)
+            sql_raw(sb, joiner);
+        int rc = render(sb, model, e->args[i], depth + 1, err);
+        if (rc)
+            return rc;
+    }
+    sql_raw(sb, ")");
+    return 0;
+}
+
+static const char *compare_sql(orm_op op)
+{
+    switch (op) {
+    case ORM_OP_EQ:
+        return " = ";
+    case ORM_OP_NE:
+        return " <> ";
+    case ORM_OP_LT:
+        return " < ";
+    case ORM_OP_LE:
+        return " <= ";
+    case ORM_OP_GT:
+        return " > ";
+    case ORM_OP_GE:
+        return " >= ";
+    default:
+        return NULL;
+    }
+}
+
+static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
+                  int depth, orm_error *err)
+{
+    if (!e)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    if (depth > 400)
+        return orm_error_set(err, ORM_EINVALID, "filter nested too deeply");
+    if (e->kind != ORM_EXPR_OP)
+        return orm_error_set(err, ORM_EINVALID,
+                             "a filter must be a condition, not a %s",
+                             e->kind == ORM_EXPR_COLUMN ? "column" : "value");
+    if (e->op == ORM_OP_AND || e->op == ORM_OP_OR)
+        return render_logic(sb, model, e, depth, err);
+    if (e->op == ORM_OP_NOT) {
+        if (e->nargs != 1)
+            return orm_error_set(err, ORM_EINVALID, "not takes one condition");
+        sql_raw(sb, "NOT (");
+        int rc = render(sb, model, e->args[0], depth + 1, err);
+        sql_raw(sb, ")");
+        return rc;
+    }
+    if (e->nargs < 1)
+        return orm_error_set(err, ORM_EINVALID, "condition without a column");
+    const orm_column *col = expr_column(model, e->args[0], err);
+    if (!col)
+        return err ? err->code : ORM_EINVALID;
+    orm_type vtype = needs_text_cast(col) ? ORM_TEXT : col->type;
+    const char *cmp = compare_sql(e->op);
+    if (cmp) {
+        if (e->nargs != 2)
+            return orm_error_set(err, ORM_EINVALID, "comparison needs a value");
+        const orm_expr *v = e->args[1];
+        if (v && v->kind == ORM_EXPR_VALUE && v->value.kind == ORM_VNULL &&
+            (e->op == ORM_OP_EQ || e->op == ORM_OP_NE)) {
+            sql_ident(sb, col->name);
+            sql_raw(sb, e->op == ORM_OP_EQ ? " IS NULL" : " IS NOT NULL");
+            return 0;
+        }
+        sql_column_as_text(sb, col);
+        sql_raw(sb, cmp);
+        return expr_value(sb, col, v, vtype, err);
+    }
+    switch (e->op) {
+    case ORM_OP_LIKE:
+    case ORM_OP_ILIKE:
+    case ORM_OP_CONTAINS:
+    case ORM_OP_ICONTAINS:
+    case ORM_OP_STARTSWITH:
+    case ORM_OP_ISTARTSWITH:
+    case ORM_OP_ENDSWITH:
+    case ORM_OP_IENDSWITH:
+        if (e->nargs != 2)
+            return orm_error_set(err, ORM_EINVALID, "%s needs a value",
+                                 orm_op_text(e->op));
+        return render_like(sb, col, e->args[1], e->op, err);
+    case ORM_OP_IN:
+        if (e->nargs == 1) {
+            sql_raw(sb, "1 = 0"); /* in () matches nothing */
+            return 0;
+        }
+        sql_column_as_text(sb, col);
+        sql_raw(sb, " IN (");
+        for (size_t i = 1; i < e->nargs; i++) {
+            if (i > 1)
+                sql_raw(sb, ", ");
+            int rc = expr_value(sb, col, e->args[i], vtype, err);
+            if (rc)
+                return rc;
+        }
+        sql_raw(sb, ")");
+        return 0;
+    case ORM_OP_BETWEEN: {
+        if (e->nargs != 3)
+            return orm_error_set(err, ORM_EINVALID,
+                                 "between needs two values");
+        sql_column_as_text(sb, col);
+        sql_raw(sb, " BETWEEN ");
+        int rc = expr_value(sb, col, e->args[1], vtype, err);
+        if (rc)
+            return rc;
+        sql_raw(sb, " AND ");
+        return expr_value(sb, col, e->args[2], vtype, err);
+    }
+    case ORM_OP_IS_NULL:
+    case ORM_OP_IS_NOT_NULL:
+        sql_ident(sb, col->name);
+        sql_raw(sb, e->op == ORM_OP_IS_NULL ? " IS NULL" : " IS NOT NULL");
+        return 0;
+    default:
+        return orm_error_set(err, ORM_EINVALID, "unsupported operator");
+    }
+}
+
+int sql_expr(sql_builder *sb, const orm_model *model, const orm_expr *e,
+             orm_error *err)
+{
+    int rc = render(sb, model, e, 0, err);
+    if (rc == 0 && !sql_ok(sb))
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+    return rc;
+}
