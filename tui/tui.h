@@ -1,0 +1,42 @@
+/*
+ * The orb program's entry points, shared by main.c, the command line
+ * (cli.c), the demo database (demo.c) and the terminal UI (app.c).
+ */
+#ifndef TUI_TUI_H
+#define TUI_TUI_H
+
+#include <stdio.h>
+
+#include "orm/orm.h"
+
+/* Options common to every way of running orb. */
+typedef struct tui_options {
+    const char *url;         /* NULL: the demo database */
+    const char *models_file; /* --models FILE, or NULL */
+    const char *theme;       /* --theme NAME|PATH, or NULL */
+    const char *state_file;  /* --state FILE, or NULL */
+    int read_only;           /* --read-only */
+} tui_options;
+
+/*
+ * Open the database the options name (the demo database when url is NULL,
+ * creating it on first run), load the models file and reflect the rest.
+ * On failure prints one clear line to `err` ("orb: ...") and returns the
+ * exit status (1 database error, 2 usage error); *out is NULL then.
+ */
+int tui_open_db(orm_db **out, const tui_options *opts, FILE *err);
+
+/* The demo database: its URL ($XDG_DATA_HOME/orb/demo.db), created with
+ * sample data when missing. Owned string in *out. */
+int tui_demo_ensure(char **out, orm_error *err);
+
+/* Run one command-line job (argv starts at the command word, e.g.
+ * "rows"). Returns the exit status: 0, 1 (database or validation error),
+ * 2 (usage error). Output goes to `out`, errors to `err`. */
+int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
+                FILE *out, FILE *err);
+
+/* The interactive browser on a terminal. Returns the exit status. */
+int tui_app_run(orm_db *db, const tui_options *opts);
+
+#endif
