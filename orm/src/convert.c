@@ -1,0 +1,1328 @@
+/*
+ * Text <-> value conversion by column type.
+ *
+ * What a user typed becomes a value here (orm_value_parse), values become
+ * display text here (orm_value_format), values are checked before they go
+ * to a database (orm_value_check) and canonicalized when they come back
+ * (orm_value_normalize), and default generators run here
+ * (orm_default_generate). The command line and the TUI's forms both show
+ * these messages next to a field, so they are plain words without the
+ * column name (err->column carries it).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__) && defined(__GLIBC__) &&                                \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
+#include <sys/random.h>
+#define ORM_HAVE_GETRANDOM 1
+#endif
+
+#include <jansson.h>
+#include <utf8proc.h>
+
+#include "orm/model.h"
+#include "orm/sys/buf.h"
+#include "util.h"
+
+#define MSG_REQUIRED "a value is required (use NULL for none)"
+/* Longest canonical timestamp: "YYYY-MM-DD HH:MM:SS.ffffff+HH:MM". */
+#define STAMP_TEXT_MAX 64
+
+/* ---- errors ---- */
+
+static int column_errorv(orm_error *err, int code, const orm_column *col,
+                         const char *fmt, va_list ap)
+{
+    if (!err)
+        return code;
+    orm_error_setv(err, code, fmt, ap);
+    if (!err->message || orm_error_set_column(err, col ? col->name : NULL))
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    return code;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+type_error(orm_error *err, const orm_column *col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = column_errorv(err, ORM_ETYPE, col, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int
+column_error(orm_error *err, int code, const orm_column *col, const char *fmt,
+             ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = column_errorv(err, code, col, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int nomem(orm_error *err)
+{
+    return orm_error_set(err, ORM_ENOMEM, "out of memory");
+}
+
+/* What a field of this type wants, for input of the wrong shape. */
+static const char *type_expected(orm_type type)
+{
+    switch (type) {
+    case ORM_INTEGER:
+    case ORM_BIGINT:
+    case ORM_SMALLINT:
+        return "expected a whole number";
+    case ORM_FLOAT:
+        return "expected a number";
+    case ORM_NUMERIC:
+        return "expected a decimal number like 12.34";
+    case ORM_BOOLEAN:
+        return "expected true or false";
+    case ORM_DATE:
+        return "expected a date like 2024-01-31";
+    case ORM_TIME:
+        return "expected a time like 13:45 or 13:45:30";
+    case ORM_DATETIME:
+        return "expected a date and time like 2024-01-31 13:45";
+    case ORM_DATETIMETZ:
+        return "expected a date, time and zone like 2024-01-31 13:45+02:00";
+    case ORM_UUID:
+        return "expected a UUID like 123e4567-e89b-12d3-a456-426614174000";
+    case ORM_JSON:
+        return "expected JSON text";
+    case ORM_BLOB:
+        return "expected binary data";
+    default:
+        return "expected text";
+    }
+}
+
+static int expected_error(orm_error *err, const orm_column *col)
+{
+    return type_error(err, col, "%s", type_expected(col->type));
+}
+
+/* ---- small text helpers ---- */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && is_space(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_space((*s)[*n - 1]))
+        (*n)--;
+}
+
+/* Replace a value's content with `n` bytes of text (owned), unless it
+ * already holds exactly that text. Frees the old bytes only if owned. */
+static int value_set_text(orm_value *v, const char *s, size_t n)
+{
+    if (v->kind == ORM_VTEXT && v->u.s.len == n &&
+        (n == 0 || memcmp(v->u.s.ptr, s, n) == 0))
+        return 0;
+    orm_value fresh;
+    if (orm_value_text_dup(&fresh, s, n))
+        return ORM_ENOMEM;
+    orm_value_clear(v);
+    *v = fresh;
+    return 0;
+}
+
+static void value_set_scalar(orm_value *v, orm_value scalar)
+{
+    orm_value_clear(v);
+    *v = scalar;
+}
+
+/*
+ * Numbers are always written with '.', whatever LC_NUMERIC the program
+ * chose (the TUI calls setlocale for ncursesw): switch this thread to the
+ * C locale around strtod and snprintf. If no locale object can be made
+ * the current one stays in use.
+ */
+typedef struct c_numeric {
+    locale_t c_locale;
+    locale_t saved;
+} c_numeric;
+
+static void c_numeric_begin(c_numeric *cn)
+{
+    cn->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    cn->saved = cn->c_locale ? uselocale(cn->c_locale) : (locale_t)0;
+}
+
+static void c_numeric_end(c_numeric *cn)
+{
+    if (!cn->c_locale)
+        return;
+    uselocale(cn->saved);
+    freelocale(cn->c_locale);
+}
+
+/* ---- UTF-8 ---- */
+
+enum { UTF8_OK = 0, UTF8_INVALID = -1, UTF8_NUL = -2 };
+
+/* Validate UTF-8 and count code points. Text never holds a NUL. */
+static int utf8_count(const char *s, size_t n, size_t *chars)
+{
+    size_t i = 0, count = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(
+            (const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (step <= 0)
+            return UTF8_INVALID;
+        if (cp == 0)
+            return UTF8_NUL;
+        i += (size_t)step;
+        count++;
+    }
+    if (chars)
+        *chars = count;
+    return UTF8_OK;
+}
+
+/* Code points in the first `bytes` bytes of text already known valid. */
+static size_t utf8_prefix_chars(const char *s, size_t n, size_t bytes)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n && i < bytes; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+static int utf8_error(orm_error *err, const orm_column *col, int rc)
+{
+    if (rc == UTF8_NUL)
+        return type_error(err, col,
+                          "contains a NUL character (not allowed in text)");
+    return type_error(err, col, "not valid UTF-8");
+}
+
+/* ---- integers and floats ---- */
+
+static void int_range(orm_type type, int64_t *lo, int64_t *hi)
+{
+    switch (type) {
+    case ORM_SMALLINT:
+        *lo = INT16_MIN;
+        *hi = INT16_MAX;
+        break;
+    case ORM_INTEGER:
+        *lo = INT32_MIN;
+        *hi = INT32_MAX;
+        break;
+    default:
+        *lo = INT64_MIN;
+        *hi = INT64_MAX;
+        break;
+    }
+}
+
+static int range_error(orm_error *err, const orm_column *col)
+{
+    int64_t lo, hi;
+    int_range(col->type, &lo, &hi);
+    return type_error(err, col, "out of range for %s (%lld to %lld)",
+                      orm_type_name(col->type), (long long)lo, (long long)hi);
+}
+
+/* Optional sign and digits, nothing else (spaces already trimmed). */
+static int is_integer_text(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n && (s[0] == '+' || s[0] == '-'))
+        i++;
+    if (i == n)
+        return 0;
+    for (; i < n; i++)
+        if (!is_digit(s[i]))
+            return 0;
+    return 1;
+}
+
+/* 0, ORM_ETYPE (bad shape or outside int64, no message), ORM_ENOMEM. */
+static int int_scan(const char *s, size_t n, int64_t *out)
+{
+    if (!is_integer_text(s, n))
+        return ORM_ETYPE;
+    char *copy = orm_strndup(s, n);
+    if (!copy)
+        return ORM_ENOMEM;
+    char *end = NULL;
+    errno = 0;
+    long long parsed = strtoll(copy, &end, 10);
+    int rc = errno == ERANGE || *end != '\0' ? ORM_ETYPE : 0;
+    free(copy);
+    *out = (int64_t)parsed;
+    return rc;
+}
+
+static int parse_int(const orm_column *col, const char *s, size_t n,
+                     int64_t *out, orm_error *err)
+{
+    int rc = int_scan(s, n, out);
+    if (rc == ORM_ENOMEM)
+        return nomem(err);
+    if (rc)
+        return is_integer_text(s, n) ? range_error(err, col)
+                                     : expected_error(err, col);
+    int64_t lo, hi;
+    int_range(col->type, &lo, &hi);
+    if (*out < lo || *out > hi)
+        return range_error(err, col);
+    return 0;
+}
+
+/* strtod over exactly `n` bytes: 0, 1 when it overflows to infinity,
+ * ORM_ETYPE for anything but one number, or ORM_ENOMEM. */
+static int float_scan(const char *s, size_t n, double *out)
+{
+    char *copy = orm_strndup(s, n);
+    if (!copy)
+        return ORM_ENOMEM;
+    c_numeric cn;
+    c_numeric_begin(&cn);
+    char *end = NULL;
+    errno = 0;
+    *out = strtod(copy, &end);
+    int overflow = errno == ERANGE && isinf(*out);
+    c_numeric_end(&cn);
+    int rc = end == copy || *end != '\0' || memchr(s, '\0', n) ? ORM_ETYPE
+             : overflow                                        ? 1
+                                                               : 0;
+    free(copy);
+    return rc;
+}
+
+static int parse_float(const orm_column *col, const char *s, size_t n,
+                       double *out, orm_error *err)
+{
+    int rc = float_scan(s, n, out);
+    if (rc == ORM_ENOMEM)
+        return nomem(err);
+    if (rc == 1)
+        return type_error(err, col, "out of range for %s",
+                          orm_type_name(col->type));
+    if (rc)
+        return expected_error(err, col);
+    return 0;
+}
+
+/* Shortest text that reads back as the same double. */
+static void format_double(char *buf, size_t size, double f)
+{
+    if (isnan(f)) {
+        snprintf(buf, size, "nan");
+        return;
+    }
+    if (isinf(f)) {
+        snprintf(buf, size, "%s", f < 0 ? "-inf" : "inf");
+        return;
+    }
+    c_numeric cn;
+    c_numeric_begin(&cn);
+    snprintf(buf, size, "%.15g", f);
+    if (strtod(buf, NULL) != f)
+        snprintf(buf, size, "%.17g", f);
+    c_numeric_end(&cn);
+}
+
+/* ---- booleans ---- */
+
+/* 1 true, 0 false, -1 not a boolean word. */
+static int bool_scan(const char *s, size_t n)
+{
+    static const char *const truths[] = {"true", "yes", "on", "t", "y", "1"};
+    static const char *const lies[] = {"false", "no", "off", "f", "n", "0"};
+    for (size_t i = 0; i < ORM_ARRAY_LEN(truths); i++) {
+        if (strlen(truths[i]) == n && strncasecmp(truths[i], s, n) == 0)
+            return 1;
+        if (strlen(lies[i]) == n && strncasecmp(lies[i], s, n) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* ---- decimals ---- */
+
+enum { NUM_OK = 0, NUM_SYNTAX, NUM_SCALE, NUM_DIGITS, NUM_NOMEM };
+
+static int numeric_declared(const orm_column *col)
+{
+    return col->precision > 0 || col->scale > 0;
+}
+
+/*
+ * Canonical decimal text into `out`: no leading zeros, no "-0", exactly
+ * `scale` decimals when the column declares precision or scale (more
+ * decimals are NUM_SCALE unless they are zeros: never rounded), else
+ * without trailing fraction zeros. `check_digits` also enforces p - s
+ * integer digits (normalize must not reject what a database holds).
+ */
+static int numeric_canon(orm_buf *out, const orm_column *col, const char *s,
+                         size_t n, int check_digits)
+{
+    size_t i = 0;
+    int negative = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        negative = s[i++] == '-';
+    size_t int_start = i;
+    while (i < n && is_digit(s[i]))
+        i++;
+    size_t int_end = i, frac_start = i, frac_end = i;
+    if (i < n && s[i] == '.') {
+        frac_start = ++i;
+        while (i < n && is_digit(s[i]))
+            i++;
+        frac_end = i;
+    }
+    if (i != n || (int_end == int_start && frac_end == frac_start))
+        return NUM_SYNTAX;
+    while (int_start < int_end && s[int_start] == '0')
+        int_start++;
+
+    size_t pad = 0;
+    if (numeric_declared(col)) {
+        size_t scale = col->scale > 0 ? (size_t)col->scale : 0;
+        if (frac_end - frac_start > scale) {
+            for (size_t k = frac_start + scale; k < frac_end; k++)
+                if (s[k] != '0')
+                    return NUM_SCALE;
+            frac_end = frac_start + scale;
+        }
+        pad = scale - (frac_end - frac_start);
+    } else {
+        while (frac_end > frac_start && s[frac_end - 1] == '0')
+            frac_end--;
+    }
+    if (check_digits && col->precision > 0 &&
+        (long)(int_end - int_start) > (long)col->precision - col->scale)
+        return NUM_DIGITS;
+
+    int nonzero = 0;
+    for (size_t k = int_start; k < frac_end; k++)
+        if (s[k] >= '1' && s[k] <= '9')
+            nonzero = 1;
+    if (negative && nonzero)
+        orm_buf_appendc(out, '-');
+    if (int_end > int_start)
+        orm_buf_appendn(out, s + int_start, int_end - int_start);
+    else
+        orm_buf_appendc(out, '0');
+    if (frac_end > frac_start || pad) {
+        orm_buf_appendc(out, '.');
+        orm_buf_appendn(out, s + frac_start, frac_end - frac_start);
+        for (size_t k = 0; k < pad; k++)
+            orm_buf_appendc(out, '0');
+    }
+    return out->failed ? NUM_NOMEM : NUM_OK;
+}
+
+static int numeric_error(orm_error *err, const orm_column *col, int status)
+{
+    switch (status) {
+    case NUM_NOMEM:
+        return nomem(err);
+    case NUM_SCALE:
+        if (col->scale <= 0)
+            return type_error(err, col, "expected a whole number");
+        return type_error(err, col, "at most %d decimal place%s", col->scale,
+                          col->scale == 1 ? "" : "s");
+    case NUM_DIGITS:
+        if (col->scale > 0)
+            return type_error(err, col, "too many digits for %s(%d,%d)",
+                              orm_type_name(col->type), col->precision,
+                              col->scale);
+        return type_error(err, col, "too many digits for %s(%d)",
+                          orm_type_name(col->type), col->precision);
+    default:
+        return expected_error(err, col);
+    }
+}
+
+/* ---- dates, times, timestamps ---- */
+
+typedef struct stamp {
+    int year, month, day;
+    int hour, minute, second;
+    char frac[8]; /* fraction digits, trailing zeros dropped */
+    int zone_minutes;
+} stamp;
+
+typedef struct cursor {
+    const char *p;
+    const char *end;
+} cursor;
+
+/* Exactly `width` digits. */
+static int read_fixed(cursor *c, int width, int *out)
+{
+    int value = 0;
+    if (c->end - c->p < width)
+        return -1;
+    for (int k = 0; k < width; k++) {
+        if (!is_digit(c->p[k]))
+            return -1;
+        value = value * 10 + (c->p[k] - '0');
+    }
+    c->p += width;
+    *out = value;
+    return 0;
+}
+
+static int read_char(cursor *c, char want)
+{
+    if (c->p < c->end && *c->p == want) {
+        c->p++;
+        return 0;
+    }
+    return -1;
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+static int scan_date(cursor *c, stamp *st, const orm_column *col,
+                     orm_error *err)
+{
+    if (read_fixed(c, 4, &st->year) || read_char(c, '-') ||
+        read_fixed(c, 2, &st->month) || read_char(c, '-') ||
+        read_fixed(c, 2, &st->day))
+        return expected_error(err, col);
+    if (st->year < 1)
+        return type_error(err, col, "year must be 0001 to 9999");
+    if (st->month < 1 || st->month > 12)
+        return type_error(err, col, "month must be 01 to 12");
+    int last = days_in_month(st->year, st->month);
+    if (st->day < 1 || st->day > last)
+        return type_error(err, col, "day must be 01 to %d for %04d-%02d", last,
+                          st->year, st->month);
+    return 0;
+}
+
+static int scan_time(cursor *c, stamp *st, const orm_column *col,
+                     orm_error *err)
+{
+    st->second = 0;
+    st->frac[0] = '\0';
+    if (read_fixed(c, 2, &st->hour) || read_char(c, ':') ||
+        read_fixed(c, 2, &st->minute))
+        return expected_error(err, col);
+    if (read_char(c, ':') == 0) {
+        if (read_fixed(c, 2, &st->second))
+            return expected_error(err, col);
+        if (read_char(c, '.') == 0) {
+            size_t digits = 0;
+            while (c->p + digits < c->end && is_digit(c->p[digits]))
+                digits++;
+            if (digits == 0)
+                return expected_error(err, col);
+            if (digits > 6)
+                return type_error(err, col,
+                                  "at most 6 decimal places for seconds");
+            memcpy(st->frac, c->p, digits);
+            c->p += digits;
+            while (digits && st->frac[digits - 1] == '0')
+                digits--;
+            st->frac[digits] = '\0';
+        }
+    }
+    if (st->hour > 23)
+        return type_error(err, col, "hour must be 00 to 23");
+    if (st->minute > 59)
+        return type_error(err, col, "minutes must be 00 to 59");
+    if (st->second > 59)
+        return type_error(err, col, "seconds must be 00 to 59");
+    return 0;
+}
+
+static int looks_like_zone(const cursor *c)
+{
+    const char *p = c->p;
+    if (p < c->end && *p == ' ')
+        p++;
+    return p < c->end && (*p == '+' || *p == '-' || *p == 'Z' || *p == 'z');
+}
+
+/* Z, ±HH, ±HHMM or ±HH:MM, after at most one space. */
+static int scan_zone(cursor *c, stamp *st, const orm_column *col,
+                     orm_error *err)
+{
+    const char *zone_msg = "expected a time zone like +02:00 or Z";
+    int hours = 0, minutes = 0, sign = 1;
+    read_char(c, ' ');
+    if (read_char(c, 'Z') == 0 || read_char(c, 'z') == 0) {
+        st->zone_minutes = 0;
+        return 0;
+    }
+    if (read_char(c, '-') == 0)
+        sign = -1;
+    else if (read_char(c, '+'))
+        return type_error(err, col, "%s", zone_msg);
+    if (read_fixed(c, 2, &hours))
+        return type_error(err, col, "%s", zone_msg);
+    if (c->p < c->end) {
+        read_char(c, ':');
+        if (read_fixed(c, 2, &minutes))
+            return type_error(err, col, "%s", zone_msg);
+    }
+    if (hours > 15 || minutes > 59)
+        return type_error(err, col,
+                          "time zone offset must be -15:59 to +15:59");
+    st->zone_minutes = sign * (hours * 60 + minutes);
+    return 0;
+}
+
+static void stamp_format_date(char *out, size_t size, const stamp *st)
+{
+    snprintf(out, size, "%04d-%02d-%02d", st->year % 10000, st->month % 100,
+             st->day % 100);
+}
+
+static void stamp_format_time(char *out, size_t size, const stamp *st)
+{
+    snprintf(out, size, "%02d:%02d:%02d%s%s", st->hour % 100, st->minute % 100,
+             st->second % 100, st->frac[0] ? "." : "", st->frac);
+}
+
+/* Canonical text of a DATE/TIME/DATETIME/DATETIMETZ into `out`. */
+static int parse_temporal(const orm_column *col, const char *s, size_t n,
+                          char *out, size_t size, orm_error *err)
+{
+    cursor c = {s, s + n};
+    stamp st;
+    char date[16], clock[24];
+    int rc;
+    memset(&st, 0, sizeof st);
+
+    if (col->type == ORM_TIME) {
+        if ((rc = scan_time(&c, &st, col, err)))
+            return rc;
+        if (c.p != c.end)
+            return expected_error(err, col);
+        stamp_format_time(out, size, &st);
+        return 0;
+    }
+    if ((rc = scan_date(&c, &st, col, err)))
+        return rc;
+    stamp_format_date(date, sizeof date, &st);
+    if (col->type == ORM_DATE) {
+        if (c.p != c.end)
+            return expected_error(err, col);
+        snprintf(out, size, "%s", date);
+        return 0;
+    }
+    if (c.p == c.end || (*c.p != ' ' && *c.p != 'T' && *c.p != 't'))
+        return expected_error(err, col);
+    c.p++;
+    if ((rc = scan_time(&c, &st, col, err)))
+        return rc;
+    stamp_format_time(clock, sizeof clock, &st);
+    if (col->type == ORM_DATETIME) {
+        if (c.p == c.end) {
+            snprintf(out, size, "%s %s", date, clock);
+            return 0;
+        }
+        if (looks_like_zone(&c))
+            return type_error(err, col,
+                              "no time zone allowed here (the column is "
+                              "DateTime, not DateTimeTZ)");
+        return expected_error(err, col);
+    }
+    if (c.p == c.end)
+        return type_error(err, col,
+                          "a time zone is required (add Z or an offset "
+                          "like +02:00)");
+    if ((rc = scan_zone(&c, &st, col, err)))
+        return rc;
+    if (c.p != c.end)
+        return expected_error(err, col);
+    int offset = st.zone_minutes < 0 ? -st.zone_minutes : st.zone_minutes;
+    snprintf(out, size, "%s %s%c%02d:%02d", date, clock,
+             st.zone_minutes < 0 ? '-' : '+', (offset / 60) % 100, offset % 60);
+    return 0;
+}
+
+/* ---- UUIDs, JSON, blobs ---- */
+
+/* Lower-case 8-4-4-4-12 text into out[37] from dashed, bare or braced
+ * input. */
+static int uuid_canon(const char *s, size_t n, char *out)
+{
+    char hex[32];
+    size_t count = 0;
+    if (n >= 2 && s[0] == '{' && s[n - 1] == '}') {
+        s++;
+        n -= 2;
+    }
+    if (n != 32 && n != 36)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int dash_spot = n == 36 && (i == 8 || i == 13 || i == 18 || i == 23);
+        if (dash_spot) {
+            if (s[i] != '-')
+                return -1;
+            continue;
+        }
+        int h = hex_value(s[i]);
+        if (h < 0)
+            return -1;
+        hex[count++] = "0123456789abcdef"[h];
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            out[o++] = '-';
+        out[o++] = hex[i];
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+static void uuid_from_bytes(const unsigned char *bytes, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = "0123456789abcdef"[bytes[i] >> 4];
+        out[o++] = "0123456789abcdef"[bytes[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+static int check_json(const orm_column *col, const char *s, size_t n,
+                      orm_error *err)
+{
+    json_error_t jerr;
+    int rc = utf8_count(s, n, NULL);
+    if (rc)
+        return utf8_error(err, col, rc);
+    /* Integers beyond int64 are valid JSON: read them as reals. */
+    json_t *parsed =
+        json_loadb(s, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
+    if (parsed) {
+        json_decref(parsed);
+        return 0;
+    }
+    size_t at = utf8_prefix_chars(
+        s, n, (size_t)(jerr.position > 0 ? jerr.position : 0));
+    if (at == 0)
+        at = 1;
+    if (json_error_code(&jerr) == json_error_null_character)
+        rc = type_error(err, col,
+                        "invalid JSON: \\u0000 (a NUL character) is not "
+                        "allowed at character %zu",
+                        at);
+    else
+        rc = type_error(err, col, "invalid JSON: %s at character %zu",
+                        jerr.text, at);
+    if (err && rc == ORM_ETYPE)
+        err->position = at;
+    return rc;
+}
+
+/* "\x" and an even number of hex digits are bytes; anything else is
+ * taken byte for byte. */
+static int parse_blob(orm_value *out, const char *s, size_t n, orm_error *err)
+{
+    int is_hex = n >= 2 && s[0] == '\\' && s[1] == 'x' && (n - 2) % 2 == 0;
+    for (size_t i = 2; is_hex && i < n; i++)
+        if (hex_value(s[i]) < 0)
+            is_hex = 0;
+    if (!out)
+        return 0;
+    if (!is_hex)
+        return orm_value_blob_dup(out, s, n) ? nomem(err) : 0;
+    size_t len = (n - 2) / 2;
+    unsigned char *bytes = malloc(len + 1);
+    if (!bytes)
+        return nomem(err);
+    for (size_t i = 0; i < len; i++)
+        bytes[i] = (unsigned char)(hex_value(s[2 + 2 * i]) * 16 +
+                                   hex_value(s[3 + 2 * i]));
+    bytes[len] = '\0';
+    out->kind = ORM_VBLOB;
+    out->owned = 1;
+    out->u.s.ptr = (char *)bytes;
+    out->u.s.len = len;
+    return 0;
+}
+
+/* ---- the shared converter ---- */
+
+static int text_out(orm_value *out, const char *s, size_t n, orm_error *err)
+{
+    if (out && orm_value_text_dup(out, s, n))
+        return nomem(err);
+    return 0;
+}
+
+/*
+ * Validate `n` bytes of text for `col` and, when `out` is not NULL, build
+ * the canonical owned value. Shared by parse (text typed by a user) and
+ * check (a text value about to be sent).
+ */
+static int convert_text(orm_value *out, const orm_column *col, const char *s,
+                        size_t n, orm_error *err)
+{
+    int rc;
+    size_t chars = 0;
+
+    if (col->type == ORM_STRING || col->type == ORM_TEXT) {
+        if ((rc = utf8_count(s, n, &chars)))
+            return utf8_error(err, col, rc);
+        if (col->type == ORM_STRING && col->length > 0 &&
+            chars > (size_t)col->length)
+            return type_error(err, col, "at most %d character%s (got %zu)",
+                              col->length, col->length == 1 ? "" : "s", chars);
+        return text_out(out, s, n, err);
+    }
+    if (col->type == ORM_BLOB)
+        return parse_blob(out, s, n, err);
+    if ((unsigned)col->type >= ORM_TYPE_COUNT)
+        return text_out(out, s, n, err);
+
+    const char *t = s;
+    size_t tn = n;
+    trim(&t, &tn);
+    if (tn == 0)
+        return type_error(err, col, MSG_REQUIRED);
+
+    switch (col->type) {
+    case ORM_INTEGER:
+    case ORM_BIGINT:
+    case ORM_SMALLINT: {
+        int64_t i;
+        if ((rc = parse_int(col, t, tn, &i, err)))
+            return rc;
+        if (out)
+            *out = orm_value_int(i);
+        return 0;
+    }
+    case ORM_FLOAT: {
+        double f;
+        if ((rc = parse_float(col, t, tn, &f, err)))
+            return rc;
+        if (out)
+            *out = orm_value_float(f);
+        return 0;
+    }
+    case ORM_BOOLEAN: {
+        int b = bool_scan(t, tn);
+        if (b < 0)
+            return expected_error(err, col);
+        if (out)
+            *out = orm_value_bool(b);
+        return 0;
+    }
+    case ORM_NUMERIC: {
+        orm_buf canon = ORM_BUF_INIT;
+        int status = numeric_canon(&canon, col, t, tn, 1);
+        rc = status ? numeric_error(err, col, status)
+                    : text_out(out, canon.data, canon.len, err);
+        orm_buf_free(&canon);
+        return rc;
+    }
+    case ORM_DATE:
+    case ORM_TIME:
+    case ORM_DATETIME:
+    case ORM_DATETIMETZ: {
+        char canon[STAMP_TEXT_MAX];
+        if ((rc = parse_temporal(col, t, tn, canon, sizeof canon, err)))
+            return rc;
+        return text_out(out, canon, strlen(canon), err);
+    }
+    case ORM_UUID: {
+        char canon[37];
+        if (uuid_canon(t, tn, canon))
+            return expected_error(err, col);
+        return text_out(out, canon, 36, err);
+    }
+    case ORM_JSON:
+        if ((rc = check_json(col, s, n, err)))
+            return rc;
+        return text_out(out, s, n, err);
+    default:
+        return text_out(out, s, n, err);
+    }
+}
+
+int orm_value_parse(orm_value *out, const orm_column *col, const char *text,
+                    orm_error *err)
+{
+    if (!out)
+        return orm_error_set(err, ORM_EINVALID, "no value to parse into");
+    *out = orm_value_null();
+    if (!col || !text)
+        return orm_error_set(err, ORM_EINVALID, "no column or text to parse");
+    return convert_text(out, col, text, strlen(text), err);
+}
+
+/* ---- formatting ---- */
+
+static char *format_blob(const unsigned char *bytes, size_t len)
+{
+    if (len > (SIZE_MAX - 3) / 2)
+        return NULL;
+    char *text = malloc(2 * len + 3);
+    if (!text)
+        return NULL;
+    text[0] = '\\';
+    text[1] = 'x';
+    for (size_t i = 0; i < len; i++) {
+        text[2 + 2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+        text[3 + 2 * i] = "0123456789abcdef"[bytes[i] & 15];
+    }
+    text[2 * len + 2] = '\0';
+    return text;
+}
+
+static char *format_kind(const orm_value *v)
+{
+    char buf[64];
+    switch (v->kind) {
+    case ORM_VINT:
+        snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
+        return orm_strdup(buf);
+    case ORM_VFLOAT:
+        format_double(buf, sizeof buf, v->u.f);
+        return orm_strdup(buf);
+    case ORM_VBOOL:
+        return orm_strdup(v->u.b ? "true" : "false");
+    case ORM_VTEXT:
+        return orm_strndup(v->u.s.len ? v->u.s.ptr : "", v->u.s.len);
+    case ORM_VBLOB:
+        return format_blob((const unsigned char *)v->u.s.ptr, v->u.s.len);
+    default:
+        return NULL;
+    }
+}
+
+char *orm_value_format(const orm_value *v, const orm_column *col)
+{
+    if (!v || v->kind == ORM_VNULL)
+        return NULL;
+    if (!col || v->kind == orm_type_kind(col->type))
+        return format_kind(v);
+    /* A value of another kind than its column travels as (an integer
+     * from SQLite for a boolean): show it as normalize would make it. */
+    orm_value shown = *v;
+    shown.owned = 0;
+    if (orm_value_normalize(&shown, col) < 0)
+        return NULL;
+    char *text = format_kind(&shown);
+    orm_value_clear(&shown);
+    return text;
+}
+
+/* ---- checking ---- */
+
+int orm_value_check(const orm_value *v, const orm_column *col, orm_error *err)
+{
+    if (!v || !col)
+        return orm_error_set(err, ORM_EINVALID, "no value or column to check");
+    if (v->kind == ORM_VNULL) {
+        if (orm_column_nullable(col))
+            return 0;
+        return column_error(err, ORM_ENOTNULL, col, "a value is required");
+    }
+    switch (col->type) {
+    case ORM_INTEGER:
+    case ORM_BIGINT:
+    case ORM_SMALLINT: {
+        int64_t lo, hi;
+        if (v->kind != ORM_VINT)
+            return expected_error(err, col);
+        int_range(col->type, &lo, &hi);
+        return v->u.i < lo || v->u.i > hi ? range_error(err, col) : 0;
+    }
+    case ORM_FLOAT:
+        return v->kind == ORM_VFLOAT || v->kind == ORM_VINT
+                   ? 0
+                   : expected_error(err, col);
+    case ORM_BOOLEAN:
+        if (v->kind == ORM_VBOOL ||
+            (v->kind == ORM_VINT && (v->u.i == 0 || v->u.i == 1)))
+            return 0;
+        return expected_error(err, col);
+    case ORM_BLOB:
+        return v->kind == ORM_VBLOB || v->kind == ORM_VTEXT
+                   ? 0
+                   : expected_error(err, col);
+    default:
+        if ((unsigned)col->type >= ORM_TYPE_COUNT)
+            return 0;
+        if (v->kind != ORM_VTEXT)
+            return expected_error(err, col);
+        return convert_text(NULL, col, v->u.s.len ? v->u.s.ptr : "", v->u.s.len,
+                            err);
+    }
+}
+
+/* ---- normalizing what a database gave back ---- */
+
+static int normalize_numeric(orm_value *v, const orm_column *col)
+{
+    char digits[400];
+    const char *s;
+    size_t n;
+
+    if (v->kind == ORM_VINT) {
+        snprintf(digits, sizeof digits, "%lld", (long long)v->u.i);
+    } else if (v->kind == ORM_VFLOAT) {
+        if (!isfinite(v->u.f))
+            return 0;
+        c_numeric cn;
+        c_numeric_begin(&cn);
+        if (numeric_declared(col) && col->scale >= 0 && col->scale <= 30)
+            snprintf(digits, sizeof digits, "%.*f", col->scale, v->u.f);
+        else
+            format_double(digits, sizeof digits, v->u.f);
+        c_numeric_end(&cn);
+    } else if (v->kind != ORM_VTEXT) {
+        return 0;
+    }
+    if (v->kind == ORM_VTEXT) {
+        s = v->u.s.ptr;
+        n = v->u.s.len;
+    } else {
+        s = digits;
+        n = strlen(digits);
+    }
+    orm_buf canon = ORM_BUF_INIT;
+    int status = numeric_canon(&canon, col, s, n, 0);
+    int rc = 0;
+    if (status == NUM_NOMEM)
+        rc = ORM_ENOMEM;
+    else if (status == NUM_OK)
+        rc = value_set_text(v, canon.data, canon.len);
+    orm_buf_free(&canon);
+    return rc;
+}
+
+static int normalize_int(orm_value *v)
+{
+    int64_t i;
+    if (v->kind != ORM_VTEXT)
+        return 0;
+    const char *s = v->u.s.ptr;
+    size_t n = v->u.s.len;
+    trim(&s, &n);
+    int rc = int_scan(s, n, &i);
+    if (rc == ORM_ENOMEM)
+        return rc;
+    if (rc == 0)
+        value_set_scalar(v, orm_value_int(i));
+    return 0;
+}
+
+static int normalize_float(orm_value *v)
+{
+    double f;
+    if (v->kind == ORM_VINT) {
+        value_set_scalar(v, orm_value_float((double)v->u.i));
+        return 0;
+    }
+    if (v->kind != ORM_VTEXT)
+        return 0;
+    const char *s = v->u.s.ptr;
+    size_t n = v->u.s.len;
+    trim(&s, &n);
+    if (n == 0)
+        return 0;
+    int rc = float_scan(s, n, &f);
+    if (rc == ORM_ENOMEM)
+        return rc;
+    if (rc == 0)
+        value_set_scalar(v, orm_value_float(f));
+    return 0;
+}
+
+static int normalize_bool(orm_value *v)
+{
+    if (v->kind == ORM_VINT) {
+        value_set_scalar(v, orm_value_bool(v->u.i != 0));
+    } else if (v->kind == ORM_VTEXT) {
+        const char *s = v->u.s.ptr;
+        size_t n = v->u.s.len;
+        trim(&s, &n);
+        int b = bool_scan(s, n);
+        if (b >= 0)
+            value_set_scalar(v, orm_value_bool(b));
+    }
+    return 0;
+}
+
+static int normalize_uuid(orm_value *v)
+{
+    char canon[37];
+    if (v->kind == ORM_VBLOB && v->u.s.len == 16) {
+        uuid_from_bytes((const unsigned char *)v->u.s.ptr, canon);
+        return value_set_text(v, canon, 36);
+    }
+    if (v->kind != ORM_VTEXT)
+        return 0;
+    const char *s = v->u.s.ptr;
+    size_t n = v->u.s.len;
+    trim(&s, &n);
+    if (uuid_canon(s, n, canon))
+        return 0;
+    return value_set_text(v, canon, 36);
+}
+
+int orm_value_normalize(orm_value *v, const orm_column *col)
+{
+    if (!v || !col || v->kind == ORM_VNULL)
+        return 0;
+    switch (col->type) {
+    case ORM_INTEGER:
+    case ORM_BIGINT:
+    case ORM_SMALLINT:
+        return normalize_int(v);
+    case ORM_FLOAT:
+        return normalize_float(v);
+    case ORM_BOOLEAN:
+        return normalize_bool(v);
+    case ORM_NUMERIC:
+        return normalize_numeric(v, col);
+    case ORM_UUID:
+        return normalize_uuid(v);
+    case ORM_DATE:
+    case ORM_TIME:
+    case ORM_DATETIME:
+    case ORM_DATETIMETZ: {
+        char canon[STAMP_TEXT_MAX];
+        if (v->kind != ORM_VTEXT)
+            return 0;
+        const char *s = v->u.s.ptr;
+        size_t n = v->u.s.len;
+        trim(&s, &n);
+        if (parse_temporal(col, s, n, canon, sizeof canon, NULL))
+            return 0;
+        return value_set_text(v, canon, strlen(canon));
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ---- default generators ---- */
+
+static int random_bytes(unsigned char *out, size_t len, orm_error *err)
+{
+    size_t got = 0;
+#ifdef ORM_HAVE_GETRANDOM
+    while (got < len) {
+        ssize_t n = getrandom(out + got, len - got, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        got += (size_t)n;
+    }
+    if (got == len)
+        return 0;
+#endif
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return orm_error_set(err, ORM_EIO, "cannot open /dev/urandom: %s",
+                             strerror(errno));
+    while (got < len) {
+        ssize_t n = read(fd, out + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int saved = n < 0 ? errno : EIO;
+            close(fd);
+            return orm_error_set(err, ORM_EIO, "cannot read random bytes: %s",
+                                 strerror(saved));
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    return 0;
+}
+
+static int generate_token_hex(orm_value *out, const char *arg, size_t n,
+                              orm_error *err)
+{
+    long count = 0;
+    int rc = 0;
+    unsigned char *bytes = NULL;
+    char *text = NULL;
+    int valid = n > 0 && n <= 4;
+    for (size_t i = 0; valid && i < n; i++) {
+        if (!is_digit(arg[i]))
+            valid = 0;
+        else
+            count = count * 10 + (arg[i] - '0');
+    }
+    if (!valid || count < 1 || count > 1024) {
+        rc = orm_error_set(err, ORM_EINVALID,
+                           "token_hex(N) needs a byte count N from 1 to "
+                           "1024 (got '%.*s')",
+                           (int)n, arg);
+        goto done;
+    }
+    bytes = malloc((size_t)count);
+    text = malloc(2 * (size_t)count + 1);
+    if (!bytes || !text) {
+        rc = nomem(err);
+        goto done;
+    }
+    if ((rc = random_bytes(bytes, (size_t)count, err)))
+        goto done;
+    for (long i = 0; i < count; i++) {
+        text[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+        text[2 * i + 1] = "0123456789abcdef"[bytes[i] & 15];
+    }
+    text[2 * count] = '\0';
+    out->kind = ORM_VTEXT;
+    out->owned = 1;
+    out->u.s.ptr = text;
+    out->u.s.len = 2 * (size_t)count;
+    text = NULL;
+done:
+    free(bytes);
+    free(text);
+    return rc;
+}
+
+static int generate_uuid4(orm_value *out, orm_error *err)
+{
+    unsigned char bytes[16];
+    char text[37];
+    int rc = random_bytes(bytes, sizeof bytes, err);
+    if (rc)
+        return rc;
+    bytes[6] = (unsigned char)((bytes[6] & 0x0F) | 0x40);
+    bytes[8] = (unsigned char)((bytes[8] & 0x3F) | 0x80);
+    uuid_from_bytes(bytes, text);
+    return text_out(out, text, 36, err);
+}
+
+static int generate_now(orm_value *out, int date_only, orm_error *err)
+{
+    struct timespec now;
+    struct tm utc;
+    stamp st;
+    char date[16], clock[24], text[48];
+
+    if (clock_gettime(CLOCK_REALTIME, &now) != 0 ||
+        !gmtime_r(&now.tv_sec, &utc))
+        return orm_error_set(err, ORM_EIO, "cannot read the clock: %s",
+                             strerror(errno));
+    memset(&st, 0, sizeof st);
+    st.year = utc.tm_year + 1900;
+    st.month = utc.tm_mon + 1;
+    st.day = utc.tm_mday;
+    st.hour = utc.tm_hour;
+    st.minute = utc.tm_min;
+    st.second = utc.tm_sec > 59 ? 59 : utc.tm_sec;
+    long micros = (now.tv_nsec / 1000) % 1000000;
+    snprintf(st.frac, sizeof st.frac, "%06ld", micros);
+    for (size_t len = strlen(st.frac); len && st.frac[len - 1] == '0';)
+        st.frac[--len] = '\0';
+    stamp_format_date(date, sizeof date, &st);
+    stamp_format_time(clock, sizeof clock, &st);
+    if (date_only)
+        snprintf(text, sizeof text, "%s", date);
+    else
+        snprintf(text, sizeof text, "%s %s", date, clock);
+    return text_out(out, text, strlen(text), err);
+}
+
+int orm_default_generate(orm_value *out, const char *gen, orm_error *err)
+{
+    if (!out)
+        return orm_error_set(err, ORM_EINVALID, "no value to generate into");
+    *out = orm_value_null();
+    if (!gen)
+        return orm_error_set(err, ORM_EINVALID, "no default generator given");
+
+    /* name ( arg ) with spaces tolerated around every part */
+    const char *s = gen;
+    size_t n = strlen(gen);
+    trim(&s, &n);
+    size_t name_len = 0;
+    while (name_len < n &&
+           (isalnum((unsigned char)s[name_len]) || s[name_len] == '_'))
+        name_len++;
+    size_t i = name_len;
+    while (i < n && is_space(s[i]))
+        i++;
+    if (name_len == 0 || i >= n || s[i] != '(' || s[n - 1] != ')')
+        goto unknown;
+    const char *arg = s + i + 1;
+    size_t arg_len = n - i - 2;
+    trim(&arg, &arg_len);
+
+    if (name_len == 9 && strncmp(s, "token_hex", 9) == 0)
+        return generate_token_hex(out, arg, arg_len, err);
+    if (arg_len != 0)
+        goto unknown;
+    if (name_len == 5 && strncmp(s, "uuid4", 5) == 0)
+        return generate_uuid4(out, err);
+    if (name_len == 3 && strncmp(s, "now", 3) == 0)
+        return generate_now(out, 0, err);
+    if (name_len == 5 && strncmp(s, "today", 5) == 0)
+        return generate_now(out, 1, err);
+unknown:
+    return orm_error_set(err, ORM_EINVALID,
+                         "unknown default generator '%s' (known: "
+                         "token_hex(N), uuid4(), now(), today())",
+                         gen);
+}
