@@ -858,10 +858,16 @@ static void sqlite_column_type_sql(orm_buf *out, const orm_column *col,
         orm_buf_append(out, "FLOAT");
         break;
     case ORM_NUMERIC:
-        if (col->precision > 0)
+        /* NUMERIC affinity keeps only 15 significant digits: wider or
+         * unbounded decimals are stored as text (TEXT affinity) to stay
+         * exact; the core compares them numerically (ORM_CAP_DECIMAL_TEXT). */
+        if (col->precision > 0 && col->precision <= 15)
             orm_buf_appendf(out, "NUMERIC(%d, %d)", col->precision, col->scale);
+        else if (col->precision > 0)
+            orm_buf_appendf(out, "DECIMAL TEXT(%d, %d)", col->precision,
+                            col->scale);
         else
-            orm_buf_append(out, "NUMERIC");
+            orm_buf_append(out, "DECIMAL TEXT");
         break;
     case ORM_DATE:
         orm_buf_append(out, "DATE");
@@ -923,6 +929,7 @@ static const struct {
     {"FLOAT", ORM_FLOAT},
     {"NUMERIC", ORM_NUMERIC},
     {"DECIMAL", ORM_NUMERIC},
+    {"DECIMAL TEXT", ORM_NUMERIC},
     {"BOOLEAN", ORM_BOOLEAN},
     {"BOOL", ORM_BOOLEAN},
     {"DATE", ORM_DATE},
@@ -1610,7 +1617,7 @@ const orm_driver orm_driver_sqlite = {
     .name = "sqlite",
     .caps = ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID | ORM_CAP_NULLS_ORDER |
             ORM_CAP_TRANSACTIONAL_DDL | ORM_CAP_MULTIROW_INSERT |
-            ORM_CAP_SAVEPOINT,
+            ORM_CAP_SAVEPOINT | ORM_CAP_DECIMAL_TEXT,
     .placeholder = ORM_PLACEHOLDER_QMARK,
     .ident_quote = '"',
     .backslash_escapes = 0,

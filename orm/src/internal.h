@@ -99,6 +99,12 @@ void sql_string_literal(sql_builder *sb, const char *text);
 /* A column reference cast to text where the dialect needs it for text
  * operators and equality (JSON, UUID). */
 void sql_column_as_text(sql_builder *sb, const orm_column *col);
+/* A column as ORDER BY and range comparisons must see it (numerically,
+ * for decimals a dialect stores as text). */
+void sql_column_ordered(sql_builder *sb, const orm_column *col);
+/* Bind a value compared with sql_column_ordered's expression. */
+void sql_param_ordered(sql_builder *sb, const orm_column *col,
+                       const orm_value *v);
 /* Render a filter expression against a model. Errors (unknown column,
  * ORM_EINVALID shapes) go to err. */
 int sql_expr(sql_builder *sb, const orm_model *model, const orm_expr *e,

@@ -231,7 +231,7 @@ static void key_column(sql_builder *sb, const orm_query *q,
     if (k->col < 0)
         sql_raw(sb, sb->driver->rowid_column);
     else
-        sql_ident(sb, q->model->columns[k->col].name);
+        sql_column_ordered(sb, &q->model->columns[k->col]);
 }
 
 static int key_nullable(const orm_query *q, const query_order *k)
@@ -239,9 +239,13 @@ static int key_nullable(const orm_query *q, const query_order *k)
     return k->col >= 0 && orm_column_nullable(&q->model->columns[k->col]);
 }
 
-static orm_type key_type(const orm_query *q, const query_order *k)
+static void key_param(sql_builder *sb, const orm_query *q,
+                      const query_order *k, const orm_value *v)
 {
-    return k->col < 0 ? ORM_TYPE_COUNT : q->model->columns[k->col].type;
+    if (k->col < 0)
+        sql_param(sb, v, ORM_TYPE_COUNT);
+    else
+        sql_param_ordered(sb, &q->model->columns[k->col], v);
 }
 
 /*
@@ -278,7 +282,7 @@ static void keyset(sql_builder *sb, const orm_query *q, size_t i, int reverse)
     } else {
         key_column(sb, q, k);
         sql_raw(sb, desc ? " < " : " > ");
-        sql_param(sb, v, key_type(q, k));
+        key_param(sb, q, k, v);
         if (nullable && !nulls_first) {
             sql_raw(sb, " OR ");
             key_column(sb, q, k);
@@ -288,7 +292,7 @@ static void keyset(sql_builder *sb, const orm_query *q, size_t i, int reverse)
             sql_raw(sb, " OR (");
             key_column(sb, q, k);
             sql_raw(sb, " = ");
-            sql_param(sb, v, key_type(q, k));
+            key_param(sb, q, k, v);
             sql_raw(sb, " AND ");
             keyset(sb, q, i + 1, reverse);
             sql_raw(sb, ")");

@@ -132,6 +132,36 @@ void sql_column_as_text(sql_builder *sb, const orm_column *col)
     sql_raw(sb, sb->driver->ident_quote == '`' ? " AS CHAR)" : " AS TEXT)");
 }
 
+static int decimal_as_text(const sql_builder *sb, const orm_column *col)
+{
+    return (sb->driver->caps & ORM_CAP_DECIMAL_TEXT) &&
+           col->type == ORM_NUMERIC &&
+           (col->precision == 0 || col->precision > 15);
+}
+
+void sql_param_ordered(sql_builder *sb, const orm_column *col,
+                       const orm_value *v)
+{
+    if (decimal_as_text(sb, col) && v->kind == ORM_VTEXT) {
+        /* Compared through CAST(col AS REAL): bind a number too. */
+        orm_value f = orm_value_float(strtod(v->u.s.ptr, NULL));
+        sql_param(sb, &f, ORM_FLOAT);
+        return;
+    }
+    sql_param(sb, v, needs_text_cast(col) ? ORM_TEXT : col->type);
+}
+
+void sql_column_ordered(sql_builder *sb, const orm_column *col)
+{
+    if (decimal_as_text(sb, col)) {
+        sql_raw(sb, "CAST(");
+        sql_ident(sb, col->name);
+        sql_raw(sb, " AS REAL)");
+        return;
+    }
+    sql_column_as_text(sb, col);
+}
+
 void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
 {
     if (v->kind == ORM_VNULL) {
@@ -174,6 +204,18 @@ static int expr_value(sql_builder *sb, const orm_column *col,
                              col->name);
     sb->mask_next = (col->flags & ORM_SECRET) != 0;
     sql_param(sb, &e->value, type);
+    return 0;
+}
+
+static int expr_value_ordered(sql_builder *sb, const orm_column *col,
+                              const orm_expr *e, orm_error *err)
+{
+    if (!e || e->kind != ORM_EXPR_VALUE)
+        return orm_error_set(err, ORM_EINVALID,
+                             "'%s' must be compared with a value",
+                             col->name);
+    sb->mask_next = (col->flags & ORM_SECRET) != 0;
+    sql_param_ordered(sb, col, &e->value);
     return 0;
 }
 
@@ -340,9 +382,14 @@ static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
             sql_raw(sb, e->op == ORM_OP_EQ ? " IS NULL" : " IS NOT NULL");
             return 0;
         }
-        sql_column_as_text(sb, col);
+        if (e->op == ORM_OP_EQ || e->op == ORM_OP_NE) {
+            sql_column_as_text(sb, col);
+            sql_raw(sb, cmp);
+            return expr_value(sb, col, v, vtype, err);
+        }
+        sql_column_ordered(sb, col);
         sql_raw(sb, cmp);
-        return expr_value(sb, col, v, vtype, err);
+        return expr_value_ordered(sb, col, v, err);
     }
     switch (e->op) {
     case ORM_OP_LIKE:
@@ -377,13 +424,13 @@ static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
         if (e->nargs != 3)
             return orm_error_set(err, ORM_EINVALID,
                                  "between needs two values");
-        sql_column_as_text(sb, col);
+        sql_column_ordered(sb, col);
         sql_raw(sb, " BETWEEN ");
-        int rc = expr_value(sb, col, e->args[1], vtype, err);
+        int rc = expr_value_ordered(sb, col, e->args[1], err);
         if (rc)
             return rc;
         sql_raw(sb, " AND ");
-        return expr_value(sb, col, e->args[2], vtype, err);
+        return expr_value_ordered(sb, col, e->args[2], err);
     }
     case ORM_OP_IS_NULL:
     case ORM_OP_IS_NOT_NULL:

@@ -61,7 +61,11 @@ enum {
     /* Multi-row INSERT ... VALUES (...), (...). */
     ORM_CAP_MULTIROW_INSERT = 1u << 4,
     /* SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT. */
-    ORM_CAP_SAVEPOINT = 1u << 5
+    ORM_CAP_SAVEPOINT = 1u << 5,
+    /* Numeric columns of more than 15 digits (or unbounded) are stored as
+     * text to stay exact; the core orders and range-compares them through
+     * CAST(col AS REAL). (SQLite: NUMERIC affinity would round them.) */
+    ORM_CAP_DECIMAL_TEXT = 1u << 6
 };
 
 typedef enum orm_placeholder_style {

@@ -1,0 +1,1148 @@
+/*
+ * The models file: INI sections that declare models (orm/modelfile.h),
+ * read with libinih, checked, and turned into run-time models.
+ *
+ * How libinih is used, and why this way. Debian 12's libinih (r55) is
+ * built with its defaults: the handler gets no line number
+ * (INI_HANDLER_LINENO 0 in the installed header), indented lines continue
+ * the previous value (INI_ALLOW_MULTILINE), " ;" starts an inline comment
+ * ("#" only at the start of a line), lines are cut at INI_MAX_LINE (200)
+ * bytes and the rest becomes a line of its own, malformed lines and
+ * sections without keys never reach the handler, and only the first error
+ * line is returned. So the text is fed through ini_parse_stream with our
+ * own reader, which hands inih one physical line at a time:
+ *   - the reader counts lines, and inih calls the handler for a line
+ *     before it asks for the next one, so the count is that key's line;
+ *   - leading blanks are removed, so an indented line is a line of its
+ *     own, never a silent continuation of the previous column;
+ *   - a line too long for inih's buffer is reported, not split;
+ *   - the reader sees every "[Model]" header (even one with no keys) and
+ *     every line inih rejects (it was a key line but the handler was not
+ *     called for it), so each problem gets its own line number.
+ * inih still does the work it is good at: the name/value split at '=' or
+ * ':', trimming, comments, a UTF-8 BOM.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "orm/modelfile.h"
+#include "orm/sys/buf.h"
+
+#define MF_DEFAULT_NAME "<string>"
+
+/* A model key that takes one value, with the line it came from. */
+typedef struct mf_setting {
+    char *value;
+    int line;
+} mf_setting;
+
+typedef struct mf_unique {
+    char **columns;
+    size_t ncolumns;
+    int line;
+} mf_unique;
+
+/* A name and the line that declared it (headers, dropped columns). */
+typedef struct mf_mark {
+    char *name;
+    int line;
+} mf_mark;
+
+/* The section being read. */
+typedef struct mf_section {
+    int active; /* keys build a model */
+    int skip;   /* keys are ignored (bad or duplicate header) */
+    char *name;
+    int line;
+    orm_model *scratch; /* columns in file order (table set at the end) */
+    int *column_lines;
+    size_t column_lines_cap;
+    mf_mark *dropped; /* columns left out because of a problem */
+    size_t ndropped;
+    mf_setting tablename, schema, repr, version;
+    mf_unique *uniques;
+    size_t nuniques;
+} mf_section;
+
+typedef struct mf_ctx {
+    const char *name; /* path for messages */
+    const char *text;
+    size_t len;
+    size_t pos;
+    int lineno;
+    const char *line; /* the current line as read (for hints) */
+    size_t line_len;
+    int key_line;       /* inih must call the handler for this line */
+    int handler_called; /* ... and did */
+    int nomem;
+    mf_section sec;
+    mf_mark *headers; /* every model name declared so far */
+    size_t nheaders;
+    orm_modelfile *mf;
+    size_t models_cap;
+    size_t problems_cap;
+} mf_ctx;
+
+static const char *const mf_options[] = {
+    "primary_key", "unique",         "not_null",      "nullable",
+    "index",       "secret",         "autoincrement", "no_autoincrement",
+    "default",     "server_default", "references",
+};
+#define MF_NOPTIONS     (sizeof mf_options / sizeof mf_options[0])
+#define MF_FIRST_VALUED 8 /* options from here on take "=value" */
+
+static const char *const mf_model_keys[] = {
+    "__tablename__", "__repr__", "__schema__", "__version__", "__unique__",
+};
+#define MF_NMODEL_KEYS (sizeof mf_model_keys / sizeof mf_model_keys[0])
+
+/* ---- problems ---- */
+
+static void mf_problem(mf_ctx *ctx, int line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void mf_problem(mf_ctx *ctx, int line, const char *fmt, ...)
+{
+    orm_modelfile *mf = ctx->mf;
+    orm_buf msg = ORM_BUF_INIT;
+    va_list ap;
+    if (ctx->nomem)
+        return;
+    va_start(ap, fmt);
+    orm_buf_vappendf(&msg, fmt, ap);
+    va_end(ap);
+    char *message = orm_buf_finish(&msg);
+    char *path = orm_strdup(ctx->name);
+    if (mf->nproblems == ctx->problems_cap) {
+        size_t cap = ctx->problems_cap ? ctx->problems_cap * 2 : 8;
+        orm_modelfile_problem *p = realloc(mf->problems, cap * sizeof *p);
+        if (p) {
+            mf->problems = p;
+            ctx->problems_cap = cap;
+        }
+    }
+    if (!message || !path || mf->nproblems == ctx->problems_cap) {
+        free(message);
+        free(path);
+        ctx->nomem = 1;
+        return;
+    }
+    mf->problems[mf->nproblems].path = path;
+    mf->problems[mf->nproblems].line = line;
+    mf->problems[mf->nproblems].message = message;
+    mf->nproblems++;
+}
+
+/* ---- small text helpers ---- */
+
+static int mf_is_identifier(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+/* Optimal string alignment distance (typos: one edit or a swap). */
+static size_t mf_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t d[33][33];
+    if (la > 32 || lb > 32)
+        return SIZE_MAX;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = tolower((unsigned char)a[i - 1]) !=
+                          tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* The closest known word if it is a plausible typo of `word`, or NULL. */
+static const char *mf_suggest(const char *word, const char *const *known,
+                              size_t n)
+{
+    const char *best = NULL;
+    size_t best_distance = 3;
+    for (size_t i = 0; i < n; i++) {
+        size_t dist = mf_distance(word, known[i]);
+        if (dist < best_distance && dist < strlen(word)) {
+            best = known[i];
+            best_distance = dist;
+        }
+    }
+    return best;
+}
+
+static int mf_find(const char *word, size_t n, const char *const *known,
+                   size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strlen(known[i]) == n && strncmp(known[i], word, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- sections ---- */
+
+static void mf_section_reset(mf_section *sec)
+{
+    free(sec->name);
+    orm_model_free(sec->scratch);
+    free(sec->column_lines);
+    for (size_t i = 0; i < sec->ndropped; i++)
+        free(sec->dropped[i].name);
+    free(sec->dropped);
+    free(sec->tablename.value);
+    free(sec->schema.value);
+    free(sec->repr.value);
+    free(sec->version.value);
+    for (size_t i = 0; i < sec->nuniques; i++) {
+        for (size_t j = 0; j < sec->uniques[i].ncolumns; j++)
+            free(sec->uniques[i].columns[j]);
+        free(sec->uniques[i].columns);
+    }
+    free(sec->uniques);
+    memset(sec, 0, sizeof *sec);
+}
+
+static int mf_add_mark(mf_mark **marks, size_t *n, const char *name, int line)
+{
+    mf_mark *grown = realloc(*marks, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    *marks = grown;
+    if (!(grown[*n].name = orm_strdup(name)))
+        return -1;
+    grown[*n].line = line;
+    (*n)++;
+    return 0;
+}
+
+static const mf_mark *mf_find_mark(const mf_mark *marks, size_t n,
+                                   const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(marks[i].name, name) == 0)
+            return &marks[i];
+    return NULL;
+}
+
+static int mf_was_dropped(const mf_section *sec, const char *column)
+{
+    return mf_find_mark(sec->dropped, sec->ndropped, column) != NULL;
+}
+
+static void mf_keep_model(mf_ctx *ctx, orm_model *model)
+{
+    orm_modelfile *mf = ctx->mf;
+    if (mf->nmodels == ctx->models_cap) {
+        size_t cap = ctx->models_cap ? ctx->models_cap * 2 : 8;
+        orm_model **grown = realloc(mf->models, cap * sizeof *grown);
+        if (!grown) {
+            orm_model_free(model);
+            ctx->nomem = 1;
+            return;
+        }
+        mf->models = grown;
+        ctx->models_cap = cap;
+    }
+    mf->models[mf->nmodels++] = model;
+}
+
+/* The section ended: check what needs the whole section, build the
+ * model. */
+static void mf_section_finish(mf_ctx *ctx)
+{
+    mf_section *sec = &ctx->sec;
+    orm_model *model = NULL;
+    char *table = NULL;
+    if (!sec->active || ctx->nomem)
+        goto done;
+    if (sec->scratch->ncolumns == 0) {
+        /* Columns with problems were reported already. */
+        if (sec->ndropped == 0)
+            mf_problem(ctx, sec->line, "model '%s' has no columns", sec->name);
+        goto done;
+    }
+    if (sec->tablename.value) {
+        table = orm_strdup(sec->tablename.value);
+    } else if ((table = orm_strdup(sec->name))) {
+        for (char *c = table; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    }
+    if (!table || orm_model_new(&model, sec->name, table) ||
+        orm_model_set_schema(model, sec->schema.value) ||
+        orm_model_set_repr(model, sec->repr.value))
+        goto nomem;
+    for (size_t i = 0; i < sec->scratch->ncolumns; i++)
+        if (orm_model_add_column(model, &sec->scratch->columns[i]))
+            goto nomem;
+    if (sec->version.value) {
+        const char *col = sec->version.value;
+        if (orm_model_column_index(model, col) >= 0) {
+            if (orm_model_set_version_column(model, col))
+                goto nomem;
+        } else if (!mf_was_dropped(sec, col)) {
+            mf_problem(ctx, sec->version.line,
+                       "__version__ names missing column '%s'", col);
+        }
+    }
+    for (size_t i = 0; i < sec->nuniques; i++) {
+        const mf_unique *u = &sec->uniques[i];
+        int complete = 1;
+        for (size_t j = 0; j < u->ncolumns; j++) {
+            if (orm_model_column_index(model, u->columns[j]) >= 0)
+                continue;
+            complete = 0;
+            if (!mf_was_dropped(sec, u->columns[j]))
+                mf_problem(ctx, u->line, "__unique__ names missing column '%s'",
+                           u->columns[j]);
+        }
+        if (complete && orm_model_add_unique(model, NULL, u->ncolumns,
+                                             (const char *const *)u->columns))
+            goto nomem;
+    }
+    mf_keep_model(ctx, model);
+    model = NULL;
+    goto done;
+nomem:
+    ctx->nomem = 1;
+done:
+    orm_model_free(model);
+    free(table);
+    mf_section_reset(sec);
+}
+
+/* A "[Name]" line (leading blanks already gone). */
+static void mf_section_start(mf_ctx *ctx, const char *line, size_t len)
+{
+    mf_section *sec = &ctx->sec;
+    const char *close = memchr(line, ']', len);
+    char *name = NULL;
+    mf_section_finish(ctx);
+    sec->skip = 1;
+    sec->line = ctx->lineno;
+    if (!close) {
+        mf_problem(ctx, ctx->lineno, "missing ']' after the model name");
+        return;
+    }
+    const char *after = close + 1, *end = line + len;
+    while (after < end && isspace((unsigned char)*after))
+        after++;
+    if (after < end && *after != ';' && *after != '#') {
+        mf_problem(ctx, ctx->lineno, "unexpected text after ']'");
+        return;
+    }
+    const char *s = line + 1, *e = close;
+    while (s < e && isspace((unsigned char)*s))
+        s++;
+    while (e > s && isspace((unsigned char)e[-1]))
+        e--;
+    if (!(name = orm_strndup(s, (size_t)(e - s)))) {
+        ctx->nomem = 1;
+        return;
+    }
+    if (!*name) {
+        mf_problem(ctx, ctx->lineno, "empty model name in '[]'");
+        goto done;
+    }
+    if (!mf_is_identifier(name)) {
+        mf_problem(ctx, ctx->lineno,
+                   "model name '%s' may only have letters, digits and '_'",
+                   name);
+        goto done;
+    }
+    const mf_mark *seen = mf_find_mark(ctx->headers, ctx->nheaders, name);
+    if (seen) {
+        mf_problem(ctx, ctx->lineno,
+                   "duplicate model '%s' (first declared at line %d)", name,
+                   seen->line);
+        goto done;
+    }
+    if (mf_add_mark(&ctx->headers, &ctx->nheaders, name, ctx->lineno) ||
+        orm_model_new(&sec->scratch, name, name)) {
+        ctx->nomem = 1;
+        goto done;
+    }
+    sec->name = name;
+    name = NULL;
+    sec->active = 1;
+    sec->skip = 0;
+done:
+    free(name);
+}
+
+/* ---- model keys ---- */
+
+static void mf_setting_set(mf_ctx *ctx, mf_setting *setting, const char *key,
+                           const char *value)
+{
+    if (setting->value) {
+        mf_problem(ctx, ctx->lineno, "%s given twice (first at line %d)", key,
+                   setting->line);
+        return;
+    }
+    if (!*value) {
+        mf_problem(ctx, ctx->lineno, "%s needs a value", key);
+        return;
+    }
+    if (!(setting->value = orm_strdup(value)))
+        ctx->nomem = 1;
+    setting->line = ctx->lineno;
+}
+
+/* __unique__ = a, b */
+static void mf_unique_add(mf_ctx *ctx, const char *value)
+{
+    mf_section *sec = &ctx->sec;
+    mf_unique u = {NULL, 0, ctx->lineno};
+    const char *s = value;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        const char *e = comma ? comma : s + strlen(s);
+        while (s < e && isspace((unsigned char)*s))
+            s++;
+        while (e > s && isspace((unsigned char)e[-1]))
+            e--;
+        if (s == e) {
+            mf_problem(ctx, ctx->lineno,
+                       "__unique__ needs column names separated by ','");
+            goto done;
+        }
+        char **grown = realloc(u.columns, (u.ncolumns + 1) * sizeof *grown);
+        if (!grown)
+            goto nomem;
+        u.columns = grown;
+        if (!(u.columns[u.ncolumns] = orm_strndup(s, (size_t)(e - s))))
+            goto nomem;
+        u.ncolumns++;
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    mf_unique *grown =
+        realloc(sec->uniques, (sec->nuniques + 1) * sizeof *grown);
+    if (!grown)
+        goto nomem;
+    sec->uniques = grown;
+    sec->uniques[sec->nuniques++] = u;
+    return;
+nomem:
+    ctx->nomem = 1;
+done:
+    for (size_t i = 0; i < u.ncolumns; i++)
+        free(u.columns[i]);
+    free(u.columns);
+}
+
+static void mf_model_key(mf_ctx *ctx, const char *key, const char *value)
+{
+    mf_section *sec = &ctx->sec;
+    switch (mf_find(key, strlen(key), mf_model_keys, MF_NMODEL_KEYS)) {
+    case 0:
+        mf_setting_set(ctx, &sec->tablename, key, value);
+        return;
+    case 1:
+        mf_setting_set(ctx, &sec->repr, key, value);
+        return;
+    case 2:
+        mf_setting_set(ctx, &sec->schema, key, value);
+        return;
+    case 3:
+        mf_setting_set(ctx, &sec->version, key, value);
+        return;
+    case 4:
+        mf_unique_add(ctx, value);
+        return;
+    default:
+        break;
+    }
+    const char *hint = mf_suggest(key, mf_model_keys, MF_NMODEL_KEYS);
+    if (hint)
+        mf_problem(ctx, ctx->lineno,
+                   "unknown model key '%s' (did you mean '%s'?)", key, hint);
+    else
+        mf_problem(ctx, ctx->lineno,
+                   "unknown model key '%s' (known: __tablename__, "
+                   "__repr__, __schema__, __version__, __unique__)",
+                   key);
+}
+
+/* ---- columns ---- */
+
+/* What one column line declares, before it becomes an orm_column. */
+typedef struct mf_coldef {
+    orm_column col;
+    char *type_text;
+    char *default_value;
+    char *default_gen;
+    char *server_default;
+    char *ref_table;
+    char *ref_column;
+    int default_null;
+    int nullable;
+    int ok;
+} mf_coldef;
+
+static void mf_coldef_clear(mf_coldef *def)
+{
+    free(def->type_text);
+    free(def->default_value);
+    free(def->default_gen);
+    free(def->server_default);
+    free(def->ref_table);
+    free(def->ref_column);
+}
+
+/* One option token: up to a blank outside single quotes. Returns 0, or -1
+ * when a quote is left open. */
+static int mf_next_token(const char **p, const char **start, const char **end)
+{
+    const char *s = *p;
+    int quoted = 0;
+    while (isspace((unsigned char)*s))
+        s++;
+    *start = s;
+    while (*s && (quoted || !isspace((unsigned char)*s))) {
+        if (*s == '\'')
+            quoted = !quoted;
+        s++;
+    }
+    *end = s;
+    *p = s;
+    return quoted ? -1 : 0;
+}
+
+/* Is [s, e) an option name, with or without "=value"? */
+static int mf_token_is_option(const char *s, const char *e)
+{
+    const char *eq = memchr(s, '=', (size_t)(e - s));
+    return mf_find(s, (size_t)((eq ? eq : e) - s), mf_options, MF_NOPTIONS) >=
+           0;
+}
+
+static int mf_is_number(const char *s)
+{
+    const char *p = s;
+    int digits = 0;
+    if (*p == '-' || *p == '+')
+        p++;
+    while (isdigit((unsigned char)*p)) {
+        p++;
+        digits = 1;
+    }
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p)) {
+            p++;
+            digits = 1;
+        }
+    }
+    if (digits && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (*p == '-' || *p == '+')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    return digits && *p == '\0';
+}
+
+/* Does a value made from `text` fit the column? Reports when not. */
+static void mf_check_fit(mf_ctx *ctx, mf_coldef *def, const char *shown,
+                         const char *text)
+{
+    orm_value v = ORM_VALUE_NULL_INIT;
+    orm_error err = ORM_ERROR_INIT;
+    int rc = orm_value_parse(&v, &def->col, text, &err);
+    if (rc == ORM_ENOMEM)
+        ctx->nomem = 1;
+    else if (rc)
+        mf_problem(ctx, ctx->lineno,
+                   "default %s does not fit column '%s' (%s): %s", shown,
+                   def->col.name, def->type_text, orm_error_text(&err));
+    if (rc)
+        def->ok = 0;
+    orm_value_clear(&v);
+    orm_error_clear(&err);
+}
+
+/* default=LITERAL: 'text' ('' for a quote), numbers, true, false, null,
+ * or a generator such as token_hex(16). */
+static void mf_default(mf_ctx *ctx, mf_coldef *def, const char *s,
+                       const char *e)
+{
+    size_t n = (size_t)(e - s);
+    char *text = orm_strndup(s, n);
+    if (!text)
+        goto nomem;
+    if (*s == '\'') {
+        char *dst = text;
+        const char *p = s + 1;
+        for (; p < e; p++) {
+            if (*p == '\'' && p + 1 < e && p[1] == '\'')
+                *dst++ = *p++;
+            else if (*p == '\'')
+                break;
+            else
+                *dst++ = *p;
+        }
+        *dst = '\0';
+        if (p + 1 != e) {
+            mf_problem(ctx, ctx->lineno,
+                       "text after the closing quote in default=%.*s", (int)n,
+                       s);
+            def->ok = 0;
+            goto done;
+        }
+        def->default_value = text;
+        text = NULL;
+    } else if (strcasecmp(text, "null") == 0) {
+        def->default_null = 1;
+    } else if (strcasecmp(text, "true") == 0 ||
+               strcasecmp(text, "false") == 0 || mf_is_number(text)) {
+        def->default_value = text;
+        text = NULL;
+    } else if (n > 2 && e[-1] == ')' && memchr(s, '(', n)) {
+        def->default_gen = text;
+        text = NULL;
+    } else {
+        mf_problem(ctx, ctx->lineno,
+                   "default=%s is not a literal (quote text: "
+                   "default='%s')",
+                   text, text);
+        def->ok = 0;
+    }
+    goto done;
+nomem:
+    ctx->nomem = 1;
+done:
+    free(text);
+}
+
+/* references=TABLE.COLUMN (the last '.' splits, so a schema may lead). */
+static void mf_references(mf_ctx *ctx, mf_coldef *def, const char *s,
+                          const char *e)
+{
+    const char *dot = NULL;
+    for (const char *p = s; p < e; p++)
+        if (*p == '.')
+            dot = p;
+    if (!dot || dot == s || dot + 1 == e) {
+        mf_problem(ctx, ctx->lineno,
+                   "references=%.*s needs TABLE.COLUMN (e.g. "
+                   "references=accounts.id)",
+                   (int)(e - s), s);
+        def->ok = 0;
+        return;
+    }
+    if (!(def->ref_table = orm_strndup(s, (size_t)(dot - s))) ||
+        !(def->ref_column = orm_strndup(dot + 1, (size_t)(e - dot - 1))))
+        ctx->nomem = 1;
+}
+
+static void mf_unknown_option(mf_ctx *ctx, mf_coldef *def, const char *s,
+                              size_t n)
+{
+    char *word = orm_strndup(s, n);
+    if (!word) {
+        ctx->nomem = 1;
+        return;
+    }
+    const char *hint = mf_suggest(word, mf_options, MF_NOPTIONS);
+    if (hint)
+        mf_problem(ctx, ctx->lineno, "unknown option '%s' (did you mean '%s'?)",
+                   word, hint);
+    else
+        mf_problem(ctx, ctx->lineno,
+                   "unknown option '%s' (known: primary_key, unique, "
+                   "not_null, nullable, index, secret, autoincrement, "
+                   "no_autoincrement, default=, server_default=, "
+                   "references=)",
+                   word);
+    def->ok = 0;
+    free(word);
+}
+
+/* Options after the type. */
+static void mf_options_parse(mf_ctx *ctx, mf_coldef *def, const char *p)
+{
+    static const unsigned flags[] = {ORM_PK,      ORM_UNIQUE,    ORM_NOT_NULL,
+                                     0,           ORM_INDEX,     ORM_SECRET,
+                                     ORM_AUTOINC, ORM_NO_AUTOINC};
+    const char *s, *e;
+    while (!ctx->nomem) {
+        if (mf_next_token(&p, &s, &e) != 0) {
+            int in_comment = 0;
+            for (size_t i = 1; i < ctx->line_len; i++)
+                if (ctx->line[i] == ';' &&
+                    isspace((unsigned char)ctx->line[i - 1]))
+                    in_comment = 1;
+            mf_problem(ctx, ctx->lineno, "unterminated quote in %s%s", s,
+                       in_comment ? " (note: ' ;' starts a comment)" : "");
+            def->ok = 0;
+            return;
+        }
+        if (s == e)
+            return;
+        if (*s == '#') {
+            mf_problem(ctx, ctx->lineno,
+                       "'#' starts a comment only at the start of a line "
+                       "(use ' ;' after a value)");
+            def->ok = 0;
+            return;
+        }
+        const char *eq = memchr(s, '=', (size_t)(e - s));
+        size_t name_len = (size_t)((eq ? eq : e) - s);
+        int opt = mf_find(s, name_len, mf_options, MF_NOPTIONS);
+        if (opt < 0) {
+            mf_unknown_option(ctx, def, s, name_len);
+            continue;
+        }
+        if (opt < MF_FIRST_VALUED) {
+            if (eq) {
+                mf_problem(ctx, ctx->lineno, "option '%s' takes no value",
+                           mf_options[opt]);
+                def->ok = 0;
+            } else if (opt == 3) {
+                def->nullable = 1;
+            } else {
+                def->col.flags |= flags[opt];
+            }
+            continue;
+        }
+        if (!eq || eq + 1 == e) {
+            mf_problem(ctx, ctx->lineno, "option '%s' needs a value (%s=...)",
+                       mf_options[opt], mf_options[opt]);
+            def->ok = 0;
+            continue;
+        }
+        int twice =
+            (opt == 8 &&
+             (def->default_value || def->default_gen || def->default_null)) ||
+            (opt == 9 && def->server_default) || (opt == 10 && def->ref_table);
+        if (twice) {
+            mf_problem(ctx, ctx->lineno, "option '%s' given twice",
+                       mf_options[opt]);
+            def->ok = 0;
+            continue;
+        }
+        if (opt == 8) {
+            mf_default(ctx, def, eq + 1, e);
+        } else if (opt == 10) {
+            mf_references(ctx, def, eq + 1, e);
+        } else {
+            /* server_default is SQL text up to the next option. */
+            const char *sql = eq + 1, *sql_end = e, *q = p;
+            for (;;) {
+                const char *ts, *te;
+                const char *before = q;
+                if (mf_next_token(&q, &ts, &te) != 0 || ts == te ||
+                    mf_token_is_option(ts, te)) {
+                    p = before;
+                    break;
+                }
+                sql_end = te;
+                p = q;
+            }
+            def->server_default = orm_strndup(sql, (size_t)(sql_end - sql));
+            if (!def->server_default)
+                ctx->nomem = 1;
+        }
+    }
+}
+
+/* Checks that need the whole line. */
+static void mf_column_check(mf_ctx *ctx, mf_coldef *def)
+{
+    orm_column *col = &def->col;
+    if (def->nullable && (col->flags & ORM_NOT_NULL)) {
+        mf_problem(ctx, ctx->lineno,
+                   "column '%s' is both not_null and nullable", col->name);
+        def->ok = 0;
+    }
+    if (def->nullable && (col->flags & ORM_PK)) {
+        mf_problem(ctx, ctx->lineno,
+                   "primary key column '%s' cannot be nullable", col->name);
+        def->ok = 0;
+    }
+    if ((col->flags & ORM_AUTOINC) && (col->flags & ORM_NO_AUTOINC)) {
+        mf_problem(ctx, ctx->lineno,
+                   "column '%s' is both autoincrement and no_autoincrement",
+                   col->name);
+        def->ok = 0;
+    }
+    if (def->default_null && !orm_column_nullable(col)) {
+        mf_problem(ctx, ctx->lineno,
+                   "default null on column '%s', which is not nullable",
+                   col->name);
+        def->ok = 0;
+    }
+    if (def->default_value) {
+        orm_buf shown = ORM_BUF_INIT;
+        orm_buf_appendf(&shown, "'%s'", def->default_value);
+        if (!orm_buf_str(&shown))
+            ctx->nomem = 1;
+        else
+            mf_check_fit(ctx, def, orm_buf_str(&shown), def->default_value);
+        orm_buf_free(&shown);
+    }
+    if (def->default_gen) {
+        /* Run the generator once: it tells whether it exists, and what
+         * it makes must fit the column (token_hex(16) in String(20)). */
+        orm_value v = ORM_VALUE_NULL_INIT;
+        orm_error err = ORM_ERROR_INIT;
+        int rc = orm_default_generate(&v, def->default_gen, &err);
+        if (rc == ORM_ENOMEM) {
+            ctx->nomem = 1;
+        } else if (rc) {
+            mf_problem(ctx, ctx->lineno, "%s", orm_error_text(&err));
+            def->ok = 0;
+        } else if (v.kind == ORM_VTEXT) {
+            char *text = orm_strndup(v.u.s.ptr, v.u.s.len);
+            if (!text)
+                ctx->nomem = 1;
+            else
+                mf_check_fit(ctx, def, def->default_gen, text);
+            free(text);
+        }
+        orm_value_clear(&v);
+        orm_error_clear(&err);
+    }
+}
+
+/* Add a column (kept) or remember it as dropped, with its line. */
+static void mf_column_store(mf_ctx *ctx, mf_coldef *def)
+{
+    mf_section *sec = &ctx->sec;
+    if (!def->ok) {
+        if (mf_add_mark(&sec->dropped, &sec->ndropped, def->col.name,
+                        ctx->lineno))
+            ctx->nomem = 1;
+        return;
+    }
+    def->col.default_value = def->default_value;
+    def->col.default_gen = def->default_gen;
+    def->col.server_default = def->server_default;
+    def->col.ref_table = def->ref_table;
+    def->col.ref_column = def->ref_column;
+    size_t n = sec->scratch->ncolumns;
+    if (n == sec->column_lines_cap) {
+        size_t cap = n ? n * 2 : 8;
+        int *grown = realloc(sec->column_lines, cap * sizeof *grown);
+        if (!grown) {
+            ctx->nomem = 1;
+            return;
+        }
+        sec->column_lines = grown;
+        sec->column_lines_cap = cap;
+    }
+    if (orm_model_add_column(sec->scratch, &def->col)) {
+        ctx->nomem = 1;
+        return;
+    }
+    sec->column_lines[n] = ctx->lineno;
+}
+
+/* NAME = TYPE [options...] */
+static void mf_column(mf_ctx *ctx, const char *name, const char *value)
+{
+    mf_section *sec = &ctx->sec;
+    mf_coldef def;
+    memset(&def, 0, sizeof def);
+    def.col.name = name;
+    def.ok = 1;
+    int index = orm_model_column_index(sec->scratch, name);
+    const mf_mark *dropped = mf_find_mark(sec->dropped, sec->ndropped, name);
+    if (index >= 0 || dropped) {
+        mf_problem(ctx, ctx->lineno,
+                   "duplicate column '%s' (first declared at line %d)", name,
+                   index >= 0 ? sec->column_lines[index] : dropped->line);
+        return;
+    }
+    if (!mf_is_identifier(name)) {
+        mf_problem(ctx, ctx->lineno,
+                   "column name '%s' may only have letters, digits and '_'",
+                   name);
+        def.ok = 0;
+        goto store;
+    }
+    /* The type runs to the first blank outside its parentheses, so
+     * "Numeric(10, 2)" is one type. */
+    const char *p = value;
+    while (isalnum((unsigned char)*p) || *p == '_')
+        p++;
+    const char *q = p;
+    while (isspace((unsigned char)*q))
+        q++;
+    if (*q == '(') {
+        const char *close = strchr(q, ')');
+        p = close ? close + 1 : q + strlen(q);
+    }
+    if (p == value) {
+        mf_problem(ctx, ctx->lineno,
+                   "column '%s' needs a type (e.g. %s = Integer)", name, name);
+        def.ok = 0;
+        goto store;
+    }
+    if (!(def.type_text = orm_strndup(value, (size_t)(p - value))))
+        goto nomem;
+    orm_error err = ORM_ERROR_INIT;
+    int rc = orm_type_parse(def.type_text, &def.col, &err);
+    if (rc == ORM_ENOMEM) {
+        orm_error_clear(&err);
+        goto nomem;
+    }
+    if (rc) {
+        mf_problem(ctx, ctx->lineno, "%s", orm_error_text(&err));
+        def.ok = 0;
+    }
+    orm_error_clear(&err);
+    mf_options_parse(ctx, &def, p);
+    if (rc == 0 && def.ok && !ctx->nomem)
+        mf_column_check(ctx, &def);
+store:
+    if (!ctx->nomem)
+        mf_column_store(ctx, &def);
+    mf_coldef_clear(&def);
+    return;
+nomem:
+    ctx->nomem = 1;
+    mf_coldef_clear(&def);
+}
+
+/* ---- libinih glue ---- */
+
+static int mf_on_pair(void *user, const char *section, const char *name,
+                      const char *value)
+{
+    mf_ctx *ctx = user;
+    size_t len = strlen(name);
+    int dunder = len > 4 && strncmp(name, "__", 2) == 0 &&
+                 strcmp(name + len - 2, "__") == 0;
+    (void)section; /* the reader tracks sections itself */
+    ctx->handler_called = 1;
+    if (ctx->nomem)
+        return 0;
+    if (ctx->sec.skip)
+        return 1;
+    if (!ctx->sec.active) {
+        if (dunder)
+            mf_problem(ctx, ctx->lineno, "'%s' before any [Model] section",
+                       name);
+        else
+            mf_problem(ctx, ctx->lineno,
+                       "column '%s' before any [Model] section", name);
+    } else if (len == 0) {
+        mf_problem(ctx, ctx->lineno, "missing column name before '='");
+    } else if (dunder) {
+        mf_model_key(ctx, name, value);
+    } else {
+        mf_column(ctx, name, value);
+    }
+    return !ctx->nomem;
+}
+
+/* The line just handed to inih was a key line that never reached the
+ * handler: inih rejected it. */
+static void mf_line_done(mf_ctx *ctx)
+{
+    if (ctx->key_line && !ctx->handler_called)
+        mf_problem(ctx, ctx->lineno,
+                   "missing '=' (expected 'name = Type [options]')");
+    ctx->key_line = 0;
+    ctx->handler_called = 0;
+}
+
+/* ini_reader: one physical line per call, see the top of the file. */
+static char *mf_read_line(char *str, int num, void *stream)
+{
+    mf_ctx *ctx = stream;
+    mf_line_done(ctx);
+    if (ctx->pos >= ctx->len || ctx->nomem || num < 3)
+        return NULL;
+    const char *line = ctx->text + ctx->pos;
+    const char *nl = memchr(line, '\n', ctx->len - ctx->pos);
+    size_t len = nl ? (size_t)(nl - line) : ctx->len - ctx->pos;
+    ctx->pos += len + (nl ? 1 : 0);
+    ctx->lineno++;
+    if (ctx->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+        line += 3;
+        len -= 3;
+    }
+    while (len && isspace((unsigned char)*line)) {
+        line++;
+        len--;
+    }
+    while (len && isspace((unsigned char)line[len - 1]))
+        len--;
+    ctx->line = line;
+    ctx->line_len = len;
+    str[0] = '\n';
+    str[1] = '\0';
+    if (len == 0 || *line == ';' || *line == '#')
+        return str;
+    int is_header = *line == '[';
+    if (memchr(line, '\0', len)) {
+        mf_problem(ctx, ctx->lineno, "line contains a NUL byte");
+    } else if (len > (size_t)num - 2) {
+        mf_problem(ctx, ctx->lineno, "line is longer than %d characters",
+                   num - 2);
+    } else {
+        memcpy(str, line, len);
+        str[len] = '\n';
+        str[len + 1] = '\0';
+        if (is_header)
+            mf_section_start(ctx, line, len);
+        else
+            ctx->key_line = 1;
+        return str;
+    }
+    /* A broken header still ends the previous model. */
+    if (is_header) {
+        mf_section_finish(ctx);
+        ctx->sec.skip = 1;
+    }
+    return str;
+}
+
+static int mf_modelfile_new(orm_modelfile **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? 0 : ORM_ENOMEM;
+}
+
+/* Parse `len` bytes of text; the shared path of load and parse. */
+static int mf_parse(orm_modelfile **out, const char *text, size_t len,
+                    const char *name, orm_error *err)
+{
+    mf_ctx ctx;
+    int rc;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.name = name ? name : MF_DEFAULT_NAME;
+    ctx.text = text;
+    ctx.len = len;
+    if ((rc = mf_modelfile_new(&ctx.mf)))
+        goto done;
+    if (ini_parse_stream(mf_read_line, &ctx, mf_on_pair, &ctx) == -2)
+        ctx.nomem = 1;
+    mf_line_done(&ctx);
+    mf_section_finish(&ctx);
+    if (ctx.nomem) {
+        rc = ORM_ENOMEM;
+        goto done;
+    }
+    rc = ctx.mf->nproblems ? ORM_EPARSE : 0;
+    if (rc)
+        orm_error_set(err, ORM_EPARSE, "%zu problem%s in models file '%s'",
+                      ctx.mf->nproblems, ctx.mf->nproblems == 1 ? "" : "s",
+                      ctx.name);
+    *out = ctx.mf;
+    ctx.mf = NULL;
+done:
+    if (rc == ORM_ENOMEM)
+        orm_error_set(err, ORM_ENOMEM, "out of memory");
+    mf_section_reset(&ctx.sec);
+    for (size_t i = 0; i < ctx.nheaders; i++)
+        free(ctx.headers[i].name);
+    free(ctx.headers);
+    orm_modelfile_free(ctx.mf);
+    return rc;
+}
+
+int orm_modelfile_parse(orm_modelfile **out, const char *text,
+                        const char *name_for_messages, orm_error *err)
+{
+    if (!out || !text)
+        return orm_error_set(err, ORM_EINVALID, "no models text given");
+    *out = NULL;
+    return mf_parse(out, text, strlen(text), name_for_messages, err);
+}
+
+int orm_modelfile_load(orm_modelfile **out, const char *path, orm_error *err)
+{
+    orm_buf text = ORM_BUF_INIT;
+    char chunk[4096];
+    int rc = 0;
+    if (!out || !path)
+        return orm_error_set(err, ORM_EINVALID, "no models file given");
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return orm_error_set(err, ORM_EIO, "cannot read models file '%s': %s",
+                             path, strerror(errno));
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        orm_buf_appendn(&text, chunk, n);
+    if (ferror(f)) {
+        rc = orm_error_set(err, ORM_EIO, "cannot read models file '%s': %s",
+                           path, strerror(errno));
+        goto done;
+    }
+    if (!orm_buf_str(&text)) {
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = mf_parse(out, orm_buf_str(&text), text.len, path, err);
+done:
+    fclose(f);
+    orm_buf_free(&text);
+    return rc;
+}
+
+void orm_modelfile_free(orm_modelfile *mf)
+{
+    if (!mf)
+        return;
+    for (size_t i = 0; i < mf->nmodels; i++)
+        orm_model_free(mf->models[i]);
+    free(mf->models);
+    for (size_t i = 0; i < mf->nproblems; i++) {
+        free(mf->problems[i].path);
+        free(mf->problems[i].message);
+    }
+    free(mf->problems);
+    free(mf);
+}
+
+char *orm_modelfile_problems_text(const orm_modelfile *mf)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (!mf)
+        return NULL;
+    for (size_t i = 0; i < mf->nproblems; i++) {
+        const orm_modelfile_problem *p = &mf->problems[i];
+        orm_buf_appendf(&b, "%s%s:%d: %s", i ? "\n" : "", p->path, p->line,
+                        p->message);
+    }
+    return orm_buf_finish(&b);
+}

@@ -1,0 +1,1174 @@
+/*
+ * The conformance suite: one set of behaviours, run unchanged against
+ * SQLite, PostgreSQL and MariaDB (`test_conformance sqlite|postgresql|
+ * mysql`). The network dialects take their URLs from ORB_TEST_PG_URL and
+ * ORB_TEST_MYSQL_URL (scripts/with-servers.sh sets them); without them the
+ * run fails rather than skipping.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "orm/orm.h"
+#include "internal.h"
+
+static const char *dialect;
+static char url[4096];
+
+/* ---- models ---- */
+
+static const orm_column account_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "handle",
+     .type = ORM_STRING,
+     .length = 50,
+     .flags = ORM_UNIQUE | ORM_NOT_NULL},
+    {.name = "secret_key",
+     .type = ORM_STRING,
+     .length = 128,
+     .flags = ORM_SECRET,
+     .default_gen = "token_hex(16)"},
+    {.name = "note", .type = ORM_TEXT},
+    {.name = "score", .type = ORM_INTEGER},
+};
+static const orm_model Account =
+    ORM_MODEL("Account", "conf_accounts", account_columns);
+
+static const orm_column post_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "account_id",
+     .type = ORM_INTEGER,
+     .flags = ORM_NOT_NULL | ORM_INDEX,
+     .ref_table = "conf_accounts",
+     .ref_column = "id"},
+    {.name = "title", .type = ORM_STRING, .length = 200},
+};
+static const orm_model Post = ORM_MODEL("Post", "conf_posts", post_columns);
+
+static const orm_column pair_columns[] = {
+    {.name = "region", .type = ORM_STRING, .length = 20, .flags = ORM_PK},
+    {.name = "code", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "label", .type = ORM_STRING, .length = 100},
+};
+static const orm_model Pair = ORM_MODEL("Pair", "conf_pairs", pair_columns);
+
+static const char *const child_cols[] = {"pair_region", "pair_code"};
+static const char *const child_refs[] = {"region", "code"};
+static const orm_foreign_key child_fks[] = {
+    {NULL, 2, child_cols, "conf_pairs", child_refs}};
+static const orm_column child_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "pair_region", .type = ORM_STRING, .length = 20},
+    {.name = "pair_code", .type = ORM_INTEGER},
+};
+static const orm_model Child = {.name = "Child",
+                                .table = "conf_children",
+                                .columns = child_columns,
+                                .ncolumns = 3,
+                                .foreign_keys = child_fks,
+                                .nforeign_keys = 1};
+
+static const orm_column typed_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "flag", .type = ORM_BOOLEAN},
+    {.name = "big", .type = ORM_BIGINT},
+    {.name = "ratio", .type = ORM_FLOAT},
+    {.name = "price", .type = ORM_NUMERIC, .precision = 10, .scale = 2},
+    {.name = "exact", .type = ORM_NUMERIC, .precision = 30, .scale = 10},
+    {.name = "day", .type = ORM_DATE},
+    {.name = "at", .type = ORM_DATETIME},
+    {.name = "at_tz", .type = ORM_DATETIMETZ},
+    {.name = "clock", .type = ORM_TIME},
+    {.name = "doc", .type = ORM_JSON},
+    {.name = "uid", .type = ORM_UUID},
+    {.name = "data", .type = ORM_BLOB},
+    {.name = "body", .type = ORM_TEXT},
+};
+static const orm_model Typed = ORM_MODEL("Typed", "conf_typed",
+                                         typed_columns);
+
+/* Odd identifiers: quoting must hold. */
+static const orm_column odd_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "odd name", .type = ORM_STRING, .length = 40},
+    {.name = "we\"ird`col", .type = ORM_STRING, .length = 40},
+    {.name = "select", .type = ORM_INTEGER},
+};
+static const orm_model Odd = ORM_MODEL("Odd", "conf odd\"table", odd_columns);
+
+/* The same table as Account, but this model does not know that handle is
+ * NOT NULL: the database must be the one to refuse. */
+static const orm_column loose_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "handle", .type = ORM_STRING, .length = 50},
+    {.name = "secret_key", .type = ORM_STRING, .length = 128},
+    {.name = "note", .type = ORM_TEXT},
+    {.name = "score", .type = ORM_INTEGER},
+};
+static const orm_model Loose =
+    ORM_MODEL("Loose", "conf_accounts", loose_columns);
+
+static const orm_model *const all_models[] = {&Account, &Post,  &Pair,
+                                              &Child,   &Typed, &Odd};
+
+/* ---- helpers ---- */
+
+typedef struct fixture {
+    orm_db *db;
+    orm_session *s;
+} fixture;
+
+static orm_db *open_db(void)
+{
+    orm_db *db = NULL;
+    int rc = orm_db_open(&db, url, NULL);
+    if (rc)
+        fail_msg("cannot open %s database: %s", dialect,
+                 db ? orm_error_text(orm_db_error(db)) : "?");
+    for (size_t i = 0; i < sizeof all_models / sizeof all_models[0]; i++)
+        assert_int_equal(orm_db_register(db, all_models[i]), 0);
+    return db;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->db = open_db();
+    int rc = orm_db_drop_all(f->db);
+    if (rc)
+        fail_msg("drop_all: %s", orm_error_text(orm_db_error(f->db)));
+    rc = orm_db_create_all(f->db);
+    if (rc)
+        fail_msg("create_all: %s", orm_error_text(orm_db_error(f->db)));
+    assert_int_equal(orm_session_new(&f->s, f->db), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    orm_session_free(f->s);
+    orm_db_free(f->db);
+    free(f);
+    return 0;
+}
+
+#define CHECK(s, call)                                                         \
+    do {                                                                       \
+        int rc_ = (call);                                                      \
+        if (rc_ < 0)                                                           \
+            fail_msg("%s failed (%s): %s", #call, orm_error_name(rc_),         \
+                     orm_error_text(orm_session_error(s)));                    \
+    } while (0)
+
+static orm_record *add_account(fixture *f, const char *handle,
+                               const char *note, int score)
+{
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_new(&rec, &Account), 0);
+    if (handle)
+        assert_int_equal(orm_record_set_text(rec, "handle", handle, &err), 0);
+    if (note) {
+        orm_value v = orm_value_text(note);
+        assert_int_equal(orm_record_set(rec, "note", &v, &err), 0);
+    }
+    if (score >= 0) {
+        orm_value v = orm_value_int(score);
+        assert_int_equal(orm_record_set(rec, "score", &v, &err), 0);
+    }
+    CHECK(f->s, orm_session_add(f->s, rec));
+    orm_error_clear(&err);
+    return rec;
+}
+
+static int64_t id_of(const orm_record *rec)
+{
+    const orm_value *v = orm_record_get(rec, "id");
+    assert_non_null(v);
+    assert_int_equal(v->kind, ORM_VINT);
+    return v->u.i;
+}
+
+static const char *text_of(const orm_record *rec, const char *col)
+{
+    const orm_value *v = orm_record_get(rec, col);
+    assert_non_null(v);
+    if (v->kind == ORM_VNULL)
+        return NULL;
+    assert_int_equal(v->kind, ORM_VTEXT);
+    return v->u.s.ptr;
+}
+
+/* Handles matching a filter, sorted by id, joined with spaces. */
+static char *handles_where(fixture *f, const char *where)
+{
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    size_t n = 0;
+    orm_buf b = ORM_BUF_INIT;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    if (where && orm_query_where(q, where) != 0)
+        fail_msg("where %s: %s", where,
+                 orm_error_text(orm_query_error(q)));
+    assert_int_equal(orm_query_order_by(q, "id", 0), 0);
+    if (orm_query_all(q, &rows, &n) != 0)
+        fail_msg("query %s: %s", where ? where : "",
+                 orm_error_text(orm_query_error(q)));
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            orm_buf_appendc(&b, ' ');
+        orm_buf_append(&b, text_of(rows[i], "handle"));
+    }
+    free(rows);
+    orm_query_free(q);
+    return orm_buf_finish(&b);
+}
+
+static void assert_handles(fixture *f, const char *where, const char *want)
+{
+    char *got = handles_where(f, where);
+    if (strcmp(got, want) != 0)
+        fail_msg("[%s] where %s:\n  got  '%s'\n  want '%s'", dialect,
+                 where ? where : "(none)", got, want);
+    free(got);
+}
+
+static int64_t count_where(fixture *f, const orm_model *m, const char *where)
+{
+    orm_query *q = NULL;
+    int64_t n = -1;
+    assert_int_equal(orm_query_new(&q, f->s, m), 0);
+    if (where)
+        assert_int_equal(orm_query_where(q, where), 0);
+    if (orm_query_count(q, &n))
+        fail_msg("count: %s", orm_error_text(orm_query_error(q)));
+    orm_query_free(q);
+    return n;
+}
+
+/* ---- the seed's flow ---- */
+
+static void test_seed_flow(void **state)
+{
+    fixture *f = *state;
+    orm_record *jdoe = add_account(f, "jdoe", NULL, -1);
+    CHECK(f->s, orm_session_commit(f->s));
+    int64_t id = id_of(jdoe);
+    assert_true(id > 0);
+    /* The generated secret: token_hex(16) is 32 hex characters. */
+    assert_int_equal(strlen(text_of(jdoe, "secret_key")), 32);
+
+    orm_session *s2 = NULL;
+    orm_record *got = NULL;
+    orm_value key = orm_value_int(id);
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_session_get(s2, &Account, &key, &got), ORM_ROW);
+    assert_string_equal(text_of(got, "handle"), "jdoe");
+
+    orm_query *q = NULL;
+    orm_value h = orm_value_text("jdoe");
+    assert_int_equal(orm_query_new(&q, s2, &Account), 0);
+    assert_int_equal(orm_query_filter_by(q, "handle", &h), 0);
+    assert_int_equal(orm_query_first(q, &got), ORM_ROW);
+    assert_int_equal(id_of(got), id);
+    orm_query_free(q);
+
+    add_account(f, "alice", NULL, -1);
+    add_account(f, "bob", NULL, -1);
+    add_account(f, "admin", NULL, -1);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_handles(f, "handle like '%doe%'", "jdoe");
+    assert_handles(f, "handle = 'alice' or handle = 'bob'", "alice bob");
+    assert_handles(f, "handle != 'admin' and id > 1", "alice bob");
+
+    /* Update through the session, commit, read back elsewhere. */
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(jdoe, "handle", "jane_doe", &err),
+                     0);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(orm_session_refresh(s2, got), 0);
+    assert_string_equal(text_of(got, "handle"), "jane_doe");
+
+    CHECK(f->s, orm_session_delete(f->s, jdoe));
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, "handle = 'jane_doe'"), 0);
+    orm_session_free(s2);
+    orm_error_clear(&err);
+}
+
+/* ---- operators ---- */
+
+static void seed_operator_rows(fixture *f)
+{
+    add_account(f, "alice", "likes 100% cotton", 10);
+    add_account(f, "Bob", "", 20);
+    add_account(f, "carol_x", NULL, 30);
+    add_account(f, "dave", "under_score", -1);
+    add_account(f, "日本語ユーザー", "こんにちは 🎉", 50);
+    add_account(f, "emoji🎉fan", "party 🎉 time", 60);
+    CHECK(f->s, orm_session_commit(f->s));
+}
+
+static void test_every_operator(void **state)
+{
+    fixture *f = *state;
+    seed_operator_rows(f);
+    assert_handles(f, "score = 20", "Bob");
+    assert_handles(f, "score != 20", "alice carol_x 日本語ユーザー emoji🎉fan");
+    assert_handles(f, "score < 30", "alice Bob");
+    assert_handles(f, "score <= 30", "alice Bob carol_x");
+    assert_handles(f, "score > 30", "日本語ユーザー emoji🎉fan");
+    assert_handles(f, "score >= 50", "日本語ユーザー emoji🎉fan");
+    assert_handles(f, "score between 20 and 50", "Bob carol_x 日本語ユーザー");
+    assert_handles(f, "score in (10, 30, 99)", "alice carol_x");
+    assert_handles(f, "not (score in (10, 30))",
+                   "Bob 日本語ユーザー emoji🎉fan");
+    assert_handles(f, "score is null", "dave");
+    assert_handles(f, "score is not null and score < 15", "alice");
+    /* like is case-sensitive everywhere; ilike is not. */
+    assert_handles(f, "handle like 'b%'", "");
+    assert_handles(f, "handle like 'B%'", "Bob");
+    assert_handles(f, "handle ilike 'b%'", "Bob");
+    assert_handles(f, "handle like '_ave'", "dave");
+    /* contains/startswith/endswith match % and _ literally. */
+    assert_handles(f, "note contains '100%'", "alice");
+    assert_handles(f, "note contains '_'", "dave");
+    assert_handles(f, "handle contains '_'", "carol_x");
+    assert_handles(f, "handle startswith 'car'", "carol_x");
+    assert_handles(f, "handle endswith 'fan'", "emoji🎉fan");
+    assert_handles(f, "handle icontains 'BOB'", "Bob");
+    assert_handles(f, "handle contains 'BOB'", "");
+    assert_handles(f, "handle istartswith 'ALI'", "alice");
+    assert_handles(f, "handle iendswith 'X'", "carol_x");
+    assert_handles(f, "note contains '🎉'", "日本語ユーザー emoji🎉fan");
+    assert_handles(f, "handle contains '本語'", "日本語ユーザー");
+    assert_handles(f, "(score < 15 or score > 55) and not (handle = 'alice')",
+                   "emoji🎉fan");
+}
+
+static void test_null_is_not_empty(void **state)
+{
+    fixture *f = *state;
+    seed_operator_rows(f);
+    assert_handles(f, "note is null", "carol_x");
+    assert_handles(f, "note = ''", "Bob");
+    assert_handles(f, "note is not null and note != ''",
+                   "alice dave 日本語ユーザー emoji🎉fan");
+    orm_value key = orm_value_int(2);
+    orm_record *bob = NULL;
+    orm_session *s2 = NULL;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_session_get(s2, &Account, &key, &bob), ORM_ROW);
+    assert_int_equal(orm_record_get(bob, "note")->kind, ORM_VTEXT);
+    assert_int_equal(orm_record_get(bob, "note")->u.s.len, 0);
+    orm_session_free(s2);
+}
+
+static void test_injection_is_literal(void **state)
+{
+    fixture *f = *state;
+    const char *evil[] = {"'; DROP TABLE conf_accounts; --", "a'b\"c",
+                          "back\\slash\\", "100%_match", "`tick`"};
+    for (size_t i = 0; i < 5; i++)
+        add_account(f, evil[i], evil[i], (int)i);
+    CHECK(f->s, orm_session_commit(f->s));
+    for (size_t i = 0; i < 5; i++) {
+        orm_query *q = NULL;
+        orm_record *got = NULL;
+        orm_value v = orm_value_text(evil[i]);
+        assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+        assert_int_equal(orm_query_filter_by(q, "note", &v), 0);
+        assert_int_equal(orm_query_one(q, &got), ORM_ROW);
+        assert_string_equal(text_of(got, "handle"), evil[i]);
+        orm_query_free(q);
+        q = NULL;
+        assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+        assert_int_equal(
+            orm_query_filter(q, orm_contains(orm_col("handle"),
+                                             orm_str(evil[i]))),
+            0);
+        assert_int_equal(orm_query_one(q, &got), ORM_ROW);
+        orm_query_free(q);
+    }
+    assert_int_equal(count_where(f, &Account, NULL), 5);
+    /* A column name that is not in the model is refused, never pasted. */
+    orm_query *q = NULL;
+    int64_t n;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    orm_query_filter(q, orm_eq(orm_col("id = 1 OR 1"), orm_int(1)));
+    assert_true(orm_query_count(q, &n) < 0);
+    orm_query_free(q);
+}
+
+static void test_odd_identifiers_are_quoted(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_new(&rec, &Odd), 0);
+    assert_int_equal(orm_record_set_text(rec, "odd name", "x y", &err), 0);
+    assert_int_equal(orm_record_set_text(rec, "we\"ird`col", "q", &err), 0);
+    assert_int_equal(orm_record_set_text(rec, "select", "7", &err), 0);
+    CHECK(f->s, orm_session_add(f->s, rec));
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Odd, "\"odd name\" = 'x y'"), 1);
+    assert_int_equal(count_where(f, &Odd, "\"select\" = 7"), 1);
+    assert_int_equal(orm_record_set_text(rec, "we\"ird`col", "r", &err), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Odd, "\"we\"\"ird`col\" = 'r'"), 1);
+    orm_error_clear(&err);
+}
+
+/* ---- values ---- */
+
+static void test_types_round_trip(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    static const struct {
+        const char *col, *in, *out;
+    } cases[] = {
+        {"flag", "true", "true"},
+        {"big", "9007199254740993", "9007199254740993"},
+        {"ratio", "0.1", "0.1"},
+        {"price", "12.5", "12.50"},
+        {"exact", "12345678901234567890.0123456789",
+         "12345678901234567890.0123456789"},
+        {"day", "2024-02-29", "2024-02-29"},
+        {"at", "2024-01-31T10:20:30.5", "2024-01-31 10:20:30.5"},
+        {"at_tz", "2024-01-31 12:00:00+00:00", "2024-01-31 12:00:00+00:00"},
+        {"clock", "23:59:58", "23:59:58"},
+        {"doc", "{\"b\": [1, 2], \"a\": null}",
+         "{\"b\": [1, 2], \"a\": null}"},
+        {"uid", "123E4567-E89B-12D3-A456-426614174000",
+         "123e4567-e89b-12d3-a456-426614174000"},
+        {"body", "line1\nline2\ttab 日本 🎉", "line1\nline2\ttab 日本 🎉"},
+    };
+    size_t ncases = sizeof cases / sizeof cases[0];
+    assert_int_equal(orm_record_new(&rec, &Typed), 0);
+    for (size_t i = 0; i < ncases; i++)
+        if (orm_record_set_text(rec, cases[i].col, cases[i].in, &err))
+            fail_msg("%s: %s", cases[i].col, orm_error_text(&err));
+    /* 1 MB of bytes including NULs. */
+    size_t blob_len = 1 << 20;
+    unsigned char *blob = malloc(blob_len);
+    for (size_t i = 0; i < blob_len; i++)
+        blob[i] = (unsigned char)((i * 7) & 0xff);
+    orm_value b = orm_value_blob(blob, blob_len);
+    assert_int_equal(orm_record_set(rec, "data", &b, &err), 0);
+    CHECK(f->s, orm_session_add(f->s, rec));
+    CHECK(f->s, orm_session_commit(f->s));
+
+    orm_session *s2 = NULL;
+    orm_record *got = NULL;
+    orm_value key = orm_value_int(id_of(rec));
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_session_get(s2, &Typed, &key, &got), ORM_ROW);
+    for (size_t i = 0; i < ncases; i++) {
+        const orm_column *c = orm_model_column(&Typed, cases[i].col);
+        char *text = orm_value_format(orm_record_get(got, cases[i].col), c);
+        if (!text || strcmp(text, cases[i].out) != 0)
+            fail_msg("[%s] %s: got '%s', want '%s'", dialect, cases[i].col,
+                     text ? text : "NULL", cases[i].out);
+        free(text);
+    }
+    const orm_value *data = orm_record_get(got, "data");
+    assert_int_equal(data->kind, ORM_VBLOB);
+    assert_int_equal(data->u.s.len, blob_len);
+    assert_memory_equal(data->u.s.ptr, blob, blob_len);
+    assert_int_equal(orm_record_get(got, "flag")->kind, ORM_VBOOL);
+    /* Typed comparisons in filters. */
+    orm_query *q = NULL;
+    assert_int_equal(orm_query_new(&q, s2, &Typed), 0);
+    assert_int_equal(orm_query_where(q, "day > '2024-01-01' and price < 13 "
+                                        "and flag = true"),
+                     0);
+    int64_t n = 0;
+    assert_int_equal(orm_query_count(q, &n), 0);
+    assert_int_equal(n, 1);
+    orm_query_free(q);
+    free(blob);
+    orm_session_free(s2);
+    orm_error_clear(&err);
+}
+
+/* ---- keys ---- */
+
+static void test_composite_keys(void **state)
+{
+    fixture *f = *state;
+    orm_error err = ORM_ERROR_INIT;
+    const char *regions[] = {"eu", "us"};
+    for (int r = 0; r < 2; r++)
+        for (int c = 1; c <= 3; c++) {
+            orm_record *rec = NULL;
+            char label[32];
+            snprintf(label, sizeof label, "%s-%d", regions[r], c);
+            assert_int_equal(orm_record_new(&rec, &Pair), 0);
+            assert_int_equal(
+                orm_record_set_text(rec, "region", regions[r], &err), 0);
+            orm_value code = orm_value_int(c);
+            assert_int_equal(orm_record_set(rec, "code", &code, &err), 0);
+            assert_int_equal(orm_record_set_text(rec, "label", label, &err),
+                             0);
+            CHECK(f->s, orm_session_add(f->s, rec));
+        }
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_session *s2 = NULL;
+    orm_record *got = NULL;
+    orm_value key[2] = {orm_value_text("us"), orm_value_int(2)};
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_session_get(s2, &Pair, key, &got), ORM_ROW);
+    assert_string_equal(text_of(got, "label"), "us-2");
+    assert_int_equal(orm_record_set_text(got, "label", "changed", &err), 0);
+    CHECK(s2, orm_session_commit(s2));
+    assert_int_equal(count_where(f, &Pair, "label = 'changed'"), 1);
+    assert_int_equal(count_where(f, &Pair, "label = 'eu-2'"), 1);
+    /* Composite foreign key. */
+    orm_record *child = NULL;
+    assert_int_equal(orm_record_new(&child, &Child), 0);
+    assert_int_equal(orm_record_set_text(child, "pair_region", "eu", &err),
+                     0);
+    assert_int_equal(orm_record_set_text(child, "pair_code", "9", &err), 0);
+    CHECK(s2, orm_session_add(s2, child));
+    assert_int_equal(orm_session_commit(s2), ORM_EFOREIGNKEY);
+    assert_int_equal(orm_record_set_text(child, "pair_code", "3", &err), 0);
+    CHECK(s2, orm_session_commit(s2));
+    CHECK(s2, orm_session_delete(s2, got));
+    CHECK(s2, orm_session_commit(s2));
+    assert_int_equal(count_where(f, &Pair, NULL), 5);
+    orm_session_free(s2);
+    orm_error_clear(&err);
+}
+
+/* ---- constraint violations and retry ---- */
+
+static void test_unique_violation_keeps_pending_and_retry_works(void **state)
+{
+    fixture *f = *state;
+    add_account(f, "jdoe", NULL, 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_record *ok = add_account(f, "fresh", NULL, 2);
+    orm_record *dup = add_account(f, "jdoe", "typed by the user", 3);
+    assert_int_equal(orm_session_commit(f->s), ORM_EUNIQUE);
+    const orm_error *err = orm_session_error(f->s);
+    assert_non_null(err->column);
+    assert_string_equal(err->column, "handle");
+    assert_string_equal(err->message, "handle: \"jdoe\" is already taken");
+    assert_ptr_equal(orm_session_failed_record(f->s), dup);
+    /* Nothing was written, everything is still pending. */
+    assert_int_equal(orm_session_pending_count(f->s), 2);
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    assert_string_equal(text_of(dup, "note"), "typed by the user");
+    assert_int_equal(orm_record_get(ok, "id")->kind, ORM_VNULL);
+    /* Fix one value, commit again. */
+    orm_error e = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(dup, "handle", "jdoe2", &e), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), 3);
+    assert_true(id_of(ok) > 0 && id_of(dup) > 0);
+    orm_error_clear(&e);
+}
+
+static void test_not_null_violation_from_database(void **state)
+{
+    fixture *f = *state;
+    orm_session *s2 = NULL;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_record_new(&rec, &Loose), 0);
+    assert_int_equal(orm_record_set_text(rec, "note", "no handle", &err), 0);
+    CHECK(s2, orm_session_add(s2, rec));
+    assert_int_equal(orm_session_commit(s2), ORM_ENOTNULL);
+    assert_string_equal(orm_session_error(s2)->column, "handle");
+    assert_string_equal(orm_session_error(s2)->message,
+                        "handle: a value is required");
+    assert_int_equal(orm_session_pending_count(s2), 1);
+    assert_int_equal(orm_record_set_text(rec, "handle", "given", &err), 0);
+    CHECK(s2, orm_session_commit(s2));
+    assert_int_equal(count_where(f, &Account, "handle = 'given'"), 1);
+    orm_session_free(s2);
+    orm_error_clear(&err);
+}
+
+static void test_foreign_keys(void **state)
+{
+    fixture *f = *state;
+    orm_record *owner = add_account(f, "owner", NULL, 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_record *post = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_new(&post, &Post), 0);
+    orm_value missing = orm_value_int(9999);
+    assert_int_equal(orm_record_set(post, "account_id", &missing, &err), 0);
+    assert_int_equal(orm_record_set_text(post, "title", "hello", &err), 0);
+    CHECK(f->s, orm_session_add(f->s, post));
+    assert_int_equal(orm_session_commit(f->s), ORM_EFOREIGNKEY);
+    assert_string_equal(orm_session_error(f->s)->column, "account_id");
+    assert_string_equal(orm_session_error(f->s)->message,
+                        "account_id: 9999 does not exist in conf_accounts");
+    orm_value real = orm_value_int(id_of(owner));
+    assert_int_equal(orm_record_set(post, "account_id", &real, &err), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    /* Deleting a referenced parent fails and keeps the delete pending. */
+    CHECK(f->s, orm_session_delete(f->s, owner));
+    assert_int_equal(orm_session_commit(f->s), ORM_EFOREIGNKEY);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    /* Delete child and parent together: the child goes first. */
+    CHECK(f->s, orm_session_delete(f->s, post));
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), 0);
+    orm_error_clear(&err);
+}
+
+static void test_parent_and_child_added_together(void **state)
+{
+    fixture *f = *state;
+    orm_error err = ORM_ERROR_INIT;
+    /* The child is added first; commit must insert the parent first. We
+     * give the parent an explicit id so the child can name it. */
+    orm_record *post = NULL, *owner = NULL;
+    assert_int_equal(orm_record_new(&post, &Post), 0);
+    orm_value pid = orm_value_int(77);
+    assert_int_equal(orm_record_set(post, "account_id", &pid, &err), 0);
+    CHECK(f->s, orm_session_add(f->s, post));
+    assert_int_equal(orm_record_new(&owner, &Account), 0);
+    assert_int_equal(orm_record_set(owner, "id", &pid, &err), 0);
+    assert_int_equal(orm_record_set_text(owner, "handle", "parent", &err), 0);
+    CHECK(f->s, orm_session_add(f->s, owner));
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Post, "account_id = 77"), 1);
+    orm_error_clear(&err);
+}
+
+static void test_failed_commit_writes_nothing(void **state)
+{
+    fixture *f = *state;
+    add_account(f, "taken", NULL, 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_record *a = add_account(f, "new1", NULL, 2);
+    orm_record *b = add_account(f, "new2", NULL, 3);
+    add_account(f, "taken", NULL, 4);
+    orm_error err = ORM_ERROR_INIT;
+    orm_record *existing = NULL;
+    orm_value key = orm_value_int(1);
+    assert_int_equal(orm_session_get(f->s, &Account, &key, &existing),
+                     ORM_ROW);
+    assert_int_equal(orm_record_set_text(existing, "note", "edited", &err),
+                     0);
+    assert_int_equal(orm_session_commit(f->s), ORM_EUNIQUE);
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    assert_int_equal(count_where(f, &Account, "note = 'edited'"), 0);
+    assert_int_equal(orm_record_get(a, "id")->kind, ORM_VNULL);
+    assert_int_equal(orm_record_get(b, "id")->kind, ORM_VNULL);
+    assert_int_equal(orm_session_pending_count(f->s), 4);
+    assert_string_equal(text_of(existing, "note"), "edited");
+    orm_error_clear(&err);
+}
+
+/* ---- lost updates ---- */
+
+static void test_concurrent_update_is_a_conflict(void **state)
+{
+    fixture *f = *state;
+    orm_record *mine = add_account(f, "shared", "v1", 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_db *other_db = open_db();
+    orm_session *other = NULL;
+    orm_record *theirs = NULL;
+    orm_value key = orm_value_int(id_of(mine));
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_session_new(&other, other_db), 0);
+    assert_int_equal(orm_session_get(other, &Account, &key, &theirs),
+                     ORM_ROW);
+    assert_int_equal(orm_record_set_text(theirs, "note", "theirs", &err), 0);
+    CHECK(other, orm_session_commit(other));
+    assert_int_equal(orm_record_set_text(mine, "note", "mine", &err), 0);
+    assert_int_equal(orm_session_commit(f->s), ORM_ECONFLICT);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    assert_int_equal(count_where(f, &Account, "note = 'theirs'"), 1);
+    /* Writing the same value again still counts as matched (MySQL needs
+     * CLIENT_FOUND_ROWS for this). */
+    assert_int_equal(orm_record_set_text(theirs, "score", "1", &err), 0);
+    assert_int_equal(orm_session_pending_count(other), 0);
+    assert_int_equal(orm_record_set_text(theirs, "note", "theirs2", &err), 0);
+    CHECK(other, orm_session_commit(other));
+    /* Refresh, re-apply, commit. */
+    assert_int_equal(orm_session_refresh(f->s, mine), 0);
+    assert_string_equal(text_of(mine, "note"), "theirs2");
+    assert_int_equal(orm_record_set_text(mine, "note", "mine", &err), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    /* A delete of a row someone changed is a conflict too. */
+    assert_int_equal(orm_session_refresh(other, theirs), 0);
+    assert_int_equal(orm_record_set_text(theirs, "score", "5", &err), 0);
+    CHECK(other, orm_session_commit(other));
+    CHECK(f->s, orm_session_delete(f->s, mine));
+    assert_int_equal(orm_session_commit(f->s), ORM_ECONFLICT);
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    orm_session_free(other);
+    orm_db_free(other_db);
+    orm_error_clear(&err);
+}
+
+/* ---- undo, rollback ---- */
+
+static void test_undo_and_rollback(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = add_account(f, "u1", "original", 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(rec, "note", "a", &err), 0);
+    assert_int_equal(orm_record_set_text(rec, "note", "b", &err), 0);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_string_equal(text_of(rec, "note"), "a");
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_string_equal(text_of(rec, "note"), "original");
+    assert_int_equal(orm_record_state_of(rec), ORM_RECORD_CLEAN);
+    assert_int_equal(orm_session_pending_count(f->s), 0);
+    assert_int_equal(orm_session_undo(f->s), ORM_DONE);
+
+    CHECK(f->s, orm_session_delete(f->s, rec));
+    add_account(f, "u2", NULL, 2);
+    assert_int_equal(orm_session_pending_count(f->s), 2);
+    assert_int_equal(orm_session_undo(f->s), 0); /* the add */
+    assert_int_equal(orm_session_undo(f->s), 0); /* the delete */
+    assert_int_equal(orm_record_state_of(rec), ORM_RECORD_CLEAN);
+    assert_int_equal(orm_session_pending_count(f->s), 0);
+
+    assert_int_equal(orm_record_set_text(rec, "note", "c", &err), 0);
+    add_account(f, "u3", NULL, 3);
+    assert_int_equal(orm_session_rollback(f->s), 0);
+    assert_int_equal(orm_session_pending_count(f->s), 0);
+    assert_string_equal(text_of(rec, "note"), "original");
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    orm_error_clear(&err);
+}
+
+static void test_plan_shows_sql_with_masked_secrets(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = add_account(f, "planned", NULL, 1);
+    (void)rec;
+    char *plan = NULL;
+    assert_int_equal(orm_session_plan(f->s, &plan), 0);
+    assert_non_null(strstr(plan, "INSERT INTO"));
+    assert_non_null(strstr(plan, "'planned'"));
+    assert_non_null(strstr(plan, "'***'"));
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    assert_int_equal(count_where(f, &Account, NULL), 0);
+    free(plan);
+}
+
+/* ---- queries ---- */
+
+static void test_first_one_count(void **state)
+{
+    fixture *f = *state;
+    seed_operator_rows(f);
+    orm_query *q = NULL;
+    orm_record *rec = NULL;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "score > 1000"), 0);
+    assert_int_equal(orm_query_first(q, &rec), ORM_DONE);
+    assert_int_equal(orm_query_one(q, &rec), ORM_ENOTFOUND);
+    orm_query_free(q);
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "score > 10"), 0);
+    assert_int_equal(orm_query_one(q, &rec), ORM_EMULTIPLE);
+    orm_query_order_by(q, "score", 1);
+    assert_int_equal(orm_query_first(q, &rec), ORM_ROW);
+    assert_string_equal(text_of(rec, "handle"), "emoji🎉fan");
+    orm_query_limit(q, 2);
+    orm_query_offset(q, 1);
+    orm_record **rows = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(text_of(rows[0], "handle"), "日本語ユーザー");
+    assert_string_equal(text_of(rows[1], "handle"), "carol_x");
+    free(rows);
+    orm_query_free(q);
+    /* The identity map gives the same record for the same key. */
+    orm_record *a = NULL, *b = NULL;
+    orm_value key = orm_value_int(1);
+    assert_int_equal(orm_session_get(f->s, &Account, &key, &a), ORM_ROW);
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "id = 1"), 0);
+    assert_int_equal(orm_query_first(q, &b), ORM_ROW);
+    assert_ptr_equal(a, b);
+    orm_query_free(q);
+}
+
+/* Walk every page forward and backward in one order and compare with the
+ * whole result read at once. */
+static void check_paging(fixture *f, const char *col, int desc)
+{
+    orm_query *q = NULL;
+    orm_cursor *c = NULL;
+    const orm_value *row;
+    int64_t all_ids[200];
+    size_t total = 0;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    orm_query_order_by(q, col, desc);
+    assert_int_equal(orm_query_cursor(q, &c), 0);
+    while (orm_cursor_next(c, &row) == ORM_ROW)
+        all_ids[total++] = row[0].u.i;
+    orm_cursor_free(c);
+    assert_int_equal(total, 100);
+
+    size_t width = orm_query_key_width(q);
+    orm_value *key = calloc(width, sizeof *key);
+    int64_t seen[200];
+    size_t nseen = 0;
+    int have_key = 0;
+    for (;;) {
+        orm_query_limit(q, 7);
+        if (have_key)
+            assert_int_equal(orm_query_after(q, key), 0);
+        assert_int_equal(orm_query_cursor(q, &c), 0);
+        size_t got = 0;
+        while (orm_cursor_next(c, &row) == ORM_ROW) {
+            const orm_value *k[32];
+            seen[nseen++] = row[0].u.i;
+            orm_query_row_key(q, row, k);
+            for (size_t i = 0; i < width; i++) {
+                orm_value_clear(&key[i]);
+                orm_value_copy(&key[i], k[i]);
+            }
+            got++;
+        }
+        orm_cursor_free(c);
+        have_key = 1;
+        if (got == 0)
+            break;
+    }
+    assert_int_equal(nseen, total);
+    for (size_t i = 0; i < total; i++)
+        if (seen[i] != all_ids[i])
+            fail_msg("[%s] order by %s%s: forward page row %zu is %lld, "
+                     "want %lld",
+                     dialect, col, desc ? " desc" : "", i,
+                     (long long)seen[i], (long long)all_ids[i]);
+    /* Backward from the last row: nearest first. */
+    size_t back = total - 1;
+    for (;;) {
+        orm_query_limit(q, 9);
+        assert_int_equal(orm_query_before(q, key), 0);
+        assert_int_equal(orm_query_cursor(q, &c), 0);
+        size_t got = 0;
+        while (orm_cursor_next(c, &row) == ORM_ROW) {
+            const orm_value *k[32];
+            assert_true(back > 0);
+            back--;
+            if (row[0].u.i != all_ids[back])
+                fail_msg("[%s] order by %s%s: backward row %zu is %lld, "
+                         "want %lld",
+                         dialect, col, desc ? " desc" : "", back,
+                         (long long)row[0].u.i, (long long)all_ids[back]);
+            orm_query_row_key(q, row, k);
+            for (size_t i = 0; i < width; i++) {
+                orm_value_clear(&key[i]);
+                orm_value_copy(&key[i], k[i]);
+            }
+            got++;
+        }
+        orm_cursor_free(c);
+        if (got == 0)
+            break;
+    }
+    assert_int_equal(back, 0);
+    for (size_t i = 0; i < width; i++)
+        orm_value_clear(&key[i]);
+    free(key);
+    orm_query_free(q);
+}
+
+static void test_keyset_paging_with_nulls_and_ties(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 100; i++) {
+        char handle[32], note[32];
+        snprintf(handle, sizeof handle, "user%03d", i);
+        snprintf(note, sizeof note, "n%d", i % 7);
+        add_account(f, handle, i % 5 == 0 ? NULL : note,
+                    i % 3 == 0 ? -1 : i % 10);
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+    check_paging(f, "id", 0);
+    check_paging(f, "id", 1);
+    check_paging(f, "score", 0);
+    check_paging(f, "score", 1);
+    check_paging(f, "note", 0);
+    check_paging(f, "note", 1);
+}
+
+static void test_cursor_streams_many_rows(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 5000; i++) {
+        char handle[32];
+        snprintf(handle, sizeof handle, "s%05d", i);
+        add_account(f, handle, NULL, i);
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_session *s2 = NULL;
+    orm_query *q = NULL;
+    orm_cursor *c = NULL;
+    const orm_value *row;
+    int64_t n = 0, sum = 0;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_query_new(&q, s2, &Account), 0);
+    assert_int_equal(orm_query_cursor(q, &c), 0);
+    while (orm_cursor_next(c, &row) == ORM_ROW) {
+        n++;
+        sum += row[4].u.i;
+    }
+    orm_cursor_free(c);
+    orm_query_free(q);
+    assert_int_equal(n, 5000);
+    assert_int_equal(sum, 4999 * 5000 / 2);
+    /* Streaming does not fill the session. */
+    assert_int_equal(orm_session_pending_count(s2), 0);
+    orm_session_free(s2);
+}
+
+/* ---- reflection ---- */
+
+static const orm_column *find_col(const orm_model *m, const char *name)
+{
+    const orm_column *c = orm_model_column(m, name);
+    if (!c)
+        fail_msg("[%s] reflected %s has no column %s", dialect, m->table,
+                 name);
+    return c;
+}
+
+static void test_create_all_reads_back_by_reflection(void **state)
+{
+    fixture *f = *state;
+    orm_model *m = NULL;
+    if (orm_db_reflect(f->db, "conf_accounts", &m))
+        fail_msg("reflect: %s", orm_error_text(orm_db_error(f->db)));
+    assert_int_equal(m->ncolumns, 5);
+    const orm_column *id = find_col(m, "id");
+    assert_true(id->flags & ORM_PK);
+    assert_true(orm_column_is_autoinc(m, id));
+    const orm_column *handle = find_col(m, "handle");
+    assert_int_equal(handle->type, ORM_STRING);
+    assert_int_equal(handle->length, 50);
+    assert_true(handle->flags & ORM_NOT_NULL);
+    assert_true(handle->flags & ORM_UNIQUE);
+    assert_int_equal(find_col(m, "secret_key")->type, ORM_STRING);
+    assert_true(orm_column_nullable(find_col(m, "note")));
+    orm_model_free(m);
+
+    m = NULL;
+    assert_int_equal(orm_db_reflect(f->db, "conf_posts", &m), 0);
+    const orm_column *fk = find_col(m, "account_id");
+    assert_non_null(fk->ref_table);
+    assert_string_equal(fk->ref_table, "conf_accounts");
+    assert_string_equal(fk->ref_column, "id");
+    orm_model_free(m);
+
+    m = NULL;
+    assert_int_equal(orm_db_reflect(f->db, "conf_pairs", &m), 0);
+    int pk[4];
+    assert_int_equal(orm_model_pk(m, pk, 4), 2);
+    assert_string_equal(m->columns[pk[0]].name, "region");
+    assert_string_equal(m->columns[pk[1]].name, "code");
+    orm_model_free(m);
+
+    m = NULL;
+    assert_int_equal(orm_db_reflect(f->db, "conf_children", &m), 0);
+    assert_int_equal(m->nforeign_keys, 1);
+    assert_int_equal(m->foreign_keys[0].ncolumns, 2);
+    assert_string_equal(m->foreign_keys[0].ref_table, "conf_pairs");
+    assert_string_equal(m->foreign_keys[0].columns[0], "pair_region");
+    assert_string_equal(m->foreign_keys[0].ref_columns[1], "code");
+    orm_model_free(m);
+
+    m = NULL;
+    assert_int_equal(orm_db_reflect(f->db, "conf_typed", &m), 0);
+    static const struct {
+        const char *col;
+        orm_type type;
+    } types[] = {{"flag", ORM_BOOLEAN}, {"big", ORM_BIGINT},
+                 {"ratio", ORM_FLOAT},  {"price", ORM_NUMERIC},
+                 {"day", ORM_DATE},     {"at", ORM_DATETIME},
+                 {"clock", ORM_TIME},   {"uid", ORM_UUID},
+                 {"data", ORM_BLOB},    {"body", ORM_TEXT}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (find_col(m, types[i].col)->type != types[i].type)
+            fail_msg("[%s] reflected %s is %s, want %s", dialect,
+                     types[i].col,
+                     orm_type_name(find_col(m, types[i].col)->type),
+                     orm_type_name(types[i].type));
+    assert_int_equal(find_col(m, "price")->precision, 10);
+    assert_int_equal(find_col(m, "price")->scale, 2);
+    orm_model_free(m);
+
+    m = NULL;
+    assert_int_equal(orm_db_reflect(f->db, "no_such_table", &m),
+                     ORM_ENOTFOUND);
+}
+
+static void test_reflects_tables_it_did_not_create(void **state)
+{
+    fixture *f = *state;
+    db_exec(f->db, "DROP TABLE IF EXISTS hand_made");
+    if (db_exec(f->db, "CREATE TABLE hand_made (code VARCHAR(10) NOT NULL, "
+                       "qty INTEGER, label VARCHAR(40) DEFAULT 'none', "
+                       "PRIMARY KEY (code))"))
+        fail_msg("create: %s", orm_error_text(orm_db_error(f->db)));
+    assert_int_equal(db_exec(f->db, "INSERT INTO hand_made (code, qty) "
+                                    "VALUES ('a1', 5)"),
+                     0);
+    assert_int_equal(orm_db_reflect_all(f->db), 0);
+    const orm_model *m = orm_db_find_model(f->db, "hand_made");
+    assert_non_null(m);
+    const orm_column *code = find_col(m, "code");
+    assert_int_equal(code->type, ORM_STRING);
+    assert_true(code->flags & ORM_PK);
+    assert_false(orm_column_is_autoinc(m, code));
+    assert_non_null(find_col(m, "label")->server_default);
+    /* Browse and edit it through the ORM. */
+    orm_record *rec = NULL;
+    orm_value key = orm_value_text("a1");
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_session_get(f->s, m, &key, &rec), ORM_ROW);
+    assert_string_equal(text_of(rec, "label"), "none");
+    assert_int_equal(orm_record_set_text(rec, "qty", "6", &err), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_record *added = NULL;
+    assert_int_equal(orm_record_new(&added, m), 0);
+    assert_int_equal(orm_record_set_text(added, "code", "b2", &err), 0);
+    CHECK(f->s, orm_session_add(f->s, added));
+    CHECK(f->s, orm_session_commit(f->s));
+    /* The server default came back into the record. */
+    assert_string_equal(text_of(added, "label"), "none");
+    assert_int_equal(count_where(f, m, "qty = 6"), 1);
+    db_exec(f->db, "DROP TABLE hand_made");
+    orm_error_clear(&err);
+}
+
+/* ---- lost connection ---- */
+
+static int64_t raw_int(orm_db *db, const char *sql)
+{
+    db_stmt st = {NULL, -1};
+    orm_value v = ORM_VALUE_NULL_INIT;
+    int64_t out = -1;
+    if (db_stmt_acquire(db, sql, 0, 0, &st) == 0 &&
+        db_stmt_step(db, &st) == ORM_ROW &&
+        db_stmt_column(db, &st, 0, NULL, &v) == 0 && v.kind == ORM_VINT)
+        out = v.u.i;
+    orm_value_clear(&v);
+    db_stmt_release(db, &st);
+    return out;
+}
+
+static void test_lost_connection_keeps_changes_and_reconnects(void **state)
+{
+    fixture *f = *state;
+    char sql[128];
+    if (strcmp(dialect, "sqlite") == 0) {
+        /* An embedded database has no connection to lose; the fault
+         * injection test (test_fault) covers failures mid-commit. */
+        print_message("[sqlite] no server connection to kill\n");
+        return;
+    }
+    add_account(f, "before", NULL, 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    int pg = strcmp(dialect, "postgresql") == 0;
+    int64_t pid = raw_int(f->db, pg ? "SELECT pg_backend_pid()"
+                                    : "SELECT CONNECTION_ID()");
+    assert_true(pid > 0);
+    orm_db *killer = open_db();
+    snprintf(sql, sizeof sql,
+             pg ? "SELECT pg_terminate_backend(%lld)" : "KILL %lld",
+             (long long)pid);
+    if (pg)
+        assert_int_equal(raw_int(killer, sql), 1);
+    else
+        assert_int_equal(db_exec(killer, sql), 0);
+    orm_db_free(killer);
+    usleep(100000);
+    orm_record *pending = add_account(f, "after", "keep me", 2);
+    assert_int_equal(orm_session_commit(f->s), ORM_ECONNLOST);
+    assert_non_null(strstr(orm_session_error(f->s)->message,
+                           "connection lost"));
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    assert_string_equal(text_of(pending, "note"), "keep me");
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), 2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *env = NULL;
+    dialect = argc > 1 ? argv[1] : "sqlite";
+    if (strcmp(dialect, "sqlite") == 0) {
+        char dir[] = "/tmp/orb-conf-XXXXXX";
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            return 1;
+        }
+        snprintf(url, sizeof url, "sqlite:///%s/conformance.db", dir);
+    } else {
+        env = getenv(strcmp(dialect, "postgresql") == 0
+                         ? "ORB_TEST_PG_URL"
+                         : "ORB_TEST_MYSQL_URL");
+        if (!env || !*env) {
+            fprintf(stderr,
+                    "conformance %s: ORB_TEST_%s_URL is not set; run the "
+                    "tests through scripts/with-servers.sh (make check)\n",
+                    dialect,
+                    strcmp(dialect, "postgresql") == 0 ? "PG" : "MYSQL");
+            return 1;
+        }
+        snprintf(url, sizeof url, "%s", env);
+    }
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(test_seed_flow),
+        T(test_every_operator),
+        T(test_null_is_not_empty),
+        T(test_injection_is_literal),
+        T(test_odd_identifiers_are_quoted),
+        T(test_types_round_trip),
+        T(test_composite_keys),
+        T(test_unique_violation_keeps_pending_and_retry_works),
+        T(test_not_null_violation_from_database),
+        T(test_foreign_keys),
+        T(test_parent_and_child_added_together),
+        T(test_failed_commit_writes_nothing),
+        T(test_concurrent_update_is_a_conflict),
+        T(test_undo_and_rollback),
+        T(test_plan_shows_sql_with_masked_secrets),
+        T(test_first_one_count),
+        T(test_keyset_paging_with_nulls_and_ties),
+        T(test_cursor_streams_many_rows),
+        T(test_create_all_reads_back_by_reflection),
+        T(test_reflects_tables_it_did_not_create),
+        T(test_lost_connection_keeps_changes_and_reconnects),
+#undef T
+    };
+    char group[64];
+    snprintf(group, sizeof group, "conformance_%s", dialect);
+    return cmocka_run_group_tests_name(group, tests, NULL, NULL);
+}
