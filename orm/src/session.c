@@ -672,6 +672,68 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
     return rc;
 }
 
+int orm_session_fetch_current(orm_session *s, orm_record *rec,
+                              orm_value **current)
+{
+    const orm_model *m = rec->model;
+    const orm_value *key[ORM_MAX_KEY];
+    int pk[ORM_MAX_KEY];
+    size_t n = record_key(rec, key);
+    int by_rowid = model_pk(m, pk, ORM_MAX_KEY) == 0;
+    *current = NULL;
+    if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
+        return orm_error_set(&s->err, ORM_EINVALID,
+                             "only records stored in the database have a "
+                             "current row");
+    orm_value *row = calloc(m->ncolumns + 1, sizeof *row);
+    orm_value rowid = ORM_VALUE_NULL_INIT;
+    if (!row)
+        return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    int rc = session_select_row(s, m, key, n, by_rowid, row, &rowid);
+    orm_value_clear(&rowid);
+    if (rc == ORM_ROW) {
+        *current = row;
+        return 0;
+    }
+    for (size_t i = 0; i < m->ncolumns; i++)
+        orm_value_clear(&row[i]);
+    free(row);
+    if (rc == ORM_DONE) {
+        char *repr = orm_record_repr(rec);
+        rc = orm_error_set(&s->err, ORM_ENOTFOUND,
+                           "%s was deleted by someone else",
+                           repr ? repr : m->table);
+        free(repr);
+    }
+    return rc;
+}
+
+int orm_session_rebase(orm_session *s, orm_record *rec)
+{
+    orm_value *current = NULL;
+    int rc = orm_session_fetch_current(s, rec, &current);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < rec->model->ncolumns; i++) {
+        orm_value_clear(&rec->original[i]);
+        rec->original[i] = current[i];
+        if (!rec->changed[i]) {
+            orm_value copy = ORM_VALUE_NULL_INIT;
+            if (orm_value_copy(&copy, &rec->original[i]) == 0) {
+                orm_value_clear(&rec->values[i]);
+                rec->values[i] = copy;
+            }
+        } else {
+            rec->changed[i] =
+                !orm_value_equal(&rec->values[i], &rec->original[i]);
+        }
+    }
+    free(current);
+    if (s->failed == rec)
+        s->failed = NULL;
+    return settle_state(s, rec);
+}
+
 /* ---- undo, revert, rollback ---- */
 
 static void revert_values(orm_record *rec)

@@ -49,6 +49,23 @@ int orm_session_rollback(orm_session *s);
  * discarded). ORM_ENOTFOUND if the row is gone. */
 int orm_session_refresh(orm_session *s, orm_record *rec);
 
+/*
+ * After a conflict: read the row as the database holds it now into
+ * `current` (model->ncolumns owned values; free each with orm_value_clear,
+ * then the array) without touching the record. ORM_ENOTFOUND when the row
+ * is gone.
+ */
+int orm_session_fetch_current(orm_session *s, orm_record *rec,
+                              orm_value **current);
+/*
+ * Rebase a conflicted record on what the database holds now: the loaded
+ * values become the current row, the user's changed values stay, so the
+ * next commit applies the user's edit over the other change ("reload and
+ * re-apply" / "overwrite"). ORM_ENOTFOUND when the row is gone (then the
+ * record stays as it was).
+ */
+int orm_session_rebase(orm_session *s, orm_record *rec);
+
 /* Undo the most recent pending change (a set, add or delete), one at a
  * time back to the loaded state. ORM_DONE when nothing is left to undo. */
 int orm_session_undo(orm_session *s);
