@@ -195,7 +195,8 @@ static void test_driver_sqlite__table_describes_dialect(void **state)
     assert_int_equal(DRV->caps,
                      ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID |
                          ORM_CAP_NULLS_ORDER | ORM_CAP_TRANSACTIONAL_DDL |
-                         ORM_CAP_MULTIROW_INSERT | ORM_CAP_SAVEPOINT);
+                         ORM_CAP_MULTIROW_INSERT | ORM_CAP_SAVEPOINT |
+                         ORM_CAP_DECIMAL_TEXT);
     assert_int_equal(DRV->placeholder, ORM_PLACEHOLDER_QMARK);
     assert_int_equal(DRV->ident_quote, '"');
     assert_int_equal(DRV->backslash_escapes, 0);
@@ -1019,7 +1020,11 @@ static void test_driver_sqlite__column_type_sql_names(void **state)
     assert_type_sql(
         (orm_column){.type = ORM_NUMERIC, .precision = 10, .scale = 2}, 0,
         "NUMERIC(10, 2)");
-    assert_type_sql((orm_column){.type = ORM_NUMERIC}, 0, "NUMERIC");
+    /* Wider or unbounded decimals keep TEXT affinity to stay exact. */
+    assert_type_sql((orm_column){.type = ORM_NUMERIC}, 0, "DECIMAL TEXT");
+    assert_type_sql(
+        (orm_column){.type = ORM_NUMERIC, .precision = 30, .scale = 10}, 0,
+        "DECIMAL TEXT(30, 10)");
     assert_type_sql((orm_column){.type = ORM_DATE}, 0, "DATE");
     assert_type_sql((orm_column){.type = ORM_TIME}, 0, "TIME");
     assert_type_sql((orm_column){.type = ORM_DATETIME}, 0, "DATETIME");

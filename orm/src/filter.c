@@ -360,6 +360,11 @@ static size_t char_pos(filter_parser *p, size_t byte)
     return p->cache_char + 1;
 }
 
+static int nomem(filter_parser *p)
+{
+    return orm_error_set(p->err, ORM_ENOMEM, "out of memory reading filter");
+}
+
 /*
  * Set the error: "<message> at <pos>" then " (<hint>)" when a hint is
  * given. Returns the code, or ORM_ENOMEM when the message cannot be built.
@@ -398,11 +403,6 @@ static int fail_hint(filter_parser *p, int code, size_t pos, const char *hint,
 }
 
 #define fail(p, code, pos, ...) fail_hint((p), (code), (pos), NULL, __VA_ARGS__)
-
-static int nomem(filter_parser *p)
-{
-    return orm_error_set(p->err, ORM_ENOMEM, "out of memory reading filter");
-}
 
 /*
  * Quote a piece of source text for a message: 'like', '=', or a string
