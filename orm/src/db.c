@@ -398,6 +398,11 @@ int orm_db_reflect(orm_db *db, const char *name, orm_model **out)
     free(schema);
     if (rc < 0)
         return db_fail(db, rc);
+    if ((rc = model_normalize_foreign_keys(*out)) != 0) {
+        orm_model_free(*out);
+        *out = NULL;
+        return orm_error_set(&db->err, rc, "out of memory");
+    }
     return 0;
 }
 

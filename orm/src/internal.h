@@ -162,6 +162,10 @@ orm_error *session_err(orm_session *s);
  * returns the count of pk columns (0 → use rowid). */
 size_t model_pk(const orm_model *model, int *out, size_t max);
 
+/* Single-column foreign keys live on their column (ref_table/ref_column),
+ * multi-column ones in model->foreign_keys: make a reflected model so. */
+int model_normalize_foreign_keys(orm_model *model);
+
 #define ORM_MAX_KEY 16
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "orm/model.h"
 #include "orm/sys/buf.h"
+#include "internal.h"
 #include "util.h"
 
 /* Capacities of an owned model's arrays; also marks the model as owned. */
@@ -401,6 +402,36 @@ int orm_model_set_name(orm_model *model, const char *name)
 int orm_model_set_version_column(orm_model *model, const char *column)
 {
     return set_string(model, &model->version_column, column);
+}
+
+int model_normalize_foreign_keys(orm_model *model)
+{
+    size_t w = 0;
+    orm_foreign_key *fks = (orm_foreign_key *)(uintptr_t)model->foreign_keys;
+    if (!model->owned)
+        return ORM_EINVALID;
+    for (size_t i = 0; i < model->nforeign_keys; i++) {
+        orm_foreign_key *fk = &fks[i];
+        int idx = fk->ncolumns == 1
+                      ? orm_model_column_index(model, fk->columns[0])
+                      : -1;
+        if (idx < 0) {
+            fks[w++] = *fk;
+            continue;
+        }
+        orm_column *c = (orm_column *)(uintptr_t)&model->columns[idx];
+        if (!c->ref_table) {
+            if (dup_opt(&c->ref_table, fk->ref_table) ||
+                dup_opt(&c->ref_column, fk->ref_columns[0]))
+                return ORM_ENOMEM;
+        }
+        free_const(fk->name);
+        free_string_array(fk->columns, fk->ncolumns);
+        free_const(fk->ref_table);
+        free_string_array(fk->ref_columns, fk->ncolumns);
+    }
+    model->nforeign_keys = w;
+    return 0;
 }
 
 int orm_model_copy(orm_model **out, const orm_model *src)

@@ -1,0 +1,1588 @@
+/*
+ * The PostgreSQL driver (libpq): orm_driver_postgresql.
+ *
+ * Statements are server-side prepared statements named per connection
+ * ("orb_<generation>_<n>"). Preparing is lazy: the first execute knows
+ * the bound values and their type hints, and those give the parameter
+ * type OIDs; a later execute whose values need other OIDs prepares again
+ * under a new name. Values travel as text, blobs in binary (bytea keeps
+ * NUL bytes), results come back as text and are decoded by column OID.
+ *
+ * A streamed statement (ORM_STMT_STREAM) uses single-row mode and owns
+ * the connection until it is read to the end or reset; anything else run
+ * meanwhile gets ORM_EBUSY. A lost connection (PQstatus CONNECTION_BAD or
+ * a 57P0x / 08xxx error) is ORM_ECONNLOST; reconnect resets the PGconn
+ * and bumps a generation counter so that statements prepared on the old
+ * session are never deallocated on the new one.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "orm/sys/driver.h"
+
+/* Built-in type OIDs (catalog/pg_type_d.h is a server header). */
+#define PG_OID_BOOL        16
+#define PG_OID_BYTEA       17
+#define PG_OID_INT8        20
+#define PG_OID_INT2        21
+#define PG_OID_INT4        23
+#define PG_OID_TEXT        25
+#define PG_OID_OID         26
+#define PG_OID_JSON        114
+#define PG_OID_FLOAT4      700
+#define PG_OID_FLOAT8      701
+#define PG_OID_BPCHAR      1042
+#define PG_OID_VARCHAR     1043
+#define PG_OID_DATE        1082
+#define PG_OID_TIME        1083
+#define PG_OID_TIMESTAMP   1114
+#define PG_OID_TIMESTAMPTZ 1184
+#define PG_OID_NUMERIC     1700
+#define PG_OID_UUID        2950
+#define PG_OID_JSONB       3802
+
+/* Run after every (re)connect: the core relies on these. */
+#define PG_SESSION_SQL                                                         \
+    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "                       \
+    "SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; "             \
+    "SET standard_conforming_strings = on; SET bytea_output = 'hex'"
+#define PG_READ_ONLY_SQL "SET default_transaction_read_only = on"
+
+typedef struct pg_stmt pg_stmt;
+
+typedef struct pg_conn {
+    orm_conn base;
+    PGconn *pg;
+    unsigned generation;   /* bumped by reconnect */
+    unsigned long next_id; /* statement names */
+    pg_stmt *streaming;    /* statement owning the connection, or NULL */
+    char **stale;          /* prepared names to DEALLOCATE when idle */
+    size_t nstale;
+    size_t stale_cap;
+} pg_conn;
+
+typedef struct pg_param {
+    char *data; /* owned text (NUL-terminated) or bytes; NULL = SQL NULL */
+    int length;
+    int format; /* 0 text, 1 binary */
+    Oid oid;    /* the type this value needs, 0 = the server infers */
+} pg_param;
+
+enum pg_stmt_state {
+    PG_STMT_READY,     /* bound, not executed */
+    PG_STMT_ROWS,      /* buffered result, `row` is current */
+    PG_STMT_STREAMING, /* single-row mode in progress */
+    PG_STMT_DONE       /* finished (ORM_DONE returned) */
+};
+
+struct pg_stmt {
+    orm_stmt base;
+    char *sql;
+    size_t nparams;
+    unsigned flags;
+    pg_param *params;
+    Oid *prepared_oids; /* OIDs the server-side statement was made with */
+    const char **values;
+    int *lengths;
+    int *formats;
+    char name[48];
+    int prepared;
+    unsigned generation; /* connection generation it was prepared on */
+    enum pg_stmt_state state;
+    int may_cancel; /* reset may cancel the stream (read, no transaction) */
+    PGresult *res;
+    int row;
+    int nrows;
+    int64_t matched;
+    unsigned char **scratch; /* decoded bytea per column, this row */
+    size_t *scratch_len;
+    size_t nscratch;
+};
+
+/* ---- messages and errors ---- */
+
+/* Append `msg` without libpq's "ERROR:  " prefix, with each run of
+ * whitespace that spans lines folded into one space, trimmed. */
+static void pg_message_append(orm_buf *b, const char *msg)
+{
+    if (!msg)
+        return;
+    if (!strncmp(msg, "ERROR:  ", 8) || !strncmp(msg, "FATAL:  ", 8))
+        msg += 8;
+    int pending_space = 0;
+    for (const char *p = msg; *p; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            pending_space = 1;
+            continue;
+        }
+        if (pending_space && b->len > 0 && p[0] != ' ')
+            orm_buf_appendc(b, ' ');
+        pending_space = 0;
+        orm_buf_appendc(b, *p);
+    }
+    while (b->len > 0 && !b->failed && b->data[b->len - 1] == ' ')
+        b->data[--b->len] = '\0';
+}
+
+/* Replace every occurrence of `secret` in the buffer by "***". */
+static void pg_redact(orm_buf *b, const char *secret)
+{
+    if (!secret || !*secret || b->failed || b->len == 0)
+        return;
+    size_t n = strlen(secret);
+    if (!strstr(b->data, secret))
+        return;
+    orm_buf clean = ORM_BUF_INIT;
+    const char *p = b->data;
+    const char *hit;
+    while ((hit = strstr(p, secret))) {
+        orm_buf_appendn(&clean, p, (size_t)(hit - p));
+        orm_buf_append(&clean, "***");
+        p = hit + n;
+    }
+    orm_buf_append(&clean, p);
+    orm_buf_free(b);
+    *b = clean;
+}
+
+/* Set `err` to `code` with prefix + cleaned `raw`, never showing the
+ * passwords given. Returns code. */
+static int pg_error_set(orm_error *err, int code, const char *prefix,
+                        const char *raw, const char *secret1,
+                        const char *secret2)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (prefix)
+        orm_buf_append(&b, prefix);
+    pg_message_append(&b, raw);
+    if (b.len == 0)
+        orm_buf_append(&b, orm_strerror(code));
+    pg_redact(&b, secret1);
+    pg_redact(&b, secret2);
+    const char *text = orm_buf_str(&b);
+    orm_error_set(err, code, "%s", text ? text : orm_strerror(code));
+    orm_buf_free(&b);
+    return code;
+}
+
+static const char *pg_password(const pg_conn *pgc)
+{
+    return pgc->pg ? PQpass(pgc->pg) : NULL;
+}
+
+static int pg_lost(pg_conn *pgc, const char *why)
+{
+    if (!why || !*why)
+        why = pgc->pg ? PQerrorMessage(pgc->pg) : NULL;
+    if (!why || !*why)
+        why = "the server closed the connection";
+    return pg_error_set(&pgc->base.err, ORM_ECONNLOST, "connection lost: ", why,
+                        pg_password(pgc), NULL);
+}
+
+static int pg_sqlstate_code(const char *state)
+{
+    if (!state || strlen(state) != 5)
+        return ORM_EERROR;
+    if (!strcmp(state, "23505"))
+        return ORM_EUNIQUE;
+    if (!strcmp(state, "23502"))
+        return ORM_ENOTNULL;
+    if (!strcmp(state, "23503"))
+        return ORM_EFOREIGNKEY;
+    if (!strcmp(state, "23514"))
+        return ORM_ECHECK;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+        !strcmp(state, "55P03"))
+        return ORM_EBUSY;
+    if (!strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+        !strcmp(state, "57P03") || !strncmp(state, "08", 2))
+        return ORM_ECONNLOST;
+    if (!strcmp(state, "25006"))
+        return ORM_EREADONLY;
+    if (!strncmp(state, "28", 2))
+        return ORM_EAUTH;
+    if (!strncmp(state, "22", 2))
+        return ORM_ETYPE;
+    return ORM_EERROR;
+}
+
+static int pg_ident_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80;
+}
+
+/*
+ * The column names of a DETAIL like `Key (a, "B c")=(1, x) already
+ * exists.`, unquoted and joined with ", ". Only the names: the values
+ * after '=' are user data and never copied. NULL when the key is an
+ * expression or the text has another shape.
+ */
+static char *pg_detail_key_columns(const char *detail)
+{
+    orm_buf names = ORM_BUF_INIT;
+    if (!detail || strncmp(detail, "Key (", 5))
+        return NULL;
+    const char *p = detail + 5;
+    for (;;) {
+        if (names.len)
+            orm_buf_append(&names, ", ");
+        if (*p == '"') {
+            for (p++;; p++) {
+                if (!*p)
+                    goto fail;
+                if (*p == '"') {
+                    if (p[1] != '"')
+                        break;
+                    p++;
+                }
+                orm_buf_appendc(&names, *p);
+            }
+            p++;
+        } else {
+            const char *start = p;
+            while (pg_ident_char((unsigned char)*p))
+                p++;
+            if (p == start)
+                goto fail;
+            orm_buf_appendn(&names, start, (size_t)(p - start));
+        }
+        if (!strncmp(p, ")=(", 3))
+            return orm_buf_finish(&names);
+        if (strncmp(p, ", ", 2))
+            goto fail;
+        p += 2;
+    }
+fail:
+    orm_buf_free(&names);
+    return NULL;
+}
+
+/* Fill conn->err from a failed result (NULL: from the connection). */
+static int pg_result_error(pg_conn *pgc, const PGresult *res)
+{
+    orm_error *err = &pgc->base.err;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary =
+        res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    int code = pg_sqlstate_code(state);
+
+    if (!primary || !*primary)
+        primary = res ? PQresultErrorMessage(res) : NULL;
+    if (!primary || !*primary)
+        primary = PQerrorMessage(pgc->pg);
+    if (code == ORM_ECONNLOST || PQstatus(pgc->pg) == CONNECTION_BAD)
+        code = pg_lost(pgc, primary);
+    else
+        pg_error_set(err, code, NULL, primary, pg_password(pgc), NULL);
+    if (state && strlen(state) == 5)
+        memcpy(err->sqlstate, state, 6);
+    if (!res || code == ORM_ECONNLOST)
+        return code;
+
+    int rc = 0;
+    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+    const char *table = PQresultErrorField(res, PG_DIAG_TABLE_NAME);
+    const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    char *key_columns = NULL;
+    if (!column && (code == ORM_EUNIQUE ||
+                    (code == ORM_EFOREIGNKEY && detail &&
+                     strstr(detail, " is not present in table ")))) {
+        key_columns = pg_detail_key_columns(detail);
+        column = key_columns;
+    }
+    rc |= orm_error_set_constraint(err, constraint);
+    rc |= orm_error_set_table(err, table);
+    rc |= orm_error_set_column(err, column);
+    free(key_columns);
+    return rc ? ORM_ENOMEM : code;
+}
+
+/* 0 when the connection can run something for `st` (NULL: not a
+ * statement); ORM_ECONNLOST or ORM_EBUSY otherwise. */
+static int pg_ready(pg_conn *pgc, const pg_stmt *st)
+{
+    if (!pgc->pg || PQstatus(pgc->pg) == CONNECTION_BAD)
+        return pg_lost(pgc, NULL);
+    if (pgc->streaming && pgc->streaming != st)
+        return orm_conn_error(
+            &pgc->base, ORM_EBUSY,
+            "another statement is still streaming its rows on this "
+            "connection: read it to the end or reset it first");
+    return 0;
+}
+
+/* ---- stale prepared statements ---- */
+
+/* DEALLOCATE names queued by finalize, but only outside a transaction:
+ * a failing DEALLOCATE must never abort the caller's transaction. */
+static void pg_stale_flush(pg_conn *pgc)
+{
+    if (!pgc->nstale || pgc->streaming || !pgc->pg ||
+        PQstatus(pgc->pg) != CONNECTION_OK ||
+        PQtransactionStatus(pgc->pg) != PQTRANS_IDLE)
+        return;
+    for (size_t i = 0; i < pgc->nstale; i++) {
+        orm_buf sql = ORM_BUF_INIT;
+        orm_buf_appendf(&sql, "DEALLOCATE %s", pgc->stale[i]);
+        if (orm_buf_str(&sql))
+            PQclear(PQexec(pgc->pg, orm_buf_str(&sql)));
+        orm_buf_free(&sql);
+        free(pgc->stale[i]);
+    }
+    pgc->nstale = 0;
+}
+
+static void pg_stale_clear(pg_conn *pgc)
+{
+    for (size_t i = 0; i < pgc->nstale; i++)
+        free(pgc->stale[i]);
+    pgc->nstale = 0;
+}
+
+/* Queue a statement name; on allocation failure the server keeps it
+ * until the session ends (harmless). */
+static void pg_stale_add(pg_conn *pgc, const char *name)
+{
+    if (pgc->nstale == pgc->stale_cap) {
+        size_t cap = pgc->stale_cap ? pgc->stale_cap * 2 : 8;
+        char **grown = realloc(pgc->stale, cap * sizeof *grown);
+        if (!grown)
+            return;
+        pgc->stale = grown;
+        pgc->stale_cap = cap;
+    }
+    char *copy = orm_strdup(name);
+    if (copy)
+        pgc->stale[pgc->nstale++] = copy;
+}
+
+/* ---- connections ---- */
+
+static void pg_notice_ignore(void *payload, const char *message)
+{
+    (void)payload;
+    (void)message;
+}
+
+/* Run the session settings on a fresh connection. */
+static int pg_session_setup(pg_conn *pgc)
+{
+    PQsetNoticeProcessor(pgc->pg, pg_notice_ignore, NULL);
+    const char *steps[] = {PG_SESSION_SQL,
+                           pgc->base.read_only ? PG_READ_ONLY_SQL : NULL};
+    for (size_t i = 0; i < 2; i++) {
+        if (!steps[i])
+            continue;
+        PGresult *res = PQexec(pgc->pg, steps[i]);
+        int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+        int rc = ok ? 0 : pg_result_error(pgc, res);
+        PQclear(res);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Classify a failed connection attempt. */
+static int pg_connect_error(PGconn *pg, orm_error *err, const char *password)
+{
+    const char *msg = pg ? PQerrorMessage(pg) : NULL;
+    int code = ORM_ECONNECT;
+    if (!pg)
+        return orm_error_set(err, ORM_ENOMEM, "%s",
+                             "out of memory connecting to PostgreSQL");
+    if (strstr(msg, "invalid connection option") ||
+        strstr(msg, "invalid sslmode value") ||
+        strstr(msg, "invalid integer value"))
+        code = ORM_EINVALID;
+    else if (PQconnectionNeedsPassword(pg) ||
+             strstr(msg, "authentication failed") ||
+             strstr(msg, "no password supplied") ||
+             strstr(msg, "no pg_hba.conf entry") ||
+             (strstr(msg, "role \"") && strstr(msg, "\" does not exist")))
+        code = ORM_EAUTH;
+    return pg_error_set(err, code, NULL, msg, password, PQpass(pg));
+}
+
+static int pg_connect(orm_conn **out, const orm_url *url,
+                      const orm_connect_options *opts, orm_error *err)
+{
+    enum { FIXED = 8 };
+    size_t cap = FIXED + (url ? url->nparams : 0) + 1;
+    const char **keys = calloc(cap, sizeof *keys);
+    const char **vals = calloc(cap, sizeof *vals);
+    pg_conn *pgc = calloc(1, sizeof *pgc);
+    char port[16];
+    char timeout[16];
+    size_t n = 0;
+    int rc = ORM_ENOMEM;
+
+    *out = NULL;
+    if (!keys || !vals || !pgc) {
+        orm_error_set(err, rc, "%s", "out of memory");
+        goto done;
+    }
+    if (url) {
+        const char *fixed[][2] = {{"host", url->host},
+                                  {"user", url->user},
+                                  {"password", url->password},
+                                  {"dbname", url->database}};
+        for (size_t i = 0; i < 4; i++) {
+            if (fixed[i][1]) {
+                keys[n] = fixed[i][0];
+                vals[n++] = fixed[i][1];
+            }
+        }
+        if (url->port > 0) {
+            snprintf(port, sizeof port, "%d", url->port);
+            keys[n] = "port";
+            vals[n++] = port;
+        }
+    }
+    if (opts && opts->connect_timeout_s > 0) {
+        snprintf(timeout, sizeof timeout, "%d", opts->connect_timeout_s);
+        keys[n] = "connect_timeout";
+        vals[n++] = timeout;
+    }
+    keys[n] = "fallback_application_name";
+    vals[n++] = "orb";
+    /* Query parameters come after the URL parts so ?host=/run/... works
+     * as in libpq's own URLs; libpq rejects the ones it does not know. */
+    for (size_t i = 0; url && i < url->nparams; i++) {
+        if (!strcmp(url->params[i].key, "client_encoding"))
+            continue;
+        keys[n] = url->params[i].key;
+        vals[n++] = url->params[i].value;
+    }
+    keys[n] = "client_encoding";
+    vals[n++] = "UTF8";
+    keys[n] = NULL;
+    vals[n] = NULL;
+
+    pgc->base.driver = &orm_driver_postgresql;
+    pgc->base.read_only = opts ? opts->read_only : 0;
+    pgc->pg = PQconnectdbParams(keys, vals, 0);
+    if (!pgc->pg || PQstatus(pgc->pg) != CONNECTION_OK) {
+        rc = pg_connect_error(pgc->pg, err, url ? url->password : NULL);
+        goto done;
+    }
+    if ((rc = pg_session_setup(pgc))) {
+        orm_error_copy(err, &pgc->base.err);
+        goto done;
+    }
+    *out = &pgc->base;
+    pgc = NULL;
+    rc = 0;
+done:
+    if (pgc) {
+        orm_error_clear(&pgc->base.err);
+        PQfinish(pgc->pg);
+        free(pgc);
+    }
+    free(keys);
+    free(vals);
+    return rc;
+}
+
+static void pg_close(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    if (!pgc)
+        return;
+    PQfinish(pgc->pg);
+    pg_stale_clear(pgc);
+    free(pgc->stale);
+    orm_error_clear(&pgc->base.err);
+    free(pgc);
+}
+
+static int pg_reconnect(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    pgc->generation++;
+    pgc->streaming = NULL;
+    pg_stale_clear(pgc);
+    PQreset(pgc->pg);
+    if (PQstatus(pgc->pg) != CONNECTION_OK)
+        return pg_connect_error(pgc->pg, &pgc->base.err, NULL);
+    return pg_session_setup(pgc);
+}
+
+/* Run simple-protocol SQL; 0 or a mapped error. */
+static int pg_run(pg_conn *pgc, const char *sql, PGresult **out)
+{
+    int rc = pg_ready(pgc, NULL);
+    if (rc)
+        return rc;
+    PGresult *res = PQexec(pgc->pg, sql);
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+        status != PGRES_EMPTY_QUERY) {
+        rc = pg_result_error(pgc, res);
+        PQclear(res);
+        return rc;
+    }
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return 0;
+}
+
+static int pg_ping(orm_conn *conn)
+{
+    return pg_run((pg_conn *)conn, "", NULL);
+}
+
+static int pg_exec(orm_conn *conn, const char *sql)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    int rc = pg_run(pgc, sql, NULL);
+    if (!rc)
+        pg_stale_flush(pgc);
+    return rc;
+}
+
+static int pg_begin(orm_conn *conn)
+{
+    return pg_run((pg_conn *)conn, "BEGIN", NULL);
+}
+
+static int pg_commit(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *res = NULL;
+    int rc = pg_run(pgc, "COMMIT", &res);
+    /* COMMIT of a failed transaction "succeeds" as a rollback. */
+    if (!rc && !strcmp(PQcmdStatus(res), "ROLLBACK"))
+        rc = orm_conn_error(conn, ORM_EERROR, "%s",
+                            "the transaction failed earlier and was rolled "
+                            "back instead of committed");
+    PQclear(res);
+    pg_stale_flush(pgc);
+    return rc;
+}
+
+static int pg_rollback(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    int rc = pg_run(pgc, "ROLLBACK", NULL);
+    if (!rc)
+        pg_stale_flush(pgc);
+    return rc;
+}
+
+/* ---- statements ---- */
+
+static int pg_prepare(orm_conn *conn, const char *sql, size_t nparams,
+                      unsigned flags, orm_stmt **out)
+{
+    pg_stmt *st = calloc(1, sizeof *st);
+    *out = NULL;
+    if (!st || nparams > INT_MAX)
+        goto fail;
+    st->base.conn = conn;
+    st->nparams = nparams;
+    st->flags = flags;
+    st->sql = orm_strdup(sql);
+    st->base.sql = st->sql;
+    if (!st->sql)
+        goto fail;
+    if (nparams) {
+        st->params = calloc(nparams, sizeof *st->params);
+        st->prepared_oids = calloc(nparams, sizeof *st->prepared_oids);
+        st->values = calloc(nparams, sizeof *st->values);
+        st->lengths = calloc(nparams, sizeof *st->lengths);
+        st->formats = calloc(nparams, sizeof *st->formats);
+        if (!st->params || !st->prepared_oids || !st->values || !st->lengths ||
+            !st->formats)
+            goto fail;
+    }
+    *out = &st->base;
+    return 0;
+fail:
+    if (st) {
+        free(st->sql);
+        free(st->params);
+        free(st->prepared_oids);
+        free(st->values);
+        free(st->lengths);
+        free(st->formats);
+        free(st);
+    }
+    if (nparams > INT_MAX)
+        return orm_conn_error(conn, ORM_EINVALID, "%s", "too many parameters");
+    return orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
+}
+
+/* The parameter type a value needs for a column type hint. 0 lets the
+ * server infer it from the context, which is right for text (varchar,
+ * enum and domain columns all accept an untyped literal) and for JSON
+ * (`jsonb_col = $1::json` has no operator). */
+static Oid pg_hint_oid(orm_type type, orm_value_kind kind)
+{
+    if (kind == ORM_VBLOB)
+        return PG_OID_BYTEA;
+    switch (type) {
+    case ORM_INTEGER:
+        return PG_OID_INT4;
+    case ORM_BIGINT:
+        return PG_OID_INT8;
+    case ORM_SMALLINT:
+        return PG_OID_INT2;
+    case ORM_BOOLEAN:
+        return PG_OID_BOOL;
+    case ORM_FLOAT:
+        return PG_OID_FLOAT8;
+    case ORM_NUMERIC:
+        return PG_OID_NUMERIC;
+    case ORM_DATE:
+        return PG_OID_DATE;
+    case ORM_TIME:
+        return PG_OID_TIME;
+    case ORM_DATETIME:
+        return PG_OID_TIMESTAMP;
+    case ORM_DATETIMETZ:
+        return PG_OID_TIMESTAMPTZ;
+    case ORM_BLOB:
+        return PG_OID_BYTEA;
+    case ORM_UUID:
+        return PG_OID_UUID;
+    case ORM_STRING:
+    case ORM_TEXT:
+    case ORM_JSON:
+        return 0;
+    default:
+        return kind == ORM_VBOOL ? PG_OID_BOOL : 0;
+    }
+}
+
+/* Shortest text that reads back as the same double. */
+static void pg_format_double(char *buf, size_t size, double f)
+{
+    if (isnan(f)) {
+        snprintf(buf, size, "NaN");
+        return;
+    }
+    if (isinf(f)) {
+        snprintf(buf, size, "%s", f > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, f);
+        if (strtod(buf, NULL) == f)
+            return;
+    }
+}
+
+static int pg_is_int_type(orm_type type)
+{
+    return type == ORM_INTEGER || type == ORM_BIGINT || type == ORM_SMALLINT;
+}
+
+static int pg_bind(orm_stmt *stmt, size_t index, const orm_value *v,
+                   orm_type type)
+{
+    pg_stmt *st = (pg_stmt *)stmt;
+    orm_conn *conn = stmt->conn;
+    char num[40];
+    const char *bytes = NULL;
+    size_t len = 0;
+    int format = 0;
+
+    if (index >= st->nparams)
+        return orm_conn_error(conn, ORM_EINVALID,
+                              "parameter %zu out of range (statement has %zu)",
+                              index + 1, st->nparams);
+    pg_param *p = &st->params[index];
+    orm_value_kind kind = v ? v->kind : ORM_VNULL;
+    switch (kind) {
+    case ORM_VNULL:
+        break;
+    case ORM_VINT:
+        snprintf(num, sizeof num, "%" PRId64, v->u.i);
+        bytes = num;
+        break;
+    case ORM_VFLOAT:
+        pg_format_double(num, sizeof num, v->u.f);
+        bytes = num;
+        break;
+    case ORM_VBOOL:
+        if (pg_is_int_type(type))
+            bytes = v->u.b ? "1" : "0";
+        else
+            bytes = v->u.b ? "t" : "f";
+        break;
+    case ORM_VTEXT:
+        if (v->u.s.len && memchr(v->u.s.ptr, '\0', v->u.s.len))
+            return orm_conn_error(conn, ORM_ETYPE,
+                                  "parameter %zu: text contains a NUL byte",
+                                  index + 1);
+        bytes = v->u.s.ptr ? v->u.s.ptr : "";
+        len = v->u.s.len;
+        break;
+    case ORM_VBLOB:
+        bytes = v->u.s.ptr ? v->u.s.ptr : "";
+        len = v->u.s.len;
+        format = 1;
+        break;
+    }
+    if (bytes && kind != ORM_VTEXT && kind != ORM_VBLOB)
+        len = strlen(bytes);
+    if (len > INT_MAX - 1)
+        return orm_conn_error(conn, ORM_EINVALID,
+                              "parameter %zu: value too large", index + 1);
+    char *copy = NULL;
+    if (bytes) {
+        copy = malloc(len + 1);
+        if (!copy)
+            return orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
+        if (len)
+            memcpy(copy, bytes, len);
+        copy[len] = '\0';
+    }
+    free(p->data);
+    p->data = copy;
+    p->length = (int)len;
+    p->format = format;
+    /* A NULL fits any parameter type: it keeps the hint's OID so the
+     * next non-NULL value does not force a new prepare. */
+    p->oid = pg_hint_oid(type, kind);
+    return 0;
+}
+
+static void pg_scratch_clear(pg_stmt *st)
+{
+    for (size_t i = 0; i < st->nscratch; i++) {
+        if (st->scratch[i])
+            PQfreemem(st->scratch[i]);
+        st->scratch[i] = NULL;
+        st->scratch_len[i] = 0;
+    }
+}
+
+static void pg_result_drop(pg_stmt *st)
+{
+    pg_scratch_clear(st);
+    PQclear(st->res);
+    st->res = NULL;
+    st->row = 0;
+    st->nrows = 0;
+}
+
+static int64_t pg_cmd_tuples(PGresult *res)
+{
+    const char *text = res ? PQcmdTuples(res) : "";
+    char *end = NULL;
+    if (!text || !*text)
+        return 0;
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    return (errno || *end) ? 0 : (int64_t)n;
+}
+
+/* Prepare (again) when the statement is not prepared on this session or
+ * a bound value needs another parameter type than it was prepared with. */
+static int pg_stmt_ensure_prepared(pg_stmt *st)
+{
+    pg_conn *pgc = (pg_conn *)st->base.conn;
+    int fresh = !st->prepared || st->generation != pgc->generation;
+    if (!fresh) {
+        for (size_t i = 0; i < st->nparams; i++) {
+            const pg_param *p = &st->params[i];
+            if (p->data && p->oid != st->prepared_oids[i])
+                fresh = 1;
+        }
+        if (!fresh)
+            return 0;
+        pg_stale_add(pgc, st->name);
+    }
+    st->prepared = 0;
+    for (size_t i = 0; i < st->nparams; i++)
+        st->prepared_oids[i] = st->params[i].oid;
+    snprintf(st->name, sizeof st->name, "orb_%u_%lu", pgc->generation,
+             ++pgc->next_id);
+    PGresult *res = PQprepare(pgc->pg, st->name, st->sql, (int)st->nparams,
+                              st->prepared_oids);
+    int rc = 0;
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_result_error(pgc, res);
+    PQclear(res);
+    if (rc)
+        return rc;
+    st->prepared = 1;
+    st->generation = pgc->generation;
+    return 0;
+}
+
+/* A statement worth cancelling on reset: a plain read outside a
+ * transaction (cancelling a write, or anything inside a transaction,
+ * would undo work or abort the caller's transaction). */
+static int pg_stmt_cancellable(const pg_stmt *st, PGconn *pg)
+{
+    const char *p = st->sql;
+    if (PQtransactionStatus(pg) != PQTRANS_IDLE)
+        return 0;
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '(')
+        p++;
+    return !strncmp(p, "SELECT", 6) || !strncmp(p, "select", 6);
+}
+
+/* Next result of a stream: ORM_ROW, ORM_DONE or an error. The stream
+ * always ends with PQgetResult returning NULL. */
+static int pg_stream_next(pg_stmt *st)
+{
+    pg_conn *pgc = (pg_conn *)st->base.conn;
+    pg_result_drop(st);
+    PGresult *res = PQgetResult(pgc->pg);
+    if (res && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+        st->res = res;
+        st->nrows = 1;
+        return ORM_ROW;
+    }
+    int rc = ORM_DONE;
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        st->matched = pg_cmd_tuples(res);
+        st->res = res; /* keeps column_count answering */
+    } else {
+        rc = pg_result_error(pgc, res);
+        PQclear(res);
+    }
+    PGresult *extra;
+    while ((extra = PQgetResult(pgc->pg)))
+        PQclear(extra);
+    pgc->streaming = NULL;
+    st->state = PG_STMT_DONE;
+    return rc;
+}
+
+static int pg_stmt_execute(pg_stmt *st)
+{
+    pg_conn *pgc = (pg_conn *)st->base.conn;
+    int rc = pg_ready(pgc, st);
+    if (rc)
+        return rc;
+    pg_stale_flush(pgc);
+    if ((rc = pg_stmt_ensure_prepared(st)))
+        return rc;
+    for (size_t i = 0; i < st->nparams; i++) {
+        st->values[i] = st->params[i].data;
+        st->lengths[i] = st->params[i].length;
+        st->formats[i] = st->params[i].format;
+    }
+    st->matched = 0;
+    if (st->flags & ORM_STMT_STREAM) {
+        st->may_cancel = pg_stmt_cancellable(st, pgc->pg);
+        if (!PQsendQueryPrepared(pgc->pg, st->name, (int)st->nparams,
+                                 st->values, st->lengths, st->formats, 0))
+            return pg_result_error(pgc, NULL);
+        PQsetSingleRowMode(pgc->pg);
+        pgc->streaming = st;
+        st->state = PG_STMT_STREAMING;
+        return pg_stream_next(st);
+    }
+    PGresult *res = PQexecPrepared(pgc->pg, st->name, (int)st->nparams,
+                                   st->values, st->lengths, st->formats, 0);
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        rc = pg_result_error(pgc, res);
+        PQclear(res);
+        return rc;
+    }
+    st->res = res;
+    st->matched = pg_cmd_tuples(res);
+    st->nrows = status == PGRES_TUPLES_OK ? PQntuples(res) : 0;
+    st->row = 0;
+    st->state = st->nrows > 0 ? PG_STMT_ROWS : PG_STMT_DONE;
+    return st->nrows > 0 ? ORM_ROW : ORM_DONE;
+}
+
+static int pg_step(orm_stmt *stmt)
+{
+    pg_stmt *st = (pg_stmt *)stmt;
+    pg_conn *pgc = (pg_conn *)stmt->conn;
+    switch (st->state) {
+    case PG_STMT_READY:
+        return pg_stmt_execute(st);
+    case PG_STMT_ROWS:
+        pg_scratch_clear(st);
+        if (++st->row < st->nrows)
+            return ORM_ROW;
+        st->state = PG_STMT_DONE;
+        return ORM_DONE;
+    case PG_STMT_STREAMING:
+        if (st->generation != pgc->generation || pgc->streaming != st)
+            return pg_lost(pgc, "the statement belongs to an earlier "
+                                "connection");
+        return pg_stream_next(st);
+    case PG_STMT_DONE:
+        break;
+    }
+    return ORM_DONE;
+}
+
+static size_t pg_column_count(orm_stmt *stmt)
+{
+    pg_stmt *st = (pg_stmt *)stmt;
+    return st->res ? (size_t)PQnfields(st->res) : 0;
+}
+
+static orm_value_kind pg_natural_kind(Oid oid)
+{
+    switch (oid) {
+    case PG_OID_BOOL:
+        return ORM_VBOOL;
+    case PG_OID_INT2:
+    case PG_OID_INT4:
+    case PG_OID_INT8:
+    case PG_OID_OID:
+        return ORM_VINT;
+    case PG_OID_FLOAT4:
+    case PG_OID_FLOAT8:
+        return ORM_VFLOAT;
+    case PG_OID_BYTEA:
+        return ORM_VBLOB;
+    default:
+        return ORM_VTEXT;
+    }
+}
+
+/* Whole number from text; "12.000" counts, "12.5" does not. */
+static int pg_parse_int(const char *text, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    if (errno || end == text)
+        return -1;
+    if (*end == '.') {
+        for (end++; *end == '0'; end++)
+            ;
+    }
+    if (*end)
+        return -1;
+    *out = (int64_t)n;
+    return 0;
+}
+
+static int pg_parse_bool(const char *text, int *out)
+{
+    static const char *const yes[] = {"t", "true", "1", "y", "yes", "on"};
+    static const char *const no[] = {"f", "false", "0", "n", "no", "off"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (!strcmp(text, yes[i]) || !strcmp(text, no[i])) {
+            *out = !strcmp(text, yes[i]);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int pg_column(orm_stmt *stmt, size_t index, orm_type type,
+                     orm_value *out)
+{
+    pg_stmt *st = (pg_stmt *)stmt;
+    orm_conn *conn = stmt->conn;
+    int row = st->state == PG_STMT_STREAMING ? 0 : st->row;
+
+    *out = orm_value_null();
+    if (!st->res || row >= PQntuples(st->res) ||
+        (st->state != PG_STMT_ROWS && st->state != PG_STMT_STREAMING))
+        return orm_conn_error(conn, ORM_EINVALID, "%s",
+                              "no current row to read");
+    if (index >= (size_t)PQnfields(st->res))
+        return orm_conn_error(conn, ORM_EINVALID,
+                              "column %zu out of range (result has %d)",
+                              index + 1, PQnfields(st->res));
+    int col = (int)index;
+    if (PQgetisnull(st->res, row, col))
+        return 0;
+    Oid oid = PQftype(st->res, col);
+    const char *text = PQgetvalue(st->res, row, col);
+    size_t len = (size_t)PQgetlength(st->res, row, col);
+    orm_value_kind kind =
+        type < ORM_TYPE_COUNT ? orm_type_kind(type) : pg_natural_kind(oid);
+
+    switch (kind) {
+    case ORM_VNULL:
+    case ORM_VTEXT:
+        *out = orm_value_textn(text, len);
+        return 0;
+    case ORM_VBOOL: {
+        int b = 0;
+        if (pg_parse_bool(text, &b))
+            goto mismatch;
+        *out = orm_value_bool(b);
+        return 0;
+    }
+    case ORM_VINT: {
+        int64_t i = 0;
+        if (oid == PG_OID_BOOL)
+            i = text[0] == 't';
+        else if (pg_parse_int(text, &i))
+            goto mismatch;
+        *out = orm_value_int(i);
+        return 0;
+    }
+    case ORM_VFLOAT: {
+        char *end = NULL;
+        double f = oid == PG_OID_BOOL ? (text[0] == 't') : strtod(text, &end);
+        if (oid != PG_OID_BOOL && (end == text || *end))
+            goto mismatch;
+        *out = orm_value_float(f);
+        return 0;
+    }
+    case ORM_VBLOB:
+        if (oid != PG_OID_BYTEA) {
+            *out = orm_value_blob(text, len);
+            return 0;
+        }
+        if (!st->scratch || st->nscratch < (size_t)PQnfields(st->res)) {
+            size_t n = (size_t)PQnfields(st->res);
+            pg_scratch_clear(st);
+            free(st->scratch);
+            free(st->scratch_len);
+            st->nscratch = 0;
+            st->scratch = calloc(n, sizeof *st->scratch);
+            st->scratch_len = calloc(n, sizeof *st->scratch_len);
+            if (!st->scratch || !st->scratch_len)
+                return orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
+            st->nscratch = n;
+        }
+        if (!st->scratch[index]) {
+            st->scratch[index] = PQunescapeBytea((const unsigned char *)text,
+                                                 &st->scratch_len[index]);
+            if (!st->scratch[index])
+                return orm_conn_error(conn, ORM_ENOMEM, "%s",
+                                      "out of memory decoding bytea");
+        }
+        *out = orm_value_blob(st->scratch[index], st->scratch_len[index]);
+        return 0;
+    }
+mismatch:
+    return orm_conn_error(
+        conn, ORM_ETYPE, "column %zu: cannot read \"%.40s\" as %s", index + 1,
+        text, type < ORM_TYPE_COUNT ? orm_type_name(type) : "its type");
+}
+
+static int64_t pg_rows_matched(orm_stmt *stmt)
+{
+    return ((pg_stmt *)stmt)->matched;
+}
+
+static int pg_last_insert_id(orm_stmt *stmt, int64_t *out)
+{
+    *out = 0;
+    return orm_conn_error(stmt->conn, ORM_EUNSUPPORTED, "%s",
+                          "PostgreSQL reports generated keys through "
+                          "INSERT ... RETURNING");
+}
+
+static int pg_reset(orm_stmt *stmt)
+{
+    pg_stmt *st = (pg_stmt *)stmt;
+    pg_conn *pgc = (pg_conn *)stmt->conn;
+    if (st->state == PG_STMT_STREAMING && pgc->streaming == st &&
+        st->generation == pgc->generation) {
+        /* Cancel a plain read; otherwise read the rest and drop it. */
+        if (st->may_cancel && PQstatus(pgc->pg) == CONNECTION_OK) {
+            PGcancel *cancel = PQgetCancel(pgc->pg);
+            char errbuf[256];
+            if (cancel) {
+                PQcancel(cancel, errbuf, (int)sizeof errbuf);
+                PQfreeCancel(cancel);
+            }
+        }
+        PGresult *res;
+        while ((res = PQgetResult(pgc->pg)))
+            PQclear(res);
+        pgc->streaming = NULL;
+    }
+    pg_result_drop(st);
+    st->state = PG_STMT_READY;
+    st->matched = 0;
+    return 0;
+}
+
+static void pg_finalize(orm_stmt *stmt)
+{
+    pg_stmt *st = (pg_stmt *)stmt;
+    if (!st)
+        return;
+    pg_conn *pgc = (pg_conn *)stmt->conn;
+    pg_reset(stmt);
+    if (st->prepared && st->generation == pgc->generation &&
+        PQstatus(pgc->pg) == CONNECTION_OK) {
+        pg_stale_add(pgc, st->name);
+        pg_stale_flush(pgc);
+    }
+    for (size_t i = 0; i < st->nparams; i++)
+        free(st->params[i].data);
+    free(st->params);
+    free(st->prepared_oids);
+    free(st->values);
+    free(st->lengths);
+    free(st->formats);
+    free(st->scratch);
+    free(st->scratch_len);
+    free(st->sql);
+    free(st);
+}
+
+/* ---- DDL types ---- */
+
+static void pg_column_type_sql(orm_buf *out, const orm_column *col, int autoinc)
+{
+    switch (col->type) {
+    case ORM_INTEGER:
+        orm_buf_append(out, autoinc ? "SERIAL" : "INTEGER");
+        break;
+    case ORM_BIGINT:
+        orm_buf_append(out, autoinc ? "BIGSERIAL" : "BIGINT");
+        break;
+    case ORM_SMALLINT:
+        orm_buf_append(out, autoinc ? "SMALLSERIAL" : "SMALLINT");
+        break;
+    case ORM_STRING:
+        if (col->length > 0)
+            orm_buf_appendf(out, "VARCHAR(%d)", col->length);
+        else
+            orm_buf_append(out, "VARCHAR");
+        break;
+    case ORM_TEXT:
+        orm_buf_append(out, "TEXT");
+        break;
+    case ORM_BOOLEAN:
+        orm_buf_append(out, "BOOLEAN");
+        break;
+    case ORM_FLOAT:
+        orm_buf_append(out, "DOUBLE PRECISION");
+        break;
+    case ORM_NUMERIC:
+        if (col->precision > 0)
+            orm_buf_appendf(out, "NUMERIC(%d, %d)", col->precision, col->scale);
+        else
+            orm_buf_append(out, "NUMERIC");
+        break;
+    case ORM_DATE:
+        orm_buf_append(out, "DATE");
+        break;
+    case ORM_TIME:
+        orm_buf_append(out, "TIME");
+        break;
+    case ORM_DATETIME:
+        orm_buf_append(out, "TIMESTAMP");
+        break;
+    case ORM_DATETIMETZ:
+        orm_buf_append(out, "TIMESTAMP WITH TIME ZONE");
+        break;
+    case ORM_BLOB:
+        orm_buf_append(out, "BYTEA");
+        break;
+    case ORM_JSON:
+        /* json, not jsonb: it keeps the text as written, as the other
+         * dialects do. */
+        orm_buf_append(out, "JSON");
+        break;
+    case ORM_UUID:
+        orm_buf_append(out, "UUID");
+        break;
+    default:
+        orm_buf_append(out, "TEXT");
+        break;
+    }
+}
+
+/* ---- catalog queries ---- */
+
+/* Run a catalog query with text parameters (NULL allowed). */
+static int pg_query(pg_conn *pgc, const char *sql, int nparams,
+                    const char *const *params, PGresult **out)
+{
+    int rc = pg_ready(pgc, NULL);
+    *out = NULL;
+    if (rc)
+        return rc;
+    PGresult *res =
+        PQexecParams(pgc->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = pg_result_error(pgc, res);
+        PQclear(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+static int pg_list_tables(orm_conn *conn, char ***out, size_t *count)
+{
+    static const char sql[] =
+        "SELECT name FROM (SELECT CASE WHEN n.nspname = current_schema()"
+        " THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS name"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+        " AND n.nspname = ANY (current_schemas(false))"
+        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')) t"
+        " ORDER BY name COLLATE \"C\"";
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *res = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = pg_query(pgc, sql, 0, NULL, &res)))
+        return rc;
+    size_t rows = (size_t)PQntuples(res);
+    names = calloc(rows ? rows : 1, sizeof *names);
+    if (!names)
+        goto nomem;
+    for (; n < rows; n++)
+        if (!(names[n] = orm_strdup(PQgetvalue(res, (int)n, 0))))
+            goto nomem;
+    PQclear(res);
+    *out = names;
+    *count = rows;
+    return 0;
+nomem:
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+    PQclear(res);
+    return orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
+}
+
+/*
+ * Find a table: oid, its schema, whether that is current_schema(), and
+ * its name.
+ * A NULL schema goes through the search path; a "schema.table" name as
+ * list_tables gives it is split when no table has the literal name.
+ */
+static int pg_table_lookup(pg_conn *pgc, const char *schema, const char *table,
+                           PGresult **out)
+{
+    static const char sql[] =
+        "SELECT c.oid, n.nspname, n.nspname = current_schema(), c.relname"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.oid ="
+        " CASE WHEN $1::text IS NULL THEN to_regclass(quote_ident($2))"
+        " ELSE to_regclass(quote_ident($1) || '.' || quote_ident($2)) END";
+    const char *params[2] = {schema, table};
+    char *split = NULL;
+    int rc = pg_query(pgc, sql, 2, params, out);
+    if (rc || PQntuples(*out) > 0)
+        return rc;
+    const char *dot = schema ? NULL : strchr(table, '.');
+    if (dot && (split = orm_strndup(table, (size_t)(dot - table)))) {
+        PQclear(*out);
+        params[0] = split;
+        params[1] = dot + 1;
+        rc = pg_query(pgc, sql, 2, params, out);
+        free(split);
+        if (rc || PQntuples(*out) > 0)
+            return rc;
+    }
+    PQclear(*out);
+    *out = NULL;
+    return orm_conn_error(&pgc->base, ORM_ENOTFOUND, "no table \"%s%s%s\"",
+                          schema ? schema : "", schema ? "." : "", table);
+}
+
+/* orm_type (and length / precision) of a built-in type by OID. */
+static orm_type pg_type_map(Oid oid, int typmod, orm_column *col)
+{
+    switch (oid) {
+    case PG_OID_INT2:
+        return ORM_SMALLINT;
+    case PG_OID_INT4:
+        return ORM_INTEGER;
+    case PG_OID_INT8:
+        return ORM_BIGINT;
+    case PG_OID_VARCHAR:
+    case PG_OID_BPCHAR:
+        col->length = typmod >= 4 ? typmod - 4 : 0;
+        return ORM_STRING;
+    case PG_OID_TEXT:
+        return ORM_TEXT;
+    case PG_OID_BOOL:
+        return ORM_BOOLEAN;
+    case PG_OID_FLOAT4:
+    case PG_OID_FLOAT8:
+        return ORM_FLOAT;
+    case PG_OID_NUMERIC:
+        if (typmod >= 4) {
+            col->precision = ((typmod - 4) >> 16) & 0xffff;
+            col->scale = (((typmod - 4) & 0x7ff) ^ 1024) - 1024;
+        }
+        return ORM_NUMERIC;
+    case PG_OID_DATE:
+        return ORM_DATE;
+    case PG_OID_TIME:
+        return ORM_TIME;
+    case PG_OID_TIMESTAMP:
+        return ORM_DATETIME;
+    case PG_OID_TIMESTAMPTZ:
+        return ORM_DATETIMETZ;
+    case PG_OID_BYTEA:
+        return ORM_BLOB;
+    case PG_OID_JSON:
+    case PG_OID_JSONB:
+        return ORM_JSON;
+    case PG_OID_UUID:
+        return ORM_UUID;
+    default:
+        return ORM_TEXT;
+    }
+}
+
+static int pg_text_int(const char *text)
+{
+    int64_t v = 0;
+    if (pg_parse_int(text, &v) || v < INT_MIN || v > INT_MAX)
+        return 0;
+    return (int)v;
+}
+
+/* Columns: name, type as written, base type OID, typmod, not null,
+ * default expression (none for generated columns), identity. */
+static const char pg_columns_sql[] =
+    "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
+    " CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,"
+    " CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
+    " a.attnotnull, CASE WHEN a.attgenerated = '' THEN"
+    " pg_get_expr(d.adbin, d.adrelid) END, a.attidentity"
+    " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
+    " AND d.adnum = a.attnum"
+    " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped"
+    " ORDER BY a.attnum";
+
+/* Keys, one row per column in key order: name, kind (p/u/f), column,
+ * referenced column, referenced table (schema-qualified when it lives in
+ * another schema than this table), position. Unique indexes that back no
+ * constraint count as unique constraints. */
+static const char pg_keys_sql[] =
+    "SELECT con.conname::text, con.contype::text, a.attname::text,"
+    " fa.attname::text,"
+    " CASE WHEN fc.relnamespace = c.relnamespace THEN fc.relname::text"
+    " ELSE fn.nspname || '.' || fc.relname END, k.ord"
+    " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"
+    " CROSS JOIN LATERAL unnest(con.conkey, con.confkey)"
+    " WITH ORDINALITY AS k(attnum, fattnum, ord)"
+    " JOIN pg_attribute a ON a.attrelid = con.conrelid"
+    " AND a.attnum = k.attnum"
+    " LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid"
+    " AND fa.attnum = k.fattnum"
+    " LEFT JOIN pg_class fc ON fc.oid = con.confrelid"
+    " LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace"
+    " WHERE con.conrelid = $1::oid AND con.contype IN ('p', 'u', 'f')"
+    " UNION ALL"
+    " SELECT ic.relname::text, 'u', a.attname::text, NULL, NULL, k.ord"
+    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"
+    " AS k(attnum, ord)"
+    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+    " WHERE i.indrelid = $1::oid AND i.indisunique AND NOT i.indisprimary"
+    " AND i.indpred IS NULL AND i.indexprs IS NULL"
+    " AND k.ord <= i.indnkeyatts"
+    " AND NOT EXISTS (SELECT 1 FROM pg_constraint x"
+    " WHERE x.conindid = i.indexrelid)"
+    " ORDER BY 2, 1, 6";
+
+/* End (exclusive) of the key group starting at row `start`. */
+static int pg_key_group_end(const PGresult *keys, int start)
+{
+    int end = start + 1;
+    int rows = PQntuples(keys);
+    while (end < rows &&
+           !strcmp(PQgetvalue(keys, end, 0), PQgetvalue(keys, start, 0)) &&
+           !strcmp(PQgetvalue(keys, end, 1), PQgetvalue(keys, start, 1)))
+        end++;
+    return end;
+}
+
+static int pg_column_find(const orm_column *cols, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(cols[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static int pg_reflect_table(orm_conn *conn, const char *schema,
+                            const char *table, orm_model **out)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *found = NULL, *columns = NULL, *keys = NULL;
+    orm_column *cols = NULL;
+    const char **names = NULL, **refs = NULL;
+    orm_model *model = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+        goto done;
+    const char *params[1] = {PQgetvalue(found, 0, 0)};
+    if ((rc = pg_query(pgc, pg_columns_sql, 1, params, &columns)) ||
+        (rc = pg_query(pgc, pg_keys_sql, 1, params, &keys)))
+        goto done;
+
+    size_t ncols = (size_t)PQntuples(columns);
+    size_t nkeys = (size_t)PQntuples(keys);
+    rc = ORM_ENOMEM;
+    cols = calloc(ncols ? ncols : 1, sizeof *cols);
+    names = calloc(nkeys ? nkeys : 1, sizeof *names);
+    refs = calloc(nkeys ? nkeys : 1, sizeof *refs);
+    if (!cols || !names || !refs)
+        goto done;
+    for (size_t i = 0; i < ncols; i++) {
+        int r = (int)i;
+        orm_column *c = &cols[i];
+        const char *def =
+            PQgetisnull(columns, r, 5) ? NULL : PQgetvalue(columns, r, 5);
+        c->name = PQgetvalue(columns, r, 0);
+        c->native_type = PQgetvalue(columns, r, 1);
+        c->type = pg_type_map((Oid)pg_text_int(PQgetvalue(columns, r, 2)),
+                              pg_text_int(PQgetvalue(columns, r, 3)), c);
+        if (!strcmp(PQgetvalue(columns, r, 4), "t"))
+            c->flags |= ORM_NOT_NULL;
+        if (PQgetvalue(columns, r, 6)[0] ||
+            (def && !strncmp(def, "nextval(", 8)))
+            c->flags |= ORM_AUTOINC;
+        else
+            c->server_default = def;
+    }
+    /* Pass 1: flags and single-column references on the columns. */
+    for (int g = 0, end; g < (int)nkeys; g = end) {
+        end = pg_key_group_end(keys, g);
+        char kind = PQgetvalue(keys, g, 1)[0];
+        for (int r = g; r < end; r++) {
+            int ci = pg_column_find(cols, ncols, PQgetvalue(keys, r, 2));
+            if (ci < 0)
+                continue;
+            if (kind == 'p')
+                cols[ci].flags |= ORM_PK | ORM_NOT_NULL;
+            else if (kind == 'u' && end - g == 1)
+                cols[ci].flags |= ORM_UNIQUE;
+            else if (kind == 'f' && end - g == 1 && !cols[ci].ref_table) {
+                cols[ci].ref_table = PQgetvalue(keys, r, 4);
+                cols[ci].ref_column = PQgetvalue(keys, r, 3);
+            }
+        }
+    }
+    const char *relname = PQgetvalue(found, 0, 3);
+    if ((rc = orm_model_new(&model, relname, relname)))
+        goto done;
+    if (schema || strcmp(PQgetvalue(found, 0, 2), "t"))
+        if ((rc = orm_model_set_schema(model, PQgetvalue(found, 0, 1))))
+            goto done;
+    for (size_t i = 0; i < ncols; i++)
+        if ((rc = orm_model_add_column(model, &cols[i])))
+            goto done;
+    /* Pass 2: every foreign key, multi-column unique constraints. */
+    for (int g = 0, end; g < (int)nkeys; g = end) {
+        end = pg_key_group_end(keys, g);
+        char kind = PQgetvalue(keys, g, 1)[0];
+        size_t n = (size_t)(end - g);
+        for (size_t k = 0; k < n; k++) {
+            names[k] = PQgetvalue(keys, g + (int)k, 2);
+            refs[k] = PQgetvalue(keys, g + (int)k, 3);
+        }
+        if (kind == 'f')
+            rc = orm_model_add_foreign_key(model, PQgetvalue(keys, g, 0), n,
+                                           names, PQgetvalue(keys, g, 4), refs);
+        else if (kind == 'u' && n > 1)
+            rc = orm_model_add_unique(model, PQgetvalue(keys, g, 0), n, names);
+        if (rc)
+            goto done;
+    }
+    *out = model;
+    model = NULL;
+    rc = 0;
+done:
+    if (rc == ORM_ENOMEM)
+        orm_conn_error(conn, rc, "%s", "out of memory");
+    orm_model_free(model);
+    free(cols);
+    free(names);
+    free(refs);
+    PQclear(found);
+    PQclear(columns);
+    PQclear(keys);
+    return rc;
+}
+
+static int pg_estimate_count(orm_conn *conn, const char *schema,
+                             const char *table, int64_t *out)
+{
+    static const char sql[] =
+        "SELECT reltuples::float8 FROM pg_class WHERE oid = $1::oid";
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *found = NULL, *res = NULL;
+    int rc;
+
+    *out = 0;
+    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+        goto done;
+    const char *params[1] = {PQgetvalue(found, 0, 0)};
+    if ((rc = pg_query(pgc, sql, 1, params, &res)))
+        goto done;
+    double tuples = PQntuples(res) ? strtod(PQgetvalue(res, 0, 0), NULL) : -1;
+    if (tuples < 0) {
+        rc = orm_conn_error(conn, ORM_EUNSUPPORTED,
+                            "no estimate for \"%s\": never analyzed", table);
+        goto done;
+    }
+    *out = (int64_t)(tuples + 0.5);
+done:
+    PQclear(found);
+    PQclear(res);
+    return rc;
+}
+
+const orm_driver orm_driver_postgresql = {
+    .version = ORM_DRIVER_VERSION,
+    .name = "postgresql",
+    .caps = ORM_CAP_RETURNING | ORM_CAP_NULLS_ORDER |
+            ORM_CAP_TRANSACTIONAL_DDL | ORM_CAP_MULTIROW_INSERT |
+            ORM_CAP_SAVEPOINT,
+    .placeholder = ORM_PLACEHOLDER_DOLLAR,
+    .ident_quote = '"',
+    .backslash_escapes = 0,
+    .like_op = "LIKE",
+    .table_options = "",
+    .rowid_column = "ctid",
+    .connect = pg_connect,
+    .close = pg_close,
+    .reconnect = pg_reconnect,
+    .ping = pg_ping,
+    .exec = pg_exec,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .prepare = pg_prepare,
+    .bind = pg_bind,
+    .step = pg_step,
+    .column_count = pg_column_count,
+    .column = pg_column,
+    .rows_matched = pg_rows_matched,
+    .last_insert_id = pg_last_insert_id,
+    .reset = pg_reset,
+    .finalize = pg_finalize,
+    .column_type_sql = pg_column_type_sql,
+    .list_tables = pg_list_tables,
+    .reflect_table = pg_reflect_table,
+    .estimate_count = pg_estimate_count,
+};
