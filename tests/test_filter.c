@@ -309,6 +309,10 @@ static const struct {
      "a name with non-ASCII letters must be quoted at 1 (write it in double "
      "quotes: \"é\")"},
     {"a = 1 → 2", ORM_EPARSE, 7, "unexpected character '→' (U+2192) at 7"},
+    {"b≠2", ORM_EPARSE, 2, "unexpected character '≠' (U+2260) at 2"},
+    {"naïve = 1", ORM_EPARSE, 1,
+     "a name with non-ASCII letters must be quoted at 1 (write it in double "
+     "quotes: \"naïve\")"},
     {"a = 'x'\xc2\xa0", ORM_EPARSE, 8,
      "unexpected character '\xc2\xa0' (U+00A0) at 8"},
     {"a = '\xff'", ORM_EPARSE, 6, "invalid UTF-8 at 6"},

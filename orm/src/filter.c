@@ -243,6 +243,13 @@ static int is_letter(unsigned cp)
     return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
 }
 
+/* Letters, combining marks and digits: what a name may continue with. */
+static int is_name_char(unsigned cp)
+{
+    utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
+    return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
+}
+
 /*
  * strtod and printf follow LC_NUMERIC, and the TUI calls setlocale() for
  * ncurses: a German locale would read "9.95" as 9. Numbers in the filter
@@ -645,9 +652,10 @@ static int lex_word(filter_parser *p)
     while (i < p->len && (is_ident_char((unsigned char)p->text[i]) ||
                           ((unsigned char)p->text[i] & 0x80))) {
         if ((unsigned char)p->text[i] & 0x80) {
-            size_t n = utf8_len((const unsigned char *)p->text + i, p->len - i);
-            if (n == 0)
-                break; /* reported as invalid UTF-8 by the next token */
+            const unsigned char *s = (const unsigned char *)p->text + i;
+            size_t n = utf8_len(s, p->len - i);
+            if (n == 0 || !is_name_char(utf8_decode(s, n)))
+                break; /* a symbol: reported by the next token */
             non_ascii = 1;
             i += n;
         } else {
@@ -655,9 +663,9 @@ static int lex_word(filter_parser *p)
         }
     }
     if (non_ascii) {
-        char hint[SHOW_SIZE + 32];
-        snprintf(hint, sizeof hint, "write it in double quotes: \"%.*s\"",
-                 (int)(i - p->at), p->text + p->at);
+        char name[SHOW_SIZE], hint[SHOW_SIZE + 32];
+        show_source(name, sizeof name, p->text + p->at, i - p->at, 0);
+        snprintf(hint, sizeof hint, "write it in double quotes: \"%s\"", name);
         return fail_hint(p, ORM_EPARSE, t->pos, hint,
                          "a name with non-ASCII letters must be quoted");
     }
