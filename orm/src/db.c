@@ -57,17 +57,28 @@ int db_ensure_connected(orm_db *db)
     return 0;
 }
 
+static uint64_t sql_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
 int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams,
                     unsigned flags, db_stmt *out)
 {
     int rc = db_ensure_connected(db);
+    uint64_t hash = sql_hash(sql);
     if (rc)
         return rc;
     out->stmt = NULL;
     out->cache_index = -1;
     for (size_t i = 0; i < db->ncache; i++) {
         db_cached_stmt *c = &db->cache[i];
-        if (!c->busy && strcmp(c->sql, sql) == 0) {
+        if (!c->busy && c->hash == hash && strcmp(c->sql, sql) == 0) {
             c->busy = 1;
             c->last_use = ++db->use_clock;
             out->stmt = c->stmt;
@@ -116,7 +127,7 @@ int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams,
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
     }
     db->cache[db->ncache] =
-        (db_cached_stmt){copy, st, 1, ++db->use_clock};
+        (db_cached_stmt){copy, hash, st, 1, ++db->use_clock};
     out->stmt = st;
     out->cache_index = (long)db->ncache++;
     return 0;

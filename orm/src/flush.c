@@ -32,17 +32,17 @@ static int refers_to(const orm_model *a, const orm_model *b)
     return 0;
 }
 
-/* Depth of a model among the models in play: parents have lower ranks. */
-static int model_rank(const orm_model *m, orm_record **recs, size_t n,
-                      int depth)
+/* Depth of a model among the models in play (parents have lower
+ * ranks). `models` holds each distinct model once. */
+static int model_rank(const orm_model *m, const orm_model **models,
+                      size_t n, int depth)
 {
     int rank = 0;
     if (depth > 16)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        const orm_model *other = recs[i]->model;
-        if (other != m && refers_to(m, other)) {
-            int r = 1 + model_rank(other, recs, n, depth + 1);
+        if (models[i] != m && refers_to(m, models[i])) {
+            int r = 1 + model_rank(models[i], models, n, depth + 1);
             if (r > rank)
                 rank = r;
         }
@@ -69,21 +69,43 @@ static int planned_cmp(const void *pa, const void *pb)
 
 static planned *commit_order(orm_session *s, size_t *count)
 {
-    size_t n;
+    size_t n, nmodels = 0;
     orm_record **recs = session_pending_array(s, &n);
     planned *plan = calloc(n ? n : 1, sizeof *plan);
-    if (!plan)
+    const orm_model **models = calloc(n ? n : 1, sizeof *models);
+    int *ranks = calloc(n ? n : 1, sizeof *ranks);
+    if (!plan || !models || !ranks) {
+        free(plan);
+        free(models);
+        free(ranks);
         return NULL;
+    }
+    /* Ranks are per model, computed once: a commit of 100k inserts into
+     * one table must not compare every record with every other. */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < nmodels && models[j] != recs[i]->model)
+            j++;
+        if (j == nmodels)
+            models[nmodels++] = recs[i]->model;
+    }
+    for (size_t j = 0; j < nmodels; j++)
+        ranks[j] = model_rank(models[j], models, nmodels, 0);
     for (size_t i = 0; i < n; i++) {
         orm_record *r = recs[i];
+        size_t j = 0;
+        while (models[j] != r->model)
+            j++;
         plan[i].rec = r;
         plan[i].phase = r->state == ORM_RECORD_NEW     ? 0
                         : r->state == ORM_RECORD_DIRTY ? 1
                                                        : 2;
-        plan[i].rank = model_rank(r->model, recs, n, 0);
+        plan[i].rank = ranks[j];
         plan[i].seq = i;
     }
     qsort(plan, n, sizeof *plan, planned_cmp);
+    free(models);
+    free(ranks);
     *count = n;
     return plan;
 }

@@ -21,6 +21,7 @@
 
 typedef struct db_cached_stmt {
     char *sql;
+    uint64_t hash; /* of sql, compared before the text */
     orm_stmt *stmt;
     int busy; /* handed out and not released yet */
     uint64_t last_use;
