@@ -653,6 +653,48 @@ static void test_parent_and_child_added_together(void **state)
     orm_error_clear(&err);
 }
 
+/* Many inserts in one commit (batched where the dialect allows): every
+ * record gets the key of its own row, and a violation in the middle of a
+ * batch still names the right record. */
+static void test_many_inserts_get_their_own_keys(void **state)
+{
+    fixture *f = *state;
+    enum { N = 1200 };
+    orm_record *recs[N];
+    char handle[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(handle, sizeof handle, "bulk%05d", i);
+        recs[i] = add_account(f, handle, NULL, i);
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_session *s2 = NULL;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    for (int i = 0; i < N; i += 97) {
+        orm_record *got = NULL;
+        orm_value key = orm_value_int(id_of(recs[i]));
+        assert_int_equal(orm_session_get(s2, &Account, &key, &got), ORM_ROW);
+        snprintf(handle, sizeof handle, "bulk%05d", i);
+        assert_string_equal(text_of(got, "handle"), handle);
+    }
+    orm_session_free(s2);
+    for (int i = 0; i < 300; i++) {
+        snprintf(handle, sizeof handle, "more%05d", i);
+        recs[i] = add_account(f, i == 150 ? "bulk00007" : handle, NULL, i);
+    }
+    assert_int_equal(orm_session_commit(f->s), ORM_EUNIQUE);
+    assert_ptr_equal(orm_session_failed_record(f->s), recs[150]);
+    assert_string_equal(orm_session_error(f->s)->message,
+                        "handle: \"bulk00007\" is already taken");
+    assert_int_equal(orm_record_get(recs[0], "id")->kind, ORM_VNULL);
+    assert_int_equal(count_where(f, &Account, NULL), N);
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(recs[150], "handle", "fixed", &err),
+                     0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), N + 300);
+    orm_error_clear(&err);
+}
+
 static void test_failed_commit_writes_nothing(void **state)
 {
     fixture *f = *state;
@@ -1167,6 +1209,7 @@ int main(int argc, char **argv)
         T(test_not_null_violation_from_database),
         T(test_foreign_keys),
         T(test_parent_and_child_added_together),
+        T(test_many_inserts_get_their_own_keys),
         T(test_failed_commit_writes_nothing),
         T(test_concurrent_update_is_a_conflict),
         T(test_undo_and_rollback),

@@ -538,6 +538,134 @@ static void describe_failure(orm_session *s, orm_record *rec, int rc,
     free(value);
 }
 
+/* ---- batched inserts ---- */
+
+#define BATCH_MAX_ROWS 500
+#define BATCH_MAX_PARAMS 30000
+
+static int same_shape(const orm_record *a, const orm_record *b)
+{
+    if (a->model != b->model)
+        return 0;
+    for (size_t c = 0; c < a->model->ncolumns; c++)
+        if (insert_includes(a, c) != insert_includes(b, c))
+            return 0;
+    return 1;
+}
+
+/* How many inserts from order[i] on can go into one statement. */
+static size_t batch_size(flush_ctx *f, const planned *order, size_t i,
+                         size_t n)
+{
+    const orm_driver *drv = f->db->driver;
+    const orm_record *first = order[i].rec;
+    const orm_model *m = first->model;
+    size_t ncols = 0;
+    if (f->plan || !(drv->caps & ORM_CAP_BATCH_KEYS) ||
+        !(drv->caps & ORM_CAP_MULTIROW_INSERT) || order[i].phase != 0)
+        return 1;
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        if (insert_includes(first, c))
+            ncols++;
+        /* Without RETURNING, server defaults are read back row by row. */
+        else if (m->columns[c].server_default &&
+                 !(drv->caps & ORM_CAP_RETURNING))
+            return 1;
+    }
+    if (ncols == 0)
+        return 1;
+    size_t k = 1;
+    while (i + k < n && k < BATCH_MAX_ROWS &&
+           (k + 1) * ncols <= BATCH_MAX_PARAMS && order[i + k].phase == 0 &&
+           same_shape(first, order[i + k].rec))
+        k++;
+    return k;
+}
+
+static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
+{
+    const orm_record *first = order[0].rec;
+    const orm_model *m = first->model;
+    orm_db *db = f->db;
+    const orm_driver *drv = db->driver;
+    int returning = (drv->caps & ORM_CAP_RETURNING) != 0;
+    db_stmt st = {NULL, -1};
+    sql_builder sb;
+    size_t ncols = 0;
+    int rc;
+    sql_init(&sb, drv);
+    sql_raw(&sb, "INSERT INTO ");
+    sql_table(&sb, m);
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        if (!insert_includes(first, c))
+            continue;
+        sql_raw(&sb, ncols++ ? ", " : " (");
+        sql_ident(&sb, m->columns[c].name);
+    }
+    sql_raw(&sb, ") VALUES ");
+    for (size_t r = 0; r < k; r++) {
+        const orm_record *rec = order[r].rec;
+        size_t n = 0;
+        sql_raw(&sb, r ? ", (" : "(");
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            if (!insert_includes(first, c))
+                continue;
+            if (n++)
+                sql_raw(&sb, ", ");
+            sql_param(&sb, &rec->values[c], m->columns[c].type);
+        }
+        sql_raw(&sb, ")");
+    }
+    if (returning) {
+        sql_raw(&sb, " RETURNING ");
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            if (c)
+                sql_raw(&sb, ", ");
+            sql_ident(&sb, m->columns[c].name);
+        }
+    }
+    if (!sql_ok(&sb)) {
+        sql_free(&sb);
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    }
+    rc = db_stmt_acquire(db, orm_buf_str(&sb.text), sb.nparams, 0, &st);
+    if (rc == 0)
+        rc = db_stmt_bind(db, &st, sb.params, sb.types, sb.nparams);
+    if (rc == 0)
+        rc = db_stmt_step(db, &st);
+    /* RETURNING rows come in VALUES order (ORM_CAP_BATCH_KEYS). */
+    for (size_t r = 0; returning && r < k && rc == ORM_ROW; r++) {
+        orm_record *rec = order[r].rec;
+        for (size_t c = 0; c < m->ncolumns && rc == ORM_ROW; c++) {
+            orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
+            int crc = db_stmt_column(db, &st, c, &m->columns[c], &v);
+            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0) {
+                orm_value_clear(&rec->values[c]);
+                rec->values[c] = copy;
+            }
+            orm_value_clear(&v);
+            if (crc)
+                rc = crc;
+        }
+        if (rc == ORM_ROW)
+            rc = db_stmt_step(db, &st);
+    }
+    if (rc == ORM_DONE && !returning) {
+        /* The first generated key; the others follow it. */
+        int pk[ORM_MAX_KEY];
+        size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+        int64_t id;
+        if (npk == 1 && orm_column_is_autoinc(m, &m->columns[pk[0]]) &&
+            !insert_includes(first, (size_t)pk[0]) &&
+            drv->last_insert_id(st.stmt, &id) == 0)
+            for (size_t r = 0; r < k; r++)
+                order[r].rec->values[pk[0]] = orm_value_int(id + (int64_t)r);
+    }
+    db_stmt_release(db, &st);
+    sql_free(&sb);
+    return rc == ORM_DONE || rc == ORM_ROW ? 0 : rc;
+}
+
 /* ---- commit and plan ---- */
 
 typedef struct saved_values {
@@ -545,12 +673,74 @@ typedef struct saved_values {
     orm_value *values;
 } saved_values;
 
+/* Errors whose record a batch cannot name: rerun without batching. */
+static int needs_attribution(int rc)
+{
+    return rc == ORM_EUNIQUE || rc == ORM_ENOTNULL || rc == ORM_EFOREIGNKEY ||
+           rc == ORM_ECHECK || rc == ORM_ETYPE || rc == ORM_EERROR;
+}
+
+/* One attempt: BEGIN, every statement, COMMIT (or ROLLBACK on failure).
+ * *batch_failed is set when a batched insert failed with an error that
+ * needs the failing record named. */
+static int flush_run(flush_ctx *f, const planned *order, size_t n,
+                     int batch, int *batch_failed)
+{
+    int rc = 0;
+    *batch_failed = 0;
+    if (!f->plan && (rc = db_begin(f->db)) != 0) {
+        orm_error_copy(session_err(f->s), &f->db->err);
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t k = batch ? batch_size(f, order, i, n) : 1;
+        orm_error_clear(&f->db->err);
+        if (k > 1) {
+            rc = flush_insert_batch(f, &order[i], k);
+            if (rc && needs_attribution(rc))
+                *batch_failed = 1;
+            else if (rc)
+                describe_failure(f->s, order[i].rec, rc, 0);
+        } else {
+            orm_record *rec = order[i].rec;
+            rc = order[i].phase == 0   ? flush_insert(f, rec)
+                 : order[i].phase == 1 ? flush_update(f, rec)
+                                       : flush_delete(f, rec);
+            if (rc && !f->plan)
+                describe_failure(f->s, rec, rc, order[i].phase);
+        }
+        i += k;
+    }
+    if (f->plan)
+        return rc;
+    if (rc == 0 && (rc = db_commit(f->db)) != 0)
+        describe_failure(f->s, order[n - 1].rec, rc, order[n - 1].phase);
+    if (rc)
+        db_rollback(f->db);
+    return rc;
+}
+
+static void restore_saved(saved_values *saved, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!saved[i].values)
+            continue;
+        for (size_t c = 0; c < saved[i].rec->model->ncolumns; c++) {
+            orm_value v = ORM_VALUE_NULL_INIT;
+            if (orm_value_copy(&v, &saved[i].values[c]) == 0) {
+                orm_value_clear(&saved[i].rec->values[c]);
+                saved[i].rec->values[c] = v;
+            }
+        }
+    }
+}
+
 static int flush(flush_ctx *f)
 {
     size_t n = 0;
     planned *order = commit_order(f->s, &n);
     saved_values *saved = NULL;
-    int rc = 0;
+    int rc = 0, batch_failed = 0;
     if (!order)
         return orm_error_set(session_err(f->s), ORM_ENOMEM, "out of memory");
     if (!f->plan) {
@@ -563,49 +753,33 @@ static int flush(flush_ctx *f)
                                  "out of memory");
         }
     }
-    for (size_t i = 0; saved && i < n; i++) {
+    for (size_t i = 0; saved && i < n && rc == 0; i++) {
         orm_record *rec = order[i].rec;
         if (order[i].phase != 0)
             continue;
         saved[i].rec = rec;
         saved[i].values = calloc(rec->model->ncolumns, sizeof(orm_value));
         if (!saved[i].values) {
-            rc = ORM_ENOMEM;
+            rc = orm_error_set(session_err(f->s), ORM_ENOMEM,
+                               "out of memory");
             break;
         }
         for (size_t c = 0; c < rec->model->ncolumns && rc == 0; c++)
             rc = orm_value_copy(&saved[i].values[c], &rec->values[c]);
     }
-    if (rc == 0 && !f->plan)
-        rc = db_begin(f->db);
-    if (rc) {
-        orm_error_copy(session_err(f->s), &f->db->err);
+    if (rc)
         goto done;
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        orm_record *rec = order[i].rec;
-        orm_error_clear(&f->db->err);
-        rc = order[i].phase == 0   ? flush_insert(f, rec)
-             : order[i].phase == 1 ? flush_update(f, rec)
-                                   : flush_delete(f, rec);
-        if (rc && !f->plan)
-            describe_failure(f->s, rec, rc, order[i].phase);
+    rc = flush_run(f, order, n, 1, &batch_failed);
+    if (rc && batch_failed) {
+        /* A batch failed on a constraint: run again row by row so that
+         * the error names the record and its column. */
+        restore_saved(saved, n);
+        rc = flush_run(f, order, n, 0, &batch_failed);
     }
     if (f->plan)
         goto done;
-    if (rc == 0 && (rc = db_commit(f->db)) != 0)
-        describe_failure(f->s, order[n - 1].rec, rc, order[n - 1].phase);
     if (rc) {
-        db_rollback(f->db);
-        for (size_t i = 0; i < n; i++) {
-            if (!saved[i].values)
-                continue;
-            for (size_t c = 0; c < saved[i].rec->model->ncolumns; c++) {
-                orm_value_clear(&saved[i].rec->values[c]);
-                saved[i].rec->values[c] = saved[i].values[c];
-                saved[i].values[c] = orm_value_null();
-            }
-        }
+        restore_saved(saved, n);
         goto done;
     }
     /* Optimistic-lock columns moved on by one in the database. */

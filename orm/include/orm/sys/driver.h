@@ -65,7 +65,12 @@ enum {
     /* Numeric columns of more than 15 digits (or unbounded) are stored as
      * text to stay exact; the core orders and range-compares them through
      * CAST(col AS REAL). (SQLite: NUMERIC affinity would round them.) */
-    ORM_CAP_DECIMAL_TEXT = 1u << 6
+    ORM_CAP_DECIMAL_TEXT = 1u << 6,
+    /* A multi-row INSERT gives the generated keys in VALUES order: its
+     * RETURNING rows come in that order, or (without RETURNING)
+     * last_insert_id is the first key and the others follow one by one.
+     * The core then batches inserts into one statement per many rows. */
+    ORM_CAP_BATCH_KEYS = 1u << 7
 };
 
 typedef enum orm_placeholder_style {
