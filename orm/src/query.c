@@ -301,6 +301,24 @@ static void keyset(sql_builder *sb, const orm_query *q, size_t i, int reverse)
     sql_raw(sb, ")");
 }
 
+/* A bound on the first key column alone, implied by the keyset
+ * condition, so that the database can seek an index instead of scanning
+ * it (the OR form hides the range from SQLite's planner). Only where it
+ * is exact: the bound value is not NULL and NULLs do not come next. */
+static void keyset_seek_bound(sql_builder *sb, const orm_query *q,
+                              int reverse)
+{
+    const query_order *k = &q->key[0];
+    const orm_value *v = &q->bound[0];
+    int nulls_first = !k->desc ^ reverse;
+    if (v->kind == ORM_VNULL || (key_nullable(q, k) && !nulls_first))
+        return;
+    key_column(sb, q, k);
+    sql_raw(sb, (k->desc ^ reverse) ? " <= " : " >= ");
+    key_param(sb, q, k, v);
+    sql_raw(sb, " AND ");
+}
+
 static int where_clause(sql_builder *sb, orm_query *q, int with_keyset)
 {
     size_t n = 0;
@@ -314,6 +332,7 @@ static int where_clause(sql_builder *sb, orm_query *q, int with_keyset)
     }
     if (with_keyset && q->direction) {
         sql_raw(sb, n++ ? " AND " : " WHERE ");
+        keyset_seek_bound(sb, q, q->direction < 0);
         keyset(sb, q, 0, q->direction < 0);
     }
     return 0;
