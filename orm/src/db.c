@@ -457,6 +457,12 @@ int orm_db_reflect_all(orm_db *db)
             continue;
         orm_model *model = NULL;
         rc = orm_db_reflect(db, names[i], &model);
+        if (rc == ORM_ENOTFOUND) {
+            /* Dropped since it was listed: nothing to browse. */
+            orm_error_clear(&db->err);
+            rc = 0;
+            continue;
+        }
         if (rc == 0 && (rc = orm_db_register(db, model)) != 0)
             orm_model_free(model);
     }

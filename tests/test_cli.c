@@ -1,0 +1,1115 @@
+/* Tests for orb's command line (tui/main.c, cli.c, open.c, demo.c).
+ *
+ * Every scenario runs twice: in-process (tui_open_db + tui_cli_run, the
+ * way main.c calls them, so valgrind sees the code) and through the real
+ * `orb` binary in the build directory (or $ORB_TEST_ORB_BINARY), with
+ * stdout, stderr and the exit status compared as exact text. Databases are
+ * temporary SQLite files made with `create-all` from a models file written
+ * here. The network dialects (ORB_TEST_PG_URL, ORB_TEST_MYSQL_URL, set by
+ * scripts/with-servers.sh) must print the same rows as SQLite; without
+ * those variables their tests fail. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+#define MAX_ARGS 32
+
+static const char models_text[] =
+    "[Account]\n"
+    "__tablename__ = accounts\n"
+    "__repr__ = <Account {handle}>\n"
+    "id = Integer primary_key\n"
+    "handle = String(50) unique not_null\n"
+    "secret_key = String(128) secret default=token_hex(16)\n"
+    "note = Text\n"
+    "score = Numeric(5,2)\n"
+    "active = Boolean\n"
+    "\n"
+    "[Pair]\n"
+    "__tablename__ = pairs\n"
+    "a = Integer primary_key\n"
+    "b = String(10) primary_key\n"
+    "label = Text\n";
+
+typedef enum run_mode { MODE_INPROCESS, MODE_BINARY } run_mode;
+
+static run_mode inprocess = MODE_INPROCESS;
+static run_mode binary = MODE_BINARY;
+
+typedef struct fixture {
+    run_mode mode;
+    char dir[64];
+    char url[256];
+    char models[512];
+    int use_models; /* pass --models */
+    int no_url;     /* the demo database */
+    int read_only;
+    char *old_xdg; /* XDG_DATA_HOME to put back */
+    int xdg_changed;
+    char net_url[1024]; /* a network table to drop in teardown */
+    char net_models[512];
+} fixture;
+
+typedef struct result {
+    int status;
+    char *out;
+    char *err;
+} result;
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* ---- running orb ---- */
+
+static char *read_fd(int fd)
+{
+    size_t len = 0, cap = 4096;
+    char *text = malloc(cap);
+    ssize_t n;
+    assert_non_null(text);
+    lseek(fd, 0, SEEK_SET);
+    while ((n = read(fd, text + len, cap - len - 1)) > 0) {
+        len += (size_t)n;
+        if (cap - len < 2) {
+            cap *= 2;
+            text = realloc(text, cap);
+            assert_non_null(text);
+        }
+    }
+    text[len] = '\0';
+    return text;
+}
+
+static const char *orb_binary(void)
+{
+    const char *path = getenv("ORB_TEST_ORB_BINARY");
+    return path && *path ? path : ORB_BINARY_DIR "/orb";
+}
+
+/* The global part of the command line the fixture stands for. */
+static size_t global_args(const fixture *f, const char **argv)
+{
+    size_t n = 0;
+    if (f->use_models) {
+        argv[n++] = "--models";
+        argv[n++] = f->models;
+    }
+    if (f->read_only)
+        argv[n++] = "--read-only";
+    if (!f->no_url)
+        argv[n++] = f->url;
+    return n;
+}
+
+static result run_binary(const fixture *f, const char *const *args,
+                         size_t nargs)
+{
+    const char *argv[MAX_ARGS + 8];
+    char out_path[] = "/tmp/orb-cli-out-XXXXXX";
+    char err_path[] = "/tmp/orb-cli-err-XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), wstatus;
+    result r = {0, NULL, NULL};
+    size_t n = 0;
+
+    assert_true(out_fd >= 0 && err_fd >= 0);
+    unlink(out_path);
+    unlink(err_path);
+    if (access(orb_binary(), X_OK) != 0)
+        fail_msg("%s is not built (cmake --build ... --target orb)",
+                 orb_binary());
+    argv[n++] = orb_binary();
+    n += global_args(f, argv + n);
+    for (size_t i = 0; i < nargs; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* No controlling terminal: a prompt could never hang the test. */
+        int null_fd = open("/dev/null", O_RDONLY);
+        setsid();
+        if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
+            dup2(err_fd, 2) < 0)
+            _exit(126);
+        char *copy[MAX_ARGS + 8];
+        for (size_t i = 0; i <= n; i++)
+            copy[i] = argv[i] ? strdup(argv[i]) : NULL;
+        execv(copy[0], copy);
+        _exit(127);
+    }
+    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+    r.status =
+        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    r.out = read_fd(out_fd);
+    r.err = read_fd(err_fd);
+    close(out_fd);
+    close(err_fd);
+    return r;
+}
+
+/* What main.c does, minus the option parsing the fixture stands for. */
+static result run_inprocess(const fixture *f, const char *const *args,
+                            size_t nargs)
+{
+    tui_options opts = {f->no_url ? NULL : f->url,
+                        f->use_models ? f->models : NULL, NULL, NULL,
+                        f->read_only};
+    char *argv[MAX_ARGS];
+    char *out_text = NULL, *err_text = NULL;
+    size_t out_len = 0, err_len = 0;
+    FILE *out = open_memstream(&out_text, &out_len);
+    FILE *err = open_memstream(&err_text, &err_len);
+    result r = {0, NULL, NULL};
+
+    assert_non_null(out);
+    assert_non_null(err);
+    for (size_t i = 0; i < nargs; i++)
+        argv[i] = strdup(args[i]);
+    r.status = tui_cli_run(NULL, &opts, (int)nargs, argv, out, err);
+    if (r.status == 0 && nargs > 0 && strcmp(args[0], "help") != 0) {
+        orm_db *db = NULL;
+        r.status = tui_open_db(&db, &opts, err);
+        if (r.status == 0)
+            r.status = tui_cli_run(db, &opts, (int)nargs, argv, out, err);
+        orm_db_free(db);
+    }
+    for (size_t i = 0; i < nargs; i++)
+        free(argv[i]);
+    fclose(out);
+    fclose(err);
+    r.out = out_text;
+    r.err = err_text;
+    return r;
+}
+
+static result orb_argv(const fixture *f, const char *const *args, size_t nargs)
+{
+    return f->mode == MODE_BINARY ? run_binary(f, args, nargs)
+                                  : run_inprocess(f, args, nargs);
+}
+
+/* orb(f, "rows", "accounts", NULL) */
+static result orb(const fixture *f, ...)
+{
+    const char *args[MAX_ARGS];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, f);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+        assert_true(n < MAX_ARGS);
+        args[n++] = a;
+    }
+    va_end(ap);
+    return orb_argv(f, args, n);
+}
+
+#define ORB(f, ...) orb((f), __VA_ARGS__, (const char *)NULL)
+
+/* Run and compare everything. */
+#define EXPECT(f, want_status, want_out, want_err, ...)                        \
+    do {                                                                       \
+        result r_ = ORB(f, __VA_ARGS__);                                       \
+        assert_string_equal(r_.err, (want_err));                               \
+        assert_string_equal(r_.out, (want_out));                               \
+        assert_int_equal(r_.status, (want_status));                            \
+        result_free(&r_);                                                      \
+    } while (0)
+
+/* ---- fixtures ---- */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+    struct stat st;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(path);
+        else
+            unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+static int setup(void **state)
+{
+    const run_mode *mode = *state;
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->mode = *mode;
+    snprintf(f->dir, sizeof f->dir, "/tmp/orb-test-cli-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->url, sizeof f->url, "sqlite:///%s/t.db", f->dir);
+    snprintf(f->models, sizeof f->models, "%s/models.ini", f->dir);
+    write_file(f->models, models_text);
+    f->use_models = 1;
+    *state = f;
+    EXPECT(f, 0, "accounts: created\npairs: created\n", "", "create-all",
+           f->models);
+    return 0;
+}
+
+static void drop_network_table(fixture *f)
+{
+    orm_db *db = NULL;
+    orm_modelfile *mf = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    if (!f->net_url[0])
+        return;
+    if (orm_db_open(&db, f->net_url, NULL) == 0 &&
+        orm_modelfile_load(&mf, f->net_models, &e) == 0 && mf->nmodels)
+        orm_db_drop_table(db, mf->models[0]);
+    orm_modelfile_free(mf);
+    orm_db_free(db);
+    orm_error_clear(&e);
+    f->net_url[0] = '\0';
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    drop_network_table(f);
+    if (f->xdg_changed) {
+        if (f->old_xdg)
+            setenv("XDG_DATA_HOME", f->old_xdg, 1);
+        else
+            unsetenv("XDG_DATA_HOME");
+        free(f->old_xdg);
+    }
+    remove_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Four accounts with the awkward cases: a comma and quotes, an empty
+ * string, NULL, wide characters. */
+static void add_sample(const fixture *f)
+{
+    EXPECT(f, 0, "1\n", "", "add", "accounts", "handle=jdoe", "note=hello",
+           "score=1.5", "active=yes");
+    EXPECT(f, 0, "2\n", "", "add", "accounts", "handle=日本語",
+           "note=a,b \"c\"", "active:=false");
+    EXPECT(f, 0, "3\n", "", "add", "accounts", "handle=🦊fox",
+           "note=", "score:=12");
+    EXPECT(f, 0, "4\n", "", "add", "accounts", "handle=x");
+}
+
+static const char sample_table[] =
+    "id  handle  secret_key  note     score  active\n"
+    "--  ------  ----------  -------  -----  ------\n"
+    " 1  jdoe    ***         hello     1.50  true\n"
+    " 2  日本語  ***         a,b \"c\"   NULL  false\n"
+    " 3  🦊fox   ***                  12.00  NULL\n"
+    " 4  x       ***         NULL      NULL  NULL\n";
+
+static const char sample_csv[] = "id,handle,secret_key,note,score,active\r\n"
+                                 "1,jdoe,***,hello,1.50,true\r\n"
+                                 "2,日本語,***,\"a,b \"\"c\"\"\",,false\r\n"
+                                 "3,🦊fox,***,\"\",12.00,\r\n"
+                                 "4,x,***,,,\r\n";
+
+static const char sample_json[] =
+    "[\n"
+    "  {\"id\": 1, \"handle\": \"jdoe\", \"secret_key\": \"***\", "
+    "\"note\": \"hello\", \"score\": \"1.50\", \"active\": true},\n"
+    "  {\"id\": 2, \"handle\": \"日本語\", \"secret_key\": \"***\", "
+    "\"note\": \"a,b \\\"c\\\"\", \"score\": null, \"active\": false},\n"
+    "  {\"id\": 3, \"handle\": \"🦊fox\", \"secret_key\": \"***\", "
+    "\"note\": \"\", \"score\": \"12.00\", \"active\": null},\n"
+    "  {\"id\": 4, \"handle\": \"x\", \"secret_key\": \"***\", "
+    "\"note\": null, \"score\": null, \"active\": null}\n"
+    "]\n";
+
+static const char sample_tsv[] = "id\thandle\tsecret_key\tnote\tscore\tactive\n"
+                                 "1\tjdoe\t***\thello\t1.50\ttrue\n"
+                                 "2\t日本語\t***\ta,b \"c\"\t\\N\tfalse\n"
+                                 "3\t🦊fox\t***\t\t12.00\t\\N\n"
+                                 "4\tx\t***\t\\N\t\\N\t\\N\n";
+
+/* ---- the tests ---- */
+
+static void test_cli__create_all_reports_created_then_exists(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 0, "accounts: exists\npairs: exists\n", "", "create-all",
+           f->models);
+}
+
+static void
+test_cli__rows_table_aligns_unicode_and_keeps_null_apart(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, sample_table, "", "rows", "accounts");
+}
+
+static void test_cli__rows_csv_quotes_and_tells_null_from_empty(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, sample_csv, "", "rows", "accounts", "--format", "csv");
+}
+
+static void test_cli__rows_json_types_values(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, sample_json, "", "rows", "accounts", "--format=json");
+    EXPECT(f, 0, "[]\n", "", "rows", "accounts", "--format", "json", "--where",
+           "id > 100");
+}
+
+static void test_cli__rows_tsv_escapes_and_marks_null(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, sample_tsv, "", "rows", "accounts", "--format", "tsv");
+    EXPECT(f, 0, "5\n", "", "add", "accounts", "handle=esc",
+           "note=tab\there\nnew\\line");
+    EXPECT(f, 0,
+           "id\thandle\tsecret_key\tnote\tscore\tactive\n"
+           "5\tesc\t***\ttab\\there\\nnew\\\\line\t\\N\t\\N\n",
+           "", "rows", "accounts", "--format", "tsv", "--where", "id = 5");
+    /* The table format keeps the value on one line. */
+    EXPECT(f, 0,
+           "id  handle  secret_key  note                 score  active\n"
+           "--  ------  ----------  -------------------  -----  ------\n"
+           " 5  esc     ***         tab\\there\\nnew\\line   NULL  NULL\n",
+           "", "rows", "accounts", "--where", "id = 5");
+}
+
+static void test_cli__secrets_masked_unless_revealed(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    result r = ORB(f, "rows", "accounts", "--format", "csv", "--reveal",
+                   "--limit", "1");
+    assert_int_equal(r.status, 0);
+    /* token_hex(16): 32 lower-case hex digits. */
+    const char *p = strstr(r.out, "\r\n1,jdoe,");
+    assert_non_null(p);
+    p += strlen("\r\n1,jdoe,");
+    assert_int_equal(strspn(p, "0123456789abcdef"), 32);
+    assert_int_equal(p[32], ',');
+    result_free(&r);
+    r = ORB(f, "get", "accounts", "1", "--reveal");
+    assert_int_equal(r.status, 0);
+    p = strstr(r.out, "secret_key: ");
+    assert_non_null(p);
+    assert_int_equal(strspn(p + 12, "0123456789abcdef"), 32);
+    result_free(&r);
+}
+
+static void test_cli__rows_where_order_limit_offset(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, "a,b,label\r\n", "", "rows", "pairs", "--format", "csv");
+    EXPECT(f, 0,
+           "id,handle,secret_key,note,score,active\r\n"
+           "4,x,***,,,\r\n"
+           "1,jdoe,***,hello,1.50,true\r\n",
+           "", "rows", "accounts", "--format", "csv", "--where",
+           "handle like '%doe%' or id = 4", "--order", "-id");
+    EXPECT(f, 0,
+           "id,handle,secret_key,note,score,active\r\n"
+           "4,x,***,,,\r\n"
+           "1,jdoe,***,hello,1.50,true\r\n",
+           "", "rows", "accounts", "--format", "csv", "--order",
+           "score,-handle", "--limit", "2", "--offset", "1");
+}
+
+static void test_cli__rows_table_truncates_long_values(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 0, "1\n", "", "add", "accounts", "handle=long",
+           "note=0123456789012345678901234567890123456789abc");
+    EXPECT(f, 0,
+           "id  handle  secret_key  note                                    "
+           "  score  active\n"
+           "--  ------  ----------  ----------------------------------------"
+           "  -----  ------\n"
+           " 1  long    ***         012345678901234567890123456789012345678…"
+           "   NULL  NULL\n",
+           "", "rows", "accounts", "--format", "table");
+}
+
+static void test_cli__get_prints_column_value_lines(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0,
+           "id: 2\nhandle: 日本語\nsecret_key: ***\nnote: a,b \"c\"\n"
+           "score: NULL\nactive: false\n",
+           "", "get", "Account", "2");
+    EXPECT(f, 1, "", "orb: accounts: no row with id 42\n", "get", "accounts",
+           "42");
+    EXPECT(f, 1, "", "orb: id: expected a whole number\n", "get", "accounts",
+           "abc");
+}
+
+static void test_cli__composite_key_in_key_order(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 0, "7,b1\n", "", "add", "pairs", "a=7", "b=b1", "label=one");
+    EXPECT(f, 0, "7,b2\n", "", "add", "pairs", "a=7", "b=b2");
+    EXPECT(f, 0, "a: 7\nb: b1\nlabel: one\n", "", "get", "pairs", "7,b1");
+    EXPECT(f, 1, "", "orb: pairs: no row with a 7, b b3\n", "get", "pairs",
+           "7,b3");
+    EXPECT(f, 2, "",
+           "orb: the key of pairs has 2 columns (a, b): write them "
+           "comma-separated (see orb --help)\n",
+           "get", "pairs", "7");
+    EXPECT(f, 0, "", "", "delete", "pairs", "7,b1", "7,b2");
+    EXPECT(f, 0, "0\n", "", "count", "pairs");
+}
+
+static void test_cli__count_with_and_without_where(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+    EXPECT(f, 0, "2\n", "", "count", "accounts", "--where",
+           "note is null or note = ''");
+    EXPECT(f, 1, "",
+           "orb: --where: unknown column 'nte' at 1 (did you mean 'note'?)\n",
+           "count", "accounts", "--where", "nte is null");
+}
+
+static void test_cli__set_changes_only_what_is_named(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, "", "", "set", "accounts", "1", "handle=jane_doe",
+           "score=2.25", "--expect", "handle=jdoe");
+    EXPECT(f, 0,
+           "id: 1\nhandle: jane_doe\nsecret_key: ***\nnote: hello\n"
+           "score: 2.25\nactive: true\n",
+           "", "get", "accounts", "1");
+}
+
+static void test_cli__set_expect_mismatch_changes_nothing(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 1, "", "orb: accounts 1: handle is \"jdoe\", expected \"y\"\n",
+           "set", "accounts", "1", "note=changed", "--expect", "handle=y");
+    EXPECT(f, 1, "", "orb: accounts 4: note is NULL, expected \"\"\n", "set",
+           "accounts", "4", "note=changed", "--expect", "note=");
+    EXPECT(f, 0, sample_table, "", "rows", "accounts");
+    EXPECT(f, 0, "", "", "set", "accounts", "4", "note=changed", "--expect",
+           "note:=null", "--expect", "score:=null");
+}
+
+static void
+test_cli__colon_equals_null_is_null_equals_null_is_text(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0, "", "", "set", "accounts", "1", "note:=null");
+    EXPECT(f, 0, "", "", "set", "accounts", "2", "note=null");
+    EXPECT(f, 0, "id,handle,secret_key,note,score,active\r\n", "", "rows",
+           "accounts", "--format", "csv", "--limit", "0");
+    EXPECT(f, 0,
+           "id,handle,secret_key,note,score,active\r\n"
+           "1,jdoe,***,,1.50,true\r\n"
+           "2,日本語,***,null,,false\r\n",
+           "", "rows", "accounts", "--format", "csv", "--where", "id <= 2");
+    EXPECT(f, 0, "1\n", "", "count", "accounts", "--where", "note = 'null'");
+}
+
+static void
+test_cli__unique_violation_names_column_changes_nothing(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 1, "", "orb: handle: \"jdoe\" is already taken\n", "add",
+           "accounts", "handle=jdoe", "note=dup");
+    EXPECT(f, 1, "", "orb: handle: \"jdoe\" is already taken\n", "set",
+           "accounts", "4", "handle=jdoe");
+    EXPECT(f, 0, sample_table, "", "rows", "accounts");
+}
+
+static void test_cli__validation_errors_name_the_column(void **state)
+{
+    fixture *f = *state;
+    char handle[60];
+    memset(handle, 'a', 51);
+    handle[51] = '\0';
+    char arg[70];
+    snprintf(arg, sizeof arg, "handle=%s", handle);
+    EXPECT(f, 1, "", "orb: handle: at most 50 characters (got 51)\n", "add",
+           "accounts", arg);
+    EXPECT(f, 1, "", "orb: score: expected a decimal number like 12.34\n",
+           "add", "accounts", "handle=z", "score=abc");
+    EXPECT(f, 1, "", "orb: handle: a value is required\n", "add", "accounts",
+           "note=x");
+    EXPECT(f, 0, "0\n", "", "count", "accounts");
+}
+
+static void test_cli__unknown_column_suggests_the_right_one(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 1, "",
+           "orb: accounts has no column 'hndle' (did you mean 'handle'?)\n",
+           "add", "accounts", "hndle=x");
+    EXPECT(f, 1, "",
+           "orb: accounts has no column 'hndle' (did you mean 'handle'?)\n",
+           "rows", "accounts", "--order", "-hndle");
+    EXPECT(f, 1, "", "orb: accounts has no column 'zzzzzz'\n", "add",
+           "accounts", "zzzzzz=1");
+}
+
+static void test_cli__unknown_model_suggests_the_right_one(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 1, "",
+           "orb: no model or table 'acounts' (did you mean 'accounts'?)\n",
+           "rows", "acounts");
+    EXPECT(f, 1, "", "orb: no model or table 'nothing_like_it'\n", "count",
+           "nothing_like_it");
+    EXPECT(f, 0, "0\n", "", "count", "ACCOUNT");
+}
+
+static void test_cli__delete_is_one_transaction(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 1, "", "orb: accounts: no row with id 99\n", "delete", "accounts",
+           "1", "99");
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+    EXPECT(f, 0, "", "", "delete", "accounts", "1", "3");
+    EXPECT(f, 0,
+           "id,handle,secret_key,note,score,active\r\n"
+           "2,日本語,***,\"a,b \"\"c\"\"\",,false\r\n"
+           "4,x,***,,,\r\n",
+           "", "rows", "accounts", "--format", "csv");
+}
+
+static void test_cli__usage_errors_exit_2(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 2, "",
+           "orb: unknown command 'rowz'; did you mean 'rows'? (see orb "
+           "--help)\n",
+           "rowz", "accounts");
+    EXPECT(f, 2, "", "orb: rows needs MODEL (see orb --help)\n", "rows");
+    EXPECT(f, 2, "", "orb: set needs COL=VALUE (see orb --help)\n", "set",
+           "accounts", "1");
+    EXPECT(f, 2, "",
+           "orb: --limit wants a whole number of rows, got 'ten' (see orb "
+           "--help)\n",
+           "rows", "accounts", "--limit", "ten");
+    EXPECT(f, 2, "",
+           "orb: --limit wants a whole number of rows, got '-1' (see orb "
+           "--help)\n",
+           "rows", "accounts", "--limit=-1");
+    EXPECT(f, 2, "",
+           "orb: unknown format 'xml': use table, csv, tsv or json (see orb "
+           "--help)\n",
+           "rows", "accounts", "--format", "xml");
+    EXPECT(f, 2, "",
+           "orb: unknown option '--limt' for rows; did you mean '--limit'? "
+           "(see orb --help)\n",
+           "rows", "accounts", "--limt", "3");
+    EXPECT(f, 2, "", "orb: get does not take --where (see orb --help)\n", "get",
+           "accounts", "1", "--where", "id = 1");
+    EXPECT(f, 2, "", "orb: --where needs a value (see orb --help)\n", "rows",
+           "accounts", "--where");
+    EXPECT(f, 2, "", "orb: too many arguments for get: '2' (see orb --help)\n",
+           "get", "accounts", "1", "2");
+    EXPECT(f, 2, "",
+           "orb: expected COL=VALUE or COL:=LITERAL, got 'handle' (see orb "
+           "--help)\n",
+           "add", "accounts", "handle");
+}
+
+static void test_cli__schema_describes_columns(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 0,
+           "column      type          key  unique  nullable  default        "
+           "references  notes\n"
+           "----------  ------------  ---  ------  --------  -------------  "
+           "----------  -------------\n"
+           "id          Integer       PK   no      no                       "
+           "            autoincrement\n"
+           "handle      String(50)         yes     no\n"
+           "secret_key  String(128)        no      yes       token_hex(16)  "
+           "            secret\n"
+           "note        Text               no      yes\n"
+           "score       Numeric(5,2)       no      yes\n"
+           "active      Boolean            no      yes\n",
+           "", "schema", "Account");
+}
+
+static void test_cli__models_lists_tables_with_counts(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 0,
+           "model    table     columns  rows\n"
+           "-------  --------  -------  ----\n"
+           "Account  accounts        6     4\n"
+           "Pair     pairs           3     0\n",
+           "", "models");
+}
+
+static void test_cli__reflected_tables_work_without_models_file(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    f->use_models = 0;
+    /* Reflection knows no secrets: the values show. */
+    result r = ORB(f, "rows", "accounts", "--format", "csv", "--limit", "1");
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "***"));
+    assert_non_null(strstr(r.out, "1,jdoe,"));
+    result_free(&r);
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+}
+
+static void test_cli__models_file_problems_have_line_numbers(void **state)
+{
+    fixture *f = *state;
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/bad.ini", f->dir);
+    write_file(bad, "[Account]\n"
+                    "__tablename__ = accounts\n"
+                    "id = Integer primary_key\n"
+                    "handle = Strang(50)\n");
+    snprintf(f->models, sizeof f->models, "%s", bad);
+    result r = ORB(f, "count", "accounts");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "0\n");
+    char prefix[320];
+    snprintf(prefix, sizeof prefix, "%s:4: ", bad);
+    assert_memory_equal(r.err, prefix, strlen(prefix));
+    assert_int_equal(strchr(r.err, '\n') - r.err, (long)strlen(r.err) - 1);
+    result_free(&r);
+    snprintf(f->models, sizeof f->models, "%s/missing.ini", f->dir);
+    r = ORB(f, "count", "accounts");
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    assert_non_null(strstr(r.err, "missing.ini"));
+    result_free(&r);
+}
+
+static void test_cli__read_only_refuses_changes(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    f->read_only = 1;
+    result r = ORB(f, "delete", "accounts", "1");
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    assert_non_null(strstr(r.err, "read-only"));
+    result_free(&r);
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+}
+
+static void test_cli__password_never_shown(void **state)
+{
+    fixture *f = *state;
+    static const char *const urls[] = {
+        "postgresql://orb:Pw-Never-Shown-42@127.0.0.1:1/nope",
+        "mysql://orb:Pw-Never-Shown-42@127.0.0.1:1/nope",
+        "postgresql://orb:Pw-Never-Shown-42@127.0.0.1:99999/nope",
+        "postgresql://orb:Pw-Never-Shown-42@[::1/nope"};
+    f->use_models = 0;
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        snprintf(f->url, sizeof f->url, "%s", urls[i]);
+        result r = ORB(f, "models");
+        assert_int_equal(r.status, i < 2 ? 1 : 2);
+        assert_null(strstr(r.err, "Pw-Never-Shown-42"));
+        assert_null(strstr(r.out, "Pw-Never-Shown-42"));
+        if (i < 2)
+            assert_non_null(strstr(r.err, ":***@127.0.0.1:1/nope: "));
+        result_free(&r);
+    }
+    /* The same password from the environment. */
+    setenv("ORB_PASSWORD", "Env-Pw-Never-Shown", 1);
+    snprintf(f->url, sizeof f->url, "postgresql://orb@127.0.0.1:1/nope");
+    result r = ORB(f, "models");
+    unsetenv("ORB_PASSWORD");
+    assert_int_equal(r.status, 1);
+    assert_null(strstr(r.err, "Env-Pw-Never-Shown"));
+    assert_non_null(
+        strstr(r.err, "orb: cannot open postgresql://orb@127.0.0.1:1/nope: "));
+    result_free(&r);
+}
+
+static void
+test_cli__demo_database_made_once_and_the_same_everywhere(void **state)
+{
+    fixture *f = *state;
+    char data[300], file[320];
+    const char *old = getenv("XDG_DATA_HOME");
+    f->old_xdg = old ? strdup(old) : NULL;
+    f->xdg_changed = 1;
+    snprintf(data, sizeof data, "%s/data", f->dir);
+    setenv("XDG_DATA_HOME", data, 1);
+    f->no_url = 1;
+    f->use_models = 0;
+    EXPECT(f, 0,
+           "model    table      columns   rows\n"
+           "-------  ---------  -------  -----\n"
+           "Account  accounts         3   2000\n"
+           "Post     posts            7   5000\n"
+           "Comment  comments         5  10000\n"
+           "Tag      tags             2     20\n"
+           "PostTag  post_tags        2   6000\n",
+           "", "models");
+    snprintf(file, sizeof file, "%s/orb/demo.db", data);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    snprintf(file, sizeof file, "%s/orb", data);
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    /* Only demo.db is left: no temp files. */
+    DIR *d = opendir(file);
+    struct dirent *e;
+    int others = 0;
+    while ((e = readdir(d)) != NULL)
+        others += e->d_name[0] != '.' && strcmp(e->d_name, "demo.db") != 0;
+    closedir(d);
+    assert_int_equal(others, 0);
+    /* Fixed data from a fixed-seed generator. */
+    EXPECT(f, 0,
+           "id,handle,secret_key\r\n1,jdoe,***\r\n2,alice,***\r\n"
+           "3,bob,***\r\n4,admin,***\r\n",
+           "", "rows", "accounts", "--format", "csv", "--limit", "4");
+    EXPECT(f, 0,
+           "id: 1\naccount_id: 1577\ntitle: Careful plan for the garden\n"
+           "body: Backups you have never restored are only hopes. Ça marche "
+           "très bien, merci !\npublished: true\n"
+           "created: 2023-01-01 02:18:10\nrating: 4.6\n",
+           "", "get", "Post", "1");
+    result r = ORB(f, "count", "comments", "--where", "body is null");
+    assert_int_equal(r.status, 0);
+    assert_true(strtol(r.out, NULL, 10) > 100);
+    result_free(&r);
+    r = ORB(f, "count", "posts", "--where", "body = ''");
+    assert_int_equal(r.status, 0);
+    assert_true(strtol(r.out, NULL, 10) > 50);
+    result_free(&r);
+    r = ORB(f, "count", "accounts", "--where",
+            "handle contains 'é' or handle contains '日本語'");
+    assert_int_equal(r.status, 0);
+    assert_true(strtol(r.out, NULL, 10) > 10);
+    result_free(&r);
+}
+
+/* ---- the binary only: what main.c does ---- */
+
+static void test_cli__help_lists_every_command(void **state)
+{
+    fixture *f = *state;
+    static const char *const words[] = {
+        "\n  models ",
+        "\n  schema MODEL",
+        "\n  rows MODEL",
+        "\n  get MODEL",
+        "\n  count MODEL",
+        "\n  add MODEL",
+        "\n  set MODEL",
+        "\n  delete MODEL",
+        "\n  create-all MODELS_FILE",
+        "--password-prompt",
+        "ORB_PASSWORD",
+        "orb sqlite:///app.db rows accounts --where \"handle like '%doe%'\""};
+    f->no_url = 1;
+    f->use_models = 0;
+    result r = ORB(f, "--help");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strstr(r.out, words[i]))
+            fail_msg("--help does not mention %s", words[i]);
+    result_free(&r);
+    r = ORB(f, "--version");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "orb " ORM_VERSION_STRING "\n");
+    result_free(&r);
+}
+
+static void test_cli__global_options_and_their_errors(void **state)
+{
+    fixture *f = *state;
+    f->no_url = 1;
+    f->use_models = 0;
+    EXPECT(f, 2, "", "orb: unknown option '--bogus' (see orb --help)\n",
+           "--bogus");
+    EXPECT(f, 2, "",
+           "orb: --where goes after the command, as in orb URL rows MODEL "
+           "--where ... (see orb --help)\n",
+           "--where", "x", f->url, "rows", "accounts");
+    EXPECT(f, 2, "", "orb: --models needs a value (see orb --help)\n",
+           "--models");
+    EXPECT(f, 2, "",
+           "orb: unknown command 't.db' (a database is named by a URL such "
+           "as sqlite:///t.db) (see orb --help)\n",
+           "t.db", "models");
+    EXPECT(f, 2, "", "orb: unknown option '--password' (see orb --help)\n",
+           "--password=Pw-Never-Shown-42");
+    EXPECT(f, 2, "",
+           "orb: expected a command, got something like a URL (one URL, with "
+           "\"://\", comes first) (see orb --help)\n",
+           f->url, "postgres:/orb:Pw-Never-Shown-42@host/db", "models");
+    /* Options may come after the URL too. */
+    EXPECT(f, 0, "0\n", "", f->url, "--models", f->models, "count", "accounts");
+    EXPECT(f, 2, "",
+           "orb: --password-prompt needs a terminal; set ORB_PASSWORD "
+           "instead\n",
+           "--password-prompt", "postgresql://orb@127.0.0.1:1/nope", "models");
+}
+
+/* Run orb with a pseudo-terminal as its controlling terminal, answer the
+ * password prompt, and return everything the terminal showed. */
+static void test_cli__password_prompt_does_not_echo(void **state)
+{
+    fixture *f = *state;
+    const char *secret = "Typed-Pw-Never-Echoed";
+    char err_path[] = "/tmp/orb-cli-err-XXXXXX";
+    int err_fd = mkstemp(err_path), wstatus;
+    char screen[4096];
+    size_t shown = 0;
+    (void)f;
+    assert_true(err_fd >= 0);
+    unlink(err_path);
+    if (access(orb_binary(), X_OK) != 0)
+        fail_msg("%s is not built", orb_binary());
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(master >= 0);
+    assert_int_equal(grantpt(master), 0);
+    assert_int_equal(unlockpt(master), 0);
+    char slave_name[128];
+    snprintf(slave_name, sizeof slave_name, "%s", ptsname(master));
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setsid();
+        int slave = open(slave_name, O_RDWR); /* the controlling tty */
+        if (slave < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 ||
+            dup2(err_fd, 2) < 0)
+            _exit(126);
+        char *argv[] = {strdup(orb_binary()), strdup("--password-prompt"),
+                        strdup("postgresql://orb@127.0.0.1:1/nope"),
+                        strdup("models"), NULL};
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    /* Wait for the prompt, type, then read until the terminal closes. */
+    int typed = 0;
+    for (int rounds = 0; rounds < 200; rounds++) {
+        struct pollfd pfd = {master, POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0)
+            continue;
+        ssize_t n = read(master, screen + shown, sizeof screen - shown - 1);
+        if (n <= 0)
+            break;
+        shown += (size_t)n;
+        screen[shown] = '\0';
+        if (!typed && strstr(screen, "Password for ")) {
+            char line[64];
+            snprintf(line, sizeof line, "%s\n", secret);
+            assert_int_equal(write(master, line, strlen(line)),
+                             (ssize_t)strlen(line));
+            typed = 1;
+        }
+    }
+    screen[shown] = '\0';
+    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+    close(master);
+    char *err = read_fd(err_fd);
+    close(err_fd);
+    assert_true(typed);
+    assert_non_null(
+        strstr(screen, "Password for postgresql://orb@127.0.0.1:1/nope: "));
+    assert_null(strstr(screen, secret));
+    assert_null(strstr(err, secret));
+    assert_non_null(strstr(err, "orb: cannot open postgresql://orb"));
+    assert_true(WIFEXITED(wstatus));
+    assert_int_equal(WEXITSTATUS(wstatus), 1);
+    free(err);
+}
+
+/* ---- the network dialects: the same text as SQLite ---- */
+
+/* Run the add / rows / get / set / delete flow on `f` and return all of
+ * its output (owned). */
+static char *network_flow(fixture *f, const char *table)
+{
+    char buf[65536];
+    size_t len = 0;
+    static const char *const steps[][10] = {
+        {"add", "Item", "handle=jdoe", "note=hello", "score=1.5", "active=yes"},
+        {"add", "Item", "handle=日本語", "note=a,b \"c\"", "active:=false"},
+        {"add", "Item", "handle=🦊fox", "note=", "score:=12"},
+        {"add", "Item", "handle=x"},
+        {"add", "Item", "handle=jdoe"},
+        {"rows", "Item"},
+        {"rows", "Item", "--format", "csv"},
+        {"rows", "Item", "--format", "json"},
+        {"rows", "Item", "--format", "tsv", "--order", "-handle"},
+        {"get", "Item", "2"},
+        {"set", "Item", "2", "note:=null", "--expect", "handle=日本語"},
+        {"count", "Item", "--where", "note is null"},
+        {"delete", "Item", "1", "3"},
+        {"rows", "Item", "--format", "csv"},
+        {"count", "Item"}};
+    buf[0] = '\0';
+    (void)table;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        size_t n = 0;
+        while (n < 10 && steps[i][n])
+            n++;
+        result r = orb_argv(f, steps[i], n);
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "$ %s\n[%d]\n%s%s",
+                                steps[i][0], r.status, r.out, r.err);
+        assert_true(len < sizeof buf);
+        result_free(&r);
+    }
+    return strdup(buf);
+}
+
+static void network_dialect_matches_sqlite(fixture *f, const char *variable)
+{
+    const char *url = getenv(variable);
+    char table[64], text[512], sqlite_models[300];
+    if (!url || !*url)
+        fail_msg("%s is not set: run the tests under scripts/with-servers.sh "
+                 "so that every dialect is checked",
+                 variable);
+    snprintf(table, sizeof table, "orb_cli_%ld_%ld", (long)getpid(),
+             (long)time(NULL) % 100000);
+    snprintf(text, sizeof text,
+             "[Item]\n__tablename__ = %s\nid = Integer primary_key\n"
+             "handle = String(50) unique not_null\n"
+             "secret_key = String(128) secret default=token_hex(16)\n"
+             "note = Text\nscore = Numeric(5,2)\nactive = Boolean\n",
+             table);
+    snprintf(sqlite_models, sizeof sqlite_models, "%s/item.ini", f->dir);
+    write_file(sqlite_models, text);
+
+    /* SQLite first. */
+    snprintf(f->models, sizeof f->models, "%s", sqlite_models);
+    char expect_created[128];
+    snprintf(expect_created, sizeof expect_created, "%s: created\n", table);
+    EXPECT(f, 0, expect_created, "", "create-all", f->models);
+    char *sqlite_text = network_flow(f, table);
+
+    /* Then the server, dropping the table at the end (or in teardown). */
+    snprintf(f->net_url, sizeof f->net_url, "%s", url);
+    snprintf(f->net_models, sizeof f->net_models, "%s", sqlite_models);
+    snprintf(f->url, sizeof f->url, "%s", url);
+    drop_network_table(f); /* a leftover of a killed run */
+    snprintf(f->net_url, sizeof f->net_url, "%s", url);
+    EXPECT(f, 0, expect_created, "", "create-all", f->models);
+    char *server_text = network_flow(f, table);
+    assert_string_equal(server_text, sqlite_text);
+    /* The flow checks itself too: the duplicate failed, the rest held. */
+    assert_non_null(strstr(sqlite_text, "orb: handle: \"jdoe\" is already "
+                                        "taken\n"));
+    assert_non_null(strstr(sqlite_text, "$ count\n[0]\n2\n"));
+    free(sqlite_text);
+    free(server_text);
+    drop_network_table(f);
+}
+
+static void test_cli__postgresql_prints_the_same_rows(void **state)
+{
+    network_dialect_matches_sqlite(*state, "ORB_TEST_PG_URL");
+}
+
+static void test_cli__mysql_prints_the_same_rows(void **state)
+{
+    network_dialect_matches_sqlite(*state, "ORB_TEST_MYSQL_URL");
+}
+
+#define BOTH(X)                                                                \
+    X(test_cli__create_all_reports_created_then_exists)                        \
+    X(test_cli__rows_table_aligns_unicode_and_keeps_null_apart)                \
+    X(test_cli__rows_csv_quotes_and_tells_null_from_empty)                     \
+    X(test_cli__rows_json_types_values)                                        \
+    X(test_cli__rows_tsv_escapes_and_marks_null)                               \
+    X(test_cli__secrets_masked_unless_revealed)                                \
+    X(test_cli__rows_where_order_limit_offset)                                 \
+    X(test_cli__rows_table_truncates_long_values)                              \
+    X(test_cli__get_prints_column_value_lines)                                 \
+    X(test_cli__composite_key_in_key_order)                                    \
+    X(test_cli__count_with_and_without_where)                                  \
+    X(test_cli__set_changes_only_what_is_named)                                \
+    X(test_cli__set_expect_mismatch_changes_nothing)                           \
+    X(test_cli__colon_equals_null_is_null_equals_null_is_text)                 \
+    X(test_cli__unique_violation_names_column_changes_nothing)                 \
+    X(test_cli__validation_errors_name_the_column)                             \
+    X(test_cli__unknown_column_suggests_the_right_one)                         \
+    X(test_cli__unknown_model_suggests_the_right_one)                          \
+    X(test_cli__delete_is_one_transaction)                                     \
+    X(test_cli__usage_errors_exit_2)                                           \
+    X(test_cli__schema_describes_columns)                                      \
+    X(test_cli__models_lists_tables_with_counts)                               \
+    X(test_cli__reflected_tables_work_without_models_file)                     \
+    X(test_cli__models_file_problems_have_line_numbers)                        \
+    X(test_cli__read_only_refuses_changes)                                     \
+    X(test_cli__password_never_shown)                                          \
+    X(test_cli__demo_database_made_once_and_the_same_everywhere)               \
+    X(test_cli__postgresql_prints_the_same_rows)                               \
+    X(test_cli__mysql_prints_the_same_rows)
+
+#define BINARY_ONLY(X)                                                         \
+    X(test_cli__help_lists_every_command)                                      \
+    X(test_cli__global_options_and_their_errors)                               \
+    X(test_cli__password_prompt_does_not_echo)
+
+#define IN_PROCESS(t)                                                          \
+    cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &inprocess),
+#define THROUGH_BINARY(t)                                                      \
+    cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &binary),
+
+int main(void)
+{
+    const struct CMUnitTest in_process[] = {BOTH(IN_PROCESS)};
+    const struct CMUnitTest through_binary[] = {
+        BOTH(THROUGH_BINARY) BINARY_ONLY(THROUGH_BINARY)};
+    int failures = 0;
+    failures +=
+        cmocka_run_group_tests_name("cli in-process", in_process, NULL, NULL);
+    failures += cmocka_run_group_tests_name("cli through the orb binary",
+                                            through_binary, NULL, NULL);
+    return failures;
+}

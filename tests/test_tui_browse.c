@@ -1,0 +1,519 @@
+/*
+ * The browser driven with keys on an 80x24 in-memory screen over a
+ * SQLite database made through the ORM: models list and narrowing, rows
+ * with paging, sort and search, the record screen, following foreign
+ * keys and back, help, resizing, NULL versus empty text, wide text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_tui_fixture.h"
+
+static int setup(void **state)
+{
+    tui_fixture *fx = calloc(1, sizeof *fx);
+    fx_open_db(fx, 200);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_close(fx);
+    free(fx);
+    return 0;
+}
+
+static void test_models__lists_every_model_with_counts_after_first_draw(
+    void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    /* The first screen is drawn before any count runs. */
+    int row = fx_row_of(fx, "Customer");
+    assert_true(row > 0);
+    char *line = fx_line(fx, row);
+    assert_non_null(strstr(line, "\xE2\x80\xA6"));
+    free(line);
+    tui_app_settle(fx->app);
+    tui_app_draw(fx->app);
+    fx_assert_shows(fx, "Customer");
+    fx_assert_shows(fx, "Order");
+    fx_assert_shows(fx, "Log");
+    line = fx_line(fx, fx_row_of(fx, "Item"));
+    assert_non_null(strstr(line, "200"));
+    assert_non_null(strstr(line, "items"));
+    assert_non_null(strstr(line, "3")); /* columns */
+    free(line);
+    line = fx_line(fx, fx_row_of(fx, "Customer"));
+    assert_non_null(strstr(line, " 5 "));
+    assert_non_null(strstr(line, " 8")); /* 8 columns */
+    free(line);
+}
+
+static void test_models__slash_narrows_as_you_type(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    fx_send(fx, "/or");
+    fx_assert_shows(fx, "Order");
+    fx_assert_not_shows(fx, "Customer");
+    fx_assert_not_shows(fx, "Item ");
+    fx_send(fx, "<Backspace><Backspace>it");
+    fx_assert_shows(fx, "Item");
+    fx_assert_not_shows(fx, "Order");
+    fx_send(fx, "<Esc>");
+    fx_assert_shows(fx, "Order");
+    fx_assert_shows(fx, "Customer");
+}
+
+static void test_models__typing_an_unbound_letter_starts_narrowing(
+    void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    fx_send(fx, "cus"); /* c is bound to nothing on the models screen */
+    fx_assert_shows(fx, "narrow: cus");
+    fx_assert_shows(fx, "Customer");
+    fx_assert_not_shows(fx, "Order");
+    fx_send(fx, "<Enter>"); /* the one match opens */
+    fx_assert_shows(fx, "Customer (customers)");
+    fx_assert_shows(fx, "row 1 of 5");
+}
+
+static void test_models__q_quits(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    fx_send(fx, "q");
+    assert_true(tui_app_done(fx->app));
+    assert_int_equal(fx->app->exit_status, 0);
+}
+
+
+/* The display column where `text` starts on a row, or -1. */
+static int col_of(tui_fixture *fx, int row, const char *text)
+{
+    size_t n = strlen(text);
+    for (int c = 0; c < fx->scr->cols; c++) {
+        orm_buf b = ORM_BUF_INIT;
+        for (int k = c; k < fx->scr->cols && b.len < n; k++) {
+            const tui_cell *cell = tui_screen_cell(fx->scr, row, k);
+            if (cell->width)
+                orm_buf_append(&b, cell->text);
+        }
+        int hit = b.data && strncmp(b.data, text, n) == 0 &&
+                  tui_screen_cell(fx->scr, row, c)->width != 0;
+        orm_buf_free(&b);
+        if (hit)
+            return c;
+    }
+    return -1;
+}
+
+static void open_model(tui_fixture *fx, const char *name)
+{
+    char keys[64];
+    fx_start(fx, 24, 80);
+    snprintf(keys, sizeof keys, "/%s<Enter>", name);
+    fx_send(fx, keys);
+    if (strcmp(tui_app_top(fx->app)->ops->name, "rows") != 0)
+        fx_dump_fail(fx, "rows screen not open for", name);
+}
+
+static void test_rows__enter_opens_rows_with_status(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    fx_assert_shows(fx, "item-07919"); /* id 1 */
+    fx_assert_shows(fx, "row 1 of 200");
+    fx_assert_shows(fx, "read-only");
+    char *title = fx_line(fx, 0);
+    assert_non_null(strstr(title, "Item (items)"));
+    free(title);
+    /* Header line with the key column first. */
+    char *header = fx_line(fx, 1);
+    assert_true(strstr(header, "id") < strstr(header, "label"));
+    free(header);
+}
+
+static void test_rows__page_down_and_up_show_the_right_rows(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    int page = fx->scr->rows - 3; /* title, header, status */
+    fx_send(fx, "<PgDn><PgDn><PgDn>");
+    char label[32], status[64];
+    fx_item_label(label, sizeof label, 3 * page + 1);
+    fx_assert_shows(fx, label);
+    snprintf(status, sizeof status, "row %d of 200", 3 * page + 1);
+    fx_assert_shows(fx, status);
+    fx_send(fx, "<PgUp>");
+    fx_item_label(label, sizeof label, 2 * page + 1);
+    assert_int_equal(fx_row_of(fx, label), 2); /* first data line */
+    fx_send(fx, "G");
+    fx_assert_shows(fx, "row 200 of 200");
+    fx_item_label(label, sizeof label, 200);
+    assert_int_equal(fx_row_of(fx, label), fx->scr->rows - 2);
+    fx_send(fx, "g");
+    fx_assert_shows(fx, "row 1 of 200");
+    fx_send(fx, "jjj");
+    fx_assert_shows(fx, "row 4 of 200");
+}
+
+static void test_rows__colon_jumps_to_a_row_number(void **state)
+{
+    tui_fixture *fx = *state;
+    char label[32];
+    open_model(fx, "Item");
+    fx_send(fx, ":150<Enter>");
+    fx_assert_shows(fx, "row 150 of 200");
+    fx_item_label(label, sizeof label, 150);
+    fx_assert_shows(fx, label);
+    fx_send(fx, ":9999<Enter>");
+    fx_assert_shows(fx, "row 200 of 200");
+}
+
+static void test_rows__sort_toggles_asc_desc_off(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    fx_send(fx, "s"); /* on id */
+    fx_assert_shows(fx, "sort: id \xE2\x86\x91");
+    fx_send(fx, "s");
+    fx_assert_shows(fx, "sort: id \xE2\x86\x93");
+    char label[32];
+    fx_item_label(label, sizeof label, 200);
+    assert_int_equal(fx_row_of(fx, label), 2);
+    fx_send(fx, "s");
+    fx_assert_not_shows(fx, "sort:");
+    fx_item_label(label, sizeof label, 1);
+    assert_int_equal(fx_row_of(fx, label), 2);
+    /* Sorting by label, then paging by key in that order. */
+    fx_send(fx, "ls<PgDn>");
+    fx_assert_shows(fx, "sort: label \xE2\x86\x91");
+    fx_assert_shows(fx, "row 22 of 200");
+}
+
+static void test_rows__search_matches_all_words_case_insensitively(
+    void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Order");
+    fx_send(fx, "/GIFT wrap<Enter>");
+    fx_assert_shows(fx, "search: GIFT wrap");
+    fx_assert_shows(fx, "gift wrap");
+    fx_assert_not_shows(fx, "express");
+    fx_assert_shows(fx, "of 4");
+    fx_send(fx, "/gift express<Enter>");
+    fx_assert_shows(fx, "(no matching rows)");
+    fx_send(fx, "/<C-u><Enter>");
+    fx_assert_not_shows(fx, "search:");
+    fx_assert_shows(fx, "express");
+}
+
+static void test_rows__null_is_drawn_apart_from_empty_text(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Note");
+    fx_send(fx, "G"); /* the cursor line is drawn in its own colours */
+    int null_row = fx_row_of(fx, "null body");
+    int empty_row = fx_row_of(fx, "empty body");
+    assert_true(null_row > 0 && empty_row > 0);
+    int c = col_of(fx, null_row, "NULL");
+    assert_true(c > 0);
+    assert_int_equal(tui_screen_cell(fx->scr, null_row, c)->element,
+                     TUI_EL_NULL_VALUE);
+    char *line = fx_line(fx, empty_row);
+    assert_null(strstr(line, "NULL"));
+    free(line);
+}
+
+static void test_rows__wide_text_keeps_columns_aligned(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Note");
+    int rows[4] = {fx_row_of(fx, "null body"), fx_row_of(fx, "empty body"),
+                   fx_row_of(fx, "wide"), fx_row_of(fx, "emoji")};
+    const char *n[4] = {"7000", "7001", "7002", "7003"};
+    int want = col_of(fx, rows[0], n[0]);
+    assert_true(want > 0);
+    for (int i = 1; i < 4; i++)
+        assert_int_equal(col_of(fx, rows[i], n[i]), want);
+    /* The CJK text takes two cells a character. */
+    int c = col_of(fx, rows[2], "\xE6\xBC\xA2");
+    assert_int_equal(tui_screen_cell(fx->scr, rows[2], c)->width, 2);
+}
+
+static void test_rows__secret_is_masked_until_revealed(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Customer");
+    fx_assert_shows(fx, TUI_SECRET_MASK);
+    fx_assert_not_shows(fx, "hunter2");
+    fx_send(fx, "lllR");
+    fx_assert_shows(fx, "hunter2");
+    fx_send(fx, "R");
+    fx_assert_not_shows(fx, "hunter2");
+}
+
+static void test_record__shows_columns_constraints_and_values(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Customer");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "Customer (customers) record");
+    int r = fx_row_of(fx, "id ");
+    char *line = fx_line(fx, r);
+    assert_non_null(strstr(line, "Integer"));
+    assert_non_null(strstr(line, "PK"));
+    free(line);
+    fx_assert_shows(fx, "String(50) not null");
+    fx_assert_shows(fx, "String(100) unique");
+    fx_assert_shows(fx, "Alice@example.org");
+    fx_assert_shows(fx, "\"tags\": ["); /* JSON pretty-printed */
+    fx_assert_shows(fx, TUI_SECRET_MASK);
+    fx_send(fx, "G");
+    fx_assert_shows(fx, "<3 bytes>");
+}
+
+static void test_record__enter_follows_a_foreign_key_and_q_returns(
+    void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Order");
+    fx_send(fx, "j<Enter>"); /* order 101, customer 2 */
+    fx_assert_shows(fx, "FK \xE2\x86\x92 customers.id");
+    fx_send(fx, "j<Enter>");
+    fx_assert_shows(fx, "Customer (customers) record");
+    fx_assert_shows(fx, "Bob@example.org");
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "Order (orders) record");
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "row 2 of 8");
+}
+
+static void test_record__null_foreign_key_says_so(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Order");
+    fx_send(fx, "G<Enter>j<Enter>");
+    fx_assert_shows(fx, "customer_id is NULL");
+    fx_assert_shows(fx, "Order (orders) record");
+}
+
+static void test_record__b_lists_referring_rows_and_opens_them(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Customer");
+    fx_send(fx, "<Enter>b");
+    fx_assert_shows(fx, "Order (orders) where customer_id = 1");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "where customer_id = 1");
+    fx_assert_shows(fx, "of 3");
+    fx_assert_not_shows(fx, " 101 ");
+}
+
+static void test_help__lists_every_action_with_its_keys(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    fx_send(fx, "?");
+    fx_assert_shows(fx, "Help");
+    orm_buf seen = ORM_BUF_INIT;
+    for (int i = 0; i < 4; i++) {
+        char *text = tui_screen_text(fx->scr);
+        orm_buf_append(&seen, text);
+        free(text);
+        fx_send(fx, "<PgDn>");
+    }
+    for (int a = 0; a < TUI_ACTION_COUNT; a++) {
+        if (!strstr(orm_buf_str(&seen), tui_action_name((tui_action)a)))
+            fail_msg("help lacks %s", tui_action_name((tui_action)a));
+        if (!strstr(orm_buf_str(&seen), tui_action_help((tui_action)a)))
+            fail_msg("help lacks the text of %s",
+                     tui_action_name((tui_action)a));
+    }
+    assert_non_null(strstr(orm_buf_str(&seen), "PgDn C-f Space"));
+    orm_buf_free(&seen);
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "Models");
+}
+
+static void test_app__resize_to_40x10_still_browses(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    assert_int_equal(tui_screen_mem_set_size(fx->scr, 10, 40), 0);
+    fx_send(fx, "<Resize>");
+    fx_assert_shows(fx, "item-07919");
+    fx_assert_shows(fx, "row 1 of 200");
+    fx_send(fx, "<PgDn>");
+    fx_assert_shows(fx, "row 8 of 200"); /* 7 rows a page */
+    fx_assert_not_shows(fx, "too small");
+}
+
+static void test_app__below_40x10_says_too_small(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    assert_int_equal(tui_screen_mem_set_size(fx->scr, 8, 30), 0);
+    fx_send(fx, "<Resize>");
+    fx_assert_shows(fx, "terminal too small");
+    fx_assert_shows(fx, "40\xC3\x97" "10");
+    assert_int_equal(tui_screen_mem_set_size(fx->scr, 24, 80), 0);
+    fx_send(fx, "<Resize>");
+    fx_assert_shows(fx, "row 1 of 200");
+}
+
+static void test_app__reserved_keys_say_not_available(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    static const char *const keys[] = {"a", "e", "d", "u", "w", "f", "F"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        fx_send(fx, keys[i]);
+        fx_assert_shows(fx, "not available yet");
+    }
+    fx_send(fx, "j");
+    fx_assert_not_shows(fx, "not available yet");
+}
+
+static void test_app__database_error_shows_and_app_keeps_running(
+    void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Order");
+    orm_db *other = NULL;
+    assert_int_equal(orm_db_open(&other, fx->url, NULL), 0);
+    assert_int_equal(orm_db_drop_table(other, &FxOrder), 0);
+    orm_db_free(other);
+    fx_send(fx, "r");
+    int status = fx->scr->rows - 1;
+    char *line = fx_line(fx, status);
+    if (!strstr(line, "orders"))
+        fx_dump_fail(fx, "no error about orders on", line);
+    free(line);
+    assert_false(tui_app_done(fx->app));
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "Models");
+}
+
+static void test_app__mouse_click_selects_and_wheel_scrolls(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    tui_event click = {.key = TUI_KEY_MOUSE, .mouse = TUI_MOUSE_CLICK,
+                       .row = 6, .col = 2};
+    tui_app_key(fx->app, &click);
+    tui_app_draw(fx->app);
+    fx_assert_shows(fx, "row 5 of 200");
+    tui_event wheel = {.key = TUI_KEY_MOUSE,
+                       .mouse = TUI_MOUSE_WHEEL_DOWN};
+    tui_app_key(fx->app, &wheel);
+    tui_app_draw(fx->app);
+    fx_assert_shows(fx, "row 8 of 200");
+}
+
+static void test_app__interrupt_ends_the_loop(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Item");
+    tui_event ev = {.key = TUI_KEY_INTERRUPT, .signal = 15};
+    tui_app_key(fx->app, &ev);
+    assert_true(tui_app_done(fx->app));
+    assert_int_equal(fx->app->exit_status, 128 + 15);
+}
+
+static void test_app__no_primary_key_table_is_browsable(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Log");
+    fx_assert_shows(fx, "log line 00");
+    fx_send(fx, "G");
+    fx_assert_shows(fx, "log line 29");
+    fx_send(fx, "g<Enter>");
+    fx_assert_shows(fx, "Log (logs) record");
+    fx_assert_shows(fx, "log line 00");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_models__lists_every_model_with_counts_after_first_draw,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_models__slash_narrows_as_you_type,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_models__typing_an_unbound_letter_starts_narrowing,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(test_models__q_quits, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__enter_opens_rows_with_status,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__page_down_and_up_show_the_right_rows,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__colon_jumps_to_a_row_number,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__sort_toggles_asc_desc_off,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__search_matches_all_words_case_insensitively,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__null_is_drawn_apart_from_empty_text,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__wide_text_keeps_columns_aligned,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__secret_is_masked_until_revealed,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_record__shows_columns_constraints_and_values,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_record__enter_follows_a_foreign_key_and_q_returns,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_record__null_foreign_key_says_so,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_record__b_lists_referring_rows_and_opens_them,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_help__lists_every_action_with_its_keys,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__resize_to_40x10_still_browses,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__below_40x10_says_too_small,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__reserved_keys_say_not_available,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__database_error_shows_and_app_keeps_running,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__mouse_click_selects_and_wheel_scrolls,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__interrupt_ends_the_loop,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__no_primary_key_table_is_browsable,
+            setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,572 @@
+/*
+ * The app: the view stack, key dispatch, the prompt, the title and
+ * status lines, background work between keys, and tui_app_run, the
+ * event loop on a real terminal.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "app.h"
+
+#ifndef ORB_THEMES_DIR
+#define ORB_THEMES_DIR "themes"
+#endif
+
+#define IDLE_POLL_MS 0
+#define WAIT_MS 1000
+#define SETTLE_MAX 100000
+
+/* ---- messages ---- */
+
+static void set_message(tui_app *app, int error, const char *fmt,
+                        va_list ap)
+{
+    orm_buf_reset(&app->message);
+    orm_buf_vappendf(&app->message, fmt, ap);
+    app->message_error = error;
+}
+
+void tui_app_message(tui_app *app, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(app, 0, fmt, ap);
+    va_end(ap);
+}
+
+void tui_app_error(tui_app *app, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(app, 1, fmt, ap);
+    va_end(ap);
+}
+
+void tui_app_db_error(tui_app *app, const char *what, const orm_error *err)
+{
+    tui_app_error(app, "%s: %s", what, orm_error_text(err));
+}
+
+/* ---- views ---- */
+
+tui_view *tui_app_top(const tui_app *app)
+{
+    return app->depth ? app->stack[app->depth - 1] : NULL;
+}
+
+int tui_app_body_height(const tui_app *app)
+{
+    int h = app->screen->rows - 2;
+    return h < 1 ? 1 : h;
+}
+
+static void view_close(tui_view *v)
+{
+    if (v && v->ops->close)
+        v->ops->close(v);
+}
+
+static void push_pending(tui_app *app)
+{
+    tui_view *v = app->pushed;
+    app->pushed = NULL;
+    if (!v)
+        return;
+    if (app->depth == TUI_STACK_MAX) {
+        tui_app_error(app, "too many screens open: go back first");
+        view_close(v);
+        return;
+    }
+    if (v->ops->open && v->ops->open(v, app) != 0) {
+        view_close(v);
+        return;
+    }
+    app->stack[app->depth++] = v;
+}
+
+static void pop(tui_app *app)
+{
+    if (!app->depth)
+        return;
+    view_close(app->stack[--app->depth]);
+    if (!app->depth)
+        app->done = 1;
+}
+
+static void apply(tui_app *app, unsigned result)
+{
+    if (result & TUI_POP)
+        pop(app);
+    if (result & TUI_PUSH)
+        push_pending(app);
+    if (result & TUI_QUIT)
+        app->done = 1;
+}
+
+/* ---- setup ---- */
+
+static void load_theme(tui_app *app, orm_buf *problems)
+{
+    const char *name = app->opts && app->opts->theme ? app->opts->theme
+                                                     : app->config.theme;
+    char *user_dir = NULL;
+    if (!name)
+        return;
+    if (app->config_dir) {
+        orm_buf b = ORM_BUF_INIT;
+        orm_buf_appendf(&b, "%s/themes", app->config_dir);
+        user_dir = orm_buf_finish(&b);
+    }
+    char *path = tui_theme_find(name, user_dir, ORB_THEMES_DIR);
+    if (!path)
+        orm_buf_appendf(problems, "theme '%s' not found\n", name);
+    else
+        tui_theme_load_file(&app->theme, path, problems);
+    free(path);
+    free(user_dir);
+}
+
+/* Problems found at start: the first one, and how many more. */
+static void report_problems(tui_app *app, const orm_buf *problems)
+{
+    const char *text = orm_buf_str(problems);
+    size_t n = 0;
+    if (!text || !*text)
+        return;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    const char *nl = strchr(text, '\n');
+    int len = nl ? (int)(nl - text) : (int)strlen(text);
+    if (n > 1)
+        tui_app_error(app, "%.*s (and %zu more)", len, text, n - 1);
+    else
+        tui_app_error(app, "%.*s", len, text);
+}
+
+int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
+                tui_screen *screen, const char *config_dir)
+{
+    orm_buf problems = ORM_BUF_INIT;
+    tui_app *app = calloc(1, sizeof *app);
+    int rc;
+    *out = NULL;
+    if (!app)
+        return ORM_ENOMEM;
+    app->db = db;
+    app->opts = opts;
+    app->screen = screen;
+    rc = orm_session_new(&app->session, db);
+    if (rc) {
+        free(app);
+        return rc;
+    }
+    tui_keymap_default(&app->keymap);
+    tui_theme_default(&app->theme);
+    app->config_dir = config_dir ? orm_strdup(config_dir) : tui_config_dir();
+    if (app->config_dir) {
+        orm_buf path = ORM_BUF_INIT;
+        orm_buf_appendf(&path, "%s/config", app->config_dir);
+        if (orm_buf_str(&path))
+            tui_config_load(&app->config, &app->keymap, orm_buf_str(&path),
+                            &problems);
+        orm_buf_free(&path);
+    }
+    load_theme(app, &problems);
+    if (screen->ops->set_theme)
+        screen->ops->set_theme(screen, &app->theme);
+    report_problems(app, &problems);
+    orm_buf_free(&problems);
+    *out = app;
+    return 0;
+}
+
+void tui_app_free(tui_app *app)
+{
+    if (!app)
+        return;
+    while (app->depth)
+        view_close(app->stack[--app->depth]);
+    view_close(app->pushed);
+    orm_session_free(app->session);
+    tui_config_clear(&app->config);
+    free(app->config_dir);
+    orm_buf_free(&app->message);
+    orm_buf_free(&app->prompt_text);
+    free(app);
+}
+
+int tui_app_start(tui_app *app)
+{
+    tui_view *v = NULL;
+    int rc = tui_view_models_new(&v, app);
+    if (rc)
+        return rc;
+    app->pushed = v;
+    push_pending(app);
+    return app->depth ? 0 : ORM_EERROR;
+}
+
+int tui_app_done(const tui_app *app)
+{
+    return app->done;
+}
+
+/* ---- the prompt ---- */
+
+void tui_app_prompt(tui_app *app, tui_prompt_kind kind, const char *label,
+                    const char *initial)
+{
+    app->prompt = kind;
+    snprintf(app->prompt_label, sizeof app->prompt_label, "%s", label);
+    orm_buf_reset(&app->prompt_text);
+    orm_buf_append(&app->prompt_text, initial ? initial : "");
+}
+
+static void prompt_notify(tui_app *app, int done)
+{
+    tui_view *v = tui_app_top(app);
+    tui_prompt_kind kind = app->prompt;
+    const char *text = orm_buf_str(&app->prompt_text);
+    if (done)
+        app->prompt = TUI_PROMPT_NONE;
+    if (v && v->ops->prompt)
+        apply(app, v->ops->prompt(v, app, kind, text ? text : "", done));
+}
+
+static void prompt_key(tui_app *app, int key)
+{
+    orm_buf *t = &app->prompt_text;
+    if (key == TUI_KEY_ENTER) {
+        prompt_notify(app, 1);
+    } else if (key == TUI_KEY_ESC) {
+        prompt_notify(app, -1);
+    } else if (key == TUI_KEY_BACKSPACE) {
+        if (t->len == 0) {
+            prompt_notify(app, -1);
+            return;
+        }
+        size_t n = t->len - 1;
+        while (n > 0 && ((unsigned char)t->data[n] & 0xC0) == 0x80)
+            n--;
+        t->len = n;
+        t->data[n] = '\0';
+        prompt_notify(app, 0);
+    } else if (key == 21) { /* C-u */
+        orm_buf_reset(t);
+        orm_buf_append(t, "");
+        prompt_notify(app, 0);
+    } else if (key >= 32 && key < TUI_KEY_SPECIAL && key != 127) {
+        utf8proc_uint8_t buf[8];
+        utf8proc_ssize_t n = utf8proc_encode_char(key, buf);
+        if (n > 0)
+            orm_buf_appendn(t, (const char *)buf, (size_t)n);
+        prompt_notify(app, 0);
+    }
+}
+
+/* ---- keys ---- */
+
+static int reserved(tui_action a)
+{
+    switch (a) {
+    case TUI_ACT_ADD:
+    case TUI_ACT_EDIT:
+    case TUI_ACT_DELETE:
+    case TUI_ACT_UNDO:
+    case TUI_ACT_WRITE:
+    case TUI_ACT_FILTER:
+    case TUI_ACT_FILTER_BUILDER:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void run_action(tui_app *app, tui_action a)
+{
+    tui_view *v = tui_app_top(app);
+    unsigned result = TUI_UNHANDLED;
+    if (reserved(a)) {
+        tui_app_message(app, "%s: not available yet", tui_action_name(a));
+        return;
+    }
+    if (a == TUI_ACT_QUIT) {
+        app->done = 1;
+        return;
+    }
+    if (a == TUI_ACT_HELP && v && strcmp(v->ops->name, "help") != 0) {
+        tui_view *help = NULL;
+        if (tui_view_help_new(&help, app) == 0) {
+            app->pushed = help;
+            push_pending(app);
+        }
+        return;
+    }
+    if (v && v->ops->handle)
+        result = v->ops->handle(v, app, a);
+    if (result & TUI_UNHANDLED) {
+        if (a == TUI_ACT_BACK)
+            result |= TUI_POP;
+    }
+    apply(app, result);
+}
+
+static void mouse_event(tui_app *app, const tui_event *ev)
+{
+    tui_view *v = tui_app_top(app);
+    if (!v)
+        return;
+    if (ev->mouse == TUI_MOUSE_WHEEL_UP || ev->mouse == TUI_MOUSE_WHEEL_DOWN) {
+        tui_action a = ev->mouse == TUI_MOUSE_WHEEL_UP ? TUI_ACT_MOVE_UP
+                                                       : TUI_ACT_MOVE_DOWN;
+        for (int i = 0; i < 3 && !app->done; i++)
+            run_action(app, a);
+        return;
+    }
+    if (ev->row < 1 || ev->row > tui_app_body_height(app))
+        return;
+    if (v->ops->click)
+        apply(app, v->ops->click(v, app, ev->row - 1, ev->col,
+                                 ev->mouse == TUI_MOUSE_DOUBLE_CLICK));
+}
+
+void tui_app_key(tui_app *app, const tui_event *ev)
+{
+    if (app->done)
+        return;
+    if (ev->key == TUI_KEY_INTERRUPT) {
+        app->exit_status = 128 + ev->signal;
+        app->done = 1;
+        return;
+    }
+    if (ev->key == TUI_KEY_RESIZE)
+        return; /* the next draw lays out for the new size */
+    orm_buf_reset(&app->message);
+    app->message_error = 0;
+    if (app->prompt != TUI_PROMPT_NONE) {
+        prompt_key(app, ev->key);
+        return;
+    }
+    if (ev->key == TUI_KEY_MOUSE) {
+        mouse_event(app, ev);
+        return;
+    }
+    tui_action a = tui_keymap_lookup(&app->keymap, ev->key);
+    if (a == TUI_ACT_REDRAW && app->screen->ops->invalidate)
+        app->screen->ops->invalidate(app->screen);
+    else if (a != TUI_ACT_NONE && a != TUI_ACT_REDRAW)
+        run_action(app, a);
+    else if (a == TUI_ACT_NONE && ev->key > 32 && ev->key < TUI_KEY_SPECIAL &&
+             ev->key != 127) {
+        tui_view *v = tui_app_top(app);
+        if (v && v->ops->type)
+            apply(app, v->ops->type(v, app, ev->key));
+    }
+}
+
+int tui_app_idle(tui_app *app)
+{
+    tui_view *v = tui_app_top(app);
+    int more = 0;
+    if (!v || !v->ops->idle || app->done)
+        return 0;
+    apply(app, v->ops->idle(v, app, &more));
+    return more;
+}
+
+void tui_app_settle(tui_app *app)
+{
+    for (int i = 0; i < SETTLE_MAX && tui_app_idle(app); i++)
+        ;
+}
+
+/* ---- drawing ---- */
+
+typedef struct line_writer {
+    tui_screen *scr;
+    int row;
+} line_writer;
+
+static int write_line(const char *text, size_t len, void *payload)
+{
+    line_writer *w = payload;
+    if (w->row >= w->scr->rows)
+        return 1;
+    tui_screen_putn(w->scr, w->row++, 0, text, len, -1, TUI_EL_ERROR);
+    return 0;
+}
+
+static void draw_too_small(tui_app *app)
+{
+    char text[64];
+    line_writer w = {app->screen, 0};
+    snprintf(text, sizeof text, "terminal too small (need %d\xC3\x97%d)",
+             TUI_MIN_COLS, TUI_MIN_ROWS);
+    tui_text_wrap(text, strlen(text), app->screen->cols, write_line, &w);
+}
+
+static void draw_status(tui_app *app, tui_view *v)
+{
+    tui_screen *scr = app->screen;
+    int row = scr->rows - 1;
+    orm_buf text = ORM_BUF_INIT;
+    if (app->prompt != TUI_PROMPT_NONE) {
+        tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_PROMPT);
+        orm_buf_append(&text, app->prompt_label);
+        orm_buf_append(&text, orm_buf_str(&app->prompt_text));
+        orm_buf_append(&text, "\xE2\x96\x8F"); /* a thin bar: the caret */
+        const char *s = orm_buf_str(&text);
+        int w = tui_text_widthz(s);
+        /* Keep the end of long input in view. */
+        size_t skip = 0;
+        while (s && w > scr->cols && s[skip]) {
+            char g[TUI_GRAPHEME_MAX];
+            int gw;
+            skip += tui_text_next(g, &gw, s + skip, strlen(s + skip));
+            w -= gw;
+        }
+        tui_screen_put(scr, row, 0, s ? s + skip : "", -1, TUI_EL_PROMPT);
+        orm_buf_free(&text);
+        return;
+    }
+    tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_STATUS);
+    if (v && v->ops->status)
+        v->ops->status(v, app, &text);
+    const char *status = orm_buf_str(&text);
+    const char *msg = orm_buf_str(&app->message);
+    int status_room = scr->cols;
+    if (msg && *msg) {
+        int mw = tui_text_widthz(msg);
+        if (mw > scr->cols)
+            mw = scr->cols;
+        status_room = scr->cols - mw - 1;
+        if (status_room < 12)
+            status_room = 0;
+        int at = status_room ? scr->cols - mw : 0;
+        orm_buf fitted = ORM_BUF_INIT;
+        tui_text_fit(&fitted, msg, strlen(msg), scr->cols - at);
+        tui_screen_fill(scr, row, at, scr->cols - at,
+                        app->message_error ? TUI_EL_ERROR : TUI_EL_MESSAGE);
+        tui_screen_put(scr, row, at, orm_buf_str(&fitted), -1,
+                       app->message_error ? TUI_EL_ERROR : TUI_EL_MESSAGE);
+        orm_buf_free(&fitted);
+    }
+    if (status && status_room > 0) {
+        orm_buf fitted = ORM_BUF_INIT;
+        tui_text_fit(&fitted, status, strlen(status), status_room);
+        tui_screen_put(scr, row, 0, orm_buf_str(&fitted), status_room,
+                       TUI_EL_STATUS);
+        orm_buf_free(&fitted);
+    }
+    orm_buf_free(&text);
+}
+
+void tui_app_draw(tui_app *app)
+{
+    tui_screen *scr = app->screen;
+    tui_view *v = tui_app_top(app);
+    orm_buf title = ORM_BUF_INIT;
+    tui_screen_clear(scr);
+    if (scr->rows < TUI_MIN_ROWS || scr->cols < TUI_MIN_COLS) {
+        draw_too_small(app);
+        return;
+    }
+    tui_screen_fill(scr, 0, 0, scr->cols, TUI_EL_TITLE);
+    orm_buf_append(&title, "orb");
+    if (v && v->ops->title) {
+        orm_buf_append(&title, " \xC2\xB7 ");
+        v->ops->title(v, app, &title);
+    }
+    if (orm_buf_str(&title)) {
+        orm_buf fitted = ORM_BUF_INIT;
+        const char *t = orm_buf_str(&title);
+        tui_text_fit(&fitted, t, strlen(t), scr->cols);
+        tui_screen_put(scr, 0, 0, orm_buf_str(&fitted), -1, TUI_EL_TITLE);
+        orm_buf_free(&fitted);
+    }
+    orm_buf_free(&title);
+    if (v && v->ops->draw)
+        v->ops->draw(v, app, scr, 1, scr->rows - 2);
+    draw_status(app, v);
+}
+
+/* ---- scripted input ---- */
+
+int tui_app_send(tui_app *app, const char *keys)
+{
+    const char *p = keys;
+    while (*p && !app->done) {
+        tui_event ev = {0};
+        if (*p == '<' && p[1] && p[1] != '>' && strchr(p + 1, '>')) {
+            const char *end = strchr(p + 1, '>');
+            char name[32];
+            size_t len = (size_t)(end - p - 1);
+            if (len >= sizeof name)
+                return ORM_EINVALID;
+            memcpy(name, p + 1, len);
+            name[len] = '\0';
+            ev.key = tui_key_parse(name);
+            if (ev.key < 0)
+                return ORM_EINVALID;
+            p = end + 1;
+        } else {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t n = utf8proc_iterate(
+                (const utf8proc_uint8_t *)p, -1, &cp);
+            if (n <= 0)
+                return ORM_EINVALID;
+            ev.key = cp;
+            p += n;
+        }
+        tui_app_draw(app); /* views lay out for the screen as drawn */
+        tui_app_key(app, &ev);
+        tui_app_draw(app);
+        tui_app_settle(app);
+        tui_app_draw(app);
+    }
+    return 0;
+}
+
+/* ---- the terminal loop ---- */
+
+int tui_app_run(orm_db *db, const tui_options *opts)
+{
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    tui_theme theme;
+    int status = 1, busy = 1;
+    tui_theme_default(&theme);
+    if (tui_screen_curses_new(&scr, &theme) != 0) {
+        const char *term = getenv("TERM");
+        fprintf(stderr, "orb: cannot use the terminal (TERM=%s)\n",
+                term ? term : "unset");
+        return 1;
+    }
+    if (tui_app_new(&app, db, opts, scr, NULL) != 0 ||
+        tui_app_start(app) != 0) {
+        const char *msg = app ? orm_buf_str(&app->message) : NULL;
+        tui_app_free(app);
+        scr->ops->free(scr);
+        fprintf(stderr, "orb: %s\n", msg && *msg ? msg : "cannot start");
+        return 1;
+    }
+    while (!app->done) {
+        tui_event ev;
+        tui_app_draw(app);
+        scr->ops->refresh(scr);
+        if (scr->ops->read(scr, busy ? IDLE_POLL_MS : WAIT_MS, &ev)) {
+            tui_app_key(app, &ev);
+            busy = 1; /* a key may have started new work */
+        } else if (busy) {
+            busy = tui_app_idle(app);
+        }
+    }
+    status = app->exit_status;
+    tui_app_free(app);
+    scr->ops->free(scr);
+    return status;
+}

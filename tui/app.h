@@ -1,0 +1,180 @@
+/*
+ * The app: the state of the interactive browser, separate from any
+ * terminal. A stack of views (models -> rows -> record, help on top of
+ * any), the one session, the keymap, the theme, the status message and
+ * the prompt. Keys go in (tui_app_key), cells come out (tui_app_draw
+ * into whatever screen the app was given), and background work (row
+ * counts) runs in small steps between keys (tui_app_idle). Tests drive
+ * an app on the in-memory screen; tui_app_run drives one on ncurses.
+ *
+ * Views are tables of functions (tig's view_ops): each view file fills a
+ * tui_view_ops and embeds tui_view first in its state.
+ */
+#ifndef TUI_APP_H
+#define TUI_APP_H
+
+#include <stddef.h>
+
+#include "actions.h"
+#include "config.h"
+#include "keymap.h"
+#include "orm/orm.h"
+#include "orm/sys/buf.h"
+#include "screen.h"
+#include "theme.h"
+#include "tui.h"
+
+/* What a handler asks the app to do next (a bitmask). */
+enum {
+    TUI_DONE = 0,
+    TUI_REDRAW = 1u << 0,
+    TUI_PUSH = 1u << 1, /* open and push app->pushed */
+    TUI_POP = 1u << 2,
+    TUI_QUIT = 1u << 3,
+    TUI_UNHANDLED = 1u << 4 /* the app's default applies */
+};
+
+/* The smallest terminal the screens are laid out for. */
+#define TUI_MIN_COLS 40
+#define TUI_MIN_ROWS 10
+#define TUI_STACK_MAX 32
+
+/* Prompts on the status line. */
+typedef enum tui_prompt_kind {
+    TUI_PROMPT_NONE,
+    TUI_PROMPT_SEARCH,
+    TUI_PROMPT_GOTO,
+    TUI_PROMPT_NARROW
+} tui_prompt_kind;
+
+typedef struct tui_app tui_app;
+typedef struct tui_view tui_view;
+
+typedef struct tui_view_ops {
+    const char *name;
+    /* Load what the first screen needs; nonzero keeps the view from
+     * being pushed (after setting a message). */
+    int (*open)(tui_view *v, tui_app *app);
+    /* Draw the body, screen rows [top, top + height). */
+    void (*draw)(tui_view *v, tui_app *app, tui_screen *scr, int top,
+                 int height);
+    /* Title bar and status line text. */
+    void (*title)(tui_view *v, tui_app *app, orm_buf *out);
+    void (*status)(tui_view *v, tui_app *app, orm_buf *out);
+    unsigned (*handle)(tui_view *v, tui_app *app, tui_action action);
+    /* The prompt's text changed (done 0), was submitted (1) or
+     * cancelled (-1). May be NULL. */
+    unsigned (*prompt)(tui_view *v, tui_app *app, tui_prompt_kind kind,
+                       const char *text, int done);
+    /* A click on body line `line` at screen column `col`. May be NULL. */
+    unsigned (*click)(tui_view *v, tui_app *app, int line, int col,
+                      int twice);
+    /* One step of background work; *more says whether work is left.
+     * May be NULL. */
+    unsigned (*idle)(tui_view *v, tui_app *app, int *more);
+    /* A printable key no action is bound to (the models screen starts
+     * narrowing with it). May be NULL. */
+    unsigned (*type)(tui_view *v, tui_app *app, int key);
+    void (*close)(tui_view *v);
+} tui_view_ops;
+
+struct tui_view {
+    const tui_view_ops *ops;
+};
+
+struct tui_app {
+    orm_db *db;
+    orm_session *session;
+    const tui_options *opts;
+    tui_screen *screen;
+    tui_theme theme;
+    tui_keymap keymap;
+    tui_config config;
+    char *config_dir;
+    tui_view *stack[TUI_STACK_MAX];
+    size_t depth;
+    tui_view *pushed; /* set by a handler returning TUI_PUSH */
+    orm_buf message;
+    int message_error;
+    tui_prompt_kind prompt;
+    char prompt_label[16];
+    orm_buf prompt_text;
+    int done;
+    int exit_status;
+};
+
+/*
+ * Make an app on `screen` (borrowed): reads the config in `config_dir`
+ * (NULL: $XDG_CONFIG_HOME/orb) and the theme (opts->theme, else the
+ * config's), reporting bad lines on the status line. `opts` may be NULL.
+ */
+int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
+                tui_screen *screen, const char *config_dir);
+void tui_app_free(tui_app *app);
+/* Open the models screen. */
+int tui_app_start(tui_app *app);
+
+/* One input event. */
+void tui_app_key(tui_app *app, const tui_event *ev);
+/* One step of background work; returns 1 while work is left. */
+int tui_app_idle(tui_app *app);
+/* Draw everything into the screen's cells (does not refresh). */
+void tui_app_draw(tui_app *app);
+/* Has the app finished (quit, or the last view closed)? */
+int tui_app_done(const tui_app *app);
+
+/*
+ * For tests and scripted use: type `keys`, where <Name> is a named key
+ * (<Enter>, <Down>, <C-l>, <Resize>) and anything else is typed as is;
+ * after each key the background work is finished and the screen drawn.
+ * Returns 0, or ORM_EINVALID for an unknown key name.
+ */
+int tui_app_send(tui_app *app, const char *keys);
+/* Finish all background work (bounded). */
+void tui_app_settle(tui_app *app);
+
+/* For views. */
+tui_view *tui_app_top(const tui_app *app);
+void tui_app_message(tui_app *app, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void tui_app_error(tui_app *app, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Show a database error: the context and orm_error_text. */
+void tui_app_db_error(tui_app *app, const char *what, const orm_error *err);
+/* Start a prompt with `label` (e.g. "/") and initial text. */
+void tui_app_prompt(tui_app *app, tui_prompt_kind kind, const char *label,
+                    const char *initial);
+/* Lines the body has on the current screen. */
+int tui_app_body_height(const tui_app *app);
+
+/* The views. */
+int tui_view_models_new(tui_view **out, tui_app *app);
+/* Rows of `model`, optionally only those matching `filter` (copied),
+ * described as `filter_text` in the status line. */
+int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
+                      const orm_expr *filter, const char *filter_text);
+/* One record found by column equality: columns[i] = values[i]. */
+int tui_view_record_new(tui_view **out, tui_app *app,
+                        const orm_model *model, const char *const *columns,
+                        const orm_value *values, size_t n);
+/* One record found by its paging key in an order (sort column or -1),
+ * for tables without a primary key. */
+int tui_view_record_new_by_key(tui_view **out, tui_app *app,
+                               const orm_model *model, int sort_col,
+                               int sort_desc, const orm_value *key,
+                               size_t nkey);
+int tui_view_help_new(tui_view **out, tui_app *app);
+/* The row cache of a rows view (for tests), NULL for other views. */
+struct tui_rowcache *tui_view_rows_cache(const tui_view *v);
+/* The models whose foreign keys point at `model`, rows referring to the
+ * record with `values` (the model's columns). */
+int tui_view_backrefs_new(tui_view **out, tui_app *app,
+                          const orm_model *model, const orm_value *values);
+
+#endif

@@ -1,0 +1,1635 @@
+/*
+ * orb's command line: one job per run (models, schema, rows, get, count,
+ * add, set, delete, create-all, help), written for scripts as much as for
+ * people. Every read and write goes through the ORM's queries and session,
+ * so validation, guarded updates and error messages are the same as in
+ * the browser.
+ *
+ * Errors are one line on `err` starting with "orb: "; the status is 0, 1
+ * (database or validation error) or 2 (usage error). Rows are streamed
+ * with a cursor; only the table format keeps up to CLI_WIDTH_ROWS rows to
+ * size its columns. Secret columns print as *** unless --reveal is given.
+ *
+ * With a NULL db, tui_cli_run only checks the command line (and runs
+ * `help`), so main.c can reject a usage error before connecting.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <utf8proc.h>
+
+#include "orm/sys/buf.h"
+#include "tui.h"
+
+#define CLI_WIDTH_ROWS 1000 /* rows buffered to size table columns */
+#define CLI_MAX_WIDTH  40   /* widest table column, in terminal cells */
+#define CLI_MAX_KEY    8
+
+/* ---- the commands, their arguments and help: one table ---- */
+
+enum {
+    OPT_WHERE = 1u << 0,
+    OPT_ORDER = 1u << 1,
+    OPT_LIMIT = 1u << 2,
+    OPT_OFFSET = 1u << 3,
+    OPT_FORMAT = 1u << 4,
+    OPT_REVEAL = 1u << 5,
+    OPT_EXPECT = 1u << 6
+};
+#define OPT_ROWS                                                               \
+    (OPT_WHERE | OPT_ORDER | OPT_LIMIT | OPT_OFFSET | OPT_FORMAT | OPT_REVEAL)
+
+/* X(function suffix, word, positional names, min, max (-1 any), options,
+ *   synopsis for help, one line of help) */
+#define CLI_COMMANDS(X)                                                        \
+    X(models, "models", "", 0, 0, 0, "models",                                 \
+      "models and tables with row counts (~ estimated)")                       \
+    X(schema, "schema", "MODEL", 1, 1, 0, "schema MODEL",                      \
+      "columns: type, key, nullable, default, references")                     \
+    X(rows, "rows", "MODEL", 1, 1, OPT_ROWS, "rows MODEL [ROW OPTIONS]",       \
+      "rows as a table, CSV, TSV or JSON")                                     \
+    X(get, "get", "MODEL KEY", 2, 2, OPT_REVEAL, "get MODEL KEY [--reveal]",   \
+      "one row as \"column: value\" lines")                                    \
+    X(count, "count", "MODEL", 1, 1, OPT_WHERE, "count MODEL [--where EXPR]",  \
+      "how many rows (match EXPR)")                                            \
+    X(add, "add", "MODEL COL=VALUE", 1, -1, 0, "add MODEL COL=VALUE...",       \
+      "insert a row and print its key")                                        \
+    X(set, "set", "MODEL KEY COL=VALUE", 3, -1, OPT_EXPECT,                    \
+      "set MODEL KEY COL=VALUE...", "update a row [--expect COL=VALUE]...")    \
+    X(delete, "delete", "MODEL KEY", 2, -1, 0, "delete MODEL KEY...",          \
+      "delete rows, all in one transaction")                                   \
+    X(create_all, "create-all", "MODELS_FILE", 1, 1, 0,                        \
+      "create-all MODELS_FILE", "create the tables a models file declares")    \
+    X(help, "help", "", 0, 0, 0, "help", "this text")
+
+/* X(flag, option, takes a value) */
+#define CLI_OPTIONS(X)                                                         \
+    X(OPT_WHERE, "--where", 1)                                                 \
+    X(OPT_ORDER, "--order", 1)                                                 \
+    X(OPT_LIMIT, "--limit", 1)                                                 \
+    X(OPT_OFFSET, "--offset", 1)                                               \
+    X(OPT_FORMAT, "--format", 1)                                               \
+    X(OPT_REVEAL, "--reveal", 0)                                               \
+    X(OPT_EXPECT, "--expect", 1)
+
+typedef enum cli_format { FMT_TABLE, FMT_CSV, FMT_TSV, FMT_JSON } cli_format;
+
+typedef struct cli_args {
+    const char **pos; /* positional arguments after the command word */
+    size_t npos;
+    const char **expect; /* --expect COL=VALUE, in order */
+    size_t nexpect;
+    const char *where;
+    const char *order;
+    int64_t limit; /* -1: none */
+    int64_t offset;
+    cli_format format;
+    int reveal;
+} cli_args;
+
+typedef struct cli {
+    orm_db *db;
+    const tui_options *opts;
+    FILE *out;
+    FILE *err;
+    orm_session *s;
+    cli_args a;
+} cli;
+
+#define CLI_DECLARE(fn, word, names, min, max, opts, synopsis, help)           \
+    static int cli_##fn(cli *c);
+CLI_COMMANDS(CLI_DECLARE)
+#undef CLI_DECLARE
+
+typedef struct cli_command {
+    const char *word;
+    const char *names;
+    int min, max;
+    unsigned options;
+    const char *synopsis;
+    const char *help;
+    int (*run)(cli *c);
+} cli_command;
+
+static const cli_command commands[] = {
+#define CLI_ENTRY(fn, word, names, min, max, opts, synopsis, help)             \
+    {word, names, min, max, opts, synopsis, help, cli_##fn},
+    CLI_COMMANDS(CLI_ENTRY)
+#undef CLI_ENTRY
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct cli_option {
+    unsigned flag;
+    const char *name;
+    int takes_value;
+} options[] = {
+#define CLI_OPTION_ENTRY(flag, name, value) {flag, name, value},
+    CLI_OPTIONS(CLI_OPTION_ENTRY)
+#undef CLI_OPTION_ENTRY
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+/* ---- messages ---- */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+fail(cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("orb: ", c->err);
+    va_start(ap, fmt);
+    vfprintf(c->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', c->err);
+    return 1;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+usage_fail(cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("orb: ", c->err);
+    va_start(ap, fmt);
+    vfprintf(c->err, fmt, ap);
+    va_end(ap);
+    fputs(" (see orb --help)\n", c->err);
+    return 2;
+}
+
+/* "orb: column: message" when the error names a column. */
+static int fail_error(cli *c, const orm_error *e)
+{
+    if (e->column && e->message &&
+        strncmp(e->message, e->column, strlen(e->column)) != 0)
+        return fail(c, "%s: %s", e->column, e->message);
+    return fail(c, "%s", orm_error_text(e));
+}
+
+/* Levenshtein distance, ASCII case-insensitive; SIZE_MAX when long. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[65];
+    if (la > 64 || lb > 64)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = (a[i - 1] | 0x20) != (b[j - 1] | 0x20);
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Keeps the closest candidate that is a plausible typo of `typed`. */
+typedef struct suggestion {
+    const char *typed;
+    const char *best;
+    size_t distance;
+} suggestion;
+
+static void suggest(suggestion *sg, const char *candidate)
+{
+    size_t len = strlen(sg->typed);
+    size_t budget = len <= 2 ? 1 : len <= 5 ? 2 : 3;
+    size_t d = edit_distance(sg->typed, candidate);
+    if (d <= budget && (!sg->best || d < sg->distance)) {
+        sg->best = candidate;
+        sg->distance = d;
+    }
+}
+
+static int no_such_column(cli *c, const orm_model *m, const char *name)
+{
+    suggestion sg = {name, NULL, 0};
+    for (size_t i = 0; i < m->ncolumns; i++)
+        suggest(&sg, m->columns[i].name);
+    if (sg.best)
+        return fail(c, "%s has no column '%s' (did you mean '%s'?)", m->table,
+                    name, sg.best);
+    return fail(c, "%s has no column '%s'", m->table, name);
+}
+
+/* ---- text for people: escapes, display width, truncation ---- */
+
+/* Append `s` with control characters escaped and invalid UTF-8 replaced,
+ * so that one value stays on one line of a terminal. */
+static void append_visible(orm_buf *b, const char *s, size_t n)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len =
+            utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len <= 0) {
+            orm_buf_append(b, "\xef\xbf\xbd"); /* U+FFFD */
+            i++;
+            continue;
+        }
+        if (cp == '\n')
+            orm_buf_append(b, "\\n");
+        else if (cp == '\t')
+            orm_buf_append(b, "\\t");
+        else if (cp == '\r')
+            orm_buf_append(b, "\\r");
+        else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            orm_buf_appendf(b, "\\x%02x", (unsigned)cp);
+        else
+            orm_buf_appendn(b, s + i, (size_t)len);
+        i += (size_t)len;
+    }
+}
+
+/* Terminal cells of valid UTF-8 text. */
+static size_t display_width(const char *s)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t width = 0;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate(p, -1, &cp);
+        if (len <= 0) {
+            width++;
+            p++;
+            continue;
+        }
+        int w = utf8proc_charwidth(cp);
+        width += w > 0 ? (size_t)w : 0;
+        p += len;
+    }
+    return width;
+}
+
+/* Append `s` cut to `width` cells (ending in "…" when cut), padded to
+ * exactly `width` unless `last`; right-aligned when `right`. */
+static void append_cell(orm_buf *b, const char *s, size_t width, int right,
+                        int last)
+{
+    size_t w = display_width(s);
+    if (w > width) {
+        const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+        size_t used = 0;
+        while (*p) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t len = utf8proc_iterate(p, -1, &cp);
+            int cw;
+            if (len <= 0)
+                break;
+            cw = utf8proc_charwidth(cp);
+            if (cw < 0)
+                cw = 0;
+            if (used + (size_t)cw + 1 > width)
+                break;
+            orm_buf_appendn(b, (const char *)p, (size_t)len);
+            used += (size_t)cw;
+            p += len;
+        }
+        orm_buf_append(b, "\xe2\x80\xa6"); /* … */
+        for (used++; used < width && !last; used++)
+            orm_buf_appendc(b, ' ');
+        return;
+    }
+    if (right)
+        for (size_t i = w; i < width; i++)
+            orm_buf_appendc(b, ' ');
+    orm_buf_append(b, s);
+    if (!right && !last)
+        for (size_t i = w; i < width; i++)
+            orm_buf_appendc(b, ' ');
+}
+
+static int is_secret_hidden(const cli *c, const orm_column *col)
+{
+    return (col->flags & ORM_SECRET) && !c->a.reveal;
+}
+
+/* A value as one line of text for a table or `get`: NULL, ***, or the
+ * value with control characters escaped. Owned; NULL on no memory. */
+static char *cell_text(const cli *c, const orm_value *v, const orm_column *col)
+{
+    if (is_secret_hidden(c, col))
+        return orm_strdup("***");
+    if (v->kind == ORM_VNULL)
+        return orm_strdup("NULL");
+    char *raw = orm_value_format(v, col);
+    if (!raw)
+        return NULL;
+    orm_buf b = ORM_BUF_INIT;
+    append_visible(&b, raw, strlen(raw));
+    free(raw);
+    return orm_buf_finish(&b);
+}
+
+static int is_numeric_type(orm_type t)
+{
+    return t == ORM_INTEGER || t == ORM_BIGINT || t == ORM_SMALLINT ||
+           t == ORM_FLOAT || t == ORM_NUMERIC;
+}
+
+/* ---- a table of text cells ---- */
+
+typedef struct grid {
+    size_t ncols;
+    size_t nrows;
+    size_t cap;
+    char **cells;         /* nrows * ncols owned strings */
+    size_t *widths;       /* per column */
+    unsigned char *right; /* per column: right-aligned */
+    int frozen;           /* widths settled: rows no longer widen them */
+    int failed;
+} grid;
+
+static int grid_init(grid *g, size_t ncols)
+{
+    memset(g, 0, sizeof *g);
+    g->ncols = ncols;
+    g->widths = calloc(ncols ? ncols : 1, sizeof *g->widths);
+    g->right = calloc(ncols ? ncols : 1, 1);
+    return g->widths && g->right ? 0 : ORM_ENOMEM;
+}
+
+static void grid_clear_rows(grid *g)
+{
+    for (size_t i = 0; i < g->nrows * g->ncols; i++)
+        free(g->cells[i]);
+    g->nrows = 0;
+}
+
+static void grid_free(grid *g)
+{
+    if (g->cells)
+        grid_clear_rows(g);
+    free(g->cells);
+    free(g->widths);
+    free(g->right);
+}
+
+/* Add a row; takes ownership of the strings (NULL marks no memory). */
+static void grid_add(grid *g, char **row)
+{
+    if (g->nrows == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 32;
+        char **cells = realloc(g->cells, cap * g->ncols * sizeof *cells);
+        if (!cells) {
+            for (size_t i = 0; i < g->ncols; i++)
+                free(row[i]);
+            g->failed = 1;
+            return;
+        }
+        g->cells = cells;
+        g->cap = cap;
+    }
+    for (size_t i = 0; i < g->ncols; i++) {
+        char *cell = row[i];
+        if (!cell) {
+            g->failed = 1;
+            cell = orm_strdup("");
+        }
+        g->cells[g->nrows * g->ncols + i] = cell;
+        size_t w = cell && !g->frozen ? display_width(cell) : 0;
+        if (w > CLI_MAX_WIDTH)
+            w = CLI_MAX_WIDTH;
+        if (w > g->widths[i])
+            g->widths[i] = w;
+    }
+    g->nrows++;
+}
+
+static void grid_print_row(const grid *g, FILE *out, char *const *row)
+{
+    orm_buf line = ORM_BUF_INIT;
+    for (size_t i = 0; i < g->ncols; i++) {
+        if (i)
+            orm_buf_append(&line, "  ");
+        append_cell(&line, row[i] ? row[i] : "", g->widths[i], g->right[i],
+                    i + 1 == g->ncols);
+    }
+    /* Right-aligned last columns are padded; trailing blanks never help. */
+    while (line.len && line.data[line.len - 1] == ' ')
+        line.data[--line.len] = '\0';
+    fprintf(out, "%s\n", orm_buf_str(&line) ? orm_buf_str(&line) : "");
+    orm_buf_free(&line);
+}
+
+/* Rows 1.. are data; row 0 is the header, underlined. */
+static void grid_print(grid *g, FILE *out, int header)
+{
+    for (size_t r = 0; r < g->nrows; r++) {
+        grid_print_row(g, out, &g->cells[r * g->ncols]);
+        if (r == 0 && header) {
+            orm_buf line = ORM_BUF_INIT;
+            for (size_t i = 0; i < g->ncols; i++) {
+                if (i)
+                    orm_buf_append(&line, "  ");
+                for (size_t w = 0; w < g->widths[i]; w++)
+                    orm_buf_appendc(&line, '-');
+            }
+            fprintf(out, "%s\n", orm_buf_str(&line) ? orm_buf_str(&line) : "");
+            orm_buf_free(&line);
+        }
+    }
+}
+
+static char *text_of_int(int64_t i)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)i);
+    return orm_strdup(buf);
+}
+
+/* ---- looking things up ---- */
+
+static const orm_model *find_model(cli *c, const char *name)
+{
+    const orm_model *m = orm_db_find_model(c->db, name);
+    if (m)
+        return m;
+    suggestion sg = {name, NULL, 0};
+    for (size_t i = 0; i < orm_db_model_count(c->db); i++) {
+        suggest(&sg, orm_db_model_at(c->db, i)->table);
+        suggest(&sg, orm_db_model_at(c->db, i)->name);
+    }
+    if (sg.best)
+        fail(c, "no model or table '%s' (did you mean '%s'?)", name, sg.best);
+    else
+        fail(c, "no model or table '%s'", name);
+    return NULL;
+}
+
+static int ensure_session(cli *c)
+{
+    if (c->s)
+        return 0;
+    if (orm_session_new(&c->s, c->db) != 0)
+        return fail(c, "out of memory");
+    return 0;
+}
+
+/* Parse KEY ("42", or "12,3" for a two-column key) into pk values. */
+static int parse_key(cli *c, const orm_model *m, const char *text,
+                     orm_value *out, size_t *nout)
+{
+    int pk[CLI_MAX_KEY];
+    size_t n = orm_model_pk(m, pk, CLI_MAX_KEY);
+    orm_error e = ORM_ERROR_INIT;
+    char *copy = NULL;
+    int status = 0;
+
+    *nout = 0;
+    if (n == 0)
+        return fail(c, "%s has no primary key: use rows --where instead",
+                    m->table);
+    if (n > CLI_MAX_KEY)
+        return fail(c, "%s: the primary key has too many columns", m->table);
+    if (!(copy = orm_strdup(text)))
+        return fail(c, "out of memory");
+    char *part = copy;
+    for (size_t i = 0; i < n; i++) {
+        char *comma = i + 1 < n ? strchr(part, ',') : NULL;
+        if (i + 1 < n && !comma) {
+            orm_buf names = ORM_BUF_INIT;
+            for (size_t j = 0; j < n; j++)
+                orm_buf_appendf(&names, "%s%s", j ? ", " : "",
+                                m->columns[pk[j]].name);
+            status = usage_fail(c,
+                                "the key of %s has %zu columns (%s): write "
+                                "them comma-separated",
+                                m->table, n, orm_buf_str(&names));
+            orm_buf_free(&names);
+            goto done;
+        }
+        if (comma)
+            *comma = '\0';
+        if (orm_value_parse(&out[i], &m->columns[pk[i]], part, &e) != 0) {
+            if (!e.column)
+                orm_error_set_column(&e, m->columns[pk[i]].name);
+            status = fail_error(c, &e);
+            goto done;
+        }
+        *nout = i + 1;
+        part = comma ? comma + 1 : part;
+    }
+done:
+    if (status) {
+        for (size_t i = 0; i < *nout; i++)
+            orm_value_clear(&out[i]);
+        *nout = 0;
+    }
+    orm_error_clear(&e);
+    free(copy);
+    return status;
+}
+
+static void key_values_clear(orm_value *key, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        orm_value_clear(&key[i]);
+}
+
+/* "id 42" or "post_id 12, tag_id 3", for messages. Owned. */
+static char *key_words(const orm_model *m, const orm_value *key)
+{
+    int pk[CLI_MAX_KEY];
+    size_t n = orm_model_pk(m, pk, CLI_MAX_KEY);
+    orm_buf b = ORM_BUF_INIT;
+    for (size_t i = 0; i < n && i < CLI_MAX_KEY; i++) {
+        char *v = orm_value_format(&key[i], &m->columns[pk[i]]);
+        orm_buf_appendf(&b, "%s%s %s", i ? ", " : "", m->columns[pk[i]].name,
+                        v ? v : "NULL");
+        free(v);
+    }
+    return orm_buf_finish(&b);
+}
+
+/* The key of a record as KEY is typed ("42", "12,3"). Owned. */
+static char *key_text(const orm_record *rec)
+{
+    const orm_model *m = orm_record_model(rec);
+    int pk[CLI_MAX_KEY];
+    size_t n = orm_model_pk(m, pk, CLI_MAX_KEY);
+    orm_buf b = ORM_BUF_INIT;
+    for (size_t i = 0; i < n && i < CLI_MAX_KEY; i++) {
+        char *v = orm_value_format(orm_record_value(rec, (size_t)pk[i]),
+                                   &m->columns[pk[i]]);
+        orm_buf_appendf(&b, "%s%s", i ? "," : "", v ? v : "NULL");
+        free(v);
+    }
+    orm_buf_append(&b, "");
+    return orm_buf_finish(&b);
+}
+
+/* Load the row with KEY into the session: 0 and *out, or the exit status
+ * after saying that it is missing (1) or that the key is bad (1 or 2). */
+static int load_row(cli *c, const orm_model *m, const char *text,
+                    orm_record **out)
+{
+    orm_value key[CLI_MAX_KEY];
+    size_t n = 0;
+    int status = parse_key(c, m, text, key, &n);
+    *out = NULL;
+    if (status)
+        return status;
+    if ((status = ensure_session(c)) != 0)
+        goto done;
+    int rc = orm_session_get(c->s, m, key, out);
+    if (rc == ORM_DONE) {
+        char *words = key_words(m, key);
+        status = fail(c, "%s: no row with %s", m->table, words ? words : text);
+        free(words);
+    } else if (rc != ORM_ROW) {
+        status = fail_error(c, orm_session_error(c->s));
+    }
+done:
+    key_values_clear(key, n);
+    return status;
+}
+
+/* COL=VALUE (text by the column type) or COL:=LITERAL (filter literal). */
+static int parse_assignment(cli *c, const orm_model *m, const char *arg,
+                            const orm_column **col, orm_value *out)
+{
+    const char *eq = strchr(arg, '=');
+    orm_error e = ORM_ERROR_INIT;
+    char name[256];
+    int literal, rc, status = 0;
+
+    *out = orm_value_null();
+    if (!eq || eq == arg)
+        return usage_fail(c, "expected COL=VALUE or COL:=LITERAL, got '%s'",
+                          arg);
+    literal = eq > arg + 1 && eq[-1] == ':';
+    size_t n = (size_t)(eq - arg) - (size_t)literal;
+    if (n >= sizeof name)
+        return fail(c, "%s has no column '%.40s...'", m->table, arg);
+    memcpy(name, arg, n);
+    name[n] = '\0';
+    *col = orm_model_column(m, name);
+    if (!*col)
+        return no_such_column(c, m, name);
+    if (literal)
+        rc = orm_filter_parse_literal(out, eq + 1, *col, &e);
+    else
+        rc = orm_value_parse(out, *col, eq + 1, &e);
+    if (rc) {
+        if (!e.column)
+            orm_error_set_column(&e, name);
+        status = fail_error(c, &e);
+    }
+    orm_error_clear(&e);
+    return status;
+}
+
+static int set_assignments(cli *c, orm_record *rec, const char *const *args,
+                           size_t n)
+{
+    const orm_model *m = orm_record_model(rec);
+    for (size_t i = 0; i < n; i++) {
+        const orm_column *col = NULL;
+        orm_value v;
+        orm_error e = ORM_ERROR_INIT;
+        int status = parse_assignment(c, m, args[i], &col, &v);
+        if (status)
+            return status;
+        if (orm_record_set(rec, col->name, &v, &e) != 0) {
+            if (!e.column)
+                orm_error_set_column(&e, col->name);
+            status = fail_error(c, &e);
+        }
+        orm_value_clear(&v);
+        orm_error_clear(&e);
+        if (status)
+            return status;
+    }
+    return 0;
+}
+
+static int commit(cli *c)
+{
+    if (orm_session_commit(c->s) != 0)
+        return fail(c, "%s", orm_error_text(orm_session_error(c->s)));
+    return 0;
+}
+
+/* ---- models, schema ---- */
+
+static int cli_models(cli *c)
+{
+    grid g;
+    int status = 0;
+    if (grid_init(&g, 4))
+        return fail(c, "out of memory");
+    g.right[2] = g.right[3] = 1;
+    char *header[4] = {orm_strdup("model"), orm_strdup("table"),
+                       orm_strdup("columns"), orm_strdup("rows")};
+    grid_add(&g, header);
+    for (size_t i = 0; i < orm_db_model_count(c->db); i++) {
+        const orm_model *m = orm_db_model_at(c->db, i);
+        int64_t count = 0;
+        int exact = 1;
+        char *rows;
+        if (orm_db_count(c->db, m, 1, &count, &exact) != 0) {
+            rows = orm_strdup("?");
+            status = fail(c, "%s: %s", m->table,
+                          orm_error_text(orm_db_error(c->db)));
+        } else {
+            char buf[32];
+            snprintf(buf, sizeof buf, "%s%lld", exact ? "" : "~",
+                     (long long)count);
+            rows = orm_strdup(buf);
+        }
+        orm_buf table = ORM_BUF_INIT;
+        if (m->schema)
+            orm_buf_appendf(&table, "%s.", m->schema);
+        orm_buf_append(&table, m->table);
+        char *row[4] = {orm_strdup(m->name), orm_buf_finish(&table),
+                        text_of_int((int64_t)m->ncolumns), rows};
+        grid_add(&g, row);
+    }
+    if (g.failed)
+        status = fail(c, "out of memory");
+    else
+        grid_print(&g, c->out, 1);
+    grid_free(&g);
+    return status;
+}
+
+static char *type_text(const orm_column *col)
+{
+    orm_buf b = ORM_BUF_INIT;
+    orm_buf_append(&b, orm_type_name(col->type));
+    if (col->type == ORM_STRING && col->length > 0)
+        orm_buf_appendf(&b, "(%d)", col->length);
+    else if (col->type == ORM_NUMERIC && col->precision > 0)
+        orm_buf_appendf(&b, "(%d,%d)", col->precision, col->scale);
+    return orm_buf_finish(&b);
+}
+
+static char *default_text(const orm_column *col)
+{
+    if (col->default_gen)
+        return orm_strdup(col->default_gen);
+    if (col->default_value)
+        return orm_strdup(col->default_value);
+    if (col->server_default) {
+        orm_buf b = ORM_BUF_INIT;
+        orm_buf_appendf(&b, "server: %s", col->server_default);
+        return orm_buf_finish(&b);
+    }
+    return orm_strdup("");
+}
+
+static char *notes_text(const orm_model *m, const orm_column *col)
+{
+    orm_buf b = ORM_BUF_INIT;
+    const char *sep = "";
+    if (orm_column_is_autoinc(m, col)) {
+        orm_buf_append(&b, "autoincrement");
+        sep = ", ";
+    }
+    if (col->flags & ORM_SECRET) {
+        orm_buf_appendf(&b, "%ssecret", sep);
+        sep = ", ";
+    }
+    if (col->flags & ORM_INDEX) {
+        orm_buf_appendf(&b, "%sindex", sep);
+        sep = ", ";
+    }
+    if (m->version_column && strcmp(m->version_column, col->name) == 0)
+        orm_buf_appendf(&b, "%sversion", sep);
+    orm_buf_append(&b, "");
+    return orm_buf_finish(&b);
+}
+
+static void append_names(orm_buf *b, const char *const *names, size_t n)
+{
+    orm_buf_appendc(b, '(');
+    for (size_t i = 0; i < n; i++)
+        orm_buf_appendf(b, "%s%s", i ? ", " : "", names[i]);
+    orm_buf_appendc(b, ')');
+}
+
+static int cli_schema(cli *c)
+{
+    static const char *const heads[] = {"column",     "type",     "key",
+                                        "unique",     "nullable", "default",
+                                        "references", "notes"};
+    const orm_model *m = find_model(c, c->a.pos[0]);
+    grid g;
+    if (!m)
+        return 1;
+    if (grid_init(&g, 8))
+        return fail(c, "out of memory");
+    char *header[8];
+    for (size_t i = 0; i < 8; i++)
+        header[i] = orm_strdup(heads[i]);
+    grid_add(&g, header);
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        const orm_column *col = &m->columns[i];
+        orm_buf ref = ORM_BUF_INIT;
+        if (col->ref_table)
+            orm_buf_appendf(&ref, "%s.%s", col->ref_table,
+                            col->ref_column ? col->ref_column : "?");
+        orm_buf_append(&ref, "");
+        char *row[8] = {orm_strdup(col->name),
+                        type_text(col),
+                        orm_strdup(col->flags & ORM_PK ? "PK" : ""),
+                        orm_strdup(col->flags & ORM_UNIQUE ? "yes" : "no"),
+                        orm_strdup(orm_column_nullable(col) ? "yes" : "no"),
+                        default_text(col),
+                        orm_buf_finish(&ref),
+                        notes_text(m, col)};
+        grid_add(&g, row);
+    }
+    if (g.failed) {
+        grid_free(&g);
+        return fail(c, "out of memory");
+    }
+    grid_print(&g, c->out, 1);
+    grid_free(&g);
+    for (size_t i = 0; i < m->nuniques; i++) {
+        orm_buf b = ORM_BUF_INIT;
+        orm_buf_append(&b, "unique ");
+        append_names(&b, m->uniques[i].columns, m->uniques[i].ncolumns);
+        fprintf(c->out, "%s\n", orm_buf_str(&b) ? orm_buf_str(&b) : "");
+        orm_buf_free(&b);
+    }
+    for (size_t i = 0; i < m->nforeign_keys; i++) {
+        const orm_foreign_key *fk = &m->foreign_keys[i];
+        orm_buf b = ORM_BUF_INIT;
+        orm_buf_append(&b, "foreign key ");
+        append_names(&b, fk->columns, fk->ncolumns);
+        orm_buf_appendf(&b, " references %s ", fk->ref_table);
+        append_names(&b, fk->ref_columns, fk->ncolumns);
+        fprintf(c->out, "%s\n", orm_buf_str(&b) ? orm_buf_str(&b) : "");
+        orm_buf_free(&b);
+    }
+    return 0;
+}
+
+/* ---- rows: the formats ---- */
+
+static void csv_field(orm_buf *b, const char *s, size_t n)
+{
+    int quote = n == 0;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!quote) {
+        orm_buf_appendn(b, s, n);
+        return;
+    }
+    orm_buf_appendc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            orm_buf_appendc(b, '"');
+        orm_buf_appendc(b, s[i]);
+    }
+    orm_buf_appendc(b, '"');
+}
+
+static void tsv_field(orm_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '\t':
+            orm_buf_append(b, "\\t");
+            break;
+        case '\n':
+            orm_buf_append(b, "\\n");
+            break;
+        case '\r':
+            orm_buf_append(b, "\\r");
+            break;
+        case '\\':
+            orm_buf_append(b, "\\\\");
+            break;
+        default:
+            orm_buf_appendc(b, s[i]);
+        }
+    }
+}
+
+/* A JSON string: valid UTF-8 out whatever comes in. */
+static void json_string(orm_buf *b, const char *s, size_t n)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    orm_buf_appendc(b, '"');
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len =
+            utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len <= 0) {
+            orm_buf_append(b, "\\ufffd");
+            i++;
+            continue;
+        }
+        switch (cp) {
+        case '"':
+            orm_buf_append(b, "\\\"");
+            break;
+        case '\\':
+            orm_buf_append(b, "\\\\");
+            break;
+        case '\n':
+            orm_buf_append(b, "\\n");
+            break;
+        case '\r':
+            orm_buf_append(b, "\\r");
+            break;
+        case '\t':
+            orm_buf_append(b, "\\t");
+            break;
+        default:
+            if (cp < 0x20)
+                orm_buf_appendf(b, "\\u%04x", (unsigned)cp);
+            else
+                orm_buf_appendn(b, s + i, (size_t)len);
+        }
+        i += (size_t)len;
+    }
+    orm_buf_appendc(b, '"');
+}
+
+/* Append one value in an export format (csv, tsv, json). */
+static void export_value(const cli *c, orm_buf *b, const orm_value *v,
+                         const orm_column *col)
+{
+    cli_format f = c->a.format;
+    int hidden = is_secret_hidden(c, col);
+    char *text = NULL;
+    const char *s;
+    size_t n;
+
+    if (v->kind == ORM_VNULL && !hidden) {
+        orm_buf_append(b, f == FMT_TSV ? "\\N" : f == FMT_JSON ? "null" : "");
+        return;
+    }
+    if (hidden) {
+        s = "***";
+        n = 3;
+    } else if (v->kind == ORM_VTEXT) {
+        /* The bytes themselves: text with an embedded NUL stays whole. */
+        s = v->u.s.len ? v->u.s.ptr : "";
+        n = v->u.s.len;
+    } else {
+        if (!(text = orm_value_format(v, col))) {
+            b->failed = 1;
+            return;
+        }
+        s = text;
+        n = strlen(text);
+    }
+    if (f == FMT_CSV) {
+        csv_field(b, s, n);
+    } else if (f == FMT_TSV) {
+        tsv_field(b, s, n);
+    } else if (hidden || v->kind == ORM_VTEXT || v->kind == ORM_VBLOB) {
+        json_string(b, s, n);
+    } else if (v->kind == ORM_VFLOAT && (strchr(s, 'n') || strchr(s, 'i'))) {
+        orm_buf_append(b, "null"); /* nan, inf: JSON has no spelling */
+    } else {
+        orm_buf_append(b, s); /* integers, floats, true/false */
+    }
+    free(text);
+}
+
+static void export_header(const cli *c, const orm_model *m, orm_buf *b)
+{
+    if (c->a.format == FMT_JSON)
+        return;
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        const char *name = m->columns[i].name;
+        if (c->a.format == FMT_CSV) {
+            if (i)
+                orm_buf_appendc(b, ',');
+            csv_field(b, name, strlen(name));
+        } else {
+            if (i)
+                orm_buf_appendc(b, '\t');
+            tsv_field(b, name, strlen(name));
+        }
+    }
+    orm_buf_append(b, c->a.format == FMT_CSV ? "\r\n" : "\n");
+}
+
+static void export_row(const cli *c, const orm_model *m, const orm_value *row,
+                       orm_buf *b, int first)
+{
+    if (c->a.format == FMT_JSON) {
+        orm_buf_append(b, first ? "[\n  {" : ",\n  {");
+        for (size_t i = 0; i < m->ncolumns; i++) {
+            const char *name = m->columns[i].name;
+            if (i)
+                orm_buf_append(b, ", ");
+            json_string(b, name, strlen(name));
+            orm_buf_append(b, ": ");
+            export_value(c, b, &row[i], &m->columns[i]);
+        }
+        orm_buf_appendc(b, '}');
+        return;
+    }
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (i)
+            orm_buf_appendc(b, c->a.format == FMT_CSV ? ',' : '\t');
+        export_value(c, b, &row[i], &m->columns[i]);
+    }
+    orm_buf_append(b, c->a.format == FMT_CSV ? "\r\n" : "\n");
+}
+
+/* Turn "handle,-id" into order_by calls. */
+static int apply_order(cli *c, orm_query *q, const orm_model *m)
+{
+    const char *p = c->a.order;
+    while (*p) {
+        char name[256];
+        int desc = 0;
+        size_t n;
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        if (*p == '-' || *p == '+')
+            desc = *p++ == '-';
+        n = strcspn(p, ",");
+        while (n && p[n - 1] == ' ')
+            n--;
+        if (n == 0 || n >= sizeof name)
+            return usage_fail(c, "--order wants COL[,-COL], got '%s'",
+                              c->a.order);
+        memcpy(name, p, n);
+        name[n] = '\0';
+        p += n;
+        while (*p == ' ')
+            p++;
+        if (!orm_model_column(m, name))
+            return no_such_column(c, m, name);
+        if (orm_query_order_by(q, name, desc) != 0)
+            return fail_error(c, orm_query_error(q));
+    }
+    return 0;
+}
+
+/* A query over MODEL with --where, --order, --limit, --offset applied. */
+static int make_query(cli *c, const orm_model *m, orm_query **out)
+{
+    orm_query *q = NULL;
+    int status = 0;
+    *out = NULL;
+    if ((status = ensure_session(c)) != 0)
+        return status;
+    if (orm_query_new(&q, c->s, m) != 0)
+        return fail(c, "out of memory");
+    if (c->a.where && orm_query_where(q, c->a.where) != 0) {
+        status = fail(c, "--where: %s", orm_error_text(orm_query_error(q)));
+        goto done;
+    }
+    if (c->a.order && (status = apply_order(c, q, m)) != 0)
+        goto done;
+    if (c->a.limit >= 0)
+        orm_query_limit(q, c->a.limit);
+    if (c->a.offset > 0)
+        orm_query_offset(q, c->a.offset);
+done:
+    if (status)
+        orm_query_free(q);
+    else
+        *out = q;
+    return status;
+}
+
+static char **table_row(const cli *c, const orm_model *m, const orm_value *row)
+{
+    char **cells = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *cells);
+    for (size_t i = 0; cells && i < m->ncolumns; i++)
+        cells[i] = cell_text(c, &row[i], &m->columns[i]);
+    return cells;
+}
+
+static int cli_rows(cli *c)
+{
+    const orm_model *m = find_model(c, c->a.pos[0]);
+    orm_query *q = NULL;
+    orm_cursor *cur = NULL;
+    orm_buf b = ORM_BUF_INIT;
+    const orm_value *row;
+    grid g = {0};
+    int status, rc, first = 1;
+    size_t nrows = 0;
+
+    if (!m)
+        return 1;
+    if ((status = make_query(c, m, &q)) != 0)
+        return status;
+    if (orm_query_cursor(q, &cur) != 0) {
+        status = fail_error(c, orm_query_error(q));
+        goto done;
+    }
+    if (c->a.format == FMT_TABLE) {
+        if (grid_init(&g, m->ncolumns)) {
+            status = fail(c, "out of memory");
+            goto done;
+        }
+        char **header = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *header);
+        for (size_t i = 0; header && i < m->ncolumns; i++) {
+            header[i] = orm_strdup(m->columns[i].name);
+            g.right[i] = (unsigned char)is_numeric_type(m->columns[i].type);
+        }
+        if (header)
+            grid_add(&g, header);
+        else
+            g.failed = 1;
+        free(header);
+    } else {
+        export_header(c, m, &b);
+    }
+    while ((rc = orm_cursor_next(cur, &row)) == ORM_ROW) {
+        nrows++;
+        if (c->a.format != FMT_TABLE) {
+            export_row(c, m, row, &b, first);
+            first = 0;
+        } else {
+            char **cells = table_row(c, m, row);
+            if (!cells) {
+                g.failed = 1;
+                break;
+            }
+            grid_add(&g, cells);
+            free(cells);
+            /* Widths are settled: print and keep streaming with them. */
+            if (g.nrows > CLI_WIDTH_ROWS) {
+                grid_print(&g, c->out, first);
+                grid_clear_rows(&g);
+                g.frozen = 1;
+                first = 0;
+            }
+        }
+        if (b.failed || g.failed)
+            break;
+        if (b.len > 65536) {
+            fputs(orm_buf_str(&b), c->out);
+            orm_buf_reset(&b);
+        }
+    }
+    if (b.failed || g.failed) {
+        status = fail(c, "out of memory");
+        goto done;
+    }
+    if (rc != ORM_DONE) {
+        fputs(orm_buf_str(&b), c->out);
+        status = fail_error(c, orm_query_error(q));
+        goto done;
+    }
+    if (c->a.format == FMT_TABLE)
+        grid_print(&g, c->out, first);
+    else if (c->a.format == FMT_JSON)
+        orm_buf_append(&b, nrows ? "\n]\n" : "[]\n");
+    if (b.failed)
+        status = fail(c, "out of memory");
+    else
+        fputs(orm_buf_str(&b), c->out);
+done:
+    orm_cursor_free(cur);
+    orm_query_free(q);
+    orm_buf_free(&b);
+    if (g.widths)
+        grid_free(&g);
+    return status;
+}
+
+/* ---- get, count ---- */
+
+static int cli_get(cli *c)
+{
+    const orm_model *m = find_model(c, c->a.pos[0]);
+    orm_record *rec = NULL;
+    int status;
+    if (!m)
+        return 1;
+    if ((status = load_row(c, m, c->a.pos[1], &rec)) != 0)
+        return status;
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        char *text = cell_text(c, orm_record_value(rec, i), &m->columns[i]);
+        if (!text)
+            return fail(c, "out of memory");
+        fprintf(c->out, "%s: %s\n", m->columns[i].name, text);
+        free(text);
+    }
+    return 0;
+}
+
+static int cli_count(cli *c)
+{
+    const orm_model *m = find_model(c, c->a.pos[0]);
+    orm_query *q = NULL;
+    int64_t n = 0;
+    int status;
+    if (!m)
+        return 1;
+    if ((status = make_query(c, m, &q)) != 0)
+        return status;
+    if (orm_query_count(q, &n) != 0)
+        status = fail_error(c, orm_query_error(q));
+    else
+        fprintf(c->out, "%lld\n", (long long)n);
+    orm_query_free(q);
+    return status;
+}
+
+/* ---- add, set, delete ---- */
+
+static int cli_add(cli *c)
+{
+    const orm_model *m = find_model(c, c->a.pos[0]);
+    orm_record *rec = NULL;
+    int status;
+    if (!m)
+        return 1;
+    if ((status = ensure_session(c)) != 0)
+        return status;
+    if (orm_record_new(&rec, m) != 0)
+        return fail(c, "out of memory");
+    status = set_assignments(c, rec, c->a.pos + 1, c->a.npos - 1);
+    if (status) {
+        orm_record_free(rec);
+        return status;
+    }
+    if (orm_session_add(c->s, rec) != 0) {
+        orm_record_free(rec);
+        return fail_error(c, orm_session_error(c->s));
+    }
+    if ((status = commit(c)) != 0)
+        return status;
+    int pk[CLI_MAX_KEY];
+    if (orm_model_pk(m, pk, CLI_MAX_KEY) > 0) {
+        char *key = key_text(rec);
+        if (!key)
+            return fail(c, "out of memory");
+        fprintf(c->out, "%s\n", key);
+        free(key);
+    }
+    return 0;
+}
+
+/* How a value reads in a message: "text" quoted, others bare. Owned. */
+static char *quoted_value(const orm_value *v, const orm_column *col)
+{
+    orm_buf b = ORM_BUF_INIT;
+    char *text = orm_value_format(v, col);
+    if (!text)
+        orm_buf_append(&b, "NULL");
+    else if (v->kind == ORM_VTEXT) {
+        orm_buf_appendc(&b, '"');
+        append_visible(&b, text, strlen(text));
+        orm_buf_appendc(&b, '"');
+    } else
+        append_visible(&b, text, strlen(text));
+    free(text);
+    return orm_buf_finish(&b);
+}
+
+static int check_expected(cli *c, orm_record *rec)
+{
+    const orm_model *m = orm_record_model(rec);
+    for (size_t i = 0; i < c->a.nexpect; i++) {
+        const orm_column *col = NULL;
+        orm_value want;
+        int status = parse_assignment(c, m, c->a.expect[i], &col, &want);
+        if (status)
+            return status;
+        const orm_value *have = orm_record_get(rec, col->name);
+        if (!orm_value_equal(have, &want)) {
+            char *key = key_text(rec);
+            if (is_secret_hidden(c, col)) {
+                status = fail(c, "%s %s: %s does not hold the expected value",
+                              m->table, key ? key : "?", col->name);
+            } else {
+                char *h = quoted_value(have, col);
+                char *w = quoted_value(&want, col);
+                status =
+                    fail(c, "%s %s: %s is %s, expected %s", m->table,
+                         key ? key : "?", col->name, h ? h : "?", w ? w : "?");
+                free(h);
+                free(w);
+            }
+            free(key);
+        }
+        orm_value_clear(&want);
+        if (status)
+            return status;
+    }
+    return 0;
+}
+
+static int cli_set(cli *c)
+{
+    const orm_model *m = find_model(c, c->a.pos[0]);
+    orm_record *rec = NULL;
+    int status;
+    if (!m)
+        return 1;
+    if ((status = load_row(c, m, c->a.pos[1], &rec)) != 0)
+        return status;
+    if ((status = check_expected(c, rec)) != 0)
+        return status;
+    status = set_assignments(c, rec, c->a.pos + 2, c->a.npos - 2);
+    if (status)
+        return status;
+    return commit(c);
+}
+
+static int cli_delete(cli *c)
+{
+    const orm_model *m = find_model(c, c->a.pos[0]);
+    int status;
+    if (!m)
+        return 1;
+    for (size_t i = 1; i < c->a.npos; i++) {
+        orm_record *rec = NULL;
+        if ((status = load_row(c, m, c->a.pos[i], &rec)) != 0)
+            return status;
+        if (orm_session_delete(c->s, rec) != 0)
+            return fail_error(c, orm_session_error(c->s));
+    }
+    return commit(c);
+}
+
+/* ---- create-all ---- */
+
+static int cli_create_all(cli *c)
+{
+    const char *path = c->a.pos[0];
+    orm_modelfile *mf = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    unsigned char *existed = NULL;
+    const orm_model **mine = NULL;
+    size_t nmine = 0;
+    int status = 0;
+    int rc = orm_modelfile_load(&mf, path, &e);
+
+    if (rc == ORM_EIO || (rc && !mf)) {
+        status = rc == ORM_EIO ? 2 : 1;
+        fail(c, "%s", orm_error_text(&e));
+        goto done;
+    }
+    if (mf->nproblems) {
+        char *text = orm_modelfile_problems_text(mf);
+        fprintf(c->err, "%s\n", text ? text : "orb: out of memory");
+        free(text);
+        status = 1;
+    }
+    existed = calloc(mf->nmodels + 1, 1);
+    mine = calloc(mf->nmodels + 1, sizeof *mine);
+    if (!existed || !mine) {
+        status = fail(c, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < mf->nmodels; i++) {
+        orm_model *m = mf->models[i];
+        int exists = 0;
+        if (!m)
+            continue;
+        orm_buf name = ORM_BUF_INIT;
+        if (m->schema)
+            orm_buf_appendf(&name, "%s.", m->schema);
+        orm_buf_append(&name, m->table);
+        rc = name.failed
+                 ? ORM_ENOMEM
+                 : orm_db_table_exists(c->db, orm_buf_str(&name), &exists);
+        orm_buf_free(&name);
+        if (rc) {
+            status = fail(c, "%s: %s", m->table,
+                          orm_error_text(orm_db_error(c->db)));
+            goto done;
+        }
+        mf->models[i] = NULL;
+        if (orm_db_register(c->db, m) != 0) {
+            orm_model_free(m);
+            status = fail(c, "out of memory");
+            goto done;
+        }
+        existed[nmine] = (unsigned char)exists;
+        mine[nmine++] = m;
+    }
+    if (orm_db_create_all(c->db) != 0) {
+        status = fail(c, "%s", orm_error_text(orm_db_error(c->db)));
+        goto done;
+    }
+    for (size_t i = 0; i < nmine; i++)
+        fprintf(c->out, "%s: %s\n", mine[i]->table,
+                existed[i] ? "exists" : "created");
+done:
+    free(existed);
+    free(mine);
+    orm_modelfile_free(mf);
+    orm_error_clear(&e);
+    return status;
+}
+
+/* ---- help ---- */
+
+static void print_help(FILE *out)
+{
+    fputs("usage: orb [OPTIONS] [URL] [COMMAND ARGS...]\n"
+          "\n"
+          "Browse and edit a database in the terminal, or run one command.\n"
+          "Without a URL orb opens its demo database; without a COMMAND it\n"
+          "starts the browser.\n"
+          "\n"
+          "URL:\n"
+          "  sqlite:///relative.db   sqlite:////absolute/path.db\n"
+          "  postgresql://user@host:port/dbname   mysql://user@host/dbname\n"
+          "\n"
+          "Options:\n"
+          "  --models FILE       models file (INI): repr, secrets, keys\n"
+          "  --theme NAME        colour theme of the browser\n"
+          "  --state FILE        where saved filters and history are kept\n"
+          "  --read-only         open the database read-only\n"
+          "  --password-prompt   ask for the password (no echo); the\n"
+          "                      password may also come from ORB_PASSWORD\n"
+          "  --help              this text\n"
+          "  --version           the version of orb\n"
+          "\n"
+          "Commands:\n",
+          out);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-28s %s\n", commands[i].synopsis, commands[i].help);
+    fputs("\n"
+          "Row options:\n"
+          "  --where EXPR        filter: handle like '%doe%' and id > 10\n"
+          "  --order COL[,-COL]  sort by columns, \"-\" for descending\n"
+          "  --limit N           at most N rows\n"
+          "  --offset N          skip the first N rows\n"
+          "  --format FORMAT     table (default), csv, tsv or json\n"
+          "  --reveal            show secret columns instead of ***\n"
+          "\n"
+          "MODEL is a model (class) name or a table name. KEY is the\n"
+          "primary key, comma-separated when it has several columns.\n"
+          "COL=VALUE converts text by the column's type; COL:=LITERAL takes\n"
+          "a filter literal ('text', 12, true, null): note:=null sets NULL,\n"
+          "note=null sets the text \"null\".\n"
+          "\n"
+          "Examples:\n"
+          "  orb\n"
+          "  orb sqlite:///app.db\n"
+          "  orb sqlite:///app.db rows accounts --where \"handle like "
+          "'%doe%'\"\n"
+          "  orb sqlite:///app.db rows accounts --order -id --limit 10 "
+          "--format csv\n"
+          "  orb sqlite:///app.db add accounts handle=jdoe\n"
+          "  orb sqlite:///app.db set accounts 1 handle=jane_doe "
+          "--expect handle=jdoe\n"
+          "  orb sqlite:///app.db delete accounts 1 2 3\n"
+          "  ORB_PASSWORD=... orb postgresql://me@db.example/app models\n"
+          "  orb --models models.ini sqlite:///new.db create-all models.ini\n"
+          "\n"
+          "Exit status: 0 success, 1 database or validation error, 2 usage "
+          "error.\n",
+          out);
+}
+
+static int cli_help(cli *c)
+{
+    print_help(c->out);
+    return 0;
+}
+
+/* ---- the command line ---- */
+
+static int parse_count(cli *c, const char *option, const char *text,
+                       int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || errno || v < 0 || text[0] == '+' || text[0] == ' ')
+        return usage_fail(c, "%s wants a whole number of rows, got '%s'",
+                          option, text);
+    *out = (int64_t)v;
+    return 0;
+}
+
+static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
+                        int *i)
+{
+    const char *arg = argv[*i], *value = NULL;
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const struct cli_option *opt = NULL;
+
+    for (size_t k = 0; k < NOPTIONS && !opt; k++)
+        if (strlen(options[k].name) == len &&
+            strncmp(options[k].name, arg, len) == 0)
+            opt = &options[k];
+    if (!opt) {
+        suggestion sg = {arg, NULL, 0};
+        for (size_t k = 0; k < NOPTIONS; k++)
+            if (cmd->options & options[k].flag)
+                suggest(&sg, options[k].name);
+        if (sg.best)
+            return usage_fail(c,
+                              "unknown option '%.*s' for %s; did you mean "
+                              "'%s'?",
+                              (int)len, arg, cmd->word, sg.best);
+        return usage_fail(c, "unknown option '%.*s' for %s", (int)len, arg,
+                          cmd->word);
+    }
+    if (!(cmd->options & opt->flag))
+        return usage_fail(c, "%s does not take %s", cmd->word, opt->name);
+    if (opt->takes_value) {
+        if (eq)
+            value = eq + 1;
+        else if (*i + 1 < argc)
+            value = argv[++*i];
+        else
+            return usage_fail(c, "%s needs a value", opt->name);
+    } else if (eq) {
+        return usage_fail(c, "%s takes no value", opt->name);
+    }
+    switch (opt->flag) {
+    case OPT_WHERE:
+        c->a.where = value;
+        return 0;
+    case OPT_ORDER:
+        c->a.order = value;
+        return 0;
+    case OPT_LIMIT:
+        return parse_count(c, opt->name, value, &c->a.limit);
+    case OPT_OFFSET:
+        return parse_count(c, opt->name, value, &c->a.offset);
+    case OPT_REVEAL:
+        c->a.reveal = 1;
+        return 0;
+    case OPT_EXPECT:
+        c->a.expect[c->a.nexpect++] = value;
+        return 0;
+    default:
+        break;
+    }
+    static const char *const formats[] = {"table", "csv", "tsv", "json"};
+    for (size_t k = 0; k < 4; k++) {
+        if (strcmp(value, formats[k]) == 0) {
+            c->a.format = (cli_format)k;
+            return 0;
+        }
+    }
+    return usage_fail(c, "unknown format '%s': use table, csv, tsv or json",
+                      value);
+}
+
+/* The n-th word of a space-separated list ("MODEL KEY"). */
+static void nth_word(const char *words, int n, char *out, size_t size)
+{
+    const char *p = words;
+    for (int i = 0; i < n && p; i++) {
+        p = strchr(p, ' ');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p || !*p)
+        p = "argument";
+    size_t len = strcspn(p, " ");
+    if (len >= size)
+        len = size - 1;
+    memcpy(out, p, len);
+    out[len] = '\0';
+}
+
+static int parse_args(cli *c, const cli_command *cmd, int argc, char **argv)
+{
+    int options_done = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && strcmp(arg, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (!options_done && strncmp(arg, "--", 2) == 0) {
+            int status = parse_option(c, cmd, argc, argv, &i);
+            if (status)
+                return status;
+            continue;
+        }
+        if (cmd->max >= 0 && c->a.npos == (size_t)cmd->max)
+            return usage_fail(c, "too many arguments for %s: '%s'", cmd->word,
+                              arg);
+        c->a.pos[c->a.npos++] = arg;
+    }
+    if (c->a.npos < (size_t)cmd->min) {
+        char name[32];
+        nth_word(cmd->names, (int)c->a.npos, name, sizeof name);
+        return usage_fail(c, "%s needs %s", cmd->word, name);
+    }
+    return 0;
+}
+
+int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
+                FILE *out, FILE *err)
+{
+    cli c = {db, opts, out, err, NULL, {0}};
+    const cli_command *cmd = NULL;
+    int status;
+
+    c.a.limit = -1;
+    if (argc < 1 || !argv[0]) {
+        print_help(err);
+        return 2;
+    }
+    for (size_t i = 0; i < NCOMMANDS && !cmd; i++)
+        if (strcmp(argv[0], commands[i].word) == 0)
+            cmd = &commands[i];
+    if (!cmd) {
+        suggestion sg = {argv[0], NULL, 0};
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            suggest(&sg, commands[i].word);
+        if (sg.best)
+            return usage_fail(&c, "unknown command '%s'; did you mean '%s'?",
+                              argv[0], sg.best);
+        /* Never echo what may be a mistyped URL: it may hold a password. */
+        if (strchr(argv[0], ':') || strchr(argv[0], '@'))
+            return usage_fail(&c, "expected a command, got something like a "
+                                  "URL (one URL, with \"://\", comes first)");
+        if (strchr(argv[0], '.') || strchr(argv[0], '/'))
+            return usage_fail(&c,
+                              "unknown command '%s' (a database is named "
+                              "by a URL such as sqlite:///%s)",
+                              argv[0], argv[0]);
+        return usage_fail(&c, "unknown command '%s'", argv[0]);
+    }
+    c.a.pos = calloc((size_t)argc, sizeof *c.a.pos);
+    c.a.expect = calloc((size_t)argc, sizeof *c.a.expect);
+    if (!c.a.pos || !c.a.expect) {
+        status = fail(&c, "out of memory");
+        goto done;
+    }
+    if ((status = parse_args(&c, cmd, argc, argv)) != 0)
+        goto done;
+    if (!db && cmd->run != cli_help)
+        goto done; /* only checking the command line */
+    status = cmd->run(&c);
+    if (fflush(out) != 0 || ferror(out))
+        status = fail(&c, "cannot write the output: %s", strerror(errno));
+done:
+    orm_session_free(c.s);
+    free(c.a.pos);
+    free(c.a.expect);
+    return status;
+}

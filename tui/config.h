@@ -1,0 +1,37 @@
+/*
+ * The user's config, $XDG_CONFIG_HOME/orb/config (INI, read with inih):
+ *
+ *     [keys]
+ *     move-down = j Down      # an action's keys, replacing its defaults
+ *     [ui]
+ *     theme = light           # a theme name or path
+ *
+ * Bad lines are reported as "path:line: message" and the rest is still
+ * loaded.
+ */
+#ifndef TUI_CONFIG_H
+#define TUI_CONFIG_H
+
+#include "keymap.h"
+#include "orm/sys/buf.h"
+
+typedef struct tui_config {
+    char *theme; /* [ui] theme, owned, or NULL */
+} tui_config;
+
+#define TUI_CONFIG_INIT {NULL}
+
+/*
+ * Read `path` into `cfg` and `km`. A missing file is not a problem.
+ * Problems are appended to `problems` ("path:line: message\n"); returns
+ * their count.
+ */
+int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
+                    orm_buf *problems);
+void tui_config_clear(tui_config *cfg);
+
+/* $XDG_CONFIG_HOME/orb, else $HOME/.config/orb; owned, NULL if neither
+ * variable is set. */
+char *tui_config_dir(void);
+
+#endif

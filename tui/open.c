@@ -1,0 +1,161 @@
+/*
+ * Opening the database orb works on: the URL from the command line or the
+ * demo database, the password from the environment (or the prompt, which
+ * main.c turns into ORB_PASSWORD), the models file, and reflection of
+ * every table no model covers. Errors become one line on `err` and an
+ * exit status; no message ever carries the password.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "orm/sys/buf.h"
+#include "tui.h"
+
+/* Defined in demo.c (it would belong in tui.h). */
+int tui_demo_register(orm_db *db);
+
+/* `text` with every occurrence of `secret` replaced by "***" (owned).
+ * Belt and braces: drivers keep passwords out of messages already. */
+static char *scrub(const char *text, const char *secret)
+{
+    orm_buf b = ORM_BUF_INIT;
+    size_t n = secret ? strlen(secret) : 0;
+    if (n < 3)
+        return orm_strdup(text);
+    for (const char *p = text; *p;) {
+        const char *hit = strstr(p, secret);
+        if (!hit) {
+            orm_buf_append(&b, p);
+            break;
+        }
+        orm_buf_appendn(&b, p, (size_t)(hit - p));
+        orm_buf_append(&b, "***");
+        p = hit + n;
+    }
+    return orm_buf_finish(&b);
+}
+
+/* Print one built line (and free it), scrubbed of `secret`. */
+static void print_line(FILE *err, const char *secret, orm_buf *line)
+{
+    char *clean = line->failed ? NULL : scrub(orm_buf_str(line), secret);
+    fprintf(err, "%s\n", clean ? clean : "orb: out of memory");
+    free(clean);
+    orm_buf_free(line);
+}
+
+/* Load the models file and register what is valid. Problems are printed
+ * as "path:line: message"; they do not stop orb. */
+static int load_models(orm_db *db, const char *path, FILE *err)
+{
+    orm_modelfile *mf = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    int rc = orm_modelfile_load(&mf, path, &e);
+    int status = 0;
+
+    if (rc == ORM_EIO || (rc && !mf)) {
+        fprintf(err, "orb: %s\n", orm_error_text(&e));
+        status = rc == ORM_EIO ? 2 : 1;
+        goto done;
+    }
+    if (mf->nproblems) {
+        char *text = orm_modelfile_problems_text(mf);
+        fprintf(err, "%s\n", text ? text : "orb: out of memory");
+        free(text);
+    }
+    for (size_t i = 0; i < mf->nmodels; i++) {
+        orm_model *m = mf->models[i];
+        if (!m)
+            continue;
+        mf->models[i] = NULL;
+        if (orm_db_register(db, m) != 0) {
+            orm_model_free(m);
+            fprintf(err, "orb: out of memory\n");
+            status = 1;
+            goto done;
+        }
+    }
+done:
+    orm_modelfile_free(mf);
+    orm_error_clear(&e);
+    return status;
+}
+
+int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
+{
+    orm_open_options oo = ORM_OPEN_OPTIONS_INIT;
+    orm_error e = ORM_ERROR_INIT;
+    orm_buf line = ORM_BUF_INIT;
+    orm_url *parsed = NULL;
+    orm_db *db = NULL;
+    char *demo_url = NULL, *shown = NULL;
+    const char *url = opts->url;
+    const char *password = getenv("ORB_PASSWORD");
+    int status = 0;
+
+    *out = NULL;
+    if (password && !*password)
+        password = NULL;
+    if (!url) {
+        if (tui_demo_ensure(&demo_url, &e) != 0) {
+            fprintf(err, "orb: cannot create the demo database: %s\n",
+                    orm_error_text(&e));
+            status = 1;
+            goto done;
+        }
+        url = demo_url;
+    }
+    /* A URL that does not parse is a usage error, told apart here. */
+    if (orm_url_parse(&parsed, url, &e) != 0) {
+        orm_buf_appendf(&line, "orb: invalid URL: %s", orm_error_text(&e));
+        print_line(err, password, &line);
+        status = 2;
+        goto done;
+    }
+    shown = orm_url_format(parsed, 1);
+    if (!shown) {
+        fprintf(err, "orb: out of memory\n");
+        status = 1;
+        goto done;
+    }
+    oo.read_only = opts->read_only;
+    oo.password = password;
+    if (orm_db_open(&db, url, &oo) != 0) {
+        const char *reason =
+            db ? orm_error_text(orm_db_error(db)) : "out of memory";
+        const char *url_password = parsed->password;
+        /* Scrub both the given and the URL's password. */
+        char *clean = scrub(reason, url_password);
+        orm_buf_appendf(&line, "orb: cannot open %s: %s", shown,
+                        clean ? clean : "out of memory");
+        print_line(err, password, &line);
+        free(clean);
+        status = 1;
+        goto done;
+    }
+    if (!opts->url && tui_demo_register(db) != 0) {
+        fprintf(err, "orb: out of memory\n");
+        status = 1;
+        goto done;
+    }
+    if (opts->models_file &&
+        (status = load_models(db, opts->models_file, err)) != 0)
+        goto done;
+    if (orm_db_reflect_all(db) != 0) {
+        orm_buf_appendf(&line, "orb: cannot read the tables of %s: %s", shown,
+                        orm_error_text(orm_db_error(db)));
+        print_line(err, password, &line);
+        status = 1;
+        goto done;
+    }
+    *out = db;
+    db = NULL;
+done:
+    orm_buf_free(&line);
+    orm_db_free(db);
+    orm_url_free(parsed);
+    orm_error_clear(&e);
+    free(demo_url);
+    free(shown);
+    return status;
+}

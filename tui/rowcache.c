@@ -1,0 +1,836 @@
+/*
+ * The bounded window of rows behind the rows screen: keyset paging in
+ * both directions, jumps to the first and last page and to a position,
+ * counting, and eviction that keeps at most `capacity` rows held.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rowcache.h"
+
+enum { TOTAL_UNKNOWN, TOTAL_ESTIMATE, TOTAL_EXACT };
+
+struct tui_rowcache {
+    orm_session *s;
+    const orm_model *m;
+    size_t ncol, nkey;
+    int keyset;      /* rows have keys to page by */
+    int can_reverse; /* a primary key: the order can be reversed */
+    int order_col, order_desc;
+    orm_expr *filter;
+    orm_value **rows; /* held rows: ncol display values, then nkey keys */
+    size_t held, rows_cap;
+    size_t capacity;
+    size_t last_n;
+    int64_t start;
+    int approx;
+    int at_start, at_end;
+    int64_t total;
+    int total_state;
+    int64_t shift;
+    size_t peak, queries;
+    orm_error err;
+};
+
+/* ---- rows ---- */
+
+static void row_free(const tui_rowcache *rc, orm_value *row)
+{
+    if (!row)
+        return;
+    for (size_t i = 0; i < rc->ncol + rc->nkey; i++)
+        orm_value_clear(&row[i]);
+    free(row);
+}
+
+static void rows_free(const tui_rowcache *rc, orm_value **rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        row_free(rc, rows[i]);
+    free(rows);
+}
+
+/* A display copy: long text cut at a character boundary, blobs as
+ * their length only (a borrowed value with no bytes). */
+static int copy_display(orm_value *out, const orm_value *v)
+{
+    if (v->kind == ORM_VBLOB) {
+        *out = orm_value_blob(NULL, v->u.s.len);
+        return 0;
+    }
+    if (v->kind == ORM_VTEXT && v->u.s.len > TUI_ROWCACHE_TEXT_KEEP) {
+        size_t n = TUI_ROWCACHE_TEXT_KEEP;
+        while (n > 0 && ((unsigned char)v->u.s.ptr[n] & 0xC0) == 0x80)
+            n--;
+        return orm_value_text_dup(out, v->u.s.ptr, n);
+    }
+    return orm_value_copy(out, v);
+}
+
+static int row_copy(tui_rowcache *rc, orm_query *q, const orm_value *src,
+                    orm_value **out)
+{
+    const orm_value *keys[64];
+    orm_value *row = calloc(rc->ncol + rc->nkey + 1, sizeof *row);
+    if (!row)
+        return ORM_ENOMEM;
+    for (size_t i = 0; i < rc->ncol; i++)
+        if (copy_display(&row[i], &src[i]))
+            goto nomem;
+    if (rc->nkey) {
+        orm_query_row_key(q, src, keys);
+        for (size_t i = 0; i < rc->nkey; i++)
+            if (orm_value_copy(&row[rc->ncol + i], keys[i]))
+                goto nomem;
+    }
+    *out = row;
+    return 0;
+nomem:
+    row_free(rc, row);
+    return ORM_ENOMEM;
+}
+
+static void clear_window(tui_rowcache *rc)
+{
+    for (size_t i = 0; i < rc->held; i++)
+        row_free(rc, rc->rows[i]);
+    rc->held = 0;
+    rc->start = 0;
+    rc->approx = 0;
+    rc->at_start = rc->at_end = 0;
+}
+
+static int reserve(tui_rowcache *rc, size_t n)
+{
+    if (n <= rc->rows_cap)
+        return 0;
+    orm_value **rows = realloc(rc->rows, n * sizeof *rows);
+    if (!rows)
+        return ORM_ENOMEM;
+    rc->rows = rows;
+    rc->rows_cap = n;
+    return 0;
+}
+
+static void note_peak(tui_rowcache *rc)
+{
+    if (rc->held > rc->peak)
+        rc->peak = rc->held;
+    if (rc->start == 0 && !rc->approx)
+        rc->at_start = 1;
+    /* Having seen both ends from an exact start, the total is known. */
+    if (rc->at_end && !rc->approx) {
+        rc->total = rc->start + (int64_t)rc->held;
+        rc->total_state = TOTAL_EXACT;
+    }
+}
+
+/* ---- queries ---- */
+
+static int fail_from(tui_rowcache *rc, const orm_query *q, int code)
+{
+    const orm_error *e = q ? orm_query_error(q) : NULL;
+    if (e && e->code)
+        orm_error_copy(&rc->err, e);
+    else
+        orm_error_set(&rc->err, code, "%s", orm_strerror(code));
+    return code;
+}
+
+static int make_query(tui_rowcache *rc, int reverse, orm_query **out)
+{
+    orm_query *q = NULL;
+    int rc_ = orm_query_new(&q, rc->s, rc->m);
+    *out = NULL;
+    if (rc_)
+        return fail_from(rc, NULL, rc_);
+    if (rc->filter) {
+        rc_ = orm_query_filter(q, orm_expr_copy(rc->filter));
+        if (rc_)
+            goto failed;
+    }
+    if (rc->order_col >= 0) {
+        rc_ = orm_query_order_by(q, rc->m->columns[rc->order_col].name,
+                                 rc->order_desc ^ reverse);
+        if (rc_)
+            goto failed;
+    }
+    if (reverse) {
+        int pk[16];
+        size_t npk = orm_model_pk(rc->m, pk, 16);
+        for (size_t i = 0; i < npk && i < 16; i++) {
+            if (pk[i] == rc->order_col)
+                continue;
+            rc_ = orm_query_order_by(q, rc->m->columns[pk[i]].name, 1);
+            if (rc_)
+                goto failed;
+        }
+    }
+    *out = q;
+    return 0;
+failed:
+    fail_from(rc, q, rc_);
+    orm_query_free(q);
+    return rc_;
+}
+
+/* Run a query and copy its rows, in the query's order. */
+static int run(tui_rowcache *rc, orm_query *q, orm_value ***out, size_t *n)
+{
+    orm_cursor *c = NULL;
+    orm_value **rows = NULL;
+    const orm_value *row;
+    size_t count = 0, cap = 0;
+    int code;
+
+    *out = NULL;
+    *n = 0;
+    rc->queries++;
+    code = orm_query_cursor(q, &c);
+    if (code)
+        return fail_from(rc, q, code);
+    while ((code = orm_cursor_next(c, &row)) == ORM_ROW) {
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            orm_value **r = realloc(rows, ncap * sizeof *r);
+            if (!r) {
+                code = ORM_ENOMEM;
+                break;
+            }
+            rows = r;
+            cap = ncap;
+        }
+        code = row_copy(rc, q, row, &rows[count]);
+        if (code)
+            break;
+        count++;
+    }
+    orm_cursor_free(c);
+    if (code != ORM_DONE) {
+        rows_free(rc, rows, count);
+        if (code == ORM_ENOMEM)
+            return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+        return fail_from(rc, q, code);
+    }
+    *out = rows;
+    *n = count;
+    return 0;
+}
+
+static const orm_value *row_key(const tui_rowcache *rc, size_t i)
+{
+    return rc->rows[i] + rc->ncol;
+}
+
+/* Drop `n` rows from the front (1) or the back (0). */
+static void evict(tui_rowcache *rc, size_t n, int front)
+{
+    if (n > rc->held)
+        n = rc->held;
+    if (front) {
+        for (size_t i = 0; i < n; i++)
+            row_free(rc, rc->rows[i]);
+        memmove(rc->rows, rc->rows + n, (rc->held - n) * sizeof *rc->rows);
+        rc->start += (int64_t)n;
+        if (n)
+            rc->at_start = 0;
+    } else {
+        for (size_t i = rc->held - n; i < rc->held; i++)
+            row_free(rc, rc->rows[i]);
+        if (n)
+            rc->at_end = 0;
+    }
+    rc->held -= n;
+}
+
+/*
+ * The ORM's keyset condition names the bound value once per comparison
+ * ("a > ? OR (a = ? AND id > ?)"), and with two placeholders SQLite no
+ * longer sees one range: it scans the index from its end, so a page deep
+ * in a big sorted table cost a scan of the table (~180 ms a page at 1M
+ * rows). A redundant bound on the first key column ("a >= ?") restores
+ * the index seek. Walking toward smaller values of a nullable column the
+ * NULL rows also lie ahead, and "a <= ?" would drop them: such a page is
+ * the non-NULL rows first and, when they run out, the NULL rows.
+ */
+static const char *first_key_column(const tui_rowcache *rc, int *desc)
+{
+    int pk[16];
+    if (rc->order_col >= 0) {
+        *desc = rc->order_desc;
+        return rc->m->columns[rc->order_col].name;
+    }
+    *desc = 0;
+    return orm_model_pk(rc->m, pk, 16) > 0 ? rc->m->columns[pk[0]].name
+                                            : NULL;
+}
+
+/* One keyset query past `key`, with `extra` ANDed (taken). */
+static int run_keyset(tui_rowcache *rc, int backward, const orm_value *key,
+                      orm_expr *extra, size_t want, orm_value ***out,
+                      size_t *n)
+{
+    orm_query *q = NULL;
+    int code = make_query(rc, 0, &q);
+    if (code) {
+        orm_expr_free(extra);
+        return code;
+    }
+    code = backward ? orm_query_before(q, key) : orm_query_after(q, key);
+    if (code == 0 && extra)
+        code = orm_query_filter(q, extra);
+    else
+        orm_expr_free(extra);
+    if (code == 0) {
+        orm_query_limit(q, (int64_t)want);
+        code = run(rc, q, out, n);
+    } else {
+        fail_from(rc, q, code);
+    }
+    orm_query_free(q);
+    return code;
+}
+
+/* Rows past `key` (nearest first), `want` at most. */
+static int run_past(tui_rowcache *rc, int backward, const orm_value *key,
+                    size_t want, orm_value ***out, size_t *n)
+{
+    int desc = 0;
+    const char *col = first_key_column(rc, &desc);
+    orm_value **a = NULL, **b = NULL;
+    size_t na = 0, nb = 0;
+    int code;
+    if (!col || key[0].kind == ORM_VNULL)
+        return run_keyset(rc, backward, key, NULL, want, out, n);
+    int toward_smaller = desc ^ backward;
+    orm_expr *bound = toward_smaller
+                          ? orm_le(orm_col(col), orm_val(&key[0]))
+                          : orm_ge(orm_col(col), orm_val(&key[0]));
+    code = run_keyset(rc, backward, key, bound, want, &a, &na);
+    if (code)
+        return code;
+    int nullable = rc->order_col >= 0 &&
+                   orm_column_nullable(&rc->m->columns[rc->order_col]);
+    if (toward_smaller && nullable && na < want) {
+        code = run_keyset(rc, backward, key, orm_is_null(orm_col(col)),
+                          want - na, &b, &nb);
+        if (code) {
+            rows_free(rc, a, na);
+            return code;
+        }
+    }
+    if (nb) {
+        orm_value **all = realloc(a, (na + nb) * sizeof *all);
+        if (!all) {
+            rows_free(rc, a, na);
+            rows_free(rc, b, nb);
+            return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+        }
+        memcpy(all + na, b, nb * sizeof *b);
+        a = all;
+    }
+    free(b);
+    *out = a;
+    *n = na + nb;
+    return 0;
+}
+
+/* The rows after the window (keyset) or at the next offset, in order;
+ * with no rows held, the first rows. */
+static int query_forward(tui_rowcache *rc, size_t want, orm_value ***out,
+                         size_t *n)
+{
+    orm_query *q = NULL;
+    int code;
+    if (rc->keyset && rc->held)
+        return run_past(rc, 0, row_key(rc, rc->held - 1), want, out, n);
+    code = make_query(rc, 0, &q);
+    if (code)
+        return code;
+    if (!rc->keyset)
+        orm_query_offset(q, rc->start + (int64_t)rc->held);
+    orm_query_limit(q, (int64_t)want);
+    code = run(rc, q, out, n);
+    orm_query_free(q);
+    return code;
+}
+
+static int fetch_forward(tui_rowcache *rc, size_t want)
+{
+    orm_value **got = NULL;
+    size_t n = 0;
+    int code = query_forward(rc, want, &got, &n);
+    if (code)
+        return code;
+    if (rc->held + n > rc->capacity)
+        evict(rc, rc->held + n - rc->capacity, 1);
+    if (reserve(rc, rc->held + n)) {
+        rows_free(rc, got, n);
+        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    }
+    memcpy(rc->rows + rc->held, got, n * sizeof *got);
+    rc->held += n;
+    free(got);
+    if (n < want)
+        rc->at_end = 1;
+    note_peak(rc);
+    return 0;
+}
+
+static int fetch_backward(tui_rowcache *rc, size_t want)
+{
+    orm_value **got = NULL;
+    size_t n = 0;
+    int64_t off = 0;
+    int code;
+    if (!rc->keyset) {
+        if ((int64_t)want > rc->start)
+            want = (size_t)rc->start;
+        off = rc->start - (int64_t)want;
+    }
+    if (want == 0) {
+        rc->at_start = 1;
+        return 0;
+    }
+    if (rc->keyset) {
+        code = run_past(rc, 1, row_key(rc, 0), want, &got, &n);
+    } else {
+        orm_query *q = NULL;
+        code = make_query(rc, 0, &q);
+        if (code)
+            return code;
+        orm_query_offset(q, off);
+        orm_query_limit(q, (int64_t)want);
+        code = run(rc, q, &got, &n);
+        orm_query_free(q);
+    }
+    if (code)
+        return code;
+    if (rc->held + n > rc->capacity)
+        evict(rc, rc->held + n - rc->capacity, 0);
+    if (reserve(rc, rc->held + n)) {
+        rows_free(rc, got, n);
+        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    }
+    memmove(rc->rows + n, rc->rows, rc->held * sizeof *rc->rows);
+    for (size_t i = 0; i < n; i++) /* keyset rows come nearest first */
+        rc->rows[i] = rc->keyset ? got[n - 1 - i] : got[i];
+    rc->held += n;
+    free(got);
+    rc->start -= (int64_t)n;
+    if (!rc->keyset ? off == 0 : n < want)
+        rc->at_start = 1;
+    if (rc->at_start && rc->start != 0) {
+        /* The start is here: positions were approximate (or rows came
+         * and went); make them exact. */
+        rc->shift -= rc->start;
+        rc->start = 0;
+        rc->approx = 0;
+    }
+    note_peak(rc);
+    return 0;
+}
+
+/* ---- public ---- */
+
+static int probe_key(tui_rowcache *rc)
+{
+    orm_query *q = NULL;
+    int code = make_query(rc, 0, &q);
+    if (code)
+        return code;
+    rc->nkey = orm_query_key_width(q);
+    orm_query_free(q);
+    if (rc->nkey > 64)
+        return orm_error_set(&rc->err, ORM_EUNSUPPORTED, "key too wide");
+    rc->keyset = rc->nkey > 0;
+    return 0;
+}
+
+int tui_rowcache_new(tui_rowcache **out, orm_session *s,
+                     const orm_model *model, size_t capacity)
+{
+    int pk[16];
+    tui_rowcache *rc = calloc(1, sizeof *rc);
+    *out = NULL;
+    if (!rc)
+        return ORM_ENOMEM;
+    rc->s = s;
+    rc->m = model;
+    rc->ncol = model->ncolumns;
+    rc->order_col = -1;
+    rc->capacity = capacity < 2 ? 2 : capacity;
+    rc->last_n = rc->capacity / 3 ? rc->capacity / 3 : 1;
+    rc->can_reverse = orm_model_pk(model, pk, 16) > 0;
+    int code = probe_key(rc);
+    if (code) {
+        tui_rowcache_free(rc);
+        return code;
+    }
+    *out = rc;
+    return 0;
+}
+
+void tui_rowcache_free(tui_rowcache *rc)
+{
+    if (!rc)
+        return;
+    clear_window(rc);
+    free(rc->rows);
+    orm_expr_free(rc->filter);
+    orm_error_clear(&rc->err);
+    free(rc);
+}
+
+const orm_error *tui_rowcache_error(const tui_rowcache *rc)
+{
+    return &rc->err;
+}
+
+void tui_rowcache_set_capacity(tui_rowcache *rc, size_t capacity)
+{
+    rc->capacity = capacity < 2 ? 2 : capacity;
+}
+
+size_t tui_rowcache_capacity(const tui_rowcache *rc)
+{
+    return rc->capacity;
+}
+
+int tui_rowcache_set_order(tui_rowcache *rc, int column, int descending)
+{
+    if (column >= (int)rc->ncol)
+        return orm_error_set(&rc->err, ORM_EINVALID, "no column %d",
+                             column);
+    clear_window(rc);
+    rc->nkey = 0; /* rows held are gone: their key width may change */
+    rc->order_col = column < 0 ? -1 : column;
+    rc->order_desc = descending != 0;
+    return probe_key(rc);
+}
+
+int tui_rowcache_set_filter(tui_rowcache *rc, const orm_expr *filter)
+{
+    orm_expr *copy = NULL;
+    if (filter) {
+        copy = orm_expr_copy(filter);
+        if (!copy)
+            return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    }
+    clear_window(rc);
+    orm_expr_free(rc->filter);
+    rc->filter = copy;
+    rc->total_state = TOTAL_UNKNOWN;
+    return 0;
+}
+
+int tui_rowcache_seek_first(tui_rowcache *rc, size_t n)
+{
+    if (n > rc->capacity)
+        n = rc->capacity;
+    rc->last_n = n;
+    clear_window(rc);
+    rc->at_start = 1;
+    return fetch_forward(rc, n);
+}
+
+static int count_exact(tui_rowcache *rc)
+{
+    orm_query *q = NULL;
+    int64_t n = 0;
+    int code = make_query(rc, 0, &q);
+    if (code)
+        return code;
+    rc->queries++;
+    code = orm_query_count(q, &n);
+    if (code)
+        fail_from(rc, q, code);
+    orm_query_free(q);
+    if (code)
+        return code;
+    rc->total = n;
+    rc->total_state = TOTAL_EXACT;
+    return 0;
+}
+
+int tui_rowcache_seek_last(tui_rowcache *rc, size_t n)
+{
+    orm_query *q = NULL;
+    orm_value **got = NULL;
+    size_t count = 0;
+    int code;
+    if (n > rc->capacity)
+        n = rc->capacity;
+    rc->last_n = n;
+    if (!rc->keyset || !rc->can_reverse) {
+        /* No order to reverse: count, then an OFFSET. */
+        code = count_exact(rc);
+        if (code)
+            return code;
+        return tui_rowcache_seek_offset(
+            rc, rc->total > (int64_t)n ? rc->total - (int64_t)n : 0, n);
+    }
+    code = make_query(rc, 1, &q);
+    if (code)
+        return code;
+    orm_query_limit(q, (int64_t)n);
+    code = run(rc, q, &got, &count);
+    orm_query_free(q);
+    if (code)
+        return code;
+    clear_window(rc);
+    if (reserve(rc, count)) {
+        rows_free(rc, got, count);
+        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < count; i++)
+        rc->rows[i] = got[count - 1 - i];
+    free(got);
+    rc->held = count;
+    rc->at_end = 1;
+    rc->at_start = count < n;
+    if (!rc->at_start && rc->total_state == TOTAL_UNKNOWN)
+        tui_rowcache_count(rc); /* an error leaves the total unknown */
+    if (rc->at_start) {
+        rc->start = 0;
+    } else if (rc->total_state != TOTAL_UNKNOWN) {
+        rc->start = rc->total > (int64_t)count ? rc->total - (int64_t)count
+                                               : 0;
+        rc->approx = rc->total_state != TOTAL_EXACT;
+    } else {
+        rc->start = 0;
+        rc->approx = 1;
+    }
+    note_peak(rc);
+    return 0;
+}
+
+int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n)
+{
+    orm_query *q = NULL;
+    orm_value **got = NULL;
+    size_t count = 0;
+    int code;
+    if (n > rc->capacity)
+        n = rc->capacity;
+    if (offset < 0)
+        offset = 0;
+    rc->last_n = n;
+    code = make_query(rc, 0, &q);
+    if (code)
+        return code;
+    orm_query_offset(q, offset);
+    orm_query_limit(q, (int64_t)n);
+    code = run(rc, q, &got, &count);
+    orm_query_free(q);
+    if (code)
+        return code;
+    if (count == 0 && offset > 0) {
+        /* Past the end: the last rows instead. */
+        free(got);
+        if (rc->keyset && rc->can_reverse)
+            return tui_rowcache_seek_last(rc, n);
+        return tui_rowcache_seek_offset(rc, offset > (int64_t)n ?
+                                                offset - (int64_t)n : 0, n);
+    }
+    clear_window(rc);
+    if (reserve(rc, count)) {
+        rows_free(rc, got, count);
+        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    }
+    memcpy(rc->rows, got, count * sizeof *got);
+    free(got);
+    rc->held = count;
+    rc->start = offset;
+    rc->at_start = offset == 0;
+    rc->at_end = count < n;
+    note_peak(rc);
+    return 0;
+}
+
+int tui_rowcache_ensure(tui_rowcache *rc, int64_t from, size_t n)
+{
+    int code = 0;
+    if (n > rc->capacity)
+        n = rc->capacity;
+    if (from < 0)
+        from = 0;
+    if (rc->held == 0) {
+        if (rc->at_start && rc->at_end)
+            return 0; /* known to be empty */
+        return from == 0 ? tui_rowcache_seek_first(rc, n)
+                         : tui_rowcache_seek_offset(rc, from, n);
+    }
+    int64_t end = rc->start + (int64_t)rc->held;
+    size_t slack = (rc->capacity - n) / 2;
+    if (from < rc->start && !rc->at_start) {
+        int64_t need = rc->start - from;
+        if (need > (int64_t)rc->capacity)
+            return tui_rowcache_seek_offset(rc, from, n);
+        size_t want = (size_t)need + slack;
+        if (want > rc->capacity)
+            want = rc->capacity;
+        int64_t shift_before = rc->shift;
+        code = fetch_backward(rc, want);
+        if (code)
+            return code;
+        from += rc->shift - shift_before; /* positions may have moved */
+        end = rc->start + (int64_t)rc->held;
+    }
+    if (from + (int64_t)n > end && !rc->at_end) {
+        int64_t need = from + (int64_t)n - end;
+        if (need > (int64_t)rc->capacity)
+            return tui_rowcache_seek_offset(rc, from, n);
+        size_t want = (size_t)need + slack;
+        if (want > rc->capacity)
+            want = rc->capacity;
+        code = fetch_forward(rc, want);
+    }
+    return code;
+}
+
+int tui_rowcache_reload(tui_rowcache *rc)
+{
+    orm_value **before = NULL, **got = NULL;
+    size_t nbefore = 0, n = 0, keep = rc->held ? rc->held : rc->last_n;
+    int64_t start = rc->start;
+    int approx = rc->approx;
+    int code;
+    if (rc->held == 0 || rc->at_start)
+        return tui_rowcache_seek_first(rc, keep);
+    if (!rc->keyset)
+        return tui_rowcache_seek_offset(rc, start, keep);
+    /* The row just before the window, then the window after it. */
+    code = run_past(rc, 1, row_key(rc, 0), 1, &before, &nbefore);
+    if (code)
+        return code;
+    if (nbefore == 0) {
+        free(before);
+        return tui_rowcache_seek_first(rc, keep);
+    }
+    code = run_past(rc, 0, before[0] + rc->ncol, keep, &got, &n);
+    rows_free(rc, before, nbefore);
+    if (code)
+        return code;
+    clear_window(rc);
+    if (reserve(rc, n)) {
+        rows_free(rc, got, n);
+        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    }
+    memcpy(rc->rows, got, n * sizeof *got);
+    free(got);
+    rc->held = n;
+    rc->start = start;
+    rc->approx = approx;
+    rc->at_end = n < keep;
+    note_peak(rc);
+    return 0;
+}
+
+int tui_rowcache_count(tui_rowcache *rc)
+{
+    int64_t n = 0;
+    int exact = 1, code;
+    if (rc->filter) {
+        code = count_exact(rc);
+        if (code)
+            return code;
+    } else {
+        orm_db *db = orm_session_db(rc->s);
+        rc->queries++;
+        code = orm_db_count(db, rc->m, 1, &n, &exact);
+        if (code) {
+            const orm_error *e = orm_db_error(db);
+            if (e && e->code)
+                orm_error_copy(&rc->err, e);
+            else
+                orm_error_set(&rc->err, code, "%s", orm_strerror(code));
+            return code;
+        }
+        rc->total = n;
+        rc->total_state = exact ? TOTAL_EXACT : TOTAL_ESTIMATE;
+    }
+    if (rc->approx && rc->at_end && rc->total_state == TOTAL_EXACT) {
+        int64_t start = rc->total - (int64_t)rc->held;
+        if (start < 0)
+            start = 0;
+        rc->shift += start - rc->start;
+        rc->start = start;
+        rc->approx = 0;
+    }
+    return 0;
+}
+
+const orm_value *tui_rowcache_row(const tui_rowcache *rc, int64_t index)
+{
+    if (index < rc->start || index >= rc->start + (int64_t)rc->held)
+        return NULL;
+    return rc->rows[index - rc->start];
+}
+
+const orm_value *tui_rowcache_key(const tui_rowcache *rc, int64_t index)
+{
+    const orm_value *row = tui_rowcache_row(rc, index);
+    return row && rc->nkey ? row + rc->ncol : NULL;
+}
+
+size_t tui_rowcache_key_width(const tui_rowcache *rc)
+{
+    return rc->nkey;
+}
+
+int64_t tui_rowcache_start(const tui_rowcache *rc)
+{
+    return rc->start;
+}
+
+size_t tui_rowcache_held(const tui_rowcache *rc)
+{
+    return rc->held;
+}
+
+size_t tui_rowcache_peak(const tui_rowcache *rc)
+{
+    return rc->peak;
+}
+
+size_t tui_rowcache_queries(const tui_rowcache *rc)
+{
+    return rc->queries;
+}
+
+int tui_rowcache_at_start(const tui_rowcache *rc)
+{
+    return rc->at_start;
+}
+
+int tui_rowcache_at_end(const tui_rowcache *rc)
+{
+    return rc->at_end;
+}
+
+int tui_rowcache_position_exact(const tui_rowcache *rc)
+{
+    return !rc->approx;
+}
+
+int tui_rowcache_total(const tui_rowcache *rc, int64_t *out, int *exact)
+{
+    if (rc->total_state == TOTAL_UNKNOWN)
+        return 0;
+    *out = rc->total;
+    *exact = rc->total_state == TOTAL_EXACT;
+    return 1;
+}
+
+int64_t tui_rowcache_take_shift(tui_rowcache *rc)
+{
+    int64_t s = rc->shift;
+    rc->shift = 0;
+    return s;
+}
+
+int tui_rowcache_keyset(const tui_rowcache *rc)
+{
+    return rc->keyset;
+}

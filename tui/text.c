@@ -1,0 +1,259 @@
+/*
+ * Display width, cutting and wrapping of UTF-8 text by grapheme, with
+ * utf8proc; counts for people ("1,234", "~1.2M").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "text.h"
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+#define ELLIPSIS "\xE2\x80\xA6"    /* U+2026 */
+#define RETURN_SIGN "\xE2\x86\xB5" /* U+21B5, drawn for a newline */
+
+/* One code point: its value (or -1 when the bytes are invalid) and
+ * length in bytes (at least 1). */
+static size_t decode(const char *s, size_t len, utf8proc_int32_t *cp)
+{
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                                          (utf8proc_ssize_t)len, cp);
+    if (n <= 0) {
+        *cp = -1;
+        return 1;
+    }
+    return (size_t)n;
+}
+
+static int is_control(utf8proc_int32_t cp)
+{
+    return utf8proc_category(cp) == UTF8PROC_CATEGORY_CC;
+}
+
+static void set_out(char *out, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(out, text, n + 1);
+}
+
+size_t tui_text_next(char *out, int *width, const char *s, size_t len)
+{
+    utf8proc_int32_t cp, next;
+    utf8proc_int32_t state = 0;
+    size_t used, n, kept;
+
+    out[0] = '\0';
+    *width = 0;
+    if (len == 0)
+        return 0;
+    used = decode(s, len, &cp);
+    if (cp < 0) {
+        set_out(out, REPLACEMENT);
+        *width = 1;
+        return used;
+    }
+    if (is_control(cp)) {
+        if (cp == '\n') {
+            set_out(out, RETURN_SIGN);
+            *width = 1;
+        } else if (cp == '\t') {
+            set_out(out, " ");
+            *width = 1;
+        } else if (cp != '\r') {
+            set_out(out, REPLACEMENT);
+            *width = 1;
+        }
+        return used;
+    }
+    memcpy(out, s, used);
+    kept = used;
+    *width = utf8proc_charwidth(cp);
+    if (*width < 0)
+        *width = 0;
+    /* Extend over the rest of the grapheme cluster. */
+    utf8proc_grapheme_break_stateful(0, cp, &state);
+    while (used < len) {
+        n = decode(s + used, len - used, &next);
+        if (next < 0 || is_control(next) ||
+            utf8proc_grapheme_break_stateful(cp, next, &state))
+            break;
+        if (next == 0xFE0F && *width == 1)
+            *width = 2; /* emoji presentation selector */
+        if (kept + n < TUI_GRAPHEME_MAX) {
+            memcpy(out + kept, s + used, n);
+            kept += n;
+        }
+        used += n;
+        cp = next;
+    }
+    out[kept] = '\0';
+    if (*width > 2)
+        *width = 2;
+    if (*width == 0)
+        out[0] = '\0'; /* a lone zero-width mark takes no cell */
+    return used;
+}
+
+int tui_text_width(const char *s, size_t len)
+{
+    char g[TUI_GRAPHEME_MAX];
+    int total = 0, w;
+    size_t at = 0;
+    while (at < len) {
+        at += tui_text_next(g, &w, s + at, len - at);
+        total += w;
+    }
+    return total;
+}
+
+int tui_text_widthz(const char *s)
+{
+    return s ? tui_text_width(s, strlen(s)) : 0;
+}
+
+int tui_text_fit(orm_buf *out, const char *s, size_t len, int max_width)
+{
+    char g[TUI_GRAPHEME_MAX];
+    int w, used = 0;
+    size_t at = 0;
+    if (max_width <= 0)
+        return 0;
+    if (tui_text_width(s, len) <= max_width) {
+        while (at < len) {
+            at += tui_text_next(g, &w, s + at, len - at);
+            orm_buf_append(out, g);
+            used += w;
+        }
+        return used;
+    }
+    while (at < len) {
+        size_t n = tui_text_next(g, &w, s + at, len - at);
+        if (used + w > max_width - 1)
+            break;
+        orm_buf_append(out, g);
+        used += w;
+        at += n;
+    }
+    orm_buf_append(out, ELLIPSIS);
+    return used + 1;
+}
+
+/* Wrap one paragraph (no newline inside). */
+static int wrap_paragraph(const char *s, size_t len, int width,
+                          int (*line)(const char *, size_t, void *),
+                          void *payload)
+{
+    char g[TUI_GRAPHEME_MAX];
+    size_t start = 0, at = 0, space_end = 0, space_at = 0;
+    int used = 0, w, rc;
+
+    if (len == 0)
+        return line(s, 0, payload);
+    while (at < len) {
+        size_t n = tui_text_next(g, &w, s + at, len - at);
+        if (used + w > width && at > start) {
+            size_t end = at, next = at;
+            if (space_end > start) {
+                end = space_at;
+                next = space_end;
+            }
+            rc = line(s + start, end - start, payload);
+            if (rc)
+                return rc;
+            start = next;
+            space_end = space_at = start;
+            used = tui_text_width(s + start, at - start);
+            continue;
+        }
+        if (s[at] == ' ') {
+            space_at = at;
+            space_end = at + n;
+        }
+        used += w;
+        at += n;
+    }
+    return line(s + start, len - start, payload);
+}
+
+int tui_text_wrap(const char *s, size_t len, int width,
+                  int (*line)(const char *text, size_t len, void *payload),
+                  void *payload)
+{
+    size_t start = 0;
+    if (width < 1)
+        width = 1;
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || s[i] == '\n') {
+            int rc = wrap_paragraph(s + start, i - start, width, line,
+                                    payload);
+            if (rc)
+                return rc;
+            start = i + 1;
+        }
+    }
+    return 0;
+}
+
+static char *fold(const char *s)
+{
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t n = utf8proc_map(
+        (const utf8proc_uint8_t *)s, 0, &out,
+        UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE |
+            UTF8PROC_IGNORE);
+    if (n < 0)
+        return NULL;
+    return (char *)out;
+}
+
+int tui_text_contains(const char *haystack, const char *needle)
+{
+    char *h, *n;
+    int found;
+    if (!needle || !*needle)
+        return 1;
+    h = fold(haystack ? haystack : "");
+    n = fold(needle);
+    if (!h || !n) /* invalid UTF-8: compare bytes */
+        found = strstr(haystack ? haystack : "", needle) != NULL;
+    else
+        found = strstr(h, n) != NULL;
+    free(h);
+    free(n);
+    return found;
+}
+
+void tui_text_count(char *out, size_t size, long long n, int estimate)
+{
+    static const char suffix[] = "KMGT";
+    if (estimate && n >= 1000) {
+        double v = (double)n;
+        int i = -1;
+        while (v >= 999.95 && i < 3) {
+            v /= 1000.0;
+            i++;
+        }
+        if (v < 9.95)
+            snprintf(out, size, "~%.1f%c", v, suffix[i]);
+        else
+            snprintf(out, size, "~%.0f%c", v, suffix[i]);
+        return;
+    }
+    char digits[32];
+    char grouped[48];
+    size_t nd, g = 0;
+    int neg = n < 0;
+    snprintf(digits, sizeof digits, "%lld", neg ? -n : n);
+    nd = strlen(digits);
+    if (neg)
+        grouped[g++] = '-';
+    for (size_t i = 0; i < nd; i++) {
+        if (i && (nd - i) % 3 == 0)
+            grouped[g++] = ',';
+        grouped[g++] = digits[i];
+    }
+    grouped[g] = '\0';
+    snprintf(out, size, "%s%s", estimate ? "~" : "", grouped);
+}

@@ -1,0 +1,248 @@
+/*
+ * What refers to a record: every model with a foreign key pointing at
+ * the record's model, as a list; Enter opens that model's rows filtered
+ * to the rows referring to this record.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "display.h"
+
+#define MAX_REF 16
+
+typedef struct backref {
+    const orm_model *model;
+    orm_expr *filter;
+    char *text; /* "orders.customer_id = 5" */
+    char *where; /* "customer_id = 5" */
+} backref;
+
+typedef struct backrefs_view {
+    tui_view base;
+    const orm_model *target;
+    const orm_value *values; /* the record, borrowed while opening */
+    backref *refs;
+    size_t nrefs, cap;
+    size_t cursor, top;
+    int page;
+} backrefs_view;
+
+static int same_table(const orm_model *m, const char *table)
+{
+    if (strcmp(m->table, table) == 0)
+        return 1;
+    if (m->schema) {
+        size_t n = strlen(m->schema);
+        return strncmp(table, m->schema, n) == 0 && table[n] == '.' &&
+               strcmp(table + n + 1, m->table) == 0;
+    }
+    return 0;
+}
+
+static int add_ref(backrefs_view *bv, const orm_model *m, const char **cols,
+                   const char **refs, size_t n)
+{
+    const orm_model *t = bv->target;
+    int pk[MAX_REF];
+    size_t npk = orm_model_pk(t, pk, MAX_REF);
+    orm_expr *filter = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *ref = refs[i] ? refs[i]
+                          : i < npk ? t->columns[pk[i]].name
+                                    : NULL;
+        int c = ref ? orm_model_column_index(t, ref) : -1;
+        if (c < 0) {
+            orm_expr_free(filter);
+            return 0; /* not followable: leave it out */
+        }
+        orm_expr *eq = orm_eq(orm_col(cols[i]), orm_val(&bv->values[c]));
+        filter = filter ? orm_and(filter, eq) : eq;
+        if (!filter)
+            return ORM_ENOMEM;
+    }
+    if (bv->nrefs == bv->cap) {
+        size_t cap = bv->cap ? bv->cap * 2 : 8;
+        backref *r = realloc(bv->refs, cap * sizeof *r);
+        if (!r) {
+            orm_expr_free(filter);
+            return ORM_ENOMEM;
+        }
+        bv->refs = r;
+        bv->cap = cap;
+    }
+    backref *r = &bv->refs[bv->nrefs];
+    r->model = m;
+    r->filter = filter;
+    r->where = orm_filter_print(filter);
+    orm_buf b = ORM_BUF_INIT;
+    orm_buf_appendf(&b, "%s (%s) where %s", m->name, m->table,
+                    r->where ? r->where : "?");
+    r->text = orm_buf_finish(&b);
+    bv->nrefs++;
+    return r->text && r->where ? 0 : ORM_ENOMEM;
+}
+
+static int backrefs_open(tui_view *v, tui_app *app)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    size_t n = orm_db_model_count(app->db);
+    for (size_t i = 0; i < n; i++) {
+        const orm_model *m = orm_db_model_at(app->db, i);
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            const char *table = NULL, *cols[MAX_REF], *refs[MAX_REF];
+            size_t k = tui_column_reference(m, c, &table, cols, refs,
+                                            MAX_REF);
+            /* A multi-column key is listed once, at its first column. */
+            if (!k || strcmp(cols[0], m->columns[c].name) != 0 ||
+                !same_table(bv->target, table))
+                continue;
+            if (add_ref(bv, m, cols, refs, k)) {
+                tui_app_error(app, "out of memory");
+                return ORM_ENOMEM;
+            }
+        }
+    }
+    bv->values = NULL; /* borrowed only while opening */
+    if (bv->nrefs == 0) {
+        tui_app_message(app, "nothing refers to %s", bv->target->name);
+        return ORM_ENOTFOUND;
+    }
+    return 0;
+}
+
+static void backrefs_draw(tui_view *v, tui_app *app, tui_screen *scr,
+                          int top, int height)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    (void)app;
+    bv->page = height - 1 > 0 ? height - 1 : 1;
+    if (bv->cursor < bv->top)
+        bv->top = bv->cursor;
+    if (bv->cursor >= bv->top + (size_t)bv->page)
+        bv->top = bv->cursor - (size_t)bv->page + 1;
+    tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_HEADER);
+    tui_screen_put(scr, top, 0, "Rows that refer to this record", -1,
+                   TUI_EL_HEADER);
+    for (int line = 0; line < bv->page; line++) {
+        size_t i = bv->top + (size_t)line;
+        if (i >= bv->nrefs)
+            break;
+        int cur = i == bv->cursor;
+        orm_buf fitted = ORM_BUF_INIT;
+        tui_text_fit(&fitted, bv->refs[i].text, strlen(bv->refs[i].text),
+                     scr->cols);
+        if (cur)
+            tui_screen_fill(scr, top + 1 + line, 0, scr->cols,
+                            TUI_EL_CURSOR);
+        tui_screen_put(scr, top + 1 + line, 0, orm_buf_str(&fitted), -1,
+                       cur ? TUI_EL_CURSOR : TUI_EL_DEFAULT);
+        orm_buf_free(&fitted);
+    }
+}
+
+static void backrefs_title(tui_view *v, tui_app *app, orm_buf *out)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    orm_buf_appendf(out, "what refers to this %s \xC2\xB7 %s",
+                    bv->target->name, orm_db_url(app->db));
+}
+
+static void backrefs_status(tui_view *v, tui_app *app, orm_buf *out)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    (void)app;
+    orm_buf_appendf(out, "%zu referring model%s \xE2\x94\x82 Enter: rows "
+                         "\xE2\x94\x82 q back",
+                    bv->nrefs, bv->nrefs == 1 ? "" : "s");
+}
+
+static unsigned open_rows(backrefs_view *bv, tui_app *app)
+{
+    tui_view *rows = NULL;
+    const backref *r = &bv->refs[bv->cursor];
+    if (tui_view_rows_new(&rows, app, r->model, r->filter, r->where)) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    app->pushed = rows;
+    return TUI_PUSH;
+}
+
+static unsigned backrefs_handle(tui_view *v, tui_app *app, tui_action a)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        if (bv->cursor > 0)
+            bv->cursor--;
+        return TUI_REDRAW;
+    case TUI_ACT_MOVE_DOWN:
+        if (bv->cursor + 1 < bv->nrefs)
+            bv->cursor++;
+        return TUI_REDRAW;
+    case TUI_ACT_FIRST:
+    case TUI_ACT_PAGE_UP:
+        bv->cursor = 0;
+        return TUI_REDRAW;
+    case TUI_ACT_LAST:
+    case TUI_ACT_PAGE_DOWN:
+        bv->cursor = bv->nrefs - 1;
+        return TUI_REDRAW;
+    case TUI_ACT_OPEN:
+        return open_rows(bv, app);
+    default:
+        return TUI_UNHANDLED;
+    }
+}
+
+static unsigned backrefs_click(tui_view *v, tui_app *app, int line, int col,
+                               int twice)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    (void)col;
+    if (line < 1 || bv->top + (size_t)(line - 1) >= bv->nrefs)
+        return TUI_DONE;
+    bv->cursor = bv->top + (size_t)(line - 1);
+    return twice ? open_rows(bv, app) : TUI_REDRAW;
+}
+
+static void backrefs_close(tui_view *v)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    if (!bv)
+        return;
+    for (size_t i = 0; i < bv->nrefs; i++) {
+        orm_expr_free(bv->refs[i].filter);
+        free(bv->refs[i].text);
+        free(bv->refs[i].where);
+    }
+    free(bv->refs);
+    free(bv);
+}
+
+static const tui_view_ops backrefs_ops = {
+    .name = "backrefs",
+    .open = backrefs_open,
+    .draw = backrefs_draw,
+    .title = backrefs_title,
+    .status = backrefs_status,
+    .handle = backrefs_handle,
+    .click = backrefs_click,
+    .close = backrefs_close,
+};
+
+int tui_view_backrefs_new(tui_view **out, tui_app *app,
+                          const orm_model *model, const orm_value *values)
+{
+    backrefs_view *bv = calloc(1, sizeof *bv);
+    (void)app;
+    *out = NULL;
+    if (!bv)
+        return ORM_ENOMEM;
+    bv->base.ops = &backrefs_ops;
+    bv->target = model;
+    bv->values = values;
+    *out = &bv->base;
+    return 0;
+}

@@ -1,0 +1,143 @@
+/*
+ * The help screen: every action of actions.h with the keys bound to it
+ * now (defaults or the user's) and its help text. Generated from the
+ * same table as the keymap, so it lists exactly what the keys do.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+typedef struct help_view {
+    tui_view base;
+    int top;
+    int page;
+} help_view;
+
+static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
+                      int height)
+{
+    help_view *hv = (help_view *)v;
+    int keys_w = 12, name_w = 14;
+    hv->page = height - 1;
+    for (int a = 0; a < TUI_ACTION_COUNT; a++) {
+        orm_buf b = ORM_BUF_INIT;
+        tui_keymap_describe(&app->keymap, (tui_action)a, &b);
+        int w = tui_text_widthz(orm_buf_str(&b));
+        if (w > keys_w)
+            keys_w = w;
+        orm_buf_free(&b);
+        w = tui_text_widthz(tui_action_name((tui_action)a));
+        if (w > name_w)
+            name_w = w;
+    }
+    if (keys_w > scr->cols / 4)
+        keys_w = scr->cols / 4;
+    if (name_w > scr->cols / 4)
+        name_w = scr->cols / 4;
+    int max_top = TUI_ACTION_COUNT - hv->page;
+    if (hv->top > max_top)
+        hv->top = max_top;
+    if (hv->top < 0)
+        hv->top = 0;
+    tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_HEADER);
+    tui_screen_put(scr, top, 0, "Keys", keys_w, TUI_EL_HEADER);
+    tui_screen_put(scr, top, keys_w + 1, "Action", name_w, TUI_EL_HEADER);
+    tui_screen_put(scr, top, keys_w + name_w + 2, "What it does", -1,
+                   TUI_EL_HEADER);
+    for (int line = 0; line < hv->page; line++) {
+        int a = hv->top + line;
+        if (a >= TUI_ACTION_COUNT)
+            break;
+        orm_buf b = ORM_BUF_INIT, fitted = ORM_BUF_INIT;
+        tui_keymap_describe(&app->keymap, (tui_action)a, &b);
+        const char *keys = orm_buf_str(&b);
+        if (!keys || !*keys)
+            keys = "(unbound)";
+        tui_text_fit(&fitted, keys, strlen(keys), keys_w);
+        tui_screen_put(scr, top + 1 + line, 0, orm_buf_str(&fitted), keys_w,
+                       TUI_EL_HELP_KEY);
+        tui_screen_put(scr, top + 1 + line, keys_w + 1,
+                       tui_action_name((tui_action)a), name_w, TUI_EL_LABEL);
+        tui_screen_put(scr, top + 1 + line, keys_w + name_w + 2,
+                       tui_action_help((tui_action)a), -1, TUI_EL_DEFAULT);
+        orm_buf_free(&b);
+        orm_buf_free(&fitted);
+    }
+}
+
+static void help_title(tui_view *v, tui_app *app, orm_buf *out)
+{
+    (void)v;
+    (void)app;
+    orm_buf_append(out, "Help: keys");
+}
+
+static void help_status(tui_view *v, tui_app *app, orm_buf *out)
+{
+    (void)v;
+    orm_buf_appendf(out, "%d actions \xE2\x94\x82 keys can be changed in ",
+                    (int)TUI_ACTION_COUNT);
+    orm_buf_append(out, app->config_dir ? app->config_dir : "~/.config/orb");
+    orm_buf_append(out, "/config [keys] \xE2\x94\x82 q back");
+}
+
+static unsigned help_handle(tui_view *v, tui_app *app, tui_action a)
+{
+    help_view *hv = (help_view *)v;
+    int page = hv->page > 1 ? hv->page : 1;
+    (void)app;
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        hv->top--;
+        break;
+    case TUI_ACT_MOVE_DOWN:
+        hv->top++;
+        break;
+    case TUI_ACT_PAGE_UP:
+        hv->top -= page;
+        break;
+    case TUI_ACT_PAGE_DOWN:
+        hv->top += page;
+        break;
+    case TUI_ACT_FIRST:
+        hv->top = 0;
+        break;
+    case TUI_ACT_LAST:
+        hv->top = TUI_ACTION_COUNT;
+        break;
+    case TUI_ACT_HELP:
+        return TUI_POP;
+    default:
+        return TUI_UNHANDLED;
+    }
+    if (hv->top < 0)
+        hv->top = 0;
+    return TUI_REDRAW;
+}
+
+static void help_close(tui_view *v)
+{
+    free(v);
+}
+
+static const tui_view_ops help_ops = {
+    .name = "help",
+    .draw = help_draw,
+    .title = help_title,
+    .status = help_status,
+    .handle = help_handle,
+    .close = help_close,
+};
+
+int tui_view_help_new(tui_view **out, tui_app *app)
+{
+    help_view *hv = calloc(1, sizeof *hv);
+    (void)app;
+    *out = NULL;
+    if (!hv)
+        return ORM_ENOMEM;
+    hv->base.ops = &help_ops;
+    *out = &hv->base;
+    return 0;
+}

@@ -1,0 +1,809 @@
+/*
+ * The rows screen: a grid of one model's rows over the row cache. Key
+ * columns stay frozen at the left while the others scroll sideways;
+ * column widths follow the content; NULL, secrets, blobs and numbers are
+ * drawn as display.c says. Sort by the current column, quick search over
+ * the text columns, jump to a row number, and a count of the rows made
+ * between keys after the first screen.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "display.h"
+#include "rowcache.h"
+
+#define MIN_CAPACITY 30
+#define MAX_COL_WIDTH 40
+#define MIN_COL_WIDTH 4
+#define SEPARATOR "\xE2\x94\x82" /* │ */
+
+typedef struct rows_view {
+    tui_view base;
+    const orm_model *m;
+    tui_rowcache *cache;
+    orm_expr *base_filter;
+    char *base_text;
+    orm_expr *search;
+    char *search_text;
+    int sort_col, sort_desc;
+    int64_t cursor, top;
+    size_t *order; /* columns in screen order: keys first */
+    size_t nfrozen;
+    size_t col;     /* current column, index into order */
+    size_t hscroll; /* first scrolled column shown, index into order */
+    int *widths;    /* by model column */
+    unsigned char *revealed;
+    int page;
+    int count_pending;
+} rows_view;
+
+/* ---- loading ---- */
+
+static size_t window_rows(const rows_view *rv)
+{
+    size_t page = rv->page > 0 ? (size_t)rv->page : 1;
+    return page + page / 2;
+}
+
+static void set_capacity(rows_view *rv)
+{
+    size_t cap = 3 * (size_t)(rv->page > 0 ? rv->page : 1);
+    tui_rowcache_set_capacity(rv->cache, cap < MIN_CAPACITY ? MIN_CAPACITY
+                                                            : cap);
+}
+
+static void apply_shift(rows_view *rv)
+{
+    int64_t d = tui_rowcache_take_shift(rv->cache);
+    rv->cursor += d;
+    rv->top += d;
+    if (rv->cursor < 0)
+        rv->cursor = 0;
+    if (rv->top < 0)
+        rv->top = 0;
+}
+
+static int report(rows_view *rv, tui_app *app, int rc)
+{
+    if (rc)
+        tui_app_db_error(app, rv->m->table, tui_rowcache_error(rv->cache));
+    return rc;
+}
+
+/* The last row position, or -1 when not known yet. */
+static int64_t last_row(const rows_view *rv)
+{
+    int64_t total;
+    int exact;
+    if (tui_rowcache_at_end(rv->cache))
+        return tui_rowcache_start(rv->cache) +
+               (int64_t)tui_rowcache_held(rv->cache) - 1;
+    if (tui_rowcache_total(rv->cache, &total, &exact) && exact &&
+        tui_rowcache_position_exact(rv->cache))
+        return total - 1;
+    return -1;
+}
+
+/* Rows [top, top + page) present; cursor and top inside what exists. */
+static int sync(rows_view *rv, tui_app *app)
+{
+    int page = rv->page > 0 ? rv->page : 1;
+    int rc;
+    if (rv->top < 0)
+        rv->top = 0;
+    rc = tui_rowcache_ensure(rv->cache, rv->top, (size_t)page);
+    apply_shift(rv);
+    if (rc)
+        return report(rv, app, rc);
+    int64_t last = last_row(rv);
+    if (last >= 0 && rv->cursor > last)
+        rv->cursor = last;
+    if (rv->cursor < 0)
+        rv->cursor = 0;
+    if (!tui_rowcache_row(rv->cache, rv->cursor) &&
+        tui_rowcache_held(rv->cache)) {
+        /* Beyond what exists: the last row held. */
+        rv->cursor = tui_rowcache_start(rv->cache) +
+                     (int64_t)tui_rowcache_held(rv->cache) - 1;
+    }
+    if (rv->cursor < rv->top)
+        rv->top = rv->cursor;
+    if (rv->cursor >= rv->top + page)
+        rv->top = rv->cursor - page + 1;
+    if (last >= 0 && rv->top > 0 && rv->top + page > last + 1) {
+        /* Do not leave the end of the table half way up the screen. */
+        rv->top = last + 1 - page > 0 ? last + 1 - page : 0;
+        rc = tui_rowcache_ensure(rv->cache, rv->top, (size_t)page);
+        apply_shift(rv);
+        if (rc)
+            return report(rv, app, rc);
+    }
+    return 0;
+}
+
+static orm_expr *combined_filter(const rows_view *rv)
+{
+    if (rv->base_filter && rv->search)
+        return orm_and(orm_expr_copy(rv->base_filter),
+                       orm_expr_copy(rv->search));
+    if (rv->base_filter)
+        return orm_expr_copy(rv->base_filter);
+    if (rv->search)
+        return orm_expr_copy(rv->search);
+    return NULL;
+}
+
+/* Start over from the first row with the current order and filter. */
+static int reload_first(rows_view *rv, tui_app *app)
+{
+    orm_expr *filter = combined_filter(rv);
+    int rc;
+    if ((rv->base_filter || rv->search) && !filter) {
+        tui_app_error(app, "out of memory");
+        return ORM_ENOMEM;
+    }
+    rc = tui_rowcache_set_filter(rv->cache, filter);
+    orm_expr_free(filter);
+    if (rc == 0)
+        rc = tui_rowcache_set_order(rv->cache, rv->sort_col, rv->sort_desc);
+    if (rc == 0)
+        rc = tui_rowcache_seek_first(rv->cache, window_rows(rv));
+    tui_rowcache_take_shift(rv->cache);
+    rv->cursor = rv->top = 0;
+    rv->count_pending = 1;
+    return report(rv, app, rc);
+}
+
+static int rows_open(tui_view *v, tui_app *app)
+{
+    rows_view *rv = (rows_view *)v;
+    const orm_model *m = rv->m;
+    int pk[16];
+    size_t npk = orm_model_pk(m, pk, 16), k = 0;
+    int rc;
+
+    rv->page = tui_app_body_height(app) - 1;
+    rv->order = calloc(m->ncolumns + 1, sizeof *rv->order);
+    rv->widths = calloc(m->ncolumns + 1, sizeof *rv->widths);
+    rv->revealed = calloc(m->ncolumns + 1, 1);
+    if (!rv->order || !rv->widths || !rv->revealed) {
+        tui_app_error(app, "out of memory");
+        return ORM_ENOMEM;
+    }
+    for (size_t i = 0; i < npk && i < 16; i++)
+        rv->order[k++] = (size_t)pk[i];
+    rv->nfrozen = k;
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        int key = 0;
+        for (size_t j = 0; j < rv->nfrozen; j++)
+            key |= rv->order[j] == i;
+        if (!key)
+            rv->order[k++] = i;
+    }
+    rv->hscroll = rv->nfrozen;
+    rc = tui_rowcache_new(&rv->cache, app->session, m,
+                          3 * (size_t)(rv->page > 0 ? rv->page : 1));
+    if (rc) {
+        tui_app_db_error(app, m->table, orm_session_error(app->session));
+        return rc;
+    }
+    set_capacity(rv);
+    rc = reload_first(rv, app);
+    if (rc)
+        return rc;
+    if (!tui_rowcache_keyset(rv->cache))
+        tui_app_message(app, "no primary key: read-only, paging by offset");
+    return 0;
+}
+
+/* ---- drawing ---- */
+
+static int max_width(const tui_app *app)
+{
+    int w = app->screen->cols / 2;
+    return w < MIN_COL_WIDTH ? MIN_COL_WIDTH
+           : w > MAX_COL_WIDTH ? MAX_COL_WIDTH : w;
+}
+
+/* Widths grow with what has been shown, so columns do not jump about. */
+static void measure(rows_view *rv, tui_app *app)
+{
+    const orm_model *m = rv->m;
+    int cap = max_width(app);
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        int w = tui_text_widthz(m->columns[c].name);
+        if (w > rv->widths[c])
+            rv->widths[c] = w < cap ? w : cap;
+        if (rv->widths[c] < MIN_COL_WIDTH)
+            rv->widths[c] = MIN_COL_WIDTH;
+    }
+    for (int line = 0; line < rv->page; line++) {
+        const orm_value *row = tui_rowcache_row(rv->cache, rv->top + line);
+        if (!row)
+            break;
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            orm_buf b = ORM_BUF_INIT;
+            tui_element el;
+            int right;
+            tui_value_show(&b, &el, &right, &m->columns[c], &row[c],
+                           rv->revealed[c]);
+            const char *s = orm_buf_str(&b);
+            int w = s ? tui_text_width(s, b.len) : 0;
+            if (w > cap)
+                w = cap;
+            if (w > rv->widths[c])
+                rv->widths[c] = w;
+            orm_buf_free(&b);
+        }
+    }
+}
+
+static int frozen_width(const rows_view *rv)
+{
+    int x = 0;
+    for (size_t i = 0; i < rv->nfrozen; i++)
+        x += rv->widths[rv->order[i]] + 1;
+    return x + (rv->nfrozen ? 1 : 0);
+}
+
+/* Scroll sideways so the current column is on screen. */
+static void show_column(rows_view *rv, int cols)
+{
+    if (rv->col < rv->nfrozen)
+        return;
+    if (rv->col < rv->hscroll)
+        rv->hscroll = rv->col;
+    for (;;) {
+        int x = frozen_width(rv);
+        for (size_t i = rv->hscroll; i <= rv->col; i++)
+            x += rv->widths[rv->order[i]] + 1;
+        if (x - 1 <= cols || rv->hscroll >= rv->col)
+            break;
+        rv->hscroll++;
+    }
+}
+
+static void draw_value(tui_screen *scr, int row, int x, int width,
+                       const orm_column *col, const orm_value *v,
+                       int revealed, tui_element override, int key)
+{
+    orm_buf b = ORM_BUF_INIT, fitted = ORM_BUF_INIT;
+    tui_element el;
+    int right;
+    tui_value_show(&b, &el, &right, col, v, revealed);
+    const char *s = orm_buf_str(&b);
+    int w = tui_text_fit(&fitted, s ? s : "", s ? b.len : 0, width);
+    if (override != TUI_EL_DEFAULT)
+        el = override;
+    else if (key && el != TUI_EL_NULL_VALUE && el != TUI_EL_SECRET)
+        el = TUI_EL_KEY_COLUMN;
+    tui_screen_put(scr, row, right ? x + width - w : x,
+                   orm_buf_str(&fitted), width, el);
+    orm_buf_free(&b);
+    orm_buf_free(&fitted);
+}
+
+/* Draw column order[i] at x on one line; returns the next x. */
+static int draw_column(rows_view *rv, tui_screen *scr, int row, int x,
+                       size_t i, const orm_value *values, int header,
+                       int cursor_line)
+{
+    size_t c = rv->order[i];
+    const orm_column *col = &rv->m->columns[c];
+    int width = rv->widths[c];
+    int key = i < rv->nfrozen;
+    if (x + width > scr->cols)
+        width = scr->cols - x;
+    if (width <= 0)
+        return scr->cols;
+    if (header) {
+        orm_buf fitted = ORM_BUF_INIT;
+        int w = tui_text_fit(&fitted, col->name, strlen(col->name), width);
+        int right = tui_column_right_aligned(col);
+        tui_element el = i == rv->col ? TUI_EL_CURSOR_CELL : TUI_EL_HEADER;
+        if (i == rv->col)
+            tui_screen_fill(scr, row, x, width, el);
+        tui_screen_put(scr, row, right ? x + width - w : x,
+                       orm_buf_str(&fitted), width, el);
+        orm_buf_free(&fitted);
+    } else {
+        tui_element over = TUI_EL_DEFAULT;
+        if (cursor_line)
+            over = i == rv->col ? TUI_EL_CURSOR_CELL : TUI_EL_CURSOR;
+        if (cursor_line)
+            tui_screen_fill(scr, row, x, width, over);
+        draw_value(scr, row, x, width, col, &values[c], rv->revealed[c],
+                   over, key);
+    }
+    return x + width + 1;
+}
+
+static void draw_line(rows_view *rv, tui_screen *scr, int row,
+                      const orm_value *values, int header, int cursor_line)
+{
+    int x = 0;
+    if (cursor_line)
+        tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_CURSOR);
+    for (size_t i = 0; i < rv->nfrozen && x < scr->cols; i++)
+        x = draw_column(rv, scr, row, x, i, values, header, cursor_line);
+    if (rv->nfrozen && x < scr->cols) {
+        tui_screen_put(scr, row, x, SEPARATOR, 1,
+                       cursor_line ? TUI_EL_CURSOR : TUI_EL_SEPARATOR);
+        x += 2;
+    }
+    for (size_t i = rv->hscroll; i < rv->m->ncolumns && x < scr->cols; i++)
+        x = draw_column(rv, scr, row, x, i, values, header, cursor_line);
+}
+
+static void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
+                      int height)
+{
+    rows_view *rv = (rows_view *)v;
+    int page = height - 1 > 0 ? height - 1 : 1;
+    if (page != rv->page) {
+        rv->page = page;
+        set_capacity(rv);
+        sync(rv, app);
+    }
+    measure(rv, app);
+    show_column(rv, scr->cols);
+    tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_HEADER);
+    draw_line(rv, scr, top, NULL, 1, 0);
+    if (tui_rowcache_held(rv->cache) == 0) {
+        tui_screen_put(scr, top + 1, 0,
+                       rv->search || rv->base_filter ? "(no matching rows)"
+                                                     : "(no rows)",
+                       -1, TUI_EL_NULL_VALUE);
+        return;
+    }
+    for (int line = 0; line < page; line++) {
+        const orm_value *row = tui_rowcache_row(rv->cache, rv->top + line);
+        if (!row)
+            break;
+        draw_line(rv, scr, top + 1 + line, row, 0,
+                  rv->top + line == rv->cursor);
+    }
+}
+
+static void rows_title(tui_view *v, tui_app *app, orm_buf *out)
+{
+    rows_view *rv = (rows_view *)v;
+    orm_buf_appendf(out, "%s (%s) \xC2\xB7 %s", rv->m->name, rv->m->table,
+                    orm_db_url(app->db));
+}
+
+static void rows_status(tui_view *v, tui_app *app, orm_buf *out)
+{
+    rows_view *rv = (rows_view *)v;
+    char pos[40], total_text[40];
+    int64_t total;
+    int exact;
+    (void)app;
+    orm_buf_append(out, rv->m->name);
+    if (tui_rowcache_held(rv->cache) == 0) {
+        orm_buf_append(out, " \xE2\x94\x82 no rows");
+    } else {
+        tui_text_count(pos, sizeof pos, (long long)rv->cursor + 1,
+                       !tui_rowcache_position_exact(rv->cache));
+        if (pos[0] == '~') /* positions read best in full */
+            snprintf(pos, sizeof pos, "~%lld", (long long)rv->cursor + 1);
+        if (tui_rowcache_total(rv->cache, &total, &exact))
+            tui_text_count(total_text, sizeof total_text, (long long)total,
+                           !exact);
+        else
+            snprintf(total_text, sizeof total_text, "\xE2\x80\xA6");
+        orm_buf_appendf(out, " \xE2\x94\x82 row %s of %s", pos, total_text);
+    }
+    if (rv->sort_col >= 0)
+        orm_buf_appendf(out, " \xE2\x94\x82 sort: %s %s",
+                        rv->m->columns[rv->sort_col].name,
+                        rv->sort_desc ? "\xE2\x86\x93" : "\xE2\x86\x91");
+    if (rv->base_text)
+        orm_buf_appendf(out, " \xE2\x94\x82 where %s", rv->base_text);
+    if (rv->search_text)
+        orm_buf_appendf(out, " \xE2\x94\x82 search: %s", rv->search_text);
+    orm_buf_append(out, " \xE2\x94\x82 read-only");
+}
+
+/* ---- actions ---- */
+
+static unsigned open_record(rows_view *rv, tui_app *app)
+{
+    const orm_model *m = rv->m;
+    const orm_value *row = tui_rowcache_row(rv->cache, rv->cursor);
+    tui_view *rec = NULL;
+    int pk[16];
+    size_t npk = orm_model_pk(m, pk, 16);
+    int rc;
+    if (!row)
+        return TUI_DONE;
+    if (npk > 0 && npk <= 16) {
+        const char *names[16];
+        orm_value values[16];
+        for (size_t i = 0; i < npk; i++) {
+            names[i] = m->columns[pk[i]].name;
+            values[i] = row[pk[i]];
+        }
+        rc = tui_view_record_new(&rec, app, m, names, values, npk);
+    } else if (tui_rowcache_keyset(rv->cache)) {
+        rc = tui_view_record_new_by_key(
+            &rec, app, m, rv->sort_col, rv->sort_desc,
+            tui_rowcache_key(rv->cache, rv->cursor),
+            tui_rowcache_key_width(rv->cache));
+    } else {
+        /* No key at all: every column identifies the row. */
+        const char **names = calloc(m->ncolumns + 1, sizeof *names);
+        if (!names) {
+            tui_app_error(app, "out of memory");
+            return TUI_REDRAW;
+        }
+        for (size_t i = 0; i < m->ncolumns; i++)
+            names[i] = m->columns[i].name;
+        rc = tui_view_record_new(&rec, app, m, names, row, m->ncolumns);
+        free(names);
+    }
+    if (rc) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    app->pushed = rec;
+    return TUI_PUSH;
+}
+
+static unsigned toggle_sort(rows_view *rv, tui_app *app)
+{
+    int c = (int)rv->order[rv->col];
+    if (rv->m->columns[c].type == ORM_BLOB) {
+        tui_app_error(app, "%s: cannot sort by a blob column",
+                      rv->m->columns[c].name);
+        return TUI_REDRAW;
+    }
+    if (rv->sort_col != c) {
+        rv->sort_col = c;
+        rv->sort_desc = 0;
+    } else if (!rv->sort_desc) {
+        rv->sort_desc = 1;
+    } else {
+        rv->sort_col = -1;
+        rv->sort_desc = 0;
+    }
+    reload_first(rv, app);
+    return TUI_REDRAW;
+}
+
+/* Words typed -> every word in some text column, case-insensitively. */
+static orm_expr *search_expr(const orm_model *m, const char *text,
+                             int *no_columns)
+{
+    orm_expr *words[32];
+    size_t nwords = 0;
+    const char *p = text;
+    *no_columns = 0;
+    size_t ntext = 0;
+    for (size_t c = 0; c < m->ncolumns; c++)
+        ntext += tui_column_is_text(&m->columns[c]) &&
+                 !(m->columns[c].flags & ORM_SECRET);
+    if (ntext == 0) {
+        *no_columns = 1;
+        return NULL;
+    }
+    while (*p && nwords < 32) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        size_t len = 0;
+        while (p[len] && p[len] != ' ' && p[len] != '\t')
+            len++;
+        orm_expr **alts = calloc(ntext, sizeof *alts);
+        char *word = orm_strndup(p, len);
+        size_t n = 0;
+        if (!alts || !word) {
+            free(alts);
+            free(word);
+            goto nomem;
+        }
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            if (!tui_column_is_text(&m->columns[c]) ||
+                (m->columns[c].flags & ORM_SECRET))
+                continue;
+            orm_expr *args[2] = {orm_col(m->columns[c].name),
+                                 orm_str(word)};
+            if (!args[0] || !args[1]) {
+                orm_expr_free(args[0]);
+                orm_expr_free(args[1]);
+                alts[n++] = NULL;
+                continue;
+            }
+            alts[n++] = orm_expr_op(ORM_OP_ICONTAINS, args, 2);
+        }
+        free(word);
+        words[nwords] = orm_expr_op(ORM_OP_OR, alts, n);
+        free(alts);
+        if (!words[nwords])
+            goto nomem;
+        nwords++;
+        p += len;
+    }
+    if (nwords == 0)
+        return NULL;
+    return orm_expr_op(ORM_OP_AND, words, nwords);
+nomem:
+    for (size_t i = 0; i < nwords; i++)
+        orm_expr_free(words[i]);
+    return NULL;
+}
+
+static unsigned do_search(rows_view *rv, tui_app *app, const char *text)
+{
+    int no_columns = 0;
+    orm_expr *e = NULL;
+    int blank = 1;
+    for (const char *p = text; *p; p++)
+        blank &= *p == ' ' || *p == '\t';
+    if (!blank) {
+        e = search_expr(rv->m, text, &no_columns);
+        if (no_columns) {
+            tui_app_error(app, "%s has no text columns to search",
+                          rv->m->name);
+            return TUI_REDRAW;
+        }
+        if (!e) {
+            tui_app_error(app, "out of memory");
+            return TUI_REDRAW;
+        }
+    }
+    orm_expr_free(rv->search);
+    free(rv->search_text);
+    rv->search = e;
+    rv->search_text = e ? orm_strdup(text) : NULL;
+    reload_first(rv, app);
+    return TUI_REDRAW;
+}
+
+static unsigned goto_row(rows_view *rv, tui_app *app, const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    while (end && (*end == ' ' || *end == '\t'))
+        end++;
+    if (end == text || !end || *end || errno || n < 1) {
+        tui_app_error(app, "not a row number: %s", text);
+        return TUI_REDRAW;
+    }
+    int page = rv->page > 0 ? rv->page : 1;
+    int64_t want = (int64_t)n - 1;
+    int64_t from = want - page / 2 > 0 ? want - page / 2 : 0;
+    int rc = tui_rowcache_seek_offset(rv->cache, from, window_rows(rv));
+    tui_rowcache_take_shift(rv->cache);
+    if (report(rv, app, rc))
+        return TUI_REDRAW;
+    rv->cursor = want;
+    rv->top = tui_rowcache_start(rv->cache);
+    sync(rv, app);
+    if (rv->cursor < want)
+        tui_app_message(app, "only %lld rows", (long long)rv->cursor + 1);
+    return TUI_REDRAW;
+}
+
+static unsigned move_rows(rows_view *rv, tui_app *app, int64_t delta,
+                          int scroll)
+{
+    int64_t cursor = rv->cursor + delta;
+    if (cursor < 0)
+        cursor = 0;
+    if (scroll) {
+        rv->top += cursor - rv->cursor;
+        if (rv->top < 0)
+            rv->top = 0;
+    }
+    rv->cursor = cursor;
+    if (rv->cursor < rv->top)
+        rv->top = rv->cursor;
+    if (rv->cursor >= rv->top + rv->page)
+        rv->top = rv->cursor - rv->page + 1;
+    sync(rv, app);
+    return TUI_REDRAW;
+}
+
+static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
+{
+    rows_view *rv = (rows_view *)v;
+    int page = rv->page > 0 ? rv->page : 1;
+    int rc;
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        return move_rows(rv, app, -1, 0);
+    case TUI_ACT_MOVE_DOWN:
+        return move_rows(rv, app, 1, 0);
+    case TUI_ACT_PAGE_UP:
+        return move_rows(rv, app, -page, 1);
+    case TUI_ACT_PAGE_DOWN:
+        return move_rows(rv, app, page, 1);
+    case TUI_ACT_FIRST:
+        rc = tui_rowcache_seek_first(rv->cache, window_rows(rv));
+        tui_rowcache_take_shift(rv->cache);
+        rv->cursor = rv->top = 0;
+        report(rv, app, rc);
+        return TUI_REDRAW;
+    case TUI_ACT_LAST:
+        rc = tui_rowcache_seek_last(rv->cache, window_rows(rv));
+        tui_rowcache_take_shift(rv->cache);
+        if (report(rv, app, rc) == 0 && tui_rowcache_held(rv->cache)) {
+            rv->cursor = tui_rowcache_start(rv->cache) +
+                         (int64_t)tui_rowcache_held(rv->cache) - 1;
+            rv->top = rv->cursor - page + 1 > 0 ? rv->cursor - page + 1 : 0;
+            sync(rv, app);
+        }
+        return TUI_REDRAW;
+    case TUI_ACT_MOVE_LEFT:
+        if (rv->col > 0)
+            rv->col--;
+        if (rv->col >= rv->nfrozen && rv->col < rv->hscroll)
+            rv->hscroll = rv->col;
+        if (rv->col < rv->nfrozen)
+            rv->hscroll = rv->nfrozen;
+        return TUI_REDRAW;
+    case TUI_ACT_MOVE_RIGHT:
+        if (rv->col + 1 < rv->m->ncolumns)
+            rv->col++;
+        show_column(rv, app->screen->cols);
+        return TUI_REDRAW;
+    case TUI_ACT_OPEN:
+        return open_record(rv, app);
+    case TUI_ACT_SORT:
+        return toggle_sort(rv, app);
+    case TUI_ACT_SEARCH:
+        tui_app_prompt(app, TUI_PROMPT_SEARCH, "/", rv->search_text);
+        return TUI_REDRAW;
+    case TUI_ACT_GOTO_ROW:
+        tui_app_prompt(app, TUI_PROMPT_GOTO, "row: ", NULL);
+        return TUI_REDRAW;
+    case TUI_ACT_REFRESH:
+        rc = tui_rowcache_reload(rv->cache);
+        apply_shift(rv);
+        if (report(rv, app, rc) == 0) {
+            sync(rv, app);
+            rv->count_pending = 1;
+            tui_app_message(app, "reloaded");
+        }
+        return TUI_REDRAW;
+    case TUI_ACT_REVEAL: {
+        size_t c = rv->order[rv->col];
+        if (!(rv->m->columns[c].flags & ORM_SECRET)) {
+            tui_app_message(app, "%s is not a secret column",
+                            rv->m->columns[c].name);
+            return TUI_REDRAW;
+        }
+        rv->revealed[c] = !rv->revealed[c];
+        return TUI_REDRAW;
+    }
+    case TUI_ACT_BACKREFS:
+        tui_app_message(app, "open a record (Enter) to list what refers "
+                             "to it");
+        return TUI_REDRAW;
+    default:
+        return TUI_UNHANDLED;
+    }
+}
+
+static unsigned rows_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
+                            const char *text, int done)
+{
+    rows_view *rv = (rows_view *)v;
+    if (done != 1)
+        return TUI_REDRAW;
+    if (kind == TUI_PROMPT_SEARCH)
+        return do_search(rv, app, text);
+    if (kind == TUI_PROMPT_GOTO)
+        return goto_row(rv, app, text);
+    return TUI_DONE;
+}
+
+static unsigned rows_click(tui_view *v, tui_app *app, int line, int col,
+                           int twice)
+{
+    rows_view *rv = (rows_view *)v;
+    /* Which column was hit. */
+    int x = 0;
+    size_t hit = rv->col;
+    for (size_t i = 0; i < rv->nfrozen; i++) {
+        int w = rv->widths[rv->order[i]];
+        if (col >= x && col < x + w)
+            hit = i;
+        x += w + 1;
+    }
+    if (rv->nfrozen)
+        x += 2;
+    for (size_t i = rv->hscroll; i < rv->m->ncolumns; i++) {
+        int w = rv->widths[rv->order[i]];
+        if (col >= x && col < x + w)
+            hit = i;
+        x += w + 1;
+    }
+    rv->col = hit;
+    if (line < 1)
+        return TUI_REDRAW;
+    int64_t row = rv->top + line - 1;
+    if (!tui_rowcache_row(rv->cache, row))
+        return TUI_REDRAW;
+    rv->cursor = row;
+    return twice ? open_record(rv, app) : TUI_REDRAW;
+}
+
+static unsigned rows_idle(tui_view *v, tui_app *app, int *more)
+{
+    rows_view *rv = (rows_view *)v;
+    *more = 0;
+    if (!rv->count_pending)
+        return TUI_DONE;
+    rv->count_pending = 0;
+    int rc = tui_rowcache_count(rv->cache);
+    apply_shift(rv);
+    if (rc)
+        report(rv, app, rc);
+    return TUI_REDRAW;
+}
+
+static void rows_close(tui_view *v)
+{
+    rows_view *rv = (rows_view *)v;
+    if (!rv)
+        return;
+    tui_rowcache_free(rv->cache);
+    orm_expr_free(rv->base_filter);
+    orm_expr_free(rv->search);
+    free(rv->base_text);
+    free(rv->search_text);
+    free(rv->order);
+    free(rv->widths);
+    free(rv->revealed);
+    free(rv);
+}
+
+static const tui_view_ops rows_ops = {
+    .name = "rows",
+    .open = rows_open,
+    .draw = rows_draw,
+    .title = rows_title,
+    .status = rows_status,
+    .handle = rows_handle,
+    .prompt = rows_prompt,
+    .click = rows_click,
+    .idle = rows_idle,
+    .close = rows_close,
+};
+
+struct tui_rowcache *tui_view_rows_cache(const tui_view *v)
+{
+    if (!v || v->ops != &rows_ops)
+        return NULL;
+    return ((const rows_view *)v)->cache;
+}
+
+int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
+                      const orm_expr *filter, const char *filter_text)
+{
+    rows_view *rv = calloc(1, sizeof *rv);
+    (void)app;
+    *out = NULL;
+    if (!rv)
+        return ORM_ENOMEM;
+    rv->base.ops = &rows_ops;
+    rv->m = model;
+    rv->sort_col = -1;
+    if (filter) {
+        rv->base_filter = orm_expr_copy(filter);
+        rv->base_text = filter_text ? orm_strdup(filter_text) : NULL;
+        if (!rv->base_filter) {
+            free(rv);
+            return ORM_ENOMEM;
+        }
+    }
+    *out = &rv->base;
+    return 0;
+}
