@@ -172,7 +172,7 @@ static result run_inprocess(const fixture *f, const char *const *args,
 {
     tui_options opts = {f->no_url ? NULL : f->url,
                         f->use_models ? f->models : NULL, NULL, NULL,
-                        f->read_only};
+                        f->read_only, getenv("ORB_PASSWORD")};
     char *argv[MAX_ARGS];
     char *out_text = NULL, *err_text = NULL;
     size_t out_len = 0, err_len = 0;

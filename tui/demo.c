@@ -20,10 +20,6 @@
 #include "paths.h"
 #include "tui.h"
 
-/* Also declared in open.c, which registers the demo models when it opens
- * the demo database (tui.h is not this file's to change). */
-int tui_demo_register(orm_db *db);
-
 #define DEMO_ACCOUNTS 2000
 #define DEMO_POSTS    5000
 #define DEMO_COMMENTS 10000

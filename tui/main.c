@@ -194,7 +194,7 @@ static int parse_option(tui_options *opts, int *prompt, int argc, char **argv,
 
 int main(int argc, char **argv)
 {
-    tui_options opts = {NULL, NULL, NULL, NULL, 0};
+    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL};
     char password[PASSWORD_MAX];
     int prompt = 0, i, status = 0;
     orm_db *db = NULL;
@@ -230,17 +230,17 @@ int main(int argc, char **argv)
         status = read_password(password, sizeof password,
                                shown ? shown : "the database");
         free(shown);
-        if (status == 0 && setenv("ORB_PASSWORD", password, 1) != 0) {
-            fprintf(stderr, "orb: out of memory\n");
-            status = 1;
-        }
-        wipe(password, sizeof password);
         if (status)
             return status;
+        opts.password = password;
+    } else {
+        opts.password = getenv("ORB_PASSWORD");
     }
     status = tui_open_db(&db, &opts, stderr);
-    /* The connection holds the password now; the environment need not. */
-    unsetenv("ORB_PASSWORD");
+    /* The connection holds the password now. */
+    if (prompt)
+        wipe(password, sizeof password);
+    opts.password = NULL;
     if (status)
         return status;
     if (cmd_argc > 0)

@@ -1,7 +1,7 @@
 /*
  * Opening the database orb works on: the URL from the command line or the
- * demo database, the password from the environment (or the prompt, which
- * main.c turns into ORB_PASSWORD), the models file, and reflection of
+ * demo database, the password main.c found (prompt or ORB_PASSWORD), the
+ * models file, and reflection of
  * every table no model covers. Errors become one line on `err` and an
  * exit status; no message ever carries the password.
  */
@@ -12,7 +12,6 @@
 #include "tui.h"
 
 /* Defined in demo.c (it would belong in tui.h). */
-int tui_demo_register(orm_db *db);
 
 /* `text` with every occurrence of `secret` replaced by "***" (owned).
  * Belt and braces: drivers keep passwords out of messages already. */
@@ -90,7 +89,7 @@ int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
     orm_db *db = NULL;
     char *demo_url = NULL, *shown = NULL;
     const char *url = opts->url;
-    const char *password = getenv("ORB_PASSWORD");
+    const char *password = opts->password;
     int status = 0;
 
     *out = NULL;

@@ -16,6 +16,8 @@ typedef struct tui_options {
     const char *theme;       /* --theme NAME|PATH, or NULL */
     const char *state_file;  /* --state FILE, or NULL */
     int read_only;           /* --read-only */
+    const char *password;    /* from --password-prompt or ORB_PASSWORD;
+                                overrides the URL's; never printed */
 } tui_options;
 
 /*
@@ -30,9 +32,13 @@ int tui_open_db(orm_db **out, const tui_options *opts, FILE *err);
  * sample data when missing. Owned string in *out. */
 int tui_demo_ensure(char **out, orm_error *err);
 
+/* Register the demo database's declared models (repr, secret flags). */
+int tui_demo_register(orm_db *db);
+
 /* Run one command-line job (argv starts at the command word, e.g.
  * "rows"). Returns the exit status: 0, 1 (database or validation error),
- * 2 (usage error). Output goes to `out`, errors to `err`. */
+ * 2 (usage error). Output goes to `out`, errors to `err`. With a NULL db
+ * only the command line is checked (and `help` runs). */
 int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
                 FILE *out, FILE *err);
 
