@@ -215,11 +215,27 @@ static int insert_includes(const orm_record *rec, size_t i)
     return rec->changed[i];
 }
 
+/* RETURNING when the database fills in more than the key, or cannot
+ * report the key otherwise. (SQLite materializes RETURNING rows in a
+ * temporary table: last_insert_rowid is far cheaper when it suffices.) */
+static int use_returning(const orm_driver *drv, const orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    if (!(drv->caps & ORM_CAP_RETURNING))
+        return 0;
+    if (!(drv->caps & ORM_CAP_LAST_INSERT_ID))
+        return 1;
+    for (size_t i = 0; i < m->ncolumns; i++)
+        if (m->columns[i].server_default && !insert_includes(rec, i))
+            return 1;
+    return 0;
+}
+
 static int flush_insert(flush_ctx *f, orm_record *rec)
 {
     const orm_model *m = rec->model;
     const orm_driver *drv = f->db->driver;
-    int returning = (drv->caps & ORM_CAP_RETURNING) != 0;
+    int returning = use_returning(drv, rec);
     size_t ncols = 0;
     int64_t matched = 0;
     sql_builder sb;
@@ -588,7 +604,7 @@ static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
     const orm_model *m = first->model;
     orm_db *db = f->db;
     const orm_driver *drv = db->driver;
-    int returning = (drv->caps & ORM_CAP_RETURNING) != 0;
+    int returning = use_returning(drv, first);
     db_stmt st = {NULL, -1};
     sql_builder sb;
     size_t ncols = 0;
