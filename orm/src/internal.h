@@ -131,12 +131,17 @@ struct orm_record {
     unsigned char *changed;
     orm_value rowid; /* hidden row id for tables without a primary key */
     int in_identity;
+    uint64_t map_hash; /* key hash it was put in the identity map with */
     int pending_index; /* position in the pending list, -1 if none */
     struct orm_record *next_all, *prev_all;
 };
 
 /* Free a record whatever its owner (record.c). */
 void record_destroy(orm_record *rec);
+/* Unchanged columns share their bytes with the loaded value: make
+ * values[col] such a borrowed alias of original[col], and tell one. */
+void record_alias(orm_record *rec, size_t col);
+int record_is_alias(const orm_record *rec, size_t col);
 
 /* Make a record for a row read from the database, or update and return
  * the record the identity map already has for that key. `row` holds

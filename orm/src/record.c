@@ -4,27 +4,43 @@
 
 #include "internal.h"
 
+/* One allocation per record: the struct, then values, original values
+ * and changed flags (loading 100k rows must not cost 400k mallocs). */
+typedef struct record_block {
+    orm_record rec;
+    orm_value columns[];
+} record_block;
+
 int orm_record_new(orm_record **out, const orm_model *model)
 {
-    orm_record *rec = calloc(1, sizeof *rec);
     size_t n = model->ncolumns ? model->ncolumns : 1;
-    if (!rec)
+    record_block *b =
+        calloc(1, sizeof *b + 2 * n * sizeof(orm_value) + n);
+    if (!b)
         return ORM_ENOMEM;
+    orm_record *rec = &b->rec;
     rec->model = model;
     rec->state = ORM_RECORD_TRANSIENT;
     rec->pending_index = -1;
-    rec->values = calloc(n, sizeof *rec->values);
-    rec->original = calloc(n, sizeof *rec->original);
-    rec->changed = calloc(n, 1);
-    if (!rec->values || !rec->original || !rec->changed) {
-        free(rec->values);
-        free(rec->original);
-        free(rec->changed);
-        free(rec);
-        return ORM_ENOMEM;
-    }
+    rec->values = b->columns;
+    rec->original = b->columns + n;
+    rec->changed = (unsigned char *)(b->columns + 2 * n);
     *out = rec;
     return 0;
+}
+
+void record_alias(orm_record *rec, size_t col)
+{
+    orm_value_clear(&rec->values[col]);
+    rec->values[col] = rec->original[col];
+    rec->values[col].owned = 0;
+}
+
+int record_is_alias(const orm_record *rec, size_t col)
+{
+    const orm_value *v = &rec->values[col], *o = &rec->original[col];
+    return (v->kind == ORM_VTEXT || v->kind == ORM_VBLOB) && !v->owned &&
+           o->kind == v->kind && v->u.s.ptr == o->u.s.ptr;
 }
 
 void record_destroy(orm_record *rec)
@@ -36,10 +52,7 @@ void record_destroy(orm_record *rec)
         orm_value_clear(&rec->original[i]);
     }
     orm_value_clear(&rec->rowid);
-    free(rec->values);
-    free(rec->original);
-    free(rec->changed);
-    free(rec);
+    free(rec); /* the first member of its record_block */
 }
 
 void orm_record_free(orm_record *rec)

@@ -147,7 +147,8 @@ static int map_insert(orm_session *s, orm_record *rec)
         return 0;
     if ((s->map_count + 1) * 2 > s->map_cap && map_grow(s))
         return ORM_ENOMEM;
-    size_t i = key_hash(rec->model, key, n) & (s->map_cap - 1);
+    rec->map_hash = key_hash(rec->model, key, n);
+    size_t i = rec->map_hash & (s->map_cap - 1);
     while (s->map[i])
         i = (i + 1) & (s->map_cap - 1);
     s->map[i] = rec;
@@ -160,10 +161,11 @@ static void map_remove(orm_session *s, orm_record *rec)
 {
     if (!rec->in_identity || !s->map_cap)
         return;
-    size_t i = 0;
-    for (; i < s->map_cap && s->map[i] != rec; i++)
-        ;
-    if (i == s->map_cap)
+    /* Probe from where it was put: O(1), not a scan of the map. */
+    size_t i = rec->map_hash & (s->map_cap - 1);
+    while (s->map[i] && s->map[i] != rec)
+        i = (i + 1) & (s->map_cap - 1);
+    if (!s->map[i])
         return;
     /* Backward-shift deletion keeps probe chains intact. */
     s->map[i] = NULL;
@@ -465,19 +467,19 @@ int session_load(orm_session *s, const orm_model *model, const orm_value *row,
     if (found >= 0) {
         orm_record *rec = s->map[found];
         if (rec->state == ORM_RECORD_CLEAN) {
-            /* Unchanged: show what the database holds now. */
+            /* Unchanged: show what the database holds now. Undo entries
+             * may point into the old values: a clean record has nothing
+             * to undo anyway. */
+            undo_forget(s, rec);
             for (size_t i = 0; i < model->ncolumns; i++) {
-                orm_value a = ORM_VALUE_NULL_INIT, b = ORM_VALUE_NULL_INIT;
-                if (orm_value_copy(&a, &row[i]) ||
-                    orm_value_copy(&b, &row[i])) {
-                    orm_value_clear(&a);
+                orm_value b = ORM_VALUE_NULL_INIT;
+                if (orm_value_copy(&b, &row[i]))
                     return orm_error_set(&s->err, ORM_ENOMEM,
                                          "out of memory");
-                }
                 orm_value_clear(&rec->values[i]);
                 orm_value_clear(&rec->original[i]);
-                rec->values[i] = a;
                 rec->original[i] = b;
+                record_alias(rec, i);
             }
         }
         *out = rec;
@@ -488,11 +490,11 @@ int session_load(orm_session *s, const orm_model *model, const orm_value *row,
     if (rc)
         return orm_error_set(&s->err, rc, "out of memory");
     for (size_t i = 0; i < model->ncolumns; i++) {
-        if (orm_value_copy(&rec->values[i], &row[i]) ||
-            orm_value_copy(&rec->original[i], &row[i])) {
+        if (orm_value_copy(&rec->original[i], &row[i])) {
             record_destroy(rec);
             return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
         }
+        record_alias(rec, i);
     }
     if (rowid && orm_value_copy(&rec->rowid, rowid)) {
         record_destroy(rec);
@@ -658,12 +660,10 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
             rec->original[i] = row[i];
             row[i] = orm_value_null();
             rec->changed[i] = 0;
-            if (orm_value_copy(&rec->values[i], &rec->original[i]))
-                rc = ORM_ENOMEM;
+            record_alias(rec, i);
         }
         rec->state = ORM_RECORD_CLEAN;
-        rc = rc == ORM_ENOMEM ? orm_error_set(&s->err, rc, "out of memory")
-                              : 0;
+        rc = 0;
     }
     for (size_t i = 0; i < m->ncolumns; i++)
         orm_value_clear(&row[i]);
@@ -714,15 +714,13 @@ int orm_session_rebase(orm_session *s, orm_record *rec)
     int rc = orm_session_fetch_current(s, rec, &current);
     if (rc)
         return rc;
+    /* Undo entries may point into the old loaded values. */
+    undo_forget(s, rec);
     for (size_t i = 0; i < rec->model->ncolumns; i++) {
         orm_value_clear(&rec->original[i]);
         rec->original[i] = current[i];
         if (!rec->changed[i]) {
-            orm_value copy = ORM_VALUE_NULL_INIT;
-            if (orm_value_copy(&copy, &rec->original[i]) == 0) {
-                orm_value_clear(&rec->values[i]);
-                rec->values[i] = copy;
-            }
+            record_alias(rec, i);
         } else {
             rec->changed[i] =
                 !orm_value_equal(&rec->values[i], &rec->original[i]);
@@ -741,12 +739,8 @@ static void revert_values(orm_record *rec)
     for (size_t i = 0; i < rec->model->ncolumns; i++) {
         if (!rec->changed[i])
             continue;
-        orm_value v = ORM_VALUE_NULL_INIT;
-        if (orm_value_copy(&v, &rec->original[i]) == 0) {
-            orm_value_clear(&rec->values[i]);
-            rec->values[i] = v;
-            rec->changed[i] = 0;
-        }
+        record_alias(rec, i);
+        rec->changed[i] = 0;
     }
 }
 
@@ -847,20 +841,25 @@ void session_committed(orm_session *s)
             rec->state = ORM_RECORD_GONE;
             continue;
         }
+        /* A changed primary key moves the record in the identity map. */
+        int rekey = 0;
+        for (size_t c = 0; c < rec->model->ncolumns; c++)
+            rekey |= rec->changed[c] && (rec->model->columns[c].flags & ORM_PK);
+        if (rekey && rec->state == ORM_RECORD_DIRTY)
+            map_remove(s, rec);
+        /* The written values become the loaded ones (moved, not copied). */
         for (size_t c = 0; c < rec->model->ncolumns; c++) {
-            orm_value v = ORM_VALUE_NULL_INIT;
-            if (orm_value_copy(&v, &rec->values[c]) == 0) {
+            if (!record_is_alias(rec, c)) {
                 orm_value_clear(&rec->original[c]);
-                rec->original[c] = v;
+                rec->original[c] = rec->values[c];
+                rec->values[c] = orm_value_null();
+                record_alias(rec, c);
             }
             rec->changed[c] = 0;
         }
-        if (rec->state == ORM_RECORD_NEW) {
-            rec->state = ORM_RECORD_CLEAN;
+        if (rec->state == ORM_RECORD_NEW || rekey)
             map_insert(s, rec);
-        } else {
-            rec->state = ORM_RECORD_CLEAN;
-        }
+        rec->state = ORM_RECORD_CLEAN;
     }
     s->npending = 0;
     undo_clear(s);
