@@ -49,10 +49,15 @@ void sql_ident(sql_builder *sb, const char *name)
 {
     char q = sb->driver->ident_quote;
     orm_buf_appendc(&sb->text, q);
-    for (const char *p = name; *p; p++) {
-        if (*p == q)
-            orm_buf_appendc(&sb->text, q);
-        orm_buf_appendc(&sb->text, *p);
+    /* Copy runs between quote characters whole; a quote is doubled. */
+    for (const char *p = name;;) {
+        const char *quote = strchr(p, q);
+        size_t n = quote ? (size_t)(quote - p) + 1 : strlen(p);
+        orm_buf_appendn(&sb->text, p, n);
+        if (!quote)
+            break;
+        orm_buf_appendc(&sb->text, q);
+        p = quote + 1;
     }
     orm_buf_appendc(&sb->text, q);
 }
