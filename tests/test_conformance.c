@@ -695,6 +695,53 @@ static void test_many_inserts_get_their_own_keys(void **state)
     orm_error_clear(&err);
 }
 
+/* Many updates and deletes in one commit (shared statements on the
+ * network dialects): all applied, and a row changed behind our back in
+ * the middle is still the one the conflict names. */
+static void test_many_updates_and_deletes(void **state)
+{
+    fixture *f = *state;
+    enum { N = 450 };
+    orm_record *recs[N];
+    char text[32];
+    orm_error err = ORM_ERROR_INIT;
+    for (int i = 0; i < N; i++) {
+        snprintf(text, sizeof text, "row%04d", i);
+        recs[i] = add_account(f, text, i % 3 ? "n" : NULL, i);
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+    for (int i = 0; i < N; i++) {
+        snprintf(text, sizeof text, "upd%04d", i);
+        assert_int_equal(orm_record_set_text(recs[i], "note", text, &err), 0);
+    }
+    /* Someone else changes row 300's note first. */
+    orm_db *other_db = open_db();
+    orm_session *other = NULL;
+    orm_record *theirs = NULL;
+    orm_value key = orm_value_int(id_of(recs[300]));
+    assert_int_equal(orm_session_new(&other, other_db), 0);
+    assert_int_equal(orm_session_get(other, &Account, &key, &theirs),
+                     ORM_ROW);
+    assert_int_equal(orm_record_set_text(theirs, "note", "theirs", &err), 0);
+    CHECK(other, orm_session_commit(other));
+    assert_int_equal(orm_session_commit(f->s), ORM_ECONFLICT);
+    assert_ptr_equal(orm_session_failed_record(f->s), recs[300]);
+    assert_int_equal(count_where(f, &Account, "note startswith 'upd'"), 0);
+    assert_int_equal(orm_session_rebase(f->s, recs[300]), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, "note startswith 'upd'"), N);
+    assert_int_equal(count_where(f, &Account, "note = 'upd0123'"), 1);
+    for (int i = 0; i < N; i += 2)
+        CHECK(f->s, orm_session_delete(f->s, recs[i]));
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), N / 2);
+    assert_int_equal(count_where(f, &Account, "note = 'upd0123'"), 1);
+    assert_int_equal(count_where(f, &Account, "note = 'upd0124'"), 0);
+    orm_session_free(other);
+    orm_db_free(other_db);
+    orm_error_clear(&err);
+}
+
 static void test_failed_commit_writes_nothing(void **state)
 {
     fixture *f = *state;
@@ -1210,6 +1257,7 @@ int main(int argc, char **argv)
         T(test_foreign_keys),
         T(test_parent_and_child_added_together),
         T(test_many_inserts_get_their_own_keys),
+        T(test_many_updates_and_deletes),
         T(test_failed_commit_writes_nothing),
         T(test_concurrent_update_is_a_conflict),
         T(test_undo_and_rollback),

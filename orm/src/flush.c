@@ -314,26 +314,6 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     return rc;
 }
 
-/* WHERE: the row's key as loaded. */
-static void where_key(sql_builder *sb, const orm_record *rec)
-{
-    const orm_model *m = rec->model;
-    int pk[ORM_MAX_KEY];
-    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
-    sql_raw(sb, " WHERE ");
-    if (npk == 0 || npk > ORM_MAX_KEY) {
-        sql_raw(sb, sb->driver->rowid_column);
-        sql_raw(sb, " = ");
-        sql_param(sb, &rec->rowid, ORM_TYPE_COUNT);
-        return;
-    }
-    for (size_t i = 0; i < npk; i++) {
-        if (i)
-            sql_raw(sb, " AND ");
-        sql_match(sb, &m->columns[pk[i]], &rec->original[pk[i]]);
-    }
-}
-
 static int version_column(const orm_model *m)
 {
     if (!m->version_column)
@@ -342,6 +322,44 @@ static int version_column(const orm_model *m)
     if (v >= 0 && orm_type_kind(m->columns[v].type) != ORM_VINT)
         return -1;
     return v;
+}
+
+typedef enum guard_kind {
+    GUARD_NONE,   /* the key alone */
+    GUARD_UPDATE, /* key + the changed columns' loaded values (or version) */
+    GUARD_DELETE  /* key + every loaded value but blobs (or version) */
+} guard_kind;
+
+/* The row as the user loaded it: key, then the guard's columns, joined
+ * with AND (no WHERE). */
+static void row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
+{
+    const orm_model *m = rec->model;
+    int version = version_column(m);
+    int pk[ORM_MAX_KEY];
+    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+    if (npk == 0 || npk > ORM_MAX_KEY) {
+        sql_raw(sb, sb->driver->rowid_column);
+        sql_raw(sb, " = ");
+        sql_param(sb, &rec->rowid, ORM_TYPE_COUNT);
+    } else {
+        for (size_t i = 0; i < npk; i++) {
+            if (i)
+                sql_raw(sb, " AND ");
+            sql_match(sb, &m->columns[pk[i]], &rec->original[pk[i]]);
+        }
+    }
+    for (size_t i = 0; g != GUARD_NONE && i < m->ncolumns; i++) {
+        const orm_column *c = &m->columns[i];
+        if (c->flags & ORM_PK)
+            continue;
+        if (version >= 0 ? (int)i != version
+            : g == GUARD_UPDATE ? !rec->changed[i]
+                                : c->type == ORM_BLOB)
+            continue;
+        sql_raw(sb, " AND ");
+        sql_match(sb, c, &rec->original[i]);
+    }
 }
 
 static int flush_update(flush_ctx *f, orm_record *rec)
@@ -374,17 +392,9 @@ static int flush_update(flush_ctx *f, orm_record *rec)
         sql_free(&sb);
         return 0;
     }
-    where_key(&sb, rec);
     /* Guard: the values the user saw are still there. */
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        if ((version >= 0 && (int)i != version) ||
-            (version < 0 && !rec->changed[i]))
-            continue;
-        if (m->columns[i].flags & ORM_PK)
-            continue;
-        sql_raw(&sb, " AND ");
-        sql_match(&sb, &m->columns[i], &rec->original[i]);
-    }
+    sql_raw(&sb, " WHERE ");
+    row_match(&sb, rec, GUARD_UPDATE);
     int rc = run(f, &sb, rec, 0, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
@@ -394,26 +404,98 @@ static int flush_update(flush_ctx *f, orm_record *rec)
 
 static int flush_delete(flush_ctx *f, orm_record *rec)
 {
-    const orm_model *m = rec->model;
-    int version = version_column(m);
     int64_t matched = 0;
     sql_builder sb;
     sql_init(&sb, f->db->driver);
     sql_raw(&sb, "DELETE FROM ");
-    sql_table(&sb, m);
-    where_key(&sb, rec);
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        const orm_column *c = &m->columns[i];
-        if ((c->flags & ORM_PK) || c->type == ORM_BLOB ||
-            (version >= 0 && (int)i != version))
-            continue;
-        sql_raw(&sb, " AND ");
-        sql_match(&sb, c, &rec->original[i]);
-    }
+    sql_table(&sb, rec->model);
+    sql_raw(&sb, " WHERE ");
+    row_match(&sb, rec, GUARD_DELETE);
     int rc = run(f, &sb, rec, 0, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
+    return rc;
+}
+
+/* ---- batched updates and deletes (network dialects) ---- */
+
+/* Can this pending update or delete share a statement with others? */
+static int batchable(const orm_record *rec, int phase)
+{
+    const orm_model *m = rec->model;
+    int pk[ORM_MAX_KEY];
+    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+    if (npk == 0 || npk > ORM_MAX_KEY || version_column(m) >= 0)
+        return 0;
+    for (size_t c = 0; phase == 1 && c < m->ncolumns; c++)
+        if (rec->changed[c] && ((m->columns[c].flags & ORM_PK) ||
+                                m->columns[c].type == ORM_JSON))
+            return 0; /* CASE cannot carry an untyped JSON parameter */
+    return 1;
+}
+
+static int same_changes(const orm_record *a, const orm_record *b)
+{
+    if (a->model != b->model)
+        return 0;
+    return memcmp(a->changed, b->changed, a->model->ncolumns) == 0;
+}
+
+/* One UPDATE for k records with the same changed columns:
+ *   SET c = CASE WHEN <key 1> THEN ? ... END, ...
+ *   WHERE (<key 1 and guard 1>) OR (<key 2 and guard 2>) ...
+ * `matched` below k means one of them changed under us: the caller reruns
+ * them one by one to name it. */
+static int flush_update_batch(flush_ctx *f, const planned *order, size_t k,
+                              int64_t *matched)
+{
+    const orm_model *m = order[0].rec->model;
+    size_t n = 0;
+    sql_builder sb;
+    sql_init(&sb, f->db->driver);
+    sql_raw(&sb, "UPDATE ");
+    sql_table(&sb, m);
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        if (!order[0].rec->changed[c])
+            continue;
+        sql_raw(&sb, n++ ? ", " : " SET ");
+        sql_ident(&sb, m->columns[c].name);
+        sql_raw(&sb, " = CASE");
+        for (size_t r = 0; r < k; r++) {
+            sql_raw(&sb, " WHEN ");
+            row_match(&sb, order[r].rec, GUARD_NONE);
+            sql_raw(&sb, " THEN ");
+            sql_param(&sb, &order[r].rec->values[c], m->columns[c].type);
+        }
+        sql_raw(&sb, " END");
+    }
+    sql_raw(&sb, " WHERE ");
+    for (size_t r = 0; r < k; r++) {
+        sql_raw(&sb, r ? " OR (" : "(");
+        row_match(&sb, order[r].rec, GUARD_UPDATE);
+        sql_raw(&sb, ")");
+    }
+    int rc = run(f, &sb, NULL, 0, matched);
+    sql_free(&sb);
+    return rc;
+}
+
+static int flush_delete_batch(flush_ctx *f, const planned *order, size_t k,
+                              int64_t *matched)
+{
+    sql_builder sb;
+    sql_init(&sb, f->db->driver);
+    sql_raw(&sb, "DELETE FROM ");
+    sql_table(&sb, order[0].rec->model);
+    sql_raw(&sb, " WHERE ");
+    for (size_t r = 0; r < k; r++) {
+        sql_raw(&sb, r ? " OR (" : "(");
+        row_match(&sb, order[r].rec, GUARD_DELETE);
+        sql_raw(&sb, ")");
+    }
+    int rc = run(f, &sb, NULL, 0, matched);
+    sql_free(&sb);
     return rc;
 }
 
@@ -569,7 +651,26 @@ static int same_shape(const orm_record *a, const orm_record *b)
     return 1;
 }
 
-/* How many inserts from order[i] on can go into one statement. */
+#define BATCH_MAX_CHANGES 200
+
+/* How many updates or deletes from order[i] on can share a statement. */
+static size_t change_batch_size(flush_ctx *f, const planned *order,
+                                size_t i, size_t n)
+{
+    const orm_record *first = order[i].rec;
+    int phase = order[i].phase;
+    if (!(f->db->driver->caps & ORM_CAP_ROUND_TRIPS) ||
+        !batchable(first, phase))
+        return 1;
+    size_t k = 1;
+    while (i + k < n && k < BATCH_MAX_CHANGES && order[i + k].phase == phase &&
+           same_changes(first, order[i + k].rec) &&
+           batchable(order[i + k].rec, phase))
+        k++;
+    return k;
+}
+
+/* How many statements' worth of work from order[i] on go into one. */
 static size_t batch_size(flush_ctx *f, const planned *order, size_t i,
                          size_t n)
 {
@@ -577,8 +678,12 @@ static size_t batch_size(flush_ctx *f, const planned *order, size_t i,
     const orm_record *first = order[i].rec;
     const orm_model *m = first->model;
     size_t ncols = 0;
-    if (f->plan || !(drv->caps & ORM_CAP_BATCH_KEYS) ||
-        !(drv->caps & ORM_CAP_MULTIROW_INSERT) || order[i].phase != 0)
+    if (f->plan)
+        return 1;
+    if (order[i].phase != 0)
+        return change_batch_size(f, order, i, n);
+    if (!(drv->caps & ORM_CAP_BATCH_KEYS) ||
+        !(drv->caps & ORM_CAP_MULTIROW_INSERT))
         return 1;
     for (size_t c = 0; c < m->ncolumns; c++) {
         if (insert_includes(first, c))
@@ -712,11 +817,18 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n,
         size_t k = batch ? batch_size(f, order, i, n) : 1;
         orm_error_clear(&f->db->err);
         if (k > 1) {
-            rc = flush_insert_batch(f, &order[i], k);
-            if (rc && needs_attribution(rc))
+            int64_t matched = (int64_t)k;
+            rc = order[i].phase == 0
+                     ? flush_insert_batch(f, &order[i], k)
+                 : order[i].phase == 1
+                     ? flush_update_batch(f, &order[i], k, &matched)
+                     : flush_delete_batch(f, &order[i], k, &matched);
+            if (rc == 0 && matched != (int64_t)k)
+                rc = ORM_ECONFLICT;
+            if (rc && (needs_attribution(rc) || rc == ORM_ECONFLICT))
                 *batch_failed = 1;
             else if (rc)
-                describe_failure(f->s, order[i].rec, rc, 0);
+                describe_failure(f->s, order[i].rec, rc, order[i].phase);
         } else {
             orm_record *rec = order[i].rec;
             rc = order[i].phase == 0   ? flush_insert(f, rec)

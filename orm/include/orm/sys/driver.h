@@ -70,7 +70,10 @@ enum {
      * RETURNING rows come in that order, or (without RETURNING)
      * last_insert_id is the first key and the others follow one by one.
      * The core then batches inserts into one statement per many rows. */
-    ORM_CAP_BATCH_KEYS = 1u << 7
+    ORM_CAP_BATCH_KEYS = 1u << 7,
+    /* Every statement is a network round trip: the core sends the
+     * updates and deletes of a commit in shared statements. */
+    ORM_CAP_ROUND_TRIPS = 1u << 8
 };
 
 typedef enum orm_placeholder_style {
