@@ -11,6 +11,7 @@
 #include <utf8proc.h>
 
 #include "app.h"
+#include "edit.h"
 
 #ifndef ORB_THEMES_DIR
 #define ORB_THEMES_DIR "themes"
@@ -103,7 +104,7 @@ static void apply(tui_app *app, unsigned result)
         pop(app);
     if (result & TUI_PUSH)
         push_pending(app);
-    if (result & TUI_QUIT)
+    if ((result & TUI_QUIT) && !tui_edit_confirm_quit(app))
         app->done = 1;
 }
 
@@ -191,6 +192,7 @@ void tui_app_free(tui_app *app)
     while (app->depth)
         view_close(app->stack[--app->depth]);
     view_close(app->pushed);
+    tui_edit_free(app->edit);
     orm_session_free(app->session);
     tui_config_clear(&app->config);
     free(app->config_dir);
@@ -270,32 +272,15 @@ static void prompt_key(tui_app *app, int key)
 
 /* ---- keys ---- */
 
-static int reserved(tui_action a)
-{
-    switch (a) {
-    case TUI_ACT_ADD:
-    case TUI_ACT_EDIT:
-    case TUI_ACT_DELETE:
-    case TUI_ACT_UNDO:
-    case TUI_ACT_WRITE:
-    case TUI_ACT_FILTER:
-    case TUI_ACT_FILTER_BUILDER:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 static void run_action(tui_app *app, tui_action a)
 {
     tui_view *v = tui_app_top(app);
     unsigned result = TUI_UNHANDLED;
-    if (reserved(a)) {
-        tui_app_message(app, "%s: not available yet", tui_action_name(a));
+    if (tui_edit_refused(app, a))
         return;
-    }
     if (a == TUI_ACT_QUIT) {
-        app->done = 1;
+        if (!tui_edit_confirm_quit(app))
+            app->done = 1;
         return;
     }
     if (a == TUI_ACT_HELP && v && strcmp(v->ops->name, "help") != 0) {
@@ -311,6 +296,8 @@ static void run_action(tui_app *app, tui_action a)
     if (result & TUI_UNHANDLED) {
         if (a == TUI_ACT_BACK)
             result |= TUI_POP;
+        else
+            result = tui_edit_unhandled(app, a);
     }
     apply(app, result);
 }
@@ -354,6 +341,14 @@ void tui_app_key(tui_app *app, const tui_event *ev)
     if (ev->key == TUI_KEY_MOUSE) {
         mouse_event(app, ev);
         return;
+    }
+    tui_view *top = tui_app_top(app);
+    if (top && top->ops->key) {
+        unsigned result = top->ops->key(top, app, ev->key);
+        if (!(result & TUI_UNHANDLED)) {
+            apply(app, result);
+            return;
+        }
     }
     tui_action a = tui_keymap_lookup(&app->keymap, ev->key);
     if (a == TUI_ACT_REDRAW && app->screen->ops->invalidate)

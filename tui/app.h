@@ -76,6 +76,9 @@ typedef struct tui_view_ops {
      * narrowing with it). May be NULL. */
     unsigned (*type)(tui_view *v, tui_app *app, int key);
     void (*close)(tui_view *v);
+    /* Every key before the keymap sees it (forms type letters that are
+     * bound elsewhere); TUI_UNHANDLED passes it on. May be NULL. */
+    unsigned (*key)(tui_view *v, tui_app *app, int key);
 } tui_view_ops;
 
 struct tui_view {
@@ -101,6 +104,7 @@ struct tui_app {
     orm_buf prompt_text;
     int done;
     int exit_status;
+    struct tui_edit *edit; /* editing state (edit.c), NULL until used */
 };
 
 /*

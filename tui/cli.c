@@ -22,6 +22,7 @@
 
 #include <utf8proc.h>
 
+#include "cli_filter.h"
 #include "orm/sys/buf.h"
 #include "tui.h"
 
@@ -38,10 +39,14 @@ enum {
     OPT_OFFSET = 1u << 3,
     OPT_FORMAT = 1u << 4,
     OPT_REVEAL = 1u << 5,
-    OPT_EXPECT = 1u << 6
+    OPT_EXPECT = 1u << 6,
+    OPT_FILTER = 1u << 7,
+    /* The command reads its own arguments (cli_filter.c). */
+    OPT_OWN = 1u << 8
 };
 #define OPT_ROWS                                                               \
-    (OPT_WHERE | OPT_ORDER | OPT_LIMIT | OPT_OFFSET | OPT_FORMAT | OPT_REVEAL)
+    (OPT_WHERE | OPT_ORDER | OPT_LIMIT | OPT_OFFSET | OPT_FORMAT |            \
+     OPT_REVEAL | OPT_FILTER)
 
 /* X(function suffix, word, positional names, min, max (-1 any), options,
  *   synopsis for help, one line of help) */
@@ -54,8 +59,8 @@ enum {
       "rows as a table, CSV, TSV or JSON")                                     \
     X(get, "get", "MODEL KEY", 2, 2, OPT_REVEAL, "get MODEL KEY [--reveal]",   \
       "one row as \"column: value\" lines")                                    \
-    X(count, "count", "MODEL", 1, 1, OPT_WHERE, "count MODEL [--where EXPR]",  \
-      "how many rows (match EXPR)")                                            \
+    X(count, "count", "MODEL", 1, 1, OPT_WHERE | OPT_FILTER,                   \
+      "count MODEL [--where EXPR]", "how many rows (match EXPR)")              \
     X(add, "add", "MODEL COL=VALUE", 1, -1, 0, "add MODEL COL=VALUE...",       \
       "insert a row and print its key")                                        \
     X(set, "set", "MODEL KEY COL=VALUE", 3, -1, OPT_EXPECT,                    \
@@ -64,6 +69,10 @@ enum {
       "delete rows, all in one transaction")                                   \
     X(create_all, "create-all", "MODELS_FILE", 1, 1, 0,                        \
       "create-all MODELS_FILE", "create the tables a models file declares")    \
+    X(filter, "filter", "", 0, -1, OPT_OWN, "filter list|save|show|...",       \
+      "saved filters (see below)")                                             \
+    X(export, "export", "", 0, -1, OPT_OWN, "export MODEL --format F ...",     \
+      "every matching row to CSV, TSV or JSON")                                \
     X(help, "help", "", 0, 0, 0, "help", "this text")
 
 /* X(flag, option, takes a value) */
@@ -74,7 +83,8 @@ enum {
     X(OPT_OFFSET, "--offset", 1)                                               \
     X(OPT_FORMAT, "--format", 1)                                               \
     X(OPT_REVEAL, "--reveal", 0)                                               \
-    X(OPT_EXPECT, "--expect", 1)
+    X(OPT_EXPECT, "--expect", 1)                                               \
+    X(OPT_FILTER, "--filter", 1)
 
 typedef enum cli_format { FMT_TABLE, FMT_CSV, FMT_TSV, FMT_JSON } cli_format;
 
@@ -89,6 +99,7 @@ typedef struct cli_args {
     int64_t offset;
     cli_format format;
     int reveal;
+    const char *filter; /* --filter NAME: a saved filter */
 } cli_args;
 
 typedef struct cli {
@@ -98,6 +109,8 @@ typedef struct cli {
     FILE *err;
     orm_session *s;
     cli_args a;
+    int argc; /* the command's words, for commands that read their own */
+    char **argv;
 } cli;
 
 #define CLI_DECLARE(fn, word, names, min, max, opts, synopsis, help)           \
@@ -1043,6 +1056,18 @@ static int make_query(cli *c, const orm_model *m, orm_query **out)
         status = fail(c, "--where: %s", orm_error_text(orm_query_error(q)));
         goto done;
     }
+    if (c->a.filter) {
+        orm_expr *saved = NULL;
+        if (tui_cli_saved_filter_expr(c->db, c->opts, c->a.filter, m, &saved,
+                                      c->err) != 0) {
+            status = 1;
+            goto done;
+        }
+        if (orm_query_filter(q, saved) != 0) {
+            status = fail(c, "out of memory");
+            goto done;
+        }
+    }
     if (c->a.order && (status = apply_order(c, q, m)) != 0)
         goto done;
     if (c->a.limit >= 0)
@@ -1421,6 +1446,14 @@ static void print_help(FILE *out)
           "  --offset N          skip the first N rows\n"
           "  --format FORMAT     table (default), csv, tsv or json\n"
           "  --reveal            show secret columns instead of ***\n"
+          "  --filter NAME       a saved filter (ANDed with --where)\n"
+          "\n"
+          "Saved filters and export:\n"
+          "  filter list [MODEL]            filter show NAME\n"
+          "  filter save NAME MODEL EXPR [--replace]\n"
+          "  filter delete NAME             filter rename OLD NEW\n"
+          "  export MODEL [--where EXPR] [--filter NAME] --format csv|tsv|json\n"
+          "         [--output FILE] [--reveal]\n"
           "\n"
           "MODEL is a model (class) name or a table name. KEY is the\n"
           "primary key, comma-separated when it has several columns.\n"
@@ -1445,6 +1478,19 @@ static void print_help(FILE *out)
           "Exit status: 0 success, 1 database or validation error, 2 usage "
           "error.\n",
           out);
+}
+
+/* `filter` and `export` read their own arguments (cli_filter.c). */
+static int cli_filter(cli *c)
+{
+    return tui_cli_filter_run(c->db, c->opts, c->argc, c->argv, c->out,
+                              c->err);
+}
+
+static int cli_export(cli *c)
+{
+    return tui_cli_export_run(c->db, c->opts, c->argc, c->argv, c->out,
+                              c->err);
 }
 
 static int cli_help(cli *c)
@@ -1522,6 +1568,9 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
     case OPT_EXPECT:
         c->a.expect[c->a.nexpect++] = value;
         return 0;
+    case OPT_FILTER:
+        c->a.filter = value;
+        return 0;
     default:
         break;
     }
@@ -1584,7 +1633,7 @@ static int parse_args(cli *c, const cli_command *cmd, int argc, char **argv)
 int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
                 FILE *out, FILE *err)
 {
-    cli c = {db, opts, out, err, NULL, {0}};
+    cli c = {db, opts, out, err, NULL, {0}, 0, NULL};
     const cli_command *cmd = NULL;
     int status;
 
@@ -1613,6 +1662,11 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
                               "by a URL such as sqlite:///%s)",
                               argv[0], argv[0]);
         return usage_fail(&c, "unknown command '%s'", argv[0]);
+    }
+    if (cmd->options & OPT_OWN) {
+        c.argc = argc;
+        c.argv = argv;
+        return cmd->run(&c);
     }
     c.a.pos = calloc((size_t)argc, sizeof *c.a.pos);
     c.a.expect = calloc((size_t)argc, sizeof *c.a.expect);

@@ -123,9 +123,9 @@ static int unknown_option(const char *arg, size_t len)
 /* Options of the commands, which belong after the command word. */
 static int is_command_option(const char *arg, size_t len)
 {
-    static const char *const names[] = {"--where",  "--order",  "--limit",
-                                        "--offset", "--format", "--reveal",
-                                        "--expect"};
+    static const char *const names[] = {
+        "--where",  "--order",  "--limit",  "--offset", "--format",
+        "--reveal", "--expect", "--filter", "--output", "--replace"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i]) == len && strncmp(names[i], arg, len) == 0)
             return 1;

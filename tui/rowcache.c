@@ -368,7 +368,8 @@ static int fetch_forward(tui_rowcache *rc, size_t want)
         rows_free(rc, got, n);
         return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
     }
-    memcpy(rc->rows + rc->held, got, n * sizeof *got);
+    if (n) /* got is NULL when nothing matched */
+        memcpy(rc->rows + rc->held, got, n * sizeof *got);
     rc->held += n;
     free(got);
     if (n < want)

@@ -77,6 +77,11 @@ typedef struct tui_screen_ops {
     void (*free)(tui_screen *scr);
     /* Repaint everything at the next refresh (C-l). May be NULL. */
     void (*invalidate)(tui_screen *scr);
+    /* Hand the terminal to another program ($EDITOR) and take it back
+     * (the next refresh repaints everything). May be NULL (the memory
+     * screen has no terminal). */
+    void (*suspend)(tui_screen *scr);
+    void (*resume)(tui_screen *scr);
 } tui_screen_ops;
 
 /* Backends embed this first. */

@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include <curses.h>
@@ -129,6 +131,18 @@ static void apply_theme(curses_screen *c)
         if (init_pair((short)(i + 1), fg, bg) != ERR)
             c->pairs[i] = (short)(i + 1);
     }
+}
+
+/* Ctrl-S and Ctrl-Q are keys (save in a form), not XON/XOFF. The
+ * terminal mode curses saved at start is restored by endwin. */
+static void flow_control_off(void)
+{
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &t) != 0)
+        return;
+    t.c_iflag &= (tcflag_t) ~(IXON | IXOFF);
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+        def_prog_mode(); /* what curses restores after a suspend */
 }
 
 static void curses_set_theme(tui_screen *scr, const tui_theme *theme)
@@ -293,7 +307,31 @@ static void curses_invalidate(tui_screen *scr)
     clearok(curscr, TRUE);
 }
 
+/* Around $EDITOR: the terminal as the shell had it, then ours again. */
+static void curses_suspend(tui_screen *scr)
+{
+    (void)scr;
+    if (!curses_active)
+        return;
+    def_prog_mode();
+    endwin();
+    curses_active = 0;
+}
+
+static void curses_resume(tui_screen *scr)
+{
+    (void)scr;
+    if (curses_active)
+        return;
+    reset_prog_mode();
+    curses_active = 1;
+    clearok(curscr, TRUE);
+    refresh();
+}
+
 static const tui_screen_ops curses_ops = {
+    .suspend = curses_suspend,
+    .resume = curses_resume,
     .invalidate = curses_invalidate,
     .refresh = curses_refresh,
     .read = curses_read,
@@ -321,6 +359,7 @@ int tui_screen_curses_new(tui_screen **out, const tui_theme *theme)
     cbreak();
     noecho();
     nonl();
+    flow_control_off();
     keypad(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);

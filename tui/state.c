@@ -385,6 +385,43 @@ int tui_state_filter_rename(tui_state *st, const char *old_name,
     return rc;
 }
 
+char *tui_state_model_key(const orm_model *model)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (model->schema && *model->schema)
+        orm_buf_appendf(&b, "%s.", model->schema);
+    orm_buf_append(&b, model->table);
+    return orm_buf_finish(&b);
+}
+
+int tui_state_filter_is_for(const tui_saved_filter *f,
+                            const orm_model *model)
+{
+    char *key = tui_state_model_key(model);
+    int same = key && f->model && strcmp(key, f->model) == 0;
+    free(key);
+    return same;
+}
+
+int tui_state_filter_parse(const tui_saved_filter *f, const orm_model *model,
+                           orm_expr **out, orm_error *err)
+{
+    orm_error why = ORM_ERROR_INIT;
+    int rc = orm_filter_parse(out, f->expr, model, &why);
+    if (rc) {
+        size_t pos = why.position;
+        orm_error_set(err, rc, "saved filter '%s': %s", f->name,
+                      orm_error_text(&why));
+        if (err) {
+            err->position = pos;
+            if (why.column)
+                orm_error_set_column(err, why.column);
+        }
+    }
+    orm_error_clear(&why);
+    return rc;
+}
+
 /* ---- history ---- */
 
 static int history_query(tui_state *st, orm_session *s, const char *model,

@@ -48,6 +48,24 @@ int tui_state_filter_rename(tui_state *st, const char *old_name,
 /* Record that a saved filter was applied now. */
 int tui_state_filter_touch(tui_state *st, const char *name, orm_error *err);
 
+/*
+ * How a model is named in the state: its table ("schema.table" when it
+ * has a schema), which stays the same whether the model was declared or
+ * reflected. Owned string; NULL when out of memory.
+ */
+char *tui_state_model_key(const orm_model *model);
+/* Is the saved filter for this model? */
+int tui_state_filter_is_for(const tui_saved_filter *f,
+                            const orm_model *model);
+/*
+ * Parse a saved filter against a model. A column renamed or dropped
+ * since it was saved is reported plainly, never ignored: ORM_EPARSE /
+ * ORM_ETYPE with "saved filter 'x': unknown column 'hndle' at 1" and
+ * the position. *out is owned by the caller.
+ */
+int tui_state_filter_parse(const tui_saved_filter *f, const orm_model *model,
+                           orm_expr **out, orm_error *err);
+
 /* Filter history: the last `limit` distinct filters applied to a model,
  * most recent first. Adding an expression already in the history moves
  * it to the front. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "edit.h"
 
 enum { COUNT_PENDING, COUNT_ESTIMATE, COUNT_EXACT, COUNT_FAILED };
 
@@ -171,7 +172,8 @@ static void models_status(tui_view *v, tui_app *app, orm_buf *out)
     orm_buf_appendf(out, "%zu of %zu models", mv->nvisible, mv->nmodels);
     if (mv->narrow)
         orm_buf_appendf(out, " \xE2\x94\x82 narrow: %s", mv->narrow);
-    orm_buf_append(out, " \xE2\x94\x82 read-only \xE2\x94\x82 ? help");
+    tui_edit_status(app, NULL, out); /* pending changes, or read-only */
+    orm_buf_append(out, " \xE2\x94\x82 ? help");
 }
 
 static unsigned open_selected(models_view *mv, tui_app *app)

@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "display.h"
+#include "edit.h"
 #include "rowcache.h"
 
 #define MAX_VALUE_LINES 500
@@ -41,6 +42,7 @@ typedef struct record_view {
     unsigned char *revealed;
     record_line *lines;
     size_t nlines, lines_cap;
+    unsigned long commits_seen; /* read again after a commit (edit.c) */
 } record_view;
 
 /* ---- loading ---- */
@@ -200,6 +202,7 @@ static int record_open(tui_view *v, tui_app *app)
         tui_app_error(app, "out of memory");
         return ORM_ENOMEM;
     }
+    rv->commits_seen = tui_edit_commits(app);
     return load(rv, app);
 }
 
@@ -422,7 +425,28 @@ static void record_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     }
     if (name_w > scr->cols / 3)
         name_w = scr->cols / 3;
+    if (tui_edit_commits(app) != rv->commits_seen) {
+        rv->commits_seen = tui_edit_commits(app);
+        load(rv, app);
+    }
+    /* A pending change shows over the values read. */
+    orm_record *pending = tui_edit_pending_for(app, rv->m, rv->values,
+                                               rv->key, rv->nkey);
+    orm_value *loaded = rv->values;
+    orm_value *shown = pending ? calloc(rv->m->ncolumns + 1, sizeof *shown)
+                               : NULL;
+    if (shown) {
+        tui_edit_overlay(pending, rv->values, shown, rv->m->ncolumns);
+        rv->values = shown;
+    }
     layout(rv, scr->cols);
+    rv->values = loaded;
+    free(shown);
+    for (size_t i = 0; pending && i < rv->nlines; i++) {
+        tui_element el = tui_edit_cell_element(pending, rv->lines[i].field);
+        if (!rv->lines[i].header && el != TUI_EL_DEFAULT)
+            rv->lines[i].el = el;
+    }
     keep_visible(rv);
     for (int line = 0; line < height; line++) {
         size_t i = (size_t)(rv->top_line + line);
@@ -454,8 +478,8 @@ static void record_status(tui_view *v, tui_app *app, orm_buf *out)
     if (tui_column_reference(rv->m, rv->field, &ref_table, cols, refs,
                              MAX_REF))
         orm_buf_appendf(out, " \xE2\x94\x82 Enter: open %s", ref_table);
-    orm_buf_append(out, " \xE2\x94\x82 b: what refers here \xE2\x94\x82 "
-                        "read-only");
+    orm_buf_append(out, " \xE2\x94\x82 b: what refers here");
+    tui_edit_status(app, rv->m, out);
 }
 
 /* ---- actions ---- */
@@ -579,6 +603,10 @@ static unsigned record_handle(tui_view *v, tui_app *app, tui_action a)
         if (load(rv, app) == 0)
             tui_app_message(app, "reloaded");
         return TUI_REDRAW;
+    case TUI_ACT_EDIT:
+    case TUI_ACT_DELETE:
+    case TUI_ACT_MARK:
+        return tui_edit_row(app, a, rv->m, rv->values, rv->key, rv->nkey);
     case TUI_ACT_BACKREFS:
         if (tui_view_backrefs_new(&next, app, rv->m, rv->values)) {
             tui_app_error(app, "out of memory");

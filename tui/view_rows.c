@@ -13,6 +13,8 @@
 
 #include "app.h"
 #include "display.h"
+#include "edit.h"
+#include "filter_views.h"
 #include "rowcache.h"
 
 #define MIN_CAPACITY 30
@@ -38,6 +40,15 @@ typedef struct rows_view {
     unsigned char *revealed;
     int page;
     int count_pending;
+    /* Editing (edit.c): pending new rows shown above the grid and the
+     * cursor among them (-1: in the grid), a gutter for pending marks,
+     * the pending record and mark of the line being drawn, commits
+     * seen (the rows are read again after one). */
+    int strip, strip_cursor, gutter;
+    const orm_record *line_rec;
+    const char *line_mark;
+    orm_value *shown;
+    unsigned long commits_seen;
 } rows_view;
 
 /* ---- loading ---- */
@@ -169,7 +180,10 @@ static int rows_open(tui_view *v, tui_app *app)
     rv->order = calloc(m->ncolumns + 1, sizeof *rv->order);
     rv->widths = calloc(m->ncolumns + 1, sizeof *rv->widths);
     rv->revealed = calloc(m->ncolumns + 1, 1);
-    if (!rv->order || !rv->widths || !rv->revealed) {
+    rv->shown = calloc(m->ncolumns + 1, sizeof *rv->shown);
+    rv->strip_cursor = -1;
+    rv->commits_seen = tui_edit_commits(app);
+    if (!rv->order || !rv->widths || !rv->revealed || !rv->shown) {
         tui_app_error(app, "out of memory");
         return ORM_ENOMEM;
     }
@@ -243,7 +257,7 @@ static void measure(rows_view *rv, tui_app *app)
 
 static int frozen_width(const rows_view *rv)
 {
-    int x = 0;
+    int x = rv->gutter;
     for (size_t i = 0; i < rv->nfrozen; i++)
         x += rv->widths[rv->order[i]] + 1;
     return x + (rv->nfrozen ? 1 : 0);
@@ -310,23 +324,47 @@ static int draw_column(rows_view *rv, tui_screen *scr, int row, int x,
                        orm_buf_str(&fitted), width, el);
         orm_buf_free(&fitted);
     } else {
-        tui_element over = TUI_EL_DEFAULT;
+        tui_element over = tui_edit_cell_element(rv->line_rec, c);
         if (cursor_line)
             over = i == rv->col ? TUI_EL_CURSOR_CELL : TUI_EL_CURSOR;
         if (cursor_line)
             tui_screen_fill(scr, row, x, width, over);
-        draw_value(scr, row, x, width, col, &values[c], rv->revealed[c],
-                   over, key);
+        if (key && rv->line_rec && values[c].kind == ORM_VNULL &&
+            orm_record_state_of(rv->line_rec) == ORM_RECORD_NEW)
+            tui_screen_put(scr, row, x, "new", width,
+                           cursor_line ? over : TUI_EL_PENDING_ADD);
+        else
+            draw_value(scr, row, x, width, col, &values[c], rv->revealed[c],
+                       over, key);
     }
     return x + width + 1;
+}
+
+/* The gutter mark's colour: the kind of pending change. */
+static tui_element mark_element(const char *mark)
+{
+    switch (mark[0]) {
+    case '+':
+        return TUI_EL_PENDING_ADD;
+    case '~':
+        return TUI_EL_PENDING_CHANGE;
+    case '-':
+        return TUI_EL_PENDING_DELETE;
+    default:
+        return TUI_EL_HELP_KEY;
+    }
 }
 
 static void draw_line(rows_view *rv, tui_screen *scr, int row,
                       const orm_value *values, int header, int cursor_line)
 {
-    int x = 0;
+    int x = rv->gutter;
     if (cursor_line)
         tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_CURSOR);
+    if (rv->gutter && !header && rv->line_mark)
+        tui_screen_put(scr, row, 0, rv->line_mark, 1,
+                       cursor_line ? TUI_EL_CURSOR
+                                   : mark_element(rv->line_mark));
     for (size_t i = 0; i < rv->nfrozen && x < scr->cols; i++)
         x = draw_column(rv, scr, row, x, i, values, header, cursor_line);
     if (rv->nfrozen && x < scr->cols) {
@@ -342,7 +380,22 @@ static void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                       int height)
 {
     rows_view *rv = (rows_view *)v;
-    int page = height - 1 > 0 ? height - 1 : 1;
+    int strip_max = height / 3 > 1 ? height / 3 : 1;
+    size_t nnew = tui_edit_new_count(app, rv->m);
+    rv->strip = nnew < (size_t)strip_max ? (int)nnew : strip_max;
+    if (rv->strip_cursor >= rv->strip)
+        rv->strip_cursor = rv->strip - 1;
+    rv->gutter = tui_edit_model_busy(app, rv->m) ? 2 : 0;
+    if (tui_edit_commits(app) != rv->commits_seen) {
+        /* Written: read the rows again where they are. */
+        rv->commits_seen = tui_edit_commits(app);
+        int rc = tui_rowcache_reload(rv->cache);
+        apply_shift(rv);
+        if (report(rv, app, rc) == 0)
+            rv->count_pending = 1;
+        rv->page = 0; /* sync below */
+    }
+    int page = height - 1 - rv->strip > 0 ? height - 1 - rv->strip : 1;
     if (page != rv->page) {
         rv->page = page;
         set_capacity(rv);
@@ -352,6 +405,19 @@ static void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     show_column(rv, scr->cols);
     tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_HEADER);
     draw_line(rv, scr, top, NULL, 1, 0);
+    /* Pending new records, above the rows read from the database. */
+    for (int i = 0; i < rv->strip; i++) {
+        orm_record *rec = tui_edit_new_at(app, rv->m, (size_t)i);
+        if (!rec)
+            break;
+        tui_edit_overlay(rec, NULL, rv->shown, rv->m->ncolumns);
+        rv->line_rec = rec;
+        rv->line_mark = "+";
+        draw_line(rv, scr, top + 1 + i, rv->shown, 0, rv->strip_cursor == i);
+    }
+    rv->line_rec = NULL;
+    rv->line_mark = NULL;
+    top += rv->strip;
     if (tui_rowcache_held(rv->cache) == 0) {
         tui_screen_put(scr, top + 1, 0,
                        rv->search || rv->base_filter ? "(no matching rows)"
@@ -361,11 +427,25 @@ static void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     }
     for (int line = 0; line < page; line++) {
         const orm_value *row = tui_rowcache_row(rv->cache, rv->top + line);
+        const orm_value *key = tui_rowcache_keyset(rv->cache)
+                                   ? tui_rowcache_key(rv->cache,
+                                                      rv->top + line)
+                                   : NULL;
+        size_t nkey = tui_rowcache_key_width(rv->cache);
         if (!row)
             break;
+        rv->line_rec = tui_edit_pending_for(app, rv->m, row, key, nkey);
+        rv->line_mark = tui_edit_gutter(
+            rv->line_rec, tui_edit_is_marked(app, rv->m, row, key, nkey));
+        if (rv->line_rec) {
+            tui_edit_overlay(rv->line_rec, row, rv->shown, rv->m->ncolumns);
+            row = rv->shown;
+        }
         draw_line(rv, scr, top + 1 + line, row, 0,
-                  rv->top + line == rv->cursor);
+                  rv->strip_cursor < 0 && rv->top + line == rv->cursor);
     }
+    rv->line_rec = NULL;
+    rv->line_mark = NULL;
 }
 
 static void rows_title(tui_view *v, tui_app *app, orm_buf *out)
@@ -405,7 +485,7 @@ static void rows_status(tui_view *v, tui_app *app, orm_buf *out)
         orm_buf_appendf(out, " \xE2\x94\x82 where %s", rv->base_text);
     if (rv->search_text)
         orm_buf_appendf(out, " \xE2\x94\x82 search: %s", rv->search_text);
-    orm_buf_append(out, " \xE2\x94\x82 read-only");
+    tui_edit_status(app, rv->m, out);
 }
 
 /* ---- actions ---- */
@@ -615,11 +695,44 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
     rows_view *rv = (rows_view *)v;
     int page = rv->page > 0 ? rv->page : 1;
     int rc;
+    if (rv->strip_cursor >= 0 &&
+        (a == TUI_ACT_PAGE_UP || a == TUI_ACT_PAGE_DOWN ||
+         a == TUI_ACT_FIRST || a == TUI_ACT_LAST))
+        rv->strip_cursor = -1;
     switch (a) {
     case TUI_ACT_MOVE_UP:
-        return move_rows(rv, app, -1, 0);
+        /* Up from the first row reaches the pending new rows. */
+        if (rv->strip_cursor > 0)
+            rv->strip_cursor--;
+        else if (rv->strip_cursor < 0 && rv->cursor == 0 && rv->strip > 0)
+            rv->strip_cursor = rv->strip - 1;
+        else if (rv->strip_cursor < 0)
+            return move_rows(rv, app, -1, 0);
+        return TUI_REDRAW;
     case TUI_ACT_MOVE_DOWN:
-        return move_rows(rv, app, 1, 0);
+        if (rv->strip_cursor < 0)
+            return move_rows(rv, app, 1, 0);
+        if (++rv->strip_cursor >= rv->strip)
+            rv->strip_cursor = -1;
+        return TUI_REDRAW;
+    case TUI_ACT_ADD:
+        return tui_edit_add(app, rv->m);
+    case TUI_ACT_EDIT:
+    case TUI_ACT_DELETE:
+    case TUI_ACT_MARK: {
+        if (rv->strip_cursor >= 0)
+            return tui_edit_new_row(
+                app, a, tui_edit_new_at(app, rv->m, (size_t)rv->strip_cursor));
+        unsigned r = tui_edit_row(
+            app, a, rv->m, tui_rowcache_row(rv->cache, rv->cursor),
+            tui_rowcache_keyset(rv->cache)
+                ? tui_rowcache_key(rv->cache, rv->cursor)
+                : NULL,
+            tui_rowcache_key_width(rv->cache));
+        if (a == TUI_ACT_MARK)
+            move_rows(rv, app, 1, 0);
+        return r;
+    }
     case TUI_ACT_PAGE_UP:
         return move_rows(rv, app, -page, 1);
     case TUI_ACT_PAGE_DOWN:
@@ -654,6 +767,10 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
         show_column(rv, app->screen->cols);
         return TUI_REDRAW;
     case TUI_ACT_OPEN:
+        if (rv->strip_cursor >= 0)
+            return tui_edit_new_row(
+                app, TUI_ACT_EDIT,
+                tui_edit_new_at(app, rv->m, (size_t)rv->strip_cursor));
         return open_record(rv, app);
     case TUI_ACT_SORT:
         return toggle_sort(rv, app);
@@ -686,6 +803,10 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
         tui_app_message(app, "open a record (Enter) to list what refers "
                              "to it");
         return TUI_REDRAW;
+    case TUI_ACT_FILTER:
+    case TUI_ACT_SAVED_FILTERS:
+    case TUI_ACT_CLEAR_FILTER:
+        return tui_filter_rows_action(v, app, a); /* view_builder.c */
     default:
         return TUI_UNHANDLED;
     }
@@ -709,7 +830,7 @@ static unsigned rows_click(tui_view *v, tui_app *app, int line, int col,
 {
     rows_view *rv = (rows_view *)v;
     /* Which column was hit. */
-    int x = 0;
+    int x = rv->gutter;
     size_t hit = rv->col;
     for (size_t i = 0; i < rv->nfrozen; i++) {
         int w = rv->widths[rv->order[i]];
@@ -728,7 +849,15 @@ static unsigned rows_click(tui_view *v, tui_app *app, int line, int col,
     rv->col = hit;
     if (line < 1)
         return TUI_REDRAW;
-    int64_t row = rv->top + line - 1;
+    if (line - 1 < rv->strip) { /* a pending new row */
+        rv->strip_cursor = line - 1;
+        return twice ? tui_edit_new_row(
+                           app, TUI_ACT_EDIT,
+                           tui_edit_new_at(app, rv->m, (size_t)(line - 1)))
+                     : TUI_REDRAW;
+    }
+    rv->strip_cursor = -1;
+    int64_t row = rv->top + line - 1 - rv->strip;
     if (!tui_rowcache_row(rv->cache, row))
         return TUI_REDRAW;
     rv->cursor = row;
@@ -762,6 +891,7 @@ static void rows_close(tui_view *v)
     free(rv->order);
     free(rv->widths);
     free(rv->revealed);
+    free(rv->shown);
     free(rv);
 }
 
@@ -783,6 +913,44 @@ struct tui_rowcache *tui_view_rows_cache(const tui_view *v)
     if (!v || v->ops != &rows_ops)
         return NULL;
     return ((const rows_view *)v)->cache;
+}
+
+/* ---- the filter builder's way in (filter_views.h) ---- */
+
+const orm_model *tui_view_rows_model(const tui_view *v)
+{
+    return v && v->ops == &rows_ops ? ((const rows_view *)v)->m : NULL;
+}
+
+const orm_expr *tui_view_rows_filter(const tui_view *v)
+{
+    return v && v->ops == &rows_ops ? ((const rows_view *)v)->base_filter
+                                    : NULL;
+}
+
+int tui_view_rows_set_filter(tui_view *v, tui_app *app,
+                             const orm_expr *filter, const char *text)
+{
+    rows_view *rv = (rows_view *)v;
+    orm_expr *copy = NULL;
+    char *copy_text = NULL;
+    if (!v || v->ops != &rows_ops)
+        return ORM_EINVALID;
+    if (filter) {
+        copy = orm_expr_copy(filter);
+        copy_text = orm_strdup(text ? text : "");
+        if (!copy || !copy_text) {
+            orm_expr_free(copy);
+            free(copy_text);
+            tui_app_error(app, "out of memory");
+            return ORM_ENOMEM;
+        }
+    }
+    orm_expr_free(rv->base_filter);
+    free(rv->base_text);
+    rv->base_filter = copy;
+    rv->base_text = copy_text;
+    return reload_first(rv, app);
 }
 
 int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,

@@ -1,0 +1,1385 @@
+/*
+ * Editing records in the browser, driven with keys on an in-memory
+ * screen over a temporary SQLite database: the create and edit forms
+ * (model facts, validation as you type, NULL versus empty, secrets,
+ * wide characters, $EDITOR), pending changes in the grid, undo, marks,
+ * the review screen, commit and every kind of failure with its retry
+ * (unique, not null, foreign key through the picker), conflicts with a
+ * change made through a second connection, quitting with pending
+ * changes, --read-only, and a table without a primary key. The key flow
+ * runs again on PostgreSQL and MariaDB (ORB_TEST_PG_URL and
+ * ORB_TEST_MYSQL_URL from scripts/with-servers.sh; they fail when unset).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <time.h>
+
+#include "edit.h"
+#include "form.h"
+#include "test_tui_fixture.h"
+
+#define POINTER "\xE2\x80\xBA" /* › in front of the current field */
+
+typedef struct edit_fx {
+    tui_fixture fx;
+    char prefix[48]; /* table name prefix ("" on SQLite) */
+    char models[2048];
+    const orm_model *account, *post, *log, *tag;
+} edit_fx;
+
+/* ---- the database ---- */
+
+static void models_text(edit_fx *e, int strict_tag)
+{
+    const char *p = e->prefix;
+    snprintf(e->models, sizeof e->models,
+             "[Account]\n__tablename__ = %saccounts\n"
+             "__repr__ = <Account {handle}>\n"
+             "id = Integer primary_key\n"
+             "handle = String(50) unique not_null\n"
+             "secret_key = String(128) secret default=token_hex(16)\n"
+             "bio = Text\n"
+             "profile = JSON\n"
+             "balance = Numeric(10,2)\n"
+             "active = Boolean\n"
+             "born = Date\n"
+             "seen = DateTimeTZ\n"
+             "\n[Post]\n__tablename__ = %sposts\n__repr__ = <Post {title}>\n"
+             "id = Integer primary_key\n"
+             "account_id = Integer not_null references=%saccounts.id\n"
+             "title = String(200) not_null\n"
+             "published = Boolean not_null default=false\n"
+             "\n[Log]\n__tablename__ = %slogs\n"
+             "message = Text\nlevel = Integer\n"
+             "\n[Tag]\n__tablename__ = %stags\n"
+             "id = Integer primary_key\nname = String(30)%s\n",
+             p, p, p, p, p, strict_tag ? " not_null" : "");
+}
+
+/* Register the models of the text on `db`; the app's ones go to `e`. */
+static void register_models(edit_fx *e, orm_db *db, int keep)
+{
+    orm_modelfile *mf = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    if (orm_modelfile_parse(&mf, e->models, "models", &err) != 0)
+        fail_msg("models: %s", orm_error_text(&err));
+    for (size_t i = 0; i < mf->nmodels; i++) {
+        orm_model *m = mf->models[i];
+        mf->models[i] = NULL;
+        fx_check(orm_db_register(db, m), db, "register");
+        if (!keep)
+            continue;
+        if (strcmp(m->name, "Account") == 0)
+            e->account = m;
+        else if (strcmp(m->name, "Post") == 0)
+            e->post = m;
+        else if (strcmp(m->name, "Log") == 0)
+            e->log = m;
+        else if (strcmp(m->name, "Tag") == 0)
+            e->tag = m;
+    }
+    orm_modelfile_free(mf);
+    orm_error_clear(&err);
+}
+
+static void seed(edit_fx *e)
+{
+    orm_session *s = NULL;
+    orm_record *rec;
+    static const char *const handles[] = {"alice", "bob", "chlo\xC3\xA9"};
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    for (int i = 0; i < 3; i++) {
+        orm_record_new(&rec, e->account);
+        fx_set(rec, "handle", orm_value_text(handles[i]));
+        fx_set(rec, "bio", orm_value_text("hello"));
+        fx_set(rec, "balance", orm_value_text("1.50"));
+        orm_session_add(s, rec);
+        fx_commit(&e->fx, s); /* one at a time: ids 1, 2, 3 */
+    }
+    orm_record_new(&rec, e->post);
+    fx_set(rec, "account_id", orm_value_int(1));
+    fx_set(rec, "title", orm_value_text("Hello world"));
+    orm_session_add(s, rec);
+    static const char *const logs[] = {"first", "second", "third"};
+    for (int i = 0; i < 3; i++) {
+        orm_record_new(&rec, e->log);
+        fx_set(rec, "message", orm_value_text(logs[i]));
+        fx_set(rec, "level", orm_value_int(i + 1));
+        orm_session_add(s, rec);
+    }
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+}
+
+static void drop_tables(edit_fx *e, orm_db *db)
+{
+    if (e->post)
+        orm_db_drop_table(db, e->post);
+    if (e->account)
+        orm_db_drop_table(db, e->account);
+    if (e->log)
+        orm_db_drop_table(db, e->log);
+    if (e->tag)
+        orm_db_drop_table(db, e->tag);
+}
+
+/* Open `url` (NULL: a new SQLite file), create and fill the tables. */
+static void edit_open(edit_fx *e, const char *url)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->fx.dir, sizeof e->fx.dir, "/tmp/orb-edit-test-XXXXXX");
+    if (!mkdtemp(e->fx.dir))
+        fail_msg("mkdtemp failed");
+    if (url) {
+        snprintf(e->fx.url, sizeof e->fx.url, "%s", url);
+        snprintf(e->prefix, sizeof e->prefix, "orb_edit_%ld_%ld_",
+                 (long)getpid(), (long)time(NULL) % 100000);
+    } else {
+        snprintf(e->fx.url, sizeof e->fx.url, "sqlite:///%s/edit.db",
+                 e->fx.dir);
+    }
+    fx_check(orm_db_open(&e->fx.db, e->fx.url, NULL), e->fx.db, "open");
+    /* The tags table says NOT NULL; the app's model does not, so only
+     * the database can refuse a NULL name. */
+    {
+        orm_db *strict = NULL;
+        edit_fx tmp;
+        memset(&tmp, 0, sizeof tmp);
+        snprintf(tmp.prefix, sizeof tmp.prefix, "%s", e->prefix);
+        models_text(&tmp, 1);
+        fx_check(orm_db_open(&strict, e->fx.url, NULL), strict, "open");
+        register_models(&tmp, strict, 1);
+        drop_tables(&tmp, strict); /* leftovers of a killed run */
+        fx_check(orm_db_create_table(strict, tmp.tag), strict, "tags");
+        orm_db_free(strict);
+    }
+    models_text(e, 0);
+    register_models(e, e->fx.db, 1);
+    fx_check(orm_db_create_all(e->fx.db), e->fx.db, "create_all");
+    seed(e);
+}
+
+static void edit_close(edit_fx *e)
+{
+    if (strncmp(e->fx.url, "sqlite", 6) != 0) {
+        tui_app_free(e->fx.app);
+        e->fx.app = NULL;
+        drop_tables(e, e->fx.db);
+    }
+    fx_close(&e->fx);
+}
+
+static int setup(void **state)
+{
+    edit_fx *e = calloc(1, sizeof *e);
+    edit_open(e, NULL);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    edit_fx *e = *state;
+    edit_close(e);
+    free(e);
+    return 0;
+}
+
+/* ---- reading the database behind the app ---- */
+
+static int64_t db_count(edit_fx *e, const orm_model *m, const char *where)
+{
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    int64_t n = -1;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    orm_query_new(&q, s, m);
+    if (where && orm_query_where(q, where) != 0)
+        fail_msg("where %s: %s", where, orm_error_text(orm_query_error(q)));
+    if (orm_query_count(q, &n) != 0)
+        fail_msg("count: %s", orm_error_text(orm_query_error(q)));
+    orm_query_free(q);
+    orm_session_free(s);
+    return n;
+}
+
+/* A column of the one row matching `where`, as text ("NULL" for NULL);
+ * owned. */
+static char *db_value(edit_fx *e, const orm_model *m, const char *where,
+                      const char *column)
+{
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_record *rec = NULL;
+    char *text = NULL;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    orm_query_new(&q, s, m);
+    orm_query_where(q, where);
+    if (orm_query_one(q, &rec) != ORM_ROW)
+        fail_msg("no one row where %s: %s", where,
+                 orm_error_text(orm_query_error(q)));
+    const orm_value *v = orm_record_get(rec, column);
+    text = v->kind == ORM_VNULL
+               ? strdup("NULL")
+               : orm_value_format(v, orm_model_column(m, column));
+    orm_query_free(q);
+    orm_session_free(s);
+    return text;
+}
+
+static void assert_db_value(edit_fx *e, const orm_model *m, const char *where,
+                            const char *column, const char *expect)
+{
+    char *got = db_value(e, m, where, column);
+    if (strcmp(got, expect) != 0)
+        fail_msg("%s where %s: [%s], expected [%s]", column, where, got,
+                 expect);
+    free(got);
+}
+
+/* ---- driving the app ---- */
+
+static void start(edit_fx *e)
+{
+    fx_start(&e->fx, 30, 110);
+}
+
+static void open_rows(edit_fx *e, const char *model)
+{
+    char keys[64];
+    snprintf(keys, sizeof keys, "/%s<Enter>", model);
+    fx_send(&e->fx, keys);
+    if (strcmp(tui_app_top(e->fx.app)->ops->name, "rows") != 0)
+        fx_dump_fail(&e->fx, "rows screen not open for", model);
+}
+
+static const char *top_name(edit_fx *e)
+{
+    tui_view *v = tui_app_top(e->fx.app);
+    return v ? v->ops->name : "(none)";
+}
+
+static void assert_top(edit_fx *e, const char *name)
+{
+    if (strcmp(top_name(e), name) != 0)
+        fx_dump_fail(&e->fx, "expected the screen", name);
+}
+
+/* The label on a form line ("handle"), after the pointer column. */
+static int line_is_field(const char *line, const char *name)
+{
+    size_t skip = strncmp(line, POINTER, 3) == 0 ? 3 : 1;
+    size_t n = strlen(name);
+    if (strlen(line) < skip + 1 + n)
+        return 0;
+    return strncmp(line + skip + 1, name, n) == 0 && line[skip + 1 + n] == ' ';
+}
+
+static int field_row(edit_fx *e, const char *name)
+{
+    for (int r = 2; r < e->fx.scr->rows - 1; r++) {
+        char *line = fx_line(&e->fx, r);
+        int hit = line && line_is_field(line, name);
+        free(line);
+        if (hit)
+            return r;
+    }
+    return -1;
+}
+
+static int is_current(edit_fx *e, const char *name)
+{
+    int r = field_row(e, name);
+    if (r < 0)
+        return 0;
+    char *line = fx_line(&e->fx, r);
+    int cur = strncmp(line, POINTER, 3) == 0;
+    free(line);
+    return cur;
+}
+
+/* Tab to the field named `name`. */
+static void go_field(edit_fx *e, const char *name)
+{
+    for (int i = 0; i < 40; i++) {
+        if (is_current(e, name))
+            return;
+        fx_send(&e->fx, "<Tab>");
+    }
+    fx_dump_fail(&e->fx, "no field", name);
+}
+
+/* What the input box of a field shows (trailing spaces dropped). */
+static char *box_of(edit_fx *e, const char *name)
+{
+    int r = field_row(e, name);
+    if (r < 0)
+        fx_dump_fail(&e->fx, "no field line", name);
+    char *line = fx_line(&e->fx, r);
+    char *open = strchr(line, '[');
+    char *close = open ? strrchr(open, ']') : NULL;
+    if (!open || !close)
+        fx_dump_fail(&e->fx, "no box on the line of", name);
+    *close = '\0';
+    size_t n = strlen(open + 1);
+    while (n > 0 && open[n] == ' ')
+        open[n--] = '\0';
+    char *text = strdup(open + 1);
+    free(line);
+    return text;
+}
+
+static void assert_box(edit_fx *e, const char *name, const char *expect)
+{
+    char *got = box_of(e, name);
+    if (strcmp(got, expect) != 0) {
+        char why[256];
+        snprintf(why, sizeof why, "box of %s is [%s], expected", name, got);
+        free(got);
+        fx_dump_fail(&e->fx, why, expect);
+    }
+    free(got);
+}
+
+/* The element of the cell where `text` starts on the row showing it. */
+static tui_element element_at(edit_fx *e, const char *text)
+{
+    int row = fx_row_of(&e->fx, text);
+    if (row < 0)
+        fx_dump_fail(&e->fx, "screen lacks", text);
+    char *line = fx_line(&e->fx, row);
+    const char *at = strstr(line, text);
+    /* Count the cells before it. */
+    int col = 0;
+    for (int c = 0; c < e->fx.scr->cols; c++) {
+        const tui_cell *cell = tui_screen_cell(e->fx.scr, row, c);
+        if (!cell->width)
+            continue;
+        orm_buf b = ORM_BUF_INIT;
+        for (int k = 0; k < c; k++) {
+            const tui_cell *kc = tui_screen_cell(e->fx.scr, row, k);
+            if (kc->width)
+                orm_buf_append(&b, kc->text);
+        }
+        size_t before = b.len;
+        orm_buf_free(&b);
+        if (before >= (size_t)(at - line)) {
+            col = c;
+            break;
+        }
+    }
+    free(line);
+    return (tui_element)tui_screen_cell(e->fx.scr, row, col)->element;
+}
+
+/* ---- create, edit, delete, undo ---- */
+
+static void test_form__shows_what_the_model_says_about_each_field(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "a");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "new record");
+    /* The cursor starts on the first field to type: not the auto key. */
+    assert_true(is_current(e, "handle"));
+    assert_box(e, "id", "auto");
+    assert_box(e, "secret_key", "token_hex(16)");
+    assert_box(e, "bio", "NULL");
+    char *line = fx_line(&e->fx, field_row(e, "handle"));
+    assert_non_null(strstr(line, "0/50"));
+    assert_non_null(strstr(line, "String(50)"));
+    assert_non_null(strstr(line, "unique"));
+    assert_non_null(strstr(line, "required"));
+    free(line);
+    line = fx_line(&e->fx, field_row(e, "secret_key"));
+    assert_non_null(strstr(line, "secret"));
+    free(line);
+    line = fx_line(&e->fx, field_row(e, "balance"));
+    assert_non_null(strstr(line, "Numeric(10,2)"));
+    free(line);
+    line = fx_line(&e->fx, field_row(e, "seen"));
+    assert_non_null(strstr(line, "DateTimeTZ"));
+    assert_non_null(strstr(line, "zone"));
+    free(line);
+    go_field(e, "seen");
+    fx_send(&e->fx, "2024-01-31 13:45"); /* no zone yet */
+    line = fx_line(&e->fx, field_row(e, "seen") + 1);
+    assert_non_null(strstr(line, "\xE2\x9C\x97"));
+    free(line);
+    fx_send(&e->fx, "+02:00");
+    line = fx_line(&e->fx, field_row(e, "seen") + 1);
+    assert_null(strstr(line, "\xE2\x9C\x97")); /* no problem left */
+    free(line);
+    fx_send(&e->fx, "<C-u>");
+    assert_int_equal(element_at(e, "token_hex(16)"), TUI_EL_TYPE);
+    /* The form's keys are on the status line, from the keymap. */
+    fx_assert_shows(&e->fx, "C-s save");
+    fx_send(&e->fx, "<Esc>y");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "a<Esc>"); /* nothing typed: no question */
+    assert_top(e, "rows");
+}
+
+static void test_add__pending_row_in_grid_then_commit_writes_it(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe<C-s>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "added <Account jdoe>");
+    fx_assert_shows(&e->fx, "1 pending: 1 add");
+    /* Above the rows read from the database, marked new. */
+    int row = fx_row_of(&e->fx, "jdoe");
+    assert_true(row >= 0 && row < fx_row_of(&e->fx, "alice"));
+    char *line = fx_line(&e->fx, row);
+    assert_non_null(strstr(line, "+"));
+    assert_non_null(strstr(line, "new"));
+    free(line);
+    assert_int_equal(element_at(e, "jdoe"), TUI_EL_PENDING_ADD);
+    /* Nothing is written yet. */
+    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
+    fx_send(&e->fx, "w");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "+ add");
+    fx_assert_shows(&e->fx, "<Account jdoe>");
+    fx_assert_shows(&e->fx, "INSERT INTO");
+    fx_assert_shows(&e->fx, "'***'"); /* the secret in the SQL */
+    fx_send(&e->fx, "y");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "written: 1 pending: 1 add");
+    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 1);
+    /* The generated default was applied. */
+    char *key = db_value(e, e->account, "handle = 'jdoe'", "secret_key");
+    assert_int_equal(strlen(key), 32);
+    free(key);
+    /* Read again: the row is in the grid, no longer pending. */
+    fx_send(&e->fx, "G");
+    line = fx_line(&e->fx, fx_row_of(&e->fx, "jdoe"));
+    assert_null(strstr(line, "new"));
+    free(line);
+    fx_assert_not_shows(&e->fx, "pending");
+}
+
+static void test_edit__changed_cell_shows_and_status_counts(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "edit <Account alice>");
+    assert_box(e, "handle", "alice");
+    fx_send(&e->fx, "<C-u>alicia<C-s>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "changed <Account alicia> (1 field, pending)");
+    fx_assert_shows(&e->fx, "1 pending: 1 change");
+    char *line = fx_line(&e->fx, fx_row_of(&e->fx, "alicia"));
+    assert_non_null(strstr(line, "~"));
+    free(line);
+    fx_send(&e->fx, "j"); /* off the cursor line to see the colours */
+    assert_int_equal(element_at(e, "alicia"), TUI_EL_PENDING_CHANGE);
+    assert_db_value(e, e->account, "id = 1", "handle", "alice");
+    /* The record screen shows the pending value too. */
+    fx_send(&e->fx, "k<Enter>");
+    fx_assert_shows(&e->fx, "alicia");
+    fx_assert_shows(&e->fx, "1 pending: 1 change");
+}
+
+static void test_delete__marks_row_and_undo_brings_it_back(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "jd");
+    fx_assert_shows(&e->fx, "<Account bob>: delete pending");
+    fx_assert_shows(&e->fx, "1 pending: 1 delete");
+    fx_send(&e->fx, "k");
+    assert_int_equal(element_at(e, "bob"), TUI_EL_PENDING_DELETE);
+    char *line = fx_line(&e->fx, fx_row_of(&e->fx, "bob"));
+    assert_true(strncmp(line, "-", 1) == 0);
+    free(line);
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "undone: delete of <Account bob>");
+    fx_assert_not_shows(&e->fx, "pending");
+    assert_int_equal(element_at(e, "bob"), TUI_EL_DEFAULT);
+}
+
+static void
+test_undo__one_change_at_a_time_back_to_the_loaded_state(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia<C-s>");
+    fx_send(&e->fx, "ajdoe<C-s>");
+    fx_send(&e->fx, "jd");
+    fx_assert_shows(&e->fx, "3 pending: 1 add, 1 change, 1 delete");
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "undone: delete of <Account bob>");
+    fx_assert_shows(&e->fx, "2 pending: 1 add, 1 change");
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "undone: add of <Account jdoe>");
+    fx_assert_not_shows(&e->fx, "\xE2\x94\x82 jdoe"); /* not in the grid */
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "undone: handle of <Account alice> (back to "
+                            "alice");
+    fx_assert_not_shows(&e->fx, "alicia");
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "nothing to undo");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+}
+
+static void test_mark__d_deletes_every_marked_row(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "mm");
+    fx_assert_shows(&e->fx, "2 marked");
+    char *line = fx_line(&e->fx, fx_row_of(&e->fx, "alice"));
+    assert_true(strncmp(line, "*", 1) == 0);
+    free(line);
+    fx_send(&e->fx, "d");
+    fx_assert_shows(&e->fx, "2 marked rows: delete pending");
+    fx_assert_shows(&e->fx, "2 pending: 2 deletes");
+    /* alice still has a post: the database refuses, nothing is deleted,
+     * the review says which change failed and why. */
+    fx_send(&e->fx, "wy");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "still referenced");
+    char *failed = fx_line(&e->fx, fx_row_of(&e->fx, "<Account alice>"));
+    assert_non_null(strstr(failed, "\xE2\x9C\x97"));
+    free(failed);
+    assert_int_equal(db_count(e, e->account, NULL), 3);
+    fx_send(&e->fx, "x"); /* the cursor is on alice's delete */
+    fx_send(&e->fx, "y");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->account, NULL), 2);
+    assert_int_equal(db_count(e, e->account, "handle = 'alice'"), 1);
+}
+
+static void test_review__drop_one_change_then_commit_the_rest(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe<C-s>jd");
+    fx_send(&e->fx, "w");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "- delete  <Account bob>");
+    fx_assert_shows(&e->fx, "DELETE FROM");
+    fx_send(&e->fx, "x"); /* the cursor is on the first change: the add */
+    fx_assert_shows(&e->fx, "dropped the add of <Account jdoe>");
+    fx_assert_not_shows(&e->fx, "INSERT INTO");
+    fx_send(&e->fx, "<Enter>");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->account, "handle = 'bob'"), 0);
+    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
+    assert_int_equal(db_count(e, e->account, NULL), 2);
+}
+
+static void
+test_review__shows_old_and_new_values_with_secrets_masked(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia");
+    go_field(e, "secret_key");
+    fx_send(&e->fx, "<C-u>hunter2<C-s>w");
+    fx_assert_shows(&e->fx, "~ change  <Account alicia>");
+    fx_assert_shows(&e->fx, "handle: \"alice\" \xE2\x86\x92 \"alicia\"");
+    fx_assert_shows(&e->fx, "secret_key: " TUI_SECRET_MASK
+                            " \xE2\x86\x92 " TUI_SECRET_MASK);
+    fx_assert_not_shows(&e->fx, "hunter2");
+    fx_assert_shows(&e->fx, "UPDATE");
+    fx_send(&e->fx, "<Esc>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "1 pending: 1 change");
+}
+
+/* ---- failures and retries ---- */
+
+static void
+test_commit__unique_violation_opens_form_at_field_and_retry_works(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "je<C-u>alice<C-s>wy");
+    /* Nothing written, the form of bob open at handle, with the reason. */
+    assert_top(e, "form");
+    assert_true(is_current(e, "handle"));
+    fx_assert_shows(&e->fx, "handle: \"alice\" is already taken");
+    assert_box(e, "handle", "alice");
+    int row = field_row(e, "handle");
+    assert_int_equal(tui_screen_cell(e->fx.scr, row + 1, 20)->element,
+                     TUI_EL_ERROR);
+    assert_db_value(e, e->account, "id = 2", "handle", "bob");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
+    /* Fix and write again. */
+    fx_send(&e->fx, "<C-u>bobby<C-s>");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "\"bob\" \xE2\x86\x92 \"bobby\"");
+    fx_send(&e->fx, "y");
+    assert_top(e, "rows");
+    assert_db_value(e, e->account, "id = 2", "handle", "bobby");
+}
+
+static void
+test_commit__not_null_from_the_database_is_fixed_in_the_form(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Tag");
+    /* The model allows NULL; the table does not. */
+    fx_send(&e->fx, "a<C-n><C-s>");
+    fx_assert_shows(&e->fx, "1 pending: 1 add");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "form");
+    assert_true(is_current(e, "name"));
+    fx_assert_shows(&e->fx, "name: a value is required");
+    assert_int_equal(db_count(e, e->tag, NULL), 0);
+    fx_send(&e->fx, "urgent<C-s>y");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->tag, "name = 'urgent'"), 1);
+}
+
+static void test_commit__foreign_key_failure_fixed_with_the_picker(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Post");
+    fx_send(&e->fx, "a");
+    assert_true(is_current(e, "account_id"));
+    fx_send(&e->fx, "99");
+    /* The form says what the key refers to, before any commit. */
+    fx_assert_shows(&e->fx, "no accounts row with id = 99");
+    go_field(e, "title");
+    fx_send(&e->fx, "Orphan<C-s>wy");
+    assert_top(e, "form");
+    assert_true(is_current(e, "account_id"));
+    fx_assert_shows(&e->fx, "account_id");
+    assert_int_equal(db_count(e, e->post, NULL), 1);
+    /* Ctrl-P: a searchable list of accounts. */
+    fx_send(&e->fx, "<C-p>");
+    assert_top(e, "picker");
+    fx_assert_shows(&e->fx, "<Account alice>");
+    fx_assert_shows(&e->fx, "<Account bob>");
+    fx_send(&e->fx, "bo");
+    fx_assert_shows(&e->fx, "<Account bob>");
+    fx_assert_not_shows(&e->fx, "<Account alice>");
+    fx_send(&e->fx, "<Enter>");
+    assert_top(e, "form");
+    assert_box(e, "account_id", "2");
+    fx_assert_shows(&e->fx, "\xE2\x86\x92 <Account bob>");
+    fx_send(&e->fx, "<C-s>y");
+    assert_top(e, "rows");
+    assert_db_value(e, e->post, "title = 'Orphan'", "account_id", "2");
+}
+
+static void test_picker__enter_on_a_foreign_key_opens_it(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Post");
+    fx_send(&e->fx, "a<Enter>");
+    assert_top(e, "picker");
+    fx_send(&e->fx, "<Down><Enter>"); /* the second account */
+    assert_box(e, "account_id", "2");
+    fx_send(&e->fx, "<Tab>My title<C-s>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "My title");
+}
+
+static void test_picker__pages_a_large_table_and_searches_it(void **state)
+{
+    edit_fx *e = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    for (int i = 0; i < 300; i++) {
+        char handle[32];
+        orm_record *rec = NULL;
+        snprintf(handle, sizeof handle, "user%03d", i);
+        orm_record_new(&rec, e->account);
+        fx_set(rec, "handle", orm_value_text(handle));
+        orm_session_add(s, rec);
+    }
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    start(e);
+    open_rows(e, "Post");
+    fx_send(&e->fx, "a<C-p>");
+    assert_top(e, "picker");
+    fx_assert_shows(&e->fx, "303 rows");
+    fx_assert_not_shows(&e->fx, "<Account user100>");
+    for (int i = 0; i < 5; i++)
+        fx_send(&e->fx, "<PgDn>");
+    fx_assert_not_shows(&e->fx, "<Account alice>");
+    fx_assert_shows(&e->fx, "<Account user1");
+    fx_send(&e->fx, "<PgUp><PgUp><PgUp><PgUp><PgUp><PgUp>");
+    fx_assert_shows(&e->fx, "<Account alice>");
+    fx_send(&e->fx, "user299");
+    fx_assert_shows(&e->fx, "<Account user299>");
+    fx_assert_not_shows(&e->fx, "<Account user298>");
+    fx_send(&e->fx, "<Enter>");
+    assert_top(e, "form");
+    assert_box(e, "account_id", "303");
+}
+
+/* ---- typed input ---- */
+
+static void test_form__null_and_empty_text_stay_apart(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e");
+    go_field(e, "bio");
+    assert_box(e, "bio", "hello");
+    fx_send(&e->fx, "<C-u><C-s>wy");
+    assert_db_value(e, e->account, "id = 1", "bio", "");
+    assert_int_equal(db_count(e, e->account, "bio is null"), 0);
+    fx_send(&e->fx, "e");
+    go_field(e, "bio");
+    assert_box(e, "bio", "");
+    fx_send(&e->fx, "<C-n>");
+    assert_box(e, "bio", "NULL");
+    /* Dim NULL (its first cell is the cursor). */
+    assert_int_equal(element_at(e, "ULL "), TUI_EL_NULL_VALUE);
+    fx_send(&e->fx, "<C-s>wy");
+    assert_int_equal(db_count(e, e->account, "id = 1 and bio is null"), 1);
+    /* A NOT NULL field refuses NULL. */
+    fx_send(&e->fx, "e");
+    go_field(e, "handle");
+    fx_send(&e->fx, "<C-n>");
+    fx_assert_shows(&e->fx, "handle cannot be NULL");
+    assert_box(e, "handle", "alice");
+}
+
+static void test_form__validates_as_you_type_and_keeps_the_input(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "a");
+    go_field(e, "balance");
+    fx_send(&e->fx, "12.345");
+    fx_assert_shows(&e->fx, "12.345");
+    int row = field_row(e, "balance");
+    char *err = fx_line(&e->fx, row + 1);
+    assert_non_null(strstr(err, "\xE2\x9C\x97"));
+    free(err);
+    fx_send(&e->fx, "<Backspace>");
+    assert_int_equal(field_row(e, "balance") + 1, field_row(e, "active"));
+    go_field(e, "born");
+    fx_send(&e->fx, "2024-13-01");
+    fx_assert_shows(&e->fx, "2024-13-01");
+    fx_assert_shows(&e->fx, "month must be 01 to 12");
+    fx_send(&e->fx, "<C-u>2024-02-29");
+    fx_assert_not_shows(&e->fx, "month must be");
+    go_field(e, "active");
+    fx_send(&e->fx, " ");
+    assert_box(e, "active", "true");
+    fx_send(&e->fx, " ");
+    assert_box(e, "active", "false");
+    go_field(e, "profile");
+    fx_send(&e->fx, "{bad");
+    fx_assert_shows(&e->fx, "JSON");
+    /* Saving refuses, says why and goes to the first bad field; handle
+     * (required) is empty, profile is bad: nothing typed is lost. */
+    fx_send(&e->fx, "<C-s>");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "not saved");
+    assert_true(is_current(e, "handle"));
+    fx_assert_shows(&e->fx, "required");
+    assert_box(e, "profile", "{bad");
+    /* The String(n) counter counts characters. */
+    fx_send(&e->fx, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    fx_assert_shows(&e->fx, "51/50");
+    fx_assert_shows(&e->fx, "at most 50 characters (got 51)");
+    fx_send(&e->fx, "<Backspace>");
+    fx_assert_shows(&e->fx, "50/50");
+    go_field(e, "profile");
+    fx_send(&e->fx, "<C-u>{\"ok\": [1, 2]}<C-s>");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "wy");
+    assert_db_value(e, e->account, "born = '2024-02-29'", "balance", "12.34");
+}
+
+static void
+test_form__secret_masked_while_typing_and_revealed_on_request(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe");
+    go_field(e, "secret_key");
+    fx_send(&e->fx, "hunter2");
+    fx_assert_not_shows(&e->fx, "hunter2");
+    assert_box(e, "secret_key",
+               "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2"
+               "\xE2\x80\xA2\xE2\x80\xA2");
+    fx_send(&e->fx, "<C-r>");
+    assert_box(e, "secret_key", "hunter2");
+    fx_send(&e->fx, "<C-r>");
+    fx_assert_not_shows(&e->fx, "hunter2");
+    fx_send(&e->fx, "<C-s>");
+    /* Masked in the grid too, until R. */
+    fx_assert_not_shows(&e->fx, "hunter2");
+    fx_send(&e->fx, "wy");
+    assert_db_value(e, e->account, "handle = 'jdoe'", "secret_key", "hunter2");
+}
+
+static void test_form__wide_characters_edit_as_whole_characters(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "aa\xE6\xBC\xA2\xE5\xAD\x97\xF0\x9F\x98\x80"
+                    "b");
+    assert_box(e, "handle",
+               "a\xE6\xBC\xA2\xE5\xAD\x97\xF0\x9F\x98\x80"
+               "b");
+    fx_assert_shows(&e->fx, "5/50");
+    /* Left twice: the cursor is before the emoji; Backspace takes 字. */
+    fx_send(&e->fx, "<Left><Left><Backspace>");
+    assert_box(e, "handle",
+               "a\xE6\xBC\xA2\xF0\x9F\x98\x80"
+               "b");
+    /* Delete takes the whole emoji. */
+    fx_send(&e->fx, "<Delete>");
+    assert_box(e, "handle",
+               "a\xE6\xBC\xA2"
+               "b");
+    fx_send(&e->fx, "\xE5\xAD\x97<Home>x<End>y");
+    assert_box(e, "handle",
+               "xa\xE6\xBC\xA2\xE5\xAD\x97"
+               "by");
+    /* e and a combining accent are one character on screen. */
+    fx_send(&e->fx, "e\xCC\x81<Backspace>");
+    assert_box(e, "handle",
+               "xa\xE6\xBC\xA2\xE5\xAD\x97"
+               "by");
+    fx_send(&e->fx, "<C-s>wy");
+    assert_int_equal(db_count(e, e->account,
+                              "handle = 'xa\xE6\xBC\xA2\xE5\xAD\x97"
+                              "by'"),
+                     1);
+}
+
+/* The form's field state on its own: the cursor by grapheme. */
+static void test_form_state__cursor_moves_and_deletes_by_grapheme(void **state)
+{
+    edit_fx *e = *state;
+    tui_form f;
+    assert_int_equal(tui_form_init(&f, e->account, NULL), 0);
+    assert_int_equal(f.current, 1); /* handle, not the auto key */
+    const char *flag = "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7"; /* 🇫🇷 */
+    assert_int_equal(tui_form_insert(&f, "a", 1), 0);
+    assert_int_equal(tui_form_insert(&f, flag, strlen(flag)), 0);
+    assert_int_equal(tui_form_insert_char(&f, 0x4E2D), 0); /* 中 */
+    orm_buf all = ORM_BUF_INIT;
+    orm_buf_appendf(&all, "a%s\xE4\xB8\xAD", flag);
+    assert_int_equal(tui_form_cursor_width(&f, 1),
+                     tui_text_widthz(orm_buf_str(&all)));
+    orm_buf_free(&all);
+    tui_form_move_cursor(&f, TUI_FORM_LEFT);
+    tui_form_move_cursor(&f, TUI_FORM_LEFT);
+    assert_int_equal(f.fields[1].cursor, 1); /* before the flag */
+    assert_int_equal(tui_form_erase(&f, 1), 0);
+    assert_string_equal(orm_buf_str(&f.fields[1].text), "a\xE4\xB8\xAD");
+    assert_int_equal(tui_form_chars(&f, 1), 2);
+    /* NULL is not empty. */
+    const char *why = NULL;
+    f.current = 3; /* bio */
+    assert_int_equal(tui_form_set_null(&f, &why), 0);
+    assert_true(f.fields[3].is_null);
+    assert_int_equal(tui_form_erase(&f, 0), 0);
+    assert_false(f.fields[3].is_null);
+    assert_string_equal(orm_buf_str(&f.fields[3].text), "");
+    /* Left alone, a generated field keeps its default. */
+    assert_true(tui_form_left_alone(&f, 2));
+    assert_string_equal(tui_form_default_text(&f, 2), "token_hex(16)");
+    assert_string_equal(tui_form_default_text(&f, 0), "auto");
+    tui_form_clear(&f);
+}
+
+/* ---- $EDITOR ---- */
+
+static void write_script(const char *path, const char *body)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n%s", body);
+    fclose(f);
+    assert_int_equal(chmod(path, 0700), 0);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    orm_buf b = ORM_BUF_INIT;
+    char chunk[512];
+    size_t n;
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        orm_buf_appendn(&b, chunk, n);
+    fclose(f);
+    orm_buf_append(&b, "");
+    return orm_buf_finish(&b);
+}
+
+static void
+test_editor__ctrl_e_edits_the_field_in_visual_and_cleans_up(void **state)
+{
+    edit_fx *e = *state;
+    char script[128], body[1024], seen[160];
+    snprintf(script, sizeof script, "%s/edit.sh", e->fx.dir);
+    snprintf(seen, sizeof seen, "%s/seen", e->fx.dir);
+    snprintf(body, sizeof body,
+             "echo \"$1\" > '%s.path'\n"
+             "stat -c %%a \"$1\" > '%s.mode'\n"
+             "cat \"$1\" > '%s.text'\n"
+             "printf '{\"edited\": [1, 2]}\\n' > \"$1\"\n",
+             seen, seen, seen);
+    write_script(script, body);
+    setenv("VISUAL", script, 1);
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e");
+    go_field(e, "profile");
+    fx_send(&e->fx, "{\"before\": 1}<C-e>");
+    assert_box(e, "profile", "{\"edited\": [1, 2]}");
+    fx_assert_shows(&e->fx, "profile: edited in the editor");
+    /* The editor saw the field, in a private file that is gone now. */
+    char path_file[200], mode_file[200], text_file[200];
+    snprintf(path_file, sizeof path_file, "%s.path", seen);
+    snprintf(mode_file, sizeof mode_file, "%s.mode", seen);
+    snprintf(text_file, sizeof text_file, "%s.text", seen);
+    char *text = slurp(text_file), *mode = slurp(mode_file);
+    char *path = slurp(path_file);
+    assert_string_equal(text, "{\"before\": 1}");
+    assert_string_equal(mode, "600\n");
+    assert_non_null(strstr(path, ".json"));
+    path[strlen(path) - 1] = '\0';
+    assert_int_not_equal(access(path, F_OK), 0);
+    free(text);
+    free(mode);
+    free(path);
+    fx_send(&e->fx, "<C-s>wy");
+    assert_db_value(e, e->account, "id = 1", "profile", "{\"edited\": [1, 2]}");
+    /* An editor that fails leaves the field as it was. */
+    write_script(script, "exit 3\n");
+    fx_send(&e->fx, "e");
+    go_field(e, "bio");
+    fx_send(&e->fx, "<C-e>");
+    fx_assert_shows(&e->fx, "exited with status 3");
+    assert_box(e, "bio", "hello");
+    unsetenv("VISUAL");
+}
+
+/* ---- conflicts ---- */
+
+/* Change a row through a second connection, behind the app's back. */
+static void change_elsewhere(edit_fx *e, long id, const char *handle)
+{
+    orm_db *other = NULL;
+    orm_session *s = NULL;
+    orm_record *rec = NULL;
+    edit_fx tmp;
+    memset(&tmp, 0, sizeof tmp);
+    snprintf(tmp.prefix, sizeof tmp.prefix, "%s", e->prefix);
+    models_text(&tmp, 0);
+    fx_check(orm_db_open(&other, e->fx.url, NULL), other, "open");
+    register_models(&tmp, other, 1);
+    fx_check(orm_session_new(&s, other), other, "session");
+    orm_value key = orm_value_int(id);
+    assert_int_equal(orm_session_get(s, tmp.account, &key, &rec), ORM_ROW);
+    if (handle)
+        fx_set(rec, "handle", orm_value_text(handle));
+    else
+        assert_int_equal(orm_session_delete(s, rec), 0);
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    orm_db_free(other);
+}
+
+static void test_conflict__reload_and_reapply_my_edit(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia<C-s>");
+    change_elsewhere(e, 1, "alice2");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "conflict");
+    fx_assert_shows(&e->fx, "was changed in the database since you loaded");
+    fx_assert_shows(&e->fx, "database now");
+    int row = fx_row_of(&e->fx, "alice2");
+    char *line = fx_line(&e->fx, row);
+    assert_non_null(strstr(line, "handle"));
+    assert_non_null(strstr(line, "alice "));
+    assert_non_null(strstr(line, "alicia"));
+    free(line);
+    assert_db_value(e, e->account, "id = 1", "handle", "alice2");
+    fx_send(&e->fx, "r");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "your edit now applies over the current row");
+    fx_assert_shows(&e->fx, "\"alice2\" \xE2\x86\x92 \"alicia\"");
+    fx_send(&e->fx, "y");
+    assert_top(e, "rows");
+    assert_db_value(e, e->account, "id = 1", "handle", "alicia");
+}
+
+static void test_conflict__overwrite_writes_at_once(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia<C-s>");
+    change_elsewhere(e, 1, "alice3");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "conflict");
+    fx_send(&e->fx, "o");
+    assert_top(e, "rows");
+    assert_db_value(e, e->account, "id = 1", "handle", "alicia");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+}
+
+static void test_conflict__keep_editing_goes_back_to_the_form(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia<C-s>");
+    change_elsewhere(e, 1, "alice4");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "conflict");
+    fx_send(&e->fx, "k");
+    assert_top(e, "form");
+    assert_box(e, "handle", "alicia");
+}
+
+static void test_conflict__deleted_elsewhere_offers_to_drop(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "jje<C-u>chloe<C-s>");
+    change_elsewhere(e, 3, NULL);
+    fx_send(&e->fx, "wy");
+    assert_top(e, "conflict");
+    fx_assert_shows(&e->fx, "was deleted by someone else");
+    fx_send(&e->fx, "x");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "dropped the change");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+}
+
+/* ---- quitting, read-only, no key ---- */
+
+static void test_quit__with_pending_changes_asks_first(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe<C-s>q");
+    assert_top(e, "models");
+    fx_send(&e->fx, "q"); /* clears the narrowing to Account */
+    fx_assert_shows(&e->fx, "1 pending: 1 add");
+    fx_send(&e->fx, "q");
+    assert_false(tui_app_done(e->fx.app));
+    fx_assert_shows(&e->fx, "1 pending change: write (w), discard (d) or "
+                            "cancel (Esc)?");
+    fx_send(&e->fx, "<Esc>");
+    assert_false(tui_app_done(e->fx.app));
+    fx_assert_shows(&e->fx, "not quitting");
+    fx_send(&e->fx, "Q");
+    fx_assert_shows(&e->fx, "discard (d)");
+    fx_send(&e->fx, "d");
+    assert_true(tui_app_done(e->fx.app));
+    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
+}
+
+static void test_quit__write_then_quit(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe<C-s>Q");
+    fx_send(&e->fx, "w");
+    assert_top(e, "review");
+    fx_send(&e->fx, "y");
+    assert_true(tui_app_done(e->fx.app));
+    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 1);
+}
+
+static void test_form__cancel_asks_when_something_was_typed(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajd<Esc>");
+    fx_assert_shows(&e->fx, "discard changes? y/n");
+    fx_send(&e->fx, "n");
+    assert_top(e, "form");
+    assert_box(e, "handle", "jd");
+    fx_send(&e->fx, "<Esc>y");
+    assert_top(e, "rows");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+}
+
+static void test_read_only__every_editing_key_is_refused(void **state)
+{
+    edit_fx *e = *state;
+    e->fx.opts.read_only = 1;
+    start(e);
+    open_rows(e, "Account");
+    fx_assert_shows(&e->fx, "read-only");
+    static const char *const keys[] = {"a", "e", "d", "m", "u", "w"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        fx_send(&e->fx, keys[i]);
+        fx_assert_shows(&e->fx, "read-only: editing is off (started with "
+                                "--read-only)");
+        assert_top(e, "rows");
+    }
+    fx_send(&e->fx, "<Enter>e");
+    assert_top(e, "record");
+    fx_assert_shows(&e->fx, "editing is off");
+}
+
+static void test_no_key__table_without_primary_key_edits_by_row_id(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Log");
+    fx_send(&e->fx, "je");
+    assert_top(e, "form");
+    assert_box(e, "message", "second");
+    go_field(e, "level");
+    fx_send(&e->fx, "<C-u>42<C-s>");
+    fx_assert_shows(&e->fx, "1 pending: 1 change");
+    fx_send(&e->fx, "wy");
+    assert_int_equal(db_count(e, e->log, "level = 42"), 1);
+    assert_int_equal(db_count(e, e->log, "message = 'second' and level = 42"),
+                     1);
+    fx_send(&e->fx, "gd");
+    fx_send(&e->fx, "wy");
+    assert_int_equal(db_count(e, e->log, NULL), 2);
+}
+
+static void test_strip__pending_new_rows_can_be_edited_and_dropped(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe<C-s>");
+    fx_send(&e->fx, "k"); /* up from the first row: the new row */
+    fx_send(&e->fx, "e");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "edit new <Account jdoe>");
+    fx_send(&e->fx, "<C-u>jdoe2<C-s>");
+    fx_assert_shows(&e->fx, "jdoe2");
+    fx_send(&e->fx, "kd");
+    fx_assert_shows(&e->fx, "dropped new <Account jdoe2>");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+}
+
+static void test_record__e_and_d_work_on_the_record_screen(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "j<Enter>");
+    assert_top(e, "record");
+    fx_send(&e->fx, "e");
+    assert_top(e, "form");
+    go_field(e, "bio");
+    fx_send(&e->fx, "<C-u>new bio<C-s>");
+    assert_top(e, "record");
+    fx_assert_shows(&e->fx, "new bio");
+    fx_assert_shows(&e->fx, "1 pending: 1 change");
+    assert_int_equal(element_at(e, "new bio"), TUI_EL_PENDING_CHANGE);
+    fx_send(&e->fx, "d");
+    fx_assert_shows(&e->fx, "1 pending: 1 delete");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "record");
+    assert_int_equal(db_count(e, e->account, "handle = 'bob'"), 0);
+}
+
+static void test_form__help_over_a_form_keeps_editing_keys_away(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe<C-s>ax<F1>");
+    assert_top(e, "help");
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "finish the form first");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
+    fx_send(&e->fx, "q");
+    assert_top(e, "form");
+    assert_box(e, "handle", "x");
+}
+
+static void test_help__lists_the_form_keys(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    fx_send(&e->fx, "?");
+    orm_buf seen = ORM_BUF_INIT;
+    for (int i = 0; i < 5; i++) {
+        char *text = tui_screen_text(e->fx.scr);
+        orm_buf_append(&seen, text);
+        free(text);
+        fx_send(&e->fx, "<PgDn>");
+    }
+    const char *s = orm_buf_str(&seen);
+    assert_non_null(strstr(s, "form-save"));
+    assert_non_null(strstr(s, "C-s F2"));
+    assert_non_null(strstr(s, "form-null"));
+    assert_non_null(strstr(s, "form-editor"));
+    assert_non_null(strstr(s, "BackTab Up"));
+    assert_non_null(strstr(s, "drop-change"));
+    orm_buf_free(&seen);
+}
+
+/* ---- the key flow, on every dialect ---- */
+
+static void key_flow(edit_fx *e)
+{
+    start(e);
+    open_rows(e, "Account");
+    /* Add jdoe, see it pending, write it. */
+    fx_send(&e->fx, "ajdoe<C-s>");
+    fx_assert_shows(&e->fx, "1 pending: 1 add");
+    fx_send(&e->fx, "wy");
+    fx_assert_shows(&e->fx, "written");
+    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 1);
+    /* Rename bob to alice: unique violation, fixed, written. */
+    fx_send(&e->fx, "gje<C-u>alice<C-s>wy");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "handle: \"alice\" is already taken");
+    assert_box(e, "handle", "alice");
+    fx_send(&e->fx, "<C-u>bobby<C-s>y");
+    assert_top(e, "rows");
+    assert_db_value(e, e->account, "id = 2", "handle", "bobby");
+    /* Delete, undo the delete, delete again, write. */
+    fx_send(&e->fx, "gjjd");
+    fx_assert_shows(&e->fx, "1 pending: 1 delete");
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "undone: delete of");
+    fx_send(&e->fx, "dwy");
+    assert_int_equal(db_count(e, e->account, NULL), 3);
+    /* A conflict through a second connection, reloaded and re-applied. */
+    fx_send(&e->fx, "ge<C-u>alicia<C-s>");
+    change_elsewhere(e, 1, "alice5");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "conflict");
+    fx_send(&e->fx, "ry");
+    assert_top(e, "rows");
+    assert_db_value(e, e->account, "id = 1", "handle", "alicia");
+    /* A table without a primary key: edited by its row id where the
+     * database has one (SQLite rowid, PostgreSQL ctid), else refused. */
+    fx_send(&e->fx, "qq");
+    open_rows(e, "Log");
+    fx_send(&e->fx, "je");
+    if (strcmp(orm_db_dialect(e->fx.db), "mysql") == 0) {
+        assert_top(e, "rows");
+        fx_assert_shows(&e->fx, "no primary key and mysql has no row id");
+        return;
+    }
+    assert_top(e, "form");
+    go_field(e, "level");
+    fx_send(&e->fx, "<C-u>42<C-s>wy");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->log, "message = 'second' and level = 42"),
+                     1);
+    assert_int_equal(db_count(e, e->log, "level = 42"), 1);
+}
+
+static void test_flow__sqlite(void **state)
+{
+    key_flow(*state);
+}
+
+static void network_flow(const char *variable)
+{
+    const char *url = getenv(variable);
+    edit_fx *e;
+    if (!url || !*url)
+        fail_msg("%s is not set: run the tests under scripts/with-servers.sh "
+                 "so that every dialect is checked",
+                 variable);
+    e = calloc(1, sizeof *e);
+    edit_open(e, url);
+    key_flow(e);
+    edit_close(e);
+    free(e);
+}
+
+static void test_flow__postgresql(void **state)
+{
+    (void)state;
+    network_flow("ORB_TEST_PG_URL");
+}
+
+static void test_flow__mysql(void **state)
+{
+    (void)state;
+    network_flow("ORB_TEST_MYSQL_URL");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_form__shows_what_the_model_says_about_each_field),
+        T(test_add__pending_row_in_grid_then_commit_writes_it),
+        T(test_edit__changed_cell_shows_and_status_counts),
+        T(test_delete__marks_row_and_undo_brings_it_back),
+        T(test_undo__one_change_at_a_time_back_to_the_loaded_state),
+        T(test_mark__d_deletes_every_marked_row),
+        T(test_review__drop_one_change_then_commit_the_rest),
+        T(test_review__shows_old_and_new_values_with_secrets_masked),
+        T(test_commit__unique_violation_opens_form_at_field_and_retry_works),
+        T(test_commit__not_null_from_the_database_is_fixed_in_the_form),
+        T(test_commit__foreign_key_failure_fixed_with_the_picker),
+        T(test_picker__enter_on_a_foreign_key_opens_it),
+        T(test_picker__pages_a_large_table_and_searches_it),
+        T(test_form__null_and_empty_text_stay_apart),
+        T(test_form__validates_as_you_type_and_keeps_the_input),
+        T(test_form__secret_masked_while_typing_and_revealed_on_request),
+        T(test_form__wide_characters_edit_as_whole_characters),
+        T(test_form_state__cursor_moves_and_deletes_by_grapheme),
+        T(test_editor__ctrl_e_edits_the_field_in_visual_and_cleans_up),
+        T(test_conflict__reload_and_reapply_my_edit),
+        T(test_conflict__overwrite_writes_at_once),
+        T(test_conflict__keep_editing_goes_back_to_the_form),
+        T(test_conflict__deleted_elsewhere_offers_to_drop),
+        T(test_quit__with_pending_changes_asks_first),
+        T(test_quit__write_then_quit),
+        T(test_form__cancel_asks_when_something_was_typed),
+        T(test_read_only__every_editing_key_is_refused),
+        T(test_no_key__table_without_primary_key_edits_by_row_id),
+        T(test_strip__pending_new_rows_can_be_edited_and_dropped),
+        T(test_record__e_and_d_work_on_the_record_screen),
+        T(test_form__help_over_a_form_keeps_editing_keys_away),
+        T(test_help__lists_the_form_keys),
+        T(test_flow__sqlite),
+        cmocka_unit_test(test_flow__postgresql),
+        cmocka_unit_test(test_flow__mysql),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,721 @@
+/*
+ * `orb URL filter ...` (saved filters in the state database) and
+ * `orb URL export ...` (every matching row as CSV, TSV or JSON, streamed,
+ * written to a temporary file renamed at the end, with progress and
+ * Ctrl-C). See cli_filter.h.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_filter.h"
+#include "export.h"
+#include "filter_tree.h"
+#include "orm/sys/buf.h"
+#include "state.h"
+#include "text.h"
+
+#define FLUSH_BYTES      65536
+#define PROGRESS_EVERY   1024 /* rows between looks at the clock */
+#define PROGRESS_MS      200
+#define EXIT_INTERRUPTED 130
+
+typedef struct fcli {
+    orm_db *db;
+    const tui_options *opts;
+    FILE *out;
+    FILE *err;
+} fcli;
+
+/* ---- messages ---- */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+fail(fcli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("orb: ", c->err);
+    va_start(ap, fmt);
+    vfprintf(c->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', c->err);
+    return 1;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+usage(fcli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("orb: ", c->err);
+    va_start(ap, fmt);
+    vfprintf(c->err, fmt, ap);
+    va_end(ap);
+    fputs(" (see orb --help)\n", c->err);
+    return 2;
+}
+
+/* The text and a caret under the error's position, below the message. */
+static void show_caret(fcli *c, const char *text, size_t pos)
+{
+    if (!pos || strchr(text, '\n'))
+        return;
+    int col = tui_ftext_caret_column(text, pos);
+    fprintf(c->err, "  %s\n  %*s^\n", text, col, "");
+}
+
+/* ---- arguments ---- */
+
+typedef struct opt_spec {
+    const char *name;
+    const char **value; /* NULL: a flag */
+    int *flag;
+} opt_spec;
+
+/* Positionals into pos[] (at most maxpos) and options by spec. */
+static int parse_args(fcli *c, const char *cmd, int argc, char **argv,
+                      int first, const opt_spec *specs, size_t nspecs,
+                      const char **pos, size_t *npos, size_t maxpos)
+{
+    int options = 1;
+    *npos = 0;
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (options && strcmp(arg, "--") == 0) {
+            options = 0;
+            continue;
+        }
+        if (options && arg[0] == '-' && arg[1] == '-') {
+            const char *eq = strchr(arg, '=');
+            size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+            const opt_spec *s = NULL;
+            for (size_t k = 0; k < nspecs; k++)
+                if (strlen(specs[k].name) == len &&
+                    strncmp(specs[k].name, arg, len) == 0)
+                    s = &specs[k];
+            if (!s)
+                return usage(c, "unknown option '%.*s' for %s", (int)len, arg,
+                             cmd);
+            if (!s->value) {
+                if (eq)
+                    return usage(c, "%s takes no value", s->name);
+                *s->flag = 1;
+                continue;
+            }
+            if (eq)
+                *s->value = eq + 1;
+            else if (i + 1 < argc)
+                *s->value = argv[++i];
+            else
+                return usage(c, "%s needs a value", s->name);
+            if (!**s->value)
+                return usage(c, "%s needs a value", s->name);
+            continue;
+        }
+        if (*npos == maxpos)
+            return usage(c, "too many arguments for %s ('%s')", cmd, arg);
+        pos[(*npos)++] = arg;
+    }
+    return 0;
+}
+
+/* ---- shared ---- */
+
+static int open_state(fcli *c, tui_state **out)
+{
+    orm_error e = ORM_ERROR_INIT;
+    int rc = tui_state_open(out, c->opts ? c->opts->state_file : NULL,
+                            orm_db_url(c->db), &e);
+    if (rc)
+        fail(c, "%s", orm_error_text(&e));
+    orm_error_clear(&e);
+    return rc ? 1 : 0;
+}
+
+static const orm_model *find_model(fcli *c, const char *name)
+{
+    const orm_model *m = orm_db_find_model(c->db, name);
+    if (!m) {
+        orm_buf names = ORM_BUF_INIT;
+        for (size_t i = 0; i < orm_db_model_count(c->db); i++)
+            orm_buf_appendf(&names, "%s%s", i ? ", " : "",
+                            orm_db_model_at(c->db, i)->table);
+        fail(c, "no model or table named '%s' (tables: %s)", name,
+             orm_buf_str(&names) ? orm_buf_str(&names) : "");
+        orm_buf_free(&names);
+    }
+    return m;
+}
+
+static int state_fail(fcli *c, const orm_error *e)
+{
+    return fail(c, "%s", orm_error_text(e));
+}
+
+static int saved_expr(fcli *c, tui_state *st, const char *name,
+                      const orm_model *m, orm_expr **out)
+{
+    tui_saved_filter f = {0};
+    orm_error e = ORM_ERROR_INIT;
+    int status = 0;
+    *out = NULL;
+    if (tui_state_filter_get(st, name, &f, &e) != 0) {
+        status = state_fail(c, &e);
+        goto done;
+    }
+    if (!tui_state_filter_is_for(&f, m) &&
+        orm_db_find_model(c->db, f.model) != m) {
+        char *key = tui_state_model_key(m);
+        status = fail(c, "saved filter '%s' is for %s, not %s", name, f.model,
+                      key ? key : m->table);
+        free(key);
+        goto done;
+    }
+    if (tui_state_filter_parse(&f, m, out, &e) != 0) {
+        status = state_fail(c, &e);
+        show_caret(c, f.expr, e.position);
+        goto done;
+    }
+    orm_error_clear(&e);
+    if (tui_state_filter_touch(st, name, &e) != 0) {
+        /* The filter works; only its "last used" could not be kept. */
+        fprintf(c->err, "orb: warning: %s\n", orm_error_text(&e));
+    }
+done:
+    tui_saved_filter_clear(&f);
+    orm_error_clear(&e);
+    return status;
+}
+
+int tui_cli_saved_filter_expr(orm_db *db, const tui_options *opts,
+                              const char *name, const orm_model *model,
+                              orm_expr **out, FILE *err)
+{
+    fcli c = {db, opts, NULL, err};
+    tui_state *st = NULL;
+    int status = open_state(&c, &st);
+    *out = NULL;
+    if (status == 0)
+        status = saved_expr(&c, st, name, model, out);
+    tui_state_free(st);
+    return status;
+}
+
+/* ---- filter list / save / show / delete / rename ---- */
+
+static void print_padded(FILE *out, const char *s, int width, int last)
+{
+    fputs(s, out);
+    if (!last)
+        fprintf(out, "%*s", width - tui_text_widthz(s) + 2, "");
+}
+
+static int filter_list(fcli *c, const char *model_name)
+{
+    tui_state *st = NULL;
+    tui_saved_filter *list = NULL;
+    size_t n = 0;
+    orm_error e = ORM_ERROR_INIT;
+    char *key = NULL;
+    int status = 0;
+    if (model_name) {
+        const orm_model *m = find_model(c, model_name);
+        if (!m)
+            return 1;
+        if (!(key = tui_state_model_key(m)))
+            return fail(c, "out of memory");
+    }
+    if ((status = open_state(c, &st)) != 0)
+        goto done;
+    if (tui_state_filter_list(st, key, &list, &n, &e) != 0) {
+        status = state_fail(c, &e);
+        goto done;
+    }
+    if (n == 0) {
+        fprintf(c->out, "no saved filters%s%s\n", key ? " for " : "",
+                key ? key : "");
+        goto done;
+    }
+    int w_name = 4, w_model = 5, w_used = 9;
+    for (size_t i = 0; i < n; i++) {
+        int w = tui_text_widthz(list[i].name);
+        w_name = w > w_name ? w : w_name;
+        w = tui_text_widthz(list[i].model);
+        w_model = w > w_model ? w : w_model;
+        w = list[i].last_used ? tui_text_widthz(list[i].last_used) : 5;
+        w_used = w > w_used ? w : w_used;
+    }
+    print_padded(c->out, "NAME", w_name, 0);
+    print_padded(c->out, "MODEL", w_model, 0);
+    print_padded(c->out, "LAST USED", w_used, 0);
+    print_padded(c->out, "FILTER", 0, 1);
+    fputc('\n', c->out);
+    for (size_t i = 0; i < n; i++) {
+        print_padded(c->out, list[i].name, w_name, 0);
+        print_padded(c->out, list[i].model, w_model, 0);
+        print_padded(c->out, list[i].last_used ? list[i].last_used : "never",
+                     w_used, 0);
+        print_padded(c->out, list[i].expr, 0, 1);
+        fputc('\n', c->out);
+    }
+done:
+    tui_saved_filters_free(list, n);
+    tui_state_free(st);
+    orm_error_clear(&e);
+    free(key);
+    return status;
+}
+
+static int filter_save(fcli *c, const char *name, const char *model_name,
+                       const char *text, int replace)
+{
+    const orm_model *m = find_model(c, model_name);
+    orm_expr *e = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    tui_state *st = NULL;
+    char *printed = NULL, *key = NULL;
+    int status = 0;
+    if (!m)
+        return 1;
+    if (orm_filter_parse(&e, text, m, &err) != 0) {
+        status = fail(c, "filter save: %s", orm_error_text(&err));
+        show_caret(c, text, err.position);
+        goto done;
+    }
+    printed = orm_filter_print(e);
+    key = tui_state_model_key(m);
+    if (!printed || !key) {
+        status = fail(c, "out of memory");
+        goto done;
+    }
+    if ((status = open_state(c, &st)) != 0)
+        goto done;
+    if (tui_state_filter_save(st, name, key, printed, replace, &err) != 0) {
+        if (err.code == ORM_EUNIQUE)
+            status = fail(c, "%s (use --replace to overwrite it)",
+                          orm_error_text(&err));
+        else
+            status = state_fail(c, &err);
+        goto done;
+    }
+    fprintf(c->out, "saved '%s' for %s: %s\n", name, key, printed);
+done:
+    orm_expr_free(e);
+    orm_error_clear(&err);
+    tui_state_free(st);
+    free(printed);
+    free(key);
+    return status;
+}
+
+static int filter_show(fcli *c, const char *name)
+{
+    tui_state *st = NULL;
+    tui_saved_filter f = {0};
+    orm_error e = ORM_ERROR_INIT;
+    int status = open_state(c, &st);
+    if (status == 0 && tui_state_filter_get(st, name, &f, &e) != 0)
+        status = state_fail(c, &e);
+    if (status == 0)
+        fprintf(c->out, "name: %s\nmodel: %s\nfilter: %s\nlast used: %s\n",
+                f.name, f.model, f.expr, f.last_used ? f.last_used : "never");
+    tui_saved_filter_clear(&f);
+    tui_state_free(st);
+    orm_error_clear(&e);
+    return status;
+}
+
+static int filter_delete(fcli *c, const char *name)
+{
+    tui_state *st = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    int status = open_state(c, &st);
+    if (status == 0 && tui_state_filter_delete(st, name, &e) != 0)
+        status = state_fail(c, &e);
+    if (status == 0)
+        fprintf(c->out, "deleted '%s'\n", name);
+    tui_state_free(st);
+    orm_error_clear(&e);
+    return status;
+}
+
+static int filter_rename(fcli *c, const char *old_name, const char *new_name)
+{
+    tui_state *st = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    int status = open_state(c, &st);
+    if (status == 0 && tui_state_filter_rename(st, old_name, new_name, &e) != 0)
+        status = state_fail(c, &e);
+    if (status == 0)
+        fprintf(c->out, "renamed '%s' to '%s'\n", old_name, new_name);
+    tui_state_free(st);
+    orm_error_clear(&e);
+    return status;
+}
+
+static const struct {
+    const char *word;
+    size_t min, max;
+    const char *synopsis;
+} filter_commands[] = {
+    {"list", 0, 1, "filter list [MODEL]"},
+    {"save", 3, 3, "filter save NAME MODEL EXPR [--replace]"},
+    {"show", 1, 1, "filter show NAME"},
+    {"delete", 1, 1, "filter delete NAME"},
+    {"rename", 2, 2, "filter rename OLD NEW"},
+};
+#define NFILTER_COMMANDS (sizeof filter_commands / sizeof filter_commands[0])
+
+int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
+                       char **argv, FILE *out, FILE *err)
+{
+    fcli c = {db, opts, out, err};
+    const char *pos[4];
+    size_t npos = 0, which = NFILTER_COMMANDS;
+    int replace = 0, status;
+    const opt_spec specs[] = {{"--replace", NULL, &replace}};
+
+    if (argc < 2)
+        return usage(&c, "filter needs a command: list, save, show, delete "
+                         "or rename");
+    for (size_t i = 0; i < NFILTER_COMMANDS; i++)
+        if (strcmp(argv[1], filter_commands[i].word) == 0)
+            which = i;
+    if (which == NFILTER_COMMANDS)
+        return usage(&c,
+                     "unknown filter command '%s': use list, save, show, "
+                     "delete or rename",
+                     argv[1]);
+    status = parse_args(&c, "filter", argc, argv, 2, specs,
+                        strcmp(argv[1], "save") == 0 ? 1 : 0, pos, &npos,
+                        filter_commands[which].max);
+    if (status)
+        return status;
+    if (npos < filter_commands[which].min)
+        return usage(&c, "usage: orb URL %s", filter_commands[which].synopsis);
+    if (!db)
+        return 0;
+    switch (which) {
+    case 0:
+        return filter_list(&c, npos ? pos[0] : NULL);
+    case 1:
+        return filter_save(&c, pos[0], pos[1], pos[2], replace);
+    case 2:
+        return filter_show(&c, pos[0]);
+    case 3:
+        return filter_delete(&c, pos[0]);
+    default:
+        return filter_rename(&c, pos[0], pos[1]);
+    }
+}
+
+/* ---- export ---- */
+
+/* The one thing a SIGINT handler may touch: set while an export runs. */
+static volatile sig_atomic_t export_interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    export_interrupted = 1;
+}
+
+typedef struct export_job {
+    fcli *c;
+    const orm_model *m;
+    tui_export_format format;
+    int reveal;
+    const char *output;
+    char *temp;   /* the temporary file while writing */
+    FILE *file;   /* where rows go */
+    int progress; /* err is a terminal */
+    int64_t estimate;
+    int have_estimate;
+    size_t rows;
+    struct timespec last;
+} export_job;
+
+static long elapsed_ms(const struct timespec *from, const struct timespec *to)
+{
+    return (long)(to->tv_sec - from->tv_sec) * 1000 +
+           (to->tv_nsec - from->tv_nsec) / 1000000;
+}
+
+static void show_progress(export_job *j, int final)
+{
+    char done[40], total[40];
+    tui_text_count(done, sizeof done, (long long)j->rows, 0);
+    fprintf(j->c->err, "\r\033[Kexported %s rows", done);
+    if (j->have_estimate && j->estimate > 0 && !final) {
+        long long pct = (long long)j->rows * 100 / j->estimate;
+        tui_text_count(total, sizeof total, (long long)j->estimate, 1);
+        fprintf(j->c->err, " (%lld%% of %s)", pct > 99 ? 99 : pct, total);
+    }
+    if (final)
+        fputc('\n', j->c->err);
+    fflush(j->c->err);
+}
+
+static int write_out(export_job *j, orm_buf *b)
+{
+    if (b->failed)
+        return fail(j->c, "out of memory");
+    if (b->len && fwrite(b->data, 1, b->len, j->file) != b->len)
+        return fail(j->c, "cannot write %s: %s",
+                    j->output ? j->output : "the output", strerror(errno));
+    orm_buf_reset(b);
+    return 0;
+}
+
+/* A temporary file in the directory of the output, to rename at the
+ * end: a reader never sees half an export. */
+static int open_temp(export_job *j)
+{
+    orm_buf path = ORM_BUF_INIT;
+    const char *slash = strrchr(j->output, '/');
+    mode_t mask;
+    int fd;
+    if (slash)
+        orm_buf_appendf(&path, "%.*s/.%s.orb-XXXXXX", (int)(slash - j->output),
+                        j->output, slash + 1);
+    else
+        orm_buf_appendf(&path, ".%s.orb-XXXXXX", j->output);
+    if (!(j->temp = orm_buf_finish(&path)))
+        return fail(j->c, "out of memory");
+    if ((fd = mkstemp(j->temp)) < 0) {
+        int saved = errno;
+        free(j->temp);
+        j->temp = NULL;
+        return fail(j->c, "cannot write %s: %s", j->output, strerror(saved));
+    }
+    /* mkstemp makes it private; the export gets the usual mode. */
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || !(j->file = fdopen(fd, "w"))) {
+        int saved = errno;
+        close(fd);
+        unlink(j->temp);
+        free(j->temp);
+        j->temp = NULL;
+        return fail(j->c, "cannot write %s: %s", j->output, strerror(saved));
+    }
+    return 0;
+}
+
+/* Close the temporary file and put it in place (ok) or remove it. */
+static int finish_temp(export_job *j, int ok)
+{
+    int status = 0;
+    if (!j->temp)
+        return 0;
+    if (ok && (fflush(j->file) != 0 || ferror(j->file) ||
+               fsync(fileno(j->file)) != 0))
+        status = fail(j->c, "cannot write %s: %s", j->output, strerror(errno));
+    if (fclose(j->file) != 0 && ok && status == 0)
+        status = fail(j->c, "cannot write %s: %s", j->output, strerror(errno));
+    j->file = NULL;
+    if (ok && status == 0 && rename(j->temp, j->output) != 0)
+        status = fail(j->c, "cannot write %s: %s", j->output, strerror(errno));
+    if (!ok || status)
+        unlink(j->temp);
+    free(j->temp);
+    j->temp = NULL;
+    return status;
+}
+
+static int stream_rows(export_job *j, orm_query *q)
+{
+    orm_cursor *cur = NULL;
+    orm_buf b = ORM_BUF_INIT;
+    const orm_value *row;
+    int rc = ORM_DONE, status = 0;
+    if (orm_query_cursor(q, &cur) != 0)
+        return fail(j->c, "%s: %s", j->m->table,
+                    orm_error_text(orm_query_error(q)));
+    tui_export_header(&b, j->format, j->m);
+    clock_gettime(CLOCK_MONOTONIC, &j->last);
+    if (j->progress)
+        show_progress(j, 0);
+    while (!export_interrupted &&
+           (rc = orm_cursor_next(cur, &row)) == ORM_ROW) {
+        tui_export_row(&b, j->format, j->m, row, j->reveal, j->rows++);
+        if ((b.len > FLUSH_BYTES || b.failed) &&
+            (status = write_out(j, &b)) != 0)
+            goto done;
+        if (j->progress && j->rows % PROGRESS_EVERY == 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (elapsed_ms(&j->last, &now) >= PROGRESS_MS) {
+                j->last = now;
+                show_progress(j, 0);
+            }
+        }
+    }
+    if (export_interrupted) {
+        status = EXIT_INTERRUPTED;
+        goto done;
+    }
+    if (rc != ORM_DONE) {
+        status = fail(j->c, "%s: %s", j->m->table,
+                      orm_error_text(orm_query_error(q)));
+        goto done;
+    }
+    tui_export_end(&b, j->format, j->rows);
+    status = write_out(j, &b);
+    if (status == 0 && j->file == j->c->out && fflush(j->file) != 0)
+        status = fail(j->c, "cannot write the output: %s", strerror(errno));
+    if (status == 0 && j->progress)
+        show_progress(j, 1);
+done:
+    orm_cursor_free(cur);
+    orm_buf_free(&b);
+    return status;
+}
+
+/* The format from --format, else from the output's extension. */
+static int pick_format(fcli *c, const char *format, const char *output,
+                       tui_export_format *out)
+{
+    if (format) {
+        if (tui_export_format_parse(out, format) != 0)
+            return usage(c, "unknown format '%s': use csv, tsv or json",
+                         format);
+        return 0;
+    }
+    const char *dot = output ? strrchr(output, '.') : NULL;
+    if (dot && !strchr(dot, '/') && tui_export_format_parse(out, dot + 1) == 0)
+        return 0;
+    return usage(c, "export needs --format csv, tsv or json");
+}
+
+static int order_by_key(fcli *c, orm_query *q, const orm_model *m)
+{
+    int pk[16];
+    size_t npk = orm_model_pk(m, pk, 16);
+    for (size_t i = 0; i < npk && i < 16; i++)
+        if (orm_query_order_by(q, m->columns[pk[i]].name, 0) != 0)
+            return fail(c, "%s", orm_error_text(orm_query_error(q)));
+    return 0;
+}
+
+static int run_export(fcli *c, const char *model_name, const char *where,
+                      const char *filter, tui_export_format format,
+                      const char *output, int reveal)
+{
+    export_job j = {0};
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_expr *saved = NULL;
+    struct sigaction sa, old;
+    int status = 0, handler = 0;
+
+    j.c = c;
+    j.format = format;
+    j.reveal = reveal;
+    j.output = output;
+    j.file = c->out;
+    if (!(j.m = find_model(c, model_name)))
+        return 1;
+    if (filter) {
+        tui_state *st = NULL;
+        if ((status = open_state(c, &st)) == 0)
+            status = saved_expr(c, st, filter, j.m, &saved);
+        tui_state_free(st);
+        if (status)
+            return status;
+    }
+    if (orm_session_new(&s, c->db) != 0 || orm_query_new(&q, s, j.m) != 0) {
+        status = fail(c, "out of memory");
+        goto done;
+    }
+    if (saved && orm_query_filter(q, saved) != 0) {
+        saved = NULL; /* the query owns it even when it fails */
+        status = fail(c, "%s", orm_error_text(orm_query_error(q)));
+        goto done;
+    }
+    saved = NULL;
+    if (where && orm_query_where(q, where) != 0) {
+        status = fail(c, "--where: %s", orm_error_text(orm_query_error(q)));
+        show_caret(c, where, orm_query_error(q)->position);
+        goto done;
+    }
+    if ((status = order_by_key(c, q, j.m)) != 0)
+        goto done;
+    j.progress = isatty(fileno(c->err));
+    if (j.progress) {
+        int exact = 1;
+        if (!where && !filter)
+            j.have_estimate =
+                orm_db_count(c->db, j.m, 1, &j.estimate, &exact) == 0;
+        else
+            j.have_estimate = orm_query_count(q, &j.estimate) == 0;
+    }
+    /* Ctrl-C from here on stops the export cleanly (the handler comes
+     * first, so the temporary file never outlives an interrupt). */
+    export_interrupted = 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    handler = sigaction(SIGINT, &sa, &old) == 0;
+    if (output && (status = open_temp(&j)) != 0)
+        goto done;
+    status = stream_rows(&j, q);
+    if (output) {
+        int put = finish_temp(&j, status == 0);
+        status = status ? status : put;
+    }
+    if (status == EXIT_INTERRUPTED) {
+        if (j.progress)
+            fputc('\n', c->err);
+        fail(c, "interrupted%s%s%s", output ? ": " : "", output ? output : "",
+             output ? " was not written" : "");
+    }
+done:
+    if (handler)
+        sigaction(SIGINT, &old, NULL);
+    if (j.temp)
+        finish_temp(&j, 0);
+    orm_expr_free(saved);
+    orm_query_free(q);
+    orm_session_free(s);
+    return status;
+}
+
+int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
+                       char **argv, FILE *out, FILE *err)
+{
+    fcli c = {db, opts, out, err};
+    const char *pos[1];
+    const char *where = NULL, *filter = NULL, *format = NULL, *output = NULL;
+    int reveal = 0;
+    size_t npos = 0;
+    tui_export_format f;
+    const opt_spec specs[] = {
+        {"--where", &where, NULL},   {"--filter", &filter, NULL},
+        {"--format", &format, NULL}, {"--output", &output, NULL},
+        {"--reveal", NULL, &reveal},
+    };
+    int status = parse_args(&c, "export", argc, argv, 1, specs,
+                            sizeof specs / sizeof specs[0], pos, &npos, 1);
+    if (status)
+        return status;
+    if (npos < 1)
+        return usage(&c, "usage: orb URL export MODEL [--where EXPR] "
+                         "[--filter NAME] --format csv|tsv|json "
+                         "[--output FILE] [--reveal]");
+    if ((status = pick_format(&c, format, output, &f)) != 0)
+        return status;
+    if (!db)
+        return 0;
+    return run_export(&c, pos[0], where, filter, f, output, reveal);
+}

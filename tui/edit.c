@@ -1,0 +1,887 @@
+/*
+ * Editing glue: read-only refusal, key lookup by screen, finding the
+ * session record behind a grid row, marks, how pending changes look in
+ * the grid, the pending summary, undo with a message saying what was
+ * undone, commit with its failure routing, and the quit question.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "display.h"
+#include "edit.h"
+
+#define DOT " \xC2\xB7 "     /* · */
+#define BAR " \xE2\x94\x82 " /* │ */
+
+typedef struct mark {
+    const orm_model *m;
+    orm_value key[TUI_EDIT_MAX_KEY];
+    size_t n;
+} mark;
+
+struct tui_edit {
+    unsigned long commits;
+    mark *marks;
+    size_t nmarks, marks_cap;
+};
+
+static void mark_clear(mark *mk)
+{
+    for (size_t i = 0; i < mk->n; i++)
+        orm_value_clear(&mk->key[i]);
+    mk->n = 0;
+}
+
+void tui_edit_free(tui_edit *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nmarks; i++)
+        mark_clear(&e->marks[i]);
+    free(e->marks);
+    free(e);
+}
+
+static tui_edit *state(tui_app *app)
+{
+    if (!app->edit)
+        app->edit = calloc(1, sizeof *app->edit);
+    return app->edit;
+}
+
+/* ---- read-only and keys ---- */
+
+int tui_edit_read_only(const tui_app *app)
+{
+    return (app->opts && app->opts->read_only) || orm_db_read_only(app->db);
+}
+
+static int editing_action(tui_action a)
+{
+    switch (a) {
+    case TUI_ACT_ADD:
+    case TUI_ACT_EDIT:
+    case TUI_ACT_DELETE:
+    case TUI_ACT_MARK:
+    case TUI_ACT_UNDO:
+    case TUI_ACT_WRITE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Is a form or the conflict screen open under the top screen (help)? It
+ * holds a record that undo or a commit must not pull away. */
+static int form_underneath(const tui_app *app)
+{
+    for (size_t i = 0; i + 1 < app->depth; i++) {
+        const char *name = app->stack[i]->ops->name;
+        if (strcmp(name, "form") == 0 || strcmp(name, "conflict") == 0 ||
+            strcmp(name, "picker") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int tui_edit_refused(tui_app *app, tui_action a)
+{
+    if (!editing_action(a))
+        return 0;
+    if (form_underneath(app)) {
+        tui_app_error(app, "finish the form first: save it or cancel it");
+        return 1;
+    }
+    if (!tui_edit_read_only(app))
+        return 0;
+    if (app->opts && app->opts->read_only)
+        tui_app_error(app, "read-only: editing is off (started with "
+                           "--read-only)");
+    else
+        tui_app_error(app, "read-only: editing is off (the database is "
+                           "open read-only)");
+    return 1;
+}
+
+tui_action tui_edit_lookup(const tui_app *app, int key,
+                           const tui_action *prefer, size_t n)
+{
+    const tui_keymap *km = &app->keymap;
+    /* The earlier in `prefer`, the stronger the claim on a key. */
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < km->count; i++)
+            if (km->bindings[i].key == key &&
+                km->bindings[i].action == prefer[k])
+                return prefer[k];
+    return tui_keymap_lookup(km, key);
+}
+
+/* Push a view now (the app's own push is for handler results). */
+static int push_now(tui_app *app, tui_view *v)
+{
+    if (app->depth == TUI_STACK_MAX) {
+        tui_app_error(app, "too many screens open: go back first");
+        v->ops->close(v);
+        return ORM_EINVALID;
+    }
+    if (v->ops->open && v->ops->open(v, app) != 0) {
+        v->ops->close(v);
+        return ORM_EINVALID;
+    }
+    app->stack[app->depth++] = v;
+    return 0;
+}
+
+static unsigned push(tui_app *app, tui_view *v, int rc)
+{
+    if (rc) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    app->pushed = v;
+    return TUI_PUSH;
+}
+
+static unsigned open_review(tui_app *app)
+{
+    tui_view *v = NULL;
+    if (orm_session_pending_count(app->session) == 0) {
+        tui_app_message(app, "nothing to write: no pending changes");
+        return TUI_REDRAW;
+    }
+    return push(app, v, tui_view_review_new(&v, app, 0));
+}
+
+unsigned tui_edit_unhandled(tui_app *app, tui_action a)
+{
+    switch (a) {
+    case TUI_ACT_UNDO:
+        return tui_edit_undo(app);
+    case TUI_ACT_WRITE:
+        return open_review(app);
+    case TUI_ACT_ADD:
+        tui_app_message(app, "open a model's rows to add a record");
+        return TUI_REDRAW;
+    case TUI_ACT_EDIT:
+    case TUI_ACT_DELETE:
+    case TUI_ACT_MARK:
+        tui_app_message(app, "open a model's rows or a record to %s it",
+                        tui_action_name(a));
+        return TUI_REDRAW;
+    default:
+        return TUI_UNHANDLED;
+    }
+}
+
+/* ---- rows and records ---- */
+
+const orm_model *tui_edit_find_model(const tui_app *app, const char *table)
+{
+    size_t n = orm_db_model_count(app->db);
+    for (size_t i = 0; i < n; i++) {
+        const orm_model *m = orm_db_model_at(app->db, i);
+        if (strcmp(m->table, table) == 0)
+            return m;
+    }
+    return orm_db_find_model(app->db, table);
+}
+
+/* What identifies a row: its primary key values, else its row id (the
+ * last value of the paging key). 0 when nothing does. */
+static size_t row_ident(const orm_model *m, const orm_value *row,
+                        const orm_value *key, size_t nkey,
+                        const orm_value **out)
+{
+    int pk[TUI_EDIT_MAX_KEY];
+    size_t npk = orm_model_pk(m, pk, TUI_EDIT_MAX_KEY);
+    if (npk > TUI_EDIT_MAX_KEY)
+        return 0;
+    for (size_t i = 0; i < npk; i++)
+        out[i] = &row[pk[i]];
+    if (npk)
+        return npk;
+    if (key && nkey) {
+        out[0] = &key[nkey - 1];
+        return 1;
+    }
+    return 0;
+}
+
+static void say_repr(orm_buf *out, const orm_record *rec)
+{
+    char *repr = orm_record_repr(rec);
+    orm_buf_append(out, repr ? repr : orm_record_model(rec)->name);
+    free(repr);
+}
+
+/* The session record of a grid row, read fresh when unchanged. */
+static int row_record(tui_app *app, const orm_model *m, const orm_value *row,
+                      const orm_value *key, size_t nkey, orm_record **out)
+{
+    const orm_value *id[TUI_EDIT_MAX_KEY];
+    orm_value values[TUI_EDIT_MAX_KEY];
+    size_t n = row_ident(m, row, key, nkey, id);
+    orm_record *rec = NULL;
+    int rc;
+    *out = NULL;
+    if (!row) {
+        tui_app_message(app, "no row here");
+        return ORM_ENOTFOUND;
+    }
+    if (n == 0) {
+        tui_app_error(app,
+                      "%s has no primary key and %s has no row id: "
+                      "editing is off for this table",
+                      m->table, orm_db_dialect(app->db));
+        return ORM_EUNSUPPORTED;
+    }
+    for (size_t i = 0; i < n; i++)
+        values[i] = *id[i];
+    rc = orm_session_get(app->session, m, values, &rec);
+    if (rc == ORM_ROW && orm_record_state_of(rec) == ORM_RECORD_CLEAN)
+        rc = orm_session_refresh(app->session, rec) == 0 ? ORM_ROW
+                                                         : ORM_ENOTFOUND;
+    if (rc == ORM_DONE || rc == ORM_ENOTFOUND) {
+        tui_app_error(app,
+                      "the row is gone from %s (deleted by someone "
+                      "else?): r reloads",
+                      m->table);
+        return ORM_ENOTFOUND;
+    }
+    if (rc < 0) {
+        tui_app_db_error(app, m->table, orm_session_error(app->session));
+        return rc;
+    }
+    *out = rec;
+    return 0;
+}
+
+unsigned tui_edit_add(tui_app *app, const orm_model *m)
+{
+    tui_view *v = NULL;
+    return push(app, v, tui_view_form_new(&v, app, m, NULL, NULL));
+}
+
+static unsigned edit_record(tui_app *app, orm_record *rec)
+{
+    tui_view *v = NULL;
+    if (orm_record_state_of(rec) == ORM_RECORD_DELETED) {
+        tui_app_message(app, "marked for deletion: u undoes that first");
+        return TUI_REDRAW;
+    }
+    return push(app, v,
+                tui_view_form_new(&v, app, orm_record_model(rec), rec, NULL));
+}
+
+static unsigned delete_record(tui_app *app, orm_record *rec, int quiet)
+{
+    orm_buf what = ORM_BUF_INIT;
+    orm_record_state st = orm_record_state_of(rec);
+    say_repr(&what, rec);
+    if (st == ORM_RECORD_DELETED) {
+        if (!quiet)
+            tui_app_message(app,
+                            "%s is already marked for deletion (u "
+                            "undoes)",
+                            orm_buf_str(&what));
+    } else if (orm_session_delete(app->session, rec) != 0) {
+        tui_app_db_error(app, "delete", orm_session_error(app->session));
+    } else if (!quiet) {
+        if (st == ORM_RECORD_NEW)
+            tui_app_message(app, "dropped new %s (u brings it back)",
+                            orm_buf_str(&what));
+        else
+            tui_app_message(app, "%s: delete pending (u undoes)",
+                            orm_buf_str(&what));
+    }
+    orm_buf_free(&what);
+    return TUI_REDRAW;
+}
+
+static long find_mark(const tui_edit *e, const orm_model *m,
+                      const orm_value *const *id, size_t n)
+{
+    for (size_t i = 0; e && i < e->nmarks; i++) {
+        const mark *mk = &e->marks[i];
+        int same = mk->m == m && mk->n == n;
+        for (size_t k = 0; same && k < n; k++)
+            same = orm_value_equal(&mk->key[k], id[k]);
+        if (same)
+            return (long)i;
+    }
+    return -1;
+}
+
+static size_t marks_of(const tui_edit *e, const orm_model *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; e && i < e->nmarks; i++)
+        n += e->marks[i].m == m;
+    return n;
+}
+
+static unsigned toggle_mark(tui_app *app, const orm_model *m,
+                            const orm_value *row, const orm_value *key,
+                            size_t nkey)
+{
+    tui_edit *e = state(app);
+    const orm_value *id[TUI_EDIT_MAX_KEY];
+    size_t n = row ? row_ident(m, row, key, nkey, id) : 0;
+    if (!e) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    if (n == 0) {
+        tui_app_error(app, "%s: rows without a key cannot be marked", m->table);
+        return TUI_REDRAW;
+    }
+    long at = find_mark(e, m, id, n);
+    if (at >= 0) {
+        mark_clear(&e->marks[at]);
+        e->marks[at] = e->marks[--e->nmarks];
+    } else {
+        if (e->nmarks == e->marks_cap) {
+            size_t cap = e->marks_cap ? 2 * e->marks_cap : 16;
+            mark *mk = realloc(e->marks, cap * sizeof *mk);
+            if (!mk) {
+                tui_app_error(app, "out of memory");
+                return TUI_REDRAW;
+            }
+            e->marks = mk;
+            e->marks_cap = cap;
+        }
+        mark *mk = &e->marks[e->nmarks];
+        memset(mk, 0, sizeof *mk);
+        mk->m = m;
+        for (; mk->n < n; mk->n++)
+            if (orm_value_copy(&mk->key[mk->n], id[mk->n])) {
+                mark_clear(mk);
+                tui_app_error(app, "out of memory");
+                return TUI_REDRAW;
+            }
+        e->nmarks++;
+    }
+    size_t count = marks_of(e, m);
+    tui_app_message(app, "%zu marked (d deletes them)", count);
+    return TUI_REDRAW;
+}
+
+static unsigned delete_marked(tui_app *app, const orm_model *m)
+{
+    tui_edit *e = app->edit;
+    size_t done = 0, failed = 0;
+    for (size_t i = 0; i < e->nmarks;) {
+        mark *mk = &e->marks[i];
+        orm_record *rec = NULL;
+        if (mk->m != m) {
+            i++;
+            continue;
+        }
+        int rc = orm_session_get(app->session, m, mk->key, &rec);
+        if (rc == ORM_ROW && orm_record_state_of(rec) != ORM_RECORD_DELETED &&
+            orm_session_delete(app->session, rec) == 0)
+            done++;
+        else if (rc != ORM_ROW)
+            failed++;
+        mark_clear(mk);
+        e->marks[i] = e->marks[--e->nmarks];
+    }
+    if (failed)
+        tui_app_error(app, "%zu marked row%s to delete; %zu not found", done,
+                      done == 1 ? "" : "s", failed);
+    else
+        tui_app_message(app, "%zu marked row%s: delete pending", done,
+                        done == 1 ? "" : "s");
+    return TUI_REDRAW;
+}
+
+unsigned tui_edit_row(tui_app *app, tui_action a, const orm_model *m,
+                      const orm_value *row, const orm_value *key, size_t nkey)
+{
+    orm_record *rec = NULL;
+    if (a == TUI_ACT_MARK)
+        return toggle_mark(app, m, row, key, nkey);
+    if (a == TUI_ACT_DELETE && marks_of(app->edit, m) > 0)
+        return delete_marked(app, m);
+    if (row_record(app, m, row, key, nkey, &rec) != 0)
+        return TUI_REDRAW;
+    if (a == TUI_ACT_DELETE)
+        return delete_record(app, rec, 0);
+    return edit_record(app, rec);
+}
+
+size_t tui_edit_new_count(const tui_app *app, const orm_model *m)
+{
+    size_t n = orm_session_pending_count(app->session), count = 0;
+    for (size_t i = 0; i < n; i++) {
+        orm_record *rec = orm_session_pending_at(app->session, i);
+        count += orm_record_model(rec) == m &&
+                 orm_record_state_of(rec) == ORM_RECORD_NEW;
+    }
+    return count;
+}
+
+orm_record *tui_edit_new_at(const tui_app *app, const orm_model *m, size_t at)
+{
+    size_t n = orm_session_pending_count(app->session), count = 0;
+    for (size_t i = 0; i < n; i++) {
+        orm_record *rec = orm_session_pending_at(app->session, i);
+        if (orm_record_model(rec) != m ||
+            orm_record_state_of(rec) != ORM_RECORD_NEW)
+            continue;
+        if (count++ == at)
+            return rec;
+    }
+    return NULL;
+}
+
+unsigned tui_edit_new_row(tui_app *app, tui_action a, orm_record *rec)
+{
+    if (!rec)
+        return TUI_REDRAW;
+    if (a == TUI_ACT_DELETE)
+        return delete_record(app, rec, 0);
+    if (a == TUI_ACT_MARK) {
+        tui_app_message(app, "new records are not marked: d drops one");
+        return TUI_REDRAW;
+    }
+    return edit_record(app, rec);
+}
+
+/* Does a pending record stand for this grid row? */
+static int same_row(const orm_record *rec, const orm_model *m,
+                    const orm_value *row, const orm_value *key, size_t nkey)
+{
+    int pk[TUI_EDIT_MAX_KEY];
+    size_t npk = orm_model_pk(m, pk, TUI_EDIT_MAX_KEY);
+    (void)key;
+    (void)nkey;
+    if (npk > TUI_EDIT_MAX_KEY)
+        return 0;
+    for (size_t i = 0; i < npk; i++)
+        if (!orm_value_equal(orm_record_original(rec, (size_t)pk[i]),
+                             &row[pk[i]]))
+            return 0;
+    if (npk)
+        return 1;
+    /* No key: every value as loaded (the grid cuts long text and keeps
+     * only the length of blobs, so those are not compared). */
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        const orm_value *v = &row[c];
+        if (v->kind == ORM_VBLOB ||
+            (v->kind == ORM_VTEXT && v->u.s.len >= 1024))
+            continue;
+        if (!orm_value_equal(orm_record_original(rec, c), v))
+            return 0;
+    }
+    return 1;
+}
+
+orm_record *tui_edit_pending_for(const tui_app *app, const orm_model *m,
+                                 const orm_value *row, const orm_value *key,
+                                 size_t nkey)
+{
+    size_t n = orm_session_pending_count(app->session);
+    for (size_t i = 0; row && i < n; i++) {
+        orm_record *rec = orm_session_pending_at(app->session, i);
+        orm_record_state st = orm_record_state_of(rec);
+        if (orm_record_model(rec) != m ||
+            (st != ORM_RECORD_DIRTY && st != ORM_RECORD_DELETED))
+            continue;
+        if (same_row(rec, m, row, key, nkey))
+            return rec;
+    }
+    return NULL;
+}
+
+int tui_edit_is_marked(const tui_app *app, const orm_model *m,
+                       const orm_value *row, const orm_value *key, size_t nkey)
+{
+    const orm_value *id[TUI_EDIT_MAX_KEY];
+    size_t n;
+    if (!app->edit || !app->edit->nmarks || !row)
+        return 0;
+    n = row_ident(m, row, key, nkey, id);
+    return n && find_mark(app->edit, m, id, n) >= 0;
+}
+
+int tui_edit_model_busy(const tui_app *app, const orm_model *m)
+{
+    size_t n = orm_session_pending_count(app->session);
+    for (size_t i = 0; i < n; i++)
+        if (orm_record_model(orm_session_pending_at(app->session, i)) == m)
+            return 1;
+    return marks_of(app->edit, m) > 0;
+}
+
+void tui_edit_overlay(const orm_record *rec, const orm_value *row,
+                      orm_value *shown, size_t ncolumns)
+{
+    for (size_t c = 0; c < ncolumns; c++) {
+        shown[c] = rec ? *orm_record_value(rec, c) : row[c];
+        shown[c].owned = 0;
+    }
+}
+
+tui_element tui_edit_cell_element(const orm_record *rec, size_t col)
+{
+    if (!rec)
+        return TUI_EL_DEFAULT;
+    switch (orm_record_state_of(rec)) {
+    case ORM_RECORD_NEW:
+        return TUI_EL_PENDING_ADD;
+    case ORM_RECORD_DELETED:
+        return TUI_EL_PENDING_DELETE;
+    case ORM_RECORD_DIRTY:
+        return orm_record_changed(rec, col) ? TUI_EL_PENDING_CHANGE
+                                            : TUI_EL_DEFAULT;
+    default:
+        return TUI_EL_DEFAULT;
+    }
+}
+
+const char *tui_edit_gutter(const orm_record *rec, int marked)
+{
+    if (rec) {
+        switch (orm_record_state_of(rec)) {
+        case ORM_RECORD_NEW:
+            return "+";
+        case ORM_RECORD_DIRTY:
+            return "~";
+        case ORM_RECORD_DELETED:
+            return "-";
+        default:
+            break;
+        }
+    }
+    return marked ? "*" : " ";
+}
+
+void tui_edit_pending_summary(const orm_session *s, orm_buf *out)
+{
+    size_t n = orm_session_pending_count(s), add = 0, change = 0, del = 0;
+    const char *sep = ": ";
+    if (!n)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        orm_record_state st = orm_record_state_of(orm_session_pending_at(s, i));
+        add += st == ORM_RECORD_NEW;
+        change += st == ORM_RECORD_DIRTY;
+        del += st == ORM_RECORD_DELETED;
+    }
+    orm_buf_appendf(out, "%zu pending", n);
+    if (add) {
+        orm_buf_appendf(out, "%s%zu add%s", sep, add, add == 1 ? "" : "s");
+        sep = ", ";
+    }
+    if (change) {
+        orm_buf_appendf(out, "%s%zu change%s", sep, change,
+                        change == 1 ? "" : "s");
+        sep = ", ";
+    }
+    if (del)
+        orm_buf_appendf(out, "%s%zu delete%s", sep, del, del == 1 ? "" : "s");
+}
+
+void tui_edit_status(const tui_app *app, const orm_model *m, orm_buf *out)
+{
+    size_t marked = m ? marks_of(app->edit, m) : 0;
+    if (tui_edit_read_only(app)) {
+        orm_buf_append(out, BAR "read-only");
+        return;
+    }
+    if (orm_session_pending_count(app->session)) {
+        orm_buf_append(out, BAR);
+        tui_edit_pending_summary(app->session, out);
+    }
+    if (marked)
+        orm_buf_appendf(out, BAR "%zu marked", marked);
+}
+
+unsigned long tui_edit_commits(const tui_app *app)
+{
+    return app->edit ? app->edit->commits : 0;
+}
+
+/* ---- repr from plain values ---- */
+
+static void append_shown(orm_buf *out, const orm_column *col,
+                         const orm_value *v)
+{
+    if (v->kind == ORM_VNULL) {
+        orm_buf_append(out, "NULL");
+    } else if (col->flags & ORM_SECRET) {
+        orm_buf_append(out, "***");
+    } else if (v->kind == ORM_VTEXT && orm_type_kind(col->type) == ORM_VTEXT) {
+        orm_buf_appendn(out, v->u.s.len ? v->u.s.ptr : "", v->u.s.len);
+    } else {
+        char *text = orm_value_format(v, col);
+        orm_buf_append(out, text ? text : "?");
+        free(text);
+    }
+}
+
+void tui_edit_repr(orm_buf *out, const orm_model *m, const orm_value *values)
+{
+    if (m->repr) {
+        for (const char *p = m->repr; *p; p++) {
+            const char *close = *p == '{' ? strchr(p, '}') : NULL;
+            char name[128];
+            size_t n = close ? (size_t)(close - p - 1) : 0;
+            int i = -1;
+            if (close && n < sizeof name) {
+                memcpy(name, p + 1, n);
+                name[n] = '\0';
+                i = orm_model_column_index(m, name);
+            }
+            if (i < 0) {
+                orm_buf_appendc(out, *p);
+                continue;
+            }
+            append_shown(out, &m->columns[i], &values[i]);
+            p = close;
+        }
+        return;
+    }
+    int pk[TUI_EDIT_MAX_KEY];
+    size_t npk = orm_model_pk(m, pk, TUI_EDIT_MAX_KEY), texts = 0;
+    orm_buf_appendf(out, "<%s", m->name);
+    for (size_t i = 0; i < npk && i < TUI_EDIT_MAX_KEY; i++) {
+        orm_buf_appendf(out, " %s=", m->columns[pk[i]].name);
+        append_shown(out, &m->columns[pk[i]], &values[pk[i]]);
+    }
+    orm_buf_append(out, ">");
+    for (size_t c = 0; c < m->ncolumns && texts < 2; c++) {
+        const orm_column *col = &m->columns[c];
+        if (!tui_column_is_text(col) || (col->flags & ORM_SECRET) ||
+            (col->flags & ORM_PK))
+            continue;
+        orm_buf_append(out, texts++ ? DOT : " ");
+        append_shown(out, col, &values[c]);
+    }
+}
+
+/* ---- writing ---- */
+
+int tui_edit_commit(tui_app *app, unsigned *result)
+{
+    orm_session *s = app->session;
+    orm_buf summary = ORM_BUF_INIT;
+    tui_view *v = NULL;
+    int rc;
+    tui_edit_pending_summary(s, &summary);
+    rc = orm_session_commit(s);
+    if (rc == 0) {
+        tui_edit *e = state(app);
+        if (e)
+            e->commits++;
+        const char *text = orm_buf_str(&summary);
+        tui_app_message(app, "written: %s", text && *text ? text : "nothing");
+        orm_buf_free(&summary);
+        *result = TUI_REDRAW;
+        return 0;
+    }
+    orm_buf_free(&summary);
+    const orm_error *err = orm_session_error(s);
+    orm_record *failed = orm_session_failed_record(s);
+    *result = TUI_REDRAW;
+    if (rc == ORM_ECONFLICT && failed) {
+        tui_app_error(app, "not written: %s", orm_error_text(err));
+        if (tui_view_conflict_new(&v, app, failed) == 0) {
+            app->pushed = v;
+            *result = TUI_PUSH;
+        }
+        return rc;
+    }
+    /* A value the database refused: fix it in the record's form. (A
+     * busy or lost connection is not the record's fault: try again.) */
+    int value_refused = rc == ORM_EUNIQUE || rc == ORM_ENOTNULL ||
+                        rc == ORM_EFOREIGNKEY || rc == ORM_ECHECK ||
+                        rc == ORM_ETYPE;
+    if (failed && value_refused &&
+        orm_record_state_of(failed) != ORM_RECORD_DELETED) {
+        orm_error copy = ORM_ERROR_INIT;
+        orm_error_copy(&copy, err);
+        tui_app_error(app, "not written (nothing was): %s",
+                      orm_error_text(&copy));
+        if (tui_view_form_new(&v, app, orm_record_model(failed), failed,
+                              &copy) == 0) {
+            app->pushed = v;
+            *result = TUI_PUSH;
+        }
+        orm_error_clear(&copy);
+        return rc;
+    }
+    tui_app_error(app,
+                  "not written (nothing was; every change is kept, y tries "
+                  "again): %s",
+                  orm_error_text(err));
+    return rc;
+}
+
+/* ---- undo ---- */
+
+typedef struct snap {
+    orm_record *rec;
+    orm_record_state st;
+    char *repr;
+    orm_value *values;
+    size_t ncolumns; /* the record may be gone when the snap is freed */
+} snap;
+
+static void snaps_free(snap *sn, size_t n)
+{
+    for (size_t i = 0; sn && i < n; i++) {
+        free(sn[i].repr);
+        for (size_t c = 0; sn[i].values && c < sn[i].ncolumns; c++)
+            orm_value_clear(&sn[i].values[c]);
+        free(sn[i].values);
+    }
+    free(sn);
+}
+
+/* The pending records with copies of their values. */
+static snap *snapshot(orm_session *s, size_t *count)
+{
+    size_t n = orm_session_pending_count(s);
+    snap *sn = calloc(n + 1, sizeof *sn);
+    *count = 0;
+    if (!sn)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        orm_record *rec = orm_session_pending_at(s, i);
+        const orm_model *m = orm_record_model(rec);
+        sn[i].rec = rec;
+        sn[i].st = orm_record_state_of(rec);
+        sn[i].repr = orm_record_repr(rec);
+        sn[i].values = calloc(m->ncolumns + 1, sizeof *sn[i].values);
+        sn[i].ncolumns = m->ncolumns;
+        *count = i + 1;
+        if (!sn[i].values) {
+            snaps_free(sn, *count);
+            return NULL;
+        }
+        for (size_t c = 0; c < m->ncolumns; c++)
+            orm_value_copy(&sn[i].values[c], orm_record_value(rec, c));
+    }
+    return sn;
+}
+
+static const snap *find_snap(const snap *sn, size_t n, const orm_record *rec)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sn[i].rec == rec)
+            return &sn[i];
+    return NULL;
+}
+
+/* Say what the undo changed: compare the pending records before and
+ * after. */
+static void describe_undo(tui_app *app, const snap *before, size_t nb)
+{
+    orm_session *s = app->session;
+    size_t na = orm_session_pending_count(s);
+    /* A record that left the pending list: its add or delete, or its only
+     * change, was undone. */
+    for (size_t i = 0; i < nb; i++) {
+        int still = 0;
+        for (size_t k = 0; k < na && !still; k++)
+            still = orm_session_pending_at(s, k) == before[i].rec;
+        if (still)
+            continue;
+        const char *what = before[i].repr ? before[i].repr : "a record";
+        if (before[i].st == ORM_RECORD_NEW) {
+            tui_app_message(app, "undone: add of %s", what);
+        } else if (before[i].st == ORM_RECORD_DELETED) {
+            tui_app_message(app, "undone: delete of %s", what);
+        } else {
+            /* Still in the session (only NEW records are dropped). */
+            const orm_record *rec = before[i].rec;
+            const orm_model *m = orm_record_model(rec);
+            char *now_repr = orm_record_repr(rec);
+            size_t c = 0;
+            if (now_repr)
+                what = now_repr;
+            while (c < m->ncolumns && orm_value_equal(&before[i].values[c],
+                                                      orm_record_value(rec, c)))
+                c++;
+            if (c == m->ncolumns) {
+                tui_app_message(app, "undone: change to %s", what);
+            } else {
+                orm_buf now = ORM_BUF_INIT;
+                append_shown(&now, &m->columns[c], orm_record_value(rec, c));
+                tui_app_message(app,
+                                "undone: %s of %s (back to %s, as "
+                                "loaded)",
+                                m->columns[c].name, what, orm_buf_str(&now));
+                orm_buf_free(&now);
+            }
+            free(now_repr);
+        }
+        return;
+    }
+    for (size_t k = 0; k < na; k++) {
+        orm_record *rec = orm_session_pending_at(s, k);
+        const snap *b = find_snap(before, nb, rec);
+        char *repr = orm_record_repr(rec);
+        const char *what = repr ? repr : "a record";
+        const orm_model *m = orm_record_model(rec);
+        if (!b) {
+            if (orm_record_state_of(rec) == ORM_RECORD_NEW)
+                tui_app_message(app, "undone: delete of new %s", what);
+            else
+                tui_app_message(app, "undone: a change to %s", what);
+            free(repr);
+            return;
+        }
+        if (b->st != orm_record_state_of(rec)) {
+            tui_app_message(app, "undone: delete of %s", what);
+            free(repr);
+            return;
+        }
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            if (orm_value_equal(&b->values[c], orm_record_value(rec, c)))
+                continue;
+            orm_buf now = ORM_BUF_INIT;
+            append_shown(&now, &m->columns[c], orm_record_value(rec, c));
+            tui_app_message(app, "undone: %s of %s (back to %s)",
+                            m->columns[c].name, what, orm_buf_str(&now));
+            orm_buf_free(&now);
+            free(repr);
+            return;
+        }
+        free(repr);
+    }
+    tui_app_message(app, "undone: one change");
+}
+
+unsigned tui_edit_undo(tui_app *app)
+{
+    size_t nb = 0;
+    snap *before = snapshot(app->session, &nb);
+    int rc = orm_session_undo(app->session);
+    if (rc == ORM_DONE)
+        tui_app_message(app, "nothing to undo");
+    else if (rc < 0)
+        tui_app_error(app, "undo: %s", orm_strerror(rc));
+    else if (before)
+        describe_undo(app, before, nb);
+    else
+        tui_app_message(app, "undone: one change");
+    snaps_free(before, nb);
+    return TUI_REDRAW;
+}
+
+/* ---- quitting ---- */
+
+int tui_edit_confirm_quit(tui_app *app)
+{
+    tui_view *top = tui_app_top(app), *v = NULL;
+    if (orm_session_pending_count(app->session) == 0)
+        return 0;
+    if (top && strcmp(top->ops->name, "quit") == 0)
+        return 0;
+    if (tui_view_quit_new(&v, app) != 0)
+        return 0;
+    return push_now(app, v) == 0;
+}

@@ -1,0 +1,146 @@
+/*
+ * Editing records in the browser: what the rows and record screens, the
+ * app and the editing screens share. Changes go into the app's session
+ * only (add, set, delete) and stay pending until the review screen
+ * commits them in one transaction; the grid shows them over the rows it
+ * read (pending rows by kind, changed cells, new rows above the grid).
+ *
+ * The editing screens: the form (view_form.c, field state in form.c),
+ * the foreign-key picker (view_picker.c), the review of pending changes
+ * (view_review.c), the conflict screen (view_conflict.c) and the
+ * question asked when quitting with pending changes (view_quit.c).
+ */
+#ifndef TUI_EDIT_H
+#define TUI_EDIT_H
+
+#include <stddef.h>
+
+#include "app.h"
+
+typedef struct tui_edit tui_edit;
+
+/* The most key columns a row is identified by. */
+#define TUI_EDIT_MAX_KEY 16
+
+void tui_edit_free(tui_edit *e);
+
+/*
+ * Is `a` an editing action (add, edit, delete, mark, undo, write) while
+ * editing is off (--read-only, or a read-only database)? Then says so on
+ * the status line and returns 1.
+ */
+int tui_edit_refused(tui_app *app, tui_action a);
+/* Is editing off? (Says nothing.) */
+int tui_edit_read_only(const tui_app *app);
+
+/* The action bound to `key`, preferring the `n` actions of `prefer`
+ * (a screen's own keys win over the global ones they share). */
+tui_action tui_edit_lookup(const tui_app *app, int key,
+                           const tui_action *prefer, size_t n);
+
+/* An editing action no screen handled: u and w work anywhere, the others
+ * say where they work. TUI_UNHANDLED for other actions. */
+unsigned tui_edit_unhandled(tui_app *app, tui_action a);
+
+/* ---- the rows and record screens ---- */
+
+/* `a`: a create form for `m`. */
+unsigned tui_edit_add(tui_app *app, const orm_model *m);
+/*
+ * EDIT, DELETE or MARK on a row the screen shows: `row` holds the
+ * model's columns, `key` the paging key (its last value is the row id
+ * of a table without a primary key; NULL when there is none).
+ */
+unsigned tui_edit_row(tui_app *app, tui_action a, const orm_model *m,
+                      const orm_value *row, const orm_value *key, size_t nkey);
+/* Pending new records of `m` (shown above the grid), in the order they
+ * were added. */
+size_t tui_edit_new_count(const tui_app *app, const orm_model *m);
+orm_record *tui_edit_new_at(const tui_app *app, const orm_model *m, size_t i);
+/* EDIT, DELETE or OPEN on one of them. */
+unsigned tui_edit_new_row(tui_app *app, tui_action a, orm_record *rec);
+
+/* The pending (changed or deleted) record a grid row stands for, or
+ * NULL. */
+orm_record *tui_edit_pending_for(const tui_app *app, const orm_model *m,
+                                 const orm_value *row, const orm_value *key,
+                                 size_t nkey);
+int tui_edit_is_marked(const tui_app *app, const orm_model *m,
+                       const orm_value *row, const orm_value *key, size_t nkey);
+/* Has `m` pending changes or marks (the grid then shows a gutter)? */
+int tui_edit_model_busy(const tui_app *app, const orm_model *m);
+/* `shown` (m->ncolumns values) gets the row with the record's pending
+ * values over it (borrowed copies: valid until the session changes). */
+void tui_edit_overlay(const orm_record *rec, const orm_value *row,
+                      orm_value *shown, size_t ncolumns);
+/* The element of a cell of a pending record (TUI_EL_DEFAULT: as usual). */
+tui_element tui_edit_cell_element(const orm_record *rec, size_t col);
+/* The gutter mark of a grid line: "+" new, "~" changed, "-" deleted,
+ * "*" marked, " " nothing. */
+const char *tui_edit_gutter(const orm_record *rec, int marked);
+/* Status line: " │ 3 pending: 1 add, 1 change, 1 delete", marks of `m`
+ * (may be NULL), or " │ read-only". */
+void tui_edit_status(const tui_app *app, const orm_model *m, orm_buf *out);
+/* Counts commits, so that screens know when to read their rows again. */
+unsigned long tui_edit_commits(const tui_app *app);
+
+/* "3 pending: 1 add, 1 change, 1 delete" (nothing when none). */
+void tui_edit_pending_summary(const orm_session *s, orm_buf *out);
+/* A row as the model's repr template shows it ("<Account jdoe>"), else
+ * its key and first text columns; secrets as "***". */
+void tui_edit_repr(orm_buf *out, const orm_model *m, const orm_value *values);
+/* The model a table name refers to, or NULL. */
+const orm_model *tui_edit_find_model(const tui_app *app, const char *table);
+
+/* ---- writing ---- */
+
+/*
+ * Commit the session. On success bumps the commit count and returns 0
+ * with a message; on failure pushes what lets the user fix it (the
+ * conflict screen, or the form of the failing record with the error at
+ * its field) through app->pushed and returns the ORM code; *result gets
+ * the handler result to return.
+ */
+int tui_edit_commit(tui_app *app, unsigned *result);
+/* Undo the last pending change and say what it was. */
+unsigned tui_edit_undo(tui_app *app);
+
+/* Called by app.c when a screen asks to quit: with pending changes it
+ * opens the question (write, discard, cancel) and returns 1. */
+int tui_edit_confirm_quit(tui_app *app);
+
+/* ---- the editing screens ---- */
+
+/*
+ * A form for `rec` (a session record, changed in place on save) or, with
+ * rec NULL, for a new record of `m`. `failure` (may be NULL) is a commit
+ * error to show at its column, with the cursor there.
+ */
+int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
+                      orm_record *rec, const orm_error *failure);
+/* The picker put `text` (the referenced key) into field `field`. */
+void tui_view_form_picked(tui_view *form, tui_app *app, size_t field,
+                          const char *text);
+/* Rows of `target` to choose from for form field `field`; Enter puts
+ * column `ref_col` of the chosen row into it. */
+int tui_view_picker_new(tui_view **out, tui_app *app, tui_view *form,
+                        size_t field, const orm_model *target, size_t ref_col);
+/* Every pending change and the SQL; `quit_after`: quit once written. */
+int tui_view_review_new(tui_view **out, tui_app *app, int quit_after);
+/* The conflict of `rec` (the commit said ORM_ECONFLICT). */
+int tui_view_conflict_new(tui_view **out, tui_app *app, orm_record *rec);
+/* "3 pending changes: write (w), discard (d) or cancel (Esc)?" */
+int tui_view_quit_new(tui_view **out, tui_app *app);
+
+/*
+ * Edit text in $VISUAL, else $EDITOR, else vi, through a temporary file
+ * (mode 0600, removed afterwards; `suffix` such as ".json" lets the
+ * editor pick a syntax). The terminal is handed to the editor and taken
+ * back. *out gets the new text (owned), without the one newline editors
+ * add at the end. ORM_EIO with a message when the editor failed (the
+ * text is then unchanged).
+ */
+int tui_editor_run(tui_app *app, const char *text, size_t len,
+                   const char *suffix, char **out, orm_error *err);
+
+#endif

@@ -1,0 +1,1330 @@
+/*
+ * The filter builder (`f` on the rows screen): the filter as indented
+ * lines of conditions and and/or groups, edited in place; above them the
+ * filter in the filter language and how many rows match (counted between
+ * keys, a quick capped count first). Adding or changing a condition goes
+ * column -> operator (only those that fit the column's type) -> typed
+ * value(s) checked as a form checks them. `:` edits the whole filter as
+ * text with a caret under any error; `s` saves it, history recalls
+ * what was applied before, Enter applies it to the rows below.
+ *
+ * The tree itself lives in filter_tree.c; this file draws it and turns
+ * keys into edits. Also here: what the rows screen does with f, F and
+ * the clear-filter key.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "display.h"
+#include "edit.h"
+#include "filter_tree.h"
+#include "filter_views.h"
+
+#define COUNT_CAP        1000 /* the quick count stops here */
+#define HISTORY_SHOWN    20
+#define FILTER_LINES_MAX 3
+
+typedef enum builder_mode {
+    MODE_TREE,
+    MODE_COLUMN, /* choosing the column of a condition */
+    MODE_OP,     /* choosing its operator */
+    MODE_HISTORY /* choosing a filter applied before */
+} builder_mode;
+
+typedef enum builder_ask {
+    ASK_NONE,
+    ASK_VALUE,
+    ASK_LOW, /* between: the first value */
+    ASK_HIGH,
+    ASK_LIST,
+    ASK_TEXT, /* the whole filter as text */
+    ASK_SAVE
+} builder_ask;
+
+typedef enum count_state {
+    COUNT_PENDING,
+    COUNT_EXACT,
+    COUNT_ESTIMATE,
+    COUNT_MORE, /* more than COUNT_CAP, the full count is next */
+    COUNT_FAILED
+} count_state;
+
+typedef struct builder_view {
+    tui_view base;
+    tui_view *rows; /* the rows screen below (borrowed) */
+    const orm_model *m;
+    tui_ftree *tree;
+    tui_date today;
+    char *text; /* the tree in the filter language */
+    size_t cursor, top;
+    int page;
+    builder_mode mode;
+    size_t pick, pick_top;
+    /* The condition being made (editing NULL) or changed. */
+    tui_fnode *editing;
+    size_t col;
+    tui_fop ops[TUI_FOP_COUNT];
+    size_t nops;
+    tui_fop op;
+    orm_value low;
+    builder_ask ask;
+    char *ask_text;  /* what is typed at the prompt now */
+    char *ask_error; /* what is wrong with it, or NULL */
+    size_t ask_pos;  /* ASK_TEXT: where (1-based character), or 0 */
+    char *saved_name;
+    char *initial;
+    char **history;
+    size_t nhistory;
+    count_state count_state;
+    int count_step; /* 0 nothing to do, 1 quick, 2 full */
+    int64_t count;
+    char *count_error;
+} builder_view;
+
+/* ---- small helpers ---- */
+
+static int in_list(tui_action a, const tui_action *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == a)
+            return 1;
+    return 0;
+}
+
+static void set_str(char **slot, const char *text)
+{
+    free(*slot);
+    *slot = text ? orm_strdup(text) : NULL;
+}
+
+static tui_fnode *current(const builder_view *bv)
+{
+    tui_fnode *n = tui_ftree_line(bv->tree, bv->cursor, NULL);
+    return n ? n : bv->tree->root;
+}
+
+static const orm_column *column_at(const builder_view *bv, size_t i)
+{
+    return i < bv->m->ncolumns ? &bv->m->columns[i] : NULL;
+}
+
+/* The first key bound to an action, as its name. */
+static void first_key(const tui_app *app, tui_action a, char *out, size_t size)
+{
+    orm_buf b = ORM_BUF_INIT;
+    tui_keymap_describe(&app->keymap, a, &b);
+    const char *s = orm_buf_str(&b);
+    size_t n = s ? strcspn(s, " ") : 0;
+    snprintf(out, size, "%.*s", (int)n, s ? s : "");
+    orm_buf_free(&b);
+}
+
+/* The tree changed: new text, count again. */
+static void changed(builder_view *bv)
+{
+    free(bv->text);
+    bv->text = tui_ftree_text(bv->tree, &bv->today);
+    bv->count_state = COUNT_PENDING;
+    bv->count_step = 1;
+    free(bv->count_error);
+    bv->count_error = NULL;
+    size_t lines = tui_ftree_line_count(bv->tree);
+    if (bv->cursor >= lines)
+        bv->cursor = lines ? lines - 1 : 0;
+}
+
+static void end_ask(builder_view *bv)
+{
+    bv->ask = ASK_NONE;
+    set_str(&bv->ask_text, NULL);
+    set_str(&bv->ask_error, NULL);
+    bv->ask_pos = 0;
+    orm_value_clear(&bv->low);
+}
+
+static void ask(builder_view *bv, tui_app *app, builder_ask what,
+                const char *label, const char *initial)
+{
+    bv->ask = what;
+    set_str(&bv->ask_text, initial ? initial : "");
+    set_str(&bv->ask_error, NULL);
+    bv->ask_pos = 0;
+    tui_app_prompt(app, TUI_PROMPT_SEARCH, label, initial);
+}
+
+/* Ask again with the same text after an error (the text is copied
+ * first: it may live in the prompt's own buffer). */
+static void ask_again(builder_view *bv, tui_app *app, const char *label,
+                      const char *text, const char *error, size_t pos)
+{
+    char *keep = orm_strdup(text);
+    char *why = orm_strdup(error);
+    builder_ask what = bv->ask;
+    tui_app_prompt(app, TUI_PROMPT_SEARCH, label, keep ? keep : "");
+    bv->ask = what;
+    free(bv->ask_text);
+    bv->ask_text = keep;
+    free(bv->ask_error);
+    bv->ask_error = why;
+    bv->ask_pos = pos;
+}
+
+/* ---- the state database ---- */
+
+int tui_filter_state_open(tui_app *app, tui_state **out)
+{
+    orm_error err = ORM_ERROR_INIT;
+    int rc = tui_state_open(out, app->opts ? app->opts->state_file : NULL,
+                            orm_db_url(app->db), &err);
+    if (rc)
+        tui_app_error(app, "%s", orm_error_text(&err));
+    orm_error_clear(&err);
+    return rc;
+}
+
+/* ---- counting ---- */
+
+static void count_failed(builder_view *bv, const orm_error *err)
+{
+    bv->count_state = COUNT_FAILED;
+    bv->count_step = 0;
+    set_str(&bv->count_error, orm_error_text(err));
+}
+
+static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
+{
+    builder_view *bv = (builder_view *)v;
+    orm_expr *e = NULL;
+    orm_query *q = NULL;
+    *more = 0;
+    if (!bv->count_step)
+        return TUI_DONE;
+    if (tui_ftree_compile(bv->tree, &bv->today, &e) != 0) {
+        orm_error err = ORM_ERROR_INIT;
+        orm_error_set(&err, ORM_ENOMEM, "out of memory");
+        count_failed(bv, &err);
+        orm_error_clear(&err);
+        return TUI_REDRAW;
+    }
+    if (!e) {
+        /* No filter: the table's count, an estimate when it is big. */
+        int exact = 1;
+        if (orm_db_count(app->db, bv->m, 1, &bv->count, &exact) != 0) {
+            count_failed(bv, orm_db_error(app->db));
+        } else {
+            bv->count_state = exact ? COUNT_EXACT : COUNT_ESTIMATE;
+            bv->count_step = 0;
+        }
+        return TUI_REDRAW;
+    }
+    if (orm_query_new(&q, app->session, bv->m) != 0) {
+        orm_expr_free(e);
+        count_failed(bv, orm_session_error(app->session));
+        return TUI_REDRAW;
+    }
+    orm_query_filter(q, e);
+    if (bv->count_step == 1) {
+        /* Quick: read at most COUNT_CAP + 1 rows. */
+        orm_cursor *cur = NULL;
+        const orm_value *row;
+        int64_t n = 0;
+        int rc;
+        orm_query_limit(q, COUNT_CAP + 1);
+        rc = orm_query_cursor(q, &cur);
+        if (rc == 0)
+            while ((rc = orm_cursor_next(cur, &row)) == ORM_ROW)
+                n++;
+        orm_cursor_free(cur);
+        if (rc != ORM_DONE) {
+            count_failed(bv, orm_query_error(q));
+        } else if (n <= COUNT_CAP) {
+            bv->count = n;
+            bv->count_state = COUNT_EXACT;
+            bv->count_step = 0;
+        } else {
+            bv->count = COUNT_CAP;
+            bv->count_state = COUNT_MORE;
+            bv->count_step = 2;
+            *more = 1;
+        }
+    } else {
+        if (orm_query_count(q, &bv->count) != 0) {
+            count_failed(bv, orm_query_error(q));
+        } else {
+            bv->count_state = COUNT_EXACT;
+            bv->count_step = 0;
+        }
+    }
+    orm_query_free(q);
+    return TUI_REDRAW;
+}
+
+static void count_text(const builder_view *bv, orm_buf *out)
+{
+    char n[40];
+    switch (bv->count_state) {
+    case COUNT_PENDING:
+        orm_buf_append(out, "counting\xE2\x80\xA6");
+        break;
+    case COUNT_MORE:
+        tui_text_count(n, sizeof n, (long long)bv->count, 0);
+        orm_buf_appendf(out, "more than %s (counting\xE2\x80\xA6)", n);
+        break;
+    case COUNT_FAILED:
+        orm_buf_appendf(out, "? (%s)",
+                        bv->count_error ? bv->count_error : "count failed");
+        break;
+    default:
+        tui_text_count(n, sizeof n, (long long)bv->count,
+                       bv->count_state == COUNT_ESTIMATE);
+        orm_buf_appendf(out, "%s row%s", n, bv->count == 1 ? "" : "s");
+        if (bv->count_state == COUNT_ESTIMATE)
+            orm_buf_append(out, " (estimate)");
+    }
+}
+
+/* ---- applying, saving, history ---- */
+
+static void history_add(tui_app *app, const orm_model *m, const char *text)
+{
+    tui_state *st = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    char *key = tui_state_model_key(m);
+    if (key && tui_filter_state_open(app, &st) == 0 &&
+        tui_state_history_add(st, key, text, &err) != 0)
+        tui_app_error(app, "filter history: %s", orm_error_text(&err));
+    tui_state_free(st);
+    orm_error_clear(&err);
+    free(key);
+}
+
+static unsigned apply_filter(builder_view *bv, tui_app *app)
+{
+    orm_expr *e = NULL;
+    char *text = NULL;
+    tui_date today;
+    /* Relative dates are fixed now, when the filter is applied. */
+    tui_date_today(&today);
+    if (tui_ftree_compile(bv->tree, &today, &e) != 0 ||
+        (e && !(text = orm_filter_print(e)))) {
+        orm_expr_free(e);
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    int rc = tui_view_rows_set_filter(bv->rows, app, e, text);
+    if (rc == 0) {
+        tui_app_message(app, e ? "filter applied" : "filter cleared");
+        if (text)
+            history_add(app, bv->m, text);
+    }
+    orm_expr_free(e);
+    free(text);
+    return rc == 0 ? TUI_POP : TUI_REDRAW;
+}
+
+static unsigned save_filter(builder_view *bv, tui_app *app, const char *name)
+{
+    tui_state *st = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    char *key = tui_state_model_key(bv->m);
+    int replace = bv->saved_name && strcmp(bv->saved_name, name) == 0;
+    int rc;
+    if (!key) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    if (tui_filter_state_open(app, &st) != 0) {
+        free(key);
+        end_ask(bv);
+        return TUI_REDRAW;
+    }
+    rc = tui_state_filter_save(st, name, key, bv->text ? bv->text : "", replace,
+                               &err);
+    if (rc == 0) {
+        set_str(&bv->saved_name, name);
+        end_ask(bv);
+        tui_app_message(app, "saved as '%s' (F lists saved filters)", name);
+    } else if (rc == ORM_EUNIQUE) {
+        orm_buf why = ORM_BUF_INIT;
+        orm_buf_appendf(&why,
+                        "%s: choose another name, or delete it "
+                        "from the saved filters first",
+                        orm_error_text(&err));
+        ask_again(bv, app, "save as: ", name, orm_buf_str(&why), 0);
+        orm_buf_free(&why);
+    } else {
+        end_ask(bv);
+        tui_app_error(app, "%s", orm_error_text(&err));
+    }
+    orm_error_clear(&err);
+    tui_state_free(st);
+    free(key);
+    return TUI_REDRAW;
+}
+
+static unsigned open_history(builder_view *bv, tui_app *app)
+{
+    tui_state *st = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    char *key = tui_state_model_key(bv->m);
+    tui_strings_free(bv->history, bv->nhistory);
+    bv->history = NULL;
+    bv->nhistory = 0;
+    if (key && tui_filter_state_open(app, &st) == 0 &&
+        tui_state_history_list(st, key, HISTORY_SHOWN, &bv->history,
+                               &bv->nhistory, &err) != 0)
+        tui_app_error(app, "filter history: %s", orm_error_text(&err));
+    tui_state_free(st);
+    orm_error_clear(&err);
+    free(key);
+    if (bv->nhistory == 0) {
+        if (!app->message_error)
+            tui_app_message(app, "no filter applied to %s yet", bv->m->name);
+        return TUI_REDRAW;
+    }
+    bv->mode = MODE_HISTORY;
+    bv->pick = bv->pick_top = 0;
+    return TUI_REDRAW;
+}
+
+/* ---- making a condition ---- */
+
+static void start_condition(builder_view *bv, tui_fnode *editing)
+{
+    bv->editing = editing;
+    bv->mode = MODE_COLUMN;
+    bv->pick = bv->pick_top = 0;
+    if (editing) {
+        int i = orm_model_column_index(bv->m, editing->column);
+        if (i >= 0)
+            bv->pick = (size_t)i;
+    }
+}
+
+static void choose_column(builder_view *bv)
+{
+    const orm_column *col = column_at(bv, bv->pick);
+    bv->col = bv->pick;
+    bv->nops = tui_fop_choices(col, bv->ops, TUI_FOP_COUNT);
+    bv->mode = MODE_OP;
+    bv->pick = bv->pick_top = 0;
+    if (bv->editing && strcmp(bv->editing->column, col->name) == 0)
+        for (size_t i = 0; i < bv->nops; i++)
+            if (bv->ops[i] == bv->editing->op)
+                bv->pick = i;
+}
+
+/* The value the condition being edited had, to type over. */
+static char *old_value_text(const builder_view *bv, size_t i)
+{
+    const tui_fnode *n = bv->editing;
+    const orm_column *col = column_at(bv, bv->col);
+    if (!n || strcmp(n->column, col->name) != 0 || i >= n->nvalues ||
+        tui_fop_values(n->op) != tui_fop_values(bv->op))
+        return NULL;
+    if (tui_fop_values(bv->op) < 0)
+        return tui_fvalues_text(n->values, n->nvalues, col);
+    return tui_fvalue_text(&n->values[i], col);
+}
+
+/* Does every key value name a row of the referenced table? */
+static int check_references(builder_view *bv, tui_app *app,
+                            const orm_value *values, size_t n, orm_buf *why)
+{
+    const orm_column *col = column_at(bv, bv->col);
+    const orm_model *target;
+    const char *ref_col;
+    int pk[2];
+    if (!col->ref_table ||
+        !(target = orm_db_find_model(app->db, col->ref_table)))
+        return 0;
+    ref_col = col->ref_column;
+    if (!ref_col) {
+        if (orm_model_pk(target, pk, 2) != 1)
+            return 0;
+        ref_col = target->columns[pk[0]].name;
+    }
+    for (size_t i = 0; i < n; i++) {
+        orm_query *q = NULL;
+        orm_cursor *cur = NULL;
+        const orm_value *row;
+        int rc = orm_query_new(&q, app->session, target);
+        if (rc == 0)
+            rc = orm_query_filter_by(q, ref_col, &values[i]);
+        if (rc == 0) {
+            orm_query_limit(q, 1);
+            rc = orm_query_cursor(q, &cur);
+        }
+        if (rc == 0)
+            rc = orm_cursor_next(cur, &row);
+        orm_cursor_free(cur);
+        orm_query_free(q);
+        if (rc == ORM_DONE) {
+            char *shown = tui_fvalue_text(&values[i], col);
+            orm_buf_appendf(why, "%s has no row with %s = %s", target->table,
+                            ref_col, shown ? shown : "?");
+            free(shown);
+            return ORM_ENOTFOUND;
+        }
+    }
+    return 0;
+}
+
+static unsigned finish_condition(builder_view *bv, tui_app *app,
+                                 const orm_value *values, size_t n)
+{
+    const orm_column *col = column_at(bv, bv->col);
+    int rc;
+    if (bv->editing) {
+        int icase = bv->editing->icase && tui_fop_has_case(bv->op);
+        rc = tui_fnode_set(bv->editing, col->name, bv->op, values, n, icase);
+        if (rc == 0)
+            bv->cursor = tui_ftree_line_of(bv->tree, bv->editing);
+    } else {
+        tui_fnode *node =
+            tui_fnode_new_condition(col->name, bv->op, values, n, 0);
+        rc = node ? tui_ftree_insert(bv->tree, current(bv), node) : ORM_ENOMEM;
+        if (rc == 0)
+            bv->cursor = tui_ftree_line_of(bv->tree, node);
+    }
+    bv->mode = MODE_TREE;
+    bv->editing = NULL;
+    end_ask(bv);
+    if (rc)
+        tui_app_error(app, "out of memory");
+    changed(bv);
+    return TUI_REDRAW;
+}
+
+static unsigned choose_op(builder_view *bv, tui_app *app)
+{
+    char *old;
+    bv->op = bv->ops[bv->pick];
+    switch (tui_fop_values(bv->op)) {
+    case 0:
+        return finish_condition(bv, app, NULL, 0);
+    case 1:
+        old = old_value_text(bv, 0);
+        ask(bv, app, ASK_VALUE, "value: ", old);
+        break;
+    case 2:
+        old = old_value_text(bv, 0);
+        ask(bv, app, ASK_LOW, "from: ", old);
+        break;
+    default:
+        old = old_value_text(bv, 0);
+        ask(bv, app, ASK_LIST, "values: ", old);
+    }
+    free(old);
+    return TUI_REDRAW;
+}
+
+/* A value typed at a value prompt: checked, then the next step. */
+static unsigned submit_value(builder_view *bv, tui_app *app, const char *text,
+                             const char *label)
+{
+    const orm_column *col = column_at(bv, bv->col);
+    orm_error err = ORM_ERROR_INIT;
+    orm_buf why = ORM_BUF_INIT;
+    orm_value v = ORM_VALUE_NULL_INIT;
+    orm_value *list = NULL;
+    size_t n = 0;
+    int is_list = bv->ask == ASK_LIST;
+    int rc = is_list ? tui_fvalues_parse(&list, &n, col, text, &err)
+                     : tui_fvalue_parse(&v, col, bv->op, text, &err);
+    const orm_value *values = is_list ? list : &v;
+    size_t nvalues = is_list ? n : 1;
+    if (rc)
+        orm_buf_appendf(&why, "%s: %s", col->name, orm_error_text(&err));
+    else if (bv->op != TUI_FOP_NE &&
+             check_references(bv, app, values, nvalues, &why) != 0)
+        rc = ORM_ENOTFOUND;
+    if (rc) {
+        ask_again(bv, app, label, text, orm_buf_str(&why), 0);
+    } else if (bv->ask == ASK_LOW) {
+        char *old = old_value_text(bv, 1);
+        orm_value_clear(&bv->low);
+        bv->low = v; /* moved */
+        v = orm_value_null();
+        ask(bv, app, ASK_HIGH, "to: ", old);
+        free(old);
+    } else if (bv->ask == ASK_HIGH) {
+        orm_value both[2] = {bv->low, v};
+        finish_condition(bv, app, both, 2); /* copies, then clears low */
+    } else {
+        finish_condition(bv, app, values, nvalues);
+    }
+    orm_value_clear(&v);
+    tui_fvalues_free(list, n);
+    orm_buf_free(&why);
+    orm_error_clear(&err);
+    return TUI_REDRAW;
+}
+
+/* ---- the text editor ---- */
+
+static void check_text(builder_view *bv, const char *text)
+{
+    tui_ftree *probe = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    set_str(&bv->ask_text, text);
+    set_str(&bv->ask_error, NULL);
+    bv->ask_pos = 0;
+    if (tui_ftree_new(&probe, bv->m) == 0 &&
+        tui_ftree_parse(probe, text, &err) != 0) {
+        set_str(&bv->ask_error, orm_error_text(&err));
+        bv->ask_pos = err.position;
+    }
+    tui_ftree_free(probe);
+    orm_error_clear(&err);
+}
+
+static unsigned submit_text(builder_view *bv, tui_app *app, const char *text)
+{
+    orm_error err = ORM_ERROR_INIT;
+    if (tui_ftree_parse(bv->tree, text, &err) != 0) {
+        ask_again(bv, app, "filter: ", text, orm_error_text(&err),
+                  err.position);
+    } else {
+        end_ask(bv);
+        bv->cursor = 0;
+        changed(bv);
+    }
+    orm_error_clear(&err);
+    return TUI_REDRAW;
+}
+
+static unsigned builder_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
+                               const char *text, int done)
+{
+    builder_view *bv = (builder_view *)v;
+    static const char *const labels[] = {
+        [ASK_VALUE] = "value: ", [ASK_LOW] = "from: ",
+        [ASK_HIGH] = "to: ",     [ASK_LIST] = "values: ",
+        [ASK_TEXT] = "filter: ", [ASK_SAVE] = "save as: "};
+    (void)kind;
+    if (bv->ask == ASK_NONE)
+        return TUI_REDRAW;
+    if (done < 0) {
+        if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE) {
+            bv->mode = MODE_TREE;
+            bv->editing = NULL;
+            tui_app_message(app, "condition not changed");
+        }
+        end_ask(bv);
+        return TUI_REDRAW;
+    }
+    if (done == 0) {
+        if (bv->ask == ASK_TEXT) {
+            check_text(bv, text);
+        } else {
+            set_str(&bv->ask_text, text);
+            set_str(&bv->ask_error, NULL);
+        }
+        return TUI_REDRAW;
+    }
+    switch (bv->ask) {
+    case ASK_TEXT:
+        return submit_text(bv, app, text);
+    case ASK_SAVE: {
+        char *name = orm_strdup(text);
+        unsigned r;
+        if (!name || !*name) {
+            ask_again(bv, app, labels[ASK_SAVE], "",
+                      "a saved filter needs a name", 0);
+            free(name);
+            return TUI_REDRAW;
+        }
+        r = save_filter(bv, app, name);
+        free(name);
+        return r;
+    }
+    default:
+        return submit_value(bv, app, text, labels[bv->ask]);
+    }
+}
+
+/* ---- keys ---- */
+
+static const tui_action tree_keys[] = {
+    TUI_ACT_FILTER_APPLY,     TUI_ACT_FILTER_ADD,    TUI_ACT_FILTER_GROUP,
+    TUI_ACT_FILTER_EDIT,      TUI_ACT_FILTER_DELETE, TUI_ACT_FILTER_JOIN,
+    TUI_ACT_FILTER_NOT,       TUI_ACT_FILTER_CASE,   TUI_ACT_FILTER_MOVE_UP,
+    TUI_ACT_FILTER_MOVE_DOWN, TUI_ACT_FILTER_TEXT,   TUI_ACT_FILTER_SAVE,
+    TUI_ACT_FILTER_HISTORY,   TUI_ACT_CLEAR_FILTER,  TUI_ACT_BACK,
+    TUI_ACT_MOVE_UP,          TUI_ACT_MOVE_DOWN,     TUI_ACT_PAGE_UP,
+    TUI_ACT_PAGE_DOWN,        TUI_ACT_FIRST,         TUI_ACT_LAST,
+    TUI_ACT_REFRESH};
+
+static const tui_action pick_keys[] = {
+    TUI_ACT_OPEN,      TUI_ACT_FILTER_APPLY, TUI_ACT_BACK,
+    TUI_ACT_MOVE_UP,   TUI_ACT_MOVE_DOWN,    TUI_ACT_PAGE_UP,
+    TUI_ACT_PAGE_DOWN, TUI_ACT_FIRST,        TUI_ACT_LAST};
+
+static size_t pick_count(const builder_view *bv)
+{
+    switch (bv->mode) {
+    case MODE_COLUMN:
+        return bv->m->ncolumns;
+    case MODE_OP:
+        return bv->nops;
+    case MODE_HISTORY:
+        return bv->nhistory;
+    default:
+        return 0;
+    }
+}
+
+static const char *pick_label(const builder_view *bv, size_t i)
+{
+    switch (bv->mode) {
+    case MODE_COLUMN:
+        return bv->m->columns[i].name;
+    case MODE_OP:
+        return tui_fop_label(bv->ops[i], column_at(bv, bv->col));
+    case MODE_HISTORY:
+        return bv->history[i];
+    default:
+        return "";
+    }
+}
+
+static size_t move_index(size_t at, long delta, size_t count)
+{
+    long next = (long)at + delta;
+    if (count == 0)
+        return 0;
+    if (next < 0)
+        return 0;
+    if ((size_t)next >= count)
+        return count - 1;
+    return (size_t)next;
+}
+
+static unsigned pick_action(builder_view *bv, tui_app *app, tui_action a)
+{
+    size_t count = pick_count(bv);
+    long page = bv->page > 1 ? bv->page : 1;
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        bv->pick = move_index(bv->pick, -1, count);
+        return TUI_REDRAW;
+    case TUI_ACT_MOVE_DOWN:
+        bv->pick = move_index(bv->pick, 1, count);
+        return TUI_REDRAW;
+    case TUI_ACT_PAGE_UP:
+        bv->pick = move_index(bv->pick, -page, count);
+        return TUI_REDRAW;
+    case TUI_ACT_PAGE_DOWN:
+        bv->pick = move_index(bv->pick, page, count);
+        return TUI_REDRAW;
+    case TUI_ACT_FIRST:
+        bv->pick = 0;
+        return TUI_REDRAW;
+    case TUI_ACT_LAST:
+        bv->pick = count ? count - 1 : 0;
+        return TUI_REDRAW;
+    case TUI_ACT_BACK:
+        if (bv->mode == MODE_OP) {
+            bv->mode = MODE_COLUMN;
+            bv->pick = bv->col;
+        } else {
+            bv->mode = MODE_TREE;
+            bv->editing = NULL;
+        }
+        return TUI_REDRAW;
+    case TUI_ACT_OPEN:
+    case TUI_ACT_FILTER_APPLY:
+        if (bv->mode == MODE_COLUMN) {
+            choose_column(bv);
+            return TUI_REDRAW;
+        }
+        if (bv->mode == MODE_OP)
+            return choose_op(bv, app);
+        if (bv->mode == MODE_HISTORY && bv->pick < bv->nhistory) {
+            orm_error err = ORM_ERROR_INIT;
+            bv->mode = MODE_TREE;
+            if (tui_ftree_parse(bv->tree, bv->history[bv->pick], &err) != 0)
+                tui_app_error(app, "that filter no longer fits %s: %s",
+                              bv->m->name, orm_error_text(&err));
+            orm_error_clear(&err);
+            bv->cursor = 0;
+            changed(bv);
+        }
+        return TUI_REDRAW;
+    default:
+        return TUI_UNHANDLED;
+    }
+}
+
+/* A letter in a chooser: the next item starting with it. */
+static unsigned pick_jump(builder_view *bv, int key)
+{
+    size_t count = pick_count(bv);
+    int lower = key >= 'A' && key <= 'Z' ? key - 'A' + 'a' : key;
+    for (size_t k = 1; k <= count; k++) {
+        size_t i = (bv->pick + k) % count;
+        int c = (unsigned char)pick_label(bv, i)[0];
+        if (c >= 'A' && c <= 'Z')
+            c = c - 'A' + 'a';
+        if (c == lower) {
+            bv->pick = i;
+            return TUI_REDRAW;
+        }
+    }
+    return TUI_DONE;
+}
+
+static unsigned add_group(builder_view *bv)
+{
+    tui_fnode *at = current(bv);
+    tui_fnode *parent = at->is_group ? at : at->parent;
+    orm_op join = parent && parent->join == ORM_OP_AND ? ORM_OP_OR : ORM_OP_AND;
+    tui_fnode *g = tui_fnode_new_group(join);
+    if (!g || tui_ftree_insert(bv->tree, at, g) != 0)
+        return TUI_REDRAW;
+    bv->cursor = tui_ftree_line_of(bv->tree, g);
+    changed(bv);
+    return TUI_REDRAW;
+}
+
+static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
+{
+    tui_fnode *node = current(bv);
+    size_t lines = tui_ftree_line_count(bv->tree);
+    long page = bv->page > 1 ? bv->page : 1;
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        bv->cursor = move_index(bv->cursor, -1, lines);
+        return TUI_REDRAW;
+    case TUI_ACT_MOVE_DOWN:
+        bv->cursor = move_index(bv->cursor, 1, lines);
+        return TUI_REDRAW;
+    case TUI_ACT_PAGE_UP:
+        bv->cursor = move_index(bv->cursor, -page, lines);
+        return TUI_REDRAW;
+    case TUI_ACT_PAGE_DOWN:
+        bv->cursor = move_index(bv->cursor, page, lines);
+        return TUI_REDRAW;
+    case TUI_ACT_FIRST:
+        bv->cursor = 0;
+        return TUI_REDRAW;
+    case TUI_ACT_LAST:
+        bv->cursor = lines ? lines - 1 : 0;
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_APPLY:
+    case TUI_ACT_OPEN:
+        return apply_filter(bv, app);
+    case TUI_ACT_BACK:
+        return TUI_POP; /* nothing applied */
+    case TUI_ACT_FILTER_ADD:
+        start_condition(bv, NULL);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_EDIT:
+        if (node->is_group) {
+            tui_app_message(app, "a group: o switches and/or, ! negates, "
+                                 "a adds a condition in it");
+            return TUI_REDRAW;
+        }
+        start_condition(bv, node);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_DELETE:
+        tui_ftree_delete(bv->tree, node);
+        changed(bv);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_GROUP:
+        return add_group(bv);
+    case TUI_ACT_FILTER_JOIN:
+        tui_fnode_toggle_join(node->is_group ? node : node->parent);
+        changed(bv);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_NOT:
+        node->negated = !node->negated;
+        changed(bv);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_CASE:
+        if (tui_fnode_toggle_case(node) != 0) {
+            tui_app_error(app, "ignoring case works on text matches: "
+                               "contains, starts with, ends with, like");
+            return TUI_REDRAW;
+        }
+        changed(bv);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_MOVE_UP:
+    case TUI_ACT_FILTER_MOVE_DOWN:
+        if (tui_ftree_move(bv->tree, node,
+                           a == TUI_ACT_FILTER_MOVE_UP ? -1 : 1)) {
+            bv->cursor = tui_ftree_line_of(bv->tree, node);
+            changed(bv);
+        }
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_TEXT:
+        ask(bv, app, ASK_TEXT, "filter: ", bv->text);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_SAVE:
+        if (tui_ftree_empty(bv->tree)) {
+            tui_app_error(app, "nothing to save: add a condition first");
+            return TUI_REDRAW;
+        }
+        ask(bv, app, ASK_SAVE, "save as: ", bv->saved_name);
+        return TUI_REDRAW;
+    case TUI_ACT_FILTER_HISTORY:
+        return open_history(bv, app);
+    case TUI_ACT_CLEAR_FILTER:
+        tui_ftree_clear(bv->tree);
+        bv->cursor = 0;
+        changed(bv);
+        tui_app_message(app, "no conditions left: Enter shows every row");
+        return TUI_REDRAW;
+    case TUI_ACT_REFRESH:
+        changed(bv);
+        return TUI_REDRAW;
+    default:
+        return TUI_UNHANDLED;
+    }
+}
+
+static unsigned builder_handle(tui_view *v, tui_app *app, tui_action a)
+{
+    builder_view *bv = (builder_view *)v;
+    if (bv->mode != MODE_TREE)
+        return pick_action(bv, app, a);
+    return tree_action(bv, app, a);
+}
+
+/* Keys first: the builder's own actions win over the global ones that
+ * share their keys (s saves here, : edits the text, d deletes). */
+static unsigned builder_key(tui_view *v, tui_app *app, int key)
+{
+    builder_view *bv = (builder_view *)v;
+    const tui_action *keys = bv->mode == MODE_TREE ? tree_keys : pick_keys;
+    size_t n = bv->mode == MODE_TREE ? sizeof tree_keys / sizeof *tree_keys
+                                     : sizeof pick_keys / sizeof *pick_keys;
+    tui_action a = tui_edit_lookup(app, key, keys, n);
+    if (in_list(a, keys, n)) {
+        unsigned r = builder_handle(v, app, a);
+        return r & TUI_UNHANDLED ? TUI_REDRAW : r;
+    }
+    if (bv->mode != MODE_TREE && key > 32 && key < 127)
+        return pick_jump(bv, key);
+    return TUI_UNHANDLED;
+}
+
+/* ---- drawing ---- */
+
+typedef struct wrap_state {
+    tui_screen *scr;
+    int row, col, rows_left;
+    tui_element el;
+} wrap_state;
+
+static int wrap_line(const char *text, size_t len, void *payload)
+{
+    wrap_state *w = payload;
+    if (w->rows_left <= 0)
+        return 1;
+    tui_screen_putn(w->scr, w->row++, w->col, text, len, -1, w->el);
+    w->rows_left--;
+    return 0;
+}
+
+/* Text wrapped at (row, col) on at most `max` lines; returns lines. */
+static int put_wrapped(tui_screen *scr, int row, int col, const char *text,
+                       int max, tui_element el)
+{
+    wrap_state w = {scr, row, col, max, el};
+    int width = scr->cols - col;
+    if (width < 1 || max < 1)
+        return 0;
+    tui_text_wrap(text, strlen(text), width, wrap_line, &w);
+    return w.row - row ? w.row - row : 1;
+}
+
+static void keep_visible(size_t cursor, size_t *top, int page)
+{
+    size_t p = page > 0 ? (size_t)page : 1;
+    if (cursor < *top)
+        *top = cursor;
+    if (cursor >= *top + p)
+        *top = cursor - p + 1;
+}
+
+static void draw_tree(builder_view *bv, tui_app *app, tui_screen *scr, int y,
+                      int height)
+{
+    size_t lines = tui_ftree_line_count(bv->tree);
+    (void)app;
+    bv->page = height;
+    keep_visible(bv->cursor, &bv->top, height);
+    for (int i = 0; i < height; i++) {
+        size_t line = bv->top + (size_t)i;
+        int depth = 0;
+        tui_fnode *n;
+        orm_buf b = ORM_BUF_INIT;
+        if (line >= lines)
+            break;
+        n = tui_ftree_line(bv->tree, line, &depth);
+        int cur = line == bv->cursor;
+        tui_element el = cur           ? TUI_EL_CURSOR
+                         : n->is_group ? TUI_EL_LABEL
+                                       : TUI_EL_DEFAULT;
+        if (cur)
+            tui_screen_fill(scr, y + i, 0, scr->cols, TUI_EL_CURSOR);
+        orm_buf_appendf(&b, "%*s", 2 * depth + 1, "");
+        tui_fnode_describe(n, bv->m, &bv->today, &b);
+        if (orm_buf_str(&b)) {
+            orm_buf fitted = ORM_BUF_INIT;
+            tui_text_fit(&fitted, b.data, b.len, scr->cols);
+            tui_screen_put(scr, y + i, 0, orm_buf_str(&fitted), -1, el);
+            orm_buf_free(&fitted);
+        }
+        orm_buf_free(&b);
+    }
+}
+
+static void pick_heading(const builder_view *bv, orm_buf *out)
+{
+    switch (bv->mode) {
+    case MODE_COLUMN:
+        orm_buf_append(out,
+                       bv->editing ? "Change the column" : "Which column?");
+        break;
+    case MODE_OP:
+        orm_buf_appendf(out, "How must %s match?",
+                        bv->m->columns[bv->col].name);
+        break;
+    default:
+        orm_buf_append(out, "Filters applied before (Enter loads one):");
+    }
+    if (bv->mode != MODE_HISTORY)
+        orm_buf_append(out, " (Enter picks, Esc goes back)");
+}
+
+/* The type of a column, and where a key leads, for the column list. */
+static void column_note(const orm_column *col, orm_buf *out)
+{
+    orm_buf_append(out, orm_type_name(col->type));
+    if (col->type == ORM_STRING && col->length)
+        orm_buf_appendf(out, "(%d)", col->length);
+    if (col->ref_table)
+        orm_buf_appendf(out, " \xE2\x86\x92 %s", col->ref_table);
+}
+
+static void draw_pick(builder_view *bv, tui_screen *scr, int y, int height)
+{
+    orm_buf head = ORM_BUF_INIT;
+    size_t count = pick_count(bv);
+    int name_w = 8;
+    pick_heading(bv, &head);
+    tui_screen_put(scr, y, 0, orm_buf_str(&head) ? orm_buf_str(&head) : "", -1,
+                   TUI_EL_HEADER);
+    orm_buf_free(&head);
+    height--;
+    bv->page = height;
+    keep_visible(bv->pick, &bv->pick_top, height);
+    for (size_t i = 0; i < count; i++) {
+        int w = tui_text_widthz(pick_label(bv, i));
+        if (w > name_w)
+            name_w = w < 30 ? w : 30;
+    }
+    for (int i = 0; i < height; i++) {
+        size_t k = bv->pick_top + (size_t)i;
+        int row = y + 1 + i;
+        if (k >= count)
+            break;
+        int cur = k == bv->pick;
+        tui_element el = cur ? TUI_EL_CURSOR : TUI_EL_DEFAULT;
+        if (cur)
+            tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_CURSOR);
+        tui_screen_put(scr, row, 2, pick_label(bv, k),
+                       bv->mode == MODE_HISTORY ? -1 : name_w, el);
+        if (bv->mode == MODE_COLUMN) {
+            orm_buf note = ORM_BUF_INIT;
+            column_note(&bv->m->columns[k], &note);
+            tui_screen_put(scr, row, name_w + 4,
+                           orm_buf_str(&note) ? orm_buf_str(&note) : "", -1,
+                           cur ? el : TUI_EL_TYPE);
+            orm_buf_free(&note);
+        }
+    }
+}
+
+static int is_date_column(const orm_column *col)
+{
+    return col->type == ORM_DATE || col->type == ORM_DATETIME ||
+           col->type == ORM_DATETIMETZ;
+}
+
+static void draw_ask(builder_view *bv, tui_screen *scr, int y, int height)
+{
+    orm_buf head = ORM_BUF_INIT;
+    const orm_column *col = column_at(bv, bv->col);
+    if (height < 1)
+        return;
+    switch (bv->ask) {
+    case ASK_TEXT:
+        orm_buf_append(&head, "Type the filter (Enter reads it, Esc "
+                              "cancels):");
+        break;
+    case ASK_SAVE:
+        orm_buf_appendf(&head,
+                        "Save this filter of %s as (Enter saves, "
+                        "Esc cancels):",
+                        bv->m->name);
+        break;
+    case ASK_LIST:
+        orm_buf_appendf(&head,
+                        "%s %s: values separated by commas, "
+                        "'quoted' to keep commas",
+                        col->name, tui_fop_label(bv->op, col));
+        break;
+    case ASK_LOW:
+    case ASK_HIGH:
+        orm_buf_appendf(&head, "%s between: the %s value", col->name,
+                        bv->ask == ASK_LOW ? "first" : "second");
+        break;
+    default:
+        orm_buf_appendf(&head, "%s %s: type the value (Enter, Esc cancels)",
+                        col->name, tui_fop_label(bv->op, col));
+    }
+    if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE && col->ref_table)
+        orm_buf_appendf(&head, " \xE2\x80\x94 a key of %s (type it)",
+                        col->ref_table);
+    if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE && is_date_column(col))
+        orm_buf_append(&head, " \xE2\x80\x94 YYYY-MM-DD");
+    y += put_wrapped(scr, y, 0, orm_buf_str(&head) ? orm_buf_str(&head) : "", 2,
+                     TUI_EL_HEADER);
+    orm_buf_free(&head);
+    if (bv->ask == ASK_TEXT && bv->ask_text) {
+        /* The text once more, with a caret under the error. */
+        tui_screen_put(scr, y, 2, bv->ask_text, -1, TUI_EL_DEFAULT);
+        y++;
+        if (bv->ask_error && bv->ask_pos) {
+            int at = 2 + tui_ftext_caret_column(bv->ask_text, bv->ask_pos);
+            if (at >= scr->cols)
+                at = scr->cols - 1;
+            tui_screen_put(scr, y, at, "^", 1, TUI_EL_ERROR);
+            y++;
+        }
+    }
+    if (bv->ask_error)
+        put_wrapped(scr, y, 2, bv->ask_error, 3, TUI_EL_ERROR);
+    else if (bv->ask == ASK_TEXT)
+        tui_screen_put(scr, y, 2, "(reads fine)", -1, TUI_EL_NULL_VALUE);
+}
+
+/* "a add  A group ..." from the keys bound now. */
+static void hints_text(tui_app *app, orm_buf *b)
+{
+    static const struct {
+        tui_action a;
+        const char *what;
+    } hints[] = {
+        {TUI_ACT_FILTER_ADD, "add"},     {TUI_ACT_FILTER_GROUP, "group"},
+        {TUI_ACT_FILTER_EDIT, "edit"},   {TUI_ACT_FILTER_DELETE, "delete"},
+        {TUI_ACT_FILTER_JOIN, "and/or"}, {TUI_ACT_FILTER_NOT, "not"},
+        {TUI_ACT_FILTER_MOVE_UP, "up"},  {TUI_ACT_FILTER_MOVE_DOWN, "down"},
+        {TUI_ACT_FILTER_CASE, "case"},   {TUI_ACT_FILTER_TEXT, "text"},
+        {TUI_ACT_FILTER_SAVE, "save"},   {TUI_ACT_FILTER_HISTORY, "history"},
+        {TUI_ACT_CLEAR_FILTER, "clear"}, {TUI_ACT_FILTER_APPLY, "apply"},
+        {TUI_ACT_BACK, "back"},
+    };
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+        char key[32];
+        first_key(app, hints[i].a, key, sizeof key);
+        if (key[0])
+            orm_buf_appendf(b, "%s%s %s", b->len ? "  " : "", key,
+                            hints[i].what);
+    }
+}
+
+static int count_line(const char *text, size_t len, void *payload)
+{
+    (void)text;
+    (void)len;
+    (*(int *)payload)++;
+    return 0;
+}
+
+static void builder_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
+                         int height)
+{
+    builder_view *bv = (builder_view *)v;
+    orm_buf b = ORM_BUF_INIT, hints = ORM_BUF_INIT;
+    int y = top, bottom = top + height;
+    int hint_lines = 0;
+
+    tui_screen_put(scr, y, 0, "filter: ", -1, TUI_EL_LABEL);
+    if (bv->text && *bv->text)
+        y += put_wrapped(scr, y, 8, bv->text, FILTER_LINES_MAX, TUI_EL_DEFAULT);
+    else
+        tui_screen_put(scr, y++, 8, "(none: every row)", -1, TUI_EL_NULL_VALUE);
+    tui_screen_put(scr, y, 0, "matches: ", -1, TUI_EL_LABEL);
+    count_text(bv, &b);
+    tui_screen_put(scr, y++, 9, orm_buf_str(&b) ? orm_buf_str(&b) : "", -1,
+                   bv->count_state == COUNT_FAILED ? TUI_EL_ERROR
+                                                   : TUI_EL_DEFAULT);
+    orm_buf_free(&b);
+    y++;
+    if (bv->ask != ASK_NONE) {
+        draw_ask(bv, scr, y, bottom - y);
+        return;
+    }
+    if (bv->mode != MODE_TREE) {
+        draw_pick(bv, scr, y, bottom - y);
+        return;
+    }
+    hints_text(app, &hints);
+    if (orm_buf_str(&hints))
+        tui_text_wrap(hints.data, hints.len, scr->cols, count_line,
+                      &hint_lines);
+    if (hint_lines > 3)
+        hint_lines = 3;
+    if (bottom - y - hint_lines - 1 < 2)
+        hint_lines = 0;
+    draw_tree(bv, app, scr, y, bottom - y - (hint_lines ? hint_lines + 1 : 0));
+    if (hint_lines)
+        put_wrapped(scr, bottom - hint_lines, 0, hints.data, hint_lines,
+                    TUI_EL_HELP_KEY);
+    orm_buf_free(&hints);
+}
+
+static void builder_title(tui_view *v, tui_app *app, orm_buf *out)
+{
+    builder_view *bv = (builder_view *)v;
+    (void)app;
+    orm_buf_appendf(out, "Filter %s (%s)", bv->m->name, bv->m->table);
+    if (bv->saved_name)
+        orm_buf_appendf(out, " \xC2\xB7 saved as '%s'", bv->saved_name);
+}
+
+static void builder_status(tui_view *v, tui_app *app, orm_buf *out)
+{
+    builder_view *bv = (builder_view *)v;
+    size_t n = tui_ftree_conditions(bv->tree);
+    char apply[32], back[32];
+    first_key(app, TUI_ACT_FILTER_APPLY, apply, sizeof apply);
+    first_key(app, TUI_ACT_BACK, back, sizeof back);
+    orm_buf_appendf(out,
+                    "filter builder \xE2\x94\x82 %zu condition%s "
+                    "\xE2\x94\x82 %s applies \xE2\x94\x82 %s leaves",
+                    n, n == 1 ? "" : "s", apply, back);
+}
+
+/* ---- life ---- */
+
+static int builder_open(tui_view *v, tui_app *app)
+{
+    builder_view *bv = (builder_view *)v;
+    orm_error err = ORM_ERROR_INIT;
+    int rc = tui_ftree_new(&bv->tree, bv->m);
+    if (rc) {
+        tui_app_error(app, "out of memory");
+        return rc;
+    }
+    if (bv->initial) {
+        if (tui_ftree_parse(bv->tree, bv->initial, &err) != 0) {
+            /* Show it as text with the error: it can be fixed there. */
+            char *text = orm_strdup(bv->initial);
+            bv->ask = ASK_TEXT;
+            ask_again(bv, app, "filter: ", text ? text : "",
+                      orm_error_text(&err), err.position);
+            free(text);
+        }
+    } else {
+        const orm_expr *f = tui_view_rows_filter(bv->rows);
+        if (f && tui_ftree_load(bv->tree, f, &err) != 0) {
+            char *text = orm_filter_print(f);
+            bv->ask = ASK_TEXT;
+            ask_again(bv, app, "filter: ", text ? text : "",
+                      orm_error_text(&err), err.position);
+            free(text);
+        }
+    }
+    orm_error_clear(&err);
+    changed(bv);
+    return 0;
+}
+
+static void builder_close(tui_view *v)
+{
+    builder_view *bv = (builder_view *)v;
+    if (!bv)
+        return;
+    tui_ftree_free(bv->tree);
+    free(bv->text);
+    free(bv->ask_text);
+    free(bv->ask_error);
+    free(bv->saved_name);
+    free(bv->initial);
+    free(bv->count_error);
+    orm_value_clear(&bv->low);
+    tui_strings_free(bv->history, bv->nhistory);
+    free(bv);
+}
+
+static const tui_view_ops builder_ops = {
+    .name = "filter-builder",
+    .open = builder_open,
+    .draw = builder_draw,
+    .title = builder_title,
+    .status = builder_status,
+    .handle = builder_handle,
+    .prompt = builder_prompt,
+    .idle = builder_idle,
+    .close = builder_close,
+    .key = builder_key,
+};
+
+int tui_view_builder_new(tui_view **out, tui_app *app, tui_view *rows,
+                         const char *text, const char *saved_name)
+{
+    builder_view *bv = calloc(1, sizeof *bv);
+    (void)app;
+    *out = NULL;
+    if (!bv)
+        return ORM_ENOMEM;
+    bv->base.ops = &builder_ops;
+    bv->rows = rows;
+    bv->m = tui_view_rows_model(rows);
+    tui_date_today(&bv->today);
+    if (!bv->m || (text && !(bv->initial = orm_strdup(text))) ||
+        (saved_name && !(bv->saved_name = orm_strdup(saved_name)))) {
+        builder_close(&bv->base);
+        return bv->m ? ORM_ENOMEM : ORM_EINVALID;
+    }
+    *out = &bv->base;
+    return 0;
+}
+
+/* ---- the rows screen's f, F and clear ---- */
+
+unsigned tui_filter_rows_action(tui_view *rows, tui_app *app, tui_action a)
+{
+    tui_view *v = NULL;
+    int rc;
+    switch (a) {
+    case TUI_ACT_FILTER:
+        rc = tui_view_builder_new(&v, app, rows, NULL, NULL);
+        break;
+    case TUI_ACT_SAVED_FILTERS:
+        rc = tui_view_filters_new(&v, app, rows);
+        break;
+    case TUI_ACT_CLEAR_FILTER:
+        if (!tui_view_rows_filter(rows)) {
+            tui_app_message(app, "no filter to clear");
+            return TUI_REDRAW;
+        }
+        if (tui_view_rows_set_filter(rows, app, NULL, NULL) == 0)
+            tui_app_message(app, "filter cleared");
+        return TUI_REDRAW;
+    default:
+        return TUI_UNHANDLED;
+    }
+    if (rc) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    app->pushed = v;
+    return TUI_PUSH;
+}

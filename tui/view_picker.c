@@ -1,0 +1,390 @@
+/*
+ * The foreign-key picker: rows of the referenced model to choose from,
+ * each shown as the model's repr ("<Account jdoe>") or its key and first
+ * text columns. Typing searches the text columns (and the key, when a
+ * number is typed); the list pages through a row cache with keyset
+ * paging, so a huge table is never read whole. Enter puts the chosen
+ * row's key into the form field the picker was opened from.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "display.h"
+#include "edit.h"
+#include "rowcache.h"
+
+#define MIN_CAPACITY 30
+
+typedef struct picker_view {
+    tui_view base;
+    tui_view *form; /* below the picker on the stack */
+    size_t field;
+    const orm_model *m;
+    size_t ref_col;
+    tui_rowcache *cache;
+    orm_buf search;
+    int64_t cursor, top;
+    int page;
+    int count_pending; /* count the matches between keys */
+} picker_view;
+
+static const tui_action picker_actions[] = {
+    TUI_ACT_MOVE_UP,        TUI_ACT_MOVE_DOWN, TUI_ACT_PAGE_UP,
+    TUI_ACT_PAGE_DOWN,      TUI_ACT_OPEN,      TUI_ACT_FORM_CANCEL,
+    TUI_ACT_FORM_BACKSPACE, TUI_ACT_FORM_CLEAR};
+
+/* ---- loading ---- */
+
+static int report(picker_view *pv, tui_app *app, int rc)
+{
+    if (rc)
+        tui_app_db_error(app, pv->m->table, tui_rowcache_error(pv->cache));
+    return rc;
+}
+
+/* Every word typed in some text column (or equal to the key). */
+static orm_expr *search_expr(const picker_view *pv, const char *text)
+{
+    const orm_model *m = pv->m;
+    orm_expr *all = NULL;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t len = 0;
+        while (p[len] && p[len] != ' ')
+            len++;
+        if (!len)
+            break;
+        char *word = orm_strndup(p, len);
+        orm_expr *any = NULL;
+        if (!word)
+            goto nomem;
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            const orm_column *col = &m->columns[c];
+            orm_expr *e = NULL;
+            orm_value v = ORM_VALUE_NULL_INIT;
+            if (tui_column_is_text(col) && !(col->flags & ORM_SECRET)) {
+                orm_expr *args[2] = {orm_col(col->name), orm_str(word)};
+                e = args[0] && args[1] ? orm_expr_op(ORM_OP_ICONTAINS, args, 2)
+                                       : NULL;
+                if (!e) {
+                    orm_expr_free(args[0]);
+                    orm_expr_free(args[1]);
+                }
+            } else if (c == pv->ref_col &&
+                       orm_value_parse(&v, col, word, NULL) == 0) {
+                e = orm_eq(orm_col(col->name), orm_val(&v));
+            } else {
+                orm_value_clear(&v);
+                continue;
+            }
+            orm_value_clear(&v);
+            if (!e) {
+                free(word);
+                orm_expr_free(any);
+                goto nomem;
+            }
+            any = any ? orm_or(any, e) : e;
+            if (!any) {
+                free(word);
+                goto nomem;
+            }
+        }
+        free(word);
+        if (!any) /* nothing can match this word: a key is never NULL */
+            any = orm_is_null(orm_col(m->columns[pv->ref_col].name));
+        all = all ? orm_and(all, any) : any;
+        if (!all)
+            return NULL;
+        p += len;
+    }
+    return all;
+nomem:
+    orm_expr_free(all);
+    return NULL;
+}
+
+static int reload(picker_view *pv, tui_app *app)
+{
+    const char *text = orm_buf_str(&pv->search);
+    orm_expr *filter = text && *text ? search_expr(pv, text) : NULL;
+    int rc;
+    if (text && *text && !filter) {
+        tui_app_error(app, "out of memory");
+        return ORM_ENOMEM;
+    }
+    rc = tui_rowcache_set_filter(pv->cache, filter);
+    orm_expr_free(filter);
+    if (rc == 0)
+        rc = tui_rowcache_seek_first(pv->cache,
+                                     (size_t)(pv->page > 0 ? pv->page : 1));
+    tui_rowcache_take_shift(pv->cache);
+    pv->cursor = pv->top = 0;
+    pv->count_pending = 1;
+    return report(pv, app, rc);
+}
+
+/* Rows [top, top + page) present; cursor inside what exists. */
+static void sync(picker_view *pv, tui_app *app)
+{
+    int page = pv->page > 0 ? pv->page : 1;
+    if (pv->cursor < 0)
+        pv->cursor = 0;
+    if (pv->cursor < pv->top)
+        pv->top = pv->cursor;
+    if (pv->cursor >= pv->top + page)
+        pv->top = pv->cursor - page + 1;
+    int rc = tui_rowcache_ensure(pv->cache, pv->top, (size_t)page);
+    int64_t shift = tui_rowcache_take_shift(pv->cache);
+    pv->top += shift;
+    pv->cursor += shift;
+    if (report(pv, app, rc))
+        return;
+    while (pv->cursor > 0 && !tui_rowcache_row(pv->cache, pv->cursor))
+        pv->cursor--;
+    if (pv->cursor < pv->top)
+        pv->top = pv->cursor;
+}
+
+static int picker_open(tui_view *v, tui_app *app)
+{
+    picker_view *pv = (picker_view *)v;
+    int rc;
+    pv->page = tui_app_body_height(app) - 1;
+    rc = tui_rowcache_new(&pv->cache, app->session, pv->m, MIN_CAPACITY);
+    if (rc) {
+        tui_app_error(app, "out of memory");
+        return rc;
+    }
+    rc = tui_rowcache_set_order(pv->cache, -1, 0);
+    return rc ? report(pv, app, rc) : reload(pv, app);
+}
+
+/* ---- drawing ---- */
+
+static void picker_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
+                        int height)
+{
+    picker_view *pv = (picker_view *)v;
+    orm_buf b = ORM_BUF_INIT;
+    int page = height - 1 > 0 ? height - 1 : 1;
+    if (page != pv->page) {
+        pv->page = page;
+        size_t cap = 3 * (size_t)page;
+        tui_rowcache_set_capacity(pv->cache,
+                                  cap < MIN_CAPACITY ? MIN_CAPACITY : cap);
+        sync(pv, app);
+    }
+    const char *s = orm_buf_str(&pv->search);
+    tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_PROMPT);
+    orm_buf_appendf(&b, "search: %s\xE2\x96\x8F", s ? s : "");
+    tui_screen_put(scr, top, 0, orm_buf_str(&b), -1, TUI_EL_PROMPT);
+    orm_buf_free(&b);
+    if (tui_rowcache_held(pv->cache) == 0) {
+        tui_screen_put(scr, top + 1, 2,
+                       s && *s ? "(no matching rows)" : "(no rows)", -1,
+                       TUI_EL_NULL_VALUE);
+        return;
+    }
+    for (int line = 0; line < page; line++) {
+        const orm_value *row = tui_rowcache_row(pv->cache, pv->top + line);
+        int cur = pv->top + line == pv->cursor;
+        if (!row)
+            break;
+        orm_buf text = ORM_BUF_INIT;
+        tui_edit_repr(&text, pv->m, row);
+        if (cur)
+            tui_screen_fill(scr, top + 1 + line, 0, scr->cols, TUI_EL_CURSOR);
+        tui_screen_put(scr, top + 1 + line, 2, orm_buf_str(&text), -1,
+                       cur ? TUI_EL_CURSOR : TUI_EL_DEFAULT);
+        orm_buf_free(&text);
+    }
+}
+
+static void picker_title(tui_view *v, tui_app *app, orm_buf *out)
+{
+    picker_view *pv = (picker_view *)v;
+    (void)app;
+    orm_buf_appendf(out, "pick %s (%s) \xC2\xB7 Enter puts its %s", pv->m->name,
+                    pv->m->table, pv->m->columns[pv->ref_col].name);
+}
+
+static void picker_status(tui_view *v, tui_app *app, orm_buf *out)
+{
+    picker_view *pv = (picker_view *)v;
+    int64_t total;
+    int exact;
+    (void)app;
+    if (tui_rowcache_total(pv->cache, &total, &exact)) {
+        char text[40];
+        tui_text_count(text, sizeof text, (long long)total, !exact);
+        orm_buf_appendf(out, "%s row%s \xE2\x94\x82 ", text,
+                        total == 1 ? "" : "s");
+    }
+    orm_buf_append(out, "type to search \xC2\xB7 Enter picks \xC2\xB7 "
+                        "Esc back");
+}
+
+/* ---- keys ---- */
+
+static unsigned choose(picker_view *pv, tui_app *app)
+{
+    const orm_value *row = tui_rowcache_row(pv->cache, pv->cursor);
+    if (!row) {
+        tui_app_message(app, "no row to pick");
+        return TUI_REDRAW;
+    }
+    const orm_column *col = &pv->m->columns[pv->ref_col];
+    char *text = orm_value_format(&row[pv->ref_col], col);
+    if (!text) {
+        tui_app_error(app, "that row has no %s", col->name);
+        return TUI_REDRAW;
+    }
+    tui_view_form_picked(pv->form, app, pv->field, text);
+    free(text);
+    return TUI_POP;
+}
+
+static unsigned picker_key(tui_view *v, tui_app *app, int key)
+{
+    picker_view *pv = (picker_view *)v;
+    int page = pv->page > 0 ? pv->page : 1;
+    if (key == TUI_KEY_MOUSE || key == TUI_KEY_RESIZE ||
+        key == TUI_KEY_INTERRUPT)
+        return TUI_UNHANDLED;
+    if (key >= 32 && key < TUI_KEY_SPECIAL && key != 127) {
+        utf8proc_uint8_t buf[8];
+        utf8proc_ssize_t n = utf8proc_encode_char(key, buf);
+        if (n > 0)
+            orm_buf_appendn(&pv->search, (const char *)buf, (size_t)n);
+        reload(pv, app);
+        return TUI_REDRAW;
+    }
+    tui_action a =
+        tui_edit_lookup(app, key, picker_actions,
+                        sizeof picker_actions / sizeof picker_actions[0]);
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        pv->cursor--;
+        break;
+    case TUI_ACT_MOVE_DOWN:
+        if (tui_rowcache_row(pv->cache, pv->cursor + 1) ||
+            !tui_rowcache_at_end(pv->cache))
+            pv->cursor++;
+        break;
+    case TUI_ACT_PAGE_UP:
+        pv->cursor -= page;
+        pv->top -= page;
+        if (pv->top < 0)
+            pv->top = 0;
+        break;
+    case TUI_ACT_PAGE_DOWN:
+        pv->cursor += page;
+        pv->top += page;
+        break;
+    case TUI_ACT_OPEN:
+        return choose(pv, app);
+    case TUI_ACT_FORM_CANCEL:
+        return TUI_POP;
+    case TUI_ACT_FORM_BACKSPACE:
+        if (pv->search.len) {
+            size_t n = pv->search.len - 1;
+            while (n > 0 && ((unsigned char)pv->search.data[n] & 0xC0) == 0x80)
+                n--;
+            pv->search.len = n;
+            pv->search.data[n] = '\0';
+            reload(pv, app);
+        }
+        return TUI_REDRAW;
+    case TUI_ACT_FORM_CLEAR:
+        orm_buf_reset(&pv->search);
+        reload(pv, app);
+        return TUI_REDRAW;
+    case TUI_ACT_HELP:
+    case TUI_ACT_REDRAW:
+        return TUI_UNHANDLED;
+    default:
+        return TUI_REDRAW;
+    }
+    sync(pv, app);
+    return TUI_REDRAW;
+}
+
+static unsigned picker_handle(tui_view *v, tui_app *app, tui_action a)
+{
+    picker_view *pv = (picker_view *)v;
+    if (a == TUI_ACT_MOVE_UP || a == TUI_ACT_MOVE_DOWN) {
+        pv->cursor += a == TUI_ACT_MOVE_UP ? -1 : 1;
+        sync(pv, app);
+    }
+    return TUI_REDRAW;
+}
+
+static unsigned picker_click(tui_view *v, tui_app *app, int line, int col,
+                             int twice)
+{
+    picker_view *pv = (picker_view *)v;
+    (void)col;
+    if (line < 1 || !tui_rowcache_row(pv->cache, pv->top + line - 1))
+        return TUI_REDRAW;
+    pv->cursor = pv->top + line - 1;
+    return twice ? choose(pv, app) : TUI_REDRAW;
+}
+
+static unsigned picker_idle(tui_view *v, tui_app *app, int *more)
+{
+    picker_view *pv = (picker_view *)v;
+    *more = 0;
+    if (!pv->count_pending)
+        return TUI_DONE;
+    pv->count_pending = 0;
+    int rc = tui_rowcache_count(pv->cache);
+    int64_t shift = tui_rowcache_take_shift(pv->cache);
+    pv->top += shift;
+    pv->cursor += shift;
+    report(pv, app, rc);
+    return TUI_REDRAW;
+}
+
+static void picker_close(tui_view *v)
+{
+    picker_view *pv = (picker_view *)v;
+    if (!pv)
+        return;
+    tui_rowcache_free(pv->cache);
+    orm_buf_free(&pv->search);
+    free(pv);
+}
+
+static const tui_view_ops picker_ops = {
+    .name = "picker",
+    .open = picker_open,
+    .draw = picker_draw,
+    .title = picker_title,
+    .status = picker_status,
+    .handle = picker_handle,
+    .click = picker_click,
+    .idle = picker_idle,
+    .key = picker_key,
+    .close = picker_close,
+};
+
+int tui_view_picker_new(tui_view **out, tui_app *app, tui_view *form,
+                        size_t field, const orm_model *target, size_t ref_col)
+{
+    picker_view *pv = calloc(1, sizeof *pv);
+    (void)app;
+    *out = NULL;
+    if (!pv)
+        return ORM_ENOMEM;
+    pv->base.ops = &picker_ops;
+    pv->form = form;
+    pv->field = field;
+    pv->m = target;
+    pv->ref_col = ref_col;
+    *out = &pv->base;
+    return 0;
+}
