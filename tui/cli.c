@@ -23,6 +23,7 @@
 #include <utf8proc.h>
 
 #include "cli_filter.h"
+#include "export.h"
 #include "orm/sys/buf.h"
 #include "tui.h"
 
@@ -840,173 +841,13 @@ static int cli_schema(cli *c)
     return 0;
 }
 
-/* ---- rows: the formats ---- */
+/* ---- rows: the formats (CSV, TSV, JSON are export.c's) ---- */
 
-static void csv_field(orm_buf *b, const char *s, size_t n)
+static tui_export_format export_format(const cli *c)
 {
-    int quote = n == 0;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote) {
-        orm_buf_appendn(b, s, n);
-        return;
-    }
-    orm_buf_appendc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            orm_buf_appendc(b, '"');
-        orm_buf_appendc(b, s[i]);
-    }
-    orm_buf_appendc(b, '"');
-}
-
-static void tsv_field(orm_buf *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '\t':
-            orm_buf_append(b, "\\t");
-            break;
-        case '\n':
-            orm_buf_append(b, "\\n");
-            break;
-        case '\r':
-            orm_buf_append(b, "\\r");
-            break;
-        case '\\':
-            orm_buf_append(b, "\\\\");
-            break;
-        default:
-            orm_buf_appendc(b, s[i]);
-        }
-    }
-}
-
-/* A JSON string: valid UTF-8 out whatever comes in. */
-static void json_string(orm_buf *b, const char *s, size_t n)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    orm_buf_appendc(b, '"');
-    for (size_t i = 0; i < n;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len =
-            utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (len <= 0) {
-            orm_buf_append(b, "\\ufffd");
-            i++;
-            continue;
-        }
-        switch (cp) {
-        case '"':
-            orm_buf_append(b, "\\\"");
-            break;
-        case '\\':
-            orm_buf_append(b, "\\\\");
-            break;
-        case '\n':
-            orm_buf_append(b, "\\n");
-            break;
-        case '\r':
-            orm_buf_append(b, "\\r");
-            break;
-        case '\t':
-            orm_buf_append(b, "\\t");
-            break;
-        default:
-            if (cp < 0x20)
-                orm_buf_appendf(b, "\\u%04x", (unsigned)cp);
-            else
-                orm_buf_appendn(b, s + i, (size_t)len);
-        }
-        i += (size_t)len;
-    }
-    orm_buf_appendc(b, '"');
-}
-
-/* Append one value in an export format (csv, tsv, json). */
-static void export_value(const cli *c, orm_buf *b, const orm_value *v,
-                         const orm_column *col)
-{
-    cli_format f = c->a.format;
-    int hidden = is_secret_hidden(c, col);
-    char *text = NULL;
-    const char *s;
-    size_t n;
-
-    if (v->kind == ORM_VNULL && !hidden) {
-        orm_buf_append(b, f == FMT_TSV ? "\\N" : f == FMT_JSON ? "null" : "");
-        return;
-    }
-    if (hidden) {
-        s = "***";
-        n = 3;
-    } else if (v->kind == ORM_VTEXT) {
-        /* The bytes themselves: text with an embedded NUL stays whole. */
-        s = v->u.s.len ? v->u.s.ptr : "";
-        n = v->u.s.len;
-    } else {
-        if (!(text = orm_value_format(v, col))) {
-            b->failed = 1;
-            return;
-        }
-        s = text;
-        n = strlen(text);
-    }
-    if (f == FMT_CSV) {
-        csv_field(b, s, n);
-    } else if (f == FMT_TSV) {
-        tsv_field(b, s, n);
-    } else if (hidden || v->kind == ORM_VTEXT || v->kind == ORM_VBLOB) {
-        json_string(b, s, n);
-    } else if (v->kind == ORM_VFLOAT && (strchr(s, 'n') || strchr(s, 'i'))) {
-        orm_buf_append(b, "null"); /* nan, inf: JSON has no spelling */
-    } else {
-        orm_buf_append(b, s); /* integers, floats, true/false */
-    }
-    free(text);
-}
-
-static void export_header(const cli *c, const orm_model *m, orm_buf *b)
-{
-    if (c->a.format == FMT_JSON)
-        return;
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        const char *name = m->columns[i].name;
-        if (c->a.format == FMT_CSV) {
-            if (i)
-                orm_buf_appendc(b, ',');
-            csv_field(b, name, strlen(name));
-        } else {
-            if (i)
-                orm_buf_appendc(b, '\t');
-            tsv_field(b, name, strlen(name));
-        }
-    }
-    orm_buf_append(b, c->a.format == FMT_CSV ? "\r\n" : "\n");
-}
-
-static void export_row(const cli *c, const orm_model *m, const orm_value *row,
-                       orm_buf *b, int first)
-{
-    if (c->a.format == FMT_JSON) {
-        orm_buf_append(b, first ? "[\n  {" : ",\n  {");
-        for (size_t i = 0; i < m->ncolumns; i++) {
-            const char *name = m->columns[i].name;
-            if (i)
-                orm_buf_append(b, ", ");
-            json_string(b, name, strlen(name));
-            orm_buf_append(b, ": ");
-            export_value(c, b, &row[i], &m->columns[i]);
-        }
-        orm_buf_appendc(b, '}');
-        return;
-    }
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        if (i)
-            orm_buf_appendc(b, c->a.format == FMT_CSV ? ',' : '\t');
-        export_value(c, b, &row[i], &m->columns[i]);
-    }
-    orm_buf_append(b, c->a.format == FMT_CSV ? "\r\n" : "\n");
+    return c->a.format == FMT_CSV   ? TUI_EXPORT_CSV
+           : c->a.format == FMT_TSV ? TUI_EXPORT_TSV
+                                    : TUI_EXPORT_JSON;
 }
 
 /* Turn "handle,-id" into order_by calls. */
@@ -1125,13 +966,13 @@ static int cli_rows(cli *c)
             g.failed = 1;
         free(header);
     } else {
-        export_header(c, m, &b);
+        tui_export_header(&b, export_format(c), m);
     }
     while ((rc = orm_cursor_next(cur, &row)) == ORM_ROW) {
         nrows++;
         if (c->a.format != FMT_TABLE) {
-            export_row(c, m, row, &b, first);
-            first = 0;
+            tui_export_row(&b, export_format(c), m, row, c->a.reveal,
+                           nrows - 1);
         } else {
             char **cells = table_row(c, m, row);
             if (!cells) {
@@ -1166,8 +1007,8 @@ static int cli_rows(cli *c)
     }
     if (c->a.format == FMT_TABLE)
         grid_print(&g, c->out, first);
-    else if (c->a.format == FMT_JSON)
-        orm_buf_append(&b, nrows ? "\n]\n" : "[]\n");
+    else
+        tui_export_end(&b, export_format(c), nrows);
     if (b.failed)
         status = fail(c, "out of memory");
     else
