@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "orm/model.h"
 
@@ -1207,9 +1209,51 @@ static void test_value__unknown_generator_lists_the_known_ones(void **state)
     }
 }
 
+/* Secrets never repeat: not in a long run, not in a forked child. */
+static void test_value__token_hex_never_repeats_even_after_fork(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    static char seen[N + 2][33];
+    orm_error err = ORM_ERROR_INIT;
+    for (int i = 0; i < N + 1; i++) {
+        orm_value v = ORM_VALUE_NULL_INIT;
+        assert_int_equal(orm_default_generate(&v, "token_hex(16)", &err), 0);
+        memcpy(seen[i], v.u.s.ptr, 33);
+        orm_value_clear(&v);
+    }
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        orm_value v = ORM_VALUE_NULL_INIT;
+        if (orm_default_generate(&v, "token_hex(16)", &err) == 0 &&
+            write(fds[1], v.u.s.ptr, 33) == 33)
+            _exit(0);
+        _exit(1);
+    }
+    int status = 0;
+    assert_int_equal(read(fds[0], seen[N + 1], 33), 33);
+    waitpid(pid, &status, 0);
+    close(fds[0]);
+    close(fds[1]);
+    assert_int_equal(status, 0);
+    orm_value next = ORM_VALUE_NULL_INIT;
+    assert_int_equal(orm_default_generate(&next, "token_hex(16)", &err), 0);
+    /* The child's token is not the one the parent makes next. */
+    assert_string_not_equal(seen[N + 1], next.u.s.ptr);
+    orm_value_clear(&next);
+    for (int i = 0; i < N + 2; i++)
+        for (int j = i + 1; j < N + 2; j++)
+            if (strcmp(seen[i], seen[j]) == 0)
+                fail_msg("token %d repeats token %d", j, i);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_value__token_hex_never_repeats_even_after_fork),
         cmocka_unit_test(
             test_value__integer_accepts_sign_spaces_and_leading_zeros),
         cmocka_unit_test(test_value__integer_accepts_its_bounds),
