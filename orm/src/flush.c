@@ -14,6 +14,14 @@ typedef struct flush_ctx {
     orm_session *s;
     orm_db *db;
     orm_buf *plan; /* non-NULL: describe instead of running */
+    /* The INSERT of the previous record, kept prepared: the next record
+     * of the same shape only binds its values (no SQL text built). */
+    const orm_record *insert_shape;
+    db_stmt insert_st;
+    int insert_returning;
+    orm_value *insert_params;
+    orm_type *insert_types;
+    size_t insert_cap;
 } flush_ctx;
 
 /* ---- order ---- */
@@ -148,6 +156,51 @@ static void plan_append(flush_ctx *f, const sql_builder *sb)
 
 /* Run a statement. *matched receives rows matched; a RETURNING row is
  * stored into rec->values. */
+/* Step an acquired, bound statement. *matched receives rows matched; a
+ * RETURNING row is stored into rec->values, a generated key too. */
+static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec,
+                    int returning, int64_t *matched)
+{
+    orm_db *db = f->db;
+    int rc = db_stmt_step(db, st);
+    if (rc == ORM_ROW && returning) {
+        const orm_model *m = rec->model;
+        for (size_t i = 0; i < m->ncolumns && rc == ORM_ROW; i++) {
+            orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
+            int crc = db_stmt_column(db, st, i, &m->columns[i], &v);
+            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0) {
+                orm_value_clear(&rec->values[i]);
+                rec->values[i] = copy;
+            }
+            orm_value_clear(&v);
+            if (crc)
+                rc = crc;
+        }
+        if (rc == ORM_ROW)
+            rc = db_stmt_step(db, st);
+        *matched = 1;
+    } else if (rc == ORM_DONE) {
+        *matched = db->driver->rows_matched(st->stmt);
+        if (!returning && rec && rec->state == ORM_RECORD_NEW) {
+            /* Generated key without RETURNING. */
+            int pk[ORM_MAX_KEY];
+            size_t npk = model_pk(rec->model, pk, ORM_MAX_KEY);
+            for (size_t i = 0; i < npk && i < ORM_MAX_KEY; i++) {
+                const orm_column *c = &rec->model->columns[pk[i]];
+                int64_t id;
+                if (rec->values[pk[i]].kind == ORM_VNULL &&
+                    orm_column_is_autoinc(rec->model, c) &&
+                    db->driver->last_insert_id(st->stmt, &id) == 0)
+                    rec->values[pk[i]] = orm_value_int(id);
+            }
+        }
+    }
+    if (rc == ORM_DONE || rc == ORM_ROW)
+        rc = 0;
+    return rc;
+}
+
+/* Run a statement (or, for the plan, describe it). */
 static int run(flush_ctx *f, sql_builder *sb, orm_record *rec,
                int returning, int64_t *matched)
 {
@@ -164,42 +217,8 @@ static int run(flush_ctx *f, sql_builder *sb, orm_record *rec,
     if (rc == 0)
         rc = db_stmt_bind(db, &st, sb->params, sb->types, sb->nparams);
     if (rc == 0)
-        rc = db_stmt_step(db, &st);
-    if (rc == ORM_ROW && returning) {
-        const orm_model *m = rec->model;
-        for (size_t i = 0; i < m->ncolumns && rc == ORM_ROW; i++) {
-            orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
-            int crc = db_stmt_column(db, &st, i, &m->columns[i], &v);
-            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0) {
-                orm_value_clear(&rec->values[i]);
-                rec->values[i] = copy;
-            }
-            orm_value_clear(&v);
-            if (crc)
-                rc = crc;
-        }
-        if (rc == ORM_ROW)
-            rc = db_stmt_step(db, &st);
-        *matched = 1;
-    } else if (rc == ORM_DONE) {
-        *matched = db->driver->rows_matched(st.stmt);
-        if (!returning && rec && rec->state == ORM_RECORD_NEW) {
-            /* Generated key without RETURNING. */
-            int pk[ORM_MAX_KEY];
-            size_t npk = model_pk(rec->model, pk, ORM_MAX_KEY);
-            for (size_t i = 0; i < npk && i < ORM_MAX_KEY; i++) {
-                const orm_column *c = &rec->model->columns[pk[i]];
-                int64_t id;
-                if (rec->values[pk[i]].kind == ORM_VNULL &&
-                    orm_column_is_autoinc(rec->model, c) &&
-                    db->driver->last_insert_id(st.stmt, &id) == 0)
-                    rec->values[pk[i]] = orm_value_int(id);
-            }
-        }
-    }
+        rc = run_stmt(f, &st, rec, returning, matched);
     db_stmt_release(db, &st);
-    if (rc == ORM_DONE || rc == ORM_ROW)
-        rc = 0;
     return rc;
 }
 
@@ -231,6 +250,52 @@ static int use_returning(const orm_driver *drv, const orm_record *rec)
     return 0;
 }
 
+static int same_shape(const orm_record *a, const orm_record *b);
+
+static void insert_forget(flush_ctx *f)
+{
+    db_stmt_release(f->db, &f->insert_st);
+    f->insert_shape = NULL;
+}
+
+/* The previous INSERT again, with this record's values bound. */
+static int insert_again(flush_ctx *f, orm_record *rec, int *done)
+{
+    const orm_model *m = rec->model;
+    int returning = use_returning(f->db->driver, rec);
+    size_t n = 0;
+    int64_t matched = 0;
+    *done = 0;
+    if (f->plan || !f->insert_shape || !f->insert_st.stmt ||
+        returning != f->insert_returning || !same_shape(f->insert_shape, rec))
+        return 0;
+    if (f->insert_cap < m->ncolumns) {
+        orm_value *p = realloc(f->insert_params, m->ncolumns * sizeof *p);
+        if (p)
+            f->insert_params = p;
+        orm_type *t = realloc(f->insert_types, m->ncolumns * sizeof *t);
+        if (t)
+            f->insert_types = t;
+        if (!p || !t)
+            return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
+        f->insert_cap = m->ncolumns;
+    }
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (!insert_includes(rec, i))
+            continue;
+        f->insert_params[n] = rec->values[i];
+        f->insert_types[n++] = m->columns[i].type;
+    }
+    f->db->driver->reset(f->insert_st.stmt);
+    int rc = db_stmt_bind(f->db, &f->insert_st, f->insert_params,
+                          f->insert_types, n);
+    if (rc == 0)
+        rc = run_stmt(f, &f->insert_st, rec, returning, &matched);
+    f->insert_shape = rec;
+    *done = 1;
+    return rc;
+}
+
 static int flush_insert(flush_ctx *f, orm_record *rec)
 {
     const orm_model *m = rec->model;
@@ -238,6 +303,11 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     int returning = use_returning(drv, rec);
     size_t ncols = 0;
     int64_t matched = 0;
+    int done = 0;
+    int rc = insert_again(f, rec, &done);
+    if (done || rc)
+        goto loaded;
+    insert_forget(f);
     sql_builder sb;
     sql_init(&sb, drv);
     sql_raw(&sb, "INSERT INTO ");
@@ -274,8 +344,22 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
             sql_ident(&sb, m->columns[i].name);
         }
     }
-    int rc = run(f, &sb, rec, returning, &matched);
+    if (f->plan || !sql_ok(&sb)) {
+        rc = run(f, &sb, rec, returning, &matched);
+    } else {
+        /* Keep it prepared for the next record of the same shape. */
+        rc = db_stmt_acquire(f->db, orm_buf_str(&sb.text), sb.nparams, 0,
+                             &f->insert_st);
+        if (rc == 0)
+            rc = db_stmt_bind(f->db, &f->insert_st, sb.params, sb.types,
+                              sb.nparams);
+        if (rc == 0)
+            rc = run_stmt(f, &f->insert_st, rec, returning, &matched);
+        f->insert_shape = rec;
+        f->insert_returning = returning;
+    }
     sql_free(&sb);
+loaded:
     if (rc || returning || f->plan)
         return rc;
     /* No RETURNING: read back what the database filled in. */
@@ -839,6 +923,7 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n,
         }
         i += k;
     }
+    insert_forget(f);
     if (f->plan)
         return rc;
     if (rc == 0 && (rc = db_commit(f->db)) != 0)
@@ -932,10 +1017,18 @@ done:
     return rc;
 }
 
+static void flush_ctx_free(flush_ctx *f)
+{
+    insert_forget(f);
+    free(f->insert_params);
+    free(f->insert_types);
+}
+
 int orm_session_commit(orm_session *s)
 {
     orm_db *db = orm_session_db(s);
-    flush_ctx f = {s, db, NULL};
+    flush_ctx f = {s, db, NULL, NULL, {NULL, -1}, 0, NULL, NULL, 0};
+    int rc;
     size_t n;
     session_pending_array(s, &n);
     if (n == 0)
@@ -946,14 +1039,18 @@ int orm_session_commit(orm_session *s)
                              "change%s not saved",
                              n, n == 1 ? "" : "s");
     orm_error_clear(session_err(s));
-    return flush(&f);
+    rc = flush(&f);
+    flush_ctx_free(&f);
+    return rc;
 }
 
 int orm_session_plan(orm_session *s, char **out)
 {
     orm_buf plan = ORM_BUF_INIT;
-    flush_ctx f = {s, orm_session_db(s), &plan};
+    flush_ctx f = {s, orm_session_db(s), &plan, NULL, {NULL, -1}, 0, NULL,
+                   NULL, 0};
     int rc = flush(&f);
+    flush_ctx_free(&f);
     if (rc) {
         orm_buf_free(&plan);
         return rc;
