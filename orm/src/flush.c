@@ -16,7 +16,8 @@ typedef struct flush_ctx {
     orm_buf *plan; /* non-NULL: describe instead of running */
     /* The INSERT of the previous record, kept prepared: the next record
      * of the same shape only binds its values (no SQL text built). */
-    const orm_record *insert_shape;
+    const orm_model *insert_model; /* NULL: nothing kept */
+    unsigned char *insert_mask;     /* columns the kept INSERT names */
     db_stmt insert_st;
     int insert_returning;
     orm_value *insert_params;
@@ -62,17 +63,36 @@ typedef struct planned {
     orm_record *rec;
     int phase; /* 0 insert, 1 update, 2 delete */
     int rank;
-    size_t seq;
 } planned;
 
-static int planned_cmp(const void *pa, const void *pb)
+/* Ranks are at most 17 (model_rank stops at depth 16). */
+#define RANK_SLOTS 32
+
+/* Sort position: inserts and updates parents first, deletes children
+ * first; ties keep the order the changes were made in. */
+static size_t planned_bucket(const planned *p)
 {
-    const planned *a = pa, *b = pb;
-    if (a->phase != b->phase)
-        return a->phase - b->phase;
-    if (a->rank != b->rank)
-        return a->phase == 2 ? b->rank - a->rank : a->rank - b->rank;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    int rank = p->rank < RANK_SLOTS ? p->rank : RANK_SLOTS - 1;
+    return (size_t)p->phase * RANK_SLOTS +
+           (size_t)(p->phase == 2 ? RANK_SLOTS - 1 - rank : rank);
+}
+
+/* A stable counting sort: O(n) for a commit of any size. */
+static int planned_sort(planned *plan, size_t n)
+{
+    size_t start[3 * RANK_SLOTS + 1] = {0};
+    planned *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return ORM_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        start[planned_bucket(&plan[i]) + 1]++;
+    for (size_t b = 1; b <= 3 * RANK_SLOTS; b++)
+        start[b] += start[b - 1];
+    for (size_t i = 0; i < n; i++)
+        sorted[start[planned_bucket(&plan[i])]++] = plan[i];
+    memcpy(plan, sorted, n * sizeof *plan);
+    free(sorted);
+    return 0;
 }
 
 static planned *commit_order(orm_session *s, size_t *count)
@@ -109,11 +129,13 @@ static planned *commit_order(orm_session *s, size_t *count)
                         : r->state == ORM_RECORD_DIRTY ? 1
                                                        : 2;
         plan[i].rank = ranks[j];
-        plan[i].seq = i;
     }
-    qsort(plan, n, sizeof *plan, planned_cmp);
     free(models);
     free(ranks);
+    if (planned_sort(plan, n)) {
+        free(plan);
+        return NULL;
+    }
     *count = n;
     return plan;
 }
@@ -250,12 +272,35 @@ static int use_returning(const orm_driver *drv, const orm_record *rec)
     return 0;
 }
 
-static int same_shape(const orm_record *a, const orm_record *b);
-
 static void insert_forget(flush_ctx *f)
 {
     db_stmt_release(f->db, &f->insert_st);
-    f->insert_shape = NULL;
+    f->insert_model = NULL;
+}
+
+/* Remember which columns the INSERT just prepared names. (Not the
+ * record itself: once inserted, its key is no longer NULL.) */
+static int insert_remember(flush_ctx *f, const orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    unsigned char *mask = realloc(f->insert_mask, m->ncolumns + 1);
+    if (!mask)
+        return ORM_ENOMEM;
+    f->insert_mask = mask;
+    for (size_t i = 0; i < m->ncolumns; i++)
+        mask[i] = (unsigned char)insert_includes(rec, i);
+    f->insert_model = m;
+    return 0;
+}
+
+static int fits_kept_insert(const flush_ctx *f, const orm_record *rec)
+{
+    if (f->insert_model != rec->model)
+        return 0;
+    for (size_t i = 0; i < rec->model->ncolumns; i++)
+        if (f->insert_mask[i] != (unsigned char)insert_includes(rec, i))
+            return 0;
+    return 1;
 }
 
 /* The previous INSERT again, with this record's values bound. */
@@ -266,8 +311,8 @@ static int insert_again(flush_ctx *f, orm_record *rec, int *done)
     size_t n = 0;
     int64_t matched = 0;
     *done = 0;
-    if (f->plan || !f->insert_shape || !f->insert_st.stmt ||
-        returning != f->insert_returning || !same_shape(f->insert_shape, rec))
+    if (f->plan || !f->insert_st.stmt || returning != f->insert_returning ||
+        !fits_kept_insert(f, rec))
         return 0;
     if (f->insert_cap < m->ncolumns) {
         orm_value *p = realloc(f->insert_params, m->ncolumns * sizeof *p);
@@ -291,7 +336,6 @@ static int insert_again(flush_ctx *f, orm_record *rec, int *done)
                           f->insert_types, n);
     if (rc == 0)
         rc = run_stmt(f, &f->insert_st, rec, returning, &matched);
-    f->insert_shape = rec;
     *done = 1;
     return rc;
 }
@@ -348,14 +392,15 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
         rc = run(f, &sb, rec, returning, &matched);
     } else {
         /* Keep it prepared for the next record of the same shape. */
-        rc = db_stmt_acquire(f->db, orm_buf_str(&sb.text), sb.nparams, 0,
-                             &f->insert_st);
+        rc = insert_remember(f, rec);
+        if (rc == 0)
+            rc = db_stmt_acquire(f->db, orm_buf_str(&sb.text), sb.nparams,
+                                 0, &f->insert_st);
         if (rc == 0)
             rc = db_stmt_bind(f->db, &f->insert_st, sb.params, sb.types,
                               sb.nparams);
         if (rc == 0)
             rc = run_stmt(f, &f->insert_st, rec, returning, &matched);
-        f->insert_shape = rec;
         f->insert_returning = returning;
     }
     sql_free(&sb);
@@ -1020,6 +1065,7 @@ done:
 static void flush_ctx_free(flush_ctx *f)
 {
     insert_forget(f);
+    free(f->insert_mask);
     free(f->insert_params);
     free(f->insert_types);
 }
@@ -1027,7 +1073,7 @@ static void flush_ctx_free(flush_ctx *f)
 int orm_session_commit(orm_session *s)
 {
     orm_db *db = orm_session_db(s);
-    flush_ctx f = {s, db, NULL, NULL, {NULL, -1}, 0, NULL, NULL, 0};
+    flush_ctx f = {s, db, NULL, NULL, NULL, {NULL, -1}, 0, NULL, NULL, 0};
     int rc;
     size_t n;
     session_pending_array(s, &n);
@@ -1047,8 +1093,8 @@ int orm_session_commit(orm_session *s)
 int orm_session_plan(orm_session *s, char **out)
 {
     orm_buf plan = ORM_BUF_INIT;
-    flush_ctx f = {s, orm_session_db(s), &plan, NULL, {NULL, -1}, 0, NULL,
-                   NULL, 0};
+    flush_ctx f = {s,    orm_session_db(s), &plan, NULL, NULL, {NULL, -1},
+                   0,    NULL,              NULL,  0};
     int rc = flush(&f);
     flush_ctx_free(&f);
     if (rc) {
