@@ -30,6 +30,12 @@ struct orm_session {
     undo_entry *undo;
     size_t nundo, undo_cap;
     orm_record *failed;
+    /* The last SELECT by key, kept as text: a run of gets on one model
+     * builds its SQL once. */
+    const orm_model *select_model;
+    int select_by_rowid;
+    char *select_sql;
+    orm_type select_types[ORM_MAX_KEY];
 };
 
 /* ---- identity map ---- */
@@ -338,6 +344,7 @@ void orm_session_free(orm_session *s)
     free(s->map);
     free(s->pending);
     free(s->undo);
+    free(s->select_sql);
     orm_error_clear(&s->err);
     free(s);
 }
@@ -449,8 +456,22 @@ static int never_written(const orm_record *rec)
     return rec->state == ORM_RECORD_DELETED && rec->pending_index < 0;
 }
 
-int session_load(orm_session *s, const orm_model *model, const orm_value *row,
-                 const orm_value *rowid, orm_record **out)
+/* The loaded value of column i: moved out of `take` when the caller hands
+ * its row over, else copied from `row`. */
+static int load_value(orm_value *dst, const orm_value *row, orm_value *take,
+                      size_t i)
+{
+    if (take) {
+        *dst = take[i];
+        take[i] = orm_value_null();
+        return 0;
+    }
+    return orm_value_copy(dst, &row[i]);
+}
+
+static int load_impl(orm_session *s, const orm_model *model,
+                     const orm_value *row, orm_value *take,
+                     const orm_value *rowid, orm_record **out)
 {
     int pk[ORM_MAX_KEY];
     const orm_value *key[ORM_MAX_KEY];
@@ -473,7 +494,7 @@ int session_load(orm_session *s, const orm_model *model, const orm_value *row,
             undo_forget(s, rec);
             for (size_t i = 0; i < model->ncolumns; i++) {
                 orm_value b = ORM_VALUE_NULL_INIT;
-                if (orm_value_copy(&b, &row[i]))
+                if (load_value(&b, row, take, i))
                     return orm_error_set(&s->err, ORM_ENOMEM,
                                          "out of memory");
                 orm_value_clear(&rec->values[i]);
@@ -490,7 +511,7 @@ int session_load(orm_session *s, const orm_model *model, const orm_value *row,
     if (rc)
         return orm_error_set(&s->err, rc, "out of memory");
     for (size_t i = 0; i < model->ncolumns; i++) {
-        if (orm_value_copy(&rec->original[i], &row[i])) {
+        if (load_value(&rec->original[i], row, take, i)) {
             record_destroy(rec);
             return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
         }
@@ -510,12 +531,18 @@ int session_load(orm_session *s, const orm_model *model, const orm_value *row,
     return 0;
 }
 
+int session_load(orm_session *s, const orm_model *model, const orm_value *row,
+                 const orm_value *rowid, orm_record **out)
+{
+    return load_impl(s, model, row, NULL, rowid, out);
+}
+
 /* ---- get / refresh ---- */
 
 /* SELECT the columns (and rowid) of one row by key into `row`. */
 int session_select_row(orm_session *s, const orm_model *m,
-                         const orm_value *const *key, size_t nkey,
-                         int by_rowid, orm_value *row, orm_value *rowid)
+                       const orm_value *const *key, size_t nkey,
+                       int by_rowid, orm_value *row, orm_value *rowid)
 {
     orm_db *db = s->db;
     const orm_driver *drv = db->driver;
@@ -523,8 +550,21 @@ int session_select_row(orm_session *s, const orm_model *m,
     db_stmt st = {NULL, -1};
     int pk[ORM_MAX_KEY];
     int want_rowid = model_pk(m, pk, ORM_MAX_KEY) == 0 && drv->rowid_column;
-    int rc;
+    int rc, cacheable = nkey <= ORM_MAX_KEY;
     sql_init(&sb, drv);
+    for (size_t i = 0; i < nkey; i++)
+        cacheable &= key[i]->kind != ORM_VNULL; /* IS NULL has no param */
+    if (cacheable && s->select_model == m &&
+        s->select_by_rowid == by_rowid && s->select_sql) {
+        /* Same SQL as the last get: bind the key and go. */
+        orm_value params[ORM_MAX_KEY];
+        for (size_t i = 0; i < nkey; i++)
+            params[i] = *key[i];
+        rc = db_stmt_acquire(db, s->select_sql, nkey, 0, &st);
+        if (rc == 0)
+            rc = db_stmt_bind(db, &st, params, s->select_types, nkey);
+        goto step;
+    }
     sql_raw(&sb, "SELECT ");
     for (size_t i = 0; i < m->ncolumns; i++) {
         if (i)
@@ -549,6 +589,16 @@ int session_select_row(orm_session *s, const orm_model *m,
             sql_match(&sb, &m->columns[pk[i]], key[i]);
         }
     }
+    if (cacheable && sql_ok(&sb) && sb.nparams == nkey) {
+        char *copy = orm_strdup(orm_buf_str(&sb.text));
+        if (copy) {
+            free(s->select_sql);
+            s->select_sql = copy;
+            s->select_model = m;
+            s->select_by_rowid = by_rowid;
+            memcpy(s->select_types, sb.types, nkey * sizeof *sb.types);
+        }
+    }
     if (!sql_ok(&sb)) {
         rc = orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
         goto done;
@@ -556,6 +606,7 @@ int session_select_row(orm_session *s, const orm_model *m,
     rc = db_stmt_acquire(db, orm_buf_str(&sb.text), sb.nparams, 0, &st);
     if (rc == 0)
         rc = db_stmt_bind(db, &st, sb.params, sb.types, sb.nparams);
+step:
     if (rc == 0)
         rc = db_stmt_step(db, &st);
     if (rc == ORM_ROW) {
@@ -618,7 +669,8 @@ int orm_session_get(orm_session *s, const orm_model *model,
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     int rc = session_select_row(s, model, key, n, by_rowid, row, &rowid);
     if (rc == ORM_ROW) {
-        rc = session_load(s, model, row, by_rowid ? &rowid : NULL, out);
+        /* The row was read for this record: hand it over, no copy. */
+        rc = load_impl(s, model, row, row, by_rowid ? &rowid : NULL, out);
         if (rc == 0)
             rc = ORM_ROW;
     }
