@@ -33,8 +33,8 @@
 
 #include "../tui/rowcache.c"
 
-#define PAGE 40
-#define PAGES 100
+#define PAGE      40
+#define PAGES     100
 #define MAX_SIZES 8
 
 static const orm_column bench_columns[] = {
@@ -322,8 +322,8 @@ int main(int argc, char **argv)
            "rows, cache capacity = %d rows\n\n",
            PAGE, 3 * PAGE);
     printf("%-6s %18s %18s %18s %18s %18s %18s %18s %16s %6s\n", "rows",
-           "first screen ms", "pg down x100 ms", "pg up x100 ms",
-           "count ms", "last page ms", "goto middle ms", "middle pg x200 ms",
+           "first screen ms", "pg down x100 ms", "pg up x100 ms", "count ms",
+           "last page ms", "goto middle ms", "middle pg x200 ms",
            "peak RSS MiB", "cache");
     for (int i = 0; i < nsizes; i++) {
         const result *r = &res[i], *b = &res[0];
@@ -340,10 +340,9 @@ int main(int argc, char **argv)
         ratio(r8, sizeof r8, r->mid_down_ms, b->mid_down_ms);
         printf("%-6s %9.2f %8s %9.2f %8s %9.2f %8s %9.2f %8s %9.2f %8s "
                "%9.2f %8s %9.2f %8s %7.1f %8s %6ld\n",
-               name, r->first_ms, r1, r->down_ms, r2, r->up_ms, r3,
-               r->count_ms, r4, r->last_ms, r5, r->goto_ms, r7,
-               r->mid_down_ms, r8, (double)r->rss_kb / 1024.0, r6,
-               r->cache_peak);
+               name, r->first_ms, r1, r->down_ms, r2, r->up_ms, r3, r->count_ms,
+               r4, r->last_ms, r5, r->goto_ms, r7, r->mid_down_ms, r8,
+               (double)r->rss_kb / 1024.0, r6, r->cache_peak);
     }
     return 0;
 }

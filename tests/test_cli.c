@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper_run.h"
 #include "tui.h"
 
 #define MAX_ARGS 32
@@ -66,38 +67,7 @@ typedef struct fixture {
     char net_models[512];
 } fixture;
 
-typedef struct result {
-    int status;
-    char *out;
-    char *err;
-} result;
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
 /* ---- running orb ---- */
-
-static char *read_fd(int fd)
-{
-    size_t len = 0, cap = 4096;
-    char *text = malloc(cap);
-    ssize_t n;
-    assert_non_null(text);
-    lseek(fd, 0, SEEK_SET);
-    while ((n = read(fd, text + len, cap - len - 1)) > 0) {
-        len += (size_t)n;
-        if (cap - len < 2) {
-            cap *= 2;
-            text = realloc(text, cap);
-            assert_non_null(text);
-        }
-    }
-    text[len] = '\0';
-    return text;
-}
 
 static const char *orb_binary(void)
 {
@@ -120,19 +90,12 @@ static size_t global_args(const fixture *f, const char **argv)
     return n;
 }
 
-static result run_binary(const fixture *f, const char *const *args,
-                         size_t nargs)
+static run_result run_binary(const fixture *f, const char *const *args,
+                             size_t nargs)
 {
     const char *argv[MAX_ARGS + 8];
-    char out_path[] = "/tmp/orb-cli-out-XXXXXX";
-    char err_path[] = "/tmp/orb-cli-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), wstatus;
-    result r = {0, NULL, NULL};
     size_t n = 0;
 
-    assert_true(out_fd >= 0 && err_fd >= 0);
-    unlink(out_path);
-    unlink(err_path);
     if (access(orb_binary(), X_OK) != 0)
         fail_msg("%s is not built (cmake --build ... --target orb)",
                  orb_binary());
@@ -141,44 +104,25 @@ static result run_binary(const fixture *f, const char *const *args,
     for (size_t i = 0; i < nargs; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        /* No controlling terminal: a prompt could never hang the test. */
-        int null_fd = open("/dev/null", O_RDONLY);
-        setsid();
-        if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
-            dup2(err_fd, 2) < 0)
-            _exit(126);
-        char *copy[MAX_ARGS + 8];
-        for (size_t i = 0; i <= n; i++)
-            copy[i] = argv[i] ? strdup(argv[i]) : NULL;
-        execv(copy[0], copy);
-        _exit(127);
-    }
-    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
-    r.status =
-        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-    r.out = read_fd(out_fd);
-    r.err = read_fd(err_fd);
-    close(out_fd);
-    close(err_fd);
-    return r;
+    return run_exec(argv, NULL);
 }
 
 /* What main.c does, minus the option parsing the fixture stands for. */
-static result run_inprocess(const fixture *f, const char *const *args,
-                            size_t nargs)
+static run_result run_inprocess(const fixture *f, const char *const *args,
+                                size_t nargs)
 {
     tui_options opts = {f->no_url ? NULL : f->url,
-                        f->use_models ? f->models : NULL, NULL, NULL,
-                        f->read_only, getenv("ORB_PASSWORD")};
+                        f->use_models ? f->models : NULL,
+                        NULL,
+                        NULL,
+                        f->read_only,
+                        getenv("ORB_PASSWORD")};
     char *argv[MAX_ARGS];
     char *out_text = NULL, *err_text = NULL;
     size_t out_len = 0, err_len = 0;
     FILE *out = open_memstream(&out_text, &out_len);
     FILE *err = open_memstream(&err_text, &err_len);
-    result r = {0, NULL, NULL};
+    run_result r = {0, NULL, NULL};
 
     assert_non_null(out);
     assert_non_null(err);
@@ -201,14 +145,15 @@ static result run_inprocess(const fixture *f, const char *const *args,
     return r;
 }
 
-static result orb_argv(const fixture *f, const char *const *args, size_t nargs)
+static run_result orb_argv(const fixture *f, const char *const *args,
+                           size_t nargs)
 {
     return f->mode == MODE_BINARY ? run_binary(f, args, nargs)
                                   : run_inprocess(f, args, nargs);
 }
 
 /* orb(f, "rows", "accounts", NULL) */
-static result orb(const fixture *f, ...)
+static run_result orb(const fixture *f, ...)
 {
     const char *args[MAX_ARGS];
     size_t n = 0;
@@ -227,11 +172,11 @@ static result orb(const fixture *f, ...)
 /* Run and compare everything. */
 #define EXPECT(f, want_status, want_out, want_err, ...)                        \
     do {                                                                       \
-        result r_ = ORB(f, __VA_ARGS__);                                       \
+        run_result r_ = ORB(f, __VA_ARGS__);                                   \
         assert_string_equal(r_.err, (want_err));                               \
         assert_string_equal(r_.out, (want_out));                               \
         assert_int_equal(r_.status, (want_status));                            \
-        result_free(&r_);                                                      \
+        run_result_free(&r_);                                                  \
     } while (0)
 
 /* ---- fixtures ---- */
@@ -415,8 +360,8 @@ static void test_cli__secrets_masked_unless_revealed(void **state)
 {
     fixture *f = *state;
     add_sample(f);
-    result r = ORB(f, "rows", "accounts", "--format", "csv", "--reveal",
-                   "--limit", "1");
+    run_result r = ORB(f, "rows", "accounts", "--format", "csv", "--reveal",
+                       "--limit", "1");
     assert_int_equal(r.status, 0);
     /* token_hex(16): 32 lower-case hex digits. */
     const char *p = strstr(r.out, "\r\n1,jdoe,");
@@ -424,13 +369,13 @@ static void test_cli__secrets_masked_unless_revealed(void **state)
     p += strlen("\r\n1,jdoe,");
     assert_int_equal(strspn(p, "0123456789abcdef"), 32);
     assert_int_equal(p[32], ',');
-    result_free(&r);
+    run_result_free(&r);
     r = ORB(f, "get", "accounts", "1", "--reveal");
     assert_int_equal(r.status, 0);
     p = strstr(r.out, "secret_key: ");
     assert_non_null(p);
     assert_int_equal(strspn(p + 12, "0123456789abcdef"), 32);
-    result_free(&r);
+    run_result_free(&r);
 }
 
 static void test_cli__rows_where_order_limit_offset(void **state)
@@ -694,11 +639,12 @@ static void test_cli__reflected_tables_work_without_models_file(void **state)
     add_sample(f);
     f->use_models = 0;
     /* Reflection knows no secrets: the values show. */
-    result r = ORB(f, "rows", "accounts", "--format", "csv", "--limit", "1");
+    run_result r =
+        ORB(f, "rows", "accounts", "--format", "csv", "--limit", "1");
     assert_int_equal(r.status, 0);
     assert_null(strstr(r.out, "***"));
     assert_non_null(strstr(r.out, "1,jdoe,"));
-    result_free(&r);
+    run_result_free(&r);
     EXPECT(f, 0, "4\n", "", "count", "accounts");
 }
 
@@ -712,20 +658,20 @@ static void test_cli__models_file_problems_have_line_numbers(void **state)
                     "id = Integer primary_key\n"
                     "handle = Strang(50)\n");
     snprintf(f->models, sizeof f->models, "%s", bad);
-    result r = ORB(f, "count", "accounts");
+    run_result r = ORB(f, "count", "accounts");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "0\n");
     char prefix[320];
     snprintf(prefix, sizeof prefix, "%s:4: ", bad);
     assert_memory_equal(r.err, prefix, strlen(prefix));
     assert_int_equal(strchr(r.err, '\n') - r.err, (long)strlen(r.err) - 1);
-    result_free(&r);
+    run_result_free(&r);
     snprintf(f->models, sizeof f->models, "%s/missing.ini", f->dir);
     r = ORB(f, "count", "accounts");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "missing.ini"));
-    result_free(&r);
+    run_result_free(&r);
 }
 
 static void test_cli__read_only_refuses_changes(void **state)
@@ -733,11 +679,11 @@ static void test_cli__read_only_refuses_changes(void **state)
     fixture *f = *state;
     add_sample(f);
     f->read_only = 1;
-    result r = ORB(f, "delete", "accounts", "1");
+    run_result r = ORB(f, "delete", "accounts", "1");
     assert_int_equal(r.status, 1);
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "read-only"));
-    result_free(&r);
+    run_result_free(&r);
     EXPECT(f, 0, "4\n", "", "count", "accounts");
 }
 
@@ -752,24 +698,24 @@ static void test_cli__password_never_shown(void **state)
     f->use_models = 0;
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
         snprintf(f->url, sizeof f->url, "%s", urls[i]);
-        result r = ORB(f, "models");
+        run_result r = ORB(f, "models");
         assert_int_equal(r.status, i < 2 ? 1 : 2);
         assert_null(strstr(r.err, "Pw-Never-Shown-42"));
         assert_null(strstr(r.out, "Pw-Never-Shown-42"));
         if (i < 2)
             assert_non_null(strstr(r.err, ":***@127.0.0.1:1/nope: "));
-        result_free(&r);
+        run_result_free(&r);
     }
     /* The same password from the environment. */
     setenv("ORB_PASSWORD", "Env-Pw-Never-Shown", 1);
     snprintf(f->url, sizeof f->url, "postgresql://orb@127.0.0.1:1/nope");
-    result r = ORB(f, "models");
+    run_result r = ORB(f, "models");
     unsetenv("ORB_PASSWORD");
     assert_int_equal(r.status, 1);
     assert_null(strstr(r.err, "Env-Pw-Never-Shown"));
     assert_non_null(
         strstr(r.err, "orb: cannot open postgresql://orb@127.0.0.1:1/nope: "));
-    result_free(&r);
+    run_result_free(&r);
 }
 
 static void
@@ -818,19 +764,19 @@ test_cli__demo_database_made_once_and_the_same_everywhere(void **state)
            "très bien, merci !\npublished: true\n"
            "created: 2023-01-01 02:18:10\nrating: 4.6\n",
            "", "get", "Post", "1");
-    result r = ORB(f, "count", "comments", "--where", "body is null");
+    run_result r = ORB(f, "count", "comments", "--where", "body is null");
     assert_int_equal(r.status, 0);
     assert_true(strtol(r.out, NULL, 10) > 100);
-    result_free(&r);
+    run_result_free(&r);
     r = ORB(f, "count", "posts", "--where", "body = ''");
     assert_int_equal(r.status, 0);
     assert_true(strtol(r.out, NULL, 10) > 50);
-    result_free(&r);
+    run_result_free(&r);
     r = ORB(f, "count", "accounts", "--where",
             "handle contains 'é' or handle contains '日本語'");
     assert_int_equal(r.status, 0);
     assert_true(strtol(r.out, NULL, 10) > 10);
-    result_free(&r);
+    run_result_free(&r);
 }
 
 /* ---- the binary only: what main.c does ---- */
@@ -853,17 +799,17 @@ static void test_cli__help_lists_every_command(void **state)
         "orb sqlite:///app.db rows accounts --where \"handle like '%doe%'\""};
     f->no_url = 1;
     f->use_models = 0;
-    result r = ORB(f, "--help");
+    run_result r = ORB(f, "--help");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (!strstr(r.out, words[i]))
             fail_msg("--help does not mention %s", words[i]);
-    result_free(&r);
+    run_result_free(&r);
     r = ORB(f, "--version");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "orb " ORM_VERSION_STRING "\n");
-    result_free(&r);
+    run_result_free(&r);
 }
 
 static void test_cli__global_options_and_their_errors(void **state)
@@ -954,7 +900,7 @@ static void test_cli__password_prompt_does_not_echo(void **state)
     screen[shown] = '\0';
     assert_int_equal(waitpid(pid, &wstatus, 0), pid);
     close(master);
-    char *err = read_fd(err_fd);
+    char *err = run_fd_read(err_fd);
     close(err_fd);
     assert_true(typed);
     assert_non_null(
@@ -997,11 +943,11 @@ static char *network_flow(fixture *f, const char *table)
         size_t n = 0;
         while (n < 10 && steps[i][n])
             n++;
-        result r = orb_argv(f, steps[i], n);
+        run_result r = orb_argv(f, steps[i], n);
         len += (size_t)snprintf(buf + len, sizeof buf - len, "$ %s\n[%d]\n%s%s",
                                 steps[i][0], r.status, r.out, r.err);
         assert_true(len < sizeof buf);
-        result_free(&r);
+        run_result_free(&r);
     }
     return strdup(buf);
 }

@@ -91,8 +91,7 @@ static const orm_column typed_columns[] = {
     {.name = "data", .type = ORM_BLOB},
     {.name = "body", .type = ORM_TEXT},
 };
-static const orm_model Typed = ORM_MODEL("Typed", "conf_typed",
-                                         typed_columns);
+static const orm_model Typed = ORM_MODEL("Typed", "conf_typed", typed_columns);
 
 /* Odd identifiers: quoting must hold. */
 static const orm_column odd_columns[] = {
@@ -169,8 +168,8 @@ static int teardown(void **state)
                      orm_error_text(orm_session_error(s)));                    \
     } while (0)
 
-static orm_record *add_account(fixture *f, const char *handle,
-                               const char *note, int score)
+static orm_record *add_account(fixture *f, const char *handle, const char *note,
+                               int score)
 {
     orm_record *rec = NULL;
     orm_error err = ORM_ERROR_INIT;
@@ -217,8 +216,7 @@ static char *handles_where(fixture *f, const char *where)
     orm_buf b = ORM_BUF_INIT;
     assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
     if (where && orm_query_where(q, where) != 0)
-        fail_msg("where %s: %s", where,
-                 orm_error_text(orm_query_error(q)));
+        fail_msg("where %s: %s", where, orm_error_text(orm_query_error(q)));
     assert_int_equal(orm_query_order_by(q, "id", 0), 0);
     if (orm_query_all(q, &rows, &n) != 0)
         fail_msg("query %s: %s", where ? where : "",
@@ -292,8 +290,7 @@ static void test_seed_flow(void **state)
 
     /* Update through the session, commit, read back elsewhere. */
     orm_error err = ORM_ERROR_INIT;
-    assert_int_equal(orm_record_set_text(jdoe, "handle", "jane_doe", &err),
-                     0);
+    assert_int_equal(orm_record_set_text(jdoe, "handle", "jane_doe", &err), 0);
     assert_int_equal(orm_session_pending_count(f->s), 1);
     CHECK(f->s, orm_session_commit(f->s));
     assert_int_equal(orm_session_refresh(s2, got), 0);
@@ -393,10 +390,9 @@ static void test_injection_is_literal(void **state)
         orm_query_free(q);
         q = NULL;
         assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
-        assert_int_equal(
-            orm_query_filter(q, orm_contains(orm_col("handle"),
-                                             orm_str(evil[i]))),
-            0);
+        assert_int_equal(orm_query_filter(q, orm_contains(orm_col("handle"),
+                                                          orm_str(evil[i]))),
+                         0);
         assert_int_equal(orm_query_one(q, &got), ORM_ROW);
         orm_query_free(q);
     }
@@ -449,8 +445,7 @@ static void test_types_round_trip(void **state)
         {"at", "2024-01-31T10:20:30.5", "2024-01-31 10:20:30.5"},
         {"at_tz", "2024-01-31 12:00:00+00:00", "2024-01-31 12:00:00+00:00"},
         {"clock", "23:59:58", "23:59:58"},
-        {"doc", "{\"b\": [1, 2], \"a\": null}",
-         "{\"b\": [1, 2], \"a\": null}"},
+        {"doc", "{\"b\": [1, 2], \"a\": null}", "{\"b\": [1, 2], \"a\": null}"},
         {"uid", "123E4567-E89B-12D3-A456-426614174000",
          "123e4567-e89b-12d3-a456-426614174000"},
         {"body", "line1\nline2\ttab 日本 🎉", "line1\nline2\ttab 日本 🎉"},
@@ -520,8 +515,7 @@ static void test_composite_keys(void **state)
                 orm_record_set_text(rec, "region", regions[r], &err), 0);
             orm_value code = orm_value_int(c);
             assert_int_equal(orm_record_set(rec, "code", &code, &err), 0);
-            assert_int_equal(orm_record_set_text(rec, "label", label, &err),
-                             0);
+            assert_int_equal(orm_record_set_text(rec, "label", label, &err), 0);
             CHECK(f->s, orm_session_add(f->s, rec));
         }
     CHECK(f->s, orm_session_commit(f->s));
@@ -538,8 +532,7 @@ static void test_composite_keys(void **state)
     /* Composite foreign key. */
     orm_record *child = NULL;
     assert_int_equal(orm_record_new(&child, &Child), 0);
-    assert_int_equal(orm_record_set_text(child, "pair_region", "eu", &err),
-                     0);
+    assert_int_equal(orm_record_set_text(child, "pair_region", "eu", &err), 0);
     assert_int_equal(orm_record_set_text(child, "pair_code", "9", &err), 0);
     CHECK(s2, orm_session_add(s2, child));
     assert_int_equal(orm_session_commit(s2), ORM_EFOREIGNKEY);
@@ -720,8 +713,7 @@ static void test_many_updates_and_deletes(void **state)
     orm_record *theirs = NULL;
     orm_value key = orm_value_int(id_of(recs[300]));
     assert_int_equal(orm_session_new(&other, other_db), 0);
-    assert_int_equal(orm_session_get(other, &Account, &key, &theirs),
-                     ORM_ROW);
+    assert_int_equal(orm_session_get(other, &Account, &key, &theirs), ORM_ROW);
     assert_int_equal(orm_record_set_text(theirs, "note", "theirs", &err), 0);
     CHECK(other, orm_session_commit(other));
     assert_int_equal(orm_session_commit(f->s), ORM_ECONFLICT);
@@ -753,10 +745,8 @@ static void test_failed_commit_writes_nothing(void **state)
     orm_error err = ORM_ERROR_INIT;
     orm_record *existing = NULL;
     orm_value key = orm_value_int(1);
-    assert_int_equal(orm_session_get(f->s, &Account, &key, &existing),
-                     ORM_ROW);
-    assert_int_equal(orm_record_set_text(existing, "note", "edited", &err),
-                     0);
+    assert_int_equal(orm_session_get(f->s, &Account, &key, &existing), ORM_ROW);
+    assert_int_equal(orm_record_set_text(existing, "note", "edited", &err), 0);
     assert_int_equal(orm_session_commit(f->s), ORM_EUNIQUE);
     assert_int_equal(count_where(f, &Account, NULL), 1);
     assert_int_equal(count_where(f, &Account, "note = 'edited'"), 0);
@@ -780,8 +770,7 @@ static void test_concurrent_update_is_a_conflict(void **state)
     orm_value key = orm_value_int(id_of(mine));
     orm_error err = ORM_ERROR_INIT;
     assert_int_equal(orm_session_new(&other, other_db), 0);
-    assert_int_equal(orm_session_get(other, &Account, &key, &theirs),
-                     ORM_ROW);
+    assert_int_equal(orm_session_get(other, &Account, &key, &theirs), ORM_ROW);
     assert_int_equal(orm_record_set_text(theirs, "note", "theirs", &err), 0);
     CHECK(other, orm_session_commit(other));
     assert_int_equal(orm_record_set_text(mine, "note", "mine", &err), 0);
@@ -959,8 +948,8 @@ static void check_paging(fixture *f, const char *col, int desc)
         if (seen[i] != all_ids[i])
             fail_msg("[%s] order by %s%s: forward page row %zu is %lld, "
                      "want %lld",
-                     dialect, col, desc ? " desc" : "", i,
-                     (long long)seen[i], (long long)all_ids[i]);
+                     dialect, col, desc ? " desc" : "", i, (long long)seen[i],
+                     (long long)all_ids[i]);
     /* Backward from the last row: nearest first. */
     size_t back = total - 1;
     for (;;) {
@@ -1050,8 +1039,7 @@ static const orm_column *find_col(const orm_model *m, const char *name)
 {
     const orm_column *c = orm_model_column(m, name);
     if (!c)
-        fail_msg("[%s] reflected %s has no column %s", dialect, m->table,
-                 name);
+        fail_msg("[%s] reflected %s has no column %s", dialect, m->table, name);
     return c;
 }
 
@@ -1111,8 +1099,7 @@ static void test_create_all_reads_back_by_reflection(void **state)
                  {"data", ORM_BLOB},    {"body", ORM_TEXT}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (find_col(m, types[i].col)->type != types[i].type)
-            fail_msg("[%s] reflected %s is %s, want %s", dialect,
-                     types[i].col,
+            fail_msg("[%s] reflected %s is %s, want %s", dialect, types[i].col,
                      orm_type_name(find_col(m, types[i].col)->type),
                      orm_type_name(types[i].type));
     assert_int_equal(find_col(m, "price")->precision, 10);
@@ -1120,8 +1107,7 @@ static void test_create_all_reads_back_by_reflection(void **state)
     orm_model_free(m);
 
     m = NULL;
-    assert_int_equal(orm_db_reflect(f->db, "no_such_table", &m),
-                     ORM_ENOTFOUND);
+    assert_int_equal(orm_db_reflect(f->db, "no_such_table", &m), ORM_ENOTFOUND);
 }
 
 static void test_reflects_tables_it_did_not_create(void **state)
@@ -1210,8 +1196,8 @@ static void test_lost_connection_keeps_changes_and_reconnects(void **state)
     usleep(100000);
     orm_record *pending = add_account(f, "after", "keep me", 2);
     assert_int_equal(orm_session_commit(f->s), ORM_ECONNLOST);
-    assert_non_null(strstr(orm_session_error(f->s)->message,
-                           "connection lost"));
+    assert_non_null(
+        strstr(orm_session_error(f->s)->message, "connection lost"));
     assert_int_equal(orm_session_pending_count(f->s), 1);
     assert_string_equal(text_of(pending, "note"), "keep me");
     CHECK(f->s, orm_session_commit(f->s));
@@ -1230,9 +1216,8 @@ int main(int argc, char **argv)
         }
         snprintf(url, sizeof url, "sqlite:///%s/conformance.db", dir);
     } else {
-        env = getenv(strcmp(dialect, "postgresql") == 0
-                         ? "ORB_TEST_PG_URL"
-                         : "ORB_TEST_MYSQL_URL");
+        env = getenv(strcmp(dialect, "postgresql") == 0 ? "ORB_TEST_PG_URL"
+                                                        : "ORB_TEST_MYSQL_URL");
         if (!env || !*env) {
             fprintf(stderr,
                     "conformance %s: ORB_TEST_%s_URL is not set; run the "

@@ -13,11 +13,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <time.h>
-
+#include "helper_run.h"
+#include "helper_tmux.h"
 #include "test_tui_fixture.h"
-
-#define WAIT_MS 10000
 
 static const char models_ini[] =
     "[Account]\n"
@@ -32,98 +30,10 @@ typedef struct e2e {
     char dir[64];
     char url[160];
     char models[128];
-    char sock[128];
-    char exit_file[128];
+    tmux_term term;
     orm_db *db;
     const orm_model *account;
 } e2e;
-
-static int run_quiet(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int run_quiet(const char *fmt, ...)
-{
-    char cmd[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return system(cmd);
-}
-
-static char *screen(e2e *e)
-{
-    char cmd[300];
-    orm_buf out = ORM_BUF_INIT;
-    snprintf(cmd, sizeof cmd, "tmux -S %s capture-pane -p -t t 2>/dev/null",
-             e->sock);
-    FILE *p = popen(cmd, "r");
-    if (p) {
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-            orm_buf_appendn(&out, chunk, n);
-        pclose(p);
-    }
-    orm_buf_append(&out, "");
-    return orm_buf_finish(&out);
-}
-
-static void nap_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void wait_for(e2e *e, const char *text)
-{
-    for (int waited = 0; waited < WAIT_MS; waited += 20) {
-        char *s = screen(e);
-        int found = s && strstr(s, text) != NULL;
-        free(s);
-        if (found)
-            return;
-        nap_ms(20);
-    }
-    char *s = screen(e);
-    fail_msg("timed out waiting for [%s]; screen:\n%s", text, s);
-    free(s);
-}
-
-static void keys(e2e *e, const char *k)
-{
-    assert_int_equal(run_quiet("tmux -S %s send-keys -t t %s", e->sock, k), 0);
-}
-
-/* Literal text, typed. */
-static void type(e2e *e, const char *text)
-{
-    assert_int_equal(
-        run_quiet("tmux -S %s send-keys -t t -l '%s'", e->sock, text), 0);
-}
-
-static int wait_exit(e2e *e)
-{
-    for (int waited = 0; waited < WAIT_MS; waited += 20) {
-        FILE *f = fopen(e->exit_file, "r");
-        int status = -1;
-        if (f) {
-            if (fscanf(f, "%d", &status) != 1)
-                status = -1;
-            fclose(f);
-        }
-        if (status >= 0)
-            return status;
-        nap_ms(20);
-    }
-    char *s = screen(e);
-    fail_msg("orb did not exit; screen:\n%s", s);
-    free(s);
-    return -1;
-}
 
 static int64_t count(e2e *e, const char *where)
 {
@@ -147,13 +57,13 @@ static int setup(void **state)
     orm_modelfile *mf = NULL;
     orm_error err = ORM_ERROR_INIT;
     orm_session *s = NULL;
+    char command[512];
     snprintf(e->dir, sizeof e->dir, "/tmp/orb-e2e-edit-XXXXXX");
     if (!mkdtemp(e->dir))
         fail_msg("mkdtemp failed");
     snprintf(e->url, sizeof e->url, "sqlite:///%s/edit.db", e->dir);
     snprintf(e->models, sizeof e->models, "%s/models.ini", e->dir);
-    snprintf(e->sock, sizeof e->sock, "%s/tmux.sock", e->dir);
-    snprintf(e->exit_file, sizeof e->exit_file, "%s/exit", e->dir);
+    tmux_init(&e->term, e->dir);
     FILE *f = fopen(e->models, "w");
     assert_non_null(f);
     fputs(models_ini, f);
@@ -178,13 +88,9 @@ static int setup(void **state)
             fail_msg("seed: %s", orm_error_text(orm_session_error(s)));
     }
     orm_session_free(s);
-    if (run_quiet("tmux -S %s -f /dev/null new-session -d -s t -x 110 "
-                  "-y 30 -e LANG=C.UTF-8 -e TERM=tmux-256color "
-                  "-e XDG_CONFIG_HOME=%s -e XDG_DATA_HOME=%s "
-                  "\"%s/orb --models %s %s; echo \\$? > %s; sleep 600\"",
-                  e->sock, e->dir, e->dir, ORB_BINARY_DIR, e->models, e->url,
-                  e->exit_file) != 0)
-        fail_msg("cannot start tmux");
+    snprintf(command, sizeof command, "%s/orb --models %s %s", ORB_BINARY_DIR,
+             e->models, e->url);
+    tmux_start(&e->term, 110, e->dir, command);
     *state = e;
     return 0;
 }
@@ -193,7 +99,7 @@ static int teardown(void **state)
 {
     e2e *e = *state;
     char cmd[160];
-    run_quiet("tmux -S %s kill-server >/dev/null 2>&1", e->sock);
+    tmux_stop(&e->term);
     orm_db_free(e->db);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
     if (system(cmd) != 0)
@@ -206,85 +112,88 @@ static void
 test_e2e_edit__add_fix_unique_violation_delete_undo_write(void **state)
 {
     e2e *e = *state;
-    wait_for(e, "Models");
-    keys(e, "/ Account Enter");
-    wait_for(e, "row 1 of 3");
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ Account Enter");
+    tmux_wait_for(t, "row 1 of 3");
 
     /* Add jdoe through the form: pending, in the grid, then written. */
-    keys(e, "a");
-    wait_for(e, "new record");
-    wait_for(e, "token_hex(16)");
-    type(e, "jdoe");
-    wait_for(e, "4/50");
-    keys(e, "C-s");
-    wait_for(e, "1 pending: 1 add");
-    wait_for(e, "jdoe");
+    tmux_keys(t, "a");
+    tmux_wait_for(t, "new record");
+    tmux_wait_for(t, "token_hex(16)");
+    tmux_type(t, "jdoe");
+    tmux_wait_for(t, "4/50");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "1 pending: 1 add");
+    tmux_wait_for(t, "jdoe");
     assert_int_equal(count(e, "handle = 'jdoe'"), 0);
-    keys(e, "w");
-    wait_for(e, "INSERT INTO");
-    keys(e, "y");
-    wait_for(e, "written: 1 pending: 1 add");
-    wait_for(e, "row 1 of 4");
+    tmux_keys(t, "w");
+    tmux_wait_for(t, "INSERT INTO");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "written: 1 pending: 1 add");
+    tmux_wait_for(t, "row 1 of 4");
     assert_int_equal(count(e, "handle = 'jdoe'"), 1);
 
     /* Rename jdoe to alice: the database refuses, the form says why and
      * keeps what was typed; fixed, it is written. */
-    keys(e, "G e");
-    wait_for(e, "edit <Account jdoe>");
-    keys(e, "C-u");
-    type(e, "alice");
-    keys(e, "C-s");
-    wait_for(e, "1 pending: 1 change");
-    keys(e, "w");
-    wait_for(e, "UPDATE");
-    keys(e, "y");
-    wait_for(e, "handle: \"alice\" is already taken");
-    wait_for(e, "[alice ");
+    tmux_keys(t, "G e");
+    tmux_wait_for(t, "edit <Account jdoe>");
+    tmux_keys(t, "C-u");
+    tmux_type(t, "alice");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "1 pending: 1 change");
+    tmux_keys(t, "w");
+    tmux_wait_for(t, "UPDATE");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "handle: \"alice\" is already taken");
+    tmux_wait_for(t, "[alice ");
     assert_int_equal(count(e, "handle = 'jdoe'"), 1);
-    keys(e, "C-u");
-    type(e, "jdoe2");
-    keys(e, "F2");
-    wait_for(e, "\"jdoe\" \xE2\x86\x92 \"jdoe2\"");
-    keys(e, "y");
-    wait_for(e, "written: 1 pending: 1 change");
+    tmux_keys(t, "C-u");
+    tmux_type(t, "jdoe2");
+    tmux_keys(t, "F2");
+    tmux_wait_for(t, "\"jdoe\" \xE2\x86\x92 \"jdoe2\"");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "written: 1 pending: 1 change");
     assert_int_equal(count(e, "handle = 'jdoe2'"), 1);
 
     /* Delete bob, undo, delete again, write. */
-    keys(e, "g j d");
-    wait_for(e, "<Account bob>: delete pending");
-    keys(e, "u");
-    wait_for(e, "undone: delete of <Account bob>");
-    keys(e, "d");
-    wait_for(e, "1 pending: 1 delete");
-    keys(e, "w");
-    wait_for(e, "DELETE FROM");
-    keys(e, "y");
-    wait_for(e, "written: 1 pending: 1 delete");
+    tmux_keys(t, "g j d");
+    tmux_wait_for(t, "<Account bob>: delete pending");
+    tmux_keys(t, "u");
+    tmux_wait_for(t, "undone: delete of <Account bob>");
+    tmux_keys(t, "d");
+    tmux_wait_for(t, "1 pending: 1 delete");
+    tmux_keys(t, "w");
+    tmux_wait_for(t, "DELETE FROM");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "written: 1 pending: 1 delete");
     assert_int_equal(count(e, "handle = 'bob'"), 0);
     assert_int_equal(count(e, NULL), 3);
 
     /* Nothing pending: q leaves without a question. */
-    keys(e, "q q q");
-    assert_int_equal(wait_exit(e), 0);
+    tmux_keys(t, "q q q");
+    assert_int_equal(tmux_wait_exit(t), 0);
 }
 
 static void test_e2e_edit__quit_with_pending_changes_asks(void **state)
 {
     e2e *e = *state;
-    wait_for(e, "Models");
-    keys(e, "/ Account Enter");
-    wait_for(e, "row 1 of 3");
-    keys(e, "a");
-    wait_for(e, "new record");
-    type(e, "zed");
-    keys(e, "C-s");
-    wait_for(e, "1 pending: 1 add");
-    keys(e, "Q");
-    wait_for(e, "1 pending change: write (w), discard (d) or cancel (Esc)?");
-    keys(e, "w");
-    wait_for(e, "INSERT INTO");
-    keys(e, "y");
-    assert_int_equal(wait_exit(e), 0);
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ Account Enter");
+    tmux_wait_for(t, "row 1 of 3");
+    tmux_keys(t, "a");
+    tmux_wait_for(t, "new record");
+    tmux_type(t, "zed");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "1 pending: 1 add");
+    tmux_keys(t, "Q");
+    tmux_wait_for(t,
+                  "1 pending change: write (w), discard (d) or cancel (Esc)?");
+    tmux_keys(t, "w");
+    tmux_wait_for(t, "INSERT INTO");
+    tmux_keys(t, "y");
+    assert_int_equal(tmux_wait_exit(t), 0);
     assert_int_equal(count(e, "handle = 'zed'"), 1);
 }
 
@@ -293,6 +202,7 @@ static void
 test_e2e_edit__ctrl_e_runs_the_editor_and_restores_the_screen(void **state)
 {
     e2e *e = *state;
+    tmux_term *t = &e->term;
     char script[128];
     snprintf(script, sizeof script, "%s/ed.sh", e->dir);
     FILE *f = fopen(script, "w");
@@ -302,30 +212,30 @@ test_e2e_edit__ctrl_e_runs_the_editor_and_restores_the_screen(void **state)
           "printf 'written by the editor\\n' > \"$1\"\n",
           f);
     fclose(f);
-    assert_int_equal(run_quiet("chmod 700 %s", script), 0);
+    assert_int_equal(run_shellf("chmod 700 %s", script), 0);
     /* A second orb in a new window (it becomes the one shown), with
      * $VISUAL set; the first one is left alone. */
-    wait_for(e, "Models");
-    assert_int_equal(run_quiet("tmux -S %s new-window -t t: -e VISUAL=%s "
-                               "\"%s/orb --models %s %s; sleep 600\"",
-                               e->sock, script, ORB_BINARY_DIR, e->models,
-                               e->url),
+    tmux_wait_for(t, "Models");
+    assert_int_equal(run_shellf("tmux -S %s new-window -t t: -e VISUAL=%s "
+                                "\"%s/orb --models %s %s; sleep 600\"",
+                                e->term.sock, script, ORB_BINARY_DIR, e->models,
+                                e->url),
                      0);
-    wait_for(e, "Models");
-    keys(e, "/ Account Enter");
-    wait_for(e, "row 1 of 3");
-    keys(e, "e Tab Tab");
-    wait_for(e, "edit <Account alice>");
-    keys(e, "C-e");
-    wait_for(e, "IN-THE-EDITOR");
-    keys(e, "Enter");
-    wait_for(e, "bio: edited in the editor");
-    wait_for(e, "[written by the editor");
-    wait_for(e, "edit <Account alice>");
-    keys(e, "C-s");
-    wait_for(e, "1 pending: 1 change");
-    keys(e, "w y");
-    wait_for(e, "written: 1 pending: 1 change");
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ Account Enter");
+    tmux_wait_for(t, "row 1 of 3");
+    tmux_keys(t, "e Tab Tab");
+    tmux_wait_for(t, "edit <Account alice>");
+    tmux_keys(t, "C-e");
+    tmux_wait_for(t, "IN-THE-EDITOR");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "bio: edited in the editor");
+    tmux_wait_for(t, "[written by the editor");
+    tmux_wait_for(t, "edit <Account alice>");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "1 pending: 1 change");
+    tmux_keys(t, "w y");
+    tmux_wait_for(t, "written: 1 pending: 1 change");
     assert_int_equal(count(e, "bio = 'written by the editor'"), 1);
 }
 

@@ -13,11 +13,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <time.h>
-
+#include "helper_run.h"
+#include "helper_tmux.h"
 #include "test_tui_fixture.h"
 
-#define WAIT_MS   10000
 #define NACCOUNTS 15
 
 static const orm_column acct_columns[] = {
@@ -29,126 +28,22 @@ static const orm_model Acct = ORM_MODEL("Account", "accounts", acct_columns);
 
 typedef struct e2e {
     tui_fixture fx;
-    char sock[128];
-    char exit_file[128];
+    tmux_term term;
     char state[128];
     int runs;
 } e2e;
 
-static int run_quiet(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int run_quiet(const char *fmt, ...)
-{
-    char cmd[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return system(cmd);
-}
-
-static char *run_output(const char *cmd, int *status)
-{
-    orm_buf out = ORM_BUF_INIT;
-    FILE *p = popen(cmd, "r");
-    if (p) {
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-            orm_buf_appendn(&out, chunk, n);
-        *status = pclose(p);
-    } else {
-        *status = -1;
-    }
-    orm_buf_append(&out, "");
-    return orm_buf_finish(&out);
-}
-
-static char *screen(e2e *e)
-{
-    char cmd[300];
-    int status;
-    snprintf(cmd, sizeof cmd, "tmux -S %s capture-pane -p -t t 2>/dev/null",
-             e->sock);
-    return run_output(cmd, &status);
-}
-
-static void nap_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void wait_for(e2e *e, const char *text)
-{
-    for (int waited = 0; waited < WAIT_MS; waited += 20) {
-        char *s = screen(e);
-        int found = s && strstr(s, text) != NULL;
-        free(s);
-        if (found)
-            return;
-        nap_ms(20);
-    }
-    char *s = screen(e);
-    fail_msg("timed out waiting for [%s]; screen:\n%s", text, s);
-    free(s);
-}
-
-static void keys(e2e *e, const char *k)
-{
-    assert_int_equal(run_quiet("tmux -S %s send-keys -t t %s", e->sock, k), 0);
-}
-
-/* Literal text (no key names). */
-static void type(e2e *e, const char *text)
-{
-    assert_int_equal(
-        run_quiet("tmux -S %s send-keys -t t -l \"%s\"", e->sock, text), 0);
-}
-
-static int wait_exit(e2e *e)
-{
-    for (int waited = 0; waited < WAIT_MS; waited += 20) {
-        FILE *f = fopen(e->exit_file, "r");
-        int status = -1;
-        if (f) {
-            if (fscanf(f, "%d", &status) != 1)
-                status = -1;
-            fclose(f);
-        }
-        if (status >= 0)
-            return status;
-        nap_ms(20);
-    }
-    char *s = screen(e);
-    fail_msg("orb did not exit; screen:\n%s", s);
-    free(s);
-    return -1;
-}
-
 /* orb in a new tmux server (the previous one, if any, is gone). */
 static void start_orb(e2e *e)
 {
+    char command[512];
     /* A new socket each time: a server that was just told to stop may
      * still hold the old one. */
-    snprintf(e->sock, sizeof e->sock, "%s/tmux%d.sock", e->fx.dir, e->runs++);
-    remove(e->exit_file);
-    if (run_quiet("tmux -S %s -f /dev/null new-session -d -s t -x 100 "
-                  "-y 30 -e LANG=C.UTF-8 -e TERM=tmux-256color "
-                  "-e XDG_CONFIG_HOME=%s -e XDG_DATA_HOME=%s "
-                  "\"%s/orb --state %s %s; echo \\$? > %s; sleep 600\"",
-                  e->sock, e->fx.dir, e->fx.dir, ORB_BINARY_DIR, e->state,
-                  e->fx.url, e->exit_file) != 0)
-        fail_msg("cannot start tmux");
-}
-
-static void stop_tmux(e2e *e)
-{
-    run_quiet("tmux -S %s kill-server >/dev/null 2>&1", e->sock);
+    snprintf(e->term.sock, sizeof e->term.sock, "%s/tmux%d.sock", e->fx.dir,
+             e->runs++);
+    snprintf(command, sizeof command, "%s/orb --state %s %s", ORB_BINARY_DIR,
+             e->state, e->fx.url);
+    tmux_start(&e->term, 100, e->fx.dir, command);
 }
 
 static int setup(void **state)
@@ -179,8 +74,7 @@ static int setup(void **state)
     /* orb reflects the tables itself: close the fixture's handle. */
     orm_db_free(e->fx.db);
     e->fx.db = NULL;
-    snprintf(e->sock, sizeof e->sock, "%s/tmux.sock", e->fx.dir);
-    snprintf(e->exit_file, sizeof e->exit_file, "%s/exit", e->fx.dir);
+    tmux_init(&e->term, e->fx.dir);
     snprintf(e->state, sizeof e->state, "%s/filters.db", e->fx.dir);
     *state = e;
     return 0;
@@ -189,7 +83,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     e2e *e = *state;
-    stop_tmux(e);
+    tmux_stop(&e->term);
     fx_close(&e->fx);
     free(e);
     return 0;
@@ -198,59 +92,60 @@ static int teardown(void **state)
 static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
 {
     e2e *e = *state;
+    tmux_term *t = &e->term;
     start_orb(e);
-    wait_for(e, "Models");
-    keys(e, "/ accounts Enter");
-    wait_for(e, "row 1 of 15");
-    keys(e, "f");
-    wait_for(e, "matches: 15 rows");
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ accounts Enter");
+    tmux_wait_for(t, "row 1 of 15");
+    tmux_keys(t, "f");
+    tmux_wait_for(t, "matches: 15 rows");
     /* handle contains doe */
-    keys(e, "a j Enter");
-    wait_for(e, "How must handle match?");
-    keys(e, "j j Enter");
-    wait_for(e, "value: ");
-    type(e, "doe");
-    keys(e, "Enter");
-    wait_for(e, "matches: 2 rows");
+    tmux_keys(t, "a j Enter");
+    tmux_wait_for(t, "How must handle match?");
+    tmux_keys(t, "j j Enter");
+    tmux_wait_for(t, "value: ");
+    tmux_type(t, "doe");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "matches: 2 rows");
     /* id > 10, then the group becomes or */
-    keys(e, "a Enter");
-    wait_for(e, "How must id match?");
-    keys(e, "j j j j Enter");
-    wait_for(e, "value: ");
-    type(e, "10");
-    keys(e, "Enter");
-    wait_for(e, "filter: handle contains 'doe' and id > 10");
-    keys(e, "o");
-    wait_for(e, "filter: handle contains 'doe' or id > 10");
-    wait_for(e, "matches: 7 rows");
-    keys(e, "s");
-    wait_for(e, "save as: ");
-    type(e, "does");
-    keys(e, "Enter");
-    wait_for(e, "saved as 'does'");
-    keys(e, "Enter");
-    wait_for(e, "where handle contains 'doe' or id > 10");
-    wait_for(e, "row 1 of 7");
-    keys(e, "q q q"); /* rows, the narrowing, the models */
-    assert_int_equal(wait_exit(e), 0);
-    stop_tmux(e);
+    tmux_keys(t, "a Enter");
+    tmux_wait_for(t, "How must id match?");
+    tmux_keys(t, "j j j j Enter");
+    tmux_wait_for(t, "value: ");
+    tmux_type(t, "10");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "filter: handle contains 'doe' and id > 10");
+    tmux_keys(t, "o");
+    tmux_wait_for(t, "filter: handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "matches: 7 rows");
+    tmux_keys(t, "s");
+    tmux_wait_for(t, "save as: ");
+    tmux_type(t, "does");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "saved as 'does'");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "where handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "row 1 of 7");
+    tmux_keys(t, "q q q"); /* rows, the narrowing, the models */
+    assert_int_equal(tmux_wait_exit(t), 0);
+    tmux_stop(t);
 
     /* A new orb, the same state file. */
     start_orb(e);
-    wait_for(e, "Models");
-    keys(e, "/ accounts Enter");
-    wait_for(e, "row 1 of 15");
-    keys(e, "F");
-    wait_for(e, "Saved filters of accounts");
-    wait_for(e, "does");
-    keys(e, "Enter");
-    wait_for(e, "where handle contains 'doe' or id > 10");
-    wait_for(e, "row 1 of 7");
-    wait_for(e, "doemaster");
-    keys(e, "C");
-    wait_for(e, "row 1 of 15");
-    keys(e, "q q q"); /* rows, the narrowing, the models */
-    assert_int_equal(wait_exit(e), 0);
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ accounts Enter");
+    tmux_wait_for(t, "row 1 of 15");
+    tmux_keys(t, "F");
+    tmux_wait_for(t, "Saved filters of accounts");
+    tmux_wait_for(t, "does");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "where handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "row 1 of 7");
+    tmux_wait_for(t, "doemaster");
+    tmux_keys(t, "C");
+    tmux_wait_for(t, "row 1 of 15");
+    tmux_keys(t, "q q q"); /* rows, the narrowing, the models */
+    assert_int_equal(tmux_wait_exit(t), 0);
 }
 
 static void test_e2e__rows_with_a_saved_filter_match_where(void **state)
@@ -262,21 +157,21 @@ static void test_e2e__rows_with_a_saved_filter_match_where(void **state)
              "%s/orb --state %s %s filter save does accounts "
              "\"handle contains 'doe' or id > 10\" 2>&1",
              ORB_BINARY_DIR, e->state, e->fx.url);
-    char *saved = run_output(cmd, &status);
+    char *saved = run_shell_output(cmd, &status);
     if (status != 0)
         fail_msg("filter save failed (%d): %s", status, saved);
     free(saved);
     snprintf(cmd, sizeof cmd,
              "%s/orb --state %s %s rows accounts --filter does 2>&1",
              ORB_BINARY_DIR, e->state, e->fx.url);
-    char *by_name = run_output(cmd, &status);
+    char *by_name = run_shell_output(cmd, &status);
     if (status != 0)
         fail_msg("rows --filter failed (%d): %s", status, by_name);
     snprintf(cmd, sizeof cmd,
              "%s/orb %s rows accounts --where \"handle contains 'doe' or "
              "id > 10\" 2>&1",
              ORB_BINARY_DIR, e->fx.url);
-    char *by_where = run_output(cmd, &status);
+    char *by_where = run_shell_output(cmd, &status);
     assert_int_equal(status, 0);
     assert_string_equal(by_name, by_where);
     assert_non_null(strstr(by_name, "doemaster"));
@@ -288,7 +183,7 @@ static void test_e2e__rows_with_a_saved_filter_match_where(void **state)
              "%s/orb --state %s %s rows accounts --filter does --where "
              "\"active = false\" --format csv 2>&1",
              ORB_BINARY_DIR, e->state, e->fx.url);
-    char *both = run_output(cmd, &status);
+    char *both = run_shell_output(cmd, &status);
     if (status != 0)
         fail_msg("rows --filter --where failed (%d): %s", status, both);
     assert_string_equal(both, "id,handle,active\r\n"

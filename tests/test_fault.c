@@ -52,8 +52,7 @@ static int faulty_prepare(orm_conn *conn, const char *sql, size_t n,
     return rc ? rc : orm_driver_sqlite.prepare(conn, sql, n, flags, out);
 }
 
-static int faulty_bind(orm_stmt *st, size_t i, const orm_value *v,
-                       orm_type t)
+static int faulty_bind(orm_stmt *st, size_t i, const orm_value *v, orm_type t)
 {
     int rc = fault_now(st->conn);
     return rc ? rc : orm_driver_sqlite.bind(st, i, v, t);
@@ -141,8 +140,8 @@ static void make_pending(orm_session *s, orm_record **added)
         char handle[16];
         snprintf(handle, sizeof handle, "new%d", i);
         assert_int_equal(orm_record_new(&added[i], &Account), 0);
-        assert_int_equal(
-            orm_record_set_text(added[i], "handle", handle, &err), 0);
+        assert_int_equal(orm_record_set_text(added[i], "handle", handle, &err),
+                         0);
         assert_int_equal(orm_session_add(s, added[i]), 0);
     }
     orm_value key = orm_value_int(2);
@@ -235,8 +234,7 @@ int main(void)
     faulty.commit = faulty_commit;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fault__io_error_at_every_call_keeps_everything),
-        cmocka_unit_test(
-            test_fault__lost_connection_at_every_call_reconnects),
+        cmocka_unit_test(test_fault__lost_connection_at_every_call_reconnects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

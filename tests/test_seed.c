@@ -10,12 +10,12 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "helper_run.h"
 
 #define SEED_BINARY ORB_BINARY_DIR "/seed"
 
@@ -39,70 +39,14 @@ static const char expected[] =
     "filter_by(handle='jane_doe').first(): None\n"
     "query.count(): 12\n";
 
-typedef struct run_result {
-    int status; /* exit status, or 128 + signal */
-    char *out;
-    char *err;
-} run_result;
-
-static char *read_all(int fd)
-{
-    size_t len = 0, cap = 4096;
-    char *text = malloc(cap);
-    ssize_t n;
-    assert_non_null(text);
-    lseek(fd, 0, SEEK_SET);
-    while ((n = read(fd, text + len, cap - len - 1)) > 0) {
-        len += (size_t)n;
-        if (cap - len < 2) {
-            cap *= 2;
-            text = realloc(text, cap);
-            assert_non_null(text);
-        }
-    }
-    text[len] = '\0';
-    return text;
-}
-
 /* Run the seed binary with `url` (NULL: none) in directory `cwd`. */
 static run_result run_seed(const char *url, const char *cwd)
 {
-    char out_path[] = "/tmp/orb-seed-out-XXXXXX";
-    char err_path[] = "/tmp/orb-seed-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), wstatus;
-    run_result r = {0, NULL, NULL};
-    assert_true(out_fd >= 0 && err_fd >= 0);
-    unlink(out_path);
-    unlink(err_path);
+    const char *argv[] = {SEED_BINARY, url, NULL};
     if (access(SEED_BINARY, X_OK) != 0)
         fail_msg("%s is not built (cmake --build ... --target seed)",
                  SEED_BINARY);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        char prog[] = SEED_BINARY;
-        char *argv[3] = {prog, url ? strdup(url) : NULL, NULL};
-        int null_fd = open("/dev/null", O_RDONLY);
-        if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
-            dup2(err_fd, 2) < 0 || chdir(cwd) != 0)
-            _exit(126);
-        execv(prog, argv);
-        _exit(127);
-    }
-    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
-    r.status =
-        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-    r.out = read_all(out_fd);
-    r.err = read_all(err_fd);
-    close(out_fd);
-    close(err_fd);
-    return r;
-}
-
-static void run_result_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
+    return run_exec(argv, cwd);
 }
 
 static void assert_seed_output(const char *url, const char *cwd)

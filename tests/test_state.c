@@ -60,15 +60,13 @@ static void test_state__names_are_per_database(void **state)
     orm_error err = ORM_ERROR_INIT;
     tui_state *a = open_state("postgresql://me@host/a");
     tui_state *b = open_state("postgresql://me@host/b");
-    assert_int_equal(tui_state_filter_save(a, "big", "orders", "total > 100",
-                                           0, &err),
-                     0);
+    assert_int_equal(
+        tui_state_filter_save(a, "big", "orders", "total > 100", 0, &err), 0);
     tui_saved_filter f;
     assert_int_equal(tui_state_filter_get(b, "big", &f, &err), ORM_ENOTFOUND);
     assert_string_equal(err.message, "no saved filter named 'big'");
-    assert_int_equal(tui_state_filter_save(b, "big", "orders", "total > 5",
-                                           0, &err),
-                     0);
+    assert_int_equal(
+        tui_state_filter_save(b, "big", "orders", "total > 5", 0, &err), 0);
     tui_state_free(a);
     tui_state_free(b);
     orm_error_clear(&err);

@@ -28,8 +28,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static void test_models__lists_every_model_with_counts_after_first_draw(
-    void **state)
+static void
+test_models__lists_every_model_with_counts_after_first_draw(void **state)
 {
     tui_fixture *fx = *state;
     fx_start(fx, 24, 80);
@@ -71,8 +71,7 @@ static void test_models__slash_narrows_as_you_type(void **state)
     fx_assert_shows(fx, "Customer");
 }
 
-static void test_models__typing_an_unbound_letter_starts_narrowing(
-    void **state)
+static void test_models__typing_an_unbound_letter_starts_narrowing(void **state)
 {
     tui_fixture *fx = *state;
     fx_start(fx, 24, 80);
@@ -93,7 +92,6 @@ static void test_models__q_quits(void **state)
     assert_true(tui_app_done(fx->app));
     assert_int_equal(fx->app->exit_status, 0);
 }
-
 
 /* The display column where `text` starts on a row, or -1. */
 static int col_of(tui_fixture *fx, int row, const char *text)
@@ -200,8 +198,7 @@ static void test_rows__sort_toggles_asc_desc_off(void **state)
     fx_assert_shows(fx, "row 22 of 200");
 }
 
-static void test_rows__search_matches_all_words_case_insensitively(
-    void **state)
+static void test_rows__search_matches_all_words_case_insensitively(void **state)
 {
     tui_fixture *fx = *state;
     open_model(fx, "Order");
@@ -282,8 +279,7 @@ static void test_record__shows_columns_constraints_and_values(void **state)
     fx_assert_shows(fx, "<3 bytes>");
 }
 
-static void test_record__enter_follows_a_foreign_key_and_q_returns(
-    void **state)
+static void test_record__enter_follows_a_foreign_key_and_q_returns(void **state)
 {
     tui_fixture *fx = *state;
     open_model(fx, "Order");
@@ -366,7 +362,8 @@ static void test_app__below_40x10_says_too_small(void **state)
     assert_int_equal(tui_screen_mem_set_size(fx->scr, 8, 30), 0);
     fx_send(fx, "<Resize>");
     fx_assert_shows(fx, "terminal too small");
-    fx_assert_shows(fx, "40\xC3\x97" "10");
+    fx_assert_shows(fx, "40\xC3\x97"
+                        "10");
     assert_int_equal(tui_screen_mem_set_size(fx->scr, 24, 80), 0);
     fx_send(fx, "<Resize>");
     fx_assert_shows(fx, "row 1 of 200");
@@ -378,7 +375,7 @@ static void test_app__no_key_is_left_unimplemented(void **state)
     open_model(fx, "Item");
     /* Each editing and filtering key opens its screen (left with Esc)
      * or acts; none is a placeholder. */
-    static const char *const keys[] = {"a<Esc>", "e<Esc>", "d", "u",
+    static const char *const keys[] = {"a<Esc>", "e<Esc>", "d",     "u",
                                        "w<Esc>", "f<Esc>", "F<Esc>"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         fx_send(fx, keys[i]);
@@ -390,8 +387,7 @@ static void test_app__no_key_is_left_unimplemented(void **state)
                      tui_action_name((tui_action)a));
 }
 
-static void test_app__database_error_shows_and_app_keeps_running(
-    void **state)
+static void test_app__database_error_shows_and_app_keeps_running(void **state)
 {
     tui_fixture *fx = *state;
     open_model(fx, "Order");
@@ -414,13 +410,12 @@ static void test_app__mouse_click_selects_and_wheel_scrolls(void **state)
 {
     tui_fixture *fx = *state;
     open_model(fx, "Item");
-    tui_event click = {.key = TUI_KEY_MOUSE, .mouse = TUI_MOUSE_CLICK,
-                       .row = 6, .col = 2};
+    tui_event click = {
+        .key = TUI_KEY_MOUSE, .mouse = TUI_MOUSE_CLICK, .row = 6, .col = 2};
     tui_app_key(fx->app, &click);
     tui_app_draw(fx->app);
     fx_assert_shows(fx, "row 5 of 200");
-    tui_event wheel = {.key = TUI_KEY_MOUSE,
-                       .mouse = TUI_MOUSE_WHEEL_DOWN};
+    tui_event wheel = {.key = TUI_KEY_MOUSE, .mouse = TUI_MOUSE_WHEEL_DOWN};
     tui_app_key(fx->app, &wheel);
     tui_app_draw(fx->app);
     fx_assert_shows(fx, "row 8 of 200");
@@ -452,75 +447,58 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_models__lists_every_model_with_counts_after_first_draw,
-            setup, teardown),
+            test_models__lists_every_model_with_counts_after_first_draw, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_models__slash_narrows_as_you_type,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_models__slash_narrows_as_you_type,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_models__typing_an_unbound_letter_starts_narrowing,
-            setup, teardown),
+            test_models__typing_an_unbound_letter_starts_narrowing, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(test_models__q_quits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows__enter_opens_rows_with_status,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__enter_opens_rows_with_status,
-            setup, teardown),
+            test_rows__page_down_and_up_show_the_right_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows__colon_jumps_to_a_row_number,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows__sort_toggles_asc_desc_off,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__page_down_and_up_show_the_right_rows,
-            setup, teardown),
+            test_rows__search_matches_all_words_case_insensitively, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__colon_jumps_to_a_row_number,
-            setup, teardown),
+            test_rows__null_is_drawn_apart_from_empty_text, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__sort_toggles_asc_desc_off,
-            setup, teardown),
+            test_rows__wide_text_keeps_columns_aligned, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__search_matches_all_words_case_insensitively,
-            setup, teardown),
+            test_rows__secret_is_masked_until_revealed, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__null_is_drawn_apart_from_empty_text,
-            setup, teardown),
+            test_record__shows_columns_constraints_and_values, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__wide_text_keeps_columns_aligned,
-            setup, teardown),
+            test_record__enter_follows_a_foreign_key_and_q_returns, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_record__null_foreign_key_says_so,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_rows__secret_is_masked_until_revealed,
-            setup, teardown),
+            test_record__b_lists_referring_rows_and_opens_them, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
-            test_record__shows_columns_constraints_and_values,
-            setup, teardown),
+            test_help__lists_every_action_with_its_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app__resize_to_40x10_still_browses,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app__below_40x10_says_too_small,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app__no_key_is_left_unimplemented,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_record__enter_follows_a_foreign_key_and_q_returns,
-            setup, teardown),
+            test_app__database_error_shows_and_app_keeps_running, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
-            test_record__null_foreign_key_says_so,
-            setup, teardown),
+            test_app__mouse_click_selects_and_wheel_scrolls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app__interrupt_ends_the_loop,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_record__b_lists_referring_rows_and_opens_them,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_help__lists_every_action_with_its_keys,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_app__resize_to_40x10_still_browses,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_app__below_40x10_says_too_small,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_app__no_key_is_left_unimplemented,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_app__database_error_shows_and_app_keeps_running,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_app__mouse_click_selects_and_wheel_scrolls,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_app__interrupt_ends_the_loop,
-            setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_app__no_primary_key_table_is_browsable,
-            setup, teardown),
+            test_app__no_primary_key_table_is_browsable, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,11 +21,11 @@
 
 static const orm_column fx_customer_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
-    {.name = "name", .type = ORM_STRING, .length = 50,
-     .flags = ORM_NOT_NULL},
-    {.name = "email", .type = ORM_STRING, .length = 100,
-     .flags = ORM_UNIQUE},
-    {.name = "secret_key", .type = ORM_STRING, .length = 64,
+    {.name = "name", .type = ORM_STRING, .length = 50, .flags = ORM_NOT_NULL},
+    {.name = "email", .type = ORM_STRING, .length = 100, .flags = ORM_UNIQUE},
+    {.name = "secret_key",
+     .type = ORM_STRING,
+     .length = 64,
      .flags = ORM_SECRET},
     {.name = "active", .type = ORM_BOOLEAN},
     {.name = "balance", .type = ORM_NUMERIC, .precision = 10, .scale = 2},
@@ -37,13 +37,14 @@ static const orm_model FxCustomer =
 
 static const orm_column fx_order_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
-    {.name = "customer_id", .type = ORM_INTEGER, .ref_table = "customers",
+    {.name = "customer_id",
+     .type = ORM_INTEGER,
+     .ref_table = "customers",
      .ref_column = "id"},
     {.name = "total", .type = ORM_FLOAT},
     {.name = "note", .type = ORM_STRING, .length = 80},
 };
-static const orm_model FxOrder = ORM_MODEL("Order", "orders",
-                                           fx_order_columns);
+static const orm_model FxOrder = ORM_MODEL("Order", "orders", fx_order_columns);
 
 static const orm_column fx_item_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
@@ -117,8 +118,7 @@ static inline void fx_fill(tui_fixture *fx, long items)
         orm_record_new(&rec, &FxCustomer);
         fx_set(rec, "id", orm_value_int(i + 1));
         fx_set(rec, "name", orm_value_text(names[i]));
-        fx_set(rec, "email", i == 4 ? orm_value_null()
-                                    : orm_value_text(email));
+        fx_set(rec, "email", i == 4 ? orm_value_null() : orm_value_text(email));
         fx_set(rec, "secret_key", orm_value_text("hunter2-secret"));
         fx_set(rec, "active", orm_value_bool(i % 2 == 0));
         fx_set(rec, "balance", orm_value_text(i == 0 ? "12.50" : "3.00"));
@@ -130,8 +130,8 @@ static inline void fx_fill(tui_fixture *fx, long items)
     for (int i = 0; i < 8; i++) {
         orm_record_new(&rec, &FxOrder);
         fx_set(rec, "id", orm_value_int(100 + i));
-        fx_set(rec, "customer_id", i == 7 ? orm_value_null()
-                                          : orm_value_int(1 + i % 3));
+        fx_set(rec, "customer_id",
+               i == 7 ? orm_value_null() : orm_value_int(1 + i % 3));
         fx_set(rec, "total", orm_value_float(10.5 * (i + 1)));
         fx_set(rec, "note", orm_value_text(i % 2 ? "gift wrap" : "express"));
         orm_session_add(s, rec);
@@ -145,16 +145,16 @@ static inline void fx_fill(tui_fixture *fx, long items)
         orm_session_add(s, rec);
     }
     {
-        static const char *const titles[] = {"null body", "empty body",
-                                             "wide", "emoji"};
+        static const char *const titles[] = {"null body", "empty body", "wide",
+                                             "emoji"};
         static const char *const bodies[] = {NULL, "", "漢字テスト",
                                              "\xF0\x9F\x98\x80 smile"};
         for (int i = 0; i < 4; i++) {
             orm_record_new(&rec, &FxNote);
             fx_set(rec, "id", orm_value_int(i + 1));
             fx_set(rec, "title", orm_value_text(titles[i]));
-            fx_set(rec, "body", bodies[i] ? orm_value_text(bodies[i])
-                                          : orm_value_null());
+            fx_set(rec, "body",
+                   bodies[i] ? orm_value_text(bodies[i]) : orm_value_null());
             fx_set(rec, "n", orm_value_int(7000 + i));
             orm_session_add(s, rec);
         }
@@ -201,8 +201,8 @@ static inline void fx_open_db(tui_fixture *fx, long items)
 static inline void fx_start(tui_fixture *fx, int rows, int cols)
 {
     fx_check(tui_screen_mem_new(&fx->scr, rows, cols), NULL, "screen");
-    fx_check(tui_app_new(&fx->app, fx->db, &fx->opts, fx->scr, fx->dir),
-             NULL, "app");
+    fx_check(tui_app_new(&fx->app, fx->db, &fx->opts, fx->scr, fx->dir), NULL,
+             "app");
     fx_check(tui_app_start(fx->app), NULL, "start");
     tui_app_draw(fx->app);
 }

@@ -14,9 +14,9 @@
 
 #include "test_tui_fixture.h"
 
-#define ITEMS 10000
+#define ITEMS    10000
 #define CAPACITY 60
-#define PAGE 20
+#define PAGE     20
 
 static tui_fixture *shared;
 
@@ -41,8 +41,7 @@ typedef struct cache_case {
     tui_rowcache *rc;
 } cache_case;
 
-static tui_rowcache *cache_new(void **state, cache_case *cc,
-                               const orm_model *m)
+static tui_rowcache *cache_new(void **state, cache_case *cc, const orm_model *m)
 {
     tui_fixture *fx = *state;
     assert_int_equal(orm_session_new(&cc->s, fx->db), 0);
@@ -72,8 +71,8 @@ static void must(tui_rowcache *rc, int code)
         fail_msg("row cache: %s", orm_error_text(tui_rowcache_error(rc)));
 }
 
-static void test_rowcache__pages_forward_through_10k_rows_within_capacity(
-    void **state)
+static void
+test_rowcache__pages_forward_through_10k_rows_within_capacity(void **state)
 {
     cache_case cc;
     tui_rowcache *rc = cache_new(state, &cc, &FxItem);
@@ -117,7 +116,7 @@ static void test_rowcache__pages_backward_from_the_last_page(void **state)
 static int64_t *sorted_ids(int desc)
 {
     int64_t *ids = calloc(ITEMS, sizeof *ids);
-    char (*labels)[16] = calloc(ITEMS + 1, sizeof *labels);
+    char(*labels)[16] = calloc(ITEMS + 1, sizeof *labels);
     assert_non_null(ids);
     assert_non_null(labels);
     for (long i = 1; i <= ITEMS; i++) {
@@ -181,14 +180,12 @@ static void check_sorted_walk(void **state, int desc)
     cache_free(&cc);
 }
 
-static void test_rowcache__keyset_paging_follows_an_ascending_sort(
-    void **state)
+static void test_rowcache__keyset_paging_follows_an_ascending_sort(void **state)
 {
     check_sorted_walk(state, 0);
 }
 
-static void test_rowcache__keyset_paging_follows_a_descending_sort(
-    void **state)
+static void test_rowcache__keyset_paging_follows_a_descending_sort(void **state)
 {
     check_sorted_walk(state, 1);
 }
@@ -212,8 +209,8 @@ static void test_rowcache__seek_offset_lands_on_the_row_number(void **state)
     cache_free(&cc);
 }
 
-static void test_rowcache__table_without_primary_key_pages_by_rowid(
-    void **state)
+static void
+test_rowcache__table_without_primary_key_pages_by_rowid(void **state)
 {
     cache_case cc;
     tui_rowcache *rc = cache_new(state, &cc, &FxLog);
@@ -326,8 +323,7 @@ static void walk_orders(void **state, int desc, const int64_t *want)
     cache_free(&cc);
 }
 
-static void test_rowcache__nullable_sort_column_pages_both_ways(
-    void **state)
+static void test_rowcache__nullable_sort_column_pages_both_ways(void **state)
 {
     static const int64_t asc[8] = {107, 100, 103, 106, 101, 104, 102, 105};
     static const int64_t desc[8] = {102, 105, 101, 104, 100, 103, 106, 107};
@@ -349,8 +345,7 @@ int main(void)
         cmocka_unit_test(
             test_rowcache__table_without_primary_key_pages_by_rowid),
         cmocka_unit_test(test_rowcache__filter_and_count_agree),
-        cmocka_unit_test(
-            test_rowcache__nullable_sort_column_pages_both_ways),
+        cmocka_unit_test(test_rowcache__nullable_sort_column_pages_both_ways),
         cmocka_unit_test(test_rowcache__reload_keeps_the_position),
         cmocka_unit_test(test_rowcache__long_text_and_blobs_are_kept_small),
     };

@@ -37,8 +37,8 @@ static void test_text__cjk_and_emoji_are_two_columns_wide(void **state)
     assert_int_equal(tui_text_widthz("a\xFF"), 2);
 }
 
-static void test_text__fit_cuts_with_an_ellipsis_on_whole_characters(
-    void **state)
+static void
+test_text__fit_cuts_with_an_ellipsis_on_whole_characters(void **state)
 {
     orm_buf b = ORM_BUF_INIT;
     (void)state;
@@ -116,32 +116,28 @@ static void test_keymap__names_parse_both_ways(void **state)
     assert_string_equal(name, "C-b");
 }
 
-static void test_keymap__rebinding_moves_a_key_and_keeps_others(
-    void **state)
+static void test_keymap__rebinding_moves_a_key_and_keeps_others(void **state)
 {
     tui_keymap km;
     char bad[32];
     (void)state;
     tui_keymap_default(&km);
     assert_int_equal(tui_keymap_lookup(&km, 'j'), TUI_ACT_MOVE_DOWN);
-    assert_int_equal(tui_keymap_bind(&km, TUI_ACT_SORT, "j o", bad,
-                                     sizeof bad),
+    assert_int_equal(tui_keymap_bind(&km, TUI_ACT_SORT, "j o", bad, sizeof bad),
                      0);
     assert_int_equal(tui_keymap_lookup(&km, 'j'), TUI_ACT_SORT);
     assert_int_equal(tui_keymap_lookup(&km, 'o'), TUI_ACT_SORT);
     /* Sort left 's' (which other screens' actions may still use). */
     assert_int_not_equal(tui_keymap_lookup(&km, 's'), TUI_ACT_SORT);
-    assert_int_equal(tui_keymap_lookup(&km, TUI_KEY_DOWN),
-                     TUI_ACT_MOVE_DOWN);
-    assert_int_equal(tui_keymap_bind(&km, TUI_ACT_SORT, "x Bogus", bad,
-                                     sizeof bad),
-                     ORM_EPARSE);
+    assert_int_equal(tui_keymap_lookup(&km, TUI_KEY_DOWN), TUI_ACT_MOVE_DOWN);
+    assert_int_equal(
+        tui_keymap_bind(&km, TUI_ACT_SORT, "x Bogus", bad, sizeof bad),
+        ORM_EPARSE);
     assert_string_equal(bad, "Bogus");
     assert_int_equal(tui_keymap_lookup(&km, 'o'), TUI_ACT_SORT);
 }
 
-static void test_keymap__every_action_has_default_keys_and_help(
-    void **state)
+static void test_keymap__every_action_has_default_keys_and_help(void **state)
 {
     tui_keymap km;
     (void)state;
@@ -152,14 +148,12 @@ static void test_keymap__every_action_has_default_keys_and_help(
         if (!orm_buf_str(&b) || !*orm_buf_str(&b))
             fail_msg("%s has no key", tui_action_name((tui_action)a));
         assert_true(strlen(tui_action_help((tui_action)a)) > 5);
-        assert_int_equal(tui_action_parse(tui_action_name((tui_action)a)),
-                         a);
+        assert_int_equal(tui_action_parse(tui_action_name((tui_action)a)), a);
         orm_buf_free(&b);
     }
 }
 
-static void test_theme__bad_lines_are_reported_and_good_lines_kept(
-    void **state)
+static void test_theme__bad_lines_are_reported_and_good_lines_kept(void **state)
 {
     tui_theme theme;
     orm_buf problems = ORM_BUF_INIT;
@@ -196,8 +190,7 @@ static void test_theme__shipped_themes_load_without_problems(void **state)
     for (size_t i = 0; i < 4; i++) {
         tui_theme theme;
         orm_buf problems = ORM_BUF_INIT;
-        char *path = tui_theme_find(names[i], NULL,
-                                    ORB_SOURCE_DIR "/themes");
+        char *path = tui_theme_find(names[i], NULL, ORB_SOURCE_DIR "/themes");
         if (!path)
             fail_msg("theme %s not found", names[i]);
         tui_theme_default(&theme);
@@ -283,9 +276,8 @@ static void test_config__missing_file_is_fine(void **state)
     orm_buf problems = ORM_BUF_INIT;
     (void)state;
     tui_keymap_default(&km);
-    assert_int_equal(tui_config_load(&cfg, &km, "/nonexistent/orb/config",
-                                     &problems),
-                     0);
+    assert_int_equal(
+        tui_config_load(&cfg, &km, "/nonexistent/orb/config", &problems), 0);
     assert_null(cfg.theme);
     orm_buf_free(&problems);
 }
@@ -346,8 +338,7 @@ static void test_app__theme_option_names_a_missing_theme(void **state)
     orm_db_free(db);
 }
 
-static void test_screen__wide_cells_and_overwrites_stay_consistent(
-    void **state)
+static void test_screen__wide_cells_and_overwrites_stay_consistent(void **state)
 {
     tui_screen *scr = NULL;
     (void)state;
@@ -378,8 +369,7 @@ int main(void)
         cmocka_unit_test(test_text__counts_read_well),
         cmocka_unit_test(test_text__narrowing_ignores_case),
         cmocka_unit_test(test_keymap__names_parse_both_ways),
-        cmocka_unit_test(
-            test_keymap__rebinding_moves_a_key_and_keeps_others),
+        cmocka_unit_test(test_keymap__rebinding_moves_a_key_and_keeps_others),
         cmocka_unit_test(test_keymap__every_action_has_default_keys_and_help),
         cmocka_unit_test(
             test_theme__bad_lines_are_reported_and_good_lines_kept),

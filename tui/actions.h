@@ -73,10 +73,9 @@
     X(DISCARD, "discard", "d", "Quitting: discard every pending change")       \
     X(RELOAD_REAPPLY, "reload-reapply", "r",                                   \
       "Conflict: reload the row and re-apply my edit")                         \
-    X(OVERWRITE, "overwrite", "o",                                             \
-      "Conflict: write my values over theirs")                                 \
+    X(OVERWRITE, "overwrite", "o", "Conflict: write my values over theirs")    \
     X(KEEP_EDITING, "keep-editing", "k", "Conflict: back to the form")         \
-    X(FILTER, "filter", "f", "Rows: open the filter builder")                 \
+    X(FILTER, "filter", "f", "Rows: open the filter builder")                  \
     X(SAVED_FILTERS, "saved-filters", "F",                                     \
       "Rows: saved filters (apply, edit, rename...)")                          \
     X(CLEAR_FILTER, "clear-filter", "C",                                       \
@@ -89,7 +88,8 @@
       "Builder: change column, operator or value")                             \
     X(FILTER_DELETE, "filter-delete", "d",                                     \
       "Builder: delete the condition or group")                                \
-    X(FILTER_JOIN, "filter-and-or", "o", "Builder: switch the group: and / or")\
+    X(FILTER_JOIN, "filter-and-or", "o",                                       \
+      "Builder: switch the group: and / or")                                   \
     X(FILTER_NOT, "filter-not", "!", "Builder: negate the condition or group") \
     X(FILTER_CASE, "filter-case", "~",                                         \
       "Builder: ignore case in text matches, or not")                          \
@@ -97,7 +97,8 @@
     X(FILTER_MOVE_DOWN, "filter-down", "J", "Builder: move the line down")     \
     X(FILTER_TEXT, "filter-text", ":",                                         \
       "Builder: type or paste the filter as text")                             \
-    X(FILTER_SAVE, "filter-save", "s", "Builder: save the filter under a name")\
+    X(FILTER_SAVE, "filter-save", "s",                                         \
+      "Builder: save the filter under a name")                                 \
     X(FILTER_HISTORY, "filter-history", "C-r",                                 \
       "Builder: pick a filter applied before")                                 \
     X(FILTER_RENAME, "filter-rename", "r", "Saved filters: rename")            \

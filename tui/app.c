@@ -18,13 +18,12 @@
 #endif
 
 #define IDLE_POLL_MS 0
-#define WAIT_MS 1000
-#define SETTLE_MAX 100000
+#define WAIT_MS      1000
+#define SETTLE_MAX   100000
 
 /* ---- messages ---- */
 
-static void set_message(tui_app *app, int error, const char *fmt,
-                        va_list ap)
+static void set_message(tui_app *app, int error, const char *fmt, va_list ap)
 {
     orm_buf_reset(&app->message);
     orm_buf_vappendf(&app->message, fmt, ap);
@@ -112,8 +111,8 @@ static void apply(tui_app *app, unsigned result)
 
 static void load_theme(tui_app *app, orm_buf *problems)
 {
-    const char *name = app->opts && app->opts->theme ? app->opts->theme
-                                                     : app->config.theme;
+    const char *name =
+        app->opts && app->opts->theme ? app->opts->theme : app->config.theme;
     char *user_dir = NULL;
     if (!name)
         return;
@@ -510,8 +509,8 @@ int tui_app_send(tui_app *app, const char *keys)
             p = end + 1;
         } else {
             utf8proc_int32_t cp;
-            utf8proc_ssize_t n = utf8proc_iterate(
-                (const utf8proc_uint8_t *)p, -1, &cp);
+            utf8proc_ssize_t n =
+                utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
             if (n <= 0)
                 return ORM_EINVALID;
             ev.key = cp;

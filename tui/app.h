@@ -35,8 +35,8 @@ enum {
 };
 
 /* The smallest terminal the screens are laid out for. */
-#define TUI_MIN_COLS 40
-#define TUI_MIN_ROWS 10
+#define TUI_MIN_COLS  40
+#define TUI_MIN_ROWS  10
 #define TUI_STACK_MAX 32
 
 /* Prompts on the status line. */
@@ -67,8 +67,7 @@ typedef struct tui_view_ops {
     unsigned (*prompt)(tui_view *v, tui_app *app, tui_prompt_kind kind,
                        const char *text, int done);
     /* A click on body line `line` at screen column `col`. May be NULL. */
-    unsigned (*click)(tui_view *v, tui_app *app, int line, int col,
-                      int twice);
+    unsigned (*click)(tui_view *v, tui_app *app, int line, int col, int twice);
     /* One step of background work; *more says whether work is left.
      * May be NULL. */
     unsigned (*idle)(tui_view *v, tui_app *app, int *more);
@@ -164,9 +163,9 @@ int tui_view_models_new(tui_view **out, tui_app *app);
 int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
                       const orm_expr *filter, const char *filter_text);
 /* One record found by column equality: columns[i] = values[i]. */
-int tui_view_record_new(tui_view **out, tui_app *app,
-                        const orm_model *model, const char *const *columns,
-                        const orm_value *values, size_t n);
+int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
+                        const char *const *columns, const orm_value *values,
+                        size_t n);
 /* One record found by its paging key in an order (sort column or -1),
  * for tables without a primary key. */
 int tui_view_record_new_by_key(tui_view **out, tui_app *app,
@@ -178,7 +177,7 @@ int tui_view_help_new(tui_view **out, tui_app *app);
 struct tui_rowcache *tui_view_rows_cache(const tui_view *v);
 /* The models whose foreign keys point at `model`, rows referring to the
  * record with `values` (the model's columns). */
-int tui_view_backrefs_new(tui_view **out, tui_app *app,
-                          const orm_model *model, const orm_value *values);
+int tui_view_backrefs_new(tui_view **out, tui_app *app, const orm_model *model,
+                          const orm_value *values);
 
 #endif

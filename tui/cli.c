@@ -14,7 +14,6 @@
  * `help`), so main.c can reject a usage error before connecting.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include <utf8proc.h>
 
 #include "cli_filter.h"
+#include "cli_msg.h"
 #include "export.h"
 #include "orm/sys/buf.h"
 #include "tui.h"
@@ -46,7 +46,7 @@ enum {
     OPT_OWN = 1u << 8
 };
 #define OPT_ROWS                                                               \
-    (OPT_WHERE | OPT_ORDER | OPT_LIMIT | OPT_OFFSET | OPT_FORMAT |            \
+    (OPT_WHERE | OPT_ORDER | OPT_LIMIT | OPT_OFFSET | OPT_FORMAT |             \
      OPT_REVEAL | OPT_FILTER)
 
 /* X(function suffix, word, positional names, min, max (-1 any), options,
@@ -150,43 +150,13 @@ static const struct cli_option {
 
 /* ---- messages ---- */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int
-fail(cli *c, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("orb: ", c->err);
-    va_start(ap, fmt);
-    vfprintf(c->err, fmt, ap);
-    va_end(ap);
-    fputc('\n', c->err);
-    return 1;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int
-usage_fail(cli *c, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("orb: ", c->err);
-    va_start(ap, fmt);
-    vfprintf(c->err, fmt, ap);
-    va_end(ap);
-    fputs(" (see orb --help)\n", c->err);
-    return 2;
-}
-
 /* "orb: column: message" when the error names a column. */
 static int fail_error(cli *c, const orm_error *e)
 {
     if (e->column && e->message &&
         strncmp(e->message, e->column, strlen(e->column)) != 0)
-        return fail(c, "%s: %s", e->column, e->message);
-    return fail(c, "%s", orm_error_text(e));
+        return tui_cli_fail(c->err, "%s: %s", e->column, e->message);
+    return tui_cli_fail(c->err, "%s", orm_error_text(e));
 }
 
 /* Levenshtein distance, ASCII case-insensitive; SIZE_MAX when long. */
@@ -239,9 +209,10 @@ static int no_such_column(cli *c, const orm_model *m, const char *name)
     for (size_t i = 0; i < m->ncolumns; i++)
         suggest(&sg, m->columns[i].name);
     if (sg.best)
-        return fail(c, "%s has no column '%s' (did you mean '%s'?)", m->table,
-                    name, sg.best);
-    return fail(c, "%s has no column '%s'", m->table, name);
+        return tui_cli_fail(c->err,
+                            "%s has no column '%s' (did you mean '%s'?)",
+                            m->table, name, sg.best);
+    return tui_cli_fail(c->err, "%s has no column '%s'", m->table, name);
 }
 
 /* ---- text for people: escapes, display width, truncation ---- */
@@ -485,9 +456,10 @@ static const orm_model *find_model(cli *c, const char *name)
         suggest(&sg, orm_db_model_at(c->db, i)->name);
     }
     if (sg.best)
-        fail(c, "no model or table '%s' (did you mean '%s'?)", name, sg.best);
+        tui_cli_fail(c->err, "no model or table '%s' (did you mean '%s'?)",
+                     name, sg.best);
     else
-        fail(c, "no model or table '%s'", name);
+        tui_cli_fail(c->err, "no model or table '%s'", name);
     return NULL;
 }
 
@@ -496,7 +468,7 @@ static int ensure_session(cli *c)
     if (c->s)
         return 0;
     if (orm_session_new(&c->s, c->db) != 0)
-        return fail(c, "out of memory");
+        return tui_cli_fail(c->err, "out of memory");
     return 0;
 }
 
@@ -512,12 +484,14 @@ static int parse_key(cli *c, const orm_model *m, const char *text,
 
     *nout = 0;
     if (n == 0)
-        return fail(c, "%s has no primary key: use rows --where instead",
-                    m->table);
+        return tui_cli_fail(c->err,
+                            "%s has no primary key: use rows --where instead",
+                            m->table);
     if (n > CLI_MAX_KEY)
-        return fail(c, "%s: the primary key has too many columns", m->table);
+        return tui_cli_fail(c->err, "%s: the primary key has too many columns",
+                            m->table);
     if (!(copy = orm_strdup(text)))
-        return fail(c, "out of memory");
+        return tui_cli_fail(c->err, "out of memory");
     char *part = copy;
     for (size_t i = 0; i < n; i++) {
         char *comma = i + 1 < n ? strchr(part, ',') : NULL;
@@ -526,10 +500,11 @@ static int parse_key(cli *c, const orm_model *m, const char *text,
             for (size_t j = 0; j < n; j++)
                 orm_buf_appendf(&names, "%s%s", j ? ", " : "",
                                 m->columns[pk[j]].name);
-            status = usage_fail(c,
-                                "the key of %s has %zu columns (%s): write "
-                                "them comma-separated",
-                                m->table, n, orm_buf_str(&names));
+            status =
+                tui_cli_usage_fail(c->err,
+                                   "the key of %s has %zu columns (%s): write "
+                                   "them comma-separated",
+                                   m->table, n, orm_buf_str(&names));
             orm_buf_free(&names);
             goto done;
         }
@@ -609,7 +584,8 @@ static int load_row(cli *c, const orm_model *m, const char *text,
     int rc = orm_session_get(c->s, m, key, out);
     if (rc == ORM_DONE) {
         char *words = key_words(m, key);
-        status = fail(c, "%s: no row with %s", m->table, words ? words : text);
+        status = tui_cli_fail(c->err, "%s: no row with %s", m->table,
+                              words ? words : text);
         free(words);
     } else if (rc != ORM_ROW) {
         status = fail_error(c, orm_session_error(c->s));
@@ -630,12 +606,13 @@ static int parse_assignment(cli *c, const orm_model *m, const char *arg,
 
     *out = orm_value_null();
     if (!eq || eq == arg)
-        return usage_fail(c, "expected COL=VALUE or COL:=LITERAL, got '%s'",
-                          arg);
+        return tui_cli_usage_fail(
+            c->err, "expected COL=VALUE or COL:=LITERAL, got '%s'", arg);
     literal = eq > arg + 1 && eq[-1] == ':';
     size_t n = (size_t)(eq - arg) - (size_t)literal;
     if (n >= sizeof name)
-        return fail(c, "%s has no column '%.40s...'", m->table, arg);
+        return tui_cli_fail(c->err, "%s has no column '%.40s...'", m->table,
+                            arg);
     memcpy(name, arg, n);
     name[n] = '\0';
     *col = orm_model_column(m, name);
@@ -681,7 +658,8 @@ static int set_assignments(cli *c, orm_record *rec, const char *const *args,
 static int commit(cli *c)
 {
     if (orm_session_commit(c->s) != 0)
-        return fail(c, "%s", orm_error_text(orm_session_error(c->s)));
+        return tui_cli_fail(c->err, "%s",
+                            orm_error_text(orm_session_error(c->s)));
     return 0;
 }
 
@@ -692,7 +670,7 @@ static int cli_models(cli *c)
     grid g;
     int status = 0;
     if (grid_init(&g, 4))
-        return fail(c, "out of memory");
+        return tui_cli_fail(c->err, "out of memory");
     g.right[2] = g.right[3] = 1;
     char *header[4] = {orm_strdup("model"), orm_strdup("table"),
                        orm_strdup("columns"), orm_strdup("rows")};
@@ -704,8 +682,8 @@ static int cli_models(cli *c)
         char *rows;
         if (orm_db_count(c->db, m, 1, &count, &exact) != 0) {
             rows = orm_strdup("?");
-            status = fail(c, "%s: %s", m->table,
-                          orm_error_text(orm_db_error(c->db)));
+            status = tui_cli_fail(c->err, "%s: %s", m->table,
+                                  orm_error_text(orm_db_error(c->db)));
         } else {
             char buf[32];
             snprintf(buf, sizeof buf, "%s%lld", exact ? "" : "~",
@@ -721,7 +699,7 @@ static int cli_models(cli *c)
         grid_add(&g, row);
     }
     if (g.failed)
-        status = fail(c, "out of memory");
+        status = tui_cli_fail(c->err, "out of memory");
     else
         grid_print(&g, c->out, 1);
     grid_free(&g);
@@ -793,7 +771,7 @@ static int cli_schema(cli *c)
     if (!m)
         return 1;
     if (grid_init(&g, 8))
-        return fail(c, "out of memory");
+        return tui_cli_fail(c->err, "out of memory");
     char *header[8];
     for (size_t i = 0; i < 8; i++)
         header[i] = orm_strdup(heads[i]);
@@ -817,7 +795,7 @@ static int cli_schema(cli *c)
     }
     if (g.failed) {
         grid_free(&g);
-        return fail(c, "out of memory");
+        return tui_cli_fail(c->err, "out of memory");
     }
     grid_print(&g, c->out, 1);
     grid_free(&g);
@@ -868,8 +846,8 @@ static int apply_order(cli *c, orm_query *q, const orm_model *m)
         while (n && p[n - 1] == ' ')
             n--;
         if (n == 0 || n >= sizeof name)
-            return usage_fail(c, "--order wants COL[,-COL], got '%s'",
-                              c->a.order);
+            return tui_cli_usage_fail(
+                c->err, "--order wants COL[,-COL], got '%s'", c->a.order);
         memcpy(name, p, n);
         name[n] = '\0';
         p += n;
@@ -892,9 +870,10 @@ static int make_query(cli *c, const orm_model *m, orm_query **out)
     if ((status = ensure_session(c)) != 0)
         return status;
     if (orm_query_new(&q, c->s, m) != 0)
-        return fail(c, "out of memory");
+        return tui_cli_fail(c->err, "out of memory");
     if (c->a.where && orm_query_where(q, c->a.where) != 0) {
-        status = fail(c, "--where: %s", orm_error_text(orm_query_error(q)));
+        status = tui_cli_fail(c->err, "--where: %s",
+                              orm_error_text(orm_query_error(q)));
         goto done;
     }
     if (c->a.filter) {
@@ -905,7 +884,7 @@ static int make_query(cli *c, const orm_model *m, orm_query **out)
             goto done;
         }
         if (orm_query_filter(q, saved) != 0) {
-            status = fail(c, "out of memory");
+            status = tui_cli_fail(c->err, "out of memory");
             goto done;
         }
     }
@@ -952,7 +931,7 @@ static int cli_rows(cli *c)
     }
     if (c->a.format == FMT_TABLE) {
         if (grid_init(&g, m->ncolumns)) {
-            status = fail(c, "out of memory");
+            status = tui_cli_fail(c->err, "out of memory");
             goto done;
         }
         char **header = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *header);
@@ -997,7 +976,7 @@ static int cli_rows(cli *c)
         }
     }
     if (b.failed || g.failed) {
-        status = fail(c, "out of memory");
+        status = tui_cli_fail(c->err, "out of memory");
         goto done;
     }
     if (rc != ORM_DONE) {
@@ -1010,7 +989,7 @@ static int cli_rows(cli *c)
     else
         tui_export_end(&b, export_format(c), nrows);
     if (b.failed)
-        status = fail(c, "out of memory");
+        status = tui_cli_fail(c->err, "out of memory");
     else
         fputs(orm_buf_str(&b), c->out);
 done:
@@ -1036,7 +1015,7 @@ static int cli_get(cli *c)
     for (size_t i = 0; i < m->ncolumns; i++) {
         char *text = cell_text(c, orm_record_value(rec, i), &m->columns[i]);
         if (!text)
-            return fail(c, "out of memory");
+            return tui_cli_fail(c->err, "out of memory");
         fprintf(c->out, "%s: %s\n", m->columns[i].name, text);
         free(text);
     }
@@ -1073,7 +1052,7 @@ static int cli_add(cli *c)
     if ((status = ensure_session(c)) != 0)
         return status;
     if (orm_record_new(&rec, m) != 0)
-        return fail(c, "out of memory");
+        return tui_cli_fail(c->err, "out of memory");
     status = set_assignments(c, rec, c->a.pos + 1, c->a.npos - 1);
     if (status) {
         orm_record_free(rec);
@@ -1089,7 +1068,7 @@ static int cli_add(cli *c)
     if (orm_model_pk(m, pk, CLI_MAX_KEY) > 0) {
         char *key = key_text(rec);
         if (!key)
-            return fail(c, "out of memory");
+            return tui_cli_fail(c->err, "out of memory");
         fprintf(c->out, "%s\n", key);
         free(key);
     }
@@ -1126,14 +1105,15 @@ static int check_expected(cli *c, orm_record *rec)
         if (!orm_value_equal(have, &want)) {
             char *key = key_text(rec);
             if (is_secret_hidden(c, col)) {
-                status = fail(c, "%s %s: %s does not hold the expected value",
-                              m->table, key ? key : "?", col->name);
+                status = tui_cli_fail(
+                    c->err, "%s %s: %s does not hold the expected value",
+                    m->table, key ? key : "?", col->name);
             } else {
                 char *h = quoted_value(have, col);
                 char *w = quoted_value(&want, col);
-                status =
-                    fail(c, "%s %s: %s is %s, expected %s", m->table,
-                         key ? key : "?", col->name, h ? h : "?", w ? w : "?");
+                status = tui_cli_fail(c->err, "%s %s: %s is %s, expected %s",
+                                      m->table, key ? key : "?", col->name,
+                                      h ? h : "?", w ? w : "?");
                 free(h);
                 free(w);
             }
@@ -1194,7 +1174,7 @@ static int cli_create_all(cli *c)
 
     if (rc == ORM_EIO || (rc && !mf)) {
         status = rc == ORM_EIO ? 2 : 1;
-        fail(c, "%s", orm_error_text(&e));
+        tui_cli_fail(c->err, "%s", orm_error_text(&e));
         goto done;
     }
     if (mf->nproblems) {
@@ -1206,7 +1186,7 @@ static int cli_create_all(cli *c)
     existed = calloc(mf->nmodels + 1, 1);
     mine = calloc(mf->nmodels + 1, sizeof *mine);
     if (!existed || !mine) {
-        status = fail(c, "out of memory");
+        status = tui_cli_fail(c->err, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < mf->nmodels; i++) {
@@ -1223,21 +1203,22 @@ static int cli_create_all(cli *c)
                  : orm_db_table_exists(c->db, orm_buf_str(&name), &exists);
         orm_buf_free(&name);
         if (rc) {
-            status = fail(c, "%s: %s", m->table,
-                          orm_error_text(orm_db_error(c->db)));
+            status = tui_cli_fail(c->err, "%s: %s", m->table,
+                                  orm_error_text(orm_db_error(c->db)));
             goto done;
         }
         mf->models[i] = NULL;
         if (orm_db_register(c->db, m) != 0) {
             orm_model_free(m);
-            status = fail(c, "out of memory");
+            status = tui_cli_fail(c->err, "out of memory");
             goto done;
         }
         existed[nmine] = (unsigned char)exists;
         mine[nmine++] = m;
     }
     if (orm_db_create_all(c->db) != 0) {
-        status = fail(c, "%s", orm_error_text(orm_db_error(c->db)));
+        status =
+            tui_cli_fail(c->err, "%s", orm_error_text(orm_db_error(c->db)));
         goto done;
     }
     for (size_t i = 0; i < nmine; i++)
@@ -1279,59 +1260,58 @@ static void print_help(FILE *out)
           out);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-28s %s\n", commands[i].synopsis, commands[i].help);
-    fputs("\n"
-          "Row options:\n"
-          "  --where EXPR        filter: handle like '%doe%' and id > 10\n"
-          "  --order COL[,-COL]  sort by columns, \"-\" for descending\n"
-          "  --limit N           at most N rows\n"
-          "  --offset N          skip the first N rows\n"
-          "  --format FORMAT     table (default), csv, tsv or json\n"
-          "  --reveal            show secret columns instead of ***\n"
-          "  --filter NAME       a saved filter (ANDed with --where)\n"
-          "\n"
-          "Saved filters and export:\n"
-          "  filter list [MODEL]            filter show NAME\n"
-          "  filter save NAME MODEL EXPR [--replace]\n"
-          "  filter delete NAME             filter rename OLD NEW\n"
-          "  export MODEL [--where EXPR] [--filter NAME] --format csv|tsv|json\n"
-          "         [--output FILE] [--reveal]\n"
-          "\n"
-          "MODEL is a model (class) name or a table name. KEY is the\n"
-          "primary key, comma-separated when it has several columns.\n"
-          "COL=VALUE converts text by the column's type; COL:=LITERAL takes\n"
-          "a filter literal ('text', 12, true, null): note:=null sets NULL,\n"
-          "note=null sets the text \"null\".\n"
-          "\n"
-          "Examples:\n"
-          "  orb\n"
-          "  orb sqlite:///app.db\n"
-          "  orb sqlite:///app.db rows accounts --where \"handle like "
-          "'%doe%'\"\n"
-          "  orb sqlite:///app.db rows accounts --order -id --limit 10 "
-          "--format csv\n"
-          "  orb sqlite:///app.db add accounts handle=jdoe\n"
-          "  orb sqlite:///app.db set accounts 1 handle=jane_doe "
-          "--expect handle=jdoe\n"
-          "  orb sqlite:///app.db delete accounts 1 2 3\n"
-          "  ORB_PASSWORD=... orb postgresql://me@db.example/app models\n"
-          "  orb --models models.ini sqlite:///new.db create-all models.ini\n"
-          "\n"
-          "Exit status: 0 success, 1 database or validation error, 2 usage "
-          "error.\n",
-          out);
+    fputs(
+        "\n"
+        "Row options:\n"
+        "  --where EXPR        filter: handle like '%doe%' and id > 10\n"
+        "  --order COL[,-COL]  sort by columns, \"-\" for descending\n"
+        "  --limit N           at most N rows\n"
+        "  --offset N          skip the first N rows\n"
+        "  --format FORMAT     table (default), csv, tsv or json\n"
+        "  --reveal            show secret columns instead of ***\n"
+        "  --filter NAME       a saved filter (ANDed with --where)\n"
+        "\n"
+        "Saved filters and export:\n"
+        "  filter list [MODEL]            filter show NAME\n"
+        "  filter save NAME MODEL EXPR [--replace]\n"
+        "  filter delete NAME             filter rename OLD NEW\n"
+        "  export MODEL [--where EXPR] [--filter NAME] --format csv|tsv|json\n"
+        "         [--output FILE] [--reveal]\n"
+        "\n"
+        "MODEL is a model (class) name or a table name. KEY is the\n"
+        "primary key, comma-separated when it has several columns.\n"
+        "COL=VALUE converts text by the column's type; COL:=LITERAL takes\n"
+        "a filter literal ('text', 12, true, null): note:=null sets NULL,\n"
+        "note=null sets the text \"null\".\n"
+        "\n"
+        "Examples:\n"
+        "  orb\n"
+        "  orb sqlite:///app.db\n"
+        "  orb sqlite:///app.db rows accounts --where \"handle like "
+        "'%doe%'\"\n"
+        "  orb sqlite:///app.db rows accounts --order -id --limit 10 "
+        "--format csv\n"
+        "  orb sqlite:///app.db add accounts handle=jdoe\n"
+        "  orb sqlite:///app.db set accounts 1 handle=jane_doe "
+        "--expect handle=jdoe\n"
+        "  orb sqlite:///app.db delete accounts 1 2 3\n"
+        "  ORB_PASSWORD=... orb postgresql://me@db.example/app models\n"
+        "  orb --models models.ini sqlite:///new.db create-all models.ini\n"
+        "\n"
+        "Exit status: 0 success, 1 database or validation error, 2 usage "
+        "error.\n",
+        out);
 }
 
 /* `filter` and `export` read their own arguments (cli_filter.c). */
 static int cli_filter(cli *c)
 {
-    return tui_cli_filter_run(c->db, c->opts, c->argc, c->argv, c->out,
-                              c->err);
+    return tui_cli_filter_run(c->db, c->opts, c->argc, c->argv, c->out, c->err);
 }
 
 static int cli_export(cli *c)
 {
-    return tui_cli_export_run(c->db, c->opts, c->argc, c->argv, c->out,
-                              c->err);
+    return tui_cli_export_run(c->db, c->opts, c->argc, c->argv, c->out, c->err);
 }
 
 static int cli_help(cli *c)
@@ -1349,8 +1329,8 @@ static int parse_count(cli *c, const char *option, const char *text,
     errno = 0;
     long long v = strtoll(text, &end, 10);
     if (!*text || *end || errno || v < 0 || text[0] == '+' || text[0] == ' ')
-        return usage_fail(c, "%s wants a whole number of rows, got '%s'",
-                          option, text);
+        return tui_cli_usage_fail(
+            c->err, "%s wants a whole number of rows, got '%s'", option, text);
     *out = (int64_t)v;
     return 0;
 }
@@ -1373,24 +1353,26 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
             if (cmd->options & options[k].flag)
                 suggest(&sg, options[k].name);
         if (sg.best)
-            return usage_fail(c,
-                              "unknown option '%.*s' for %s; did you mean "
-                              "'%s'?",
-                              (int)len, arg, cmd->word, sg.best);
-        return usage_fail(c, "unknown option '%.*s' for %s", (int)len, arg,
-                          cmd->word);
+            return tui_cli_usage_fail(
+                c->err,
+                "unknown option '%.*s' for %s; did you mean "
+                "'%s'?",
+                (int)len, arg, cmd->word, sg.best);
+        return tui_cli_usage_fail(c->err, "unknown option '%.*s' for %s",
+                                  (int)len, arg, cmd->word);
     }
     if (!(cmd->options & opt->flag))
-        return usage_fail(c, "%s does not take %s", cmd->word, opt->name);
+        return tui_cli_usage_fail(c->err, "%s does not take %s", cmd->word,
+                                  opt->name);
     if (opt->takes_value) {
         if (eq)
             value = eq + 1;
         else if (*i + 1 < argc)
             value = argv[++*i];
         else
-            return usage_fail(c, "%s needs a value", opt->name);
+            return tui_cli_usage_fail(c->err, "%s needs a value", opt->name);
     } else if (eq) {
-        return usage_fail(c, "%s takes no value", opt->name);
+        return tui_cli_usage_fail(c->err, "%s takes no value", opt->name);
     }
     switch (opt->flag) {
     case OPT_WHERE:
@@ -1422,8 +1404,8 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
             return 0;
         }
     }
-    return usage_fail(c, "unknown format '%s': use table, csv, tsv or json",
-                      value);
+    return tui_cli_usage_fail(
+        c->err, "unknown format '%s': use table, csv, tsv or json", value);
 }
 
 /* The n-th word of a space-separated list ("MODEL KEY"). */
@@ -1459,14 +1441,14 @@ static int parse_args(cli *c, const cli_command *cmd, int argc, char **argv)
             continue;
         }
         if (cmd->max >= 0 && c->a.npos == (size_t)cmd->max)
-            return usage_fail(c, "too many arguments for %s: '%s'", cmd->word,
-                              arg);
+            return tui_cli_usage_fail(c->err, "too many arguments for %s: '%s'",
+                                      cmd->word, arg);
         c->a.pos[c->a.npos++] = arg;
     }
     if (c->a.npos < (size_t)cmd->min) {
         char name[32];
         nth_word(cmd->names, (int)c->a.npos, name, sizeof name);
-        return usage_fail(c, "%s needs %s", cmd->word, name);
+        return tui_cli_usage_fail(c->err, "%s needs %s", cmd->word, name);
     }
     return 0;
 }
@@ -1491,18 +1473,21 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
         for (size_t i = 0; i < NCOMMANDS; i++)
             suggest(&sg, commands[i].word);
         if (sg.best)
-            return usage_fail(&c, "unknown command '%s'; did you mean '%s'?",
-                              argv[0], sg.best);
+            return tui_cli_usage_fail(
+                c.err, "unknown command '%s'; did you mean '%s'?", argv[0],
+                sg.best);
         /* Never echo what may be a mistyped URL: it may hold a password. */
         if (strchr(argv[0], ':') || strchr(argv[0], '@'))
-            return usage_fail(&c, "expected a command, got something like a "
-                                  "URL (one URL, with \"://\", comes first)");
+            return tui_cli_usage_fail(
+                c.err, "expected a command, got something like a "
+                       "URL (one URL, with \"://\", comes first)");
         if (strchr(argv[0], '.') || strchr(argv[0], '/'))
-            return usage_fail(&c,
-                              "unknown command '%s' (a database is named "
-                              "by a URL such as sqlite:///%s)",
-                              argv[0], argv[0]);
-        return usage_fail(&c, "unknown command '%s'", argv[0]);
+            return tui_cli_usage_fail(
+                c.err,
+                "unknown command '%s' (a database is named "
+                "by a URL such as sqlite:///%s)",
+                argv[0], argv[0]);
+        return tui_cli_usage_fail(c.err, "unknown command '%s'", argv[0]);
     }
     if (cmd->options & OPT_OWN) {
         c.argc = argc;
@@ -1512,7 +1497,7 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
     c.a.pos = calloc((size_t)argc, sizeof *c.a.pos);
     c.a.expect = calloc((size_t)argc, sizeof *c.a.expect);
     if (!c.a.pos || !c.a.expect) {
-        status = fail(&c, "out of memory");
+        status = tui_cli_fail(c.err, "out of memory");
         goto done;
     }
     if ((status = parse_args(&c, cmd, argc, argv)) != 0)
@@ -1521,7 +1506,8 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
         goto done; /* only checking the command line */
     status = cmd->run(&c);
     if (fflush(out) != 0 || ferror(out))
-        status = fail(&c, "cannot write the output: %s", strerror(errno));
+        status =
+            tui_cli_fail(c.err, "cannot write the output: %s", strerror(errno));
 done:
     orm_session_free(c.s);
     free(c.a.pos);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli_filter.h"
+#include "cli_msg.h"
 #include "export.h"
 #include "filter_tree.h"
 #include "orm/sys/buf.h"
@@ -34,36 +34,6 @@ typedef struct fcli {
 } fcli;
 
 /* ---- messages ---- */
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int
-fail(fcli *c, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("orb: ", c->err);
-    va_start(ap, fmt);
-    vfprintf(c->err, fmt, ap);
-    va_end(ap);
-    fputc('\n', c->err);
-    return 1;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int
-usage(fcli *c, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("orb: ", c->err);
-    va_start(ap, fmt);
-    vfprintf(c->err, fmt, ap);
-    va_end(ap);
-    fputs(" (see orb --help)\n", c->err);
-    return 2;
-}
 
 /* The text and a caret under the error's position, below the message. */
 static void show_caret(fcli *c, const char *text, size_t pos)
@@ -104,11 +74,12 @@ static int parse_args(fcli *c, const char *cmd, int argc, char **argv,
                     strncmp(specs[k].name, arg, len) == 0)
                     s = &specs[k];
             if (!s)
-                return usage(c, "unknown option '%.*s' for %s", (int)len, arg,
-                             cmd);
+                return tui_cli_usage_fail(
+                    c->err, "unknown option '%.*s' for %s", (int)len, arg, cmd);
             if (!s->value) {
                 if (eq)
-                    return usage(c, "%s takes no value", s->name);
+                    return tui_cli_usage_fail(c->err, "%s takes no value",
+                                              s->name);
                 *s->flag = 1;
                 continue;
             }
@@ -117,13 +88,14 @@ static int parse_args(fcli *c, const char *cmd, int argc, char **argv,
             else if (i + 1 < argc)
                 *s->value = argv[++i];
             else
-                return usage(c, "%s needs a value", s->name);
+                return tui_cli_usage_fail(c->err, "%s needs a value", s->name);
             if (!**s->value)
-                return usage(c, "%s needs a value", s->name);
+                return tui_cli_usage_fail(c->err, "%s needs a value", s->name);
             continue;
         }
         if (*npos == maxpos)
-            return usage(c, "too many arguments for %s ('%s')", cmd, arg);
+            return tui_cli_usage_fail(
+                c->err, "too many arguments for %s ('%s')", cmd, arg);
         pos[(*npos)++] = arg;
     }
     return 0;
@@ -137,7 +109,7 @@ static int open_state(fcli *c, tui_state **out)
     int rc = tui_state_open(out, c->opts ? c->opts->state_file : NULL,
                             orm_db_url(c->db), &e);
     if (rc)
-        fail(c, "%s", orm_error_text(&e));
+        tui_cli_fail(c->err, "%s", orm_error_text(&e));
     orm_error_clear(&e);
     return rc ? 1 : 0;
 }
@@ -150,8 +122,8 @@ static const orm_model *find_model(fcli *c, const char *name)
         for (size_t i = 0; i < orm_db_model_count(c->db); i++)
             orm_buf_appendf(&names, "%s%s", i ? ", " : "",
                             orm_db_model_at(c->db, i)->table);
-        fail(c, "no model or table named '%s' (tables: %s)", name,
-             orm_buf_str(&names) ? orm_buf_str(&names) : "");
+        tui_cli_fail(c->err, "no model or table named '%s' (tables: %s)", name,
+                     orm_buf_str(&names) ? orm_buf_str(&names) : "");
         orm_buf_free(&names);
     }
     return m;
@@ -159,7 +131,7 @@ static const orm_model *find_model(fcli *c, const char *name)
 
 static int state_fail(fcli *c, const orm_error *e)
 {
-    return fail(c, "%s", orm_error_text(e));
+    return tui_cli_fail(c->err, "%s", orm_error_text(e));
 }
 
 static int saved_expr(fcli *c, tui_state *st, const char *name,
@@ -176,8 +148,8 @@ static int saved_expr(fcli *c, tui_state *st, const char *name,
     if (!tui_state_filter_is_for(&f, m) &&
         orm_db_find_model(c->db, f.model) != m) {
         char *key = tui_state_model_key(m);
-        status = fail(c, "saved filter '%s' is for %s, not %s", name, f.model,
-                      key ? key : m->table);
+        status = tui_cli_fail(c->err, "saved filter '%s' is for %s, not %s",
+                              name, f.model, key ? key : m->table);
         free(key);
         goto done;
     }
@@ -233,7 +205,7 @@ static int filter_list(fcli *c, const char *model_name)
         if (!m)
             return 1;
         if (!(key = tui_state_model_key(m)))
-            return fail(c, "out of memory");
+            return tui_cli_fail(c->err, "out of memory");
     }
     if ((status = open_state(c, &st)) != 0)
         goto done;
@@ -288,22 +260,22 @@ static int filter_save(fcli *c, const char *name, const char *model_name,
     if (!m)
         return 1;
     if (orm_filter_parse(&e, text, m, &err) != 0) {
-        status = fail(c, "filter save: %s", orm_error_text(&err));
+        status = tui_cli_fail(c->err, "filter save: %s", orm_error_text(&err));
         show_caret(c, text, err.position);
         goto done;
     }
     printed = orm_filter_print(e);
     key = tui_state_model_key(m);
     if (!printed || !key) {
-        status = fail(c, "out of memory");
+        status = tui_cli_fail(c->err, "out of memory");
         goto done;
     }
     if ((status = open_state(c, &st)) != 0)
         goto done;
     if (tui_state_filter_save(st, name, key, printed, replace, &err) != 0) {
         if (err.code == ORM_EUNIQUE)
-            status = fail(c, "%s (use --replace to overwrite it)",
-                          orm_error_text(&err));
+            status = tui_cli_fail(c->err, "%s (use --replace to overwrite it)",
+                                  orm_error_text(&err));
         else
             status = state_fail(c, &err);
         goto done;
@@ -386,23 +358,26 @@ int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
     const opt_spec specs[] = {{"--replace", NULL, &replace}};
 
     if (argc < 2)
-        return usage(&c, "filter needs a command: list, save, show, delete "
-                         "or rename");
+        return tui_cli_usage_fail(
+            c.err, "filter needs a command: list, save, show, delete "
+                   "or rename");
     for (size_t i = 0; i < NFILTER_COMMANDS; i++)
         if (strcmp(argv[1], filter_commands[i].word) == 0)
             which = i;
     if (which == NFILTER_COMMANDS)
-        return usage(&c,
-                     "unknown filter command '%s': use list, save, show, "
-                     "delete or rename",
-                     argv[1]);
+        return tui_cli_usage_fail(
+            c.err,
+            "unknown filter command '%s': use list, save, show, "
+            "delete or rename",
+            argv[1]);
     status = parse_args(&c, "filter", argc, argv, 2, specs,
                         strcmp(argv[1], "save") == 0 ? 1 : 0, pos, &npos,
                         filter_commands[which].max);
     if (status)
         return status;
     if (npos < filter_commands[which].min)
-        return usage(&c, "usage: orb URL %s", filter_commands[which].synopsis);
+        return tui_cli_usage_fail(c.err, "usage: orb URL %s",
+                                  filter_commands[which].synopsis);
     if (!db)
         return 0;
     switch (which) {
@@ -469,10 +444,11 @@ static void show_progress(export_job *j, int final)
 static int write_out(export_job *j, orm_buf *b)
 {
     if (b->failed)
-        return fail(j->c, "out of memory");
+        return tui_cli_fail(j->c->err, "out of memory");
     if (b->len && fwrite(b->data, 1, b->len, j->file) != b->len)
-        return fail(j->c, "cannot write %s: %s",
-                    j->output ? j->output : "the output", strerror(errno));
+        return tui_cli_fail(j->c->err, "cannot write %s: %s",
+                            j->output ? j->output : "the output",
+                            strerror(errno));
     orm_buf_reset(b);
     return 0;
 }
@@ -491,12 +467,13 @@ static int open_temp(export_job *j)
     else
         orm_buf_appendf(&path, ".%s.orb-XXXXXX", j->output);
     if (!(j->temp = orm_buf_finish(&path)))
-        return fail(j->c, "out of memory");
+        return tui_cli_fail(j->c->err, "out of memory");
     if ((fd = mkstemp(j->temp)) < 0) {
         int saved = errno;
         free(j->temp);
         j->temp = NULL;
-        return fail(j->c, "cannot write %s: %s", j->output, strerror(saved));
+        return tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
+                            strerror(saved));
     }
     /* mkstemp makes it private; the export gets the usual mode. */
     mask = umask(0);
@@ -507,7 +484,8 @@ static int open_temp(export_job *j)
         unlink(j->temp);
         free(j->temp);
         j->temp = NULL;
-        return fail(j->c, "cannot write %s: %s", j->output, strerror(saved));
+        return tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
+                            strerror(saved));
     }
     return 0;
 }
@@ -520,12 +498,15 @@ static int finish_temp(export_job *j, int ok)
         return 0;
     if (ok && (fflush(j->file) != 0 || ferror(j->file) ||
                fsync(fileno(j->file)) != 0))
-        status = fail(j->c, "cannot write %s: %s", j->output, strerror(errno));
+        status = tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
+                              strerror(errno));
     if (fclose(j->file) != 0 && ok && status == 0)
-        status = fail(j->c, "cannot write %s: %s", j->output, strerror(errno));
+        status = tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
+                              strerror(errno));
     j->file = NULL;
     if (ok && status == 0 && rename(j->temp, j->output) != 0)
-        status = fail(j->c, "cannot write %s: %s", j->output, strerror(errno));
+        status = tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
+                              strerror(errno));
     if (!ok || status)
         unlink(j->temp);
     free(j->temp);
@@ -540,8 +521,8 @@ static int stream_rows(export_job *j, orm_query *q)
     const orm_value *row;
     int rc = ORM_DONE, status = 0;
     if (orm_query_cursor(q, &cur) != 0)
-        return fail(j->c, "%s: %s", j->m->table,
-                    orm_error_text(orm_query_error(q)));
+        return tui_cli_fail(j->c->err, "%s: %s", j->m->table,
+                            orm_error_text(orm_query_error(q)));
     tui_export_header(&b, j->format, j->m);
     clock_gettime(CLOCK_MONOTONIC, &j->last);
     if (j->progress)
@@ -566,14 +547,15 @@ static int stream_rows(export_job *j, orm_query *q)
         goto done;
     }
     if (rc != ORM_DONE) {
-        status = fail(j->c, "%s: %s", j->m->table,
-                      orm_error_text(orm_query_error(q)));
+        status = tui_cli_fail(j->c->err, "%s: %s", j->m->table,
+                              orm_error_text(orm_query_error(q)));
         goto done;
     }
     tui_export_end(&b, j->format, j->rows);
     status = write_out(j, &b);
     if (status == 0 && j->file == j->c->out && fflush(j->file) != 0)
-        status = fail(j->c, "cannot write the output: %s", strerror(errno));
+        status = tui_cli_fail(j->c->err, "cannot write the output: %s",
+                              strerror(errno));
     if (status == 0 && j->progress)
         show_progress(j, 1);
 done:
@@ -588,14 +570,14 @@ static int pick_format(fcli *c, const char *format, const char *output,
 {
     if (format) {
         if (tui_export_format_parse(out, format) != 0)
-            return usage(c, "unknown format '%s': use csv, tsv or json",
-                         format);
+            return tui_cli_usage_fail(
+                c->err, "unknown format '%s': use csv, tsv or json", format);
         return 0;
     }
     const char *dot = output ? strrchr(output, '.') : NULL;
     if (dot && !strchr(dot, '/') && tui_export_format_parse(out, dot + 1) == 0)
         return 0;
-    return usage(c, "export needs --format csv, tsv or json");
+    return tui_cli_usage_fail(c->err, "export needs --format csv, tsv or json");
 }
 
 static int order_by_key(fcli *c, orm_query *q, const orm_model *m)
@@ -604,7 +586,8 @@ static int order_by_key(fcli *c, orm_query *q, const orm_model *m)
     size_t npk = orm_model_pk(m, pk, 16);
     for (size_t i = 0; i < npk && i < 16; i++)
         if (orm_query_order_by(q, m->columns[pk[i]].name, 0) != 0)
-            return fail(c, "%s", orm_error_text(orm_query_error(q)));
+            return tui_cli_fail(c->err, "%s",
+                                orm_error_text(orm_query_error(q)));
     return 0;
 }
 
@@ -635,17 +618,18 @@ static int run_export(fcli *c, const char *model_name, const char *where,
             return status;
     }
     if (orm_session_new(&s, c->db) != 0 || orm_query_new(&q, s, j.m) != 0) {
-        status = fail(c, "out of memory");
+        status = tui_cli_fail(c->err, "out of memory");
         goto done;
     }
     if (saved && orm_query_filter(q, saved) != 0) {
         saved = NULL; /* the query owns it even when it fails */
-        status = fail(c, "%s", orm_error_text(orm_query_error(q)));
+        status = tui_cli_fail(c->err, "%s", orm_error_text(orm_query_error(q)));
         goto done;
     }
     saved = NULL;
     if (where && orm_query_where(q, where) != 0) {
-        status = fail(c, "--where: %s", orm_error_text(orm_query_error(q)));
+        status = tui_cli_fail(c->err, "--where: %s",
+                              orm_error_text(orm_query_error(q)));
         show_caret(c, where, orm_query_error(q)->position);
         goto done;
     }
@@ -677,8 +661,8 @@ static int run_export(fcli *c, const char *model_name, const char *where,
     if (status == EXIT_INTERRUPTED) {
         if (j.progress)
             fputc('\n', c->err);
-        fail(c, "interrupted%s%s%s", output ? ": " : "", output ? output : "",
-             output ? " was not written" : "");
+        tui_cli_fail(c->err, "interrupted%s%s%s", output ? ": " : "",
+                     output ? output : "", output ? " was not written" : "");
     }
 done:
     if (handler)
@@ -710,9 +694,10 @@ int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
     if (status)
         return status;
     if (npos < 1)
-        return usage(&c, "usage: orb URL export MODEL [--where EXPR] "
-                         "[--filter NAME] --format csv|tsv|json "
-                         "[--output FILE] [--reveal]");
+        return tui_cli_usage_fail(c.err,
+                                  "usage: orb URL export MODEL [--where EXPR] "
+                                  "[--filter NAME] --format csv|tsv|json "
+                                  "[--output FILE] [--reveal]");
     if ((status = pick_format(&c, format, output, &f)) != 0)
         return status;
     if (!db)

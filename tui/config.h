@@ -19,7 +19,9 @@ typedef struct tui_config {
     char *theme; /* [ui] theme, owned, or NULL */
 } tui_config;
 
+/* clang-format off */
 #define TUI_CONFIG_INIT {NULL}
+/* clang-format on */
 
 /*
  * Read `path` into `cfg` and `km`. A missing file is not a problem.

@@ -27,8 +27,7 @@ int tui_column_is_text(const orm_column *col)
 }
 
 void tui_value_show(orm_buf *out, tui_element *el, int *right,
-                    const orm_column *col, const orm_value *v,
-                    int revealed)
+                    const orm_column *col, const orm_value *v, int revealed)
 {
     *right = 0;
     *el = TUI_EL_DEFAULT;
@@ -47,8 +46,8 @@ void tui_value_show(orm_buf *out, tui_element *el, int *right,
         *el = TUI_EL_TYPE;
         return;
     }
-    if (v->kind == ORM_VTEXT && (!col || orm_type_kind(col->type) ==
-                                             ORM_VTEXT)) {
+    if (v->kind == ORM_VTEXT &&
+        (!col || orm_type_kind(col->type) == ORM_VTEXT)) {
         orm_buf_appendn(out, v->u.s.len ? v->u.s.ptr : "", v->u.s.len);
     } else {
         char *text = orm_value_format(v, col);

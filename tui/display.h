@@ -17,8 +17,7 @@
 /* Append the text of `v` to `out`; *el gets its element (TUI_EL_DEFAULT
  * for plain text) and *right whether it aligns right. */
 void tui_value_show(orm_buf *out, tui_element *el, int *right,
-                    const orm_column *col, const orm_value *v,
-                    int revealed);
+                    const orm_column *col, const orm_value *v, int revealed);
 
 /* Numbers and booleans align right. */
 int tui_column_right_aligned(const orm_column *col);

@@ -25,17 +25,28 @@ static const struct {
     const char *name;
     int key;
 } key_names[] = {
-    {"Up", TUI_KEY_UP},           {"Down", TUI_KEY_DOWN},
-    {"Left", TUI_KEY_LEFT},       {"Right", TUI_KEY_RIGHT},
-    {"PgUp", TUI_KEY_PGUP},       {"PgDn", TUI_KEY_PGDN},
-    {"PageUp", TUI_KEY_PGUP},     {"PageDown", TUI_KEY_PGDN},
-    {"Home", TUI_KEY_HOME},       {"End", TUI_KEY_END},
-    {"Enter", TUI_KEY_ENTER},     {"Return", TUI_KEY_ENTER},
-    {"Esc", TUI_KEY_ESC},         {"Escape", TUI_KEY_ESC},
-    {"Tab", TUI_KEY_TAB},         {"BackTab", TUI_KEY_BTAB},
-    {"Space", ' '},               {"Backspace", TUI_KEY_BACKSPACE},
-    {"Delete", TUI_KEY_DELETE},   {"Del", TUI_KEY_DELETE},
-    {"Insert", TUI_KEY_INSERT},   {"Resize", TUI_KEY_RESIZE},
+    {"Up", TUI_KEY_UP},
+    {"Down", TUI_KEY_DOWN},
+    {"Left", TUI_KEY_LEFT},
+    {"Right", TUI_KEY_RIGHT},
+    {"PgUp", TUI_KEY_PGUP},
+    {"PgDn", TUI_KEY_PGDN},
+    {"PageUp", TUI_KEY_PGUP},
+    {"PageDown", TUI_KEY_PGDN},
+    {"Home", TUI_KEY_HOME},
+    {"End", TUI_KEY_END},
+    {"Enter", TUI_KEY_ENTER},
+    {"Return", TUI_KEY_ENTER},
+    {"Esc", TUI_KEY_ESC},
+    {"Escape", TUI_KEY_ESC},
+    {"Tab", TUI_KEY_TAB},
+    {"BackTab", TUI_KEY_BTAB},
+    {"Space", ' '},
+    {"Backspace", TUI_KEY_BACKSPACE},
+    {"Delete", TUI_KEY_DELETE},
+    {"Del", TUI_KEY_DELETE},
+    {"Insert", TUI_KEY_INSERT},
+    {"Resize", TUI_KEY_RESIZE},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -207,8 +218,7 @@ void tui_keymap_default(tui_keymap *km)
         if (parse_keys(action_keys[i], codes, &n, bad, sizeof bad))
             continue;
         for (size_t k = 0; k < n && km->count < TUI_KEYMAP_MAX; k++)
-            km->bindings[km->count++] =
-                (tui_binding){codes[k], (tui_action)i};
+            km->bindings[km->count++] = (tui_binding){codes[k], (tui_action)i};
     }
 }
 
@@ -220,8 +230,7 @@ tui_action tui_keymap_lookup(const tui_keymap *km, int key)
     return TUI_ACT_NONE;
 }
 
-void tui_keymap_describe(const tui_keymap *km, tui_action action,
-                         orm_buf *out)
+void tui_keymap_describe(const tui_keymap *km, tui_action action, orm_buf *out)
 {
     int first = 1;
     for (size_t i = 0; i < km->count; i++) {

@@ -42,8 +42,7 @@ tui_action tui_keymap_lookup(const tui_keymap *km, int key);
 int tui_keymap_bind(tui_keymap *km, tui_action action, const char *keys,
                     char *bad, size_t size);
 /* The keys of an action as names joined by ", " (appended to out). */
-void tui_keymap_describe(const tui_keymap *km, tui_action action,
-                         orm_buf *out);
+void tui_keymap_describe(const tui_keymap *km, tui_action action, orm_buf *out);
 
 /* A key name to a key code, or -1. */
 int tui_key_parse(const char *name);

@@ -261,14 +261,12 @@ static const char *first_key_column(const tui_rowcache *rc, int *desc)
         return rc->m->columns[rc->order_col].name;
     }
     *desc = 0;
-    return orm_model_pk(rc->m, pk, 16) > 0 ? rc->m->columns[pk[0]].name
-                                            : NULL;
+    return orm_model_pk(rc->m, pk, 16) > 0 ? rc->m->columns[pk[0]].name : NULL;
 }
 
 /* One keyset query past `key`, with `extra` ANDed (taken). */
 static int run_keyset(tui_rowcache *rc, int backward, const orm_value *key,
-                      orm_expr *extra, size_t want, orm_value ***out,
-                      size_t *n)
+                      orm_expr *extra, size_t want, orm_value ***out, size_t *n)
 {
     orm_query *q = NULL;
     int code = make_query(rc, 0, &q);
@@ -303,9 +301,8 @@ static int run_past(tui_rowcache *rc, int backward, const orm_value *key,
     if (!col || key[0].kind == ORM_VNULL)
         return run_keyset(rc, backward, key, NULL, want, out, n);
     int toward_smaller = desc ^ backward;
-    orm_expr *bound = toward_smaller
-                          ? orm_le(orm_col(col), orm_val(&key[0]))
-                          : orm_ge(orm_col(col), orm_val(&key[0]));
+    orm_expr *bound = toward_smaller ? orm_le(orm_col(col), orm_val(&key[0]))
+                                     : orm_ge(orm_col(col), orm_val(&key[0]));
     code = run_keyset(rc, backward, key, bound, want, &a, &na);
     if (code)
         return code;
@@ -448,8 +445,8 @@ static int probe_key(tui_rowcache *rc)
     return 0;
 }
 
-int tui_rowcache_new(tui_rowcache **out, orm_session *s,
-                     const orm_model *model, size_t capacity)
+int tui_rowcache_new(tui_rowcache **out, orm_session *s, const orm_model *model,
+                     size_t capacity)
 {
     int pk[16];
     tui_rowcache *rc = calloc(1, sizeof *rc);
@@ -501,8 +498,7 @@ size_t tui_rowcache_capacity(const tui_rowcache *rc)
 int tui_rowcache_set_order(tui_rowcache *rc, int column, int descending)
 {
     if (column >= (int)rc->ncol)
-        return orm_error_set(&rc->err, ORM_EINVALID, "no column %d",
-                             column);
+        return orm_error_set(&rc->err, ORM_EINVALID, "no column %d", column);
     clear_window(rc);
     rc->nkey = 0; /* rows held are gone: their key width may change */
     rc->order_col = column < 0 ? -1 : column;
@@ -595,8 +591,7 @@ int tui_rowcache_seek_last(tui_rowcache *rc, size_t n)
     if (rc->at_start) {
         rc->start = 0;
     } else if (rc->total_state != TOTAL_UNKNOWN) {
-        rc->start = rc->total > (int64_t)count ? rc->total - (int64_t)count
-                                               : 0;
+        rc->start = rc->total > (int64_t)count ? rc->total - (int64_t)count : 0;
         rc->approx = rc->total_state != TOTAL_EXACT;
     } else {
         rc->start = 0;
@@ -631,8 +626,8 @@ int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n)
         free(got);
         if (rc->keyset && rc->can_reverse)
             return tui_rowcache_seek_last(rc, n);
-        return tui_rowcache_seek_offset(rc, offset > (int64_t)n ?
-                                                offset - (int64_t)n : 0, n);
+        return tui_rowcache_seek_offset(
+            rc, offset > (int64_t)n ? offset - (int64_t)n : 0, n);
     }
     clear_window(rc);
     if (reserve(rc, count)) {

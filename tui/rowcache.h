@@ -31,8 +31,8 @@ typedef struct tui_rowcache tui_rowcache;
 /* Bytes of a text value kept for display. */
 #define TUI_ROWCACHE_TEXT_KEEP 1024
 
-int tui_rowcache_new(tui_rowcache **out, orm_session *s,
-                     const orm_model *model, size_t capacity);
+int tui_rowcache_new(tui_rowcache **out, orm_session *s, const orm_model *model,
+                     size_t capacity);
 void tui_rowcache_free(tui_rowcache *rc);
 /* Errors of the last call that failed (borrowed). */
 const orm_error *tui_rowcache_error(const tui_rowcache *rc);

@@ -133,8 +133,8 @@ int tui_screen_putn(tui_screen *scr, int row, int col, const char *text,
 int tui_screen_put(tui_screen *scr, int row, int col, const char *text,
                    int max_width, tui_element el)
 {
-    return text ? tui_screen_putn(scr, row, col, text, strlen(text),
-                                  max_width, el)
+    return text ? tui_screen_putn(scr, row, col, text, strlen(text), max_width,
+                                  el)
                 : 0;
 }
 

@@ -34,9 +34,9 @@ enum {
     TUI_KEY_BTAB,
     TUI_KEY_F1,
     TUI_KEY_F12 = TUI_KEY_F1 + 11,
-    TUI_KEY_RESIZE,     /* the terminal changed size */
-    TUI_KEY_MOUSE,      /* see tui_event.mouse */
-    TUI_KEY_INTERRUPT,  /* SIGINT, SIGTERM or SIGHUP arrived */
+    TUI_KEY_RESIZE,    /* the terminal changed size */
+    TUI_KEY_MOUSE,     /* see tui_event.mouse */
+    TUI_KEY_INTERRUPT, /* SIGINT, SIGTERM or SIGHUP arrived */
     TUI_KEY_LIMIT
 };
 

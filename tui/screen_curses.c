@@ -64,8 +64,7 @@ static void install_signals(curses_screen *c)
         sigaction(quit_signals[i], &sa, &c->old[k++]);
     sa.sa_handler = on_fatal_signal;
     sa.sa_flags = SA_RESETHAND;
-    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0];
-         i++)
+    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
         sigaction(fatal_signals[i], &sa, &c->old[k++]);
 }
 
@@ -74,8 +73,7 @@ static void restore_signals(curses_screen *c)
     size_t k = 0;
     for (size_t i = 0; i < sizeof quit_signals / sizeof quit_signals[0]; i++)
         sigaction(quit_signals[i], &c->old[k++], NULL);
-    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0];
-         i++)
+    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
         sigaction(fatal_signals[i], &c->old[k++], NULL);
 }
 
@@ -102,8 +100,7 @@ static attr_t attrs_of(unsigned a)
 static void apply_theme(curses_screen *c)
 {
     const char *no_color = getenv("NO_COLOR");
-    int colors = c->theme.use_color && !(no_color && *no_color) &&
-                 has_colors();
+    int colors = c->theme.use_color && !(no_color && *no_color) && has_colors();
     if (colors && start_color() == ERR)
         colors = 0;
     if (colors)
@@ -158,9 +155,9 @@ static void to_wide(wchar_t *out, size_t max, const char *text)
     size_t n = 0, len = strlen(text), at = 0;
     while (at < len && n + 1 < max) {
         utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(
-            (const utf8proc_uint8_t *)text + at, (utf8proc_ssize_t)(len - at),
-            &cp);
+        utf8proc_ssize_t k =
+            utf8proc_iterate((const utf8proc_uint8_t *)text + at,
+                             (utf8proc_ssize_t)(len - at), &cp);
         if (k <= 0) {
             cp = 0xFFFD;
             k = 1;
@@ -197,21 +194,36 @@ static int curses_refresh(tui_screen *scr)
 static int map_key(int code)
 {
     switch (code) {
-    case KEY_UP: return TUI_KEY_UP;
-    case KEY_DOWN: return TUI_KEY_DOWN;
-    case KEY_LEFT: return TUI_KEY_LEFT;
-    case KEY_RIGHT: return TUI_KEY_RIGHT;
-    case KEY_PPAGE: return TUI_KEY_PGUP;
-    case KEY_NPAGE: return TUI_KEY_PGDN;
-    case KEY_HOME: return TUI_KEY_HOME;
-    case KEY_END: return TUI_KEY_END;
-    case KEY_IC: return TUI_KEY_INSERT;
-    case KEY_DC: return TUI_KEY_DELETE;
-    case KEY_BTAB: return TUI_KEY_BTAB;
-    case KEY_ENTER: return TUI_KEY_ENTER;
-    case KEY_BACKSPACE: return TUI_KEY_BACKSPACE;
-    case KEY_RESIZE: return TUI_KEY_RESIZE;
-    case KEY_MOUSE: return TUI_KEY_MOUSE;
+    case KEY_UP:
+        return TUI_KEY_UP;
+    case KEY_DOWN:
+        return TUI_KEY_DOWN;
+    case KEY_LEFT:
+        return TUI_KEY_LEFT;
+    case KEY_RIGHT:
+        return TUI_KEY_RIGHT;
+    case KEY_PPAGE:
+        return TUI_KEY_PGUP;
+    case KEY_NPAGE:
+        return TUI_KEY_PGDN;
+    case KEY_HOME:
+        return TUI_KEY_HOME;
+    case KEY_END:
+        return TUI_KEY_END;
+    case KEY_IC:
+        return TUI_KEY_INSERT;
+    case KEY_DC:
+        return TUI_KEY_DELETE;
+    case KEY_BTAB:
+        return TUI_KEY_BTAB;
+    case KEY_ENTER:
+        return TUI_KEY_ENTER;
+    case KEY_BACKSPACE:
+        return TUI_KEY_BACKSPACE;
+    case KEY_RESIZE:
+        return TUI_KEY_RESIZE;
+    case KEY_MOUSE:
+        return TUI_KEY_MOUSE;
     default:
         if (code >= KEY_F(1) && code <= KEY_F(12))
             return TUI_KEY_F1 + (code - KEY_F(1));

@@ -19,10 +19,7 @@ static const orm_column filter_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
     {.name = "db_url", .type = ORM_TEXT, .flags = ORM_NOT_NULL},
     {.name = "name", .type = ORM_STRING, .length = 200, .flags = ORM_NOT_NULL},
-    {.name = "model",
-     .type = ORM_STRING,
-     .length = 200,
-     .flags = ORM_NOT_NULL},
+    {.name = "model", .type = ORM_STRING, .length = 200, .flags = ORM_NOT_NULL},
     {.name = "expr", .type = ORM_TEXT, .flags = ORM_NOT_NULL},
     {.name = "created", .type = ORM_DATETIME, .default_gen = "now()"},
     {.name = "last_used", .type = ORM_DATETIME},
@@ -37,10 +34,7 @@ static const orm_model SavedFilter = {.name = "SavedFilter",
 static const orm_column history_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
     {.name = "db_url", .type = ORM_TEXT, .flags = ORM_NOT_NULL},
-    {.name = "model",
-     .type = ORM_STRING,
-     .length = 200,
-     .flags = ORM_NOT_NULL},
+    {.name = "model", .type = ORM_STRING, .length = 200, .flags = ORM_NOT_NULL},
     {.name = "expr", .type = ORM_TEXT, .flags = ORM_NOT_NULL},
     {.name = "used",
      .type = ORM_DATETIME,
@@ -179,8 +173,8 @@ static int find_filter(tui_state *st, orm_session *s, const char *name,
         rc = orm_query_first(q, out);
     orm_query_free(q);
     if (rc == ORM_DONE)
-        return orm_error_set(err, ORM_ENOTFOUND,
-                             "no saved filter named '%s'", name);
+        return orm_error_set(err, ORM_ENOTFOUND, "no saved filter named '%s'",
+                             name);
     return rc < 0 ? fail_with(err, s, rc) : 0;
 }
 
@@ -256,8 +250,8 @@ static int filter_from_record(tui_saved_filter *out, const orm_record *rec)
     return 0;
 }
 
-int tui_state_filter_get(tui_state *st, const char *name,
-                         tui_saved_filter *out, orm_error *err)
+int tui_state_filter_get(tui_state *st, const char *name, tui_saved_filter *out,
+                         orm_error *err)
 {
     orm_session *s = NULL;
     orm_record *rec = NULL;
@@ -272,8 +266,7 @@ int tui_state_filter_get(tui_state *st, const char *name,
 }
 
 int tui_state_filter_list(tui_state *st, const char *model,
-                          tui_saved_filter **out, size_t *count,
-                          orm_error *err)
+                          tui_saved_filter **out, size_t *count, orm_error *err)
 {
     orm_session *s = NULL;
     orm_query *q = NULL;
@@ -380,8 +373,7 @@ int tui_state_filter_rename(tui_state *st, const char *old_name,
         return orm_error_set(err, ORM_EINVALID, "a filter needs a name");
     int rc = update_filter(st, old_name, change_rename, new_name, err);
     if (rc == ORM_EUNIQUE)
-        orm_error_set(err, rc, "a filter named '%s' already exists",
-                      new_name);
+        orm_error_set(err, rc, "a filter named '%s' already exists", new_name);
     return rc;
 }
 
@@ -394,8 +386,7 @@ char *tui_state_model_key(const orm_model *model)
     return orm_buf_finish(&b);
 }
 
-int tui_state_filter_is_for(const tui_saved_filter *f,
-                            const orm_model *model)
+int tui_state_filter_is_for(const tui_saved_filter *f, const orm_model *model)
 {
     char *key = tui_state_model_key(model);
     int same = key && f->model && strcmp(key, f->model) == 0;

@@ -36,8 +36,8 @@ const char *tui_state_path(const tui_state *st);
 int tui_state_filter_save(tui_state *st, const char *name, const char *model,
                           const char *expr, int replace, orm_error *err);
 /* ORM_ENOTFOUND with "no saved filter named 'x'" when missing. */
-int tui_state_filter_get(tui_state *st, const char *name,
-                         tui_saved_filter *out, orm_error *err);
+int tui_state_filter_get(tui_state *st, const char *name, tui_saved_filter *out,
+                         orm_error *err);
 /* Saved filters of one model (NULL: all), by name. */
 int tui_state_filter_list(tui_state *st, const char *model,
                           tui_saved_filter **out, size_t *count,
@@ -55,8 +55,7 @@ int tui_state_filter_touch(tui_state *st, const char *name, orm_error *err);
  */
 char *tui_state_model_key(const orm_model *model);
 /* Is the saved filter for this model? */
-int tui_state_filter_is_for(const tui_saved_filter *f,
-                            const orm_model *model);
+int tui_state_filter_is_for(const tui_saved_filter *f, const orm_model *model);
 /*
  * Parse a saved filter against a model. A column renamed or dropped
  * since it was saved is reported plainly, never ignored: ORM_EPARSE /

@@ -11,7 +11,7 @@
 #include "text.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-#define ELLIPSIS "\xE2\x80\xA6"    /* U+2026 */
+#define ELLIPSIS    "\xE2\x80\xA6" /* U+2026 */
 #define RETURN_SIGN "\xE2\x86\xB5" /* U+21B5, drawn for a newline */
 
 /* One code point: its value (or -1 when the bytes are invalid) and
@@ -186,8 +186,7 @@ int tui_text_wrap(const char *s, size_t len, int width,
         width = 1;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || s[i] == '\n') {
-            int rc = wrap_paragraph(s + start, i - start, width, line,
-                                    payload);
+            int rc = wrap_paragraph(s + start, i - start, width, line, payload);
             if (rc)
                 return rc;
             start = i + 1;
@@ -199,10 +198,9 @@ int tui_text_wrap(const char *s, size_t len, int width,
 static char *fold(const char *s)
 {
     utf8proc_uint8_t *out = NULL;
-    utf8proc_ssize_t n = utf8proc_map(
-        (const utf8proc_uint8_t *)s, 0, &out,
-        UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE |
-            UTF8PROC_IGNORE);
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+                                      UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
+                                          UTF8PROC_COMPOSE | UTF8PROC_IGNORE);
     if (n < 0)
         return NULL;
     return (char *)out;

@@ -167,8 +167,8 @@ short tui_color_to_8(short color)
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
-static void problem(orm_buf *problems, const char *name, int line,
-                    const char *fmt, ...)
+static void
+problem(orm_buf *problems, const char *name, int line, const char *fmt, ...)
 {
     va_list ap;
     if (!problems)
@@ -293,8 +293,7 @@ void tui_theme_default(tui_theme *theme)
     tui_theme_parse(theme, default_theme_text, "default", NULL);
 }
 
-int tui_theme_load_file(tui_theme *theme, const char *path,
-                        orm_buf *problems)
+int tui_theme_load_file(tui_theme *theme, const char *path, orm_buf *problems)
 {
     FILE *f = fopen(path, "r");
     orm_buf text = ORM_BUF_INIT;
@@ -334,8 +333,7 @@ char *tui_theme_find(const char *name, const char *user_dir,
     if (!name || !*name)
         return NULL;
     len = strlen(name);
-    if (strchr(name, '/') ||
-        (len > 6 && strcmp(name + len - 6, ".theme") == 0))
+    if (strchr(name, '/') || (len > 6 && strcmp(name + len - 6, ".theme") == 0))
         return access(name, R_OK) == 0 ? orm_strdup(name) : NULL;
     const char *dirs[2] = {user_dir, system_dir};
     for (int i = 0; i < 2; i++) {

@@ -85,8 +85,7 @@ int tui_theme_parse(tui_theme *theme, const char *text, const char *name,
 
 /* Read and apply a theme file. A file that cannot be read is one
  * problem ("path: cannot read: reason"). Returns the problem count. */
-int tui_theme_load_file(tui_theme *theme, const char *path,
-                        orm_buf *problems);
+int tui_theme_load_file(tui_theme *theme, const char *path, orm_buf *problems);
 
 /*
  * Where a theme named on the command line or in the config lives: a

@@ -14,7 +14,7 @@
 typedef struct backref {
     const orm_model *model;
     orm_expr *filter;
-    char *text; /* "orders.customer_id = 5" */
+    char *text;  /* "orders.customer_id = 5" */
     char *where; /* "customer_id = 5" */
 } backref;
 
@@ -48,7 +48,7 @@ static int add_ref(backrefs_view *bv, const orm_model *m, const char **cols,
     size_t npk = orm_model_pk(t, pk, MAX_REF);
     orm_expr *filter = NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *ref = refs[i] ? refs[i]
+        const char *ref = refs[i]   ? refs[i]
                           : i < npk ? t->columns[pk[i]].name
                                     : NULL;
         int c = ref ? orm_model_column_index(t, ref) : -1;
@@ -91,8 +91,7 @@ static int backrefs_open(tui_view *v, tui_app *app)
         const orm_model *m = orm_db_model_at(app->db, i);
         for (size_t c = 0; c < m->ncolumns; c++) {
             const char *table = NULL, *cols[MAX_REF], *refs[MAX_REF];
-            size_t k = tui_column_reference(m, c, &table, cols, refs,
-                                            MAX_REF);
+            size_t k = tui_column_reference(m, c, &table, cols, refs, MAX_REF);
             /* A multi-column key is listed once, at its first column. */
             if (!k || strcmp(cols[0], m->columns[c].name) != 0 ||
                 !same_table(bv->target, table))
@@ -111,8 +110,8 @@ static int backrefs_open(tui_view *v, tui_app *app)
     return 0;
 }
 
-static void backrefs_draw(tui_view *v, tui_app *app, tui_screen *scr,
-                          int top, int height)
+static void backrefs_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
+                          int height)
 {
     backrefs_view *bv = (backrefs_view *)v;
     (void)app;
@@ -133,8 +132,7 @@ static void backrefs_draw(tui_view *v, tui_app *app, tui_screen *scr,
         tui_text_fit(&fitted, bv->refs[i].text, strlen(bv->refs[i].text),
                      scr->cols);
         if (cur)
-            tui_screen_fill(scr, top + 1 + line, 0, scr->cols,
-                            TUI_EL_CURSOR);
+            tui_screen_fill(scr, top + 1 + line, 0, scr->cols, TUI_EL_CURSOR);
         tui_screen_put(scr, top + 1 + line, 0, orm_buf_str(&fitted), -1,
                        cur ? TUI_EL_CURSOR : TUI_EL_DEFAULT);
         orm_buf_free(&fitted);
@@ -144,16 +142,17 @@ static void backrefs_draw(tui_view *v, tui_app *app, tui_screen *scr,
 static void backrefs_title(tui_view *v, tui_app *app, orm_buf *out)
 {
     backrefs_view *bv = (backrefs_view *)v;
-    orm_buf_appendf(out, "what refers to this %s \xC2\xB7 %s",
-                    bv->target->name, orm_db_url(app->db));
+    orm_buf_appendf(out, "what refers to this %s \xC2\xB7 %s", bv->target->name,
+                    orm_db_url(app->db));
 }
 
 static void backrefs_status(tui_view *v, tui_app *app, orm_buf *out)
 {
     backrefs_view *bv = (backrefs_view *)v;
     (void)app;
-    orm_buf_appendf(out, "%zu referring model%s \xE2\x94\x82 Enter: rows "
-                         "\xE2\x94\x82 q back",
+    orm_buf_appendf(out,
+                    "%zu referring model%s \xE2\x94\x82 Enter: rows "
+                    "\xE2\x94\x82 q back",
                     bv->nrefs, bv->nrefs == 1 ? "" : "s");
 }
 
@@ -232,8 +231,8 @@ static const tui_view_ops backrefs_ops = {
     .close = backrefs_close,
 };
 
-int tui_view_backrefs_new(tui_view **out, tui_app *app,
-                          const orm_model *model, const orm_value *values)
+int tui_view_backrefs_new(tui_view **out, tui_app *app, const orm_model *model,
+                          const orm_value *values)
 {
     backrefs_view *bv = calloc(1, sizeof *bv);
     (void)app;

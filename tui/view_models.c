@@ -74,8 +74,7 @@ static void keep_visible(models_view *mv)
         mv->top = mv->cursor - (size_t)page + 1;
 }
 
-static void count_text(const models_view *mv, size_t i, char *out,
-                       size_t size)
+static void count_text(const models_view *mv, size_t i, char *out, size_t size)
 {
     switch (mv->count_state[i]) {
     case COUNT_PENDING:
@@ -147,15 +146,13 @@ static void models_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         draw_cell(scr, row, 0, m->name, name_w, 0, el);
         draw_cell(scr, row, x_table, m->table, table_w, 0,
                   cur ? el : TUI_EL_TYPE);
-        draw_cell(scr, row, x_rows, count, rows_w, 1,
-                  cur ? el : TUI_EL_NUMBER);
-        draw_cell(scr, row, x_cols, ncols, cols_w, 1,
-                  cur ? el : TUI_EL_NUMBER);
+        draw_cell(scr, row, x_rows, count, rows_w, 1, cur ? el : TUI_EL_NUMBER);
+        draw_cell(scr, row, x_cols, ncols, cols_w, 1, cur ? el : TUI_EL_NUMBER);
     }
     if (mv->nvisible == 0)
         tui_screen_put(scr, top + 1, 0,
-                       mv->narrow ? "(no model matches)" : "(no models)",
-                       -1, TUI_EL_NULL_VALUE);
+                       mv->narrow ? "(no model matches)" : "(no models)", -1,
+                       TUI_EL_NULL_VALUE);
 }
 
 static void models_title(tui_view *v, tui_app *app, orm_buf *out)
@@ -240,9 +237,8 @@ static unsigned models_handle(tui_view *v, tui_app *app, tui_action a)
     return TUI_REDRAW;
 }
 
-static unsigned models_prompt(tui_view *v, tui_app *app,
-                              tui_prompt_kind kind, const char *text,
-                              int done)
+static unsigned models_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
+                              const char *text, int done)
 {
     models_view *mv = (models_view *)v;
     if (kind != TUI_PROMPT_NARROW)

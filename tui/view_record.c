@@ -16,8 +16,8 @@
 #include "rowcache.h"
 
 #define MAX_VALUE_LINES 500
-#define MAX_HEX_LINES 16
-#define MAX_REF 16
+#define MAX_HEX_LINES   16
+#define MAX_REF         16
 
 typedef struct record_line {
     size_t field;
@@ -113,9 +113,9 @@ static int load_by_equality(record_view *rv, tui_app *app)
         const orm_value *v = &rv->eq_vals[i];
         const orm_column *col = orm_model_column(rv->m, rv->eq_cols[i]);
         /* Display copies of blobs and long text are cut: skip them. */
-        if (col && (col->type == ORM_BLOB ||
-                    (v->kind == ORM_VTEXT &&
-                     v->u.s.len >= TUI_ROWCACHE_TEXT_KEEP)))
+        if (col &&
+            (col->type == ORM_BLOB ||
+             (v->kind == ORM_VTEXT && v->u.s.len >= TUI_ROWCACHE_TEXT_KEEP)))
             continue;
         if (v->kind == ORM_VNULL)
             rc = orm_query_filter(q, orm_is_null(orm_col(rv->eq_cols[i])));
@@ -187,8 +187,7 @@ static int load(record_view *rv, tui_app *app)
         }
         const char *w = orm_buf_str(&what);
         tui_app_error(app, "no %s %s%s", rv->m->table,
-                      w && *w ? "where " : "(the row is gone)",
-                      w ? w : "");
+                      w && *w ? "where " : "(the row is gone)", w ? w : "");
         orm_buf_free(&what);
     }
     return rc == ORM_ROW ? 0 : rc ? rc : ORM_ENOTFOUND;
@@ -208,8 +207,8 @@ static int record_open(tui_view *v, tui_app *app)
 
 /* ---- layout ---- */
 
-static int add_line(record_view *rv, size_t field, int header,
-                    const char *text, size_t len, tui_element el)
+static int add_line(record_view *rv, size_t field, int header, const char *text,
+                    size_t len, tui_element el)
 {
     if (rv->nlines == rv->lines_cap) {
         size_t cap = rv->lines_cap ? rv->lines_cap * 2 : 64;
@@ -264,8 +263,7 @@ static void constraints_text(orm_buf *out, const orm_model *m, size_t c)
 {
     const orm_column *col = &m->columns[c];
     const char *ref_table = NULL, *cols[MAX_REF], *refs[MAX_REF];
-    size_t nref = tui_column_reference(m, c, &ref_table, cols, refs,
-                                       MAX_REF);
+    size_t nref = tui_column_reference(m, c, &ref_table, cols, refs, MAX_REF);
     if (col->flags & ORM_PK)
         orm_buf_append(out, " PK");
     if (col->flags & ORM_UNIQUE)
@@ -298,8 +296,8 @@ static void value_lines(record_view *rv, size_t c, int width)
     orm_buf b = ORM_BUF_INIT;
     tui_element el;
     int right;
-    if (v->kind == ORM_VBLOB && (!(col->flags & ORM_SECRET) ||
-                                 rv->revealed[c])) {
+    if (v->kind == ORM_VBLOB &&
+        (!(col->flags & ORM_SECRET) || rv->revealed[c])) {
         orm_buf_appendf(&b, "<%zu bytes>", v->u.s.len);
         add_line(rv, c, 0, orm_buf_str(&b), b.len, TUI_EL_TYPE);
         const unsigned char *p = (const unsigned char *)v->u.s.ptr;
@@ -321,12 +319,12 @@ static void value_lines(record_view *rv, size_t c, int width)
     w.el = el == TUI_EL_NUMBER ? TUI_EL_DEFAULT : el;
     if (col->type == ORM_JSON && el == TUI_EL_DEFAULT && b.len) {
         json_error_t jerr;
-        json_t *doc = json_loadb(orm_buf_str(&b), b.len, JSON_DECODE_ANY,
-                                 &jerr);
-        char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) |
-                                                 JSON_PRESERVE_ORDER |
-                                                 JSON_ENCODE_ANY)
-                           : NULL;
+        json_t *doc =
+            json_loadb(orm_buf_str(&b), b.len, JSON_DECODE_ANY, &jerr);
+        char *pretty =
+            doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                      JSON_ENCODE_ANY)
+                : NULL;
         json_decref(doc);
         if (pretty) {
             orm_buf_reset(&b);
@@ -381,8 +379,8 @@ static void keep_visible(record_view *rv)
         rv->top_line = 0;
 }
 
-static void draw_header(record_view *rv, tui_screen *scr, int row,
-                        size_t c, int name_w)
+static void draw_header(record_view *rv, tui_screen *scr, int row, size_t c,
+                        int name_w)
 {
     const orm_column *col = &rv->m->columns[c];
     int cur = c == rv->field;
@@ -430,11 +428,11 @@ static void record_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         load(rv, app);
     }
     /* A pending change shows over the values read. */
-    orm_record *pending = tui_edit_pending_for(app, rv->m, rv->values,
-                                               rv->key, rv->nkey);
+    orm_record *pending =
+        tui_edit_pending_for(app, rv->m, rv->values, rv->key, rv->nkey);
     orm_value *loaded = rv->values;
-    orm_value *shown = pending ? calloc(rv->m->ncolumns + 1, sizeof *shown)
-                               : NULL;
+    orm_value *shown =
+        pending ? calloc(rv->m->ncolumns + 1, sizeof *shown) : NULL;
     if (shown) {
         tui_edit_overlay(pending, rv->values, shown, rv->m->ncolumns);
         rv->values = shown;
@@ -475,8 +473,7 @@ static void record_status(tui_view *v, tui_app *app, orm_buf *out)
     orm_buf_appendf(out, "%s \xE2\x94\x82 %s (%zu of %zu)", rv->m->name,
                     rv->m->columns[rv->field].name, rv->field + 1,
                     rv->m->ncolumns);
-    if (tui_column_reference(rv->m, rv->field, &ref_table, cols, refs,
-                             MAX_REF))
+    if (tui_column_reference(rv->m, rv->field, &ref_table, cols, refs, MAX_REF))
         orm_buf_appendf(out, " \xE2\x94\x82 Enter: open %s", ref_table);
     orm_buf_append(out, " \xE2\x94\x82 b: what refers here");
     tui_edit_status(app, rv->m, out);
@@ -498,8 +495,8 @@ static const orm_model *find_model(tui_app *app, const char *table)
 static unsigned follow(record_view *rv, tui_app *app)
 {
     const char *ref_table = NULL, *cols[MAX_REF], *refs[MAX_REF];
-    size_t n = tui_column_reference(rv->m, rv->field, &ref_table, cols,
-                                    refs, MAX_REF);
+    size_t n =
+        tui_column_reference(rv->m, rv->field, &ref_table, cols, refs, MAX_REF);
     const char *names[MAX_REF];
     orm_value values[MAX_REF];
     tui_view *next = NULL;
@@ -517,7 +514,7 @@ static unsigned follow(record_view *rv, tui_app *app)
     size_t npk = orm_model_pk(target, pk, MAX_REF);
     for (size_t i = 0; i < n; i++) {
         int c = orm_model_column_index(rv->m, cols[i]);
-        names[i] = refs[i] ? refs[i]
+        names[i] = refs[i]   ? refs[i]
                    : i < npk ? target->columns[pk[i]].name
                              : NULL;
         if (c < 0 || !names[i]) {
@@ -526,8 +523,7 @@ static unsigned follow(record_view *rv, tui_app *app)
         }
         values[i] = rv->values[c];
         if (values[i].kind == ORM_VNULL) {
-            tui_app_message(app, "%s is NULL: it refers to nothing",
-                            cols[i]);
+            tui_app_message(app, "%s is NULL: it refers to nothing", cols[i]);
             return TUI_REDRAW;
         }
     }
@@ -671,9 +667,9 @@ static record_view *record_alloc(const orm_model *model)
     return rv;
 }
 
-int tui_view_record_new(tui_view **out, tui_app *app,
-                        const orm_model *model, const char *const *columns,
-                        const orm_value *values, size_t n)
+int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
+                        const char *const *columns, const orm_value *values,
+                        size_t n)
 {
     record_view *rv = record_alloc(model);
     (void)app;
@@ -701,8 +697,7 @@ nomem:
 
 int tui_view_record_new_by_key(tui_view **out, tui_app *app,
                                const orm_model *model, int sort_col,
-                               int sort_desc, const orm_value *key,
-                               size_t nkey)
+                               int sort_desc, const orm_value *key, size_t nkey)
 {
     record_view *rv = record_alloc(model);
     (void)app;

@@ -17,10 +17,10 @@
 #include "filter_views.h"
 #include "rowcache.h"
 
-#define MIN_CAPACITY 30
+#define MIN_CAPACITY  30
 #define MAX_COL_WIDTH 40
 #define MIN_COL_WIDTH 4
-#define SEPARATOR "\xE2\x94\x82" /* │ */
+#define SEPARATOR     "\xE2\x94\x82" /* │ */
 
 typedef struct rows_view {
     tui_view base;
@@ -62,8 +62,8 @@ static size_t window_rows(const rows_view *rv)
 static void set_capacity(rows_view *rv)
 {
     size_t cap = 3 * (size_t)(rv->page > 0 ? rv->page : 1);
-    tui_rowcache_set_capacity(rv->cache, cap < MIN_CAPACITY ? MIN_CAPACITY
-                                                            : cap);
+    tui_rowcache_set_capacity(rv->cache,
+                              cap < MIN_CAPACITY ? MIN_CAPACITY : cap);
 }
 
 static void apply_shift(rows_view *rv)
@@ -218,8 +218,9 @@ static int rows_open(tui_view *v, tui_app *app)
 static int max_width(const tui_app *app)
 {
     int w = app->screen->cols / 2;
-    return w < MIN_COL_WIDTH ? MIN_COL_WIDTH
-           : w > MAX_COL_WIDTH ? MAX_COL_WIDTH : w;
+    return w < MIN_COL_WIDTH   ? MIN_COL_WIDTH
+           : w > MAX_COL_WIDTH ? MAX_COL_WIDTH
+                               : w;
 }
 
 /* Widths grow with what has been shown, so columns do not jump about. */
@@ -281,8 +282,8 @@ static void show_column(rows_view *rv, int cols)
 }
 
 static void draw_value(tui_screen *scr, int row, int x, int width,
-                       const orm_column *col, const orm_value *v,
-                       int revealed, tui_element override, int key)
+                       const orm_column *col, const orm_value *v, int revealed,
+                       tui_element override, int key)
 {
     orm_buf b = ORM_BUF_INIT, fitted = ORM_BUF_INIT;
     tui_element el;
@@ -294,16 +295,15 @@ static void draw_value(tui_screen *scr, int row, int x, int width,
         el = override;
     else if (key && el != TUI_EL_NULL_VALUE && el != TUI_EL_SECRET)
         el = TUI_EL_KEY_COLUMN;
-    tui_screen_put(scr, row, right ? x + width - w : x,
-                   orm_buf_str(&fitted), width, el);
+    tui_screen_put(scr, row, right ? x + width - w : x, orm_buf_str(&fitted),
+                   width, el);
     orm_buf_free(&b);
     orm_buf_free(&fitted);
 }
 
 /* Draw column order[i] at x on one line; returns the next x. */
-static int draw_column(rows_view *rv, tui_screen *scr, int row, int x,
-                       size_t i, const orm_value *values, int header,
-                       int cursor_line)
+static int draw_column(rows_view *rv, tui_screen *scr, int row, int x, size_t i,
+                       const orm_value *values, int header, int cursor_line)
 {
     size_t c = rv->order[i];
     const orm_column *col = &rv->m->columns[c];
@@ -428,8 +428,7 @@ static void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     for (int line = 0; line < page; line++) {
         const orm_value *row = tui_rowcache_row(rv->cache, rv->top + line);
         const orm_value *key = tui_rowcache_keyset(rv->cache)
-                                   ? tui_rowcache_key(rv->cache,
-                                                      rv->top + line)
+                                   ? tui_rowcache_key(rv->cache, rv->top + line)
                                    : NULL;
         size_t nkey = tui_rowcache_key_width(rv->cache);
         if (!row)
@@ -509,10 +508,10 @@ static unsigned open_record(rows_view *rv, tui_app *app)
         }
         rc = tui_view_record_new(&rec, app, m, names, values, npk);
     } else if (tui_rowcache_keyset(rv->cache)) {
-        rc = tui_view_record_new_by_key(
-            &rec, app, m, rv->sort_col, rv->sort_desc,
-            tui_rowcache_key(rv->cache, rv->cursor),
-            tui_rowcache_key_width(rv->cache));
+        rc = tui_view_record_new_by_key(&rec, app, m, rv->sort_col,
+                                        rv->sort_desc,
+                                        tui_rowcache_key(rv->cache, rv->cursor),
+                                        tui_rowcache_key_width(rv->cache));
     } else {
         /* No key at all: every column identifies the row. */
         const char **names = calloc(m->ncolumns + 1, sizeof *names);
@@ -590,8 +589,7 @@ static orm_expr *search_expr(const orm_model *m, const char *text,
             if (!tui_column_is_text(&m->columns[c]) ||
                 (m->columns[c].flags & ORM_SECRET))
                 continue;
-            orm_expr *args[2] = {orm_col(m->columns[c].name),
-                                 orm_str(word)};
+            orm_expr *args[2] = {orm_col(m->columns[c].name), orm_str(word)};
             if (!args[0] || !args[1]) {
                 orm_expr_free(args[0]);
                 orm_expr_free(args[1]);
@@ -627,8 +625,7 @@ static unsigned do_search(rows_view *rv, tui_app *app, const char *text)
     if (!blank) {
         e = search_expr(rv->m, text, &no_columns);
         if (no_columns) {
-            tui_app_error(app, "%s has no text columns to search",
-                          rv->m->name);
+            tui_app_error(app, "%s has no text columns to search", rv->m->name);
             return TUI_REDRAW;
         }
         if (!e) {
@@ -696,8 +693,8 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
     int page = rv->page > 0 ? rv->page : 1;
     int rc;
     if (rv->strip_cursor >= 0 &&
-        (a == TUI_ACT_PAGE_UP || a == TUI_ACT_PAGE_DOWN ||
-         a == TUI_ACT_FIRST || a == TUI_ACT_LAST))
+        (a == TUI_ACT_PAGE_UP || a == TUI_ACT_PAGE_DOWN || a == TUI_ACT_FIRST ||
+         a == TUI_ACT_LAST))
         rv->strip_cursor = -1;
     switch (a) {
     case TUI_ACT_MOVE_UP:
@@ -723,12 +720,12 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
         if (rv->strip_cursor >= 0)
             return tui_edit_new_row(
                 app, a, tui_edit_new_at(app, rv->m, (size_t)rv->strip_cursor));
-        unsigned r = tui_edit_row(
-            app, a, rv->m, tui_rowcache_row(rv->cache, rv->cursor),
-            tui_rowcache_keyset(rv->cache)
-                ? tui_rowcache_key(rv->cache, rv->cursor)
-                : NULL,
-            tui_rowcache_key_width(rv->cache));
+        unsigned r =
+            tui_edit_row(app, a, rv->m, tui_rowcache_row(rv->cache, rv->cursor),
+                         tui_rowcache_keyset(rv->cache)
+                             ? tui_rowcache_key(rv->cache, rv->cursor)
+                             : NULL,
+                         tui_rowcache_key_width(rv->cache));
         if (a == TUI_ACT_MARK)
             move_rows(rv, app, 1, 0);
         return r;
@@ -928,8 +925,8 @@ const orm_expr *tui_view_rows_filter(const tui_view *v)
                                     : NULL;
 }
 
-int tui_view_rows_set_filter(tui_view *v, tui_app *app,
-                             const orm_expr *filter, const char *text)
+int tui_view_rows_set_filter(tui_view *v, tui_app *app, const orm_expr *filter,
+                             const char *text)
 {
     rows_view *rv = (rows_view *)v;
     orm_expr *copy = NULL;

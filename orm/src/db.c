@@ -67,8 +67,8 @@ static uint64_t sql_hash(const char *sql)
     return h;
 }
 
-int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams,
-                    unsigned flags, db_stmt *out)
+int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams, unsigned flags,
+                    db_stmt *out)
 {
     int rc = db_ensure_connected(db);
     uint64_t hash = sql_hash(sql);
@@ -170,8 +170,8 @@ int db_stmt_step(orm_db *db, db_stmt *st)
 int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
                    orm_value *out)
 {
-    int rc = db->driver->column(st->stmt, i, col ? col->type : ORM_TYPE_COUNT,
-                                out);
+    int rc =
+        db->driver->column(st->stmt, i, col ? col->type : ORM_TYPE_COUNT, out);
     if (rc < 0)
         return db_fail(db, rc);
     if (col && (rc = orm_value_normalize(out, col)) < 0)

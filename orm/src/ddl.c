@@ -50,9 +50,12 @@ static int is_number(const char *s)
  * a string literal. */
 static void server_default(sql_builder *sb, const char *text)
 {
-    static const char *const keywords[] = {
-        "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
-        "TRUE",              "FALSE",        "NULL"};
+    static const char *const keywords[] = {"CURRENT_TIMESTAMP",
+                                           "CURRENT_DATE",
+                                           "CURRENT_TIME",
+                                           "TRUE",
+                                           "FALSE",
+                                           "NULL"};
     size_t n = strlen(text);
     if (is_number(text)) {
         sql_raw(sb, text);
@@ -269,8 +272,7 @@ int orm_db_create_table(orm_db *db, const orm_model *model)
         if (!(qualified = orm_buf_finish(&b)))
             return ORM_ENOMEM;
     }
-    rc = orm_db_table_exists(db, qualified ? qualified : model->table,
-                             &exists);
+    rc = orm_db_table_exists(db, qualified ? qualified : model->table, &exists);
     free(qualified);
     if (rc || exists)
         return rc;

@@ -17,7 +17,7 @@ typedef struct flush_ctx {
     /* The INSERT of the previous record, kept prepared: the next record
      * of the same shape only binds its values (no SQL text built). */
     const orm_model *insert_model; /* NULL: nothing kept */
-    unsigned char *insert_mask;     /* columns the kept INSERT names */
+    unsigned char *insert_mask;    /* columns the kept INSERT names */
     db_stmt insert_st;
     int insert_returning;
     orm_value *insert_params;
@@ -43,8 +43,8 @@ static int refers_to(const orm_model *a, const orm_model *b)
 
 /* Depth of a model among the models in play (parents have lower
  * ranks). `models` holds each distinct model once. */
-static int model_rank(const orm_model *m, const orm_model **models,
-                      size_t n, int depth)
+static int model_rank(const orm_model *m, const orm_model **models, size_t n,
+                      int depth)
 {
     int rank = 0;
     if (depth > 16)
@@ -180,8 +180,8 @@ static void plan_append(flush_ctx *f, const sql_builder *sb)
  * stored into rec->values. */
 /* Step an acquired, bound statement. *matched receives rows matched; a
  * RETURNING row is stored into rec->values, a generated key too. */
-static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec,
-                    int returning, int64_t *matched)
+static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
+                    int64_t *matched)
 {
     orm_db *db = f->db;
     int rc = db_stmt_step(db, st);
@@ -223,8 +223,8 @@ static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec,
 }
 
 /* Run a statement (or, for the plan, describe it). */
-static int run(flush_ctx *f, sql_builder *sb, orm_record *rec,
-               int returning, int64_t *matched)
+static int run(flush_ctx *f, sql_builder *sb, orm_record *rec, int returning,
+               int64_t *matched)
 {
     if (!sql_ok(sb))
         return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
@@ -377,8 +377,8 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     } else {
         /* Every column comes from the database. MySQL spells it
          * differently from the SQL standard. */
-        sql_raw(&sb, drv->ident_quote == '`' ? " () VALUES ()"
-                                            : " DEFAULT VALUES");
+        sql_raw(&sb,
+                drv->ident_quote == '`' ? " () VALUES ()" : " DEFAULT VALUES");
     }
     if (returning) {
         sql_raw(&sb, " RETURNING ");
@@ -394,8 +394,8 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
         /* Keep it prepared for the next record of the same shape. */
         rc = insert_remember(f, rec);
         if (rc == 0)
-            rc = db_stmt_acquire(f->db, orm_buf_str(&sb.text), sb.nparams,
-                                 0, &f->insert_st);
+            rc = db_stmt_acquire(f->db, orm_buf_str(&sb.text), sb.nparams, 0,
+                                 &f->insert_st);
         if (rc == 0)
             rc = db_stmt_bind(f->db, &f->insert_st, sb.params, sb.types,
                               sb.nparams);
@@ -482,7 +482,7 @@ static void row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
         const orm_column *c = &m->columns[i];
         if (c->flags & ORM_PK)
             continue;
-        if (version >= 0 ? (int)i != version
+        if (version >= 0        ? (int)i != version
             : g == GUARD_UPDATE ? !rec->changed[i]
                                 : c->type == ORM_BLOB)
             continue;
@@ -558,8 +558,8 @@ static int batchable(const orm_record *rec, int phase)
     if (npk == 0 || npk > ORM_MAX_KEY || version_column(m) >= 0)
         return 0;
     for (size_t c = 0; phase == 1 && c < m->ncolumns; c++)
-        if (rec->changed[c] && ((m->columns[c].flags & ORM_PK) ||
-                                m->columns[c].type == ORM_JSON))
+        if (rec->changed[c] &&
+            ((m->columns[c].flags & ORM_PK) || m->columns[c].type == ORM_JSON))
             return 0; /* CASE cannot carry an untyped JSON parameter */
     return 1;
 }
@@ -637,8 +637,7 @@ static const orm_column *constraint_column(const orm_model *m,
     if (!constraint)
         return NULL;
     for (size_t i = 0; i < m->nuniques; i++)
-        if (m->uniques[i].name &&
-            strcmp(m->uniques[i].name, constraint) == 0)
+        if (m->uniques[i].name && strcmp(m->uniques[i].name, constraint) == 0)
             return orm_model_column(m, m->uniques[i].columns[0]);
     for (size_t i = 0; i < m->nforeign_keys; i++)
         if (m->foreign_keys[i].name &&
@@ -661,16 +660,14 @@ static const orm_column *constraint_column(const orm_model *m,
     return best;
 }
 
-static void describe_failure(orm_session *s, orm_record *rec, int rc,
-                             int phase)
+static void describe_failure(orm_session *s, orm_record *rec, int rc, int phase)
 {
     orm_db *db = orm_session_db(s);
     orm_error err = ORM_ERROR_INIT;
     const orm_model *m = rec->model;
     orm_error_copy(&err, &db->err);
     err.code = rc;
-    const orm_column *col = err.column ? orm_model_column(m, err.column)
-                                       : NULL;
+    const orm_column *col = err.column ? orm_model_column(m, err.column) : NULL;
     if (!col)
         col = constraint_column(m, err.constraint);
     if (!col && rc == ORM_EFOREIGNKEY && phase != 2) {
@@ -678,8 +675,7 @@ static void describe_failure(orm_session *s, orm_record *rec, int rc,
         const orm_column *only = NULL;
         int count = 0;
         for (size_t i = 0; i < m->ncolumns; i++)
-            if (m->columns[i].ref_table &&
-                rec->values[i].kind != ORM_VNULL) {
+            if (m->columns[i].ref_table && rec->values[i].kind != ORM_VNULL) {
                 only = &m->columns[i];
                 count++;
             }
@@ -703,8 +699,7 @@ static void describe_failure(orm_session *s, orm_record *rec, int rc,
             orm_buf_appendf(&msg, "%s: \"%s\" is already taken", col->name,
                             value);
         else if (col)
-            orm_buf_appendf(&msg, "%s: this value is already taken",
-                            col->name);
+            orm_buf_appendf(&msg, "%s: this value is already taken", col->name);
         else
             orm_buf_appendf(&msg,
                             "%s: another record already has these values%s%s",
@@ -724,9 +719,9 @@ static void describe_failure(orm_session *s, orm_record *rec, int rc,
                             "or change those first",
                             what);
         else if (col && value)
-            orm_buf_appendf(&msg, "%s: %s does not exist in %s", col->name,
-                            value, col->ref_table ? col->ref_table
-                                                  : "the referenced table");
+            orm_buf_appendf(
+                &msg, "%s: %s does not exist in %s", col->name, value,
+                col->ref_table ? col->ref_table : "the referenced table");
         else
             orm_buf_appendf(&msg, "%s: a referenced record does not exist",
                             what);
@@ -767,7 +762,7 @@ static void describe_failure(orm_session *s, orm_record *rec, int rc,
 
 /* ---- batched inserts ---- */
 
-#define BATCH_MAX_ROWS 500
+#define BATCH_MAX_ROWS   500
 #define BATCH_MAX_PARAMS 30000
 
 static int same_shape(const orm_record *a, const orm_record *b)
@@ -783,8 +778,8 @@ static int same_shape(const orm_record *a, const orm_record *b)
 #define BATCH_MAX_CHANGES 200
 
 /* How many updates or deletes from order[i] on can share a statement. */
-static size_t change_batch_size(flush_ctx *f, const planned *order,
-                                size_t i, size_t n)
+static size_t change_batch_size(flush_ctx *f, const planned *order, size_t i,
+                                size_t n)
 {
     const orm_record *first = order[i].rec;
     int phase = order[i].phase;
@@ -800,8 +795,7 @@ static size_t change_batch_size(flush_ctx *f, const planned *order,
 }
 
 /* How many statements' worth of work from order[i] on go into one. */
-static size_t batch_size(flush_ctx *f, const planned *order, size_t i,
-                         size_t n)
+static size_t batch_size(flush_ctx *f, const planned *order, size_t i, size_t n)
 {
     const orm_driver *drv = f->db->driver;
     const orm_record *first = order[i].rec;
@@ -933,8 +927,8 @@ static int needs_attribution(int rc)
 /* One attempt: BEGIN, every statement, COMMIT (or ROLLBACK on failure).
  * *batch_failed is set when a batched insert failed with an error that
  * needs the failing record named. */
-static int flush_run(flush_ctx *f, const planned *order, size_t n,
-                     int batch, int *batch_failed)
+static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
+                     int *batch_failed)
 {
     int rc = 0;
     *batch_failed = 0;
@@ -947,8 +941,7 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n,
         orm_error_clear(&f->db->err);
         if (k > 1) {
             int64_t matched = (int64_t)k;
-            rc = order[i].phase == 0
-                     ? flush_insert_batch(f, &order[i], k)
+            rc = order[i].phase == 0 ? flush_insert_batch(f, &order[i], k)
                  : order[i].phase == 1
                      ? flush_update_batch(f, &order[i], k, &matched)
                      : flush_delete_batch(f, &order[i], k, &matched);
@@ -1018,8 +1011,7 @@ static int flush(flush_ctx *f)
         saved[i].rec = rec;
         saved[i].values = calloc(rec->model->ncolumns, sizeof(orm_value));
         if (!saved[i].values) {
-            rc = orm_error_set(session_err(f->s), ORM_ENOMEM,
-                               "out of memory");
+            rc = orm_error_set(session_err(f->s), ORM_ENOMEM, "out of memory");
             break;
         }
         for (size_t c = 0; c < rec->model->ncolumns && rc == 0; c++)
@@ -1044,8 +1036,7 @@ static int flush(flush_ctx *f)
     for (size_t i = 0; i < n; i++) {
         orm_record *rec = order[i].rec;
         int v = version_column(rec->model);
-        if (order[i].phase == 1 && v >= 0 &&
-            rec->original[v].kind == ORM_VINT)
+        if (order[i].phase == 1 && v >= 0 && rec->original[v].kind == ORM_VINT)
             rec->values[v] = orm_value_int(rec->original[v].u.i + 1);
     }
     session_committed(f->s);
@@ -1093,8 +1084,8 @@ int orm_session_commit(orm_session *s)
 int orm_session_plan(orm_session *s, char **out)
 {
     orm_buf plan = ORM_BUF_INIT;
-    flush_ctx f = {s,    orm_session_db(s), &plan, NULL, NULL, {NULL, -1},
-                   0,    NULL,              NULL,  0};
+    flush_ctx f = {
+        s, orm_session_db(s), &plan, NULL, NULL, {NULL, -1}, 0, NULL, NULL, 0};
     int rc = flush(&f);
     flush_ctx_free(&f);
     if (rc) {

@@ -56,8 +56,8 @@ typedef struct db_stmt {
 /* Copy the connection's error to db->err and note a lost connection.
  * Returns rc. */
 int db_fail(orm_db *db, int rc);
-int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams,
-                    unsigned flags, db_stmt *out);
+int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams, unsigned flags,
+                    db_stmt *out);
 void db_stmt_release(orm_db *db, db_stmt *st);
 /* Bind params[i] with types[i] (types may be NULL). */
 int db_stmt_bind(orm_db *db, db_stmt *st, const orm_value *params,
@@ -160,8 +160,8 @@ void session_set_failed(orm_session *s, orm_record *rec);
 /* Read one row by key (pk values, or the rowid when `by_rowid`) into
  * `row` (owned copies) and `rowid`: ORM_ROW, ORM_DONE, or an error. */
 int session_select_row(orm_session *s, const orm_model *m,
-                       const orm_value *const *key, size_t nkey,
-                       int by_rowid, orm_value *row, orm_value *rowid);
+                       const orm_value *const *key, size_t nkey, int by_rowid,
+                       orm_value *row, orm_value *rowid);
 orm_error *session_err(orm_session *s);
 
 /* Columns that identify a row of the model (primary key, else the rowid);

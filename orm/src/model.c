@@ -109,11 +109,11 @@ int orm_type_parse(const char *text, orm_column *out, orm_error *err)
     static const struct {
         const char *alias;
         orm_type type;
-    } aliases[] = {{"Int", ORM_INTEGER},      {"BigInt", ORM_BIGINT},
-                   {"Bool", ORM_BOOLEAN},     {"Double", ORM_FLOAT},
-                   {"Decimal", ORM_NUMERIC},  {"Blob", ORM_BLOB},
-                   {"Binary", ORM_BLOB},      {"Timestamp", ORM_DATETIME},
-                   {"Varchar", ORM_STRING},   {"UUID", ORM_UUID}};
+    } aliases[] = {{"Int", ORM_INTEGER},     {"BigInt", ORM_BIGINT},
+                   {"Bool", ORM_BOOLEAN},    {"Double", ORM_FLOAT},
+                   {"Decimal", ORM_NUMERIC}, {"Blob", ORM_BLOB},
+                   {"Binary", ORM_BLOB},     {"Timestamp", ORM_DATETIME},
+                   {"Varchar", ORM_STRING},  {"UUID", ORM_UUID}};
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
         if (strlen(aliases[i].alias) == n &&
             strncasecmp(aliases[i].alias, text, n) == 0) {
@@ -277,8 +277,8 @@ int orm_model_add_column(orm_model *model, const orm_column *col)
         return ORM_EINVALID;
     if (model->ncolumns == st->column_cap) {
         size_t cap = st->column_cap ? st->column_cap * 2 : 8;
-        orm_column *cols = realloc((void *)(uintptr_t)model->columns,
-                                   cap * sizeof *cols);
+        orm_column *cols =
+            realloc((void *)(uintptr_t)model->columns, cap * sizeof *cols);
         if (!cols)
             return ORM_ENOMEM;
         model->columns = cols;
@@ -323,8 +323,8 @@ int orm_model_add_foreign_key(orm_model *model, const char *name,
         return ORM_EINVALID;
     if (model->nforeign_keys == st->fkey_cap) {
         size_t cap = st->fkey_cap ? st->fkey_cap * 2 : 4;
-        orm_foreign_key *fks = realloc(
-            (void *)(uintptr_t)model->foreign_keys, cap * sizeof *fks);
+        orm_foreign_key *fks =
+            realloc((void *)(uintptr_t)model->foreign_keys, cap * sizeof *fks);
         if (!fks)
             return ORM_ENOMEM;
         model->foreign_keys = fks;
@@ -341,8 +341,8 @@ int orm_model_add_foreign_key(orm_model *model, const char *name,
         free_const(fk.ref_table);
         return ORM_ENOMEM;
     }
-    ((orm_foreign_key *)(uintptr_t)model->foreign_keys)
-        [model->nforeign_keys++] = fk;
+    ((orm_foreign_key *)(uintptr_t)
+         model->foreign_keys)[model->nforeign_keys++] = fk;
     return 0;
 }
 

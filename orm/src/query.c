@@ -10,7 +10,7 @@
 #include "internal.h"
 
 #define QUERY_MAX_ORDER 8
-#define QUERY_NO_LIMIT INT64_MAX
+#define QUERY_NO_LIMIT  INT64_MAX
 
 typedef struct query_order {
     int col; /* column index, or -1 for the rowid */
@@ -163,8 +163,8 @@ int orm_query_order_by(orm_query *q, const char *column, int descending)
         return ORM_EINVALID;
     }
     if (q->norder == QUERY_MAX_ORDER)
-        return orm_error_set(&q->err, ORM_EINVALID,
-                             "at most %d order columns", QUERY_MAX_ORDER);
+        return orm_error_set(&q->err, ORM_EINVALID, "at most %d order columns",
+                             QUERY_MAX_ORDER);
     clear_bound(q);
     q->order[q->norder++] = (query_order){col, descending != 0};
     compute_key(q);
@@ -218,8 +218,8 @@ int orm_query_row_key(const orm_query *q, const orm_value *row,
                       const orm_value **out)
 {
     for (size_t i = 0; i < q->nkey; i++)
-        out[i] = q->key[i].col < 0 ? &row[q->model->ncolumns]
-                                   : &row[q->key[i].col];
+        out[i] =
+            q->key[i].col < 0 ? &row[q->model->ncolumns] : &row[q->key[i].col];
     return 0;
 }
 
@@ -239,8 +239,8 @@ static int key_nullable(const orm_query *q, const query_order *k)
     return k->col >= 0 && orm_column_nullable(&q->model->columns[k->col]);
 }
 
-static void key_param(sql_builder *sb, const orm_query *q,
-                      const query_order *k, const orm_value *v)
+static void key_param(sql_builder *sb, const orm_query *q, const query_order *k,
+                      const orm_value *v)
 {
     if (k->col < 0)
         sql_param(sb, v, ORM_TYPE_COUNT);
@@ -305,8 +305,7 @@ static void keyset(sql_builder *sb, const orm_query *q, size_t i, int reverse)
  * condition, so that the database can seek an index instead of scanning
  * it (the OR form hides the range from SQLite's planner). Only where it
  * is exact: the bound value is not NULL and NULLs do not come next. */
-static void keyset_seek_bound(sql_builder *sb, const orm_query *q,
-                              int reverse)
+static void keyset_seek_bound(sql_builder *sb, const orm_query *q, int reverse)
 {
     const query_order *k = &q->key[0];
     const orm_value *v = &q->bound[0];
@@ -366,8 +365,7 @@ static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
         if (desc)
             sql_raw(sb, " DESC");
         if (key_nullable(q, k) && (sb->driver->caps & ORM_CAP_NULLS_ORDER))
-            sql_raw(sb, (!k->desc ^ reverse) ? " NULLS FIRST"
-                                              : " NULLS LAST");
+            sql_raw(sb, (!k->desc ^ reverse) ? " NULLS FIRST" : " NULLS LAST");
     }
     if (limit >= 0 || q->offset > 0) {
         orm_value lim = orm_value_int(limit >= 0 ? limit : QUERY_NO_LIMIT);
@@ -379,12 +377,10 @@ static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
             sql_param(sb, &off, ORM_BIGINT);
         }
     }
-    return sql_ok(sb) ? 0 : orm_error_set(&q->err, ORM_ENOMEM,
-                                          "out of memory");
+    return sql_ok(sb) ? 0 : orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
 }
 
-int orm_query_sql(orm_query *q, char **sql, orm_value **params,
-                  size_t *nparams)
+int orm_query_sql(orm_query *q, char **sql, orm_value **params, size_t *nparams)
 {
     sql_builder sb;
     int rc = build_select(&sb, q, q->limit);
@@ -523,8 +519,7 @@ static int load(orm_query *q, int64_t limit, orm_record ***out, size_t *count)
             cap = ncap;
         }
         rc = session_load(q->s, q->model, row,
-                          q->use_rowid ? &row[q->model->ncolumns] : NULL,
-                          &rec);
+                          q->use_rowid ? &row[q->model->ncolumns] : NULL, &rec);
         if (rc)
             break;
         recs[n++] = rec;
@@ -572,12 +567,12 @@ int orm_query_one(orm_query *q, orm_record **out)
         *out = recs[0];
     free(recs);
     if (n == 0)
-        return fail(q, orm_error_set(&q->err, ORM_ENOTFOUND,
-                                     "no %s matches", q->model->table));
-    if (n > 1)
-        return fail(q, orm_error_set(&q->err, ORM_EMULTIPLE,
-                                     "more than one %s matches",
+        return fail(q, orm_error_set(&q->err, ORM_ENOTFOUND, "no %s matches",
                                      q->model->table));
+    if (n > 1)
+        return fail(q,
+                    orm_error_set(&q->err, ORM_EMULTIPLE,
+                                  "more than one %s matches", q->model->table));
     return ORM_ROW;
 }
 
@@ -594,8 +589,7 @@ int orm_query_count(orm_query *q, int64_t *out)
     if (rc == 0 && !sql_ok(&sb))
         rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
     if (rc == 0)
-        rc = db_stmt_acquire(q->db, orm_buf_str(&sb.text), sb.nparams, 0,
-                             &st);
+        rc = db_stmt_acquire(q->db, orm_buf_str(&sb.text), sb.nparams, 0, &st);
     if (rc == 0)
         rc = db_stmt_bind(q->db, &st, sb.params, sb.types, sb.nparams);
     if (rc == 0 && (rc = db_stmt_step(q->db, &st)) == ORM_ROW)

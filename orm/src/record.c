@@ -14,8 +14,7 @@ typedef struct record_block {
 int orm_record_new(orm_record **out, const orm_model *model)
 {
     size_t n = model->ncolumns ? model->ncolumns : 1;
-    record_block *b =
-        calloc(1, sizeof *b + 2 * n * sizeof(orm_value) + n);
+    record_block *b = calloc(1, sizeof *b + 2 * n * sizeof(orm_value) + n);
     if (!b)
         return ORM_ENOMEM;
     orm_record *rec = &b->rec;

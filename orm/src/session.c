@@ -22,7 +22,7 @@ typedef struct undo_entry {
 struct orm_session {
     orm_db *db;
     orm_error err;
-    orm_record *all; /* every record the session owns */
+    orm_record *all;  /* every record the session owns */
     orm_record **map; /* identity map: open addressing on the key hash */
     size_t map_cap, map_count;
     orm_record **pending;
@@ -407,8 +407,8 @@ int orm_session_add(orm_session *s, orm_record *rec)
                              "record already belongs to a session");
     if ((rc = apply_defaults(rec, &s->err)) != 0)
         return rc;
-    undo_entry e = {UNDO_ADD, rec, 0, ORM_VALUE_NULL_INIT, 0,
-                    ORM_RECORD_TRANSIENT};
+    undo_entry e = {
+        UNDO_ADD, rec, 0, ORM_VALUE_NULL_INIT, 0, ORM_RECORD_TRANSIENT};
     if ((rc = undo_push(s, e)) != 0)
         return orm_error_set(&s->err, rc, "out of memory");
     rec->state = ORM_RECORD_NEW;
@@ -495,8 +495,7 @@ static int load_impl(orm_session *s, const orm_model *model,
             for (size_t i = 0; i < model->ncolumns; i++) {
                 orm_value b = ORM_VALUE_NULL_INIT;
                 if (load_value(&b, row, take, i))
-                    return orm_error_set(&s->err, ORM_ENOMEM,
-                                         "out of memory");
+                    return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
                 orm_value_clear(&rec->values[i]);
                 orm_value_clear(&rec->original[i]);
                 rec->original[i] = b;
@@ -541,8 +540,8 @@ int session_load(orm_session *s, const orm_model *model, const orm_value *row,
 
 /* SELECT the columns (and rowid) of one row by key into `row`. */
 int session_select_row(orm_session *s, const orm_model *m,
-                       const orm_value *const *key, size_t nkey,
-                       int by_rowid, orm_value *row, orm_value *rowid)
+                       const orm_value *const *key, size_t nkey, int by_rowid,
+                       orm_value *row, orm_value *rowid)
 {
     orm_db *db = s->db;
     const orm_driver *drv = db->driver;
@@ -554,8 +553,8 @@ int session_select_row(orm_session *s, const orm_model *m,
     sql_init(&sb, drv);
     for (size_t i = 0; i < nkey; i++)
         cacheable &= key[i]->kind != ORM_VNULL; /* IS NULL has no param */
-    if (cacheable && s->select_model == m &&
-        s->select_by_rowid == by_rowid && s->select_sql) {
+    if (cacheable && s->select_model == m && s->select_by_rowid == by_rowid &&
+        s->select_sql) {
         /* Same SQL as the last get: bind the key and go. */
         orm_value params[ORM_MAX_KEY];
         for (size_t i = 0; i < nkey; i++)

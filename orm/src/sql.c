@@ -182,8 +182,8 @@ void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
 
 /* ---- expressions ---- */
 
-static const orm_column *expr_column(const orm_model *model,
-                                     const orm_expr *e, orm_error *err)
+static const orm_column *expr_column(const orm_model *model, const orm_expr *e,
+                                     orm_error *err)
 {
     if (!e || e->kind != ORM_EXPR_COLUMN) {
         orm_error_set(err, ORM_EINVALID,
@@ -192,21 +192,20 @@ static const orm_column *expr_column(const orm_model *model,
     }
     const orm_column *col = orm_model_column(model, e->column);
     if (!col) {
-        orm_error_set(err, ORM_EINVALID, "unknown column '%s' in %s",
-                      e->column, model->table);
+        orm_error_set(err, ORM_EINVALID, "unknown column '%s' in %s", e->column,
+                      model->table);
         orm_error_set_column(err, e->column);
         err->position = e->pos;
     }
     return col;
 }
 
-static int expr_value(sql_builder *sb, const orm_column *col,
-                      const orm_expr *e, orm_type type, orm_error *err)
+static int expr_value(sql_builder *sb, const orm_column *col, const orm_expr *e,
+                      orm_type type, orm_error *err)
 {
     if (!e || e->kind != ORM_EXPR_VALUE)
         return orm_error_set(err, ORM_EINVALID,
-                             "'%s' must be compared with a value",
-                             col->name);
+                             "'%s' must be compared with a value", col->name);
     sb->mask_next = (col->flags & ORM_SECRET) != 0;
     sql_param(sb, &e->value, type);
     return 0;
@@ -217,8 +216,7 @@ static int expr_value_ordered(sql_builder *sb, const orm_column *col,
 {
     if (!e || e->kind != ORM_EXPR_VALUE)
         return orm_error_set(err, ORM_EINVALID,
-                             "'%s' must be compared with a value",
-                             col->name);
+                             "'%s' must be compared with a value", col->name);
     sb->mask_next = (col->flags & ORM_SECRET) != 0;
     sql_param_ordered(sb, col, &e->value);
     return 0;
@@ -250,8 +248,8 @@ static int render_like(sql_builder *sb, const orm_column *col,
     if (!value || value->kind != ORM_EXPR_VALUE ||
         (value->value.kind != ORM_VTEXT))
         return orm_error_set(err, ORM_EINVALID,
-                             "%s needs a text value for '%s'",
-                             orm_op_text(op), col->name);
+                             "%s needs a text value for '%s'", orm_op_text(op),
+                             col->name);
     switch (op) {
     case ORM_OP_CONTAINS:
     case ORM_OP_ICONTAINS:
@@ -427,8 +425,7 @@ static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
         return 0;
     case ORM_OP_BETWEEN: {
         if (e->nargs != 3)
-            return orm_error_set(err, ORM_EINVALID,
-                                 "between needs two values");
+            return orm_error_set(err, ORM_EINVALID, "between needs two values");
         sql_column_ordered(sb, col);
         sql_raw(sb, " BETWEEN ");
         int rc = expr_value_ordered(sb, col, e->args[1], err);

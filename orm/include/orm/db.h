@@ -16,15 +16,17 @@ typedef struct orm_db orm_db;
 
 typedef struct orm_open_options {
     int version;
-    int read_only;          /* open read-only at the driver level */
-    const char *password;   /* overrides the URL's password (from a prompt
-                               or the environment); copied */
-    int busy_timeout_ms;    /* SQLite busy timeout; 0 = 5000 */
-    int connect_timeout_s;  /* network dialects; 0 = 10 */
+    int read_only;         /* open read-only at the driver level */
+    const char *password;  /* overrides the URL's password (from a prompt
+                              or the environment); copied */
+    int busy_timeout_ms;   /* SQLite busy timeout; 0 = 5000 */
+    int connect_timeout_s; /* network dialects; 0 = 10 */
 } orm_open_options;
 
 #define ORM_OPEN_OPTIONS_VERSION 1
+/* clang-format off */
 #define ORM_OPEN_OPTIONS_INIT {ORM_OPEN_OPTIONS_VERSION, 0, NULL, 0, 0}
+/* clang-format on */
 
 /*
  * Open the database a URL names. On failure *out may still be set so the

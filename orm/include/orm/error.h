@@ -42,7 +42,7 @@ typedef enum orm_error_code { ORM_ERROR_CODES(ORM_ERROR_ENUM) } orm_error_code;
 /* ORM_OK is the spelling for success. */
 #define ORM_OK ORM_EOK
 /* Positive results of stepping functions. */
-#define ORM_ROW 1
+#define ORM_ROW  1
 #define ORM_DONE 2
 
 /*
@@ -50,17 +50,19 @@ typedef enum orm_error_code { ORM_ERROR_CODES(ORM_ERROR_ENUM) } orm_error_code;
  * by orm_error_clear(). `message` never contains a password.
  */
 typedef struct orm_error {
-    int code;          /* ORM_E* */
-    long native_code;  /* SQLite extended code, MySQL errno, 0 if none */
-    char sqlstate[6];  /* "23505", "" if unknown */
-    char *table;       /* table involved, or NULL */
-    char *column;      /* column involved, or NULL */
-    char *constraint;  /* constraint name, or NULL */
-    char *message;     /* a sentence a person can act on */
-    size_t position;   /* 1-based position in parsed text (0 = none) */
+    int code;         /* ORM_E* */
+    long native_code; /* SQLite extended code, MySQL errno, 0 if none */
+    char sqlstate[6]; /* "23505", "" if unknown */
+    char *table;      /* table involved, or NULL */
+    char *column;     /* column involved, or NULL */
+    char *constraint; /* constraint name, or NULL */
+    char *message;    /* a sentence a person can act on */
+    size_t position;  /* 1-based position in parsed text (0 = none) */
 } orm_error;
 
+/* clang-format off */
 #define ORM_ERROR_INIT {0, 0, "", NULL, NULL, NULL, NULL, 0}
+/* clang-format on */
 
 /* The fixed message for a code ("connection lost"). Never NULL. */
 const char *orm_strerror(int code);

@@ -131,8 +131,8 @@ int orm_op_arity(orm_op op);
  * "unknown column 'hndle' at 1". A NULL model accepts any column.
  * *out is owned by the caller.
  */
-int orm_filter_parse(orm_expr **out, const char *text,
-                     const orm_model *model, orm_error *err);
+int orm_filter_parse(orm_expr **out, const char *text, const orm_model *model,
+                     orm_error *err);
 
 /* A single literal of the filter language ('text', 12, 1.5, true, null)
  * as a value, converted to the column's type when `col` is given

@@ -70,7 +70,7 @@ typedef struct orm_column {
     const char *server_default; /* SQL expression text from the schema */
     const char *ref_table;      /* single-column foreign key target */
     const char *ref_column;
-    const char *native_type;    /* type as the database names it (reflected) */
+    const char *native_type; /* type as the database names it (reflected) */
 } orm_column;
 
 typedef struct orm_foreign_key {
@@ -174,8 +174,7 @@ char *orm_value_format(const orm_value *v, const orm_column *col);
  * kind, String(n) length, Numeric precision, not-null. ORM_ETYPE /
  * ORM_ENOTNULL with a message naming the column.
  */
-int orm_value_check(const orm_value *v, const orm_column *col,
-                    orm_error *err);
+int orm_value_check(const orm_value *v, const orm_column *col, orm_error *err);
 
 /*
  * Canonicalize a value read from a database for its column, in place, so

@@ -43,8 +43,7 @@ typedef struct orm_modelfile {
  * file cannot be read (err says why). *out is owned (orm_modelfile_free);
  * take models out of it by setting their slot to NULL.
  */
-int orm_modelfile_load(orm_modelfile **out, const char *path,
-                       orm_error *err);
+int orm_modelfile_load(orm_modelfile **out, const char *path, orm_error *err);
 int orm_modelfile_parse(orm_modelfile **out, const char *text,
                         const char *name_for_messages, orm_error *err);
 void orm_modelfile_free(orm_modelfile *mf);

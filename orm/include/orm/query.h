@@ -42,7 +42,7 @@ int orm_query_where(orm_query *q, const char *text);
  * tie-breaker so that the order is total. NULLs sort first ascending and
  * last descending on every dialect. */
 int orm_query_order_by(orm_query *q, const char *column, int descending);
-void orm_query_limit(orm_query *q, int64_t limit);   /* <0 = none */
+void orm_query_limit(orm_query *q, int64_t limit); /* <0 = none */
 void orm_query_offset(orm_query *q, int64_t offset);
 
 /*

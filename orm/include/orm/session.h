@@ -38,8 +38,8 @@ int orm_session_delete(orm_session *s, orm_record *rec);
 /* A record by primary key: from the identity map, else from the database.
  * `pk` holds one value per primary key column. ORM_ROW with *out set
  * (owned by the session), ORM_DONE when there is no such row. */
-int orm_session_get(orm_session *s, const orm_model *model,
-                    const orm_value *pk, orm_record **out);
+int orm_session_get(orm_session *s, const orm_model *model, const orm_value *pk,
+                    orm_record **out);
 
 int orm_session_commit(orm_session *s);
 /* Forget pending changes: NEW records are dropped, DIRTY/DELETED ones go

@@ -40,7 +40,9 @@ typedef struct orm_value {
     } u;
 } orm_value;
 
+/* clang-format off */
 #define ORM_VALUE_NULL_INIT {ORM_VNULL, 0, {0}}
+/* clang-format on */
 
 /* Constructors. The borrowed ones keep pointing at `text` / `data`. */
 orm_value orm_value_null(void);

@@ -17,7 +17,9 @@ typedef struct orm_buf {
     int failed;
 } orm_buf;
 
+/* clang-format off */
 #define ORM_BUF_INIT {NULL, 0, 0, 0}
+/* clang-format on */
 
 void orm_buf_append(orm_buf *b, const char *s);
 void orm_buf_appendn(orm_buf *b, const char *s, size_t n);

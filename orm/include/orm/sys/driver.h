@@ -91,12 +91,12 @@ enum {
 };
 
 typedef struct orm_driver {
-    int version; /* ORM_DRIVER_VERSION */
-    const char *name;       /* "sqlite", "postgresql", "mysql" */
-    unsigned caps;          /* ORM_CAP_* */
+    int version;      /* ORM_DRIVER_VERSION */
+    const char *name; /* "sqlite", "postgresql", "mysql" */
+    unsigned caps;    /* ORM_CAP_* */
     orm_placeholder_style placeholder;
-    char ident_quote;       /* '"' or '`'; doubled inside names */
-    int backslash_escapes;  /* string literals treat '\' as an escape */
+    char ident_quote;      /* '"' or '`'; doubled inside names */
+    int backslash_escapes; /* string literals treat '\' as an escape */
     /* How to write a case-sensitive LIKE ("LIKE", "LIKE BINARY"). The
      * core writes `col <like_op> ? ESCAPE '!'` and, case-insensitive,
      * `lower(col) LIKE lower(?) ESCAPE '!'`. */
@@ -132,8 +132,7 @@ typedef struct orm_driver {
      * typed parameters converts, e.g. text to numeric / date / json). The
      * value is copied or used before the next execute (driver's choice;
      * the core keeps it alive until step returns ORM_DONE or reset). */
-    int (*bind)(orm_stmt *st, size_t index, const orm_value *v,
-                orm_type type);
+    int (*bind)(orm_stmt *st, size_t index, const orm_value *v, orm_type type);
     /* Execute on the first call after bind/reset, then advance:
      * ORM_ROW, ORM_DONE, or an error. */
     int (*step)(orm_stmt *st);
@@ -165,12 +164,12 @@ typedef struct orm_driver {
      * (single-column ones also set ref_table/ref_column on the column).
      * ORM_ENOTFOUND when the table does not exist. */
     int (*list_tables)(orm_conn *conn, char ***out, size_t *count);
-    int (*reflect_table)(orm_conn *conn, const char *schema,
-                         const char *table, orm_model **out);
+    int (*reflect_table)(orm_conn *conn, const char *schema, const char *table,
+                         orm_model **out);
     /* A cheap row-count estimate from the catalog; ORM_EUNSUPPORTED when
      * the dialect has none (the core then counts). */
-    int (*estimate_count)(orm_conn *conn, const char *schema,
-                          const char *table, int64_t *out);
+    int (*estimate_count)(orm_conn *conn, const char *schema, const char *table,
+                          int64_t *out);
 } orm_driver;
 
 /* The compiled-in drivers. */
