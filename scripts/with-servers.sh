@@ -55,7 +55,8 @@ pids_using() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     ((p != $$ && p != BASHPID)) || continue
-    mapfile -d '' args <"/proc/${p}/cmdline" 2>/dev/null || continue
+    # The 2>/dev/null comes first: a process may vanish before the < opens.
+    mapfile -d '' args 2>/dev/null <"/proc/${p}/cmdline" || continue
     [[ "${args[*]-}" == *"$1"* ]] && echo "${p}"
   done
   return 0

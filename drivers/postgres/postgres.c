@@ -108,8 +108,9 @@ struct pg_stmt {
 
 /* ---- messages and errors ---- */
 
-/* Append `msg` without libpq's "ERROR:  " prefix, with each run of
- * whitespace that spans lines folded into one space, trimmed. */
+/* Append `msg` without libpq's "ERROR:  " prefix, on one line: a line
+ * break becomes "; " after a line that ends without punctuation (libpq
+ * writes sentences one per line), else a space; trimmed. */
 static void pg_message_append(orm_buf *b, const char *msg)
 {
     if (!msg)
@@ -122,8 +123,12 @@ static void pg_message_append(orm_buf *b, const char *msg)
             pending_space = 1;
             continue;
         }
-        if (pending_space && b->len > 0 && p[0] != ' ')
+        if (pending_space && b->len > 0 && p[0] != ' ') {
+            char last = b->data[b->len - 1];
+            if (last != '.' && last != ':' && last != ';' && last != ',')
+                orm_buf_appendc(b, ';');
             orm_buf_appendc(b, ' ');
+        }
         pending_space = 0;
         orm_buf_appendc(b, *p);
     }
