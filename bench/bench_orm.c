@@ -640,7 +640,8 @@ static int rs_open(void **out, const orm_url *url, char *err)
     }
     /* The settings orb's driver uses, so both sides run the same engine. */
     if (sqlite3_open_v2(path, &c->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK ||
         sqlite3_busy_timeout(c->db, 5000) != SQLITE_OK ||
         sqlite3_exec(c->db,

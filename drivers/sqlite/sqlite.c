@@ -251,6 +251,9 @@ static int sqlite_open_db(sqlite_conn *c, orm_error *err)
     const char *shown = c->path ? c->path : ":memory:";
     int flags = c->base.read_only ? SQLITE_OPEN_READONLY
                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* An orm_db is used by one thread at a time: SQLite's own locking
+     * of every call is not needed. */
+    flags |= SQLITE_OPEN_NOMUTEX;
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(shown, &db, flags, NULL);
     int code = 0;

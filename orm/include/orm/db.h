@@ -1,6 +1,8 @@
 /*
  * A database: one connection through one driver, plus the models known
  * for it (declared by the program, read from a models file, reflected).
+ * An orm_db and the sessions, queries and cursors made from it are used
+ * by one thread at a time; separate orm_db handles are independent.
  */
 #ifndef ORM_DB_H
 #define ORM_DB_H
