@@ -63,6 +63,9 @@ static const char *const child_cols[] = {"pair_region", "pair_code"};
 static const char *const child_refs[] = {"region", "code"};
 static const orm_foreign_key child_fks[] = {
     {NULL, 2, child_cols, "conf_pairs", child_refs}};
+/* The same key without naming the referenced columns: the primary key. */
+static const orm_foreign_key child2_fks[] = {
+    {NULL, 2, child_cols, "conf_pairs", NULL}};
 static const orm_column child_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
     {.name = "pair_region", .type = ORM_STRING, .length = 20},
@@ -74,6 +77,13 @@ static const orm_model Child = {.name = "Child",
                                 .ncolumns = 3,
                                 .foreign_keys = child_fks,
                                 .nforeign_keys = 1};
+
+static const orm_model Child2 = {.name = "Child2",
+                                 .table = "conf_children2",
+                                 .columns = child_columns,
+                                 .ncolumns = 3,
+                                 .foreign_keys = child2_fks,
+                                 .nforeign_keys = 1};
 
 static const orm_column typed_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
@@ -114,8 +124,8 @@ static const orm_column loose_columns[] = {
 static const orm_model Loose =
     ORM_MODEL("Loose", "conf_accounts", loose_columns);
 
-static const orm_model *const all_models[] = {&Account, &Post,  &Pair,
-                                              &Child,   &Typed, &Odd};
+static const orm_model *const all_models[] = {
+    &Account, &Post, &Pair, &Child, &Child2, &Typed, &Odd};
 
 /* ---- helpers ---- */
 
@@ -1084,6 +1094,14 @@ static void test_create_all_reads_back_by_reflection(void **state)
     assert_int_equal(m->foreign_keys[0].ncolumns, 2);
     assert_string_equal(m->foreign_keys[0].ref_table, "conf_pairs");
     assert_string_equal(m->foreign_keys[0].columns[0], "pair_region");
+    assert_string_equal(m->foreign_keys[0].ref_columns[1], "code");
+    orm_model_free(m);
+
+    /* Declared without referenced columns: they are the primary key. */
+    m = NULL;
+    assert_int_equal(orm_db_reflect(f->db, "conf_children2", &m), 0);
+    assert_int_equal(m->nforeign_keys, 1);
+    assert_string_equal(m->foreign_keys[0].ref_columns[0], "region");
     assert_string_equal(m->foreign_keys[0].ref_columns[1], "code");
     orm_model_free(m);
 

@@ -779,9 +779,10 @@ static int cli_schema(cli *c)
     for (size_t i = 0; i < m->ncolumns; i++) {
         const orm_column *col = &m->columns[i];
         orm_buf ref = ORM_BUF_INIT;
-        if (col->ref_table)
-            orm_buf_appendf(&ref, "%s.%s", col->ref_table,
-                            col->ref_column ? col->ref_column : "?");
+        if (col->ref_table) /* no column: the referenced primary key */
+            orm_buf_appendf(&ref, "%s%s%s", col->ref_table,
+                            col->ref_column ? "." : "",
+                            col->ref_column ? col->ref_column : "");
         orm_buf_append(&ref, "");
         char *row[8] = {orm_strdup(col->name),
                         type_text(col),

@@ -102,6 +102,30 @@ void ddl_free_stmts(char **stmts, size_t count)
     free(stmts);
 }
 
+/*
+ * The referenced columns of a foreign key: as declared, else the
+ * referenced model's primary key (NULL ref columns mean "its key", as in
+ * SQL), else no list at all (SQLite and PostgreSQL then use the key; a
+ * dialect that needs the list reports the error).
+ */
+static void references_list(sql_builder *sb, orm_db *db, const char *table,
+                            const char *const *ref_columns, size_t n)
+{
+    const orm_model *target = orm_db_find_model(db, table);
+    int pk[ORM_MAX_KEY];
+    size_t npk = target ? orm_model_pk(target, pk, ORM_MAX_KEY) : 0;
+    if (!ref_columns && npk != n)
+        return;
+    sql_raw(sb, " (");
+    for (size_t j = 0; j < n; j++) {
+        if (j)
+            sql_raw(sb, ", ");
+        sql_ident(sb, ref_columns ? ref_columns[j]
+                                  : target->columns[pk[j]].name);
+    }
+    sql_raw(sb, ")");
+}
+
 int ddl_create_table_sql(orm_db *db, const orm_model *m, char ***out,
                          size_t *count)
 {
@@ -180,9 +204,8 @@ int ddl_create_table_sql(orm_db *db, const orm_model *m, char ***out,
         sql_ident(&sb, c->name);
         sql_raw(&sb, ") REFERENCES ");
         sql_ident(&sb, c->ref_table);
-        sql_raw(&sb, " (");
-        sql_ident(&sb, c->ref_column ? c->ref_column : "id");
-        sql_raw(&sb, ")");
+        references_list(&sb, db, c->ref_table,
+                        c->ref_column ? &c->ref_column : NULL, 1);
     }
     for (size_t i = 0; i < m->nforeign_keys; i++) {
         const orm_foreign_key *fk = &m->foreign_keys[i];
@@ -199,13 +222,8 @@ int ddl_create_table_sql(orm_db *db, const orm_model *m, char ***out,
         }
         sql_raw(&sb, ") REFERENCES ");
         sql_ident(&sb, fk->ref_table);
-        sql_raw(&sb, " (");
-        for (size_t j = 0; j < fk->ncolumns; j++) {
-            if (j)
-                sql_raw(&sb, ", ");
-            sql_ident(&sb, fk->ref_columns[j]);
-        }
-        sql_raw(&sb, ")");
+        references_list(&sb, db, fk->ref_table, fk->ref_columns,
+                        fk->ncolumns);
     }
     sql_raw(&sb, "\n)");
     sql_raw(&sb, drv->table_options ? drv->table_options : "");

@@ -335,7 +335,8 @@ int orm_model_add_foreign_key(orm_model *model, const char *name,
     if (dup_opt(&fk.name, name) ||
         !(fk.columns = dup_string_array(columns, ncolumns)) ||
         !(fk.ref_table = orm_strdup(ref_table)) ||
-        !(fk.ref_columns = dup_string_array(ref_columns, ncolumns))) {
+        (ref_columns &&
+         !(fk.ref_columns = dup_string_array(ref_columns, ncolumns)))) {
         free_const(fk.name);
         free_string_array(fk.columns, ncolumns);
         free_const(fk.ref_table);
@@ -422,7 +423,8 @@ int model_normalize_foreign_keys(orm_model *model)
         orm_column *c = (orm_column *)(uintptr_t)&model->columns[idx];
         if (!c->ref_table) {
             if (dup_opt(&c->ref_table, fk->ref_table) ||
-                dup_opt(&c->ref_column, fk->ref_columns[0]))
+                dup_opt(&c->ref_column,
+                        fk->ref_columns ? fk->ref_columns[0] : NULL))
                 return ORM_ENOMEM;
         }
         free_const(fk->name);

@@ -69,7 +69,7 @@ typedef struct orm_column {
     const char *default_gen;    /* "token_hex(16)", "uuid4()", "now()" */
     const char *server_default; /* SQL expression text from the schema */
     const char *ref_table;      /* single-column foreign key target */
-    const char *ref_column;
+    const char *ref_column;     /* NULL: the referenced primary key */
     const char *native_type; /* type as the database names it (reflected) */
 } orm_column;
 
@@ -78,7 +78,7 @@ typedef struct orm_foreign_key {
     size_t ncolumns;
     const char *const *columns;
     const char *ref_table;
-    const char *const *ref_columns;
+    const char *const *ref_columns; /* NULL: the referenced primary key */
 } orm_foreign_key;
 
 typedef struct orm_unique {
