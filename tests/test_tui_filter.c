@@ -5,7 +5,9 @@
  * with an error and see the caret; operators per column type; negate,
  * group and move; relative dates; save, list, rename, duplicate, delete;
  * history; saved filters across restarts; a saved filter whose column
- * was dropped; SQL injection attempts that match literally.
+ * was dropped; SQL injection attempts that match literally; foreign
+ * keys picked from the referenced rows (one row, several marked rows,
+ * a key of two columns).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -338,11 +340,15 @@ test_builder__typed_values_are_checked_like_form_fields(void **state)
     fx_send(fx, "<C-u>10<Enter>");
     fx_assert_shows(fx, "filter: id > 10");
 
-    /* A key of another table must name one of its rows. */
+    /* A key of another table is one of its rows, picked: a typed key
+     * searches them, and one that names no row cannot be picked. */
     fx_send(fx, "ajjjjjj<Enter><Enter>");
-    fx_assert_shows(fx, "a key of customers");
-    fx_send(fx, "99<Enter>");
-    fx_assert_shows(fx, "customers has no row with id = 99");
+    assert_string_equal(top_name(fx), "picker");
+    fx_send(fx, "99");
+    fx_assert_shows(fx, "(no matching rows)");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "no row to pick");
+    assert_string_equal(top_name(fx), "picker");
     fx_send(fx, "<C-u>2<Enter>");
     fx_assert_shows(fx, "filter: id > 10 and customer_id = 2");
 
@@ -703,6 +709,241 @@ static void test_injection__values_and_names_match_literally(void **state)
     assert_schema_and_data_intact(fx, NACCOUNTS + 2);
 }
 
+/* ---- foreign keys picked from the referenced rows ---- */
+
+/* Accounts per customer: customer_id is 1 + id % 3. */
+#define ACCOUNTS_OF_CUSTOMER 5
+
+/* The builder's "customer_id <op>" chooser: customer_id is the seventh
+ * column; equals, not equal and in list are its first operators. */
+static void choose_customer_id(tui_fixture *fx, const char *op_keys)
+{
+    char keys[64];
+    snprintf(keys, sizeof keys, "ajjjjjj<Enter>%s<Enter>", op_keys);
+    fx_send(fx, keys);
+}
+
+static void test_picker__equals_takes_the_key_of_the_picked_row(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "f");
+    choose_customer_id(fx, "");
+    assert_string_equal(top_name(fx), "picker");
+    fx_assert_shows(fx, "pick Customer (customers)");
+    fx_assert_shows(fx, "Enter: customer_id = its id");
+    fx_assert_shows(fx, "Alice");
+    fx_assert_shows(fx, "Eve");
+    assert_status_has(fx, "5 rows");
+    assert_status_lacks(fx, "marked"); /* one row is picked here */
+    /* With keys: down to the second row, Enter. */
+    fx_send(fx, "<Down><Enter>");
+    assert_string_equal(top_name(fx), "filter-builder");
+    fx_assert_shows(fx, "filter: customer_id = 2");
+    fx_assert_shows(fx, "customer_id equals 2");
+    fx_assert_shows(fx, "matches: 5 rows");
+    assert_status_has(fx, "1 row of customers picked");
+
+    /* A search narrows the rows; not equal picks one row too. */
+    choose_customer_id(fx, "j");
+    fx_assert_shows(fx, "Enter: customer_id != its id");
+    fx_send(fx, "chlo");
+    fx_assert_not_shows(fx, "Alice");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 3");
+    fx_assert_shows(fx, "matches: 5 rows");
+
+    /* Applied, the rows screen has the keys in its filter. */
+    fx_send(fx, "<Enter>");
+    assert_string_equal(top_name(fx), "rows");
+    assert_status_has(fx, "where customer_id = 2 and customer_id != 3");
+    assert_status_has(fx, "row 1 of 5");
+}
+
+static void test_picker__in_list_is_the_marked_rows(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "f");
+    choose_customer_id(fx, "jj");
+    assert_string_equal(top_name(fx), "picker");
+    fx_assert_shows(fx, "Tab marks, Enter: customer_id in their id");
+    assert_status_has(fx, "0 marked");
+    /* Tab marks the row and steps down: Alice, Bob; skip Chloé; Eve. */
+    fx_send(fx, "<Tab><Tab>");
+    assert_status_has(fx, "2 marked");
+    fx_send(fx, "<Down><Down><Tab>");
+    assert_status_has(fx, "3 marked");
+    fx_assert_shows(fx, "* <Customer id=1>");
+    fx_assert_shows(fx, "* <Customer id=5>");
+    fx_assert_not_shows(fx, "* <Customer id=3>");
+    /* Tab on a marked row unmarks it (Eve, the last row: the cursor
+     * stays); a search keeps the marks. */
+    fx_send(fx, "<Tab>");
+    assert_status_has(fx, "2 marked");
+    fx_send(fx, "dmi<Tab><C-u>");
+    assert_status_has(fx, "3 marked");
+    fx_assert_shows(fx, "* <Customer id=4>");
+    fx_send(fx, "<Enter>");
+    assert_string_equal(top_name(fx), "filter-builder");
+    fx_assert_shows(fx, "filter: customer_id in (1, 2, 4)");
+    fx_assert_shows(fx, "customer_id in list (1, 2, 4)");
+    fx_assert_shows(fx, "matches: 10 rows");
+    assert_status_has(fx, "3 rows of customers picked");
+
+    /* Changing the list starts from its keys, marked. */
+    fx_send(fx, "je<Enter><Enter>");
+    assert_string_equal(top_name(fx), "picker");
+    assert_status_has(fx, "3 marked");
+    fx_assert_shows(fx, "* <Customer id=4>");
+    fx_send(fx, "<Tab>"); /* Alice: unmarked */
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "filter: customer_id in (2, 4)");
+    fx_assert_shows(fx, "matches: 5 rows");
+
+    /* Enter with nothing marked picks the row under the cursor. */
+    fx_send(fx, "d");
+    choose_customer_id(fx, "jj");
+    fx_send(fx, "<Down><Down><Enter>");
+    fx_assert_shows(fx, "filter: customer_id in (3)");
+    fx_assert_shows(fx, "matches: 5 rows");
+}
+
+static void test_picker__esc_keeps_the_condition_unchanged(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "f");
+    choose_customer_id(fx, "");
+    fx_send(fx, "<Down><Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2");
+    /* Changing it: the picker opens, Esc leaves it as it was. */
+    fx_send(fx, "e<Enter><Enter>");
+    assert_string_equal(top_name(fx), "picker");
+    fx_send(fx, "<Down><Down>eve<Esc>");
+    assert_string_equal(top_name(fx), "filter-builder");
+    fx_assert_shows(fx, "condition not changed");
+    fx_assert_shows(fx, "filter: customer_id = 2");
+    fx_assert_shows(fx, "matches: 5 rows");
+    assert_status_has(fx, "1 condition ");
+    /* Adding one: Esc adds nothing, even with rows marked. */
+    choose_customer_id(fx, "jj");
+    fx_send(fx, "<Tab><Tab><Esc>");
+    fx_assert_shows(fx, "condition not changed");
+    fx_assert_shows(fx, "filter: customer_id = 2");
+    assert_status_has(fx, "1 condition ");
+    /* The builder still works as before. */
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "where customer_id = 2");
+}
+
+/* Shipments refer to batches by two columns (year, no): the batches'
+ * primary key. */
+static const char *const batch_key_columns[] = {"year", "no"};
+static const orm_column batch_columns[] = {
+    {.name = "year", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "no", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "label", .type = ORM_STRING, .length = 20},
+};
+static const char *const ship_fk_columns[] = {"batch_year", "batch_no"};
+static const orm_foreign_key ship_fks[] = {
+    {.name = "ship_batch",
+     .ncolumns = 2,
+     .columns = ship_fk_columns,
+     .ref_table = "batches",
+     .ref_columns = batch_key_columns},
+};
+static const orm_column ship_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "batch_year", .type = ORM_INTEGER},
+    {.name = "batch_no", .type = ORM_INTEGER},
+};
+static const orm_model Batch = {.name = "Batch",
+                                .table = "batches",
+                                .columns = batch_columns,
+                                .ncolumns = 3};
+static const orm_model Ship = {.name = "Shipment",
+                               .table = "shipments",
+                               .columns = ship_columns,
+                               .ncolumns = 3,
+                               .foreign_keys = ship_fks,
+                               .nforeign_keys = 1};
+
+static int setup_batches(void **state)
+{
+    static const struct {
+        int year, no;
+        const char *label;
+    } batches[] = {
+        {2023, 1, "spring"}, {2023, 2, "autumn"}, {2024, 1, "winter"}};
+    /* Shipments 1-6 of batches: 2023/1, 2023/2, 2024/1, 2023/1, 2024/1,
+     * 2024/1. */
+    static const int ship_batch[] = {0, 1, 2, 0, 2, 2};
+    ffx *f;
+    orm_session *s = NULL;
+    orm_record *rec = NULL;
+    setup(state);
+    f = *state;
+    fx_check(orm_db_register(f->fx.db, &Batch), f->fx.db, "register");
+    fx_check(orm_db_register(f->fx.db, &Ship), f->fx.db, "register");
+    fx_check(orm_db_create_all(f->fx.db), f->fx.db, "create");
+    fx_check(orm_session_new(&s, f->fx.db), f->fx.db, "session");
+    for (int i = 0; i < 3; i++) {
+        fx_check(orm_record_new(&rec, &Batch), f->fx.db, "record");
+        fx_set(rec, "year", orm_value_int(batches[i].year));
+        fx_set(rec, "no", orm_value_int(batches[i].no));
+        fx_set(rec, "label", orm_value_text(batches[i].label));
+        fx_check(orm_session_add(s, rec), f->fx.db, "add");
+    }
+    for (int i = 0; i < 6; i++) {
+        fx_check(orm_record_new(&rec, &Ship), f->fx.db, "record");
+        fx_set(rec, "id", orm_value_int(i + 1));
+        fx_set(rec, "batch_year", orm_value_int(batches[ship_batch[i]].year));
+        fx_set(rec, "batch_no", orm_value_int(batches[ship_batch[i]].no));
+        fx_check(orm_session_add(s, rec), f->fx.db, "add");
+    }
+    fx_commit(&f->fx, s);
+    orm_session_free(s);
+    return 0;
+}
+
+static void test_picker__a_two_column_key_becomes_an_and_group(void **state)
+{
+    tui_fixture *fx = open_table(state, "shipments");
+    /* batch_year (second column), = (first operator). */
+    fx_send(fx, "faj<Enter><Enter>");
+    assert_string_equal(top_name(fx), "picker");
+    fx_assert_shows(fx, "pick Batch (batches)");
+    fx_assert_shows(fx, "Enter: (batch_year, batch_no) = its (year, no)");
+    fx_send(fx, "autumn<Enter>");
+    assert_string_equal(top_name(fx), "filter-builder");
+    fx_assert_shows(fx, "filter: batch_year = 2023 and batch_no = 2");
+    /* In the tree: a group of the two columns under the root. */
+    fx_assert_shows(fx, "   all of (and)");
+    fx_assert_shows(fx, "     batch_year = 2023");
+    fx_assert_shows(fx, "     batch_no = 2");
+    fx_assert_shows(fx, "matches: 1 row");
+
+    /* Changing a column of it replaces the whole key: in list of two
+     * batches is an or of and-groups. */
+    fx_send(fx, "je<Enter>jjjjjjj<Enter>");
+    assert_string_equal(top_name(fx), "picker");
+    fx_send(fx, "<Tab><Down><Tab><Enter>");
+    fx_assert_shows(fx, "filter: batch_year = 2023 and batch_no = 1 or "
+                        "batch_year = 2024 and batch_no = 1");
+    fx_assert_shows(fx, "   any of (or)");
+    fx_assert_shows(fx, "       batch_year = 2024");
+    fx_assert_not_shows(fx, "batch_no = 2");
+    fx_assert_shows(fx, "matches: 5 rows");
+    assert_status_has(fx, "4 conditions");
+    assert_status_has(fx, "2 rows of batches picked");
+
+    /* Not equal: the key group negated. */
+    fx_send(fx, "C");
+    fx_send(fx, "ajj<Enter>j<Enter>");
+    fx_assert_shows(fx, "Enter: (batch_year, batch_no) != its (year, no)");
+    fx_send(fx, "winter<Enter>");
+    fx_assert_shows(fx, "filter: not (batch_year = 2024 and batch_no = 1)");
+    fx_assert_shows(fx, "matches: 3 rows");
+}
+
 static void test_help__lists_the_filter_keys(void **state)
 {
     tui_fixture *fx = open_accounts(state);
@@ -735,6 +976,12 @@ int main(void)
         T(test_saved__survive_a_restart),
         T(test_saved__a_dropped_column_is_reported_plainly),
         T(test_injection__values_and_names_match_literally),
+        T(test_picker__equals_takes_the_key_of_the_picked_row),
+        T(test_picker__in_list_is_the_marked_rows),
+        T(test_picker__esc_keeps_the_condition_unchanged),
+        cmocka_unit_test_setup_teardown(
+            test_picker__a_two_column_key_becomes_an_and_group, setup_batches,
+            teardown),
         T(test_help__lists_the_filter_keys),
 #undef T
     };

@@ -127,8 +127,13 @@ static void test_keymap__rebinding_moves_a_key_and_keeps_others(void **state)
                      0);
     assert_int_equal(tui_keymap_lookup(&km, 'j'), TUI_ACT_SORT);
     assert_int_equal(tui_keymap_lookup(&km, 'o'), TUI_ACT_SORT);
-    /* Sort left 's' (which other screens' actions may still use). */
-    assert_int_not_equal(tui_keymap_lookup(&km, 's'), TUI_ACT_SORT);
+    /* Sort left 's', free on the browsing screens; the filter builder
+     * keeps it for saving, the conflict screen its 'o'. */
+    assert_int_equal(tui_keymap_lookup(&km, 's'), TUI_ACT_NONE);
+    assert_int_equal(tui_keymap_get(&km, TUI_SCOPE_BUILDER, 's'),
+                     TUI_ACT_FILTER_SAVE);
+    assert_int_equal(tui_keymap_get(&km, TUI_SCOPE_CONFLICT, 'o'),
+                     TUI_ACT_OVERWRITE);
     assert_int_equal(tui_keymap_lookup(&km, TUI_KEY_DOWN), TUI_ACT_MOVE_DOWN);
     assert_int_equal(
         tui_keymap_bind(&km, TUI_ACT_SORT, "x Bogus", bad, sizeof bad),

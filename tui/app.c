@@ -349,7 +349,8 @@ void tui_app_key(tui_app *app, const tui_event *ev)
             return;
         }
     }
-    tui_action a = tui_keymap_lookup(&app->keymap, ev->key);
+    tui_action a = tui_keymap_lookup_in(&app->keymap,
+                                        top ? top->ops->scopes : NULL, ev->key);
     if (a == TUI_ACT_REDRAW && app->screen->ops->invalidate)
         app->screen->ops->invalidate(app->screen);
     else if (a != TUI_ACT_NONE && a != TUI_ACT_REDRAW)

@@ -78,6 +78,10 @@ typedef struct tui_view_ops {
     /* Every key before the keymap sees it (forms type letters that are
      * bound elsewhere); TUI_UNHANDLED passes it on. May be NULL. */
     unsigned (*key)(tui_view *v, tui_app *app, int key);
+    /* Whose keys this screen reads: its own scope first, then the ones
+     * it borrows, ending with TUI_SCOPE_GLOBAL (tui_keymap_lookup_in).
+     * NULL: a browsing screen. */
+    const tui_scope *scopes;
 } tui_view_ops;
 
 struct tui_view {

@@ -1,7 +1,8 @@
 /*
  * Reading the user's config with inih. inih does not pass line numbers
  * to the handler, so the reader counts lines and also reports lines that
- * inih would silently skip (no '=' and not a section).
+ * inih would silently skip (no '=' and not a section), and [keys] lines
+ * that take a key another line gave an action of the same scope.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -71,8 +72,15 @@ static int on_entry(void *user, const char *section, const char *name,
             report(r, "unknown action", name);
             return 1;
         }
+        orm_buf clashes = ORM_BUF_INIT;
+        int taken = tui_keymap_clashes(r->km, a, value, &clashes);
         if (tui_keymap_bind(r->km, a, value, bad, sizeof bad))
             report(r, "unknown key", bad);
+        else if (taken && orm_buf_str(&clashes))
+            report(r, orm_buf_str(&clashes), NULL);
+        else if (taken)
+            report(r, "out of memory", NULL);
+        orm_buf_free(&clashes);
         return 1;
     }
     if (strcasecmp(section, "ui") == 0) {

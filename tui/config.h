@@ -6,8 +6,10 @@
  *     [ui]
  *     theme = light           # a theme name or path
  *
- * Bad lines are reported as "path:line: message" and the rest is still
- * loaded.
+ * A key given to an action moves to it from the other actions of the
+ * same scope (screen) only: `sort = o` leaves the conflict screen its o.
+ * Bad lines, and a key bound twice in one scope, are reported as
+ * "path:line: message" and the rest is still loaded.
  */
 #ifndef TUI_CONFIG_H
 #define TUI_CONFIG_H

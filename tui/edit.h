@@ -6,7 +6,7 @@
  * read (pending rows by kind, changed cells, new rows above the grid).
  *
  * The editing screens: the form (view_form.c, field state in form.c),
- * the foreign-key picker (view_picker.c), the review of pending changes
+ * the foreign-key picker (picker.h), the review of pending changes
  * (view_review.c), the conflict screen (view_conflict.c) and the
  * question asked when quitting with pending changes (view_quit.c).
  */
@@ -33,8 +33,13 @@ int tui_edit_refused(tui_app *app, tui_action a);
 /* Is editing off? (Says nothing.) */
 int tui_edit_read_only(const tui_app *app);
 
-/* The action bound to `key`, preferring the `n` actions of `prefer`
- * (a screen's own keys win over the global ones they share). */
+/*
+ * The action bound to `key`, preferring the `n` actions of `prefer`,
+ * else browsing's (tui_keymap_lookup). For a screen whose keys follow no
+ * one order of scopes (the picker takes browsing's Up and Enter but the
+ * form's Esc and Backspace); the others look keys up with their scopes
+ * (tui_keymap_lookup_in, tui_view_ops.scopes).
+ */
 tui_action tui_edit_lookup(const tui_app *app, int key,
                            const tui_action *prefer, size_t n);
 
@@ -118,13 +123,6 @@ int tui_edit_confirm_quit(tui_app *app);
  */
 int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
                       orm_record *rec, const orm_error *failure);
-/* The picker put `text` (the referenced key) into field `field`. */
-void tui_view_form_picked(tui_view *form, tui_app *app, size_t field,
-                          const char *text);
-/* Rows of `target` to choose from for form field `field`; Enter puts
- * column `ref_col` of the chosen row into it. */
-int tui_view_picker_new(tui_view **out, tui_app *app, tui_view *form,
-                        size_t field, const orm_model *target, size_t ref_col);
 /* Every pending change and the SQL; `quit_after`: quit once written. */
 int tui_view_review_new(tui_view **out, tui_app *app, int quit_after);
 /* The conflict of `rec` (the commit said ORM_ECONFLICT). */

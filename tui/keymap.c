@@ -1,5 +1,6 @@
 /*
- * Key bindings from the action table, rebinding, and key names.
+ * Key bindings from the action table, looked up per scope, rebinding
+ * within a scope, and key names.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,15 +12,24 @@
 #include "orm/error.h"
 #include "screen.h"
 
-#define ACTION_NAME(e, name, keys, help) name,
-#define ACTION_KEYS(e, name, keys, help) keys,
-#define ACTION_HELP(e, name, keys, help) help,
+#define ACTION_NAME(e, name, scope, keys, help)  name,
+#define ACTION_KEYS(e, name, scope, keys, help)  keys,
+#define ACTION_HELP(e, name, scope, keys, help)  help,
+#define ACTION_SCOPE(e, name, scope, keys, help) TUI_SCOPE_##scope,
+#define SCOPE_TITLE(e, title)                    title,
 static const char *const action_names[] = {TUI_ACTIONS(ACTION_NAME)};
 static const char *const action_keys[] = {TUI_ACTIONS(ACTION_KEYS)};
 static const char *const action_help[] = {TUI_ACTIONS(ACTION_HELP)};
+static const tui_scope action_scopes[] = {TUI_ACTIONS(ACTION_SCOPE)};
+static const char *const scope_titles[] = {TUI_SCOPES(SCOPE_TITLE)};
 #undef ACTION_NAME
 #undef ACTION_KEYS
 #undef ACTION_HELP
+#undef ACTION_SCOPE
+#undef SCOPE_TITLE
+
+/* What a browsing screen reads; also the chain behind NULL. */
+static const tui_scope browse_scopes[] = {TUI_SCOPE_BROWSE, TUI_SCOPE_GLOBAL};
 
 static const struct {
     const char *name;
@@ -64,6 +74,16 @@ const char *tui_action_help(tui_action a)
 const char *tui_action_default_keys(tui_action a)
 {
     return a >= 0 && a < TUI_ACTION_COUNT ? action_keys[a] : "";
+}
+
+tui_scope tui_action_scope(tui_action a)
+{
+    return a >= 0 && a < TUI_ACTION_COUNT ? action_scopes[a] : TUI_SCOPE_GLOBAL;
+}
+
+const char *tui_scope_title(tui_scope s)
+{
+    return s >= 0 && s < TUI_SCOPE_COUNT ? scope_titles[s] : "";
 }
 
 tui_action tui_action_parse(const char *name)
@@ -138,24 +158,6 @@ void tui_key_name(int key, char *out, size_t size)
     }
 }
 
-static void unbind_key(tui_keymap *km, int key)
-{
-    size_t j = 0;
-    for (size_t i = 0; i < km->count; i++)
-        if (km->bindings[i].key != key)
-            km->bindings[j++] = km->bindings[i];
-    km->count = j;
-}
-
-static void unbind_action(tui_keymap *km, tui_action action)
-{
-    size_t j = 0;
-    for (size_t i = 0; i < km->count; i++)
-        if (km->bindings[i].action != action)
-            km->bindings[j++] = km->bindings[i];
-    km->count = j;
-}
-
 #define KEYS_MAX 16
 
 /* Parse a key list into codes; the bad name goes to `bad`. */
@@ -191,6 +193,33 @@ static int parse_keys(const char *keys, int *codes, size_t *n, char *bad,
     return 0;
 }
 
+/* Does binding a key to an action of scope `to` take it from an action
+ * of scope `from`? Within a scope, and between a scope and global. */
+static int takes_from(tui_scope to, tui_scope from)
+{
+    return to == from || to == TUI_SCOPE_GLOBAL || from == TUI_SCOPE_GLOBAL;
+}
+
+/* Drop the bindings of `key` that an action of scope `to` takes. */
+static void unbind_key(tui_keymap *km, int key, tui_scope to)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < km->count; i++)
+        if (km->bindings[i].key != key ||
+            !takes_from(to, action_scopes[km->bindings[i].action]))
+            km->bindings[j++] = km->bindings[i];
+    km->count = j;
+}
+
+static void unbind_action(tui_keymap *km, tui_action action)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < km->count; i++)
+        if (km->bindings[i].action != action)
+            km->bindings[j++] = km->bindings[i];
+    km->count = j;
+}
+
 int tui_keymap_bind(tui_keymap *km, tui_action action, const char *keys,
                     char *bad, size_t size)
 {
@@ -201,17 +230,57 @@ int tui_keymap_bind(tui_keymap *km, tui_action action, const char *keys,
         return rc;
     unbind_action(km, action);
     for (size_t i = 0; i < n; i++) {
-        unbind_key(km, codes[i]);
+        unbind_key(km, codes[i], action_scopes[action]);
         if (km->count < TUI_KEYMAP_MAX)
             km->bindings[km->count++] = (tui_binding){codes[i], action};
     }
+    km->rebound[action] = 1;
     return 0;
+}
+
+int tui_keymap_clashes(const tui_keymap *km, tui_action action,
+                       const char *keys, orm_buf *out)
+{
+    int codes[KEYS_MAX];
+    size_t n;
+    char bad[32];
+    int found = 0;
+    tui_scope to = action_scopes[action];
+    if (parse_keys(keys, codes, &n, bad, sizeof bad))
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < km->count; i++) {
+            tui_action other = km->bindings[i].action;
+            tui_scope from = action_scopes[other];
+            char name[32];
+            if (km->bindings[i].key != codes[k] || other == action ||
+                !km->rebound[other] || !takes_from(to, from))
+                continue;
+            tui_key_name(codes[k], name, sizeof name);
+            if (found++)
+                orm_buf_append(out, "; ");
+            if (to == from)
+                orm_buf_appendf(out,
+                                "key '%s' bound twice in %s: %s takes "
+                                "it from %s",
+                                name, scope_titles[to], action_names[action],
+                                action_names[other]);
+            else
+                orm_buf_appendf(out,
+                                "key '%s' bound twice: %s (%s) takes "
+                                "it from %s (%s)",
+                                name, action_names[action], scope_titles[to],
+                                action_names[other], scope_titles[from]);
+        }
+    }
+    return found;
 }
 
 void tui_keymap_default(tui_keymap *km)
 {
     char bad[32];
     km->count = 0;
+    memset(km->rebound, 0, sizeof km->rebound);
     for (int i = 0; i < TUI_ACTION_COUNT; i++) {
         int codes[KEYS_MAX];
         size_t n;
@@ -222,12 +291,34 @@ void tui_keymap_default(tui_keymap *km)
     }
 }
 
-tui_action tui_keymap_lookup(const tui_keymap *km, int key)
+tui_action tui_keymap_get(const tui_keymap *km, tui_scope scope, int key)
 {
     for (size_t i = 0; i < km->count; i++)
-        if (km->bindings[i].key == key)
+        if (km->bindings[i].key == key &&
+            action_scopes[km->bindings[i].action] == scope)
             return km->bindings[i].action;
     return TUI_ACT_NONE;
+}
+
+tui_action tui_keymap_lookup_in(const tui_keymap *km, const tui_scope *scopes,
+                                int key)
+{
+    if (!scopes)
+        scopes = browse_scopes;
+    /* The list ends with global; no list is longer than every scope. */
+    for (int i = 0; i < TUI_SCOPE_COUNT; i++) {
+        tui_action a = tui_keymap_get(km, scopes[i], key);
+        if (a != TUI_ACT_NONE)
+            return a;
+        if (scopes[i] == TUI_SCOPE_GLOBAL)
+            break;
+    }
+    return TUI_ACT_NONE;
+}
+
+tui_action tui_keymap_lookup(const tui_keymap *km, int key)
+{
+    return tui_keymap_lookup_in(km, browse_scopes, key);
 }
 
 void tui_keymap_describe(const tui_keymap *km, tui_action action, orm_buf *out)

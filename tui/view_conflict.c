@@ -22,10 +22,11 @@ typedef struct conflict_view {
     int top;
 } conflict_view;
 
-static const tui_action conflict_actions[] = {
-    TUI_ACT_RELOAD_REAPPLY, TUI_ACT_OVERWRITE, TUI_ACT_KEEP_EDITING,
-    TUI_ACT_DROP_CHANGE,    TUI_ACT_DISCARD,   TUI_ACT_BACK,
-    TUI_ACT_MOVE_UP,        TUI_ACT_MOVE_DOWN};
+/* Its own keys (r, o, k), the review's (x drops), the questions' (d
+ * discards), then browsing's (q/Esc back, scrolling). */
+static const tui_scope conflict_scopes[] = {
+    TUI_SCOPE_CONFLICT, TUI_SCOPE_REVIEW, TUI_SCOPE_QUESTION, TUI_SCOPE_BROWSE,
+    TUI_SCOPE_GLOBAL};
 
 static void free_current(conflict_view *cv)
 {
@@ -271,9 +272,7 @@ static unsigned conflict_key(tui_view *v, tui_app *app, int key)
     if (key == TUI_KEY_MOUSE || key == TUI_KEY_RESIZE ||
         key == TUI_KEY_INTERRUPT)
         return TUI_UNHANDLED;
-    tui_action a =
-        tui_edit_lookup(app, key, conflict_actions,
-                        sizeof conflict_actions / sizeof conflict_actions[0]);
+    tui_action a = tui_keymap_lookup_in(&app->keymap, conflict_scopes, key);
     unsigned r = act(cv, app, a);
     /* Other keys (help aside) do nothing here. */
     if ((r & TUI_UNHANDLED) && a != TUI_ACT_HELP && a != TUI_ACT_REDRAW)
@@ -306,6 +305,7 @@ static const tui_view_ops conflict_ops = {
     .status = conflict_status,
     .handle = conflict_handle,
     .key = conflict_key,
+    .scopes = conflict_scopes,
     .close = conflict_close,
 };
 

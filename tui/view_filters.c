@@ -149,6 +149,12 @@ static unsigned edit_saved(filters_view *fv, tui_app *app)
 
 /* ---- keys and prompts ---- */
 
+/* Its own keys (r renames, D copies), the builder's (e edits, d
+ * deletes, Enter applies), then browsing's (moving, q/Esc back). */
+static const tui_scope filters_scopes[] = {TUI_SCOPE_FILTERS, TUI_SCOPE_BUILDER,
+                                           TUI_SCOPE_BROWSE, TUI_SCOPE_GLOBAL};
+
+/* The actions this screen answers; other keys pass on. */
 static const tui_action list_keys[] = {
     TUI_ACT_OPEN,          TUI_ACT_FILTER_APPLY,  TUI_ACT_FILTER_EDIT,
     TUI_ACT_FILTER_DELETE, TUI_ACT_FILTER_RENAME, TUI_ACT_FILTER_DUPLICATE,
@@ -230,7 +236,7 @@ static unsigned filters_handle(tui_view *v, tui_app *app, tui_action a)
 static unsigned filters_key(tui_view *v, tui_app *app, int key)
 {
     size_t n = sizeof list_keys / sizeof list_keys[0];
-    tui_action a = tui_edit_lookup(app, key, list_keys, n);
+    tui_action a = tui_keymap_lookup_in(&app->keymap, filters_scopes, key);
     for (size_t i = 0; i < n; i++) {
         if (list_keys[i] == a) {
             unsigned r = filters_handle(v, app, a);
@@ -416,6 +422,7 @@ static const tui_view_ops filters_ops = {
     .prompt = filters_prompt,
     .close = filters_close,
     .key = filters_key,
+    .scopes = filters_scopes,
 };
 
 int tui_view_filters_new(tui_view **out, tui_app *app, tui_view *rows)

@@ -12,6 +12,7 @@
 #include "display.h"
 #include "edit.h"
 #include "form.h"
+#include "picker.h"
 
 #define MAX_REF 16
 #define BULLET  "\xE2\x80\xA2" /* • */
@@ -34,19 +35,16 @@ typedef struct form_view {
     char **fk_text;
     char **fk_found;
     unsigned char *fk_missing;
+    /* The field the picker open above fills, and the referenced
+     * column its key comes from. */
+    size_t pick_field;
+    const orm_column *pick_ref;
 } form_view;
 
-static const tui_action form_actions[] = {
-    TUI_ACT_FORM_NEXT,      TUI_ACT_FORM_PREV,   TUI_ACT_FORM_LEFT,
-    TUI_ACT_FORM_RIGHT,     TUI_ACT_FORM_HOME,   TUI_ACT_FORM_END,
-    TUI_ACT_FORM_BACKSPACE, TUI_ACT_FORM_DELETE, TUI_ACT_FORM_CLEAR,
-    TUI_ACT_FORM_NULL,      TUI_ACT_FORM_EDITOR, TUI_ACT_FORM_PICK,
-    TUI_ACT_FORM_REVEAL,    TUI_ACT_FORM_SAVE,   TUI_ACT_FORM_CANCEL,
-};
-#define NFORM_ACTIONS (sizeof form_actions / sizeof form_actions[0])
-
-static const tui_action answer_actions[] = {
-    TUI_ACT_ANSWER_YES, TUI_ACT_ANSWER_NO, TUI_ACT_FORM_CANCEL};
+/* A form reads its own keys (letters type); its question y/n/Esc. */
+static const tui_scope form_scopes[] = {TUI_SCOPE_FORM, TUI_SCOPE_GLOBAL};
+static const tui_scope answer_scopes[] = {TUI_SCOPE_QUESTION, TUI_SCOPE_FORM,
+                                          TUI_SCOPE_GLOBAL};
 
 /* ---- what a field is ---- */
 
@@ -453,6 +451,30 @@ static unsigned save(form_view *fv, tui_app *app)
     return TUI_POP;
 }
 
+/* The picker's hook: the chosen row's key goes into the field, as if
+ * typed. */
+static int picked(tui_app *app, const orm_value *keys, size_t nkey,
+                  size_t nrows, void *payload)
+{
+    form_view *fv = payload;
+    size_t field = fv->pick_field;
+    char *text = NULL;
+    (void)nkey;
+    if (nrows != 1 || field >= fv->form.nfields)
+        return 0;
+    if (!(text = orm_value_format(&keys[0], fv->pick_ref))) {
+        tui_app_error(app, "out of memory");
+        return ORM_ENOMEM;
+    }
+    if (tui_form_set_text(&fv->form, field, text, strlen(text)) != 0)
+        tui_app_error(app, "out of memory");
+    else
+        tui_app_message(app, "%s = %s", tui_form_column(&fv->form, field)->name,
+                        text);
+    free(text);
+    return 0;
+}
+
 static unsigned pick(form_view *fv, tui_app *app, int by_enter)
 {
     tui_form *f = &fv->form;
@@ -486,8 +508,13 @@ static unsigned pick(form_view *fv, tui_app *app, int by_enter)
         tui_app_error(app, "no model for %s: type the key", table);
         return TUI_REDRAW;
     }
-    if (tui_view_picker_new(&picker, app, &fv->base, f->current, target,
-                            (size_t)ref) != 0) {
+    tui_picker_options opts = {.model = target,
+                               .key_columns = {(size_t)ref},
+                               .nkey = 1,
+                               .hook = {.picked = picked, .payload = fv}};
+    fv->pick_field = f->current;
+    fv->pick_ref = &target->columns[ref];
+    if (tui_view_picker_new(&picker, app, &opts) != 0) {
         tui_app_error(app, "out of memory");
         return TUI_REDRAW;
     }
@@ -541,9 +568,7 @@ static int printable(int key)
 
 static unsigned answer(form_view *fv, tui_app *app, int key)
 {
-    tui_action a =
-        tui_edit_lookup(app, key, answer_actions,
-                        sizeof answer_actions / sizeof answer_actions[0]);
+    tui_action a = tui_keymap_lookup_in(&app->keymap, answer_scopes, key);
     if (a == TUI_ACT_ANSWER_YES) {
         tui_app_message(app, "discarded what was typed");
         return TUI_POP;
@@ -572,7 +597,7 @@ static unsigned form_key(tui_view *v, tui_app *app, int key)
             tui_app_error(app, "%s", tui_form_current(f)->error);
         return TUI_REDRAW;
     }
-    tui_action a = tui_edit_lookup(app, key, form_actions, NFORM_ACTIONS);
+    tui_action a = tui_keymap_lookup_in(&app->keymap, form_scopes, key);
     switch (a) {
     case TUI_ACT_FORM_NEXT:
         tui_form_next(f, 1);
@@ -687,21 +712,9 @@ static const tui_view_ops form_ops = {
     .handle = form_handle,
     .click = form_click,
     .key = form_key,
+    .scopes = form_scopes,
     .close = form_close,
 };
-
-void tui_view_form_picked(tui_view *form, tui_app *app, size_t field,
-                          const char *text)
-{
-    form_view *fv = (form_view *)form;
-    if (!form || form->ops != &form_ops || field >= fv->form.nfields)
-        return;
-    if (tui_form_set_text(&fv->form, field, text, strlen(text)) != 0)
-        tui_app_error(app, "out of memory");
-    else
-        tui_app_message(app, "%s = %s", tui_form_column(&fv->form, field)->name,
-                        text);
-}
 
 int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
                       orm_record *rec, const orm_error *failure)

@@ -1,6 +1,8 @@
 /*
  * The help screen: every action of actions.h with the keys bound to it
- * now (defaults or the user's) and its help text. Generated from the
+ * now (defaults or the user's) and its help text, grouped by scope under
+ * a heading per screen ("Browsing", "Forms", "Filter builder"), since a
+ * key means different things on different screens. Generated from the
  * same table as the keymap, so it lists exactly what the keys do.
  */
 #include <stdlib.h>
@@ -14,10 +16,43 @@ typedef struct help_view {
     int page;
 } help_view;
 
+/* A line of the help: a scope's heading (action NONE), an action, or a
+ * blank line between scopes (scope -1). */
+typedef struct help_line {
+    int scope;
+    tui_action action;
+} help_line;
+
+#define HELP_LINES_MAX (TUI_ACTION_COUNT + 2 * TUI_SCOPE_COUNT)
+
+/* The lines in order: scopes as in actions.h, each scope's actions in
+ * table order. Returns how many. */
+static int help_layout(help_line *lines)
+{
+    int n = 0;
+    for (int s = 0; s < TUI_SCOPE_COUNT; s++) {
+        int heading = 0;
+        for (int a = 0; a < TUI_ACTION_COUNT; a++) {
+            if (tui_action_scope((tui_action)a) != (tui_scope)s)
+                continue;
+            if (!heading) {
+                if (n > 0)
+                    lines[n++] = (help_line){-1, TUI_ACT_NONE};
+                lines[n++] = (help_line){s, TUI_ACT_NONE};
+                heading = 1;
+            }
+            lines[n++] = (help_line){s, (tui_action)a};
+        }
+    }
+    return n;
+}
+
 static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                       int height)
 {
     help_view *hv = (help_view *)v;
+    help_line lines[HELP_LINES_MAX];
+    int nlines = help_layout(lines);
     int keys_w = 12, name_w = 14;
     hv->page = height - 1;
     for (int a = 0; a < TUI_ACTION_COUNT; a++) {
@@ -35,7 +70,7 @@ static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         keys_w = scr->cols / 4;
     if (name_w > scr->cols / 4)
         name_w = scr->cols / 4;
-    int max_top = TUI_ACTION_COUNT - hv->page;
+    int max_top = nlines - hv->page;
     if (hv->top > max_top)
         hv->top = max_top;
     if (hv->top < 0)
@@ -46,21 +81,30 @@ static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     tui_screen_put(scr, top, keys_w + name_w + 2, "What it does", -1,
                    TUI_EL_HEADER);
     for (int line = 0; line < hv->page; line++) {
-        int a = hv->top + line;
-        if (a >= TUI_ACTION_COUNT)
+        int i = hv->top + line;
+        if (i >= nlines)
             break;
+        tui_action a = lines[i].action;
+        if (lines[i].scope < 0)
+            continue;
+        if (a == TUI_ACT_NONE) {
+            tui_screen_put(scr, top + 1 + line, 0,
+                           tui_scope_title((tui_scope)lines[i].scope), -1,
+                           TUI_EL_TITLE);
+            continue;
+        }
         orm_buf b = ORM_BUF_INIT, fitted = ORM_BUF_INIT;
-        tui_keymap_describe(&app->keymap, (tui_action)a, &b);
+        tui_keymap_describe(&app->keymap, a, &b);
         const char *keys = orm_buf_str(&b);
         if (!keys || !*keys)
             keys = "(unbound)";
         tui_text_fit(&fitted, keys, strlen(keys), keys_w);
         tui_screen_put(scr, top + 1 + line, 0, orm_buf_str(&fitted), keys_w,
                        TUI_EL_HELP_KEY);
-        tui_screen_put(scr, top + 1 + line, keys_w + 1,
-                       tui_action_name((tui_action)a), name_w, TUI_EL_LABEL);
+        tui_screen_put(scr, top + 1 + line, keys_w + 1, tui_action_name(a),
+                       name_w, TUI_EL_LABEL);
         tui_screen_put(scr, top + 1 + line, keys_w + name_w + 2,
-                       tui_action_help((tui_action)a), -1, TUI_EL_DEFAULT);
+                       tui_action_help(a), -1, TUI_EL_DEFAULT);
         orm_buf_free(&b);
         orm_buf_free(&fitted);
     }
@@ -104,7 +148,7 @@ static unsigned help_handle(tui_view *v, tui_app *app, tui_action a)
         hv->top = 0;
         break;
     case TUI_ACT_LAST:
-        hv->top = TUI_ACTION_COUNT;
+        hv->top = HELP_LINES_MAX; /* the draw stops at the last page */
         break;
     case TUI_ACT_HELP:
         return TUI_POP;

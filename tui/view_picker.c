@@ -1,10 +1,12 @@
 /*
- * The foreign-key picker: rows of the referenced model to choose from,
- * each shown as the model's repr ("<Account jdoe>") or its key and first
- * text columns. Typing searches the text columns (and the key, when a
- * number is typed); the list pages through a row cache with keyset
- * paging, so a huge table is never read whole. Enter puts the chosen
- * row's key into the form field the picker was opened from.
+ * The row picker (picker.h): rows of a model to choose from, each shown
+ * as the model's repr ("<Account jdoe>") or its key and first text
+ * columns. Typing searches the text columns (and the key columns, when
+ * a key is typed); the list pages through a row cache with keyset
+ * paging, so a huge table is never read whole. Enter hands the chosen
+ * row's key columns to the opener's hook; in a picker of several rows
+ * the mark key marks rows first (a "*" before them, the count on the
+ * status line) and Enter hands back every marked row.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +15,23 @@
 
 #include "display.h"
 #include "edit.h"
+#include "picker.h"
 #include "rowcache.h"
 
 #define MIN_CAPACITY 30
 
 typedef struct picker_view {
     tui_view base;
-    tui_view *form; /* below the picker on the stack */
-    size_t field;
+    tui_picker_hook hook;
     const orm_model *m;
-    size_t ref_col;
+    size_t key_cols[TUI_PICKER_MAX_KEY];
+    size_t nkey;
+    int multiple;
+    char *purpose;
+    /* The marked rows' key columns, nkey values a row, in marking
+     * order (owned copies: the row cache moves on). */
+    orm_value *marked;
+    size_t nmarked, marked_cap;
     tui_rowcache *cache;
     orm_buf search;
     int64_t cursor, top;
@@ -31,9 +40,79 @@ typedef struct picker_view {
 } picker_view;
 
 static const tui_action picker_actions[] = {
-    TUI_ACT_MOVE_UP,        TUI_ACT_MOVE_DOWN, TUI_ACT_PAGE_UP,
-    TUI_ACT_PAGE_DOWN,      TUI_ACT_OPEN,      TUI_ACT_FORM_CANCEL,
-    TUI_ACT_FORM_BACKSPACE, TUI_ACT_FORM_CLEAR};
+    TUI_ACT_MOVE_UP,        TUI_ACT_MOVE_DOWN,  TUI_ACT_PAGE_UP,
+    TUI_ACT_PAGE_DOWN,      TUI_ACT_OPEN,       TUI_ACT_FORM_CANCEL,
+    TUI_ACT_FORM_BACKSPACE, TUI_ACT_FORM_CLEAR, TUI_ACT_PICK_MARK};
+#define NPICKER_SINGLE (sizeof picker_actions / sizeof picker_actions[0] - 1)
+
+static int is_key_col(const picker_view *pv, size_t c)
+{
+    for (size_t k = 0; k < pv->nkey; k++)
+        if (pv->key_cols[k] == c)
+            return 1;
+    return 0;
+}
+
+/* ---- marks ---- */
+
+/* Where the row with these key columns is among the marked, or -1. */
+static long marked_at(const picker_view *pv, const orm_value *row)
+{
+    for (size_t r = 0; r < pv->nmarked; r++) {
+        size_t k = 0;
+        while (k < pv->nkey && orm_value_equal(&pv->marked[r * pv->nkey + k],
+                                               &row[pv->key_cols[k]]))
+            k++;
+        if (k == pv->nkey)
+            return (long)r;
+    }
+    return -1;
+}
+
+/* Mark a row: its key values are values[cols[k]] (a whole row) or,
+ * with cols NULL, values[k]. */
+static int mark_add(picker_view *pv, const orm_value *values,
+                    const size_t *cols)
+{
+    if (pv->nmarked == pv->marked_cap) {
+        size_t cap = pv->marked_cap ? 2 * pv->marked_cap : 8;
+        orm_value *grown = realloc(pv->marked, cap * pv->nkey * sizeof *grown);
+        if (!grown)
+            return ORM_ENOMEM;
+        pv->marked = grown;
+        pv->marked_cap = cap;
+    }
+    orm_value *slot = &pv->marked[pv->nmarked * pv->nkey];
+    for (size_t k = 0; k < pv->nkey; k++) {
+        const orm_value *v = cols ? &values[cols[k]] : &values[k];
+        if (orm_value_copy(&slot[k], v) != 0) {
+            while (k--)
+                orm_value_clear(&slot[k]);
+            return ORM_ENOMEM;
+        }
+    }
+    pv->nmarked++;
+    return 0;
+}
+
+static void mark_remove(picker_view *pv, size_t r)
+{
+    orm_value *slot = &pv->marked[r * pv->nkey];
+    for (size_t k = 0; k < pv->nkey; k++)
+        orm_value_clear(&slot[k]);
+    memmove(slot, slot + pv->nkey,
+            (pv->nmarked - r - 1) * pv->nkey * sizeof *slot);
+    pv->nmarked--;
+}
+
+/* The first key column of the row that is NULL, or NULL. */
+static const orm_column *null_key(const picker_view *pv, const orm_value *row)
+{
+    for (size_t k = 0; k < pv->nkey; k++)
+        if (orm_value_is_null(&row[pv->key_cols[k]]))
+            return &pv->m->columns[pv->key_cols[k]];
+    return NULL;
+}
 
 /* ---- loading ---- */
 
@@ -74,7 +153,7 @@ static orm_expr *search_expr(const picker_view *pv, const char *text)
                     orm_expr_free(args[0]);
                     orm_expr_free(args[1]);
                 }
-            } else if (c == pv->ref_col &&
+            } else if (is_key_col(pv, c) &&
                        orm_value_parse(&v, col, word, NULL) == 0) {
                 e = orm_eq(orm_col(col->name), orm_val(&v));
             } else {
@@ -95,7 +174,7 @@ static orm_expr *search_expr(const picker_view *pv, const char *text)
         }
         free(word);
         if (!any) /* nothing can match this word: a key is never NULL */
-            any = orm_is_null(orm_col(m->columns[pv->ref_col].name));
+            any = orm_is_null(orm_col(m->columns[pv->key_cols[0]].name));
         all = all ? orm_and(all, any) : any;
         if (!all)
             return NULL;
@@ -198,6 +277,9 @@ static void picker_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         tui_edit_repr(&text, pv->m, row);
         if (cur)
             tui_screen_fill(scr, top + 1 + line, 0, scr->cols, TUI_EL_CURSOR);
+        if (pv->multiple && marked_at(pv, row) >= 0)
+            tui_screen_put(scr, top + 1 + line, 0, "*", 1,
+                           cur ? TUI_EL_CURSOR : TUI_EL_HELP_KEY);
         tui_screen_put(scr, top + 1 + line, 2, orm_buf_str(&text), -1,
                        cur ? TUI_EL_CURSOR : TUI_EL_DEFAULT);
         orm_buf_free(&text);
@@ -208,8 +290,25 @@ static void picker_title(tui_view *v, tui_app *app, orm_buf *out)
 {
     picker_view *pv = (picker_view *)v;
     (void)app;
-    orm_buf_appendf(out, "pick %s (%s) \xC2\xB7 Enter puts its %s", pv->m->name,
-                    pv->m->table, pv->m->columns[pv->ref_col].name);
+    orm_buf_appendf(out, "pick %s (%s) \xC2\xB7 ", pv->m->name, pv->m->table);
+    if (pv->purpose)
+        orm_buf_append(out, pv->purpose);
+    else
+        orm_buf_appendf(out, "Enter puts its %s",
+                        pv->m->columns[pv->key_cols[0]].name);
+}
+
+/* The first key bound to an action, as its name. */
+static void first_key(const tui_app *app, tui_action a, orm_buf *out)
+{
+    orm_buf all = ORM_BUF_INIT;
+    tui_keymap_describe(&app->keymap, a, &all);
+    const char *s = orm_buf_str(&all);
+    if (s && *s)
+        orm_buf_appendn(out, s, strcspn(s, " ,"));
+    else
+        orm_buf_append(out, "(unbound)");
+    orm_buf_free(&all);
 }
 
 static void picker_status(tui_view *v, tui_app *app, orm_buf *out)
@@ -217,35 +316,87 @@ static void picker_status(tui_view *v, tui_app *app, orm_buf *out)
     picker_view *pv = (picker_view *)v;
     int64_t total;
     int exact;
-    (void)app;
     if (tui_rowcache_total(pv->cache, &total, &exact)) {
         char text[40];
         tui_text_count(text, sizeof text, (long long)total, !exact);
         orm_buf_appendf(out, "%s row%s \xE2\x94\x82 ", text,
                         total == 1 ? "" : "s");
     }
-    orm_buf_append(out, "type to search \xC2\xB7 Enter picks \xC2\xB7 "
-                        "Esc back");
+    if (!pv->multiple) {
+        orm_buf_append(out, "type to search \xC2\xB7 Enter picks \xC2\xB7 "
+                            "Esc back");
+        return;
+    }
+    orm_buf_appendf(out, "%zu marked \xE2\x94\x82 type to search \xC2\xB7 ",
+                    pv->nmarked);
+    first_key(app, TUI_ACT_PICK_MARK, out);
+    orm_buf_append(out, pv->nmarked ? " marks \xC2\xB7 Enter picks the marked "
+                                      "\xC2\xB7 Esc back"
+                                    : " marks \xC2\xB7 Enter picks \xC2\xB7 "
+                                      "Esc back");
 }
 
 /* ---- keys ---- */
 
+/* Hand rows to the hook: `keys` holds nrows rows of nkey values. */
+static unsigned hand_back(picker_view *pv, tui_app *app, const orm_value *keys,
+                          size_t nrows)
+{
+    if (pv->hook.picked &&
+        pv->hook.picked(app, keys, pv->nkey, nrows, pv->hook.payload) != 0)
+        return TUI_REDRAW;
+    return TUI_POP;
+}
+
 static unsigned choose(picker_view *pv, tui_app *app)
 {
-    const orm_value *row = tui_rowcache_row(pv->cache, pv->cursor);
+    orm_value keys[TUI_PICKER_MAX_KEY];
+    const orm_value *row;
+    const orm_column *missing;
+    if (pv->multiple && pv->nmarked)
+        return hand_back(pv, app, pv->marked, pv->nmarked);
+    row = tui_rowcache_row(pv->cache, pv->cursor);
     if (!row) {
         tui_app_message(app, "no row to pick");
         return TUI_REDRAW;
     }
-    const orm_column *col = &pv->m->columns[pv->ref_col];
-    char *text = orm_value_format(&row[pv->ref_col], col);
-    if (!text) {
-        tui_app_error(app, "that row has no %s", col->name);
+    if ((missing = null_key(pv, row))) {
+        tui_app_error(app, "that row has no %s", missing->name);
         return TUI_REDRAW;
     }
-    tui_view_form_picked(pv->form, app, pv->field, text);
-    free(text);
-    return TUI_POP;
+    for (size_t k = 0; k < pv->nkey; k++)
+        keys[k] = row[pv->key_cols[k]]; /* borrowed for the call */
+    return hand_back(pv, app, keys, 1);
+}
+
+/* Mark or unmark the row under the cursor, then step down. */
+static unsigned toggle_mark(picker_view *pv, tui_app *app)
+{
+    const orm_value *row = tui_rowcache_row(pv->cache, pv->cursor);
+    const orm_column *missing;
+    long at;
+    if (!pv->multiple)
+        return TUI_REDRAW; /* one row is picked here */
+    if (!row) {
+        tui_app_message(app, "no row to mark");
+        return TUI_REDRAW;
+    }
+    if ((missing = null_key(pv, row))) {
+        tui_app_error(app, "that row has no %s", missing->name);
+        return TUI_REDRAW;
+    }
+    at = marked_at(pv, row);
+    if (at >= 0) {
+        mark_remove(pv, (size_t)at);
+    } else if (mark_add(pv, row, pv->key_cols) != 0) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    if (tui_rowcache_row(pv->cache, pv->cursor + 1) ||
+        !tui_rowcache_at_end(pv->cache))
+        pv->cursor++;
+    sync(pv, app);
+    return TUI_REDRAW;
 }
 
 static unsigned picker_key(tui_view *v, tui_app *app, int key)
@@ -265,7 +416,7 @@ static unsigned picker_key(tui_view *v, tui_app *app, int key)
     }
     tui_action a =
         tui_edit_lookup(app, key, picker_actions,
-                        sizeof picker_actions / sizeof picker_actions[0]);
+                        pv->multiple ? NPICKER_SINGLE + 1 : NPICKER_SINGLE);
     switch (a) {
     case TUI_ACT_MOVE_UP:
         pv->cursor--;
@@ -287,7 +438,11 @@ static unsigned picker_key(tui_view *v, tui_app *app, int key)
         break;
     case TUI_ACT_OPEN:
         return choose(pv, app);
+    case TUI_ACT_PICK_MARK:
+        return toggle_mark(pv, app);
     case TUI_ACT_FORM_CANCEL:
+        if (pv->hook.cancelled)
+            pv->hook.cancelled(app, pv->hook.payload);
         return TUI_POP;
     case TUI_ACT_FORM_BACKSPACE:
         if (pv->search.len) {
@@ -356,6 +511,10 @@ static void picker_close(tui_view *v)
         return;
     tui_rowcache_free(pv->cache);
     orm_buf_free(&pv->search);
+    for (size_t i = 0; i < pv->nmarked * pv->nkey; i++)
+        orm_value_clear(&pv->marked[i]);
+    free(pv->marked);
+    free(pv->purpose);
     free(pv);
 }
 
@@ -372,19 +531,33 @@ static const tui_view_ops picker_ops = {
     .close = picker_close,
 };
 
-int tui_view_picker_new(tui_view **out, tui_app *app, tui_view *form,
-                        size_t field, const orm_model *target, size_t ref_col)
+int tui_view_picker_new(tui_view **out, tui_app *app,
+                        const tui_picker_options *opts)
 {
-    picker_view *pv = calloc(1, sizeof *pv);
+    picker_view *pv;
     (void)app;
     *out = NULL;
-    if (!pv)
+    if (!opts->model || opts->nkey == 0 || opts->nkey > TUI_PICKER_MAX_KEY)
+        return ORM_EINVALID;
+    for (size_t k = 0; k < opts->nkey; k++)
+        if (opts->key_columns[k] >= opts->model->ncolumns)
+            return ORM_EINVALID;
+    if (!(pv = calloc(1, sizeof *pv)))
         return ORM_ENOMEM;
     pv->base.ops = &picker_ops;
-    pv->form = form;
-    pv->field = field;
-    pv->m = target;
-    pv->ref_col = ref_col;
+    pv->hook = opts->hook;
+    pv->m = opts->model;
+    pv->nkey = opts->nkey;
+    memcpy(pv->key_cols, opts->key_columns, opts->nkey * sizeof *pv->key_cols);
+    pv->multiple = opts->multiple;
+    if (opts->purpose && !(pv->purpose = orm_strdup(opts->purpose)))
+        goto nomem;
+    for (size_t r = 0; opts->marked && r < opts->nmarked; r++)
+        if (mark_add(pv, &opts->marked[r * opts->nkey], NULL) != 0)
+            goto nomem;
     *out = &pv->base;
     return 0;
+nomem:
+    picker_close(&pv->base);
+    return ORM_ENOMEM;
 }

@@ -13,8 +13,9 @@ typedef struct quit_view {
     tui_view base;
 } quit_view;
 
-static const tui_action quit_actions[] = {TUI_ACT_WRITE, TUI_ACT_DISCARD,
-                                          TUI_ACT_FORM_CANCEL, TUI_ACT_BACK};
+/* The question's keys (d discards), then browsing's (w writes, Esc). */
+static const tui_scope quit_scopes[] = {TUI_SCOPE_QUESTION, TUI_SCOPE_BROWSE,
+                                        TUI_SCOPE_GLOBAL};
 
 /* The screen under the question. */
 static tui_view *below(const tui_app *app)
@@ -70,8 +71,7 @@ static unsigned quit_key(tui_view *v, tui_app *app, int key)
     (void)v;
     if (key == TUI_KEY_RESIZE || key == TUI_KEY_INTERRUPT)
         return TUI_UNHANDLED;
-    tui_action a = tui_edit_lookup(
-        app, key, quit_actions, sizeof quit_actions / sizeof quit_actions[0]);
+    tui_action a = tui_keymap_lookup_in(&app->keymap, quit_scopes, key);
     switch (a) {
     case TUI_ACT_WRITE:
         if (tui_view_review_new(&review, app, 1) != 0) {
@@ -112,6 +112,7 @@ static const tui_view_ops quit_ops = {
     .status = quit_status,
     .handle = quit_handle,
     .key = quit_key,
+    .scopes = quit_scopes,
     .close = quit_close,
 };
 

@@ -34,11 +34,10 @@ typedef struct review_view {
     size_t nlines, cap;
 } review_view;
 
-static const tui_action review_actions[] = {
-    TUI_ACT_ANSWER_YES, TUI_ACT_DROP_CHANGE, TUI_ACT_EDIT,      TUI_ACT_UNDO,
-    TUI_ACT_OPEN,       TUI_ACT_WRITE,       TUI_ACT_BACK,      TUI_ACT_MOVE_UP,
-    TUI_ACT_MOVE_DOWN,  TUI_ACT_PAGE_UP,     TUI_ACT_PAGE_DOWN, TUI_ACT_FIRST,
-    TUI_ACT_LAST};
+/* Its own keys (x drops), browsing's (e edits, u undoes, Enter and w
+ * commit), then the questions' (y commits). */
+static const tui_scope review_scopes[] = {TUI_SCOPE_REVIEW, TUI_SCOPE_BROWSE,
+                                          TUI_SCOPE_QUESTION, TUI_SCOPE_GLOBAL};
 
 /* ---- layout ---- */
 
@@ -350,9 +349,7 @@ static unsigned review_key(tui_view *v, tui_app *app, int key)
     if (key == TUI_KEY_MOUSE || key == TUI_KEY_RESIZE ||
         key == TUI_KEY_INTERRUPT)
         return TUI_UNHANDLED;
-    tui_action a =
-        tui_edit_lookup(app, key, review_actions,
-                        sizeof review_actions / sizeof review_actions[0]);
+    tui_action a = tui_keymap_lookup_in(&app->keymap, review_scopes, key);
     if (a == TUI_ACT_NONE)
         return TUI_REDRAW;
     return act(rv, app, a);
@@ -406,6 +403,7 @@ static const tui_view_ops review_ops = {
     .click = review_click,
     .idle = review_idle,
     .key = review_key,
+    .scopes = review_scopes,
     .close = review_close,
 };
 
