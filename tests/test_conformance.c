@@ -124,8 +124,8 @@ static const orm_column loose_columns[] = {
 static const orm_model Loose =
     ORM_MODEL("Loose", "conf_accounts", loose_columns);
 
-static const orm_model *const all_models[] = {
-    &Account, &Post, &Pair, &Child, &Child2, &Typed, &Odd};
+static const orm_model *const all_models[] = {&Account, &Post,  &Pair, &Child,
+                                              &Child2,  &Typed, &Odd};
 
 /* ---- helpers ---- */
 

@@ -120,8 +120,8 @@ static void references_list(sql_builder *sb, orm_db *db, const char *table,
     for (size_t j = 0; j < n; j++) {
         if (j)
             sql_raw(sb, ", ");
-        sql_ident(sb, ref_columns ? ref_columns[j]
-                                  : target->columns[pk[j]].name);
+        sql_ident(sb,
+                  ref_columns ? ref_columns[j] : target->columns[pk[j]].name);
     }
     sql_raw(sb, ")");
 }
@@ -222,8 +222,7 @@ int ddl_create_table_sql(orm_db *db, const orm_model *m, char ***out,
         }
         sql_raw(&sb, ") REFERENCES ");
         sql_ident(&sb, fk->ref_table);
-        references_list(&sb, db, fk->ref_table, fk->ref_columns,
-                        fk->ncolumns);
+        references_list(&sb, db, fk->ref_table, fk->ref_columns, fk->ncolumns);
     }
     sql_raw(&sb, "\n)");
     sql_raw(&sb, drv->table_options ? drv->table_options : "");

@@ -70,7 +70,7 @@ typedef struct orm_column {
     const char *server_default; /* SQL expression text from the schema */
     const char *ref_table;      /* single-column foreign key target */
     const char *ref_column;     /* NULL: the referenced primary key */
-    const char *native_type; /* type as the database names it (reflected) */
+    const char *native_type;    /* type as the database names it (reflected) */
 } orm_column;
 
 typedef struct orm_foreign_key {
