@@ -25,9 +25,9 @@
 #define DEMO_COMMENTS 10000
 #define DEMO_TAGGINGS 6000
 #define DEMO_SEED     0x0b5eed0fc0ffee11ull
-/* Records per commit. One commit would do (the file is only renamed into
- * place when complete), but the session's commit ordering is quadratic
- * in the number of pending records, so keep batches modest. */
+/* Records per commit: each batch gets a fresh session, so memory stays
+ * small; the file is only renamed into place when complete, so batching
+ * never leaves half a demo behind. */
 #define DEMO_BATCH 5000
 /* 2023-01-01 00:00:00 UTC: every timestamp is this plus an offset. */
 #define DEMO_EPOCH 1672531200
