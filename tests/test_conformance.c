@@ -910,6 +910,49 @@ static void test_first_one_count(void **state)
     orm_query_free(q);
 }
 
+/* One query shape run again with other values (its SQL text is reused):
+ * every run sees its own values, NULL included. */
+static void test_repeated_query_shapes_bind_their_own_values(void **state)
+{
+    fixture *f = *state;
+    seed_operator_rows(f);
+    static const struct {
+        const char *note; /* NULL: filter note = NULL (is null) */
+        const char *want;
+    } cases[] = {{"", "Bob"},       {NULL, "carol_x"}, {"under_score", "dave"},
+                 {NULL, "carol_x"}, {"nothing", ""},   {"", "Bob"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        orm_query *q = NULL;
+        orm_record **rows = NULL;
+        size_t n = 0;
+        orm_value v =
+            cases[i].note ? orm_value_text(cases[i].note) : orm_value_null();
+        assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+        assert_int_equal(orm_query_filter_by(q, "note", &v), 0);
+        assert_int_equal(orm_query_all(q, &rows, &n), 0);
+        assert_int_equal(n, cases[i].want[0] ? 1 : 0);
+        if (n)
+            assert_string_equal(text_of(rows[0], "handle"), cases[i].want);
+        free(rows);
+        orm_query_free(q);
+    }
+    /* IN lists of different lengths. */
+    for (int len = 1; len <= 4; len++) {
+        orm_expr *values[4];
+        orm_query *q = NULL;
+        int64_t n = 0;
+        for (int i = 0; i < len; i++)
+            values[i] = orm_int(10 * (i + 1));
+        assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+        assert_int_equal(
+            orm_query_filter(q, orm_in(orm_col("score"), values, (size_t)len)),
+            0);
+        assert_int_equal(orm_query_count(q, &n), 0);
+        assert_int_equal(n, len < 4 ? len : 3); /* no score 40 */
+        orm_query_free(q);
+    }
+}
+
 /* Walk every page forward and backward in one order and compare with the
  * whole result read at once. */
 static void check_paging(fixture *f, const char *col, int desc)
@@ -1266,6 +1309,7 @@ int main(int argc, char **argv)
         T(test_undo_and_rollback),
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),
+        T(test_repeated_query_shapes_bind_their_own_values),
         T(test_keyset_paging_with_nulls_and_ties),
         T(test_cursor_streams_many_rows),
         T(test_create_all_reads_back_by_reflection),

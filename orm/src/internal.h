@@ -83,6 +83,8 @@ typedef struct sql_builder {
     orm_type *types;
     unsigned char *masked; /* param belongs to a secret column */
     int mask_next;         /* set before sql_param to mark the next one */
+    int params_only;       /* collect parameters, write no text (the text
+                              of this shape is cached) */
     size_t nparams, cap;
     int failed;
     struct sql_block *kept; /* text made for params (LIKE patterns) */
@@ -157,6 +159,11 @@ orm_record **session_pending_array(orm_session *s, size_t *n);
 /* After a successful commit: everything is clean, keys are in the map. */
 void session_committed(orm_session *s);
 void session_set_failed(orm_session *s, orm_record *rec);
+/* SQL text of a query shape seen before in this session (borrowed), or
+ * NULL; remember one (copied; a small cache, oldest out). */
+const char *session_sql_cached(orm_session *s, const void *shape, size_t len);
+void session_sql_remember(orm_session *s, const void *shape, size_t len,
+                          const char *sql);
 /* Read one row by key (pk values, or the rowid when `by_rowid`) into
  * `row` (owned copies) and `rowid`: ORM_ROW, ORM_DONE, or an error. */
 int session_select_row(orm_session *s, const orm_model *m,

@@ -337,11 +337,82 @@ static int where_clause(sql_builder *sb, orm_query *q, int with_keyset)
     return 0;
 }
 
+/* ---- the shape of a query: what its SQL text depends on ---- */
+
+static void shape_bytes(orm_buf *b, const void *p, size_t n)
+{
+    orm_buf_appendn(b, p, n);
+}
+
+static void shape_expr(orm_buf *b, const orm_expr *e, int depth)
+{
+    if (!e || depth > 400) {
+        orm_buf_appendc(b, 'x');
+        return;
+    }
+    unsigned char head[3] = {(unsigned char)e->kind, (unsigned char)e->op, 0};
+    if (e->kind == ORM_EXPR_VALUE)
+        head[2] = (unsigned char)e->value.kind; /* NULL renders IS NULL */
+    shape_bytes(b, head, sizeof head);
+    if (e->kind == ORM_EXPR_COLUMN)
+        shape_bytes(b, e->column, strlen(e->column) + 1);
+    shape_bytes(b, &e->nargs, sizeof e->nargs);
+    for (size_t i = 0; i < e->nargs; i++)
+        shape_expr(b, e->args[i], depth + 1);
+}
+
+/* Everything the SELECT text depends on, but not the values bound into
+ * it: two queries with equal shapes render the same text. */
+static void query_shape(orm_buf *b, const orm_query *q, int64_t limit)
+{
+    unsigned char flags[4] = {(unsigned char)q->use_rowid,
+                              (unsigned char)(q->direction + 1),
+                              (unsigned char)(limit >= 0 || q->offset > 0),
+                              (unsigned char)(q->offset > 0)};
+    shape_bytes(b, "select", 6);
+    shape_bytes(b, &q->model, sizeof q->model);
+    shape_bytes(b, flags, sizeof flags);
+    shape_bytes(b, &q->nkey, sizeof q->nkey);
+    for (size_t i = 0; i < q->nkey; i++) {
+        shape_bytes(b, &q->key[i], sizeof q->key[i]);
+        if (q->direction) /* a NULL bound renders differently */
+            orm_buf_appendc(b, (char)(q->bound[i].kind == ORM_VNULL));
+    }
+    shape_bytes(b, &q->nfilters, sizeof q->nfilters);
+    for (size_t i = 0; i < q->nfilters; i++)
+        shape_expr(b, q->filters[i], 0);
+}
+
+static int render_select(sql_builder *sb, orm_query *q, int64_t limit);
+
+/* The SELECT: rendered once per shape; later the same shape only
+ * collects its parameters and reuses the text. */
 static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
+{
+    orm_buf shape = ORM_BUF_INIT;
+    query_shape(&shape, q, limit);
+    const char *cached = orm_buf_str(&shape)
+                             ? session_sql_cached(q->s, shape.data, shape.len)
+                             : NULL;
+    sql_init(sb, q->db->driver);
+    sb->params_only = cached != NULL;
+    int rc = render_select(sb, q, limit);
+    sb->params_only = 0;
+    if (rc == 0 && cached)
+        sql_raw(sb, cached);
+    else if (rc == 0 && orm_buf_str(&shape) && sql_ok(sb))
+        session_sql_remember(q->s, shape.data, shape.len,
+                             orm_buf_str(&sb->text));
+    orm_buf_free(&shape);
+    if (rc == 0 && !sql_ok(sb))
+        rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    return rc;
+}
+
+static int render_select(sql_builder *sb, orm_query *q, int64_t limit)
 {
     const orm_model *m = q->model;
     int reverse = q->direction < 0;
-    sql_init(sb, q->db->driver);
     sql_raw(sb, "SELECT ");
     for (size_t i = 0; i < m->ncolumns; i++) {
         if (i)

@@ -19,6 +19,8 @@ typedef struct undo_entry {
     orm_record_state old_state;
 } undo_entry;
 
+#define SESSION_SQL_CACHE 8
+
 struct orm_session {
     orm_db *db;
     orm_error err;
@@ -36,6 +38,13 @@ struct orm_session {
     int select_by_rowid;
     char *select_sql;
     orm_type select_types[ORM_MAX_KEY];
+    /* Query SQL by shape (query.c): repeated queries skip the text. */
+    struct {
+        char *shape;
+        size_t len;
+        char *sql;
+    } sql_cache[SESSION_SQL_CACHE];
+    size_t sql_cache_next;
 };
 
 /* ---- identity map ---- */
@@ -345,6 +354,10 @@ void orm_session_free(orm_session *s)
     free(s->pending);
     free(s->undo);
     free(s->select_sql);
+    for (size_t i = 0; i < SESSION_SQL_CACHE; i++) {
+        free(s->sql_cache[i].shape);
+        free(s->sql_cache[i].sql);
+    }
     orm_error_clear(&s->err);
     free(s);
 }
@@ -873,6 +886,34 @@ orm_record *orm_session_pending_at(const orm_session *s, size_t i)
 orm_record *orm_session_failed_record(const orm_session *s)
 {
     return s->failed;
+}
+
+const char *session_sql_cached(orm_session *s, const void *shape, size_t len)
+{
+    for (size_t i = 0; i < SESSION_SQL_CACHE; i++)
+        if (s->sql_cache[i].shape && s->sql_cache[i].len == len &&
+            memcmp(s->sql_cache[i].shape, shape, len) == 0)
+            return s->sql_cache[i].sql;
+    return NULL;
+}
+
+void session_sql_remember(orm_session *s, const void *shape, size_t len,
+                          const char *sql)
+{
+    size_t i = s->sql_cache_next++ % SESSION_SQL_CACHE;
+    char *copy_shape = malloc(len ? len : 1);
+    char *copy_sql = orm_strdup(sql);
+    if (!copy_shape || !copy_sql) {
+        free(copy_shape);
+        free(copy_sql);
+        return; /* only a cache */
+    }
+    memcpy(copy_shape, shape, len);
+    free(s->sql_cache[i].shape);
+    free(s->sql_cache[i].sql);
+    s->sql_cache[i].shape = copy_shape;
+    s->sql_cache[i].len = len;
+    s->sql_cache[i].sql = copy_sql;
 }
 
 /* Hooks for the commit, which lives in flush.c. */

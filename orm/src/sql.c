@@ -42,12 +42,15 @@ int sql_ok(const sql_builder *sb)
 
 void sql_raw(sql_builder *sb, const char *text)
 {
-    orm_buf_append(&sb->text, text);
+    if (!sb->params_only)
+        orm_buf_append(&sb->text, text);
 }
 
 void sql_ident(sql_builder *sb, const char *name)
 {
     char q = sb->driver->ident_quote;
+    if (sb->params_only)
+        return;
     orm_buf_appendc(&sb->text, q);
     /* Copy runs between quote characters whole; a quote is doubled. */
     for (const char *p = name;;) {
@@ -66,7 +69,7 @@ void sql_table(sql_builder *sb, const orm_model *model)
 {
     if (model->schema && *model->schema) {
         sql_ident(sb, model->schema);
-        orm_buf_appendc(&sb->text, '.');
+        sql_raw(sb, ".");
     }
     sql_ident(sb, model->table);
 }
@@ -101,6 +104,8 @@ void sql_param(sql_builder *sb, const orm_value *v, orm_type type)
     sb->params[sb->nparams].owned = 0; /* borrowed */
     sb->types[sb->nparams] = type;
     sb->nparams++;
+    if (sb->params_only)
+        return;
     if (sb->driver->placeholder == ORM_PLACEHOLDER_DOLLAR)
         orm_buf_appendf(&sb->text, "$%zu", sb->nparams);
     else
@@ -109,6 +114,8 @@ void sql_param(sql_builder *sb, const orm_value *v, orm_type type)
 
 void sql_string_literal(sql_builder *sb, const char *text)
 {
+    if (sb->params_only)
+        return;
     orm_buf_appendc(&sb->text, '\'');
     for (const char *p = text; *p; p++) {
         if (*p == '\'')
