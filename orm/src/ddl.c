@@ -311,21 +311,6 @@ int orm_db_drop_table(orm_db *db, const orm_model *model)
     return rc;
 }
 
-/* Does model `a` reference model `b` (other than itself)? */
-static int references(const orm_model *a, const orm_model *b)
-{
-    if (a == b)
-        return 0;
-    for (size_t i = 0; i < a->ncolumns; i++)
-        if (a->columns[i].ref_table &&
-            strcmp(a->columns[i].ref_table, b->table) == 0)
-            return 1;
-    for (size_t i = 0; i < a->nforeign_keys; i++)
-        if (strcmp(a->foreign_keys[i].ref_table, b->table) == 0)
-            return 1;
-    return 0;
-}
-
 /* Models in dependency order (parents first); cycles keep declared
  * order. `order` receives db->nmodels indexes. */
 static int dependency_order(orm_db *db, size_t *order)
@@ -342,7 +327,7 @@ static int dependency_order(orm_db *db, size_t *order)
             int ready = 1;
             for (size_t j = 0; j < n && ready; j++)
                 if (!placed[j] && j != i &&
-                    references(db->models[i], db->models[j]))
+                    model_refers_to(db->models[i], db->models[j]))
                     ready = 0;
             if (ready) {
                 placed[i] = 1;

@@ -27,20 +27,6 @@ typedef struct flush_ctx {
 
 /* ---- order ---- */
 
-static int refers_to(const orm_model *a, const orm_model *b)
-{
-    if (a == b)
-        return 0;
-    for (size_t i = 0; i < a->ncolumns; i++)
-        if (a->columns[i].ref_table &&
-            strcmp(a->columns[i].ref_table, b->table) == 0)
-            return 1;
-    for (size_t i = 0; i < a->nforeign_keys; i++)
-        if (strcmp(a->foreign_keys[i].ref_table, b->table) == 0)
-            return 1;
-    return 0;
-}
-
 /* Depth of a model among the models in play (parents have lower
  * ranks). `models` holds each distinct model once. */
 static int model_rank(const orm_model *m, const orm_model **models, size_t n,
@@ -50,7 +36,7 @@ static int model_rank(const orm_model *m, const orm_model **models, size_t n,
     if (depth > 16)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        if (models[i] != m && refers_to(m, models[i])) {
+        if (models[i] != m && model_refers_to(m, models[i])) {
             int r = 1 + model_rank(models[i], models, n, depth + 1);
             if (r > rank)
                 rank = r;
@@ -206,7 +192,7 @@ static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
         if (!returning && rec && rec->state == ORM_RECORD_NEW) {
             /* Generated key without RETURNING. */
             int pk[ORM_MAX_KEY];
-            size_t npk = model_pk(rec->model, pk, ORM_MAX_KEY);
+            size_t npk = orm_model_pk(rec->model, pk, ORM_MAX_KEY);
             for (size_t i = 0; i < npk && i < ORM_MAX_KEY; i++) {
                 const orm_column *c = &rec->model->columns[pk[i]];
                 int64_t id;
@@ -416,7 +402,7 @@ loaded:
         return 0;
     int pk[ORM_MAX_KEY];
     const orm_value *key[ORM_MAX_KEY];
-    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
     if (npk == 0 || npk > ORM_MAX_KEY)
         return 0;
     for (size_t i = 0; i < npk; i++)
@@ -466,7 +452,7 @@ static void row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
     const orm_model *m = rec->model;
     int version = version_column(m);
     int pk[ORM_MAX_KEY];
-    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
     if (npk == 0 || npk > ORM_MAX_KEY) {
         sql_raw(sb, sb->driver->rowid_column);
         sql_raw(sb, " = ");
@@ -554,7 +540,7 @@ static int batchable(const orm_record *rec, int phase)
 {
     const orm_model *m = rec->model;
     int pk[ORM_MAX_KEY];
-    size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
     if (npk == 0 || npk > ORM_MAX_KEY || version_column(m) >= 0)
         return 0;
     for (size_t c = 0; phase == 1 && c < m->ncolumns; c++)
@@ -897,7 +883,7 @@ static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
     if (rc == ORM_DONE && !returning) {
         /* The first generated key; the others follow it. */
         int pk[ORM_MAX_KEY];
-        size_t npk = model_pk(m, pk, ORM_MAX_KEY);
+        size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
         int64_t id;
         if (npk == 1 && orm_column_is_autoinc(m, &m->columns[pk[0]]) &&
             !insert_includes(first, (size_t)pk[0]) &&

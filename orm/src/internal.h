@@ -171,13 +171,11 @@ int session_select_row(orm_session *s, const orm_model *m,
                        orm_value *row, orm_value *rowid);
 orm_error *session_err(orm_session *s);
 
-/* Columns that identify a row of the model (primary key, else the rowid);
- * returns the count of pk columns (0 → use rowid). */
-size_t model_pk(const orm_model *model, int *out, size_t max);
-
 /* Single-column foreign keys live on their column (ref_table/ref_column),
  * multi-column ones in model->foreign_keys: make a reflected model so. */
 int model_normalize_foreign_keys(orm_model *model);
+/* Does model `a` have a foreign key to model `b` (other than itself)? */
+int model_refers_to(const orm_model *a, const orm_model *b);
 
 #define ORM_MAX_KEY 16
 

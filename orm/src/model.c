@@ -185,29 +185,24 @@ int orm_column_nullable(const orm_column *col)
 
 /* ---- run-time models ---- */
 
-static void free_const(const void *p)
-{
-    free((void *)(uintptr_t)p);
-}
-
 static void free_string_array(const char *const *a, size_t n)
 {
     if (!a)
         return;
     for (size_t i = 0; i < n; i++)
-        free_const(a[i]);
-    free_const(a);
+        orm_free_const(a[i]);
+    orm_free_const(a);
 }
 
 static void column_free_strings(orm_column *c)
 {
-    free_const(c->name);
-    free_const(c->default_value);
-    free_const(c->default_gen);
-    free_const(c->server_default);
-    free_const(c->ref_table);
-    free_const(c->ref_column);
-    free_const(c->native_type);
+    orm_free_const(c->name);
+    orm_free_const(c->default_value);
+    orm_free_const(c->default_gen);
+    orm_free_const(c->server_default);
+    orm_free_const(c->ref_table);
+    orm_free_const(c->ref_column);
+    orm_free_const(c->native_type);
 }
 
 void orm_model_free(orm_model *model)
@@ -216,26 +211,26 @@ void orm_model_free(orm_model *model)
         return;
     for (size_t i = 0; i < model->ncolumns; i++)
         column_free_strings((orm_column *)(uintptr_t)&model->columns[i]);
-    free_const(model->columns);
+    orm_free_const(model->columns);
     for (size_t i = 0; i < model->nforeign_keys; i++) {
         const orm_foreign_key *fk = &model->foreign_keys[i];
-        free_const(fk->name);
+        orm_free_const(fk->name);
         free_string_array(fk->columns, fk->ncolumns);
-        free_const(fk->ref_table);
+        orm_free_const(fk->ref_table);
         free_string_array(fk->ref_columns, fk->ncolumns);
     }
-    free_const(model->foreign_keys);
+    orm_free_const(model->foreign_keys);
     for (size_t i = 0; i < model->nuniques; i++) {
-        free_const(model->uniques[i].name);
+        orm_free_const(model->uniques[i].name);
         free_string_array(model->uniques[i].columns,
                           model->uniques[i].ncolumns);
     }
-    free_const(model->uniques);
-    free_const(model->name);
-    free_const(model->table);
-    free_const(model->schema);
-    free_const(model->repr);
-    free_const(model->version_column);
+    orm_free_const(model->uniques);
+    orm_free_const(model->name);
+    orm_free_const(model->table);
+    orm_free_const(model->schema);
+    orm_free_const(model->repr);
+    orm_free_const(model->version_column);
     free(model->owned);
     free(model);
 }
@@ -250,8 +245,8 @@ int orm_model_new(orm_model **out, const char *name, const char *table)
     m->table = orm_strdup(table ? table : name);
     if (!m->owned || !m->name || !m->table) {
         if (!m->owned) {
-            free_const(m->name);
-            free_const(m->table);
+            orm_free_const(m->name);
+            orm_free_const(m->table);
             free(m);
         } else {
             orm_model_free(m);
@@ -337,9 +332,9 @@ int orm_model_add_foreign_key(orm_model *model, const char *name,
         !(fk.ref_table = orm_strdup(ref_table)) ||
         (ref_columns &&
          !(fk.ref_columns = dup_string_array(ref_columns, ncolumns)))) {
-        free_const(fk.name);
+        orm_free_const(fk.name);
         free_string_array(fk.columns, ncolumns);
-        free_const(fk.ref_table);
+        orm_free_const(fk.ref_table);
         return ORM_ENOMEM;
     }
     ((orm_foreign_key *)(uintptr_t)
@@ -366,7 +361,7 @@ int orm_model_add_unique(orm_model *model, const char *name, size_t ncolumns,
     u.ncolumns = ncolumns;
     if (dup_opt(&u.name, name) ||
         !(u.columns = dup_string_array(columns, ncolumns))) {
-        free_const(u.name);
+        orm_free_const(u.name);
         return ORM_ENOMEM;
     }
     ((orm_unique *)(uintptr_t)model->uniques)[model->nuniques++] = u;
@@ -380,7 +375,7 @@ static int set_string(orm_model *model, const char **slot, const char *v)
         return ORM_EINVALID;
     if (v && !(copy = orm_strdup(v)))
         return ORM_ENOMEM;
-    free_const(*slot);
+    orm_free_const(*slot);
     *slot = copy;
     return 0;
 }
@@ -405,6 +400,20 @@ int orm_model_set_version_column(orm_model *model, const char *column)
     return set_string(model, &model->version_column, column);
 }
 
+int model_refers_to(const orm_model *a, const orm_model *b)
+{
+    if (a == b)
+        return 0;
+    for (size_t i = 0; i < a->ncolumns; i++)
+        if (a->columns[i].ref_table &&
+            strcmp(a->columns[i].ref_table, b->table) == 0)
+            return 1;
+    for (size_t i = 0; i < a->nforeign_keys; i++)
+        if (strcmp(a->foreign_keys[i].ref_table, b->table) == 0)
+            return 1;
+    return 0;
+}
+
 int model_normalize_foreign_keys(orm_model *model)
 {
     size_t w = 0;
@@ -427,9 +436,9 @@ int model_normalize_foreign_keys(orm_model *model)
                         fk->ref_columns ? fk->ref_columns[0] : NULL))
                 return ORM_ENOMEM;
         }
-        free_const(fk->name);
+        orm_free_const(fk->name);
         free_string_array(fk->columns, fk->ncolumns);
-        free_const(fk->ref_table);
+        orm_free_const(fk->ref_table);
         free_string_array(fk->ref_columns, fk->ncolumns);
     }
     model->nforeign_keys = w;

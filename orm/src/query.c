@@ -57,7 +57,7 @@ static int fail(orm_query *q, int rc)
 static void compute_key(orm_query *q)
 {
     int pk[ORM_MAX_KEY];
-    size_t npk = model_pk(q->model, pk, ORM_MAX_KEY);
+    size_t npk = orm_model_pk(q->model, pk, ORM_MAX_KEY);
     q->nkey = 0;
     for (size_t i = 0; i < q->norder; i++)
         q->key[q->nkey++] = q->order[i];
@@ -85,7 +85,7 @@ int orm_query_new(orm_query **out, orm_session *s, const orm_model *model)
     q->model = model;
     q->limit = -1;
     int pk[ORM_MAX_KEY];
-    q->use_rowid = model_pk(model, pk, ORM_MAX_KEY) == 0 &&
+    q->use_rowid = orm_model_pk(model, pk, ORM_MAX_KEY) == 0 &&
                    q->db->driver->rowid_column != NULL;
     compute_key(q);
     *out = q;

@@ -77,16 +77,11 @@ static uint64_t hash_value(uint64_t h, const orm_value *v)
     }
 }
 
-size_t model_pk(const orm_model *model, int *out, size_t max)
-{
-    return orm_model_pk(model, out, max);
-}
-
 /* Key values of a record (pk, else rowid). Returns the count. */
 static size_t record_key(const orm_record *rec, const orm_value **key)
 {
     int pk[ORM_MAX_KEY];
-    size_t n = model_pk(rec->model, pk, ORM_MAX_KEY);
+    size_t n = orm_model_pk(rec->model, pk, ORM_MAX_KEY);
     if (n == 0 || n > ORM_MAX_KEY) {
         key[0] = &rec->rowid;
         return rec->rowid.kind == ORM_VNULL ? 0 : 1;
@@ -488,7 +483,7 @@ static int load_impl(orm_session *s, const orm_model *model,
 {
     int pk[ORM_MAX_KEY];
     const orm_value *key[ORM_MAX_KEY];
-    size_t n = model_pk(model, pk, ORM_MAX_KEY);
+    size_t n = orm_model_pk(model, pk, ORM_MAX_KEY);
     if (n > ORM_MAX_KEY)
         n = 0;
     for (size_t i = 0; i < n; i++)
@@ -561,7 +556,7 @@ int session_select_row(orm_session *s, const orm_model *m,
     sql_builder sb;
     db_stmt st = {NULL, -1};
     int pk[ORM_MAX_KEY];
-    int want_rowid = model_pk(m, pk, ORM_MAX_KEY) == 0 && drv->rowid_column;
+    int want_rowid = orm_model_pk(m, pk, ORM_MAX_KEY) == 0 && drv->rowid_column;
     int rc, cacheable = nkey <= ORM_MAX_KEY;
     sql_init(&sb, drv);
     for (size_t i = 0; i < nkey; i++)
@@ -654,7 +649,7 @@ int orm_session_get(orm_session *s, const orm_model *model,
 {
     int pk[ORM_MAX_KEY];
     const orm_value *key[ORM_MAX_KEY];
-    size_t n = model_pk(model, pk, ORM_MAX_KEY);
+    size_t n = orm_model_pk(model, pk, ORM_MAX_KEY);
     int by_rowid = 0;
     *out = NULL;
     if (n > ORM_MAX_KEY)
@@ -699,7 +694,7 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
     const orm_value *key[ORM_MAX_KEY];
     int pk[ORM_MAX_KEY];
     size_t n = record_key(rec, key);
-    int by_rowid = model_pk(m, pk, ORM_MAX_KEY) == 0;
+    int by_rowid = orm_model_pk(m, pk, ORM_MAX_KEY) == 0;
     if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
         return orm_error_set(&s->err, ORM_EINVALID,
                              "only records stored in the database can be "
@@ -743,7 +738,7 @@ int orm_session_fetch_current(orm_session *s, orm_record *rec,
     const orm_value *key[ORM_MAX_KEY];
     int pk[ORM_MAX_KEY];
     size_t n = record_key(rec, key);
-    int by_rowid = model_pk(m, pk, ORM_MAX_KEY) == 0;
+    int by_rowid = orm_model_pk(m, pk, ORM_MAX_KEY) == 0;
     *current = NULL;
     if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
         return orm_error_set(&s->err, ORM_EINVALID,
