@@ -565,6 +565,13 @@ static int orm_phase(orm_side *o, bench_phase ph, const bench_work *w,
         snprintf(o->err, sizeof o->err, "orm_session_new: out of memory");
         return -1;
     }
+    /* One transaction per phase, as on the raw side: reads share it, and
+     * the write phases' commit ends it. */
+    if (orm_session_begin(s) != 0) {
+        orm_fail(o, "orm_session_begin", orm_session_error(s));
+        orm_session_free(s);
+        return -1;
+    }
     switch (ph) {
     case PH_INSERT:
         rc = orm_insert(o, s, w, sum);
@@ -588,6 +595,8 @@ static int orm_phase(orm_side *o, bench_phase ph, const bench_work *w,
     default:
         rc = -1;
     }
+    if (rc == 0 && !phase_is_write(ph) && orm_session_commit(s) != 0)
+        rc = orm_fail(o, "commit", orm_session_error(s));
     orm_session_free(s);
     return rc;
 }

@@ -818,6 +818,78 @@ static void test_concurrent_update_is_a_conflict(void **state)
     orm_error_clear(&err);
 }
 
+/* ---- an explicit transaction ---- */
+
+/* Handles in the table as another connection sees them. */
+static char *handles_seen_by_other(void)
+{
+    fixture other = {open_db(), NULL};
+    assert_int_equal(orm_session_new(&other.s, other.db), 0);
+    char *got = handles_where(&other, NULL);
+    orm_session_free(other.s);
+    orm_db_free(other.db);
+    return got;
+}
+
+static void assert_other_sees(const char *want)
+{
+    char *got = handles_seen_by_other();
+    if (strcmp(got, want) != 0)
+        fail_msg("[%s] another connection sees '%s', want '%s'", dialect, got,
+                 want);
+    free(got);
+}
+
+static void test_begin_reads_and_writes_in_one_transaction(void **state)
+{
+    fixture *f = *state;
+    orm_error err = ORM_ERROR_INIT;
+    orm_record *t1 = add_account(f, "t1", "loaded", 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_session_expunge(f->s, t1);
+
+    /* Reads and the commit share one transaction; commit ends it. */
+    CHECK(f->s, orm_session_begin(f->s));
+    assert_int_equal(orm_session_begin(f->s), ORM_EINVALID);
+    orm_record *got = NULL;
+    orm_value key = orm_value_int(1);
+    assert_int_equal(orm_session_get(f->s, &Account, &key, &got), ORM_ROW);
+    assert_string_equal(text_of(got, "note"), "loaded");
+    assert_int_equal(orm_record_set_text(got, "note", "edited", &err), 0);
+    CHECK(f->s, orm_session_undo(f->s));
+    assert_string_equal(text_of(got, "note"), "loaded");
+    assert_int_equal(orm_record_set_text(got, "note", "edited", &err), 0);
+    add_account(f, "t2", NULL, 2);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_other_sees("t1 t2");
+    assert_int_equal(count_where(f, &Account, "note = 'edited'"), 1);
+
+    /* Rollback ends it and writes nothing. */
+    CHECK(f->s, orm_session_begin(f->s));
+    add_account(f, "t3", NULL, 3);
+    CHECK(f->s, orm_session_rollback(f->s));
+    assert_other_sees("t1 t2");
+
+    /* A failed commit ends it, keeps every change, and a retry works. */
+    CHECK(f->s, orm_session_begin(f->s));
+    orm_record *dup = add_account(f, "t1", NULL, 4);
+    assert_int_equal(orm_session_commit(f->s), ORM_EUNIQUE);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    assert_other_sees("t1 t2");
+    CHECK(f->s, orm_session_begin(f->s));
+    assert_int_equal(orm_record_set_text(dup, "handle", "t4", &err), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_other_sees("t1 t2 t4");
+
+    /* A commit with nothing pending ends a read-only transaction. */
+    CHECK(f->s, orm_session_begin(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), 3);
+    CHECK(f->s, orm_session_commit(f->s));
+    CHECK(f->s, orm_session_begin(f->s));
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_error_clear(&err);
+}
+
 /* ---- undo, rollback ---- */
 
 static void test_undo_and_rollback(void **state)
@@ -1307,6 +1379,7 @@ int main(int argc, char **argv)
         T(test_failed_commit_writes_nothing),
         T(test_concurrent_update_is_a_conflict),
         T(test_undo_and_rollback),
+        T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),
         T(test_repeated_query_shapes_bind_their_own_values),

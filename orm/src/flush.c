@@ -918,7 +918,8 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
 {
     int rc = 0;
     *batch_failed = 0;
-    if (!f->plan && (rc = db_begin(f->db)) != 0) {
+    if (!f->plan && !session_in_transaction(f->s) &&
+        (rc = db_begin(f->db)) != 0) {
         orm_error_copy(session_err(f->s), &f->db->err);
         return rc;
     }
@@ -954,6 +955,7 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
         describe_failure(f->s, order[n - 1].rec, rc, order[n - 1].phase);
     if (rc)
         db_rollback(f->db);
+    session_transaction_ended(f->s);
     return rc;
 }
 
@@ -1055,7 +1057,7 @@ int orm_session_commit(orm_session *s)
     size_t n;
     session_pending_array(s, &n);
     if (n == 0)
-        return 0;
+        return session_commit_empty(s);
     if (orm_db_read_only(db))
         return orm_error_set(session_err(s), ORM_EREADONLY,
                              "the database is open read-only: %zu pending "

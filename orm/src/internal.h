@@ -128,8 +128,8 @@ struct orm_record {
     orm_session *session; /* NULL while transient */
     const orm_model *model;
     orm_record_state state;
-    orm_value *values;   /* current (owned) */
-    orm_value *original; /* as loaded (owned) */
+    orm_value *values;   /* current (owned, or borrowed from original) */
+    orm_value *original; /* as loaded (owned, or in the record's block) */
     unsigned char *changed;
     orm_value rowid; /* hidden row id for tables without a primary key */
     int in_identity;
@@ -145,11 +145,15 @@ void record_destroy(orm_record *rec);
 void record_alias(orm_record *rec, size_t col);
 int record_is_alias(const orm_record *rec, size_t col);
 
-/* Make a record for a row read from the database, or update and return
- * the record the identity map already has for that key. `row` holds
- * model->ncolumns values (copied); `rowid` may be NULL. */
-int session_load(orm_session *s, const orm_model *model, const orm_value *row,
-                 const orm_value *rowid, orm_record **out);
+/* A record with `bytes` more bytes in its allocation, at *storage, for
+ * the text of its loaded values (values pointing there are borrowed). */
+int record_new_loaded(orm_record **out, const orm_model *model, size_t bytes,
+                      char **storage);
+/* Make a record for the current row of `st` (the model's columns, then
+ * the rowid when `with_rowid`), or update and return the record the
+ * identity map already has for that key. */
+int session_load_row(orm_session *s, const orm_model *model, db_stmt *st,
+                     int with_rowid, orm_record **out);
 /* Record an attribute change for undo and pending tracking. */
 int session_note_set(orm_session *s, orm_record *rec, size_t col,
                      const orm_value *old, int old_changed);
@@ -159,6 +163,12 @@ orm_record **session_pending_array(orm_session *s, size_t *n);
 /* After a successful commit: everything is clean, keys are in the map. */
 void session_committed(orm_session *s);
 void session_set_failed(orm_session *s, orm_record *rec);
+/* Is the transaction of orm_session_begin open? The commit then writes
+ * in it, and tells when it ended it; a commit with nothing pending ends
+ * it with COMMIT. */
+int session_in_transaction(const orm_session *s);
+void session_transaction_ended(orm_session *s);
+int session_commit_empty(orm_session *s);
 /* SQL text of a query shape seen before in this session (borrowed), or
  * NULL; remember one (copied; a small cache, oldest out). */
 const char *session_sql_cached(orm_session *s, const void *shape, size_t len);

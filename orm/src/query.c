@@ -567,17 +567,17 @@ void orm_cursor_free(orm_cursor *c)
     free(c);
 }
 
-/* Run with a limit and load up to `max` rows as records. */
+/* Run with a limit and load the rows as records, straight from the
+ * statement (no row copy in between). */
 static int load(orm_query *q, int64_t limit, orm_record ***out, size_t *count)
 {
     orm_cursor *c = NULL;
     orm_record **recs = NULL;
     size_t n = 0, cap = 0;
-    const orm_value *row;
     int rc = cursor_open(q, limit, 0, &c);
     if (rc)
         return rc;
-    while ((rc = orm_cursor_next(c, &row)) == ORM_ROW) {
+    while ((rc = db_stmt_step(q->db, &c->st)) == ORM_ROW) {
         orm_record *rec;
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
@@ -589,8 +589,7 @@ static int load(orm_query *q, int64_t limit, orm_record ***out, size_t *count)
             recs = r;
             cap = ncap;
         }
-        rc = session_load(q->s, q->model, row,
-                          q->use_rowid ? &row[q->model->ncolumns] : NULL, &rec);
+        rc = session_load_row(q->s, q->model, &c->st, q->use_rowid, &rec);
         if (rc)
             break;
         recs[n++] = rec;

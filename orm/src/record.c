@@ -4,19 +4,23 @@
 
 #include "internal.h"
 
-/* One allocation per record: the struct, then values, original values
- * and changed flags (loading 100k rows must not cost 400k mallocs). */
+/* One allocation per record: the struct, then values, original values,
+ * changed flags and, for a record loaded from a row, that row's text and
+ * blob bytes (loading 100k rows must not cost 400k mallocs). */
 typedef struct record_block {
     orm_record rec;
     orm_value columns[];
 } record_block;
 
-int orm_record_new(orm_record **out, const orm_model *model)
+int record_new_loaded(orm_record **out, const orm_model *model, size_t bytes,
+                      char **storage)
 {
     size_t n = model->ncolumns ? model->ncolumns : 1;
-    record_block *b = calloc(1, sizeof *b + 2 * n * sizeof(orm_value) + n);
+    size_t head = sizeof(record_block) + 2 * n * sizeof(orm_value) + n;
+    record_block *b = malloc(head + bytes);
     if (!b)
         return ORM_ENOMEM;
+    memset(b, 0, head);
     orm_record *rec = &b->rec;
     rec->model = model;
     rec->state = ORM_RECORD_TRANSIENT;
@@ -24,8 +28,15 @@ int orm_record_new(orm_record **out, const orm_model *model)
     rec->values = b->columns;
     rec->original = b->columns + n;
     rec->changed = (unsigned char *)(b->columns + 2 * n);
+    *storage = (char *)b + head;
     *out = rec;
     return 0;
+}
+
+int orm_record_new(orm_record **out, const orm_model *model)
+{
+    char *storage;
+    return record_new_loaded(out, model, 0, &storage);
 }
 
 void record_alias(orm_record *rec, size_t col)

@@ -45,30 +45,51 @@ struct orm_session {
         char *sql;
     } sql_cache[SESSION_SQL_CACHE];
     size_t sql_cache_next;
+    /* Primary key columns of the last model looked up (session_pk). */
+    const orm_model *pk_model;
+    const orm_column *pk_columns;
+    size_t pk_ncolumns, npk;
+    int pk[ORM_MAX_KEY];
+    int began; /* orm_session_begin opened the database's transaction */
 };
 
 /* ---- identity map ---- */
 
+/* Key hashes fold 8 bytes at a time and finish with a 64-bit mixer, so an
+ * integer key costs a few instructions, not a byte loop. */
+static uint64_t hash_mix(uint64_t h, uint64_t x)
+{
+    h ^= x;
+    h *= 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
 static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
 {
     const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
+    uint64_t word;
+    for (; n >= 8; n -= 8, p += 8) {
+        memcpy(&word, p, 8);
+        h = hash_mix(h, word);
     }
-    return h;
+    word = 0;
+    memcpy(&word, p, n);
+    return hash_mix(h, word ^ ((uint64_t)n << 56));
 }
 
 static uint64_t hash_value(uint64_t h, const orm_value *v)
 {
-    h = hash_bytes(h, &v->kind, sizeof v->kind);
+    uint64_t bits = 0;
+    h = hash_mix(h, (uint64_t)v->kind);
     switch (v->kind) {
     case ORM_VINT:
-        return hash_bytes(h, &v->u.i, sizeof v->u.i);
+        return hash_mix(h, (uint64_t)v->u.i);
     case ORM_VFLOAT:
-        return hash_bytes(h, &v->u.f, sizeof v->u.f);
+        if (v->u.f != 0.0) /* 0.0 and -0.0 are equal */
+            memcpy(&bits, &v->u.f, sizeof bits);
+        return hash_mix(h, bits);
     case ORM_VBOOL:
-        return hash_bytes(h, &v->u.b, sizeof v->u.b);
+        return hash_mix(h, (uint64_t)v->u.b);
     case ORM_VTEXT:
     case ORM_VBLOB:
         return hash_bytes(h, v->u.s.ptr, v->u.s.len);
@@ -77,11 +98,27 @@ static uint64_t hash_value(uint64_t h, const orm_value *v)
     }
 }
 
-/* Key values of a record (pk, else rowid). Returns the count. */
-static size_t record_key(const orm_record *rec, const orm_value **key)
+/* Primary key columns of a model, remembered for the last model asked
+ * about (a load of many rows asks once per row). */
+static size_t session_pk(orm_session *s, const orm_model *m, const int **pk)
 {
-    int pk[ORM_MAX_KEY];
-    size_t n = orm_model_pk(rec->model, pk, ORM_MAX_KEY);
+    if (s->pk_model != m || s->pk_columns != m->columns ||
+        s->pk_ncolumns != m->ncolumns) {
+        s->npk = orm_model_pk(m, s->pk, ORM_MAX_KEY);
+        s->pk_model = m;
+        s->pk_columns = m->columns;
+        s->pk_ncolumns = m->ncolumns;
+    }
+    *pk = s->pk;
+    return s->npk;
+}
+
+/* Key values of a record (pk, else rowid). Returns the count. */
+static size_t record_key(orm_session *s, const orm_record *rec,
+                         const orm_value **key)
+{
+    const int *pk;
+    size_t n = session_pk(s, rec->model, &pk);
     if (n == 0 || n > ORM_MAX_KEY) {
         key[0] = &rec->rowid;
         return rec->rowid.kind == ORM_VNULL ? 0 : 1;
@@ -95,18 +132,18 @@ static size_t record_key(const orm_record *rec, const orm_value **key)
 static uint64_t key_hash(const orm_model *m, const orm_value *const *key,
                          size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    h = hash_bytes(h, &m, sizeof m);
+    uint64_t h = hash_mix(0x6a09e667f3bcc909ull, (uint64_t)(uintptr_t)m);
     for (size_t i = 0; i < n; i++)
         h = hash_value(h, key[i]);
     return h;
 }
 
-static int key_equal(const orm_record *rec, const orm_model *m,
-                     const orm_value *const *key, size_t n)
+static int key_equal(orm_session *s, const orm_record *rec,
+                     const orm_model *m, const orm_value *const *key,
+                     size_t n)
 {
     const orm_value *other[ORM_MAX_KEY];
-    if (rec->model != m || record_key(rec, other) != n)
+    if (rec->model != m || record_key(s, rec, other) != n)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!orm_value_equal(other[i], key[i]))
@@ -114,24 +151,37 @@ static int key_equal(const orm_record *rec, const orm_model *m,
     return 1;
 }
 
-static long map_find(const orm_session *s, const orm_model *m,
-                     const orm_value *const *key, size_t n)
+/* The map slot of the record with this key and hash, or -1. */
+static long map_find(orm_session *s, const orm_model *m,
+                     const orm_value *const *key, size_t n, uint64_t hash)
 {
     if (!s->map_cap)
         return -1;
-    size_t i = key_hash(m, key, n) & (s->map_cap - 1);
+    size_t i = hash & (s->map_cap - 1);
     while (s->map[i]) {
-        if (key_equal(s->map[i], m, key, n))
+        const orm_record *r = s->map[i];
+        if (r->map_hash == hash && key_equal(s, r, m, key, n))
             return (long)i;
         i = (i + 1) & (s->map_cap - 1);
     }
     return -1;
 }
 
-static int map_insert(orm_session *s, orm_record *rec);
-
-static int map_grow(orm_session *s)
+/* Put a record whose map_hash is set into a map with room for it. */
+static void map_place(orm_session *s, orm_record *rec)
 {
+    size_t i = rec->map_hash & (s->map_cap - 1);
+    while (s->map[i])
+        i = (i + 1) & (s->map_cap - 1);
+    s->map[i] = rec;
+    s->map_count++;
+    rec->in_identity = 1;
+}
+
+static int map_reserve(orm_session *s)
+{
+    if ((s->map_count + 1) * 2 <= s->map_cap)
+        return 0;
     size_t cap = s->map_cap ? s->map_cap * 2 : 64;
     orm_record **old = s->map;
     size_t old_cap = s->map_cap;
@@ -144,27 +194,28 @@ static int map_grow(orm_session *s)
     s->map_count = 0;
     for (size_t i = 0; i < old_cap; i++)
         if (old[i])
-            map_insert(s, old[i]);
+            map_place(s, old[i]);
     free(old);
+    return 0;
+}
+
+/* Put a record into the map under `hash`, the hash of its key. */
+static int map_insert_hashed(orm_session *s, orm_record *rec, uint64_t hash)
+{
+    if (map_reserve(s))
+        return ORM_ENOMEM;
+    rec->map_hash = hash;
+    map_place(s, rec);
     return 0;
 }
 
 static int map_insert(orm_session *s, orm_record *rec)
 {
     const orm_value *key[ORM_MAX_KEY];
-    size_t n = record_key(rec, key);
+    size_t n = record_key(s, rec, key);
     if (n == 0)
         return 0;
-    if ((s->map_count + 1) * 2 > s->map_cap && map_grow(s))
-        return ORM_ENOMEM;
-    rec->map_hash = key_hash(rec->model, key, n);
-    size_t i = rec->map_hash & (s->map_cap - 1);
-    while (s->map[i])
-        i = (i + 1) & (s->map_cap - 1);
-    s->map[i] = rec;
-    s->map_count++;
-    rec->in_identity = 1;
-    return 0;
+    return map_insert_hashed(s, rec, key_hash(rec->model, key, n));
 }
 
 static void map_remove(orm_session *s, orm_record *rec)
@@ -186,8 +237,7 @@ static void map_remove(orm_session *s, orm_record *rec)
         orm_record *r = s->map[j];
         s->map[j] = NULL;
         s->map_count--;
-        r->in_identity = 0;
-        map_insert(s, r);
+        map_place(s, r);
         j = (j + 1) & (s->map_cap - 1);
     }
 }
@@ -335,10 +385,53 @@ void orm_session_expunge(orm_session *s, orm_record *rec)
     record_destroy(rec);
 }
 
+/* ---- an explicit transaction ---- */
+
+int orm_session_begin(orm_session *s)
+{
+    if (s->db->in_transaction)
+        return orm_error_set(&s->err, ORM_EINVALID,
+                             "a transaction is already open on this database");
+    int rc = db_begin(s->db);
+    if (rc)
+        return session_fail(s, &s->db->err);
+    s->began = 1;
+    return 0;
+}
+
+int session_in_transaction(const orm_session *s)
+{
+    return s->began && s->db->in_transaction;
+}
+
+void session_transaction_ended(orm_session *s)
+{
+    s->began = 0;
+}
+
+/* End the transaction orm_session_begin opened, if it is still open. */
+static int end_transaction(orm_session *s, int commit)
+{
+    int rc = 0;
+    if (session_in_transaction(s)) {
+        rc = commit ? db_commit(s->db) : db_rollback(s->db);
+        if (rc)
+            session_fail(s, &s->db->err);
+    }
+    s->began = 0;
+    return rc;
+}
+
+int session_commit_empty(orm_session *s)
+{
+    return end_transaction(s, 1);
+}
+
 void orm_session_free(orm_session *s)
 {
     if (!s)
         return;
+    end_transaction(s, 0);
     undo_clear(s);
     while (s->all) {
         orm_record *next = s->all->next_all;
@@ -464,26 +557,17 @@ static int never_written(const orm_record *rec)
     return rec->state == ORM_RECORD_DELETED && rec->pending_index < 0;
 }
 
-/* The loaded value of column i: moved out of `take` when the caller hands
- * its row over, else copied from `row`. */
-static int load_value(orm_value *dst, const orm_value *row, orm_value *take,
-                      size_t i)
-{
-    if (take) {
-        *dst = take[i];
-        take[i] = orm_value_null();
-        return 0;
-    }
-    return orm_value_copy(dst, &row[i]);
-}
-
+/* Make the record for a row just read (`row`: the model's columns, read
+ * from the driver, borrowed or owned), or refresh the clean record the
+ * identity map already has for its key. A new record holds its loaded
+ * text and blobs in its own allocation: one malloc per row. */
 static int load_impl(orm_session *s, const orm_model *model,
-                     const orm_value *row, orm_value *take,
-                     const orm_value *rowid, orm_record **out)
+                     const orm_value *row, const orm_value *rowid,
+                     orm_record **out)
 {
-    int pk[ORM_MAX_KEY];
+    const int *pk;
     const orm_value *key[ORM_MAX_KEY];
-    size_t n = orm_model_pk(model, pk, ORM_MAX_KEY);
+    size_t n = session_pk(s, model, &pk);
     if (n > ORM_MAX_KEY)
         n = 0;
     for (size_t i = 0; i < n; i++)
@@ -492,7 +576,8 @@ static int load_impl(orm_session *s, const orm_model *model,
         key[0] = rowid;
         n = 1;
     }
-    long found = n ? map_find(s, model, key, n) : -1;
+    uint64_t hash = n ? key_hash(model, key, n) : 0;
+    long found = n ? map_find(s, model, key, n, hash) : -1;
     if (found >= 0) {
         orm_record *rec = s->map[found];
         if (rec->state == ORM_RECORD_CLEAN) {
@@ -502,7 +587,7 @@ static int load_impl(orm_session *s, const orm_model *model,
             undo_forget(s, rec);
             for (size_t i = 0; i < model->ncolumns; i++) {
                 orm_value b = ORM_VALUE_NULL_INIT;
-                if (load_value(&b, row, take, i))
+                if (orm_value_copy(&b, &row[i]))
                     return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
                 orm_value_clear(&rec->values[i]);
                 orm_value_clear(&rec->original[i]);
@@ -513,23 +598,34 @@ static int load_impl(orm_session *s, const orm_model *model,
         *out = rec;
         return 0;
     }
+    size_t bytes = 0;
+    for (size_t i = 0; i < model->ncolumns; i++)
+        if (row[i].kind == ORM_VTEXT || row[i].kind == ORM_VBLOB)
+            bytes += row[i].u.s.len + 1;
+    char *storage;
     orm_record *rec = NULL;
-    int rc = orm_record_new(&rec, model);
+    int rc = record_new_loaded(&rec, model, bytes, &storage);
     if (rc)
         return orm_error_set(&s->err, rc, "out of memory");
     for (size_t i = 0; i < model->ncolumns; i++) {
-        if (load_value(&rec->original[i], row, take, i)) {
-            record_destroy(rec);
-            return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+        orm_value v = row[i];
+        if (v.kind == ORM_VTEXT || v.kind == ORM_VBLOB) {
+            if (v.u.s.len)
+                memcpy(storage, v.u.s.ptr, v.u.s.len);
+            storage[v.u.s.len] = '\0';
+            v.u.s.ptr = storage;
+            storage += v.u.s.len + 1;
         }
-        record_alias(rec, i);
+        v.owned = 0; /* the bytes live and die with the record */
+        rec->original[i] = v;
+        rec->values[i] = v;
     }
     if (rowid && orm_value_copy(&rec->rowid, rowid)) {
         record_destroy(rec);
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     }
     rec->state = ORM_RECORD_CLEAN;
-    if ((rc = map_insert(s, rec)) != 0) {
+    if (n && (rc = map_insert_hashed(s, rec, hash)) != 0) {
         record_destroy(rec);
         return orm_error_set(&s->err, rc, "out of memory");
     }
@@ -538,27 +634,51 @@ static int load_impl(orm_session *s, const orm_model *model,
     return 0;
 }
 
-int session_load(orm_session *s, const orm_model *model, const orm_value *row,
-                 const orm_value *rowid, orm_record **out)
+int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
+                     int with_rowid, orm_record **out)
 {
-    return load_impl(s, model, row, NULL, rowid, out);
+    enum { ON_STACK = 16 };
+    orm_db *db = s->db;
+    size_t n = m->ncolumns;
+    orm_value stack[ON_STACK], rowid = ORM_VALUE_NULL_INIT;
+    orm_value *row = n <= ON_STACK ? stack : calloc(n, sizeof *row);
+    int rc = 0;
+    if (!row)
+        return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        row[i] = orm_value_null();
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = db_stmt_column(db, st, i, &m->columns[i], &row[i]);
+    if (rc == 0 && with_rowid)
+        rc = db_stmt_column(db, st, n, NULL, &rowid);
+    if (rc == 0)
+        rc = load_impl(s, m, row, with_rowid ? &rowid : NULL, out);
+    else
+        rc = session_fail(s, &db->err);
+    for (size_t i = 0; i < n; i++)
+        orm_value_clear(&row[i]);
+    orm_value_clear(&rowid);
+    if (row != stack)
+        free(row);
+    return rc;
 }
 
 /* ---- get / refresh ---- */
 
-/* SELECT the columns (and rowid) of one row by key into `row`. */
-int session_select_row(orm_session *s, const orm_model *m,
-                       const orm_value *const *key, size_t nkey, int by_rowid,
-                       orm_value *row, orm_value *rowid)
+/* Run the SELECT of one row by key (pk values, or the rowid when
+ * `by_rowid`); on ORM_ROW `st` is on that row, and the caller releases
+ * it. Also says whether the rowid is selected after the columns. */
+static int select_by_key(orm_session *s, const orm_model *m,
+                         const orm_value *const *key, size_t nkey,
+                         int by_rowid, db_stmt *st, int *with_rowid)
 {
     orm_db *db = s->db;
     const orm_driver *drv = db->driver;
     sql_builder sb;
-    db_stmt st = {NULL, -1};
-    int pk[ORM_MAX_KEY];
-    int want_rowid = orm_model_pk(m, pk, ORM_MAX_KEY) == 0 && drv->rowid_column;
+    const int *pk;
+    int want_rowid = session_pk(s, m, &pk) == 0 && drv->rowid_column;
     int rc, cacheable = nkey <= ORM_MAX_KEY;
-    sql_init(&sb, drv);
+    *with_rowid = want_rowid;
     for (size_t i = 0; i < nkey; i++)
         cacheable &= key[i]->kind != ORM_VNULL; /* IS NULL has no param */
     if (cacheable && s->select_model == m && s->select_by_rowid == by_rowid &&
@@ -567,11 +687,14 @@ int session_select_row(orm_session *s, const orm_model *m,
         orm_value params[ORM_MAX_KEY];
         for (size_t i = 0; i < nkey; i++)
             params[i] = *key[i];
-        rc = db_stmt_acquire(db, s->select_sql, nkey, 0, &st);
+        rc = db_stmt_acquire(db, s->select_sql, nkey, 0, st);
         if (rc == 0)
-            rc = db_stmt_bind(db, &st, params, s->select_types, nkey);
-        goto step;
+            rc = db_stmt_bind(db, st, params, s->select_types, nkey);
+        if (rc == 0)
+            rc = db_stmt_step(db, st);
+        return rc < 0 && rc != ORM_ENOMEM ? session_fail(s, &db->err) : rc;
     }
+    sql_init(&sb, drv);
     sql_raw(&sb, "SELECT ");
     for (size_t i = 0; i < m->ncolumns; i++) {
         if (i)
@@ -596,7 +719,11 @@ int session_select_row(orm_session *s, const orm_model *m,
             sql_match(&sb, &m->columns[pk[i]], key[i]);
         }
     }
-    if (cacheable && sql_ok(&sb) && sb.nparams == nkey) {
+    if (!sql_ok(&sb)) {
+        rc = orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (cacheable && sb.nparams == nkey) {
         char *copy = orm_strdup(orm_buf_str(&sb.text));
         if (copy) {
             free(s->select_sql);
@@ -606,51 +733,51 @@ int session_select_row(orm_session *s, const orm_model *m,
             memcpy(s->select_types, sb.types, nkey * sizeof *sb.types);
         }
     }
-    if (!sql_ok(&sb)) {
-        rc = orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-        goto done;
-    }
-    rc = db_stmt_acquire(db, orm_buf_str(&sb.text), sb.nparams, 0, &st);
+    rc = db_stmt_acquire(db, orm_buf_str(&sb.text), sb.nparams, 0, st);
     if (rc == 0)
-        rc = db_stmt_bind(db, &st, sb.params, sb.types, sb.nparams);
-step:
+        rc = db_stmt_bind(db, st, sb.params, sb.types, sb.nparams);
     if (rc == 0)
-        rc = db_stmt_step(db, &st);
-    if (rc == ORM_ROW) {
-        for (size_t i = 0; i < m->ncolumns && rc == ORM_ROW; i++) {
-            orm_value v = ORM_VALUE_NULL_INIT;
-            int crc = db_stmt_column(db, &st, i, &m->columns[i], &v);
-            if (crc == 0)
-                crc = orm_value_copy(&row[i], &v);
-            orm_value_clear(&v);
-            if (crc)
-                rc = crc;
-        }
-        if (rc == ORM_ROW && want_rowid) {
-            orm_value v = ORM_VALUE_NULL_INIT;
-            int crc = db_stmt_column(db, &st, m->ncolumns, NULL, &v);
-            if (crc == 0)
-                crc = orm_value_copy(rowid, &v);
-            orm_value_clear(&v);
-            if (crc)
-                rc = crc;
-        }
-    }
+        rc = db_stmt_step(db, st);
     if (rc < 0 && rc != ORM_ENOMEM)
         session_fail(s, &db->err);
 done:
-    db_stmt_release(db, &st);
     sql_free(&sb);
+    return rc;
+}
+
+int session_select_row(orm_session *s, const orm_model *m,
+                       const orm_value *const *key, size_t nkey, int by_rowid,
+                       orm_value *row, orm_value *rowid)
+{
+    orm_db *db = s->db;
+    db_stmt st = {NULL, -1};
+    int with_rowid;
+    int rc = select_by_key(s, m, key, nkey, by_rowid, &st, &with_rowid);
+    for (size_t i = 0; i <= m->ncolumns && rc == ORM_ROW; i++) {
+        if (i == m->ncolumns && !with_rowid)
+            break;
+        orm_value v = ORM_VALUE_NULL_INIT;
+        int crc = db_stmt_column(db, &st, i,
+                                 i < m->ncolumns ? &m->columns[i] : NULL, &v);
+        if (crc == 0)
+            crc = orm_value_copy(i < m->ncolumns ? &row[i] : rowid, &v);
+        orm_value_clear(&v);
+        if (crc)
+            rc = crc == ORM_ENOMEM ? orm_error_set(&s->err, crc,
+                                                   "out of memory")
+                                   : session_fail(s, &db->err);
+    }
+    db_stmt_release(db, &st);
     return rc;
 }
 
 int orm_session_get(orm_session *s, const orm_model *model,
                     const orm_value *pk_values, orm_record **out)
 {
-    int pk[ORM_MAX_KEY];
+    const int *pk;
     const orm_value *key[ORM_MAX_KEY];
-    size_t n = orm_model_pk(model, pk, ORM_MAX_KEY);
-    int by_rowid = 0;
+    size_t n = session_pk(s, model, &pk);
+    int by_rowid = 0, with_rowid;
     *out = NULL;
     if (n > ORM_MAX_KEY)
         return orm_error_set(&s->err, ORM_EUNSUPPORTED,
@@ -665,26 +792,19 @@ int orm_session_get(orm_session *s, const orm_model *model,
     }
     for (size_t i = 0; i < n; i++)
         key[i] = &pk_values[i];
-    long found = map_find(s, model, key, n);
+    long found = map_find(s, model, key, n, key_hash(model, key, n));
     if (found >= 0) {
         *out = s->map[found];
         return ORM_ROW;
     }
-    orm_value *row = calloc(model->ncolumns + 1, sizeof *row);
-    orm_value rowid = ORM_VALUE_NULL_INIT;
-    if (!row)
-        return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-    int rc = session_select_row(s, model, key, n, by_rowid, row, &rowid);
+    db_stmt st = {NULL, -1};
+    int rc = select_by_key(s, model, key, n, by_rowid, &st, &with_rowid);
     if (rc == ORM_ROW) {
-        /* The row was read for this record: hand it over, no copy. */
-        rc = load_impl(s, model, row, row, by_rowid ? &rowid : NULL, out);
+        rc = session_load_row(s, model, &st, with_rowid, out);
         if (rc == 0)
             rc = ORM_ROW;
     }
-    for (size_t i = 0; i < model->ncolumns; i++)
-        orm_value_clear(&row[i]);
-    orm_value_clear(&rowid);
-    free(row);
+    db_stmt_release(s->db, &st);
     return rc;
 }
 
@@ -692,9 +812,9 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
 {
     const orm_model *m = rec->model;
     const orm_value *key[ORM_MAX_KEY];
-    int pk[ORM_MAX_KEY];
-    size_t n = record_key(rec, key);
-    int by_rowid = orm_model_pk(m, pk, ORM_MAX_KEY) == 0;
+    const int *pk;
+    size_t n = record_key(s, rec, key);
+    int by_rowid = session_pk(s, m, &pk) == 0;
     if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
         return orm_error_set(&s->err, ORM_EINVALID,
                              "only records stored in the database can be "
@@ -736,9 +856,9 @@ int orm_session_fetch_current(orm_session *s, orm_record *rec,
 {
     const orm_model *m = rec->model;
     const orm_value *key[ORM_MAX_KEY];
-    int pk[ORM_MAX_KEY];
-    size_t n = record_key(rec, key);
-    int by_rowid = orm_model_pk(m, pk, ORM_MAX_KEY) == 0;
+    const int *pk;
+    size_t n = record_key(s, rec, key);
+    int by_rowid = session_pk(s, m, &pk) == 0;
     *current = NULL;
     if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
         return orm_error_set(&s->err, ORM_EINVALID,
@@ -865,7 +985,7 @@ int orm_session_rollback(orm_session *s)
     s->npending = 0;
     s->failed = NULL;
     orm_error_clear(&s->err);
-    return 0;
+    return end_transaction(s, 0);
 }
 
 size_t orm_session_pending_count(const orm_session *s)

@@ -41,9 +41,20 @@ int orm_session_delete(orm_session *s, orm_record *rec);
 int orm_session_get(orm_session *s, const orm_model *model, const orm_value *pk,
                     orm_record **out);
 
+/*
+ * Open a transaction now, as SQLAlchemy's `session.begin()`: the gets and
+ * queries that follow read inside it, and the next commit writes in it
+ * and ends it (rollback ends it too). Many small reads run faster so, and
+ * see one consistent state. Without it each read stands alone and commit
+ * opens its own transaction. On SQLite the database is reserved for this
+ * connection's writes until the end. ORM_EINVALID when a transaction is
+ * already open on the database.
+ */
+int orm_session_begin(orm_session *s);
 int orm_session_commit(orm_session *s);
 /* Forget pending changes: NEW records are dropped, DIRTY/DELETED ones go
- * back to their loaded values. */
+ * back to their loaded values; an open orm_session_begin transaction is
+ * rolled back. */
 int orm_session_rollback(orm_session *s);
 /* Reload a record's values from the database (pending changes to it are
  * discarded). ORM_ENOTFOUND if the row is gone. */
