@@ -23,6 +23,11 @@ typedef struct flush_ctx {
     orm_value *insert_params;
     orm_type *insert_types;
     size_t insert_cap;
+    /* Likewise the UPDATE or DELETE of the previous record, while the
+     * next one has the same shape (write_shape). */
+    unsigned char *write_shape, *shape_scratch;
+    size_t write_shape_len, shape_cap;
+    db_stmt write_st;
 } flush_ctx;
 
 /* ---- order ---- */
@@ -477,14 +482,91 @@ static void row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
     }
 }
 
+/* ---- kept UPDATE and DELETE statements ---- */
+
+static void write_forget(flush_ctx *f)
+{
+    db_stmt_release(f->db, &f->write_st);
+    f->write_shape_len = 0;
+}
+
+/* What an UPDATE's or DELETE's text depends on: the phase, the model,
+ * and per column whether it is changed (SET, and guarded by an update)
+ * and whether its loaded value is NULL (IS NULL rather than = ?). Made in
+ * f->shape_scratch; returns its length, 0 when out of memory. */
+static size_t write_shape(flush_ctx *f, const orm_record *rec, int phase)
+{
+    const orm_model *m = rec->model;
+    size_t len = 1 + sizeof m + m->ncolumns;
+    if (f->shape_cap < len) {
+        unsigned char *scratch = realloc(f->shape_scratch, len);
+        unsigned char *kept = realloc(f->write_shape, len);
+        if (scratch)
+            f->shape_scratch = scratch;
+        if (kept)
+            f->write_shape = kept;
+        if (!scratch || !kept)
+            return 0;
+        f->shape_cap = len;
+    }
+    unsigned char *p = f->shape_scratch;
+    *p++ = (unsigned char)phase;
+    memcpy(p, &m, sizeof m);
+    p += sizeof m;
+    for (size_t i = 0; i < m->ncolumns; i++)
+        *p++ = (unsigned char)((rec->changed[i] ? 1 : 0) |
+                               (rec->original[i].kind == ORM_VNULL ? 2 : 0));
+    return len;
+}
+
+/* Does the kept statement have this shape? Then the builder need only
+ * collect the parameters. */
+static int write_fits(const flush_ctx *f, size_t len)
+{
+    return len && !f->plan && f->write_st.stmt && f->write_shape_len == len &&
+           memcmp(f->write_shape, f->shape_scratch, len) == 0;
+}
+
+/* Run an UPDATE or DELETE: on the kept statement when `kept` (sb holds
+ * only parameters), else from sb's text, then kept for the next record
+ * of the same shape. */
+static int run_write(flush_ctx *f, sql_builder *sb, orm_record *rec,
+                     int kept, size_t shape_len, int64_t *matched)
+{
+    orm_db *db = f->db;
+    int rc;
+    if (!sql_ok(sb))
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    if (f->plan || (!kept && !shape_len))
+        return run(f, sb, rec, 0, matched);
+    if (kept) {
+        db->driver->reset(f->write_st.stmt);
+    } else {
+        write_forget(f);
+        rc = db_stmt_acquire(db, orm_buf_str(&sb->text), sb->nparams, 0,
+                             &f->write_st);
+        if (rc)
+            return rc;
+        memcpy(f->write_shape, f->shape_scratch, shape_len);
+        f->write_shape_len = shape_len;
+    }
+    rc = db_stmt_bind(db, &f->write_st, sb->params, sb->types, sb->nparams);
+    if (rc == 0)
+        rc = run_stmt(f, &f->write_st, rec, 0, matched);
+    return rc;
+}
+
 static int flush_update(flush_ctx *f, orm_record *rec)
 {
     const orm_model *m = rec->model;
     int version = version_column(m);
     size_t n = 0;
     int64_t matched = 0;
+    size_t shape_len = write_shape(f, rec, 1);
+    int kept = write_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, f->db->driver);
+    sb.params_only = kept;
     sql_raw(&sb, "UPDATE ");
     sql_table(&sb, m);
     for (size_t i = 0; i < m->ncolumns; i++) {
@@ -510,7 +592,7 @@ static int flush_update(flush_ctx *f, orm_record *rec)
     /* Guard: the values the user saw are still there. */
     sql_raw(&sb, " WHERE ");
     row_match(&sb, rec, GUARD_UPDATE);
-    int rc = run(f, &sb, rec, 0, &matched);
+    int rc = run_write(f, &sb, rec, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
@@ -520,13 +602,16 @@ static int flush_update(flush_ctx *f, orm_record *rec)
 static int flush_delete(flush_ctx *f, orm_record *rec)
 {
     int64_t matched = 0;
+    size_t shape_len = write_shape(f, rec, 2);
+    int kept = write_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, f->db->driver);
+    sb.params_only = kept;
     sql_raw(&sb, "DELETE FROM ");
     sql_table(&sb, rec->model);
     sql_raw(&sb, " WHERE ");
     row_match(&sb, rec, GUARD_DELETE);
-    int rc = run(f, &sb, rec, 0, &matched);
+    int rc = run_write(f, &sb, rec, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
@@ -949,6 +1034,7 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
         i += k;
     }
     insert_forget(f);
+    write_forget(f);
     if (f->plan)
         return rc;
     if (rc == 0 && (rc = db_commit(f->db)) != 0)
@@ -1044,6 +1130,9 @@ done:
 static void flush_ctx_free(flush_ctx *f)
 {
     insert_forget(f);
+    write_forget(f);
+    free(f->write_shape);
+    free(f->shape_scratch);
     free(f->insert_mask);
     free(f->insert_params);
     free(f->insert_types);
@@ -1052,7 +1141,10 @@ static void flush_ctx_free(flush_ctx *f)
 int orm_session_commit(orm_session *s)
 {
     orm_db *db = orm_session_db(s);
-    flush_ctx f = {s, db, NULL, NULL, NULL, {NULL, -1}, 0, NULL, NULL, 0};
+    flush_ctx f = {.s = s,
+                   .db = db,
+                   .insert_st = {NULL, -1},
+                   .write_st = {NULL, -1}};
     int rc;
     size_t n;
     session_pending_array(s, &n);
@@ -1072,8 +1164,11 @@ int orm_session_commit(orm_session *s)
 int orm_session_plan(orm_session *s, char **out)
 {
     orm_buf plan = ORM_BUF_INIT;
-    flush_ctx f = {
-        s, orm_session_db(s), &plan, NULL, NULL, {NULL, -1}, 0, NULL, NULL, 0};
+    flush_ctx f = {.s = s,
+                   .db = orm_session_db(s),
+                   .plan = &plan,
+                   .insert_st = {NULL, -1},
+                   .write_st = {NULL, -1}};
     int rc = flush(&f);
     flush_ctx_free(&f);
     if (rc) {
