@@ -11,7 +11,7 @@ static int buf_reserve(orm_buf *b, size_t extra)
         return -1;
     if (b->len + extra + 1 <= b->cap)
         return 0;
-    size_t cap = b->cap ? b->cap : 64;
+    size_t cap = b->cap ? b->cap : 256; /* most SQL fits at once */
     while (cap < b->len + extra + 1) {
         if (cap > ((size_t)-1) / 2) {
             b->failed = 1;

@@ -174,7 +174,8 @@ int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
         db->driver->column(st->stmt, i, col ? col->type : ORM_TYPE_COUNT, out);
     if (rc < 0)
         return db_fail(db, rc);
-    if (col && (rc = orm_value_normalize(out, col)) < 0)
+    if (col && value_needs_normalize(out, col) &&
+        (rc = orm_value_normalize(out, col)) < 0)
         return orm_error_set(&db->err, rc, "out of memory");
     return 0;
 }

@@ -67,6 +67,29 @@ int db_stmt_step(orm_db *db, db_stmt *st);
  * (borrowed unless normalization had to change it: then owned). */
 int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
                    orm_value *out);
+/* Could orm_value_normalize change a value read for `col`? Text and
+ * blob columns, and values already of their column's kind, stay as the
+ * driver gave them: the row loops skip the call. */
+static inline int value_needs_normalize(const orm_value *v,
+                                        const orm_column *col)
+{
+    switch (col->type) {
+    case ORM_STRING:
+    case ORM_TEXT:
+    case ORM_BLOB:
+    case ORM_JSON:
+        return 0;
+    case ORM_INTEGER:
+    case ORM_BIGINT:
+    case ORM_SMALLINT:
+        return v->kind == ORM_VTEXT;
+    case ORM_FLOAT:
+    case ORM_BOOLEAN:
+        return v->kind == ORM_VTEXT || v->kind == ORM_VINT;
+    default:
+        return v->kind != ORM_VNULL;
+    }
+}
 int db_exec(orm_db *db, const char *sql);
 int db_begin(orm_db *db);
 int db_commit(orm_db *db);
@@ -169,6 +192,8 @@ void session_set_failed(orm_session *s, orm_record *rec);
 int session_in_transaction(const orm_session *s);
 void session_transaction_ended(orm_session *s);
 int session_commit_empty(orm_session *s);
+/* An empty buffer for a query's shape, reused by every query. */
+orm_buf *session_shape_buf(orm_session *s);
 /* SQL text of a query shape seen before in this session (borrowed), or
  * NULL; remember one (copied; a small cache, oldest out). */
 const char *session_sql_cached(orm_session *s, const void *shape, size_t len);

@@ -389,10 +389,10 @@ static int render_select(sql_builder *sb, orm_query *q, int64_t limit);
  * collects its parameters and reuses the text. */
 static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
 {
-    orm_buf shape = ORM_BUF_INIT;
-    query_shape(&shape, q, limit);
-    const char *cached = orm_buf_str(&shape)
-                             ? session_sql_cached(q->s, shape.data, shape.len)
+    orm_buf *shape = session_shape_buf(q->s); /* reused, not allocated */
+    query_shape(shape, q, limit);
+    const char *cached = orm_buf_str(shape)
+                             ? session_sql_cached(q->s, shape->data, shape->len)
                              : NULL;
     sql_init(sb, q->db->driver);
     sb->params_only = cached != NULL;
@@ -400,10 +400,9 @@ static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
     sb->params_only = 0;
     if (rc == 0 && cached)
         sql_raw(sb, cached);
-    else if (rc == 0 && orm_buf_str(&shape) && sql_ok(sb))
-        session_sql_remember(q->s, shape.data, shape.len,
+    else if (rc == 0 && orm_buf_str(shape) && sql_ok(sb))
+        session_sql_remember(q->s, shape->data, shape->len,
                              orm_buf_str(&sb->text));
-    orm_buf_free(&shape);
     if (rc == 0 && !sql_ok(sb))
         rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
     return rc;
@@ -489,6 +488,20 @@ void orm_query_params_free(orm_value *params, size_t n)
 
 /* ---- running ---- */
 
+/* Build, prepare and bind the SELECT. */
+static int select_open(orm_query *q, int64_t limit, unsigned flags,
+                       sql_builder *sb, db_stmt *st)
+{
+    orm_error_clear(&q->err);
+    int rc = build_select(sb, q, limit);
+    if (rc == 0)
+        rc = db_stmt_acquire(q->db, orm_buf_str(&sb->text), sb->nparams,
+                             flags, st);
+    if (rc == 0)
+        rc = db_stmt_bind(q->db, st, sb->params, sb->types, sb->nparams);
+    return rc;
+}
+
 static int cursor_open(orm_query *q, int64_t limit, unsigned flags,
                        orm_cursor **out)
 {
@@ -504,14 +517,7 @@ static int cursor_open(orm_query *q, int64_t limit, unsigned flags,
         free(c);
         return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
     }
-    orm_error_clear(&q->err);
-    rc = build_select(&c->sb, q, limit);
-    if (rc == 0)
-        rc = db_stmt_acquire(q->db, orm_buf_str(&c->sb.text), c->sb.nparams,
-                             flags, &c->st);
-    if (rc == 0)
-        rc = db_stmt_bind(q->db, &c->st, c->sb.params, c->sb.types,
-                          c->sb.nparams);
+    rc = select_open(q, limit, flags, &c->sb, &c->st);
     if (rc) {
         orm_cursor_free(c);
         return fail(q, rc);
@@ -568,17 +574,22 @@ void orm_cursor_free(orm_cursor *c)
 }
 
 /* Run with a limit and load the rows as records, straight from the
- * statement (no row copy in between). */
-static int load(orm_query *q, int64_t limit, orm_record ***out, size_t *count)
+ * statement (no row copy in between): into `fixed` (room for `limit`
+ * records) when given, else into an array grown at *out. */
+static int load(orm_query *q, int64_t limit, orm_record **fixed,
+                orm_record ***out, size_t *count)
 {
-    orm_cursor *c = NULL;
-    orm_record **recs = NULL;
-    size_t n = 0, cap = 0;
-    int rc = cursor_open(q, limit, 0, &c);
-    if (rc)
-        return rc;
-    while ((rc = db_stmt_step(q->db, &c->st)) == ORM_ROW) {
+    sql_builder sb;
+    db_stmt st = {NULL, -1};
+    orm_record **recs = fixed;
+    size_t n = 0, cap = fixed ? (size_t)limit : 0;
+    int rc = select_open(q, limit, 0, &sb, &st);
+    while (rc == 0 && (rc = db_stmt_step(q->db, &st)) == ORM_ROW) {
         orm_record *rec;
+        if (n == cap && fixed) {
+            rc = ORM_DONE; /* the LIMIT was `limit`: nothing more */
+            break;
+        }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             orm_record **r = realloc(recs, ncap * sizeof *r);
@@ -589,18 +600,22 @@ static int load(orm_query *q, int64_t limit, orm_record ***out, size_t *count)
             recs = r;
             cap = ncap;
         }
-        rc = session_load_row(q->s, q->model, &c->st, q->use_rowid, &rec);
+        rc = session_load_row(q->s, q->model, &st, q->use_rowid, &rec);
         if (rc)
             break;
         recs[n++] = rec;
     }
-    orm_cursor_free(c);
+    db_stmt_release(q->db, &st);
+    sql_free(&sb);
+    *count = n;
     if (rc != ORM_DONE) {
-        free(recs);
+        if (recs != fixed)
+            free(recs);
+        *count = 0;
         return rc < 0 ? fail(q, rc) : rc;
     }
-    *out = recs;
-    *count = n;
+    if (out)
+        *out = recs;
     return 0;
 }
 
@@ -608,34 +623,32 @@ int orm_query_all(orm_query *q, orm_record ***out, size_t *count)
 {
     *out = NULL;
     *count = 0;
-    return load(q, q->limit, out, count);
+    return load(q, q->limit, NULL, out, count);
 }
 
 int orm_query_first(orm_query *q, orm_record **out)
 {
-    orm_record **recs = NULL;
+    orm_record *recs[1];
     size_t n = 0;
-    int rc = load(q, 1, &recs, &n);
+    int rc = load(q, 1, recs, NULL, &n);
     *out = NULL;
     if (rc)
         return rc;
     if (n)
         *out = recs[0];
-    free(recs);
     return n ? ORM_ROW : ORM_DONE;
 }
 
 int orm_query_one(orm_query *q, orm_record **out)
 {
-    orm_record **recs = NULL;
+    orm_record *recs[2];
     size_t n = 0;
-    int rc = load(q, 2, &recs, &n);
+    int rc = load(q, 2, recs, NULL, &n);
     *out = NULL;
     if (rc)
         return rc;
     if (n == 1)
         *out = recs[0];
-    free(recs);
     if (n == 0)
         return fail(q, orm_error_set(&q->err, ORM_ENOTFOUND, "no %s matches",
                                      q->model->table));

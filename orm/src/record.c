@@ -20,6 +20,8 @@ int record_new_loaded(orm_record **out, const orm_model *model, size_t bytes,
     record_block *b = malloc(head + bytes);
     if (!b)
         return ORM_ENOMEM;
+    /* The header, the values and the changed flags start zeroed (NULL,
+     * unchanged); the text area is written by the caller. */
     memset(b, 0, head);
     orm_record *rec = &b->rec;
     rec->model = model;
@@ -57,11 +59,16 @@ void record_destroy(orm_record *rec)
 {
     if (!rec)
         return;
+    /* Loaded values live in the record's block: only owned ones (set,
+     * refreshed) have bytes of their own. */
     for (size_t i = 0; i < rec->model->ncolumns; i++) {
-        orm_value_clear(&rec->values[i]);
-        orm_value_clear(&rec->original[i]);
+        if (rec->values[i].owned)
+            orm_value_clear(&rec->values[i]);
+        if (rec->original[i].owned)
+            orm_value_clear(&rec->original[i]);
     }
-    orm_value_clear(&rec->rowid);
+    if (rec->rowid.owned)
+        orm_value_clear(&rec->rowid);
     free(rec); /* the first member of its record_block */
 }
 

@@ -51,6 +51,7 @@ struct orm_session {
     size_t pk_ncolumns, npk;
     int pk[ORM_MAX_KEY];
     int began; /* orm_session_begin opened the database's transaction */
+    orm_buf shape; /* scratch for query shapes (query.c) */
 };
 
 /* ---- identity map ---- */
@@ -442,6 +443,7 @@ void orm_session_free(orm_session *s)
     free(s->pending);
     free(s->undo);
     free(s->select_sql);
+    orm_buf_free(&s->shape);
     for (size_t i = 0; i < SESSION_SQL_CACHE; i++) {
         free(s->sql_cache[i].shape);
         free(s->sql_cache[i].sql);
@@ -642,21 +644,23 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     size_t n = m->ncolumns;
     orm_value stack[ON_STACK], rowid = ORM_VALUE_NULL_INIT;
     orm_value *row = n <= ON_STACK ? stack : calloc(n, sizeof *row);
+    size_t read = 0;
     int rc = 0;
     if (!row)
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        row[i] = orm_value_null();
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = db_stmt_column(db, st, i, &m->columns[i], &row[i]);
+    /* Borrowed values as the driver hands them out; only a normalized
+     * one may own bytes. */
+    for (; read < n && rc == 0; read++)
+        rc = db_stmt_column(db, st, read, &m->columns[read], &row[read]);
     if (rc == 0 && with_rowid)
         rc = db_stmt_column(db, st, n, NULL, &rowid);
     if (rc == 0)
         rc = load_impl(s, m, row, with_rowid ? &rowid : NULL, out);
     else
         rc = session_fail(s, &db->err);
-    for (size_t i = 0; i < n; i++)
-        orm_value_clear(&row[i]);
+    for (size_t i = 0; i < read; i++)
+        if (row[i].owned)
+            orm_value_clear(&row[i]);
     orm_value_clear(&rowid);
     if (row != stack)
         free(row);
@@ -1001,6 +1005,12 @@ orm_record *orm_session_pending_at(const orm_session *s, size_t i)
 orm_record *orm_session_failed_record(const orm_session *s)
 {
     return s->failed;
+}
+
+orm_buf *session_shape_buf(orm_session *s)
+{
+    orm_buf_reset(&s->shape);
+    return &s->shape;
 }
 
 const char *session_sql_cached(orm_session *s, const void *shape, size_t len)

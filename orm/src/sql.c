@@ -29,9 +29,7 @@ void sql_free(sql_builder *sb)
         sb->kept = next;
     }
     orm_buf_free(&sb->text);
-    free(sb->params);
-    free(sb->types);
-    free(sb->masked);
+    free(sb->params); /* with types and masked */
     memset(sb, 0, sizeof *sb);
 }
 
@@ -74,29 +72,34 @@ void sql_table(sql_builder *sb, const orm_model *model)
     sql_ident(sb, model->table);
 }
 
+/* Parameters, their types and their mask flags share one allocation. */
+static int params_grow(sql_builder *sb)
+{
+    size_t cap = sb->cap ? sb->cap * 2 : 8;
+    orm_value *params =
+        malloc(cap * (sizeof *sb->params + sizeof *sb->types + 1));
+    if (!params)
+        return -1;
+    orm_type *types = (orm_type *)(params + cap);
+    unsigned char *masked = (unsigned char *)(types + cap);
+    if (sb->nparams) {
+        memcpy(params, sb->params, sb->nparams * sizeof *params);
+        memcpy(types, sb->types, sb->nparams * sizeof *types);
+        memcpy(masked, sb->masked, sb->nparams);
+    }
+    free(sb->params);
+    sb->params = params;
+    sb->types = types;
+    sb->masked = masked;
+    sb->cap = cap;
+    return 0;
+}
+
 void sql_param(sql_builder *sb, const orm_value *v, orm_type type)
 {
-    if (sb->nparams == sb->cap) {
-        size_t cap = sb->cap ? sb->cap * 2 : 8;
-        orm_value *params = realloc(sb->params, cap * sizeof *params);
-        if (!params) {
-            sb->failed = 1;
-            return;
-        }
-        sb->params = params;
-        orm_type *types = realloc(sb->types, cap * sizeof *types);
-        if (!types) {
-            sb->failed = 1;
-            return;
-        }
-        sb->types = types;
-        unsigned char *masked = realloc(sb->masked, cap);
-        if (!masked) {
-            sb->failed = 1;
-            return;
-        }
-        sb->masked = masked;
-        sb->cap = cap;
+    if (sb->nparams == sb->cap && params_grow(sb)) {
+        sb->failed = 1;
+        return;
     }
     sb->masked[sb->nparams] = (unsigned char)sb->mask_next;
     sb->mask_next = 0;
