@@ -126,6 +126,7 @@ typedef struct bench_sum {
     int64_t id_sum;  /* of rows read */
     int64_t len_sum; /* handle + secret_key lengths of rows read */
     double commit_s; /* ORM: time spent in orm_session_commit */
+    double load_s;   /* ORM: time spent loading the rows to change */
     long rss_start_kib, rss_max_kib;
 } bench_sum;
 
@@ -397,8 +398,11 @@ static int orm_by_key(orm_side *o, orm_session *s, bench_phase ph,
     orm_error err = ORM_ERROR_INIT;
     char handle[32];
     int rc = 0;
+    double t_load = bench_now();
     if (ph != PH_GET && orm_prefetch(o, s, w->keys[ph], w->nkeys) != 0)
         return -1;
+    if (ph != PH_GET)
+        sum->load_s = bench_now() - t_load;
     for (size_t i = 0; i < w->nkeys && rc == 0; i++) {
         int64_t key = w->keys[ph][i];
         orm_value pk = orm_value_int(key);
@@ -1457,6 +1461,8 @@ static int run_side_phase(bench_ctx *x, bench_side side, bench_phase ph,
     if (x->cfg.verbose) {
         fprintf(stderr, "  %s %-9s %9.4f s  rows %" PRId64, side_names[side],
                 phase_names[ph], t, sum.rows);
+        if (sum.load_s > 0)
+            fprintf(stderr, "  (loading the rows %.4f s)", sum.load_s);
         if (sum.commit_s > 0)
             fprintf(stderr, "  (commit %.4f s, before it %.4f s)", sum.commit_s,
                     t - sum.commit_s);

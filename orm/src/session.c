@@ -136,7 +136,12 @@ static uint64_t key_hash(const orm_model *m, const orm_value *const *key,
     uint64_t h = hash_mix(0x6a09e667f3bcc909ull, (uint64_t)(uintptr_t)m);
     for (size_t i = 0; i < n; i++)
         h = hash_value(h, key[i]);
-    return h;
+    /* Final avalanche: the map indexes by the low bits. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
 }
 
 static int key_equal(orm_session *s, const orm_record *rec,
