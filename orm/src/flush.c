@@ -1065,31 +1065,38 @@ static int flush(flush_ctx *f)
     size_t n = 0;
     planned *order = commit_order(f->s, &n);
     saved_values *saved = NULL;
+    orm_value *saved_pool = NULL; /* every saved value, one allocation */
+    size_t saved_count = 0;
     int rc = 0, batch_failed = 0;
     if (!order)
         return orm_error_set(session_err(f->s), ORM_ENOMEM, "out of memory");
     if (!f->plan) {
         /* Inserts may change values (keys, RETURNING): keep a copy to
          * put back if the transaction fails. */
+        for (size_t i = 0; i < n; i++)
+            if (order[i].phase == 0)
+                saved_count += order[i].rec->model->ncolumns;
         saved = calloc(n ? n : 1, sizeof *saved);
-        if (!saved) {
+        saved_pool = calloc(saved_count ? saved_count : 1, sizeof *saved_pool);
+        if (!saved || !saved_pool) {
+            free(saved);
+            free(saved_pool);
             free(order);
             return orm_error_set(session_err(f->s), ORM_ENOMEM,
                                  "out of memory");
         }
     }
-    for (size_t i = 0; saved && i < n && rc == 0; i++) {
+    for (size_t i = 0, used = 0; saved && i < n && rc == 0; i++) {
         orm_record *rec = order[i].rec;
         if (order[i].phase != 0)
             continue;
         saved[i].rec = rec;
-        saved[i].values = calloc(rec->model->ncolumns, sizeof(orm_value));
-        if (!saved[i].values) {
-            rc = orm_error_set(session_err(f->s), ORM_ENOMEM, "out of memory");
-            break;
-        }
+        saved[i].values = saved_pool + used;
+        used += rec->model->ncolumns;
         for (size_t c = 0; c < rec->model->ncolumns && rc == 0; c++)
             rc = orm_value_copy(&saved[i].values[c], &rec->values[c]);
+        if (rc)
+            rc = orm_error_set(session_err(f->s), rc, "out of memory");
     }
     if (rc)
         goto done;
@@ -1115,13 +1122,9 @@ static int flush(flush_ctx *f)
     }
     session_committed(f->s);
 done:
-    for (size_t i = 0; saved && i < n; i++) {
-        if (!saved[i].values)
-            continue;
-        for (size_t c = 0; c < saved[i].rec->model->ncolumns; c++)
-            orm_value_clear(&saved[i].values[c]);
-        free(saved[i].values);
-    }
+    for (size_t i = 0; i < saved_count; i++)
+        orm_value_clear(&saved_pool[i]);
+    free(saved_pool);
     free(saved);
     free(order);
     return rc;
