@@ -508,6 +508,73 @@ static void test_types_round_trip(void **state)
     orm_error_clear(&err);
 }
 
+/* Shared UPDATE and DELETE statements guard with every type, NULLs among
+ * them; one row changed by someone else makes the batch a conflict that
+ * names that row. */
+static void test_batched_changes_guard_every_type(void **state)
+{
+    fixture *f = *state;
+    enum { N = 40 };
+    static const char *const cols[] = {"flag", "big",   "ratio", "price",
+                                       "exact", "day",  "at",    "at_tz",
+                                       "clock", "doc",  "uid",   "body"};
+    static const char *const vals[] = {
+        "true",       "9007199254740993",          "0.1",
+        "12.5",       "12345678901234567890.0123456789",
+        "2024-02-29", "2024-01-31T10:20:30.5",     "2024-01-31 12:00:00+00:00",
+        "23:59:58",   "{\"b\": [1, 2], \"a\": null}",
+        "123E4567-E89B-12D3-A456-426614174000",    "日本 🎉"};
+    orm_record *recs[N];
+    orm_error err = ORM_ERROR_INIT;
+    for (int r = 0; r < N; r++) {
+        assert_int_equal(orm_record_new(&recs[r], &Typed), 0);
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+            if ((r + (int)c) % 3 && /* every column NULL in some rows */
+                orm_record_set_text(recs[r], cols[c], vals[c], &err))
+                fail_msg("%s: %s", cols[c], orm_error_text(&err));
+        CHECK(f->s, orm_session_add(f->s, recs[r]));
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+    /* Reload them all, as a program would, and change one column. */
+    orm_session_free(f->s);
+    assert_int_equal(orm_session_new(&f->s, f->db), 0);
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_query_new(&q, f->s, &Typed), 0);
+    assert_int_equal(orm_query_order_by(q, "id", 0), 0);
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    orm_query_free(q);
+    assert_int_equal(n, N);
+    for (size_t r = 0; r < n; r++)
+        assert_int_equal(orm_record_set_text(rows[r], "body", "changed", &err),
+                         0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Typed, "body = 'changed'"), N);
+    /* Someone else edits the document of row 7: deleting all is a
+     * conflict on that row, and nothing is deleted. */
+    orm_db *other_db = open_db();
+    orm_session *other = NULL;
+    orm_record *theirs = NULL;
+    orm_value key = orm_value_int(id_of(rows[7]));
+    assert_int_equal(orm_session_new(&other, other_db), 0);
+    assert_int_equal(orm_session_get(other, &Typed, &key, &theirs), ORM_ROW);
+    assert_int_equal(orm_record_set_text(theirs, "doc", "[3]", &err), 0);
+    CHECK(other, orm_session_commit(other));
+    for (size_t r = 0; r < n; r++)
+        CHECK(f->s, orm_session_delete(f->s, rows[r]));
+    assert_int_equal(orm_session_commit(f->s), ORM_ECONFLICT);
+    assert_ptr_equal(orm_session_failed_record(f->s), rows[7]);
+    assert_int_equal(count_where(f, &Typed, NULL), N);
+    assert_int_equal(orm_session_rebase(f->s, rows[7]), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Typed, NULL), 0);
+    free(rows);
+    orm_session_free(other);
+    orm_db_free(other_db);
+    orm_error_clear(&err);
+}
+
 /* ---- keys ---- */
 
 static void test_composite_keys(void **state)
@@ -1369,6 +1436,7 @@ int main(int argc, char **argv)
         T(test_injection_is_literal),
         T(test_odd_identifiers_are_quoted),
         T(test_types_round_trip),
+        T(test_batched_changes_guard_every_type),
         T(test_composite_keys),
         T(test_unique_violation_keeps_pending_and_retry_works),
         T(test_not_null_violation_from_database),

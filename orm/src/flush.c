@@ -5,6 +5,7 @@
  * column and the reason in plain words. The same code renders the plan
  * (the review screen's SQL with bound values) without running it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -647,12 +648,163 @@ static int same_changes(const orm_record *a, const orm_record *b)
  *   WHERE (<key 1 and guard 1>) OR (<key 2 and guard 2>) ...
  * `matched` below k means one of them changed under us: the caller reruns
  * them one by one to name it. */
+/* ---- the same, joined against a list of rows (ORM_CAP_JOIN_VALUES) ----
+ *
+ *   UPDATE t AS "orb_t" SET c = "orb_v"."n0", ...
+ *   FROM (VALUES (key, new values, guard values), ...) AS "orb_v"(...)
+ *   WHERE "orb_t".id = "orb_v"."k0" AND "orb_t".g IS NOT DISTINCT FROM
+ *         "orb_v"."g0" ...
+ * and DELETE FROM t AS "orb_t" USING (VALUES ...) likewise. One text for
+ * every batch of the same size and columns, NULL guards included. */
+
+#define JOIN_TARGET "orb_t"
+#define JOIN_ROWS   "orb_v"
+
+/* Is column c of the model a guard column for this kind of change? */
+static int join_guarded(const orm_record *first, size_t c, guard_kind g)
+{
+    const orm_column *col = &first->model->columns[c];
+    if (col->flags & ORM_PK)
+        return 0;
+    return g == GUARD_UPDATE ? first->changed[c] != 0 : col->type != ORM_BLOB;
+}
+
+/* A name in the VALUES alias list: k (key), n (new value), g (guard). */
+static void join_name(sql_builder *sb, char kind, size_t i)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%c%zu", kind, i);
+    sql_ident(sb, name);
+}
+
+static void join_rows_ref(sql_builder *sb, char kind, size_t i)
+{
+    sql_ident(sb, JOIN_ROWS);
+    sql_raw(sb, ".");
+    join_name(sb, kind, i);
+}
+
+/* (VALUES (...), ...) AS "orb_v"(k0, n0, g0, ...) and the join condition
+ * after `where_word`. */
+static void join_values(sql_builder *sb, const planned *order, size_t k,
+                        guard_kind g, const char *where_word)
+{
+    const orm_model *m = order[0].rec->model;
+    const orm_record *first = order[0].rec;
+    int pk[ORM_MAX_KEY];
+    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY), nn = 0, ng = 0;
+    sql_raw(sb, " (VALUES ");
+    for (size_t r = 0; r < k; r++) {
+        const orm_record *rec = order[r].rec;
+        size_t n = 0;
+        sql_raw(sb, r ? ", (" : "(");
+        for (size_t i = 0; i < npk; i++, n++) {
+            const orm_column *col = &m->columns[pk[i]];
+            sql_raw(sb, n ? ", " : "");
+            sql_param(sb, &rec->original[pk[i]], sql_match_type(col));
+        }
+        for (size_t c = 0; g == GUARD_UPDATE && c < m->ncolumns; c++) {
+            if (!first->changed[c])
+                continue;
+            sql_raw(sb, n++ ? ", " : "");
+            sb->mask_next = (m->columns[c].flags & ORM_SECRET) != 0;
+            sql_param(sb, &rec->values[c], m->columns[c].type);
+        }
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            if (!join_guarded(first, c, g))
+                continue;
+            sql_raw(sb, n++ ? ", " : "");
+            sb->mask_next = (m->columns[c].flags & ORM_SECRET) != 0;
+            sql_param(sb, &rec->original[c], sql_match_type(&m->columns[c]));
+        }
+        sql_raw(sb, ")");
+    }
+    sql_raw(sb, ") AS ");
+    sql_ident(sb, JOIN_ROWS);
+    sql_raw(sb, " (");
+    for (size_t i = 0; i < npk; i++) {
+        sql_raw(sb, i ? ", " : "");
+        join_name(sb, 'k', i);
+    }
+    for (size_t c = 0; g == GUARD_UPDATE && c < m->ncolumns; c++)
+        if (first->changed[c]) {
+            sql_raw(sb, ", ");
+            join_name(sb, 'n', nn++);
+        }
+    for (size_t c = 0; c < m->ncolumns; c++)
+        if (join_guarded(first, c, g)) {
+            sql_raw(sb, ", ");
+            join_name(sb, 'g', ng++);
+        }
+    sql_raw(sb, ") ");
+    sql_raw(sb, where_word);
+    for (size_t i = 0; i < npk; i++) {
+        sql_raw(sb, i ? " AND " : " ");
+        sql_column_as_text_of(sb, JOIN_TARGET, &m->columns[pk[i]]);
+        sql_raw(sb, " = ");
+        join_rows_ref(sb, 'k', i);
+    }
+    ng = 0;
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        if (!join_guarded(first, c, g))
+            continue;
+        sql_raw(sb, " AND ");
+        sql_column_as_text_of(sb, JOIN_TARGET, &m->columns[c]);
+        sql_raw(sb, " IS NOT DISTINCT FROM ");
+        join_rows_ref(sb, 'g', ng++);
+    }
+}
+
+static int flush_update_join(flush_ctx *f, const planned *order, size_t k,
+                             int64_t *matched)
+{
+    const orm_model *m = order[0].rec->model;
+    size_t n = 0;
+    sql_builder sb;
+    sql_init(&sb, f->db->driver);
+    sql_raw(&sb, "UPDATE ");
+    sql_table(&sb, m);
+    sql_raw(&sb, " AS ");
+    sql_ident(&sb, JOIN_TARGET);
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        if (!order[0].rec->changed[c])
+            continue;
+        sql_raw(&sb, n ? ", " : " SET ");
+        sql_ident(&sb, m->columns[c].name);
+        sql_raw(&sb, " = ");
+        join_rows_ref(&sb, 'n', n++);
+    }
+    sql_raw(&sb, " FROM");
+    join_values(&sb, order, k, GUARD_UPDATE, "WHERE");
+    int rc = run(f, &sb, NULL, 0, matched);
+    sql_free(&sb);
+    return rc;
+}
+
+static int flush_delete_join(flush_ctx *f, const planned *order, size_t k,
+                             int64_t *matched)
+{
+    sql_builder sb;
+    sql_init(&sb, f->db->driver);
+    sql_raw(&sb, "DELETE FROM ");
+    sql_table(&sb, order[0].rec->model);
+    sql_raw(&sb, " AS ");
+    sql_ident(&sb, JOIN_TARGET);
+    sql_raw(&sb, " USING");
+    join_values(&sb, order, k, GUARD_DELETE, "WHERE");
+    int rc = run(f, &sb, NULL, 0, matched);
+    sql_free(&sb);
+    return rc;
+}
+
 static int flush_update_batch(flush_ctx *f, const planned *order, size_t k,
                               int64_t *matched)
 {
     const orm_model *m = order[0].rec->model;
     size_t n = 0;
     sql_builder sb;
+    if (f->db->driver->caps & ORM_CAP_JOIN_VALUES)
+        return flush_update_join(f, order, k, matched);
     sql_init(&sb, f->db->driver);
     sql_raw(&sb, "UPDATE ");
     sql_table(&sb, m);
@@ -685,6 +837,8 @@ static int flush_delete_batch(flush_ctx *f, const planned *order, size_t k,
                               int64_t *matched)
 {
     sql_builder sb;
+    if (f->db->driver->caps & ORM_CAP_JOIN_VALUES)
+        return flush_delete_join(f, order, k, matched);
     sql_init(&sb, f->db->driver);
     sql_raw(&sb, "DELETE FROM ");
     sql_table(&sb, order[0].rec->model);

@@ -125,6 +125,11 @@ void sql_string_literal(sql_builder *sb, const char *text);
 /* A column reference cast to text where the dialect needs it for text
  * operators and equality (JSON, UUID). */
 void sql_column_as_text(sql_builder *sb, const orm_column *col);
+/* The same, qualified by a table alias ("a"."col"). */
+void sql_column_as_text_of(sql_builder *sb, const char *alias,
+                           const orm_column *col);
+/* The type a value compared with sql_column_as_text is bound as. */
+orm_type sql_match_type(const orm_column *col);
 /* A column as ORDER BY and range comparisons must see it (numerically,
  * for decimals a dialect stores as text). */
 void sql_column_ordered(sql_builder *sb, const orm_column *col);

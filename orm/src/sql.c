@@ -135,16 +135,30 @@ static int needs_text_cast(const orm_column *col)
     return col->type == ORM_JSON || col->type == ORM_UUID;
 }
 
+void sql_column_as_text_of(sql_builder *sb, const char *alias,
+                           const orm_column *col)
+{
+    int cast = needs_text_cast(col);
+    /* CAST(x AS CHAR) is MySQL's only text cast; the others say TEXT. */
+    if (cast)
+        sql_raw(sb, "CAST(");
+    if (alias) {
+        sql_ident(sb, alias);
+        sql_raw(sb, ".");
+    }
+    sql_ident(sb, col->name);
+    if (cast)
+        sql_raw(sb, sb->driver->ident_quote == '`' ? " AS CHAR)" : " AS TEXT)");
+}
+
 void sql_column_as_text(sql_builder *sb, const orm_column *col)
 {
-    if (!needs_text_cast(col)) {
-        sql_ident(sb, col->name);
-        return;
-    }
-    /* CAST(x AS CHAR) is MySQL's only text cast; the others say TEXT. */
-    sql_raw(sb, "CAST(");
-    sql_ident(sb, col->name);
-    sql_raw(sb, sb->driver->ident_quote == '`' ? " AS CHAR)" : " AS TEXT)");
+    sql_column_as_text_of(sb, NULL, col);
+}
+
+orm_type sql_match_type(const orm_column *col)
+{
+    return needs_text_cast(col) ? ORM_TEXT : col->type;
 }
 
 static int decimal_as_text(const sql_builder *sb, const orm_column *col)
@@ -187,7 +201,7 @@ void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
     sql_column_as_text(sb, col);
     sql_raw(sb, " = ");
     sb->mask_next = (col->flags & ORM_SECRET) != 0;
-    sql_param(sb, v, needs_text_cast(col) ? ORM_TEXT : col->type);
+    sql_param(sb, v, sql_match_type(col));
 }
 
 /* ---- expressions ---- */

@@ -73,7 +73,12 @@ enum {
     ORM_CAP_BATCH_KEYS = 1u << 7,
     /* Every statement is a network round trip: the core sends the
      * updates and deletes of a commit in shared statements. */
-    ORM_CAP_ROUND_TRIPS = 1u << 8
+    ORM_CAP_ROUND_TRIPS = 1u << 8,
+    /* UPDATE t AS a ... FROM (VALUES ...) AS v(...) and DELETE FROM t AS a
+     * USING (VALUES ...) work, with IS NOT DISTINCT FROM: shared updates
+     * and deletes join against their rows instead of OR-ing conditions
+     * (PostgreSQL plans a long OR slowly). */
+    ORM_CAP_JOIN_VALUES = 1u << 9
 };
 
 typedef enum orm_placeholder_style {
