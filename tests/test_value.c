@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "orm/model.h"
+#include "orm/sys/buf.h"
 
 /* A column of `type`, named after the field a form would show. */
 static orm_column column(orm_type type)
@@ -1250,6 +1251,26 @@ static void test_value__token_hex_never_repeats_even_after_fork(void **state)
                 fail_msg("token %d repeats token %d", j, i);
 }
 
+/* Integers written without printf (parameters, placeholders) read the
+ * same as printf's, down to INT64_MIN. */
+static void test_value__int_text_matches_printf(void **state)
+{
+    (void)state;
+    const int64_t cases[] = {0, 1, -1, 9, 10, -10, 9007199254740993LL,
+                             INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[32], got[ORM_INT_TEXT_MAX];
+        snprintf(want, sizeof want, "%lld", (long long)cases[i]);
+        assert_int_equal(orm_int_text(got, cases[i]), strlen(want));
+        assert_string_equal(got, want);
+    }
+    orm_buf b = ORM_BUF_INIT;
+    orm_buf_append(&b, "$");
+    orm_buf_append_int(&b, 120);
+    assert_string_equal(orm_buf_str(&b), "$120");
+    orm_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1257,6 +1278,7 @@ int main(void)
         cmocka_unit_test(
             test_value__integer_accepts_sign_spaces_and_leading_zeros),
         cmocka_unit_test(test_value__integer_accepts_its_bounds),
+        cmocka_unit_test(test_value__int_text_matches_printf),
         cmocka_unit_test(test_value__integer_one_past_bounds_is_out_of_range),
         cmocka_unit_test(test_value__smallint_is_16_bit),
         cmocka_unit_test(test_value__bigint_is_64_bit_and_overflow_is_reported),

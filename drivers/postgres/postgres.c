@@ -715,7 +715,7 @@ static int pg_bind(orm_stmt *stmt, size_t index, const orm_value *v,
     case ORM_VNULL:
         break;
     case ORM_VINT:
-        snprintf(num, sizeof num, "%" PRId64, v->u.i);
+        orm_int_text(num, v->u.i);
         bytes = num;
         break;
     case ORM_VFLOAT:

@@ -39,6 +39,30 @@ void orm_buf_appendn(orm_buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
+size_t orm_int_text(char *out, int64_t v)
+{
+    char digits[ORM_INT_TEXT_MAX];
+    /* Work on the magnitude as unsigned: INT64_MIN has no positive twin. */
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0, len = 0;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = digits[--n];
+    out[len] = '\0';
+    return len;
+}
+
+void orm_buf_append_int(orm_buf *b, int64_t v)
+{
+    char text[ORM_INT_TEXT_MAX];
+    orm_buf_appendn(b, text, orm_int_text(text, v));
+}
+
 void orm_buf_append(orm_buf *b, const char *s)
 {
     orm_buf_appendn(b, s, strlen(s));

@@ -109,9 +109,10 @@ void sql_param(sql_builder *sb, const orm_value *v, orm_type type)
     sb->nparams++;
     if (sb->params_only)
         return;
-    if (sb->driver->placeholder == ORM_PLACEHOLDER_DOLLAR)
-        orm_buf_appendf(&sb->text, "$%zu", sb->nparams);
-    else
+    if (sb->driver->placeholder == ORM_PLACEHOLDER_DOLLAR) {
+        orm_buf_appendc(&sb->text, '$');
+        orm_buf_append_int(&sb->text, (int64_t)sb->nparams);
+    } else
         orm_buf_appendc(&sb->text, '?');
 }
 

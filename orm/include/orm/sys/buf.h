@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct orm_buf {
     char *data; /* always NUL-terminated when len > 0 */
@@ -30,6 +31,12 @@ void orm_buf_appendf(orm_buf *b, const char *fmt, ...)
 #endif
     ;
 void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap);
+/* Decimal text of v into out (room for ORM_INT_TEXT_MAX bytes, NUL
+ * included); returns its length. Without printf: parameters and
+ * placeholders are written per row. */
+#define ORM_INT_TEXT_MAX 21
+size_t orm_int_text(char *out, int64_t v);
+void orm_buf_append_int(orm_buf *b, int64_t v);
 void orm_buf_reset(orm_buf *b); /* len = 0, keeps memory, clears failed */
 void orm_buf_free(orm_buf *b);
 /* The text, "" when empty; NULL after a failed allocation. Borrowed. */
