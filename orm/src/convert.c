@@ -32,6 +32,7 @@
 #include <jansson.h>
 #include <utf8proc.h>
 
+#include "internal.h"
 #include "orm/model.h"
 #include "orm/sys/buf.h"
 #include "util.h"
@@ -1124,7 +1125,8 @@ static int normalize_uuid(orm_value *v)
 
 int orm_value_normalize(orm_value *v, const orm_column *col)
 {
-    if (!v || !col || v->kind == ORM_VNULL)
+    /* The same test lets the row loops skip the call (internal.h). */
+    if (!v || !col || !value_needs_normalize(v, col))
         return 0;
     switch (col->type) {
     case ORM_INTEGER:

@@ -15,20 +15,12 @@ typedef struct flush_ctx {
     orm_session *s;
     orm_db *db;
     orm_buf *plan; /* non-NULL: describe instead of running */
-    /* The INSERT of the previous record, kept prepared: the next record
-     * of the same shape only binds its values (no SQL text built). */
-    const orm_model *insert_model; /* NULL: nothing kept */
-    unsigned char *insert_mask;    /* columns the kept INSERT names */
-    db_stmt insert_st;
-    int insert_returning;
-    orm_value *insert_params;
-    orm_type *insert_types;
-    size_t insert_cap;
-    /* Likewise the UPDATE or DELETE of the previous record, while the
-     * next one has the same shape (write_shape). */
-    unsigned char *write_shape, *shape_scratch;
-    size_t write_shape_len, shape_cap;
-    db_stmt write_st;
+    /* The INSERT, UPDATE or DELETE of the previous record, kept prepared
+     * while the next one has the same shape (stmt_shape): then only its
+     * values are bound, no SQL text is built. */
+    unsigned char *kept_shape, *shape_scratch;
+    size_t kept_len, shape_cap;
+    db_stmt kept_st;
 } flush_ctx;
 
 /* ---- order ---- */
@@ -264,71 +256,84 @@ static int use_returning(const orm_driver *drv, const orm_record *rec)
     return 0;
 }
 
-static void insert_forget(flush_ctx *f)
+/* ---- kept statements ---- */
+
+static void kept_forget(flush_ctx *f)
 {
-    db_stmt_release(f->db, &f->insert_st);
-    f->insert_model = NULL;
+    db_stmt_release(f->db, &f->kept_st);
+    f->kept_len = 0;
 }
 
-/* Remember which columns the INSERT just prepared names. (Not the
- * record itself: once inserted, its key is no longer NULL.) */
-static int insert_remember(flush_ctx *f, const orm_record *rec)
+/* What a statement's text depends on: the phase (0 insert, 1 update,
+ * 2 delete), RETURNING, the model, and per column whether an INSERT names
+ * it, or whether an UPDATE sets it and whether its loaded value is NULL
+ * (IS NULL rather than = ?). Made in f->shape_scratch; returns its
+ * length, 0 when out of memory. */
+static size_t stmt_shape(flush_ctx *f, const orm_record *rec, int phase,
+                         int returning)
 {
     const orm_model *m = rec->model;
-    unsigned char *mask = realloc(f->insert_mask, m->ncolumns + 1);
-    if (!mask)
-        return ORM_ENOMEM;
-    f->insert_mask = mask;
-    for (size_t i = 0; i < m->ncolumns; i++)
-        mask[i] = (unsigned char)insert_includes(rec, i);
-    f->insert_model = m;
-    return 0;
-}
-
-static int fits_kept_insert(const flush_ctx *f, const orm_record *rec)
-{
-    if (f->insert_model != rec->model)
-        return 0;
-    for (size_t i = 0; i < rec->model->ncolumns; i++)
-        if (f->insert_mask[i] != (unsigned char)insert_includes(rec, i))
+    size_t len = 1 + sizeof m + m->ncolumns;
+    if (f->shape_cap < len) {
+        unsigned char *scratch = realloc(f->shape_scratch, len);
+        if (scratch)
+            f->shape_scratch = scratch;
+        unsigned char *kept = realloc(f->kept_shape, len);
+        if (kept)
+            f->kept_shape = kept;
+        if (!scratch || !kept)
             return 0;
-    return 1;
+        f->shape_cap = len;
+    }
+    unsigned char *p = f->shape_scratch;
+    *p++ = (unsigned char)(phase | returning << 2);
+    memcpy(p, &m, sizeof m);
+    p += sizeof m;
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (phase == 0)
+            *p++ = (unsigned char)insert_includes(rec, i);
+        else
+            *p++ = (unsigned char)((phase == 1 && rec->changed[i]) |
+                                   (rec->original[i].kind == ORM_VNULL) << 1);
+    }
+    return len;
 }
 
-/* The previous INSERT again, with this record's values bound. */
-static int insert_again(flush_ctx *f, orm_record *rec, int *done)
+/* Does the kept statement have this shape? Then the builder need only
+ * collect the parameters. */
+static int kept_fits(const flush_ctx *f, size_t len)
 {
-    const orm_model *m = rec->model;
-    int returning = use_returning(f->db->driver, rec);
-    size_t n = 0;
-    int64_t matched = 0;
-    *done = 0;
-    if (f->plan || !f->insert_st.stmt || returning != f->insert_returning ||
-        !fits_kept_insert(f, rec))
-        return 0;
-    if (f->insert_cap < m->ncolumns) {
-        orm_value *p = realloc(f->insert_params, m->ncolumns * sizeof *p);
-        if (p)
-            f->insert_params = p;
-        orm_type *t = realloc(f->insert_types, m->ncolumns * sizeof *t);
-        if (t)
-            f->insert_types = t;
-        if (!p || !t)
-            return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
-        f->insert_cap = m->ncolumns;
+    return len && !f->plan && f->kept_st.stmt && f->kept_len == len &&
+           memcmp(f->kept_shape, f->shape_scratch, len) == 0;
+}
+
+/* Run a statement: on the kept one when `kept` (sb holds only the
+ * parameters), else from sb's text, then kept for the next record of the
+ * same shape. */
+static int run_kept(flush_ctx *f, sql_builder *sb, orm_record *rec,
+                    int returning, int kept, size_t shape_len,
+                    int64_t *matched)
+{
+    orm_db *db = f->db;
+    int rc;
+    if (!sql_ok(sb))
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    if (f->plan || (!kept && !shape_len))
+        return run(f, sb, rec, returning, matched);
+    if (kept) {
+        db->driver->reset(f->kept_st.stmt);
+    } else {
+        kept_forget(f);
+        rc = db_stmt_acquire(db, orm_buf_str(&sb->text), sb->nparams, 0,
+                             &f->kept_st);
+        if (rc)
+            return rc;
+        memcpy(f->kept_shape, f->shape_scratch, shape_len);
+        f->kept_len = shape_len;
     }
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        if (!insert_includes(rec, i))
-            continue;
-        f->insert_params[n] = rec->values[i];
-        f->insert_types[n++] = m->columns[i].type;
-    }
-    f->db->driver->reset(f->insert_st.stmt);
-    int rc = db_stmt_bind(f->db, &f->insert_st, f->insert_params,
-                          f->insert_types, n);
+    rc = db_stmt_bind(db, &f->kept_st, sb->params, sb->types, sb->nparams);
     if (rc == 0)
-        rc = run_stmt(f, &f->insert_st, rec, returning, &matched);
-    *done = 1;
+        rc = run_stmt(f, &f->kept_st, rec, returning, matched);
     return rc;
 }
 
@@ -339,13 +344,11 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     int returning = use_returning(drv, rec);
     size_t ncols = 0;
     int64_t matched = 0;
-    int done = 0;
-    int rc = insert_again(f, rec, &done);
-    if (done || rc)
-        goto loaded;
-    insert_forget(f);
+    size_t shape_len = stmt_shape(f, rec, 0, returning);
+    int kept = kept_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, drv);
+    sb.params_only = kept;
     sql_raw(&sb, "INSERT INTO ");
     sql_table(&sb, m);
     for (size_t i = 0; i < m->ncolumns; i++) {
@@ -380,23 +383,8 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
             sql_ident(&sb, m->columns[i].name);
         }
     }
-    if (f->plan || !sql_ok(&sb)) {
-        rc = run(f, &sb, rec, returning, &matched);
-    } else {
-        /* Keep it prepared for the next record of the same shape. */
-        rc = insert_remember(f, rec);
-        if (rc == 0)
-            rc = db_stmt_acquire(f->db, orm_buf_str(&sb.text), sb.nparams, 0,
-                                 &f->insert_st);
-        if (rc == 0)
-            rc = db_stmt_bind(f->db, &f->insert_st, sb.params, sb.types,
-                              sb.nparams);
-        if (rc == 0)
-            rc = run_stmt(f, &f->insert_st, rec, returning, &matched);
-        f->insert_returning = returning;
-    }
+    int rc = run_kept(f, &sb, rec, returning, kept, shape_len, &matched);
     sql_free(&sb);
-loaded:
     if (rc || returning || f->plan)
         return rc;
     /* No RETURNING: read back what the database filled in. */
@@ -483,88 +471,14 @@ static void row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
     }
 }
 
-/* ---- kept UPDATE and DELETE statements ---- */
-
-static void write_forget(flush_ctx *f)
-{
-    db_stmt_release(f->db, &f->write_st);
-    f->write_shape_len = 0;
-}
-
-/* What an UPDATE's or DELETE's text depends on: the phase, the model,
- * and per column whether it is changed (SET, and guarded by an update)
- * and whether its loaded value is NULL (IS NULL rather than = ?). Made in
- * f->shape_scratch; returns its length, 0 when out of memory. */
-static size_t write_shape(flush_ctx *f, const orm_record *rec, int phase)
-{
-    const orm_model *m = rec->model;
-    size_t len = 1 + sizeof m + m->ncolumns;
-    if (f->shape_cap < len) {
-        unsigned char *scratch = realloc(f->shape_scratch, len);
-        unsigned char *kept = realloc(f->write_shape, len);
-        if (scratch)
-            f->shape_scratch = scratch;
-        if (kept)
-            f->write_shape = kept;
-        if (!scratch || !kept)
-            return 0;
-        f->shape_cap = len;
-    }
-    unsigned char *p = f->shape_scratch;
-    *p++ = (unsigned char)phase;
-    memcpy(p, &m, sizeof m);
-    p += sizeof m;
-    for (size_t i = 0; i < m->ncolumns; i++)
-        *p++ = (unsigned char)((rec->changed[i] ? 1 : 0) |
-                               (rec->original[i].kind == ORM_VNULL ? 2 : 0));
-    return len;
-}
-
-/* Does the kept statement have this shape? Then the builder need only
- * collect the parameters. */
-static int write_fits(const flush_ctx *f, size_t len)
-{
-    return len && !f->plan && f->write_st.stmt && f->write_shape_len == len &&
-           memcmp(f->write_shape, f->shape_scratch, len) == 0;
-}
-
-/* Run an UPDATE or DELETE: on the kept statement when `kept` (sb holds
- * only parameters), else from sb's text, then kept for the next record
- * of the same shape. */
-static int run_write(flush_ctx *f, sql_builder *sb, orm_record *rec,
-                     int kept, size_t shape_len, int64_t *matched)
-{
-    orm_db *db = f->db;
-    int rc;
-    if (!sql_ok(sb))
-        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
-    if (f->plan || (!kept && !shape_len))
-        return run(f, sb, rec, 0, matched);
-    if (kept) {
-        db->driver->reset(f->write_st.stmt);
-    } else {
-        write_forget(f);
-        rc = db_stmt_acquire(db, orm_buf_str(&sb->text), sb->nparams, 0,
-                             &f->write_st);
-        if (rc)
-            return rc;
-        memcpy(f->write_shape, f->shape_scratch, shape_len);
-        f->write_shape_len = shape_len;
-    }
-    rc = db_stmt_bind(db, &f->write_st, sb->params, sb->types, sb->nparams);
-    if (rc == 0)
-        rc = run_stmt(f, &f->write_st, rec, 0, matched);
-    return rc;
-}
-
 static int flush_update(flush_ctx *f, orm_record *rec)
 {
     const orm_model *m = rec->model;
     int version = version_column(m);
     size_t n = 0;
     int64_t matched = 0;
-    size_t shape_len = write_shape(f, rec, 1);
-    int kept = write_fits(f, shape_len);
+    size_t shape_len = stmt_shape(f, rec, 1, 0);
+    int kept = kept_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, f->db->driver);
     sb.params_only = kept;
@@ -593,7 +507,7 @@ static int flush_update(flush_ctx *f, orm_record *rec)
     /* Guard: the values the user saw are still there. */
     sql_raw(&sb, " WHERE ");
     row_match(&sb, rec, GUARD_UPDATE);
-    int rc = run_write(f, &sb, rec, kept, shape_len, &matched);
+    int rc = run_kept(f, &sb, rec, 0, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
@@ -603,8 +517,8 @@ static int flush_update(flush_ctx *f, orm_record *rec)
 static int flush_delete(flush_ctx *f, orm_record *rec)
 {
     int64_t matched = 0;
-    size_t shape_len = write_shape(f, rec, 2);
-    int kept = write_fits(f, shape_len);
+    size_t shape_len = stmt_shape(f, rec, 2, 0);
+    int kept = kept_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, f->db->driver);
     sb.params_only = kept;
@@ -612,7 +526,7 @@ static int flush_delete(flush_ctx *f, orm_record *rec)
     sql_table(&sb, rec->model);
     sql_raw(&sb, " WHERE ");
     row_match(&sb, rec, GUARD_DELETE);
-    int rc = run_write(f, &sb, rec, kept, shape_len, &matched);
+    int rc = run_kept(f, &sb, rec, 0, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
@@ -1187,8 +1101,7 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
         }
         i += k;
     }
-    insert_forget(f);
-    write_forget(f);
+    kept_forget(f);
     if (f->plan)
         return rc;
     if (rc == 0 && (rc = db_commit(f->db)) != 0)
@@ -1286,13 +1199,9 @@ done:
 
 static void flush_ctx_free(flush_ctx *f)
 {
-    insert_forget(f);
-    write_forget(f);
-    free(f->write_shape);
+    kept_forget(f);
+    free(f->kept_shape);
     free(f->shape_scratch);
-    free(f->insert_mask);
-    free(f->insert_params);
-    free(f->insert_types);
 }
 
 int orm_session_commit(orm_session *s)
@@ -1300,8 +1209,7 @@ int orm_session_commit(orm_session *s)
     orm_db *db = orm_session_db(s);
     flush_ctx f = {.s = s,
                    .db = db,
-                   .insert_st = {NULL, -1},
-                   .write_st = {NULL, -1}};
+                   .kept_st = {NULL, -1}};
     int rc;
     size_t n;
     session_pending_array(s, &n);
@@ -1324,8 +1232,7 @@ int orm_session_plan(orm_session *s, char **out)
     flush_ctx f = {.s = s,
                    .db = orm_session_db(s),
                    .plan = &plan,
-                   .insert_st = {NULL, -1},
-                   .write_st = {NULL, -1}};
+                   .kept_st = {NULL, -1}};
     int rc = flush(&f);
     flush_ctx_free(&f);
     if (rc) {

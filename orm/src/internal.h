@@ -69,7 +69,8 @@ int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
                    orm_value *out);
 /* Could orm_value_normalize change a value read for `col`? Text and
  * blob columns, and values already of their column's kind, stay as the
- * driver gave them: the row loops skip the call. */
+ * driver gave them. orm_value_normalize starts with this test, and the
+ * row loops use it to skip the call. */
 static inline int value_needs_normalize(const orm_value *v,
                                         const orm_column *col)
 {
@@ -99,6 +100,8 @@ int db_ensure_connected(orm_db *db);
 
 /* ---- SQL text with parameters (sql.c) ---- */
 
+#define SQL_INLINE_PARAMS 8
+
 typedef struct sql_builder {
     orm_buf text;
     const orm_driver *driver;
@@ -111,6 +114,11 @@ typedef struct sql_builder {
     size_t nparams, cap;
     int failed;
     struct sql_block *kept; /* text made for params (LIKE patterns) */
+    /* The first parameters live here: most statements allocate nothing
+     * for them. (So a builder is never copied, only pointed to.) */
+    orm_value inline_params[SQL_INLINE_PARAMS];
+    orm_type inline_types[SQL_INLINE_PARAMS];
+    unsigned char inline_masked[SQL_INLINE_PARAMS];
 } sql_builder;
 
 void sql_init(sql_builder *sb, const orm_driver *driver);

@@ -607,13 +607,12 @@ static int load(orm_query *q, int64_t limit, orm_record **fixed,
     }
     db_stmt_release(q->db, &st);
     sql_free(&sb);
-    *count = n;
     if (rc != ORM_DONE) {
         if (recs != fixed)
             free(recs);
-        *count = 0;
         return rc < 0 ? fail(q, rc) : rc;
     }
+    *count = n;
     if (out)
         *out = recs;
     return 0;

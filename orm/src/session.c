@@ -32,12 +32,6 @@ struct orm_session {
     undo_entry *undo;
     size_t nundo, undo_cap;
     orm_record *failed;
-    /* The last SELECT by key, kept as text: a run of gets on one model
-     * builds its SQL once. */
-    const orm_model *select_model;
-    int select_by_rowid;
-    char *select_sql;
-    orm_type select_types[ORM_MAX_KEY];
     /* Query SQL by shape (query.c): repeated queries skip the text. */
     struct {
         char *shape;
@@ -447,7 +441,6 @@ void orm_session_free(orm_session *s)
     free(s->map);
     free(s->pending);
     free(s->undo);
-    free(s->select_sql);
     orm_buf_free(&s->shape);
     for (size_t i = 0; i < SESSION_SQL_CACHE; i++) {
         free(s->sql_cache[i].shape);
@@ -686,37 +679,40 @@ static int select_by_key(orm_session *s, const orm_model *m,
     sql_builder sb;
     const int *pk;
     int want_rowid = session_pk(s, m, &pk) == 0 && drv->rowid_column;
-    int rc, cacheable = nkey <= ORM_MAX_KEY;
+    int rc;
     *with_rowid = want_rowid;
-    for (size_t i = 0; i < nkey; i++)
-        cacheable &= key[i]->kind != ORM_VNULL; /* IS NULL has no param */
-    if (cacheable && s->select_model == m && s->select_by_rowid == by_rowid &&
-        s->select_sql) {
-        /* Same SQL as the last get: bind the key and go. */
-        orm_value params[ORM_MAX_KEY];
+    /* The text depends on the model, rowid or key, and which key values
+     * are NULL (IS NULL has no parameter): a run of gets builds it once
+     * and then only binds. */
+    unsigned char shape[4 + sizeof m + ORM_MAX_KEY];
+    size_t shape_len = 0;
+    memcpy(shape, "get", 3);
+    memcpy(shape + 3, &m, sizeof m);
+    shape[3 + sizeof m] = (unsigned char)by_rowid;
+    if (nkey <= ORM_MAX_KEY) {
+        shape_len = 4 + sizeof m + nkey;
         for (size_t i = 0; i < nkey; i++)
-            params[i] = *key[i];
-        rc = db_stmt_acquire(db, s->select_sql, nkey, 0, st);
-        if (rc == 0)
-            rc = db_stmt_bind(db, st, params, s->select_types, nkey);
-        if (rc == 0)
-            rc = db_stmt_step(db, st);
-        return rc < 0 && rc != ORM_ENOMEM ? session_fail(s, &db->err) : rc;
+            shape[4 + sizeof m + i] = key[i]->kind == ORM_VNULL;
     }
+    const char *cached =
+        shape_len ? session_sql_cached(s, shape, shape_len) : NULL;
     sql_init(&sb, drv);
-    sql_raw(&sb, "SELECT ");
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        if (i)
+    sb.params_only = cached != NULL;
+    if (!cached) {
+        sql_raw(&sb, "SELECT ");
+        for (size_t i = 0; i < m->ncolumns; i++) {
+            if (i)
+                sql_raw(&sb, ", ");
+            sql_ident(&sb, m->columns[i].name);
+        }
+        if (want_rowid) {
             sql_raw(&sb, ", ");
-        sql_ident(&sb, m->columns[i].name);
+            sql_raw(&sb, drv->rowid_column);
+        }
+        sql_raw(&sb, " FROM ");
+        sql_table(&sb, m);
+        sql_raw(&sb, " WHERE ");
     }
-    if (want_rowid) {
-        sql_raw(&sb, ", ");
-        sql_raw(&sb, drv->rowid_column);
-    }
-    sql_raw(&sb, " FROM ");
-    sql_table(&sb, m);
-    sql_raw(&sb, " WHERE ");
     if (by_rowid) {
         sql_raw(&sb, drv->rowid_column);
         sql_raw(&sb, " = ");
@@ -732,17 +728,10 @@ static int select_by_key(orm_session *s, const orm_model *m,
         rc = orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
         goto done;
     }
-    if (cacheable && sb.nparams == nkey) {
-        char *copy = orm_strdup(orm_buf_str(&sb.text));
-        if (copy) {
-            free(s->select_sql);
-            s->select_sql = copy;
-            s->select_model = m;
-            s->select_by_rowid = by_rowid;
-            memcpy(s->select_types, sb.types, nkey * sizeof *sb.types);
-        }
-    }
-    rc = db_stmt_acquire(db, orm_buf_str(&sb.text), sb.nparams, 0, st);
+    const char *sql = cached ? cached : orm_buf_str(&sb.text);
+    if (!cached && shape_len)
+        session_sql_remember(s, shape, shape_len, sql);
+    rc = db_stmt_acquire(db, sql, sb.nparams, 0, st);
     if (rc == 0)
         rc = db_stmt_bind(db, st, sb.params, sb.types, sb.nparams);
     if (rc == 0)
@@ -762,14 +751,15 @@ int session_select_row(orm_session *s, const orm_model *m,
     db_stmt st = {NULL, -1};
     int with_rowid;
     int rc = select_by_key(s, m, key, nkey, by_rowid, &st, &with_rowid);
-    for (size_t i = 0; i <= m->ncolumns && rc == ORM_ROW; i++) {
-        if (i == m->ncolumns && !with_rowid)
-            break;
+    /* The model's columns, then the rowid when it was selected. */
+    for (size_t i = 0; i < m->ncolumns + (size_t)with_rowid && rc == ORM_ROW;
+         i++) {
+        int is_rowid = i == m->ncolumns;
         orm_value v = ORM_VALUE_NULL_INIT;
-        int crc = db_stmt_column(db, &st, i,
-                                 i < m->ncolumns ? &m->columns[i] : NULL, &v);
+        int crc = db_stmt_column(db, &st, i, is_rowid ? NULL : &m->columns[i],
+                                 &v);
         if (crc == 0)
-            crc = orm_value_copy(i < m->ncolumns ? &row[i] : rowid, &v);
+            crc = orm_value_copy(is_rowid ? rowid : &row[i], &v);
         orm_value_clear(&v);
         if (crc)
             rc = crc == ORM_ENOMEM ? orm_error_set(&s->err, crc,

@@ -11,8 +11,17 @@
 
 void sql_init(sql_builder *sb, const orm_driver *driver)
 {
-    memset(sb, 0, sizeof *sb);
+    /* Field by field: the inline parameter slots need no zeroing. */
+    sb->text = (orm_buf)ORM_BUF_INIT;
     sb->driver = driver;
+    sb->params = NULL;
+    sb->types = NULL;
+    sb->masked = NULL;
+    sb->mask_next = 0;
+    sb->params_only = 0;
+    sb->nparams = sb->cap = 0;
+    sb->failed = 0;
+    sb->kept = NULL;
 }
 
 /* Bytes a bound parameter points at that the builder made itself. */
@@ -29,8 +38,9 @@ void sql_free(sql_builder *sb)
         sb->kept = next;
     }
     orm_buf_free(&sb->text);
-    free(sb->params); /* with types and masked */
-    memset(sb, 0, sizeof *sb);
+    if (sb->params != sb->inline_params)
+        free(sb->params); /* with types and masked */
+    sql_init(sb, NULL);
 }
 
 int sql_ok(const sql_builder *sb)
@@ -72,22 +82,29 @@ void sql_table(sql_builder *sb, const orm_model *model)
     sql_ident(sb, model->table);
 }
 
-/* Parameters, their types and their mask flags share one allocation. */
+/* Parameters start in the builder itself; past SQL_INLINE_PARAMS they
+ * move to one allocation shared with their types and mask flags. */
 static int params_grow(sql_builder *sb)
 {
-    size_t cap = sb->cap ? sb->cap * 2 : 8;
+    if (sb->cap == 0) {
+        sb->params = sb->inline_params;
+        sb->types = sb->inline_types;
+        sb->masked = sb->inline_masked;
+        sb->cap = SQL_INLINE_PARAMS;
+        return 0;
+    }
+    size_t cap = sb->cap * 2;
     orm_value *params =
         malloc(cap * (sizeof *sb->params + sizeof *sb->types + 1));
     if (!params)
         return -1;
     orm_type *types = (orm_type *)(params + cap);
     unsigned char *masked = (unsigned char *)(types + cap);
-    if (sb->nparams) {
-        memcpy(params, sb->params, sb->nparams * sizeof *params);
-        memcpy(types, sb->types, sb->nparams * sizeof *types);
-        memcpy(masked, sb->masked, sb->nparams);
-    }
-    free(sb->params);
+    memcpy(params, sb->params, sb->nparams * sizeof *params);
+    memcpy(types, sb->types, sb->nparams * sizeof *types);
+    memcpy(masked, sb->masked, sb->nparams);
+    if (sb->params != sb->inline_params)
+        free(sb->params);
     sb->params = params;
     sb->types = types;
     sb->masked = masked;
