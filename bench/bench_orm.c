@@ -1431,8 +1431,7 @@ static int refresh_stats(bench_ctx *x, bench_side side)
         return 0;
     snprintf(sql, sizeof sql, "ANALYZE %s", side_tables[side]);
     if (x->raw->exec(x->raw_conn, sql)) {
-        fprintf(stderr, "bench_orm: %s: %s\n", sql,
-                x->raw->error(x->raw_conn));
+        fprintf(stderr, "bench_orm: %s: %s\n", sql, x->raw->error(x->raw_conn));
         return -1;
     }
     return 0;

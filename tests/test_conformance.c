@@ -515,15 +515,21 @@ static void test_batched_changes_guard_every_type(void **state)
 {
     fixture *f = *state;
     enum { N = 40 };
-    static const char *const cols[] = {"flag", "big",   "ratio", "price",
-                                       "exact", "day",  "at",    "at_tz",
-                                       "clock", "doc",  "uid",   "body"};
-    static const char *const vals[] = {
-        "true",       "9007199254740993",          "0.1",
-        "12.5",       "12345678901234567890.0123456789",
-        "2024-02-29", "2024-01-31T10:20:30.5",     "2024-01-31 12:00:00+00:00",
-        "23:59:58",   "{\"b\": [1, 2], \"a\": null}",
-        "123E4567-E89B-12D3-A456-426614174000",    "日本 🎉"};
+    static const char *const cols[] = {"flag",  "big", "ratio", "price",
+                                       "exact", "day", "at",    "at_tz",
+                                       "clock", "doc", "uid",   "body"};
+    static const char *const vals[] = {"true",
+                                       "9007199254740993",
+                                       "0.1",
+                                       "12.5",
+                                       "12345678901234567890.0123456789",
+                                       "2024-02-29",
+                                       "2024-01-31T10:20:30.5",
+                                       "2024-01-31 12:00:00+00:00",
+                                       "23:59:58",
+                                       "{\"b\": [1, 2], \"a\": null}",
+                                       "123E4567-E89B-12D3-A456-426614174000",
+                                       "日本 🎉"};
     orm_record *recs[N];
     orm_error err = ORM_ERROR_INIT;
     for (int r = 0; r < N; r++) {

@@ -1256,8 +1256,9 @@ static void test_value__token_hex_never_repeats_even_after_fork(void **state)
 static void test_value__int_text_matches_printf(void **state)
 {
     (void)state;
-    const int64_t cases[] = {0, 1, -1, 9, 10, -10, 9007199254740993LL,
-                             INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    const int64_t cases[] = {
+        0,         1,         -1,           9, 10, -10, 9007199254740993LL,
+        INT64_MAX, INT64_MIN, INT64_MIN + 1};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char want[32], got[ORM_INT_TEXT_MAX];
         snprintf(want, sizeof want, "%lld", (long long)cases[i]);

@@ -311,8 +311,7 @@ static int kept_fits(const flush_ctx *f, size_t len)
  * parameters), else from sb's text, then kept for the next record of the
  * same shape. */
 static int run_kept(flush_ctx *f, sql_builder *sb, orm_record *rec,
-                    int returning, int kept, size_t shape_len,
-                    int64_t *matched)
+                    int returning, int kept, size_t shape_len, int64_t *matched)
 {
     orm_db *db = f->db;
     int rc;
@@ -1207,9 +1206,7 @@ static void flush_ctx_free(flush_ctx *f)
 int orm_session_commit(orm_session *s)
 {
     orm_db *db = orm_session_db(s);
-    flush_ctx f = {.s = s,
-                   .db = db,
-                   .kept_st = {NULL, -1}};
+    flush_ctx f = {.s = s, .db = db, .kept_st = {NULL, -1}};
     int rc;
     size_t n;
     session_pending_array(s, &n);
@@ -1229,10 +1226,8 @@ int orm_session_commit(orm_session *s)
 int orm_session_plan(orm_session *s, char **out)
 {
     orm_buf plan = ORM_BUF_INIT;
-    flush_ctx f = {.s = s,
-                   .db = orm_session_db(s),
-                   .plan = &plan,
-                   .kept_st = {NULL, -1}};
+    flush_ctx f = {
+        .s = s, .db = orm_session_db(s), .plan = &plan, .kept_st = {NULL, -1}};
     int rc = flush(&f);
     flush_ctx_free(&f);
     if (rc) {

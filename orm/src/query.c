@@ -495,8 +495,8 @@ static int select_open(orm_query *q, int64_t limit, unsigned flags,
     orm_error_clear(&q->err);
     int rc = build_select(sb, q, limit);
     if (rc == 0)
-        rc = db_stmt_acquire(q->db, orm_buf_str(&sb->text), sb->nparams,
-                             flags, st);
+        rc = db_stmt_acquire(q->db, orm_buf_str(&sb->text), sb->nparams, flags,
+                             st);
     if (rc == 0)
         rc = db_stmt_bind(q->db, st, sb->params, sb->types, sb->nparams);
     return rc;

@@ -44,7 +44,7 @@ struct orm_session {
     const orm_column *pk_columns;
     size_t pk_ncolumns, npk;
     int pk[ORM_MAX_KEY];
-    int began; /* orm_session_begin opened the database's transaction */
+    int began;     /* orm_session_begin opened the database's transaction */
     orm_buf shape; /* scratch for query shapes (query.c) */
 };
 
@@ -138,9 +138,8 @@ static uint64_t key_hash(const orm_model *m, const orm_value *const *key,
     return h ^ (h >> 33);
 }
 
-static int key_equal(orm_session *s, const orm_record *rec,
-                     const orm_model *m, const orm_value *const *key,
-                     size_t n)
+static int key_equal(orm_session *s, const orm_record *rec, const orm_model *m,
+                     const orm_value *const *key, size_t n)
 {
     const orm_value *other[ORM_MAX_KEY];
     if (rec->model != m || record_key(s, rec, other) != n)
@@ -671,8 +670,8 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
  * `by_rowid`); on ORM_ROW `st` is on that row, and the caller releases
  * it. Also says whether the rowid is selected after the columns. */
 static int select_by_key(orm_session *s, const orm_model *m,
-                         const orm_value *const *key, size_t nkey,
-                         int by_rowid, db_stmt *st, int *with_rowid)
+                         const orm_value *const *key, size_t nkey, int by_rowid,
+                         db_stmt *st, int *with_rowid)
 {
     orm_db *db = s->db;
     const orm_driver *drv = db->driver;
@@ -756,15 +755,15 @@ int session_select_row(orm_session *s, const orm_model *m,
          i++) {
         int is_rowid = i == m->ncolumns;
         orm_value v = ORM_VALUE_NULL_INIT;
-        int crc = db_stmt_column(db, &st, i, is_rowid ? NULL : &m->columns[i],
-                                 &v);
+        int crc =
+            db_stmt_column(db, &st, i, is_rowid ? NULL : &m->columns[i], &v);
         if (crc == 0)
             crc = orm_value_copy(is_rowid ? rowid : &row[i], &v);
         orm_value_clear(&v);
         if (crc)
-            rc = crc == ORM_ENOMEM ? orm_error_set(&s->err, crc,
-                                                   "out of memory")
-                                   : session_fail(s, &db->err);
+            rc = crc == ORM_ENOMEM
+                     ? orm_error_set(&s->err, crc, "out of memory")
+                     : session_fail(s, &db->err);
     }
     db_stmt_release(db, &st);
     return rc;
