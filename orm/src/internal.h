@@ -181,10 +181,21 @@ void record_destroy(orm_record *rec);
 void record_alias(orm_record *rec, size_t col);
 int record_is_alias(const orm_record *rec, size_t col);
 
+/* Where a session carves its loaded records from (record.c): 64 KiB
+ * chunks instead of a malloc per row. A chunk is freed when the last
+ * record in it is destroyed and the slab has moved on. */
+typedef struct record_slab {
+    struct record_chunk *chunk; /* current, NULL before the first record */
+    char *next, *end;
+} record_slab;
+void record_slab_release(record_slab *slab);
+
 /* A record with `bytes` more bytes in its allocation, at *storage, for
- * the text of its loaded values (values pointing there are borrowed). */
-int record_new_loaded(orm_record **out, const orm_model *model, size_t bytes,
-                      char **storage);
+ * the text of its loaded values (values pointing there are borrowed),
+ * from `slab` (NULL: its own malloc). Its values are not initialised:
+ * the caller writes every one. */
+int record_new_loaded(orm_record **out, record_slab *slab,
+                      const orm_model *model, size_t bytes, char **storage);
 /* Make a record for the current row of `st` (the model's columns, then
  * the rowid when `with_rowid`), or update and return the record the
  * identity map already has for that key. */

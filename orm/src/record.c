@@ -6,23 +6,78 @@
 
 /* One allocation per record: the struct, then values, original values,
  * changed flags and, for a record loaded from a row, that row's text and
- * blob bytes (loading 100k rows must not cost 400k mallocs). */
+ * blob bytes (loading 100k rows must not cost 400k mallocs). `chunk` is
+ * the slab chunk it was carved from, or NULL for its own malloc. */
 typedef struct record_block {
     orm_record rec;
+    struct record_chunk *chunk;
     orm_value columns[];
 } record_block;
 
-int record_new_loaded(orm_record **out, const orm_model *model, size_t bytes,
-                      char **storage)
+/* A slab chunk: records carved one after another. `refs` counts the live
+ * records in it, plus one while it is the slab's current chunk; the last
+ * one out frees it, so expunging records gives memory back chunk by
+ * chunk. */
+typedef struct record_chunk {
+    size_t refs;
+    max_align_t data[];
+} record_chunk;
+
+#define RECORD_CHUNK_BYTES (64 * 1024 - 64) /* under malloc's mmap threshold */
+#define RECORD_ALIGN       (sizeof(max_align_t))
+
+static void chunk_unref(record_chunk *c)
+{
+    if (c && --c->refs == 0)
+        free(c);
+}
+
+void record_slab_release(record_slab *slab)
+{
+    chunk_unref(slab->chunk);
+    *slab = (record_slab){NULL, NULL, NULL};
+}
+
+/* `size` bytes for a record from the slab (and its chunk in *chunk), or
+ * from malloc when there is no slab or the record is large. */
+static void *record_alloc(record_slab *slab, size_t size, record_chunk **chunk)
+{
+    *chunk = NULL;
+    if (!slab || size > RECORD_CHUNK_BYTES / 8)
+        return malloc(size);
+    size = (size + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
+    if (!slab->chunk || (size_t)(slab->end - slab->next) < size) {
+        record_chunk *c = malloc(sizeof *c + RECORD_CHUNK_BYTES);
+        if (!c)
+            return NULL;
+        c->refs = 1; /* the slab's own */
+        record_slab_release(slab);
+        slab->chunk = c;
+        slab->next = (char *)c->data;
+        slab->end = slab->next + RECORD_CHUNK_BYTES;
+    }
+    void *p = slab->next;
+    slab->next += size;
+    slab->chunk->refs++;
+    *chunk = slab->chunk;
+    return p;
+}
+
+int record_new_loaded(orm_record **out, record_slab *slab,
+                      const orm_model *model, size_t bytes, char **storage)
 {
     size_t n = model->ncolumns ? model->ncolumns : 1;
-    size_t head = sizeof(record_block) + 2 * n * sizeof(orm_value) + n;
-    record_block *b = malloc(head + bytes);
+    size_t values = offsetof(record_block, columns);
+    size_t flags = values + 2 * n * sizeof(orm_value);
+    record_chunk *chunk;
+    record_block *b = record_alloc(slab, flags + n + bytes, &chunk);
     if (!b)
         return ORM_ENOMEM;
-    /* The header, the values and the changed flags start zeroed (NULL,
-     * unchanged); the text area is written by the caller. */
-    memset(b, 0, head);
+    /* The header and the changed flags start zeroed (unchanged); the
+     * caller writes every value and the text area. */
+    memset(b, 0, values);
+    memset((char *)b + flags, 0, n);
+    b->chunk = chunk;
     orm_record *rec = &b->rec;
     rec->model = model;
     rec->state = ORM_RECORD_TRANSIENT;
@@ -30,7 +85,7 @@ int record_new_loaded(orm_record **out, const orm_model *model, size_t bytes,
     rec->values = b->columns;
     rec->original = b->columns + n;
     rec->changed = (unsigned char *)(b->columns + 2 * n);
-    *storage = (char *)b + head;
+    *storage = (char *)b + flags + n;
     *out = rec;
     return 0;
 }
@@ -38,7 +93,10 @@ int record_new_loaded(orm_record **out, const orm_model *model, size_t bytes,
 int orm_record_new(orm_record **out, const orm_model *model)
 {
     char *storage;
-    return record_new_loaded(out, model, 0, &storage);
+    int rc = record_new_loaded(out, NULL, model, 0, &storage);
+    if (rc == 0)
+        memset((*out)->values, 0, 2 * model->ncolumns * sizeof(orm_value));
+    return rc;
 }
 
 void record_alias(orm_record *rec, size_t col)
@@ -69,7 +127,11 @@ void record_destroy(orm_record *rec)
     }
     if (rec->rowid.owned)
         orm_value_clear(&rec->rowid);
-    free(rec); /* the first member of its record_block */
+    record_block *b = (record_block *)rec; /* its first member */
+    if (b->chunk)
+        chunk_unref(b->chunk);
+    else
+        free(b);
 }
 
 void orm_record_free(orm_record *rec)

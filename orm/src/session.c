@@ -46,6 +46,7 @@ struct orm_session {
     int pk[ORM_MAX_KEY];
     int began;     /* orm_session_begin opened the database's transaction */
     orm_buf shape; /* scratch for query shapes (query.c) */
+    record_slab slab; /* where loaded records are carved from */
 };
 
 /* ---- identity map ---- */
@@ -150,12 +151,12 @@ static int key_equal(orm_session *s, const orm_record *rec, const orm_model *m,
     return 1;
 }
 
-/* The map slot of the record with this key and hash, or -1. */
-static long map_find(orm_session *s, const orm_model *m,
-                     const orm_value *const *key, size_t n, uint64_t hash)
+/* The map slot of the record with this key and hash, or -1 and in
+ * *empty the free slot where such a record belongs. The map has room. */
+static long map_probe(orm_session *s, const orm_model *m,
+                      const orm_value *const *key, size_t n, uint64_t hash,
+                      size_t *empty)
 {
-    if (!s->map_cap)
-        return -1;
     size_t i = hash & (s->map_cap - 1);
     while (s->map[i]) {
         const orm_record *r = s->map[i];
@@ -163,7 +164,15 @@ static long map_find(orm_session *s, const orm_model *m,
             return (long)i;
         i = (i + 1) & (s->map_cap - 1);
     }
+    *empty = i;
     return -1;
+}
+
+static long map_find(orm_session *s, const orm_model *m,
+                     const orm_value *const *key, size_t n, uint64_t hash)
+{
+    size_t empty;
+    return s->map_cap ? map_probe(s, m, key, n, hash, &empty) : -1;
 }
 
 /* Put a record whose map_hash is set into a map with room for it. */
@@ -198,23 +207,17 @@ static int map_reserve(orm_session *s)
     return 0;
 }
 
-/* Put a record into the map under `hash`, the hash of its key. */
-static int map_insert_hashed(orm_session *s, orm_record *rec, uint64_t hash)
-{
-    if (map_reserve(s))
-        return ORM_ENOMEM;
-    rec->map_hash = hash;
-    map_place(s, rec);
-    return 0;
-}
-
 static int map_insert(orm_session *s, orm_record *rec)
 {
     const orm_value *key[ORM_MAX_KEY];
     size_t n = record_key(s, rec, key);
     if (n == 0)
         return 0;
-    return map_insert_hashed(s, rec, key_hash(rec->model, key, n));
+    if (map_reserve(s))
+        return ORM_ENOMEM;
+    rec->map_hash = key_hash(rec->model, key, n);
+    map_place(s, rec);
+    return 0;
 }
 
 static void map_remove(orm_session *s, orm_record *rec)
@@ -437,6 +440,7 @@ void orm_session_free(orm_session *s)
         record_destroy(s->all);
         s->all = next;
     }
+    record_slab_release(&s->slab);
     free(s->map);
     free(s->pending);
     free(s->undo);
@@ -576,7 +580,10 @@ static int load_impl(orm_session *s, const orm_model *model,
         n = 1;
     }
     uint64_t hash = n ? key_hash(model, key, n) : 0;
-    long found = n ? map_find(s, model, key, n, hash) : -1;
+    size_t slot = 0;
+    if (n && map_reserve(s))
+        return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    long found = n ? map_probe(s, model, key, n, hash, &slot) : -1;
     if (found >= 0) {
         orm_record *rec = s->map[found];
         if (rec->state == ORM_RECORD_CLEAN) {
@@ -603,7 +610,7 @@ static int load_impl(orm_session *s, const orm_model *model,
             bytes += row[i].u.s.len + 1;
     char *storage;
     orm_record *rec = NULL;
-    int rc = record_new_loaded(&rec, model, bytes, &storage);
+    int rc = record_new_loaded(&rec, &s->slab, model, bytes, &storage);
     if (rc)
         return orm_error_set(&s->err, rc, "out of memory");
     for (size_t i = 0; i < model->ncolumns; i++) {
@@ -624,9 +631,11 @@ static int load_impl(orm_session *s, const orm_model *model,
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     }
     rec->state = ORM_RECORD_CLEAN;
-    if (n && (rc = map_insert_hashed(s, rec, hash)) != 0) {
-        record_destroy(rec);
-        return orm_error_set(&s->err, rc, "out of memory");
+    if (n) { /* where the probe stopped: nothing touched the map since */
+        rec->map_hash = hash;
+        rec->in_identity = 1;
+        s->map[slot] = rec;
+        s->map_count++;
     }
     link_record(s, rec);
     *out = rec;
