@@ -47,7 +47,9 @@ static void test_expr__val_and_str_copy_the_bytes(void **state)
     assert_string_equal(v->value.u.s.ptr, "alice");
     assert_string_equal(s->value.u.s.ptr, "alice");
     assert_int_equal(v->value.u.s.len, 5);
-    assert_true(v->value.owned);
+    /* The copy lives in the node itself, not in the caller's buffer. */
+    assert_ptr_not_equal(v->value.u.s.ptr, text);
+    assert_ptr_not_equal(s->value.u.s.ptr, text);
     orm_expr_free(v);
     orm_expr_free(s);
 }

@@ -59,12 +59,7 @@ int db_ensure_connected(orm_db *db)
 
 static uint64_t sql_hash(const char *sql)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ull;
-    }
-    return h;
+    return orm_hash_bytes(1469598103934665603ull, sql, strlen(sql));
 }
 
 int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams, unsigned flags,

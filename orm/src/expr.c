@@ -35,15 +35,22 @@ int orm_op_arity(orm_op op)
     return op_arities[op];
 }
 
-static orm_expr *expr_alloc(orm_expr_kind kind)
+/* A node and, right after it, `extra` bytes for what it holds: its
+ * column name, its value's text or its argument array. One allocation per
+ * node; orm_expr_free frees only what does not live there. */
+static orm_expr *expr_alloc(orm_expr_kind kind, size_t extra)
 {
-    orm_expr *e = calloc(1, sizeof *e);
+    orm_expr *e = malloc(sizeof *e + extra);
     if (!e)
         return NULL;
-    e->kind = kind;
-    e->op = ORM_OP_COUNT;
+    *e = (orm_expr){.kind = kind, .op = ORM_OP_COUNT};
     e->value = orm_value_null();
     return e;
+}
+
+static void *inline_area(orm_expr *e)
+{
+    return e + 1;
 }
 
 void orm_expr_free(orm_expr *e)
@@ -52,8 +59,10 @@ void orm_expr_free(orm_expr *e)
         return;
     for (size_t i = 0; i < e->nargs; i++)
         orm_expr_free(e->args[i]);
-    free(e->args);
-    free(e->column);
+    if ((void *)e->args != inline_area(e))
+        free(e->args);
+    if ((void *)e->column != inline_area(e))
+        free(e->column);
     orm_value_clear(&e->value);
     free(e);
 }
@@ -62,14 +71,11 @@ orm_expr *orm_col(const char *name)
 {
     if (!name)
         return NULL;
-    orm_expr *e = expr_alloc(ORM_EXPR_COLUMN);
+    size_t len = strlen(name) + 1;
+    orm_expr *e = expr_alloc(ORM_EXPR_COLUMN, len);
     if (!e)
         return NULL;
-    e->column = orm_strdup(name);
-    if (!e->column) {
-        free(e);
-        return NULL;
-    }
+    e->column = memcpy(inline_area(e), name, len);
     return e;
 }
 
@@ -77,12 +83,19 @@ orm_expr *orm_val(const orm_value *v)
 {
     if (!v)
         return NULL;
-    orm_expr *e = expr_alloc(ORM_EXPR_VALUE);
+    int bytes = v->kind == ORM_VTEXT || v->kind == ORM_VBLOB;
+    size_t len = bytes ? v->u.s.len : 0;
+    orm_expr *e = expr_alloc(ORM_EXPR_VALUE, bytes ? len + 1 : 0);
     if (!e)
         return NULL;
-    if (orm_value_copy(&e->value, v) != 0) {
-        free(e);
-        return NULL;
+    e->value = *v;
+    e->value.owned = 0;
+    if (bytes) { /* the text lives in the node, NUL-terminated */
+        char *text = inline_area(e);
+        if (len)
+            memcpy(text, v->u.s.ptr, len);
+        text[len] = '\0';
+        e->value.u.s.ptr = text;
     }
     return e;
 }
@@ -150,14 +163,12 @@ orm_expr *orm_expr_op(orm_op op, orm_expr **args, size_t n)
     if (logic && n == 1)
         return args[0]; /* AND of one condition is that condition */
 
-    e = expr_alloc(ORM_EXPR_OP);
+    size_t total = logic ? flat_count(op, args, n) : n;
+    e = expr_alloc(ORM_EXPR_OP, total * sizeof *e->args);
     if (!e)
         goto fail;
     e->op = op;
-    size_t total = logic ? flat_count(op, args, n) : n;
-    e->args = malloc(total * sizeof *e->args);
-    if (!e->args)
-        goto fail;
+    e->args = inline_area(e);
     for (size_t i = 0; i < n; i++) {
         orm_expr *child = args[i];
         if (logic && child->kind == ORM_EXPR_OP && child->op == op) {
@@ -299,7 +310,23 @@ orm_expr *orm_expr_copy(const orm_expr *e)
 {
     if (!e)
         return NULL;
-    orm_expr *copy = expr_alloc(e->kind);
+    /* As the builders make nodes: the arguments, else the column name,
+     * else the value's bytes in the node's own allocation. */
+    if (!e->nargs && e->column && e->value.kind == ORM_VNULL) {
+        orm_expr *copy = orm_col(e->column);
+        if (copy)
+            *copy = (orm_expr){e->kind, e->op, copy->column, copy->value,
+                               NULL, 0, e->pos};
+        return copy;
+    }
+    if (!e->nargs && !e->column) {
+        orm_expr *copy = orm_val(&e->value);
+        if (copy)
+            *copy = (orm_expr){e->kind, e->op, NULL, copy->value, NULL, 0,
+                               e->pos};
+        return copy;
+    }
+    orm_expr *copy = expr_alloc(e->kind, e->nargs * sizeof *e->args);
     if (!copy)
         return NULL;
     copy->op = e->op;
@@ -308,16 +335,12 @@ orm_expr *orm_expr_copy(const orm_expr *e)
         goto fail;
     if (orm_value_copy(&copy->value, &e->value) != 0)
         goto fail;
-    if (e->nargs) {
-        copy->args = calloc(e->nargs, sizeof *copy->args);
-        if (!copy->args)
+    copy->args = e->nargs ? inline_area(copy) : NULL;
+    for (size_t i = 0; i < e->nargs; i++) {
+        copy->args[i] = orm_expr_copy(e->args[i]);
+        copy->nargs = i + 1;
+        if (!copy->args[i])
             goto fail;
-        for (size_t i = 0; i < e->nargs; i++) {
-            copy->args[i] = orm_expr_copy(e->args[i]);
-            copy->nargs = i + 1;
-            if (!copy->args[i])
-                goto fail;
-        }
     }
     return copy;
 

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "orm/db.h"
 #include "orm/expr.h"
@@ -16,6 +17,30 @@
 #include "orm/session.h"
 #include "orm/sys/buf.h"
 #include "orm/sys/driver.h"
+
+/* ---- hashing: identity-map keys, statement texts ---- */
+
+/* Fold 8 bytes at a time with a 64-bit mixer: an integer key or a
+ * statement text costs a few instructions per word, not a byte loop. */
+static inline uint64_t orm_hash_mix(uint64_t h, uint64_t x)
+{
+    h ^= x;
+    h *= 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
+static inline uint64_t orm_hash_bytes(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t word;
+    for (; n >= 8; n -= 8, p += 8) {
+        memcpy(&word, p, 8);
+        h = orm_hash_mix(h, word);
+    }
+    word = 0;
+    memcpy(&word, p, n);
+    return orm_hash_mix(h, word ^ ((uint64_t)n << 56));
+}
 
 /* ---- database and statements (db.c) ---- */
 

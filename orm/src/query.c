@@ -22,8 +22,9 @@ struct orm_query {
     orm_db *db;
     const orm_model *model;
     orm_error err;
-    orm_expr **filters;
-    size_t nfilters;
+    orm_expr **filters; /* first_filters until there are more */
+    size_t nfilters, filters_cap;
+    orm_expr *first_filters[4];
     int filter_nomem;
     query_order order[QUERY_MAX_ORDER];
     size_t norder; /* user's order columns */
@@ -84,6 +85,8 @@ int orm_query_new(orm_query **out, orm_session *s, const orm_model *model)
     q->db = orm_session_db(s);
     q->model = model;
     q->limit = -1;
+    q->filters = q->first_filters;
+    q->filters_cap = sizeof q->first_filters / sizeof *q->first_filters;
     int pk[ORM_MAX_KEY];
     q->use_rowid = orm_model_pk(model, pk, ORM_MAX_KEY) == 0 &&
                    q->db->driver->rowid_column != NULL;
@@ -109,7 +112,8 @@ void orm_query_free(orm_query *q)
         return;
     for (size_t i = 0; i < q->nfilters; i++)
         orm_expr_free(q->filters[i]);
-    free(q->filters);
+    if (q->filters != q->first_filters)
+        free(q->filters);
     clear_bound(q);
     orm_error_clear(&q->err);
     free(q);
@@ -126,13 +130,21 @@ int orm_query_filter(orm_query *q, orm_expr *e)
         q->filter_nomem = 1;
         return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
     }
-    orm_expr **f = realloc(q->filters, (q->nfilters + 1) * sizeof *f);
-    if (!f) {
-        orm_expr_free(e);
-        q->filter_nomem = 1;
-        return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    if (q->nfilters == q->filters_cap) {
+        size_t cap = 2 * q->filters_cap;
+        orm_expr **f = q->filters == q->first_filters
+                           ? malloc(cap * sizeof *f)
+                           : realloc(q->filters, cap * sizeof *f);
+        if (!f) {
+            orm_expr_free(e);
+            q->filter_nomem = 1;
+            return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+        }
+        if (q->filters == q->first_filters)
+            memcpy(f, q->first_filters, sizeof q->first_filters);
+        q->filters = f;
+        q->filters_cap = cap;
     }
-    q->filters = f;
     q->filters[q->nfilters++] = e;
     return 0;
 }
@@ -386,8 +398,11 @@ static void query_shape(orm_buf *b, const orm_query *q, int64_t limit)
 static int render_select(sql_builder *sb, orm_query *q, int64_t limit);
 
 /* The SELECT: rendered once per shape; later the same shape only
- * collects its parameters and reuses the text. */
-static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
+ * collects its parameters and reuses the text. *sql is the text: the
+ * session's cached copy (valid until the session caches another) or the
+ * builder's. */
+static int build_select(sql_builder *sb, orm_query *q, int64_t limit,
+                        const char **sql)
 {
     orm_buf *shape = session_shape_buf(q->s); /* reused, not allocated */
     query_shape(shape, q, limit);
@@ -398,13 +413,12 @@ static int build_select(sql_builder *sb, orm_query *q, int64_t limit)
     sb->params_only = cached != NULL;
     int rc = render_select(sb, q, limit);
     sb->params_only = 0;
-    if (rc == 0 && cached)
-        sql_raw(sb, cached);
-    else if (rc == 0 && orm_buf_str(shape) && sql_ok(sb))
+    if (rc == 0 && !cached && orm_buf_str(shape) && sql_ok(sb))
         session_sql_remember(q->s, shape->data, shape->len,
                              orm_buf_str(&sb->text));
     if (rc == 0 && !sql_ok(sb))
         rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    *sql = cached ? cached : orm_buf_str(&sb->text);
     return rc;
 }
 
@@ -453,7 +467,8 @@ static int render_select(sql_builder *sb, orm_query *q, int64_t limit)
 int orm_query_sql(orm_query *q, char **sql, orm_value **params, size_t *nparams)
 {
     sql_builder sb;
-    int rc = build_select(&sb, q, q->limit);
+    const char *text;
+    int rc = build_select(&sb, q, q->limit, &text);
     *sql = NULL;
     *params = NULL;
     *nparams = 0;
@@ -462,7 +477,7 @@ int orm_query_sql(orm_query *q, char **sql, orm_value **params, size_t *nparams)
         for (size_t i = 0; copy && i < sb.nparams; i++)
             if (orm_value_copy(&copy[i], &sb.params[i]))
                 rc = ORM_ENOMEM;
-        *sql = orm_buf_finish(&sb.text);
+        *sql = orm_strdup(text);
         if (!copy || !*sql || rc) {
             orm_query_params_free(copy, sb.nparams);
             free(*sql);
@@ -493,10 +508,10 @@ static int select_open(orm_query *q, int64_t limit, unsigned flags,
                        sql_builder *sb, db_stmt *st)
 {
     orm_error_clear(&q->err);
-    int rc = build_select(sb, q, limit);
+    const char *sql;
+    int rc = build_select(sb, q, limit, &sql);
     if (rc == 0)
-        rc = db_stmt_acquire(q->db, orm_buf_str(&sb->text), sb->nparams, flags,
-                             st);
+        rc = db_stmt_acquire(q->db, sql, sb->nparams, flags, st);
     if (rc == 0)
         rc = db_stmt_bind(q->db, st, sb->params, sb->types, sb->nparams);
     return rc;

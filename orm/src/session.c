@@ -51,44 +51,22 @@ struct orm_session {
 
 /* ---- identity map ---- */
 
-/* Key hashes fold 8 bytes at a time and finish with a 64-bit mixer, so an
- * integer key costs a few instructions, not a byte loop. */
-static uint64_t hash_mix(uint64_t h, uint64_t x)
-{
-    h ^= x;
-    h *= 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 29);
-}
-
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    uint64_t word;
-    for (; n >= 8; n -= 8, p += 8) {
-        memcpy(&word, p, 8);
-        h = hash_mix(h, word);
-    }
-    word = 0;
-    memcpy(&word, p, n);
-    return hash_mix(h, word ^ ((uint64_t)n << 56));
-}
-
 static uint64_t hash_value(uint64_t h, const orm_value *v)
 {
     uint64_t bits = 0;
-    h = hash_mix(h, (uint64_t)v->kind);
+    h = orm_hash_mix(h, (uint64_t)v->kind);
     switch (v->kind) {
     case ORM_VINT:
-        return hash_mix(h, (uint64_t)v->u.i);
+        return orm_hash_mix(h, (uint64_t)v->u.i);
     case ORM_VFLOAT:
         if (v->u.f != 0.0) /* 0.0 and -0.0 are equal */
             memcpy(&bits, &v->u.f, sizeof bits);
-        return hash_mix(h, bits);
+        return orm_hash_mix(h, bits);
     case ORM_VBOOL:
-        return hash_mix(h, (uint64_t)v->u.b);
+        return orm_hash_mix(h, (uint64_t)v->u.b);
     case ORM_VTEXT:
     case ORM_VBLOB:
-        return hash_bytes(h, v->u.s.ptr, v->u.s.len);
+        return orm_hash_bytes(h, v->u.s.ptr, v->u.s.len);
     default:
         return h;
     }
@@ -128,7 +106,7 @@ static size_t record_key(orm_session *s, const orm_record *rec,
 static uint64_t key_hash(const orm_model *m, const orm_value *const *key,
                          size_t n)
 {
-    uint64_t h = hash_mix(0x6a09e667f3bcc909ull, (uint64_t)(uintptr_t)m);
+    uint64_t h = orm_hash_mix(0x6a09e667f3bcc909ull, (uint64_t)(uintptr_t)m);
     for (size_t i = 0; i < n; i++)
         h = hash_value(h, key[i]);
     /* Final avalanche: the map indexes by the low bits. */

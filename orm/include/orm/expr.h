@@ -53,7 +53,7 @@ typedef enum orm_op { ORM_OPS(ORM_OP_ENUM) ORM_OP_COUNT } orm_op;
 
 typedef enum orm_expr_kind {
     ORM_EXPR_COLUMN, /* column: name */
-    ORM_EXPR_VALUE,  /* value: owned */
+    ORM_EXPR_VALUE,  /* value: its bytes belong to the node */
     ORM_EXPR_OP      /* op over args */
 } orm_expr_kind;
 
@@ -61,6 +61,10 @@ typedef enum orm_expr_kind {
  * A node. Comparisons and text matches: args[0] is the column, args[1] the
  * value. IN: column then values. BETWEEN: column, low, high. IS_NULL,
  * IS_NOT_NULL: the column. AND/OR: two or more conditions. NOT: one.
+ * The builders make each node one allocation: its column name, its value's
+ * bytes or its args array live right after it and die with it (a value's
+ * `owned` is 0 then). orm_expr_free also frees a column, args array or
+ * owned value put in a node by other means.
  */
 typedef struct orm_expr {
     orm_expr_kind kind;
