@@ -699,7 +699,13 @@ static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
     if (index >= sqlite_column_count(base))
         return orm_conn_error(base->conn, ORM_EINVALID,
                               "column %zu out of range", index);
-    storage = sqlite3_column_type(st->stmt, i);
+    /* One column lookup, then the value's accessors: each sqlite3_column_*
+     * call would look the column up (and enter the connection's mutex)
+     * again. The value is "unprotected", which only matters when threads
+     * share a connection; the driver opens its connections NOMUTEX, one
+     * thread each. */
+    sqlite3_value *val = sqlite3_column_value(st->stmt, i);
+    storage = sqlite3_value_type(val);
     if (storage == SQLITE_NULL)
         return 0;
     switch (storage) {
@@ -720,7 +726,7 @@ static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
         want = orm_type_kind(type);
 
     if (storage == SQLITE_INTEGER) {
-        int64_t v = sqlite3_column_int64(st->stmt, i);
+        int64_t v = sqlite3_value_int64(val);
         if (want == ORM_VFLOAT) {
             *out = orm_value_float((double)v);
         } else if (want == ORM_VBOOL) {
@@ -737,7 +743,7 @@ static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
         return 0;
     }
     if (storage == SQLITE_FLOAT) {
-        double v = sqlite3_column_double(st->stmt, i);
+        double v = sqlite3_value_double(val);
         if (want == ORM_VINT && v >= -9223372036854775808.0 &&
             v < 9223372036854775808.0 && v == (double)(int64_t)v) {
             *out = orm_value_int((int64_t)v);
@@ -755,8 +761,8 @@ static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
         return 0;
     }
     if (storage == SQLITE_TEXT) {
-        const unsigned char *text = sqlite3_column_text(st->stmt, i);
-        size_t len = (size_t)sqlite3_column_bytes(st->stmt, i);
+        const unsigned char *text = sqlite3_value_text(val);
+        size_t len = (size_t)sqlite3_value_bytes(val);
         int64_t iv;
         double fv;
         if (!text)
@@ -782,8 +788,8 @@ static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
         return 0;
     }
     /* Blob storage: bytes stay bytes whatever the column says. */
-    const void *data = sqlite3_column_blob(st->stmt, i);
-    size_t len = (size_t)sqlite3_column_bytes(st->stmt, i);
+    const void *data = sqlite3_value_blob(val);
+    size_t len = (size_t)sqlite3_value_bytes(val);
     if (!data && len > 0)
         return orm_conn_error(base->conn, ORM_ENOMEM, "out of memory");
     *out = orm_value_blob(data ? data : "", len);
