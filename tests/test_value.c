@@ -602,6 +602,33 @@ static void test_value__text_value_with_nul_fails_check(void **state)
     assert_string_equal(checked(&v, &col),
                         "TYPE: contains a NUL character (not allowed in "
                         "text)");
+    /* After a long ASCII run too (ASCII is checked 8 bytes at a time). */
+    orm_value late = orm_value_textn("abcdefghijklmno\0pq", 18);
+    assert_string_equal(checked(&late, &col),
+                        "TYPE: contains a NUL character (not allowed in "
+                        "text)");
+}
+
+static void test_value__long_ascii_runs_then_bad_or_wide_characters(void **state)
+{
+    (void)state;
+    orm_column col = column(ORM_TEXT);
+    const char *bad[] = {"abcdefghijklmnop\xff", "abcdefgh\xc3",
+                         "abcdefghijklmnopqrstuvw\x80x",
+                         "abcdefgh\xed\xa0\x80" "abcdefgh"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_string_equal(parsed(&col, bad[i]), "error: not valid UTF-8");
+    /* Characters, not bytes, around and between the 8-byte steps. */
+    orm_column s10 = string_column(10);
+    assert_string_equal(parsed(&s10, "abcdefgh\xc3\xa9\xc3\xa9"),
+                        "abcdefgh\xc3\xa9\xc3\xa9");
+    assert_string_equal(parsed(&s10, "abcdefgh\xc3\xa9\xc3\xa9x"),
+                        "error: at most 10 characters (got 11)");
+    orm_column s17 = string_column(17);
+    assert_string_equal(parsed(&s17, "\xe6\x97\xa5" "abcdefghijklmnop"),
+                        "\xe6\x97\xa5" "abcdefghijklmnop");
+    assert_string_equal(parsed(&s17, "\xe6\x97\xa5" "abcdefghijklmnopq"),
+                        "error: at most 17 characters (got 18)");
 }
 
 /* ---- JSON ---- */
@@ -1322,6 +1349,8 @@ int main(void)
         cmocka_unit_test(test_value__unbounded_string_takes_long_text),
         cmocka_unit_test(test_value__invalid_utf8_is_rejected_for_text_types),
         cmocka_unit_test(test_value__text_value_with_nul_fails_check),
+        cmocka_unit_test(
+            test_value__long_ascii_runs_then_bad_or_wide_characters),
         cmocka_unit_test(test_value__json_is_kept_exactly_as_typed),
         cmocka_unit_test(test_value__json_accepts_any_value),
         cmocka_unit_test(test_value__json_errors_name_reason_and_character),

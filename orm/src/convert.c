@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -211,8 +212,24 @@ enum { UTF8_OK = 0, UTF8_INVALID = -1, UTF8_NUL = -2 };
 /* Validate UTF-8 and count code points. Text never holds a NUL. */
 static int utf8_count(const char *s, size_t n, size_t *chars)
 {
+    const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
     size_t i = 0, count = 0;
     while (i < n) {
+        uint64_t w;
+        /* ASCII without NUL, 8 bytes at a time: each byte is one code
+         * point and valid. */
+        if (n - i >= 8 && (memcpy(&w, s + i, 8), (w & high) == 0) &&
+            ((w - ones) & ~w & high) == 0) {
+            i += 8;
+            count += 8;
+            continue;
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c > 0 && c < 0x80) {
+            i++;
+            count++;
+            continue;
+        }
         utf8proc_int32_t cp;
         utf8proc_ssize_t step = utf8proc_iterate(
             (const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
@@ -1204,22 +1221,38 @@ static int random_bytes_os(unsigned char *out, size_t len, orm_error *err)
  * calls. The pool is refilled after fork() so that a child never repeats
  * its parent's bytes, and used bytes are wiped.
  */
+static unsigned random_forks; /* bumped in each child after fork() */
+static pthread_once_t random_once = PTHREAD_ONCE_INIT;
+
+static void random_after_fork(void)
+{
+    random_forks++; /* the child: one thread, its pool is a stale copy */
+}
+
+static void random_init(void)
+{
+    pthread_atfork(NULL, NULL, random_after_fork);
+}
+
 static int random_bytes(unsigned char *out, size_t len, orm_error *err)
 {
     static _Thread_local struct {
         unsigned char buf[4096];
         size_t pos, len;
-        pid_t pid;
+        unsigned forks; /* random_forks when it was filled */
     } pool;
     if (len > sizeof pool.buf / 4)
         return random_bytes_os(out, len, err);
-    if (pool.pid != getpid() || pool.len - pool.pos < len) {
+    /* A fork handler, not getpid() per call: that is a system call, and
+     * 100k token_hex defaults would make 100k of them. */
+    pthread_once(&random_once, random_init);
+    if (pool.forks != random_forks || pool.len - pool.pos < len) {
         int rc = random_bytes_os(pool.buf, sizeof pool.buf, err);
         if (rc)
             return rc;
         pool.pos = 0;
         pool.len = sizeof pool.buf;
-        pool.pid = getpid();
+        pool.forks = random_forks;
     }
     memcpy(out, pool.buf + pool.pos, len);
     memset(pool.buf + pool.pos, 0, len);
@@ -1248,7 +1281,9 @@ static int generate_token_hex(orm_value *out, const char *arg, size_t n,
                            (int)n, arg);
         goto done;
     }
-    bytes = malloc((size_t)count);
+    /* The random bytes on the stack for the usual sizes. */
+    unsigned char small[64];
+    bytes = count <= (long)sizeof small ? small : malloc((size_t)count);
     text = malloc(2 * (size_t)count + 1);
     if (!bytes || !text) {
         rc = nomem(err);
@@ -1267,7 +1302,8 @@ static int generate_token_hex(orm_value *out, const char *arg, size_t n,
     out->u.s.len = 2 * (size_t)count;
     text = NULL;
 done:
-    free(bytes);
+    if (bytes != small)
+        free(bytes);
     free(text);
     return rc;
 }
