@@ -21,6 +21,9 @@ typedef struct flush_ctx {
     unsigned char *kept_shape, *shape_scratch;
     size_t kept_len, shape_cap;
     db_stmt kept_st;
+    /* What each pending insert held before the commit, by pending index
+     * (see flush()): a failed commit puts it back. */
+    struct saved_values *saved;
 } flush_ctx;
 
 /* ---- order ---- */
@@ -160,8 +163,38 @@ static void plan_append(flush_ctx *f, const sql_builder *sb)
     orm_buf_append(b, "]\n");
 }
 
-/* Run a statement. *matched receives rows matched; a RETURNING row is
- * stored into rec->values. */
+/* What one pending insert held before the commit. The values are
+ * shallow copies: they borrow the record's bytes until the commit
+ * replaces a value, and then own the old bytes (owned set) so that a
+ * failed commit can put them back. */
+typedef struct saved_values {
+    orm_record *rec;
+    orm_value *values;
+} saved_values;
+
+static int same_bytes(const orm_value *a, const orm_value *b)
+{
+    return (a->kind == ORM_VTEXT || a->kind == ORM_VBLOB) &&
+           a->kind == b->kind && a->u.s.ptr == b->u.s.ptr;
+}
+
+/* Give column c of an inserted record the value the database returned
+ * (taking `v`). The old bytes go to the commit's save while it still
+ * borrows them, else they are freed. */
+static void store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v)
+{
+    orm_value *old = &rec->values[c];
+    saved_values *sv = f->saved && rec->pending_index >= 0
+                           ? &f->saved[rec->pending_index]
+                           : NULL;
+    orm_value *save = sv && sv->values ? &sv->values[c] : NULL;
+    if (save && !save->owned && same_bytes(save, old))
+        save->owned = old->owned; /* the save keeps them alive now */
+    else
+        orm_value_clear(old);
+    *old = v;
+}
+
 /* Step an acquired, bound statement. *matched receives rows matched; a
  * RETURNING row is stored into rec->values, a generated key too. */
 static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
@@ -174,10 +207,8 @@ static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
         for (size_t i = 0; i < m->ncolumns && rc == ORM_ROW; i++) {
             orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
             int crc = db_stmt_column(db, st, i, &m->columns[i], &v);
-            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0) {
-                orm_value_clear(&rec->values[i]);
-                rec->values[i] = copy;
-            }
+            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0)
+                store_value(f, rec, i, copy);
             orm_value_clear(&v);
             if (crc)
                 rc = crc;
@@ -407,8 +438,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     rc = session_select_row(f->s, m, key, npk, 0, row, &rowid);
     if (rc == ORM_ROW) {
         for (size_t i = 0; i < m->ncolumns; i++) {
-            orm_value_clear(&rec->values[i]);
-            rec->values[i] = row[i];
+            store_value(f, rec, i, row[i]);
             row[i] = orm_value_null();
         }
         rc = 0;
@@ -1021,10 +1051,8 @@ static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
         for (size_t c = 0; c < m->ncolumns && rc == ORM_ROW; c++) {
             orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
             int crc = db_stmt_column(db, &st, c, &m->columns[c], &v);
-            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0) {
-                orm_value_clear(&rec->values[c]);
-                rec->values[c] = copy;
-            }
+            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0)
+                store_value(f, rec, c, copy);
             orm_value_clear(&v);
             if (crc)
                 rc = crc;
@@ -1049,11 +1077,6 @@ static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
 }
 
 /* ---- commit and plan ---- */
-
-typedef struct saved_values {
-    orm_record *rec;
-    orm_value *values;
-} saved_values;
 
 /* Errors whose record a batch cannot name: rerun without batching. */
 static int needs_attribution(int rc)
@@ -1111,17 +1134,22 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
     return rc;
 }
 
+/* After a failed attempt: each insert's values as they were before it.
+ * A value the attempt replaced comes back from the save, which borrows
+ * it again (so a second attempt can replace it again). */
 static void restore_saved(saved_values *saved, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (!saved[i].values)
             continue;
-        for (size_t c = 0; c < saved[i].rec->model->ncolumns; c++) {
-            orm_value v = ORM_VALUE_NULL_INIT;
-            if (orm_value_copy(&v, &saved[i].values[c]) == 0) {
-                orm_value_clear(&saved[i].rec->values[c]);
-                saved[i].rec->values[c] = v;
-            }
+        orm_record *rec = saved[i].rec;
+        for (size_t c = 0; c < rec->model->ncolumns; c++) {
+            orm_value *save = &saved[i].values[c];
+            if (same_bytes(save, &rec->values[c]))
+                continue; /* never replaced */
+            orm_value_clear(&rec->values[c]);
+            rec->values[c] = *save;
+            save->owned = 0;
         }
     }
 }
@@ -1137,8 +1165,8 @@ static int flush(flush_ctx *f)
     if (!order)
         return orm_error_set(session_err(f->s), ORM_ENOMEM, "out of memory");
     if (!f->plan) {
-        /* Inserts may change values (keys, RETURNING): keep a copy to
-         * put back if the transaction fails. */
+        /* Inserts may change values (keys, RETURNING): keep what they
+         * were, to put back if the transaction fails. */
         for (size_t i = 0; i < n; i++)
             if (order[i].phase == 0)
                 saved_count += order[i].rec->model->ncolumns;
@@ -1152,20 +1180,20 @@ static int flush(flush_ctx *f)
                                  "out of memory");
         }
     }
-    for (size_t i = 0, used = 0; saved && i < n && rc == 0; i++) {
+    for (size_t i = 0, used = 0; saved && i < n; i++) {
         orm_record *rec = order[i].rec;
         if (order[i].phase != 0)
             continue;
-        saved[i].rec = rec;
-        saved[i].values = saved_pool + used;
+        saved_values *sv = &saved[rec->pending_index];
+        sv->rec = rec;
+        sv->values = saved_pool + used;
         used += rec->model->ncolumns;
-        for (size_t c = 0; c < rec->model->ncolumns && rc == 0; c++)
-            rc = orm_value_copy(&saved[i].values[c], &rec->values[c]);
-        if (rc)
-            rc = orm_error_set(session_err(f->s), rc, "out of memory");
+        for (size_t c = 0; c < rec->model->ncolumns; c++) {
+            sv->values[c] = rec->values[c]; /* borrowed: see store_value */
+            sv->values[c].owned = 0;
+        }
     }
-    if (rc)
-        goto done;
+    f->saved = saved;
     rc = flush_run(f, order, n, 1, &batch_failed);
     if (rc && batch_failed) {
         /* A batch failed on a constraint: run again row by row so that
@@ -1188,8 +1216,10 @@ static int flush(flush_ctx *f)
     }
     session_committed(f->s);
 done:
+    /* The bytes of values the commit replaced, when it succeeded. */
     for (size_t i = 0; i < saved_count; i++)
         orm_value_clear(&saved_pool[i]);
+    f->saved = NULL;
     free(saved_pool);
     free(saved);
     free(order);
