@@ -648,6 +648,9 @@ static void test_unique_violation_keeps_pending_and_retry_works(void **state)
     assert_int_equal(count_where(f, &Account, NULL), 1);
     assert_string_equal(text_of(dup, "note"), "typed by the user");
     assert_int_equal(orm_record_get(ok, "id")->kind, ORM_VNULL);
+    /* `ok` was written before the failure (and given the row's values
+     * back where the dialect returns them): it holds what it held. */
+    assert_string_equal(text_of(ok, "handle"), "fresh");
     /* Fix one value, commit again. */
     orm_error e = ORM_ERROR_INIT;
     assert_int_equal(orm_record_set_text(dup, "handle", "jdoe2", &e), 0);
@@ -762,6 +765,13 @@ static void test_many_inserts_get_their_own_keys(void **state)
     assert_string_equal(orm_session_error(f->s)->message,
                         "handle: \"bulk00007\" is already taken");
     assert_int_equal(orm_record_get(recs[0], "id")->kind, ORM_VNULL);
+    /* Records of the batches before the failure, and after the rerun row
+     * by row, hold their own values again. */
+    for (int i = 0; i < 300; i += 37) {
+        snprintf(handle, sizeof handle, "more%05d", i);
+        assert_string_equal(text_of(recs[i], "handle"),
+                            i == 150 ? "bulk00007" : handle);
+    }
     assert_int_equal(count_where(f, &Account, NULL), N);
     orm_error err = ORM_ERROR_INIT;
     assert_int_equal(orm_record_set_text(recs[150], "handle", "fixed", &err),
@@ -835,6 +845,8 @@ static void test_failed_commit_writes_nothing(void **state)
     assert_int_equal(count_where(f, &Account, "note = 'edited'"), 0);
     assert_int_equal(orm_record_get(a, "id")->kind, ORM_VNULL);
     assert_int_equal(orm_record_get(b, "id")->kind, ORM_VNULL);
+    assert_string_equal(text_of(a, "handle"), "new1");
+    assert_string_equal(text_of(b, "handle"), "new2");
     assert_int_equal(orm_session_pending_count(f->s), 4);
     assert_string_equal(text_of(existing, "note"), "edited");
     orm_error_clear(&err);
