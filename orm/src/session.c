@@ -21,11 +21,18 @@ typedef struct undo_entry {
 
 #define SESSION_SQL_CACHE 8
 
+/* An identity-map slot keeps the key hash beside the record, so a probe
+ * passes other keys without touching their records. */
+typedef struct map_slot {
+    uint64_t hash;
+    orm_record *rec; /* NULL: free */
+} map_slot;
+
 struct orm_session {
     orm_db *db;
     orm_error err;
     orm_record *all;  /* every record the session owns */
-    orm_record **map; /* identity map: open addressing on the key hash */
+    map_slot *map; /* identity map: open addressing on the key hash */
     size_t map_cap, map_count;
     orm_record **pending;
     size_t npending, pending_cap;
@@ -136,9 +143,8 @@ static long map_probe(orm_session *s, const orm_model *m,
                       size_t *empty)
 {
     size_t i = hash & (s->map_cap - 1);
-    while (s->map[i]) {
-        const orm_record *r = s->map[i];
-        if (r->map_hash == hash && key_equal(s, r, m, key, n))
+    while (s->map[i].rec) {
+        if (s->map[i].hash == hash && key_equal(s, s->map[i].rec, m, key, n))
             return (long)i;
         i = (i + 1) & (s->map_cap - 1);
     }
@@ -153,15 +159,14 @@ static long map_find(orm_session *s, const orm_model *m,
     return s->map_cap ? map_probe(s, m, key, n, hash, &empty) : -1;
 }
 
-/* Put a record whose map_hash is set into a map with room for it. */
-static void map_place(orm_session *s, orm_record *rec)
+/* Put a slot into a map with room for it. */
+static void map_put(orm_session *s, map_slot slot)
 {
-    size_t i = rec->map_hash & (s->map_cap - 1);
-    while (s->map[i])
+    size_t i = slot.hash & (s->map_cap - 1);
+    while (s->map[i].rec)
         i = (i + 1) & (s->map_cap - 1);
-    s->map[i] = rec;
+    s->map[i] = slot;
     s->map_count++;
-    rec->in_identity = 1;
 }
 
 static int map_reserve(orm_session *s)
@@ -169,7 +174,7 @@ static int map_reserve(orm_session *s)
     if ((s->map_count + 1) * 2 <= s->map_cap)
         return 0;
     size_t cap = s->map_cap ? s->map_cap * 2 : 64;
-    orm_record **old = s->map;
+    map_slot *old = s->map;
     size_t old_cap = s->map_cap;
     s->map = calloc(cap, sizeof *s->map);
     if (!s->map) {
@@ -179,8 +184,8 @@ static int map_reserve(orm_session *s)
     s->map_cap = cap;
     s->map_count = 0;
     for (size_t i = 0; i < old_cap; i++)
-        if (old[i])
-            map_place(s, old[i]);
+        if (old[i].rec)
+            map_put(s, old[i]);
     free(old);
     return 0;
 }
@@ -194,7 +199,8 @@ static int map_insert(orm_session *s, orm_record *rec)
     if (map_reserve(s))
         return ORM_ENOMEM;
     rec->map_hash = key_hash(rec->model, key, n);
-    map_place(s, rec);
+    rec->in_identity = 1;
+    map_put(s, (map_slot){rec->map_hash, rec});
     return 0;
 }
 
@@ -204,20 +210,20 @@ static void map_remove(orm_session *s, orm_record *rec)
         return;
     /* Probe from where it was put: O(1), not a scan of the map. */
     size_t i = rec->map_hash & (s->map_cap - 1);
-    while (s->map[i] && s->map[i] != rec)
+    while (s->map[i].rec && s->map[i].rec != rec)
         i = (i + 1) & (s->map_cap - 1);
-    if (!s->map[i])
+    if (!s->map[i].rec)
         return;
     /* Backward-shift deletion keeps probe chains intact. */
-    s->map[i] = NULL;
+    s->map[i].rec = NULL;
     s->map_count--;
     rec->in_identity = 0;
     size_t j = (i + 1) & (s->map_cap - 1);
-    while (s->map[j]) {
-        orm_record *r = s->map[j];
-        s->map[j] = NULL;
+    while (s->map[j].rec) {
+        map_slot moved = s->map[j];
+        s->map[j].rec = NULL;
         s->map_count--;
-        map_place(s, r);
+        map_put(s, moved);
         j = (j + 1) & (s->map_cap - 1);
     }
 }
@@ -563,7 +569,7 @@ static int load_impl(orm_session *s, const orm_model *model,
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     long found = n ? map_probe(s, model, key, n, hash, &slot) : -1;
     if (found >= 0) {
-        orm_record *rec = s->map[found];
+        orm_record *rec = s->map[found].rec;
         if (rec->state == ORM_RECORD_CLEAN) {
             /* Unchanged: show what the database holds now. Undo entries
              * may point into the old values: a clean record has nothing
@@ -612,7 +618,7 @@ static int load_impl(orm_session *s, const orm_model *model,
     if (n) { /* where the probe stopped: nothing touched the map since */
         rec->map_hash = hash;
         rec->in_identity = 1;
-        s->map[slot] = rec;
+        s->map[slot] = (map_slot){hash, rec};
         s->map_count++;
     }
     link_record(s, rec);
@@ -779,7 +785,7 @@ int orm_session_get(orm_session *s, const orm_model *model,
         key[i] = &pk_values[i];
     long found = map_find(s, model, key, n, key_hash(model, key, n));
     if (found >= 0) {
-        *out = s->map[found];
+        *out = s->map[found].rec;
         return ORM_ROW;
     }
     db_stmt st = {NULL, -1};
