@@ -1067,6 +1067,72 @@ static void test_first_one_count(void **state)
     orm_query_free(q);
 }
 
+/* The SQL of a query as orm_query_sql renders it (params freed). */
+static char *query_text(orm_query *q)
+{
+    char *sql = NULL;
+    orm_value *params = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_query_sql(q, &sql, &params, &n), 0);
+    orm_query_params_free(params, n);
+    return sql;
+}
+
+/* A lookup by a unique key has no ORDER BY to sort its one row; every
+ * other query keeps its total order. */
+static void test_unique_lookup_is_not_sorted(void **state)
+{
+    fixture *f = *state;
+    seed_operator_rows(f);
+    struct {
+        const char *where;
+        int sorted;
+    } cases[] = {
+        {"handle = 'carol_x'", 0},
+        {"id = 2", 0},
+        {"score > 0 and handle = 'carol_x'", 0},
+        {"handle = 'carol_x' or handle = 'emoji🎉fan'", 1},
+        {"note = 'x'", 1},
+        {"handle != 'carol_x'", 1},
+        {"handle is null", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        orm_query *q = NULL;
+        assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+        assert_int_equal(orm_query_where(q, cases[i].where), 0);
+        char *sql = query_text(q);
+        if (cases[i].sorted != (strstr(sql, "ORDER BY") != NULL))
+            fail_msg("%s: %s", cases[i].where, sql);
+        free(sql);
+        orm_query_free(q);
+    }
+    /* The lookup still finds its row; an OR of two keys comes in key
+     * order; a keyset page after a key is sorted even by a unique key. */
+    orm_query *q = NULL;
+    orm_record *rec = NULL;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    orm_value carol = orm_value_text("carol_x");
+    assert_int_equal(orm_query_filter_by(q, "handle", &carol), 0);
+    assert_int_equal(orm_query_first(q, &rec), ORM_ROW);
+    assert_string_equal(text_of(rec, "handle"), "carol_x");
+    orm_value key = orm_value_int(0);
+    assert_int_equal(orm_query_after(q, &key), 0);
+    char *sql = query_text(q);
+    assert_non_null(strstr(sql, "ORDER BY"));
+    free(sql);
+    orm_query_free(q);
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(
+        orm_query_where(q, "handle = 'emoji🎉fan' or handle = 'carol_x'"), 0);
+    orm_record **rows = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_true(id_of(rows[0]) < id_of(rows[1]));
+    free(rows);
+    orm_query_free(q);
+}
+
 /* One query shape run again with other values (its SQL text is reused):
  * every run sees its own values, NULL included. */
 static void test_repeated_query_shapes_bind_their_own_values(void **state)
@@ -1468,6 +1534,7 @@ int main(int argc, char **argv)
         T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),
+        T(test_unique_lookup_is_not_sorted),
         T(test_repeated_query_shapes_bind_their_own_values),
         T(test_keyset_paging_with_nulls_and_ties),
         T(test_cursor_streams_many_rows),

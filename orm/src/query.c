@@ -422,6 +422,45 @@ static int build_select(sql_builder *sb, orm_query *q, int64_t limit,
     return rc;
 }
 
+/* Does `e`, ANDed into the WHERE clause, allow at most one row? It does
+ * when it compares a single-column unique key (or the primary key, when
+ * that is one column) for equality with a value. */
+static int pins_one_row(const orm_model *m, const orm_expr *e, int depth)
+{
+    if (!e || e->kind != ORM_EXPR_OP || depth > 64)
+        return 0;
+    if (e->op == ORM_OP_AND) {
+        for (size_t i = 0; i < e->nargs; i++)
+            if (pins_one_row(m, e->args[i], depth + 1))
+                return 1;
+        return 0;
+    }
+    if (e->op != ORM_OP_EQ || e->nargs != 2 ||
+        e->args[0]->kind != ORM_EXPR_COLUMN ||
+        e->args[1]->kind != ORM_EXPR_VALUE ||
+        e->args[1]->value.kind == ORM_VNULL)
+        return 0;
+    int col = orm_model_column_index(m, e->args[0]->column);
+    int pk[2];
+    if (col < 0)
+        return 0;
+    return (m->columns[col].flags & ORM_UNIQUE) ||
+           (orm_model_pk(m, pk, 2) == 1 && pk[0] == col);
+}
+
+/* ORDER BY is left out when the filters allow at most one row and no
+ * keyset bound needs it: sorting one row is work for nothing (a sort
+ * node per lookup on PostgreSQL). */
+static int needs_order(const orm_query *q)
+{
+    if (q->direction)
+        return 1;
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (pins_one_row(q->model, q->filters[i], 0))
+            return 0;
+    return 1;
+}
+
 static int render_select(sql_builder *sb, orm_query *q, int64_t limit)
 {
     const orm_model *m = q->model;
@@ -441,7 +480,8 @@ static int render_select(sql_builder *sb, orm_query *q, int64_t limit)
     int rc = where_clause(sb, q, 1);
     if (rc)
         return rc;
-    for (size_t i = 0; i < q->nkey; i++) {
+    size_t nkey = needs_order(q) ? q->nkey : 0;
+    for (size_t i = 0; i < nkey; i++) {
         const query_order *k = &q->key[i];
         int desc = k->desc ^ reverse;
         sql_raw(sb, i ? ", " : " ORDER BY ");
