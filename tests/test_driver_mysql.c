@@ -710,47 +710,6 @@ static void test_types__long_values_grow_buffers_row_by_row(void **state)
     free(text);
 }
 
-/* A whole row reads as its columns one by one would, buffered and
- * streamed; with no current row, or more columns asked than the row has,
- * it is an error that leaves every value NULL. */
-static void test_stmt__row_reads_like_columns(void **state)
-{
-    my_fixture *fx = *state;
-    const orm_type types[] = {ORM_INTEGER, ORM_STRING,  ORM_FLOAT,     ORM_TEXT,
-                              ORM_BLOB,    ORM_INTEGER, ORM_TYPE_COUNT};
-    enum { N = sizeof types / sizeof types[0] };
-    const orm_type wide[N + 1] = {ORM_INTEGER};
-    for (unsigned flags = 0; flags <= ORM_STMT_STREAM;
-         flags += ORM_STMT_STREAM) {
-        orm_stmt *st = prepare_ok(
-            fx->conn, "SELECT 7, 'seven', 2.5e0, NULL, x'00ff', '42', 1", 0,
-            flags);
-        orm_value row[N + 1], one;
-        assert_int_equal(drv->row(st, types, N, row), ORM_EINVALID);
-        for (size_t i = 0; i < N; i++)
-            assert_int_equal(row[i].kind, ORM_VNULL);
-        step_row(st);
-        assert_int_equal(drv->row(st, types, N, row), 0);
-        for (size_t i = 0; i < N; i++) {
-            assert_int_equal(drv->column(st, i, types[i], &one), 0);
-            assert_true(orm_value_equal(&row[i], &one));
-        }
-        assert_int_equal(row[0].u.i, 7);
-        assert_int_equal(row[1].kind, ORM_VTEXT);
-        assert_memory_equal(row[1].u.s.ptr, "seven", 5);
-        assert_true(row[2].u.f == 2.5);
-        assert_int_equal(row[3].kind, ORM_VNULL);
-        assert_int_equal(row[4].kind, ORM_VBLOB);
-        assert_int_equal(row[4].u.s.len, 2);
-        assert_int_equal(row[5].kind, ORM_VINT);
-        assert_int_equal(row[5].u.i, 42);
-        assert_int_equal(drv->row(st, wide, N + 1, row), ORM_EINVALID);
-        for (size_t i = 0; i < N + 1; i++)
-            assert_int_equal(row[i].kind, ORM_VNULL);
-        drv->finalize(st);
-    }
-}
-
 /* ---- statements ---- */
 
 static void test_stmt__update_same_value_counts_as_matched(void **state)
@@ -1398,7 +1357,6 @@ int main(void)
         cmocka_unit_test(test_connect__closed_port_is_connect_error),
         cmocka_unit_test(test_connect__bad_ssl_mode_is_refused),
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-        T(test_stmt__row_reads_like_columns),
         T(test_connect__session_is_utc_utf8mb4_and_strict),
         T(test_types__every_type_round_trips),
         T(test_types__natural_kinds_follow_column_types),

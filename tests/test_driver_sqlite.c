@@ -535,34 +535,6 @@ static void test_driver_sqlite__columns_convert_to_their_type_kind(void **state)
     }
 }
 
-/* A whole row reads as its columns one by one would; asking for more
- * columns than the row has is an error that leaves every value NULL. */
-static void test_driver_sqlite__row_reads_like_columns(void **state)
-{
-    fixture *f = *state;
-    orm_stmt *sel = prepare_ok(
-        f->conn, "SELECT 7, 'seven', 2.5, NULL, x'00ff', '42', 1", 0);
-    const orm_type types[] = {ORM_INTEGER, ORM_STRING,  ORM_FLOAT,     ORM_TEXT,
-                              ORM_BLOB,    ORM_INTEGER, ORM_TYPE_COUNT};
-    enum { N = sizeof types / sizeof types[0] };
-    orm_value row[N + 1], one;
-    step_expect(sel, ORM_ROW);
-    assert_int_equal(DRV->row(sel, types, N, row), 0);
-    for (size_t i = 0; i < N; i++) {
-        assert_int_equal(DRV->column(sel, i, types[i], &one), 0);
-        assert_true(orm_value_equal(&row[i], &one));
-    }
-    assert_int_equal(row[0].u.i, 7);
-    assert_string_equal(row[1].u.s.ptr, "seven");
-    assert_int_equal(row[3].kind, ORM_VNULL);
-    assert_int_equal(row[5].kind, ORM_VINT);
-    const orm_type wide[N + 1] = {ORM_INTEGER};
-    assert_int_equal(DRV->row(sel, wide, N + 1, row), ORM_EINVALID);
-    for (size_t i = 0; i < N + 1; i++)
-        assert_int_equal(row[i].kind, ORM_VNULL);
-    DRV->finalize(sel);
-}
-
 static void
 test_driver_sqlite__megabyte_blob_with_nuls_round_trips(void **state)
 {
@@ -1435,7 +1407,6 @@ int main(void)
         T(test_driver_sqlite__numeric_reads_as_exact_decimal_text),
         T(test_driver_sqlite__two_numeric_columns_keep_their_text),
         T(test_driver_sqlite__columns_convert_to_their_type_kind),
-        T(test_driver_sqlite__row_reads_like_columns),
         T(test_driver_sqlite__megabyte_blob_with_nuls_round_trips),
         T(test_driver_sqlite__empty_text_and_blob_are_not_null),
         T(test_driver_sqlite__unicode_text_is_byte_exact),

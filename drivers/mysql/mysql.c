@@ -1297,28 +1297,22 @@ static int my_has_zone(const char *s, size_t n)
     return 0;
 }
 
-/* Is there a current row with `n` columns? 0, or the error. */
-static int my_check_row(my_stmt *st, size_t n)
+static int my_column(orm_stmt *base, size_t index, orm_type type,
+                     orm_value *out)
 {
-    if (!st->have_row)
-        return orm_conn_error(st->base.conn, ORM_EINVALID, "no current row");
-    if (n > st->ncols)
-        return orm_conn_error(st->base.conn, ORM_EINVALID,
-                              "column %zu out of range (%zu)", n - 1,
-                              st->ncols);
-    return 0;
-}
-
-/* Column `index` (checked) of the current row: see my_column. */
-static int my_read(my_stmt *st, size_t index, orm_type type, orm_value *out)
-{
-    orm_stmt *base = &st->base;
+    my_stmt *st = (my_stmt *)base;
     my_col *col;
     orm_value_kind want;
     int64_t iv;
     double fv;
 
     *out = orm_value_null();
+    if (!st->have_row)
+        return orm_conn_error(base->conn, ORM_EINVALID, "no current row");
+    if (index >= st->ncols)
+        return orm_conn_error(base->conn, ORM_EINVALID,
+                              "column %zu out of range (%zu)", index,
+                              st->ncols);
     col = &st->cols[index];
     if (col->is_null)
         return 0;
@@ -1414,28 +1408,6 @@ static int my_read(my_stmt *st, size_t index, orm_type type, orm_value *out)
         *out = orm_value_textn(text, len);
         return 0;
     }
-}
-
-static int my_column(orm_stmt *base, size_t index, orm_type type,
-                     orm_value *out)
-{
-    my_stmt *st = (my_stmt *)base;
-    int rc = my_check_row(st, index + 1);
-    *out = orm_value_null();
-    return rc ? rc : my_read(st, index, type, out);
-}
-
-static int my_row(orm_stmt *base, const orm_type *types, size_t n,
-                  orm_value *out)
-{
-    my_stmt *st = (my_stmt *)base;
-    int rc = my_check_row(st, n);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = my_read(st, i, types[i], &out[i]);
-    if (rc)
-        for (size_t i = 0; i < n; i++)
-            out[i] = orm_value_null();
-    return rc;
 }
 
 static int64_t my_rows_matched(orm_stmt *base)
@@ -2105,7 +2077,6 @@ const orm_driver orm_driver_mysql = {
     .step = my_step,
     .column_count = my_column_count,
     .column = my_column,
-    .row = my_row,
     .rows_matched = my_rows_matched,
     .last_insert_id = my_last_insert_id,
     .reset = my_reset,

@@ -994,32 +994,22 @@ static int pg_parse_bool(const char *text, int *out)
     return -1;
 }
 
-/* The row of st->res to read, after checking there is one and that it
- * has `n` columns; -1 after setting the error. */
-static int pg_current_row(pg_stmt *st, size_t n)
+static int pg_column(orm_stmt *stmt, size_t index, orm_type type,
+                     orm_value *out)
 {
+    pg_stmt *st = (pg_stmt *)stmt;
+    orm_conn *conn = stmt->conn;
     int row = st->state == PG_STMT_STREAMING ? 0 : st->row;
-    if (!st->res || row >= PQntuples(st->res) ||
-        (st->state != PG_STMT_ROWS && st->state != PG_STMT_STREAMING)) {
-        orm_conn_error(st->base.conn, ORM_EINVALID, "%s",
-                       "no current row to read");
-        return -1;
-    }
-    if (n > (size_t)PQnfields(st->res)) {
-        orm_conn_error(st->base.conn, ORM_EINVALID,
-                       "column %zu out of range (result has %d)", n,
-                       PQnfields(st->res));
-        return -1;
-    }
-    return row;
-}
 
-/* Column `index` of row `row` (both checked): see pg_column. */
-static int pg_read(pg_stmt *st, int row, size_t index, orm_type type,
-                   orm_value *out)
-{
-    orm_conn *conn = st->base.conn;
     *out = orm_value_null();
+    if (!st->res || row >= PQntuples(st->res) ||
+        (st->state != PG_STMT_ROWS && st->state != PG_STMT_STREAMING))
+        return orm_conn_error(conn, ORM_EINVALID, "%s",
+                              "no current row to read");
+    if (index >= (size_t)PQnfields(st->res))
+        return orm_conn_error(conn, ORM_EINVALID,
+                              "column %zu out of range (result has %d)",
+                              index + 1, PQnfields(st->res));
     int col = (int)index;
     if (PQgetisnull(st->res, row, col))
         return 0;
@@ -1089,29 +1079,6 @@ mismatch:
     return orm_conn_error(
         conn, ORM_ETYPE, "column %zu: cannot read \"%.40s\" as %s", index + 1,
         text, type < ORM_TYPE_COUNT ? orm_type_name(type) : "its type");
-}
-
-static int pg_column(orm_stmt *stmt, size_t index, orm_type type,
-                     orm_value *out)
-{
-    pg_stmt *st = (pg_stmt *)stmt;
-    int row = pg_current_row(st, index + 1);
-    *out = orm_value_null();
-    return row < 0 ? ORM_EINVALID : pg_read(st, row, index, type, out);
-}
-
-static int pg_row(orm_stmt *stmt, const orm_type *types, size_t n,
-                  orm_value *out)
-{
-    pg_stmt *st = (pg_stmt *)stmt;
-    int row = pg_current_row(st, n);
-    int rc = row < 0 ? ORM_EINVALID : 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = pg_read(st, row, i, types[i], &out[i]);
-    if (rc)
-        for (size_t i = 0; i < n; i++)
-            out[i] = orm_value_null();
-    return rc;
 }
 
 static int64_t pg_rows_matched(orm_stmt *stmt)
@@ -1616,7 +1583,6 @@ const orm_driver orm_driver_postgresql = {
     .step = pg_step,
     .column_count = pg_column_count,
     .column = pg_column,
-    .row = pg_row,
     .rows_matched = pg_rows_matched,
     .last_insert_id = pg_last_insert_id,
     .reset = pg_reset,

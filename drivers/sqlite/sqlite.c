@@ -687,21 +687,24 @@ static char *sqlite_num_slot(sqlite_stmt *st, size_t index)
     return st->num[index];
 }
 
-/* Column `index` (in range) of the current row: see sqlite_column. */
-static int sqlite_read(sqlite_stmt *st, size_t index, orm_type type,
-                       orm_value *out)
+static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
+                         orm_value *out)
 {
-    orm_stmt *base = &st->base;
+    sqlite_stmt *st = (sqlite_stmt *)base;
+    int i = (int)index;
     orm_value_kind want;
     int storage;
 
     *out = orm_value_null();
+    if (index >= sqlite_column_count(base))
+        return orm_conn_error(base->conn, ORM_EINVALID,
+                              "column %zu out of range", index);
     /* One column lookup, then the value's accessors: each sqlite3_column_*
      * call would look the column up (and enter the connection's mutex)
      * again. The value is "unprotected", which only matters when threads
      * share a connection; the driver opens its connections NOMUTEX, one
      * thread each. */
-    sqlite3_value *val = sqlite3_column_value(st->stmt, (int)index);
+    sqlite3_value *val = sqlite3_column_value(st->stmt, i);
     storage = sqlite3_value_type(val);
     if (storage == SQLITE_NULL)
         return 0;
@@ -791,32 +794,6 @@ static int sqlite_read(sqlite_stmt *st, size_t index, orm_type type,
         return orm_conn_error(base->conn, ORM_ENOMEM, "out of memory");
     *out = orm_value_blob(data ? data : "", len);
     return 0;
-}
-
-static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
-                         orm_value *out)
-{
-    *out = orm_value_null();
-    if (index >= sqlite_column_count(base))
-        return orm_conn_error(base->conn, ORM_EINVALID,
-                              "column %zu out of range", index);
-    return sqlite_read((sqlite_stmt *)base, index, type, out);
-}
-
-static int sqlite_row(orm_stmt *base, const orm_type *types, size_t n,
-                      orm_value *out)
-{
-    int rc = 0;
-    if (n > sqlite_column_count(base))
-        rc = orm_conn_error(base->conn, ORM_EINVALID,
-                            "%zu columns asked of a row of %zu", n,
-                            sqlite_column_count(base));
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = sqlite_read((sqlite_stmt *)base, i, types[i], &out[i]);
-    if (rc)
-        for (size_t i = 0; i < n; i++)
-            out[i] = orm_value_null();
-    return rc;
 }
 
 static int64_t sqlite_rows_matched(orm_stmt *base)
@@ -1669,7 +1646,6 @@ const orm_driver orm_driver_sqlite = {
     .step = sqlite_step,
     .column_count = sqlite_column_count,
     .column = sqlite_column,
-    .row = sqlite_row,
     .rows_matched = sqlite_rows_matched,
     .last_insert_id = sqlite_last_insert_id,
     .reset = sqlite_reset,

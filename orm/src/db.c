@@ -175,38 +175,6 @@ int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
     return 0;
 }
 
-int db_stmt_row(orm_db *db, db_stmt *st, const orm_column *cols,
-                size_t ncols, size_t width, orm_value *out)
-{
-    enum { ON_STACK = 32 };
-    orm_type types[ON_STACK];
-    int rc = 0;
-    if (db->driver->row && width <= ON_STACK) {
-        for (size_t i = 0; i < width; i++)
-            types[i] = i < ncols ? cols[i].type : ORM_TYPE_COUNT;
-        rc = db->driver->row(st->stmt, types, width, out);
-    } else {
-        for (size_t i = 0; i < width && rc == 0; i++)
-            rc = db->driver->column(st->stmt, i,
-                                    i < ncols ? cols[i].type : ORM_TYPE_COUNT,
-                                    &out[i]);
-    }
-    if (rc < 0) {
-        for (size_t i = 0; i < width; i++)
-            out[i] = orm_value_null(); /* borrowed: nothing to free */
-        return db_fail(db, rc);
-    }
-    for (size_t i = 0; i < ncols && i < width; i++) {
-        if (value_needs_normalize(&out[i], &cols[i]) &&
-            (rc = orm_value_normalize(&out[i], &cols[i])) < 0) {
-            for (size_t j = 0; j < width; j++)
-                orm_value_clear(&out[j]); /* normalized ones own bytes */
-            return orm_error_set(&db->err, rc, "out of memory");
-        }
-    }
-    return 0;
-}
-
 int db_exec(orm_db *db, const char *sql)
 {
     int rc = db_ensure_connected(db);

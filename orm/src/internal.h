@@ -88,11 +88,6 @@ void db_stmt_release(orm_db *db, db_stmt *st);
 int db_stmt_bind(orm_db *db, db_stmt *st, const orm_value *params,
                  const orm_type *types, size_t n);
 int db_stmt_step(orm_db *db, db_stmt *st);
-/* Columns 0..width-1 of the current row: the first ncols as cols[] say
- * (normalized), the rest in their natural kind. Borrowed except the
- * normalized ones (owned); on an error all NULL. */
-int db_stmt_row(orm_db *db, db_stmt *st, const orm_column *cols,
-                size_t ncols, size_t width, orm_value *out);
 /* Read column i of the current row into `out`, normalized for `col`
  * (borrowed unless normalization had to change it: then owned). */
 int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,

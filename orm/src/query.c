@@ -607,9 +607,12 @@ int orm_cursor_next(orm_cursor *c, const orm_value **row)
     }
     if (rc != ORM_ROW)
         return fail(q, rc);
-    rc = db_stmt_row(q->db, &c->st, m->columns, m->ncolumns, c->width, c->row);
-    if (rc)
-        return fail(q, rc);
+    for (size_t i = 0; i < c->width; i++) {
+        const orm_column *col = i < m->ncolumns ? &m->columns[i] : NULL;
+        rc = db_stmt_column(q->db, &c->st, i, col, &c->row[i]);
+        if (rc)
+            return fail(q, rc);
+    }
     *row = c->row;
     return ORM_ROW;
 }

@@ -631,21 +631,27 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
 {
     enum { ON_STACK = 16 };
     orm_db *db = s->db;
-    size_t n = m->ncolumns, width = n + (with_rowid ? 1 : 0);
-    orm_value stack[ON_STACK];
-    orm_value *row = width <= ON_STACK ? stack : calloc(width, sizeof *row);
+    size_t n = m->ncolumns;
+    orm_value stack[ON_STACK], rowid = ORM_VALUE_NULL_INIT;
+    orm_value *row = n <= ON_STACK ? stack : calloc(n, sizeof *row);
+    size_t read = 0;
+    int rc = 0;
     if (!row)
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-    /* Borrowed values as the driver hands them out (the rowid after the
-     * columns); only a normalized one may own bytes. */
-    int rc = db_stmt_row(db, st, m->columns, n, width, row);
+    /* Borrowed values as the driver hands them out; only a normalized
+     * one may own bytes. */
+    for (; read < n && rc == 0; read++)
+        rc = db_stmt_column(db, st, read, &m->columns[read], &row[read]);
+    if (rc == 0 && with_rowid)
+        rc = db_stmt_column(db, st, n, NULL, &rowid);
     if (rc == 0)
-        rc = load_impl(s, m, row, with_rowid ? &row[n] : NULL, out);
+        rc = load_impl(s, m, row, with_rowid ? &rowid : NULL, out);
     else
         rc = session_fail(s, &db->err);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < read; i++)
         if (row[i].owned)
             orm_value_clear(&row[i]);
+    orm_value_clear(&rowid);
     if (row != stack)
         free(row);
     return rc;

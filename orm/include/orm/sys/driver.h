@@ -148,11 +148,6 @@ typedef struct orm_driver {
      * Numeric stays exact text; booleans ORM_VBOOL; timestamps with a
      * zone as ISO text with the offset. */
     int (*column)(orm_stmt *st, size_t index, orm_type type, orm_value *out);
-    /* Columns 0..n-1 of the current row at once, column i as `column`
-     * would read it with types[i]: the per-row checks are made once, not
-     * per column. On an error the values in out[] are NULL. Optional:
-     * without it the core calls `column` for each. */
-    int (*row)(orm_stmt *st, const orm_type *types, size_t n, orm_value *out);
     /* Rows matched (not changed) by the last UPDATE/DELETE/INSERT. */
     int64_t (*rows_matched)(orm_stmt *st);
     /* Generated key of the last INSERT through this statement. */
