@@ -266,9 +266,10 @@ static int insert_includes(const orm_record *rec, size_t i)
     const orm_column *c = &rec->model->columns[i];
     if (rec->values[i].kind != ORM_VNULL)
         return 1;
-    if (orm_column_is_autoinc(rec->model, c) || c->server_default)
+    if (!rec->changed[i])
         return 0;
-    return rec->changed[i];
+    /* NULL set on purpose: written, unless the database fills it in. */
+    return !orm_column_is_autoinc(rec->model, c) && !c->server_default;
 }
 
 /* RETURNING when the database fills in more than the key, or cannot
@@ -1005,7 +1006,20 @@ static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
     sql_builder sb;
     size_t ncols = 0;
     int rc;
+    /* The text depends on the model, the row count, the columns written
+     * and RETURNING: a commit of many batches builds it once. */
+    orm_buf *shape = session_shape_buf(f->s);
+    orm_buf_appendn(shape, "insert", 6);
+    orm_buf_appendn(shape, (const char *)&m, sizeof m);
+    orm_buf_appendn(shape, (const char *)&k, sizeof k);
+    orm_buf_appendc(shape, (char)returning);
+    for (size_t c = 0; c < m->ncolumns; c++)
+        orm_buf_appendc(shape, (char)insert_includes(first, c));
+    const char *cached = orm_buf_str(shape) ? session_sql_cached(
+                                                  f->s, shape->data, shape->len)
+                                            : NULL;
     sql_init(&sb, drv);
+    sb.params_only = cached != NULL;
     sql_raw(&sb, "INSERT INTO ");
     sql_table(&sb, m);
     for (size_t c = 0; c < m->ncolumns; c++) {
@@ -1040,7 +1054,10 @@ static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
         sql_free(&sb);
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
     }
-    rc = db_stmt_acquire(db, orm_buf_str(&sb.text), sb.nparams, 0, &st);
+    const char *sql = cached ? cached : orm_buf_str(&sb.text);
+    if (!cached && orm_buf_str(shape))
+        session_sql_remember(f->s, shape->data, shape->len, sql);
+    rc = db_stmt_acquire(db, sql, sb.nparams, 0, &st);
     if (rc == 0)
         rc = db_stmt_bind(db, &st, sb.params, sb.types, sb.nparams);
     if (rc == 0)
