@@ -557,19 +557,17 @@ const char *tui_edit_gutter(const orm_record *rec, int marked)
     return marked ? "*" : " ";
 }
 
-void tui_edit_pending_summary(const orm_session *s, orm_buf *out)
+/* "1 add, 2 changes": what the pending list holds, by kind. */
+static void pending_kinds(const orm_session *s, orm_buf *out)
 {
     size_t n = orm_session_pending_count(s), add = 0, change = 0, del = 0;
-    const char *sep = ": ";
-    if (!n)
-        return;
+    const char *sep = "";
     for (size_t i = 0; i < n; i++) {
         orm_record_state st = orm_record_state_of(orm_session_pending_at(s, i));
         add += st == ORM_RECORD_NEW;
         change += st == ORM_RECORD_DIRTY;
         del += st == ORM_RECORD_DELETED;
     }
-    orm_buf_appendf(out, "%zu pending", n);
     if (add) {
         orm_buf_appendf(out, "%s%zu add%s", sep, add, add == 1 ? "" : "s");
         sep = ", ";
@@ -581,6 +579,15 @@ void tui_edit_pending_summary(const orm_session *s, orm_buf *out)
     }
     if (del)
         orm_buf_appendf(out, "%s%zu delete%s", sep, del, del == 1 ? "" : "s");
+}
+
+void tui_edit_pending_summary(const orm_session *s, orm_buf *out)
+{
+    size_t n = orm_session_pending_count(s);
+    if (!n)
+        return;
+    orm_buf_appendf(out, "%zu pending: ", n);
+    pending_kinds(s, out);
 }
 
 void tui_edit_status(const tui_app *app, const orm_model *m, orm_buf *out)
@@ -669,7 +676,7 @@ int tui_edit_commit(tui_app *app, unsigned *result)
     orm_buf summary = ORM_BUF_INIT;
     tui_view *v = NULL;
     int rc;
-    tui_edit_pending_summary(s, &summary);
+    pending_kinds(s, &summary); /* what is written, said before it is */
     rc = orm_session_commit(s);
     if (rc == 0) {
         tui_edit *e = state(app);
