@@ -84,39 +84,44 @@ static int planned_sort(planned *plan, size_t n)
 
 static planned *commit_order(orm_session *s, size_t *count)
 {
-    size_t n, nmodels = 0;
+    size_t n, nmodels = 0, cap = 8;
     orm_record **recs = session_pending_array(s, &n);
-    planned *plan = calloc(n ? n : 1, sizeof *plan);
-    const orm_model **models = calloc(n ? n : 1, sizeof *models);
-    int *ranks = calloc(n ? n : 1, sizeof *ranks);
-    if (!plan || !models || !ranks) {
-        free(plan);
-        free(models);
-        free(ranks);
-        return NULL;
-    }
-    /* Ranks are per model, computed once: a commit of 100k inserts into
-     * one table must not compare every record with every other. */
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-        while (j < nmodels && models[j] != recs[i]->model)
-            j++;
-        if (j == nmodels)
-            models[nmodels++] = recs[i]->model;
-    }
-    for (size_t j = 0; j < nmodels; j++)
-        ranks[j] = model_rank(models[j], models, nmodels, 0);
+    planned *plan = malloc((n ? n : 1) * sizeof *plan);
+    const orm_model **models = malloc(cap * sizeof *models);
+    int *ranks = NULL;
+    if (!plan || !models)
+        goto fail;
+    /* One pass over the records (a commit of 100k inserts must not walk
+     * them more often than needed): each gets its phase and, for now, the
+     * index of its model. Ranks are per model, computed once. */
     for (size_t i = 0; i < n; i++) {
         orm_record *r = recs[i];
         size_t j = 0;
-        while (models[j] != r->model)
+        while (j < nmodels && models[j] != r->model)
             j++;
+        if (j == nmodels) {
+            if (nmodels == cap) {
+                const orm_model **grown =
+                    realloc(models, 2 * cap * sizeof *models);
+                if (!grown)
+                    goto fail;
+                models = grown;
+                cap *= 2;
+            }
+            models[nmodels++] = r->model;
+        }
         plan[i].rec = r;
         plan[i].phase = r->state == ORM_RECORD_NEW     ? 0
                         : r->state == ORM_RECORD_DIRTY ? 1
                                                        : 2;
-        plan[i].rank = ranks[j];
+        plan[i].rank = (int)j;
     }
+    if (!(ranks = malloc((nmodels ? nmodels : 1) * sizeof *ranks)))
+        goto fail;
+    for (size_t j = 0; j < nmodels; j++)
+        ranks[j] = model_rank(models[j], models, nmodels, 0);
+    for (size_t i = 0; i < n; i++)
+        plan[i].rank = ranks[plan[i].rank];
     free(models);
     free(ranks);
     if (planned_sort(plan, n)) {
@@ -125,6 +130,12 @@ static planned *commit_order(orm_session *s, size_t *count)
     }
     *count = n;
     return plan;
+
+fail:
+    free(plan);
+    free(models);
+    free(ranks);
+    return NULL;
 }
 
 /* ---- running or describing one statement ---- */
@@ -1226,9 +1237,11 @@ static int flush(flush_ctx *f)
     }
     /* Optimistic-lock columns moved on by one in the database. */
     for (size_t i = 0; i < n; i++) {
+        if (order[i].phase != 1)
+            continue; /* not an update: leave the record untouched */
         orm_record *rec = order[i].rec;
         int v = version_column(rec->model);
-        if (order[i].phase == 1 && v >= 0 && rec->original[v].kind == ORM_VINT)
+        if (v >= 0 && rec->original[v].kind == ORM_VINT)
             rec->values[v] = orm_value_int(rec->original[v].u.i + 1);
     }
     session_committed(f->s);
