@@ -67,26 +67,24 @@ int record_new_loaded(orm_record **out, record_slab *slab,
                       const orm_model *model, size_t bytes, char **storage)
 {
     size_t n = model->ncolumns ? model->ncolumns : 1;
-    size_t values = offsetof(record_block, columns);
-    size_t flags = values + 2 * n * sizeof(orm_value);
+    size_t flags = offsetof(record_block, columns) + 2 * n * sizeof(orm_value);
     record_chunk *chunk;
     record_block *b = record_alloc(slab, flags + n + bytes, &chunk);
     if (!b)
         return ORM_ENOMEM;
-    /* The header and the changed flags start zeroed (unchanged); the
-     * caller writes every value and the text area. */
-    memset(b, 0, values);
-    memset((char *)b + flags, 0, n);
+    /* The header by an initializer, the changed flags zeroed
+     * (unchanged); the caller writes every value and the text area. */
+    b->rec = (orm_record){.model = model,
+                          .state = ORM_RECORD_TRANSIENT,
+                          .values = b->columns,
+                          .original = b->columns + n,
+                          .changed = (unsigned char *)(b->columns + 2 * n),
+                          .rowid = ORM_VALUE_NULL_INIT,
+                          .pending_index = -1};
     b->chunk = chunk;
-    orm_record *rec = &b->rec;
-    rec->model = model;
-    rec->state = ORM_RECORD_TRANSIENT;
-    rec->pending_index = -1;
-    rec->values = b->columns;
-    rec->original = b->columns + n;
-    rec->changed = (unsigned char *)(b->columns + 2 * n);
+    memset(b->rec.changed, 0, n);
     *storage = (char *)b + flags + n;
-    *out = rec;
+    *out = &b->rec;
     return 0;
 }
 

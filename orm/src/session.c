@@ -545,12 +545,13 @@ static int never_written(const orm_record *rec)
 }
 
 /* Make the record for a row just read (`row`: the model's columns, read
- * from the driver, borrowed or owned), or refresh the clean record the
- * identity map already has for its key. A new record holds its loaded
- * text and blobs in its own allocation: one malloc per row. */
+ * from the driver, borrowed or owned; `bytes`: the size of their text and
+ * blobs, each NUL-terminated), or refresh the clean record the identity
+ * map already has for its key. A new record holds its loaded text and
+ * blobs in its own slab block. */
 static int load_impl(orm_session *s, const orm_model *model,
-                     const orm_value *row, const orm_value *rowid,
-                     orm_record **out)
+                     const orm_value *row, size_t bytes,
+                     const orm_value *rowid, orm_record **out)
 {
     const int *pk;
     const orm_value *key[ORM_MAX_KEY];
@@ -588,27 +589,25 @@ static int load_impl(orm_session *s, const orm_model *model,
         *out = rec;
         return 0;
     }
-    size_t bytes = 0;
-    for (size_t i = 0; i < model->ncolumns; i++)
-        if (row[i].kind == ORM_VTEXT || row[i].kind == ORM_VBLOB)
-            bytes += row[i].u.s.len + 1;
     char *storage;
     orm_record *rec = NULL;
     int rc = record_new_loaded(&rec, &s->slab, model, bytes, &storage);
     if (rc)
         return orm_error_set(&s->err, rc, "out of memory");
-    for (size_t i = 0; i < model->ncolumns; i++) {
+    orm_value *original = rec->original, *values = rec->values;
+    for (size_t i = 0, ncols = model->ncolumns; i < ncols; i++) {
         orm_value v = row[i];
         if (v.kind == ORM_VTEXT || v.kind == ORM_VBLOB) {
-            if (v.u.s.len)
-                memcpy(storage, v.u.s.ptr, v.u.s.len);
-            storage[v.u.s.len] = '\0';
+            size_t len = v.u.s.len;
+            if (len)
+                memcpy(storage, v.u.s.ptr, len);
+            storage[len] = '\0';
             v.u.s.ptr = storage;
-            storage += v.u.s.len + 1;
+            storage += len + 1;
         }
         v.owned = 0; /* the bytes live and die with the record */
-        rec->original[i] = v;
-        rec->values[i] = v;
+        original[i] = v;
+        values[i] = v;
     }
     if (rowid && orm_value_copy(&rec->rowid, rowid)) {
         record_destroy(rec);
@@ -631,24 +630,30 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
 {
     enum { ON_STACK = 16 };
     orm_db *db = s->db;
-    size_t n = m->ncolumns;
+    const size_t n = m->ncolumns;
     orm_value stack[ON_STACK], rowid = ORM_VALUE_NULL_INIT;
     orm_value *row = n <= ON_STACK ? stack : calloc(n, sizeof *row);
-    size_t read = 0;
-    int rc = 0;
+    size_t read = 0, bytes = 0;
+    int rc = 0, owned = 0;
     if (!row)
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     /* Borrowed values as the driver hands them out; only a normalized
      * one may own bytes. */
-    for (; read < n && rc == 0; read++)
-        rc = db_stmt_column(db, st, read, &m->columns[read], &row[read]);
+    for (; read < n; read++) {
+        orm_value *v = &row[read];
+        if ((rc = db_stmt_column(db, st, read, &m->columns[read], v)) != 0)
+            break;
+        owned |= v->owned;
+        if (v->kind == ORM_VTEXT || v->kind == ORM_VBLOB)
+            bytes += v->u.s.len + 1;
+    }
     if (rc == 0 && with_rowid)
         rc = db_stmt_column(db, st, n, NULL, &rowid);
     if (rc == 0)
-        rc = load_impl(s, m, row, with_rowid ? &rowid : NULL, out);
+        rc = load_impl(s, m, row, bytes, with_rowid ? &rowid : NULL, out);
     else
         rc = session_fail(s, &db->err);
-    for (size_t i = 0; i < read; i++)
+    for (size_t i = 0; owned && i < read; i++)
         if (row[i].owned)
             orm_value_clear(&row[i]);
     orm_value_clear(&rowid);
