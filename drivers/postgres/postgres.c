@@ -1013,11 +1013,15 @@ static int pg_column(orm_stmt *stmt, size_t index, orm_type type,
     int col = (int)index;
     if (PQgetisnull(st->res, row, col))
         return 0;
-    Oid oid = PQftype(st->res, col);
     const char *text = PQgetvalue(st->res, row, col);
     size_t len = (size_t)PQgetlength(st->res, row, col);
-    orm_value_kind kind =
-        type < ORM_TYPE_COUNT ? orm_type_kind(type) : pg_natural_kind(oid);
+    orm_value_kind kind = type < ORM_TYPE_COUNT
+                              ? orm_type_kind(type)
+                              : pg_natural_kind(PQftype(st->res, col));
+    /* Text needs no look at the server's type; the rest does (booleans
+     * read as numbers, bytea). */
+    Oid oid = kind == ORM_VTEXT || kind == ORM_VNULL ? 0
+                                                     : PQftype(st->res, col);
 
     switch (kind) {
     case ORM_VNULL:
