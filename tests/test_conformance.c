@@ -1067,6 +1067,75 @@ static void test_first_one_count(void **state)
     orm_query_free(q);
 }
 
+/* Many rows loaded at once share memory blocks in the session: records
+ * kept while their neighbours are expunged stay whole, can be changed,
+ * written and refreshed, and a later load finds them again. A row with a
+ * large text (its own block) behaves the same. */
+static void test_kept_records_outlive_expunged_neighbours(void **state)
+{
+    fixture *f = *state;
+    enum { N = 1500, KEEP = 250 };
+    char handle[32];
+    orm_error err = ORM_ERROR_INIT;
+    for (int i = 0; i < N; i++) {
+        snprintf(handle, sizeof handle, "slab%05d", i);
+        add_account(f, handle, i % 2 ? "odd" : NULL, i);
+    }
+    char *big = malloc(20001);
+    assert_non_null(big);
+    memset(big, 'b', 20000);
+    big[20000] = '\0';
+    add_account(f, "big", big, -1);
+    CHECK(f->s, orm_session_commit(f->s));
+
+    orm_session *s2 = NULL;
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_query_new(&q, s2, &Account), 0);
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    orm_query_free(q);
+    assert_int_equal(n, N + 1);
+    orm_record *kept[N / KEEP + 2];
+    size_t nkept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i % KEEP == 7 || i == N)
+            kept[nkept++] = rows[i];
+        else
+            orm_session_expunge(s2, rows[i]);
+    }
+    free(rows);
+    for (size_t k = 0; k < nkept; k++) {
+        const char *h = text_of(kept[k], "handle");
+        if (strcmp(h, "big") == 0) {
+            assert_int_equal(strlen(text_of(kept[k], "note")), 20000);
+        } else {
+            int i = atoi(h + 4);
+            assert_true(i % 2 ? strcmp(text_of(kept[k], "note"), "odd") == 0
+                              : text_of(kept[k], "note") == NULL);
+        }
+        assert_int_equal(orm_record_set_text(kept[k], "note", "kept", &err), 0);
+    }
+    CHECK(s2, orm_session_commit(s2));
+    assert_int_equal(count_where(f, &Account, "note = 'kept'"), (int)nkept);
+    CHECK(s2, orm_session_refresh(s2, kept[0]));
+    assert_string_equal(text_of(kept[0], "note"), "kept");
+    /* Loading again gives the kept records back, not copies. */
+    assert_int_equal(orm_query_new(&q, s2, &Account), 0);
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    orm_query_free(q);
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < nkept; k++)
+            found += rows[i] == kept[k];
+    assert_int_equal(found, nkept);
+    free(rows);
+    orm_session_free(s2);
+    free(big);
+    orm_error_clear(&err);
+}
+
 /* The SQL of a query as orm_query_sql renders it (params freed). */
 static char *query_text(orm_query *q)
 {
@@ -1535,6 +1604,7 @@ int main(int argc, char **argv)
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),
         T(test_unique_lookup_is_not_sorted),
+        T(test_kept_records_outlive_expunged_neighbours),
         T(test_repeated_query_shapes_bind_their_own_values),
         T(test_keyset_paging_with_nulls_and_ties),
         T(test_cursor_streams_many_rows),
