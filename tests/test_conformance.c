@@ -1463,6 +1463,51 @@ static void test_create_all_reads_back_by_reflection(void **state)
     assert_int_equal(orm_db_reflect(f->db, "no_such_table", &m), ORM_ENOTFOUND);
 }
 
+/* A table whose rows repeat what the model calls its key (the database
+ * has no such constraint): one record per key, whether the rows are the
+ * session's first or it already holds some. */
+static const orm_column loose_key_columns[] = {
+    {.name = "k", .type = ORM_INTEGER, .flags = ORM_PK | ORM_NO_AUTOINC},
+    {.name = "label", .type = ORM_STRING, .length = 20},
+};
+static const orm_model LooseKey =
+    ORM_MODEL("LooseKey", "loose_keys", loose_key_columns);
+
+static void test_repeated_keys_are_one_record(void **state)
+{
+    fixture *f = *state;
+    db_exec(f->db, "DROP TABLE IF EXISTS loose_keys");
+    if (db_exec(f->db, "CREATE TABLE loose_keys (k INTEGER, "
+                       "label VARCHAR(20))") ||
+        db_exec(f->db, "INSERT INTO loose_keys (k, label) VALUES (1, 'one'), "
+                       "(2, 'two'), (1, 'uno'), (3, 'three'), (2, 'dos')"))
+        fail_msg("setup: %s", orm_error_text(orm_db_error(f->db)));
+    orm_session *s2 = NULL;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        orm_query *q = NULL;
+        orm_record **rows = NULL;
+        size_t n = 0;
+        assert_int_equal(orm_query_new(&q, s2, &LooseKey), 0);
+        assert_int_equal(orm_query_all(q, &rows, &n), 0);
+        orm_query_free(q);
+        assert_int_equal(n, 5); /* ordered by k: 1 1 2 2 3 */
+        assert_ptr_equal(rows[0], rows[1]);
+        assert_ptr_equal(rows[2], rows[3]);
+        assert_true(rows[1] != rows[2] && rows[3] != rows[4]);
+        assert_int_equal(orm_record_get(rows[0], "k")->u.i, 1);
+        assert_int_equal(orm_record_get(rows[2], "k")->u.i, 2);
+        assert_int_equal(orm_record_get(rows[4], "k")->u.i, 3);
+        orm_record *got = NULL;
+        orm_value key = orm_value_int(2);
+        assert_int_equal(orm_session_get(s2, &LooseKey, &key, &got), ORM_ROW);
+        assert_ptr_equal(got, rows[2]);
+        free(rows);
+    }
+    orm_session_free(s2);
+    db_exec(f->db, "DROP TABLE loose_keys");
+}
+
 static void test_reflects_tables_it_did_not_create(void **state)
 {
     fixture *f = *state;
@@ -1605,6 +1650,7 @@ int main(int argc, char **argv)
         T(test_first_one_count),
         T(test_unique_lookup_is_not_sorted),
         T(test_kept_records_outlive_expunged_neighbours),
+        T(test_repeated_keys_are_one_record),
         T(test_repeated_query_shapes_bind_their_own_values),
         T(test_keyset_paging_with_nulls_and_ties),
         T(test_cursor_streams_many_rows),

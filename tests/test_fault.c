@@ -219,6 +219,57 @@ static void test_fault__lost_connection_at_every_call_reconnects(void **state)
     run_faults(ORM_ECONNLOST);
 }
 
+/* A load that fails part way (at every call it makes) keeps the rows it
+ * read as session records the identity map knows: a later load and gets
+ * return those same records, one per key. */
+static void
+test_fault__load_failing_midway_keeps_one_record_per_key(void **state)
+{
+    (void)state;
+    reset_database();
+    int failures = 0;
+    for (long n = 1;; n++) {
+        orm_db *db = open_plain();
+        orm_session *s = NULL;
+        orm_query *q = NULL;
+        orm_record **rows = NULL;
+        size_t count = 0;
+        db->driver = &faulty;
+        fail_code = ORM_EIO;
+        assert_int_equal(orm_session_new(&s, db), 0);
+        assert_int_equal(orm_query_new(&q, s, &Account), 0);
+        calls = 0;
+        fail_at = n;
+        int rc = orm_query_all(q, &rows, &count);
+        fail_at = 0;
+        orm_query_free(q);
+        if (rc == 0) {
+            assert_int_equal(count, 3);
+            free(rows);
+            orm_session_free(s);
+            orm_db_free(db);
+            break;
+        }
+        failures++;
+        assert_int_equal(rc, ORM_EIO);
+        assert_null(rows);
+        assert_int_equal(orm_query_new(&q, s, &Account), 0);
+        assert_int_equal(orm_query_all(q, &rows, &count), 0);
+        orm_query_free(q);
+        assert_int_equal(count, 3);
+        for (size_t i = 0; i < count; i++) {
+            orm_record *got = NULL;
+            orm_value key = orm_value_int((int64_t)i + 1);
+            assert_int_equal(orm_session_get(s, &Account, &key, &got), ORM_ROW);
+            assert_ptr_equal(got, rows[i]);
+        }
+        free(rows);
+        orm_session_free(s);
+        orm_db_free(db);
+    }
+    assert_true(failures >= 3); /* prepare, bind, and a step per row */
+}
+
 int main(void)
 {
     char dir[] = "/tmp/orb-fault-XXXXXX";
@@ -235,6 +286,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fault__io_error_at_every_call_keeps_everything),
         cmocka_unit_test(test_fault__lost_connection_at_every_call_reconnects),
+        cmocka_unit_test(
+            test_fault__load_failing_midway_keeps_one_record_per_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

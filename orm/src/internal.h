@@ -225,7 +225,22 @@ int record_new_loaded(orm_record **out, record_slab *slab,
  * the rowid when `with_rowid`), or update and return the record the
  * identity map already has for that key. */
 int session_load_row(orm_session *s, const orm_model *model, db_stmt *st,
-                     int with_rowid, orm_record **out);
+                     int with_rowid, int defer, orm_record **out);
+/* A load of many rows into an empty identity map cannot meet a record it
+ * already has: with `defer` session_load_row leaves the map alone (a
+ * record with a key gets in_identity and map_hash set), and
+ * session_map_loaded then puts recs[keys[k].index] in under
+ * keys[k].hash, in slot order: one walk through the map instead of a
+ * cache miss per row. A row repeating the key of an earlier one gives way
+ * to that record, in recs[] too. On ENOMEM the records it could not place
+ * are expunged (NULL in recs). */
+typedef struct loaded_key {
+    uint64_t hash;
+    size_t index;
+} loaded_key;
+int session_map_empty(const orm_session *s);
+int session_map_loaded(orm_session *s, orm_record **recs,
+                       const loaded_key *keys, size_t nkeys);
 /* Record an attribute change for undo and pending tracking. */
 int session_note_set(orm_session *s, orm_record *rec, size_t col,
                      const orm_value *old, int old_changed);

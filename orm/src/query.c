@@ -640,7 +640,10 @@ static int load(orm_query *q, int64_t limit, orm_record **fixed,
     sql_builder sb;
     db_stmt st = {NULL, -1};
     orm_record **recs = fixed;
-    size_t n = 0, cap = fixed ? (size_t)limit : 0;
+    loaded_key *keys = NULL; /* of the records loaded with `defer` */
+    size_t n = 0, nkeys = 0, cap = fixed ? (size_t)limit : 0;
+    /* Many rows into an empty identity map: placed in it at the end. */
+    int defer = !fixed && session_map_empty(q->s);
     int rc = select_open(q, limit, 0, &sb, &st);
     while (rc == 0 && (rc = db_stmt_step(q->db, &st)) == ORM_ROW) {
         orm_record *rec;
@@ -651,20 +654,32 @@ static int load(orm_query *q, int64_t limit, orm_record **fixed,
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             orm_record **r = realloc(recs, ncap * sizeof *r);
-            if (!r) {
+            loaded_key *k = r && defer ? realloc(keys, ncap * sizeof *k) : NULL;
+            if (r)
+                recs = r;
+            if (k)
+                keys = k;
+            if (!r || (defer && !k)) {
                 rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
                 break;
             }
-            recs = r;
             cap = ncap;
         }
-        rc = session_load_row(q->s, q->model, &st, q->use_rowid, &rec);
+        rc = session_load_row(q->s, q->model, &st, q->use_rowid, defer, &rec);
         if (rc)
             break;
+        if (defer && rec->in_identity)
+            keys[nkeys++] = (loaded_key){rec->map_hash, n};
         recs[n++] = rec;
     }
     db_stmt_release(q->db, &st);
     sql_free(&sb);
+    if (nkeys) { /* also after a failure: they are the session's */
+        int mrc = session_map_loaded(q->s, recs, keys, nkeys);
+        if (rc == ORM_DONE && mrc)
+            rc = mrc;
+    }
+    free(keys);
     if (rc != ORM_DONE) {
         if (recs != fixed)
             free(recs);

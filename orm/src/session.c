@@ -31,8 +31,8 @@ typedef struct map_slot {
 struct orm_session {
     orm_db *db;
     orm_error err;
-    orm_record *all;  /* every record the session owns */
-    map_slot *map; /* identity map: open addressing on the key hash */
+    orm_record *all; /* every record the session owns */
+    map_slot *map;   /* identity map: open addressing on the key hash */
     size_t map_cap, map_count;
     orm_record **pending;
     size_t npending, pending_cap;
@@ -51,8 +51,8 @@ struct orm_session {
     const orm_column *pk_columns;
     size_t pk_ncolumns, npk;
     int pk[ORM_MAX_KEY];
-    int began;     /* orm_session_begin opened the database's transaction */
-    orm_buf shape; /* scratch for query shapes (query.c) */
+    int began;        /* orm_session_begin opened the database's transaction */
+    orm_buf shape;    /* scratch for query shapes (query.c) */
     record_slab slab; /* where loaded records are carved from */
 };
 
@@ -181,11 +181,14 @@ static void map_put(orm_session *s, map_slot slot)
     s->map_count++;
 }
 
-static int map_reserve(orm_session *s)
+/* Room for `extra` more records (load at most one half). */
+static int map_reserve_for(orm_session *s, size_t extra)
 {
-    if ((s->map_count + 1) * 2 <= s->map_cap)
+    if ((s->map_count + extra) * 2 <= s->map_cap)
         return 0;
     size_t cap = s->map_cap ? s->map_cap * 2 : 64;
+    while ((s->map_count + extra) * 2 > cap)
+        cap *= 2;
     map_slot *old = s->map;
     size_t old_cap = s->map_cap;
     s->map = calloc(cap, sizeof *s->map);
@@ -200,6 +203,11 @@ static int map_reserve(orm_session *s)
             map_put(s, old[i]);
     free(old);
     return 0;
+}
+
+static int map_reserve(orm_session *s)
+{
+    return map_reserve_for(s, 1);
 }
 
 static int map_insert(orm_session *s, orm_record *rec)
@@ -562,9 +570,8 @@ static int never_written(const orm_record *rec)
  * map already has for its key. A new record holds its loaded text and
  * blobs in its own slab block. */
 static int load_impl(orm_session *s, const orm_model *model,
-                     const orm_value *row, size_t bytes,
-                     const orm_value *rowid, const uint64_t *key_hashed,
-                     orm_record **out)
+                     const orm_value *row, size_t bytes, const orm_value *rowid,
+                     const uint64_t *key_hashed, int defer, orm_record **out)
 {
     const int *pk;
     const orm_value *key[ORM_MAX_KEY];
@@ -579,9 +586,9 @@ static int load_impl(orm_session *s, const orm_model *model,
     }
     uint64_t hash = key_hashed ? *key_hashed : n ? key_hash(model, key, n) : 0;
     size_t slot = 0;
-    if (n && map_reserve(s))
+    if (n && !defer && map_reserve(s))
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-    long found = n ? map_probe(s, model, key, n, hash, &slot) : -1;
+    long found = n && !defer ? map_probe(s, model, key, n, hash, &slot) : -1;
     if (found >= 0) {
         orm_record *rec = s->map[found].rec;
         if (rec->state == ORM_RECORD_CLEAN) {
@@ -627,9 +634,9 @@ static int load_impl(orm_session *s, const orm_model *model,
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     }
     rec->state = ORM_RECORD_CLEAN;
-    if (n) { /* where the probe stopped: nothing touched the map since */
-        rec->map_hash = hash;
-        rec->in_identity = 1;
+    rec->map_hash = hash;
+    rec->in_identity = n != 0; /* deferred: session_map_loaded puts it in */
+    if (n && !defer) { /* where the probe stopped: nothing touched it since */
         s->map[slot] = (map_slot){hash, rec};
         s->map_count++;
     }
@@ -639,7 +646,7 @@ static int load_impl(orm_session *s, const orm_model *model,
 }
 
 int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
-                     int with_rowid, orm_record **out)
+                     int with_rowid, int defer, orm_record **out)
 {
     enum { ON_STACK = 16 };
     orm_db *db = s->db;
@@ -658,7 +665,7 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     uint64_t hash;
     int hashed = 0;
     if (npk && npk <= ORM_MAX_KEY) {
-        if (map_reserve(s)) {
+        if (!defer && map_reserve(s)) {
             if (row != stack)
                 free(row);
             return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
@@ -683,14 +690,15 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
                 key[i] = &row[pk[i]];
             hash = key_hash(m, key, npk);
             hashed = 1;
-            map_prefetch(s, hash);
+            if (!defer)
+                map_prefetch(s, hash);
         }
     }
     if (rc == 0 && with_rowid)
         rc = db_stmt_column(db, st, n, NULL, &rowid);
     if (rc == 0)
         rc = load_impl(s, m, row, bytes, with_rowid ? &rowid : NULL,
-                       hashed ? &hash : NULL, out);
+                       hashed ? &hash : NULL, defer, out);
     else
         rc = session_fail(s, &db->err);
     for (size_t i = 0; owned && i < read; i++)
@@ -700,6 +708,78 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     if (row != stack)
         free(row);
     return rc;
+}
+
+int session_map_empty(const orm_session *s)
+{
+    return s->map_count == 0;
+}
+
+/* Place a loaded record (its key hashed to `hash`) in a map with room, or
+ * return the record the map already holds under its key. */
+static orm_record *map_place_loaded(orm_session *s, orm_record *rec,
+                                    uint64_t hash)
+{
+    const orm_value *key[ORM_MAX_KEY];
+    size_t n = 0, i = hash & (s->map_cap - 1);
+    for (; s->map[i].rec; i = (i + 1) & (s->map_cap - 1)) {
+        if (s->map[i].hash != hash)
+            continue;
+        if (!n)
+            n = record_key(s, rec, key);
+        if (key_equal(s, s->map[i].rec, rec->model, key, n))
+            return s->map[i].rec;
+    }
+    s->map[i] = (map_slot){hash, rec};
+    s->map_count++;
+    return NULL;
+}
+
+int session_map_loaded(orm_session *s, orm_record **recs,
+                       const loaded_key *keys, size_t nkeys)
+{
+    size_t *start = NULL, *order = NULL, nb, shift = 0;
+    int rc = map_reserve_for(s, nkeys);
+    if (rc == 0) {
+        /* Buckets of about one record each, by slot: placing the records
+         * bucket by bucket walks the map once from start to end. */
+        while ((s->map_cap >> shift) > nkeys && (s->map_cap >> shift) > 1)
+            shift++;
+        nb = s->map_cap >> shift;
+        start = calloc(nb + 1, sizeof *start);
+        order = malloc((nkeys ? nkeys : 1) * sizeof *order);
+        if (start && order) {
+            for (size_t k = 0; k < nkeys; k++)
+                start[((keys[k].hash & (s->map_cap - 1)) >> shift) + 1]++;
+            for (size_t b = 1; b <= nb; b++)
+                start[b] += start[b - 1];
+            for (size_t k = 0; k < nkeys; k++)
+                order[start[(keys[k].hash & (s->map_cap - 1)) >> shift]++] = k;
+        }
+    }
+    int sorted = rc == 0 && start && order;
+    rc = 0;
+    for (size_t j = 0; j < nkeys; j++) {
+        const loaded_key *k = &keys[sorted ? order[j] : j];
+        orm_record **slot = &recs[k->index], *kept;
+        if (!sorted && map_reserve(s)) {
+            /* Out of memory: what cannot be placed leaves the session. */
+            (*slot)->in_identity = 0;
+            orm_session_expunge(s, *slot);
+            *slot = NULL;
+            rc = ORM_ENOMEM;
+        } else if ((kept = map_place_loaded(s, *slot, k->hash)) != NULL) {
+            /* The same key twice in one result: the second gives way (a
+             * load without deferring would have refreshed the first). */
+            (*slot)->in_identity = 0;
+            unlink_record(s, *slot);
+            record_destroy(*slot);
+            *slot = kept;
+        }
+    }
+    free(start);
+    free(order);
+    return rc ? orm_error_set(&s->err, ORM_ENOMEM, "out of memory") : 0;
 }
 
 /* ---- get / refresh ---- */
@@ -836,7 +916,7 @@ int orm_session_get(orm_session *s, const orm_model *model,
     db_stmt st = {NULL, -1};
     int rc = select_by_key(s, model, key, n, by_rowid, &st, &with_rowid);
     if (rc == ORM_ROW) {
-        rc = session_load_row(s, model, &st, with_rowid, out);
+        rc = session_load_row(s, model, &st, with_rowid, 0, out);
         if (rc == 0)
             rc = ORM_ROW;
     }
