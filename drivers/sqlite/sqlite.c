@@ -56,6 +56,7 @@ typedef struct sqlite_stmt {
     int done;         /* reached SQLITE_DONE */
     int failed;       /* the last step failed */
     int have_changes; /* `changes` describes the last execution */
+    int bound;        /* a parameter was bound since bindings were cleared */
     int64_t changes;
     int64_t total_before; /* sqlite3_total_changes64 when it started */
     int64_t last_id;
@@ -472,6 +473,17 @@ static int64_t sqlite_stmt_changes(const sqlite_stmt *st, const sqlite_conn *c)
 
 /* Back to the ready state, remembering the row count of the execution
  * that ends here, and dropping the borrowed bindings. */
+/* Bindings go when the statement is rewound or reset: they may point at
+ * the caller's freed data. (Clearing what is already clear costs a call
+ * per parameter: the flag skips it.) */
+static void sqlite_forget_bindings(sqlite_stmt *st)
+{
+    if (st->bound) {
+        sqlite3_clear_bindings(st->stmt);
+        st->bound = 0;
+    }
+}
+
 static void sqlite_stmt_rewind(sqlite_stmt *st)
 {
     sqlite_conn *c = (sqlite_conn *)st->base.conn;
@@ -482,7 +494,7 @@ static void sqlite_stmt_rewind(sqlite_stmt *st)
         st->changes = sqlite_stmt_changes(st, c);
         st->have_changes = 1;
     }
-    sqlite3_clear_bindings(st->stmt);
+    sqlite_forget_bindings(st);
     st->started = 0;
     st->done = 0;
     st->failed = 0;
@@ -503,6 +515,7 @@ static int sqlite_bind(orm_stmt *base, size_t index, const orm_value *v,
                               index + 1,
                               sqlite3_bind_parameter_count(st->stmt));
     sqlite_stmt_rewind(st);
+    st->bound = 1;
     pos = (int)index + 1;
     switch (v ? v->kind : ORM_VNULL) {
     case ORM_VNULL:
@@ -823,7 +836,7 @@ static int sqlite_reset(orm_stmt *base)
     sqlite_stmt *st = (sqlite_stmt *)base;
     sqlite_stmt_rewind(st);
     /* Bindings go even when nothing ran: they may point at freed data. */
-    sqlite3_clear_bindings(st->stmt);
+    sqlite_forget_bindings(st);
     return 0;
 }
 
