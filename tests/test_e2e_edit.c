@@ -239,6 +239,36 @@ test_e2e_edit__ctrl_e_runs_the_editor_and_restores_the_screen(void **state)
     assert_int_equal(count(e, "bio = 'written by the editor'"), 1);
 }
 
+/* Under a TERM for another terminal (common over SSH), Home and End
+ * arrive as sequences curses does not know: the form still moves the
+ * cursor, and does not take them for Esc. */
+static void
+test_e2e_edit__keys_curses_does_not_know_move_in_a_form(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    assert_int_equal(run_shellf("tmux -S %s new-window -t t: -e "
+                                "TERM=xterm-256color "
+                                "\"%s/orb --models %s %s; sleep 600\"",
+                                e->term.sock, ORB_BINARY_DIR, e->models,
+                                e->url),
+                     0);
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ Account Enter");
+    tmux_wait_for(t, "row 1 of 3");
+    tmux_keys(t, "e");
+    tmux_wait_for(t, "edit <Account alice>");
+    tmux_keys(t, "Home");
+    tmux_type(t, "X");
+    tmux_keys(t, "End");
+    tmux_type(t, "Y");
+    tmux_wait_for(t, "[XaliceY ");
+    tmux_wait_for(t, "edit <Account alice>");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "1 pending: 1 change");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +280,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_e2e_edit__ctrl_e_runs_the_editor_and_restores_the_screen,
             setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_edit__keys_curses_does_not_know_move_in_a_form, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

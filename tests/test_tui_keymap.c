@@ -363,6 +363,36 @@ static void test_help__lists_actions_under_a_heading_per_scope(void **state)
     free(line);
 }
 
+/* Escape sequences curses does not know (TERM for another terminal)
+ * still read as the keys they stand for; anything else is no key. */
+static void test_keys__unknown_escape_sequences_read_as_their_keys(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *seq;
+        int key;
+    } cases[] = {
+        {"[4~", TUI_KEY_END},     {"[1~", TUI_KEY_HOME},
+        {"[7~", TUI_KEY_HOME},    {"[8~", TUI_KEY_END},
+        {"OF", TUI_KEY_END},      {"OH", TUI_KEY_HOME},
+        {"[F", TUI_KEY_END},      {"[H", TUI_KEY_HOME},
+        {"[A", TUI_KEY_UP},       {"OB", TUI_KEY_DOWN},
+        {"[1;5C", TUI_KEY_RIGHT}, {"[D", TUI_KEY_LEFT},
+        {"[5~", TUI_KEY_PGUP},    {"[6;2~", TUI_KEY_PGDN},
+        {"[3~", TUI_KEY_DELETE},  {"[2~", TUI_KEY_INSERT},
+        {"[Z", TUI_KEY_BTAB},     {"OP", TUI_KEY_F1},
+        {"[15~", TUI_KEY_F1 + 4}, {"[24~", TUI_KEY_F12},
+        {"[99~", TUI_KEY_NONE},   {"[", TUI_KEY_NONE},
+        {"[1x2~", TUI_KEY_NONE},  {"Xq", TUI_KEY_NONE},
+        {"[200~", TUI_KEY_NONE},  {"[M", TUI_KEY_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int got = tui_key_from_sequence(cases[i].seq, strlen(cases[i].seq));
+        if (got != cases[i].key)
+            fail_msg("ESC %s: %d, want %d", cases[i].seq, got, cases[i].key);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +404,8 @@ int main(void)
         cmocka_unit_test(
             test_config__a_key_bound_twice_in_a_scope_names_the_line),
         cmocka_unit_test(test_config__taking_a_default_key_is_no_problem),
+        cmocka_unit_test(
+            test_keys__unknown_escape_sequences_read_as_their_keys),
         cmocka_unit_test_setup_teardown(
             test_keys__sort_on_o_leaves_s_saving_in_the_builder, setup,
             teardown),

@@ -27,6 +27,44 @@ int tui_screen_resize(tui_screen *scr, int rows, int cols)
     return 0;
 }
 
+int tui_key_from_sequence(const char *seq, size_t n)
+{
+    static const int letters[][2] = {
+        {'A', TUI_KEY_UP},     {'B', TUI_KEY_DOWN},  {'C', TUI_KEY_RIGHT},
+        {'D', TUI_KEY_LEFT},   {'H', TUI_KEY_HOME},  {'F', TUI_KEY_END},
+        {'Z', TUI_KEY_BTAB},   {'P', TUI_KEY_F1},    {'Q', TUI_KEY_F1 + 1},
+        {'R', TUI_KEY_F1 + 2}, {'S', TUI_KEY_F1 + 3}};
+    /* "[n~" (vt220): n as these keys; modifiers after ';' are dropped. */
+    static const int tilde[][2] = {
+        {1, TUI_KEY_HOME},     {2, TUI_KEY_INSERT},  {3, TUI_KEY_DELETE},
+        {4, TUI_KEY_END},      {5, TUI_KEY_PGUP},    {6, TUI_KEY_PGDN},
+        {7, TUI_KEY_HOME},     {8, TUI_KEY_END},     {11, TUI_KEY_F1},
+        {12, TUI_KEY_F1 + 1},  {13, TUI_KEY_F1 + 2}, {14, TUI_KEY_F1 + 3},
+        {15, TUI_KEY_F1 + 4},  {17, TUI_KEY_F1 + 5}, {18, TUI_KEY_F1 + 6},
+        {19, TUI_KEY_F1 + 7},  {20, TUI_KEY_F1 + 8}, {21, TUI_KEY_F1 + 9},
+        {23, TUI_KEY_F1 + 10}, {24, TUI_KEY_F1 + 11}};
+    if (n < 2 || (seq[0] != '[' && seq[0] != 'O'))
+        return TUI_KEY_NONE;
+    char final = seq[n - 1];
+    /* Between the introducer and the final byte: digits and ';' only. */
+    for (size_t i = 1; i + 1 < n; i++)
+        if (!((seq[i] >= '0' && seq[i] <= '9') || seq[i] == ';'))
+            return TUI_KEY_NONE;
+    if (final == '~' && seq[0] == '[') {
+        int number = 0;
+        for (size_t i = 1; i + 1 < n && seq[i] != ';' && number < 100; i++)
+            number = number * 10 + (seq[i] - '0');
+        for (size_t i = 0; i < sizeof tilde / sizeof tilde[0]; i++)
+            if (tilde[i][0] == number)
+                return tilde[i][1];
+        return TUI_KEY_NONE;
+    }
+    for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
+        if (letters[i][0] == final)
+            return letters[i][1];
+    return TUI_KEY_NONE;
+}
+
 void tui_screen_release(tui_screen *scr)
 {
     if (!scr)

@@ -93,6 +93,11 @@ struct tui_screen {
 
 /* Grid size (cells are cleared). 0 or ORM_ENOMEM. */
 int tui_screen_resize(tui_screen *scr, int rows, int cols);
+/* The key an escape sequence stands for when curses does not know it
+ * (TERM names another terminal than the one in use, as often over SSH
+ * or in tmux): `seq` is what followed ESC, e.g. "[4~", "OF", "[1;5C".
+ * TUI_KEY_NONE when it is no key we know. */
+int tui_key_from_sequence(const char *seq, size_t n);
 void tui_screen_clear(tui_screen *scr);
 void tui_screen_release(tui_screen *scr); /* frees the cells only */
 

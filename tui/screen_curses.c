@@ -253,6 +253,37 @@ static int read_mouse(tui_event *out)
     return 1;
 }
 
+/* After ESC. curses hands out ESC and then the rest of a sequence its
+ * terminfo does not know (it waited ESCDELAY for one it knows), so a key
+ * like End under a TERM for another terminal would read as Esc and close
+ * a form. What is already waiting after the ESC: a "[...x" or "Ox"
+ * sequence is decoded (or dropped when it is no key we know); anything
+ * else goes back, and the ESC is Esc. */
+static int read_escape(tui_event *out)
+{
+    char seq[16];
+    size_t n = 0;
+    wint_t c;
+    timeout(0);
+    int rc = get_wch(&c);
+    if (rc == OK && (c == '[' || c == 'O')) {
+        seq[n++] = (char)c;
+        while (n < sizeof seq && get_wch(&c) == OK && c >= 0x20 && c < 0x7f) {
+            seq[n++] = (char)c;
+            if (seq[0] == 'O' || (c >= 0x40 && c <= 0x7e))
+                break; /* SS3 takes one byte; CSI ends at its final byte */
+        }
+        out->key = tui_key_from_sequence(seq, n);
+        return out->key != TUI_KEY_NONE;
+    }
+    if (rc == OK)
+        unget_wch(c);
+    else if (rc == KEY_CODE_YES)
+        ungetch((int)c);
+    out->key = TUI_KEY_ESC;
+    return 1;
+}
+
 static int curses_read(tui_screen *scr, int timeout_ms, tui_event *out)
 {
     wint_t ch;
@@ -282,6 +313,8 @@ static int curses_read(tui_screen *scr, int timeout_ms, tui_event *out)
         }
         return out->key != TUI_KEY_NONE;
     }
+    if (ch == 27)
+        return read_escape(out);
     if (ch == '\n' || ch == '\r')
         out->key = TUI_KEY_ENTER;
     else if (ch == 8 || ch == 127)
