@@ -42,6 +42,63 @@ static inline uint64_t orm_hash_bytes(uint64_t h, const void *data, size_t n)
     return orm_hash_mix(h, word ^ ((uint64_t)n << 56));
 }
 
+/* ---- the identity map (identity.c) ---- */
+
+/* A slot keeps the key hash beside the record (NULL: free). */
+typedef struct map_slot {
+    uint64_t hash;
+    orm_record *rec;
+} map_slot;
+
+typedef struct identity_map {
+    map_slot *slots;
+    size_t cap, count; /* cap: 0 or a power of two; count <= cap / 2 */
+} identity_map;
+
+/* A record's key values (the session's: primary key, else rowid); the
+ * count, 0 when it has none. */
+typedef size_t (*identity_key_fn)(void *ctx, const orm_record *rec,
+                                  const orm_value **key);
+
+/* A record loaded for later placement: its key hash, its place in the
+ * result (session_map_loaded). */
+typedef struct loaded_key {
+    uint64_t hash;
+    size_t index;
+} loaded_key;
+
+uint64_t identity_hash(const orm_model *m, const orm_value *const *key,
+                       size_t n);
+/* The slot holding the record with this key, or -1 and in *empty the
+ * free slot where it belongs (the map must have room). */
+long identity_probe(const identity_map *map, const orm_model *m,
+                    const orm_value *const *key, size_t n, uint64_t hash,
+                    identity_key_fn key_of, void *ctx, size_t *empty);
+/* The same for any map, empty or not; no free slot. */
+long identity_find(const identity_map *map, const orm_model *m,
+                   const orm_value *const *key, size_t n, uint64_t hash,
+                   identity_key_fn key_of, void *ctx);
+/* Ask the CPU for the slot a probe for `hash` starts at. */
+void identity_prefetch(const identity_map *map, uint64_t hash);
+/* Room for `extra` more records. */
+int identity_reserve(identity_map *map, size_t extra);
+/* Put a record in a map with room: where its hash leads, or in the free
+ * slot identity_probe gave. */
+void identity_put(identity_map *map, uint64_t hash, orm_record *rec);
+void identity_put_at(identity_map *map, size_t slot, uint64_t hash,
+                     orm_record *rec);
+/* Put a record in a map with room, unless one with its key is there:
+ * then that one is returned and nothing changes. */
+orm_record *identity_put_new(identity_map *map, uint64_t hash, orm_record *rec,
+                             identity_key_fn key_of, void *ctx);
+/* Take a record out (put in under `hash`); 1 if it was there. */
+int identity_remove(identity_map *map, const orm_record *rec, uint64_t hash);
+/* order[] = 0..nkeys-1 sorted by the slot each hash leads to, so that
+ * placing them walks the map once from start to end. */
+int identity_slot_order(const identity_map *map, const loaded_key *keys,
+                        size_t nkeys, size_t *order);
+void identity_free(identity_map *map);
+
 /* ---- database and statements (db.c) ---- */
 
 typedef struct db_cached_stmt {
@@ -234,10 +291,6 @@ int session_load_row(orm_session *s, const orm_model *model, db_stmt *st,
  * cache miss per row. A row repeating the key of an earlier one gives way
  * to that record, in recs[] too. On ENOMEM the records it could not place
  * are expunged (NULL in recs). */
-typedef struct loaded_key {
-    uint64_t hash;
-    size_t index;
-} loaded_key;
 int session_map_empty(const orm_session *s);
 int session_map_loaded(orm_session *s, orm_record **recs,
                        const loaded_key *keys, size_t nkeys);

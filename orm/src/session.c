@@ -21,19 +21,11 @@ typedef struct undo_entry {
 
 #define SESSION_SQL_CACHE 8
 
-/* An identity-map slot keeps the key hash beside the record, so a probe
- * passes other keys without touching their records. */
-typedef struct map_slot {
-    uint64_t hash;
-    orm_record *rec; /* NULL: free */
-} map_slot;
-
 struct orm_session {
     orm_db *db;
     orm_error err;
-    orm_record *all; /* every record the session owns */
-    map_slot *map;   /* identity map: open addressing on the key hash */
-    size_t map_cap, map_count;
+    orm_record *all;  /* every record the session owns */
+    identity_map map; /* one record per key (identity.c) */
     orm_record **pending;
     size_t npending, pending_cap;
     undo_entry *undo;
@@ -56,28 +48,7 @@ struct orm_session {
     record_slab slab; /* where loaded records are carved from */
 };
 
-/* ---- identity map ---- */
-
-static uint64_t hash_value(uint64_t h, const orm_value *v)
-{
-    uint64_t bits = 0;
-    h = orm_hash_mix(h, (uint64_t)v->kind);
-    switch (v->kind) {
-    case ORM_VINT:
-        return orm_hash_mix(h, (uint64_t)v->u.i);
-    case ORM_VFLOAT:
-        if (v->u.f != 0.0) /* 0.0 and -0.0 are equal */
-            memcpy(&bits, &v->u.f, sizeof bits);
-        return orm_hash_mix(h, bits);
-    case ORM_VBOOL:
-        return orm_hash_mix(h, (uint64_t)v->u.b);
-    case ORM_VTEXT:
-    case ORM_VBLOB:
-        return orm_hash_bytes(h, v->u.s.ptr, v->u.s.len);
-    default:
-        return h;
-    }
-}
+/* ---- keys and the identity map (the map itself: identity.c) ---- */
 
 /* Primary key columns of a model, remembered for the last model asked
  * about (a load of many rows asks once per row). */
@@ -110,104 +81,10 @@ static size_t record_key(orm_session *s, const orm_record *rec,
     return n;
 }
 
-static uint64_t key_hash(const orm_model *m, const orm_value *const *key,
-                         size_t n)
+/* The identity map's way to a record's key. */
+static size_t key_of(void *ctx, const orm_record *rec, const orm_value **key)
 {
-    uint64_t h = orm_hash_mix(0x6a09e667f3bcc909ull, (uint64_t)(uintptr_t)m);
-    for (size_t i = 0; i < n; i++)
-        h = hash_value(h, key[i]);
-    /* Final avalanche: the map indexes by the low bits. */
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
-
-static int key_equal(orm_session *s, const orm_record *rec, const orm_model *m,
-                     const orm_value *const *key, size_t n)
-{
-    const orm_value *other[ORM_MAX_KEY];
-    if (rec->model != m || record_key(s, rec, other) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!orm_value_equal(other[i], key[i]))
-            return 0;
-    return 1;
-}
-
-/* The map slot of the record with this key and hash, or -1 and in
- * *empty the free slot where such a record belongs. The map has room. */
-static long map_probe(orm_session *s, const orm_model *m,
-                      const orm_value *const *key, size_t n, uint64_t hash,
-                      size_t *empty)
-{
-    size_t i = hash & (s->map_cap - 1);
-    while (s->map[i].rec) {
-        if (s->map[i].hash == hash && key_equal(s, s->map[i].rec, m, key, n))
-            return (long)i;
-        i = (i + 1) & (s->map_cap - 1);
-    }
-    *empty = i;
-    return -1;
-}
-
-static long map_find(orm_session *s, const orm_model *m,
-                     const orm_value *const *key, size_t n, uint64_t hash)
-{
-    size_t empty;
-    return s->map_cap ? map_probe(s, m, key, n, hash, &empty) : -1;
-}
-
-/* Ask the CPU to fetch the slot where a probe for `hash` starts. */
-static void map_prefetch(const orm_session *s, uint64_t hash)
-{
-#if defined(__GNUC__)
-    if (s->map_cap)
-        __builtin_prefetch(&s->map[hash & (s->map_cap - 1)]);
-#else
-    (void)s;
-    (void)hash;
-#endif
-}
-
-/* Put a slot into a map with room for it. */
-static void map_put(orm_session *s, map_slot slot)
-{
-    size_t i = slot.hash & (s->map_cap - 1);
-    while (s->map[i].rec)
-        i = (i + 1) & (s->map_cap - 1);
-    s->map[i] = slot;
-    s->map_count++;
-}
-
-/* Room for `extra` more records (load at most one half). */
-static int map_reserve_for(orm_session *s, size_t extra)
-{
-    if ((s->map_count + extra) * 2 <= s->map_cap)
-        return 0;
-    size_t cap = s->map_cap ? s->map_cap * 2 : 64;
-    while ((s->map_count + extra) * 2 > cap)
-        cap *= 2;
-    map_slot *old = s->map;
-    size_t old_cap = s->map_cap;
-    s->map = calloc(cap, sizeof *s->map);
-    if (!s->map) {
-        s->map = old;
-        return ORM_ENOMEM;
-    }
-    s->map_cap = cap;
-    s->map_count = 0;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].rec)
-            map_put(s, old[i]);
-    free(old);
-    return 0;
-}
-
-static int map_reserve(orm_session *s)
-{
-    return map_reserve_for(s, 1);
+    return record_key(ctx, rec, key);
 }
 
 static int map_insert(orm_session *s, orm_record *rec)
@@ -216,36 +93,18 @@ static int map_insert(orm_session *s, orm_record *rec)
     size_t n = record_key(s, rec, key);
     if (n == 0)
         return 0;
-    if (map_reserve(s))
+    if (identity_reserve(&s->map, 1))
         return ORM_ENOMEM;
-    rec->map_hash = key_hash(rec->model, key, n);
+    rec->map_hash = identity_hash(rec->model, key, n);
     rec->in_identity = 1;
-    map_put(s, (map_slot){rec->map_hash, rec});
+    identity_put(&s->map, rec->map_hash, rec);
     return 0;
 }
 
 static void map_remove(orm_session *s, orm_record *rec)
 {
-    if (!rec->in_identity || !s->map_cap)
-        return;
-    /* Probe from where it was put: O(1), not a scan of the map. */
-    size_t i = rec->map_hash & (s->map_cap - 1);
-    while (s->map[i].rec && s->map[i].rec != rec)
-        i = (i + 1) & (s->map_cap - 1);
-    if (!s->map[i].rec)
-        return;
-    /* Backward-shift deletion keeps probe chains intact. */
-    s->map[i].rec = NULL;
-    s->map_count--;
-    rec->in_identity = 0;
-    size_t j = (i + 1) & (s->map_cap - 1);
-    while (s->map[j].rec) {
-        map_slot moved = s->map[j];
-        s->map[j].rec = NULL;
-        s->map_count--;
-        map_put(s, moved);
-        j = (j + 1) & (s->map_cap - 1);
-    }
+    if (rec->in_identity && identity_remove(&s->map, rec, rec->map_hash))
+        rec->in_identity = 0;
 }
 
 /* ---- pending list ---- */
@@ -445,7 +304,7 @@ void orm_session_free(orm_session *s)
         s->all = next;
     }
     record_slab_release(&s->slab);
-    free(s->map);
+    identity_free(&s->map);
     free(s->pending);
     free(s->undo);
     orm_buf_free(&s->shape);
@@ -584,13 +443,17 @@ static int load_impl(orm_session *s, const orm_model *model,
         key[0] = rowid;
         n = 1;
     }
-    uint64_t hash = key_hashed ? *key_hashed : n ? key_hash(model, key, n) : 0;
+    uint64_t hash = key_hashed ? *key_hashed
+                    : n        ? identity_hash(model, key, n)
+                               : 0;
     size_t slot = 0;
-    if (n && !defer && map_reserve(s))
+    if (n && !defer && identity_reserve(&s->map, 1))
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-    long found = n && !defer ? map_probe(s, model, key, n, hash, &slot) : -1;
+    long found = n && !defer ? identity_probe(&s->map, model, key, n, hash,
+                                              key_of, s, &slot)
+                             : -1;
     if (found >= 0) {
-        orm_record *rec = s->map[found].rec;
+        orm_record *rec = s->map.slots[found].rec;
         if (rec->state == ORM_RECORD_CLEAN) {
             /* Unchanged: show what the database holds now. Undo entries
              * may point into the old values: a clean record has nothing
@@ -636,10 +499,8 @@ static int load_impl(orm_session *s, const orm_model *model,
     rec->state = ORM_RECORD_CLEAN;
     rec->map_hash = hash;
     rec->in_identity = n != 0; /* deferred: session_map_loaded puts it in */
-    if (n && !defer) { /* where the probe stopped: nothing touched it since */
-        s->map[slot] = (map_slot){hash, rec};
-        s->map_count++;
-    }
+    if (n && !defer) /* where the probe stopped: nothing touched it since */
+        identity_put_at(&s->map, slot, hash, rec);
     link_record(s, rec);
     *out = rec;
     return 0;
@@ -665,7 +526,7 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     uint64_t hash;
     int hashed = 0;
     if (npk && npk <= ORM_MAX_KEY) {
-        if (!defer && map_reserve(s)) {
+        if (!defer && identity_reserve(&s->map, 1)) {
             if (row != stack)
                 free(row);
             return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
@@ -688,10 +549,10 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
             const orm_value *key[ORM_MAX_KEY];
             for (size_t i = 0; i < npk; i++)
                 key[i] = &row[pk[i]];
-            hash = key_hash(m, key, npk);
+            hash = identity_hash(m, key, npk);
             hashed = 1;
             if (!defer)
-                map_prefetch(s, hash);
+                identity_prefetch(&s->map, hash);
         }
     }
     if (rc == 0 && with_rowid)
@@ -712,63 +573,27 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
 
 int session_map_empty(const orm_session *s)
 {
-    return s->map_count == 0;
-}
-
-/* Place a loaded record (its key hashed to `hash`) in a map with room, or
- * return the record the map already holds under its key. */
-static orm_record *map_place_loaded(orm_session *s, orm_record *rec,
-                                    uint64_t hash)
-{
-    const orm_value *key[ORM_MAX_KEY];
-    size_t n = 0, i = hash & (s->map_cap - 1);
-    for (; s->map[i].rec; i = (i + 1) & (s->map_cap - 1)) {
-        if (s->map[i].hash != hash)
-            continue;
-        if (!n)
-            n = record_key(s, rec, key);
-        if (key_equal(s, s->map[i].rec, rec->model, key, n))
-            return s->map[i].rec;
-    }
-    s->map[i] = (map_slot){hash, rec};
-    s->map_count++;
-    return NULL;
+    return s->map.count == 0;
 }
 
 int session_map_loaded(orm_session *s, orm_record **recs,
                        const loaded_key *keys, size_t nkeys)
 {
-    size_t *start = NULL, *order = NULL, nb, shift = 0;
-    int rc = map_reserve_for(s, nkeys);
-    if (rc == 0) {
-        /* Buckets of about one record each, by slot: placing the records
-         * bucket by bucket walks the map once from start to end. */
-        while ((s->map_cap >> shift) > nkeys && (s->map_cap >> shift) > 1)
-            shift++;
-        nb = s->map_cap >> shift;
-        start = calloc(nb + 1, sizeof *start);
-        order = malloc((nkeys ? nkeys : 1) * sizeof *order);
-        if (start && order) {
-            for (size_t k = 0; k < nkeys; k++)
-                start[((keys[k].hash & (s->map_cap - 1)) >> shift) + 1]++;
-            for (size_t b = 1; b <= nb; b++)
-                start[b] += start[b - 1];
-            for (size_t k = 0; k < nkeys; k++)
-                order[start[(keys[k].hash & (s->map_cap - 1)) >> shift]++] = k;
-        }
-    }
-    int sorted = rc == 0 && start && order;
-    rc = 0;
+    size_t *order = malloc((nkeys ? nkeys : 1) * sizeof *order);
+    int sorted = order && identity_reserve(&s->map, nkeys) == 0 &&
+                 identity_slot_order(&s->map, keys, nkeys, order) == 0;
+    int rc = 0;
     for (size_t j = 0; j < nkeys; j++) {
         const loaded_key *k = &keys[sorted ? order[j] : j];
         orm_record **slot = &recs[k->index], *kept;
-        if (!sorted && map_reserve(s)) {
+        if (!sorted && identity_reserve(&s->map, 1)) {
             /* Out of memory: what cannot be placed leaves the session. */
             (*slot)->in_identity = 0;
             orm_session_expunge(s, *slot);
             *slot = NULL;
             rc = ORM_ENOMEM;
-        } else if ((kept = map_place_loaded(s, *slot, k->hash)) != NULL) {
+        } else if ((kept = identity_put_new(&s->map, k->hash, *slot, key_of,
+                                            s)) != NULL) {
             /* The same key twice in one result: the second gives way (a
              * load without deferring would have refreshed the first). */
             (*slot)->in_identity = 0;
@@ -777,7 +602,6 @@ int session_map_loaded(orm_session *s, orm_record **recs,
             *slot = kept;
         }
     }
-    free(start);
     free(order);
     return rc ? orm_error_set(&s->err, ORM_ENOMEM, "out of memory") : 0;
 }
@@ -908,9 +732,10 @@ int orm_session_get(orm_session *s, const orm_model *model,
     }
     for (size_t i = 0; i < n; i++)
         key[i] = &pk_values[i];
-    long found = map_find(s, model, key, n, key_hash(model, key, n));
+    long found = identity_find(&s->map, model, key, n,
+                               identity_hash(model, key, n), key_of, s);
     if (found >= 0) {
-        *out = s->map[found].rec;
+        *out = s->map.slots[found].rec;
         return ORM_ROW;
     }
     db_stmt st = {NULL, -1};
