@@ -4,27 +4,13 @@
  * and keep everything pending with an error that names the record, the
  * column and the reason in plain words. The same code renders the plan
  * (the review screen's SQL with bound values) without running it.
+ * Statements shared by many records are built in flush_batch.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-
-typedef struct flush_ctx {
-    orm_session *s;
-    orm_db *db;
-    orm_buf *plan; /* non-NULL: describe instead of running */
-    /* The INSERT, UPDATE or DELETE of the previous record, kept prepared
-     * while the next one has the same shape (stmt_shape): then only its
-     * values are bound, no SQL text is built. */
-    unsigned char *kept_shape, *shape_scratch;
-    size_t kept_len, shape_cap;
-    db_stmt kept_st;
-    /* What each pending insert held before the commit, by pending index
-     * (see flush()): a failed commit puts it back. */
-    struct saved_values *saved;
-} flush_ctx;
+#include "flush.h"
 
 /* ---- order ---- */
 
@@ -45,12 +31,6 @@ static int model_rank(const orm_model *m, const orm_model **models, size_t n,
     }
     return rank;
 }
-
-typedef struct planned {
-    orm_record *rec;
-    int phase; /* 0 insert, 1 update, 2 delete */
-    int rank;
-} planned;
 
 /* Ranks are at most 17 (model_rank stops at depth 16). */
 #define RANK_SLOTS 32
@@ -192,7 +172,7 @@ static int same_bytes(const orm_value *a, const orm_value *b)
 /* Give column c of an inserted record the value the database returned
  * (taking `v`). The old bytes go to the commit's save while it still
  * borrows them, else they are freed. */
-static void store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v)
+void flush_store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v)
 {
     orm_value *old = &rec->values[c];
     saved_values *sv = f->saved && rec->pending_index >= 0
@@ -219,7 +199,7 @@ static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
             orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
             int crc = db_stmt_column(db, st, i, &m->columns[i], &v);
             if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0)
-                store_value(f, rec, i, copy);
+                flush_store_value(f, rec, i, copy);
             orm_value_clear(&v);
             if (crc)
                 rc = crc;
@@ -249,8 +229,8 @@ static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
 }
 
 /* Run a statement (or, for the plan, describe it). */
-static int run(flush_ctx *f, sql_builder *sb, orm_record *rec, int returning,
-               int64_t *matched)
+int flush_statement(flush_ctx *f, sql_builder *sb, orm_record *rec,
+                    int returning, int64_t *matched)
 {
     if (!sql_ok(sb))
         return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
@@ -272,7 +252,7 @@ static int run(flush_ctx *f, sql_builder *sb, orm_record *rec, int returning,
 
 /* ---- the three statements ---- */
 
-static int insert_includes(const orm_record *rec, size_t i)
+int flush_insert_includes(const orm_record *rec, size_t i)
 {
     const orm_column *c = &rec->model->columns[i];
     if (rec->values[i].kind != ORM_VNULL)
@@ -286,7 +266,7 @@ static int insert_includes(const orm_record *rec, size_t i)
 /* RETURNING when the database fills in more than the key, or cannot
  * report the key otherwise. (SQLite materializes RETURNING rows in a
  * temporary table: last_insert_rowid is far cheaper when it suffices.) */
-static int use_returning(const orm_driver *drv, const orm_record *rec)
+int flush_use_returning(const orm_driver *drv, const orm_record *rec)
 {
     const orm_model *m = rec->model;
     if (!(drv->caps & ORM_CAP_RETURNING))
@@ -294,7 +274,7 @@ static int use_returning(const orm_driver *drv, const orm_record *rec)
     if (!(drv->caps & ORM_CAP_LAST_INSERT_ID))
         return 1;
     for (size_t i = 0; i < m->ncolumns; i++)
-        if (m->columns[i].server_default && !insert_includes(rec, i))
+        if (m->columns[i].server_default && !flush_insert_includes(rec, i))
             return 1;
     return 0;
 }
@@ -334,7 +314,7 @@ static size_t stmt_shape(flush_ctx *f, const orm_record *rec, int phase,
     p += sizeof m;
     for (size_t i = 0; i < m->ncolumns; i++) {
         if (phase == 0)
-            *p++ = (unsigned char)insert_includes(rec, i);
+            *p++ = (unsigned char)flush_insert_includes(rec, i);
         else
             *p++ = (unsigned char)((phase == 1 && rec->changed[i]) |
                                    (rec->original[i].kind == ORM_VNULL) << 1);
@@ -361,7 +341,7 @@ static int run_kept(flush_ctx *f, sql_builder *sb, orm_record *rec,
     if (!sql_ok(sb))
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
     if (f->plan || (!kept && !shape_len))
-        return run(f, sb, rec, returning, matched);
+        return flush_statement(f, sb, rec, returning, matched);
     if (kept) {
         db->driver->reset(f->kept_st.stmt);
     } else {
@@ -383,7 +363,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
 {
     const orm_model *m = rec->model;
     const orm_driver *drv = f->db->driver;
-    int returning = use_returning(drv, rec);
+    int returning = flush_use_returning(drv, rec);
     size_t ncols = 0;
     int64_t matched = 0;
     size_t shape_len = stmt_shape(f, rec, 0, returning);
@@ -394,7 +374,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     sql_raw(&sb, "INSERT INTO ");
     sql_table(&sb, m);
     for (size_t i = 0; i < m->ncolumns; i++) {
-        if (!insert_includes(rec, i))
+        if (!flush_insert_includes(rec, i))
             continue;
         sql_raw(&sb, ncols++ ? ", " : " (");
         sql_ident(&sb, m->columns[i].name);
@@ -403,7 +383,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
         sql_raw(&sb, ") VALUES (");
         ncols = 0;
         for (size_t i = 0; i < m->ncolumns; i++) {
-            if (!insert_includes(rec, i))
+            if (!flush_insert_includes(rec, i))
                 continue;
             if (ncols++)
                 sql_raw(&sb, ", ");
@@ -432,7 +412,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     /* No RETURNING: read back what the database filled in. */
     int needs_reload = 0;
     for (size_t i = 0; i < m->ncolumns; i++)
-        if (m->columns[i].server_default && !insert_includes(rec, i))
+        if (m->columns[i].server_default && !flush_insert_includes(rec, i))
             needs_reload = 1;
     if (!needs_reload)
         return 0;
@@ -450,7 +430,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     rc = session_select_row(f->s, m, key, npk, 0, row, &rowid);
     if (rc == ORM_ROW) {
         for (size_t i = 0; i < m->ncolumns; i++) {
-            store_value(f, rec, i, row[i]);
+            flush_store_value(f, rec, i, row[i]);
             row[i] = orm_value_null();
         }
         rc = 0;
@@ -464,7 +444,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     return rc;
 }
 
-static int version_column(const orm_model *m)
+int flush_version_column(const orm_model *m)
 {
     if (!m->version_column)
         return -1;
@@ -474,18 +454,12 @@ static int version_column(const orm_model *m)
     return v;
 }
 
-typedef enum guard_kind {
-    GUARD_NONE,   /* the key alone */
-    GUARD_UPDATE, /* key + the changed columns' loaded values (or version) */
-    GUARD_DELETE  /* key + every loaded value but blobs (or version) */
-} guard_kind;
-
 /* The row as the user loaded it: key, then the guard's columns, joined
  * with AND (no WHERE). */
-static void row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
+void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
 {
     const orm_model *m = rec->model;
-    int version = version_column(m);
+    int version = flush_version_column(m);
     int pk[ORM_MAX_KEY];
     size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
     if (npk == 0 || npk > ORM_MAX_KEY) {
@@ -515,7 +489,7 @@ static void row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
 static int flush_update(flush_ctx *f, orm_record *rec)
 {
     const orm_model *m = rec->model;
-    int version = version_column(m);
+    int version = flush_version_column(m);
     size_t n = 0;
     int64_t matched = 0;
     size_t shape_len = stmt_shape(f, rec, 1, 0);
@@ -547,7 +521,7 @@ static int flush_update(flush_ctx *f, orm_record *rec)
     }
     /* Guard: the values the user saw are still there. */
     sql_raw(&sb, " WHERE ");
-    row_match(&sb, rec, GUARD_UPDATE);
+    flush_row_match(&sb, rec, GUARD_UPDATE);
     int rc = run_kept(f, &sb, rec, 0, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
@@ -566,245 +540,11 @@ static int flush_delete(flush_ctx *f, orm_record *rec)
     sql_raw(&sb, "DELETE FROM ");
     sql_table(&sb, rec->model);
     sql_raw(&sb, " WHERE ");
-    row_match(&sb, rec, GUARD_DELETE);
+    flush_row_match(&sb, rec, GUARD_DELETE);
     int rc = run_kept(f, &sb, rec, 0, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
-    return rc;
-}
-
-/* ---- batched updates and deletes (network dialects) ---- */
-
-/* Can this pending update or delete share a statement with others? */
-static int batchable(const orm_record *rec, int phase)
-{
-    const orm_model *m = rec->model;
-    int pk[ORM_MAX_KEY];
-    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
-    if (npk == 0 || npk > ORM_MAX_KEY || version_column(m) >= 0)
-        return 0;
-    for (size_t c = 0; phase == 1 && c < m->ncolumns; c++)
-        if (rec->changed[c] &&
-            ((m->columns[c].flags & ORM_PK) || m->columns[c].type == ORM_JSON))
-            return 0; /* CASE cannot carry an untyped JSON parameter */
-    return 1;
-}
-
-static int same_changes(const orm_record *a, const orm_record *b)
-{
-    if (a->model != b->model)
-        return 0;
-    return memcmp(a->changed, b->changed, a->model->ncolumns) == 0;
-}
-
-/* One UPDATE for k records with the same changed columns:
- *   SET c = CASE WHEN <key 1> THEN ? ... END, ...
- *   WHERE (<key 1 and guard 1>) OR (<key 2 and guard 2>) ...
- * `matched` below k means one of them changed under us: the caller reruns
- * them one by one to name it. */
-/* ---- the same, joined against a list of rows (ORM_CAP_JOIN_VALUES) ----
- *
- *   UPDATE t AS "orb_t" SET c = "orb_v"."n0", ...
- *   FROM (VALUES (key, new values, guard values), ...) AS "orb_v"(...)
- *   WHERE "orb_t".id = "orb_v"."k0" AND "orb_t".g IS NOT DISTINCT FROM
- *         "orb_v"."g0" ...
- * and DELETE FROM t AS "orb_t" USING (VALUES ...) likewise. One text for
- * every batch of the same size and columns, NULL guards included. */
-
-#define JOIN_TARGET "orb_t"
-#define JOIN_ROWS   "orb_v"
-
-/* Is column c of the model a guard column for this kind of change? */
-static int join_guarded(const orm_record *first, size_t c, guard_kind g)
-{
-    const orm_column *col = &first->model->columns[c];
-    if (col->flags & ORM_PK)
-        return 0;
-    return g == GUARD_UPDATE ? first->changed[c] != 0 : col->type != ORM_BLOB;
-}
-
-/* A name in the VALUES alias list: k (key), n (new value), g (guard). */
-static void join_name(sql_builder *sb, char kind, size_t i)
-{
-    char name[32];
-    snprintf(name, sizeof name, "%c%zu", kind, i);
-    sql_ident(sb, name);
-}
-
-static void join_rows_ref(sql_builder *sb, char kind, size_t i)
-{
-    sql_ident(sb, JOIN_ROWS);
-    sql_raw(sb, ".");
-    join_name(sb, kind, i);
-}
-
-/* (VALUES (...), ...) AS "orb_v"(k0, n0, g0, ...) and the join condition
- * after `where_word`. */
-static void join_values(sql_builder *sb, const planned *order, size_t k,
-                        guard_kind g, const char *where_word)
-{
-    const orm_model *m = order[0].rec->model;
-    const orm_record *first = order[0].rec;
-    int pk[ORM_MAX_KEY];
-    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY), nn = 0, ng = 0;
-    sql_raw(sb, " (VALUES ");
-    for (size_t r = 0; r < k; r++) {
-        const orm_record *rec = order[r].rec;
-        size_t n = 0;
-        sql_raw(sb, r ? ", (" : "(");
-        for (size_t i = 0; i < npk; i++, n++) {
-            const orm_column *col = &m->columns[pk[i]];
-            sql_raw(sb, n ? ", " : "");
-            sql_param(sb, &rec->original[pk[i]], sql_match_type(col));
-        }
-        for (size_t c = 0; g == GUARD_UPDATE && c < m->ncolumns; c++) {
-            if (!first->changed[c])
-                continue;
-            sql_raw(sb, n++ ? ", " : "");
-            sb->mask_next = (m->columns[c].flags & ORM_SECRET) != 0;
-            sql_param(sb, &rec->values[c], m->columns[c].type);
-        }
-        for (size_t c = 0; c < m->ncolumns; c++) {
-            if (!join_guarded(first, c, g))
-                continue;
-            sql_raw(sb, n++ ? ", " : "");
-            sb->mask_next = (m->columns[c].flags & ORM_SECRET) != 0;
-            sql_param(sb, &rec->original[c], sql_match_type(&m->columns[c]));
-        }
-        sql_raw(sb, ")");
-    }
-    sql_raw(sb, ") AS ");
-    sql_ident(sb, JOIN_ROWS);
-    sql_raw(sb, " (");
-    for (size_t i = 0; i < npk; i++) {
-        sql_raw(sb, i ? ", " : "");
-        join_name(sb, 'k', i);
-    }
-    for (size_t c = 0; g == GUARD_UPDATE && c < m->ncolumns; c++)
-        if (first->changed[c]) {
-            sql_raw(sb, ", ");
-            join_name(sb, 'n', nn++);
-        }
-    for (size_t c = 0; c < m->ncolumns; c++)
-        if (join_guarded(first, c, g)) {
-            sql_raw(sb, ", ");
-            join_name(sb, 'g', ng++);
-        }
-    sql_raw(sb, ") ");
-    sql_raw(sb, where_word);
-    for (size_t i = 0; i < npk; i++) {
-        sql_raw(sb, i ? " AND " : " ");
-        sql_column_as_text_of(sb, JOIN_TARGET, &m->columns[pk[i]]);
-        sql_raw(sb, " = ");
-        join_rows_ref(sb, 'k', i);
-    }
-    ng = 0;
-    for (size_t c = 0; c < m->ncolumns; c++) {
-        if (!join_guarded(first, c, g))
-            continue;
-        sql_raw(sb, " AND ");
-        sql_column_as_text_of(sb, JOIN_TARGET, &m->columns[c]);
-        sql_raw(sb, " IS NOT DISTINCT FROM ");
-        join_rows_ref(sb, 'g', ng++);
-    }
-}
-
-static int flush_update_join(flush_ctx *f, const planned *order, size_t k,
-                             int64_t *matched)
-{
-    const orm_model *m = order[0].rec->model;
-    size_t n = 0;
-    sql_builder sb;
-    sql_init(&sb, f->db->driver);
-    sql_raw(&sb, "UPDATE ");
-    sql_table(&sb, m);
-    sql_raw(&sb, " AS ");
-    sql_ident(&sb, JOIN_TARGET);
-    for (size_t c = 0; c < m->ncolumns; c++) {
-        if (!order[0].rec->changed[c])
-            continue;
-        sql_raw(&sb, n ? ", " : " SET ");
-        sql_ident(&sb, m->columns[c].name);
-        sql_raw(&sb, " = ");
-        join_rows_ref(&sb, 'n', n++);
-    }
-    sql_raw(&sb, " FROM");
-    join_values(&sb, order, k, GUARD_UPDATE, "WHERE");
-    int rc = run(f, &sb, NULL, 0, matched);
-    sql_free(&sb);
-    return rc;
-}
-
-static int flush_delete_join(flush_ctx *f, const planned *order, size_t k,
-                             int64_t *matched)
-{
-    sql_builder sb;
-    sql_init(&sb, f->db->driver);
-    sql_raw(&sb, "DELETE FROM ");
-    sql_table(&sb, order[0].rec->model);
-    sql_raw(&sb, " AS ");
-    sql_ident(&sb, JOIN_TARGET);
-    sql_raw(&sb, " USING");
-    join_values(&sb, order, k, GUARD_DELETE, "WHERE");
-    int rc = run(f, &sb, NULL, 0, matched);
-    sql_free(&sb);
-    return rc;
-}
-
-static int flush_update_batch(flush_ctx *f, const planned *order, size_t k,
-                              int64_t *matched)
-{
-    const orm_model *m = order[0].rec->model;
-    size_t n = 0;
-    sql_builder sb;
-    if (f->db->driver->caps & ORM_CAP_JOIN_VALUES)
-        return flush_update_join(f, order, k, matched);
-    sql_init(&sb, f->db->driver);
-    sql_raw(&sb, "UPDATE ");
-    sql_table(&sb, m);
-    for (size_t c = 0; c < m->ncolumns; c++) {
-        if (!order[0].rec->changed[c])
-            continue;
-        sql_raw(&sb, n++ ? ", " : " SET ");
-        sql_ident(&sb, m->columns[c].name);
-        sql_raw(&sb, " = CASE");
-        for (size_t r = 0; r < k; r++) {
-            sql_raw(&sb, " WHEN ");
-            row_match(&sb, order[r].rec, GUARD_NONE);
-            sql_raw(&sb, " THEN ");
-            sql_param(&sb, &order[r].rec->values[c], m->columns[c].type);
-        }
-        sql_raw(&sb, " END");
-    }
-    sql_raw(&sb, " WHERE ");
-    for (size_t r = 0; r < k; r++) {
-        sql_raw(&sb, r ? " OR (" : "(");
-        row_match(&sb, order[r].rec, GUARD_UPDATE);
-        sql_raw(&sb, ")");
-    }
-    int rc = run(f, &sb, NULL, 0, matched);
-    sql_free(&sb);
-    return rc;
-}
-
-static int flush_delete_batch(flush_ctx *f, const planned *order, size_t k,
-                              int64_t *matched)
-{
-    sql_builder sb;
-    if (f->db->driver->caps & ORM_CAP_JOIN_VALUES)
-        return flush_delete_join(f, order, k, matched);
-    sql_init(&sb, f->db->driver);
-    sql_raw(&sb, "DELETE FROM ");
-    sql_table(&sb, order[0].rec->model);
-    sql_raw(&sb, " WHERE ");
-    for (size_t r = 0; r < k; r++) {
-        sql_raw(&sb, r ? " OR (" : "(");
-        row_match(&sb, order[r].rec, GUARD_DELETE);
-        sql_raw(&sb, ")");
-    }
-    int rc = run(f, &sb, NULL, 0, matched);
-    sql_free(&sb);
     return rc;
 }
 
@@ -940,170 +680,6 @@ static void describe_failure(orm_session *s, orm_record *rec, int rc, int phase)
     free(value);
 }
 
-/* ---- batched inserts ---- */
-
-#define BATCH_MAX_ROWS   500
-#define BATCH_MAX_PARAMS 30000
-
-static int same_shape(const orm_record *a, const orm_record *b)
-{
-    if (a->model != b->model)
-        return 0;
-    for (size_t c = 0; c < a->model->ncolumns; c++)
-        if (insert_includes(a, c) != insert_includes(b, c))
-            return 0;
-    return 1;
-}
-
-#define BATCH_MAX_CHANGES 200
-
-/* How many updates or deletes from order[i] on can share a statement. */
-static size_t change_batch_size(flush_ctx *f, const planned *order, size_t i,
-                                size_t n)
-{
-    const orm_record *first = order[i].rec;
-    int phase = order[i].phase;
-    if (!(f->db->driver->caps & ORM_CAP_ROUND_TRIPS) ||
-        !batchable(first, phase))
-        return 1;
-    size_t k = 1;
-    while (i + k < n && k < BATCH_MAX_CHANGES && order[i + k].phase == phase &&
-           same_changes(first, order[i + k].rec) &&
-           batchable(order[i + k].rec, phase))
-        k++;
-    return k;
-}
-
-/* How many statements' worth of work from order[i] on go into one. */
-static size_t batch_size(flush_ctx *f, const planned *order, size_t i, size_t n)
-{
-    const orm_driver *drv = f->db->driver;
-    const orm_record *first = order[i].rec;
-    const orm_model *m = first->model;
-    size_t ncols = 0;
-    if (f->plan)
-        return 1;
-    if (order[i].phase != 0)
-        return change_batch_size(f, order, i, n);
-    if (!(drv->caps & ORM_CAP_BATCH_KEYS) ||
-        !(drv->caps & ORM_CAP_MULTIROW_INSERT))
-        return 1;
-    for (size_t c = 0; c < m->ncolumns; c++) {
-        if (insert_includes(first, c))
-            ncols++;
-        /* Without RETURNING, server defaults are read back row by row. */
-        else if (m->columns[c].server_default &&
-                 !(drv->caps & ORM_CAP_RETURNING))
-            return 1;
-    }
-    if (ncols == 0)
-        return 1;
-    size_t k = 1;
-    while (i + k < n && k < BATCH_MAX_ROWS &&
-           (k + 1) * ncols <= BATCH_MAX_PARAMS && order[i + k].phase == 0 &&
-           same_shape(first, order[i + k].rec))
-        k++;
-    return k;
-}
-
-static int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
-{
-    const orm_record *first = order[0].rec;
-    const orm_model *m = first->model;
-    orm_db *db = f->db;
-    const orm_driver *drv = db->driver;
-    int returning = use_returning(drv, first);
-    db_stmt st = {NULL, -1};
-    sql_builder sb;
-    size_t ncols = 0;
-    int rc;
-    /* The text depends on the model, the row count, the columns written
-     * and RETURNING: a commit of many batches builds it once. */
-    orm_buf *shape = session_shape_buf(f->s);
-    orm_buf_appendn(shape, "insert", 6);
-    orm_buf_appendn(shape, (const char *)&m, sizeof m);
-    orm_buf_appendn(shape, (const char *)&k, sizeof k);
-    orm_buf_appendc(shape, (char)returning);
-    for (size_t c = 0; c < m->ncolumns; c++)
-        orm_buf_appendc(shape, (char)insert_includes(first, c));
-    const char *cached = orm_buf_str(shape) ? session_sql_cached(
-                                                  f->s, shape->data, shape->len)
-                                            : NULL;
-    sql_init(&sb, drv);
-    sb.params_only = cached != NULL;
-    sql_raw(&sb, "INSERT INTO ");
-    sql_table(&sb, m);
-    for (size_t c = 0; c < m->ncolumns; c++) {
-        if (!insert_includes(first, c))
-            continue;
-        sql_raw(&sb, ncols++ ? ", " : " (");
-        sql_ident(&sb, m->columns[c].name);
-    }
-    sql_raw(&sb, ") VALUES ");
-    for (size_t r = 0; r < k; r++) {
-        const orm_record *rec = order[r].rec;
-        size_t n = 0;
-        sql_raw(&sb, r ? ", (" : "(");
-        for (size_t c = 0; c < m->ncolumns; c++) {
-            if (!insert_includes(first, c))
-                continue;
-            if (n++)
-                sql_raw(&sb, ", ");
-            sql_param(&sb, &rec->values[c], m->columns[c].type);
-        }
-        sql_raw(&sb, ")");
-    }
-    if (returning) {
-        sql_raw(&sb, " RETURNING ");
-        for (size_t c = 0; c < m->ncolumns; c++) {
-            if (c)
-                sql_raw(&sb, ", ");
-            sql_ident(&sb, m->columns[c].name);
-        }
-    }
-    if (!sql_ok(&sb)) {
-        sql_free(&sb);
-        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
-    }
-    const char *sql = cached ? cached : orm_buf_str(&sb.text);
-    if (!cached && orm_buf_str(shape))
-        session_sql_remember(f->s, shape->data, shape->len, sql);
-    rc = db_stmt_acquire(db, sql, sb.nparams, 0, &st);
-    if (rc == 0)
-        rc = db_stmt_bind(db, &st, sb.params, sb.types, sb.nparams);
-    if (rc == 0)
-        rc = db_stmt_step(db, &st);
-    /* RETURNING rows come in VALUES order (ORM_CAP_BATCH_KEYS). */
-    for (size_t r = 0; returning && r < k && rc == ORM_ROW; r++) {
-        orm_record *rec = order[r].rec;
-        for (size_t c = 0; c < m->ncolumns && rc == ORM_ROW; c++) {
-            orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
-            int crc = db_stmt_column(db, &st, c, &m->columns[c], &v);
-            if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0)
-                store_value(f, rec, c, copy);
-            orm_value_clear(&v);
-            if (crc)
-                rc = crc;
-        }
-        if (rc == ORM_ROW)
-            rc = db_stmt_step(db, &st);
-    }
-    if (rc == ORM_DONE && !returning) {
-        /* The first generated key; the others follow it. */
-        int pk[ORM_MAX_KEY];
-        size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
-        int64_t id;
-        if (npk == 1 && orm_column_is_autoinc(m, &m->columns[pk[0]]) &&
-            !insert_includes(first, (size_t)pk[0]) &&
-            drv->last_insert_id(st.stmt, &id) == 0)
-            for (size_t r = 0; r < k; r++)
-                order[r].rec->values[pk[0]] = orm_value_int(id + (int64_t)r);
-    }
-    db_stmt_release(db, &st);
-    sql_free(&sb);
-    return rc == ORM_DONE || rc == ORM_ROW ? 0 : rc;
-}
-
 /* ---- commit and plan ---- */
 
 /* Errors whose record a batch cannot name: rerun without batching. */
@@ -1127,7 +703,7 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
         return rc;
     }
     for (size_t i = 0; i < n && rc == 0;) {
-        size_t k = batch ? batch_size(f, order, i, n) : 1;
+        size_t k = batch ? flush_batch_size(f, order, i, n) : 1;
         orm_error_clear(&f->db->err);
         if (k > 1) {
             int64_t matched = (int64_t)k;
@@ -1240,7 +816,7 @@ static int flush(flush_ctx *f)
         if (order[i].phase != 1)
             continue; /* not an update: leave the record untouched */
         orm_record *rec = order[i].rec;
-        int v = version_column(rec->model);
+        int v = flush_version_column(rec->model);
         if (v >= 0 && rec->original[v].kind == ORM_VINT)
             rec->values[v] = orm_value_int(rec->original[v].u.i + 1);
     }

@@ -1,0 +1,67 @@
+/*
+ * Inside a commit (flush.c, flush_batch.c): the state of one commit, the
+ * plan of its statements, and what both files use to build and run them.
+ */
+#ifndef ORM_FLUSH_H
+#define ORM_FLUSH_H
+
+#include "internal.h"
+
+typedef struct flush_ctx {
+    orm_session *s;
+    orm_db *db;
+    orm_buf *plan; /* non-NULL: describe instead of running */
+    /* The INSERT, UPDATE or DELETE of the previous record, kept prepared
+     * while the next one has the same shape (stmt_shape): then only its
+     * values are bound, no SQL text is built. */
+    unsigned char *kept_shape, *shape_scratch;
+    size_t kept_len, shape_cap;
+    db_stmt kept_st;
+    /* What each pending insert held before the commit, by pending index
+     * (see flush()): a failed commit puts it back. */
+    struct saved_values *saved;
+} flush_ctx;
+
+typedef struct planned {
+    orm_record *rec;
+    int phase; /* 0 insert, 1 update, 2 delete */
+    int rank;
+} planned;
+
+typedef enum guard_kind {
+    GUARD_NONE,   /* the key alone */
+    GUARD_UPDATE, /* key + the changed columns' loaded values (or version) */
+    GUARD_DELETE  /* key + every loaded value but blobs (or version) */
+} guard_kind;
+
+/* ---- flush.c ---- */
+
+/* Does an INSERT of `rec` write column i? */
+int flush_insert_includes(const orm_record *rec, size_t i);
+/* Does an INSERT of `rec` need RETURNING to learn what the database set? */
+int flush_use_returning(const orm_driver *drv, const orm_record *rec);
+/* The model's optimistic-lock column, or -1. */
+int flush_version_column(const orm_model *m);
+/* The row as the user loaded it: key, then the guard's columns, joined
+ * with AND (no WHERE). */
+void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g);
+/* Run the statement `sb` built (or, for the plan, describe it);
+ * *matched: rows matched; a RETURNING row goes into rec. */
+int flush_statement(flush_ctx *f, sql_builder *sb, orm_record *rec,
+                    int returning, int64_t *matched);
+/* Give column c of an inserted record the value the database returned. */
+void flush_store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v);
+
+/* ---- flush_batch.c: statements shared by many records ---- */
+
+/* How many statements' worth of work from order[i] on go into one. */
+size_t flush_batch_size(flush_ctx *f, const planned *order, size_t i, size_t n);
+int flush_insert_batch(flush_ctx *f, const planned *order, size_t k);
+/* *matched below k: one of them changed under us (the caller reruns them
+ * one by one to name it). */
+int flush_update_batch(flush_ctx *f, const planned *order, size_t k,
+                       int64_t *matched);
+int flush_delete_batch(flush_ctx *f, const planned *order, size_t k,
+                       int64_t *matched);
+
+#endif
