@@ -462,6 +462,38 @@ static void test_types__natural_kinds_follow_column_types(void **state)
     drv->finalize(st);
 }
 
+/* Integers read exactly at every length, the int64 ends included;
+ * anything else as an integer is a type error. */
+static void test_types__integers_read_exactly(void **state)
+{
+    pg_fixture *fx = *state;
+    static const struct {
+        const char *sql;
+        int64_t want;
+    } cases[] = {
+        {"SELECT 0::int8", 0},
+        {"SELECT -7::int4", -7},
+        {"SELECT 999999999999999999::int8", 999999999999999999},
+        {"SELECT -999999999999999999::int8", -999999999999999999},
+        {"SELECT 9223372036854775807::int8", INT64_MAX},
+        {"SELECT (-9223372036854775807 - 1)::int8", INT64_MIN},
+        {"SELECT 12.000::numeric", 12},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_true(query_int(fx->conn, cases[i].sql) == cases[i].want);
+    static const char *const not_integers[] = {
+        "SELECT '12a'::text", "SELECT '-'::text", "SELECT ''::text",
+        "SELECT '1.5'::text", "SELECT '99999999999999999999'::text"};
+    for (size_t i = 0; i < sizeof not_integers / sizeof not_integers[0]; i++) {
+        orm_stmt *st = prepare_ok(fx->conn, not_integers[i], 0, 0);
+        orm_value v;
+        step_row(st);
+        if (drv->column(st, 0, ORM_BIGINT, &v) != ORM_ETYPE)
+            fail_msg("%s read as an integer", not_integers[i]);
+        drv->finalize(st);
+    }
+}
+
 static void test_types__float_special_values_round_trip(void **state)
 {
     pg_fixture *fx = *state;
@@ -1096,6 +1128,7 @@ int main(void)
         cmocka_unit_test(test_connect__closed_port_is_connect_error),
         cmocka_unit_test(test_connect__url_params_reach_libpq),
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(test_types__integers_read_exactly),
         T(test_connect__session_is_utc_utf8_and_named_orb),
         T(test_types__every_type_round_trips),
         T(test_types__natural_kinds_follow_column_types),
