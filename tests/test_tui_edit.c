@@ -1014,6 +1014,41 @@ static void change_elsewhere(edit_fx *e, long id, const char *handle)
     orm_db_free(other);
 }
 
+/* The database busy (another program holds its write lock): the write
+ * fails saying so, nothing is written, every change stays pending, and y
+ * writes once the lock is gone. */
+static void test_commit__busy_database_keeps_changes_and_y_retries(void **state)
+{
+    edit_fx *e = *state;
+    orm_open_options opts = ORM_OPEN_OPTIONS_INIT;
+    opts.busy_timeout_ms = 50; /* the app gives up after 50 ms */
+    orm_db_free(e->fx.db);
+    fx_check(orm_db_open(&e->fx.db, e->fx.url, &opts), e->fx.db, "open");
+    register_models(e, e->fx.db, 1);
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia<C-s>");
+    fx_assert_shows(&e->fx, "1 pending: 1 change");
+    orm_db *other = NULL;
+    orm_session *holder = NULL;
+    fx_check(orm_db_open(&other, e->fx.url, NULL), other, "open");
+    fx_check(orm_session_new(&holder, other), other, "session");
+    assert_int_equal(orm_session_begin(holder), 0); /* takes the lock */
+    fx_send(&e->fx, "wy");
+    fx_assert_shows(&e->fx, "not written (nothing was; every change is kept, "
+                            "y tries again)");
+    assert_top(e, "review");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
+    assert_db_value(e, e->account, "id = 1", "handle", "alice");
+    assert_int_equal(orm_session_rollback(holder), 0); /* lets it go */
+    fx_send(&e->fx, "y");
+    fx_assert_shows(&e->fx, "written: 1 change");
+    assert_db_value(e, e->account, "id = 1", "handle", "alicia");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+    orm_session_free(holder);
+    orm_db_free(other);
+}
+
 static void test_conflict__reload_and_reapply_my_edit(void **state)
 {
     edit_fx *e = *state;
@@ -1364,6 +1399,7 @@ int main(void)
         T(test_form__wide_characters_edit_as_whole_characters),
         T(test_form_state__cursor_moves_and_deletes_by_grapheme),
         T(test_editor__ctrl_e_edits_the_field_in_visual_and_cleans_up),
+        T(test_commit__busy_database_keeps_changes_and_y_retries),
         T(test_conflict__reload_and_reapply_my_edit),
         T(test_conflict__overwrite_writes_at_once),
         T(test_conflict__keep_editing_goes_back_to_the_form),
