@@ -1136,6 +1136,48 @@ static void test_kept_records_outlive_expunged_neighbours(void **state)
     orm_error_clear(&err);
 }
 
+/* A loaded record edited, undone, edited, written, edited again, rolled
+ * back and refreshed: at each step it shows what it should, and what
+ * was written is in the database. (A loaded record's values share its
+ * loaded ones until its first change; this walks every turn of that.) */
+static void test_loaded_record_edit_write_edit_again(void **state)
+{
+    fixture *f = *state;
+    orm_error err = ORM_ERROR_INIT;
+    add_account(f, "walk", "n0", 5);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_session *s2 = NULL;
+    orm_record *rec = NULL;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    orm_value key = orm_value_int(1);
+    assert_int_equal(orm_session_get(s2, &Account, &key, &rec), ORM_ROW);
+    assert_string_equal(text_of(rec, "note"), "n0");
+    assert_int_equal(orm_record_set_text(rec, "note", "n1", &err), 0);
+    assert_string_equal(text_of(rec, "note"), "n1");
+    CHECK(s2, orm_session_undo(s2));
+    assert_string_equal(text_of(rec, "note"), "n0");
+    assert_int_equal(orm_session_pending_count(s2), 0);
+    assert_int_equal(orm_record_set_text(rec, "note", "n2", &err), 0);
+    assert_int_equal(orm_record_set_text(rec, "score", "6", &err), 0);
+    CHECK(s2, orm_session_commit(s2));
+    assert_string_equal(text_of(rec, "note"), "n2");
+    assert_int_equal(orm_record_get(rec, "score")->u.i, 6);
+    assert_int_equal(count_where(f, &Account, "note = 'n2' and score = 6"), 1);
+    assert_int_equal(orm_record_set_text(rec, "note", "n3", &err), 0);
+    CHECK(s2, orm_session_rollback(s2));
+    assert_string_equal(text_of(rec, "note"), "n2");
+    assert_int_equal(orm_record_set_text(rec, "note", "n4", &err), 0);
+    CHECK(s2, orm_session_refresh(s2, rec));
+    assert_string_equal(text_of(rec, "note"), "n2");
+    assert_int_equal(orm_session_pending_count(s2), 0);
+    assert_int_equal(orm_record_set_text(rec, "note", "n5", &err), 0);
+    CHECK(s2, orm_session_commit(s2));
+    assert_int_equal(count_where(f, &Account, "note = 'n5'"), 1);
+    assert_string_equal(text_of(rec, "note"), "n5");
+    orm_session_free(s2);
+    orm_error_clear(&err);
+}
+
 /* The SQL of a query as orm_query_sql renders it (params freed). */
 static char *query_text(orm_query *q)
 {
@@ -1651,6 +1693,7 @@ int main(int argc, char **argv)
         T(test_unique_lookup_is_not_sorted),
         T(test_kept_records_outlive_expunged_neighbours),
         T(test_repeated_keys_are_one_record),
+        T(test_loaded_record_edit_write_edit_again),
         T(test_repeated_query_shapes_bind_their_own_values),
         T(test_keyset_paging_with_nulls_and_ties),
         T(test_cursor_streams_many_rows),

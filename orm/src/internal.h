@@ -262,6 +262,12 @@ void record_destroy(orm_record *rec);
  * values[col] such a borrowed alias of original[col], and tell one. */
 void record_alias(orm_record *rec, size_t col);
 int record_is_alias(const orm_record *rec, size_t col);
+/* A loaded record's values share its original array (values ==
+ * original) until its first change: record_detach gives them an array
+ * of their own (aliases of the originals), record_reshare goes back to
+ * sharing once every value is an alias again (after a commit). */
+int record_detach(orm_record *rec);
+void record_reshare(orm_record *rec);
 
 /* Where a session carves its loaded records from (record.c): 64 KiB
  * chunks instead of a malloc per row. A chunk is freed when the last
@@ -272,10 +278,11 @@ typedef struct record_slab {
 } record_slab;
 void record_slab_release(record_slab *slab);
 
-/* A record with `bytes` more bytes in its allocation, at *storage, for
- * the text of its loaded values (values pointing there are borrowed),
- * from `slab` (NULL: its own malloc). Its values are not initialised:
- * the caller writes every one. */
+/* A record for a loaded row, with `bytes` more bytes in its allocation,
+ * at *storage, for the text of its values (values pointing there are
+ * borrowed), from `slab` (NULL: its own malloc). Its values share the
+ * original array and are not initialised: the caller writes every
+ * original value. */
 int record_new_loaded(orm_record **out, record_slab *slab,
                       const orm_model *model, size_t bytes, char **storage);
 /* Make a record for the current row of `st` (the model's columns, then

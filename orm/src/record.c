@@ -23,8 +23,9 @@ typedef struct record_chunk {
     max_align_t data[];
 } record_chunk;
 
-#define RECORD_CHUNK_BYTES (64 * 1024 - 64) /* under malloc's mmap threshold */
-#define RECORD_ALIGN       (sizeof(max_align_t))
+#define RECORD_CHUNK_BYTES (64 * 1024 - 64) /* under malloc's mmap threshold   \
+                                             */
+#define RECORD_ALIGN (sizeof(max_align_t))
 
 static void chunk_unref(record_chunk *c)
 {
@@ -63,22 +64,26 @@ static void *record_alloc(record_slab *slab, size_t size, record_chunk **chunk)
     return p;
 }
 
-int record_new_loaded(orm_record **out, record_slab *slab,
-                      const orm_model *model, size_t bytes, char **storage)
+/* A record block with `arrays` value arrays (2: values and original; 1:
+ * values share the original array) and `bytes` more at *storage. */
+static int block_new(orm_record **out, record_slab *slab,
+                     const orm_model *model, size_t arrays, size_t bytes,
+                     char **storage)
 {
     size_t n = model->ncolumns ? model->ncolumns : 1;
-    size_t flags = offsetof(record_block, columns) + 2 * n * sizeof(orm_value);
+    size_t flags =
+        offsetof(record_block, columns) + arrays * n * sizeof(orm_value);
     record_chunk *chunk;
     record_block *b = record_alloc(slab, flags + n + bytes, &chunk);
     if (!b)
         return ORM_ENOMEM;
     /* The header by an initializer, the changed flags zeroed
-     * (unchanged); the caller writes every value and the text area. */
+     * (unchanged); the caller writes the values and the text area. */
     b->rec = (orm_record){.model = model,
                           .state = ORM_RECORD_TRANSIENT,
                           .values = b->columns,
-                          .original = b->columns + n,
-                          .changed = (unsigned char *)(b->columns + 2 * n),
+                          .original = b->columns + (arrays - 1) * n,
+                          .changed = (unsigned char *)b + flags,
                           .rowid = ORM_VALUE_NULL_INIT,
                           .pending_index = -1};
     b->chunk = chunk;
@@ -88,17 +93,60 @@ int record_new_loaded(orm_record **out, record_slab *slab,
     return 0;
 }
 
+int record_new_loaded(orm_record **out, record_slab *slab,
+                      const orm_model *model, size_t bytes, char **storage)
+{
+    return block_new(out, slab, model, 1, bytes, storage);
+}
+
 int orm_record_new(orm_record **out, const orm_model *model)
 {
     char *storage;
-    int rc = record_new_loaded(out, NULL, model, 0, &storage);
+    int rc = block_new(out, NULL, model, 2, 0, &storage);
     if (rc == 0)
         memset((*out)->values, 0, 2 * model->ncolumns * sizeof(orm_value));
     return rc;
 }
 
+/* Are the values an array of their own on the heap (a loaded record
+ * changed since it was loaded or written)? */
+static int values_on_heap(const orm_record *rec)
+{
+    return rec->values != rec->original &&
+           rec->values != ((const record_block *)rec)->columns;
+}
+
+int record_detach(orm_record *rec)
+{
+    size_t n = rec->model->ncolumns;
+    if (rec->values != rec->original)
+        return 0;
+    orm_value *values = malloc((n ? n : 1) * sizeof *values);
+    if (!values)
+        return ORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        values[i] = rec->original[i];
+        values[i].owned = 0; /* the bytes stay the original's */
+    }
+    rec->values = values;
+    return 0;
+}
+
+void record_reshare(orm_record *rec)
+{
+    if (!values_on_heap(rec))
+        return;
+    for (size_t i = 0; i < rec->model->ncolumns; i++)
+        if (rec->values[i].owned) /* not all aliases: keep them */
+            return;
+    free(rec->values);
+    rec->values = rec->original;
+}
+
 void record_alias(orm_record *rec, size_t col)
 {
+    if (rec->values == rec->original)
+        return; /* shared: it is the loaded value */
     orm_value_clear(&rec->values[col]);
     rec->values[col] = rec->original[col];
     rec->values[col].owned = 0;
@@ -107,6 +155,8 @@ void record_alias(orm_record *rec, size_t col)
 int record_is_alias(const orm_record *rec, size_t col)
 {
     const orm_value *v = &rec->values[col], *o = &rec->original[col];
+    if (v == o)
+        return 1; /* shared */
     return (v->kind == ORM_VTEXT || v->kind == ORM_VBLOB) && !v->owned &&
            o->kind == v->kind && v->u.s.ptr == o->u.s.ptr;
 }
@@ -118,11 +168,13 @@ void record_destroy(orm_record *rec)
     /* Loaded values live in the record's block: only owned ones (set,
      * refreshed) have bytes of their own. */
     for (size_t i = 0; i < rec->model->ncolumns; i++) {
-        if (rec->values[i].owned)
+        if (rec->values != rec->original && rec->values[i].owned)
             orm_value_clear(&rec->values[i]);
         if (rec->original[i].owned)
             orm_value_clear(&rec->original[i]);
     }
+    if (values_on_heap(rec))
+        free(rec->values);
     if (rec->rowid.owned)
         orm_value_clear(&rec->rowid);
     record_block *b = (record_block *)rec; /* its first member */
@@ -193,7 +245,7 @@ int orm_record_set_at(orm_record *rec, size_t col, const orm_value *v,
             orm_error_set_column(err, c->name);
         return rc;
     }
-    if ((rc = orm_value_copy(&copy, v)) != 0)
+    if ((rc = record_detach(rec)) != 0 || (rc = orm_value_copy(&copy, v)) != 0)
         return orm_error_set(err, rc, "out of memory");
     old = rec->values[col];
     int old_changed = rec->changed[col];

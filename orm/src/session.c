@@ -477,7 +477,7 @@ static int load_impl(orm_session *s, const orm_model *model,
     int rc = record_new_loaded(&rec, &s->slab, model, bytes, &storage);
     if (rc)
         return orm_error_set(&s->err, rc, "out of memory");
-    orm_value *original = rec->original, *values = rec->values;
+    orm_value *original = rec->original; /* values share it */
     for (size_t i = 0, ncols = model->ncolumns; i < ncols; i++) {
         orm_value v = row[i];
         if (v.kind == ORM_VTEXT || v.kind == ORM_VBLOB) {
@@ -490,7 +490,6 @@ static int load_impl(orm_session *s, const orm_model *model,
         }
         v.owned = 0; /* the bytes live and die with the record */
         original[i] = v;
-        values[i] = v;
     }
     if (rowid && orm_value_copy(&rec->rowid, rowid)) {
         record_destroy(rec);
@@ -1013,6 +1012,7 @@ void session_committed(orm_session *s)
         }
         if (rec->state == ORM_RECORD_NEW || rekey)
             map_insert(s, rec);
+        record_reshare(rec);
         rec->state = ORM_RECORD_CLEAN;
     }
     s->npending = 0;
