@@ -609,13 +609,15 @@ static void test_value__text_value_with_nul_fails_check(void **state)
                         "text)");
 }
 
-static void test_value__long_ascii_runs_then_bad_or_wide_characters(void **state)
+static void
+test_value__long_ascii_runs_then_bad_or_wide_characters(void **state)
 {
     (void)state;
     orm_column col = column(ORM_TEXT);
     const char *bad[] = {"abcdefghijklmnop\xff", "abcdefgh\xc3",
                          "abcdefghijklmnopqrstuvw\x80x",
-                         "abcdefgh\xed\xa0\x80" "abcdefgh"};
+                         "abcdefgh\xed\xa0\x80"
+                         "abcdefgh"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_string_equal(parsed(&col, bad[i]), "error: not valid UTF-8");
     /* Characters, not bytes, around and between the 8-byte steps. */
@@ -625,9 +627,12 @@ static void test_value__long_ascii_runs_then_bad_or_wide_characters(void **state
     assert_string_equal(parsed(&s10, "abcdefgh\xc3\xa9\xc3\xa9x"),
                         "error: at most 10 characters (got 11)");
     orm_column s17 = string_column(17);
-    assert_string_equal(parsed(&s17, "\xe6\x97\xa5" "abcdefghijklmnop"),
-                        "\xe6\x97\xa5" "abcdefghijklmnop");
-    assert_string_equal(parsed(&s17, "\xe6\x97\xa5" "abcdefghijklmnopq"),
+    assert_string_equal(parsed(&s17, "\xe6\x97\xa5"
+                                     "abcdefghijklmnop"),
+                        "\xe6\x97\xa5"
+                        "abcdefghijklmnop");
+    assert_string_equal(parsed(&s17, "\xe6\x97\xa5"
+                                     "abcdefghijklmnopq"),
                         "error: at most 17 characters (got 18)");
 }
 

@@ -316,14 +316,14 @@ orm_expr *orm_expr_copy(const orm_expr *e)
         orm_expr *copy = orm_col(e->column);
         if (copy)
             *copy = (orm_expr){e->kind, e->op, copy->column, copy->value,
-                               NULL, 0, e->pos};
+                               NULL,    0,     e->pos};
         return copy;
     }
     if (!e->nargs && !e->column) {
         orm_expr *copy = orm_val(&e->value);
         if (copy)
-            *copy = (orm_expr){e->kind, e->op, NULL, copy->value, NULL, 0,
-                               e->pos};
+            *copy =
+                (orm_expr){e->kind, e->op, NULL, copy->value, NULL, 0, e->pos};
         return copy;
     }
     orm_expr *copy = expr_alloc(e->kind, e->nargs * sizeof *e->args);

@@ -23,8 +23,9 @@ typedef struct record_chunk {
     max_align_t data[];
 } record_chunk;
 
-#define RECORD_CHUNK_BYTES (64 * 1024 - 64) /* under malloc's mmap threshold   \
-                                             */
+#define RECORD_CHUNK_BYTES                                                     \
+    (64 * 1024 - 64) /* under malloc's mmap threshold                          \
+                      */
 #define RECORD_ALIGN (sizeof(max_align_t))
 
 static void chunk_unref(record_chunk *c)
