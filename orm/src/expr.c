@@ -310,22 +310,8 @@ orm_expr *orm_expr_copy(const orm_expr *e)
 {
     if (!e)
         return NULL;
-    /* As the builders make nodes: the arguments, else the column name,
-     * else the value's bytes in the node's own allocation. */
-    if (!e->nargs && e->column && e->value.kind == ORM_VNULL) {
-        orm_expr *copy = orm_col(e->column);
-        if (copy)
-            *copy = (orm_expr){e->kind, e->op, copy->column, copy->value,
-                               NULL,    0,     e->pos};
-        return copy;
-    }
-    if (!e->nargs && !e->column) {
-        orm_expr *copy = orm_val(&e->value);
-        if (copy)
-            *copy =
-                (orm_expr){e->kind, e->op, NULL, copy->value, NULL, 0, e->pos};
-        return copy;
-    }
+    /* The arguments in the node; a column name or value bytes on their
+     * own (orm_expr_free frees what is not in the node). */
     orm_expr *copy = expr_alloc(e->kind, e->nargs * sizeof *e->args);
     if (!copy)
         return NULL;

@@ -228,7 +228,6 @@ static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
     return rc;
 }
 
-/* Run a statement (or, for the plan, describe it). */
 int flush_statement(flush_ctx *f, sql_builder *sb, orm_record *rec,
                     int returning, int64_t *matched)
 {
@@ -454,8 +453,6 @@ int flush_version_column(const orm_model *m)
     return v;
 }
 
-/* The row as the user loaded it: key, then the guard's columns, joined
- * with AND (no WHERE). */
 void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
 {
     const orm_model *m = rec->model;

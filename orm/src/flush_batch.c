@@ -281,7 +281,6 @@ static size_t change_batch_size(flush_ctx *f, const planned *order, size_t i,
     return k;
 }
 
-/* How many statements' worth of work from order[i] on go into one. */
 size_t flush_batch_size(flush_ctx *f, const planned *order, size_t i, size_t n)
 {
     const orm_driver *drv = f->db->driver;

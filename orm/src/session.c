@@ -519,17 +519,13 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     /* The key's hash as soon as its columns are read, and a prefetch of
      * its identity-map slot: in a map of 100k records that slot is a
-     * cache miss, and reading the other columns hides it. */
+     * cache miss, and reading the other columns hides it. (Should the
+     * map grow in load_impl, the prefetch was only a wasted hint.) */
     const int *pk;
     size_t npk = session_pk(s, m, &pk), last_pk = (size_t)-1;
     uint64_t hash;
     int hashed = 0;
     if (npk && npk <= ORM_MAX_KEY) {
-        if (!defer && identity_reserve(&s->map, 1)) {
-            if (row != stack)
-                free(row);
-            return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-        }
         last_pk = 0;
         for (size_t i = 0; i < npk; i++)
             if ((size_t)pk[i] > last_pk)
