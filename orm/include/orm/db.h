@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * A database: one connection through one driver, plus the models known
  * for it (declared by the program, read from a models file, reflected).
  * An orm_db and the sessions, queries and cursors made from it are used
@@ -14,75 +15,87 @@
 #include "orm/model.h"
 #include "orm/url.h"
 
+/** An open database (opaque). */
 typedef struct orm_db orm_db;
 
+/** Options of orm_db_open(); start from ORM_OPEN_OPTIONS_INIT. */
 typedef struct orm_open_options {
-    int version;
-    int read_only;         /* open read-only at the driver level */
-    const char *password;  /* overrides the URL's password (from a prompt
+    int version;           /**< ORM_OPEN_OPTIONS_VERSION */
+    int read_only;         /**< open read-only at the driver level */
+    const char *password;  /**< overrides the URL's password (from a prompt
                               or the environment); copied */
-    int busy_timeout_ms;   /* SQLite busy timeout; 0 = 5000 */
-    int connect_timeout_s; /* network dialects; 0 = 10 */
+    int busy_timeout_ms;   /**< SQLite busy timeout; 0 = 5000 */
+    int connect_timeout_s; /**< network dialects; 0 = 10 */
 } orm_open_options;
 
+/** The orm_open_options layout this header describes. */
 #define ORM_OPEN_OPTIONS_VERSION 1
+/** Default orm_open_options. */
 /* clang-format off */
 #define ORM_OPEN_OPTIONS_INIT {ORM_OPEN_OPTIONS_VERSION, 0, NULL, 0, 0}
 /* clang-format on */
 
-/*
+/**
  * Open the database a URL names. On failure *out may still be set so the
  * caller can read orm_db_error(); free it either way with orm_db_free.
  * `opts` may be NULL.
  */
 int orm_db_open(orm_db **out, const char *url, const orm_open_options *opts);
+/** Close the connection and free the models it owns. Accepts NULL. */
 void orm_db_free(orm_db *db);
 
-/* Detail of the last failure on this database (borrowed). */
+/** Detail of the last failure on this database (borrowed). */
 const orm_error *orm_db_error(const orm_db *db);
 
-/* "sqlite", "postgresql", "mysql". */
+/** "sqlite", "postgresql", "mysql". */
 const char *orm_db_dialect(const orm_db *db);
-/* The URL without password (borrowed). */
+/** The URL without password (borrowed). */
 const char *orm_db_url(const orm_db *db);
+/** Was it opened read-only? */
 int orm_db_read_only(const orm_db *db);
 
-/*
+/**
  * Models. orm_db_register keeps a pointer to a static model or takes
  * ownership of a run-time one (made with orm_model_new). A later model
  * with the same table replaces an earlier one (declared beats reflected).
  */
 int orm_db_register(orm_db *db, const orm_model *model);
+/** Number of registered models. */
 size_t orm_db_model_count(const orm_db *db);
+/** Registered model number `i` (borrowed). */
 const orm_model *orm_db_model_at(const orm_db *db, size_t i);
-/* Find by class name, then table name, then "schema.table"; NULL if none.
+/** Find by class name, then table name, then "schema.table"; NULL if none.
  * Case-insensitive when there is no exact match. */
 const orm_model *orm_db_find_model(const orm_db *db, const char *name);
 
-/* Reflect every table of the database (the search path on PostgreSQL)
+/** Reflect every table of the database (the search path on PostgreSQL)
  * that no registered model already covers, and register them. */
 int orm_db_reflect_all(orm_db *db);
-/* Reflect one table ("name" or "schema.name") into an owned model. */
+/** Reflect one table ("name" or "schema.name") into an owned model. */
 int orm_db_reflect(orm_db *db, const char *table, orm_model **out);
-/* Table names, owned array of owned strings (free each, then the array). */
+/** Table names, owned array of owned strings (free each, then the array). */
 int orm_db_list_tables(orm_db *db, char ***out, size_t *count);
 
-/* DDL for every registered model, parents before children; existing
- * tables are skipped. drop_all drops in reverse order (if they exist). */
+/** Create the table of every registered model, parents before children;
+ * existing tables are skipped. */
 int orm_db_create_all(orm_db *db);
+/** Drop every registered model's table that exists, children first. */
 int orm_db_drop_all(orm_db *db);
+/** CREATE TABLE (and its indexes) for one model. */
 int orm_db_create_table(orm_db *db, const orm_model *model);
+/** DROP TABLE for one model. */
 int orm_db_drop_table(orm_db *db, const orm_model *model);
+/** *out = 1 when the table exists, else 0. */
 int orm_db_table_exists(orm_db *db, const char *table, int *out);
-/* The CREATE TABLE (and CREATE INDEX) text the dialect would run. */
+/** The CREATE TABLE (and CREATE INDEX) text the dialect would run. */
 int orm_db_create_sql(orm_db *db, const orm_model *model, char **out);
 
-/* Row count: exact (COUNT(*)) or an estimate from the catalog when
+/** Row count: exact (COUNT(*)) or an estimate from the catalog when
  * `allow_estimate` and the table is large; *exact says which. */
 int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
                  int64_t *out, int *exact);
 
-/* Check the connection; reconnects if it was lost. */
+/** Check the connection; reconnects if it was lost. */
 int orm_db_ping(orm_db *db);
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The models file: models declared in INI, like the seed's class.
  *
  *     [Account]
@@ -23,20 +24,22 @@
 #include "orm/error.h"
 #include "orm/model.h"
 
+/** One problem found in a models file. */
 typedef struct orm_modelfile_problem {
-    char *path;
-    int line;
-    char *message;
+    char *path;    /**< the file (or the name given for text) */
+    int line;      /**< 1-based line */
+    char *message; /**< what is wrong */
 } orm_modelfile_problem;
 
+/** What a models file gave: its models and its problems. */
 typedef struct orm_modelfile {
-    orm_model **models; /* owned run-time models */
-    size_t nmodels;
-    orm_modelfile_problem *problems; /* "path:line: message" items */
-    size_t nproblems;
+    orm_model **models;              /**< owned run-time models */
+    size_t nmodels;                  /**< number of models */
+    orm_modelfile_problem *problems; /**< "path:line: message" items */
+    size_t nproblems;                /**< number of problems */
 } orm_modelfile;
 
-/*
+/**
  * Load a models file (or text). Everything valid is kept; each problem is
  * recorded with its line, and the function returns ORM_EPARSE when there
  * was any (the models that loaded are still in *out). ORM_EIO when the
@@ -44,10 +47,12 @@ typedef struct orm_modelfile {
  * take models out of it by setting their slot to NULL.
  */
 int orm_modelfile_load(orm_modelfile **out, const char *path, orm_error *err);
+/** orm_modelfile_load() on text; problems name `name_for_messages`. */
 int orm_modelfile_parse(orm_modelfile **out, const char *text,
                         const char *name_for_messages, orm_error *err);
+/** Free the result and the models left in it. Accepts NULL. */
 void orm_modelfile_free(orm_modelfile *mf);
-/* "path:line: message" lines joined by '\n' (owned string). */
+/** "path:line: message" lines joined by '\n' (owned string). */
 char *orm_modelfile_problems_text(const orm_modelfile *mf);
 
 #endif

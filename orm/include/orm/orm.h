@@ -1,4 +1,7 @@
-/* The whole public API of the orb ORM. */
+/**
+ * @file
+ * The whole public API of the orb ORM: include this one header.
+ */
 #ifndef ORM_ORM_H
 #define ORM_ORM_H
 
@@ -13,6 +16,7 @@
 #include "orm/query.h"
 #include "orm/modelfile.h"
 
+/** The library's version. */
 #define ORM_VERSION_STRING "0.1.0"
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * Records: one row of a model, as the session tracks it.
  *
  * A record made with orm_record_new belongs to the caller until it is
@@ -15,35 +16,43 @@
 #include "orm/model.h"
 #include "orm/value.h"
 
+/** A record (opaque). */
 typedef struct orm_record orm_record;
 
+/** Where a record is in its life. */
 typedef enum orm_record_state {
-    ORM_RECORD_TRANSIENT, /* made, not added */
-    ORM_RECORD_NEW,       /* added, insert pending */
-    ORM_RECORD_CLEAN,     /* loaded, unchanged */
-    ORM_RECORD_DIRTY,     /* loaded, update pending */
-    ORM_RECORD_DELETED,   /* delete pending */
-    ORM_RECORD_GONE       /* deleted and committed */
+    ORM_RECORD_TRANSIENT, /**< made, not added */
+    ORM_RECORD_NEW,       /**< added, insert pending */
+    ORM_RECORD_CLEAN,     /**< loaded, unchanged */
+    ORM_RECORD_DIRTY,     /**< loaded, update pending */
+    ORM_RECORD_DELETED,   /**< delete pending */
+    ORM_RECORD_GONE       /**< deleted and committed */
 } orm_record_state;
 
+/** A transient record of `model`, every column NULL, owned by the caller
+ * until orm_session_add(). */
 int orm_record_new(orm_record **out, const orm_model *model);
-/* Frees a transient record. Records owned by a session are freed by it;
+/** Frees a transient record. Records owned by a session are freed by it;
  * calling this on them does nothing. Accepts NULL. */
 void orm_record_free(orm_record *rec);
 
+/** The record's model (borrowed). */
 const orm_model *orm_record_model(const orm_record *rec);
+/** The record's state. */
 orm_record_state orm_record_state_of(const orm_record *rec);
 
-/* Current value (pending if changed) by column index or name. Borrowed;
+/** @{ */
+/** Current value (pending if changed) by column index or name. Borrowed;
  * NULL for an unknown column. */
 const orm_value *orm_record_value(const orm_record *rec, size_t col);
 const orm_value *orm_record_get(const orm_record *rec, const char *column);
-/* The value as loaded from the database (before pending changes). */
+/** @} */
+/** The value as loaded from the database (before pending changes). */
 const orm_value *orm_record_original(const orm_record *rec, size_t col);
-/* Has the column a pending change? */
+/** Has the column a pending change? */
 int orm_record_changed(const orm_record *rec, size_t col);
 
-/*
+/**
  * Set a column (the value is copied). Checked against the column
  * (orm_value_check) unless it is NULL for a generated column; errors
  * (ORM_ETYPE, ORM_EINVALID) go to `err` and leave the record unchanged.
@@ -51,13 +60,14 @@ int orm_record_changed(const orm_record *rec, size_t col);
  */
 int orm_record_set(orm_record *rec, const char *column, const orm_value *v,
                    orm_error *err);
+/** orm_record_set() by column index. */
 int orm_record_set_at(orm_record *rec, size_t col, const orm_value *v,
                       orm_error *err);
-/* Typed input: orm_value_parse then orm_record_set. */
+/** Typed input: orm_value_parse then orm_record_set. */
 int orm_record_set_text(orm_record *rec, const char *column, const char *text,
                         orm_error *err);
 
-/* repr as the model declares it ("<Account jdoe>"), else
+/** repr as the model declares it ("<Account jdoe>"), else
  * "<Model pk=...>". Owned string. Secret columns print as "***". */
 char *orm_record_repr(const orm_record *rec);
 

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * Values: what a column holds.
  *
  * NULL is its own kind, never the empty string. Integers are 64-bit.
@@ -17,34 +18,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** What a value holds, and so which member of orm_value::u is set. */
 typedef enum orm_value_kind {
-    ORM_VNULL = 0,
-    ORM_VINT,   /* u.i */
-    ORM_VFLOAT, /* u.f */
-    ORM_VBOOL,  /* u.b, 0 or 1 */
-    ORM_VTEXT,  /* u.s, UTF-8, ptr is NUL-terminated when owned */
-    ORM_VBLOB   /* u.s, any bytes */
+    ORM_VNULL = 0, /**< SQL NULL */
+    ORM_VINT,      /**< u.i */
+    ORM_VFLOAT,    /**< u.f */
+    ORM_VBOOL,     /**< u.b, 0 or 1 */
+    ORM_VTEXT,     /**< u.s, UTF-8, ptr is NUL-terminated when owned */
+    ORM_VBLOB      /**< u.s, any bytes */
 } orm_value_kind;
 
+/** A value: a kind and its content, owned or borrowed (see the file). */
 typedef struct orm_value {
-    orm_value_kind kind;
-    int owned;
+    orm_value_kind kind; /**< which member of u is set */
+    int owned;           /**< 1 when u.s.ptr belongs to the value */
+    /** The content, by kind. */
     union {
-        int64_t i;
-        double f;
-        int b;
+        int64_t i; /**< ORM_VINT */
+        double f;  /**< ORM_VFLOAT */
+        int b;     /**< ORM_VBOOL */
+        /** ORM_VTEXT, ORM_VBLOB: bytes and their length. */
         struct {
-            char *ptr;
-            size_t len;
+            char *ptr;  /**< the bytes */
+            size_t len; /**< their length, without a terminating NUL */
         } s;
-    } u;
+    } u; /**< the content */
 } orm_value;
 
+/** A NULL value as an initializer. */
 /* clang-format off */
 #define ORM_VALUE_NULL_INIT {ORM_VNULL, 0, {0}}
 /* clang-format on */
 
-/* Constructors. The borrowed ones keep pointing at `text` / `data`. */
+/** @{ */
+/** Constructors. The borrowed ones (text, textn, blob) keep pointing at
+ * `text` / `data`. */
 orm_value orm_value_null(void);
 orm_value orm_value_int(int64_t i);
 orm_value orm_value_float(double f);
@@ -52,21 +60,24 @@ orm_value orm_value_bool(int b);
 orm_value orm_value_text(const char *text);
 orm_value orm_value_textn(const char *text, size_t len);
 orm_value orm_value_blob(const void *data, size_t len);
+/** @} */
 
-/* Owning constructors: 0 or ORM_ENOMEM. `out` owns the copy. */
+/** @{ */
+/** Owning constructors: 0 or ORM_ENOMEM. `out` owns the copy. */
 int orm_value_text_dup(orm_value *out, const char *text, size_t len);
 int orm_value_blob_dup(orm_value *out, const void *data, size_t len);
+/** @} */
 
-/* Deep copy; `out` owns the result (text is NUL-terminated). */
+/** Deep copy; `out` owns the result (text is NUL-terminated). */
 int orm_value_copy(orm_value *out, const orm_value *src);
 
-/* Release owned bytes and set to NULL. Accepts NULL. */
+/** Release owned bytes and set to NULL. Accepts NULL. */
 void orm_value_clear(orm_value *v);
 
-/* Exact equality (kind and content; NULL equals NULL). */
+/** Exact equality (kind and content; NULL equals NULL). */
 int orm_value_equal(const orm_value *a, const orm_value *b);
 
-/* Is it SQL NULL? */
+/** Is it SQL NULL? */
 #define orm_value_is_null(v) ((v)->kind == ORM_VNULL)
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * A growable byte buffer for building SQL text and messages. After an
  * allocation failure the buffer remembers it (`failed`), further appends
  * do nothing, and orm_buf_finish returns NULL, so a caller can append many
@@ -11,17 +12,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** A growable byte buffer; start from ORM_BUF_INIT. */
 typedef struct orm_buf {
-    char *data; /* always NUL-terminated when len > 0 */
-    size_t len;
-    size_t cap;
-    int failed;
+    char *data; /**< always NUL-terminated when len > 0 */
+    size_t len; /**< bytes used, without the NUL */
+    size_t cap; /**< bytes allocated */
+    int failed; /**< an allocation failed; appends do nothing */
 } orm_buf;
 
+/** An empty buffer. */
 /* clang-format off */
 #define ORM_BUF_INIT {NULL, 0, 0, 0}
 /* clang-format on */
 
+/** @{ */
+/** Append a string, `n` bytes, a character, printf-formatted text. */
 void orm_buf_append(orm_buf *b, const char *s);
 void orm_buf_appendn(orm_buf *b, const char *s, size_t n);
 void orm_buf_appendc(orm_buf *b, char c);
@@ -31,22 +36,29 @@ void orm_buf_appendf(orm_buf *b, const char *fmt, ...)
 #endif
     ;
 void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap);
-/* Decimal text of v into out (room for ORM_INT_TEXT_MAX bytes, NUL
+/** @} */
+/** Room orm_int_text() needs: a sign, 19 digits and the NUL. */
+#define ORM_INT_TEXT_MAX 21
+/** Decimal text of v into out (room for ORM_INT_TEXT_MAX bytes, NUL
  * included); returns its length. Without printf: parameters and
  * placeholders are written per row. */
-#define ORM_INT_TEXT_MAX 21
 size_t orm_int_text(char *out, int64_t v);
+/** Append the decimal text of v. */
 void orm_buf_append_int(orm_buf *b, int64_t v);
-void orm_buf_reset(orm_buf *b); /* len = 0, keeps memory, clears failed */
+/** len = 0, keeps memory, clears failed. */
+void orm_buf_reset(orm_buf *b);
+/** Free the memory and reset to ORM_BUF_INIT. */
 void orm_buf_free(orm_buf *b);
-/* The text, "" when empty; NULL after a failed allocation. Borrowed. */
+/** The text, "" when empty; NULL after a failed allocation. Borrowed. */
 const char *orm_buf_str(const orm_buf *b);
-/* Hand the text to the caller (free()); NULL after a failure. The buffer
+/** Hand the text to the caller (free()); NULL after a failure. The buffer
  * is left empty. */
 char *orm_buf_finish(orm_buf *b);
 
-/* Small string helpers that set nothing on failure but return NULL. */
+/** @{ */
+/** Small string helpers that set nothing on failure but return NULL. */
 char *orm_strdup(const char *s);
 char *orm_strndup(const char *s, size_t n);
+/** @} */
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The driver interface: what a dialect implements. For driver authors
  * only; programs use the public headers.
  *
@@ -28,139 +29,151 @@
 #include "orm/value.h"
 #include "orm/sys/buf.h"
 
+/** The orm_driver layout this header describes. */
 #define ORM_DRIVER_VERSION 1
 
-/* Base of every driver connection; the driver's struct embeds it first. */
+/** Base of every driver connection; the driver's struct embeds it first. */
 typedef struct orm_conn {
-    const struct orm_driver *driver;
-    orm_error err;
-    int read_only;
+    const struct orm_driver *driver; /**< the driver it belongs to */
+    orm_error err;                   /**< detail of the last failure */
+    int read_only;                   /**< opened read-only */
 } orm_conn;
 
-/* Base of every prepared statement; embedded first likewise. */
+/** Base of every prepared statement; embedded first likewise. */
 typedef struct orm_stmt {
-    orm_conn *conn;
-    const char *sql; /* the text it was prepared from (driver-owned copy) */
+    orm_conn *conn;  /**< the connection it was prepared on */
+    const char *sql; /**< the text it was prepared from (driver-owned copy) */
 } orm_stmt;
 
+/** What orm_driver::connect is asked for. */
 typedef struct orm_connect_options {
-    int read_only;         /* refuse writes at the driver level */
-    int busy_timeout_ms;   /* SQLite */
-    int connect_timeout_s; /* network dialects */
+    int read_only;         /**< refuse writes at the driver level */
+    int busy_timeout_ms;   /**< SQLite */
+    int connect_timeout_s; /**< network dialects */
 } orm_connect_options;
 
+/** Capability bits (orm_driver::caps). */
 enum {
-    /* INSERT ... RETURNING cols works; the core uses it for keys. */
+    /** INSERT ... RETURNING cols works; the core uses it for keys. */
     ORM_CAP_RETURNING = 1u << 0,
-    /* last_insert_id gives the generated key of a single-column key. */
+    /** last_insert_id gives the generated key of a single-column key. */
     ORM_CAP_LAST_INSERT_ID = 1u << 1,
-    /* ORDER BY x NULLS FIRST / NULLS LAST is accepted. */
+    /** ORDER BY x NULLS FIRST / NULLS LAST is accepted. */
     ORM_CAP_NULLS_ORDER = 1u << 2,
-    /* DDL inside a transaction rolls back. */
+    /** DDL inside a transaction rolls back. */
     ORM_CAP_TRANSACTIONAL_DDL = 1u << 3,
-    /* Multi-row INSERT ... VALUES (...), (...). */
+    /** Multi-row INSERT ... VALUES (...), (...). */
     ORM_CAP_MULTIROW_INSERT = 1u << 4,
-    /* SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT. */
+    /** SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT. */
     ORM_CAP_SAVEPOINT = 1u << 5,
-    /* Numeric columns of more than 15 digits (or unbounded) are stored as
+    /** Numeric columns of more than 15 digits (or unbounded) are stored as
      * text to stay exact; the core orders and range-compares them through
      * CAST(col AS REAL). (SQLite: NUMERIC affinity would round them.) */
     ORM_CAP_DECIMAL_TEXT = 1u << 6,
-    /* A multi-row INSERT gives the generated keys in VALUES order: its
+    /** A multi-row INSERT gives the generated keys in VALUES order: its
      * RETURNING rows come in that order, or (without RETURNING)
      * last_insert_id is the first key and the others follow one by one.
      * The core then batches inserts into one statement per many rows. */
     ORM_CAP_BATCH_KEYS = 1u << 7,
-    /* Every statement is a network round trip: the core sends the
+    /** Every statement is a network round trip: the core sends the
      * updates and deletes of a commit in shared statements. */
     ORM_CAP_ROUND_TRIPS = 1u << 8,
-    /* UPDATE t AS a ... FROM (VALUES ...) AS v(...) and DELETE FROM t AS a
+    /** UPDATE t AS a ... FROM (VALUES ...) AS v(...) and DELETE FROM t AS a
      * USING (VALUES ...) work, with IS NOT DISTINCT FROM: shared updates
      * and deletes join against their rows instead of OR-ing conditions
      * (PostgreSQL plans a long OR slowly). */
     ORM_CAP_JOIN_VALUES = 1u << 9
 };
 
+/** How a dialect writes a parameter in SQL text. */
 typedef enum orm_placeholder_style {
-    ORM_PLACEHOLDER_QMARK, /* ? */
-    ORM_PLACEHOLDER_DOLLAR /* $1, $2, ... */
+    ORM_PLACEHOLDER_QMARK, /**< ? */
+    ORM_PLACEHOLDER_DOLLAR /**< $1, $2, ... */
 } orm_placeholder_style;
 
-/* prepare() flags */
+/** orm_driver::prepare flags */
 enum {
-    /* The result may be large and is read once, front to back: stream it
+    /** The result may be large and is read once, front to back: stream it
      * (single-row mode, mysql_use_result) instead of buffering it. The
      * core runs no other statement on the connection until it is
      * finished or reset. */
     ORM_STMT_STREAM = 1u << 0
 };
 
+/** A dialect: its SQL spelling and its functions (see the file). */
 typedef struct orm_driver {
-    int version;      /* ORM_DRIVER_VERSION */
-    const char *name; /* "sqlite", "postgresql", "mysql" */
-    unsigned caps;    /* ORM_CAP_* */
-    orm_placeholder_style placeholder;
-    char ident_quote;      /* '"' or '`'; doubled inside names */
-    int backslash_escapes; /* string literals treat '\' as an escape */
-    /* How to write a case-sensitive LIKE ("LIKE", "LIKE BINARY"). The
-     * core writes `col <like_op> ? ESCAPE '!'` and, case-insensitive,
-     * `lower(col) LIKE lower(?) ESCAPE '!'`. */
+    int version;                       /**< ORM_DRIVER_VERSION */
+    const char *name;                  /**< "sqlite", "postgresql", "mysql" */
+    unsigned caps;                     /**< ORM_CAP_* */
+    orm_placeholder_style placeholder; /**< how parameters are written */
+    char ident_quote;                  /**< '"' or '`'; doubled inside names */
+    int backslash_escapes; /**< string literals treat '\\' as an escape */
+    /** How to write a case-sensitive LIKE ("LIKE", "LIKE BINARY"). The
+     * core writes `col LIKE ? ESCAPE '!'` with this in place of LIKE and,
+     * case-insensitive, `lower(col) LIKE lower(?) ESCAPE '!'`. */
     const char *like_op;
-    /* Appended after CREATE TABLE (...), e.g. MySQL's engine and
+    /** Appended after CREATE TABLE (...), e.g. MySQL's engine and
      * utf8mb4 binary collation; "" for none. */
     const char *table_options;
-    /* A hidden row identifier for tables without a primary key
+    /** A hidden row identifier for tables without a primary key
      * ("rowid", "ctid"), or NULL. */
     const char *rowid_column;
 
+    /** Open a connection to what `url` names; failures fill `err`. */
     int (*connect)(orm_conn **out, const orm_url *url,
                    const orm_connect_options *opts, orm_error *err);
+    /** Close and free a connection. */
     void (*close)(orm_conn *conn);
-    /* Re-establish a lost connection in place (same orm_conn pointer).
+    /** Re-establish a lost connection in place (same orm_conn pointer).
      * Statements prepared before are invalid; the core finalizes them
      * first. */
     int (*reconnect)(orm_conn *conn);
-    /* 0 when the connection answers. */
+    /** 0 when the connection answers. */
     int (*ping)(orm_conn *conn);
 
-    /* Run SQL without parameters or results (BEGIN, DDL, ...). */
+    /** Run SQL without parameters or results (BEGIN, DDL, ...). */
     int (*exec)(orm_conn *conn, const char *sql);
+    /** Start a transaction. */
     int (*begin)(orm_conn *conn);
+    /** Commit the transaction. */
     int (*commit)(orm_conn *conn);
+    /** Roll the transaction back. */
     int (*rollback)(orm_conn *conn);
 
-    /* Statements. `nparams` is the number of placeholders in `sql`. */
+    /** Statements. `nparams` is the number of placeholders in `sql`. */
     int (*prepare)(orm_conn *conn, const char *sql, size_t nparams,
                    unsigned flags, orm_stmt **out);
-    /* Bind parameter `index` (0-based). `type` is the column type the
+    /** Bind parameter `index` (0-based). `type` is the column type the
      * value is meant for, or ORM_TYPE_COUNT when unknown (a driver with
      * typed parameters converts, e.g. text to numeric / date / json). The
      * value is copied or used before the next execute (driver's choice;
      * the core keeps it alive until step returns ORM_DONE or reset). */
     int (*bind)(orm_stmt *st, size_t index, const orm_value *v, orm_type type);
-    /* Execute on the first call after bind/reset, then advance:
+    /** Execute on the first call after bind/reset, then advance:
      * ORM_ROW, ORM_DONE, or an error. */
     int (*step)(orm_stmt *st);
+    /** Number of result columns. */
     size_t (*column_count)(orm_stmt *st);
-    /* Column `index` of the current row as a value of the kind `type`
+    /** Column `index` of the current row as a value of the kind `type`
      * travels as (orm_type_kind; ORM_TYPE_COUNT = the driver's natural
      * kind). Text and blobs are borrowed until the next step or reset.
      * Numeric stays exact text; booleans ORM_VBOOL; timestamps with a
      * zone as ISO text with the offset. */
     int (*column)(orm_stmt *st, size_t index, orm_type type, orm_value *out);
-    /* Rows matched (not changed) by the last UPDATE/DELETE/INSERT. */
+    /** Rows matched (not changed) by the last UPDATE/DELETE/INSERT. */
     int64_t (*rows_matched)(orm_stmt *st);
-    /* Generated key of the last INSERT through this statement. */
+    /** Generated key of the last INSERT through this statement. */
     int (*last_insert_id)(orm_stmt *st, int64_t *out);
-    /* Ready to bind and execute again; drops unread rows. */
+    /** Ready to bind and execute again; drops unread rows. */
     int (*reset)(orm_stmt *st);
+    /** Free a statement. */
     void (*finalize)(orm_stmt *st);
 
-    /* DDL type of a column as this dialect writes it, e.g. "VARCHAR(50)",
+    /** DDL type of a column as this dialect writes it, e.g. "VARCHAR(50)",
      * "NUMERIC(10,2)", "BIGSERIAL" (autoinc), "INTEGER AUTO_INCREMENT". */
     void (*column_type_sql)(orm_buf *out, const orm_column *col, int autoinc);
 
-    /* Reflection. list_tables: user tables visible by default (search
+    /** Reflection. list_tables: user tables visible by default (search
      * path on PostgreSQL; current database on MySQL), owned strings.
      * reflect_table: `schema` may be NULL (default); builds an owned model
      * (orm_model_new ...) with columns, types mapped to orm_type (unknown
@@ -169,20 +182,23 @@ typedef struct orm_driver {
      * (single-column ones also set ref_table/ref_column on the column).
      * ORM_ENOTFOUND when the table does not exist. */
     int (*list_tables)(orm_conn *conn, char ***out, size_t *count);
+    /** See list_tables. */
     int (*reflect_table)(orm_conn *conn, const char *schema, const char *table,
                          orm_model **out);
-    /* A cheap row-count estimate from the catalog; ORM_EUNSUPPORTED when
+    /** A cheap row-count estimate from the catalog; ORM_EUNSUPPORTED when
      * the dialect has none (the core then counts). */
     int (*estimate_count)(orm_conn *conn, const char *schema, const char *table,
                           int64_t *out);
 } orm_driver;
 
-/* The compiled-in drivers. */
+/** @{ */
+/** The compiled-in drivers. */
 extern const orm_driver orm_driver_sqlite;
 extern const orm_driver orm_driver_postgresql;
 extern const orm_driver orm_driver_mysql;
+/** @} */
 
-/* Set conn->err (helper for drivers). Returns code. */
+/** Set conn->err (helper for drivers). Returns code. */
 int orm_conn_error(orm_conn *conn, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
