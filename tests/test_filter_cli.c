@@ -24,11 +24,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli_filter.h"
+#include "helper_run.h"
 #include "orm/orm.h"
 #include "orm/sys/buf.h"
 #include "state.h"
@@ -500,6 +502,18 @@ static int dir_entries(const char *dir)
     return n;
 }
 
+/* No export's temporary file (".NAME.orb-XXXXXX") is left in `dir`. */
+static void assert_no_temp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".orb-"))
+            fail_msg("%s/%s was left behind", dir, e->d_name);
+    closedir(d);
+}
+
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -621,13 +635,11 @@ static void test_export__100k_rows_in_bounded_memory(void **state)
     assert_int_equal(rows, BIG_ROWS);
 }
 
-static void test_export__ctrl_c_removes_the_partial_file(void **state)
+/* Export big.json in a child and send it `sig` once its temporary file
+ * has started; the child's exit status. */
+static int interrupt_export(fixture *f, int sig, const char *out_dir)
 {
-    fixture *f = *state;
-    char out_dir[128], out[160], words[256];
-    make_big(f);
-    snprintf(out_dir, sizeof out_dir, "%s/out", f->dir);
-    assert_int_equal(mkdir(out_dir, 0700), 0);
+    char out[160], words[256];
     snprintf(out, sizeof out, "%s/big.json", out_dir);
     snprintf(words, sizeof words, "export|big|--output|%s", out);
     fflush(NULL);
@@ -660,12 +672,152 @@ static void test_export__ctrl_c_removes_the_partial_file(void **state)
     }
     assert_true(started);
     assert_true(child > 1);
-    assert_int_equal(kill(child, SIGINT), 0);
+    assert_int_equal(kill(child, sig), 0);
     int status = 0;
     assert_int_equal(waitpid(child, &status, 0), child);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 130);
+    if (!WIFEXITED(status))
+        fail_msg("the export died of signal %d", WTERMSIG(status));
+    return WEXITSTATUS(status);
+}
+
+static void test_export__ctrl_c_removes_the_partial_file(void **state)
+{
+    fixture *f = *state;
+    char out_dir[128];
+    make_big(f);
+    snprintf(out_dir, sizeof out_dir, "%s/out", f->dir);
+    assert_int_equal(mkdir(out_dir, 0700), 0);
+    assert_int_equal(interrupt_export(f, SIGINT, out_dir), 130);
     assert_int_equal(dir_entries(out_dir), 0); /* nothing left behind */
+}
+
+/* kill, a closed terminal or SSH connection, a reader gone: each stops
+ * the export with 128 + the signal and leaves no hidden file. */
+static void
+test_export__every_stop_signal_removes_the_partial_file(void **state)
+{
+    fixture *f = *state;
+    static const int sigs[] = {SIGTERM, SIGHUP, SIGPIPE};
+    make_big(f);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        char out_dir[128];
+        snprintf(out_dir, sizeof out_dir, "%s/out%zu", f->dir, i);
+        assert_int_equal(mkdir(out_dir, 0700), 0);
+        assert_int_equal(interrupt_export(f, sigs[i], out_dir), 128 + sigs[i]);
+        if (dir_entries(out_dir) != 0)
+            fail_msg("signal %d left a file behind", sigs[i]);
+    }
+}
+
+static int is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* --output writes into what the user named: a symlink stays a link and
+ * its target gets the rows, an existing file keeps its mode, owner and
+ * other hard links, a FIFO's reader and a device get the rows directly,
+ * "-" is standard output. */
+static void test_export__output_is_written_into_what_was_named(void **state)
+{
+    fixture *f = *state;
+    char path[160], other[160], words[256];
+    struct stat st;
+    const char *want = "id,name,note,active,price,ratio,data,secret_key\r\n";
+
+    /* A relative symlink in another directory. */
+    snprintf(path, sizeof path, "%s/sub", f->dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/sub/real.csv", f->dir);
+    snprintf(other, sizeof other, "%s/link.csv", f->dir);
+    assert_int_equal(symlink("sub/real.csv", other), 0);
+    snprintf(words, sizeof words, "export|small|--where|id < 0|--output|%s",
+             other);
+    expect(f, export_cmd(f, words), 0);
+    assert_true(is_link(other));
+    char *text = slurp(path);
+    assert_non_null(text);
+    assert_string_equal(text, want);
+    free(text);
+
+    /* A private file of someone else's keeps mode and owner. */
+    snprintf(path, sizeof path, "%s/secret.csv", f->dir);
+    FILE *fp = fopen(path, "w");
+    fputs("old", fp);
+    fclose(fp);
+    assert_int_equal(chmod(path, 0600), 0);
+    int root = geteuid() == 0;
+    if (root)
+        assert_int_equal(chown(path, 65534, 65534), 0);
+    snprintf(words, sizeof words, "export|small|--where|id < 0|--output|%s",
+             path);
+    expect(f, export_cmd(f, words), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    if (root) {
+        assert_int_equal(st.st_uid, 65534);
+        assert_int_equal(st.st_gid, 65534);
+    }
+    text = slurp(path);
+    assert_string_equal(text, want);
+    free(text);
+
+    /* A second hard link sees the new rows too. */
+    snprintf(other, sizeof other, "%s/hard.csv", f->dir);
+    assert_int_equal(link(path, other), 0);
+    snprintf(words, sizeof words, "export|small|--where|id = 1|--output|%s",
+             path);
+    expect(f, export_cmd(f, words), 0);
+    char *a = slurp(path), *b = slurp(other);
+    assert_non_null(strstr(a, "\r\n1,"));
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+
+    /* A FIFO: its reader gets the rows. */
+    snprintf(path, sizeof path, "%s/fifo", f->dir);
+    snprintf(other, sizeof other, "%s/from-fifo", f->dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(run_shellf("cat %s > %s.part && mv %s.part %s &", path,
+                                other, other, other),
+                     0);
+    snprintf(words, sizeof words,
+             "export|small|--where|id < 0|--format|csv|--output|%s", path);
+    expect(f, export_cmd(f, words), 0);
+    text = NULL;
+    for (int i = 0; i < 10000 && !text; i++) {
+        if (!(text = slurp(other))) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    assert_non_null(text);
+    assert_string_equal(text, want);
+    free(text);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+
+    /* A device stays a device (a private twin of /dev/null). */
+    if (root) {
+        snprintf(path, sizeof path, "%s/null", f->dir);
+        assert_int_equal(mknod(path, S_IFCHR | 0666, makedev(1, 3)), 0);
+        snprintf(words, sizeof words, "export|small|--format|csv|--output|%s",
+                 path);
+        expect(f, export_cmd(f, words), 0);
+        assert_int_equal(stat(path, &st), 0);
+        assert_true(S_ISCHR(st.st_mode));
+    }
+
+    /* "-": standard output. */
+    expect(f,
+           export_cmd(f, "export|small|--where|id < 0|--format|csv|"
+                         "--output|-"),
+           0);
+    assert_string_equal(f->out, want);
+    assert_no_temp_files(f->dir);
+    snprintf(path, sizeof path, "%s/sub", f->dir);
+    assert_no_temp_files(path);
 }
 
 static void test_injection__names_and_values_are_data(void **state)
@@ -841,6 +993,8 @@ int main(void)
         T(test_export__output_file_replaced_whole),
         T(test_export__100k_rows_in_bounded_memory),
         T(test_export__ctrl_c_removes_the_partial_file),
+        T(test_export__every_stop_signal_removes_the_partial_file),
+        T(test_export__output_is_written_into_what_was_named),
         T(test_injection__names_and_values_are_data),
         T(test_dialects__postgresql_gives_the_same_rows),
         T(test_dialects__mariadb_gives_the_same_rows),

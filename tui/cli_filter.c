@@ -1,8 +1,9 @@
 /*
  * `orb URL filter ...` (saved filters in the state database) and
- * `orb URL export ...` (every matching row as CSV, TSV or JSON, streamed,
- * written to a temporary file renamed at the end, with progress and
- * Ctrl-C). See cli_filter.h.
+ * `orb URL export ...` (every matching row as CSV, TSV or JSON, streamed
+ * into what --output names (outfile.h), with progress; Ctrl-C, SIGTERM,
+ * SIGHUP and SIGPIPE stop it and leave no partial file). See
+ * cli_filter.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,14 +18,14 @@
 #include "cli_msg.h"
 #include "export.h"
 #include "filter_tree.h"
+#include "outfile.h"
 #include "orm/sys/buf.h"
 #include "state.h"
 #include "text.h"
 
-#define FLUSH_BYTES      65536
-#define PROGRESS_EVERY   1024 /* rows between looks at the clock */
-#define PROGRESS_MS      200
-#define EXIT_INTERRUPTED 130
+#define FLUSH_BYTES    65536
+#define PROGRESS_EVERY 1024 /* rows between looks at the clock */
+#define PROGRESS_MS    200
 
 typedef struct fcli {
     orm_db *db;
@@ -397,12 +398,15 @@ int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
 /* ---- export ---- */
 
 /* The one thing a SIGINT handler may touch: set while an export runs. */
+/* The signal that stopped the export (0 while none has): Ctrl-C, kill,
+ * a closed terminal or SSH connection, a reader gone from the pipe. */
 static volatile sig_atomic_t export_interrupted;
+static const int export_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+#define NSIGNALS (sizeof export_signals / sizeof export_signals[0])
 
 static void on_interrupt(int sig)
 {
-    (void)sig;
-    export_interrupted = 1;
+    export_interrupted = sig;
 }
 
 typedef struct export_job {
@@ -411,9 +415,9 @@ typedef struct export_job {
     tui_export_format format;
     int reveal;
     const char *output;
-    char *temp;   /* the temporary file while writing */
-    FILE *file;   /* where rows go */
-    int progress; /* err is a terminal */
+    tui_outfile dest; /* --output */
+    FILE *file;       /* where rows go */
+    int progress;     /* err is a terminal */
     int64_t estimate;
     int have_estimate;
     size_t rows;
@@ -445,73 +449,15 @@ static int write_out(export_job *j, orm_buf *b)
 {
     if (b->failed)
         return tui_cli_fail(j->c->err, "out of memory");
-    if (b->len && fwrite(b->data, 1, b->len, j->file) != b->len)
+    if (b->len && fwrite(b->data, 1, b->len, j->file) != b->len) {
+        if (export_interrupted) /* e.g. EPIPE after SIGPIPE */
+            return 128 + export_interrupted;
         return tui_cli_fail(j->c->err, "cannot write %s: %s",
                             j->output ? j->output : "the output",
                             strerror(errno));
+    }
     orm_buf_reset(b);
     return 0;
-}
-
-/* A temporary file in the directory of the output, to rename at the
- * end: a reader never sees half an export. */
-static int open_temp(export_job *j)
-{
-    orm_buf path = ORM_BUF_INIT;
-    const char *slash = strrchr(j->output, '/');
-    mode_t mask;
-    int fd;
-    if (slash)
-        orm_buf_appendf(&path, "%.*s/.%s.orb-XXXXXX", (int)(slash - j->output),
-                        j->output, slash + 1);
-    else
-        orm_buf_appendf(&path, ".%s.orb-XXXXXX", j->output);
-    if (!(j->temp = orm_buf_finish(&path)))
-        return tui_cli_fail(j->c->err, "out of memory");
-    if ((fd = mkstemp(j->temp)) < 0) {
-        int saved = errno;
-        free(j->temp);
-        j->temp = NULL;
-        return tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
-                            strerror(saved));
-    }
-    /* mkstemp makes it private; the export gets the usual mode. */
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || !(j->file = fdopen(fd, "w"))) {
-        int saved = errno;
-        close(fd);
-        unlink(j->temp);
-        free(j->temp);
-        j->temp = NULL;
-        return tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
-                            strerror(saved));
-    }
-    return 0;
-}
-
-/* Close the temporary file and put it in place (ok) or remove it. */
-static int finish_temp(export_job *j, int ok)
-{
-    int status = 0;
-    if (!j->temp)
-        return 0;
-    if (ok && (fflush(j->file) != 0 || ferror(j->file) ||
-               fsync(fileno(j->file)) != 0))
-        status = tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
-                              strerror(errno));
-    if (fclose(j->file) != 0 && ok && status == 0)
-        status = tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
-                              strerror(errno));
-    j->file = NULL;
-    if (ok && status == 0 && rename(j->temp, j->output) != 0)
-        status = tui_cli_fail(j->c->err, "cannot write %s: %s", j->output,
-                              strerror(errno));
-    if (!ok || status)
-        unlink(j->temp);
-    free(j->temp);
-    j->temp = NULL;
-    return status;
 }
 
 static int stream_rows(export_job *j, orm_query *q)
@@ -543,7 +489,7 @@ static int stream_rows(export_job *j, orm_query *q)
         }
     }
     if (export_interrupted) {
-        status = EXIT_INTERRUPTED;
+        status = 128 + export_interrupted;
         goto done;
     }
     if (rc != ORM_DONE) {
@@ -599,8 +545,8 @@ static int run_export(fcli *c, const char *model_name, const char *where,
     orm_session *s = NULL;
     orm_query *q = NULL;
     orm_expr *saved = NULL;
-    struct sigaction sa, old;
-    int status = 0, handler = 0;
+    struct sigaction sa, old[NSIGNALS];
+    int status = 0, handled[NSIGNALS] = {0};
 
     j.c = c;
     j.format = format;
@@ -644,31 +590,47 @@ static int run_export(fcli *c, const char *model_name, const char *where,
         else
             j.have_estimate = orm_query_count(q, &j.estimate) == 0;
     }
-    /* Ctrl-C from here on stops the export cleanly (the handler comes
-     * first, so the temporary file never outlives an interrupt). */
+    /* A signal from here on stops the export cleanly (the handlers come
+     * first, so the temporary file never outlives one). */
     export_interrupted = 0;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
-    handler = sigaction(SIGINT, &sa, &old) == 0;
-    if (output && (status = open_temp(&j)) != 0)
-        goto done;
+    for (size_t i = 0; i < NSIGNALS; i++)
+        handled[i] = sigaction(export_signals[i], &sa, &old[i]) == 0;
+    if (output) {
+        orm_buf msg = ORM_BUF_INIT;
+        if (tui_outfile_open(&j.dest, output, c->out, &msg) != 0) {
+            status = tui_cli_fail(c->err, "%s", orm_buf_str(&msg));
+            orm_buf_free(&msg);
+            goto done;
+        }
+        j.file = j.dest.file;
+    }
     status = stream_rows(&j, q);
     if (output) {
-        int put = finish_temp(&j, status == 0);
-        status = status ? status : put;
+        orm_buf msg = ORM_BUF_INIT;
+        if (tui_outfile_finish(&j.dest, status == 0, &msg) != 0 && !status)
+            status = tui_cli_fail(c->err, "%s", orm_buf_str(&msg));
+        orm_buf_free(&msg);
     }
-    if (status == EXIT_INTERRUPTED) {
+    if (status > 128 && export_interrupted != SIGPIPE) {
+        /* (After SIGPIPE nobody is reading: say nothing.) */
         if (j.progress)
             fputc('\n', c->err);
-        tui_cli_fail(c->err, "interrupted%s%s%s", output ? ": " : "",
-                     output ? output : "", output ? " was not written" : "");
+        tui_cli_fail(c->err, "%s%s%s%s",
+                     export_interrupted == SIGINT ? "interrupted"
+                     : export_interrupted == SIGHUP
+                         ? "stopped: the terminal was closed"
+                         : "stopped by a signal",
+                     output ? ": " : "", output ? output : "",
+                     output ? " was not written" : "");
     }
 done:
-    if (handler)
-        sigaction(SIGINT, &old, NULL);
-    if (j.temp)
-        finish_temp(&j, 0);
+    tui_outfile_finish(&j.dest, 0, NULL);
+    for (size_t i = 0; i < NSIGNALS; i++)
+        if (handled[i])
+            sigaction(export_signals[i], &old[i], NULL);
     orm_expr_free(saved);
     orm_query_free(q);
     orm_session_free(s);
