@@ -843,6 +843,25 @@ static void test_cli__global_options_and_their_errors(void **state)
            "--password-prompt", "postgresql://orb@127.0.0.1:1/nope", "models");
 }
 
+/* The browser with no terminal (a script, a pipe, </dev/null) says it
+ * needs one and stops at once, instead of reading end-of-file forever. */
+static void test_cli__browser_without_a_terminal_says_so(void **state)
+{
+    fixture *f = *state;
+    char cmd[1024];
+    int status = -1;
+    /* timeout(1) bounds the test if orb ever loops again. */
+    snprintf(cmd, sizeof cmd,
+             "timeout 60 %s --models %s %s </dev/null 2>&1 >/dev/null; "
+             "echo \"exit $?\"",
+             orb_binary(), f->models, f->url);
+    char *out = run_shell_output(cmd, &status);
+    assert_non_null(strstr(out, "orb: the browser needs a terminal (standard "
+                                "input is not one)"));
+    assert_non_null(strstr(out, "exit 2"));
+    free(out);
+}
+
 /* Run orb with a pseudo-terminal as its controlling terminal, answer the
  * password prompt, and return everything the terminal showed. */
 static void test_cli__password_prompt_does_not_echo(void **state)
@@ -1040,6 +1059,7 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
 #define BINARY_ONLY(X)                                                         \
     X(test_cli__help_lists_every_command)                                      \
     X(test_cli__global_options_and_their_errors)                               \
+    X(test_cli__browser_without_a_terminal_says_so)                            \
     X(test_cli__password_prompt_does_not_echo)
 
 #define IN_PROCESS(t)                                                          \

@@ -197,6 +197,42 @@ static void test_e2e_edit__quit_with_pending_changes_asks(void **state)
     assert_int_equal(count(e, "handle = 'zed'"), 1);
 }
 
+/* Ctrl-C in a real terminal (SIGINT) asks as Q does while a change is
+ * pending, again after the question was cancelled; with nothing pending
+ * it quits with 130. */
+static void test_e2e_edit__ctrl_c_with_pending_changes_asks(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ Account Enter");
+    tmux_wait_for(t, "row 1 of 3");
+    tmux_keys(t, "a");
+    tmux_wait_for(t, "new record");
+    tmux_type(t, "zed");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "1 pending: 1 add");
+    tmux_keys(t, "C-c");
+    tmux_wait_for(t,
+                  "1 pending change: write (w), discard (d) or cancel (Esc)?");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "not quitting");
+    tmux_keys(t, "C-c");
+    tmux_wait_for(t, "discard (d)");
+    tmux_keys(t, "d");
+    assert_int_equal(tmux_wait_exit(t), 0);
+    assert_int_equal(count(e, "handle = 'zed'"), 0);
+}
+
+static void test_e2e_edit__ctrl_c_with_nothing_pending_quits(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "C-c");
+    assert_int_equal(tmux_wait_exit(t), 130);
+}
+
 /* Ctrl-E hands the terminal to $VISUAL and takes it back. */
 static void
 test_e2e_edit__ctrl_e_runs_the_editor_and_restores_the_screen(void **state)
@@ -277,6 +313,10 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_edit__quit_with_pending_changes_asks, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_edit__ctrl_c_with_pending_changes_asks, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_edit__ctrl_c_with_nothing_pending_quits, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_edit__ctrl_e_runs_the_editor_and_restores_the_screen,
             setup, teardown),

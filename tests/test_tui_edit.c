@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -1159,6 +1160,61 @@ static void test_quit__write_then_quit(void **state)
     assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 1);
 }
 
+/* Ctrl-C (SIGINT) as the terminal sends it. */
+static void send_ctrl_c(edit_fx *e)
+{
+    tui_event ev = {.key = TUI_KEY_INTERRUPT, .signal = SIGINT};
+    tui_app_key(e->fx.app, &ev);
+    tui_app_draw(e->fx.app);
+}
+
+static void test_quit__ctrl_c_with_pending_changes_asks_like_q(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe<C-s>");
+    send_ctrl_c(e);
+    assert_false(tui_app_done(e->fx.app));
+    assert_top(e, "quit");
+    fx_assert_shows(&e->fx, "1 pending change: write (w), discard (d) or "
+                            "cancel (Esc)?");
+    /* A second Ctrl-C keeps asking: it never drops the change. */
+    send_ctrl_c(e);
+    assert_false(tui_app_done(e->fx.app));
+    fx_send(&e->fx, "<Esc>");
+    assert_top(e, "rows");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
+    /* In a form, with what was typed kept under the question. */
+    fx_send(&e->fx, "abob");
+    assert_top(e, "form");
+    send_ctrl_c(e);
+    assert_top(e, "quit");
+    fx_send(&e->fx, "<Esc>");
+    assert_top(e, "form");
+    assert_box(e, "handle", "bob");
+    /* While a prompt is being typed: the prompt closes, the question
+     * comes. */
+    fx_send(&e->fx, "<Esc>y/jd");
+    send_ctrl_c(e);
+    assert_top(e, "quit");
+    fx_send(&e->fx, "d");
+    assert_true(tui_app_done(e->fx.app));
+    assert_int_equal(e->fx.app->exit_status, 0);
+    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
+}
+
+static void test_quit__ctrl_c_with_nothing_pending_quits_at_once(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "ajdoe");
+    send_ctrl_c(e);
+    assert_true(tui_app_done(e->fx.app));
+    assert_int_equal(e->fx.app->exit_status, 128 + SIGINT);
+}
+
 static void test_form__cancel_asks_when_something_was_typed(void **state)
 {
     edit_fx *e = *state;
@@ -1406,6 +1462,8 @@ int main(void)
         T(test_conflict__deleted_elsewhere_offers_to_drop),
         T(test_quit__with_pending_changes_asks_first),
         T(test_quit__write_then_quit),
+        T(test_quit__ctrl_c_with_pending_changes_asks_like_q),
+        T(test_quit__ctrl_c_with_nothing_pending_quits_at_once),
         T(test_form__cancel_asks_when_something_was_typed),
         T(test_read_only__every_editing_key_is_refused),
         T(test_no_key__table_without_primary_key_edits_by_row_id),

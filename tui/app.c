@@ -3,10 +3,12 @@
  * status lines, background work between keys, and tui_app_run, the
  * event loop on a real terminal.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <utf8proc.h>
 
@@ -325,6 +327,18 @@ void tui_app_key(tui_app *app, const tui_event *ev)
     if (app->done)
         return;
     if (ev->key == TUI_KEY_INTERRUPT) {
+        /* Ctrl-C asks as Q does when changes are pending (a prompt
+         * being typed is closed first); SIGTERM and SIGHUP, and Ctrl-C
+         * with nothing pending, end the loop. */
+        if (ev->signal == SIGINT &&
+            orm_session_pending_count(app->session) > 0) {
+            if (app->prompt != TUI_PROMPT_NONE)
+                prompt_notify(app, -1);
+            orm_buf_reset(&app->message);
+            app->message_error = 0;
+            tui_edit_confirm_quit(app);
+            return;
+        }
         app->exit_status = 128 + ev->signal;
         app->done = 1;
         return;
@@ -535,6 +549,15 @@ int tui_app_run(orm_db *db, const tui_options *opts)
     tui_theme theme;
     int status = 1, busy = 1;
     tui_theme_default(&theme);
+    /* Without a terminal curses would read end-of-file forever. */
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr,
+                "orb: the browser needs a terminal (standard %s is "
+                "not one); for scripts use a command such as "
+                "'orb URL rows MODEL' (see orb --help)\n",
+                !isatty(STDIN_FILENO) ? "input" : "output");
+        return 2;
+    }
     if (tui_screen_curses_new(&scr, &theme) != 0) {
         const char *term = getenv("TERM");
         fprintf(stderr, "orb: cannot use the terminal (TERM=%s)\n",

@@ -888,7 +888,12 @@ int tui_edit_confirm_quit(tui_app *app)
         return 0;
     if (top && strcmp(top->ops->name, "quit") == 0)
         return 0;
+    /* Never quit because the question could not be asked: staying
+     * keeps the user's work. */
     if (tui_view_quit_new(&v, app) != 0)
-        return 0;
-    return push_now(app, v) == 0;
+        tui_app_error(app, "cannot ask about the pending changes (out of "
+                           "memory): write or undo them first");
+    else
+        push_now(app, v); /* says why when it cannot */
+    return 1;
 }

@@ -111,7 +111,9 @@ int tui_edit_commit(tui_app *app, unsigned *result);
 unsigned tui_edit_undo(tui_app *app);
 
 /* Called by app.c when a screen asks to quit: with pending changes it
- * opens the question (write, discard, cancel) and returns 1. */
+ * opens the question (write, discard, cancel) and returns 1 — also when
+ * the question cannot be shown (a message says why): quitting would drop
+ * the changes. */
 int tui_edit_confirm_quit(tui_app *app);
 
 /* ---- the editing screens ---- */

@@ -3,7 +3,8 @@
  * the cell grid into wide-character curses calls with each element's
  * colour pair and attributes (256 colours, 8 colours or none), reads
  * keys, the mouse and resizes, and restores the terminal on exit, on
- * SIGINT/SIGTERM/SIGHUP (the loop is told and leaves normally) and on a
+ * SIGINT/SIGTERM/SIGHUP (the loop is told once per signal: Ctrl-C with
+ * pending changes asks, the others leave normally) and on a
  * crash (SIGSEGV/SIGABRT/SIGBUS/SIGFPE: endwin, then the signal again).
  *
  * The two file-level variables are the only state a signal handler can
@@ -291,6 +292,7 @@ static int curses_read(tui_screen *scr, int timeout_ms, tui_event *out)
     if (pending_signal) {
         out->key = TUI_KEY_INTERRUPT;
         out->signal = pending_signal;
+        pending_signal = 0; /* told once: Ctrl-C may only ask a question */
         return 1;
     }
     timeout(timeout_ms);
@@ -298,6 +300,7 @@ static int curses_read(tui_screen *scr, int timeout_ms, tui_event *out)
     if (pending_signal) {
         out->key = TUI_KEY_INTERRUPT;
         out->signal = pending_signal;
+        pending_signal = 0;
         return 1;
     }
     if (rc == ERR)
