@@ -159,55 +159,11 @@ static int fail_error(cli *c, const orm_error *e)
     return tui_cli_fail(c->err, "%s", orm_error_text(e));
 }
 
-/* Levenshtein distance, ASCII case-insensitive; SIZE_MAX when long. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[65];
-    if (la > 64 || lb > 64)
-        return SIZE_MAX;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = (a[i - 1] | 0x20) != (b[j - 1] | 0x20);
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* Keeps the closest candidate that is a plausible typo of `typed`. */
-typedef struct suggestion {
-    const char *typed;
-    const char *best;
-    size_t distance;
-} suggestion;
-
-static void suggest(suggestion *sg, const char *candidate)
-{
-    size_t len = strlen(sg->typed);
-    size_t budget = len <= 2 ? 1 : len <= 5 ? 2 : 3;
-    size_t d = edit_distance(sg->typed, candidate);
-    if (d <= budget && (!sg->best || d < sg->distance)) {
-        sg->best = candidate;
-        sg->distance = d;
-    }
-}
-
 static int no_such_column(cli *c, const orm_model *m, const char *name)
 {
-    suggestion sg = {name, NULL, 0};
+    tui_suggestion sg = {name, NULL, 0};
     for (size_t i = 0; i < m->ncolumns; i++)
-        suggest(&sg, m->columns[i].name);
+        tui_suggest(&sg, m->columns[i].name);
     if (sg.best)
         return tui_cli_fail(c->err,
                             "%s has no column '%s' (did you mean '%s'?)",
@@ -450,10 +406,10 @@ static const orm_model *find_model(cli *c, const char *name)
     const orm_model *m = orm_db_find_model(c->db, name);
     if (m)
         return m;
-    suggestion sg = {name, NULL, 0};
+    tui_suggestion sg = {name, NULL, 0};
     for (size_t i = 0; i < orm_db_model_count(c->db); i++) {
-        suggest(&sg, orm_db_model_at(c->db, i)->table);
-        suggest(&sg, orm_db_model_at(c->db, i)->name);
+        tui_suggest(&sg, orm_db_model_at(c->db, i)->table);
+        tui_suggest(&sg, orm_db_model_at(c->db, i)->name);
     }
     if (sg.best)
         tui_cli_fail(c->err, "no model or table '%s' (did you mean '%s'?)",
@@ -1349,10 +1305,10 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
             strncmp(options[k].name, arg, len) == 0)
             opt = &options[k];
     if (!opt) {
-        suggestion sg = {arg, NULL, 0};
+        tui_suggestion sg = {arg, NULL, 0};
         for (size_t k = 0; k < NOPTIONS; k++)
             if (cmd->options & options[k].flag)
-                suggest(&sg, options[k].name);
+                tui_suggest(&sg, options[k].name);
         if (sg.best)
             return tui_cli_usage_fail(
                 c->err,
@@ -1470,9 +1426,9 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
         if (strcmp(argv[0], commands[i].word) == 0)
             cmd = &commands[i];
     if (!cmd) {
-        suggestion sg = {argv[0], NULL, 0};
+        tui_suggestion sg = {argv[0], NULL, 0};
         for (size_t i = 0; i < NCOMMANDS; i++)
-            suggest(&sg, commands[i].word);
+            tui_suggest(&sg, commands[i].word);
         if (sg.best)
             return tui_cli_usage_fail(
                 c.err, "unknown command '%s'; did you mean '%s'?", argv[0],

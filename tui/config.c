@@ -128,17 +128,3 @@ void tui_config_clear(tui_config *cfg)
     free(cfg->theme);
     cfg->theme = NULL;
 }
-
-char *tui_config_dir(void)
-{
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    orm_buf b = ORM_BUF_INIT;
-    if (xdg && *xdg)
-        orm_buf_appendf(&b, "%s/orb", xdg);
-    else if (home && *home)
-        orm_buf_appendf(&b, "%s/.config/orb", home);
-    else
-        return NULL;
-    return orm_buf_finish(&b);
-}

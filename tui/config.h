@@ -15,6 +15,7 @@
 #define TUI_CONFIG_H
 
 #include "keymap.h"
+#include "paths.h"
 #include "orm/sys/buf.h"
 
 typedef struct tui_config {
@@ -33,9 +34,5 @@ typedef struct tui_config {
 int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
                     orm_buf *problems);
 void tui_config_clear(tui_config *cfg);
-
-/* $XDG_CONFIG_HOME/orb, else $HOME/.config/orb; owned, NULL if neither
- * variable is set. */
-char *tui_config_dir(void);
 
 #endif

@@ -57,3 +57,17 @@ int tui_data_path(char **out, const char *file, orm_error *err)
     orm_buf_free(&dir);
     return rc;
 }
+
+char *tui_config_dir(void)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    orm_buf b = ORM_BUF_INIT;
+    if (xdg && *xdg)
+        orm_buf_appendf(&b, "%s/orb", xdg);
+    else if (home && *home)
+        orm_buf_appendf(&b, "%s/.config/orb", home);
+    else
+        return NULL;
+    return orm_buf_finish(&b);
+}

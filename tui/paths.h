@@ -11,6 +11,10 @@
  */
 int tui_data_path(char **out, const char *file, orm_error *err);
 
+/* $XDG_CONFIG_HOME/orb, else $HOME/.config/orb; owned, NULL if neither
+ * variable is set. */
+char *tui_config_dir(void);
+
 /* Create every missing directory of `dir` (mode 0700). */
 int tui_make_dirs(const char *dir, orm_error *err);
 
