@@ -169,14 +169,7 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
     tui_keymap_default(&app->keymap);
     tui_theme_default(&app->theme);
     app->config_dir = config_dir ? orm_strdup(config_dir) : tui_config_dir();
-    if (app->config_dir) {
-        orm_buf path = ORM_BUF_INIT;
-        orm_buf_appendf(&path, "%s/config", app->config_dir);
-        if (orm_buf_str(&path))
-            tui_config_load(&app->config, &app->keymap, orm_buf_str(&path),
-                            &problems);
-        orm_buf_free(&path);
-    }
+    tui_config_load_all(&app->config, &app->keymap, app->config_dir, &problems);
     load_theme(app, &problems);
     if (screen->ops->set_theme)
         screen->ops->set_theme(screen, &app->theme);

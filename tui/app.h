@@ -111,8 +111,9 @@ struct tui_app {
 };
 
 /*
- * Make an app on `screen` (borrowed): reads the config in `config_dir`
- * (NULL: $XDG_CONFIG_HOME/orb) and the theme (opts->theme, else the
+ * Make an app on `screen` (borrowed): reads the config files (the
+ * system-wide ones, then the one in `config_dir`, NULL: $XDG_CONFIG_HOME/
+ * orb; see config.h) and the theme (opts->theme, else the
  * config's), reporting bad lines on the status line. `opts` may be NULL.
  */
 int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,

@@ -1202,6 +1202,7 @@ static void print_help(FILE *out)
           "URL:\n"
           "  sqlite:///relative.db   sqlite:////absolute/path.db\n"
           "  postgresql://user@host:port/dbname   mysql://user@host/dbname\n"
+          "  @NAME   a [connection.NAME] of the config (orb connections)\n"
           "\n"
           "Options:\n"
           "  --models FILE       models file (INI): repr, secrets, keys\n"

@@ -1,5 +1,5 @@
 /*
- * Reading the user's config with inih. inih does not pass line numbers
+ * Reading the config files with inih. inih does not pass line numbers
  * to the handler, so the reader counts lines and also reports lines that
  * inih would silently skip (no '=' and not a section), and [keys] lines
  * that take a key another line gave an action of the same scope.
@@ -12,16 +12,28 @@
 
 #include <ini.h>
 
+#include "cli_msg.h"
 #include "config.h"
+#include "orm/url.h"
+#include "text.h"
+#include "tui.h"
+
+#define CONNECTION_PREFIX     "connection."
+#define CONNECTION_PREFIX_LEN (sizeof CONNECTION_PREFIX - 1)
 
 typedef struct config_reader {
     FILE *f;
     const char *path;
     int line;
+    int section_line; /* the line of the last section header */
     tui_config *cfg;
     tui_keymap *km;
     orm_buf *problems;
     int count;
+    /* Connections this file has (re)defined: a later file's section
+     * replaces an earlier file's whole, it does not merge with it. */
+    unsigned char *fresh;
+    size_t nfresh;
 } config_reader;
 
 static void report(config_reader *r, const char *what, const char *arg)
@@ -42,6 +54,7 @@ static void check_line(config_reader *r, const char *s)
     if (!*s || *s == '\n' || *s == '\r' || *s == ';' || *s == '#')
         return;
     if (*s == '[') {
+        r->section_line = r->line;
         if (!strchr(s, ']'))
             report(r, "missing ']' in section header", NULL);
         return;
@@ -61,12 +74,191 @@ static char *read_line(char *str, int num, void *stream)
     return s;
 }
 
+/* ---- [connection.NAME] ---- */
+
+static void connection_clear(tui_connection *c);
+
+/* Names are typed after '@' on the command line: no spaces, no '@'. */
+static int connection_name_ok(const char *name)
+{
+    if (!*name)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p <= ' ' || *p == '@' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* The connection `name` as this file defines it: found, or added; one an
+ * earlier file defined starts over. NULL when out of memory. */
+static tui_connection *connection_for(config_reader *r, const char *name)
+{
+    tui_config *cfg = r->cfg;
+    size_t i = 0;
+    while (i < cfg->nconnections && strcmp(cfg->connections[i].name, name))
+        i++;
+    if (i == cfg->nconnections) {
+        tui_connection *grown =
+            realloc(cfg->connections, (cfg->nconnections + 1) * sizeof *grown);
+        if (!grown)
+            return NULL;
+        cfg->connections = grown;
+        memset(&grown[i], 0, sizeof grown[i]);
+        if (!(grown[i].name = orm_strdup(name)))
+            return NULL;
+        cfg->nconnections++;
+    }
+    if (i >= r->nfresh) {
+        unsigned char *grown = realloc(r->fresh, i + 1);
+        if (!grown)
+            return NULL;
+        memset(grown + r->nfresh, 0, i + 1 - r->nfresh);
+        r->fresh = grown;
+        r->nfresh = i + 1;
+    }
+    tui_connection *c = &cfg->connections[i];
+    if (!r->fresh[i]) {
+        char *keep = c->name;
+        c->name = NULL;
+        connection_clear(c);
+        c->name = keep;
+        orm_buf where = ORM_BUF_INIT;
+        orm_buf_appendf(&where, "%s:%d", r->path, r->section_line);
+        if (!(c->where = orm_buf_finish(&where)))
+            return NULL;
+        r->fresh[i] = 1;
+    }
+    return c;
+}
+
+/* A URL without password, copied; NULL with the problem reported. */
+static char *connection_url(config_reader *r, const char *name,
+                            const char *value)
+{
+    orm_url *url = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    char *copy = NULL;
+    orm_buf msg = ORM_BUF_INIT;
+    if (orm_url_parse(&url, value, &e) != 0) {
+        orm_buf_appendf(&msg, "connection '%s': invalid URL: %s", name,
+                        orm_error_text(&e));
+        report(r, orm_buf_str(&msg) ? orm_buf_str(&msg) : "out of memory",
+               NULL);
+    } else if (url->password || orm_url_param_get(url, "password")) {
+        orm_buf_appendf(&msg,
+                        "connection '%s': the URL holds a password; keep "
+                        "it out of the config (orb asks with "
+                        "--password-prompt, or reads ORB_PASSWORD, "
+                        "~/.pgpass, ~/.my.cnf)",
+                        name);
+        report(r, orm_buf_str(&msg) ? orm_buf_str(&msg) : "out of memory",
+               NULL);
+    } else if (!(copy = orm_strdup(value))) {
+        report(r, "out of memory", NULL);
+    }
+    orm_buf_free(&msg);
+    orm_url_free(url);
+    orm_error_clear(&e);
+    return copy;
+}
+
+/* `value` with a leading ~/ made $HOME/, and a relative path made
+ * relative to the config file's directory. Owned; NULL: out of memory. */
+static char *connection_path(const config_reader *r, const char *value)
+{
+    const char *home = getenv("HOME");
+    orm_buf b = ORM_BUF_INIT;
+    if (value[0] == '~' && (value[1] == '/' || !value[1]) && home && *home) {
+        orm_buf_appendf(&b, "%s%s", home, value + 1);
+    } else if (value[0] != '/') {
+        const char *slash = strrchr(r->path, '/');
+        if (slash)
+            orm_buf_appendn(&b, r->path, (size_t)(slash - r->path) + 1);
+        orm_buf_append(&b, value);
+    } else {
+        orm_buf_append(&b, value);
+    }
+    return orm_buf_finish(&b);
+}
+
+/* true/false in the spellings INI files use; -1 for anything else. */
+static int parse_bool(const char *value)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(value, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(value, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* An unknown setting, with the closest known one when it looks like a
+ * typo of it. */
+static void report_unknown(config_reader *r, const char *name,
+                           const char *const *known, size_t nknown)
+{
+    tui_suggestion sg = {name, NULL, 0};
+    orm_buf msg = ORM_BUF_INIT;
+    for (size_t i = 0; i < nknown; i++)
+        tui_suggest(&sg, known[i]);
+    orm_buf_appendf(&msg, "unknown setting '%s'", name);
+    if (sg.best)
+        orm_buf_appendf(&msg, " (did you mean '%s'?)", sg.best);
+    report(r, orm_buf_str(&msg) ? orm_buf_str(&msg) : "out of memory", NULL);
+    orm_buf_free(&msg);
+}
+
+static int on_connection(config_reader *r, const char *name, const char *key,
+                         const char *value)
+{
+    static const char *const keys[] = {"url", "models", "read_only"};
+    if (!connection_name_ok(name)) {
+        report(r,
+               *name ? "a connection name may not contain spaces or '@'"
+                     : "missing connection name (write [connection.NAME])",
+               *name ? name : NULL);
+        return 1;
+    }
+    tui_connection *c = connection_for(r, name);
+    if (!c) {
+        report(r, "out of memory", NULL);
+        return 1;
+    }
+    if (strcasecmp(key, "url") == 0) {
+        free(c->url);
+        c->url = connection_url(r, name, value);
+    } else if (strcasecmp(key, "models") == 0) {
+        free(c->models);
+        c->models = NULL;
+        if (!*value)
+            report(r, "models needs a file name", NULL);
+        else if (!(c->models = connection_path(r, value)))
+            report(r, "out of memory", NULL);
+    } else if (strcasecmp(key, "read_only") == 0) {
+        int b = parse_bool(value);
+        if (b < 0)
+            report(r, "read_only is true or false, not", value);
+        else
+            c->read_only = b;
+    } else {
+        report_unknown(r, key, keys, sizeof keys / sizeof keys[0]);
+    }
+    return 1;
+}
+
 static int on_entry(void *user, const char *section, const char *name,
                     const char *value)
 {
     config_reader *r = user;
+    if (strncasecmp(section, CONNECTION_PREFIX, CONNECTION_PREFIX_LEN) == 0)
+        return on_connection(r, section + CONNECTION_PREFIX_LEN, name, value);
     if (strcasecmp(section, "keys") == 0) {
         char bad[32];
+        if (!r->km)
+            return 1;
         tui_action a = tui_action_parse(name);
         if (a == TUI_ACT_NONE) {
             report(r, "unknown action", name);
@@ -94,7 +286,8 @@ static int on_entry(void *user, const char *section, const char *name,
             r->cfg->theme = copy;
             return 1;
         }
-        report(r, "unknown setting", name);
+        static const char *const ui_keys[] = {"theme"};
+        report_unknown(r, name, ui_keys, sizeof ui_keys / sizeof ui_keys[0]);
         return 1;
     }
     if (!*section)
@@ -107,7 +300,7 @@ static int on_entry(void *user, const char *section, const char *name,
 int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
                     orm_buf *problems)
 {
-    config_reader r = {NULL, path, 0, cfg, km, problems, 0};
+    config_reader r = {NULL, path, 0, 0, cfg, km, problems, 0, NULL, 0};
     r.f = fopen(path, "r");
     if (!r.f) {
         if (errno == ENOENT || errno == ENOTDIR)
@@ -118,7 +311,40 @@ int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
     }
     ini_parse_stream(read_line, &r, on_entry, &r);
     fclose(r.f);
+    free(r.fresh);
     return r.count;
+}
+
+int tui_config_load_all(tui_config *cfg, tui_keymap *km, const char *user_dir,
+                        orm_buf *problems)
+{
+    char **dirs = NULL;
+    size_t ndirs = 0;
+    int count = 0;
+    if (tui_config_dirs(&dirs, &ndirs, user_dir) != 0) {
+        orm_buf_append(problems, "orb: out of memory reading the config\n");
+        return 1;
+    }
+    for (size_t i = 0; i < ndirs; i++) {
+        orm_buf path = ORM_BUF_INIT;
+        orm_buf_appendf(&path, "%s/config", dirs[i]);
+        if (orm_buf_str(&path))
+            count += tui_config_load(cfg, km, orm_buf_str(&path), problems);
+        orm_buf_free(&path);
+    }
+    for (size_t i = 0; i < ndirs; i++)
+        free(dirs[i]);
+    free(dirs);
+    return count;
+}
+
+static void connection_clear(tui_connection *c)
+{
+    free(c->name);
+    free(c->url);
+    free(c->models);
+    free(c->where);
+    memset(c, 0, sizeof *c);
 }
 
 void tui_config_clear(tui_config *cfg)
@@ -127,4 +353,83 @@ void tui_config_clear(tui_config *cfg)
         return;
     free(cfg->theme);
     cfg->theme = NULL;
+    for (size_t i = 0; i < cfg->nconnections; i++)
+        connection_clear(&cfg->connections[i]);
+    free(cfg->connections);
+    cfg->connections = NULL;
+    cfg->nconnections = 0;
+}
+
+const tui_connection *tui_config_connection(const tui_config *cfg,
+                                            const char *name)
+{
+    for (size_t i = 0; i < cfg->nconnections; i++)
+        if (strcmp(cfg->connections[i].name, name) == 0)
+            return &cfg->connections[i];
+    return NULL;
+}
+
+int tui_config_connections_print(const tui_config *cfg, FILE *out)
+{
+    int width = 0;
+    for (size_t i = 0; i < cfg->nconnections; i++) {
+        int w = tui_text_widthz(cfg->connections[i].name);
+        if (w > width)
+            width = w;
+    }
+    for (size_t i = 0; i < cfg->nconnections; i++) {
+        const tui_connection *c = &cfg->connections[i];
+        /* Padded by terminal cells, not bytes: names may be UTF-8. */
+        fprintf(out, "%s%*s  %s", c->name, width - tui_text_widthz(c->name), "",
+                c->url ? c->url : "(no url)");
+        if (c->read_only)
+            fputs("  read-only", out);
+        if (c->models)
+            fprintf(out, "  models %s", c->models);
+        fputc('\n', out);
+    }
+    return 0;
+}
+
+int tui_config_use_connection(tui_config *cfg, tui_options *opts,
+                              const char *name, int report, FILE *err)
+{
+    orm_buf problems = ORM_BUF_INIT;
+    const tui_connection *c = NULL;
+    tui_suggestion sg = {name, NULL, 0};
+
+    tui_config_load_all(cfg, NULL, NULL, &problems);
+    if (name)
+        c = tui_config_connection(cfg, name);
+    if (report || (name && (!c || !c->url)))
+        fputs(orm_buf_str(&problems) ? orm_buf_str(&problems)
+                                     : "orb: out of memory\n",
+              err);
+    orm_buf_free(&problems);
+    if (!name)
+        return 0;
+    if (!c) {
+        for (size_t i = 0; i < cfg->nconnections; i++)
+            tui_suggest(&sg, cfg->connections[i].name);
+        if (sg.best)
+            fprintf(err,
+                    "orb: unknown connection '@%s' (did you mean '@%s'?)\n",
+                    name, sg.best);
+        else
+            fprintf(err,
+                    "orb: unknown connection '@%s' (orb connections lists "
+                    "the config's [connection.NAME] sections)\n",
+                    name);
+        return 2;
+    }
+    if (!c->url) {
+        fprintf(err, "orb: connection '@%s' (%s) has no usable url\n", name,
+                c->where);
+        return 2;
+    }
+    opts->url = c->url;
+    if (!opts->models_file)
+        opts->models_file = c->models;
+    opts->read_only |= c->read_only;
+    return 0;
 }

@@ -1,7 +1,8 @@
 /*
- * The orb program: `orb [OPTIONS] [URL] [COMMAND ARGS...]`.
+ * The orb program: `orb [OPTIONS] [URL|@NAME] [COMMAND ARGS...]`.
  *
- * Reads the global options and the URL (the first argument with "://"),
+ * Reads the global options and the URL (the first argument with "://", or
+ * a named connection of the config, config.c; `orb connections` lists them),
  * gets the password from ORB_PASSWORD or a no-echo prompt, opens the
  * database (tui_open_db) and then either runs one command (tui_cli_run)
  * or the browser (tui_app_run). A command line is checked before any
@@ -16,6 +17,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
+#include "config.h"
 #include "tui.h"
 
 #define PASSWORD_MAX 1024
@@ -197,6 +200,7 @@ int main(int argc, char **argv)
     tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL};
     char password[PASSWORD_MAX];
     int prompt = 0, i, status = 0;
+    const char *connection = NULL; /* orb @NAME */
     orm_db *db = NULL;
 
     for (i = 1; i < argc; i++) {
@@ -211,14 +215,33 @@ int main(int argc, char **argv)
                 return status < 0 ? 0 : status;
             continue;
         }
-        if (!opts.url && strstr(arg, "://")) {
+        if (!opts.url && !connection && strstr(arg, "://")) {
             opts.url = arg;
+            continue;
+        }
+        if (!opts.url && !connection && arg[0] == '@') {
+            connection = arg + 1;
             continue;
         }
         break;
     }
     int cmd_argc = argc - i;
     char **cmd_argv = argv + i;
+    int listing = cmd_argc > 0 && strcmp(cmd_argv[0], "connections") == 0;
+    if (listing && cmd_argc > 1)
+        return tui_cli_usage_fail(stderr, "connections takes no arguments");
+    if (connection || listing) {
+        /* The config's strings stay alive until exit, as opts does. */
+        static tui_config config = TUI_CONFIG_INIT;
+        status = tui_config_use_connection(&config, &opts, connection,
+                                           cmd_argc > 0, stderr);
+        if (status || listing) {
+            if (!status)
+                tui_config_connections_print(&config, stdout);
+            tui_config_clear(&config);
+            return status;
+        }
+    }
     if (cmd_argc > 0) {
         /* Check the command line before connecting anywhere. */
         status = tui_cli_run(NULL, &opts, cmd_argc, cmd_argv, stdout, stderr);

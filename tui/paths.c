@@ -1,4 +1,11 @@
-/* Where orb keeps its files: XDG data and config directories. */
+/*
+ * Where orb keeps its files, by the XDG base directory rules, in one
+ * place: config in $XDG_CONFIG_HOME/orb (~/.config/orb) over the
+ * system-wide $XDG_CONFIG_DIRS/orb (/etc/xdg/orb); data (the state
+ * database with saved filters and filter history, the demo database) in
+ * $XDG_DATA_HOME/orb (~/.local/share/orb). Relative values are ignored,
+ * as the rules say.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,11 +70,61 @@ char *tui_config_dir(void)
     const char *xdg = getenv("XDG_CONFIG_HOME");
     const char *home = getenv("HOME");
     orm_buf b = ORM_BUF_INIT;
-    if (xdg && *xdg)
+    if (xdg && xdg[0] == '/')
         orm_buf_appendf(&b, "%s/orb", xdg);
     else if (home && *home)
         orm_buf_appendf(&b, "%s/.config/orb", home);
     else
         return NULL;
     return orm_buf_finish(&b);
+}
+
+/* Append `dir` to the list; 0, or -1 when out of memory. */
+static int dirs_add(char ***dirs, size_t *n, char *dir)
+{
+    char **grown = dir ? realloc(*dirs, (*n + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(dir);
+        return -1;
+    }
+    grown[(*n)++] = dir;
+    *dirs = grown;
+    return 0;
+}
+
+int tui_config_dirs(char ***out, size_t *n, const char *user_dir)
+{
+    const char *system = getenv("XDG_CONFIG_DIRS");
+    char **dirs = NULL;
+    size_t count = 0;
+    int rc = 0;
+    if (!system || !*system)
+        system = "/etc/xdg";
+    /* The list is most important first; read it the other way round so
+     * the more important file's settings come later and win. */
+    for (const char *end = system + strlen(system); rc == 0 && end > system;) {
+        const char *start = end;
+        while (start > system && start[-1] != ':')
+            start--;
+        if (start[0] == '/' && end > start) {
+            orm_buf b = ORM_BUF_INIT;
+            orm_buf_appendf(&b, "%.*s/orb", (int)(end - start), start);
+            rc = dirs_add(&dirs, &count, orm_buf_finish(&b));
+        }
+        end = start > system ? start - 1 : start;
+    }
+    if (rc == 0) {
+        char *user = user_dir ? orm_strdup(user_dir) : tui_config_dir();
+        if (user || user_dir)
+            rc = dirs_add(&dirs, &count, user);
+    }
+    if (rc != 0) {
+        for (size_t i = 0; i < count; i++)
+            free(dirs[i]);
+        free(dirs);
+        return ORM_ENOMEM;
+    }
+    *out = dirs;
+    *n = count;
+    return 0;
 }

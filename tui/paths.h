@@ -1,6 +1,8 @@
-/* Where orb keeps its files: XDG data and config directories. */
+/* Where orb keeps its files: XDG data and config directories (paths.c). */
 #ifndef TUI_PATHS_H
 #define TUI_PATHS_H
+
+#include <stddef.h>
 
 #include "orm/error.h"
 
@@ -14,6 +16,14 @@ int tui_data_path(char **out, const char *file, orm_error *err);
 /* $XDG_CONFIG_HOME/orb, else $HOME/.config/orb; owned, NULL if neither
  * variable is set. */
 char *tui_config_dir(void);
+
+/*
+ * The directories orb reads config files from, in reading order: each of
+ * $XDG_CONFIG_DIRS (default /etc/xdg) + "/orb", least important first,
+ * then `user_dir` (NULL: tui_config_dir(), left out when that is NULL).
+ * The owned array and strings go to *out (free each, then the array).
+ */
+int tui_config_dirs(char ***out, size_t *n, const char *user_dir);
 
 /* Create every missing directory of `dir` (mode 0700). */
 int tui_make_dirs(const char *dir, orm_error *err);

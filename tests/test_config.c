@@ -1,0 +1,470 @@
+/* Tests for orb's config files and named connections (tui/config.c,
+ * tui/paths.c, tui/main.c) and for passwords kept outside orb: libpq's
+ * password file.
+ *
+ * The command-line tests run the real `orb` binary with HOME and the XDG
+ * variables pointing into a temporary directory and compare stdout,
+ * stderr and the exit status as exact text. The server tests use the
+ * with-servers.sh databases (ORB_TEST_PG_URL, ORB_TEST_MYSQL_URL) through
+ * URLs without a password; without those variables they fail. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "helper_run.h"
+#include "helper_tmux.h"
+#include "orm/url.h"
+#include "tui.h"
+
+#define MAX_ARGS 16
+
+typedef struct fixture {
+    char dir[64];
+    char home[128];
+    char user_config[192]; /* $HOME/.config/orb/config */
+    char system_dir[128];  /* $XDG_CONFIG_DIRS (one directory) */
+    char system_config[192];
+} fixture;
+
+static const char models_text[] =
+    "[Account]\n"
+    "__tablename__ = accounts\n"
+    "__repr__ = <Account {Handle}>\n"
+    "id = Integer primary_key\n"
+    "Handle = String(50) unique not_null\n"
+    "secret_key = String(32) secret default=token_hex(16)\n";
+
+/* ---- files and running orb ---- */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* mkdir `base` + `rest`; fine when it exists. */
+static void make_dir(const char *base, const char *rest)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s%s", base, rest);
+    assert_true(mkdir(path, 0700) == 0 || access(path, F_OK) == 0);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/orb-config-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->home, sizeof f->home, "%s/home", f->dir);
+    make_dir(f->home, "");
+    make_dir(f->home, "/.config");
+    make_dir(f->home, "/.config/orb");
+    snprintf(f->user_config, sizeof f->user_config, "%s/.config/orb/config",
+             f->home);
+    snprintf(f->system_dir, sizeof f->system_dir, "%s/xdg", f->dir);
+    make_dir(f->system_dir, "");
+    make_dir(f->system_dir, "/orb");
+    snprintf(f->system_config, sizeof f->system_config, "%s/orb/config",
+             f->system_dir);
+    /* orb (a child) inherits these: nothing of the real user leaks in. */
+    setenv("HOME", f->home, 1);
+    setenv("XDG_CONFIG_DIRS", f->system_dir, 1);
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("XDG_DATA_HOME", f->dir, 1);
+    unsetenv("ORB_PASSWORD");
+    unsetenv("PGPASSWORD");
+    unsetenv("PGPASSFILE");
+    unsetenv("MYSQL_HOME");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    run_shellf("rm -rf '%s'", f->dir);
+    free(f);
+    return 0;
+}
+
+static const char *orb_binary(void)
+{
+    const char *path = getenv("ORB_TEST_ORB_BINARY");
+    return path && *path ? path : ORB_BINARY_DIR "/orb";
+}
+
+/* Run orb with the NULL-terminated arguments. */
+static run_result orb(const char *first, ...)
+{
+    const char *argv[MAX_ARGS + 2];
+    size_t n = 0;
+    va_list ap;
+    argv[n++] = orb_binary();
+    va_start(ap, first);
+    for (const char *a = first; a && n <= MAX_ARGS;
+         a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return run_exec(argv, NULL);
+}
+
+static void assert_run(run_result *r, int status, const char *out,
+                       const char *err)
+{
+    if (r->status != status || strcmp(r->out, out) != 0 ||
+        strcmp(r->err, err) != 0)
+        fail_msg("expected status %d, stdout [%s], stderr [%s]\n"
+                 "got      status %d, stdout [%s], stderr [%s]",
+                 status, out, err, r->status, r->out, r->err);
+}
+
+/* A SQLite database with the accounts table of models_text. */
+static void make_shop(const fixture *f, char *url, size_t size)
+{
+    char models[256];
+    snprintf(models, sizeof models, "%s/models.ini", f->home);
+    write_file(models, models_text);
+    snprintf(url, size, "sqlite:///%s/shop.db", f->dir);
+    run_result r = orb(url, "create-all", models, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+}
+
+/* ---- the command line ---- */
+
+static void test_config__connections_lists_them_without_passwords(void **state)
+{
+    fixture *f = *state;
+    char config[512];
+    snprintf(config, sizeof config,
+             "[connection.shop]\n"
+             "url = postgresql://me@db.example/shop\n"
+             "models = ~/shop/models.ini\n"
+             "read_only = true\n"
+             "\n"
+             "[connection.Ünïcode-db]\n"
+             "url = sqlite:////tmp/x.db\n"
+             "models = rel/models.ini\n");
+    write_file(f->user_config, config);
+    run_result r = orb("connections", NULL);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "shop        postgresql://me@db.example/shop  read-only  "
+             "models %s/shop/models.ini\n"
+             "Ünïcode-db  sqlite:////tmp/x.db  models %s/.config/orb/"
+             "rel/models.ini\n",
+             f->home, f->home);
+    assert_run(&r, 0, want, "");
+    run_result_free(&r);
+}
+
+static void test_config__a_password_in_a_connection_url_is_refused(void **state)
+{
+    fixture *f = *state;
+    write_file(
+        f->user_config,
+        "[connection.shop]\n"
+        "url = postgresql://me:Hunter2Secret@db.example/shop\n"
+        "[connection.query]\n"
+        "url = postgresql://me@db.example/shop?password=Hunter2Secret\n");
+    run_result r = orb("@shop", "models", NULL);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "%s:2: connection 'shop': the URL holds a password; keep it out "
+             "of the config (orb asks with --password-prompt, or reads "
+             "ORB_PASSWORD, ~/.pgpass, ~/.my.cnf)\n"
+             "%s:4: connection 'query': the URL holds a password; keep it "
+             "out of the config (orb asks with --password-prompt, or reads "
+             "ORB_PASSWORD, ~/.pgpass, ~/.my.cnf)\n"
+             "orb: connection '@shop' (%s:1) has no usable url\n",
+             f->user_config, f->user_config, f->user_config);
+    assert_run(&r, 2, "", want);
+    run_result_free(&r);
+    /* Nor does the listing show it. */
+    r = orb("connections", NULL);
+    assert_null(strstr(r.out, "Hunter2"));
+    assert_null(strstr(r.err, "Hunter2"));
+    run_result_free(&r);
+}
+
+static void
+test_config__an_unknown_connection_suggests_the_closest(void **state)
+{
+    fixture *f = *state;
+    write_file(f->user_config, "[connection.shop]\n"
+                               "url = sqlite:///shop.db\n"
+                               "[connection.warehouse]\n"
+                               "url = sqlite:///w.db\n");
+    run_result r = orb("@shpo", "models", NULL);
+    assert_run(&r, 2, "",
+               "orb: unknown connection '@shpo' (did you mean '@shop'?)\n");
+    run_result_free(&r);
+    r = orb("@zzz", NULL);
+    assert_run(&r, 2, "",
+               "orb: unknown connection '@zzz' (orb connections lists the "
+               "config's [connection.NAME] sections)\n");
+    run_result_free(&r);
+}
+
+static void
+test_config__a_named_connection_brings_its_models_and_read_only(void **state)
+{
+    fixture *f = *state;
+    char url[256], config[512];
+    make_shop(f, url, sizeof url);
+    snprintf(config, sizeof config,
+             "[connection.shop]\n"
+             "url = %s\n"
+             "models = ~/models.ini\n",
+             url);
+    write_file(f->user_config, config);
+    /* The models file applies: token_hex(16) fills the secret, the repr
+     * names the record, and the secret is masked. */
+    run_result r = orb("@shop", "add", "accounts", "Handle=Zoë", NULL);
+    assert_run(&r, 0, "1\n", "");
+    run_result_free(&r);
+    r = orb("@shop", "rows", "Account", NULL);
+    assert_run(&r, 0,
+               "id  Handle  secret_key\n"
+               "--  ------  ----------\n"
+               " 1  Zoë     ***\n",
+               "");
+    run_result_free(&r);
+    r = orb("@shop", "get", "Account", "1", "--reveal", NULL);
+    assert_int_equal(r.status, 0);
+    const char *key = strstr(r.out, "secret_key: ");
+    assert_non_null(key);
+    assert_int_equal(strcspn(key + 12, "\n"), 32);
+    run_result_free(&r);
+
+    /* read_only = true refuses the write and keeps it unsaved. */
+    snprintf(config, sizeof config,
+             "[connection.shop]\n"
+             "url = %s\n"
+             "models = ~/models.ini\n"
+             "read_only = yes\n",
+             url);
+    write_file(f->user_config, config);
+    r = orb("@shop", "add", "accounts", "Handle=ÅSA", NULL);
+    assert_run(&r, 1, "",
+               "orb: the database is open read-only: 1 pending change not "
+               "saved\n");
+    run_result_free(&r);
+    r = orb("@shop", "count", "accounts", NULL);
+    assert_run(&r, 0, "1\n", "");
+    run_result_free(&r);
+}
+
+static void test_config__the_users_file_wins_over_the_system_wide(void **state)
+{
+    fixture *f = *state;
+    char second[192], dirs[512];
+    /* Two system directories: the first listed is the more important. */
+    snprintf(second, sizeof second, "%s/xdg2", f->dir);
+    make_dir(second, "");
+    make_dir(second, "/orb");
+    snprintf(dirs, sizeof dirs, "%s:%s", f->system_dir, second);
+    setenv("XDG_CONFIG_DIRS", dirs, 1);
+    char path[256];
+    snprintf(path, sizeof path, "%s/orb/config", second);
+    write_file(path, "[connection.site]\n"
+                     "url = sqlite:///least.db\n"
+                     "[connection.both]\n"
+                     "url = sqlite:///least.db\n"
+                     "read_only = true\n");
+    write_file(f->system_config, "[connection.site]\n"
+                                 "url = sqlite:///system.db\n"
+                                 "[connection.both]\n"
+                                 "url = sqlite:///system.db\n");
+    write_file(f->user_config, "[connection.both]\n"
+                               "url = sqlite:///user.db\n");
+    run_result r = orb("connections", NULL);
+    /* A later file's section replaces the whole connection: read_only
+     * from the least important file does not leak into the user's. */
+    assert_run(&r, 0,
+               "site  sqlite:///system.db\n"
+               "both  sqlite:///user.db\n",
+               "");
+    run_result_free(&r);
+}
+
+static void test_config__unknown_settings_are_warned_not_fatal(void **state)
+{
+    fixture *f = *state;
+    char url[256], config[512], want[1024];
+    make_shop(f, url, sizeof url);
+    snprintf(config, sizeof config,
+             "[ui]\n"
+             "thme = light\n"
+             "[connection.shop]\n"
+             "url = %s\n"
+             "read_olny = true\n"
+             "read_only = maybe\n"
+             "[connection.two words]\n"
+             "url = sqlite://\n",
+             url);
+    write_file(f->user_config, config);
+    run_result r = orb("@shop", "count", "accounts", NULL);
+    snprintf(want, sizeof want,
+             "%s:2: unknown setting 'thme' (did you mean 'theme'?)\n"
+             "%s:5: unknown setting 'read_olny' (did you mean "
+             "'read_only'?)\n"
+             "%s:6: read_only is true or false, not 'maybe'\n"
+             "%s:8: a connection name may not contain spaces or '@' "
+             "'two words'\n",
+             f->user_config, f->user_config, f->user_config, f->user_config);
+    assert_run(&r, 0, "0\n", want);
+    run_result_free(&r);
+}
+
+static void
+test_config__xdg_config_home_wins_and_relative_is_ignored(void **state)
+{
+    fixture *f = *state;
+    char xdg[192], path[256];
+    snprintf(xdg, sizeof xdg, "%s/xdg-home", f->dir);
+    make_dir(xdg, "");
+    make_dir(xdg, "/orb");
+    snprintf(path, sizeof path, "%s/orb/config", xdg);
+    write_file(path, "[connection.fromxdg]\nurl = sqlite://\n");
+    write_file(f->user_config, "[connection.fromhome]\nurl = sqlite://\n");
+    setenv("XDG_CONFIG_HOME", xdg, 1);
+    run_result r = orb("connections", NULL);
+    assert_run(&r, 0, "fromxdg  sqlite://\n", "");
+    run_result_free(&r);
+    /* The XDG rules: a relative value is ignored. */
+    setenv("XDG_CONFIG_HOME", "relative/dir", 1);
+    r = orb("connections", NULL);
+    assert_run(&r, 0, "fromhome  sqlite://\n", "");
+    run_result_free(&r);
+}
+
+/* ---- the browser ---- */
+
+static void test_config__a_named_connection_opens_in_the_browser(void **state)
+{
+    fixture *f = *state;
+    char url[256], config[512], command[512];
+    tmux_term t;
+    char models[256];
+    make_shop(f, url, sizeof url);
+    snprintf(models, sizeof models, "%s/models.ini", f->home);
+    run_result r =
+        orb("--models", models, url, "add", "accounts", "Handle=Zoë", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    /* tmux_start points XDG_CONFIG_HOME at the fixture's directory. */
+    make_dir(f->dir, "/orb");
+    snprintf(config, sizeof config,
+             "[connection.shop]\n"
+             "url = %s\n"
+             "models = %s/models.ini\n"
+             "read_only = true\n",
+             url, f->home);
+    char path[256];
+    snprintf(path, sizeof path, "%s/orb/config", f->dir);
+    write_file(path, config);
+    tmux_init(&t, f->dir);
+    snprintf(command, sizeof command, "%s @shop", orb_binary());
+    tmux_start(&t, 100, f->dir, command);
+    tmux_wait_for(&t, "Account");
+    tmux_keys(&t, "Enter");
+    /* The models file's repr and secret apply. */
+    tmux_wait_for(&t, "Zoë");
+    char *screen = tmux_screen(&t);
+    if (!strstr(screen, "\xE2\x80\xA2\xE2\x80\xA2"))
+        fail_msg("the secret is not masked:\n%s", screen);
+    free(screen);
+    tmux_keys(&t, "q q");
+    int status = tmux_wait_exit(&t);
+    tmux_stop(&t);
+    assert_int_equal(status, 0);
+}
+
+/* ---- passwords kept outside orb ---- */
+
+/* The server URL of `var` without its password, and the password. */
+static void server_url(const char *var, char *url, size_t size, char *pw,
+                       size_t pwsize)
+{
+    const char *text = getenv(var);
+    orm_url *u = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    if (!text || !*text)
+        fail_msg("%s is not set: run the tests under scripts/with-servers.sh",
+                 var);
+    assert_int_equal(orm_url_parse(&u, text, &e), 0);
+    snprintf(pw, pwsize, "%s", u->password ? u->password : "");
+    orm_url_set_password(u, NULL);
+    char *shown = orm_url_format(u, 0);
+    snprintf(url, size, "%s", shown);
+    free(shown);
+    orm_url_free(u);
+}
+
+static void
+test_config__postgresql_password_from_the_password_file(void **state)
+{
+    fixture *f = *state;
+    char url[512], pw[256], config[1024], pgpass[256], line[512];
+    orm_url *u = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    server_url("ORB_TEST_PG_URL", url, sizeof url, pw, sizeof pw);
+    snprintf(config, sizeof config, "[connection.pg]\nurl = %s\n", url);
+    write_file(f->user_config, config);
+
+    run_result r = orb("@pg", "count", "pg_catalog.pg_class", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no password supplied"));
+    run_result_free(&r);
+
+    assert_int_equal(orm_url_parse(&u, url, &e), 0);
+    snprintf(pgpass, sizeof pgpass, "%s/pgpass", f->dir);
+    snprintf(line, sizeof line, "%s:%d:%s:%s:%s\n", u->host, u->port,
+             u->database, u->user, pw);
+    orm_url_free(u);
+    write_file(pgpass, line);
+    assert_int_equal(chmod(pgpass, 0600), 0);
+    setenv("PGPASSFILE", pgpass, 1);
+    r = orb("@pg", "models", NULL);
+    if (r.status != 0)
+        fail_msg("with PGPASSFILE: status %d, %s", r.status, r.err);
+    assert_null(strstr(r.out, pw));
+    assert_null(strstr(r.err, pw));
+    run_result_free(&r);
+    /* The plain URL without a password too. */
+    r = orb(url, "models", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_config__connections_lists_them_without_passwords),
+        T(test_config__a_password_in_a_connection_url_is_refused),
+        T(test_config__an_unknown_connection_suggests_the_closest),
+        T(test_config__a_named_connection_brings_its_models_and_read_only),
+        T(test_config__the_users_file_wins_over_the_system_wide),
+        T(test_config__unknown_settings_are_warned_not_fatal),
+        T(test_config__xdg_config_home_wins_and_relative_is_ignored),
+        T(test_config__a_named_connection_opens_in_the_browser),
+        T(test_config__postgresql_password_from_the_password_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
