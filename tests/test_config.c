@@ -1,6 +1,6 @@
 /* Tests for orb's config files and named connections (tui/config.c,
  * tui/paths.c, tui/main.c) and for passwords kept outside orb: libpq's
- * password file.
+ * password file and the MySQL option files (drivers/mysql).
  *
  * The command-line tests run the real `orb` binary with HOME and the XDG
  * variables pointing into a temporary directory and compare stdout,
@@ -451,6 +451,77 @@ test_config__postgresql_password_from_the_password_file(void **state)
     run_result_free(&r);
 }
 
+static void test_config__mariadb_password_from_my_cnf(void **state)
+{
+    fixture *f = *state;
+    char url[512], pw[256], config[1024], cnf[256], text[512];
+    server_url("ORB_TEST_MYSQL_URL", url, sizeof url, pw, sizeof pw);
+    snprintf(config, sizeof config, "[connection.maria]\nurl = %s\n", url);
+    write_file(f->user_config, config);
+    snprintf(cnf, sizeof cnf, "%s/.my.cnf", f->home);
+
+    run_result r = orb("@maria", "models", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "using password: NO"));
+    run_result_free(&r);
+
+    /* The [client] group, as the mariadb client reads it. */
+    snprintf(text, sizeof text, "[client]\npassword=%s\n", pw);
+    write_file(cnf, text);
+    assert_int_equal(chmod(cnf, 0600), 0);
+    r = orb("@maria", "models", NULL);
+    if (r.status != 0)
+        fail_msg("with [client]: status %d, %s", r.status, r.err);
+    run_result_free(&r);
+
+    /* orb's own group, quoted; another program's group is not read. */
+    snprintf(text, sizeof text,
+             "[mysqldump]\npassword=wrong\n[orb]\npassword=\"%s\"\n", pw);
+    write_file(cnf, text);
+    r = orb(url, "models", NULL);
+    if (r.status != 0)
+        fail_msg("with [orb]: status %d, %s", r.status, r.err);
+    run_result_free(&r);
+}
+
+static void test_config__mariadb_url_values_win_over_my_cnf(void **state)
+{
+    fixture *f = *state;
+    char url[512], pw[256], cnf[256], text[512], wrong[600];
+    orm_url *u = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    server_url("ORB_TEST_MYSQL_URL", url, sizeof url, pw, sizeof pw);
+    snprintf(cnf, sizeof cnf, "%s/.my.cnf", f->home);
+    /* The file names a user and database that do not exist: the URL's
+     * win, and the file's password is used for the URL's user. */
+    snprintf(text, sizeof text,
+             "[client]\nuser=nobody_here\ndatabase=no_such_db\n"
+             "password=%s\n",
+             pw);
+    write_file(cnf, text);
+    run_result r = orb(url, "models", NULL);
+    if (r.status != 0)
+        fail_msg("status %d, %s", r.status, r.err);
+    run_result_free(&r);
+    /* A password in the URL beats the file's. */
+    assert_int_equal(orm_url_parse(&u, url, &e), 0);
+    orm_url_set_password(u, "not-the-password");
+    char *text_url = orm_url_format(u, 0);
+    snprintf(wrong, sizeof wrong, "%s", text_url);
+    free(text_url);
+    orm_url_free(u);
+    r = orb(wrong, "models", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "using password: YES"));
+    run_result_free(&r);
+    /* So does ORB_PASSWORD. */
+    setenv("ORB_PASSWORD", "not-the-password", 1);
+    r = orb(url, "models", NULL);
+    unsetenv("ORB_PASSWORD");
+    assert_int_equal(r.status, 1);
+    run_result_free(&r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -465,6 +536,8 @@ int main(void)
         T(test_config__xdg_config_home_wins_and_relative_is_ignored),
         T(test_config__a_named_connection_opens_in_the_browser),
         T(test_config__postgresql_password_from_the_password_file),
+        T(test_config__mariadb_password_from_my_cnf),
+        T(test_config__mariadb_url_values_win_over_my_cnf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

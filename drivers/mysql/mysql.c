@@ -558,6 +558,12 @@ static int my_conn_open(my_conn *c, orm_error *err)
         mysql_options(m, MYSQL_OPT_SSL_CERT, c->ssl_cert);
     if (c->ssl_key)
         mysql_options(m, MYSQL_OPT_SSL_KEY, c->ssl_key);
+    /* The option files (/etc/my.cnf, /etc/mysql/my.cnf, ~/.my.cnf), groups
+     * [client], [client-server], [client-mariadb] and [orb], as the
+     * mariadb client reads them: a password kept in ~/.my.cnf works. They
+     * are read inside mysql_real_connect, where the URL's host, user,
+     * password, database, port and socket (its arguments) win over them. */
+    mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, "orb");
     /* CLIENT_FOUND_ROWS: an UPDATE writing the same value still counts
      * the row as matched. */
     if (!mysql_real_connect(m, c->host, c->user, c->password, c->database,
@@ -569,6 +575,9 @@ static int my_conn_open(my_conn *c, orm_error *err)
     }
     /* libmariadb 3.3 quietly stays in plain text when the server has no
      * TLS unless certificates are verified too. */
+    /* What the option files may have changed and orb relies on. */
+    mysql_options(m, MYSQL_OPT_RECONNECT, &off);
+    mysql_options(m, MYSQL_REPORT_DATA_TRUNCATION, &on);
     if (c->ssl_enforce && !mysql_get_ssl_cipher(m)) {
         rc = orm_error_set(err, ORM_ECONNECT,
                            "cannot connect: TLS is required (ssl_mode) but "
