@@ -61,7 +61,7 @@ enum {
     X(get, "get", "MODEL KEY", 2, 2, OPT_REVEAL, "get MODEL KEY [--reveal]",   \
       "one row as \"column: value\" lines")                                    \
     X(count, "count", "MODEL", 1, 1, OPT_WHERE | OPT_FILTER,                   \
-      "count MODEL [--where EXPR]", "how many rows (match EXPR)")              \
+      "count MODEL [--where EXPR]", "how many rows (--where, --filter)")       \
     X(add, "add", "MODEL COL=VALUE", 1, -1, 0, "add MODEL COL=VALUE...",       \
       "insert a row and print its key")                                        \
     X(set, "set", "MODEL KEY COL=VALUE", 3, -1, OPT_EXPECT,                    \
@@ -74,18 +74,21 @@ enum {
       "saved filters (see below)")                                             \
     X(export, "export", "", 0, -1, OPT_OWN, "export MODEL --format F ...",     \
       "every matching row to CSV, TSV or JSON")                                \
-    X(help, "help", "", 0, 0, 0, "help", "this text")
+    X(help, "help", "COMMAND", 0, 1, 0, "help [COMMAND]",                      \
+      "this text, or one command's")
 
-/* X(flag, option, takes a value) */
+/* X(flag, option, its value (NULL: none), help) */
 #define CLI_OPTIONS(X)                                                         \
-    X(OPT_WHERE, "--where", 1)                                                 \
-    X(OPT_ORDER, "--order", 1)                                                 \
-    X(OPT_LIMIT, "--limit", 1)                                                 \
-    X(OPT_OFFSET, "--offset", 1)                                               \
-    X(OPT_FORMAT, "--format", 1)                                               \
-    X(OPT_REVEAL, "--reveal", 0)                                               \
-    X(OPT_EXPECT, "--expect", 1)                                               \
-    X(OPT_FILTER, "--filter", 1)
+    X(OPT_WHERE, "--where", "EXPR", "filter: handle like '%doe%' and id > 10") \
+    X(OPT_ORDER, "--order", "COL[,-COL]",                                      \
+      "sort by columns, \"-\" for descending")                                 \
+    X(OPT_LIMIT, "--limit", "N", "at most N rows")                             \
+    X(OPT_OFFSET, "--offset", "N", "skip the first N rows")                    \
+    X(OPT_FORMAT, "--format", "FORMAT", "table (default), csv, tsv or json")   \
+    X(OPT_REVEAL, "--reveal", NULL, "show secret columns instead of ***")      \
+    X(OPT_EXPECT, "--expect", "COL=VALUE",                                     \
+      "change nothing unless COL holds VALUE (repeatable)")                    \
+    X(OPT_FILTER, "--filter", "NAME", "a saved filter (ANDed with --where)")
 
 typedef enum cli_format { FMT_TABLE, FMT_CSV, FMT_TSV, FMT_JSON } cli_format;
 
@@ -140,9 +143,10 @@ static const cli_command commands[] = {
 static const struct cli_option {
     unsigned flag;
     const char *name;
-    int takes_value;
+    const char *value; /* what it takes, NULL for nothing */
+    const char *help;
 } options[] = {
-#define CLI_OPTION_ENTRY(flag, name, value) {flag, name, value},
+#define CLI_OPTION_ENTRY(flag, name, value, help) {flag, name, value, help},
     CLI_OPTIONS(CLI_OPTION_ENTRY)
 #undef CLI_OPTION_ENTRY
 };
@@ -1191,6 +1195,39 @@ done:
 
 /* ---- help ---- */
 
+/* The options in `flags`, one a line, from the options table. */
+static void print_options(FILE *out, unsigned flags)
+{
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        char left[32];
+        if (!(flags & options[i].flag))
+            continue;
+        snprintf(left, sizeof left, "%s%s%s", options[i].name,
+                 options[i].value ? " " : "",
+                 options[i].value ? options[i].value : "");
+        fprintf(out, "  %-18s  %s\n", left, options[i].help);
+    }
+}
+
+/* `orb COMMAND --help`: its usage, what it does, its options. */
+static void print_command_help(FILE *out, const cli_command *cmd)
+{
+    if (cmd->run == cli_filter) {
+        tui_cli_filter_help(out);
+        return;
+    }
+    if (cmd->run == cli_export) {
+        tui_cli_export_help(out);
+        return;
+    }
+    fprintf(out, "usage: orb [OPTIONS] %s%s\n\n%s\n",
+            cmd->run == cli_help ? "" : "[URL] ", cmd->synopsis, cmd->help);
+    if (cmd->options) {
+        fputs("\nOptions:\n", out);
+        print_options(out, cmd->options);
+    }
+}
+
 static void print_help(FILE *out)
 {
     fputs("usage: orb [OPTIONS] [URL] [COMMAND ARGS...]\n"
@@ -1218,16 +1255,9 @@ static void print_help(FILE *out)
           out);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-28s %s\n", commands[i].synopsis, commands[i].help);
+    fputs("\nRow options:\n", out);
+    print_options(out, OPT_ROWS);
     fputs(
-        "\n"
-        "Row options:\n"
-        "  --where EXPR        filter: handle like '%doe%' and id > 10\n"
-        "  --order COL[,-COL]  sort by columns, \"-\" for descending\n"
-        "  --limit N           at most N rows\n"
-        "  --offset N          skip the first N rows\n"
-        "  --format FORMAT     table (default), csv, tsv or json\n"
-        "  --reveal            show secret columns instead of ***\n"
-        "  --filter NAME       a saved filter (ANDed with --where)\n"
         "\n"
         "Saved filters and export:\n"
         "  filter list [MODEL]            filter show NAME\n"
@@ -1241,6 +1271,9 @@ static void print_help(FILE *out)
         "COL=VALUE converts text by the column's type; COL:=LITERAL takes\n"
         "a filter literal ('text', 12, true, null): note:=null sets NULL,\n"
         "note=null sets the text \"null\".\n"
+        "\n"
+        "orb COMMAND --help (or orb help COMMAND) tells one command's\n"
+        "arguments and options.\n"
         "\n"
         "Examples:\n"
         "  orb\n"
@@ -1272,10 +1305,61 @@ static int cli_export(cli *c)
     return tui_cli_export_run(c->db, c->opts, c->argc, c->argv, c->out, c->err);
 }
 
+static const cli_command *find_command(const char *word)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(word, commands[i].word) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int unknown_command(cli *c, const char *word)
+{
+    tui_suggestion sg = {word, NULL, 0};
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        tui_suggest(&sg, commands[i].word);
+    if (sg.best)
+        return tui_cli_usage_fail(
+            c->err, "unknown command '%s'; did you mean '%s'?", word, sg.best);
+    /* Never echo what may be a mistyped URL: it may hold a password. */
+    if (strchr(word, ':') || strchr(word, '@'))
+        return tui_cli_usage_fail(c->err,
+                                  "expected a command, got something like a "
+                                  "URL (one URL, with \"://\", comes first)");
+    if (strchr(word, '.') || strchr(word, '/'))
+        return tui_cli_usage_fail(c->err,
+                                  "unknown command '%s' (a database is named "
+                                  "by a URL such as sqlite:///%s)",
+                                  word, word);
+    return tui_cli_usage_fail(c->err, "unknown command '%s'", word);
+}
+
 static int cli_help(cli *c)
 {
-    print_help(c->out);
+    const cli_command *cmd;
+    if (c->a.npos == 0) {
+        print_help(c->out);
+        return 0;
+    }
+    if (!(cmd = find_command(c->a.pos[0])))
+        return unknown_command(c, c->a.pos[0]);
+    print_command_help(c->out, cmd);
     return 0;
+}
+
+/* Is --help among the command's words (before a "--")? */
+static int has_help_option(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+int tui_cli_is_help(int argc, char **argv)
+{
+    return argc > 0 && argv[0] &&
+           (strcmp(argv[0], "help") == 0 || has_help_option(argc, argv));
 }
 
 /* ---- the command line ---- */
@@ -1322,7 +1406,7 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
     if (!(cmd->options & opt->flag))
         return tui_cli_usage_fail(c->err, "%s does not take %s", cmd->word,
                                   opt->name);
-    if (opt->takes_value) {
+    if (opt->value) {
         if (eq)
             value = eq + 1;
         else if (*i + 1 < argc)
@@ -1423,29 +1507,11 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
         print_help(err);
         return 2;
     }
-    for (size_t i = 0; i < NCOMMANDS && !cmd; i++)
-        if (strcmp(argv[0], commands[i].word) == 0)
-            cmd = &commands[i];
-    if (!cmd) {
-        tui_suggestion sg = {argv[0], NULL, 0};
-        for (size_t i = 0; i < NCOMMANDS; i++)
-            tui_suggest(&sg, commands[i].word);
-        if (sg.best)
-            return tui_cli_usage_fail(
-                c.err, "unknown command '%s'; did you mean '%s'?", argv[0],
-                sg.best);
-        /* Never echo what may be a mistyped URL: it may hold a password. */
-        if (strchr(argv[0], ':') || strchr(argv[0], '@'))
-            return tui_cli_usage_fail(
-                c.err, "expected a command, got something like a "
-                       "URL (one URL, with \"://\", comes first)");
-        if (strchr(argv[0], '.') || strchr(argv[0], '/'))
-            return tui_cli_usage_fail(
-                c.err,
-                "unknown command '%s' (a database is named "
-                "by a URL such as sqlite:///%s)",
-                argv[0], argv[0]);
-        return tui_cli_usage_fail(c.err, "unknown command '%s'", argv[0]);
+    if (!(cmd = find_command(argv[0])))
+        return unknown_command(&c, argv[0]);
+    if (has_help_option(argc, argv)) {
+        print_command_help(out, cmd);
+        return 0;
     }
     if (cmd->options & OPT_OWN) {
         c.argc = argc;

@@ -349,6 +349,18 @@ static const struct {
 };
 #define NFILTER_COMMANDS (sizeof filter_commands / sizeof filter_commands[0])
 
+void tui_cli_filter_help(FILE *out)
+{
+    for (size_t i = 0; i < NFILTER_COMMANDS; i++)
+        fprintf(out, "%s orb [OPTIONS] [URL] %s\n",
+                i ? "      " : "usage:", filter_commands[i].synopsis);
+    fputs("\nSaved filters: named filters for a model, kept in the state\n"
+          "database (--state FILE) under the database's URL.\n"
+          "\nOptions:\n"
+          "  --replace           save: overwrite a filter of the same name\n",
+          out);
+}
+
 int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
                        char **argv, FILE *out, FILE *err)
 {
@@ -637,6 +649,37 @@ done:
     return status;
 }
 
+/* export's options, in the order of the specs below, with their help. */
+static const struct {
+    const char *name;
+    const char *value;
+    const char *help;
+} export_options[] = {
+    {"--where", "EXPR", "only rows that match EXPR"},
+    {"--filter", "NAME", "a saved filter (ANDed with --where)"},
+    {"--format", "FORMAT", "csv, tsv or json (else --output's extension)"},
+    {"--output", "FILE", "write FILE (whole or not at all), not stdout"},
+    {"--reveal", NULL, "show secret columns instead of ***"},
+};
+
+void tui_cli_export_help(FILE *out)
+{
+    fputs("usage: orb [OPTIONS] [URL] export MODEL --format csv|tsv|json\n"
+          "              [--where EXPR] [--filter NAME] [--output FILE] "
+          "[--reveal]\n"
+          "\nEvery matching row to CSV, TSV or JSON, streamed in key order.\n"
+          "\nOptions:\n",
+          out);
+    for (size_t i = 0; i < sizeof export_options / sizeof export_options[0];
+         i++) {
+        char left[32];
+        snprintf(left, sizeof left, "%s%s%s", export_options[i].name,
+                 export_options[i].value ? " " : "",
+                 export_options[i].value ? export_options[i].value : "");
+        fprintf(out, "  %-18s  %s\n", left, export_options[i].help);
+    }
+}
+
 int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
                        char **argv, FILE *out, FILE *err)
 {
@@ -647,9 +690,11 @@ int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
     size_t npos = 0;
     tui_export_format f;
     const opt_spec specs[] = {
-        {"--where", &where, NULL},   {"--filter", &filter, NULL},
-        {"--format", &format, NULL}, {"--output", &output, NULL},
-        {"--reveal", NULL, &reveal},
+        {export_options[0].name, &where, NULL},
+        {export_options[1].name, &filter, NULL},
+        {export_options[2].name, &format, NULL},
+        {export_options[3].name, &output, NULL},
+        {export_options[4].name, NULL, &reveal},
     };
     int status = parse_args(&c, "export", argc, argv, 1, specs,
                             sizeof specs / sizeof specs[0], pos, &npos, 1);

@@ -43,6 +43,10 @@ int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
 int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
                        char **argv, FILE *out, FILE *err);
 
+/* `orb filter --help` and `orb export --help`: usage and options. */
+void tui_cli_filter_help(FILE *out);
+void tui_cli_export_help(FILE *out);
+
 /*
  * The saved filter `name` as an expression for `model` (for
  * `rows MODEL --filter NAME`; AND it with --where). Marks the filter as

@@ -245,7 +245,7 @@ int main(int argc, char **argv)
     if (cmd_argc > 0) {
         /* Check the command line before connecting anywhere. */
         status = tui_cli_run(NULL, &opts, cmd_argc, cmd_argv, stdout, stderr);
-        if (status || strcmp(cmd_argv[0], "help") == 0)
+        if (status || tui_cli_is_help(cmd_argc, cmd_argv))
             return status;
     }
     if (prompt) {

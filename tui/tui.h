@@ -42,6 +42,11 @@ int tui_demo_register(orm_db *db);
 int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
                 FILE *out, FILE *err);
 
+/* Does the command line (argv starts at the command word) ask for help:
+ * `help ...` or a --help among the command's words? tui_cli_run then
+ * prints it, and main.c stops there without connecting. */
+int tui_cli_is_help(int argc, char **argv);
+
 /* The interactive browser on a terminal. Returns the exit status. */
 int tui_app_run(orm_db *db, const tui_options *opts);
 
