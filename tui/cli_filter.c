@@ -658,7 +658,7 @@ static const struct {
     {"--where", "EXPR", "only rows that match EXPR"},
     {"--filter", "NAME", "a saved filter (ANDed with --where)"},
     {"--format", "FORMAT", "csv, tsv or json (else --output's extension)"},
-    {"--output", "FILE", "write FILE (whole or not at all), not stdout"},
+    {"--output", "FILE", "write FILE, whole or not at all (-: stdout)"},
     {"--reveal", NULL, "show secret columns instead of ***"},
 };
 
