@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "helper_run.h"
 #include "tui.h"
@@ -37,6 +39,7 @@ static const char *const commands[][MAX_ARGS] = {
     {"create-all", "models.ini"},
     {"filter", "save", "mine", "accounts", "id = 1"},
     {"export", "accounts", "--format", "csv"},
+    {"connections"},
     {"help"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -256,6 +259,14 @@ static void test_cli_help__binary_answers_without_connecting(void **state)
     output_free(&o);
     run_result_free(&r);
 
+    /* connections is answered by main.c without a database: --help too. */
+    const char *conn_argv[] = {orb, "connections", "--help", NULL};
+    r = run_exec(conn_argv, NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    assert_non_null(strstr(r.out, "usage: orb [OPTIONS] [URL] connections"));
+    run_result_free(&r);
+
     const char *help_argv[] = {orb, "help", "export", NULL};
     r = run_exec(help_argv, NULL);
     assert_int_equal(r.status, 0);
@@ -273,6 +284,58 @@ static void test_cli_help__binary_answers_without_connecting(void **state)
     run_result_free(&r);
 }
 
+/* `orb connections` is answered by main.c without a database; with one
+ * open, tui_cli_run lists the same. */
+static void test_cli_help__connections_listed_the_same_both_ways(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/orb-test-help-XXXXXX";
+    char path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/orb", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/orb/config", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[connection.shop]\nurl = sqlite:///shop.db\nread_only = true\n"
+          "[connection.Bücher]\nurl = postgresql://me@127.0.0.1/b\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(setenv("XDG_CONFIG_HOME", dir, 1), 0);
+    assert_int_equal(setenv("XDG_CONFIG_DIRS", dir, 1), 0);
+
+    const char *argv[] = {ORB_BINARY_DIR "/orb", "connections", NULL};
+    run_result r = run_exec(argv, NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    assert_non_null(strstr(r.out, "shop"));
+    assert_non_null(strstr(r.out, "Bücher"));
+
+    orm_db *db = NULL;
+    assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
+    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL};
+    char word[] = "connections";
+    char *out_text = NULL, *err_text = NULL, *args[] = {word};
+    size_t out_len = 0, err_len = 0;
+    FILE *out = open_memstream(&out_text, &out_len);
+    FILE *err = open_memstream(&err_text, &err_len);
+    assert_int_equal(tui_cli_run(db, &opts, 1, args, out, err), 0);
+    fclose(out);
+    fclose(err);
+    assert_string_equal(out_text, r.out);
+    assert_string_equal(err_text, "");
+    free(out_text);
+    free(err_text);
+    orm_db_free(db);
+    run_result_free(&r);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/orb", dir);
+    rmdir(path);
+    rmdir(dir);
+    unsetenv("XDG_CONFIG_HOME");
+    unsetenv("XDG_CONFIG_DIRS");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_cli_help__lists_exactly_the_options_accepted),
         cmocka_unit_test(test_cli_help__unknown_command_is_a_usage_error),
         cmocka_unit_test(test_cli_help__binary_answers_without_connecting),
+        cmocka_unit_test(test_cli_help__connections_listed_the_same_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

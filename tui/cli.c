@@ -23,6 +23,7 @@
 
 #include "cli_filter.h"
 #include "cli_msg.h"
+#include "config.h"
 #include "export.h"
 #include "orm/sys/buf.h"
 #include "tui.h"
@@ -74,6 +75,8 @@ enum {
       "saved filters (see below)")                                             \
     X(export, "export", "", 0, -1, OPT_OWN, "export MODEL --format F ...",     \
       "every matching row to CSV, TSV or JSON")                                \
+    X(connections, "connections", "", 0, 0, 0, "connections",                  \
+      "the config's named connections (orb @NAME)")                            \
     X(help, "help", "COMMAND", 0, 1, 0, "help [COMMAND]",                      \
       "this text, or one command's")
 
@@ -1332,6 +1335,23 @@ static int unknown_command(cli *c, const char *word)
                                   "by a URL such as sqlite:///%s)",
                                   word, word);
     return tui_cli_usage_fail(c->err, "unknown command '%s'", word);
+}
+
+/* main.c lists them without opening a database; this is the same
+ * listing for a caller that has one open. */
+static int cli_connections(cli *c)
+{
+    tui_config cfg = TUI_CONFIG_INIT;
+    orm_buf problems = ORM_BUF_INIT;
+    tui_config_load_all(&cfg, NULL, NULL, &problems);
+    if (problems.len)
+        fputs(orm_buf_str(&problems) ? orm_buf_str(&problems)
+                                     : "orb: out of memory\n",
+              c->err);
+    int status = tui_config_connections_print(&cfg, c->out);
+    orm_buf_free(&problems);
+    tui_config_clear(&cfg);
+    return status;
 }
 
 static int cli_help(cli *c)

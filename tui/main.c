@@ -227,7 +227,8 @@ int main(int argc, char **argv)
     }
     int cmd_argc = argc - i;
     char **cmd_argv = argv + i;
-    int listing = cmd_argc > 0 && strcmp(cmd_argv[0], "connections") == 0;
+    int listing = cmd_argc > 0 && strcmp(cmd_argv[0], "connections") == 0 &&
+                  !tui_cli_is_help(cmd_argc, cmd_argv);
     if (listing && cmd_argc > 1)
         return tui_cli_usage_fail(stderr, "connections takes no arguments");
     if (connection || listing) {
