@@ -195,6 +195,47 @@ static int parse_option(tui_options *opts, int *prompt, int argc, char **argv,
     return 0;
 }
 
+/* Cover `len` bytes at `p` with '*'. */
+static void cover(char *p, size_t len)
+{
+    memset(p, '*', len);
+}
+
+/* A URL on the command line stays readable in `ps` and /proc for the
+ * whole session: each argument that holds a password (user:PASSWORD@ or
+ * a password= parameter) is replaced by a private copy, and the original,
+ * which is what `ps` shows, has the password covered. */
+static void hide_passwords(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i], *copy = NULL;
+        char *auth = strstr(arg, "://");
+        if (!auth)
+            continue;
+        auth += 3;
+        size_t authority = strcspn(auth, "/?#");
+        char *at = NULL;
+        for (size_t k = 0; k < authority; k++)
+            if (auth[k] == '@')
+                at = auth + k; /* the last one: the host comes after it */
+        char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+        char *param = strstr(auth + authority, "password=");
+        if (param && param[-1] != '?' && param[-1] != '&')
+            param = NULL;
+        if ((!colon || colon + 1 == at) && !param)
+            continue;
+        if (!(copy = strdup(arg)))
+            continue; /* shown as it was rather than lost */
+        argv[i] = copy;
+        if (colon && colon + 1 < at)
+            cover(colon + 1, (size_t)(at - colon - 1));
+        if (param) {
+            param += strlen("password=");
+            cover(param, strcspn(param, "&#"));
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL};
@@ -202,6 +243,8 @@ int main(int argc, char **argv)
     int prompt = 0, i, status = 0;
     const char *connection = NULL; /* orb @NAME */
     orm_db *db = NULL;
+
+    hide_passwords(argc, argv);
 
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];

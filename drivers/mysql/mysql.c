@@ -25,9 +25,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include <errmsg.h>
 #include <mysql.h>
 
 #include "orm/sys/driver.h"
+
+#include "handshake.h"
+
+/* Client authentication plugins that never send the password itself:
+ * what a connection without required TLS may use. */
+#define MY_SAFE_AUTH_PLUGINS                                                   \
+    "mysql_native_password,client_ed25519,caching_sha2_password,"              \
+    "sha256_password,auth_gssapi_client"
 
 /* Native error numbers the driver maps (server ER_* and client CR_*). */
 enum {
@@ -543,6 +552,21 @@ static int my_conn_open(my_conn *c, orm_error *err)
 
     if (!m)
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    /* TLS required: refuse a server that does not offer it before
+     * libmariadb sends the login (see handshake.h). A local socket needs
+     * no such look: nobody sits between. */
+    if (c->ssl_enforce && !c->unix_socket && c->host &&
+        strcmp(c->host, "localhost") != 0 &&
+        my_server_tls_offer(c->host, c->port, timeout) == MY_TLS_NOT_OFFERED) {
+        rc = orm_error_set(err, ORM_ECONNECT,
+                           "cannot connect: TLS is required (ssl_mode) but "
+                           "the server does not offer it; nothing was sent");
+        goto done;
+    }
+    /* Without required TLS, never hand the password over in clear text
+     * (mysql_clear_password, the PAM dialog), whoever asks for it. */
+    if (!c->ssl_enforce)
+        mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH, MY_SAFE_AUTH_PLUGINS);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     /* We notice a lost connection ourselves and reconnect in place. */
@@ -569,6 +593,14 @@ static int my_conn_open(my_conn *c, orm_error *err)
     if (!mysql_real_connect(m, c->host, c->user, c->password, c->database,
                             c->port, c->unix_socket,
                             CLIENT_FOUND_ROWS | CLIENT_MULTI_RESULTS)) {
+        if (mysql_errno(m) == CR_PLUGIN_NOT_ALLOWED && !c->ssl_enforce) {
+            rc = orm_error_set(err, ORM_ECONNECT,
+                               "cannot connect: the server asks for the "
+                               "password in clear text on a connection "
+                               "without TLS; refused (use ssl_mode=REQUIRED "
+                               "or VERIFY_IDENTITY for such accounts)");
+            goto done;
+        }
         rc = my_error_fill(c, err, mysql_errno(m), mysql_sqlstate(m),
                            mysql_error(m), 1);
         goto done;
