@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "config.h"
 #include "helper_run.h"
 #include "helper_tmux.h"
@@ -394,6 +395,179 @@ static void test_config__a_named_connection_opens_in_the_browser(void **state)
     assert_int_equal(status, 0);
 }
 
+/* ---- [ui]: how values look ---- */
+
+/* An app on an in-memory 24x100 screen over a SQLite table with a date,
+ * a timestamp and NULLs, reading the config in f->home/.config/orb. */
+static void ui_app(fixture *f, orm_db **db, tui_screen **scr, tui_app **app)
+{
+    char url[256], cfgdir[192], models[256];
+    snprintf(url, sizeof url, "sqlite:///%s/dates.db", f->dir);
+    snprintf(models, sizeof models, "%s/events.ini", f->dir);
+    write_file(models, "[Event]\n"
+                       "__tablename__ = events\n"
+                       "id = Integer primary_key\n"
+                       "Day = Date\n"
+                       "At = DateTime\n"
+                       "Note = Text\n");
+    run_result r = orb(url, "create-all", models, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    r = orb(url, "add", "events", "Day=2024-01-31", "At=2024-02-29 13:45:00",
+            "Note=Grüße", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    r = orb(url, "add", "events", "Note:=null", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    assert_int_equal(orm_db_open(db, url, NULL), 0);
+    assert_int_equal(orm_db_reflect_all(*db), 0);
+    assert_int_equal(tui_screen_mem_new(scr, 24, 100), 0);
+    snprintf(cfgdir, sizeof cfgdir, "%s/.config/orb", f->home);
+    assert_int_equal(tui_app_new(app, *db, NULL, *scr, cfgdir), 0);
+    assert_int_equal(tui_app_start(*app), 0);
+    assert_int_equal(tui_app_send(*app, "<Enter>"), 0);
+}
+
+static void ui_app_free(orm_db *db, tui_screen *scr, tui_app *app)
+{
+    tui_app_free(app);
+    scr->ops->free(scr);
+    orm_db_free(db);
+}
+
+static void assert_screen_has(tui_screen *scr, const char *text)
+{
+    if (tui_screen_find(scr, text) < 0) {
+        orm_buf all = ORM_BUF_INIT;
+        for (int r = 0; r < 24; r++) {
+            char *line = tui_screen_line(scr, r);
+            orm_buf_appendf(&all, "%s\n", line ? line : "");
+            free(line);
+        }
+        fail_msg("[%s] not on the screen:\n%s", text, orm_buf_str(&all));
+    }
+}
+
+static void test_config__ui_null_glyph_and_date_format(void **state)
+{
+    fixture *f = *state;
+    orm_db *db = NULL;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    write_file(f->user_config, "[ui]\n"
+                               "null = \xE2\x88\x85\n" /* ∅ */
+                               "date_format = %d.%m.%Y (%a)\n");
+    ui_app(f, &db, &scr, &app);
+    assert_screen_has(scr, "31.01.2024 (Wed)");
+    /* A timestamp keeps its time after the formatted date. */
+    assert_screen_has(scr, "29.02.2024 (Thu) 13:45:00");
+    assert_screen_has(scr, "Grüße");
+    assert_screen_has(scr, "\xE2\x88\x85");
+    assert_true(tui_screen_find(scr, "NULL") < 0);
+    assert_true(tui_screen_find(scr, "2024-01-31") < 0);
+    /* The record screen shows them the same way. */
+    assert_int_equal(tui_app_send(app, "<Enter>"), 0);
+    assert_screen_has(scr, "31.01.2024 (Wed)");
+    ui_app_free(db, scr, app);
+}
+
+static void test_config__ui_defaults_and_bad_values(void **state)
+{
+    fixture *f = *state;
+    orm_db *db = NULL;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    tui_config cfg = TUI_CONFIG_INIT;
+    orm_buf problems = ORM_BUF_INIT;
+    char want[1024];
+    /* A system-wide choice, a user's bad value: the system's stays. */
+    write_file(f->system_config, "[ui]\nnull = (null)\n");
+    write_file(f->user_config, "[ui]\n"
+                               "null =\n"
+                               "date_format = dd.mm.yyyy\n");
+    assert_int_equal(tui_config_load_all(&cfg, NULL, NULL, &problems), 2);
+    snprintf(want, sizeof want,
+             "%s:2: null needs some text: empty would look like an empty "
+             "string\n"
+             "%s:3: date_format is a strftime format like %%d.%%m.%%Y, not "
+             "'dd.mm.yyyy'\n",
+             f->user_config, f->user_config);
+    assert_string_equal(orm_buf_str(&problems), want);
+    assert_string_equal(cfg.null_text, "(null)");
+    assert_null(cfg.date_format);
+    tui_config_clear(&cfg);
+    orm_buf_free(&problems);
+
+    ui_app(f, &db, &scr, &app);
+    assert_screen_has(scr, "2024-01-31");
+    assert_screen_has(scr, "(null)");
+    ui_app_free(db, scr, app);
+}
+
+/* Change event 1's note inside the app's session (pending). */
+static void pending_note(tui_app *app, orm_db *db, const char *note)
+{
+    const orm_model *m = orm_db_find_model(db, "events");
+    orm_value pk = {ORM_VINT, 0, {.i = 1}};
+    orm_record *rec = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    assert_non_null(m);
+    assert_int_equal(orm_session_get(app->session, m, &pk, &rec), ORM_ROW);
+    assert_int_equal(orm_record_set_text(rec, "Note", note, &e), 0);
+}
+
+static void test_config__confirm_write_false_writes_without_review(void **state)
+{
+    fixture *f = *state;
+    orm_db *db = NULL;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    char url[256];
+    snprintf(url, sizeof url, "sqlite:///%s/dates.db", f->dir);
+
+    /* By default w shows the review screen and writes nothing yet. */
+    ui_app(f, &db, &scr, &app);
+    pending_note(app, db, "Änderung");
+    assert_int_equal(tui_app_send(app, "w"), 0);
+    assert_screen_has(scr, "review");
+    run_result r = orb(url, "get", "events", "1", NULL);
+    assert_non_null(strstr(r.out, "Note: Grüße"));
+    run_result_free(&r);
+    ui_app_free(db, scr, app);
+
+    write_file(f->user_config, "[ui]\nconfirm_write = false\n");
+    assert_int_equal(run_shellf("rm -f '%s/dates.db'", f->dir), 0);
+    ui_app(f, &db, &scr, &app);
+    pending_note(app, db, "Änderung");
+    assert_int_equal(tui_app_send(app, "w"), 0);
+    assert_screen_has(scr, "written: 1 change");
+    assert_int_equal(orm_session_pending_count(app->session), 0);
+    r = orb(url, "get", "events", "1", NULL);
+    assert_non_null(strstr(r.out, "Note: Änderung"));
+    run_result_free(&r);
+    ui_app_free(db, scr, app);
+}
+
+static void test_config__a_missing_theme_names_the_config_line(void **state)
+{
+    fixture *f = *state;
+    orm_db *db = NULL;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    char cfgdir[192], want[512];
+    write_file(f->user_config, "; mine\n[ui]\ntheme = nøne\n");
+    snprintf(cfgdir, sizeof cfgdir, "%s/.config/orb", f->home);
+    assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
+    assert_int_equal(tui_screen_mem_new(&scr, 24, 100), 0);
+    assert_int_equal(tui_app_new(&app, db, NULL, scr, cfgdir), 0);
+    assert_int_equal(tui_app_start(app), 0);
+    tui_app_draw(app);
+    snprintf(want, sizeof want, "%s:3: theme 'nøne' not found", f->user_config);
+    assert_screen_has(scr, want);
+    ui_app_free(db, scr, app);
+}
+
 /* ---- passwords kept outside orb ---- */
 
 /* The server URL of `var` without its password, and the password. */
@@ -535,6 +709,10 @@ int main(void)
         T(test_config__unknown_settings_are_warned_not_fatal),
         T(test_config__xdg_config_home_wins_and_relative_is_ignored),
         T(test_config__a_named_connection_opens_in_the_browser),
+        T(test_config__ui_null_glyph_and_date_format),
+        T(test_config__ui_defaults_and_bad_values),
+        T(test_config__confirm_write_false_writes_without_review),
+        T(test_config__a_missing_theme_names_the_config_line),
         T(test_config__postgresql_password_from_the_password_file),
         T(test_config__mariadb_password_from_my_cnf),
         T(test_config__mariadb_url_values_win_over_my_cnf),

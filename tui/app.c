@@ -124,7 +124,10 @@ static void load_theme(tui_app *app, orm_buf *problems)
         user_dir = orm_buf_finish(&b);
     }
     char *path = tui_theme_find(name, user_dir, ORB_THEMES_DIR);
-    if (!path)
+    if (!path && name == app->config.theme && app->config.theme_where)
+        orm_buf_appendf(problems, "%s: theme '%s' not found\n",
+                        app->config.theme_where, name);
+    else if (!path)
         orm_buf_appendf(problems, "theme '%s' not found\n", name);
     else
         tui_theme_load_file(&app->theme, path, problems);
@@ -170,6 +173,8 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
     tui_theme_default(&app->theme);
     app->config_dir = config_dir ? orm_strdup(config_dir) : tui_config_dir();
     tui_config_load_all(&app->config, &app->keymap, app->config_dir, &problems);
+    app->display.null_text = app->config.null_text;
+    app->display.date_format = app->config.date_format;
     load_theme(app, &problems);
     if (screen->ops->set_theme)
         screen->ops->set_theme(screen, &app->theme);

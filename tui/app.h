@@ -17,6 +17,7 @@
 
 #include "actions.h"
 #include "config.h"
+#include "display.h"
 #include "keymap.h"
 #include "orm/orm.h"
 #include "orm/sys/buf.h"
@@ -96,6 +97,7 @@ struct tui_app {
     tui_theme theme;
     tui_keymap keymap;
     tui_config config;
+    tui_display display; /* [ui] null and date_format (config's strings) */
     char *config_dir;
     tui_view *stack[TUI_STACK_MAX];
     size_t depth;

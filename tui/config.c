@@ -14,6 +14,7 @@
 
 #include "cli_msg.h"
 #include "config.h"
+#include "display.h"
 #include "orm/url.h"
 #include "text.h"
 #include "tui.h"
@@ -249,6 +250,22 @@ static int on_connection(config_reader *r, const char *name, const char *key,
     return 1;
 }
 
+/* What is wrong with a [ui] value, or NULL. */
+static const char *ui_value_problem(const char *name, const char *value)
+{
+    if (strcasecmp(name, "null") == 0 && !*value)
+        return "null needs some text: empty would look like an empty string";
+    if (strcasecmp(name, "date_format") == 0) {
+        struct tm day;
+        memset(&day, 0, sizeof day);
+        day.tm_year = 124;
+        day.tm_mday = 31;
+        if (!strchr(value, '%') || tui_date_format(NULL, 0, value, &day) == 0)
+            return "date_format is a strftime format like %d.%m.%Y, not";
+    }
+    return NULL;
+}
+
 static int on_entry(void *user, const char *section, const char *name,
                     const char *value)
 {
@@ -276,17 +293,42 @@ static int on_entry(void *user, const char *section, const char *name,
         return 1;
     }
     if (strcasecmp(section, "ui") == 0) {
-        if (strcasecmp(name, "theme") == 0) {
-            char *copy = orm_strdup(value);
-            if (!copy) {
-                report(r, "out of memory", NULL);
-                return 1;
-            }
-            free(r->cfg->theme);
-            r->cfg->theme = copy;
+        char **target = NULL;
+        if (strcasecmp(name, "theme") == 0)
+            target = &r->cfg->theme;
+        else if (strcasecmp(name, "null") == 0)
+            target = &r->cfg->null_text;
+        else if (strcasecmp(name, "date_format") == 0)
+            target = &r->cfg->date_format;
+        if (strcasecmp(name, "confirm_write") == 0) {
+            int b = parse_bool(value);
+            if (b < 0)
+                report(r, "confirm_write is true or false, not", value);
+            else
+                r->cfg->write_unreviewed = !b;
             return 1;
         }
-        static const char *const ui_keys[] = {"theme"};
+        if (target) {
+            const char *bad = ui_value_problem(name, value);
+            char *copy = bad ? NULL : orm_strdup(value);
+            if (bad)
+                report(r, bad, *value ? value : NULL);
+            else if (!copy)
+                report(r, "out of memory", NULL);
+            if (!copy)
+                return 1;
+            free(*target);
+            *target = copy;
+            if (target == &r->cfg->theme) {
+                orm_buf where = ORM_BUF_INIT;
+                orm_buf_appendf(&where, "%s:%d", r->path, r->line);
+                free(r->cfg->theme_where);
+                r->cfg->theme_where = orm_buf_finish(&where);
+            }
+            return 1;
+        }
+        static const char *const ui_keys[] = {"theme", "null", "date_format",
+                                              "confirm_write"};
         report_unknown(r, name, ui_keys, sizeof ui_keys / sizeof ui_keys[0]);
         return 1;
     }
@@ -352,7 +394,11 @@ void tui_config_clear(tui_config *cfg)
     if (!cfg)
         return;
     free(cfg->theme);
-    cfg->theme = NULL;
+    free(cfg->theme_where);
+    cfg->theme_where = NULL;
+    free(cfg->null_text);
+    free(cfg->date_format);
+    cfg->theme = cfg->null_text = cfg->date_format = NULL;
     for (size_t i = 0; i < cfg->nconnections; i++)
         connection_clear(&cfg->connections[i]);
     free(cfg->connections);

@@ -7,11 +7,15 @@
  *     move-down = j Down      ; an action's keys, replacing its defaults
  *     [ui]
  *     theme = light           ; a theme name or path
+ *     null = ∅                ; how NULL looks (default NULL)
+ *     date_format = %d.%m.%Y  ; dates (strftime; default 2024-01-31)
+ *     confirm_write = false   ; w writes without the review screen
  *     [connection.shop]       ; `orb @shop`
  *     url = postgresql://me@db.example/shop
  *     models = ~/shop/models.ini
  *     read_only = true
  *
+ * Quitting with pending changes always asks: no setting drops them.
  * A key given to an action moves to it from the other actions of the
  * same scope (screen) only: `sort = o` leaves the conflict screen its o.
  * A connection's URL must not hold a password (it comes from the prompt,
@@ -39,13 +43,17 @@ typedef struct tui_connection {
 } tui_connection;
 
 typedef struct tui_config {
-    char *theme;                 /* [ui] theme, owned, or NULL */
+    char *theme;          /* [ui] theme, owned, or NULL */
+    char *theme_where;    /* "path:line" of that setting, owned */
+    char *null_text;      /* [ui] null: how NULL looks, owned, or NULL */
+    char *date_format;    /* [ui] date_format (strftime), owned, or NULL */
+    int write_unreviewed; /* [ui] confirm_write = false: w writes at once */
     tui_connection *connections; /* in the order first defined */
     size_t nconnections;
 } tui_config;
 
 /* clang-format off */
-#define TUI_CONFIG_INIT {NULL, NULL, 0}
+#define TUI_CONFIG_INIT {NULL, NULL, NULL, NULL, 0, NULL, 0}
 /* clang-format on */
 
 /*

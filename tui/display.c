@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "display.h"
 
@@ -26,13 +27,75 @@ int tui_column_is_text(const orm_column *col)
     return col->type == ORM_STRING || col->type == ORM_TEXT;
 }
 
+/* The format is the user's, not a literal: that is the point. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+size_t tui_date_format(char *out, size_t size, const char *format,
+                       const struct tm *tm)
+{
+    char scratch[TUI_DATE_MAX];
+    if (!out) {
+        out = scratch;
+        size = sizeof scratch;
+    }
+    return strftime(out, size, format, tm);
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+/* A canonical date ("2024-01-31", maybe followed by " 13:45...") in the
+ * config's format, the rest as it was; 0 when it is not such a date. */
+static int show_date(orm_buf *out, const char *text, size_t len,
+                     const char *format)
+{
+    static const char shape[] = "dddd-dd-dd";
+    struct tm tm;
+    char shown[TUI_DATE_MAX];
+    int year = 0, month = 0, day = 0;
+    if (len < 10 || (len > 10 && text[10] != ' ' && text[10] != 'T'))
+        return 0;
+    for (size_t i = 0; i < 10; i++) {
+        int digit = text[i] >= '0' && text[i] <= '9';
+        if (shape[i] == 'd' ? !digit : text[i] != '-')
+            return 0;
+        if (digit && i < 4)
+            year = year * 10 + (text[i] - '0');
+        else if (digit && i < 7)
+            month = month * 10 + (text[i] - '0');
+        else if (digit)
+            day = day * 10 + (text[i] - '0');
+    }
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    /* The weekday and day of the year, for %a, %A, %j and the like. */
+    struct tm probe = tm;
+    probe.tm_hour = 12;
+    probe.tm_isdst = -1;
+    if (mktime(&probe) != (time_t)-1) {
+        tm.tm_wday = probe.tm_wday;
+        tm.tm_yday = probe.tm_yday;
+    }
+    size_t n = tui_date_format(shown, sizeof shown, format, &tm);
+    if (n == 0)
+        return 0;
+    orm_buf_appendn(out, shown, n);
+    orm_buf_appendn(out, text + 10, len - 10);
+    return 1;
+}
+
 void tui_value_show(orm_buf *out, tui_element *el, int *right,
-                    const orm_column *col, const orm_value *v, int revealed)
+                    const orm_column *col, const orm_value *v, int revealed,
+                    const tui_display *disp)
 {
     *right = 0;
     *el = TUI_EL_DEFAULT;
     if (!v || v->kind == ORM_VNULL) {
-        orm_buf_append(out, "NULL");
+        orm_buf_append(out, disp && disp->null_text ? disp->null_text : "NULL");
         *el = TUI_EL_NULL_VALUE;
         return;
     }
@@ -46,12 +109,19 @@ void tui_value_show(orm_buf *out, tui_element *el, int *right,
         *el = TUI_EL_TYPE;
         return;
     }
+    int dated = disp && disp->date_format && col &&
+                (col->type == ORM_DATE || col->type == ORM_DATETIME ||
+                 col->type == ORM_DATETIMETZ);
     if (v->kind == ORM_VTEXT &&
         (!col || orm_type_kind(col->type) == ORM_VTEXT)) {
-        orm_buf_appendn(out, v->u.s.len ? v->u.s.ptr : "", v->u.s.len);
+        const char *text = v->u.s.len ? v->u.s.ptr : "";
+        if (!dated || !show_date(out, text, v->u.s.len, disp->date_format))
+            orm_buf_appendn(out, text, v->u.s.len);
     } else {
         char *text = orm_value_format(v, col);
-        orm_buf_append(out, text ? text : "?");
+        if (!text || !dated ||
+            !show_date(out, text, strlen(text), disp->date_format))
+            orm_buf_append(out, text ? text : "?");
         free(text);
     }
     if (col && tui_column_right_aligned(col)) {

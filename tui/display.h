@@ -1,11 +1,14 @@
 /*
  * How one value looks on screen, the same on the rows and record
- * screens: NULL as a dim "NULL" (never confused with the empty string),
+ * screens: NULL as a dim "NULL" or the config's glyph (never confused with
+ * the empty string), dates in the config's date format,
  * secrets masked until revealed, blobs as "<N bytes>", numbers and
  * booleans right-aligned.
  */
 #ifndef TUI_DISPLAY_H
 #define TUI_DISPLAY_H
+
+#include <time.h>
 
 #include "orm/orm.h"
 #include "orm/sys/buf.h"
@@ -14,10 +17,26 @@
 #define TUI_SECRET_MASK                                                        \
     "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2"
 
+/* The config's [ui] choices of how values look (strings borrowed). */
+typedef struct tui_display {
+    const char *null_text;   /* NULL's text; NULL: "NULL" */
+    const char *date_format; /* strftime format of a date (DATE, and the
+                                date of DATETIME[TZ]); NULL: 2024-01-31 */
+} tui_display;
+
+/* strftime with the user's format (the config's date_format) into `out`
+ * (a scratch buffer when NULL); the length written, 0 when nothing fits
+ * or the format gives nothing. */
+#define TUI_DATE_MAX 128
+size_t tui_date_format(char *out, size_t size, const char *format,
+                       const struct tm *tm);
+
 /* Append the text of `v` to `out`; *el gets its element (TUI_EL_DEFAULT
- * for plain text) and *right whether it aligns right. */
+ * for plain text) and *right whether it aligns right. `disp` may be NULL
+ * (the defaults). */
 void tui_value_show(orm_buf *out, tui_element *el, int *right,
-                    const orm_column *col, const orm_value *v, int revealed);
+                    const orm_column *col, const orm_value *v, int revealed,
+                    const tui_display *disp);
 
 /* Numbers and booleans align right. */
 int tui_column_right_aligned(const orm_column *col);

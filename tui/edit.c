@@ -149,6 +149,11 @@ static unsigned open_review(tui_app *app)
         tui_app_message(app, "nothing to write: no pending changes");
         return TUI_REDRAW;
     }
+    if (app->config.write_unreviewed) {
+        unsigned result = TUI_REDRAW;
+        tui_edit_commit(app, &result); /* failures keep every change */
+        return result;
+    }
     return push(app, v, tui_view_review_new(&v, app, 0));
 }
 

@@ -53,11 +53,12 @@ static int conflict_open(tui_view *v, tui_app *app)
     return 0;
 }
 
-static void cell(orm_buf *out, const orm_column *col, const orm_value *v)
+static void cell(orm_buf *out, const tui_app *app, const orm_column *col,
+                 const orm_value *v)
 {
     tui_element el;
     int right;
-    tui_value_show(out, &el, &right, col, v, 0);
+    tui_value_show(out, &el, &right, col, v, 0, &app->display);
 }
 
 static void conflict_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
@@ -127,17 +128,17 @@ static void conflict_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         int yours = orm_record_changed(cv->rec, c);
         tui_screen_put(scr, row, 0, col->name, name_w, TUI_EL_LABEL);
         orm_buf_reset(&b);
-        cell(&b, col, loaded);
+        cell(&b, app, col, loaded);
         tui_screen_put(scr, row, x1, orm_buf_str(&b), col_w, TUI_EL_DEFAULT);
         orm_buf_reset(&b);
-        cell(&b, col, now);
+        cell(&b, app, col, now);
         tui_screen_put(scr, row, x2, orm_buf_str(&b), col_w,
                        theirs ? TUI_EL_PENDING_DELETE : TUI_EL_DEFAULT);
         orm_buf_reset(&b);
         if (st == ORM_RECORD_DELETED)
             orm_buf_append(&b, "-");
         else
-            cell(&b, col, mine);
+            cell(&b, app, col, mine);
         tui_screen_put(scr, row, x3, orm_buf_str(&b), col_w,
                        yours ? TUI_EL_PENDING_CHANGE : TUI_EL_DEFAULT);
     }

@@ -43,6 +43,7 @@ typedef struct record_view {
     record_line *lines;
     size_t nlines, lines_cap;
     unsigned long commits_seen; /* read again after a commit (edit.c) */
+    const tui_display *display; /* the app's: NULL glyph, date format */
 } record_view;
 
 /* ---- loading ---- */
@@ -315,7 +316,7 @@ static void value_lines(record_view *rv, size_t c, int width)
         orm_buf_free(&b);
         return;
     }
-    tui_value_show(&b, &el, &right, col, v, rv->revealed[c]);
+    tui_value_show(&b, &el, &right, col, v, rv->revealed[c], rv->display);
     w.el = el == TUI_EL_NUMBER ? TUI_EL_DEFAULT : el;
     if (col->type == ORM_JSON && el == TUI_EL_DEFAULT && b.len) {
         json_error_t jerr;
@@ -656,12 +657,13 @@ static const tui_view_ops record_ops = {
     .close = record_close,
 };
 
-static record_view *record_alloc(const orm_model *model)
+static record_view *record_alloc(const tui_app *app, const orm_model *model)
 {
     record_view *rv = calloc(1, sizeof *rv);
     if (!rv)
         return NULL;
     rv->base.ops = &record_ops;
+    rv->display = &app->display;
     rv->m = model;
     rv->sort_col = -1;
     return rv;
@@ -671,8 +673,7 @@ int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
                         const char *const *columns, const orm_value *values,
                         size_t n)
 {
-    record_view *rv = record_alloc(model);
-    (void)app;
+    record_view *rv = record_alloc(app, model);
     *out = NULL;
     if (!rv)
         return ORM_ENOMEM;
@@ -699,8 +700,7 @@ int tui_view_record_new_by_key(tui_view **out, tui_app *app,
                                const orm_model *model, int sort_col,
                                int sort_desc, const orm_value *key, size_t nkey)
 {
-    record_view *rv = record_alloc(model);
-    (void)app;
+    record_view *rv = record_alloc(app, model);
     *out = NULL;
     if (!rv)
         return ORM_ENOMEM;

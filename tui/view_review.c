@@ -80,7 +80,8 @@ static void show_value(orm_buf *out, const orm_column *col, const orm_value *v)
     orm_buf shown = ORM_BUF_INIT;
     tui_element el;
     int right;
-    tui_value_show(&shown, &el, &right, col, v, 1);
+    /* As written: the config's NULL glyph and date format are not used. */
+    tui_value_show(&shown, &el, &right, col, v, 1, NULL);
     const char *s = orm_buf_str(&shown);
     if (col->type == ORM_STRING || col->type == ORM_TEXT) {
         orm_buf_append(out, "\"");

@@ -49,6 +49,7 @@ typedef struct rows_view {
     const char *line_mark;
     orm_value *shown;
     unsigned long commits_seen;
+    const tui_display *display; /* the app's: NULL glyph, date format */
 } rows_view;
 
 /* ---- loading ---- */
@@ -244,7 +245,7 @@ static void measure(rows_view *rv, tui_app *app)
             tui_element el;
             int right;
             tui_value_show(&b, &el, &right, &m->columns[c], &row[c],
-                           rv->revealed[c]);
+                           rv->revealed[c], rv->display);
             const char *s = orm_buf_str(&b);
             int w = s ? tui_text_width(s, b.len) : 0;
             if (w > cap)
@@ -281,14 +282,14 @@ static void show_column(rows_view *rv, int cols)
     }
 }
 
-static void draw_value(tui_screen *scr, int row, int x, int width,
-                       const orm_column *col, const orm_value *v, int revealed,
-                       tui_element override, int key)
+static void draw_value(const rows_view *rv, tui_screen *scr, int row, int x,
+                       int width, const orm_column *col, const orm_value *v,
+                       int revealed, tui_element override, int key)
 {
     orm_buf b = ORM_BUF_INIT, fitted = ORM_BUF_INIT;
     tui_element el;
     int right;
-    tui_value_show(&b, &el, &right, col, v, revealed);
+    tui_value_show(&b, &el, &right, col, v, revealed, rv->display);
     const char *s = orm_buf_str(&b);
     int w = tui_text_fit(&fitted, s ? s : "", s ? b.len : 0, width);
     if (override != TUI_EL_DEFAULT)
@@ -334,7 +335,7 @@ static int draw_column(rows_view *rv, tui_screen *scr, int row, int x, size_t i,
             tui_screen_put(scr, row, x, "new", width,
                            cursor_line ? over : TUI_EL_PENDING_ADD);
         else
-            draw_value(scr, row, x, width, col, &values[c], rv->revealed[c],
+            draw_value(rv, scr, row, x, width, col, &values[c], rv->revealed[c],
                        over, key);
     }
     return x + width + 1;
@@ -954,11 +955,11 @@ int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
                       const orm_expr *filter, const char *filter_text)
 {
     rows_view *rv = calloc(1, sizeof *rv);
-    (void)app;
     *out = NULL;
     if (!rv)
         return ORM_ENOMEM;
     rv->base.ops = &rows_ops;
+    rv->display = &app->display;
     rv->m = model;
     rv->sort_col = -1;
     if (filter) {
