@@ -8,6 +8,8 @@
 # `orb_test` it owns. CMD sees
 #   ORB_TEST_PG_URL=postgresql://orb:PW@127.0.0.1:PORT/orb_test
 #   ORB_TEST_MYSQL_URL=mysql://orb:PW@127.0.0.1:PORT/orb_test
+# and the same servers' database orb_foreign as ORB_TEST_PG_FOREIGN_URL and
+# ORB_TEST_MYSQL_FOREIGN_URL (see test_foreign.c),
 # and its exit status becomes ours. Both servers and their temp dirs go away
 # on exit, INT and TERM; runs killed with SIGKILL are reaped by the next run.
 # If a server cannot start we print its log and fail: the tests must never
@@ -177,7 +179,9 @@ start_pg() {
   done
   "${PG_BIN}/psql" -X -q -v ON_ERROR_STOP=1 -h "${dir}" -p "${port}" -U postgres \
     -d postgres -c "CREATE ROLE orb LOGIN PASSWORD '$1'" \
-    -c "CREATE DATABASE orb_test OWNER orb" >>"${ctl_log}" 2>&1 ||
+    -c "CREATE DATABASE orb_test OWNER orb" \
+    -c "CREATE DATABASE orb_foreign OWNER orb TEMPLATE template0 \
+LOCALE_PROVIDER icu ICU_LOCALE 'de-DE' LOCALE 'C.UTF-8'" >>"${ctl_log}" 2>&1 ||
     die_with_log "PostgreSQL user setup" "${ctl_log}" "${log}"
   echo "${port}" >"${BASE}/pg.port"
 }
@@ -228,7 +232,10 @@ start_mariadb() {
     CREATE USER 'orb'@'%' IDENTIFIED BY '$1';
     CREATE USER 'orb'@'127.0.0.1' IDENTIFIED BY '$1';
     GRANT ALL ON orb_test.* TO 'orb'@'%';
-    GRANT ALL ON orb_test.* TO 'orb'@'127.0.0.1';" >>"${log}" 2>&1 ||
+    GRANT ALL ON orb_test.* TO 'orb'@'127.0.0.1';
+    CREATE DATABASE orb_foreign CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+    GRANT ALL ON orb_foreign.* TO 'orb'@'%';
+    GRANT ALL ON orb_foreign.* TO 'orb'@'127.0.0.1';" >>"${log}" 2>&1 ||
     die_with_log "MariaDB user setup" "${log}"
   echo "${port}" >"${BASE}/mariadb.port"
 }
@@ -259,6 +266,11 @@ say "PostgreSQL 15 on 127.0.0.1:${pg_port}"
 say "MariaDB 10.11 on 127.0.0.1:${my_port}"
 export ORB_TEST_PG_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/orb_test"
 export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_test"
+# A second database each, for schemas made the way users' are (test_foreign):
+# MariaDB utf8mb4_general_ci; PostgreSQL with an ICU collation (only the C
+# and C.UTF-8 OS locales exist here).
+export ORB_TEST_PG_FOREIGN_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/orb_foreign"
+export ORB_TEST_MYSQL_FOREIGN_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_foreign"
 
 # CMD runs in the background and we wait for it: bash defers traps while a
 # foreground command runs, so a TERM sent to this script alone would only act

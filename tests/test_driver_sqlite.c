@@ -1111,11 +1111,13 @@ test_driver_sqlite__list_tables_sorted_without_internals(void **state)
                                         "ESCAPE '!'"),
                      2);
 
+    /* Views are listed with the tables (reflection marks them). */
     assert_int_equal(DRV->list_tables(f->conn, &names, &n), 0);
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 4);
     assert_string_equal(names[0], "Apple");
-    assert_string_equal(names[1], "mango");
-    assert_string_equal(names[2], "zebra");
+    assert_string_equal(names[1], "fruit");
+    assert_string_equal(names[2], "mango");
+    assert_string_equal(names[3], "zebra");
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
@@ -1278,7 +1280,10 @@ static void test_driver_sqlite__reflects_hand_made_odd_types(void **state)
             assert_int_equal(c->precision, want[i].precision);
             assert_int_equal(c->scale, want[i].scale);
         }
-        assert_int_equal(c->flags, 0);
+        /* Only the column without a type holds values of any kind. */
+        assert_int_equal(c->flags, i == 0 ? ORM_UNTYPED : 0);
+        /* Only the generated column is read-only. */
+        assert_int_equal(c->read_only != NULL, strcmp(c->name, "gen") == 0);
     }
     assert_string_equal(column_named(m, "untyped")->native_type, "");
     assert_string_equal(column_named(m, "money")->native_type, "MONEY(4)");
@@ -1293,9 +1298,11 @@ static void test_driver_sqlite__reflects_hand_made_odd_types(void **state)
     exec_ok(f->conn, "CREATE TABLE k3 (id integer PRIMARY KEY)");
     m = reflect_ok(f->conn, "k1");
     assert_int_equal(m->columns[0].flags & ORM_AUTOINC, 0);
+    assert_false(orm_column_is_autoinc(m, &m->columns[0]));
     orm_model_free(m);
     m = reflect_ok(f->conn, "k2");
     assert_int_equal(m->columns[0].flags & ORM_AUTOINC, 0);
+    assert_false(orm_column_is_autoinc(m, &m->columns[0]));
     orm_model_free(m);
     m = reflect_ok(f->conn, "k3");
     assert_true(m->columns[0].flags & ORM_AUTOINC);

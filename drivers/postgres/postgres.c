@@ -1251,7 +1251,7 @@ static int pg_list_tables(orm_conn *conn, char ***out, size_t *count)
         "SELECT name FROM (SELECT CASE WHEN n.nspname = current_schema()"
         " THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS name"
         " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition"
         " AND n.nspname = ANY (current_schemas(false))"
         " AND n.nspname NOT IN ('pg_catalog', 'information_schema')) t"
         " ORDER BY name COLLATE \"C\"";
@@ -1294,7 +1294,8 @@ static int pg_table_lookup(pg_conn *pgc, const char *schema, const char *table,
                            PGresult **out)
 {
     static const char sql[] =
-        "SELECT c.oid, n.nspname, n.nspname = current_schema(), c.relname"
+        "SELECT c.oid, n.nspname, n.nspname = current_schema(), c.relname,"
+        " c.relkind IN ('v', 'm')"
         " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.oid ="
         " CASE WHEN $1::text IS NULL THEN to_regclass(quote_ident($2))"
@@ -1320,7 +1321,8 @@ static int pg_table_lookup(pg_conn *pgc, const char *schema, const char *table,
                           schema ? schema : "", schema ? "." : "", table);
 }
 
-/* orm_type (and length / precision) of a built-in type by OID. */
+/* orm_type (and length / precision) of a built-in type by OID; any
+ * other type travels as text in the type's own syntax. */
 static orm_type pg_type_map(Oid oid, int typmod, orm_column *col)
 {
     switch (oid) {
@@ -1339,6 +1341,8 @@ static orm_type pg_type_map(Oid oid, int typmod, orm_column *col)
     case PG_OID_BOOL:
         return ORM_BOOLEAN;
     case PG_OID_FLOAT4:
+        col->precision = 24; /* single precision: shown as a float4 */
+        return ORM_FLOAT;
     case PG_OID_FLOAT8:
         return ORM_FLOAT;
     case PG_OID_NUMERIC:
@@ -1375,24 +1379,39 @@ static int pg_text_int(const char *text)
     return (int)v;
 }
 
-/* Columns: name, type as written, base type OID, typmod, not null,
- * default expression (none for generated columns), identity. */
+/* Columns: name, type as written, base type OID (through domains),
+ * typmod, not null, default expression (none for generated columns),
+ * identity, generation expression, enum labels (joined by \x1f), and
+ * whether the base type can be compared with = (a default btree
+ * operator class: xml, point or json have none). */
 static const char pg_columns_sql[] =
     "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
-    " CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,"
-    " CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
+    " bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
     " a.attnotnull, CASE WHEN a.attgenerated = '' THEN"
-    " pg_get_expr(d.adbin, d.adrelid) END, a.attidentity"
+    " pg_get_expr(d.adbin, d.adrelid) END, a.attidentity,"
+    " CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,"
+    " (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder)"
+    " FROM pg_enum e WHERE e.enumtypid = bt.oid),"
+    " EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am"
+    " ON am.oid = oc.opcmethod WHERE am.amname = 'btree' AND oc.opcdefault"
+    " AND oc.opcintype IN (bt.oid, CASE WHEN bt.typcategory = 'A'"
+    " THEN 'anyarray'::regtype END, CASE WHEN bt.typtype = 'e'"
+    " THEN 'anyenum'::regtype END, CASE WHEN bt.typtype = 'r'"
+    " THEN 'anyrange'::regtype END, CASE WHEN bt.typcategory = 'S'"
+    " THEN 'text'::regtype END))"
     " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+    " JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd'"
+    " THEN t.typbasetype ELSE a.atttypid END"
     " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
     " AND d.adnum = a.attnum"
     " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped"
     " ORDER BY a.attnum";
 
-/* Keys, one row per column in key order: name, kind (p/u/f), column,
+/* Keys, one row per column in key order: name, kind (p/u/f/i), column,
  * referenced column, referenced table (schema-qualified when it lives in
  * another schema than this table), position. Unique indexes that back no
- * constraint count as unique constraints. */
+ * constraint count as unique constraints; other plain indexes are kind
+ * i (a one-column one marks its column indexed, as on SQLite). */
 static const char pg_keys_sql[] =
     "SELECT con.conname::text, con.contype::text, a.attname::text,"
     " fa.attname::text,"
@@ -1419,6 +1438,15 @@ static const char pg_keys_sql[] =
     " AND k.ord <= i.indnkeyatts"
     " AND NOT EXISTS (SELECT 1 FROM pg_constraint x"
     " WHERE x.conindid = i.indexrelid)"
+    " UNION ALL"
+    " SELECT ic.relname::text, 'i', a.attname::text, NULL, NULL, k.ord"
+    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"
+    " AS k(attnum, ord)"
+    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+    " WHERE i.indrelid = $1::oid AND NOT i.indisunique"
+    " AND i.indpred IS NULL AND i.indexprs IS NULL"
+    " AND k.ord <= i.indnkeyatts"
     " ORDER BY 2, 1, 6";
 
 /* End (exclusive) of the key group starting at row `start`. */
@@ -1441,6 +1469,67 @@ static int pg_column_find(const orm_column *cols, size_t n, const char *name)
     return -1;
 }
 
+/* Why a view is read-only (each dialect says the same). */
+#define PG_VIEW_READ_ONLY                                                      \
+    "a view: it has no primary key to find a row by, so orb only reads it"
+
+/* What a column carries beyond its type, owned until the model copies it. */
+typedef struct pg_col_extra {
+    char *read_only;
+    char *labels; /* enum labels, split in place */
+    const char **choices;
+} pg_col_extra;
+
+static void pg_col_extra_free(pg_col_extra *x)
+{
+    free(x->read_only);
+    free(x->labels);
+    free(x->choices);
+}
+
+/* Generated columns and types without = are read-only; enum labels are
+ * the column's choices. */
+static int pg_column_extras(orm_column *c, const PGresult *columns, int r,
+                            pg_col_extra *x)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (!PQgetisnull(columns, r, 7)) {
+        orm_buf_appendf(&b, "generated by the database from %s",
+                        PQgetvalue(columns, r, 7));
+    } else if (c->type == ORM_TEXT && strcmp(PQgetvalue(columns, r, 9), "t")) {
+        orm_buf_appendf(&b,
+                        "type %s has no equality operator: orb could not "
+                        "tell whether someone else changed it",
+                        c->native_type);
+    }
+    if (b.len || b.failed) {
+        if (!(x->read_only = orm_buf_finish(&b)))
+            return ORM_ENOMEM;
+        c->read_only = x->read_only;
+    }
+    if (!PQgetisnull(columns, r, 8)) {
+        size_t n = 1;
+        if (!(x->labels = orm_strdup(PQgetvalue(columns, r, 8))))
+            return ORM_ENOMEM;
+        for (const char *p = x->labels; *p; p++)
+            n += *p == '\x1f';
+        if (!(x->choices = calloc(n, sizeof *x->choices)))
+            return ORM_ENOMEM;
+        char *p = x->labels;
+        for (size_t k = 0; k < n; k++) {
+            x->choices[k] = p;
+            char *sep = strchr(p, '\x1f');
+            if (sep) {
+                *sep = '\0';
+                p = sep + 1;
+            }
+        }
+        c->choices = x->choices;
+        c->nchoices = n;
+    }
+    return 0;
+}
+
 static int pg_reflect_table(orm_conn *conn, const char *schema,
                             const char *table, orm_model **out)
 {
@@ -1448,6 +1537,7 @@ static int pg_reflect_table(orm_conn *conn, const char *schema,
     PGresult *found = NULL, *columns = NULL, *keys = NULL;
     orm_column *cols = NULL;
     const char **names = NULL, **refs = NULL;
+    pg_col_extra *extras = NULL;
     orm_model *model = NULL;
     int rc;
 
@@ -1465,24 +1555,31 @@ static int pg_reflect_table(orm_conn *conn, const char *schema,
     cols = calloc(ncols ? ncols : 1, sizeof *cols);
     names = calloc(nkeys ? nkeys : 1, sizeof *names);
     refs = calloc(nkeys ? nkeys : 1, sizeof *refs);
-    if (!cols || !names || !refs)
+    extras = calloc(ncols ? ncols : 1, sizeof *extras);
+    if (!cols || !names || !refs || !extras)
         goto done;
     for (size_t i = 0; i < ncols; i++) {
         int r = (int)i;
         orm_column *c = &cols[i];
         const char *def =
             PQgetisnull(columns, r, 5) ? NULL : PQgetvalue(columns, r, 5);
+        Oid base = (Oid)pg_text_int(PQgetvalue(columns, r, 2));
         c->name = PQgetvalue(columns, r, 0);
         c->native_type = PQgetvalue(columns, r, 1);
-        c->type = pg_type_map((Oid)pg_text_int(PQgetvalue(columns, r, 2)),
-                              pg_text_int(PQgetvalue(columns, r, 3)), c);
+        c->type = pg_type_map(base, pg_text_int(PQgetvalue(columns, r, 3)), c);
         if (!strcmp(PQgetvalue(columns, r, 4), "t"))
             c->flags |= ORM_NOT_NULL;
+        /* Only identity and sequence defaults generate a key: an integer
+         * key without one needs a value from the user. */
         if (PQgetvalue(columns, r, 6)[0] ||
             (def && !strncmp(def, "nextval(", 8)))
             c->flags |= ORM_AUTOINC;
-        else
+        else {
+            c->flags |= ORM_NO_AUTOINC;
             c->server_default = def;
+        }
+        if ((rc = pg_column_extras(c, columns, r, &extras[i])))
+            goto done;
     }
     /* Pass 1: flags and single-column references on the columns. */
     for (int g = 0, end; g < (int)nkeys; g = end) {
@@ -1496,6 +1593,8 @@ static int pg_reflect_table(orm_conn *conn, const char *schema,
                 cols[ci].flags |= ORM_PK | ORM_NOT_NULL;
             else if (kind == 'u' && end - g == 1)
                 cols[ci].flags |= ORM_UNIQUE;
+            else if (kind == 'i' && end - g == 1)
+                cols[ci].flags |= ORM_INDEX;
             else if (kind == 'f' && end - g == 1 && !cols[ci].ref_table) {
                 cols[ci].ref_table = PQgetvalue(keys, r, 4);
                 cols[ci].ref_column = PQgetvalue(keys, r, 3);
@@ -1508,6 +1607,11 @@ static int pg_reflect_table(orm_conn *conn, const char *schema,
     if (schema || strcmp(PQgetvalue(found, 0, 2), "t"))
         if ((rc = orm_model_set_schema(model, PQgetvalue(found, 0, 1))))
             goto done;
+    if (!strcmp(PQgetvalue(found, 0, 4), "t")) {
+        model->is_view = 1;
+        if ((rc = orm_model_set_read_only(model, PG_VIEW_READ_ONLY)))
+            goto done;
+    }
     for (size_t i = 0; i < ncols; i++)
         if ((rc = orm_model_add_column(model, &cols[i])))
             goto done;
@@ -1538,6 +1642,9 @@ done:
     free(cols);
     free(names);
     free(refs);
+    for (size_t i = 0; extras && i < (size_t)PQntuples(columns); i++)
+        pg_col_extra_free(&extras[i]);
+    free(extras);
     PQclear(found);
     PQclear(columns);
     PQclear(keys);

@@ -373,6 +373,27 @@ static int parse_float(const orm_column *col, const char *s, size_t n,
     return 0;
 }
 
+/* A single-precision Float column (float4, MySQL FLOAT). */
+static int col_is_float32(const orm_column *col)
+{
+    return col && col->type == ORM_FLOAT && col->precision > 0 &&
+           col->precision <= 24;
+}
+
+/* Shortest text that reads back as the same float: 0.1f, not the
+ * 0.10000000149011612 its double shows. */
+static void format_float32(char *buf, size_t size, double f)
+{
+    c_numeric cn;
+    c_numeric_begin(&cn);
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(buf, size, "%.*g", digits, f);
+        if ((float)strtod(buf, NULL) == (float)f)
+            break;
+    }
+    c_numeric_end(&cn);
+}
+
 /* Shortest text that reads back as the same double. */
 static void format_double(char *buf, size_t size, double f)
 {
@@ -832,6 +853,39 @@ static int text_out(orm_value *out, const char *s, size_t n, orm_error *err)
  * the canonical owned value. Shared by parse (text typed by a user) and
  * check (a text value about to be sent).
  */
+/* Is `s` one of the column's choices (ENUM), or with ORM_CHOICE_SET a
+ * comma-separated list of them (SET, "" the empty set)? Exact match:
+ * the database's own matching may ignore case, orb's does not. */
+static int choice_check(const orm_column *col, const char *s, size_t n,
+                        orm_error *err)
+{
+    int set = (col->flags & ORM_CHOICE_SET) != 0;
+    size_t start = 0;
+    if (set && n == 0)
+        return 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && (!set || s[i] != ','))
+            continue;
+        size_t k = 0;
+        for (; k < col->nchoices; k++)
+            if (strlen(col->choices[k]) == i - start &&
+                memcmp(col->choices[k], s + start, i - start) == 0)
+                break;
+        if (k == col->nchoices) {
+            orm_buf b = ORM_BUF_INIT;
+            for (k = 0; k < col->nchoices; k++)
+                orm_buf_appendf(&b, "%s'%s'", k ? ", " : "", col->choices[k]);
+            int rc = type_error(err, col, "'%.*s' is not one of %s",
+                                (int)(i - start), s + start,
+                                orm_buf_str(&b) ? orm_buf_str(&b) : "");
+            orm_buf_free(&b);
+            return rc;
+        }
+        start = i + 1;
+    }
+    return 0;
+}
+
 static int convert_text(orm_value *out, const orm_column *col, const char *s,
                         size_t n, orm_error *err)
 {
@@ -841,6 +895,8 @@ static int convert_text(orm_value *out, const orm_column *col, const char *s,
     if (col->type == ORM_STRING || col->type == ORM_TEXT) {
         if ((rc = utf8_count(s, n, &chars)))
             return utf8_error(err, col, rc);
+        if (col->nchoices && (rc = choice_check(col, s, n, err)))
+            return rc;
         if (col->type == ORM_STRING && col->length > 0 &&
             chars > (size_t)col->length)
             return type_error(err, col, "at most %d character%s (got %zu)",
@@ -873,6 +929,8 @@ static int convert_text(orm_value *out, const orm_column *col, const char *s,
         double f;
         if ((rc = parse_float(col, t, tn, &f, err)))
             return rc;
+        if (col_is_float32(col)) /* what the column will hold */
+            f = (double)(float)f;
         if (out)
             *out = orm_value_float(f);
         return 0;
@@ -972,6 +1030,11 @@ char *orm_value_format(const orm_value *v, const orm_column *col)
 {
     if (!v || v->kind == ORM_VNULL)
         return NULL;
+    if (v->kind == ORM_VFLOAT && col_is_float32(col) && isfinite(v->u.f)) {
+        char buf[64];
+        format_float32(buf, sizeof buf, v->u.f);
+        return orm_strdup(buf);
+    }
     if (!col || v->kind == orm_type_kind(col->type))
         return format_kind(v);
     /* A value of another kind than its column travels as (an integer
@@ -1086,9 +1149,15 @@ static int normalize_int(orm_value *v)
     return 0;
 }
 
-static int normalize_float(orm_value *v)
+static int normalize_float(orm_value *v, const orm_column *col)
 {
     double f;
+    if (v->kind == ORM_VFLOAT && col_is_float32(col)) {
+        /* PostgreSQL writes a float4 as its shortest text (0.1): the
+         * value the column holds is the float, 0.10000000149011612. */
+        v->u.f = (double)(float)v->u.f;
+        return 0;
+    }
     if (v->kind == ORM_VINT) {
         value_set_scalar(v, orm_value_float((double)v->u.i));
         return 0;
@@ -1151,7 +1220,7 @@ int orm_value_normalize(orm_value *v, const orm_column *col)
     case ORM_SMALLINT:
         return normalize_int(v);
     case ORM_FLOAT:
-        return normalize_float(v);
+        return normalize_float(v, col);
     case ORM_BOOLEAN:
         return normalize_bool(v);
     case ORM_NUMERIC:

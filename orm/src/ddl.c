@@ -303,6 +303,10 @@ int orm_db_create_table(orm_db *db, const orm_model *model)
 int orm_db_drop_table(orm_db *db, const orm_model *model)
 {
     sql_builder sb;
+    if (model->is_view)
+        return orm_error_set(&db->err, ORM_EINVALID,
+                             "%s is a view, not a table: orb does not drop it",
+                             model->table);
     sql_init(&sb, db->driver);
     sql_raw(&sb, "DROP TABLE IF EXISTS ");
     sql_table(&sb, model);
@@ -362,7 +366,8 @@ int orm_db_drop_all(orm_db *db)
     size_t *order = calloc(db->nmodels ? db->nmodels : 1, sizeof *order);
     int rc = order ? dependency_order(db, order) : ORM_ENOMEM;
     for (size_t i = db->nmodels; rc == 0 && i > 0; i--)
-        rc = orm_db_drop_table(db, db->models[order[i - 1]]);
+        if (!db->models[order[i - 1]]->is_view) /* reflected views stay */
+            rc = orm_db_drop_table(db, db->models[order[i - 1]]);
     free(order);
     return rc;
 }

@@ -254,6 +254,8 @@ int flush_statement(flush_ctx *f, sql_builder *sb, orm_record *rec,
 int flush_insert_includes(const orm_record *rec, size_t i)
 {
     const orm_column *c = &rec->model->columns[i];
+    if (c->read_only) /* generated: the database writes it */
+        return 0;
     if (rec->values[i].kind != ORM_VNULL)
         return 1;
     if (!rec->changed[i])
@@ -476,7 +478,7 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
             continue;
         if (version >= 0        ? (int)i != version
             : g == GUARD_UPDATE ? !rec->changed[i]
-                                : c->type == ORM_BLOB)
+                                : c->type == ORM_BLOB || c->read_only)
             continue;
         sql_raw(sb, " AND ");
         sql_match(sb, c, &rec->original[i]);

@@ -60,7 +60,8 @@ static int join_guarded(const orm_record *first, size_t c, guard_kind g)
     const orm_column *col = &first->model->columns[c];
     if (col->flags & ORM_PK)
         return 0;
-    return g == GUARD_UPDATE ? first->changed[c] != 0 : col->type != ORM_BLOB;
+    return g == GUARD_UPDATE ? first->changed[c] != 0
+                             : col->type != ORM_BLOB && !col->read_only;
 }
 
 /* A name in the VALUES alias list: k (key), n (new value), g (guard). */

@@ -166,7 +166,10 @@ static inline int value_needs_normalize(const orm_value *v,
     case ORM_BIGINT:
     case ORM_SMALLINT:
         return v->kind == ORM_VTEXT;
-    case ORM_FLOAT:
+    case ORM_FLOAT: /* a float4 is rounded to what the column holds */
+        return v->kind == ORM_VTEXT || v->kind == ORM_VINT ||
+               (v->kind == ORM_VFLOAT && col->precision > 0 &&
+                col->precision <= 24);
     case ORM_BOOLEAN:
         return v->kind == ORM_VTEXT || v->kind == ORM_VINT;
     default:

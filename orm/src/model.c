@@ -203,6 +203,8 @@ static void column_free_strings(orm_column *c)
     orm_free_const(c->ref_table);
     orm_free_const(c->ref_column);
     orm_free_const(c->native_type);
+    orm_free_const(c->read_only);
+    free_string_array(c->choices, c->nchoices);
 }
 
 void orm_model_free(orm_model *model)
@@ -231,6 +233,7 @@ void orm_model_free(orm_model *model)
     orm_free_const(model->schema);
     orm_free_const(model->repr);
     orm_free_const(model->version_column);
+    orm_free_const(model->read_only);
     free(model->owned);
     free(model);
 }
@@ -257,6 +260,8 @@ int orm_model_new(orm_model **out, const char *name, const char *table)
     return 0;
 }
 
+static const char *const *dup_string_array(const char *const *a, size_t n);
+
 static int dup_opt(const char **dst, const char *src)
 {
     *dst = NULL;
@@ -279,17 +284,27 @@ int orm_model_add_column(orm_model *model, const orm_column *col)
         model->columns = cols;
         st->column_cap = cap;
     }
+    /* Every owned field starts NULL, so a failure frees only copies. */
     orm_column c = *col;
+    c.name = c.default_value = c.default_gen = c.server_default = NULL;
+    c.ref_table = c.ref_column = c.native_type = c.read_only = NULL;
+    c.choices = NULL;
+    c.nchoices = 0;
     if (dup_opt(&c.name, col->name) ||
         dup_opt(&c.default_value, col->default_value) ||
         dup_opt(&c.default_gen, col->default_gen) ||
         dup_opt(&c.server_default, col->server_default) ||
         dup_opt(&c.ref_table, col->ref_table) ||
         dup_opt(&c.ref_column, col->ref_column) ||
-        dup_opt(&c.native_type, col->native_type)) {
+        dup_opt(&c.native_type, col->native_type) ||
+        dup_opt(&c.read_only, col->read_only) ||
+        (col->choices && col->nchoices &&
+         !(c.choices = dup_string_array(col->choices, col->nchoices)))) {
         column_free_strings(&c);
         return ORM_ENOMEM;
     }
+    if (c.choices)
+        c.nchoices = col->nchoices;
     ((orm_column *)(uintptr_t)model->columns)[model->ncolumns++] = c;
     return 0;
 }
@@ -400,6 +415,11 @@ int orm_model_set_version_column(orm_model *model, const char *column)
     return set_string(model, &model->version_column, column);
 }
 
+int orm_model_set_read_only(orm_model *model, const char *reason)
+{
+    return set_string(model, &model->read_only, reason);
+}
+
 int model_refers_to(const orm_model *a, const orm_model *b)
 {
     if (a == b)
@@ -454,8 +474,10 @@ int orm_model_copy(orm_model **out, const orm_model *src)
     rc = ORM_ENOMEM;
     if (orm_model_set_schema(m, src->schema) ||
         orm_model_set_repr(m, src->repr) ||
-        orm_model_set_version_column(m, src->version_column))
+        orm_model_set_version_column(m, src->version_column) ||
+        orm_model_set_read_only(m, src->read_only))
         goto done;
+    m->is_view = src->is_view;
     for (size_t i = 0; i < src->ncolumns; i++)
         if (orm_model_add_column(m, &src->columns[i]))
             goto done;

@@ -34,6 +34,7 @@ struct orm_query {
     orm_value *bound; /* keyset values (owned) */
     int direction;    /* 0 none, 1 after, -1 before */
     int use_rowid;
+    int keyless; /* no key, no row id: ordered by every column, no keyset */
 };
 
 struct orm_cursor {
@@ -63,8 +64,25 @@ static void compute_key(orm_query *q)
     for (size_t i = 0; i < q->norder; i++)
         q->key[q->nkey++] = q->order[i];
     if (npk == 0 || npk > ORM_MAX_KEY) {
-        if (q->use_rowid)
+        if (q->use_rowid) {
             q->key[q->nkey++] = (query_order){-1, 0};
+            return;
+        }
+        /* A view (or a MariaDB table) without a key: nothing identifies
+         * a row, so no keyset bound can say where a page ends. The rows
+         * are ordered by the user's columns and then every other column
+         * that can be compared, which makes OFFSET pages repeatable. */
+        q->keyless = 1;
+        const orm_model *m = q->model;
+        for (size_t c = 0; c < m->ncolumns; c++) {
+            int seen = 0;
+            for (size_t j = 0; j < q->norder; j++)
+                seen |= q->order[j].col == (int)c;
+            if (!seen && q->nkey < sizeof q->key / sizeof q->key[0] &&
+                m->columns[c].type != ORM_JSON &&
+                m->columns[c].type != ORM_BLOB && !m->columns[c].read_only)
+                q->key[q->nkey++] = (query_order){(int)c, 0};
+        }
         return;
     }
     for (size_t i = 0; i < npk; i++) {
@@ -92,7 +110,7 @@ int orm_query_new(orm_query **out, orm_session *s, const orm_model *model)
     q->filters_cap = sizeof q->first_filters / sizeof *q->first_filters;
     int pk[ORM_MAX_KEY];
     q->use_rowid = orm_model_pk(model, pk, ORM_MAX_KEY) == 0 &&
-                   q->db->driver->rowid_column != NULL;
+                   q->db->driver->rowid_column != NULL && !model->is_view;
     compute_key(q);
     *out = q;
     return 0;
@@ -198,13 +216,13 @@ void orm_query_offset(orm_query *q, int64_t offset)
 
 size_t orm_query_key_width(const orm_query *q)
 {
-    return q->nkey;
+    return q->keyless ? 0 : q->nkey;
 }
 
 static int set_bound(orm_query *q, const orm_value *key, int direction)
 {
     clear_bound(q);
-    if (q->nkey == 0)
+    if (q->nkey == 0 || q->keyless)
         return orm_error_set(&q->err, ORM_EUNSUPPORTED,
                              "%s has no key to page by", q->model->table);
     q->bound = calloc(q->nkey, sizeof *q->bound);

@@ -237,6 +237,13 @@ int orm_record_set_at(orm_record *rec, size_t col, const orm_value *v,
                              "%s: the record is deleted; undo the delete "
                              "to change it",
                              c->name);
+    if (m->read_only || c->read_only) {
+        orm_error_set(err, ORM_EREADONLY, "%s cannot be changed: %s",
+                      m->read_only ? m->table : c->name,
+                      m->read_only ? m->read_only : c->read_only);
+        orm_error_set_column(err, c->name);
+        return ORM_EREADONLY;
+    }
     /* NULL for a column the database fills in is how one asks for it. */
     int generated = orm_column_is_autoinc(m, c) || c->server_default ||
                     c->default_gen || c->default_value;

@@ -364,6 +364,15 @@ static int apply_defaults(orm_record *rec, orm_error *err)
     return 0;
 }
 
+/* A view (or another read-only model) takes no add or delete. */
+static int refuse_read_only(orm_session *s, const orm_model *m)
+{
+    orm_error_set(&s->err, ORM_EREADONLY, "%s cannot be changed: %s", m->table,
+                  m->read_only);
+    orm_error_set_table(&s->err, m->table);
+    return ORM_EREADONLY;
+}
+
 int orm_session_add(orm_session *s, orm_record *rec)
 {
     int rc;
@@ -372,6 +381,8 @@ int orm_session_add(orm_session *s, orm_record *rec)
     if (rec->session || rec->state != ORM_RECORD_TRANSIENT)
         return orm_error_set(&s->err, ORM_EINVALID,
                              "record already belongs to a session");
+    if (rec->model->read_only)
+        return refuse_read_only(s, rec->model);
     if ((rc = apply_defaults(rec, &s->err)) != 0)
         return rc;
     undo_entry e = {
@@ -396,6 +407,8 @@ int orm_session_delete(orm_session *s, orm_record *rec)
                              "record does not belong to this session");
     if (rec->state == ORM_RECORD_DELETED || rec->state == ORM_RECORD_GONE)
         return 0;
+    if (rec->model->read_only)
+        return refuse_read_only(s, rec->model);
     undo_entry e = {UNDO_DELETE, rec, 0, ORM_VALUE_NULL_INIT, 0, rec->state};
     if ((rc = undo_push(s, e)) != 0)
         return orm_error_set(&s->err, rc, "out of memory");
@@ -614,7 +627,8 @@ static int select_by_key(orm_session *s, const orm_model *m,
     const orm_driver *drv = db->driver;
     sql_builder sb;
     const int *pk;
-    int want_rowid = session_pk(s, m, &pk) == 0 && drv->rowid_column;
+    int want_rowid =
+        session_pk(s, m, &pk) == 0 && drv->rowid_column && !m->is_view;
     int rc;
     *with_rowid = want_rowid;
     /* The text depends on the model, rowid or key, and which key values
@@ -719,7 +733,7 @@ int orm_session_get(orm_session *s, const orm_model *model,
                              "%s: primary key has too many columns",
                              model->table);
     if (n == 0) {
-        if (!s->db->driver->rowid_column)
+        if (!s->db->driver->rowid_column || model->is_view)
             return orm_error_set(&s->err, ORM_EUNSUPPORTED,
                                  "%s has no primary key", model->table);
         n = 1;

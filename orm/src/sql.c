@@ -150,7 +150,8 @@ void sql_string_literal(sql_builder *sb, const char *text)
 
 static int needs_text_cast(const orm_column *col)
 {
-    return col->type == ORM_JSON || col->type == ORM_UUID;
+    return col->type == ORM_JSON || col->type == ORM_UUID ||
+           (col->flags & ORM_UNTYPED);
 }
 
 void sql_column_as_text_of(sql_builder *sb, const char *alias,
