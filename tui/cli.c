@@ -426,6 +426,15 @@ static const orm_model *find_model(cli *c, const char *name)
     return NULL;
 }
 
+/* add, set and delete on a view: say why not before anything else. */
+static int refuse_read_only(cli *c, const orm_model *m, const char *what)
+{
+    if (!m->read_only)
+        return 0;
+    return tui_cli_fail(c->err, "cannot %s %s: %s is %s", what, m->table,
+                        m->table, m->read_only);
+}
+
 static int ensure_session(cli *c)
 {
     if (c->s)
@@ -657,6 +666,8 @@ static int cli_models(cli *c)
         if (m->schema)
             orm_buf_appendf(&table, "%s.", m->schema);
         orm_buf_append(&table, m->table);
+        if (m->is_view)
+            orm_buf_append(&table, " (view)");
         char *row[4] = {orm_strdup(m->name), orm_buf_finish(&table),
                         text_of_int((int64_t)m->ncolumns), rows};
         grid_add(&g, row);
@@ -710,8 +721,19 @@ static char *notes_text(const orm_model *m, const orm_column *col)
         orm_buf_appendf(&b, "%sindex", sep);
         sep = ", ";
     }
-    if (m->version_column && strcmp(m->version_column, col->name) == 0)
+    if (m->version_column && strcmp(m->version_column, col->name) == 0) {
         orm_buf_appendf(&b, "%sversion", sep);
+        sep = ", ";
+    }
+    if (col->nchoices) {
+        orm_buf_appendf(&b, "%s%s ", sep,
+                        col->flags & ORM_CHOICE_SET ? "set of" : "one of");
+        for (size_t i = 0; i < col->nchoices; i++)
+            orm_buf_appendf(&b, "%s'%s'", i ? ", " : "", col->choices[i]);
+        sep = ", ";
+    }
+    if (col->read_only)
+        orm_buf_appendf(&b, "%sread-only: %s", sep, col->read_only);
     orm_buf_append(&b, "");
     return orm_buf_finish(&b);
 }
@@ -763,6 +785,8 @@ static int cli_schema(cli *c)
     }
     grid_print(&g, c->out, 1);
     grid_free(&g);
+    if (m->read_only)
+        fprintf(c->out, "read-only: %s is %s\n", m->table, m->read_only);
     for (size_t i = 0; i < m->nuniques; i++) {
         orm_buf b = ORM_BUF_INIT;
         orm_buf_append(&b, "unique ");
@@ -1013,7 +1037,8 @@ static int cli_add(cli *c)
     int status;
     if (!m)
         return 1;
-    if ((status = ensure_session(c)) != 0)
+    if ((status = refuse_read_only(c, m, "add to")) != 0 ||
+        (status = ensure_session(c)) != 0)
         return status;
     if (orm_record_new(&rec, m) != 0)
         return tui_cli_fail(c->err, "out of memory");
@@ -1097,7 +1122,8 @@ static int cli_set(cli *c)
     int status;
     if (!m)
         return 1;
-    if ((status = load_row(c, m, c->a.pos[1], &rec)) != 0)
+    if ((status = refuse_read_only(c, m, "change")) != 0 ||
+        (status = load_row(c, m, c->a.pos[1], &rec)) != 0)
         return status;
     if ((status = check_expected(c, rec)) != 0)
         return status;
@@ -1113,6 +1139,8 @@ static int cli_delete(cli *c)
     int status;
     if (!m)
         return 1;
+    if ((status = refuse_read_only(c, m, "delete from")) != 0)
+        return status;
     for (size_t i = 1; i < c->a.npos; i++) {
         orm_record *rec = NULL;
         if ((status = load_row(c, m, c->a.pos[i], &rec)) != 0)

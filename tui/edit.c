@@ -261,9 +261,20 @@ static int row_record(tui_app *app, const orm_model *m, const orm_value *row,
     return 0;
 }
 
+/* A view (or another read-only model) takes no edits: say why. */
+static int model_refused(tui_app *app, const orm_model *m)
+{
+    if (!m->read_only)
+        return 0;
+    tui_app_error(app, "read-only: %s is %s", m->table, m->read_only);
+    return 1;
+}
+
 unsigned tui_edit_add(tui_app *app, const orm_model *m)
 {
     tui_view *v = NULL;
+    if (model_refused(app, m))
+        return TUI_REDRAW;
     return push(app, v, tui_view_form_new(&v, app, m, NULL, NULL));
 }
 
@@ -404,6 +415,8 @@ unsigned tui_edit_row(tui_app *app, tui_action a, const orm_model *m,
                       const orm_value *row, const orm_value *key, size_t nkey)
 {
     orm_record *rec = NULL;
+    if (model_refused(app, m))
+        return TUI_REDRAW;
     if (a == TUI_ACT_MARK)
         return toggle_mark(app, m, row, key, nkey);
     if (a == TUI_ACT_DELETE && marks_of(app->edit, m) > 0)

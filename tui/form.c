@@ -57,7 +57,8 @@ int tui_form_init(tui_form *f, const orm_model *m, const orm_record *rec)
             tui_form_clear(f);
             return ORM_ENOMEM;
         }
-        fd->locked = rec && stored(rec) && (col->flags & ORM_PK);
+        fd->locked =
+            (rec && stored(rec) && (col->flags & ORM_PK)) || col->read_only;
     }
     /* Start on the first field there is something to type into. */
     for (size_t i = 0; i < f->nfields; i++) {
@@ -97,7 +98,8 @@ const orm_column *tui_form_column(const tui_form *f, size_t i)
 
 static int filled_by_db(const tui_form *f, const orm_column *col)
 {
-    return orm_column_is_autoinc(f->model, col) || col->server_default;
+    return orm_column_is_autoinc(f->model, col) || col->server_default ||
+           col->read_only;
 }
 
 static int has_default(const tui_form *f, const orm_column *col)
@@ -240,11 +242,18 @@ static int editable(tui_form *f)
         return 0;
     if (fd->locked) {
         tui_form_set_error(f, f->current,
-                           "the key of a stored record "
-                           "cannot be changed here");
+                           tui_form_locked_reason(f, f->current));
         return 0;
     }
     return 1;
+}
+
+const char *tui_form_locked_reason(const tui_form *f, size_t i)
+{
+    const orm_column *col = tui_form_column(f, i);
+    if (col->read_only)
+        return col->read_only;
+    return "the key of a stored record cannot be changed here";
 }
 
 /* The field now holds text the user typed. */

@@ -55,6 +55,8 @@ int tui_form_init(tui_form *f, const orm_model *m, const orm_record *rec);
 void tui_form_clear(tui_form *f);
 
 tui_form_field *tui_form_current(tui_form *f);
+/* Why field i cannot be typed into (a stored key, a read-only column). */
+const char *tui_form_locked_reason(const tui_form *f, size_t i);
 const orm_column *tui_form_column(const tui_form *f, size_t i);
 
 /* Editing the current field. Each marks it touched and validates it.

@@ -95,6 +95,14 @@ static void about_text(orm_buf *out, const form_view *fv, size_t i)
                         column ? column : "(key)");
     if (col->type == ORM_DATETIMETZ)
         orm_buf_append(out, " (zone: Z or +HH:MM)");
+    if (col->nchoices) {
+        orm_buf_append(out,
+                       col->flags & ORM_CHOICE_SET ? " set of " : " one of ");
+        for (size_t k = 0; k < col->nchoices; k++)
+            orm_buf_appendf(out, "%s%s", k ? "," : "", col->choices[k]);
+    }
+    if (col->read_only)
+        orm_buf_appendf(out, " read-only: %s", col->read_only);
 }
 
 /* ---- foreign keys: what the typed key refers to ---- */
@@ -491,8 +499,7 @@ static unsigned pick(form_view *fv, tui_app *app, int by_enter)
     }
     if (f->fields[f->current].locked) {
         tui_form_check(f, f->current);
-        tui_app_error(app, "the key of a stored record cannot be changed "
-                           "here");
+        tui_app_error(app, "%s", tui_form_locked_reason(f, f->current));
         return TUI_REDRAW;
     }
     const orm_model *target = tui_edit_find_model(app, table);
@@ -530,8 +537,7 @@ static unsigned edit_externally(form_view *fv, tui_app *app)
     orm_error err = ORM_ERROR_INIT;
     char *text = NULL;
     if (fd->locked) {
-        tui_app_error(app, "the key of a stored record cannot be changed "
-                           "here");
+        tui_app_error(app, "%s", tui_form_locked_reason(f, f->current));
         return TUI_REDRAW;
     }
     const char *now = fd->is_null ? "" : orm_buf_str(&fd->text);

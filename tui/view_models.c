@@ -115,7 +115,8 @@ static void models_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     for (size_t i = 0; i < mv->nvisible; i++) {
         const orm_model *m = model_at(app, mv->visible[i]);
         name_w = clamp_width(tui_text_widthz(m->name), name_w, 30);
-        table_w = clamp_width(tui_text_widthz(m->table), table_w, 30);
+        table_w = clamp_width(tui_text_widthz(m->table) + (m->is_view ? 7 : 0),
+                              table_w, 30);
     }
     /* Give the names what the numbers leave. */
     int room = scr->cols - rows_w - cols_w - 4;
@@ -144,8 +145,12 @@ static void models_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         count_text(mv, mv->visible[i], count, sizeof count);
         snprintf(ncols, sizeof ncols, "%zu", m->ncolumns);
         draw_cell(scr, row, 0, m->name, name_w, 0, el);
-        draw_cell(scr, row, x_table, m->table, table_w, 0,
-                  cur ? el : TUI_EL_TYPE);
+        orm_buf table = ORM_BUF_INIT; /* a view says so */
+        orm_buf_appendf(&table, "%s%s", m->table, m->is_view ? " (view)" : "");
+        draw_cell(scr, row, x_table,
+                  orm_buf_str(&table) ? orm_buf_str(&table) : m->table, table_w,
+                  0, cur ? el : TUI_EL_TYPE);
+        orm_buf_free(&table);
         draw_cell(scr, row, x_rows, count, rows_w, 1, cur ? el : TUI_EL_NUMBER);
         draw_cell(scr, row, x_cols, ncols, cols_w, 1, cur ? el : TUI_EL_NUMBER);
     }

@@ -209,7 +209,9 @@ static int rows_open(tui_view *v, tui_app *app)
     rc = reload_first(rv, app);
     if (rc)
         return rc;
-    if (!tui_rowcache_keyset(rv->cache))
+    if (m->is_view)
+        tui_app_message(app, "a view: read-only, paging by offset");
+    else if (!tui_rowcache_keyset(rv->cache))
         tui_app_message(app, "no primary key: read-only, paging by offset");
     return 0;
 }
