@@ -568,6 +568,44 @@ static void test_config__a_missing_theme_names_the_config_line(void **state)
     ui_app_free(db, scr, app);
 }
 
+static void test_config__typos_in_theme_and_keys_get_a_suggestion(void **state)
+{
+    fixture *f = *state;
+    char theme_path[256], want[2048];
+    tui_theme theme;
+    tui_keymap km;
+    tui_config cfg = TUI_CONFIG_INIT;
+    orm_buf problems = ORM_BUF_INIT;
+    snprintf(theme_path, sizeof theme_path, "%s/mine.theme", f->dir);
+    write_file(theme_path, "color titel red blue\n"
+                           "color title rde blue\n"
+                           "color title red blue bld\n"
+                           "color title red blue bold\n");
+    tui_theme_default(&theme);
+    assert_int_equal(tui_theme_load_file(&theme, theme_path, &problems), 3);
+    snprintf(want, sizeof want,
+             "%s:1: unknown element 'titel' (did you mean 'title'?)\n"
+             "%s:2: unknown colour 'rde' (did you mean 'red'?)\n"
+             "%s:3: unknown attribute 'bld' (did you mean 'bold'?)\n",
+             theme_path, theme_path, theme_path);
+    assert_string_equal(orm_buf_str(&problems), want);
+    /* The valid line still applies. */
+    assert_int_equal(theme.styles[TUI_EL_TITLE].fg, 1);
+    orm_buf_reset(&problems);
+
+    write_file(f->user_config, "[keys]\nmvoe-down = j\nmove-down = n\n");
+    tui_keymap_default(&km);
+    assert_int_equal(tui_config_load_all(&cfg, &km, NULL, &problems), 1);
+    snprintf(want, sizeof want,
+             "%s:2: unknown action 'mvoe-down' (did you mean "
+             "'move-down'?)\n",
+             f->user_config);
+    assert_string_equal(orm_buf_str(&problems), want);
+    assert_int_equal(tui_keymap_lookup(&km, 'n'), TUI_ACT_MOVE_DOWN);
+    tui_config_clear(&cfg);
+    orm_buf_free(&problems);
+}
+
 /* ---- passwords kept outside orb ---- */
 
 /* The server URL of `var` without its password, and the password. */
@@ -713,6 +751,7 @@ int main(void)
         T(test_config__ui_defaults_and_bad_values),
         T(test_config__confirm_write_false_writes_without_review),
         T(test_config__a_missing_theme_names_the_config_line),
+        T(test_config__typos_in_theme_and_keys_get_a_suggestion),
         T(test_config__postgresql_password_from_the_password_file),
         T(test_config__mariadb_password_from_my_cnf),
         T(test_config__mariadb_url_values_win_over_my_cnf),

@@ -198,14 +198,14 @@ static int parse_bool(const char *value)
 
 /* An unknown setting, with the closest known one when it looks like a
  * typo of it. */
-static void report_unknown(config_reader *r, const char *name,
+static void report_unknown(config_reader *r, const char *what, const char *name,
                            const char *const *known, size_t nknown)
 {
     tui_suggestion sg = {name, NULL, 0};
     orm_buf msg = ORM_BUF_INIT;
     for (size_t i = 0; i < nknown; i++)
         tui_suggest(&sg, known[i]);
-    orm_buf_appendf(&msg, "unknown setting '%s'", name);
+    orm_buf_appendf(&msg, "%s '%s'", what, name);
     if (sg.best)
         orm_buf_appendf(&msg, " (did you mean '%s'?)", sg.best);
     report(r, orm_buf_str(&msg) ? orm_buf_str(&msg) : "out of memory", NULL);
@@ -245,7 +245,8 @@ static int on_connection(config_reader *r, const char *name, const char *key,
         else
             c->read_only = b;
     } else {
-        report_unknown(r, key, keys, sizeof keys / sizeof keys[0]);
+        report_unknown(r, "unknown setting", key, keys,
+                       sizeof keys / sizeof keys[0]);
     }
     return 1;
 }
@@ -278,7 +279,10 @@ static int on_entry(void *user, const char *section, const char *name,
             return 1;
         tui_action a = tui_action_parse(name);
         if (a == TUI_ACT_NONE) {
-            report(r, "unknown action", name);
+            const char *names[TUI_ACTION_COUNT];
+            for (int i = 0; i < TUI_ACTION_COUNT; i++)
+                names[i] = tui_action_name((tui_action)i);
+            report_unknown(r, "unknown action", name, names, TUI_ACTION_COUNT);
             return 1;
         }
         orm_buf clashes = ORM_BUF_INIT;
@@ -329,7 +333,8 @@ static int on_entry(void *user, const char *section, const char *name,
         }
         static const char *const ui_keys[] = {"theme", "null", "date_format",
                                               "confirm_write"};
-        report_unknown(r, name, ui_keys, sizeof ui_keys / sizeof ui_keys[0]);
+        report_unknown(r, "unknown setting", name, ui_keys,
+                       sizeof ui_keys / sizeof ui_keys[0]);
         return 1;
     }
     if (!*section)

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
 #include "theme.h"
 
 /* The same lines as themes/default.theme: the program looks right even
@@ -180,6 +181,16 @@ problem(orm_buf *problems, const char *name, int line, const char *fmt, ...)
     orm_buf_appendc(problems, '\n');
 }
 
+/* " (did you mean 'x'?)" when `sg` found a close word, else "". The
+ * text lives in `buf`. */
+static const char *hint(char *buf, size_t size, const tui_suggestion *sg)
+{
+    if (!sg->best)
+        return "";
+    snprintf(buf, size, " (did you mean '%s'?)", sg->best);
+    return buf;
+}
+
 #define MAX_TOKENS 12
 
 /* Split a line into whitespace-separated tokens, in place; a token that
@@ -228,18 +239,25 @@ static int parse_line(tui_theme *theme, char *line, const char *name,
                 "expected: color <element> <fg> <bg> [attr...]");
         return 1;
     }
+    char said[96];
     int el = tui_element_parse(tok[1]);
     if (el < 0) {
-        problem(problems, name, lineno, "unknown element '%s'", tok[1]);
+        tui_suggestion sg = {tok[1], NULL, 0};
+        for (int i = 0; i < TUI_ELEMENT_COUNT; i++)
+            tui_suggest(&sg, tui_element_name((tui_element)i));
+        problem(problems, name, lineno, "unknown element '%s'%s", tok[1],
+                hint(said, sizeof said, &sg));
         return 1;
     }
     int fg = color_parse(tok[2]), bg = color_parse(tok[3]);
-    if (fg < -1) {
-        problem(problems, name, lineno, "unknown colour '%s'", tok[2]);
-        return 1;
-    }
-    if (bg < -1) {
-        problem(problems, name, lineno, "unknown colour '%s'", tok[3]);
+    if (fg < -1 || bg < -1) {
+        const char *bad = fg < -1 ? tok[2] : tok[3];
+        tui_suggestion sg = {bad, NULL, 0};
+        for (size_t i = 0; i < NELEM(basic_colors); i++)
+            tui_suggest(&sg, basic_colors[i]);
+        tui_suggest(&sg, "default");
+        problem(problems, name, lineno, "unknown colour '%s'%s", bad,
+                hint(said, sizeof said, &sg));
         return 1;
     }
     unsigned attrs = 0;
@@ -249,7 +267,11 @@ static int parse_line(tui_theme *theme, char *line, const char *name,
             if (strcasecmp(tok[i], attr_names[k].name) == 0)
                 break;
         if (k == NELEM(attr_names)) {
-            problem(problems, name, lineno, "unknown attribute '%s'", tok[i]);
+            tui_suggestion sg = {tok[i], NULL, 0};
+            for (k = 0; k < NELEM(attr_names); k++)
+                tui_suggest(&sg, attr_names[k].name);
+            problem(problems, name, lineno, "unknown attribute '%s'%s", tok[i],
+                    hint(said, sizeof said, &sg));
             return 1;
         }
         attrs |= attr_names[k].attr;
