@@ -646,6 +646,22 @@ static void test_cli__views_and_generated_columns_are_read_only(void **state)
     assert_non_null(strstr(r.out, " v_acc (view) "));
     assert_null(strstr(r.out, "accounts (view)"));
     run_result_free(&r);
+    /* Browsed, filtered, counted and exported like a table (in the order
+     * of its columns: a view has no key). */
+    EXPECT(f, 0, "handle,note\r\njdoe,hello\r\nx,\r\n", "", "rows", "v_acc",
+           "--where", "handle = 'jdoe' or handle = 'x'", "--format", "csv");
+    EXPECT(f, 0, "2\n", "", "count", "v_acc", "--where",
+           "note is not null and handle != 'jdoe'");
+    char out[600];
+    snprintf(out, sizeof out, "%s/v.json", f->dir);
+    EXPECT(f, 0, "", "", "export", "v_acc", "--where", "handle = '日本語'",
+           "--format", "json", "--output", out);
+    FILE *fp = fopen(out, "r");
+    char json[256] = "";
+    assert_non_null(fp);
+    assert_true(fread(json, 1, sizeof json - 1, fp) > 0);
+    fclose(fp);
+    assert_non_null(strstr(json, "\"note\": \"a,b \\\"c\\\"\""));
 #define VIEW_REASON                                                            \
     "v_acc is a view: it has no primary key to find a row by, so orb only "    \
     "reads it\n"

@@ -264,6 +264,15 @@ int flush_insert_includes(const orm_record *rec, size_t i)
     return !orm_column_is_autoinc(rec->model, c) && !c->server_default;
 }
 
+/* Does the database fill in column i of this insert (a server default,
+ * a generated column)? Its value is read back after the INSERT. */
+static int flush_filled_by_db(const orm_model *m, const orm_record *rec,
+                              size_t i)
+{
+    return (m->columns[i].server_default || m->columns[i].read_only) &&
+           !flush_insert_includes(rec, i);
+}
+
 /* RETURNING when the database fills in more than the key, or cannot
  * report the key otherwise. (SQLite materializes RETURNING rows in a
  * temporary table: last_insert_rowid is far cheaper when it suffices.) */
@@ -275,7 +284,7 @@ int flush_use_returning(const orm_driver *drv, const orm_record *rec)
     if (!(drv->caps & ORM_CAP_LAST_INSERT_ID))
         return 1;
     for (size_t i = 0; i < m->ncolumns; i++)
-        if (m->columns[i].server_default && !flush_insert_includes(rec, i))
+        if (flush_filled_by_db(m, rec, i))
             return 1;
     return 0;
 }
@@ -413,7 +422,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     /* No RETURNING: read back what the database filled in. */
     int needs_reload = 0;
     for (size_t i = 0; i < m->ncolumns; i++)
-        if (m->columns[i].server_default && !flush_insert_includes(rec, i))
+        if (flush_filled_by_db(m, rec, i))
             needs_reload = 1;
     if (!needs_reload)
         return 0;

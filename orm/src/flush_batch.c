@@ -298,8 +298,9 @@ size_t flush_batch_size(flush_ctx *f, const planned *order, size_t i, size_t n)
     for (size_t c = 0; c < m->ncolumns; c++) {
         if (flush_insert_includes(first, c))
             ncols++;
-        /* Without RETURNING, server defaults are read back row by row. */
-        else if (m->columns[c].server_default &&
+        /* Without RETURNING, server defaults and generated columns are
+         * read back row by row. */
+        else if ((m->columns[c].server_default || m->columns[c].read_only) &&
                  !(drv->caps & ORM_CAP_RETURNING))
             return 1;
     }
