@@ -34,6 +34,8 @@ typedef struct fixture {
     char user_config[192]; /* $HOME/.config/orb/config */
     char system_dir[128];  /* $XDG_CONFIG_DIRS (one directory) */
     char system_config[192];
+    tmux_term term; /* a browser test's terminal, stopped in teardown */
+    int term_started;
 } fixture;
 
 static const char models_text[] =
@@ -95,6 +97,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
+    /* Also after a failed assertion: no tmux server is left behind. */
+    if (f->term_started)
+        tmux_stop(&f->term);
     run_shellf("rm -rf '%s'", f->dir);
     free(f);
     return 0;
@@ -359,7 +364,7 @@ static void test_config__a_named_connection_opens_in_the_browser(void **state)
 {
     fixture *f = *state;
     char url[256], config[512], command[512];
-    tmux_term t;
+    tmux_term *t = &f->term;
     char models[256];
     make_shop(f, url, sizeof url);
     snprintf(models, sizeof models, "%s/models.ini", f->home);
@@ -378,20 +383,20 @@ static void test_config__a_named_connection_opens_in_the_browser(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/orb/config", f->dir);
     write_file(path, config);
-    tmux_init(&t, f->dir);
+    tmux_init(t, f->dir);
     snprintf(command, sizeof command, "%s @shop", orb_binary());
-    tmux_start(&t, 100, f->dir, command);
-    tmux_wait_for(&t, "Account");
-    tmux_keys(&t, "Enter");
+    tmux_start(t, 100, f->dir, command);
+    f->term_started = 1;
+    tmux_wait_for(t, "Account");
+    tmux_keys(t, "Enter");
     /* The models file's repr and secret apply. */
-    tmux_wait_for(&t, "Zoë");
-    char *screen = tmux_screen(&t);
+    tmux_wait_for(t, "Zoë");
+    char *screen = tmux_screen(t);
     if (!strstr(screen, "\xE2\x80\xA2\xE2\x80\xA2"))
         fail_msg("the secret is not masked:\n%s", screen);
     free(screen);
-    tmux_keys(&t, "q q");
-    int status = tmux_wait_exit(&t);
-    tmux_stop(&t);
+    tmux_keys(t, "q q");
+    int status = tmux_wait_exit(t);
     assert_int_equal(status, 0);
 }
 
