@@ -903,6 +903,115 @@ static void test_concurrent_update_is_a_conflict(void **state)
     orm_error_clear(&err);
 }
 
+/* Loaded values saved as text with their kind (orm_value_format, then
+ * orm_value_from_text: the browser's recovery journal) and attached to
+ * a new session guard its UPDATE and DELETE as a load would: they match
+ * the stored row for every type, and a row changed meanwhile is a
+ * conflict. */
+static orm_value *saved_row(const orm_record *rec)
+{
+    const orm_model *m = orm_record_model(rec);
+    orm_value *row = calloc(m->ncolumns, sizeof *row);
+    orm_error err = ORM_ERROR_INIT;
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        const orm_value *v = orm_record_original(rec, c);
+        char *text = orm_value_format(v, NULL);
+        if (orm_value_from_text(&row[c], v->kind, text, text ? strlen(text) : 0,
+                                &err) != 0)
+            fail_msg("[%s] %s: %s", dialect, m->columns[c].name,
+                     orm_error_text(&err));
+        if (v->kind == ORM_VBLOB || v->kind == ORM_VTEXT) /* NUL bytes */
+            assert_int_equal(row[c].u.s.len, v->u.s.len);
+        if (!orm_value_equal(&row[c], v))
+            fail_msg("[%s] %s does not read back", dialect, m->columns[c].name);
+        free(text);
+    }
+    return row;
+}
+
+static void free_row(orm_value *row, size_t n)
+{
+    for (size_t c = 0; c < n; c++)
+        orm_value_clear(&row[c]);
+    free(row);
+}
+
+static void test_attached_values_guard_like_loaded_ones(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = NULL, *got = NULL, *attached = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    static const struct {
+        const char *col, *in;
+    } cases[] = {
+        {"flag", "false"},
+        {"big", "-9007199254740993"},
+        {"ratio", "0.30000000000000004"},
+        {"price", "-0.05"},
+        {"exact", "12345678901234567890.0123456789"},
+        {"day", "1999-12-31"},
+        {"at", "2024-01-31 10:20:30.123456"},
+        {"at_tz", "2024-01-31 12:00:00+05:30"},
+        {"clock", "00:00:01"},
+        {"doc", "{\"\u00e9\": [1, \"\xC3\xA9\"]}"},
+        {"uid", "123e4567-e89b-12d3-a456-426614174000"},
+        {"body", "MiXeD \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x8E\x89"},
+    };
+    assert_int_equal(orm_record_new(&rec, &Typed), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (orm_record_set_text(rec, cases[i].col, cases[i].in, &err))
+            fail_msg("%s: %s", cases[i].col, orm_error_text(&err));
+    orm_value blob = orm_value_blob("\0\xFFz\0", 4);
+    assert_int_equal(orm_record_set(rec, "data", &blob, &err), 0);
+    CHECK(f->s, orm_session_add(f->s, rec));
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_value key = orm_value_int(id_of(rec));
+
+    /* Loaded in one session, saved, attached in another: it writes. */
+    orm_session *s2 = NULL, *s3 = NULL, *s4 = NULL;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_session_get(s2, &Typed, &key, &got), ORM_ROW);
+    orm_value *row = saved_row(got);
+    orm_session_free(s2);
+    assert_int_equal(orm_session_new(&s3, f->db), 0);
+    CHECK(s3, orm_session_attach(s3, &Typed, row, NULL, &attached));
+    assert_int_equal(orm_record_state_of(attached), ORM_RECORD_CLEAN);
+    assert_int_equal(orm_record_set_text(attached, "body", "first", &err), 0);
+    assert_int_equal(orm_session_pending_count(s3), 1);
+    CHECK(s3, orm_session_commit(s3));
+    assert_int_equal(count_where(f, &Typed, "body = 'first'"), 1);
+    /* The same saved values are stale now: a conflict, nothing written. */
+    assert_int_equal(orm_session_new(&s4, f->db), 0);
+    CHECK(s4, orm_session_attach(s4, &Typed, row, NULL, &attached));
+    assert_int_equal(orm_record_set_text(attached, "body", "second", &err), 0);
+    assert_int_equal(orm_session_commit(s4), ORM_ECONFLICT);
+    assert_int_equal(orm_session_pending_count(s4), 1);
+    CHECK(s4, orm_session_rollback(s4));
+    CHECK(s4, orm_session_delete(s4, attached));
+    assert_int_equal(orm_session_commit(s4), ORM_ECONFLICT);
+    assert_int_equal(count_where(f, &Typed, "body = 'first'"), 1);
+    /* A record the session holds with pending changes is not replaced. */
+    orm_record *again = NULL;
+    assert_int_equal(orm_session_attach(s4, &Typed, row, NULL, &again),
+                     ORM_EINVALID);
+    free_row(row, Typed.ncolumns);
+    /* Saved fresh, a delete goes through. */
+    orm_session_free(s4);
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    assert_int_equal(orm_session_get(s2, &Typed, &key, &got), ORM_ROW);
+    row = saved_row(got);
+    orm_session_free(s2);
+    assert_int_equal(orm_session_new(&s4, f->db), 0);
+    CHECK(s4, orm_session_attach(s4, &Typed, row, NULL, &attached));
+    CHECK(s4, orm_session_delete(s4, attached));
+    CHECK(s4, orm_session_commit(s4));
+    assert_int_equal(count_where(f, &Typed, NULL), 0);
+    free_row(row, Typed.ncolumns);
+    orm_session_free(s3);
+    orm_session_free(s4);
+    orm_error_clear(&err);
+}
+
 /* ---- an explicit transaction ---- */
 
 /* Handles in the table as another connection sees them. */
@@ -1686,6 +1795,7 @@ int main(int argc, char **argv)
         T(test_many_updates_and_deletes),
         T(test_failed_commit_writes_nothing),
         T(test_concurrent_update_is_a_conflict),
+        T(test_attached_values_guard_like_loaded_ones),
         T(test_undo_and_rollback),
         T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),

@@ -101,6 +101,81 @@ static int is_lower_hex(const char *s, size_t n)
     return 1;
 }
 
+/* ---- exact text with a kind (orm_value_from_text) ---- */
+
+/* format(v, NULL) then from_text(kind) gives v back, to the bit. */
+static void assert_reads_back(orm_value v)
+{
+    orm_error err = ORM_ERROR_INIT;
+    orm_value got;
+    char *text = orm_value_format(&v, NULL);
+    size_t len = text ? strlen(text) : 0;
+    if (v.kind == ORM_VTEXT) /* NUL bytes: the format stops at one */
+        len = v.u.s.len;
+    if (orm_value_from_text(&got, v.kind,
+                            v.kind == ORM_VTEXT ? v.u.s.ptr : text, len,
+                            &err) != 0)
+        fail_msg("'%s' does not read back: %s", text ? text : "NULL",
+                 orm_error_text(&err));
+    assert_int_equal(got.kind, v.kind);
+    if (v.kind == ORM_VFLOAT && isnan(v.u.f))
+        assert_true(isnan(got.u.f));
+    else if (v.kind == ORM_VFLOAT)
+        assert_memory_equal(&got.u.f, &v.u.f, sizeof v.u.f); /* -0 too */
+    else if (!orm_value_equal(&got, &v))
+        fail_msg("'%s' reads back as another value", text ? text : "NULL");
+    free(text);
+    orm_value_clear(&got);
+    orm_error_clear(&err);
+}
+
+static void test_value__from_text_reads_every_kind_back_exactly(void **state)
+{
+    (void)state;
+    assert_reads_back(orm_value_null());
+    assert_reads_back(orm_value_int(INT64_MIN));
+    assert_reads_back(orm_value_int(INT64_MAX));
+    assert_reads_back(orm_value_int(0));
+    assert_reads_back(orm_value_float(0.1 + 0.2));
+    assert_reads_back(orm_value_float(-0.0));
+    assert_reads_back(orm_value_float(5e-324));
+    assert_reads_back(orm_value_float(1.7976931348623157e308));
+    assert_reads_back(orm_value_float(HUGE_VAL));
+    assert_reads_back(orm_value_float(-HUGE_VAL));
+    assert_reads_back(orm_value_float(NAN));
+    assert_reads_back(orm_value_bool(1));
+    assert_reads_back(orm_value_bool(0));
+    assert_reads_back(orm_value_text(""));
+    assert_reads_back(orm_value_text("  Stra\xC3\x9F"
+                                     "e \xE6\x97\xA5 \\x41  "));
+    assert_reads_back(orm_value_textn("a\0b", 3));
+    assert_reads_back(orm_value_blob("", 0));
+    assert_reads_back(orm_value_blob("\0\xFF\x80z", 4));
+}
+
+static void test_value__from_text_refuses_text_of_another_kind(void **state)
+{
+    (void)state;
+    orm_error err = ORM_ERROR_INIT;
+    orm_value v;
+    assert_int_equal(orm_value_from_text(&v, ORM_VINT, "12x", 3, &err),
+                     ORM_ETYPE);
+    assert_non_null(strstr(orm_error_text(&err), "12x"));
+    assert_int_equal(
+        orm_value_from_text(&v, ORM_VINT, "9223372036854775808", 19, &err),
+        ORM_ETYPE);
+    assert_int_equal(orm_value_from_text(&v, ORM_VFLOAT, "", 0, &err),
+                     ORM_ETYPE);
+    assert_int_equal(orm_value_from_text(&v, ORM_VBOOL, "yes", 3, &err),
+                     ORM_ETYPE);
+    assert_int_equal(orm_value_from_text(&v, ORM_VBLOB, "\\x4", 3, &err),
+                     ORM_ETYPE);
+    assert_int_equal(orm_value_from_text(&v, ORM_VBLOB, "ab", 2, &err),
+                     ORM_ETYPE);
+    assert_int_equal(v.kind, ORM_VNULL);
+    orm_error_clear(&err);
+}
+
 /* ---- integers ---- */
 
 static void
@@ -1310,6 +1385,8 @@ int main(void)
         cmocka_unit_test(test_value__token_hex_never_repeats_even_after_fork),
         cmocka_unit_test(
             test_value__integer_accepts_sign_spaces_and_leading_zeros),
+        cmocka_unit_test(test_value__from_text_reads_every_kind_back_exactly),
+        cmocka_unit_test(test_value__from_text_refuses_text_of_another_kind),
         cmocka_unit_test(test_value__integer_accepts_its_bounds),
         cmocka_unit_test(test_value__int_text_matches_printf),
         cmocka_unit_test(test_value__integer_one_past_bounds_is_out_of_range),

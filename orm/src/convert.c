@@ -1048,6 +1048,67 @@ char *orm_value_format(const orm_value *v, const orm_column *col)
     return text;
 }
 
+int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
+                        size_t len, orm_error *err)
+{
+    int show = len > 40 ? 40 : (int)len; /* of the text, in messages */
+    *out = orm_value_null();
+    if (!text && len)
+        return orm_error_set(err, ORM_EINVALID, "no text to read");
+    if (!text)
+        text = "";
+    switch (kind) {
+    case ORM_VNULL:
+        return 0;
+    case ORM_VINT: {
+        int64_t i;
+        int rc = int_scan(text, len, &i);
+        if (rc == ORM_ENOMEM)
+            return nomem(err);
+        if (rc)
+            return type_error(err, NULL, "not a whole number: '%.*s'", show,
+                              text);
+        *out = orm_value_int(i);
+        return 0;
+    }
+    case ORM_VFLOAT: {
+        double f;
+        int rc = float_scan(text, len, &f);
+        if (rc == ORM_ENOMEM)
+            return nomem(err);
+        /* 1 (overflow) is fine here: "inf" reads back as infinity. */
+        if (rc < 0)
+            return type_error(err, NULL, "not a number: '%.*s'", show, text);
+        *out = orm_value_float(f);
+        return 0;
+    }
+    case ORM_VBOOL:
+        if (len == 4 && memcmp(text, "true", 4) == 0)
+            *out = orm_value_bool(1);
+        else if (len == 5 && memcmp(text, "false", 5) == 0)
+            *out = orm_value_bool(0);
+        else
+            return type_error(err, NULL, "not true or false: '%.*s'", show,
+                              text);
+        return 0;
+    case ORM_VTEXT:
+        return text_out(out, text, len, err);
+    case ORM_VBLOB: {
+        int is_hex =
+            len >= 2 && text[0] == '\\' && text[1] == 'x' && (len - 2) % 2 == 0;
+        for (size_t i = 2; is_hex && i < len; i++)
+            is_hex = hex_value(text[i]) >= 0;
+        if (!is_hex)
+            return type_error(err, NULL,
+                              "bytes are \\x and hex digits, "
+                              "not '%.*s'",
+                              show, text);
+        return parse_blob(out, text, len, err);
+    }
+    }
+    return orm_error_set(err, ORM_EINVALID, "unknown value kind %d", (int)kind);
+}
+
 /* ---- checking ---- */
 
 int orm_value_check(const orm_value *v, const orm_column *col, orm_error *err)

@@ -222,6 +222,11 @@ int orm_record_changed(const orm_record *rec, size_t col)
     return col < rec->model->ncolumns && rec->changed[col];
 }
 
+const orm_value *orm_record_rowid(const orm_record *rec)
+{
+    return &rec->rowid;
+}
+
 int orm_record_set_at(orm_record *rec, size_t col, const orm_value *v,
                       orm_error *err)
 {

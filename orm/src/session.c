@@ -579,6 +579,36 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     return rc;
 }
 
+int orm_session_attach(orm_session *s, const orm_model *model,
+                       const orm_value *loaded, const orm_value *rowid,
+                       orm_record **out)
+{
+    size_t bytes = 0;
+    *out = NULL;
+    for (size_t i = 0; i < model->ncolumns; i++)
+        if (loaded[i].kind == ORM_VTEXT || loaded[i].kind == ORM_VBLOB)
+            bytes += loaded[i].u.s.len + 1;
+    const int *pk;
+    int keyless = session_pk(s, model, &pk) == 0;
+    orm_record *rec = NULL;
+    int rc =
+        load_impl(s, model, loaded, bytes,
+                  keyless && rowid && rowid->kind != ORM_VNULL ? rowid : NULL,
+                  NULL, 0, &rec);
+    if (rc)
+        return rc;
+    if (rec->state != ORM_RECORD_CLEAN) {
+        char *repr = orm_record_repr(rec);
+        rc = orm_error_set(&s->err, ORM_EINVALID,
+                           "%s already has pending changes in this session",
+                           repr ? repr : model->table);
+        free(repr);
+        return rc;
+    }
+    *out = rec;
+    return 0;
+}
+
 int session_map_empty(const orm_session *s)
 {
     return s->map.count == 0;

@@ -211,6 +211,21 @@ int orm_value_parse(orm_value *out, const orm_column *col, const char *text,
 char *orm_value_format(const orm_value *v, const orm_column *col);
 
 /**
+ * The inverse of orm_value_format(v, NULL): `len` bytes of `text` that
+ * orm_value_format gave for a value of `kind` read back into an owned
+ * value equal to it (orm_value_equal), for every kind: integers in
+ * full, doubles to the last bit ("nan", "inf", "-inf" included),
+ * booleans as "true"/"false", text byte for byte (NUL bytes too), blobs
+ * from `\x` and hex. Nothing is normalized for a column, so a value
+ * saved with its kind comes back exactly as it was loaded (the browser's
+ * recovery journal keeps values so). ORM_VNULL gives NULL. ORM_ETYPE
+ * with a message quoting the text when it cannot be such a value,
+ * ORM_ENOMEM.
+ */
+int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
+                        size_t len, orm_error *err);
+
+/**
  * Check a value against its column before it goes to the database:
  * kind, String(n) length, Numeric precision, not-null. ORM_ETYPE /
  * ORM_ENOTNULL with a message naming the column.

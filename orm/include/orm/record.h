@@ -51,6 +51,10 @@ const orm_value *orm_record_get(const orm_record *rec, const char *column);
 const orm_value *orm_record_original(const orm_record *rec, size_t col);
 /** Has the column a pending change? */
 int orm_record_changed(const orm_record *rec, size_t col);
+/** The hidden row id that identifies a record of a table without a
+ * primary key (SQLite's rowid), as loaded; a NULL value for every other
+ * record (borrowed). */
+const orm_value *orm_record_rowid(const orm_record *rec);
 
 /**
  * Set a column (the value is copied). Checked against the column
