@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "edit.h"
+#include "journal.h"
 
 #ifndef ORB_THEMES_DIR
 #define ORB_THEMES_DIR "themes"
@@ -192,6 +193,7 @@ void tui_app_free(tui_app *app)
         view_close(app->stack[--app->depth]);
     view_close(app->pushed);
     tui_edit_free(app->edit);
+    tui_journal_free(app->journal); /* the file stays: nothing was said */
     orm_session_free(app->session);
     tui_config_clear(&app->config);
     free(app->config_dir);
@@ -209,6 +211,46 @@ int tui_app_start(tui_app *app)
     app->pushed = v;
     push_pending(app);
     return app->depth ? 0 : ORM_EERROR;
+}
+
+void tui_app_journal(tui_app *app, const char *dir)
+{
+    orm_error err = ORM_ERROR_INIT;
+    tui_journal_found found;
+    tui_view *v = NULL;
+    tui_journal_free(app->journal);
+    app->journal = NULL;
+    if (tui_journal_open(&app->journal, dir, orm_db_url(app->db), &err) != 0) {
+        tui_app_error(app, "no recovery journal: %s", orm_error_text(&err));
+    } else if (tui_journal_check(app->journal, &found, &err) < 0) {
+        tui_app_error(app, "%s", orm_error_text(&err));
+    } else if (found.changes > 0) {
+        if (tui_view_recover_new(&v, &found) != 0) {
+            /* Without the question the journal must not be written
+             * over: stop journaling this run. */
+            tui_journal_free(app->journal);
+            app->journal = NULL;
+            tui_app_error(app, "out of memory: unsaved changes left in the "
+                               "recovery journal");
+        } else {
+            app->pushed = v;
+            push_pending(app);
+        }
+    }
+    orm_error_clear(&err);
+}
+
+/* After every key: the journal holds what is pending before the screen
+ * shows it. */
+static void journal_sync(tui_app *app)
+{
+    orm_error err = ORM_ERROR_INIT;
+    if (app->journal && tui_journal_sync(app->journal, app, &err) != 0)
+        tui_app_error(app,
+                      "recovery journal: %s (the changes are pending but "
+                      "would not survive a crash)",
+                      orm_error_text(&err));
+    orm_error_clear(&err);
 }
 
 int tui_app_done(const tui_app *app)
@@ -320,7 +362,15 @@ static void mouse_event(tui_app *app, const tui_event *ev)
                                  ev->mouse == TUI_MOUSE_DOUBLE_CLICK));
 }
 
+static void key_dispatch(tui_app *app, const tui_event *ev);
+
 void tui_app_key(tui_app *app, const tui_event *ev)
+{
+    key_dispatch(app, ev);
+    journal_sync(app);
+}
+
+static void key_dispatch(tui_app *app, const tui_event *ev)
 {
     if (app->done)
         return;
@@ -570,6 +620,7 @@ int tui_app_run(orm_db *db, const tui_options *opts)
         fprintf(stderr, "orb: %s\n", msg && *msg ? msg : "cannot start");
         return 1;
     }
+    tui_app_journal(app, NULL);
     while (!app->done) {
         tui_event ev;
         tui_app_draw(app);

@@ -109,7 +109,8 @@ struct tui_app {
     orm_buf prompt_text;
     int done;
     int exit_status;
-    struct tui_edit *edit; /* editing state (edit.c), NULL until used */
+    struct tui_edit *edit;       /* editing state (edit.c), NULL until used */
+    struct tui_journal *journal; /* recovery journal (journal.c), or NULL */
 };
 
 /*
@@ -123,6 +124,14 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
 void tui_app_free(tui_app *app);
 /* Open the models screen. */
 int tui_app_start(tui_app *app);
+/*
+ * Keep the pending changes in a recovery journal in `dir` (NULL: the
+ * state directory), from now on after every key. When an earlier run
+ * on this database left changes there, the screen that offers them back
+ * opens. Problems (an unreadable journal, set aside) are said on the
+ * status line; the app works without a journal when it cannot have one.
+ */
+void tui_app_journal(tui_app *app, const char *dir);
 
 /* One input event. */
 void tui_app_key(tui_app *app, const tui_event *ev);

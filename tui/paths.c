@@ -3,7 +3,8 @@
  * place: config in $XDG_CONFIG_HOME/orb (~/.config/orb) over the
  * system-wide $XDG_CONFIG_DIRS/orb (/etc/xdg/orb); data (the state
  * database with saved filters and filter history, the demo database) in
- * $XDG_DATA_HOME/orb (~/.local/share/orb). Relative values are ignored,
+ * $XDG_DATA_HOME/orb (~/.local/share/orb); state (recovery journals) in
+ * $XDG_STATE_HOME/orb (~/.local/state/orb). Relative values are ignored,
  * as the rules say.
  */
 #include <errno.h>
@@ -61,6 +62,29 @@ int tui_data_path(char **out, const char *file, orm_error *err)
         if (!(*out = orm_buf_finish(&dir)))
             rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
     }
+    orm_buf_free(&dir);
+    return rc;
+}
+
+int tui_state_dir(char **out, orm_error *err)
+{
+    const char *state_home = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    orm_buf dir = ORM_BUF_INIT;
+    *out = NULL;
+    if (state_home && state_home[0] == '/')
+        orm_buf_appendf(&dir, "%s/orb", state_home);
+    else if (home && *home)
+        orm_buf_appendf(&dir, "%s/.local/state/orb", home);
+    else
+        return orm_error_set(err, ORM_EINVALID,
+                             "neither XDG_STATE_HOME nor HOME is set: cannot "
+                             "find orb's state directory");
+    const char *d = orm_buf_str(&dir);
+    int rc = d ? tui_make_dirs(d, err)
+               : orm_error_set(err, ORM_ENOMEM, "out of memory");
+    if (rc == 0 && !(*out = orm_buf_finish(&dir)))
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
     orm_buf_free(&dir);
     return rc;
 }

@@ -13,6 +13,13 @@
  */
 int tui_data_path(char **out, const char *file, orm_error *err);
 
+/*
+ * orb's state directory ($XDG_STATE_HOME/orb, or ~/.local/state/orb when
+ * unset or relative: the recovery journals), created (mode 0700) when
+ * missing. Owned string in *out.
+ */
+int tui_state_dir(char **out, orm_error *err);
+
 /* $XDG_CONFIG_HOME/orb, else $HOME/.config/orb; owned, NULL if neither
  * variable is set. */
 char *tui_config_dir(void);

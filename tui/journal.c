@@ -1,0 +1,771 @@
+/*
+ * The recovery journal (journal.h): the pending changes as JSON, the
+ * file written atomically and durably, the slot lock, reading a journal
+ * back (a bad one is set aside, never deleted) and making its changes
+ * pending again through the public session API (orm_session_attach with
+ * the loaded values, then the same sets and deletes).
+ *
+ * The file:
+ *   {"orb_journal": 1, "url": "...", "saved": 1765012345,
+ *    "saved_text": "2026-12-06 08:50:12 UTC",
+ *    "changes": [
+ *      {"action": "add", "table": "accounts",
+ *       "values": {"handle": {"text": "jdoe"}, ...}},
+ *      {"action": "change", "table": "accounts",
+ *       "loaded": {"id": {"int": "1"}, ...every column...},
+ *       "values": {"handle": {"text": "jane"}}},
+ *      {"action": "delete", "table": "posts", "loaded": {...},
+ *       "rowid": {"int": "7"}}]}
+ * A value is null or {KIND: TEXT}: KIND int, float, bool, text, blob
+ * and TEXT what orm_value_format gives; text that is not UTF-8 is
+ * {"text_bytes": "\x..."}. "values" holds the changed columns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "edit.h"
+#include "journal.h"
+#include "paths.h"
+
+#define JOURNAL_VERSION 1
+#define JOURNAL_SLOTS   16
+
+struct tui_journal {
+    char *dir;
+    char *url;  /* without password: the key */
+    char *path; /* NAME.json or NAME-k.json */
+    int lock_fd;
+    int exists;     /* the file is there */
+    int waiting;    /* an earlier run's journal awaits an answer */
+    char *written;  /* the last state written (compact, without time) */
+    json_t *loaded; /* the earlier run's journal, while waiting */
+};
+
+/* ---- names ---- */
+
+/* FNV-1a: short, stable file names; the URL inside decides. */
+static unsigned long long url_hash(const char *s)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The URL that names the database: no password, and a SQLite file by
+ * its absolute path (a relative one means another file elsewhere). NULL
+ * with *memory set for a database in memory. */
+static char *journal_url(const char *url, int *memory, orm_error *err)
+{
+    orm_url *u = NULL;
+    char *text = NULL;
+    *memory = 0;
+    if (orm_url_parse(&u, url, err) != 0)
+        return NULL;
+    if (strcmp(u->dialect, "sqlite") == 0) {
+        if (!u->database || !*u->database ||
+            strcmp(u->database, ":memory:") == 0 ||
+            strncmp(u->database, "file::memory:", 13) == 0) {
+            *memory = 1;
+            orm_url_free(u);
+            return NULL;
+        }
+        if (u->database[0] != '/') {
+            char *abs = realpath(u->database, NULL);
+            if (abs) {
+                free(u->database);
+                u->database = abs;
+            }
+        }
+    }
+    if (orm_url_set_password(u, NULL) == 0)
+        text = orm_url_format(u, 1);
+    orm_url_free(u);
+    if (!text)
+        orm_error_set(err, ORM_ENOMEM, "out of memory");
+    return text;
+}
+
+/* ---- the slot lock ---- */
+
+static int lock_slot(const char *lock_path)
+{
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(fd, F_SETLK, &fl) != 0) {
+        close(fd);
+        return -2;
+    }
+    return fd;
+}
+
+int tui_journal_open(tui_journal **out, const char *dir, const char *url,
+                     orm_error *err)
+{
+    tui_journal *j = NULL;
+    char *state = NULL;
+    int memory = 0, rc = 0;
+    *out = NULL;
+    char *key = journal_url(url, &memory, err);
+    if (!key)
+        return memory ? 0 : err ? err->code : ORM_EINVALID;
+    if (!dir) {
+        if ((rc = tui_state_dir(&state, err)) != 0)
+            goto done;
+        dir = state;
+    } else if ((rc = tui_make_dirs(dir, err)) != 0) {
+        goto done;
+    }
+    j = calloc(1, sizeof *j);
+    if (!j || !(j->dir = orm_strdup(dir))) {
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    j->url = key;
+    key = NULL;
+    j->lock_fd = -1;
+    unsigned long long h = url_hash(j->url);
+    for (int slot = 1; slot <= JOURNAL_SLOTS && j->lock_fd < 0; slot++) {
+        orm_buf name = ORM_BUF_INIT, lock = ORM_BUF_INIT;
+        orm_buf_appendf(&name, "%s/%016llx", dir, h);
+        if (slot > 1)
+            orm_buf_appendf(&name, "-%d", slot);
+        orm_buf_appendf(&lock, "%s.lock", orm_buf_str(&name));
+        orm_buf_append(&name, ".json");
+        if (!orm_buf_str(&name) || !orm_buf_str(&lock)) {
+            orm_buf_free(&name);
+            orm_buf_free(&lock);
+            rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+            goto done;
+        }
+        int fd = lock_slot(orm_buf_str(&lock));
+        if (fd == -1) {
+            rc = orm_error_set(err, ORM_EIO, "cannot open '%s': %s",
+                               orm_buf_str(&lock), strerror(errno));
+            orm_buf_free(&name);
+            orm_buf_free(&lock);
+            goto done;
+        }
+        if (fd >= 0) {
+            j->lock_fd = fd;
+            j->path = orm_buf_finish(&name);
+        }
+        orm_buf_free(&name);
+        orm_buf_free(&lock);
+    }
+    if (j->lock_fd < 0) {
+        rc = orm_error_set(err, ORM_EIO,
+                           "%d other orb programs have this database open: "
+                           "no recovery journal for this one",
+                           JOURNAL_SLOTS);
+        goto done;
+    }
+    if (!j->path) {
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    j->exists = access(j->path, F_OK) == 0;
+    *out = j;
+    j = NULL;
+done:
+    free(key);
+    free(state);
+    tui_journal_free(j);
+    return rc;
+}
+
+void tui_journal_free(tui_journal *j)
+{
+    if (!j)
+        return;
+    if (j->lock_fd >= 0)
+        close(j->lock_fd);
+    json_decref(j->loaded);
+    free(j->dir);
+    free(j->url);
+    free(j->path);
+    free(j->written);
+    free(j);
+}
+
+const char *tui_journal_path(const tui_journal *j)
+{
+    return j->path;
+}
+
+int tui_journal_waiting(const tui_journal *j)
+{
+    return j && j->waiting;
+}
+
+/* ---- files ---- */
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Write `text` to the journal: a temporary file (0600), fsync, rename
+ * over the journal, fsync the directory. */
+static int write_file(tui_journal *j, const char *text, orm_error *err)
+{
+    orm_buf tmp = ORM_BUF_INIT;
+    size_t len = strlen(text), done = 0;
+    int rc = 0;
+    orm_buf_appendf(&tmp, "%s.tmp", j->path);
+    const char *tmp_path = orm_buf_str(&tmp);
+    if (!tmp_path)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    /* The slot's lock makes the temporary name ours alone. */
+    int fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = orm_error_set(err, ORM_EIO, "cannot write '%s': %s", tmp_path,
+                           strerror(errno));
+        goto done;
+    }
+    while (done < len) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    if (done < len || fsync(fd) != 0) {
+        rc = orm_error_set(err, ORM_EIO, "cannot write '%s': %s", tmp_path,
+                           strerror(errno ? errno : EIO));
+        close(fd);
+        unlink(tmp_path);
+        goto done;
+    }
+    if (close(fd) != 0 || rename(tmp_path, j->path) != 0) {
+        rc = orm_error_set(err, ORM_EIO, "cannot write '%s': %s", j->path,
+                           strerror(errno));
+        unlink(tmp_path);
+        goto done;
+    }
+    if (fsync_dir(j->dir) != 0)
+        rc = orm_error_set(err, ORM_EIO, "cannot sync '%s': %s", j->dir,
+                           strerror(errno));
+    j->exists = 1;
+done:
+    orm_buf_free(&tmp);
+    return rc;
+}
+
+static int remove_file(tui_journal *j, orm_error *err)
+{
+    if (unlink(j->path) != 0 && errno != ENOENT)
+        return orm_error_set(err, ORM_EIO, "cannot remove '%s': %s", j->path,
+                             strerror(errno));
+    j->exists = 0;
+    fsync_dir(j->dir);
+    return 0;
+}
+
+/* Rename the journal aside as PATH.bad-YYYYmmdd-HHMMSS (a number added
+ * when that exists); the new name goes to *aside (owned). */
+static int set_aside(tui_journal *j, const char *why, char **aside)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    *aside = NULL;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    for (int n = 0; n < 100; n++) {
+        orm_buf b = ORM_BUF_INIT;
+        orm_buf_appendf(&b, "%s.%s-%s", j->path, why, stamp);
+        if (n)
+            orm_buf_appendf(&b, "-%d", n);
+        const char *p = orm_buf_str(&b);
+        if (!p)
+            return ORM_ENOMEM;
+        if (access(p, F_OK) != 0 && rename(j->path, p) == 0) {
+            *aside = orm_buf_finish(&b);
+            j->exists = 0;
+            fsync_dir(j->dir);
+            return 0;
+        }
+        orm_buf_free(&b);
+    }
+    return ORM_EIO;
+}
+
+/* ---- values ---- */
+
+static const char *const kind_names[] = {
+    [ORM_VINT] = "int",   [ORM_VFLOAT] = "float", [ORM_VBOOL] = "bool",
+    [ORM_VTEXT] = "text", [ORM_VBLOB] = "blob",
+};
+
+static json_t *value_json(const orm_value *v)
+{
+    if (v->kind == ORM_VNULL)
+        return json_null();
+    if (v->kind < ORM_VINT || v->kind > ORM_VBLOB)
+        return NULL;
+    json_t *text = NULL;
+    const char *kind = kind_names[v->kind];
+    if (v->kind == ORM_VTEXT) {
+        text = json_stringn(v->u.s.len ? v->u.s.ptr : "", v->u.s.len);
+        if (!text) { /* not UTF-8: its bytes, as a blob shows them */
+            orm_value bytes = orm_value_blob(v->u.s.ptr, v->u.s.len);
+            char *hex = orm_value_format(&bytes, NULL);
+            text = hex ? json_string(hex) : NULL;
+            free(hex);
+            kind = "text_bytes";
+        }
+    } else {
+        char *formatted = orm_value_format(v, NULL);
+        text = formatted ? json_string(formatted) : NULL;
+        free(formatted);
+    }
+    json_t *obj = text ? json_object() : NULL;
+    if (!obj || json_object_set_new(obj, kind, text) != 0) {
+        json_decref(obj);
+        json_decref(text);
+        return NULL;
+    }
+    return obj;
+}
+
+static int value_from_json(orm_value *out, const json_t *jv, orm_error *err)
+{
+    *out = orm_value_null();
+    if (json_is_null(jv))
+        return 0;
+    const char *key;
+    json_t *text;
+    if (!json_is_object(jv) || json_object_size(jv) != 1)
+        return orm_error_set(err, ORM_EPARSE,
+                             "a value is null or {kind: text}");
+    json_object_foreach((json_t *)(uintptr_t)jv, key, text)
+    {
+        if (!json_is_string(text))
+            return orm_error_set(err, ORM_EPARSE, "a %s value is not text",
+                                 key);
+        const char *s = json_string_value(text);
+        size_t len = json_string_length(text);
+        if (strcmp(key, "text_bytes") == 0) {
+            int rc = orm_value_from_text(out, ORM_VBLOB, s, len, err);
+            if (rc == 0)
+                out->kind = ORM_VTEXT; /* the same bytes, as text */
+            return rc;
+        }
+        for (int k = ORM_VINT; k <= ORM_VBLOB; k++)
+            if (strcmp(key, kind_names[k]) == 0)
+                return orm_value_from_text(out, (orm_value_kind)k, s, len, err);
+        return orm_error_set(err, ORM_EPARSE, "unknown kind of value '%s'",
+                             key);
+    }
+    return 0;
+}
+
+/* ---- the pending changes as JSON ---- */
+
+static int put(json_t *obj, const char *key, json_t *value)
+{
+    return value ? json_object_set_new(obj, key, value) : -1;
+}
+
+static json_t *columns_json(const orm_record *rec, int loaded, int changed)
+{
+    const orm_model *m = orm_record_model(rec);
+    json_t *obj = json_object();
+    for (size_t c = 0; obj && c < m->ncolumns; c++) {
+        if (changed && !orm_record_changed(rec, c))
+            continue;
+        const orm_value *v =
+            loaded ? orm_record_original(rec, c) : orm_record_value(rec, c);
+        if (put(obj, m->columns[c].name, value_json(v)) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+static json_t *change_json(const orm_record *rec)
+{
+    const orm_model *m = orm_record_model(rec);
+    orm_record_state st = orm_record_state_of(rec);
+    const char *action = st == ORM_RECORD_NEW       ? "add"
+                         : st == ORM_RECORD_DIRTY   ? "change"
+                         : st == ORM_RECORD_DELETED ? "delete"
+                                                    : NULL;
+    json_t *obj = action ? json_object() : NULL;
+    if (!obj)
+        return NULL;
+    int bad = put(obj, "action", json_string(action)) != 0 ||
+              put(obj, "table", json_string(m->table)) != 0 ||
+              (m->schema && put(obj, "schema", json_string(m->schema)) != 0);
+    if (!bad && st != ORM_RECORD_NEW) {
+        bad = put(obj, "loaded", columns_json(rec, 1, 0)) != 0;
+        const orm_value *rowid = orm_record_rowid(rec);
+        if (!bad && rowid->kind != ORM_VNULL)
+            bad = put(obj, "rowid", value_json(rowid)) != 0;
+    }
+    if (!bad)
+        bad = put(obj, "values", columns_json(rec, 0, 1)) != 0;
+    if (bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* The app's state as the journal's body (without time); NULL when out of
+ * memory, an empty "changes" when nothing is pending. */
+static json_t *state_json(const tui_journal *j, tui_app *app)
+{
+    orm_session *s = app->session;
+    size_t n = orm_session_pending_count(s);
+    json_t *doc = json_object(), *changes = json_array();
+    int bad = !doc || !changes;
+    for (size_t i = 0; !bad && i < n; i++) {
+        json_t *c = change_json(orm_session_pending_at(s, i));
+        bad = !c || json_array_append_new(changes, c) != 0;
+    }
+    if (!bad) {
+        bad = put(doc, "orb_journal", json_integer(JOURNAL_VERSION)) != 0 ||
+              put(doc, "url", json_string(j->url)) != 0;
+    }
+    if (bad || json_object_set_new(doc, "changes", changes) != 0) {
+        json_decref(changes);
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+int tui_journal_sync(tui_journal *j, tui_app *app, orm_error *err)
+{
+    if (!j || j->waiting)
+        return 0;
+    if (orm_session_pending_count(app->session) == 0) {
+        free(j->written);
+        j->written = NULL;
+        return j->exists ? remove_file(j, err) : 0;
+    }
+    json_t *doc = state_json(j, app);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    int rc = 0;
+    if (!body) {
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+    } else if (!j->exists || !j->written || strcmp(body, j->written) != 0) {
+        time_t now = time(NULL);
+        char stamp[64];
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        char *text = NULL;
+        if (put(doc, "saved", json_integer((json_int_t)now)) == 0 &&
+            put(doc, "saved_text", json_string(stamp)) == 0)
+            text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+        if (!text) {
+            rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        } else {
+            orm_buf line = ORM_BUF_INIT;
+            orm_buf_append(&line, text);
+            orm_buf_appendc(&line, '\n');
+            rc = orm_buf_str(&line)
+                     ? write_file(j, orm_buf_str(&line), err)
+                     : orm_error_set(err, ORM_ENOMEM, "out of memory");
+            orm_buf_free(&line);
+        }
+        free(text);
+        if (rc == 0) {
+            free(j->written);
+            j->written = body;
+            body = NULL;
+        }
+    }
+    free(body);
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- reading a journal back ---- */
+
+/* Check the shape of a loaded journal; counts go to *found. */
+static int check_doc(const tui_journal *j, json_t *doc,
+                     tui_journal_found *found, orm_error *err)
+{
+    json_t *version = json_object_get(doc, "orb_journal");
+    json_t *url = json_object_get(doc, "url");
+    json_t *changes = json_object_get(doc, "changes");
+    json_t *saved = json_object_get(doc, "saved");
+    size_t i;
+    json_t *c;
+    memset(found, 0, sizeof *found);
+    if (!json_is_object(doc) || !json_is_integer(version))
+        return orm_error_set(err, ORM_EPARSE, "not an orb journal");
+    if (json_integer_value(version) != JOURNAL_VERSION)
+        return orm_error_set(
+            err, ORM_EPARSE, "journal version %lld (this orb reads %d)",
+            (long long)json_integer_value(version), JOURNAL_VERSION);
+    if (!json_is_string(url) || strcmp(json_string_value(url), j->url) != 0)
+        return orm_error_set(
+            err, ORM_EPARSE, "it belongs to another database (%s)",
+            json_is_string(url) ? json_string_value(url) : "no URL");
+    if (!json_is_array(changes))
+        return orm_error_set(err, ORM_EPARSE, "no list of changes");
+    json_array_foreach(changes, i, c)
+    {
+        const char *action = json_string_value(json_object_get(c, "action"));
+        const char *table = json_string_value(json_object_get(c, "table"));
+        json_t *values = json_object_get(c, "values");
+        json_t *loaded = json_object_get(c, "loaded");
+        if (!action || !table || !json_is_object(values))
+            return orm_error_set(err, ORM_EPARSE,
+                                 "change %zu: action, table or values "
+                                 "missing",
+                                 i + 1);
+        if (strcmp(action, "add") == 0) {
+            found->adds++;
+        } else if (strcmp(action, "change") == 0 ||
+                   strcmp(action, "delete") == 0) {
+            if (!json_is_object(loaded))
+                return orm_error_set(err, ORM_EPARSE,
+                                     "change %zu: the loaded values are "
+                                     "missing",
+                                     i + 1);
+            if (action[0] == 'c')
+                found->updates++;
+            else
+                found->deletes++;
+        } else {
+            return orm_error_set(err, ORM_EPARSE,
+                                 "change %zu: unknown action '%s'", i + 1,
+                                 action);
+        }
+    }
+    found->changes = json_array_size(changes);
+    found->saved =
+        json_is_integer(saved) ? (time_t)json_integer_value(saved) : 0;
+    return 0;
+}
+
+int tui_journal_check(tui_journal *j, tui_journal_found *found, orm_error *err)
+{
+    json_error_t jerr;
+    memset(found, 0, sizeof *found);
+    if (!j || !j->exists)
+        return 0;
+    json_t *doc = json_load_file(j->path, JSON_ALLOW_NUL, &jerr);
+    orm_error why = ORM_ERROR_INIT;
+    int rc;
+    if (!doc) {
+        if (jerr.line > 0)
+            orm_error_set(&why, ORM_EPARSE, "line %d: %s", jerr.line,
+                          jerr.text);
+        else
+            orm_error_set(&why, ORM_EPARSE, "%s", jerr.text);
+    } else {
+        check_doc(j, doc, found, &why);
+    }
+    if (why.code == 0 && found->changes == 0) {
+        /* Nothing in it (written by hand?): nothing to offer. */
+        json_decref(doc);
+        orm_error_clear(&why);
+        return remove_file(j, err);
+    }
+    if (why.code != 0) {
+        char *aside = NULL;
+        json_decref(doc);
+        memset(found, 0, sizeof *found);
+        if (set_aside(j, "unreadable", &aside) != 0)
+            rc = orm_error_set(err, ORM_EPARSE,
+                               "recovery journal %s is unreadable (%s) and "
+                               "could not be renamed: move it away",
+                               j->path, orm_error_text(&why));
+        else
+            rc = orm_error_set(err, ORM_EPARSE,
+                               "recovery journal %s is unreadable (%s): "
+                               "kept as %s, nothing restored",
+                               j->path, orm_error_text(&why), aside);
+        free(aside);
+        orm_error_clear(&why);
+        return rc;
+    }
+    json_decref(j->loaded);
+    j->loaded = doc;
+    j->waiting = 1;
+    return 1;
+}
+
+/* The model of a change: by table (and schema when saved). */
+static const orm_model *change_model(tui_app *app, const json_t *c)
+{
+    const char *table = json_string_value(json_object_get(c, "table"));
+    const char *schema = json_string_value(json_object_get(c, "schema"));
+    size_t n = orm_db_model_count(app->db);
+    for (size_t i = 0; i < n; i++) {
+        const orm_model *m = orm_db_model_at(app->db, i);
+        if (strcmp(m->table, table) != 0)
+            continue;
+        if ((schema == NULL) == (m->schema == NULL) &&
+            (!schema || strcmp(schema, m->schema) == 0))
+            return m;
+    }
+    return NULL;
+}
+
+static void clear_values(orm_value *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        orm_value_clear(&v[i]);
+    free(v);
+}
+
+/* Set every column of `values` on `rec`. */
+static int set_values(orm_record *rec, const json_t *values, orm_error *err)
+{
+    const orm_model *m = orm_record_model(rec);
+    const char *name;
+    json_t *jv;
+    json_object_foreach((json_t *)(uintptr_t)values, name, jv)
+    {
+        int col = orm_model_column_index(m, name);
+        orm_value v;
+        if (col < 0)
+            return orm_error_set(err, ORM_EINVALID, "%s has no column '%s' now",
+                                 m->table, name);
+        int rc = value_from_json(&v, jv, err);
+        if (rc == 0)
+            rc = orm_record_set_at(rec, (size_t)col, &v, err);
+        orm_value_clear(&v);
+        if (rc) {
+            if (err && !err->column)
+                orm_error_set_column(err, name);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Make one saved change pending again. */
+static int restore_change(tui_app *app, const json_t *c, orm_error *err)
+{
+    const char *action = json_string_value(json_object_get(c, "action"));
+    const json_t *values = json_object_get(c, "values");
+    const orm_model *m = change_model(app, c);
+    orm_session *s = app->session;
+    orm_record *rec = NULL;
+    int rc = 0;
+    if (!m)
+        return orm_error_set(err, ORM_ENOTFOUND, "no table %s here now",
+                             json_string_value(json_object_get(c, "table")));
+    if (strcmp(action, "add") == 0) {
+        if ((rc = orm_record_new(&rec, m)) != 0)
+            return orm_error_set(err, rc, "out of memory");
+        if ((rc = set_values(rec, values, err)) == 0 &&
+            (rc = orm_session_add(s, rec)) != 0)
+            orm_error_copy(err, orm_session_error(s));
+        if (rc)
+            orm_record_free(rec);
+        return rc;
+    }
+    /* A change or a delete: the record as it was loaded, every column. */
+    const json_t *loaded = json_object_get(c, "loaded");
+    orm_value *row = calloc(m->ncolumns + 1, sizeof *row), rowid;
+    rowid = orm_value_null();
+    if (!row)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < m->ncolumns; i++) {
+        const json_t *jv = json_object_get(loaded, m->columns[i].name);
+        if (!jv)
+            rc = orm_error_set(err, ORM_EINVALID,
+                               "the column %s of %s was not saved (added "
+                               "since?)",
+                               m->columns[i].name, m->table);
+        else
+            rc = value_from_json(&row[i], jv, err);
+    }
+    if (rc == 0 && json_object_size(loaded) != m->ncolumns)
+        rc = orm_error_set(err, ORM_EINVALID,
+                           "%s has other columns now than when the changes "
+                           "were made",
+                           m->table);
+    if (rc == 0 && json_object_get(c, "rowid"))
+        rc = value_from_json(&rowid, json_object_get(c, "rowid"), err);
+    if (rc == 0 && (rc = orm_session_attach(s, m, row, &rowid, &rec)) != 0)
+        orm_error_copy(err, orm_session_error(s));
+    if (rc == 0)
+        rc = set_values(rec, values, err);
+    if (rc == 0 && strcmp(action, "delete") == 0 &&
+        (rc = orm_session_delete(s, rec)) != 0)
+        orm_error_copy(err, orm_session_error(s));
+    clear_values(row, m->ncolumns);
+    orm_value_clear(&rowid);
+    return rc;
+}
+
+int tui_journal_restore(tui_journal *j, tui_app *app, orm_error *err)
+{
+    json_t *changes =
+        j && j->loaded ? json_object_get(j->loaded, "changes") : NULL;
+    size_t i, n = json_array_size(changes);
+    json_t *c;
+    int rc = 0;
+    if (!j || !j->waiting)
+        return 0;
+    json_array_foreach(changes, i, c)
+    {
+        orm_error why = ORM_ERROR_INIT;
+        if ((rc = restore_change(app, c, &why)) == 0)
+            continue;
+        char *aside = NULL;
+        orm_session_rollback(app->session);
+        /* Set aside, or else left waiting: never written over. */
+        int kept = set_aside(j, "unrestored", &aside) != 0;
+        orm_error_set(err, rc,
+                      "cannot restore change %zu of %zu (%s): %s; the "
+                      "journal is kept as %s",
+                      i + 1, n, json_string_value(json_object_get(c, "table")),
+                      orm_error_text(&why), aside ? aside : j->path);
+        free(aside);
+        orm_error_clear(&why);
+        if (kept)
+            return rc;
+        break;
+    }
+    json_decref(j->loaded);
+    j->loaded = NULL;
+    j->waiting = 0;
+    free(j->written);
+    j->written = NULL;
+    return rc;
+}
+
+int tui_journal_discard(tui_journal *j, orm_error *err)
+{
+    if (!j)
+        return 0;
+    json_decref(j->loaded);
+    j->loaded = NULL;
+    j->waiting = 0;
+    free(j->written);
+    j->written = NULL;
+    return remove_file(j, err);
+}
