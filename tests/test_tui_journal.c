@@ -6,9 +6,11 @@
  * the same database offers the changes back: y makes them pending with
  * the values they were loaded with (a row changed meanwhile goes to the
  * conflict screen), n asks again and then drops them. Values of every
- * kind come back exactly; another database's journal is not offered; a
- * damaged journal is set aside with a message naming it; undo, discard
- * and a successful write remove the journal; SIGHUP and SIGTERM leave it.
+ * kind come back exactly; the text of an open form (a new record, or
+ * one being edited) comes back in its form; another database's journal
+ * is not offered; a damaged journal is set aside with a message naming
+ * it; undo, discard and a successful write remove the journal; SIGHUP and
+ * SIGTERM leave it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -496,6 +498,81 @@ static void test_journal__sighup_and_sigterm_leave_it(void **state)
     assert_top(j, "recover");
 }
 
+static void test_journal__text_of_a_new_records_form_comes_back(void **state)
+{
+    journal_fx *j = *state;
+    start(j);
+    char *path = journal_path(j);
+    fx_send(&j->fx, "/Customer<Enter>a");
+    assert_top(j, "form");
+    assert_false(file_exists(path)); /* nothing typed yet */
+    fx_send(&j->fx, "Zo\xC3\xAB dr\xC3\xA4"
+                    "ft");
+    assert_true(file_exists(path));
+    crash(j);
+    start(j);
+    fx_assert_shows(&j->fx, "Found the text of an open form (customers)");
+    fx_send(&j->fx, "y");
+    assert_top(j, "form");
+    fx_assert_shows(&j->fx, "[Zo\xC3\xAB dr\xC3\xA4"
+                            "ft");
+    fx_send(&j->fx, "<C-s>");
+    assert_int_equal(orm_session_pending_count(j->fx.app->session), 1);
+    fx_send(&j->fx, "wy");
+    assert_db(j, &FxCustomer, 6, "name",
+              "Zo\xC3\xAB dr\xC3\xA4"
+              "ft");
+    assert_false(file_exists(path));
+    free(path);
+}
+
+static void
+test_journal__edit_form_text_comes_back_with_changes_and_guards(void **state)
+{
+    journal_fx *j = *state;
+    start(j);
+    fx_send(&j->fx, "/Customer<Enter>");
+    fx_send(&j->fx, "jjjd");            /* a pending delete of Dmitri */
+    fx_send(&j->fx, "kkke<C-u>Alicia"); /* Alice's form, not saved */
+    assert_top(j, "form");
+    crash(j);
+    start(j);
+    fx_assert_shows(&j->fx, "Found 1 unsaved change (1 delete) and the "
+                            "text of an open form (customers)");
+    fx_send(&j->fx, "y");
+    assert_top(j, "form");
+    fx_assert_shows(&j->fx, "[Alicia");
+    fx_send(&j->fx, "<C-s>");
+    assert_int_equal(orm_session_pending_count(j->fx.app->session), 2);
+    /* Alice was loaded before the crash: changed since, a conflict. */
+    {
+        orm_session *s = NULL;
+        orm_record *rec = NULL;
+        orm_value key = orm_value_int(1);
+        fx_check(orm_session_new(&s, j->fx.db), j->fx.db, "session");
+        assert_int_equal(orm_session_get(s, &FxCustomer, &key, &rec), ORM_ROW);
+        fx_set(rec, "name", orm_value_text("Alice B."));
+        fx_commit(&j->fx, s);
+        orm_session_free(s);
+    }
+    fx_send(&j->fx, "wy");
+    assert_top(j, "conflict");
+    assert_db(j, &FxCustomer, 1, "name", "Alice B.");
+}
+
+static void test_journal__a_cancelled_form_leaves_no_journal(void **state)
+{
+    journal_fx *j = *state;
+    start(j);
+    char *path = journal_path(j);
+    fx_send(&j->fx, "/Customer<Enter>aDraft");
+    assert_true(file_exists(path));
+    fx_send(&j->fx, "<Esc>y"); /* cancel, and yes, drop what was typed */
+    assert_top(j, "rows");
+    assert_false(file_exists(path));
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +596,14 @@ int main(void)
             test_journal__undo_and_discard_remove_it, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_journal__sighup_and_sigterm_leave_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__text_of_a_new_records_form_comes_back, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__edit_form_text_comes_back_with_changes_and_guards,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__a_cancelled_form_leaves_no_journal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

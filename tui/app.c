@@ -224,7 +224,7 @@ void tui_app_journal(tui_app *app, const char *dir)
         tui_app_error(app, "no recovery journal: %s", orm_error_text(&err));
     } else if (tui_journal_check(app->journal, &found, &err) < 0) {
         tui_app_error(app, "%s", orm_error_text(&err));
-    } else if (found.changes > 0) {
+    } else if (found.changes > 0 || found.has_form) {
         if (tui_view_recover_new(&v, &found) != 0) {
             /* Without the question the journal must not be written
              * over: stop journaling this run. */
@@ -633,6 +633,8 @@ int tui_app_run(orm_db *db, const tui_options *opts)
         }
     }
     status = app->exit_status;
+    if (status == 0) /* quit, not a signal: nothing is pending */
+        tui_journal_finish(app->journal, app);
     tui_app_free(app);
     scr->ops->free(scr);
     return status;

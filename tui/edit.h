@@ -125,6 +125,10 @@ int tui_edit_confirm_quit(tui_app *app);
  */
 int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
                       orm_record *rec, const orm_error *failure);
+/* The fields of a form screen and the record it edits (NULL: a new one),
+ * or NULL when `v` is not a form (the recovery journal keeps what was
+ * typed). */
+struct tui_form *tui_view_form_state(tui_view *v, orm_record **rec);
 /* Every pending change and the SQL; `quit_after`: quit once written. */
 int tui_view_review_new(tui_view **out, tui_app *app, int quit_after);
 /* The conflict of `rec` (the commit said ORM_ECONFLICT). */

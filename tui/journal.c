@@ -19,6 +19,11 @@
  * A value is null or {KIND: TEXT}: KIND int, float, bool, text, blob
  * and TEXT what orm_value_format gives; text that is not UTF-8 is
  * {"text_bytes": "\x..."}. "values" holds the changed columns.
+ * An open form with something typed in it adds
+ *   "form": {"table": "accounts", "change": 0 | "loaded": {...},
+ *            "current": "handle", "fields": {"handle": {"text": "jd"}}}
+ * ("change": the pending change it edits; "loaded": a record without
+ * one; neither: a new record; a field null: NULL was chosen).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +36,7 @@
 #include <jansson.h>
 
 #include "edit.h"
+#include "form.h"
 #include "journal.h"
 #include "paths.h"
 
@@ -434,14 +440,73 @@ static json_t *change_json(const orm_record *rec)
     return obj;
 }
 
+/* The form `f` editing `rec` (NULL: a new record). */
+static json_t *form_json(tui_app *app, const tui_form *f, orm_record *rec)
+{
+    orm_session *s = app->session;
+    const orm_model *m = f->model;
+    json_t *obj = json_object(), *fields = json_object();
+    int bad = !obj || !fields || put(obj, "table", json_string(m->table)) ||
+              (m->schema && put(obj, "schema", json_string(m->schema)));
+    if (!bad && rec) {
+        size_t n = orm_session_pending_count(s), at = n;
+        for (size_t i = 0; i < n && at == n; i++)
+            if (orm_session_pending_at(s, i) == rec)
+                at = i;
+        if (at < n) {
+            bad = put(obj, "change", json_integer((json_int_t)at)) != 0;
+        } else {
+            const orm_value *rowid = orm_record_rowid(rec);
+            bad = put(obj, "loaded", columns_json(rec, 1, 0)) != 0 ||
+                  (rowid->kind != ORM_VNULL &&
+                   put(obj, "rowid", value_json(rowid)) != 0);
+        }
+    }
+    for (size_t i = 0; !bad && i < f->nfields; i++) {
+        const tui_form_field *fd = &f->fields[i];
+        orm_value text =
+            fd->is_null ? orm_value_null()
+                        : orm_value_textn(fd->text.len ? fd->text.data : "",
+                                          fd->text.len);
+        if (fd->touched)
+            bad = put(fields, m->columns[fd->col].name, value_json(&text));
+    }
+    if (!bad && f->current < f->nfields)
+        bad = put(obj, "current",
+                  json_string(m->columns[f->fields[f->current].col].name));
+    if (!bad) {
+        bad = json_object_set_new(obj, "fields", fields) != 0;
+        fields = NULL; /* taken, or freed on failure */
+    }
+    json_decref(fields);
+    if (bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
 /* The app's state as the journal's body (without time); NULL when out of
- * memory, an empty "changes" when nothing is pending. */
-static json_t *state_json(const tui_journal *j, tui_app *app)
+ * memory. *empty: nothing pending and no form with text. */
+static json_t *state_json(const tui_journal *j, tui_app *app, int *empty)
 {
     orm_session *s = app->session;
     size_t n = orm_session_pending_count(s);
     json_t *doc = json_object(), *changes = json_array();
     int bad = !doc || !changes;
+    *empty = n == 0;
+    /* The open form (the top one: a picker may be over it). */
+    for (size_t d = app->depth; !bad && d-- > 0;) {
+        orm_record *rec = NULL;
+        const tui_form *f = tui_view_form_state(app->stack[d], &rec);
+        if (!f)
+            continue;
+        if (tui_form_touched(f)) {
+            bad = put(doc, "form", form_json(app, f, rec)) != 0;
+            *empty = 0;
+        }
+        break;
+    }
     for (size_t i = 0; !bad && i < n; i++) {
         json_t *c = change_json(orm_session_pending_at(s, i));
         bad = !c || json_array_append_new(changes, c) != 0;
@@ -460,14 +525,16 @@ static json_t *state_json(const tui_journal *j, tui_app *app)
 
 int tui_journal_sync(tui_journal *j, tui_app *app, orm_error *err)
 {
+    int empty = 0;
     if (!j || j->waiting)
         return 0;
-    if (orm_session_pending_count(app->session) == 0) {
+    json_t *doc = state_json(j, app, &empty);
+    if (doc && empty) {
+        json_decref(doc);
         free(j->written);
         j->written = NULL;
         return j->exists ? remove_file(j, err) : 0;
     }
-    json_t *doc = state_json(j, app);
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     int rc = 0;
     if (!body) {
@@ -563,6 +630,23 @@ static int check_doc(const tui_journal *j, json_t *doc,
     found->changes = json_array_size(changes);
     found->saved =
         json_is_integer(saved) ? (time_t)json_integer_value(saved) : 0;
+    json_t *form = json_object_get(doc, "form");
+    if (form) {
+        const char *table = json_string_value(json_object_get(form, "table"));
+        json_t *change = json_object_get(form, "change");
+        if (!table || !json_is_object(json_object_get(form, "fields")))
+            return orm_error_set(err, ORM_EPARSE,
+                                 "the form's table or fields are missing");
+        if (change &&
+            (!json_is_integer(change) || json_integer_value(change) < 0 ||
+             (size_t)json_integer_value(change) >= found->changes))
+            return orm_error_set(err, ORM_EPARSE,
+                                 "the form edits change %lld, which is not "
+                                 "in the journal",
+                                 (long long)json_integer_value(change));
+        found->has_form = 1;
+        snprintf(found->form_table, sizeof found->form_table, "%s", table);
+    }
     return 0;
 }
 
@@ -584,7 +668,7 @@ int tui_journal_check(tui_journal *j, tui_journal_found *found, orm_error *err)
     } else {
         check_doc(j, doc, found, &why);
     }
-    if (why.code == 0 && found->changes == 0) {
+    if (why.code == 0 && found->changes == 0 && !found->has_form) {
         /* Nothing in it (written by hand?): nothing to offer. */
         json_decref(doc);
         orm_error_clear(&why);
@@ -664,6 +748,9 @@ static int set_values(orm_record *rec, const json_t *values, orm_error *err)
     return 0;
 }
 
+static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
+                         orm_record **rec, orm_error *err);
+
 /* Make one saved change pending again. */
 static int restore_change(tui_app *app, const json_t *c, orm_error *err)
 {
@@ -686,9 +773,25 @@ static int restore_change(tui_app *app, const json_t *c, orm_error *err)
             orm_record_free(rec);
         return rc;
     }
-    /* A change or a delete: the record as it was loaded, every column. */
+    /* A change or a delete: the record as it was loaded. */
+    if ((rc = attach_loaded(app, m, c, &rec, err)) != 0)
+        return rc;
+    rc = set_values(rec, values, err);
+    if (rc == 0 && strcmp(action, "delete") == 0 &&
+        (rc = orm_session_delete(s, rec)) != 0)
+        orm_error_copy(err, orm_session_error(s));
+    return rc;
+}
+
+/* The record `c` holds as loaded ("loaded", every column, and "rowid"),
+ * put into the session as if just read. */
+static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
+                         orm_record **rec, orm_error *err)
+{
+    orm_session *s = app->session;
     const json_t *loaded = json_object_get(c, "loaded");
     orm_value *row = calloc(m->ncolumns + 1, sizeof *row), rowid;
+    int rc = 0;
     rowid = orm_value_null();
     if (!row)
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
@@ -709,25 +812,85 @@ static int restore_change(tui_app *app, const json_t *c, orm_error *err)
                            m->table);
     if (rc == 0 && json_object_get(c, "rowid"))
         rc = value_from_json(&rowid, json_object_get(c, "rowid"), err);
-    if (rc == 0 && (rc = orm_session_attach(s, m, row, &rowid, &rec)) != 0)
-        orm_error_copy(err, orm_session_error(s));
-    if (rc == 0)
-        rc = set_values(rec, values, err);
-    if (rc == 0 && strcmp(action, "delete") == 0 &&
-        (rc = orm_session_delete(s, rec)) != 0)
+    if (rc == 0 && (rc = orm_session_attach(s, m, row, &rowid, rec)) != 0)
         orm_error_copy(err, orm_session_error(s));
     clear_values(row, m->ncolumns);
     orm_value_clear(&rowid);
     return rc;
 }
 
-int tui_journal_restore(tui_journal *j, tui_app *app, orm_error *err)
+/* The form of the journal, with the text as typed, on the record it
+ * edited: a restored change, a record attached as loaded, or a new one. */
+static int restore_form(tui_app *app, const json_t *form, tui_view **out,
+                        orm_error *err)
+{
+    const orm_model *m = change_model(app, form);
+    const json_t *change = json_object_get(form, "change");
+    orm_record *rec = NULL;
+    tui_view *v = NULL;
+    const char *name;
+    json_t *jv;
+    int rc;
+    if (!m)
+        return orm_error_set(err, ORM_ENOTFOUND, "no table %s here now",
+                             json_string_value(json_object_get(form, "table")));
+    if (change) {
+        rec = orm_session_pending_at(app->session,
+                                     (size_t)json_integer_value(change));
+        if (!rec || orm_record_model(rec) != m)
+            return orm_error_set(err, ORM_EINVALID,
+                                 "the form's record is not among the "
+                                 "changes");
+    } else if (json_object_get(form, "loaded") &&
+               (rc = attach_loaded(app, m, form, &rec, err)) != 0) {
+        return rc;
+    }
+    if (tui_view_form_new(&v, app, m, rec, NULL) != 0)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    tui_form *f = tui_view_form_state(v, NULL);
+    json_object_foreach(json_object_get(form, "fields"), name, jv)
+    {
+        int col = orm_model_column_index(m, name);
+        orm_value text;
+        if (col < 0 || (size_t)col >= f->nfields) {
+            v->ops->close(v);
+            return orm_error_set(err, ORM_EINVALID, "%s has no column '%s' now",
+                                 m->table, name);
+        }
+        if ((rc = value_from_json(&text, jv, err)) != 0) {
+            v->ops->close(v);
+            return rc;
+        }
+        tui_form_field *fd = &f->fields[col];
+        if (text.kind == ORM_VNULL) {
+            fd->is_null = 1;
+            fd->touched = 1;
+            orm_buf_reset(&fd->text);
+            tui_form_check(f, (size_t)col);
+        } else {
+            /* A field locked now keeps its value: nothing typed there
+             * can be saved anyway. */
+            tui_form_set_text(f, (size_t)col, text.u.s.ptr, text.u.s.len);
+        }
+        orm_value_clear(&text);
+    }
+    const char *current = json_string_value(json_object_get(form, "current"));
+    int at = current ? orm_model_column_index(m, current) : -1;
+    if (at >= 0 && (size_t)at < f->nfields)
+        f->current = (size_t)at;
+    *out = v;
+    return 0;
+}
+
+int tui_journal_restore(tui_journal *j, tui_app *app, tui_view **form,
+                        orm_error *err)
 {
     json_t *changes =
         j && j->loaded ? json_object_get(j->loaded, "changes") : NULL;
     size_t i, n = json_array_size(changes);
     json_t *c;
     int rc = 0;
+    *form = NULL;
     if (!j || !j->waiting)
         return 0;
     json_array_foreach(changes, i, c)
@@ -750,12 +913,38 @@ int tui_journal_restore(tui_journal *j, tui_app *app, orm_error *err)
             return rc;
         break;
     }
+    json_t *saved_form = json_object_get(j->loaded, "form");
+    if (rc == 0 && saved_form) {
+        orm_error why = ORM_ERROR_INIT;
+        if ((rc = restore_form(app, saved_form, form, &why)) != 0) {
+            /* The changes stay restored; the file keeps the form. */
+            char *aside = NULL;
+            int kept = set_aside(j, "unrestored", &aside) != 0;
+            orm_error_set(
+                err, rc,
+                "the changes are restored, but not the form of "
+                "%s: %s; the journal is kept as %s",
+                json_string_value(json_object_get(saved_form, "table")),
+                orm_error_text(&why), aside ? aside : j->path);
+            free(aside);
+            orm_error_clear(&why);
+            if (kept)
+                return rc;
+        }
+    }
     json_decref(j->loaded);
     j->loaded = NULL;
     j->waiting = 0;
     free(j->written);
     j->written = NULL;
     return rc;
+}
+
+void tui_journal_finish(tui_journal *j, tui_app *app)
+{
+    if (j && !j->waiting && j->exists &&
+        orm_session_pending_count(app->session) == 0)
+        remove_file(j, NULL);
 }
 
 int tui_journal_discard(tui_journal *j, orm_error *err)

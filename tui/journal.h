@@ -34,8 +34,9 @@ typedef struct tui_journal tui_journal;
 typedef struct tui_journal_found {
     size_t changes; /* pending changes */
     size_t adds, updates, deletes;
-    int has_form; /* the text of an open form */
-    time_t saved; /* when it was last written */
+    int has_form;        /* the text of an open form */
+    char form_table[64]; /* the form's table */
+    time_t saved;        /* when it was last written */
 } tui_journal_found;
 
 /*
@@ -63,12 +64,14 @@ int tui_journal_check(tui_journal *j, tui_journal_found *found, orm_error *err);
 
 /*
  * Make the journal's changes pending in the app's session again, each
- * with the values it was loaded with, and reopen the form it held. On
- * failure nothing is restored (the session is rolled back), the file is
- * renamed aside and the message names the change and where the file
- * went.
+ * with the values it was loaded with; *form gets the form screen it held
+ * with the text as typed (to push; NULL when there was none). On failure
+ * nothing is restored (the session is rolled back), the file is renamed
+ * aside and the message names the change and where the file went (a
+ * form that cannot be reopened leaves the changes restored).
  */
-int tui_journal_restore(tui_journal *j, tui_app *app, orm_error *err);
+int tui_journal_restore(tui_journal *j, tui_app *app, tui_view **form,
+                        orm_error *err);
 /* Drop the journal an earlier run left (the user said so, twice). */
 int tui_journal_discard(tui_journal *j, orm_error *err);
 
@@ -79,6 +82,10 @@ int tui_journal_discard(tui_journal *j, orm_error *err);
  * answer (tui_journal_check found one; restore or discard ends that).
  */
 int tui_journal_sync(tui_journal *j, tui_app *app, orm_error *err);
+
+/* orb ends normally (the user quit): drop the journal when nothing is
+ * pending (the text of a form left open goes with it). */
+void tui_journal_finish(tui_journal *j, tui_app *app);
 
 /* Is an earlier run's journal waiting for the user's answer? */
 int tui_journal_waiting(const tui_journal *j);

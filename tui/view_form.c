@@ -722,6 +722,16 @@ static const tui_view_ops form_ops = {
     .close = form_close,
 };
 
+tui_form *tui_view_form_state(tui_view *v, orm_record **rec)
+{
+    if (!v || v->ops != &form_ops)
+        return NULL;
+    form_view *fv = (form_view *)v;
+    if (rec)
+        *rec = fv->rec;
+    return &fv->form;
+}
+
 int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
                       orm_record *rec, const orm_error *failure)
 {

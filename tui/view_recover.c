@@ -28,10 +28,15 @@ static void count(orm_buf *out, size_t n, const char *what)
     orm_buf_appendf(out, "%zu %s%s", n, what, n == 1 ? "" : "s");
 }
 
-/* "3 unsaved changes (1 add, 1 change, 1 delete)" */
+/* "3 unsaved changes (1 add, 1 change, 1 delete)", and "the text of an
+ * open form (accounts)" */
 static void what_text(const tui_journal_found *f, orm_buf *out)
 {
     const char *sep = "";
+    if (f->changes == 0) {
+        orm_buf_appendf(out, "the text of an open form (%s)", f->form_table);
+        return;
+    }
     count(out, f->changes, "unsaved change");
     orm_buf_append(out, " (");
     if (f->adds) {
@@ -48,6 +53,9 @@ static void what_text(const tui_journal_found *f, orm_buf *out)
         count(out, f->deletes, "delete");
     }
     orm_buf_append(out, ")");
+    if (f->has_form)
+        orm_buf_appendf(out, " and the text of an open form (%s)",
+                        f->form_table);
 }
 
 static void when_text(const tui_journal_found *f, char *out, size_t size)
@@ -123,6 +131,7 @@ static unsigned recover_key(tui_view *v, tui_app *app, int key)
 {
     recover_view *rv = (recover_view *)v;
     orm_error err = ORM_ERROR_INIT;
+    tui_view *form = NULL;
     if (key == TUI_KEY_RESIZE || key == TUI_KEY_INTERRUPT)
         return TUI_UNHANDLED;
     tui_action a = tui_keymap_lookup_in(&app->keymap, recover_scopes, key);
@@ -136,8 +145,10 @@ static unsigned recover_key(tui_view *v, tui_app *app, int key)
                 tui_app_message(app, "discarded %zu unsaved change%s",
                                 rv->found.changes,
                                 rv->found.changes == 1 ? "" : "s");
-        } else if (tui_journal_restore(app->journal, app, &err) != 0) {
+        } else if (tui_journal_restore(app->journal, app, &form, &err) != 0) {
             tui_app_error(app, "%s", orm_error_text(&err));
+        } else if (orm_session_pending_count(app->session) == 0) {
+            tui_app_message(app, "restored: the text of the form");
         } else {
             orm_buf what = ORM_BUF_INIT;
             tui_edit_pending_summary(app->session, &what);
@@ -147,6 +158,10 @@ static unsigned recover_key(tui_view *v, tui_app *app, int key)
             orm_buf_free(&what);
         }
         result = TUI_POP;
+        if (form) {
+            app->pushed = form;
+            result |= TUI_PUSH;
+        }
         break;
     case TUI_ACT_ANSWER_NO:
         rv->confirming = !rv->confirming;
