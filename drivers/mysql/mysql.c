@@ -2250,4 +2250,6 @@ const orm_driver orm_driver_mysql = {
     .list_tables = my_list_tables,
     .reflect_table = my_reflect_table,
     .estimate_count = my_estimate_count,
+    .text_cast = "CHAR",
+    .insert_defaults = " () VALUES ()",
 };

@@ -1713,4 +1713,6 @@ const orm_driver orm_driver_postgresql = {
     .list_tables = pg_list_tables,
     .reflect_table = pg_reflect_table,
     .estimate_count = pg_estimate_count,
+    .text_cast = "TEXT",
+    .insert_defaults = " DEFAULT VALUES",
 };

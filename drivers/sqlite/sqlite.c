@@ -1742,4 +1742,6 @@ const orm_driver orm_driver_sqlite = {
     .list_tables = sqlite_list_tables,
     .reflect_table = sqlite_reflect_table,
     .estimate_count = sqlite_estimate_count,
+    .text_cast = "TEXT",
+    .insert_defaults = " DEFAULT VALUES",
 };

@@ -402,10 +402,8 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
         }
         sql_raw(&sb, ")");
     } else {
-        /* Every column comes from the database. MySQL spells it
-         * differently from the SQL standard. */
-        sql_raw(&sb,
-                drv->ident_quote == '`' ? " () VALUES ()" : " DEFAULT VALUES");
+        /* Every column comes from the database. */
+        sql_raw(&sb, drv->insert_defaults);
     }
     if (returning) {
         sql_raw(&sb, " RETURNING ");

@@ -158,7 +158,6 @@ void sql_column_as_text_of(sql_builder *sb, const char *alias,
                            const orm_column *col)
 {
     int cast = needs_text_cast(col);
-    /* CAST(x AS CHAR) is MySQL's only text cast; the others say TEXT. */
     if (cast)
         sql_raw(sb, "CAST(");
     if (alias) {
@@ -166,8 +165,11 @@ void sql_column_as_text_of(sql_builder *sb, const char *alias,
         sql_raw(sb, ".");
     }
     sql_ident(sb, col->name);
-    if (cast)
-        sql_raw(sb, sb->driver->ident_quote == '`' ? " AS CHAR)" : " AS TEXT)");
+    if (cast) {
+        sql_raw(sb, " AS ");
+        sql_raw(sb, sb->driver->text_cast);
+        sql_raw(sb, ")");
+    }
 }
 
 void sql_column_as_text(sql_builder *sb, const orm_column *col)

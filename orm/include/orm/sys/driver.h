@@ -7,7 +7,11 @@
  * exports orm_driver_sqlite, and so on). The core renders all SQL text
  * itself, using the table's placeholder style and identifier quote, and
  * calls the functions below; it checks `caps` before relying on an
- * optional feature. Fields are append-only; `version` comes first.
+ * optional feature. Fields are append-only; `version` comes first and
+ * says which fields a driver fills (version 2 added everything after
+ * estimate_count). Where dialects spell something differently, the
+ * table says how (a field or a capability bit): the core never guesses
+ * a dialect from its name or quote character.
  *
  * Errors: every function that fails returns a negative ORM_E* code and
  * fills conn->err: the mapped code (unique / not-null / foreign-key /
@@ -30,7 +34,7 @@
 #include "orm/sys/buf.h"
 
 /** The orm_driver layout this header describes. */
-#define ORM_DRIVER_VERSION 1
+#define ORM_DRIVER_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
 typedef struct orm_conn {
@@ -189,6 +193,14 @@ typedef struct orm_driver {
      * the dialect has none (the core then counts). */
     int (*estimate_count)(orm_conn *conn, const char *schema, const char *table,
                           int64_t *out);
+
+    /* ---- version 2 ---- */
+    /** The type a cast to text names, CAST(x AS <text_cast>): "TEXT", or
+     * "CHAR" on MySQL (its only text cast). */
+    const char *text_cast;
+    /** Written after INSERT INTO t when every column takes its default:
+     * " DEFAULT VALUES" (SQL standard) or " () VALUES ()" (MySQL). */
+    const char *insert_defaults;
 } orm_driver;
 
 /** @{ */
