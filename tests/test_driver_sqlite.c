@@ -192,17 +192,21 @@ static void test_driver_sqlite__table_describes_dialect(void **state)
     (void)state;
     assert_int_equal(DRV->version, ORM_DRIVER_VERSION);
     assert_string_equal(DRV->name, "sqlite");
-    assert_int_equal(DRV->caps, ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID |
-                                    ORM_CAP_NULLS_ORDER |
-                                    ORM_CAP_TRANSACTIONAL_DDL |
-                                    ORM_CAP_MULTIROW_INSERT |
-                                    ORM_CAP_SAVEPOINT | ORM_CAP_DECIMAL_TEXT);
+    assert_int_equal(DRV->caps,
+                     ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID |
+                         ORM_CAP_NULLS_ORDER | ORM_CAP_TRANSACTIONAL_DDL |
+                         ORM_CAP_MULTIROW_INSERT | ORM_CAP_SAVEPOINT |
+                         ORM_CAP_DECIMAL_TEXT | ORM_CAP_TEXT_CANDIDATES);
     assert_int_equal(DRV->placeholder, ORM_PLACEHOLDER_QMARK);
     assert_int_equal(DRV->ident_quote, '"');
     assert_int_equal(DRV->backslash_escapes, 0);
     assert_string_equal(DRV->like_op, "LIKE");
     assert_string_equal(DRV->table_options, "");
     assert_string_equal(DRV->rowid_column, "rowid");
+    assert_string_equal(DRV->text_cast, "TEXT");
+    assert_string_equal(DRV->insert_defaults, " DEFAULT VALUES");
+    assert_string_equal(DRV->text_exact.after, " COLLATE BINARY");
+    assert_string_equal(DRV->text_fold.before, "orb_fold(");
 }
 
 /* ---- connecting ---- */

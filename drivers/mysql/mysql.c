@@ -1829,6 +1829,7 @@ enum {
     MY_COL_PRECISION,
     MY_COL_SCALE,
     MY_COL_GENERATION,
+    MY_COL_COLLATION,
     MY_COL_COUNT
 };
 
@@ -2009,7 +2010,8 @@ static int my_reflect_table(orm_conn *conn, const char *schema,
     rc = my_query(c,
                   "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "
                   "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "
-                  "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION "
+                  "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION, "
+                  "COLLATION_NAME "
                   "FROM information_schema.COLUMNS "
                   "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
                   "AND TABLE_NAME = ? COLLATE utf8mb4_bin "
@@ -2086,6 +2088,7 @@ static int my_reflect_table(orm_conn *conn, const char *schema,
 
         col->name = my_cell(&colr, r, MY_COL_NAME);
         col->native_type = my_cell(&colr, r, MY_COL_TYPE);
+        col->collation = my_cell(&colr, r, MY_COL_COLLATION);
         my_type_from_catalog(col, my_cell(&colr, r, MY_COL_DATA_TYPE),
                              col->native_type,
                              my_cell(&colr, r, MY_COL_CHAR_LENGTH),
@@ -2212,17 +2215,47 @@ done:
     return rc;
 }
 
+/* Text for the filters' rules: a column with a collation (char,
+ * varchar, text, enum, set; reflection names it), or of a model orb was
+ * given (no native type). A candidate value goes in the column's own
+ * character set and collation: a bare one would be an illegal mix of
+ * collations on a latin1 column when it holds other characters (no row
+ * can equal those exactly; the converted value finds candidates all the
+ * same and the exact comparison drops them). */
+static int my_text_column(const orm_column *col, orm_buf *before,
+                          orm_buf *after)
+{
+    const char *coll = col->collation;
+    if (!coll)
+        return !col->native_type;
+    size_t charset = strcspn(coll, "_");
+    /* A name from the catalog, written into SQL: letters, digits, _. */
+    for (const char *p = coll; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_')
+            return 1;
+    if (charset == 0 || !coll[charset])
+        return 1;
+    orm_buf_append(before, "CONVERT(");
+    orm_buf_append(after, " USING ");
+    orm_buf_appendn(after, coll, charset);
+    orm_buf_append(after, ") COLLATE ");
+    orm_buf_append(after, coll);
+    return 1;
+}
+
 const orm_driver orm_driver_mysql = {
     .version = ORM_DRIVER_VERSION,
     .name = "mysql",
     /* BATCH_KEYS: InnoDB gives a multi-row insert consecutive ids with
      * innodb_autoinc_lock_mode 0 or 1 (MariaDB's default is 1). */
     .caps = ORM_CAP_LAST_INSERT_ID | ORM_CAP_MULTIROW_INSERT |
-            ORM_CAP_SAVEPOINT | ORM_CAP_BATCH_KEYS | ORM_CAP_ROUND_TRIPS,
+            ORM_CAP_SAVEPOINT | ORM_CAP_BATCH_KEYS | ORM_CAP_ROUND_TRIPS |
+            ORM_CAP_TEXT_CANDIDATES | ORM_CAP_LIKE_CANDIDATES,
     .placeholder = ORM_PLACEHOLDER_QMARK,
     .ident_quote = '`',
     .backslash_escapes = 1,
-    /* Binary comparison whatever the column's collation. */
+    /* Binary comparison whatever the column's collation (LIKE on
+     * columns that are not text; text goes through text_exact). */
     .like_op = "LIKE BINARY",
     /* nopad_bin: = and UNIQUE exact in case and trailing spaces, as in
      * the other dialects (utf8mb4_bin pads: 'a' = 'a '). */
@@ -2252,4 +2285,11 @@ const orm_driver orm_driver_mysql = {
     .estimate_count = my_estimate_count,
     .text_cast = "CHAR",
     .insert_defaults = " () VALUES ()",
+    /* CAST(x AS CHAR) is in the session's collation, utf8mb4_nopad_bin
+     * (MySQL: utf8mb4_bin), from any character set: exact, code point
+     * order; LOWER folds by its Unicode case table. */
+    .text_exact = {"CAST(", " AS CHAR)"},
+    .text_order = {"CAST(", " AS CHAR)"},
+    .text_fold = {"LOWER(", ")"},
+    .text_column = my_text_column,
 };

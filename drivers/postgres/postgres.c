@@ -1398,7 +1398,9 @@ static const char pg_columns_sql[] =
     " THEN 'anyarray'::regtype END, CASE WHEN bt.typtype = 'e'"
     " THEN 'anyenum'::regtype END, CASE WHEN bt.typtype = 'r'"
     " THEN 'anyrange'::regtype END, CASE WHEN bt.typcategory = 'S'"
-    " THEN 'text'::regtype END))"
+    " THEN 'text'::regtype END)),"
+    " (SELECT co.collname FROM pg_collation co"
+    " WHERE co.oid = a.attcollation)"
     " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
     " JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd'"
     " THEN t.typbasetype ELSE a.atttypid END"
@@ -1567,6 +1569,8 @@ static int pg_reflect_table(orm_conn *conn, const char *schema,
         c->name = PQgetvalue(columns, r, 0);
         c->native_type = PQgetvalue(columns, r, 1);
         c->type = pg_type_map(base, pg_text_int(PQgetvalue(columns, r, 3)), c);
+        if (!PQgetisnull(columns, r, 10))
+            c->collation = PQgetvalue(columns, r, 10);
         if (!strcmp(PQgetvalue(columns, r, 4), "t"))
             c->flags |= ORM_NOT_NULL;
         /* Only identity and sequence defaults generate a key: an integer
@@ -1679,13 +1683,24 @@ done:
     return rc;
 }
 
+/* Text for the filters' rules: a column of a collatable type (text,
+ * varchar, char; reflection names its collation), or of a model orb was
+ * given (no native type). inet, enums and the like compare natively. */
+static int pg_text_column(const orm_column *col, orm_buf *before,
+                          orm_buf *after)
+{
+    (void)before;
+    (void)after;
+    return !col->native_type || col->collation;
+}
+
 const orm_driver orm_driver_postgresql = {
     .version = ORM_DRIVER_VERSION,
     .name = "postgresql",
     .caps = ORM_CAP_RETURNING | ORM_CAP_NULLS_ORDER |
             ORM_CAP_TRANSACTIONAL_DDL | ORM_CAP_MULTIROW_INSERT |
             ORM_CAP_SAVEPOINT | ORM_CAP_BATCH_KEYS | ORM_CAP_ROUND_TRIPS |
-            ORM_CAP_JOIN_VALUES,
+            ORM_CAP_JOIN_VALUES | ORM_CAP_TEXT_CANDIDATES,
     .placeholder = ORM_PLACEHOLDER_DOLLAR,
     .ident_quote = '"',
     .backslash_escapes = 0,
@@ -1715,4 +1730,13 @@ const orm_driver orm_driver_postgresql = {
     .estimate_count = pg_estimate_count,
     .text_cast = "TEXT",
     .insert_defaults = " DEFAULT VALUES",
+    /* Equality and LIKE are exact in any deterministic collation: the
+     * database's default one keeps an index on a default-collated column
+     * usable, and turns a nondeterministic column's (whose LIKE would
+     * refuse to run) into it. Order: "C" is code point order. lower()
+     * follows the database's LC_CTYPE (Unicode in any UTF-8 locale). */
+    .text_exact = {"", " COLLATE \"default\""},
+    .text_order = {"", " COLLATE \"C\""},
+    .text_fold = {"lower(", ")"},
+    .text_column = pg_text_column,
 };

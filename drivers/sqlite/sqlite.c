@@ -2,8 +2,10 @@
  * The SQLite driver: orm_driver_sqlite.
  *
  * Connections open a file (or an in-memory database) with foreign keys
- * on, a busy timeout, case-sensitive LIKE and, for writable files, WAL so
- * that two programs can share a file. Statements are prepared persistent
+ * on, a busy timeout, case-sensitive LIKE, the function orb_fold (Unicode
+ * lowercase, for the filters' i-operators; SQLite's lower() folds ASCII
+ * only) and, for writable files, WAL so that two programs can share a
+ * file. Statements are prepared persistent
  * because the core caches and reuses them.
  *
  * Binding borrows the caller's bytes (SQLITE_STATIC): the core keeps a
@@ -33,6 +35,7 @@
 #include <strings.h>
 
 #include <sqlite3.h>
+#include <utf8proc.h>
 
 #include "orm/sys/driver.h"
 
@@ -246,6 +249,44 @@ static int sqlite_is_memory(const char *path)
     return !path || !*path || strcmp(path, ":memory:") == 0;
 }
 
+/* orb_fold(x): x with each code point mapped by Unicode's simple
+ * lowercase (what PostgreSQL's and MariaDB's lower() do too). Bytes that
+ * are not UTF-8 stay as they are; NULL stays NULL. */
+static void sqlite_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const unsigned char *s = sqlite3_value_text(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    /* A lowercase letter takes at most 3 bytes for 2 (U+023A -> U+2C65). */
+    unsigned char *out = s ? sqlite3_malloc64(n + n / 2 + 4) : NULL;
+    if (!out) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            out[len++] = (unsigned char)tolower(s[i++]);
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step =
+            utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (step <= 0) {
+            out[len++] = s[i++];
+            continue;
+        }
+        len += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), out + len);
+        i += (size_t)step;
+    }
+    sqlite3_result_text64(ctx, (const char *)out, len, sqlite3_free,
+                          SQLITE_UTF8);
+}
+
 /* Open c->db from c->path and the options; errors go to `err`. */
 static int sqlite_open_db(sqlite_conn *c, orm_error *err)
 {
@@ -293,6 +334,16 @@ static int sqlite_open_db(sqlite_conn *c, orm_error *err)
                       sqlite3_errmsg(db));
         if (err)
             err->native_code = ext;
+        goto done;
+    }
+    rc = sqlite3_create_function_v2(db, "orb_fold", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+                                        SQLITE_INNOCUOUS,
+                                    NULL, sqlite_fold, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        code = rc == SQLITE_NOMEM ? ORM_ENOMEM : ORM_ECONNECT;
+        orm_error_set(err, code, "cannot open SQLite database '%s': %s", shown,
+                      sqlite3_errmsg(db));
         goto done;
     }
     /* WAL lets a reader and a writer in two programs share the file.
@@ -1714,7 +1765,7 @@ const orm_driver orm_driver_sqlite = {
     .name = "sqlite",
     .caps = ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID | ORM_CAP_NULLS_ORDER |
             ORM_CAP_TRANSACTIONAL_DDL | ORM_CAP_MULTIROW_INSERT |
-            ORM_CAP_SAVEPOINT | ORM_CAP_DECIMAL_TEXT,
+            ORM_CAP_SAVEPOINT | ORM_CAP_DECIMAL_TEXT | ORM_CAP_TEXT_CANDIDATES,
     .placeholder = ORM_PLACEHOLDER_QMARK,
     .ident_quote = '"',
     .backslash_escapes = 0,
@@ -1744,4 +1795,10 @@ const orm_driver orm_driver_sqlite = {
     .estimate_count = sqlite_estimate_count,
     .text_cast = "TEXT",
     .insert_defaults = " DEFAULT VALUES",
+    /* BINARY whatever the column declares (NOCASE, RTRIM). LIKE is
+     * case-sensitive on every connection and ignores collations. */
+    .text_exact = {"", " COLLATE BINARY"},
+    .text_order = {"", " COLLATE BINARY"},
+    .text_fold = {"orb_fold(", ")"},
+    .text_column = NULL,
 };

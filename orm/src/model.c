@@ -205,6 +205,7 @@ static void column_free_strings(orm_column *c)
     orm_free_const(c->native_type);
     orm_free_const(c->read_only);
     free_string_array(c->choices, c->nchoices);
+    orm_free_const(c->collation);
 }
 
 void orm_model_free(orm_model *model)
@@ -288,6 +289,7 @@ int orm_model_add_column(orm_model *model, const orm_column *col)
     orm_column c = *col;
     c.name = c.default_value = c.default_gen = c.server_default = NULL;
     c.ref_table = c.ref_column = c.native_type = c.read_only = NULL;
+    c.collation = NULL;
     c.choices = NULL;
     c.nchoices = 0;
     if (dup_opt(&c.name, col->name) ||
@@ -298,6 +300,7 @@ int orm_model_add_column(orm_model *model, const orm_column *col)
         dup_opt(&c.ref_column, col->ref_column) ||
         dup_opt(&c.native_type, col->native_type) ||
         dup_opt(&c.read_only, col->read_only) ||
+        dup_opt(&c.collation, col->collation) ||
         (col->choices && col->nchoices &&
          !(c.choices = dup_string_array(col->choices, col->nchoices)))) {
         column_free_strings(&c);

@@ -225,6 +225,64 @@ void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
     sql_param(sb, v, sql_match_type(col));
 }
 
+/* ---- text ---- */
+
+/* How a filter compares one String or Text column (see orm_driver's
+ * text fields): whether orb's text rules apply, and what goes around a
+ * value compared in the column's own collation for the candidates. */
+typedef struct text_rules {
+    int is_text;
+    orm_buf before, after;
+} text_rules;
+
+static int text_rules_get(text_rules *t, const sql_builder *sb,
+                          const orm_column *col)
+{
+    t->before = (orm_buf)ORM_BUF_INIT;
+    t->after = (orm_buf)ORM_BUF_INIT;
+    /* A SQLite column without a type compares as text through a cast
+     * (needs_text_cast), as the dialect does. */
+    t->is_text = (col->type == ORM_STRING || col->type == ORM_TEXT) &&
+                 !(col->flags & ORM_UNTYPED);
+    if (t->is_text && sb->driver->text_column)
+        t->is_text = sb->driver->text_column(col, &t->before, &t->after);
+    return t->before.failed || t->after.failed ? -1 : 0;
+}
+
+static void text_rules_free(text_rules *t)
+{
+    orm_buf_free(&t->before);
+    orm_buf_free(&t->after);
+}
+
+static void wrap_column(sql_builder *sb, const orm_sql_wrap *w,
+                        const orm_column *col)
+{
+    sql_raw(sb, w->before);
+    sql_ident(sb, col->name);
+    sql_raw(sb, w->after);
+}
+
+/* The column compared exactly, or folded to lowercase and then compared
+ * exactly. */
+static void text_column_exact(sql_builder *sb, const orm_column *col, int fold)
+{
+    if (fold)
+        sql_raw(sb, sb->driver->text_fold.before);
+    wrap_column(sb, &sb->driver->text_exact, col);
+    if (fold)
+        sql_raw(sb, sb->driver->text_fold.after);
+}
+
+/* A value compared in the column's own collation (a candidate). */
+static void text_candidate_value(sql_builder *sb, const text_rules *t,
+                                 const orm_value *v)
+{
+    sql_raw(sb, orm_buf_str(&t->before) ? orm_buf_str(&t->before) : "");
+    sql_param(sb, v, ORM_TEXT);
+    sql_raw(sb, orm_buf_str(&t->after) ? orm_buf_str(&t->after) : "");
+}
+
 /* ---- expressions ---- */
 
 static const orm_column *expr_column(const orm_model *model, const orm_expr *e,
@@ -283,18 +341,33 @@ static char *like_escape(const orm_value *v, const char *prefix,
     return orm_buf_finish(&b);
 }
 
-static int render_like(sql_builder *sb, const orm_column *col,
-                       const orm_expr *value, orm_op op, orm_error *err)
+static const char *compare_sql(orm_op op)
 {
-    int insensitive = op == ORM_OP_ILIKE || op == ORM_OP_ICONTAINS ||
-                      op == ORM_OP_ISTARTSWITH || op == ORM_OP_IENDSWITH;
+    switch (op) {
+    case ORM_OP_EQ:
+        return " = ";
+    case ORM_OP_NE:
+        return " <> ";
+    case ORM_OP_LT:
+        return " < ";
+    case ORM_OP_LE:
+        return " <= ";
+    case ORM_OP_GT:
+        return " > ";
+    case ORM_OP_GE:
+        return " >= ";
+    default:
+        return NULL;
+    }
+}
+
+/* The pattern of a contains / startswith / endswith, wildcards in the
+ * text escaped; it lives as long as the builder. NULL when out of
+ * memory. */
+static const orm_value *like_pattern(sql_builder *sb, const orm_value *text,
+                                     orm_op op, orm_value *out)
+{
     const char *prefix = "", *suffix = "";
-    int escape = 1;
-    if (!value || value->kind != ORM_EXPR_VALUE ||
-        (value->value.kind != ORM_VTEXT))
-        return orm_error_set(err, ORM_EINVALID,
-                             "%s needs a text value for '%s'", orm_op_text(op),
-                             col->name);
     switch (op) {
     case ORM_OP_CONTAINS:
     case ORM_OP_ICONTAINS:
@@ -310,42 +383,139 @@ static int render_like(sql_builder *sb, const orm_column *col,
         prefix = "%";
         break;
     default:
-        escape = 0;
+        return text; /* like / ilike: the user's own pattern */
     }
-    if (insensitive)
-        sql_raw(sb, "lower(");
-    sql_column_as_text(sb, col);
-    if (insensitive)
-        sql_raw(sb, ") LIKE lower(");
-    else {
-        sql_raw(sb, " ");
-        sql_raw(sb, sb->driver->like_op);
-        sql_raw(sb, " ");
-    }
-    if (escape) {
-        char *pattern = like_escape(&value->value, prefix, suffix);
-        if (!pattern)
-            return orm_error_set(err, ORM_ENOMEM, "out of memory");
-        size_t len = strlen(pattern);
-        /* The bound pattern must live as long as the builder. */
-        sql_block *keep = malloc(sizeof *keep + len + 1);
-        if (!keep) {
-            free(pattern);
-            return orm_error_set(err, ORM_ENOMEM, "out of memory");
-        }
-        memcpy(keep->text, pattern, len + 1);
+    char *pattern = like_escape(text, prefix, suffix);
+    if (!pattern)
+        return NULL;
+    size_t len = strlen(pattern);
+    sql_block *keep = malloc(sizeof *keep + len + 1);
+    if (!keep) {
         free(pattern);
-        keep->next = sb->kept;
-        sb->kept = keep;
-        orm_value v = orm_value_textn(keep->text, len);
-        sql_param(sb, &v, ORM_TEXT);
-    } else {
-        sql_param(sb, &value->value, ORM_TEXT);
+        return NULL;
     }
-    if (insensitive)
-        sql_raw(sb, ")");
+    memcpy(keep->text, pattern, len + 1);
+    free(pattern);
+    keep->next = sb->kept;
+    sb->kept = keep;
+    *out = orm_value_textn(keep->text, len);
+    return out;
+}
+
+static void like_escape_clause(sql_builder *sb)
+{
     sql_raw(sb, " ESCAPE ");
     sql_string_literal(sb, "\\");
+}
+
+static int render_like(sql_builder *sb, const orm_column *col,
+                       const orm_expr *value, orm_op op, orm_error *err)
+{
+    int insensitive = op == ORM_OP_ILIKE || op == ORM_OP_ICONTAINS ||
+                      op == ORM_OP_ISTARTSWITH || op == ORM_OP_IENDSWITH;
+    const orm_driver *drv = sb->driver;
+    if (!value || value->kind != ORM_EXPR_VALUE ||
+        (value->value.kind != ORM_VTEXT))
+        return orm_error_set(err, ORM_EINVALID,
+                             "%s needs a text value for '%s'", orm_op_text(op),
+                             col->name);
+    orm_value escaped;
+    const orm_value *pattern = like_pattern(sb, &value->value, op, &escaped);
+    text_rules t;
+    if (!pattern || text_rules_get(&t, sb, col)) {
+        if (pattern)
+            text_rules_free(&t);
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    }
+    if (!t.is_text) {
+        /* Dates, numbers, JSON ... as text; folded with the dialect's
+         * lowercase, else compared as the dialect's LIKE does. */
+        if (insensitive) {
+            sql_raw(sb, drv->text_fold.before);
+            sql_column_as_text(sb, col);
+            sql_raw(sb, drv->text_fold.after);
+            sql_raw(sb, " LIKE ");
+            sql_raw(sb, drv->text_fold.before);
+            sql_param(sb, pattern, ORM_TEXT);
+            sql_raw(sb, drv->text_fold.after);
+        } else {
+            sql_column_as_text(sb, col);
+            sql_raw(sb, " ");
+            sql_raw(sb, drv->like_op);
+            sql_raw(sb, " ");
+            sql_param(sb, pattern, ORM_TEXT);
+        }
+        like_escape_clause(sb);
+        text_rules_free(&t);
+        return 0;
+    }
+    int candidates = !insensitive && (drv->caps & ORM_CAP_LIKE_CANDIDATES);
+    if (candidates) {
+        sql_raw(sb, "(");
+        sql_ident(sb, col->name);
+        sql_raw(sb, " LIKE ");
+        text_candidate_value(sb, &t, pattern);
+        like_escape_clause(sb);
+        sql_raw(sb, " AND ");
+    }
+    text_column_exact(sb, col, insensitive);
+    sql_raw(sb, " LIKE ");
+    if (insensitive)
+        sql_raw(sb, drv->text_fold.before);
+    sql_param(sb, pattern, ORM_TEXT);
+    if (insensitive)
+        sql_raw(sb, drv->text_fold.after);
+    like_escape_clause(sb);
+    if (candidates)
+        sql_raw(sb, ")");
+    text_rules_free(&t);
+    return 0;
+}
+
+/* =, <>, <, <=, >, >=, IN and BETWEEN on a text column: exact, in code
+ * point order; = and IN let the column's own collation find candidates
+ * first where the driver asks for it. */
+static int render_text_compare(sql_builder *sb, const orm_column *col,
+                               const orm_expr *e, const text_rules *t,
+                               orm_error *err)
+{
+    const orm_driver *drv = sb->driver;
+    int candidates = (drv->caps & ORM_CAP_TEXT_CANDIDATES) &&
+                     (e->op == ORM_OP_EQ || e->op == ORM_OP_IN);
+    const char *op = e->op == ORM_OP_IN        ? " IN ("
+                     : e->op == ORM_OP_BETWEEN ? " BETWEEN "
+                                               : compare_sql(e->op);
+    for (size_t i = 1; i < e->nargs; i++)
+        if (!e->args[i] || e->args[i]->kind != ORM_EXPR_VALUE)
+            return orm_error_set(err, ORM_EINVALID,
+                                 "'%s' must be compared with a value",
+                                 col->name);
+    if (candidates) {
+        sql_raw(sb, "(");
+        sql_ident(sb, col->name);
+        sql_raw(sb, op);
+        for (size_t i = 1; i < e->nargs; i++) {
+            if (i > 1)
+                sql_raw(sb, ", ");
+            sb->mask_next = (col->flags & ORM_SECRET) != 0;
+            text_candidate_value(sb, t, &e->args[i]->value);
+        }
+        sql_raw(sb, e->op == ORM_OP_IN ? ") AND " : " AND ");
+    }
+    int ordered =
+        e->op != ORM_OP_EQ && e->op != ORM_OP_NE && e->op != ORM_OP_IN;
+    wrap_column(sb, ordered ? &drv->text_order : &drv->text_exact, col);
+    sql_raw(sb, op);
+    for (size_t i = 1; i < e->nargs; i++) {
+        if (i > 1)
+            sql_raw(sb, e->op == ORM_OP_BETWEEN ? " AND " : ", ");
+        sb->mask_next = (col->flags & ORM_SECRET) != 0;
+        sql_param(sb, &e->args[i]->value, ORM_TEXT);
+    }
+    if (e->op == ORM_OP_IN)
+        sql_raw(sb, ")");
+    if (candidates)
+        sql_raw(sb, ")");
     return 0;
 }
 
@@ -370,26 +540,6 @@ static int render_logic(sql_builder *sb, const orm_model *model,
     }
     sql_raw(sb, ")");
     return 0;
-}
-
-static const char *compare_sql(orm_op op)
-{
-    switch (op) {
-    case ORM_OP_EQ:
-        return " = ";
-    case ORM_OP_NE:
-        return " <> ";
-    case ORM_OP_LT:
-        return " < ";
-    case ORM_OP_LE:
-        return " <= ";
-    case ORM_OP_GT:
-        return " > ";
-    case ORM_OP_GE:
-        return " >= ";
-    default:
-        return NULL;
-    }
 }
 
 static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
@@ -420,6 +570,26 @@ static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
         return err ? err->code : ORM_EINVALID;
     orm_type vtype = needs_text_cast(col) ? ORM_TEXT : col->type;
     const char *cmp = compare_sql(e->op);
+    if (cmp || e->op == ORM_OP_IN || e->op == ORM_OP_BETWEEN) {
+        /* NULL comparisons and in () are the same for every type. */
+        int plain =
+            e->op == ORM_OP_IN ? e->nargs == 1
+            : e->op == ORM_OP_BETWEEN
+                ? e->nargs != 3
+                : e->nargs != 2 ||
+                      (e->args[1] && e->args[1]->kind == ORM_EXPR_VALUE &&
+                       e->args[1]->value.kind == ORM_VNULL);
+        text_rules t;
+        if (text_rules_get(&t, sb, col)) {
+            text_rules_free(&t);
+            return orm_error_set(err, ORM_ENOMEM, "out of memory");
+        }
+        int rc =
+            t.is_text && !plain ? render_text_compare(sb, col, e, &t, err) : 1;
+        text_rules_free(&t);
+        if (rc <= 0)
+            return rc;
+    }
     if (cmp) {
         if (e->nargs != 2)
             return orm_error_set(err, ORM_EINVALID, "comparison needs a value");

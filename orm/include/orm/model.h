@@ -94,6 +94,11 @@ typedef struct orm_column {
     const char *read_only;
     const char *const *choices; /**< allowed values (ENUM / SET), or NULL */
     size_t nchoices;            /**< number of choices */
+    /** The column's collation as the database names it (reflected, where
+     * the driver needs it: MySQL, PostgreSQL), or NULL. Filters compare
+     * text exactly whatever it is; it tells the driver whether a column
+     * holds text and how the column's own index can find candidates. */
+    const char *collation;
 } orm_column;
 
 /** A foreign key over one or more columns. */

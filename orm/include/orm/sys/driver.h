@@ -86,8 +86,23 @@ enum {
      * USING (VALUES ...) work, with IS NOT DISTINCT FROM: shared updates
      * and deletes join against their rows instead of OR-ing conditions
      * (PostgreSQL plans a long OR slowly). */
-    ORM_CAP_JOIN_VALUES = 1u << 9
+    ORM_CAP_JOIN_VALUES = 1u << 9,
+    /** A text column's index serves only the column's own collation, which
+     * may be looser than exact (case- or accent-insensitive, or padding):
+     * for = and IN the core writes the column's own comparison first, so
+     * the index finds candidates, AND the exact one (text_exact), which
+     * decides. */
+    ORM_CAP_TEXT_CANDIDATES = 1u << 10,
+    /** The same for LIKE and contains / startswith / endswith. (Not on
+     * PostgreSQL: its LIKE refuses nondeterministic collations.) */
+    ORM_CAP_LIKE_CANDIDATES = 1u << 11
 };
+
+/** SQL written before and after an expression. */
+typedef struct orm_sql_wrap {
+    const char *before; /**< written before it */
+    const char *after;  /**< written after it */
+} orm_sql_wrap;
 
 /** How a dialect writes a parameter in SQL text. */
 typedef enum orm_placeholder_style {
@@ -112,9 +127,10 @@ typedef struct orm_driver {
     orm_placeholder_style placeholder; /**< how parameters are written */
     char ident_quote;                  /**< '"' or '`'; doubled inside names */
     int backslash_escapes; /**< string literals treat '\\' as an escape */
-    /** How to write a case-sensitive LIKE ("LIKE", "LIKE BINARY"). The
-     * core writes `col LIKE ? ESCAPE '!'` with this in place of LIKE and,
-     * case-insensitive, `lower(col) LIKE lower(?) ESCAPE '!'`. */
+    /** How to write a case-sensitive LIKE ("LIKE", "LIKE BINARY") on a
+     * column that is not text (a date, a number): the core writes
+     * `col LIKE ? ESCAPE '\\'` with this in place of LIKE. Text columns
+     * use text_exact and text_fold (below). */
     const char *like_op;
     /** Appended after CREATE TABLE (...), e.g. MySQL's engine and
      * utf8mb4 binary collation; "" for none. */
@@ -201,6 +217,25 @@ typedef struct orm_driver {
     /** Written after INSERT INTO t when every column takes its default:
      * " DEFAULT VALUES" (SQL standard) or " () VALUES ()" (MySQL). */
     const char *insert_defaults;
+    /* Text in filters. orb compares text exactly, code point by code
+     * point, whatever a column's collation; the i-operators fold case
+     * with Unicode's simple lowercase mapping and keep accents. Each wrap
+     * goes around a text column: text_exact for =, <>, IN and LIKE,
+     * text_order for <, <=, >, >=, BETWEEN (code point order), text_fold
+     * around the exact column and around the value of an i-operator,
+     * whose LIKE then compares exactly. */
+    orm_sql_wrap text_exact; /**< =, <>, IN, LIKE: exact */
+    orm_sql_wrap text_order; /**< <, >, BETWEEN: code point order */
+    orm_sql_wrap text_fold;  /**< Unicode simple lowercase */
+    /** Is `col` (a String or Text column) text for the wraps above? 1 yes,
+     * 0 compare it as the database does (a type reflected as Text that is
+     * not text, e.g. PostgreSQL's inet). For the candidate comparisons
+     * (ORM_CAP_*_CANDIDATES) it also appends to `before` and `after` what
+     * goes around a value compared in the column's own collation (MySQL
+     * converts it to a latin1 column's character set, where a bare value
+     * with other characters would be an illegal mix of collations). NULL:
+     * every such column is text and values go bare. */
+    int (*text_column)(const orm_column *col, orm_buf *before, orm_buf *after);
 } orm_driver;
 
 /** @{ */
