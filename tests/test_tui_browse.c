@@ -214,6 +214,38 @@ static void test_rows__search_matches_all_words_case_insensitively(void **state)
     fx_assert_shows(fx, "express");
 }
 
+/* SQLite's own lower() folds ASCII only: the search must fold the
+ * rest of Unicode too, and keep accents apart. */
+static void test_rows__search_folds_unicode_case_keeps_accents(void **state)
+{
+    tui_fixture *fx = *state;
+    static const char *const titles[] = {"über", "ÜBER", "Über", "uber",
+                                         "ΣΟΦΊΑ"};
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (int i = 0; i < 5; i++) {
+        orm_record *rec;
+        orm_record_new(&rec, &FxNote);
+        fx_set(rec, "id", orm_value_int(10 + i));
+        fx_set(rec, "title", orm_value_text(titles[i]));
+        fx_set(rec, "n", orm_value_int(i));
+        orm_session_add(s, rec);
+    }
+    fx_commit(fx, s);
+    orm_session_free(s);
+    open_model(fx, "Note");
+    fx_send(fx, "/ÜBER<Enter>");
+    fx_assert_shows(fx, "row 1 of 3");
+    fx_assert_not_shows(fx, "uber");
+    fx_send(fx, "/<C-u>über<Enter>");
+    fx_assert_shows(fx, "row 1 of 3");
+    fx_send(fx, "/<C-u>σοφία<Enter>");
+    fx_assert_shows(fx, "row 1 of 1");
+    fx_assert_shows(fx, "ΣΟΦΊΑ");
+    fx_send(fx, "/<C-u>CHLOÉ<Enter>"); /* no note has it */
+    fx_assert_shows(fx, "(no matching rows)");
+}
+
 static void test_rows__null_is_drawn_apart_from_empty_text(void **state)
 {
     tui_fixture *fx = *state;
@@ -465,6 +497,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_rows__search_matches_all_words_case_insensitively, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__search_folds_unicode_case_keeps_accents, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
             test_rows__null_is_drawn_apart_from_empty_text, setup, teardown),
