@@ -33,6 +33,7 @@
 
 static const char *dialect;
 static char url[4096];
+static char sqlite_dir[] = "/tmp/orb-sample-XXXXXX"; /* SQLite's file */
 
 typedef struct fixture {
     orm_db *db;
@@ -558,12 +559,11 @@ int main(int argc, char **argv)
 {
     dialect = argc > 1 ? argv[1] : "sqlite";
     if (strcmp(dialect, "sqlite") == 0) {
-        char dir[] = "/tmp/orb-sample-XXXXXX";
-        if (!mkdtemp(dir)) {
+        if (!mkdtemp(sqlite_dir)) {
             perror("mkdtemp");
             return 1;
         }
-        snprintf(url, sizeof url, "sqlite:///%s/sample.db", dir);
+        snprintf(url, sizeof url, "sqlite:///%s/sample.db", sqlite_dir);
     } else {
         int pg = strcmp(dialect, "postgresql") == 0;
         const char *env = getenv(pg ? "ORB_TEST_PG_URL" : "ORB_TEST_MYSQL_URL");
@@ -585,5 +585,16 @@ int main(int argc, char **argv)
         T(test_sample__exact_comparisons_use_the_index),
 #undef T
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (strcmp(dialect, "sqlite") == 0) {
+        static const char *const files[] = {"sample.db", "sample.db-wal",
+                                            "sample.db-shm"};
+        for (size_t i = 0; i < 3; i++) {
+            char path[sizeof sqlite_dir + 32];
+            snprintf(path, sizeof path, "%s/%s", sqlite_dir, files[i]);
+            unlink(path);
+        }
+        rmdir(sqlite_dir);
+    }
+    return failed;
 }
