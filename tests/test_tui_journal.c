@@ -21,6 +21,7 @@
 #include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "edit.h"
 #include "journal.h"
@@ -573,6 +574,59 @@ static void test_journal__a_cancelled_form_leaves_no_journal(void **state)
     free(path);
 }
 
+/* Two orb programs on one database: the second does not take the
+ * first's journal (neither offering it nor writing over it). */
+static void test_journal__a_second_orb_gets_its_own_journal(void **state)
+{
+    journal_fx *j = *state;
+    int ready[2], done[2];
+    char first[512] = "";
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(done), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) { /* the first orb: holds its journal until told */
+        tui_journal *mine = NULL;
+        char byte = 0;
+        close(ready[0]);
+        close(done[1]); /* so that the test's end, pass or fail, ends it */
+        int ok = tui_journal_open(&mine, j->state_dir, j->fx.url, NULL) == 0;
+        const char *path = ok && mine ? tui_journal_path(mine) : "";
+        FILE *f = fopen(path, "w"); /* its journal, live */
+        if (f) {
+            fputs("{\"orb_journal\": 1}", f);
+            fclose(f);
+        }
+        if (write(ready[1], path, strlen(path) + 1) < 0 ||
+            read(done[0], &byte, 1) < 0)
+            ok = 0;
+        tui_journal_free(mine);
+        _exit(ok ? 0 : 1);
+    }
+    close(ready[1]);
+    close(done[0]);
+    assert_true(read(ready[0], first, sizeof first - 1) > 0);
+    assert_non_null(strstr(first, ".json"));
+    start(j);
+    assert_top(j, "models"); /* the live journal is not offered */
+    char *second = journal_path(j);
+    assert_string_not_equal(second, first);
+    assert_non_null(strstr(second, "-2.json"));
+    fx_send(&j->fx, "/Customer<Enter>e<C-u>Alicia<C-s>");
+    assert_true(file_exists(second));
+    char *text = read_text(first);
+    assert_string_equal(text, "{\"orb_journal\": 1}"); /* untouched */
+    free(text);
+    assert_int_equal(write(done[1], "x", 1), 1);
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(ready[0]);
+    close(done[1]);
+    unlink(first);
+    free(second);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -604,6 +658,8 @@ int main(void)
             setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_journal__a_cancelled_form_leaves_no_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__a_second_orb_gets_its_own_journal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
