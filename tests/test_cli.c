@@ -117,7 +117,8 @@ static run_result run_inprocess(const fixture *f, const char *const *args,
                         NULL,
                         NULL,
                         f->read_only,
-                        getenv("ORB_PASSWORD")};
+                        getenv("ORB_PASSWORD"),
+                        nargs > 0 && strcmp(args[0], "create-all") == 0};
     char *argv[MAX_ARGS];
     char *out_text = NULL, *err_text = NULL;
     size_t out_len = 0, err_len = 0;
@@ -751,6 +752,93 @@ static void test_cli__read_only_refuses_changes(void **state)
     EXPECT(f, 0, "4\n", "", "count", "accounts");
 }
 
+static void test_cli__missing_sqlite_file_is_not_created(void **state)
+{
+    fixture *f = *state;
+    char path[128], want[512];
+    snprintf(path, sizeof path, "%s/typo.db", f->dir);
+    snprintf(f->url, sizeof f->url, "sqlite:///%s", path);
+    snprintf(want, sizeof want,
+             "orb: cannot open %s: the SQLite database file '%s' does not "
+             "exist (create-all creates a database, as does ?mode=rwc in "
+             "the URL)\n",
+             f->url, path);
+    EXPECT(f, 1, "", want, "models");
+    EXPECT(f, 1, "", want, "rows", "accounts");
+    EXPECT(f, 1, "", want, "add", "accounts", "handle=jdoe");
+    f->read_only = 1;
+    EXPECT(f, 1, "", want, "count", "accounts");
+    f->read_only = 0;
+    assert_int_equal(access(path, F_OK), -1);
+
+    /* A URL that asks for it creates the file; so does create-all. */
+    snprintf(f->url, sizeof f->url, "sqlite:///%s?mode=rwc", path);
+    f->use_models = 0;
+    EXPECT(f, 0, "model  table  columns  rows\n-----  -----  -------  ----\n",
+           "", "models");
+    assert_int_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/new.db", f->dir);
+    snprintf(f->url, sizeof f->url, "sqlite:///%s", path);
+    f->use_models = 1;
+    EXPECT(f, 0, "accounts: created\npairs: created\n", "", "create-all",
+           f->models);
+    EXPECT(f, 0, "0\n", "", "count", "accounts");
+}
+
+static void test_cli__mode_ro_reads_and_refuses_changes(void **state)
+{
+    fixture *f = *state;
+    char url[sizeof f->url];
+    add_sample(f);
+    snprintf(url, sizeof url, "%.240s?mode=ro", f->url);
+    snprintf(f->url, sizeof f->url, "%s", url);
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+    run_result r = ORB(f, "delete", "accounts", "1");
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    assert_non_null(strstr(r.err, "read-only"));
+    run_result_free(&r);
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+}
+
+/* Bytes 18 and 19 of a SQLite file say whether it is in WAL mode (2)
+ * or uses a rollback journal (1): what opening it left behind. */
+static int file_format_version(const char *path)
+{
+    unsigned char header[20];
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(header, 1, sizeof header, fp), sizeof header);
+    fclose(fp);
+    assert_int_equal(header[18], header[19]);
+    return header[18];
+}
+
+/* Someone who may only read the file (and not write its directory) can
+ * browse it after its owner has used orb on it. As root, permissions do
+ * not apply: the reader is then the user nobody. */
+static void test_cli__read_only_file_opens_for_another_user(void **state)
+{
+    fixture *f = *state;
+    char path[128], cmd[1024];
+    add_sample(f);
+    snprintf(path, sizeof path, "%s/t.db", f->dir);
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+    assert_int_equal(file_format_version(path), 1);
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(chmod(f->models, 0444), 0);
+    assert_int_equal(chmod(f->dir, 0555), 0);
+    snprintf(cmd, sizeof cmd, "%s%s --models %s %s count accounts 2>&1",
+             geteuid() == 0 ? "runuser -u nobody -- " : "", orb_binary(),
+             f->models, f->url);
+    int status = 0;
+    char *out = run_shell_output(cmd, &status);
+    assert_string_equal(out, "4\n");
+    assert_int_equal(status, 0);
+    free(out);
+    assert_int_equal(chmod(f->dir, 0700), 0);
+}
+
 static void test_cli__password_never_shown(void **state)
 {
     fixture *f = *state;
@@ -1116,6 +1204,8 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     X(test_cli__models_file_problems_have_line_numbers)                        \
     X(test_cli__read_only_refuses_changes)                                     \
     X(test_cli__views_and_generated_columns_are_read_only)                     \
+    X(test_cli__missing_sqlite_file_is_not_created)                            \
+    X(test_cli__mode_ro_reads_and_refuses_changes)                             \
     X(test_cli__password_never_shown)                                          \
     X(test_cli__demo_database_made_once_and_the_same_everywhere)               \
     X(test_cli__postgresql_prints_the_same_rows)                               \
@@ -1125,7 +1215,8 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     X(test_cli__help_lists_every_command)                                      \
     X(test_cli__global_options_and_their_errors)                               \
     X(test_cli__browser_without_a_terminal_says_so)                            \
-    X(test_cli__password_prompt_does_not_echo)
+    X(test_cli__password_prompt_does_not_echo)                                 \
+    X(test_cli__read_only_file_opens_for_another_user)
 
 #define IN_PROCESS(t)                                                          \
     cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &inprocess),

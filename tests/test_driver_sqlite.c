@@ -228,13 +228,16 @@ test_driver_sqlite__memory_forms_are_separate_databases(void **state)
     DRV->close(NULL);
 }
 
-static void test_driver_sqlite__file_keeps_rows_and_uses_wal(void **state)
+static void
+test_driver_sqlite__file_keeps_rows_and_its_journal_mode(void **state)
 {
     fixture *f = *state;
     exec_ok(f->conn, "CREATE TABLE t (x INTEGER)");
     exec_ok(f->conn, "INSERT INTO t VALUES (7)");
+    /* A new file keeps SQLite's default: WAL would be for good, and a
+     * user who may only read the file could not open it any more. */
     orm_value mode = query_value(f->conn, "PRAGMA journal_mode", ORM_TEXT);
-    assert_string_equal(mode.u.s.ptr, "wal");
+    assert_string_equal(mode.u.s.ptr, "delete");
     orm_value_clear(&mode);
     DRV->close(f->conn);
 
@@ -242,6 +245,95 @@ static void test_driver_sqlite__file_keeps_rows_and_uses_wal(void **state)
     assert_int_equal(query_int(f->conn, "SELECT x FROM t"), 7);
     assert_int_equal(query_int(f->conn, "PRAGMA foreign_keys"), 1);
     assert_int_equal(DRV->ping(f->conn), 0);
+    DRV->close(f->conn);
+
+    /* What the file's owner chose stays (WAL is the one mode kept in the
+     * file itself). */
+    static const char *const modes[] = {"wal"};
+    for (size_t i = 0; i < 1; i++) {
+        sqlite3 *raw = NULL;
+        char sql[64];
+        assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+        snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", modes[i]);
+        assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(raw);
+        for (int read_only = 0; read_only <= 1; read_only++) {
+            f->conn = conn_open_ok(f->path, read_only, 0);
+            mode = query_value(f->conn, "PRAGMA journal_mode", ORM_TEXT);
+            assert_string_equal(mode.u.s.ptr, modes[i]);
+            orm_value_clear(&mode);
+            DRV->close(f->conn);
+        }
+    }
+    f->conn = conn_open_ok(f->path, 0, 0);
+}
+
+/* Connect with URL parameters (`key`=`value`, or none) and must_exist. */
+static int conn_open_mode(orm_conn **out, const char *path, const char *mode,
+                          int must_exist, orm_error *err)
+{
+    char database[256], key[] = "mode", value[16];
+    orm_url_param param = {key, value};
+    orm_url url = {0};
+    orm_connect_options opts = {0};
+
+    snprintf(database, sizeof database, "%s", path);
+    url.database = database;
+    if (mode) {
+        snprintf(value, sizeof value, "%s", mode);
+        url.params = &param;
+        url.nparams = 1;
+    }
+    opts.must_exist = must_exist;
+    return DRV->connect(out, &url, &opts, err);
+}
+
+static void
+test_driver_sqlite__missing_file_is_created_only_when_asked(void **state)
+{
+    fixture *f = *state;
+    char path[192];
+    orm_conn *conn = NULL;
+    orm_error err = ORM_ERROR_INIT;
+
+    snprintf(path, sizeof path, "%s/typo.db", f->dir);
+    /* must_exist, and ?mode=rw, say so and leave no file behind */
+    assert_int_equal(conn_open_mode(&conn, path, NULL, 1, &err), ORM_ENOTFOUND);
+    assert_null(conn);
+    assert_non_null(strstr(err.message, path));
+    assert_non_null(strstr(err.message, "does not exist"));
+    orm_error_clear(&err);
+    assert_int_equal(conn_open_mode(&conn, path, "rw", 0, &err), ORM_ENOTFOUND);
+    orm_error_clear(&err);
+    assert_int_equal(conn_open_mode(&conn, path, "ro", 0, &err), ORM_ENOTFOUND);
+    orm_error_clear(&err);
+    assert_int_equal(access(path, F_OK), -1);
+
+    /* an unknown mode is refused */
+    assert_int_equal(conn_open_mode(&conn, path, "rwx", 0, &err), ORM_EINVALID);
+    assert_non_null(strstr(err.message, "'rwx'"));
+    orm_error_clear(&err);
+    assert_int_equal(access(path, F_OK), -1);
+
+    /* ?mode=rwc creates it even when the options say it must exist */
+    assert_int_equal(conn_open_mode(&conn, path, "rwc", 1, &err), 0);
+    assert_int_equal(conn->read_only, 0);
+    exec_ok(conn, "CREATE TABLE t (x)");
+    exec_ok(conn, "INSERT INTO t VALUES (1)");
+    DRV->close(conn);
+    assert_int_equal(access(path, F_OK), 0);
+
+    /* ?mode=ro reads and refuses to write */
+    assert_int_equal(conn_open_mode(&conn, path, "ro", 0, &err), 0);
+    assert_int_equal(conn->read_only, 1);
+    assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(DRV->exec(conn, "INSERT INTO t VALUES (2)"),
+                     ORM_EREADONLY);
+    DRV->close(conn);
+
+    /* an existing file opens with must_exist */
+    assert_int_equal(conn_open_mode(&conn, path, NULL, 1, &err), 0);
+    DRV->close(conn);
 }
 
 static void test_driver_sqlite__not_a_database_names_the_file(void **state)
@@ -284,9 +376,10 @@ static void test_driver_sqlite__unopenable_paths_fail_to_connect(void **state)
     assert_non_null(strstr(err.message, path));
     orm_error_clear(&err);
 
-    /* read-only never creates a file */
+    /* read-only never creates a file, and says it is not there */
     snprintf(path, sizeof path, "%s/absent.db", f->dir);
-    assert_int_equal(conn_open(&conn, path, 1, 0, &err), ORM_ECONNECT);
+    assert_int_equal(conn_open(&conn, path, 1, 0, &err), ORM_ENOTFOUND);
+    assert_non_null(strstr(err.message, path));
     assert_int_equal(access(path, F_OK), -1);
     orm_error_clear(&err);
 }
@@ -934,7 +1027,7 @@ test_driver_sqlite__writer_lock_gives_busy_after_timeout(void **state)
     assert_int_equal(DRV->begin(f->conn), 0);
     exec_ok(f->conn, "INSERT INTO w VALUES (1)");
 
-    /* WAL: a reader still reads, and sees the committed state */
+    /* a reader still reads, and sees the committed state */
     assert_int_equal(query_int(other, "SELECT count(*) FROM w"), 0);
     assert_int_equal(DRV->begin(other), ORM_EBUSY);
     assert_int_equal(other->err.code, ORM_EBUSY);
@@ -1407,7 +1500,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_driver_sqlite__table_describes_dialect),
         T(test_driver_sqlite__memory_forms_are_separate_databases),
-        T(test_driver_sqlite__file_keeps_rows_and_uses_wal),
+        T(test_driver_sqlite__file_keeps_rows_and_its_journal_mode),
+        T(test_driver_sqlite__missing_file_is_created_only_when_asked),
         T(test_driver_sqlite__not_a_database_names_the_file),
         T(test_driver_sqlite__unopenable_paths_fail_to_connect),
         T(test_driver_sqlite__read_only_refuses_writes),

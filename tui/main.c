@@ -238,7 +238,7 @@ static void hide_passwords(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL};
+    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0};
     char password[PASSWORD_MAX];
     int prompt = 0, i, status = 0;
     const char *connection = NULL; /* orb @NAME */
@@ -286,6 +286,8 @@ int main(int argc, char **argv)
             return status;
         }
     }
+    /* Only create-all makes a SQLite file that is not there. */
+    opts.create = cmd_argc > 0 && strcmp(cmd_argv[0], "create-all") == 0;
     if (cmd_argc > 0) {
         /* Check the command line before connecting anywhere. */
         status = tui_cli_run(NULL, &opts, cmd_argc, cmd_argv, stdout, stderr);

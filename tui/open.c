@@ -119,6 +119,7 @@ int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
     }
     oo.read_only = opts->read_only;
     oo.password = password;
+    oo.must_exist = !opts->create;
     if (orm_db_open(&db, url, &oo) != 0) {
         const char *reason =
             db ? orm_error_text(orm_db_error(db)) : "out of memory";
@@ -127,6 +128,9 @@ int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
         char *clean = scrub(reason, url_password);
         orm_buf_appendf(&line, "orb: cannot open %s: %s", shown,
                         clean ? clean : "out of memory");
+        if (db && orm_db_error(db)->code == ORM_ENOTFOUND)
+            orm_buf_append(&line, " (create-all creates a database, as "
+                                  "does ?mode=rwc in the URL)");
         print_line(err, password, &line);
         free(clean);
         status = 1;

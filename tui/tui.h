@@ -18,6 +18,7 @@ typedef struct tui_options {
     int read_only;           /* --read-only */
     const char *password;    /* from --password-prompt or ORB_PASSWORD;
                                 overrides the URL's; never printed */
+    int create;              /* create a missing SQLite file (create-all) */
 } tui_options;
 
 /*

@@ -2,10 +2,13 @@
  * The SQLite driver: orm_driver_sqlite.
  *
  * Connections open a file (or an in-memory database) with foreign keys
- * on, a busy timeout, case-sensitive LIKE, the function orb_fold (Unicode
- * lowercase, for the filters' i-operators; SQLite's lower() folds ASCII
- * only) and, for writable files, WAL so that two programs can share a
- * file. Statements are prepared persistent
+ * on, a busy timeout (what lets two programs share a file),
+ * case-sensitive LIKE and the function orb_fold (Unicode lowercase, for
+ * the filters' i-operators; SQLite's lower() folds ASCII only). A file's
+ * journal mode is left as found: switching it to WAL is persistent and
+ * locks out users who may only read the file. A missing file is created
+ * unless the options say it must exist; the URL's ?mode=ro|rw|rwc (as in
+ * SQLite's URIs) overrides both. Statements are prepared persistent
  * because the core caches and reuses them.
  *
  * Binding borrows the caller's bytes (SQLITE_STATIC): the core keeps a
@@ -33,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 #include <utf8proc.h>
@@ -50,6 +54,7 @@ typedef struct sqlite_conn {
     sqlite3 *db;
     char *path; /* NULL: in-memory */
     int busy_timeout_ms;
+    int create; /* a missing file is created */
 } sqlite_conn;
 
 typedef struct sqlite_stmt {
@@ -292,14 +297,24 @@ static int sqlite_open_db(sqlite_conn *c, orm_error *err)
 {
     const char *shown = c->path ? c->path : ":memory:";
     int flags = c->base.read_only ? SQLITE_OPEN_READONLY
-                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+                : c->create || !c->path
+                    ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                    : SQLITE_OPEN_READWRITE;
+    struct stat st;
     /* An orm_db is used by one thread at a time: SQLite's own locking
      * of every call is not needed. */
     flags |= SQLITE_OPEN_NOMUTEX;
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(shown, &db, flags, NULL);
-    int code = 0;
+    int rc, code = 0;
 
+    /* SQLite says only "unable to open database file": a path that names
+     * nothing gets a message saying so. */
+    if (c->path && !(flags & SQLITE_OPEN_CREATE) && stat(c->path, &st) != 0 &&
+        errno == ENOENT)
+        return orm_error_set(err, ORM_ENOTFOUND,
+                             "the SQLite database file '%s' does not exist",
+                             shown);
+    rc = sqlite3_open_v2(shown, &db, flags, NULL);
     if (rc != SQLITE_OK) {
         code = rc == SQLITE_NOMEM ? ORM_ENOMEM : ORM_ECONNECT;
         orm_error_set(err, code, "cannot open SQLite database '%s': %s", shown,
@@ -346,15 +361,32 @@ static int sqlite_open_db(sqlite_conn *c, orm_error *err)
                       sqlite3_errmsg(db));
         goto done;
     }
-    /* WAL lets a reader and a writer in two programs share the file.
-     * Failing to switch (busy, unsupported file system) is not fatal. */
-    if (c->path && !c->base.read_only)
-        sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     c->db = db;
     db = NULL;
 done:
     sqlite3_close_v2(db);
     return code;
+}
+
+/* ?mode=ro (read-only), rw (the file must exist), rwc (created when
+ * missing), as SQLite's own URIs spell them. */
+static int sqlite_url_mode(sqlite_conn *c, const orm_url *url, orm_error *err)
+{
+    const char *mode = url ? orm_url_param_get(url, "mode") : NULL;
+    if (!mode)
+        return 0;
+    if (strcmp(mode, "ro") == 0)
+        c->base.read_only = 1;
+    else if (strcmp(mode, "rw") == 0)
+        c->create = 0;
+    else if (strcmp(mode, "rwc") == 0)
+        c->create = 1;
+    else
+        return orm_error_set(err, ORM_EINVALID,
+                             "unknown SQLite mode '%s' in the URL (ro, rw or "
+                             "rwc)",
+                             mode);
+    return 0;
 }
 
 static int sqlite_connect(orm_conn **out, const orm_url *url,
@@ -374,6 +406,10 @@ static int sqlite_connect(orm_conn **out, const orm_url *url,
     c->busy_timeout_ms = opts && opts->busy_timeout_ms > 0
                              ? opts->busy_timeout_ms
                              : SQLITE_DEFAULT_BUSY_MS;
+    c->create = !(opts && opts->must_exist);
+    if ((rc = sqlite_url_mode(c, url, err)) != 0)
+        goto done;
+    rc = ORM_ENOMEM;
     if (!sqlite_is_memory(database) && !(c->path = orm_strdup(database))) {
         orm_error_set(err, rc, "out of memory opening a SQLite database");
         goto done;

@@ -241,8 +241,9 @@ int orm_db_open(orm_db **out, const char *url_text,
         return orm_error_set(&db->err, ORM_EINVALID,
                              "no driver for database '%s'", db->url->dialect);
     orm_connect_options copts = {opts->read_only, opts->busy_timeout_ms,
-                                 opts->connect_timeout_s};
-    db->read_only = opts->read_only;
+                                 opts->connect_timeout_s, 0};
+    if (opts->version >= 2)
+        copts.must_exist = opts->must_exist;
     rc = db->driver->connect(&db->conn, db->url, &copts, &db->err);
     if (rc < 0) {
         db->conn = NULL;
@@ -250,6 +251,8 @@ int orm_db_open(orm_db **out, const char *url_text,
             orm_error_set(&db->err, rc, "%s", orm_strerror(rc));
         return rc;
     }
+    /* The URL may ask for read-only too (SQLite ?mode=ro). */
+    db->read_only = opts->read_only || db->conn->read_only;
     return 0;
 }
 

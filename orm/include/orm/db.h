@@ -26,19 +26,24 @@ typedef struct orm_open_options {
                               or the environment); copied */
     int busy_timeout_ms;   /**< SQLite busy timeout; 0 = 5000 */
     int connect_timeout_s; /**< network dialects; 0 = 10 */
+    int must_exist;        /**< SQLite: a missing file is ORM_ENOTFOUND instead
+                              of being created (version 2) */
 } orm_open_options;
 
 /** The orm_open_options layout this header describes. */
-#define ORM_OPEN_OPTIONS_VERSION 1
+#define ORM_OPEN_OPTIONS_VERSION 2
 /** Default orm_open_options. */
 /* clang-format off */
-#define ORM_OPEN_OPTIONS_INIT {ORM_OPEN_OPTIONS_VERSION, 0, NULL, 0, 0}
+#define ORM_OPEN_OPTIONS_INIT {ORM_OPEN_OPTIONS_VERSION, 0, NULL, 0, 0, 0}
 /* clang-format on */
 
 /**
  * Open the database a URL names. On failure *out may still be set so the
  * caller can read orm_db_error(); free it either way with orm_db_free.
- * `opts` may be NULL.
+ * `opts` may be NULL. A SQLite file that does not exist is created
+ * unless `must_exist` is set; the URL's ?mode=ro (read-only), rw (must
+ * exist) or rwc (create) decides over the options. A SQLite file's
+ * journal mode is left as it is.
  */
 int orm_db_open(orm_db **out, const char *url, const orm_open_options *opts);
 /** Close the connection and free the models it owns. Accepts NULL. */

@@ -54,6 +54,7 @@ typedef struct orm_connect_options {
     int read_only;         /**< refuse writes at the driver level */
     int busy_timeout_ms;   /**< SQLite */
     int connect_timeout_s; /**< network dialects */
+    int must_exist;        /**< SQLite: a missing file is ORM_ENOTFOUND */
 } orm_connect_options;
 
 /** Capability bits (orm_driver::caps). */
