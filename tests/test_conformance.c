@@ -712,6 +712,44 @@ static void test_foreign_keys(void **state)
     orm_error_clear(&err);
 }
 
+/* A program that registers a model again, or a new one for the same
+ * table, keeps every record it made: the model they point at stays
+ * valid until orm_db_free (AddressSanitizer sees any use after free). */
+static void test_replacing_a_model_keeps_its_records_valid(void **state)
+{
+    fixture *f = *state;
+    orm_model *first = NULL, *second = NULL;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_model_copy(&first, &Account), 0);
+    assert_int_equal(orm_db_register(f->db, first), 0);
+    assert_int_equal(orm_record_new(&rec, first), 0);
+    assert_int_equal(orm_record_set_text(rec, "handle", "Zoë", &err), 0);
+    CHECK(f->s, orm_session_add(f->s, rec));
+    CHECK(f->s, orm_session_commit(f->s));
+
+    assert_int_equal(orm_model_copy(&second, &Account), 0);
+    assert_int_equal(orm_db_register(f->db, second), 0);
+    assert_ptr_equal(orm_db_find_model(f->db, "conf_accounts"), second);
+    /* The record of the replaced model still edits and commits. */
+    assert_int_equal(orm_record_set_text(rec, "note", "ÄÖÜ mixed Case", &err),
+                     0);
+    CHECK(f->s, orm_session_commit(f->s));
+    char *repr = orm_record_repr(rec);
+    assert_non_null(repr);
+    free(repr);
+
+    /* Registering the same model again changes nothing. */
+    assert_int_equal(orm_db_register(f->db, second), 0);
+    assert_int_equal(orm_db_register(f->db, first), 0);
+    assert_ptr_equal(orm_db_find_model(f->db, "conf_accounts"), first);
+    assert_int_equal(orm_db_register(f->db, first), 0);
+    assert_ptr_equal(orm_db_find_model(f->db, "conf_accounts"), first);
+    assert_int_equal(count_where(f, first, "note = 'ÄÖÜ mixed Case'"), 1);
+    assert_int_equal(count_where(f, second, "handle = 'Zoë'"), 1);
+    orm_error_clear(&err);
+}
+
 static void test_parent_and_child_added_together(void **state)
 {
     fixture *f = *state;
@@ -1790,6 +1828,7 @@ int main(int argc, char **argv)
         T(test_unique_violation_keeps_pending_and_retry_works),
         T(test_not_null_violation_from_database),
         T(test_foreign_keys),
+        T(test_replacing_a_model_keeps_its_records_valid),
         T(test_parent_and_child_added_together),
         T(test_many_inserts_get_their_own_keys),
         T(test_many_updates_and_deletes),

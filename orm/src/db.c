@@ -270,6 +270,9 @@ void orm_db_free(orm_db *db)
             orm_model_free((orm_model *)(uintptr_t)db->models[i]);
     free(db->models);
     free(db->model_owned);
+    for (size_t i = 0; i < db->nreplaced; i++)
+        orm_model_free(db->replaced[i]);
+    free(db->replaced);
     orm_url_free(db->url);
     free(db->url_text);
     orm_error_clear(&db->err);
@@ -324,11 +327,25 @@ static int same_table(const orm_model *a, const orm_model *b)
 int orm_db_register(orm_db *db, const orm_model *model)
 {
     for (size_t i = 0; i < db->nmodels; i++) {
+        if (db->models[i] == model)
+            return 0; /* registered already: nothing changes */
         if (same_table(db->models[i], model)) {
-            if (db->model_owned[i])
-                orm_model_free((orm_model *)(uintptr_t)db->models[i]);
+            if (db->model_owned[i]) {
+                /* Records made with the old model point at it: keep it
+                 * alive until the database is freed. */
+                orm_model **kept =
+                    realloc(db->replaced, (db->nreplaced + 1) * sizeof *kept);
+                if (!kept)
+                    return ORM_ENOMEM;
+                db->replaced = kept;
+                kept[db->nreplaced++] = (orm_model *)(uintptr_t)db->models[i];
+            }
             db->models[i] = model;
             db->model_owned[i] = model->owned != NULL;
+            /* A replaced model registered again is current again. */
+            for (size_t k = 0; k < db->nreplaced; k++)
+                if (db->replaced[k] == model)
+                    db->replaced[k] = db->replaced[--db->nreplaced];
             return 0;
         }
     }

@@ -122,6 +122,10 @@ struct orm_db {
     const orm_model **models;
     unsigned char *model_owned;
     size_t nmodels, models_cap;
+    /* Owned models another one replaced: records, queries and sessions
+     * may still point at them, so they live until orm_db_free. */
+    orm_model **replaced;
+    size_t nreplaced;
 
     db_cached_stmt *cache;
     size_t ncache, cache_cap;

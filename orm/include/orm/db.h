@@ -62,7 +62,11 @@ int orm_db_read_only(const orm_db *db);
 /**
  * Models. orm_db_register keeps a pointer to a static model or takes
  * ownership of a run-time one (made with orm_model_new). A later model
- * with the same table replaces an earlier one (declared beats reflected).
+ * with the same table replaces an earlier one in lookups (declared beats
+ * reflected); a replaced run-time model is not freed before orm_db_free,
+ * so records, queries and sessions made with it stay valid. Registering
+ * a model that is registered already changes nothing. Returns 0, or
+ * ORM_ENOMEM (the caller then still owns `model`).
  */
 int orm_db_register(orm_db *db, const orm_model *model);
 /** Number of registered models. */
