@@ -498,6 +498,47 @@ test_cli__colon_equals_null_is_null_equals_null_is_text(void **state)
     EXPECT(f, 0, "1\n", "", "count", "accounts", "--where", "note = 'null'");
 }
 
+/* The text "NULL" never looks like NULL: get and the table quote it (as
+ * the browser does), CSV leaves NULL empty, JSON writes null, TSV \N. */
+static void test_cli__text_null_is_told_apart_from_null(void **state)
+{
+    fixture *f = *state;
+    EXPECT(f, 0, "1\n", "", "add", "accounts", "handle=NULL", "note=null");
+    EXPECT(f, 0, "2\n", "", "add", "accounts", "handle=\"Zoë\" Null",
+           "note:=null");
+    EXPECT(f, 0, "3\n", "", "add", "accounts", "handle=NULLé", "note=Null");
+    EXPECT(f, 0,
+           "id: 1\nhandle: \"NULL\"\nsecret_key: ***\nnote: \"null\"\n"
+           "score: NULL\nactive: NULL\n",
+           "", "get", "accounts", "1");
+    EXPECT(f, 0,
+           "id  handle          secret_key  note    score  active\n"
+           "--  --------------  ----------  ------  -----  ------\n"
+           " 1  \"NULL\"          ***         \"null\"   NULL  NULL\n"
+           " 2  \"\"\"Zoë\"\" Null\"  ***         NULL     NULL  NULL\n"
+           " 3  NULLé           ***         \"Null\"   NULL  NULL\n",
+           "", "rows", "accounts");
+    EXPECT(f, 0,
+           "id,handle,secret_key,note,score,active\r\n"
+           "1,NULL,***,null,,\r\n2,\"\"\"Zoë\"\" Null\",***,,,\r\n"
+           "3,NULLé,***,Null,,\r\n",
+           "", "rows", "accounts", "--format", "csv");
+    EXPECT(f, 0,
+           "id\thandle\tsecret_key\tnote\tscore\tactive\n"
+           "1\tNULL\t***\tnull\t\\N\t\\N\n"
+           "2\t\"Zoë\" Null\t***\t\\N\t\\N\t\\N\n"
+           "3\tNULLé\t***\tNull\t\\N\t\\N\n",
+           "", "rows", "accounts", "--format", "tsv");
+    EXPECT(f, 0,
+           "[\n  {\"id\": 1, \"handle\": \"NULL\", \"secret_key\": \"***\", "
+           "\"note\": \"null\", \"score\": null, \"active\": null},\n"
+           "  {\"id\": 2, \"handle\": \"\\\"Zoë\\\" Null\", \"secret_key\": "
+           "\"***\", \"note\": null, \"score\": null, \"active\": null},\n"
+           "  {\"id\": 3, \"handle\": \"NULLé\", \"secret_key\": \"***\", "
+           "\"note\": \"Null\", \"score\": null, \"active\": null}\n]\n",
+           "", "rows", "accounts", "--format", "json");
+}
+
 static void
 test_cli__unique_violation_names_column_changes_nothing(void **state)
 {
@@ -1192,6 +1233,7 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     X(test_cli__set_changes_only_what_is_named)                                \
     X(test_cli__set_expect_mismatch_changes_nothing)                           \
     X(test_cli__colon_equals_null_is_null_equals_null_is_text)                 \
+    X(test_cli__text_null_is_told_apart_from_null)                             \
     X(test_cli__unique_violation_names_column_changes_nothing)                 \
     X(test_cli__validation_errors_name_the_column)                             \
     X(test_cli__unknown_column_suggests_the_right_one)                         \

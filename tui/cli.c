@@ -24,6 +24,7 @@
 #include "cli_filter.h"
 #include "cli_msg.h"
 #include "config.h"
+#include "display.h"
 #include "export.h"
 #include "orm/sys/buf.h"
 #include "tui.h"
@@ -273,7 +274,8 @@ static int is_secret_hidden(const cli *c, const orm_column *col)
 }
 
 /* A value as one line of text for a table or `get`: NULL, ***, or the
- * value with control characters escaped. Owned; NULL on no memory. */
+ * value with control characters escaped; a text that would read as NULL
+ * in double quotes, as the browser shows it. Owned; NULL on no memory. */
 static char *cell_text(const cli *c, const orm_value *v, const orm_column *col)
 {
     if (is_secret_hidden(c, col))
@@ -283,8 +285,16 @@ static char *cell_text(const cli *c, const orm_value *v, const orm_column *col)
     char *raw = orm_value_format(v, col);
     if (!raw)
         return NULL;
-    orm_buf b = ORM_BUF_INIT;
-    append_visible(&b, raw, strlen(raw));
+    orm_buf b = ORM_BUF_INIT, quoted = ORM_BUF_INIT;
+    size_t len = strlen(raw);
+    if (v->kind == ORM_VTEXT && tui_column_is_text(col) &&
+        tui_text_needs_quotes(raw, len)) {
+        tui_text_append_quoted(&quoted, raw, len);
+        append_visible(&b, orm_buf_str(&quoted), quoted.len);
+    } else {
+        append_visible(&b, raw, len);
+    }
+    orm_buf_free(&quoted);
     free(raw);
     return orm_buf_finish(&b);
 }

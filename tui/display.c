@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "display.h"
@@ -88,6 +89,23 @@ static int show_date(orm_buf *out, const char *text, size_t len,
     return 1;
 }
 
+int tui_text_needs_quotes(const char *s, size_t len)
+{
+    return (len == 4 && strncasecmp(s, "NULL", 4) == 0) ||
+           (len > 0 && s[0] == '"');
+}
+
+void tui_text_append_quoted(orm_buf *out, const char *s, size_t len)
+{
+    orm_buf_appendc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            orm_buf_appendc(out, '"');
+        orm_buf_appendc(out, s[i]);
+    }
+    orm_buf_appendc(out, '"');
+}
+
 void tui_value_show(orm_buf *out, tui_element *el, int *right,
                     const orm_column *col, const orm_value *v, int revealed,
                     const tui_display *disp)
@@ -115,7 +133,10 @@ void tui_value_show(orm_buf *out, tui_element *el, int *right,
     if (v->kind == ORM_VTEXT &&
         (!col || orm_type_kind(col->type) == ORM_VTEXT)) {
         const char *text = v->u.s.len ? v->u.s.ptr : "";
-        if (!dated || !show_date(out, text, v->u.s.len, disp->date_format))
+        if ((!col || tui_column_is_text(col)) &&
+            tui_text_needs_quotes(text, v->u.s.len))
+            tui_text_append_quoted(out, text, v->u.s.len);
+        else if (!dated || !show_date(out, text, v->u.s.len, disp->date_format))
             orm_buf_appendn(out, text, v->u.s.len);
     } else {
         char *text = orm_value_format(v, col);

@@ -1,9 +1,11 @@
 /*
  * How one value looks on screen, the same on the rows and record
- * screens: NULL as a dim "NULL" or the config's glyph (never confused with
- * the empty string), dates in the config's date format,
- * secrets masked until revealed, blobs as "<N bytes>", numbers and
- * booleans right-aligned.
+ * screens and in the command line's tables: NULL as a dim "NULL" or the
+ * config's glyph (never confused with the empty string), a String or Text
+ * value that reads like NULL in double quotes ("NULL" in any case, and
+ * any text starting with a double quote, inner quotes doubled), dates in
+ * the config's date format, secrets masked until revealed, blobs as
+ * "<N bytes>", numbers and booleans right-aligned.
  */
 #ifndef TUI_DISPLAY_H
 #define TUI_DISPLAY_H
@@ -37,6 +39,12 @@ size_t tui_date_format(char *out, size_t size, const char *format,
 void tui_value_show(orm_buf *out, tui_element *el, int *right,
                     const orm_column *col, const orm_value *v, int revealed,
                     const tui_display *disp);
+
+/* Is this text shown in quotes, to tell it from NULL? ("NULL" in any
+ * case, or text that starts with a double quote.) */
+int tui_text_needs_quotes(const char *s, size_t len);
+/* Append `s` in double quotes, inner double quotes doubled. */
+void tui_text_append_quoted(orm_buf *out, const char *s, size_t len);
 
 /* Numbers and booleans align right. */
 int tui_column_right_aligned(const orm_column *col);
