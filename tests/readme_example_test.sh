@@ -24,6 +24,6 @@ expect "first run's output" '<Account jdoe>' "$out"
 expect "first run's errors" '' "$(cat err)"
 out=$("$example" 2>err) || { echo "FAIL: second run exited $?"; status=1; }
 expect "second run's output" '<Account jdoe>' "$out"
-expect "second run's errors" 'handle: "jdoe" is already taken' "$(cat err)"
+expect "second run's errors" 'Account.handle: "jdoe" is already taken' "$(cat err)"
 ((status == 0)) && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
 exit $status

@@ -544,9 +544,9 @@ test_cli__unique_violation_names_column_changes_nothing(void **state)
 {
     fixture *f = *state;
     add_sample(f);
-    EXPECT(f, 1, "", "orb: handle: \"jdoe\" is already taken\n", "add",
+    EXPECT(f, 1, "", "orb: Account.handle: \"jdoe\" is already taken\n", "add",
            "accounts", "handle=jdoe", "note=dup");
-    EXPECT(f, 1, "", "orb: handle: \"jdoe\" is already taken\n", "set",
+    EXPECT(f, 1, "", "orb: Account.handle: \"jdoe\" is already taken\n", "set",
            "accounts", "4", "handle=jdoe");
     EXPECT(f, 0, sample_table, "", "rows", "accounts");
 }
@@ -563,8 +563,8 @@ static void test_cli__validation_errors_name_the_column(void **state)
            "accounts", arg);
     EXPECT(f, 1, "", "orb: score: expected a decimal number like 12.34\n",
            "add", "accounts", "handle=z", "score=abc");
-    EXPECT(f, 1, "", "orb: handle: a value is required\n", "add", "accounts",
-           "note=x");
+    EXPECT(f, 1, "", "orb: Account.handle: a value is required (not NULL)\n",
+           "add", "accounts", "note=x");
     EXPECT(f, 0, "0\n", "", "count", "accounts");
 }
 
@@ -1200,8 +1200,8 @@ static void network_dialect_matches_sqlite(fixture *f, const char *variable)
     char *server_text = network_flow(f, table);
     assert_string_equal(server_text, sqlite_text);
     /* The flow checks itself too: the duplicate failed, the rest held. */
-    assert_non_null(strstr(sqlite_text, "orb: handle: \"jdoe\" is already "
-                                        "taken\n"));
+    assert_non_null(strstr(sqlite_text, "orb: Item.handle: \"jdoe\" is "
+                                        "already taken\n"));
     assert_non_null(strstr(sqlite_text, "$ count\n[0]\n2\n"));
     free(sqlite_text);
     free(server_text);

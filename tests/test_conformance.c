@@ -641,7 +641,8 @@ static void test_unique_violation_keeps_pending_and_retry_works(void **state)
     const orm_error *err = orm_session_error(f->s);
     assert_non_null(err->column);
     assert_string_equal(err->column, "handle");
-    assert_string_equal(err->message, "handle: \"jdoe\" is already taken");
+    assert_string_equal(err->message,
+                        "Account.handle: \"jdoe\" is already taken");
     assert_ptr_equal(orm_session_failed_record(f->s), dup);
     /* Nothing was written, everything is still pending. */
     assert_int_equal(orm_session_pending_count(f->s), 2);
@@ -673,7 +674,7 @@ static void test_not_null_violation_from_database(void **state)
     assert_int_equal(orm_session_commit(s2), ORM_ENOTNULL);
     assert_string_equal(orm_session_error(s2)->column, "handle");
     assert_string_equal(orm_session_error(s2)->message,
-                        "handle: a value is required");
+                        "Loose.handle: a value is required (not NULL)");
     assert_int_equal(orm_session_pending_count(s2), 1);
     assert_int_equal(orm_record_set_text(rec, "handle", "given", &err), 0);
     CHECK(s2, orm_session_commit(s2));
@@ -697,7 +698,8 @@ static void test_foreign_keys(void **state)
     assert_int_equal(orm_session_commit(f->s), ORM_EFOREIGNKEY);
     assert_string_equal(orm_session_error(f->s)->column, "account_id");
     assert_string_equal(orm_session_error(f->s)->message,
-                        "account_id: 9999 does not exist in conf_accounts");
+                        "Post.account_id: 9999 does not exist in "
+                        "conf_accounts (id)");
     orm_value real = orm_value_int(id_of(owner));
     assert_int_equal(orm_record_set(post, "account_id", &real, &err), 0);
     CHECK(f->s, orm_session_commit(f->s));
@@ -748,6 +750,131 @@ static void test_replacing_a_model_keeps_its_records_valid(void **state)
     assert_int_equal(count_where(f, first, "note = 'ÄÖÜ mixed Case'"), 1);
     assert_int_equal(count_where(f, second, "handle = 'Zoë'"), 1);
     orm_error_clear(&err);
+}
+
+/* Every constraint error names the model, the column(s) and the value;
+ * a foreign key names the referenced table, "still referenced" the
+ * referencing one. The same words on every dialect, whatever the
+ * database's own message says (SQLite names no column of a foreign key,
+ * MariaDB only the index of a unique key). */
+static void expect_failure(fixture *f, int code, const char *column,
+                           const char *message)
+{
+    int rc = orm_session_commit(f->s);
+    const orm_error *err = orm_session_error(f->s);
+    if (rc != code || strcmp(orm_error_text(err), message) != 0 ||
+        !err->column || strcmp(err->column, column) != 0)
+        fail_msg("[%s] got %s, column %s:\n  %s\nwant %s, column %s:\n  %s",
+                 dialect, orm_error_name(rc),
+                 err->column ? err->column : "(none)", orm_error_text(err),
+                 orm_error_name(code), column, message);
+    assert_non_null(orm_session_failed_record(f->s));
+    orm_session_rollback(f->s);
+}
+
+static orm_record *new_record(fixture *f, const orm_model *m)
+{
+    orm_record *rec = NULL;
+    assert_int_equal(orm_record_new(&rec, m), 0);
+    CHECK(f->s, orm_session_add(f->s, rec));
+    return rec;
+}
+
+static void put(orm_record *rec, const char *col, orm_value v)
+{
+    orm_error err = ORM_ERROR_INIT;
+    if (orm_record_set(rec, col, &v, &err) != 0)
+        fail_msg("set %s: %s", col, orm_error_text(&err));
+    orm_error_clear(&err);
+}
+
+static void test_constraint_errors_name_model_column_value(void **state)
+{
+    fixture *f = *state;
+    char want[256];
+    /* A table made by the dialect's own SQL: a named check and a unique
+     * key whose name is not its column's. */
+    db_exec(f->db, "DROP TABLE IF EXISTS conf_checked");
+    if (db_exec(f->db, "CREATE TABLE conf_checked (id INTEGER PRIMARY KEY, "
+                       "score INTEGER, email VARCHAR(100), "
+                       "CONSTRAINT conf_score_positive CHECK (score >= 0), "
+                       "CONSTRAINT uq_mail_address UNIQUE (email))") != 0)
+        fail_msg("create: %s", orm_error_text(orm_db_error(f->db)));
+    orm_model *checked = NULL;
+    if (orm_db_reflect(f->db, "conf_checked", &checked) != 0)
+        fail_msg("reflect: %s", orm_error_text(orm_db_error(f->db)));
+    assert_int_equal(orm_model_set_name(checked, "Checked"), 0);
+    assert_int_equal(orm_db_register(f->db, checked), 0);
+
+    orm_record *owner = add_account(f, "Zoë Ärger", NULL, 1);
+    orm_record *pair = new_record(f, &Pair);
+    put(pair, "region", orm_value_text("Süd"));
+    put(pair, "code", orm_value_int(7));
+    orm_record *first = new_record(f, checked);
+    put(first, "id", orm_value_int(1));
+    put(first, "email", orm_value_text("ÉVE@example.org"));
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_record *post = new_record(f, &Post);
+    put(post, "account_id", orm_value_int(id_of(owner)));
+    put(post, "title", orm_value_text("Grüße"));
+    CHECK(f->s, orm_session_commit(f->s));
+
+    /* unique, one column */
+    add_account(f, "Zoë Ärger", NULL, 2);
+    expect_failure(f, ORM_EUNIQUE, "handle",
+                   "Account.handle: \"Zoë Ärger\" is already taken");
+    /* primary key of two columns */
+    orm_record *again = new_record(f, &Pair);
+    put(again, "region", orm_value_text("Süd"));
+    put(again, "code", orm_value_int(7));
+    expect_failure(f, ORM_EUNIQUE, "region",
+                   "Pair.(region, code): (\"Süd\", 7) is already taken");
+    /* a unique key named apart from its column */
+    orm_record *dup = new_record(f, checked);
+    put(dup, "id", orm_value_int(2));
+    put(dup, "email", orm_value_text("ÉVE@example.org"));
+    expect_failure(f, ORM_EUNIQUE, "email",
+                   "Checked.email: \"ÉVE@example.org\" is already taken");
+    /* a named check constraint */
+    orm_record *negative = new_record(f, checked);
+    put(negative, "id", orm_value_int(3));
+    put(negative, "score", orm_value_int(-5));
+    expect_failure(f, ORM_ECHECK, "score",
+                   "Checked.score: -5 is not allowed by check constraint "
+                   "conf_score_positive");
+    /* not null, refused by the database */
+    orm_record *loose = new_record(f, &Loose);
+    put(loose, "note", orm_value_text("no handle"));
+    expect_failure(f, ORM_ENOTNULL, "handle",
+                   "Loose.handle: a value is required (not NULL)");
+    /* a foreign key on insert, on update, and of two columns */
+    orm_record *orphan = new_record(f, &Post);
+    put(orphan, "account_id", orm_value_int(9999));
+    expect_failure(f, ORM_EFOREIGNKEY, "account_id",
+                   "Post.account_id: 9999 does not exist in conf_accounts "
+                   "(id)");
+    put(post, "account_id", orm_value_int(8888));
+    expect_failure(f, ORM_EFOREIGNKEY, "account_id",
+                   "Post.account_id: 8888 does not exist in conf_accounts "
+                   "(id)");
+    orm_record *child = new_record(f, &Child);
+    put(child, "pair_region", orm_value_text("Süd"));
+    put(child, "pair_code", orm_value_int(99));
+    expect_failure(f, ORM_EFOREIGNKEY, "pair_region",
+                   "Child.(pair_region, pair_code): (\"Süd\", 99) does not "
+                   "exist in conf_pairs (region, code)");
+    /* still referenced: the parent deleted, or its key changed */
+    snprintf(want, sizeof want,
+             "Account.id: %lld is still referenced by conf_posts "
+             "(account_id); delete or change those first",
+             (long long)id_of(owner));
+    CHECK(f->s, orm_session_delete(f->s, owner));
+    expect_failure(f, ORM_EFOREIGNKEY, "id", want);
+    put(owner, "id", orm_value_int(5555));
+    expect_failure(f, ORM_EFOREIGNKEY, "id", want);
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    assert_int_equal(count_where(f, &Post, NULL), 1);
+    db_exec(f->db, "DROP TABLE conf_checked");
 }
 
 static void test_parent_and_child_added_together(void **state)
@@ -801,7 +928,7 @@ static void test_many_inserts_get_their_own_keys(void **state)
     assert_int_equal(orm_session_commit(f->s), ORM_EUNIQUE);
     assert_ptr_equal(orm_session_failed_record(f->s), recs[150]);
     assert_string_equal(orm_session_error(f->s)->message,
-                        "handle: \"bulk00007\" is already taken");
+                        "Account.handle: \"bulk00007\" is already taken");
     assert_int_equal(orm_record_get(recs[0], "id")->kind, ORM_VNULL);
     /* Records of the batches before the failure, and after the rerun row
      * by row, hold their own values again. */
@@ -1829,6 +1956,7 @@ int main(int argc, char **argv)
         T(test_not_null_violation_from_database),
         T(test_foreign_keys),
         T(test_replacing_a_model_keeps_its_records_valid),
+        T(test_constraint_errors_name_model_column_value),
         T(test_parent_and_child_added_together),
         T(test_many_inserts_get_their_own_keys),
         T(test_many_updates_and_deletes),

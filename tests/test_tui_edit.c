@@ -688,6 +688,68 @@ static void test_commit__foreign_key_failure_fixed_with_the_picker(void **state)
     assert_db_value(e, e->post, "title = 'Orphan'", "account_id", "2");
 }
 
+/* A model with two foreign keys, made for one test: SQLite does not say
+ * which key failed, orb asks the referenced tables. */
+static const orm_model *add_review_model(edit_fx *e)
+{
+    char text[512];
+    orm_modelfile *mf = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    snprintf(text, sizeof text,
+             "[Review]\n__tablename__ = %sreviews\n"
+             "id = Integer primary_key\n"
+             "post_id = Integer not_null references=%sposts.id\n"
+             "account_id = Integer not_null references=%saccounts.id\n"
+             "note = Text\n",
+             e->prefix, e->prefix, e->prefix);
+    if (orm_modelfile_parse(&mf, text, "models", &err) != 0)
+        fail_msg("models: %s", orm_error_text(&err));
+    orm_model *m = mf->models[0];
+    mf->models[0] = NULL;
+    orm_modelfile_free(mf);
+    fx_check(orm_db_register(e->fx.db, m), e->fx.db, "register");
+    fx_check(orm_db_create_table(e->fx.db, m), e->fx.db, "reviews");
+    return m;
+}
+
+static void
+test_commit__foreign_key_failure_puts_the_cursor_on_its_column(void **state)
+{
+    edit_fx *e = *state;
+    const orm_model *review = add_review_model(e);
+    start(e);
+    open_rows(e, "Review");
+    fx_send(&e->fx, "a");
+    go_field(e, "post_id");
+    fx_send(&e->fx, "1");
+    go_field(e, "account_id");
+    fx_send(&e->fx, "99");
+    go_field(e, "note");
+    fx_send(&e->fx, "Grüße<C-s>wy");
+    /* The form opens at the key that points nowhere, not the first. */
+    assert_top(e, "form");
+    assert_true(is_current(e, "account_id"));
+    fx_assert_shows(&e->fx, "Review.account_id: 99 does not exist in "
+                            "accounts (id)");
+    assert_int_equal(db_count(e, review, NULL), 0);
+    /* Saved as it is, the review marks the same field. */
+    fx_send(&e->fx, "<C-s>");
+    assert_top(e, "review");
+    char *line = fx_line(&e->fx, fx_row_of(&e->fx, "    account_id: 99"));
+    assert_non_null(strstr(line, "\xE2\x9C\x97 here"));
+    free(line);
+    line = fx_line(&e->fx, fx_row_of(&e->fx, "    post_id: 1"));
+    assert_null(strstr(line, "\xE2\x9C\x97"));
+    free(line);
+    /* Fixed, it is written. */
+    fx_send(&e->fx, "y");
+    assert_top(e, "form");
+    assert_true(is_current(e, "account_id"));
+    fx_send(&e->fx, "<C-u>2<C-s>y");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, review, "account_id = 2"), 1);
+}
+
 static void test_picker__enter_on_a_foreign_key_opens_it(void **state)
 {
     edit_fx *e = *state;
@@ -1500,6 +1562,7 @@ int main(void)
         T(test_commit__unique_violation_opens_form_at_field_and_retry_works),
         T(test_commit__not_null_from_the_database_is_fixed_in_the_form),
         T(test_commit__foreign_key_failure_fixed_with_the_picker),
+        T(test_commit__foreign_key_failure_puts_the_cursor_on_its_column),
         T(test_picker__enter_on_a_foreign_key_opens_it),
         T(test_picker__pages_a_large_table_and_searches_it),
         T(test_form__null_and_empty_text_stay_apart),

@@ -158,11 +158,11 @@ static const struct cli_option {
 
 /* ---- messages ---- */
 
-/* "orb: column: message" when the error names a column. */
+/* "orb: column: message" when the error names a column its message
+ * does not ("Account.handle: ..." does). */
 static int fail_error(cli *c, const orm_error *e)
 {
-    if (e->column && e->message &&
-        strncmp(e->message, e->column, strlen(e->column)) != 0)
+    if (e->column && e->message && !strstr(e->message, e->column))
         return tui_cli_fail(c->err, "%s: %s", e->column, e->message);
     return tui_cli_fail(c->err, "%s", orm_error_text(e));
 }

@@ -380,8 +380,20 @@ static int my_error_fill(const my_conn *c, orm_error *err, unsigned native,
         char *table = my_between(msg, "fails (`", "`,", 0);
         name = my_between(msg, "CONSTRAINT `", "`", 0);
         orm_error_set_constraint(err, name);
-        if (cols && !strstr(cols, "`, `"))
-            orm_error_set_column(err, cols);
+        if (cols) {
+            /* "a`, `b" → "a, b", as the other drivers join names. */
+            orm_buf joined = ORM_BUF_INIT;
+            for (const char *p = cols, *sep; *p; p = sep + 4) {
+                sep = strstr(p, "`, `");
+                orm_buf_appendn(&joined, p,
+                                sep ? (size_t)(sep - p) : strlen(p));
+                if (!sep)
+                    break;
+                orm_buf_append(&joined, ", ");
+            }
+            orm_error_set_column(err, orm_buf_str(&joined));
+            orm_buf_free(&joined);
+        }
         if (table) {
             /* "db`.`child": the part after the schema */
             const char *dot = strstr(table, "`.`");
@@ -2243,6 +2255,76 @@ static int my_text_column(const orm_column *col, orm_buf *before,
     return 1;
 }
 
+/* The columns of index or check constraint `name` of `table`: a unique
+ * key violation names only its index. */
+static int my_constraint_columns(orm_conn *conn, const char *schema,
+                                 const char *table, const char *name,
+                                 char ***out, size_t *count)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows r = {0};
+    char *db = NULL;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = my_schema_resolve(c, schema, &db)))
+        return rc;
+    const char *const params[] = {db, table, name};
+    rc = my_query(c,
+                  "SELECT COLUMN_NAME FROM information_schema.STATISTICS "
+                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin "
+                  "AND INDEX_NAME = ? COLLATE utf8mb4_bin "
+                  "ORDER BY SEQ_IN_INDEX",
+                  params, 3, 1, &r);
+    if (rc == 0 && r.nrows == 0) {
+        /* A check constraint: the columns its clause names (MariaDB
+         * writes them in backquotes). */
+        my_rows_free(&r);
+        rc = my_query(c,
+                      "SELECT c.COLUMN_NAME "
+                      "FROM information_schema.CHECK_CONSTRAINTS k "
+                      "JOIN information_schema.COLUMNS c "
+                      "ON c.TABLE_SCHEMA = k.CONSTRAINT_SCHEMA "
+                      "AND c.TABLE_NAME = k.TABLE_NAME "
+                      "WHERE k.CONSTRAINT_SCHEMA = ? COLLATE utf8mb4_bin "
+                      "AND k.TABLE_NAME = ? COLLATE utf8mb4_bin "
+                      "AND k.CONSTRAINT_NAME = ? COLLATE utf8mb4_bin "
+                      "AND LOCATE(CONCAT('`', c.COLUMN_NAME, '`'), "
+                      "k.CHECK_CLAUSE) > 0 "
+                      "ORDER BY c.ORDINAL_POSITION",
+                      params, 3, 1, &r);
+    }
+    if (rc)
+        goto done;
+    if (r.nrows == 0) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no constraint '%s' on '%s'",
+                            name, table);
+        goto done;
+    }
+    if (!(*out = calloc(r.nrows, sizeof **out))) {
+        rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *cell = my_cell(&r, i, 0);
+        if (!((*out)[i] = orm_strdup(cell ? cell : ""))) {
+            for (size_t k = 0; k < i; k++)
+                free((*out)[k]);
+            free(*out);
+            *out = NULL;
+            rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    *count = r.nrows;
+done:
+    my_rows_free(&r);
+    free(db);
+    return rc;
+}
+
 const orm_driver orm_driver_mysql = {
     .version = ORM_DRIVER_VERSION,
     .name = "mysql",
@@ -2292,4 +2374,5 @@ const orm_driver orm_driver_mysql = {
     .text_order = {"CAST(", " AS CHAR)"},
     .text_fold = {"LOWER(", ")"},
     .text_column = my_text_column,
+    .constraint_columns = my_constraint_columns,
 };

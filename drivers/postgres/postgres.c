@@ -1694,6 +1694,68 @@ static int pg_text_column(const orm_column *col, orm_buf *before,
     return !col->native_type || col->collation;
 }
 
+/* The columns of constraint or index `name` of `table` in key order (a
+ * check constraint's conkey lists the columns its expression uses): a
+ * check violation names only the constraint. */
+static int pg_constraint_columns(orm_conn *conn, const char *schema,
+                                 const char *table, const char *name,
+                                 char ***out, size_t *count)
+{
+    static const char sql[] =
+        "SELECT attname FROM ("
+        "SELECT 0 AS src, k.ord, a.attname FROM pg_constraint con"
+        " CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY"
+        " AS k(attnum, ord)"
+        " JOIN pg_attribute a ON a.attrelid = con.conrelid"
+        " AND a.attnum = k.attnum"
+        " WHERE con.conrelid = $1::oid AND con.conname = $2"
+        " UNION ALL "
+        "SELECT 1, k.ord, a.attname FROM pg_index x"
+        " JOIN pg_class i ON i.oid = x.indexrelid"
+        " CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY"
+        " AS k(attnum, ord)"
+        " JOIN pg_attribute a ON a.attrelid = x.indrelid"
+        " AND a.attnum = k.attnum"
+        " WHERE x.indrelid = $1::oid AND i.relname = $2"
+        ") s ORDER BY src, ord";
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *found = NULL, *res = NULL;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+        goto done;
+    const char *params[2] = {PQgetvalue(found, 0, 0), name};
+    if ((rc = pg_query(pgc, sql, 2, params, &res)))
+        goto done;
+    int n = PQntuples(res);
+    if (n == 0) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND,
+                            "no constraint \"%s\" on \"%s\"", name, table);
+        goto done;
+    }
+    if (!(*out = calloc((size_t)n, sizeof **out))) {
+        rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!((*out)[i] = orm_strdup(PQgetvalue(res, i, 0)))) {
+            for (int k = 0; k < i; k++)
+                free((*out)[k]);
+            free(*out);
+            *out = NULL;
+            rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    *count = (size_t)n;
+done:
+    PQclear(found);
+    PQclear(res);
+    return rc;
+}
+
 const orm_driver orm_driver_postgresql = {
     .version = ORM_DRIVER_VERSION,
     .name = "postgresql",
@@ -1739,4 +1801,5 @@ const orm_driver orm_driver_postgresql = {
     .text_order = {"", " COLLATE \"C\""},
     .text_fold = {"lower(", ")"},
     .text_column = pg_text_column,
+    .constraint_columns = pg_constraint_columns,
 };

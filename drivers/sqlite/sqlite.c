@@ -177,6 +177,30 @@ static int sqlite_error_parse_names(sqlite_conn *c, const char *list)
             goto done;
         }
     }
+    /* Every column of the key, "a, b", when each is "table.column". */
+    {
+        orm_buf all = ORM_BUF_INIT;
+        size_t tlen = strlen(table);
+        int whole = 1;
+        for (const char *p = list; *p && whole;) {
+            const char *sep = strstr(p, ", ");
+            size_t n = sep ? (size_t)(sep - p) : strlen(p);
+            whole =
+                n > tlen + 1 && strncmp(p, table, tlen) == 0 && p[tlen] == '.';
+            if (whole) {
+                if (all.len)
+                    orm_buf_append(&all, ", ");
+                orm_buf_appendn(&all, p + tlen + 1, n - tlen - 1);
+            }
+            p += n + (sep ? 2 : 0);
+        }
+        if (whole && all.len && !all.failed) {
+            free(column);
+            column = orm_buf_finish(&all);
+        } else {
+            orm_buf_free(&all);
+        }
+    }
     if (orm_error_set_table(&c->base.err, table) ||
         orm_error_set_column(&c->base.err, column))
         rc = ORM_ENOMEM;
@@ -1796,6 +1820,130 @@ done:
     return rc;
 }
 
+static int sqlite_ident_char(unsigned char ch)
+{
+    return ch == '_' || ch >= 0x80 || isalnum(ch);
+}
+
+/* Does `word` stand in `text` as a whole identifier (any case)? */
+static const char *sqlite_find_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *q = text; n && *q; q++)
+        if (strncasecmp(q, word, n) == 0 &&
+            (q == text || !sqlite_ident_char((unsigned char)q[-1])) &&
+            !sqlite_ident_char((unsigned char)q[n]))
+            return q;
+    return NULL;
+}
+
+/* The expression of CONSTRAINT `name` CHECK (...) in a CREATE TABLE
+ * text, owned; NULL when there is none. */
+static char *sqlite_check_expression(const char *text, const char *name)
+{
+    for (const char *q = text; (q = sqlite_find_word(q, name)); q++) {
+        const char *s = q + strlen(name);
+        if (*s == '"' || *s == '`' || *s == ']' || *s == '\'')
+            s++;
+        while (isspace((unsigned char)*s))
+            s++;
+        if (strncasecmp(s, "CHECK", 5) != 0)
+            continue;
+        s += 5;
+        while (isspace((unsigned char)*s))
+            s++;
+        if (*s != '(')
+            continue;
+        int depth = 1;
+        const char *e = ++s;
+        for (; *e && depth; e++)
+            depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
+        return depth ? NULL : orm_strndup(s, (size_t)(e - 1 - s));
+    }
+    return NULL;
+}
+
+static int sqlite_names_push(orm_conn *conn, char ***names, size_t *n,
+                             const unsigned char *name)
+{
+    char **grown = realloc(*names, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+    *names = grown;
+    if (!(grown[*n] = orm_strdup(name ? (const char *)name : "")))
+        return orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+    (*n)++;
+    return 0;
+}
+
+/* The columns of index `name`, or of check constraint `name` of `table`
+ * (those its expression names): SQLite's check errors name only the
+ * constraint. */
+static int sqlite_constraint_columns(orm_conn *conn, const char *schema,
+                                     const char *table, const char *name,
+                                     char ***out, size_t *count)
+{
+    sqlite_conn *c = (sqlite_conn *)conn;
+    sqlite3_stmt *stmt = NULL;
+    char **names = NULL, *expr = NULL;
+    size_t n = 0;
+    int rc;
+
+    (void)schema;
+    *out = NULL;
+    *count = 0;
+    if ((rc = sqlite_refl_prepare(c, "SELECT name FROM pragma_index_info(?1)",
+                                  name, NULL, &stmt)))
+        goto done;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        if ((rc = sqlite_names_push(conn, &names, &n,
+                                    sqlite3_column_text(stmt, 0))))
+            goto done;
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (n) {
+        rc = 0;
+        goto done;
+    }
+    if ((rc = sqlite_refl_prepare(c,
+                                  "SELECT sql FROM sqlite_master "
+                                  "WHERE type = 'table' AND name = ?1",
+                                  table, NULL, &stmt)))
+        goto done;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+        expr = sqlite_check_expression(
+            (const char *)sqlite3_column_text(stmt, 0), name);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (!expr) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no constraint '%s' on '%s'",
+                            name, table);
+        goto done;
+    }
+    if ((rc = sqlite_refl_prepare(c, "SELECT name FROM pragma_table_info(?1)",
+                                  table, NULL, &stmt)))
+        goto done;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const unsigned char *col = sqlite3_column_text(stmt, 0);
+        if (col && sqlite_find_word(expr, (const char *)col) &&
+            (rc = sqlite_names_push(conn, &names, &n, col)))
+            goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_finalize(stmt);
+    free(expr);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        return rc;
+    }
+    *out = names;
+    *count = n;
+    return 0;
+}
+
 const orm_driver orm_driver_sqlite = {
     .version = ORM_DRIVER_VERSION,
     .name = "sqlite",
@@ -1837,4 +1985,5 @@ const orm_driver orm_driver_sqlite = {
     .text_order = {"", " COLLATE BINARY"},
     .text_fold = {"orb_fold(", ")"},
     .text_column = NULL,
+    .constraint_columns = sqlite_constraint_columns,
 };

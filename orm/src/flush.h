@@ -7,6 +7,21 @@
 
 #include "internal.h"
 
+/* A statement that failed: kept from before the rollback, when what it
+ * is about can still be asked of the database, until the message is
+ * written after it (flush.c). */
+typedef struct flush_failure {
+    orm_record *rec; /* NULL: nothing failed */
+    int rc, phase;
+    orm_error err; /* the driver's detail */
+    size_t ncols;  /* columns of rec's model it is about */
+    int cols[ORM_MAX_KEY];
+    int still_referenced;    /* a foreign key: rec is the referenced side */
+    const char *other_table; /* referenced, or referencing, table */
+    size_t nother;
+    const char *other_cols[ORM_MAX_KEY];
+} flush_failure;
+
 typedef struct flush_ctx {
     orm_session *s;
     orm_db *db;
@@ -20,6 +35,7 @@ typedef struct flush_ctx {
     /* What each pending insert held before the commit, by pending index
      * (see flush()): a failed commit puts it back. */
     struct saved_values *saved;
+    flush_failure failure;
 } flush_ctx;
 
 typedef struct planned {

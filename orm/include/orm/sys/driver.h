@@ -237,6 +237,14 @@ typedef struct orm_driver {
      * with other characters would be an illegal mix of collations). NULL:
      * every such column is text and values go bare. */
     int (*text_column)(const orm_column *col, orm_buf *before, orm_buf *after);
+    /** The columns of constraint or index `name` of `table`, in key
+     * order, as owned strings (free each, then the array): for an error
+     * that names only its constraint (a unique key's index on MariaDB, a
+     * check constraint: the columns its expression uses). ORM_ENOTFOUND
+     * when the table has none by that name. May be NULL. */
+    int (*constraint_columns)(orm_conn *conn, const char *schema,
+                              const char *table, const char *name, char ***out,
+                              size_t *count);
 } orm_driver;
 
 /** @{ */
