@@ -364,6 +364,33 @@ static void test_screen__wide_cells_and_overwrites_stay_consistent(void **state)
     scr->ops->free(scr);
 }
 
+/* A combining mark with nothing to sit on (at the start, after a
+ * control character or an invalid byte) gets a dotted circle: drawn
+ * bare it would join what comes before, and the width fitted would not
+ * be the width shown (found by fuzz_display). */
+static void test_text__lone_marks_keep_their_width_when_shown(void **state)
+{
+    static const char *const cases[] = {
+        "\xCC\x81lin", /* U+0301 at the start */
+        "a\x01\xE3\x80\xAE"
+        "b",             /* U+302E after a control */
+        "\xFF\xCC\x81x", /* after an invalid byte */
+        "\xCC\x81 lin\0\0\0\0\xE3\x80\xAE"
+        "evi\x81 li\x80\xE2g\x1Bl",
+    };
+    static const size_t lens[] = {5, 6, 4, 25};
+    (void)state;
+    assert_int_equal(tui_text_widthz("\xCC\x81"), 1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        orm_buf out = ORM_BUF_INIT;
+        int w = tui_text_fit(&out, cases[i], lens[i], 80);
+        if (tui_text_width(out.data, out.len) != w)
+            fail_msg("case %zu: fitted %d columns, shown %d", i, w,
+                     tui_text_width(out.data, out.len));
+        orm_buf_free(&out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +399,7 @@ int main(void)
             test_text__fit_cuts_with_an_ellipsis_on_whole_characters),
         cmocka_unit_test(test_text__wrap_keeps_words_and_newlines),
         cmocka_unit_test(test_text__counts_read_well),
+        cmocka_unit_test(test_text__lone_marks_keep_their_width_when_shown),
         cmocka_unit_test(test_text__narrowing_ignores_case),
         cmocka_unit_test(test_keymap__names_parse_both_ways),
         cmocka_unit_test(test_keymap__rebinding_moves_a_key_and_keeps_others),

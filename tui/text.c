@@ -10,9 +10,10 @@
 
 #include "text.h"
 
-#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-#define ELLIPSIS    "\xE2\x80\xA6" /* U+2026 */
-#define RETURN_SIGN "\xE2\x86\xB5" /* U+21B5, drawn for a newline */
+#define REPLACEMENT   "\xEF\xBF\xBD" /* U+FFFD */
+#define ELLIPSIS      "\xE2\x80\xA6" /* U+2026 */
+#define RETURN_SIGN   "\xE2\x86\xB5" /* U+21B5, drawn for a newline */
+#define DOTTED_CIRCLE "\xE2\x97\x8C" /* U+25CC, the base of a lone mark */
 
 /* One code point: its value (or -1 when the bytes are invalid) and
  * length in bytes (at least 1). */
@@ -30,6 +31,14 @@ static size_t decode(const char *s, size_t len, utf8proc_int32_t *cp)
 static int is_control(utf8proc_int32_t cp)
 {
     return utf8proc_category(cp) == UTF8PROC_CATEGORY_CC;
+}
+
+/* A combining mark (Mn, Mc, Me): drawn on whatever precedes it. */
+static int is_mark(utf8proc_int32_t cp)
+{
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
+           c == UTF8PROC_CATEGORY_ME;
 }
 
 static void set_out(char *out, const char *text)
@@ -67,11 +76,22 @@ size_t tui_text_next(char *out, int *width, const char *s, size_t len)
         }
         return used;
     }
-    memcpy(out, s, used);
-    kept = used;
-    *width = utf8proc_charwidth(cp);
-    if (*width < 0)
-        *width = 0;
+    kept = 0;
+    if (is_mark(cp)) {
+        /* A mark with nothing to sit on (at the start, after a control
+         * character) is drawn on a dotted circle of its own: left bare
+         * it would join whatever is drawn before it, and the width
+         * counted here would not be the width shown. */
+        memcpy(out, DOTTED_CIRCLE, sizeof DOTTED_CIRCLE - 1);
+        kept = sizeof DOTTED_CIRCLE - 1;
+        *width = 1;
+    } else {
+        *width = utf8proc_charwidth(cp);
+        if (*width < 0)
+            *width = 0;
+    }
+    memcpy(out + kept, s, used);
+    kept += used;
     /* Extend over the rest of the grapheme cluster. */
     utf8proc_grapheme_break_stateful(0, cp, &state);
     while (used < len) {
