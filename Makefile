@@ -3,6 +3,9 @@
 #   make demo [ARGS=...]  build and open the demo database in ./build/orb
 #   make check            warnings as errors, all tests against real servers
 #   make sanitize         the same with ASan/UBSan, in build-asan/
+#   make fuzz-smoke       clang libFuzzer build in build-fuzz/, each fuzz target
+#                         tries FUZZ_RUNS inputs from a fixed seed (part of check)
+#   make fuzz             each fuzz target for FUZZ_SECONDS (long runs, by hand)
 #   make bench            build the bench programs and say how to run them
 #   make clean
 
@@ -11,10 +14,14 @@ BUILD     = cmake --build
 CTEST     = scripts/with-servers.sh ctest --output-on-failure --no-tests=error -j2 --test-dir
 BENCHES   = $(notdir $(basename $(wildcard bench/*.c)))
 ARGS ?=
+FUZZ_RUNS ?= 20000
+FUZZ_SECONDS ?= 600
+FUZZ_CONFIGURE = CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DORB_FUZZ=ON -DORB_FUZZ_RUNS=$(FUZZ_RUNS)
 # Keep CMake's inner make from printing "Entering directory" on every step.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all demo check sanitize bench clean
+.PHONY: all demo check sanitize fuzz-smoke fuzz bench clean
 
 # ORB_WERROR is set explicitly each time: CMake caches it, and build/ is
 # shared by the demo (tolerant) and check (strict) targets.
@@ -31,6 +38,19 @@ check:
 	$(CONFIGURE) -B build -DORB_WERROR=ON
 	$(BUILD) build -j2
 	$(CTEST) build
+	$(MAKE) fuzz-smoke
+
+fuzz-smoke:
+	scripts/deps.sh
+	$(FUZZ_CONFIGURE)
+	$(BUILD) build-fuzz -j2 --target fuzz
+	ctest --output-on-failure --no-tests=error -j2 --test-dir build-fuzz -R '^fuzz_'
+
+fuzz:
+	scripts/deps.sh
+	$(FUZZ_CONFIGURE)
+	$(BUILD) build-fuzz -j2 --target fuzz
+	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 sanitize:
 	scripts/deps.sh
@@ -44,4 +64,4 @@ bench: all
 	@echo '  scripts/with-servers.sh ./build/NAME   (sets ORB_TEST_PG_URL, ORB_TEST_MYSQL_URL)'
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -11,7 +11,8 @@ build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
   libjansson-dev libvterm-dev)
 # Test-only: database servers for the driver tests, tmux for the TUI tests,
 # doxygen for the API reference test.
-test_pkgs=(tmux postgresql mariadb-server mariadb-client valgrind doxygen)
+test_pkgs=(tmux postgresql mariadb-server mariadb-client valgrind clang
+  libclang-rt-14-dev doxygen)
 
 case ${1-} in
   --build-only) pkgs=("${build_pkgs[@]}") ;;
