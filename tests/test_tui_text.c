@@ -370,20 +370,28 @@ static void test_screen__wide_cells_and_overwrites_stay_consistent(void **state)
  * be the width shown (found by fuzz_display). */
 static void test_text__lone_marks_keep_their_width_when_shown(void **state)
 {
-    static const char *const cases[] = {
-        "\xCC\x81lin", /* U+0301 at the start */
-        "a\x01\xE3\x80\xAE"
-        "b",             /* U+302E after a control */
-        "\xFF\xCC\x81x", /* after an invalid byte */
-        "\xCC\x81 lin\0\0\0\0\xE3\x80\xAE"
-        "evi\x81 li\x80\xE2g\x1Bl",
+    static const struct {
+        const char *text;
+        size_t len;
+    } cases[] = {
+        {"\xCC\x81lin", 5}, /* U+0301 at the start */
+        {"a\x01\xE3\x80\xAE"
+         "b",
+         6},                     /* U+302E after a control */
+        {"\xFF\xCC\x81x", 4},    /* after an invalid byte */
+        {"\xFF\xE1\x80\xAC", 4}, /* U+102C, a spacing mark */
+        {"\xD8\x80\x01"
+         "a",
+         4}, /* U+0600 before a control */
+        {"\xCC\x81 lin\0\0\0\0\xE3\x80\xAE"
+         "evi\x81 li\x80\xE2g\x1Bl",
+         25},
     };
-    static const size_t lens[] = {5, 6, 4, 25};
     (void)state;
     assert_int_equal(tui_text_widthz("\xCC\x81"), 1);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         orm_buf out = ORM_BUF_INIT;
-        int w = tui_text_fit(&out, cases[i], lens[i], 80);
+        int w = tui_text_fit(&out, cases[i].text, cases[i].len, 80);
         if (tui_text_width(out.data, out.len) != w)
             fail_msg("case %zu: fitted %d columns, shown %d", i, w,
                      tui_text_width(out.data, out.len));

@@ -33,14 +33,6 @@ static int is_control(utf8proc_int32_t cp)
     return utf8proc_category(cp) == UTF8PROC_CATEGORY_CC;
 }
 
-/* A combining mark (Mn, Mc, Me): drawn on whatever precedes it. */
-static int is_mark(utf8proc_int32_t cp)
-{
-    utf8proc_category_t c = utf8proc_category(cp);
-    return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
-           c == UTF8PROC_CATEGORY_ME;
-}
-
 static void set_out(char *out, const char *text)
 {
     size_t n = strlen(text);
@@ -77,11 +69,18 @@ size_t tui_text_next(char *out, int *width, const char *s, size_t len)
         return used;
     }
     kept = 0;
-    if (is_mark(cp)) {
-        /* A mark with nothing to sit on (at the start, after a control
-         * character) is drawn on a dotted circle of its own: left bare
-         * it would join whatever is drawn before it, and the width
-         * counted here would not be the width shown. */
+    if (!utf8proc_grapheme_break('A', cp)) {
+        /* It joins what precedes it (a combining mark, a joiner) but
+         * starts a cluster here (at the start, after a control character
+         * or an invalid byte): drawn bare it would join the cell before,
+         * and the width counted here would not be the width shown. It
+         * sits on a dotted circle, or is replaced where even that would
+         * not hold it. */
+        if (utf8proc_grapheme_break(0x25CC, cp)) {
+            set_out(out, REPLACEMENT);
+            *width = 1;
+            return used;
+        }
         memcpy(out, DOTTED_CIRCLE, sizeof DOTTED_CIRCLE - 1);
         kept = sizeof DOTTED_CIRCLE - 1;
         *width = 1;
@@ -109,6 +108,14 @@ size_t tui_text_next(char *out, int *width, const char *s, size_t len)
         cp = next;
     }
     out[kept] = '\0';
+    if (!utf8proc_grapheme_break(cp, 'A')) {
+        /* It ends with what joins the next character (a prepended mark)
+         * though the next one is not part of it: drawn bare it would join
+         * the cell after. */
+        set_out(out, REPLACEMENT);
+        *width = 1;
+        return used;
+    }
     if (*width > 2)
         *width = 2;
     if (*width == 0)

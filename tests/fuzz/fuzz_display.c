@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tui_element el;
     int right;
     orm_buf_reset(&out);
-    tui_value_show(&out, &el, &right, &col, &v, 1);
+    tui_value_show(&out, &el, &right, &col, &v, 1, NULL);
     orm_buf_free(&out);
     return 0;
 }
