@@ -399,6 +399,41 @@ static void test_text__lone_marks_keep_their_width_when_shown(void **state)
     }
 }
 
+/* Characters drawn as nothing would let their neighbours join: a lone
+ * CR shows as a sign, CR LF as one newline sign, an invisible format
+ * character (here a zero-width space between two halves of a flag and an
+ * emoji joined across a CR) takes a cell; wrapping ends CR LF lines like
+ * LF lines. */
+static void test_text__nothing_is_drawn_as_nothing(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *shown;
+    } cases[] = {
+        {"a\rb", "a\xE2\x90\x8D"
+                 "b"},
+        {"a\r\nb", "a\xE2\x86\xB5"
+                   "b"},
+        {"\xF0\x9F\x87\xA9\xE2\x80\x8B\xF0\x9F\x87\xAA",
+         "\xF0\x9F\x87\xA9\xEF\xBF\xBD\xF0\x9F\x87\xAA"},
+        {"\xF0\x9F\x91\xA9\xE2\x80\x8D\r\xF0\x9F\x91\xA7",
+         "\xF0\x9F\x91\xA9\xE2\x90\x8D\xF0\x9F\x91\xA7"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        orm_buf out = ORM_BUF_INIT;
+        size_t len = strlen(cases[i].text);
+        int w = tui_text_fit(&out, cases[i].text, len, 80);
+        assert_string_equal(orm_buf_str(&out), cases[i].shown);
+        assert_int_equal(tui_text_width(out.data, out.len), w);
+        orm_buf_free(&out);
+    }
+    orm_buf lines = ORM_BUF_INIT;
+    tui_text_wrap("one\r\ntwo\r\n", 10, 20, collect, &lines);
+    assert_string_equal(orm_buf_str(&lines), "one|two||");
+    orm_buf_free(&lines);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_text__wrap_keeps_words_and_newlines),
         cmocka_unit_test(test_text__counts_read_well),
         cmocka_unit_test(test_text__lone_marks_keep_their_width_when_shown),
+        cmocka_unit_test(test_text__nothing_is_drawn_as_nothing),
         cmocka_unit_test(test_text__narrowing_ignores_case),
         cmocka_unit_test(test_keymap__names_parse_both_ways),
         cmocka_unit_test(test_keymap__rebinding_moves_a_key_and_keeps_others),

@@ -14,6 +14,8 @@
 #define ELLIPSIS      "\xE2\x80\xA6" /* U+2026 */
 #define RETURN_SIGN   "\xE2\x86\xB5" /* U+21B5, drawn for a newline */
 #define DOTTED_CIRCLE "\xE2\x97\x8C" /* U+25CC, the base of a lone mark */
+#define CR_SIGN       "\xE2\x90\x8D" /* U+240D, drawn for a lone CR */
+#define ZWJ           0x200D
 
 /* One code point: its value (or -1 when the bytes are invalid) and
  * length in bytes (at least 1). */
@@ -56,16 +58,17 @@ size_t tui_text_next(char *out, int *width, const char *s, size_t len)
         return used;
     }
     if (is_control(cp)) {
-        if (cp == '\n') {
-            set_out(out, RETURN_SIGN);
-            *width = 1;
-        } else if (cp == '\t') {
-            set_out(out, " ");
-            *width = 1;
-        } else if (cp != '\r') {
-            set_out(out, REPLACEMENT);
-            *width = 1;
+        /* Every control character takes a cell: one drawn as nothing
+         * would let its neighbours join into one character. */
+        *width = 1;
+        if (cp == '\r' && used < len && s[used] == '\n') {
+            set_out(out, RETURN_SIGN); /* CR LF: one newline */
+            return used + 1;
         }
+        set_out(out, cp == '\n'   ? RETURN_SIGN
+                     : cp == '\t' ? " "
+                     : cp == '\r' ? CR_SIGN
+                                  : REPLACEMENT);
         return used;
     }
     kept = 0;
@@ -116,10 +119,19 @@ size_t tui_text_next(char *out, int *width, const char *s, size_t len)
         *width = 1;
         return used;
     }
+    /* A joiner left at the end joined nothing here; drawn, it could
+     * join the next character. */
+    if (cp == ZWJ && kept >= 3 && strcmp(out + kept - 3, "\xE2\x80\x8D") == 0)
+        out[kept - 3] = '\0';
     if (*width > 2)
         *width = 2;
-    if (*width == 0)
-        out[0] = '\0'; /* a lone zero-width mark takes no cell */
+    if (*width == 0) {
+        /* Invisible format characters (zero-width space, bidi controls,
+         * a byte-order mark) are shown: they take a cell, so that what is
+         * around them cannot join, and a user sees they are there. */
+        set_out(out, REPLACEMENT);
+        *width = 1;
+    }
     return used;
 }
 
@@ -213,7 +225,11 @@ int tui_text_wrap(const char *s, size_t len, int width,
         width = 1;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || s[i] == '\n') {
-            int rc = wrap_paragraph(s + start, i - start, width, line, payload);
+            size_t end = i; /* a CR LF line ends like a LF line */
+            if (i < len && end > start && s[end - 1] == '\r')
+                end--;
+            int rc =
+                wrap_paragraph(s + start, end - start, width, line, payload);
             if (rc)
                 return rc;
             start = i + 1;
