@@ -500,6 +500,19 @@ static void test_foreign__types_shown_edited_or_read_only(void **state)
     free(all);
 }
 
+/* A single-precision column shows 0.1 as 0.1, and a filter for the value
+ * shown finds its row (the literal is rounded as the column rounds it). */
+static void
+test_foreign__float_column_shows_and_finds_what_it_holds(void **state)
+{
+    fixture *f = *state;
+    assert_shown(get(f, "fs_float", 1), "f", "0.1");
+    assert_int_equal(count_where(f, "fs_float", "f = 0.1"), 1);
+    assert_int_equal(count_where(f, "fs_float", "f > 0.1"), 0);
+    assert_int_equal(count_where(f, "fs_float", "f between 0.1 and 0.1"), 1);
+    assert_int_equal(count_where(f, "fs_float", "d = 0.1"), 1);
+}
+
 /* A read-only (generated) column is left out of an INSERT and filled in
  * by the database; a delete of a row with one still finds the row. */
 static void test_foreign__generated_column_is_computed_not_written(void **state)
@@ -556,6 +569,7 @@ int main(int argc, char **argv)
         T(test_foreign__indexes_are_reflected),
         T(test_foreign__views_are_listed_browsed_and_read_only),
         T(test_foreign__types_shown_edited_or_read_only),
+        T(test_foreign__float_column_shows_and_finds_what_it_holds),
         T(test_foreign__generated_column_is_computed_not_written),
 #undef T
     };
