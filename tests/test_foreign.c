@@ -543,13 +543,14 @@ static void test_foreign__generated_column_is_computed_not_written(void **state)
 int main(int argc, char **argv)
 {
     dialect = argc > 1 ? argv[1] : "sqlite";
+    char dir[] = "/tmp/orb-foreign-XXXXXX", file[64] = "";
     if (strcmp(dialect, "sqlite") == 0) {
-        char dir[] = "/tmp/orb-foreign-XXXXXX";
         if (!mkdtemp(dir)) {
             perror("mkdtemp");
             return 1;
         }
-        snprintf(url, sizeof url, "sqlite:///%s/foreign.db", dir);
+        snprintf(file, sizeof file, "%s/foreign.db", dir);
+        snprintf(url, sizeof url, "sqlite:///%s", file);
     } else {
         int pg = strcmp(dialect, "postgresql") == 0;
         const char *env = getenv(pg ? "ORB_TEST_PG_FOREIGN_URL"
@@ -575,5 +576,10 @@ int main(int argc, char **argv)
     };
     char group[64];
     snprintf(group, sizeof group, "foreign_%s", dialect);
-    return cmocka_run_group_tests_name(group, tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name(group, tests, NULL, NULL);
+    if (file[0]) { /* the SQLite file and its directory go */
+        unlink(file);
+        rmdir(dir);
+    }
+    return failed;
 }
