@@ -190,10 +190,14 @@ start_mariadb() {
   local dir=${BASE}/my logs=${BASE}/logs port i pid
   local log=${logs}/mariadb.log sock=${BASE}/my/sock
   # mariadbd drops to mysql before creating socket, pid file and log.
-  install -d -o mysql -g mysql -m 700 "${dir}"
+  install -d -o mysql -g mysql -m 700 "${dir}" "${dir}/tmp"
   install -o mysql -g mysql -m 640 /dev/null "${log}"
   # --no-defaults everywhere: /etc/mysql would inject the system datadir/port.
+  # A private --tmpdir: in the shared /tmp a concurrent run (or a test
+  # cleaning up its own temp files) could delete the server's temporary
+  # tables ("Error on delete of '/tmp/#sql-temptable-...'").
   mariadb-install-db --no-defaults --user=mysql --datadir="${dir}/data" \
+    --tmpdir="${dir}/tmp" \
     --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve \
     >"${logs}/mariadb-install-db.log" 2>&1 ||
     die_with_log "mariadb-install-db" "${logs}/mariadb-install-db.log"
@@ -204,7 +208,7 @@ start_mariadb() {
     : >"${log}"
     # max-allowed-packet: the tests insert 1 MB blobs. Durability relaxed.
     /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="${dir}/data" \
-      --bind-address=127.0.0.1 --port="${port}" --socket="${sock}" \
+      --tmpdir="${dir}/tmp" --bind-address=127.0.0.1 --port="${port}" --socket="${sock}" \
       --pid-file="${dir}/mariadbd.pid" --log-error="${log}" --skip-name-resolve \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-use-native-aio=0 \
