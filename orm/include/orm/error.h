@@ -12,6 +12,7 @@
 #define ORM_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /**
  * The error codes as one X-macro table: X(name, value, message). It gives
