@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orm/api.h"
 #include "orm/error.h"
 #include "orm/model.h"
 #include "orm/url.h"
@@ -45,19 +46,20 @@ typedef struct orm_open_options {
  * exist) or rwc (create) decides over the options. A SQLite file's
  * journal mode is left as it is.
  */
-int orm_db_open(orm_db **out, const char *url, const orm_open_options *opts);
+ORM_API int orm_db_open(orm_db **out, const char *url,
+                        const orm_open_options *opts);
 /** Close the connection and free the models it owns. Accepts NULL. */
-void orm_db_free(orm_db *db);
+ORM_API void orm_db_free(orm_db *db);
 
 /** Detail of the last failure on this database (borrowed). */
-const orm_error *orm_db_error(const orm_db *db);
+ORM_API const orm_error *orm_db_error(const orm_db *db);
 
 /** "sqlite", "postgresql", "mysql". */
-const char *orm_db_dialect(const orm_db *db);
+ORM_API const char *orm_db_dialect(const orm_db *db);
 /** The URL without password (borrowed). */
-const char *orm_db_url(const orm_db *db);
+ORM_API const char *orm_db_url(const orm_db *db);
 /** Was it opened read-only? */
-int orm_db_read_only(const orm_db *db);
+ORM_API int orm_db_read_only(const orm_db *db);
 
 /**
  * Models. orm_db_register keeps a pointer to a static model or takes
@@ -68,43 +70,43 @@ int orm_db_read_only(const orm_db *db);
  * a model that is registered already changes nothing. Returns 0, or
  * ORM_ENOMEM (the caller then still owns `model`).
  */
-int orm_db_register(orm_db *db, const orm_model *model);
+ORM_API int orm_db_register(orm_db *db, const orm_model *model);
 /** Number of registered models. */
-size_t orm_db_model_count(const orm_db *db);
+ORM_API size_t orm_db_model_count(const orm_db *db);
 /** Registered model number `i` (borrowed). */
-const orm_model *orm_db_model_at(const orm_db *db, size_t i);
+ORM_API const orm_model *orm_db_model_at(const orm_db *db, size_t i);
 /** Find by class name, then table name, then "schema.table"; NULL if none.
  * Case-insensitive when there is no exact match. */
-const orm_model *orm_db_find_model(const orm_db *db, const char *name);
+ORM_API const orm_model *orm_db_find_model(const orm_db *db, const char *name);
 
 /** Reflect every table of the database (the search path on PostgreSQL)
  * that no registered model already covers, and register them. */
-int orm_db_reflect_all(orm_db *db);
+ORM_API int orm_db_reflect_all(orm_db *db);
 /** Reflect one table ("name" or "schema.name") into an owned model. */
-int orm_db_reflect(orm_db *db, const char *table, orm_model **out);
+ORM_API int orm_db_reflect(orm_db *db, const char *table, orm_model **out);
 /** Table names, owned array of owned strings (free each, then the array). */
-int orm_db_list_tables(orm_db *db, char ***out, size_t *count);
+ORM_API int orm_db_list_tables(orm_db *db, char ***out, size_t *count);
 
 /** Create the table of every registered model, parents before children;
  * existing tables are skipped. */
-int orm_db_create_all(orm_db *db);
+ORM_API int orm_db_create_all(orm_db *db);
 /** Drop every registered model's table that exists, children first. */
-int orm_db_drop_all(orm_db *db);
+ORM_API int orm_db_drop_all(orm_db *db);
 /** CREATE TABLE (and its indexes) for one model. */
-int orm_db_create_table(orm_db *db, const orm_model *model);
+ORM_API int orm_db_create_table(orm_db *db, const orm_model *model);
 /** DROP TABLE for one model. */
-int orm_db_drop_table(orm_db *db, const orm_model *model);
+ORM_API int orm_db_drop_table(orm_db *db, const orm_model *model);
 /** *out = 1 when the table exists, else 0. */
-int orm_db_table_exists(orm_db *db, const char *table, int *out);
+ORM_API int orm_db_table_exists(orm_db *db, const char *table, int *out);
 /** The CREATE TABLE (and CREATE INDEX) text the dialect would run. */
-int orm_db_create_sql(orm_db *db, const orm_model *model, char **out);
+ORM_API int orm_db_create_sql(orm_db *db, const orm_model *model, char **out);
 
 /** Row count: exact (COUNT(*)) or an estimate from the catalog when
  * `allow_estimate` and the table is large; *exact says which. */
-int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
-                 int64_t *out, int *exact);
+ORM_API int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
+                         int64_t *out, int *exact);
 
 /** Check the connection; reconnects if it was lost. */
-int orm_db_ping(orm_db *db);
+ORM_API int orm_db_ping(orm_db *db);
 
 #endif

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orm/api.h"
 #include "orm/error.h"
 #include "orm/model.h"
 #include "orm/value.h"
@@ -85,60 +86,60 @@ typedef struct orm_expr {
 } orm_expr;
 
 /** A column leaf, by name (copied). */
-orm_expr *orm_col(const char *name);
+ORM_API orm_expr *orm_col(const char *name);
 /** A value leaf (deep-copies v). */
-orm_expr *orm_val(const orm_value *v);
+ORM_API orm_expr *orm_val(const orm_value *v);
 /** A text value leaf (copied). */
-orm_expr *orm_str(const char *text);
+ORM_API orm_expr *orm_str(const char *text);
 /** An integer value leaf. */
-orm_expr *orm_int(int64_t i);
+ORM_API orm_expr *orm_int(int64_t i);
 /** A NULL value leaf. */
-orm_expr *orm_null(void);
+ORM_API orm_expr *orm_null(void);
 
 /** @{ */
 /** Comparisons and matches (take ownership of both). */
-orm_expr *orm_eq(orm_expr *col, orm_expr *val);
-orm_expr *orm_ne(orm_expr *col, orm_expr *val);
-orm_expr *orm_lt(orm_expr *col, orm_expr *val);
-orm_expr *orm_le(orm_expr *col, orm_expr *val);
-orm_expr *orm_gt(orm_expr *col, orm_expr *val);
-orm_expr *orm_ge(orm_expr *col, orm_expr *val);
-orm_expr *orm_like(orm_expr *col, orm_expr *pattern);
-orm_expr *orm_ilike(orm_expr *col, orm_expr *pattern);
-orm_expr *orm_contains(orm_expr *col, orm_expr *text);
-orm_expr *orm_startswith(orm_expr *col, orm_expr *text);
-orm_expr *orm_endswith(orm_expr *col, orm_expr *text);
+ORM_API orm_expr *orm_eq(orm_expr *col, orm_expr *val);
+ORM_API orm_expr *orm_ne(orm_expr *col, orm_expr *val);
+ORM_API orm_expr *orm_lt(orm_expr *col, orm_expr *val);
+ORM_API orm_expr *orm_le(orm_expr *col, orm_expr *val);
+ORM_API orm_expr *orm_gt(orm_expr *col, orm_expr *val);
+ORM_API orm_expr *orm_ge(orm_expr *col, orm_expr *val);
+ORM_API orm_expr *orm_like(orm_expr *col, orm_expr *pattern);
+ORM_API orm_expr *orm_ilike(orm_expr *col, orm_expr *pattern);
+ORM_API orm_expr *orm_contains(orm_expr *col, orm_expr *text);
+ORM_API orm_expr *orm_startswith(orm_expr *col, orm_expr *text);
+ORM_API orm_expr *orm_endswith(orm_expr *col, orm_expr *text);
 /** @} */
 /** col BETWEEN low AND high (takes ownership of all three). */
-orm_expr *orm_between(orm_expr *col, orm_expr *low, orm_expr *high);
+ORM_API orm_expr *orm_between(orm_expr *col, orm_expr *low, orm_expr *high);
 /** col IS NULL (takes ownership). */
-orm_expr *orm_is_null(orm_expr *col);
+ORM_API orm_expr *orm_is_null(orm_expr *col);
 /** col IS NOT NULL (takes ownership). */
-orm_expr *orm_is_not_null(orm_expr *col);
+ORM_API orm_expr *orm_is_not_null(orm_expr *col);
 /** IN: the column and `n` values (the array is not kept, the nodes are). */
-orm_expr *orm_in(orm_expr *col, orm_expr **values, size_t n);
+ORM_API orm_expr *orm_in(orm_expr *col, orm_expr **values, size_t n);
 
 /** @{ */
 /** Logic: the seed's and_, or_, not_ (take ownership). */
-orm_expr *orm_and(orm_expr *a, orm_expr *b);
-orm_expr *orm_or(orm_expr *a, orm_expr *b);
-orm_expr *orm_not(orm_expr *a);
+ORM_API orm_expr *orm_and(orm_expr *a, orm_expr *b);
+ORM_API orm_expr *orm_or(orm_expr *a, orm_expr *b);
+ORM_API orm_expr *orm_not(orm_expr *a);
 /** @} */
 
 /** Generic node builder: op over n args (takes ownership of the args). */
-orm_expr *orm_expr_op(orm_op op, orm_expr **args, size_t n);
+ORM_API orm_expr *orm_expr_op(orm_op op, orm_expr **args, size_t n);
 
 /** Deep copy of a tree (owned by the caller), NULL when out of memory. */
-orm_expr *orm_expr_copy(const orm_expr *e);
+ORM_API orm_expr *orm_expr_copy(const orm_expr *e);
 /** Free a tree. Accepts NULL. */
-void orm_expr_free(orm_expr *e);
+ORM_API void orm_expr_free(orm_expr *e);
 /** Are two trees the same (operators, columns, values)? */
-int orm_expr_equal(const orm_expr *a, const orm_expr *b);
+ORM_API int orm_expr_equal(const orm_expr *a, const orm_expr *b);
 
 /** An operator's filter-language spelling ("=", "between"). */
-const char *orm_op_text(orm_op op);
+ORM_API const char *orm_op_text(orm_op op);
 /** An operator's number of operands, -1 when variable. */
-int orm_op_arity(orm_op op);
+ORM_API int orm_op_arity(orm_op op);
 
 /**
  * The filter language:
@@ -159,17 +160,17 @@ int orm_op_arity(orm_op op);
  * "unknown column 'hndle' at 1". A NULL model accepts any column.
  * *out is owned by the caller.
  */
-int orm_filter_parse(orm_expr **out, const char *text, const orm_model *model,
-                     orm_error *err);
+ORM_API int orm_filter_parse(orm_expr **out, const char *text,
+                             const orm_model *model, orm_error *err);
 
 /** A single literal of the filter language ('text', 12, 1.5, true, null)
  * as a value, converted to the column's type when `col` is given
  * (used by the CLI's COL:=LITERAL). */
-int orm_filter_parse_literal(orm_value *out, const char *text,
-                             const orm_column *col, orm_error *err);
+ORM_API int orm_filter_parse_literal(orm_value *out, const char *text,
+                                     const orm_column *col, orm_error *err);
 
 /** Print the tree back in the filter language; parsing the text gives an
  * equal tree. Owned string (free()), NULL on allocation failure. */
-char *orm_filter_print(const orm_expr *e);
+ORM_API char *orm_filter_print(const orm_expr *e);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "orm/api.h"
 #include "orm/error.h"
 #include "orm/model.h"
 
@@ -46,13 +47,14 @@ typedef struct orm_modelfile {
  * file cannot be read (err says why). *out is owned (orm_modelfile_free);
  * take models out of it by setting their slot to NULL.
  */
-int orm_modelfile_load(orm_modelfile **out, const char *path, orm_error *err);
+ORM_API int orm_modelfile_load(orm_modelfile **out, const char *path,
+                               orm_error *err);
 /** orm_modelfile_load() on text; problems name `name_for_messages`. */
-int orm_modelfile_parse(orm_modelfile **out, const char *text,
-                        const char *name_for_messages, orm_error *err);
+ORM_API int orm_modelfile_parse(orm_modelfile **out, const char *text,
+                                const char *name_for_messages, orm_error *err);
 /** Free the result and the models left in it. Accepts NULL. */
-void orm_modelfile_free(orm_modelfile *mf);
+ORM_API void orm_modelfile_free(orm_modelfile *mf);
 /** "path:line: message" lines joined by '\n' (owned string). */
-char *orm_modelfile_problems_text(const orm_modelfile *mf);
+ORM_API char *orm_modelfile_problems_text(const orm_modelfile *mf);
 
 #endif

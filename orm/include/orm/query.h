@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orm/api.h"
 #include "orm/expr.h"
 #include "orm/session.h"
 
@@ -30,28 +31,31 @@ typedef struct orm_query orm_query;
 typedef struct orm_cursor orm_cursor;
 
 /** A query of `model`'s rows through session `s`. */
-int orm_query_new(orm_query **out, orm_session *s, const orm_model *model);
+ORM_API int orm_query_new(orm_query **out, orm_session *s,
+                          const orm_model *model);
 /** Free a query. Accepts NULL. */
-void orm_query_free(orm_query *q);
+ORM_API void orm_query_free(orm_query *q);
 /** Detail of the query's last failure (borrowed). */
-const orm_error *orm_query_error(const orm_query *q);
+ORM_API const orm_error *orm_query_error(const orm_query *q);
 
 /** AND a condition (takes ownership; a NULL expr makes the query fail with
  * ORM_ENOMEM when run). Columns are checked against the model when run. */
-int orm_query_filter(orm_query *q, orm_expr *e);
+ORM_API int orm_query_filter(orm_query *q, orm_expr *e);
 /** AND column = value (value copied). */
-int orm_query_filter_by(orm_query *q, const char *column, const orm_value *v);
+ORM_API int orm_query_filter_by(orm_query *q, const char *column,
+                                const orm_value *v);
 /** Parse filter-language text and AND it (ORM_EPARSE with position). */
-int orm_query_where(orm_query *q, const char *text);
+ORM_API int orm_query_where(orm_query *q, const char *text);
 
 /** Append an ORDER BY column. The primary key is always added last as a
  * tie-breaker so that the order is total. NULLs sort first ascending and
  * last descending on every dialect. */
-int orm_query_order_by(orm_query *q, const char *column, int descending);
+ORM_API int orm_query_order_by(orm_query *q, const char *column,
+                               int descending);
 /** At most `limit` rows; a negative limit means none. */
-void orm_query_limit(orm_query *q, int64_t limit);
+ORM_API void orm_query_limit(orm_query *q, int64_t limit);
 /** Skip the first `offset` rows. */
-void orm_query_offset(orm_query *q, int64_t offset);
+ORM_API void orm_query_offset(orm_query *q, int64_t offset);
 
 /**
  * Keyset paging: only rows strictly after (or before) the row whose
@@ -59,27 +63,27 @@ void orm_query_offset(orm_query *q, int64_t offset);
  * values as orm_query_key_width). Rows before are returned in reverse
  * order (nearest first) so that a view can fetch the page above it.
  */
-int orm_query_after(orm_query *q, const orm_value *key);
+ORM_API int orm_query_after(orm_query *q, const orm_value *key);
 /** Keyset paging: the rows before `key`, nearest first (see
  * orm_query_after()). */
-int orm_query_before(orm_query *q, const orm_value *key);
+ORM_API int orm_query_before(orm_query *q, const orm_value *key);
 /** Number of values in a key: the order-by columns, then the primary key. */
-size_t orm_query_key_width(const orm_query *q);
+ORM_API size_t orm_query_key_width(const orm_query *q);
 /** The key of a result row (for after/before): `out` receives
  * orm_query_key_width borrowed values. */
-int orm_query_row_key(const orm_query *q, const orm_value *row,
-                      const orm_value **out);
+ORM_API int orm_query_row_key(const orm_query *q, const orm_value *row,
+                              const orm_value **out);
 
 /** Number of rows the filters match (limit, offset and keyset bounds
  * do not apply). */
-int orm_query_count(orm_query *q, int64_t *out);
+ORM_API int orm_query_count(orm_query *q, int64_t *out);
 /** ORM_ROW and *out, or ORM_DONE when no row matches. */
-int orm_query_first(orm_query *q, orm_record **out);
+ORM_API int orm_query_first(orm_query *q, orm_record **out);
 /** Exactly one row: ORM_ROW, ORM_ENOTFOUND, or ORM_EMULTIPLE. */
-int orm_query_one(orm_query *q, orm_record **out);
+ORM_API int orm_query_one(orm_query *q, orm_record **out);
 /** All rows as session records. *out is a malloc'd array (free() it; the
  * records belong to the session). */
-int orm_query_all(orm_query *q, orm_record ***out, size_t *count);
+ORM_API int orm_query_all(orm_query *q, orm_record ***out, size_t *count);
 
 /**
  * Streaming: rows are read one at a time and are NOT added to the session
@@ -87,17 +91,17 @@ int orm_query_all(orm_query *q, orm_record ***out, size_t *count);
  * ORM_ROW with *row pointing at model->ncolumns values that stay valid
  * until the next call, ORM_DONE at the end, or an error.
  */
-int orm_query_cursor(orm_query *q, orm_cursor **out);
+ORM_API int orm_query_cursor(orm_query *q, orm_cursor **out);
 /** The next row of a cursor (see orm_query_cursor()). */
-int orm_cursor_next(orm_cursor *c, const orm_value **row);
+ORM_API int orm_cursor_next(orm_cursor *c, const orm_value **row);
 /** Free a cursor, dropping unread rows. Accepts NULL. */
-void orm_cursor_free(orm_cursor *c);
+ORM_API void orm_cursor_free(orm_cursor *c);
 
 /** The SELECT this query runs, with the dialect's placeholders, and the
  * bound values (owned array of owned values; orm_query_params_free). */
-int orm_query_sql(orm_query *q, char **sql, orm_value **params,
-                  size_t *nparams);
+ORM_API int orm_query_sql(orm_query *q, char **sql, orm_value **params,
+                          size_t *nparams);
 /** Free what orm_query_sql() gave in `params`. */
-void orm_query_params_free(orm_value *params, size_t n);
+ORM_API void orm_query_params_free(orm_value *params, size_t n);
 
 #endif

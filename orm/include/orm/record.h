@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "orm/api.h"
 #include "orm/error.h"
 #include "orm/model.h"
 #include "orm/value.h"
@@ -31,30 +32,31 @@ typedef enum orm_record_state {
 
 /** A transient record of `model`, every column NULL, owned by the caller
  * until orm_session_add(). */
-int orm_record_new(orm_record **out, const orm_model *model);
+ORM_API int orm_record_new(orm_record **out, const orm_model *model);
 /** Frees a transient record. Records owned by a session are freed by it;
  * calling this on them does nothing. Accepts NULL. */
-void orm_record_free(orm_record *rec);
+ORM_API void orm_record_free(orm_record *rec);
 
 /** The record's model (borrowed). */
-const orm_model *orm_record_model(const orm_record *rec);
+ORM_API const orm_model *orm_record_model(const orm_record *rec);
 /** The record's state. */
-orm_record_state orm_record_state_of(const orm_record *rec);
+ORM_API orm_record_state orm_record_state_of(const orm_record *rec);
 
 /** @{ */
 /** Current value (pending if changed) by column index or name. Borrowed;
  * NULL for an unknown column. */
-const orm_value *orm_record_value(const orm_record *rec, size_t col);
-const orm_value *orm_record_get(const orm_record *rec, const char *column);
+ORM_API const orm_value *orm_record_value(const orm_record *rec, size_t col);
+ORM_API const orm_value *orm_record_get(const orm_record *rec,
+                                        const char *column);
 /** @} */
 /** The value as loaded from the database (before pending changes). */
-const orm_value *orm_record_original(const orm_record *rec, size_t col);
+ORM_API const orm_value *orm_record_original(const orm_record *rec, size_t col);
 /** Has the column a pending change? */
-int orm_record_changed(const orm_record *rec, size_t col);
+ORM_API int orm_record_changed(const orm_record *rec, size_t col);
 /** The hidden row id that identifies a record of a table without a
  * primary key (SQLite's rowid), as loaded; a NULL value for every other
  * record (borrowed). */
-const orm_value *orm_record_rowid(const orm_record *rec);
+ORM_API const orm_value *orm_record_rowid(const orm_record *rec);
 
 /**
  * Set a column (the value is copied). Checked against the column
@@ -62,17 +64,17 @@ const orm_value *orm_record_rowid(const orm_record *rec);
  * (ORM_ETYPE, ORM_EINVALID) go to `err` and leave the record unchanged.
  * Setting the loaded value again clears the change.
  */
-int orm_record_set(orm_record *rec, const char *column, const orm_value *v,
-                   orm_error *err);
+ORM_API int orm_record_set(orm_record *rec, const char *column,
+                           const orm_value *v, orm_error *err);
 /** orm_record_set() by column index. */
-int orm_record_set_at(orm_record *rec, size_t col, const orm_value *v,
-                      orm_error *err);
+ORM_API int orm_record_set_at(orm_record *rec, size_t col, const orm_value *v,
+                              orm_error *err);
 /** Typed input: orm_value_parse then orm_record_set. */
-int orm_record_set_text(orm_record *rec, const char *column, const char *text,
-                        orm_error *err);
+ORM_API int orm_record_set_text(orm_record *rec, const char *column,
+                                const char *text, orm_error *err);
 
 /** repr as the model declares it ("<Account jdoe>"), else
  * "<Model pk=...>". Owned string. Secret columns print as "***". */
-char *orm_record_repr(const orm_record *rec);
+ORM_API char *orm_record_repr(const orm_record *rec);
 
 #endif

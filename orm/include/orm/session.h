@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "orm/api.h"
 #include "orm/db.h"
 #include "orm/record.h"
 
@@ -25,26 +26,26 @@
 typedef struct orm_session orm_session;
 
 /** A new session on `db`; it must not outlive the database. */
-int orm_session_new(orm_session **out, orm_db *db);
+ORM_API int orm_session_new(orm_session **out, orm_db *db);
 /** Frees the session and every record it holds. Accepts NULL. */
-void orm_session_free(orm_session *s);
+ORM_API void orm_session_free(orm_session *s);
 
 /** The session's database (borrowed). */
-orm_db *orm_session_db(const orm_session *s);
+ORM_API orm_db *orm_session_db(const orm_session *s);
 /** Detail of the session's last failure (borrowed). */
-const orm_error *orm_session_error(const orm_session *s);
+ORM_API const orm_error *orm_session_error(const orm_session *s);
 
 /** Take ownership of a transient record; it becomes NEW. Defaults
  * (default_value, default_gen) fill columns the caller left unset. */
-int orm_session_add(orm_session *s, orm_record *rec);
+ORM_API int orm_session_add(orm_session *s, orm_record *rec);
 /** Mark a loaded record for deletion; a NEW record is simply dropped. */
-int orm_session_delete(orm_session *s, orm_record *rec);
+ORM_API int orm_session_delete(orm_session *s, orm_record *rec);
 
 /** A record by primary key: from the identity map, else from the database.
  * `pk` holds one value per primary key column. ORM_ROW with *out set
  * (owned by the session), ORM_DONE when there is no such row. */
-int orm_session_get(orm_session *s, const orm_model *model, const orm_value *pk,
-                    orm_record **out);
+ORM_API int orm_session_get(orm_session *s, const orm_model *model,
+                            const orm_value *pk, orm_record **out);
 
 /**
  * Put a record into the session as if it had just been read: `loaded`
@@ -72,17 +73,17 @@ int orm_session_attach(orm_session *s, const orm_model *model,
  * connection's writes until the end. ORM_EINVALID when a transaction is
  * already open on the database.
  */
-int orm_session_begin(orm_session *s);
+ORM_API int orm_session_begin(orm_session *s);
 /** Write every pending change in one transaction (see the file): 0, or
  * an error with every change still pending. */
-int orm_session_commit(orm_session *s);
+ORM_API int orm_session_commit(orm_session *s);
 /** Forget pending changes: NEW records are dropped, DIRTY/DELETED ones go
  * back to their loaded values; an open orm_session_begin transaction is
  * rolled back. */
-int orm_session_rollback(orm_session *s);
+ORM_API int orm_session_rollback(orm_session *s);
 /** Reload a record's values from the database (pending changes to it are
  * discarded). ORM_ENOTFOUND if the row is gone. */
-int orm_session_refresh(orm_session *s, orm_record *rec);
+ORM_API int orm_session_refresh(orm_session *s, orm_record *rec);
 
 /**
  * After a conflict: read the row as the database holds it now into
@@ -90,8 +91,8 @@ int orm_session_refresh(orm_session *s, orm_record *rec);
  * then the array) without touching the record. ORM_ENOTFOUND when the row
  * is gone.
  */
-int orm_session_fetch_current(orm_session *s, orm_record *rec,
-                              orm_value **current);
+ORM_API int orm_session_fetch_current(orm_session *s, orm_record *rec,
+                                      orm_value **current);
 /**
  * Rebase a conflicted record on what the database holds now: the loaded
  * values become the current row, the user's changed values stay, so the
@@ -99,29 +100,29 @@ int orm_session_fetch_current(orm_session *s, orm_record *rec,
  * re-apply" / "overwrite"). ORM_ENOTFOUND when the row is gone (then the
  * record stays as it was).
  */
-int orm_session_rebase(orm_session *s, orm_record *rec);
+ORM_API int orm_session_rebase(orm_session *s, orm_record *rec);
 
 /** Undo the most recent pending change (a set, add or delete), one at a
  * time back to the loaded state. ORM_DONE when nothing is left to undo. */
-int orm_session_undo(orm_session *s);
+ORM_API int orm_session_undo(orm_session *s);
 /** Drop every pending change of one record (review screen "x"). */
-int orm_session_revert(orm_session *s, orm_record *rec);
+ORM_API int orm_session_revert(orm_session *s, orm_record *rec);
 /** Remove a record from the session (its pending change is dropped). */
-void orm_session_expunge(orm_session *s, orm_record *rec);
+ORM_API void orm_session_expunge(orm_session *s, orm_record *rec);
 
 /** Number of pending records. */
-size_t orm_session_pending_count(const orm_session *s);
+ORM_API size_t orm_session_pending_count(const orm_session *s);
 /** Pending record number `i`, in commit order (borrowed). */
-orm_record *orm_session_pending_at(const orm_session *s, size_t i);
+ORM_API orm_record *orm_session_pending_at(const orm_session *s, size_t i);
 
 /** The record that made the last commit fail, or NULL. */
-orm_record *orm_session_failed_record(const orm_session *s);
+ORM_API orm_record *orm_session_failed_record(const orm_session *s);
 
 /**
  * The statements commit would run, one per line, with bound values shown
  * after each as "-- [1, 'jdoe']"; secret columns masked as '***'.
  * Owned string.
  */
-int orm_session_plan(orm_session *s, char **out);
+ORM_API int orm_session_plan(orm_session *s, char **out);
 
 #endif

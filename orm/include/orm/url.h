@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "orm/api.h"
 #include "orm/error.h"
 
 /** One `?key=value` query parameter, percent-decoded. */
@@ -39,15 +40,15 @@ typedef struct orm_url {
 } orm_url;
 
 /** Parse `text`. On success *out is owned by the caller (orm_url_free). */
-int orm_url_parse(orm_url **out, const char *text, orm_error *err);
+ORM_API int orm_url_parse(orm_url **out, const char *text, orm_error *err);
 /** Free a parsed URL. Accepts NULL. */
-void orm_url_free(orm_url *url);
+ORM_API void orm_url_free(orm_url *url);
 
 /** Value of a query parameter, or NULL. */
-const char *orm_url_param_get(const orm_url *url, const char *key);
+ORM_API const char *orm_url_param_get(const orm_url *url, const char *key);
 
 /** Replace the password (copied; NULL removes it). */
-int orm_url_set_password(orm_url *url, const char *password);
+ORM_API int orm_url_set_password(orm_url *url, const char *password);
 
 /**
  * The URL as text without the password (a password that was present shows
@@ -55,6 +56,6 @@ int orm_url_set_password(orm_url *url, const char *password);
  * string, free(). `redact` = 0 keeps the password (for handing to a
  * driver only; never print it).
  */
-char *orm_url_format(const orm_url *url, int redact);
+ORM_API char *orm_url_format(const orm_url *url, int redact);
 
 #endif

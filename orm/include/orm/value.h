@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orm/api.h"
+
 /** What a value holds, and so which member of orm_value::u is set. */
 typedef enum orm_value_kind {
     ORM_VNULL = 0, /**< SQL NULL */
@@ -53,29 +55,29 @@ typedef struct orm_value {
 /** @{ */
 /** Constructors. The borrowed ones (text, textn, blob) keep pointing at
  * `text` / `data`. */
-orm_value orm_value_null(void);
-orm_value orm_value_int(int64_t i);
-orm_value orm_value_float(double f);
-orm_value orm_value_bool(int b);
-orm_value orm_value_text(const char *text);
-orm_value orm_value_textn(const char *text, size_t len);
-orm_value orm_value_blob(const void *data, size_t len);
+ORM_API orm_value orm_value_null(void);
+ORM_API orm_value orm_value_int(int64_t i);
+ORM_API orm_value orm_value_float(double f);
+ORM_API orm_value orm_value_bool(int b);
+ORM_API orm_value orm_value_text(const char *text);
+ORM_API orm_value orm_value_textn(const char *text, size_t len);
+ORM_API orm_value orm_value_blob(const void *data, size_t len);
 /** @} */
 
 /** @{ */
 /** Owning constructors: 0 or ORM_ENOMEM. `out` owns the copy. */
-int orm_value_text_dup(orm_value *out, const char *text, size_t len);
-int orm_value_blob_dup(orm_value *out, const void *data, size_t len);
+ORM_API int orm_value_text_dup(orm_value *out, const char *text, size_t len);
+ORM_API int orm_value_blob_dup(orm_value *out, const void *data, size_t len);
 /** @} */
 
 /** Deep copy; `out` owns the result (text is NUL-terminated). */
-int orm_value_copy(orm_value *out, const orm_value *src);
+ORM_API int orm_value_copy(orm_value *out, const orm_value *src);
 
 /** Release owned bytes and set to NULL. Accepts NULL. */
-void orm_value_clear(orm_value *v);
+ORM_API void orm_value_clear(orm_value *v);
 
 /** Exact equality (kind and content; NULL equals NULL). */
-int orm_value_equal(const orm_value *a, const orm_value *b);
+ORM_API int orm_value_equal(const orm_value *a, const orm_value *b);
 
 /** Is it SQL NULL? */
 #define orm_value_is_null(v) ((v)->kind == ORM_VNULL)

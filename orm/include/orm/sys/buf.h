@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orm/api.h"
+
 /** A growable byte buffer; start from ORM_BUF_INIT. */
 typedef struct orm_buf {
     char *data; /**< always NUL-terminated when len > 0 */
@@ -27,38 +29,38 @@ typedef struct orm_buf {
 
 /** @{ */
 /** Append a string, `n` bytes, a character, printf-formatted text. */
-void orm_buf_append(orm_buf *b, const char *s);
-void orm_buf_appendn(orm_buf *b, const char *s, size_t n);
-void orm_buf_appendc(orm_buf *b, char c);
-void orm_buf_appendf(orm_buf *b, const char *fmt, ...)
+ORM_API void orm_buf_append(orm_buf *b, const char *s);
+ORM_API void orm_buf_appendn(orm_buf *b, const char *s, size_t n);
+ORM_API void orm_buf_appendc(orm_buf *b, char c);
+ORM_API void orm_buf_appendf(orm_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap);
+ORM_API void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap);
 /** @} */
 /** Room orm_int_text() needs: a sign, 19 digits and the NUL. */
 #define ORM_INT_TEXT_MAX 21
 /** Decimal text of v into out (room for ORM_INT_TEXT_MAX bytes, NUL
  * included); returns its length. Without printf: parameters and
  * placeholders are written per row. */
-size_t orm_int_text(char *out, int64_t v);
+ORM_API size_t orm_int_text(char *out, int64_t v);
 /** Append the decimal text of v. */
-void orm_buf_append_int(orm_buf *b, int64_t v);
+ORM_API void orm_buf_append_int(orm_buf *b, int64_t v);
 /** len = 0, keeps memory, clears failed. */
-void orm_buf_reset(orm_buf *b);
+ORM_API void orm_buf_reset(orm_buf *b);
 /** Free the memory and reset to ORM_BUF_INIT. */
-void orm_buf_free(orm_buf *b);
+ORM_API void orm_buf_free(orm_buf *b);
 /** The text, "" when empty; NULL after a failed allocation. Borrowed. */
-const char *orm_buf_str(const orm_buf *b);
+ORM_API const char *orm_buf_str(const orm_buf *b);
 /** Hand the text to the caller (free()); NULL after a failure. The buffer
  * is left empty. */
-char *orm_buf_finish(orm_buf *b);
+ORM_API char *orm_buf_finish(orm_buf *b);
 
 /** @{ */
 /** Small string helpers that set nothing on failure but return NULL. */
-char *orm_strdup(const char *s);
-char *orm_strndup(const char *s, size_t n);
+ORM_API char *orm_strdup(const char *s);
+ORM_API char *orm_strndup(const char *s, size_t n);
 /** @} */
 
 #endif
