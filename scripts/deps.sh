@@ -8,7 +8,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
   libmariadb-dev libncurses-dev libcmocka-dev libinih-dev libutf8proc-dev
-  libjansson-dev libvterm-dev)
+  libjansson-dev)
 # Test-only: database servers for the driver tests, tmux for the TUI tests,
 # doxygen for the API reference test.
 test_pkgs=(tmux postgresql mariadb-server mariadb-client valgrind clang

@@ -28,6 +28,7 @@
 
 #include "helper_run.h"
 #include "internal.h"
+#include "orm/sys/buf.h"
 #include "tui.h"
 
 #define MAX_ARGS 32
@@ -999,9 +1000,20 @@ static void test_cli__help_lists_every_command(void **state)
         if (!strstr(r.out, words[i]))
             fail_msg("--help does not mention %s", words[i]);
     run_result_free(&r);
+    /* The version from CMakeLists.txt, and the drivers built in (all
+     * three in a full build, each optional). */
     r = ORB(f, "--version");
     assert_int_equal(r.status, 0);
-    assert_string_equal(r.out, "orb " ORM_VERSION_STRING "\n");
+    assert_string_equal(orm_version(), ORM_VERSION_STRING);
+    orm_buf want = ORM_BUF_INIT;
+    orm_buf_appendf(&want, "orb %s\ndialects:", ORM_VERSION_STRING);
+    for (size_t d = 0; orm_dialect_name(d); d++)
+        orm_buf_appendf(&want, " %s", orm_dialect_name(d));
+    orm_buf_appendc(&want, '\n');
+    assert_string_equal(r.out, orm_buf_str(&want));
+    assert_true(orm_dialect_count() >= 1);
+    assert_null(orm_dialect_name(orm_dialect_count()));
+    orm_buf_free(&want);
     run_result_free(&r);
 }
 

@@ -191,11 +191,12 @@ static void test_theme__shipped_themes_load_without_problems(void **state)
 {
     static const char *const names[] = {"default", "light", "high-contrast",
                                         "monochrome"};
+    static const char *const themes_dirs[] = {ORB_SOURCE_DIR "/themes", NULL};
     (void)state;
     for (size_t i = 0; i < 4; i++) {
         tui_theme theme;
         orm_buf problems = ORM_BUF_INIT;
-        char *path = tui_theme_find(names[i], NULL, ORB_SOURCE_DIR "/themes");
+        char *path = tui_theme_find(names[i], themes_dirs);
         if (!path)
             fail_msg("theme %s not found", names[i]);
         tui_theme_default(&theme);

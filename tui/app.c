@@ -15,10 +15,7 @@
 #include "app.h"
 #include "edit.h"
 #include "journal.h"
-
-#ifndef ORB_THEMES_DIR
-#define ORB_THEMES_DIR "themes"
-#endif
+#include "paths.h"
 
 #define IDLE_POLL_MS 0
 #define WAIT_MS      1000
@@ -112,28 +109,56 @@ static void apply(tui_app *app, unsigned result)
 
 /* ---- setup ---- */
 
+static char *themes_in(const char *dir)
+{
+    orm_buf b = ORM_BUF_INIT;
+    orm_buf_appendf(&b, "%s/themes", dir);
+    return orm_buf_finish(&b);
+}
+
+/* The theme named by --theme or the config: the user's themes in
+ * config_dir/themes first, then each data directory's themes
+ * (tui_data_dirs). Not found: a problem naming where orb looked. */
 static void load_theme(tui_app *app, orm_buf *problems)
 {
     const char *name =
         app->opts && app->opts->theme ? app->opts->theme : app->config.theme;
-    char *user_dir = NULL;
+    char **data_dirs = NULL, **dirs = NULL;
+    size_t n = 0;
+    orm_error err = ORM_ERROR_INIT;
     if (!name)
         return;
-    if (app->config_dir) {
-        orm_buf b = ORM_BUF_INIT;
-        orm_buf_appendf(&b, "%s/themes", app->config_dir);
-        user_dir = orm_buf_finish(&b);
+    if (tui_data_dirs(&data_dirs, &err) != 0) {
+        orm_buf_appendf(problems, "theme '%s': %s\n", name,
+                        orm_error_text(&err));
+        orm_error_clear(&err);
+        return;
     }
-    char *path = tui_theme_find(name, user_dir, ORB_THEMES_DIR);
-    if (!path && name == app->config.theme && app->config.theme_where)
-        orm_buf_appendf(problems, "%s: theme '%s' not found\n",
-                        app->config.theme_where, name);
-    else if (!path)
-        orm_buf_appendf(problems, "theme '%s' not found\n", name);
-    else
+    while (data_dirs[n])
+        n++;
+    /* An allocation failure ends the list early: fewer places to look. */
+    if ((dirs = calloc(n + 2, sizeof *dirs)) != NULL) {
+        size_t k = 0;
+        if (app->config_dir)
+            dirs[k++] = themes_in(app->config_dir);
+        for (size_t i = 0; i < n && (k == 0 || dirs[k - 1]); i++)
+            dirs[k++] = themes_in(data_dirs[i]);
+    }
+    char *path = tui_theme_find(name, (const char *const *)dirs);
+    if (path) {
         tui_theme_load_file(&app->theme, path, problems);
+    } else {
+        /* A theme from the config file names its line. */
+        if (name == app->config.theme && app->config.theme_where)
+            orm_buf_appendf(problems, "%s: ", app->config.theme_where);
+        orm_buf_appendf(problems, "theme '%s' not found in", name);
+        for (size_t i = 0; dirs && dirs[i]; i++)
+            orm_buf_appendf(problems, "%s %s", i ? "," : "", dirs[i]);
+        orm_buf_appendc(problems, '\n');
+    }
     free(path);
-    free(user_dir);
+    tui_dirs_free(dirs);
+    tui_dirs_free(data_dirs);
 }
 
 /* Problems found at start: the first one, and how many more. */

@@ -152,7 +152,10 @@ static int parse_option(tui_options *opts, int *prompt, int argc, char **argv,
         return -1;
     }
     if (strcmp(arg, "--version") == 0) {
-        printf("orb %s\n", ORM_VERSION_STRING);
+        printf("orb %s\ndialects:", orm_version());
+        for (size_t d = 0; d < orm_dialect_count(); d++)
+            printf(" %s", orm_dialect_name(d));
+        printf("\n");
         return -1;
     }
     if (strcmp(arg, "--read-only") == 0) {

@@ -3,17 +3,23 @@
  * place: config in $XDG_CONFIG_HOME/orb (~/.config/orb) over the
  * system-wide $XDG_CONFIG_DIRS/orb (/etc/xdg/orb); data (the state
  * database with saved filters and filter history, the demo database) in
- * $XDG_DATA_HOME/orb (~/.local/share/orb); state (recovery journals) in
- * $XDG_STATE_HOME/orb (~/.local/state/orb). Relative values are ignored,
- * as the rules say.
+ * $XDG_DATA_HOME/orb (~/.local/share/orb); shipped data (themes) also in
+ * the install's share/orb and $XDG_DATA_DIRS/orb; state (recovery
+ * journals) in $XDG_STATE_HOME/orb (~/.local/state/orb). Relative values
+ * are ignored, as the rules say.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "orm/sys/buf.h"
 #include "paths.h"
+
+#ifndef ORB_DATA_FROM_BINDIR
+#define ORB_DATA_FROM_BINDIR "../share/orb"
+#endif
 
 int tui_make_dirs(const char *dir, orm_error *err)
 {
@@ -151,4 +157,91 @@ int tui_config_dirs(char ***out, size_t *n, const char *user_dir)
     *out = dirs;
     *n = count;
     return 0;
+}
+
+/* The directory of the running program (from /proc/self/exe), or NULL. */
+static char *exe_dir(void)
+{
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0 || (size_t)n >= sizeof path - 1)
+        return NULL;
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    return orm_strdup(path[0] ? path : "/");
+}
+
+/* Append the text of `b` to a NULL-terminated list. */
+static int dirs_push(char ***dirs, size_t *n, orm_buf *b)
+{
+    char *dir = orm_buf_finish(b);
+    char **grown = dir ? realloc(*dirs, (*n + 2) * sizeof **dirs) : NULL;
+    if (!grown) {
+        free(dir);
+        return ORM_ENOMEM;
+    }
+    grown[(*n)++] = dir;
+    grown[*n] = NULL;
+    *dirs = grown;
+    return 0;
+}
+
+int tui_data_dirs(char ***out, orm_error *err)
+{
+    const char *data_home = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    const char *data_dirs = getenv("XDG_DATA_DIRS");
+    char *bin = exe_dir();
+    char **dirs = calloc(1, sizeof *dirs);
+    size_t n = 0;
+    orm_buf b = ORM_BUF_INIT;
+    int rc = dirs ? 0 : ORM_ENOMEM;
+
+    /* The XDG spec says relative values are to be ignored. */
+    if (rc == 0 && data_home && data_home[0] == '/') {
+        orm_buf_appendf(&b, "%s/orb", data_home);
+        rc = dirs_push(&dirs, &n, &b);
+    } else if (rc == 0 && home && *home) {
+        orm_buf_appendf(&b, "%s/.local/share/orb", home);
+        rc = dirs_push(&dirs, &n, &b);
+    }
+    if (rc == 0 && bin) {
+        orm_buf_appendf(&b, "%s/%s", bin, ORB_DATA_FROM_BINDIR);
+        rc = dirs_push(&dirs, &n, &b);
+    }
+    if (!data_dirs || !*data_dirs)
+        data_dirs = "/usr/local/share:/usr/share";
+    for (const char *p = data_dirs; rc == 0 && *p;) {
+        size_t len = strcspn(p, ":");
+        if (p[0] == '/') {
+            orm_buf_appendf(&b, "%.*s/orb", (int)len, p);
+            rc = dirs_push(&dirs, &n, &b);
+        }
+        p += len + (p[len] == ':');
+    }
+    /* A build tree: build/orb next to build/themes. */
+    if (rc == 0 && bin) {
+        orm_buf_append(&b, bin);
+        rc = dirs_push(&dirs, &n, &b);
+    }
+    orm_buf_free(&b);
+    free(bin);
+    if (rc) {
+        tui_dirs_free(dirs);
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    }
+    *out = dirs;
+    return 0;
+}
+
+void tui_dirs_free(char **dirs)
+{
+    if (!dirs)
+        return;
+    for (char **d = dirs; *d; d++)
+        free(*d);
+    free(dirs);
 }

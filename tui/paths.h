@@ -32,6 +32,20 @@ char *tui_config_dir(void);
  */
 int tui_config_dirs(char ***out, size_t *n, const char *user_dir);
 
+/*
+ * Where orb's data files (themes) may be, most important first: a
+ * NULL-terminated array of owned directory names (tui_dirs_free):
+ *   $XDG_DATA_HOME/orb (~/.local/share/orb when unset or relative);
+ *   the install's own share/orb, found from the running program
+ *   (/proc/self/exe, then ../share/orb), so an install can be moved;
+ *   DIR/orb for each DIR of $XDG_DATA_DIRS (/usr/local/share:/usr/share);
+ *   the program's own directory, where a build tree keeps a copy of the
+ *   themes (build/themes).
+ * Directories need not exist. Only ORM_ENOMEM can fail.
+ */
+int tui_data_dirs(char ***out, orm_error *err);
+void tui_dirs_free(char **dirs);
+
 /* Create every missing directory of `dir` (mode 0700). */
 int tui_make_dirs(const char *dir, orm_error *err);
 

@@ -348,8 +348,7 @@ static char *join_theme(const char *dir, const char *name)
     return orm_buf_finish(&b);
 }
 
-char *tui_theme_find(const char *name, const char *user_dir,
-                     const char *system_dir)
+char *tui_theme_find(const char *name, const char *const *dirs)
 {
     size_t len;
     if (!name || !*name)
@@ -357,11 +356,8 @@ char *tui_theme_find(const char *name, const char *user_dir,
     len = strlen(name);
     if (strchr(name, '/') || (len > 6 && strcmp(name + len - 6, ".theme") == 0))
         return access(name, R_OK) == 0 ? orm_strdup(name) : NULL;
-    const char *dirs[2] = {user_dir, system_dir};
-    for (int i = 0; i < 2; i++) {
-        if (!dirs[i])
-            continue;
-        char *path = join_theme(dirs[i], name);
+    for (; dirs && *dirs; dirs++) {
+        char *path = join_theme(*dirs, name);
         if (path && access(path, R_OK) == 0)
             return path;
         free(path);

@@ -90,11 +90,10 @@ int tui_theme_load_file(tui_theme *theme, const char *path, orm_buf *problems);
 /*
  * Where a theme named on the command line or in the config lives: a
  * path (contains '/' or ends in ".theme") as it is, else NAME.theme in
- * `user_dir` (the user's themes, may be NULL) and then in `system_dir`.
+ * the first of the NULL-terminated `dirs` that has it.
  * Returns an owned path, or NULL when none exists.
  */
-char *tui_theme_find(const char *name, const char *user_dir,
-                     const char *system_dir);
+char *tui_theme_find(const char *name, const char *const *dirs);
 
 /* The nearest of the 8 basic colours for a palette colour (for
  * terminals without 256 colours). */

@@ -9,12 +9,52 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "orm/version.h"
 #include "util.h"
 
 #define DB_CACHE_MAX 128
 
+/* The drivers compiled in (CMake defines ORB_HAVE_<DIALECT> for each one
+ * whose client library was found; it refuses to build with none). */
 static const orm_driver *const drivers[] = {
-    &orm_driver_sqlite, &orm_driver_postgresql, &orm_driver_mysql};
+#ifdef ORB_HAVE_SQLITE
+    &orm_driver_sqlite,
+#endif
+#ifdef ORB_HAVE_POSTGRESQL
+    &orm_driver_postgresql,
+#endif
+#ifdef ORB_HAVE_MYSQL
+    &orm_driver_mysql,
+#endif
+};
+
+size_t orm_dialect_count(void)
+{
+    return ORM_ARRAY_LEN(drivers);
+}
+
+const char *orm_dialect_name(size_t i)
+{
+    return i < ORM_ARRAY_LEN(drivers) ? drivers[i]->name : NULL;
+}
+
+/* A dialect the URL parser knows whose driver was left out of this build:
+ * say so, and which ones are there. */
+static int no_driver(orm_db *db)
+{
+    orm_buf built = ORM_BUF_INIT;
+    for (size_t i = 0; i < ORM_ARRAY_LEN(drivers); i++)
+        orm_buf_appendf(&built, "%s%s", i ? ", " : "", drivers[i]->name);
+    if (!orm_buf_str(&built))
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    orm_error_set(&db->err, ORM_EUNSUPPORTED,
+                  "this build of the orb library has no %s driver (its "
+                  "client library was missing at build time); drivers built "
+                  "in: %s",
+                  db->url->dialect, orm_buf_str(&built));
+    orm_buf_free(&built);
+    return ORM_EUNSUPPORTED;
+}
 
 int db_fail(orm_db *db, int rc)
 {
@@ -238,8 +278,7 @@ int orm_db_open(orm_db **out, const char *url_text,
         if (strcmp(drivers[i]->name, db->url->dialect) == 0)
             db->driver = drivers[i];
     if (!db->driver)
-        return orm_error_set(&db->err, ORM_EINVALID,
-                             "no driver for database '%s'", db->url->dialect);
+        return no_driver(db);
     orm_connect_options copts = {opts->read_only, opts->busy_timeout_ms,
                                  opts->connect_timeout_s, 0};
     if (opts->version >= 2)

@@ -15,8 +15,6 @@
 #include "orm/session.h"
 #include "orm/query.h"
 #include "orm/modelfile.h"
-
-/** The library's version. */
-#define ORM_VERSION_STRING "0.1.0"
+#include "orm/version.h"
 
 #endif

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orm/api.h"
 #include "orm/error.h"
 #include "orm/model.h"
 #include "orm/url.h"
@@ -248,14 +249,17 @@ typedef struct orm_driver {
 } orm_driver;
 
 /** @{ */
-/** The compiled-in drivers. */
+/** The drivers, each compiled in only when its client library was found
+ * at build time (orm_dialect_name lists them). Internal to the library:
+ * the shared library does not export them; programs open a database by
+ * URL. */
 extern const orm_driver orm_driver_sqlite;
 extern const orm_driver orm_driver_postgresql;
 extern const orm_driver orm_driver_mysql;
 /** @} */
 
 /** Set conn->err (helper for drivers). Returns code. */
-int orm_conn_error(orm_conn *conn, int code, const char *fmt, ...)
+ORM_API int orm_conn_error(orm_conn *conn, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
