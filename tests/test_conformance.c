@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper_servers.h"
 #include "orm/orm.h"
 #include "internal.h"
 
@@ -1930,6 +1931,8 @@ int main(int argc, char **argv)
         }
         snprintf(url, sizeof url, "sqlite:///%s/conformance.db", dir);
     } else {
+        if (test_servers_skipped(argv[0]))
+            return TEST_SERVERS_SKIPPED;
         env = getenv(strcmp(dialect, "postgresql") == 0 ? "ORB_TEST_PG_URL"
                                                         : "ORB_TEST_MYSQL_URL");
         if (!env || !*env) {

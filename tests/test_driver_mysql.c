@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper_servers.h"
 #include "orm/sys/driver.h"
 #include "orm/url.h"
 
@@ -1350,6 +1351,8 @@ static void test_reflect__missing_tables_list_and_estimate(void **state)
 
 int main(void)
 {
+    if (test_servers_skipped("driver_mysql"))
+        return TEST_SERVERS_SKIPPED;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_driver__ddl_types_and_capabilities),
         cmocka_unit_test(

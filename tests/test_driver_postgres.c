@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper_servers.h"
 #include "orm/sys/driver.h"
 #include "orm/url.h"
 
@@ -1123,6 +1124,8 @@ static void test_driver__ddl_types_and_capabilities(void **state)
 
 int main(void)
 {
+    if (test_servers_skipped("driver_postgres"))
+        return TEST_SERVERS_SKIPPED;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_driver__ddl_types_and_capabilities),
         cmocka_unit_test(

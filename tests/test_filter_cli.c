@@ -31,6 +31,7 @@
 
 #include "cli_filter.h"
 #include "helper_run.h"
+#include "helper_servers.h"
 #include "orm/orm.h"
 #include "orm/sys/buf.h"
 #include "state.h"
@@ -879,10 +880,8 @@ static void test_injection__names_and_values_are_data(void **state)
 
 static orm_db *open_network(const char *var)
 {
-    const char *url = getenv(var);
+    const char *url = test_server_url(var);
     orm_db *db = NULL;
-    if (!url || !*url)
-        fail_msg("%s is not set: run under scripts/with-servers.sh", var);
     if (orm_db_open(&db, url, NULL) != 0)
         fail_msg("%s: %s", var,
                  db ? orm_error_text(orm_db_error(db)) : "cannot open");
@@ -943,12 +942,9 @@ static int has_bytes(const char *hay, size_t n, const char *needle)
 static void test_state__no_password_is_ever_stored(void **state)
 {
     fixture *f = *state;
-    const char *url = getenv("ORB_TEST_PG_URL");
+    const char *url = test_server_url("ORB_TEST_PG_URL");
     orm_url *parsed = NULL;
     orm_error e = ORM_ERROR_INIT;
-    if (!url || !*url)
-        fail_msg("ORB_TEST_PG_URL is not set: run under "
-                 "scripts/with-servers.sh");
     assert_int_equal(orm_url_parse(&parsed, url, &e), 0);
     assert_non_null(parsed->password);
     assert_true(strlen(parsed->password) >= 4);

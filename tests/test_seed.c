@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "helper_run.h"
+#include "helper_servers.h"
 
 #define SEED_BINARY ORB_BINARY_DIR "/seed"
 
@@ -87,12 +88,7 @@ static void remove_dir(char *dir)
 
 static const char *network_url(const char *variable)
 {
-    const char *url = getenv(variable);
-    if (!url || !*url)
-        fail_msg("%s is not set: run the tests under scripts/with-servers.sh "
-                 "so that every dialect is checked",
-                 variable);
-    return url;
+    return test_server_url(variable);
 }
 
 static void test_seed__sqlite_prints_every_tutorial_step(void **state)
