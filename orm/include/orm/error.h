@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * Error codes and error detail.
  *
  * Every fallible function returns int: 0 on success, a negative ORM_E*
@@ -15,7 +16,10 @@
 
 #include "orm/api.h"
 
-/* X(name, value, message) */
+/**
+ * The error codes as one X-macro table: X(name, value, message). It gives
+ * the enum below, orm_strerror() and orm_error_name().
+ */
 #define ORM_ERROR_CODES(X)                                                     \
     X(OK, 0, "success")                                                        \
     X(ERROR, -1, "database error")                                             \
@@ -38,45 +42,51 @@
     X(AUTH, -18, "authentication failed")                                      \
     X(CONNECT, -19, "cannot connect to the database")
 
+/** @cond */
 #define ORM_ERROR_ENUM(name, value, msg) ORM_E##name = value,
+/** @endcond */
+/** The ORM_E* codes, ORM_EOK (0) and the negative failures of
+ * ORM_ERROR_CODES, e.g. ORM_EUNIQUE. */
 typedef enum orm_error_code { ORM_ERROR_CODES(ORM_ERROR_ENUM) } orm_error_code;
 #undef ORM_ERROR_ENUM
 
-/* ORM_OK is the spelling for success. */
+/** ORM_OK is the spelling for success. */
 #define ORM_OK ORM_EOK
-/* Positive results of stepping functions. */
-#define ORM_ROW  1
+/** A stepping function has a row (positive result). */
+#define ORM_ROW 1
+/** A stepping function has no more rows (positive result). */
 #define ORM_DONE 2
 
-/*
+/**
  * Detail about the last failure. Strings are owned by the struct and freed
  * by orm_error_clear(). `message` never contains a password.
  */
 typedef struct orm_error {
-    int code;         /* ORM_E* */
-    long native_code; /* SQLite extended code, MySQL errno, 0 if none */
-    char sqlstate[6]; /* "23505", "" if unknown */
-    char *table;      /* table involved, or NULL */
-    char *column;     /* column involved, or NULL */
-    char *constraint; /* constraint name, or NULL */
-    char *message;    /* a sentence a person can act on */
-    size_t position;  /* 1-based position in parsed text (0 = none) */
+    int code;         /**< ORM_E* */
+    long native_code; /**< SQLite extended code, MySQL errno, 0 if none */
+    char sqlstate[6]; /**< "23505", "" if unknown */
+    char *table;      /**< table involved, or NULL */
+    char *column;     /**< column involved, or NULL */
+    char *constraint; /**< constraint name, or NULL */
+    char *message;    /**< a sentence a person can act on */
+    size_t position;  /**< 1-based position in parsed text (0 = none) */
 } orm_error;
 
+/** An empty orm_error (code ORM_OK, no strings). */
 /* clang-format off */
 #define ORM_ERROR_INIT {0, 0, "", NULL, NULL, NULL, NULL, 0}
 /* clang-format on */
 
-/* The fixed message for a code ("connection lost"). Never NULL. */
+/** The fixed message for a code ("connection lost"). Never NULL. */
 ORM_API const char *orm_strerror(int code);
 
-/* The name of a code without prefix ("UNIQUE"). Never NULL. */
+/** The name of a code without prefix ("UNIQUE"). Never NULL. */
 ORM_API const char *orm_error_name(int code);
 
-/* Free the strings and reset to ORM_ERROR_INIT. Accepts NULL. */
+/** Free the strings and reset to ORM_ERROR_INIT. Accepts NULL. */
 ORM_API void orm_error_clear(orm_error *err);
 
-/*
+/**
  * Clear `err`, then set code and a printf-formatted message.
  * Returns `code` so callers can `return orm_error_set(...)`.
  * A NULL `err` is allowed (the call only returns code).
@@ -86,18 +96,22 @@ ORM_API int orm_error_set(orm_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/** orm_error_set() with a va_list. */
 ORM_API int orm_error_setv(orm_error *err, int code, const char *fmt,
                            va_list ap);
 
-/* Set one of the detail strings (copies; NULL clears). Returns 0 or NOMEM. */
+/** @{ */
+/** Set one of the detail strings (copies; NULL clears). Returns 0 or
+ * ORM_ENOMEM. */
 ORM_API int orm_error_set_column(orm_error *err, const char *column);
 ORM_API int orm_error_set_table(orm_error *err, const char *table);
 ORM_API int orm_error_set_constraint(orm_error *err, const char *constraint);
+/** @} */
 
-/* Deep copy `src` into `dst` (dst is cleared first). */
+/** Deep copy `src` into `dst` (dst is cleared first). */
 ORM_API int orm_error_copy(orm_error *dst, const orm_error *src);
 
-/* The message if set, else orm_strerror(code). Never NULL. */
+/** The message if set, else orm_strerror(code). Never NULL. */
 ORM_API const char *orm_error_text(const orm_error *err);
 
 #endif
