@@ -22,6 +22,7 @@
 #include "app.h"
 #include "config.h"
 #include "helper_run.h"
+#include "helper_servers.h"
 #include "helper_tmux.h"
 #include "orm/url.h"
 #include "tui.h"
@@ -617,12 +618,9 @@ static void test_config__typos_in_theme_and_keys_get_a_suggestion(void **state)
 static void server_url(const char *var, char *url, size_t size, char *pw,
                        size_t pwsize)
 {
-    const char *text = getenv(var);
+    const char *text = test_server_url(var);
     orm_url *u = NULL;
     orm_error e = ORM_ERROR_INIT;
-    if (!text || !*text)
-        fail_msg("%s is not set: run the tests under scripts/with-servers.sh",
-                 var);
     assert_int_equal(orm_url_parse(&u, text, &e), 0);
     snprintf(pw, pwsize, "%s", u->password ? u->password : "");
     orm_url_set_password(u, NULL);
