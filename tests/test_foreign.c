@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper_servers.h"
 #include "orm/orm.h"
 #include "internal.h"
 
@@ -553,6 +554,8 @@ int main(int argc, char **argv)
         snprintf(url, sizeof url, "sqlite:///%s", file);
     } else {
         int pg = strcmp(dialect, "postgresql") == 0;
+        if (test_servers_skipped(argv[0]))
+            return TEST_SERVERS_SKIPPED;
         const char *env = getenv(pg ? "ORB_TEST_PG_FOREIGN_URL"
                                     : "ORB_TEST_MYSQL_FOREIGN_URL");
         if (!env || !*env) {

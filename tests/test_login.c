@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper_servers.h"
 #include "orm/orm.h"
 
 #define PASSWORD      "Sekr1t-Never-Sent"
@@ -280,12 +281,9 @@ static char *read_cmdline(pid_t pid)
 
 static void test_login__password_hidden_from_ps(void **state)
 {
-    const char *url = getenv("ORB_TEST_PG_URL");
+    const char *url = test_server_url("ORB_TEST_PG_URL");
     char dir[] = "/tmp/orb-login-XXXXXX", models[96], fifo[96], pw[256];
     (void)state;
-    if (!url || !*url)
-        fail_msg("ORB_TEST_PG_URL is not set: run the tests under "
-                 "scripts/with-servers.sh");
     /* The password of postgresql://USER:PASSWORD@HOST... */
     const char *colon = strchr(strstr(url, "://") + 3, ':');
     const char *at = strchr(url, '@');
