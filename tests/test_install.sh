@@ -26,11 +26,19 @@ fail() {
     exit 1
 }
 say() { echo "test_install: $*"; }
+# Any other command that fails says which one.
+trap 'echo "test_install: FAIL: line ${LINENO}: ${BASH_COMMAND}" >&2' ERR
 
 work=$(mktemp -d /tmp/orb-install-test.XXXXXX)
-tmux_sock=${work}/tmux.sock
+# One tmux server per orb started, each on its own socket: a new server on
+# the socket of one still shutting down could fail to start.
+tmux_socks=()
+tmux_sock=''
 cleanup() {
-    tmux -S "${tmux_sock}" kill-server >/dev/null 2>&1 || true
+    local sock
+    for sock in "${tmux_socks[@]}"; do
+        tmux -S "${sock}" kill-server >/dev/null 2>&1 || true
+    done
     rm -rf "${work}"
 }
 trap cleanup EXIT
@@ -136,11 +144,13 @@ screen() { tmux -S "${tmux_sock}" capture-pane -p -t t "$@"; }
 # Start orb with THEME in a private tmux; wait until the screen shows TEXT.
 orb_screen() {
     local theme=$1 text=$2 i
-    tmux -S "${tmux_sock}" kill-server >/dev/null 2>&1 || true
+    [[ -z ${tmux_sock} ]] || tmux -S "${tmux_sock}" kill-server >/dev/null 2>&1 || true
+    tmux_sock=${work}/tmux.${#tmux_socks[@]}.sock
+    tmux_socks+=("${tmux_sock}")
     tmux -S "${tmux_sock}" -f /dev/null new-session -d -s t -x 100 -y 24 \
         -e LANG=C.UTF-8 -e TERM=tmux-256color \
         "env ${orb_env} ${moved}/bin/orb --theme ${theme} \
-sqlite:///${work}/seed_static.db; sleep 600"
+sqlite:///${work}/seed_static.db; sleep 600" || fail "tmux did not start"
     for ((i = 0; i < 500; i++)); do
         [[ $(screen) == *"${text}"* ]] && return 0
         sleep 0.02
@@ -153,7 +163,8 @@ orb_screen no-such-theme "theme 'no-such-theme' not found"
 orb_screen light accounts
 [[ $(screen) != *"not found"* ]] || { screen >&2; fail "--theme light: not found"; }
 # The title line in light's colours: white on colour 25 (default: 24).
-title=$(screen -e | head -n 1)
+title=$(screen -e)
+title=${title%%$'\n'*}
 [[ ${title} == *"48;5;25"* ]] || { echo "${title}" | od -c | head >&2; fail "the title is not in the light theme's colours"; }
 
 say "passed in $((SECONDS - start)) s"
