@@ -231,8 +231,8 @@ ORM_API char *orm_value_format(const orm_value *v, const orm_column *col);
  * with a message quoting the text when it cannot be such a value,
  * ORM_ENOMEM.
  */
-int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
-                        size_t len, orm_error *err);
+ORM_API int orm_value_from_text(orm_value *out, orm_value_kind kind,
+                                const char *text, size_t len, orm_error *err);
 
 /**
  * Check a value against its column before it goes to the database:

@@ -60,9 +60,9 @@ ORM_API int orm_session_get(orm_session *s, const orm_model *model,
  * values when it is unchanged; ORM_EINVALID when it has pending changes.
  * *out is owned by the session.
  */
-int orm_session_attach(orm_session *s, const orm_model *model,
-                       const orm_value *loaded, const orm_value *rowid,
-                       orm_record **out);
+ORM_API int orm_session_attach(orm_session *s, const orm_model *model,
+                               const orm_value *loaded, const orm_value *rowid,
+                               orm_record **out);
 
 /**
  * Open a transaction now, as SQLAlchemy's `session.begin()`: the gets and
