@@ -864,7 +864,7 @@ static void test_value__format_without_column_goes_by_kind(void **state)
     } cases[] = {
         {orm_value_int(-9223372036854775807LL - 1), "-9223372036854775808"},
         {orm_value_float(0.1), "0.1"},
-        {orm_value_float(1.0 / 3.0), "0.33333333333333331"},
+        {orm_value_float(1.0 / 3.0), "0.3333333333333333"},
         {orm_value_float(1e300), "1e+300"},
         {orm_value_float(2.0), "2"},
         {orm_value_float(-INFINITY), "-inf"},

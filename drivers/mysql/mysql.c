@@ -29,6 +29,7 @@
 #include <mysql.h>
 
 #include "orm/sys/driver.h"
+#include "orm/sys/number.h"
 
 #include "handshake.h"
 
@@ -77,7 +78,7 @@ enum {
 #define MY_DEFAULT_TIMEOUT_S 10
 #define MY_TEXT_MIN          64   /* first buffer for a text or blob column */
 #define MY_TEXT_START        1024 /* ... at most; grown for longer values */
-#define MY_SCRATCH           64   /* numbers and zoned timestamps as text */
+#define MY_SCRATCH           ORM_DOUBLE_TEXT_MAX /* numbers, zoned timestamps */
 #define MY_TZ_TEXT           48   /* a DATETIMETZ parameter converted to UTC */
 
 /* Run on every new session, before anything else: binary comparison
@@ -1298,49 +1299,6 @@ static size_t my_column_count(orm_stmt *base)
     return st->ncols;
 }
 
-/* Base-10 integer filling all of s[0..n). */
-static int my_text_to_int(const char *s, size_t n, int64_t *out)
-{
-    char buf[32], *end = NULL;
-    if (n == 0 || n >= sizeof buf)
-        return 0;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (!isdigit((unsigned char)buf[0]) && buf[0] != '-' && buf[0] != '+')
-        return 0;
-    errno = 0;
-    long long v = strtoll(buf, &end, 10);
-    if (errno || *end)
-        return 0;
-    *out = (int64_t)v;
-    return 1;
-}
-
-static int my_text_to_double(const char *s, size_t n, double *out)
-{
-    char buf[80], *end = NULL;
-    if (n == 0 || n >= sizeof buf || isspace((unsigned char)s[0]))
-        return 0;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (errno == ERANGE || *end || end == buf)
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/* The shortest %g text that reads back as `d`. */
-static void my_format_double(char *out, size_t cap, double d)
-{
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(out, cap, "%.*g", prec, d);
-        if (!isfinite(d) || strtod(out, NULL) == d)
-            return;
-    }
-}
-
 /* Does timestamp text carry a zone after its date part? */
 static int my_has_zone(const char *s, size_t n)
 {
@@ -1400,16 +1358,18 @@ static int my_column(orm_stmt *base, size_t index, orm_type type,
         double d = col->dbl;
         if (want == ORM_VINT) {
             if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
-                  d == (double)(int64_t)d))
+                  d == (double)(int64_t)d)) {
+                orm_double_text(col->scratch, d, ORM_DOUBLE_SHORT);
                 return orm_conn_error(base->conn, ORM_ETYPE,
-                                      "column %zu: %g is not a whole "
+                                      "column %zu: %s is not a whole "
                                       "number",
-                                      index, d);
+                                      index, col->scratch);
+            }
             *out = orm_value_int((int64_t)d);
         } else if (want == ORM_VBOOL) {
             *out = orm_value_bool(d != 0.0);
         } else if (want == ORM_VTEXT || want == ORM_VBLOB) {
-            my_format_double(col->scratch, sizeof col->scratch, d);
+            orm_double_text(col->scratch, d, ORM_DOUBLE_SHORT);
             *out = want == ORM_VBLOB
                        ? orm_value_blob(col->scratch, strlen(col->scratch))
                        : orm_value_text(col->scratch);
@@ -1424,19 +1384,19 @@ static int my_column(orm_stmt *base, size_t index, orm_type type,
     size_t len = col->length < col->cap ? col->length : col->cap;
     switch (want) {
     case ORM_VINT:
-        if (!my_text_to_int(text, len, &iv))
+        if (orm_int_parse(&iv, text, len))
             return orm_conn_error(base->conn, ORM_ETYPE,
                                   "column %zu is not a whole number", index);
         *out = orm_value_int(iv);
         return 0;
     case ORM_VFLOAT:
-        if (!my_text_to_double(text, len, &fv))
+        if (orm_double_parse(&fv, text, len))
             return orm_conn_error(base->conn, ORM_ETYPE,
                                   "column %zu is not a number", index);
         *out = orm_value_float(fv);
         return 0;
     case ORM_VBOOL:
-        if (my_text_to_int(text, len, &iv))
+        if (orm_int_parse(&iv, text, len) == 0)
             *out = orm_value_bool(iv != 0);
         else if (len == 4 && strncasecmp(text, "true", 4) == 0)
             *out = orm_value_bool(1);
@@ -2216,7 +2176,7 @@ static int my_estimate_count(orm_conn *conn, const char *schema,
         rc = orm_conn_error(conn, ORM_ENOTFOUND, "no table '%s' in '%s'", table,
                             db);
     else if (!my_cell(&r, 0, 0) ||
-             !my_text_to_int(my_cell(&r, 0, 0), strlen(my_cell(&r, 0, 0)), &n))
+             orm_int_parse(&n, my_cell(&r, 0, 0), strlen(my_cell(&r, 0, 0))))
         rc = orm_conn_error(conn, ORM_EUNSUPPORTED, "no row estimate for '%s'",
                             table);
     else

@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 
 #include "orm/sys/driver.h"
+#include "orm/sys/number.h"
 
 /* Built-in type OIDs (catalog/pg_type_d.h is a server header). */
 #define PG_OID_BOOL        16
@@ -672,22 +673,17 @@ static Oid pg_hint_oid(orm_type type, orm_value_kind kind)
     }
 }
 
-/* Shortest text that reads back as the same double. */
-static void pg_format_double(char *buf, size_t size, double f)
+/* Shortest text that reads back as the same double, with PostgreSQL's
+ * names for the values that are not numbers. */
+static void pg_format_double(char *buf, double f)
 {
-    if (isnan(f)) {
-        snprintf(buf, size, "NaN");
-        return;
-    }
-    if (isinf(f)) {
-        snprintf(buf, size, "%s", f > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, f);
-        if (strtod(buf, NULL) == f)
-            return;
-    }
+    if (isnan(f))
+        snprintf(buf, ORM_DOUBLE_TEXT_MAX, "NaN");
+    else if (isinf(f))
+        snprintf(buf, ORM_DOUBLE_TEXT_MAX, "%s",
+                 f > 0 ? "Infinity" : "-Infinity");
+    else
+        orm_double_text(buf, f, ORM_DOUBLE_SHORT);
 }
 
 static int pg_is_int_type(orm_type type)
@@ -700,7 +696,7 @@ static int pg_bind(orm_stmt *stmt, size_t index, const orm_value *v,
 {
     pg_stmt *st = (pg_stmt *)stmt;
     orm_conn *conn = stmt->conn;
-    char num[40];
+    char num[ORM_DOUBLE_TEXT_MAX];
     const char *bytes = NULL;
     size_t len = 0;
     int format = 0;
@@ -719,7 +715,7 @@ static int pg_bind(orm_stmt *stmt, size_t index, const orm_value *v,
         bytes = num;
         break;
     case ORM_VFLOAT:
-        pg_format_double(num, sizeof num, v->u.f);
+        pg_format_double(num, v->u.f);
         bytes = num;
         break;
     case ORM_VBOOL:
@@ -964,32 +960,16 @@ static orm_value_kind pg_natural_kind(Oid oid)
 }
 
 /* Whole number from text; "12.000" counts, "12.5" does not. */
-static int pg_parse_int(const char *text, int64_t *out)
+static int pg_parse_int(const char *text, size_t len, int64_t *out)
 {
-    /* What PostgreSQL sends for an integer: [-]digits. Up to 18 digits
-     * cannot overflow, and need no strtoll (a tenth of its cost). */
-    const char *p = text + (*text == '-');
-    uint64_t v = 0;
-    size_t digits = 0;
-    for (; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
-        v = v * 10 + (uint64_t)(*p - '0');
-    if (digits && !*p) {
-        *out = *text == '-' ? -(int64_t)v : (int64_t)v;
-        return 0;
+    const char *dot = memchr(text, '.', len);
+    if (dot) {
+        for (const char *p = dot + 1; p < text + len; p++)
+            if (*p != '0')
+                return -1;
+        len = (size_t)(dot - text);
     }
-    char *end = NULL;
-    errno = 0;
-    long long n = strtoll(text, &end, 10);
-    if (errno || end == text)
-        return -1;
-    if (*end == '.') {
-        for (end++; *end == '0'; end++)
-            ;
-    }
-    if (*end)
-        return -1;
-    *out = (int64_t)n;
-    return 0;
+    return orm_int_parse(out, text, len) ? -1 : 0;
 }
 
 static int pg_parse_bool(const char *text, int *out)
@@ -1050,15 +1030,14 @@ static int pg_column(orm_stmt *stmt, size_t index, orm_type type,
         int64_t i = 0;
         if (oid == PG_OID_BOOL)
             i = text[0] == 't';
-        else if (pg_parse_int(text, &i))
+        else if (pg_parse_int(text, len, &i))
             goto mismatch;
         *out = orm_value_int(i);
         return 0;
     }
     case ORM_VFLOAT: {
-        char *end = NULL;
-        double f = oid == PG_OID_BOOL ? (text[0] == 't') : strtod(text, &end);
-        if (oid != PG_OID_BOOL && (end == text || *end))
+        double f = text[0] == 't';
+        if (oid != PG_OID_BOOL && orm_double_parse(&f, text, len))
             goto mismatch;
         *out = orm_value_float(f);
         return 0;
@@ -1374,7 +1353,7 @@ static orm_type pg_type_map(Oid oid, int typmod, orm_column *col)
 static int pg_text_int(const char *text)
 {
     int64_t v = 0;
-    if (pg_parse_int(text, &v) || v < INT_MIN || v > INT_MAX)
+    if (pg_parse_int(text, strlen(text), &v) || v < INT_MIN || v > INT_MAX)
         return 0;
     return (int)v;
 }
@@ -1670,7 +1649,12 @@ static int pg_estimate_count(orm_conn *conn, const char *schema,
     const char *params[1] = {PQgetvalue(found, 0, 0)};
     if ((rc = pg_query(pgc, sql, 1, params, &res)))
         goto done;
-    double tuples = PQntuples(res) ? strtod(PQgetvalue(res, 0, 0), NULL) : -1;
+    double tuples = -1;
+    if (PQntuples(res)) {
+        const char *text = PQgetvalue(res, 0, 0);
+        if (orm_double_parse(&tuples, text, strlen(text)))
+            tuples = -1;
+    }
     if (tuples < 0) {
         rc = orm_conn_error(conn, ORM_EUNSUPPORTED,
                             "no estimate for \"%s\": never analyzed", table);

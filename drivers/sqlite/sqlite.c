@@ -42,12 +42,11 @@
 #include <utf8proc.h>
 
 #include "orm/sys/driver.h"
+#include "orm/sys/number.h"
 
 #define SQLITE_DEFAULT_BUSY_MS 5000
-/* Room for a plain decimal of any double with |exponent| <= 40, or for
- * an exponent form beyond that. */
-#define SQLITE_NUM_SLOT      80
-#define SQLITE_PLAIN_EXP_MAX 40
+/* Room for a number's text (orm_double_text, orm_int_text). */
+#define SQLITE_NUM_SLOT      ORM_DOUBLE_TEXT_MAX
 
 typedef struct sqlite_conn {
     orm_conn base;
@@ -700,103 +699,6 @@ static size_t sqlite_column_count(orm_stmt *base)
     return n > 0 ? (size_t)n : 0;
 }
 
-/* Is `s` (length n) exactly a base-10 integer that fits int64? */
-static int sqlite_text_to_int(const char *s, size_t n, int64_t *out)
-{
-    char buf[32];
-    char *end = NULL;
-
-    if (n == 0 || n >= sizeof buf)
-        return 0;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (!isdigit((unsigned char)buf[0]) && buf[0] != '-' && buf[0] != '+')
-        return 0;
-    errno = 0;
-    long long v = strtoll(buf, &end, 10);
-    if (errno || *end || end == buf)
-        return 0;
-    *out = (int64_t)v;
-    return 1;
-}
-
-static int sqlite_text_to_double(const char *s, size_t n, double *out)
-{
-    char buf[64];
-    char *end = NULL;
-
-    if (n == 0 || n >= sizeof buf || isspace((unsigned char)s[0]))
-        return 0;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (errno == ERANGE || *end || end == buf)
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/*
- * The shortest decimal that reads back as `d`, written plainly
- * ("0.00001", "120000") when the exponent is modest, so Numeric text
- * stays ordinary decimal text.
- */
-static void sqlite_format_real(char *out, size_t cap, double d)
-{
-    char sci[40];
-    char digits[24];
-    int prec, exp10 = 0;
-    size_t nd = 0, pos = 0;
-
-    if (!isfinite(d)) {
-        snprintf(out, cap, "%g", d);
-        return;
-    }
-    for (prec = 15; prec < 17; prec++) {
-        snprintf(sci, sizeof sci, "%.*e", prec - 1, d);
-        if (strtod(sci, NULL) == d)
-            break;
-    }
-    snprintf(sci, sizeof sci, "%.*e", prec - 1, d);
-    /* sci is "[-]D.DDDDe[+-]XX" */
-    const char *p = sci;
-    int negative = *p == '-';
-    if (negative)
-        p++;
-    for (; *p && *p != 'e'; p++)
-        if (isdigit((unsigned char)*p) && nd < sizeof digits - 1)
-            digits[nd++] = *p;
-    if (*p == 'e')
-        exp10 = (int)strtol(p + 1, NULL, 10);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
-    if (exp10 > SQLITE_PLAIN_EXP_MAX || exp10 < -SQLITE_PLAIN_EXP_MAX) {
-        snprintf(out, cap, "%.*g", prec, d);
-        return;
-    }
-    if (negative && !(nd == 1 && digits[0] == '0'))
-        out[pos++] = '-';
-    if (exp10 < 0) {
-        out[pos++] = '0';
-        out[pos++] = '.';
-        for (int i = 0; i < -exp10 - 1; i++)
-            out[pos++] = '0';
-        for (size_t i = 0; i < nd; i++)
-            out[pos++] = digits[i];
-    } else {
-        for (int i = 0; i <= exp10; i++)
-            out[pos++] = (size_t)i < nd ? digits[i] : '0';
-        if (nd > (size_t)exp10 + 1) {
-            out[pos++] = '.';
-            for (size_t i = (size_t)exp10 + 1; i < nd; i++)
-                out[pos++] = digits[i];
-        }
-    }
-    out[pos] = '\0';
-}
-
 /* The text slot for column `index`, valid until the next step/reset. */
 static char *sqlite_num_slot(sqlite_stmt *st, size_t index)
 {
@@ -877,7 +779,7 @@ static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
             char *slot = sqlite_num_slot(st, index);
             if (!slot)
                 return orm_conn_error(base->conn, ORM_ENOMEM, "out of memory");
-            sqlite_format_real(slot, SQLITE_NUM_SLOT, v);
+            orm_double_text(slot, v, ORM_DOUBLE_PLAIN);
             *out = orm_value_text(slot);
         } else {
             *out = orm_value_float(v);
@@ -892,13 +794,13 @@ static int sqlite_column(orm_stmt *base, size_t index, orm_type type,
         if (!text)
             return orm_conn_error(base->conn, ORM_ENOMEM, "out of memory");
         if (want == ORM_VINT &&
-            sqlite_text_to_int((const char *)text, len, &iv)) {
+            orm_int_parse(&iv, (const char *)text, len) == 0) {
             *out = orm_value_int(iv);
         } else if (want == ORM_VFLOAT &&
-                   sqlite_text_to_double((const char *)text, len, &fv)) {
+                   orm_double_parse(&fv, (const char *)text, len) == 0) {
             *out = orm_value_float(fv);
         } else if (want == ORM_VBOOL &&
-                   sqlite_text_to_int((const char *)text, len, &iv)) {
+                   orm_int_parse(&iv, (const char *)text, len) == 0) {
             *out = orm_value_bool(iv != 0);
         } else if (want == ORM_VBOOL &&
                    (strcasecmp((const char *)text, "true") == 0 ||

@@ -36,6 +36,7 @@
 #include "internal.h"
 #include "orm/model.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/number.h"
 #include "util.h"
 
 #define MSG_REQUIRED "a value is required (use NULL for none)"
@@ -180,31 +181,6 @@ static void value_set_scalar(orm_value *v, orm_value scalar)
     *v = scalar;
 }
 
-/*
- * Numbers are always written with '.', whatever LC_NUMERIC the program
- * chose (the TUI calls setlocale for ncursesw): switch this thread to the
- * C locale around strtod and snprintf. If no locale object can be made
- * the current one stays in use.
- */
-typedef struct c_numeric {
-    locale_t c_locale;
-    locale_t saved;
-} c_numeric;
-
-static void c_numeric_begin(c_numeric *cn)
-{
-    cn->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    cn->saved = cn->c_locale ? uselocale(cn->c_locale) : (locale_t)0;
-}
-
-static void c_numeric_end(c_numeric *cn)
-{
-    if (!cn->c_locale)
-        return;
-    uselocale(cn->saved);
-    freelocale(cn->c_locale);
-}
-
 /* ---- UTF-8 ---- */
 
 enum { UTF8_OK = 0, UTF8_INVALID = -1, UTF8_NUL = -2 };
@@ -291,46 +267,14 @@ static int range_error(orm_error *err, const orm_column *col)
                       orm_type_name(col->type), (long long)lo, (long long)hi);
 }
 
-/* Optional sign and digits, nothing else (spaces already trimmed). */
-static int is_integer_text(const char *s, size_t n)
-{
-    size_t i = 0;
-    if (n && (s[0] == '+' || s[0] == '-'))
-        i++;
-    if (i == n)
-        return 0;
-    for (; i < n; i++)
-        if (!is_digit(s[i]))
-            return 0;
-    return 1;
-}
-
-/* 0, ORM_ETYPE (bad shape or outside int64, no message), ORM_ENOMEM. */
-static int int_scan(const char *s, size_t n, int64_t *out)
-{
-    if (!is_integer_text(s, n))
-        return ORM_ETYPE;
-    char *copy = orm_strndup(s, n);
-    if (!copy)
-        return ORM_ENOMEM;
-    char *end = NULL;
-    errno = 0;
-    long long parsed = strtoll(copy, &end, 10);
-    int rc = errno == ERANGE || *end != '\0' ? ORM_ETYPE : 0;
-    free(copy);
-    *out = (int64_t)parsed;
-    return rc;
-}
-
 static int parse_int(const orm_column *col, const char *s, size_t n,
                      int64_t *out, orm_error *err)
 {
-    int rc = int_scan(s, n, out);
-    if (rc == ORM_ENOMEM)
-        return nomem(err);
+    int rc = orm_int_parse(out, s, n);
+    if (rc == 1)
+        return range_error(err, col);
     if (rc)
-        return is_integer_text(s, n) ? range_error(err, col)
-                                     : expected_error(err, col);
+        return expected_error(err, col);
     int64_t lo, hi;
     int_range(col->type, &lo, &hi);
     if (*out < lo || *out > hi)
@@ -338,31 +282,10 @@ static int parse_int(const orm_column *col, const char *s, size_t n,
     return 0;
 }
 
-/* strtod over exactly `n` bytes: 0, 1 when it overflows to infinity,
- * ORM_ETYPE for anything but one number, or ORM_ENOMEM. */
-static int float_scan(const char *s, size_t n, double *out)
-{
-    char *copy = orm_strndup(s, n);
-    if (!copy)
-        return ORM_ENOMEM;
-    c_numeric cn;
-    c_numeric_begin(&cn);
-    char *end = NULL;
-    errno = 0;
-    *out = strtod(copy, &end);
-    int overflow = errno == ERANGE && isinf(*out);
-    c_numeric_end(&cn);
-    int rc = end == copy || *end != '\0' || memchr(s, '\0', n) ? ORM_ETYPE
-             : overflow                                        ? 1
-                                                               : 0;
-    free(copy);
-    return rc;
-}
-
 static int parse_float(const orm_column *col, const char *s, size_t n,
                        double *out, orm_error *err)
 {
-    int rc = float_scan(s, n, out);
+    int rc = orm_double_parse(out, s, n);
     if (rc == ORM_ENOMEM)
         return nomem(err);
     if (rc == 1)
@@ -371,6 +294,27 @@ static int parse_float(const orm_column *col, const char *s, size_t n,
     if (rc)
         return expected_error(err, col);
     return 0;
+}
+
+/* Until single-precision text moves to number.h: switch this thread to
+ * the C locale around strtod and snprintf. */
+typedef struct c_numeric {
+    locale_t c_locale;
+    locale_t saved;
+} c_numeric;
+
+static void c_numeric_begin(c_numeric *cn)
+{
+    cn->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    cn->saved = cn->c_locale ? uselocale(cn->c_locale) : (locale_t)0;
+}
+
+static void c_numeric_end(c_numeric *cn)
+{
+    if (!cn->c_locale)
+        return;
+    uselocale(cn->saved);
+    freelocale(cn->c_locale);
 }
 
 /* A single-precision Float column (float4, MySQL FLOAT). */
@@ -391,25 +335,6 @@ static void format_float32(char *buf, size_t size, double f)
         if ((float)strtod(buf, NULL) == (float)f)
             break;
     }
-    c_numeric_end(&cn);
-}
-
-/* Shortest text that reads back as the same double. */
-static void format_double(char *buf, size_t size, double f)
-{
-    if (isnan(f)) {
-        snprintf(buf, size, "nan");
-        return;
-    }
-    if (isinf(f)) {
-        snprintf(buf, size, "%s", f < 0 ? "-inf" : "inf");
-        return;
-    }
-    c_numeric cn;
-    c_numeric_begin(&cn);
-    snprintf(buf, size, "%.15g", f);
-    if (strtod(buf, NULL) != f)
-        snprintf(buf, size, "%.17g", f);
     c_numeric_end(&cn);
 }
 
@@ -1007,13 +932,13 @@ static char *format_blob(const unsigned char *bytes, size_t len)
 
 static char *format_kind(const orm_value *v)
 {
-    char buf[64];
+    char buf[ORM_DOUBLE_TEXT_MAX];
     switch (v->kind) {
     case ORM_VINT:
         snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
         return orm_strdup(buf);
     case ORM_VFLOAT:
-        format_double(buf, sizeof buf, v->u.f);
+        orm_double_text(buf, v->u.f, ORM_DOUBLE_SHORT);
         return orm_strdup(buf);
     case ORM_VBOOL:
         return orm_strdup(v->u.b ? "true" : "false");
@@ -1062,10 +987,7 @@ int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
         return 0;
     case ORM_VINT: {
         int64_t i;
-        int rc = int_scan(text, len, &i);
-        if (rc == ORM_ENOMEM)
-            return nomem(err);
-        if (rc)
+        if (orm_int_parse(&i, text, len))
             return type_error(err, NULL, "not a whole number: '%.*s'", show,
                               text);
         *out = orm_value_int(i);
@@ -1073,7 +995,7 @@ int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
     }
     case ORM_VFLOAT: {
         double f;
-        int rc = float_scan(text, len, &f);
+        int rc = orm_double_parse(&f, text, len);
         if (rc == ORM_ENOMEM)
             return nomem(err);
         /* 1 (overflow) is fine here: "inf" reads back as infinity. */
@@ -1166,13 +1088,10 @@ static int normalize_numeric(orm_value *v, const orm_column *col)
     } else if (v->kind == ORM_VFLOAT) {
         if (!isfinite(v->u.f))
             return 0;
-        c_numeric cn;
-        c_numeric_begin(&cn);
         if (numeric_declared(col) && col->scale >= 0 && col->scale <= 30)
-            snprintf(digits, sizeof digits, "%.*f", col->scale, v->u.f);
+            orm_double_fixed(digits, sizeof digits, v->u.f, col->scale);
         else
-            format_double(digits, sizeof digits, v->u.f);
-        c_numeric_end(&cn);
+            orm_double_text(digits, v->u.f, ORM_DOUBLE_SHORT);
     } else if (v->kind != ORM_VTEXT) {
         return 0;
     }
@@ -1202,10 +1121,7 @@ static int normalize_int(orm_value *v)
     const char *s = v->u.s.ptr;
     size_t n = v->u.s.len;
     trim(&s, &n);
-    int rc = int_scan(s, n, &i);
-    if (rc == ORM_ENOMEM)
-        return rc;
-    if (rc == 0)
+    if (orm_int_parse(&i, s, n) == 0)
         value_set_scalar(v, orm_value_int(i));
     return 0;
 }
@@ -1230,7 +1146,7 @@ static int normalize_float(orm_value *v, const orm_column *col)
     trim(&s, &n);
     if (n == 0)
         return 0;
-    int rc = float_scan(s, n, &f);
+    int rc = orm_double_parse(&f, s, n);
     if (rc == ORM_ENOMEM)
         return rc;
     if (rc == 0)

@@ -4,11 +4,13 @@
  * and create_all / drop_all in foreign-key order.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "internal.h"
+#include "orm/sys/number.h"
 #include "util.h"
 
 /* Identifier length limit shared by PostgreSQL (63) and MySQL (64). */
@@ -38,11 +40,8 @@ static void constraint_name(sql_builder *sb, const char *prefix,
 
 static int is_number(const char *s)
 {
-    char *end;
-    if (!*s)
-        return 0;
-    strtod(s, &end);
-    return *end == '\0';
+    double d;
+    return orm_double_parse(&d, s, strlen(s)) == 0 && isfinite(d);
 }
 
 /* server_default is schema text; emit only what is safe as SQL (numbers,

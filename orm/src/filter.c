@@ -29,7 +29,6 @@
  *              | null
  */
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,7 @@
 
 #include "orm/expr.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/number.h"
 #include "util.h"
 
 /* Parentheses and 'not' deeper than this are refused, so hostile input
@@ -142,7 +142,7 @@ static int is_text_op(orm_op op)
 }
 
 /* ---------------------------------------------------------------------
- * Small text helpers: edit distance, UTF-8, numbers in the C locale
+ * Small text helpers: edit distance, UTF-8
  */
 
 /* Edit distance counting a swap of neighbours as one edit ("ture" is
@@ -248,69 +248,6 @@ static int is_name_char(unsigned cp)
 {
     utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
     return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
-}
-
-/*
- * strtod and printf follow LC_NUMERIC, and the TUI calls setlocale() for
- * ncurses: a German locale would read "9.95" as 9. Numbers in the filter
- * language always use '.', so conversions run under the C locale.
- */
-typedef struct c_numeric {
-    locale_t c;
-    locale_t saved;
-} c_numeric;
-
-static void c_numeric_enter(c_numeric *s)
-{
-    s->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (s->c)
-        s->saved = uselocale(s->c);
-}
-
-static void c_numeric_leave(c_numeric *s)
-{
-    if (!s->c)
-        return;
-    uselocale(s->saved);
-    freelocale(s->c);
-}
-
-static double c_strtod(const char *text, char **end)
-{
-    c_numeric loc;
-    c_numeric_enter(&loc);
-    double d = strtod(text, end);
-    c_numeric_leave(&loc);
-    return d;
-}
-
-/* The shortest text that reads back as exactly `d`: plain digits for
- * everyday magnitudes, an exponent for tiny and huge ones, and always a
- * '.' or exponent so that it reads back as a decimal, not an integer. */
-static void format_double(char *out, size_t size, double d)
-{
-    c_numeric loc;
-    int prec;
-    c_numeric_enter(&loc);
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(out, size, "%.*g", prec, d);
-        if (strtod(out, NULL) == d)
-            break;
-    }
-    double mag = fabs(d);
-    const char *e = strpbrk(out, "eE");
-    if (e && mag >= 1e-4 && mag < 1e15) {
-        /* %g chose an exponent only because few digits are significant */
-        long exp10 = strtol(e + 1, NULL, 10);
-        long decimals = prec - 1 - exp10;
-        snprintf(out, size, "%.*f", (int)(decimals > 0 ? decimals : 0), d);
-    }
-    c_numeric_leave(&loc);
-    if (!strpbrk(out, ".eE")) {
-        size_t len = strlen(out);
-        if (len + 3 <= size)
-            memcpy(out + len, ".0", 3);
-    }
 }
 
 /* ---------------------------------------------------------------------
@@ -954,8 +891,6 @@ static int read_literal(filter_parser *p, filter_literal *lit,
 static int literal_natural(filter_parser *p, filter_literal *lit,
                            orm_value *out)
 {
-    char *end = NULL;
-
     switch (lit->kind) {
     case LIT_NULL:
         *out = orm_value_null();
@@ -972,17 +907,19 @@ static int literal_natural(filter_parser *p, filter_literal *lit,
         lit->text = NULL;
         return 0;
     case LIT_INT: {
-        errno = 0;
-        long long i = strtoll(lit->text, &end, 10);
-        if (errno == ERANGE)
+        int64_t i = 0;
+        if (orm_int_parse(&i, lit->text, strlen(lit->text)))
             return fail(p, ORM_EPARSE, lit->pos,
                         "%s is out of range for a 64-bit integer", lit->text);
-        *out = orm_value_int((int64_t)i);
+        *out = orm_value_int(i);
         return 0;
     }
     case LIT_DECIMAL: {
-        double d = c_strtod(lit->text, &end);
-        if (!isfinite(d))
+        double d = 0;
+        int rc = orm_double_parse(&d, lit->text, strlen(lit->text));
+        if (rc == ORM_ENOMEM)
+            return nomem(p);
+        if (rc || !isfinite(d))
             return fail(p, ORM_EPARSE, lit->pos, "%s is out of range",
                         lit->text);
         *out = orm_value_float(d);
@@ -1703,7 +1640,7 @@ static void append_quoted(orm_buf *b, const char *s, size_t n)
 static void append_value(orm_buf *b, const orm_value *v)
 {
     static const char hex[] = "0123456789abcdef";
-    char num[64];
+    char num[ORM_DOUBLE_TEXT_MAX];
 
     switch (v->kind) {
     case ORM_VNULL:
@@ -1721,7 +1658,7 @@ static void append_value(orm_buf *b, const orm_value *v)
                                             : "'-inf'");
             return;
         }
-        format_double(num, sizeof num, v->u.f);
+        orm_double_text(num, v->u.f, ORM_DOUBLE_DECIMAL);
         orm_buf_append(b, num);
         return;
     case ORM_VBOOL:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "orm/sys/number.h"
 
 void sql_init(sql_builder *sb, const orm_driver *driver)
 {
@@ -194,7 +195,9 @@ void sql_param_ordered(sql_builder *sb, const orm_column *col,
 {
     if (decimal_as_text(sb, col) && v->kind == ORM_VTEXT) {
         /* Compared through CAST(col AS REAL): bind a number too. */
-        orm_value f = orm_value_float(strtod(v->u.s.ptr, NULL));
+        double d = 0;
+        orm_double_parse(&d, v->u.s.ptr, v->u.s.len);
+        orm_value f = orm_value_float(d);
         sql_param(sb, &f, ORM_FLOAT);
         return;
     }

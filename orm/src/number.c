@@ -1,0 +1,212 @@
+/*
+ * Numbers as text in every locale (orm/sys/number.h).
+ *
+ * strtod and snprintf follow the calling thread's LC_NUMERIC. Around each
+ * call this file switches the thread to one C locale object, made once
+ * (glibc hands back its static C locale, so it cannot fail there) and
+ * switches back: uselocale only swaps a thread-local pointer. Should no C
+ * locale object exist, the program's locale stays in use.
+ *
+ * Shortest text: for a normal double, the %.15e text is the shortest when
+ * any text of 15 digits or fewer reads back as it (15 digits are
+ * DBL_DIG, so every such text is its own double); otherwise 16, otherwise
+ * 17 digits, which always read back. A subnormal has fewer significant
+ * bits, so there every precision from 1 is tried.
+ */
+#include <errno.h>
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "orm/sys/number.h"
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_make(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/* Switch this thread to the C locale; pass the result to c_leave. */
+static locale_t c_enter(void)
+{
+    pthread_once(&c_locale_once, c_locale_make);
+    return c_locale ? uselocale(c_locale) : (locale_t)0;
+}
+
+static void c_leave(locale_t saved)
+{
+    if (saved)
+        uselocale(saved);
+}
+
+/* The shortest "[-]D.DDDe[+-]XX" text that reads back as finite `d`. */
+static void shortest_sci(char *sci, size_t size, double d)
+{
+    locale_t saved = c_enter();
+    int prec = fabs(d) < DBL_MIN ? 1 : 15;
+    for (; prec < 17; prec++) {
+        snprintf(sci, size, "%.*e", prec - 1, d);
+        if (strtod(sci, NULL) == d)
+            break;
+    }
+    if (prec == 17)
+        snprintf(sci, size, "%.16e", d);
+    c_leave(saved);
+}
+
+static size_t put_exponent(char *out, size_t pos, int exp10)
+{
+    unsigned mag = (unsigned)(exp10 < 0 ? -exp10 : exp10);
+    out[pos++] = 'e';
+    out[pos++] = exp10 < 0 ? '-' : '+';
+    if (mag >= 100)
+        out[pos++] = (char)('0' + mag / 100);
+    out[pos++] = (char)('0' + mag / 10 % 10);
+    out[pos++] = (char)('0' + mag % 10);
+    return pos;
+}
+
+size_t orm_double_text(char *out, double d, orm_double_style style)
+{
+    if (isnan(d))
+        return (size_t)snprintf(out, ORM_DOUBLE_TEXT_MAX, "nan");
+    if (isinf(d))
+        return (size_t)snprintf(out, ORM_DOUBLE_TEXT_MAX, "%s",
+                                d < 0 ? "-inf" : "inf");
+
+    char sci[40], digits[24];
+    size_t nd = 0, pos = 0;
+    shortest_sci(sci, sizeof sci, d);
+    /* sci is "[-]D[.DDDD]e[+-]XX" */
+    const char *p = sci;
+    int negative = *p == '-';
+    if (negative)
+        p++;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9' && nd < sizeof digits - 1)
+            digits[nd++] = *p;
+    int exp10 = 0;
+    if (*p == 'e') {
+        int exp_negative = *++p == '-';
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            exp10 = exp10 * 10 + (*p - '0');
+        if (exp_negative)
+            exp10 = -exp10;
+    }
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+
+    int plain = style == ORM_DOUBLE_PLAIN ? exp10 >= -40 && exp10 <= 40
+                                          : exp10 >= -4 && exp10 < 15;
+    /* NUMERIC text has no negative zero */
+    if (negative && !(style == ORM_DOUBLE_PLAIN && d == 0))
+        out[pos++] = '-';
+    if (!plain) {
+        out[pos++] = digits[0];
+        if (nd > 1) {
+            out[pos++] = '.';
+            memcpy(out + pos, digits + 1, nd - 1);
+            pos += nd - 1;
+        }
+        pos = put_exponent(out, pos, exp10);
+    } else if (exp10 < 0) {
+        out[pos++] = '0';
+        out[pos++] = '.';
+        for (int i = 0; i < -exp10 - 1; i++)
+            out[pos++] = '0';
+        memcpy(out + pos, digits, nd);
+        pos += nd;
+    } else {
+        for (int i = 0; i <= exp10; i++)
+            out[pos++] = (size_t)i < nd ? digits[i] : '0';
+        if (nd > (size_t)exp10 + 1) {
+            out[pos++] = '.';
+            memcpy(out + pos, digits + exp10 + 1, nd - (size_t)exp10 - 1);
+            pos += nd - (size_t)exp10 - 1;
+        } else if (style == ORM_DOUBLE_DECIMAL) {
+            out[pos++] = '.';
+            out[pos++] = '0';
+        }
+    }
+    out[pos] = '\0';
+    return pos;
+}
+
+size_t orm_double_fixed(char *out, size_t size, double d, int decimals)
+{
+    if (size == 0)
+        return 0;
+    out[0] = '\0';
+    if (decimals < 0 || decimals > 30)
+        return 0;
+    locale_t saved = c_enter();
+    int len = snprintf(out, size, "%.*f", decimals, d);
+    c_leave(saved);
+    if (len < 0 || (size_t)len >= size) {
+        out[0] = '\0';
+        return 0;
+    }
+    return (size_t)len;
+}
+
+int orm_double_parse(double *out, const char *s, size_t n)
+{
+    char small[64];
+    char *copy = small;
+    /* strtod would skip leading spaces and stop at a NUL */
+    if (n == 0 || s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r') ||
+        memchr(s, '\0', n))
+        return ORM_ETYPE;
+    if (n >= sizeof small && !(copy = malloc(n + 1)))
+        return ORM_ENOMEM;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+
+    char *end = NULL;
+    locale_t saved = c_enter();
+    errno = 0;
+    double v = strtod(copy, &end);
+    int overflow = errno == ERANGE && isinf(v);
+    c_leave(saved);
+    int rc = end != copy + n ? ORM_ETYPE : overflow ? 1 : 0;
+    if (copy != small)
+        free(copy);
+    if (rc != ORM_ETYPE)
+        *out = v;
+    return rc;
+}
+
+int orm_int_parse(int64_t *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    int negative = 0;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        negative = s[i++] == '-';
+    if (i == n)
+        return ORM_ETYPE;
+    const size_t first = i;
+    /* The magnitude as unsigned: INT64_MIN has no positive twin. Up to
+     * 18 digits cannot overflow and need no check per digit. */
+    const uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
+    uint64_t v = 0;
+    int overflow = 0;
+    for (; i < n; i++) {
+        unsigned digit = (unsigned)(unsigned char)s[i] - '0';
+        if (digit > 9)
+            return ORM_ETYPE;
+        if (i - first >= 18 && v > (limit - digit) / 10)
+            overflow = 1;
+        else
+            v = v * 10 + digit;
+    }
+    if (overflow)
+        return 1;
+    *out = negative ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
