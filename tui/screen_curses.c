@@ -394,7 +394,9 @@ int tui_screen_curses_new(tui_screen **out, const tui_theme *theme)
     if (!c)
         return ORM_ENOMEM;
     c->base.ops = &curses_ops;
-    setlocale(LC_ALL, "");
+    /* ncursesw needs the terminal's character encoding (LC_CTYPE) and
+     * nothing more: numbers and dates keep the C locale's rules. */
+    setlocale(LC_CTYPE, "");
     pending_signal = 0;
     c->term = newterm(NULL, stdout, stdin);
     if (!c->term) {
