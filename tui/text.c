@@ -8,6 +8,7 @@
 
 #include <utf8proc.h>
 
+#include "orm/sys/number.h"
 #include "text.h"
 
 #define REPLACEMENT   "\xEF\xBF\xBD" /* U+FFFD */
@@ -276,10 +277,10 @@ void tui_text_count(char *out, size_t size, long long n, int estimate)
             v /= 1000.0;
             i++;
         }
-        if (v < 9.95)
-            snprintf(out, size, "~%.1f%c", v, suffix[i]);
-        else
-            snprintf(out, size, "~%.0f%c", v, suffix[i]);
+        /* '.' whatever the host program's LC_NUMERIC, as in values */
+        char digits[ORM_DOUBLE_TEXT_MAX];
+        orm_double_fixed(digits, sizeof digits, v, v < 9.95 ? 1 : 0);
+        snprintf(out, size, "~%s%c", digits, suffix[i]);
         return;
     }
     char digits[32];
