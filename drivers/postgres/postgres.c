@@ -962,14 +962,15 @@ static orm_value_kind pg_natural_kind(Oid oid)
 /* Whole number from text; "12.000" counts, "12.5" does not. */
 static int pg_parse_int(const char *text, size_t len, int64_t *out)
 {
+    if (orm_int_parse(out, text, len) == 0)
+        return 0;
     const char *dot = memchr(text, '.', len);
-    if (dot) {
-        for (const char *p = dot + 1; p < text + len; p++)
-            if (*p != '0')
-                return -1;
-        len = (size_t)(dot - text);
-    }
-    return orm_int_parse(out, text, len) ? -1 : 0;
+    if (!dot)
+        return -1;
+    for (const char *p = dot + 1; p < text + len; p++)
+        if (*p != '0')
+            return -1;
+    return orm_int_parse(out, text, (size_t)(dot - text)) ? -1 : 0;
 }
 
 static int pg_parse_bool(const char *text, int *out)

@@ -7,7 +7,7 @@
  * switches back: uselocale only swaps a thread-local pointer. Should no C
  * locale object exist, the program's locale stays in use.
  *
- * Shortest text: for a normal double, the %.15e text is the shortest when
+ * Shortest text: for a normal double, the %.15g text is the shortest when
  * any text of 15 digits or fewer reads back as it (15 digits are
  * DBL_DIG, so every such text is its own double); otherwise 16, otherwise
  * 17 digits, which always read back. A subnormal has fewer significant
@@ -45,18 +45,20 @@ static void c_leave(locale_t saved)
         uselocale(saved);
 }
 
-/* The shortest "[-]D.DDDe[+-]XX" text that reads back as finite `d`. */
-static void shortest_sci(char *sci, size_t size, double d)
+/* The shortest %g text ("1234.56", "1e-300") that reads back as finite
+ * `d`. %g rather than %e: strtod reads "1234.56" faster than
+ * "1.23456000000000e+03". */
+static void shortest_g(char *text, size_t size, double d)
 {
     locale_t saved = c_enter();
     int prec = fabs(d) < DBL_MIN ? 1 : 15;
     for (; prec < 17; prec++) {
-        snprintf(sci, size, "%.*e", prec - 1, d);
-        if (strtod(sci, NULL) == d)
+        snprintf(text, size, "%.*g", prec, d);
+        if (strtod(text, NULL) == d)
             break;
     }
     if (prec == 17)
-        snprintf(sci, size, "%.16e", d);
+        snprintf(text, size, "%.17g", d);
     c_leave(saved);
 }
 
@@ -80,18 +82,26 @@ size_t orm_double_text(char *out, double d, orm_double_style style)
         return (size_t)snprintf(out, ORM_DOUBLE_TEXT_MAX, "%s",
                                 d < 0 ? "-inf" : "inf");
 
-    char sci[40], digits[24];
-    size_t nd = 0, pos = 0;
-    shortest_sci(sci, sizeof sci, d);
-    /* sci is "[-]D[.DDDD]e[+-]XX" */
-    const char *p = sci;
+    /* The significant digits and the decimal exponent of the first. */
+    char text[40], digits[24];
+    size_t nd = 0, pos = 0, before_point = 0, leading_zeros = 0;
+    int seen_point = 0, exp10 = 0;
+    shortest_g(text, sizeof text, d);
+    const char *p = text;
     int negative = *p == '-';
     if (negative)
         p++;
-    for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9' && nd < sizeof digits - 1)
+    for (; *p && *p != 'e'; p++) {
+        if (*p == '.') {
+            seen_point = 1;
+        } else if (nd == 0 && *p == '0') {
+            leading_zeros++;
+            before_point += !seen_point;
+        } else if (nd < sizeof digits - 1) {
             digits[nd++] = *p;
-    int exp10 = 0;
+            before_point += !seen_point;
+        }
+    }
     if (*p == 'e') {
         int exp_negative = *++p == '-';
         for (p++; *p >= '0' && *p <= '9'; p++)
@@ -99,6 +109,12 @@ size_t orm_double_text(char *out, double d, orm_double_style style)
         if (exp_negative)
             exp10 = -exp10;
     }
+    if (nd == 0) { /* zero */
+        digits[nd++] = '0';
+        leading_zeros = 0;
+        before_point = 1;
+    }
+    exp10 += (int)before_point - (int)leading_zeros - 1;
     while (nd > 1 && digits[nd - 1] == '0')
         nd--;
 
