@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "display.h"
+#include "orm/sys/datetime.h"
 
 int tui_column_right_aligned(const orm_column *col)
 {
@@ -28,11 +29,8 @@ int tui_column_is_text(const orm_column *col)
     return col->type == ORM_STRING || col->type == ORM_TEXT;
 }
 
-/* The format is the user's, not a literal: that is the point. */
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
+/* Day and month names are the C locale's whatever LC_TIME the host
+ * program chose, as orb sets only LC_CTYPE (datetime.h). */
 size_t tui_date_format(char *out, size_t size, const char *format,
                        const struct tm *tm)
 {
@@ -41,38 +39,24 @@ size_t tui_date_format(char *out, size_t size, const char *format,
         out = scratch;
         size = sizeof scratch;
     }
-    return strftime(out, size, format, tm);
+    return orm_datetime_strftime(out, size, format, tm);
 }
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
 
 /* A canonical date ("2024-01-31", maybe followed by " 13:45...") in the
  * config's format, the rest as it was; 0 when it is not such a date. */
 static int show_date(orm_buf *out, const char *text, size_t len,
                      const char *format)
 {
-    static const char shape[] = "dddd-dd-dd";
+    orm_datetime date;
     struct tm tm;
     char shown[TUI_DATE_MAX];
-    int year = 0, month = 0, day = 0;
-    if (len < 10 || (len > 10 && text[10] != ' ' && text[10] != 'T'))
+    if (len < 10 || (len > 10 && text[10] != ' ' && text[10] != 'T') ||
+        orm_datetime_parse(&date, text, 10, ORM_DATE) != ORM_DATETIME_OK)
         return 0;
-    for (size_t i = 0; i < 10; i++) {
-        int digit = text[i] >= '0' && text[i] <= '9';
-        if (shape[i] == 'd' ? !digit : text[i] != '-')
-            return 0;
-        if (digit && i < 4)
-            year = year * 10 + (text[i] - '0');
-        else if (digit && i < 7)
-            month = month * 10 + (text[i] - '0');
-        else if (digit)
-            day = day * 10 + (text[i] - '0');
-    }
     memset(&tm, 0, sizeof tm);
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
+    tm.tm_year = date.year - 1900;
+    tm.tm_mon = date.month - 1;
+    tm.tm_mday = date.day;
     /* The weekday and day of the year, for %a, %A, %j and the like. */
     struct tm probe = tm;
     probe.tm_hour = 12;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "filter_tree.h"
+#include "orm/sys/datetime.h"
 #include "text.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -223,15 +224,12 @@ static void zone_of(char *out, size_t size, const tui_date *d)
 
 static int parse_day(const char *s, size_t len, tui_date *out)
 {
-    if (len != 10 || s[4] != '-' || s[7] != '-')
+    orm_datetime day;
+    if (orm_datetime_parse(&day, s, len, ORM_DATE) != ORM_DATETIME_OK)
         return 0;
-    for (size_t i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    out->year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-                (s[3] - '0');
-    out->month = (s[5] - '0') * 10 + (s[6] - '0');
-    out->day = (s[8] - '0') * 10 + (s[9] - '0');
+    out->year = day.year;
+    out->month = day.month;
+    out->day = day.day;
     return 1;
 }
 

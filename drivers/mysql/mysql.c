@@ -28,6 +28,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 
+#include "orm/sys/datetime.h"
 #include "orm/sys/driver.h"
 #include "orm/sys/number.h"
 
@@ -79,7 +80,7 @@ enum {
 #define MY_TEXT_MIN          64   /* first buffer for a text or blob column */
 #define MY_TEXT_START        1024 /* ... at most; grown for longer values */
 #define MY_SCRATCH           ORM_DOUBLE_TEXT_MAX /* numbers, zoned timestamps */
-#define MY_TZ_TEXT           48   /* a DATETIMETZ parameter converted to UTC */
+#define MY_TZ_TEXT           ORM_DATETIME_TEXT_MAX /* DATETIMETZ in UTC */
 
 /* Run on every new session, before anything else: binary comparison
  * without trailing-space padding where the server has it (MariaDB),
@@ -877,119 +878,20 @@ static int my_stmt_current(const my_stmt *st)
            st->generation == st->owner->generation;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long my_days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void my_civil_from_days(long z, long *y, long *m, long *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-/* Read exactly `n` digits at *p. */
-static int my_digits(const char **p, const char *end, int n, long *out)
-{
-    long v = 0;
-    for (int i = 0; i < n; i++, (*p)++) {
-        if (*p >= end || !isdigit((unsigned char)**p))
-            return 0;
-        v = v * 10 + (**p - '0');
-    }
-    *out = v;
-    return 1;
-}
-
 /*
- * "YYYY-MM-DD[ T]HH:MM[:SS[.fff]][ ](Z|±HH[:MM])" → the same instant in
- * UTC without a zone ("YYYY-MM-DD HH:MM:SS[.fff]"), since DATETIME has
- * no zone and the session runs in UTC. Returns 1 when converted, 0 when
- * there is no zone or the text does not parse (then it is bound as is
- * and the server judges it).
+ * A zoned timestamp (canonical DATETIMETZ text, orm/sys/datetime.h) →
+ * the same instant in UTC without a zone ("YYYY-MM-DD HH:MM:SS[.fff]"),
+ * since DATETIME has no zone and the session runs in UTC. Returns 1 when
+ * converted, 0 when there is no zone or the text does not parse (then it
+ * is bound as is and the server judges it).
  */
-static int my_tz_to_utc(const char *s, size_t n, char *out, size_t cap)
+static int my_tz_to_utc(const char *s, size_t n, char *out)
 {
-    const char *p = s, *end = s + n, *frac = NULL;
-    long y, mo, d, h, mi, sec = 0, oh = 0, om = 0;
-    size_t nfrac = 0;
-    int sign;
-
-    if (!my_digits(&p, end, 4, &y) || p >= end || *p++ != '-' ||
-        !my_digits(&p, end, 2, &mo) || p >= end || *p++ != '-' ||
-        !my_digits(&p, end, 2, &d) || p >= end)
+    orm_datetime dt;
+    if (orm_datetime_parse(&dt, s, n, ORM_DATETIMETZ) != ORM_DATETIME_OK)
         return 0;
-    if (*p != ' ' && *p != 'T' && *p != 't')
-        return 0;
-    p++;
-    if (!my_digits(&p, end, 2, &h) || p >= end || *p++ != ':' ||
-        !my_digits(&p, end, 2, &mi))
-        return 0;
-    if (p < end && *p == ':') {
-        p++;
-        if (!my_digits(&p, end, 2, &sec))
-            return 0;
-        if (p < end && *p == '.') {
-            frac = ++p;
-            while (p < end && isdigit((unsigned char)*p))
-                p++;
-            nfrac = (size_t)(p - frac);
-            if (nfrac == 0 || nfrac > 9)
-                return 0;
-        }
-    }
-    if (p < end && *p == ' ')
-        p++;
-    if (p >= end)
-        return 0;
-    if (*p == 'Z' || *p == 'z') {
-        sign = 0;
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p++ == '+' ? 1 : -1;
-        if (!my_digits(&p, end, 2, &oh))
-            return 0;
-        if (p < end && *p == ':')
-            p++;
-        if (p < end && !my_digits(&p, end, 2, &om))
-            return 0;
-    } else {
-        return 0;
-    }
-    if (p != end || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 59 || oh > 23 || om > 59)
-        return 0;
-    long minutes = h * 60 + mi - sign * (oh * 60 + om);
-    long days = my_days_from_civil(y, mo, d);
-    while (minutes < 0) {
-        minutes += 1440;
-        days--;
-    }
-    days += minutes / 1440;
-    minutes %= 1440;
-    my_civil_from_days(days, &y, &mo, &d);
-    int len = snprintf(out, cap, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld", y, mo,
-                       d, minutes / 60, minutes % 60, sec);
-    if (len < 0 || (size_t)len + (nfrac ? nfrac + 1 : 0) >= cap)
-        return 0;
-    if (nfrac) {
-        out[len++] = '.';
-        memcpy(out + len, frac, nfrac);
-        out[len + (int)nfrac] = '\0';
-    }
+    orm_datetime_to_utc(&dt);
+    orm_datetime_text(out, &dt);
     return 1;
 }
 
@@ -1035,8 +937,7 @@ static int my_bind(orm_stmt *base, size_t index, const orm_value *v,
         b->buffer = my_unconst(v->u.s.ptr ? v->u.s.ptr : "");
         b->buffer_length = (unsigned long)v->u.s.len;
         if (type == ORM_DATETIMETZ &&
-            my_tz_to_utc(v->u.s.ptr, v->u.s.len, p->tz_text,
-                         sizeof p->tz_text)) {
+            my_tz_to_utc(v->u.s.ptr, v->u.s.len, p->tz_text)) {
             b->buffer = p->tz_text;
             b->buffer_length = (unsigned long)strlen(p->tz_text);
         }

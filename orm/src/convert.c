@@ -36,12 +36,11 @@
 #include "internal.h"
 #include "orm/model.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/datetime.h"
 #include "orm/sys/number.h"
 #include "util.h"
 
 #define MSG_REQUIRED "a value is required (use NULL for none)"
-/* Longest canonical timestamp: "YYYY-MM-DD HH:MM:SS.ffffff+HH:MM". */
-#define STAMP_TEXT_MAX 64
 
 /* ---- errors ---- */
 
@@ -453,209 +452,49 @@ static int numeric_error(orm_error *err, const orm_column *col, int status)
 
 /* ---- dates, times, timestamps ---- */
 
-typedef struct stamp {
-    int year, month, day;
-    int hour, minute, second;
-    char frac[8]; /* fraction digits, trailing zeros dropped */
-    int zone_minutes;
-} stamp;
-
-typedef struct cursor {
-    const char *p;
-    const char *end;
-} cursor;
-
-/* Exactly `width` digits. */
-static int read_fixed(cursor *c, int width, int *out)
+/* Canonical text of a DATE/TIME/DATETIME/DATETIMETZ (datetime.c) into
+ * out[ORM_DATETIME_TEXT_MAX], or the reason it is not one. */
+static int parse_temporal(const orm_column *col, const char *s, size_t n,
+                          char *out, orm_error *err)
 {
-    int value = 0;
-    if (c->end - c->p < width)
-        return -1;
-    for (int k = 0; k < width; k++) {
-        if (!is_digit(c->p[k]))
-            return -1;
-        value = value * 10 + (c->p[k] - '0');
-    }
-    c->p += width;
-    *out = value;
-    return 0;
-}
-
-static int read_char(cursor *c, char want)
-{
-    if (c->p < c->end && *c->p == want) {
-        c->p++;
+    orm_datetime dt;
+    switch (orm_datetime_parse(&dt, s, n, col->type)) {
+    case ORM_DATETIME_OK:
+        orm_datetime_text(out, &dt);
         return 0;
-    }
-    return -1;
-}
-
-static int days_in_month(int year, int month)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
-static int scan_date(cursor *c, stamp *st, const orm_column *col,
-                     orm_error *err)
-{
-    if (read_fixed(c, 4, &st->year) || read_char(c, '-') ||
-        read_fixed(c, 2, &st->month) || read_char(c, '-') ||
-        read_fixed(c, 2, &st->day))
-        return expected_error(err, col);
-    if (st->year < 1)
+    case ORM_DATETIME_YEAR:
         return type_error(err, col, "year must be 0001 to 9999");
-    if (st->month < 1 || st->month > 12)
+    case ORM_DATETIME_MONTH:
         return type_error(err, col, "month must be 01 to 12");
-    int last = days_in_month(st->year, st->month);
-    if (st->day < 1 || st->day > last)
-        return type_error(err, col, "day must be 01 to %d for %04d-%02d", last,
-                          st->year, st->month);
-    return 0;
-}
-
-static int scan_time(cursor *c, stamp *st, const orm_column *col,
-                     orm_error *err)
-{
-    st->second = 0;
-    st->frac[0] = '\0';
-    if (read_fixed(c, 2, &st->hour) || read_char(c, ':') ||
-        read_fixed(c, 2, &st->minute))
-        return expected_error(err, col);
-    if (read_char(c, ':') == 0) {
-        if (read_fixed(c, 2, &st->second))
-            return expected_error(err, col);
-        if (read_char(c, '.') == 0) {
-            size_t digits = 0;
-            while (c->p + digits < c->end && is_digit(c->p[digits]))
-                digits++;
-            if (digits == 0)
-                return expected_error(err, col);
-            if (digits > 6)
-                return type_error(err, col,
-                                  "at most 6 decimal places for seconds");
-            memcpy(st->frac, c->p, digits);
-            c->p += digits;
-            while (digits && st->frac[digits - 1] == '0')
-                digits--;
-            st->frac[digits] = '\0';
-        }
-    }
-    if (st->hour > 23)
+    case ORM_DATETIME_DAY:
+        return type_error(err, col, "day must be 01 to %d for %04d-%02d",
+                          orm_days_in_month(dt.year, dt.month), dt.year,
+                          dt.month);
+    case ORM_DATETIME_HOUR:
         return type_error(err, col, "hour must be 00 to 23");
-    if (st->minute > 59)
+    case ORM_DATETIME_MINUTE:
         return type_error(err, col, "minutes must be 00 to 59");
-    if (st->second > 59)
+    case ORM_DATETIME_SECOND:
         return type_error(err, col, "seconds must be 00 to 59");
-    return 0;
-}
-
-static int looks_like_zone(const cursor *c)
-{
-    const char *p = c->p;
-    if (p < c->end && *p == ' ')
-        p++;
-    return p < c->end && (*p == '+' || *p == '-' || *p == 'Z' || *p == 'z');
-}
-
-/* Z, ±HH, ±HHMM or ±HH:MM, after at most one space. */
-static int scan_zone(cursor *c, stamp *st, const orm_column *col,
-                     orm_error *err)
-{
-    const char *zone_msg = "expected a time zone like +02:00 or Z";
-    int hours = 0, minutes = 0, sign = 1;
-    read_char(c, ' ');
-    if (read_char(c, 'Z') == 0 || read_char(c, 'z') == 0) {
-        st->zone_minutes = 0;
-        return 0;
-    }
-    if (read_char(c, '-') == 0)
-        sign = -1;
-    else if (read_char(c, '+'))
-        return type_error(err, col, "%s", zone_msg);
-    if (read_fixed(c, 2, &hours))
-        return type_error(err, col, "%s", zone_msg);
-    if (c->p < c->end) {
-        read_char(c, ':');
-        if (read_fixed(c, 2, &minutes))
-            return type_error(err, col, "%s", zone_msg);
-    }
-    if (hours > 15 || minutes > 59)
+    case ORM_DATETIME_FRACTION:
+        return type_error(err, col, "at most 6 decimal places for seconds");
+    case ORM_DATETIME_ZONE:
+        return type_error(err, col, "expected a time zone like +02:00 or Z");
+    case ORM_DATETIME_ZONE_RANGE:
         return type_error(err, col,
                           "time zone offset must be -15:59 to +15:59");
-    st->zone_minutes = sign * (hours * 60 + minutes);
-    return 0;
-}
-
-static void stamp_format_date(char *out, size_t size, const stamp *st)
-{
-    snprintf(out, size, "%04d-%02d-%02d", st->year % 10000, st->month % 100,
-             st->day % 100);
-}
-
-static void stamp_format_time(char *out, size_t size, const stamp *st)
-{
-    snprintf(out, size, "%02d:%02d:%02d%s%s", st->hour % 100, st->minute % 100,
-             st->second % 100, st->frac[0] ? "." : "", st->frac);
-}
-
-/* Canonical text of a DATE/TIME/DATETIME/DATETIMETZ into `out`. */
-static int parse_temporal(const orm_column *col, const char *s, size_t n,
-                          char *out, size_t size, orm_error *err)
-{
-    cursor c = {s, s + n};
-    stamp st;
-    char date[16], clock[24];
-    int rc;
-    memset(&st, 0, sizeof st);
-
-    if (col->type == ORM_TIME) {
-        if ((rc = scan_time(&c, &st, col, err)))
-            return rc;
-        if (c.p != c.end)
-            return expected_error(err, col);
-        stamp_format_time(out, size, &st);
-        return 0;
-    }
-    if ((rc = scan_date(&c, &st, col, err)))
-        return rc;
-    stamp_format_date(date, sizeof date, &st);
-    if (col->type == ORM_DATE) {
-        if (c.p != c.end)
-            return expected_error(err, col);
-        snprintf(out, size, "%s", date);
-        return 0;
-    }
-    if (c.p == c.end || (*c.p != ' ' && *c.p != 'T' && *c.p != 't'))
-        return expected_error(err, col);
-    c.p++;
-    if ((rc = scan_time(&c, &st, col, err)))
-        return rc;
-    stamp_format_time(clock, sizeof clock, &st);
-    if (col->type == ORM_DATETIME) {
-        if (c.p == c.end) {
-            snprintf(out, size, "%s %s", date, clock);
-            return 0;
-        }
-        if (looks_like_zone(&c))
-            return type_error(err, col,
-                              "no time zone allowed here (the column is "
-                              "DateTime, not DateTimeTZ)");
-        return expected_error(err, col);
-    }
-    if (c.p == c.end)
+    case ORM_DATETIME_ZONE_UNWANTED:
+        return type_error(err, col,
+                          "no time zone allowed here (the column is "
+                          "DateTime, not DateTimeTZ)");
+    case ORM_DATETIME_ZONE_MISSING:
         return type_error(err, col,
                           "a time zone is required (add Z or an offset "
                           "like +02:00)");
-    if ((rc = scan_zone(&c, &st, col, err)))
-        return rc;
-    if (c.p != c.end)
+    case ORM_DATETIME_SHAPE:
+    default:
         return expected_error(err, col);
-    int offset = st.zone_minutes < 0 ? -st.zone_minutes : st.zone_minutes;
-    snprintf(out, size, "%s %s%c%02d:%02d", date, clock,
-             st.zone_minutes < 0 ? '-' : '+', (offset / 60) % 100, offset % 60);
-    return 0;
+    }
 }
 
 /* ---- UUIDs, JSON, blobs ---- */
@@ -880,8 +719,8 @@ static int convert_text(orm_value *out, const orm_column *col, const char *s,
     case ORM_TIME:
     case ORM_DATETIME:
     case ORM_DATETIMETZ: {
-        char canon[STAMP_TEXT_MAX];
-        if ((rc = parse_temporal(col, t, tn, canon, sizeof canon, err)))
+        char canon[ORM_DATETIME_TEXT_MAX];
+        if ((rc = parse_temporal(col, t, tn, canon, err)))
             return rc;
         return text_out(out, canon, strlen(canon), err);
     }
@@ -1208,13 +1047,13 @@ int orm_value_normalize(orm_value *v, const orm_column *col)
     case ORM_TIME:
     case ORM_DATETIME:
     case ORM_DATETIMETZ: {
-        char canon[STAMP_TEXT_MAX];
+        char canon[ORM_DATETIME_TEXT_MAX];
         if (v->kind != ORM_VTEXT)
             return 0;
         const char *s = v->u.s.ptr;
         size_t n = v->u.s.len;
         trim(&s, &n);
-        if (parse_temporal(col, s, n, canon, sizeof canon, NULL))
+        if (parse_temporal(col, s, n, canon, NULL))
             return 0;
         return value_set_text(v, canon, strlen(canon));
     }
@@ -1371,31 +1210,27 @@ static int generate_now(orm_value *out, int date_only, orm_error *err)
 {
     struct timespec now;
     struct tm utc;
-    stamp st;
-    char date[16], clock[24], text[48];
+    orm_datetime dt;
+    char text[ORM_DATETIME_TEXT_MAX];
 
     if (clock_gettime(CLOCK_REALTIME, &now) != 0 ||
         !gmtime_r(&now.tv_sec, &utc))
         return orm_error_set(err, ORM_EIO, "cannot read the clock: %s",
                              strerror(errno));
-    memset(&st, 0, sizeof st);
-    st.year = utc.tm_year + 1900;
-    st.month = utc.tm_mon + 1;
-    st.day = utc.tm_mday;
-    st.hour = utc.tm_hour;
-    st.minute = utc.tm_min;
-    st.second = utc.tm_sec > 59 ? 59 : utc.tm_sec;
+    memset(&dt, 0, sizeof dt);
+    dt.year = utc.tm_year + 1900;
+    dt.month = utc.tm_mon + 1;
+    dt.day = utc.tm_mday;
+    dt.hour = utc.tm_hour;
+    dt.minute = utc.tm_min;
+    dt.second = utc.tm_sec > 59 ? 59 : utc.tm_sec;
     long micros = (now.tv_nsec / 1000) % 1000000;
-    snprintf(st.frac, sizeof st.frac, "%06ld", micros);
-    for (size_t len = strlen(st.frac); len && st.frac[len - 1] == '0';)
-        st.frac[--len] = '\0';
-    stamp_format_date(date, sizeof date, &st);
-    stamp_format_time(clock, sizeof clock, &st);
-    if (date_only)
-        snprintf(text, sizeof text, "%s", date);
-    else
-        snprintf(text, sizeof text, "%s %s", date, clock);
-    return text_out(out, text, strlen(text), err);
+    snprintf(dt.frac, sizeof dt.frac, "%06ld", micros);
+    for (size_t len = strlen(dt.frac); len && dt.frac[len - 1] == '0';)
+        dt.frac[--len] = '\0';
+    dt.parts = ORM_DATETIME_HAS_DATE | (date_only ? 0 : ORM_DATETIME_HAS_TIME);
+    size_t len = orm_datetime_text(text, &dt);
+    return text_out(out, text, len, err);
 }
 
 int orm_default_generate(orm_value *out, const char *gen, orm_error *err)

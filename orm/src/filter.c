@@ -38,6 +38,7 @@
 
 #include "orm/expr.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/datetime.h"
 #include "orm/sys/number.h"
 #include "util.h"
 
@@ -931,12 +932,8 @@ static int literal_natural(filter_parser *p, filter_literal *lit,
 
 static int is_plain_date(const char *s)
 {
-    static const char shape[] = "dddd-dd-dd";
-    for (size_t i = 0; shape[i]; i++) {
-        if (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != shape[i])
-            return 0;
-    }
-    return s[sizeof shape - 1] == '\0';
+    orm_datetime day;
+    return orm_datetime_parse(&day, s, strlen(s), ORM_DATE) == ORM_DATETIME_OK;
 }
 
 /*

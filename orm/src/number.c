@@ -2,10 +2,8 @@
  * Numbers as text in every locale (orm/sys/number.h).
  *
  * strtod and snprintf follow the calling thread's LC_NUMERIC. Around each
- * call this file switches the thread to one C locale object, made once
- * (glibc hands back its static C locale, so it cannot fail there) and
- * switches back: uselocale only swaps a thread-local pointer. Should no C
- * locale object exist, the program's locale stays in use.
+ * call this file switches the thread to the one C locale object
+ * (c_locale.h) and back.
  *
  * Shortest text: for a normal double, the %.15g text is the shortest when
  * any text of 15 digits or fewer reads back as it (15 digits are
@@ -15,42 +13,20 @@
  */
 #include <errno.h>
 #include <float.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "orm/sys/number.h"
-
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void c_locale_make(void)
-{
-    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
-/* Switch this thread to the C locale; pass the result to c_leave. */
-static locale_t c_enter(void)
-{
-    pthread_once(&c_locale_once, c_locale_make);
-    return c_locale ? uselocale(c_locale) : (locale_t)0;
-}
-
-static void c_leave(locale_t saved)
-{
-    if (saved)
-        uselocale(saved);
-}
 
 /* The shortest %g text ("1234.56", "1e-300") that reads back as finite
  * `d`. %g rather than %e: strtod reads "1234.56" faster than
  * "1.23456000000000e+03". */
 static void shortest_g(char *text, size_t size, double d)
 {
-    locale_t saved = c_enter();
+    locale_t saved = orm_c_locale_enter();
     int prec = fabs(d) < DBL_MIN ? 1 : 15;
     for (; prec < 17; prec++) {
         snprintf(text, size, "%.*g", prec, d);
@@ -59,7 +35,7 @@ static void shortest_g(char *text, size_t size, double d)
     }
     if (prec == 17)
         snprintf(text, size, "%.17g", d);
-    c_leave(saved);
+    orm_c_locale_leave(saved);
 }
 
 static size_t put_exponent(char *out, size_t pos, int exp10)
@@ -161,9 +137,9 @@ size_t orm_double_fixed(char *out, size_t size, double d, int decimals)
     out[0] = '\0';
     if (decimals < 0 || decimals > 30)
         return 0;
-    locale_t saved = c_enter();
+    locale_t saved = orm_c_locale_enter();
     int len = snprintf(out, size, "%.*f", decimals, d);
-    c_leave(saved);
+    orm_c_locale_leave(saved);
     if (len < 0 || (size_t)len >= size) {
         out[0] = '\0';
         return 0;
@@ -185,11 +161,11 @@ int orm_double_parse(double *out, const char *s, size_t n)
     copy[n] = '\0';
 
     char *end = NULL;
-    locale_t saved = c_enter();
+    locale_t saved = orm_c_locale_enter();
     errno = 0;
     double v = strtod(copy, &end);
     int overflow = errno == ERANGE && isinf(v);
-    c_leave(saved);
+    orm_c_locale_leave(saved);
     int rc = end != copy + n ? ORM_ETYPE : overflow ? 1 : 0;
     if (copy != small)
         free(copy);
