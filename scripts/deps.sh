@@ -10,9 +10,11 @@ build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
   libmariadb-dev libncurses-dev libcmocka-dev libinih-dev libutf8proc-dev
   libjansson-dev)
 # Test-only: database servers for the driver tests, tmux for the TUI tests,
-# doxygen for the API reference test.
+# doxygen for the API reference test, clang and its runtime for the fuzz
+# smoke run, locales (localedef and the de_DE source) for the comma-decimal
+# test runs.
 test_pkgs=(tmux postgresql mariadb-server mariadb-client valgrind clang
-  libclang-rt-14-dev doxygen)
+  libclang-rt-14-dev doxygen locales)
 
 case ${1-} in
   --build-only) pkgs=("${build_pkgs[@]}") ;;
@@ -32,10 +34,22 @@ missing=()
 for p in "${pkgs[@]}"; do
   [[ -n ${installed[$p]-} ]] || missing+=("$p")
 done
-((${#missing[@]} > 0)) || exit 0
 
 as_root=()
 ((EUID == 0)) || as_root=(sudo)
+
+# Every test also runs under LC_ALL=de_DE.UTF-8 (CMakeLists.txt): make that
+# locale when the system lacks it (a few seconds, once).
+make_test_locale() {
+  [[ ${1-} == --build-only ]] && return 0
+  locale -a 2>/dev/null | grep -qixE 'de_DE\.utf-?8' && return 0
+  echo 'deps: generating the de_DE.UTF-8 locale'
+  "${as_root[@]}" localedef -i de_DE -f UTF-8 de_DE.UTF-8
+}
+if ((${#missing[@]} == 0)); then
+  make_test_locale "${1-}"
+  exit 0
+fi
 # env(1) rather than sudo's VAR=value, which the sudoers policy may refuse.
 apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q
   -o DPkg::Lock::Timeout=600)
@@ -54,3 +68,4 @@ if ! "${apt[@]}" install -y --no-upgrade "${missing[@]}" >"$log" 2>&1; then
   "${apt[@]}" update >"$log" 2>&1 || fail 'apt-get update'
   "${apt[@]}" install -y --no-upgrade "${missing[@]}" >"$log" 2>&1 || fail 'apt-get install'
 fi
+make_test_locale "${1-}"

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1919,6 +1920,183 @@ static void test_lost_connection_keeps_changes_and_reconnects(void **state)
     assert_int_equal(count_where(f, &Account, NULL), 2);
 }
 
+/* ---- any locale ---- */
+
+/* The same table seen with the number types swapped: a NUMERIC read as
+ * Float, a DOUBLE read as Numeric (text), as schemas orb did not write
+ * often are. */
+static const orm_column swapped_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "ratio", .type = ORM_NUMERIC},
+    {.name = "price", .type = ORM_FLOAT},
+};
+static const orm_model Swapped =
+    ORM_MODEL("Swapped", "conf_typed", swapped_columns);
+
+static void set_comma_locale(void)
+{
+    if (!setlocale(LC_ALL, "de_DE.UTF-8"))
+        fail_msg("the de_DE.UTF-8 locale is missing: scripts/deps.sh makes "
+                 "it (localedef -i de_DE -f UTF-8 de_DE.UTF-8)");
+    /* proof that this locale writes numbers with a comma */
+    char probe[16];
+    snprintf(probe, sizeof probe, "%.2f", 9.95);
+    assert_string_equal(probe, "9,95");
+}
+
+static orm_record **typed_rows(orm_session *s, const orm_model *m,
+                               const char *where, size_t *n)
+{
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    assert_int_equal(orm_query_new(&q, s, m), 0);
+    if (where && orm_query_where(q, where) != 0)
+        fail_msg("[%s] where %s: %s", dialect, where,
+                 orm_error_text(orm_query_error(q)));
+    assert_int_equal(orm_query_order_by(q, "id", 0), 0);
+    if (orm_query_all(q, &rows, n) != 0)
+        fail_msg("[%s] %s: %s", dialect, where ? where : "all rows",
+                 orm_error_text(orm_query_error(q)));
+    orm_query_free(q);
+    return rows;
+}
+
+static void assert_ids(orm_session *s, const char *where, const char *want)
+{
+    size_t n = 0;
+    orm_record **rows = typed_rows(s, &Typed, where, &n);
+    orm_buf b = ORM_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            orm_buf_appendc(&b, ' ');
+        orm_buf_append_int(&b, id_of(rows[i]));
+    }
+    if (strcmp(orm_buf_str(&b), want) != 0)
+        fail_msg("[%s] where %s: got ids '%s', want '%s'", dialect, where,
+                 orm_buf_str(&b), want);
+    orm_buf_free(&b);
+    free(rows);
+}
+
+/* A host program may run in any locale (orb's own TUI sets LC_CTYPE):
+ * Float and Numeric values, filters with decimals and dates are written,
+ * read and compared the same under a comma-decimal German locale. */
+static void test_numbers_and_dates_in_a_comma_locale(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        double ratio;
+        const char *price, *exact, *day, *at;
+    } rows[] = {
+        {7.75, "7.75", "7.75", "2024-03-31", "2024-12-24 18:30:00.25"},
+        {9.95, "9.95", "7.5", "2024-02-29", "2024-10-27 02:30:00"},
+        {-0.1, "-0.10", "-0.1", "1999-12-31", "1999-12-31 23:59:59.999999"},
+        {1e-300, "0.01", "0.0000000001", "2000-01-01", "2000-01-01 00:00:00"},
+        {1.7976931348623157e308, "12345678.99",
+         "12345678901234567890.0123456789", "9999-12-31",
+         "2038-01-19 03:14:08"},
+        {-123456789.125, "-12345678.99", "-7.25", "0001-01-01",
+         "1970-01-01 00:00:00"},
+    };
+    size_t nrows = sizeof rows / sizeof rows[0];
+    char *saved = strdup(setlocale(LC_ALL, NULL));
+    orm_error err = ORM_ERROR_INIT;
+    set_comma_locale();
+
+    for (size_t i = 0; i < nrows; i++) {
+        orm_record *rec = NULL;
+        assert_int_equal(orm_record_new(&rec, &Typed), 0);
+        orm_value id = orm_value_int((int64_t)i + 1);
+        orm_value ratio = orm_value_float(rows[i].ratio);
+        assert_int_equal(orm_record_set(rec, "id", &id, &err), 0);
+        assert_int_equal(orm_record_set(rec, "ratio", &ratio, &err), 0);
+        /* typed as a person would: '.' whatever the locale */
+        if (orm_record_set_text(rec, "price", rows[i].price, &err) ||
+            orm_record_set_text(rec, "exact", rows[i].exact, &err) ||
+            orm_record_set_text(rec, "day", rows[i].day, &err) ||
+            orm_record_set_text(rec, "at", rows[i].at, &err))
+            fail_msg("[%s] row %zu: %s", dialect, i, orm_error_text(&err));
+        CHECK(f->s, orm_session_add(f->s, rec));
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+
+    orm_session *s2 = NULL;
+    assert_int_equal(orm_session_new(&s2, f->db), 0);
+    size_t n = 0;
+    orm_record **got = typed_rows(s2, &Typed, NULL, &n);
+    assert_int_equal(n, nrows);
+    for (size_t i = 0; i < n; i++) {
+        const orm_value *ratio = orm_record_get(got[i], "ratio");
+        assert_int_equal(ratio->kind, ORM_VFLOAT);
+        if (ratio->u.f != rows[i].ratio)
+            fail_msg("[%s] ratio %.17g read back as %.17g", dialect,
+                     rows[i].ratio, ratio->u.f);
+        char *price = orm_value_format(orm_record_get(got[i], "price"),
+                                       orm_model_column(&Typed, "price"));
+        char want_price[32];
+        /* Numeric(10,2) keeps two decimals */
+        snprintf(want_price, sizeof want_price, "%s%s", rows[i].price,
+                 strchr(rows[i].price, '.')[2] ? "" : "0");
+        assert_string_equal(price, want_price);
+        free(price);
+        assert_string_equal(text_of(got[i], "day"), rows[i].day);
+        assert_string_equal(text_of(got[i], "at"), rows[i].at);
+    }
+    free(got);
+    char *shown =
+        orm_value_format(&(orm_value){.kind = ORM_VFLOAT, .u.f = 9.95},
+                         orm_model_column(&Typed, "ratio"));
+    assert_string_equal(shown, "9.95");
+    free(shown);
+
+    /* filters with decimals and dates */
+    assert_ids(s2, "ratio > 9.5", "2 5");
+    assert_ids(s2, "ratio = 7.75", "1");
+    assert_ids(s2, "ratio < -0.05 and ratio > -1.5", "3");
+    assert_ids(s2, "ratio > 0 and ratio < 1e-299", "4");
+    assert_ids(s2, "price > 9.5", "2 5");
+    assert_ids(s2, "price between 7.5 and 9.95", "1 2");
+    assert_ids(s2, "price in (-0.1, 0.01)", "3 4");
+    assert_ids(s2, "day > '2024-03-01' and day < '2024-04-01'", "1");
+    assert_ids(s2, "at >= '2024-12-24 18:30:00.25' and at < '2025-01-01'", "1");
+    assert_ids(s2, "at <= '1999-12-31 23:59:59.999999' and at > '1999-01-01'",
+               "3");
+
+    /* keyset paging after a decimal key: rows strictly after 7.5 */
+    orm_query *q = NULL;
+    orm_value key[2] = {orm_value_text("7.5"), orm_value_int(2)};
+    assert_int_equal(orm_query_new(&q, s2, &Typed), 0);
+    assert_int_equal(orm_query_order_by(q, "exact", 0), 0);
+    assert_int_equal(orm_query_after(q, key), 0);
+    orm_record **after = NULL;
+    assert_int_equal(orm_query_all(q, &after, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(id_of(after[0]), 1);
+    assert_int_equal(id_of(after[1]), 5);
+    free(after);
+    orm_query_free(q);
+
+    /* the other way round: NUMERIC read as Float, DOUBLE as Numeric */
+    orm_session *s3 = NULL;
+    assert_int_equal(orm_session_new(&s3, f->db), 0);
+    got = typed_rows(s3, &Swapped, "id <= 3", &n);
+    assert_int_equal(n, 3);
+    static const char *const ratio_text[] = {"7.75", "9.95", "-0.1"};
+    static const double price_float[] = {7.75, 9.95, -0.1};
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(text_of(got[i], "ratio"), ratio_text[i]);
+        const orm_value *price = orm_record_get(got[i], "price");
+        assert_int_equal(price->kind, ORM_VFLOAT);
+        assert_true(price->u.f == price_float[i]);
+    }
+    free(got);
+    orm_session_free(s3);
+    orm_session_free(s2);
+    orm_error_clear(&err);
+    setlocale(LC_ALL, saved);
+    free(saved);
+}
+
 int main(int argc, char **argv)
 {
     const char *env = NULL;
@@ -1980,6 +2158,7 @@ int main(int argc, char **argv)
         T(test_create_all_reads_back_by_reflection),
         T(test_reflects_tables_it_did_not_create),
         T(test_lost_connection_keeps_changes_and_reconnects),
+        T(test_numbers_and_dates_in_a_comma_locale),
 #undef T
     };
     char group[64];
