@@ -27,6 +27,8 @@
 #include "display.h"
 #include "export.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/suggest.h"
+#include "text.h"
 #include "tui.h"
 
 #define CLI_WIDTH_ROWS 1000 /* rows buffered to size table columns */
@@ -169,9 +171,9 @@ static int fail_error(cli *c, const orm_error *e)
 
 static int no_such_column(cli *c, const orm_model *m, const char *name)
 {
-    tui_suggestion sg = {name, NULL, 0};
+    orm_suggestion sg = {name, NULL, 0};
     for (size_t i = 0; i < m->ncolumns; i++)
-        tui_suggest(&sg, m->columns[i].name);
+        orm_suggest(&sg, m->columns[i].name);
     if (sg.best)
         return tui_cli_fail(c->err,
                             "%s has no column '%s' (did you mean '%s'?)",
@@ -210,52 +212,17 @@ static void append_visible(orm_buf *b, const char *s, size_t n)
     }
 }
 
-/* Terminal cells of valid UTF-8 text. */
-static size_t display_width(const char *s)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    size_t width = 0;
-    while (*p) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len = utf8proc_iterate(p, -1, &cp);
-        if (len <= 0) {
-            width++;
-            p++;
-            continue;
-        }
-        int w = utf8proc_charwidth(cp);
-        width += w > 0 ? (size_t)w : 0;
-        p += len;
-    }
-    return width;
-}
-
 /* Append `s` cut to `width` cells (ending in "…" when cut), padded to
- * exactly `width` unless `last`; right-aligned when `right`. */
+ * exactly `width` unless `last`; right-aligned when `right`. Widths are
+ * the terminal UI's (text.c). */
 static void append_cell(orm_buf *b, const char *s, size_t width, int right,
                         int last)
 {
-    size_t w = display_width(s);
+    size_t len = strlen(s);
+    size_t w = (size_t)tui_text_width(s, len);
     if (w > width) {
-        const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-        size_t used = 0;
-        while (*p) {
-            utf8proc_int32_t cp;
-            utf8proc_ssize_t len = utf8proc_iterate(p, -1, &cp);
-            int cw;
-            if (len <= 0)
-                break;
-            cw = utf8proc_charwidth(cp);
-            if (cw < 0)
-                cw = 0;
-            if (used + (size_t)cw + 1 > width)
-                break;
-            orm_buf_appendn(b, (const char *)p, (size_t)len);
-            used += (size_t)cw;
-            p += len;
-        }
-        orm_buf_append(b, "\xe2\x80\xa6"); /* … */
-        for (used++; used < width && !last; used++)
+        size_t used = (size_t)tui_text_fit(b, s, len, (int)width);
+        for (; used < width && !last; used++)
             orm_buf_appendc(b, ' ');
         return;
     }
@@ -365,7 +332,7 @@ static void grid_add(grid *g, char **row)
             cell = orm_strdup("");
         }
         g->cells[g->nrows * g->ncols + i] = cell;
-        size_t w = cell && !g->frozen ? display_width(cell) : 0;
+        size_t w = cell && !g->frozen ? (size_t)tui_text_widthz(cell) : 0;
         if (w > CLI_MAX_WIDTH)
             w = CLI_MAX_WIDTH;
         if (w > g->widths[i])
@@ -423,10 +390,10 @@ static const orm_model *find_model(cli *c, const char *name)
     const orm_model *m = orm_db_find_model(c->db, name);
     if (m)
         return m;
-    tui_suggestion sg = {name, NULL, 0};
+    orm_suggestion sg = {name, NULL, 0};
     for (size_t i = 0; i < orm_db_model_count(c->db); i++) {
-        tui_suggest(&sg, orm_db_model_at(c->db, i)->table);
-        tui_suggest(&sg, orm_db_model_at(c->db, i)->name);
+        orm_suggest(&sg, orm_db_model_at(c->db, i)->table);
+        orm_suggest(&sg, orm_db_model_at(c->db, i)->name);
     }
     if (sg.best)
         tui_cli_fail(c->err, "no model or table '%s' (did you mean '%s'?)",
@@ -1356,9 +1323,9 @@ static const cli_command *find_command(const char *word)
 
 static int unknown_command(cli *c, const char *word)
 {
-    tui_suggestion sg = {word, NULL, 0};
+    orm_suggestion sg = {word, NULL, 0};
     for (size_t i = 0; i < NCOMMANDS; i++)
-        tui_suggest(&sg, commands[i].word);
+        orm_suggest(&sg, commands[i].word);
     if (sg.best)
         return tui_cli_usage_fail(
             c->err, "unknown command '%s'; did you mean '%s'?", word, sg.best);
@@ -1448,10 +1415,10 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
             strncmp(options[k].name, arg, len) == 0)
             opt = &options[k];
     if (!opt) {
-        tui_suggestion sg = {arg, NULL, 0};
+        orm_suggestion sg = {arg, NULL, 0};
         for (size_t k = 0; k < NOPTIONS; k++)
             if (cmd->options & options[k].flag)
-                tui_suggest(&sg, options[k].name);
+                orm_suggest(&sg, options[k].name);
         if (sg.best)
             return tui_cli_usage_fail(
                 c->err,

@@ -25,15 +25,4 @@ int tui_cli_usage_fail(FILE *err, const char *fmt, ...)
 #endif
     ;
 
-/* Keeps the closest candidate that is a plausible typo of `typed`, for
- * "did you mean" hints: start with {typed, NULL, 0}, offer each known
- * word to tui_suggest, then read `best` (NULL when none is close). */
-typedef struct tui_suggestion {
-    const char *typed;
-    const char *best;
-    size_t distance;
-} tui_suggestion;
-
-void tui_suggest(tui_suggestion *sg, const char *candidate);
-
 #endif

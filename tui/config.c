@@ -15,6 +15,7 @@
 #include "cli_msg.h"
 #include "config.h"
 #include "display.h"
+#include "orm/sys/suggest.h"
 #include "orm/url.h"
 #include "text.h"
 #include "tui.h"
@@ -201,10 +202,10 @@ static int parse_bool(const char *value)
 static void report_unknown(config_reader *r, const char *what, const char *name,
                            const char *const *known, size_t nknown)
 {
-    tui_suggestion sg = {name, NULL, 0};
+    orm_suggestion sg = {name, NULL, 0};
     orm_buf msg = ORM_BUF_INIT;
     for (size_t i = 0; i < nknown; i++)
-        tui_suggest(&sg, known[i]);
+        orm_suggest(&sg, known[i]);
     orm_buf_appendf(&msg, "%s '%s'", what, name);
     if (sg.best)
         orm_buf_appendf(&msg, " (did you mean '%s'?)", sg.best);
@@ -447,7 +448,7 @@ int tui_config_use_connection(tui_config *cfg, tui_options *opts,
 {
     orm_buf problems = ORM_BUF_INIT;
     const tui_connection *c = NULL;
-    tui_suggestion sg = {name, NULL, 0};
+    orm_suggestion sg = {name, NULL, 0};
 
     tui_config_load_all(cfg, NULL, NULL, &problems);
     if (name)
@@ -461,7 +462,7 @@ int tui_config_use_connection(tui_config *cfg, tui_options *opts,
         return 0;
     if (!c) {
         for (size_t i = 0; i < cfg->nconnections; i++)
-            tui_suggest(&sg, cfg->connections[i].name);
+            orm_suggest(&sg, cfg->connections[i].name);
         if (sg.best)
             fprintf(err,
                     "orb: unknown connection '@%s' (did you mean '@%s'?)\n",

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "cli_msg.h"
+#include "orm/sys/suggest.h"
 #include "theme.h"
 
 /* The same lines as themes/default.theme: the program looks right even
@@ -183,7 +183,7 @@ problem(orm_buf *problems, const char *name, int line, const char *fmt, ...)
 
 /* " (did you mean 'x'?)" when `sg` found a close word, else "". The
  * text lives in `buf`. */
-static const char *hint(char *buf, size_t size, const tui_suggestion *sg)
+static const char *hint(char *buf, size_t size, const orm_suggestion *sg)
 {
     if (!sg->best)
         return "";
@@ -242,9 +242,9 @@ static int parse_line(tui_theme *theme, char *line, const char *name,
     char said[96];
     int el = tui_element_parse(tok[1]);
     if (el < 0) {
-        tui_suggestion sg = {tok[1], NULL, 0};
+        orm_suggestion sg = {tok[1], NULL, 0};
         for (int i = 0; i < TUI_ELEMENT_COUNT; i++)
-            tui_suggest(&sg, tui_element_name((tui_element)i));
+            orm_suggest(&sg, tui_element_name((tui_element)i));
         problem(problems, name, lineno, "unknown element '%s'%s", tok[1],
                 hint(said, sizeof said, &sg));
         return 1;
@@ -252,10 +252,10 @@ static int parse_line(tui_theme *theme, char *line, const char *name,
     int fg = color_parse(tok[2]), bg = color_parse(tok[3]);
     if (fg < -1 || bg < -1) {
         const char *bad = fg < -1 ? tok[2] : tok[3];
-        tui_suggestion sg = {bad, NULL, 0};
+        orm_suggestion sg = {bad, NULL, 0};
         for (size_t i = 0; i < NELEM(basic_colors); i++)
-            tui_suggest(&sg, basic_colors[i]);
-        tui_suggest(&sg, "default");
+            orm_suggest(&sg, basic_colors[i]);
+        orm_suggest(&sg, "default");
         problem(problems, name, lineno, "unknown colour '%s'%s", bad,
                 hint(said, sizeof said, &sg));
         return 1;
@@ -267,9 +267,9 @@ static int parse_line(tui_theme *theme, char *line, const char *name,
             if (strcasecmp(tok[i], attr_names[k].name) == 0)
                 break;
         if (k == NELEM(attr_names)) {
-            tui_suggestion sg = {tok[i], NULL, 0};
+            orm_suggestion sg = {tok[i], NULL, 0};
             for (k = 0; k < NELEM(attr_names); k++)
-                tui_suggest(&sg, attr_names[k].name);
+                orm_suggest(&sg, attr_names[k].name);
             problem(problems, name, lineno, "unknown attribute '%s'%s", tok[i],
                     hint(said, sizeof said, &sg));
             return 1;

@@ -40,6 +40,7 @@
 #include "orm/sys/buf.h"
 #include "orm/sys/datetime.h"
 #include "orm/sys/number.h"
+#include "orm/sys/suggest.h"
 #include "util.h"
 
 /* Parentheses and 'not' deeper than this are refused, so hostile input
@@ -143,99 +144,20 @@ static int is_text_op(orm_op op)
 }
 
 /* ---------------------------------------------------------------------
- * Small text helpers: edit distance, UTF-8
+ * Small text helpers: UTF-8
  */
 
-/* Edit distance counting a swap of neighbours as one edit ("ture" is
- * one edit from "true"), ASCII case-insensitive; huge for long words. */
-static size_t edit_distance(const char *a, const char *b)
+/* Length of the valid UTF-8 sequence at s (avail bytes left) and its code
+ * point in *cp, 0 if invalid: no overlongs, surrogates or code points past
+ * U+10FFFF. */
+static size_t utf8_next(const unsigned char *s, size_t avail, unsigned *cp)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    size_t rows[3][65];
-    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
-
-    if (la > 64 || lb > 64)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        int ca = ascii_lower((unsigned char)a[i - 1]);
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cb = ascii_lower((unsigned char)b[j - 1]);
-            size_t best = prev[j - 1] + (ca != cb);
-            if (prev[j] + 1 < best)
-                best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            if (i > 1 && j > 1 && ca == ascii_lower((unsigned char)b[j - 2]) &&
-                ascii_lower((unsigned char)a[i - 2]) == cb &&
-                prev2[j - 2] + 1 < best)
-                best = prev2[j - 2] + 1;
-            cur[j] = best;
-        }
-        size_t *spare = prev2;
-        prev2 = prev;
-        prev = cur;
-        cur = spare;
-    }
-    return prev[lb];
-}
-
-/* How many edits still count as a typo of a word of this length. */
-static size_t typo_budget(size_t len)
-{
-    if (len <= 2)
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate(s, (utf8proc_ssize_t)avail, &c);
+    if (n <= 0)
         return 0;
-    if (len <= 4)
-        return 1;
-    if (len <= 8)
-        return 2;
-    return 3;
-}
-
-/* Length of the valid UTF-8 sequence at s (avail bytes left), 0 if
- * invalid: no overlongs, surrogates or code points past U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    unsigned c = s[0];
-    size_t n;
-    unsigned cp;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return 0;
-    return n;
-}
-
-static unsigned utf8_decode(const unsigned char *s, size_t n)
-{
-    static const unsigned char lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-    unsigned cp = s[0] & lead_mask[n];
-    for (size_t i = 1; i < n; i++)
-        cp = (cp << 6) | (s[i] & 0x3F);
-    return cp;
+    *cp = (unsigned)c;
+    return (size_t)n;
 }
 
 static int is_letter(unsigned cp)
@@ -389,14 +311,15 @@ static const char *show_token(filter_parser *p, char *out, size_t size)
 static int lex_unexpected_char(filter_parser *p, size_t start, size_t pos)
 {
     const unsigned char *s = (const unsigned char *)p->text + start;
-    size_t n = utf8_len(s, p->len - start);
+    unsigned cp = 0;
+    size_t n = utf8_next(s, p->len - start, &cp);
     const char *hint = NULL;
 
     if (n == 0)
         return fail(p, ORM_EPARSE, pos, "invalid UTF-8");
     if (n > 1)
         return fail(p, ORM_EPARSE, pos, "unexpected character '%.*s' (U+%04X)",
-                    (int)n, (const char *)s, utf8_decode(s, n));
+                    (int)n, (const char *)s, cp);
     if (s[0] < 0x20 || s[0] == 0x7F)
         return fail(p, ORM_EPARSE, pos, "unexpected control character U+%04X",
                     (unsigned)s[0]);
@@ -591,8 +514,9 @@ static int lex_word(filter_parser *p)
                           ((unsigned char)p->text[i] & 0x80))) {
         if ((unsigned char)p->text[i] & 0x80) {
             const unsigned char *s = (const unsigned char *)p->text + i;
-            size_t n = utf8_len(s, p->len - i);
-            if (n == 0 || !is_name_char(utf8_decode(s, n)))
+            unsigned cp = 0;
+            size_t n = utf8_next(s, p->len - i, &cp);
+            if (n == 0 || !is_name_char(cp))
                 break; /* a symbol: reported by the next token */
             non_ascii = 1;
             i += n;
@@ -652,8 +576,8 @@ static int lex_next(filter_parser *p)
     if (c >= 0x80) {
         /* a word with non-ASCII letters gets its own message */
         const unsigned char *s = (const unsigned char *)p->text + p->at;
-        size_t n = utf8_len(s, p->len - p->at);
-        if (n && is_letter(utf8_decode(s, n)))
+        unsigned cp = 0;
+        if (utf8_next(s, p->len - p->at, &cp) && is_letter(cp))
             return lex_word(p);
         return lex_unexpected_char(p, p->at, t->pos);
     }
@@ -716,20 +640,13 @@ static void append_ident(orm_buf *b, const char *name)
 static int unknown_column(filter_parser *p, const char *name, size_t pos)
 {
     const orm_model *m = p->model;
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
+    orm_suggestion sg = {name, NULL, 0};
 
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        size_t d = edit_distance(name, m->columns[i].name);
-        if (d < best_d) {
-            best_d = d;
-            best = m->columns[i].name;
-        }
-    }
+    for (size_t i = 0; i < m->ncolumns; i++)
+        orm_suggest(&sg, m->columns[i].name);
     orm_buf hint = ORM_BUF_INIT;
-    size_t len = strlen(name);
-    if (best && best_d <= typo_budget(len > strlen(best) ? len : strlen(best)))
-        orm_buf_appendf(&hint, "did you mean '%s'?", best);
+    if (sg.best)
+        orm_buf_appendf(&hint, "did you mean '%s'?", sg.best);
     else if (m->ncolumns > 0 && m->ncolumns <= 12) {
         orm_buf_append(&hint, "columns: ");
         for (size_t i = 0; i < m->ncolumns; i++) {
@@ -802,7 +719,9 @@ static void bare_word_hint(filter_parser *p, const char *word, int in_filter,
     static const char *const words[] = {"true", "false", "null"};
     for (size_t i = 0; i < 3; i++) {
         size_t len = strlen(word);
-        if (len >= 3 && edit_distance(word, words[i]) <= 1) {
+        /* stricter than a name's typo: a short word is more likely
+         * text without its quotes */
+        if (len >= 3 && orm_edit_distance(word, words[i]) <= 1) {
             snprintf(hint, size, "did you mean %s?", words[i]);
             return;
         }
@@ -1094,23 +1013,18 @@ static int unknown_operator(filter_parser *p)
     };
     const char *word = p->tok.text;
     const char *best = NULL;
-    size_t best_d = (size_t)-1;
     char hint[96];
 
     for (size_t i = 0; i < ORM_ARRAY_LEN(aliases); i++)
-        if (word_is(word, strlen(word), aliases[i].typed)) {
+        if (word_is(word, strlen(word), aliases[i].typed))
             best = aliases[i].meant;
-            best_d = 0;
-        }
-    for (size_t i = 0; best_d && i < ORM_ARRAY_LEN(operator_words); i++) {
-        const char *w = orm_op_text(operator_words[i]);
-        size_t d = edit_distance(word, w);
-        if (d < best_d) {
-            best_d = d;
-            best = w;
-        }
+    if (!best) {
+        orm_suggestion sg = {word, NULL, 0};
+        for (size_t i = 0; i < ORM_ARRAY_LEN(operator_words); i++)
+            orm_suggest(&sg, orm_op_text(operator_words[i]));
+        best = sg.best;
     }
-    if (best && best_d <= typo_budget(strlen(word)))
+    if (best)
         snprintf(hint, sizeof hint, "did you mean '%s'?", best);
     else
         snprintf(hint, sizeof hint,
@@ -1526,7 +1440,8 @@ static int parser_init(filter_parser *p, const char *text,
 
     /* reject broken UTF-8 up front, wherever it is */
     for (size_t i = 0; i < p->len;) {
-        size_t n = utf8_len((const unsigned char *)text + i, p->len - i);
+        unsigned cp;
+        size_t n = utf8_next((const unsigned char *)text + i, p->len - i, &cp);
         if (n == 0)
             return fail(p, ORM_EPARSE, char_pos(p, i), "invalid UTF-8");
         i += n;

@@ -34,6 +34,7 @@
 
 #include "orm/modelfile.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/suggest.h"
 
 #define MF_DEFAULT_NAME "<string>"
 
@@ -155,49 +156,14 @@ static int mf_is_identifier(const char *s)
     return 1;
 }
 
-/* Optimal string alignment distance (typos: one edit or a swap). */
-static size_t mf_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t d[33][33];
-    if (la > 32 || lb > 32)
-        return SIZE_MAX;
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = tolower((unsigned char)a[i - 1]) !=
-                          tolower((unsigned char)b[j - 1]);
-            size_t best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best)
-                best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    }
-    return d[la][lb];
-}
-
 /* The closest known word if it is a plausible typo of `word`, or NULL. */
 static const char *mf_suggest(const char *word, const char *const *known,
                               size_t n)
 {
-    const char *best = NULL;
-    size_t best_distance = 3;
-    for (size_t i = 0; i < n; i++) {
-        size_t dist = mf_distance(word, known[i]);
-        if (dist < best_distance && dist < strlen(word)) {
-            best = known[i];
-            best_distance = dist;
-        }
-    }
-    return best;
+    orm_suggestion sg = {word, NULL, 0};
+    for (size_t i = 0; i < n; i++)
+        orm_suggest(&sg, known[i]);
+    return sg.best;
 }
 
 static int mf_find(const char *word, size_t n, const char *const *known,
