@@ -11,15 +11,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "helper_locale.h"
 #include "helper_servers.h"
-#include "orm/orm.h"
 #include "internal.h"
+#include "orm/orm.h"
 
 static const char *dialect;
 static char url[4096];
@@ -1933,17 +1933,6 @@ static const orm_column swapped_columns[] = {
 static const orm_model Swapped =
     ORM_MODEL("Swapped", "conf_typed", swapped_columns);
 
-static void set_comma_locale(void)
-{
-    if (!setlocale(LC_ALL, "de_DE.UTF-8"))
-        fail_msg("the de_DE.UTF-8 locale is missing: scripts/deps.sh makes "
-                 "it (localedef -i de_DE -f UTF-8 de_DE.UTF-8)");
-    /* proof that this locale writes numbers with a comma */
-    char probe[16];
-    snprintf(probe, sizeof probe, "%.2f", 9.95);
-    assert_string_equal(probe, "9,95");
-}
-
 static orm_record **typed_rows(orm_session *s, const orm_model *m,
                                const char *where, size_t *n)
 {
@@ -1999,9 +1988,8 @@ static void test_numbers_and_dates_in_a_comma_locale(void **state)
          "1970-01-01 00:00:00"},
     };
     size_t nrows = sizeof rows / sizeof rows[0];
-    char *saved = strdup(setlocale(LC_ALL, NULL));
+    char *saved = helper_locale_comma();
     orm_error err = ORM_ERROR_INIT;
-    set_comma_locale();
 
     for (size_t i = 0; i < nrows; i++) {
         orm_record *rec = NULL;
@@ -2093,8 +2081,7 @@ static void test_numbers_and_dates_in_a_comma_locale(void **state)
     orm_session_free(s3);
     orm_session_free(s2);
     orm_error_clear(&err);
-    setlocale(LC_ALL, saved);
-    free(saved);
+    helper_locale_restore(saved);
 }
 
 int main(int argc, char **argv)

@@ -16,26 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helper_locale.h"
 #include "orm/sys/number.h"
 
 /* Each test runs in the German locale and puts the previous one back. */
 static int comma_locale(void **state)
 {
-    char *saved = strdup(setlocale(LC_ALL, NULL));
-    if (!setlocale(LC_ALL, "de_DE.UTF-8"))
-        fail_msg("the de_DE.UTF-8 locale is missing: scripts/deps.sh makes "
-                 "it (localedef -i de_DE -f UTF-8 de_DE.UTF-8)");
-    char probe[16];
-    snprintf(probe, sizeof probe, "%.2f", 9.95);
-    assert_string_equal(probe, "9,95");
-    *state = saved;
+    *state = helper_locale_comma();
     return 0;
 }
 
 static int restore_locale(void **state)
 {
-    setlocale(LC_ALL, *state);
-    free(*state);
+    helper_locale_restore(*state);
     return 0;
 }
 
