@@ -119,6 +119,32 @@ static void test_number__every_text_reads_back_exactly(void **state)
     }
 }
 
+static void test_number__single_precision_text(void **state)
+{
+    (void)state;
+    static const struct {
+        float f;
+        const char *want;
+    } cases[] = {
+        {0.1f, "0.1"},
+        {7.75f, "7.75"},
+        {-9.95f, "-9.95"},
+        {16777216.0f, "16777216"},
+        {1e-30f, "1e-30"},
+        {3.4028235e38f, "3.4028235e+38"},
+        {1.0f / 3.0f, "0.33333334"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[ORM_DOUBLE_TEXT_MAX];
+        double back = 0;
+        size_t len =
+            orm_float32_text(out, (double)cases[i].f, ORM_DOUBLE_SHORT);
+        assert_string_equal(out, cases[i].want);
+        assert_int_equal(orm_double_parse(&back, out, len), 0);
+        assert_true((float)back == cases[i].f);
+    }
+}
+
 static void test_number__fixed_decimals(void **state)
 {
     (void)state;
@@ -221,6 +247,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(name, comma_locale, restore_locale)
         T(test_number__shortest_text_in_each_style),
         T(test_number__every_text_reads_back_exactly),
+        T(test_number__single_precision_text),
         T(test_number__fixed_decimals),
         T(test_number__doubles_parse_with_a_point_only),
         T(test_number__integers_to_the_int64_ends),

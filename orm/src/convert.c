@@ -12,7 +12,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -295,46 +294,11 @@ static int parse_float(const orm_column *col, const char *s, size_t n,
     return 0;
 }
 
-/* Until single-precision text moves to number.h: switch this thread to
- * the C locale around strtod and snprintf. */
-typedef struct c_numeric {
-    locale_t c_locale;
-    locale_t saved;
-} c_numeric;
-
-static void c_numeric_begin(c_numeric *cn)
-{
-    cn->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    cn->saved = cn->c_locale ? uselocale(cn->c_locale) : (locale_t)0;
-}
-
-static void c_numeric_end(c_numeric *cn)
-{
-    if (!cn->c_locale)
-        return;
-    uselocale(cn->saved);
-    freelocale(cn->c_locale);
-}
-
 /* A single-precision Float column (float4, MySQL FLOAT). */
 static int col_is_float32(const orm_column *col)
 {
     return col && col->type == ORM_FLOAT && col->precision > 0 &&
            col->precision <= 24;
-}
-
-/* Shortest text that reads back as the same float: 0.1f, not the
- * 0.10000000149011612 its double shows. */
-static void format_float32(char *buf, size_t size, double f)
-{
-    c_numeric cn;
-    c_numeric_begin(&cn);
-    for (int digits = 6; digits <= 9; digits++) {
-        snprintf(buf, size, "%.*g", digits, f);
-        if ((float)strtod(buf, NULL) == (float)f)
-            break;
-    }
-    c_numeric_end(&cn);
 }
 
 /* ---- booleans ---- */
@@ -796,7 +760,7 @@ char *orm_value_format(const orm_value *v, const orm_column *col)
         return NULL;
     if (v->kind == ORM_VFLOAT && col_is_float32(col) && isfinite(v->u.f)) {
         char buf[64];
-        format_float32(buf, sizeof buf, v->u.f);
+        orm_float32_text(buf, v->u.f, ORM_DOUBLE_SHORT);
         return orm_strdup(buf);
     }
     if (!col || v->kind == orm_type_kind(col->type))

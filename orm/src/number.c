@@ -9,7 +9,8 @@
  * any text of 15 digits or fewer reads back as it (15 digits are
  * DBL_DIG, so every such text is its own double); otherwise 16, otherwise
  * 17 digits, which always read back. A subnormal has fewer significant
- * bits, so there every precision from 1 is tried.
+ * bits, so there every precision from 1 is tried. A single-precision value
+ * (a float4 column's) likewise from 6 to 9 digits, 6 being FLT_DIG.
  */
 #include <errno.h>
 #include <float.h>
@@ -24,17 +25,22 @@
 /* The shortest %g text ("1234.56", "1e-300") that reads back as finite
  * `d`. %g rather than %e: strtod reads "1234.56" faster than
  * "1.23456000000000e+03". */
-static void shortest_g(char *text, size_t size, double d)
+static void shortest_g(char *text, size_t size, double d, int float32)
 {
     locale_t saved = orm_c_locale_enter();
-    int prec = fabs(d) < DBL_MIN ? 1 : 15;
-    for (; prec < 17; prec++) {
+    int prec, last = float32 ? 9 : 17;
+    if (float32)
+        prec = fabsf((float)d) < FLT_MIN ? 1 : 6;
+    else
+        prec = fabs(d) < DBL_MIN ? 1 : 15;
+    for (; prec < last; prec++) {
         snprintf(text, size, "%.*g", prec, d);
-        if (strtod(text, NULL) == d)
+        double back = strtod(text, NULL);
+        if (float32 ? (float)back == (float)d : back == d)
             break;
     }
-    if (prec == 17)
-        snprintf(text, size, "%.17g", d);
+    if (prec == last)
+        snprintf(text, size, "%.*g", last, d);
     orm_c_locale_leave(saved);
 }
 
@@ -50,7 +56,8 @@ static size_t put_exponent(char *out, size_t pos, int exp10)
     return pos;
 }
 
-size_t orm_double_text(char *out, double d, orm_double_style style)
+static size_t shortest_text(char *out, double d, orm_double_style style,
+                            int float32)
 {
     if (isnan(d))
         return (size_t)snprintf(out, ORM_DOUBLE_TEXT_MAX, "nan");
@@ -62,7 +69,7 @@ size_t orm_double_text(char *out, double d, orm_double_style style)
     char text[40], digits[24];
     size_t nd = 0, pos = 0, before_point = 0, leading_zeros = 0;
     int seen_point = 0, exp10 = 0;
-    shortest_g(text, sizeof text, d);
+    shortest_g(text, sizeof text, d, float32);
     const char *p = text;
     int negative = *p == '-';
     if (negative)
@@ -128,6 +135,16 @@ size_t orm_double_text(char *out, double d, orm_double_style style)
     }
     out[pos] = '\0';
     return pos;
+}
+
+size_t orm_double_text(char *out, double d, orm_double_style style)
+{
+    return shortest_text(out, d, style, 0);
+}
+
+size_t orm_float32_text(char *out, double f, orm_double_style style)
+{
+    return shortest_text(out, f, style, 1);
 }
 
 size_t orm_double_fixed(char *out, size_t size, double d, int decimals)

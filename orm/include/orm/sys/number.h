@@ -44,6 +44,13 @@ typedef enum orm_double_style {
 size_t orm_double_text(char *out, double d, orm_double_style style);
 
 /**
+ * orm_double_text() for a value that a single-precision column (float4,
+ * MariaDB FLOAT) holds: the shortest text that reads back as the same
+ * float, "0.1" rather than the 0.10000000149011612 its double shows.
+ */
+size_t orm_float32_text(char *out, double f, orm_double_style style);
+
+/**
  * `d` with exactly `decimals` (0 to 30) fraction digits, rounded, like
  * printf's %.*f, into out[size]. Returns the length, or 0 when `out` is too
  * small or `decimals` is out of range (then out holds "").
