@@ -25,7 +25,7 @@
 /* The shortest %g text ("1234.56", "1e-300") that reads back as finite
  * `d`. %g rather than %e: strtod reads "1234.56" faster than
  * "1.23456000000000e+03". */
-static void shortest_g(char *text, size_t size, double d, int float32)
+static int shortest_g(char *text, size_t size, double d, int float32)
 {
     locale_t saved = orm_c_locale_enter();
     int prec, last = float32 ? 9 : 17;
@@ -42,6 +42,7 @@ static void shortest_g(char *text, size_t size, double d, int float32)
     if (prec == last)
         snprintf(text, size, "%.*g", last, d);
     orm_c_locale_leave(saved);
+    return prec;
 }
 
 static size_t put_exponent(char *out, size_t pos, int exp10)
@@ -69,7 +70,18 @@ static size_t shortest_text(char *out, double d, orm_double_style style,
     char text[40], digits[24];
     size_t nd = 0, pos = 0, before_point = 0, leading_zeros = 0;
     int seen_point = 0, exp10 = 0;
-    shortest_g(text, sizeof text, d, float32);
+    int prec = shortest_g(text, sizeof text, d, float32);
+    if (prec == 15 && style != ORM_DOUBLE_PLAIN) {
+        /* %.15g lays out digits as SHORT does (an exponent outside
+         * 1e-4 <= |d| < 1e15): most numbers need nothing more. */
+        size_t len = strlen(text);
+        memcpy(out, text, len + 1);
+        if (style == ORM_DOUBLE_DECIMAL && !strpbrk(out, ".e")) {
+            memcpy(out + len, ".0", 3);
+            len += 2;
+        }
+        return len;
+    }
     const char *p = text;
     int negative = *p == '-';
     if (negative)
