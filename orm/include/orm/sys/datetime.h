@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "orm/api.h"
+
 #include "orm/model.h"
 
 /** Room for orm_datetime_text()'s output, NUL included:
@@ -65,18 +67,18 @@ typedef enum orm_datetime_status {
  * or ±HH:MM (after at most one space). Returns ORM_DATETIME_OK or what is
  * wrong; any other type is ORM_DATETIME_SHAPE.
  */
-orm_datetime_status orm_datetime_parse(orm_datetime *out, const char *s,
-                                       size_t n, orm_type type);
+ORM_API orm_datetime_status orm_datetime_parse(orm_datetime *out, const char *s,
+                                               size_t n, orm_type type);
 
 /**
  * The canonical text of the parts `dt` has into `out`
  * (ORM_DATETIME_TEXT_MAX bytes): "YYYY-MM-DD", "HH:MM:SS[.f]", joined by a
  * space, then "+HH:MM". Returns the length.
  */
-size_t orm_datetime_text(char *out, const orm_datetime *dt);
+ORM_API size_t orm_datetime_text(char *out, const orm_datetime *dt);
 
 /** The same instant in UTC, without a zone (a timestamp with a zone). */
-void orm_datetime_to_utc(orm_datetime *dt);
+ORM_API void orm_datetime_to_utc(orm_datetime *dt);
 
 /**
  * strftime() of `tm` with `format` in the C locale: day and month names
@@ -84,10 +86,10 @@ void orm_datetime_to_utc(orm_datetime *dt);
  * (the orb program sets only LC_CTYPE). Returns the length, 0 when the
  * result does not fit `size` bytes.
  */
-size_t orm_datetime_strftime(char *out, size_t size, const char *format,
-                             const struct tm *tm);
+ORM_API size_t orm_datetime_strftime(char *out, size_t size, const char *format,
+                                     const struct tm *tm);
 
 /** Days in a month of the proleptic Gregorian calendar. */
-int orm_days_in_month(int year, int month);
+ORM_API int orm_days_in_month(int year, int month);
 
 #endif

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orm/api.h"
+
 #include "orm/error.h"
 
 /** Room for orm_double_text()'s output, NUL included, in every style. */
@@ -41,21 +43,21 @@ typedef enum orm_double_style {
  * infinities "inf" and "-inf" (a driver spells them as its database
  * wants). Returns the length.
  */
-size_t orm_double_text(char *out, double d, orm_double_style style);
+ORM_API size_t orm_double_text(char *out, double d, orm_double_style style);
 
 /**
  * orm_double_text() for a value that a single-precision column (float4,
  * MariaDB FLOAT) holds: the shortest text that reads back as the same
  * float, "0.1" rather than the 0.10000000149011612 its double shows.
  */
-size_t orm_float32_text(char *out, double f, orm_double_style style);
+ORM_API size_t orm_float32_text(char *out, double f, orm_double_style style);
 
 /**
  * `d` with exactly `decimals` (0 to 30) fraction digits, rounded, like
  * printf's %.*f, into out[size]. Returns the length, or 0 when `out` is too
  * small or `decimals` is out of range (then out holds "").
  */
-size_t orm_double_fixed(char *out, size_t size, double d, int decimals);
+ORM_API size_t orm_double_fixed(char *out, size_t size, double d, int decimals);
 
 /**
  * The double written in exactly the `n` bytes at `s` (no spaces, no NUL),
@@ -64,13 +66,13 @@ size_t orm_double_fixed(char *out, size_t size, double d, int decimals);
  * +-inf); ORM_ETYPE when the bytes are not one number; ORM_ENOMEM. A value
  * below the smallest double reads as the nearest one (0 or a subnormal).
  */
-int orm_double_parse(double *out, const char *s, size_t n);
+ORM_API int orm_double_parse(double *out, const char *s, size_t n);
 
 /**
  * The integer written in exactly the `n` bytes at `s`, an optional sign
  * and decimal digits and nothing else, into *out. Returns 0; 1 when it
  * does not fit 64 bits; ORM_ETYPE when the bytes are not an integer.
  */
-int orm_int_parse(int64_t *out, const char *s, size_t n);
+ORM_API int orm_int_parse(int64_t *out, const char *s, size_t n);
 
 #endif

@@ -9,12 +9,14 @@
 
 #include <stddef.h>
 
+#include "orm/api.h"
+
 /**
  * Edits from `a` to `b` (optimal string alignment: a swap of neighbours
  * is one edit, so "ture" is one edit from "true"), ASCII
  * case-insensitive; (size_t)-1 when either word is longer than 64 bytes.
  */
-size_t orm_edit_distance(const char *a, const char *b);
+ORM_API size_t orm_edit_distance(const char *a, const char *b);
 
 /**
  * The closest known word that is a plausible typo of `typed`: start with
@@ -30,6 +32,6 @@ typedef struct orm_suggestion {
 } orm_suggestion;
 
 /** Offer a known word (borrowed as long as `best` is read). */
-void orm_suggest(orm_suggestion *sg, const char *known);
+ORM_API void orm_suggest(orm_suggestion *sg, const char *known);
 
 #endif
