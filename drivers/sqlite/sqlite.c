@@ -46,7 +46,7 @@
 
 #define SQLITE_DEFAULT_BUSY_MS 5000
 /* Room for a number's text (orm_double_text, orm_int_text). */
-#define SQLITE_NUM_SLOT      ORM_DOUBLE_TEXT_MAX
+#define SQLITE_NUM_SLOT ORM_DOUBLE_TEXT_MAX
 
 typedef struct sqlite_conn {
     orm_conn base;
