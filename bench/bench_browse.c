@@ -1,7 +1,7 @@
 /*
  * bench_browse: how browsing a big table scales. For SQLite tables of
  * 10k, 1M and 10M rows (chosen by argument) it measures, through the very
- * row cache the rows screen uses (tui/rowcache.c, compiled in here since
+ * row cache the rows screen uses (tui/core/rowcache.c, compiled in here since
  * benchmarks link only the orm library):
  *
  *   first screen   a sorted first page (40 rows + margin)
@@ -31,7 +31,7 @@
 
 #include <sqlite3.h>
 
-#include "../tui/rowcache.c"
+#include "../tui/core/rowcache.c"
 
 #define PAGE      40
 #define PAGES     100

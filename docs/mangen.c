@@ -5,10 +5,10 @@
  *     mangen TEMPLATE OUTPUT
  *
  * A template line that is exactly
- *     .\" @KEYS@            becomes every action of tui/actions.h, by
+ *     .\" @KEYS@            becomes every action of tui/core/actions.h, by
  *                           scope: its default keys, its name for the
  *                           config's [keys] section, and its help text;
- *     .\" @THEME_ELEMENTS@  becomes the element names of tui/theme.h;
+ *     .\" @THEME_ELEMENTS@  becomes the element names of tui/screen/theme.h;
  * and @VERSION@ anywhere becomes ORB_VERSION. CMake builds and runs this
  * at build time (build/orb.1).
  */

@@ -1,5 +1,5 @@
 /* Tests for `orb --help`, `orb COMMAND --help` and `orb help COMMAND`
- * (tui/cli.c, cli_filter.c, main.c).
+ * (tui/cli/cli.c, cli_filter.c, tui/main.c).
  *
  * Each command's help must be exact: it names the command, and the
  * options it lists are exactly the ones the command accepts. That is

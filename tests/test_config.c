@@ -1,5 +1,5 @@
-/* Tests for orb's config files and named connections (tui/config.c,
- * tui/paths.c, tui/main.c) and for passwords kept outside orb: libpq's
+/* Tests for orb's config files and named connections (tui/core/config.c,
+ * tui/core/paths.c, tui/main.c) and for passwords kept outside orb: libpq's
  * password file and the MySQL option files (drivers/mysql).
  *
  * The command-line tests run the real `orb` binary with HOME and the XDG

@@ -1,7 +1,7 @@
 /* Tests for orb's man page (docs/orb.1.in + docs/mangen.c -> build/orb.1).
  *
  * The page must render without a single groff warning, and it must
- * cover what the program has: every action of tui/actions.h with its
+ * cover what the program has: every action of tui/core/actions.h with its
  * keys and help, every theme element, every command `orb help` lists
  * and every option that `orb --help` or a command's --help names. The
  * page is rendered to plain text once, wide enough that nothing is

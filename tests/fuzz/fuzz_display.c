@@ -1,4 +1,4 @@
-/* Showing arbitrary bytes (tui/text.c, tui/display.c): fitting into a
+/* Showing arbitrary bytes (tui/screen/text.c, display.c): fitting into a
  * width never exceeds it and yields valid UTF-8 of that width; wrapping
  * gives lines no wider than asked; a value shows without crashing. */
 #include "fuzz.h"
