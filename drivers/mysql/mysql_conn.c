@@ -1,0 +1,589 @@
+/*
+ * MySQL / MariaDB driver: opening, closing and reconnecting a connection,
+ * transactions, and the life of a statement (prepare, execute, fetch,
+ * stream, reset, finalize).
+ */
+#include "mysql_internal.h"
+
+/* Run on every new session, before anything else: binary comparison
+ * without trailing-space padding where the server has it (MariaDB),
+ * else utf8mb4_bin (MySQL). */
+static const char *const my_session_sql[] = {
+    "SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin, "
+    "SESSION sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+    "time_zone='+00:00'",
+    "SET NAMES utf8mb4 COLLATE utf8mb4_bin, "
+    "SESSION sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+    "time_zone='+00:00'"};
+
+/* ---- connections ---- */
+
+static int my_truthy(const char *v)
+{
+    return strcasecmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
+           strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0 ||
+           strcasecmp(v, "require") == 0 || strcasecmp(v, "required") == 0;
+}
+
+/* TLS and socket settings from the URL's query; `charset` is ignored
+ * (always utf8mb4), as are parameters meant for other drivers. */
+static int my_conn_params(my_conn *c, const orm_url *url, orm_error *err)
+{
+    const char *v;
+
+    if ((v = orm_url_param_get(url, "ssl")) && my_truthy(v))
+        c->ssl_enforce = 1;
+    if ((v = orm_url_param_get(url, "ssl_mode"))) {
+        if (strcasecmp(v, "disabled") == 0 || strcasecmp(v, "preferred") == 0)
+            c->ssl_enforce = 0;
+        else if (strcasecmp(v, "required") == 0)
+            c->ssl_enforce = 1;
+        else if (strcasecmp(v, "verify_ca") == 0 ||
+                 strcasecmp(v, "verify_identity") == 0)
+            c->ssl_enforce = c->ssl_verify = 1;
+        else
+            return orm_error_set(err, ORM_EINVALID,
+                                 "unknown ssl_mode '%s' (use DISABLED, "
+                                 "PREFERRED, REQUIRED, VERIFY_CA or "
+                                 "VERIFY_IDENTITY)",
+                                 v);
+    }
+    if (my_dup(&c->ssl_ca, orm_url_param_get(url, "ssl_ca")) ||
+        my_dup(&c->ssl_cert, orm_url_param_get(url, "ssl_cert")) ||
+        my_dup(&c->ssl_key, orm_url_param_get(url, "ssl_key")) ||
+        my_dup(&c->unix_socket, orm_url_param_get(url, "unix_socket")))
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Open c->mysql from the saved parameters and set the session up. */
+static int my_conn_open(my_conn *c, orm_error *err)
+{
+    MYSQL *m = mysql_init(NULL);
+    my_bool off = 0, on = 1;
+    unsigned timeout = c->connect_timeout;
+    int rc = 0;
+
+    if (!m)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    /* TLS required: refuse a server that does not offer it before
+     * libmariadb sends the login (see handshake.h). A local socket needs
+     * no such look: nobody sits between. */
+    if (c->ssl_enforce && !c->unix_socket && c->host &&
+        strcmp(c->host, "localhost") != 0 &&
+        my_server_tls_offer(c->host, c->port, timeout) == MY_TLS_NOT_OFFERED) {
+        rc = orm_error_set(err, ORM_ECONNECT,
+                           "cannot connect: TLS is required (ssl_mode) but "
+                           "the server does not offer it; nothing was sent");
+        goto done;
+    }
+    /* Without required TLS, never hand the password over in clear text
+     * (mysql_clear_password, the PAM dialog), whoever asks for it. */
+    if (!c->ssl_enforce)
+        mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH, MY_SAFE_AUTH_PLUGINS);
+    mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    /* We notice a lost connection ourselves and reconnect in place. */
+    mysql_options(m, MYSQL_OPT_RECONNECT, &off);
+    mysql_options(m, MYSQL_REPORT_DATA_TRUNCATION, &on);
+    if (c->ssl_enforce)
+        mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &on);
+    if (c->ssl_verify)
+        mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    if (c->ssl_ca)
+        mysql_options(m, MYSQL_OPT_SSL_CA, c->ssl_ca);
+    if (c->ssl_cert)
+        mysql_options(m, MYSQL_OPT_SSL_CERT, c->ssl_cert);
+    if (c->ssl_key)
+        mysql_options(m, MYSQL_OPT_SSL_KEY, c->ssl_key);
+    /* The option files (/etc/my.cnf, /etc/mysql/my.cnf, ~/.my.cnf), groups
+     * [client], [client-server], [client-mariadb] and [orb], as the
+     * mariadb client reads them: a password kept in ~/.my.cnf works. They
+     * are read inside mysql_real_connect, where the URL's host, user,
+     * password, database, port and socket (its arguments) win over them. */
+    mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, "orb");
+    /* CLIENT_FOUND_ROWS: an UPDATE writing the same value still counts
+     * the row as matched. */
+    if (!mysql_real_connect(m, c->host, c->user, c->password, c->database,
+                            c->port, c->unix_socket,
+                            CLIENT_FOUND_ROWS | CLIENT_MULTI_RESULTS)) {
+        if (mysql_errno(m) == CR_PLUGIN_NOT_ALLOWED && !c->ssl_enforce) {
+            rc = orm_error_set(err, ORM_ECONNECT,
+                               "cannot connect: the server asks for the "
+                               "password in clear text on a connection "
+                               "without TLS; refused (use ssl_mode=REQUIRED "
+                               "or VERIFY_IDENTITY for such accounts)");
+            goto done;
+        }
+        rc = my_error_fill(c, err, mysql_errno(m), mysql_sqlstate(m),
+                           mysql_error(m), 1);
+        goto done;
+    }
+    /* libmariadb 3.3 quietly stays in plain text when the server has no
+     * TLS unless certificates are verified too. */
+    /* What the option files may have changed and orb relies on. */
+    mysql_options(m, MYSQL_OPT_RECONNECT, &off);
+    mysql_options(m, MYSQL_REPORT_DATA_TRUNCATION, &on);
+    if (c->ssl_enforce && !mysql_get_ssl_cipher(m)) {
+        rc = orm_error_set(err, ORM_ECONNECT,
+                           "cannot connect: TLS is required (ssl_mode) but "
+                           "the server does not offer it");
+        goto done;
+    }
+    for (size_t i = 0; i < sizeof my_session_sql / sizeof my_session_sql[0];
+         i++) {
+        if (mysql_query(m, my_session_sql[i]) == 0 ||
+            mysql_errno(m) != MY_ER_UNKNOWN_COLLATION)
+            break;
+    }
+    if (mysql_errno(m) ||
+        (c->base.read_only &&
+         mysql_query(m, "SET SESSION TRANSACTION READ ONLY"))) {
+        rc = my_error_fill(c, err, mysql_errno(m), mysql_sqlstate(m),
+                           mysql_error(m), 1);
+        goto done;
+    }
+    c->is_mariadb = strstr(mysql_get_server_info(m), "MariaDB") != NULL;
+    c->mysql = m;
+    m = NULL;
+done:
+    if (m)
+        mysql_close(m);
+    return rc;
+}
+
+static void my_conn_free(my_conn *c)
+{
+    if (!c)
+        return;
+    free(c->host);
+    free(c->user);
+    my_secret_free(c->password);
+    free(c->database);
+    free(c->unix_socket);
+    free(c->ssl_ca);
+    free(c->ssl_cert);
+    free(c->ssl_key);
+    orm_error_clear(&c->base.err);
+    free(c);
+}
+
+int my_connect(orm_conn **out, const orm_url *url,
+               const orm_connect_options *opts, orm_error *err)
+{
+    my_conn *c = calloc(1, sizeof *c);
+    int rc;
+
+    *out = NULL;
+    if (!c)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    c->base.driver = &orm_driver_mysql;
+    c->base.read_only = opts ? opts->read_only : 0;
+    c->connect_timeout = opts && opts->connect_timeout_s > 0
+                             ? (unsigned)opts->connect_timeout_s
+                             : MY_DEFAULT_TIMEOUT_S;
+    c->port = url->port > 0 ? (unsigned)url->port : 0;
+    if (my_dup(&c->host, url->host) || my_dup(&c->user, url->user) ||
+        my_dup(&c->password, url->password) ||
+        my_dup(&c->database, url->database)) {
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = my_conn_params(c, url, err)))
+        goto done;
+    rc = my_conn_open(c, err);
+done:
+    if (rc) {
+        my_conn_free(c);
+        return rc;
+    }
+    *out = &c->base;
+    return 0;
+}
+
+void my_close(orm_conn *conn)
+{
+    my_conn *c = (my_conn *)conn;
+    if (!c)
+        return;
+    /* Statements not finalized yet outlive us: detach them. */
+    for (my_stmt *st = c->live, *next; st; st = next) {
+        next = st->next;
+        st->owner = NULL;
+        st->prev = st->next = NULL;
+    }
+    c->live = NULL;
+    my_conn_drop(c);
+    my_conn_free(c);
+}
+
+int my_reconnect(orm_conn *conn)
+{
+    my_conn *c = (my_conn *)conn;
+    my_conn_drop(c);
+    c->generation++;
+    return my_conn_open(c, &c->base.err);
+}
+
+int my_ping(orm_conn *conn)
+{
+    my_conn *c = (my_conn *)conn;
+    int rc = my_conn_ready(c, NULL);
+    if (rc)
+        return rc;
+    if (mysql_ping(c->mysql)) {
+        rc = my_fail_mysql(c);
+        /* Whatever the reason, the connection does not answer. */
+        return rc == ORM_EBUSY ? rc : ORM_ECONNLOST;
+    }
+    return 0;
+}
+
+int my_exec(orm_conn *conn, const char *sql)
+{
+    my_conn *c = (my_conn *)conn;
+    int rc = my_conn_ready(c, NULL);
+    int more;
+
+    if (rc)
+        return rc;
+    if (mysql_real_query(c->mysql, sql, (unsigned long)strlen(sql)))
+        return my_fail_mysql(c);
+    /* Drop any rows (and further results) the text produced. */
+    do {
+        MYSQL_RES *res = mysql_store_result(c->mysql);
+        if (res)
+            mysql_free_result(res);
+        else if (mysql_field_count(c->mysql))
+            return my_fail_mysql(c);
+        more = mysql_next_result(c->mysql);
+        if (more > 0)
+            return my_fail_mysql(c);
+    } while (more == 0);
+    return 0;
+}
+
+int my_begin(orm_conn *conn)
+{
+    return my_exec(conn, "START TRANSACTION");
+}
+
+int my_commit(orm_conn *conn)
+{
+    return my_exec(conn, "COMMIT");
+}
+
+int my_rollback(orm_conn *conn)
+{
+    return my_exec(conn, "ROLLBACK");
+}
+
+/* ---- statements ---- */
+
+static void my_stmt_unlink(my_stmt *st)
+{
+    if (st->prev)
+        st->prev->next = st->next;
+    else if (st->owner && st->owner->live == st)
+        st->owner->live = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
+    st->prev = st->next = NULL;
+}
+
+static void my_stmt_free_buffers(my_stmt *st)
+{
+    for (size_t i = 0; i < st->cols_cap; i++)
+        free(st->cols[i].buf);
+    free(st->cols);
+    free(st->results);
+    free(st->params);
+    free(st->values);
+    free(my_unconst(st->base.sql));
+    st->cols = NULL;
+    st->results = NULL;
+    st->params = NULL;
+    st->values = NULL;
+    st->base.sql = NULL;
+}
+
+/* Unbind every parameter: the values bound before may be gone. */
+static void my_params_clear(my_stmt *st)
+{
+    for (size_t i = 0; i < st->nparams; i++) {
+        memset(&st->params[i], 0, sizeof st->params[i]);
+        st->params[i].buffer_type = MYSQL_TYPE_NULL;
+        st->values[i].is_null = 1;
+        st->params[i].is_null = &st->values[i].is_null;
+    }
+}
+
+int my_prepare(orm_conn *conn, const char *sql, size_t nparams, unsigned flags,
+               orm_stmt **out)
+{
+    my_conn *c = (my_conn *)conn;
+    my_stmt *st = NULL;
+    int rc = my_conn_ready(c, NULL);
+
+    *out = NULL;
+    if (rc)
+        return rc;
+    st = calloc(1, sizeof *st);
+    if (!st)
+        return my_nomem(conn);
+    st->base.conn = conn;
+    st->owner = c;
+    st->generation = c->generation;
+    st->flags = flags;
+    st->nparams = nparams;
+    if (!(st->base.sql = orm_strdup(sql)) ||
+        (nparams && (!(st->params = calloc(nparams, sizeof *st->params)) ||
+                     !(st->values = calloc(nparams, sizeof *st->values)))) ||
+        !(st->handle = mysql_stmt_init(c->mysql))) {
+        rc = my_nomem(conn);
+        goto done;
+    }
+    /* Linked before anything can fail, so finalize sees a normal stmt. */
+    st->next = c->live;
+    if (c->live)
+        c->live->prev = st;
+    c->live = st;
+    if (mysql_stmt_prepare(st->handle, sql, (unsigned long)strlen(sql))) {
+        rc = my_fail_stmt(st);
+        goto done;
+    }
+    if (mysql_stmt_param_count(st->handle) != nparams) {
+        rc = orm_conn_error(conn, ORM_EINVALID,
+                            "statement has %lu placeholders, expected %zu",
+                            mysql_stmt_param_count(st->handle), nparams);
+        goto done;
+    }
+    my_params_clear(st);
+    st->state = MY_NEED_EXEC;
+done:
+    if (rc) {
+        my_finalize(&st->base);
+        return rc;
+    }
+    *out = &st->base;
+    return 0;
+}
+
+/* Is the statement still attached to the handle it was prepared on? */
+static int my_stmt_current(const my_stmt *st)
+{
+    return st->owner && st->owner->mysql &&
+           st->generation == st->owner->generation;
+}
+
+static int my_execute(my_stmt *st)
+{
+    my_conn *c = st->owner;
+    int rc = my_conn_ready(c, st);
+
+    if (rc)
+        return rc;
+    if (c->stream == st)
+        c->stream = NULL; /* execute flushes our unread rows */
+    if (st->nparams && mysql_stmt_bind_param(st->handle, st->params))
+        return my_fail_stmt(st);
+    if (mysql_stmt_execute(st->handle))
+        return my_fail_stmt(st);
+    if (mysql_stmt_field_count(st->handle) == 0) {
+        st->ncols = 0;
+        st->state = MY_DONE;
+        return 0;
+    }
+    if ((rc = my_results_bind(st)))
+        goto fail;
+    if (st->flags & ORM_STMT_STREAM) {
+        c->stream = st;
+    } else {
+        if (mysql_stmt_store_result(st->handle))
+            return my_fail_stmt(st);
+        st->stored_rows = mysql_stmt_num_rows(st->handle);
+        st->fetched = 0;
+    }
+    st->state = MY_ROWS;
+    return 0;
+fail:
+    /* Leave the connection usable: drop the result we cannot read. */
+    if (c->mysql)
+        mysql_stmt_free_result(st->handle);
+    st->state = MY_DONE;
+    return rc;
+}
+
+/* The stream (if it was ours) is over: run the finalizations it held up. */
+static void my_stream_end(my_stmt *st)
+{
+    my_conn *c = st->owner;
+    if (c && c->stream == st) {
+        c->stream = NULL;
+        my_deferred_close(c);
+    }
+}
+
+/* Fetch the next row; values longer than their buffers are fetched
+ * whole into grown buffers, which later rows then use. */
+static int my_fetch(my_stmt *st)
+{
+    int rc, rebind = 0;
+
+    /* The end of a stored result is known without asking libmariadb,
+     * which would mark the connection idle even while another
+     * statement's stream is open on it. */
+    if (!(st->flags & ORM_STMT_STREAM) && st->fetched >= st->stored_rows) {
+        st->state = MY_DONE;
+        return ORM_DONE;
+    }
+    st->fetched++;
+    rc = mysql_stmt_fetch(st->handle);
+
+    if (rc == MYSQL_NO_DATA) {
+        st->state = MY_DONE;
+        my_stream_end(st);
+        return ORM_DONE;
+    }
+    if (rc != 0 && rc != MYSQL_DATA_TRUNCATED) {
+        st->state = MY_DONE;
+        rc = my_fail_stmt(st);
+        my_stream_end(st);
+        return rc;
+    }
+    for (size_t i = 0; i < st->ncols; i++) {
+        my_col *col = &st->cols[i];
+        if (col->fetch != MY_FETCH_TEXT || col->is_null)
+            continue;
+        if (col->length > col->cap) {
+            char *buf = malloc((size_t)col->length + 1);
+            MYSQL_BIND whole;
+            unsigned long got = 0;
+            my_bool is_null = 0, error = 0;
+            if (!buf)
+                return my_nomem(st->base.conn);
+            free(col->buf);
+            col->buf = buf;
+            col->cap = col->length;
+            memset(&whole, 0, sizeof whole);
+            whole.buffer_type = st->results[i].buffer_type;
+            whole.buffer = col->buf;
+            whole.buffer_length = col->cap;
+            whole.length = &got;
+            whole.is_null = &is_null;
+            whole.error = &error;
+            if (mysql_stmt_fetch_column(st->handle, &whole, (unsigned)i, 0))
+                return my_fail_stmt(st);
+            st->results[i].buffer = col->buf;
+            st->results[i].buffer_length = col->cap;
+            rebind = 1;
+        }
+        col->buf[col->length < col->cap ? col->length : col->cap] = '\0';
+    }
+    /* After all fetch_column calls: rebinding forgets the row position. */
+    if (rebind && mysql_stmt_bind_result(st->handle, st->results))
+        return my_fail_stmt(st);
+    st->have_row = 1;
+    return ORM_ROW;
+}
+
+int my_step(orm_stmt *base)
+{
+    my_stmt *st = (my_stmt *)base;
+    int rc;
+
+    st->have_row = 0;
+    if (!st->owner)
+        return ORM_EINVALID; /* its connection is closed: no error slot */
+    if (!my_stmt_current(st))
+        return orm_conn_error(base->conn, ORM_ECONNLOST,
+                              "connection lost: prepare the statement again");
+    if (st->state == MY_NEED_EXEC && (rc = my_execute(st)) < 0)
+        return rc;
+    if (st->state == MY_DONE)
+        return ORM_DONE;
+    return my_fetch(st);
+}
+
+size_t my_column_count(orm_stmt *base)
+{
+    my_stmt *st = (my_stmt *)base;
+    if (st->state == MY_NEED_EXEC || (st->state == MY_DONE && !st->ncols))
+        return mysql_stmt_field_count(st->handle);
+    return st->ncols;
+}
+
+int64_t my_rows_matched(orm_stmt *base)
+{
+    my_stmt *st = (my_stmt *)base;
+    my_ulonglong n = mysql_stmt_affected_rows(st->handle);
+    if (n == (my_ulonglong)-1 || n > (my_ulonglong)INT64_MAX)
+        return -1;
+    return (int64_t)n;
+}
+
+int my_last_insert_id(orm_stmt *base, int64_t *out)
+{
+    my_stmt *st = (my_stmt *)base;
+    my_ulonglong id = mysql_stmt_insert_id(st->handle);
+    if (id == 0)
+        return orm_conn_error(base->conn, ORM_ENOTFOUND,
+                              "the statement generated no key");
+    if (id > (my_ulonglong)INT64_MAX)
+        return orm_conn_error(base->conn, ORM_ETYPE,
+                              "generated key does not fit 64 bits");
+    *out = (int64_t)id;
+    return 0;
+}
+
+int my_reset(orm_stmt *base)
+{
+    my_stmt *st = (my_stmt *)base;
+    my_conn *c = st->owner;
+    int was_stream = c && c->stream == st;
+
+    st->state = MY_NEED_EXEC;
+    st->have_row = 0;
+    my_params_clear(st);
+    if (!my_stmt_current(st))
+        return 0;
+    /* With another statement's stream open, libmariadb would read (and
+     * lose) that stream's rows: leave our stored rows to the next
+     * execute, which frees them. */
+    if (c->stream && !was_stream)
+        return 0;
+    /* Reads what is left of our stream; a failure there shows on the
+     * next command. */
+    mysql_stmt_free_result(st->handle);
+    my_stream_end(st);
+    return 0;
+}
+
+void my_finalize(orm_stmt *base)
+{
+    my_stmt *st = (my_stmt *)base;
+    my_conn *c;
+
+    if (!st)
+        return;
+    c = st->owner;
+    my_stmt_unlink(st);
+    if (c && c->stream == st) {
+        /* Closing reads the rest of the stream first. */
+        mysql_stmt_close(st->handle);
+        st->handle = NULL;
+        my_stream_end(st);
+    } else if (c && c->stream && st->handle && my_stmt_current(st)) {
+        /* Closing now would read another statement's stream: later. */
+        my_stmt_free_buffers(st);
+        st->next = c->deferred;
+        c->deferred = st;
+        return;
+    }
+    if (st->handle)
+        mysql_stmt_close(st->handle);
+    my_stmt_free_buffers(st);
+    free(st);
+}

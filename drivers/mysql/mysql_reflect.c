@@ -1,0 +1,732 @@
+/*
+ * MySQL / MariaDB driver: reflection from information_schema: tables,
+ * columns, keys, checks, defaults, row estimates, constraint columns.
+ */
+#include "mysql_internal.h"
+
+/* ---- reflection ---- */
+
+/* Rows of a catalog query as owned strings (NULL for SQL NULL). */
+typedef struct my_rows {
+    char **cells; /* row r, column j: cells[r * ncols + j] */
+    size_t nrows, ncols, cap;
+} my_rows;
+
+static void my_rows_free(my_rows *r)
+{
+    for (size_t i = 0; i < r->nrows * r->ncols; i++)
+        free(r->cells[i]);
+    free(r->cells);
+    r->cells = NULL;
+    r->nrows = r->cap = 0;
+}
+
+static const char *my_cell(const my_rows *r, size_t row, size_t col)
+{
+    return r->cells[row * r->ncols + col];
+}
+
+/* Run `sql` with text parameters and collect `ncols` columns as text. */
+static int my_query(my_conn *c, const char *sql, const char *const *params,
+                    size_t nparams, size_t ncols, my_rows *out)
+{
+    orm_stmt *st = NULL;
+    orm_value v;
+    int rc;
+
+    out->cells = NULL;
+    out->nrows = out->cap = 0;
+    out->ncols = ncols;
+    if ((rc = my_prepare(&c->base, sql, nparams, 0, &st)))
+        return rc;
+    for (size_t i = 0; i < nparams; i++) {
+        v = params[i] ? orm_value_text(params[i]) : orm_value_null();
+        if ((rc = my_bind(st, i, &v, ORM_TEXT)))
+            goto done;
+    }
+    while ((rc = my_step(st)) == ORM_ROW) {
+        if (out->nrows == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 16;
+            char **cells = realloc(out->cells, cap * ncols * sizeof *cells);
+            if (!cells) {
+                rc = my_nomem(&c->base);
+                goto done;
+            }
+            out->cells = cells;
+            out->cap = cap;
+        }
+        char **row = out->cells + out->nrows * ncols;
+        for (size_t j = 0; j < ncols; j++)
+            row[j] = NULL;
+        out->nrows++;
+        for (size_t j = 0; j < ncols; j++) {
+            if ((rc = my_column(st, j, ORM_TEXT, &v)))
+                goto done;
+            if (v.kind != ORM_VNULL &&
+                !(row[j] = orm_strndup(v.u.s.ptr, v.u.s.len))) {
+                rc = my_nomem(&c->base);
+                goto done;
+            }
+        }
+    }
+    if (rc == ORM_DONE)
+        rc = 0;
+done:
+    my_finalize(st);
+    if (rc)
+        my_rows_free(out);
+    return rc;
+}
+
+/* `schema`, or the current database; owned. */
+static int my_schema_resolve(my_conn *c, const char *schema, char **out)
+{
+    my_rows r;
+    int rc;
+
+    *out = NULL;
+    if (schema) {
+        if (!(*out = orm_strdup(schema)))
+            return my_nomem(&c->base);
+        return 0;
+    }
+    if ((rc = my_query(c, "SELECT DATABASE()", NULL, 0, 1, &r)))
+        return rc;
+    if (r.nrows == 1) {
+        *out = r.cells[0]; /* NULL when no database is selected */
+        r.cells[0] = NULL;
+    }
+    my_rows_free(&r);
+    if (!*out)
+        return orm_conn_error(&c->base, ORM_ENOTFOUND, "no database selected");
+    return 0;
+}
+
+int my_list_tables(orm_conn *conn, char ***out, size_t *count)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows r;
+    char **names;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    rc = my_query(c,
+                  "SELECT TABLE_NAME FROM information_schema.TABLES "
+                  "WHERE TABLE_SCHEMA = DATABASE() "
+                  "AND TABLE_TYPE IN ('BASE TABLE', 'VIEW') "
+                  "ORDER BY BINARY TABLE_NAME",
+                  NULL, 0, 1, &r);
+    if (rc)
+        return rc;
+    if (!(names = calloc(r.nrows ? r.nrows : 1, sizeof *names))) {
+        my_rows_free(&r);
+        return my_nomem(conn);
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        names[i] = r.cells[i];
+        r.cells[i] = NULL;
+    }
+    *out = names;
+    *count = r.nrows;
+    my_rows_free(&r);
+    return 0;
+}
+
+/* Map information_schema's type description onto an orm_column. */
+static void my_type_from_catalog(orm_column *col, const char *data_type,
+                                 const char *column_type,
+                                 const char *char_length, const char *precision,
+                                 const char *scale)
+{
+    static const struct {
+        const char *name;
+        orm_type type;
+    } simple[] = {
+        {"int", ORM_INTEGER},        {"integer", ORM_INTEGER},
+        {"mediumint", ORM_INTEGER},  {"bigint", ORM_BIGINT},
+        {"smallint", ORM_SMALLINT},  {"text", ORM_TEXT},
+        {"tinytext", ORM_TEXT},      {"mediumtext", ORM_TEXT},
+        {"longtext", ORM_TEXT},      {"double", ORM_FLOAT},
+        {"real", ORM_FLOAT},         {"year", ORM_SMALLINT},
+        {"bit", ORM_BLOB},           {"date", ORM_DATE},
+        {"time", ORM_TIME},          {"datetime", ORM_DATETIME},
+        {"timestamp", ORM_DATETIME}, {"blob", ORM_BLOB},
+        {"tinyblob", ORM_BLOB},      {"mediumblob", ORM_BLOB},
+        {"longblob", ORM_BLOB},      {"varbinary", ORM_BLOB},
+        {"binary", ORM_BLOB},        {"json", ORM_JSON},
+        {"uuid", ORM_UUID},
+    };
+    col->type = ORM_TEXT;
+    if (!data_type)
+        return;
+    if (strcasecmp(data_type, "float") == 0) {
+        col->type = ORM_FLOAT;
+        col->precision = 24; /* FLOAT is single precision */
+        return;
+    }
+    if (strcasecmp(data_type, "tinyint") == 0) {
+        col->type = column_type && strcasecmp(column_type, "tinyint(1)") == 0
+                        ? ORM_BOOLEAN
+                        : ORM_SMALLINT;
+        return;
+    }
+    if (strcasecmp(data_type, "varchar") == 0 ||
+        strcasecmp(data_type, "char") == 0) {
+        col->type = ORM_STRING;
+        col->length = char_length ? (int)strtol(char_length, NULL, 10) : 0;
+        return;
+    }
+    if (strcasecmp(data_type, "decimal") == 0 ||
+        strcasecmp(data_type, "numeric") == 0) {
+        col->type = ORM_NUMERIC;
+        col->precision = precision ? (int)strtol(precision, NULL, 10) : 0;
+        col->scale = scale ? (int)strtol(scale, NULL, 10) : 0;
+        return;
+    }
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+        if (strcasecmp(data_type, simple[i].name) == 0) {
+            col->type = simple[i].type;
+            return;
+        }
+    }
+}
+
+/* Is `clause` exactly json_valid(`name`) (MariaDB's JSON columns)? */
+static int my_is_json_check(const char *clause, const char *name)
+{
+    static const char head[] = "json_valid(`";
+    size_t n = strlen(head);
+    if (!clause || strncasecmp(clause, head, n) != 0)
+        return 0;
+    clause += n;
+    for (; *name; name++) {
+        if (*clause++ != *name)
+            return 0;
+        if (*name == '`' && *clause++ != '`')
+            return 0;
+    }
+    return strcmp(clause, "`)") == 0;
+}
+
+/*
+ * COLUMN_DEFAULT as SQL to write after DEFAULT, owned, or NULL for none.
+ * MariaDB already gives SQL ('abc', 0, current_timestamp(6), "NULL");
+ * MySQL gives literals bare and expressions marked DEFAULT_GENERATED.
+ */
+static int my_default_sql(const my_conn *c, const char *value,
+                          const char *extra, orm_type type, char **out)
+{
+    orm_buf b = ORM_BUF_INIT;
+    *out = NULL;
+    if (!value || (c->is_mariadb && strcmp(value, "NULL") == 0))
+        return 0;
+    if (c->is_mariadb || (extra && strstr(extra, "DEFAULT_GENERATED")) ||
+        (orm_type_kind(type) != ORM_VTEXT && type != ORM_BLOB) ||
+        type == ORM_NUMERIC) {
+        *out = orm_strdup(value);
+        return *out ? 0 : -1;
+    }
+    orm_buf_appendc(&b, '\'');
+    for (const char *p = value; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            orm_buf_appendc(&b, *p);
+        orm_buf_appendc(&b, *p);
+    }
+    orm_buf_appendc(&b, '\'');
+    *out = orm_buf_finish(&b);
+    return *out ? 0 : -1;
+}
+
+enum {
+    MY_COL_NAME,
+    MY_COL_TYPE,
+    MY_COL_DATA_TYPE,
+    MY_COL_NULLABLE,
+    MY_COL_DEFAULT,
+    MY_COL_EXTRA,
+    MY_COL_CHAR_LENGTH,
+    MY_COL_PRECISION,
+    MY_COL_SCALE,
+    MY_COL_GENERATION,
+    MY_COL_COLLATION,
+    MY_COL_COUNT
+};
+
+enum {
+    MY_KEY_NAME,
+    MY_KEY_TYPE,
+    MY_KEY_COLUMN,
+    MY_KEY_REF_TABLE,
+    MY_KEY_REF_COLUMN,
+    MY_KEY_COUNT
+};
+
+static int my_find_column(const orm_column *cols, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(cols[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/*
+ * Apply one key (rows [first, end) of `keys`, one constraint) to the
+ * columns, or add it to the model when it spans several columns.
+ */
+static int my_apply_key(orm_model *m, orm_column *cols, size_t ncols,
+                        const my_rows *keys, size_t first, size_t end)
+{
+    const char *name = my_cell(keys, first, MY_KEY_NAME);
+    const char *type = my_cell(keys, first, MY_KEY_TYPE);
+    size_t n = end - first;
+    const char **names = NULL, **refs = NULL;
+    int rc = 0;
+
+    if (!type)
+        return 0;
+    if (strcmp(type, "PRIMARY KEY") == 0) {
+        for (size_t r = first; r < end; r++) {
+            int i =
+                my_find_column(cols, ncols, my_cell(keys, r, MY_KEY_COLUMN));
+            if (i >= 0)
+                cols[i].flags |= ORM_PK | ORM_NOT_NULL;
+        }
+        return 0;
+    }
+    if (n == 1) {
+        int i =
+            my_find_column(cols, ncols, my_cell(keys, first, MY_KEY_COLUMN));
+        if (i < 0)
+            return 0;
+        if (strcmp(type, "UNIQUE") == 0) {
+            cols[i].flags |= ORM_UNIQUE;
+        } else if (!cols[i].ref_table &&
+                   my_cell(keys, first, MY_KEY_REF_TABLE)) {
+            cols[i].ref_table = my_cell(keys, first, MY_KEY_REF_TABLE);
+            cols[i].ref_column = my_cell(keys, first, MY_KEY_REF_COLUMN);
+        }
+        return 0;
+    }
+    names = calloc(n, sizeof *names);
+    refs = calloc(n, sizeof *refs);
+    if (!names || !refs) {
+        rc = ORM_ENOMEM;
+        goto done;
+    }
+    for (size_t r = first; r < end; r++) {
+        names[r - first] = my_cell(keys, r, MY_KEY_COLUMN);
+        refs[r - first] = my_cell(keys, r, MY_KEY_REF_COLUMN);
+        if (!names[r - first])
+            goto done; /* not a plain column list: skip */
+    }
+    if (strcmp(type, "UNIQUE") == 0) {
+        rc = orm_model_add_unique(m, name, n, names);
+    } else if (my_cell(keys, first, MY_KEY_REF_TABLE)) {
+        for (size_t j = 0; j < n; j++)
+            if (!refs[j])
+                goto done;
+        rc = orm_model_add_foreign_key(
+            m, name, n, names, my_cell(keys, first, MY_KEY_REF_TABLE), refs);
+    }
+done:
+    free(names);
+    free(refs);
+    return rc;
+}
+
+#define MY_VIEW_READ_ONLY                                                      \
+    "a view: it has no primary key to find a row by, so orb only reads it"
+
+/* What a column carries beyond its type, owned until the model copies it. */
+typedef struct my_col_extra {
+    char *read_only;
+    char *labels; /* ENUM / SET values, unquoted, NUL-separated */
+    const char **choices;
+} my_col_extra;
+
+static void my_col_extra_free(my_col_extra *x)
+{
+    free(x->read_only);
+    free(x->labels);
+    free(x->choices);
+}
+
+/* The values of "enum('a','it''s')" or "set(...)", unquoted. */
+static int my_parse_choices(orm_column *col, my_col_extra *x)
+{
+    const char *p = col->native_type ? strchr(col->native_type, '(') : NULL;
+    size_t n = 0, at = 0;
+    if (!p)
+        return 0;
+    if (!(x->labels = malloc(strlen(p) + 1)) ||
+        !(x->choices = calloc(strlen(p), sizeof *x->choices)))
+        return -1;
+    for (p++; *p == '\'';) {
+        x->choices[n++] = x->labels + at;
+        for (p++; *p; p++) {
+            if (*p == '\'' && p[1] == '\'')
+                p++;
+            else if (*p == '\\' && p[1])
+                p++;
+            else if (*p == '\'')
+                break;
+            x->labels[at++] = *p;
+        }
+        x->labels[at++] = '\0';
+        if (*p == '\'')
+            p++;
+        if (*p == ',')
+            p++;
+    }
+    col->choices = x->choices;
+    col->nchoices = n;
+    return 0;
+}
+
+/* Generated columns and BIT are read-only; ENUM and SET have choices. */
+static int my_column_extras(orm_column *col, const char *data_type,
+                            const char *extra, const char *generation,
+                            my_col_extra *x)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (extra && strstr(extra, "GENERATED"))
+        orm_buf_appendf(&b, "generated by the database from %s",
+                        generation ? generation : "an expression");
+    else if (data_type && strcasecmp(data_type, "bit") == 0)
+        orm_buf_appendf(&b,
+                        "%s is a bit string: orb shows its bytes and "
+                        "cannot write it",
+                        col->native_type);
+    if (b.len || b.failed) {
+        if (!(x->read_only = orm_buf_finish(&b)))
+            return -1;
+        col->read_only = x->read_only;
+    }
+    if (data_type && strcasecmp(data_type, "set") == 0)
+        col->flags |= ORM_CHOICE_SET;
+    if (data_type && (strcasecmp(data_type, "enum") == 0 ||
+                      strcasecmp(data_type, "set") == 0))
+        return my_parse_choices(col, x);
+    return 0;
+}
+
+int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
+                     orm_model **out)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows colr = {0}, checks = {0}, keys = {0}, idx = {0}, kind = {0};
+    my_col_extra *extras = NULL;
+    orm_column *cols = NULL;
+    char **defaults = NULL;
+    orm_model *m = NULL;
+    char *db = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = my_schema_resolve(c, schema, &db)))
+        return rc;
+    const char *const params[] = {db, table, db, table};
+    rc = my_query(c,
+                  "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "
+                  "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "
+                  "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION, "
+                  "COLLATION_NAME "
+                  "FROM information_schema.COLUMNS "
+                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin "
+                  "ORDER BY ORDINAL_POSITION",
+                  params, 2, MY_COL_COUNT, &colr);
+    if (rc)
+        goto done;
+    if (colr.nrows == 0) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no table '%s' in '%s'", table,
+                            db);
+        goto done;
+    }
+    /* MariaDB's JSON is LONGTEXT with a json_valid() check. Servers
+     * without CHECK_CONSTRAINTS simply have none. */
+    rc = my_query(c,
+                  "SELECT CHECK_CLAUSE FROM information_schema."
+                  "CHECK_CONSTRAINTS "
+                  "WHERE CONSTRAINT_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin",
+                  params, 2, 1, &checks);
+    if (rc == ORM_EERROR)
+        rc = 0;
+    if (rc)
+        goto done;
+    rc = my_query(c,
+                  "SELECT tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, "
+                  "k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
+                  "k.REFERENCED_COLUMN_NAME "
+                  "FROM information_schema.TABLE_CONSTRAINTS tc "
+                  "JOIN information_schema.KEY_COLUMN_USAGE k "
+                  "ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
+                  "AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+                  "AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA "
+                  "AND k.TABLE_NAME = tc.TABLE_NAME "
+                  "WHERE tc.TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND tc.TABLE_NAME = ? COLLATE utf8mb4_bin "
+                  "AND k.TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND k.TABLE_NAME = ? COLLATE utf8mb4_bin "
+                  "AND tc.CONSTRAINT_TYPE IN "
+                  "('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
+                  "ORDER BY tc.CONSTRAINT_TYPE, BINARY tc.CONSTRAINT_NAME, "
+                  "k.ORDINAL_POSITION",
+                  params, 4, MY_KEY_COUNT, &keys);
+    if (rc)
+        goto done;
+    /* One-column plain indexes mark their column, as on SQLite. */
+    rc = my_query(c,
+                  "SELECT MAX(COLUMN_NAME) FROM information_schema.STATISTICS "
+                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin AND NON_UNIQUE = 1 "
+                  "GROUP BY INDEX_NAME HAVING COUNT(*) = 1",
+                  params, 2, 1, &idx);
+    if (rc)
+        goto done;
+    rc = my_query(c,
+                  "SELECT TABLE_TYPE FROM information_schema.TABLES "
+                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin",
+                  params, 2, 1, &kind);
+    if (rc)
+        goto done;
+
+    cols = calloc(colr.nrows, sizeof *cols);
+    defaults = calloc(colr.nrows, sizeof *defaults);
+    extras = calloc(colr.nrows, sizeof *extras);
+    if (!cols || !defaults || !extras) {
+        rc = my_nomem(conn);
+        goto done;
+    }
+    for (size_t r = 0; r < colr.nrows; r++) {
+        orm_column *col = &cols[r];
+        const char *nullable = my_cell(&colr, r, MY_COL_NULLABLE);
+        const char *extra = my_cell(&colr, r, MY_COL_EXTRA);
+
+        col->name = my_cell(&colr, r, MY_COL_NAME);
+        col->native_type = my_cell(&colr, r, MY_COL_TYPE);
+        col->collation = my_cell(&colr, r, MY_COL_COLLATION);
+        my_type_from_catalog(col, my_cell(&colr, r, MY_COL_DATA_TYPE),
+                             col->native_type,
+                             my_cell(&colr, r, MY_COL_CHAR_LENGTH),
+                             my_cell(&colr, r, MY_COL_PRECISION),
+                             my_cell(&colr, r, MY_COL_SCALE));
+        if (col->type == ORM_TEXT) {
+            for (size_t k = 0; k < checks.nrows; k++)
+                if (my_is_json_check(my_cell(&checks, k, 0), col->name))
+                    col->type = ORM_JSON;
+        }
+        if (nullable && strcmp(nullable, "NO") == 0)
+            col->flags |= ORM_NOT_NULL;
+        if (extra && strstr(extra, "auto_increment"))
+            col->flags |= ORM_AUTOINC;
+        if ((rc = my_column_extras(col, my_cell(&colr, r, MY_COL_DATA_TYPE),
+                                   extra, my_cell(&colr, r, MY_COL_GENERATION),
+                                   &extras[r]))) {
+            rc = my_nomem(conn);
+            goto done;
+        }
+        if (my_default_sql(c, my_cell(&colr, r, MY_COL_DEFAULT), extra,
+                           col->type, &defaults[r])) {
+            rc = my_nomem(conn);
+            goto done;
+        }
+        col->server_default = defaults[r];
+    }
+    if ((rc = orm_model_new(&m, table, table)) ||
+        (schema && (rc = orm_model_set_schema(m, schema))))
+        goto nomem;
+    for (size_t first = 0, r = 1; first < keys.nrows; r++) {
+        if (r < keys.nrows) {
+            const char *a = my_cell(&keys, first, MY_KEY_NAME);
+            const char *b = my_cell(&keys, r, MY_KEY_NAME);
+            const char *ta = my_cell(&keys, first, MY_KEY_TYPE);
+            const char *tb = my_cell(&keys, r, MY_KEY_TYPE);
+            if (a && b && ta && tb && strcmp(a, b) == 0 && strcmp(ta, tb) == 0)
+                continue;
+        }
+        if ((rc = my_apply_key(m, cols, colr.nrows, &keys, first, r)))
+            goto nomem;
+        first = r;
+    }
+    /* A single integer key without AUTO_INCREMENT is not generated. */
+    int npk = 0, pk = -1;
+    for (size_t i = 0; i < colr.nrows; i++)
+        if (cols[i].flags & ORM_PK) {
+            npk++;
+            pk = (int)i;
+        }
+    if (npk == 1 && !(cols[pk].flags & ORM_AUTOINC))
+        cols[pk].flags |= ORM_NO_AUTOINC;
+    for (size_t k = 0; k < idx.nrows; k++) {
+        int i = my_find_column(cols, colr.nrows, my_cell(&idx, k, 0));
+        if (i >= 0)
+            cols[i].flags |= ORM_INDEX;
+    }
+    if (kind.nrows == 1 && my_cell(&kind, 0, 0) &&
+        strcmp(my_cell(&kind, 0, 0), "VIEW") == 0) {
+        m->is_view = 1;
+        if (orm_model_set_read_only(m, MY_VIEW_READ_ONLY))
+            goto nomem;
+    }
+    for (size_t i = 0; i < colr.nrows; i++)
+        if ((rc = orm_model_add_column(m, &cols[i])))
+            goto nomem;
+    *out = m;
+    m = NULL;
+    rc = 0;
+    goto done;
+nomem:
+    rc = my_nomem(conn);
+done:
+    orm_model_free(m);
+    if (defaults)
+        for (size_t i = 0; i < colr.nrows; i++)
+            free(defaults[i]);
+    free(defaults);
+    if (extras)
+        for (size_t i = 0; i < colr.nrows; i++)
+            my_col_extra_free(&extras[i]);
+    free(extras);
+    free(cols);
+    my_rows_free(&idx);
+    my_rows_free(&kind);
+    my_rows_free(&colr);
+    my_rows_free(&checks);
+    my_rows_free(&keys);
+    free(db);
+    return rc;
+}
+
+int my_estimate_count(orm_conn *conn, const char *schema, const char *table,
+                      int64_t *out)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows r = {0};
+    char *db = NULL;
+    int64_t n;
+    int rc;
+
+    if ((rc = my_schema_resolve(c, schema, &db)))
+        return rc;
+    const char *const params[] = {db, table};
+    rc = my_query(c,
+                  "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin",
+                  params, 2, 1, &r);
+    if (rc)
+        goto done;
+    if (r.nrows == 0)
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no table '%s' in '%s'", table,
+                            db);
+    else if (!my_cell(&r, 0, 0) ||
+             orm_int_parse(&n, my_cell(&r, 0, 0), strlen(my_cell(&r, 0, 0))))
+        rc = orm_conn_error(conn, ORM_EUNSUPPORTED, "no row estimate for '%s'",
+                            table);
+    else
+        *out = n;
+done:
+    my_rows_free(&r);
+    free(db);
+    return rc;
+}
+
+/* Text for the filters' rules: a column with a collation (char,
+ * varchar, text, enum, set; reflection names it), or of a model orb was
+ * given (no native type). A candidate value goes in the column's own
+ * character set and collation: a bare one would be an illegal mix of
+ * collations on a latin1 column when it holds other characters (no row
+ * can equal those exactly; the converted value finds candidates all the
+ * same and the exact comparison drops them). */
+int my_text_column(const orm_column *col, orm_buf *before, orm_buf *after)
+{
+    const char *coll = col->collation;
+    if (!coll)
+        return !col->native_type;
+    size_t charset = strcspn(coll, "_");
+    /* A name from the catalog, written into SQL: letters, digits, _. */
+    for (const char *p = coll; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_')
+            return 1;
+    if (charset == 0 || !coll[charset])
+        return 1;
+    orm_buf_append(before, "CONVERT(");
+    orm_buf_append(after, " USING ");
+    orm_buf_appendn(after, coll, charset);
+    orm_buf_append(after, ") COLLATE ");
+    orm_buf_append(after, coll);
+    return 1;
+}
+
+/* The columns of index or check constraint `name` of `table`: a unique
+ * key violation names only its index. */
+int my_constraint_columns(orm_conn *conn, const char *schema, const char *table,
+                          const char *name, char ***out, size_t *count)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows r = {0};
+    char *db = NULL;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = my_schema_resolve(c, schema, &db)))
+        return rc;
+    const char *const params[] = {db, table, name};
+    rc = my_query(c,
+                  "SELECT COLUMN_NAME FROM information_schema.STATISTICS "
+                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin "
+                  "AND INDEX_NAME = ? COLLATE utf8mb4_bin "
+                  "ORDER BY SEQ_IN_INDEX",
+                  params, 3, 1, &r);
+    if (rc == 0 && r.nrows == 0) {
+        /* A check constraint: the columns its clause names (MariaDB
+         * writes them in backquotes). */
+        my_rows_free(&r);
+        rc = my_query(c,
+                      "SELECT c.COLUMN_NAME "
+                      "FROM information_schema.CHECK_CONSTRAINTS k "
+                      "JOIN information_schema.COLUMNS c "
+                      "ON c.TABLE_SCHEMA = k.CONSTRAINT_SCHEMA "
+                      "AND c.TABLE_NAME = k.TABLE_NAME "
+                      "WHERE k.CONSTRAINT_SCHEMA = ? COLLATE utf8mb4_bin "
+                      "AND k.TABLE_NAME = ? COLLATE utf8mb4_bin "
+                      "AND k.CONSTRAINT_NAME = ? COLLATE utf8mb4_bin "
+                      "AND LOCATE(CONCAT('`', c.COLUMN_NAME, '`'), "
+                      "k.CHECK_CLAUSE) > 0 "
+                      "ORDER BY c.ORDINAL_POSITION",
+                      params, 3, 1, &r);
+    }
+    if (rc)
+        goto done;
+    if (r.nrows == 0) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no constraint '%s' on '%s'",
+                            name, table);
+        goto done;
+    }
+    if (!(*out = calloc(r.nrows, sizeof **out))) {
+        rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *cell = my_cell(&r, i, 0);
+        if (!((*out)[i] = orm_strdup(cell ? cell : ""))) {
+            for (size_t k = 0; k < i; k++)
+                free((*out)[k]);
+            free(*out);
+            *out = NULL;
+            rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    *count = r.nrows;
+done:
+    my_rows_free(&r);
+    free(db);
+    return rc;
+}
