@@ -130,6 +130,19 @@ static void assert_query_text(orm_conn *conn, const char *sql,
     free(text);
 }
 
+/* The session's time zone and date output are what the core relies on:
+ * timestamptz in UTC, dates and intervals in ISO/postgres form. Which
+ * zone name the server reports ("UTC", "Etc/UTC") does not matter. */
+static void assert_session_utc_iso(orm_conn *conn)
+{
+    assert_query_text(conn,
+                      "SELECT '2024-06-01 12:00:00+02'::timestamptz::text",
+                      "2024-06-01 10:00:00+00");
+    assert_query_text(conn, "SELECT '2024-06-01'::date::text", "2024-06-01");
+    assert_query_text(conn, "SELECT '1 day 02:03:04'::interval::text",
+                      "1 day 02:03:04");
+}
+
 /* Run one parameterless statement expected to fail; returns the code. */
 static int exec_fails(orm_conn *conn, const char *sql)
 {
@@ -272,11 +285,33 @@ static void test_connect__url_params_reach_libpq(void **state)
 static void test_connect__session_is_utc_utf8_and_named_orb(void **state)
 {
     pg_fixture *fx = *state;
-    assert_query_text(fx->conn, "SHOW TimeZone", "UTC");
+    assert_session_utc_iso(fx->conn);
     assert_query_text(fx->conn, "SHOW client_encoding", "UTF8");
     assert_query_text(fx->conn, "SHOW application_name", "orb");
     assert_query_text(fx->conn, "SHOW standard_conforming_strings", "on");
     assert_query_text(fx->conn, "SHOW default_transaction_read_only", "off");
+}
+
+/* A server whose own settings differ (here through the startup options
+ * a DBA's postgresql.conf would give) still gives orb UTC and ISO. */
+static void test_connect__other_server_settings_are_set_for_orb(void **state)
+{
+    (void)state;
+    const char *base = getenv("ORB_TEST_PG_URL");
+    char text[1024];
+    orm_url *url = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    snprintf(text, sizeof text,
+             "%s?options=-c%%20TimeZone%%3DEurope%%2FBerlin%%20-c%%20"
+             "DateStyle%%3DGerman%%20-c%%20IntervalStyle%%3Diso_8601",
+             base);
+    if (orm_url_parse(&url, text, &err))
+        fail_msg("URL does not parse: %s", orm_error_text(&err));
+    orm_conn *conn = connect_ok(url, 1);
+    assert_session_utc_iso(conn);
+    assert_query_text(conn, "SHOW default_transaction_read_only", "on");
+    drv->close(conn);
+    orm_url_free(url);
 }
 
 /* ---- values ---- */
@@ -832,7 +867,7 @@ static void test_connlost__terminated_backend_then_reconnect(void **state)
 
     assert_int_equal(drv->reconnect(conn), 0);
     assert_true(query_int(conn, "SELECT pg_backend_pid()") != pid);
-    assert_query_text(conn, "SHOW TimeZone", "UTC");
+    assert_session_utc_iso(conn);
     orm_stmt *fresh = prepare_ok(conn, "SELECT 2", 0, 0);
     step_row(fresh);
     assert_int_equal(drv->column(fresh, 0, ORM_INTEGER, &v), 0);
@@ -1135,6 +1170,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         T(test_types__integers_read_exactly),
         T(test_connect__session_is_utc_utf8_and_named_orb),
+        T(test_connect__other_server_settings_are_set_for_orb),
         T(test_types__every_type_round_trips),
         T(test_types__natural_kinds_follow_column_types),
         T(test_types__float_special_values_round_trip),

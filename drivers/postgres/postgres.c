@@ -1,19 +1,34 @@
 /*
  * The PostgreSQL driver (libpq): orm_driver_postgresql.
  *
- * Statements are server-side prepared statements named per connection
- * ("orb_<generation>_<n>"). Preparing is lazy: the first execute knows
- * the bound values and their type hints, and those give the parameter
- * type OIDs; a later execute whose values need other OIDs prepares again
- * under a new name. Values travel as text, blobs in binary (bytea keeps
- * NUL bytes), results come back as text and are decoded by column OID.
+ * Every statement is the unnamed one: Parse, Bind, Describe, Execute and
+ * Sync leave in one message (PQexecParams / PQsendQueryParams), so a
+ * query costs one round trip and leaves nothing behind on the server.
+ * That is also what a transaction pooler (pgbouncer in transaction mode)
+ * needs: a named statement lives on one server connection, and the next
+ * execute may be sent to another ("prepared statement ... already
+ * exists" / "does not exist"). What a named one would save is the
+ * server's parse and plan of a short statement, microseconds next to a
+ * round trip; the core already keeps the statement objects (SQL text and
+ * parameter buffers) per shape. The parameter type OIDs come from the
+ * bound values' type hints. Values travel as text, blobs in binary
+ * (bytea keeps NUL bytes), results come back as text and are decoded by
+ * column OID.
+ *
+ * The session settings the decoding relies on are checked against what
+ * the server reported at login (ParameterStatus) and only those that
+ * differ are SET, all in one round trip: none on a server already set up
+ * that way. Those a pooler does not carry from one server connection to
+ * the next are not relied on: bytea is decoded from hex or escape
+ * output, and floats come back exact from PostgreSQL 12 on whatever
+ * extra_float_digits says (> 0 by default; older servers get a SET).
  *
  * A streamed statement (ORM_STMT_STREAM) uses single-row mode and owns
  * the connection until it is read to the end or reset; anything else run
  * meanwhile gets ORM_EBUSY. A lost connection (PQstatus CONNECTION_BAD or
  * a 57P0x / 08xxx error) is ORM_ECONNLOST; reconnect resets the PGconn
- * and bumps a generation counter so that statements prepared on the old
- * session are never deallocated on the new one.
+ * and bumps a generation counter so that a stream of the old session is
+ * never read on the new one.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -49,24 +64,13 @@
 #define PG_OID_UUID        2950
 #define PG_OID_JSONB       3802
 
-/* Run after every (re)connect: the core relies on these. */
-#define PG_SESSION_SQL                                                         \
-    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "                       \
-    "SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; "             \
-    "SET standard_conforming_strings = on; SET bytea_output = 'hex'"
-#define PG_READ_ONLY_SQL "SET default_transaction_read_only = on"
-
 typedef struct pg_stmt pg_stmt;
 
 typedef struct pg_conn {
     orm_conn base;
     PGconn *pg;
-    unsigned generation;   /* bumped by reconnect */
-    unsigned long next_id; /* statement names */
-    pg_stmt *streaming;    /* statement owning the connection, or NULL */
-    char **stale;          /* prepared names to DEALLOCATE when idle */
-    size_t nstale;
-    size_t stale_cap;
+    unsigned generation; /* bumped by reconnect */
+    pg_stmt *streaming;  /* statement owning the connection, or NULL */
 } pg_conn;
 
 typedef struct pg_param {
@@ -89,13 +93,11 @@ struct pg_stmt {
     size_t nparams;
     unsigned flags;
     pg_param *params;
-    Oid *prepared_oids; /* OIDs the server-side statement was made with */
+    Oid *oids; /* parameter types sent with each execute */
     const char **values;
     int *lengths;
     int *formats;
-    char name[48];
-    int prepared;
-    unsigned generation; /* connection generation it was prepared on */
+    unsigned generation; /* connection generation it streams on */
     enum pg_stmt_state state;
     int may_cancel; /* reset may cancel the stream (read, no transaction) */
     PGresult *res;
@@ -327,51 +329,6 @@ static int pg_ready(pg_conn *pgc, const pg_stmt *st)
     return 0;
 }
 
-/* ---- stale prepared statements ---- */
-
-/* DEALLOCATE names queued by finalize, but only outside a transaction:
- * a failing DEALLOCATE must never abort the caller's transaction. */
-static void pg_stale_flush(pg_conn *pgc)
-{
-    if (!pgc->nstale || pgc->streaming || !pgc->pg ||
-        PQstatus(pgc->pg) != CONNECTION_OK ||
-        PQtransactionStatus(pgc->pg) != PQTRANS_IDLE)
-        return;
-    for (size_t i = 0; i < pgc->nstale; i++) {
-        orm_buf sql = ORM_BUF_INIT;
-        orm_buf_appendf(&sql, "DEALLOCATE %s", pgc->stale[i]);
-        if (orm_buf_str(&sql))
-            PQclear(PQexec(pgc->pg, orm_buf_str(&sql)));
-        orm_buf_free(&sql);
-        free(pgc->stale[i]);
-    }
-    pgc->nstale = 0;
-}
-
-static void pg_stale_clear(pg_conn *pgc)
-{
-    for (size_t i = 0; i < pgc->nstale; i++)
-        free(pgc->stale[i]);
-    pgc->nstale = 0;
-}
-
-/* Queue a statement name; on allocation failure the server keeps it
- * until the session ends (harmless). */
-static void pg_stale_add(pg_conn *pgc, const char *name)
-{
-    if (pgc->nstale == pgc->stale_cap) {
-        size_t cap = pgc->stale_cap ? pgc->stale_cap * 2 : 8;
-        char **grown = realloc(pgc->stale, cap * sizeof *grown);
-        if (!grown)
-            return;
-        pgc->stale = grown;
-        pgc->stale_cap = cap;
-    }
-    char *copy = orm_strdup(name);
-    if (copy)
-        pgc->stale[pgc->nstale++] = copy;
-}
-
 /* ---- connections ---- */
 
 static void pg_notice_ignore(void *payload, const char *message)
@@ -380,23 +337,67 @@ static void pg_notice_ignore(void *payload, const char *message)
     (void)message;
 }
 
-/* Run the session settings on a fresh connection. */
-static int pg_session_setup(pg_conn *pgc)
+/* Does the server's reported `name` start with one of `accepted` (a
+ * NULL-terminated list)? Exact match unless the entry ends in ','. */
+static int pg_status_is(PGconn *pg, const char *name,
+                        const char *const *accepted)
 {
-    PQsetNoticeProcessor(pgc->pg, pg_notice_ignore, NULL);
-    const char *steps[] = {PG_SESSION_SQL,
-                           pgc->base.read_only ? PG_READ_ONLY_SQL : NULL};
-    for (size_t i = 0; i < 2; i++) {
-        if (!steps[i])
-            continue;
-        PGresult *res = PQexec(pgc->pg, steps[i]);
-        int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-        int rc = ok ? 0 : pg_result_error(pgc, res);
-        PQclear(res);
-        if (rc)
-            return rc;
+    const char *value = PQparameterStatus(pg, name);
+    if (!value)
+        return 0;
+    for (; *accepted; accepted++) {
+        size_t n = strlen(*accepted);
+        if ((*accepted)[n - 1] == ',' ? !strncmp(value, *accepted, n)
+                                      : !strcmp(value, *accepted))
+            return 1;
     }
     return 0;
+}
+
+/*
+ * The session settings the core relies on, on a fresh connection: only
+ * those the server did not already report as wanted are SET, in one
+ * round trip (none when nothing differs). Any zone without an offset
+ * prints timestamptz the same; DateStyle's field order only matters for
+ * input, and orb sends ISO dates.
+ */
+static int pg_session_setup(pg_conn *pgc)
+{
+    static const char *const utc[] = {"UTC",     "Etc/UTC",  "Etc/UCT",   "UCT",
+                                      "Zulu",    "Etc/Zulu", "Universal", "GMT",
+                                      "Etc/GMT", NULL};
+    static const char *const iso[] = {"ISO,", NULL};
+    static const char *const postgres[] = {"postgres", NULL};
+    static const char *const on[] = {"on", NULL};
+    PGconn *pg = pgc->pg;
+    orm_buf sql = ORM_BUF_INIT;
+    int rc = 0;
+
+    PQsetNoticeProcessor(pg, pg_notice_ignore, NULL);
+    if (!pg_status_is(pg, "TimeZone", utc))
+        orm_buf_append(&sql, "SET TimeZone = 'UTC';");
+    if (!pg_status_is(pg, "DateStyle", iso))
+        orm_buf_append(&sql, "SET DateStyle = 'ISO, YMD';");
+    if (!pg_status_is(pg, "IntervalStyle", postgres))
+        orm_buf_append(&sql, "SET IntervalStyle = 'postgres';");
+    if (!pg_status_is(pg, "standard_conforming_strings", on))
+        orm_buf_append(&sql, "SET standard_conforming_strings = on;");
+    /* Shortest exact float text is the default from 12 on. */
+    if (PQserverVersion(pg) < 120000)
+        orm_buf_append(&sql, "SET extra_float_digits = 3;");
+    if (pgc->base.read_only &&
+        !pg_status_is(pg, "default_transaction_read_only", on))
+        orm_buf_append(&sql, "SET default_transaction_read_only = on;");
+    if (sql.failed)
+        rc = orm_conn_error(&pgc->base, ORM_ENOMEM, "%s", "out of memory");
+    else if (sql.len) {
+        PGresult *res = PQexec(pg, orm_buf_str(&sql));
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_result_error(pgc, res);
+        PQclear(res);
+    }
+    orm_buf_free(&sql);
+    return rc;
 }
 
 /* Classify a failed connection attempt. */
@@ -506,8 +507,6 @@ static void pg_close(orm_conn *conn)
     if (!pgc)
         return;
     PQfinish(pgc->pg);
-    pg_stale_clear(pgc);
-    free(pgc->stale);
     orm_error_clear(&pgc->base.err);
     free(pgc);
 }
@@ -517,7 +516,6 @@ static int pg_reconnect(orm_conn *conn)
     pg_conn *pgc = (pg_conn *)conn;
     pgc->generation++;
     pgc->streaming = NULL;
-    pg_stale_clear(pgc);
     PQreset(pgc->pg);
     if (PQstatus(pgc->pg) != CONNECTION_OK)
         return pg_connect_error(pgc->pg, &pgc->base.err, NULL);
@@ -552,11 +550,7 @@ static int pg_ping(orm_conn *conn)
 
 static int pg_exec(orm_conn *conn, const char *sql)
 {
-    pg_conn *pgc = (pg_conn *)conn;
-    int rc = pg_run(pgc, sql, NULL);
-    if (!rc)
-        pg_stale_flush(pgc);
-    return rc;
+    return pg_run((pg_conn *)conn, sql, NULL);
 }
 
 static int pg_begin(orm_conn *conn)
@@ -575,17 +569,12 @@ static int pg_commit(orm_conn *conn)
                             "the transaction failed earlier and was rolled "
                             "back instead of committed");
     PQclear(res);
-    pg_stale_flush(pgc);
     return rc;
 }
 
 static int pg_rollback(orm_conn *conn)
 {
-    pg_conn *pgc = (pg_conn *)conn;
-    int rc = pg_run(pgc, "ROLLBACK", NULL);
-    if (!rc)
-        pg_stale_flush(pgc);
-    return rc;
+    return pg_run((pg_conn *)conn, "ROLLBACK", NULL);
 }
 
 /* ---- statements ---- */
@@ -606,11 +595,11 @@ static int pg_prepare(orm_conn *conn, const char *sql, size_t nparams,
         goto fail;
     if (nparams) {
         st->params = calloc(nparams, sizeof *st->params);
-        st->prepared_oids = calloc(nparams, sizeof *st->prepared_oids);
+        st->oids = calloc(nparams, sizeof *st->oids);
         st->values = calloc(nparams, sizeof *st->values);
         st->lengths = calloc(nparams, sizeof *st->lengths);
         st->formats = calloc(nparams, sizeof *st->formats);
-        if (!st->params || !st->prepared_oids || !st->values || !st->lengths ||
+        if (!st->params || !st->oids || !st->values || !st->lengths ||
             !st->formats)
             goto fail;
     }
@@ -620,7 +609,7 @@ fail:
     if (st) {
         free(st->sql);
         free(st->params);
-        free(st->prepared_oids);
+        free(st->oids);
         free(st->values);
         free(st->lengths);
         free(st->formats);
@@ -756,8 +745,6 @@ static int pg_bind(orm_stmt *stmt, size_t index, const orm_value *v,
     p->data = copy;
     p->length = (int)len;
     p->format = format;
-    /* A NULL fits any parameter type: it keeps the hint's OID so the
-     * next non-NULL value does not force a new prepare. */
     p->oid = pg_hint_oid(type, kind);
     return 0;
 }
@@ -790,40 +777,6 @@ static int64_t pg_cmd_tuples(PGresult *res)
     errno = 0;
     long long n = strtoll(text, &end, 10);
     return (errno || *end) ? 0 : (int64_t)n;
-}
-
-/* Prepare (again) when the statement is not prepared on this session or
- * a bound value needs another parameter type than it was prepared with. */
-static int pg_stmt_ensure_prepared(pg_stmt *st)
-{
-    pg_conn *pgc = (pg_conn *)st->base.conn;
-    int fresh = !st->prepared || st->generation != pgc->generation;
-    if (!fresh) {
-        for (size_t i = 0; i < st->nparams; i++) {
-            const pg_param *p = &st->params[i];
-            if (p->data && p->oid != st->prepared_oids[i])
-                fresh = 1;
-        }
-        if (!fresh)
-            return 0;
-        pg_stale_add(pgc, st->name);
-    }
-    st->prepared = 0;
-    for (size_t i = 0; i < st->nparams; i++)
-        st->prepared_oids[i] = st->params[i].oid;
-    snprintf(st->name, sizeof st->name, "orb_%u_%lu", pgc->generation,
-             ++pgc->next_id);
-    PGresult *res = PQprepare(pgc->pg, st->name, st->sql, (int)st->nparams,
-                              st->prepared_oids);
-    int rc = 0;
-    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = pg_result_error(pgc, res);
-    PQclear(res);
-    if (rc)
-        return rc;
-    st->prepared = 1;
-    st->generation = pgc->generation;
-    return 0;
 }
 
 /* A statement worth cancelling on reset: a plain read outside a
@@ -874,10 +827,8 @@ static int pg_stmt_execute(pg_stmt *st)
     int rc = pg_ready(pgc, st);
     if (rc)
         return rc;
-    pg_stale_flush(pgc);
-    if ((rc = pg_stmt_ensure_prepared(st)))
-        return rc;
     for (size_t i = 0; i < st->nparams; i++) {
+        st->oids[i] = st->params[i].oid;
         st->values[i] = st->params[i].data;
         st->lengths[i] = st->params[i].length;
         st->formats[i] = st->params[i].format;
@@ -885,16 +836,17 @@ static int pg_stmt_execute(pg_stmt *st)
     st->matched = 0;
     if (st->flags & ORM_STMT_STREAM) {
         st->may_cancel = pg_stmt_cancellable(st, pgc->pg);
-        if (!PQsendQueryPrepared(pgc->pg, st->name, (int)st->nparams,
-                                 st->values, st->lengths, st->formats, 0))
+        if (!PQsendQueryParams(pgc->pg, st->sql, (int)st->nparams, st->oids,
+                               st->values, st->lengths, st->formats, 0))
             return pg_result_error(pgc, NULL);
         PQsetSingleRowMode(pgc->pg);
         pgc->streaming = st;
+        st->generation = pgc->generation;
         st->state = PG_STMT_STREAMING;
         return pg_stream_next(st);
     }
-    PGresult *res = PQexecPrepared(pgc->pg, st->name, (int)st->nparams,
-                                   st->values, st->lengths, st->formats, 0);
+    PGresult *res = PQexecParams(pgc->pg, st->sql, (int)st->nparams, st->oids,
+                                 st->values, st->lengths, st->formats, 0);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         rc = pg_result_error(pgc, res);
@@ -1120,17 +1072,11 @@ static void pg_finalize(orm_stmt *stmt)
     pg_stmt *st = (pg_stmt *)stmt;
     if (!st)
         return;
-    pg_conn *pgc = (pg_conn *)stmt->conn;
     pg_reset(stmt);
-    if (st->prepared && st->generation == pgc->generation &&
-        PQstatus(pgc->pg) == CONNECTION_OK) {
-        pg_stale_add(pgc, st->name);
-        pg_stale_flush(pgc);
-    }
     for (size_t i = 0; i < st->nparams; i++)
         free(st->params[i].data);
     free(st->params);
-    free(st->prepared_oids);
+    free(st->oids);
     free(st->values);
     free(st->lengths);
     free(st->formats);
