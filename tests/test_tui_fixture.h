@@ -18,6 +18,7 @@
 #include "orm/orm.h"
 #include "rowcache.h"
 #include "screen.h"
+#include "views.h"
 
 static const orm_column fx_customer_columns[] = {
     {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},

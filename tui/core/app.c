@@ -16,6 +16,7 @@
 #include "edit.h"
 #include "journal.h"
 #include "paths.h"
+#include "views.h"
 
 #define IDLE_POLL_MS 0
 #define WAIT_MS      1000
@@ -240,29 +241,11 @@ int tui_app_start(tui_app *app)
 
 void tui_app_journal(tui_app *app, const char *dir)
 {
-    orm_error err = ORM_ERROR_INIT;
-    tui_journal_found found;
-    tui_view *v = NULL;
-    tui_journal_free(app->journal);
-    app->journal = NULL;
-    if (tui_journal_open(&app->journal, dir, orm_db_url(app->db), &err) != 0) {
-        tui_app_error(app, "no recovery journal: %s", orm_error_text(&err));
-    } else if (tui_journal_check(app->journal, &found, &err) < 0) {
-        tui_app_error(app, "%s", orm_error_text(&err));
-    } else if (found.changes > 0 || found.has_form) {
-        if (tui_view_recover_new(&v, &found) != 0) {
-            /* Without the question the journal must not be written
-             * over: stop journaling this run. */
-            tui_journal_free(app->journal);
-            app->journal = NULL;
-            tui_app_error(app, "out of memory: unsaved changes left in the "
-                               "recovery journal");
-        } else {
-            app->pushed = v;
-            push_pending(app);
-        }
+    tui_view *offer = tui_journal_start(app, dir);
+    if (offer) {
+        app->pushed = offer;
+        push_pending(app);
     }
-    orm_error_clear(&err);
 }
 
 /* After every key: the journal holds what is pending before the screen
@@ -349,7 +332,7 @@ static void run_action(tui_app *app, tui_action a)
             app->done = 1;
         return;
     }
-    if (a == TUI_ACT_HELP && v && strcmp(v->ops->name, "help") != 0) {
+    if (a == TUI_ACT_HELP && v && v->ops->kind != TUI_VIEW_HELP) {
         tui_view *help = NULL;
         if (tui_view_help_new(&help, app) == 0) {
             app->pushed = help;

@@ -8,7 +8,8 @@
  * an app on the in-memory screen; tui_app_run drives one on ncurses.
  *
  * Views are tables of functions (tig's view_ops): each view file fills a
- * tui_view_ops and embeds tui_view first in its state.
+ * tui_view_ops and embeds tui_view first in its state. The screens are
+ * made through views.h.
  */
 #ifndef TUI_APP_H
 #define TUI_APP_H
@@ -51,8 +52,28 @@ typedef enum tui_prompt_kind {
 typedef struct tui_app tui_app;
 typedef struct tui_view tui_view;
 
+/* Which screen a view is, for the places that must know: help does not
+ * open over help, undo leaves a form's record alone, the quit question
+ * is not asked twice. */
+typedef enum tui_view_kind {
+    TUI_VIEW_MODELS,
+    TUI_VIEW_ROWS,
+    TUI_VIEW_RECORD,
+    TUI_VIEW_BACKREFS,
+    TUI_VIEW_HELP,
+    TUI_VIEW_PICKER,
+    TUI_VIEW_FORM,
+    TUI_VIEW_REVIEW,
+    TUI_VIEW_CONFLICT,
+    TUI_VIEW_QUIT,
+    TUI_VIEW_RECOVER,
+    TUI_VIEW_BUILDER,
+    TUI_VIEW_FILTERS
+} tui_view_kind;
+
 typedef struct tui_view_ops {
     const char *name;
+    tui_view_kind kind;
     /* Load what the first screen needs; nonzero keeps the view from
      * being pushed (after setting a message). */
     int (*open)(tui_view *v, tui_app *app);
@@ -171,29 +192,5 @@ void tui_app_prompt(tui_app *app, tui_prompt_kind kind, const char *label,
                     const char *initial);
 /* Lines the body has on the current screen. */
 int tui_app_body_height(const tui_app *app);
-
-/* The views. */
-int tui_view_models_new(tui_view **out, tui_app *app);
-/* Rows of `model`, optionally only those matching `filter` (copied),
- * described as `filter_text` in the status line. */
-int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
-                      const orm_expr *filter, const char *filter_text);
-/* One record found by column equality: columns[i] = values[i]. */
-int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
-                        const char *const *columns, const orm_value *values,
-                        size_t n);
-/* One record found by its paging key in an order (sort column or -1),
- * for tables without a primary key. */
-int tui_view_record_new_by_key(tui_view **out, tui_app *app,
-                               const orm_model *model, int sort_col,
-                               int sort_desc, const orm_value *key,
-                               size_t nkey);
-int tui_view_help_new(tui_view **out, tui_app *app);
-/* The row cache of a rows view (for tests), NULL for other views. */
-struct tui_rowcache *tui_view_rows_cache(const tui_view *v);
-/* The models whose foreign keys point at `model`, rows referring to the
- * record with `values` (the model's columns). */
-int tui_view_backrefs_new(tui_view **out, tui_app *app, const orm_model *model,
-                          const orm_value *values);
 
 #endif

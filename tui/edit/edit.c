@@ -9,6 +9,7 @@
 
 #include "display.h"
 #include "edit.h"
+#include "views.h"
 
 #define DOT " \xC2\xB7 "     /* · */
 #define BAR " \xE2\x94\x82 " /* │ */
@@ -76,9 +77,9 @@ static int editing_action(tui_action a)
 static int form_underneath(const tui_app *app)
 {
     for (size_t i = 0; i + 1 < app->depth; i++) {
-        const char *name = app->stack[i]->ops->name;
-        if (strcmp(name, "form") == 0 || strcmp(name, "conflict") == 0 ||
-            strcmp(name, "picker") == 0)
+        tui_view_kind kind = app->stack[i]->ops->kind;
+        if (kind == TUI_VIEW_FORM || kind == TUI_VIEW_CONFLICT ||
+            kind == TUI_VIEW_PICKER)
             return 1;
     }
     return 0;
@@ -904,7 +905,7 @@ int tui_edit_confirm_quit(tui_app *app)
     tui_view *top = tui_app_top(app), *v = NULL;
     if (orm_session_pending_count(app->session) == 0)
         return 0;
-    if (top && strcmp(top->ops->name, "quit") == 0)
+    if (top && top->ops->kind == TUI_VIEW_QUIT)
         return 0;
     /* Never quit because the question could not be asked: staying
      * keeps the user's work. */

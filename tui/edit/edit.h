@@ -5,10 +5,11 @@
  * commits them in one transaction; the grid shows them over the rows it
  * read (pending rows by kind, changed cells, new rows above the grid).
  *
- * The editing screens: the form (view_form.c, field state in form.c),
- * the foreign-key picker (picker.h), the review of pending changes
- * (view_review.c), the conflict screen (view_conflict.c) and the
- * question asked when quitting with pending changes (view_quit.c).
+ * The editing screens, opened through views.h: the form (view_form.c,
+ * field state in form.c), the foreign-key picker (view_picker.c), the
+ * review of pending changes (view_review.c), the conflict screen
+ * (view_conflict.c) and the question asked when quitting with pending
+ * changes (view_quit.c).
  */
 #ifndef TUI_EDIT_H
 #define TUI_EDIT_H
@@ -115,26 +116,6 @@ unsigned tui_edit_undo(tui_app *app);
  * the question cannot be shown (a message says why): quitting would drop
  * the changes. */
 int tui_edit_confirm_quit(tui_app *app);
-
-/* ---- the editing screens ---- */
-
-/*
- * A form for `rec` (a session record, changed in place on save) or, with
- * rec NULL, for a new record of `m`. `failure` (may be NULL) is a commit
- * error to show at its column, with the cursor there.
- */
-int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
-                      orm_record *rec, const orm_error *failure);
-/* The fields of a form screen and the record it edits (NULL: a new one),
- * or NULL when `v` is not a form (the recovery journal keeps what was
- * typed). */
-struct tui_form *tui_view_form_state(tui_view *v, orm_record **rec);
-/* Every pending change and the SQL; `quit_after`: quit once written. */
-int tui_view_review_new(tui_view **out, tui_app *app, int quit_after);
-/* The conflict of `rec` (the commit said ORM_ECONFLICT). */
-int tui_view_conflict_new(tui_view **out, tui_app *app, orm_record *rec);
-/* "3 pending changes: write (w), discard (d) or cancel (Esc)?" */
-int tui_view_quit_new(tui_view **out, tui_app *app);
 
 /*
  * Edit text in $VISUAL, else $EDITOR, else vi, through a temporary file

@@ -39,6 +39,7 @@
 #include "form.h"
 #include "journal.h"
 #include "paths.h"
+#include "views.h"
 
 #define JOURNAL_VERSION 1
 #define JOURNAL_SLOTS   16
@@ -957,4 +958,30 @@ int tui_journal_discard(tui_journal *j, orm_error *err)
     free(j->written);
     j->written = NULL;
     return remove_file(j, err);
+}
+
+tui_view *tui_journal_start(tui_app *app, const char *dir)
+{
+    orm_error err = ORM_ERROR_INIT;
+    tui_journal_found found;
+    tui_view *v = NULL;
+    tui_journal_free(app->journal);
+    app->journal = NULL;
+    if (tui_journal_open(&app->journal, dir, orm_db_url(app->db), &err) != 0) {
+        tui_app_error(app, "no recovery journal: %s", orm_error_text(&err));
+    } else if (tui_journal_check(app->journal, &found, &err) < 0) {
+        tui_app_error(app, "%s", orm_error_text(&err));
+    } else if (found.changes > 0 || found.has_form) {
+        if (tui_view_recover_new(&v, &found) != 0) {
+            /* Without the question the journal must not be written
+             * over: stop journaling this run. */
+            tui_journal_free(app->journal);
+            app->journal = NULL;
+            v = NULL;
+            tui_app_error(app, "out of memory: unsaved changes left in the "
+                               "recovery journal");
+        }
+    }
+    orm_error_clear(&err);
+    return v;
 }

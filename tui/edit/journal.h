@@ -90,8 +90,13 @@ void tui_journal_finish(tui_journal *j, tui_app *app);
 /* Is an earlier run's journal waiting for the user's answer? */
 int tui_journal_waiting(const tui_journal *j);
 
-/* The screen that offers an earlier run's changes back (view_recover.c):
- * y restores them, n discards them after asking again, q quits. */
-int tui_view_recover_new(tui_view **out, const tui_journal_found *found);
+/*
+ * Give the app a journal in `dir` (NULL: tui_state_dir()) in place of
+ * the one it had (tui_app_journal). When an earlier run on this database
+ * left changes there, returns the screen that offers them back, to push;
+ * else NULL. Problems are said on the status line; the app works without
+ * a journal (app->journal NULL) when it cannot have one.
+ */
+tui_view *tui_journal_start(tui_app *app, const char *dir);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "display.h"
 #include "edit.h"
+#include "views.h"
 
 #define CROSS "\xE2\x9C\x97" /* ✗ */
 
@@ -300,6 +301,7 @@ static void conflict_close(tui_view *v)
 
 static const tui_view_ops conflict_ops = {
     .name = "conflict",
+    .kind = TUI_VIEW_CONFLICT,
     .open = conflict_open,
     .draw = conflict_draw,
     .title = conflict_title,

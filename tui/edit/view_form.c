@@ -12,7 +12,7 @@
 #include "display.h"
 #include "edit.h"
 #include "form.h"
-#include "picker.h"
+#include "views.h"
 
 #define MAX_REF 16
 #define BULLET  "\xE2\x80\xA2" /* • */
@@ -712,6 +712,7 @@ static void form_close(tui_view *v)
 
 static const tui_view_ops form_ops = {
     .name = "form",
+    .kind = TUI_VIEW_FORM,
     .draw = form_draw,
     .title = form_title,
     .status = form_status,

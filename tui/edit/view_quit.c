@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "views.h"
 
 typedef struct quit_view {
     tui_view base;
@@ -107,6 +108,7 @@ static void quit_close(tui_view *v)
 
 static const tui_view_ops quit_ops = {
     .name = "quit",
+    .kind = TUI_VIEW_QUIT,
     .draw = quit_draw,
     .title = quit_title,
     .status = quit_status,

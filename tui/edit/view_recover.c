@@ -13,6 +13,7 @@
 
 #include "edit.h"
 #include "journal.h"
+#include "views.h"
 
 typedef struct recover_view {
     tui_view base;
@@ -201,6 +202,7 @@ static void recover_close(tui_view *v)
 
 static const tui_view_ops recover_ops = {
     .name = "recover",
+    .kind = TUI_VIEW_RECOVER,
     .draw = recover_draw,
     .title = recover_title,
     .status = recover_status,

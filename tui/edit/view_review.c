@@ -13,6 +13,7 @@
 
 #include "display.h"
 #include "edit.h"
+#include "views.h"
 
 #define ARROW " \xE2\x86\x92 " /* → */
 #define CROSS "\xE2\x9C\x97"   /* ✗ */
@@ -397,6 +398,7 @@ static void review_close(tui_view *v)
 
 static const tui_view_ops review_ops = {
     .name = "review",
+    .kind = TUI_VIEW_REVIEW,
     .draw = review_draw,
     .title = review_title,
     .status = review_status,

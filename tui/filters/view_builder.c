@@ -13,7 +13,7 @@
  * the clear-filter key.
  *
  * A foreign key column with =, != or "in list" takes its values from
- * the row picker the forms use (picker.h) instead of typed keys: one
+ * the row picker the forms use (views.h) instead of typed keys: one
  * row for = and !=, marked rows for the list. A key of several columns
  * becomes an and-group of its columns (an or-group of those for a
  * list, a negated one for !=).
@@ -25,7 +25,7 @@
 #include "edit.h"
 #include "filter_tree.h"
 #include "filter_views.h"
-#include "picker.h"
+#include "views.h"
 
 #define COUNT_CAP        1000 /* the quick count stops here */
 #define HISTORY_SHOWN    20
@@ -1473,6 +1473,7 @@ static void builder_close(tui_view *v)
 
 static const tui_view_ops builder_ops = {
     .name = "filter-builder",
+    .kind = TUI_VIEW_BUILDER,
     .open = builder_open,
     .draw = builder_draw,
     .title = builder_title,

@@ -10,6 +10,7 @@
 
 #include "edit.h"
 #include "filter_views.h"
+#include "views.h"
 
 typedef enum filters_ask {
     FASK_NONE,
@@ -414,6 +415,7 @@ static void filters_close(tui_view *v)
 
 static const tui_view_ops filters_ops = {
     .name = "saved-filters",
+    .kind = TUI_VIEW_FILTERS,
     .open = filters_open,
     .draw = filters_draw,
     .title = filters_title,

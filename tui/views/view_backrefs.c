@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "display.h"
+#include "views.h"
 
 #define MAX_REF 16
 
@@ -222,6 +223,7 @@ static void backrefs_close(tui_view *v)
 
 static const tui_view_ops backrefs_ops = {
     .name = "backrefs",
+    .kind = TUI_VIEW_BACKREFS,
     .open = backrefs_open,
     .draw = backrefs_draw,
     .title = backrefs_title,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "views.h"
 
 typedef struct help_view {
     tui_view base;
@@ -167,6 +168,7 @@ static void help_close(tui_view *v)
 
 static const tui_view_ops help_ops = {
     .name = "help",
+    .kind = TUI_VIEW_HELP,
     .draw = help_draw,
     .title = help_title,
     .status = help_status,

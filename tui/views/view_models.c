@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "edit.h"
+#include "views.h"
 
 enum { COUNT_PENDING, COUNT_ESTIMATE, COUNT_EXACT, COUNT_FAILED };
 
@@ -343,6 +344,7 @@ static void models_close(tui_view *v)
 
 static const tui_view_ops models_ops = {
     .name = "models",
+    .kind = TUI_VIEW_MODELS,
     .open = models_open,
     .draw = models_draw,
     .title = models_title,

@@ -1,5 +1,5 @@
 /*
- * The row picker (picker.h): rows of a model to choose from, each shown
+ * The row picker (views.h): rows of a model to choose from, each shown
  * as the model's repr ("<Account jdoe>") or its key and first text
  * columns. Typing searches the text columns (and the key columns, when
  * a key is typed); the list pages through a row cache with keyset
@@ -15,8 +15,8 @@
 
 #include "display.h"
 #include "edit.h"
-#include "picker.h"
 #include "rowcache.h"
+#include "views.h"
 
 #define MIN_CAPACITY 30
 
@@ -520,6 +520,7 @@ static void picker_close(tui_view *v)
 
 static const tui_view_ops picker_ops = {
     .name = "picker",
+    .kind = TUI_VIEW_PICKER,
     .open = picker_open,
     .draw = picker_draw,
     .title = picker_title,

@@ -14,6 +14,7 @@
 #include "display.h"
 #include "edit.h"
 #include "rowcache.h"
+#include "views.h"
 
 #define MAX_VALUE_LINES 500
 #define MAX_HEX_LINES   16
@@ -648,6 +649,7 @@ static void record_close(tui_view *v)
 
 static const tui_view_ops record_ops = {
     .name = "record",
+    .kind = TUI_VIEW_RECORD,
     .open = record_open,
     .draw = record_draw,
     .title = record_title,

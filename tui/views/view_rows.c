@@ -16,6 +16,7 @@
 #include "edit.h"
 #include "filter_views.h"
 #include "rowcache.h"
+#include "views.h"
 
 #define MIN_CAPACITY  30
 #define MAX_COL_WIDTH 40
@@ -897,6 +898,7 @@ static void rows_close(tui_view *v)
 
 static const tui_view_ops rows_ops = {
     .name = "rows",
+    .kind = TUI_VIEW_ROWS,
     .open = rows_open,
     .draw = rows_draw,
     .title = rows_title,
@@ -915,7 +917,7 @@ struct tui_rowcache *tui_view_rows_cache(const tui_view *v)
     return ((const rows_view *)v)->cache;
 }
 
-/* ---- the filter builder's way in (filter_views.h) ---- */
+/* ---- the filter builder's way in (views.h) ---- */
 
 const orm_model *tui_view_rows_model(const tui_view *v)
 {
