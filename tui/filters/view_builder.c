@@ -8,15 +8,16 @@
  * text with a caret under any error; `s` saves it, history recalls
  * what was applied before, Enter applies it to the rows below.
  *
- * The tree itself lives in filter_tree.c; this file draws it and turns
- * keys into edits. Also here: what the rows screen does with f, F and
- * the clear-filter key.
+ * The tree itself lives in filter_tree.c; this file turns keys into
+ * edits, view_builder_draw.c draws it (their shared state:
+ * view_builder.h). What the rows screen does with f, F and the
+ * clear-filter key is in filter_views.c.
  *
  * A foreign key column with =, != or "in list" takes its values from
- * the row picker the forms use (views.h) instead of typed keys: one
- * row for = and !=, marked rows for the list. A key of several columns
- * becomes an and-group of its columns (an or-group of those for a
- * list, a negated one for !=).
+ * the row picker the forms use (views.h; view_builder_pick.c) instead
+ * of typed keys: one row for = and !=, marked rows for the list. A key
+ * of several columns becomes an and-group of its columns (an or-group
+ * of those for a list, a negated one for !=).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,78 +26,8 @@
 #include "edit.h"
 #include "filter_tree.h"
 #include "filter_views.h"
+#include "view_builder.h"
 #include "views.h"
-
-#define COUNT_CAP        1000 /* the quick count stops here */
-#define HISTORY_SHOWN    20
-#define FILTER_LINES_MAX 3
-
-typedef enum builder_mode {
-    MODE_TREE,
-    MODE_COLUMN, /* choosing the column of a condition */
-    MODE_OP,     /* choosing its operator */
-    MODE_HISTORY /* choosing a filter applied before */
-} builder_mode;
-
-typedef enum builder_ask {
-    ASK_NONE,
-    ASK_VALUE,
-    ASK_LOW, /* between: the first value */
-    ASK_HIGH,
-    ASK_LIST,
-    ASK_TEXT, /* the whole filter as text */
-    ASK_SAVE
-} builder_ask;
-
-/* A foreign key a picker fills: this model's columns and the
- * referenced model's columns (indexes) they take their values from. */
-typedef struct fk_pick {
-    const orm_model *target;
-    size_t n;
-    const char *cols[TUI_PICKER_MAX_KEY];
-    size_t refs[TUI_PICKER_MAX_KEY];
-} fk_pick;
-
-typedef enum count_state {
-    COUNT_PENDING,
-    COUNT_EXACT,
-    COUNT_ESTIMATE,
-    COUNT_MORE, /* more than COUNT_CAP, the full count is next */
-    COUNT_FAILED
-} count_state;
-
-typedef struct builder_view {
-    tui_view base;
-    tui_view *rows; /* the rows screen below (borrowed) */
-    const orm_model *m;
-    tui_ftree *tree;
-    tui_date today;
-    char *text; /* the tree in the filter language */
-    size_t cursor, top;
-    int page;
-    builder_mode mode;
-    size_t pick, pick_top;
-    /* The condition being made (editing NULL) or changed. */
-    tui_fnode *editing;
-    size_t col;
-    tui_fop ops[TUI_FOP_COUNT];
-    size_t nops;
-    tui_fop op;
-    fk_pick fk; /* while a picker is open above */
-    orm_value low;
-    builder_ask ask;
-    char *ask_text;  /* what is typed at the prompt now */
-    char *ask_error; /* what is wrong with it, or NULL */
-    size_t ask_pos;  /* ASK_TEXT: where (1-based character), or 0 */
-    char *saved_name;
-    char *initial;
-    char **history;
-    size_t nhistory;
-    count_state count_state;
-    int count_step; /* 0 nothing to do, 1 quick, 2 full */
-    int64_t count;
-    char *count_error;
-} builder_view;
 
 /* ---- small helpers ---- */
 
@@ -114,19 +45,19 @@ static void set_str(char **slot, const char *text)
     *slot = text ? orm_strdup(text) : NULL;
 }
 
-static tui_fnode *current(const builder_view *bv)
+tui_fnode *builder_current(const builder_view *bv)
 {
     tui_fnode *n = tui_ftree_line(bv->tree, bv->cursor, NULL);
     return n ? n : bv->tree->root;
 }
 
-static const orm_column *column_at(const builder_view *bv, size_t i)
+const orm_column *builder_column_at(const builder_view *bv, size_t i)
 {
     return i < bv->m->ncolumns ? &bv->m->columns[i] : NULL;
 }
 
 /* The first key bound to an action, as its name. */
-static void first_key(const tui_app *app, tui_action a, char *out, size_t size)
+void builder_first_key(const tui_app *app, tui_action a, char *out, size_t size)
 {
     orm_buf b = ORM_BUF_INIT;
     tui_keymap_describe(&app->keymap, a, &b);
@@ -137,7 +68,7 @@ static void first_key(const tui_app *app, tui_action a, char *out, size_t size)
 }
 
 /* The tree changed: new text, count again. */
-static void changed(builder_view *bv)
+void builder_changed(builder_view *bv)
 {
     free(bv->text);
     bv->text = tui_ftree_text(bv->tree, &bv->today);
@@ -184,19 +115,6 @@ static void ask_again(builder_view *bv, tui_app *app, const char *label,
     free(bv->ask_error);
     bv->ask_error = why;
     bv->ask_pos = pos;
-}
-
-/* ---- the state database ---- */
-
-int tui_filter_state_open(tui_app *app, tui_state **out)
-{
-    orm_error err = ORM_ERROR_INIT;
-    int rc = tui_state_open(out, app->opts ? app->opts->state_file : NULL,
-                            orm_db_url(app->db), &err);
-    if (rc)
-        tui_app_error(app, "%s", orm_error_text(&err));
-    orm_error_clear(&err);
-    return rc;
 }
 
 /* ---- counting ---- */
@@ -276,7 +194,7 @@ static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
     return TUI_REDRAW;
 }
 
-static void count_text(const builder_view *bv, orm_buf *out)
+void builder_count_text(const builder_view *bv, orm_buf *out)
 {
     char n[40];
     switch (bv->count_state) {
@@ -420,7 +338,7 @@ static void start_condition(builder_view *bv, tui_fnode *editing)
 
 static void choose_column(builder_view *bv)
 {
-    const orm_column *col = column_at(bv, bv->pick);
+    const orm_column *col = builder_column_at(bv, bv->pick);
     bv->col = bv->pick;
     bv->nops = tui_fop_choices(col, bv->ops, TUI_FOP_COUNT);
     bv->mode = MODE_OP;
@@ -435,7 +353,7 @@ static void choose_column(builder_view *bv)
 static char *old_value_text(const builder_view *bv, size_t i)
 {
     const tui_fnode *n = bv->editing;
-    const orm_column *col = column_at(bv, bv->col);
+    const orm_column *col = builder_column_at(bv, bv->col);
     if (!n || strcmp(n->column, col->name) != 0 || i >= n->nvalues ||
         tui_fop_values(n->op) != tui_fop_values(bv->op))
         return NULL;
@@ -444,10 +362,10 @@ static char *old_value_text(const builder_view *bv, size_t i)
     return tui_fvalue_text(&n->values[i], col);
 }
 
-static unsigned finish_condition(builder_view *bv, tui_app *app,
-                                 const orm_value *values, size_t n)
+unsigned builder_finish_condition(builder_view *bv, tui_app *app,
+                                  const orm_value *values, size_t n)
 {
-    const orm_column *col = column_at(bv, bv->col);
+    const orm_column *col = builder_column_at(bv, bv->col);
     int rc;
     if (bv->editing) {
         int icase = bv->editing->icase && tui_fop_has_case(bv->op);
@@ -457,7 +375,8 @@ static unsigned finish_condition(builder_view *bv, tui_app *app,
     } else {
         tui_fnode *node =
             tui_fnode_new_condition(col->name, bv->op, values, n, 0);
-        rc = node ? tui_ftree_insert(bv->tree, current(bv), node) : ORM_ENOMEM;
+        rc = node ? tui_ftree_insert(bv->tree, builder_current(bv), node)
+                  : ORM_ENOMEM;
         if (rc == 0)
             bv->cursor = tui_ftree_line_of(bv->tree, node);
     }
@@ -466,241 +385,8 @@ static unsigned finish_condition(builder_view *bv, tui_app *app,
     end_ask(bv);
     if (rc)
         tui_app_error(app, "out of memory");
-    changed(bv);
+    builder_changed(bv);
     return TUI_REDRAW;
-}
-
-/* ---- picking the rows a key refers to ---- */
-
-/* The foreign key column `col` belongs to, when its rows can be picked:
- * the referenced model is known and has every referenced column. */
-static int fk_resolve(const builder_view *bv, tui_app *app, size_t col,
-                      fk_pick *out)
-{
-    const char *table = NULL, *refs[TUI_PICKER_MAX_KEY];
-    int pk[TUI_PICKER_MAX_KEY];
-    size_t npk = 0;
-    size_t n = tui_column_reference(bv->m, col, &table, out->cols, refs,
-                                    TUI_PICKER_MAX_KEY);
-    if (n == 0 || !(out->target = tui_edit_find_model(app, table)))
-        return 0;
-    for (size_t k = 0; k < n; k++) {
-        int at;
-        if (refs[k]) {
-            at = orm_model_column_index(out->target, refs[k]);
-        } else {
-            /* The referenced primary key, column for column. */
-            if (k == 0)
-                npk = orm_model_pk(out->target, pk, TUI_PICKER_MAX_KEY);
-            if (npk != n)
-                return 0;
-            at = pk[k];
-        }
-        if (at < 0 || orm_model_column_index(bv->m, out->cols[k]) < 0)
-            return 0;
-        out->refs[k] = (size_t)at;
-    }
-    out->n = n;
-    return 1;
-}
-
-/* An and-group of `key column = value`, one per column of the key. */
-static tui_fnode *key_group(builder_view *bv, const orm_value *keys)
-{
-    tui_fnode *g = tui_fnode_new_group(ORM_OP_AND);
-    for (size_t k = 0; g && k < bv->fk.n; k++) {
-        tui_fnode *c =
-            tui_fnode_new_condition(bv->fk.cols[k], TUI_FOP_EQ, &keys[k], 1, 0);
-        if (!c || tui_ftree_insert(bv->tree, g, c) != 0) {
-            tui_fnode_free(g);
-            return NULL;
-        }
-    }
-    return g;
-}
-
-/* The node for rows picked on a key of several columns. */
-static tui_fnode *composite_node(builder_view *bv, const orm_value *keys,
-                                 size_t nrows)
-{
-    tui_fnode *any;
-    if (bv->op != TUI_FOP_IN || nrows == 1) {
-        tui_fnode *g = key_group(bv, keys);
-        if (g)
-            g->negated = bv->op == TUI_FOP_NE;
-        return g;
-    }
-    if (!(any = tui_fnode_new_group(ORM_OP_OR)))
-        return NULL;
-    for (size_t r = 0; r < nrows; r++) {
-        tui_fnode *g = key_group(bv, &keys[r * bv->fk.n]);
-        if (!g || tui_ftree_insert(bv->tree, any, g) != 0) {
-            tui_fnode_free(any);
-            return NULL;
-        }
-    }
-    return any;
-}
-
-/* Is `g` a group the picker made for the key (not the root)? */
-static int is_key_group(const tui_fnode *g, const fk_pick *fk)
-{
-    if (!g || !g->parent || !g->is_group || g->join != ORM_OP_AND ||
-        g->nkids != fk->n)
-        return 0;
-    for (size_t k = 0; k < fk->n; k++) {
-        const tui_fnode *c = g->kids[k];
-        if (c->is_group || c->negated || c->op != TUI_FOP_EQ ||
-            c->nvalues != 1 || strcmp(c->column, fk->cols[k]) != 0)
-            return 0;
-    }
-    return 1;
-}
-
-/* What picked rows replace when a condition is edited: the condition,
- * or the key group (and the or-group of key groups) it sits in. */
-static tui_fnode *replaced_node(builder_view *bv)
-{
-    tui_fnode *n = bv->editing;
-    tui_fnode *p;
-    if (!n || bv->fk.n < 2 || !is_key_group(n->parent, &bv->fk))
-        return n;
-    n = n->parent;
-    p = n->parent;
-    if (!p->parent || p->join != ORM_OP_OR || p->negated)
-        return n;
-    for (size_t i = 0; i < p->nkids; i++)
-        if (!is_key_group(p->kids[i], &bv->fk))
-            return n;
-    return p;
-}
-
-/* Put `node` where `old` is (old is freed). */
-static int replace_node(builder_view *bv, tui_fnode *old, tui_fnode *node)
-{
-    tui_fnode *p = old->parent;
-    size_t at = 0;
-    while (at < p->nkids && p->kids[at] != old)
-        at++;
-    int rc = tui_ftree_insert(bv->tree, p, node); /* last in p */
-    if (rc)
-        return rc;
-    for (size_t i = p->nkids - 1; i > at + 1; i--)
-        tui_ftree_move(bv->tree, node, -1);
-    tui_ftree_delete(bv->tree, old);
-    return 0;
-}
-
-/* The picker's hook: the picked keys become the condition. */
-static int rows_picked(tui_app *app, const orm_value *keys, size_t nkey,
-                       size_t nrows, void *payload)
-{
-    builder_view *bv = payload;
-    tui_fnode *node, *old;
-    int rc;
-    if (nkey != bv->fk.n || nrows == 0)
-        return 0;
-    if (bv->fk.n == 1) {
-        finish_condition(bv, app, keys, bv->op == TUI_FOP_IN ? nrows : 1);
-    } else {
-        old = replaced_node(bv);
-        node = composite_node(bv, keys, nrows);
-        if (!node)
-            rc = ORM_ENOMEM;
-        else if (old)
-            rc = replace_node(bv, old, node);
-        else
-            rc = tui_ftree_insert(bv->tree, current(bv), node);
-        if (rc == 0)
-            bv->cursor = tui_ftree_line_of(bv->tree, node);
-        else
-            tui_app_error(app, "out of memory");
-        bv->mode = MODE_TREE;
-        bv->editing = NULL;
-        changed(bv);
-        if (rc)
-            return 0;
-    }
-    if (!app->message_error)
-        tui_app_message(app, "%zu row%s of %s picked", nrows,
-                        nrows == 1 ? "" : "s", bv->fk.target->table);
-    return 0;
-}
-
-static void pick_cancelled(tui_app *app, void *payload)
-{
-    builder_view *bv = payload;
-    bv->mode = MODE_TREE;
-    bv->editing = NULL;
-    tui_app_message(app, "condition not changed");
-}
-
-/* Column names: "customer_id", or "(year, no)" for several. */
-static void append_names(orm_buf *out, const char *const *names, size_t n)
-{
-    if (n > 1)
-        orm_buf_append(out, "(");
-    for (size_t k = 0; k < n; k++)
-        orm_buf_appendf(out, "%s%s", k ? ", " : "", names[k]);
-    if (n > 1)
-        orm_buf_append(out, ")");
-}
-
-/* "Enter: customer_id = its id", "Tab marks, Enter: (a, b) in their
- * (x, y)" */
-static void pick_purpose(const builder_view *bv, tui_app *app, orm_buf *out)
-{
-    const fk_pick *fk = &bv->fk;
-    const char *refs[TUI_PICKER_MAX_KEY];
-    int many = bv->op == TUI_FOP_IN;
-    const char *op = many ? "in" : bv->op == TUI_FOP_NE ? "!=" : "=";
-    if (many) {
-        char mark[32];
-        first_key(app, TUI_ACT_PICK_MARK, mark, sizeof mark);
-        orm_buf_appendf(out, "%s marks, ", mark);
-    }
-    orm_buf_append(out, "Enter: ");
-    append_names(out, fk->cols, fk->n);
-    orm_buf_appendf(out, " %s %s ", op, many ? "their" : "its");
-    for (size_t k = 0; k < fk->n; k++)
-        refs[k] = fk->target->columns[fk->refs[k]].name;
-    append_names(out, refs, fk->n);
-}
-
-/* Open the picker for the condition being made: bv->col, bv->op. */
-static unsigned open_picker(builder_view *bv, tui_app *app)
-{
-    const orm_column *col = column_at(bv, bv->col);
-    const tui_fnode *n = bv->editing;
-    tui_picker_options opts = {.model = bv->fk.target,
-                               .nkey = bv->fk.n,
-                               .multiple = bv->op == TUI_FOP_IN,
-                               .hook = {.picked = rows_picked,
-                                        .cancelled = pick_cancelled,
-                                        .payload = bv}};
-    orm_buf purpose = ORM_BUF_INIT;
-    tui_view *picker = NULL;
-    int rc;
-    for (size_t k = 0; k < bv->fk.n; k++)
-        opts.key_columns[k] = bv->fk.refs[k];
-    /* Changing a list: its keys start marked. */
-    if (n && bv->op == TUI_FOP_IN && n->op == TUI_FOP_IN && bv->fk.n == 1 &&
-        strcmp(n->column, col->name) == 0) {
-        opts.marked = n->values;
-        opts.nmarked = n->nvalues;
-    }
-    pick_purpose(bv, app, &purpose);
-    opts.purpose = orm_buf_str(&purpose);
-    rc = opts.purpose ? tui_view_picker_new(&picker, app, &opts) : ORM_ENOMEM;
-    orm_buf_free(&purpose);
-    bv->mode = MODE_TREE; /* what the builder is back in after the picker */
-    if (rc) {
-        bv->editing = NULL;
-        tui_app_error(app, "out of memory");
-        return TUI_REDRAW;
-    }
-    app->pushed = picker;
-    return TUI_PUSH;
 }
 
 static unsigned choose_op(builder_view *bv, tui_app *app)
@@ -709,11 +395,11 @@ static unsigned choose_op(builder_view *bv, tui_app *app)
     bv->op = bv->ops[bv->pick];
     if ((bv->op == TUI_FOP_EQ || bv->op == TUI_FOP_NE ||
          bv->op == TUI_FOP_IN) &&
-        fk_resolve(bv, app, bv->col, &bv->fk))
-        return open_picker(bv, app);
+        builder_fk_resolve(bv, app, bv->col, &bv->fk))
+        return builder_open_picker(bv, app);
     switch (tui_fop_values(bv->op)) {
     case 0:
-        return finish_condition(bv, app, NULL, 0);
+        return builder_finish_condition(bv, app, NULL, 0);
     case 1:
         old = old_value_text(bv, 0);
         ask(bv, app, ASK_VALUE, "value: ", old);
@@ -734,7 +420,7 @@ static unsigned choose_op(builder_view *bv, tui_app *app)
 static unsigned submit_value(builder_view *bv, tui_app *app, const char *text,
                              const char *label)
 {
-    const orm_column *col = column_at(bv, bv->col);
+    const orm_column *col = builder_column_at(bv, bv->col);
     orm_error err = ORM_ERROR_INIT;
     orm_buf why = ORM_BUF_INIT;
     orm_value v = ORM_VALUE_NULL_INIT;
@@ -758,9 +444,10 @@ static unsigned submit_value(builder_view *bv, tui_app *app, const char *text,
         free(old);
     } else if (bv->ask == ASK_HIGH) {
         orm_value both[2] = {bv->low, v};
-        finish_condition(bv, app, both, 2); /* copies, then clears low */
+        /* copies, then clears low */
+        builder_finish_condition(bv, app, both, 2);
     } else {
-        finish_condition(bv, app, values, nvalues);
+        builder_finish_condition(bv, app, values, nvalues);
     }
     orm_value_clear(&v);
     tui_fvalues_free(list, n);
@@ -796,7 +483,7 @@ static unsigned submit_text(builder_view *bv, tui_app *app, const char *text)
     } else {
         end_ask(bv);
         bv->cursor = 0;
-        changed(bv);
+        builder_changed(bv);
     }
     orm_error_clear(&err);
     return TUI_REDRAW;
@@ -869,7 +556,7 @@ static const tui_action pick_keys[] = {
     TUI_ACT_MOVE_UP,   TUI_ACT_MOVE_DOWN,    TUI_ACT_PAGE_UP,
     TUI_ACT_PAGE_DOWN, TUI_ACT_FIRST,        TUI_ACT_LAST};
 
-static size_t pick_count(const builder_view *bv)
+size_t builder_pick_count(const builder_view *bv)
 {
     switch (bv->mode) {
     case MODE_COLUMN:
@@ -883,13 +570,13 @@ static size_t pick_count(const builder_view *bv)
     }
 }
 
-static const char *pick_label(const builder_view *bv, size_t i)
+const char *builder_pick_label(const builder_view *bv, size_t i)
 {
     switch (bv->mode) {
     case MODE_COLUMN:
         return bv->m->columns[i].name;
     case MODE_OP:
-        return tui_fop_label(bv->ops[i], column_at(bv, bv->col));
+        return tui_fop_label(bv->ops[i], builder_column_at(bv, bv->col));
     case MODE_HISTORY:
         return bv->history[i];
     default:
@@ -911,7 +598,7 @@ static size_t move_index(size_t at, long delta, size_t count)
 
 static unsigned pick_action(builder_view *bv, tui_app *app, tui_action a)
 {
-    size_t count = pick_count(bv);
+    size_t count = builder_pick_count(bv);
     long page = bv->page > 1 ? bv->page : 1;
     switch (a) {
     case TUI_ACT_MOVE_UP:
@@ -957,7 +644,7 @@ static unsigned pick_action(builder_view *bv, tui_app *app, tui_action a)
                               bv->m->name, orm_error_text(&err));
             orm_error_clear(&err);
             bv->cursor = 0;
-            changed(bv);
+            builder_changed(bv);
         }
         return TUI_REDRAW;
     default:
@@ -968,11 +655,11 @@ static unsigned pick_action(builder_view *bv, tui_app *app, tui_action a)
 /* A letter in a chooser: the next item starting with it. */
 static unsigned pick_jump(builder_view *bv, int key)
 {
-    size_t count = pick_count(bv);
+    size_t count = builder_pick_count(bv);
     int lower = key >= 'A' && key <= 'Z' ? key - 'A' + 'a' : key;
     for (size_t k = 1; k <= count; k++) {
         size_t i = (bv->pick + k) % count;
-        int c = (unsigned char)pick_label(bv, i)[0];
+        int c = (unsigned char)builder_pick_label(bv, i)[0];
         if (c >= 'A' && c <= 'Z')
             c = c - 'A' + 'a';
         if (c == lower) {
@@ -985,20 +672,20 @@ static unsigned pick_jump(builder_view *bv, int key)
 
 static unsigned add_group(builder_view *bv)
 {
-    tui_fnode *at = current(bv);
+    tui_fnode *at = builder_current(bv);
     tui_fnode *parent = at->is_group ? at : at->parent;
     orm_op join = parent && parent->join == ORM_OP_AND ? ORM_OP_OR : ORM_OP_AND;
     tui_fnode *g = tui_fnode_new_group(join);
     if (!g || tui_ftree_insert(bv->tree, at, g) != 0)
         return TUI_REDRAW;
     bv->cursor = tui_ftree_line_of(bv->tree, g);
-    changed(bv);
+    builder_changed(bv);
     return TUI_REDRAW;
 }
 
 static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
 {
-    tui_fnode *node = current(bv);
+    tui_fnode *node = builder_current(bv);
     size_t lines = tui_ftree_line_count(bv->tree);
     long page = bv->page > 1 ? bv->page : 1;
     switch (a) {
@@ -1038,17 +725,17 @@ static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
         return TUI_REDRAW;
     case TUI_ACT_FILTER_DELETE:
         tui_ftree_delete(bv->tree, node);
-        changed(bv);
+        builder_changed(bv);
         return TUI_REDRAW;
     case TUI_ACT_FILTER_GROUP:
         return add_group(bv);
     case TUI_ACT_FILTER_JOIN:
         tui_fnode_toggle_join(node->is_group ? node : node->parent);
-        changed(bv);
+        builder_changed(bv);
         return TUI_REDRAW;
     case TUI_ACT_FILTER_NOT:
         node->negated = !node->negated;
-        changed(bv);
+        builder_changed(bv);
         return TUI_REDRAW;
     case TUI_ACT_FILTER_CASE:
         if (tui_fnode_toggle_case(node) != 0) {
@@ -1056,14 +743,14 @@ static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
                                "contains, starts with, ends with, like");
             return TUI_REDRAW;
         }
-        changed(bv);
+        builder_changed(bv);
         return TUI_REDRAW;
     case TUI_ACT_FILTER_MOVE_UP:
     case TUI_ACT_FILTER_MOVE_DOWN:
         if (tui_ftree_move(bv->tree, node,
                            a == TUI_ACT_FILTER_MOVE_UP ? -1 : 1)) {
             bv->cursor = tui_ftree_line_of(bv->tree, node);
-            changed(bv);
+            builder_changed(bv);
         }
         return TUI_REDRAW;
     case TUI_ACT_FILTER_TEXT:
@@ -1081,11 +768,11 @@ static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
     case TUI_ACT_CLEAR_FILTER:
         tui_ftree_clear(bv->tree);
         bv->cursor = 0;
-        changed(bv);
+        builder_changed(bv);
         tui_app_message(app, "no conditions left: Enter shows every row");
         return TUI_REDRAW;
     case TUI_ACT_REFRESH:
-        changed(bv);
+        builder_changed(bv);
         return TUI_REDRAW;
     default:
         return TUI_UNHANDLED;
@@ -1116,307 +803,6 @@ static unsigned builder_key(tui_view *v, tui_app *app, int key)
     if (bv->mode != MODE_TREE && key > 32 && key < 127)
         return pick_jump(bv, key);
     return TUI_UNHANDLED;
-}
-
-/* ---- drawing ---- */
-
-typedef struct wrap_state {
-    tui_screen *scr;
-    int row, col, rows_left;
-    tui_element el;
-} wrap_state;
-
-static int wrap_line(const char *text, size_t len, void *payload)
-{
-    wrap_state *w = payload;
-    if (w->rows_left <= 0)
-        return 1;
-    tui_screen_putn(w->scr, w->row++, w->col, text, len, -1, w->el);
-    w->rows_left--;
-    return 0;
-}
-
-/* Text wrapped at (row, col) on at most `max` lines; returns lines. */
-static int put_wrapped(tui_screen *scr, int row, int col, const char *text,
-                       int max, tui_element el)
-{
-    wrap_state w = {scr, row, col, max, el};
-    int width = scr->cols - col;
-    if (width < 1 || max < 1)
-        return 0;
-    tui_text_wrap(text, strlen(text), width, wrap_line, &w);
-    return w.row - row ? w.row - row : 1;
-}
-
-static void keep_visible(size_t cursor, size_t *top, int page)
-{
-    size_t p = page > 0 ? (size_t)page : 1;
-    if (cursor < *top)
-        *top = cursor;
-    if (cursor >= *top + p)
-        *top = cursor - p + 1;
-}
-
-static void draw_tree(builder_view *bv, tui_app *app, tui_screen *scr, int y,
-                      int height)
-{
-    size_t lines = tui_ftree_line_count(bv->tree);
-    (void)app;
-    bv->page = height;
-    keep_visible(bv->cursor, &bv->top, height);
-    for (int i = 0; i < height; i++) {
-        size_t line = bv->top + (size_t)i;
-        int depth = 0;
-        tui_fnode *n;
-        orm_buf b = ORM_BUF_INIT;
-        if (line >= lines)
-            break;
-        n = tui_ftree_line(bv->tree, line, &depth);
-        int cur = line == bv->cursor;
-        tui_element el = cur           ? TUI_EL_CURSOR
-                         : n->is_group ? TUI_EL_LABEL
-                                       : TUI_EL_DEFAULT;
-        if (cur)
-            tui_screen_fill(scr, y + i, 0, scr->cols, TUI_EL_CURSOR);
-        orm_buf_appendf(&b, "%*s", 2 * depth + 1, "");
-        tui_fnode_describe(n, bv->m, &bv->today, &b);
-        if (orm_buf_str(&b)) {
-            orm_buf fitted = ORM_BUF_INIT;
-            tui_text_fit(&fitted, b.data, b.len, scr->cols);
-            tui_screen_put(scr, y + i, 0, orm_buf_str(&fitted), -1, el);
-            orm_buf_free(&fitted);
-        }
-        orm_buf_free(&b);
-    }
-}
-
-static void pick_heading(const builder_view *bv, orm_buf *out)
-{
-    switch (bv->mode) {
-    case MODE_COLUMN:
-        orm_buf_append(out,
-                       bv->editing ? "Change the column" : "Which column?");
-        break;
-    case MODE_OP:
-        orm_buf_appendf(out, "How must %s match?",
-                        bv->m->columns[bv->col].name);
-        break;
-    default:
-        orm_buf_append(out, "Filters applied before (Enter loads one):");
-    }
-    if (bv->mode != MODE_HISTORY)
-        orm_buf_append(out, " (Enter picks, Esc goes back)");
-}
-
-/* The type of a column, and where a key leads, for the column list. */
-static void column_note(const orm_column *col, orm_buf *out)
-{
-    orm_buf_append(out, orm_type_name(col->type));
-    if (col->type == ORM_STRING && col->length)
-        orm_buf_appendf(out, "(%d)", col->length);
-    if (col->ref_table)
-        orm_buf_appendf(out, " \xE2\x86\x92 %s", col->ref_table);
-}
-
-static void draw_pick(builder_view *bv, tui_screen *scr, int y, int height)
-{
-    orm_buf head = ORM_BUF_INIT;
-    size_t count = pick_count(bv);
-    int name_w = 8;
-    pick_heading(bv, &head);
-    tui_screen_put(scr, y, 0, orm_buf_str(&head) ? orm_buf_str(&head) : "", -1,
-                   TUI_EL_HEADER);
-    orm_buf_free(&head);
-    height--;
-    bv->page = height;
-    keep_visible(bv->pick, &bv->pick_top, height);
-    for (size_t i = 0; i < count; i++) {
-        int w = tui_text_widthz(pick_label(bv, i));
-        if (w > name_w)
-            name_w = w < 30 ? w : 30;
-    }
-    for (int i = 0; i < height; i++) {
-        size_t k = bv->pick_top + (size_t)i;
-        int row = y + 1 + i;
-        if (k >= count)
-            break;
-        int cur = k == bv->pick;
-        tui_element el = cur ? TUI_EL_CURSOR : TUI_EL_DEFAULT;
-        if (cur)
-            tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_CURSOR);
-        tui_screen_put(scr, row, 2, pick_label(bv, k),
-                       bv->mode == MODE_HISTORY ? -1 : name_w, el);
-        if (bv->mode == MODE_COLUMN) {
-            orm_buf note = ORM_BUF_INIT;
-            column_note(&bv->m->columns[k], &note);
-            tui_screen_put(scr, row, name_w + 4,
-                           orm_buf_str(&note) ? orm_buf_str(&note) : "", -1,
-                           cur ? el : TUI_EL_TYPE);
-            orm_buf_free(&note);
-        }
-    }
-}
-
-static int is_date_column(const orm_column *col)
-{
-    return col->type == ORM_DATE || col->type == ORM_DATETIME ||
-           col->type == ORM_DATETIMETZ;
-}
-
-static void draw_ask(builder_view *bv, tui_screen *scr, int y, int height)
-{
-    orm_buf head = ORM_BUF_INIT;
-    const orm_column *col = column_at(bv, bv->col);
-    if (height < 1)
-        return;
-    switch (bv->ask) {
-    case ASK_TEXT:
-        orm_buf_append(&head, "Type the filter (Enter reads it, Esc "
-                              "cancels):");
-        break;
-    case ASK_SAVE:
-        orm_buf_appendf(&head,
-                        "Save this filter of %s as (Enter saves, "
-                        "Esc cancels):",
-                        bv->m->name);
-        break;
-    case ASK_LIST:
-        orm_buf_appendf(&head,
-                        "%s %s: values separated by commas, "
-                        "'quoted' to keep commas",
-                        col->name, tui_fop_label(bv->op, col));
-        break;
-    case ASK_LOW:
-    case ASK_HIGH:
-        orm_buf_appendf(&head, "%s between: the %s value", col->name,
-                        bv->ask == ASK_LOW ? "first" : "second");
-        break;
-    default:
-        orm_buf_appendf(&head, "%s %s: type the value (Enter, Esc cancels)",
-                        col->name, tui_fop_label(bv->op, col));
-    }
-    if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE && col->ref_table)
-        orm_buf_appendf(&head, " \xE2\x80\x94 a key of %s (type it)",
-                        col->ref_table);
-    if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE && is_date_column(col))
-        orm_buf_append(&head, " \xE2\x80\x94 YYYY-MM-DD");
-    y += put_wrapped(scr, y, 0, orm_buf_str(&head) ? orm_buf_str(&head) : "", 2,
-                     TUI_EL_HEADER);
-    orm_buf_free(&head);
-    if (bv->ask == ASK_TEXT && bv->ask_text) {
-        /* The text once more, with a caret under the error. */
-        tui_screen_put(scr, y, 2, bv->ask_text, -1, TUI_EL_DEFAULT);
-        y++;
-        if (bv->ask_error && bv->ask_pos) {
-            int at = 2 + tui_ftext_caret_column(bv->ask_text, bv->ask_pos);
-            if (at >= scr->cols)
-                at = scr->cols - 1;
-            tui_screen_put(scr, y, at, "^", 1, TUI_EL_ERROR);
-            y++;
-        }
-    }
-    if (bv->ask_error)
-        put_wrapped(scr, y, 2, bv->ask_error, 3, TUI_EL_ERROR);
-    else if (bv->ask == ASK_TEXT)
-        tui_screen_put(scr, y, 2, "(reads fine)", -1, TUI_EL_NULL_VALUE);
-}
-
-/* "a add  A group ..." from the keys bound now. */
-static void hints_text(tui_app *app, orm_buf *b)
-{
-    static const struct {
-        tui_action a;
-        const char *what;
-    } hints[] = {
-        {TUI_ACT_FILTER_ADD, "add"},     {TUI_ACT_FILTER_GROUP, "group"},
-        {TUI_ACT_FILTER_EDIT, "edit"},   {TUI_ACT_FILTER_DELETE, "delete"},
-        {TUI_ACT_FILTER_JOIN, "and/or"}, {TUI_ACT_FILTER_NOT, "not"},
-        {TUI_ACT_FILTER_MOVE_UP, "up"},  {TUI_ACT_FILTER_MOVE_DOWN, "down"},
-        {TUI_ACT_FILTER_CASE, "case"},   {TUI_ACT_FILTER_TEXT, "text"},
-        {TUI_ACT_FILTER_SAVE, "save"},   {TUI_ACT_FILTER_HISTORY, "history"},
-        {TUI_ACT_CLEAR_FILTER, "clear"}, {TUI_ACT_FILTER_APPLY, "apply"},
-        {TUI_ACT_BACK, "back"},
-    };
-    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
-        char key[32];
-        first_key(app, hints[i].a, key, sizeof key);
-        if (key[0])
-            orm_buf_appendf(b, "%s%s %s", b->len ? "  " : "", key,
-                            hints[i].what);
-    }
-}
-
-static int count_line(const char *text, size_t len, void *payload)
-{
-    (void)text;
-    (void)len;
-    (*(int *)payload)++;
-    return 0;
-}
-
-static void builder_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
-                         int height)
-{
-    builder_view *bv = (builder_view *)v;
-    orm_buf b = ORM_BUF_INIT, hints = ORM_BUF_INIT;
-    int y = top, bottom = top + height;
-    int hint_lines = 0;
-
-    tui_screen_put(scr, y, 0, "filter: ", -1, TUI_EL_LABEL);
-    if (bv->text && *bv->text)
-        y += put_wrapped(scr, y, 8, bv->text, FILTER_LINES_MAX, TUI_EL_DEFAULT);
-    else
-        tui_screen_put(scr, y++, 8, "(none: every row)", -1, TUI_EL_NULL_VALUE);
-    tui_screen_put(scr, y, 0, "matches: ", -1, TUI_EL_LABEL);
-    count_text(bv, &b);
-    tui_screen_put(scr, y++, 9, orm_buf_str(&b) ? orm_buf_str(&b) : "", -1,
-                   bv->count_state == COUNT_FAILED ? TUI_EL_ERROR
-                                                   : TUI_EL_DEFAULT);
-    orm_buf_free(&b);
-    y++;
-    if (bv->ask != ASK_NONE) {
-        draw_ask(bv, scr, y, bottom - y);
-        return;
-    }
-    if (bv->mode != MODE_TREE) {
-        draw_pick(bv, scr, y, bottom - y);
-        return;
-    }
-    hints_text(app, &hints);
-    if (orm_buf_str(&hints))
-        tui_text_wrap(hints.data, hints.len, scr->cols, count_line,
-                      &hint_lines);
-    if (hint_lines > 3)
-        hint_lines = 3;
-    if (bottom - y - hint_lines - 1 < 2)
-        hint_lines = 0;
-    draw_tree(bv, app, scr, y, bottom - y - (hint_lines ? hint_lines + 1 : 0));
-    if (hint_lines)
-        put_wrapped(scr, bottom - hint_lines, 0, hints.data, hint_lines,
-                    TUI_EL_HELP_KEY);
-    orm_buf_free(&hints);
-}
-
-static void builder_title(tui_view *v, tui_app *app, orm_buf *out)
-{
-    builder_view *bv = (builder_view *)v;
-    (void)app;
-    orm_buf_appendf(out, "Filter %s (%s)", bv->m->name, bv->m->table);
-    if (bv->saved_name)
-        orm_buf_appendf(out, " \xC2\xB7 saved as '%s'", bv->saved_name);
-}
-
-static void builder_status(tui_view *v, tui_app *app, orm_buf *out)
-{
-    builder_view *bv = (builder_view *)v;
-    size_t n = tui_ftree_conditions(bv->tree);
-    char apply[32], back[32];
-    first_key(app, TUI_ACT_FILTER_APPLY, apply, sizeof apply);
-    first_key(app, TUI_ACT_BACK, back, sizeof back);
-    orm_buf_appendf(out,
-                    "filter builder \xE2\x94\x82 %zu condition%s "
-                    "\xE2\x94\x82 %s applies \xE2\x94\x82 %s leaves",
-                    n, n == 1 ? "" : "s", apply, back);
 }
 
 /* ---- life ---- */
@@ -1450,7 +836,7 @@ static int builder_open(tui_view *v, tui_app *app)
         }
     }
     orm_error_clear(&err);
-    changed(bv);
+    builder_changed(bv);
     return 0;
 }
 
@@ -1504,36 +890,4 @@ int tui_view_builder_new(tui_view **out, tui_app *app, tui_view *rows,
     }
     *out = &bv->base;
     return 0;
-}
-
-/* ---- the rows screen's f, F and clear ---- */
-
-unsigned tui_filter_rows_action(tui_view *rows, tui_app *app, tui_action a)
-{
-    tui_view *v = NULL;
-    int rc;
-    switch (a) {
-    case TUI_ACT_FILTER:
-        rc = tui_view_builder_new(&v, app, rows, NULL, NULL);
-        break;
-    case TUI_ACT_SAVED_FILTERS:
-        rc = tui_view_filters_new(&v, app, rows);
-        break;
-    case TUI_ACT_CLEAR_FILTER:
-        if (!tui_view_rows_filter(rows)) {
-            tui_app_message(app, "no filter to clear");
-            return TUI_REDRAW;
-        }
-        if (tui_view_rows_set_filter(rows, app, NULL, NULL) == 0)
-            tui_app_message(app, "filter cleared");
-        return TUI_REDRAW;
-    default:
-        return TUI_UNHANDLED;
-    }
-    if (rc) {
-        tui_app_error(app, "out of memory");
-        return TUI_REDRAW;
-    }
-    app->pushed = v;
-    return TUI_PUSH;
 }
