@@ -12,6 +12,12 @@
  *
  * With a NULL db, tui_cli_run only checks the command line (and runs
  * `help`), so main.c can reject a usage error before connecting.
+ *
+ * This file has the commands table, help, reading the arguments and
+ * looking rows up; the commands live in cli_schema.c (models, schema),
+ * cli_rows.c (rows, get, count) and cli_write.c (add, set, delete,
+ * create-all), values as text and the table format in cli_table.c, what
+ * they share in cli.h; filter and export are cli_filter.c's.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,6 +27,7 @@
 
 #include <utf8proc.h>
 
+#include "cli.h"
 #include "cli_filter.h"
 #include "cli_msg.h"
 #include "config.h"
@@ -31,102 +38,7 @@
 #include "text.h"
 #include "tui.h"
 
-#define CLI_WIDTH_ROWS 1000 /* rows buffered to size table columns */
-#define CLI_MAX_WIDTH  40   /* widest table column, in terminal cells */
-#define CLI_MAX_KEY    8
-
-/* ---- the commands, their arguments and help: one table ---- */
-
-enum {
-    OPT_WHERE = 1u << 0,
-    OPT_ORDER = 1u << 1,
-    OPT_LIMIT = 1u << 2,
-    OPT_OFFSET = 1u << 3,
-    OPT_FORMAT = 1u << 4,
-    OPT_REVEAL = 1u << 5,
-    OPT_EXPECT = 1u << 6,
-    OPT_FILTER = 1u << 7,
-    /* The command reads its own arguments (cli_filter.c). */
-    OPT_OWN = 1u << 8
-};
-#define OPT_ROWS                                                               \
-    (OPT_WHERE | OPT_ORDER | OPT_LIMIT | OPT_OFFSET | OPT_FORMAT |             \
-     OPT_REVEAL | OPT_FILTER)
-
-/* X(function suffix, word, positional names, min, max (-1 any), options,
- *   synopsis for help, one line of help) */
-#define CLI_COMMANDS(X)                                                        \
-    X(models, "models", "", 0, 0, 0, "models",                                 \
-      "models and tables with row counts (~ estimated)")                       \
-    X(schema, "schema", "MODEL", 1, 1, 0, "schema MODEL",                      \
-      "columns: type, key, nullable, default, references")                     \
-    X(rows, "rows", "MODEL", 1, 1, OPT_ROWS, "rows MODEL [ROW OPTIONS]",       \
-      "rows as a table, CSV, TSV or JSON")                                     \
-    X(get, "get", "MODEL KEY", 2, 2, OPT_REVEAL, "get MODEL KEY [--reveal]",   \
-      "one row as \"column: value\" lines")                                    \
-    X(count, "count", "MODEL", 1, 1, OPT_WHERE | OPT_FILTER,                   \
-      "count MODEL [--where EXPR]", "how many rows (--where, --filter)")       \
-    X(add, "add", "MODEL COL=VALUE", 1, -1, 0, "add MODEL COL=VALUE...",       \
-      "insert a row and print its key")                                        \
-    X(set, "set", "MODEL KEY COL=VALUE", 3, -1, OPT_EXPECT,                    \
-      "set MODEL KEY COL=VALUE...", "update a row [--expect COL=VALUE]...")    \
-    X(delete, "delete", "MODEL KEY", 2, -1, 0, "delete MODEL KEY...",          \
-      "delete rows, all in one transaction")                                   \
-    X(create_all, "create-all", "MODELS_FILE", 1, 1, 0,                        \
-      "create-all MODELS_FILE", "create the tables a models file declares")    \
-    X(filter, "filter", "", 0, -1, OPT_OWN, "filter list|save|show|...",       \
-      "saved filters (see below)")                                             \
-    X(export, "export", "", 0, -1, OPT_OWN, "export MODEL --format F ...",     \
-      "every matching row to CSV, TSV or JSON")                                \
-    X(connections, "connections", "", 0, 0, 0, "connections",                  \
-      "the config's named connections (orb @NAME)")                            \
-    X(help, "help", "COMMAND", 0, 1, 0, "help [COMMAND]",                      \
-      "this text, or one command's")
-
-/* X(flag, option, its value (NULL: none), help) */
-#define CLI_OPTIONS(X)                                                         \
-    X(OPT_WHERE, "--where", "EXPR", "filter: handle like '%doe%' and id > 10") \
-    X(OPT_ORDER, "--order", "COL[,-COL]",                                      \
-      "sort by columns, \"-\" for descending")                                 \
-    X(OPT_LIMIT, "--limit", "N", "at most N rows")                             \
-    X(OPT_OFFSET, "--offset", "N", "skip the first N rows")                    \
-    X(OPT_FORMAT, "--format", "FORMAT", "table (default), csv, tsv or json")   \
-    X(OPT_REVEAL, "--reveal", NULL, "show secret columns instead of ***")      \
-    X(OPT_EXPECT, "--expect", "COL=VALUE",                                     \
-      "change nothing unless COL holds VALUE (repeatable)")                    \
-    X(OPT_FILTER, "--filter", "NAME", "a saved filter (ANDed with --where)")
-
-typedef enum cli_format { FMT_TABLE, FMT_CSV, FMT_TSV, FMT_JSON } cli_format;
-
-typedef struct cli_args {
-    const char **pos; /* positional arguments after the command word */
-    size_t npos;
-    const char **expect; /* --expect COL=VALUE, in order */
-    size_t nexpect;
-    const char *where;
-    const char *order;
-    int64_t limit; /* -1: none */
-    int64_t offset;
-    cli_format format;
-    int reveal;
-    const char *filter; /* --filter NAME: a saved filter */
-} cli_args;
-
-typedef struct cli {
-    orm_db *db;
-    const tui_options *opts;
-    FILE *out;
-    FILE *err;
-    orm_session *s;
-    cli_args a;
-    int argc; /* the command's words, for commands that read their own */
-    char **argv;
-} cli;
-
-#define CLI_DECLARE(fn, word, names, min, max, opts, synopsis, help)           \
-    static int cli_##fn(cli *c);
-CLI_COMMANDS(CLI_DECLARE)
-#undef CLI_DECLARE
+/* ---- the commands table (its X-macros are in cli.h) ---- */
 
 typedef struct cli_command {
     const char *word;
@@ -162,14 +74,14 @@ static const struct cli_option {
 
 /* "orb: column: message" when the error names a column its message
  * does not ("Account.handle: ..." does). */
-static int fail_error(cli *c, const orm_error *e)
+int cli_fail_error(cli *c, const orm_error *e)
 {
     if (e->column && e->message && !strstr(e->message, e->column))
         return tui_cli_fail(c->err, "%s: %s", e->column, e->message);
     return tui_cli_fail(c->err, "%s", orm_error_text(e));
 }
 
-static int no_such_column(cli *c, const orm_model *m, const char *name)
+int cli_no_such_column(cli *c, const orm_model *m, const char *name)
 {
     orm_suggestion sg = {name, NULL, 0};
     for (size_t i = 0; i < m->ncolumns; i++)
@@ -181,211 +93,9 @@ static int no_such_column(cli *c, const orm_model *m, const char *name)
     return tui_cli_fail(c->err, "%s has no column '%s'", m->table, name);
 }
 
-/* ---- text for people: escapes, display width, truncation ---- */
-
-/* Append `s` with control characters escaped and invalid UTF-8 replaced,
- * so that one value stays on one line of a terminal. */
-static void append_visible(orm_buf *b, const char *s, size_t n)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len =
-            utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (len <= 0) {
-            orm_buf_append(b, "\xef\xbf\xbd"); /* U+FFFD */
-            i++;
-            continue;
-        }
-        if (cp == '\n')
-            orm_buf_append(b, "\\n");
-        else if (cp == '\t')
-            orm_buf_append(b, "\\t");
-        else if (cp == '\r')
-            orm_buf_append(b, "\\r");
-        else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-            orm_buf_appendf(b, "\\x%02x", (unsigned)cp);
-        else
-            orm_buf_appendn(b, s + i, (size_t)len);
-        i += (size_t)len;
-    }
-}
-
-/* Append `s` cut to `width` cells (ending in "…" when cut), padded to
- * exactly `width` unless `last`; right-aligned when `right`. Widths are
- * the terminal UI's (text.c). */
-static void append_cell(orm_buf *b, const char *s, size_t width, int right,
-                        int last)
-{
-    size_t len = strlen(s);
-    size_t w = (size_t)tui_text_width(s, len);
-    if (w > width) {
-        size_t used = (size_t)tui_text_fit(b, s, len, (int)width);
-        for (; used < width && !last; used++)
-            orm_buf_appendc(b, ' ');
-        return;
-    }
-    if (right)
-        for (size_t i = w; i < width; i++)
-            orm_buf_appendc(b, ' ');
-    orm_buf_append(b, s);
-    if (!right && !last)
-        for (size_t i = w; i < width; i++)
-            orm_buf_appendc(b, ' ');
-}
-
-static int is_secret_hidden(const cli *c, const orm_column *col)
-{
-    return (col->flags & ORM_SECRET) && !c->a.reveal;
-}
-
-/* A value as one line of text for a table or `get`: NULL, ***, or the
- * value with control characters escaped; a text that would read as NULL
- * in double quotes, as the browser shows it. Owned; NULL on no memory. */
-static char *cell_text(const cli *c, const orm_value *v, const orm_column *col)
-{
-    if (is_secret_hidden(c, col))
-        return orm_strdup("***");
-    if (v->kind == ORM_VNULL)
-        return orm_strdup("NULL");
-    char *raw = orm_value_format(v, col);
-    if (!raw)
-        return NULL;
-    orm_buf b = ORM_BUF_INIT, quoted = ORM_BUF_INIT;
-    size_t len = strlen(raw);
-    if (v->kind == ORM_VTEXT && tui_column_is_text(col) &&
-        tui_text_needs_quotes(raw, len)) {
-        tui_text_append_quoted(&quoted, raw, len);
-        append_visible(&b, orm_buf_str(&quoted), quoted.len);
-    } else {
-        append_visible(&b, raw, len);
-    }
-    orm_buf_free(&quoted);
-    free(raw);
-    return orm_buf_finish(&b);
-}
-
-static int is_numeric_type(orm_type t)
-{
-    return t == ORM_INTEGER || t == ORM_BIGINT || t == ORM_SMALLINT ||
-           t == ORM_FLOAT || t == ORM_NUMERIC;
-}
-
-/* ---- a table of text cells ---- */
-
-typedef struct grid {
-    size_t ncols;
-    size_t nrows;
-    size_t cap;
-    char **cells;         /* nrows * ncols owned strings */
-    size_t *widths;       /* per column */
-    unsigned char *right; /* per column: right-aligned */
-    int frozen;           /* widths settled: rows no longer widen them */
-    int failed;
-} grid;
-
-static int grid_init(grid *g, size_t ncols)
-{
-    memset(g, 0, sizeof *g);
-    g->ncols = ncols;
-    g->widths = calloc(ncols ? ncols : 1, sizeof *g->widths);
-    g->right = calloc(ncols ? ncols : 1, 1);
-    return g->widths && g->right ? 0 : ORM_ENOMEM;
-}
-
-static void grid_clear_rows(grid *g)
-{
-    for (size_t i = 0; i < g->nrows * g->ncols; i++)
-        free(g->cells[i]);
-    g->nrows = 0;
-}
-
-static void grid_free(grid *g)
-{
-    if (g->cells)
-        grid_clear_rows(g);
-    free(g->cells);
-    free(g->widths);
-    free(g->right);
-}
-
-/* Add a row; takes ownership of the strings (NULL marks no memory). */
-static void grid_add(grid *g, char **row)
-{
-    if (g->nrows == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 32;
-        char **cells = realloc(g->cells, cap * g->ncols * sizeof *cells);
-        if (!cells) {
-            for (size_t i = 0; i < g->ncols; i++)
-                free(row[i]);
-            g->failed = 1;
-            return;
-        }
-        g->cells = cells;
-        g->cap = cap;
-    }
-    for (size_t i = 0; i < g->ncols; i++) {
-        char *cell = row[i];
-        if (!cell) {
-            g->failed = 1;
-            cell = orm_strdup("");
-        }
-        g->cells[g->nrows * g->ncols + i] = cell;
-        size_t w = cell && !g->frozen ? (size_t)tui_text_widthz(cell) : 0;
-        if (w > CLI_MAX_WIDTH)
-            w = CLI_MAX_WIDTH;
-        if (w > g->widths[i])
-            g->widths[i] = w;
-    }
-    g->nrows++;
-}
-
-static void grid_print_row(const grid *g, FILE *out, char *const *row)
-{
-    orm_buf line = ORM_BUF_INIT;
-    for (size_t i = 0; i < g->ncols; i++) {
-        if (i)
-            orm_buf_append(&line, "  ");
-        append_cell(&line, row[i] ? row[i] : "", g->widths[i], g->right[i],
-                    i + 1 == g->ncols);
-    }
-    /* Right-aligned last columns are padded; trailing blanks never help. */
-    while (line.len && line.data[line.len - 1] == ' ')
-        line.data[--line.len] = '\0';
-    fprintf(out, "%s\n", orm_buf_str(&line) ? orm_buf_str(&line) : "");
-    orm_buf_free(&line);
-}
-
-/* Rows 1.. are data; row 0 is the header, underlined. */
-static void grid_print(grid *g, FILE *out, int header)
-{
-    for (size_t r = 0; r < g->nrows; r++) {
-        grid_print_row(g, out, &g->cells[r * g->ncols]);
-        if (r == 0 && header) {
-            orm_buf line = ORM_BUF_INIT;
-            for (size_t i = 0; i < g->ncols; i++) {
-                if (i)
-                    orm_buf_append(&line, "  ");
-                for (size_t w = 0; w < g->widths[i]; w++)
-                    orm_buf_appendc(&line, '-');
-            }
-            fprintf(out, "%s\n", orm_buf_str(&line) ? orm_buf_str(&line) : "");
-            orm_buf_free(&line);
-        }
-    }
-}
-
-static char *text_of_int(int64_t i)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%lld", (long long)i);
-    return orm_strdup(buf);
-}
-
 /* ---- looking things up ---- */
 
-static const orm_model *find_model(cli *c, const char *name)
+const orm_model *cli_find_model(cli *c, const char *name)
 {
     const orm_model *m = orm_db_find_model(c->db, name);
     if (m)
@@ -404,7 +114,7 @@ static const orm_model *find_model(cli *c, const char *name)
 }
 
 /* add, set and delete on a view: say why not before anything else. */
-static int refuse_read_only(cli *c, const orm_model *m, const char *what)
+int cli_refuse_read_only(cli *c, const orm_model *m, const char *what)
 {
     if (!m->read_only)
         return 0;
@@ -412,7 +122,7 @@ static int refuse_read_only(cli *c, const orm_model *m, const char *what)
                         m->table, m->read_only);
 }
 
-static int ensure_session(cli *c)
+int cli_ensure_session(cli *c)
 {
     if (c->s)
         return 0;
@@ -462,7 +172,7 @@ static int parse_key(cli *c, const orm_model *m, const char *text,
         if (orm_value_parse(&out[i], &m->columns[pk[i]], part, &e) != 0) {
             if (!e.column)
                 orm_error_set_column(&e, m->columns[pk[i]].name);
-            status = fail_error(c, &e);
+            status = cli_fail_error(c, &e);
             goto done;
         }
         *nout = i + 1;
@@ -501,7 +211,7 @@ static char *key_words(const orm_model *m, const orm_value *key)
 }
 
 /* The key of a record as KEY is typed ("42", "12,3"). Owned. */
-static char *key_text(const orm_record *rec)
+char *cli_key_text(const orm_record *rec)
 {
     const orm_model *m = orm_record_model(rec);
     int pk[CLI_MAX_KEY];
@@ -519,8 +229,7 @@ static char *key_text(const orm_record *rec)
 
 /* Load the row with KEY into the session: 0 and *out, or the exit status
  * after saying that it is missing (1) or that the key is bad (1 or 2). */
-static int load_row(cli *c, const orm_model *m, const char *text,
-                    orm_record **out)
+int cli_load_row(cli *c, const orm_model *m, const char *text, orm_record **out)
 {
     orm_value key[CLI_MAX_KEY];
     size_t n = 0;
@@ -528,7 +237,7 @@ static int load_row(cli *c, const orm_model *m, const char *text,
     *out = NULL;
     if (status)
         return status;
-    if ((status = ensure_session(c)) != 0)
+    if ((status = cli_ensure_session(c)) != 0)
         goto done;
     int rc = orm_session_get(c->s, m, key, out);
     if (rc == ORM_DONE) {
@@ -537,7 +246,7 @@ static int load_row(cli *c, const orm_model *m, const char *text,
                               words ? words : text);
         free(words);
     } else if (rc != ORM_ROW) {
-        status = fail_error(c, orm_session_error(c->s));
+        status = cli_fail_error(c, orm_session_error(c->s));
     }
 done:
     key_values_clear(key, n);
@@ -545,8 +254,8 @@ done:
 }
 
 /* COL=VALUE (text by the column type) or COL:=LITERAL (filter literal). */
-static int parse_assignment(cli *c, const orm_model *m, const char *arg,
-                            const orm_column **col, orm_value *out)
+int cli_parse_assignment(cli *c, const orm_model *m, const char *arg,
+                         const orm_column **col, orm_value *out)
 {
     const char *eq = strchr(arg, '=');
     orm_error e = ORM_ERROR_INIT;
@@ -566,7 +275,7 @@ static int parse_assignment(cli *c, const orm_model *m, const char *arg,
     name[n] = '\0';
     *col = orm_model_column(m, name);
     if (!*col)
-        return no_such_column(c, m, name);
+        return cli_no_such_column(c, m, name);
     if (literal)
         rc = orm_filter_parse_literal(out, eq + 1, *col, &e);
     else
@@ -574,27 +283,27 @@ static int parse_assignment(cli *c, const orm_model *m, const char *arg,
     if (rc) {
         if (!e.column)
             orm_error_set_column(&e, name);
-        status = fail_error(c, &e);
+        status = cli_fail_error(c, &e);
     }
     orm_error_clear(&e);
     return status;
 }
 
-static int set_assignments(cli *c, orm_record *rec, const char *const *args,
-                           size_t n)
+int cli_set_assignments(cli *c, orm_record *rec, const char *const *args,
+                        size_t n)
 {
     const orm_model *m = orm_record_model(rec);
     for (size_t i = 0; i < n; i++) {
         const orm_column *col = NULL;
         orm_value v;
         orm_error e = ORM_ERROR_INIT;
-        int status = parse_assignment(c, m, args[i], &col, &v);
+        int status = cli_parse_assignment(c, m, args[i], &col, &v);
         if (status)
             return status;
         if (orm_record_set(rec, col->name, &v, &e) != 0) {
             if (!e.column)
                 orm_error_set_column(&e, col->name);
-            status = fail_error(c, &e);
+            status = cli_fail_error(c, &e);
         }
         orm_value_clear(&v);
         orm_error_clear(&e);
@@ -604,601 +313,12 @@ static int set_assignments(cli *c, orm_record *rec, const char *const *args,
     return 0;
 }
 
-static int commit(cli *c)
+int cli_commit(cli *c)
 {
     if (orm_session_commit(c->s) != 0)
         return tui_cli_fail(c->err, "%s",
                             orm_error_text(orm_session_error(c->s)));
     return 0;
-}
-
-/* ---- models, schema ---- */
-
-static int cli_models(cli *c)
-{
-    grid g;
-    int status = 0;
-    if (grid_init(&g, 4))
-        return tui_cli_fail(c->err, "out of memory");
-    g.right[2] = g.right[3] = 1;
-    char *header[4] = {orm_strdup("model"), orm_strdup("table"),
-                       orm_strdup("columns"), orm_strdup("rows")};
-    grid_add(&g, header);
-    for (size_t i = 0; i < orm_db_model_count(c->db); i++) {
-        const orm_model *m = orm_db_model_at(c->db, i);
-        int64_t count = 0;
-        int exact = 1;
-        char *rows;
-        if (orm_db_count(c->db, m, 1, &count, &exact) != 0) {
-            rows = orm_strdup("?");
-            status = tui_cli_fail(c->err, "%s: %s", m->table,
-                                  orm_error_text(orm_db_error(c->db)));
-        } else {
-            char buf[32];
-            snprintf(buf, sizeof buf, "%s%lld", exact ? "" : "~",
-                     (long long)count);
-            rows = orm_strdup(buf);
-        }
-        orm_buf table = ORM_BUF_INIT;
-        if (m->schema)
-            orm_buf_appendf(&table, "%s.", m->schema);
-        orm_buf_append(&table, m->table);
-        if (m->is_view)
-            orm_buf_append(&table, " (view)");
-        char *row[4] = {orm_strdup(m->name), orm_buf_finish(&table),
-                        text_of_int((int64_t)m->ncolumns), rows};
-        grid_add(&g, row);
-    }
-    if (g.failed)
-        status = tui_cli_fail(c->err, "out of memory");
-    else
-        grid_print(&g, c->out, 1);
-    grid_free(&g);
-    return status;
-}
-
-static char *type_text(const orm_column *col)
-{
-    orm_buf b = ORM_BUF_INIT;
-    orm_buf_append(&b, orm_type_name(col->type));
-    if (col->type == ORM_STRING && col->length > 0)
-        orm_buf_appendf(&b, "(%d)", col->length);
-    else if (col->type == ORM_NUMERIC && col->precision > 0)
-        orm_buf_appendf(&b, "(%d,%d)", col->precision, col->scale);
-    return orm_buf_finish(&b);
-}
-
-static char *default_text(const orm_column *col)
-{
-    if (col->default_gen)
-        return orm_strdup(col->default_gen);
-    if (col->default_value)
-        return orm_strdup(col->default_value);
-    if (col->server_default) {
-        orm_buf b = ORM_BUF_INIT;
-        orm_buf_appendf(&b, "server: %s", col->server_default);
-        return orm_buf_finish(&b);
-    }
-    return orm_strdup("");
-}
-
-static char *notes_text(const orm_model *m, const orm_column *col)
-{
-    orm_buf b = ORM_BUF_INIT;
-    const char *sep = "";
-    if (orm_column_is_autoinc(m, col)) {
-        orm_buf_append(&b, "autoincrement");
-        sep = ", ";
-    }
-    if (col->flags & ORM_SECRET) {
-        orm_buf_appendf(&b, "%ssecret", sep);
-        sep = ", ";
-    }
-    if (col->flags & ORM_INDEX) {
-        orm_buf_appendf(&b, "%sindex", sep);
-        sep = ", ";
-    }
-    if (m->version_column && strcmp(m->version_column, col->name) == 0) {
-        orm_buf_appendf(&b, "%sversion", sep);
-        sep = ", ";
-    }
-    if (col->nchoices) {
-        orm_buf_appendf(&b, "%s%s ", sep,
-                        col->flags & ORM_CHOICE_SET ? "set of" : "one of");
-        for (size_t i = 0; i < col->nchoices; i++)
-            orm_buf_appendf(&b, "%s'%s'", i ? ", " : "", col->choices[i]);
-        sep = ", ";
-    }
-    if (col->read_only)
-        orm_buf_appendf(&b, "%sread-only: %s", sep, col->read_only);
-    orm_buf_append(&b, "");
-    return orm_buf_finish(&b);
-}
-
-static void append_names(orm_buf *b, const char *const *names, size_t n)
-{
-    orm_buf_appendc(b, '(');
-    for (size_t i = 0; i < n; i++)
-        orm_buf_appendf(b, "%s%s", i ? ", " : "", names[i]);
-    orm_buf_appendc(b, ')');
-}
-
-static int cli_schema(cli *c)
-{
-    static const char *const heads[] = {"column",     "type",     "key",
-                                        "unique",     "nullable", "default",
-                                        "references", "notes"};
-    const orm_model *m = find_model(c, c->a.pos[0]);
-    grid g;
-    if (!m)
-        return 1;
-    if (grid_init(&g, 8))
-        return tui_cli_fail(c->err, "out of memory");
-    char *header[8];
-    for (size_t i = 0; i < 8; i++)
-        header[i] = orm_strdup(heads[i]);
-    grid_add(&g, header);
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        const orm_column *col = &m->columns[i];
-        orm_buf ref = ORM_BUF_INIT;
-        if (col->ref_table) /* no column: the referenced primary key */
-            orm_buf_appendf(&ref, "%s%s%s", col->ref_table,
-                            col->ref_column ? "." : "",
-                            col->ref_column ? col->ref_column : "");
-        orm_buf_append(&ref, "");
-        char *row[8] = {orm_strdup(col->name),
-                        type_text(col),
-                        orm_strdup(col->flags & ORM_PK ? "PK" : ""),
-                        orm_strdup(col->flags & ORM_UNIQUE ? "yes" : "no"),
-                        orm_strdup(orm_column_nullable(col) ? "yes" : "no"),
-                        default_text(col),
-                        orm_buf_finish(&ref),
-                        notes_text(m, col)};
-        grid_add(&g, row);
-    }
-    if (g.failed) {
-        grid_free(&g);
-        return tui_cli_fail(c->err, "out of memory");
-    }
-    grid_print(&g, c->out, 1);
-    grid_free(&g);
-    if (m->read_only)
-        fprintf(c->out, "read-only: %s is %s\n", m->table, m->read_only);
-    for (size_t i = 0; i < m->nuniques; i++) {
-        orm_buf b = ORM_BUF_INIT;
-        orm_buf_append(&b, "unique ");
-        append_names(&b, m->uniques[i].columns, m->uniques[i].ncolumns);
-        fprintf(c->out, "%s\n", orm_buf_str(&b) ? orm_buf_str(&b) : "");
-        orm_buf_free(&b);
-    }
-    for (size_t i = 0; i < m->nforeign_keys; i++) {
-        const orm_foreign_key *fk = &m->foreign_keys[i];
-        orm_buf b = ORM_BUF_INIT;
-        orm_buf_append(&b, "foreign key ");
-        append_names(&b, fk->columns, fk->ncolumns);
-        orm_buf_appendf(&b, " references %s ", fk->ref_table);
-        append_names(&b, fk->ref_columns, fk->ncolumns);
-        fprintf(c->out, "%s\n", orm_buf_str(&b) ? orm_buf_str(&b) : "");
-        orm_buf_free(&b);
-    }
-    return 0;
-}
-
-/* ---- rows: the formats (CSV, TSV, JSON are export.c's) ---- */
-
-static tui_export_format export_format(const cli *c)
-{
-    return c->a.format == FMT_CSV   ? TUI_EXPORT_CSV
-           : c->a.format == FMT_TSV ? TUI_EXPORT_TSV
-                                    : TUI_EXPORT_JSON;
-}
-
-/* Turn "handle,-id" into order_by calls. */
-static int apply_order(cli *c, orm_query *q, const orm_model *m)
-{
-    const char *p = c->a.order;
-    while (*p) {
-        char name[256];
-        int desc = 0;
-        size_t n;
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (!*p)
-            break;
-        if (*p == '-' || *p == '+')
-            desc = *p++ == '-';
-        n = strcspn(p, ",");
-        while (n && p[n - 1] == ' ')
-            n--;
-        if (n == 0 || n >= sizeof name)
-            return tui_cli_usage_fail(
-                c->err, "--order wants COL[,-COL], got '%s'", c->a.order);
-        memcpy(name, p, n);
-        name[n] = '\0';
-        p += n;
-        while (*p == ' ')
-            p++;
-        if (!orm_model_column(m, name))
-            return no_such_column(c, m, name);
-        if (orm_query_order_by(q, name, desc) != 0)
-            return fail_error(c, orm_query_error(q));
-    }
-    return 0;
-}
-
-/* A query over MODEL with --where, --order, --limit, --offset applied. */
-static int make_query(cli *c, const orm_model *m, orm_query **out)
-{
-    orm_query *q = NULL;
-    int status = 0;
-    *out = NULL;
-    if ((status = ensure_session(c)) != 0)
-        return status;
-    if (orm_query_new(&q, c->s, m) != 0)
-        return tui_cli_fail(c->err, "out of memory");
-    if (c->a.where && orm_query_where(q, c->a.where) != 0) {
-        status = tui_cli_fail(c->err, "--where: %s",
-                              orm_error_text(orm_query_error(q)));
-        goto done;
-    }
-    if (c->a.filter) {
-        orm_expr *saved = NULL;
-        if (tui_cli_saved_filter_expr(c->db, c->opts, c->a.filter, m, &saved,
-                                      c->err) != 0) {
-            status = 1;
-            goto done;
-        }
-        if (orm_query_filter(q, saved) != 0) {
-            status = tui_cli_fail(c->err, "out of memory");
-            goto done;
-        }
-    }
-    if (c->a.order && (status = apply_order(c, q, m)) != 0)
-        goto done;
-    if (c->a.limit >= 0)
-        orm_query_limit(q, c->a.limit);
-    if (c->a.offset > 0)
-        orm_query_offset(q, c->a.offset);
-done:
-    if (status)
-        orm_query_free(q);
-    else
-        *out = q;
-    return status;
-}
-
-static char **table_row(const cli *c, const orm_model *m, const orm_value *row)
-{
-    char **cells = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *cells);
-    for (size_t i = 0; cells && i < m->ncolumns; i++)
-        cells[i] = cell_text(c, &row[i], &m->columns[i]);
-    return cells;
-}
-
-static int cli_rows(cli *c)
-{
-    const orm_model *m = find_model(c, c->a.pos[0]);
-    orm_query *q = NULL;
-    orm_cursor *cur = NULL;
-    orm_buf b = ORM_BUF_INIT;
-    const orm_value *row;
-    grid g = {0};
-    int status, rc, first = 1;
-    size_t nrows = 0;
-
-    if (!m)
-        return 1;
-    if ((status = make_query(c, m, &q)) != 0)
-        return status;
-    if (orm_query_cursor(q, &cur) != 0) {
-        status = fail_error(c, orm_query_error(q));
-        goto done;
-    }
-    if (c->a.format == FMT_TABLE) {
-        if (grid_init(&g, m->ncolumns)) {
-            status = tui_cli_fail(c->err, "out of memory");
-            goto done;
-        }
-        char **header = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *header);
-        for (size_t i = 0; header && i < m->ncolumns; i++) {
-            header[i] = orm_strdup(m->columns[i].name);
-            g.right[i] = (unsigned char)is_numeric_type(m->columns[i].type);
-        }
-        if (header)
-            grid_add(&g, header);
-        else
-            g.failed = 1;
-        free(header);
-    } else {
-        tui_export_header(&b, export_format(c), m);
-    }
-    while ((rc = orm_cursor_next(cur, &row)) == ORM_ROW) {
-        nrows++;
-        if (c->a.format != FMT_TABLE) {
-            tui_export_row(&b, export_format(c), m, row, c->a.reveal,
-                           nrows - 1);
-        } else {
-            char **cells = table_row(c, m, row);
-            if (!cells) {
-                g.failed = 1;
-                break;
-            }
-            grid_add(&g, cells);
-            free(cells);
-            /* Widths are settled: print and keep streaming with them. */
-            if (g.nrows > CLI_WIDTH_ROWS) {
-                grid_print(&g, c->out, first);
-                grid_clear_rows(&g);
-                g.frozen = 1;
-                first = 0;
-            }
-        }
-        if (b.failed || g.failed)
-            break;
-        if (b.len > 65536) {
-            fputs(orm_buf_str(&b), c->out);
-            orm_buf_reset(&b);
-        }
-    }
-    if (b.failed || g.failed) {
-        status = tui_cli_fail(c->err, "out of memory");
-        goto done;
-    }
-    if (rc != ORM_DONE) {
-        fputs(orm_buf_str(&b), c->out);
-        status = fail_error(c, orm_query_error(q));
-        goto done;
-    }
-    if (c->a.format == FMT_TABLE)
-        grid_print(&g, c->out, first);
-    else
-        tui_export_end(&b, export_format(c), nrows);
-    if (b.failed)
-        status = tui_cli_fail(c->err, "out of memory");
-    else
-        fputs(orm_buf_str(&b), c->out);
-done:
-    orm_cursor_free(cur);
-    orm_query_free(q);
-    orm_buf_free(&b);
-    if (g.widths)
-        grid_free(&g);
-    return status;
-}
-
-/* ---- get, count ---- */
-
-static int cli_get(cli *c)
-{
-    const orm_model *m = find_model(c, c->a.pos[0]);
-    orm_record *rec = NULL;
-    int status;
-    if (!m)
-        return 1;
-    if ((status = load_row(c, m, c->a.pos[1], &rec)) != 0)
-        return status;
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        char *text = cell_text(c, orm_record_value(rec, i), &m->columns[i]);
-        if (!text)
-            return tui_cli_fail(c->err, "out of memory");
-        fprintf(c->out, "%s: %s\n", m->columns[i].name, text);
-        free(text);
-    }
-    return 0;
-}
-
-static int cli_count(cli *c)
-{
-    const orm_model *m = find_model(c, c->a.pos[0]);
-    orm_query *q = NULL;
-    int64_t n = 0;
-    int status;
-    if (!m)
-        return 1;
-    if ((status = make_query(c, m, &q)) != 0)
-        return status;
-    if (orm_query_count(q, &n) != 0)
-        status = fail_error(c, orm_query_error(q));
-    else
-        fprintf(c->out, "%lld\n", (long long)n);
-    orm_query_free(q);
-    return status;
-}
-
-/* ---- add, set, delete ---- */
-
-static int cli_add(cli *c)
-{
-    const orm_model *m = find_model(c, c->a.pos[0]);
-    orm_record *rec = NULL;
-    int status;
-    if (!m)
-        return 1;
-    if ((status = refuse_read_only(c, m, "add to")) != 0 ||
-        (status = ensure_session(c)) != 0)
-        return status;
-    if (orm_record_new(&rec, m) != 0)
-        return tui_cli_fail(c->err, "out of memory");
-    status = set_assignments(c, rec, c->a.pos + 1, c->a.npos - 1);
-    if (status) {
-        orm_record_free(rec);
-        return status;
-    }
-    if (orm_session_add(c->s, rec) != 0) {
-        orm_record_free(rec);
-        return fail_error(c, orm_session_error(c->s));
-    }
-    if ((status = commit(c)) != 0)
-        return status;
-    int pk[CLI_MAX_KEY];
-    if (orm_model_pk(m, pk, CLI_MAX_KEY) > 0) {
-        char *key = key_text(rec);
-        if (!key)
-            return tui_cli_fail(c->err, "out of memory");
-        fprintf(c->out, "%s\n", key);
-        free(key);
-    }
-    return 0;
-}
-
-/* How a value reads in a message: "text" quoted, others bare. Owned. */
-static char *quoted_value(const orm_value *v, const orm_column *col)
-{
-    orm_buf b = ORM_BUF_INIT;
-    char *text = orm_value_format(v, col);
-    if (!text)
-        orm_buf_append(&b, "NULL");
-    else if (v->kind == ORM_VTEXT) {
-        orm_buf_appendc(&b, '"');
-        append_visible(&b, text, strlen(text));
-        orm_buf_appendc(&b, '"');
-    } else
-        append_visible(&b, text, strlen(text));
-    free(text);
-    return orm_buf_finish(&b);
-}
-
-static int check_expected(cli *c, orm_record *rec)
-{
-    const orm_model *m = orm_record_model(rec);
-    for (size_t i = 0; i < c->a.nexpect; i++) {
-        const orm_column *col = NULL;
-        orm_value want;
-        int status = parse_assignment(c, m, c->a.expect[i], &col, &want);
-        if (status)
-            return status;
-        const orm_value *have = orm_record_get(rec, col->name);
-        if (!orm_value_equal(have, &want)) {
-            char *key = key_text(rec);
-            if (is_secret_hidden(c, col)) {
-                status = tui_cli_fail(
-                    c->err, "%s %s: %s does not hold the expected value",
-                    m->table, key ? key : "?", col->name);
-            } else {
-                char *h = quoted_value(have, col);
-                char *w = quoted_value(&want, col);
-                status = tui_cli_fail(c->err, "%s %s: %s is %s, expected %s",
-                                      m->table, key ? key : "?", col->name,
-                                      h ? h : "?", w ? w : "?");
-                free(h);
-                free(w);
-            }
-            free(key);
-        }
-        orm_value_clear(&want);
-        if (status)
-            return status;
-    }
-    return 0;
-}
-
-static int cli_set(cli *c)
-{
-    const orm_model *m = find_model(c, c->a.pos[0]);
-    orm_record *rec = NULL;
-    int status;
-    if (!m)
-        return 1;
-    if ((status = refuse_read_only(c, m, "change")) != 0 ||
-        (status = load_row(c, m, c->a.pos[1], &rec)) != 0)
-        return status;
-    if ((status = check_expected(c, rec)) != 0)
-        return status;
-    status = set_assignments(c, rec, c->a.pos + 2, c->a.npos - 2);
-    if (status)
-        return status;
-    return commit(c);
-}
-
-static int cli_delete(cli *c)
-{
-    const orm_model *m = find_model(c, c->a.pos[0]);
-    int status;
-    if (!m)
-        return 1;
-    if ((status = refuse_read_only(c, m, "delete from")) != 0)
-        return status;
-    for (size_t i = 1; i < c->a.npos; i++) {
-        orm_record *rec = NULL;
-        if ((status = load_row(c, m, c->a.pos[i], &rec)) != 0)
-            return status;
-        if (orm_session_delete(c->s, rec) != 0)
-            return fail_error(c, orm_session_error(c->s));
-    }
-    return commit(c);
-}
-
-/* ---- create-all ---- */
-
-static int cli_create_all(cli *c)
-{
-    const char *path = c->a.pos[0];
-    orm_modelfile *mf = NULL;
-    orm_error e = ORM_ERROR_INIT;
-    unsigned char *existed = NULL;
-    const orm_model **mine = NULL;
-    size_t nmine = 0;
-    int status = 0;
-    int rc = orm_modelfile_load(&mf, path, &e);
-
-    if (rc == ORM_EIO || (rc && !mf)) {
-        status = rc == ORM_EIO ? 2 : 1;
-        tui_cli_fail(c->err, "%s", orm_error_text(&e));
-        goto done;
-    }
-    if (mf->nproblems) {
-        char *text = orm_modelfile_problems_text(mf);
-        fprintf(c->err, "%s\n", text ? text : "orb: out of memory");
-        free(text);
-        status = 1;
-    }
-    existed = calloc(mf->nmodels + 1, 1);
-    mine = calloc(mf->nmodels + 1, sizeof *mine);
-    if (!existed || !mine) {
-        status = tui_cli_fail(c->err, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < mf->nmodels; i++) {
-        orm_model *m = mf->models[i];
-        int exists = 0;
-        if (!m)
-            continue;
-        orm_buf name = ORM_BUF_INIT;
-        if (m->schema)
-            orm_buf_appendf(&name, "%s.", m->schema);
-        orm_buf_append(&name, m->table);
-        rc = name.failed
-                 ? ORM_ENOMEM
-                 : orm_db_table_exists(c->db, orm_buf_str(&name), &exists);
-        orm_buf_free(&name);
-        if (rc) {
-            status = tui_cli_fail(c->err, "%s: %s", m->table,
-                                  orm_error_text(orm_db_error(c->db)));
-            goto done;
-        }
-        mf->models[i] = NULL;
-        if (orm_db_register(c->db, m) != 0) {
-            orm_model_free(m);
-            status = tui_cli_fail(c->err, "out of memory");
-            goto done;
-        }
-        existed[nmine] = (unsigned char)exists;
-        mine[nmine++] = m;
-    }
-    if (orm_db_create_all(c->db) != 0) {
-        status =
-            tui_cli_fail(c->err, "%s", orm_error_text(orm_db_error(c->db)));
-        goto done;
-    }
-    for (size_t i = 0; i < nmine; i++)
-        fprintf(c->out, "%s: %s\n", mine[i]->table,
-                existed[i] ? "exists" : "created");
-done:
-    free(existed);
-    free(mine);
-    orm_modelfile_free(mf);
-    orm_error_clear(&e);
-    return status;
 }
 
 /* ---- help ---- */
@@ -1303,12 +423,12 @@ static void print_help(FILE *out)
 }
 
 /* `filter` and `export` read their own arguments (cli_filter.c). */
-static int cli_filter(cli *c)
+int cli_filter(cli *c)
 {
     return tui_cli_filter_run(c->db, c->opts, c->argc, c->argv, c->out, c->err);
 }
 
-static int cli_export(cli *c)
+int cli_export(cli *c)
 {
     return tui_cli_export_run(c->db, c->opts, c->argc, c->argv, c->out, c->err);
 }
@@ -1344,7 +464,7 @@ static int unknown_command(cli *c, const char *word)
 
 /* main.c lists them without opening a database; this is the same
  * listing for a caller that has one open. */
-static int cli_connections(cli *c)
+int cli_connections(cli *c)
 {
     tui_config cfg = TUI_CONFIG_INIT;
     orm_buf problems = ORM_BUF_INIT;
@@ -1359,7 +479,7 @@ static int cli_connections(cli *c)
     return status;
 }
 
-static int cli_help(cli *c)
+int cli_help(cli *c)
 {
     const cli_command *cmd;
     if (c->a.npos == 0) {
