@@ -66,8 +66,8 @@ static size_t session_pk(orm_session *s, const orm_model *m, const int **pk)
 }
 
 /* Key values of a record (pk, else rowid). Returns the count. */
-static size_t record_key(orm_session *s, const orm_record *rec,
-                         const orm_value **key)
+static size_t session_record_key(orm_session *s, const orm_record *rec,
+                                 const orm_value **key)
 {
     const int *pk;
     size_t n = session_pk(s, rec->model, &pk);
@@ -82,15 +82,16 @@ static size_t record_key(orm_session *s, const orm_record *rec,
 }
 
 /* The identity map's way to a record's key. */
-static size_t key_of(void *ctx, const orm_record *rec, const orm_value **key)
+static size_t session_key_of(void *ctx, const orm_record *rec,
+                             const orm_value **key)
 {
-    return record_key(ctx, rec, key);
+    return session_record_key(ctx, rec, key);
 }
 
 static int map_insert(orm_session *s, orm_record *rec)
 {
     const orm_value *key[ORM_MAX_KEY];
-    size_t n = record_key(s, rec, key);
+    size_t n = session_record_key(s, rec, key);
     if (n == 0)
         return 0;
     if (identity_reserve(&s->map, 1))
@@ -126,7 +127,7 @@ static int pending_add(orm_session *s, orm_record *rec)
     return 0;
 }
 
-static void pending_remove(orm_session *s, orm_record *rec)
+static void session_pending_remove(orm_session *s, orm_record *rec)
 {
     if (rec->pending_index < 0)
         return;
@@ -140,7 +141,7 @@ static void pending_remove(orm_session *s, orm_record *rec)
 }
 
 /* After a change to a loaded record: CLEAN or DIRTY, pending or not. */
-static int settle_state(orm_session *s, orm_record *rec)
+static int session_settle_state(orm_session *s, orm_record *rec)
 {
     if (rec->state != ORM_RECORD_CLEAN && rec->state != ORM_RECORD_DIRTY)
         return 0;
@@ -150,7 +151,7 @@ static int settle_state(orm_session *s, orm_record *rec)
     rec->state = any ? ORM_RECORD_DIRTY : ORM_RECORD_CLEAN;
     if (any)
         return pending_add(s, rec);
-    pending_remove(s, rec);
+    session_pending_remove(s, rec);
     return 0;
 }
 
@@ -178,7 +179,7 @@ static void undo_clear(orm_session *s)
 }
 
 /* Forget undo entries of one record (it was reverted or expunged). */
-static void undo_forget(orm_session *s, const orm_record *rec)
+static void session_undo_forget(orm_session *s, const orm_record *rec)
 {
     size_t w = 0;
     for (size_t i = 0; i < s->nundo; i++) {
@@ -197,7 +198,7 @@ int session_note_set(orm_session *s, orm_record *rec, size_t col,
     int rc = undo_push(s, e);
     if (rc)
         return rc;
-    if ((rc = settle_state(s, rec)) != 0) {
+    if ((rc = session_settle_state(s, rec)) != 0) {
         s->nundo--;
         return rc;
     }
@@ -216,7 +217,7 @@ int orm_session_new(orm_session **out, orm_db *db)
     return 0;
 }
 
-static void link_record(orm_session *s, orm_record *rec)
+static void session_link_record(orm_session *s, orm_record *rec)
 {
     rec->session = s;
     rec->prev_all = NULL;
@@ -226,7 +227,7 @@ static void link_record(orm_session *s, orm_record *rec)
     s->all = rec;
 }
 
-static void unlink_record(orm_session *s, orm_record *rec)
+static void session_unlink_record(orm_session *s, orm_record *rec)
 {
     if (rec->prev_all)
         rec->prev_all->next_all = rec->next_all;
@@ -242,9 +243,9 @@ void orm_session_expunge(orm_session *s, orm_record *rec)
     if (!rec || rec->session != s)
         return;
     map_remove(s, rec);
-    pending_remove(s, rec);
-    undo_forget(s, rec);
-    unlink_record(s, rec);
+    session_pending_remove(s, rec);
+    session_undo_forget(s, rec);
+    session_unlink_record(s, rec);
     if (s->failed == rec)
         s->failed = NULL;
     record_destroy(rec);
@@ -395,7 +396,7 @@ int orm_session_add(orm_session *s, orm_record *rec)
         rec->state = ORM_RECORD_TRANSIENT;
         return orm_error_set(&s->err, rc, "out of memory");
     }
-    link_record(s, rec);
+    session_link_record(s, rec);
     return 0;
 }
 
@@ -415,7 +416,7 @@ int orm_session_delete(orm_session *s, orm_record *rec)
     if (rec->state == ORM_RECORD_NEW) {
         /* Never written: leave it out of the commit, but keep the record
          * so that undo can bring it back. */
-        pending_remove(s, rec);
+        session_pending_remove(s, rec);
         rec->state = ORM_RECORD_DELETED;
         rec->pending_index = -1;
         return 0;
@@ -431,7 +432,7 @@ int orm_session_delete(orm_session *s, orm_record *rec)
 
 /* A NEW record that was deleted before commit has no pending index and
  * state DELETED with nothing in the database: recognise it. */
-static int never_written(const orm_record *rec)
+static int session_never_written(const orm_record *rec)
 {
     return rec->state == ORM_RECORD_DELETED && rec->pending_index < 0;
 }
@@ -463,7 +464,7 @@ static int load_impl(orm_session *s, const orm_model *model,
     if (n && !defer && identity_reserve(&s->map, 1))
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
     long found = n && !defer ? identity_probe(&s->map, model, key, n, hash,
-                                              key_of, s, &slot)
+                                              session_key_of, s, &slot)
                              : -1;
     if (found >= 0) {
         orm_record *rec = s->map.slots[found].rec;
@@ -471,7 +472,7 @@ static int load_impl(orm_session *s, const orm_model *model,
             /* Unchanged: show what the database holds now. Undo entries
              * may point into the old values: a clean record has nothing
              * to undo anyway. */
-            undo_forget(s, rec);
+            session_undo_forget(s, rec);
             for (size_t i = 0; i < model->ncolumns; i++) {
                 orm_value b = ORM_VALUE_NULL_INIT;
                 if (orm_value_copy(&b, &row[i]))
@@ -513,7 +514,7 @@ static int load_impl(orm_session *s, const orm_model *model,
     rec->in_identity = n != 0; /* deferred: session_map_loaded puts it in */
     if (n && !defer) /* where the probe stopped: nothing touched it since */
         identity_put_at(&s->map, slot, hash, rec);
-    link_record(s, rec);
+    session_link_record(s, rec);
     *out = rec;
     return 0;
 }
@@ -630,12 +631,12 @@ int session_map_loaded(orm_session *s, orm_record **recs,
             orm_session_expunge(s, *slot);
             *slot = NULL;
             rc = ORM_ENOMEM;
-        } else if ((kept = identity_put_new(&s->map, k->hash, *slot, key_of,
-                                            s)) != NULL) {
+        } else if ((kept = identity_put_new(&s->map, k->hash, *slot,
+                                            session_key_of, s)) != NULL) {
             /* The same key twice in one result: the second gives way (a
              * load without deferring would have refreshed the first). */
             (*slot)->in_identity = 0;
-            unlink_record(s, *slot);
+            session_unlink_record(s, *slot);
             record_destroy(*slot);
             *slot = kept;
         }
@@ -772,7 +773,7 @@ int orm_session_get(orm_session *s, const orm_model *model,
     for (size_t i = 0; i < n; i++)
         key[i] = &pk_values[i];
     long found = identity_find(&s->map, model, key, n,
-                               identity_hash(model, key, n), key_of, s);
+                               identity_hash(model, key, n), session_key_of, s);
     if (found >= 0) {
         *out = s->map.slots[found].rec;
         return ORM_ROW;
@@ -793,7 +794,7 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
     const orm_model *m = rec->model;
     const orm_value *key[ORM_MAX_KEY];
     const int *pk;
-    size_t n = record_key(s, rec, key);
+    size_t n = session_record_key(s, rec, key);
     int by_rowid = session_pk(s, m, &pk) == 0;
     if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
         return orm_error_set(&s->err, ORM_EINVALID,
@@ -811,8 +812,8 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
                            repr ? repr : m->table);
         free(repr);
     } else if (rc == ORM_ROW) {
-        undo_forget(s, rec);
-        pending_remove(s, rec);
+        session_undo_forget(s, rec);
+        session_pending_remove(s, rec);
         for (size_t i = 0; i < m->ncolumns; i++) {
             orm_value_clear(&rec->values[i]);
             orm_value_clear(&rec->original[i]);
@@ -837,7 +838,7 @@ int orm_session_fetch_current(orm_session *s, orm_record *rec,
     const orm_model *m = rec->model;
     const orm_value *key[ORM_MAX_KEY];
     const int *pk;
-    size_t n = record_key(s, rec, key);
+    size_t n = session_record_key(s, rec, key);
     int by_rowid = session_pk(s, m, &pk) == 0;
     *current = NULL;
     if (rec->session != s || n == 0 || rec->state == ORM_RECORD_NEW)
@@ -874,7 +875,7 @@ int orm_session_rebase(orm_session *s, orm_record *rec)
     if (rc)
         return rc;
     /* Undo entries may point into the old loaded values. */
-    undo_forget(s, rec);
+    session_undo_forget(s, rec);
     for (size_t i = 0; i < rec->model->ncolumns; i++) {
         orm_value_clear(&rec->original[i]);
         rec->original[i] = current[i];
@@ -888,7 +889,7 @@ int orm_session_rebase(orm_session *s, orm_record *rec)
     free(current);
     if (s->failed == rec)
         s->failed = NULL;
-    return settle_state(s, rec);
+    return session_settle_state(s, rec);
 }
 
 /* ---- undo, revert, rollback ---- */
@@ -914,7 +915,7 @@ int orm_session_undo(orm_session *s)
         orm_value_clear(&rec->values[e.col]);
         rec->values[e.col] = e.old;
         rec->changed[e.col] = (unsigned char)e.old_changed;
-        return settle_state(s, rec) ? ORM_ENOMEM : 0;
+        return session_settle_state(s, rec) ? ORM_ENOMEM : 0;
     case UNDO_ADD:
         rec->state = ORM_RECORD_TRANSIENT;
         orm_session_expunge(s, rec);
@@ -923,9 +924,9 @@ int orm_session_undo(orm_session *s)
         rec->state = e.old_state;
         if (rec->state == ORM_RECORD_NEW)
             return pending_add(s, rec) ? ORM_ENOMEM : 0;
-        pending_remove(s, rec);
+        session_pending_remove(s, rec);
         rec->state = ORM_RECORD_CLEAN;
-        return settle_state(s, rec) ? ORM_ENOMEM : 0;
+        return session_settle_state(s, rec) ? ORM_ENOMEM : 0;
     }
     return 0;
 }
@@ -934,12 +935,12 @@ int orm_session_revert(orm_session *s, orm_record *rec)
 {
     if (rec->session != s)
         return ORM_EINVALID;
-    if (rec->state == ORM_RECORD_NEW || never_written(rec)) {
+    if (rec->state == ORM_RECORD_NEW || session_never_written(rec)) {
         orm_session_expunge(s, rec);
         return 0;
     }
-    undo_forget(s, rec);
-    pending_remove(s, rec);
+    session_undo_forget(s, rec);
+    session_pending_remove(s, rec);
     revert_values(rec);
     if (rec->state != ORM_RECORD_GONE)
         rec->state = ORM_RECORD_CLEAN;
@@ -951,13 +952,13 @@ int orm_session_rollback(orm_session *s)
     orm_record *rec = s->all;
     while (rec) {
         orm_record *next = rec->next_all;
-        if (rec->state == ORM_RECORD_NEW || never_written(rec)) {
+        if (rec->state == ORM_RECORD_NEW || session_never_written(rec)) {
             orm_session_expunge(s, rec);
         } else if (rec->state == ORM_RECORD_DIRTY ||
                    rec->state == ORM_RECORD_DELETED) {
             revert_values(rec);
             rec->state = ORM_RECORD_CLEAN;
-            pending_remove(s, rec);
+            session_pending_remove(s, rec);
         }
         rec = next;
     }
