@@ -247,7 +247,7 @@ int ddl_create_table_sql(orm_db *db, const orm_model *model, char ***stmts,
                          size_t *count);
 void ddl_free_stmts(char **stmts, size_t count);
 
-/* ---- session internals (session.c) ---- */
+/* ---- session internals (session.c, session_load.c) ---- */
 
 struct orm_record {
     orm_session *session; /* NULL while transient */
