@@ -94,12 +94,12 @@ static const struct filter_keyword {
 
 #define FILTER_NKEYWORDS (sizeof filter_keywords / sizeof filter_keywords[0])
 
-static int ascii_lower(int c)
+static int filter_ascii_lower(int c)
 {
     return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-static int is_ident_start(int c)
+static int filter_is_ident_start(int c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
 }
@@ -109,9 +109,9 @@ static int is_digit(int c)
     return c >= '0' && c <= '9';
 }
 
-static int is_ident_char(int c)
+static int filter_is_ident_char(int c)
 {
-    return is_ident_start(c) || is_digit(c);
+    return filter_is_ident_start(c) || is_digit(c);
 }
 
 static int is_space(int c)
@@ -121,24 +121,24 @@ static int is_space(int c)
 }
 
 /* Case-insensitive comparison of s[0..n) with a lower-case word. */
-static int word_is(const char *s, size_t n, const char *word)
+static int filter_word_is(const char *s, size_t n, const char *word)
 {
     size_t i;
     for (i = 0; i < n; i++)
-        if (!word[i] || ascii_lower((unsigned char)s[i]) != word[i])
+        if (!word[i] || filter_ascii_lower((unsigned char)s[i]) != word[i])
             return 0;
     return word[i] == '\0';
 }
 
-static const struct filter_keyword *keyword_find(const char *s, size_t n)
+static const struct filter_keyword *filter_keyword_find(const char *s, size_t n)
 {
     for (size_t i = 0; i < FILTER_NKEYWORDS; i++)
-        if (word_is(s, n, filter_keywords[i].word))
+        if (filter_word_is(s, n, filter_keywords[i].word))
             return &filter_keywords[i];
     return NULL;
 }
 
-static int is_text_op(orm_op op)
+static int filter_is_text_op(orm_op op)
 {
     return op >= ORM_OP_LIKE && op <= ORM_OP_IENDSWITH;
 }
@@ -150,7 +150,8 @@ static int is_text_op(orm_op op)
 /* Length of the valid UTF-8 sequence at s (avail bytes left) and its code
  * point in *cp, 0 if invalid: no overlongs, surrogates or code points past
  * U+10FFFF. */
-static size_t utf8_next(const unsigned char *s, size_t avail, unsigned *cp)
+static size_t filter_utf8_next(const unsigned char *s, size_t avail,
+                               unsigned *cp)
 {
     utf8proc_int32_t c;
     utf8proc_ssize_t n = utf8proc_iterate(s, (utf8proc_ssize_t)avail, &c);
@@ -213,7 +214,7 @@ typedef struct filter_parser {
 
 /* 1-based character position of a byte offset. Tokens come in order, so
  * counting resumes where the previous call stopped. */
-static size_t char_pos(filter_parser *p, size_t byte)
+static size_t filter_char_pos(filter_parser *p, size_t byte)
 {
     if (byte < p->cache_byte) {
         p->cache_byte = 0;
@@ -227,7 +228,7 @@ static size_t char_pos(filter_parser *p, size_t byte)
     return p->cache_char + 1;
 }
 
-static int nomem(filter_parser *p)
+static int filter_nomem(filter_parser *p)
 {
     return orm_error_set(p->err, ORM_ENOMEM, "out of memory reading filter");
 }
@@ -236,15 +237,15 @@ static int nomem(filter_parser *p)
  * Set the error: "<message> at <pos>" then " (<hint>)" when a hint is
  * given. Returns the code, or ORM_ENOMEM when the message cannot be built.
  */
-static int fail_hint(filter_parser *p, int code, size_t pos, const char *hint,
-                     const char *fmt, ...)
+static int filter_fail_hint(filter_parser *p, int code, size_t pos,
+                            const char *hint, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
 
-static int fail_hint(filter_parser *p, int code, size_t pos, const char *hint,
-                     const char *fmt, ...)
+static int filter_fail_hint(filter_parser *p, int code, size_t pos,
+                            const char *hint, const char *fmt, ...)
 {
     orm_buf msg = ORM_BUF_INIT;
     va_list ap;
@@ -263,20 +264,21 @@ static int fail_hint(filter_parser *p, int code, size_t pos, const char *hint,
     orm_error_set(p->err, code, "%s", orm_buf_str(&msg));
     orm_buf_free(&msg);
     if (p->err && !p->err->message)
-        return nomem(p); /* the message itself could not be kept */
+        return filter_nomem(p); /* the message itself could not be kept */
     if (p->err)
         p->err->position = pos;
     return code;
 }
 
-#define fail(p, code, pos, ...) fail_hint((p), (code), (pos), NULL, __VA_ARGS__)
+#define fail(p, code, pos, ...)                                                \
+    filter_fail_hint((p), (code), (pos), NULL, __VA_ARGS__)
 
 /*
  * Quote a piece of source text for a message: 'like', '=', or a string
  * token as written ('it''s'). Long text is cut on a character boundary.
  */
-static void show_source(char *out, size_t size, const char *s, size_t n,
-                        int quote)
+static void filter_show_source(char *out, size_t size, const char *s, size_t n,
+                               int quote)
 {
     size_t cut = n;
     const char *ellipsis = "";
@@ -296,13 +298,13 @@ static void show_source(char *out, size_t size, const char *s, size_t n,
 }
 
 /* The current token as a message shows it ("end of filter" at the end). */
-static const char *show_token(filter_parser *p, char *out, size_t size)
+static const char *filter_show_token(filter_parser *p, char *out, size_t size)
 {
     const filter_token *t = &p->tok;
     if (t->kind == TOK_END)
         return "the end of the filter";
-    show_source(out, size, p->text + t->start, t->end - t->start,
-                t->kind != TOK_STRING && t->kind != TOK_QIDENT);
+    filter_show_source(out, size, p->text + t->start, t->end - t->start,
+                       t->kind != TOK_STRING && t->kind != TOK_QIDENT);
     return out;
 }
 
@@ -312,7 +314,7 @@ static int lex_unexpected_char(filter_parser *p, size_t start, size_t pos)
 {
     const unsigned char *s = (const unsigned char *)p->text + start;
     unsigned cp = 0;
-    size_t n = utf8_next(s, p->len - start, &cp);
+    size_t n = filter_utf8_next(s, p->len - start, &cp);
     const char *hint = NULL;
 
     if (n == 0)
@@ -344,8 +346,8 @@ static int lex_unexpected_char(filter_parser *p, size_t start, size_t pos)
     default:
         break;
     }
-    return fail_hint(p, ORM_EPARSE, pos, hint, "unexpected character '%c'",
-                     s[0]);
+    return filter_fail_hint(p, ORM_EPARSE, pos, hint,
+                            "unexpected character '%c'", s[0]);
 }
 
 /* A quoted run: 'text' or "name", with the quote doubled inside. */
@@ -377,12 +379,12 @@ static int lex_quoted(filter_parser *p, char quote)
     }
     if (text.failed) {
         orm_buf_free(&text);
-        return nomem(p);
+        return filter_nomem(p);
     }
     t->text = text.len ? orm_buf_finish(&text) : orm_strdup("");
     orm_buf_free(&text);
     if (!t->text)
-        return nomem(p);
+        return filter_nomem(p);
     t->kind = quote == '\'' ? TOK_STRING : TOK_QIDENT;
     p->at = i;
     t->end = i;
@@ -420,19 +422,19 @@ static int lex_number(filter_parser *p)
             decimal = 1;
         }
     }
-    if (i < n && (is_ident_char((unsigned char)s[i]) || s[i] == '.' ||
+    if (i < n && (filter_is_ident_char((unsigned char)s[i]) || s[i] == '.' ||
                   ((unsigned char)s[i] & 0x80))) {
         size_t j = i;
-        while (j < n && (is_ident_char((unsigned char)s[j]) || s[j] == '.' ||
-                         ((unsigned char)s[j] & 0x80)))
+        while (j < n && (filter_is_ident_char((unsigned char)s[j]) ||
+                         s[j] == '.' || ((unsigned char)s[j] & 0x80)))
             j++;
         char shown[SHOW_SIZE];
-        show_source(shown, sizeof shown, s + p->at, j - p->at, 1);
+        filter_show_source(shown, sizeof shown, s + p->at, j - p->at, 1);
         return fail(p, ORM_EPARSE, t->pos, "invalid number %s", shown);
     }
     t->text = orm_strndup(s + p->at, i - p->at);
     if (!t->text)
-        return nomem(p);
+        return filter_nomem(p);
     t->kind = decimal ? TOK_DECIMAL : TOK_INT;
     p->at = i;
     t->end = i;
@@ -441,7 +443,7 @@ static int lex_number(filter_parser *p)
 
 /* A decimal as column conversion expects it: "0.5" for ".5", "5.0" for
  * "5.", "-0.5" for "-.5". Owned string or NULL. */
-static char *decimal_normalize(const char *text)
+static char *filter_decimal_normalize(const char *text)
 {
     orm_buf b = ORM_BUF_INIT;
     const char *s = text;
@@ -500,8 +502,9 @@ static int lex_cmp(filter_parser *p)
         if (strlen(typos[k].typed) == n && memcmp(typos[k].typed, s, n) == 0)
             snprintf(hint, sizeof hint, "did you mean '%s'?", typos[k].meant);
     char shown[SHOW_SIZE];
-    show_source(shown, sizeof shown, s, n, 1);
-    return fail_hint(p, ORM_EPARSE, t->pos, hint, "unknown operator %s", shown);
+    filter_show_source(shown, sizeof shown, s, n, 1);
+    return filter_fail_hint(p, ORM_EPARSE, t->pos, hint, "unknown operator %s",
+                            shown);
 }
 
 static int lex_word(filter_parser *p)
@@ -510,12 +513,12 @@ static int lex_word(filter_parser *p)
     size_t i = p->at;
     int non_ascii = 0;
 
-    while (i < p->len && (is_ident_char((unsigned char)p->text[i]) ||
+    while (i < p->len && (filter_is_ident_char((unsigned char)p->text[i]) ||
                           ((unsigned char)p->text[i] & 0x80))) {
         if ((unsigned char)p->text[i] & 0x80) {
             const unsigned char *s = (const unsigned char *)p->text + i;
             unsigned cp = 0;
-            size_t n = utf8_next(s, p->len - i, &cp);
+            size_t n = filter_utf8_next(s, p->len - i, &cp);
             if (n == 0 || !is_name_char(cp))
                 break; /* a symbol: reported by the next token */
             non_ascii = 1;
@@ -526,25 +529,26 @@ static int lex_word(filter_parser *p)
     }
     if (non_ascii) {
         char name[SHOW_SIZE], hint[SHOW_SIZE + 32];
-        show_source(name, sizeof name, p->text + p->at, i - p->at, 0);
+        filter_show_source(name, sizeof name, p->text + p->at, i - p->at, 0);
         snprintf(hint, sizeof hint, "write it in double quotes: \"%s\"", name);
-        return fail_hint(p, ORM_EPARSE, t->pos, hint,
-                         "a name with non-ASCII letters must be quoted");
+        return filter_fail_hint(p, ORM_EPARSE, t->pos, hint,
+                                "a name with non-ASCII letters must be quoted");
     }
-    const struct filter_keyword *k = keyword_find(p->text + p->at, i - p->at);
+    const struct filter_keyword *k =
+        filter_keyword_find(p->text + p->at, i - p->at);
     t->kind = TOK_IDENT;
     t->kw = k ? k->kw : KW_NONE;
     t->op = k ? k->op : ORM_OP_COUNT;
     t->text = orm_strndup(p->text + p->at, i - p->at);
     if (!t->text)
-        return nomem(p);
+        return filter_nomem(p);
     p->at = i;
     t->end = i;
     return 0;
 }
 
 /* Read the next token into p->tok, releasing the previous one. */
-static int lex_next(filter_parser *p)
+static int filter_lex_next(filter_parser *p)
 {
     filter_token *t = &p->tok;
     free(t->text);
@@ -555,7 +559,7 @@ static int lex_next(filter_parser *p)
         p->at++;
     t->start = p->at;
     t->end = p->at;
-    t->pos = char_pos(p, p->at);
+    t->pos = filter_char_pos(p, p->at);
     if (p->at >= p->len) {
         t->kind = TOK_END;
         return 0;
@@ -571,13 +575,13 @@ static int lex_next(filter_parser *p)
     if (is_digit(c) || (c == '.' && is_digit(next)) ||
         (c == '-' && (is_digit(next) || (next == '.' && is_digit(next2)))))
         return lex_number(p);
-    if (is_ident_start(c))
+    if (filter_is_ident_start(c))
         return lex_word(p);
     if (c >= 0x80) {
         /* a word with non-ASCII letters gets its own message */
         const unsigned char *s = (const unsigned char *)p->text + p->at;
         unsigned cp = 0;
-        if (utf8_next(s, p->len - p->at, &cp) && is_letter(cp))
+        if (filter_utf8_next(s, p->len - p->at, &cp) && is_letter(cp))
             return lex_word(p);
         return lex_unexpected_char(p, p->at, t->pos);
     }
@@ -592,13 +596,13 @@ static int lex_next(filter_parser *p)
     return lex_unexpected_char(p, p->at, t->pos);
 }
 
-static int tok_is_kw(const filter_parser *p, enum filter_kw kw)
+static int filter_tok_is_kw(const filter_parser *p, enum filter_kw kw)
 {
     return p->tok.kind == TOK_IDENT && p->tok.kw == kw;
 }
 
 /* Hand the token's text to the caller. */
-static char *tok_take_text(filter_parser *p)
+static char *filter_tok_take_text(filter_parser *p)
 {
     char *text = p->tok.text;
     p->tok.text = NULL;
@@ -616,13 +620,13 @@ static int column_is_text(const orm_column *col)
 }
 
 /* A column name as the printer writes it: bare when it can be. */
-static void append_ident(orm_buf *b, const char *name)
+static void filter_append_ident(orm_buf *b, const char *name)
 {
     size_t n = strlen(name);
-    int bare = n > 0 && is_ident_start((unsigned char)name[0]) &&
-               !keyword_find(name, n);
+    int bare = n > 0 && filter_is_ident_start((unsigned char)name[0]) &&
+               !filter_keyword_find(name, n);
     for (size_t i = 1; bare && i < n; i++)
-        bare = is_ident_char((unsigned char)name[i]);
+        bare = filter_is_ident_char((unsigned char)name[i]);
     if (bare) {
         orm_buf_append(b, name);
         return;
@@ -652,15 +656,15 @@ static int unknown_column(filter_parser *p, const char *name, size_t pos)
         for (size_t i = 0; i < m->ncolumns; i++) {
             if (i)
                 orm_buf_append(&hint, ", ");
-            append_ident(&hint, m->columns[i].name);
+            filter_append_ident(&hint, m->columns[i].name);
         }
     }
     if (hint.failed) {
         orm_buf_free(&hint);
-        return nomem(p);
+        return filter_nomem(p);
     }
-    int rc = fail_hint(p, ORM_EPARSE, pos, orm_buf_str(&hint),
-                       "unknown column '%s'", name);
+    int rc = filter_fail_hint(p, ORM_EPARSE, pos, orm_buf_str(&hint),
+                              "unknown column '%s'", name);
     orm_buf_free(&hint);
     if (rc != ORM_ENOMEM && orm_error_set_column(p->err, name) != 0)
         rc = ORM_ENOMEM;
@@ -673,8 +677,8 @@ static int unknown_column(filter_parser *p, const char *name, size_t pos)
  * (bare SQL identifiers are case-insensitive, and `Handle = 'x'` should
  * just work).
  */
-static const orm_column *column_find(const orm_model *m, const char *name,
-                                     int quoted)
+static const orm_column *filter_column_find(const orm_model *m,
+                                            const char *name, int quoted)
 {
     const orm_column *found = orm_model_column(m, name);
     if (found || quoted)
@@ -682,8 +686,8 @@ static const orm_column *column_find(const orm_model *m, const char *name,
     for (size_t i = 0; i < m->ncolumns; i++) {
         const char *c = m->columns[i].name;
         size_t k = 0;
-        while (c[k] && ascii_lower((unsigned char)c[k]) ==
-                           ascii_lower((unsigned char)name[k]))
+        while (c[k] && filter_ascii_lower((unsigned char)c[k]) ==
+                           filter_ascii_lower((unsigned char)name[k]))
             k++;
         if (c[k] == '\0' && name[k] == '\0') {
             if (found)
@@ -706,7 +710,7 @@ typedef struct filter_literal {
     size_t pos;
 } filter_literal;
 
-static void literal_clear(filter_literal *lit)
+static void filter_literal_clear(filter_literal *lit)
 {
     free(lit->text);
     lit->text = NULL;
@@ -726,7 +730,7 @@ static void bare_word_hint(filter_parser *p, const char *word, int in_filter,
             return;
         }
     }
-    int is_column = p->model && column_find(p->model, word, 0);
+    int is_column = p->model && filter_column_find(p->model, word, 0);
     if (is_column)
         snprintf(hint, size,
                  "comparing two columns is not supported; for text write "
@@ -747,8 +751,8 @@ static void bare_word_hint(filter_parser *p, const char *word, int in_filter,
  * for the message ("'='", "'between'"). Null is returned as LIT_NULL;
  * callers decide whether it is allowed.
  */
-static int read_literal(filter_parser *p, filter_literal *lit,
-                        const char *after)
+static int filter_read_literal(filter_parser *p, filter_literal *lit,
+                               const char *after)
 {
     filter_token *t = &p->tok;
     char shown[SHOW_SIZE];
@@ -774,37 +778,37 @@ static int read_literal(filter_parser *p, filter_literal *lit,
             lit->kind = t->kw == KW_TRUE ? LIT_TRUE : LIT_FALSE;
             lit->text = orm_strdup(t->kw == KW_TRUE ? "true" : "false");
             if (!lit->text)
-                return nomem(p);
-            return lex_next(p);
+                return filter_nomem(p);
+            return filter_lex_next(p);
         }
         if (t->kw == KW_NULL) {
             lit->kind = LIT_NULL;
-            return lex_next(p);
+            return filter_lex_next(p);
         }
         if (t->kw == KW_NONE) {
             bare_word_hint(p, t->text, after != NULL, hint, sizeof hint);
-            return fail_hint(p, ORM_EPARSE, t->pos, hint,
-                             "expected a value%s, found %s", ctx,
-                             show_token(p, shown, sizeof shown));
+            return filter_fail_hint(p, ORM_EPARSE, t->pos, hint,
+                                    "expected a value%s, found %s", ctx,
+                                    filter_show_token(p, shown, sizeof shown));
         }
         return fail(p, ORM_EPARSE, t->pos, "expected a value%s, found %s", ctx,
-                    show_token(p, shown, sizeof shown));
+                    filter_show_token(p, shown, sizeof shown));
     case TOK_QIDENT:
         snprintf(hint, sizeof hint,
                  "double quotes name a column; text uses single quotes: "
                  "'%.*s'",
                  FILTER_SHOW_MAX, t->text);
-        return fail_hint(p, ORM_EPARSE, t->pos, hint,
-                         "expected a value%s, found the column name %s", ctx,
-                         show_token(p, shown, sizeof shown));
+        return filter_fail_hint(p, ORM_EPARSE, t->pos, hint,
+                                "expected a value%s, found the column name %s",
+                                ctx, filter_show_token(p, shown, sizeof shown));
     case TOK_END:
         return fail(p, ORM_EPARSE, t->pos, "expected a value%s", ctx);
     default:
         return fail(p, ORM_EPARSE, t->pos, "expected a value%s, found %s", ctx,
-                    show_token(p, shown, sizeof shown));
+                    filter_show_token(p, shown, sizeof shown));
     }
-    lit->text = tok_take_text(p);
-    return lex_next(p);
+    lit->text = filter_tok_take_text(p);
+    return filter_lex_next(p);
 }
 
 /* The literal with its natural kind: int, float, bool, text, null. */
@@ -838,7 +842,7 @@ static int literal_natural(filter_parser *p, filter_literal *lit,
         double d = 0;
         int rc = orm_double_parse(&d, lit->text, strlen(lit->text));
         if (rc == ORM_ENOMEM)
-            return nomem(p);
+            return filter_nomem(p);
         if (rc || !isfinite(d))
             return fail(p, ORM_EPARSE, lit->pos, "%s is out of range",
                         lit->text);
@@ -860,8 +864,9 @@ static int is_plain_date(const char *s)
  * its natural kind without a column. `textop`: the value is a pattern or
  * fragment for a text operator, always text.
  */
-static int literal_value(filter_parser *p, filter_literal *lit,
-                         const orm_column *col, int textop, orm_value *out)
+static int filter_literal_value(filter_parser *p, filter_literal *lit,
+                                const orm_column *col, int textop,
+                                orm_value *out)
 {
     *out = orm_value_null();
     if (lit->kind == LIT_NULL)
@@ -874,9 +879,9 @@ static int literal_value(filter_parser *p, filter_literal *lit,
         return literal_natural(p, lit, out);
 
     if (lit->kind == LIT_DECIMAL) {
-        char *normal = decimal_normalize(lit->text);
+        char *normal = filter_decimal_normalize(lit->text);
         if (!normal)
-            return nomem(p);
+            return filter_nomem(p);
         free(lit->text);
         lit->text = normal;
     }
@@ -902,7 +907,7 @@ static int literal_value(filter_parser *p, filter_literal *lit,
     orm_value_clear(out);
     if (rc == ORM_ENOMEM) {
         orm_error_clear(&conv);
-        return nomem(p);
+        return filter_nomem(p);
     }
     /* convert's message may already start with the column's name */
     const char *why = orm_error_text(&conv);
@@ -924,38 +929,39 @@ static int null_misuse(filter_parser *p, size_t pos, orm_op op,
                        const char *spelled)
 {
     if (op == ORM_OP_EQ)
-        return fail_hint(p, ORM_EPARSE, pos, "use 'is null' instead",
-                         "'%s null' is never true", spelled);
+        return filter_fail_hint(p, ORM_EPARSE, pos, "use 'is null' instead",
+                                "'%s null' is never true", spelled);
     if (op == ORM_OP_NE)
-        return fail_hint(p, ORM_EPARSE, pos, "use 'is not null' instead",
-                         "'%s null' is never true", spelled);
-    return fail_hint(p, ORM_EPARSE, pos, "test for null with 'is null'",
-                     "null cannot be used with '%s'", spelled);
+        return filter_fail_hint(p, ORM_EPARSE, pos, "use 'is not null' instead",
+                                "'%s null' is never true", spelled);
+    return filter_fail_hint(p, ORM_EPARSE, pos, "test for null with 'is null'",
+                            "null cannot be used with '%s'", spelled);
 }
 
 /* Read a literal and make it a value node for the column. */
-static int parse_value(filter_parser *p, const orm_column *col, orm_op op,
-                       const char *spelled, const char *after, orm_expr **out)
+static int filter_parse_value(filter_parser *p, const orm_column *col,
+                              orm_op op, const char *spelled, const char *after,
+                              orm_expr **out)
 {
     filter_literal lit;
     orm_value v;
     int rc;
 
     *out = NULL;
-    if ((rc = read_literal(p, &lit, after)) != 0) {
-        literal_clear(&lit);
+    if ((rc = filter_read_literal(p, &lit, after)) != 0) {
+        filter_literal_clear(&lit);
         return rc;
     }
     if (lit.kind == LIT_NULL)
         return null_misuse(p, lit.pos, op, spelled);
-    rc = literal_value(p, &lit, col, is_text_op(op), &v);
-    literal_clear(&lit);
+    rc = filter_literal_value(p, &lit, col, filter_is_text_op(op), &v);
+    filter_literal_clear(&lit);
     if (rc != 0)
         return rc;
     orm_expr *e = calloc(1, sizeof *e);
     if (!e) {
         orm_value_clear(&v);
-        return nomem(p);
+        return filter_nomem(p);
     }
     e->kind = ORM_EXPR_VALUE;
     e->op = ORM_OP_COUNT;
@@ -974,9 +980,9 @@ static int parse_or(filter_parser *p, const char *after, orm_expr **out);
 static int enter(filter_parser *p, size_t pos)
 {
     if (++p->depth > FILTER_MAX_DEPTH)
-        return fail_hint(p, ORM_EPARSE, pos, "simplify the parentheses",
-                         "filter nested too deeply (more than %d levels)",
-                         FILTER_MAX_DEPTH);
+        return filter_fail_hint(
+            p, ORM_EPARSE, pos, "simplify the parentheses",
+            "filter nested too deeply (more than %d levels)", FILTER_MAX_DEPTH);
     return 0;
 }
 
@@ -986,7 +992,7 @@ static int build(filter_parser *p, orm_op op, orm_expr **args, size_t n,
 {
     *out = orm_expr_op(op, args, n);
     if (!*out)
-        return nomem(p);
+        return filter_nomem(p);
     if ((*out)->kind == ORM_EXPR_OP && (*out)->op == op && !(*out)->pos)
         (*out)->pos = pos;
     return 0;
@@ -1016,7 +1022,7 @@ static int unknown_operator(filter_parser *p)
     char hint[96];
 
     for (size_t i = 0; i < ORM_ARRAY_LEN(aliases); i++)
-        if (word_is(word, strlen(word), aliases[i].typed))
+        if (filter_word_is(word, strlen(word), aliases[i].typed))
             best = aliases[i].meant;
     if (!best) {
         orm_suggestion sg = {word, NULL, 0};
@@ -1031,8 +1037,9 @@ static int unknown_operator(filter_parser *p)
                  "operators: = != < <= > >= like ilike contains startswith "
                  "endswith in between is null");
     char shown[SHOW_SIZE];
-    return fail_hint(p, ORM_EPARSE, p->tok.pos, hint, "unknown operator %s",
-                     show_token(p, shown, sizeof shown));
+    return filter_fail_hint(p, ORM_EPARSE, p->tok.pos, hint,
+                            "unknown operator %s",
+                            filter_show_token(p, shown, sizeof shown));
 }
 
 /* The operand list of IN: '(' literal (',' literal)* ')'. */
@@ -1047,23 +1054,23 @@ static int parse_in_list(filter_parser *p, const orm_column *col,
     args = malloc(4 * sizeof *args);
     if (!args) {
         orm_expr_free(column);
-        return nomem(p);
+        return filter_nomem(p);
     }
     cap = 4;
     args[n++] = column;
     if (p->tok.kind != TOK_LPAREN) {
         if (p->tok.kind == TOK_END)
-            rc = fail_hint(p, ORM_EPARSE, p->tok.pos,
-                           "write the values in parentheses: in (1, 2)",
-                           "expected '(' after 'in'");
+            rc = filter_fail_hint(p, ORM_EPARSE, p->tok.pos,
+                                  "write the values in parentheses: in (1, 2)",
+                                  "expected '(' after 'in'");
         else
-            rc = fail_hint(p, ORM_EPARSE, p->tok.pos,
-                           "write the values in parentheses: in (1, 2)",
-                           "expected '(' after 'in', found %s",
-                           show_token(p, shown, sizeof shown));
+            rc = filter_fail_hint(p, ORM_EPARSE, p->tok.pos,
+                                  "write the values in parentheses: in (1, 2)",
+                                  "expected '(' after 'in', found %s",
+                                  filter_show_token(p, shown, sizeof shown));
         goto done;
     }
-    if ((rc = lex_next(p)) != 0)
+    if ((rc = filter_lex_next(p)) != 0)
         goto done;
     if (p->tok.kind == TOK_RPAREN) {
         rc = fail(p, ORM_EPARSE, p->tok.pos, "'in' needs at least one value");
@@ -1075,18 +1082,18 @@ static int parse_in_list(filter_parser *p, const orm_column *col,
         if (n == cap) {
             orm_expr **grown = realloc(args, 2 * cap * sizeof *args);
             if (!grown) {
-                rc = nomem(p);
+                rc = filter_nomem(p);
                 goto done;
             }
             args = grown;
             cap *= 2;
         }
-        if ((rc = parse_value(p, col, ORM_OP_IN, "in", after, &v)) != 0)
+        if ((rc = filter_parse_value(p, col, ORM_OP_IN, "in", after, &v)) != 0)
             goto done;
         args[n++] = v;
         if (p->tok.kind == TOK_COMMA) {
             after = "','";
-            if ((rc = lex_next(p)) != 0)
+            if ((rc = filter_lex_next(p)) != 0)
                 goto done;
             continue;
         }
@@ -1098,10 +1105,10 @@ static int parse_in_list(filter_parser *p, const orm_column *col,
         else
             rc = fail(p, ORM_EPARSE, p->tok.pos,
                       "expected ',' or ')' in the 'in' list, found %s",
-                      show_token(p, shown, sizeof shown));
+                      filter_show_token(p, shown, sizeof shown));
         goto done;
     }
-    if ((rc = lex_next(p)) != 0)
+    if ((rc = filter_lex_next(p)) != 0)
         goto done;
     rc = build(p, ORM_OP_IN, args, n, op_pos, out);
     n = 0;
@@ -1126,15 +1133,15 @@ static int parse_operator(filter_parser *p, const orm_column *col,
     int rc;
 
     *out = NULL;
-    show_source(spelled, sizeof spelled, p->text + t->start, t->end - t->start,
-                0);
+    filter_show_source(spelled, sizeof spelled, p->text + t->start,
+                       t->end - t->start, 0);
     snprintf(after, sizeof after, "'%s'", spelled);
 
     if (t->kind == TOK_CMP && !negated) {
         orm_op op = t->op;
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto fail;
-        if ((rc = parse_value(p, col, op, spelled, after, &a)) != 0)
+        if ((rc = filter_parse_value(p, col, op, spelled, after, &a)) != 0)
             goto fail;
         orm_expr *args[2] = {column, a};
         return build(p, op, args, 2, op_pos, out);
@@ -1150,41 +1157,44 @@ static int parse_operator(filter_parser *p, const orm_column *col,
                 rc = ORM_ENOMEM;
             goto fail;
         }
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto fail;
-        if ((rc = parse_value(p, col, op, orm_op_text(op), after, &a)) != 0)
+        if ((rc = filter_parse_value(p, col, op, orm_op_text(op), after, &a)) !=
+            0)
             goto fail;
         orm_expr *args[2] = {column, a};
         return build(p, op, args, 2, op_pos, out);
     }
     if (t->kind == TOK_IDENT && t->kw == KW_IN) {
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto fail;
         return parse_in_list(p, col, column, op_pos, out);
     }
     if (t->kind == TOK_IDENT && t->kw == KW_BETWEEN) {
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto fail;
-        rc = parse_value(p, col, ORM_OP_BETWEEN, "between", "'between'", &a);
+        rc = filter_parse_value(p, col, ORM_OP_BETWEEN, "between", "'between'",
+                                &a);
         if (rc != 0)
             goto fail;
-        if (!tok_is_kw(p, KW_AND)) {
+        if (!filter_tok_is_kw(p, KW_AND)) {
             const char *hint = "write: between 1 and 10";
             if (t->kind == TOK_END)
-                rc = fail_hint(p, ORM_EPARSE, t->pos, hint,
-                               "expected 'and' after the first value of "
-                               "'between'");
+                rc = filter_fail_hint(p, ORM_EPARSE, t->pos, hint,
+                                      "expected 'and' after the first value of "
+                                      "'between'");
             else
-                rc = fail_hint(p, ORM_EPARSE, t->pos, hint,
-                               "expected 'and' after the first value of "
-                               "'between', found %s",
-                               show_token(p, shown, sizeof shown));
+                rc =
+                    filter_fail_hint(p, ORM_EPARSE, t->pos, hint,
+                                     "expected 'and' after the first value of "
+                                     "'between', found %s",
+                                     filter_show_token(p, shown, sizeof shown));
             goto fail;
         }
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto fail;
-        rc = parse_value(p, col, ORM_OP_BETWEEN, "between", "'between ... and'",
-                         &b);
+        rc = filter_parse_value(p, col, ORM_OP_BETWEEN, "between",
+                                "'between ... and'", &b);
         if (rc != 0)
             goto fail;
         orm_expr *args[3] = {column, a, b};
@@ -1192,45 +1202,49 @@ static int parse_operator(filter_parser *p, const orm_column *col,
     }
     if (t->kind == TOK_IDENT && t->kw == KW_IS && !negated) {
         orm_op op = ORM_OP_IS_NULL;
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto fail;
-        if (tok_is_kw(p, KW_NOT)) {
+        if (filter_tok_is_kw(p, KW_NOT)) {
             op = ORM_OP_IS_NOT_NULL;
-            if ((rc = lex_next(p)) != 0)
+            if ((rc = filter_lex_next(p)) != 0)
                 goto fail;
         }
-        if (!tok_is_kw(p, KW_NULL)) {
+        if (!filter_tok_is_kw(p, KW_NULL)) {
             const char *want = op == ORM_OP_IS_NULL
                                    ? "expected 'null' or 'not null' after 'is'"
                                    : "expected 'null' after 'is not'";
             const char *hint = "'is' only tests for null; compare values "
                                "with =";
             if (t->kind == TOK_END)
-                rc = fail_hint(p, ORM_EPARSE, t->pos, hint, "%s", want);
+                rc = filter_fail_hint(p, ORM_EPARSE, t->pos, hint, "%s", want);
             else
-                rc = fail_hint(p, ORM_EPARSE, t->pos, hint, "%s, found %s",
-                               want, show_token(p, shown, sizeof shown));
+                rc = filter_fail_hint(
+                    p, ORM_EPARSE, t->pos, hint, "%s, found %s", want,
+                    filter_show_token(p, shown, sizeof shown));
             goto fail;
         }
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto fail;
         return build(p, op, &column, 1, op_pos, out);
     }
 
     /* nothing valid here: say what was expected */
     if (negated) {
-        const char *hint = tok_is_kw(p, KW_IS)  ? "did you mean 'is not null'?"
+        const char *hint = filter_tok_is_kw(p, KW_IS)
+                               ? "did you mean 'is not null'?"
                            : t->kind == TOK_CMP ? "write: not (a = 1)"
                                                 : NULL;
         if (t->kind == TOK_END)
-            rc = fail_hint(p, ORM_EPARSE, t->pos, hint,
-                           "expected 'in', 'between', 'like' or another text "
-                           "operator after 'not'");
+            rc = filter_fail_hint(
+                p, ORM_EPARSE, t->pos, hint,
+                "expected 'in', 'between', 'like' or another text "
+                "operator after 'not'");
         else
-            rc = fail_hint(p, ORM_EPARSE, t->pos, hint,
-                           "expected 'in', 'between', 'like' or another text "
-                           "operator after 'not', found %s",
-                           show_token(p, shown, sizeof shown));
+            rc = filter_fail_hint(
+                p, ORM_EPARSE, t->pos, hint,
+                "expected 'in', 'between', 'like' or another text "
+                "operator after 'not', found %s",
+                filter_show_token(p, shown, sizeof shown));
         goto fail;
     }
     if (t->kind == TOK_IDENT && t->kw == KW_NONE) {
@@ -1241,14 +1255,15 @@ static int parse_operator(filter_parser *p, const orm_column *col,
         rc = fail(p, ORM_EPARSE, t->pos, "expected an operator after '%s'",
                   column->column);
     else
-        rc = fail_hint(p, ORM_EPARSE, t->pos,
-                       t->kind == TOK_IDENT || t->kind == TOK_STRING ||
-                               t->kind == TOK_INT || t->kind == TOK_DECIMAL
-                           ? "operators: = != < <= > >= like contains in "
-                             "between is null"
-                           : NULL,
-                       "expected an operator after '%s', found %s",
-                       column->column, show_token(p, shown, sizeof shown));
+        rc = filter_fail_hint(
+            p, ORM_EPARSE, t->pos,
+            t->kind == TOK_IDENT || t->kind == TOK_STRING ||
+                    t->kind == TOK_INT || t->kind == TOK_DECIMAL
+                ? "operators: = != < <= > >= like contains in "
+                  "between is null"
+                : NULL,
+            "expected an operator after '%s', found %s", column->column,
+            filter_show_token(p, shown, sizeof shown));
 
 fail:
     orm_expr_free(column);
@@ -1277,26 +1292,27 @@ static int parse_predicate(filter_parser *p, const char *after, orm_expr **out)
     if (t->kind == TOK_STRING || t->kind == TOK_INT || t->kind == TOK_DECIMAL ||
         (t->kind == TOK_IDENT &&
          (t->kw == KW_TRUE || t->kw == KW_FALSE || t->kw == KW_NULL)))
-        return fail_hint(p, ORM_EPARSE, t->pos,
-                         "a condition starts with a column, as in: id = 1",
-                         "expected a column name, found the value %s",
-                         show_token(p, shown, sizeof shown));
+        return filter_fail_hint(
+            p, ORM_EPARSE, t->pos,
+            "a condition starts with a column, as in: id = 1",
+            "expected a column name, found the value %s",
+            filter_show_token(p, shown, sizeof shown));
     if (t->kind == TOK_IDENT && t->kw != KW_NONE) {
         if (t->kw != KW_AND && t->kw != KW_OR && t->kw != KW_NOT)
             snprintf(hint, sizeof hint,
                      "a column with that name must be double-quoted: "
                      "\"%s\"",
                      t->text);
-        return fail_hint(p, ORM_EPARSE, t->pos, hint,
-                         "expected a column name, found %s",
-                         show_token(p, shown, sizeof shown));
+        return filter_fail_hint(p, ORM_EPARSE, t->pos, hint,
+                                "expected a column name, found %s",
+                                filter_show_token(p, shown, sizeof shown));
     }
     if (t->kind != TOK_IDENT && t->kind != TOK_QIDENT)
         return fail(p, ORM_EPARSE, t->pos, "expected a column name, found %s",
-                    show_token(p, shown, sizeof shown));
+                    filter_show_token(p, shown, sizeof shown));
 
     if (p->model) {
-        col = column_find(p->model, t->text, t->kind == TOK_QIDENT);
+        col = filter_column_find(p->model, t->text, t->kind == TOK_QIDENT);
         if (!col)
             return unknown_column(p, t->text, t->pos);
         column = orm_col(col->name);
@@ -1304,17 +1320,17 @@ static int parse_predicate(filter_parser *p, const char *after, orm_expr **out)
         column = orm_col(t->text);
     }
     if (!column)
-        return nomem(p);
+        return filter_nomem(p);
     column->pos = t->pos;
-    if ((rc = lex_next(p)) != 0) {
+    if ((rc = filter_lex_next(p)) != 0) {
         orm_expr_free(column);
         return rc;
     }
 
-    if (tok_is_kw(p, KW_NOT)) {
+    if (filter_tok_is_kw(p, KW_NOT)) {
         size_t not_pos = t->pos;
         orm_expr *inner = NULL;
-        if ((rc = lex_next(p)) != 0) {
+        if ((rc = filter_lex_next(p)) != 0) {
             orm_expr_free(column);
             return rc;
         }
@@ -1334,9 +1350,9 @@ static int parse_not(filter_parser *p, const char *after, orm_expr **out)
     int rc;
 
     *out = NULL;
-    if (tok_is_kw(p, KW_NOT)) {
+    if (filter_tok_is_kw(p, KW_NOT)) {
         orm_expr *inner = NULL;
-        if ((rc = enter(p, pos)) != 0 || (rc = lex_next(p)) != 0)
+        if ((rc = enter(p, pos)) != 0 || (rc = filter_lex_next(p)) != 0)
             return rc;
         if ((rc = parse_not(p, "'not'", &inner)) != 0)
             return rc;
@@ -1344,7 +1360,7 @@ static int parse_not(filter_parser *p, const char *after, orm_expr **out)
         return build(p, ORM_OP_NOT, &inner, 1, pos, out);
     }
     if (t->kind == TOK_LPAREN) {
-        if ((rc = enter(p, pos)) != 0 || (rc = lex_next(p)) != 0)
+        if ((rc = enter(p, pos)) != 0 || (rc = filter_lex_next(p)) != 0)
             return rc;
         if (t->kind == TOK_RPAREN)
             return fail(p, ORM_EPARSE, t->pos,
@@ -1353,21 +1369,22 @@ static int parse_not(filter_parser *p, const char *after, orm_expr **out)
             return rc;
         if (t->kind != TOK_RPAREN) {
             if (t->kind == TOK_END)
-                rc = fail_hint(p, ORM_EPARSE, pos, "add ')' to close it",
-                               "unclosed '('");
+                rc = filter_fail_hint(p, ORM_EPARSE, pos, "add ')' to close it",
+                                      "unclosed '('");
             else
-                rc = fail_hint(p, ORM_EPARSE, t->pos,
-                               t->kind == TOK_IDENT && t->kw == KW_NONE
-                                   ? "missing 'and' or 'or'?"
-                                   : NULL,
-                               "expected ')' to close the '(' at %zu, found %s",
-                               pos, show_token(p, shown, sizeof shown));
+                rc = filter_fail_hint(
+                    p, ORM_EPARSE, t->pos,
+                    t->kind == TOK_IDENT && t->kw == KW_NONE
+                        ? "missing 'and' or 'or'?"
+                        : NULL,
+                    "expected ')' to close the '(' at %zu, found %s", pos,
+                    filter_show_token(p, shown, sizeof shown));
             orm_expr_free(*out);
             *out = NULL;
             return rc;
         }
         p->depth--;
-        if ((rc = lex_next(p)) != 0) {
+        if ((rc = filter_lex_next(p)) != 0) {
             orm_expr_free(*out);
             *out = NULL;
         }
@@ -1392,7 +1409,7 @@ static int parse_chain(filter_parser *p, enum filter_kw kw, orm_op op,
             size_t ncap = cap ? 2 * cap : 4;
             orm_expr **grown = realloc(args, ncap * sizeof *args);
             if (!grown) {
-                rc = nomem(p);
+                rc = filter_nomem(p);
                 goto done;
             }
             args = grown;
@@ -1405,12 +1422,12 @@ static int parse_chain(filter_parser *p, enum filter_kw kw, orm_op op,
         if (rc != 0)
             goto done;
         args[n++] = e;
-        if (!tok_is_kw(p, kw))
+        if (!filter_tok_is_kw(p, kw))
             break;
         if (!op_pos)
             op_pos = p->tok.pos;
         after = kw == KW_AND ? "'and'" : "'or'";
-        if ((rc = lex_next(p)) != 0)
+        if ((rc = filter_lex_next(p)) != 0)
             goto done;
     }
     rc = build(p, op, args, n, op_pos, out);
@@ -1441,12 +1458,13 @@ static int parser_init(filter_parser *p, const char *text,
     /* reject broken UTF-8 up front, wherever it is */
     for (size_t i = 0; i < p->len;) {
         unsigned cp;
-        size_t n = utf8_next((const unsigned char *)text + i, p->len - i, &cp);
+        size_t n =
+            filter_utf8_next((const unsigned char *)text + i, p->len - i, &cp);
         if (n == 0)
-            return fail(p, ORM_EPARSE, char_pos(p, i), "invalid UTF-8");
+            return fail(p, ORM_EPARSE, filter_char_pos(p, i), "invalid UTF-8");
         i += n;
     }
-    return lex_next(p);
+    return filter_lex_next(p);
 }
 
 int orm_filter_parse(orm_expr **out, const char *text, const orm_model *model,
@@ -1481,8 +1499,8 @@ int orm_filter_parse(orm_expr **out, const char *text, const orm_model *model,
             hint = "no '(' to close";
         else if (t->kind == TOK_CMP)
             hint = "a condition compares one column with a value";
-        rc = fail_hint(&p, ORM_EPARSE, t->pos, hint, "unexpected %s",
-                       show_token(&p, shown, sizeof shown));
+        rc = filter_fail_hint(&p, ORM_EPARSE, t->pos, hint, "unexpected %s",
+                              filter_show_token(&p, shown, sizeof shown));
         goto done;
     }
     *out = e;
@@ -1510,24 +1528,24 @@ int orm_filter_parse_literal(orm_value *out, const char *text,
     if ((rc = parser_init(&p, text, NULL, err)) != 0)
         goto done;
     if (p.tok.kind == TOK_END) {
-        rc = fail_hint(&p, ORM_EPARSE, p.tok.pos,
-                       "write 'text', a number, true, false or null",
-                       "expected a value");
+        rc = filter_fail_hint(&p, ORM_EPARSE, p.tok.pos,
+                              "write 'text', a number, true, false or null",
+                              "expected a value");
         goto done;
     }
-    if ((rc = read_literal(&p, &lit, NULL)) != 0)
+    if ((rc = filter_read_literal(&p, &lit, NULL)) != 0)
         goto done;
     if (p.tok.kind != TOK_END) {
-        rc = fail_hint(&p, ORM_EPARSE, p.tok.pos,
-                       "a single value is expected here",
-                       "unexpected %s after the value",
-                       show_token(&p, shown, sizeof shown));
+        rc = filter_fail_hint(&p, ORM_EPARSE, p.tok.pos,
+                              "a single value is expected here",
+                              "unexpected %s after the value",
+                              filter_show_token(&p, shown, sizeof shown));
         goto done;
     }
-    rc = literal_value(&p, &lit, col, 0, out);
+    rc = filter_literal_value(&p, &lit, col, 0, out);
 
 done:
-    literal_clear(&lit);
+    filter_literal_clear(&lit);
     free(p.tok.text);
     return rc;
 }
@@ -1602,7 +1620,7 @@ static int not_is_infix(const orm_expr *e)
     inner = e->args[0];
     return inner->kind == ORM_EXPR_OP &&
            (inner->op == ORM_OP_IN || inner->op == ORM_OP_BETWEEN ||
-            is_text_op(inner->op)) &&
+            filter_is_text_op(inner->op)) &&
            inner->nargs >= 1;
 }
 
@@ -1630,7 +1648,7 @@ static void print_operand(orm_buf *b, const orm_expr *e)
     }
     switch (e->kind) {
     case ORM_EXPR_COLUMN:
-        append_ident(b, e->column ? e->column : "");
+        filter_append_ident(b, e->column ? e->column : "");
         return;
     case ORM_EXPR_VALUE:
         append_value(b, &e->value);
