@@ -58,7 +58,7 @@ static int column_errorv(orm_error *err, int code, const orm_column *col,
 __attribute__((format(printf, 3, 4)))
 #endif
 static int
-type_error(orm_error *err, const orm_column *col, const char *fmt, ...)
+convert_type_error(orm_error *err, const orm_column *col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -81,7 +81,7 @@ column_error(orm_error *err, int code, const orm_column *col, const char *fmt,
     return rc;
 }
 
-static int nomem(orm_error *err)
+static int convert_nomem(orm_error *err)
 {
     return orm_error_set(err, ORM_ENOMEM, "out of memory");
 }
@@ -119,20 +119,20 @@ static const char *type_expected(orm_type type)
     }
 }
 
-static int expected_error(orm_error *err, const orm_column *col)
+static int convert_expected_error(orm_error *err, const orm_column *col)
 {
-    return type_error(err, col, "%s", type_expected(col->type));
+    return convert_type_error(err, col, "%s", type_expected(col->type));
 }
 
 /* ---- small text helpers ---- */
 
-static int is_space(char c)
+static int convert_is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
            c == '\v';
 }
 
-static int is_digit(char c)
+static int convert_is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
@@ -148,19 +148,19 @@ static int hex_value(char c)
     return -1;
 }
 
-static void trim(const char **s, size_t *n)
+static void convert_trim(const char **s, size_t *n)
 {
-    while (*n && is_space(**s)) {
+    while (*n && convert_is_space(**s)) {
         (*s)++;
         (*n)--;
     }
-    while (*n && is_space((*s)[*n - 1]))
+    while (*n && convert_is_space((*s)[*n - 1]))
         (*n)--;
 }
 
 /* Replace a value's content with `n` bytes of text (owned), unless it
  * already holds exactly that text. Frees the old bytes only if owned. */
-static int value_set_text(orm_value *v, const char *s, size_t n)
+static int convert_value_set_text(orm_value *v, const char *s, size_t n)
 {
     if (v->kind == ORM_VTEXT && v->u.s.len == n &&
         (n == 0 || memcmp(v->u.s.ptr, s, n) == 0))
@@ -173,7 +173,7 @@ static int value_set_text(orm_value *v, const char *s, size_t n)
     return 0;
 }
 
-static void value_set_scalar(orm_value *v, orm_value scalar)
+static void convert_value_set_scalar(orm_value *v, orm_value scalar)
 {
     orm_value_clear(v);
     *v = scalar;
@@ -232,14 +232,14 @@ static size_t utf8_prefix_chars(const char *s, size_t n, size_t bytes)
 static int utf8_error(orm_error *err, const orm_column *col, int rc)
 {
     if (rc == UTF8_NUL)
-        return type_error(err, col,
-                          "contains a NUL character (not allowed in text)");
-    return type_error(err, col, "not valid UTF-8");
+        return convert_type_error(
+            err, col, "contains a NUL character (not allowed in text)");
+    return convert_type_error(err, col, "not valid UTF-8");
 }
 
 /* ---- integers and floats ---- */
 
-static void int_range(orm_type type, int64_t *lo, int64_t *hi)
+static void convert_int_range(orm_type type, int64_t *lo, int64_t *hi)
 {
     switch (type) {
     case ORM_SMALLINT:
@@ -257,45 +257,46 @@ static void int_range(orm_type type, int64_t *lo, int64_t *hi)
     }
 }
 
-static int range_error(orm_error *err, const orm_column *col)
+static int convert_range_error(orm_error *err, const orm_column *col)
 {
     int64_t lo, hi;
-    int_range(col->type, &lo, &hi);
-    return type_error(err, col, "out of range for %s (%lld to %lld)",
-                      orm_type_name(col->type), (long long)lo, (long long)hi);
+    convert_int_range(col->type, &lo, &hi);
+    return convert_type_error(err, col, "out of range for %s (%lld to %lld)",
+                              orm_type_name(col->type), (long long)lo,
+                              (long long)hi);
 }
 
-static int parse_int(const orm_column *col, const char *s, size_t n,
-                     int64_t *out, orm_error *err)
+static int convert_parse_int(const orm_column *col, const char *s, size_t n,
+                             int64_t *out, orm_error *err)
 {
     int rc = orm_int_parse(out, s, n);
     if (rc == 1)
-        return range_error(err, col);
+        return convert_range_error(err, col);
     if (rc)
-        return expected_error(err, col);
+        return convert_expected_error(err, col);
     int64_t lo, hi;
-    int_range(col->type, &lo, &hi);
+    convert_int_range(col->type, &lo, &hi);
     if (*out < lo || *out > hi)
-        return range_error(err, col);
+        return convert_range_error(err, col);
     return 0;
 }
 
-static int parse_float(const orm_column *col, const char *s, size_t n,
-                       double *out, orm_error *err)
+static int convert_parse_float(const orm_column *col, const char *s, size_t n,
+                               double *out, orm_error *err)
 {
     int rc = orm_double_parse(out, s, n);
     if (rc == ORM_ENOMEM)
-        return nomem(err);
+        return convert_nomem(err);
     if (rc == 1)
-        return type_error(err, col, "out of range for %s",
-                          orm_type_name(col->type));
+        return convert_type_error(err, col, "out of range for %s",
+                                  orm_type_name(col->type));
     if (rc)
-        return expected_error(err, col);
+        return convert_expected_error(err, col);
     return 0;
 }
 
 /* A single-precision Float column (float4, MySQL FLOAT). */
-static int col_is_float32(const orm_column *col)
+static int convert_col_is_float32(const orm_column *col)
 {
     return col && col->type == ORM_FLOAT && col->precision > 0 &&
            col->precision <= 24;
@@ -304,7 +305,7 @@ static int col_is_float32(const orm_column *col)
 /* ---- booleans ---- */
 
 /* 1 true, 0 false, -1 not a boolean word. */
-static int bool_scan(const char *s, size_t n)
+static int convert_bool_scan(const char *s, size_t n)
 {
     static const char *const truths[] = {"true", "yes", "on", "t", "y", "1"};
     static const char *const lies[] = {"false", "no", "off", "f", "n", "0"};
@@ -333,20 +334,20 @@ static int numeric_declared(const orm_column *col)
  * without trailing fraction zeros. `check_digits` also enforces p - s
  * integer digits (normalize must not reject what a database holds).
  */
-static int numeric_canon(orm_buf *out, const orm_column *col, const char *s,
-                         size_t n, int check_digits)
+static int convert_numeric_canon(orm_buf *out, const orm_column *col,
+                                 const char *s, size_t n, int check_digits)
 {
     size_t i = 0;
     int negative = 0;
     if (i < n && (s[i] == '+' || s[i] == '-'))
         negative = s[i++] == '-';
     size_t int_start = i;
-    while (i < n && is_digit(s[i]))
+    while (i < n && convert_is_digit(s[i]))
         i++;
     size_t int_end = i, frac_start = i, frac_end = i;
     if (i < n && s[i] == '.') {
         frac_start = ++i;
-        while (i < n && is_digit(s[i]))
+        while (i < n && convert_is_digit(s[i]))
             i++;
         frac_end = i;
     }
@@ -392,25 +393,26 @@ static int numeric_canon(orm_buf *out, const orm_column *col, const char *s,
     return out->failed ? NUM_NOMEM : NUM_OK;
 }
 
-static int numeric_error(orm_error *err, const orm_column *col, int status)
+static int convert_numeric_error(orm_error *err, const orm_column *col,
+                                 int status)
 {
     switch (status) {
     case NUM_NOMEM:
-        return nomem(err);
+        return convert_nomem(err);
     case NUM_SCALE:
         if (col->scale <= 0)
-            return type_error(err, col, "expected a whole number");
-        return type_error(err, col, "at most %d decimal place%s", col->scale,
-                          col->scale == 1 ? "" : "s");
+            return convert_type_error(err, col, "expected a whole number");
+        return convert_type_error(err, col, "at most %d decimal place%s",
+                                  col->scale, col->scale == 1 ? "" : "s");
     case NUM_DIGITS:
         if (col->scale > 0)
-            return type_error(err, col, "too many digits for %s(%d,%d)",
-                              orm_type_name(col->type), col->precision,
-                              col->scale);
-        return type_error(err, col, "too many digits for %s(%d)",
-                          orm_type_name(col->type), col->precision);
+            return convert_type_error(err, col, "too many digits for %s(%d,%d)",
+                                      orm_type_name(col->type), col->precision,
+                                      col->scale);
+        return convert_type_error(err, col, "too many digits for %s(%d)",
+                                  orm_type_name(col->type), col->precision);
     default:
-        return expected_error(err, col);
+        return convert_expected_error(err, col);
     }
 }
 
@@ -418,8 +420,8 @@ static int numeric_error(orm_error *err, const orm_column *col, int status)
 
 /* Canonical text of a DATE/TIME/DATETIME/DATETIMETZ (datetime.c) into
  * out[ORM_DATETIME_TEXT_MAX], or the reason it is not one. */
-static int parse_temporal(const orm_column *col, const char *s, size_t n,
-                          char *out, orm_error *err)
+static int convert_parse_temporal(const orm_column *col, const char *s,
+                                  size_t n, char *out, orm_error *err)
 {
     orm_datetime dt;
     switch (orm_datetime_parse(&dt, s, n, col->type)) {
@@ -427,37 +429,39 @@ static int parse_temporal(const orm_column *col, const char *s, size_t n,
         orm_datetime_text(out, &dt);
         return 0;
     case ORM_DATETIME_YEAR:
-        return type_error(err, col, "year must be 0001 to 9999");
+        return convert_type_error(err, col, "year must be 0001 to 9999");
     case ORM_DATETIME_MONTH:
-        return type_error(err, col, "month must be 01 to 12");
+        return convert_type_error(err, col, "month must be 01 to 12");
     case ORM_DATETIME_DAY:
-        return type_error(err, col, "day must be 01 to %d for %04d-%02d",
-                          orm_days_in_month(dt.year, dt.month), dt.year,
-                          dt.month);
+        return convert_type_error(
+            err, col, "day must be 01 to %d for %04d-%02d",
+            orm_days_in_month(dt.year, dt.month), dt.year, dt.month);
     case ORM_DATETIME_HOUR:
-        return type_error(err, col, "hour must be 00 to 23");
+        return convert_type_error(err, col, "hour must be 00 to 23");
     case ORM_DATETIME_MINUTE:
-        return type_error(err, col, "minutes must be 00 to 59");
+        return convert_type_error(err, col, "minutes must be 00 to 59");
     case ORM_DATETIME_SECOND:
-        return type_error(err, col, "seconds must be 00 to 59");
+        return convert_type_error(err, col, "seconds must be 00 to 59");
     case ORM_DATETIME_FRACTION:
-        return type_error(err, col, "at most 6 decimal places for seconds");
+        return convert_type_error(err, col,
+                                  "at most 6 decimal places for seconds");
     case ORM_DATETIME_ZONE:
-        return type_error(err, col, "expected a time zone like +02:00 or Z");
+        return convert_type_error(err, col,
+                                  "expected a time zone like +02:00 or Z");
     case ORM_DATETIME_ZONE_RANGE:
-        return type_error(err, col,
-                          "time zone offset must be -15:59 to +15:59");
+        return convert_type_error(err, col,
+                                  "time zone offset must be -15:59 to +15:59");
     case ORM_DATETIME_ZONE_UNWANTED:
-        return type_error(err, col,
-                          "no time zone allowed here (the column is "
-                          "DateTime, not DateTimeTZ)");
+        return convert_type_error(err, col,
+                                  "no time zone allowed here (the column is "
+                                  "DateTime, not DateTimeTZ)");
     case ORM_DATETIME_ZONE_MISSING:
-        return type_error(err, col,
-                          "a time zone is required (add Z or an offset "
-                          "like +02:00)");
+        return convert_type_error(err, col,
+                                  "a time zone is required (add Z or an offset "
+                                  "like +02:00)");
     case ORM_DATETIME_SHAPE:
     default:
-        return expected_error(err, col);
+        return convert_expected_error(err, col);
     }
 }
 
@@ -465,7 +469,7 @@ static int parse_temporal(const orm_column *col, const char *s, size_t n,
 
 /* Lower-case 8-4-4-4-12 text into out[37] from dashed, bare or braced
  * input. */
-static int uuid_canon(const char *s, size_t n, char *out)
+static int convert_uuid_canon(const char *s, size_t n, char *out)
 {
     char hex[32];
     size_t count = 0;
@@ -497,7 +501,7 @@ static int uuid_canon(const char *s, size_t n, char *out)
     return 0;
 }
 
-static void uuid_from_bytes(const unsigned char *bytes, char *out)
+static void convert_uuid_from_bytes(const unsigned char *bytes, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < 16; i++) {
@@ -528,13 +532,14 @@ static int check_json(const orm_column *col, const char *s, size_t n,
     if (at == 0)
         at = 1;
     if (json_error_code(&jerr) == json_error_null_character)
-        rc = type_error(err, col,
-                        "invalid JSON: \\u0000 (a NUL character) is not "
-                        "allowed at character %zu",
-                        at);
+        rc =
+            convert_type_error(err, col,
+                               "invalid JSON: \\u0000 (a NUL character) is not "
+                               "allowed at character %zu",
+                               at);
     else
-        rc = type_error(err, col, "invalid JSON: %s at character %zu",
-                        jerr.text, at);
+        rc = convert_type_error(err, col, "invalid JSON: %s at character %zu",
+                                jerr.text, at);
     if (err && rc == ORM_ETYPE)
         err->position = at;
     return rc;
@@ -551,11 +556,11 @@ static int parse_blob(orm_value *out, const char *s, size_t n, orm_error *err)
     if (!out)
         return 0;
     if (!is_hex)
-        return orm_value_blob_dup(out, s, n) ? nomem(err) : 0;
+        return orm_value_blob_dup(out, s, n) ? convert_nomem(err) : 0;
     size_t len = (n - 2) / 2;
     unsigned char *bytes = malloc(len + 1);
     if (!bytes)
-        return nomem(err);
+        return convert_nomem(err);
     for (size_t i = 0; i < len; i++)
         bytes[i] = (unsigned char)(hex_value(s[2 + 2 * i]) * 16 +
                                    hex_value(s[3 + 2 * i]));
@@ -569,10 +574,11 @@ static int parse_blob(orm_value *out, const char *s, size_t n, orm_error *err)
 
 /* ---- the shared converter ---- */
 
-static int text_out(orm_value *out, const char *s, size_t n, orm_error *err)
+static int convert_text_out(orm_value *out, const char *s, size_t n,
+                            orm_error *err)
 {
     if (out && orm_value_text_dup(out, s, n))
-        return nomem(err);
+        return convert_nomem(err);
     return 0;
 }
 
@@ -603,9 +609,9 @@ static int choice_check(const orm_column *col, const char *s, size_t n,
             orm_buf b = ORM_BUF_INIT;
             for (k = 0; k < col->nchoices; k++)
                 orm_buf_appendf(&b, "%s'%s'", k ? ", " : "", col->choices[k]);
-            int rc = type_error(err, col, "'%.*s' is not one of %s",
-                                (int)(i - start), s + start,
-                                orm_buf_str(&b) ? orm_buf_str(&b) : "");
+            int rc = convert_type_error(err, col, "'%.*s' is not one of %s",
+                                        (int)(i - start), s + start,
+                                        orm_buf_str(&b) ? orm_buf_str(&b) : "");
             orm_buf_free(&b);
             return rc;
         }
@@ -627,27 +633,28 @@ static int convert_text(orm_value *out, const orm_column *col, const char *s,
             return rc;
         if (col->type == ORM_STRING && col->length > 0 &&
             chars > (size_t)col->length)
-            return type_error(err, col, "at most %d character%s (got %zu)",
-                              col->length, col->length == 1 ? "" : "s", chars);
-        return text_out(out, s, n, err);
+            return convert_type_error(
+                err, col, "at most %d character%s (got %zu)", col->length,
+                col->length == 1 ? "" : "s", chars);
+        return convert_text_out(out, s, n, err);
     }
     if (col->type == ORM_BLOB)
         return parse_blob(out, s, n, err);
     if ((unsigned)col->type >= ORM_TYPE_COUNT)
-        return text_out(out, s, n, err);
+        return convert_text_out(out, s, n, err);
 
     const char *t = s;
     size_t tn = n;
-    trim(&t, &tn);
+    convert_trim(&t, &tn);
     if (tn == 0)
-        return type_error(err, col, MSG_REQUIRED);
+        return convert_type_error(err, col, MSG_REQUIRED);
 
     switch (col->type) {
     case ORM_INTEGER:
     case ORM_BIGINT:
     case ORM_SMALLINT: {
         int64_t i;
-        if ((rc = parse_int(col, t, tn, &i, err)))
+        if ((rc = convert_parse_int(col, t, tn, &i, err)))
             return rc;
         if (out)
             *out = orm_value_int(i);
@@ -655,27 +662,27 @@ static int convert_text(orm_value *out, const orm_column *col, const char *s,
     }
     case ORM_FLOAT: {
         double f;
-        if ((rc = parse_float(col, t, tn, &f, err)))
+        if ((rc = convert_parse_float(col, t, tn, &f, err)))
             return rc;
-        if (col_is_float32(col)) /* what the column will hold */
+        if (convert_col_is_float32(col)) /* what the column will hold */
             f = (double)(float)f;
         if (out)
             *out = orm_value_float(f);
         return 0;
     }
     case ORM_BOOLEAN: {
-        int b = bool_scan(t, tn);
+        int b = convert_bool_scan(t, tn);
         if (b < 0)
-            return expected_error(err, col);
+            return convert_expected_error(err, col);
         if (out)
             *out = orm_value_bool(b);
         return 0;
     }
     case ORM_NUMERIC: {
         orm_buf canon = ORM_BUF_INIT;
-        int status = numeric_canon(&canon, col, t, tn, 1);
-        rc = status ? numeric_error(err, col, status)
-                    : text_out(out, canon.data, canon.len, err);
+        int status = convert_numeric_canon(&canon, col, t, tn, 1);
+        rc = status ? convert_numeric_error(err, col, status)
+                    : convert_text_out(out, canon.data, canon.len, err);
         orm_buf_free(&canon);
         return rc;
     }
@@ -684,22 +691,22 @@ static int convert_text(orm_value *out, const orm_column *col, const char *s,
     case ORM_DATETIME:
     case ORM_DATETIMETZ: {
         char canon[ORM_DATETIME_TEXT_MAX];
-        if ((rc = parse_temporal(col, t, tn, canon, err)))
+        if ((rc = convert_parse_temporal(col, t, tn, canon, err)))
             return rc;
-        return text_out(out, canon, strlen(canon), err);
+        return convert_text_out(out, canon, strlen(canon), err);
     }
     case ORM_UUID: {
         char canon[37];
-        if (uuid_canon(t, tn, canon))
-            return expected_error(err, col);
-        return text_out(out, canon, 36, err);
+        if (convert_uuid_canon(t, tn, canon))
+            return convert_expected_error(err, col);
+        return convert_text_out(out, canon, 36, err);
     }
     case ORM_JSON:
         if ((rc = check_json(col, s, n, err)))
             return rc;
-        return text_out(out, s, n, err);
+        return convert_text_out(out, s, n, err);
     default:
-        return text_out(out, s, n, err);
+        return convert_text_out(out, s, n, err);
     }
 }
 
@@ -758,7 +765,8 @@ char *orm_value_format(const orm_value *v, const orm_column *col)
 {
     if (!v || v->kind == ORM_VNULL)
         return NULL;
-    if (v->kind == ORM_VFLOAT && col_is_float32(col) && isfinite(v->u.f)) {
+    if (v->kind == ORM_VFLOAT && convert_col_is_float32(col) &&
+        isfinite(v->u.f)) {
         char buf[64];
         orm_float32_text(buf, v->u.f, ORM_DOUBLE_SHORT);
         return orm_strdup(buf);
@@ -791,8 +799,8 @@ int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
     case ORM_VINT: {
         int64_t i;
         if (orm_int_parse(&i, text, len))
-            return type_error(err, NULL, "not a whole number: '%.*s'", show,
-                              text);
+            return convert_type_error(err, NULL, "not a whole number: '%.*s'",
+                                      show, text);
         *out = orm_value_int(i);
         return 0;
     }
@@ -800,10 +808,11 @@ int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
         double f;
         int rc = orm_double_parse(&f, text, len);
         if (rc == ORM_ENOMEM)
-            return nomem(err);
+            return convert_nomem(err);
         /* 1 (overflow) is fine here: "inf" reads back as infinity. */
         if (rc < 0)
-            return type_error(err, NULL, "not a number: '%.*s'", show, text);
+            return convert_type_error(err, NULL, "not a number: '%.*s'", show,
+                                      text);
         *out = orm_value_float(f);
         return 0;
     }
@@ -813,21 +822,21 @@ int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
         else if (len == 5 && memcmp(text, "false", 5) == 0)
             *out = orm_value_bool(0);
         else
-            return type_error(err, NULL, "not true or false: '%.*s'", show,
-                              text);
+            return convert_type_error(err, NULL, "not true or false: '%.*s'",
+                                      show, text);
         return 0;
     case ORM_VTEXT:
-        return text_out(out, text, len, err);
+        return convert_text_out(out, text, len, err);
     case ORM_VBLOB: {
         int is_hex =
             len >= 2 && text[0] == '\\' && text[1] == 'x' && (len - 2) % 2 == 0;
         for (size_t i = 2; is_hex && i < len; i++)
             is_hex = hex_value(text[i]) >= 0;
         if (!is_hex)
-            return type_error(err, NULL,
-                              "bytes are \\x and hex digits, "
-                              "not '%.*s'",
-                              show, text);
+            return convert_type_error(err, NULL,
+                                      "bytes are \\x and hex digits, "
+                                      "not '%.*s'",
+                                      show, text);
         return parse_blob(out, text, len, err);
     }
     }
@@ -851,28 +860,28 @@ int orm_value_check(const orm_value *v, const orm_column *col, orm_error *err)
     case ORM_SMALLINT: {
         int64_t lo, hi;
         if (v->kind != ORM_VINT)
-            return expected_error(err, col);
-        int_range(col->type, &lo, &hi);
-        return v->u.i < lo || v->u.i > hi ? range_error(err, col) : 0;
+            return convert_expected_error(err, col);
+        convert_int_range(col->type, &lo, &hi);
+        return v->u.i < lo || v->u.i > hi ? convert_range_error(err, col) : 0;
     }
     case ORM_FLOAT:
         return v->kind == ORM_VFLOAT || v->kind == ORM_VINT
                    ? 0
-                   : expected_error(err, col);
+                   : convert_expected_error(err, col);
     case ORM_BOOLEAN:
         if (v->kind == ORM_VBOOL ||
             (v->kind == ORM_VINT && (v->u.i == 0 || v->u.i == 1)))
             return 0;
-        return expected_error(err, col);
+        return convert_expected_error(err, col);
     case ORM_BLOB:
         return v->kind == ORM_VBLOB || v->kind == ORM_VTEXT
                    ? 0
-                   : expected_error(err, col);
+                   : convert_expected_error(err, col);
     default:
         if ((unsigned)col->type >= ORM_TYPE_COUNT)
             return 0;
         if (v->kind != ORM_VTEXT)
-            return expected_error(err, col);
+            return convert_expected_error(err, col);
         return convert_text(NULL, col, v->u.s.len ? v->u.s.ptr : "", v->u.s.len,
                             err);
     }
@@ -906,12 +915,12 @@ static int normalize_numeric(orm_value *v, const orm_column *col)
         n = strlen(digits);
     }
     orm_buf canon = ORM_BUF_INIT;
-    int status = numeric_canon(&canon, col, s, n, 0);
+    int status = convert_numeric_canon(&canon, col, s, n, 0);
     int rc = 0;
     if (status == NUM_NOMEM)
         rc = ORM_ENOMEM;
     else if (status == NUM_OK)
-        rc = value_set_text(v, canon.data, canon.len);
+        rc = convert_value_set_text(v, canon.data, canon.len);
     orm_buf_free(&canon);
     return rc;
 }
@@ -923,51 +932,51 @@ static int normalize_int(orm_value *v)
         return 0;
     const char *s = v->u.s.ptr;
     size_t n = v->u.s.len;
-    trim(&s, &n);
+    convert_trim(&s, &n);
     if (orm_int_parse(&i, s, n) == 0)
-        value_set_scalar(v, orm_value_int(i));
+        convert_value_set_scalar(v, orm_value_int(i));
     return 0;
 }
 
 static int normalize_float(orm_value *v, const orm_column *col)
 {
     double f;
-    if (v->kind == ORM_VFLOAT && col_is_float32(col)) {
+    if (v->kind == ORM_VFLOAT && convert_col_is_float32(col)) {
         /* PostgreSQL writes a float4 as its shortest text (0.1): the
          * value the column holds is the float, 0.10000000149011612. */
         v->u.f = (double)(float)v->u.f;
         return 0;
     }
     if (v->kind == ORM_VINT) {
-        value_set_scalar(v, orm_value_float((double)v->u.i));
+        convert_value_set_scalar(v, orm_value_float((double)v->u.i));
         return 0;
     }
     if (v->kind != ORM_VTEXT)
         return 0;
     const char *s = v->u.s.ptr;
     size_t n = v->u.s.len;
-    trim(&s, &n);
+    convert_trim(&s, &n);
     if (n == 0)
         return 0;
     int rc = orm_double_parse(&f, s, n);
     if (rc == ORM_ENOMEM)
         return rc;
     if (rc == 0)
-        value_set_scalar(v, orm_value_float(f));
+        convert_value_set_scalar(v, orm_value_float(f));
     return 0;
 }
 
 static int normalize_bool(orm_value *v)
 {
     if (v->kind == ORM_VINT) {
-        value_set_scalar(v, orm_value_bool(v->u.i != 0));
+        convert_value_set_scalar(v, orm_value_bool(v->u.i != 0));
     } else if (v->kind == ORM_VTEXT) {
         const char *s = v->u.s.ptr;
         size_t n = v->u.s.len;
-        trim(&s, &n);
-        int b = bool_scan(s, n);
+        convert_trim(&s, &n);
+        int b = convert_bool_scan(s, n);
         if (b >= 0)
-            value_set_scalar(v, orm_value_bool(b));
+            convert_value_set_scalar(v, orm_value_bool(b));
     }
     return 0;
 }
@@ -976,17 +985,17 @@ static int normalize_uuid(orm_value *v)
 {
     char canon[37];
     if (v->kind == ORM_VBLOB && v->u.s.len == 16) {
-        uuid_from_bytes((const unsigned char *)v->u.s.ptr, canon);
-        return value_set_text(v, canon, 36);
+        convert_uuid_from_bytes((const unsigned char *)v->u.s.ptr, canon);
+        return convert_value_set_text(v, canon, 36);
     }
     if (v->kind != ORM_VTEXT)
         return 0;
     const char *s = v->u.s.ptr;
     size_t n = v->u.s.len;
-    trim(&s, &n);
-    if (uuid_canon(s, n, canon))
+    convert_trim(&s, &n);
+    if (convert_uuid_canon(s, n, canon))
         return 0;
-    return value_set_text(v, canon, 36);
+    return convert_value_set_text(v, canon, 36);
 }
 
 int orm_value_normalize(orm_value *v, const orm_column *col)
@@ -1016,10 +1025,10 @@ int orm_value_normalize(orm_value *v, const orm_column *col)
             return 0;
         const char *s = v->u.s.ptr;
         size_t n = v->u.s.len;
-        trim(&s, &n);
-        if (parse_temporal(col, s, n, canon, NULL))
+        convert_trim(&s, &n);
+        if (convert_parse_temporal(col, s, n, canon, NULL))
             return 0;
-        return value_set_text(v, canon, strlen(canon));
+        return convert_value_set_text(v, canon, strlen(canon));
     }
     default:
         return 0;
@@ -1118,7 +1127,7 @@ static int generate_token_hex(orm_value *out, const char *arg, size_t n,
     char *text = NULL;
     int valid = n > 0 && n <= 4;
     for (size_t i = 0; valid && i < n; i++) {
-        if (!is_digit(arg[i]))
+        if (!convert_is_digit(arg[i]))
             valid = 0;
         else
             count = count * 10 + (arg[i] - '0');
@@ -1135,7 +1144,7 @@ static int generate_token_hex(orm_value *out, const char *arg, size_t n,
     bytes = count <= (long)sizeof small ? small : malloc((size_t)count);
     text = malloc(2 * (size_t)count + 1);
     if (!bytes || !text) {
-        rc = nomem(err);
+        rc = convert_nomem(err);
         goto done;
     }
     if ((rc = random_bytes(bytes, (size_t)count, err)))
@@ -1166,8 +1175,8 @@ static int generate_uuid4(orm_value *out, orm_error *err)
         return rc;
     bytes[6] = (unsigned char)((bytes[6] & 0x0F) | 0x40);
     bytes[8] = (unsigned char)((bytes[8] & 0x3F) | 0x80);
-    uuid_from_bytes(bytes, text);
-    return text_out(out, text, 36, err);
+    convert_uuid_from_bytes(bytes, text);
+    return convert_text_out(out, text, 36, err);
 }
 
 static int generate_now(orm_value *out, int date_only, orm_error *err)
@@ -1194,7 +1203,7 @@ static int generate_now(orm_value *out, int date_only, orm_error *err)
         dt.frac[--len] = '\0';
     dt.parts = ORM_DATETIME_HAS_DATE | (date_only ? 0 : ORM_DATETIME_HAS_TIME);
     size_t len = orm_datetime_text(text, &dt);
-    return text_out(out, text, len, err);
+    return convert_text_out(out, text, len, err);
 }
 
 int orm_default_generate(orm_value *out, const char *gen, orm_error *err)
@@ -1208,19 +1217,19 @@ int orm_default_generate(orm_value *out, const char *gen, orm_error *err)
     /* name ( arg ) with spaces tolerated around every part */
     const char *s = gen;
     size_t n = strlen(gen);
-    trim(&s, &n);
+    convert_trim(&s, &n);
     size_t name_len = 0;
     while (name_len < n &&
            (isalnum((unsigned char)s[name_len]) || s[name_len] == '_'))
         name_len++;
     size_t i = name_len;
-    while (i < n && is_space(s[i]))
+    while (i < n && convert_is_space(s[i]))
         i++;
     if (name_len == 0 || i >= n || s[i] != '(' || s[n - 1] != ')')
         goto unknown;
     const char *arg = s + i + 1;
     size_t arg_len = n - i - 2;
-    trim(&arg, &arg_len);
+    convert_trim(&arg, &arg_len);
 
     if (name_len == 9 && strncmp(s, "token_hex", 9) == 0)
         return generate_token_hex(out, arg, arg_len, err);
