@@ -9,37 +9,8 @@
  * these messages next to a field, so they are plain words without the
  * column name (err->column carries it).
  */
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
-#if defined(__linux__) && defined(__GLIBC__) &&                                \
-    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
-#include <sys/random.h>
-#define ORM_HAVE_GETRANDOM 1
-#endif
-
-#include <jansson.h>
-#include <utf8proc.h>
-
-#include "internal.h"
-#include "orm/model.h"
-#include "orm/sys/buf.h"
-#include "orm/sys/datetime.h"
-#include "orm/sys/number.h"
-#include "util.h"
-
-#define MSG_REQUIRED "a value is required (use NULL for none)"
+#include "convert.h"
 
 /* ---- errors ---- */
 
@@ -57,7 +28,7 @@ static int column_errorv(orm_error *err, int code, const orm_column *col,
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int
+int
 convert_type_error(orm_error *err, const orm_column *col, const char *fmt, ...)
 {
     va_list ap;
@@ -81,7 +52,7 @@ column_error(orm_error *err, int code, const orm_column *col, const char *fmt,
     return rc;
 }
 
-static int convert_nomem(orm_error *err)
+int convert_nomem(orm_error *err)
 {
     return orm_error_set(err, ORM_ENOMEM, "out of memory");
 }
@@ -119,20 +90,20 @@ static const char *type_expected(orm_type type)
     }
 }
 
-static int convert_expected_error(orm_error *err, const orm_column *col)
+int convert_expected_error(orm_error *err, const orm_column *col)
 {
     return convert_type_error(err, col, "%s", type_expected(col->type));
 }
 
 /* ---- small text helpers ---- */
 
-static int convert_is_space(char c)
+int convert_is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
            c == '\v';
 }
 
-static int convert_is_digit(char c)
+int convert_is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
@@ -148,7 +119,7 @@ static int hex_value(char c)
     return -1;
 }
 
-static void convert_trim(const char **s, size_t *n)
+void convert_trim(const char **s, size_t *n)
 {
     while (*n && convert_is_space(**s)) {
         (*s)++;
@@ -160,7 +131,7 @@ static void convert_trim(const char **s, size_t *n)
 
 /* Replace a value's content with `n` bytes of text (owned), unless it
  * already holds exactly that text. Frees the old bytes only if owned. */
-static int convert_value_set_text(orm_value *v, const char *s, size_t n)
+int convert_value_set_text(orm_value *v, const char *s, size_t n)
 {
     if (v->kind == ORM_VTEXT && v->u.s.len == n &&
         (n == 0 || memcmp(v->u.s.ptr, s, n) == 0))
@@ -173,7 +144,7 @@ static int convert_value_set_text(orm_value *v, const char *s, size_t n)
     return 0;
 }
 
-static void convert_value_set_scalar(orm_value *v, orm_value scalar)
+void convert_value_set_scalar(orm_value *v, orm_value scalar)
 {
     orm_value_clear(v);
     *v = scalar;
@@ -237,191 +208,12 @@ static int utf8_error(orm_error *err, const orm_column *col, int rc)
     return convert_type_error(err, col, "not valid UTF-8");
 }
 
-/* ---- integers and floats ---- */
-
-static void convert_int_range(orm_type type, int64_t *lo, int64_t *hi)
-{
-    switch (type) {
-    case ORM_SMALLINT:
-        *lo = INT16_MIN;
-        *hi = INT16_MAX;
-        break;
-    case ORM_INTEGER:
-        *lo = INT32_MIN;
-        *hi = INT32_MAX;
-        break;
-    default:
-        *lo = INT64_MIN;
-        *hi = INT64_MAX;
-        break;
-    }
-}
-
-static int convert_range_error(orm_error *err, const orm_column *col)
-{
-    int64_t lo, hi;
-    convert_int_range(col->type, &lo, &hi);
-    return convert_type_error(err, col, "out of range for %s (%lld to %lld)",
-                              orm_type_name(col->type), (long long)lo,
-                              (long long)hi);
-}
-
-static int convert_parse_int(const orm_column *col, const char *s, size_t n,
-                             int64_t *out, orm_error *err)
-{
-    int rc = orm_int_parse(out, s, n);
-    if (rc == 1)
-        return convert_range_error(err, col);
-    if (rc)
-        return convert_expected_error(err, col);
-    int64_t lo, hi;
-    convert_int_range(col->type, &lo, &hi);
-    if (*out < lo || *out > hi)
-        return convert_range_error(err, col);
-    return 0;
-}
-
-static int convert_parse_float(const orm_column *col, const char *s, size_t n,
-                               double *out, orm_error *err)
-{
-    int rc = orm_double_parse(out, s, n);
-    if (rc == ORM_ENOMEM)
-        return convert_nomem(err);
-    if (rc == 1)
-        return convert_type_error(err, col, "out of range for %s",
-                                  orm_type_name(col->type));
-    if (rc)
-        return convert_expected_error(err, col);
-    return 0;
-}
-
-/* A single-precision Float column (float4, MySQL FLOAT). */
-static int convert_col_is_float32(const orm_column *col)
-{
-    return col && col->type == ORM_FLOAT && col->precision > 0 &&
-           col->precision <= 24;
-}
-
-/* ---- booleans ---- */
-
-/* 1 true, 0 false, -1 not a boolean word. */
-static int convert_bool_scan(const char *s, size_t n)
-{
-    static const char *const truths[] = {"true", "yes", "on", "t", "y", "1"};
-    static const char *const lies[] = {"false", "no", "off", "f", "n", "0"};
-    for (size_t i = 0; i < ORM_ARRAY_LEN(truths); i++) {
-        if (strlen(truths[i]) == n && strncasecmp(truths[i], s, n) == 0)
-            return 1;
-        if (strlen(lies[i]) == n && strncasecmp(lies[i], s, n) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-/* ---- decimals ---- */
-
-enum { NUM_OK = 0, NUM_SYNTAX, NUM_SCALE, NUM_DIGITS, NUM_NOMEM };
-
-static int numeric_declared(const orm_column *col)
-{
-    return col->precision > 0 || col->scale > 0;
-}
-
-/*
- * Canonical decimal text into `out`: no leading zeros, no "-0", exactly
- * `scale` decimals when the column declares precision or scale (more
- * decimals are NUM_SCALE unless they are zeros: never rounded), else
- * without trailing fraction zeros. `check_digits` also enforces p - s
- * integer digits (normalize must not reject what a database holds).
- */
-static int convert_numeric_canon(orm_buf *out, const orm_column *col,
-                                 const char *s, size_t n, int check_digits)
-{
-    size_t i = 0;
-    int negative = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-'))
-        negative = s[i++] == '-';
-    size_t int_start = i;
-    while (i < n && convert_is_digit(s[i]))
-        i++;
-    size_t int_end = i, frac_start = i, frac_end = i;
-    if (i < n && s[i] == '.') {
-        frac_start = ++i;
-        while (i < n && convert_is_digit(s[i]))
-            i++;
-        frac_end = i;
-    }
-    if (i != n || (int_end == int_start && frac_end == frac_start))
-        return NUM_SYNTAX;
-    while (int_start < int_end && s[int_start] == '0')
-        int_start++;
-
-    size_t pad = 0;
-    if (numeric_declared(col)) {
-        size_t scale = col->scale > 0 ? (size_t)col->scale : 0;
-        if (frac_end - frac_start > scale) {
-            for (size_t k = frac_start + scale; k < frac_end; k++)
-                if (s[k] != '0')
-                    return NUM_SCALE;
-            frac_end = frac_start + scale;
-        }
-        pad = scale - (frac_end - frac_start);
-    } else {
-        while (frac_end > frac_start && s[frac_end - 1] == '0')
-            frac_end--;
-    }
-    if (check_digits && col->precision > 0 &&
-        (long)(int_end - int_start) > (long)col->precision - col->scale)
-        return NUM_DIGITS;
-
-    int nonzero = 0;
-    for (size_t k = int_start; k < frac_end; k++)
-        if (s[k] >= '1' && s[k] <= '9')
-            nonzero = 1;
-    if (negative && nonzero)
-        orm_buf_appendc(out, '-');
-    if (int_end > int_start)
-        orm_buf_appendn(out, s + int_start, int_end - int_start);
-    else
-        orm_buf_appendc(out, '0');
-    if (frac_end > frac_start || pad) {
-        orm_buf_appendc(out, '.');
-        orm_buf_appendn(out, s + frac_start, frac_end - frac_start);
-        for (size_t k = 0; k < pad; k++)
-            orm_buf_appendc(out, '0');
-    }
-    return out->failed ? NUM_NOMEM : NUM_OK;
-}
-
-static int convert_numeric_error(orm_error *err, const orm_column *col,
-                                 int status)
-{
-    switch (status) {
-    case NUM_NOMEM:
-        return convert_nomem(err);
-    case NUM_SCALE:
-        if (col->scale <= 0)
-            return convert_type_error(err, col, "expected a whole number");
-        return convert_type_error(err, col, "at most %d decimal place%s",
-                                  col->scale, col->scale == 1 ? "" : "s");
-    case NUM_DIGITS:
-        if (col->scale > 0)
-            return convert_type_error(err, col, "too many digits for %s(%d,%d)",
-                                      orm_type_name(col->type), col->precision,
-                                      col->scale);
-        return convert_type_error(err, col, "too many digits for %s(%d)",
-                                  orm_type_name(col->type), col->precision);
-    default:
-        return convert_expected_error(err, col);
-    }
-}
-
 /* ---- dates, times, timestamps ---- */
 
 /* Canonical text of a DATE/TIME/DATETIME/DATETIMETZ (datetime.c) into
  * out[ORM_DATETIME_TEXT_MAX], or the reason it is not one. */
-static int convert_parse_temporal(const orm_column *col, const char *s,
-                                  size_t n, char *out, orm_error *err)
+int convert_parse_temporal(const orm_column *col, const char *s, size_t n,
+                           char *out, orm_error *err)
 {
     orm_datetime dt;
     switch (orm_datetime_parse(&dt, s, n, col->type)) {
@@ -469,7 +261,7 @@ static int convert_parse_temporal(const orm_column *col, const char *s,
 
 /* Lower-case 8-4-4-4-12 text into out[37] from dashed, bare or braced
  * input. */
-static int convert_uuid_canon(const char *s, size_t n, char *out)
+int convert_uuid_canon(const char *s, size_t n, char *out)
 {
     char hex[32];
     size_t count = 0;
@@ -501,7 +293,7 @@ static int convert_uuid_canon(const char *s, size_t n, char *out)
     return 0;
 }
 
-static void convert_uuid_from_bytes(const unsigned char *bytes, char *out)
+void convert_uuid_from_bytes(const unsigned char *bytes, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < 16; i++) {
@@ -574,8 +366,7 @@ static int parse_blob(orm_value *out, const char *s, size_t n, orm_error *err)
 
 /* ---- the shared converter ---- */
 
-static int convert_text_out(orm_value *out, const char *s, size_t n,
-                            orm_error *err)
+int convert_text_out(orm_value *out, const char *s, size_t n, orm_error *err)
 {
     if (out && orm_value_text_dup(out, s, n))
         return convert_nomem(err);
@@ -885,365 +676,4 @@ int orm_value_check(const orm_value *v, const orm_column *col, orm_error *err)
         return convert_text(NULL, col, v->u.s.len ? v->u.s.ptr : "", v->u.s.len,
                             err);
     }
-}
-
-/* ---- normalizing what a database gave back ---- */
-
-static int normalize_numeric(orm_value *v, const orm_column *col)
-{
-    char digits[400];
-    const char *s;
-    size_t n;
-
-    if (v->kind == ORM_VINT) {
-        snprintf(digits, sizeof digits, "%lld", (long long)v->u.i);
-    } else if (v->kind == ORM_VFLOAT) {
-        if (!isfinite(v->u.f))
-            return 0;
-        if (numeric_declared(col) && col->scale >= 0 && col->scale <= 30)
-            orm_double_fixed(digits, sizeof digits, v->u.f, col->scale);
-        else
-            orm_double_text(digits, v->u.f, ORM_DOUBLE_SHORT);
-    } else if (v->kind != ORM_VTEXT) {
-        return 0;
-    }
-    if (v->kind == ORM_VTEXT) {
-        s = v->u.s.ptr;
-        n = v->u.s.len;
-    } else {
-        s = digits;
-        n = strlen(digits);
-    }
-    orm_buf canon = ORM_BUF_INIT;
-    int status = convert_numeric_canon(&canon, col, s, n, 0);
-    int rc = 0;
-    if (status == NUM_NOMEM)
-        rc = ORM_ENOMEM;
-    else if (status == NUM_OK)
-        rc = convert_value_set_text(v, canon.data, canon.len);
-    orm_buf_free(&canon);
-    return rc;
-}
-
-static int normalize_int(orm_value *v)
-{
-    int64_t i;
-    if (v->kind != ORM_VTEXT)
-        return 0;
-    const char *s = v->u.s.ptr;
-    size_t n = v->u.s.len;
-    convert_trim(&s, &n);
-    if (orm_int_parse(&i, s, n) == 0)
-        convert_value_set_scalar(v, orm_value_int(i));
-    return 0;
-}
-
-static int normalize_float(orm_value *v, const orm_column *col)
-{
-    double f;
-    if (v->kind == ORM_VFLOAT && convert_col_is_float32(col)) {
-        /* PostgreSQL writes a float4 as its shortest text (0.1): the
-         * value the column holds is the float, 0.10000000149011612. */
-        v->u.f = (double)(float)v->u.f;
-        return 0;
-    }
-    if (v->kind == ORM_VINT) {
-        convert_value_set_scalar(v, orm_value_float((double)v->u.i));
-        return 0;
-    }
-    if (v->kind != ORM_VTEXT)
-        return 0;
-    const char *s = v->u.s.ptr;
-    size_t n = v->u.s.len;
-    convert_trim(&s, &n);
-    if (n == 0)
-        return 0;
-    int rc = orm_double_parse(&f, s, n);
-    if (rc == ORM_ENOMEM)
-        return rc;
-    if (rc == 0)
-        convert_value_set_scalar(v, orm_value_float(f));
-    return 0;
-}
-
-static int normalize_bool(orm_value *v)
-{
-    if (v->kind == ORM_VINT) {
-        convert_value_set_scalar(v, orm_value_bool(v->u.i != 0));
-    } else if (v->kind == ORM_VTEXT) {
-        const char *s = v->u.s.ptr;
-        size_t n = v->u.s.len;
-        convert_trim(&s, &n);
-        int b = convert_bool_scan(s, n);
-        if (b >= 0)
-            convert_value_set_scalar(v, orm_value_bool(b));
-    }
-    return 0;
-}
-
-static int normalize_uuid(orm_value *v)
-{
-    char canon[37];
-    if (v->kind == ORM_VBLOB && v->u.s.len == 16) {
-        convert_uuid_from_bytes((const unsigned char *)v->u.s.ptr, canon);
-        return convert_value_set_text(v, canon, 36);
-    }
-    if (v->kind != ORM_VTEXT)
-        return 0;
-    const char *s = v->u.s.ptr;
-    size_t n = v->u.s.len;
-    convert_trim(&s, &n);
-    if (convert_uuid_canon(s, n, canon))
-        return 0;
-    return convert_value_set_text(v, canon, 36);
-}
-
-int orm_value_normalize(orm_value *v, const orm_column *col)
-{
-    /* The same test lets the row loops skip the call (internal.h). */
-    if (!v || !col || !value_needs_normalize(v, col))
-        return 0;
-    switch (col->type) {
-    case ORM_INTEGER:
-    case ORM_BIGINT:
-    case ORM_SMALLINT:
-        return normalize_int(v);
-    case ORM_FLOAT:
-        return normalize_float(v, col);
-    case ORM_BOOLEAN:
-        return normalize_bool(v);
-    case ORM_NUMERIC:
-        return normalize_numeric(v, col);
-    case ORM_UUID:
-        return normalize_uuid(v);
-    case ORM_DATE:
-    case ORM_TIME:
-    case ORM_DATETIME:
-    case ORM_DATETIMETZ: {
-        char canon[ORM_DATETIME_TEXT_MAX];
-        if (v->kind != ORM_VTEXT)
-            return 0;
-        const char *s = v->u.s.ptr;
-        size_t n = v->u.s.len;
-        convert_trim(&s, &n);
-        if (convert_parse_temporal(col, s, n, canon, NULL))
-            return 0;
-        return convert_value_set_text(v, canon, strlen(canon));
-    }
-    default:
-        return 0;
-    }
-}
-
-/* ---- default generators ---- */
-
-static int random_bytes_os(unsigned char *out, size_t len, orm_error *err)
-{
-    size_t got = 0;
-#ifdef ORM_HAVE_GETRANDOM
-    while (got < len) {
-        ssize_t n = getrandom(out + got, len - got, 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        got += (size_t)n;
-    }
-    if (got == len)
-        return 0;
-#endif
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return orm_error_set(err, ORM_EIO, "cannot open /dev/urandom: %s",
-                             strerror(errno));
-    while (got < len) {
-        ssize_t n = read(fd, out + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int saved = n < 0 ? errno : EIO;
-            close(fd);
-            return orm_error_set(err, ORM_EIO, "cannot read random bytes: %s",
-                                 strerror(saved));
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    return 0;
-}
-
-/*
- * Random bytes from a per-thread pool refilled 4 KiB at a time: a commit
- * of 100k records with token_hex defaults must not make 100k system
- * calls. The pool is refilled after fork() so that a child never repeats
- * its parent's bytes, and used bytes are wiped.
- */
-static unsigned random_forks; /* bumped in each child after fork() */
-static pthread_once_t random_once = PTHREAD_ONCE_INIT;
-
-static void random_after_fork(void)
-{
-    random_forks++; /* the child: one thread, its pool is a stale copy */
-}
-
-static void random_init(void)
-{
-    pthread_atfork(NULL, NULL, random_after_fork);
-}
-
-static int random_bytes(unsigned char *out, size_t len, orm_error *err)
-{
-    static _Thread_local struct {
-        unsigned char buf[4096];
-        size_t pos, len;
-        unsigned forks; /* random_forks when it was filled */
-    } pool;
-    if (len > sizeof pool.buf / 4)
-        return random_bytes_os(out, len, err);
-    /* A fork handler, not getpid() per call: that is a system call, and
-     * 100k token_hex defaults would make 100k of them. */
-    pthread_once(&random_once, random_init);
-    if (pool.forks != random_forks || pool.len - pool.pos < len) {
-        int rc = random_bytes_os(pool.buf, sizeof pool.buf, err);
-        if (rc)
-            return rc;
-        pool.pos = 0;
-        pool.len = sizeof pool.buf;
-        pool.forks = random_forks;
-    }
-    memcpy(out, pool.buf + pool.pos, len);
-    memset(pool.buf + pool.pos, 0, len);
-    pool.pos += len;
-    return 0;
-}
-
-static int generate_token_hex(orm_value *out, const char *arg, size_t n,
-                              orm_error *err)
-{
-    long count = 0;
-    int rc = 0;
-    unsigned char *bytes = NULL;
-    char *text = NULL;
-    int valid = n > 0 && n <= 4;
-    for (size_t i = 0; valid && i < n; i++) {
-        if (!convert_is_digit(arg[i]))
-            valid = 0;
-        else
-            count = count * 10 + (arg[i] - '0');
-    }
-    if (!valid || count < 1 || count > 1024) {
-        rc = orm_error_set(err, ORM_EINVALID,
-                           "token_hex(N) needs a byte count N from 1 to "
-                           "1024 (got '%.*s')",
-                           (int)n, arg);
-        goto done;
-    }
-    /* The random bytes on the stack for the usual sizes. */
-    unsigned char small[64];
-    bytes = count <= (long)sizeof small ? small : malloc((size_t)count);
-    text = malloc(2 * (size_t)count + 1);
-    if (!bytes || !text) {
-        rc = convert_nomem(err);
-        goto done;
-    }
-    if ((rc = random_bytes(bytes, (size_t)count, err)))
-        goto done;
-    for (long i = 0; i < count; i++) {
-        text[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
-        text[2 * i + 1] = "0123456789abcdef"[bytes[i] & 15];
-    }
-    text[2 * count] = '\0';
-    out->kind = ORM_VTEXT;
-    out->owned = 1;
-    out->u.s.ptr = text;
-    out->u.s.len = 2 * (size_t)count;
-    text = NULL;
-done:
-    if (bytes != small)
-        free(bytes);
-    free(text);
-    return rc;
-}
-
-static int generate_uuid4(orm_value *out, orm_error *err)
-{
-    unsigned char bytes[16];
-    char text[37];
-    int rc = random_bytes(bytes, sizeof bytes, err);
-    if (rc)
-        return rc;
-    bytes[6] = (unsigned char)((bytes[6] & 0x0F) | 0x40);
-    bytes[8] = (unsigned char)((bytes[8] & 0x3F) | 0x80);
-    convert_uuid_from_bytes(bytes, text);
-    return convert_text_out(out, text, 36, err);
-}
-
-static int generate_now(orm_value *out, int date_only, orm_error *err)
-{
-    struct timespec now;
-    struct tm utc;
-    orm_datetime dt;
-    char text[ORM_DATETIME_TEXT_MAX];
-
-    if (clock_gettime(CLOCK_REALTIME, &now) != 0 ||
-        !gmtime_r(&now.tv_sec, &utc))
-        return orm_error_set(err, ORM_EIO, "cannot read the clock: %s",
-                             strerror(errno));
-    memset(&dt, 0, sizeof dt);
-    dt.year = utc.tm_year + 1900;
-    dt.month = utc.tm_mon + 1;
-    dt.day = utc.tm_mday;
-    dt.hour = utc.tm_hour;
-    dt.minute = utc.tm_min;
-    dt.second = utc.tm_sec > 59 ? 59 : utc.tm_sec;
-    long micros = (now.tv_nsec / 1000) % 1000000;
-    snprintf(dt.frac, sizeof dt.frac, "%06ld", micros);
-    for (size_t len = strlen(dt.frac); len && dt.frac[len - 1] == '0';)
-        dt.frac[--len] = '\0';
-    dt.parts = ORM_DATETIME_HAS_DATE | (date_only ? 0 : ORM_DATETIME_HAS_TIME);
-    size_t len = orm_datetime_text(text, &dt);
-    return convert_text_out(out, text, len, err);
-}
-
-int orm_default_generate(orm_value *out, const char *gen, orm_error *err)
-{
-    if (!out)
-        return orm_error_set(err, ORM_EINVALID, "no value to generate into");
-    *out = orm_value_null();
-    if (!gen)
-        return orm_error_set(err, ORM_EINVALID, "no default generator given");
-
-    /* name ( arg ) with spaces tolerated around every part */
-    const char *s = gen;
-    size_t n = strlen(gen);
-    convert_trim(&s, &n);
-    size_t name_len = 0;
-    while (name_len < n &&
-           (isalnum((unsigned char)s[name_len]) || s[name_len] == '_'))
-        name_len++;
-    size_t i = name_len;
-    while (i < n && convert_is_space(s[i]))
-        i++;
-    if (name_len == 0 || i >= n || s[i] != '(' || s[n - 1] != ')')
-        goto unknown;
-    const char *arg = s + i + 1;
-    size_t arg_len = n - i - 2;
-    convert_trim(&arg, &arg_len);
-
-    if (name_len == 9 && strncmp(s, "token_hex", 9) == 0)
-        return generate_token_hex(out, arg, arg_len, err);
-    if (arg_len != 0)
-        goto unknown;
-    if (name_len == 5 && strncmp(s, "uuid4", 5) == 0)
-        return generate_uuid4(out, err);
-    if (name_len == 3 && strncmp(s, "now", 3) == 0)
-        return generate_now(out, 0, err);
-    if (name_len == 5 && strncmp(s, "today", 5) == 0)
-        return generate_now(out, 1, err);
-unknown:
-    return orm_error_set(err, ORM_EINVALID,
-                         "unknown default generator '%s' (known: "
-                         "token_hex(N), uuid4(), now(), today())",
-                         gen);
 }
