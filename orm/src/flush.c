@@ -820,7 +820,8 @@ static int probe_referencing(flush_ctx *f, flush_failure *ff,
 
 /* Before the rollback: keep the error and find out what needs the
  * failed transaction to be found out. */
-static void describe_failure(flush_ctx *f, orm_record *rec, int rc, int phase)
+static void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc,
+                                   int phase)
 {
     flush_failure *ff = &f->failure;
     const orm_model *m = rec->model;
@@ -1006,7 +1007,7 @@ static void append_reason(orm_buf *msg, const flush_failure *ff)
 
 /* After the rollback: name what is still unknown through the driver,
  * then write the message and hand it to the session. */
-static void report_failure(flush_ctx *f)
+static void flush_report_failure(flush_ctx *f)
 {
     flush_failure *ff = &f->failure;
     orm_record *rec = ff->rec;
@@ -1105,14 +1106,14 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
             if (rc && (needs_attribution(rc) || rc == ORM_ECONFLICT))
                 *batch_failed = 1;
             else if (rc)
-                describe_failure(f, order[i].rec, rc, order[i].phase);
+                flush_describe_failure(f, order[i].rec, rc, order[i].phase);
         } else {
             orm_record *rec = order[i].rec;
             rc = order[i].phase == 0   ? flush_insert(f, rec)
                  : order[i].phase == 1 ? flush_update(f, rec)
                                        : flush_delete(f, rec);
             if (rc && !f->plan)
-                describe_failure(f, rec, rc, order[i].phase);
+                flush_describe_failure(f, rec, rc, order[i].phase);
         }
         i += k;
     }
@@ -1120,10 +1121,10 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
     if (f->plan)
         return rc;
     if (rc == 0 && (rc = db_commit(f->db)) != 0)
-        describe_failure(f, order[n - 1].rec, rc, order[n - 1].phase);
+        flush_describe_failure(f, order[n - 1].rec, rc, order[n - 1].phase);
     if (rc)
         db_rollback(f->db);
-    report_failure(f);
+    flush_report_failure(f);
     session_transaction_ended(f->s);
     return rc;
 }
