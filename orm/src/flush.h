@@ -1,6 +1,7 @@
 /*
- * Inside a commit (flush.c, flush_batch.c): the state of one commit, the
- * plan of its statements, and what both files use to build and run them.
+ * Inside a commit (flush.c, flush_batch.c, flush_failure.c): the state of
+ * one commit, the plan of its statements, and what these files use to
+ * build and run them.
  */
 #ifndef ORM_FLUSH_H
 #define ORM_FLUSH_H
@@ -9,7 +10,7 @@
 
 /* A statement that failed: kept from before the rollback, when what it
  * is about can still be asked of the database, until the message is
- * written after it (flush.c). */
+ * written after it (flush_failure.c). */
 typedef struct flush_failure {
     orm_record *rec; /* NULL: nothing failed */
     int rc, phase;
@@ -67,6 +68,15 @@ int flush_statement(flush_ctx *f, sql_builder *sb, orm_record *rec,
                     int returning, int64_t *matched);
 /* Give column c of an inserted record the value the database returned. */
 void flush_store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v);
+
+/* ---- flush_failure.c: what a failed statement was about ---- */
+
+/* Before the rollback: keep the error and find out what needs the
+ * failed transaction to be found out. */
+void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc, int phase);
+/* After the rollback: name what is still unknown through the driver,
+ * then write the message and hand it to the session. */
+void flush_report_failure(flush_ctx *f);
 
 /* ---- flush_batch.c: statements shared by many records ---- */
 
