@@ -41,7 +41,7 @@ static size_t planned_bucket(const planned *p)
 {
     int rank = p->rank < RANK_SLOTS ? p->rank : RANK_SLOTS - 1;
     return (size_t)p->phase * RANK_SLOTS +
-           (size_t)(p->phase == 2 ? RANK_SLOTS - 1 - rank : rank);
+           (size_t)(p->phase == FLUSH_DELETE ? RANK_SLOTS - 1 - rank : rank);
 }
 
 /* A stable counting sort: O(n) for a commit of any size. */
@@ -91,9 +91,9 @@ static planned *commit_order(orm_session *s, size_t *count)
             models[nmodels++] = r->model;
         }
         plan[i].rec = r;
-        plan[i].phase = r->state == ORM_RECORD_NEW     ? 0
-                        : r->state == ORM_RECORD_DIRTY ? 1
-                                                       : 2;
+        plan[i].phase = r->state == ORM_RECORD_NEW     ? FLUSH_INSERT
+                        : r->state == ORM_RECORD_DIRTY ? FLUSH_UPDATE
+                                                       : FLUSH_DELETE;
         plan[i].rank = (int)j;
     }
     if (!(ranks = malloc((nmodels ? nmodels : 1) * sizeof *ranks)))
@@ -297,12 +297,18 @@ static void kept_forget(flush_ctx *f)
     f->kept_len = 0;
 }
 
-/* What a statement's text depends on: the phase (0 insert, 1 update,
- * 2 delete), RETURNING, the model, and per column whether an INSERT names
- * it, or whether an UPDATE sets it and whether its loaded value is NULL
- * (IS NULL rather than = ?). Made in f->shape_scratch; returns its
- * length, 0 when out of memory. */
-static size_t stmt_shape(flush_ctx *f, const orm_record *rec, int phase,
+/* A shape's first byte: the phase, and whether it has RETURNING. */
+#define SHAPE_RETURNING 0x4
+/* A shape's byte per column of an UPDATE or DELETE: the column is set,
+ * its loaded value is NULL. */
+#define SHAPE_COLUMN_SET      0x1
+#define SHAPE_COLUMN_WAS_NULL 0x2
+
+/* What a statement's text depends on: the phase, RETURNING, the model,
+ * and per column whether an INSERT names it, or whether an UPDATE sets
+ * it and whether its loaded value is NULL (IS NULL rather than = ?).
+ * Made in f->shape_scratch; returns its length, 0 when out of memory. */
+static size_t stmt_shape(flush_ctx *f, const orm_record *rec, flush_phase phase,
                          int returning)
 {
     const orm_model *m = rec->model;
@@ -319,15 +325,19 @@ static size_t stmt_shape(flush_ctx *f, const orm_record *rec, int phase,
         f->shape_cap = len;
     }
     unsigned char *p = f->shape_scratch;
-    *p++ = (unsigned char)(phase | returning << 2);
+    *p++ = (unsigned char)(phase | (returning ? SHAPE_RETURNING : 0));
     memcpy(p, &m, sizeof m);
     p += sizeof m;
     for (size_t i = 0; i < m->ncolumns; i++) {
-        if (phase == 0)
+        if (phase == FLUSH_INSERT)
             *p++ = (unsigned char)flush_insert_includes(rec, i);
         else
-            *p++ = (unsigned char)((phase == 1 && rec->changed[i]) |
-                                   (rec->original[i].kind == ORM_VNULL) << 1);
+            *p++ = (unsigned char)((phase == FLUSH_UPDATE && rec->changed[i]
+                                        ? SHAPE_COLUMN_SET
+                                        : 0) |
+                                   (rec->original[i].kind == ORM_VNULL
+                                        ? SHAPE_COLUMN_WAS_NULL
+                                        : 0));
     }
     return len;
 }
@@ -376,7 +386,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     int returning = flush_use_returning(drv, rec);
     size_t ncols = 0;
     int64_t matched = 0;
-    size_t shape_len = stmt_shape(f, rec, 0, returning);
+    size_t shape_len = stmt_shape(f, rec, FLUSH_INSERT, returning);
     int kept = kept_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, drv);
@@ -498,7 +508,7 @@ static int flush_update(flush_ctx *f, orm_record *rec)
     int version = flush_version_column(m);
     size_t n = 0;
     int64_t matched = 0;
-    size_t shape_len = stmt_shape(f, rec, 1, 0);
+    size_t shape_len = stmt_shape(f, rec, FLUSH_UPDATE, FLUSH_NO_RETURNING);
     int kept = kept_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, f->db->driver);
@@ -528,7 +538,8 @@ static int flush_update(flush_ctx *f, orm_record *rec)
     /* Guard: the values the user saw are still there. */
     sql_raw(&sb, " WHERE ");
     flush_row_match(&sb, rec, GUARD_UPDATE);
-    int rc = run_kept(f, &sb, rec, 0, kept, shape_len, &matched);
+    int rc =
+        run_kept(f, &sb, rec, FLUSH_NO_RETURNING, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
@@ -538,7 +549,7 @@ static int flush_update(flush_ctx *f, orm_record *rec)
 static int flush_delete(flush_ctx *f, orm_record *rec)
 {
     int64_t matched = 0;
-    size_t shape_len = stmt_shape(f, rec, 2, 0);
+    size_t shape_len = stmt_shape(f, rec, FLUSH_DELETE, FLUSH_NO_RETURNING);
     int kept = kept_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, f->db->driver);
@@ -547,7 +558,8 @@ static int flush_delete(flush_ctx *f, orm_record *rec)
     sql_table(&sb, rec->model);
     sql_raw(&sb, " WHERE ");
     flush_row_match(&sb, rec, GUARD_DELETE);
-    int rc = run_kept(f, &sb, rec, 0, kept, shape_len, &matched);
+    int rc =
+        run_kept(f, &sb, rec, FLUSH_NO_RETURNING, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
@@ -581,8 +593,9 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
         orm_error_clear(&f->db->err);
         if (k > 1) {
             int64_t matched = (int64_t)k;
-            rc = order[i].phase == 0 ? flush_insert_batch(f, &order[i], k)
-                 : order[i].phase == 1
+            rc = order[i].phase == FLUSH_INSERT
+                     ? flush_insert_batch(f, &order[i], k)
+                 : order[i].phase == FLUSH_UPDATE
                      ? flush_update_batch(f, &order[i], k, &matched)
                      : flush_delete_batch(f, &order[i], k, &matched);
             if (rc == 0 && matched != (int64_t)k)
@@ -593,9 +606,9 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
                 flush_describe_failure(f, order[i].rec, rc, order[i].phase);
         } else {
             orm_record *rec = order[i].rec;
-            rc = order[i].phase == 0   ? flush_insert(f, rec)
-                 : order[i].phase == 1 ? flush_update(f, rec)
-                                       : flush_delete(f, rec);
+            rc = order[i].phase == FLUSH_INSERT   ? flush_insert(f, rec)
+                 : order[i].phase == FLUSH_UPDATE ? flush_update(f, rec)
+                                                  : flush_delete(f, rec);
             if (rc && !f->plan)
                 flush_describe_failure(f, rec, rc, order[i].phase);
         }
@@ -647,7 +660,7 @@ static int flush(flush_ctx *f)
         /* Inserts may change values (keys, RETURNING): keep what they
          * were, to put back if the transaction fails. */
         for (size_t i = 0; i < n; i++)
-            if (order[i].phase == 0)
+            if (order[i].phase == FLUSH_INSERT)
                 saved_count += order[i].rec->model->ncolumns;
         saved = calloc(n ? n : 1, sizeof *saved);
         saved_pool = calloc(saved_count ? saved_count : 1, sizeof *saved_pool);
@@ -661,7 +674,7 @@ static int flush(flush_ctx *f)
     }
     for (size_t i = 0, used = 0; saved && i < n; i++) {
         orm_record *rec = order[i].rec;
-        if (order[i].phase != 0)
+        if (order[i].phase != FLUSH_INSERT)
             continue;
         saved_values *sv = &saved[rec->pending_index];
         sv->rec = rec;
@@ -688,7 +701,7 @@ static int flush(flush_ctx *f)
     }
     /* Optimistic-lock columns moved on by one in the database. */
     for (size_t i = 0; i < n; i++) {
-        if (order[i].phase != 1)
+        if (order[i].phase != FLUSH_UPDATE)
             continue; /* not an update: leave the record untouched */
         orm_record *rec = order[i].rec;
         int v = flush_version_column(rec->model);

@@ -8,12 +8,25 @@
 
 #include "internal.h"
 
+/* What a commit does to one record. The values are the order the commit
+ * runs them in (commit_order sorts by them). */
+typedef enum flush_phase {
+    FLUSH_INSERT,
+    FLUSH_UPDATE,
+    FLUSH_DELETE
+} flush_phase;
+
+/* For a statement's `returning` argument: the statement reads nothing
+ * back (else flush_use_returning says whether it has RETURNING). */
+#define FLUSH_NO_RETURNING 0
+
 /* A statement that failed: kept from before the rollback, when what it
  * is about can still be asked of the database, until the message is
  * written after it (flush_failure.c). */
 typedef struct flush_failure {
     orm_record *rec; /* NULL: nothing failed */
-    int rc, phase;
+    int rc;
+    flush_phase phase;
     orm_error err; /* the driver's detail */
     size_t ncols;  /* columns of rec's model it is about */
     int cols[ORM_MAX_KEY];
@@ -41,7 +54,7 @@ typedef struct flush_ctx {
 
 typedef struct planned {
     orm_record *rec;
-    int phase; /* 0 insert, 1 update, 2 delete */
+    flush_phase phase;
     int rank;
 } planned;
 
@@ -73,7 +86,8 @@ void flush_store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v);
 
 /* Before the rollback: keep the error and find out what needs the
  * failed transaction to be found out. */
-void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc, int phase);
+void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc,
+                            flush_phase phase);
 /* After the rollback: name what is still unknown through the driver,
  * then write the message and hand it to the session. */
 void flush_report_failure(flush_ctx *f);

@@ -16,14 +16,14 @@
 /* ---- batched updates and deletes (network dialects) ---- */
 
 /* Can this pending update or delete share a statement with others? */
-static int batchable(const orm_record *rec, int phase)
+static int batchable(const orm_record *rec, flush_phase phase)
 {
     const orm_model *m = rec->model;
     int pk[ORM_MAX_KEY];
     size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
     if (npk == 0 || npk > ORM_MAX_KEY || flush_version_column(m) >= 0)
         return 0;
-    for (size_t c = 0; phase == 1 && c < m->ncolumns; c++)
+    for (size_t c = 0; phase == FLUSH_UPDATE && c < m->ncolumns; c++)
         if (rec->changed[c] &&
             ((m->columns[c].flags & ORM_PK) || m->columns[c].type == ORM_JSON))
             return 0; /* CASE cannot carry an untyped JSON parameter */
@@ -171,7 +171,7 @@ static int flush_update_join(flush_ctx *f, const planned *order, size_t k,
     }
     sql_raw(&sb, " FROM");
     join_values(&sb, order, k, GUARD_UPDATE, "WHERE");
-    int rc = flush_statement(f, &sb, NULL, 0, matched);
+    int rc = flush_statement(f, &sb, NULL, FLUSH_NO_RETURNING, matched);
     sql_free(&sb);
     return rc;
 }
@@ -187,7 +187,7 @@ static int flush_delete_join(flush_ctx *f, const planned *order, size_t k,
     sql_ident(&sb, JOIN_TARGET);
     sql_raw(&sb, " USING");
     join_values(&sb, order, k, GUARD_DELETE, "WHERE");
-    int rc = flush_statement(f, &sb, NULL, 0, matched);
+    int rc = flush_statement(f, &sb, NULL, FLUSH_NO_RETURNING, matched);
     sql_free(&sb);
     return rc;
 }
@@ -223,7 +223,7 @@ int flush_update_batch(flush_ctx *f, const planned *order, size_t k,
         flush_row_match(&sb, order[r].rec, GUARD_UPDATE);
         sql_raw(&sb, ")");
     }
-    int rc = flush_statement(f, &sb, NULL, 0, matched);
+    int rc = flush_statement(f, &sb, NULL, FLUSH_NO_RETURNING, matched);
     sql_free(&sb);
     return rc;
 }
@@ -243,7 +243,7 @@ int flush_delete_batch(flush_ctx *f, const planned *order, size_t k,
         flush_row_match(&sb, order[r].rec, GUARD_DELETE);
         sql_raw(&sb, ")");
     }
-    int rc = flush_statement(f, &sb, NULL, 0, matched);
+    int rc = flush_statement(f, &sb, NULL, FLUSH_NO_RETURNING, matched);
     sql_free(&sb);
     return rc;
 }
@@ -270,7 +270,7 @@ static size_t change_batch_size(flush_ctx *f, const planned *order, size_t i,
                                 size_t n)
 {
     const orm_record *first = order[i].rec;
-    int phase = order[i].phase;
+    flush_phase phase = order[i].phase;
     if (!(f->db->driver->caps & ORM_CAP_ROUND_TRIPS) ||
         !batchable(first, phase))
         return 1;
@@ -290,7 +290,7 @@ size_t flush_batch_size(flush_ctx *f, const planned *order, size_t i, size_t n)
     size_t ncols = 0;
     if (f->plan)
         return 1;
-    if (order[i].phase != 0)
+    if (order[i].phase != FLUSH_INSERT)
         return change_batch_size(f, order, i, n);
     if (!(drv->caps & ORM_CAP_BATCH_KEYS) ||
         !(drv->caps & ORM_CAP_MULTIROW_INSERT))
@@ -308,7 +308,8 @@ size_t flush_batch_size(flush_ctx *f, const planned *order, size_t i, size_t n)
         return 1;
     size_t k = 1;
     while (i + k < n && k < BATCH_MAX_ROWS &&
-           (k + 1) * ncols <= BATCH_MAX_PARAMS && order[i + k].phase == 0 &&
+           (k + 1) * ncols <= BATCH_MAX_PARAMS &&
+           order[i + k].phase == FLUSH_INSERT &&
            same_shape(first, order[i + k].rec))
         k++;
     return k;

@@ -276,7 +276,8 @@ static int probe_referencing(flush_ctx *f, flush_failure *ff,
 
 /* Before the rollback: keep the error and find out what needs the
  * failed transaction to be found out. */
-void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc, int phase)
+void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc,
+                            flush_phase phase)
 {
     flush_failure *ff = &f->failure;
     const orm_model *m = rec->model;
@@ -298,8 +299,8 @@ void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc, int phase)
     }
     /* A foreign key: which side? The driver names the referencing
      * table; a delete can only be the referenced side. */
-    ff->still_referenced =
-        phase == 2 || (err->table && strcmp(err->table, m->table) != 0);
+    ff->still_referenced = phase == FLUSH_DELETE ||
+                           (err->table && strcmp(err->table, m->table) != 0);
     if (ff->still_referenced) {
         if (!probe_referencing(f, ff, rec, err->table, !err->table) &&
             err->table) {
@@ -332,7 +333,7 @@ void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc, int phase)
     }
     /* Nothing named (SQLite): ask the tables. An update may also have
      * moved a key that others still refer to. */
-    if (!probe_missing_reference(f, ff, rec) && phase == 1 &&
+    if (!probe_missing_reference(f, ff, rec) && phase == FLUSH_UPDATE &&
         probe_referencing(f, ff, rec, NULL, 1))
         ff->still_referenced = 1;
 }
