@@ -1563,17 +1563,25 @@ static void test_repeated_query_shapes_bind_their_own_values(void **state)
     }
 }
 
-/* Walk every page forward and backward in one order and compare with the
- * whole result read at once. */
-static void check_paging(fixture *f, const char *col, int desc)
+/* Walk every page forward and backward in an order of one or more
+ * columns and compare with the whole result read at once; each row's
+ * position (orm_query_position) is its index in that result. */
+static void check_paging_keys(fixture *f, const char *const *cols,
+                              const int *descs, size_t ncols)
 {
     orm_query *q = NULL;
     orm_cursor *c = NULL;
     const orm_value *row;
     int64_t all_ids[200];
     size_t total = 0;
+    char col[128] = "";
+    int desc = descs[0];
+    for (size_t i = 0; i < ncols; i++)
+        snprintf(col + strlen(col), sizeof col - strlen(col), "%s%s%s",
+                 i ? ", " : "", cols[i], i && descs[i] ? " desc" : "");
     assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
-    orm_query_order_by(q, col, desc);
+    for (size_t i = 0; i < ncols; i++)
+        assert_int_equal(orm_query_order_by(q, cols[i], descs[i]), 0);
     assert_int_equal(orm_query_cursor(q, &c), 0);
     while (orm_cursor_next(c, &row) == ORM_ROW)
         all_ids[total++] = row[0].u.i;
@@ -1600,6 +1608,21 @@ static void check_paging(fixture *f, const char *col, int desc)
                 orm_value_copy(&key[i], k[i]);
             }
             got++;
+        }
+        if (got) { /* the last row read: its position is its index */
+            orm_query *pq = NULL;
+            int64_t at = -1;
+            assert_int_equal(orm_query_new(&pq, f->s, &Account), 0);
+            for (size_t i = 0; i < ncols; i++)
+                orm_query_order_by(pq, cols[i], descs[i]);
+            if (orm_query_position(pq, key, &at) != 0)
+                fail_msg("[%s] position: %s", dialect,
+                         orm_error_text(orm_query_error(pq)));
+            if (at != (int64_t)nseen - 1)
+                fail_msg("[%s] order by %s%s: row %zu has position %lld",
+                         dialect, col, desc ? " desc" : "", nseen - 1,
+                         (long long)at);
+            orm_query_free(pq);
         }
         orm_cursor_free(c);
         have_key = 1;
@@ -1647,6 +1670,11 @@ static void check_paging(fixture *f, const char *col, int desc)
     orm_query_free(q);
 }
 
+static void check_paging(fixture *f, const char *col, int desc)
+{
+    check_paging_keys(f, &col, &desc, 1);
+}
+
 static void test_keyset_paging_with_nulls_and_ties(void **state)
 {
     fixture *f = *state;
@@ -1664,6 +1692,33 @@ static void test_keyset_paging_with_nulls_and_ties(void **state)
     check_paging(f, "score", 1);
     check_paging(f, "note", 0);
     check_paging(f, "note", 1);
+}
+
+/* Two sort columns, both with ties and NULLs, every direction: pages
+ * forward and back and each row's position agree with the whole
+ * result. The notes mix case and accents. */
+static void test_keyset_paging_two_keys_with_nulls_and_ties(void **state)
+{
+    fixture *f = *state;
+    static const char *const notes[] = {"Émile", "emile", "Zoë", "zoe",
+                                        "ßtraße"};
+    for (int i = 0; i < 100; i++) {
+        char handle[32];
+        snprintf(handle, sizeof handle, "two%03d", i);
+        add_account(f, handle, i % 6 == 0 ? NULL : notes[i % 5],
+                    i % 4 == 0 ? -1 : i % 3);
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+    static const char *const cols[] = {"score", "note"};
+    for (int d = 0; d < 4; d++) {
+        int descs[2] = {d & 1, (d >> 1) & 1};
+        check_paging_keys(f, cols, descs, 2);
+    }
+    static const char *const rcols[] = {"note", "score"};
+    for (int d = 0; d < 4; d++) {
+        int descs[2] = {d & 1, (d >> 1) & 1};
+        check_paging_keys(f, rcols, descs, 2);
+    }
 }
 
 static void test_cursor_streams_many_rows(void **state)
@@ -2141,6 +2196,7 @@ int main(int argc, char **argv)
         T(test_loaded_record_edit_write_edit_again),
         T(test_repeated_query_shapes_bind_their_own_values),
         T(test_keyset_paging_with_nulls_and_ties),
+        T(test_keyset_paging_two_keys_with_nulls_and_ties),
         T(test_cursor_streams_many_rows),
         T(test_create_all_reads_back_by_reflection),
         T(test_reflects_tables_it_did_not_create),

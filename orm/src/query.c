@@ -749,7 +749,8 @@ int orm_query_one(orm_query *q, orm_record **out)
     return ORM_ROW;
 }
 
-int orm_query_count(orm_query *q, int64_t *out)
+/* COUNT(*) of the filters' rows, within the keyset bound or not. */
+static int count_rows(orm_query *q, int with_keyset, int64_t *out)
 {
     sql_builder sb;
     db_stmt st = {NULL, -1};
@@ -758,7 +759,7 @@ int orm_query_count(orm_query *q, int64_t *out)
     sql_init(&sb, q->db->driver);
     sql_raw(&sb, "SELECT COUNT(*) FROM ");
     sql_table(&sb, q->model);
-    int rc = where_clause(&sb, q, 0);
+    int rc = where_clause(&sb, q, with_keyset);
     if (rc == 0 && !sql_ok(&sb))
         rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
     if (rc == 0)
@@ -775,4 +776,28 @@ int orm_query_count(orm_query *q, int64_t *out)
     if (rc == ORM_DONE)
         rc = 0;
     return rc ? fail(q, rc) : 0;
+}
+
+int orm_query_count(orm_query *q, int64_t *out)
+{
+    return count_rows(q, 0, out);
+}
+
+int orm_query_position(orm_query *q, const orm_value *key, int64_t *out)
+{
+    /* The rows before the key are the keyset page before it, unbounded;
+     * the query's own bound is put back afterwards. */
+    orm_value *bound = q->bound;
+    int direction = q->direction;
+    q->bound = NULL;
+    q->direction = 0;
+    int rc = set_bound(q, key, -1);
+    if (rc == 0)
+        rc = count_rows(q, 1, out);
+    else
+        rc = fail(q, rc);
+    clear_bound(q);
+    q->bound = bound;
+    q->direction = direction;
+    return rc;
 }

@@ -77,6 +77,12 @@ ORM_API int orm_query_row_key(const orm_query *q, const orm_value *row,
 /** Number of rows the filters match (limit, offset and keyset bounds
  * do not apply). */
 ORM_API int orm_query_count(orm_query *q, int64_t *out);
+/** The position of the row whose key is `key` (orm_query_after()): how
+ * many rows the filters match before it in the query's order (limit,
+ * offset and the query's own keyset bound do not apply). The row itself
+ * need not exist. */
+ORM_API int orm_query_position(orm_query *q, const orm_value *key,
+                               int64_t *out);
 /** ORM_ROW and *out, or ORM_DONE when no row matches. */
 ORM_API int orm_query_first(orm_query *q, orm_record **out);
 /** Exactly one row: ORM_ROW, ORM_ENOTFOUND, or ORM_EMULTIPLE. */
