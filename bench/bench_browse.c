@@ -1,8 +1,8 @@
 /*
  * bench_browse: how browsing a big table scales. For SQLite tables of
  * 10k, 1M and 10M rows (chosen by argument) it measures, through the very
- * row cache the rows screen uses (tui/core/rowcache.c, compiled in here since
- * benchmarks link only the orm library):
+ * row cache the rows screen uses (tui/core/rowcache.c and its sort keys,
+ * sort.c, compiled in here since benchmarks link only the orm library):
  *
  *   first screen   a sorted first page (40 rows + margin)
  *   page down x100, page up x100   keyset paging in that sort
@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "../tui/core/rowcache.c"
+#include "../tui/core/sort.c"
 
 #define PAGE      40
 #define PAGES     100

@@ -78,6 +78,8 @@ static void test_e2e__browse_sort_search_follow_resize_help_quit(void **state)
     tmux_wait_for(t, "sort: id \xE2\x86\x91");
     tmux_keys(t, "s");
     tmux_wait_for(t, "sort: id \xE2\x86\x93");
+    tmux_wait_for(t, "row 500 of 500"); /* the cursor stays on id 1 */
+    tmux_keys(t, "g");
     tmux_wait_for(t, "item-59500"); /* id 500 first */
     tmux_keys(t, "s / 07919 Enter");
     tmux_wait_for(t, "search: 07919");

@@ -185,15 +185,20 @@ static void test_rows__sort_toggles_asc_desc_off(void **state)
     fx_assert_shows(fx, "sort: id \xE2\x86\x91");
     fx_send(fx, "s");
     fx_assert_shows(fx, "sort: id \xE2\x86\x93");
+    /* The cursor stays on its row (id 1), now the last. */
+    fx_assert_shows(fx, "row 200 of 200");
     char label[32];
+    fx_send(fx, "g");
     fx_item_label(label, sizeof label, 200);
     assert_int_equal(fx_row_of(fx, label), 2);
     fx_send(fx, "s");
     fx_assert_not_shows(fx, "sort:");
+    fx_assert_shows(fx, "row 200 of 200"); /* still on id 200 */
+    fx_send(fx, "g");
     fx_item_label(label, sizeof label, 1);
     assert_int_equal(fx_row_of(fx, label), 2);
     /* Sorting by label, then paging by key in that order. */
-    fx_send(fx, "ls<PgDn>");
+    fx_send(fx, "lsg<PgDn>");
     fx_assert_shows(fx, "sort: label \xE2\x86\x91");
     fx_assert_shows(fx, "row 22 of 200");
 }

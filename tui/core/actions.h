@@ -23,6 +23,7 @@
     X(BROWSE, "Browsing")                                                      \
     X(BUILDER, "Filter builder")                                               \
     X(FILTERS, "Saved filters")                                                \
+    X(ROWS, "Rows")                                                            \
     X(FORM, "Forms")                                                           \
     X(QUESTION, "Questions")                                                   \
     X(REVIEW, "Reviewing changes")                                             \
@@ -51,6 +52,23 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(QUIT, "quit", GLOBAL, "Q", "Quit orb")                                   \
     X(HELP, "help", GLOBAL, "? F1", "Show this help")                          \
     X(SORT, "sort", BROWSE, "s", "Sort by the current column: asc, desc, off") \
+    X(SORT_ADD, "sort-add", ROWS, "S",                                         \
+      "Sort by one more column: asc, desc, off")                               \
+    X(HIDE_COLUMN, "hide-column", ROWS, "-", "Hide the current column")        \
+    X(SHOW_COLUMNS, "show-columns", ROWS, "+",                                 \
+      "Show every hidden column again")                                        \
+    X(COLUMN_WIDTH, "column-width", ROWS, "_",                                 \
+      "Column at its full width, or fitted again")                             \
+    X(NARROW_COLUMN, "narrow-column", ROWS, "<",                               \
+      "Make the current column narrower")                                      \
+    X(WIDEN_COLUMN, "widen-column", ROWS, ">",                                 \
+      "Make the current column wider")                                         \
+    X(FREEZE_COLUMNS, "freeze-columns", ROWS, "!",                             \
+      "Freeze columns up to this one; again: unfreeze")                        \
+    X(GOTO_COLUMN, "goto-column", ROWS, "c",                                   \
+      "Jump to a column by name (Tab completes)")                              \
+    X(FIRST_COLUMN, "first-column", ROWS, "0", "Go to the first column")       \
+    X(LAST_COLUMN, "last-column", ROWS, "$", "Go to the last column")          \
     X(SEARCH, "search", BROWSE, "/",                                           \
       "Search text columns for words (narrow models)")                         \
     X(GOTO_ROW, "goto-row", BROWSE, ":", "Jump to a row number")               \

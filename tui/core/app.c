@@ -13,6 +13,7 @@
 #include <utf8proc.h>
 
 #include "app.h"
+#include "columns.h"
 #include "edit.h"
 #include "journal.h"
 #include "paths.h"
@@ -220,6 +221,7 @@ void tui_app_free(tui_app *app)
     view_close(app->pushed);
     tui_edit_free(app->edit);
     tui_journal_free(app->journal); /* the file stays: nothing was said */
+    tui_columns_memo_free(app->columns_memo);
     orm_session_free(app->session);
     tui_config_clear(&app->config);
     free(app->config_dir);
@@ -282,7 +284,7 @@ static void prompt_notify(tui_app *app, int done)
     tui_view *v = tui_app_top(app);
     tui_prompt_kind kind = app->prompt;
     const char *text = orm_buf_str(&app->prompt_text);
-    if (done)
+    if (done == 1 || done == -1)
         app->prompt = TUI_PROMPT_NONE;
     if (v && v->ops->prompt)
         apply(app, v->ops->prompt(v, app, kind, text ? text : "", done));
@@ -306,7 +308,9 @@ static void prompt_key(tui_app *app, int key)
         t->len = n;
         t->data[n] = '\0';
         prompt_notify(app, 0);
-    } else if (key == 21) { /* C-u */
+    } else if (key == TUI_KEY_TAB) {
+        prompt_notify(app, 2); /* complete */
+    } else if (key == 21) {    /* C-u */
         orm_buf_reset(t);
         orm_buf_append(t, "");
         prompt_notify(app, 0);

@@ -46,7 +46,8 @@ typedef enum tui_prompt_kind {
     TUI_PROMPT_NONE,
     TUI_PROMPT_SEARCH,
     TUI_PROMPT_GOTO,
-    TUI_PROMPT_NARROW
+    TUI_PROMPT_NARROW,
+    TUI_PROMPT_COLUMN
 } tui_prompt_kind;
 
 typedef struct tui_app tui_app;
@@ -85,7 +86,8 @@ typedef struct tui_view_ops {
     void (*status)(tui_view *v, tui_app *app, orm_buf *out);
     unsigned (*handle)(tui_view *v, tui_app *app, tui_action action);
     /* The prompt's text changed (done 0), was submitted (1) or
-     * cancelled (-1). May be NULL. */
+     * cancelled (-1), or Tab asks to complete it (2: the view may set
+     * new text with tui_app_prompt). May be NULL. */
     unsigned (*prompt)(tui_view *v, tui_app *app, tui_prompt_kind kind,
                        const char *text, int done);
     /* A click on body line `line` at screen column `col`. May be NULL. */
@@ -132,6 +134,7 @@ struct tui_app {
     int exit_status;
     struct tui_edit *edit;       /* editing state (edit.c), NULL until used */
     struct tui_journal *journal; /* recovery journal (journal.c), or NULL */
+    struct tui_columns_memo *columns_memo; /* hidden columns (columns.c) */
 };
 
 /*

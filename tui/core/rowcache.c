@@ -16,7 +16,7 @@ struct tui_rowcache {
     size_t ncol, nkey;
     int keyset;      /* rows have keys to page by */
     int can_reverse; /* a primary key: the order can be reversed */
-    int order_col, order_desc;
+    tui_sort sort;
     orm_expr *filter;
     orm_value **rows; /* held rows: ncol display values, then nkey keys */
     size_t held, rows_cap;
@@ -149,17 +149,14 @@ static int make_query(tui_rowcache *rc, int reverse, orm_query **out)
         if (rc_)
             goto failed;
     }
-    if (rc->order_col >= 0) {
-        rc_ = orm_query_order_by(q, rc->m->columns[rc->order_col].name,
-                                 rc->order_desc ^ reverse);
-        if (rc_)
-            goto failed;
-    }
+    rc_ = tui_sort_apply(&rc->sort, rc->m, q, reverse);
+    if (rc_)
+        goto failed;
     if (reverse) {
         int pk[16];
         size_t npk = orm_model_pk(rc->m, pk, 16);
         for (size_t i = 0; i < npk && i < 16; i++) {
-            if (pk[i] == rc->order_col)
+            if (tui_sort_position(&rc->sort, pk[i], NULL))
                 continue;
             rc_ = orm_query_order_by(q, rc->m->columns[pk[i]].name, 1);
             if (rc_)
@@ -256,9 +253,9 @@ static void evict(tui_rowcache *rc, size_t n, int front)
 static const char *first_key_column(const tui_rowcache *rc, int *desc)
 {
     int pk[16];
-    if (rc->order_col >= 0) {
-        *desc = rc->order_desc;
-        return rc->m->columns[rc->order_col].name;
+    if (rc->sort.n) {
+        *desc = rc->sort.keys[0].desc;
+        return rc->m->columns[rc->sort.keys[0].col].name;
     }
     *desc = 0;
     return orm_model_pk(rc->m, pk, 16) > 0 ? rc->m->columns[pk[0]].name : NULL;
@@ -306,8 +303,8 @@ static int run_past(tui_rowcache *rc, int backward, const orm_value *key,
     code = run_keyset(rc, backward, key, bound, want, &a, &na);
     if (code)
         return code;
-    int nullable = rc->order_col >= 0 &&
-                   orm_column_nullable(&rc->m->columns[rc->order_col]);
+    int nullable = rc->sort.n &&
+                   orm_column_nullable(&rc->m->columns[rc->sort.keys[0].col]);
     if (toward_smaller && nullable && na < want) {
         code = run_keyset(rc, backward, key, orm_is_null(orm_col(col)),
                           want - na, &b, &nb);
@@ -456,7 +453,6 @@ int tui_rowcache_new(tui_rowcache **out, orm_session *s, const orm_model *model,
     rc->s = s;
     rc->m = model;
     rc->ncol = model->ncolumns;
-    rc->order_col = -1;
     rc->capacity = capacity < 2 ? 2 : capacity;
     rc->last_n = rc->capacity / 3 ? rc->capacity / 3 : 1;
     rc->can_reverse = orm_model_pk(model, pk, 16) > 0;
@@ -495,15 +491,24 @@ size_t tui_rowcache_capacity(const tui_rowcache *rc)
     return rc->capacity;
 }
 
-int tui_rowcache_set_order(tui_rowcache *rc, int column, int descending)
+int tui_rowcache_set_sort(tui_rowcache *rc, const tui_sort *sort)
 {
-    if (column >= (int)rc->ncol)
-        return orm_error_set(&rc->err, ORM_EINVALID, "no column %d", column);
+    for (size_t i = 0; i < sort->n; i++)
+        if (sort->keys[i].col < 0 || sort->keys[i].col >= (int)rc->ncol)
+            return orm_error_set(&rc->err, ORM_EINVALID, "no column %d",
+                                 sort->keys[i].col);
     clear_window(rc);
     rc->nkey = 0; /* rows held are gone: their key width may change */
-    rc->order_col = column < 0 ? -1 : column;
-    rc->order_desc = descending != 0;
+    rc->sort = *sort;
     return probe_key(rc);
+}
+
+int tui_rowcache_set_order(tui_rowcache *rc, int column, int descending)
+{
+    tui_sort sort = {.n = 0};
+    if (column >= 0)
+        sort.keys[sort.n++] = (tui_sort_key){column, descending != 0};
+    return tui_rowcache_set_sort(rc, &sort);
 }
 
 int tui_rowcache_set_filter(tui_rowcache *rc, const orm_expr *filter)
@@ -641,6 +646,91 @@ int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n)
     rc->at_start = offset == 0;
     rc->at_end = count < n;
     note_peak(rc);
+    return 0;
+}
+
+/* The row with primary key `pk` read in the current order (none: no
+ * rows) and its position there. */
+static int find_record(tui_rowcache *rc, const orm_value *pk,
+                       orm_value ***found, size_t *nfound, int64_t *pos)
+{
+    int pkc[16];
+    size_t npk = orm_model_pk(rc->m, pkc, 16);
+    orm_query *q = NULL;
+    int code = make_query(rc, 0, &q);
+    if (code)
+        return code;
+    for (size_t i = 0; i < npk && code == 0; i++)
+        code = orm_query_filter_by(q, rc->m->columns[pkc[i]].name, &pk[i]);
+    orm_query_limit(q, 1);
+    code = code ? fail_from(rc, q, code) : run(rc, q, found, nfound);
+    orm_query_free(q);
+    if (code || *nfound == 0)
+        return code;
+    code = make_query(rc, 0, &q);
+    if (code == 0) {
+        rc->queries++;
+        code = orm_query_position(q, (*found)[0] + rc->ncol, pos);
+        if (code)
+            fail_from(rc, q, code);
+        orm_query_free(q);
+    }
+    return code;
+}
+
+int tui_rowcache_seek_record(tui_rowcache *rc, const orm_value *pk, size_t n,
+                             int64_t *out)
+{
+    int pkc[16];
+    orm_value **found = NULL, **before = NULL, **after = NULL;
+    size_t nfound = 0, nbefore = 0, nafter = 0;
+    int64_t pos = 0;
+    int code;
+    if (n > rc->capacity)
+        n = rc->capacity;
+    if (n == 0)
+        n = 1;
+    if (!rc->keyset || orm_model_pk(rc->m, pkc, 16) == 0)
+        return orm_error_set(&rc->err, ORM_EUNSUPPORTED,
+                             "%s has no primary key", rc->m->table);
+    code = find_record(rc, pk, &found, &nfound, &pos);
+    if (code == 0 && nfound == 0)
+        code = orm_error_set(&rc->err, ORM_ENOTFOUND, "the row is gone");
+    const orm_value *key = code ? NULL : found[0] + rc->ncol;
+    size_t want_before = (n - 1) / 2, want_after = n - 1 - want_before;
+    if (code == 0 && want_before)
+        code = run_past(rc, 1, key, want_before, &before, &nbefore);
+    if (code == 0 && want_after)
+        code = run_past(rc, 0, key, want_after, &after, &nafter);
+    if (code == 0 && reserve(rc, rc->held + nbefore + 1 + nafter))
+        code = orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    if (code) {
+        rows_free(rc, found, nfound);
+        rows_free(rc, before, nbefore);
+        rows_free(rc, after, nafter);
+        return code;
+    }
+    clear_window(rc);
+    for (size_t i = 0; i < nbefore; i++) /* they come nearest first */
+        rc->rows[i] = before[nbefore - 1 - i];
+    rc->rows[nbefore] = found[0];
+    if (nafter)
+        memcpy(rc->rows + nbefore + 1, after, nafter * sizeof *after);
+    free(found);
+    free(before);
+    free(after);
+    rc->held = nbefore + 1 + nafter;
+    rc->last_n = n;
+    rc->at_start = want_before ? nbefore < want_before : pos == 0;
+    rc->at_end = want_after ? nafter < want_after : 0;
+    /* Rows that came or went between the count and the pages move the
+     * start; the start seen is position 0 whatever was counted. */
+    rc->start =
+        rc->at_start || pos < (int64_t)nbefore ? 0 : pos - (int64_t)nbefore;
+    if (rc->start == 0)
+        rc->at_start = 1;
+    note_peak(rc);
+    *out = rc->start + (int64_t)nbefore;
     return 0;
 }
 

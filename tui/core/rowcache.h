@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "orm/orm.h"
+#include "sort.h"
 
 typedef struct tui_rowcache tui_rowcache;
 
@@ -41,6 +42,8 @@ const orm_error *tui_rowcache_error(const tui_rowcache *rc);
 void tui_rowcache_set_capacity(tui_rowcache *rc, size_t capacity);
 size_t tui_rowcache_capacity(const tui_rowcache *rc);
 
+/* Order by the sort keys (none: the key order). Empties the window. */
+int tui_rowcache_set_sort(tui_rowcache *rc, const tui_sort *sort);
 /* Order by one column (-1: none, the key order). Empties the window. */
 int tui_rowcache_set_order(tui_rowcache *rc, int column, int descending);
 /* AND this condition (copied; NULL: none). Empties the window and
@@ -52,6 +55,15 @@ int tui_rowcache_set_filter(tui_rowcache *rc, const orm_expr *filter);
 int tui_rowcache_seek_first(tui_rowcache *rc, size_t n);
 int tui_rowcache_seek_last(tui_rowcache *rc, size_t n);
 int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n);
+/*
+ * Fill the window with about `n` rows around the row whose primary key
+ * values are `pk`, in the current order and filter, that row in the
+ * middle, and set *out to its position (one COUNT query). ORM_ENOTFOUND
+ * when no such row matches, ORM_EUNSUPPORTED without a primary key; the
+ * window is left as it was then.
+ */
+int tui_rowcache_seek_record(tui_rowcache *rc, const orm_value *pk, size_t n,
+                             int64_t *out);
 /*
  * Make rows [from, from + n) present where they exist, paging forward
  * or backward from the rows held and evicting from the other side.

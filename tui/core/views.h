@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "app.h"
+#include "sort.h"
 
 struct tui_form;
 struct tui_rowcache;
@@ -31,12 +32,11 @@ int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
 int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
                         const char *const *columns, const orm_value *values,
                         size_t n);
-/* One record found by its paging key in an order (sort column or -1),
- * for tables without a primary key. */
+/* One record found by its paging key in an order (the rows screen's
+ * sort keys), for tables without a primary key. */
 int tui_view_record_new_by_key(tui_view **out, tui_app *app,
-                               const orm_model *model, int sort_col,
-                               int sort_desc, const orm_value *key,
-                               size_t nkey);
+                               const orm_model *model, const tui_sort *sort,
+                               const orm_value *key, size_t nkey);
 int tui_view_help_new(tui_view **out, tui_app *app);
 /* The models whose foreign keys point at `model`, rows referring to the
  * record with `values` (the model's columns). */

@@ -33,7 +33,7 @@ typedef struct record_view {
     char **eq_cols; /* found by equality ... */
     orm_value *eq_vals;
     size_t neq;
-    int sort_col, sort_desc; /* ... or by paging key */
+    tui_sort sort; /* ... or by paging key in this order */
     orm_value *key;
     size_t nkey;
     orm_value *values; /* the record, owned */
@@ -136,9 +136,8 @@ static int load_by_equality(record_view *rv, tui_app *app)
 static int key_query(record_view *rv, tui_app *app, orm_query **out)
 {
     int rc = orm_query_new(out, app->session, rv->m);
-    if (rc == 0 && rv->sort_col >= 0)
-        rc = orm_query_order_by(*out, rv->m->columns[rv->sort_col].name,
-                                rv->sort_desc);
+    if (rc == 0)
+        rc = tui_sort_apply(&rv->sort, rv->m, *out, 0);
     return rc;
 }
 
@@ -667,7 +666,6 @@ static record_view *record_alloc(const tui_app *app, const orm_model *model)
     rv->base.ops = &record_ops;
     rv->display = &app->display;
     rv->m = model;
-    rv->sort_col = -1;
     return rv;
 }
 
@@ -699,15 +697,14 @@ nomem:
 }
 
 int tui_view_record_new_by_key(tui_view **out, tui_app *app,
-                               const orm_model *model, int sort_col,
-                               int sort_desc, const orm_value *key, size_t nkey)
+                               const orm_model *model, const tui_sort *sort,
+                               const orm_value *key, size_t nkey)
 {
     record_view *rv = record_alloc(app, model);
     *out = NULL;
     if (!rv)
         return ORM_ENOMEM;
-    rv->sort_col = sort_col;
-    rv->sort_desc = sort_desc;
+    rv->sort = *sort;
     rv->key = calloc(nkey + 1, sizeof *rv->key);
     if (!rv->key || !key) {
         record_close(&rv->base);

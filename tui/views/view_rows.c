@@ -1,10 +1,11 @@
 /*
  * The rows screen: a grid of one model's rows over the row cache. Key
- * columns stay frozen at the left while the others scroll sideways;
- * column widths follow the content; NULL, secrets, blobs and numbers are
- * drawn as display.c says. Sort by the current column, quick search over
- * the text columns, jump to a row number, and a count of the rows made
- * between keys after the first screen.
+ * columns (and those the user freezes) stay at the left while the others
+ * scroll sideways; which columns show and how wide is columns.c's; NULL,
+ * secrets, blobs and numbers are drawn as display.c says. Sort by one or
+ * more columns (sort.c) keeping the cursor's row, quick search over the
+ * text columns, jump to a row number or a column, and a count of the
+ * rows made between keys after the first screen.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,16 +13,15 @@
 #include <string.h>
 
 #include "app.h"
+#include "columns.h"
 #include "display.h"
 #include "edit.h"
 #include "filter_views.h"
 #include "rowcache.h"
 #include "views.h"
 
-#define MIN_CAPACITY  30
-#define MAX_COL_WIDTH 40
-#define MIN_COL_WIDTH 4
-#define SEPARATOR     "\xE2\x94\x82" /* │ */
+#define MIN_CAPACITY 30
+#define SEPARATOR    "\xE2\x94\x82" /* │ */
 
 typedef struct rows_view {
     tui_view base;
@@ -31,13 +31,11 @@ typedef struct rows_view {
     char *base_text;
     orm_expr *search;
     char *search_text;
-    int sort_col, sort_desc;
+    tui_sort sort;
     int64_t cursor, top;
-    size_t *order; /* columns in screen order: keys first */
-    size_t nfrozen;
-    size_t col;     /* current column, index into order */
-    size_t hscroll; /* first scrolled column shown, index into order */
-    int *widths;    /* by model column */
+    tui_columns cols;
+    size_t col_before; /* the current column when `c` was pressed */
+    orm_buf col_stem;  /* what Tab completes in the column prompt */
     unsigned char *revealed;
     int page;
     int count_pending;
@@ -45,7 +43,7 @@ typedef struct rows_view {
      * cursor among them (-1: in the grid), a gutter for pending marks,
      * the pending record and mark of the line being drawn, commits
      * seen (the rows are read again after one). */
-    int strip, strip_cursor, gutter;
+    int strip, strip_cursor;
     const orm_record *line_rec;
     const char *line_mark;
     orm_value *shown;
@@ -161,7 +159,7 @@ static int reload_first(rows_view *rv, tui_app *app)
     rc = tui_rowcache_set_filter(rv->cache, filter);
     orm_expr_free(filter);
     if (rc == 0)
-        rc = tui_rowcache_set_order(rv->cache, rv->sort_col, rv->sort_desc);
+        rc = tui_rowcache_set_sort(rv->cache, &rv->sort);
     if (rc == 0)
         rc = tui_rowcache_seek_first(rv->cache, window_rows(rv));
     tui_rowcache_take_shift(rv->cache);
@@ -174,32 +172,18 @@ static int rows_open(tui_view *v, tui_app *app)
 {
     rows_view *rv = (rows_view *)v;
     const orm_model *m = rv->m;
-    int pk[16];
-    size_t npk = orm_model_pk(m, pk, 16), k = 0;
     int rc;
 
     rv->page = tui_app_body_height(app) - 1;
-    rv->order = calloc(m->ncolumns + 1, sizeof *rv->order);
-    rv->widths = calloc(m->ncolumns + 1, sizeof *rv->widths);
     rv->revealed = calloc(m->ncolumns + 1, 1);
     rv->shown = calloc(m->ncolumns + 1, sizeof *rv->shown);
     rv->strip_cursor = -1;
     rv->commits_seen = tui_edit_commits(app);
-    if (!rv->order || !rv->widths || !rv->revealed || !rv->shown) {
+    if (!rv->revealed || !rv->shown || tui_columns_init(&rv->cols, m) != 0) {
         tui_app_error(app, "out of memory");
         return ORM_ENOMEM;
     }
-    for (size_t i = 0; i < npk && i < 16; i++)
-        rv->order[k++] = (size_t)pk[i];
-    rv->nfrozen = k;
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        int key = 0;
-        for (size_t j = 0; j < rv->nfrozen; j++)
-            key |= rv->order[j] == i;
-        if (!key)
-            rv->order[k++] = i;
-    }
-    rv->hscroll = rv->nfrozen;
+    tui_columns_recall(app->columns_memo, &rv->cols);
     rc = tui_rowcache_new(&rv->cache, app->session, m,
                           3 * (size_t)(rv->page > 0 ? rv->page : 1));
     if (rc) {
@@ -219,70 +203,47 @@ static int rows_open(tui_view *v, tui_app *app)
 
 /* ---- drawing ---- */
 
-static int max_width(const tui_app *app)
+/* The widest value of model column `c` among rows [from, from + n). */
+static int widest(const rows_view *rv, size_t c, int64_t from, size_t n)
 {
-    int w = app->screen->cols / 2;
-    return w < MIN_COL_WIDTH   ? MIN_COL_WIDTH
-           : w > MAX_COL_WIDTH ? MAX_COL_WIDTH
-                               : w;
-}
-
-/* Widths grow with what has been shown, so columns do not jump about. */
-static void measure(rows_view *rv, tui_app *app)
-{
-    const orm_model *m = rv->m;
-    int cap = max_width(app);
-    for (size_t c = 0; c < m->ncolumns; c++) {
-        int w = tui_text_widthz(m->columns[c].name);
-        if (w > rv->widths[c])
-            rv->widths[c] = w < cap ? w : cap;
-        if (rv->widths[c] < MIN_COL_WIDTH)
-            rv->widths[c] = MIN_COL_WIDTH;
-    }
-    for (int line = 0; line < rv->page; line++) {
-        const orm_value *row = tui_rowcache_row(rv->cache, rv->top + line);
+    int widest = 0;
+    for (size_t line = 0; line < n; line++) {
+        const orm_value *row =
+            tui_rowcache_row(rv->cache, from + (int64_t)line);
         if (!row)
             break;
-        for (size_t c = 0; c < m->ncolumns; c++) {
-            orm_buf b = ORM_BUF_INIT;
-            tui_element el;
-            int right;
-            tui_value_show(&b, &el, &right, &m->columns[c], &row[c],
-                           rv->revealed[c], rv->display);
-            const char *s = orm_buf_str(&b);
-            int w = s ? tui_text_width(s, b.len) : 0;
-            if (w > cap)
-                w = cap;
-            if (w > rv->widths[c])
-                rv->widths[c] = w;
-            orm_buf_free(&b);
-        }
+        orm_buf b = ORM_BUF_INIT;
+        tui_element el;
+        int right;
+        tui_value_show(&b, &el, &right, &rv->m->columns[c], &row[c],
+                       rv->revealed[c], rv->display);
+        const char *s = orm_buf_str(&b);
+        int w = s ? tui_text_width(s, b.len) : 0;
+        if (w > widest)
+            widest = w;
+        orm_buf_free(&b);
     }
+    return widest;
 }
 
-static int frozen_width(const rows_view *rv)
+/* Natural widths, once, from the first screen with rows (columns.h):
+ * paging never moves the columns. */
+static void measure(rows_view *rv)
 {
-    int x = rv->gutter;
-    for (size_t i = 0; i < rv->nfrozen; i++)
-        x += rv->widths[rv->order[i]] + 1;
-    return x + (rv->nfrozen ? 1 : 0);
-}
-
-/* Scroll sideways so the current column is on screen. */
-static void show_column(rows_view *rv, int cols)
-{
-    if (rv->col < rv->nfrozen)
+    for (size_t c = 0; c < rv->m->ncolumns; c++) {
+        char mark[16];
+        tui_sort_mark(&rv->sort, (int)c, mark, sizeof mark);
+        tui_columns_set_header(&rv->cols, c,
+                               tui_text_widthz(rv->m->columns[c].name) +
+                                   tui_text_widthz(mark));
+    }
+    if (tui_rowcache_held(rv->cache) == 0)
         return;
-    if (rv->col < rv->hscroll)
-        rv->hscroll = rv->col;
-    for (;;) {
-        int x = frozen_width(rv);
-        for (size_t i = rv->hscroll; i <= rv->col; i++)
-            x += rv->widths[rv->order[i]] + 1;
-        if (x - 1 <= cols || rv->hscroll >= rv->col)
-            break;
-        rv->hscroll++;
-    }
+    for (size_t c = 0; c < rv->m->ncolumns; c++)
+        if (!tui_columns_measured(&rv->cols, c))
+            tui_columns_set_natural(
+                &rv->cols, c,
+                widest(rv, c, rv->top, rv->page > 0 ? (size_t)rv->page : 1));
 }
 
 static void draw_value(const rows_view *rv, tui_screen *scr, int row, int x,
@@ -305,32 +266,51 @@ static void draw_value(const rows_view *rv, tui_screen *scr, int row, int x,
     orm_buf_free(&fitted);
 }
 
+/* A column's name in the header, with its sort mark (▲1) kept whole. */
+static void draw_header_cell(rows_view *rv, tui_screen *scr, int row, int x,
+                             int width, size_t c, int current)
+{
+    const orm_column *col = &rv->m->columns[c];
+    char mark[16];
+    orm_buf fitted = ORM_BUF_INIT;
+    tui_sort_mark(&rv->sort, (int)c, mark, sizeof mark);
+    int mw = tui_text_widthz(mark);
+    if (mw >= width)
+        mw = 0;
+    int w = tui_text_fit(&fitted, col->name, strlen(col->name), width - mw);
+    if (mw)
+        orm_buf_append(&fitted, mark);
+    w += mw;
+    int right = tui_column_right_aligned(col);
+    tui_element el = current ? TUI_EL_CURSOR_CELL : TUI_EL_HEADER;
+    if (current)
+        tui_screen_fill(scr, row, x, width, el);
+    tui_screen_put(scr, row, right ? x + width - w : x, orm_buf_str(&fitted),
+                   width, el);
+    orm_buf_free(&fitted);
+}
+
 /* Draw column order[i] at x on one line; returns the next x. */
 static int draw_column(rows_view *rv, tui_screen *scr, int row, int x, size_t i,
                        const orm_value *values, int header, int cursor_line)
 {
-    size_t c = rv->order[i];
+    size_t c = rv->cols.order[i];
     const orm_column *col = &rv->m->columns[c];
-    int width = rv->widths[c];
-    int key = i < rv->nfrozen;
+    int width = rv->cols.width[c];
+    int key = i < rv->cols.nkeys;
+    int current = i == rv->cols.cur;
+    if (rv->cols.hidden[c])
+        return x;
     if (x + width > scr->cols)
         width = scr->cols - x;
     if (width <= 0)
         return scr->cols;
     if (header) {
-        orm_buf fitted = ORM_BUF_INIT;
-        int w = tui_text_fit(&fitted, col->name, strlen(col->name), width);
-        int right = tui_column_right_aligned(col);
-        tui_element el = i == rv->col ? TUI_EL_CURSOR_CELL : TUI_EL_HEADER;
-        if (i == rv->col)
-            tui_screen_fill(scr, row, x, width, el);
-        tui_screen_put(scr, row, right ? x + width - w : x,
-                       orm_buf_str(&fitted), width, el);
-        orm_buf_free(&fitted);
+        draw_header_cell(rv, scr, row, x, width, c, current);
     } else {
         tui_element over = tui_edit_cell_element(rv->line_rec, c);
         if (cursor_line)
-            over = i == rv->col ? TUI_EL_CURSOR_CELL : TUI_EL_CURSOR;
+            over = current ? TUI_EL_CURSOR_CELL : TUI_EL_CURSOR;
         if (cursor_line)
             tui_screen_fill(scr, row, x, width, over);
         if (key && rv->line_rec && values[c].kind == ORM_VNULL &&
@@ -362,21 +342,22 @@ static tui_element mark_element(const char *mark)
 static void draw_line(rows_view *rv, tui_screen *scr, int row,
                       const orm_value *values, int header, int cursor_line)
 {
-    int x = rv->gutter;
+    const tui_columns *cols = &rv->cols;
+    int x = cols->gutter;
     if (cursor_line)
         tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_CURSOR);
-    if (rv->gutter && !header && rv->line_mark)
+    if (cols->gutter && !header && rv->line_mark)
         tui_screen_put(scr, row, 0, rv->line_mark, 1,
                        cursor_line ? TUI_EL_CURSOR
                                    : mark_element(rv->line_mark));
-    for (size_t i = 0; i < rv->nfrozen && x < scr->cols; i++)
+    for (size_t i = 0; i < cols->nfrozen && x < scr->cols; i++)
         x = draw_column(rv, scr, row, x, i, values, header, cursor_line);
-    if (rv->nfrozen && x < scr->cols) {
+    if (x > cols->gutter && x < scr->cols) {
         tui_screen_put(scr, row, x, SEPARATOR, 1,
                        cursor_line ? TUI_EL_CURSOR : TUI_EL_SEPARATOR);
         x += 2;
     }
-    for (size_t i = rv->hscroll; i < rv->m->ncolumns && x < scr->cols; i++)
+    for (size_t i = cols->hscroll; i < cols->n && x < scr->cols; i++)
         x = draw_column(rv, scr, row, x, i, values, header, cursor_line);
 }
 
@@ -389,7 +370,7 @@ static void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     rv->strip = nnew < (size_t)strip_max ? (int)nnew : strip_max;
     if (rv->strip_cursor >= rv->strip)
         rv->strip_cursor = rv->strip - 1;
-    rv->gutter = tui_edit_model_busy(app, rv->m) ? 2 : 0;
+    rv->cols.gutter = tui_edit_model_busy(app, rv->m) ? 2 : 0;
     if (tui_edit_commits(app) != rv->commits_seen) {
         /* Written: read the rows again where they are. */
         rv->commits_seen = tui_edit_commits(app);
@@ -405,8 +386,8 @@ static void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         set_capacity(rv);
         sync(rv, app);
     }
-    measure(rv, app);
-    show_column(rv, scr->cols);
+    measure(rv);
+    tui_columns_fit(&rv->cols, scr->cols);
     tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_HEADER);
     draw_line(rv, scr, top, NULL, 1, 0);
     /* Pending new records, above the rows read from the database. */
@@ -480,10 +461,13 @@ static void rows_status(tui_view *v, tui_app *app, orm_buf *out)
             snprintf(total_text, sizeof total_text, "\xE2\x80\xA6");
         orm_buf_appendf(out, " \xE2\x94\x82 row %s of %s", pos, total_text);
     }
-    if (rv->sort_col >= 0)
-        orm_buf_appendf(out, " \xE2\x94\x82 sort: %s %s",
-                        rv->m->columns[rv->sort_col].name,
-                        rv->sort_desc ? "\xE2\x86\x93" : "\xE2\x86\x91");
+    if (rv->sort.n) {
+        orm_buf_append(out, " \xE2\x94\x82 sort: ");
+        tui_sort_describe(&rv->sort, rv->m, out);
+    }
+    size_t hidden = tui_columns_hidden_count(&rv->cols);
+    if (hidden)
+        orm_buf_appendf(out, " \xE2\x94\x82 %zu hidden", hidden);
     if (rv->base_text)
         orm_buf_appendf(out, " \xE2\x94\x82 where %s", rv->base_text);
     if (rv->search_text)
@@ -512,8 +496,7 @@ static unsigned open_record(rows_view *rv, tui_app *app)
         }
         rc = tui_view_record_new(&rec, app, m, names, values, npk);
     } else if (tui_rowcache_keyset(rv->cache)) {
-        rc = tui_view_record_new_by_key(&rec, app, m, rv->sort_col,
-                                        rv->sort_desc,
+        rc = tui_view_record_new_by_key(&rec, app, m, &rv->sort,
                                         tui_rowcache_key(rv->cache, rv->cursor),
                                         tui_rowcache_key_width(rv->cache));
     } else {
@@ -536,24 +519,60 @@ static unsigned open_record(rows_view *rv, tui_app *app)
     return TUI_PUSH;
 }
 
-static unsigned toggle_sort(rows_view *rv, tui_app *app)
+/* Sort in a new order, keeping the cursor on its row, on the same
+ * screen line, where it can: the row is found again by its primary key
+ * (a row without one, or gone, leaves the cursor on the first row). */
+static void resort(rows_view *rv, tui_app *app, const tui_sort *sort)
 {
-    int c = (int)rv->order[rv->col];
+    int pk[16];
+    size_t npk = orm_model_pk(rv->m, pk, 16), nkeep = 0;
+    orm_value keep[16];
+    const orm_value *row =
+        rv->strip_cursor < 0 ? tui_rowcache_row(rv->cache, rv->cursor) : NULL;
+    int64_t line = rv->cursor - rv->top, at = 0;
+    int rc = ORM_ENOTFOUND;
+    rv->sort = *sort;
+    if (row && npk <= 16 && tui_rowcache_keyset(rv->cache))
+        for (; nkeep < npk; nkeep++)
+            if (orm_value_copy(&keep[nkeep], &row[pk[nkeep]]))
+                break;
+    if (npk > 0 && nkeep == npk) {
+        rc = tui_rowcache_set_sort(rv->cache, &rv->sort);
+        if (rc == 0)
+            rc =
+                tui_rowcache_seek_record(rv->cache, keep, window_rows(rv), &at);
+        tui_rowcache_take_shift(rv->cache);
+        if (rc != 0 && rc != ORM_ENOTFOUND)
+            report(rv, app, rc);
+    }
+    for (size_t i = 0; i < nkeep; i++)
+        orm_value_clear(&keep[i]);
+    if (rc != 0) {
+        reload_first(rv, app);
+        return;
+    }
+    rv->cursor = at;
+    rv->top = at - line > 0 ? at - line : 0;
+    sync(rv, app);
+}
+
+/* `s` (add 0) and `S` (add 1) on the current column. */
+static unsigned sort_key(rows_view *rv, tui_app *app, int add)
+{
+    int c = (int)tui_columns_current(&rv->cols);
+    tui_sort sort = rv->sort;
     if (rv->m->columns[c].type == ORM_BLOB) {
         tui_app_error(app, "%s: cannot sort by a blob column",
                       rv->m->columns[c].name);
         return TUI_REDRAW;
     }
-    if (rv->sort_col != c) {
-        rv->sort_col = c;
-        rv->sort_desc = 0;
-    } else if (!rv->sort_desc) {
-        rv->sort_desc = 1;
-    } else {
-        rv->sort_col = -1;
-        rv->sort_desc = 0;
+    if (!add)
+        tui_sort_toggle(&sort, c);
+    else if (tui_sort_add(&sort, c) != 0) {
+        tui_app_error(app, "at most %d sort columns", TUI_SORT_MAX);
+        return TUI_REDRAW;
     }
-    reload_first(rv, app);
+    resort(rv, app, &sort);
     return TUI_REDRAW;
 }
 
@@ -691,6 +710,157 @@ static unsigned move_rows(rows_view *rv, tui_app *app, int64_t delta,
     return TUI_REDRAW;
 }
 
+/* ---- columns (columns.c) ---- */
+
+static void remember_columns(rows_view *rv, tui_app *app)
+{
+    if (tui_columns_remember(&app->columns_memo, &rv->cols) != 0)
+        tui_app_error(app, "out of memory: hidden columns not remembered");
+}
+
+/* The keys that change the columns; TUI_UNHANDLED for the others. */
+static unsigned column_action(rows_view *rv, tui_app *app, tui_action a)
+{
+    tui_columns *cols = &rv->cols;
+    size_t c = tui_columns_current(cols);
+    const char *name = rv->m->columns[c].name;
+    int screen = app->screen->cols;
+    switch (a) {
+    case TUI_ACT_MOVE_LEFT:
+        tui_columns_move(cols, -1);
+        return TUI_REDRAW;
+    case TUI_ACT_MOVE_RIGHT:
+        tui_columns_move(cols, 1);
+        return TUI_REDRAW;
+    case TUI_ACT_FIRST_COLUMN:
+        tui_columns_first(cols);
+        return TUI_REDRAW;
+    case TUI_ACT_LAST_COLUMN:
+        tui_columns_last(cols);
+        return TUI_REDRAW;
+    case TUI_ACT_HIDE_COLUMN: {
+        if (tui_columns_hide(cols) != 0) {
+            tui_app_error(app, "%s is the last column shown", name);
+            return TUI_REDRAW;
+        }
+        remember_columns(rv, app);
+        orm_buf keys = ORM_BUF_INIT;
+        tui_keymap_describe(&app->keymap, TUI_ACT_SHOW_COLUMNS, &keys);
+        tui_app_message(app, "%s hidden (%s shows all)", name,
+                        keys.len ? orm_buf_str(&keys) : "show-columns");
+        orm_buf_free(&keys);
+        return TUI_REDRAW;
+    }
+    case TUI_ACT_SHOW_COLUMNS: {
+        size_t n = tui_columns_show_all(cols);
+        remember_columns(rv, app);
+        if (n)
+            tui_app_message(app, "every column shown (%zu were hidden)", n);
+        else
+            tui_app_message(app, "no column is hidden");
+        return TUI_REDRAW;
+    }
+    case TUI_ACT_COLUMN_WIDTH: {
+        int full = widest(rv, c, tui_rowcache_start(rv->cache),
+                          tui_rowcache_held(rv->cache));
+        int title = cols->header[c];
+        tui_columns_toggle_full(cols, full > title ? full : title);
+        return TUI_REDRAW;
+    }
+    case TUI_ACT_NARROW_COLUMN:
+    case TUI_ACT_WIDEN_COLUMN:
+        tui_columns_resize(cols,
+                           a == TUI_ACT_NARROW_COLUMN ? -TUI_COLUMNS_STEP
+                                                      : TUI_COLUMNS_STEP,
+                           screen);
+        return TUI_REDRAW;
+    case TUI_ACT_FREEZE_COLUMNS: {
+        int rc = tui_columns_freeze(cols);
+        if (rc < 0)
+            tui_app_error(app, "%s is a key column: always frozen", name);
+        else if (rc == 0)
+            tui_app_message(app, "only the key columns are frozen");
+        else
+            tui_app_message(app, "columns frozen up to %s", name);
+        return TUI_REDRAW;
+    }
+    case TUI_ACT_GOTO_COLUMN:
+        rv->col_before = cols->cur;
+        orm_buf_reset(&rv->col_stem);
+        tui_app_prompt(app, TUI_PROMPT_COLUMN, "column: ", NULL);
+        return TUI_REDRAW;
+    default:
+        return TUI_UNHANDLED;
+    }
+}
+
+/* The screen index of model column `col`. */
+static size_t order_of(const rows_view *rv, size_t col)
+{
+    for (size_t i = 0; i < rv->cols.n; i++)
+        if (rv->cols.order[i] == col)
+            return i;
+    return rv->cols.cur;
+}
+
+/* The `c` prompt: the cursor follows the name as it is typed, Tab
+ * completes it (again: the next name that fits), Enter goes there (a
+ * hidden column is shown again), Esc goes back. */
+static unsigned column_prompt(rows_view *rv, tui_app *app, const char *text,
+                              int done)
+{
+    tui_columns *cols = &rv->cols;
+    if (done == -1) {
+        cols->cur = rv->col_before;
+        return TUI_REDRAW;
+    }
+    if (done == 2) { /* Tab */
+        orm_buf out = ORM_BUF_INIT;
+        const char *stem = orm_buf_str(&rv->col_stem);
+        const char *next = NULL;
+        size_t n = stem && *stem ? 1 : tui_columns_complete(cols, text, &out);
+        if (n == 0) {
+            orm_buf_free(&out);
+            tui_app_error(app, "no column of %s starts with '%s'", rv->m->name,
+                          text);
+            return TUI_REDRAW;
+        }
+        if (stem && *stem) {
+            next = tui_columns_next_match(cols, stem, text);
+        } else if (strcmp(orm_buf_str(&out), text) != 0) {
+            next = orm_buf_str(&out);
+        } else { /* nothing to add: step through the names that fit */
+            orm_buf_append(&rv->col_stem, text);
+            next = tui_columns_next_match(cols, text, text);
+        }
+        if (next) {
+            char *copy = orm_strdup(next);
+            if (copy)
+                tui_app_prompt(app, TUI_PROMPT_COLUMN, "column: ", copy);
+            free(copy);
+        }
+        orm_buf_free(&out);
+        text = orm_buf_str(&app->prompt_text);
+    } else if (done == 0) {
+        orm_buf_reset(&rv->col_stem);
+    }
+    int col = tui_columns_find(cols, text ? text : "");
+    const char *first = text ? tui_columns_next_match(cols, text, "") : NULL;
+    if (col < 0 && first)
+        col = orm_model_column_index(rv->m, first);
+    if (done == 1 && col < 0) {
+        cols->cur = rv->col_before;
+        tui_app_error(app, "no column '%s' in %s", text, rv->m->name);
+    } else if (done == 1 && cols->hidden[col]) {
+        tui_columns_go(cols, (size_t)col);
+        remember_columns(rv, app);
+        tui_app_message(app, "%s shown again", rv->m->columns[col].name);
+    } else if (col >= 0 && !cols->hidden[col]) {
+        cols->cur = order_of(rv, (size_t)col);
+    }
+    return TUI_REDRAW;
+}
+
 static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
 {
     rows_view *rv = (rows_view *)v;
@@ -754,19 +924,6 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
             sync(rv, app);
         }
         return TUI_REDRAW;
-    case TUI_ACT_MOVE_LEFT:
-        if (rv->col > 0)
-            rv->col--;
-        if (rv->col >= rv->nfrozen && rv->col < rv->hscroll)
-            rv->hscroll = rv->col;
-        if (rv->col < rv->nfrozen)
-            rv->hscroll = rv->nfrozen;
-        return TUI_REDRAW;
-    case TUI_ACT_MOVE_RIGHT:
-        if (rv->col + 1 < rv->m->ncolumns)
-            rv->col++;
-        show_column(rv, app->screen->cols);
-        return TUI_REDRAW;
     case TUI_ACT_OPEN:
         if (rv->strip_cursor >= 0)
             return tui_edit_new_row(
@@ -774,7 +931,8 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
                 tui_edit_new_at(app, rv->m, (size_t)rv->strip_cursor));
         return open_record(rv, app);
     case TUI_ACT_SORT:
-        return toggle_sort(rv, app);
+    case TUI_ACT_SORT_ADD:
+        return sort_key(rv, app, a == TUI_ACT_SORT_ADD);
     case TUI_ACT_SEARCH:
         tui_app_prompt(app, TUI_PROMPT_SEARCH, "/", rv->search_text);
         return TUI_REDRAW;
@@ -791,13 +949,16 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
         }
         return TUI_REDRAW;
     case TUI_ACT_REVEAL: {
-        size_t c = rv->order[rv->col];
+        size_t c = tui_columns_current(&rv->cols);
         if (!(rv->m->columns[c].flags & ORM_SECRET)) {
             tui_app_message(app, "%s is not a secret column",
                             rv->m->columns[c].name);
             return TUI_REDRAW;
         }
         rv->revealed[c] = !rv->revealed[c];
+        /* The values are another width now. */
+        tui_columns_set_natural(&rv->cols, c,
+                                widest(rv, c, rv->top, (size_t)page));
         return TUI_REDRAW;
     }
     case TUI_ACT_BACKREFS:
@@ -809,7 +970,7 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
     case TUI_ACT_CLEAR_FILTER:
         return tui_filter_rows_action(v, app, a); /* view_builder.c */
     default:
-        return TUI_UNHANDLED;
+        return column_action(rv, app, a);
     }
 }
 
@@ -817,6 +978,8 @@ static unsigned rows_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
                             const char *text, int done)
 {
     rows_view *rv = (rows_view *)v;
+    if (kind == TUI_PROMPT_COLUMN)
+        return column_prompt(rv, app, text, done);
     if (done != 1)
         return TUI_REDRAW;
     if (kind == TUI_PROMPT_SEARCH)
@@ -831,23 +994,11 @@ static unsigned rows_click(tui_view *v, tui_app *app, int line, int col,
 {
     rows_view *rv = (rows_view *)v;
     /* Which column was hit. */
-    int x = rv->gutter;
-    size_t hit = rv->col;
-    for (size_t i = 0; i < rv->nfrozen; i++) {
-        int w = rv->widths[rv->order[i]];
-        if (col >= x && col < x + w)
-            hit = i;
-        x += w + 1;
+    for (size_t i = 0; i < rv->cols.n; i++) {
+        int x = tui_columns_x(&rv->cols, i, app->screen->cols);
+        if (x >= 0 && col >= x && col < x + rv->cols.width[rv->cols.order[i]])
+            rv->cols.cur = i;
     }
-    if (rv->nfrozen)
-        x += 2;
-    for (size_t i = rv->hscroll; i < rv->m->ncolumns; i++) {
-        int w = rv->widths[rv->order[i]];
-        if (col >= x && col < x + w)
-            hit = i;
-        x += w + 1;
-    }
-    rv->col = hit;
     if (line < 1)
         return TUI_REDRAW;
     if (line - 1 < rv->strip) { /* a pending new row */
@@ -889,16 +1040,21 @@ static void rows_close(tui_view *v)
     orm_expr_free(rv->search);
     free(rv->base_text);
     free(rv->search_text);
-    free(rv->order);
-    free(rv->widths);
+    tui_columns_clear(&rv->cols);
+    orm_buf_free(&rv->col_stem);
     free(rv->revealed);
     free(rv->shown);
     free(rv);
 }
 
+/* The rows screen's own keys, then browsing's. */
+static const tui_scope rows_scopes[] = {TUI_SCOPE_ROWS, TUI_SCOPE_BROWSE,
+                                        TUI_SCOPE_GLOBAL};
+
 static const tui_view_ops rows_ops = {
     .name = "rows",
     .kind = TUI_VIEW_ROWS,
+    .scopes = rows_scopes,
     .open = rows_open,
     .draw = rows_draw,
     .title = rows_title,
@@ -965,7 +1121,6 @@ int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
     rv->base.ops = &rows_ops;
     rv->display = &app->display;
     rv->m = model;
-    rv->sort_col = -1;
     if (filter) {
         rv->base_filter = orm_expr_copy(filter);
         rv->base_text = filter_text ? orm_strdup(filter_text) : NULL;

@@ -1,0 +1,462 @@
+/*
+ * The rows screen's columns and sort keys, driven with keys on the
+ * in-memory screen: hiding and showing columns (remembered per model
+ * for the session), fitted, full and set widths, widths that stay put
+ * while paging, freezing, jumping to a column by name with completion,
+ * first and last column, a wider screen bringing back columns scrolled
+ * off, rebinding, and sorting by several columns with the cursor kept on
+ * its row.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "columns.h"
+#include "test_tui_fixture.h"
+
+#define LONG_CITY "Llanfairpwllgwyngyll-gogerychwyrndrobwll-Ünïcode"
+
+/* Many columns, a long comment, a non-ASCII column name, ties and
+ * NULLs in score. */
+static const orm_column wide_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "city", .type = ORM_STRING, .length = 80},
+    {.name = "Größe", .type = ORM_INTEGER},
+    {.name = "comment", .type = ORM_TEXT},
+    {.name = "score", .type = ORM_INTEGER},
+    {.name = "c01", .type = ORM_INTEGER},
+    {.name = "c02", .type = ORM_INTEGER},
+    {.name = "c03", .type = ORM_INTEGER},
+    {.name = "c04", .type = ORM_INTEGER},
+    {.name = "c05", .type = ORM_INTEGER},
+    {.name = "c06", .type = ORM_INTEGER},
+    {.name = "c07", .type = ORM_INTEGER},
+    {.name = "c08", .type = ORM_INTEGER},
+    {.name = "c09", .type = ORM_INTEGER},
+    {.name = "c10", .type = ORM_INTEGER},
+    {.name = "c11", .type = ORM_INTEGER},
+    {.name = "cLast", .type = ORM_INTEGER},
+};
+static const orm_model Wide = ORM_MODEL("Wide", "wides", wide_columns);
+
+/* Two columns and a text longer than 40 cells. */
+static const orm_column memo_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "text", .type = ORM_STRING, .length = 200},
+};
+static const orm_model Memo = ORM_MODEL("Memo", "memos", memo_columns);
+
+#define MEMO_TEXT                                                              \
+    "Ein ziemlich langer Text über Größen, der mehr als vierzig Zellen "    \
+    "braucht (ÆØÅ)"
+
+static void fill_wide(tui_fixture *fx)
+{
+    orm_session *s = NULL;
+    static const char *const cities[] = {"Zürich", "berlin", "Åre", "Oslo",
+                                         "kyiv"};
+    fx_check(orm_db_register(fx->db, &Wide), fx->db, "register");
+    fx_check(orm_db_register(fx->db, &Memo), fx->db, "register");
+    fx_check(orm_db_create_all(fx->db), fx->db, "create_all");
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (int i = 1; i <= 30; i++) {
+        orm_record *rec;
+        orm_record_new(&rec, &Wide);
+        fx_set(rec, "id", orm_value_int(i));
+        /* The long city is on the second page only. */
+        fx_set(rec, "city",
+               orm_value_text(i == 25 ? LONG_CITY : cities[i % 5]));
+        fx_set(rec, "Größe", orm_value_int(i % 4));
+        fx_set(rec, "comment",
+               orm_value_text(i == 1 ? "Ein Kommentar, der viel länger ist "
+                                       "als vierzig Zellen: ENDE-DES-TEXTS"
+                                     : "kurz"));
+        fx_set(rec, "score",
+               i % 5 == 0 ? orm_value_null() : orm_value_int(i % 3));
+        for (int c = 5; c < 17; c++)
+            fx_set(rec, wide_columns[c].name, orm_value_int(1000 + c));
+        orm_session_add(s, rec);
+    }
+    orm_record *memo;
+    orm_record_new(&memo, &Memo);
+    fx_set(memo, "id", orm_value_int(1));
+    fx_set(memo, "text", orm_value_text(MEMO_TEXT));
+    orm_session_add(s, memo);
+    fx_commit(fx, s);
+    orm_session_free(s);
+}
+
+static int setup(void **state)
+{
+    tui_fixture *fx = calloc(1, sizeof *fx);
+    fx_open_db(fx, 200);
+    fill_wide(fx);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_close(fx);
+    free(fx);
+    return 0;
+}
+
+static void open_model(tui_fixture *fx, const char *name)
+{
+    char keys[64];
+    snprintf(keys, sizeof keys, "/<C-u>%s<Enter>", name);
+    fx_send(fx, keys);
+    if (strcmp(tui_app_top(fx->app)->ops->name, "rows") != 0)
+        fx_dump_fail(fx, "rows screen not open for", name);
+}
+
+static void start_on(tui_fixture *fx, const char *model, int rows, int cols)
+{
+    fx_start(fx, rows, cols);
+    open_model(fx, model);
+}
+
+/* The header's text under the cursor (the current column's name). */
+static char *current_column(tui_fixture *fx)
+{
+    static char name[64];
+    size_t n = 0;
+    for (int c = 0; c < fx->scr->cols; c++) {
+        const tui_cell *cell = tui_screen_cell(fx->scr, 1, c);
+        if (cell->element != TUI_EL_CURSOR_CELL || !cell->width)
+            continue;
+        size_t len = strlen(cell->text);
+        if (n + len < sizeof name && (n || cell->text[0] != ' ')) {
+            memcpy(name + n, cell->text, len);
+            n += len;
+        }
+    }
+    while (n && name[n - 1] == ' ')
+        n--;
+    name[n] = '\0';
+    return name;
+}
+
+static void assert_current(tui_fixture *fx, const char *name)
+{
+    if (strcmp(current_column(fx), name) != 0)
+        fx_dump_fail(fx, "the current column is not", name);
+}
+
+/* Where `text` starts on the header line, or -1. */
+static int header_x(tui_fixture *fx, const char *text)
+{
+    char *line = fx_line(fx, 1);
+    char *at = strstr(line, text);
+    int x = -1;
+    if (at) {
+        x = 0;
+        for (int c = 0; c < fx->scr->cols; c++) {
+            const tui_cell *cell = tui_screen_cell(fx->scr, 1, c);
+            if (!cell->width)
+                continue;
+            size_t before = 0;
+            for (int k = 0; k < c; k++)
+                if (tui_screen_cell(fx->scr, 1, k)->width)
+                    before += strlen(tui_screen_cell(fx->scr, 1, k)->text);
+            if (before == (size_t)(at - line)) {
+                x = c;
+                break;
+            }
+        }
+    }
+    free(line);
+    return x;
+}
+
+static void test_grid__minus_hides_plus_shows_remembered_per_model(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    fx_send(fx, "l");
+    assert_current(fx, "city");
+    fx_send(fx, "-");
+    fx_assert_not_shows(fx, "Zürich");
+    assert_true(header_x(fx, "city") < 0);
+    assert_current(fx, "Größe"); /* the cursor moves on */
+    fx_assert_shows(fx, "1 hidden");
+    /* Back to the models and in again: still hidden this session. */
+    fx_send(fx, "q");
+    open_model(fx, "Wide");
+    fx_assert_not_shows(fx, "Zürich");
+    fx_assert_shows(fx, "1 hidden");
+    /* Another model is not touched. */
+    fx_send(fx, "q");
+    open_model(fx, "Memo");
+    fx_assert_not_shows(fx, "hidden");
+    fx_send(fx, "q");
+    open_model(fx, "Wide");
+    fx_send(fx, "+");
+    fx_assert_shows(fx, "Zürich");
+    fx_assert_not_shows(fx, "1 hidden");
+    fx_send(fx, "q");
+    open_model(fx, "Wide");
+    fx_assert_shows(fx, "Zürich");
+}
+
+static void test_grid__the_last_shown_column_cannot_be_hidden(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Memo", 24, 80);
+    fx_send(fx, "-");
+    fx_assert_shows(fx, "1 hidden");
+    fx_send(fx, "-");
+    fx_assert_shows(fx, "text is the last column shown");
+    fx_assert_shows(fx, "Ein ziemlich");
+}
+
+/* With few columns the screen's room is used: no 40-cell cap. */
+static void test_grid__columns_are_not_capped_when_there_is_room(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Memo", 24, 120);
+    fx_assert_shows(fx, MEMO_TEXT);
+}
+
+static void test_grid__underscore_full_width_and_back(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    fx_assert_not_shows(fx, "ENDE-DES-TEXTS"); /* held to 40 cells */
+    fx_send(fx, "lll");
+    assert_current(fx, "comment");
+    fx_send(fx, "_");
+    fx_assert_shows(fx, "ENDE-DES-TEXTS");
+    fx_send(fx, "_");
+    fx_assert_not_shows(fx, "ENDE-DES-TEXTS");
+}
+
+static void test_grid__angle_brackets_narrow_and_widen(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    int x = header_x(fx, "Größe");
+    assert_true(x > 0);
+    fx_send(fx, "l>");
+    assert_int_equal(header_x(fx, "Größe"), x + TUI_COLUMNS_STEP);
+    fx_send(fx, "<");
+    fx_send(fx, "<");
+    assert_int_equal(header_x(fx, "Größe"), x - TUI_COLUMNS_STEP);
+}
+
+static void test_grid__widths_do_not_shift_while_paging(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    int x = header_x(fx, "Größe");
+    assert_true(x > 0);
+    fx_send(fx, "<PgDn>");
+    fx_assert_shows(fx, "Llanf\xE2\x80\xA6"); /* cut to the width it had */
+    assert_int_equal(header_x(fx, "Größe"), x);
+    fx_send(fx, "<PgUp>");
+    assert_int_equal(header_x(fx, "Größe"), x);
+}
+
+static void test_grid__bang_freezes_columns_beside_the_key(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    fx_send(fx, "l!");
+    fx_assert_shows(fx, "columns frozen up to city");
+    fx_send(fx, "$");
+    assert_current(fx, "cLast");
+    /* Scrolled to the end, city is still beside the key column. */
+    assert_true(header_x(fx, "city") >= 0);
+    assert_true(header_x(fx, "city") < header_x(fx, "cLast"));
+    assert_true(header_x(fx, "comment") < 0);
+    fx_send(fx, "0l!");
+    fx_assert_shows(fx, "only the key columns are frozen");
+    fx_send(fx, "$");
+    assert_true(header_x(fx, "city") < 0);
+    fx_send(fx, "0!");
+    fx_assert_shows(fx, "id is a key column");
+}
+
+static void test_grid__zero_and_dollar_first_and_last_column(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    assert_true(header_x(fx, "cLast") < 0);
+    fx_send(fx, "$");
+    assert_current(fx, "cLast");
+    assert_true(header_x(fx, "cLast") > 0);
+    fx_send(fx, "0");
+    assert_current(fx, "id");
+    assert_true(header_x(fx, "city") > 0);
+}
+
+static void test_grid__c_jumps_to_a_column_with_completion(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    fx_send(fx, "ccom<Enter>");
+    assert_current(fx, "comment");
+    /* Tab completes, case folded, non-ASCII too. */
+    fx_send(fx, "cgrö<Tab>");
+    fx_assert_shows(fx, "column: Größe");
+    fx_send(fx, "<Enter>");
+    assert_current(fx, "Größe");
+    /* Tab with nothing to add steps through the names that fit. */
+    fx_send(fx, "cc<Tab>");
+    fx_assert_shows(fx, "column: city");
+    fx_send(fx, "<Esc>cc0<Tab>");
+    fx_assert_shows(fx, "column: c01");
+    fx_send(fx, "<Tab>");
+    fx_assert_shows(fx, "column: c02");
+    fx_send(fx, "<Enter>");
+    assert_current(fx, "c02");
+    /* Esc goes back where the cursor was. */
+    fx_send(fx, "ccity<Esc>");
+    assert_current(fx, "c02");
+    fx_send(fx, "cnowhere<Enter>");
+    fx_assert_shows(fx, "no column 'nowhere' in Wide");
+    assert_current(fx, "c02");
+    /* A hidden column is shown again. */
+    fx_send(fx, "0l-");
+    fx_assert_shows(fx, "1 hidden");
+    fx_send(fx, "cCITY<Enter>");
+    assert_current(fx, "city");
+    fx_assert_not_shows(fx, "1 hidden");
+}
+
+static void test_grid__a_wider_screen_brings_back_columns(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    fx_send(fx, "$");
+    assert_true(header_x(fx, "city") < 0);
+    assert_int_equal(tui_screen_mem_set_size(fx->scr, 24, 250), 0);
+    fx_send(fx, "<Resize>");
+    assert_current(fx, "cLast");
+    assert_true(header_x(fx, "city") > 0);
+    assert_true(header_x(fx, "c01") > 0);
+}
+
+static void test_grid__column_keys_can_be_rebound(void **state)
+{
+    tui_fixture *fx = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/config", fx->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[keys]\nhide-column = x\nlast-column = L\n", f);
+    fclose(f);
+    start_on(fx, "Wide", 24, 80);
+    fx_send(fx, "l-");
+    fx_assert_shows(fx, "Zürich");
+    fx_send(fx, "x");
+    fx_assert_not_shows(fx, "Zürich");
+    fx_assert_shows(fx, "city hidden (+ shows all)");
+    fx_send(fx, "L");
+    assert_current(fx, "cLast");
+}
+
+static void test_grid__shift_s_adds_sort_keys_shown_in_header(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    fx_send(fx, "ccity<Enter>s");
+    fx_send(fx, "cscore<Enter>S");
+    fx_assert_shows(fx, "sort: city \xE2\x86\x91, score \xE2\x86\x91");
+    fx_send(fx, "S");
+    fx_assert_shows(fx, "sort: city \xE2\x86\x91, score \xE2\x86\x93");
+    fx_assert_shows(fx, "score\xE2\x96\xBC"
+                        "2");
+    fx_send(fx, "S");
+    fx_assert_shows(fx, "sort: city \xE2\x86\x91");
+    fx_assert_not_shows(fx, ", score");
+    /* s makes one column the only key again. */
+    fx_send(fx, "S");
+    fx_send(fx, "cGröße<Enter>S");
+    fx_assert_shows(fx, "\xE2\x96\xB2"
+                        "3");
+    fx_send(fx, "s");
+    fx_assert_shows(fx, "sort: Größe \xE2\x86\x91");
+    fx_assert_not_shows(fx, "city \xE2\x86\x91");
+    fx_assert_not_shows(fx, "\xE2\x96\xB2"
+                            "1");
+}
+
+/* score ascending (NULLs first), then Größe: the rows with no score
+ * (5, 10, 15, 20, 25, 30) by Größe (i % 4), ties by id. */
+static void test_grid__two_sort_keys_order_the_rows(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 80);
+    fx_send(fx, "cscore<Enter>S");
+    fx_send(fx, "cGröße<Enter>S");
+    fx_assert_shows(fx, "score\xE2\x96\xB2"
+                        "1");
+    fx_assert_shows(fx, "Gr\xC3\xB6\xC3\x9F"
+                        "e\xE2\x96\xB2"
+                        "2");
+    fx_send(fx, "g");
+    static const int want[] = {20, 5, 25, 10, 30, 15};
+    for (int i = 0; i < 6; i++) {
+        char *line = fx_line(fx, 2 + i);
+        int id = atoi(line);
+        free(line);
+        if (id != want[i])
+            fx_dump_fail(fx, "rows out of order", "score, Größe");
+    }
+    /* Paging to the end and back keeps the order. */
+    fx_send(fx, "G");
+    fx_assert_shows(fx, "row 30 of 30");
+    fx_send(fx, "g");
+    char *line = fx_line(fx, 2);
+    assert_int_equal(atoi(line), 20);
+    free(line);
+}
+
+static void test_grid__sorting_keeps_the_cursor_on_its_row(void **state)
+{
+    tui_fixture *fx = *state;
+    char label[32];
+    start_on(fx, "Item", 24, 80);
+    fx_send(fx, "jjjj"); /* id 5, fifth line */
+    fx_assert_shows(fx, "row 5 of 200");
+    fx_send(fx, "ls");
+    /* item-39595 is the 80th label. */
+    fx_assert_shows(fx, "row 80 of 200");
+    fx_item_label(label, sizeof label, 5);
+    assert_int_equal(fx_row_of(fx, label), 2 + 4);
+    /* Descending: the same row, wherever it now is. */
+    fx_send(fx, "s");
+    fx_assert_shows(fx, "row 121 of 200");
+    assert_int_equal(fx_row_of(fx, label), 2 + 4);
+    /* A second key keeps it too. */
+    fx_send(fx, "lS");
+    fx_assert_shows(fx, "row 121 of 200");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+        T(test_grid__minus_hides_plus_shows_remembered_per_model),
+        T(test_grid__the_last_shown_column_cannot_be_hidden),
+        T(test_grid__columns_are_not_capped_when_there_is_room),
+        T(test_grid__underscore_full_width_and_back),
+        T(test_grid__angle_brackets_narrow_and_widen),
+        T(test_grid__widths_do_not_shift_while_paging),
+        T(test_grid__bang_freezes_columns_beside_the_key),
+        T(test_grid__zero_and_dollar_first_and_last_column),
+        T(test_grid__c_jumps_to_a_column_with_completion),
+        T(test_grid__a_wider_screen_brings_back_columns),
+        T(test_grid__column_keys_can_be_rebound),
+        T(test_grid__shift_s_adds_sort_keys_shown_in_header),
+        T(test_grid__two_sort_keys_order_the_rows),
+        T(test_grid__sorting_keeps_the_cursor_on_its_row),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
