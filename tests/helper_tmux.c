@@ -79,8 +79,15 @@ void tmux_wait_for(const tmux_term *t, const char *text)
 {
     if (screen_wait(t, text, 1))
         return;
+    /* Which windows there are and what runs in them says whose screen
+     * this is when it is not the expected one. */
+    char *windows = tmux_capture(
+        t, "list-windows -a -F '#{window_index}#{?window_active,*,} "
+           "#{pane_current_command} dead=#{pane_dead}'");
     char *s = tmux_screen(t);
-    fail_msg("timed out waiting for [%s]; screen:\n%s", text, s);
+    fail_msg("timed out waiting for [%s]; windows:\n%sscreen:\n%s", text,
+             windows, s);
+    free(windows);
     free(s);
 }
 
