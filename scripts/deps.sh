@@ -12,9 +12,9 @@ build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
 # Test-only: database servers for the driver tests, tmux for the TUI tests,
 # doxygen for the API reference test, clang and its runtime for the fuzz
 # smoke run, locales (localedef and the de_DE source) for the comma-decimal
-# test runs.
+# test runs, openssl for the test servers' certificates.
 test_pkgs=(tmux postgresql mariadb-server mariadb-client valgrind clang
-  libclang-rt-14-dev doxygen locales)
+  libclang-rt-14-dev doxygen locales openssl)
 
 case ${1-} in
   --build-only) pkgs=("${build_pkgs[@]}") ;;

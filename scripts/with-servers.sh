@@ -10,6 +10,9 @@
 #   ORB_TEST_MYSQL_URL=mysql://orb:PW@127.0.0.1:PORT/orb_test
 # and the same servers' database orb_foreign as ORB_TEST_PG_FOREIGN_URL and
 # ORB_TEST_MYSQL_FOREIGN_URL (see test_foreign.c),
+# and, for TLS (scripts/servers/tls.sh), ORB_TEST_TLS_CA (the CA that
+# signed both servers' certificate for 127.0.0.1/localhost) and
+# ORB_TEST_TLS_OTHER_CA (one that did not),
 # and its exit status becomes ours. Both servers and their temp dirs go away
 # on exit, INT and TERM; runs killed with SIGKILL are reaped by the next run.
 # If a server cannot start we print its log and fail: the tests must never
@@ -23,6 +26,8 @@ readonly STATE_PREFIX=/tmp/orb-test-servers.
 readonly PORT_MIN=20000 PORT_SPAN=12000 PORT_TRIES=20
 
 say() { echo "with-servers: $*" >&2; }
+# shellcheck source=scripts/servers/tls.sh
+source "$(dirname "${BASH_SOURCE[0]}")/servers/tls.sh"
 
 if (($# == 0)); then
   echo "usage: $0 CMD [ARGS...]" >&2
@@ -172,7 +177,8 @@ start_pg() {
     # Durability off: the data dies with the run anyway.
     runuser -u postgres -- "${PG_BIN}/pg_ctl" -D "${dir}" -l "${log}" -w -t 30 -s \
       start -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off \
--c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
+-c synchronous_commit=off -c full_page_writes=off -c max_connections=50 \
+${TLS_PG_OPTS}" \
       >"${ctl_log}" 2>&1 && break
     grep -q 'Address already in use' "${log}" ||
       die_with_log "PostgreSQL start" "${ctl_log}" "${log}"
@@ -212,7 +218,7 @@ start_mariadb() {
       --pid-file="${dir}/mariadbd.pid" --log-error="${log}" --skip-name-resolve \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-use-native-aio=0 \
-      --max-allowed-packet=64M </dev/null >>"${log}" 2>&1 &
+      --max-allowed-packet=64M "${TLS_MARIADB_ARGS[@]}" </dev/null >>"${log}" 2>&1 &
     pid=$!
     echo "${pid}" >"${BASE}/mariadbd.pid"
     # Ready once it answers on its socket; if it dies, see why.
@@ -252,6 +258,9 @@ install -d -m 755 "${BASE}/logs"
 STATE=${STATE_PREFIX}${BASE##*.}
 printf 'owner %s %s\ndir %s\n' "$$" "$(starttime "$$")" "${BASE}" >"${STATE}"
 
+tls_setup "${BASE}/tls" "${BASE}/logs/tls.log" ||
+  die_with_log "TLS certificates" "${BASE}/logs/tls.log"
+
 pg_pw=$(random_hex)
 my_pw=$(random_hex)
 # Both servers start in parallel: ~1-1.5 s each.
@@ -274,6 +283,8 @@ export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_test"
 # MariaDB utf8mb4_general_ci; PostgreSQL with an ICU collation (only the C
 # and C.UTF-8 OS locales exist here).
 export ORB_TEST_PG_FOREIGN_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/orb_foreign"
+export ORB_TEST_TLS_CA=${BASE}/tls/ca.pem
+export ORB_TEST_TLS_OTHER_CA=${BASE}/tls/other-ca.pem
 export ORB_TEST_MYSQL_FOREIGN_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_foreign"
 
 # CMD runs in the background and we wait for it: bash defers traps while a
