@@ -32,14 +32,17 @@ static long ms_left(const struct timespec *deadline)
            (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-/* Wait for fd to become ready for `events` until the deadline. */
+#define MY_TIMED_OUT (-2)
+
+/* Wait for fd to become ready for `events` until the deadline: 0, -1 on
+ * an error, MY_TIMED_OUT. */
 static int wait_for(int fd, short events, const struct timespec *deadline)
 {
     for (;;) {
         long left = ms_left(deadline);
         struct pollfd p = {fd, events, 0};
         if (left <= 0)
-            return -1;
+            return MY_TIMED_OUT;
         int rc = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
         if (rc > 0)
             return 0;
@@ -48,14 +51,15 @@ static int wait_for(int fd, short events, const struct timespec *deadline)
     }
 }
 
-/* Exactly n bytes, or -1. */
+/* Exactly n bytes: 0, -1, or MY_TIMED_OUT. */
 static int read_exact(int fd, unsigned char *out, size_t n,
                       const struct timespec *deadline)
 {
     size_t got = 0;
     while (got < n) {
-        if (wait_for(fd, POLLIN, deadline) != 0)
-            return -1;
+        int rc = wait_for(fd, POLLIN, deadline);
+        if (rc != 0)
+            return rc;
         ssize_t r = recv(fd, out + got, n - got, 0);
         if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
             return -1;
@@ -65,9 +69,10 @@ static int read_exact(int fd, unsigned char *out, size_t n,
     return 0;
 }
 
-/* A connected, non-blocking TCP socket, or -1. */
+/* A connected, non-blocking TCP socket, or -1 (*timed_out set when the
+ * deadline passed). */
 static int connect_to(const char *host, unsigned port,
-                      const struct timespec *deadline)
+                      const struct timespec *deadline, int *timed_out)
 {
     struct addrinfo hints, *list = NULL;
     char service[16];
@@ -84,12 +89,16 @@ static int connect_to(const char *host, unsigned port,
         if (fd < 0)
             continue;
         int rc = connect(fd, a->ai_addr, a->ai_addrlen), soerr = 0;
+        int waited = -1;
         socklen_t len = sizeof soerr;
-        if (rc != 0 && errno == EINPROGRESS &&
-            wait_for(fd, POLLOUT, deadline) == 0 &&
+        if (rc != 0 && errno == EINPROGRESS)
+            waited = wait_for(fd, POLLOUT, deadline);
+        if (waited == 0 &&
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
             soerr == 0)
             rc = 0;
+        if (waited == MY_TIMED_OUT)
+            *timed_out = 1;
         if (rc != 0) {
             close(fd);
             fd = -1;
@@ -128,16 +137,19 @@ my_tls_offer my_server_tls_offer(const char *host, unsigned port,
     }
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += timeout_s ? timeout_s : MY_DEFAULT_WAIT_S;
-    int fd = connect_to(host, port, &deadline);
+    int timed_out = 0, rc;
+    int fd = connect_to(host, port, &deadline, &timed_out);
     if (fd < 0)
-        return MY_TLS_UNKNOWN;
-    if (read_exact(fd, head, sizeof head, &deadline) == 0) {
+        return timed_out ? MY_TLS_NO_ANSWER : MY_TLS_UNKNOWN;
+    if ((rc = read_exact(fd, head, sizeof head, &deadline)) == 0) {
         size_t len =
             (size_t)head[0] | (size_t)head[1] << 8 | (size_t)head[2] << 16;
         if (len > 0 && len <= MY_GREETING_MAX && (payload = malloc(len)) &&
-            read_exact(fd, payload, len, &deadline) == 0)
+            (rc = read_exact(fd, payload, len, &deadline)) == 0)
             offer = parse_greeting(payload, len);
     }
+    if (rc == MY_TIMED_OUT)
+        offer = MY_TLS_NO_ANSWER;
     free(payload);
     close(fd);
     return offer;

@@ -20,42 +20,83 @@ static const char *const my_session_sql[] = {
 
 /* ---- connections ---- */
 
-static int my_truthy(const char *v)
+/* The session settings with the statement timeout added (one
+ * statement, no extra round trip). */
+static int my_session_sql_make(my_conn *c)
 {
-    return strcasecmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
-           strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0 ||
-           strcasecmp(v, "require") == 0 || strcasecmp(v, "required") == 0;
+    for (size_t i = 0; i < 2; i++) {
+        orm_buf b = ORM_BUF_INIT;
+        orm_buf_append(&b, my_session_sql[i]);
+        if (c->statement_timeout_ms > 0)
+            orm_buf_appendf(&b, ", SESSION max_statement_time = %ld.%03ld",
+                            c->statement_timeout_ms / 1000,
+                            c->statement_timeout_ms % 1000);
+        if (!(c->session_sql[i] = orm_buf_finish(&b)))
+            return ORM_ENOMEM;
+    }
+    return 0;
 }
 
-/* TLS and socket settings from the URL's query; `charset` is ignored
- * (always utf8mb4), as are parameters meant for other drivers. */
-static int my_conn_params(my_conn *c, const orm_url *url, orm_error *err)
+/* TLS, timeouts (the same options as every dialect: orm/sys/connopt.h)
+ * and socket from the URL's query; `charset` is ignored (always
+ * utf8mb4), as are parameters meant for other drivers. */
+static int my_conn_params(my_conn *c, const orm_url *url,
+                          const orm_connect_options *opts, orm_error *err)
 {
-    const char *v;
-
-    if ((v = orm_url_param_get(url, "ssl")) && my_truthy(v))
-        c->ssl_enforce = 1;
-    if ((v = orm_url_param_get(url, "ssl_mode"))) {
-        if (strcasecmp(v, "disabled") == 0 || strcasecmp(v, "preferred") == 0)
-            c->ssl_enforce = 0;
-        else if (strcasecmp(v, "required") == 0)
-            c->ssl_enforce = 1;
-        else if (strcasecmp(v, "verify_ca") == 0 ||
-                 strcasecmp(v, "verify_identity") == 0)
-            c->ssl_enforce = c->ssl_verify = 1;
-        else
-            return orm_error_set(err, ORM_EINVALID,
-                                 "unknown ssl_mode '%s' (use DISABLED, "
-                                 "PREFERRED, REQUIRED, VERIFY_CA or "
-                                 "VERIFY_IDENTITY)",
-                                 v);
-    }
-    if (my_dup(&c->ssl_ca, orm_url_param_get(url, "ssl_ca")) ||
-        my_dup(&c->ssl_cert, orm_url_param_get(url, "ssl_cert")) ||
-        my_dup(&c->ssl_key, orm_url_param_get(url, "ssl_key")) ||
-        my_dup(&c->unix_socket, orm_url_param_get(url, "unix_socket")))
+    orm_conn_params p;
+    int rc = orm_conn_params_read(&p, url, err);
+    if (rc)
+        return rc;
+    /* With a CA file the handshake checks the chain; verifying the
+     * server's certificate adds its name (and, without a CA file, checks
+     * against the system's CAs). */
+    c->ssl_disable = p.tls == ORM_TLS_DISABLE;
+    c->ssl_enforce = p.tls >= ORM_TLS_REQUIRE;
+    c->ssl_verify = p.tls == ORM_TLS_VERIFY_FULL ||
+                    (p.tls == ORM_TLS_VERIFY_CA && !p.ca_file);
+    if (p.connect_timeout_s > 0)
+        c->connect_timeout = (unsigned)p.connect_timeout_s;
+    c->statement_timeout_ms = p.statement_timeout_ms
+                                  ? p.statement_timeout_ms
+                                  : (opts ? opts->statement_timeout_ms : 0);
+    if (my_dup(&c->ssl_ca, p.ca_file) || my_dup(&c->ssl_cert, p.cert_file) ||
+        my_dup(&c->ssl_key, p.key_file) || my_dup(&c->tls_key, p.tls_key) ||
+        my_dup(&c->tls_value, p.tls_value) ||
+        my_dup(&c->unix_socket, orm_url_param_get(url, "unix_socket")) ||
+        my_session_sql_make(c))
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    c->tls = p;
+    c->tls.ca_file = c->ssl_ca;
+    c->tls.cert_file = c->ssl_cert;
+    c->tls.key_file = c->ssl_key;
+    c->tls.tls_key = c->tls_key;
+    c->tls.tls_value = c->tls_value;
     return 0;
+}
+
+/* A refused connection that libmariadb reports in its own words, said
+ * the way every dialect says it; 1 when it was one of those. */
+static int my_connect_failure(my_conn *c, MYSQL *m, orm_error *err)
+{
+    unsigned native = mysql_errno(m);
+    const char *msg = mysql_error(m);
+    if (native == MY_CR_SSL_CONNECTION_ERROR) {
+        /* The certificate is checked before the login goes out. */
+        orm_tls_failure why =
+            strstr(msg, "Validation of SSL server certificate failed")
+                ? ORM_TLS_FAIL_HOST
+            : strstr(msg, "certificate") ? ORM_TLS_FAIL_CA
+                                         : ORM_TLS_FAIL_OTHER;
+        orm_conn_tls_failure(err, &c->tls, why, c->host, (int)c->port, msg);
+    } else if (native == MY_CR_SERVER_LOST &&
+               strstr(msg, "system error: 110")) {
+        orm_conn_timeout_failure(err, c->host, (int)c->port,
+                                 (int)c->connect_timeout);
+    } else {
+        return 0;
+    }
+    err->native_code = (long)native;
+    return 1;
 }
 
 /* Open c->mysql from the saved parameters and set the session up. */
@@ -71,12 +112,18 @@ static int my_conn_open(my_conn *c, orm_error *err)
     /* TLS required: refuse a server that does not offer it before
      * libmariadb sends the login (see handshake.h). A local socket needs
      * no such look: nobody sits between. */
+    my_tls_offer offer = MY_TLS_UNKNOWN;
     if (c->ssl_enforce && !c->unix_socket && c->host &&
-        strcmp(c->host, "localhost") != 0 &&
-        my_server_tls_offer(c->host, c->port, timeout) == MY_TLS_NOT_OFFERED) {
+        strcmp(c->host, "localhost") != 0)
+        offer = my_server_tls_offer(c->host, c->port, timeout);
+    if (offer == MY_TLS_NOT_OFFERED) {
         rc = orm_error_set(err, ORM_ECONNECT,
                            "cannot connect: TLS is required (ssl_mode) but "
                            "the server does not offer it; nothing was sent");
+        goto done;
+    }
+    if (offer == MY_TLS_NO_ANSWER) {
+        rc = orm_conn_timeout_failure(err, c->host, (int)c->port, (int)timeout);
         goto done;
     }
     /* Without required TLS, never hand the password over in clear text
@@ -92,11 +139,12 @@ static int my_conn_open(my_conn *c, orm_error *err)
         mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &on);
     if (c->ssl_verify)
         mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-    if (c->ssl_ca)
+    /* Any certificate file turns TLS on in libmariadb: not when disabled. */
+    if (c->ssl_ca && !c->ssl_disable)
         mysql_options(m, MYSQL_OPT_SSL_CA, c->ssl_ca);
-    if (c->ssl_cert)
+    if (c->ssl_cert && !c->ssl_disable)
         mysql_options(m, MYSQL_OPT_SSL_CERT, c->ssl_cert);
-    if (c->ssl_key)
+    if (c->ssl_key && !c->ssl_disable)
         mysql_options(m, MYSQL_OPT_SSL_KEY, c->ssl_key);
     /* The option files (/etc/my.cnf, /etc/mysql/my.cnf, ~/.my.cnf), groups
      * [client], [client-server], [client-mariadb] and [orb], as the
@@ -117,6 +165,10 @@ static int my_conn_open(my_conn *c, orm_error *err)
                                "or VERIFY_IDENTITY for such accounts)");
             goto done;
         }
+        if (my_connect_failure(c, m, err)) {
+            rc = ORM_ECONNECT;
+            goto done;
+        }
         rc = my_error_fill(c, err, mysql_errno(m), mysql_sqlstate(m),
                            mysql_error(m), 1);
         goto done;
@@ -134,7 +186,7 @@ static int my_conn_open(my_conn *c, orm_error *err)
     }
     for (size_t i = 0; i < sizeof my_session_sql / sizeof my_session_sql[0];
          i++) {
-        if (mysql_query(m, my_session_sql[i]) == 0 ||
+        if (mysql_query(m, c->session_sql[i]) == 0 ||
             mysql_errno(m) != MY_ER_UNKNOWN_COLLATION)
             break;
     }
@@ -166,6 +218,10 @@ static void my_conn_free(my_conn *c)
     free(c->ssl_ca);
     free(c->ssl_cert);
     free(c->ssl_key);
+    free(c->tls_key);
+    free(c->tls_value);
+    free(c->session_sql[0]);
+    free(c->session_sql[1]);
     orm_error_clear(&c->base.err);
     free(c);
 }
@@ -191,7 +247,7 @@ int my_connect(orm_conn **out, const orm_url *url,
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = my_conn_params(c, url, err)))
+    if ((rc = my_conn_params(c, url, opts, err)))
         goto done;
     rc = my_conn_open(c, err);
 done:

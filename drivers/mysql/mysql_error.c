@@ -167,6 +167,11 @@ int my_error_fill(const my_conn *c, orm_error *err, unsigned native,
     orm_buf text = ORM_BUF_INIT;
     char *name = NULL;
 
+    if (native == MY_ER_STATEMENT_TIMEOUT && c && c->statement_timeout_ms) {
+        orm_statement_timeout_failure(err, c->statement_timeout_ms);
+        err->native_code = (long)native;
+        return ORM_ETIMEOUT;
+    }
     if (!msg)
         msg = "";
     if (connecting && code != ORM_EAUTH)

@@ -20,6 +20,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 
+#include "orm/sys/connopt.h"
 #include "orm/sys/datetime.h"
 #include "orm/sys/driver.h"
 #include "orm/sys/number.h"
@@ -65,7 +66,9 @@ enum {
     MY_CR_UNKNOWN_HOST = 2005,
     MY_CR_SERVER_GONE = 2006,
     MY_CR_SERVER_LOST = 2013,
-    MY_CR_SERVER_LOST_EXTENDED = 2055
+    MY_CR_SERVER_LOST_EXTENDED = 2055,
+    MY_CR_SSL_CONNECTION_ERROR = 2026,
+    MY_ER_STATEMENT_TIMEOUT = 1969
 };
 
 #define MY_DEFAULT_TIMEOUT_S 10
@@ -98,6 +101,14 @@ typedef struct my_conn {
     unsigned connect_timeout;
     int ssl_enforce;
     int ssl_verify;
+    int ssl_disable;
+    orm_conn_params tls; /* TLS settings as given, for messages (its
+                            strings point at the copies above or at
+                            tls_key / tls_value) */
+    char *tls_key;       /* "ssl_mode" (the key the URL used) ... */
+    char *tls_value;     /* ... and its value */
+    long statement_timeout_ms;
+    char *session_sql[2]; /* my_session_sql with max_statement_time */
 } my_conn;
 
 /* A parameter's value as libmariadb reads it at execute. */

@@ -37,9 +37,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
+#include "orm/sys/connopt.h"
 #include "orm/sys/driver.h"
 #include "orm/sys/number.h"
 
@@ -69,8 +71,9 @@ typedef struct pg_stmt pg_stmt;
 typedef struct pg_conn {
     orm_conn base;
     PGconn *pg;
-    unsigned generation; /* bumped by reconnect */
-    pg_stmt *streaming;  /* statement owning the connection, or NULL */
+    unsigned generation;       /* bumped by reconnect */
+    pg_stmt *streaming;        /* statement owning the connection, or NULL */
+    long statement_timeout_ms; /* 0: none */
 } pg_conn;
 
 typedef struct pg_param {
@@ -289,6 +292,9 @@ static int pg_result_error(pg_conn *pgc, const PGresult *res)
         primary = PQerrorMessage(pgc->pg);
     if (code == ORM_ECONNLOST || PQstatus(pgc->pg) == CONNECTION_BAD)
         code = pg_lost(pgc, primary);
+    else if (state && !strcmp(state, "57014") && pgc->statement_timeout_ms &&
+             strstr(primary, "statement timeout"))
+        code = orm_statement_timeout_failure(err, pgc->statement_timeout_ms);
     else
         pg_error_set(err, code, NULL, primary, pg_password(pgc), NULL);
     if (state && strlen(state) == 5)
@@ -388,6 +394,9 @@ static int pg_session_setup(pg_conn *pgc)
     if (pgc->base.read_only &&
         !pg_status_is(pg, "default_transaction_read_only", on))
         orm_buf_append(&sql, "SET default_transaction_read_only = on;");
+    if (pgc->statement_timeout_ms > 0)
+        orm_buf_appendf(&sql, "SET statement_timeout = %ld;",
+                        pgc->statement_timeout_ms);
     if (sql.failed)
         rc = orm_conn_error(&pgc->base, ORM_ENOMEM, "%s", "out of memory");
     else if (sql.len) {
@@ -400,14 +409,67 @@ static int pg_session_setup(pg_conn *pgc)
     return rc;
 }
 
-/* Classify a failed connection attempt. */
-static int pg_connect_error(PGconn *pg, orm_error *err, const char *password)
+/* libpq's words for a TLS certificate it refused. */
+static orm_tls_failure pg_tls_failure(const char *msg)
+{
+    if (strstr(msg, "does not match host name"))
+        return ORM_TLS_FAIL_HOST;
+    if (strstr(msg, "certificate verify failed"))
+        return ORM_TLS_FAIL_CA;
+    if (strstr(msg, "SSL") || strstr(msg, "certificate"))
+        return ORM_TLS_FAIL_OTHER;
+    return (orm_tls_failure)-1;
+}
+
+static long pg_ms_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - start->tv_sec) * 1000 +
+           (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Classify a failed connection attempt that began at `start` (`p` NULL
+ * on reconnect: the settings are libpq's then). */
+static int pg_connect_error(PGconn *pg, orm_error *err, const char *password,
+                            const orm_conn_params *p,
+                            const struct timespec *start)
 {
     const char *msg = pg ? PQerrorMessage(pg) : NULL;
     int code = ORM_ECONNECT;
     if (!pg)
         return orm_error_set(err, ORM_ENOMEM, "%s",
                              "out of memory connecting to PostgreSQL");
+    const char *host = PQhost(pg);
+    int port = PQport(pg) ? atoi(PQport(pg)) : 0;
+    orm_tls_failure tls = pg_tls_failure(msg);
+    if ((int)tls >= 0) {
+        orm_conn_params none = {0};
+        /* libpq checks certificates before the startup packet: nothing
+         * of the login has gone out. Its "connection to server at ...
+         * failed:" is said already. */
+        const char *why = strstr(msg, "failed: ");
+        why = why ? why + 8 : msg;
+        orm_conn_tls_failure(err, p ? p : &none, tls, host, port, why);
+        char *text = orm_strdup(err->message);
+        if (!text)
+            return orm_error_set(err, ORM_ENOMEM, "out of memory");
+        pg_error_set(err, ORM_ECONNECT, NULL, text, password, PQpass(pg));
+        free(text);
+        return ORM_ECONNECT;
+    }
+    /* A timeout is told by the clock: libpq's words for it are
+     * translated under LC_MESSAGES. It waits at least 2 s. */
+    const char *t = NULL;
+    PQconninfoOption *info = PQconninfo(pg);
+    for (PQconninfoOption *o = info; o && o->keyword; o++)
+        if (!strcmp(o->keyword, "connect_timeout"))
+            t = o->val;
+    int wait_s = t && atoi(t) > 0 ? (atoi(t) < 2 ? 2 : atoi(t)) : 0;
+    PQconninfoFree(info);
+    if (wait_s > 0 && (strstr(msg, "timeout expired") ||
+                       pg_ms_since(start) >= wait_s * 1000L - 50))
+        return orm_conn_timeout_failure(err, host, port, wait_s);
     if (strstr(msg, "invalid connection option") ||
         strstr(msg, "invalid sslmode value") ||
         strstr(msg, "invalid integer value"))
@@ -421,14 +483,30 @@ static int pg_connect_error(PGconn *pg, orm_error *err, const char *password)
     return pg_error_set(err, code, NULL, msg, password, PQpass(pg));
 }
 
+/* libpq's sslmode for an orb TLS mode. */
+static const char *pg_sslmode(orm_tls_mode mode)
+{
+    static const char *const names[] = {
+        [ORM_TLS_DISABLE] = "disable",
+        [ORM_TLS_ALLOW] = "allow",
+        [ORM_TLS_PREFER] = "prefer",
+        [ORM_TLS_REQUIRE] = "require",
+        [ORM_TLS_VERIFY_CA] = "verify-ca",
+        [ORM_TLS_VERIFY_FULL] = "verify-full",
+    };
+    return mode > ORM_TLS_UNSET && mode <= ORM_TLS_VERIFY_FULL ? names[mode]
+                                                               : NULL;
+}
+
 static int pg_connect(orm_conn **out, const orm_url *url,
                       const orm_connect_options *opts, orm_error *err)
 {
-    enum { FIXED = 8 };
+    enum { FIXED = 13 };
     size_t cap = FIXED + (url ? url->nparams : 0) + 1;
     const char **keys = calloc(cap, sizeof *keys);
     const char **vals = calloc(cap, sizeof *vals);
     pg_conn *pgc = calloc(1, sizeof *pgc);
+    orm_conn_params cp;
     char port[16];
     char timeout[16];
     size_t n = 0;
@@ -439,6 +517,25 @@ static int pg_connect(orm_conn **out, const orm_url *url,
         orm_error_set(err, rc, "%s", "out of memory");
         goto done;
     }
+    /* TLS and timeouts as every dialect reads them (orm/sys/connopt.h). */
+    if ((rc = orm_conn_params_read(&cp, url, err)))
+        goto done;
+    rc = ORM_ENOMEM;
+    const char *tls[][2] = {{"sslmode", pg_sslmode(cp.tls)},
+                            {"sslrootcert", cp.ca_file},
+                            {"sslcert", cp.cert_file},
+                            {"sslkey", cp.key_file}};
+    for (size_t i = 0; i < 4; i++) {
+        if (tls[i][1]) {
+            keys[n] = tls[i][0];
+            vals[n++] = tls[i][1];
+        }
+    }
+    /* Set with the session settings (not as a startup option, which
+     * poolers such as pgbouncer refuse). */
+    pgc->statement_timeout_ms = cp.statement_timeout_ms
+                                    ? cp.statement_timeout_ms
+                                    : (opts ? opts->statement_timeout_ms : 0);
     if (url) {
         const char *fixed[][2] = {{"host", url->host},
                                   {"user", url->user},
@@ -456,8 +553,10 @@ static int pg_connect(orm_conn **out, const orm_url *url,
             vals[n++] = port;
         }
     }
-    if (opts && opts->connect_timeout_s > 0) {
-        snprintf(timeout, sizeof timeout, "%d", opts->connect_timeout_s);
+    if (cp.connect_timeout_s > 0 || (opts && opts->connect_timeout_s > 0)) {
+        snprintf(timeout, sizeof timeout, "%d",
+                 cp.connect_timeout_s > 0 ? cp.connect_timeout_s
+                                          : opts->connect_timeout_s);
         keys[n] = "connect_timeout";
         vals[n++] = timeout;
     }
@@ -466,7 +565,8 @@ static int pg_connect(orm_conn **out, const orm_url *url,
     /* Query parameters come after the URL parts so ?host=/run/... works
      * as in libpq's own URLs; libpq rejects the ones it does not know. */
     for (size_t i = 0; url && i < url->nparams; i++) {
-        if (!strcmp(url->params[i].key, "client_encoding"))
+        if (!strcmp(url->params[i].key, "client_encoding") ||
+            orm_conn_param_is_known(url->params[i].key))
             continue;
         keys[n] = url->params[i].key;
         vals[n++] = url->params[i].value;
@@ -478,9 +578,12 @@ static int pg_connect(orm_conn **out, const orm_url *url,
 
     pgc->base.driver = &orm_driver_postgresql;
     pgc->base.read_only = opts ? opts->read_only : 0;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     pgc->pg = PQconnectdbParams(keys, vals, 0);
     if (!pgc->pg || PQstatus(pgc->pg) != CONNECTION_OK) {
-        rc = pg_connect_error(pgc->pg, err, url ? url->password : NULL);
+        rc = pg_connect_error(pgc->pg, err, url ? url->password : NULL, &cp,
+                              &start);
         goto done;
     }
     if ((rc = pg_session_setup(pgc))) {
@@ -516,9 +619,11 @@ static int pg_reconnect(orm_conn *conn)
     pg_conn *pgc = (pg_conn *)conn;
     pgc->generation++;
     pgc->streaming = NULL;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     PQreset(pgc->pg);
     if (PQstatus(pgc->pg) != CONNECTION_OK)
-        return pg_connect_error(pgc->pg, &pgc->base.err, NULL);
+        return pg_connect_error(pgc->pg, &pgc->base.err, NULL, NULL, &start);
     return pg_session_setup(pgc);
 }
 

@@ -9,7 +9,10 @@
  * locks out users who may only read the file. A missing file is created
  * unless the options say it must exist; the URL's ?mode=ro|rw|rwc (as in
  * SQLite's URIs) overrides both. Statements are prepared persistent
- * because the core caches and reuses them.
+ * because the core caches and reuses them. A statement timeout (the
+ * URL's statement_timeout, as on the other dialects) bounds each step
+ * through a progress handler; waiting for a lock is bounded by the busy
+ * timeout instead (SQLite calls no handler while it sleeps).
  *
  * Binding borrows the caller's bytes (SQLITE_STATIC): the core keeps a
  * bound value alive until step returns ORM_DONE or the statement is

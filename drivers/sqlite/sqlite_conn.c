@@ -5,6 +5,8 @@
  */
 #include "sqlite_internal.h"
 
+static int sqlite_progress(void *payload);
+
 /* ---- connections ---- */
 
 static int sqlite_is_memory(const char *path)
@@ -83,6 +85,8 @@ static int sqlite_open_db(sqlite_conn *c, orm_error *err)
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, c->busy_timeout_ms);
+    if (c->statement_timeout_ms > 0)
+        sqlite3_progress_handler(db, SQLITE_PROGRESS_STEPS, sqlite_progress, c);
     /* Reading the schema is what finds a file that is not a database. */
     rc = sqlite3_exec(db,
                       "SELECT count(*) FROM sqlite_master;"
@@ -126,6 +130,23 @@ done:
     return code;
 }
 
+/* The statement timeout: interrupt a step of ours past its deadline. */
+static int sqlite_progress(void *payload)
+{
+    sqlite_conn *c = payload;
+    struct timespec now;
+    if (!c->armed)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > c->deadline.tv_sec ||
+        (now.tv_sec == c->deadline.tv_sec &&
+         now.tv_nsec >= c->deadline.tv_nsec)) {
+        c->timed_out = 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* ?mode=ro (read-only), rw (the file must exist), rwc (created when
  * missing), as SQLite's own URIs spell them. */
 static int sqlite_url_mode(sqlite_conn *c, const orm_url *url, orm_error *err)
@@ -167,6 +188,12 @@ int sqlite_connect(orm_conn **out, const orm_url *url,
     c->create = !(opts && opts->must_exist);
     if ((rc = sqlite_url_mode(c, url, err)) != 0)
         goto done;
+    orm_conn_params params;
+    if ((rc = orm_conn_params_read(&params, url, err)) != 0)
+        goto done;
+    c->statement_timeout_ms = params.statement_timeout_ms
+                                  ? params.statement_timeout_ms
+                                  : (opts ? opts->statement_timeout_ms : 0);
     rc = ORM_ENOMEM;
     if (!sqlite_is_memory(database) && !(c->path = orm_strdup(database))) {
         orm_error_set(err, rc, "out of memory opening a SQLite database");
@@ -411,7 +438,19 @@ int sqlite_step(orm_stmt *base)
         st->total_before = sqlite3_total_changes64(c->db);
     }
     st->started = 1;
+    if (c->statement_timeout_ms > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+        c->deadline.tv_sec += c->statement_timeout_ms / 1000;
+        c->deadline.tv_nsec += (c->statement_timeout_ms % 1000) * 1000000L;
+        if (c->deadline.tv_nsec >= 1000000000L) {
+            c->deadline.tv_sec++;
+            c->deadline.tv_nsec -= 1000000000L;
+        }
+        c->armed = 1;
+        c->timed_out = 0;
+    }
     rc = sqlite3_step(st->stmt);
+    c->armed = 0;
     if (!sqlite3_stmt_readonly(st->stmt))
         st->last_id = sqlite3_last_insert_rowid(c->db);
     if (rc == SQLITE_ROW)
@@ -423,6 +462,11 @@ int sqlite_step(orm_stmt *base)
         return ORM_DONE;
     }
     st->failed = 1;
+    if ((rc & 0xff) == SQLITE_INTERRUPT && c->timed_out) {
+        orm_statement_timeout_failure(&c->base.err, c->statement_timeout_ms);
+        c->base.err.native_code = rc;
+        return ORM_ETIMEOUT;
+    }
     return sqlite_error(c);
 }
 

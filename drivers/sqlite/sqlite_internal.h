@@ -15,14 +15,18 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 #include <utf8proc.h>
 
+#include "orm/sys/connopt.h"
 #include "orm/sys/driver.h"
 #include "orm/sys/number.h"
 
 #define SQLITE_DEFAULT_BUSY_MS 5000
+/* Virtual machine steps between looks at the clock (a few µs). */
+#define SQLITE_PROGRESS_STEPS 1000
 /* Room for a number's text (orm_double_text, orm_int_text). */
 #define SQLITE_NUM_SLOT ORM_DOUBLE_TEXT_MAX
 
@@ -31,7 +35,11 @@ typedef struct sqlite_conn {
     sqlite3 *db;
     char *path; /* NULL: in-memory */
     int busy_timeout_ms;
-    int create; /* a missing file is created */
+    int create;                /* a missing file is created */
+    long statement_timeout_ms; /* 0: none */
+    int armed;                 /* a step of ours runs: `deadline` holds */
+    int timed_out;             /* the progress handler stopped it */
+    struct timespec deadline;
 } sqlite_conn;
 
 typedef struct sqlite_stmt {

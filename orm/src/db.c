@@ -279,10 +279,13 @@ int orm_db_open(orm_db **out, const char *url_text,
             db->driver = drivers[i];
     if (!db->driver)
         return no_driver(db);
-    orm_connect_options copts = {opts->read_only, opts->busy_timeout_ms,
-                                 opts->connect_timeout_s, 0};
+    orm_connect_options copts = {.read_only = opts->read_only,
+                                 .busy_timeout_ms = opts->busy_timeout_ms,
+                                 .connect_timeout_s = opts->connect_timeout_s};
     if (opts->version >= 2)
         copts.must_exist = opts->must_exist;
+    if (opts->version >= 3)
+        copts.statement_timeout_ms = opts->statement_timeout_ms;
     rc = db->driver->connect(&db->conn, db->url, &copts, &db->err);
     if (rc < 0) {
         db->conn = NULL;

@@ -29,13 +29,16 @@ typedef struct orm_open_options {
     int connect_timeout_s; /**< network dialects; 0 = 10 */
     int must_exist;        /**< SQLite: a missing file is ORM_ENOTFOUND instead
                               of being created (version 2) */
+    long statement_timeout_ms; /**< cancel a statement running longer; 0 =
+                                  none; the URL's statement_timeout wins
+                                  (version 3) */
 } orm_open_options;
 
 /** The orm_open_options layout this header describes. */
-#define ORM_OPEN_OPTIONS_VERSION 2
+#define ORM_OPEN_OPTIONS_VERSION 3
 /** Default orm_open_options. */
 /* clang-format off */
-#define ORM_OPEN_OPTIONS_INIT {ORM_OPEN_OPTIONS_VERSION, 0, NULL, 0, 0, 0}
+#define ORM_OPEN_OPTIONS_INIT {ORM_OPEN_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0}
 /* clang-format on */
 
 /**

@@ -56,6 +56,8 @@ typedef struct orm_connect_options {
     int busy_timeout_ms;   /**< SQLite */
     int connect_timeout_s; /**< network dialects */
     int must_exist;        /**< SQLite: a missing file is ORM_ENOTFOUND */
+    long statement_timeout_ms; /**< 0 = none; the URL's statement_timeout
+                                  (orm/sys/connopt.h) wins */
 } orm_connect_options;
 
 /** Capability bits (orm_driver::caps). */

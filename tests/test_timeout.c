@@ -1,0 +1,323 @@
+/*
+ * Timeouts from the URL, on the real test servers (and SQLite).
+ *
+ * - connect_timeout: a socket the test itself listens on and never
+ *   answers; orb gives up with "the server did not answer within N s"
+ *   (also when MariaDB's TLS probe is the one waiting).
+ * - statement_timeout: a view that sleeps (pg_sleep, SLEEP) or counts
+ *   for long (SQLite) is cancelled with "statement cancelled after N s",
+ *   and the connection goes on working; a commit whose UPDATE waits for
+ *   a row another connection holds is cancelled the same way, every
+ *   change stays pending and commits once the row is free.
+ *
+ * No test measures time: each asserts what the user is told, and the
+ * slow statements take far longer than their limits.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helper_servers.h"
+#include "internal.h"
+#include "orm/orm.h"
+
+/* printf into a new string (free()). */
+static char *fmt(const char *format, ...)
+{
+    va_list ap, again;
+    va_start(ap, format);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, format, ap);
+    va_end(ap);
+    char *out = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (out)
+        vsnprintf(out, (size_t)n + 1, format, again);
+    va_end(again);
+    assert_non_null(out);
+    return out;
+}
+
+static const char *server_url(const char *dialect)
+{
+    return test_server_url(strcmp(dialect, "postgresql") == 0
+                               ? "ORB_TEST_PG_URL"
+                               : "ORB_TEST_MYSQL_URL");
+}
+
+/* `url` with `query` appended (and host:port replaced when port > 0). */
+static char *url_with(const char *url, int port, const char *query)
+{
+    const char *at = strchr(strstr(url, "://"), '@');
+    const char *slash = strchr(at, '/');
+    if (port > 0)
+        return fmt("%.*s127.0.0.1:%d%s?%s", (int)(at + 1 - url), url, port,
+                   slash, query);
+    return fmt("%s?%s", url, query);
+}
+
+static char *url_password(const char *url)
+{
+    const char *colon = strstr(url, "://orb:") + 7;
+    return strndup(colon, (size_t)(strchr(colon, '@') - colon));
+}
+
+/* ---- connect timeout ---- */
+
+/* A socket that listens (the kernel completes TCP handshakes into its
+ * backlog) and never says anything. */
+static int silent_listener(int *port)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    socklen_t len = sizeof addr;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(fd, 16), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+static void connect_timeout(const char *dialect, const char *tls_query)
+{
+    const char *base = server_url(dialect);
+    char *password = url_password(base);
+    int port;
+    int fd = silent_listener(&port);
+    char *query = fmt("connect_timeout=2%s", tls_query);
+    char *url = url_with(base, port, query);
+    char *expect = fmt("cannot connect to 127.0.0.1:%d: the server did not "
+                       "answer within 2 s (connect_timeout)",
+                       port);
+    orm_db *db = NULL;
+    assert_int_equal(orm_db_open(&db, url, NULL), ORM_ECONNECT);
+    const char *msg = orm_error_text(orm_db_error(db));
+    if (strcmp(msg, expect) != 0)
+        fail_msg("%s%s: expected \"%s\", got \"%s\"", dialect, tls_query,
+                 expect, msg);
+    assert_null(strstr(msg, password));
+    orm_db_free(db);
+    close(fd);
+    free(expect);
+    free(url);
+    free(query);
+    free(password);
+}
+
+static void test_timeout__connect_postgresql(void **state)
+{
+    (void)state;
+    connect_timeout("postgresql", "");
+    connect_timeout("postgresql", "&sslmode=require");
+}
+
+static void test_timeout__connect_mysql(void **state)
+{
+    (void)state;
+    connect_timeout("mysql", "");
+    /* TLS required: the greeting is read first (drivers/mysql/handshake.c);
+     * that wait is the one that runs out. */
+    connect_timeout("mysql", "&ssl_mode=REQUIRED");
+}
+
+/* ---- statement timeout ---- */
+
+static char *dialect_url(const char *dialect, const char *query)
+{
+    if (strcmp(dialect, "sqlite") == 0) {
+        char *path = fmt("/tmp/orb-test-timeout-%ld.db", (long)getpid());
+        unlink(path);
+        char *url = fmt("sqlite:///%s?%s", path, query);
+        free(path);
+        return url;
+    }
+    return url_with(server_url(dialect), 0, query);
+}
+
+static void sqlite_file_remove(const char *dialect)
+{
+    if (strcmp(dialect, "sqlite") == 0) {
+        char *path = fmt("/tmp/orb-test-timeout-%ld.db", (long)getpid());
+        unlink(path);
+        free(path);
+    }
+}
+
+/* A view that takes far longer than half a second on each dialect. */
+static const char *slow_view(const char *dialect)
+{
+    if (strcmp(dialect, "postgresql") == 0)
+        return "CREATE VIEW tmo_slow AS SELECT 1 AS n FROM pg_sleep(10)";
+    if (strcmp(dialect, "mysql") == 0)
+        return "CREATE VIEW tmo_slow AS SELECT SLEEP(10) AS n";
+    return "CREATE VIEW tmo_slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION "
+           "ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) "
+           "AS n FROM c";
+}
+
+static const orm_column item_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK | ORM_NO_AUTOINC},
+    {.name = "name", .type = ORM_STRING, .length = 40},
+};
+static const orm_model Item = {.name = "TmoItem",
+                               .table = "tmo_items",
+                               .columns = item_columns,
+                               .ncolumns = 2};
+
+static void slow_view_cancelled(const char *dialect)
+{
+    char *url = dialect_url(dialect, "statement_timeout=500ms");
+    orm_db *db = NULL;
+    orm_model *model = NULL;
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_record *row = NULL;
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
+    db_exec(db, "DROP VIEW IF EXISTS tmo_slow");
+    assert_int_equal(db_exec(db, slow_view(dialect)), 0);
+    assert_int_equal(orm_db_reflect(db, "tmo_slow", &model), 0);
+    assert_int_equal(orm_db_register(db, model), 0);
+    assert_int_equal(orm_session_new(&s, db), 0);
+    assert_int_equal(orm_query_new(&q, s, model), 0);
+    assert_int_equal(orm_query_first(q, &row), ORM_ETIMEOUT);
+    assert_string_equal(orm_error_text(orm_query_error(q)),
+                        "statement cancelled after 0.5 s (statement_timeout)");
+    orm_query_free(q);
+
+    /* The connection goes on: a table is made, filled and read. */
+    orm_error err = ORM_ERROR_INIT;
+    orm_record *rec = NULL;
+    assert_int_equal(db_exec(db, "DROP VIEW tmo_slow"), 0);
+    assert_int_equal(orm_db_register(db, &Item), 0);
+    orm_db_drop_table(db, &Item);
+    assert_int_equal(orm_db_create_table(db, &Item), 0);
+    assert_int_equal(orm_record_new(&rec, &Item), 0);
+    assert_int_equal(orm_record_set_text(rec, "id", "1", &err), 0);
+    assert_int_equal(orm_record_set_text(rec, "name", "Ünïcode Ok", &err), 0);
+    assert_int_equal(orm_session_add(s, rec), 0);
+    if (orm_session_commit(s) != 0)
+        fail_msg("commit: %s", orm_error_text(orm_session_error(s)));
+    assert_int_equal(orm_query_new(&q, s, &Item), 0);
+    assert_int_equal(orm_query_first(q, &row), ORM_ROW);
+    orm_query_free(q);
+    assert_int_equal(orm_db_drop_table(db, &Item), 0);
+    orm_session_free(s);
+    orm_db_free(db);
+    sqlite_file_remove(dialect);
+    free(url);
+}
+
+static void test_timeout__statement_postgresql(void **state)
+{
+    (void)state;
+    slow_view_cancelled("postgresql");
+}
+
+static void test_timeout__statement_mysql(void **state)
+{
+    (void)state;
+    slow_view_cancelled("mysql");
+}
+
+static void test_timeout__statement_sqlite(void **state)
+{
+    (void)state;
+    slow_view_cancelled("sqlite");
+}
+
+/* A commit waiting for a row another connection holds. */
+static void commit_cancelled_keeps_pending(const char *dialect)
+{
+    char *url = dialect_url(dialect, "statement_timeout=0.5s");
+    char *plain = dialect_url(dialect, "connect_timeout=10");
+    orm_db *db = NULL, *holder = NULL;
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
+    assert_int_equal(orm_db_open(&holder, plain, NULL), 0);
+    assert_int_equal(orm_db_register(db, &Item), 0);
+    orm_db_drop_table(db, &Item);
+    assert_int_equal(orm_db_create_table(db, &Item), 0);
+    assert_int_equal(orm_session_new(&s, db), 0);
+    assert_int_equal(orm_record_new(&rec, &Item), 0);
+    assert_int_equal(orm_record_set_text(rec, "id", "1", &err), 0);
+    assert_int_equal(orm_record_set_text(rec, "name", "Zoë", &err), 0);
+    assert_int_equal(orm_session_add(s, rec), 0);
+    assert_int_equal(orm_session_commit(s), 0);
+
+    /* Someone else holds the row. */
+    assert_int_equal(db_begin(holder), 0);
+    assert_int_equal(
+        db_exec(holder, "UPDATE tmo_items SET name = 'held' WHERE id = 1"), 0);
+
+    assert_int_equal(orm_record_set_text(rec, "name", "Ærøskøbing", &err), 0);
+    assert_int_equal(orm_session_commit(s), ORM_ETIMEOUT);
+    assert_string_equal(orm_error_text(orm_session_error(s)),
+                        "<TmoItem id=1>: statement cancelled after 0.5 s "
+                        "(statement_timeout)");
+    assert_int_equal(orm_session_pending_count(s), 1);
+    const orm_value *name = orm_record_get(rec, "name");
+    assert_int_equal(name->kind, ORM_VTEXT);
+    assert_memory_equal(name->u.s.ptr, "Ærøskøbing", strlen("Ærøskøbing"));
+
+    /* Once the row is free, the same pending change commits. */
+    assert_int_equal(db_rollback(holder), 0);
+    if (orm_session_commit(s) != 0)
+        fail_msg("commit: %s", orm_error_text(orm_session_error(s)));
+    assert_int_equal(orm_session_pending_count(s), 0);
+    orm_session_free(s);
+    orm_record *row = NULL;
+    assert_int_equal(orm_session_new(&s, db), 0);
+    assert_int_equal(orm_query_new(&q, s, &Item), 0);
+    assert_int_equal(orm_query_first(q, &row), ORM_ROW);
+    name = orm_record_get(row, "name");
+    assert_memory_equal(name->u.s.ptr, "Ærøskøbing", strlen("Ærøskøbing"));
+    orm_query_free(q);
+    assert_int_equal(orm_db_drop_table(db, &Item), 0);
+    orm_session_free(s);
+    orm_db_free(holder);
+    orm_db_free(db);
+    free(plain);
+    free(url);
+}
+
+static void test_timeout__commit_keeps_pending_postgresql(void **state)
+{
+    (void)state;
+    commit_cancelled_keeps_pending("postgresql");
+}
+
+static void test_timeout__commit_keeps_pending_mysql(void **state)
+{
+    (void)state;
+    commit_cancelled_keeps_pending("mysql");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timeout__connect_postgresql),
+        cmocka_unit_test(test_timeout__connect_mysql),
+        cmocka_unit_test(test_timeout__statement_postgresql),
+        cmocka_unit_test(test_timeout__statement_mysql),
+        cmocka_unit_test(test_timeout__statement_sqlite),
+        cmocka_unit_test(test_timeout__commit_keeps_pending_postgresql),
+        cmocka_unit_test(test_timeout__commit_keeps_pending_mysql),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
