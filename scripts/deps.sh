@@ -9,12 +9,14 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
   libmariadb-dev libncurses-dev libcmocka-dev libinih-dev libutf8proc-dev
   libjansson-dev)
-# Test-only: database servers for the driver tests, tmux for the TUI tests,
+# Test-only: database servers for the driver tests (galera-4 for a Galera
+# cluster of MariaDB servers; rsync and iproute2's ss for its joiners' state
+# transfer), tmux for the TUI tests,
 # doxygen for the API reference test, clang and its runtime for the fuzz
 # smoke run, locales (localedef and the de_DE source) for the comma-decimal
 # test runs, openssl for the test servers' certificates.
-test_pkgs=(tmux postgresql mariadb-server mariadb-client valgrind clang
-  libclang-rt-14-dev doxygen locales openssl)
+test_pkgs=(tmux postgresql mariadb-server mariadb-client galera-4 rsync
+  iproute2 valgrind clang libclang-rt-14-dev doxygen locales openssl)
 
 case ${1-} in
   --build-only) pkgs=("${build_pkgs[@]}") ;;

@@ -13,6 +13,8 @@
 # and, for TLS (scripts/servers/tls.sh), ORB_TEST_TLS_CA (the CA that
 # signed both servers' certificate for 127.0.0.1/localhost) and
 # ORB_TEST_TLS_OTHER_CA (one that did not),
+# and the URLs of a Galera cluster as ORB_TEST_GALERA_URLS (started by
+# ctest: scripts/servers/galera.sh),
 # and its exit status becomes ours. Both servers and their temp dirs go away
 # on exit, INT and TERM; runs killed with SIGKILL are reaped by the next run.
 # If a server cannot start we print its log and fail: the tests must never
@@ -286,6 +288,11 @@ export ORB_TEST_PG_FOREIGN_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/o
 export ORB_TEST_TLS_CA=${BASE}/tls/ca.pem
 export ORB_TEST_TLS_OTHER_CA=${BASE}/tls/other-ca.pem
 export ORB_TEST_MYSQL_FOREIGN_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_foreign"
+# The Galera cluster is started by ctest's fixture `galera`, only when its
+# tests run; its URLs and directory are fixed here (scripts/servers/galera.sh).
+# shellcheck disable=SC1091 # checked on its own
+source "$(dirname "${BASH_SOURCE[0]}")/servers/galera.sh"
+galera_plan "${BASE}" "$(random_hex)"
 
 # CMD runs in the background and we wait for it: bash defers traps while a
 # foreground command runs, so a TERM sent to this script alone would only act
