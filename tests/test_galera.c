@@ -4,6 +4,12 @@
  * scripts/with-servers.sh, whose ORB_TEST_GALERA_URLS names them.
  *
  * - browsing on one node shows what another node wrote, once refreshed;
+ * - a commit that loses certification to a concurrent commit on another
+ *   node keeps every pending change, says so in plain words and is tried
+ *   again only when the user commits again (then, if the other node
+ *   changed the same values, the guard reports a conflict);
+ * - a node that does not take queries (WSREP not ready) says so and
+ *   keeps the changes;
  * - concurrent writers on all three nodes, each a guarded
  *   read-modify-write through the session, lose no update.
  *
@@ -120,6 +126,14 @@ static const char *text_of(const orm_record *rec, const char *col)
     return v->u.s.ptr;
 }
 
+static int64_t int_of(const orm_record *rec, const char *col)
+{
+    const orm_value *v = orm_record_get(rec, col);
+    assert_non_null(v);
+    assert_int_equal(v->kind, ORM_VINT);
+    return v->u.i;
+}
+
 /* The record with this key as the database holds it now, pending
  * changes to it dropped (ORM_DONE: no such row). */
 static int get_fresh(orm_session *s, const orm_model *m, int64_t id,
@@ -153,9 +167,12 @@ static int64_t scalar(orm_db *db, const char *sql)
     int64_t out = -1;
     if (db_stmt_acquire(db, sql, 0, 0, &st) != 0)
         fail_msg("%s: %s", sql, orm_error_text(orm_db_error(db)));
-    if (db_stmt_step(db, &st) == ORM_ROW &&
-        db_stmt_column(db, &st, 0, &col, &v) == 0 && v.kind == ORM_VINT)
+    int rc = db_stmt_step(db, &st);
+    if (rc == ORM_ROW && db_stmt_column(db, &st, 0, &col, &v) == 0 &&
+        v.kind == ORM_VINT)
         out = v.u.i;
+    else if (rc < 0)
+        fail_msg("%s: %s", sql, orm_error_text(orm_db_error(db)));
     orm_value_clear(&v);
     db_stmt_release(db, &st);
     return out;
@@ -176,6 +193,9 @@ static void pause_ms(long ms)
 
 /* Polls give up after this long: only a broken cluster takes it. */
 #define POLL_DEADLINE_S 60.0
+
+static const char lock_waits[] = "SELECT COUNT(*) FROM information_schema."
+                                 "INNODB_TRX WHERE trx_state = 'LOCK WAIT'";
 
 /* Fresh tables (DDL runs on every node in the same order), two items. */
 static int setup(void **state)
@@ -274,6 +294,206 @@ test_galera__browse_on_one_node_shows_writes_of_another(void **state)
     orm_db_free(db1);
 }
 
+/* ---- a commit that loses certification ---- */
+
+typedef struct commit_job {
+    orm_session *s;
+    int rc;
+    volatile int done;
+} commit_job;
+
+static void *commit_thread(void *payload)
+{
+    commit_job *job = payload;
+    job->rc = orm_session_commit(job->s);
+    __atomic_store_n(&job->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/*
+ * Node 1's session changes both items' labels and commits; its UPDATE
+ * takes item 1 and waits for item 2, which another transaction on node 1
+ * holds. Meanwhile node 2 commits a change to item 1 (`column` = `value`):
+ * it is certified first, and applying it on node 1 aborts node 1's
+ * transaction, which still holds item 1. Returns node 1's commit status
+ * with the sessions and connections in *out for the test to go on with.
+ */
+typedef struct race {
+    orm_db *db1, *blocker, *watch1, *db2;
+    orm_session *a, *b;
+    orm_record *a1, *a2;
+    int rc;
+} race;
+
+static void race_lose(race *r, const char *column, const char *value)
+{
+    r->db1 = open_node(0);
+    r->blocker = open_node(0);
+    /* Not a causal read: that can wait for the node while a transaction
+     * holds locks, until the lock wait times out. */
+    r->watch1 = open_node(0);
+    r->db2 = open_causal(1);
+    assert_int_equal(orm_session_new(&r->a, r->db1), 0);
+    assert_int_equal(orm_session_new(&r->b, r->db2), 0);
+    r->a1 = must_get(r->a, &Item, 1);
+    r->a2 = must_get(r->a, &Item, 2);
+    set_text(r->a1, "label", "Äpfel, von Knoten 1");
+    set_text(r->a2, "label", "Birnen, von Knoten 1");
+
+    if (db_begin(r->blocker) != 0 ||
+        db_exec(r->blocker, "UPDATE gal_items SET qty = qty WHERE id = 2"))
+        fail_msg("blocker: %s", orm_error_text(orm_db_error(r->blocker)));
+    commit_job job = {r->a, 0, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, commit_thread, &job), 0);
+    /* InnoDB refreshes INNODB_TRX only after 0.1 s without a read: a
+     * faster poll would see the first answer forever. */
+    double deadline = now_s() + POLL_DEADLINE_S;
+    while (scalar(r->watch1, lock_waits) < 1) {
+        if (__atomic_load_n(&job.done, __ATOMIC_ACQUIRE))
+            fail_msg("node 1's commit did not wait for the lock: %s: %s",
+                     orm_error_name(job.rc),
+                     orm_error_text(orm_session_error(r->a)));
+        if (now_s() > deadline)
+            fail_msg("node 1's commit never waited for the lock");
+        pause_ms(200);
+    }
+
+    orm_record *b1 = must_get(r->b, &Item, 1);
+    if (strcmp(column, "qty") == 0)
+        set_int(b1, column, atoi(value));
+    else
+        set_text(b1, column, value);
+    CHECK(r->b, orm_session_commit(r->b));
+
+    assert_int_equal(pthread_join(t, NULL), 0);
+    r->rc = job.rc;
+    db_rollback(r->blocker);
+    /* Node 1 has applied node 2's commit once a causal read returns. */
+    orm_db *causal1 = open_causal(0);
+    assert_int_equal(scalar(causal1, "SELECT COUNT(*) FROM gal_items"), 2);
+    orm_db_free(causal1);
+}
+
+static void race_free(race *r)
+{
+    orm_session_free(r->b);
+    orm_session_free(r->a);
+    orm_db_free(r->db2);
+    orm_db_free(r->watch1);
+    orm_db_free(r->blocker);
+    orm_db_free(r->db1);
+}
+
+static void assert_lost_certification(race *r)
+{
+    const char *msg = orm_error_text(orm_session_error(r->a));
+    if (r->rc != ORM_EBUSY)
+        fail_msg("commit gave %s: %s", orm_error_name(r->rc), msg);
+    if (!strstr(msg, "another node changed these rows at the same time; "
+                     "nothing was written; your changes are kept — commit "
+                     "again to retry"))
+        fail_msg("unclear message: %s", msg);
+    /* Every pending change is kept, as it was. */
+    assert_int_equal(orm_session_pending_count(r->a), 2);
+    assert_int_equal(orm_record_state_of(r->a1), ORM_RECORD_DIRTY);
+    assert_string_equal(text_of(r->a1, "label"), "Äpfel, von Knoten 1");
+    assert_string_equal(text_of(r->a2, "label"), "Birnen, von Knoten 1");
+    /* Nothing of it reached the database, and nothing retried it. */
+    assert_string_equal(text_of(must_get(r->b, &Item, 2), "label"), "Birnen");
+}
+
+static void
+test_galera__lost_certification_keeps_changes_until_asked(void **state)
+{
+    (void)state;
+    race r = {0};
+    race_lose(&r, "qty", "10");
+    assert_lost_certification(&r);
+    orm_record *b1 = must_get(r.b, &Item, 1);
+    assert_string_equal(text_of(b1, "label"), "Äpfel");
+    assert_int_equal(int_of(b1, "qty"), 10);
+
+    /* The user commits again: node 2 changed another column, so the
+     * guards hold and both changes are kept. */
+    CHECK(r.a, orm_session_commit(r.a));
+    assert_int_equal(orm_session_pending_count(r.a), 0);
+    b1 = must_get(r.b, &Item, 1);
+    assert_string_equal(text_of(b1, "label"), "Äpfel, von Knoten 1");
+    assert_int_equal(int_of(b1, "qty"), 10);
+    assert_string_equal(text_of(must_get(r.b, &Item, 2), "label"),
+                        "Birnen, von Knoten 1");
+    race_free(&r);
+}
+
+static void
+test_galera__lost_certification_then_changed_rows_is_a_conflict(void **state)
+{
+    (void)state;
+    race r = {0};
+    race_lose(&r, "label", "Äpfel, von Knoten 2");
+    assert_lost_certification(&r);
+
+    /* Committing again finds the value the user saw replaced: the
+     * conflict (and its screen) takes over, still nothing written. */
+    int rc = orm_session_commit(r.a);
+    if (rc != ORM_ECONFLICT)
+        fail_msg("second commit gave %s: %s", orm_error_name(rc),
+                 orm_error_text(orm_session_error(r.a)));
+    assert_ptr_equal(orm_session_failed_record(r.a), r.a1);
+    assert_int_equal(orm_session_pending_count(r.a), 2);
+    assert_string_equal(text_of(must_get(r.b, &Item, 1), "label"),
+                        "Äpfel, von Knoten 2");
+    assert_string_equal(text_of(must_get(r.b, &Item, 2), "label"), "Birnen");
+    race_free(&r);
+}
+
+/* ---- a node that refuses queries ---- */
+
+static void test_galera__node_refusing_queries_keeps_changes(void **state)
+{
+    (void)state;
+    orm_db *db3 = open_node(2), *admin = open_node(2), *check = open_causal(0);
+    orm_session *s = NULL;
+    assert_int_equal(orm_session_new(&s, db3), 0);
+    orm_record *rec = NULL;
+    double deadline = now_s() + POLL_DEADLINE_S;
+    while (get_fresh(s, &Item, 1, &rec) != ORM_ROW) {
+        if (now_s() > deadline)
+            fail_msg("node 3 never showed item 1");
+        pause_ms(20);
+    }
+    set_text(rec, "label", "Äpfel über Knoten 3");
+
+    /* What a node answers while it is joining, desynchronised or cut
+     * off from the cluster's primary component. */
+    if (db_exec(admin, "SET GLOBAL wsrep_reject_queries = ALL") != 0)
+        fail_msg("reject: %s", orm_error_text(orm_db_error(admin)));
+    int rc = orm_session_commit(s);
+    const char *msg = orm_error_text(orm_session_error(s));
+    if (rc != ORM_EBUSY)
+        fail_msg("commit gave %s: %s", orm_error_name(rc), msg);
+    if (!strstr(msg, "this node of the cluster is not taking queries") ||
+        !strstr(msg, "nothing was written; your changes are kept — commit "
+                     "again to retry"))
+        fail_msg("unclear message: %s", msg);
+    assert_int_equal(orm_session_pending_count(s), 1);
+    assert_string_equal(text_of(rec, "label"), "Äpfel über Knoten 3");
+
+    if (db_exec(admin, "SET GLOBAL wsrep_reject_queries = NONE") != 0)
+        fail_msg("accept: %s", orm_error_text(orm_db_error(admin)));
+    CHECK(s, orm_session_commit(s));
+    orm_session *cs = NULL;
+    assert_int_equal(orm_session_new(&cs, check), 0);
+    assert_string_equal(text_of(must_get(cs, &Item, 1), "label"),
+                        "Äpfel über Knoten 3");
+    orm_session_free(cs);
+    orm_session_free(s);
+    orm_db_free(check);
+    orm_db_free(admin);
+    orm_db_free(db3);
+}
+
 /* ---- concurrent writers on every node ---- */
 
 #define WRITERS    6
@@ -356,6 +576,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_galera__browse_on_one_node_shows_writes_of_another, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_galera__lost_certification_keeps_changes_until_asked, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_galera__lost_certification_then_changed_rows_is_a_conflict,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_galera__node_refusing_queries_keeps_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_galera__concurrent_writers_on_all_nodes_lose_no_update, setup,
             teardown),

@@ -198,6 +198,7 @@ static int my_conn_open(my_conn *c, orm_error *err)
         goto done;
     }
     c->is_mariadb = strstr(mysql_get_server_info(m), "MariaDB") != NULL;
+    c->galera = 0; /* a reconnect may reach another server */
     c->mysql = m;
     m = NULL;
 done:

@@ -174,6 +174,10 @@ int my_error_fill(const my_conn *c, orm_error *err, unsigned native,
     }
     if (!msg)
         msg = "";
+    /* A Galera node answers every query so while it is joining, behind
+     * or cut off from the cluster's primary component. */
+    if (native == MY_ER_UNKNOWN_COM_ERROR && strstr(msg, "WSREP"))
+        code = ORM_EBUSY;
     if (connecting && code != ORM_EAUTH)
         code = ORM_ECONNECT;
     orm_error_clear(err);
@@ -263,6 +267,22 @@ int my_error_fill(const my_conn *c, orm_error *err, unsigned native,
             orm_buf_appendf(&text, " for column '%s'", name);
         break;
     }
+    case ORM_EBUSY:
+        /* In plain words: the session puts them before "nothing was
+         * written" (my_fail_* name a Galera node's deadlock). */
+        if (native == MY_ER_LOCK_DEADLOCK)
+            orm_buf_append(&text, "another transaction changed these rows "
+                                  "at the same time (deadlock)");
+        else if (native == MY_ER_LOCK_WAIT_TIMEOUT)
+            orm_buf_append(&text, "another transaction holds a lock on these "
+                                  "rows (lock wait timeout)");
+        else if (native == MY_ER_UNKNOWN_COM_ERROR)
+            orm_buf_append(&text, "this node of the cluster is not taking "
+                                  "queries: it is joining, behind or cut off "
+                                  "from the other nodes");
+        else
+            my_append_scrubbed(&text, msg, secret);
+        break;
     case ORM_ECONNLOST:
         orm_buf_append(&text, "connection lost: ");
         my_append_scrubbed(&text, msg, secret);
@@ -303,12 +323,45 @@ void my_conn_drop(my_conn *c)
     my_deferred_close(c);
 }
 
+/*
+ * On a Galera node a deadlock is, in practice, another node's commit that
+ * was certified first: applying it here aborted our transaction, or ours
+ * failed certification. Whether the server is such a node is asked once
+ * per connection, at its first deadlock (no round trip before), and the
+ * message says so.
+ */
+static void my_name_deadlock(my_conn *c)
+{
+    orm_error *err = &c->base.err;
+    if (err->native_code != MY_ER_LOCK_DEADLOCK || !c->mysql || c->stream)
+        return;
+    if (!c->galera) {
+        c->galera = 1;
+        if (mysql_query(c->mysql, "SELECT @@wsrep_on") == 0) {
+            MYSQL_RES *res = mysql_store_result(c->mysql);
+            MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+            if (row && row[0] && strcmp(row[0], "1") == 0)
+                c->galera = 2;
+            mysql_free_result(res);
+        }
+    }
+    char *text = c->galera == 2 ? orm_strdup("another node changed these "
+                                             "rows at the same time")
+                                : NULL;
+    if (text) {
+        free(err->message);
+        err->message = text;
+    }
+}
+
 int my_fail_mysql(my_conn *c)
 {
     int rc = my_error_fill(c, &c->base.err, mysql_errno(c->mysql),
                            mysql_sqlstate(c->mysql), mysql_error(c->mysql), 0);
     if (rc == ORM_ECONNLOST)
         my_conn_drop(c);
+    else if (rc == ORM_EBUSY)
+        my_name_deadlock(c);
     return rc;
 }
 
@@ -326,6 +379,8 @@ int my_fail_stmt(my_stmt *st)
                        mysql_stmt_error(st->handle), 0);
     if (rc == ORM_ECONNLOST)
         my_conn_drop(c);
+    else if (rc == ORM_EBUSY)
+        my_name_deadlock(c);
     return rc;
 }
 

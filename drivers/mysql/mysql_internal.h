@@ -36,6 +36,7 @@
 /* Native error numbers the driver maps (server ER_* and client CR_*). */
 enum {
     MY_ER_ACCESS_DENIED_DB = 1044,
+    MY_ER_UNKNOWN_COM_ERROR = 1047, /* also a Galera node not taking queries */
     MY_ER_UNKNOWN_COLLATION = 1273,
     MY_ER_ACCESS_DENIED = 1045,
     MY_ER_BAD_NULL = 1048,
@@ -87,6 +88,7 @@ typedef struct my_conn {
     struct my_stmt *live;     /* prepared statements, for close() */
     struct my_stmt *deferred; /* finalized while a stream was open */
     int is_mariadb;
+    int galera; /* Galera node? 0 not asked yet (my_fail_*), 1 no, 2 yes */
 
     /* Connection parameters, kept for reconnect. */
     char *host;

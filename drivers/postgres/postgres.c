@@ -278,6 +278,28 @@ fail:
 }
 
 /* Fill conn->err from a failed result (NULL: from the connection). */
+/* A statement that lost to another transaction (serialization failure,
+ * deadlock) or met its lock, in plain words, the server's own in
+ * parentheses; the session adds that nothing was written. */
+static void pg_busy_set(pg_conn *pgc, const char *state, const char *primary)
+{
+    orm_buf b = ORM_BUF_INIT;
+    orm_buf_append(&b, strcmp(state, "55P03") == 0
+                           ? "another transaction holds a lock on these rows"
+                           : "another transaction changed these rows at the "
+                             "same time");
+    if (primary && *primary) {
+        orm_buf_append(&b, " (");
+        pg_message_append(&b, primary);
+        orm_buf_append(&b, ")");
+    }
+    pg_redact(&b, pg_password(pgc));
+    const char *text = orm_buf_str(&b);
+    orm_error_set(&pgc->base.err, ORM_EBUSY, "%s",
+                  text ? text : orm_strerror(ORM_EBUSY));
+    orm_buf_free(&b);
+}
+
 static int pg_result_error(pg_conn *pgc, const PGresult *res)
 {
     orm_error *err = &pgc->base.err;
@@ -295,6 +317,8 @@ static int pg_result_error(pg_conn *pgc, const PGresult *res)
     else if (state && !strcmp(state, "57014") && pgc->statement_timeout_ms &&
              strstr(primary, "statement timeout"))
         code = orm_statement_timeout_failure(err, pgc->statement_timeout_ms);
+    else if (code == ORM_EBUSY)
+        pg_busy_set(pgc, state, primary);
     else
         pg_error_set(err, code, NULL, primary, pg_password(pgc), NULL);
     if (state && strlen(state) == 5)

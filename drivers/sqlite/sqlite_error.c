@@ -189,7 +189,15 @@ int sqlite_error(sqlite_conn *c)
     int code = sqlite_code_map(ext);
     int offset = c->db ? sqlite3_error_offset(c->db) : -1;
 
-    orm_conn_error(&c->base, code, "%s", msg);
+    if (code == ORM_EBUSY) /* in plain words; the session adds the rest */
+        orm_conn_error(&c->base, code, "%s (%s)",
+                       (ext & 0xff) == SQLITE_BUSY
+                           ? "another connection is writing to the database"
+                           : "another statement on this connection holds a "
+                             "lock on this table",
+                       msg);
+    else
+        orm_conn_error(&c->base, code, "%s", msg);
     c->base.err.native_code = ext;
     if (offset >= 0)
         c->base.err.position = (size_t)offset + 1;

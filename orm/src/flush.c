@@ -585,7 +585,17 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
     *batch_failed = 0;
     if (!f->plan && !session_in_transaction(f->s) &&
         (rc = db_begin(f->db)) != 0) {
-        orm_error_copy(session_err(f->s), &f->db->err);
+        orm_error *err = session_err(f->s);
+        orm_error_copy(err, &f->db->err);
+        if (rc == ORM_EBUSY) {
+            orm_buf msg = ORM_BUF_INIT;
+            flush_append_busy(&msg, &f->db->err);
+            char *text = orm_buf_finish(&msg);
+            if (text) {
+                free(err->message);
+                err->message = text;
+            }
+        }
         return rc;
     }
     for (size_t i = 0; i < n && rc == 0;) {

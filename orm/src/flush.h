@@ -91,6 +91,15 @@ void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc,
 /* After the rollback: name what is still unknown through the driver,
  * then write the message and hand it to the session. */
 void flush_report_failure(flush_ctx *f);
+/*
+ * A commit that lost to another transaction (a deadlock, a serialization
+ * failure, a Galera node's certification), met a lock held too long or a
+ * cluster node not taking queries: the driver says which in plain words
+ * (err->message). The database undid the whole transaction, so it is no
+ * record's fault and committing again is the retry, which only the user
+ * starts.
+ */
+void flush_append_busy(orm_buf *msg, const orm_error *err);
 
 /* ---- flush_batch.c: statements shared by many records ---- */
 

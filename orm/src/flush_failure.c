@@ -461,6 +461,15 @@ static void append_reason(orm_buf *msg, const flush_failure *ff)
     }
 }
 
+void flush_append_busy(orm_buf *msg, const orm_error *err)
+{
+    orm_buf_appendf(msg,
+                    "%s; nothing was written; your changes are kept — "
+                    "commit again to retry",
+                    err->message && *err->message ? err->message
+                                                  : orm_strerror(ORM_EBUSY));
+}
+
 /* After the rollback: name what is still unknown through the driver,
  * then write the message and hand it to the session. */
 void flush_report_failure(flush_ctx *f)
@@ -503,10 +512,7 @@ void flush_report_failure(flush_ctx *f)
                         what);
         break;
     case ORM_EBUSY:
-        orm_buf_appendf(&msg,
-                        "the database is busy (lock or deadlock) while "
-                        "saving %s; nothing was written — commit again",
-                        what);
+        flush_append_busy(&msg, err);
         break;
     default:
         append_subject(&msg, ff, what);
