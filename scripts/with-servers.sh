@@ -19,6 +19,8 @@
 # on exit, INT and TERM; runs killed with SIGKILL are reaped by the next run.
 # If a server cannot start we print its log and fail: the tests must never
 # skip silently. ORB_KEEP_SERVER_LOGS=1 keeps the server logs.
+# ORB_SERVER_ADDR=IP listens on that address instead of 127.0.0.1 (the
+# latency bench runs the servers in a network namespace).
 set -euo pipefail
 
 readonly PG_BIN=/usr/lib/postgresql/15/bin
@@ -26,6 +28,7 @@ readonly STATE_PREFIX=/tmp/orb-test-servers.
 # 20000-31999: away from the default ports and below Linux's ephemeral range
 # (32768+), where outgoing connections could be holding a port.
 readonly PORT_MIN=20000 PORT_SPAN=12000 PORT_TRIES=20
+readonly ADDR=${ORB_SERVER_ADDR:-127.0.0.1}
 
 say() { echo "with-servers: $*" >&2; }
 # shellcheck source=scripts/servers/tls.sh
@@ -157,7 +160,7 @@ die_with_log() {
 
 # Something already accepts connections there (a cheap pre-check; the real
 # test is the server's own bind).
-port_taken() { (: <>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_taken() { (: <>"/dev/tcp/${ADDR}/$1") 2>/dev/null; }
 
 random_hex() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 
@@ -171,6 +174,8 @@ start_pg() {
   runuser -u postgres -- "${PG_BIN}/initdb" -D "${dir}" -U postgres -A trust \
     --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 -N \
     >"${logs}/initdb.log" 2>&1 || die_with_log "PostgreSQL initdb" "${logs}/initdb.log"
+  [[ ${ADDR} == 127.0.0.1 ]] ||
+    echo "host all all ${ADDR%.*}.0/24 scram-sha-256" >>"${dir}/pg_hba.conf"
   port=$((PORT_MIN + RANDOM % PORT_SPAN))
   for ((i = 0; ; i++, port++)); do
     ((i < PORT_TRIES)) || die_with_log "PostgreSQL: no free port" "${log}"
@@ -178,7 +183,7 @@ start_pg() {
     : >"${log}"
     # Durability off: the data dies with the run anyway.
     runuser -u postgres -- "${PG_BIN}/pg_ctl" -D "${dir}" -l "${log}" -w -t 30 -s \
-      start -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off \
+      start -o "-c listen_addresses=${ADDR} -p ${port} -k ${dir} -c fsync=off \
 -c synchronous_commit=off -c full_page_writes=off -c max_connections=50 \
 ${TLS_PG_OPTS}" \
       >"${ctl_log}" 2>&1 && break
@@ -216,7 +221,7 @@ start_mariadb() {
     : >"${log}"
     # max-allowed-packet: the tests insert 1 MB blobs. Durability relaxed.
     /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="${dir}/data" \
-      --tmpdir="${dir}/tmp" --bind-address=127.0.0.1 --port="${port}" --socket="${sock}" \
+      --tmpdir="${dir}/tmp" --bind-address="${ADDR}" --port="${port}" --socket="${sock}" \
       --pid-file="${dir}/mariadbd.pid" --log-error="${log}" --skip-name-resolve \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-use-native-aio=0 \
@@ -277,17 +282,17 @@ SETUP_PIDS=()
 
 pg_port=$(<"${BASE}/pg.port")
 my_port=$(<"${BASE}/mariadb.port")
-say "PostgreSQL 15 on 127.0.0.1:${pg_port}"
-say "MariaDB 10.11 on 127.0.0.1:${my_port}"
-export ORB_TEST_PG_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/orb_test"
-export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_test"
+say "PostgreSQL 15 on ${ADDR}:${pg_port}"
+say "MariaDB 10.11 on ${ADDR}:${my_port}"
+export ORB_TEST_PG_URL="postgresql://orb:${pg_pw}@${ADDR}:${pg_port}/orb_test"
+export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@${ADDR}:${my_port}/orb_test"
 # A second database each, for schemas made the way users' are (test_foreign):
 # MariaDB utf8mb4_general_ci; PostgreSQL with an ICU collation (only the C
 # and C.UTF-8 OS locales exist here).
-export ORB_TEST_PG_FOREIGN_URL="postgresql://orb:${pg_pw}@127.0.0.1:${pg_port}/orb_foreign"
+export ORB_TEST_PG_FOREIGN_URL="postgresql://orb:${pg_pw}@${ADDR}:${pg_port}/orb_foreign"
 export ORB_TEST_TLS_CA=${BASE}/tls/ca.pem
 export ORB_TEST_TLS_OTHER_CA=${BASE}/tls/other-ca.pem
-export ORB_TEST_MYSQL_FOREIGN_URL="mysql://orb:${my_pw}@127.0.0.1:${my_port}/orb_foreign"
+export ORB_TEST_MYSQL_FOREIGN_URL="mysql://orb:${my_pw}@${ADDR}:${my_port}/orb_foreign"
 # The Galera cluster is started by ctest's fixture `galera`, only when its
 # tests run; its URLs and directory are fixed here (scripts/servers/galera.sh).
 # shellcheck disable=SC1091 # checked on its own
