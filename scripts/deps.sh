@@ -4,6 +4,8 @@
 # may upgrade packages that are already there.
 #   scripts/deps.sh               everything `make check` needs
 #   scripts/deps.sh --build-only  just enough to build (`make demo`)
+#   scripts/deps.sh --bench       build, plus the latency bench's servers,
+#                                 clients, iptables and libnetfilter-queue
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
@@ -18,10 +20,15 @@ build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
 test_pkgs=(tmux postgresql mariadb-server mariadb-client galera-4 rsync
   iproute2 valgrind clang libclang-rt-14-dev doxygen locales openssl)
 
+# The latency bench (bench/latency/run.sh): NFQUEUE delays packets.
+bench_pkgs=(postgresql mariadb-server mariadb-client iptables
+  libnetfilter-queue-dev)
+
 case ${1-} in
   --build-only) pkgs=("${build_pkgs[@]}") ;;
+  --bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
   '') pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--build-only|--bench]" >&2; exit 2 ;;
 esac
 
 # One dpkg-query for all names. Unknown names only produce an error, so they
@@ -43,7 +50,7 @@ as_root=()
 # Every test also runs under LC_ALL=de_DE.UTF-8 (CMakeLists.txt): make that
 # locale when the system lacks it (a few seconds, once).
 make_test_locale() {
-  [[ ${1-} == --build-only ]] && return 0
+  [[ ${1-} == --build-only || ${1-} == --bench ]] && return 0
   locale -a 2>/dev/null | grep -qixE 'de_DE\.utf-?8' && return 0
   echo 'deps: generating the de_DE.UTF-8 locale'
   "${as_root[@]}" localedef -i de_DE -f UTF-8 de_DE.UTF-8

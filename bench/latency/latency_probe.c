@@ -43,6 +43,13 @@
 #define SCREEN_W  120
 #define PAGE_ROWS (SCREEN_H - 3) /* title, header and status lines */
 
+/* A point in time and the round trips counted on the wire by then
+ * (nfq_delay's count file, named by LATENCY_COUNT_FILE; 0 without). */
+typedef struct mark {
+    double ms;
+    long long trips;
+} mark;
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -50,9 +57,23 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void report(const char *step, double ms)
+static mark mark_now(void)
 {
-    printf("%s\t%.2f\n", step, ms);
+    mark m = {now_ms(), 0};
+    const char *path = getenv("LATENCY_COUNT_FILE");
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (f) {
+        if (fscanf(f, "%lld", &m.trips) != 1)
+            m.trips = 0;
+        fclose(f);
+    }
+    return m;
+}
+
+/* STEP, its milliseconds and round trips from `from` to `to`. */
+static void report(const char *step, mark from, mark to)
+{
+    printf("%s\t%.2f\t%lld\n", step, to.ms - from.ms, to.trips - from.trips);
     fflush(stdout);
 }
 
@@ -151,16 +172,16 @@ static void job_rtt(const char *url)
         t[i] = now_ms() - t0;
     }
     qsort(t, 21, sizeof t[0], cmp_double);
-    report("rtt", t[10]);
+    report("rtt", (mark){0, 0}, (mark){t[10], 0});
     raw_close(conn, pg);
 }
 
 static void job_raw_connect(const char *url)
 {
     int pg = is_pg(url);
-    double t0 = now_ms();
+    mark t0 = mark_now();
     void *conn = raw_open(url);
-    report("connect", now_ms() - t0);
+    report("connect", t0, mark_now());
     raw_close(conn, pg);
 }
 
@@ -168,20 +189,20 @@ static void job_raw_browse(const char *url, const char *table)
 {
     int pg = is_pg(url);
     char sql[256];
-    double t0 = now_ms();
+    mark t0 = mark_now();
     void *conn = raw_open(url);
     snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY id LIMIT %d", table,
              PAGE_ROWS);
     raw_run(conn, pg, sql);
-    report("first-screen", now_ms() - t0);
-    t0 = now_ms();
+    report("first-screen", t0, mark_now());
+    t0 = mark_now();
     for (int i = 1; i <= PAGES; i++) {
         snprintf(sql, sizeof sql,
                  "SELECT * FROM %s WHERE id > %d ORDER BY id LIMIT %d", table,
                  i * PAGE_ROWS, PAGE_ROWS);
         raw_run(conn, pg, sql);
     }
-    report("pages", now_ms() - t0);
+    report("pages", t0, mark_now());
     raw_close(conn, pg);
 }
 
@@ -190,7 +211,7 @@ static void job_raw_commit(const char *url, const char *table, int n)
     int pg = is_pg(url);
     void *conn = raw_open(url);
     char sql[256];
-    double t0 = now_ms();
+    mark t0 = mark_now();
     if (pg) {
         PGconn *c = conn;
         if (!PQenterPipelineMode(c))
@@ -233,7 +254,7 @@ static void job_raw_commit(const char *url, const char *table, int n)
         my_run(conn, text);
         free(text);
     }
-    report("commit", now_ms() - t0);
+    report("commit", t0, mark_now());
     raw_close(conn, pg);
 }
 
@@ -242,10 +263,10 @@ static void job_raw_commit(const char *url, const char *table, int n)
 static void job_connect(const char *url)
 {
     orm_db *db = NULL;
-    double t0 = now_ms();
+    mark t0 = mark_now();
     if (orm_db_open(&db, url, NULL) != 0)
         die("orm_db_open", db ? orm_error_text(orm_db_error(db)) : NULL);
-    report("connect", now_ms() - t0);
+    report("connect", t0, mark_now());
     orm_db_free(db);
 }
 
@@ -278,40 +299,43 @@ static void job_browse(const char *url, const char *table)
     if (!mkdtemp(config_dir))
         die("mkdtemp", NULL);
 
-    double t0 = now_ms();
+    mark t0 = mark_now();
     orm_db *db = orb_open(url, &opts);
-    double t_open = now_ms();
-    report("open", t_open - t0);
+    mark t_open = mark_now();
+    report("open", t0, t_open);
     if (tui_screen_mem_new(&scr, SCREEN_H, SCREEN_W) != 0 ||
         tui_app_new(&app, db, &opts, scr, config_dir) != 0 ||
         tui_app_start(app) != 0)
         die("app", NULL);
     tui_app_draw(app);
-    double t_models = now_ms();
-    report("models-screen", t_models - t_open);
+    mark t_models = mark_now();
+    report("models-screen", t_open, t_models);
     tui_app_settle(app);
     tui_app_draw(app);
-    double t_counts = now_ms();
-    report("models-counts", t_counts - t_models);
+    mark t_counts = mark_now();
+    report("models-counts", t_models, t_counts);
     if (tui_screen_find(scr, table) < 0)
         die("models screen lacks", table);
 
-    double t1 = now_ms();
+    mark t1 = mark_now();
     key(app, "Enter");
-    double t_first = now_ms();
-    report("first-screen", t_first - t1);
-    report("first-screen-from-start", (t_first - t1) + (t_models - t0));
+    mark t_first = mark_now();
+    report("first-screen", t1, t_first);
+    /* Without the idle work between them (the models' counts). */
+    report("first-screen-from-start", (mark){0, 0},
+           (mark){(t_first.ms - t1.ms) + (t_models.ms - t0.ms),
+                  (t_first.trips - t1.trips) + (t_models.trips - t0.trips)});
     tui_app_settle(app);
     tui_app_draw(app);
-    report("table-count", now_ms() - t_first);
+    report("table-count", t_first, mark_now());
 
-    double t2 = now_ms();
+    mark t2 = mark_now();
     for (int i = 0; i < PAGES; i++) {
         key(app, "PageDown");
         tui_app_settle(app);
     }
     tui_app_draw(app);
-    report("pages", now_ms() - t2);
+    report("pages", t2, mark_now());
     char *text = tui_screen_text(scr);
     if (getenv("LATENCY_PROBE_SCREEN"))
         fprintf(stderr, "%s\n", text ? text : "");
@@ -337,25 +361,24 @@ static void job_commit(const char *url, const char *table, int n)
     if (orm_session_new(&s, db) != 0)
         die("session", NULL);
 
-    double t0 = now_ms();
+    mark t0 = mark_now();
     char where[64];
     snprintf(where, sizeof where, "id <= %d", n);
     if (orm_query_new(&q, s, m) != 0 || orm_query_where(q, where) != 0 ||
         orm_query_all(q, &recs, &count) != 0)
         die("load", q ? orm_error_text(orm_query_error(q)) : NULL);
-    report("load", now_ms() - t0);
+    report("load", t0, mark_now());
     for (size_t i = 0; i < count; i++) {
         const orm_value *grp = orm_record_get(recs[i], "grp");
-        orm_value v = orm_value_int(grp && grp->kind == ORM_VINT
-                                        ? grp->u.i + 1
-                                        : (int64_t)i);
+        orm_value v = orm_value_int(grp && grp->kind == ORM_VINT ? grp->u.i + 1
+                                                                 : (int64_t)i);
         if (orm_record_set(recs[i], "grp", &v, &e) != 0)
             die("set", orm_error_text(&e));
     }
-    double t1 = now_ms();
+    mark t1 = mark_now();
     if (orm_session_commit(s) != 0)
         die("commit", orm_error_text(orm_session_error(s)));
-    report("commit", now_ms() - t1);
+    report("commit", t1, mark_now());
     free(recs);
     orm_query_free(q);
     orm_session_free(s);

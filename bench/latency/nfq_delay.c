@@ -5,14 +5,21 @@
  * (`-j NFQUEUE --queue-num NUM`), this program gives each its ACCEPT
  * verdict DELAY_US microseconds after it arrived.
  *
- *   nfq_delay NUM DELAY_US
+ *   nfq_delay NUM DELAY_US [COUNT_FILE]
+ *
+ * With COUNT_FILE it also counts round trips on the wire and keeps the
+ * count there (decimal, rewritten on each change): a round trip is a TCP
+ * SYN-ACK, or a packet with data from the server (leaving the namespace)
+ * after the client (entering it) sent data. A connection's close, which
+ * no one waits for, is not one; neither is the rest of a long answer.
+ * Unlike time, the count does not grow when the machine is busy.
  *
  * The delay is the same for every packet, so verdicts are due in arrival
  * order: a FIFO of (packet id, due time) is the whole schedule, and
- * packets never overtake each other (no reordering, no loss). Only the
- * packet's metadata is copied to user space. It runs until SIGTERM or
- * SIGINT; while it is gone, packets sent to the queue are dropped, so the
- * bench adds its iptables rules after starting it and removes them first.
+ * packets never overtake each other (no reordering, no loss). It runs until
+ * SIGTERM or SIGINT; while it is gone, packets sent to the queue are dropped,
+ * so the bench adds its iptables rules after starting it and removes them
+ * first.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -26,7 +33,11 @@
 #include <time.h>
 
 #include <libnetfilter_queue/libnetfilter_queue.h>
+#include <fcntl.h>
 #include <linux/netfilter.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
 
 typedef struct held {
     uint32_t id;
@@ -40,6 +51,41 @@ typedef struct fifo {
 
 static volatile sig_atomic_t stop;
 static int64_t delay_ns;
+static int count_fd = -1;
+static long long round_trips;
+static int client_spoke; /* data from the client since the server's last */
+
+/* Count a round trip per answer the client waited for (see the top). */
+static void count_packet(struct nfq_data *nfa)
+{
+    unsigned char *data = NULL;
+    int len = nfq_get_payload(nfa, &data);
+    if (count_fd < 0 || len < (int)sizeof(struct iphdr))
+        return;
+    const struct iphdr *ip = (const struct iphdr *)data;
+    size_t ihl = (size_t)ip->ihl * 4;
+    if (ip->protocol != IPPROTO_TCP ||
+        (size_t)len < ihl + sizeof(struct tcphdr))
+        return;
+    const struct tcphdr *tcp = (const struct tcphdr *)(data + ihl);
+    size_t total = ntohs(ip->tot_len), head = ihl + (size_t)tcp->doff * 4;
+    /* A GSO packet past 64 KiB carries 0 as its length: it has data. */
+    int has_data = total == 0 || total > head;
+    int inbound = nfq_get_indev(nfa) != 0;
+    int counted = 0;
+    if (inbound) {
+        client_spoke |= has_data || (tcp->syn && !tcp->ack);
+    } else if (tcp->syn || has_data) {
+        counted = client_spoke;
+        client_spoke = 0;
+    }
+    if (counted) {
+        char text[24];
+        int n = snprintf(text, sizeof text, "%-20lld\n", ++round_trips);
+        if (pwrite(count_fd, text, (size_t)n, 0) != n)
+            perror("nfq_delay: count file");
+    }
+}
 
 static void on_signal(int sig)
 {
@@ -81,6 +127,7 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
     (void)msg;
     if (!ph)
         return 0;
+    count_packet(nfa);
     held h = {ntohl(ph->packet_id), now_ns() + delay_ns};
     if (fifo_push(q, h) != 0) {
         /* Out of memory: pass it on undelayed rather than lose it. */
@@ -107,8 +154,8 @@ static int64_t release_due(struct nfq_q_handle *qh, fifo *q)
 int main(int argc, char **argv)
 {
     char *end = NULL;
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s QUEUE_NUM DELAY_US\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s QUEUE_NUM DELAY_US [COUNT_FILE]\n", argv[0]);
         return 2;
     }
     unsigned long num = strtoul(argv[1], &end, 10);
@@ -123,6 +170,11 @@ int main(int argc, char **argv)
         return 2;
     }
     delay_ns = delay_us * 1000;
+    if (argc == 4 &&
+        (count_fd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
+        perror(argv[3]);
+        return 1;
+    }
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
@@ -140,9 +192,11 @@ int main(int argc, char **argv)
         nfq_close(h);
         return 1;
     }
-    /* Metadata only; big queue and socket buffer: a bulk transfer keeps a
-     * whole window of packets held at once. GSO packets stay whole. */
-    if (nfq_set_mode(qh, NFQNL_COPY_META, 0) < 0 ||
+    /* Metadata (and the IP and TCP headers when counting); big queue and
+     * socket buffer: a bulk transfer keeps a whole window of packets held
+     * at once. GSO packets stay whole. */
+    if ((count_fd < 0 ? nfq_set_mode(qh, NFQNL_COPY_META, 0)
+                      : nfq_set_mode(qh, NFQNL_COPY_PACKET, 128)) < 0 ||
         nfq_set_queue_maxlen(qh, 1 << 20) < 0) {
         perror("nfq_delay: queue setup");
         return 1;

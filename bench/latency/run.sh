@@ -126,6 +126,7 @@ fi
 
 # ---- inside: set the delay, load the data, run the jobs ----
 ns=$LATENCY_NS state=$LATENCY_STATE
+export LATENCY_COUNT_FILE=${state}/trips
 pg_url="${ORB_TEST_PG_URL}?sslmode=disable"
 my_url=$ORB_TEST_MYSQL_URL
 
@@ -142,7 +143,7 @@ set_delay() {
   local prio=()
   chrt -f 50 true 2>/dev/null && prio=(chrt -f 50)
   ip netns exec "$ns" "${prio[@]}" "${LATENCY_BUILD}/nfq_delay" 0 "$half_us" \
-    >"${state}/delay.log" 2>&1 &
+    "$LATENCY_COUNT_FILE" >"${state}/delay.log" 2>&1 &
   echo $! >"${state}/delay.pid"
   until grep -q '^nfq_delay: queue' "${state}/delay.log" 2>/dev/null; do
     kill -0 "$(<"${state}/delay.pid")" 2>/dev/null || {
@@ -201,12 +202,24 @@ my_client() {
 
 now_ms() { echo "${EPOCHREALTIME/./}" | awk '{ printf "%.3f", $1 / 1000 }'; }
 
-# Median of numbers on stdin.
-median() { sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "" }'; }
+# Round trips counted on the wire so far (nfq_delay's count file).
+trips_now() { awk '{ print $1 + 0; exit }' "$LATENCY_COUNT_FILE" 2>/dev/null || echo 0; }
 
-# Milliseconds of one run of a command (output discarded; failure is fatal).
+# Lines "MS TRIPS" on stdin: the median of each column.
+median() {
+  awk '{ ms[NR] = $1; tr[NR] = $2 }
+    function med(a, n,   i, j, t) {
+      for (i = 2; i <= n; i++)
+        for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return a[int((n + 1) / 2)]
+    }
+    END { if (NR) print med(ms, NR), med(tr, NR) }'
+}
+
+# "MS TRIPS" of one run of a command (output discarded; failure is fatal).
 time_cmd() {
-  local t0 t1
+  local t0 t1 c0 c1
+  c0=$(trips_now)
   t0=$(now_ms)
   if ! "$@" >/dev/null 2>"${state}/cmd.err"; then
     say "failed: $*"
@@ -214,26 +227,17 @@ time_cmd() {
     exit 1
   fi
   t1=$(now_ms)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+  c1=$(trips_now)
+  awk -v a="$t0" -v b="$t1" -v c="$((c1 - c0))" 'BEGIN { printf "%.3f %d\n", b - a, c }'
 }
 
-# Median milliseconds of a command over $repeat runs.
+# Median "MS TRIPS" of a command over $repeat runs.
 time_median() {
   local i
   for ((i = 0; i < repeat; i++)); do time_cmd "$@"; done | median
 }
 
-# Median of STEP's milliseconds over $repeat runs of the probe.
-probe_median() {
-  local step=$1 i
-  shift
-  for ((i = 0; i < repeat; i++)); do
-    "$@" 2>"${state}/probe.err" | awk -F'\t' -v s="$step" '$1 == s { print $2 }' ||
-      { cat "${state}/probe.err" >&2; exit 1; }
-  done | median
-}
-
-# Several steps of one probe job: "step=median ..." over $repeat runs.
+# Several steps of one probe job, $repeat runs, into ${state}/steps.
 probe_steps() {
   local i
   for ((i = 0; i < repeat; i++)); do
@@ -244,9 +248,19 @@ probe_steps() {
     fi
   done
 }
-step_median() { awk -F'\t' -v s="$1" '$1 == s { print $2 }' "${state}/steps" | median; }
+# Median "MS TRIPS" of STEP in ${state}/steps.
+step_median() { awk -F'\t' -v s="$1" '$1 == s { print $2, $3 }' "${state}/steps" | median; }
 
-# Record one measurement: SIDE (orb, before, other) of JOB took MS.
+# Median "MS TRIPS" of STEP over $repeat runs of the probe.
+probe_median() {
+  local step=$1
+  shift
+  : >"${state}/steps"
+  probe_steps "$@"
+  step_median "$step"
+}
+
+# Record one measurement: SIDE (orb, before, other) of JOB took "MS TRIPS".
 put() { [[ -z $3 ]] || printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"${state}/out"; }
 
 # Every job of dialect D on every side, into ${state}/out.
@@ -336,26 +350,30 @@ measure_export() {
 }
 
 # The table of dialect D from the zero-delay run ($2) and the delayed one
-# ($3): round trips = (time at RTT - time at 0) / (RTT at RTT - RTT at 0),
-# which leaves out what the client and server spend computing (a busy
-# machine would otherwise count its CPU time as round trips).
+# ($3). Each cell: the round trips counted on the wire (nfq_delay), then
+# in parentheses (time at RTT - time at 0) / (RTT - RTT at 0): the time
+# the job waited on the network, in round trips. The subtraction leaves
+# out what client and server spend computing (a busy machine would
+# otherwise count its CPU time as round trips).
 render() {
   local d=$1 zero=$2 slow=$3 rtt_ms=$4 exports=${5-} client cmin
   if [[ $d == postgresql ]]; then
     client=psql cmin=4 # TCP 1 + SCRAM 3
   else
-    client=mariadb cmin=3 # TCP 1 + greeting 1 + auth 1
+    client=mariadb cmin=2 # counted: TCP 1 + login 1 (the greeting is half a trip more)
   fi
   echo
   awk -F'\t' -v zero="$zero" -v d="$d" -v r="$rtt_ms" -v rep="$repeat" \
     -v base="${baseline:+1}" -v client="$client" -v cmin="$cmin" \
     -v exports="$exports" '
-    FILENAME == zero { z[$1, $2] = $3; next }
-    FILENAME == exports { e[$1, $2] = $3; next }
-    { t[$1, $2] = $3 }
+    { split($3, v, " ") }
+    FILENAME == zero { z[$1, $2] = v[1]; next }
+    FILENAME == exports { e[$1, $2] = v[1]; next }
+    { t[$1, $2] = v[1]; n[$1, $2] = v[2] }
+    # Round trips counted on the wire (time at RTT - time at 0) / RTT.
     function rts(job, side) {
       if (!((job, side) in t) || !((job, side) in z)) return "–"
-      return sprintf("%.1f", (t[job, side] - z[job, side]) / rtt)
+      return sprintf("%d (%.1f)", n[job, side], (t[job, side] - z[job, side]) / rtt)
     }
     function row(job, text, min) {
       if (base)
