@@ -120,7 +120,8 @@ static run_result run_inprocess(const fixture *f, const char *const *args,
                         NULL,
                         f->read_only,
                         getenv("ORB_PASSWORD"),
-                        nargs > 0 && strcmp(args[0], "create-all") == 0};
+                        nargs > 0 && strcmp(args[0], "create-all") == 0,
+                        NULL};
     char *argv[MAX_ARGS];
     char *out_text = NULL, *err_text = NULL;
     size_t out_len = 0, err_len = 0;
@@ -132,6 +133,7 @@ static run_result run_inprocess(const fixture *f, const char *const *args,
     assert_non_null(err);
     for (size_t i = 0; i < nargs; i++)
         argv[i] = strdup(args[i]);
+    opts.one_model = tui_cli_one_model((int)nargs, argv);
     r.status = tui_cli_run(NULL, &opts, (int)nargs, argv, out, err);
     if (r.status == 0 && nargs > 0 && strcmp(args[0], "help") != 0) {
         orm_db *db = NULL;
@@ -674,6 +676,31 @@ static void exec_sql(const fixture *f, const char *sql)
     if (db_exec(db, sql))
         fail_msg("%s: %s", sql, orm_error_text(orm_db_error(db)));
     orm_db_free(db);
+}
+
+/* A command on one table reads that table's schema only (each table's
+ * costs a few round trips on a network): a view elsewhere that can no
+ * longer be read (its table dropped under it) does not stop it, whether
+ * the models file declares the table or not. Commands on every table
+ * still read them all and say what is wrong. */
+static void test_cli__command_on_one_table_reads_only_its_schema(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    exec_sql(f, "CREATE TABLE Läden (id INTEGER PRIMARY KEY, name TEXT)");
+    exec_sql(f, "INSERT INTO Läden VALUES (7, 'Zoë Éclair')");
+    exec_sql(f, "CREATE TABLE gone (id INTEGER PRIMARY KEY)");
+    exec_sql(f, "CREATE VIEW broken AS SELECT id FROM gone");
+    exec_sql(f, "DROP TABLE gone");
+    EXPECT(f, 0, "id: 7\nname: Zoë Éclair\n", "", "get", "Läden", "7");
+    EXPECT(f, 0, "1\n", "", "count", "Läden");
+    EXPECT(f, 0, "id,name\r\n7,Zoë Éclair\r\n", "", "rows", "Läden", "--format",
+           "csv");
+    EXPECT(f, 0, "4\n", "", "count", "accounts");
+    run_result r = ORB(f, "models");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "gone"));
+    run_result_free(&r);
 }
 
 /* A view is listed as one, and add, set and delete say it is read-only
@@ -1257,6 +1284,7 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     X(test_cli__views_and_generated_columns_are_read_only)                     \
     X(test_cli__missing_sqlite_file_is_not_created)                            \
     X(test_cli__mode_ro_reads_and_refuses_changes)                             \
+    X(test_cli__command_on_one_table_reads_only_its_schema)                    \
     X(test_cli__password_never_shown)                                          \
     X(test_cli__demo_database_made_once_and_the_same_everywhere)               \
     X(test_cli__postgresql_prints_the_same_rows)                               \

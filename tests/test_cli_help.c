@@ -53,7 +53,7 @@ typedef struct output {
 /* tui_cli_run without a database: only the command line is checked. */
 static output cli(const char *const *args, size_t nargs)
 {
-    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0};
+    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0, NULL};
     char *argv[MAX_ARGS + 2];
     size_t out_len = 0, err_len = 0;
     output o = {0, NULL, NULL};
@@ -313,7 +313,7 @@ static void test_cli_help__connections_listed_the_same_both_ways(void **state)
 
     orm_db *db = NULL;
     assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
-    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0};
+    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0, NULL};
     char word[] = "connections";
     char *out_text = NULL, *err_text = NULL, *args[] = {word};
     size_t out_len = 0, err_len = 0;

@@ -164,7 +164,7 @@ static void test_manpage__lists_every_theme_element(void **state)
 /* What tui_cli_run prints for these words, without a database. */
 static char *cli_output(int argc, const char *const *args)
 {
-    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0};
+    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0, NULL};
     char *argv[4], *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);

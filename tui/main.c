@@ -241,7 +241,7 @@ static void hide_passwords(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0};
+    tui_options opts = {NULL, NULL, NULL, NULL, 0, NULL, 0, NULL};
     char password[PASSWORD_MAX];
     int prompt = 0, i, status = 0;
     const char *connection = NULL; /* orb @NAME */
@@ -308,6 +308,7 @@ int main(int argc, char **argv)
     } else {
         opts.password = getenv("ORB_PASSWORD");
     }
+    opts.one_model = tui_cli_one_model(cmd_argc, cmd_argv);
     status = tui_open_db(&db, &opts, stderr);
     /* The connection holds the password now. */
     if (prompt)

@@ -80,6 +80,28 @@ done:
     return status;
 }
 
+/* Read the schema of what is not declared: the one model a command
+ * reads when a table has exactly its name, else every table. Each table
+ * costs the network dialects a few queries, so a command on one table of
+ * a big schema does not pay for the others. */
+static int reflect(orm_db *db, const char *one_model)
+{
+    if (one_model && !strchr(one_model, '.')) {
+        if (orm_db_find_model(db, one_model))
+            return 0;
+        orm_model *model = NULL;
+        int rc = orm_db_reflect(db, one_model, &model);
+        if (rc == 0) {
+            if ((rc = orm_db_register(db, model)) != 0)
+                orm_model_free(model);
+            return rc;
+        }
+        if (rc != ORM_ENOTFOUND)
+            return rc;
+    }
+    return orm_db_reflect_all(db);
+}
+
 int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
 {
     orm_open_options oo = ORM_OPEN_OPTIONS_INIT;
@@ -144,7 +166,7 @@ int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
     if (opts->models_file &&
         (status = load_models(db, opts->models_file, err)) != 0)
         goto done;
-    if (orm_db_reflect_all(db) != 0) {
+    if (reflect(db, opts->one_model) != 0) {
         orm_buf_appendf(&line, "orb: cannot read the tables of %s: %s", shown,
                         orm_error_text(orm_db_error(db)));
         print_line(err, password, &line);

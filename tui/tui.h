@@ -19,11 +19,17 @@ typedef struct tui_options {
     const char *password;    /* from --password-prompt or ORB_PASSWORD;
                                 overrides the URL's; never printed */
     int create;              /* create a missing SQLite file (create-all) */
+    const char *one_model;   /* a command that reads one model: its name;
+                                tui_open_db reads only that table's schema */
 } tui_options;
 
 /*
  * Open the database the options name (the demo database when url is NULL,
  * creating it on first run), load the models file and reflect the rest.
+ * With opts->one_model, a name the models file does not declare is
+ * reflected alone (a few schema queries instead of a few per table);
+ * when no table has exactly that name, every table is, as without it, so
+ * the command can match names in any case and suggest one.
  * On failure prints one clear line to `err` ("orb: ...") and returns the
  * exit status (1 database error, 2 usage error); *out is NULL then.
  */
@@ -47,6 +53,11 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
  * `help ...` or a --help among the command's words? tui_cli_run then
  * prints it, and main.c stops there without connecting. */
 int tui_cli_is_help(int argc, char **argv);
+
+/* The model a command line (argv starts at the command word) only reads,
+ * e.g. "items" of `rows items --limit 5`, or NULL when the command writes,
+ * needs every model or names none (see tui_options.one_model). */
+const char *tui_cli_one_model(int argc, char **argv);
 
 /* The interactive browser on a terminal. Returns the exit status. */
 int tui_app_run(orm_db *db, const tui_options *opts);

@@ -507,6 +507,20 @@ int tui_cli_is_help(int argc, char **argv)
            (strcmp(argv[0], "help") == 0 || has_help_option(argc, argv));
 }
 
+const char *tui_cli_one_model(int argc, char **argv)
+{
+    /* Commands that read the rows or columns of the model named by their
+     * first word; a first word that is an option leaves it unknown. */
+    static const char *const readers[] = {"rows", "get", "count", "schema",
+                                          "export"};
+    if (argc < 2 || !argv[0] || !argv[1] || argv[1][0] == '-')
+        return NULL;
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
+        if (strcmp(argv[0], readers[i]) == 0)
+            return argv[1];
+    return NULL;
+}
+
 /* ---- the command line ---- */
 
 static int parse_count(cli *c, const char *option, const char *text,
