@@ -407,11 +407,18 @@ int my_prepare(orm_conn *conn, const char *sql, size_t nparams, unsigned flags,
     if (c->live)
         c->live->prev = st;
     c->live = st;
-    if (mysql_stmt_prepare(st->handle, sql, (unsigned long)strlen(sql))) {
+    /* A statement run once (a stream: a cursor; a catalog query) is
+     * prepared and executed in one round trip at its execute, MariaDB's
+     * execute-direct; one the core keeps to run again is prepared now, so
+     * each later run is one execute. */
+    st->direct = c->is_mariadb && (flags & (ORM_STMT_STREAM | MY_STMT_ONCE)) &&
+                 mysql_get_server_version(c->mysql) >= 100200;
+    if (!st->direct &&
+        mysql_stmt_prepare(st->handle, sql, (unsigned long)strlen(sql))) {
         rc = my_fail_stmt(st);
         goto done;
     }
-    if (mysql_stmt_param_count(st->handle) != nparams) {
+    if (!st->direct && mysql_stmt_param_count(st->handle) != nparams) {
         rc = orm_conn_error(conn, ORM_EINVALID,
                             "statement has %lu placeholders, expected %zu",
                             mysql_stmt_param_count(st->handle), nparams);
@@ -444,10 +451,20 @@ static int my_execute(my_stmt *st)
         return rc;
     if (c->stream == st)
         c->stream = NULL; /* execute flushes our unread rows */
-    if (st->nparams && mysql_stmt_bind_param(st->handle, st->params))
+    if (st->direct) {
+        /* PREPARE and EXECUTE in one round trip; the parameters are
+         * bound by their count, as the statement is not prepared yet. */
+        unsigned int n = (unsigned int)st->nparams;
+        st->direct = 0;
+        if (mysql_stmt_attr_set(st->handle, STMT_ATTR_PREBIND_PARAMS, &n) ||
+            (n && mysql_stmt_bind_param(st->handle, st->params)) ||
+            mariadb_stmt_execute_direct(st->handle, st->base.sql,
+                                        strlen(st->base.sql)))
+            return my_fail_stmt(st);
+    } else if ((st->nparams && mysql_stmt_bind_param(st->handle, st->params)) ||
+               mysql_stmt_execute(st->handle)) {
         return my_fail_stmt(st);
-    if (mysql_stmt_execute(st->handle))
-        return my_fail_stmt(st);
+    }
     if (mysql_stmt_field_count(st->handle) == 0) {
         st->ncols = 0;
         st->state = MY_DONE;

@@ -149,12 +149,17 @@ typedef enum my_state {
     MY_DONE       /* finished; step keeps saying ORM_DONE */
 } my_state;
 
+/* A prepare flag of the driver's own (beside ORM_STMT_*): the statement
+ * runs once (a catalog query), so it may go as one execute-direct. */
+#define MY_STMT_ONCE (1u << 30)
+
 typedef struct my_stmt {
     orm_stmt base;
     my_conn *owner;      /* NULL after the connection was closed */
     unsigned generation; /* owner->generation at prepare */
     MYSQL_STMT *handle;
     unsigned flags;
+    int direct; /* not prepared yet: the first execute prepares it too */
     my_state state;
     int have_row;
     my_ulonglong stored_rows; /* rows of a stored result ... */

@@ -37,7 +37,7 @@ static int my_query(my_conn *c, const char *sql, const char *const *params,
     out->cells = NULL;
     out->nrows = out->cap = 0;
     out->ncols = ncols;
-    if ((rc = my_prepare(&c->base, sql, nparams, 0, &st)))
+    if ((rc = my_prepare(&c->base, sql, nparams, MY_STMT_ONCE, &st)))
         return rc;
     for (size_t i = 0; i < nparams; i++) {
         v = params[i] ? orm_value_text(params[i]) : orm_value_null();
