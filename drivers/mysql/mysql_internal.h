@@ -221,6 +221,8 @@ int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
                      orm_model **out);
 int my_estimate_count(orm_conn *conn, const char *schema, const char *table,
                       int64_t *out);
+int my_estimate_counts(orm_conn *conn, const char *const *schemas,
+                       const char *const *tables, size_t n, int64_t *out);
 int my_text_column(const orm_column *col, orm_buf *before, orm_buf *after);
 int my_constraint_columns(orm_conn *conn, const char *schema, const char *table,
                           const char *name, char ***out, size_t *count);

@@ -635,6 +635,61 @@ done:
     return rc;
 }
 
+int my_estimate_counts(orm_conn *conn, const char *const *schemas,
+                       const char *const *tables, size_t n, int64_t *out)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows r = {0};
+    orm_buf sql = ORM_BUF_INIT;
+    const char **params = calloc(2 * n + 1, sizeof *params);
+    size_t np = 0;
+    int rc;
+
+    if (!params)
+        return my_nomem(conn);
+    /* Candidates by name (the catalog compares without regard to case
+     * here); the exact match is made below, byte for byte. */
+    orm_buf_append(&sql, "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS, "
+                         "DATABASE() FROM information_schema.TABLES "
+                         "WHERE TABLE_SCHEMA IN (DATABASE()");
+    for (size_t i = 0; i < n; i++) {
+        if (schemas[i]) {
+            orm_buf_append(&sql, ", ?");
+            params[np++] = schemas[i];
+        }
+    }
+    orm_buf_append(&sql, ") AND TABLE_NAME IN (");
+    for (size_t i = 0; i < n; i++) {
+        orm_buf_append(&sql, i ? ", ?" : "?");
+        params[np++] = tables[i];
+    }
+    orm_buf_append(&sql, ")");
+    if (!orm_buf_str(&sql)) {
+        rc = my_nomem(conn);
+        goto done;
+    }
+    if ((rc = my_query(c, orm_buf_str(&sql), params, np, 4, &r)))
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = -1;
+        for (size_t k = 0; k < r.nrows; k++) {
+            const char *schema = schemas[i] ? schemas[i] : my_cell(&r, k, 3);
+            const char *rows = my_cell(&r, k, 2);
+            int64_t v;
+            if (schema && my_cell(&r, k, 0) && my_cell(&r, k, 1) &&
+                strcmp(my_cell(&r, k, 0), schema) == 0 &&
+                strcmp(my_cell(&r, k, 1), tables[i]) == 0 && rows &&
+                orm_int_parse(&v, rows, strlen(rows)) == 0)
+                out[i] = v;
+        }
+    }
+done:
+    my_rows_free(&r);
+    orm_buf_free(&sql);
+    free(params);
+    return rc;
+}
+
 /* Text for the filters' rules: a column with a collation (char,
  * varchar, text, enum, set; reflection names it), or of a model orb was
  * given (no native type). A candidate value goes in the column's own

@@ -579,3 +579,86 @@ int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
     sql_free(&sb);
     return rc == ORM_DONE ? 0 : rc;
 }
+
+/* Below this many estimated rows a table is counted exactly (as
+ * orm_db_count does): cheap, and small tables' estimates are often off. */
+#define DB_EXACT_BELOW 100000
+
+static void db_estimates(orm_db *db, const orm_model *const *models, size_t n,
+                         int64_t *est)
+{
+    const char **schemas = calloc(n, sizeof *schemas);
+    const char **tables = calloc(n, sizeof *tables);
+    int rc = ORM_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        est[i] = -1;
+    if (schemas && tables && db->driver->estimate_counts) {
+        for (size_t i = 0; i < n; i++) {
+            schemas[i] = models[i]->schema;
+            tables[i] = models[i]->table;
+        }
+        rc = db->driver->estimate_counts(db->conn, schemas, tables, n, est);
+    } else if (db->driver->estimate_count) {
+        for (size_t i = 0; i < n; i++)
+            if (db->driver->estimate_count(db->conn, models[i]->schema,
+                                           models[i]->table, &est[i]) != 0)
+                est[i] = -1;
+        rc = 0;
+    }
+    if (rc)
+        for (size_t i = 0; i < n; i++)
+            est[i] = -1;
+    /* No estimate only means counting. */
+    orm_error_clear(&db->conn->err);
+    free(schemas);
+    free(tables);
+}
+
+int orm_db_count_many(orm_db *db, const orm_model *const *models, size_t n,
+                      int64_t *out, int *exact)
+{
+    sql_builder sb;
+    db_stmt st = {NULL, -1};
+    orm_value v = ORM_VALUE_NULL_INIT;
+    size_t nsmall = 0;
+    int rc = db_ensure_connected(db);
+    if (rc || n == 0)
+        return rc;
+    db_estimates(db, models, n, out);
+    /* One row with a COUNT(*) of each small table. */
+    sql_init(&sb, db->driver);
+    sql_raw(&sb, "SELECT ");
+    for (size_t i = 0; i < n; i++) {
+        exact[i] = out[i] < DB_EXACT_BELOW;
+        if (!exact[i])
+            continue;
+        sql_raw(&sb, nsmall++ ? ", (SELECT COUNT(*) FROM "
+                              : "(SELECT COUNT(*) FROM ");
+        sql_table(&sb, models[i]);
+        sql_raw(&sb, ")");
+    }
+    if (nsmall == 0)
+        goto done;
+    rc = sql_ok(&sb) ? 0 : orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    /* Run once: as a stream it is not kept, and MariaDB prepares and
+     * runs it in one round trip. */
+    if (rc == 0)
+        rc =
+            db_stmt_acquire(db, orm_buf_str(&sb.text), 0, ORM_STMT_STREAM, &st);
+    if (rc == 0 && (rc = db_stmt_step(db, &st)) == ORM_ROW) {
+        rc = 0;
+        for (size_t i = 0, k = 0; i < n && rc == 0; i++) {
+            if (!exact[i])
+                continue;
+            rc = db_stmt_column(db, &st, k++, NULL, &v);
+            out[i] = rc == 0 && v.kind == ORM_VINT ? v.u.i : 0;
+            orm_value_clear(&v);
+        }
+    } else if (rc == ORM_DONE) {
+        rc = orm_error_set(&db->err, ORM_EIO, "no row from the counts");
+    }
+    db_stmt_release(db, &st);
+done:
+    sql_free(&sb);
+    return rc;
+}

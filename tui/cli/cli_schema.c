@@ -21,12 +21,22 @@ int cli_models(cli *c)
     char *header[4] = {orm_strdup("model"), orm_strdup("table"),
                        orm_strdup("columns"), orm_strdup("rows")};
     cli_grid_add(&g, header);
-    for (size_t i = 0; i < orm_db_model_count(c->db); i++) {
+    /* Every count at once; when that fails, one at a time, so the table
+     * that fails is named. */
+    size_t nmodels = orm_db_model_count(c->db);
+    const orm_model **models = calloc(nmodels + 1, sizeof *models);
+    int64_t *counts = calloc(nmodels + 1, sizeof *counts);
+    int *exacts = calloc(nmodels + 1, sizeof *exacts);
+    int all = models && counts && exacts;
+    for (size_t i = 0; all && i < nmodels; i++)
+        models[i] = orm_db_model_at(c->db, i);
+    all = all && orm_db_count_many(c->db, models, nmodels, counts, exacts) == 0;
+    for (size_t i = 0; i < nmodels; i++) {
         const orm_model *m = orm_db_model_at(c->db, i);
-        int64_t count = 0;
-        int exact = 1;
+        int64_t count = all ? counts[i] : 0;
+        int exact = all ? exacts[i] : 1;
         char *rows;
-        if (orm_db_count(c->db, m, 1, &count, &exact) != 0) {
+        if (!all && orm_db_count(c->db, m, 1, &count, &exact) != 0) {
             rows = orm_strdup("?");
             status = tui_cli_fail(c->err, "%s: %s", m->table,
                                   orm_error_text(orm_db_error(c->db)));
@@ -46,6 +56,9 @@ int cli_models(cli *c)
                         cli_text_of_int((int64_t)m->ncolumns), rows};
         cli_grid_add(&g, row);
     }
+    free(models);
+    free(counts);
+    free(exacts);
     if (g.failed)
         status = tui_cli_fail(c->err, "out of memory");
     else

@@ -1,8 +1,8 @@
 /*
  * The models screen: every model the database knows, with its row count
- * (counted one model at a time between keys, after the first screen is
- * shown; "~" marks an estimate), column count, class and table name.
- * "/" narrows the list as you type.
+ * (counted after the first screen is shown, all in one go, else one
+ * model at a time between keys; "~" marks an estimate), column count,
+ * class and table name. "/" narrows the list as you type.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,7 @@ typedef struct models_view {
     char *narrow;
     size_t cursor, top;
     int page;
+    int batch_failed; /* counting all at once failed: one at a time */
 } models_view;
 
 static const orm_model *model_at(tui_app *app, size_t i)
@@ -298,9 +299,45 @@ static unsigned models_click(tui_view *v, tui_app *app, int line, int col,
     return twice ? open_selected(mv, app) : TUI_REDRAW;
 }
 
+/* Count every pending model at once: two round trips on a network
+ * instead of one or two per model. 0 when that worked (or when fewer
+ * than two were pending, left to the one-at-a-time count). */
+static int count_all(models_view *mv, tui_app *app)
+{
+    size_t n = 0;
+    const orm_model **models = calloc(mv->nmodels, sizeof *models);
+    size_t *index = calloc(mv->nmodels, sizeof *index);
+    int64_t *counts = calloc(mv->nmodels, sizeof *counts);
+    int *exact = calloc(mv->nmodels, sizeof *exact);
+    int rc = ORM_ENOMEM;
+    if (models && index && counts && exact) {
+        for (size_t i = 0; i < mv->nmodels; i++) {
+            if (mv->count_state[i] != COUNT_PENDING)
+                continue;
+            index[n] = i;
+            models[n++] = model_at(app, i);
+        }
+        /* One model left is counted as before. */
+        rc = n < 2 ? 0 : orm_db_count_many(app->db, models, n, counts, exact);
+    }
+    for (size_t k = 0; rc == 0 && n >= 2 && k < n; k++) {
+        mv->counts[index[k]] = counts[k];
+        mv->count_state[index[k]] = exact[k] ? COUNT_EXACT : COUNT_ESTIMATE;
+    }
+    free(models);
+    free(index);
+    free(counts);
+    free(exact);
+    return rc;
+}
+
 static unsigned models_idle(tui_view *v, tui_app *app, int *more)
 {
     models_view *mv = (models_view *)v;
+    /* All at once; when that fails, one at a time, so the table that
+     * fails is named. */
+    if (!mv->batch_failed && count_all(mv, app) != 0)
+        mv->batch_failed = 1;
     /* Count the visible models first, in screen order. */
     size_t pick = mv->nmodels;
     for (size_t k = 0; k < mv->nvisible && pick == mv->nmodels; k++)

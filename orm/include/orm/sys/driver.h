@@ -35,7 +35,7 @@
 #include "orm/sys/buf.h"
 
 /** The orm_driver layout this header describes. */
-#define ORM_DRIVER_VERSION 2
+#define ORM_DRIVER_VERSION 3
 
 /** Base of every driver connection; the driver's struct embeds it first. */
 typedef struct orm_conn {
@@ -248,6 +248,14 @@ typedef struct orm_driver {
     int (*constraint_columns)(orm_conn *conn, const char *schema,
                               const char *table, const char *name, char ***out,
                               size_t *count);
+
+    /* ---- version 3 ---- */
+    /** estimate_count of `n` tables in one round trip: out[i] for
+     * schemas[i] (NULL: the default) and tables[i], -1 where the catalog
+     * has no estimate (never analyzed, no such table). May be NULL: the
+     * core then asks estimate_count table by table. */
+    int (*estimate_counts)(orm_conn *conn, const char *const *schemas,
+                           const char *const *tables, size_t n, int64_t *out);
 } orm_driver;
 
 /** @{ */
