@@ -1442,6 +1442,100 @@ static void test_count_many_matches_count_each(void **state)
     assert_true(total > 0);
 }
 
+/* Building a query reports to the session as running it does: a bad
+ * order column or a filter a builder could not make is on the query's
+ * error and on the session's, whichever the program reads. */
+static void test_query_building_errors_reach_the_session(void **state)
+{
+    fixture *f = *state;
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    assert_int_equal(orm_session_new(&s, f->db), 0);
+    assert_int_equal(orm_query_new(&q, s, &Account), 0);
+    assert_int_equal(orm_query_order_by(q, "Scöre", 0), ORM_EINVALID);
+    assert_int_equal(orm_session_error(s)->code, ORM_EINVALID);
+    assert_non_null(strstr(orm_error_text(orm_last_error(s)), "'Scöre'"));
+    assert_string_equal(orm_session_error(s)->column, "Scöre");
+    assert_string_equal(orm_error_text(orm_last_error(q)),
+                        orm_error_text(orm_session_error(s)));
+    orm_query_free(q);
+
+    const char *order[] = {"id",     "handle", "note",  "score",     "id",
+                           "handle", "note",   "score", "secret_key"};
+    assert_int_equal(orm_query_new(&q, s, &Account), 0);
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(orm_query_order_by(q, order[i], 0), 0);
+    assert_int_equal(orm_query_order_by(q, order[8], 0), ORM_EINVALID);
+    assert_non_null(strstr(orm_session_error(s)->message, "order columns"));
+    orm_query_free(q);
+
+    /* A builder out of memory gives NULL: the filter fails at once and
+     * the query when run, both on the session. */
+    assert_int_equal(orm_query_new(&q, s, &Account), 0);
+    assert_int_equal(orm_query_filter(q, NULL), ORM_ENOMEM);
+    assert_int_equal(orm_session_error(s)->code, ORM_ENOMEM);
+    orm_query_order_by(q, "Nöte", 1);
+    assert_int_equal(orm_session_error(s)->code, ORM_EINVALID);
+    orm_record **rows = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_query_all(q, &rows, &n), ORM_ENOMEM);
+    assert_int_equal(orm_session_error(s)->code, ORM_ENOMEM);
+    orm_query_free(q);
+    orm_session_free(s);
+}
+
+/* Not found: a lookup where nothing is an answer (get, first) returns
+ * ORM_DONE with *out NULL and leaves the error alone; a call that needs
+ * the row (one, refresh, fetch_current, rebase) fails with ORM_ENOTFOUND
+ * and names it. */
+static void test_not_found_is_done_for_lookups_enotfound_for_needs(void **state)
+{
+    fixture *f = *state;
+    orm_record *gone = add_account(f, "Zoë", NULL, 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_value key = orm_value_int(id_of(gone));
+
+    orm_session *s = NULL, *other = NULL;
+    orm_record *rec = &(orm_record){0}, *loaded = NULL;
+    orm_query *q = NULL;
+    assert_int_equal(orm_session_new(&s, f->db), 0);
+    assert_int_equal(orm_session_get(s, &Account, &key, &loaded), ORM_ROW);
+    /* Someone else deletes the row. */
+    assert_int_equal(orm_session_new(&other, f->db), 0);
+    assert_int_equal(orm_session_get(other, &Account, &key, &rec), ORM_ROW);
+    CHECK(other, orm_session_delete(other, rec));
+    CHECK(other, orm_session_commit(other));
+
+    orm_session *fresh = NULL;
+    assert_int_equal(orm_session_new(&fresh, f->db), 0);
+    assert_int_equal(orm_session_get(fresh, &Account, &key, &rec), ORM_DONE);
+    assert_null(rec);
+    assert_int_equal(orm_session_error(fresh)->code, ORM_OK);
+    assert_int_equal(orm_query_new(&q, fresh, &Account), 0);
+    assert_int_equal(orm_query_where(q, "handle = 'Zoë'"), 0);
+    rec = &(orm_record){0};
+    assert_int_equal(orm_query_first(q, &rec), ORM_DONE);
+    assert_null(rec);
+    assert_int_equal(orm_session_error(fresh)->code, ORM_OK);
+    assert_int_equal(orm_query_one(q, &rec), ORM_ENOTFOUND);
+    assert_non_null(strstr(orm_session_error(fresh)->message, "no "));
+    orm_query_free(q);
+    orm_session_free(fresh);
+
+    orm_value *current = NULL;
+    assert_int_equal(orm_session_fetch_current(s, loaded, &current),
+                     ORM_ENOTFOUND);
+    assert_null(current);
+    assert_non_null(
+        strstr(orm_session_error(s)->message, "deleted by someone else"));
+    assert_int_equal(orm_session_rebase(s, loaded), ORM_ENOTFOUND);
+    assert_int_equal(orm_session_refresh(s, loaded), ORM_ENOTFOUND);
+    assert_int_equal(orm_session_error(s)->code, ORM_ENOTFOUND);
+    assert_non_null(strstr(orm_session_error(s)->message, "no longer exists"));
+    orm_session_free(other);
+    orm_session_free(s);
+}
+
 /* Many rows loaded at once share memory blocks in the session: records
  * kept while their neighbours are expunged stay whole, can be changed,
  * written and refreshed, and a later load finds them again. A row with a
@@ -2291,6 +2385,8 @@ int main(int argc, char **argv)
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),
         T(test_count_many_matches_count_each),
+        T(test_query_building_errors_reach_the_session),
+        T(test_not_found_is_done_for_lookups_enotfound_for_needs),
         T(test_unique_lookup_is_not_sorted),
         T(test_kept_records_outlive_expunged_neighbours),
         T(test_repeated_keys_are_one_record),

@@ -270,6 +270,40 @@ test_fault__load_failing_midway_keeps_one_record_per_key(void **state)
     assert_true(failures >= 3); /* prepare, bind, and a step per row */
 }
 
+/* A cursor that fails while stepping says why on the cursor, on its
+ * query and on its session alike; orm_last_error reads each. */
+static void
+test_fault__cursor_failure_is_on_cursor_query_and_session(void **state)
+{
+    (void)state;
+    reset_database();
+    orm_db *db = open_plain();
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_cursor *c = NULL;
+    const orm_value *row = NULL;
+    db->driver = &faulty;
+    fail_code = ORM_EIO;
+    assert_int_equal(orm_session_new(&s, db), 0);
+    assert_int_equal(orm_query_new(&q, s, &Account), 0);
+    assert_int_equal(orm_query_cursor(q, &c), 0);
+    assert_int_equal(orm_cursor_next(c, &row), ORM_ROW);
+    calls = 0;
+    fail_at = 1; /* the next step */
+    assert_int_equal(orm_cursor_next(c, &row), ORM_EIO);
+    fail_at = 0;
+    const orm_error *errs[] = {orm_last_error(c), orm_cursor_error(c),
+                               orm_last_error(q), orm_last_error(s)};
+    for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++) {
+        assert_int_equal(errs[i]->code, ORM_EIO);
+        assert_non_null(strstr(orm_error_text(errs[i]), "injected fault"));
+    }
+    orm_cursor_free(c);
+    orm_query_free(q);
+    orm_session_free(s);
+    orm_db_free(db);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/orb-fault-XXXXXX";
@@ -288,6 +322,8 @@ int main(void)
         cmocka_unit_test(test_fault__lost_connection_at_every_call_reconnects),
         cmocka_unit_test(
             test_fault__load_failing_midway_keeps_one_record_per_key),
+        cmocka_unit_test(
+            test_fault__cursor_failure_is_on_cursor_query_and_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,7 @@ struct orm_query {
 
 struct orm_cursor {
     orm_query *q;
+    orm_error err; /* detail of its last failure (also on q and the session) */
     sql_builder sb;
     db_stmt st;
     orm_value *row;
@@ -99,8 +100,9 @@ int orm_query_new(orm_query **out, orm_session *s, const orm_model *model)
     /* malloc and an initializer: calloc costs several times as much for
      * a struct this size, and a lookup makes a query per call. */
     orm_query *q = malloc(sizeof *q);
-    if (!q)
-        return ORM_ENOMEM;
+    *out = NULL;
+    if (!q) /* no query to hold the detail: the session holds it */
+        return orm_error_set(session_err(s), ORM_ENOMEM, "out of memory");
     *q = (orm_query){.s = s,
                      .db = orm_session_db(s),
                      .model = model,
@@ -149,7 +151,7 @@ int orm_query_filter(orm_query *q, orm_expr *e)
 {
     if (!e) {
         q->filter_nomem = 1;
-        return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+        return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
     }
     if (q->nfilters == q->filters_cap) {
         size_t cap = 2 * q->filters_cap;
@@ -159,7 +161,7 @@ int orm_query_filter(orm_query *q, orm_expr *e)
         if (!f) {
             orm_expr_free(e);
             q->filter_nomem = 1;
-            return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+            return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
         }
         if (q->filters == q->first_filters)
             memcpy(f, q->first_filters, sizeof q->first_filters);
@@ -193,11 +195,12 @@ int orm_query_order_by(orm_query *q, const char *column, int descending)
         orm_error_set(&q->err, ORM_EINVALID, "unknown column '%s' in %s",
                       column, q->model->table);
         orm_error_set_column(&q->err, column);
-        return ORM_EINVALID;
+        return fail(q, ORM_EINVALID);
     }
     if (q->norder == QUERY_MAX_ORDER)
-        return orm_error_set(&q->err, ORM_EINVALID, "at most %d order columns",
-                             QUERY_MAX_ORDER);
+        return fail(q,
+                    orm_error_set(&q->err, ORM_EINVALID,
+                                  "at most %d order columns", QUERY_MAX_ORDER));
     clear_bound(q);
     q->order[q->norder++] = (query_order){col, descending != 0};
     compute_key(q);
@@ -223,15 +226,16 @@ static int set_bound(orm_query *q, const orm_value *key, int direction)
 {
     clear_bound(q);
     if (q->nkey == 0 || q->keyless)
-        return orm_error_set(&q->err, ORM_EUNSUPPORTED,
-                             "%s has no key to page by", q->model->table);
+        return fail(q,
+                    orm_error_set(&q->err, ORM_EUNSUPPORTED,
+                                  "%s has no key to page by", q->model->table));
     q->bound = calloc(q->nkey, sizeof *q->bound);
     if (!q->bound)
-        return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+        return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
     for (size_t i = 0; i < q->nkey; i++)
         if (orm_value_copy(&q->bound[i], &key[i])) {
             clear_bound(q);
-            return orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+            return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
         }
     q->direction = direction;
     return 0;
@@ -550,7 +554,7 @@ int orm_query_sql(orm_query *q, char **sql, orm_value **params, size_t *nparams)
         }
     }
     sql_free(&sb);
-    return rc;
+    return rc ? fail(q, rc) : 0;
 }
 
 void orm_query_params_free(orm_value *params, size_t n)
@@ -607,6 +611,16 @@ int orm_query_cursor(orm_query *q, orm_cursor **out)
     return cursor_open(q, q->limit, ORM_STMT_STREAM, out);
 }
 
+/* A cursor's failure: on the query and its session (fail), and on the
+ * cursor. */
+static int cursor_fail(orm_cursor *c, int rc)
+{
+    fail(c->q, rc);
+    if (orm_error_copy(&c->err, &c->q->err))
+        orm_error_set(&c->err, rc, "%s", orm_strerror(rc));
+    return rc;
+}
+
 static void clear_row(orm_cursor *c)
 {
     for (size_t i = 0; i < c->width; i++)
@@ -627,12 +641,12 @@ int orm_cursor_next(orm_cursor *c, const orm_value **row)
         return ORM_DONE;
     }
     if (rc != ORM_ROW)
-        return fail(q, rc);
+        return cursor_fail(c, rc);
     for (size_t i = 0; i < c->width; i++) {
         const orm_column *col = i < m->ncolumns ? &m->columns[i] : NULL;
         rc = db_stmt_column(q->db, &c->st, i, col, &c->row[i]);
         if (rc)
-            return fail(q, rc);
+            return cursor_fail(c, rc);
     }
     *row = c->row;
     return ORM_ROW;
@@ -646,7 +660,13 @@ void orm_cursor_free(orm_cursor *c)
     db_stmt_release(c->q->db, &c->st);
     sql_free(&c->sb);
     free(c->row);
+    orm_error_clear(&c->err);
     free(c);
+}
+
+const orm_error *orm_cursor_error(const orm_cursor *c)
+{
+    return &c->err;
 }
 
 /* Run with a limit and load the rows as records, straight from the

@@ -6,7 +6,32 @@
  * code on failure, and the positive ORM_ROW / ORM_DONE while stepping
  * through results. The codes and their messages come from one table.
  * Detail (native code, SQLSTATE, constraint, column, message) lives on the
- * object that failed (db, session, query), never in a global.
+ * object that failed, never in a global:
+ *
+ * - A call on a handle (orm_db, orm_session, orm_query, orm_cursor) puts
+ *   the detail of its failure on that handle; orm_last_error(handle)
+ *   reads it for any of them (orm_db_error(), orm_session_error(),
+ *   orm_query_error(), orm_cursor_error()). A query's and a cursor's
+ *   failures are on their session too, so after any session, query or
+ *   cursor call orm_session_error() tells what went wrong. A handle that
+ *   cannot be made for lack of memory leaves the detail on the one it was
+ *   made from (orm_query_new on the session); orm_db_open leaves *out set
+ *   so that orm_db_error() can be read.
+ * - A function without a handle (parsing a URL, a filter or a models
+ *   file, checking or setting a value, registering a driver) takes an
+ *   `orm_error *err` and fills it.
+ * - The detail stays until the next failure on the same handle: read it
+ *   right after the call that returned a negative code.
+ *
+ * Not found. A call that looks something up, where finding nothing is an
+ * answer and not a failure, returns the positive ORM_DONE with *out set
+ * to NULL and leaves the error alone: orm_session_get(),
+ * orm_query_first(), and orm_cursor_next() at the end (Python's
+ * None). A call that needs the
+ * thing to exist fails with ORM_ENOTFOUND and a message naming it:
+ * orm_query_one(), orm_session_refresh(), orm_session_fetch_current(),
+ * orm_session_rebase() (the row is gone), orm_db_reflect() (no such
+ * table), orm_db_open() with must_exist (no such file).
  */
 #ifndef ORM_ERROR_H
 #define ORM_ERROR_H

@@ -13,7 +13,10 @@
  *     orm_query_free(q);
  *
  * Every value is a bound parameter; identifiers are quoted by the dialect.
- * Errors go to orm_query_error(q) (and the session's error).
+ * Every failure of a query call (building it, as orm_query_filter and
+ * orm_query_order_by, or running it) is on orm_query_error(q) and on the
+ * session's orm_session_error(); a cursor's on orm_cursor_error(c), the
+ * query's and the session's.
  */
 #ifndef ORM_QUERY_H
 #define ORM_QUERY_H
@@ -30,7 +33,8 @@ typedef struct orm_query orm_query;
 /** A streaming cursor over a query's rows (opaque). */
 typedef struct orm_cursor orm_cursor;
 
-/** A query of `model`'s rows through session `s`. */
+/** A query of `model`'s rows through session `s`. ORM_ENOMEM (on the
+ * session's error) when there is no memory for it. */
 ORM_API int orm_query_new(orm_query **out, orm_session *s,
                           const orm_model *model);
 /** Free a query. Accepts NULL. */
@@ -38,8 +42,9 @@ ORM_API void orm_query_free(orm_query *q);
 /** Detail of the query's last failure (borrowed). */
 ORM_API const orm_error *orm_query_error(const orm_query *q);
 
-/** AND a condition (takes ownership; a NULL expr makes the query fail with
- * ORM_ENOMEM when run). Columns are checked against the model when run. */
+/** AND a condition (takes ownership). A NULL expr (a builder out of
+ * memory) is ORM_ENOMEM now and again when the query runs. Columns are
+ * checked against the model when run. */
 ORM_API int orm_query_filter(orm_query *q, orm_expr *e);
 /** AND column = value (value copied). */
 ORM_API int orm_query_filter_by(orm_query *q, const char *column,
@@ -49,7 +54,8 @@ ORM_API int orm_query_where(orm_query *q, const char *text);
 
 /** Append an ORDER BY column. The primary key is always added last as a
  * tie-breaker so that the order is total. NULLs sort first ascending and
- * last descending on every dialect. */
+ * last descending on every dialect. ORM_EINVALID for a column the model
+ * does not have (the error names it) or a ninth order column. */
 ORM_API int orm_query_order_by(orm_query *q, const char *column,
                                int descending);
 /** At most `limit` rows; a negative limit means none. */
@@ -100,6 +106,8 @@ ORM_API int orm_query_all(orm_query *q, orm_record ***out, size_t *count);
 ORM_API int orm_query_cursor(orm_query *q, orm_cursor **out);
 /** The next row of a cursor (see orm_query_cursor()). */
 ORM_API int orm_cursor_next(orm_cursor *c, const orm_value **row);
+/** Detail of the cursor's last failure (borrowed). */
+ORM_API const orm_error *orm_cursor_error(const orm_cursor *c);
 /** Free a cursor, dropping unread rows. Accepts NULL. */
 ORM_API void orm_cursor_free(orm_cursor *c);
 
