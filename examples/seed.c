@@ -48,7 +48,12 @@ static const orm_model Account = {
     .ncolumns = sizeof account_columns / sizeof account_columns[0],
 };
 
-/* ---- printing results ---- */
+/* Every failure ends the program with the step and the ORM's message. */
+static int failed(const char *step, const orm_error *err)
+{
+    fprintf(stderr, "seed: %s: %s\n", step, orm_error_text(err));
+    return 1;
+}
 
 static void print_record(const char *step, orm_record *rec)
 {
@@ -57,7 +62,9 @@ static void print_record(const char *step, orm_record *rec)
     free(repr);
 }
 
-static void print_records(const char *step, orm_record **recs, size_t n)
+/* Print what a .all() gave, then free the array (the records belong to
+ * the session). */
+static void print_all(const char *step, orm_record **recs, size_t n)
 {
     printf("%s: [", step);
     for (size_t i = 0; i < n; i++) {
@@ -66,70 +73,21 @@ static void print_records(const char *step, orm_record **recs, size_t n)
         free(repr);
     }
     printf("]\n");
+    free(recs);
 }
 
-static int64_t record_id(const orm_record *rec)
+/* Account(handle=...) and db.session.add(...): the session owns it. */
+static int add_account(orm_session *s, const char *handle, orm_record **out)
 {
-    const orm_value *id = orm_record_get(rec, "id");
-    return id && id->kind == ORM_VINT ? id->u.i : -1;
-}
-
-/* Every failure ends the program with the step and the ORM's message. */
-static int failed(const char *step, const orm_error *err)
-{
-    fprintf(stderr, "seed: %s: %s\n", step, orm_error_text(err));
-    return 1;
-}
-
-/* Account(handle=...): a new record, not yet in the session. */
-static int new_account(orm_record **out, const char *handle, orm_error *err)
-{
-    orm_value v = orm_value_text(handle);
+    orm_error err = ORM_ERROR_INIT;
     int rc = orm_record_new(out, &Account);
-    if (rc)
-        return orm_error_set(err, rc, "out of memory");
-    rc = orm_record_set(*out, "handle", &v, err);
-    if (rc) {
+    if (rc == 0 && (rc = orm_record_set_text(*out, "handle", handle, &err)))
+        failed(handle, &err);
+    if (rc == 0 && (rc = orm_session_add(s, *out)))
+        failed(handle, orm_session_error(s));
+    if (rc) /* not the session's: ours to free */
         orm_record_free(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-/* Account.query.filter_by(handle=...).first() */
-static int first_by_handle(orm_session *s, const char *handle, orm_record **out)
-{
-    orm_query *q = NULL;
-    orm_value v = orm_value_text(handle);
-    int rc = orm_query_new(&q, s, &Account);
-    if (rc == 0)
-        rc = orm_query_filter_by(q, "handle", &v);
-    if (rc == 0)
-        rc = orm_query_first(q, out); /* ORM_ROW, or ORM_DONE: None */
-    orm_query_free(q);
-    return rc;
-}
-
-/* Account.query.filter(expr).all(), printed. Takes ownership of expr. */
-static int print_filter(orm_session *s, const char *step, orm_expr *expr)
-{
-    orm_query *q = NULL;
-    orm_record **recs = NULL;
-    size_t n = 0;
-    int rc = orm_query_new(&q, s, &Account);
-    if (rc) {
-        orm_expr_free(expr);
-        return rc;
-    }
-    rc = orm_query_filter(q, expr); /* NULL expr (no memory) fails here */
-    if (rc == 0)
-        rc = orm_query_all(q, &recs, &n);
-    if (rc == 0)
-        print_records(step, recs, n);
-    else
-        failed(step, orm_query_error(q));
-    free(recs); /* the array is ours; the records belong to the session */
-    orm_query_free(q);
+    orm_error_clear(&err);
     return rc;
 }
 
@@ -139,12 +97,13 @@ int main(int argc, char **argv)
     const char *url = argc > 1 ? argv[1] : "sqlite:///app_data.db";
     orm_db *db = NULL;
     orm_session *s = NULL;
-    orm_record *rec = NULL;
+    orm_record *rec = NULL, *user = NULL, **users = NULL;
     orm_error err = ORM_ERROR_INIT;
+    size_t n = 0;
     int status = 1;
 
     if (orm_db_open(&db, url, NULL) != 0) {
-        failed("open", db ? orm_db_error(db) : &err);
+        failed("open", db ? orm_last_error(db) : &err);
         goto done;
     }
     if (orm_db_register(db, &Account) != 0 || orm_session_new(&s, db) != 0) {
@@ -154,103 +113,116 @@ int main(int argc, char **argv)
 
     /* A clean start, so that every run prints the same ids. */
     if (orm_db_drop_table(db, &Account) != 0) {
-        failed("drop accounts", orm_db_error(db));
+        failed("drop accounts", orm_last_error(db));
         goto done;
     }
 
     /* db.create_all() */
     if (orm_db_create_all(db) != 0) {
-        failed("create_all", orm_db_error(db));
+        failed("create_all", orm_last_error(db));
         goto done;
     }
     printf("create_all: %s\n", Account.table);
 
     /* new_user = Account(handle='jdoe', secret='supersecret')
      * db.session.add(new_user); db.session.commit(); print(new_user.id) */
-    if (new_account(&rec, "jdoe", &err) != 0) {
-        failed("Account(handle='jdoe')", &err);
+    if (add_account(s, "jdoe", &rec) != 0)
+        goto done;
+    if (orm_session_commit(s) != 0) {
+        failed("commit jdoe", orm_last_error(s));
         goto done;
     }
-    if (orm_session_add(s, rec) != 0 || orm_session_commit(s) != 0) {
-        failed("add jdoe", orm_session_error(s));
-        goto done;
-    }
-    printf("add + commit: new_user.id = %lld\n", (long long)record_id(rec));
     {
+        int64_t id = 0;
+        const char *key = NULL;
+        orm_record_get_int(rec, "id", &id);
+        printf("add + commit: new_user.id = %lld\n", (long long)id);
         /* The secret was generated on add; say what it looks like only. */
-        const orm_value *key = orm_record_get(rec, "secret_key");
-        size_t hex = 0;
-        for (size_t i = 0; key && key->kind == ORM_VTEXT && i < key->u.s.len;
-             i++)
-            hex += strchr("0123456789abcdef", key->u.s.ptr[i]) != NULL;
-        printf("secret_key: %zu hex characters\n", hex);
+        orm_record_get_text(rec, "secret_key", &key);
+        printf("secret_key: %zu hex characters\n",
+               key ? strspn(key, "0123456789abcdef") : 0);
     }
 
     /* user = Account.query.get(1) */
     {
         orm_value pk = orm_value_int(1);
-        orm_record *user = NULL;
-        int rc = orm_session_get(s, &Account, &pk, &user);
-        if (rc < 0) {
-            failed("get(1)", orm_session_error(s));
+        if (orm_session_get(s, &Account, &pk, &user) < 0) {
+            failed("get(1)", orm_last_error(s));
             goto done;
         }
-        print_record("query.get(1)", rc == ORM_ROW ? user : NULL);
+        print_record("query.get(1)", user); /* NULL (None) if not there */
     }
 
     /* user = Account.query.filter_by(handle='jdoe').first() */
     {
-        orm_record *user = NULL;
-        if (first_by_handle(s, "jdoe", &user) < 0) {
-            failed("filter_by", orm_session_error(s));
+        orm_value jdoe = orm_value_text("jdoe");
+        if (orm_session_first_by(s, &Account, "handle", &jdoe, &user) < 0) {
+            failed("filter_by", orm_last_error(s));
             goto done;
         }
         print_record("filter_by(handle='jdoe').first()", user);
     }
 
     /* users = Account.query.filter(Account.handle.like('%doe%')).all() */
-    if (print_filter(s, "filter(handle.like('%doe%')).all()",
-                     orm_like(orm_col("handle"), orm_str("%doe%"))) != 0)
+    if (orm_session_all(s, &Account,
+                        orm_like(orm_col("handle"), orm_str("%doe%")), &users,
+                        &n) != 0) {
+        failed("filter(like).all()", orm_last_error(s));
         goto done;
+    }
+    print_all("filter(handle.like('%doe%')).all()", users, n);
 
-    /* Somebody to find with or_ and and_: alice, bob, users up to id 13,
-     * with admin at id 12. */
+    /* Somebody to find with or_, and_ and not_: alice, bob, users up to
+     * id 13, with admin at id 12. */
     {
         static const char *const handles[] = {
             "alice",  "bob",    "user04", "user05", "user06", "user07",
             "user08", "user09", "user10", "user11", "admin",  "user13"};
-        for (size_t i = 0; i < sizeof handles / sizeof handles[0]; i++) {
-            if (new_account(&rec, handles[i], &err) != 0) {
-                failed("Account(handle=...)", &err);
+        int64_t last = 0;
+        for (size_t i = 0; i < sizeof handles / sizeof handles[0]; i++)
+            if (add_account(s, handles[i], &rec) != 0)
                 goto done;
-            }
-            if (orm_session_add(s, rec) != 0) {
-                orm_record_free(rec);
-                failed("add", orm_session_error(s));
-                goto done;
-            }
-        }
         if (orm_session_commit(s) != 0) {
-            failed("add accounts", orm_session_error(s));
+            failed("add accounts", orm_last_error(s));
             goto done;
         }
+        orm_record_get_int(rec, "id", &last);
         printf("add + commit: %zu more accounts, last id %lld\n",
-               sizeof handles / sizeof handles[0], (long long)record_id(rec));
+               sizeof handles / sizeof handles[0], (long long)last);
     }
 
     /* results = Account.query.filter(or_(Account.handle == 'alice',
      *                                    Account.handle == 'bob')).all() */
-    if (print_filter(s, "filter(or_(handle == 'alice', handle == 'bob')).all()",
-                     orm_or(orm_eq(orm_col("handle"), orm_str("alice")),
-                            orm_eq(orm_col("handle"), orm_str("bob")))) != 0)
+    if (orm_session_all(s, &Account,
+                        orm_or(orm_eq(orm_col("handle"), orm_str("alice")),
+                               orm_eq(orm_col("handle"), orm_str("bob"))),
+                        &users, &n) != 0) {
+        failed("filter(or_).all()", orm_last_error(s));
         goto done;
+    }
+    print_all("filter(or_(handle == 'alice', handle == 'bob')).all()", users,
+              n);
 
     /* results = Account.query.filter(and_(Account.handle != 'admin',
      *                                     Account.id > 10)).all() */
-    if (print_filter(s, "filter(and_(handle != 'admin', id > 10)).all()",
-                     orm_and(orm_ne(orm_col("handle"), orm_str("admin")),
-                             orm_gt(orm_col("id"), orm_int(10)))) != 0)
+    if (orm_session_all(s, &Account,
+                        orm_and(orm_ne(orm_col("handle"), orm_str("admin")),
+                                orm_gt(orm_col("id"), orm_int(10))),
+                        &users, &n) != 0) {
+        failed("filter(and_).all()", orm_last_error(s));
         goto done;
+    }
+    print_all("filter(and_(handle != 'admin', id > 10)).all()", users, n);
+
+    /* results = Account.query.filter(
+     *     not_(Account.handle.like('user%'))).all() */
+    if (orm_session_all(s, &Account,
+                        orm_not(orm_like(orm_col("handle"), orm_str("user%"))),
+                        &users, &n) != 0) {
+        failed("filter(not_).all()", orm_last_error(s));
+        goto done;
+    }
+    print_all("filter(not_(handle.like('user%'))).all()", users, n);
 
     /* The same conditions in orb's filter language, as `orb rows
      * accounts --where` and the browser take them. */
@@ -261,35 +233,35 @@ int main(int argc, char **argv)
             failed("filter language", &err);
             goto done;
         }
-        if (print_filter(s, "where \"handle != 'admin' and id > 10\"", e))
+        if (orm_session_all(s, &Account, e, &users, &n) != 0) {
+            failed("where", orm_last_error(s));
             goto done;
+        }
+        print_all("where \"handle != 'admin' and id > 10\"", users, n);
     }
 
     /* target = Account.query.filter_by(handle='jdoe').first()
      * if target: target.handle = 'jane_doe'; db.session.commit() */
     {
+        orm_value jdoe = orm_value_text("jdoe");
         orm_record *target = NULL;
-        orm_value v = orm_value_text("jane_doe");
-        if (first_by_handle(s, "jdoe", &target) < 0) {
-            failed("filter_by", orm_session_error(s));
+        if (orm_session_first_by(s, &Account, "handle", &jdoe, &target) < 0) {
+            failed("filter_by", orm_last_error(s));
             goto done;
         }
         if (target) {
-            if (orm_record_set(target, "handle", &v, &err) != 0) {
+            if (orm_record_set_text(target, "handle", "jane_doe", &err) != 0) {
                 failed("target.handle = 'jane_doe'", &err);
                 goto done;
             }
             if (orm_session_commit(s) != 0) {
-                failed("update", orm_session_error(s));
+                failed("update", orm_last_error(s));
                 goto done;
             }
         }
         print_record("update + commit", target);
-    }
-    {
-        orm_record *user = NULL;
-        if (first_by_handle(s, "jdoe", &user) < 0) {
-            failed("filter_by", orm_session_error(s));
+        if (orm_session_first_by(s, &Account, "handle", &jdoe, &user) < 0) {
+            failed("filter_by", orm_last_error(s));
             goto done;
         }
         print_record("filter_by(handle='jdoe').first()", user);
@@ -298,24 +270,23 @@ int main(int argc, char **argv)
     /* target = Account.query.filter_by(handle='jane_doe').first()
      * if target: db.session.delete(target); db.session.commit() */
     {
+        orm_value jane_doe = orm_value_text("jane_doe");
         orm_record *target = NULL;
-        if (first_by_handle(s, "jane_doe", &target) < 0) {
-            failed("filter_by", orm_session_error(s));
+        if (orm_session_first_by(s, &Account, "handle", &jane_doe, &target) <
+            0) {
+            failed("filter_by", orm_last_error(s));
             goto done;
         }
         if (target) {
             print_record("delete + commit", target);
             if (orm_session_delete(s, target) != 0 ||
                 orm_session_commit(s) != 0) {
-                failed("delete", orm_session_error(s));
+                failed("delete", orm_last_error(s));
                 goto done;
             }
         }
-    }
-    {
-        orm_record *user = NULL;
-        if (first_by_handle(s, "jane_doe", &user) < 0) {
-            failed("filter_by", orm_session_error(s));
+        if (orm_session_first_by(s, &Account, "handle", &jane_doe, &user) < 0) {
+            failed("filter_by", orm_last_error(s));
             goto done;
         }
         print_record("filter_by(handle='jane_doe').first()", user);
@@ -324,15 +295,15 @@ int main(int argc, char **argv)
     /* Account.query.count() */
     {
         orm_query *q = NULL;
-        int64_t n = 0;
+        int64_t count = 0;
         if (orm_query_new(&q, s, &Account) != 0 ||
-            orm_query_count(q, &n) != 0) {
-            failed("count", q ? orm_query_error(q) : orm_session_error(s));
+            orm_query_count(q, &count) != 0) {
+            failed("count", orm_last_error(s));
             orm_query_free(q);
             goto done;
         }
         orm_query_free(q);
-        printf("query.count(): %lld\n", (long long)n);
+        printf("query.count(): %lld\n", (long long)count);
     }
     status = 0;
 

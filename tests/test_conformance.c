@@ -1536,6 +1536,220 @@ static void test_not_found_is_done_for_lookups_enotfound_for_needs(void **state)
     orm_session_free(s);
 }
 
+/* ---- conveniences: typed getters, one-call queries, the program's SQL ---- */
+
+/* user.id, user.handle: each getter gives its C type, NULL stays NULL,
+ * and a wrong kind or column is an error, on every dialect. */
+static void test_typed_getters_read_each_kind(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = add_account(f, "Zoë Ünal", NULL, 7);
+    orm_record *typed = new_record(f, &Typed);
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(typed, "flag", "true", &err), 0);
+    assert_int_equal(orm_record_set_text(typed, "ratio", "-2.5", &err), 0);
+    assert_int_equal(orm_record_set_text(typed, "price", "1234.5", &err), 0);
+    assert_int_equal(orm_record_set_text(typed, "day", "2024-02-29", &err), 0);
+    assert_int_equal(
+        orm_record_set_text(typed, "big", "-9007199254740993", &err), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+
+    /* Read back in a session of their own: values as loaded. */
+    orm_session *s = NULL;
+    orm_value key = orm_value_int(id_of(rec));
+    assert_int_equal(orm_session_new(&s, f->db), 0);
+    assert_int_equal(orm_session_get(s, &Account, &key, &rec), ORM_ROW);
+    key = orm_value_int(id_of(typed));
+    assert_int_equal(orm_session_get(s, &Typed, &key, &typed), ORM_ROW);
+
+    int64_t i = -1;
+    double d = 0;
+    int b = -1;
+    const char *text = "unset";
+    assert_int_equal(orm_record_get_int(rec, "score", &i), 0);
+    assert_int_equal(i, 7);
+    assert_int_equal(orm_record_get_text(rec, "handle", &text), 0);
+    assert_string_equal(text, "Zoë Ünal");
+    assert_int_equal(orm_record_get_text(rec, "note", &text), 0);
+    assert_null(text); /* NULL is None */
+    assert_int_equal(orm_record_get_int(rec, "note", &i), ORM_ETYPE);
+    assert_int_equal(i, 7); /* left alone */
+    assert_int_equal(orm_record_get_int(rec, "handle", &i), ORM_ETYPE);
+    assert_int_equal(orm_record_get_int(rec, "Score", &i), ORM_EINVALID);
+    assert_int_equal(orm_record_get_text(rec, "score", &text), ORM_ETYPE);
+    assert_int_equal(orm_record_get_double(rec, "score", &d), 0);
+    assert_true(d == 7.0);
+
+    assert_int_equal(orm_record_get_bool(typed, "flag", &b), 0);
+    assert_int_equal(b, 1);
+    assert_int_equal(orm_record_get_int(typed, "big", &i), 0);
+    assert_true(i == -9007199254740993LL);
+    assert_int_equal(orm_record_get_double(typed, "ratio", &d), 0);
+    assert_true(d == -2.5);
+    assert_int_equal(orm_record_get_double(typed, "price", &d), 0);
+    assert_true(d == 1234.5);
+    assert_int_equal(orm_record_get_text(typed, "price", &text), 0);
+    assert_string_equal(text, "1234.50");
+    assert_int_equal(orm_record_get_text(typed, "day", &text), 0);
+    assert_string_equal(text, "2024-02-29");
+    assert_int_equal(orm_record_get_double(typed, "day", &d), ORM_ETYPE);
+    assert_int_equal(orm_record_get_bool(typed, "big", &b), ORM_ETYPE);
+    assert_int_equal(orm_record_get_bool(typed, "clock", &b), ORM_ETYPE);
+
+    /* A pending change is what the getters see. */
+    assert_int_equal(orm_record_set_text(rec, "handle", "ÄÖÜ", &err), 0);
+    assert_int_equal(orm_record_get_text(rec, "handle", &text), 0);
+    assert_string_equal(text, "ÄÖÜ");
+    orm_session_free(s);
+    orm_error_clear(&err);
+}
+
+/* filter_by(...).first(), filter(...).first(), filter(...).all() in one
+ * call each; finding nothing is ORM_DONE; failures are on the session. */
+static void test_one_call_first_and_all(void **state)
+{
+    fixture *f = *state;
+    seed_operator_rows(f);
+    orm_session *s = NULL;
+    orm_record *rec = NULL, **rows = NULL;
+    size_t n = 99;
+    assert_int_equal(orm_session_new(&s, f->db), 0);
+
+    orm_value v = orm_value_text("日本語ユーザー");
+    assert_int_equal(orm_session_first_by(s, &Account, "handle", &v, &rec),
+                     ORM_ROW);
+    assert_string_equal(text_of(rec, "note"), "こんにちは 🎉");
+    v = orm_value_text("bob"); /* the row is "Bob": exact on every dialect */
+    assert_int_equal(orm_session_first_by(s, &Account, "handle", &v, &rec),
+                     ORM_DONE);
+    assert_null(rec);
+    assert_int_equal(orm_session_first(s, &Account,
+                                       orm_gt(orm_col("score"), orm_int(25)),
+                                       &rec),
+                     ORM_ROW);
+    assert_string_equal(text_of(rec, "handle"), "carol_x");
+
+    /* not_: the handles without an 'a', in key order */
+    assert_int_equal(
+        orm_session_all(s, &Account,
+                        orm_not(orm_like(orm_col("handle"), orm_str("%a%"))),
+                        &rows, &n),
+        0);
+    assert_int_equal(n, 2);
+    assert_string_equal(text_of(rows[0], "handle"), "Bob");
+    assert_string_equal(text_of(rows[1], "handle"), "日本語ユーザー");
+    free(rows);
+    assert_int_equal(orm_session_all(s, &Account,
+                                     orm_eq(orm_col("handle"), orm_str("x")),
+                                     &rows, &n),
+                     0);
+    assert_int_equal(n, 0);
+    free(rows);
+
+    /* A builder out of memory (NULL), a column the model lacks. */
+    rows = (orm_record **)&rec;
+    assert_int_equal(orm_session_all(s, &Account, NULL, &rows, &n), ORM_ENOMEM);
+    assert_null(rows);
+    assert_int_equal(n, 0);
+    assert_int_equal(orm_session_error(s)->code, ORM_ENOMEM);
+    assert_int_equal(orm_session_first_by(s, &Account, "Händle", &v, &rec),
+                     ORM_EINVALID);
+    assert_null(rec);
+    assert_non_null(strstr(orm_session_error(s)->message, "Händle"));
+    orm_session_free(s);
+}
+
+/* The dialect's placeholder number `i` (1-based). */
+static const char *placeholder(int i)
+{
+    static char buf[8][8];
+    if (strcmp(dialect, "postgresql") != 0)
+        return "?";
+    snprintf(buf[i % 8], sizeof buf[0], "$%d", i);
+    return buf[i % 8];
+}
+
+/* The escape hatch: the program's own SQL with every value bound, rows
+ * matched, rows read through a cursor, errors on the database. */
+static void test_own_sql_binds_every_value(void **state)
+{
+    fixture *f = *state;
+    char sql[512];
+    const char *evil = "O'Brien\"; DROP TABLE conf_accounts; --";
+    orm_value params[4] = {orm_value_text(evil), orm_value_text("Grüße 🎉 ÄÖÜ"),
+                           orm_value_int(5), orm_value_null()};
+    int64_t rows = -1;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO conf_accounts (handle, note, score, secret_key) "
+             "VALUES (%s, %s, %s, %s)",
+             placeholder(1), placeholder(2), placeholder(3), placeholder(4));
+    if (orm_db_execute(f->db, sql, params, 4, &rows) != 0)
+        fail_msg("[%s] %s: %s", dialect, sql,
+                 orm_error_text(orm_last_error(f->db)));
+    assert_int_equal(rows, 1);
+    add_account(f, "second", NULL, 9);
+    add_account(f, "third", NULL, 1);
+    CHECK(f->s, orm_session_commit(f->s));
+
+    /* The ORM sees the row, byte for byte. */
+    orm_record *rec = NULL;
+    assert_int_equal(
+        orm_session_first_by(f->s, &Account, "handle", &params[0], &rec),
+        ORM_ROW);
+    assert_string_equal(text_of(rec, "note"), "Grüße 🎉 ÄÖÜ");
+
+    orm_value bump[2] = {orm_value_int(10), orm_value_int(5)};
+    snprintf(sql, sizeof sql,
+             "UPDATE conf_accounts SET score = score + %s WHERE score >= %s",
+             placeholder(1), placeholder(2));
+    assert_int_equal(orm_db_execute(f->db, sql, bump, 2, &rows), 0);
+    assert_int_equal(rows, 2);
+    assert_int_equal(orm_db_execute(f->db, sql, bump, 2, NULL), 0);
+
+    orm_cursor *c = NULL;
+    const orm_value *row = NULL;
+    orm_value min = orm_value_int(20);
+    snprintf(sql, sizeof sql,
+             "SELECT handle, score FROM conf_accounts WHERE score > %s "
+             "ORDER BY id",
+             placeholder(1));
+    if (orm_db_cursor(&c, f->db, sql, &min, 1) != 0)
+        fail_msg("[%s] %s: %s", dialect, sql,
+                 orm_error_text(orm_last_error(f->db)));
+    assert_int_equal(orm_cursor_width(c), 0); /* known at the first row */
+    assert_int_equal(orm_cursor_next(c, &row), ORM_ROW);
+    assert_int_equal(orm_cursor_width(c), 2);
+    assert_int_equal(row[0].kind, ORM_VTEXT);
+    assert_string_equal(row[0].u.s.ptr, evil);
+    assert_int_equal(row[1].kind, ORM_VINT);
+    assert_int_equal(row[1].u.i, 25);
+    assert_int_equal(orm_cursor_next(c, &row), ORM_ROW);
+    assert_string_equal(row[0].u.s.ptr, "second");
+    assert_int_equal(row[1].u.i, 29);
+    assert_int_equal(orm_cursor_next(c, &row), ORM_DONE);
+    orm_cursor_free(c);
+
+    /* Errors are the database's, on the database handle. */
+    int rc = orm_db_execute(f->db, "SELEC 1", NULL, 0, NULL);
+    assert_true(rc < 0);
+    assert_int_equal(orm_last_error(f->db)->code, rc);
+    assert_true(strlen(orm_error_text(orm_db_error(f->db))) > 0);
+    c = NULL;
+    rc = orm_db_cursor(&c, f->db, "SELECT nosuch FROM conf_accounts", NULL, 0);
+    if (rc == 0) { /* a driver may only find out when it runs */
+        rc = orm_cursor_next(c, &row);
+        assert_int_equal(orm_last_error(c)->code, rc);
+        orm_cursor_free(c);
+    } else {
+        assert_null(c);
+    }
+    assert_true(rc < 0);
+    assert_int_equal(orm_last_error(f->db)->code, rc);
+    assert_int_equal(orm_db_execute(f->db, NULL, NULL, 0, NULL), ORM_EINVALID);
+    /* The table is still there. */
+    assert_int_equal(count_where(f, &Account, NULL), 3);
+}
+
 /* Many rows loaded at once share memory blocks in the session: records
  * kept while their neighbours are expunged stay whole, can be changed,
  * written and refreshed, and a later load finds them again. A row with a
@@ -2117,18 +2331,19 @@ static void test_reflects_tables_it_did_not_create(void **state)
 
 /* ---- lost connection ---- */
 
-/* The first column of a one-row result as an integer (booleans as 0/1). */
+/* The first column of a one-row result as an integer (booleans as 0/1),
+ * through the public escape hatch. */
 static int64_t raw_int(orm_db *db, const char *sql)
 {
-    db_stmt st = {NULL, -1};
-    orm_value v = ORM_VALUE_NULL_INIT;
+    orm_cursor *c = NULL;
+    const orm_value *v = NULL;
     int64_t out = -1;
-    if (db_stmt_acquire(db, sql, 0, 0, &st) == 0 &&
-        db_stmt_step(db, &st) == ORM_ROW &&
-        db_stmt_column(db, &st, 0, NULL, &v) == 0)
-        out = v.kind == ORM_VINT ? v.u.i : v.kind == ORM_VBOOL ? v.u.b : -1;
-    orm_value_clear(&v);
-    db_stmt_release(db, &st);
+    if (orm_db_cursor(&c, db, sql, NULL, 0) == 0 &&
+        orm_cursor_next(c, &v) == ORM_ROW)
+        out = v[0].kind == ORM_VINT    ? v[0].u.i
+              : v[0].kind == ORM_VBOOL ? v[0].u.b
+                                       : -1;
+    orm_cursor_free(c);
     return out;
 }
 
@@ -2387,6 +2602,9 @@ int main(int argc, char **argv)
         T(test_count_many_matches_count_each),
         T(test_query_building_errors_reach_the_session),
         T(test_not_found_is_done_for_lookups_enotfound_for_needs),
+        T(test_typed_getters_read_each_kind),
+        T(test_one_call_first_and_all),
+        T(test_own_sql_binds_every_value),
         T(test_unique_lookup_is_not_sorted),
         T(test_kept_records_outlive_expunged_neighbours),
         T(test_repeated_keys_are_one_record),

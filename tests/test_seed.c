@@ -32,6 +32,8 @@ static const char expected[] =
     "[<Account alice>, <Account bob>]\n"
     "filter(and_(handle != 'admin', id > 10)).all(): "
     "[<Account user11>, <Account user13>]\n"
+    "filter(not_(handle.like('user%'))).all(): "
+    "[<Account jdoe>, <Account alice>, <Account bob>, <Account admin>]\n"
     "where \"handle != 'admin' and id > 10\": "
     "[<Account user11>, <Account user13>]\n"
     "update + commit: <Account jane_doe>\n"

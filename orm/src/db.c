@@ -252,6 +252,36 @@ int db_rollback(orm_db *db)
     return rc < 0 ? db_fail(db, rc) : 0;
 }
 
+/* ---- the program's own SQL ---- */
+
+int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
+                   size_t nparams, int64_t *rows)
+{
+    orm_stmt *st = NULL;
+    int rc;
+    if (rows)
+        *rows = 0;
+    if (!sql || (nparams && !params))
+        return orm_error_set(&db->err, ORM_EINVALID,
+                             "orm_db_execute: no SQL or no parameters given");
+    if ((rc = db_ensure_connected(db)) != 0)
+        return rc;
+    /* Not cached: the program's statements are its own business. */
+    rc = db->driver->prepare(db->conn, sql, nparams, 0, &st);
+    for (size_t i = 0; rc == 0 && i < nparams; i++)
+        rc = db->driver->bind(st, i, &params[i], ORM_TYPE_COUNT);
+    while (rc == 0 && (rc = db->driver->step(st)) == ORM_ROW)
+        rc = 0; /* rows are dropped */
+    if (rc == ORM_DONE) {
+        rc = 0;
+        if (rows)
+            *rows = db->driver->rows_matched(st);
+    }
+    if (st)
+        db->driver->finalize(st);
+    return rc < 0 ? db_fail(db, rc) : 0;
+}
+
 /* ---- opening ---- */
 
 int orm_db_open(orm_db **out, const char *url_text,

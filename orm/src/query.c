@@ -38,7 +38,8 @@ struct orm_query {
 };
 
 struct orm_cursor {
-    orm_query *q;
+    orm_query *q; /* NULL for a cursor over the program's own SQL */
+    orm_db *db;
     orm_error err; /* detail of its last failure (also on q and the session) */
     sql_builder sb;
     db_stmt st;
@@ -590,6 +591,7 @@ static int cursor_open(orm_query *q, int64_t limit, unsigned flags,
     if (!c)
         return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
     c->q = q;
+    c->db = q->db;
     c->st.cache_index = -1;
     c->width = q->model->ncolumns + (q->use_rowid ? 1 : 0);
     c->row = calloc(c->width ? c->width : 1, sizeof *c->row);
@@ -611,12 +613,16 @@ int orm_query_cursor(orm_query *q, orm_cursor **out)
     return cursor_open(q, q->limit, ORM_STMT_STREAM, out);
 }
 
-/* A cursor's failure: on the query and its session (fail), and on the
- * cursor. */
+/* A cursor's failure: on the query and its session (fail), or on the
+ * database for the program's own SQL, and on the cursor. */
 static int cursor_fail(orm_cursor *c, int rc)
 {
-    fail(c->q, rc);
-    if (orm_error_copy(&c->err, &c->q->err))
+    const orm_error *from = &c->db->err;
+    if (c->q) {
+        fail(c->q, rc);
+        from = &c->q->err;
+    }
+    if (from->code != rc || orm_error_copy(&c->err, from))
         orm_error_set(&c->err, rc, "%s", orm_strerror(rc));
     return rc;
 }
@@ -629,22 +635,28 @@ static void clear_row(orm_cursor *c)
 
 int orm_cursor_next(orm_cursor *c, const orm_value **row)
 {
-    orm_query *q = c->q;
-    const orm_model *m = q->model;
+    const orm_model *m = c->q ? c->q->model : NULL;
     clear_row(c);
     if (c->done)
         return ORM_DONE;
-    int rc = db_stmt_step(q->db, &c->st);
+    int rc = db_stmt_step(c->db, &c->st);
     if (rc == ORM_DONE) {
         c->done = 1;
-        db_stmt_release(q->db, &c->st);
+        db_stmt_release(c->db, &c->st);
         return ORM_DONE;
     }
     if (rc != ORM_ROW)
         return cursor_fail(c, rc);
+    if (!c->row) { /* the program's SQL: its width is known now */
+        c->width = c->db->driver->column_count(c->st.stmt);
+        c->row = calloc(c->width ? c->width : 1, sizeof *c->row);
+        if (!c->row)
+            return cursor_fail(
+                c, orm_error_set(&c->db->err, ORM_ENOMEM, "out of memory"));
+    }
     for (size_t i = 0; i < c->width; i++) {
-        const orm_column *col = i < m->ncolumns ? &m->columns[i] : NULL;
-        rc = db_stmt_column(q->db, &c->st, i, col, &c->row[i]);
+        const orm_column *col = m && i < m->ncolumns ? &m->columns[i] : NULL;
+        rc = db_stmt_column(c->db, &c->st, i, col, &c->row[i]);
         if (rc)
             return cursor_fail(c, rc);
     }
@@ -657,7 +669,7 @@ void orm_cursor_free(orm_cursor *c)
     if (!c)
         return;
     clear_row(c);
-    db_stmt_release(c->q->db, &c->st);
+    db_stmt_release(c->db, &c->st);
     sql_free(&c->sb);
     free(c->row);
     orm_error_clear(&c->err);
@@ -667,6 +679,38 @@ void orm_cursor_free(orm_cursor *c)
 const orm_error *orm_cursor_error(const orm_cursor *c)
 {
     return &c->err;
+}
+
+size_t orm_cursor_width(const orm_cursor *c)
+{
+    return c->width;
+}
+
+/* ---- the program's own SQL ---- */
+
+int orm_db_cursor(orm_cursor **out, orm_db *db, const char *sql,
+                  const orm_value *params, size_t nparams)
+{
+    orm_cursor *c;
+    int rc;
+    *out = NULL;
+    if (!sql || (nparams && !params))
+        return orm_error_set(&db->err, ORM_EINVALID,
+                             "orm_db_cursor: no SQL or no parameters given");
+    if (!(c = calloc(1, sizeof *c)))
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    c->db = db;
+    c->st.cache_index = -1;
+    sql_init(&c->sb, db->driver);
+    rc = db_stmt_acquire(db, sql, nparams, ORM_STMT_STREAM, &c->st);
+    if (rc == 0)
+        rc = db_stmt_bind(db, &c->st, params, NULL, nparams);
+    if (rc) {
+        orm_cursor_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
 }
 
 /* Run with a limit and load the rows as records, straight from the
@@ -767,6 +811,49 @@ int orm_query_one(orm_query *q, orm_record **out)
                     orm_error_set(&q->err, ORM_EMULTIPLE,
                                   "more than one %s matches", q->model->table));
     return ORM_ROW;
+}
+
+/* ---- one call: a query made, run and freed ---- */
+
+/* filter(...).first() when `first`, else filter(...).all(). */
+static int run_once(orm_session *s, const orm_model *model, orm_expr *filter,
+                    orm_record **first, orm_record ***all, size_t *count)
+{
+    orm_query *q = NULL;
+    int rc = orm_query_new(&q, s, model);
+    if (rc) {
+        orm_expr_free(filter);
+        return rc;
+    }
+    rc = orm_query_filter(q, filter);
+    if (rc == 0)
+        rc = first ? orm_query_first(q, first) : orm_query_all(q, all, count);
+    orm_query_free(q);
+    return rc;
+}
+
+int orm_session_first(orm_session *s, const orm_model *model, orm_expr *filter,
+                      orm_record **out)
+{
+    *out = NULL;
+    return run_once(s, model, filter, out, NULL, NULL);
+}
+
+int orm_session_first_by(orm_session *s, const orm_model *model,
+                         const char *column, const orm_value *v,
+                         orm_record **out)
+{
+    *out = NULL;
+    return run_once(s, model, orm_eq(orm_col(column), orm_val(v)), out, NULL,
+                    NULL);
+}
+
+int orm_session_all(orm_session *s, const orm_model *model, orm_expr *filter,
+                    orm_record ***out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    return run_once(s, model, filter, NULL, out, count);
 }
 
 /* COUNT(*) of the filters' rows, within the keyset bound or not. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "orm/sys/number.h"
 
 /* One allocation per record: the struct, then values, original values,
  * changed flags and, for a record loaded from a row, that row's text and
@@ -362,4 +363,84 @@ char *orm_record_repr(const orm_record *rec)
     }
     orm_buf_appendc(&b, '>');
     return orm_buf_finish(&b);
+}
+
+/* ---- typed getters ---- */
+
+/* The current value of `column`, or NULL (ORM_EINVALID) when the model
+ * has no such column. */
+static int typed_value(const orm_record *rec, const char *column,
+                       const orm_value **out)
+{
+    *out = column ? orm_record_get(rec, column) : NULL;
+    return *out ? 0 : ORM_EINVALID;
+}
+
+int orm_record_get_int(const orm_record *rec, const char *column, int64_t *out)
+{
+    const orm_value *v;
+    int rc = typed_value(rec, column, &v);
+    if (rc)
+        return rc;
+    if (v->kind != ORM_VINT)
+        return ORM_ETYPE;
+    *out = v->u.i;
+    return 0;
+}
+
+int orm_record_get_double(const orm_record *rec, const char *column,
+                          double *out)
+{
+    const orm_value *v;
+    int rc = typed_value(rec, column, &v);
+    if (rc)
+        return rc;
+    switch (v->kind) {
+    case ORM_VFLOAT:
+        *out = v->u.f;
+        return 0;
+    case ORM_VINT:
+        *out = (double)v->u.i;
+        return 0;
+    case ORM_VTEXT: { /* a Numeric's exact decimal text */
+        const orm_column *col = orm_model_column(rec->model, column);
+        double d;
+        if (col->type != ORM_NUMERIC ||
+            orm_double_parse(&d, v->u.s.ptr, v->u.s.len) < 0)
+            return ORM_ETYPE;
+        *out = d;
+        return 0;
+    }
+    default:
+        return ORM_ETYPE;
+    }
+}
+
+int orm_record_get_bool(const orm_record *rec, const char *column, int *out)
+{
+    const orm_value *v;
+    int rc = typed_value(rec, column, &v);
+    if (rc)
+        return rc;
+    if (v->kind != ORM_VBOOL)
+        return ORM_ETYPE;
+    *out = v->u.b != 0;
+    return 0;
+}
+
+int orm_record_get_text(const orm_record *rec, const char *column,
+                        const char **out)
+{
+    const orm_value *v;
+    int rc = typed_value(rec, column, &v);
+    if (rc)
+        return rc;
+    if (v->kind == ORM_VNULL) {
+        *out = NULL;
+        return 0;
+    }
+    if (v->kind != ORM_VTEXT)
+        return ORM_ETYPE;
+    *out = v->u.s.ptr;
+    return 0;
 }

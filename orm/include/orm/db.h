@@ -117,6 +117,22 @@ ORM_API int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
 ORM_API int orm_db_count_many(orm_db *db, const orm_model *const *models,
                               size_t n, int64_t *out, int *exact);
 
+/**
+ * The escape hatch for a statement the ORM does not write (DDL of its
+ * own, a bulk UPDATE, a server command): run `sql`, written in the
+ * database's dialect with its placeholders (`?` on SQLite and MariaDB,
+ * `$1`, `$2`, ... on PostgreSQL), binding `params[0..nparams)` in order.
+ * Every value is a bound parameter: never paste one into `sql`. Rows it
+ * returns are dropped (orm_db_cursor() reads them). `rows` (may be NULL)
+ * receives the rows the statement matched, as UPDATE, DELETE and INSERT
+ * count them. It runs inside the transaction of orm_session_begin() when
+ * one is open, else on its own. 0, or a negative code with the
+ * database's message on orm_db_error(). Records a session holds do not
+ * see what it changed until they are refreshed.
+ */
+ORM_API int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
+                           size_t nparams, int64_t *rows);
+
 /** Check the connection; reconnects if it was lost. */
 ORM_API int orm_db_ping(orm_db *db);
 

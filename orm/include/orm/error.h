@@ -26,8 +26,8 @@
  * Not found. A call that looks something up, where finding nothing is an
  * answer and not a failure, returns the positive ORM_DONE with *out set
  * to NULL and leaves the error alone: orm_session_get(),
- * orm_query_first(), and orm_cursor_next() at the end (Python's
- * None). A call that needs the
+ * orm_query_first(), orm_session_first(), orm_session_first_by(), and
+ * orm_cursor_next() at the end (Python's None). A call that needs the
  * thing to exist fails with ORM_ENOTFOUND and a message naming it:
  * orm_query_one(), orm_session_refresh(), orm_session_fetch_current(),
  * orm_session_rebase() (the row is gone), orm_db_reflect() (no such

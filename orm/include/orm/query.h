@@ -98,6 +98,31 @@ ORM_API int orm_query_one(orm_query *q, orm_record **out);
 ORM_API int orm_query_all(orm_query *q, orm_record ***out, size_t *count);
 
 /**
+ * @name One call: a query made, run and freed
+ * As the tutorial's `Account.query.filter_by(handle='jdoe').first()` and
+ * `Account.query.filter(...).all()`: each builds a query of `model`'s rows
+ * in the primary key's order, runs it and frees it. The filter is taken
+ * (freed even on failure); a NULL filter, what a builder out of memory
+ * gives, is ORM_ENOMEM. Records belong to the session; failures are on
+ * orm_session_error().
+ * @{
+ */
+/** `filter(filter).first()`: ORM_ROW and *out, or ORM_DONE and *out NULL
+ * when no row matches (None). */
+ORM_API int orm_session_first(orm_session *s, const orm_model *model,
+                              orm_expr *filter, orm_record **out);
+/** `filter_by(column=v).first()` (v copied): ORM_ROW and *out, or
+ * ORM_DONE and *out NULL when no row matches. */
+ORM_API int orm_session_first_by(orm_session *s, const orm_model *model,
+                                 const char *column, const orm_value *v,
+                                 orm_record **out);
+/** `filter(filter).all()`: 0 with *out a malloc'd array of *count records
+ * (free() the array, not the records; NULL when there are none). */
+ORM_API int orm_session_all(orm_session *s, const orm_model *model,
+                            orm_expr *filter, orm_record ***out, size_t *count);
+/** @} */
+
+/**
  * Streaming: rows are read one at a time and are NOT added to the session
  * (memory stays flat whatever the result size). orm_cursor_next returns
  * ORM_ROW with *row pointing at model->ncolumns values that stay valid
@@ -108,6 +133,31 @@ ORM_API int orm_query_cursor(orm_query *q, orm_cursor **out);
 ORM_API int orm_cursor_next(orm_cursor *c, const orm_value **row);
 /** Detail of the cursor's last failure (borrowed). */
 ORM_API const orm_error *orm_cursor_error(const orm_cursor *c);
+/** Number of values in each row: the model's columns (and the row id of a
+ * table without a key) for a query's cursor; for orm_db_cursor(), the
+ * SELECT's columns, known once orm_cursor_next() has given a row (0
+ * before). */
+ORM_API size_t orm_cursor_width(const orm_cursor *c);
+
+/**
+ * The escape hatch: the program's own SELECT (or any statement that
+ * returns rows), with every value a bound parameter, as SQLAlchemy's
+ * `session.execute(text(...), params)`. `sql` is written in the
+ * database's own dialect, with its placeholders: `?` on SQLite and
+ * MariaDB, `$1`, `$2`, ... on PostgreSQL (orm_db_dialect() tells which);
+ * `params` holds `nparams` values for them, bound in order (borrowed
+ * until the cursor is freed). Never paste a value into `sql`.
+ *
+ * The rows stream through a cursor as a query's do: orm_cursor_next()
+ * gives orm_cursor_width() values per row in the driver's own kinds
+ * (integers, floats, text; booleans may come as integers), valid until
+ * the next call. Finish or free the cursor before the next statement on
+ * this database. It runs inside the transaction of orm_session_begin()
+ * when one is open. Failures are on orm_db_error() (and the cursor's).
+ * orm_db_execute() runs statements without rows.
+ */
+ORM_API int orm_db_cursor(orm_cursor **out, orm_db *db, const char *sql,
+                          const orm_value *params, size_t nparams);
 /** Free a cursor, dropping unread rows. Accepts NULL. */
 ORM_API void orm_cursor_free(orm_cursor *c);
 

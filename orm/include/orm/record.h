@@ -49,6 +49,35 @@ ORM_API const orm_value *orm_record_value(const orm_record *rec, size_t col);
 ORM_API const orm_value *orm_record_get(const orm_record *rec,
                                         const char *column);
 /** @} */
+/**
+ * @name Typed getters
+ * A column's current value (pending if changed) as a C type, as
+ * `user.id` reads in Python: 0 with *out set, ORM_EINVALID when the
+ * model has no such column, ORM_ETYPE when the value is not of that kind
+ * (*out is left alone then). SQL NULL is ORM_ETYPE for the number and
+ * boolean getters (orm_value_is_null(orm_record_get(...)) tells it) and
+ * a NULL *out for orm_record_get_text().
+ * @{
+ */
+/** An integer column's value (Integer, BigInteger, SmallInteger). */
+ORM_API int orm_record_get_int(const orm_record *rec, const char *column,
+                               int64_t *out);
+/** A Float column's value; also an integer's, or a Numeric's decimal
+ * text, as the nearest double. */
+ORM_API int orm_record_get_double(const orm_record *rec, const char *column,
+                                  double *out);
+/** A Boolean column's value: 0 or 1. */
+ORM_API int orm_record_get_bool(const orm_record *rec, const char *column,
+                                int *out);
+/** A value that travels as text (String, Text, Numeric, dates and times,
+ * JSON, UUID: orm_type_kind()), NUL-terminated and borrowed like
+ * orm_record_get()'s value: valid until the record changes or goes.
+ * Text holding NUL bytes ends at the first; orm_record_get() has its
+ * length. */
+ORM_API int orm_record_get_text(const orm_record *rec, const char *column,
+                                const char **out);
+/** @} */
+
 /** The value as loaded from the database (before pending changes). */
 ORM_API const orm_value *orm_record_original(const orm_record *rec, size_t col);
 /** Has the column a pending change? */
