@@ -4,6 +4,8 @@
  * transactions, and the registry of models (declared, from a models file,
  * reflected).
  */
+#include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,14 +30,188 @@ static const orm_driver *const drivers[] = {
 #endif
 };
 
+/* Drivers the program added with orm_driver_register, after the built-in
+ * ones. The list only grows, so a driver found stays valid; the lock
+ * keeps a registration from racing an open in another thread. */
+static const orm_driver **added;
+static size_t nadded, added_cap;
+static pthread_mutex_t added_lock = PTHREAD_MUTEX_INITIALIZER;
+
 size_t orm_dialect_count(void)
 {
-    return ORM_ARRAY_LEN(drivers);
+    pthread_mutex_lock(&added_lock);
+    size_t n = ORM_ARRAY_LEN(drivers) + nadded;
+    pthread_mutex_unlock(&added_lock);
+    return n;
 }
 
 const char *orm_dialect_name(size_t i)
 {
-    return i < ORM_ARRAY_LEN(drivers) ? drivers[i]->name : NULL;
+    const char *name = NULL;
+    if (i < ORM_ARRAY_LEN(drivers))
+        return drivers[i]->name;
+    pthread_mutex_lock(&added_lock);
+    if (i - ORM_ARRAY_LEN(drivers) < nadded)
+        name = added[i - ORM_ARRAY_LEN(drivers)]->name;
+    pthread_mutex_unlock(&added_lock);
+    return name;
+}
+
+/* find_driver with added_lock held. */
+static const orm_driver *find_driver_locked(const char *name, size_t n)
+{
+    for (size_t i = 0; i < ORM_ARRAY_LEN(drivers); i++)
+        if (strlen(drivers[i]->name) == n &&
+            strncasecmp(drivers[i]->name, name, n) == 0)
+            return drivers[i];
+    for (size_t i = 0; i < nadded; i++)
+        if (strlen(added[i]->name) == n &&
+            strncasecmp(added[i]->name, name, n) == 0)
+            return added[i];
+    return NULL;
+}
+
+const orm_driver *db_driver_find(const char *name, size_t n)
+{
+    pthread_mutex_lock(&added_lock);
+    const orm_driver *found = find_driver_locked(name, n);
+    pthread_mutex_unlock(&added_lock);
+    return found;
+}
+
+void db_driver_names_added(orm_buf *out)
+{
+    pthread_mutex_lock(&added_lock);
+    for (size_t i = 0; i < nadded; i++)
+        orm_buf_appendf(out, ", %s", added[i]->name);
+    pthread_mutex_unlock(&added_lock);
+}
+
+/* What a driver table must hold: the functions the core calls without
+ * asking (reconnect, ping, list_tables, estimate_count, text_column and
+ * constraint_columns may be NULL) and the SQL it writes with. */
+static int driver_incomplete(const orm_driver *d, orm_error *err)
+{
+    static const char optional[] =
+        "only reconnect, ping, list_tables, estimate_count, text_column "
+        "and constraint_columns may be NULL";
+#define DRIVER_NEEDS(field)                                                    \
+    if (!d->field)                                                             \
+        return orm_error_set(err, ORM_EINVALID,                                \
+                             "driver '%s' has no " #field                      \
+                             " function (orm_driver::" #field "); %s",         \
+                             d->name, optional);
+    DRIVER_NEEDS(connect)
+    DRIVER_NEEDS(close)
+    DRIVER_NEEDS(exec)
+    DRIVER_NEEDS(begin)
+    DRIVER_NEEDS(commit)
+    DRIVER_NEEDS(rollback)
+    DRIVER_NEEDS(prepare)
+    DRIVER_NEEDS(bind)
+    DRIVER_NEEDS(step)
+    DRIVER_NEEDS(column_count)
+    DRIVER_NEEDS(column)
+    DRIVER_NEEDS(rows_matched)
+    DRIVER_NEEDS(last_insert_id)
+    DRIVER_NEEDS(reset)
+    DRIVER_NEEDS(finalize)
+    DRIVER_NEEDS(column_type_sql)
+    DRIVER_NEEDS(reflect_table)
+#undef DRIVER_NEEDS
+    const struct {
+        const char *field, *text;
+    } sql[] = {
+        {"like_op", d->like_op},
+        {"table_options", d->table_options},
+        {"text_cast", d->text_cast},
+        {"insert_defaults", d->insert_defaults},
+        {"text_exact.before", d->text_exact.before},
+        {"text_exact.after", d->text_exact.after},
+        {"text_order.before", d->text_order.before},
+        {"text_order.after", d->text_order.after},
+        {"text_fold.before", d->text_fold.before},
+        {"text_fold.after", d->text_fold.after},
+    };
+    for (size_t i = 0; i < ORM_ARRAY_LEN(sql); i++)
+        if (!sql[i].text)
+            return orm_error_set(err, ORM_EINVALID,
+                                 "driver '%s' has no %s (SQL the core "
+                                 "writes; \"\" for none)",
+                                 d->name, sql[i].field);
+    if (d->placeholder != ORM_PLACEHOLDER_QMARK &&
+        d->placeholder != ORM_PLACEHOLDER_DOLLAR)
+        return orm_error_set(err, ORM_EINVALID,
+                             "driver '%s' has an unknown placeholder style %d",
+                             d->name, (int)d->placeholder);
+    if (!d->ident_quote)
+        return orm_error_set(err, ORM_EINVALID,
+                             "driver '%s' has no ident_quote", d->name);
+    return 0;
+}
+
+int orm_driver_register(const orm_driver *driver, orm_error *err)
+{
+    int rc = 0;
+    if (!driver || !driver->name)
+        return orm_error_set(err, ORM_EINVALID,
+                             "orm_driver_register: no driver given%s",
+                             driver ? " (its name is NULL)" : "");
+    const char *name = driver->name;
+    if (driver->version < ORM_DRIVER_MIN_VERSION ||
+        driver->version > ORM_DRIVER_VERSION) {
+        if (ORM_DRIVER_MIN_VERSION == ORM_DRIVER_VERSION)
+            return orm_error_set(
+                err, ORM_EINVALID,
+                "driver '%s' is a version %d driver table; this orb library "
+                "reads version %d (ORM_DRIVER_VERSION): rebuild the driver "
+                "against its orm/sys/driver.h",
+                name, driver->version, ORM_DRIVER_VERSION);
+        return orm_error_set(err, ORM_EINVALID,
+                             "driver '%s' is a version %d driver table; this "
+                             "orb library reads versions %d to %d: rebuild "
+                             "the driver against its orm/sys/driver.h",
+                             name, driver->version, ORM_DRIVER_MIN_VERSION,
+                             ORM_DRIVER_VERSION);
+    }
+    size_t n = strlen(name);
+    int valid = n > 0 && n <= 32 && isalpha((unsigned char)name[0]);
+    for (size_t i = 0; valid && i < n; i++)
+        valid =
+            isalnum((unsigned char)name[i]) || name[i] == '_' || name[i] == '-';
+    if (!valid)
+        return orm_error_set(err, ORM_EINVALID,
+                             "driver name '%s' must be letters, digits, '_' "
+                             "and '-', starting with a letter, at most 32 "
+                             "(it is the URL's scheme)",
+                             name);
+    if ((rc = driver_incomplete(driver, err)) != 0)
+        return rc;
+    pthread_mutex_lock(&added_lock);
+    for (size_t i = 0; i < nadded; i++)
+        if (added[i] == driver)
+            goto done; /* registered already: nothing changes */
+    if (url_dialect_known(name, n) || find_driver_locked(name, n)) {
+        rc = orm_error_set(err, ORM_EINVALID,
+                           "driver name '%s' is taken (a URL scheme orb "
+                           "knows, or a driver registered before)",
+                           name);
+        goto done;
+    }
+    if (nadded == added_cap) {
+        size_t cap = added_cap ? added_cap * 2 : 4;
+        const orm_driver **more = realloc(added, cap * sizeof *more);
+        if (!more) {
+            rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+            goto done;
+        }
+        added = more;
+        added_cap = cap;
+    }
+    added[nadded++] = driver;
+done:
+    pthread_mutex_unlock(&added_lock);
+    return rc;
 }
 
 /* A dialect the URL parser knows whose driver was left out of this build:
@@ -45,6 +221,7 @@ static int no_driver(orm_db *db)
     orm_buf built = ORM_BUF_INIT;
     for (size_t i = 0; i < ORM_ARRAY_LEN(drivers); i++)
         orm_buf_appendf(&built, "%s%s", i ? ", " : "", drivers[i]->name);
+    db_driver_names_added(&built);
     if (!orm_buf_str(&built))
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
     orm_error_set(&db->err, ORM_EUNSUPPORTED,
@@ -86,6 +263,11 @@ int db_ensure_connected(orm_db *db)
     if (!db->lost)
         return 0;
     cache_clear(db);
+    if (!db->driver->reconnect) /* the driver cannot: it stays lost */
+        return orm_error_set(&db->err, ORM_ECONNLOST,
+                             "connection lost, and the %s driver cannot "
+                             "reconnect",
+                             db->driver->name);
     int rc = db->driver->reconnect(db->conn);
     if (rc < 0) {
         db_fail(db, rc == ORM_ECONNLOST ? rc : ORM_ECONNLOST);
@@ -304,9 +486,7 @@ int orm_db_open(orm_db **out, const char *url_text,
     db->url_text = orm_url_format(db->url, 1);
     if (!db->url_text)
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < ORM_ARRAY_LEN(drivers); i++)
-        if (strcmp(drivers[i]->name, db->url->dialect) == 0)
-            db->driver = drivers[i];
+    db->driver = db_driver_find(db->url->dialect, strlen(db->url->dialect));
     if (!db->driver)
         return no_driver(db);
     orm_connect_options copts = {.read_only = opts->read_only,
@@ -377,6 +557,8 @@ int orm_db_ping(orm_db *db)
     int rc = db_ensure_connected(db);
     if (rc)
         return rc;
+    if (!db->driver->ping) /* nothing to ask: not known to be lost */
+        return 0;
     rc = db->driver->ping(db->conn);
     if (rc < 0) {
         db_fail(db, ORM_ECONNLOST);
@@ -510,6 +692,12 @@ int orm_db_list_tables(orm_db *db, char ***out, size_t *count)
     int rc = db_ensure_connected(db);
     if (rc)
         return rc;
+    *out = NULL;
+    *count = 0;
+    if (!db->driver->list_tables)
+        return orm_error_set(&db->err, ORM_EUNSUPPORTED,
+                             "the %s driver cannot list tables",
+                             db->driver->name);
     rc = db->driver->list_tables(db->conn, out, count);
     return rc < 0 ? db_fail(db, rc) : 0;
 }
@@ -575,7 +763,7 @@ int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
                  int64_t *out, int *exact)
 {
     *exact = 1;
-    if (allow_estimate) {
+    if (allow_estimate && db->driver->estimate_count) {
         int64_t estimate = 0;
         int rc = db_ensure_connected(db);
         if (rc)

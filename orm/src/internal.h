@@ -139,6 +139,14 @@ typedef struct db_stmt {
     long cache_index; /* -1: not cached */
 } db_stmt;
 
+/* The driver, built in or registered (orm_driver_register), named by
+ * the `n` bytes at `name` in any case; NULL if none. */
+const orm_driver *db_driver_find(const char *name, size_t n);
+/* ", name" for each registered driver (for "known: ..." messages). */
+void db_driver_names_added(orm_buf *out);
+/* Is this URL scheme one orb knows itself (url.c)? */
+int url_dialect_known(const char *scheme, size_t n);
+
 /* Copy the connection's error to db->err and note a lost connection.
  * Returns rc. */
 int db_fail(orm_db *db, int rc);

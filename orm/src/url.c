@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "internal.h"
 #include "orm/sys/buf.h"
 #include "orm/url.h"
 
@@ -309,10 +310,31 @@ static int url_parse_scheme(orm_url *url, url_parser *p, const char *s,
             return 0;
         }
     }
-    return orm_error_set(p->err, ORM_EINVALID,
-                         "unknown database '%.*s' in URL (known: sqlite, "
-                         "postgresql, mysql, mariadb)",
-                         (int)n, s);
+    /* A driver the program registered: its name is the scheme. */
+    const orm_driver *added = db_driver_find(s, n);
+    if (added) {
+        if (!(url->dialect = orm_strdup(added->name)))
+            return orm_error_set(p->err, ORM_ENOMEM, "out of memory");
+        return 0;
+    }
+    orm_buf known = ORM_BUF_INIT;
+    orm_buf_append(&known, "sqlite, postgresql, mysql, mariadb");
+    db_driver_names_added(&known);
+    orm_error_set(p->err, ORM_EINVALID,
+                  "unknown database '%.*s' in URL "
+                  "(known: %s)",
+                  (int)n, s, orm_buf_str(&known) ? orm_buf_str(&known) : "?");
+    orm_buf_free(&known);
+    return ORM_EINVALID;
+}
+
+int url_dialect_known(const char *scheme, size_t n)
+{
+    for (size_t i = 0; i < sizeof url_dialects / sizeof url_dialects[0]; i++)
+        if (strlen(url_dialects[i].scheme) == n &&
+            strncasecmp(url_dialects[i].scheme, scheme, n) == 0)
+            return 1;
+    return 0;
 }
 
 int orm_url_parse(orm_url **out, const char *text, orm_error *err)

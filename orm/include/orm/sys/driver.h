@@ -4,7 +4,9 @@
  * only; programs use the public headers.
  *
  * A driver is one `const orm_driver` table (drivers/sqlite/sqlite.c
- * exports orm_driver_sqlite, and so on). The core renders all SQL text
+ * exports orm_driver_sqlite, and so on); a program adds its own with
+ * orm_driver_register(), and its name becomes a URL scheme
+ * (`name://user@host/database`). The core renders all SQL text
  * itself, using the table's placeholder style and identifier quote, and
  * calls the functions below; it checks `caps` before relying on an
  * optional feature. Fields are append-only; `version` comes first and
@@ -36,6 +38,10 @@
 
 /** The orm_driver layout this header describes. */
 #define ORM_DRIVER_VERSION 3
+/** The oldest layout orm_driver_register() takes: older tables lack
+ * fields the core needs (text_cast, insert_defaults, the text wraps, and
+ * since version 3 the fields added after them). */
+#define ORM_DRIVER_MIN_VERSION 3
 
 /** Base of every driver connection; the driver's struct embeds it first. */
 typedef struct orm_conn {
@@ -150,9 +156,9 @@ typedef struct orm_driver {
     void (*close)(orm_conn *conn);
     /** Re-establish a lost connection in place (same orm_conn pointer).
      * Statements prepared before are invalid; the core finalizes them
-     * first. */
+     * first. May be NULL (a lost connection then stays lost). */
     int (*reconnect)(orm_conn *conn);
-    /** 0 when the connection answers. */
+    /** 0 when the connection answers. May be NULL (never asked). */
     int (*ping)(orm_conn *conn);
 
     /** Run SQL without parameters or results (BEGIN, DDL, ...). */
@@ -204,13 +210,15 @@ typedef struct orm_driver {
      * types become ORM_TEXT with native_type kept), nullability, defaults
      * (server_default), primary key, unique constraints and foreign keys
      * (single-column ones also set ref_table/ref_column on the column).
-     * ORM_ENOTFOUND when the table does not exist. */
+     * ORM_ENOTFOUND when the table does not exist. list_tables may be
+     * NULL (orm_db_list_tables is then ORM_EUNSUPPORTED); reflect_table
+     * may not: orm_db_create_all asks it whether a table exists. */
     int (*list_tables)(orm_conn *conn, char ***out, size_t *count);
     /** See list_tables. */
     int (*reflect_table)(orm_conn *conn, const char *schema, const char *table,
                          orm_model **out);
     /** A cheap row-count estimate from the catalog; ORM_EUNSUPPORTED when
-     * the dialect has none (the core then counts). */
+     * the dialect has none (the core then counts). May be NULL. */
     int (*estimate_count)(orm_conn *conn, const char *schema, const char *table,
                           int64_t *out);
 
@@ -267,6 +275,23 @@ extern const orm_driver orm_driver_sqlite;
 extern const orm_driver orm_driver_postgresql;
 extern const orm_driver orm_driver_mysql;
 /** @} */
+
+/**
+ * Add a driver the program brings, for every orm_db opened after it: a
+ * URL whose scheme is `driver->name` (any case) opens through it. The
+ * table is checked first, and refused with ORM_EINVALID and a message in
+ * `err` saying what is wrong: a `version` outside ORM_DRIVER_MIN_VERSION
+ * to ORM_DRIVER_VERSION (a table built against another orb's header), a
+ * name that is not letters, digits, '_' and '-' starting with a letter,
+ * a name taken (a scheme orb knows, such as "postgres", or a driver
+ * registered before), a missing function the core calls (every one but
+ * reconnect, ping, list_tables, estimate_count, text_column and
+ * constraint_columns) or a missing SQL string. Registering the same
+ * table again changes nothing. The table must live as long as the
+ * program (it is kept, not copied); there is no unregistering.
+ * Thread-safe. orm_dialect_name() lists it after the built-in drivers.
+ */
+ORM_API int orm_driver_register(const orm_driver *driver, orm_error *err);
 
 /** Set conn->err (helper for drivers). Returns code. */
 ORM_API int orm_conn_error(orm_conn *conn, int code, const char *fmt, ...)
