@@ -270,9 +270,7 @@ static void test_driver__ddl_types_and_capabilities(void **state)
     assert_string_equal(drv->name, "mysql");
     assert_true(drv->caps & ORM_CAP_LAST_INSERT_ID);
     assert_true(drv->caps & ORM_CAP_MULTIROW_INSERT);
-    assert_true(drv->caps & ORM_CAP_SAVEPOINT);
     assert_false(drv->caps & ORM_CAP_NULLS_ORDER);
-    assert_false(drv->caps & ORM_CAP_TRANSACTIONAL_DDL);
     assert_int_equal(drv->placeholder, ORM_PLACEHOLDER_QMARK);
     assert_int_equal(drv->ident_quote, '`');
     assert_int_equal(drv->backslash_escapes, 1);

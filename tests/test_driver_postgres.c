@@ -1148,8 +1148,6 @@ static void test_driver__ddl_types_and_capabilities(void **state)
     assert_int_equal(drv->version, ORM_DRIVER_VERSION);
     assert_string_equal(drv->name, "postgresql");
     assert_true(drv->caps & ORM_CAP_RETURNING);
-    assert_true(drv->caps & ORM_CAP_SAVEPOINT);
-    assert_true(drv->caps & ORM_CAP_TRANSACTIONAL_DDL);
     assert_false(drv->caps & ORM_CAP_LAST_INSERT_ID);
     assert_int_equal(drv->placeholder, ORM_PLACEHOLDER_DOLLAR);
     assert_int_equal(drv->ident_quote, '"');

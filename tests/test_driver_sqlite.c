@@ -194,8 +194,7 @@ static void test_driver_sqlite__table_describes_dialect(void **state)
     assert_string_equal(DRV->name, "sqlite");
     assert_int_equal(DRV->caps,
                      ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID |
-                         ORM_CAP_NULLS_ORDER | ORM_CAP_TRANSACTIONAL_DDL |
-                         ORM_CAP_MULTIROW_INSERT | ORM_CAP_SAVEPOINT |
+                         ORM_CAP_NULLS_ORDER | ORM_CAP_MULTIROW_INSERT |
                          ORM_CAP_DECIMAL_TEXT | ORM_CAP_TEXT_CANDIDATES);
     assert_int_equal(DRV->placeholder, ORM_PLACEHOLDER_QMARK);
     assert_int_equal(DRV->ident_quote, '"');

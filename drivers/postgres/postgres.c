@@ -1885,10 +1885,9 @@ done:
 const orm_driver orm_driver_postgresql = {
     .version = ORM_DRIVER_VERSION,
     .name = "postgresql",
-    .caps = ORM_CAP_RETURNING | ORM_CAP_NULLS_ORDER |
-            ORM_CAP_TRANSACTIONAL_DDL | ORM_CAP_MULTIROW_INSERT |
-            ORM_CAP_SAVEPOINT | ORM_CAP_BATCH_KEYS | ORM_CAP_ROUND_TRIPS |
-            ORM_CAP_JOIN_VALUES | ORM_CAP_TEXT_CANDIDATES,
+    .caps = ORM_CAP_RETURNING | ORM_CAP_NULLS_ORDER | ORM_CAP_MULTIROW_INSERT |
+            ORM_CAP_BATCH_KEYS | ORM_CAP_ROUND_TRIPS | ORM_CAP_JOIN_VALUES |
+            ORM_CAP_TEXT_CANDIDATES,
     .placeholder = ORM_PLACEHOLDER_DOLLAR,
     .ident_quote = '"',
     .backslash_escapes = 0,

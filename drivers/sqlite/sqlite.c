@@ -42,8 +42,8 @@ const orm_driver orm_driver_sqlite = {
     .version = ORM_DRIVER_VERSION,
     .name = "sqlite",
     .caps = ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID | ORM_CAP_NULLS_ORDER |
-            ORM_CAP_TRANSACTIONAL_DDL | ORM_CAP_MULTIROW_INSERT |
-            ORM_CAP_SAVEPOINT | ORM_CAP_DECIMAL_TEXT | ORM_CAP_TEXT_CANDIDATES,
+            ORM_CAP_MULTIROW_INSERT | ORM_CAP_DECIMAL_TEXT |
+            ORM_CAP_TEXT_CANDIDATES,
     .placeholder = ORM_PLACEHOLDER_QMARK,
     .ident_quote = '"',
     .backslash_escapes = 0,

@@ -66,7 +66,9 @@ typedef struct orm_connect_options {
                                   (orm/sys/connopt.h) wins */
 } orm_connect_options;
 
-/** Capability bits (orm_driver::caps). */
+/** Capability bits (orm_driver::caps): each one the core checks before
+ * it writes SQL that needs it. (Bits 3 and 5, transactional DDL and
+ * savepoints, were never read and are retired, not reused.) */
 enum {
     /** INSERT ... RETURNING cols works; the core uses it for keys. */
     ORM_CAP_RETURNING = 1u << 0,
@@ -74,12 +76,8 @@ enum {
     ORM_CAP_LAST_INSERT_ID = 1u << 1,
     /** ORDER BY x NULLS FIRST / NULLS LAST is accepted. */
     ORM_CAP_NULLS_ORDER = 1u << 2,
-    /** DDL inside a transaction rolls back. */
-    ORM_CAP_TRANSACTIONAL_DDL = 1u << 3,
     /** Multi-row INSERT ... VALUES (...), (...). */
     ORM_CAP_MULTIROW_INSERT = 1u << 4,
-    /** SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT. */
-    ORM_CAP_SAVEPOINT = 1u << 5,
     /** Numeric columns of more than 15 digits (or unbounded) are stored as
      * text to stay exact; the core orders and range-compares them through
      * CAST(col AS REAL). (SQLite: NUMERIC affinity would round them.) */
