@@ -810,7 +810,8 @@ static void db_estimates(orm_db *db, const orm_model *const *models, size_t n,
     int rc = ORM_ENOMEM;
     for (size_t i = 0; i < n; i++)
         est[i] = -1;
-    if (schemas && tables && db->driver->estimate_counts) {
+    if (schemas && tables && db->driver->version >= 3 &&
+        db->driver->estimate_counts) {
         for (size_t i = 0; i < n; i++) {
             schemas[i] = models[i]->schema;
             tables[i] = models[i]->table;

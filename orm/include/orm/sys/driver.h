@@ -38,10 +38,11 @@
 
 /** The orm_driver layout this header describes. */
 #define ORM_DRIVER_VERSION 3
-/** The oldest layout orm_driver_register() takes: older tables lack
- * fields the core needs (text_cast, insert_defaults, the text wraps, and
- * since version 3 the fields added after them). */
-#define ORM_DRIVER_MIN_VERSION 3
+/** The oldest layout orm_driver_register() takes: version 1 tables lack
+ * fields the core needs (text_cast, insert_defaults, the text wraps); a
+ * version 2 table ends before estimate_counts, which the core then does
+ * not read. */
+#define ORM_DRIVER_MIN_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
 typedef struct orm_conn {
