@@ -169,7 +169,7 @@ int orm_driver_register(const orm_driver *driver, orm_error *err)
                 name, driver->version, ORM_DRIVER_VERSION);
         return orm_error_set(err, ORM_EINVALID,
                              "driver '%s' is a version %d driver table; this "
-                             "orb library reads versions %d to %d: rebuild "
+                             "orb library reads version %d to version %d: rebuild "
                              "the driver against its orm/sys/driver.h",
                              name, driver->version, ORM_DRIVER_MIN_VERSION,
                              ORM_DRIVER_VERSION);
