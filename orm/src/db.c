@@ -167,12 +167,12 @@ int orm_driver_register(const orm_driver *driver, orm_error *err)
                 "reads version %d (ORM_DRIVER_VERSION): rebuild the driver "
                 "against its orm/sys/driver.h",
                 name, driver->version, ORM_DRIVER_VERSION);
-        return orm_error_set(err, ORM_EINVALID,
-                             "driver '%s' is a version %d driver table; this "
-                             "orb library reads version %d to version %d: rebuild "
-                             "the driver against its orm/sys/driver.h",
-                             name, driver->version, ORM_DRIVER_MIN_VERSION,
-                             ORM_DRIVER_VERSION);
+        return orm_error_set(
+            err, ORM_EINVALID,
+            "driver '%s' is a version %d driver table; this "
+            "orb library reads version %d to version %d: rebuild "
+            "the driver against its orm/sys/driver.h",
+            name, driver->version, ORM_DRIVER_MIN_VERSION, ORM_DRIVER_VERSION);
     }
     size_t n = strlen(name);
     int valid = n > 0 && n <= 32 && isalpha((unsigned char)name[0]);
