@@ -65,7 +65,7 @@
     X(MULTIPLE, -16, "more than one row matched")                              \
     X(IO, -17, "input/output error")                                           \
     X(AUTH, -18, "authentication failed")                                      \
-    X(CONNECT, -19, "cannot connect to the database")                         \
+    X(CONNECT, -19, "cannot connect to the database")                          \
     X(TIMEOUT, -20, "cancelled: took longer than its time limit")
 
 /** @cond */

@@ -59,10 +59,10 @@ typedef struct orm_stmt {
 
 /** What orm_driver::connect is asked for. */
 typedef struct orm_connect_options {
-    int read_only;         /**< refuse writes at the driver level */
-    int busy_timeout_ms;   /**< SQLite */
-    int connect_timeout_s; /**< network dialects */
-    int must_exist;        /**< SQLite: a missing file is ORM_ENOTFOUND */
+    int read_only;             /**< refuse writes at the driver level */
+    int busy_timeout_ms;       /**< SQLite */
+    int connect_timeout_s;     /**< network dialects */
+    int must_exist;            /**< SQLite: a missing file is ORM_ENOTFOUND */
     long statement_timeout_ms; /**< 0 = none; the URL's statement_timeout
                                   (orm/sys/connopt.h) wins */
 } orm_connect_options;
