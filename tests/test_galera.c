@@ -426,28 +426,6 @@ test_galera__lost_certification_keeps_changes_until_asked(void **state)
     race_free(&r);
 }
 
-static void
-test_galera__lost_certification_then_changed_rows_is_a_conflict(void **state)
-{
-    (void)state;
-    race r = {0};
-    race_lose(&r, "label", "Äpfel, von Knoten 2");
-    assert_lost_certification(&r);
-
-    /* Committing again finds the value the user saw replaced: the
-     * conflict (and its screen) takes over, still nothing written. */
-    int rc = orm_session_commit(r.a);
-    if (rc != ORM_ECONFLICT)
-        fail_msg("second commit gave %s: %s", orm_error_name(rc),
-                 orm_error_text(orm_session_error(r.a)));
-    assert_ptr_equal(orm_session_failed_record(r.a), r.a1);
-    assert_int_equal(orm_session_pending_count(r.a), 2);
-    assert_string_equal(text_of(must_get(r.b, &Item, 1), "label"),
-                        "Äpfel, von Knoten 2");
-    assert_string_equal(text_of(must_get(r.b, &Item, 2), "label"), "Birnen");
-    race_free(&r);
-}
-
 /* ---- a node that refuses queries ---- */
 
 static void test_galera__node_refusing_queries_keeps_changes(void **state)
@@ -579,9 +557,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_galera__lost_certification_keeps_changes_until_asked, setup,
             teardown),
-        cmocka_unit_test_setup_teardown(
-            test_galera__lost_certification_then_changed_rows_is_a_conflict,
-            setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_galera__node_refusing_queries_keeps_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(
