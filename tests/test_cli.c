@@ -768,6 +768,23 @@ static void test_cli__models_lists_tables_with_counts(void **state)
            "", "models");
 }
 
+/* A table dropped by another program after orb read it (here: a models
+ * file's model whose table is gone) is marked, every other table is
+ * counted, and the command succeeds: `orb models` on a live database
+ * where tables come and go. */
+static void test_cli__models_marks_a_dropped_table(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    exec_sql(f, "DROP TABLE pairs");
+    EXPECT(f, 0,
+           "model    table     columns      rows\n"
+           "-------  --------  -------  --------\n"
+           "Account  accounts        6         4\n"
+           "Pair     pairs           3  no table\n",
+           "", "models");
+}
+
 static void test_cli__reflected_tables_work_without_models_file(void **state)
 {
     fixture *f = *state;
@@ -1278,6 +1295,7 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     X(test_cli__usage_errors_exit_2)                                           \
     X(test_cli__schema_describes_columns)                                      \
     X(test_cli__models_lists_tables_with_counts)                               \
+    X(test_cli__models_marks_a_dropped_table)                                  \
     X(test_cli__reflected_tables_work_without_models_file)                     \
     X(test_cli__models_file_problems_have_line_numbers)                        \
     X(test_cli__read_only_refuses_changes)                                     \

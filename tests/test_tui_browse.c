@@ -55,6 +55,35 @@ test_models__lists_every_model_with_counts_after_first_draw(void **state)
     free(line);
 }
 
+/* A table another program drops after the list was read is marked "no
+ * table" and every other model still gets its count, without an error:
+ * the models screen on a live database where tables come and go. */
+static void
+test_models__a_dropped_table_is_marked_and_others_counted(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    orm_db *other = NULL;
+    assert_int_equal(orm_db_open(&other, fx->url, NULL), 0);
+    assert_int_equal(orm_db_drop_table(other, &FxLog), 0);
+    orm_db_free(other);
+    tui_app_settle(fx->app);
+    tui_app_draw(fx->app);
+    char *line = fx_line(fx, fx_row_of(fx, "Log"));
+    if (!strstr(line, "no table"))
+        fx_dump_fail(fx, "Log is not marked on", line);
+    free(line);
+    line = fx_line(fx, fx_row_of(fx, "Item"));
+    assert_non_null(strstr(line, "200"));
+    free(line);
+    line = fx_line(fx, fx_row_of(fx, "Customer"));
+    assert_non_null(strstr(line, " 5 "));
+    free(line);
+    line = fx_line(fx, fx->scr->rows - 1);
+    assert_null(strstr(line, "logs"));
+    free(line);
+}
+
 static void test_models__slash_narrows_as_you_type(void **state)
 {
     tui_fixture *fx = *state;
@@ -485,6 +514,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_models__lists_every_model_with_counts_after_first_draw, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_models__a_dropped_table_is_marked_and_others_counted, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_models__slash_narrows_as_you_type,
                                         setup, teardown),

@@ -833,6 +833,36 @@ static void db_estimates(orm_db *db, const orm_model *const *models, size_t n,
     free(tables);
 }
 
+/* The one statement of counts failed. A table listed when the models were
+ * read may have been dropped since by another program: count each small
+ * table alone, and give one that no longer exists -1 (the driver's
+ * reflect_table answers ORM_ENOTFOUND) while the others are counted all
+ * the same. Any other failure is the answer, its detail on db. */
+static int db_count_each(orm_db *db, const orm_model *const *models, size_t n,
+                         int64_t *out, const int *exact)
+{
+    for (size_t i = 0; i < n; i++) {
+        int one_exact = 1;
+        if (!exact[i])
+            continue;
+        int rc = orm_db_count(db, models[i], 0, &out[i], &one_exact);
+        if (rc == 0)
+            continue;
+        if (rc == ORM_ENOMEM || rc == ORM_ECONNLOST)
+            return rc;
+        orm_model *found = NULL;
+        int there = db->driver->reflect_table(db->conn, models[i]->schema,
+                                              models[i]->table, &found);
+        orm_model_free(found);
+        orm_error_clear(&db->conn->err);
+        if (there != ORM_ENOTFOUND)
+            return rc; /* the table is there: its count's failure stands */
+        orm_error_clear(&db->err);
+        out[i] = -1;
+    }
+    return 0;
+}
+
 int orm_db_count_many(orm_db *db, const orm_model *const *models, size_t n,
                       int64_t *out, int *exact)
 {
@@ -875,6 +905,9 @@ int orm_db_count_many(orm_db *db, const orm_model *const *models, size_t n,
         }
     } else if (rc == ORM_DONE) {
         rc = orm_error_set(&db->err, ORM_EIO, "no row from the counts");
+    } else if (rc < 0 && rc != ORM_ENOMEM && rc != ORM_ECONNLOST) {
+        db_stmt_release(db, &st);
+        rc = db_count_each(db, models, n, out, exact);
     }
     db_stmt_release(db, &st);
 done:

@@ -40,6 +40,10 @@ int cli_models(cli *c)
             rows = orm_strdup("?");
             status = tui_cli_fail(c->err, "%s: %s", m->table,
                                   orm_error_text(orm_db_error(c->db)));
+        } else if (count < 0) {
+            /* Dropped since it was listed (or never created): the
+             * others are counted all the same. */
+            rows = orm_strdup("no table");
         } else {
             char buf[32];
             snprintf(buf, sizeof buf, "%s%lld", exact ? "" : "~",

@@ -11,7 +11,13 @@
 #include "edit.h"
 #include "views.h"
 
-enum { COUNT_PENDING, COUNT_ESTIMATE, COUNT_EXACT, COUNT_FAILED };
+enum {
+    COUNT_PENDING,
+    COUNT_ESTIMATE,
+    COUNT_EXACT,
+    COUNT_FAILED,
+    COUNT_NO_TABLE /* dropped since it was listed, or never created */
+};
 
 typedef struct models_view {
     tui_view base;
@@ -84,6 +90,9 @@ static void count_text(const models_view *mv, size_t i, char *out, size_t size)
         break;
     case COUNT_FAILED:
         snprintf(out, size, "?");
+        break;
+    case COUNT_NO_TABLE:
+        snprintf(out, size, "no table");
         break;
     default:
         tui_text_count(out, size, (long long)mv->counts[i],
@@ -322,7 +331,9 @@ static int count_all(models_view *mv, tui_app *app)
     }
     for (size_t k = 0; rc == 0 && n >= 2 && k < n; k++) {
         mv->counts[index[k]] = counts[k];
-        mv->count_state[index[k]] = exact[k] ? COUNT_EXACT : COUNT_ESTIMATE;
+        mv->count_state[index[k]] = counts[k] < 0 ? COUNT_NO_TABLE
+                                    : exact[k]    ? COUNT_EXACT
+                                                  : COUNT_ESTIMATE;
     }
     free(models);
     free(index);

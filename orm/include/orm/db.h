@@ -112,8 +112,11 @@ ORM_API int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
 /** orm_db_count with estimates allowed, for `n` models at once: out[i]
  * and exact[i] for models[i]. On the network dialects two round trips
  * in all (the catalog's estimates, then one COUNT(*) of each small
- * table) instead of one or two per model. On failure nothing says which
- * table failed: count them one by one to find out. */
+ * table) instead of one or two per model. A table that no longer exists
+ * (dropped since its model was read, or never created for a models file's
+ * model) is no failure: out[i] is -1 and every other table is counted. On
+ * failure nothing says which table failed: count them one by one to find
+ * out. */
 ORM_API int orm_db_count_many(orm_db *db, const orm_model *const *models,
                               size_t n, int64_t *out, int *exact);
 
