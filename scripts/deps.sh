@@ -17,7 +17,7 @@ build_pkgs=(build-essential cmake pkg-config libsqlite3-dev libpq-dev
 # doxygen for the API reference test, clang and its runtime for the fuzz
 # smoke run, locales (localedef and the de_DE source) for the comma-decimal
 # test runs, openssl for the test servers' certificates.
-test_pkgs=(tmux postgresql mariadb-server mariadb-client galera-4 rsync
+test_pkgs=(tmux postgresql pgbouncer mariadb-server mariadb-client galera-4 rsync
   iproute2 valgrind clang libclang-rt-14-dev doxygen locales openssl)
 
 # The latency bench (bench/latency/run.sh): NFQUEUE delays packets.

@@ -9,7 +9,8 @@
 #   ORB_TEST_PG_URL=postgresql://orb:PW@127.0.0.1:PORT/orb_test
 #   ORB_TEST_MYSQL_URL=mysql://orb:PW@127.0.0.1:PORT/orb_test
 # and the same servers' database orb_foreign as ORB_TEST_PG_FOREIGN_URL and
-# ORB_TEST_MYSQL_FOREIGN_URL (see test_foreign.c),
+# ORB_TEST_MYSQL_FOREIGN_URL (see test_foreign.c), pgbouncer, a hot standby
+# and a restartable copy of the PostgreSQL server (scripts/servers/),
 # and, for TLS (scripts/servers/tls.sh), ORB_TEST_TLS_CA (the CA that
 # signed both servers' certificate for 127.0.0.1/localhost) and
 # ORB_TEST_TLS_OTHER_CA (one that did not),
@@ -33,6 +34,8 @@ readonly ADDR=${ORB_SERVER_ADDR:-127.0.0.1}
 say() { echo "with-servers: $*" >&2; }
 # shellcheck source=scripts/servers/tls.sh
 source "$(dirname "${BASH_SOURCE[0]}")/servers/tls.sh"
+# shellcheck source=scripts/servers/pg-deployments.sh
+source "$(dirname "${BASH_SOURCE[0]}")/servers/pg-deployments.sh"
 
 if (($# == 0)); then
   echo "usage: $0 CMD [ARGS...]" >&2
@@ -123,10 +126,12 @@ cleanup() {
   local pid
   # Still setting up (INT/TERM during startup): stop that first.
   for pid in "${SETUP_PIDS[@]}"; do kill "${pid}" 2>/dev/null; done
-  if [[ -f ${BASE}/pg/postmaster.pid ]]; then
-    (cd / && runuser -u postgres -- "${PG_BIN}/pg_ctl" -D "${BASE}/pg" \
+  local pg
+  for pg in "${BASE}"/pg-* "${BASE}/pg"; do
+    [[ -f ${pg}/postmaster.pid ]] || continue
+    (cd / && runuser -u postgres -- "${PG_BIN}/pg_ctl" -D "${pg}" \
       -m fast -w -t 10 -s stop) >/dev/null 2>&1
-  fi
+  done
   if [[ -f ${BASE}/mariadbd.pid ]]; then
     pid=$(<"${BASE}/mariadbd.pid")
     kill -TERM "${pid}" 2>/dev/null
@@ -284,6 +289,7 @@ pg_port=$(<"${BASE}/pg.port")
 my_port=$(<"${BASE}/mariadb.port")
 say "PostgreSQL 15 on ${ADDR}:${pg_port}"
 say "MariaDB 10.11 on ${ADDR}:${my_port}"
+start_pg_deployments "${pg_port}" "${pg_pw}"
 export ORB_TEST_PG_URL="postgresql://orb:${pg_pw}@${ADDR}:${pg_port}/orb_test"
 export ORB_TEST_MYSQL_URL="mysql://orb:${my_pw}@${ADDR}:${my_port}/orb_test"
 # A second database each, for schemas made the way users' are (test_foreign):
