@@ -5,13 +5,18 @@
  * while paging, freezing, jumping to a column by name with completion,
  * first and last column, a wider screen bringing back columns scrolled
  * off, rebinding, and sorting by several columns with the cursor kept on
- * its row.
+ * its row. Copying a cell and rows (y, Y): what the terminal's clipboard
+ * (OSC 52) and a desktop clipboard program receive.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "columns.h"
 #include "test_tui_fixture.h"
@@ -52,6 +57,10 @@ static const orm_model Memo = ORM_MODEL("Memo", "memos", memo_columns);
     "Ein ziemlich langer Text über Größen, der mehr als vierzig Zellen "    \
     "braucht (ÆØÅ)"
 
+/* A tab, a newline, a backslash and non-ASCII inside one value. */
+#define MEMO_TABS     "Zeile 1\n\tZeile 2 \xC3\x86\xC3\x98\xC3\x85 \\ Ende"
+#define MEMO_TABS_TSV "Zeile 1\\n\\tZeile 2 \xC3\x86\xC3\x98\xC3\x85 \\\\ Ende"
+
 static void fill_wide(tui_fixture *fx)
 {
     orm_session *s = NULL;
@@ -83,6 +92,10 @@ static void fill_wide(tui_fixture *fx)
     orm_record_new(&memo, &Memo);
     fx_set(memo, "id", orm_value_int(1));
     fx_set(memo, "text", orm_value_text(MEMO_TEXT));
+    orm_session_add(s, memo);
+    orm_record_new(&memo, &Memo);
+    fx_set(memo, "id", orm_value_int(2));
+    fx_set(memo, "text", orm_value_text(MEMO_TABS));
     orm_session_add(s, memo);
     fx_commit(fx, s);
     orm_session_free(s);
@@ -438,6 +451,206 @@ static void test_grid__sorting_keeps_the_cursor_on_its_row(void **state)
     fx_assert_shows(fx, "row 121 of 200");
 }
 
+/* ---- copy ---- */
+
+/* What the in-memory terminal's clipboard holds ("" when nothing). */
+static const char *clipboard(tui_fixture *fx)
+{
+    const char *text = tui_screen_mem_clipboard(fx->scr, NULL);
+    return text ? text : "";
+}
+
+static void test_grid__y_copies_the_cell_as_it_is(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Memo", 24, 120);
+    fx_send(fx, "jl");
+    assert_current(fx, "text");
+    fx_send(fx, "y");
+    assert_string_equal(clipboard(fx), MEMO_TABS);
+    fx_assert_shows(fx, "copied text (30 bytes) (OSC 52)");
+    /* A number, and a non-ASCII text. */
+    fx_send(fx, "q");
+    open_model(fx, "Wide");
+    fx_send(fx, "y");
+    assert_string_equal(clipboard(fx), "1");
+    fx_send(fx, "jl");
+    assert_current(fx, "city");
+    fx_send(fx, "y");
+    assert_string_equal(clipboard(fx), "Åre");
+}
+
+/* The row cache keeps only the start of a long text and no blob bytes:
+ * the copy reads the whole value. */
+static void test_grid__y_copies_long_text_and_blobs_whole(void **state)
+{
+    tui_fixture *fx = *state;
+    orm_session *s = NULL;
+    orm_record *rec;
+    char *text = malloc(3001);
+    assert_non_null(text);
+    for (int i = 0; i < 1000; i++)
+        memcpy(text + 3 * i,
+               i == 999 ? "END"
+                        : "\xC3\xA4"
+                          "b",
+               3);
+    text[3000] = '\0';
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    orm_record_new(&rec, &FxNote);
+    fx_set(rec, "id", orm_value_int(5));
+    fx_set(rec, "body", orm_value_text(text));
+    orm_session_add(s, rec);
+    fx_commit(fx, s);
+    orm_session_free(s);
+    start_on(fx, "Note", 24, 120);
+    fx_send(fx, "Gcbody<Enter>y");
+    assert_string_equal(clipboard(fx), text);
+    free(text);
+    fx_send(fx, "q");
+    open_model(fx, "Customer");
+    fx_send(fx, "cavatar<Enter>y");
+    assert_string_equal(clipboard(fx), "\\x010203");
+}
+
+static void test_grid__y_on_null_copies_nothing(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "y"); /* id 1 */
+    fx_send(fx, "cscore<Enter>:5<Enter>y");
+    assert_current(fx, "score");
+    fx_assert_shows(fx, "score is NULL: nothing copied");
+    assert_string_equal(clipboard(fx), "1");
+}
+
+static void test_grid__shift_y_copies_the_row_as_tsv(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Memo", 24, 120);
+    fx_send(fx, "jY");
+    assert_string_equal(clipboard(fx), "id\ttext\n2\t" MEMO_TABS_TSV "\n");
+    fx_assert_shows(fx, "copied 1 row (OSC 52)");
+    /* Hidden columns are left out; the screen's order is kept. */
+    fx_send(fx, "-Y");
+    assert_string_equal(clipboard(fx), "text\n" MEMO_TABS_TSV "\n");
+}
+
+static void test_grid__shift_y_copies_the_marked_rows(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "m");  /* id 1, the cursor moves on */
+    fx_send(fx, "jm"); /* id 3 */
+    fx_assert_shows(fx, "2 marked");
+    for (int i = 0; i < 15; i++)
+        fx_send(fx, "$-");
+    fx_send(fx, "Y");
+    assert_string_equal(clipboard(fx), "id\tcity\n1\tberlin\n3\tOslo\n");
+    fx_assert_shows(fx, "copied 2 marked rows (OSC 52)");
+}
+
+static void test_grid__secrets_are_copied_only_after_reveal(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Customer", 24, 120);
+    fx_send(fx, "csecret_key<Enter>");
+    assert_current(fx, "secret_key");
+    fx_send(fx, "y");
+    fx_assert_shows(fx, "secret_key is secret: reveal it first (R)");
+    assert_string_equal(clipboard(fx), "");
+    fx_send(fx, "Y");
+    assert_non_null(strstr(clipboard(fx), "\t***\t"));
+    assert_null(strstr(clipboard(fx), "hunter2"));
+    fx_assert_shows(fx, "secrets as ***");
+    fx_send(fx, "Ry");
+    assert_string_equal(clipboard(fx), "hunter2-secret");
+    fx_send(fx, "Y");
+    assert_non_null(strstr(clipboard(fx), "\thunter2-secret\t"));
+}
+
+/* A fake clipboard program in the fixture's folder, first on PATH,
+ * with $DISPLAY set as on a desktop. */
+static void fake_xclip(tui_fixture *fx, const char *script, char *path,
+                       size_t size)
+{
+    char bin[96], file[128];
+    snprintf(bin, sizeof bin, "%s/bin", fx->dir);
+    snprintf(file, sizeof file, "%s/xclip", bin);
+    assert_int_equal(mkdir(bin, 0700), 0);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n%s\n", script);
+    fclose(f);
+    assert_int_equal(chmod(file, 0700), 0);
+    snprintf(path, size, "%s:%s", bin, getenv("PATH") ? getenv("PATH") : "");
+}
+
+static void test_grid__xclip_gets_the_text_too(void **state)
+{
+    tui_fixture *fx = *state;
+    char path[4096], script[256], got[128], old_path[4096];
+    snprintf(got, sizeof got, "%s/got", fx->dir);
+    snprintf(script, sizeof script,
+             "[ \"$1 $2\" = \"-selection clipboard\" ] && cat > %s", got);
+    fake_xclip(fx, script, path, sizeof path);
+    snprintf(old_path, sizeof old_path, "%s", getenv("PATH"));
+    setenv("PATH", path, 1);
+    setenv("DISPLAY", ":42", 1);
+    unsetenv("WAYLAND_DISPLAY");
+    start_on(fx, "Memo", 24, 120);
+    fx_send(fx, "jly");
+    setenv("PATH", old_path, 1);
+    unsetenv("DISPLAY");
+    fx_assert_shows(fx, "copied text (30 bytes) (OSC 52 and xclip)");
+    FILE *f = fopen(got, "r");
+    char buf[128] = "";
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_string_equal(buf, MEMO_TABS);
+}
+
+/* A clipboard program that never reads nor exits is killed and reaped
+ * (TUI_CLIPBOARD_WAIT_MS): the key returns, no zombie stays. */
+static void test_grid__a_hanging_clipboard_program_is_killed(void **state)
+{
+    tui_fixture *fx = *state;
+    char path[4096], old_path[4096];
+    fake_xclip(fx, "exec /bin/sleep 600", path, sizeof path);
+    snprintf(old_path, sizeof old_path, "%s", getenv("PATH"));
+    setenv("PATH", path, 1);
+    setenv("DISPLAY", ":42", 1);
+    start_on(fx, "Memo", 24, 120);
+    fx_send(fx, "jY");
+    setenv("PATH", old_path, 1);
+    unsetenv("DISPLAY");
+    fx_assert_shows(fx, "copied 1 row (OSC 52)");
+    assert_string_equal(clipboard(fx), "id\ttext\n2\t" MEMO_TABS_TSV "\n");
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+static void test_grid__copy_keys_can_be_rebound(void **state)
+{
+    tui_fixture *fx = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/config", fx->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[keys]\ncopy-cell = C-y\ncopy-row = x\n", f);
+    fclose(f);
+    start_on(fx, "Memo", 24, 120);
+    fx_send(fx, "y");
+    assert_string_equal(clipboard(fx), "");
+    fx_send(fx, "<C-y>");
+    assert_string_equal(clipboard(fx), "1");
+    fx_send(fx, "x");
+    assert_non_null(strstr(clipboard(fx), "id\ttext\n1\t"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +669,15 @@ int main(void)
         T(test_grid__shift_s_adds_sort_keys_shown_in_header),
         T(test_grid__two_sort_keys_order_the_rows),
         T(test_grid__sorting_keeps_the_cursor_on_its_row),
+        T(test_grid__y_copies_the_cell_as_it_is),
+        T(test_grid__y_copies_long_text_and_blobs_whole),
+        T(test_grid__y_on_null_copies_nothing),
+        T(test_grid__shift_y_copies_the_row_as_tsv),
+        T(test_grid__shift_y_copies_the_marked_rows),
+        T(test_grid__secrets_are_copied_only_after_reveal),
+        T(test_grid__xclip_gets_the_text_too),
+        T(test_grid__a_hanging_clipboard_program_is_killed),
+        T(test_grid__copy_keys_can_be_rebound),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,6 +69,9 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
       "Jump to a column by name (Tab completes)")                              \
     X(FIRST_COLUMN, "first-column", ROWS, "0", "Go to the first column")       \
     X(LAST_COLUMN, "last-column", ROWS, "$", "Go to the last column")          \
+    X(COPY_CELL, "copy-cell", ROWS, "y",                                       \
+      "Copy the cell's value to the clipboard")                                \
+    X(COPY_ROW, "copy-row", ROWS, "Y", "Copy the row (or marked rows) as TSV") \
     X(SEARCH, "search", BROWSE, "/",                                           \
       "Search text columns for words (narrow models)")                         \
     X(GOTO_ROW, "goto-row", BROWSE, ":", "Jump to a row number")               \

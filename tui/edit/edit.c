@@ -262,6 +262,16 @@ static int row_record(tui_app *app, const orm_model *m, const orm_value *row,
     return 0;
 }
 
+int tui_edit_row_record(tui_app *app, const orm_model *m, const orm_value *row,
+                        const orm_value *key, size_t nkey, orm_record **out)
+{
+    const orm_value *id[TUI_EDIT_MAX_KEY];
+    *out = NULL;
+    if (row && row_ident(m, row, key, nkey, id) == 0)
+        return ORM_EUNSUPPORTED;
+    return row_record(app, m, row, key, nkey, out);
+}
+
 /* A view (or another read-only model) takes no edits: say why. */
 static int model_refused(tui_app *app, const orm_model *m)
 {
@@ -522,6 +532,37 @@ int tui_edit_is_marked(const tui_app *app, const orm_model *m,
         return 0;
     n = row_ident(m, row, key, nkey, id);
     return n && find_mark(app->edit, m, id, n) >= 0;
+}
+
+int tui_edit_marked_records(tui_app *app, const orm_model *m, orm_record ***out,
+                            size_t *count, size_t *gone)
+{
+    const tui_edit *e = app->edit;
+    size_t n = marks_of(e, m);
+    *out = NULL;
+    *count = *gone = 0;
+    if (n == 0)
+        return 0;
+    if (!(*out = calloc(n, sizeof **out)))
+        return ORM_ENOMEM;
+    for (size_t i = 0; i < e->nmarks; i++) {
+        const mark *mk = &e->marks[i];
+        orm_record *rec = NULL;
+        if (mk->m != m)
+            continue;
+        int rc = orm_session_get(app->session, m, mk->key, &rec);
+        if (rc == ORM_ROW)
+            (*out)[(*count)++] = rec;
+        else if (rc == ORM_DONE || rc == ORM_ENOTFOUND)
+            (*gone)++;
+        else {
+            free(*out);
+            *out = NULL;
+            *count = 0;
+            return rc;
+        }
+    }
+    return 0;
 }
 
 int tui_edit_model_busy(const tui_app *app, const orm_model *m)

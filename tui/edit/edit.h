@@ -73,6 +73,20 @@ orm_record *tui_edit_pending_for(const tui_app *app, const orm_model *m,
                                  size_t nkey);
 int tui_edit_is_marked(const tui_app *app, const orm_model *m,
                        const orm_value *row, const orm_value *key, size_t nkey);
+/* The session record of a grid row, with its full values (the row cache
+ * cuts long text and keeps no blob bytes): read fresh unless it has
+ * pending changes. 0 with *out; ORM_EUNSUPPORTED, saying nothing, when
+ * nothing identifies the row (no primary key, no row id); another error
+ * after saying why on the status line. */
+int tui_edit_row_record(tui_app *app, const orm_model *m, const orm_value *row,
+                        const orm_value *key, size_t nkey, orm_record **out);
+/* The records of the rows of `m` that are marked, read through the
+ * session (pending values show), in the order the marks are kept: *out
+ * is a malloc'd array of *count records (the session's; NULL for none),
+ * *gone counts marked rows no longer found. 0 or ORM_ENOMEM / a
+ * database error (on the session). */
+int tui_edit_marked_records(tui_app *app, const orm_model *m, orm_record ***out,
+                            size_t *count, size_t *gone);
 /* Has `m` pending changes or marks (the grid then shows a gutter)? */
 int tui_edit_model_busy(const tui_app *app, const orm_model *m);
 /* `shown` (m->ncolumns values) gets the row with the record's pending

@@ -82,6 +82,10 @@ typedef struct tui_screen_ops {
      * screen has no terminal). */
     void (*suspend)(tui_screen *scr);
     void (*resume)(tui_screen *scr);
+    /* Put `len` bytes on the terminal's clipboard (OSC 52: the terminal,
+     * or tmux with set-clipboard on, keeps them; works over SSH). 0, or
+     * ORM_ENOMEM / ORM_EIO. May be NULL. */
+    int (*clipboard)(tui_screen *scr, const char *text, size_t len);
 } tui_screen_ops;
 
 /* Backends embed this first. */
@@ -139,5 +143,8 @@ int tui_screen_mem_push(tui_screen *scr, const tui_event *ev);
 int tui_screen_mem_set_size(tui_screen *scr, int rows, int cols);
 /* How many times refresh() was called. */
 int tui_screen_mem_refreshes(const tui_screen *scr);
+/* What the last clipboard() call put on the clipboard (NULL: none yet),
+ * and its length; borrowed. */
+const char *tui_screen_mem_clipboard(const tui_screen *scr, size_t *len);
 
 #endif

@@ -10,6 +10,7 @@
  * The two file-level variables are the only state a signal handler can
  * reach; they describe the process's one terminal, not the app.
  */
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <utf8proc.h>
 
 #include "orm/error.h"
+#include "orm/sys/buf.h"
 #include "screen.h"
 
 static volatile sig_atomic_t pending_signal;
@@ -377,7 +379,56 @@ static void curses_resume(tui_screen *scr)
     refresh();
 }
 
+/* OSC 52 carries the text as base64 (RFC 4648, with padding). */
+static void base64_append(orm_buf *out, const unsigned char *p, size_t n)
+{
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned long v = (unsigned long)p[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned long)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        char quad[4] = {digits[(v >> 18) & 63], digits[(v >> 12) & 63],
+                        i + 1 < n ? digits[(v >> 6) & 63] : '=',
+                        i + 2 < n ? digits[v & 63] : '='};
+        orm_buf_appendn(out, quad, 4);
+    }
+}
+
+/* "ESC ] 52 ; c ; BASE64 BEL" straight to the terminal, after what
+ * curses has buffered: tmux (set-clipboard on) and terminals that allow
+ * it put the text on the clipboard, over SSH too. */
+static int curses_clipboard(tui_screen *scr, const char *text, size_t len)
+{
+    orm_buf seq = ORM_BUF_INIT;
+    int rc = 0;
+    (void)scr;
+    orm_buf_append(&seq, "\033]52;c;");
+    base64_append(&seq, (const unsigned char *)text, len);
+    orm_buf_appendc(&seq, '\a');
+    if (seq.failed) {
+        orm_buf_free(&seq);
+        return ORM_ENOMEM;
+    }
+    fflush(stdout);
+    for (size_t done = 0; done < seq.len;) {
+        ssize_t n = write(STDOUT_FILENO, seq.data + done, seq.len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = ORM_EIO;
+            break;
+        }
+        done += (size_t)n;
+    }
+    orm_buf_free(&seq);
+    return rc;
+}
+
 static const tui_screen_ops curses_ops = {
+    .clipboard = curses_clipboard,
     .suspend = curses_suspend,
     .resume = curses_resume,
     .invalidate = curses_invalidate,

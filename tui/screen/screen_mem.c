@@ -14,6 +14,8 @@ typedef struct mem_screen {
     tui_event *queue;
     size_t head, count, cap;
     int refreshes;
+    char *clipboard; /* what the last clipboard() put there */
+    size_t clipboard_len;
 } mem_screen;
 
 static int mem_refresh(tui_screen *scr)
@@ -47,7 +49,23 @@ static void mem_free(tui_screen *scr)
         return;
     tui_screen_release(scr);
     free(m->queue);
+    free(m->clipboard);
     free(m);
+}
+
+/* The terminal's clipboard: kept for the test to read. */
+static int mem_clipboard(tui_screen *scr, const char *text, size_t len)
+{
+    mem_screen *m = (mem_screen *)scr;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return ORM_ENOMEM;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    free(m->clipboard);
+    m->clipboard = copy;
+    m->clipboard_len = len;
+    return 0;
 }
 
 static const tui_screen_ops mem_ops = {
@@ -55,6 +73,7 @@ static const tui_screen_ops mem_ops = {
     .read = mem_read,
     .set_theme = mem_set_theme,
     .free = mem_free,
+    .clipboard = mem_clipboard,
 };
 
 int tui_screen_mem_new(tui_screen **out, int rows, int cols)
@@ -97,4 +116,12 @@ int tui_screen_mem_set_size(tui_screen *scr, int rows, int cols)
 int tui_screen_mem_refreshes(const tui_screen *scr)
 {
     return ((const mem_screen *)scr)->refreshes;
+}
+
+const char *tui_screen_mem_clipboard(const tui_screen *scr, size_t *len)
+{
+    const mem_screen *m = (const mem_screen *)scr;
+    if (len)
+        *len = m->clipboard_len;
+    return m->clipboard;
 }

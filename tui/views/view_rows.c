@@ -13,11 +13,13 @@
 #include <string.h>
 
 #include "app.h"
+#include "clipboard.h"
 #include "columns.h"
 #include "display.h"
 #include "edit.h"
 #include "filter_views.h"
 #include "rowcache.h"
+#include "rows_copy.h"
 #include "views.h"
 
 #define MIN_CAPACITY 30
@@ -861,6 +863,147 @@ static unsigned column_prompt(rows_view *rv, tui_app *app, const char *text,
     return TUI_REDRAW;
 }
 
+/* ---- copy (rows_copy.h, clipboard.h) ---- */
+
+/* The full values of the row under the cursor as drawn (pending changes
+ * over the row read), read again through the session: the row cache
+ * cuts long text and keeps no blob bytes. A row nothing identifies
+ * gives the cache's values. NULL after saying why. */
+static const orm_value *cursor_values(rows_view *rv, tui_app *app)
+{
+    const orm_value *row, *key = NULL;
+    orm_record *rec = NULL;
+    if (rv->strip_cursor >= 0)
+        rec = tui_edit_new_at(app, rv->m, (size_t)rv->strip_cursor);
+    else if (!(row = tui_rowcache_row(rv->cache, rv->cursor))) {
+        tui_app_message(app, "no row here");
+        return NULL;
+    } else {
+        if (tui_rowcache_keyset(rv->cache))
+            key = tui_rowcache_key(rv->cache, rv->cursor);
+        int rc = tui_edit_row_record(app, rv->m, row, key,
+                                     tui_rowcache_key_width(rv->cache), &rec);
+        if (rc == ORM_EUNSUPPORTED)
+            return row;
+        if (rc)
+            return NULL;
+    }
+    if (!rec) {
+        tui_app_message(app, "no row here");
+        return NULL;
+    }
+    for (size_t c = 0; c < rv->m->ncolumns; c++)
+        rv->shown[c] = *orm_record_value(rec, c);
+    return rv->shown;
+}
+
+/* Put `text` on the clipboard and say what was copied where. */
+static void copy_out(tui_app *app, const orm_buf *text, const char *what)
+{
+    orm_buf how = ORM_BUF_INIT;
+    if (text->failed) {
+        tui_app_error(app, "out of memory");
+        return;
+    }
+    int rc = tui_clipboard_copy(app->screen, text->len ? text->data : "",
+                                text->len, &how);
+    if (rc == ORM_ENOMEM)
+        tui_app_error(app, "out of memory");
+    else if (rc)
+        tui_app_error(app, "%s not copied: %s", what, orm_buf_str(&how));
+    else
+        tui_app_message(app, "copied %s (%s)", what, orm_buf_str(&how));
+    orm_buf_free(&how);
+}
+
+/* y: the current cell's value as it is. */
+static unsigned copy_cell(rows_view *rv, tui_app *app)
+{
+    size_t c = tui_columns_current(&rv->cols);
+    const orm_column *col = &rv->m->columns[c];
+    orm_buf text = ORM_BUF_INIT;
+    char what[160];
+    if ((col->flags & ORM_SECRET) && !rv->revealed[c]) {
+        orm_buf keys = ORM_BUF_INIT;
+        tui_keymap_describe(&app->keymap, TUI_ACT_REVEAL, &keys);
+        tui_app_error(app, "%s is secret: reveal it first (%s)", col->name,
+                      keys.len ? orm_buf_str(&keys) : "reveal");
+        orm_buf_free(&keys);
+        return TUI_REDRAW;
+    }
+    const orm_value *row = cursor_values(rv, app);
+    if (!row)
+        return TUI_REDRAW;
+    int rc = tui_copy_cell(&text, col, &row[c]);
+    if (rc == ORM_EINVALID)
+        tui_app_error(app, "%s is NULL: nothing copied", col->name);
+    else if (rc)
+        tui_app_error(app, "out of memory");
+    else {
+        snprintf(what, sizeof what, "%s (%zu bytes)", col->name, text.len);
+        copy_out(app, &text, what);
+    }
+    orm_buf_free(&text);
+    return TUI_REDRAW;
+}
+
+/* Y: the marked rows of this model, else the current row, as TSV. */
+static unsigned copy_rows(rows_view *rv, tui_app *app)
+{
+    tui_copy_columns cc = {rv->m, NULL, 0, rv->revealed};
+    size_t *cols = calloc(rv->cols.n ? rv->cols.n : 1, sizeof *cols);
+    orm_record **marked = NULL;
+    size_t nmarked = 0, gone = 0, secrets = 0;
+    orm_buf text = ORM_BUF_INIT;
+    char what[96];
+    if (!cols) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    for (size_t i = 0; i < rv->cols.n; i++) {
+        size_t c = rv->cols.order[i];
+        if (rv->cols.hidden[c])
+            continue;
+        cols[cc.n++] = c;
+        secrets += (rv->m->columns[c].flags & ORM_SECRET) && !rv->revealed[c];
+    }
+    cc.cols = cols;
+    int rc = tui_edit_marked_records(app, rv->m, &marked, &nmarked, &gone);
+    if (rc) {
+        tui_app_db_error(app, rv->m->table, orm_session_error(app->session));
+        goto done;
+    }
+    tui_copy_header(&text, &cc);
+    if (nmarked || gone) {
+        orm_value *row = rv->shown;
+        for (size_t r = 0; r < nmarked; r++) {
+            for (size_t c = 0; c < rv->m->ncolumns; c++)
+                row[c] = *orm_record_value(marked[r], c);
+            tui_copy_row(&text, &cc, row);
+        }
+        snprintf(what, sizeof what, "%zu marked row%s", nmarked,
+                 nmarked == 1 ? "" : "s");
+        if (gone)
+            snprintf(what + strlen(what), sizeof what - strlen(what),
+                     " (%zu gone)", gone);
+    } else {
+        const orm_value *row = cursor_values(rv, app);
+        if (!row)
+            goto done;
+        tui_copy_row(&text, &cc, row);
+        snprintf(what, sizeof what, "1 row");
+    }
+    if (secrets)
+        snprintf(what + strlen(what), sizeof what - strlen(what),
+                 ", secrets as ***");
+    copy_out(app, &text, what);
+done:
+    orm_buf_free(&text);
+    free(marked);
+    free(cols);
+    return TUI_REDRAW;
+}
+
 static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
 {
     rows_view *rv = (rows_view *)v;
@@ -969,6 +1112,10 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
     case TUI_ACT_SAVED_FILTERS:
     case TUI_ACT_CLEAR_FILTER:
         return tui_filter_rows_action(v, app, a); /* view_builder.c */
+    case TUI_ACT_COPY_CELL:
+        return copy_cell(rv, app);
+    case TUI_ACT_COPY_ROW:
+        return copy_rows(rv, app);
     default:
         return column_action(rv, app, a);
     }
