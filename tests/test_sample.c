@@ -25,6 +25,7 @@
 
 #include "orm/orm.h"
 #include "orm/sys/driver.h"
+#include "helper_servers.h"
 #include "internal.h"
 
 #define SAMPLE_NAMES  46
@@ -566,6 +567,8 @@ int main(int argc, char **argv)
         snprintf(url, sizeof url, "sqlite:///%s/sample.db", sqlite_dir);
     } else {
         int pg = strcmp(dialect, "postgresql") == 0;
+        if (test_servers_skipped(argv[0]))
+            return TEST_SERVERS_SKIPPED;
         const char *env = getenv(pg ? "ORB_TEST_PG_URL" : "ORB_TEST_MYSQL_URL");
         if (!env || !*env) {
             fprintf(stderr,
