@@ -442,7 +442,7 @@ static void test_cli__composite_key_in_key_order(void **state)
            "7,b3");
     EXPECT(f, 2, "",
            "orb: the key of pairs has 2 columns (a, b): write them "
-           "comma-separated (see orb --help)\n",
+           "comma-separated (see orb get --help)\n",
            "get", "pairs", "7");
     EXPECT(f, 0, "", "", "delete", "pairs", "7,b1", "7,b2");
     EXPECT(f, 0, "0\n", "", "count", "pairs");
@@ -618,35 +618,47 @@ static void test_cli__usage_errors_exit_2(void **state)
            "orb: unknown command 'rowz'; did you mean 'rows'? (see orb "
            "--help)\n",
            "rowz", "accounts");
-    EXPECT(f, 2, "", "orb: rows needs MODEL (see orb --help)\n", "rows");
-    EXPECT(f, 2, "", "orb: set needs COL=VALUE (see orb --help)\n", "set",
+    EXPECT(f, 2, "", "orb: rows needs MODEL (see orb rows --help)\n", "rows");
+    EXPECT(f, 2, "", "orb: set needs COL=VALUE (see orb set --help)\n", "set",
            "accounts", "1");
     EXPECT(f, 2, "",
            "orb: --limit wants a whole number of rows, got 'ten' (see orb "
-           "--help)\n",
+           "rows --help)\n",
            "rows", "accounts", "--limit", "ten");
     EXPECT(f, 2, "",
            "orb: --limit wants a whole number of rows, got '-1' (see orb "
-           "--help)\n",
+           "rows --help)\n",
            "rows", "accounts", "--limit=-1");
     EXPECT(f, 2, "",
            "orb: unknown format 'xml': use table, csv, tsv or json (see orb "
-           "--help)\n",
+           "rows --help)\n",
            "rows", "accounts", "--format", "xml");
     EXPECT(f, 2, "",
            "orb: unknown option '--limt' for rows; did you mean '--limit'? "
-           "(see orb --help)\n",
+           "(see orb rows --help)\n",
            "rows", "accounts", "--limt", "3");
-    EXPECT(f, 2, "", "orb: get does not take --where (see orb --help)\n", "get",
-           "accounts", "1", "--where", "id = 1");
-    EXPECT(f, 2, "", "orb: --where needs a value (see orb --help)\n", "rows",
-           "accounts", "--where");
-    EXPECT(f, 2, "", "orb: too many arguments for get: '2' (see orb --help)\n",
-           "get", "accounts", "1", "2");
+    EXPECT(f, 2, "", "orb: get does not take --where (see orb get --help)\n",
+           "get", "accounts", "1", "--where", "id = 1");
+    EXPECT(f, 2, "", "orb: --where needs a value (see orb rows --help)\n",
+           "rows", "accounts", "--where");
+    EXPECT(f, 2, "",
+           "orb: too many arguments for get: '2' (see orb get --help)\n", "get",
+           "accounts", "1", "2");
     EXPECT(f, 2, "",
            "orb: expected COL=VALUE or COL:=LITERAL, got 'handle' (see orb "
-           "--help)\n",
+           "add --help)\n",
            "add", "accounts", "handle");
+    EXPECT(f, 2, "",
+           "orb: --order wants COL[,-COL], got '-' (see orb rows --help)\n",
+           "rows", "accounts", "--order", "-");
+    EXPECT(f, 2, "",
+           "orb: unknown filter command 'lst': use list, save, show, delete "
+           "or rename (see orb filter --help)\n",
+           "filter", "lst");
+    EXPECT(f, 2, "",
+           "orb: export needs --format csv, tsv or json (see orb export "
+           "--help)\n",
+           "export", "accounts");
 }
 
 static void test_cli__schema_describes_columns(void **state)

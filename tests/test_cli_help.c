@@ -259,6 +259,14 @@ static void test_cli_help__binary_answers_without_connecting(void **state)
     output_free(&o);
     run_result_free(&r);
 
+    /* connections is answered by main.c without a database: --help too,
+     * and its usage error points there. */
+    const char *conn_extra[] = {orb, "connections", "shop", NULL};
+    r = run_exec(conn_extra, NULL);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "orb: connections takes no arguments (see orb "
+                               "connections --help)\n");
+    run_result_free(&r);
     /* connections is answered by main.c without a database: --help too. */
     const char *conn_argv[] = {orb, "connections", "--help", NULL};
     r = run_exec(conn_argv, NULL);
@@ -280,7 +288,7 @@ static void test_cli_help__binary_answers_without_connecting(void **state)
     r = run_exec(dashes, NULL);
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
-    assert_string_equal(r.err, "orb: get needs KEY (see orb --help)\n");
+    assert_string_equal(r.err, "orb: get needs KEY (see orb get --help)\n");
     run_result_free(&r);
 }
 

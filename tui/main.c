@@ -276,7 +276,8 @@ int main(int argc, char **argv)
     int listing = cmd_argc > 0 && strcmp(cmd_argv[0], "connections") == 0 &&
                   !tui_cli_is_help(cmd_argc, cmd_argv);
     if (listing && cmd_argc > 1)
-        return tui_cli_usage_fail(stderr, "connections takes no arguments");
+        return tui_cli_command_usage_fail(stderr, "connections",
+                                          "connections takes no arguments");
     if (connection || listing) {
         /* The config's strings stay alive until exit, as opts does. */
         static tui_config config = TUI_CONFIG_INIT;

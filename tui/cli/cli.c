@@ -159,11 +159,11 @@ static int parse_key(cli *c, const orm_model *m, const char *text,
             for (size_t j = 0; j < n; j++)
                 orm_buf_appendf(&names, "%s%s", j ? ", " : "",
                                 m->columns[pk[j]].name);
-            status =
-                tui_cli_usage_fail(c->err,
-                                   "the key of %s has %zu columns (%s): write "
-                                   "them comma-separated",
-                                   m->table, n, orm_buf_str(&names));
+            status = tui_cli_command_usage_fail(
+                c->err, c->command,
+                "the key of %s has %zu columns (%s): write "
+                "them comma-separated",
+                m->table, n, orm_buf_str(&names));
             orm_buf_free(&names);
             goto done;
         }
@@ -264,8 +264,9 @@ int cli_parse_assignment(cli *c, const orm_model *m, const char *arg,
 
     *out = orm_value_null();
     if (!eq || eq == arg)
-        return tui_cli_usage_fail(
-            c->err, "expected COL=VALUE or COL:=LITERAL, got '%s'", arg);
+        return tui_cli_command_usage_fail(
+            c->err, c->command, "expected COL=VALUE or COL:=LITERAL, got '%s'",
+            arg);
     literal = eq > arg + 1 && eq[-1] == ':';
     size_t n = (size_t)(eq - arg) - (size_t)literal;
     if (n >= sizeof name)
@@ -530,8 +531,9 @@ static int parse_count(cli *c, const char *option, const char *text,
     errno = 0;
     long long v = strtoll(text, &end, 10);
     if (!*text || *end || errno || v < 0 || text[0] == '+' || text[0] == ' ')
-        return tui_cli_usage_fail(
-            c->err, "%s wants a whole number of rows, got '%s'", option, text);
+        return tui_cli_command_usage_fail(
+            c->err, c->command, "%s wants a whole number of rows, got '%s'",
+            option, text);
     *out = (int64_t)v;
     return 0;
 }
@@ -554,26 +556,29 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
             if (cmd->options & options[k].flag)
                 orm_suggest(&sg, options[k].name);
         if (sg.best)
-            return tui_cli_usage_fail(
-                c->err,
+            return tui_cli_command_usage_fail(
+                c->err, c->command,
                 "unknown option '%.*s' for %s; did you mean "
                 "'%s'?",
                 (int)len, arg, cmd->word, sg.best);
-        return tui_cli_usage_fail(c->err, "unknown option '%.*s' for %s",
-                                  (int)len, arg, cmd->word);
+        return tui_cli_command_usage_fail(c->err, c->command,
+                                          "unknown option '%.*s' for %s",
+                                          (int)len, arg, cmd->word);
     }
     if (!(cmd->options & opt->flag))
-        return tui_cli_usage_fail(c->err, "%s does not take %s", cmd->word,
-                                  opt->name);
+        return tui_cli_command_usage_fail(
+            c->err, c->command, "%s does not take %s", cmd->word, opt->name);
     if (opt->value) {
         if (eq)
             value = eq + 1;
         else if (*i + 1 < argc)
             value = argv[++*i];
         else
-            return tui_cli_usage_fail(c->err, "%s needs a value", opt->name);
+            return tui_cli_command_usage_fail(c->err, c->command,
+                                              "%s needs a value", opt->name);
     } else if (eq) {
-        return tui_cli_usage_fail(c->err, "%s takes no value", opt->name);
+        return tui_cli_command_usage_fail(c->err, c->command,
+                                          "%s takes no value", opt->name);
     }
     switch (opt->flag) {
     case OPT_WHERE:
@@ -605,8 +610,9 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
             return 0;
         }
     }
-    return tui_cli_usage_fail(
-        c->err, "unknown format '%s': use table, csv, tsv or json", value);
+    return tui_cli_command_usage_fail(
+        c->err, c->command, "unknown format '%s': use table, csv, tsv or json",
+        value);
 }
 
 /* The n-th word of a space-separated list ("MODEL KEY"). */
@@ -642,14 +648,16 @@ static int parse_args(cli *c, const cli_command *cmd, int argc, char **argv)
             continue;
         }
         if (cmd->max >= 0 && c->a.npos == (size_t)cmd->max)
-            return tui_cli_usage_fail(c->err, "too many arguments for %s: '%s'",
-                                      cmd->word, arg);
+            return tui_cli_command_usage_fail(c->err, c->command,
+                                              "too many arguments for %s: '%s'",
+                                              cmd->word, arg);
         c->a.pos[c->a.npos++] = arg;
     }
     if (c->a.npos < (size_t)cmd->min) {
         char name[32];
         nth_word(cmd->names, (int)c->a.npos, name, sizeof name);
-        return tui_cli_usage_fail(c->err, "%s needs %s", cmd->word, name);
+        return tui_cli_command_usage_fail(c->err, c->command, "%s needs %s",
+                                          cmd->word, name);
     }
     return 0;
 }
@@ -657,7 +665,7 @@ static int parse_args(cli *c, const cli_command *cmd, int argc, char **argv)
 int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
                 FILE *out, FILE *err)
 {
-    cli c = {db, opts, out, err, NULL, {0}, 0, NULL};
+    cli c = {db, opts, out, err, NULL, {0}, 0, NULL, NULL};
     const cli_command *cmd = NULL;
     int status;
 
@@ -668,6 +676,7 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
     }
     if (!(cmd = find_command(argv[0])))
         return unknown_command(&c, argv[0]);
+    c.command = cmd->word;
     if (has_help_option(argc, argv)) {
         print_command_help(out, cmd);
         return 0;

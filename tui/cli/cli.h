@@ -106,6 +106,7 @@ typedef struct cli {
     cli_args a;
     int argc; /* the command's words, for commands that read their own */
     char **argv;
+    const char *command; /* its word, for usage errors */
 } cli;
 
 #define CLI_DECLARE(fn, word, names, min, max, opts, synopsis, help)           \

@@ -32,6 +32,7 @@ typedef struct fcli {
     const tui_options *opts;
     FILE *out;
     FILE *err;
+    const char *command; /* "filter" or "export", for usage errors */
 } fcli;
 
 /* ---- messages ---- */
@@ -75,12 +76,13 @@ static int parse_args(fcli *c, const char *cmd, int argc, char **argv,
                     strncmp(specs[k].name, arg, len) == 0)
                     s = &specs[k];
             if (!s)
-                return tui_cli_usage_fail(
-                    c->err, "unknown option '%.*s' for %s", (int)len, arg, cmd);
+                return tui_cli_command_usage_fail(
+                    c->err, c->command, "unknown option '%.*s' for %s",
+                    (int)len, arg, cmd);
             if (!s->value) {
                 if (eq)
-                    return tui_cli_usage_fail(c->err, "%s takes no value",
-                                              s->name);
+                    return tui_cli_command_usage_fail(
+                        c->err, c->command, "%s takes no value", s->name);
                 *s->flag = 1;
                 continue;
             }
@@ -89,14 +91,17 @@ static int parse_args(fcli *c, const char *cmd, int argc, char **argv,
             else if (i + 1 < argc)
                 *s->value = argv[++i];
             else
-                return tui_cli_usage_fail(c->err, "%s needs a value", s->name);
+                return tui_cli_command_usage_fail(c->err, c->command,
+                                                  "%s needs a value", s->name);
             if (!**s->value)
-                return tui_cli_usage_fail(c->err, "%s needs a value", s->name);
+                return tui_cli_command_usage_fail(c->err, c->command,
+                                                  "%s needs a value", s->name);
             continue;
         }
         if (*npos == maxpos)
-            return tui_cli_usage_fail(
-                c->err, "too many arguments for %s ('%s')", cmd, arg);
+            return tui_cli_command_usage_fail(
+                c->err, c->command, "too many arguments for %s ('%s')", cmd,
+                arg);
         pos[(*npos)++] = arg;
     }
     return 0;
@@ -174,7 +179,7 @@ int tui_cli_saved_filter_expr(orm_db *db, const tui_options *opts,
                               const char *name, const orm_model *model,
                               orm_expr **out, FILE *err)
 {
-    fcli c = {db, opts, NULL, err};
+    fcli c = {db, opts, NULL, err, "filter"};
     tui_state *st = NULL;
     int status = open_state(&c, &st);
     *out = NULL;
@@ -364,22 +369,23 @@ void tui_cli_filter_help(FILE *out)
 int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
                        char **argv, FILE *out, FILE *err)
 {
-    fcli c = {db, opts, out, err};
+    fcli c = {db, opts, out, err, "filter"};
     const char *pos[4];
     size_t npos = 0, which = NFILTER_COMMANDS;
     int replace = 0, status;
     const opt_spec specs[] = {{"--replace", NULL, &replace}};
 
     if (argc < 2)
-        return tui_cli_usage_fail(
-            c.err, "filter needs a command: list, save, show, delete "
-                   "or rename");
+        return tui_cli_command_usage_fail(
+            c.err, c.command,
+            "filter needs a command: list, save, show, delete "
+            "or rename");
     for (size_t i = 0; i < NFILTER_COMMANDS; i++)
         if (strcmp(argv[1], filter_commands[i].word) == 0)
             which = i;
     if (which == NFILTER_COMMANDS)
-        return tui_cli_usage_fail(
-            c.err,
+        return tui_cli_command_usage_fail(
+            c.err, c.command,
             "unknown filter command '%s': use list, save, show, "
             "delete or rename",
             argv[1]);
@@ -389,8 +395,8 @@ int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
     if (status)
         return status;
     if (npos < filter_commands[which].min)
-        return tui_cli_usage_fail(c.err, "usage: orb URL %s",
-                                  filter_commands[which].synopsis);
+        return tui_cli_command_usage_fail(c.err, c.command, "usage: orb URL %s",
+                                          filter_commands[which].synopsis);
     if (!db)
         return 0;
     switch (which) {
@@ -528,14 +534,16 @@ static int pick_format(fcli *c, const char *format, const char *output,
 {
     if (format) {
         if (tui_export_format_parse(out, format) != 0)
-            return tui_cli_usage_fail(
-                c->err, "unknown format '%s': use csv, tsv or json", format);
+            return tui_cli_command_usage_fail(
+                c->err, c->command, "unknown format '%s': use csv, tsv or json",
+                format);
         return 0;
     }
     const char *dot = output ? strrchr(output, '.') : NULL;
     if (dot && !strchr(dot, '/') && tui_export_format_parse(out, dot + 1) == 0)
         return 0;
-    return tui_cli_usage_fail(c->err, "export needs --format csv, tsv or json");
+    return tui_cli_command_usage_fail(c->err, c->command,
+                                      "export needs --format csv, tsv or json");
 }
 
 static int order_by_key(fcli *c, orm_query *q, const orm_model *m)
@@ -683,7 +691,7 @@ void tui_cli_export_help(FILE *out)
 int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
                        char **argv, FILE *out, FILE *err)
 {
-    fcli c = {db, opts, out, err};
+    fcli c = {db, opts, out, err, "export"};
     const char *pos[1];
     const char *where = NULL, *filter = NULL, *format = NULL, *output = NULL;
     int reveal = 0;
@@ -701,10 +709,11 @@ int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
     if (status)
         return status;
     if (npos < 1)
-        return tui_cli_usage_fail(c.err,
-                                  "usage: orb URL export MODEL [--where EXPR] "
-                                  "[--filter NAME] --format csv|tsv|json "
-                                  "[--output FILE] [--reveal]");
+        return tui_cli_command_usage_fail(
+            c.err, c.command,
+            "usage: orb URL export MODEL [--where EXPR] "
+            "[--filter NAME] --format csv|tsv|json "
+            "[--output FILE] [--reveal]");
     if ((status = pick_format(&c, format, output, &f)) != 0)
         return status;
     if (!db)

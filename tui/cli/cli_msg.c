@@ -36,3 +36,15 @@ int tui_cli_usage_fail(FILE *err, const char *fmt, ...)
     va_end(ap);
     return 2;
 }
+
+int tui_cli_command_usage_fail(FILE *err, const char *command, const char *fmt,
+                               ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("orb: ", err);
+    vfprintf(err, fmt, ap);
+    va_end(ap);
+    fprintf(err, " (see orb %s --help)\n", command);
+    return 2;
+}

@@ -18,10 +18,20 @@ int tui_cli_fail(FILE *err, const char *fmt, ...)
     ;
 
 /* "orb: MESSAGE (see orb --help)\n" on `err`; returns 2, the status of a
- * usage error. */
+ * usage error that belongs to no command (an unknown command or global
+ * option). */
 int tui_cli_usage_fail(FILE *err, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* "orb: MESSAGE (see orb COMMAND --help)\n": a usage error of `command`
+ * (its word, "rows"), pointing at that command's own help; returns 2. */
+int tui_cli_command_usage_fail(FILE *err, const char *command, const char *fmt,
+                               ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
 #endif
     ;
 

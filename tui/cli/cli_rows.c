@@ -38,8 +38,9 @@ static int apply_order(cli *c, orm_query *q, const orm_model *m)
         while (n && p[n - 1] == ' ')
             n--;
         if (n == 0 || n >= sizeof name)
-            return tui_cli_usage_fail(
-                c->err, "--order wants COL[,-COL], got '%s'", c->a.order);
+            return tui_cli_command_usage_fail(
+                c->err, c->command, "--order wants COL[,-COL], got '%s'",
+                c->a.order);
         memcpy(name, p, n);
         name[n] = '\0';
         p += n;
