@@ -1283,6 +1283,107 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     network_dialect_matches_sqlite(*state, "ORB_TEST_MYSQL_URL");
 }
 
+/* ---- names in any script: größe, Straße, 名前 ---- */
+
+/* A models file whose model, table and columns are not ASCII, and the
+ * whole add / rows / get / set / filter / delete flow over it; returns
+ * all of the output (owned). */
+static char *names_flow(fixture *f)
+{
+    char buf[16384];
+    size_t len = 0;
+    static const char *const steps[][10] = {
+        {"add", "Maß", "größe=12", "Straße=Hauptstraße 5", "名前=東京"},
+        {"add", "Maß", "größe=7", "Straße=Rue de l'Été", "名前=Zoë"},
+        {"rows", "Maß", "--format", "csv", "--order", "-größe"},
+        {"schema", "Maß"},
+        {"get", "Maß", "1"},
+        {"set", "Maß", "2", "Straße=Öde Gasse", "--expect", "名前=Zoë"},
+        {"count", "Maß", "--where",
+         "\"größe\" > 10 or \"Straße\" startswith 'Öde'"},
+        {"rows", "Maß", "--where", "\"名前\" = 'Zoë'", "--format", "json"},
+        {"delete", "Maß", "1"},
+        {"rows", "Maß"}};
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        size_t n = 0;
+        while (n < 10 && steps[i][n])
+            n++;
+        run_result r = orb_argv(f, steps[i], n);
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "$ %s\n[%d]\n%s%s",
+                                steps[i][0], r.status, r.out, r.err);
+        assert_true(len < sizeof buf);
+        run_result_free(&r);
+    }
+    return strdup(buf);
+}
+
+/* The flow on SQLite, and on the server of `variable` (NULL: SQLite
+ * only), which must print the same. */
+static void non_ascii_names(fixture *f, const char *variable)
+{
+    const char *url = variable ? test_server_url(variable) : NULL;
+    char table[64], text[512], models[300], created[128];
+    snprintf(table, sizeof table, "maße_%ld_%ld", (long)getpid(),
+             (long)time(NULL) % 100000);
+    snprintf(text, sizeof text,
+             "[Maß]\n__tablename__ = %s\n__repr__ = <Maß {名前}>\n"
+             "id = Integer primary_key\n"
+             "größe = Integer not_null\n"
+             "Straße = String(40)\n"
+             "名前 = String(20) unique\n",
+             table);
+    snprintf(models, sizeof models, "%s/maße.ini", f->dir);
+    write_file(models, text);
+    snprintf(f->models, sizeof f->models, "%s", models);
+    f->use_models = 1;
+    snprintf(created, sizeof created, "%s: created\n", table);
+    EXPECT(f, 0, created, "", "create-all", f->models);
+    char *sqlite_text = names_flow(f);
+    /* Every step worked, names and values as written. */
+    const char *want[] = {
+        "$ add\n[0]\n1\n",
+        "$ rows\n[0]\nid,größe,Straße,名前\r\n1,12,Hauptstraße 5,東京\r\n"
+        "2,7,Rue de l'Été,Zoë\r\n",
+        "größe: 12\nStraße: Hauptstraße 5\n名前: 東京\n",
+        "$ set\n[0]\n",
+        "$ count\n[0]\n2\n",
+        "\"Straße\": \"Öde Gasse\"",
+        "$ delete\n[0]\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(sqlite_text, want[i]))
+            fail_msg("[%s] not in:\n%s", want[i], sqlite_text);
+    if (url) {
+        snprintf(f->net_url, sizeof f->net_url, "%s", url);
+        snprintf(f->net_models, sizeof f->net_models, "%s", models);
+        snprintf(f->url, sizeof f->url, "%s", url);
+        drop_network_table(f); /* a leftover of a killed run */
+        snprintf(f->net_url, sizeof f->net_url, "%s", url);
+        EXPECT(f, 0, created, "", "create-all", f->models);
+        char *server_text = names_flow(f);
+        assert_string_equal(server_text, sqlite_text);
+        free(server_text);
+        drop_network_table(f);
+    }
+    free(sqlite_text);
+}
+
+static void test_cli__non_ascii_names_sqlite(void **state)
+{
+    non_ascii_names(*state, NULL);
+}
+
+static void test_cli__non_ascii_names_postgresql(void **state)
+{
+    non_ascii_names(*state, "ORB_TEST_PG_URL");
+}
+
+static void test_cli__non_ascii_names_mysql(void **state)
+{
+    non_ascii_names(*state, "ORB_TEST_MYSQL_URL");
+}
+
 #define BOTH(X)                                                                \
     X(test_cli__create_all_reports_created_then_exists)                        \
     X(test_cli__rows_table_aligns_unicode_and_keeps_null_apart)                \
@@ -1318,7 +1419,10 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     X(test_cli__password_never_shown)                                          \
     X(test_cli__demo_database_made_once_and_the_same_everywhere)               \
     X(test_cli__postgresql_prints_the_same_rows)                               \
-    X(test_cli__mysql_prints_the_same_rows)
+    X(test_cli__mysql_prints_the_same_rows)                                    \
+    X(test_cli__non_ascii_names_sqlite)                                        \
+    X(test_cli__non_ascii_names_postgresql)                                    \
+    X(test_cli__non_ascii_names_mysql)
 
 #define BINARY_ONLY(X)                                                         \
     X(test_cli__help_lists_every_command)                                      \

@@ -23,6 +23,8 @@
  * ':', trimming, comments, a UTF-8 BOM.
  */
 
+#include <utf8proc.h>
+
 #include "modelfile_read.h"
 
 static const char *const mf_model_keys[] = {
@@ -66,13 +68,32 @@ void mf_problem(mf_ctx *ctx, int line, const char *fmt, ...)
 
 /* ---- small text helpers ---- */
 
+/* Letters, combining marks and digits of any script, and '_' (größe,
+ * Straße, 名前): what the filter language reads as a name too. The
+ * dialects quote every identifier, so any of these reach the database as
+ * written. Invalid UTF-8 is not a name. */
 int mf_is_identifier(const char *s)
 {
-    if (!*s)
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s);
+    if (!left)
         return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
+    while (left) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p, (utf8proc_ssize_t)left, &cp);
+        if (n <= 0)
             return 0;
+        if (cp < 0x80) {
+            if (!isalnum(*p) && *p != '_')
+                return 0;
+        } else {
+            utf8proc_category_t cat = utf8proc_category(cp);
+            if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_NO)
+                return 0;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
     return 1;
 }
 
