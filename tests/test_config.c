@@ -25,7 +25,9 @@
 #include "helper_servers.h"
 #include "helper_tmux.h"
 #include "orm/url.h"
+#include "rowcache.h"
 #include "tui.h"
+#include "views.h"
 
 #define MAX_ARGS 16
 
@@ -555,6 +557,109 @@ static void test_config__confirm_write_false_writes_without_review(void **state)
     ui_app_free(db, scr, app);
 }
 
+/* A table of 1000 rows, "Größe-0001".."Größe-1000", opened in an app on a
+ * 24-line screen with the config `text`; returns its rows screen's cache
+ * after paging down through every row with PgDn. */
+static void page_through(fixture *f, const char *text, size_t *held_at_open,
+                         size_t *queries)
+{
+    char url[256], cfgdir[192];
+    orm_db *db = NULL;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    snprintf(url, sizeof url, "sqlite:///%s/pages.db?mode=rwc", f->dir);
+    write_file(f->user_config, text);
+    assert_int_equal(orm_db_open(&db, url, NULL), 0);
+    assert_int_equal(orm_db_execute(db,
+                                    "CREATE TABLE IF NOT EXISTS \"Zeilen\" ("
+                                    "id INTEGER PRIMARY KEY, \"Name\" TEXT)",
+                                    NULL, 0, NULL),
+                     0);
+    assert_int_equal(
+        orm_db_execute(db, "DELETE FROM \"Zeilen\"", NULL, 0, NULL), 0);
+    assert_int_equal(
+        orm_db_execute(db,
+                       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + "
+                       "1 FROM n WHERE i < 1000) INSERT INTO \"Zeilen\" "
+                       "SELECT i, printf('Größe-%04d', i) FROM n",
+                       NULL, 0, NULL),
+        0);
+    assert_int_equal(orm_db_reflect_all(db), 0);
+    assert_int_equal(tui_screen_mem_new(&scr, 24, 100), 0);
+    snprintf(cfgdir, sizeof cfgdir, "%s/.config/orb", f->home);
+    assert_int_equal(tui_app_new(&app, db, NULL, scr, cfgdir), 0);
+    assert_int_equal(tui_app_start(app), 0);
+    assert_int_equal(tui_app_send(app, "<Enter>"), 0);
+    assert_string_equal(tui_app_top(app)->ops->name, "rows");
+    tui_rowcache *rc = tui_view_rows_cache(tui_app_top(app));
+    assert_non_null(rc);
+    *held_at_open = tui_rowcache_held(rc);
+    size_t before = tui_rowcache_queries(rc);
+    for (int i = 0; i < 60; i++)
+        assert_int_equal(tui_app_send(app, "<PgDn>"), 0);
+    /* Every row came, in order: the last one is on the screen. */
+    tui_app_draw(app);
+    assert_screen_has(scr, "Größe-1000");
+    assert_screen_has(scr, "row 1,000 of 1,000");
+    *queries = tui_rowcache_queries(rc) - before;
+    ui_app_free(db, scr, app);
+}
+
+static void test_config__page_size_is_rows_read_per_query(void **state)
+{
+    fixture *f = *state;
+    size_t held = 0, queries = 0;
+
+    /* Without it, a query reads about what the screen needs. */
+    page_through(f, "", &held, &queries);
+    assert_true(held < 100);
+    assert_true(queries > 10);
+
+    /* page_size = 400: the first query reads 400 rows, and paging down
+     * through 1000 rows takes two more (PgDn still moves one screen). */
+    page_through(f, "[ui]\npage_size = 400\n", &held, &queries);
+    assert_int_equal(held, 400);
+    assert_true(queries <= 2);
+
+    /* Fewer rows than a screen shows: the screen is still filled. */
+    page_through(f, "[ui]\npage_size = 3\n", &held, &queries);
+    assert_true(held >= 21);
+}
+
+static void test_config__bad_page_size_names_the_line(void **state)
+{
+    fixture *f = *state;
+    tui_config cfg = TUI_CONFIG_INIT;
+    orm_buf problems = ORM_BUF_INIT;
+    char want[2048];
+    write_file(f->user_config, "[ui]\n"
+                               "page_size = 250\n"
+                               "page_size = 0\n"
+                               "page_size = -5\n"
+                               "page_size = 20 rows\n"
+                               "page_size = 10001\n"
+                               "page_size = ２０\n"
+                               "Page_Size =\n");
+    assert_int_equal(tui_config_load(&cfg, NULL, f->user_config, &problems), 6);
+    snprintf(want, sizeof want,
+             "%s:3: page_size is a number of rows from 1 to 10000, not '0'\n"
+             "%s:4: page_size is a number of rows from 1 to 10000, not '-5'\n"
+             "%s:5: page_size is a number of rows from 1 to 10000, not "
+             "'20 rows'\n"
+             "%s:6: page_size is a number of rows from 1 to 10000, not "
+             "'10001'\n"
+             "%s:7: page_size is a number of rows from 1 to 10000, not "
+             "'２０'\n"
+             "%s:8: page_size is a number of rows from 1 to 10000, not\n",
+             f->user_config, f->user_config, f->user_config, f->user_config,
+             f->user_config, f->user_config);
+    assert_string_equal(orm_buf_str(&problems), want);
+    /* The good line still holds. */
+    assert_int_equal(cfg.page_size, 250);
+    tui_config_clear(&cfg);
+    orm_buf_free(&problems);
+}
+
 static void test_config__a_missing_theme_names_the_config_line(void **state)
 {
     fixture *f = *state;
@@ -753,6 +858,8 @@ int main(void)
         T(test_config__ui_null_glyph_and_date_format),
         T(test_config__ui_defaults_and_bad_values),
         T(test_config__confirm_write_false_writes_without_review),
+        T(test_config__page_size_is_rows_read_per_query),
+        T(test_config__bad_page_size_names_the_line),
         T(test_config__a_missing_theme_names_the_config_line),
         T(test_config__typos_in_theme_and_keys_get_a_suggestion),
         T(test_config__postgresql_password_from_the_password_file),

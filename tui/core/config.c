@@ -197,6 +197,26 @@ static int parse_bool(const char *value)
     return -1;
 }
 
+/* A whole number of rows, 1 to TUI_PAGE_SIZE_MAX; -1 for anything else
+ * (signs, spaces inside, units, overflow). */
+static int parse_rows(const char *value, size_t *out)
+{
+    size_t rows = 0;
+    if (!*value)
+        return -1;
+    for (const char *p = value; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        rows = rows * 10 + (size_t)(*p - '0');
+        if (rows > TUI_PAGE_SIZE_MAX)
+            return -1;
+    }
+    if (rows == 0)
+        return -1;
+    *out = rows;
+    return 0;
+}
+
 /* An unknown setting, with the closest known one when it looks like a
  * typo of it. */
 static void report_unknown(config_reader *r, const char *what, const char *name,
@@ -305,6 +325,17 @@ static int on_entry(void *user, const char *section, const char *name,
             target = &r->cfg->null_text;
         else if (strcasecmp(name, "date_format") == 0)
             target = &r->cfg->date_format;
+        if (strcasecmp(name, "page_size") == 0) {
+            size_t rows = 0;
+            if (parse_rows(value, &rows) != 0)
+                report(r,
+                       "page_size is a number of rows from 1 "
+                       "to " TUI_PAGE_SIZE_MAX_TEXT ", not",
+                       *value ? value : NULL);
+            else
+                r->cfg->page_size = rows;
+            return 1;
+        }
         if (strcasecmp(name, "confirm_write") == 0) {
             int b = parse_bool(value);
             if (b < 0)
@@ -333,7 +364,7 @@ static int on_entry(void *user, const char *section, const char *name,
             return 1;
         }
         static const char *const ui_keys[] = {"theme", "null", "date_format",
-                                              "confirm_write"};
+                                              "confirm_write", "page_size"};
         report_unknown(r, "unknown setting", name, ui_keys,
                        sizeof ui_keys / sizeof ui_keys[0]);
         return 1;
@@ -405,6 +436,7 @@ void tui_config_clear(tui_config *cfg)
     free(cfg->null_text);
     free(cfg->date_format);
     cfg->theme = cfg->null_text = cfg->date_format = NULL;
+    cfg->page_size = 0;
     for (size_t i = 0; i < cfg->nconnections; i++)
         connection_clear(&cfg->connections[i]);
     free(cfg->connections);

@@ -10,6 +10,7 @@
  *     null = ∅                ; how NULL looks (default NULL)
  *     date_format = %d.%m.%Y  ; dates (strftime; default 2024-01-31)
  *     confirm_write = false   ; w writes without the review screen
+ *     page_size = 500         ; rows read per query while browsing
  *     [connection.shop]       ; `orb @shop`
  *     url = postgresql://me@db.example/shop
  *     models = ~/shop/models.ini
@@ -33,6 +34,11 @@
 #include "orm/sys/buf.h"
 #include "paths.h"
 
+/* [ui] page_size's largest value: the window holds about that many rows
+ * more, each up to a screen's worth of text per column. */
+#define TUI_PAGE_SIZE_MAX      10000
+#define TUI_PAGE_SIZE_MAX_TEXT "10000"
+
 /* A [connection.NAME] section. */
 typedef struct tui_connection {
     char *name;   /* NAME, owned */
@@ -48,12 +54,14 @@ typedef struct tui_config {
     char *null_text;      /* [ui] null: how NULL looks, owned, or NULL */
     char *date_format;    /* [ui] date_format (strftime), owned, or NULL */
     int write_unreviewed; /* [ui] confirm_write = false: w writes at once */
+    size_t page_size;     /* [ui] page_size: rows a browsing query reads at
+                             least (0: what the screen needs) */
     tui_connection *connections; /* in the order first defined */
     size_t nconnections;
 } tui_config;
 
 /* clang-format off */
-#define TUI_CONFIG_INIT {NULL, NULL, NULL, NULL, 0, NULL, 0}
+#define TUI_CONFIG_INIT {NULL, NULL, NULL, NULL, 0, 0, NULL, 0}
 /* clang-format on */
 
 /*

@@ -20,7 +20,8 @@ struct tui_rowcache {
     orm_expr *filter;
     orm_value **rows; /* held rows: ncol display values, then nkey keys */
     size_t held, rows_cap;
-    size_t capacity;
+    size_t capacity; /* base_capacity + batch */
+    size_t base_capacity, batch;
     size_t last_n;
     int64_t start;
     int approx;
@@ -453,7 +454,7 @@ int tui_rowcache_new(tui_rowcache **out, orm_session *s, const orm_model *model,
     rc->s = s;
     rc->m = model;
     rc->ncol = model->ncolumns;
-    rc->capacity = capacity < 2 ? 2 : capacity;
+    rc->capacity = rc->base_capacity = capacity < 2 ? 2 : capacity;
     rc->last_n = rc->capacity / 3 ? rc->capacity / 3 : 1;
     rc->can_reverse = orm_model_pk(model, pk, 16) > 0;
     int code = probe_key(rc);
@@ -483,7 +484,23 @@ const orm_error *tui_rowcache_error(const tui_rowcache *rc)
 
 void tui_rowcache_set_capacity(tui_rowcache *rc, size_t capacity)
 {
-    rc->capacity = capacity < 2 ? 2 : capacity;
+    rc->base_capacity = capacity < 2 ? 2 : capacity;
+    rc->capacity = rc->base_capacity + rc->batch;
+}
+
+void tui_rowcache_set_batch(tui_rowcache *rc, size_t rows)
+{
+    rc->batch = rows;
+    rc->capacity = rc->base_capacity + rc->batch;
+}
+
+/* Rows one query reads when `n` are wanted: at least a batch, at most
+ * what the window holds. */
+static size_t fetch_size(const tui_rowcache *rc, size_t n)
+{
+    if (n < rc->batch)
+        n = rc->batch;
+    return n > rc->capacity ? rc->capacity : n;
 }
 
 size_t tui_rowcache_capacity(const tui_rowcache *rc)
@@ -528,8 +545,7 @@ int tui_rowcache_set_filter(tui_rowcache *rc, const orm_expr *filter)
 
 int tui_rowcache_seek_first(tui_rowcache *rc, size_t n)
 {
-    if (n > rc->capacity)
-        n = rc->capacity;
+    n = fetch_size(rc, n);
     rc->last_n = n;
     clear_window(rc);
     rc->at_start = 1;
@@ -561,8 +577,7 @@ int tui_rowcache_seek_last(tui_rowcache *rc, size_t n)
     orm_value **got = NULL;
     size_t count = 0;
     int code;
-    if (n > rc->capacity)
-        n = rc->capacity;
+    n = fetch_size(rc, n);
     rc->last_n = n;
     if (!rc->keyset || !rc->can_reverse) {
         /* No order to reverse: count, then an OFFSET. */
@@ -612,8 +627,7 @@ int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n)
     orm_value **got = NULL;
     size_t count = 0;
     int code;
-    if (n > rc->capacity)
-        n = rc->capacity;
+    n = fetch_size(rc, n);
     if (offset < 0)
         offset = 0;
     rc->last_n = n;
@@ -686,8 +700,7 @@ int tui_rowcache_seek_record(tui_rowcache *rc, const orm_value *pk, size_t n,
     size_t nfound = 0, nbefore = 0, nafter = 0;
     int64_t pos = 0;
     int code;
-    if (n > rc->capacity)
-        n = rc->capacity;
+    n = fetch_size(rc, n);
     if (n == 0)
         n = 1;
     if (!rc->keyset || orm_model_pk(rc->m, pkc, 16) == 0)
@@ -753,9 +766,7 @@ int tui_rowcache_ensure(tui_rowcache *rc, int64_t from, size_t n)
         int64_t need = rc->start - from;
         if (need > (int64_t)rc->capacity)
             return tui_rowcache_seek_offset(rc, from, n);
-        size_t want = (size_t)need + slack;
-        if (want > rc->capacity)
-            want = rc->capacity;
+        size_t want = fetch_size(rc, (size_t)need + slack);
         int64_t shift_before = rc->shift;
         code = fetch_backward(rc, want);
         if (code)
@@ -767,9 +778,7 @@ int tui_rowcache_ensure(tui_rowcache *rc, int64_t from, size_t n)
         int64_t need = from + (int64_t)n - end;
         if (need > (int64_t)rc->capacity)
             return tui_rowcache_seek_offset(rc, from, n);
-        size_t want = (size_t)need + slack;
-        if (want > rc->capacity)
-            want = rc->capacity;
+        size_t want = fetch_size(rc, (size_t)need + slack);
         code = fetch_forward(rc, want);
     }
     return code;

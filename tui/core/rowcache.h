@@ -41,6 +41,10 @@ const orm_error *tui_rowcache_error(const tui_rowcache *rc);
 /* At least 2 rows. Takes effect at the next fetch. */
 void tui_rowcache_set_capacity(tui_rowcache *rc, size_t capacity);
 size_t tui_rowcache_capacity(const tui_rowcache *rc);
+/* Read at least `rows` rows in each query that fills or moves the window
+ * (0: only what the caller asks for, plus slack); the window grows by
+ * as many rows to hold them. Takes effect at the next fetch. */
+void tui_rowcache_set_batch(tui_rowcache *rc, size_t rows);
 
 /* Order by the sort keys (none: the key order). Empties the window. */
 int tui_rowcache_set_sort(tui_rowcache *rc, const tui_sort *sort);

@@ -238,6 +238,7 @@ static int picker_open(tui_view *v, tui_app *app)
         tui_app_error(app, "out of memory");
         return rc;
     }
+    tui_rowcache_set_batch(pv->cache, app->config.page_size);
     rc = tui_rowcache_set_order(pv->cache, -1, 0);
     return rc ? report(pv, app, rc) : reload(pv, app);
 }

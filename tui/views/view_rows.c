@@ -193,6 +193,7 @@ static int rows_open(tui_view *v, tui_app *app)
         return rc;
     }
     set_capacity(rv);
+    tui_rowcache_set_batch(rv->cache, app->config.page_size);
     rc = reload_first(rv, app);
     if (rc)
         return rc;
