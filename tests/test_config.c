@@ -13,9 +13,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -274,6 +277,219 @@ test_config__a_named_connection_brings_its_models_and_read_only(void **state)
     run_result_free(&r);
     r = orb("@shop", "count", "accounts", NULL);
     assert_run(&r, 0, "1\n", "");
+    run_result_free(&r);
+}
+
+/* Run orb in the directory `cwd` with the NULL-terminated arguments. */
+static run_result orb_in(const char *cwd, const char *first, ...)
+{
+    const char *argv[MAX_ARGS + 2];
+    size_t n = 0;
+    va_list ap;
+    argv[n++] = orb_binary();
+    va_start(ap, first);
+    for (const char *a = first; a && n <= MAX_ARGS;
+         a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return run_exec(argv, cwd);
+}
+
+static void
+test_config__a_relative_sqlite_path_is_next_to_the_config(void **state)
+{
+    fixture *f = *state;
+    char url[256], models[256], elsewhere[192];
+    /* The files live in the config's directory (one in a subdirectory)... */
+    snprintf(models, sizeof models, "%s/models.ini", f->home);
+    write_file(models, models_text);
+    make_dir(f->home, "/.config/orb/Däten");
+    snprintf(url, sizeof url, "sqlite:///%s/.config/orb/Läden.db", f->home);
+    run_result r = orb(url, "create-all", models, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    snprintf(url, sizeof url, "sqlite:///%s/.config/orb/Däten/shop.db",
+             f->home);
+    r = orb(url, "create-all", models, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    r = orb(url, "add", "accounts", "Handle=Zoë", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    write_file(f->user_config, "[connection.läden]\n"
+                               "url = sqlite:///Läden.db\n"
+                               "[connection.shop]\n"
+                               "url = sqlite:///Däten/shop.db?mode=ro\n");
+    /* ...and orb runs somewhere else, where no such files are. */
+    snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", f->dir);
+    make_dir(elsewhere, "");
+    r = orb_in(elsewhere, "@läden", "count", "accounts", NULL);
+    assert_run(&r, 0, "0\n", "");
+    run_result_free(&r);
+    r = orb_in(elsewhere, "@shop", "rows", "accounts", "--format", "csv", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Zoë"));
+    run_result_free(&r);
+    /* Nothing was created where orb ran. */
+    assert_int_equal(access("elsewhere/Läden.db", F_OK), -1);
+    char stray[256];
+    snprintf(stray, sizeof stray, "%s/Läden.db", elsewhere);
+    assert_int_equal(access(stray, F_OK), -1);
+}
+
+/* A database whose view counts for far longer than any timeout here,
+ * in the config's directory. */
+static void make_slow_db(const fixture *f)
+{
+    char url[256];
+    orm_db *db = NULL;
+    snprintf(url, sizeof url, "sqlite:///%s/.config/orb/Langsam.db?mode=rwc",
+             f->home);
+    assert_int_equal(orm_db_open(&db, url, NULL), 0);
+    assert_int_equal(
+        orm_db_execute(db,
+                       "CREATE VIEW \"Zählung\" AS WITH RECURSIVE c(x) AS "
+                       "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < "
+                       "100000000) SELECT count(*) AS n FROM c",
+                       NULL, 0, NULL),
+        0);
+    orm_db_free(db);
+}
+
+static void test_config__connection_statement_timeout(void **state)
+{
+    fixture *f = *state;
+    make_slow_db(f);
+    write_file(f->user_config, "[connection.slow]\n"
+                               "url = sqlite:///Langsam.db\n"
+                               "statement_timeout = 300ms\n");
+    run_result r = orb("@slow", "count", "Zählung", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(
+        strstr(r.err, "statement cancelled after 0.3 s (statement_timeout)"));
+    run_result_free(&r);
+
+    /* The URL's own option wins over the section's. */
+    write_file(f->user_config, "[connection.slow]\n"
+                               "Statement_Timeout = 10min\n"
+                               "url = sqlite:///Langsam.db?statement_timeout=0."
+                               "4s\n");
+    r = orb("@slow", "count", "Zählung", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(
+        strstr(r.err, "statement cancelled after 0.4 s (statement_timeout)"));
+    run_result_free(&r);
+
+    /* orb connections shows it. */
+    write_file(f->user_config, "[connection.slow]\n"
+                               "url = sqlite:///Langsam.db\n"
+                               "connect_timeout = 5\n"
+                               "statement_timeout = 30s\n");
+    r = orb("connections", NULL);
+    assert_run(&r, 0,
+               "slow  sqlite:///Langsam.db  connect_timeout 5  "
+               "statement_timeout 30s\n",
+               "");
+    run_result_free(&r);
+}
+
+/* A socket that listens (the kernel completes TCP handshakes into its
+ * backlog) and never says anything. */
+static int silent_listener(int *port)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    socklen_t len = sizeof addr;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(fd, 16), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+static void connect_timeout_from_config(fixture *f, const char *scheme)
+{
+    char config[512], want[256];
+    int port;
+    int fd = silent_listener(&port);
+    setenv("ORB_PASSWORD", "unused", 1);
+    snprintf(config, sizeof config,
+             "[connection.silent]\n"
+             "url = %s://orb@127.0.0.1:%d/Läden\n"
+             "connect_timeout = 2\n",
+             scheme, port);
+    write_file(f->user_config, config);
+    /* The URL orb opens carries it (checked first: without it, libpq
+     * would wait for the silent server for ever). */
+    tui_config cfg = TUI_CONFIG_INIT;
+    tui_options opts;
+    memset(&opts, 0, sizeof opts);
+    assert_int_equal(
+        tui_config_use_connection(&cfg, &opts, "silent", 1, stderr), 0);
+    assert_non_null(strstr(opts.url, "?connect_timeout=2"));
+    tui_config_clear(&cfg);
+
+    snprintf(want, sizeof want,
+             "cannot connect to 127.0.0.1:%d: the server did not "
+             "answer within 2 s (connect_timeout)",
+             port);
+    run_result r = orb("@silent", "models", NULL);
+    if (r.status != 1 || !strstr(r.err, want))
+        fail_msg("%s: status %d, stderr [%s]", scheme, r.status, r.err);
+    run_result_free(&r);
+
+    /* The URL's own option wins over the section's. */
+    snprintf(config, sizeof config,
+             "[connection.silent]\n"
+             "url = %s://orb@127.0.0.1:%d/Läden?connect_timeout=2\n"
+             "connect_timeout = 600\n",
+             scheme, port);
+    write_file(f->user_config, config);
+    r = orb("@silent", "models", NULL);
+    if (r.status != 1 || !strstr(r.err, want))
+        fail_msg("%s: status %d, stderr [%s]", scheme, r.status, r.err);
+    run_result_free(&r);
+    close(fd);
+    unsetenv("ORB_PASSWORD");
+}
+
+static void test_config__connection_connect_timeout(void **state)
+{
+    connect_timeout_from_config(*state, "postgresql");
+    connect_timeout_from_config(*state, "mysql");
+}
+
+static void test_config__bad_connection_timeouts_name_the_line(void **state)
+{
+    fixture *f = *state;
+    char want[2048];
+    write_file(f->user_config, "[connection.shop]\n"
+                               "url = sqlite://\n"
+                               "connect_timeout = soon\n"
+                               "connect_timeout = -3\n"
+                               "connect_timeout =\n"
+                               "statement_timeout = 5 hours\n"
+                               "statement_timeout = 1s&sslmode=disable\n"
+                               "statement_timeout = 1½s\n"
+                               "statement_timeout = 2min\n");
+    run_result r = orb("connections", NULL);
+    snprintf(want, sizeof want,
+             "%s:3: connect_timeout is a whole number of seconds, not 'soon'\n"
+             "%s:4: connect_timeout is a whole number of seconds, not '-3'\n"
+             "%s:5: connect_timeout is a whole number of seconds, not\n"
+             "%s:6: statement_timeout is a time like 30s, 1500ms or 2min (a "
+             "bare number is milliseconds), not '5 hours'\n"
+             "%s:7: statement_timeout is a time like 30s, 1500ms or 2min (a "
+             "bare number is milliseconds), not '1s&sslmode=disable'\n"
+             "%s:8: statement_timeout is a time like 30s, 1500ms or 2min (a "
+             "bare number is milliseconds), not '1½s'\n",
+             f->user_config, f->user_config, f->user_config, f->user_config,
+             f->user_config, f->user_config);
+    /* The good line still holds. */
+    assert_run(&r, 0, "shop  sqlite://  statement_timeout 2min\n", want);
     run_result_free(&r);
 }
 
@@ -859,6 +1075,10 @@ int main(void)
         T(test_config__ui_defaults_and_bad_values),
         T(test_config__confirm_write_false_writes_without_review),
         T(test_config__page_size_is_rows_read_per_query),
+        T(test_config__a_relative_sqlite_path_is_next_to_the_config),
+        T(test_config__connection_statement_timeout),
+        T(test_config__connection_connect_timeout),
+        T(test_config__bad_connection_timeouts_name_the_line),
         T(test_config__bad_page_size_names_the_line),
         T(test_config__a_missing_theme_names_the_config_line),
         T(test_config__typos_in_theme_and_keys_get_a_suggestion),

@@ -15,6 +15,7 @@
 #include "cli_msg.h"
 #include "config.h"
 #include "display.h"
+#include "orm/sys/connopt.h"
 #include "orm/sys/suggest.h"
 #include "orm/url.h"
 #include "text.h"
@@ -133,9 +134,35 @@ static tui_connection *connection_for(config_reader *r, const char *name)
     return c;
 }
 
-/* A URL without password, copied; NULL with the problem reported. */
+static char *connection_path(const config_reader *r, const char *value);
+
+/* A SQLite file named by a relative path: the path made relative to the
+ * config file's directory, as a models path is (the URL rewritten). 0, or
+ * -1 when out of memory. */
+static int sqlite_path_from_config(const config_reader *r, orm_url *url,
+                                   char **text)
+{
+    if (strcmp(url->dialect, "sqlite") != 0 || !url->database ||
+        !*url->database || url->database[0] == '/' ||
+        strcmp(url->database, ":memory:") == 0)
+        return 0;
+    char *path = connection_path(r, url->database);
+    if (!path)
+        return -1;
+    free(url->database);
+    url->database = path;
+    char *formatted = orm_url_format(url, 0);
+    if (!formatted)
+        return -1;
+    free(*text);
+    *text = formatted;
+    return 0;
+}
+
+/* A URL without password, copied, and in *resolved the URL to open (a
+ * relative SQLite path resolved); NULL with the problem reported. */
 static char *connection_url(config_reader *r, const char *name,
-                            const char *value)
+                            const char *value, char **resolved)
 {
     orm_url *url = NULL;
     orm_error e = ORM_ERROR_INIT;
@@ -155,8 +182,12 @@ static char *connection_url(config_reader *r, const char *name,
                         name);
         report(r, orm_buf_str(&msg) ? orm_buf_str(&msg) : "out of memory",
                NULL);
-    } else if (!(copy = orm_strdup(value))) {
+    } else if (!(copy = orm_strdup(value)) ||
+               !(*resolved = orm_strdup(value)) ||
+               sqlite_path_from_config(r, url, resolved) != 0) {
         report(r, "out of memory", NULL);
+        free(copy);
+        copy = NULL;
     }
     orm_buf_free(&msg);
     orm_url_free(url);
@@ -233,10 +264,56 @@ static void report_unknown(config_reader *r, const char *what, const char *name,
     orm_buf_free(&msg);
 }
 
+/* `text` percent-encoded except for letters, digits and "._-~": safe as
+ * a URL query value. */
+static void append_query_value(orm_buf *b, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || strchr("._-~", *p))
+            orm_buf_appendc(b, (char)*p);
+        else
+            orm_buf_appendf(b, "%%%02X", *p);
+    }
+}
+
+/* A connect_timeout or statement_timeout value as the URL option reads
+ * it (orm/sys/connopt.h): copied, or NULL with the problem reported. */
+static char *connection_timeout(config_reader *r, const char *key,
+                                const char *value)
+{
+    orm_buf text = ORM_BUF_INIT;
+    orm_url *url = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    orm_conn_params params;
+    char *copy = NULL;
+    int is_connect = strcasecmp(key, "connect_timeout") == 0;
+    orm_buf_appendf(&text, "sqlite://?%s=",
+                    is_connect ? "connect_timeout" : "statement_timeout");
+    append_query_value(&text, value);
+    if (!orm_buf_str(&text)) {
+        report(r, "out of memory", NULL);
+    } else if (!*value || orm_url_parse(&url, orm_buf_str(&text), &e) != 0 ||
+               orm_conn_params_read(&params, url, &e) != 0) {
+        report(r,
+               is_connect ? "connect_timeout is a whole number of seconds, not"
+                          : "statement_timeout is a time like 30s, 1500ms or "
+                            "2min (a bare number is milliseconds), not",
+               *value ? value : NULL);
+    } else if (!(copy = orm_strdup(value))) {
+        report(r, "out of memory", NULL);
+    }
+    orm_url_free(url);
+    orm_error_clear(&e);
+    orm_buf_free(&text);
+    return copy;
+}
+
 static int on_connection(config_reader *r, const char *name, const char *key,
                          const char *value)
 {
-    static const char *const keys[] = {"url", "models", "read_only"};
+    static const char *const keys[] = {"url", "models", "read_only",
+                                       "connect_timeout", "statement_timeout"};
     if (!connection_name_ok(name)) {
         report(r,
                *name ? "a connection name may not contain spaces or '@'"
@@ -251,7 +328,13 @@ static int on_connection(config_reader *r, const char *name, const char *key,
     }
     if (strcasecmp(key, "url") == 0) {
         free(c->url);
-        c->url = connection_url(r, name, value);
+        free(c->resolved_url);
+        c->resolved_url = NULL;
+        c->url = connection_url(r, name, value, &c->resolved_url);
+        if (!c->url) {
+            free(c->resolved_url);
+            c->resolved_url = NULL;
+        }
     } else if (strcasecmp(key, "models") == 0) {
         free(c->models);
         c->models = NULL;
@@ -265,6 +348,16 @@ static int on_connection(config_reader *r, const char *name, const char *key,
             report(r, "read_only is true or false, not", value);
         else
             c->read_only = b;
+    } else if (strcasecmp(key, "connect_timeout") == 0 ||
+               strcasecmp(key, "statement_timeout") == 0) {
+        char **target = strcasecmp(key, "connect_timeout") == 0
+                            ? &c->connect_timeout
+                            : &c->statement_timeout;
+        char *copy = connection_timeout(r, key, value);
+        if (copy) {
+            free(*target);
+            *target = copy;
+        }
     } else {
         report_unknown(r, "unknown setting", key, keys,
                        sizeof keys / sizeof keys[0]);
@@ -421,6 +514,10 @@ static void connection_clear(tui_connection *c)
 {
     free(c->name);
     free(c->url);
+    free(c->resolved_url);
+    free(c->open_url);
+    free(c->connect_timeout);
+    free(c->statement_timeout);
     free(c->models);
     free(c->where);
     memset(c, 0, sizeof *c);
@@ -470,9 +567,47 @@ int tui_config_connections_print(const tui_config *cfg, FILE *out)
             fputs("  read-only", out);
         if (c->models)
             fprintf(out, "  models %s", c->models);
+        if (c->connect_timeout)
+            fprintf(out, "  connect_timeout %s", c->connect_timeout);
+        if (c->statement_timeout)
+            fprintf(out, "  statement_timeout %s", c->statement_timeout);
         fputc('\n', out);
     }
     return 0;
+}
+
+/* KEY=VALUE appended to `url`'s query unless the URL gives KEY: the
+ * URL's own option wins over the config's. */
+static void add_option(orm_buf *url, const orm_url *parsed, const char *key,
+                       const char *value)
+{
+    if (!value || orm_url_param_get(parsed, key))
+        return;
+    const char *text = orm_buf_str(url);
+    orm_buf_appendf(url, "%c%s=", text && strchr(text, '?') ? '&' : '?', key);
+    append_query_value(url, value);
+}
+
+/* c->open_url: the URL with the section's timeouts added. 0, or -1 when
+ * out of memory. */
+static int connection_open_url(tui_connection *c)
+{
+    orm_url *parsed = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    orm_buf b = ORM_BUF_INIT;
+    free(c->open_url);
+    c->open_url = NULL;
+    if (orm_url_parse(&parsed, c->resolved_url, &e) != 0) {
+        /* Checked when read: only out of memory gets here. */
+        orm_error_clear(&e);
+        return -1;
+    }
+    orm_buf_append(&b, c->resolved_url);
+    add_option(&b, parsed, "connect_timeout", c->connect_timeout);
+    add_option(&b, parsed, "statement_timeout", c->statement_timeout);
+    orm_url_free(parsed);
+    c->open_url = orm_buf_finish(&b);
+    return c->open_url ? 0 : -1;
 }
 
 int tui_config_use_connection(tui_config *cfg, tui_options *opts,
@@ -511,7 +646,11 @@ int tui_config_use_connection(tui_config *cfg, tui_options *opts,
                 c->where);
         return 2;
     }
-    opts->url = c->url;
+    if (connection_open_url(&cfg->connections[c - cfg->connections]) != 0) {
+        fputs("orb: out of memory\n", err);
+        return 1;
+    }
+    opts->url = c->open_url;
     if (!opts->models_file)
         opts->models_file = c->models;
     opts->read_only |= c->read_only;

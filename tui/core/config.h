@@ -15,14 +15,17 @@
  *     url = postgresql://me@db.example/shop
  *     models = ~/shop/models.ini
  *     read_only = true
+ *     connect_timeout = 5     ; as the URL options of the same names,
+ *     statement_timeout = 30s ; which win when the URL gives them too
  *
  * Quitting with pending changes always asks: no setting drops them.
  * A key given to an action moves to it from the other actions of the
  * same scope (screen) only: `sort = o` leaves the conflict screen its o.
  * A connection's URL must not hold a password (it comes from the prompt,
  * ORB_PASSWORD, ~/.pgpass or ~/.my.cnf); its models path may start with
- * ~/ and is otherwise relative to the config file. Bad lines, unknown
- * settings and a key bound twice in one scope are reported as
+ * ~/ and is otherwise relative to the config file, and so is a SQLite
+ * URL's relative path (sqlite:///shop.db is the file next to the config). Bad
+ * lines, unknown settings and a key bound twice in one scope are reported as
  * "path:line: message" and the rest is still loaded.
  */
 #ifndef TUI_CONFIG_H
@@ -41,11 +44,18 @@
 
 /* A [connection.NAME] section. */
 typedef struct tui_connection {
-    char *name;   /* NAME, owned */
-    char *url;    /* owned; NULL when missing or refused (problem told) */
+    char *name;         /* NAME, owned */
+    char *url;          /* as written, owned; NULL when missing or refused
+                           (problem told) */
+    char *resolved_url; /* url with a relative SQLite path made relative to
+                           the config file's directory, owned */
     char *models; /* models file, ~ and relative paths resolved; or NULL */
     int read_only;
-    char *where; /* "path:line" of the section header, owned */
+    char *connect_timeout;   /* as written (checked), or NULL */
+    char *statement_timeout; /* as written (checked), or NULL */
+    char *open_url; /* url with the timeouts the URL does not give itself,
+                       made by tui_config_use_connection; owned */
+    char *where;    /* "path:line" of the section header, owned */
 } tui_connection;
 
 typedef struct tui_config {
@@ -98,10 +108,11 @@ int tui_config_connections_print(const tui_config *cfg, FILE *out);
  * [keys]) into `cfg`, then, when `name` is not NULL (`orb @NAME`), point
  * `opts` at that connection: its URL, its models file unless --models
  * gave one, and read-only when either asks. The strings stay in `cfg`.
- * Problems in the files go to `err` when `report` is set or the name
- * cannot be used. Returns 0, or 2 (usage error) after one "orb: " line
- * on `err`: an unknown name (with the closest one) or a connection
- * without a usable url.
+ * The URL gets the connection's connect_timeout and statement_timeout
+ * unless it gives them itself. Problems in the files go to `err` when
+ * `report` is set or the name cannot be used. Returns 0, or 2 (usage error)
+ * after one "orb: " line on `err`: an unknown name (with the closest one) or a
+ * connection without a usable url.
  */
 struct tui_options;
 int tui_config_use_connection(tui_config *cfg, struct tui_options *opts,
