@@ -59,10 +59,11 @@ static char *url_with(const char *url, int port, const char *query)
 {
     const char *at = strchr(strstr(url, "://"), '@');
     const char *slash = strchr(at, '/');
+    const char *mark = *query ? "?" : "";
     if (port > 0)
-        return fmt("%.*s127.0.0.1:%d%s?%s", (int)(at + 1 - url), url, port,
-                   slash, query);
-    return fmt("%s?%s", url, query);
+        return fmt("%.*s127.0.0.1:%d%s%s%s", (int)(at + 1 - url), url, port,
+                   slash, mark, query);
+    return fmt("%s%s%s", url, mark, query);
 }
 
 static char *url_password(const char *url)
@@ -89,17 +90,21 @@ static int silent_listener(int *port)
     return fd;
 }
 
-static void connect_timeout(const char *dialect, const char *tls_query)
+/* `seconds` in the URL; 0: none given, the documented default of 10 s
+ * (orm_db_options.connect_timeout_s) holds. */
+static void connect_timeout(const char *dialect, int seconds,
+                            const char *tls_query)
 {
     const char *base = server_url(dialect);
     char *password = url_password(base);
     int port;
     int fd = silent_listener(&port);
-    char *query = fmt("connect_timeout=2%s", tls_query);
+    char *query = seconds ? fmt("connect_timeout=%d%s", seconds, tls_query)
+                          : fmt("%s", *tls_query ? tls_query + 1 : "");
     char *url = url_with(base, port, query);
     char *expect = fmt("cannot connect to 127.0.0.1:%d: the server did not "
-                       "answer within 2 s (connect_timeout)",
-                       port);
+                       "answer within %d s (connect_timeout)",
+                       port, seconds ? seconds : 10);
     orm_db *db = NULL;
     assert_int_equal(orm_db_open(&db, url, NULL), ORM_ECONNECT);
     const char *msg = orm_error_text(orm_db_error(db));
@@ -118,17 +123,33 @@ static void connect_timeout(const char *dialect, const char *tls_query)
 static void test_timeout__connect_postgresql(void **state)
 {
     (void)state;
-    connect_timeout("postgresql", "");
-    connect_timeout("postgresql", "&sslmode=require");
+    connect_timeout("postgresql", 2, "");
+    connect_timeout("postgresql", 2, "&sslmode=require");
 }
 
 static void test_timeout__connect_mysql(void **state)
 {
     (void)state;
-    connect_timeout("mysql", "");
+    connect_timeout("mysql", 2, "");
     /* TLS required: the greeting is read first (drivers/mysql/handshake.c);
      * that wait is the one that runs out. */
-    connect_timeout("mysql", "&ssl_mode=REQUIRED");
+    connect_timeout("mysql", 2, "&ssl_mode=REQUIRED");
+}
+
+/* No connect_timeout anywhere: a server that never answers is given up
+ * after the default 10 s, not waited for without end (libpq's own
+ * default). libpq's PGCONNECT_TIMEOUT would be the user's word. */
+static void test_timeout__connect_default_postgresql(void **state)
+{
+    (void)state;
+    unsetenv("PGCONNECT_TIMEOUT");
+    connect_timeout("postgresql", 0, "");
+}
+
+static void test_timeout__connect_default_mysql(void **state)
+{
+    (void)state;
+    connect_timeout("mysql", 0, "");
 }
 
 /* ---- statement timeout ---- */
@@ -313,6 +334,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timeout__connect_postgresql),
         cmocka_unit_test(test_timeout__connect_mysql),
+        cmocka_unit_test(test_timeout__connect_default_postgresql),
+        cmocka_unit_test(test_timeout__connect_default_mysql),
         cmocka_unit_test(test_timeout__statement_postgresql),
         cmocka_unit_test(test_timeout__statement_mysql),
         cmocka_unit_test(test_timeout__statement_sqlite),

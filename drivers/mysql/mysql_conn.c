@@ -240,7 +240,7 @@ int my_connect(orm_conn **out, const orm_url *url,
     c->base.read_only = opts ? opts->read_only : 0;
     c->connect_timeout = opts && opts->connect_timeout_s > 0
                              ? (unsigned)opts->connect_timeout_s
-                             : MY_DEFAULT_TIMEOUT_S;
+                             : ORM_CONNECT_TIMEOUT_DEFAULT_S;
     c->port = url->port > 0 ? (unsigned)url->port : 0;
     if (my_dup(&c->host, url->host) || my_dup(&c->user, url->user) ||
         my_dup(&c->password, url->password) ||

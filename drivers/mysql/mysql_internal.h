@@ -72,11 +72,10 @@ enum {
     MY_ER_STATEMENT_TIMEOUT = 1969
 };
 
-#define MY_DEFAULT_TIMEOUT_S 10
-#define MY_TEXT_MIN          64   /* first buffer for a text or blob column */
-#define MY_TEXT_START        1024 /* ... at most; grown for longer values */
-#define MY_SCRATCH           ORM_DOUBLE_TEXT_MAX /* numbers, zoned timestamps */
-#define MY_TZ_TEXT           ORM_DATETIME_TEXT_MAX /* DATETIMETZ in UTC */
+#define MY_TEXT_MIN   64   /* first buffer for a text or blob column */
+#define MY_TEXT_START 1024 /* ... at most; grown for longer values */
+#define MY_SCRATCH    ORM_DOUBLE_TEXT_MAX   /* numbers, zoned timestamps */
+#define MY_TZ_TEXT    ORM_DATETIME_TEXT_MAX /* DATETIMETZ in UTC */
 
 struct my_stmt;
 

@@ -577,10 +577,16 @@ static int pg_connect(orm_conn **out, const orm_url *url,
             vals[n++] = port;
         }
     }
-    if (cp.connect_timeout_s > 0 || (opts && opts->connect_timeout_s > 0)) {
-        snprintf(timeout, sizeof timeout, "%d",
-                 cp.connect_timeout_s > 0 ? cp.connect_timeout_s
-                                          : opts->connect_timeout_s);
+    /* libpq's own default is to wait without end: orb's is
+     * ORM_CONNECT_TIMEOUT_DEFAULT_S, unless the user set libpq's
+     * PGCONNECT_TIMEOUT. */
+    int wait_s = cp.connect_timeout_s;
+    if (wait_s <= 0 && opts)
+        wait_s = opts->connect_timeout_s;
+    if (wait_s <= 0 && !getenv("PGCONNECT_TIMEOUT"))
+        wait_s = ORM_CONNECT_TIMEOUT_DEFAULT_S;
+    if (wait_s > 0) {
+        snprintf(timeout, sizeof timeout, "%d", wait_s);
         keys[n] = "connect_timeout";
         vals[n++] = timeout;
     }

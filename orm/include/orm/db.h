@@ -26,7 +26,8 @@ typedef struct orm_open_options {
     const char *password;  /**< overrides the URL's password (from a prompt
                               or the environment); copied */
     int busy_timeout_ms;   /**< SQLite busy timeout; 0 = 5000 */
-    int connect_timeout_s; /**< network dialects; 0 = 10 */
+    int connect_timeout_s; /**< network dialects; 0 = 10
+                              (ORM_CONNECT_TIMEOUT_DEFAULT_S) */
     int must_exist;        /**< SQLite: a missing file is ORM_ENOTFOUND instead
                               of being created (version 2) */
     long statement_timeout_ms; /**< cancel a statement running longer; 0 =

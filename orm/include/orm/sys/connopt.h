@@ -29,6 +29,11 @@
 #include "orm/error.h"
 #include "orm/url.h"
 
+/** The connect timeout when neither the URL nor orm_db_options give one
+ * (orm_db_options.connect_timeout_s 0): every network driver waits this
+ * long for a server that does not answer, never without end. */
+#define ORM_CONNECT_TIMEOUT_DEFAULT_S 10
+
 /** TLS modes, weakest first. */
 typedef enum orm_tls_mode {
     ORM_TLS_UNSET = 0,  /**< not given: the client library's default */
