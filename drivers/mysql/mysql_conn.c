@@ -7,8 +7,22 @@
 
 /* Run on every new session, before anything else: binary comparison
  * without trailing-space padding where the server has it (MariaDB),
- * else utf8mb4_bin (MySQL). */
+ * else utf8mb4_bin (MySQL).
+ *
+ * On MariaDB also wsrep_sync_wait = 1: on a Galera node a read (SELECT,
+ * SHOW) and a BEGIN first wait until the node has applied every
+ * transaction the cluster committed before it, so a refresh right after
+ * another node's commit shows it, and a commit's guards (checked after
+ * its BEGIN) compare against it. 1 is enough: the UPDATE, DELETE and
+ * INSERT of a commit (2, 4) run after that BEGIN, and waiting again
+ * before each would only add latency. Outside a cluster (wsrep off) the
+ * setting does nothing; a MariaDB built without Galera does not know
+ * it, and gets the next line. */
 static const char *const my_session_sql[] = {
+    "SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin, "
+    "SESSION sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+    "time_zone='+00:00', SESSION wsrep_sync_wait = 1",
     "SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin, "
     "SESSION sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
@@ -24,7 +38,7 @@ static const char *const my_session_sql[] = {
  * statement, no extra round trip). */
 static int my_session_sql_make(my_conn *c)
 {
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < MY_SESSION_SQL_COUNT; i++) {
         orm_buf b = ORM_BUF_INIT;
         orm_buf_append(&b, my_session_sql[i]);
         if (c->statement_timeout_ms > 0)
@@ -187,7 +201,8 @@ static int my_conn_open(my_conn *c, orm_error *err)
     for (size_t i = 0; i < sizeof my_session_sql / sizeof my_session_sql[0];
          i++) {
         if (mysql_query(m, c->session_sql[i]) == 0 ||
-            mysql_errno(m) != MY_ER_UNKNOWN_COLLATION)
+            (mysql_errno(m) != MY_ER_UNKNOWN_COLLATION &&
+             mysql_errno(m) != MY_ER_UNKNOWN_SYSTEM_VARIABLE))
             break;
     }
     if (mysql_errno(m) ||
@@ -221,8 +236,8 @@ static void my_conn_free(my_conn *c)
     free(c->ssl_key);
     free(c->tls_key);
     free(c->tls_value);
-    free(c->session_sql[0]);
-    free(c->session_sql[1]);
+    for (size_t i = 0; i < MY_SESSION_SQL_COUNT; i++)
+        free(c->session_sql[i]);
     orm_error_clear(&c->base.err);
     free(c);
 }

@@ -38,6 +38,7 @@ enum {
     MY_ER_ACCESS_DENIED_DB = 1044,
     MY_ER_UNKNOWN_COM_ERROR = 1047, /* also a Galera node not taking queries */
     MY_ER_UNKNOWN_COLLATION = 1273,
+    MY_ER_UNKNOWN_SYSTEM_VARIABLE = 1193,
     MY_ER_ACCESS_DENIED = 1045,
     MY_ER_BAD_NULL = 1048,
     MY_ER_SERVER_SHUTDOWN = 1053,
@@ -77,6 +78,9 @@ enum {
 #define MY_SCRATCH    ORM_DOUBLE_TEXT_MAX   /* numbers, zoned timestamps */
 #define MY_TZ_TEXT    ORM_DATETIME_TEXT_MAX /* DATETIMETZ in UTC */
 
+/* my_session_sql's lines: MariaDB, MariaDB without Galera, MySQL. */
+#define MY_SESSION_SQL_COUNT 3
+
 struct my_stmt;
 
 typedef struct my_conn {
@@ -109,7 +113,8 @@ typedef struct my_conn {
     char *tls_key;       /* "ssl_mode" (the key the URL used) ... */
     char *tls_value;     /* ... and its value */
     long statement_timeout_ms;
-    char *session_sql[2]; /* my_session_sql with max_statement_time */
+    char *session_sql[MY_SESSION_SQL_COUNT]; /* my_session_sql with
+                                                max_statement_time */
 } my_conn;
 
 /* A parameter's value as libmariadb reads it at execute. */
