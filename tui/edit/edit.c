@@ -779,10 +779,14 @@ int tui_edit_commit(tui_app *app, unsigned *result)
         orm_error_clear(&copy);
         return rc;
     }
+    /* Said once: the session's message for a busy database or a lost
+     * connection ends in the same news ("; nothing was written; your
+     * changes are kept — commit again ..."), which is left out here. */
+    const char *text = orm_error_text(err);
+    const char *told = strstr(text, "; nothing was written");
     tui_app_error(app,
-                  "not written (nothing was; every change is kept, y tries "
-                  "again): %s",
-                  orm_error_text(err));
+                  "not written (every change is kept; y tries again): %.*s",
+                  told ? (int)(told - text) : (int)strlen(text), text);
     return rc;
 }
 
