@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Test of completions/orb.bash: source it, set COMP_LINE/COMP_POINT and
+# Test of orb's bash completion (build/orb.bash, made from
+# completions/orb.bash.in): source it, set COMP_LINE/COMP_POINT and
 # COMP_WORDS/COMP_CWORD as bash does, call _orb and compare COMPREPLY.
 # Model and column names come from a SQLite database through the real
-# orb (the first argument), as a user's shell would get them.
-#   tests/completion_test.sh PATH/TO/orb
+# orb (the first argument), as a user's shell would get them. Every
+# command and option that `orb --help` and `orb COMMAND --help` list must
+# complete.
+#   tests/completion_test.sh PATH/TO/orb PATH/TO/orb.bash
 set -uo pipefail
 
-orb=${1:?usage: $0 PATH/TO/orb}
+orb=${1:?usage: $0 PATH/TO/orb PATH/TO/orb.bash}
+script=${2:?usage: $0 PATH/TO/orb PATH/TO/orb.bash}
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/orb-completion-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,8 +38,8 @@ url = sqlite:///$tmp/shop.db
 url = sqlite:///$tmp/none.db
 INI
 
-# shellcheck disable=SC1091 # the script under test, found at run time
-source "$here/../completions/orb.bash"
+# shellcheck disable=SC1090 # the script under test, found at run time
+source "$script"
 
 failures=0
 # check 'LINE' 'EXPECTED' : complete at the end of LINE ("orb" is the
@@ -80,6 +84,49 @@ check 'orb @shop add Account H' 'Handle='
 check 'orb @shop set Account 1 s' 'secret_key='
 check "orb --models $tmp/models.ini sqlite:///$tmp/shop.db get A" 'Account'
 check 'orb @shop filter ' 'delete list rename save show'
+# Every command and option the help lists completes (the help is written
+# from the same tables by other code: this is where the two must agree).
+# has 'LINE' WORD: completing LINE offers WORD among others.
+has() {
+  local line="$orb ${1#orb }" got
+  COMP_LINE=$line
+  COMP_POINT=${#line}
+  read -ra COMP_WORDS <<<"${line//[@:=]/ & }"
+  [[ $line == *' ' ]] && COMP_WORDS+=("")
+  COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+  COMPREPLY=()
+  _orb
+  got=" ${COMPREPLY[*]} "
+  if [[ $got != *" $2 "* ]]; then
+    echo "FAIL: [$1] does not offer [$2] (gave [${got# }])"
+    failures=$((failures + 1))
+  fi
+}
+help=$("$orb" --help)
+commands=$(sed -n '/^Commands:/,/^$/p' <<<"$help" | awk 'NR > 1 && NF { print $1 }')
+[[ -n $commands ]] || { echo "FAIL: no commands in orb --help"; exit 1; }
+ncommands=0 noptions=0
+for command in $commands; do
+  has 'orb ' "$command"
+  ncommands=$((ncommands + 1))
+  # A command's options, as its own help lists them.
+  for option in $("$orb" "$command" --help | grep -o -- '^ *--[a-z][a-z-]*' | sort -u); do
+    [[ $option == --help ]] && continue
+    has "orb @shop $command --" "$option"
+    noptions=$((noptions + 1))
+  done
+done
+for option in $(sed -n '/^Options:/,/^$/p' <<<"$help" | grep -o -- '^  --[a-z-]*'); do
+  has 'orb --' "$option"
+  noptions=$((noptions + 1))
+done
+for word in $("$orb" filter --help | sed -n 's/^.*orb \[OPTIONS\] \[URL\] filter \([a-z]*\).*/\1/p'); do
+  has 'orb @shop filter ' "$word"
+done
+echo "checked $ncommands commands and $noptions options against the help"
+((ncommands >= 10 && noptions >= 15)) ||
+  { echo "FAIL: too few words found in the help"; failures=$((failures + 1)); }
+
 # An unreachable database or one that would ask for a password gives no
 # names, and never a prompt.
 check 'orb @warehouse rows ' ''

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # The install test (ctest: install). From a copy of the source tree:
-# configure, build and install into a temporary prefix, then delete the
-# copy and the build directory, so that only the install is left, and use it:
+# configure for the prefix /usr (as a Debian package is), build, install
+# with DESTDIR into a temporary directory and move the staged /usr to a
+# prefix of its own, then delete the copy and the build directory, so that
+# only the install is left, and use it:
+#   - the libraries in the multiarch libdir Debian expects under /usr
+#     (lib/x86_64-linux-gnu, from GNUInstallDirs; a /usr/local prefix gets
+#     plain lib), and orb.pc finding its prefix from its own place;
 #   - the installed orb --version: the version of CMakeLists.txt and the
 #     drivers built in (the copy is configured with ORB_WITH_MYSQL=OFF, which
 #     also checks that a driver can be left out: CMake says so, --version
 #     does not list it and a mysql:// URL says it is not built in);
 #   - examples/seed.c built with `pkg-config --cflags --libs orb` alone, with
-#     find_package(orb) in a small CMake project, and linked with liborb.a
-#     and the modules orb.pc lists as private; all three run;
+#     `pkg-config --static --cflags --libs orb`, with find_package(orb) in a
+#     small CMake project, with liborb.a and what
+#     `pkg-config --static --libs orb` adds, and with every library of that
+#     list static but libpq (Debian cannot link it statically) and libc's;
+#     all five run;
 #   - the prefix moved elsewhere, its orb opens a database in tmux with
 #     `--theme light` and draws the light theme's colours, while a theme
 #     that does not exist is reported on screen.
@@ -54,24 +62,43 @@ tar -C "${src}" --exclude=./.git --exclude='./build*' -cf - . | tar -C "${copy}"
 # The outside program, kept for after the copy is gone.
 cp "${copy}/examples/seed.c" "${work}/seed.c"
 
-"${cmake}" -S "${copy}" -B "${build}" -DCMAKE_INSTALL_PREFIX="${prefix}" \
+# Under /usr/local (CMake's default prefix) the libraries go to plain lib.
+"${cmake}" -S "${copy}" -B "${work}/build-local" -DCMAKE_INSTALL_PREFIX=/usr/local \
+    -DBUILD_TESTING=OFF >"${work}/configure-local.log" 2>&1 ||
+    { cat "${work}/configure-local.log" >&2; fail "configure for /usr/local"; }
+grep -qx 'CMAKE_INSTALL_LIBDIR:PATH=lib' "${work}/build-local/CMakeCache.txt" ||
+    fail "under /usr/local the libdir is not lib"
+rm -rf "${work}/build-local"
+
+"${cmake}" -S "${copy}" -B "${build}" -DCMAKE_INSTALL_PREFIX=/usr \
     -DBUILD_TESTING=OFF -DORB_WITH_MYSQL=OFF >"${work}/configure.log" 2>&1 ||
     { cat "${work}/configure.log" >&2; fail "configure"; }
 grep -q 'MariaDB/MySQL driver left out (ORB_WITH_MYSQL=OFF)' "${work}/configure.log" ||
     { cat "${work}/configure.log" >&2; fail "CMake did not say the MySQL driver is left out"; }
 "${cmake}" --build "${build}" -j2 >"${work}/build.log" 2>&1 ||
     { tail -50 "${work}/build.log" >&2; fail "build"; }
-"${cmake}" --install "${build}" >"${work}/install.log" 2>&1 ||
+DESTDIR=${work}/destdir "${cmake}" --install "${build}" >"${work}/install.log" 2>&1 ||
     { cat "${work}/install.log" >&2; fail "install"; }
-rm -rf "${copy}" "${build}"
+mv "${work}/destdir/usr" "${prefix}"
+rm -rf "${copy}" "${build}" "${work}/destdir"
 say "built and installed in $((SECONDS - start)) s"
 
+# Debian's multiarch libdir under /usr (the compiler names the tuple).
+multiarch=$("${cc}" -print-multiarch)
+[[ -n ${multiarch} ]] || fail "${cc} -print-multiarch printed nothing"
+libdir=lib/${multiarch}
 for f in bin/orb share/orb/themes/light.theme include/orb/orm/orm.h \
-    include/orb/orm/version.h include/orb/orm/sys/driver.h lib/liborb.a \
-    lib/liborb.so lib/pkgconfig/orb.pc lib/cmake/orb/orbConfig.cmake \
-    lib/cmake/orb/orbConfigVersion.cmake; do
+    include/orb/orm/version.h include/orb/orm/sys/driver.h "${libdir}/liborb.a" \
+    "${libdir}/liborb.so" "${libdir}/pkgconfig/orb.pc" \
+    "${libdir}/cmake/orb/orbConfig.cmake" \
+    "${libdir}/cmake/orb/orbConfigVersion.cmake"; do
     [[ -e ${prefix}/${f} ]] || fail "not installed: ${f}"
 done
+# orb.pc names no place of the build machine: its prefix is its own.
+[[ $(head -1 "${prefix}/${libdir}/pkgconfig/orb.pc") == 'prefix=${pcfiledir}/../../..' ]] ||
+    fail "orb.pc's prefix is not relative to the file: $(head -1 "${prefix}/${libdir}/pkgconfig/orb.pc")"
+! grep -q "${work}" "${prefix}/${libdir}/pkgconfig/orb.pc" ||
+    fail "orb.pc names the staging directory"
 
 # ---- orb --version, and a dialect that is not built in ----
 out=$("${prefix}/bin/orb" --version) || fail "orb --version failed"
@@ -83,7 +110,7 @@ out=$("${prefix}/bin/orb" mysql://me@127.0.0.1:1/shop models 2>&1) || status=$?
     fail "a mysql:// URL without the driver gave status ${status}: ${out}"
 
 # ---- programs outside the tree, against the installed library ----
-export PKG_CONFIG_PATH=${prefix}/lib/pkgconfig
+export PKG_CONFIG_PATH=${prefix}/${libdir}/pkgconfig
 cd "${work}"
 run_seed() { # NAME: run ./NAME on a fresh SQLite file, keep its output
     "./$1" "sqlite:///${work}/$1.db" >"$1.out" 2>"$1.err" ||
@@ -96,22 +123,49 @@ run_seed() { # NAME: run ./NAME on a fresh SQLite file, keep its output
 "${cc}" -std=c11 -Wall -Wextra -pedantic -Werror seed.c \
     $(pkg-config --cflags --libs orb) -o seed_pkgconfig ||
     fail "seed.c does not build with pkg-config --cflags --libs orb"
-LD_LIBRARY_PATH=${prefix}/lib run_seed seed_pkgconfig
-LD_LIBRARY_PATH=${prefix}/lib ldd seed_pkgconfig >seed_pkgconfig.ldd
-grep -q "${prefix}/lib/liborb.so" seed_pkgconfig.ldd ||
+LD_LIBRARY_PATH=${prefix}/${libdir} run_seed seed_pkgconfig
+LD_LIBRARY_PATH=${prefix}/${libdir} ldd seed_pkgconfig >seed_pkgconfig.ldd
+grep -q "${prefix}/${libdir}/liborb.so" seed_pkgconfig.ldd ||
     fail "seed_pkgconfig does not use the installed liborb.so"
 
-# liborb.a: what orb.pc declares private (Requires.private, Libs.private)
-# must be all a static link needs. (pkg-config --static would also follow
-# libpq's own private libraries, which Debian ships no static copies of.)
+# pkg-config --static: flags that link as they are (Debian ships no
+# static libpgcommon/libpgport nor Kerberos or LDAP -dev libraries, which
+# libpq's own private list names: orb.pc keeps libpq out of that chase).
 # shellcheck disable=SC2046
-"${cc}" -std=c11 seed.c $(pkg-config --cflags orb) "${prefix}/lib/liborb.a" \
-    $(pkg-config --libs $(pkg-config --print-requires-private orb)) \
-    $(sed -n 's/^Libs.private: //p' "${PKG_CONFIG_PATH}/orb.pc") \
-    -o seed_static || fail "seed.c does not link with liborb.a and orb.pc's private modules"
+"${cc}" -std=c11 seed.c $(pkg-config --static --cflags --libs orb) \
+    -o seed_static_flags || fail "seed.c does not link with pkg-config --static --libs orb"
+LD_LIBRARY_PATH=${prefix}/${libdir} run_seed seed_static_flags
+
+# liborb.a with what pkg-config --static adds: no liborb.so needed.
+# shellcheck disable=SC2046
+"${cc}" -std=c11 seed.c $(pkg-config --cflags orb) "${prefix}/${libdir}/liborb.a" \
+    -Wl,--as-needed $(pkg-config --static --libs orb) \
+    -o seed_static || fail "seed.c does not link with liborb.a and pkg-config --static --libs orb"
 readelf -d seed_static >seed_static.dynamic
 ! grep -q 'liborb\.so' seed_static.dynamic || fail "seed_static needs liborb.so"
 run_seed seed_static
+
+# As static as Debian allows: every library pkg-config --static names from
+# its .a, but libpq and the C library's own (libm, libdl, libpthread).
+static_libs=() dynamic_libs=()
+for flag in $(pkg-config --static --libs-only-l orb); do
+    case ${flag} in
+        -lpq | -lm | -ldl | -lpthread) dynamic_libs+=("${flag}") ;;
+        *) static_libs+=("${flag}") ;;
+    esac
+done
+# shellcheck disable=SC2046
+"${cc}" -std=c11 seed.c $(pkg-config --cflags orb) \
+    $(pkg-config --static --libs-only-L orb) -Wl,-Bstatic "${static_libs[@]}" \
+    -Wl,-Bdynamic "${dynamic_libs[@]}" -pthread -o seed_most_static ||
+    fail "seed.c does not link with ${static_libs[*]} static"
+readelf -d seed_most_static >seed_most_static.dynamic
+for lib in liborb libsqlite3 libinih libjansson libutf8proc; do
+    ! grep -q "\[${lib}\.so" seed_most_static.dynamic ||
+        fail "seed_most_static needs ${lib}.so"
+done
+grep -q '\[libpq\.so' seed_most_static.dynamic || fail "seed_most_static has no libpq.so"
+run_seed seed_most_static
 
 # find_package(orb) in a CMake project.
 mkdir cmake_project
@@ -130,6 +184,8 @@ cp cmake_build/seed_cmake .
 run_seed seed_cmake # its RUNPATH points at the prefix
 
 cmp -s seed_pkgconfig.out seed_static.out || fail "seed_static printed other text"
+cmp -s seed_pkgconfig.out seed_static_flags.out || fail "seed_static_flags printed other text"
+cmp -s seed_pkgconfig.out seed_most_static.out || fail "seed_most_static printed other text"
 cmp -s seed_pkgconfig.out seed_cmake.out || fail "seed_cmake printed other text"
 
 # ---- the install moved, orb with a theme ----

@@ -135,6 +135,27 @@ static int is_command_option(const char *arg, size_t len)
     return 0;
 }
 
+static const struct global_option {
+    const char *name;
+    int takes_value;
+} global_options[] = {
+#define GLOBAL_OPTION(name, value) {name, value},
+    TUI_GLOBAL_OPTIONS(GLOBAL_OPTION)
+#undef GLOBAL_OPTION
+};
+
+/* The global option `arg` names (up to `len`), or NULL. */
+static const struct global_option *find_global_option(const char *arg,
+                                                      size_t len)
+{
+    for (size_t i = 0; i < sizeof global_options / sizeof global_options[0];
+         i++)
+        if (strlen(global_options[i].name) == len &&
+            strncmp(global_options[i].name, arg, len) == 0)
+            return &global_options[i];
+    return NULL;
+}
+
 /* One global option at argv[*i]; 0, or the exit status to stop with
  * (-1 for a clean stop after --help / --version). */
 static int parse_option(tui_options *opts, int *prompt, int argc, char **argv,
@@ -146,7 +167,18 @@ static int parse_option(tui_options *opts, int *prompt, int argc, char **argv,
     const char *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
     const char **target = NULL;
+    const struct global_option *known = find_global_option(arg, len);
 
+    if (!known && strcmp(arg, "-h") != 0) {
+        if (is_command_option(arg, len)) {
+            fprintf(stderr,
+                    "orb: %.*s goes after the command, as in "
+                    "orb URL rows MODEL %.*s ... (see orb --help)\n",
+                    (int)len, arg, (int)len, arg);
+            return 2;
+        }
+        return unknown_option(arg, len);
+    }
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
         tui_cli_run(NULL, opts, 1, help, stdout, stderr);
         return -1;
@@ -166,22 +198,14 @@ static int parse_option(tui_options *opts, int *prompt, int argc, char **argv,
         *prompt = 1;
         return 0;
     }
-    if (len == 8 && strncmp(arg, "--models", len) == 0)
+    if (strcmp(known->name, "--models") == 0)
         target = &opts->models_file;
-    else if (len == 7 && strncmp(arg, "--theme", len) == 0)
+    else if (strcmp(known->name, "--theme") == 0)
         target = &opts->theme;
-    else if (len == 7 && strncmp(arg, "--state", len) == 0)
+    else if (strcmp(known->name, "--state") == 0)
         target = &opts->state_file;
-    if (!target) {
-        if (is_command_option(arg, len)) {
-            fprintf(stderr,
-                    "orb: %.*s goes after the command, as in "
-                    "orb URL rows MODEL %.*s ... (see orb --help)\n",
-                    (int)len, arg, (int)len, arg);
-            return 2;
-        }
-        return unknown_option(arg, len);
-    }
+    if (!target)
+        return unknown_option(arg, len); /* --read-only=x, --help=x */
     if (eq) {
         *target = eq + 1;
     } else if (*i + 1 < argc) {

@@ -42,6 +42,34 @@ int tui_demo_ensure(char **out, orm_error *err);
 /* Register the demo database's declared models (repr, secret flags). */
 int tui_demo_register(orm_db *db);
 
+/* The global options, before the URL: X(name, takes a value). main.c
+ * accepts only these; bash completion is generated from this table and
+ * the command line's (tui_cli_words). */
+#define TUI_GLOBAL_OPTIONS(X)                                                  \
+    X("--models", 1)                                                           \
+    X("--theme", 1)                                                            \
+    X("--state", 1)                                                            \
+    X("--read-only", 0)                                                        \
+    X("--password-prompt", 0)                                                  \
+    X("--help", 0)                                                             \
+    X("--version", 0)
+
+typedef enum tui_cli_word_kind {
+    TUI_WORD_COMMAND,       /* a command: word */
+    TUI_WORD_GLOBAL_OPTION, /* a global option: word */
+    TUI_WORD_OPTION,        /* an option of `command`: word */
+    TUI_WORD_SUBCOMMAND     /* a word after `command` (filter save): word */
+} tui_cli_word_kind;
+
+/* Each word of the command line, from the tables its reader uses, in
+ * their order: `command` is NULL for commands and global options;
+ * `takes_value` says whether an option takes a value. For the bash
+ * completion generator (completions/gen_completion.c). */
+typedef void (*tui_cli_word_fn)(tui_cli_word_kind kind, const char *command,
+                                const char *word, int takes_value,
+                                void *payload);
+void tui_cli_words(tui_cli_word_fn fn, void *payload);
+
 /* Run one command-line job (argv starts at the command word, e.g.
  * "rows"). Returns the exit status: 0, 1 (database or validation error),
  * 2 (usage error). Output goes to `out`, errors to `err`. With a NULL db

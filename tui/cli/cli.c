@@ -493,6 +493,23 @@ int cli_help(cli *c)
     return 0;
 }
 
+void tui_cli_words(tui_cli_word_fn fn, void *payload)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fn(TUI_WORD_COMMAND, NULL, commands[i].word, 0, payload);
+#define GLOBAL_WORD(name, value)                                               \
+    fn(TUI_WORD_GLOBAL_OPTION, NULL, name, value, payload);
+    TUI_GLOBAL_OPTIONS(GLOBAL_WORD)
+#undef GLOBAL_WORD
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        for (size_t k = 0; k < NOPTIONS; k++)
+            if (commands[i].options & options[k].flag)
+                fn(TUI_WORD_OPTION, commands[i].word, options[k].name,
+                   options[k].value != NULL, payload);
+    tui_cli_filter_words(fn, payload);
+    tui_cli_export_words(fn, payload);
+}
+
 /* Is --help among the command's words (before a "--")? */
 static int has_help_option(int argc, char **argv)
 {

@@ -354,6 +354,18 @@ static const struct {
 };
 #define NFILTER_COMMANDS (sizeof filter_commands / sizeof filter_commands[0])
 
+/* filter's options (of save). */
+static const char *const filter_option_names[] = {"--replace"};
+
+void tui_cli_filter_words(tui_cli_word_fn fn, void *payload)
+{
+    for (size_t i = 0; i < NFILTER_COMMANDS; i++)
+        fn(TUI_WORD_SUBCOMMAND, "filter", filter_commands[i].word, 0, payload);
+    for (size_t i = 0;
+         i < sizeof filter_option_names / sizeof filter_option_names[0]; i++)
+        fn(TUI_WORD_OPTION, "filter", filter_option_names[i], 0, payload);
+}
+
 void tui_cli_filter_help(FILE *out)
 {
     for (size_t i = 0; i < NFILTER_COMMANDS; i++)
@@ -373,7 +385,7 @@ int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
     const char *pos[4];
     size_t npos = 0, which = NFILTER_COMMANDS;
     int replace = 0, status;
-    const opt_spec specs[] = {{"--replace", NULL, &replace}};
+    const opt_spec specs[] = {{filter_option_names[0], NULL, &replace}};
 
     if (argc < 2)
         return tui_cli_command_usage_fail(
@@ -669,6 +681,14 @@ static const struct {
     {"--output", "FILE", "write FILE, whole or not at all (-: stdout)"},
     {"--reveal", NULL, "show secret columns instead of ***"},
 };
+#define NEXPORT_OPTIONS (sizeof export_options / sizeof export_options[0])
+
+void tui_cli_export_words(tui_cli_word_fn fn, void *payload)
+{
+    for (size_t i = 0; i < NEXPORT_OPTIONS; i++)
+        fn(TUI_WORD_OPTION, "export", export_options[i].name,
+           export_options[i].value != NULL, payload);
+}
 
 void tui_cli_export_help(FILE *out)
 {
@@ -678,8 +698,7 @@ void tui_cli_export_help(FILE *out)
           "\nEvery matching row to CSV, TSV or JSON, streamed in key order.\n"
           "\nOptions:\n",
           out);
-    for (size_t i = 0; i < sizeof export_options / sizeof export_options[0];
-         i++) {
+    for (size_t i = 0; i < NEXPORT_OPTIONS; i++) {
         char left[32];
         snprintf(left, sizeof left, "%s%s%s", export_options[i].name,
                  export_options[i].value ? " " : "",

@@ -47,6 +47,10 @@ int tui_cli_export_run(orm_db *db, const tui_options *opts, int argc,
 void tui_cli_filter_help(FILE *out);
 void tui_cli_export_help(FILE *out);
 
+/* Their subcommands and options, for tui_cli_words. */
+void tui_cli_filter_words(tui_cli_word_fn fn, void *payload);
+void tui_cli_export_words(tui_cli_word_fn fn, void *payload);
+
 /*
  * The saved filter `name` as an expression for `model` (for
  * `rows MODEL --filter NAME`; AND it with --where). Marks the filter as
