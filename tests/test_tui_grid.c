@@ -726,6 +726,62 @@ static void test_grid__quick_filter_keys_can_be_rebound(void **state)
     fx_assert_shows(fx, "row 1 of 24");
 }
 
+/* ---- column summary ---- */
+
+/* city: four values six times each (ties in code point order: 'Oslo'
+ * 'berlin' 'kyiv' 'Åre'), Zürich five times, the long city once. */
+static void test_grid__i_summarizes_the_column(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "li");
+    fx_assert_shows(fx, "Wide.city: summary");
+    fx_assert_shows(fx, "30 rows \xC2\xB7 0 NULL \xC2\xB7 6 distinct");
+    fx_assert_shows(fx, "min Llanfair"); /* code point order */
+    fx_assert_shows(fx, "max Åre");
+    int first = fx_row_of(fx, "6   20.0%  Oslo");
+    assert_true(first > 0);
+    assert_int_equal(fx_row_of(fx, "6   20.0%  berlin"), first + 1);
+    assert_int_equal(fx_row_of(fx, "6   20.0%  kyiv"), first + 2);
+    assert_int_equal(fx_row_of(fx, "6   20.0%  Åre"), first + 3);
+    assert_int_equal(fx_row_of(fx, "5   16.7%  Zürich"), first + 4);
+    assert_int_equal(fx_row_of(fx, "1    3.3%  Llanfair"), first + 5);
+    /* Enter narrows the rows to the value. */
+    fx_send(fx, "j<Enter>");
+    fx_assert_shows(fx, "where city = 'berlin' added");
+    fx_assert_shows(fx, "row 1 of 6");
+    /* Under the active filter now. */
+    fx_send(fx, "li");
+    fx_assert_shows(fx, "Wide.Größe: summary");
+    fx_assert_shows(fx, "6 rows \xC2\xB7 0 NULL \xC2\xB7 4 distinct");
+    fx_assert_shows(fx, "where city = 'berlin'");
+}
+
+static void test_grid__i_lists_null_and_enter_narrows_to_it(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "cscore<Enter>i");
+    fx_assert_shows(fx, "30 rows \xC2\xB7 6 NULL \xC2\xB7 3 distinct");
+    fx_send(fx, "G");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "where score is null added");
+    fx_assert_shows(fx, "row 1 of 6");
+}
+
+static void test_grid__i_refuses_secrets_and_blobs(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Customer", 24, 120);
+    fx_send(fx, "csecret_key<Enter>i");
+    fx_assert_shows(fx, "secret_key is secret: reveal it first");
+    fx_send(fx, "Ri");
+    fx_assert_shows(fx, "Customer.secret_key: summary");
+    fx_send(fx, "q");
+    fx_send(fx, "cavatar<Enter>i");
+    fx_assert_shows(fx, "avatar is a blob column: no summary");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +814,9 @@ int main(void)
         T(test_grid__quick_filters_on_null_use_is_null),
         T(test_grid__equals_on_text_is_exact),
         T(test_grid__quick_filter_keys_can_be_rebound),
+        T(test_grid__i_summarizes_the_column),
+        T(test_grid__i_lists_null_and_enter_narrows_to_it),
+        T(test_grid__i_refuses_secrets_and_blobs),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
