@@ -10,6 +10,10 @@
  *   last page      the jump to the end (order reversed, LIMIT)
  *   goto middle    ":N" to the middle row (an OFFSET query: grows with N)
  *   middle pages   page down x100 then up x100 from the middle
+ *   summary        the `i` key's column summary (orm_query_summary, top
+ *                  100) of grp (10 values, no index) and of label (every
+ *                  value distinct, indexed), each also as a multiple of
+ *                  the count measured in the same process
  *   peak RSS       getrusage ru_maxrss of a process that did only this
  *
  * and prints each against the 10k table. The data is generated with
@@ -51,6 +55,7 @@ static const orm_model BenchItem =
 typedef struct result {
     double first_ms, down_ms, up_ms, count_ms, last_ms;
     double goto_ms, mid_down_ms;
+    double sum_grp_ms, sum_label_ms;
     long rss_kb;
     long cache_peak;
     long long total;
@@ -216,6 +221,21 @@ static void measure(const char *path, result *r)
             goto done;
     }
     r->mid_down_ms = now_ms() - t;
+    for (int k = 0; k < 2; k++) {
+        orm_query *q = NULL;
+        orm_column_summary sum;
+        t = now_ms();
+        if (orm_query_new(&q, s, &BenchItem) ||
+            orm_query_summary(q, k ? "label" : "grp", 100, &sum)) {
+            fprintf(stderr, "bench_browse: summary: %s\n",
+                    q ? orm_error_text(orm_query_error(q)) : "out of memory");
+            orm_query_free(q);
+            goto done;
+        }
+        *(k ? &r->sum_label_ms : &r->sum_grp_ms) = now_ms() - t;
+        orm_column_summary_clear(&sum);
+        orm_query_free(q);
+    }
     r->cache_peak = (long)tui_rowcache_peak(rc);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -344,6 +364,20 @@ int main(int argc, char **argv)
                name, r->first_ms, r1, r->down_ms, r2, r->up_ms, r3, r->count_ms,
                r4, r->last_ms, r5, r->goto_ms, r7, r->mid_down_ms, r8,
                (double)r->rss_kb / 1024.0, r6, r->cache_peak);
+    }
+    printf("\n%-6s %18s %14s %18s %14s\n", "rows", "summary grp ms", "/ count",
+           "summary label ms", "/ count");
+    for (int i = 0; i < nsizes; i++) {
+        const result *r = &res[i], *b = &res[0];
+        char name[32], r1[16], r2[16];
+        size_name(name, sizeof name, sizes[i]);
+        ratio(r1, sizeof r1, r->sum_grp_ms, b->sum_grp_ms);
+        ratio(r2, sizeof r2, r->sum_label_ms, b->sum_label_ms);
+        printf("%-6s %9.2f %8s %13.1fx %9.2f %8s %13.1fx\n", name,
+               r->sum_grp_ms, r1,
+               r->count_ms > 0 ? r->sum_grp_ms / r->count_ms : 0.0,
+               r->sum_label_ms, r2,
+               r->count_ms > 0 ? r->sum_label_ms / r->count_ms : 0.0);
     }
     return 0;
 }

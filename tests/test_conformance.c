@@ -2583,6 +2583,61 @@ static void test_numbers_and_dates_in_a_comma_locale(void **state)
     helper_locale_restore(saved);
 }
 
+/* ---- column summaries ---- */
+
+static void test_column_summary(void **state)
+{
+    fixture *f = *state;
+    static const int scores[] = {5, 5, 7, -1, -1, -1, 3, 7, 5};
+    char handle[32];
+    for (size_t i = 0; i < sizeof scores / sizeof *scores; i++) {
+        snprintf(handle, sizeof handle, "sum_%zu", i);
+        add_account(f, handle, i % 2 ? "Äpfel" : "äpfel", scores[i]);
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_query *q = NULL;
+    orm_column_summary sum;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    CHECK(f->s, orm_query_summary(q, "score", 2, &sum));
+    assert_int_equal(sum.rows, 9);
+    assert_int_equal(sum.nulls, 3);
+    assert_int_equal(sum.distinct, 3);
+    assert_int_equal(sum.min.kind, ORM_VINT);
+    assert_int_equal(sum.min.u.i, 3);
+    assert_int_equal(sum.max.u.i, 7);
+    /* 5 three times, then 7 twice; 3 is left out by the limit. */
+    assert_int_equal(sum.ntop, 2);
+    assert_int_equal(sum.top[0].value.u.i, 5);
+    assert_int_equal(sum.top[0].count, 3);
+    assert_int_equal(sum.top[1].value.u.i, 7);
+    assert_int_equal(sum.top[1].count, 2);
+    orm_column_summary_clear(&sum);
+    /* Text apart by case, under a filter; a tie comes in code point
+     * order ('Ä' U+00C4 before 'ä' U+00E4). */
+    assert_int_equal(orm_query_where(q, "score = 5 or score = 7"), 0);
+    CHECK(f->s, orm_query_summary(q, "note", 10, &sum));
+    assert_int_equal(sum.rows, 5);
+    assert_int_equal(sum.distinct, 2);
+    assert_int_equal(sum.ntop, 2);
+    assert_int_equal(sum.top[0].count, 3);
+    assert_memory_equal(sum.top[0].value.u.s.ptr, "\xC3\xA4pfel", 6);
+    assert_int_equal(sum.top[1].count, 2);
+    assert_memory_equal(sum.top[1].value.u.s.ptr, "\xC3\x84pfel", 6);
+    assert_memory_equal(sum.min.u.s.ptr, "\xC3\x84pfel", 6);
+    assert_memory_equal(sum.max.u.s.ptr, "\xC3\xA4pfel", 6);
+    orm_column_summary_clear(&sum);
+    /* Nothing matched: zeros and NULL. */
+    assert_int_equal(orm_query_where(q, "score = 1000"), 0);
+    CHECK(f->s, orm_query_summary(q, "score", 5, &sum));
+    assert_int_equal(sum.rows, 0);
+    assert_int_equal(sum.ntop, 0);
+    assert_int_equal(sum.min.kind, ORM_VNULL);
+    orm_column_summary_clear(&sum);
+    assert_int_equal(orm_query_summary(q, "no_such", 5, &sum), ORM_EINVALID);
+    assert_non_null(strstr(orm_error_text(orm_query_error(q)), "no_such"));
+    orm_query_free(q);
+}
+
 int main(int argc, char **argv)
 {
     const char *env = NULL;
@@ -2613,6 +2668,7 @@ int main(int argc, char **argv)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         T(test_seed_flow),
         T(test_every_operator),
+        T(test_column_summary),
         T(test_null_is_not_empty),
         T(test_injection_is_literal),
         T(test_odd_identifiers_are_quoted),

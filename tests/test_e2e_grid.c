@@ -179,6 +179,46 @@ static void test_e2e_grid__y_copies_through_osc52_into_tmux(void **state)
     assert_int_equal(tmux_wait_exit(t), 0);
 }
 
+/* orders: note alternates 'express' and 'gift wrap' over 8 rows. */
+static void test_e2e_grid__equals_and_hash_narrow_the_rows(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ orders Enter");
+    tmux_wait_for(t, "row 1 of 8");
+    tmux_keys(t, "$ =");
+    tmux_wait_for(t, "where note = 'express' added");
+    tmux_wait_for(t, "row 1 of 4");
+    tmux_wait_gone(t, "gift wrap");
+    tmux_keys(t, "C");
+    tmux_wait_for(t, "row 1 of 8");
+    tmux_type(t, "#"); /* a shell comment as a key name */
+    tmux_wait_for(t, "where note != 'express' added");
+    tmux_wait_for(t, "row 1 of 4");
+    tmux_keys(t, "Q");
+    assert_int_equal(tmux_wait_exit(t), 0);
+}
+
+/* items: grp is id % 10, fifty rows each. */
+static void test_e2e_grid__i_summarizes_and_enter_narrows(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ items Enter");
+    tmux_wait_for(t, "row 1 of 500");
+    tmux_keys(t, "$ i");
+    tmux_wait_for(t, "items.grp: summary");
+    tmux_wait_for(t, "500 rows \xC2\xB7 0 NULL \xC2\xB7 10 distinct");
+    tmux_wait_for(t, "50   10.0%  0");
+    tmux_keys(t, "j j Enter"); /* grp 2 */
+    tmux_wait_for(t, "where grp = 2 added");
+    tmux_wait_for(t, "row 1 of 50");
+    tmux_keys(t, "Q");
+    assert_int_equal(tmux_wait_exit(t), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +230,10 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_grid__y_copies_through_osc52_into_tmux, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_grid__equals_and_hash_narrow_the_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_grid__i_summarizes_and_enter_narrows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -556,6 +556,105 @@ static void test_sample__exact_comparisons_use_the_index(void **state)
                      "smp_person_latin_name");
 }
 
+/* ---- column summaries ---- */
+
+typedef struct tally {
+    const char *value;
+    int64_t count;
+} tally;
+
+static int tally_order(const void *a, const void *b)
+{
+    const tally *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value); /* UTF-8: code point order */
+}
+
+/* orm_query_summary against the same rows counted here: exact groups by
+ * code point ('Müller' and 'müller' apart whatever the collation), ties
+ * ordered by value, min and max by code point. */
+static void check_summary(fixture *f, const orm_model *m, const char *col)
+{
+    size_t n, ndistinct = 0;
+    char **values = column_values(f, m, col, &n);
+    tally *t = calloc(n ? n : 1, sizeof *t);
+    int64_t nulls = 0;
+    const char *min = NULL, *max = NULL;
+    for (size_t r = 0; r < n; r++) {
+        size_t k = 0;
+        if (!values[r]) {
+            nulls++;
+            continue;
+        }
+        if (!min || strcmp(values[r], min) < 0)
+            min = values[r];
+        if (!max || strcmp(values[r], max) > 0)
+            max = values[r];
+        while (k < ndistinct && strcmp(t[k].value, values[r]) != 0)
+            k++;
+        if (k == ndistinct)
+            t[ndistinct++].value = values[r];
+        t[k].count++;
+    }
+    qsort(t, ndistinct, sizeof *t, tally_order);
+    orm_query *q = NULL;
+    orm_column_summary sum;
+    assert_int_equal(orm_query_new(&q, f->s, m), 0);
+    if (orm_query_summary(q, col, 8, &sum))
+        fail_msg("[%s] %s.%s: %s", dialect, m->table, col,
+                 orm_error_text(orm_query_error(q)));
+    assert_int_equal(sum.rows, (int64_t)n);
+    assert_int_equal(sum.nulls, nulls);
+    assert_int_equal(sum.distinct, (int64_t)ndistinct);
+    assert_int_equal(sum.ntop, ndistinct < 8 ? ndistinct : 8);
+    assert_int_equal(sum.min.kind, ORM_VTEXT);
+    assert_int_equal(sum.max.kind, ORM_VTEXT);
+    if (strncmp(sum.min.u.s.ptr, min, sum.min.u.s.len) != 0 ||
+        strlen(min) != sum.min.u.s.len ||
+        strncmp(sum.max.u.s.ptr, max, sum.max.u.s.len) != 0 ||
+        strlen(max) != sum.max.u.s.len)
+        fail_msg("[%s] %s.%s: min/max [%.*s] [%.*s], want [%s] [%s]", dialect,
+                 m->table, col, (int)sum.min.u.s.len, sum.min.u.s.ptr,
+                 (int)sum.max.u.s.len, sum.max.u.s.ptr, min, max);
+    for (size_t i = 0; i < sum.ntop; i++) {
+        const orm_value *v = &sum.top[i].value;
+        if (v->kind != ORM_VTEXT || strlen(t[i].value) != v->u.s.len ||
+            memcmp(v->u.s.ptr, t[i].value, v->u.s.len) != 0 ||
+            sum.top[i].count != t[i].count)
+            fail_msg("[%s] %s.%s: top %zu is [%.*s] x%lld, want [%s] x%lld",
+                     dialect, m->table, col, i, (int)v->u.s.len, v->u.s.ptr,
+                     (long long)sum.top[i].count, t[i].value,
+                     (long long)t[i].count);
+    }
+    orm_column_summary_clear(&sum);
+    orm_query_free(q);
+    for (size_t r = 0; r < n; r++)
+        free(values[r]);
+    free(values);
+    free(t);
+}
+
+static void test_sample__summary_follows_orbs_text_rules(void **state)
+{
+    fixture *f = *state;
+    check_summary(f, f->person, "name");
+    check_summary(f, f->person, "city");
+    check_summary(f, f->latin, "name");
+    /* Under a filter: only the rows it matches. */
+    orm_query *q = NULL;
+    orm_column_summary sum;
+    assert_int_equal(orm_query_new(&q, f->s, f->person), 0);
+    assert_int_equal(orm_query_where(q, "name = 'M\xC3\xBCller'"), 0);
+    assert_int_equal(orm_query_summary(q, "name", 3, &sum), 0);
+    assert_int_equal(sum.rows, 60);
+    assert_int_equal(sum.distinct, 1);
+    assert_int_equal(sum.ntop, 1);
+    assert_int_equal(sum.top[0].count, 60);
+    orm_column_summary_clear(&sum);
+    orm_query_free(q);
+}
+
 int main(int argc, char **argv)
 {
     dialect = argc > 1 ? argv[1] : "sqlite";
@@ -586,6 +685,7 @@ int main(int argc, char **argv)
         T(test_sample__view_follows_the_same_rules),
         T(test_sample__keyset_pages_never_skip_or_repeat_ties),
         T(test_sample__exact_comparisons_use_the_index),
+        T(test_sample__summary_follows_orbs_text_rules),
 #undef T
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

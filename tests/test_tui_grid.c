@@ -651,6 +651,137 @@ static void test_grid__copy_keys_can_be_rebound(void **state)
     assert_non_null(strstr(clipboard(fx), "id\ttext\n1\t"));
 }
 
+/* ---- quick filters ---- */
+
+static void test_grid__equals_narrows_and_adds_to_the_filter(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 160);
+    fx_send(fx, "l=");
+    fx_assert_shows(fx, "where city = 'berlin' added (f edits, C clears)");
+    fx_assert_shows(fx, "row 1 of 6");
+    fx_assert_not_shows(fx, "Zürich");
+    fx_send(fx, "l="); /* Größe 1 of id 1: ids 1 and 21 */
+    fx_assert_shows(fx, "row 1 of 2");
+    fx_assert_shows(fx, "where city = 'berlin' and \"Größe\" = 1");
+    /* One flat list of conditions in the builder, editable. */
+    fx_send(fx, "f");
+    fx_assert_shows(fx, "city = 'berlin'");
+    fx_assert_shows(fx, "\"Größe\" = 1");
+    fx_send(fx, "<Esc>");
+}
+
+static void test_grid__hash_narrows_to_other_values(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 160);
+    fx_send(fx, "l#");
+    fx_assert_shows(fx, "where city != 'berlin' added");
+    fx_assert_shows(fx, "row 1 of 24");
+    fx_assert_not_shows(fx, "\xE2\x94\x82 berlin"); /* in the grid */
+}
+
+static void test_grid__quick_filters_on_null_use_is_null(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 160);
+    fx_send(fx, ":5<Enter>cscore<Enter>=");
+    fx_assert_shows(fx, "where score is null added");
+    fx_assert_shows(fx, "row 1 of 6");
+    fx_send(fx, "C");
+    fx_send(fx, ":5<Enter>cscore<Enter>#");
+    fx_assert_shows(fx, "where score is not null added");
+    fx_assert_shows(fx, "row 1 of 24");
+}
+
+/* Text matches exactly, whole, even past what the grid keeps of it. */
+static void test_grid__equals_on_text_is_exact(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Memo", 24, 160);
+    fx_send(fx, "jl=");
+    fx_assert_shows(fx, "row 1 of 1");
+    fx_assert_shows(fx, "Zeile 1");
+    fx_send(fx, "C");
+    fx_send(fx, "l#");
+    fx_assert_shows(fx, "row 1 of 1");
+    fx_assert_shows(fx, "Zeile 1");
+}
+
+static void test_grid__quick_filter_keys_can_be_rebound(void **state)
+{
+    tui_fixture *fx = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/config", fx->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[keys]\nfilter-equal = z\nfilter-not-equal = Z\n", f);
+    fclose(f);
+    start_on(fx, "Wide", 24, 160);
+    fx_send(fx, "l=");
+    fx_assert_not_shows(fx, "added");
+    fx_send(fx, "z");
+    fx_assert_shows(fx, "row 1 of 6");
+    fx_send(fx, "CZ");
+    fx_assert_shows(fx, "row 1 of 24");
+}
+
+/* ---- column summary ---- */
+
+/* city: four values six times each (ties in code point order: 'Oslo'
+ * 'berlin' 'kyiv' 'Åre'), Zürich five times, the long city once. */
+static void test_grid__i_summarizes_the_column(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "li");
+    fx_assert_shows(fx, "Wide.city: summary");
+    fx_assert_shows(fx, "30 rows \xC2\xB7 0 NULL \xC2\xB7 6 distinct");
+    fx_assert_shows(fx, "min Llanfair"); /* code point order */
+    fx_assert_shows(fx, "max Åre");
+    int first = fx_row_of(fx, "6   20.0%  Oslo");
+    assert_true(first > 0);
+    assert_int_equal(fx_row_of(fx, "6   20.0%  berlin"), first + 1);
+    assert_int_equal(fx_row_of(fx, "6   20.0%  kyiv"), first + 2);
+    assert_int_equal(fx_row_of(fx, "6   20.0%  Åre"), first + 3);
+    assert_int_equal(fx_row_of(fx, "5   16.7%  Zürich"), first + 4);
+    assert_int_equal(fx_row_of(fx, "1    3.3%  Llanfair"), first + 5);
+    /* Enter narrows the rows to the value. */
+    fx_send(fx, "j<Enter>");
+    fx_assert_shows(fx, "where city = 'berlin' added");
+    fx_assert_shows(fx, "row 1 of 6");
+    /* Under the active filter now. */
+    fx_send(fx, "li");
+    fx_assert_shows(fx, "Wide.Größe: summary");
+    fx_assert_shows(fx, "6 rows \xC2\xB7 0 NULL \xC2\xB7 4 distinct");
+    fx_assert_shows(fx, "where city = 'berlin'");
+}
+
+static void test_grid__i_lists_null_and_enter_narrows_to_it(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "cscore<Enter>i");
+    fx_assert_shows(fx, "30 rows \xC2\xB7 6 NULL \xC2\xB7 3 distinct");
+    fx_send(fx, "G");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "where score is null added");
+    fx_assert_shows(fx, "row 1 of 6");
+}
+
+static void test_grid__i_refuses_secrets_and_blobs(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Customer", 24, 120);
+    fx_send(fx, "csecret_key<Enter>i");
+    fx_assert_shows(fx, "secret_key is secret: reveal it first");
+    fx_send(fx, "Ri");
+    fx_assert_shows(fx, "Customer.secret_key: summary");
+    fx_send(fx, "q");
+    fx_send(fx, "cavatar<Enter>i");
+    fx_assert_shows(fx, "avatar is a blob column: no summary");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -678,6 +809,14 @@ int main(void)
         T(test_grid__xclip_gets_the_text_too),
         T(test_grid__a_hanging_clipboard_program_is_killed),
         T(test_grid__copy_keys_can_be_rebound),
+        T(test_grid__equals_narrows_and_adds_to_the_filter),
+        T(test_grid__hash_narrows_to_other_values),
+        T(test_grid__quick_filters_on_null_use_is_null),
+        T(test_grid__equals_on_text_is_exact),
+        T(test_grid__quick_filter_keys_can_be_rebound),
+        T(test_grid__i_summarizes_the_column),
+        T(test_grid__i_lists_null_and_enter_narrows_to_it),
+        T(test_grid__i_refuses_secrets_and_blobs),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,6 +238,10 @@ orm_type sql_match_type(const orm_column *col);
 /* A column as ORDER BY and range comparisons must see it (numerically,
  * for decimals a dialect stores as text). */
 void sql_column_ordered(sql_builder *sb, const orm_column *col);
+/* A column as a summary groups, counts and ranks its values: text
+ * exactly and in code point order (the driver's text_order), JSON and
+ * UUID as text, others as ORDER BY sees them. */
+void sql_column_grouped(sql_builder *sb, const orm_column *col);
 /* Bind a value compared with sql_column_ordered's expression. */
 void sql_param_ordered(sql_builder *sb, const orm_column *col,
                        const orm_value *v);
@@ -352,5 +356,18 @@ int model_normalize_foreign_keys(orm_model *model);
 int model_refers_to(const orm_model *a, const orm_model *b);
 
 #define ORM_MAX_KEY 16
+
+/* ---- a query's parts, for statements other than its SELECT
+ * (query.c; query_summary.c) ---- */
+
+orm_db *query_db(const orm_query *q);
+const orm_model *query_model(const orm_query *q);
+orm_error *query_err(orm_query *q);
+/* Record failure `rc` on the query and its session; returns rc. */
+int query_fail(orm_query *q, int rc);
+/* " WHERE " and the query's filters (no keyset bound), ANDed with
+ * `not_null IS NOT NULL` when that column is given. 0 or an error (on
+ * the query's error). */
+int query_where(sql_builder *sb, orm_query *q, const orm_column *not_null);
 
 #endif

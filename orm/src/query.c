@@ -375,6 +375,39 @@ static int where_clause(sql_builder *sb, orm_query *q, int with_keyset)
     return 0;
 }
 
+/* ---- the query's parts for other statements (internal.h) ---- */
+
+orm_db *query_db(const orm_query *q)
+{
+    return q->db;
+}
+
+const orm_model *query_model(const orm_query *q)
+{
+    return q->model;
+}
+
+orm_error *query_err(orm_query *q)
+{
+    return &q->err;
+}
+
+int query_fail(orm_query *q, int rc)
+{
+    return fail(q, rc);
+}
+
+int query_where(sql_builder *sb, orm_query *q, const orm_column *not_null)
+{
+    int rc = where_clause(sb, q, 0);
+    if (rc == 0 && not_null) {
+        sql_raw(sb, q->nfilters ? " AND " : " WHERE ");
+        sql_ident(sb, not_null->name);
+        sql_raw(sb, " IS NOT NULL");
+    }
+    return rc;
+}
+
 /* ---- the shape of a query: what its SQL text depends on ---- */
 
 static void shape_bytes(orm_buf *b, const void *p, size_t n)

@@ -286,6 +286,19 @@ static void text_candidate_value(sql_builder *sb, const text_rules *t,
     sql_raw(sb, orm_buf_str(&t->after) ? orm_buf_str(&t->after) : "");
 }
 
+void sql_column_grouped(sql_builder *sb, const orm_column *col)
+{
+    text_rules t;
+    int failed = text_rules_get(&t, sb, col);
+    if (failed)
+        sb->failed = 1;
+    if (!failed && t.is_text)
+        wrap_column(sb, &sb->driver->text_order, col);
+    else
+        sql_column_ordered(sb, col);
+    text_rules_free(&t);
+}
+
 /* ---- expressions ---- */
 
 static const orm_column *expr_column(const orm_model *model, const orm_expr *e,

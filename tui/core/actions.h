@@ -72,6 +72,12 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(COPY_CELL, "copy-cell", ROWS, "y",                                       \
       "Copy the cell's value to the clipboard")                                \
     X(COPY_ROW, "copy-row", ROWS, "Y", "Copy the row (or marked rows) as TSV") \
+    X(FILTER_EQUAL, "filter-equal", ROWS, "=",                                 \
+      "Only rows whose column equals this cell")                               \
+    X(FILTER_NOT_EQUAL, "filter-not-equal", ROWS, "#",                         \
+      "Only rows whose column differs from this cell")                         \
+    X(COLUMN_SUMMARY, "column-summary", ROWS, "i",                             \
+      "Column summary: top values, NULLs, min/max")                            \
     X(SEARCH, "search", BROWSE, "/",                                           \
       "Search text columns for words (narrow models)")                         \
     X(GOTO_ROW, "goto-row", BROWSE, ":", "Jump to a row number")               \

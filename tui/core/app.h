@@ -69,7 +69,8 @@ typedef enum tui_view_kind {
     TUI_VIEW_QUIT,
     TUI_VIEW_RECOVER,
     TUI_VIEW_BUILDER,
-    TUI_VIEW_FILTERS
+    TUI_VIEW_FILTERS,
+    TUI_VIEW_SUMMARY
 } tui_view_kind;
 
 typedef struct tui_view_ops {

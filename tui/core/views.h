@@ -43,6 +43,12 @@ int tui_view_help_new(tui_view **out, tui_app *app);
 int tui_view_backrefs_new(tui_view **out, tui_app *app, const orm_model *model,
                           const orm_value *values);
 
+/* The summary of column `column` of the rows screen `rows` (borrowed:
+ * it stays below) under its active filter; Enter narrows those rows to
+ * a value. */
+int tui_view_summary_new(tui_view **out, tui_app *app, tui_view *rows,
+                         size_t column);
+
 /* What others ask of a rows screen; NULL (or an error) when `v` is not
  * one. */
 /* The row cache (for tests). */

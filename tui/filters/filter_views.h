@@ -14,6 +14,18 @@
 unsigned tui_filter_rows_action(tui_view *rows, tui_app *app, tui_action a);
 
 /*
+ * `=` and `#` on the rows screen (and Enter in a column's summary):
+ * narrow the rows to those whose `col` equals `value` (`differs` 0; NULL
+ * gives `col is null`) or differs from it (`differs` 1: `col != value`,
+ * or `col is not null`), one more condition ANDed to the active filter,
+ * which the builder shows and saves like any other. Says on the status
+ * line what was added.
+ */
+unsigned tui_filter_rows_quick(tui_view *rows, tui_app *app,
+                               const orm_column *col, const orm_value *value,
+                               int differs);
+
+/*
  * Open the state database for the app's database (--state FILE, else
  * the default place). On failure says why on the status line.
  */

@@ -1005,6 +1005,44 @@ done:
     return TUI_REDRAW;
 }
 
+/* = and #: the current cell's value, whole, as a condition
+ * (filter_views.c). A secret is used only once revealed. */
+static unsigned quick_filter(rows_view *rv, tui_app *app, int differs)
+{
+    size_t c = tui_columns_current(&rv->cols);
+    const orm_column *col = &rv->m->columns[c];
+    if ((col->flags & ORM_SECRET) && !rv->revealed[c]) {
+        tui_app_error(app, "%s is secret: reveal it first", col->name);
+        return TUI_REDRAW;
+    }
+    const orm_value *row = cursor_values(rv, app);
+    if (!row)
+        return TUI_REDRAW;
+    return tui_filter_rows_quick(&rv->base, app, col, &row[c], differs);
+}
+
+/* i: the current column's summary (view_summary.c). */
+static unsigned open_summary(rows_view *rv, tui_app *app)
+{
+    size_t c = tui_columns_current(&rv->cols);
+    const orm_column *col = &rv->m->columns[c];
+    tui_view *v = NULL;
+    if ((col->flags & ORM_SECRET) && !rv->revealed[c]) {
+        tui_app_error(app, "%s is secret: reveal it first", col->name);
+        return TUI_REDRAW;
+    }
+    if (col->type == ORM_BLOB) {
+        tui_app_error(app, "%s is a blob column: no summary", col->name);
+        return TUI_REDRAW;
+    }
+    if (tui_view_summary_new(&v, app, &rv->base, c)) {
+        tui_app_error(app, "out of memory");
+        return TUI_REDRAW;
+    }
+    app->pushed = v;
+    return TUI_PUSH;
+}
+
 static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
 {
     rows_view *rv = (rows_view *)v;
@@ -1117,6 +1155,11 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
         return copy_cell(rv, app);
     case TUI_ACT_COPY_ROW:
         return copy_rows(rv, app);
+    case TUI_ACT_COLUMN_SUMMARY:
+        return open_summary(rv, app);
+    case TUI_ACT_FILTER_EQUAL:
+    case TUI_ACT_FILTER_NOT_EQUAL:
+        return quick_filter(rv, app, a == TUI_ACT_FILTER_NOT_EQUAL);
     default:
         return column_action(rv, app, a);
     }

@@ -89,6 +89,43 @@ ORM_API int orm_query_count(orm_query *q, int64_t *out);
  * need not exist. */
 ORM_API int orm_query_position(orm_query *q, const orm_value *key,
                                int64_t *out);
+/** One value of a column and how many rows have it. */
+typedef struct orm_value_count {
+    orm_value value; /**< owned */
+    int64_t count;   /**< rows with this value */
+} orm_value_count;
+
+/** What orm_query_summary() finds out about one column. */
+typedef struct orm_column_summary {
+    int64_t rows;     /**< rows the filters match */
+    int64_t nulls;    /**< of them, those NULL in the column */
+    int64_t distinct; /**< distinct non-NULL values (counted exactly) */
+    orm_value min;    /**< the smallest value (NULL when every one is) */
+    orm_value max;    /**< the largest value */
+    /** The most frequent non-NULL values, most rows first, a tie in
+     * order of value; `ntop` of them (owned, orm_column_summary_clear). */
+    orm_value_count *top;
+    size_t ntop; /**< entries in top */
+} orm_column_summary;
+
+/**
+ * Summarize `column` over the rows the query's filters match (its order,
+ * limit, offset and keyset bound do not apply), computed by the database
+ * in two statements whatever the number of rows: COUNT, COUNT(DISTINCT),
+ * MIN and MAX, then GROUP BY with a LIMIT for the `top` most frequent
+ * values (0: none). Text is grouped and ordered exactly, by code point,
+ * on every dialect whatever the column's collation (as the filters' =
+ * and < compare): 'Oslo' and 'oslo' are two values, and ties in the
+ * counts come in the same order everywhere. *out is zeroed first and
+ * owned by the caller (orm_column_summary_clear). ORM_EINVALID for an
+ * unknown or a blob column (the error says which); failures are on
+ * orm_query_error() and the session's error.
+ */
+ORM_API int orm_query_summary(orm_query *q, const char *column, size_t top,
+                              orm_column_summary *out);
+/** Free what a summary owns and zero it. Accepts NULL. */
+ORM_API void orm_column_summary_clear(orm_column_summary *s);
+
 /** ORM_ROW and *out, or ORM_DONE when no row matches. */
 ORM_API int orm_query_first(orm_query *q, orm_record **out);
 /** Exactly one row: ORM_ROW, ORM_ENOTFOUND, or ORM_EMULTIPLE. */
