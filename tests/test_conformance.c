@@ -1358,6 +1358,34 @@ static void test_undo_and_rollback(void **state)
     orm_error_clear(&err);
 }
 
+/* A group of changes to many records (the browser's bulk edit) is one
+ * undo step; what came before it stays. */
+static void test_undo_group_takes_back_every_change_at_once(void **state)
+{
+    fixture *f = *state;
+    orm_record *a = add_account(f, "Grüße", "ä", 1);
+    orm_record *b = add_account(f, "MiXed", "b", 2);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(a, "handle", "before", &err), 0);
+    orm_session_group_begin(f->s);
+    assert_int_equal(orm_record_set_text(a, "note", "Ünïcode", &err), 0);
+    assert_int_equal(orm_record_set_text(b, "note", "Ünïcode", &err), 0);
+    assert_int_equal(orm_record_set_text(b, "score", "7", &err), 0);
+    orm_session_group_end(f->s);
+    assert_int_equal(orm_session_pending_count(f->s), 2);
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_string_equal(text_of(a, "note"), "ä");
+    assert_string_equal(text_of(b, "note"), "b");
+    assert_string_equal(text_of(a, "handle"), "before");
+    assert_int_equal(orm_record_state_of(b), ORM_RECORD_CLEAN);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_string_equal(text_of(a, "handle"), "Grüße");
+    assert_int_equal(orm_session_undo(f->s), ORM_DONE);
+    orm_error_clear(&err);
+}
+
 static void test_plan_shows_sql_with_masked_secrets(void **state)
 {
     fixture *f = *state;
@@ -2632,6 +2660,7 @@ int main(int argc, char **argv)
         T(test_commit_meeting_a_held_lock_keeps_changes),
         T(test_attached_values_guard_like_loaded_ones),
         T(test_undo_and_rollback),
+        T(test_undo_group_takes_back_every_change_at_once),
         T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),

@@ -120,6 +120,7 @@ int session_settle_state(orm_session *s, orm_record *rec)
 
 static int undo_push(orm_session *s, undo_entry e)
 {
+    e.group = s->group;
     if (s->nundo == s->undo_cap) {
         size_t cap = s->undo_cap ? s->undo_cap * 2 : 32;
         undo_entry *u = realloc(s->undo, cap * sizeof *u);
@@ -155,7 +156,7 @@ void session_undo_forget(orm_session *s, const orm_record *rec)
 int session_note_set(orm_session *s, orm_record *rec, size_t col,
                      const orm_value *old, int old_changed)
 {
-    undo_entry e = {UNDO_SET, rec, col, *old, old_changed, rec->state};
+    undo_entry e = {UNDO_SET, rec, col, *old, old_changed, rec->state, 0};
     int rc = undo_push(s, e);
     if (rc)
         return rc;
@@ -348,7 +349,7 @@ int orm_session_add(orm_session *s, orm_record *rec)
     if ((rc = apply_defaults(rec, &s->err)) != 0)
         return rc;
     undo_entry e = {
-        UNDO_ADD, rec, 0, ORM_VALUE_NULL_INIT, 0, ORM_RECORD_TRANSIENT};
+        UNDO_ADD, rec, 0, ORM_VALUE_NULL_INIT, 0, ORM_RECORD_TRANSIENT, 0};
     if ((rc = undo_push(s, e)) != 0)
         return orm_error_set(&s->err, rc, "out of memory");
     rec->state = ORM_RECORD_NEW;
@@ -371,7 +372,7 @@ int orm_session_delete(orm_session *s, orm_record *rec)
         return 0;
     if (rec->model->read_only)
         return refuse_read_only(s, rec->model);
-    undo_entry e = {UNDO_DELETE, rec, 0, ORM_VALUE_NULL_INIT, 0, rec->state};
+    undo_entry e = {UNDO_DELETE, rec, 0, ORM_VALUE_NULL_INIT, 0, rec->state, 0};
     if ((rc = undo_push(s, e)) != 0)
         return orm_error_set(&s->err, rc, "out of memory");
     if (rec->state == ORM_RECORD_NEW) {
@@ -403,10 +404,34 @@ static void revert_values(orm_record *rec)
     }
 }
 
+void orm_session_group_begin(orm_session *s)
+{
+    s->group = ++s->groups;
+}
+
+void orm_session_group_end(orm_session *s)
+{
+    s->group = 0;
+}
+
+static int undo_one(orm_session *s);
+
 int orm_session_undo(orm_session *s)
 {
     if (s->nundo == 0)
         return ORM_DONE;
+    /* A group goes back whole, latest change first. */
+    unsigned long group = s->undo[s->nundo - 1].group;
+    int rc = 0;
+    do
+        rc = undo_one(s);
+    while (rc == 0 && group && s->nundo &&
+           s->undo[s->nundo - 1].group == group);
+    return rc;
+}
+
+static int undo_one(orm_session *s)
+{
     undo_entry e = s->undo[--s->nundo];
     orm_record *rec = e.rec;
     switch (e.kind) {

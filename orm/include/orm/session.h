@@ -105,6 +105,16 @@ ORM_API int orm_session_rebase(orm_session *s, orm_record *rec);
 /** Undo the most recent pending change (a set, add or delete), one at a
  * time back to the loaded state. ORM_DONE when nothing is left to undo. */
 ORM_API int orm_session_undo(orm_session *s);
+/**
+ * Group the changes that follow (sets, adds, deletes), until
+ * orm_session_group_end, so that one orm_session_undo takes them all
+ * back: a change made to many records at once (the browser's bulk edit)
+ * is one step for the user. Groups do not nest; a begin while a group is
+ * open starts a new one.
+ */
+ORM_API void orm_session_group_begin(orm_session *s);
+/** End the group orm_session_group_begin opened. */
+ORM_API void orm_session_group_end(orm_session *s);
 /** Drop every pending change of one record (review screen "x"). */
 ORM_API int orm_session_revert(orm_session *s, orm_record *rec);
 /** Remove a record from the session (its pending change is dropped). */
