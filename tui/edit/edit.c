@@ -64,6 +64,7 @@ static int editing_action(tui_action a)
     case TUI_ACT_EDIT:
     case TUI_ACT_DELETE:
     case TUI_ACT_MARK:
+    case TUI_ACT_BULK_EDIT:
     case TUI_ACT_UNDO:
     case TUI_ACT_WRITE:
         return 1;
@@ -173,6 +174,9 @@ unsigned tui_edit_unhandled(tui_app *app, tui_action a)
     case TUI_ACT_MARK:
         tui_app_message(app, "open a model's rows or a record to %s it",
                         tui_action_name(a));
+        return TUI_REDRAW;
+    case TUI_ACT_BULK_EDIT:
+        tui_app_message(app, "open a model's rows to edit many at once");
         return TUI_REDRAW;
     default:
         return TUI_UNHANDLED;
@@ -389,7 +393,7 @@ static unsigned toggle_mark(tui_app *app, const orm_model *m,
         e->nmarks++;
     }
     size_t count = marks_of(e, m);
-    tui_app_message(app, "%zu marked (d deletes them)", count);
+    tui_app_message(app, "%zu marked (d deletes them, E edits them)", count);
     return TUI_REDRAW;
 }
 
@@ -420,6 +424,38 @@ static unsigned delete_marked(tui_app *app, const orm_model *m)
         tui_app_message(app, "%zu marked row%s: delete pending", done,
                         done == 1 ? "" : "s");
     return TUI_REDRAW;
+}
+
+size_t tui_edit_mark_count(const tui_app *app, const orm_model *m)
+{
+    return marks_of(app->edit, m);
+}
+
+const orm_value *tui_edit_mark_key(const tui_app *app, const orm_model *m,
+                                   size_t i, size_t *n)
+{
+    const tui_edit *e = app->edit;
+    for (size_t k = 0; e && k < e->nmarks; k++) {
+        if (e->marks[k].m != m || i-- > 0)
+            continue;
+        *n = e->marks[k].n;
+        return e->marks[k].key;
+    }
+    *n = 0;
+    return NULL;
+}
+
+void tui_edit_marks_clear(tui_app *app, const orm_model *m)
+{
+    tui_edit *e = app->edit;
+    for (size_t i = 0; e && i < e->nmarks;) {
+        if (e->marks[i].m != m) {
+            i++;
+            continue;
+        }
+        mark_clear(&e->marks[i]);
+        e->marks[i] = e->marks[--e->nmarks];
+    }
 }
 
 unsigned tui_edit_row(tui_app *app, tui_action a, const orm_model *m,
