@@ -1386,6 +1386,46 @@ static void test_undo_group_takes_back_every_change_at_once(void **state)
     orm_error_clear(&err);
 }
 
+/* query.update: one UPDATE of every matching row, bound values, the
+ * number matched (a row that already held the value counts too), and
+ * inside orm_session_begin a rollback leaves nothing written. */
+static void test_query_update_sets_every_matching_row(void **state)
+{
+    fixture *f = *state;
+    add_account(f, "Ärger", "x", 1);
+    add_account(f, "MiXed", "Ünïcode", 2);
+    add_account(f, "plain", NULL, 3);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_query *q = NULL;
+    const char *cols[] = {"note", "score"};
+    orm_value vals[] = {orm_value_text("Ünïcode"), orm_value_int(9)};
+    int64_t n = -1;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "handle ilike 'm%' or score >= 3"), 0);
+    CHECK(f->s, orm_session_begin(f->s));
+    assert_int_equal(orm_query_update(q, cols, vals, 2, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(orm_session_rollback(f->s), 0);
+    assert_int_equal(count_where(f, &Account, "score = 9"), 0);
+    assert_int_equal(orm_query_update(q, cols, vals, 2, &n), 0);
+    assert_int_equal(n, 2); /* MiXed already had the note */
+    assert_int_equal(count_where(f, &Account, "note = 'Ünïcode' and score = 9"),
+                     2);
+    assert_int_equal(
+        count_where(f, &Account, "handle = 'Ärger' and note = 'x'"), 1);
+    /* What does not fit is refused before anything runs. */
+    const char *bad[] = {"handle"};
+    orm_value null = orm_value_null();
+    assert_int_equal(orm_query_update(q, bad, &null, 1, &n), ORM_ENOTNULL);
+    assert_string_equal(orm_query_error(q)->column, "handle");
+    const char *nope[] = {"nope"};
+    assert_int_equal(orm_query_update(q, nope, vals, 1, &n), ORM_EINVALID);
+    orm_query_limit(q, 1);
+    assert_int_equal(orm_query_update(q, cols, vals, 2, &n), ORM_EINVALID);
+    orm_query_free(q);
+    orm_value_clear(&vals[0]);
+}
+
 static void test_plan_shows_sql_with_masked_secrets(void **state)
 {
     fixture *f = *state;
@@ -2661,6 +2701,7 @@ int main(int argc, char **argv)
         T(test_attached_values_guard_like_loaded_ones),
         T(test_undo_and_rollback),
         T(test_undo_group_takes_back_every_change_at_once),
+        T(test_query_update_sets_every_matching_row),
         T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),
