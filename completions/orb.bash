@@ -69,7 +69,7 @@ _orb() {
 
   # Walk the words before the cursor: global options, the URL or @NAME,
   # then the command and its positional arguments.
-  local i w cmd='' npos=0 prompt='' takes_value=''
+  local i w cmd='' npos=0 prompt='' takes_value='' selected=''
   for ((i = 1; i < ${#_orb_w[@]} - 1; i++)); do
     w=${_orb_w[i]}
     if [[ -n $takes_value ]]; then
@@ -90,8 +90,9 @@ _orb() {
       esac
     else
       case $w in
-        --where | --order | --limit | --offset | --format | --filter | \
-          --output | --expect) takes_value=1 ;;
+        --where | --filter) takes_value=1 selected=1 ;;
+        --order | --limit | --offset | --format | --output | --expect | \
+          --expect-count) takes_value=1 ;;
         -*) ;;
         *) npos=$((npos + 1)) ;;
       esac
@@ -113,7 +114,7 @@ _orb() {
       _orb_reply "$cur" "table csv tsv json"
       return 0
       ;;
-    --where | --order | --limit | --offset | --filter | --expect)
+    --where | --order | --limit | --offset | --filter | --expect | --expect-count)
       return 0
       ;;
   esac
@@ -141,7 +142,7 @@ _orb() {
     rows) opts="--where --order --limit --offset --format --reveal --filter" ;;
     get) opts="--reveal" ;;
     count) opts="--where --filter" ;;
-    set) opts="--expect" ;;
+    set) opts="--expect --expect-count --filter --where" ;;
     export) opts="--where --filter --format --output --reveal" ;;
   esac
   if [[ $cur == -* ]]; then
@@ -165,8 +166,10 @@ _orb() {
         _orb_reply "$cur" "$(_orb_run models | _orb_first_column)"
         return 0
       fi
-      # COL=VALUE arguments: after MODEL (add) or MODEL KEY (set).
-      if [[ ($cmd == add && npos -ge 1) || ($cmd == set && npos -ge 2) ]] &&
+      # COL=VALUE arguments: after MODEL (add, set --where) or MODEL KEY
+      # (set).
+      if [[ ($cmd == add && npos -ge 1) || ($cmd == set && npos -ge 2) ||
+        ($cmd == set && -n $selected && npos -ge 1) ]] &&
         [[ $cur != *=* ]]; then
         for ((i = 1; i < ${#_orb_w[@]} - 1; i++)); do
           [[ ${_orb_w[i]} == "$cmd" ]] && model=${_orb_w[i + 1]} && break

@@ -149,8 +149,9 @@ unsigned tui_edit_bulk(tui_app *app, const orm_model *m, const orm_expr *filter,
             tui_text_count(limit, sizeof limit, TUI_BULK_MAX, 0);
             tui_app_error(app,
                           "%s rows match: a bulk edit takes at most %s (mark "
-                          "rows or narrow the filter)",
-                          n, limit);
+                          "rows, narrow the filter, or use orb URL set %s "
+                          "--where ...)",
+                          n, limit, m->table);
             goto fail;
         }
         if (filter && !(b->filter = orm_expr_copy(filter))) {

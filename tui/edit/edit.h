@@ -130,7 +130,8 @@ void tui_edit_marks_clear(tui_app *app, const orm_model *m);
  * what is pending, and listed on the review screen: 10,000 rows of a
  * dozen columns is a few megabytes and a journal write of a few tens
  * of milliseconds, a million would not be. More rows than this are
- * refused with a message (mark rows or narrow the filter).
+ * refused with a message pointing to `orb URL set MODEL --where`, which
+ * changes them with one UPDATE (orm_query_update).
  */
 #define TUI_BULK_MAX 10000
 
