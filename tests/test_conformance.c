@@ -1426,6 +1426,38 @@ static void test_query_update_sets_every_matching_row(void **state)
     orm_value_clear(&vals[0]);
 }
 
+/* The generation moves with every change to what is pending and stays
+ * while only reads happen (the browser's journal relies on both). */
+static void test_session_generation_moves_with_pending_changes(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = add_account(f, "Gen\xC3\xA9ration", "a", 1);
+    unsigned long g = orm_session_generation(f->s);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    orm_record *again = NULL;
+    orm_value key = *orm_record_get(rec, "id");
+    assert_int_equal(orm_session_get(f->s, &Account, &key, &again), ORM_ROW);
+    assert_int_equal(orm_session_generation(f->s), g); /* reads: the same */
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(rec, "note", "\xC3\x9C", &err), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_record_set_text(rec, "note", "b", &err), 0);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_session_rebase(f->s, rec), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_session_rollback(f->s), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    orm_error_clear(&err);
+}
+
 static void test_plan_shows_sql_with_masked_secrets(void **state)
 {
     fixture *f = *state;
@@ -2702,6 +2734,7 @@ int main(int argc, char **argv)
         T(test_undo_and_rollback),
         T(test_undo_group_takes_back_every_change_at_once),
         T(test_query_update_sets_every_matching_row),
+        T(test_session_generation_moves_with_pending_changes),
         T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),

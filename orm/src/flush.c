@@ -740,6 +740,7 @@ static void flush_ctx_free(flush_ctx *f)
 
 int orm_session_commit(orm_session *s)
 {
+    session_changed(s); /* a failure puts values back, but may move them */
     orm_db *db = orm_session_db(s);
     flush_ctx f = {.s = s, .db = db, .kept_st = {NULL, -1}};
     int rc;

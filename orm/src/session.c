@@ -118,9 +118,20 @@ int session_settle_state(orm_session *s, orm_record *rec)
 
 /* ---- undo log ---- */
 
+void session_changed(orm_session *s)
+{
+    s->generation++;
+}
+
+unsigned long orm_session_generation(const orm_session *s)
+{
+    return s->generation;
+}
+
 static int undo_push(orm_session *s, undo_entry e)
 {
     e.group = s->group;
+    s->generation++;
     if (s->nundo == s->undo_cap) {
         size_t cap = s->undo_cap ? s->undo_cap * 2 : 32;
         undo_entry *u = realloc(s->undo, cap * sizeof *u);
@@ -204,6 +215,7 @@ void orm_session_expunge(orm_session *s, orm_record *rec)
 {
     if (!rec || rec->session != s)
         return;
+    s->generation++;
     map_remove(s, rec);
     session_pending_remove(s, rec);
     session_undo_forget(s, rec);
@@ -420,6 +432,7 @@ int orm_session_undo(orm_session *s)
 {
     if (s->nundo == 0)
         return ORM_DONE;
+    s->generation++;
     /* A group goes back whole, latest change first. */
     unsigned long group = s->undo[s->nundo - 1].group;
     int rc = 0;
@@ -459,6 +472,7 @@ int orm_session_revert(orm_session *s, orm_record *rec)
 {
     if (rec->session != s)
         return ORM_EINVALID;
+    s->generation++;
     if (rec->state == ORM_RECORD_NEW || session_never_written(rec)) {
         orm_session_expunge(s, rec);
         return 0;
@@ -474,6 +488,7 @@ int orm_session_revert(orm_session *s, orm_record *rec)
 int orm_session_rollback(orm_session *s)
 {
     orm_record *rec = s->all;
+    s->generation++;
     while (rec) {
         orm_record *next = rec->next_all;
         if (rec->state == ORM_RECORD_NEW || session_never_written(rec)) {
@@ -551,6 +566,7 @@ orm_record **session_pending_array(orm_session *s, size_t *n)
 
 void session_committed(orm_session *s)
 {
+    s->generation++;
     for (size_t i = 0; i < s->npending; i++) {
         orm_record *rec = s->pending[i];
         rec->pending_index = -1;

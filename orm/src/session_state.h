@@ -32,6 +32,7 @@ struct orm_session {
     undo_entry *undo;
     size_t nundo, undo_cap;
     unsigned long group, groups; /* the open undo group (0: none), made */
+    unsigned long generation;    /* orm_session_generation */
     orm_record *failed;
     /* Query SQL by shape (query.c): repeated queries skip the text. */
     struct {

@@ -120,6 +120,14 @@ ORM_API int orm_session_revert(orm_session *s, orm_record *rec);
 /** Remove a record from the session (its pending change is dropped). */
 ORM_API void orm_session_expunge(orm_session *s, orm_record *rec);
 
+/**
+ * A number that changes whenever the pending changes may have: a value
+ * set, a record added, deleted, undone, reverted, expunged, refreshed,
+ * rebased or attached, a commit or a rollback. While it stays the same
+ * a program can skip work it does over every pending change (the
+ * browser rewrites its recovery journal only then).
+ */
+ORM_API unsigned long orm_session_generation(const orm_session *s);
 /** Number of pending records. */
 ORM_API size_t orm_session_pending_count(const orm_session *s);
 /** Pending record number `i`, in commit order (borrowed). */
