@@ -1500,6 +1500,7 @@ static void test_bulk__marked_rows_get_only_the_typed_columns(void **state)
     assert_int_equal(db_count(e, e->account, "bio = 'hello'"), 3);
     /* One undo takes the whole bulk edit back. */
     fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "undone: a bulk edit (2 rows back as loaded)");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
     fx_assert_not_shows(&e->fx, "pending");
     /* Again, reviewed and written in one go. */

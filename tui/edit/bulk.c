@@ -328,13 +328,21 @@ int tui_bulk_apply(tui_bulk *b, tui_app *app, tui_form *f, size_t *bad)
     orm_buf_appendf(&msg, "%s set on ", orm_buf_str(&names));
     say_count(&msg, changed);
     orm_buf_append(&msg, " (pending: u takes it back, w reviews)");
-    if (same)
-        orm_buf_appendf(&msg, "; %zu already had %s", same,
-                        same == 1 ? "it" : "them");
-    if (deleted)
-        orm_buf_appendf(&msg, "; %zu marked for deletion left alone", deleted);
-    if (missing)
-        orm_buf_appendf(&msg, "; %zu gone from %s", missing, m->table);
+    if (same) {
+        orm_buf_append(&msg, "; ");
+        say_count(&msg, same);
+        orm_buf_appendf(&msg, " already had %s", same == 1 ? "it" : "them");
+    }
+    if (deleted) {
+        orm_buf_append(&msg, "; ");
+        say_count(&msg, deleted);
+        orm_buf_append(&msg, " marked for deletion left alone");
+    }
+    if (missing) {
+        orm_buf_append(&msg, "; ");
+        say_count(&msg, missing);
+        orm_buf_appendf(&msg, " gone from %s", m->table);
+    }
     tui_app_message(app, "%s",
                     msg.failed ? "out of memory" : orm_buf_str(&msg));
     orm_buf_free(&msg);

@@ -653,9 +653,17 @@ const char *tui_edit_gutter(const orm_record *rec, int marked)
     return marked ? "*" : " ";
 }
 
+/* "1,234" */
+static const char *count_text(char *buf, size_t size, size_t n)
+{
+    tui_text_count(buf, size, (long long)n, 0);
+    return buf;
+}
+
 /* "1 add, 2 changes": what the pending list holds, by kind. */
 static void pending_kinds(const orm_session *s, orm_buf *out)
 {
+    char text[40];
     size_t n = orm_session_pending_count(s), add = 0, change = 0, del = 0;
     const char *sep = "";
     for (size_t i = 0; i < n; i++) {
@@ -665,24 +673,30 @@ static void pending_kinds(const orm_session *s, orm_buf *out)
         del += st == ORM_RECORD_DELETED;
     }
     if (add) {
-        orm_buf_appendf(out, "%s%zu add%s", sep, add, add == 1 ? "" : "s");
+        orm_buf_appendf(out, "%s%s add%s", sep,
+                        count_text(text, sizeof text, add),
+                        add == 1 ? "" : "s");
         sep = ", ";
     }
     if (change) {
-        orm_buf_appendf(out, "%s%zu change%s", sep, change,
+        orm_buf_appendf(out, "%s%s change%s", sep,
+                        count_text(text, sizeof text, change),
                         change == 1 ? "" : "s");
         sep = ", ";
     }
     if (del)
-        orm_buf_appendf(out, "%s%zu delete%s", sep, del, del == 1 ? "" : "s");
+        orm_buf_appendf(out, "%s%s delete%s", sep,
+                        count_text(text, sizeof text, del),
+                        del == 1 ? "" : "s");
 }
 
 void tui_edit_pending_summary(const orm_session *s, orm_buf *out)
 {
     size_t n = orm_session_pending_count(s);
+    char text[40];
     if (!n)
         return;
-    orm_buf_appendf(out, "%zu pending: ", n);
+    orm_buf_appendf(out, "%s pending: ", count_text(text, sizeof text, n));
     pending_kinds(s, out);
 }
 
@@ -967,7 +981,13 @@ unsigned tui_edit_undo(tui_app *app)
         tui_app_message(app, "nothing to undo");
     else if (rc < 0)
         tui_app_error(app, "undo: %s", orm_strerror(rc));
-    else if (before)
+    else if (before && nb > orm_session_pending_count(app->session) + 1) {
+        char text[40];
+        tui_app_message(
+            app, "undone: a bulk edit (%s rows back as loaded)",
+            count_text(text, sizeof text,
+                       nb - orm_session_pending_count(app->session)));
+    } else if (before)
         describe_undo(app, before, nb);
     else
         tui_app_message(app, "undone: one change");
