@@ -637,6 +637,53 @@ test_commit__unique_violation_opens_form_at_field_and_retry_works(void **state)
     assert_db_value(e, e->account, "id = 2", "handle", "bobby");
 }
 
+/* Once the field at fault is fixed, the review no longer marks it. */
+static void test_review__error_goes_once_its_field_is_fixed(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "je<C-u>alice<C-s>wy");
+    assert_top(e, "form");
+    fx_send(&e->fx, "<C-u>B\xC3\xB6"
+                    "b_UX<C-s>");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "\"bob\" \xE2\x86\x92 \"B\xC3\xB6"
+                            "b_UX\"");
+    fx_assert_not_shows(&e->fx, "\xE2\x9C\x97"); /* ✗ */
+    fx_assert_not_shows(&e->fx, "already taken");
+}
+
+/* A value over several lines stays on one line of the review, its
+ * newlines drawn as the grid draws them (↵), in the SQL's values too. */
+static void test_review__multi_line_values_keep_the_layout(void **state)
+{
+    edit_fx *e = *state;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    start(e);
+    open_rows(e, "Account");
+    orm_value key = orm_value_int(1);
+    assert_int_equal(
+        orm_session_get(e->fx.app->session, e->account, &key, &rec), ORM_ROW);
+    assert_int_equal(
+        orm_record_set_text(rec, "bio", "Zeile eins\nZWEI \xC3\xBC", &err), 0);
+    fx_send(&e->fx, "w");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx,
+                    "\"hello\" \xE2\x86\x92 \"Zeile eins\xE2\x86\xB5ZWEI "
+                    "\xC3\xBC\"");
+    fx_assert_shows(&e->fx, "'Zeile eins\xE2\x86\xB5ZWEI \xC3\xBC'");
+    for (int r = 0; r < e->fx.scr->rows; r++) {
+        char *line = fx_line(&e->fx, r);
+        if (strncmp(line, "ZWEI", 4) == 0 || strstr(line, "  ZWEI"))
+            fx_dump_fail(&e->fx, "a value's second line on a line of its own",
+                         line);
+        free(line);
+    }
+    orm_error_clear(&err);
+}
+
 static void
 test_commit__not_null_from_the_database_is_fixed_in_the_form(void **state)
 {
@@ -1719,6 +1766,8 @@ int main(void)
         T(test_review__drop_one_change_then_commit_the_rest),
         T(test_review__shows_old_and_new_values_with_secrets_masked),
         T(test_commit__unique_violation_opens_form_at_field_and_retry_works),
+        T(test_review__error_goes_once_its_field_is_fixed),
+        T(test_review__multi_line_values_keep_the_layout),
         T(test_commit__not_null_from_the_database_is_fixed_in_the_form),
         T(test_commit__foreign_key_failure_fixed_with_the_picker),
         T(test_commit__foreign_key_failure_puts_the_cursor_on_its_column),

@@ -171,6 +171,8 @@ int session_note_set(orm_session *s, orm_record *rec, size_t col,
     int rc = undo_push(s, e);
     if (rc)
         return rc;
+    if (s->failed == rec) /* changed since: no longer known to fail */
+        s->failed = NULL;
     if ((rc = session_settle_state(s, rec)) != 0) {
         s->nundo--;
         return rc;
@@ -446,6 +448,8 @@ int orm_session_undo(orm_session *s)
 static int undo_one(orm_session *s)
 {
     undo_entry e = s->undo[--s->nundo];
+    if (s->failed == e.rec)
+        s->failed = NULL;
     orm_record *rec = e.rec;
     switch (e.kind) {
     case UNDO_SET:

@@ -133,12 +133,15 @@ ORM_API size_t orm_session_pending_count(const orm_session *s);
 /** Pending record number `i`, in commit order (borrowed). */
 ORM_API orm_record *orm_session_pending_at(const orm_session *s, size_t i);
 
-/** The record that made the last commit fail, or NULL. */
+/** The record that made the last commit fail, or NULL (also once that
+ * record has been changed or its change undone since). */
 ORM_API orm_record *orm_session_failed_record(const orm_session *s);
 
 /**
  * The statements commit would run, one per line, with bound values shown
- * after each as "-- [1, 'jdoe']"; secret columns masked as '***'.
+ * after each as "-- [1, 'jdoe']"; secret columns masked as '***', and a
+ * line break inside a value shown as U+21B5 (↵), so that each statement
+ * keeps to its line.
  * Owned string.
  */
 ORM_API int orm_session_plan(orm_session *s, char **out);
