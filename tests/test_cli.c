@@ -518,17 +518,18 @@ static void test_cli__set_where_updates_every_matching_row(void **state)
     EXPECT(f, 0, "1\n", "", "count", "accounts", "--where", "handle = 'jdoe'");
     EXPECT(f, 2, "",
            "orb: --expect-count goes with --where or --filter (see orb "
-           "--help)\n",
+           "set --help)\n",
            "set", "accounts", "1", "note=x", "--expect-count", "1");
     EXPECT(f, 2, "",
            "orb: --expect checks one row (set MODEL KEY); with --where use "
-           "--expect-count N (see orb --help)\n",
+           "--expect-count N (see orb set --help)\n",
            "set", "accounts", "--where", "id = 1", "note=x", "--expect",
            "handle=jdoe");
-    EXPECT(f, 2, "", "orb: set needs COL=VALUE (see orb --help)\n", "set",
+    EXPECT(f, 2, "", "orb: set needs COL=VALUE (see orb set --help)\n", "set",
            "accounts", "--where", "id = 1");
-    EXPECT(f, 2, "", "orb: set needs KEY (or --where EXPR) (see orb --help)\n",
-           "set", "accounts");
+    EXPECT(f, 2, "",
+           "orb: set needs KEY (or --where EXPR) (see orb set --help)\n", "set",
+           "accounts");
 }
 
 static void

@@ -152,16 +152,19 @@ int cli_set(cli *c)
     int status;
     int by_filter = c->a.where || c->a.filter;
     if (by_filter && c->a.nexpect)
-        return tui_cli_usage_fail(c->err, "--expect checks one row (set MODEL "
+        return tui_cli_command_usage_fail(c->err, "set",
+                                          "--expect checks one row (set MODEL "
                                           "KEY); with --where use "
                                           "--expect-count N");
     if (!by_filter && c->a.expect_count >= 0)
-        return tui_cli_usage_fail(c->err, "--expect-count goes with --where or "
+        return tui_cli_command_usage_fail(c->err, "set",
+                                          "--expect-count goes with --where or "
                                           "--filter");
     if (!by_filter && c->a.npos < 2)
-        return tui_cli_usage_fail(c->err, "set needs KEY (or --where EXPR)");
+        return tui_cli_command_usage_fail(c->err, "set",
+                                          "set needs KEY (or --where EXPR)");
     if (c->a.npos < (by_filter ? 2u : 3u))
-        return tui_cli_usage_fail(c->err, "set needs COL=VALUE");
+        return tui_cli_command_usage_fail(c->err, "set", "set needs COL=VALUE");
     if (!m)
         return 1;
     if ((status = cli_refuse_read_only(c, m, "change")) != 0)
