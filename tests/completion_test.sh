@@ -82,6 +82,8 @@ check 'orb @shop add Account ' 'Handle= id= secret_key='
 check 'orb @shop add Account Handle=Zoë s' 'secret_key='
 check 'orb @shop add Account H' 'Handle='
 check 'orb @shop set Account 1 s' 'secret_key='
+check 'orb @shop set Account --' '--expect --expect-count --filter --where'
+check 'orb @shop set Account --where id=1 H' 'Handle='
 check "orb --models $tmp/models.ini sqlite:///$tmp/shop.db get A" 'Account'
 check 'orb @shop filter ' 'delete list rename save show'
 # Every command and option the help lists completes (the help is written

@@ -485,6 +485,53 @@ static void test_cli__set_expect_mismatch_changes_nothing(void **state)
            "note:=null", "--expect", "score:=null");
 }
 
+/* set --where: every matching row in one UPDATE, how many printed;
+ * --expect-count refuses with nothing written when the count differs. */
+static void test_cli__set_where_updates_every_matching_row(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    EXPECT(f, 1, "",
+           "orb: 2 rows match, not 3 (--expect-count): nothing was changed\n",
+           "set", "accounts", "--where", "note is null or note = ''",
+           "note=Grüße ÜBER", "--expect-count", "3");
+    EXPECT(f, 0, sample_table, "", "rows", "accounts");
+    EXPECT(f, 0, "2\n", "", "set", "accounts", "--where",
+           "note is null or note = ''", "note=Grüße ÜBER", "score:=2.5",
+           "--expect-count", "2");
+    EXPECT(f, 0, "2\n", "", "set", "accounts", "--where",
+           "note icontains 'grüße über'", "active:=true");
+    EXPECT(f, 0, "0\n", "", "set", "accounts", "--where", "id > 100",
+           "note=none");
+    EXPECT(f, 0,
+           "id,handle,secret_key,note,score,active\r\n"
+           "1,jdoe,***,hello,1.50,true\r\n"
+           "2,日本語,***,\"a,b \"\"c\"\"\",,false\r\n"
+           "3,🦊fox,***,Grüße ÜBER,2.50,true\r\n"
+           "4,x,***,Grüße ÜBER,2.50,true\r\n",
+           "", "rows", "accounts", "--format", "csv");
+    /* A value that does not fit, a unique column taken: nothing moves. */
+    EXPECT(f, 1, "", "orb: score: too many digits for Numeric(5,2)\n", "set",
+           "accounts", "--where", "id > 2", "score=1234.5");
+    EXPECT(f, 1, "", "orb: Account.handle: \"jdoe\" is already taken\n", "set",
+           "accounts", "--where", "id > 2", "handle=jdoe");
+    EXPECT(f, 0, "1\n", "", "count", "accounts", "--where", "handle = 'jdoe'");
+    EXPECT(f, 2, "",
+           "orb: --expect-count goes with --where or --filter (see orb "
+           "set --help)\n",
+           "set", "accounts", "1", "note=x", "--expect-count", "1");
+    EXPECT(f, 2, "",
+           "orb: --expect checks one row (set MODEL KEY); with --where use "
+           "--expect-count N (see orb set --help)\n",
+           "set", "accounts", "--where", "id = 1", "note=x", "--expect",
+           "handle=jdoe");
+    EXPECT(f, 2, "", "orb: set needs COL=VALUE (see orb set --help)\n", "set",
+           "accounts", "--where", "id = 1");
+    EXPECT(f, 2, "",
+           "orb: set needs KEY (or --where EXPR) (see orb set --help)\n", "set",
+           "accounts");
+}
+
 static void
 test_cli__colon_equals_null_is_null_equals_null_is_text(void **state)
 {
@@ -1215,6 +1262,13 @@ static char *network_flow(fixture *f, const char *table)
         {"get", "Item", "2"},
         {"set", "Item", "2", "note:=null", "--expect", "handle=日本語"},
         {"count", "Item", "--where", "note is null"},
+        {"set", "Item", "--where", "handle in ('日本語', 'x')",
+         "note=Grüße ÜBER", "--expect-count", "3"},
+        {"set", "Item", "--where", "handle in ('日本語', 'x')",
+         "note=Grüße ÜBER", "score:=2.5", "--expect-count", "2"},
+        {"set", "Item", "--where", "note icontains 'grüße über'",
+         "active:=true"},
+        {"rows", "Item", "--format", "csv"},
         {"delete", "Item", "1", "3"},
         {"rows", "Item", "--format", "csv"},
         {"count", "Item"}};
@@ -1398,6 +1452,7 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__count_with_and_without_where)                                  \
     X(test_cli__set_changes_only_what_is_named)                                \
     X(test_cli__set_expect_mismatch_changes_nothing)                           \
+    X(test_cli__set_where_updates_every_matching_row)                          \
     X(test_cli__colon_equals_null_is_null_equals_null_is_text)                 \
     X(test_cli__text_null_is_told_apart_from_null)                             \
     X(test_cli__unique_violation_names_column_changes_nothing)                 \

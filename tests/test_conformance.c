@@ -1358,6 +1358,106 @@ static void test_undo_and_rollback(void **state)
     orm_error_clear(&err);
 }
 
+/* A group of changes to many records (the browser's bulk edit) is one
+ * undo step; what came before it stays. */
+static void test_undo_group_takes_back_every_change_at_once(void **state)
+{
+    fixture *f = *state;
+    orm_record *a = add_account(f, "Grüße", "ä", 1);
+    orm_record *b = add_account(f, "MiXed", "b", 2);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(a, "handle", "before", &err), 0);
+    orm_session_group_begin(f->s);
+    assert_int_equal(orm_record_set_text(a, "note", "Ünïcode", &err), 0);
+    assert_int_equal(orm_record_set_text(b, "note", "Ünïcode", &err), 0);
+    assert_int_equal(orm_record_set_text(b, "score", "7", &err), 0);
+    orm_session_group_end(f->s);
+    assert_int_equal(orm_session_pending_count(f->s), 2);
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_string_equal(text_of(a, "note"), "ä");
+    assert_string_equal(text_of(b, "note"), "b");
+    assert_string_equal(text_of(a, "handle"), "before");
+    assert_int_equal(orm_record_state_of(b), ORM_RECORD_CLEAN);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_string_equal(text_of(a, "handle"), "Grüße");
+    assert_int_equal(orm_session_undo(f->s), ORM_DONE);
+    orm_error_clear(&err);
+}
+
+/* query.update: one UPDATE of every matching row, bound values, the
+ * number matched (a row that already held the value counts too), and
+ * inside orm_session_begin a rollback leaves nothing written. */
+static void test_query_update_sets_every_matching_row(void **state)
+{
+    fixture *f = *state;
+    add_account(f, "Ärger", "x", 1);
+    add_account(f, "MiXed", "Ünïcode", 2);
+    add_account(f, "plain", NULL, 3);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_query *q = NULL;
+    const char *cols[] = {"note", "score"};
+    orm_value vals[] = {orm_value_text("Ünïcode"), orm_value_int(9)};
+    int64_t n = -1;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "handle ilike 'm%' or score >= 3"), 0);
+    CHECK(f->s, orm_session_begin(f->s));
+    assert_int_equal(orm_query_update(q, cols, vals, 2, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(orm_session_rollback(f->s), 0);
+    assert_int_equal(count_where(f, &Account, "score = 9"), 0);
+    assert_int_equal(orm_query_update(q, cols, vals, 2, &n), 0);
+    assert_int_equal(n, 2); /* MiXed already had the note */
+    assert_int_equal(count_where(f, &Account, "note = 'Ünïcode' and score = 9"),
+                     2);
+    assert_int_equal(
+        count_where(f, &Account, "handle = 'Ärger' and note = 'x'"), 1);
+    /* What does not fit is refused before anything runs. */
+    const char *bad[] = {"handle"};
+    orm_value null = orm_value_null();
+    assert_int_equal(orm_query_update(q, bad, &null, 1, &n), ORM_ENOTNULL);
+    assert_string_equal(orm_query_error(q)->column, "handle");
+    const char *nope[] = {"nope"};
+    assert_int_equal(orm_query_update(q, nope, vals, 1, &n), ORM_EINVALID);
+    orm_query_limit(q, 1);
+    assert_int_equal(orm_query_update(q, cols, vals, 2, &n), ORM_EINVALID);
+    orm_query_free(q);
+    orm_value_clear(&vals[0]);
+}
+
+/* The generation moves with every change to what is pending and stays
+ * while only reads happen (the browser's journal relies on both). */
+static void test_session_generation_moves_with_pending_changes(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = add_account(f, "Gen\xC3\xA9ration", "a", 1);
+    unsigned long g = orm_session_generation(f->s);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    orm_record *again = NULL;
+    orm_value key = *orm_record_get(rec, "id");
+    assert_int_equal(orm_session_get(f->s, &Account, &key, &again), ORM_ROW);
+    assert_int_equal(orm_session_generation(f->s), g); /* reads: the same */
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_record_set_text(rec, "note", "\xC3\x9C", &err), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_session_undo(f->s), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_record_set_text(rec, "note", "b", &err), 0);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_session_rebase(f->s, rec), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    g = orm_session_generation(f->s);
+    assert_int_equal(orm_session_rollback(f->s), 0);
+    assert_true(orm_session_generation(f->s) != g);
+    orm_error_clear(&err);
+}
+
 static void test_plan_shows_sql_with_masked_secrets(void **state)
 {
     fixture *f = *state;
@@ -2688,6 +2788,9 @@ int main(int argc, char **argv)
         T(test_commit_meeting_a_held_lock_keeps_changes),
         T(test_attached_values_guard_like_loaded_ones),
         T(test_undo_and_rollback),
+        T(test_undo_group_takes_back_every_change_at_once),
+        T(test_query_update_sets_every_matching_row),
+        T(test_session_generation_moves_with_pending_changes),
         T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),
         T(test_first_one_count),

@@ -311,6 +311,67 @@ test_e2e_edit__keys_curses_does_not_know_move_in_a_form(void **state)
     tmux_wait_for(t, "1 pending: 1 change");
 }
 
+/* Bulk edit: two rows marked, E, one column typed, reviewed, undone
+ * whole, done again and written in one transaction; then every row the
+ * search shows, after the count and a question. */
+static void test_e2e_edit__bulk_edit_review_undo_write(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ Account Enter");
+    tmux_wait_for(t, "row 1 of 3");
+    tmux_keys(t, "m m");
+    tmux_wait_for(t, "2 marked");
+    tmux_keys(t, "E");
+    tmux_wait_for(t, "Bulk edit of 2 rows marked");
+    tmux_keys(t, "Tab"); /* secret_key -> bio */
+    tmux_type(t, "Gr\xC3\xBC\xC3\x9F"
+                 "e AUS K\xC3\xB6ln");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "bio set on 2 rows");
+    tmux_wait_for(t, "2 pending: 2 changes");
+    tmux_keys(t, "u");
+    tmux_wait_gone(t, "pending");
+    tmux_keys(t, "g m m E");
+    tmux_wait_for(t, "Bulk edit of 2 rows marked");
+    tmux_keys(t, "Tab");
+    tmux_type(t, "Gr\xC3\xBC\xC3\x9F"
+                 "e AUS K\xC3\xB6ln");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "2 pending: 2 changes");
+    tmux_keys(t, "w");
+    tmux_wait_for(t, "change  <Account bob>");
+    tmux_wait_for(t, "UPDATE");
+    assert_int_equal(count(e, "bio is not null"), 0);
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "written: 2 changes");
+    assert_int_equal(count(e, "bio = 'Gr\xC3\xBC\xC3\x9F"
+                              "e AUS K\xC3\xB6ln'"),
+                     2);
+    assert_int_equal(count(e, "handle = 'carol' and bio is null"), 1);
+
+    /* No marks: every row the search shows, counted and asked first. */
+    tmux_keys(t, "/");
+    tmux_type(t, "CAROL");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "row 1 of 1");
+    tmux_keys(t, "E");
+    tmux_wait_for(t, "edit all 1 row search: CAROL? y/n");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "[unchanged"); /* one row: handle may change too */
+    tmux_keys(t, "Tab Tab");
+    tmux_type(t, "\xC3\xA9t\xC3\xA9");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "bio set on 1 row");
+    tmux_keys(t, "w");
+    tmux_wait_for(t, "UPDATE");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "written: 1 change");
+    assert_int_equal(count(e, "handle = 'carol' and bio = '\xC3\xA9t\xC3\xA9'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +380,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_edit__quit_with_pending_changes_asks, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_edit__bulk_edit_review_undo_write, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_edit__ctrl_c_with_pending_changes_asks, setup, teardown),
         cmocka_unit_test_setup_teardown(

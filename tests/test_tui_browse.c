@@ -509,9 +509,35 @@ static void test_app__no_primary_key_table_is_browsable(void **state)
     fx_assert_shows(fx, "log line 00");
 }
 
+/* NULL in a number column ends where the numbers end. */
+static void test_rows__null_is_right_aligned_in_number_columns(void **state)
+{
+    tui_fixture *fx = *state;
+    open_model(fx, "Order");
+    fx_send(fx, "G");
+    int null_row = fx_row_of(fx, " 107 ");
+    int one_row = fx_row_of(fx, " 100 ");
+    if (null_row < 0 || one_row < 0)
+        fx_dump_fail(fx, "no rows", "100 and 107");
+    char *with_null = fx_line(fx, null_row);
+    char *with_one = fx_line(fx, fx_row_of(fx, " 103 "));
+    /* customer_id of 103 is 1: its last digit and NULL's L line up. */
+    const char *l = strstr(with_null, "NULL");
+    assert_non_null(l);
+    size_t end = (size_t)(l - with_null) + 3;
+    assert_true(end < strlen(with_one));
+    assert_int_equal(with_one[end], '1');
+    assert_int_equal(with_one[end - 1], ' ');
+    free(with_null);
+    free(with_one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_rows__null_is_right_aligned_in_number_columns, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
             test_models__lists_every_model_with_counts_after_first_draw, setup,
             teardown),

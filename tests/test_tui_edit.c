@@ -637,6 +637,53 @@ test_commit__unique_violation_opens_form_at_field_and_retry_works(void **state)
     assert_db_value(e, e->account, "id = 2", "handle", "bobby");
 }
 
+/* Once the field at fault is fixed, the review no longer marks it. */
+static void test_review__error_goes_once_its_field_is_fixed(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "je<C-u>alice<C-s>wy");
+    assert_top(e, "form");
+    fx_send(&e->fx, "<C-u>B\xC3\xB6"
+                    "b_UX<C-s>");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "\"bob\" \xE2\x86\x92 \"B\xC3\xB6"
+                            "b_UX\"");
+    fx_assert_not_shows(&e->fx, "\xE2\x9C\x97"); /* ✗ */
+    fx_assert_not_shows(&e->fx, "already taken");
+}
+
+/* A value over several lines stays on one line of the review, its
+ * newlines drawn as the grid draws them (↵), in the SQL's values too. */
+static void test_review__multi_line_values_keep_the_layout(void **state)
+{
+    edit_fx *e = *state;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    start(e);
+    open_rows(e, "Account");
+    orm_value key = orm_value_int(1);
+    assert_int_equal(
+        orm_session_get(e->fx.app->session, e->account, &key, &rec), ORM_ROW);
+    assert_int_equal(
+        orm_record_set_text(rec, "bio", "Zeile eins\nZWEI \xC3\xBC", &err), 0);
+    fx_send(&e->fx, "w");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx,
+                    "\"hello\" \xE2\x86\x92 \"Zeile eins\xE2\x86\xB5ZWEI "
+                    "\xC3\xBC\"");
+    fx_assert_shows(&e->fx, "'Zeile eins\xE2\x86\xB5ZWEI \xC3\xBC'");
+    for (int r = 0; r < e->fx.scr->rows; r++) {
+        char *line = fx_line(&e->fx, r);
+        if (strncmp(line, "ZWEI", 4) == 0 || strstr(line, "  ZWEI"))
+            fx_dump_fail(&e->fx, "a value's second line on a line of its own",
+                         line);
+        free(line);
+    }
+    orm_error_clear(&err);
+}
+
 static void
 test_commit__not_null_from_the_database_is_fixed_in_the_form(void **state)
 {
@@ -1465,6 +1512,159 @@ static void test_help__lists_the_form_keys(void **state)
 
 /* ---- the key flow, on every dialect ---- */
 
+/* ---- bulk edit (E) ---- */
+
+#define BIO_NEW                                                                \
+    "Gr\xC3\xBC\xC3\x9F"                                                       \
+    "e, \xC3\x9Cn\xC3\xAF"                                                     \
+    "Code" /* Grüße, ÜnïCode */
+
+static void test_bulk__marked_rows_get_only_the_typed_columns(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "mm");
+    fx_assert_shows(&e->fx, "2 marked");
+    fx_send(&e->fx, "E");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "Bulk edit of 2 rows marked");
+    assert_box(e, "bio", "unchanged");
+    assert_box(e, "balance", "unchanged");
+    /* A unique column cannot take one value on two rows. */
+    go_field(e, "handle");
+    fx_send(&e->fx, "x");
+    fx_assert_shows(&e->fx, "unique: one value cannot go to every row");
+    go_field(e, "bio");
+    fx_send(&e->fx, BIO_NEW);
+    go_field(e, "balance");
+    fx_send(&e->fx, "7");
+    fx_send(&e->fx, "<C-k>"); /* balance: unchanged after all */
+    assert_box(e, "balance", "unchanged");
+    fx_send(&e->fx, "<C-s>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "bio set on 2 rows");
+    fx_assert_shows(&e->fx, "2 pending: 2 changes");
+    fx_assert_not_shows(&e->fx, "marked");
+    assert_int_equal(db_count(e, e->account, "bio = 'hello'"), 3);
+    /* One undo takes the whole bulk edit back. */
+    fx_send(&e->fx, "u");
+    fx_assert_shows(&e->fx, "undone: a bulk edit (2 rows back as loaded)");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+    fx_assert_not_shows(&e->fx, "pending");
+    /* Again, reviewed and written in one go. */
+    fx_send(&e->fx, "gmmE");
+    go_field(e, "bio");
+    fx_send(&e->fx, BIO_NEW "<C-s>w");
+    assert_top(e, "review");
+    fx_assert_shows(&e->fx, "change  <Account alice>");
+    fx_assert_shows(&e->fx, "change  <Account bob>");
+    fx_send(&e->fx, "y");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->account, "bio = '" BIO_NEW "'"), 2);
+    assert_db_value(e, e->account, "id = 3", "bio", "hello");
+    assert_db_value(e, e->account, "id = 1", "balance", "1.50");
+    assert_db_value(e, e->account, "id = 2", "handle", "bob");
+}
+
+static void
+test_bulk__without_marks_counts_the_filtered_rows_and_asks(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    /* Every row: the count first, n leaves nothing changed. */
+    fx_send(&e->fx, "E");
+    fx_assert_shows(&e->fx, "edit all 3 rows? y/n");
+    fx_send(&e->fx, "n");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "cancelled: nothing changed");
+    /* Narrowed by a search (mixed case, non-ASCII): only chloé. */
+    fx_send(&e->fx, "/CHLO\xC3\x89<Enter>");
+    fx_send(&e->fx, "E");
+    fx_assert_shows(&e->fx, "edit all 1 row search: CHLO\xC3\x89? y/n");
+    fx_send(&e->fx, "y");
+    go_field(e, "handle"); /* one row: a unique column may be set */
+    fx_send(&e->fx, "Chlo\xC3\xA9_Z");
+    go_field(e, "active");
+    fx_send(&e->fx, " ");
+    fx_send(&e->fx, "<C-s>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "handle, active set on 1 row");
+    fx_send(&e->fx, "wy");
+    assert_db_value(e, e->account, "id = 3", "handle", "Chlo\xC3\xA9_Z");
+    assert_db_value(e, e->account, "id = 3", "active", "true");
+    assert_db_value(e, e->account, "id = 1", "active", "NULL");
+}
+
+/* Another connection sets the bio of account `id`. */
+static void bio_elsewhere(edit_fx *e, long id, const char *bio)
+{
+    orm_db *other = NULL;
+    orm_session *s = NULL;
+    orm_record *rec = NULL;
+    edit_fx tmp;
+    memset(&tmp, 0, sizeof tmp);
+    snprintf(tmp.prefix, sizeof tmp.prefix, "%s", e->prefix);
+    models_text(&tmp, 0);
+    fx_check(orm_db_open(&other, e->fx.url, NULL), other, "open");
+    register_models(&tmp, other, 1);
+    fx_check(orm_session_new(&s, other), other, "session");
+    orm_value key = orm_value_int(id);
+    assert_int_equal(orm_session_get(s, tmp.account, &key, &rec), ORM_ROW);
+    fx_set(rec, "bio", orm_value_text(bio));
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    orm_db_free(other);
+}
+
+static void test_bulk__a_row_changed_meanwhile_is_a_conflict(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "Ey");
+    go_field(e, "bio");
+    fx_send(&e->fx, "bulk<C-s>");
+    fx_assert_shows(&e->fx, "3 pending: 3 changes");
+    bio_elsewhere(e, 2,
+                  "B\xC3\xB6"
+                  "b's own");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "conflict");
+    fx_assert_shows(&e->fx, "B\xC3\xB6"
+                            "b's own");
+    assert_int_equal(db_count(e, e->account, "bio = 'bulk'"), 0);
+    /* Overwritten on purpose: every row gets the bulk value. */
+    fx_send(&e->fx, "o");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->account, "bio = 'bulk'"), 3);
+}
+
+static void test_bulk__more_rows_than_the_limit_are_refused(void **state)
+{
+    edit_fx *e = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    fx_check(orm_session_begin(s), e->fx.db, "begin");
+    for (int i = 0; i < TUI_BULK_MAX; i++) {
+        orm_record *rec = NULL;
+        orm_record_new(&rec, e->log);
+        fx_set(rec, "message", orm_value_text("M\xC3\xA4ny"));
+        fx_set(rec, "level", orm_value_int(7));
+        orm_session_add(s, rec);
+    }
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    start(e);
+    open_rows(e, "Log");
+    fx_send(&e->fx, "E");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "10,003 rows match: a bulk edit takes at most "
+                            "10,000");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+}
+
 static void key_flow(edit_fx *e)
 {
     start(e);
@@ -1498,6 +1698,15 @@ static void key_flow(edit_fx *e)
     fx_send(&e->fx, "ry");
     assert_top(e, "rows");
     assert_db_value(e, e->account, "id = 1", "handle", "alicia");
+    /* Bulk edit of two marked rows, reviewed and written. */
+    fx_send(&e->fx, "gmmE");
+    go_field(e, "bio");
+    fx_send(&e->fx, BIO_NEW "<C-s>");
+    fx_assert_shows(&e->fx, "bio set on 2 rows");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->account, "bio = '" BIO_NEW "'"), 2);
+    assert_int_equal(db_count(e, e->account, NULL), 3);
     /* A table without a primary key: edited by its row id where the
      * database has one (SQLite rowid, PostgreSQL ctid), else refused. */
     fx_send(&e->fx, "qq");
@@ -1559,6 +1768,8 @@ int main(void)
         T(test_review__drop_one_change_then_commit_the_rest),
         T(test_review__shows_old_and_new_values_with_secrets_masked),
         T(test_commit__unique_violation_opens_form_at_field_and_retry_works),
+        T(test_review__error_goes_once_its_field_is_fixed),
+        T(test_review__multi_line_values_keep_the_layout),
         T(test_commit__not_null_from_the_database_is_fixed_in_the_form),
         T(test_commit__foreign_key_failure_fixed_with_the_picker),
         T(test_commit__foreign_key_failure_puts_the_cursor_on_its_column),
@@ -1588,6 +1799,10 @@ int main(void)
         T(test_record__e_and_d_work_on_the_record_screen),
         T(test_form__help_over_a_form_keeps_editing_keys_away),
         T(test_help__lists_the_form_keys),
+        T(test_bulk__marked_rows_get_only_the_typed_columns),
+        T(test_bulk__without_marks_counts_the_filtered_rows_and_asks),
+        T(test_bulk__a_row_changed_meanwhile_is_a_conflict),
+        T(test_bulk__more_rows_than_the_limit_are_refused),
         T(test_flow__sqlite),
         cmocka_unit_test(test_flow__postgresql),
         cmocka_unit_test(test_flow__mysql),

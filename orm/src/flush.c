@@ -144,7 +144,14 @@ static void plan_append(flush_ctx *f, const sql_builder *sb)
             for (const char *p = text; *p; p++) {
                 if (*p == '\'')
                     orm_buf_appendc(b, '\'');
-                orm_buf_appendc(b, *p);
+                if (*p == '\r' && p[1] == '\n')
+                    continue; /* CR LF: one line break */
+                /* One statement a line: a line break in a value is drawn
+                 * as the browser's grid draws it. */
+                if (*p == '\n')
+                    orm_buf_append(b, "\xE2\x86\xB5"); /* ↵ */
+                else
+                    orm_buf_appendc(b, *p);
             }
             orm_buf_appendc(b, '\'');
         } else
@@ -740,6 +747,7 @@ static void flush_ctx_free(flush_ctx *f)
 
 int orm_session_commit(orm_session *s)
 {
+    session_changed(s); /* a failure puts values back, but may move them */
     orm_db *db = orm_session_db(s);
     flush_ctx f = {.s = s, .db = db, .kept_st = {NULL, -1}};
     int rc;

@@ -328,6 +328,8 @@ int session_fail(orm_session *s, const orm_error *err);
 orm_record **session_pending_array(orm_session *s, size_t *n);
 /* After a successful commit: everything is clean, keys are in the map. */
 void session_committed(orm_session *s);
+/* The pending changes may have changed (orm_session_generation). */
+void session_changed(orm_session *s);
 void session_set_failed(orm_session *s, orm_record *rec);
 /* Is the transaction of orm_session_begin open? The commit then writes
  * in it, and tells when it ended it; a commit with nothing pending ends

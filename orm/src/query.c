@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flush.h"
 #include "internal.h"
 
 #define QUERY_MAX_ORDER 8
@@ -921,6 +922,140 @@ static int count_rows(orm_query *q, int with_keyset, int64_t *out)
 int orm_query_count(orm_query *q, int64_t *out)
 {
     return count_rows(q, 0, out);
+}
+
+/* The columns an update sets: known, writable, each once, and their
+ * values fit them. *cols gets them in order. */
+static int update_columns(orm_query *q, const char *const *columns,
+                          const orm_value *values, size_t n,
+                          const orm_column **cols)
+{
+    const orm_model *m = q->model;
+    for (size_t i = 0; i < n; i++) {
+        const orm_column *c =
+            columns[i] ? orm_model_column(m, columns[i]) : NULL;
+        if (!c) {
+            orm_error_set(&q->err, ORM_EINVALID, "%s has no column '%s'",
+                          m->table, columns[i] ? columns[i] : "(null)");
+            orm_error_set_column(&q->err, columns[i]);
+            return ORM_EINVALID;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (cols[k] == c) {
+                orm_error_set(&q->err, ORM_EINVALID, "%s is set twice",
+                              c->name);
+                orm_error_set_column(&q->err, c->name);
+                return ORM_EINVALID;
+            }
+        if (c->read_only) {
+            orm_error_set(&q->err, ORM_EREADONLY, "%s cannot be changed: %s",
+                          c->name, c->read_only);
+            orm_error_set_column(&q->err, c->name);
+            return ORM_EREADONLY;
+        }
+        int rc = orm_value_check(&values[i], c, &q->err);
+        if (rc) {
+            if (!q->err.column)
+                orm_error_set_column(&q->err, c->name);
+            return rc;
+        }
+        cols[i] = c;
+    }
+    return 0;
+}
+
+/* A unique column the update set, refused by the database: said as a
+ * commit says it ("Account.handle: \"jdoe\" is already taken"). */
+static void update_explain(orm_query *q, const orm_column *const *cols,
+                           const orm_value *values, size_t n)
+{
+    const orm_error *err = &q->db->err;
+    if (err->code != ORM_EUNIQUE || !err->column)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cols[i]->name, err->column) != 0 ||
+            (cols[i]->flags & ORM_SECRET))
+            continue;
+        char *text = orm_value_format(&values[i], cols[i]);
+        if (!text)
+            return;
+        orm_error_set(&q->err, ORM_EUNIQUE,
+                      values[i].kind == ORM_VTEXT
+                          ? "%s.%s: \"%s\" is already taken"
+                          : "%s.%s: %s is already taken",
+                      q->model->name, cols[i]->name, text);
+        orm_error_set_column(&q->err, cols[i]->name);
+        free(text);
+        return;
+    }
+}
+
+int orm_query_update(orm_query *q, const char *const *columns,
+                     const orm_value *values, size_t n, int64_t *out)
+{
+    const orm_model *m = q->model;
+    const orm_column **cols = NULL;
+    sql_builder sb;
+    db_stmt st = {NULL, -1};
+    int version = flush_version_column(m), rc;
+    *out = 0;
+    orm_error_clear(&q->err);
+    if (n == 0)
+        return fail(q, orm_error_set(&q->err, ORM_EINVALID,
+                                     "nothing to set: name a column"));
+    if (m->read_only) {
+        orm_error_set(&q->err, ORM_EREADONLY, "%s cannot be changed: %s",
+                      m->table, m->read_only);
+        orm_error_set_table(&q->err, m->table);
+        return fail(q, ORM_EREADONLY);
+    }
+    if (q->limit >= 0 || q->offset > 0 || q->direction)
+        return fail(q, orm_error_set(&q->err, ORM_EINVALID,
+                                     "an update takes no limit, offset or "
+                                     "keyset bound: filter the rows"));
+    if (!(cols = calloc(n, sizeof *cols)))
+        return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
+    if ((rc = update_columns(q, columns, values, n, cols)) != 0) {
+        free(cols);
+        return fail(q, rc);
+    }
+    sql_init(&sb, q->db->driver);
+    sql_raw(&sb, "UPDATE ");
+    sql_table(&sb, m);
+    for (size_t i = 0; i < n; i++) {
+        sql_raw(&sb, i ? ", " : " SET ");
+        sql_ident(&sb, cols[i]->name);
+        sql_raw(&sb, " = ");
+        sql_param(&sb, &values[i], cols[i]->type);
+        if (version >= 0 && cols[i] == &m->columns[version])
+            version = -1; /* set by the caller */
+    }
+    if (version >= 0) { /* optimistic locks elsewhere see the change */
+        sql_raw(&sb, ", ");
+        sql_ident(&sb, m->columns[version].name);
+        sql_raw(&sb, " = ");
+        sql_ident(&sb, m->columns[version].name);
+        sql_raw(&sb, " + 1");
+    }
+    rc = where_clause(&sb, q, 0);
+    if (rc == 0 && !sql_ok(&sb))
+        rc = orm_error_set(&q->err, ORM_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = db_stmt_acquire(q->db, orm_buf_str(&sb.text), sb.nparams, 0, &st);
+    if (rc == 0)
+        rc = db_stmt_bind(q->db, &st, sb.params, sb.types, sb.nparams);
+    if (rc == 0 && (rc = db_stmt_step(q->db, &st)) == ORM_DONE)
+        rc = 0;
+    if (rc == 0)
+        *out = q->db->driver->rows_matched(st.stmt);
+    else if (rc == ORM_EUNIQUE)
+        update_explain(q, cols, values, n);
+    else if (rc > 0)
+        rc = orm_error_set(&q->err, ORM_EINVALID, "the UPDATE returned rows");
+    db_stmt_release(q->db, &st);
+    sql_free(&sb);
+    free(cols);
+    return rc ? fail(q, rc) : 0;
 }
 
 int orm_query_position(orm_query *q, const orm_value *key, int64_t *out)

@@ -118,8 +118,20 @@ int session_settle_state(orm_session *s, orm_record *rec)
 
 /* ---- undo log ---- */
 
+void session_changed(orm_session *s)
+{
+    s->generation++;
+}
+
+unsigned long orm_session_generation(const orm_session *s)
+{
+    return s->generation;
+}
+
 static int undo_push(orm_session *s, undo_entry e)
 {
+    e.group = s->group;
+    s->generation++;
     if (s->nundo == s->undo_cap) {
         size_t cap = s->undo_cap ? s->undo_cap * 2 : 32;
         undo_entry *u = realloc(s->undo, cap * sizeof *u);
@@ -155,10 +167,12 @@ void session_undo_forget(orm_session *s, const orm_record *rec)
 int session_note_set(orm_session *s, orm_record *rec, size_t col,
                      const orm_value *old, int old_changed)
 {
-    undo_entry e = {UNDO_SET, rec, col, *old, old_changed, rec->state};
+    undo_entry e = {UNDO_SET, rec, col, *old, old_changed, rec->state, 0};
     int rc = undo_push(s, e);
     if (rc)
         return rc;
+    if (s->failed == rec) /* changed since: no longer known to fail */
+        s->failed = NULL;
     if ((rc = session_settle_state(s, rec)) != 0) {
         s->nundo--;
         return rc;
@@ -203,6 +217,7 @@ void orm_session_expunge(orm_session *s, orm_record *rec)
 {
     if (!rec || rec->session != s)
         return;
+    s->generation++;
     map_remove(s, rec);
     session_pending_remove(s, rec);
     session_undo_forget(s, rec);
@@ -348,7 +363,7 @@ int orm_session_add(orm_session *s, orm_record *rec)
     if ((rc = apply_defaults(rec, &s->err)) != 0)
         return rc;
     undo_entry e = {
-        UNDO_ADD, rec, 0, ORM_VALUE_NULL_INIT, 0, ORM_RECORD_TRANSIENT};
+        UNDO_ADD, rec, 0, ORM_VALUE_NULL_INIT, 0, ORM_RECORD_TRANSIENT, 0};
     if ((rc = undo_push(s, e)) != 0)
         return orm_error_set(&s->err, rc, "out of memory");
     rec->state = ORM_RECORD_NEW;
@@ -371,7 +386,7 @@ int orm_session_delete(orm_session *s, orm_record *rec)
         return 0;
     if (rec->model->read_only)
         return refuse_read_only(s, rec->model);
-    undo_entry e = {UNDO_DELETE, rec, 0, ORM_VALUE_NULL_INIT, 0, rec->state};
+    undo_entry e = {UNDO_DELETE, rec, 0, ORM_VALUE_NULL_INIT, 0, rec->state, 0};
     if ((rc = undo_push(s, e)) != 0)
         return orm_error_set(&s->err, rc, "out of memory");
     if (rec->state == ORM_RECORD_NEW) {
@@ -403,11 +418,38 @@ static void revert_values(orm_record *rec)
     }
 }
 
+void orm_session_group_begin(orm_session *s)
+{
+    s->group = ++s->groups;
+}
+
+void orm_session_group_end(orm_session *s)
+{
+    s->group = 0;
+}
+
+static int undo_one(orm_session *s);
+
 int orm_session_undo(orm_session *s)
 {
     if (s->nundo == 0)
         return ORM_DONE;
+    s->generation++;
+    /* A group goes back whole, latest change first. */
+    unsigned long group = s->undo[s->nundo - 1].group;
+    int rc = 0;
+    do
+        rc = undo_one(s);
+    while (rc == 0 && group && s->nundo &&
+           s->undo[s->nundo - 1].group == group);
+    return rc;
+}
+
+static int undo_one(orm_session *s)
+{
     undo_entry e = s->undo[--s->nundo];
+    if (s->failed == e.rec)
+        s->failed = NULL;
     orm_record *rec = e.rec;
     switch (e.kind) {
     case UNDO_SET:
@@ -434,6 +476,7 @@ int orm_session_revert(orm_session *s, orm_record *rec)
 {
     if (rec->session != s)
         return ORM_EINVALID;
+    s->generation++;
     if (rec->state == ORM_RECORD_NEW || session_never_written(rec)) {
         orm_session_expunge(s, rec);
         return 0;
@@ -449,6 +492,7 @@ int orm_session_revert(orm_session *s, orm_record *rec)
 int orm_session_rollback(orm_session *s)
 {
     orm_record *rec = s->all;
+    s->generation++;
     while (rec) {
         orm_record *next = rec->next_all;
         if (rec->state == ORM_RECORD_NEW || session_never_written(rec)) {
@@ -526,6 +570,7 @@ orm_record **session_pending_array(orm_session *s, size_t *n)
 
 void session_committed(orm_session *s)
 {
+    s->generation++;
     for (size_t i = 0; i < s->npending; i++) {
         orm_record *rec = s->pending[i];
         rec->pending_index = -1;

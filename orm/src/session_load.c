@@ -164,6 +164,7 @@ int orm_session_attach(orm_session *s, const orm_model *model,
                        const orm_value *loaded, const orm_value *rowid,
                        orm_record **out)
 {
+    session_changed(s);
     size_t bytes = 0;
     *out = NULL;
     for (size_t i = 0; i < model->ncolumns; i++)
@@ -371,6 +372,7 @@ int orm_session_get(orm_session *s, const orm_model *model,
 
 int orm_session_refresh(orm_session *s, orm_record *rec)
 {
+    session_changed(s);
     const orm_model *m = rec->model;
     const orm_value *key[ORM_MAX_KEY];
     const int *pk;
@@ -450,6 +452,7 @@ int orm_session_fetch_current(orm_session *s, orm_record *rec,
 
 int orm_session_rebase(orm_session *s, orm_record *rec)
 {
+    session_changed(s);
     orm_value *current = NULL;
     int rc = orm_session_fetch_current(s, rec, &current);
     if (rc)

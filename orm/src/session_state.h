@@ -17,6 +17,7 @@ typedef struct undo_entry {
     orm_value old;
     int old_changed;
     orm_record_state old_state;
+    unsigned long group; /* orm_session_group_begin's group, 0: none */
 } undo_entry;
 
 #define SESSION_SQL_CACHE 8
@@ -30,6 +31,8 @@ struct orm_session {
     size_t npending, pending_cap;
     undo_entry *undo;
     size_t nundo, undo_cap;
+    unsigned long group, groups; /* the open undo group (0: none), made */
+    unsigned long generation;    /* orm_session_generation */
     orm_record *failed;
     /* Query SQL by shape (query.c): repeated queries skip the text. */
     struct {

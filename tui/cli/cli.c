@@ -414,6 +414,8 @@ static void print_help(FILE *out)
         "  orb sqlite:///app.db add accounts handle=jdoe\n"
         "  orb sqlite:///app.db set accounts 1 handle=jane_doe "
         "--expect handle=jdoe\n"
+        "  orb sqlite:///app.db set accounts --where \"handle like 'test_%'\" "
+        "note:=null --expect-count 3\n"
         "  orb sqlite:///app.db delete accounts 1 2 3\n"
         "  ORB_PASSWORD=... orb postgresql://me@db.example/app models\n"
         "  orb --models models.ini sqlite:///new.db create-all models.ini\n"
@@ -617,6 +619,8 @@ static int parse_option(cli *c, const cli_command *cmd, int argc, char **argv,
     case OPT_FILTER:
         c->a.filter = value;
         return 0;
+    case OPT_EXPECT_COUNT:
+        return parse_count(c, opt->name, value, &c->a.expect_count);
     default:
         break;
     }
@@ -687,6 +691,7 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
     int status;
 
     c.a.limit = -1;
+    c.a.expect_count = -1;
     if (argc < 1 || !argv[0]) {
         print_help(err);
         return 2;

@@ -32,7 +32,8 @@ enum {
     OPT_EXPECT = 1u << 6,
     OPT_FILTER = 1u << 7,
     /* The command reads its own arguments (cli_filter.c). */
-    OPT_OWN = 1u << 8
+    OPT_OWN = 1u << 8,
+    OPT_EXPECT_COUNT = 1u << 9
 };
 #define OPT_ROWS                                                               \
     (OPT_WHERE | OPT_ORDER | OPT_LIMIT | OPT_OFFSET | OPT_FORMAT |             \
@@ -53,8 +54,10 @@ enum {
       "count MODEL [--where EXPR]", "how many rows (--where, --filter)")       \
     X(add, "add", "MODEL COL=VALUE", 1, -1, 0, "add MODEL COL=VALUE...",       \
       "insert a row and print its key")                                        \
-    X(set, "set", "MODEL KEY COL=VALUE", 3, -1, OPT_EXPECT,                    \
-      "set MODEL KEY COL=VALUE...", "update a row [--expect COL=VALUE]...")    \
+    X(set, "set", "MODEL KEY COL=VALUE", 1, -1,                                \
+      OPT_EXPECT | OPT_WHERE | OPT_FILTER | OPT_EXPECT_COUNT,                  \
+      "set MODEL KEY COL=VALUE...",                                            \
+      "update a row, or every row --where matches")                            \
     X(delete, "delete", "MODEL KEY", 2, -1, 0, "delete MODEL KEY...",          \
       "delete rows, all in one transaction")                                   \
     X(create_all, "create-all", "MODELS_FILE", 1, 1, 0,                        \
@@ -79,7 +82,9 @@ enum {
     X(OPT_REVEAL, "--reveal", NULL, "show secret columns instead of ***")      \
     X(OPT_EXPECT, "--expect", "COL=VALUE",                                     \
       "change nothing unless COL holds VALUE (repeatable)")                    \
-    X(OPT_FILTER, "--filter", "NAME", "a saved filter (ANDed with --where)")
+    X(OPT_FILTER, "--filter", "NAME", "a saved filter (ANDed with --where)")   \
+    X(OPT_EXPECT_COUNT, "--expect-count", "N",                                 \
+      "with --where: change nothing unless N rows match")
 
 typedef enum cli_format { FMT_TABLE, FMT_CSV, FMT_TSV, FMT_JSON } cli_format;
 
@@ -94,7 +99,8 @@ typedef struct cli_args {
     int64_t offset;
     cli_format format;
     int reveal;
-    const char *filter; /* --filter NAME: a saved filter */
+    const char *filter;   /* --filter NAME: a saved filter */
+    int64_t expect_count; /* --expect-count N (-1: none) */
 } cli_args;
 
 typedef struct cli {
@@ -136,6 +142,13 @@ int cli_parse_assignment(cli *c, const orm_model *m, const char *arg,
 int cli_set_assignments(cli *c, orm_record *rec, const char *const *args,
                         size_t n);
 int cli_commit(cli *c);
+
+/* ---- cli_rows.c ---- */
+
+/* A query on `m` with --where and --filter (and --order, --limit,
+ * --offset when the command takes them): 0 and *out, or the exit
+ * status after saying what is wrong. */
+int cli_query(cli *c, const orm_model *m, orm_query **out);
 
 /* ---- cli_table.c: text for people, a table of text cells ---- */
 

@@ -95,6 +95,11 @@ done:
     return status;
 }
 
+int cli_query(cli *c, const orm_model *m, orm_query **out)
+{
+    return make_query(c, m, out);
+}
+
 static char **table_row(const cli *c, const orm_model *m, const orm_value *row)
 {
     char **cells = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *cells);

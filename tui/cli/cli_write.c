@@ -1,5 +1,6 @@
 /*
- * The command line (cli.c): `add`, `set` (with --expect guards),
+ * The command line (cli.c): `add`, `set` (one row with --expect guards,
+ * or every row --where matches in one UPDATE, checked by --expect-count),
  * `delete` (all in one transaction) and `create-all`.
  */
 #include <stdlib.h>
@@ -95,14 +96,82 @@ static int check_expected(cli *c, orm_record *rec)
     return 0;
 }
 
+/* set MODEL --where EXPR COL=VALUE...: one UPDATE of every matching row
+ * in one transaction, which --expect-count rolls back when the number
+ * of rows differs. Prints how many rows matched. */
+static int set_where(cli *c, const orm_model *m)
+{
+    size_t n = c->a.npos - 1;
+    const char **names = calloc(n + 1, sizeof *names);
+    orm_value *values = calloc(n + 1, sizeof *values);
+    orm_query *q = NULL;
+    int64_t matched = 0;
+    int status = 0;
+    if (!names || !values) {
+        status = tui_cli_fail(c->err, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n && status == 0; i++) {
+        const orm_column *col = NULL;
+        status = cli_parse_assignment(c, m, c->a.pos[1 + i], &col, &values[i]);
+        if (status == 0)
+            names[i] = col->name;
+    }
+    if (status || (status = cli_query(c, m, &q)) != 0)
+        goto done;
+    if (orm_session_begin(c->s) != 0) {
+        status = cli_fail_error(c, orm_session_error(c->s));
+        goto done;
+    }
+    if (orm_query_update(q, names, values, n, &matched) != 0) {
+        status = cli_fail_error(c, orm_query_error(q));
+        orm_session_rollback(c->s);
+    } else if (c->a.expect_count >= 0 && matched != c->a.expect_count) {
+        orm_session_rollback(c->s);
+        status = tui_cli_fail(c->err,
+                              "%lld row%s match, not %lld (--expect-count): "
+                              "nothing was changed",
+                              (long long)matched, matched == 1 ? "" : "s",
+                              (long long)c->a.expect_count);
+    } else if ((status = cli_commit(c)) == 0) {
+        fprintf(c->out, "%lld\n", (long long)matched);
+    }
+done:
+    for (size_t i = 0; values && i < n; i++)
+        orm_value_clear(&values[i]);
+    free(values);
+    free(names);
+    orm_query_free(q);
+    return status;
+}
+
 int cli_set(cli *c)
 {
     const orm_model *m = cli_find_model(c, c->a.pos[0]);
     orm_record *rec = NULL;
     int status;
+    int by_filter = c->a.where || c->a.filter;
+    if (by_filter && c->a.nexpect)
+        return tui_cli_command_usage_fail(c->err, "set",
+                                          "--expect checks one row (set MODEL "
+                                          "KEY); with --where use "
+                                          "--expect-count N");
+    if (!by_filter && c->a.expect_count >= 0)
+        return tui_cli_command_usage_fail(c->err, "set",
+                                          "--expect-count goes with --where or "
+                                          "--filter");
+    if (!by_filter && c->a.npos < 2)
+        return tui_cli_command_usage_fail(c->err, "set",
+                                          "set needs KEY (or --where EXPR)");
+    if (c->a.npos < (by_filter ? 2u : 3u))
+        return tui_cli_command_usage_fail(c->err, "set", "set needs COL=VALUE");
     if (!m)
         return 1;
-    if ((status = cli_refuse_read_only(c, m, "change")) != 0 ||
+    if ((status = cli_refuse_read_only(c, m, "change")) != 0)
+        return status;
+    if (by_filter)
+        return set_where(c, m);
+    if ((status = cli_load_row(c, m, c->a.pos[1], &rec)) != 0 ||
         (status = cli_load_row(c, m, c->a.pos[1], &rec)) != 0)
         return status;
     if ((status = check_expected(c, rec)) != 0)

@@ -91,6 +91,8 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(DELETE, "delete", BROWSE, "d", "Delete the record, or every marked one") \
     X(MARK, "mark", BROWSE, "m",                                               \
       "Mark the row; d then deletes every marked row")                         \
+    X(BULK_EDIT, "bulk-edit", ROWS, "E",                                       \
+      "Bulk edit: the marked rows, else every row shown")                      \
     X(UNDO, "undo", BROWSE, "u",                                               \
       "Undo the last pending change, one at a time")                           \
     X(WRITE, "write", BROWSE, "w",                                             \
@@ -112,6 +114,8 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
       "Form: empty the field (empty text, not NULL)")                          \
     X(FORM_NULL, "form-null", FORM, "C-n",                                     \
       "Form: set the field to NULL (or its default)")                          \
+    X(FORM_KEEP, "form-keep", FORM, "C-k",                                     \
+      "Bulk edit: leave the field as each row has it")                         \
     X(FORM_EDITOR, "form-editor", FORM, "C-e",                                 \
       "Form: edit the field in $VISUAL / $EDITOR")                             \
     X(FORM_PICK, "form-pick", FORM, "C-p Enter",                               \

@@ -18,6 +18,7 @@
 
 struct tui_form;
 struct tui_rowcache;
+typedef struct tui_bulk tui_bulk;                   /* edit.h */
 typedef struct tui_journal_found tui_journal_found; /* journal.h */
 
 /* ---- browsing (tui/views/) ---- */
@@ -132,6 +133,9 @@ int tui_view_picker_new(tui_view **out, tui_app *app,
  */
 int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
                       orm_record *rec, const orm_error *failure);
+/* A bulk form (tui_edit_bulk) over the rows `bulk` stands for; it takes
+ * `bulk` on success. */
+int tui_view_form_bulk_new(tui_view **out, tui_app *app, tui_bulk *bulk);
 /* The fields of a form screen and the record it edits (NULL: a new one),
  * or NULL when `v` is not a form (the recovery journal keeps what was
  * typed). */

@@ -64,6 +64,7 @@ static int editing_action(tui_action a)
     case TUI_ACT_EDIT:
     case TUI_ACT_DELETE:
     case TUI_ACT_MARK:
+    case TUI_ACT_BULK_EDIT:
     case TUI_ACT_UNDO:
     case TUI_ACT_WRITE:
         return 1;
@@ -173,6 +174,9 @@ unsigned tui_edit_unhandled(tui_app *app, tui_action a)
     case TUI_ACT_MARK:
         tui_app_message(app, "open a model's rows or a record to %s it",
                         tui_action_name(a));
+        return TUI_REDRAW;
+    case TUI_ACT_BULK_EDIT:
+        tui_app_message(app, "open a model's rows to edit many at once");
         return TUI_REDRAW;
     default:
         return TUI_UNHANDLED;
@@ -389,7 +393,7 @@ static unsigned toggle_mark(tui_app *app, const orm_model *m,
         e->nmarks++;
     }
     size_t count = marks_of(e, m);
-    tui_app_message(app, "%zu marked (d deletes them)", count);
+    tui_app_message(app, "%zu marked (d deletes them, E edits them)", count);
     return TUI_REDRAW;
 }
 
@@ -420,6 +424,38 @@ static unsigned delete_marked(tui_app *app, const orm_model *m)
         tui_app_message(app, "%zu marked row%s: delete pending", done,
                         done == 1 ? "" : "s");
     return TUI_REDRAW;
+}
+
+size_t tui_edit_mark_count(const tui_app *app, const orm_model *m)
+{
+    return marks_of(app->edit, m);
+}
+
+const orm_value *tui_edit_mark_key(const tui_app *app, const orm_model *m,
+                                   size_t i, size_t *n)
+{
+    const tui_edit *e = app->edit;
+    for (size_t k = 0; e && k < e->nmarks; k++) {
+        if (e->marks[k].m != m || i-- > 0)
+            continue;
+        *n = e->marks[k].n;
+        return e->marks[k].key;
+    }
+    *n = 0;
+    return NULL;
+}
+
+void tui_edit_marks_clear(tui_app *app, const orm_model *m)
+{
+    tui_edit *e = app->edit;
+    for (size_t i = 0; e && i < e->nmarks;) {
+        if (e->marks[i].m != m) {
+            i++;
+            continue;
+        }
+        mark_clear(&e->marks[i]);
+        e->marks[i] = e->marks[--e->nmarks];
+    }
 }
 
 unsigned tui_edit_row(tui_app *app, tui_action a, const orm_model *m,
@@ -617,9 +653,17 @@ const char *tui_edit_gutter(const orm_record *rec, int marked)
     return marked ? "*" : " ";
 }
 
+/* "1,234" */
+static const char *count_text(char *buf, size_t size, size_t n)
+{
+    tui_text_count(buf, size, (long long)n, 0);
+    return buf;
+}
+
 /* "1 add, 2 changes": what the pending list holds, by kind. */
 static void pending_kinds(const orm_session *s, orm_buf *out)
 {
+    char text[40];
     size_t n = orm_session_pending_count(s), add = 0, change = 0, del = 0;
     const char *sep = "";
     for (size_t i = 0; i < n; i++) {
@@ -629,24 +673,30 @@ static void pending_kinds(const orm_session *s, orm_buf *out)
         del += st == ORM_RECORD_DELETED;
     }
     if (add) {
-        orm_buf_appendf(out, "%s%zu add%s", sep, add, add == 1 ? "" : "s");
+        orm_buf_appendf(out, "%s%s add%s", sep,
+                        count_text(text, sizeof text, add),
+                        add == 1 ? "" : "s");
         sep = ", ";
     }
     if (change) {
-        orm_buf_appendf(out, "%s%zu change%s", sep, change,
+        orm_buf_appendf(out, "%s%s change%s", sep,
+                        count_text(text, sizeof text, change),
                         change == 1 ? "" : "s");
         sep = ", ";
     }
     if (del)
-        orm_buf_appendf(out, "%s%zu delete%s", sep, del, del == 1 ? "" : "s");
+        orm_buf_appendf(out, "%s%s delete%s", sep,
+                        count_text(text, sizeof text, del),
+                        del == 1 ? "" : "s");
 }
 
 void tui_edit_pending_summary(const orm_session *s, orm_buf *out)
 {
     size_t n = orm_session_pending_count(s);
+    char text[40];
     if (!n)
         return;
-    orm_buf_appendf(out, "%zu pending: ", n);
+    orm_buf_appendf(out, "%s pending: ", count_text(text, sizeof text, n));
     pending_kinds(s, out);
 }
 
@@ -935,7 +985,13 @@ unsigned tui_edit_undo(tui_app *app)
         tui_app_message(app, "nothing to undo");
     else if (rc < 0)
         tui_app_error(app, "undo: %s", orm_strerror(rc));
-    else if (before)
+    else if (before && nb > orm_session_pending_count(app->session) + 1) {
+        char text[40];
+        tui_app_message(
+            app, "undone: a bulk edit (%s rows back as loaded)",
+            count_text(text, sizeof text,
+                       nb - orm_session_pending_count(app->session)));
+    } else if (before)
         describe_undo(app, before, nb);
     else
         tui_app_message(app, "undone: one change");

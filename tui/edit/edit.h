@@ -19,6 +19,7 @@
 #include "app.h"
 
 typedef struct tui_edit tui_edit;
+struct tui_form;
 
 /* The most key columns a row is identified by. */
 #define TUI_EDIT_MAX_KEY 16
@@ -111,6 +112,54 @@ void tui_edit_pending_summary(const orm_session *s, orm_buf *out);
 void tui_edit_repr(orm_buf *out, const orm_model *m, const orm_value *values);
 /* The model a table name refers to, or NULL. */
 const orm_model *tui_edit_find_model(const tui_app *app, const char *table);
+
+/* Marks of `m`: how many, and the key of mark i (*n values, borrowed;
+ * NULL past the end). */
+size_t tui_edit_mark_count(const tui_app *app, const orm_model *m);
+const orm_value *tui_edit_mark_key(const tui_app *app, const orm_model *m,
+                                   size_t i, size_t *n);
+/* Forget the marks of `m`. */
+void tui_edit_marks_clear(tui_app *app, const orm_model *m);
+
+/* ---- bulk edit (bulk.c) ---- */
+
+/*
+ * The most rows one bulk edit changes. Each becomes a pending update
+ * held in memory with the values it was loaded with (its lost-update
+ * guard), written to the recovery journal after every key that changes
+ * what is pending, and listed on the review screen: 10,000 rows of a
+ * dozen columns is a few megabytes and a journal write of a few tens
+ * of milliseconds, a million would not be. More rows than this are
+ * refused with a message pointing to `orb URL set MODEL --where`, which
+ * changes them with one UPDATE (orm_query_update).
+ */
+#define TUI_BULK_MAX 10000
+
+typedef struct tui_bulk tui_bulk;
+
+/*
+ * E on the rows screen of `m`: with marks, a bulk form for the marked
+ * rows; without, for every row `filter` matches (NULL: all rows),
+ * described as `described` (may be NULL), after counting them (the form
+ * asks before anything can be typed).
+ */
+unsigned tui_edit_bulk(tui_app *app, const orm_model *m, const orm_expr *filter,
+                       const char *described);
+/* What a bulk form edits: the model, how many rows, described ("3
+ * marked rows", "1,234 rows where ..."), and whether it asks first. */
+const orm_model *tui_bulk_model(const tui_bulk *b);
+size_t tui_bulk_count(const tui_bulk *b);
+const char *tui_bulk_what(const tui_bulk *b);
+int tui_bulk_asks(const tui_bulk *b);
+/*
+ * Set the bulk form's chosen fields on every row: each row is read
+ * again (its loaded values become its guard), changed in the session
+ * as one undo step, and the marks are cleared. 0 with a message, or an
+ * error said on the status line (*bad: the field to fix, when a field
+ * is the cause); nothing changes then.
+ */
+int tui_bulk_apply(tui_bulk *b, tui_app *app, struct tui_form *f, size_t *bad);
+void tui_bulk_free(tui_bulk *b);
 
 /* ---- writing ---- */
 

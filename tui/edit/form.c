@@ -71,6 +71,28 @@ int tui_form_init(tui_form *f, const orm_model *m, const orm_record *rec)
     return 0;
 }
 
+int tui_form_init_bulk(tui_form *f, const orm_model *m, int many)
+{
+    int rc = tui_form_init(f, m, NULL);
+    if (rc)
+        return rc;
+    f->is_new = 0;
+    f->bulk = 1;
+    f->current = 0;
+    for (size_t i = 0; i < f->nfields; i++) {
+        const orm_column *col = &m->columns[i];
+        f->fields[i].locked = (col->flags & ORM_PK) || col->read_only ||
+                              orm_column_is_autoinc(m, col) ||
+                              (many && (col->flags & ORM_UNIQUE));
+    }
+    for (size_t i = 0; i < f->nfields; i++)
+        if (!f->fields[i].locked) {
+            f->current = i;
+            break;
+        }
+    return 0;
+}
+
 void tui_form_clear(tui_form *f)
 {
     if (!f || !f->fields)
@@ -253,6 +275,11 @@ const char *tui_form_locked_reason(const tui_form *f, size_t i)
     const orm_column *col = tui_form_column(f, i);
     if (col->read_only)
         return col->read_only;
+    if (f->bulk && !(col->flags & ORM_PK) && (col->flags & ORM_UNIQUE))
+        return "unique: one value cannot go to every row (edit the rows "
+               "one at a time)";
+    if (f->bulk)
+        return "a key is not changed for many rows at once";
     return "the key of a stored record cannot be changed here";
 }
 
@@ -552,6 +579,49 @@ static int save_new(tui_form *f, orm_session *s, orm_record **added,
     }
     *added = rec;
     return 0;
+}
+
+int tui_form_keep(tui_form *f)
+{
+    tui_form_field *fd = tui_form_current(f);
+    if (!fd || !f->bulk)
+        return ORM_EINVALID;
+    fd->touched = 0;
+    fd->is_null = 1;
+    orm_buf_reset(&fd->text);
+    orm_buf_append(&fd->text, "");
+    fd->cursor = 0;
+    tui_form_set_error(f, f->current, NULL);
+    return fd->text.failed ? ORM_ENOMEM : 0;
+}
+
+int tui_form_bulk_values(tui_form *f, orm_value *values, unsigned char *set,
+                         size_t *bad, orm_error *err)
+{
+    size_t first = 0;
+    int rc = 0;
+    memset(set, 0, f->nfields);
+    if (tui_form_check_all(f, &first) > 0) {
+        *bad = first;
+        return orm_error_set(err, ORM_ETYPE, "%s: %s",
+                             tui_form_column(f, first)->name,
+                             f->fields[first].error);
+    }
+    for (size_t i = 0; i < f->nfields && rc == 0; i++) {
+        if (!f->fields[i].touched || f->fields[i].locked)
+            continue;
+        rc = tui_form_value(f, i, &values[i], err);
+        if (rc == 0)
+            rc = orm_value_check(&values[i], tui_form_column(f, i), err);
+        if (rc) {
+            if (!err->column)
+                orm_error_set_column(err, tui_form_column(f, i)->name);
+            fail_at(f, err, rc, bad);
+        } else {
+            set[i] = 1;
+        }
+    }
+    return rc;
 }
 
 static int save_edit(tui_form *f, orm_record *rec, size_t *changed, size_t *bad,

@@ -33,6 +33,7 @@ typedef struct tui_form_field {
 typedef struct tui_form {
     const orm_model *model;
     int is_new; /* a record not made yet (else: editing a record) */
+    int bulk;   /* many rows at once: the touched fields are what is set */
     tui_form_field *fields;
     size_t nfields;
     size_t current;
@@ -52,6 +53,13 @@ typedef enum tui_form_move {
  * 0 or ORM_ENOMEM. Free with tui_form_clear.
  */
 int tui_form_init(tui_form *f, const orm_model *m, const orm_record *rec);
+/*
+ * A bulk form for rows of `m` (tui_edit_bulk): every field starts left
+ * alone ("unchanged") and only the fields the user types into (or sets
+ * to NULL) are set on each row. Keys, read-only columns and, when
+ * `many` rows are edited, unique columns are locked. 0 or ORM_ENOMEM.
+ */
+int tui_form_init_bulk(tui_form *f, const orm_model *m, int many);
 void tui_form_clear(tui_form *f);
 
 tui_form_field *tui_form_current(tui_form *f);
@@ -80,6 +88,18 @@ int tui_form_set_null(tui_form *f, const char **why);
 void tui_form_move_cursor(tui_form *f, tui_form_move how);
 /* Next / previous field, wrapping. */
 void tui_form_next(tui_form *f, int delta);
+
+/* Bulk form: the current field goes back to "unchanged". ORM_EINVALID
+ * in another form. */
+int tui_form_keep(tui_form *f);
+/*
+ * Bulk form: the value of every field to set, checked. `values` and
+ * `set` hold nfields entries (values owned by the caller afterwards;
+ * NULL where not set). 0, or ORM_ETYPE with the field's error set and
+ * *bad its index.
+ */
+int tui_form_bulk_values(tui_form *f, orm_value *values, unsigned char *set,
+                         size_t *bad, orm_error *err);
 
 /* Display columns from the field's start to its cursor. */
 int tui_form_cursor_width(const tui_form *f, size_t i);

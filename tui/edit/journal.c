@@ -53,6 +53,13 @@ struct tui_journal {
     int waiting;    /* an earlier run's journal awaits an answer */
     char *written;  /* the last state written (compact, without time) */
     json_t *loaded; /* the earlier run's journal, while waiting */
+    /* What the last sync saw: the session's generation and the open
+     * form's text. While both stay, the file is up to date and the
+     * pending changes are not turned into JSON again (10,000 of them,
+     * a bulk edit's, take a second: every key would). */
+    int synced;
+    unsigned long synced_generation;
+    char *synced_form;
 };
 
 /* ---- names ---- */
@@ -206,6 +213,7 @@ void tui_journal_free(tui_journal *j)
     free(j->url);
     free(j->path);
     free(j->written);
+    free(j->synced_form);
     free(j);
 }
 
@@ -310,6 +318,7 @@ static int set_aside(tui_journal *j, const char *why, char **aside)
         if (access(p, F_OK) != 0 && rename(j->path, p) == 0) {
             *aside = orm_buf_finish(&b);
             j->exists = 0;
+            j->synced = 0;
             fsync_dir(j->dir);
             return 0;
         }
@@ -524,11 +533,56 @@ static json_t *state_json(const tui_journal *j, tui_app *app, int *empty)
     return doc;
 }
 
+static int journal_sync(tui_journal *j, tui_app *app, orm_error *err);
+
+/* The open form's part of the journal as text ("" without one); NULL
+ * when out of memory. */
+static char *form_text(tui_app *app)
+{
+    for (size_t d = app->depth; d-- > 0;) {
+        orm_record *rec = NULL;
+        const tui_form *f = tui_view_form_state(app->stack[d], &rec);
+        if (!f)
+            continue;
+        if (!tui_form_touched(f))
+            break;
+        json_t *form = form_json(app, f, rec);
+        char *text = form ? json_dumps(form, JSON_COMPACT) : NULL;
+        json_decref(form);
+        return text;
+    }
+    return orm_strdup("");
+}
+
 int tui_journal_sync(tui_journal *j, tui_app *app, orm_error *err)
 {
-    int empty = 0;
     if (!j || j->waiting)
         return 0;
+    unsigned long generation = orm_session_generation(app->session);
+    char *form = form_text(app);
+    if (form && j->synced && generation == j->synced_generation &&
+        strcmp(form, j->synced_form) == 0) {
+        free(form);
+        return 0; /* nothing changed since the file was brought up to date */
+    }
+    j->synced = 0;
+    int rc = journal_sync(j, app, err);
+    if (rc == 0 && form) {
+        free(j->synced_form);
+        j->synced_form = form;
+        j->synced_generation = generation;
+        j->synced = 1;
+        form = NULL;
+    }
+    free(form);
+    return rc;
+}
+
+/* Write the file when what is pending (or the form's text) differs from
+ * what it holds, remove it when nothing is. */
+static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
+{
+    int empty = 0;
     json_t *doc = state_json(j, app, &empty);
     if (doc && empty) {
         json_decref(doc);
@@ -938,6 +992,7 @@ int tui_journal_restore(tui_journal *j, tui_app *app, tui_view **form,
     j->waiting = 0;
     free(j->written);
     j->written = NULL;
+    j->synced = 0;
     return rc;
 }
 
@@ -957,6 +1012,7 @@ int tui_journal_discard(tui_journal *j, orm_error *err)
     j->waiting = 0;
     free(j->written);
     j->written = NULL;
+    j->synced = 0;
     return remove_file(j, err);
 }
 

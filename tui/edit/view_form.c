@@ -39,6 +39,10 @@ typedef struct form_view {
      * column its key comes from. */
     size_t pick_field;
     const orm_column *pick_ref;
+    /* A bulk edit (bulk.c): the rows it sets, and whether it still asks
+     * "edit all N rows?" before anything can be typed. */
+    tui_bulk *bulk;
+    int confirm;
 } form_view;
 
 /* A form reads its own keys (letters type); its question y/n/Esc. */
@@ -232,7 +236,13 @@ static void draw_field(form_view *fv, tui_app *app, tui_screen *scr, int row,
     x += 1;
     tui_element box_el = current ? TUI_EL_PROMPT : TUI_EL_DEFAULT;
     const char *dflt = tui_form_default_text(f, i);
-    if (fd->is_null && f->is_new && !fd->touched && dflt) {
+    if (f->bulk && !fd->touched) {
+        tui_screen_fill(scr, row, x, box_w, box_el);
+        tui_screen_put(scr, row, x, fd->locked ? "" : "unchanged", box_w,
+                       TUI_EL_TYPE);
+        if (current)
+            tui_screen_paint(scr, row, x, 1, TUI_EL_CURSOR_CELL);
+    } else if (fd->is_null && f->is_new && !fd->touched && dflt) {
         tui_screen_fill(scr, row, x, box_w, box_el);
         tui_screen_put(scr, row, x, dflt, box_w, TUI_EL_TYPE);
         if (current)
@@ -315,6 +325,15 @@ static void form_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         orm_buf_appendf(&b, CROSS " not written: %s", fv->failure);
         tui_screen_put(scr, top, 0, orm_buf_str(&b), -1, TUI_EL_ERROR);
         orm_buf_free(&b);
+    } else if (fv->bulk) {
+        orm_buf b = ORM_BUF_INIT;
+        orm_buf_appendf(&b,
+                        "Bulk edit of %s: the fields you type are set on "
+                        "every one, the others stay unchanged",
+                        tui_bulk_what(fv->bulk));
+        tui_screen_put(scr, top, 0, orm_buf_str(&b), -1,
+                       fv->confirm ? TUI_EL_ERROR : TUI_EL_TYPE);
+        orm_buf_free(&b);
     } else if (fv->from_failure) {
         tui_screen_put(scr, top, 0,
                        "Fix the marked field and save (nothing was "
@@ -366,6 +385,10 @@ static void form_title(tui_view *v, tui_app *app, orm_buf *out)
     form_view *fv = (form_view *)v;
     (void)app;
     orm_buf_appendf(out, "%s (%s)" DOT, fv->m->name, fv->m->table);
+    if (fv->bulk) {
+        orm_buf_appendf(out, "bulk edit of %s", tui_bulk_what(fv->bulk));
+        return;
+    }
     if (!fv->rec) {
         orm_buf_append(out, "new record");
         return;
@@ -404,6 +427,13 @@ static void form_status(tui_view *v, tui_app *app, orm_buf *out)
 {
     form_view *fv = (form_view *)v;
     tui_form *f = &fv->form;
+    if (fv->confirm) {
+        orm_buf_appendf(out, "edit all %s? ", tui_bulk_what(fv->bulk));
+        key_of(app, TUI_ACT_ANSWER_YES, out);
+        orm_buf_append(out, "/");
+        key_of(app, TUI_ACT_ANSWER_NO, out);
+        return;
+    }
     if (fv->asking) {
         orm_buf_append(out, "discard changes? ");
         key_of(app, TUI_ACT_ANSWER_YES, out);
@@ -424,6 +454,8 @@ static void form_status(tui_view *v, tui_app *app, orm_buf *out)
         orm_buf_append(out, DOT "Space toggles");
     if (orm_column_nullable(col))
         hint(app, out, TUI_ACT_FORM_NULL, "NULL");
+    if (f->bulk)
+        hint(app, out, TUI_ACT_FORM_KEEP, "unchanged");
     hint(app, out, TUI_ACT_FORM_EDITOR, "editor");
 }
 
@@ -434,6 +466,14 @@ static unsigned save(form_view *fv, tui_app *app)
     orm_error err = ORM_ERROR_INIT;
     orm_record *added = NULL;
     size_t changed = 0, bad = 0;
+    if (fv->bulk) {
+        bad = fv->form.current;
+        if (tui_bulk_apply(fv->bulk, app, &fv->form, &bad) != 0) {
+            fv->form.current = bad;
+            return TUI_REDRAW;
+        }
+        return TUI_POP;
+    }
     int rc = tui_form_save(&fv->form, app->session, fv->rec, &added, &changed,
                            &bad, &err);
     if (rc) {
@@ -575,6 +615,16 @@ static int printable(int key)
 static unsigned answer(form_view *fv, tui_app *app, int key)
 {
     tui_action a = tui_keymap_lookup_in(&app->keymap, answer_scopes, key);
+    if (fv->confirm) {
+        if (a == TUI_ACT_ANSWER_YES) {
+            fv->confirm = 0;
+            return TUI_REDRAW;
+        }
+        if (a == TUI_ACT_HELP || a == TUI_ACT_REDRAW)
+            return TUI_UNHANDLED;
+        tui_app_message(app, "cancelled: nothing changed");
+        return TUI_POP;
+    }
     if (a == TUI_ACT_ANSWER_YES) {
         tui_app_message(app, "discarded what was typed");
         return TUI_POP;
@@ -592,7 +642,7 @@ static unsigned form_key(tui_view *v, tui_app *app, int key)
     if (key == TUI_KEY_MOUSE || key == TUI_KEY_RESIZE ||
         key == TUI_KEY_INTERRUPT)
         return TUI_UNHANDLED;
-    if (fv->asking)
+    if (fv->asking || fv->confirm)
         return answer(fv, app, key);
     if (printable(key)) {
         const orm_column *col = tui_form_column(f, f->current);
@@ -636,6 +686,11 @@ static unsigned form_key(tui_view *v, tui_app *app, int key)
         if (tui_form_set_null(f, &why) != 0)
             tui_app_error(app, "%s %s", tui_form_column(f, f->current)->name,
                           why);
+        break;
+    case TUI_ACT_FORM_KEEP:
+        if (tui_form_keep(f) != 0)
+            tui_app_message(app, "only a bulk edit (E) leaves fields "
+                                 "unchanged: C-u empties, Esc cancels");
         break;
     case TUI_ACT_FORM_EDITOR:
         return edit_externally(fv, app);
@@ -706,6 +761,7 @@ static void form_close(tui_view *v)
     free(fv->fk_found);
     free(fv->fk_missing);
     tui_form_clear(&fv->form);
+    tui_bulk_free(fv->bulk);
     free(fv->failure);
     free(fv);
 }
@@ -728,6 +784,8 @@ tui_form *tui_view_form_state(tui_view *v, orm_record **rec)
     if (!v || v->ops != &form_ops)
         return NULL;
     form_view *fv = (form_view *)v;
+    if (fv->bulk)
+        return NULL; /* no one record's form: the journal leaves it */
     if (rec)
         *rec = fv->rec;
     return &fv->form;
@@ -766,6 +824,33 @@ int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
             fv->failure = orm_strdup(orm_error_text(failure));
         }
     }
+    *out = &fv->base;
+    return 0;
+}
+
+int tui_view_form_bulk_new(tui_view **out, tui_app *app, tui_bulk *bulk)
+{
+    const orm_model *m = tui_bulk_model(bulk);
+    form_view *fv = calloc(1, sizeof *fv);
+    (void)app;
+    *out = NULL;
+    if (!fv)
+        return ORM_ENOMEM;
+    fv->base.ops = &form_ops;
+    fv->m = m;
+    if (tui_form_init_bulk(&fv->form, m, tui_bulk_count(bulk) > 1) != 0) {
+        free(fv);
+        return ORM_ENOMEM;
+    }
+    fv->fk_text = calloc(m->ncolumns + 1, sizeof *fv->fk_text);
+    fv->fk_found = calloc(m->ncolumns + 1, sizeof *fv->fk_found);
+    fv->fk_missing = calloc(m->ncolumns + 1, 1);
+    if (!fv->fk_text || !fv->fk_found || !fv->fk_missing) {
+        form_close(&fv->base);
+        return ORM_ENOMEM;
+    }
+    fv->bulk = bulk; /* ours from here on */
+    fv->confirm = tui_bulk_asks(bulk);
     *out = &fv->base;
     return 0;
 }

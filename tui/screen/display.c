@@ -99,6 +99,8 @@ void tui_value_show(orm_buf *out, tui_element *el, int *right,
     if (!v || v->kind == ORM_VNULL) {
         orm_buf_append(out, disp && disp->null_text ? disp->null_text : "NULL");
         *el = TUI_EL_NULL_VALUE;
+        /* Where the numbers of its column end, as the other values. */
+        *right = col && tui_column_right_aligned(col);
         return;
     }
     if (col && (col->flags & ORM_SECRET) && !revealed) {

@@ -1043,6 +1043,23 @@ static unsigned open_summary(rows_view *rv, tui_app *app)
     return TUI_PUSH;
 }
 
+/* E: the marked rows, else every row the grid shows (its filter and
+ * search). */
+static unsigned bulk_edit(rows_view *rv, tui_app *app)
+{
+    orm_expr *filter = combined_filter(rv);
+    orm_buf what = ORM_BUF_INIT;
+    if (rv->base_text)
+        orm_buf_appendf(&what, "where %s", rv->base_text);
+    if (rv->search_text)
+        orm_buf_appendf(&what, "%ssearch: %s", what.len ? ", " : "",
+                        rv->search_text);
+    unsigned r = tui_edit_bulk(app, rv->m, filter, orm_buf_str(&what));
+    orm_buf_free(&what);
+    orm_expr_free(filter);
+    return r;
+}
+
 static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
 {
     rows_view *rv = (rows_view *)v;
@@ -1086,6 +1103,8 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
             move_rows(rv, app, 1, 0);
         return r;
     }
+    case TUI_ACT_BULK_EDIT:
+        return bulk_edit(rv, app);
     case TUI_ACT_PAGE_UP:
         return move_rows(rv, app, -page, 1);
     case TUI_ACT_PAGE_DOWN:

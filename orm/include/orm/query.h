@@ -80,6 +80,22 @@ ORM_API size_t orm_query_key_width(const orm_query *q);
 ORM_API int orm_query_row_key(const orm_query *q, const orm_value *row,
                               const orm_value **out);
 
+/**
+ * Set columns on every row the query's filters match, in one statement
+ * (SQLAlchemy's `query.update({...})`): `UPDATE table SET c = ?, ...
+ * WHERE filters`, every value bound. `columns` and `values` name `n`
+ * columns and their new values, each checked against its column first
+ * (ORM_ETYPE, ORM_EREADONLY, ORM_EINVALID for an unknown column; the
+ * error names it). A version column is incremented. *out gets how many
+ * rows matched (a row that already held the values counts too). The
+ * statement runs inside the transaction orm_session_begin opened (so
+ * the caller can look at *out and roll back), else on its own. Records
+ * the session holds are not changed: refresh them to see the new
+ * values. ORM_EINVALID when the query has a limit, offset or keyset
+ * bound.
+ */
+ORM_API int orm_query_update(orm_query *q, const char *const *columns,
+                             const orm_value *values, size_t n, int64_t *out);
 /** Number of rows the filters match (limit, offset and keyset bounds
  * do not apply). */
 ORM_API int orm_query_count(orm_query *q, int64_t *out);

@@ -105,22 +105,43 @@ ORM_API int orm_session_rebase(orm_session *s, orm_record *rec);
 /** Undo the most recent pending change (a set, add or delete), one at a
  * time back to the loaded state. ORM_DONE when nothing is left to undo. */
 ORM_API int orm_session_undo(orm_session *s);
+/**
+ * Group the changes that follow (sets, adds, deletes), until
+ * orm_session_group_end, so that one orm_session_undo takes them all
+ * back: a change made to many records at once (the browser's bulk edit)
+ * is one step for the user. Groups do not nest; a begin while a group is
+ * open starts a new one.
+ */
+ORM_API void orm_session_group_begin(orm_session *s);
+/** End the group orm_session_group_begin opened. */
+ORM_API void orm_session_group_end(orm_session *s);
 /** Drop every pending change of one record (review screen "x"). */
 ORM_API int orm_session_revert(orm_session *s, orm_record *rec);
 /** Remove a record from the session (its pending change is dropped). */
 ORM_API void orm_session_expunge(orm_session *s, orm_record *rec);
 
+/**
+ * A number that changes whenever the pending changes may have: a value
+ * set, a record added, deleted, undone, reverted, expunged, refreshed,
+ * rebased or attached, a commit or a rollback. While it stays the same
+ * a program can skip work it does over every pending change (the
+ * browser rewrites its recovery journal only then).
+ */
+ORM_API unsigned long orm_session_generation(const orm_session *s);
 /** Number of pending records. */
 ORM_API size_t orm_session_pending_count(const orm_session *s);
 /** Pending record number `i`, in commit order (borrowed). */
 ORM_API orm_record *orm_session_pending_at(const orm_session *s, size_t i);
 
-/** The record that made the last commit fail, or NULL. */
+/** The record that made the last commit fail, or NULL (also once that
+ * record has been changed or its change undone since). */
 ORM_API orm_record *orm_session_failed_record(const orm_session *s);
 
 /**
  * The statements commit would run, one per line, with bound values shown
- * after each as "-- [1, 'jdoe']"; secret columns masked as '***'.
+ * after each as "-- [1, 'jdoe']"; secret columns masked as '***', and a
+ * line break inside a value shown as U+21B5 (↵), so that each statement
+ * keeps to its line.
  * Owned string.
  */
 ORM_API int orm_session_plan(orm_session *s, char **out);
