@@ -37,11 +37,12 @@
 #include "orm/sys/buf.h"
 
 /** The orm_driver layout this header describes. */
-#define ORM_DRIVER_VERSION 3
+#define ORM_DRIVER_VERSION 4
 /** The oldest layout orm_driver_register() takes: version 1 tables lack
  * fields the core needs (text_cast, insert_defaults, the text wraps); a
  * version 2 table ends before estimate_counts, which the core then does
- * not read. */
+ * not read; the connections of a driver before version 4 end before
+ * orm_conn.read_only_reason, which the core then does not read. */
 #define ORM_DRIVER_MIN_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
@@ -49,6 +50,12 @@ typedef struct orm_conn {
     const struct orm_driver *driver; /**< the driver it belongs to */
     orm_error err;                   /**< detail of the last failure */
     int read_only;                   /**< opened read-only */
+    /** Version 4: why the database itself refuses writes, as a phrase
+     *  that reads in "read-only (...)" ("the server is a hot standby");
+     *  static text, NULL when writable or read-only only because it was
+     *  asked to be. A driver sets it (with read_only) at connect and at
+     *  every reconnect: a promoted replica becomes writable. */
+    const char *read_only_reason;
 } orm_conn;
 
 /** Base of every prepared statement; embedded first likewise. */
