@@ -571,7 +571,13 @@ static void test_restart__session_reconnects_and_keeps_pending(void **state)
     server_ctl("restart");
     assert_int_equal(count_rows(s, m), 2);
     assert_int_equal(orm_session_pending_count(s), 1);
+    /* A commit is not sent again: it says the connection was lost and
+     * keeps the change; the next one reconnects and writes it. */
     server_ctl("restart");
+    assert_int_equal(orm_session_commit(s), ORM_ECONNLOST);
+    assert_non_null(
+        strstr(orm_error_text(orm_session_error(s)), "connection lost"));
+    assert_int_equal(orm_session_pending_count(s), 1);
     assert_int_equal(orm_session_commit(s), 0);
     assert_int_equal(orm_session_pending_count(s), 0);
 

@@ -713,10 +713,12 @@ static int pg_idle(pg_conn *pgc)
 
 /*
  * A server that restarted or failed over since the last statement is
- * noticed only when the next one fails. A read or a BEGIN sent while
- * nothing was open (`was_idle`) changed nothing on the server, so the
- * caller sends it once more on a new connection: the first action after a
- * restart shows its rows instead of an error. 1 when reconnected; 0 with
+ * noticed only when the next one fails. A read sent while nothing was
+ * open (`was_idle`) changed nothing on the server, so the caller sends it
+ * once more on a new connection: the first refresh after a restart shows
+ * its rows instead of an error. A commit's BEGIN is not sent again: the
+ * commit says the connection was lost and keeps every change, as on every
+ * dialect, and the next commit reconnects. 1 when reconnected; 0 with
  * the error in place (ORM_ECONNLOST, saying whether reconnecting failed).
  * Statements are unnamed, so nothing needs preparing again.
  */
@@ -739,12 +741,7 @@ static int pg_retry_after_loss(pg_conn *pgc, int rc, int was_idle)
 
 static int pg_begin(orm_conn *conn)
 {
-    pg_conn *pgc = (pg_conn *)conn;
-    int was_idle = pg_idle(pgc);
-    int rc = pg_run(pgc, "BEGIN", NULL);
-    if (pg_retry_after_loss(pgc, rc, was_idle))
-        rc = pg_run(pgc, "BEGIN", NULL);
-    return rc;
+    return pg_run((pg_conn *)conn, "BEGIN", NULL);
 }
 
 static int pg_commit(orm_conn *conn)

@@ -21,7 +21,9 @@
  * code, MySQL errno) and SQLSTATE, the constraint, table and column where
  * the database names them, and the database's message (never a password).
  * A lost connection is ORM_ECONNLOST; after it, statements of that
- * connection may only be finalized, and the core calls reconnect.
+ * connection may only be finalized, and the core calls reconnect. A
+ * driver may itself reconnect and send again a read that found the
+ * connection lost while nothing was open (the PostgreSQL driver does).
  */
 #ifndef ORM_SYS_DRIVER_H
 #define ORM_SYS_DRIVER_H
