@@ -835,17 +835,12 @@ static void test_stream__error_midway_is_reported(void **state)
 
 /* ---- lost connections ---- */
 
-static void test_connlost__terminated_backend_then_reconnect(void **state)
+/* Terminate `conn`'s backend from another connection; its pid. */
+static int64_t terminate_backend(const pg_fixture *fx, orm_conn *conn)
 {
-    pg_fixture *fx = *state;
-    orm_conn *conn = fx->conn;
     orm_conn *killer = connect_ok(fx->url, 0);
     int64_t pid = query_int(conn, "SELECT pg_backend_pid()");
-    orm_stmt *old = prepare_ok(conn, "SELECT 1", 0, 0);
     orm_value v;
-    step_row(old);
-    assert_int_equal(drv->reset(old), 0);
-
     /* The timeout form waits until the backend is gone. */
     orm_stmt *kill =
         prepare_ok(killer, "SELECT pg_terminate_backend($1, 10000)", 1, 0);
@@ -856,6 +851,22 @@ static void test_connlost__terminated_backend_then_reconnect(void **state)
     assert_int_equal(v.u.b, 1);
     drv->finalize(kill);
     drv->close(killer);
+    return pid;
+}
+
+/* Inside a transaction a lost connection is ORM_ECONNLOST (resending
+ * would run the statement outside the transaction it belongs to); the
+ * connection reconnects when asked. */
+static void test_connlost__terminated_backend_then_reconnect(void **state)
+{
+    pg_fixture *fx = *state;
+    orm_conn *conn = fx->conn;
+    orm_stmt *old = prepare_ok(conn, "SELECT 1", 0, 0);
+    orm_value v;
+    step_row(old);
+    assert_int_equal(drv->reset(old), 0);
+    assert_int_equal(drv->begin(conn), 0);
+    int64_t pid = terminate_backend(fx, conn);
 
     assert_int_equal(step(old), ORM_ECONNLOST);
     assert_int_equal(conn->err.code, ORM_ECONNLOST);
@@ -873,6 +884,30 @@ static void test_connlost__terminated_backend_then_reconnect(void **state)
     assert_int_equal(drv->column(fresh, 0, ORM_INTEGER, &v), 0);
     assert_int_equal(v.u.i, 2);
     drv->finalize(fresh);
+    execf_ok(conn, "SET search_path = %s", fx->schema);
+}
+
+/* A read sent while nothing was open that finds the backend gone (a
+ * restart, a failover, an idle connection cut) changed nothing on the
+ * server: the driver reconnects once and sends it again, so the caller
+ * gets its rows, on a new backend. */
+static void test_connlost__idle_read_reconnects_once(void **state)
+{
+    pg_fixture *fx = *state;
+    orm_conn *conn = fx->conn;
+    orm_value v;
+    orm_stmt *read = prepare_ok(conn, "SELECT pg_backend_pid()", 0, 0);
+    step_row(read);
+    assert_int_equal(drv->column(read, 0, ORM_BIGINT, &v), 0);
+    int64_t before = v.u.i;
+    assert_int_equal(drv->reset(read), 0);
+    assert_int_equal(terminate_backend(fx, conn), before);
+    step_row(read);
+    assert_int_equal(drv->column(read, 0, ORM_BIGINT, &v), 0);
+    assert_true(v.u.i != before);
+    assert_int_equal(drv->reset(read), 0);
+    drv->finalize(read);
+    assert_session_utc_iso(conn);
     execf_ok(conn, "SET search_path = %s", fx->schema);
 }
 
@@ -1181,6 +1216,7 @@ int main(void)
         T(test_stream__reset_midway_frees_the_connection),
         T(test_stream__error_midway_is_reported),
         T(test_connlost__terminated_backend_then_reconnect),
+        T(test_connlost__idle_read_reconnects_once),
         T(test_connlost__statement_from_before_reconnect_is_safe),
         T(test_readonly__writes_are_refused),
         T(test_reflect__keys_defaults_and_types),

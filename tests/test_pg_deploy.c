@@ -7,7 +7,16 @@
  * itself; many orb processes at once through transaction pooling (where
  * server connections pass from one client to the next between
  * transactions) all succeed; the browser adds, changes and deletes rows
- * through both. */
+ * through both.
+ *
+ * A hot standby (a streaming replica) is browsed and filtered; orb says
+ * up front that it is read-only and refuses every write before anything
+ * is typed. A URL listing both servers reaches the one libpq's
+ * target_session_attrs asks for.
+ *
+ * A server restarted in the middle of a session: the next read reconnects
+ * and shows its rows, pending changes stay and commit; while the server
+ * is down a commit says so and keeps them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -367,7 +376,311 @@ static void test_pgbouncer__browser_through_session_pooling(void **state)
     browser_through(*state, "ORB_TEST_PGBOUNCER_SESSION_URL");
 }
 
-int main(void)
+/* Make the fixture's table on the primary with three rows, and wait until
+ * the standby has replayed them (polling, not sleeping a fixed time). */
+static void table_on_primary_and_standby(fixture *f, const char *standby)
+{
+    f->url = test_server_url("ORB_TEST_PG_URL");
+    drop_table(f, f->url);
+    run_result r = orb_run(f, f->url, ARGS("create-all", f->models));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    const char *handles[] = {"handle=Zoë", "handle=bob", "handle=Émile"};
+    for (size_t i = 0; i < 3; i++) {
+        r = orb_run(f, f->url, ARGS("add", "Item", handles[i]));
+        assert_int_equal(r.status, 0);
+        run_result_free(&r);
+    }
+    for (int tries = 0;; tries++) {
+        r = orb_run(f, standby, ARGS("count", "Item"));
+        int done = r.status == 0 && strcmp(r.out, "3\n") == 0;
+        run_result_free(&r);
+        if (done)
+            break;
+        if (tries == 400)
+            fail_msg("the standby did not replay the rows");
+        tmux_nap_ms(50);
+    }
+}
+
+static void expect_refused(const fixture *f, const char *url,
+                           const char *const *args, const char *message)
+{
+    run_result r = orb_run(f, url, args);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, message);
+    run_result_free(&r);
+}
+
+#define STANDBY_REASON "read-only (the server is a hot standby)"
+
+static void test_standby__cli_reads_and_refuses_every_write(void **state)
+{
+    fixture *f = *state;
+    const char *standby = deploy_url("ORB_TEST_PG_STANDBY_URL");
+    table_on_primary_and_standby(f, standby);
+
+    run_result r = orb_run(f, standby,
+                           ARGS("rows", "Item", "--where", "handle ilike 'é%'",
+                                "--format", "csv"));
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "id,handle,note,score,active\r\n"
+                               "3,Émile,,,\r\n");
+    run_result_free(&r);
+    r = orb_run(f, standby, ARGS("get", "Item", "1"));
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Zoë"));
+    run_result_free(&r);
+
+    char want[256];
+    snprintf(want, sizeof want, "orb: cannot add to %s: " STANDBY_REASON "\n",
+             f->table);
+    expect_refused(f, standby, ARGS("add", "Item", "handle=x"), want);
+    snprintf(want, sizeof want, "orb: cannot change %s: " STANDBY_REASON "\n",
+             f->table);
+    expect_refused(f, standby, ARGS("set", "Item", "1", "note=x"), want);
+    snprintf(want, sizeof want,
+             "orb: cannot delete from %s: " STANDBY_REASON "\n", f->table);
+    expect_refused(f, standby, ARGS("delete", "Item", "1"), want);
+    r = orb_run(f, f->url, ARGS("count", "Item"));
+    assert_string_equal(r.out, "3\n");
+    run_result_free(&r);
+}
+
+static void test_standby__browser_says_read_only_and_refuses_edits(void **state)
+{
+    fixture *f = *state;
+    const char *standby = deploy_url("ORB_TEST_PG_STANDBY_URL");
+    table_on_primary_and_standby(f, standby);
+
+    tmux_term *term = &f->term;
+    char command[1024];
+    snprintf(command, sizeof command, "%s --models %s --state %s '%s'",
+             orb_binary(), f->models, f->state, standby);
+    tmux_start(term, 110, f->dir, command);
+    tmux_wait_for(term, STANDBY_REASON);
+    tmux_keys(term, "/ Item Enter");
+    tmux_wait_for(term, "row 1 of 3");
+    tmux_wait_for(term, STANDBY_REASON);
+    const char *keys[] = {"a", "e", "d"};
+    for (size_t i = 0; i < 3; i++) {
+        tmux_keys(term, keys[i]);
+        tmux_wait_for(term, "read-only: editing is off (the server is a "
+                            "hot standby)");
+        char *screen = tmux_screen(term);
+        assert_null(strstr(screen, "new record"));
+        assert_null(strstr(screen, "edit <Item"));
+        assert_null(strstr(screen, "pending"));
+        free(screen);
+    }
+    tmux_keys(term, "s / Émile Enter");
+    tmux_wait_for(term, "search: Émile");
+    tmux_wait_for(term, "row 1 of 1");
+    tmux_keys(term, "q");
+    tmux_wait_for(term, "Models");
+    tmux_keys(term, "q q");
+    assert_int_equal(tmux_wait_exit(term), 0);
+    tmux_stop(term);
+}
+
+/* ORB_TEST_PG_HOSTS_URL lists the standby first, then the primary. */
+static void test_hosts__target_session_attrs_pick_the_server(void **state)
+{
+    fixture *f = *state;
+    const char *standby = deploy_url("ORB_TEST_PG_STANDBY_URL");
+    const char *hosts = deploy_url("ORB_TEST_PG_HOSTS_URL");
+    char url[1024], want[256];
+    table_on_primary_and_standby(f, standby);
+    snprintf(want, sizeof want, "orb: cannot add to %s: " STANDBY_REASON "\n",
+             f->table);
+
+    snprintf(url, sizeof url, "%s&target_session_attrs=read-write", hosts);
+    run_result r = orb_run(f, url, ARGS("add", "Item", "handle=Ωmega"));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    r = orb_run(f, url, ARGS("count", "Item"));
+    assert_string_equal(r.out, "4\n");
+    run_result_free(&r);
+
+    const char *const others[] = {"read-only", "any", "standby"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(url, sizeof url, "%s&target_session_attrs=%s", hosts,
+                 others[i]);
+        expect_refused(f, url, ARGS("add", "Item", "handle=x"), want);
+        r = orb_run(f, url, ARGS("get", "Item", "1"));
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, "Zoë"));
+        run_result_free(&r);
+    }
+}
+
+/* Run pg_ctl ACTION on the restartable server. */
+static void server_ctl(const char *action)
+{
+    const char *ctl = getenv("ORB_TEST_PG_RESTART_CTL");
+    if (!ctl || !*ctl)
+        fail_msg("ORB_TEST_PG_RESTART_CTL is not set: run the tests under "
+                 "scripts/with-servers.sh");
+    assert_int_equal(run_shellf("%s %s", ctl, action), 0);
+}
+
+static int64_t count_rows(orm_session *s, const orm_model *m)
+{
+    orm_query *q = NULL;
+    int64_t n = -1;
+    assert_int_equal(orm_query_new(&q, s, m), 0);
+    int rc = orm_query_count(q, &n);
+    if (rc)
+        fail_msg("count failed: %s", orm_error_text(orm_query_error(q)));
+    orm_query_free(q);
+    return n;
+}
+
+static void test_restart__session_reconnects_and_keeps_pending(void **state)
+{
+    fixture *f = *state;
+    const char *url = deploy_url("ORB_TEST_PG_RESTART_URL");
+    f->url = url;
+    drop_table(f, url);
+    run_result r = orb_run(f, url, ARGS("create-all", f->models));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    r = orb_run(f, url, ARGS("add", "Item", "handle=Zoë"));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    r = orb_run(f, url, ARGS("add", "Item", "handle=bob"));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+
+    orm_db *db = NULL;
+    orm_modelfile *mf = NULL;
+    orm_session *s = NULL;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_db_open(&db, url, NULL), 0);
+    assert_int_equal(orm_modelfile_load(&mf, f->models, &err), 0);
+    const orm_model *m = mf->models[0];
+    assert_int_equal(orm_session_new(&s, db), 0);
+    orm_value key = orm_value_int(1);
+    assert_int_equal(orm_session_get(s, m, &key, &rec), ORM_ROW);
+    assert_int_equal(orm_record_set_text(rec, "handle", "Renée", &err), 0);
+    assert_int_equal(orm_session_pending_count(s), 1);
+
+    /* Restarted between two actions: the read after it shows its rows. */
+    server_ctl("restart");
+    assert_int_equal(count_rows(s, m), 2);
+    assert_int_equal(orm_session_pending_count(s), 1);
+    /* A commit is not sent again: it says the connection was lost and
+     * keeps the change; the next one reconnects and writes it. */
+    server_ctl("restart");
+    assert_int_equal(orm_session_commit(s), ORM_ECONNLOST);
+    assert_non_null(
+        strstr(orm_error_text(orm_session_error(s)), "connection lost"));
+    assert_int_equal(orm_session_pending_count(s), 1);
+    assert_int_equal(orm_session_commit(s), 0);
+    assert_int_equal(orm_session_pending_count(s), 0);
+
+    /* Down: the commit says what happened and keeps the change. */
+    assert_int_equal(orm_record_set_text(rec, "note", "Ärger ✓", &err), 0);
+    server_ctl("stop");
+    assert_int_equal(orm_session_commit(s), ORM_ECONNLOST);
+    const char *message = orm_error_text(orm_session_error(s));
+    assert_non_null(strstr(message, "connection lost: "));
+    assert_null(strstr(message, "(null)"));
+    assert_int_equal(orm_session_pending_count(s), 1);
+    server_ctl("restart"); /* starts it with the options it had */
+    if (orm_session_commit(s) != 0)
+        fail_msg("commit after the server came back: %s",
+                 orm_error_text(orm_session_error(s)));
+    assert_int_equal(orm_session_pending_count(s), 0);
+    orm_session_free(s);
+    orm_db_free(db);
+    orm_modelfile_free(mf);
+    orm_error_clear(&err);
+
+    r = orb_run(f, url, ARGS("get", "Item", "1"));
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Renée"));
+    assert_non_null(strstr(r.out, "Ärger ✓"));
+    run_result_free(&r);
+}
+
+/* The browser on a server that restarts under it: the first refresh
+ * after the restart reconnects and shows the rows in the same step (not
+ * "(no rows)" and an error); an edit made before the server goes down
+ * stays pending through a commit that cannot reach it, which says so,
+ * and the commit once it is back writes it. */
+static void
+test_restart__browser_refreshes_and_commits_across_restarts(void **state)
+{
+    fixture *f = *state;
+    const char *url = deploy_url("ORB_TEST_PG_RESTART_URL");
+    f->url = url;
+    drop_table(f, url);
+    run_result r = orb_run(f, url, ARGS("create-all", f->models));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    const char *handles[] = {"handle=Zoë", "handle=bob"};
+    for (size_t i = 0; i < 2; i++) {
+        r = orb_run(f, url, ARGS("add", "Item", handles[i]));
+        assert_int_equal(r.status, 0);
+        run_result_free(&r);
+    }
+
+    tmux_term *term = &f->term;
+    char command[1024];
+    snprintf(command, sizeof command, "%s --models %s --state %s '%s'",
+             orb_binary(), f->models, f->state, url);
+    tmux_start(term, 110, f->dir, command);
+    tmux_wait_for(term, "Models");
+    tmux_keys(term, "/ Item Enter");
+    tmux_wait_for(term, "row 1 of 2");
+
+    server_ctl("restart");
+    r = orb_run(f, url, ARGS("add", "Item", "handle=Émile"));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    tmux_keys(term, "r");
+    tmux_wait_for(term, "row 1 of 3");
+    tmux_wait_for(term, "Émile");
+    char *screen = tmux_screen(term);
+    assert_null(strstr(screen, "(no rows)"));
+    assert_null(strstr(screen, "connection lost"));
+    free(screen);
+
+    tmux_keys(term, "g e");
+    tmux_wait_for(term, "edit <Item");
+    tmux_keys(term, "C-u");
+    tmux_type(term, "Renée");
+    tmux_keys(term, "C-s");
+    tmux_wait_for(term, "1 pending: 1 change");
+    server_ctl("stop");
+    tmux_keys(term, "w");
+    tmux_wait_for(term, "UPDATE");
+    tmux_keys(term, "y");
+    tmux_wait_for(term, "connection lost");
+    tmux_wait_for(term, "1 pending: 1 change");
+    server_ctl("restart"); /* starts it with the options it had */
+    tmux_keys(term, "y");  /* the review stays open: y tries again */
+    tmux_wait_for(term, "written: 1 change");
+    tmux_keys(term, "q");
+    tmux_wait_for(term, "Models");
+    tmux_keys(term, "q q");
+    assert_int_equal(tmux_wait_exit(term), 0);
+    tmux_stop(term);
+
+    r = orb_run(f, url, ARGS("get", "Item", "1"));
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Renée"));
+    run_result_free(&r);
+}
+
+/* `test_pg_deploy` runs the pooler, standby and host-list tests;
+ * `test_pg_deploy restart` the ones that restart the restartable server,
+ * which ctest runs under a lock of their own (RESOURCE_LOCK pg_restart):
+ * the plain and the de_DE run must not restart it under each other. */
+int main(int argc, char **argv)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
@@ -376,7 +689,21 @@ int main(void)
         T(test_pgbouncer__many_processes_through_transaction_pooling),
         T(test_pgbouncer__browser_through_transaction_pooling),
         T(test_pgbouncer__browser_through_session_pooling),
+        T(test_standby__cli_reads_and_refuses_every_write),
+        T(test_standby__browser_says_read_only_and_refuses_edits),
+        T(test_hosts__target_session_attrs_pick_the_server),
+    };
+    const struct CMUnitTest restart_tests[] = {
+        T(test_restart__session_reconnects_and_keeps_pending),
+        T(test_restart__browser_refreshes_and_commits_across_restarts),
     };
 #undef T
+    if (argc > 1 && strcmp(argv[1], "restart") == 0)
+        return cmocka_run_group_tests_name("pg restart", restart_tests, NULL,
+                                           NULL);
+    if (argc > 1) {
+        fprintf(stderr, "usage: %s [restart]\n", argv[0]);
+        return 2;
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

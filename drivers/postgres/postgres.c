@@ -72,6 +72,7 @@ typedef struct pg_conn {
     orm_conn base;
     PGconn *pg;
     unsigned generation;       /* bumped by reconnect */
+    int asked_read_only;       /* the caller asked for read-only */
     pg_stmt *streaming;        /* statement owning the connection, or NULL */
     long statement_timeout_ms; /* 0: none */
 } pg_conn;
@@ -404,6 +405,19 @@ static int pg_session_setup(pg_conn *pgc)
     int rc = 0;
 
     PQsetNoticeProcessor(pg, pg_notice_ignore, NULL);
+    /* Writes the server will refuse are refused before they are typed.
+     * in_hot_standby is reported from PostgreSQL 14 on; an older standby
+     * refuses the write itself (25006, ORM_EREADONLY). */
+    pgc->base.read_only = pgc->asked_read_only;
+    pgc->base.read_only_reason = NULL;
+    if (pg_status_is(pg, "in_hot_standby", on))
+        pgc->base.read_only_reason = "the server is a hot standby";
+    else if (!pgc->asked_read_only &&
+             pg_status_is(pg, "default_transaction_read_only", on))
+        pgc->base.read_only_reason =
+            "the server is set read-only (default_transaction_read_only)";
+    if (pgc->base.read_only_reason)
+        pgc->base.read_only = 1;
     if (!pg_status_is(pg, "TimeZone", utc))
         orm_buf_append(&sql, "SET TimeZone = 'UTC';");
     if (!pg_status_is(pg, "DateStyle", iso))
@@ -415,7 +429,7 @@ static int pg_session_setup(pg_conn *pgc)
     /* Shortest exact float text is the default from 12 on. */
     if (PQserverVersion(pg) < 120000)
         orm_buf_append(&sql, "SET extra_float_digits = 3;");
-    if (pgc->base.read_only &&
+    if (pgc->asked_read_only &&
         !pg_status_is(pg, "default_transaction_read_only", on))
         orm_buf_append(&sql, "SET default_transaction_read_only = on;");
     if (pgc->statement_timeout_ms > 0)
@@ -607,7 +621,8 @@ static int pg_connect(orm_conn **out, const orm_url *url,
     vals[n] = NULL;
 
     pgc->base.driver = &orm_driver_postgresql;
-    pgc->base.read_only = opts ? opts->read_only : 0;
+    pgc->asked_read_only = opts ? opts->read_only : 0;
+    pgc->base.read_only = pgc->asked_read_only;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pgc->pg = PQconnectdbParams(keys, vals, 0);
@@ -686,6 +701,42 @@ static int pg_ping(orm_conn *conn)
 static int pg_exec(orm_conn *conn, const char *sql)
 {
     return pg_run((pg_conn *)conn, sql, NULL);
+}
+
+/* Nothing open on the connection that a new one would lose: no
+ * transaction, no stream. */
+static int pg_idle(pg_conn *pgc)
+{
+    return pgc->pg && !pgc->streaming &&
+           PQtransactionStatus(pgc->pg) == PQTRANS_IDLE;
+}
+
+/*
+ * A server that restarted or failed over since the last statement is
+ * noticed only when the next one fails. A read sent while nothing was
+ * open (`was_idle`) changed nothing on the server, so the caller sends it
+ * once more on a new connection: the first refresh after a restart shows
+ * its rows instead of an error. A commit's BEGIN is not sent again: the
+ * commit says the connection was lost and keeps every change, as on every
+ * dialect, and the next commit reconnects. 1 when reconnected; 0 with
+ * the error in place (ORM_ECONNLOST, saying whether reconnecting failed).
+ * Statements are unnamed, so nothing needs preparing again.
+ */
+static int pg_retry_after_loss(pg_conn *pgc, int rc, int was_idle)
+{
+    if (rc != ORM_ECONNLOST || !was_idle)
+        return 0;
+    if (pg_reconnect(&pgc->base) == 0)
+        return 1;
+    orm_buf why = ORM_BUF_INIT;
+    orm_buf_append(&why, "the server closed the connection and reconnecting "
+                         "failed: ");
+    orm_buf_append(&why, orm_error_text(&pgc->base.err));
+    pg_error_set(&pgc->base.err, ORM_ECONNLOST,
+                 "connection lost: ", orm_buf_str(&why), pg_password(pgc),
+                 NULL);
+    orm_buf_free(&why);
+    return 0;
 }
 
 static int pg_begin(orm_conn *conn)
@@ -956,7 +1007,7 @@ static int pg_stream_next(pg_stmt *st)
     return rc;
 }
 
-static int pg_stmt_execute(pg_stmt *st)
+static int pg_stmt_send(pg_stmt *st)
 {
     pg_conn *pgc = (pg_conn *)st->base.conn;
     int rc = pg_ready(pgc, st);
@@ -994,6 +1045,18 @@ static int pg_stmt_execute(pg_stmt *st)
     st->row = 0;
     st->state = st->nrows > 0 ? PG_STMT_ROWS : PG_STMT_DONE;
     return st->nrows > 0 ? ORM_ROW : ORM_DONE;
+}
+
+/* Run the statement; a read outside a transaction survives a server
+ * restart (pg_retry_after_loss). */
+static int pg_stmt_execute(pg_stmt *st)
+{
+    pg_conn *pgc = (pg_conn *)st->base.conn;
+    int was_idle = pg_idle(pgc) && pg_stmt_cancellable(st, pgc->pg);
+    int rc = pg_stmt_send(st);
+    if (pg_retry_after_loss(pgc, rc, was_idle))
+        rc = pg_stmt_send(st);
+    return rc;
 }
 
 static int pg_step(orm_stmt *stmt)

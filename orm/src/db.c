@@ -503,8 +503,11 @@ int orm_db_open(orm_db **out, const char *url_text,
             orm_error_set(&db->err, rc, "%s", orm_strerror(rc));
         return rc;
     }
-    /* The URL may ask for read-only too (SQLite ?mode=ro). */
-    db->read_only = opts->read_only || db->conn->read_only;
+    /* The URL may ask for read-only too (SQLite ?mode=ro), and the
+     * server may refuse writes (orm_db_read_only_reason); the latter may
+     * change at a reconnect, so only what was asked is kept here. */
+    db->read_only = opts->read_only ||
+                    (db->conn->read_only && !orm_db_read_only_reason(db));
     return 0;
 }
 
@@ -549,7 +552,14 @@ const char *orm_db_url(const orm_db *db)
 
 int orm_db_read_only(const orm_db *db)
 {
-    return db->read_only;
+    return db->read_only || (db->conn && db->conn->read_only);
+}
+
+const char *orm_db_read_only_reason(const orm_db *db)
+{
+    /* Older drivers' connections end before the field. */
+    return db->conn && db->driver->version >= 4 ? db->conn->read_only_reason
+                                                : NULL;
 }
 
 int orm_db_ping(orm_db *db)

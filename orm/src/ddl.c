@@ -277,7 +277,11 @@ int orm_db_create_table(orm_db *db, const orm_model *model)
     int exists = 0;
     char *qualified = NULL;
     int rc;
-    if (db->read_only)
+    if (orm_db_read_only_reason(db))
+        return orm_error_set(&db->err, ORM_EREADONLY,
+                             "cannot create table %s: read-only (%s)",
+                             model->table, orm_db_read_only_reason(db));
+    if (orm_db_read_only(db))
         return orm_error_set(&db->err, ORM_EREADONLY,
                              "cannot create table %s: database opened "
                              "read-only",

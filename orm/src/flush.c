@@ -755,6 +755,10 @@ int orm_session_commit(orm_session *s)
     session_pending_array(s, &n);
     if (n == 0)
         return session_commit_empty(s);
+    if (orm_db_read_only_reason(db))
+        return orm_error_set(session_err(s), ORM_EREADONLY,
+                             "read-only (%s): %zu pending change%s not saved",
+                             orm_db_read_only_reason(db), n, n == 1 ? "" : "s");
     if (orm_db_read_only(db))
         return orm_error_set(session_err(s), ORM_EREADONLY,
                              "the database is open read-only: %zu pending "

@@ -11,8 +11,8 @@
 #                                      (libpq's host=a,b&port=x,y); add
 #                                      &target_session_attrs=read-write|...
 #   an independent copy of it (pg_basebackup without -R) for tests that
-#   restart the server; the command restarts it:
-#     ORB_TEST_PG_RESTART_URL, ORB_TEST_PG_RESTART_CMD
+#   stop, start and restart the server (shell text; append the action):
+#     ORB_TEST_PG_RESTART_URL, ORB_TEST_PG_RESTART_CTL
 #
 # pgbouncer knows the orb role by its SCRAM secret (copied from pg_authid):
 # no password in any file, and it logs in to the server with the client's
@@ -116,5 +116,5 @@ start_pg_deployments() {
   export ORB_TEST_PG_STANDBY_URL="postgresql://orb:${pw}@${ADDR}:${standby}/orb_test"
   export ORB_TEST_PG_HOSTS_URL="postgresql://orb:${pw}@${ADDR}/orb_test?host=${ADDR},${ADDR}&port=${standby},${pg_port}"
   export ORB_TEST_PG_RESTART_URL="postgresql://orb:${pw}@${ADDR}:${copy}/orb_test"
-  export ORB_TEST_PG_RESTART_CMD="cd / && runuser -u postgres -- ${PG_BIN}/pg_ctl -D ${BASE}/pg-restart -l ${BASE}/logs/pg-restart.log -m fast -w -t 30 -s restart"
+  export ORB_TEST_PG_RESTART_CTL="cd / && runuser -u postgres -- ${PG_BIN}/pg_ctl -D ${BASE}/pg-restart -l ${BASE}/logs/pg-restart.log -m fast -w -t 30 -s"
 }

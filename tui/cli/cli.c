@@ -113,9 +113,13 @@ const orm_model *cli_find_model(cli *c, const char *name)
     return NULL;
 }
 
-/* add, set and delete on a view: say why not before anything else. */
+/* add, set and delete on a view or on a server that refuses writes (a
+ * hot standby): say why not before anything else. */
 int cli_refuse_read_only(cli *c, const orm_model *m, const char *what)
 {
+    if (orm_db_read_only_reason(c->db))
+        return tui_cli_fail(c->err, "cannot %s %s: read-only (%s)", what,
+                            m->table, orm_db_read_only_reason(c->db));
     if (!m->read_only)
         return 0;
     return tui_cli_fail(c->err, "cannot %s %s: %s is %s", what, m->table,

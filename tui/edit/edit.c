@@ -99,6 +99,9 @@ int tui_edit_refused(tui_app *app, tui_action a)
     if (app->opts && app->opts->read_only)
         tui_app_error(app, "read-only: editing is off (started with "
                            "--read-only)");
+    else if (orm_db_read_only_reason(app->db))
+        tui_app_error(app, "read-only: editing is off (%s)",
+                      orm_db_read_only_reason(app->db));
     else
         tui_app_error(app, "read-only: editing is off (the database is "
                            "open read-only)");
@@ -705,6 +708,8 @@ void tui_edit_status(const tui_app *app, const orm_model *m, orm_buf *out)
     size_t marked = m ? marks_of(app->edit, m) : 0;
     if (tui_edit_read_only(app)) {
         orm_buf_append(out, BAR "read-only");
+        if (orm_db_read_only_reason(app->db))
+            orm_buf_appendf(out, " (%s)", orm_db_read_only_reason(app->db));
         return;
     }
     if (orm_session_pending_count(app->session)) {

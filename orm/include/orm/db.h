@@ -62,8 +62,16 @@ ORM_API const orm_error *orm_db_error(const orm_db *db);
 ORM_API const char *orm_db_dialect(const orm_db *db);
 /** The URL without password (borrowed). */
 ORM_API const char *orm_db_url(const orm_db *db);
-/** Was it opened read-only? */
+/** Was it opened read-only, or does the database refuse writes? */
 ORM_API int orm_db_read_only(const orm_db *db);
+/**
+ * Why the database refuses writes although orb did not ask for read-only
+ * (a PostgreSQL hot standby, a server set read-only), as a phrase that
+ * reads in "read-only (...)"; NULL otherwise.
+ * Borrowed, static text. It follows the latest (re)connect: a replica
+ * promoted to primary becomes writable.
+ */
+ORM_API const char *orm_db_read_only_reason(const orm_db *db);
 
 /**
  * Models. orm_db_register keeps a pointer to a static model or takes

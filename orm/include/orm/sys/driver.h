@@ -21,7 +21,9 @@
  * code, MySQL errno) and SQLSTATE, the constraint, table and column where
  * the database names them, and the database's message (never a password).
  * A lost connection is ORM_ECONNLOST; after it, statements of that
- * connection may only be finalized, and the core calls reconnect.
+ * connection may only be finalized, and the core calls reconnect. A
+ * driver may itself reconnect and send again a read that found the
+ * connection lost while nothing was open (the PostgreSQL driver does).
  */
 #ifndef ORM_SYS_DRIVER_H
 #define ORM_SYS_DRIVER_H
@@ -37,11 +39,12 @@
 #include "orm/sys/buf.h"
 
 /** The orm_driver layout this header describes. */
-#define ORM_DRIVER_VERSION 3
+#define ORM_DRIVER_VERSION 4
 /** The oldest layout orm_driver_register() takes: version 1 tables lack
  * fields the core needs (text_cast, insert_defaults, the text wraps); a
  * version 2 table ends before estimate_counts, which the core then does
- * not read. */
+ * not read; the connections of a driver before version 4 end before
+ * orm_conn.read_only_reason, which the core then does not read. */
 #define ORM_DRIVER_MIN_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
@@ -49,6 +52,12 @@ typedef struct orm_conn {
     const struct orm_driver *driver; /**< the driver it belongs to */
     orm_error err;                   /**< detail of the last failure */
     int read_only;                   /**< opened read-only */
+    /** Version 4: why the database itself refuses writes, as a phrase
+     *  that reads in "read-only (...)" ("the server is a hot standby");
+     *  static text, NULL when writable or read-only only because it was
+     *  asked to be. A driver sets it (with read_only) at connect and at
+     *  every reconnect: a promoted replica becomes writable. */
+    const char *read_only_reason;
 } orm_conn;
 
 /** Base of every prepared statement; embedded first likewise. */
