@@ -552,6 +552,21 @@ int orm_db_read_only(const orm_db *db)
     return db->read_only;
 }
 
+int orm_db_cancel(orm_db *db, orm_error *err)
+{
+    /* Only fields set once by orm_db_open are read: the other thread
+     * owns everything else. conn stays the same pointer across
+     * reconnects (the driver reconnects in place). */
+    if (!db || !db->driver || !db->conn)
+        return orm_error_set(err, ORM_EINVALID,
+                             "orm_db_cancel: the database is not open");
+    if (db->driver->version < 4 || !db->driver->cancel)
+        return orm_error_set(err, ORM_EUNSUPPORTED,
+                             "the %s driver cannot cancel a statement",
+                             db->driver->name);
+    return db->driver->cancel(db->conn, err);
+}
+
 int orm_db_ping(orm_db *db)
 {
     int rc = db_ensure_connected(db);
