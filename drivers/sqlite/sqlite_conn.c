@@ -195,22 +195,36 @@ static int sqlite_busy(void *payload, int count)
 static void sqlite_run_begin(sqlite_conn *c)
 {
     c->cancelled = 0;
+    pthread_mutex_lock(&c->cancel_lock);
     atomic_store(&c->cancel, 0);
     atomic_store(&c->running, 1);
+    pthread_mutex_unlock(&c->cancel_lock);
 }
 
 static void sqlite_run_end(sqlite_conn *c)
 {
+    pthread_mutex_lock(&c->cancel_lock);
+    if (atomic_load(&c->cancel))
+        c->cancelled = 1;
     atomic_store(&c->running, 0);
     atomic_store(&c->cancel, 0);
+    pthread_mutex_unlock(&c->cancel_lock);
 }
 
+/* The flag stops the virtual machine at its next progress callback and
+ * a busy wait at its next look; sqlite3_interrupt also stops the work
+ * one instruction does at length (COUNT(*) walking a whole b-tree). The
+ * lock keeps the connection from being closed or reopened meanwhile. */
 int sqlite_cancel(orm_conn *conn, orm_error *err)
 {
     sqlite_conn *c = (sqlite_conn *)conn;
     (void)err; /* setting a flag cannot fail */
-    if (atomic_load(&c->running))
+    pthread_mutex_lock(&c->cancel_lock);
+    if (atomic_load(&c->running)) {
         atomic_store(&c->cancel, 1);
+        sqlite3_interrupt(c->db);
+    }
+    pthread_mutex_unlock(&c->cancel_lock);
     return 0;
 }
 
@@ -249,6 +263,7 @@ int sqlite_connect(orm_conn **out, const orm_url *url,
     }
     c->base.driver = &orm_driver_sqlite;
     c->base.read_only = opts ? opts->read_only : 0;
+    pthread_mutex_init(&c->cancel_lock, NULL);
     c->busy_timeout_ms = opts && opts->busy_timeout_ms > 0
                              ? opts->busy_timeout_ms
                              : SQLITE_DEFAULT_BUSY_MS;
@@ -272,6 +287,7 @@ int sqlite_connect(orm_conn **out, const orm_url *url,
     c = NULL;
 done:
     if (c) {
+        pthread_mutex_destroy(&c->cancel_lock);
         free(c->path);
         free(c);
     }
@@ -283,6 +299,7 @@ void sqlite_close(orm_conn *conn)
     sqlite_conn *c = (sqlite_conn *)conn;
     if (!c)
         return;
+    pthread_mutex_destroy(&c->cancel_lock);
     sqlite3_close_v2(c->db);
     orm_error_clear(&c->base.err);
     free(c->path);
@@ -292,9 +309,12 @@ void sqlite_close(orm_conn *conn)
 int sqlite_reconnect(orm_conn *conn)
 {
     sqlite_conn *c = (sqlite_conn *)conn;
+    pthread_mutex_lock(&c->cancel_lock); /* sqlite_cancel reads c->db */
     sqlite3_close_v2(c->db);
     c->db = NULL;
-    return sqlite_open_db(c, &c->base.err);
+    int rc = sqlite_open_db(c, &c->base.err);
+    pthread_mutex_unlock(&c->cancel_lock);
+    return rc;
 }
 
 /* Run `sql`; a cancel may stop it when `cancellable`. */

@@ -191,7 +191,7 @@ int sqlite_error(sqlite_conn *c)
 
     /* Our progress handler (an interrupt) or busy handler (gave up
      * waiting for a lock) obeyed sqlite_cancel. */
-    if (c->cancelled &&
+    if ((c->cancelled || atomic_load(&c->cancel)) &&
         ((ext & 0xff) == SQLITE_INTERRUPT || (ext & 0xff) == SQLITE_BUSY)) {
         orm_conn_error(&c->base, ORM_ECANCELLED, "statement cancelled");
         c->base.err.native_code = ext;

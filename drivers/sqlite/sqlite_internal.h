@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ typedef struct sqlite_conn {
     atomic_int running;
     atomic_int cancel;
     int cancelled;
+    pthread_mutex_t cancel_lock; /* sqlite_cancel vs. the running flag */
 } sqlite_conn;
 
 typedef struct sqlite_stmt {
