@@ -863,7 +863,7 @@ static int db_count_each(orm_db *db, const orm_model *const *models, size_t n,
         int rc = orm_db_count(db, models[i], 0, &out[i], &one_exact);
         if (rc == 0)
             continue;
-        if (rc == ORM_ENOMEM || rc == ORM_ECONNLOST)
+        if (rc == ORM_ENOMEM || rc == ORM_ECONNLOST || rc == ORM_ECANCELLED)
             return rc;
         orm_model *found = NULL;
         int there = db->driver->reflect_table(db->conn, models[i]->schema,
@@ -920,7 +920,8 @@ int orm_db_count_many(orm_db *db, const orm_model *const *models, size_t n,
         }
     } else if (rc == ORM_DONE) {
         rc = orm_error_set(&db->err, ORM_EIO, "no row from the counts");
-    } else if (rc < 0 && rc != ORM_ENOMEM && rc != ORM_ECONNLOST) {
+    } else if (rc < 0 && rc != ORM_ENOMEM && rc != ORM_ECONNLOST &&
+               rc != ORM_ECANCELLED) { /* cancelled: that is the answer */
         db_stmt_release(db, &st);
         rc = db_count_each(db, models, n, out, exact);
     }
