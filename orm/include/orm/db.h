@@ -149,7 +149,7 @@ ORM_API int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
  * commit, orm_db_count_many) fails at the one it was running, but a
  * cancel that comes between two statements, or when nothing runs,
  * stops nothing, so a program stopping a call repeats orm_db_cancel
- * until that call returns (the orb browser does, every 10 ms). A
+ * until that call returns (the orb browser does, every 50 ms). A
  * ROLLBACK is never stopped.
  *
  * 0 when the request was made, or when there was nothing to stop;
