@@ -10,6 +10,18 @@
  *   last page      the jump to the end (order reversed, LIMIT)
  *   goto middle    ":N" to the middle row (an OFFSET query: grows with N)
  *   middle pages   page down x100 then up x100 from the middle
+ *   goto unindexed ":N" to the middle row sorted by an unindexed column
+ *                  (price): the one OFFSET query the rows screen sends
+ *   search         a search no row matches (note contains "zzz"), sorted
+ *                  by price: the whole table read, run to its end
+ *   search stopped the same search stopped after 50 ms with
+ *                  orm_db_cancel from another thread, as Esc does:
+ *                  milliseconds from the cancel to the call's return
+ *   open, counting the first screen opened while the row count runs in
+ *                  the background, as Enter on the models screen right
+ *                  after it shows: the key cancels the count first (ms
+ *                  from the key to the first page); "count + open" is
+ *                  the same without cancelling (the count first)
  *   summary        the `i` key's column summary (orm_query_summary, top
  *                  100) of grp (10 values, no index) and of label (every
  *                  value distinct, indexed), each also as a multiple of
@@ -24,6 +36,7 @@
  *   bench_browse [--dir DIR] [--regen] [SIZE...]   SIZE: 10k 1m 10m 250000
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +68,9 @@ static const orm_model BenchItem =
 typedef struct result {
     double first_ms, down_ms, up_ms, count_ms, last_ms;
     double goto_ms, mid_down_ms;
+    double goto_unindexed_ms, search_ms, search_cancel_ms;
+    double open_counting_ms, count_then_open_ms;
+    int search_cancelled;
     double sum_grp_ms, sum_label_ms;
     long rss_kb;
     long cache_peak;
@@ -140,6 +156,130 @@ static int check(tui_rowcache *rc, int code, const char *what)
     if (code)
         fprintf(stderr, "bench_browse: %s: %s\n", what,
                 orm_error_text(tui_rowcache_error(rc)));
+    return code;
+}
+
+/* A row cache call on a thread of its own, for another thread to
+ * cancel. */
+typedef struct bench_call {
+    tui_rowcache *rc;
+    const orm_expr *filter;
+    tui_sort sort;
+    size_t n;
+    int count; /* tui_rowcache_count instead of a restart */
+    int code;
+    volatile double ended_ms; /* set by the thread when it returns */
+} bench_call;
+
+static void *bench_call_run(void *payload)
+{
+    bench_call *c = payload;
+    c->code = c->count ? tui_rowcache_count(c->rc)
+                       : tui_rowcache_restart(c->rc, c->filter, 0, &c->sort,
+                                              c->n, NULL, NULL);
+    c->ended_ms = now_ms();
+    return NULL;
+}
+
+/* Start `c`, wait `after_ms`, then cancel every 5 ms (as the browser
+ * repeats it) until it returns: ms from the first cancel to the
+ * return. */
+static double cancel_after(orm_db *db, bench_call *c, double after_ms)
+{
+    pthread_t thread;
+    struct timespec nap = {0, 5 * 1000000L};
+    double t0 = now_ms(), cancel_at;
+    if (pthread_create(&thread, NULL, bench_call_run, c))
+        return -1;
+    while (now_ms() - t0 < after_ms)
+        nanosleep(&nap, NULL);
+    cancel_at = now_ms();
+    while (!c->ended_ms) {
+        orm_db_cancel(db, NULL);
+        nanosleep(&nap, NULL);
+    }
+    pthread_join(thread, NULL);
+    return c->ended_ms - cancel_at;
+}
+
+/* The cancel phases (see the top of the file). */
+static int measure_cancel(orm_db *db, orm_session *s, result *r)
+{
+    tui_rowcache *rc = NULL, *counter = NULL;
+    orm_session *s2 = NULL;
+    tui_sort by_price = {.n = 1, .keys = {{3, 0}}};
+    tui_sort by_label = {.n = 1, .keys = {{1, 0}}};
+    orm_expr *search = orm_like(orm_col("note"), orm_str("%zzz%"));
+    int64_t total = 0;
+    int exact = 0, code = -1;
+    double t;
+    if (tui_rowcache_new(&rc, s, &BenchItem, 3 * PAGE) || !search)
+        goto done;
+    t = now_ms();
+    if (check(rc,
+              tui_rowcache_restart(rc, NULL, 0, &by_price, PAGE, NULL, NULL),
+              "sort by price") ||
+        check(rc, tui_rowcache_count(rc), "count"))
+        goto done;
+    tui_rowcache_total(rc, &total, &exact);
+    t = now_ms();
+    if (check(rc, tui_rowcache_seek_offset(rc, total / 2, PAGE),
+              "goto unindexed"))
+        goto done;
+    r->goto_unindexed_ms = now_ms() - t;
+
+    t = now_ms();
+    if (check(rc,
+              tui_rowcache_restart(rc, search, 0, &by_price, PAGE, NULL, NULL),
+              "search"))
+        goto done;
+    r->search_ms = now_ms() - t;
+    if (check(rc,
+              tui_rowcache_restart(rc, NULL, 0, &by_price, PAGE, NULL, NULL),
+              "search cleared"))
+        goto done;
+    bench_call call = {.rc = rc, .filter = search, .sort = by_price, .n = PAGE};
+    r->search_cancel_ms = cancel_after(db, &call, 50);
+    r->search_cancelled = call.code == ORM_ECANCELLED;
+    if (call.code && call.code != ORM_ECANCELLED) {
+        check(rc, call.code, "search cancelled");
+        goto done;
+    }
+
+    /* Enter on the models screen while its count runs. */
+    if (orm_session_new(&s2, db) ||
+        tui_rowcache_new(&counter, s2, &BenchItem, 3 * PAGE))
+        goto done;
+    t = now_ms();
+    if (check(counter, tui_rowcache_count(counter), "count") ||
+        check(rc,
+              tui_rowcache_restart(rc, NULL, 0, &by_label, PAGE, NULL, NULL),
+              "open"))
+        goto done;
+    r->count_then_open_ms = now_ms() - t;
+    bench_call count = {.rc = counter, .count = 1};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, bench_call_run, &count))
+        goto done;
+    struct timespec nap = {0, 2 * 1000000L};
+    nanosleep(&nap, NULL); /* the models screen is on: a key comes */
+    t = now_ms();
+    while (count.ended_ms == 0) {
+        orm_db_cancel(db, NULL);
+        nanosleep(&nap, NULL);
+    }
+    pthread_join(thread, NULL);
+    if (check(rc,
+              tui_rowcache_restart(rc, NULL, 0, &by_label, PAGE, NULL, NULL),
+              "open"))
+        goto done;
+    r->open_counting_ms = now_ms() - t;
+    code = 0;
+done:
+    orm_expr_free(search);
+    tui_rowcache_free(counter);
+    orm_session_free(s2);
+    tui_rowcache_free(rc);
     return code;
 }
 
@@ -237,6 +377,8 @@ static void measure(const char *path, result *r)
         orm_query_free(q);
     }
     r->cache_peak = (long)tui_rowcache_peak(rc);
+    if (measure_cancel(db, s, r))
+        goto done;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     r->rss_kb = ru.ru_maxrss;
@@ -364,6 +506,25 @@ int main(int argc, char **argv)
                name, r->first_ms, r1, r->down_ms, r2, r->up_ms, r3, r->count_ms,
                r4, r->last_ms, r5, r->goto_ms, r7, r->mid_down_ms, r8,
                (double)r->rss_kb / 1024.0, r6, r->cache_peak);
+    }
+    printf("\nstopping work (search: note contains \"zzz\", no row "
+           "matches, sorted by price, unindexed)\n\n");
+    printf("%-6s %18s %18s %22s %18s %18s\n", "rows", "goto unindexed ms",
+           "search ms", "search stopped ms", "open, counting ms",
+           "count + open ms");
+    for (int i = 0; i < nsizes; i++) {
+        const result *r = &res[i], *b = &res[0];
+        char name[32], r1[16], r2[16], stopped[32];
+        size_name(name, sizeof name, sizes[i]);
+        ratio(r1, sizeof r1, r->goto_unindexed_ms, b->goto_unindexed_ms);
+        ratio(r2, sizeof r2, r->search_ms, b->search_ms);
+        if (r->search_cancelled)
+            snprintf(stopped, sizeof stopped, "%.2f", r->search_cancel_ms);
+        else
+            snprintf(stopped, sizeof stopped, "(ended first)");
+        printf("%-6s %9.2f %8s %9.2f %8s %22s %18.2f %18.2f\n", name,
+               r->goto_unindexed_ms, r1, r->search_ms, r2, stopped,
+               r->open_counting_ms, r->count_then_open_ms);
     }
     printf("\n%-6s %18s %14s %18s %14s\n", "rows", "summary grp ms", "/ count",
            "summary label ms", "/ count");

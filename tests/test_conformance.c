@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper_locale.h"
@@ -2519,6 +2521,177 @@ static void test_lost_connection_keeps_changes_and_reconnects(void **state)
     assert_int_equal(count_where(f, &Account, NULL), 2);
 }
 
+/* ---- cancelling from another thread ---- */
+
+/* A second thread cancels, every 20 ms, until the call it stops has
+ * returned (a cancel when nothing runs stops nothing: orm_db_cancel). */
+typedef struct canceller {
+    orm_db *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    int finished; /* the call returned */
+    int sent;     /* orm_db_cancel calls made */
+    int failed;   /* orm_db_cancel's first failure, or 0 */
+    char why[256];
+} canceller;
+
+static void *canceller_run(void *payload)
+{
+    canceller *c = payload;
+    struct timespec tick = {0, 20 * 1000000L};
+    nanosleep(&tick, NULL); /* let the statement start */
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        int finished = c->finished;
+        pthread_mutex_unlock(&c->lock);
+        if (finished)
+            break;
+        orm_error err = ORM_ERROR_INIT;
+        int rc = orm_db_cancel(c->db, &err);
+        if (rc && !c->failed) {
+            c->failed = rc;
+            snprintf(c->why, sizeof c->why, "%s", orm_error_text(&err));
+        }
+        orm_error_clear(&err);
+        c->sent++;
+        nanosleep(&tick, NULL);
+    }
+    return NULL;
+}
+
+static void canceller_start(canceller *c, orm_db *db)
+{
+    memset(c, 0, sizeof *c);
+    c->db = db;
+    pthread_mutex_init(&c->lock, NULL);
+    assert_int_equal(pthread_create(&c->thread, NULL, canceller_run, c), 0);
+}
+
+static void canceller_stop(canceller *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->finished = 1;
+    pthread_mutex_unlock(&c->lock);
+    pthread_join(c->thread, NULL);
+    pthread_mutex_destroy(&c->lock);
+    if (c->failed)
+        fail_msg("[%s] orm_db_cancel failed (%s): %s", dialect,
+                 orm_error_name(c->failed), c->why);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* A statement that runs for a minute or more on each dialect. */
+static const char *long_statement(void)
+{
+    if (strcmp(dialect, "postgresql") == 0)
+        return "SELECT pg_sleep(60)";
+    if (strcmp(dialect, "mysql") == 0)
+        return "SELECT SLEEP(60)";
+    /* Two billion rows: minutes of work. */
+    return "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c "
+           "WHERE n < 2000000000) SELECT count(*) FROM c";
+}
+
+/* A long statement cancelled from a second thread stops within seconds
+ * (the bound is generous: the statement would run a minute), fails with
+ * ORM_ECANCELLED, and the same connection answers the next query. */
+static void
+test_cancel_stops_a_long_statement_and_the_connection_answers(void **state)
+{
+    fixture *f = *state;
+    add_account(f, "Abbruch", "Grüße", 7);
+    CHECK(f->s, orm_session_commit(f->s));
+    canceller c;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    canceller_start(&c, f->db);
+    int rc = orm_db_execute(f->db, long_statement(), NULL, 0, NULL);
+    double took = seconds_since(&start);
+    canceller_stop(&c);
+    if (rc != ORM_ECANCELLED)
+        fail_msg("[%s] the long statement gave %s: %s", dialect,
+                 orm_error_name(rc), orm_error_text(orm_db_error(f->db)));
+    if (took > 5.0)
+        fail_msg("[%s] the cancel took %.1f s", dialect, took);
+    assert_int_equal(orm_db_error(f->db)->code, ORM_ECANCELLED);
+    assert_non_null(strstr(orm_error_text(orm_db_error(f->db)), "cancelled"));
+    /* The same connection answers, through the ORM and raw SQL. */
+    assert_int_equal(raw_int(f->db, "SELECT 40 + 2"), 42);
+    assert_int_equal(count_where(f, &Account, "note = 'Grüße'"), 1);
+    /* Nothing runs: a cancel now stops nothing later. */
+    assert_int_equal(orm_db_cancel(f->db, NULL), 0);
+    assert_int_equal(raw_int(f->db, "SELECT 6 * 7"), 42);
+}
+
+/* A commit waiting for another transaction's lock, cancelled: nothing
+ * written, every pending change kept, and the next commit writes them. */
+static void test_cancelled_commit_keeps_every_pending_change(void **state)
+{
+    fixture *f = *state;
+    orm_record *rec = add_account(f, "Wartend", "vorher", 1);
+    CHECK(f->s, orm_session_commit(f->s));
+    orm_open_options opts = ORM_OPEN_OPTIONS_INIT;
+    opts.busy_timeout_ms = 60000; /* SQLite would wait a minute */
+    orm_db *db = NULL, *holder = open_db();
+    if (orm_db_open(&db, url, &opts) != 0)
+        fail_msg("cannot open: %s", orm_error_text(orm_db_error(db)));
+    for (size_t i = 0; i < sizeof all_models / sizeof all_models[0]; i++)
+        assert_int_equal(orm_db_register(db, all_models[i]), 0);
+    orm_session *s = NULL;
+    orm_record *mine = NULL, *added = NULL;
+    orm_value key = orm_value_int(id_of(rec));
+    orm_error err = ORM_ERROR_INIT;
+    char sql[128];
+    assert_int_equal(orm_session_new(&s, db), 0);
+    assert_int_equal(orm_session_get(s, &Account, &key, &mine), ORM_ROW);
+    assert_int_equal(orm_record_set_text(mine, "note", "Größe ÄNDERN", &err),
+                     0);
+    assert_int_equal(orm_record_new(&added, &Account), 0);
+    assert_int_equal(orm_record_set_text(added, "handle", "Neu-Ölig", &err), 0);
+    assert_int_equal(orm_session_add(s, added), 0);
+
+    snprintf(sql, sizeof sql,
+             "UPDATE conf_accounts SET score = score WHERE id = %lld",
+             (long long)id_of(rec));
+    if (db_begin(holder) != 0 || db_exec(holder, sql) != 0)
+        fail_msg("holder: %s", orm_error_text(orm_db_error(holder)));
+    canceller c;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    canceller_start(&c, db);
+    int rc = orm_session_commit(s);
+    double took = seconds_since(&start);
+    canceller_stop(&c);
+    assert_int_equal(db_rollback(holder), 0);
+    const char *msg = orm_error_text(orm_session_error(s));
+    if (rc != ORM_ECANCELLED)
+        fail_msg("[%s] commit gave %s: %s", dialect, orm_error_name(rc), msg);
+    if (took > 5.0)
+        fail_msg("[%s] the cancel took %.1f s", dialect, took);
+    if (!strstr(msg, "cancelled") || !strstr(msg, "your changes are kept"))
+        fail_msg("[%s] unclear message: %s", dialect, msg);
+    assert_int_equal(orm_session_pending_count(s), 2);
+    assert_string_equal(text_of(mine, "note"), "Größe ÄNDERN");
+    assert_int_equal(count_where(f, &Account, "note = 'vorher'"), 1);
+    assert_int_equal(count_where(f, &Account, "handle = 'Neu-Ölig'"), 0);
+
+    CHECK(s, orm_session_commit(s));
+    assert_int_equal(orm_session_pending_count(s), 0);
+    assert_int_equal(count_where(f, &Account, "note = 'Größe ÄNDERN'"), 1);
+    assert_int_equal(count_where(f, &Account, "handle = 'Neu-Ölig'"), 1);
+    orm_error_clear(&err);
+    orm_session_free(s);
+    orm_db_free(holder);
+    orm_db_free(db);
+}
+
 /* ---- any locale ---- */
 
 /* The same table seen with the number types swapped: a NUMERIC read as
@@ -2812,6 +2985,8 @@ int main(int argc, char **argv)
         T(test_create_all_reads_back_by_reflection),
         T(test_reflects_tables_it_did_not_create),
         T(test_lost_connection_keeps_changes_and_reconnects),
+        T(test_cancel_stops_a_long_statement_and_the_connection_answers),
+        T(test_cancelled_commit_keeps_every_pending_change),
         T(test_numbers_and_dates_in_a_comma_locale),
 #undef T
     };

@@ -83,6 +83,18 @@ static void lite_close(orm_conn *conn)
     free(c);
 }
 
+/* Calls of lite_cancel, to see which tables the core reads it from. */
+static int lite_cancels;
+
+static int lite_cancel(orm_conn *conn, orm_error *err)
+{
+    lite_conn *c = (lite_conn *)conn;
+    (void)err;
+    lite_cancels++;
+    sqlite3_interrupt(c->db);
+    return 0;
+}
+
 static int lite_exec(orm_conn *conn, const char *sql)
 {
     lite_conn *c = (lite_conn *)conn;
@@ -367,6 +379,8 @@ static const orm_driver litefile = {
     .text_exact = {"", ""},
     .text_order = {"", ""},
     .text_fold = {"lower(", ")"},
+    .estimate_counts = NULL,
+    .cancel = lite_cancel,
 };
 
 /* ---- tests ---- */
@@ -431,6 +445,41 @@ test_register__wrong_version_is_refused_with_a_clear_message(void **state)
                      ORM_EINVALID);
     assert_non_null(strstr(orm_db_error(db)->message, "unknown database"));
     orm_db_free(db);
+}
+
+/* A version 3 table (built before cancel was added) still registers, and
+ * the core does not read past its end: orm_db_cancel says the driver
+ * cannot cancel. A version 4 table's cancel is called. */
+static void
+test_register__version_3_table_registers_without_cancel(void **state)
+{
+    (void)state;
+    static orm_driver v3;
+    char url[300], path[256];
+    orm_db *db = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    v3 = litefile;
+    v3.name = "litefile-v3";
+    v3.version = 3;
+    if (orm_driver_register(&v3, &err) != 0)
+        fail_msg("a version 3 table is refused: %s", orm_error_text(&err));
+    snprintf(path, sizeof path, "%s/v3.db", dir);
+    snprintf(url, sizeof url, "litefile-v3:///%s", path);
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("open %s: %s", url, orm_error_text(orm_db_error(db)));
+    lite_cancels = 0;
+    assert_int_equal(orm_db_cancel(db, &err), ORM_EUNSUPPORTED);
+    assert_non_null(strstr(orm_error_text(&err), "cannot cancel"));
+    assert_int_equal(lite_cancels, 0);
+    orm_db_free(db);
+
+    snprintf(url, sizeof url, "litefile:///%s", path);
+    assert_int_equal(orm_db_open(&db, url, NULL), 0);
+    assert_int_equal(orm_db_cancel(db, &err), 0);
+    assert_int_equal(lite_cancels, 1);
+    orm_db_free(db);
+    orm_error_clear(&err);
+    unlink(path);
 }
 
 static void
@@ -544,6 +593,8 @@ int main(void)
             test_register__wrong_version_is_refused_with_a_clear_message),
         cmocka_unit_test(
             test_register__taken_names_and_missing_functions_are_refused),
+        cmocka_unit_test(
+            test_register__version_3_table_registers_without_cancel),
         cmocka_unit_test(
             test_register__outside_driver_creates_inserts_and_queries),
     };

@@ -254,6 +254,42 @@ static void test_rowcache__filter_and_count_agree(void **state)
     cache_free(&cc);
 }
 
+/* A new filter and order that fails (as a cancelled query does) leaves
+ * the rows, the filter, the order and the total as they were. */
+static void test_rowcache__failed_restart_keeps_what_was_shown(void **state)
+{
+    cache_case cc;
+    tui_rowcache *rc = cache_new(state, &cc, &FxItem);
+    orm_expr *f = orm_eq(orm_col("grp"), orm_int(3));
+    orm_expr *bad = orm_eq(orm_col("no_such_column"), orm_str("Grüße"));
+    tui_sort by_id_desc = {.n = 1, .keys = {{0, 1}}};
+    tui_sort none = {.n = 0};
+    int64_t total = 0, at = 0;
+    int exact = 0;
+    must(rc, tui_rowcache_restart(rc, f, 0, &none, PAGE, NULL, NULL));
+    must(rc, tui_rowcache_count(rc));
+    assert_int_equal(id_at(rc, 0), 3);
+    assert_int_not_equal(
+        tui_rowcache_restart(rc, bad, 0, &by_id_desc, PAGE, NULL, &at), 0);
+    assert_non_null(
+        strstr(orm_error_text(tui_rowcache_error(rc)), "no_such_column"));
+    assert_int_equal(tui_rowcache_held(rc), PAGE);
+    assert_int_equal(id_at(rc, 0), 3);
+    assert_int_equal(id_at(rc, 1), 13);
+    assert_int_equal(tui_rowcache_total(rc, &total, &exact), 1);
+    assert_int_equal(total, ITEMS / 10);
+    /* Paging goes on in the old filter and order. */
+    must(rc, tui_rowcache_ensure(rc, PAGE, PAGE));
+    assert_int_equal(id_at(rc, PAGE), PAGE * 10 + 3);
+    /* The same order with the filter kept: the total stays known. */
+    must(rc, tui_rowcache_restart(rc, NULL, 1, &by_id_desc, PAGE, NULL, NULL));
+    assert_int_equal(id_at(rc, 0), ITEMS - 7);
+    assert_int_equal(tui_rowcache_total(rc, &total, &exact), 1);
+    orm_expr_free(f);
+    orm_expr_free(bad);
+    cache_free(&cc);
+}
+
 static void test_rowcache__reload_keeps_the_position(void **state)
 {
     cache_case cc;
@@ -347,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_rowcache__filter_and_count_agree),
         cmocka_unit_test(test_rowcache__nullable_sort_column_pages_both_ways),
         cmocka_unit_test(test_rowcache__reload_keeps_the_position),
+        cmocka_unit_test(test_rowcache__failed_restart_keeps_what_was_shown),
         cmocka_unit_test(test_rowcache__long_text_and_blobs_are_kept_small),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

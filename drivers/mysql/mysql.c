@@ -73,4 +73,5 @@ const orm_driver orm_driver_mysql = {
     .text_column = my_text_column,
     .constraint_columns = my_constraint_columns,
     .estimate_counts = my_estimate_counts,
+    .cancel = my_cancel,
 };

@@ -90,7 +90,7 @@ static int my_conn_params(my_conn *c, const orm_url *url,
 
 /* A refused connection that libmariadb reports in its own words, said
  * the way every dialect says it; 1 when it was one of those. */
-static int my_connect_failure(my_conn *c, MYSQL *m, orm_error *err)
+static int my_connect_failure(const my_conn *c, MYSQL *m, orm_error *err)
 {
     unsigned native = mysql_errno(m);
     const char *msg = mysql_error(m);
@@ -113,14 +113,17 @@ static int my_connect_failure(my_conn *c, MYSQL *m, orm_error *err)
     return 1;
 }
 
-/* Open c->mysql from the saved parameters and set the session up. */
-static int my_conn_open(my_conn *c, orm_error *err)
+/* Log in with the saved parameters (which only a connect sets, so
+ * my_cancel may log in from another thread): *out is a new connection
+ * whose session is not set up yet. */
+static int my_login(const my_conn *c, MYSQL **out, orm_error *err)
 {
     MYSQL *m = mysql_init(NULL);
     my_bool off = 0, on = 1;
     unsigned timeout = c->connect_timeout;
     int rc = 0;
 
+    *out = NULL;
     if (!m)
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
     /* TLS required: refuse a server that does not offer it before
@@ -198,6 +201,21 @@ static int my_conn_open(my_conn *c, orm_error *err)
                            "the server does not offer it");
         goto done;
     }
+    *out = m;
+    m = NULL;
+done:
+    if (m)
+        mysql_close(m);
+    return rc;
+}
+
+/* Open c->mysql from the saved parameters and set the session up. */
+static int my_conn_open(my_conn *c, orm_error *err)
+{
+    MYSQL *m = NULL;
+    int rc = my_login(c, &m, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < sizeof my_session_sql / sizeof my_session_sql[0];
          i++) {
         if (mysql_query(m, c->session_sql[i]) == 0 ||
@@ -215,6 +233,9 @@ static int my_conn_open(my_conn *c, orm_error *err)
     c->is_mariadb = strstr(mysql_get_server_info(m), "MariaDB") != NULL;
     c->galera = 0; /* a reconnect may reach another server */
     c->mysql = m;
+    pthread_mutex_lock(&c->cancel_lock);
+    c->thread_id = mysql_thread_id(m);
+    pthread_mutex_unlock(&c->cancel_lock);
     m = NULL;
 done:
     if (m)
@@ -238,6 +259,7 @@ static void my_conn_free(my_conn *c)
     free(c->tls_value);
     for (size_t i = 0; i < MY_SESSION_SQL_COUNT; i++)
         free(c->session_sql[i]);
+    pthread_mutex_destroy(&c->cancel_lock);
     orm_error_clear(&c->base.err);
     free(c);
 }
@@ -253,6 +275,7 @@ int my_connect(orm_conn **out, const orm_url *url,
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
     c->base.driver = &orm_driver_mysql;
     c->base.read_only = opts ? opts->read_only : 0;
+    pthread_mutex_init(&c->cancel_lock, NULL);
     c->connect_timeout = opts && opts->connect_timeout_s > 0
                              ? (unsigned)opts->connect_timeout_s
                              : ORM_CONNECT_TIMEOUT_DEFAULT_S;
@@ -313,9 +336,72 @@ int my_ping(orm_conn *conn)
     return 0;
 }
 
-int my_exec(orm_conn *conn, const char *sql)
+static int my_exec_text(my_conn *c, const char *sql);
+
+/* Enter (1) and leave (0) a call a cancel may stop. */
+static void my_running(my_conn *c, int running)
+{
+    pthread_mutex_lock(&c->cancel_lock);
+    c->running = running;
+    pthread_mutex_unlock(&c->cancel_lock);
+}
+
+/* KILL QUERY on a second connection of the same account stops what this
+ * one runs (error 1317, mapped to ORM_ECANCELLED); the lock keeps the
+ * call from ending, and the connection from reconnecting to another
+ * thread id, while the kill is on its way. A kill that reaches the
+ * server after the statement ended is forgotten at the next one. */
+int my_cancel(orm_conn *conn, orm_error *err)
 {
     my_conn *c = (my_conn *)conn;
+    MYSQL *killer = NULL;
+    MYSQL_STMT *kill = NULL;
+    int rc = 0;
+    pthread_mutex_lock(&c->cancel_lock);
+    if (!c->running || !c->thread_id)
+        goto done;
+    if ((rc = my_login(c, &killer, err)))
+        goto done;
+    MYSQL_BIND param;
+    unsigned long long id = c->thread_id;
+    memset(&param, 0, sizeof param);
+    param.buffer_type = MYSQL_TYPE_LONGLONG;
+    param.is_unsigned = 1;
+    param.buffer = &id;
+    static const char sql[] = "KILL QUERY ?";
+    if (!(kill = mysql_stmt_init(killer)) ||
+        mysql_stmt_prepare(kill, sql, sizeof sql - 1) ||
+        mysql_stmt_bind_param(kill, &param) || mysql_stmt_execute(kill))
+        rc = orm_error_set(err, ORM_EERROR, "cannot cancel the statement: %s",
+                           kill ? mysql_stmt_error(kill) : "out of memory");
+done:
+    pthread_mutex_unlock(&c->cancel_lock);
+    if (kill)
+        mysql_stmt_close(kill);
+    if (killer)
+        mysql_close(killer);
+    return rc;
+}
+
+/* Run `sql`, dropping what it returns; a cancel may stop it when
+ * `cancellable`. */
+static int my_run(my_conn *c, const char *sql, int cancellable)
+{
+    if (!cancellable)
+        return my_exec_text(c, sql);
+    my_running(c, 1);
+    int rc = my_exec_text(c, sql);
+    my_running(c, 0);
+    return rc;
+}
+
+int my_exec(orm_conn *conn, const char *sql)
+{
+    return my_run((my_conn *)conn, sql, 1);
+}
+
+static int my_exec_text(my_conn *c, const char *sql)
+{
     int rc = my_conn_ready(c, NULL);
     int more;
 
@@ -349,7 +435,7 @@ int my_commit(orm_conn *conn)
 
 int my_rollback(orm_conn *conn)
 {
-    return my_exec(conn, "ROLLBACK");
+    return my_run((my_conn *)conn, "ROLLBACK", 0);
 }
 
 /* ---- statements ---- */
@@ -589,11 +675,14 @@ int my_step(orm_stmt *base)
     if (!my_stmt_current(st))
         return orm_conn_error(base->conn, ORM_ECONNLOST,
                               "connection lost: prepare the statement again");
+    my_conn *c = st->owner;
+    my_running(c, 1);
     if (st->state == MY_NEED_EXEC && (rc = my_execute(st)) < 0)
-        return rc;
-    if (st->state == MY_DONE)
-        return ORM_DONE;
-    return my_fetch(st);
+        goto done;
+    rc = st->state == MY_DONE ? ORM_DONE : my_fetch(st);
+done:
+    my_running(c, 0);
+    return rc;
 }
 
 size_t my_column_count(orm_stmt *base)

@@ -172,6 +172,11 @@ int my_error_fill(const my_conn *c, orm_error *err, unsigned native,
         err->native_code = (long)native;
         return ORM_ETIMEOUT;
     }
+    if (native == MY_ER_QUERY_INTERRUPTED) {
+        orm_error_set(err, ORM_ECANCELLED, "statement cancelled");
+        err->native_code = (long)native;
+        return ORM_ECANCELLED;
+    }
     if (!msg)
         msg = "";
     /* A Galera node answers every query so while it is joining, behind
@@ -321,6 +326,10 @@ void my_conn_drop(my_conn *c)
     c->mysql = NULL;
     c->stream = NULL;
     my_deferred_close(c);
+    /* No KILL may reach whoever gets the thread id next. */
+    pthread_mutex_lock(&c->cancel_lock);
+    c->thread_id = 0;
+    pthread_mutex_unlock(&c->cancel_lock);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ enum {
     MY_ER_ACCESS_DENIED = 1045,
     MY_ER_BAD_NULL = 1048,
     MY_ER_SERVER_SHUTDOWN = 1053,
+    MY_ER_QUERY_INTERRUPTED = 1317, /* KILL QUERY (my_cancel) */
     MY_ER_DUP_ENTRY = 1062,
     MY_ER_LOCK_WAIT_TIMEOUT = 1205,
     MY_ER_LOCK_DEADLOCK = 1213,
@@ -115,6 +117,12 @@ typedef struct my_conn {
     long statement_timeout_ms;
     char *session_sql[MY_SESSION_SQL_COUNT]; /* my_session_sql with
                                                 max_statement_time */
+    /* Cancelling from another thread (my_cancel): `running` is set while
+     * a call a cancel may stop waits for the server, `thread_id` is the
+     * server's id of this connection. Both only under cancel_lock. */
+    pthread_mutex_t cancel_lock;
+    int running;
+    unsigned long thread_id;
 } my_conn;
 
 /* A parameter's value as libmariadb reads it at execute. */
@@ -196,6 +204,7 @@ int my_conn_ready(my_conn *c, const my_stmt *self);
 int my_connect(orm_conn **out, const orm_url *url,
                const orm_connect_options *opts, orm_error *err);
 void my_close(orm_conn *conn);
+int my_cancel(orm_conn *conn, orm_error *err);
 int my_reconnect(orm_conn *conn);
 int my_ping(orm_conn *conn);
 int my_exec(orm_conn *conn, const char *sql);

@@ -34,6 +34,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,12 @@ typedef struct pg_conn {
     int asked_read_only;       /* the caller asked for read-only */
     pg_stmt *streaming;        /* statement owning the connection, or NULL */
     long statement_timeout_ms; /* 0: none */
+    /* Cancelling from another thread (pg_cancel): `running` is set while
+     * a call a cancel may stop waits for the server; `cancel` is the
+     * connection's PGcancel. Both only under cancel_lock. */
+    pthread_mutex_t cancel_lock;
+    PGcancel *cancel;
+    int running;
 } pg_conn;
 
 typedef struct pg_param {
@@ -318,6 +325,8 @@ static int pg_result_error(pg_conn *pgc, const PGresult *res)
     else if (state && !strcmp(state, "57014") && pgc->statement_timeout_ms &&
              strstr(primary, "statement timeout"))
         code = orm_statement_timeout_failure(err, pgc->statement_timeout_ms);
+    else if (state && !strcmp(state, "57014")) /* pg_cancel */
+        code = orm_error_set(err, ORM_ECANCELLED, "statement cancelled");
     else if (code == ORM_EBUSY)
         pg_busy_set(pgc, state, primary);
     else
@@ -635,6 +644,8 @@ static int pg_connect(orm_conn **out, const orm_url *url,
         orm_error_copy(err, &pgc->base.err);
         goto done;
     }
+    pthread_mutex_init(&pgc->cancel_lock, NULL);
+    pgc->cancel = PQgetCancel(pgc->pg);
     *out = &pgc->base;
     pgc = NULL;
     rc = 0;
@@ -654,9 +665,48 @@ static void pg_close(orm_conn *conn)
     pg_conn *pgc = (pg_conn *)conn;
     if (!pgc)
         return;
+    PQfreeCancel(pgc->cancel);
+    pthread_mutex_destroy(&pgc->cancel_lock);
     PQfinish(pgc->pg);
     orm_error_clear(&pgc->base.err);
     free(pgc);
+}
+
+/* ---- cancelling from another thread ---- */
+
+/* The new server process of a reconnected connection. */
+static void pg_cancel_renew(pg_conn *pgc)
+{
+    pthread_mutex_lock(&pgc->cancel_lock);
+    PQfreeCancel(pgc->cancel);
+    pgc->cancel = PQgetCancel(pgc->pg);
+    pthread_mutex_unlock(&pgc->cancel_lock);
+}
+
+/* Enter (1) and leave (0) a call a cancel may stop. */
+static void pg_running(pg_conn *pgc, int running)
+{
+    pthread_mutex_lock(&pgc->cancel_lock);
+    pgc->running = running;
+    pthread_mutex_unlock(&pgc->cancel_lock);
+}
+
+/* PQcancel is thread-safe: it sends the request on a connection of its
+ * own. The server stops the statement with SQLSTATE 57014 (mapped to
+ * ORM_ECANCELLED); a request arriving while the connection is idle is
+ * ignored by the server. */
+static int pg_cancel(orm_conn *conn, orm_error *err)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    char why[256] = "";
+    int rc = 0;
+    pthread_mutex_lock(&pgc->cancel_lock);
+    if (pgc->running && pgc->cancel &&
+        !PQcancel(pgc->cancel, why, (int)sizeof why))
+        rc = orm_error_set(err, ORM_ECONNECT, "cannot cancel the statement: %s",
+                           why);
+    pthread_mutex_unlock(&pgc->cancel_lock);
+    return rc;
 }
 
 static int pg_reconnect(orm_conn *conn)
@@ -667,18 +717,25 @@ static int pg_reconnect(orm_conn *conn)
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     PQreset(pgc->pg);
+    pg_cancel_renew(pgc);
     if (PQstatus(pgc->pg) != CONNECTION_OK)
         return pg_connect_error(pgc->pg, &pgc->base.err, NULL, NULL, &start);
     return pg_session_setup(pgc);
 }
 
-/* Run simple-protocol SQL; 0 or a mapped error. */
+/* Run simple-protocol SQL; 0 or a mapped error. A cancel may stop it
+ * unless it is a ROLLBACK. */
 static int pg_run(pg_conn *pgc, const char *sql, PGresult **out)
 {
     int rc = pg_ready(pgc, NULL);
+    int cancellable = strcmp(sql, "ROLLBACK") != 0;
     if (rc)
         return rc;
+    if (cancellable)
+        pg_running(pgc, 1);
     PGresult *res = PQexec(pgc->pg, sql);
+    if (cancellable)
+        pg_running(pgc, 0);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
         status != PGRES_EMPTY_QUERY) {
@@ -984,7 +1041,9 @@ static int pg_stream_next(pg_stmt *st)
 {
     pg_conn *pgc = (pg_conn *)st->base.conn;
     pg_result_drop(st);
+    pg_running(pgc, 1);
     PGresult *res = PQgetResult(pgc->pg);
+    pg_running(pgc, 0);
     if (res && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
         st->res = res;
         st->nrows = 1;
@@ -1031,8 +1090,10 @@ static int pg_stmt_send(pg_stmt *st)
         st->state = PG_STMT_STREAMING;
         return pg_stream_next(st);
     }
+    pg_running(pgc, 1);
     PGresult *res = PQexecParams(pgc->pg, st->sql, (int)st->nparams, st->oids,
                                  st->values, st->lengths, st->formats, 0);
+    pg_running(pgc, 0);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         rc = pg_result_error(pgc, res);
@@ -1997,4 +2058,5 @@ const orm_driver orm_driver_postgresql = {
     .text_column = pg_text_column,
     .constraint_columns = pg_constraint_columns,
     .estimate_counts = pg_estimate_counts,
+    .cancel = pg_cancel,
 };

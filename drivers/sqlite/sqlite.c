@@ -80,4 +80,5 @@ const orm_driver orm_driver_sqlite = {
     .text_fold = {"orb_fold(", ")"},
     .text_column = NULL,
     .constraint_columns = sqlite_constraint_columns,
+    .cancel = sqlite_cancel,
 };

@@ -6,6 +6,18 @@
 #include "sqlite_internal.h"
 
 static int sqlite_progress(void *payload);
+static int sqlite_busy(void *payload, int count);
+
+/* Is a call of ours that a cancel may stop running, and was it
+ * cancelled? (A cancel left over from an earlier call is ignored: a
+ * rollback is never stopped.) */
+static int sqlite_cancel_asked(sqlite_conn *c)
+{
+    if (!atomic_load(&c->running) || !atomic_load(&c->cancel))
+        return 0;
+    c->cancelled = 1;
+    return 1;
+}
 
 /* ---- connections ---- */
 
@@ -84,9 +96,9 @@ static int sqlite_open_db(sqlite_conn *c, orm_error *err)
         goto done;
     }
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, c->busy_timeout_ms);
-    if (c->statement_timeout_ms > 0)
-        sqlite3_progress_handler(db, SQLITE_PROGRESS_STEPS, sqlite_progress, c);
+    /* Our own busy wait and progress handler: both also obey a cancel. */
+    sqlite3_busy_handler(db, sqlite_busy, c);
+    sqlite3_progress_handler(db, SQLITE_PROGRESS_STEPS, sqlite_progress, c);
     /* Reading the schema is what finds a file that is not a database. */
     rc = sqlite3_exec(db,
                       "SELECT count(*) FROM sqlite_master;"
@@ -130,11 +142,14 @@ done:
     return code;
 }
 
-/* The statement timeout: interrupt a step of ours past its deadline. */
+/* A cancel, and the statement timeout: interrupt a step of ours past its
+ * deadline. */
 static int sqlite_progress(void *payload)
 {
     sqlite_conn *c = payload;
     struct timespec now;
+    if (sqlite_cancel_asked(c))
+        return 1;
     if (!c->armed)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -144,6 +159,72 @@ static int sqlite_progress(void *payload)
         c->timed_out = 1;
         return 1;
     }
+    return 0;
+}
+
+/* Waiting for another connection's lock: sleep in short steps (as
+ * sqlite3_busy_timeout does) until busy_timeout_ms have passed, or at
+ * once when cancelled. */
+static int sqlite_busy(void *payload, int count)
+{
+    static const int delays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50};
+    sqlite_conn *c = payload;
+    const int ndelays = (int)(sizeof delays / sizeof delays[0]);
+    long waited = 0;
+    if (sqlite_cancel_asked(c))
+        return 0;
+    for (int i = 0; i < count; i++)
+        waited += i < ndelays ? delays[i] : delays[ndelays - 1];
+    int delay = count < ndelays ? delays[count] : delays[ndelays - 1];
+    if (waited >= c->busy_timeout_ms)
+        return 0;
+    if (waited + delay > c->busy_timeout_ms)
+        delay = (int)(c->busy_timeout_ms - waited);
+    /* A cancel must not wait out a long step: sleep at most 10 ms. */
+    for (int slept = 0; slept < delay; slept += 10) {
+        int ms = delay - slept < 10 ? delay - slept : 10;
+        struct timespec ts = {0, ms * 1000000L};
+        nanosleep(&ts, NULL);
+        if (sqlite_cancel_asked(c))
+            return 0;
+    }
+    return 1;
+}
+
+/* Enter and leave a call a cancel may stop. */
+static void sqlite_run_begin(sqlite_conn *c)
+{
+    c->cancelled = 0;
+    pthread_mutex_lock(&c->cancel_lock);
+    atomic_store(&c->cancel, 0);
+    atomic_store(&c->running, 1);
+    pthread_mutex_unlock(&c->cancel_lock);
+}
+
+static void sqlite_run_end(sqlite_conn *c)
+{
+    pthread_mutex_lock(&c->cancel_lock);
+    if (atomic_load(&c->cancel))
+        c->cancelled = 1;
+    atomic_store(&c->running, 0);
+    atomic_store(&c->cancel, 0);
+    pthread_mutex_unlock(&c->cancel_lock);
+}
+
+/* The flag stops the virtual machine at its next progress callback and
+ * a busy wait at its next look; sqlite3_interrupt also stops the work
+ * one instruction does at length (COUNT(*) walking a whole b-tree). The
+ * lock keeps the connection from being closed or reopened meanwhile. */
+int sqlite_cancel(orm_conn *conn, orm_error *err)
+{
+    sqlite_conn *c = (sqlite_conn *)conn;
+    (void)err; /* setting a flag cannot fail */
+    pthread_mutex_lock(&c->cancel_lock);
+    if (atomic_load(&c->running)) {
+        atomic_store(&c->cancel, 1);
+        sqlite3_interrupt(c->db);
+    }
+    pthread_mutex_unlock(&c->cancel_lock);
     return 0;
 }
 
@@ -182,6 +263,7 @@ int sqlite_connect(orm_conn **out, const orm_url *url,
     }
     c->base.driver = &orm_driver_sqlite;
     c->base.read_only = opts ? opts->read_only : 0;
+    pthread_mutex_init(&c->cancel_lock, NULL);
     c->busy_timeout_ms = opts && opts->busy_timeout_ms > 0
                              ? opts->busy_timeout_ms
                              : SQLITE_DEFAULT_BUSY_MS;
@@ -205,6 +287,7 @@ int sqlite_connect(orm_conn **out, const orm_url *url,
     c = NULL;
 done:
     if (c) {
+        pthread_mutex_destroy(&c->cancel_lock);
         free(c->path);
         free(c);
     }
@@ -216,6 +299,7 @@ void sqlite_close(orm_conn *conn)
     sqlite_conn *c = (sqlite_conn *)conn;
     if (!c)
         return;
+    pthread_mutex_destroy(&c->cancel_lock);
     sqlite3_close_v2(c->db);
     orm_error_clear(&c->base.err);
     free(c->path);
@@ -225,22 +309,35 @@ void sqlite_close(orm_conn *conn)
 int sqlite_reconnect(orm_conn *conn)
 {
     sqlite_conn *c = (sqlite_conn *)conn;
+    pthread_mutex_lock(&c->cancel_lock); /* sqlite_cancel reads c->db */
     sqlite3_close_v2(c->db);
     c->db = NULL;
-    return sqlite_open_db(c, &c->base.err);
+    int rc = sqlite_open_db(c, &c->base.err);
+    pthread_mutex_unlock(&c->cancel_lock);
+    return rc;
+}
+
+/* Run `sql`; a cancel may stop it when `cancellable`. */
+static int sqlite_run(sqlite_conn *c, const char *sql, int cancellable)
+{
+    int rc = 0;
+    if (cancellable)
+        sqlite_run_begin(c);
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        rc = sqlite_error(c);
+    if (cancellable)
+        sqlite_run_end(c);
+    return rc;
 }
 
 int sqlite_exec(orm_conn *conn, const char *sql)
 {
-    sqlite_conn *c = (sqlite_conn *)conn;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return sqlite_error(c);
-    return 0;
+    return sqlite_run((sqlite_conn *)conn, sql, 1);
 }
 
 int sqlite_ping(orm_conn *conn)
 {
-    return sqlite_exec(conn, "SELECT 1");
+    return sqlite_run((sqlite_conn *)conn, "SELECT 1", 0);
 }
 
 int sqlite_begin(orm_conn *conn)
@@ -262,7 +359,7 @@ int sqlite_rollback(orm_conn *conn)
      * the transaction is gone either way. */
     if (sqlite3_get_autocommit(c->db))
         return 0;
-    return sqlite_exec(conn, "ROLLBACK");
+    return sqlite_run(c, "ROLLBACK", 0);
 }
 
 /* ---- statements ---- */
@@ -449,7 +546,9 @@ int sqlite_step(orm_stmt *base)
         c->armed = 1;
         c->timed_out = 0;
     }
+    sqlite_run_begin(c);
     rc = sqlite3_step(st->stmt);
+    sqlite_run_end(c);
     c->armed = 0;
     if (!sqlite3_stmt_readonly(st->stmt))
         st->last_id = sqlite3_last_insert_rowid(c->db);
@@ -462,7 +561,7 @@ int sqlite_step(orm_stmt *base)
         return ORM_DONE;
     }
     st->failed = 1;
-    if ((rc & 0xff) == SQLITE_INTERRUPT && c->timed_out) {
+    if ((rc & 0xff) == SQLITE_INTERRUPT && c->timed_out && !c->cancelled) {
         orm_statement_timeout_failure(&c->base.err, c->statement_timeout_ms);
         c->base.err.native_code = rc;
         return ORM_ETIMEOUT;

@@ -189,6 +189,14 @@ int sqlite_error(sqlite_conn *c)
     int code = sqlite_code_map(ext);
     int offset = c->db ? sqlite3_error_offset(c->db) : -1;
 
+    /* Our progress handler (an interrupt) or busy handler (gave up
+     * waiting for a lock) obeyed sqlite_cancel. */
+    if ((c->cancelled || atomic_load(&c->cancel)) &&
+        ((ext & 0xff) == SQLITE_INTERRUPT || (ext & 0xff) == SQLITE_BUSY)) {
+        orm_conn_error(&c->base, ORM_ECANCELLED, "statement cancelled");
+        c->base.err.native_code = ext;
+        return ORM_ECANCELLED;
+    }
     if (code == ORM_EBUSY) /* in plain words; the session adds the rest */
         orm_conn_error(&c->base, code, "%s (%s)",
                        (ext & 0xff) == SQLITE_BUSY

@@ -8,7 +8,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,14 @@ typedef struct sqlite_conn {
     int armed;                 /* a step of ours runs: `deadline` holds */
     int timed_out;             /* the progress handler stopped it */
     struct timespec deadline;
+    /* Cancelling (sqlite_cancel, from another thread): `running` is set
+     * while a step, exec, begin or commit of ours runs; a cancel then
+     * sets `cancel`, which the progress and busy handlers read; the
+     * handler that obeys sets `cancelled` for the error mapping. */
+    atomic_int running;
+    atomic_int cancel;
+    int cancelled;
+    pthread_mutex_t cancel_lock; /* sqlite_cancel vs. the running flag */
 } sqlite_conn;
 
 typedef struct sqlite_stmt {
@@ -82,6 +92,7 @@ int sqlite_column(orm_stmt *base, size_t index, orm_type type, orm_value *out);
 int64_t sqlite_rows_matched(orm_stmt *base);
 int sqlite_last_insert_id(orm_stmt *base, int64_t *out);
 int sqlite_reset(orm_stmt *base);
+int sqlite_cancel(orm_conn *conn, orm_error *err);
 void sqlite_finalize(orm_stmt *base);
 void sqlite_column_type_sql(orm_buf *out, const orm_column *col, int autoinc);
 

@@ -562,6 +562,21 @@ const char *orm_db_read_only_reason(const orm_db *db)
                                                 : NULL;
 }
 
+int orm_db_cancel(orm_db *db, orm_error *err)
+{
+    /* Only fields set once by orm_db_open are read: the other thread
+     * owns everything else. conn stays the same pointer across
+     * reconnects (the driver reconnects in place). */
+    if (!db || !db->driver || !db->conn)
+        return orm_error_set(err, ORM_EINVALID,
+                             "orm_db_cancel: the database is not open");
+    if (db->driver->version < 4 || !db->driver->cancel)
+        return orm_error_set(err, ORM_EUNSUPPORTED,
+                             "the %s driver cannot cancel a statement",
+                             db->driver->name);
+    return db->driver->cancel(db->conn, err);
+}
+
 int orm_db_ping(orm_db *db)
 {
     int rc = db_ensure_connected(db);
@@ -858,7 +873,7 @@ static int db_count_each(orm_db *db, const orm_model *const *models, size_t n,
         int rc = orm_db_count(db, models[i], 0, &out[i], &one_exact);
         if (rc == 0)
             continue;
-        if (rc == ORM_ENOMEM || rc == ORM_ECONNLOST)
+        if (rc == ORM_ENOMEM || rc == ORM_ECONNLOST || rc == ORM_ECANCELLED)
             return rc;
         orm_model *found = NULL;
         int there = db->driver->reflect_table(db->conn, models[i]->schema,
@@ -915,7 +930,8 @@ int orm_db_count_many(orm_db *db, const orm_model *const *models, size_t n,
         }
     } else if (rc == ORM_DONE) {
         rc = orm_error_set(&db->err, ORM_EIO, "no row from the counts");
-    } else if (rc < 0 && rc != ORM_ENOMEM && rc != ORM_ECONNLOST) {
+    } else if (rc < 0 && rc != ORM_ENOMEM && rc != ORM_ECONNLOST &&
+               rc != ORM_ECANCELLED) { /* cancelled: that is the answer */
         db_stmt_release(db, &st);
         rc = db_count_each(db, models, n, out, exact);
     }

@@ -594,9 +594,13 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
         (rc = db_begin(f->db)) != 0) {
         orm_error *err = session_err(f->s);
         orm_error_copy(err, &f->db->err);
-        if (rc == ORM_EBUSY) {
+        if (rc == ORM_EBUSY || rc == ORM_ECANCELLED) {
             orm_buf msg = ORM_BUF_INIT;
-            flush_append_busy(&msg, &f->db->err);
+            if (rc == ORM_EBUSY)
+                flush_append_busy(&msg, &f->db->err);
+            else
+                orm_buf_append(&msg, "commit cancelled; nothing was written, "
+                                     "your changes are kept — commit again");
             char *text = orm_buf_finish(&msg);
             if (text) {
                 free(err->message);

@@ -514,6 +514,12 @@ void flush_report_failure(flush_ctx *f)
     case ORM_EBUSY:
         flush_append_busy(&msg, err);
         break;
+    case ORM_ECANCELLED:
+        orm_buf_appendf(&msg,
+                        "commit cancelled while saving %s; nothing was "
+                        "written, your changes are kept — commit again",
+                        what);
+        break;
     default:
         append_subject(&msg, ff, what);
         append_reason(&msg, ff);

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "columns.h"
 #include "edit.h"
+#include "jobs.h"
 #include "journal.h"
 #include "paths.h"
 #include "views.h"
@@ -606,6 +607,7 @@ int tui_app_run(orm_db *db, const tui_options *opts)
 {
     tui_screen *scr = NULL;
     tui_app *app = NULL;
+    tui_jobs *jobs = NULL;
     tui_theme theme;
     int status = 1, busy = 1;
     tui_theme_default(&theme);
@@ -624,10 +626,12 @@ int tui_app_run(orm_db *db, const tui_options *opts)
                 term ? term : "unset");
         return 1;
     }
-    if (tui_app_new(&app, db, opts, scr, NULL) != 0 ||
+    if (tui_jobs_new(&jobs) != 0 ||
+        tui_app_new(&app, db, opts, scr, NULL) != 0 ||
         tui_app_start(app) != 0) {
         const char *msg = app ? orm_buf_str(&app->message) : NULL;
         tui_app_free(app);
+        tui_jobs_free(jobs);
         scr->ops->free(scr);
         fprintf(stderr, "orb: %s\n", msg && *msg ? msg : "cannot start");
         return 1;
@@ -637,17 +641,21 @@ int tui_app_run(orm_db *db, const tui_options *opts)
         tui_event ev;
         tui_app_draw(app);
         scr->ops->refresh(scr);
-        if (scr->ops->read(scr, busy ? IDLE_POLL_MS : WAIT_MS, &ev)) {
-            tui_app_key(app, &ev);
+        /* Keys and background work run on a worker thread while this
+         * one watches for Esc (jobs.h); keys typed meanwhile come next. */
+        if (tui_jobs_next(jobs, &ev) ||
+            scr->ops->read(scr, busy ? IDLE_POLL_MS : WAIT_MS, &ev)) {
+            tui_jobs_key(jobs, app, &ev);
             busy = 1; /* a key may have started new work */
         } else if (busy) {
-            busy = tui_app_idle(app);
+            busy = tui_jobs_idle(jobs, app);
         }
     }
     status = app->exit_status;
     if (status == 0) /* quit, not a signal: nothing is pending */
         tui_journal_finish(app->journal, app);
     tui_app_free(app);
+    tui_jobs_free(jobs);
     scr->ops->free(scr);
     return status;
 }

@@ -552,6 +552,63 @@ int tui_rowcache_seek_first(tui_rowcache *rc, size_t n)
     return fetch_forward(rc, n);
 }
 
+int tui_rowcache_restart(tui_rowcache *rc, const orm_expr *filter,
+                         int keep_filter, const tui_sort *sort, size_t n,
+                         const orm_value *pk, int64_t *at)
+{
+    tui_rowcache before = *rc;
+    orm_expr *copy = NULL;
+    int code;
+    for (size_t i = 0; i < sort->n; i++)
+        if (sort->keys[i].col < 0 || sort->keys[i].col >= (int)rc->ncol)
+            return orm_error_set(&rc->err, ORM_EINVALID, "no column %d",
+                                 sort->keys[i].col);
+    if (keep_filter)
+        filter = rc->filter;
+    if (filter && !(copy = orm_expr_copy(filter)))
+        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    /* The new rows go into a window of their own. */
+    rc->rows = NULL;
+    rc->rows_cap = 0;
+    rc->held = 0;
+    clear_window(rc);
+    rc->filter = copy;
+    if (!keep_filter)
+        rc->total_state = TOTAL_UNKNOWN;
+    rc->sort = *sort;
+    rc->nkey = 0;
+    code = probe_key(rc);
+    if (code == 0 && pk) {
+        code = tui_rowcache_seek_record(rc, pk, n, at);
+        if (code == ORM_ENOTFOUND || code == ORM_EUNSUPPORTED) {
+            orm_error_clear(&rc->err);
+            pk = NULL;
+            code = 0;
+        }
+    }
+    if (code == 0 && !pk) {
+        if (at)
+            *at = -1;
+        code = tui_rowcache_seek_first(rc, n);
+    }
+    if (code) {
+        orm_error err = rc->err; /* the failure's detail is the current */
+        size_t queries = rc->queries, peak = rc->peak;
+        clear_window(rc);
+        free(rc->rows);
+        orm_expr_free(rc->filter);
+        *rc = before;
+        rc->err = err;
+        rc->queries = queries;
+        rc->peak = peak;
+        return code;
+    }
+    /* Old rows are freed with the key width they were made with. */
+    rows_free(&before, before.rows, before.held);
+    orm_expr_free(before.filter);
+    return 0;
+}
+
 static int count_exact(tui_rowcache *rc)
 {
     orm_query *q = NULL;

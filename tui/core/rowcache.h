@@ -54,6 +54,16 @@ int tui_rowcache_set_order(tui_rowcache *rc, int column, int descending);
  * forgets the total. */
 int tui_rowcache_set_filter(tui_rowcache *rc, const orm_expr *filter);
 
+/* Start over in another order, and with another filter (copied; NULL:
+ * none) unless `keep_filter`: set_filter, set_sort and seek_first (or,
+ * with `pk`, seek_record, *at the row's position; a row that is gone
+ * gives the first rows and *at = -1) in one, except that when it fails
+ * (a cancelled query) the window, filter, order and total stay as they
+ * were. */
+int tui_rowcache_restart(tui_rowcache *rc, const orm_expr *filter,
+                         int keep_filter, const tui_sort *sort, size_t n,
+                         const orm_value *pk, int64_t *at);
+
 /* Fill the window with the first / last `n` rows, or `n` rows from a
  * position (an OFFSET query; past the end gives the last rows). */
 int tui_rowcache_seek_first(tui_rowcache *rc, size_t n);

@@ -119,8 +119,14 @@ static void ask_again(builder_view *bv, tui_app *app, const char *label,
 
 /* ---- counting ---- */
 
-static void count_failed(builder_view *bv, const orm_error *err)
+/* A count that a key stopped (ORM_ECANCELLED: keys win over background
+ * work, jobs.h) stays pending and runs again after the key. */
+static void count_failed(builder_view *bv, const orm_error *err, int *more)
 {
+    if (err && err->code == ORM_ECANCELLED) {
+        *more = 1;
+        return;
+    }
     bv->count_state = COUNT_FAILED;
     bv->count_step = 0;
     set_str(&bv->count_error, orm_error_text(err));
@@ -137,7 +143,7 @@ static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
     if (tui_ftree_compile(bv->tree, &bv->today, &e) != 0) {
         orm_error err = ORM_ERROR_INIT;
         orm_error_set(&err, ORM_ENOMEM, "out of memory");
-        count_failed(bv, &err);
+        count_failed(bv, &err, more);
         orm_error_clear(&err);
         return TUI_REDRAW;
     }
@@ -145,7 +151,7 @@ static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
         /* No filter: the table's count, an estimate when it is big. */
         int exact = 1;
         if (orm_db_count(app->db, bv->m, 1, &bv->count, &exact) != 0) {
-            count_failed(bv, orm_db_error(app->db));
+            count_failed(bv, orm_db_error(app->db), more);
         } else {
             bv->count_state = exact ? COUNT_EXACT : COUNT_ESTIMATE;
             bv->count_step = 0;
@@ -154,7 +160,7 @@ static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
     }
     if (orm_query_new(&q, app->session, bv->m) != 0) {
         orm_expr_free(e);
-        count_failed(bv, orm_session_error(app->session));
+        count_failed(bv, orm_session_error(app->session), more);
         return TUI_REDRAW;
     }
     orm_query_filter(q, e);
@@ -171,7 +177,7 @@ static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
                 n++;
         orm_cursor_free(cur);
         if (rc != ORM_DONE) {
-            count_failed(bv, orm_query_error(q));
+            count_failed(bv, orm_query_error(q), more);
         } else if (n <= COUNT_CAP) {
             bv->count = n;
             bv->count_state = COUNT_EXACT;
@@ -184,7 +190,7 @@ static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
         }
     } else {
         if (orm_query_count(q, &bv->count) != 0) {
-            count_failed(bv, orm_query_error(q));
+            count_failed(bv, orm_query_error(q), more);
         } else {
             bv->count_state = COUNT_EXACT;
             bv->count_step = 0;

@@ -346,8 +346,13 @@ static unsigned models_idle(tui_view *v, tui_app *app, int *more)
 {
     models_view *mv = (models_view *)v;
     /* All at once; when that fails, one at a time, so the table that
-     * fails is named. */
-    if (!mv->batch_failed && count_all(mv, app) != 0)
+     * fails is named. A key stopped it (ORM_ECANCELLED): again later. */
+    int all = mv->batch_failed ? 0 : count_all(mv, app);
+    if (all == ORM_ECANCELLED) {
+        *more = 1;
+        return TUI_DONE;
+    }
+    if (all != 0)
         mv->batch_failed = 1;
     /* Count the visible models first, in screen order. */
     size_t pick = mv->nmodels;
@@ -366,7 +371,10 @@ static unsigned models_idle(tui_view *v, tui_app *app, int *more)
     int64_t n = 0;
     int exact = 1;
     int rc = orm_db_count(app->db, model_at(app, pick), 1, &n, &exact);
-    if (rc) {
+    if (rc == ORM_ECANCELLED) { /* a key stopped it: counted again later */
+        if (mv->next_count > pick)
+            mv->next_count = pick;
+    } else if (rc) {
         mv->count_state[pick] = COUNT_FAILED;
         tui_app_db_error(app, model_at(app, pick)->table,
                          orm_db_error(app->db));

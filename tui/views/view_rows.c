@@ -149,7 +149,9 @@ static orm_expr *combined_filter(const rows_view *rv)
     return NULL;
 }
 
-/* Start over from the first row with the current order and filter. */
+/* Start over from the first row with the current order and filter.
+ * When that fails the rows shown stay, with the cursor where it was:
+ * the caller puts back the search, filter or order it changed. */
 static int reload_first(rows_view *rv, tui_app *app)
 {
     orm_expr *filter = combined_filter(rv);
@@ -158,15 +160,14 @@ static int reload_first(rows_view *rv, tui_app *app)
         tui_app_error(app, "out of memory");
         return ORM_ENOMEM;
     }
-    rc = tui_rowcache_set_filter(rv->cache, filter);
+    rc = tui_rowcache_restart(rv->cache, filter, 0, &rv->sort, window_rows(rv),
+                              NULL, NULL);
     orm_expr_free(filter);
-    if (rc == 0)
-        rc = tui_rowcache_set_sort(rv->cache, &rv->sort);
-    if (rc == 0)
-        rc = tui_rowcache_seek_first(rv->cache, window_rows(rv));
     tui_rowcache_take_shift(rv->cache);
-    rv->cursor = rv->top = 0;
-    rv->count_pending = 1;
+    if (rc == 0) {
+        rv->cursor = rv->top = 0;
+        rv->count_pending = 1;
+    }
     return report(rv, app, rc);
 }
 
@@ -532,26 +533,27 @@ static void resort(rows_view *rv, tui_app *app, const tui_sort *sort)
     orm_value keep[16];
     const orm_value *row =
         rv->strip_cursor < 0 ? tui_rowcache_row(rv->cache, rv->cursor) : NULL;
-    int64_t line = rv->cursor - rv->top, at = 0;
-    int rc = ORM_ENOTFOUND;
-    rv->sort = *sort;
+    int64_t line = rv->cursor - rv->top, at = -1;
+    tui_sort before = rv->sort;
     if (row && npk <= 16 && tui_rowcache_keyset(rv->cache))
         for (; nkeep < npk; nkeep++)
             if (orm_value_copy(&keep[nkeep], &row[pk[nkeep]]))
                 break;
-    if (npk > 0 && nkeep == npk) {
-        rc = tui_rowcache_set_sort(rv->cache, &rv->sort);
-        if (rc == 0)
-            rc =
-                tui_rowcache_seek_record(rv->cache, keep, window_rows(rv), &at);
-        tui_rowcache_take_shift(rv->cache);
-        if (rc != 0 && rc != ORM_ENOTFOUND)
-            report(rv, app, rc);
-    }
+    /* One step: when it fails (Esc), the rows in the old order stay. */
+    rv->sort = *sort;
+    int rc =
+        tui_rowcache_restart(rv->cache, NULL, 1, &rv->sort, window_rows(rv),
+                             npk > 0 && nkeep == npk ? keep : NULL, &at);
+    tui_rowcache_take_shift(rv->cache);
     for (size_t i = 0; i < nkeep; i++)
         orm_value_clear(&keep[i]);
     if (rc != 0) {
-        reload_first(rv, app);
+        rv->sort = before;
+        report(rv, app, rc);
+        return;
+    }
+    if (at < 0) { /* the row is gone (or has no key): the first rows */
+        rv->cursor = rv->top = 0;
         return;
     }
     rv->cursor = at;
@@ -659,11 +661,19 @@ static unsigned do_search(rows_view *rv, tui_app *app, const char *text)
             return TUI_REDRAW;
         }
     }
-    orm_expr_free(rv->search);
-    free(rv->search_text);
+    orm_expr *old = rv->search;
+    char *old_text = rv->search_text;
     rv->search = e;
     rv->search_text = e ? orm_strdup(text) : NULL;
-    reload_first(rv, app);
+    if (reload_first(rv, app) != 0) { /* the rows of the old search stay */
+        orm_expr_free(rv->search);
+        free(rv->search_text);
+        rv->search = old;
+        rv->search_text = old_text;
+        return TUI_REDRAW;
+    }
+    orm_expr_free(old);
+    free(old_text);
     return TUI_REDRAW;
 }
 
@@ -1235,6 +1245,11 @@ static unsigned rows_idle(tui_view *v, tui_app *app, int *more)
     rv->count_pending = 0;
     int rc = tui_rowcache_count(rv->cache);
     apply_shift(rv);
+    if (rc == ORM_ECANCELLED) { /* a key stopped it: counted again later */
+        rv->count_pending = 1;
+        *more = 1;
+        return TUI_DONE;
+    }
     if (rc)
         report(rv, app, rc);
     return TUI_REDRAW;
@@ -1314,11 +1329,21 @@ int tui_view_rows_set_filter(tui_view *v, tui_app *app, const orm_expr *filter,
             return ORM_ENOMEM;
         }
     }
-    orm_expr_free(rv->base_filter);
-    free(rv->base_text);
+    orm_expr *old = rv->base_filter;
+    char *old_text = rv->base_text;
     rv->base_filter = copy;
     rv->base_text = copy_text;
-    return reload_first(rv, app);
+    int rc = reload_first(rv, app);
+    if (rc) { /* the rows of the old filter stay */
+        orm_expr_free(rv->base_filter);
+        free(rv->base_text);
+        rv->base_filter = old;
+        rv->base_text = old_text;
+        return rc;
+    }
+    orm_expr_free(old);
+    free(old_text);
+    return 0;
 }
 
 int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,

@@ -3,7 +3,8 @@
  * A database: one connection through one driver, plus the models known
  * for it (declared by the program, read from a models file, reflected).
  * An orm_db and the sessions, queries and cursors made from it are used
- * by one thread at a time; separate orm_db handles are independent.
+ * by one thread at a time; separate orm_db handles are independent. The
+ * one exception is orm_db_cancel(), which any thread may call.
  */
 #ifndef ORM_DB_H
 #define ORM_DB_H
@@ -144,6 +145,30 @@ ORM_API int orm_db_count_many(orm_db *db, const orm_model *const *models,
  */
 ORM_API int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
                            size_t nparams, int64_t *rows);
+
+/**
+ * Stop the statement `db` is running, from any thread: the only call on
+ * an orm_db that another thread may make while the thread using it is
+ * inside a call (not while orm_db_open or orm_db_free runs). The call
+ * running the statement returns ORM_ECANCELLED soon after (its
+ * orm_db_error() says "cancelled"), the connection stays open and
+ * answers the next call, and a cancelled orm_session_commit() keeps
+ * every pending change, as any failed commit does. What was cancelled
+ * is what ran at that moment: a call that runs several statements (a
+ * commit, orm_db_count_many) fails at the one it was running, but a
+ * cancel that comes between two statements, or when nothing runs,
+ * stops nothing, so a program stopping a call repeats orm_db_cancel
+ * until that call returns (the orb browser does, every 50 ms). A
+ * ROLLBACK is never stopped.
+ *
+ * 0 when the request was made, or when there was nothing to stop;
+ * ORM_EUNSUPPORTED when the driver cannot cancel (a driver table older
+ * than version 4); another negative code when the request failed (the
+ * MariaDB driver opens a second connection to send KILL QUERY). The
+ * detail goes to `err` (may be NULL), never to orm_db_error(), which
+ * belongs to the thread using `db`.
+ */
+ORM_API int orm_db_cancel(orm_db *db, orm_error *err);
 
 /** Check the connection; reconnects if it was lost. */
 ORM_API int orm_db_ping(orm_db *db);

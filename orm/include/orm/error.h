@@ -66,7 +66,8 @@
     X(IO, -17, "input/output error")                                           \
     X(AUTH, -18, "authentication failed")                                      \
     X(CONNECT, -19, "cannot connect to the database")                          \
-    X(TIMEOUT, -20, "cancelled: took longer than its time limit")
+    X(TIMEOUT, -20, "cancelled: took longer than its time limit")              \
+    X(CANCELLED, -21, "cancelled on request (orm_db_cancel)")
 
 /** @cond */
 #define ORM_ERROR_ENUM(name, value, msg) ORM_E##name = value,

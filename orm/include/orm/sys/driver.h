@@ -42,9 +42,10 @@
 #define ORM_DRIVER_VERSION 4
 /** The oldest layout orm_driver_register() takes: version 1 tables lack
  * fields the core needs (text_cast, insert_defaults, the text wraps); a
- * version 2 table ends before estimate_counts, which the core then does
- * not read; the connections of a driver before version 4 end before
- * orm_conn.read_only_reason, which the core then does not read. */
+ * version 2 table ends before estimate_counts and a version 3 table
+ * before cancel, which the core then does not read; the connections of a
+ * driver before version 4 end before orm_conn.read_only_reason, which the
+ * core then does not read. */
 #define ORM_DRIVER_MIN_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
@@ -272,6 +273,22 @@ typedef struct orm_driver {
      * core then asks estimate_count table by table. */
     int (*estimate_counts)(orm_conn *conn, const char *const *schemas,
                            const char *const *tables, size_t n, int64_t *out);
+
+    /* ---- version 4 ---- */
+    /** Stop what `conn` runs now. Called from another thread while the
+     * connection's own thread may be inside any function above (except
+     * connect and close), so it must be safe then, and touch neither
+     * conn->err nor anything that thread uses unguarded. When the
+     * connection is inside step, exec, begin or commit, that call
+     * returns ORM_ECANCELLED soon after (SQLite: a progress handler or
+     * sqlite3_interrupt; PostgreSQL: PQcancel; MariaDB: KILL QUERY on a
+     * second connection) and the connection stays usable; rollback is
+     * never stopped. When nothing runs, nothing happens: a statement
+     * started afterwards runs normally. 0 when the request was made (or
+     * there was nothing to stop), else a negative code with `err` filled
+     * (it may be NULL). May be NULL: orm_db_cancel() is then
+     * ORM_EUNSUPPORTED. */
+    int (*cancel)(orm_conn *conn, orm_error *err);
 } orm_driver;
 
 /** @{ */
