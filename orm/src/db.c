@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "orm/sys/number.h"
 #include "orm/version.h"
 #include "util.h"
 
@@ -394,6 +395,65 @@ int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
     if (col && value_needs_normalize(out, col) &&
         (rc = orm_value_normalize(out, col)) < 0)
         return orm_error_set(&db->err, rc, "out of memory");
+    return 0;
+}
+
+/* Would a guard binding the normalized value `norm` miss the raw one the
+ * database gave? Text and blobs by their bytes; an integer read as a
+ * boolean or a float, or a number read as a decimal's text, by its
+ * number; a float4 rounded to what the column holds is that value. */
+static int stored_differs(const orm_value *raw, const orm_value *norm)
+{
+    double d;
+    if ((raw->kind == ORM_VINT || raw->kind == ORM_VFLOAT) &&
+        norm->kind == ORM_VTEXT) {
+        double want = raw->kind == ORM_VINT ? (double)raw->u.i : raw->u.f;
+        return orm_double_parse(&d, norm->u.s.ptr, norm->u.s.len) != 0 ||
+               d != want;
+    }
+    if (raw->kind == ORM_VINT && norm->kind == ORM_VBOOL)
+        return raw->u.i != 0 && raw->u.i != 1;
+    if (raw->kind == ORM_VINT && norm->kind == ORM_VFLOAT)
+        return !(norm->u.f >= -0x1p63 && norm->u.f < 0x1p63 &&
+                 (int64_t)norm->u.f == raw->u.i);
+    if (raw->kind == ORM_VFLOAT && norm->kind == ORM_VFLOAT)
+        return 0;
+    return !orm_value_equal(raw, norm);
+}
+
+int db_stmt_column_stored(orm_db *db, db_stmt *st, size_t i,
+                          const orm_column *col, orm_value *out,
+                          orm_value *stored)
+{
+    *stored = orm_value_null();
+    int rc = db->driver->column(st->stmt, i, col->type, out);
+    if (rc < 0)
+        return db_fail(db, rc);
+    if (!value_needs_normalize(out, col))
+        return 0;
+    /* Normalize a borrowed view, so the raw value outlives it. */
+    orm_value raw = *out;
+    out->owned = 0;
+    if ((rc = orm_value_normalize(out, col)) < 0) {
+        *out = orm_value_null();
+        orm_value_clear(&raw);
+        return orm_error_set(&db->err, rc, "out of memory");
+    }
+    int same_bytes = (out->kind == ORM_VTEXT || out->kind == ORM_VBLOB) &&
+                     out->kind == raw.kind && out->u.s.ptr == raw.u.s.ptr;
+    if (stored_differs(&raw, out)) {
+        if (raw.owned) {
+            *stored = raw;
+        } else if (orm_value_copy(stored, &raw)) {
+            orm_value_clear(out);
+            return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+        }
+    } else if (raw.owned) {
+        if (same_bytes)
+            out->owned = 1;
+        else
+            orm_value_clear(&raw);
+    }
     return 0;
 }
 

@@ -445,7 +445,7 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     orm_value rowid = ORM_VALUE_NULL_INIT;
     if (!row)
         return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
-    rc = session_select_row(f->s, m, key, npk, 0, row, &rowid);
+    rc = session_select_row(f->s, m, key, npk, 0, row, NULL, &rowid);
     if (rc == ORM_ROW) {
         for (size_t i = 0; i < m->ncolumns; i++) {
             flush_store_value(f, rec, i, row[i]);
@@ -486,7 +486,7 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
         for (size_t i = 0; i < npk; i++) {
             if (i)
                 sql_raw(sb, " AND ");
-            sql_match(sb, &m->columns[pk[i]], &rec->original[pk[i]]);
+            sql_match(sb, &m->columns[pk[i]], record_guard_value(rec, pk[i]));
         }
     }
     for (size_t i = 0; g != GUARD_NONE && i < m->ncolumns; i++) {
@@ -498,7 +498,7 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
                                 : c->type == ORM_BLOB || c->read_only)
             continue;
         sql_raw(sb, " AND ");
-        sql_match(sb, c, &rec->original[i]);
+        sql_match(sb, c, record_guard_value(rec, i));
     }
 }
 

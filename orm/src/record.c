@@ -177,6 +177,9 @@ void record_destroy(orm_record *rec)
     }
     if (values_on_heap(rec))
         free(rec->values);
+    for (size_t i = 0; rec->stored && i < rec->model->ncolumns; i++)
+        orm_value_clear(&rec->stored[i]);
+    free(rec->stored);
     if (rec->rowid.owned)
         orm_value_clear(&rec->rowid);
     record_block *b = (record_block *)rec; /* its first member */
@@ -184,6 +187,33 @@ void record_destroy(orm_record *rec)
         chunk_unref(b->chunk);
     else
         free(b);
+}
+
+const orm_value *record_guard_value(const orm_record *rec, size_t col)
+{
+    if (rec->stored && rec->stored[col].kind != ORM_VNULL)
+        return &rec->stored[col];
+    return &rec->original[col];
+}
+
+int record_stored_set(orm_record *rec, size_t col, const orm_value *stored)
+{
+    orm_value copy = ORM_VALUE_NULL_INIT;
+    if (!stored || stored->kind == ORM_VNULL) {
+        if (rec->stored)
+            orm_value_clear(&rec->stored[col]);
+        return 0;
+    }
+    if (orm_value_copy(&copy, stored))
+        return ORM_ENOMEM;
+    if (!rec->stored &&
+        !(rec->stored = calloc(rec->model->ncolumns, sizeof *rec->stored))) {
+        orm_value_clear(&copy);
+        return ORM_ENOMEM;
+    }
+    orm_value_clear(&rec->stored[col]);
+    rec->stored[col] = copy;
+    return 0;
 }
 
 void orm_record_free(orm_record *rec)

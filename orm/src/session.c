@@ -542,6 +542,10 @@ void session_committed(orm_session *s)
             map_remove(s, rec);
         /* The written values become the loaded ones (moved, not copied). */
         for (size_t c = 0; c < rec->model->ncolumns; c++) {
+            /* A column orb wrote holds what orb wrote. */
+            if (rec->changed[c] ||
+                !orm_value_equal(&rec->values[c], &rec->original[c]))
+                record_stored_set(rec, c, NULL);
             if (!record_is_alias(rec, c)) {
                 orm_value_clear(&rec->original[c]);
                 rec->original[c] = rec->values[c];
