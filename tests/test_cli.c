@@ -812,7 +812,11 @@ static void test_cli__reflected_tables_work_without_models_file(void **state)
     EXPECT(f, 0, "4\n", "", "count", "accounts");
 }
 
-static void test_cli__models_file_problems_have_line_numbers(void **state)
+/* A models file with problems is an error (exit 2) that names every
+ * problem by its line, not warnings before going on without the models
+ * it left out; one that cannot be read, or is far too large
+ * (/dev/zero), is named too. */
+static void test_cli__models_file_problems_are_an_error(void **state)
 {
     fixture *f = *state;
     char bad[300];
@@ -820,21 +824,32 @@ static void test_cli__models_file_problems_have_line_numbers(void **state)
     write_file(bad, "[Account]\n"
                     "__tablename__ = accounts\n"
                     "id = Integer primary_key\n"
-                    "handle = Strang(50)\n");
+                    "handle = Strang(50)\n"
+                    "[Größe\n"
+                    "größe = Integer\n");
     snprintf(f->models, sizeof f->models, "%s", bad);
     run_result r = ORB(f, "count", "accounts");
-    assert_int_equal(r.status, 0);
-    assert_string_equal(r.out, "0\n");
-    char prefix[320];
-    snprintf(prefix, sizeof prefix, "%s:4: ", bad);
-    assert_memory_equal(r.err, prefix, strlen(prefix));
-    assert_int_equal(strchr(r.err, '\n') - r.err, (long)strlen(r.err) - 1);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    char line[320];
+    snprintf(line, sizeof line, "%s:4: ", bad);
+    assert_memory_equal(r.err, line, strlen(line));
+    snprintf(line, sizeof line, "\n%s:5: ", bad);
+    assert_non_null(strstr(r.err, line));
+    assert_non_null(strstr(r.err, "problems in models file"));
     run_result_free(&r);
     snprintf(f->models, sizeof f->models, "%s/missing.ini", f->dir);
     r = ORB(f, "count", "accounts");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "missing.ini"));
+    run_result_free(&r);
+    snprintf(f->models, sizeof f->models, "/dev/zero");
+    r = ORB(f, "count", "accounts");
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, "orb: models file '/dev/zero' is larger than 1 "
+                               "MiB: not read\n");
     run_result_free(&r);
 }
 
@@ -1410,7 +1425,7 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__models_lists_tables_with_counts)                               \
     X(test_cli__models_marks_a_dropped_table)                                  \
     X(test_cli__reflected_tables_work_without_models_file)                     \
-    X(test_cli__models_file_problems_have_line_numbers)                        \
+    X(test_cli__models_file_problems_are_an_error)                             \
     X(test_cli__read_only_refuses_changes)                                     \
     X(test_cli__views_and_generated_columns_are_read_only)                     \
     X(test_cli__missing_sqlite_file_is_not_created)                            \

@@ -550,30 +550,21 @@ int orm_modelfile_parse(orm_modelfile **out, const char *text,
 int orm_modelfile_load(orm_modelfile **out, const char *path, orm_error *err)
 {
     orm_buf text = ORM_BUF_INIT;
-    char chunk[4096];
-    int rc = 0;
     if (!out || !path)
         return orm_error_set(err, ORM_EINVALID, "no models file given");
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return orm_error_set(err, ORM_EIO, "cannot read models file '%s': %s",
-                             path, strerror(errno));
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        orm_buf_appendn(&text, chunk, n);
-    if (ferror(f)) {
+    int rc = orm_buf_read_file(&text, path, ORM_TEXT_FILE_MAX);
+    if (rc == ORM_EIO)
         rc = orm_error_set(err, ORM_EIO, "cannot read models file '%s': %s",
                            path, strerror(errno));
-        goto done;
-    }
-    if (!orm_buf_str(&text)) {
-        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
-        goto done;
-    }
-    rc = mf_parse(out, orm_buf_str(&text), text.len, path, err);
-done:
-    fclose(f);
+    else if (rc == ORM_EINVALID)
+        rc = orm_error_set(err, ORM_EIO,
+                           "models file '%s' is larger than %d MiB: not read",
+                           path, ORM_TEXT_FILE_MAX / (1024 * 1024));
+    else if (rc)
+        rc = orm_error_set(err, rc, "out of memory");
+    else
+        rc = mf_parse(out, orm_buf_str(&text), text.len, path, err);
     orm_buf_free(&text);
     return rc;
 }
