@@ -895,6 +895,38 @@ static void test_config__a_missing_theme_names_the_config_line(void **state)
     ui_app_free(db, scr, app);
 }
 
+/* The status line has room for the first problem at start and a count;
+ * the help screen lists all of them in full. */
+static void test_config__every_problem_at_start_can_be_read(void **state)
+{
+    fixture *f = *state;
+    orm_db *db = NULL;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    char cfgdir[192], want[512];
+    write_file(f->user_config, "[ui]\nnul = ∅\nconfirm_write = vielleicht\n"
+                               "\n[größe]\nx = 1\n");
+    snprintf(cfgdir, sizeof cfgdir, "%s/.config/orb", f->home);
+    assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
+    assert_int_equal(tui_screen_mem_new(&scr, 24, 200), 0);
+    assert_int_equal(tui_app_new(&app, db, NULL, scr, cfgdir), 0);
+    assert_int_equal(tui_app_start(app), 0);
+    tui_app_draw(app);
+    assert_screen_has(scr, "(and 2 more: ? lists them)");
+    assert_int_equal(tui_app_send(app, "?"), 0);
+    tui_app_draw(app);
+    assert_screen_has(scr, "Problems in the config and theme files");
+    snprintf(want, sizeof want, "%s:2: unknown setting 'nul'", f->user_config);
+    assert_screen_has(scr, want);
+    snprintf(want, sizeof want, "%s:3: confirm_write is true or false",
+             f->user_config);
+    assert_screen_has(scr, want);
+    snprintf(want, sizeof want, "%s:6: unknown section 'größe'",
+             f->user_config);
+    assert_screen_has(scr, want);
+    ui_app_free(db, scr, app);
+}
+
 static void test_config__typos_in_theme_and_keys_get_a_suggestion(void **state)
 {
     fixture *f = *state;
@@ -1117,6 +1149,7 @@ int main(void)
         T(test_config__bad_page_size_names_the_line),
         T(test_config__a_missing_theme_names_the_config_line),
         T(test_config__typos_in_theme_and_keys_get_a_suggestion),
+        T(test_config__every_problem_at_start_can_be_read),
         cmocka_unit_test(test_config__files_too_large_are_refused),
         T(test_config__postgresql_password_from_the_password_file),
         T(test_config__mariadb_password_from_my_cnf),
