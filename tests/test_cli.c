@@ -853,6 +853,44 @@ static void test_cli__models_file_problems_are_an_error(void **state)
     run_result_free(&r);
 }
 
+/* A column name of 100 kB in a command gets an error that quotes only
+ * its start (64 bytes, whole characters) and says it was cut. */
+static void test_cli__unknown_column_errors_quote_a_bounded_name(void **state)
+{
+    fixture *f = *state;
+    enum { LONG = 100000 };
+    char *name = malloc(LONG + 1), *arg = malloc(LONG + 16);
+    char *quoted = malloc(LONG + 16);
+    assert_non_null(name);
+    for (size_t i = 0; i < LONG; i += 2)
+        memcpy(name + i, "\xC3\xB6", 2); /* ö, cut in the middle at 64 */
+    name[LONG] = '\0';
+    snprintf(arg, LONG + 16, "%s=1", name);
+    snprintf(quoted, LONG + 16, "\"%s\" = 1", name);
+    const char *cases[][3] = {
+        {"add", "accounts", arg},
+        {"rows", "accounts", "--order"},
+        {"rows", "accounts", "--where"},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        run_result r =
+            k == 0   ? ORB(f, cases[k][0], cases[k][1], cases[k][2])
+            : k == 1 ? ORB(f, cases[k][0], cases[k][1], cases[k][2], name)
+                     : ORB(f, cases[k][0], cases[k][1], cases[k][2], quoted);
+        assert_int_not_equal(r.status, 0);
+        assert_string_equal(r.out, "");
+        if (strlen(r.err) > 400)
+            fail_msg("case %zu: a message of %zu bytes: %.200s", k,
+                     strlen(r.err), r.err);
+        assert_non_null(strstr(r.err, "\xE2\x80\xA6'")); /* … then the quote */
+        assert_non_null(strstr(r.err, "\xC3\xB6\xC3\xB6\xE2\x80\xA6"));
+        run_result_free(&r);
+    }
+    free(name);
+    free(arg);
+    free(quoted);
+}
+
 static void test_cli__read_only_refuses_changes(void **state)
 {
     fixture *f = *state;
@@ -1426,6 +1464,7 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__models_marks_a_dropped_table)                                  \
     X(test_cli__reflected_tables_work_without_models_file)                     \
     X(test_cli__models_file_problems_are_an_error)                             \
+    X(test_cli__unknown_column_errors_quote_a_bounded_name)                    \
     X(test_cli__read_only_refuses_changes)                                     \
     X(test_cli__views_and_generated_columns_are_read_only)                     \
     X(test_cli__missing_sqlite_file_is_not_created)                            \

@@ -85,8 +85,10 @@ static int unknown_column(filter_parser *p, const char *name, size_t pos)
         orm_buf_free(&hint);
         return filter_nomem(p);
     }
+    int shown = orm_error_quote_len(name);
     int rc = filter_fail_hint(p, ORM_EPARSE, pos, orm_buf_str(&hint),
-                              "unknown column '%s'", name);
+                              "unknown column '%.*s%s'", shown, name,
+                              name[shown] ? "\xE2\x80\xA6" : "");
     orm_buf_free(&hint);
     if (rc != ORM_ENOMEM && orm_error_set_column(p->err, name) != 0)
         rc = ORM_ENOMEM;

@@ -193,8 +193,10 @@ int orm_query_order_by(orm_query *q, const char *column, int descending)
 {
     int col = orm_model_column_index(q->model, column);
     if (col < 0) {
-        orm_error_set(&q->err, ORM_EINVALID, "unknown column '%s' in %s",
-                      column, q->model->table);
+        int shown = orm_error_quote_len(column);
+        orm_error_set(&q->err, ORM_EINVALID, "unknown column '%.*s%s' in %s",
+                      shown, column, column[shown] ? "\xE2\x80\xA6" : "",
+                      q->model->table);
         orm_error_set_column(&q->err, column);
         return fail(q, ORM_EINVALID);
     }

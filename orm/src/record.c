@@ -318,8 +318,10 @@ int orm_record_set(orm_record *rec, const char *column, const orm_value *v,
 {
     int i = orm_model_column_index(rec->model, column);
     if (i < 0) {
-        orm_error_set(err, ORM_EINVALID, "%s has no column '%s'",
-                      rec->model->table, column);
+        int shown = orm_error_quote_len(column);
+        orm_error_set(err, ORM_EINVALID, "%s has no column '%.*s%s'",
+                      rec->model->table, shown, column,
+                      column[shown] ? "\xE2\x80\xA6" : "");
         orm_error_set_column(err, column);
         return ORM_EINVALID;
     }

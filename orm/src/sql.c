@@ -298,7 +298,9 @@ static const orm_column *expr_column(const orm_model *model, const orm_expr *e,
     }
     const orm_column *col = orm_model_column(model, e->column);
     if (!col) {
-        orm_error_set(err, ORM_EINVALID, "unknown column '%s' in %s", e->column,
+        int shown = orm_error_quote_len(e->column);
+        orm_error_set(err, ORM_EINVALID, "unknown column '%.*s%s' in %s", shown,
+                      e->column, e->column[shown] ? "\xE2\x80\xA6" : "",
                       model->table);
         orm_error_set_column(err, e->column);
         err->position = e->pos;

@@ -37,7 +37,9 @@ static int apply_order(cli *c, orm_query *q, const orm_model *m)
         n = strcspn(p, ",");
         while (n && p[n - 1] == ' ')
             n--;
-        if (n == 0 || n >= sizeof name)
+        if (n >= sizeof name)
+            return cli_no_such_column(c, m, p);
+        if (n == 0)
             return tui_cli_command_usage_fail(
                 c->err, c->command, "--order wants COL[,-COL], got '%s'",
                 c->a.order);
