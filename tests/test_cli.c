@@ -891,6 +891,29 @@ static void test_cli__unknown_column_errors_quote_a_bounded_name(void **state)
     free(quoted);
 }
 
+/* A one-shot command that cannot write (the table is locked by another
+ * program) says nothing was written and to run it again: it has no
+ * session left to keep the change in, unlike the browser. */
+static void test_cli__failed_commit_says_what_is_true(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    orm_db *holder = NULL;
+    assert_int_equal(orm_db_open(&holder, f->url, NULL), 0);
+    assert_int_equal(orm_db_execute(holder, "BEGIN IMMEDIATE", NULL, 0, NULL),
+                     0);
+    run_result r = ORB(f, "set", "accounts", "1", "note=Größe");
+    assert_int_equal(orm_db_execute(holder, "ROLLBACK", NULL, 0, NULL), 0);
+    orm_db_free(holder);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    if (!strstr(r.err, "; nothing was written; run the command again\n") ||
+        strstr(r.err, "kept") || strstr(r.err, "commit again"))
+        fail_msg("untrue or unclear: %s", r.err);
+    run_result_free(&r);
+    EXPECT(f, 0, "1\n", "", "count", "accounts", "--where", "note = 'hello'");
+}
+
 static void test_cli__read_only_refuses_changes(void **state)
 {
     fixture *f = *state;
@@ -1465,6 +1488,7 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__reflected_tables_work_without_models_file)                     \
     X(test_cli__models_file_problems_are_an_error)                             \
     X(test_cli__unknown_column_errors_quote_a_bounded_name)                    \
+    X(test_cli__failed_commit_says_what_is_true)                               \
     X(test_cli__read_only_refuses_changes)                                     \
     X(test_cli__views_and_generated_columns_are_read_only)                     \
     X(test_cli__missing_sqlite_file_is_not_created)                            \

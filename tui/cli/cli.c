@@ -318,10 +318,16 @@ int cli_set_assignments(cli *c, orm_record *rec, const char *const *args,
 
 int cli_commit(cli *c)
 {
-    if (orm_session_commit(c->s) != 0)
-        return tui_cli_fail(c->err, "%s",
-                            orm_error_text(orm_session_error(c->s)));
-    return 0;
+    if (orm_session_commit(c->s) == 0)
+        return 0;
+    /* The session keeps what it could not write and says "commit again";
+     * this process ends now and keeps nothing: say what is true here. */
+    const char *msg = orm_error_text(orm_session_error(c->s));
+    const char *kept = strstr(msg, "your changes are kept");
+    if (kept)
+        return tui_cli_fail(c->err, "%.*srun the command again",
+                            (int)(kept - msg), msg);
+    return tui_cli_fail(c->err, "%s", msg);
 }
 
 /* ---- help ---- */
