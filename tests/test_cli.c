@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1200,6 +1201,92 @@ static void test_cli__browser_without_a_terminal_says_so(void **state)
     free(out);
 }
 
+/* Run orb on the fixture's database with standard output a terminal and
+ * return what the terminal got (owned). */
+static char *orb_on_terminal(fixture *f, const char *const *args)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(master >= 0);
+    assert_int_equal(grantpt(master), 0);
+    assert_int_equal(unlockpt(master), 0);
+    char slave_name[128];
+    snprintf(slave_name, sizeof slave_name, "%s", ptsname(master));
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setsid();
+        int slave = open(slave_name, O_RDWR);
+        struct termios raw;
+        /* No newline translation: the bytes as orb wrote them. */
+        if (slave < 0 || tcgetattr(slave, &raw) != 0)
+            _exit(126);
+        raw.c_oflag &= ~(tcflag_t)OPOST;
+        if (tcsetattr(slave, TCSANOW, &raw) != 0 || dup2(slave, 1) < 0)
+            _exit(126);
+        char *argv[16];
+        int n = 0;
+        argv[n++] = strdup(orb_binary());
+        argv[n++] = strdup(f->url);
+        for (int i = 0; args[i] && n < 15; i++)
+            argv[n++] = strdup(args[i]);
+        argv[n] = NULL;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    orm_buf got = ORM_BUF_INIT;
+    char chunk[4096];
+    for (;;) {
+        struct pollfd pfd = {master, POLLIN, 0};
+        if (poll(&pfd, 1, 10000) <= 0)
+            break;
+        ssize_t n = read(master, chunk, sizeof chunk);
+        if (n <= 0) /* EIO once orb exited and closed the terminal */
+            break;
+        orm_buf_appendn(&got, chunk, (size_t)n);
+    }
+    int wstatus;
+    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+    close(master);
+    assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    char *text = orm_buf_finish(&got);
+    assert_non_null(text);
+    return text;
+}
+
+/* A value holding ESC, BEL and U+202E (right-to-left override) reaches a
+ * terminal as visible escapes in every format, so it can neither drive
+ * the terminal nor reorder what it shows; written to a file or pipe the
+ * bytes stay exactly as stored. */
+static void test_cli__terminal_output_escapes_controls_and_bidi(void **state)
+{
+    fixture *f = *state;
+    const char *evil = "\x1b]0;pwned\a\x1b[31mRot\xE2\x80\xAEtxt.exe";
+    char arg[128];
+    snprintf(arg, sizeof arg, "note=%s", evil);
+    EXPECT(f, 0, "1\n", "", "add", "accounts", "handle=Zoë", arg);
+    const char *formats[] = {"csv", "tsv", "json", "table"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *args[] = {"rows", "accounts", "--format", formats[i], NULL};
+        char *shown = orb_on_terminal(f, args);
+        if (strchr(shown, '\x1b') || strchr(shown, '\a') ||
+            strstr(shown, "\xE2\x80\xAE"))
+            fail_msg("%s: raw control or bidi bytes reached the terminal",
+                     formats[i]);
+        const char *want =
+            i == 2 ? "\\u001b]0;pwned\\u0007\\u001b[31mRot\\u202etxt.exe"
+                   : "\\x1b]0;pwned\\x07\\x1b[31mRot\\u202etxt.exe";
+        if (!strstr(shown, want))
+            fail_msg("%s: not shown as escapes: %s", formats[i], shown);
+        assert_non_null(strstr(shown, "Zoë"));
+        free(shown);
+    }
+    /* To a pipe: byte for byte. */
+    run_result r = ORB(f, "rows", "accounts", "--format", "csv");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, evil));
+    run_result_free(&r);
+}
+
 /* Run orb with a pseudo-terminal as its controlling terminal, answer the
  * password prompt, and return everything the terminal showed. */
 static void test_cli__password_prompt_does_not_echo(void **state)
@@ -1503,6 +1590,7 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__non_ascii_names_mysql)
 
 #define BINARY_ONLY(X)                                                         \
+    X(test_cli__terminal_output_escapes_controls_and_bidi)                     \
     X(test_cli__help_lists_every_command)                                      \
     X(test_cli__global_options_and_their_errors)                               \
     X(test_cli__browser_without_a_terminal_says_so)                            \

@@ -166,7 +166,7 @@ int cli_rows(cli *c)
         if (b.failed || g.failed)
             break;
         if (b.len > 65536) {
-            fputs(orm_buf_str(&b), c->out);
+            tui_export_write(c->out, b.data ? b.data : "", b.len);
             orm_buf_reset(&b);
         }
     }
@@ -175,7 +175,7 @@ int cli_rows(cli *c)
         goto done;
     }
     if (rc != ORM_DONE) {
-        fputs(orm_buf_str(&b), c->out);
+        tui_export_write(c->out, b.data ? b.data : "", b.len);
         status = cli_fail_error(c, orm_query_error(q));
         goto done;
     }
@@ -186,7 +186,7 @@ int cli_rows(cli *c)
     if (b.failed)
         status = tui_cli_fail(c->err, "out of memory");
     else
-        fputs(orm_buf_str(&b), c->out);
+        tui_export_write(c->out, b.data ? b.data : "", b.len);
 done:
     orm_cursor_free(cur);
     orm_query_free(q);
