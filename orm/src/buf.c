@@ -6,6 +6,7 @@
 
 #include "orm/error.h"
 #include "orm/sys/buf.h"
+#include "alloc.h"
 
 static int buf_reserve(orm_buf *b, size_t extra)
 {
@@ -21,7 +22,7 @@ static int buf_reserve(orm_buf *b, size_t extra)
         }
         cap *= 2;
     }
-    char *data = realloc(b->data, cap);
+    char *data = orm_realloc(b->data, cap);
     if (!data) {
         b->failed = 1;
         return -1;
@@ -170,7 +171,7 @@ int orm_buf_read_file(orm_buf *b, const char *path, size_t limit)
 
 char *orm_strndup(const char *s, size_t n)
 {
-    char *p = malloc(n + 1);
+    char *p = orm_malloc(n + 1);
     if (!p)
         return NULL;
     memcpy(p, s, n);

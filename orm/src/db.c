@@ -14,6 +14,7 @@
 #include "orm/sys/number.h"
 #include "orm/version.h"
 #include "util.h"
+#include "alloc.h"
 
 #define DB_CACHE_MAX 128
 
@@ -201,7 +202,7 @@ int orm_driver_register(const orm_driver *driver, orm_error *err)
     }
     if (nadded == added_cap) {
         size_t cap = added_cap ? added_cap * 2 : 4;
-        const orm_driver **more = realloc(added, cap * sizeof *more);
+        const orm_driver **more = orm_realloc(added, cap * sizeof *more);
         if (!more) {
             rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
             goto done;
@@ -331,7 +332,7 @@ int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams, unsigned flags,
     }
     if (db->ncache == db->cache_cap) {
         size_t cap = db->cache_cap ? db->cache_cap * 2 : 16;
-        db_cached_stmt *cache = realloc(db->cache, cap * sizeof *cache);
+        db_cached_stmt *cache = orm_realloc(db->cache, cap * sizeof *cache);
         if (!cache) {
             db->driver->finalize(st);
             return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
@@ -530,7 +531,7 @@ int orm_db_open(orm_db **out, const char *url_text,
                 const orm_open_options *opts)
 {
     orm_open_options defaults = ORM_OPEN_OPTIONS_INIT;
-    orm_db *db = calloc(1, sizeof *db);
+    orm_db *db = orm_calloc(1, sizeof *db);
     int rc;
     *out = NULL;
     if (!db)
@@ -647,8 +648,8 @@ int orm_db_register(orm_db *db, const orm_model *model)
             if (db->model_owned[i]) {
                 /* Records made with the old model point at it: keep it
                  * alive until the database is freed. */
-                orm_model **kept =
-                    realloc(db->replaced, (db->nreplaced + 1) * sizeof *kept);
+                orm_model **kept = orm_realloc(
+                    db->replaced, (db->nreplaced + 1) * sizeof *kept);
                 if (!kept)
                     return ORM_ENOMEM;
                 db->replaced = kept;
@@ -665,11 +666,12 @@ int orm_db_register(orm_db *db, const orm_model *model)
     }
     if (db->nmodels == db->models_cap) {
         size_t cap = db->models_cap ? db->models_cap * 2 : 16;
-        const orm_model **models = realloc(db->models, cap * sizeof *models);
+        const orm_model **models =
+            orm_realloc(db->models, cap * sizeof *models);
         if (!models)
             return ORM_ENOMEM;
         db->models = models;
-        unsigned char *owned = realloc(db->model_owned, cap);
+        unsigned char *owned = orm_realloc(db->model_owned, cap);
         if (!owned)
             return ORM_ENOMEM;
         db->model_owned = owned;
@@ -865,8 +867,8 @@ int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
 static void db_estimates(orm_db *db, const orm_model *const *models, size_t n,
                          int64_t *est)
 {
-    const char **schemas = calloc(n, sizeof *schemas);
-    const char **tables = calloc(n, sizeof *tables);
+    const char **schemas = orm_calloc(n, sizeof *schemas);
+    const char **tables = orm_calloc(n, sizeof *tables);
     int rc = ORM_ENOMEM;
     for (size_t i = 0; i < n; i++)
         est[i] = -1;

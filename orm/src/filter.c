@@ -30,6 +30,7 @@
  */
 
 #include "filter_parse.h"
+#include "alloc.h"
 
 /* ---------------------------------------------------------------------
  * Columns
@@ -202,7 +203,7 @@ static int parse_in_list(filter_parser *p, const orm_column *col,
     char shown[SHOW_SIZE];
     int rc;
 
-    args = malloc(4 * sizeof *args);
+    args = orm_malloc(4 * sizeof *args);
     if (!args) {
         orm_expr_free(column);
         return filter_nomem(p);
@@ -231,7 +232,7 @@ static int parse_in_list(filter_parser *p, const orm_column *col,
     for (;;) {
         orm_expr *v = NULL;
         if (n == cap) {
-            orm_expr **grown = realloc(args, 2 * cap * sizeof *args);
+            orm_expr **grown = orm_realloc(args, 2 * cap * sizeof *args);
             if (!grown) {
                 rc = filter_nomem(p);
                 goto done;
@@ -558,7 +559,7 @@ static int parse_chain(filter_parser *p, enum filter_kw kw, orm_op op,
         orm_expr *e = NULL;
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 4;
-            orm_expr **grown = realloc(args, ncap * sizeof *args);
+            orm_expr **grown = orm_realloc(args, ncap * sizeof *args);
             if (!grown) {
                 rc = filter_nomem(p);
                 goto done;

@@ -4,6 +4,7 @@
 
 #include "internal.h"
 #include "orm/sys/number.h"
+#include "alloc.h"
 
 /* One allocation per record: the struct, then values, original values,
  * changed flags and, for a record loaded from a row, that row's text and
@@ -47,10 +48,10 @@ static void *record_alloc(record_slab *slab, size_t size, record_chunk **chunk)
 {
     *chunk = NULL;
     if (!slab || size > RECORD_CHUNK_BYTES / 8)
-        return malloc(size);
+        return orm_malloc(size);
     size = (size + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
     if (!slab->chunk || (size_t)(slab->end - slab->next) < size) {
-        record_chunk *c = malloc(sizeof *c + RECORD_CHUNK_BYTES);
+        record_chunk *c = orm_malloc(sizeof *c + RECORD_CHUNK_BYTES);
         if (!c)
             return NULL;
         c->refs = 1; /* the slab's own */
@@ -123,7 +124,7 @@ int record_detach(orm_record *rec)
     size_t n = rec->model->ncolumns;
     if (rec->values != rec->original)
         return 0;
-    orm_value *values = malloc((n ? n : 1) * sizeof *values);
+    orm_value *values = orm_malloc((n ? n : 1) * sizeof *values);
     if (!values)
         return ORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -206,8 +207,8 @@ int record_stored_set(orm_record *rec, size_t col, const orm_value *stored)
     }
     if (orm_value_copy(&copy, stored))
         return ORM_ENOMEM;
-    if (!rec->stored &&
-        !(rec->stored = calloc(rec->model->ncolumns, sizeof *rec->stored))) {
+    if (!rec->stored && !(rec->stored = orm_calloc(rec->model->ncolumns,
+                                                   sizeof *rec->stored))) {
         orm_value_clear(&copy);
         return ORM_ENOMEM;
     }

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "session_state.h"
+#include "alloc.h"
 
 /* ---- keys and the identity map (the map itself: identity.c) ---- */
 
@@ -77,7 +78,7 @@ static int pending_add(orm_session *s, orm_record *rec)
         return 0;
     if (s->npending == s->pending_cap) {
         size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
-        orm_record **p = realloc(s->pending, cap * sizeof *p);
+        orm_record **p = orm_realloc(s->pending, cap * sizeof *p);
         if (!p)
             return ORM_ENOMEM;
         s->pending = p;
@@ -122,7 +123,7 @@ static int undo_push(orm_session *s, undo_entry e)
 {
     if (s->nundo == s->undo_cap) {
         size_t cap = s->undo_cap ? s->undo_cap * 2 : 32;
-        undo_entry *u = realloc(s->undo, cap * sizeof *u);
+        undo_entry *u = orm_realloc(s->undo, cap * sizeof *u);
         if (!u)
             return ORM_ENOMEM;
         s->undo = u;
@@ -170,7 +171,7 @@ int session_note_set(orm_session *s, orm_record *rec, size_t col,
 
 int orm_session_new(orm_session **out, orm_db *db)
 {
-    orm_session *s = calloc(1, sizeof *s);
+    orm_session *s = orm_calloc(1, sizeof *s);
     if (!s)
         return ORM_ENOMEM;
     s->db = db;
@@ -502,7 +503,7 @@ void session_sql_remember(orm_session *s, const void *shape, size_t len,
                           const char *sql)
 {
     size_t i = s->sql_cache_next++ % SESSION_SQL_CACHE;
-    char *copy_shape = malloc(len ? len : 1);
+    char *copy_shape = orm_malloc(len ? len : 1);
     char *copy_sql = orm_strdup(sql);
     if (!copy_shape || !copy_sql) {
         free(copy_shape);

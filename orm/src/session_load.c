@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "session_state.h"
+#include "alloc.h"
 
 /* A NEW record that was deleted before commit has no pending index and
  * state DELETED with nothing in the database: recognise it. */
@@ -115,7 +116,7 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     orm_db *db = s->db;
     const size_t n = m->ncolumns;
     orm_value stack[ON_STACK], rowid = ORM_VALUE_NULL_INIT;
-    orm_value *row = n <= ON_STACK ? stack : calloc(n, sizeof *row);
+    orm_value *row = n <= ON_STACK ? stack : orm_calloc(n, sizeof *row);
     /* The database's own form of the few values normalizing changed. */
     orm_value *stored = NULL, one_stored;
     size_t read = 0, bytes = 0;
@@ -145,7 +146,7 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
             break;
         owned |= v->owned;
         if (one_stored.kind != ORM_VNULL && !stored &&
-            !(stored = calloc(n, sizeof *stored))) {
+            !(stored = orm_calloc(n, sizeof *stored))) {
             orm_value_clear(&one_stored);
             rc = orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
             read++;
@@ -222,7 +223,7 @@ int session_map_empty(const orm_session *s)
 int session_map_loaded(orm_session *s, orm_record **recs,
                        const loaded_key *keys, size_t nkeys)
 {
-    size_t *order = malloc((nkeys ? nkeys : 1) * sizeof *order);
+    size_t *order = orm_malloc((nkeys ? nkeys : 1) * sizeof *order);
     int sorted = order && identity_reserve(&s->map, nkeys) == 0 &&
                  identity_slot_order(&s->map, keys, nkeys, order) == 0;
     int rc = 0;
@@ -409,7 +410,7 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
         return orm_error_set(&s->err, ORM_EINVALID,
                              "only records stored in the database can be "
                              "refreshed");
-    orm_value *row = calloc(2 * m->ncolumns + 1, sizeof *row);
+    orm_value *row = orm_calloc(2 * m->ncolumns + 1, sizeof *row);
     orm_value rowid = ORM_VALUE_NULL_INIT;
     if (!row)
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
@@ -464,7 +465,7 @@ static int fetch_current(orm_session *s, orm_record *rec, orm_value **current,
                              "only records stored in the database have a "
                              "current row");
     size_t width = stored ? 2 * m->ncolumns : m->ncolumns;
-    orm_value *row = calloc(width + 1, sizeof *row);
+    orm_value *row = orm_calloc(width + 1, sizeof *row);
     orm_value rowid = ORM_VALUE_NULL_INIT;
     if (!row)
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
