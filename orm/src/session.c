@@ -72,18 +72,23 @@ static void map_remove(orm_session *s, orm_record *rec)
 
 /* ---- pending list ---- */
 
+static int pending_grow(orm_session *s)
+{
+    size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
+    orm_record **p = orm_realloc(s->pending, cap * sizeof *p);
+    if (!p)
+        return ORM_ENOMEM;
+    s->pending = p;
+    s->pending_cap = cap;
+    return 0;
+}
+
 static int pending_add(orm_session *s, orm_record *rec)
 {
     if (rec->pending_index >= 0)
         return 0;
-    if (s->npending == s->pending_cap) {
-        size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
-        orm_record **p = orm_realloc(s->pending, cap * sizeof *p);
-        if (!p)
-            return ORM_ENOMEM;
-        s->pending = p;
-        s->pending_cap = cap;
-    }
+    if (s->npending == s->pending_cap && pending_grow(s) != 0)
+        return ORM_ENOMEM;
     rec->pending_index = (int)s->npending;
     s->pending[s->npending++] = rec;
     return 0;
@@ -172,8 +177,10 @@ int session_note_set(orm_session *s, orm_record *rec, size_t col,
 int orm_session_new(orm_session **out, orm_db *db)
 {
     orm_session *s = orm_calloc(1, sizeof *s);
-    if (!s)
-        return ORM_ENOMEM;
+    *out = NULL;
+    if (!s) /* no session to hold the message: the database has it */
+        return orm_error_set(&db->err, ORM_ENOMEM,
+                             "out of memory: cannot make a session");
     s->db = db;
     *out = s;
     return 0;
@@ -408,6 +415,12 @@ int orm_session_undo(orm_session *s)
 {
     if (s->nundo == 0)
         return ORM_DONE;
+    /* Undoing can put a record back on the pending list: make room first,
+     * so that running out of memory leaves the change and its undo entry
+     * as they were. */
+    if (s->npending == s->pending_cap && pending_grow(s) != 0)
+        return orm_error_set(&s->err, ORM_ENOMEM,
+                             "out of memory: nothing was undone");
     undo_entry e = s->undo[--s->nundo];
     orm_record *rec = e.rec;
     switch (e.kind) {
