@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -859,7 +860,11 @@ static void test_cli__reflected_tables_work_without_models_file(void **state)
     EXPECT(f, 0, "4\n", "", "count", "accounts");
 }
 
-static void test_cli__models_file_problems_have_line_numbers(void **state)
+/* A models file with problems is an error (exit 2) that names every
+ * problem by its line, not warnings before going on without the models
+ * it left out; one that cannot be read, or is far too large
+ * (/dev/zero), is named too. */
+static void test_cli__models_file_problems_are_an_error(void **state)
 {
     fixture *f = *state;
     char bad[300];
@@ -867,15 +872,19 @@ static void test_cli__models_file_problems_have_line_numbers(void **state)
     write_file(bad, "[Account]\n"
                     "__tablename__ = accounts\n"
                     "id = Integer primary_key\n"
-                    "handle = Strang(50)\n");
+                    "handle = Strang(50)\n"
+                    "[Größe\n"
+                    "größe = Integer\n");
     snprintf(f->models, sizeof f->models, "%s", bad);
     run_result r = ORB(f, "count", "accounts");
-    assert_int_equal(r.status, 0);
-    assert_string_equal(r.out, "0\n");
-    char prefix[320];
-    snprintf(prefix, sizeof prefix, "%s:4: ", bad);
-    assert_memory_equal(r.err, prefix, strlen(prefix));
-    assert_int_equal(strchr(r.err, '\n') - r.err, (long)strlen(r.err) - 1);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    char line[320];
+    snprintf(line, sizeof line, "%s:4: ", bad);
+    assert_memory_equal(r.err, line, strlen(line));
+    snprintf(line, sizeof line, "\n%s:5: ", bad);
+    assert_non_null(strstr(r.err, line));
+    assert_non_null(strstr(r.err, "problems in models file"));
     run_result_free(&r);
     snprintf(f->models, sizeof f->models, "%s/missing.ini", f->dir);
     r = ORB(f, "count", "accounts");
@@ -883,6 +892,74 @@ static void test_cli__models_file_problems_have_line_numbers(void **state)
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "missing.ini"));
     run_result_free(&r);
+    snprintf(f->models, sizeof f->models, "/dev/zero");
+    r = ORB(f, "count", "accounts");
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, "orb: models file '/dev/zero' is larger than 1 "
+                               "MiB: not read\n");
+    run_result_free(&r);
+}
+
+/* A column name of 100 kB in a command gets an error that quotes only
+ * its start (64 bytes, whole characters) and says it was cut. */
+static void test_cli__unknown_column_errors_quote_a_bounded_name(void **state)
+{
+    fixture *f = *state;
+    enum { LONG = 100000 };
+    char *name = malloc(LONG + 1), *arg = malloc(LONG + 16);
+    char *quoted = malloc(LONG + 16);
+    assert_non_null(name);
+    for (size_t i = 0; i < LONG; i += 2)
+        memcpy(name + i, "\xC3\xB6", 2); /* ö, cut in the middle at 64 */
+    name[LONG] = '\0';
+    snprintf(arg, LONG + 16, "%s=1", name);
+    snprintf(quoted, LONG + 16, "\"%s\" = 1", name);
+    const char *cases[][3] = {
+        {"add", "accounts", arg},
+        {"rows", "accounts", "--order"},
+        {"rows", "accounts", "--where"},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        run_result r =
+            k == 0   ? ORB(f, cases[k][0], cases[k][1], cases[k][2])
+            : k == 1 ? ORB(f, cases[k][0], cases[k][1], cases[k][2], name)
+                     : ORB(f, cases[k][0], cases[k][1], cases[k][2], quoted);
+        assert_int_not_equal(r.status, 0);
+        assert_string_equal(r.out, "");
+        if (strlen(r.err) > 400)
+            fail_msg("case %zu: a message of %zu bytes: %.200s", k,
+                     strlen(r.err), r.err);
+        assert_non_null(strstr(r.err, "\xE2\x80\xA6'")); /* … then the quote */
+        assert_non_null(strstr(r.err, "\xC3\xB6\xC3\xB6\xE2\x80\xA6"));
+        run_result_free(&r);
+    }
+    free(name);
+    free(arg);
+    free(quoted);
+}
+
+/* A one-shot command that cannot write (the table is locked by another
+ * program) says nothing was written and to run it again: it has no
+ * session left to keep the change in, unlike the browser. */
+static void test_cli__failed_commit_says_what_is_true(void **state)
+{
+    fixture *f = *state;
+    add_sample(f);
+    orm_db *holder = NULL;
+    assert_int_equal(orm_db_open(&holder, f->url, NULL), 0);
+    assert_int_equal(orm_db_execute(holder, "BEGIN IMMEDIATE", NULL, 0, NULL),
+                     0);
+    run_result r = ORB(f, "set", "accounts", "1", "note=Größe");
+    assert_int_equal(orm_db_execute(holder, "ROLLBACK", NULL, 0, NULL), 0);
+    orm_db_free(holder);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    if (!strstr(r.err, "; nothing was written; run the command again\n") ||
+        strstr(r.err, "kept") || strstr(r.err, "commit again"))
+        fail_msg("untrue or unclear: %s", r.err);
+    run_result_free(&r);
+    EXPECT(f, 0, "1\n", "", "count", "accounts", "--where", "note = 'hello'");
 }
 
 static void test_cli__read_only_refuses_changes(void **state)
@@ -1169,6 +1246,92 @@ static void test_cli__browser_without_a_terminal_says_so(void **state)
                                 "input is not one)"));
     assert_non_null(strstr(out, "exit 2"));
     free(out);
+}
+
+/* Run orb on the fixture's database with standard output a terminal and
+ * return what the terminal got (owned). */
+static char *orb_on_terminal(fixture *f, const char *const *args)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(master >= 0);
+    assert_int_equal(grantpt(master), 0);
+    assert_int_equal(unlockpt(master), 0);
+    char slave_name[128];
+    snprintf(slave_name, sizeof slave_name, "%s", ptsname(master));
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setsid();
+        int slave = open(slave_name, O_RDWR);
+        struct termios raw;
+        /* No newline translation: the bytes as orb wrote them. */
+        if (slave < 0 || tcgetattr(slave, &raw) != 0)
+            _exit(126);
+        raw.c_oflag &= ~(tcflag_t)OPOST;
+        if (tcsetattr(slave, TCSANOW, &raw) != 0 || dup2(slave, 1) < 0)
+            _exit(126);
+        char *argv[16];
+        int n = 0;
+        argv[n++] = strdup(orb_binary());
+        argv[n++] = strdup(f->url);
+        for (int i = 0; args[i] && n < 15; i++)
+            argv[n++] = strdup(args[i]);
+        argv[n] = NULL;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    orm_buf got = ORM_BUF_INIT;
+    char chunk[4096];
+    for (;;) {
+        struct pollfd pfd = {master, POLLIN, 0};
+        if (poll(&pfd, 1, 10000) <= 0)
+            break;
+        ssize_t n = read(master, chunk, sizeof chunk);
+        if (n <= 0) /* EIO once orb exited and closed the terminal */
+            break;
+        orm_buf_appendn(&got, chunk, (size_t)n);
+    }
+    int wstatus;
+    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+    close(master);
+    assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    char *text = orm_buf_finish(&got);
+    assert_non_null(text);
+    return text;
+}
+
+/* A value holding ESC, BEL and U+202E (right-to-left override) reaches a
+ * terminal as visible escapes in every format, so it can neither drive
+ * the terminal nor reorder what it shows; written to a file or pipe the
+ * bytes stay exactly as stored. */
+static void test_cli__terminal_output_escapes_controls_and_bidi(void **state)
+{
+    fixture *f = *state;
+    const char *evil = "\x1b]0;pwned\a\x1b[31mRot\xE2\x80\xAEtxt.exe";
+    char arg[128];
+    snprintf(arg, sizeof arg, "note=%s", evil);
+    EXPECT(f, 0, "1\n", "", "add", "accounts", "handle=Zoë", arg);
+    const char *formats[] = {"csv", "tsv", "json", "table"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *args[] = {"rows", "accounts", "--format", formats[i], NULL};
+        char *shown = orb_on_terminal(f, args);
+        if (strchr(shown, '\x1b') || strchr(shown, '\a') ||
+            strstr(shown, "\xE2\x80\xAE"))
+            fail_msg("%s: raw control or bidi bytes reached the terminal",
+                     formats[i]);
+        const char *want =
+            i == 2 ? "\\u001b]0;pwned\\u0007\\u001b[31mRot\\u202etxt.exe"
+                   : "\\x1b]0;pwned\\x07\\x1b[31mRot\\u202etxt.exe";
+        if (!strstr(shown, want))
+            fail_msg("%s: not shown as escapes: %s", formats[i], shown);
+        assert_non_null(strstr(shown, "Zoë"));
+        free(shown);
+    }
+    /* To a pipe: byte for byte. */
+    run_result r = ORB(f, "rows", "accounts", "--format", "csv");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, evil));
+    run_result_free(&r);
 }
 
 /* Run orb with a pseudo-terminal as its controlling terminal, answer the
@@ -1465,7 +1628,9 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__models_lists_tables_with_counts)                               \
     X(test_cli__models_marks_a_dropped_table)                                  \
     X(test_cli__reflected_tables_work_without_models_file)                     \
-    X(test_cli__models_file_problems_have_line_numbers)                        \
+    X(test_cli__models_file_problems_are_an_error)                             \
+    X(test_cli__unknown_column_errors_quote_a_bounded_name)                    \
+    X(test_cli__failed_commit_says_what_is_true)                               \
     X(test_cli__read_only_refuses_changes)                                     \
     X(test_cli__views_and_generated_columns_are_read_only)                     \
     X(test_cli__missing_sqlite_file_is_not_created)                            \
@@ -1480,6 +1645,7 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__non_ascii_names_mysql)
 
 #define BINARY_ONLY(X)                                                         \
+    X(test_cli__terminal_output_escapes_controls_and_bidi)                     \
     X(test_cli__help_lists_every_command)                                      \
     X(test_cli__global_options_and_their_errors)                               \
     X(test_cli__browser_without_a_terminal_says_so)                            \

@@ -895,6 +895,38 @@ static void test_config__a_missing_theme_names_the_config_line(void **state)
     ui_app_free(db, scr, app);
 }
 
+/* The status line has room for the first problem at start and a count;
+ * the help screen lists all of them in full. */
+static void test_config__every_problem_at_start_can_be_read(void **state)
+{
+    fixture *f = *state;
+    orm_db *db = NULL;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    char cfgdir[192], want[512];
+    write_file(f->user_config, "[ui]\nnul = ∅\nconfirm_write = vielleicht\n"
+                               "\n[größe]\nx = 1\n");
+    snprintf(cfgdir, sizeof cfgdir, "%s/.config/orb", f->home);
+    assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
+    assert_int_equal(tui_screen_mem_new(&scr, 24, 200), 0);
+    assert_int_equal(tui_app_new(&app, db, NULL, scr, cfgdir), 0);
+    assert_int_equal(tui_app_start(app), 0);
+    tui_app_draw(app);
+    assert_screen_has(scr, "(and 2 more: ? lists them)");
+    assert_int_equal(tui_app_send(app, "?"), 0);
+    tui_app_draw(app);
+    assert_screen_has(scr, "Problems in the config and theme files");
+    snprintf(want, sizeof want, "%s:2: unknown setting 'nul'", f->user_config);
+    assert_screen_has(scr, want);
+    snprintf(want, sizeof want, "%s:3: confirm_write is true or false",
+             f->user_config);
+    assert_screen_has(scr, want);
+    snprintf(want, sizeof want, "%s:6: unknown section 'größe'",
+             f->user_config);
+    assert_screen_has(scr, want);
+    ui_app_free(db, scr, app);
+}
+
 static void test_config__typos_in_theme_and_keys_get_a_suggestion(void **state)
 {
     fixture *f = *state;
@@ -1060,6 +1092,41 @@ static void test_config__mariadb_url_values_win_over_my_cnf(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* A config or theme file far too large (here /dev/zero, which never
+ * ends) is refused by name at once, not read without end; a file just
+ * under the limit is read. */
+static void test_config__files_too_large_are_refused(void **state)
+{
+    (void)state;
+    tui_theme theme;
+    tui_keymap km;
+    tui_config cfg = TUI_CONFIG_INIT;
+    orm_buf problems = ORM_BUF_INIT;
+    tui_theme_default(&theme);
+    tui_keymap_default(&km);
+    assert_int_equal(tui_theme_load_file(&theme, "/dev/zero", &problems), 1);
+    assert_int_equal(tui_config_load(&cfg, &km, "/dev/zero", &problems), 1);
+    assert_string_equal(orm_buf_str(&problems),
+                        "/dev/zero: larger than 1 MiB: not read\n"
+                        "/dev/zero: larger than 1 MiB: not read\n");
+    orm_buf_reset(&problems);
+
+    char path[] = "/tmp/orb-big-config-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("[ui]\nnull = ∅ leer\n", f);
+    for (long n = 0; n < 1024 * 1024 - 100; n += 10)
+        fputs("# padding\n", f);
+    fclose(f);
+    assert_int_equal(tui_config_load(&cfg, &km, path, &problems), 0);
+    assert_string_equal(orm_buf_str(&problems), "");
+    assert_string_equal(cfg.null_text, "∅ leer");
+    unlink(path);
+    tui_config_clear(&cfg);
+    orm_buf_free(&problems);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1082,6 +1149,8 @@ int main(void)
         T(test_config__bad_page_size_names_the_line),
         T(test_config__a_missing_theme_names_the_config_line),
         T(test_config__typos_in_theme_and_keys_get_a_suggestion),
+        T(test_config__every_problem_at_start_can_be_read),
+        cmocka_unit_test(test_config__files_too_large_are_refused),
         T(test_config__postgresql_password_from_the_password_file),
         T(test_config__mariadb_password_from_my_cnf),
         T(test_config__mariadb_url_values_win_over_my_cnf),

@@ -1888,6 +1888,113 @@ static void test_own_sql_binds_every_value(void **state)
     assert_int_equal(count_where(f, &Account, NULL), 3);
 }
 
+/* Rows another program wrote hold values in forms orb would not write:
+ * a real (float4) of 0.1, SQLite text dates with a 'T' or with
+ * milliseconds, an upper-case UUID, a boolean stored as 'true'. The
+ * lost-update guards compare the values as the database holds them, so
+ * such rows can be changed and deleted; a row changed meanwhile is still
+ * a conflict. */
+static void stored_exec(fixture *f, const char *sql)
+{
+    if (orm_db_execute(f->db, sql, NULL, 0, NULL) != 0)
+        fail_msg("[%s] %s: %s", dialect, sql,
+                 orm_error_text(orm_last_error(f->db)));
+}
+
+static orm_record *stored_row(fixture *f, const orm_model *m, int64_t id)
+{
+    orm_record *rec = NULL;
+    orm_value key = orm_value_int(id);
+    assert_int_equal(orm_session_get(f->s, m, &key, &rec), ORM_ROW);
+    return rec;
+}
+
+static void stored_set(fixture *f, orm_record *rec, const char *col,
+                       const char *text)
+{
+    orm_error err = ORM_ERROR_INIT;
+    if (orm_record_set_text(rec, col, text, &err) != 0)
+        fail_msg("[%s] %s = %s: %s", dialect, col, text, orm_error_text(&err));
+    orm_error_clear(&err);
+    (void)f;
+}
+
+static void test_values_other_programs_wrote_can_be_changed(void **state)
+{
+    fixture *f = *state;
+    int sqlite = strcmp(dialect, "sqlite") == 0;
+    int pg = strcmp(dialect, "postgresql") == 0;
+    stored_exec(f, "DROP TABLE IF EXISTS conf_stored");
+    stored_exec(f, pg ? "CREATE TABLE conf_stored (id INTEGER PRIMARY KEY, "
+                        "f4 REAL, at TIMESTAMP(3), uid UUID, flag BOOLEAN, "
+                        "note VARCHAR(40))"
+                   : sqlite
+                       ? "CREATE TABLE conf_stored (id INTEGER PRIMARY KEY, "
+                         "f4 REAL, at DATETIME, uid UUID, flag BOOLEAN, "
+                         "note VARCHAR(40))"
+                       : "CREATE TABLE conf_stored (id INTEGER PRIMARY KEY, "
+                         "f4 FLOAT, at DATETIME(3), uid UUID, flag BOOLEAN, "
+                         "note VARCHAR(40))");
+    /* As another program writes them: SQLite keeps the text as given. */
+    const char *yes = sqlite ? "'true'" : "TRUE";
+    const char *at[] = {"2024-01-01T10:00:00", "2024-01-01 10:00:00.000",
+                        "2024-01-01T10:00:00.500"};
+    for (int id = 1; id <= 3; id++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO conf_stored VALUES (%d, 0.1, '%s', "
+                 "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD38%04X', %s, 'Grüße %d')",
+                 id, at[id - 1], id, yes, id);
+        stored_exec(f, sql);
+    }
+    orm_model *m = NULL;
+    if (orm_db_reflect(f->db, "conf_stored", &m) != 0)
+        fail_msg("[%s] reflect: %s", dialect,
+                 orm_error_text(orm_db_error(f->db)));
+    assert_int_equal(orm_db_register(f->db, m), 0);
+
+    /* Each odd value changed: its guard matches what is stored. */
+    for (int id = 1; id <= 3; id++) {
+        orm_record *rec = stored_row(f, m, id);
+        stored_set(f, rec, "f4", "0.2");
+        stored_set(f, rec, "at", "2025-03-04 05:06:07");
+        stored_set(f, rec, "uid", "B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11");
+        stored_set(f, rec, "flag", "false");
+        int rc = orm_session_commit(f->s);
+        if (rc != 0)
+            fail_msg("[%s] update of row %d: %s", dialect, id,
+                     orm_error_text(orm_session_error(f->s)));
+    }
+    assert_int_equal(count_where(f, m, "flag = false and f4 < 0.3"), 3);
+
+    /* Rows left as the other program wrote them are deleted (a delete
+     * guards every column). */
+    for (int id = 4; id <= 6; id++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO conf_stored VALUES (%d, 0.1, '%s', "
+                 "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD38%04X', %s, 'Ünï %d')",
+                 id, at[id - 4], id, yes, id);
+        stored_exec(f, sql);
+        orm_record *rec = stored_row(f, m, id);
+        CHECK(f->s, orm_session_delete(f->s, rec));
+        int rc = orm_session_commit(f->s);
+        if (rc != 0)
+            fail_msg("[%s] delete of row %d: %s", dialect, id,
+                     orm_error_text(orm_session_error(f->s)));
+    }
+    assert_int_equal(count_where(f, m, NULL), 3);
+
+    /* The guard still sees a change made meanwhile. */
+    orm_record *rec = stored_row(f, m, 1);
+    stored_exec(f, "UPDATE conf_stored SET f4 = 0.5 WHERE id = 1");
+    CHECK(f->s, orm_session_delete(f->s, rec));
+    assert_int_equal(orm_session_commit(f->s), ORM_ECONFLICT);
+    assert_int_equal(orm_session_pending_count(f->s), 1);
+    orm_session_rollback(f->s);
+    stored_exec(f, "DROP TABLE conf_stored");
+}
+
 /* Many rows loaded at once share memory blocks in the session: records
  * kept while their neighbours are expunged stay whole, can be changed,
  * written and refreshed, and a later load finds them again. A row with a
@@ -2974,6 +3081,7 @@ int main(int argc, char **argv)
         T(test_typed_getters_read_each_kind),
         T(test_one_call_first_and_all),
         T(test_own_sql_binds_every_value),
+        T(test_values_other_programs_wrote_can_be_changed),
         T(test_unique_lookup_is_not_sorted),
         T(test_kept_records_outlive_expunged_neighbours),
         T(test_repeated_keys_are_one_record),

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -142,6 +143,76 @@ static void test_state__unwritable_location_names_the_file(void **state)
     orm_error_clear(&err);
 }
 
+static mode_t mode_of(const char *file)
+{
+    struct stat st;
+    if (stat(file, &st) != 0)
+        fail_msg("stat %s", file);
+    return st.st_mode & 07777;
+}
+
+/* Saved filters can tell much about the data: the state file and its
+ * folder are the user's alone, also under a lax umask, also when an
+ * older orb left them readable by all. */
+static void test_state__file_and_folder_are_private(void **state)
+{
+    (void)state;
+    char home[] = "/tmp/orb-state-home-XXXXXX", dir[512], file[600];
+    assert_non_null(mkdtemp(home));
+    snprintf(dir, sizeof dir, "%s/orb", home);
+    snprintf(file, sizeof file, "%s/state.db", dir);
+    mode_t old_umask = umask(022);
+    const char *old_xdg = getenv("XDG_DATA_HOME");
+    char *saved_xdg = old_xdg ? strdup(old_xdg) : NULL;
+    setenv("XDG_DATA_HOME", home, 1);
+    orm_error err = ORM_ERROR_INIT;
+    tui_state *st = NULL;
+
+    /* A fresh start: both made private. */
+    assert_int_equal(tui_state_open(&st, NULL, "sqlite:///ü.db", &err), 0);
+    assert_int_equal(tui_state_filter_save(st, "Größe", "t", "id > 1", 0, &err),
+                     0);
+    tui_state_free(st);
+    assert_int_equal(mode_of(dir), 0700);
+    assert_int_equal(mode_of(file), 0600);
+
+    /* Left readable by an older orb: narrowed, the saved filter kept. */
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(chmod(file, 0644), 0);
+    assert_int_equal(tui_state_open(&st, NULL, "sqlite:///ü.db", &err), 0);
+    tui_saved_filter f;
+    assert_int_equal(tui_state_filter_get(st, "Größe", &f, &err), 0);
+    assert_string_equal(f.expr, "id > 1");
+    tui_saved_filter_clear(&f);
+    tui_state_free(st);
+    assert_int_equal(mode_of(dir), 0700);
+    assert_int_equal(mode_of(file), 0600);
+
+    /* A file named with --state-file is made private too. */
+    char named[600];
+    snprintf(named, sizeof named, "%s/Named.db", home);
+    assert_int_equal(tui_state_open(&st, named, "sqlite:///ü.db", &err), 0);
+    tui_state_free(st);
+    assert_int_equal(mode_of(named), 0600);
+
+    /* Not a regular file: refused by name. */
+    assert_true(tui_state_open(&st, home, "x", &err) < 0);
+    assert_null(st);
+    assert_non_null(strstr(err.message, home));
+
+    if (saved_xdg)
+        setenv("XDG_DATA_HOME", saved_xdg, 1);
+    else
+        unsetenv("XDG_DATA_HOME");
+    free(saved_xdg);
+    umask(old_umask);
+    unlink(named);
+    unlink(file);
+    rmdir(dir);
+    rmdir(home);
+    orm_error_clear(&err);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/orb-state-XXXXXX";
@@ -154,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_state__duplicate_rename_delete),
         cmocka_unit_test(test_state__history_is_recent_first_without_repeats),
         cmocka_unit_test(test_state__unwritable_location_names_the_file),
+        cmocka_unit_test(test_state__file_and_folder_are_private),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

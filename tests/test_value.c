@@ -292,16 +292,46 @@ static void test_value__text_keeps_surrounding_spaces(void **state)
 
 /* ---- floats ---- */
 
-static void test_value__float_accepts_decimals_exponents_and_words(void **state)
+static void test_value__float_accepts_decimals_and_exponents(void **state)
 {
     (void)state;
     orm_column col = column(ORM_FLOAT);
     assert_string_equal(parsed(&col, "1.5"), "1.5");
     assert_string_equal(parsed(&col, " -2.25e3 "), "-2250");
     assert_string_equal(parsed(&col, "0.1"), "0.1");
-    assert_string_equal(parsed(&col, "inf"), "inf");
-    assert_string_equal(parsed(&col, "-Infinity"), "-inf");
-    assert_string_equal(parsed(&col, "NaN"), "nan");
+    assert_string_equal(parsed(&col, ".5"), "0.5");
+    assert_string_equal(parsed(&col, "5."), "5");
+    assert_string_equal(parsed(&col, "+1E-3"), "0.001");
+    assert_string_equal(parsed(&col, "0e-400"), "0");
+    assert_string_equal(parsed(&col, "5e-324"), "5e-324");
+}
+
+/* NaN and infinity are not numbers anyone types, and the databases keep
+ * them apart (SQLite stores NaN as NULL); 0x10 is not a decimal number;
+ * a value too close to zero to store is out of range, not 0. */
+static void test_value__float_refuses_nan_inf_hex_and_underflow(void **state)
+{
+    (void)state;
+    orm_column col = column(ORM_FLOAT);
+    orm_column real = {.name = "größe", .type = ORM_FLOAT, .precision = 24};
+    const char *finite =
+        "error: expected a finite number (NaN and infinity cannot be stored)";
+    assert_string_equal(parsed(&col, "nan"), finite);
+    assert_string_equal(parsed(&col, "NaN"), finite);
+    assert_string_equal(parsed(&col, "inf"), finite);
+    assert_string_equal(parsed(&col, "-Infinity"), finite);
+    assert_string_equal(parsed(&col, "0x10"),
+                        "error: expected a decimal number, not hexadecimal");
+    assert_string_equal(parsed(&col, "1e"), "error: expected a number");
+    assert_string_equal(parsed(&col, "."), "error: expected a number");
+    assert_string_equal(parsed(&col, "1e-400"),
+                        "error: out of range for Float");
+    assert_string_equal(parsed(&col, "-1e-400"),
+                        "error: out of range for Float");
+    assert_string_equal(parsed(&real, "1e-50"),
+                        "error: out of range for Float");
+    assert_string_equal(parsed(&real, "1e39"), "error: out of range for Float");
+    assert_string_equal(parsed(&real, "0.5"), "0.5");
 }
 
 static void test_value__float_rejects_trailing_junk(void **state)
@@ -1396,8 +1426,8 @@ int main(void)
         cmocka_unit_test(test_value__empty_text_is_required_for_non_text_types),
         cmocka_unit_test(test_value__empty_text_is_a_value_not_null),
         cmocka_unit_test(test_value__text_keeps_surrounding_spaces),
-        cmocka_unit_test(
-            test_value__float_accepts_decimals_exponents_and_words),
+        cmocka_unit_test(test_value__float_accepts_decimals_and_exponents),
+        cmocka_unit_test(test_value__float_refuses_nan_inf_hex_and_underflow),
         cmocka_unit_test(test_value__float_rejects_trailing_junk),
         cmocka_unit_test(test_value__float_overflow_is_out_of_range),
         cmocka_unit_test(test_value__numeric_pads_to_declared_scale),

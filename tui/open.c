@@ -43,8 +43,9 @@ static void print_line(FILE *err, const char *secret, orm_buf *line)
     orm_buf_free(line);
 }
 
-/* Load the models file and register what is valid. Problems are printed
- * as "path:line: message"; they do not stop orb. */
+/* Load the models file and register its models. Every problem is printed
+ * as "path:line: message" and stops orb (exit 2): a model it left out
+ * would otherwise be reflected or missing without anyone noticing. */
 static int load_models(orm_db *db, const char *path, FILE *err)
 {
     orm_modelfile *mf = NULL;
@@ -59,8 +60,11 @@ static int load_models(orm_db *db, const char *path, FILE *err)
     }
     if (mf->nproblems) {
         char *text = orm_modelfile_problems_text(mf);
-        fprintf(err, "%s\n", text ? text : "orb: out of memory");
+        fprintf(err, "%s\norb: %s\n", text ? text : "orb: out of memory",
+                orm_error_text(&e));
         free(text);
+        status = 2;
+        goto done;
     }
     for (size_t i = 0; i < mf->nmodels; i++) {
         orm_model *m = mf->models[i];

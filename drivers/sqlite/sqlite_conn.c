@@ -631,8 +631,8 @@ int sqlite_column(orm_stmt *base, size_t index, orm_type type, orm_value *out)
         int64_t v = sqlite3_value_int64(val);
         if (want == ORM_VFLOAT) {
             *out = orm_value_float((double)v);
-        } else if (want == ORM_VBOOL) {
-            *out = orm_value_bool(v != 0);
+        } else if (want == ORM_VBOOL && (v == 0 || v == 1)) {
+            *out = orm_value_bool(v == 1);
         } else if (want == ORM_VTEXT) {
             char *slot = sqlite_num_slot(st, index);
             if (!slot)
@@ -663,26 +663,16 @@ int sqlite_column(orm_stmt *base, size_t index, orm_type type, orm_value *out)
         return 0;
     }
     if (storage == SQLITE_TEXT) {
+        /* Text in a number or boolean column ('0.10', 'true', written by
+         * another program) stays text: the core reads it as its column's
+         * kind and keeps the text for the lost-update guards, which must
+         * compare what is stored. An integer other than 0 or 1 in a
+         * boolean column stays an integer for the same reason. */
         const unsigned char *text = sqlite3_value_text(val);
         size_t len = (size_t)sqlite3_value_bytes(val);
-        int64_t iv;
-        double fv;
         if (!text)
             return orm_conn_error(base->conn, ORM_ENOMEM, "out of memory");
-        if (want == ORM_VINT &&
-            orm_int_parse(&iv, (const char *)text, len) == 0) {
-            *out = orm_value_int(iv);
-        } else if (want == ORM_VFLOAT &&
-                   orm_double_parse(&fv, (const char *)text, len) == 0) {
-            *out = orm_value_float(fv);
-        } else if (want == ORM_VBOOL &&
-                   orm_int_parse(&iv, (const char *)text, len) == 0) {
-            *out = orm_value_bool(iv != 0);
-        } else if (want == ORM_VBOOL &&
-                   (strcasecmp((const char *)text, "true") == 0 ||
-                    strcasecmp((const char *)text, "false") == 0)) {
-            *out = orm_value_bool(text[0] == 't' || text[0] == 'T');
-        } else if (want == ORM_VBLOB) {
+        if (want == ORM_VBLOB) {
             *out = orm_value_blob(text, len);
         } else {
             *out = orm_value_textn((const char *)text, len);

@@ -1,9 +1,12 @@
 /* Growable text buffer used to build SQL and messages. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "orm/error.h"
 #include "orm/sys/buf.h"
+#include "alloc.h"
 
 static int buf_reserve(orm_buf *b, size_t extra)
 {
@@ -19,7 +22,7 @@ static int buf_reserve(orm_buf *b, size_t extra)
         }
         cap *= 2;
     }
-    char *data = realloc(b->data, cap);
+    char *data = orm_realloc(b->data, cap);
     if (!data) {
         b->failed = 1;
         return -1;
@@ -130,9 +133,45 @@ char *orm_buf_finish(orm_buf *b)
     return out;
 }
 
+int orm_buf_read_file(orm_buf *b, const char *path, size_t limit)
+{
+    FILE *f = fopen(path, "rb");
+    size_t start = b->len, n;
+    char chunk[4096];
+    int rc = 0;
+    if (!f)
+        return ORM_EIO;
+    /* One byte past the limit tells a file of exactly `limit` bytes from
+     * a longer one. */
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b->len - start + n > limit) {
+            rc = ORM_EINVALID;
+            break;
+        }
+        orm_buf_appendn(b, chunk, n);
+        if (b->failed) {
+            rc = ORM_ENOMEM;
+            break;
+        }
+    }
+    if (rc == 0 && ferror(f))
+        rc = ORM_EIO;
+    int saved = errno;
+    fclose(f);
+    errno = saved;
+    if (rc == 0 && !orm_buf_str(b))
+        rc = ORM_ENOMEM;
+    if (rc == ORM_EINVALID) {
+        b->len = start;
+        if (b->data)
+            b->data[start] = '\0';
+    }
+    return rc;
+}
+
 char *orm_strndup(const char *s, size_t n)
 {
-    char *p = malloc(n + 1);
+    char *p = orm_malloc(n + 1);
     if (!p)
         return NULL;
     memcpy(p, s, n);

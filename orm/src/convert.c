@@ -11,6 +11,7 @@
  */
 
 #include "convert.h"
+#include "alloc.h"
 
 /* ---- errors ---- */
 
@@ -350,7 +351,7 @@ static int parse_blob(orm_value *out, const char *s, size_t n, orm_error *err)
     if (!is_hex)
         return orm_value_blob_dup(out, s, n) ? convert_nomem(err) : 0;
     size_t len = (n - 2) / 2;
-    unsigned char *bytes = malloc(len + 1);
+    unsigned char *bytes = orm_malloc(len + 1);
     if (!bytes)
         return convert_nomem(err);
     for (size_t i = 0; i < len; i++)
@@ -518,7 +519,7 @@ static char *format_blob(const unsigned char *bytes, size_t len)
 {
     if (len > (SIZE_MAX - 3) / 2)
         return NULL;
-    char *text = malloc(2 * len + 3);
+    char *text = orm_malloc(2 * len + 3);
     if (!text)
         return NULL;
     text[0] = '\\';

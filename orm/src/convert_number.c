@@ -4,6 +4,9 @@
  * and scale, and the canonical form of numbers, booleans and UUIDs a
  * database gives back (orm_value_normalize).
  */
+#include <math.h>
+#include <strings.h>
+
 #include "convert.h"
 
 /* ---- integers and floats ---- */
@@ -50,17 +53,66 @@ int convert_parse_int(const orm_column *col, const char *s, size_t n,
     return 0;
 }
 
+/* Typed input is decimal notation only: digits with an optional point
+ * and exponent. strtod also reads hexadecimal (0x10 is 16), "nan" and
+ * "inf", which no one typing a number means, and which the databases
+ * keep apart (SQLite stores NaN as NULL). Sets *nonzero when a mantissa
+ * digit is not 0. */
+static int float_decimal_syntax(const char *s, size_t n, int *nonzero)
+{
+    size_t i = 0, digits = 0, exp_digits = 0;
+    *nonzero = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; i < n && convert_is_digit(s[i]); i++, digits++)
+        *nonzero |= s[i] != '0';
+    if (i < n && s[i] == '.')
+        for (i++; i < n && convert_is_digit(s[i]); i++, digits++)
+            *nonzero |= s[i] != '0';
+    if (digits == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (; i < n && convert_is_digit(s[i]); i++)
+            exp_digits++;
+        if (exp_digits == 0)
+            return 0;
+    }
+    return i == n;
+}
+
 int convert_parse_float(const orm_column *col, const char *s, size_t n,
                         double *out, orm_error *err)
 {
+    int nonzero;
+    if (!float_decimal_syntax(s, n, &nonzero)) {
+        const char *p = s + (n && (*s == '+' || *s == '-'));
+        size_t left = n - (size_t)(p - s);
+        if ((left == 3 && strncasecmp(p, "nan", 3) == 0) ||
+            (left == 3 && strncasecmp(p, "inf", 3) == 0) ||
+            (left == 8 && strncasecmp(p, "infinity", 8) == 0))
+            return convert_type_error(err, col,
+                                      "expected a finite number (NaN and "
+                                      "infinity cannot be stored)");
+        if (left > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+            return convert_type_error(err, col,
+                                      "expected a decimal number, not "
+                                      "hexadecimal");
+        return convert_expected_error(err, col);
+    }
     int rc = orm_double_parse(out, s, n);
     if (rc == ORM_ENOMEM)
         return convert_nomem(err);
-    if (rc == 1)
+    if (rc < 0)
+        return convert_expected_error(err, col);
+    /* Too large, or so close to zero that it would be stored as 0. */
+    int float32 = convert_col_is_float32(col);
+    if (rc == 1 || (float32 && isinf((float)*out)) ||
+        (nonzero && (*out == 0 || (float32 && (float)*out == 0))))
         return convert_type_error(err, col, "out of range for %s",
                                   orm_type_name(col->type));
-    if (rc)
-        return convert_expected_error(err, col);
     return 0;
 }
 

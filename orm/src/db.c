@@ -11,8 +11,10 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "orm/sys/number.h"
 #include "orm/version.h"
 #include "util.h"
+#include "alloc.h"
 
 #define DB_CACHE_MAX 128
 
@@ -200,7 +202,7 @@ int orm_driver_register(const orm_driver *driver, orm_error *err)
     }
     if (nadded == added_cap) {
         size_t cap = added_cap ? added_cap * 2 : 4;
-        const orm_driver **more = realloc(added, cap * sizeof *more);
+        const orm_driver **more = orm_realloc(added, cap * sizeof *more);
         if (!more) {
             rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
             goto done;
@@ -330,7 +332,7 @@ int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams, unsigned flags,
     }
     if (db->ncache == db->cache_cap) {
         size_t cap = db->cache_cap ? db->cache_cap * 2 : 16;
-        db_cached_stmt *cache = realloc(db->cache, cap * sizeof *cache);
+        db_cached_stmt *cache = orm_realloc(db->cache, cap * sizeof *cache);
         if (!cache) {
             db->driver->finalize(st);
             return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
@@ -394,6 +396,65 @@ int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
     if (col && value_needs_normalize(out, col) &&
         (rc = orm_value_normalize(out, col)) < 0)
         return orm_error_set(&db->err, rc, "out of memory");
+    return 0;
+}
+
+/* Would a guard binding the normalized value `norm` miss the raw one the
+ * database gave? Text and blobs by their bytes; an integer read as a
+ * boolean or a float, or a number read as a decimal's text, by its
+ * number; a float4 rounded to what the column holds is that value. */
+static int stored_differs(const orm_value *raw, const orm_value *norm)
+{
+    double d;
+    if ((raw->kind == ORM_VINT || raw->kind == ORM_VFLOAT) &&
+        norm->kind == ORM_VTEXT) {
+        double want = raw->kind == ORM_VINT ? (double)raw->u.i : raw->u.f;
+        return orm_double_parse(&d, norm->u.s.ptr, norm->u.s.len) != 0 ||
+               d != want;
+    }
+    if (raw->kind == ORM_VINT && norm->kind == ORM_VBOOL)
+        return raw->u.i != 0 && raw->u.i != 1;
+    if (raw->kind == ORM_VINT && norm->kind == ORM_VFLOAT)
+        return !(norm->u.f >= -0x1p63 && norm->u.f < 0x1p63 &&
+                 (int64_t)norm->u.f == raw->u.i);
+    if (raw->kind == ORM_VFLOAT && norm->kind == ORM_VFLOAT)
+        return 0;
+    return !orm_value_equal(raw, norm);
+}
+
+int db_stmt_column_stored(orm_db *db, db_stmt *st, size_t i,
+                          const orm_column *col, orm_value *out,
+                          orm_value *stored)
+{
+    *stored = orm_value_null();
+    int rc = db->driver->column(st->stmt, i, col->type, out);
+    if (rc < 0)
+        return db_fail(db, rc);
+    if (!value_needs_normalize(out, col))
+        return 0;
+    /* Normalize a borrowed view, so the raw value outlives it. */
+    orm_value raw = *out;
+    out->owned = 0;
+    if ((rc = orm_value_normalize(out, col)) < 0) {
+        *out = orm_value_null();
+        orm_value_clear(&raw);
+        return orm_error_set(&db->err, rc, "out of memory");
+    }
+    int same_bytes = (out->kind == ORM_VTEXT || out->kind == ORM_VBLOB) &&
+                     out->kind == raw.kind && out->u.s.ptr == raw.u.s.ptr;
+    if (stored_differs(&raw, out)) {
+        if (raw.owned) {
+            *stored = raw;
+        } else if (orm_value_copy(stored, &raw)) {
+            orm_value_clear(out);
+            return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+        }
+    } else if (raw.owned) {
+        if (same_bytes)
+            out->owned = 1;
+        else
+            orm_value_clear(&raw);
+    }
     return 0;
 }
 
@@ -470,7 +531,7 @@ int orm_db_open(orm_db **out, const char *url_text,
                 const orm_open_options *opts)
 {
     orm_open_options defaults = ORM_OPEN_OPTIONS_INIT;
-    orm_db *db = calloc(1, sizeof *db);
+    orm_db *db = orm_calloc(1, sizeof *db);
     int rc;
     *out = NULL;
     if (!db)
@@ -612,8 +673,8 @@ int orm_db_register(orm_db *db, const orm_model *model)
             if (db->model_owned[i]) {
                 /* Records made with the old model point at it: keep it
                  * alive until the database is freed. */
-                orm_model **kept =
-                    realloc(db->replaced, (db->nreplaced + 1) * sizeof *kept);
+                orm_model **kept = orm_realloc(
+                    db->replaced, (db->nreplaced + 1) * sizeof *kept);
                 if (!kept)
                     return ORM_ENOMEM;
                 db->replaced = kept;
@@ -630,11 +691,12 @@ int orm_db_register(orm_db *db, const orm_model *model)
     }
     if (db->nmodels == db->models_cap) {
         size_t cap = db->models_cap ? db->models_cap * 2 : 16;
-        const orm_model **models = realloc(db->models, cap * sizeof *models);
+        const orm_model **models =
+            orm_realloc(db->models, cap * sizeof *models);
         if (!models)
             return ORM_ENOMEM;
         db->models = models;
-        unsigned char *owned = realloc(db->model_owned, cap);
+        unsigned char *owned = orm_realloc(db->model_owned, cap);
         if (!owned)
             return ORM_ENOMEM;
         db->model_owned = owned;
@@ -830,8 +892,8 @@ int orm_db_count(orm_db *db, const orm_model *model, int allow_estimate,
 static void db_estimates(orm_db *db, const orm_model *const *models, size_t n,
                          int64_t *est)
 {
-    const char **schemas = calloc(n, sizeof *schemas);
-    const char **tables = calloc(n, sizeof *tables);
+    const char **schemas = orm_calloc(n, sizeof *schemas);
+    const char **tables = orm_calloc(n, sizeof *tables);
     int rc = ORM_ENOMEM;
     for (size_t i = 0; i < n; i++)
         est[i] = -1;

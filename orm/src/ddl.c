@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "orm/sys/number.h"
 #include "util.h"
+#include "alloc.h"
 
 /* Identifier length limit shared by PostgreSQL (63) and MySQL (64). */
 #define DDL_NAME_MAX 63
@@ -134,7 +135,7 @@ int ddl_create_table_sql(orm_db *db, const orm_model *m, char ***out,
         if ((m->columns[i].flags & ORM_INDEX) &&
             !(m->columns[i].flags & (ORM_UNIQUE | ORM_PK)))
             nidx++;
-    char **stmts = calloc(1 + nidx, sizeof *stmts);
+    char **stmts = orm_calloc(1 + nidx, sizeof *stmts);
     size_t n = 0;
     sql_builder sb;
     if (!stmts)
@@ -323,7 +324,7 @@ int orm_db_drop_table(orm_db *db, const orm_model *model)
 static int dependency_order(orm_db *db, size_t *order)
 {
     size_t n = db->nmodels, done = 0;
-    unsigned char *placed = calloc(n ? n : 1, 1);
+    unsigned char *placed = orm_calloc(n ? n : 1, 1);
     if (!placed)
         return ORM_ENOMEM;
     while (done < n) {
@@ -356,7 +357,7 @@ static int dependency_order(orm_db *db, size_t *order)
 
 int orm_db_create_all(orm_db *db)
 {
-    size_t *order = calloc(db->nmodels ? db->nmodels : 1, sizeof *order);
+    size_t *order = orm_calloc(db->nmodels ? db->nmodels : 1, sizeof *order);
     int rc = order ? dependency_order(db, order) : ORM_ENOMEM;
     for (size_t i = 0; rc == 0 && i < db->nmodels; i++)
         rc = orm_db_create_table(db, db->models[order[i]]);
@@ -366,7 +367,7 @@ int orm_db_create_all(orm_db *db)
 
 int orm_db_drop_all(orm_db *db)
 {
-    size_t *order = calloc(db->nmodels ? db->nmodels : 1, sizeof *order);
+    size_t *order = orm_calloc(db->nmodels ? db->nmodels : 1, sizeof *order);
     int rc = order ? dependency_order(db, order) : ORM_ENOMEM;
     for (size_t i = db->nmodels; rc == 0 && i > 0; i--)
         if (!db->models[order[i - 1]]->is_view) /* reflected views stay */

@@ -80,6 +80,19 @@ static int replace_string(char **slot, const char *value)
     return 0;
 }
 
+int orm_error_quote_len(const char *name)
+{
+    size_t n = 0;
+    while (name[n] && n <= ORM_ERROR_QUOTE_MAX)
+        n++;
+    if (n <= ORM_ERROR_QUOTE_MAX)
+        return (int)n;
+    n = ORM_ERROR_QUOTE_MAX;
+    while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+        n--; /* not inside a character */
+    return (int)n;
+}
+
 int orm_error_set_column(orm_error *err, const char *column)
 {
     return err ? replace_string(&err->column, column) : 0;

@@ -13,6 +13,7 @@
 
 #include "orm/expr.h"
 #include "orm/sys/buf.h"
+#include "alloc.h"
 
 #define OP_TEXT(e, text, n)  text,
 #define OP_ARITY(e, text, n) n,
@@ -40,7 +41,7 @@ int orm_op_arity(orm_op op)
  * node; orm_expr_free frees only what does not live there. */
 static orm_expr *expr_alloc(orm_expr_kind kind, size_t extra)
 {
-    orm_expr *e = malloc(sizeof *e + extra);
+    orm_expr *e = orm_malloc(sizeof *e + extra);
     if (!e)
         return NULL;
     *e = (orm_expr){.kind = kind, .op = ORM_OP_COUNT};
@@ -275,7 +276,7 @@ orm_expr *orm_in(orm_expr *col, orm_expr **values, size_t n)
         goto fail;
     if (n > ((size_t)-1) / sizeof *args - 1)
         goto fail;
-    args = malloc((n + 1) * sizeof *args);
+    args = orm_malloc((n + 1) * sizeof *args);
     if (!args)
         goto fail;
     args[0] = col;

@@ -30,6 +30,7 @@
  */
 
 #include "filter_parse.h"
+#include "alloc.h"
 
 /* ---------------------------------------------------------------------
  * Columns
@@ -85,8 +86,10 @@ static int unknown_column(filter_parser *p, const char *name, size_t pos)
         orm_buf_free(&hint);
         return filter_nomem(p);
     }
+    int shown = orm_error_quote_len(name);
     int rc = filter_fail_hint(p, ORM_EPARSE, pos, orm_buf_str(&hint),
-                              "unknown column '%s'", name);
+                              "unknown column '%.*s%s'", shown, name,
+                              name[shown] ? "\xE2\x80\xA6" : "");
     orm_buf_free(&hint);
     if (rc != ORM_ENOMEM && orm_error_set_column(p->err, name) != 0)
         rc = ORM_ENOMEM;
@@ -200,7 +203,7 @@ static int parse_in_list(filter_parser *p, const orm_column *col,
     char shown[SHOW_SIZE];
     int rc;
 
-    args = malloc(4 * sizeof *args);
+    args = orm_malloc(4 * sizeof *args);
     if (!args) {
         orm_expr_free(column);
         return filter_nomem(p);
@@ -229,7 +232,7 @@ static int parse_in_list(filter_parser *p, const orm_column *col,
     for (;;) {
         orm_expr *v = NULL;
         if (n == cap) {
-            orm_expr **grown = realloc(args, 2 * cap * sizeof *args);
+            orm_expr **grown = orm_realloc(args, 2 * cap * sizeof *args);
             if (!grown) {
                 rc = filter_nomem(p);
                 goto done;
@@ -556,7 +559,7 @@ static int parse_chain(filter_parser *p, enum filter_kw kw, orm_op op,
         orm_expr *e = NULL;
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 4;
-            orm_expr **grown = realloc(args, ncap * sizeof *args);
+            orm_expr **grown = orm_realloc(args, ncap * sizeof *args);
             if (!grown) {
                 rc = filter_nomem(p);
                 goto done;

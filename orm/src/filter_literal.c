@@ -4,6 +4,7 @@
  * value it becomes for a column of a given type.
  */
 #include "filter_parse.h"
+#include "alloc.h"
 
 /* ---------------------------------------------------------------------
  * Literals and values
@@ -255,7 +256,7 @@ int filter_parse_value(filter_parser *p, const orm_column *col, orm_op op,
     filter_literal_clear(&lit);
     if (rc != 0)
         return rc;
-    orm_expr *e = calloc(1, sizeof *e);
+    orm_expr *e = orm_calloc(1, sizeof *e);
     if (!e) {
         orm_value_clear(&v);
         return filter_nomem(p);

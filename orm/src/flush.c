@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "flush.h"
+#include "alloc.h"
 
 /* ---- order ---- */
 
@@ -48,7 +49,7 @@ static size_t planned_bucket(const planned *p)
 static int planned_sort(planned *plan, size_t n)
 {
     size_t start[3 * RANK_SLOTS + 1] = {0};
-    planned *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    planned *sorted = orm_malloc((n ? n : 1) * sizeof *sorted);
     if (!sorted)
         return ORM_ENOMEM;
     for (size_t i = 0; i < n; i++)
@@ -66,8 +67,8 @@ static planned *commit_order(orm_session *s, size_t *count)
 {
     size_t n, nmodels = 0, cap = 8;
     orm_record **recs = session_pending_array(s, &n);
-    planned *plan = malloc((n ? n : 1) * sizeof *plan);
-    const orm_model **models = malloc(cap * sizeof *models);
+    planned *plan = orm_malloc((n ? n : 1) * sizeof *plan);
+    const orm_model **models = orm_malloc(cap * sizeof *models);
     int *ranks = NULL;
     if (!plan || !models)
         goto fail;
@@ -82,7 +83,7 @@ static planned *commit_order(orm_session *s, size_t *count)
         if (j == nmodels) {
             if (nmodels == cap) {
                 const orm_model **grown =
-                    realloc(models, 2 * cap * sizeof *models);
+                    orm_realloc(models, 2 * cap * sizeof *models);
                 if (!grown)
                     goto fail;
                 models = grown;
@@ -96,7 +97,7 @@ static planned *commit_order(orm_session *s, size_t *count)
                                                        : FLUSH_DELETE;
         plan[i].rank = (int)j;
     }
-    if (!(ranks = malloc((nmodels ? nmodels : 1) * sizeof *ranks)))
+    if (!(ranks = orm_malloc((nmodels ? nmodels : 1) * sizeof *ranks)))
         goto fail;
     for (size_t j = 0; j < nmodels; j++)
         ranks[j] = model_rank(models[j], models, nmodels, 0);
@@ -321,10 +322,10 @@ static size_t stmt_shape(flush_ctx *f, const orm_record *rec, flush_phase phase,
     const orm_model *m = rec->model;
     size_t len = 1 + sizeof m + m->ncolumns;
     if (f->shape_cap < len) {
-        unsigned char *scratch = realloc(f->shape_scratch, len);
+        unsigned char *scratch = orm_realloc(f->shape_scratch, len);
         if (scratch)
             f->shape_scratch = scratch;
-        unsigned char *kept = realloc(f->kept_shape, len);
+        unsigned char *kept = orm_realloc(f->kept_shape, len);
         if (kept)
             f->kept_shape = kept;
         if (!scratch || !kept)
@@ -448,11 +449,11 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
         return 0;
     for (size_t i = 0; i < npk; i++)
         key[i] = &rec->values[pk[i]];
-    orm_value *row = calloc(m->ncolumns, sizeof *row);
+    orm_value *row = orm_calloc(m->ncolumns, sizeof *row);
     orm_value rowid = ORM_VALUE_NULL_INIT;
     if (!row)
         return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
-    rc = session_select_row(f->s, m, key, npk, 0, row, &rowid);
+    rc = session_select_row(f->s, m, key, npk, 0, row, NULL, &rowid);
     if (rc == ORM_ROW) {
         for (size_t i = 0; i < m->ncolumns; i++) {
             flush_store_value(f, rec, i, row[i]);
@@ -493,7 +494,7 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
         for (size_t i = 0; i < npk; i++) {
             if (i)
                 sql_raw(sb, " AND ");
-            sql_match(sb, &m->columns[pk[i]], &rec->original[pk[i]]);
+            sql_match(sb, &m->columns[pk[i]], record_guard_value(rec, pk[i]));
         }
     }
     for (size_t i = 0; g != GUARD_NONE && i < m->ncolumns; i++) {
@@ -505,7 +506,7 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
                                 : c->type == ORM_BLOB || c->read_only)
             continue;
         sql_raw(sb, " AND ");
-        sql_match(sb, c, &rec->original[i]);
+        sql_match(sb, c, record_guard_value(rec, i));
     }
 }
 
@@ -683,8 +684,9 @@ static int flush(flush_ctx *f)
         for (size_t i = 0; i < n; i++)
             if (order[i].phase == FLUSH_INSERT)
                 saved_count += order[i].rec->model->ncolumns;
-        saved = calloc(n ? n : 1, sizeof *saved);
-        saved_pool = calloc(saved_count ? saved_count : 1, sizeof *saved_pool);
+        saved = orm_calloc(n ? n : 1, sizeof *saved);
+        saved_pool =
+            orm_calloc(saved_count ? saved_count : 1, sizeof *saved_pool);
         if (!saved || !saved_pool) {
             free(saved);
             free(saved_pool);

@@ -96,7 +96,7 @@ static void join_values(sql_builder *sb, const planned *order, size_t k,
         for (size_t i = 0; i < npk; i++, n++) {
             const orm_column *col = &m->columns[pk[i]];
             sql_raw(sb, n ? ", " : "");
-            sql_param(sb, &rec->original[pk[i]], sql_match_type(col));
+            sql_param(sb, record_guard_value(rec, pk[i]), sql_match_type(col));
         }
         for (size_t c = 0; g == GUARD_UPDATE && c < m->ncolumns; c++) {
             if (!first->changed[c])
@@ -110,7 +110,8 @@ static void join_values(sql_builder *sb, const planned *order, size_t k,
                 continue;
             sql_raw(sb, n++ ? ", " : "");
             sb->mask_next = (m->columns[c].flags & ORM_SECRET) != 0;
-            sql_param(sb, &rec->original[c], sql_match_type(&m->columns[c]));
+            sql_param(sb, record_guard_value(rec, c),
+                      sql_match_type(&m->columns[c]));
         }
         sql_raw(sb, ")");
     }

@@ -4,6 +4,7 @@
  * current date and time.
  */
 #include "convert.h"
+#include "alloc.h"
 
 /* ---- default generators ---- */
 
@@ -111,8 +112,8 @@ static int generate_token_hex(orm_value *out, const char *arg, size_t n,
     }
     /* The random bytes on the stack for the usual sizes. */
     unsigned char small[64];
-    bytes = count <= (long)sizeof small ? small : malloc((size_t)count);
-    text = malloc(2 * (size_t)count + 1);
+    bytes = count <= (long)sizeof small ? small : orm_malloc((size_t)count);
+    text = orm_malloc(2 * (size_t)count + 1);
     if (!bytes || !text) {
         rc = convert_nomem(err);
         goto done;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "alloc.h"
 
 static uint64_t hash_value(uint64_t h, const orm_value *v)
 {
@@ -114,7 +115,7 @@ int identity_reserve(identity_map *map, size_t extra)
     size_t cap = map->cap ? map->cap * 2 : 64;
     while ((map->count + extra) * 2 > cap)
         cap *= 2;
-    map_slot *slots = calloc(cap, sizeof *slots);
+    map_slot *slots = orm_calloc(cap, sizeof *slots);
     if (!slots)
         return ORM_ENOMEM;
     identity_map old = *map;
@@ -157,7 +158,7 @@ int identity_slot_order(const identity_map *map, const loaded_key *keys,
     while ((map->cap >> shift) > nkeys && (map->cap >> shift) > 1)
         shift++;
     size_t nb = map->cap >> shift;
-    size_t *start = calloc(nb + 1, sizeof *start);
+    size_t *start = orm_calloc(nb + 1, sizeof *start);
     if (!start)
         return ORM_ENOMEM;
     for (size_t k = 0; k < nkeys; k++)

@@ -161,6 +161,13 @@ int db_stmt_step(orm_db *db, db_stmt *st);
  * (borrowed unless normalization had to change it: then owned). */
 int db_stmt_column(orm_db *db, db_stmt *st, size_t i, const orm_column *col,
                    orm_value *out);
+/* Column i of a model's column `col`, normalized like db_stmt_column;
+ * when normalizing changed what a guard would compare (see
+ * orm_record.stored), *stored gets the value as the database gave it
+ * (owned), else SQL NULL. */
+int db_stmt_column_stored(orm_db *db, db_stmt *st, size_t i,
+                          const orm_column *col, orm_value *out,
+                          orm_value *stored);
 /* Could orm_value_normalize change a value read for `col`? Text and
  * blob columns, and values already of their column's kind, stay as the
  * driver gave them. orm_value_normalize starts with this test, and the
@@ -267,6 +274,11 @@ struct orm_record {
     orm_record_state state;
     orm_value *values;   /* current (owned, or borrowed from original) */
     orm_value *original; /* as loaded (owned, or in the record's block) */
+    /* NULL, or per column the value as the database holds it when that
+     * is not what original holds (normalizing changed it: a SQLite date
+     * written with a 'T', an upper-case UUID, 'true'); ORM_VNULL where
+     * original is what is stored. Owned. The guards compare these. */
+    orm_value *stored;
     unsigned char *changed;
     orm_value rowid; /* hidden row id for tables without a primary key */
     int in_identity;
@@ -277,6 +289,12 @@ struct orm_record {
 
 /* Free a record whatever its owner (record.c). */
 void record_destroy(orm_record *rec);
+/* What a lost-update guard compares column `col` with: the value as the
+ * database holds it (see orm_record.stored), else the loaded one. */
+const orm_value *record_guard_value(const orm_record *rec, size_t col);
+/* Remember the database's own form of column `col` (copied), or forget it
+ * when `stored` is NULL or SQL NULL. 0 or ORM_ENOMEM (nothing changed). */
+int record_stored_set(orm_record *rec, size_t col, const orm_value *stored);
 /* Unchanged columns share their bytes with the loaded value: make
  * values[col] such a borrowed alias of original[col], and tell one. */
 void record_alias(orm_record *rec, size_t col);
@@ -345,10 +363,12 @@ const char *session_sql_cached(orm_session *s, const void *shape, size_t len);
 void session_sql_remember(orm_session *s, const void *shape, size_t len,
                           const char *sql);
 /* Read one row by key (pk values, or the rowid when `by_rowid`) into
- * `row` (owned copies) and `rowid`: ORM_ROW, ORM_DONE, or an error. */
+ * `row` (owned copies), `stored` when not NULL (per column the database's
+ * own form where normalizing changed it, else SQL NULL; owned) and
+ * `rowid`: ORM_ROW, ORM_DONE, or an error. */
 int session_select_row(orm_session *s, const orm_model *m,
                        const orm_value *const *key, size_t nkey, int by_rowid,
-                       orm_value *row, orm_value *rowid);
+                       orm_value *row, orm_value *stored, orm_value *rowid);
 orm_error *session_err(orm_session *s);
 
 /* Single-column foreign keys live on their column (ref_table/ref_column),

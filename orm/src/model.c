@@ -9,6 +9,7 @@
 #include "orm/sys/buf.h"
 #include "internal.h"
 #include "util.h"
+#include "alloc.h"
 
 /* Capacities of an owned model's arrays; also marks the model as owned. */
 typedef struct model_storage {
@@ -241,10 +242,10 @@ void orm_model_free(orm_model *model)
 
 int orm_model_new(orm_model **out, const char *name, const char *table)
 {
-    orm_model *m = calloc(1, sizeof *m);
+    orm_model *m = orm_calloc(1, sizeof *m);
     if (!m)
         return ORM_ENOMEM;
-    m->owned = calloc(1, sizeof(model_storage));
+    m->owned = orm_calloc(1, sizeof(model_storage));
     m->name = orm_strdup(name ? name : table);
     m->table = orm_strdup(table ? table : name);
     if (!m->owned || !m->name || !m->table) {
@@ -279,7 +280,7 @@ int orm_model_add_column(orm_model *model, const orm_column *col)
     if (model->ncolumns == st->column_cap) {
         size_t cap = st->column_cap ? st->column_cap * 2 : 8;
         orm_column *cols =
-            realloc((void *)(uintptr_t)model->columns, cap * sizeof *cols);
+            orm_realloc((void *)(uintptr_t)model->columns, cap * sizeof *cols);
         if (!cols)
             return ORM_ENOMEM;
         model->columns = cols;
@@ -314,7 +315,7 @@ int orm_model_add_column(orm_model *model, const orm_column *col)
 
 static const char *const *dup_string_array(const char *const *a, size_t n)
 {
-    char **copy = calloc(n ? n : 1, sizeof *copy);
+    char **copy = orm_calloc(n ? n : 1, sizeof *copy);
     if (!copy)
         return NULL;
     for (size_t i = 0; i < n; i++) {
@@ -336,8 +337,8 @@ int orm_model_add_foreign_key(orm_model *model, const char *name,
         return ORM_EINVALID;
     if (model->nforeign_keys == st->fkey_cap) {
         size_t cap = st->fkey_cap ? st->fkey_cap * 2 : 4;
-        orm_foreign_key *fks =
-            realloc((void *)(uintptr_t)model->foreign_keys, cap * sizeof *fks);
+        orm_foreign_key *fks = orm_realloc(
+            (void *)(uintptr_t)model->foreign_keys, cap * sizeof *fks);
         if (!fks)
             return ORM_ENOMEM;
         model->foreign_keys = fks;
@@ -369,7 +370,7 @@ int orm_model_add_unique(orm_model *model, const char *name, size_t ncolumns,
     if (model->nuniques == st->unique_cap) {
         size_t cap = st->unique_cap ? st->unique_cap * 2 : 4;
         orm_unique *u =
-            realloc((void *)(uintptr_t)model->uniques, cap * sizeof *u);
+            orm_realloc((void *)(uintptr_t)model->uniques, cap * sizeof *u);
         if (!u)
             return ORM_ENOMEM;
         model->uniques = u;

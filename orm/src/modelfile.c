@@ -26,6 +26,7 @@
 #include <utf8proc.h>
 
 #include "modelfile_read.h"
+#include "alloc.h"
 
 static const char *const mf_model_keys[] = {
     "__tablename__", "__repr__", "__schema__", "__version__", "__unique__",
@@ -48,7 +49,7 @@ void mf_problem(mf_ctx *ctx, int line, const char *fmt, ...)
     char *path = orm_strdup(ctx->name);
     if (mf->nproblems == ctx->problems_cap) {
         size_t cap = ctx->problems_cap ? ctx->problems_cap * 2 : 8;
-        orm_modelfile_problem *p = realloc(mf->problems, cap * sizeof *p);
+        orm_modelfile_problem *p = orm_realloc(mf->problems, cap * sizeof *p);
         if (p) {
             mf->problems = p;
             ctx->problems_cap = cap;
@@ -139,7 +140,7 @@ static void mf_section_reset(mf_section *sec)
 
 int mf_add_mark(mf_mark **marks, size_t *n, const char *name, int line)
 {
-    mf_mark *grown = realloc(*marks, (*n + 1) * sizeof *grown);
+    mf_mark *grown = orm_realloc(*marks, (*n + 1) * sizeof *grown);
     if (!grown)
         return -1;
     *marks = grown;
@@ -168,7 +169,7 @@ static void mf_keep_model(mf_ctx *ctx, orm_model *model)
     orm_modelfile *mf = ctx->mf;
     if (mf->nmodels == ctx->models_cap) {
         size_t cap = ctx->models_cap ? ctx->models_cap * 2 : 8;
-        orm_model **grown = realloc(mf->models, cap * sizeof *grown);
+        orm_model **grown = orm_realloc(mf->models, cap * sizeof *grown);
         if (!grown) {
             orm_model_free(model);
             ctx->nomem = 1;
@@ -340,7 +341,7 @@ static void mf_unique_add(mf_ctx *ctx, const char *value)
                        "__unique__ needs column names separated by ','");
             goto done;
         }
-        char **grown = realloc(u.columns, (u.ncolumns + 1) * sizeof *grown);
+        char **grown = orm_realloc(u.columns, (u.ncolumns + 1) * sizeof *grown);
         if (!grown)
             goto nomem;
         u.columns = grown;
@@ -352,7 +353,7 @@ static void mf_unique_add(mf_ctx *ctx, const char *value)
         s = comma + 1;
     }
     mf_unique *grown =
-        realloc(sec->uniques, (sec->nuniques + 1) * sizeof *grown);
+        orm_realloc(sec->uniques, (sec->nuniques + 1) * sizeof *grown);
     if (!grown)
         goto nomem;
     sec->uniques = grown;
@@ -496,7 +497,7 @@ static char *mf_read_line(char *str, int num, void *stream)
 
 static int mf_modelfile_new(orm_modelfile **out)
 {
-    *out = calloc(1, sizeof **out);
+    *out = orm_calloc(1, sizeof **out);
     return *out ? 0 : ORM_ENOMEM;
 }
 
@@ -550,30 +551,21 @@ int orm_modelfile_parse(orm_modelfile **out, const char *text,
 int orm_modelfile_load(orm_modelfile **out, const char *path, orm_error *err)
 {
     orm_buf text = ORM_BUF_INIT;
-    char chunk[4096];
-    int rc = 0;
     if (!out || !path)
         return orm_error_set(err, ORM_EINVALID, "no models file given");
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return orm_error_set(err, ORM_EIO, "cannot read models file '%s': %s",
-                             path, strerror(errno));
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        orm_buf_appendn(&text, chunk, n);
-    if (ferror(f)) {
+    int rc = orm_buf_read_file(&text, path, ORM_TEXT_FILE_MAX);
+    if (rc == ORM_EIO)
         rc = orm_error_set(err, ORM_EIO, "cannot read models file '%s': %s",
                            path, strerror(errno));
-        goto done;
-    }
-    if (!orm_buf_str(&text)) {
-        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
-        goto done;
-    }
-    rc = mf_parse(out, orm_buf_str(&text), text.len, path, err);
-done:
-    fclose(f);
+    else if (rc == ORM_EINVALID)
+        rc = orm_error_set(err, ORM_EIO,
+                           "models file '%s' is larger than %d MiB: not read",
+                           path, ORM_TEXT_FILE_MAX / (1024 * 1024));
+    else if (rc)
+        rc = orm_error_set(err, rc, "out of memory");
+    else
+        rc = mf_parse(out, orm_buf_str(&text), text.len, path, err);
     orm_buf_free(&text);
     return rc;
 }

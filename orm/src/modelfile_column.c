@@ -4,6 +4,7 @@
  * against the type, references, and the orm_column they become.
  */
 #include "modelfile_read.h"
+#include "alloc.h"
 
 static const char *const mf_options[] = {
     "primary_key", "unique",         "not_null",      "nullable",
@@ -376,7 +377,7 @@ static void mf_column_store(mf_ctx *ctx, mf_coldef *def)
     size_t n = sec->scratch->ncolumns;
     if (n == sec->column_lines_cap) {
         size_t cap = n ? n * 2 : 8;
-        int *grown = realloc(sec->column_lines, cap * sizeof *grown);
+        int *grown = orm_realloc(sec->column_lines, cap * sizeof *grown);
         if (!grown) {
             ctx->nomem = 1;
             return;

@@ -21,6 +21,7 @@
 
 #include "c_locale.h"
 #include "orm/sys/number.h"
+#include "alloc.h"
 
 /* The shortest %g text ("1234.56", "1e-300") that reads back as finite
  * `d`. %g rather than %e: strtod reads "1234.56" faster than
@@ -184,7 +185,7 @@ int orm_double_parse(double *out, const char *s, size_t n)
     if (n == 0 || s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r') ||
         memchr(s, '\0', n))
         return ORM_ETYPE;
-    if (n >= sizeof small && !(copy = malloc(n + 1)))
+    if (n >= sizeof small && !(copy = orm_malloc(n + 1)))
         return ORM_ENOMEM;
     memcpy(copy, s, n);
     copy[n] = '\0';

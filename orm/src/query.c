@@ -9,6 +9,7 @@
 
 #include "flush.h"
 #include "internal.h"
+#include "alloc.h"
 
 #define QUERY_MAX_ORDER 8
 #define QUERY_NO_LIMIT  INT64_MAX
@@ -101,7 +102,7 @@ int orm_query_new(orm_query **out, orm_session *s, const orm_model *model)
 {
     /* malloc and an initializer: calloc costs several times as much for
      * a struct this size, and a lookup makes a query per call. */
-    orm_query *q = malloc(sizeof *q);
+    orm_query *q = orm_malloc(sizeof *q);
     *out = NULL;
     if (!q) /* no query to hold the detail: the session holds it */
         return orm_error_set(session_err(s), ORM_ENOMEM, "out of memory");
@@ -158,8 +159,8 @@ int orm_query_filter(orm_query *q, orm_expr *e)
     if (q->nfilters == q->filters_cap) {
         size_t cap = 2 * q->filters_cap;
         orm_expr **f = q->filters == q->first_filters
-                           ? malloc(cap * sizeof *f)
-                           : realloc(q->filters, cap * sizeof *f);
+                           ? orm_malloc(cap * sizeof *f)
+                           : orm_realloc(q->filters, cap * sizeof *f);
         if (!f) {
             orm_expr_free(e);
             q->filter_nomem = 1;
@@ -194,8 +195,10 @@ int orm_query_order_by(orm_query *q, const char *column, int descending)
 {
     int col = orm_model_column_index(q->model, column);
     if (col < 0) {
-        orm_error_set(&q->err, ORM_EINVALID, "unknown column '%s' in %s",
-                      column, q->model->table);
+        int shown = orm_error_quote_len(column);
+        orm_error_set(&q->err, ORM_EINVALID, "unknown column '%.*s%s' in %s",
+                      shown, column, column[shown] ? "\xE2\x80\xA6" : "",
+                      q->model->table);
         orm_error_set_column(&q->err, column);
         return fail(q, ORM_EINVALID);
     }
@@ -231,7 +234,7 @@ static int set_bound(orm_query *q, const orm_value *key, int direction)
         return fail(q,
                     orm_error_set(&q->err, ORM_EUNSUPPORTED,
                                   "%s has no key to page by", q->model->table));
-    q->bound = calloc(q->nkey, sizeof *q->bound);
+    q->bound = orm_calloc(q->nkey, sizeof *q->bound);
     if (!q->bound)
         return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
     for (size_t i = 0; i < q->nkey; i++)
@@ -573,7 +576,7 @@ int orm_query_sql(orm_query *q, char **sql, orm_value **params, size_t *nparams)
     *params = NULL;
     *nparams = 0;
     if (rc == 0) {
-        orm_value *copy = calloc(sb.nparams ? sb.nparams : 1, sizeof *copy);
+        orm_value *copy = orm_calloc(sb.nparams ? sb.nparams : 1, sizeof *copy);
         for (size_t i = 0; copy && i < sb.nparams; i++)
             if (orm_value_copy(&copy[i], &sb.params[i]))
                 rc = ORM_ENOMEM;
@@ -620,7 +623,7 @@ static int select_open(orm_query *q, int64_t limit, unsigned flags,
 static int cursor_open(orm_query *q, int64_t limit, unsigned flags,
                        orm_cursor **out)
 {
-    orm_cursor *c = calloc(1, sizeof *c);
+    orm_cursor *c = orm_calloc(1, sizeof *c);
     int rc;
     if (!c)
         return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
@@ -628,7 +631,7 @@ static int cursor_open(orm_query *q, int64_t limit, unsigned flags,
     c->db = q->db;
     c->st.cache_index = -1;
     c->width = q->model->ncolumns + (q->use_rowid ? 1 : 0);
-    c->row = calloc(c->width ? c->width : 1, sizeof *c->row);
+    c->row = orm_calloc(c->width ? c->width : 1, sizeof *c->row);
     if (!c->row) {
         free(c);
         return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
@@ -683,7 +686,7 @@ int orm_cursor_next(orm_cursor *c, const orm_value **row)
         return cursor_fail(c, rc);
     if (!c->row) { /* the program's SQL: its width is known now */
         c->width = c->db->driver->column_count(c->st.stmt);
-        c->row = calloc(c->width ? c->width : 1, sizeof *c->row);
+        c->row = orm_calloc(c->width ? c->width : 1, sizeof *c->row);
         if (!c->row)
             return cursor_fail(
                 c, orm_error_set(&c->db->err, ORM_ENOMEM, "out of memory"));
@@ -731,7 +734,7 @@ int orm_db_cursor(orm_cursor **out, orm_db *db, const char *sql,
     if (!sql || (nparams && !params))
         return orm_error_set(&db->err, ORM_EINVALID,
                              "orm_db_cursor: no SQL or no parameters given");
-    if (!(c = calloc(1, sizeof *c)))
+    if (!(c = orm_calloc(1, sizeof *c)))
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
     c->db = db;
     c->st.cache_index = -1;
@@ -769,8 +772,9 @@ static int load(orm_query *q, int64_t limit, orm_record **fixed,
         }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
-            orm_record **r = realloc(recs, ncap * sizeof *r);
-            loaded_key *k = r && defer ? realloc(keys, ncap * sizeof *k) : NULL;
+            orm_record **r = orm_realloc(recs, ncap * sizeof *r);
+            loaded_key *k =
+                r && defer ? orm_realloc(keys, ncap * sizeof *k) : NULL;
             if (r)
                 recs = r;
             if (k)

@@ -4,6 +4,7 @@
 
 #include "internal.h"
 #include "orm/sys/number.h"
+#include "alloc.h"
 
 /* One allocation per record: the struct, then values, original values,
  * changed flags and, for a record loaded from a row, that row's text and
@@ -47,10 +48,10 @@ static void *record_alloc(record_slab *slab, size_t size, record_chunk **chunk)
 {
     *chunk = NULL;
     if (!slab || size > RECORD_CHUNK_BYTES / 8)
-        return malloc(size);
+        return orm_malloc(size);
     size = (size + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
     if (!slab->chunk || (size_t)(slab->end - slab->next) < size) {
-        record_chunk *c = malloc(sizeof *c + RECORD_CHUNK_BYTES);
+        record_chunk *c = orm_malloc(sizeof *c + RECORD_CHUNK_BYTES);
         if (!c)
             return NULL;
         c->refs = 1; /* the slab's own */
@@ -123,7 +124,7 @@ int record_detach(orm_record *rec)
     size_t n = rec->model->ncolumns;
     if (rec->values != rec->original)
         return 0;
-    orm_value *values = malloc((n ? n : 1) * sizeof *values);
+    orm_value *values = orm_malloc((n ? n : 1) * sizeof *values);
     if (!values)
         return ORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -177,6 +178,9 @@ void record_destroy(orm_record *rec)
     }
     if (values_on_heap(rec))
         free(rec->values);
+    for (size_t i = 0; rec->stored && i < rec->model->ncolumns; i++)
+        orm_value_clear(&rec->stored[i]);
+    free(rec->stored);
     if (rec->rowid.owned)
         orm_value_clear(&rec->rowid);
     record_block *b = (record_block *)rec; /* its first member */
@@ -184,6 +188,33 @@ void record_destroy(orm_record *rec)
         chunk_unref(b->chunk);
     else
         free(b);
+}
+
+const orm_value *record_guard_value(const orm_record *rec, size_t col)
+{
+    if (rec->stored && rec->stored[col].kind != ORM_VNULL)
+        return &rec->stored[col];
+    return &rec->original[col];
+}
+
+int record_stored_set(orm_record *rec, size_t col, const orm_value *stored)
+{
+    orm_value copy = ORM_VALUE_NULL_INIT;
+    if (!stored || stored->kind == ORM_VNULL) {
+        if (rec->stored)
+            orm_value_clear(&rec->stored[col]);
+        return 0;
+    }
+    if (orm_value_copy(&copy, stored))
+        return ORM_ENOMEM;
+    if (!rec->stored && !(rec->stored = orm_calloc(rec->model->ncolumns,
+                                                   sizeof *rec->stored))) {
+        orm_value_clear(&copy);
+        return ORM_ENOMEM;
+    }
+    orm_value_clear(&rec->stored[col]);
+    rec->stored[col] = copy;
+    return 0;
 }
 
 void orm_record_free(orm_record *rec)
@@ -288,8 +319,10 @@ int orm_record_set(orm_record *rec, const char *column, const orm_value *v,
 {
     int i = orm_model_column_index(rec->model, column);
     if (i < 0) {
-        orm_error_set(err, ORM_EINVALID, "%s has no column '%s'",
-                      rec->model->table, column);
+        int shown = orm_error_quote_len(column);
+        orm_error_set(err, ORM_EINVALID, "%s has no column '%.*s%s'",
+                      rec->model->table, shown, column,
+                      column[shown] ? "\xE2\x80\xA6" : "");
         orm_error_set_column(err, column);
         return ORM_EINVALID;
     }

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "session_state.h"
+#include "alloc.h"
 
 /* ---- keys and the identity map (the map itself: identity.c) ---- */
 
@@ -71,18 +72,23 @@ static void map_remove(orm_session *s, orm_record *rec)
 
 /* ---- pending list ---- */
 
+static int pending_grow(orm_session *s)
+{
+    size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
+    orm_record **p = orm_realloc(s->pending, cap * sizeof *p);
+    if (!p)
+        return ORM_ENOMEM;
+    s->pending = p;
+    s->pending_cap = cap;
+    return 0;
+}
+
 static int pending_add(orm_session *s, orm_record *rec)
 {
     if (rec->pending_index >= 0)
         return 0;
-    if (s->npending == s->pending_cap) {
-        size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
-        orm_record **p = realloc(s->pending, cap * sizeof *p);
-        if (!p)
-            return ORM_ENOMEM;
-        s->pending = p;
-        s->pending_cap = cap;
-    }
+    if (s->npending == s->pending_cap && pending_grow(s) != 0)
+        return ORM_ENOMEM;
     rec->pending_index = (int)s->npending;
     s->pending[s->npending++] = rec;
     return 0;
@@ -134,7 +140,7 @@ static int undo_push(orm_session *s, undo_entry e)
     s->generation++;
     if (s->nundo == s->undo_cap) {
         size_t cap = s->undo_cap ? s->undo_cap * 2 : 32;
-        undo_entry *u = realloc(s->undo, cap * sizeof *u);
+        undo_entry *u = orm_realloc(s->undo, cap * sizeof *u);
         if (!u)
             return ORM_ENOMEM;
         s->undo = u;
@@ -184,9 +190,11 @@ int session_note_set(orm_session *s, orm_record *rec, size_t col,
 
 int orm_session_new(orm_session **out, orm_db *db)
 {
-    orm_session *s = calloc(1, sizeof *s);
-    if (!s)
-        return ORM_ENOMEM;
+    orm_session *s = orm_calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s) /* no session to hold the message: the database has it */
+        return orm_error_set(&db->err, ORM_ENOMEM,
+                             "out of memory: cannot make a session");
     s->db = db;
     *out = s;
     return 0;
@@ -447,6 +455,12 @@ int orm_session_undo(orm_session *s)
 
 static int undo_one(orm_session *s)
 {
+    /* Undoing can put a record back on the pending list: make room first,
+     * so that running out of memory leaves the change and its undo entry
+     * as they were. */
+    if (s->npending == s->pending_cap && pending_grow(s) != 0)
+        return orm_error_set(&s->err, ORM_ENOMEM,
+                             "out of memory: nothing was undone");
     undo_entry e = s->undo[--s->nundo];
     if (s->failed == e.rec)
         s->failed = NULL;
@@ -546,7 +560,7 @@ void session_sql_remember(orm_session *s, const void *shape, size_t len,
                           const char *sql)
 {
     size_t i = s->sql_cache_next++ % SESSION_SQL_CACHE;
-    char *copy_shape = malloc(len ? len : 1);
+    char *copy_shape = orm_malloc(len ? len : 1);
     char *copy_sql = orm_strdup(sql);
     if (!copy_shape || !copy_sql) {
         free(copy_shape);
@@ -587,6 +601,10 @@ void session_committed(orm_session *s)
             map_remove(s, rec);
         /* The written values become the loaded ones (moved, not copied). */
         for (size_t c = 0; c < rec->model->ncolumns; c++) {
+            /* A column orb wrote holds what orb wrote. */
+            if (rec->changed[c] ||
+                !orm_value_equal(&rec->values[c], &rec->original[c]))
+                record_stored_set(rec, c, NULL);
             if (!record_is_alias(rec, c)) {
                 orm_value_clear(&rec->original[c]);
                 rec->original[c] = rec->values[c];

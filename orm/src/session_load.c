@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "session_state.h"
+#include "alloc.h"
 
 /* A NEW record that was deleted before commit has no pending index and
  * state DELETED with nothing in the database: recognise it. */
@@ -23,7 +24,8 @@ int session_never_written(const orm_record *rec)
  * map already has for its key. A new record holds its loaded text and
  * blobs in its own slab block. */
 static int load_impl(orm_session *s, const orm_model *model,
-                     const orm_value *row, size_t bytes, const orm_value *rowid,
+                     const orm_value *row, const orm_value *stored,
+                     size_t bytes, const orm_value *rowid,
                      const uint64_t *key_hashed, int defer, orm_record **out)
 {
     const int *pk;
@@ -55,6 +57,8 @@ static int load_impl(orm_session *s, const orm_model *model,
             session_undo_forget(s, rec);
             for (size_t i = 0; i < model->ncolumns; i++) {
                 orm_value b = ORM_VALUE_NULL_INIT;
+                if (record_stored_set(rec, i, stored ? &stored[i] : NULL))
+                    return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
                 if (orm_value_copy(&b, &row[i]))
                     return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
                 orm_value_clear(&rec->values[i]);
@@ -85,6 +89,12 @@ static int load_impl(orm_session *s, const orm_model *model,
         v.owned = 0; /* the bytes live and die with the record */
         original[i] = v;
     }
+    for (size_t i = 0; stored && i < model->ncolumns; i++) {
+        if (record_stored_set(rec, i, &stored[i])) {
+            record_destroy(rec);
+            return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+        }
+    }
     if (rowid && orm_value_copy(&rec->rowid, rowid)) {
         record_destroy(rec);
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
@@ -106,7 +116,9 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     orm_db *db = s->db;
     const size_t n = m->ncolumns;
     orm_value stack[ON_STACK], rowid = ORM_VALUE_NULL_INIT;
-    orm_value *row = n <= ON_STACK ? stack : calloc(n, sizeof *row);
+    orm_value *row = n <= ON_STACK ? stack : orm_calloc(n, sizeof *row);
+    /* The database's own form of the few values normalizing changed. */
+    orm_value *stored = NULL, one_stored;
     size_t read = 0, bytes = 0;
     int rc = 0, owned = 0;
     if (!row)
@@ -129,9 +141,19 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
      * one may own bytes. */
     for (; read < n; read++) {
         orm_value *v = &row[read];
-        if ((rc = db_stmt_column(db, st, read, &m->columns[read], v)) != 0)
+        if ((rc = db_stmt_column_stored(db, st, read, &m->columns[read], v,
+                                        &one_stored)) != 0)
             break;
         owned |= v->owned;
+        if (one_stored.kind != ORM_VNULL && !stored &&
+            !(stored = orm_calloc(n, sizeof *stored))) {
+            orm_value_clear(&one_stored);
+            rc = orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+            read++;
+            break;
+        }
+        if (stored)
+            stored[read] = one_stored;
         if (v->kind == ORM_VTEXT || v->kind == ORM_VBLOB)
             bytes += v->u.s.len + 1;
         if (read == last_pk) {
@@ -147,7 +169,7 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
     if (rc == 0 && with_rowid)
         rc = db_stmt_column(db, st, n, NULL, &rowid);
     if (rc == 0)
-        rc = load_impl(s, m, row, bytes, with_rowid ? &rowid : NULL,
+        rc = load_impl(s, m, row, stored, bytes, with_rowid ? &rowid : NULL,
                        hashed ? &hash : NULL, defer, out);
     else
         rc = session_fail(s, &db->err);
@@ -155,6 +177,9 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
         if (row[i].owned)
             orm_value_clear(&row[i]);
     orm_value_clear(&rowid);
+    for (size_t i = 0; stored && i < n; i++)
+        orm_value_clear(&stored[i]);
+    free(stored);
     if (row != stack)
         free(row);
     return rc;
@@ -174,7 +199,7 @@ int orm_session_attach(orm_session *s, const orm_model *model,
     int keyless = session_pk(s, model, &pk) == 0;
     orm_record *rec = NULL;
     int rc =
-        load_impl(s, model, loaded, bytes,
+        load_impl(s, model, loaded, NULL, bytes,
                   keyless && rowid && rowid->kind != ORM_VNULL ? rowid : NULL,
                   NULL, 0, &rec);
     if (rc)
@@ -199,7 +224,7 @@ int session_map_empty(const orm_session *s)
 int session_map_loaded(orm_session *s, orm_record **recs,
                        const loaded_key *keys, size_t nkeys)
 {
-    size_t *order = malloc((nkeys ? nkeys : 1) * sizeof *order);
+    size_t *order = orm_malloc((nkeys ? nkeys : 1) * sizeof *order);
     int sorted = order && identity_reserve(&s->map, nkeys) == 0 &&
                  identity_slot_order(&s->map, keys, nkeys, order) == 0;
     int rc = 0;
@@ -307,7 +332,7 @@ done:
 
 int session_select_row(orm_session *s, const orm_model *m,
                        const orm_value *const *key, size_t nkey, int by_rowid,
-                       orm_value *row, orm_value *rowid)
+                       orm_value *row, orm_value *stored, orm_value *rowid)
 {
     orm_db *db = s->db;
     db_stmt st = {NULL, -1};
@@ -317,11 +342,16 @@ int session_select_row(orm_session *s, const orm_model *m,
     for (size_t i = 0; i < m->ncolumns + (size_t)with_rowid && rc == ORM_ROW;
          i++) {
         int is_rowid = i == m->ncolumns;
-        orm_value v = ORM_VALUE_NULL_INIT;
-        int crc =
-            db_stmt_column(db, &st, i, is_rowid ? NULL : &m->columns[i], &v);
+        orm_value v = ORM_VALUE_NULL_INIT, raw = ORM_VALUE_NULL_INIT;
+        int crc = is_rowid ? db_stmt_column(db, &st, i, NULL, &v)
+                           : db_stmt_column_stored(db, &st, i, &m->columns[i],
+                                                   &v, &raw);
         if (crc == 0)
             crc = orm_value_copy(is_rowid ? rowid : &row[i], &v);
+        if (crc == 0 && stored && !is_rowid)
+            stored[i] = raw; /* taken */
+        else
+            orm_value_clear(&raw);
         orm_value_clear(&v);
         if (crc)
             rc = crc == ORM_ENOMEM
@@ -382,11 +412,12 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
         return orm_error_set(&s->err, ORM_EINVALID,
                              "only records stored in the database can be "
                              "refreshed");
-    orm_value *row = calloc(m->ncolumns + 1, sizeof *row);
+    orm_value *row = orm_calloc(2 * m->ncolumns + 1, sizeof *row);
     orm_value rowid = ORM_VALUE_NULL_INIT;
     if (!row)
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-    int rc = session_select_row(s, m, key, n, by_rowid, row, &rowid);
+    orm_value *stored = row + m->ncolumns;
+    int rc = session_select_row(s, m, key, n, by_rowid, row, stored, &rowid);
     if (rc == ORM_DONE) {
         char *repr = orm_record_repr(rec);
         rc = orm_error_set(&s->err, ORM_ENOTFOUND,
@@ -394,6 +425,11 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
                            repr ? repr : m->table);
         free(repr);
     } else if (rc == ORM_ROW) {
+        for (size_t i = 0; rc == ORM_ROW && i < m->ncolumns; i++)
+            if (record_stored_set(rec, i, &stored[i]))
+                rc = orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    }
+    if (rc == ORM_ROW) {
         session_undo_forget(s, rec);
         session_pending_remove(s, rec);
         for (size_t i = 0; i < m->ncolumns; i++) {
@@ -407,15 +443,18 @@ int orm_session_refresh(orm_session *s, orm_record *rec)
         rec->state = ORM_RECORD_CLEAN;
         rc = 0;
     }
-    for (size_t i = 0; i < m->ncolumns; i++)
+    for (size_t i = 0; i < 2 * m->ncolumns; i++)
         orm_value_clear(&row[i]);
     orm_value_clear(&rowid);
     free(row);
     return rc;
 }
 
-int orm_session_fetch_current(orm_session *s, orm_record *rec,
-                              orm_value **current)
+/* The row as the database holds it now, normalized; with `stored`, also
+ * the database's own form of the values normalizing changed, after them
+ * in the same array (current[ncolumns + i]). */
+static int fetch_current(orm_session *s, orm_record *rec, orm_value **current,
+                         int stored)
 {
     const orm_model *m = rec->model;
     const orm_value *key[ORM_MAX_KEY];
@@ -427,17 +466,19 @@ int orm_session_fetch_current(orm_session *s, orm_record *rec,
         return orm_error_set(&s->err, ORM_EINVALID,
                              "only records stored in the database have a "
                              "current row");
-    orm_value *row = calloc(m->ncolumns + 1, sizeof *row);
+    size_t width = stored ? 2 * m->ncolumns : m->ncolumns;
+    orm_value *row = orm_calloc(width + 1, sizeof *row);
     orm_value rowid = ORM_VALUE_NULL_INIT;
     if (!row)
         return orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
-    int rc = session_select_row(s, m, key, n, by_rowid, row, &rowid);
+    int rc = session_select_row(s, m, key, n, by_rowid, row,
+                                stored ? row + m->ncolumns : NULL, &rowid);
     orm_value_clear(&rowid);
     if (rc == ORM_ROW) {
         *current = row;
         return 0;
     }
-    for (size_t i = 0; i < m->ncolumns; i++)
+    for (size_t i = 0; i < width; i++)
         orm_value_clear(&row[i]);
     free(row);
     if (rc == ORM_DONE) {
@@ -450,13 +491,31 @@ int orm_session_fetch_current(orm_session *s, orm_record *rec,
     return rc;
 }
 
+int orm_session_fetch_current(orm_session *s, orm_record *rec,
+                              orm_value **current)
+{
+    return fetch_current(s, rec, current, 0);
+}
+
 int orm_session_rebase(orm_session *s, orm_record *rec)
 {
     session_changed(s);
     orm_value *current = NULL;
-    int rc = orm_session_fetch_current(s, rec, &current);
+    size_t n = rec->model->ncolumns;
+    int rc = fetch_current(s, rec, &current, 1);
     if (rc)
         return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (record_stored_set(rec, i, &current[n + i]))
+            rc = orm_error_set(&s->err, ORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        orm_value_clear(&current[n + i]);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            orm_value_clear(&current[i]);
+        free(current);
+        return rc;
+    }
     /* Undo entries may point into the old loaded values. */
     session_undo_forget(s, rec);
     for (size_t i = 0; i < rec->model->ncolumns; i++) {

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "orm/sys/number.h"
+#include "alloc.h"
 
 void sql_init(sql_builder *sb, const orm_driver *driver)
 {
@@ -96,7 +97,7 @@ static int params_grow(sql_builder *sb)
     }
     size_t cap = sb->cap * 2;
     orm_value *params =
-        malloc(cap * (sizeof *sb->params + sizeof *sb->types + 1));
+        orm_malloc(cap * (sizeof *sb->params + sizeof *sb->types + 1));
     if (!params)
         return -1;
     orm_type *types = (orm_type *)(params + cap);
@@ -311,7 +312,9 @@ static const orm_column *expr_column(const orm_model *model, const orm_expr *e,
     }
     const orm_column *col = orm_model_column(model, e->column);
     if (!col) {
-        orm_error_set(err, ORM_EINVALID, "unknown column '%s' in %s", e->column,
+        int shown = orm_error_quote_len(e->column);
+        orm_error_set(err, ORM_EINVALID, "unknown column '%.*s%s' in %s", shown,
+                      e->column, e->column[shown] ? "\xE2\x80\xA6" : "",
                       model->table);
         orm_error_set_column(err, e->column);
         err->position = e->pos;
@@ -405,7 +408,7 @@ static const orm_value *like_pattern(sql_builder *sb, const orm_value *text,
     if (!pattern)
         return NULL;
     size_t len = strlen(pattern);
-    sql_block *keep = malloc(sizeof *keep + len + 1);
+    sql_block *keep = orm_malloc(sizeof *keep + len + 1);
     if (!keep) {
         free(pattern);
         return NULL;

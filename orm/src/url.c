@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "orm/sys/buf.h"
 #include "orm/url.h"
+#include "alloc.h"
 
 #define URL_MAX_PORT 65535
 
@@ -120,7 +121,7 @@ static int url_hex(int c)
  * parts are C strings. */
 static int url_decode(char **out, url_parser *p, const char *s, size_t n)
 {
-    char *dst = malloc(n + 1);
+    char *dst = orm_malloc(n + 1);
     size_t len = 0;
     *out = NULL;
     if (!dst)
@@ -246,7 +247,7 @@ static int url_add_param(orm_url *url, url_parser *p, const char *s,
     if (rc)
         goto done;
     orm_url_param *params =
-        realloc(url->params, (url->nparams + 1) * sizeof *params);
+        orm_realloc(url->params, (url->nparams + 1) * sizeof *params);
     if (!params) {
         rc = orm_error_set(p->err, ORM_ENOMEM, "out of memory");
         goto done;
@@ -364,7 +365,7 @@ int orm_url_parse(orm_url **out, const char *text, orm_error *err)
                              "missing '://' in URL (expected e.g. "
                              "sqlite:///file.db or "
                              "postgresql://user@host/dbname)");
-    if (!(url = calloc(1, sizeof *url))) {
+    if (!(url = orm_calloc(1, sizeof *url))) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
         goto done;
     }

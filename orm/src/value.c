@@ -4,6 +4,7 @@
 
 #include "orm/value.h"
 #include "orm/error.h"
+#include "alloc.h"
 
 orm_value orm_value_null(void)
 {
@@ -53,7 +54,7 @@ orm_value orm_value_blob(const void *data, size_t len)
 static int dup_bytes(orm_value *out, orm_value_kind kind, const void *data,
                      size_t len)
 {
-    char *p = malloc(len + 1);
+    char *p = orm_malloc(len + 1);
     if (!p)
         return ORM_ENOMEM;
     if (len)

@@ -86,11 +86,14 @@ int cli_no_such_column(cli *c, const orm_model *m, const char *name)
     orm_suggestion sg = {name, NULL, 0};
     for (size_t i = 0; i < m->ncolumns; i++)
         orm_suggest(&sg, m->columns[i].name);
+    int shown = orm_error_quote_len(name);
+    const char *cut = name[shown] ? "\xE2\x80\xA6" : "";
     if (sg.best)
         return tui_cli_fail(c->err,
-                            "%s has no column '%s' (did you mean '%s'?)",
-                            m->table, name, sg.best);
-    return tui_cli_fail(c->err, "%s has no column '%s'", m->table, name);
+                            "%s has no column '%.*s%s' (did you mean '%s'?)",
+                            m->table, shown, name, cut, sg.best);
+    return tui_cli_fail(c->err, "%s has no column '%.*s%s'", m->table, shown,
+                        name, cut);
 }
 
 /* ---- looking things up ---- */
@@ -274,8 +277,7 @@ int cli_parse_assignment(cli *c, const orm_model *m, const char *arg,
     literal = eq > arg + 1 && eq[-1] == ':';
     size_t n = (size_t)(eq - arg) - (size_t)literal;
     if (n >= sizeof name)
-        return tui_cli_fail(c->err, "%s has no column '%.40s...'", m->table,
-                            arg);
+        return cli_no_such_column(c, m, arg);
     memcpy(name, arg, n);
     name[n] = '\0';
     *col = orm_model_column(m, name);
@@ -320,10 +322,16 @@ int cli_set_assignments(cli *c, orm_record *rec, const char *const *args,
 
 int cli_commit(cli *c)
 {
-    if (orm_session_commit(c->s) != 0)
-        return tui_cli_fail(c->err, "%s",
-                            orm_error_text(orm_session_error(c->s)));
-    return 0;
+    if (orm_session_commit(c->s) == 0)
+        return 0;
+    /* The session keeps what it could not write and says "commit again";
+     * this process ends now and keeps nothing: say what is true here. */
+    const char *msg = orm_error_text(orm_session_error(c->s));
+    const char *kept = strstr(msg, "your changes are kept");
+    if (kept)
+        return tui_cli_fail(c->err, "%.*srun the command again",
+                            (int)(kept - msg), msg);
+    return tui_cli_fail(c->err, "%s", msg);
 }
 
 /* ---- help ---- */

@@ -479,7 +479,7 @@ static int write_out(export_job *j, orm_buf *b)
 {
     if (b->failed)
         return tui_cli_fail(j->c->err, "out of memory");
-    if (b->len && fwrite(b->data, 1, b->len, j->file) != b->len) {
+    if (b->len && tui_export_write(j->file, b->data, b->len) != b->len) {
         if (export_interrupted) /* e.g. EPIPE after SIGPIPE */
             return 128 + export_interrupted;
         return tui_cli_fail(j->c->err, "cannot write %s: %s",

@@ -37,7 +37,9 @@ static int apply_order(cli *c, orm_query *q, const orm_model *m)
         n = strcspn(p, ",");
         while (n && p[n - 1] == ' ')
             n--;
-        if (n == 0 || n >= sizeof name)
+        if (n >= sizeof name)
+            return cli_no_such_column(c, m, p);
+        if (n == 0)
             return tui_cli_command_usage_fail(
                 c->err, c->command, "--order wants COL[,-COL], got '%s'",
                 c->a.order);
@@ -169,7 +171,7 @@ int cli_rows(cli *c)
         if (b.failed || g.failed)
             break;
         if (b.len > 65536) {
-            fputs(orm_buf_str(&b), c->out);
+            tui_export_write(c->out, b.data ? b.data : "", b.len);
             orm_buf_reset(&b);
         }
     }
@@ -178,7 +180,7 @@ int cli_rows(cli *c)
         goto done;
     }
     if (rc != ORM_DONE) {
-        fputs(orm_buf_str(&b), c->out);
+        tui_export_write(c->out, b.data ? b.data : "", b.len);
         status = cli_fail_error(c, orm_query_error(q));
         goto done;
     }
@@ -189,7 +191,7 @@ int cli_rows(cli *c)
     if (b.failed)
         status = tui_cli_fail(c->err, "out of memory");
     else
-        fputs(orm_buf_str(&b), c->out);
+        tui_export_write(c->out, b.data ? b.data : "", b.len);
 done:
     orm_cursor_free(cur);
     orm_query_free(q);

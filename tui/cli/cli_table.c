@@ -16,33 +16,11 @@
 
 /* ---- text for people: escapes, display width, truncation ---- */
 
-/* Append `s` with control characters escaped and invalid UTF-8 replaced,
- * so that one value stays on one line of a terminal. */
+/* Append `s` with control and bidi characters escaped and invalid UTF-8
+ * replaced, so that one value stays on one line of a terminal. */
 void cli_append_visible(orm_buf *b, const char *s, size_t n)
 {
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len =
-            utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (len <= 0) {
-            orm_buf_append(b, "\xef\xbf\xbd"); /* U+FFFD */
-            i++;
-            continue;
-        }
-        if (cp == '\n')
-            orm_buf_append(b, "\\n");
-        else if (cp == '\t')
-            orm_buf_append(b, "\\t");
-        else if (cp == '\r')
-            orm_buf_append(b, "\\r");
-        else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-            orm_buf_appendf(b, "\\x%02x", (unsigned)cp);
-        else
-            orm_buf_appendn(b, s + i, (size_t)len);
-        i += (size_t)len;
-    }
+    tui_text_append_terminal(b, s, n, 0);
 }
 
 /* Append `s` cut to `width` cells (ending in "…" when cut), padded to

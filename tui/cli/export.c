@@ -2,13 +2,16 @@
  * CSV, TSV and JSON text for rows: field quoting and escaping, NULLs,
  * secrets, and the few lines around the rows.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <utf8proc.h>
 
 #include "export.h"
+#include "text.h"
 
 int tui_export_format_parse(tui_export_format *out, const char *name)
 {
@@ -190,4 +193,16 @@ void tui_export_end(orm_buf *b, tui_export_format f, size_t nrows)
 {
     if (f == TUI_EXPORT_JSON)
         orm_buf_append(b, nrows ? "\n]\n" : "[]\n");
+}
+
+size_t tui_export_write(FILE *f, const char *s, size_t n)
+{
+    if (!isatty(fileno(f)))
+        return fwrite(s, 1, n, f);
+    orm_buf safe = ORM_BUF_INIT;
+    tui_text_append_terminal(&safe, s, n, 1);
+    size_t wrote = safe.failed ? 0 : fwrite(safe.data, 1, safe.len, f);
+    int whole = !safe.failed && wrote == safe.len;
+    orm_buf_free(&safe);
+    return whole ? n : 0;
 }

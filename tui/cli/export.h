@@ -18,6 +18,7 @@
 #define TUI_EXPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "orm/orm.h"
 #include "orm/sys/buf.h"
@@ -39,6 +40,12 @@ void tui_export_row(orm_buf *b, tui_export_format f, const orm_model *m,
                     const orm_value *row, int reveal, size_t index);
 /* What follows the last row, given how many rows there were. */
 void tui_export_end(orm_buf *b, tui_export_format f, size_t nrows);
+/* Write `n` bytes of rows to `f`: byte for byte to a file or pipe; to a
+ * terminal with control and bidi characters made visible
+ * (tui_text_append_terminal), so that a value cannot drive the terminal
+ * (ESC, BEL) or reorder what it shows (U+202E). Returns `n`, or 0 when
+ * it could not write it all. */
+size_t tui_export_write(FILE *f, const char *s, size_t n);
 
 /* One value alone, as it appears inside a row. */
 void tui_export_value(orm_buf *b, tui_export_format f, const orm_value *v,

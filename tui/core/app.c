@@ -164,7 +164,8 @@ static void load_theme(tui_app *app, orm_buf *problems)
     tui_dirs_free(data_dirs);
 }
 
-/* Problems found at start: the first one, and how many more. */
+/* Problems found at start: the first one and how many more on the status
+ * line; all of them at the top of the help screen. */
 static void report_problems(tui_app *app, const orm_buf *problems)
 {
     const char *text = orm_buf_str(problems);
@@ -175,7 +176,11 @@ static void report_problems(tui_app *app, const orm_buf *problems)
         n += *p == '\n';
     const char *nl = strchr(text, '\n');
     int len = nl ? (int)(nl - text) : (int)strlen(text);
-    if (n > 1)
+    app->start_problems = orm_strdup(text);
+    if (n > 1 && app->start_problems)
+        tui_app_error(app, "%.*s (and %zu more: ? lists them)", len, text,
+                      n - 1);
+    else if (n > 1)
         tui_app_error(app, "%.*s (and %zu more)", len, text, n - 1);
     else
         tui_app_error(app, "%.*s", len, text);
@@ -226,6 +231,7 @@ void tui_app_free(tui_app *app)
     orm_session_free(app->session);
     tui_config_clear(&app->config);
     free(app->config_dir);
+    free(app->start_problems);
     orm_buf_free(&app->message);
     orm_buf_free(&app->prompt_text);
     free(app);

@@ -133,6 +133,8 @@ struct tui_app {
     orm_buf prompt_text;
     int done;
     int exit_status;
+    char *start_problems;        /* config/theme problems at start, one a line;
+                                    the help screen lists them (owned) */
     struct tui_edit *edit;       /* editing state (edit.c), NULL until used */
     struct tui_journal *journal; /* recovery journal (journal.c), or NULL */
     struct tui_columns_memo *columns_memo; /* hidden columns (columns.c) */

@@ -25,7 +25,8 @@
 #define CONNECTION_PREFIX_LEN (sizeof CONNECTION_PREFIX - 1)
 
 typedef struct config_reader {
-    FILE *f;
+    const char *text; /* the whole file, read at once (bounded) */
+    size_t len, pos;
     const char *path;
     int line;
     int section_line; /* the line of the last section header */
@@ -69,12 +70,21 @@ static void check_line(config_reader *r, const char *s)
 static char *read_line(char *str, int num, void *stream)
 {
     config_reader *r = stream;
-    char *s = fgets(str, num, r->f);
-    if (s) {
-        r->line++;
-        check_line(r, s);
-    }
-    return s;
+    /* As fgets would: up to a newline (kept) or num - 1 bytes. */
+    if (r->pos >= r->len || num < 2)
+        return NULL;
+    const char *p = r->text + r->pos;
+    size_t left = r->len - r->pos, n = 0;
+    while (n < left && n < (size_t)num - 1 && p[n] != '\n')
+        n++;
+    if (n < left && n < (size_t)num - 1)
+        n++; /* the newline */
+    memcpy(str, p, n);
+    str[n] = '\0';
+    r->pos += n;
+    r->line++;
+    check_line(r, str);
+    return str;
 }
 
 /* ---- [connection.NAME] ---- */
@@ -472,17 +482,29 @@ static int on_entry(void *user, const char *section, const char *name,
 int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
                     orm_buf *problems)
 {
-    config_reader r = {NULL, path, 0, 0, cfg, km, problems, 0, NULL, 0};
-    r.f = fopen(path, "r");
-    if (!r.f) {
-        if (errno == ENOENT || errno == ENOTDIR)
+    config_reader r = {NULL, 0, 0, path, 0, 0, cfg, km, problems, 0, NULL, 0};
+    orm_buf text = ORM_BUF_INIT;
+    int rc = orm_buf_read_file(&text, path, ORM_TEXT_FILE_MAX);
+    if (rc) {
+        int why = errno;
+        orm_buf_free(&text);
+        /* No config file is no problem. */
+        if (rc == ORM_EIO && (why == ENOENT || why == ENOTDIR))
             return 0;
-        orm_buf_appendf(problems, "%s: cannot read: %s\n", path,
-                        strerror(errno));
+        if (rc == ORM_EIO)
+            orm_buf_appendf(problems, "%s: cannot read: %s\n", path,
+                            strerror(why));
+        else if (rc == ORM_EINVALID)
+            orm_buf_appendf(problems, "%s: larger than %d MiB: not read\n",
+                            path, ORM_TEXT_FILE_MAX / (1024 * 1024));
+        else
+            orm_buf_appendf(problems, "%s: out of memory\n", path);
         return 1;
     }
+    r.text = orm_buf_str(&text);
+    r.len = text.len;
     ini_parse_stream(read_line, &r, on_entry, &r);
-    fclose(r.f);
+    orm_buf_free(&text);
     free(r.fresh);
     return r.count;
 }

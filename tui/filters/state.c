@@ -1,10 +1,17 @@
 /*
  * orb's state database: saved filters and filter history, written through
  * orb's own ORM to a SQLite file. Rows are keyed by the browsed database's
- * URL without password, so one state file serves every database.
+ * URL without password, so one state file serves every database. What a
+ * user filtered for can say much about the data, so the file is the
+ * user's alone (0600, in a 0700 folder) and every write is one SQLite
+ * transaction (its rollback journal makes it all or nothing).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "orm/sys/buf.h"
 #include "paths.h"
@@ -50,6 +57,53 @@ struct tui_state {
     char *db_url;
 };
 
+/* Make `path` a regular file only its owner can read and write, before
+ * SQLite opens it (SQLite would create it 0644, and gives its journal the
+ * file's own mode). A file made by an older orb is narrowed; one of
+ * someone else's is left as it is. */
+static int state_file_private(const char *path, orm_error *err)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct stat st;
+    int rc = 0;
+    if (fd < 0)
+        return orm_error_set(err, ORM_EIO, "state file '%s': %s", path,
+                             strerror(errno));
+    if (fstat(fd, &st) != 0)
+        rc = orm_error_set(err, ORM_EIO, "state file '%s': %s", path,
+                           strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = orm_error_set(err, ORM_EINVALID,
+                           "state file '%s' is not a regular file", path);
+    else if (st.st_uid == geteuid() && (st.st_mode & 077) &&
+             fchmod(fd, st.st_mode & 0700) != 0)
+        rc = orm_error_set(err, ORM_EIO, "state file '%s': %s", path,
+                           strerror(errno));
+    close(fd);
+    return rc;
+}
+
+/* The default state folder ($XDG_DATA_HOME/orb) is the user's alone too,
+ * also when an older orb made it 0755. */
+static int state_dir_private(const char *path, orm_error *err)
+{
+    char *dir = orm_strdup(path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    struct stat st;
+    int rc = 0;
+    if (!dir)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (stat(dir, &st) == 0 && st.st_uid == geteuid() &&
+            (st.st_mode & 077) && chmod(dir, st.st_mode & 0700) != 0)
+            rc = orm_error_set(err, ORM_EIO, "state folder '%s': %s", dir,
+                               strerror(errno));
+    }
+    free(dir);
+    return rc;
+}
+
 int tui_state_open(tui_state **out, const char *path, const char *db_url,
                    orm_error *err)
 {
@@ -61,13 +115,16 @@ int tui_state_open(tui_state **out, const char *path, const char *db_url,
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
     if (path)
         st->path = orm_strdup(path);
-    else if ((rc = tui_data_path(&st->path, "state.db", err)) != 0)
+    else if ((rc = tui_data_path(&st->path, "state.db", err)) != 0 ||
+             (rc = state_dir_private(st->path, err)) != 0)
         goto fail;
     st->db_url = orm_strdup(db_url);
     if (!st->path || !st->db_url) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
         goto fail;
     }
+    if ((rc = state_file_private(st->path, err)) != 0)
+        goto fail;
     /* sqlite:/// + "/abs" gives the four-slash absolute form. */
     orm_buf_append(&url, "sqlite:///");
     orm_buf_append(&url, st->path);

@@ -299,3 +299,42 @@ void tui_text_count(char *out, size_t size, long long n, int estimate)
     grouped[g] = '\0';
     snprintf(out, size, "%s%s", estimate ? "~" : "", grouped);
 }
+
+int tui_text_is_control(int32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x061c ||
+           cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void tui_text_append_terminal(orm_buf *b, const char *s, size_t n,
+                              int keep_layout)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len =
+            utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len <= 0) {
+            orm_buf_append(b, "\xef\xbf\xbd"); /* U+FFFD */
+            i++;
+            continue;
+        }
+        if ((cp == '\n' || cp == '\t') && keep_layout)
+            orm_buf_appendc(b, (char)cp);
+        else if (cp == '\n')
+            orm_buf_append(b, "\\n");
+        else if (cp == '\t')
+            orm_buf_append(b, "\\t");
+        else if (cp == '\r')
+            orm_buf_append(b, "\\r");
+        else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            orm_buf_appendf(b, "\\x%02x", (unsigned)cp);
+        else if (tui_text_is_control(cp))
+            orm_buf_appendf(b, "\\u%04x", (unsigned)cp);
+        else
+            orm_buf_appendn(b, s + i, (size_t)len);
+        i += (size_t)len;
+    }
+}

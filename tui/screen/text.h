@@ -48,6 +48,16 @@ int tui_text_wrap(const char *s, size_t len, int width,
 /* Case-insensitive (Unicode case folding) substring test for the models
  * list narrowing. */
 int tui_text_contains(const char *haystack, const char *needle);
+/* Characters that steer a terminal rather than show: C0 and C1 controls,
+ * DEL, and the bidirectional controls (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069), which reorder what follows them. */
+int tui_text_is_control(int32_t cp);
+/* Append `s` for a terminal: such characters as visible escapes (\x1b,
+ * \u202e; \n, \t and \r by name), invalid UTF-8 as U+FFFD. With
+ * `keep_layout` newlines and tabs pass as they are (CSV and TSV lines),
+ * else one value stays on one line. */
+void tui_text_append_terminal(orm_buf *b, const char *s, size_t n,
+                              int keep_layout);
 
 /* "1,234,567" for exact counts, "~1.2M" style for estimates. Writes into
  * `out` (at least 32 bytes). */

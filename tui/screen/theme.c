@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "orm/error.h"
 #include "orm/sys/suggest.h"
 #include "theme.h"
 
@@ -317,23 +318,18 @@ void tui_theme_default(tui_theme *theme)
 
 int tui_theme_load_file(tui_theme *theme, const char *path, orm_buf *problems)
 {
-    FILE *f = fopen(path, "r");
     orm_buf text = ORM_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    int count;
-    if (!f) {
-        if (problems)
+    int count, rc = orm_buf_read_file(&text, path, ORM_TEXT_FILE_MAX);
+    if (rc) {
+        if (problems && rc == ORM_EIO)
             orm_buf_appendf(problems, "%s: cannot read: %s\n", path,
                             strerror(errno));
-        return 1;
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        orm_buf_appendn(&text, chunk, n);
-    fclose(f);
-    if (!orm_buf_str(&text)) {
-        if (problems)
+        else if (problems && rc == ORM_EINVALID)
+            orm_buf_appendf(problems, "%s: larger than %d MiB: not read\n",
+                            path, ORM_TEXT_FILE_MAX / (1024 * 1024));
+        else if (problems)
             orm_buf_appendf(problems, "%s: out of memory\n", path);
+        orm_buf_free(&text);
         return 1;
     }
     count = tui_theme_parse(theme, orm_buf_str(&text), path, problems);

@@ -3,7 +3,9 @@
  * now (defaults or the user's) and its help text, grouped by scope under
  * a heading per screen ("Browsing", "Forms", "Filter builder"), since a
  * key means different things on different screens. Generated from the
- * same table as the keymap, so it lists exactly what the keys do.
+ * same table as the keymap, so it lists exactly what the keys do. Any
+ * problems the config and theme files had at start come first, in full
+ * (the status line had room for one).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@ typedef struct help_view {
     tui_view base;
     int top;
     int page;
+    int lines; /* lines drawn below the heading, at the last draw */
 } help_view;
 
 /* A line of the help: a scope's heading (action NONE), an action, or a
@@ -48,6 +51,23 @@ static int help_layout(help_line *lines)
     return n;
 }
 
+/* Line `k` (from 0) of the problems text, at screen row `row`. */
+static void put_problem(tui_screen *scr, int row, const char *text, int k)
+{
+    for (; k > 0 && text; k--) {
+        text = strchr(text, '\n');
+        if (text)
+            text++;
+    }
+    if (!text)
+        return;
+    const char *nl = strchr(text, '\n');
+    char *line = orm_strndup(text, nl ? (size_t)(nl - text) : strlen(text));
+    if (line)
+        tui_screen_put(scr, row, 0, line, -1, TUI_EL_ERROR);
+    free(line);
+}
+
 static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                       int height)
 {
@@ -71,7 +91,13 @@ static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         keys_w = scr->cols / 4;
     if (name_w > scr->cols / 4)
         name_w = scr->cols / 4;
-    int max_top = nlines - hv->page;
+    /* The problems at start: a heading, a line each, a blank line. */
+    int nproblems = 0;
+    for (const char *p = app->start_problems; p && *p; p++)
+        nproblems += *p == '\n';
+    int extra = nproblems ? nproblems + 2 : 0;
+    hv->lines = extra + nlines;
+    int max_top = hv->lines - hv->page;
     if (hv->top > max_top)
         hv->top = max_top;
     if (hv->top < 0)
@@ -83,6 +109,16 @@ static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                    TUI_EL_HEADER);
     for (int line = 0; line < hv->page; line++) {
         int i = hv->top + line;
+        if (i < extra) {
+            if (i == 0)
+                tui_screen_put(scr, top + 1 + line, 0,
+                               "Problems in the config and theme files", -1,
+                               TUI_EL_TITLE);
+            else if (i <= nproblems)
+                put_problem(scr, top + 1 + line, app->start_problems, i - 1);
+            continue;
+        }
+        i -= extra;
         if (i >= nlines)
             break;
         tui_action a = lines[i].action;
@@ -149,7 +185,7 @@ static unsigned help_handle(tui_view *v, tui_app *app, tui_action a)
         hv->top = 0;
         break;
     case TUI_ACT_LAST:
-        hv->top = HELP_LINES_MAX; /* the draw stops at the last page */
+        hv->top = hv->lines; /* the draw stops at the last page */
         break;
     case TUI_ACT_HELP:
         return TUI_POP;

@@ -135,6 +135,17 @@ ORM_API int orm_error_set_table(orm_error *err, const char *table);
 ORM_API int orm_error_set_constraint(orm_error *err, const char *constraint);
 /** @} */
 
+/** The most bytes of a name (a column someone typed) a message quotes. */
+#define ORM_ERROR_QUOTE_MAX 64
+/**
+ * How many bytes of `name` a message quotes: all of it up to
+ * ORM_ERROR_QUOTE_MAX bytes, else that many cut back to a whole UTF-8
+ * character, after which the message writes "…". For
+ * `"'%.*s%s'", n, name, name[n] ? "…" : ""`; a name of a megabyte must
+ * not make a message of a megabyte.
+ */
+ORM_API int orm_error_quote_len(const char *name);
+
 /** Deep copy `src` into `dst` (dst is cleared first). */
 ORM_API int orm_error_copy(orm_error *dst, const orm_error *src);
 

@@ -57,6 +57,19 @@ ORM_API const char *orm_buf_str(const orm_buf *b);
  * is left empty. */
 ORM_API char *orm_buf_finish(orm_buf *b);
 
+/** The most orb reads of a file people write by hand (models, config,
+ * theme): such files are kilobytes; anything larger (`/dev/zero`, a
+ * database named by mistake) is refused rather than read without end. */
+#define ORM_TEXT_FILE_MAX (1024 * 1024)
+
+/**
+ * Append the bytes of the file at `path` to `b` (NUL-terminated), reading
+ * at most `limit` bytes. Returns 0; ORM_EIO when it cannot be opened or
+ * read (errno says why); ORM_EINVALID when it holds more than `limit`
+ * bytes (`b` is left as it was); ORM_ENOMEM.
+ */
+ORM_API int orm_buf_read_file(orm_buf *b, const char *path, size_t limit);
+
 /** @{ */
 /** Small string helpers that set nothing on failure but return NULL. */
 ORM_API char *orm_strdup(const char *s);

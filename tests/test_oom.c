@@ -1,0 +1,301 @@
+/*
+ * Out of memory: a workload of the ORM on SQLite (open, create, add,
+ * load, filter, edit, undo, commit, delete, read rows out as an export
+ * does) runs once for every N with the core's Nth allocation failing
+ * (orm/src/alloc.h; curl's torture mode, SQLite's test_malloc.c). Each
+ * failure must be an error (a negative code with a message), lose no
+ * pending change (a commit that ran out of memory keeps everything
+ * pending and succeeds when tried again; an edit or an undo that ran out
+ * of memory changes nothing), and leak nothing: the heap in use after
+ * each run is what it was before (under ASan, LeakSanitizer checks at
+ * exit; scripts/valgrind-tests.sh runs this program under valgrind).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "internal.h"
+#include "orm/orm.h"
+
+static const orm_column account_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "handle",
+     .type = ORM_STRING,
+     .length = 50,
+     .flags = ORM_UNIQUE | ORM_NOT_NULL},
+    {.name = "note", .type = ORM_TEXT},
+    {.name = "score", .type = ORM_FLOAT},
+    {.name = "seen", .type = ORM_DATETIME},
+};
+static const orm_model Account =
+    ORM_MODEL("Account", "oom_accounts", account_columns);
+
+/* ---- the hook: count allocations, fail the Nth ---- */
+
+enum { MAX_SITES = 2048 };
+typedef struct site {
+    const char *file;
+    int line;
+} site;
+
+static struct {
+    long count;   /* allocations so far in this run */
+    long fail_at; /* fail this one (1-based); 0: none */
+    int failed;   /* did it? */
+    site where;   /* and where */
+    int paused;   /* checking what the workload did: not counted */
+    site sites[MAX_SITES];
+    size_t nsites;
+} oom;
+
+static int oom_hook(size_t size, const char *file, int line, void *payload)
+{
+    (void)size;
+    (void)payload;
+    if (oom.paused)
+        return 0;
+    oom.count++;
+    size_t i = 0;
+    while (i < oom.nsites &&
+           !(oom.sites[i].line == line && strcmp(oom.sites[i].file, file) == 0))
+        i++;
+    if (i == oom.nsites && oom.nsites < MAX_SITES)
+        oom.sites[oom.nsites++] = (site){file, line};
+    if (oom.fail_at && oom.count == oom.fail_at) {
+        oom.failed = 1;
+        oom.where = (site){file, line};
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the workload ---- */
+
+/* A database of its own for each run, in memory. */
+static const char url[] = "sqlite://";
+
+/* A call that may fail only through the injected allocation. */
+#define MAY_FAIL(call)                                                         \
+    do {                                                                       \
+        int rc_ = (call);                                                      \
+        if (rc_ < 0) {                                                         \
+            if (!oom.failed)                                                   \
+                fail_msg("%s failed without a fault (%s)", #call,              \
+                         orm_error_name(rc_));                                 \
+            goto done;                                                         \
+        }                                                                      \
+    } while (0)
+
+static int64_t count_where(orm_session *s, const char *where)
+{
+    orm_query *q = NULL;
+    int64_t n = -1;
+    oom.paused = 1; /* checking, not under test */
+    assert_int_equal(orm_query_new(&q, s, &Account), 0);
+    if (where)
+        assert_int_equal(orm_query_where(q, where), 0);
+    assert_int_equal(orm_query_count(q, &n), 0);
+    orm_query_free(q);
+    oom.paused = 0;
+    return n;
+}
+
+/* Commit; when it ran out of memory, everything is still pending with
+ * the values set, and a commit without faults writes it. */
+static int commit_keeps_pending(orm_session *s, orm_record *rec,
+                                const char *note)
+{
+    size_t pending = orm_session_pending_count(s);
+    int rc = orm_session_commit(s);
+    if (rc == 0)
+        return 0;
+    assert_true(oom.failed);
+    assert_true(rc < 0);
+    assert_true(strlen(orm_error_text(orm_session_error(s))) > 0);
+    assert_int_equal(orm_session_pending_count(s), pending);
+    if (rec && note) {
+        const orm_value *v = orm_record_get(rec, "note");
+        assert_int_equal(v->kind, ORM_VTEXT);
+        assert_string_equal(v->u.s.ptr, note);
+    }
+    oom.fail_at = 0;
+    if (orm_session_commit(s) != 0)
+        fail_msg("the commit after running out of memory failed: %s",
+                 orm_error_text(orm_session_error(s)));
+    assert_int_equal(orm_session_pending_count(s), 0);
+    return rc;
+}
+
+/* One run. Stops at the first failure once what must hold is checked. */
+static void workload(void)
+{
+    orm_db *db = NULL;
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_record **rows = NULL, *rec = NULL;
+    orm_cursor *cur = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    size_t n = 0;
+    char *text = NULL;
+
+    int rc = orm_db_open(&db, url, NULL);
+    if (rc) {
+        assert_true(oom.failed && rc < 0);
+        goto done;
+    }
+    MAY_FAIL(orm_db_register(db, &Account));
+    MAY_FAIL(orm_db_create_all(db));
+    rc = orm_session_new(&s, db);
+    if (rc) { /* the message is on the database */
+        assert_true(oom.failed && rc == ORM_ENOMEM);
+        assert_null(s);
+        assert_int_equal(orm_db_error(db)->code, ORM_ENOMEM);
+        goto done;
+    }
+
+    /* Add three accounts. */
+    const char *handles[] = {"anna", "Ärger", "anton"};
+    for (int i = 0; i < 3; i++) {
+        MAY_FAIL(orm_record_new(&rec, &Account));
+        if (orm_record_set_text(rec, "handle", handles[i], &err) != 0 ||
+            orm_record_set_text(rec, "note", "Grüße 🎉", &err) != 0 ||
+            orm_record_set_text(rec, "score", "1.5", &err) != 0 ||
+            orm_record_set_text(rec, "seen", "2024-01-02 03:04:05", &err)) {
+            assert_true(oom.failed);
+            orm_record_free(rec);
+            goto done;
+        }
+        rc = orm_session_add(s, rec);
+        if (rc) {
+            assert_true(oom.failed && rc < 0);
+            orm_record_free(rec);
+            goto done;
+        }
+    }
+    rec = NULL;
+    if (commit_keeps_pending(s, NULL, NULL))
+        goto done;
+    assert_int_equal(count_where(s, NULL), 3);
+
+    /* Filter and load in a new session. */
+    orm_session_free(s);
+    s = NULL;
+    MAY_FAIL(orm_session_new(&s, db));
+    MAY_FAIL(orm_query_new(&q, s, &Account));
+    MAY_FAIL(orm_query_where(q, "handle like 'an%' and score > 1"));
+    MAY_FAIL(orm_query_order_by(q, "handle", 1));
+    MAY_FAIL(orm_query_all(q, &rows, &n));
+    assert_int_equal(n, 2);
+    rec = rows[0];
+
+    /* Edit, undo, edit again: a failed edit changes nothing. */
+    rc = orm_record_set_text(rec, "note", "erste Änderung", &err);
+    if (rc) {
+        assert_true(oom.failed && rc < 0);
+        assert_string_equal(orm_record_get(rec, "note")->u.s.ptr, "Grüße 🎉");
+        assert_int_equal(orm_session_pending_count(s), 0);
+        goto done;
+    }
+    rc = orm_record_set_text(rec, "note", "zweite Änderung", &err);
+    if (rc) {
+        assert_true(oom.failed && rc < 0);
+        assert_string_equal(orm_record_get(rec, "note")->u.s.ptr,
+                            "erste Änderung");
+        assert_int_equal(orm_session_pending_count(s), 1);
+        goto done;
+    }
+    rc = orm_session_undo(s);
+    if (rc < 0) {
+        assert_true(oom.failed);
+        assert_string_equal(orm_record_get(rec, "note")->u.s.ptr,
+                            "zweite Änderung");
+        assert_int_equal(orm_session_pending_count(s), 1);
+        goto done;
+    }
+    assert_string_equal(orm_record_get(rec, "note")->u.s.ptr, "erste Änderung");
+    if (commit_keeps_pending(s, rec, "erste Änderung"))
+        goto done;
+    assert_int_equal(count_where(s, "note = 'erste Änderung'"), 1);
+
+    /* Delete one. */
+    MAY_FAIL(orm_session_delete(s, rows[1]));
+    if (commit_keeps_pending(s, NULL, NULL))
+        goto done;
+    assert_int_equal(count_where(s, NULL), 2);
+
+    /* Read every row out, as an export does. */
+    orm_query_free(q);
+    q = NULL;
+    MAY_FAIL(orm_query_new(&q, s, &Account));
+    MAY_FAIL(orm_query_cursor(q, &cur));
+    const orm_value *row = NULL;
+    while ((rc = orm_cursor_next(cur, &row)) == ORM_ROW) {
+        for (size_t c = 0; c < Account.ncolumns; c++) {
+            text = orm_value_format(&row[c], &Account.columns[c]);
+            if (!text && row[c].kind != ORM_VNULL) {
+                assert_true(oom.failed);
+                goto done;
+            }
+            free(text);
+            text = NULL;
+        }
+    }
+    if (rc < 0) {
+        assert_true(oom.failed);
+        goto done;
+    }
+done:
+    free(text);
+    orm_cursor_free(cur);
+    free(rows);
+    orm_query_free(q);
+    orm_session_free(s);
+    orm_db_free(db);
+    orm_error_clear(&err);
+}
+
+static void test_oom__every_allocation_failure_is_an_error(void **state)
+{
+    (void)state;
+    orm_alloc_hook_set(oom_hook, NULL);
+    /* A run without faults first: SQLite's and the C library's one-time
+     * allocations are made, and the count of allocations is known. */
+    oom.fail_at = 0;
+    workload();
+    oom.count = 0;
+    workload();
+    long total = oom.count;
+    long n;
+    for (n = 1;; n++) {
+        oom.count = 0;
+        oom.fail_at = n;
+        oom.failed = 0;
+        workload();
+        if (!oom.failed)
+            break;
+    }
+    orm_alloc_hook_set(NULL, NULL);
+    if (n - 1 != total)
+        fail_msg("the workload made %ld allocations, but stopped failing "
+                 "after %ld",
+                 total, n - 1);
+    printf("oom: failed each of %ld allocations of the workload in turn, "
+           "from %zu places in the source\n",
+           n - 1, oom.nsites);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_oom__every_allocation_failure_is_an_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
