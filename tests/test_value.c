@@ -322,8 +322,10 @@ static void test_value__float_refuses_nan_inf_hex_and_underflow(void **state)
     assert_string_equal(parsed(&col, "-Infinity"), finite);
     assert_string_equal(parsed(&col, "0x10"),
                         "error: expected a decimal number, not hexadecimal");
-    assert_string_equal(parsed(&col, "1e"), "error: expected a number");
-    assert_string_equal(parsed(&col, "."), "error: expected a number");
+    assert_string_equal(parsed(&col, "1e"),
+                        "error: expected a number like 12.5");
+    assert_string_equal(parsed(&col, "."),
+                        "error: expected a number like 12.5");
     assert_string_equal(parsed(&col, "1e-400"),
                         "error: out of range for Float");
     assert_string_equal(parsed(&col, "-1e-400"),
@@ -338,9 +340,15 @@ static void test_value__float_rejects_trailing_junk(void **state)
 {
     (void)state;
     orm_column col = column(ORM_FLOAT);
-    assert_string_equal(parsed(&col, "1.5x"), "error: expected a number");
-    assert_string_equal(parsed(&col, "one"), "error: expected a number");
-    assert_string_equal(parsed(&col, "1.5 2"), "error: expected a number");
+    assert_string_equal(parsed(&col, "1.5x"),
+                        "error: expected a number like 12.5");
+    assert_string_equal(parsed(&col, "one"),
+                        "error: expected a number like 12.5");
+    assert_string_equal(parsed(&col, "1.5 2"),
+                        "error: expected a number like 12.5");
+    /* A comma-decimal habit (45,6) is told the form that works. */
+    assert_string_equal(parsed(&col, "45,6"),
+                        "error: expected a number like 12.5");
 }
 
 static void test_value__float_overflow_is_out_of_range(void **state)
@@ -1022,7 +1030,8 @@ static void test_value__check_float_and_boolean_accept_integers(void **state)
     orm_value f = orm_value_float(2.5), b = orm_value_bool(1);
     assert_string_equal(checked(&f, &real), "ok");
     assert_string_equal(checked(&two, &real), "ok");
-    assert_string_equal(checked(&word, &real), "TYPE: expected a number");
+    assert_string_equal(checked(&word, &real),
+                        "TYPE: expected a number like 12.5");
     assert_string_equal(checked(&b, &flag), "ok");
     assert_string_equal(checked(&one, &flag), "ok");
     assert_string_equal(checked(&zero, &flag), "ok");

@@ -67,7 +67,7 @@ static const char *type_expected(orm_type type)
     case ORM_SMALLINT:
         return "expected a whole number";
     case ORM_FLOAT:
-        return "expected a number";
+        return "expected a number like 12.5";
     case ORM_NUMERIC:
         return "expected a decimal number like 12.34";
     case ORM_BOOLEAN:
