@@ -197,6 +197,8 @@ void tui_export_end(orm_buf *b, tui_export_format f, size_t nrows)
 
 size_t tui_export_write(FILE *f, const char *s, size_t n)
 {
+    if (n == 0) /* fwrite of nothing still wants a buffer */
+        return 0;
     if (!isatty(fileno(f)))
         return fwrite(s, 1, n, f);
     orm_buf safe = ORM_BUF_INIT;
