@@ -1,0 +1,456 @@
+/*
+ * The PostgreSQL driver's connections: connect and session setup, cancel
+ * from another thread, reconnect, and transactions.
+ */
+#include "postgres_internal.h"
+
+/* ---- connections ---- */
+
+static void pg_notice_ignore(void *payload, const char *message)
+{
+    (void)payload;
+    (void)message;
+}
+
+/* Does the server's reported `name` start with one of `accepted` (a
+ * NULL-terminated list)? Exact match unless the entry ends in ','. */
+static int pg_status_is(PGconn *pg, const char *name,
+                        const char *const *accepted)
+{
+    const char *value = PQparameterStatus(pg, name);
+    if (!value)
+        return 0;
+    for (; *accepted; accepted++) {
+        size_t n = strlen(*accepted);
+        if ((*accepted)[n - 1] == ',' ? !strncmp(value, *accepted, n)
+                                      : !strcmp(value, *accepted))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The session settings the core relies on, on a fresh connection: only
+ * those the server did not already report as wanted are SET, in one
+ * round trip (none when nothing differs). Any zone without an offset
+ * prints timestamptz the same; DateStyle's field order only matters for
+ * input, and orb sends ISO dates.
+ */
+static int pg_session_setup(pg_conn *pgc)
+{
+    static const char *const utc[] = {"UTC",     "Etc/UTC",  "Etc/UCT",   "UCT",
+                                      "Zulu",    "Etc/Zulu", "Universal", "GMT",
+                                      "Etc/GMT", NULL};
+    static const char *const iso[] = {"ISO,", NULL};
+    static const char *const postgres[] = {"postgres", NULL};
+    static const char *const on[] = {"on", NULL};
+    PGconn *pg = pgc->pg;
+    orm_buf sql = ORM_BUF_INIT;
+    int rc = 0;
+
+    PQsetNoticeProcessor(pg, pg_notice_ignore, NULL);
+    /* Writes the server will refuse are refused before they are typed.
+     * in_hot_standby is reported from PostgreSQL 14 on; an older standby
+     * refuses the write itself (25006, ORM_EREADONLY). */
+    pgc->base.read_only = pgc->asked_read_only;
+    pgc->base.read_only_reason = NULL;
+    if (pg_status_is(pg, "in_hot_standby", on))
+        pgc->base.read_only_reason = "the server is a hot standby";
+    else if (!pgc->asked_read_only &&
+             pg_status_is(pg, "default_transaction_read_only", on))
+        pgc->base.read_only_reason =
+            "the server is set read-only (default_transaction_read_only)";
+    if (pgc->base.read_only_reason)
+        pgc->base.read_only = 1;
+    if (!pg_status_is(pg, "TimeZone", utc))
+        orm_buf_append(&sql, "SET TimeZone = 'UTC';");
+    if (!pg_status_is(pg, "DateStyle", iso))
+        orm_buf_append(&sql, "SET DateStyle = 'ISO, YMD';");
+    if (!pg_status_is(pg, "IntervalStyle", postgres))
+        orm_buf_append(&sql, "SET IntervalStyle = 'postgres';");
+    if (!pg_status_is(pg, "standard_conforming_strings", on))
+        orm_buf_append(&sql, "SET standard_conforming_strings = on;");
+    /* Shortest exact float text is the default from 12 on. */
+    if (PQserverVersion(pg) < 120000)
+        orm_buf_append(&sql, "SET extra_float_digits = 3;");
+    if (pgc->asked_read_only &&
+        !pg_status_is(pg, "default_transaction_read_only", on))
+        orm_buf_append(&sql, "SET default_transaction_read_only = on;");
+    if (pgc->statement_timeout_ms > 0)
+        orm_buf_appendf(&sql, "SET statement_timeout = %ld;",
+                        pgc->statement_timeout_ms);
+    if (sql.failed)
+        rc = orm_conn_error(&pgc->base, ORM_ENOMEM, "%s", "out of memory");
+    else if (sql.len) {
+        PGresult *res = PQexec(pg, orm_buf_str(&sql));
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_result_error(pgc, res);
+        PQclear(res);
+    }
+    orm_buf_free(&sql);
+    return rc;
+}
+
+/* libpq's words for a TLS certificate it refused. */
+static orm_tls_failure pg_tls_failure(const char *msg)
+{
+    if (strstr(msg, "does not match host name"))
+        return ORM_TLS_FAIL_HOST;
+    if (strstr(msg, "certificate verify failed"))
+        return ORM_TLS_FAIL_CA;
+    if (strstr(msg, "SSL") || strstr(msg, "certificate"))
+        return ORM_TLS_FAIL_OTHER;
+    return (orm_tls_failure)-1;
+}
+
+static long pg_ms_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - start->tv_sec) * 1000 +
+           (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Classify a failed connection attempt that began at `start` (`p` NULL
+ * on reconnect: the settings are libpq's then). */
+static int pg_connect_error(PGconn *pg, orm_error *err, const char *password,
+                            const orm_conn_params *p,
+                            const struct timespec *start)
+{
+    const char *msg = pg ? PQerrorMessage(pg) : NULL;
+    int code = ORM_ECONNECT;
+    if (!pg)
+        return orm_error_set(err, ORM_ENOMEM, "%s",
+                             "out of memory connecting to PostgreSQL");
+    const char *host = PQhost(pg);
+    int port = PQport(pg) ? atoi(PQport(pg)) : 0;
+    orm_tls_failure tls = pg_tls_failure(msg);
+    if ((int)tls >= 0) {
+        orm_conn_params none = {0};
+        /* libpq checks certificates before the startup packet: nothing
+         * of the login has gone out. Its "connection to server at ...
+         * failed:" is said already. */
+        const char *why = strstr(msg, "failed: ");
+        why = why ? why + 8 : msg;
+        orm_conn_tls_failure(err, p ? p : &none, tls, host, port, why);
+        char *text = orm_strdup(err->message);
+        if (!text)
+            return orm_error_set(err, ORM_ENOMEM, "out of memory");
+        pg_error_set(err, ORM_ECONNECT, NULL, text, password, PQpass(pg));
+        free(text);
+        return ORM_ECONNECT;
+    }
+    /* A timeout is told by the clock: libpq's words for it are
+     * translated under LC_MESSAGES. It waits at least 2 s. */
+    const char *t = NULL;
+    PQconninfoOption *info = PQconninfo(pg);
+    for (PQconninfoOption *o = info; o && o->keyword; o++)
+        if (!strcmp(o->keyword, "connect_timeout"))
+            t = o->val;
+    int wait_s = t && atoi(t) > 0 ? (atoi(t) < 2 ? 2 : atoi(t)) : 0;
+    PQconninfoFree(info);
+    if (wait_s > 0 && (strstr(msg, "timeout expired") ||
+                       pg_ms_since(start) >= wait_s * 1000L - 50))
+        return orm_conn_timeout_failure(err, host, port, wait_s);
+    if (strstr(msg, "invalid connection option") ||
+        strstr(msg, "invalid sslmode value") ||
+        strstr(msg, "invalid integer value"))
+        code = ORM_EINVALID;
+    else if (PQconnectionNeedsPassword(pg) ||
+             strstr(msg, "authentication failed") ||
+             strstr(msg, "no password supplied") ||
+             strstr(msg, "no pg_hba.conf entry") ||
+             (strstr(msg, "role \"") && strstr(msg, "\" does not exist")))
+        code = ORM_EAUTH;
+    return pg_error_set(err, code, NULL, msg, password, PQpass(pg));
+}
+
+/* libpq's sslmode for an orb TLS mode. */
+static const char *pg_sslmode(orm_tls_mode mode)
+{
+    static const char *const names[] = {
+        [ORM_TLS_DISABLE] = "disable",
+        [ORM_TLS_ALLOW] = "allow",
+        [ORM_TLS_PREFER] = "prefer",
+        [ORM_TLS_REQUIRE] = "require",
+        [ORM_TLS_VERIFY_CA] = "verify-ca",
+        [ORM_TLS_VERIFY_FULL] = "verify-full",
+    };
+    return mode > ORM_TLS_UNSET && mode <= ORM_TLS_VERIFY_FULL ? names[mode]
+                                                               : NULL;
+}
+
+int pg_connect(orm_conn **out, const orm_url *url,
+               const orm_connect_options *opts, orm_error *err)
+{
+    enum { FIXED = 13 };
+    size_t cap = FIXED + (url ? url->nparams : 0) + 1;
+    const char **keys = calloc(cap, sizeof *keys);
+    const char **vals = calloc(cap, sizeof *vals);
+    pg_conn *pgc = calloc(1, sizeof *pgc);
+    orm_conn_params cp;
+    char port[16];
+    char timeout[16];
+    size_t n = 0;
+    int rc = ORM_ENOMEM;
+
+    *out = NULL;
+    if (!keys || !vals || !pgc) {
+        orm_error_set(err, rc, "%s", "out of memory");
+        goto done;
+    }
+    /* TLS and timeouts as every dialect reads them (orm/sys/connopt.h). */
+    if ((rc = orm_conn_params_read(&cp, url, err)))
+        goto done;
+    rc = ORM_ENOMEM;
+    const char *tls[][2] = {{"sslmode", pg_sslmode(cp.tls)},
+                            {"sslrootcert", cp.ca_file},
+                            {"sslcert", cp.cert_file},
+                            {"sslkey", cp.key_file}};
+    for (size_t i = 0; i < 4; i++) {
+        if (tls[i][1]) {
+            keys[n] = tls[i][0];
+            vals[n++] = tls[i][1];
+        }
+    }
+    /* Set with the session settings (not as a startup option, which
+     * poolers such as pgbouncer refuse). */
+    pgc->statement_timeout_ms = cp.statement_timeout_ms
+                                    ? cp.statement_timeout_ms
+                                    : (opts ? opts->statement_timeout_ms : 0);
+    if (url) {
+        const char *fixed[][2] = {{"host", url->host},
+                                  {"user", url->user},
+                                  {"password", url->password},
+                                  {"dbname", url->database}};
+        for (size_t i = 0; i < 4; i++) {
+            if (fixed[i][1]) {
+                keys[n] = fixed[i][0];
+                vals[n++] = fixed[i][1];
+            }
+        }
+        if (url->port > 0) {
+            snprintf(port, sizeof port, "%d", url->port);
+            keys[n] = "port";
+            vals[n++] = port;
+        }
+    }
+    /* libpq's own default is to wait without end: orb's is
+     * ORM_CONNECT_TIMEOUT_DEFAULT_S, unless the user set libpq's
+     * PGCONNECT_TIMEOUT. */
+    int wait_s = cp.connect_timeout_s;
+    if (wait_s <= 0 && opts)
+        wait_s = opts->connect_timeout_s;
+    if (wait_s <= 0 && !getenv("PGCONNECT_TIMEOUT"))
+        wait_s = ORM_CONNECT_TIMEOUT_DEFAULT_S;
+    if (wait_s > 0) {
+        snprintf(timeout, sizeof timeout, "%d", wait_s);
+        keys[n] = "connect_timeout";
+        vals[n++] = timeout;
+    }
+    keys[n] = "fallback_application_name";
+    vals[n++] = "orb";
+    /* Query parameters come after the URL parts so ?host=/run/... works
+     * as in libpq's own URLs; libpq rejects the ones it does not know. */
+    for (size_t i = 0; url && i < url->nparams; i++) {
+        if (!strcmp(url->params[i].key, "client_encoding") ||
+            orm_conn_param_is_known(url->params[i].key))
+            continue;
+        keys[n] = url->params[i].key;
+        vals[n++] = url->params[i].value;
+    }
+    keys[n] = "client_encoding";
+    vals[n++] = "UTF8";
+    keys[n] = NULL;
+    vals[n] = NULL;
+
+    pgc->base.driver = &orm_driver_postgresql;
+    pgc->asked_read_only = opts ? opts->read_only : 0;
+    pgc->base.read_only = pgc->asked_read_only;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pgc->pg = PQconnectdbParams(keys, vals, 0);
+    if (!pgc->pg || PQstatus(pgc->pg) != CONNECTION_OK) {
+        rc = pg_connect_error(pgc->pg, err, url ? url->password : NULL, &cp,
+                              &start);
+        goto done;
+    }
+    if ((rc = pg_session_setup(pgc))) {
+        orm_error_copy(err, &pgc->base.err);
+        goto done;
+    }
+    pthread_mutex_init(&pgc->cancel_lock, NULL);
+    pgc->cancel = PQgetCancel(pgc->pg);
+    *out = &pgc->base;
+    pgc = NULL;
+    rc = 0;
+done:
+    if (pgc) {
+        orm_error_clear(&pgc->base.err);
+        PQfinish(pgc->pg);
+        free(pgc);
+    }
+    free(keys);
+    free(vals);
+    return rc;
+}
+
+void pg_close(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    if (!pgc)
+        return;
+    PQfreeCancel(pgc->cancel);
+    pthread_mutex_destroy(&pgc->cancel_lock);
+    PQfinish(pgc->pg);
+    orm_error_clear(&pgc->base.err);
+    free(pgc);
+}
+
+/* ---- cancelling from another thread ---- */
+
+/* The new server process of a reconnected connection. */
+static void pg_cancel_renew(pg_conn *pgc)
+{
+    pthread_mutex_lock(&pgc->cancel_lock);
+    PQfreeCancel(pgc->cancel);
+    pgc->cancel = PQgetCancel(pgc->pg);
+    pthread_mutex_unlock(&pgc->cancel_lock);
+}
+
+/* Enter (1) and leave (0) a call a cancel may stop. */
+void pg_running(pg_conn *pgc, int running)
+{
+    pthread_mutex_lock(&pgc->cancel_lock);
+    pgc->running = running;
+    pthread_mutex_unlock(&pgc->cancel_lock);
+}
+
+/* PQcancel is thread-safe: it sends the request on a connection of its
+ * own. The server stops the statement with SQLSTATE 57014 (mapped to
+ * ORM_ECANCELLED); a request arriving while the connection is idle is
+ * ignored by the server. */
+int pg_cancel(orm_conn *conn, orm_error *err)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    char why[256] = "";
+    int rc = 0;
+    pthread_mutex_lock(&pgc->cancel_lock);
+    if (pgc->running && pgc->cancel &&
+        !PQcancel(pgc->cancel, why, (int)sizeof why))
+        rc = orm_error_set(err, ORM_ECONNECT, "cannot cancel the statement: %s",
+                           why);
+    pthread_mutex_unlock(&pgc->cancel_lock);
+    return rc;
+}
+
+int pg_reconnect(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    pgc->generation++;
+    pgc->streaming = NULL;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    PQreset(pgc->pg);
+    pg_cancel_renew(pgc);
+    if (PQstatus(pgc->pg) != CONNECTION_OK)
+        return pg_connect_error(pgc->pg, &pgc->base.err, NULL, NULL, &start);
+    return pg_session_setup(pgc);
+}
+
+/* Run simple-protocol SQL; 0 or a mapped error. A cancel may stop it
+ * unless it is a ROLLBACK. */
+static int pg_run(pg_conn *pgc, const char *sql, PGresult **out)
+{
+    int rc = pg_ready(pgc, NULL);
+    int cancellable = strcmp(sql, "ROLLBACK") != 0;
+    if (rc)
+        return rc;
+    if (cancellable)
+        pg_running(pgc, 1);
+    PGresult *res = PQexec(pgc->pg, sql);
+    if (cancellable)
+        pg_running(pgc, 0);
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+        status != PGRES_EMPTY_QUERY) {
+        rc = pg_result_error(pgc, res);
+        PQclear(res);
+        return rc;
+    }
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return 0;
+}
+
+int pg_ping(orm_conn *conn)
+{
+    return pg_run((pg_conn *)conn, "", NULL);
+}
+
+int pg_exec(orm_conn *conn, const char *sql)
+{
+    return pg_run((pg_conn *)conn, sql, NULL);
+}
+
+/* Nothing open on the connection that a new one would lose: no
+ * transaction, no stream. */
+int pg_idle(pg_conn *pgc)
+{
+    return pgc->pg && !pgc->streaming &&
+           PQtransactionStatus(pgc->pg) == PQTRANS_IDLE;
+}
+
+/*
+ * A server that restarted or failed over since the last statement is
+ * noticed only when the next one fails. A read sent while nothing was
+ * open (`was_idle`) changed nothing on the server, so the caller sends it
+ * once more on a new connection: the first refresh after a restart shows
+ * its rows instead of an error. A commit's BEGIN is not sent again: the
+ * commit says the connection was lost and keeps every change, as on every
+ * dialect, and the next commit reconnects. 1 when reconnected; 0 with
+ * the error in place (ORM_ECONNLOST, saying whether reconnecting failed).
+ * Statements are unnamed, so nothing needs preparing again.
+ */
+int pg_retry_after_loss(pg_conn *pgc, int rc, int was_idle)
+{
+    if (rc != ORM_ECONNLOST || !was_idle)
+        return 0;
+    if (pg_reconnect(&pgc->base) == 0)
+        return 1;
+    orm_buf why = ORM_BUF_INIT;
+    orm_buf_append(&why, "the server closed the connection and reconnecting "
+                         "failed: ");
+    orm_buf_append(&why, orm_error_text(&pgc->base.err));
+    pg_error_set(&pgc->base.err, ORM_ECONNLOST,
+                 "connection lost: ", orm_buf_str(&why), pg_password(pgc),
+                 NULL);
+    orm_buf_free(&why);
+    return 0;
+}
+
+int pg_begin(orm_conn *conn)
+{
+    return pg_run((pg_conn *)conn, "BEGIN", NULL);
+}
+
+int pg_commit(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *res = NULL;
+    int rc = pg_run(pgc, "COMMIT", &res);
+    /* COMMIT of a failed transaction "succeeds" as a rollback. */
+    if (!rc && !strcmp(PQcmdStatus(res), "ROLLBACK"))
+        rc = orm_conn_error(conn, ORM_EERROR, "%s",
+                            "the transaction failed earlier and was rolled "
+                            "back instead of committed");
+    PQclear(res);
+    return rc;
+}
+
+int pg_rollback(orm_conn *conn)
+{
+    return pg_run((pg_conn *)conn, "ROLLBACK", NULL);
+}

@@ -1,0 +1,670 @@
+/*
+ * The PostgreSQL driver's DDL types and catalog queries: tables, columns,
+ * keys, constraints, estimated counts.
+ */
+#include "postgres_internal.h"
+
+/* ---- DDL types ---- */
+
+void pg_column_type_sql(orm_buf *out, const orm_column *col, int autoinc)
+{
+    switch (col->type) {
+    case ORM_INTEGER:
+        orm_buf_append(out, autoinc ? "SERIAL" : "INTEGER");
+        break;
+    case ORM_BIGINT:
+        orm_buf_append(out, autoinc ? "BIGSERIAL" : "BIGINT");
+        break;
+    case ORM_SMALLINT:
+        orm_buf_append(out, autoinc ? "SMALLSERIAL" : "SMALLINT");
+        break;
+    case ORM_STRING:
+        if (col->length > 0)
+            orm_buf_appendf(out, "VARCHAR(%d)", col->length);
+        else
+            orm_buf_append(out, "VARCHAR");
+        break;
+    case ORM_TEXT:
+        orm_buf_append(out, "TEXT");
+        break;
+    case ORM_BOOLEAN:
+        orm_buf_append(out, "BOOLEAN");
+        break;
+    case ORM_FLOAT:
+        orm_buf_append(out, "DOUBLE PRECISION");
+        break;
+    case ORM_NUMERIC:
+        if (col->precision > 0)
+            orm_buf_appendf(out, "NUMERIC(%d, %d)", col->precision, col->scale);
+        else
+            orm_buf_append(out, "NUMERIC");
+        break;
+    case ORM_DATE:
+        orm_buf_append(out, "DATE");
+        break;
+    case ORM_TIME:
+        orm_buf_append(out, "TIME");
+        break;
+    case ORM_DATETIME:
+        orm_buf_append(out, "TIMESTAMP");
+        break;
+    case ORM_DATETIMETZ:
+        orm_buf_append(out, "TIMESTAMP WITH TIME ZONE");
+        break;
+    case ORM_BLOB:
+        orm_buf_append(out, "BYTEA");
+        break;
+    case ORM_JSON:
+        /* json, not jsonb: it keeps the text as written, as the other
+         * dialects do. */
+        orm_buf_append(out, "JSON");
+        break;
+    case ORM_UUID:
+        orm_buf_append(out, "UUID");
+        break;
+    default:
+        orm_buf_append(out, "TEXT");
+        break;
+    }
+}
+
+/* ---- catalog queries ---- */
+
+/* Run a catalog query with text parameters (NULL allowed). */
+static int pg_query(pg_conn *pgc, const char *sql, int nparams,
+                    const char *const *params, PGresult **out)
+{
+    int rc = pg_ready(pgc, NULL);
+    *out = NULL;
+    if (rc)
+        return rc;
+    PGresult *res =
+        PQexecParams(pgc->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = pg_result_error(pgc, res);
+        PQclear(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+int pg_list_tables(orm_conn *conn, char ***out, size_t *count)
+{
+    static const char sql[] =
+        "SELECT name FROM (SELECT CASE WHEN n.nspname = current_schema()"
+        " THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS name"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition"
+        " AND n.nspname = ANY (current_schemas(false))"
+        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')) t"
+        " ORDER BY name COLLATE \"C\"";
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *res = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = pg_query(pgc, sql, 0, NULL, &res)))
+        return rc;
+    size_t rows = (size_t)PQntuples(res);
+    names = calloc(rows ? rows : 1, sizeof *names);
+    if (!names)
+        goto nomem;
+    for (; n < rows; n++)
+        if (!(names[n] = orm_strdup(PQgetvalue(res, (int)n, 0))))
+            goto nomem;
+    PQclear(res);
+    *out = names;
+    *count = rows;
+    return 0;
+nomem:
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+    PQclear(res);
+    return orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
+}
+
+/*
+ * Find a table: oid, its schema, whether that is current_schema(), and
+ * its name.
+ * A NULL schema goes through the search path; a "schema.table" name as
+ * list_tables gives it is split when no table has the literal name.
+ */
+static int pg_table_lookup(pg_conn *pgc, const char *schema, const char *table,
+                           PGresult **out)
+{
+    static const char sql[] =
+        "SELECT c.oid, n.nspname, n.nspname = current_schema(), c.relname,"
+        " c.relkind IN ('v', 'm')"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.oid ="
+        " CASE WHEN $1::text IS NULL THEN to_regclass(quote_ident($2))"
+        " ELSE to_regclass(quote_ident($1) || '.' || quote_ident($2)) END";
+    const char *params[2] = {schema, table};
+    char *split = NULL;
+    int rc = pg_query(pgc, sql, 2, params, out);
+    if (rc || PQntuples(*out) > 0)
+        return rc;
+    const char *dot = schema ? NULL : strchr(table, '.');
+    if (dot && (split = orm_strndup(table, (size_t)(dot - table)))) {
+        PQclear(*out);
+        params[0] = split;
+        params[1] = dot + 1;
+        rc = pg_query(pgc, sql, 2, params, out);
+        free(split);
+        if (rc || PQntuples(*out) > 0)
+            return rc;
+    }
+    PQclear(*out);
+    *out = NULL;
+    return orm_conn_error(&pgc->base, ORM_ENOTFOUND, "no table \"%s%s%s\"",
+                          schema ? schema : "", schema ? "." : "", table);
+}
+
+/* orm_type (and length / precision) of a built-in type by OID; any
+ * other type travels as text in the type's own syntax. */
+static orm_type pg_type_map(Oid oid, int typmod, orm_column *col)
+{
+    switch (oid) {
+    case PG_OID_INT2:
+        return ORM_SMALLINT;
+    case PG_OID_INT4:
+        return ORM_INTEGER;
+    case PG_OID_INT8:
+        return ORM_BIGINT;
+    case PG_OID_VARCHAR:
+    case PG_OID_BPCHAR:
+        col->length = typmod >= 4 ? typmod - 4 : 0;
+        return ORM_STRING;
+    case PG_OID_TEXT:
+        return ORM_TEXT;
+    case PG_OID_BOOL:
+        return ORM_BOOLEAN;
+    case PG_OID_FLOAT4:
+        col->precision = 24; /* single precision: shown as a float4 */
+        return ORM_FLOAT;
+    case PG_OID_FLOAT8:
+        return ORM_FLOAT;
+    case PG_OID_NUMERIC:
+        if (typmod >= 4) {
+            col->precision = ((typmod - 4) >> 16) & 0xffff;
+            col->scale = (((typmod - 4) & 0x7ff) ^ 1024) - 1024;
+        }
+        return ORM_NUMERIC;
+    case PG_OID_DATE:
+        return ORM_DATE;
+    case PG_OID_TIME:
+        return ORM_TIME;
+    case PG_OID_TIMESTAMP:
+        return ORM_DATETIME;
+    case PG_OID_TIMESTAMPTZ:
+        return ORM_DATETIMETZ;
+    case PG_OID_BYTEA:
+        return ORM_BLOB;
+    case PG_OID_JSON:
+    case PG_OID_JSONB:
+        return ORM_JSON;
+    case PG_OID_UUID:
+        return ORM_UUID;
+    default:
+        return ORM_TEXT;
+    }
+}
+
+static int pg_text_int(const char *text)
+{
+    int64_t v = 0;
+    if (pg_parse_int(text, strlen(text), &v) || v < INT_MIN || v > INT_MAX)
+        return 0;
+    return (int)v;
+}
+
+/* Columns: name, type as written, base type OID (through domains),
+ * typmod, not null, default expression (none for generated columns),
+ * identity, generation expression, enum labels (joined by \x1f), and
+ * whether the base type can be compared with = (a default btree
+ * operator class: xml, point or json have none). */
+static const char pg_columns_sql[] =
+    "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
+    " bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
+    " a.attnotnull, CASE WHEN a.attgenerated = '' THEN"
+    " pg_get_expr(d.adbin, d.adrelid) END, a.attidentity,"
+    " CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,"
+    " (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder)"
+    " FROM pg_enum e WHERE e.enumtypid = bt.oid),"
+    " EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am"
+    " ON am.oid = oc.opcmethod WHERE am.amname = 'btree' AND oc.opcdefault"
+    " AND oc.opcintype IN (bt.oid, CASE WHEN bt.typcategory = 'A'"
+    " THEN 'anyarray'::regtype END, CASE WHEN bt.typtype = 'e'"
+    " THEN 'anyenum'::regtype END, CASE WHEN bt.typtype = 'r'"
+    " THEN 'anyrange'::regtype END, CASE WHEN bt.typcategory = 'S'"
+    " THEN 'text'::regtype END)),"
+    " (SELECT co.collname FROM pg_collation co"
+    " WHERE co.oid = a.attcollation)"
+    " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+    " JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd'"
+    " THEN t.typbasetype ELSE a.atttypid END"
+    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
+    " AND d.adnum = a.attnum"
+    " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped"
+    " ORDER BY a.attnum";
+
+/* Keys, one row per column in key order: name, kind (p/u/f/i), column,
+ * referenced column, referenced table (schema-qualified when it lives in
+ * another schema than this table), position. Unique indexes that back no
+ * constraint count as unique constraints; other plain indexes are kind
+ * i (a one-column one marks its column indexed, as on SQLite). */
+static const char pg_keys_sql[] =
+    "SELECT con.conname::text, con.contype::text, a.attname::text,"
+    " fa.attname::text,"
+    " CASE WHEN fc.relnamespace = c.relnamespace THEN fc.relname::text"
+    " ELSE fn.nspname || '.' || fc.relname END, k.ord"
+    " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"
+    " CROSS JOIN LATERAL unnest(con.conkey, con.confkey)"
+    " WITH ORDINALITY AS k(attnum, fattnum, ord)"
+    " JOIN pg_attribute a ON a.attrelid = con.conrelid"
+    " AND a.attnum = k.attnum"
+    " LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid"
+    " AND fa.attnum = k.fattnum"
+    " LEFT JOIN pg_class fc ON fc.oid = con.confrelid"
+    " LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace"
+    " WHERE con.conrelid = $1::oid AND con.contype IN ('p', 'u', 'f')"
+    " UNION ALL"
+    " SELECT ic.relname::text, 'u', a.attname::text, NULL, NULL, k.ord"
+    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"
+    " AS k(attnum, ord)"
+    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+    " WHERE i.indrelid = $1::oid AND i.indisunique AND NOT i.indisprimary"
+    " AND i.indpred IS NULL AND i.indexprs IS NULL"
+    " AND k.ord <= i.indnkeyatts"
+    " AND NOT EXISTS (SELECT 1 FROM pg_constraint x"
+    " WHERE x.conindid = i.indexrelid)"
+    " UNION ALL"
+    " SELECT ic.relname::text, 'i', a.attname::text, NULL, NULL, k.ord"
+    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"
+    " AS k(attnum, ord)"
+    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+    " WHERE i.indrelid = $1::oid AND NOT i.indisunique"
+    " AND i.indpred IS NULL AND i.indexprs IS NULL"
+    " AND k.ord <= i.indnkeyatts"
+    " ORDER BY 2, 1, 6";
+
+/* End (exclusive) of the key group starting at row `start`. */
+static int pg_key_group_end(const PGresult *keys, int start)
+{
+    int end = start + 1;
+    int rows = PQntuples(keys);
+    while (end < rows &&
+           !strcmp(PQgetvalue(keys, end, 0), PQgetvalue(keys, start, 0)) &&
+           !strcmp(PQgetvalue(keys, end, 1), PQgetvalue(keys, start, 1)))
+        end++;
+    return end;
+}
+
+static int pg_column_find(const orm_column *cols, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(cols[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+/* Why a view is read-only (each dialect says the same). */
+#define PG_VIEW_READ_ONLY                                                      \
+    "a view: it has no primary key to find a row by, so orb only reads it"
+
+/* What a column carries beyond its type, owned until the model copies it. */
+typedef struct pg_col_extra {
+    char *read_only;
+    char *labels; /* enum labels, split in place */
+    const char **choices;
+} pg_col_extra;
+
+static void pg_col_extra_free(pg_col_extra *x)
+{
+    free(x->read_only);
+    free(x->labels);
+    free(x->choices);
+}
+
+/* Generated columns and types without = are read-only; enum labels are
+ * the column's choices. */
+static int pg_column_extras(orm_column *c, const PGresult *columns, int r,
+                            pg_col_extra *x)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (!PQgetisnull(columns, r, 7)) {
+        orm_buf_appendf(&b, "generated by the database from %s",
+                        PQgetvalue(columns, r, 7));
+    } else if (c->type == ORM_TEXT && strcmp(PQgetvalue(columns, r, 9), "t")) {
+        orm_buf_appendf(&b,
+                        "type %s has no equality operator: orb could not "
+                        "tell whether someone else changed it",
+                        c->native_type);
+    }
+    if (b.len || b.failed) {
+        if (!(x->read_only = orm_buf_finish(&b)))
+            return ORM_ENOMEM;
+        c->read_only = x->read_only;
+    }
+    if (!PQgetisnull(columns, r, 8)) {
+        size_t n = 1;
+        if (!(x->labels = orm_strdup(PQgetvalue(columns, r, 8))))
+            return ORM_ENOMEM;
+        for (const char *p = x->labels; *p; p++)
+            n += *p == '\x1f';
+        if (!(x->choices = calloc(n, sizeof *x->choices)))
+            return ORM_ENOMEM;
+        char *p = x->labels;
+        for (size_t k = 0; k < n; k++) {
+            x->choices[k] = p;
+            char *sep = strchr(p, '\x1f');
+            if (sep) {
+                *sep = '\0';
+                p = sep + 1;
+            }
+        }
+        c->choices = x->choices;
+        c->nchoices = n;
+    }
+    return 0;
+}
+
+int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
+                     orm_model **out)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *found = NULL, *columns = NULL, *keys = NULL;
+    orm_column *cols = NULL;
+    const char **names = NULL, **refs = NULL;
+    pg_col_extra *extras = NULL;
+    orm_model *model = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+        goto done;
+    const char *params[1] = {PQgetvalue(found, 0, 0)};
+    if ((rc = pg_query(pgc, pg_columns_sql, 1, params, &columns)) ||
+        (rc = pg_query(pgc, pg_keys_sql, 1, params, &keys)))
+        goto done;
+
+    size_t ncols = (size_t)PQntuples(columns);
+    size_t nkeys = (size_t)PQntuples(keys);
+    rc = ORM_ENOMEM;
+    cols = calloc(ncols ? ncols : 1, sizeof *cols);
+    names = calloc(nkeys ? nkeys : 1, sizeof *names);
+    refs = calloc(nkeys ? nkeys : 1, sizeof *refs);
+    extras = calloc(ncols ? ncols : 1, sizeof *extras);
+    if (!cols || !names || !refs || !extras)
+        goto done;
+    for (size_t i = 0; i < ncols; i++) {
+        int r = (int)i;
+        orm_column *c = &cols[i];
+        const char *def =
+            PQgetisnull(columns, r, 5) ? NULL : PQgetvalue(columns, r, 5);
+        Oid base = (Oid)pg_text_int(PQgetvalue(columns, r, 2));
+        c->name = PQgetvalue(columns, r, 0);
+        c->native_type = PQgetvalue(columns, r, 1);
+        c->type = pg_type_map(base, pg_text_int(PQgetvalue(columns, r, 3)), c);
+        if (!PQgetisnull(columns, r, 10))
+            c->collation = PQgetvalue(columns, r, 10);
+        if (!strcmp(PQgetvalue(columns, r, 4), "t"))
+            c->flags |= ORM_NOT_NULL;
+        /* Only identity and sequence defaults generate a key: an integer
+         * key without one needs a value from the user. */
+        if (PQgetvalue(columns, r, 6)[0] ||
+            (def && !strncmp(def, "nextval(", 8)))
+            c->flags |= ORM_AUTOINC;
+        else {
+            c->flags |= ORM_NO_AUTOINC;
+            c->server_default = def;
+        }
+        if ((rc = pg_column_extras(c, columns, r, &extras[i])))
+            goto done;
+    }
+    /* Pass 1: flags and single-column references on the columns. */
+    for (int g = 0, end; g < (int)nkeys; g = end) {
+        end = pg_key_group_end(keys, g);
+        char kind = PQgetvalue(keys, g, 1)[0];
+        for (int r = g; r < end; r++) {
+            int ci = pg_column_find(cols, ncols, PQgetvalue(keys, r, 2));
+            if (ci < 0)
+                continue;
+            if (kind == 'p')
+                cols[ci].flags |= ORM_PK | ORM_NOT_NULL;
+            else if (kind == 'u' && end - g == 1)
+                cols[ci].flags |= ORM_UNIQUE;
+            else if (kind == 'i' && end - g == 1)
+                cols[ci].flags |= ORM_INDEX;
+            else if (kind == 'f' && end - g == 1 && !cols[ci].ref_table) {
+                cols[ci].ref_table = PQgetvalue(keys, r, 4);
+                cols[ci].ref_column = PQgetvalue(keys, r, 3);
+            }
+        }
+    }
+    const char *relname = PQgetvalue(found, 0, 3);
+    if ((rc = orm_model_new(&model, relname, relname)))
+        goto done;
+    if (schema || strcmp(PQgetvalue(found, 0, 2), "t"))
+        if ((rc = orm_model_set_schema(model, PQgetvalue(found, 0, 1))))
+            goto done;
+    if (!strcmp(PQgetvalue(found, 0, 4), "t")) {
+        model->is_view = 1;
+        if ((rc = orm_model_set_read_only(model, PG_VIEW_READ_ONLY)))
+            goto done;
+    }
+    for (size_t i = 0; i < ncols; i++)
+        if ((rc = orm_model_add_column(model, &cols[i])))
+            goto done;
+    /* Pass 2: every foreign key, multi-column unique constraints. */
+    for (int g = 0, end; g < (int)nkeys; g = end) {
+        end = pg_key_group_end(keys, g);
+        char kind = PQgetvalue(keys, g, 1)[0];
+        size_t n = (size_t)(end - g);
+        for (size_t k = 0; k < n; k++) {
+            names[k] = PQgetvalue(keys, g + (int)k, 2);
+            refs[k] = PQgetvalue(keys, g + (int)k, 3);
+        }
+        if (kind == 'f')
+            rc = orm_model_add_foreign_key(model, PQgetvalue(keys, g, 0), n,
+                                           names, PQgetvalue(keys, g, 4), refs);
+        else if (kind == 'u' && n > 1)
+            rc = orm_model_add_unique(model, PQgetvalue(keys, g, 0), n, names);
+        if (rc)
+            goto done;
+    }
+    *out = model;
+    model = NULL;
+    rc = 0;
+done:
+    if (rc == ORM_ENOMEM)
+        orm_conn_error(conn, rc, "%s", "out of memory");
+    orm_model_free(model);
+    free(cols);
+    free(names);
+    free(refs);
+    for (size_t i = 0; extras && i < (size_t)PQntuples(columns); i++)
+        pg_col_extra_free(&extras[i]);
+    free(extras);
+    PQclear(found);
+    PQclear(columns);
+    PQclear(keys);
+    return rc;
+}
+
+int pg_estimate_count(orm_conn *conn, const char *schema, const char *table,
+                      int64_t *out)
+{
+    static const char sql[] =
+        "SELECT reltuples::float8 FROM pg_class WHERE oid = $1::oid";
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *found = NULL, *res = NULL;
+    int rc;
+
+    *out = 0;
+    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+        goto done;
+    const char *params[1] = {PQgetvalue(found, 0, 0)};
+    if ((rc = pg_query(pgc, sql, 1, params, &res)))
+        goto done;
+    double tuples = -1;
+    if (PQntuples(res)) {
+        const char *text = PQgetvalue(res, 0, 0);
+        if (orm_double_parse(&tuples, text, strlen(text)))
+            tuples = -1;
+    }
+    if (tuples < 0) {
+        rc = orm_conn_error(conn, ORM_EUNSUPPORTED,
+                            "no estimate for \"%s\": never analyzed", table);
+        goto done;
+    }
+    *out = (int64_t)(tuples + 0.5);
+done:
+    PQclear(found);
+    PQclear(res);
+    return rc;
+}
+
+/* One element of a text[] literal: NULL, or the text double-quoted. */
+static void pg_array_element(orm_buf *b, const char *text)
+{
+    if (!text) {
+        orm_buf_append(b, "NULL");
+        return;
+    }
+    orm_buf_appendc(b, '"');
+    for (; *text; text++) {
+        if (*text == '"' || *text == '\\')
+            orm_buf_appendc(b, '\\');
+        orm_buf_appendc(b, *text);
+    }
+    orm_buf_appendc(b, '"');
+}
+
+int pg_estimate_counts(orm_conn *conn, const char *const *schemas,
+                       const char *const *tables, size_t n, int64_t *out)
+{
+    /* The names go as two arrays; each finds its table as
+     * pg_table_lookup does, in the order given. */
+    static const char sql[] =
+        "SELECT c.reltuples::float8 FROM unnest($1::text[], $2::text[])"
+        " WITH ORDINALITY AS t(s, n, i) LEFT JOIN pg_class c ON c.oid ="
+        " CASE WHEN t.s IS NULL THEN to_regclass(quote_ident(t.n))"
+        " ELSE to_regclass(quote_ident(t.s) || '.' || quote_ident(t.n)) END"
+        " ORDER BY t.i";
+    orm_buf s = ORM_BUF_INIT, t = ORM_BUF_INIT;
+    PGresult *res = NULL;
+    int rc;
+
+    orm_buf_appendc(&s, '{');
+    orm_buf_appendc(&t, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            orm_buf_appendc(&s, ',');
+            orm_buf_appendc(&t, ',');
+        }
+        pg_array_element(&s, schemas[i]);
+        pg_array_element(&t, tables[i]);
+    }
+    orm_buf_appendc(&s, '}');
+    orm_buf_appendc(&t, '}');
+    const char *params[2] = {orm_buf_str(&s), orm_buf_str(&t)};
+    if (!params[0] || !params[1]) {
+        rc = orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
+        goto done;
+    }
+    if ((rc = pg_query((pg_conn *)conn, sql, 2, params, &res)))
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        double tuples = -1;
+        if ((int)i < PQntuples(res) && !PQgetisnull(res, (int)i, 0)) {
+            const char *text = PQgetvalue(res, (int)i, 0);
+            if (orm_double_parse(&tuples, text, strlen(text)))
+                tuples = -1;
+        }
+        out[i] = tuples < 0 ? -1 : (int64_t)(tuples + 0.5);
+    }
+done:
+    PQclear(res);
+    orm_buf_free(&s);
+    orm_buf_free(&t);
+    return rc;
+}
+
+/* Text for the filters' rules: a column of a collatable type (text,
+ * varchar, char; reflection names its collation), or of a model orb was
+ * given (no native type). inet, enums and the like compare natively. */
+int pg_text_column(const orm_column *col, orm_buf *before, orm_buf *after)
+{
+    (void)before;
+    (void)after;
+    return !col->native_type || col->collation;
+}
+
+/* The columns of constraint or index `name` of `table` in key order (a
+ * check constraint's conkey lists the columns its expression uses): a
+ * check violation names only the constraint. */
+int pg_constraint_columns(orm_conn *conn, const char *schema, const char *table,
+                          const char *name, char ***out, size_t *count)
+{
+    static const char sql[] =
+        "SELECT attname FROM ("
+        "SELECT 0 AS src, k.ord, a.attname FROM pg_constraint con"
+        " CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY"
+        " AS k(attnum, ord)"
+        " JOIN pg_attribute a ON a.attrelid = con.conrelid"
+        " AND a.attnum = k.attnum"
+        " WHERE con.conrelid = $1::oid AND con.conname = $2"
+        " UNION ALL "
+        "SELECT 1, k.ord, a.attname FROM pg_index x"
+        " JOIN pg_class i ON i.oid = x.indexrelid"
+        " CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY"
+        " AS k(attnum, ord)"
+        " JOIN pg_attribute a ON a.attrelid = x.indrelid"
+        " AND a.attnum = k.attnum"
+        " WHERE x.indrelid = $1::oid AND i.relname = $2"
+        ") s ORDER BY src, ord";
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *found = NULL, *res = NULL;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+        goto done;
+    const char *params[2] = {PQgetvalue(found, 0, 0), name};
+    if ((rc = pg_query(pgc, sql, 2, params, &res)))
+        goto done;
+    int n = PQntuples(res);
+    if (n == 0) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND,
+                            "no constraint \"%s\" on \"%s\"", name, table);
+        goto done;
+    }
+    if (!(*out = calloc((size_t)n, sizeof **out))) {
+        rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!((*out)[i] = orm_strdup(PQgetvalue(res, i, 0)))) {
+            for (int k = 0; k < i; k++)
+                free((*out)[k]);
+            free(*out);
+            *out = NULL;
+            rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    *count = (size_t)n;
+done:
+    PQclear(found);
+    PQclear(res);
+    return rc;
+}
