@@ -1,7 +1,8 @@
 /*
  * Out of memory: a workload of the ORM on SQLite (open, create, add,
- * load, filter, edit, undo, commit, delete, read rows out as an export
- * does) runs once for every N with the core's Nth allocation failing
+ * load, filter, edit, undo, commit, delete, a column summary, an update
+ * of every matching row, reflection, read rows out as an export does)
+ * runs once for every N with the core's Nth allocation failing
  * (orm/src/alloc.h; curl's torture mode, SQLite's test_malloc.c). Each
  * failure must be an error (a negative code with a message), lose no
  * pending change (a commit that ran out of memory keeps everything
@@ -142,6 +143,9 @@ static void workload(void)
     orm_query *q = NULL;
     orm_record **rows = NULL, *rec = NULL;
     orm_cursor *cur = NULL;
+    orm_query *sq = NULL;
+    orm_column_summary sum = {0};
+    orm_model *reflected = NULL;
     orm_error err = ORM_ERROR_INIT;
     size_t n = 0;
     char *text = NULL;
@@ -231,6 +235,39 @@ static void workload(void)
         goto done;
     assert_int_equal(count_where(s, NULL), 2);
 
+    /* The column summary the rows screen's `i` shows: anna and Ärger
+     * are left, each once. */
+    MAY_FAIL(orm_query_new(&sq, s, &Account));
+    MAY_FAIL(orm_query_summary(sq, "handle", 5, &sum));
+    assert_int_equal(sum.rows, 2);
+    assert_int_equal(sum.ntop, 2);
+    orm_column_summary_clear(&sum);
+
+    /* Update every matching row in one statement (bulk edit, CLI `set
+     * --where`). It runs on its own, so once it has run a failure after
+     * it cannot undo it: either way, a retry without faults leaves the
+     * one matching row set, and the other untouched. */
+    MAY_FAIL(orm_query_where(sq, "handle like 'an%'"));
+    const char *set_columns[] = {"score"};
+    orm_value set_values[] = {orm_value_float(2.5)};
+    int64_t matched = -1;
+    rc = orm_query_update(sq, set_columns, set_values, 1, &matched);
+    if (rc) {
+        assert_true(oom.failed && rc < 0);
+        assert_true(strlen(orm_error_text(orm_session_error(s))) > 0);
+        oom.fail_at = 0;
+        assert_int_equal(
+            orm_query_update(sq, set_columns, set_values, 1, &matched), 0);
+    }
+    assert_int_equal(matched, 1);
+    assert_int_equal(count_where(s, "score = 2.5"), 1);
+    if (rc)
+        goto done;
+
+    /* Reflect the table as orb does for a database it did not create. */
+    MAY_FAIL(orm_db_reflect(db, "oom_accounts", &reflected));
+    assert_int_equal(reflected->ncolumns, Account.ncolumns);
+
     /* Read every row out, as an export does. */
     orm_query_free(q);
     q = NULL;
@@ -254,6 +291,9 @@ static void workload(void)
     }
 done:
     free(text);
+    orm_model_free(reflected);
+    orm_column_summary_clear(&sum);
+    orm_query_free(sq);
     orm_cursor_free(cur);
     free(rows);
     orm_query_free(q);
