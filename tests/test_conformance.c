@@ -1995,6 +1995,86 @@ static void test_values_other_programs_wrote_can_be_changed(void **state)
     stored_exec(f, "DROP TABLE conf_stored");
 }
 
+/* A table keyed by UUIDs another program wrote, one of them in upper
+ * case (SQLite keeps text as given; PostgreSQL and MariaDB store the uuid
+ * type). A key in either case finds its row, = and IN filters match it,
+ * rows come in the canonical text's order (a page after a key too), and
+ * the upper-case row is changed, refreshed and deleted like any other. */
+static void test_uuid_keys_in_any_case_are_one_key(void **state)
+{
+    fixture *f = *state;
+    stored_exec(f, "DROP TABLE IF EXISTS conf_uuid");
+    stored_exec(f, "CREATE TABLE conf_uuid (id UUID PRIMARY KEY, "
+                   "name VARCHAR(40))");
+    stored_exec(f, "INSERT INTO conf_uuid VALUES "
+                   "('B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'Ärger'), "
+                   "('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'anna'), "
+                   "('90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'Zoë')");
+    orm_model *m = NULL;
+    if (orm_db_reflect(f->db, "conf_uuid", &m) != 0)
+        fail_msg("[%s] reflect: %s", dialect,
+                 orm_error_text(orm_db_error(f->db)));
+    assert_int_equal(orm_db_register(f->db, m), 0);
+    assert_int_equal(m->columns[0].type, ORM_UUID);
+
+    const char *upper = "B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11";
+    const char *lower = "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+    orm_record *rec = NULL;
+    orm_value key = orm_value_text(upper);
+    assert_int_equal(orm_session_get(f->s, m, &key, &rec), ORM_ROW);
+    assert_string_equal(orm_record_get(rec, "name")->u.s.ptr, "Ärger");
+    orm_session_expunge(f->s, rec);
+    key = orm_value_text(lower);
+    rec = NULL;
+    assert_int_equal(orm_session_get(f->s, m, &key, &rec), ORM_ROW);
+    assert_int_equal(
+        count_where(f, m, "id = 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"), 1);
+    assert_int_equal(
+        count_where(f, m,
+                    "id in ('B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', "
+                    "'90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')"),
+        2);
+    assert_int_equal(
+        count_where(f, m, "id != 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"), 2);
+
+    /* The canonical order, and the page after the first key. */
+    const char *order[] = {"Zoë", "anna", "Ärger"};
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_query_new(&q, f->s, m), 0);
+    assert_int_equal(orm_query_order_by(q, "id", 0), 0);
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(orm_record_get(rows[i], "name")->u.s.ptr, order[i]);
+    orm_value first[2] = {
+        orm_value_text("90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+        orm_value_text("90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")};
+    free(rows);
+    rows = NULL;
+    assert_int_equal(orm_query_after(q, first), 0);
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(orm_record_get(rows[0], "name")->u.s.ptr, "anna");
+    free(rows);
+    orm_query_free(q);
+
+    /* Changed, refreshed, deleted. */
+    stored_set(f, rec, "name", "Ärger über Öl");
+    if (orm_session_commit(f->s) != 0)
+        fail_msg("[%s] update: %s", dialect,
+                 orm_error_text(orm_session_error(f->s)));
+    assert_int_equal(orm_session_refresh(f->s, rec), 0);
+    assert_string_equal(orm_record_get(rec, "name")->u.s.ptr, "Ärger über Öl");
+    CHECK(f->s, orm_session_delete(f->s, rec));
+    if (orm_session_commit(f->s) != 0)
+        fail_msg("[%s] delete: %s", dialect,
+                 orm_error_text(orm_session_error(f->s)));
+    assert_int_equal(count_where(f, m, NULL), 2);
+    stored_exec(f, "DROP TABLE conf_uuid");
+}
+
 /* Many rows loaded at once share memory blocks in the session: records
  * kept while their neighbours are expunged stay whole, can be changed,
  * written and refreshed, and a later load finds them again. A row with a
@@ -3082,6 +3162,7 @@ int main(int argc, char **argv)
         T(test_one_call_first_and_all),
         T(test_own_sql_binds_every_value),
         T(test_values_other_programs_wrote_can_be_changed),
+        T(test_uuid_keys_in_any_case_are_one_key),
         T(test_unique_lookup_is_not_sorted),
         T(test_kept_records_outlive_expunged_neighbours),
         T(test_repeated_keys_are_one_record),

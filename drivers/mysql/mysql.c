@@ -29,7 +29,7 @@ const orm_driver orm_driver_mysql = {
      * innodb_autoinc_lock_mode 0 or 1 (MariaDB's default is 1). */
     .caps = ORM_CAP_LAST_INSERT_ID | ORM_CAP_MULTIROW_INSERT |
             ORM_CAP_BATCH_KEYS | ORM_CAP_ROUND_TRIPS | ORM_CAP_TEXT_CANDIDATES |
-            ORM_CAP_LIKE_CANDIDATES,
+            ORM_CAP_LIKE_CANDIDATES | ORM_CAP_UUID_TYPE,
     .placeholder = ORM_PLACEHOLDER_QMARK,
     .ident_quote = '`',
     .backslash_escapes = 1,

@@ -562,7 +562,7 @@ const orm_driver orm_driver_postgresql = {
     .name = "postgresql",
     .caps = ORM_CAP_RETURNING | ORM_CAP_NULLS_ORDER | ORM_CAP_MULTIROW_INSERT |
             ORM_CAP_BATCH_KEYS | ORM_CAP_ROUND_TRIPS | ORM_CAP_JOIN_VALUES |
-            ORM_CAP_TEXT_CANDIDATES,
+            ORM_CAP_TEXT_CANDIDATES | ORM_CAP_UUID_TYPE | ORM_CAP_UUID_ORDER,
     .placeholder = ORM_PLACEHOLDER_DOLLAR,
     .ident_quote = '"',
     .backslash_escapes = 0,

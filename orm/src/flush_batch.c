@@ -96,7 +96,8 @@ static void join_values(sql_builder *sb, const planned *order, size_t k,
         for (size_t i = 0; i < npk; i++, n++) {
             const orm_column *col = &m->columns[pk[i]];
             sql_raw(sb, n ? ", " : "");
-            sql_param(sb, record_guard_value(rec, pk[i]), sql_match_type(col));
+            sql_param(sb, record_guard_value(rec, pk[i]),
+                      sql_match_type(sb, col));
         }
         for (size_t c = 0; g == GUARD_UPDATE && c < m->ncolumns; c++) {
             if (!first->changed[c])
@@ -111,7 +112,7 @@ static void join_values(sql_builder *sb, const planned *order, size_t k,
             sql_raw(sb, n++ ? ", " : "");
             sb->mask_next = (m->columns[c].flags & ORM_SECRET) != 0;
             sql_param(sb, record_guard_value(rec, c),
-                      sql_match_type(&m->columns[c]));
+                      sql_match_type(sb, &m->columns[c]));
         }
         sql_raw(sb, ")");
     }
@@ -136,7 +137,7 @@ static void join_values(sql_builder *sb, const planned *order, size_t k,
     sql_raw(sb, where_word);
     for (size_t i = 0; i < npk; i++) {
         sql_raw(sb, i ? " AND " : " ");
-        sql_column_as_text_of(sb, JOIN_TARGET, &m->columns[pk[i]]);
+        sql_column_compared_of(sb, JOIN_TARGET, &m->columns[pk[i]]);
         sql_raw(sb, " = ");
         join_rows_ref(sb, 'k', i);
     }
@@ -145,7 +146,7 @@ static void join_values(sql_builder *sb, const planned *order, size_t k,
         if (!join_guarded(first, c, g))
             continue;
         sql_raw(sb, " AND ");
-        sql_column_as_text_of(sb, JOIN_TARGET, &m->columns[c]);
+        sql_column_compared_of(sb, JOIN_TARGET, &m->columns[c]);
         sql_raw(sb, " IS NOT DISTINCT FROM ");
         join_rows_ref(sb, 'g', ng++);
     }

@@ -241,7 +241,11 @@ void sql_column_as_text(sql_builder *sb, const orm_column *col);
 void sql_column_as_text_of(sql_builder *sb, const char *alias,
                            const orm_column *col);
 /* The type a value compared with sql_column_as_text is bound as. */
-orm_type sql_match_type(const orm_column *col);
+/* The column where it is compared for equality (a key, =, IN, a guard),
+ * and the type its value is bound with (see the UUID note in sql.c). */
+void sql_column_compared_of(sql_builder *sb, const char *alias,
+                            const orm_column *col);
+orm_type sql_match_type(const sql_builder *sb, const orm_column *col);
 /* A column as ORDER BY and range comparisons must see it (numerically,
  * for decimals a dialect stores as text). */
 void sql_column_ordered(sql_builder *sb, const orm_column *col);

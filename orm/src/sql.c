@@ -179,9 +179,62 @@ void sql_column_as_text(sql_builder *sb, const orm_column *col)
     sql_column_as_text_of(sb, NULL, col);
 }
 
-orm_type sql_match_type(const orm_column *col)
+/*
+ * UUID columns. Where the dialect has a uuid type (ORM_CAP_UUID_TYPE) a
+ * column is compared with a bound UUID as it is, so an index on it serves
+ * a key, a filter's = and IN, a guard; where that type also orders as its
+ * canonical text does (ORM_CAP_UUID_ORDER), ordering and paging use it
+ * too. Elsewhere (SQLite) a UUID is text that another program may have
+ * written in upper case: it is compared and ordered as
+ * lower(CAST(col AS TEXT)), so 'A0EE…' and 'a0ee…' are one key (no index
+ * serves that; a SQLite table is read locally).
+ */
+static int uuid_native(const sql_builder *sb, const orm_column *col,
+                       unsigned cap)
 {
+    return col->type == ORM_UUID && (sb->driver->caps & cap) == cap;
+}
+
+static int uuid_folded(const sql_builder *sb, const orm_column *col)
+{
+    return col->type == ORM_UUID && !(sb->driver->caps & ORM_CAP_UUID_TYPE);
+}
+
+void sql_column_compared_of(sql_builder *sb, const char *alias,
+                            const orm_column *col)
+{
+    if (uuid_native(sb, col, ORM_CAP_UUID_TYPE)) {
+        if (alias) {
+            sql_ident(sb, alias);
+            sql_raw(sb, ".");
+        }
+        sql_ident(sb, col->name);
+        return;
+    }
+    if (uuid_folded(sb, col))
+        sql_raw(sb, "lower(");
+    sql_column_as_text_of(sb, alias, col);
+    if (uuid_folded(sb, col))
+        sql_raw(sb, ")");
+}
+
+orm_type sql_match_type(const sql_builder *sb, const orm_column *col)
+{
+    if (uuid_native(sb, col, ORM_CAP_UUID_TYPE))
+        return ORM_UUID;
     return needs_text_cast(col) ? ORM_TEXT : col->type;
+}
+
+/* A value compared with sql_column_compared_of's column; a stored UUID
+ * (a guard's, a key's) may be upper case where the column is folded. */
+static void param_compared(sql_builder *sb, const orm_column *col,
+                           const orm_value *v)
+{
+    if (uuid_folded(sb, col))
+        sql_raw(sb, "lower(");
+    sql_param(sb, v, sql_match_type(sb, col));
+    if (uuid_folded(sb, col))
+        sql_raw(sb, ")");
 }
 
 static int decimal_as_text(const sql_builder *sb, const orm_column *col)
@@ -202,7 +255,10 @@ void sql_param_ordered(sql_builder *sb, const orm_column *col,
         sql_param(sb, &f, ORM_FLOAT);
         return;
     }
-    sql_param(sb, v, needs_text_cast(col) ? ORM_TEXT : col->type);
+    if (uuid_native(sb, col, ORM_CAP_UUID_TYPE | ORM_CAP_UUID_ORDER))
+        sql_param(sb, v, ORM_UUID);
+    else
+        sql_param(sb, v, needs_text_cast(col) ? ORM_TEXT : col->type);
 }
 
 void sql_column_ordered(sql_builder *sb, const orm_column *col)
@@ -213,7 +269,11 @@ void sql_column_ordered(sql_builder *sb, const orm_column *col)
         sql_raw(sb, " AS REAL)");
         return;
     }
-    sql_column_as_text(sb, col);
+    if (uuid_native(sb, col, ORM_CAP_UUID_TYPE | ORM_CAP_UUID_ORDER)) {
+        sql_ident(sb, col->name);
+        return;
+    }
+    sql_column_compared_of(sb, NULL, col);
 }
 
 void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
@@ -223,10 +283,10 @@ void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
         sql_raw(sb, " IS NULL");
         return;
     }
-    sql_column_as_text(sb, col);
+    sql_column_compared_of(sb, NULL, col);
     sql_raw(sb, " = ");
     sb->mask_next = (col->flags & ORM_SECRET) != 0;
-    sql_param(sb, v, sql_match_type(col));
+    param_compared(sb, col, v);
 }
 
 /* ---- text ---- */
@@ -587,7 +647,7 @@ static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
     const orm_column *col = expr_column(model, e->args[0], err);
     if (!col)
         return err ? err->code : ORM_EINVALID;
-    orm_type vtype = needs_text_cast(col) ? ORM_TEXT : col->type;
+    orm_type vtype = sql_match_type(sb, col);
     const char *cmp = compare_sql(e->op);
     if (cmp || e->op == ORM_OP_IN || e->op == ORM_OP_BETWEEN) {
         /* NULL comparisons and in () are the same for every type. */
@@ -620,7 +680,7 @@ static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
             return 0;
         }
         if (e->op == ORM_OP_EQ || e->op == ORM_OP_NE) {
-            sql_column_as_text(sb, col);
+            sql_column_compared_of(sb, NULL, col);
             sql_raw(sb, cmp);
             return expr_value(sb, col, v, vtype, err);
         }
@@ -646,7 +706,7 @@ static int render(sql_builder *sb, const orm_model *model, const orm_expr *e,
             sql_raw(sb, "1 = 0"); /* in () matches nothing */
             return 0;
         }
-        sql_column_as_text(sb, col);
+        sql_column_compared_of(sb, NULL, col);
         sql_raw(sb, " IN (");
         for (size_t i = 1; i < e->nargs; i++) {
             if (i > 1)

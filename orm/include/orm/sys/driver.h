@@ -114,7 +114,17 @@ enum {
     ORM_CAP_TEXT_CANDIDATES = 1u << 10,
     /** The same for LIKE and contains / startswith / endswith. (Not on
      * PostgreSQL: its LIKE refuses nondeterministic collations.) */
-    ORM_CAP_LIKE_CANDIDATES = 1u << 11
+    ORM_CAP_LIKE_CANDIDATES = 1u << 11,
+    /** UUID columns are the server's uuid type: compared with a value
+     * bound as ORM_UUID as they are (an index on one serves keys, = and
+     * IN). Without it (SQLite) a UUID is text in either case, compared
+     * as lower(CAST(col AS TEXT)). */
+    ORM_CAP_UUID_TYPE = 1u << 12,
+    /** With ORM_CAP_UUID_TYPE: that type orders as its canonical text
+     * does (lower-case hex: byte order), so ordering and paging use the
+     * column as it is. (MariaDB's UUID orders time-based UUIDs by their
+     * time, so there the core orders by CAST(col AS text).) */
+    ORM_CAP_UUID_ORDER = 1u << 13
 };
 
 /** SQL written before and after an expression. */
