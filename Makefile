@@ -3,6 +3,7 @@
 #   make demo [ARGS=...]  build and open the demo database in ./build/orb
 #   make check            warnings as errors, all tests against real servers
 #   make sanitize         the same with ASan/UBSan, in build-asan/
+#   make valgrind         the unit tests under valgrind (scripts/valgrind-tests.sh)
 #   make fuzz-smoke       clang libFuzzer build in build-fuzz/, each fuzz target
 #                         tries FUZZ_RUNS inputs from a fixed seed (part of check)
 #   make fuzz             each fuzz target for FUZZ_SECONDS (long runs, by hand)
@@ -14,6 +15,8 @@ BUILD     = cmake --build
 CTEST     = scripts/with-servers.sh ctest --output-on-failure --no-tests=error -j2 --test-dir
 BENCHES   = $(notdir $(basename $(wildcard bench/*.c)))
 ARGS ?=
+# In check, the sanitizer run leaves out the de_DE twins (same code, other locale).
+SANITIZE_ARGS ?=
 FUZZ_RUNS ?= 20000
 FUZZ_SECONDS ?= 600
 FUZZ_CONFIGURE = CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -21,7 +24,7 @@ FUZZ_CONFIGURE = CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDeb
 # Keep CMake's inner make from printing "Entering directory" on every step.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all demo check sanitize fuzz-smoke fuzz bench clean
+.PHONY: all demo check sanitize valgrind fuzz-smoke fuzz bench clean
 
 # ORB_WERROR is set explicitly each time: CMake caches it, and build/ is
 # shared by the demo (tolerant) and check (strict) targets.
@@ -38,7 +41,17 @@ check:
 	$(CONFIGURE) -B build -DORB_WERROR=ON
 	$(BUILD) build -j2
 	$(CTEST) build
+	$(MAKE) valgrind
+	$(MAKE) sanitize SANITIZE_ARGS="-E _de_DE"
 	$(MAKE) fuzz-smoke
+
+# The unit tests (no servers, terminals or orb processes) under valgrind;
+# in check the build is already there.
+valgrind:
+	scripts/deps.sh
+	$(CONFIGURE) -B build -DORB_WERROR=ON
+	$(BUILD) build -j2
+	scripts/valgrind-tests.sh build
 
 fuzz-smoke:
 	scripts/deps.sh
@@ -56,7 +69,7 @@ sanitize:
 	scripts/deps.sh
 	$(CONFIGURE) -B build-asan -DORB_WERROR=ON -DORB_SANITIZE=ON
 	$(BUILD) build-asan -j2
-	$(CTEST) build-asan
+	$(CTEST) build-asan $(SANITIZE_ARGS)
 
 bench: all
 	@echo 'Bench programs (one per bench/*.c): $(or $(BENCHES),none yet)'
