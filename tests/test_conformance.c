@@ -1213,7 +1213,7 @@ static void test_attached_values_guard_like_loaded_ones(void **state)
     orm_value *row = saved_row(got);
     orm_session_free(s2);
     assert_int_equal(orm_session_new(&s3, f->db), 0);
-    CHECK(s3, orm_session_attach(s3, &Typed, row, NULL, &attached));
+    CHECK(s3, orm_session_attach(s3, &Typed, row, NULL, NULL, &attached));
     assert_int_equal(orm_record_state_of(attached), ORM_RECORD_CLEAN);
     assert_int_equal(orm_record_set_text(attached, "body", "first", &err), 0);
     assert_int_equal(orm_session_pending_count(s3), 1);
@@ -1221,7 +1221,7 @@ static void test_attached_values_guard_like_loaded_ones(void **state)
     assert_int_equal(count_where(f, &Typed, "body = 'first'"), 1);
     /* The same saved values are stale now: a conflict, nothing written. */
     assert_int_equal(orm_session_new(&s4, f->db), 0);
-    CHECK(s4, orm_session_attach(s4, &Typed, row, NULL, &attached));
+    CHECK(s4, orm_session_attach(s4, &Typed, row, NULL, NULL, &attached));
     assert_int_equal(orm_record_set_text(attached, "body", "second", &err), 0);
     assert_int_equal(orm_session_commit(s4), ORM_ECONFLICT);
     assert_int_equal(orm_session_pending_count(s4), 1);
@@ -1231,7 +1231,7 @@ static void test_attached_values_guard_like_loaded_ones(void **state)
     assert_int_equal(count_where(f, &Typed, "body = 'first'"), 1);
     /* A record the session holds with pending changes is not replaced. */
     orm_record *again = NULL;
-    assert_int_equal(orm_session_attach(s4, &Typed, row, NULL, &again),
+    assert_int_equal(orm_session_attach(s4, &Typed, row, NULL, NULL, &again),
                      ORM_EINVALID);
     free_row(row, Typed.ncolumns);
     /* Saved fresh, a delete goes through. */
@@ -1241,7 +1241,7 @@ static void test_attached_values_guard_like_loaded_ones(void **state)
     row = saved_row(got);
     orm_session_free(s2);
     assert_int_equal(orm_session_new(&s4, f->db), 0);
-    CHECK(s4, orm_session_attach(s4, &Typed, row, NULL, &attached));
+    CHECK(s4, orm_session_attach(s4, &Typed, row, NULL, NULL, &attached));
     CHECK(s4, orm_session_delete(s4, attached));
     CHECK(s4, orm_session_commit(s4));
     assert_int_equal(count_where(f, &Typed, NULL), 0);

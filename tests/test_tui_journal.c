@@ -394,6 +394,37 @@ static void test_journal__values_round_trip_exactly(void **state)
     orm_error_clear(&err);
 }
 
+/* A row another program wrote in a form orb would not (SQLite keeps a
+ * boolean as the text 'true', an amount as '7.5'): changed and restored
+ * after a crash, its guards still compare what the database holds, so it
+ * writes instead of going to the conflict screen. */
+static void test_journal__restored_guards_compare_what_is_stored(void **state)
+{
+    journal_fx *j = *state;
+    start(j);
+    fx_check(orm_db_execute(j->fx.db,
+                            "UPDATE customers SET active = 'true', "
+                            "balance = '7.5' WHERE id = 2",
+                            NULL, 0, NULL),
+             j->fx.db, "update");
+    orm_session *s = j->fx.app->session;
+    orm_record *rec = NULL;
+    orm_value key = orm_value_int(2);
+    assert_int_equal(orm_session_get(s, &FxCustomer, &key, &rec), ORM_ROW);
+    fx_set(rec, "active", orm_value_bool(0));
+    fx_set(rec, "balance", orm_value_text("8.25"));
+    fx_send(&j->fx, "<Resize>"); /* any key brings the journal up to date */
+    crash(j);
+    start(j);
+    fx_send(&j->fx, "y");
+    assert_int_equal(orm_session_pending_count(j->fx.app->session), 1);
+    fx_send(&j->fx, "wy");
+    fx_assert_shows(&j->fx, "written: 1 change");
+    assert_int_equal(orm_session_pending_count(j->fx.app->session), 0);
+    assert_db(j, &FxCustomer, 2, "balance", "8.25");
+    assert_db(j, &FxCustomer, 2, "active", "false");
+}
+
 static void test_journal__another_database_is_not_offered(void **state)
 {
     journal_fx *j = *state;
@@ -642,6 +673,9 @@ int main(void)
             setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal__values_round_trip_exactly,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__restored_guards_compare_what_is_stored, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
             test_journal__another_database_is_not_offered, setup, teardown),
         cmocka_unit_test_setup_teardown(

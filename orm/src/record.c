@@ -249,6 +249,11 @@ const orm_value *orm_record_original(const orm_record *rec, size_t col)
     return col < rec->model->ncolumns ? &rec->original[col] : NULL;
 }
 
+const orm_value *orm_record_stored(const orm_record *rec, size_t col)
+{
+    return col < rec->model->ncolumns ? record_guard_value(rec, col) : NULL;
+}
+
 int orm_record_changed(const orm_record *rec, size_t col)
 {
     return col < rec->model->ncolumns && rec->changed[col];

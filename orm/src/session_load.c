@@ -186,8 +186,8 @@ int session_load_row(orm_session *s, const orm_model *m, db_stmt *st,
 }
 
 int orm_session_attach(orm_session *s, const orm_model *model,
-                       const orm_value *loaded, const orm_value *rowid,
-                       orm_record **out)
+                       const orm_value *loaded, const orm_value *stored,
+                       const orm_value *rowid, orm_record **out)
 {
     session_changed(s);
     size_t bytes = 0;
@@ -199,7 +199,7 @@ int orm_session_attach(orm_session *s, const orm_model *model,
     int keyless = session_pk(s, model, &pk) == 0;
     orm_record *rec = NULL;
     int rc =
-        load_impl(s, model, loaded, NULL, bytes,
+        load_impl(s, model, loaded, stored, bytes,
                   keyless && rowid && rowid->kind != ORM_VNULL ? rowid : NULL,
                   NULL, 0, &rec);
     if (rc)

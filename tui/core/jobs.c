@@ -2,11 +2,13 @@
  * Keys and background work on a worker thread while the terminal loop
  * keeps reading keys (see jobs.h): one thread per job, a condition
  * variable to wait for it, the loop polling the terminal every few
- * milliseconds, cancelling with orm_db_cancel, and a queue of the keys
- * typed meanwhile.
+ * milliseconds, cancelling with orm_db_cancel (on a thread of its own,
+ * so the loop never waits for a cancel to travel), and a queue of the
+ * keys typed meanwhile.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +127,47 @@ static int job_wait(job *jb, long ms)
     return done;
 }
 
+/* orm_db_cancel on a thread of its own. A cancel travels: PostgreSQL's
+ * opens a connection (PQcancel), MariaDB's logs in to send KILL QUERY;
+ * at 100 ms a round trip the loop would stop reading keys and drawing the
+ * indicator for a third of a second at each one. At most one is on its
+ * way; a repeat meanwhile is dropped, and run waits for it at the end. */
+typedef struct canceller {
+    orm_db *db;
+    pthread_t thread;
+    int started;
+    atomic_int busy;
+} canceller;
+
+static void *cancel_main(void *payload)
+{
+    canceller *c = payload;
+    orm_db_cancel(c->db, NULL);
+    atomic_store(&c->busy, 0);
+    return NULL;
+}
+
+static void cancel_wait(canceller *c)
+{
+    if (c->started)
+        pthread_join(c->thread, NULL);
+    c->started = 0;
+}
+
+static void cancel_send(canceller *c)
+{
+    if (c->started && atomic_load(&c->busy))
+        return;
+    cancel_wait(c);
+    atomic_store(&c->busy, 1);
+    if (pthread_create(&c->thread, NULL, cancel_main, c) == 0) {
+        c->started = 1;
+        return;
+    }
+    orm_db_cancel(c->db, NULL); /* no thread: here, as before */
+    atomic_store(&c->busy, 0);
+}
+
 /* The status line while a key's work runs: only this line changes, the
  * rest of the screen is what was drawn before the key. */
 static void progress_draw(tui_app *app, long ms, int cancelling)
@@ -153,6 +196,7 @@ static int run(tui_jobs *jobs, job *jb)
 {
     tui_app *app = jb->app;
     pthread_t thread;
+    canceller cancel = {.db = app->db};
     struct timespec start;
     int cancelling = 0, by_user = 0;
     long last_cancel = 0, drawn = -JOB_REDRAW_MS;
@@ -183,18 +227,19 @@ static int run(tui_jobs *jobs, job *jb)
                 cancelling = 1;
                 by_user = jb->ev != NULL;
                 last_cancel = ms_since(&start);
-                orm_db_cancel(app->db, NULL);
+                cancel_send(&cancel);
             }
         }
         if (job_wait(jb, 0))
             break;
         if (cancelling && ms_since(&start) - last_cancel >= JOB_CANCEL_MS) {
             last_cancel = ms_since(&start);
-            orm_db_cancel(app->db, NULL);
+            cancel_send(&cancel);
         }
     }
 joined:
     pthread_join(thread, NULL);
+    cancel_wait(&cancel);
 done:
     pthread_cond_destroy(&jb->cond);
     pthread_mutex_destroy(&jb->lock);

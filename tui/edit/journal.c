@@ -13,12 +13,15 @@
  *       "values": {"handle": {"text": "jdoe"}, ...}},
  *      {"action": "change", "table": "accounts",
  *       "loaded": {"id": {"int": "1"}, ...every column...},
+ *       "stored": {"seen": {"text": "2024-01-01T10:00:00"}},
  *       "values": {"handle": {"text": "jane"}}},
  *      {"action": "delete", "table": "posts", "loaded": {...},
  *       "rowid": {"int": "7"}}]}
  * A value is null or {KIND: TEXT}: KIND int, float, bool, text, blob
  * and TEXT what orm_value_format gives; text that is not UTF-8 is
- * {"text_bytes": "\x..."}. "values" holds the changed columns.
+ * {"text_bytes": "\x..."}. "values" holds the changed columns;
+ * "stored" (optional) the columns the database holds in another form
+ * than loaded (orm_record_stored), which the restored guards compare.
  * An open form with something typed in it adds
  *   "form": {"table": "accounts", "change": 0 | "loaded": {...},
  *            "current": "handle", "fields": {"handle": {"text": "jd"}}}
@@ -421,6 +424,25 @@ static json_t *columns_json(const orm_record *rec, int loaded, int changed)
     return obj;
 }
 
+/* Put "stored": the columns whose stored form differs from the loaded
+ * one; nothing when none does. */
+static int put_stored(json_t *obj, const orm_record *rec)
+{
+    const orm_model *m = orm_record_model(rec);
+    json_t *stored = NULL;
+    for (size_t c = 0; c < m->ncolumns; c++) {
+        const orm_value *v = orm_record_stored(rec, c);
+        if (v == orm_record_original(rec, c))
+            continue;
+        if ((!stored && !(stored = json_object())) ||
+            put(stored, m->columns[c].name, value_json(v)) != 0) {
+            json_decref(stored);
+            return -1;
+        }
+    }
+    return stored ? put(obj, "stored", stored) : 0;
+}
+
 static json_t *change_json(const orm_record *rec)
 {
     const orm_model *m = orm_record_model(rec);
@@ -436,7 +458,8 @@ static json_t *change_json(const orm_record *rec)
               put(obj, "table", json_string(m->table)) != 0 ||
               (m->schema && put(obj, "schema", json_string(m->schema)) != 0);
     if (!bad && st != ORM_RECORD_NEW) {
-        bad = put(obj, "loaded", columns_json(rec, 1, 0)) != 0;
+        bad = put(obj, "loaded", columns_json(rec, 1, 0)) != 0 ||
+              put_stored(obj, rec) != 0;
         const orm_value *rowid = orm_record_rowid(rec);
         if (!bad && rowid->kind != ORM_VNULL)
             bad = put(obj, "rowid", value_json(rowid)) != 0;
@@ -468,6 +491,7 @@ static json_t *form_json(tui_app *app, const tui_form *f, orm_record *rec)
         } else {
             const orm_value *rowid = orm_record_rowid(rec);
             bad = put(obj, "loaded", columns_json(rec, 1, 0)) != 0 ||
+                  put_stored(obj, rec) != 0 ||
                   (rowid->kind != ORM_VNULL &&
                    put(obj, "rowid", value_json(rowid)) != 0);
         }
@@ -845,7 +869,9 @@ static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
 {
     orm_session *s = app->session;
     const json_t *loaded = json_object_get(c, "loaded");
-    orm_value *row = calloc(m->ncolumns + 1, sizeof *row), rowid;
+    const json_t *saved_stored = json_object_get(c, "stored");
+    orm_value *row = calloc(2 * m->ncolumns + 1, sizeof *row), rowid;
+    orm_value *stored = row ? row + m->ncolumns : NULL;
     int rc = 0;
     rowid = orm_value_null();
     if (!row)
@@ -859,6 +885,9 @@ static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
                                m->columns[i].name, m->table);
         else
             rc = value_from_json(&row[i], jv, err);
+        if (rc == 0 &&
+            (jv = json_object_get(saved_stored, m->columns[i].name)) != NULL)
+            rc = value_from_json(&stored[i], jv, err);
     }
     if (rc == 0 && json_object_size(loaded) != m->ncolumns)
         rc = orm_error_set(err, ORM_EINVALID,
@@ -867,9 +896,10 @@ static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
                            m->table);
     if (rc == 0 && json_object_get(c, "rowid"))
         rc = value_from_json(&rowid, json_object_get(c, "rowid"), err);
-    if (rc == 0 && (rc = orm_session_attach(s, m, row, &rowid, rec)) != 0)
+    if (rc == 0 &&
+        (rc = orm_session_attach(s, m, row, stored, &rowid, rec)) != 0)
         orm_error_copy(err, orm_session_error(s));
-    clear_values(row, m->ncolumns);
+    clear_values(row, 2 * m->ncolumns);
     orm_value_clear(&rowid);
     return rc;
 }

@@ -80,6 +80,11 @@ ORM_API int orm_record_get_text(const orm_record *rec, const char *column,
 
 /** The value as loaded from the database (before pending changes). */
 ORM_API const orm_value *orm_record_original(const orm_record *rec, size_t col);
+/** The value as the database holds it, which the lost-update guards
+ * compare: orm_record_original()'s, unless normalizing changed it (a
+ * SQLite date written with a 'T', an upper-case UUID, a boolean stored as
+ * 'true'). Borrowed. What orm_session_attach() takes back as `stored`. */
+ORM_API const orm_value *orm_record_stored(const orm_record *rec, size_t col);
 /** Has the column a pending change? */
 ORM_API int orm_record_changed(const orm_record *rec, size_t col);
 /** The hidden row id that identifies a record of a table without a

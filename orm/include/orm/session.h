@@ -50,10 +50,12 @@ ORM_API int orm_session_get(orm_session *s, const orm_model *model,
 /**
  * Put a record into the session as if it had just been read: `loaded`
  * holds model->ncolumns values (copied) and becomes what the record was
- * loaded with, `rowid` (may be NULL) the row id of a table without a
+ * loaded with, `stored` (may be NULL) per column the value as the
+ * database holds it where that differs (orm_record_stored; an SQL NULL
+ * entry: as loaded), `rowid` (may be NULL) the row id of a table without a
  * primary key (see orm_record_rowid). Changes made to it afterwards
- * (orm_record_set, orm_session_delete) are guarded on commit by
- * `loaded`, exactly as for a record read then: a row changed meanwhile
+ * (orm_record_set, orm_session_delete) are guarded on commit by what is
+ * stored, exactly as for a record read then: a row changed meanwhile
  * is ORM_ECONFLICT. This is how saved pending changes are made pending
  * again (the browser's recovery journal). Nothing is read from the
  * database. A record the session already holds for that key takes the
@@ -61,8 +63,8 @@ ORM_API int orm_session_get(orm_session *s, const orm_model *model,
  * *out is owned by the session.
  */
 ORM_API int orm_session_attach(orm_session *s, const orm_model *model,
-                               const orm_value *loaded, const orm_value *rowid,
-                               orm_record **out);
+                               const orm_value *loaded, const orm_value *stored,
+                               const orm_value *rowid, orm_record **out);
 
 /**
  * Open a transaction now, as SQLAlchemy's `session.begin()`: the gets and
