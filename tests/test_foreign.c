@@ -25,9 +25,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
+#include "helper_models.h"
 #include "helper_servers.h"
+#include "helper_trips.h"
+#include "keymap.h"
 #include "orm/orm.h"
 #include "internal.h"
+#include "screen.h"
+#include "tui.h"
 
 static const char *dialect;
 static char url[4096];
@@ -541,6 +547,149 @@ static void test_foreign__generated_column_is_computed_not_written(void **state)
     orm_error_clear(&err);
 }
 
+/* ---- reading every table at once ---- */
+
+/* orm_db_reflect_all (the fixture's: the driver's catalog queries for
+ * every table at once where it has them) gives each listed table the
+ * model that reflecting that table alone gives: the view, the odd types,
+ * the case-insensitive collations, the table in another schema. */
+static void test_foreign__all_tables_at_once_as_one_by_one(void **state)
+{
+    fixture *f = *state;
+    orm_db *db = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    int other_schema = 0;
+    assert_int_equal(orm_db_open(&db, url, NULL), 0);
+    assert_int_equal(orm_db_list_tables(db, &names, &n), 0);
+    assert_int_equal(orm_db_model_count(f->db), n);
+    for (size_t i = 0; i < n; i++) {
+        const char *table = names[i];
+        orm_model *one = NULL;
+        if (orm_db_reflect(db, table, &one))
+            fail_msg("[%s] reflect %s: %s", dialect, table,
+                     orm_error_text(orm_db_error(db)));
+        const orm_model *all = orm_db_model_at(f->db, i);
+        test_assert_same_model(dialect, table, one, all);
+        other_schema += one->schema != NULL;
+        orm_model_free(one);
+        free(names[i]);
+    }
+    free(names);
+    /* PostgreSQL's fs_other."Fs_Note" is on the search path. */
+    assert_int_equal(other_schema, strcmp(dialect, "postgresql") == 0);
+    assert_non_null(model(f, "Fs_Note"));
+    orm_db_free(db);
+}
+
+/* Is the cursor's line the one showing `text`? */
+static int cursor_on(const tui_screen *scr, const char *text)
+{
+    for (int r = 0; r < scr->rows; r++) {
+        if (tui_screen_cell(scr, r, 0)->element != TUI_EL_CURSOR)
+            continue;
+        char *line = tui_screen_line(scr, r);
+        int on = line && strstr(line, text);
+        free(line);
+        return on;
+    }
+    return 0;
+}
+
+static void press(tui_app *app, const char *name)
+{
+    tui_event ev = {0};
+    ev.key = tui_key_parse(name);
+    assert_true(ev.key >= 0);
+    tui_app_key(app, &ev);
+    tui_app_draw(app);
+}
+
+/* The browser on a network database counts its round trips on the wire
+ * (tests/helper_trips.c): reading every table's schema costs the same few
+ * whatever the number of tables (one on PostgreSQL, one query per kind
+ * of catalog row on MariaDB), not a few per table; the models screen's
+ * counts two (and a page read ahead); opening a table and its first
+ * screen at most two. */
+static void
+test_foreign__browser_reads_the_schema_in_few_round_trips(void **state)
+{
+    fixture *f = *state;
+    if (strcmp(dialect, "sqlite") == 0)
+        skip(); /* no network, no round trips */
+    char *proxied = NULL;
+    test_trips *trips = test_trips_start(url, &proxied);
+    orm_db *db = NULL;
+    tui_options opts;
+    tui_screen *scr = NULL;
+    tui_app *app = NULL;
+    char config_dir[] = "/tmp/orb-foreign-trips-XXXXXX";
+    assert_non_null(mkdtemp(config_dir));
+
+    /* Table by table, as orb did before: for the record. */
+    assert_int_equal(orm_db_open(&db, proxied, NULL), 0);
+    long t0 = test_trips_count(trips);
+    char **names = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_db_list_tables(db, &names, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        orm_model *m = NULL;
+        assert_int_equal(orm_db_reflect(db, names[i], &m), 0);
+        orm_model_free(m);
+        free(names[i]);
+    }
+    free(names);
+    long one_by_one = test_trips_count(trips) - t0;
+    orm_db_free(db);
+    db = NULL;
+
+    /* The browser: connect, then read the schema. */
+    assert_int_equal(orm_db_open(&db, proxied, NULL), 0);
+    long t1 = test_trips_count(trips);
+    assert_int_equal(orm_db_reflect_all(db), 0);
+    long schema = test_trips_count(trips) - t1;
+    assert_int_equal(orm_db_model_count(db), n);
+
+    memset(&opts, 0, sizeof opts);
+    opts.url = proxied;
+    long t2 = test_trips_count(trips);
+    assert_int_equal(tui_screen_mem_new(&scr, 40, 120), 0);
+    assert_int_equal(tui_app_new(&app, db, &opts, scr, config_dir), 0);
+    assert_int_equal(tui_app_start(app), 0);
+    tui_app_draw(app);
+    tui_app_settle(app);
+    tui_app_draw(app);
+    long counts = test_trips_count(trips) - t2;
+    assert_true(tui_screen_find(scr, "fs_artist") >= 0);
+
+    /* The cursor onto fs_artist, then open it. */
+    for (int i = 0; i < 40 && !cursor_on(scr, "fs_artist"); i++)
+        press(app, "Down");
+    assert_true(cursor_on(scr, "fs_artist"));
+    long t3 = test_trips_count(trips);
+    press(app, "Enter");
+    long first_screen = test_trips_count(trips) - t3;
+    char *text = tui_screen_text(scr);
+    printf("[%s] %zu tables: schema one by one %ld round trips, at once %ld; "
+           "models screen with counts %ld; a table's first screen %ld\n",
+           dialect, n, one_by_one, schema, counts, first_screen);
+    assert_non_null(strstr(text, "Die Ärzte"));
+    free(text);
+
+    assert_true(schema <= (strcmp(dialect, "postgresql") == 0 ? 1 : 5));
+    /* The estimates, one COUNT(*) of every small table, and the first
+     * page of the table under the cursor, read ahead while idle. */
+    assert_true(counts <= 3);
+    assert_true(first_screen <= 2);
+    (void)f;
+    tui_app_free(app);
+    scr->ops->free(scr);
+    orm_db_free(db);
+    rmdir(config_dir);
+    test_trips_stop(trips);
+    free(proxied);
+}
+
 int main(int argc, char **argv)
 {
     dialect = argc > 1 ? argv[1] : "sqlite";
@@ -575,6 +724,8 @@ int main(int argc, char **argv)
         T(test_foreign__types_shown_edited_or_read_only),
         T(test_foreign__float_column_shows_and_finds_what_it_holds),
         T(test_foreign__generated_column_is_computed_not_written),
+        T(test_foreign__all_tables_at_once_as_one_by_one),
+        T(test_foreign__browser_reads_the_schema_in_few_round_trips),
 #undef T
     };
     char group[64];

@@ -25,7 +25,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper_run.h"
 #include "helper_servers.h"
 #include "internal.h"
 #include "orm/orm.h"
@@ -195,9 +195,6 @@ static void pause_ms(long ms)
 /* Polls give up after this long: only a broken cluster takes it. */
 #define POLL_DEADLINE_S 60.0
 
-static const char lock_waits[] = "SELECT COUNT(*) FROM information_schema."
-                                 "INNODB_TRX WHERE trx_state = 'LOCK WAIT'";
-
 /* Fresh tables (DDL runs on every node in the same order), two items. */
 static int setup(void **state)
 {
@@ -294,30 +291,21 @@ test_galera__browse_on_one_node_shows_writes_of_another(void **state)
 
 /* ---- a commit that loses certification ---- */
 
-typedef struct commit_job {
-    orm_session *s;
-    int rc;
-    volatile int done;
-} commit_job;
-
-static void *commit_thread(void *payload)
-{
-    commit_job *job = payload;
-    job->rc = orm_session_commit(job->s);
-    __atomic_store_n(&job->done, 1, __ATOMIC_RELEASE);
-    return NULL;
-}
-
 /*
- * Node 1's session changes both items' labels and commits; its UPDATE
- * takes item 1 and waits for item 2, which another transaction on node 1
- * holds. Meanwhile node 2 commits a change to item 1 (`column` = `value`):
- * it is certified first, and applying it on node 1 aborts node 1's
- * transaction, which still holds item 1. Returns node 1's commit status
- * with the sessions and connections in *out for the test to go on with.
+ * Node 1's session opens its transaction (orm_session_begin), reads both
+ * items, changes their labels, and its transaction writes item 1 (the
+ * row lock and the write-set key are node 1's from then on). Node 2 then
+ * commits a change to item 1 (`column` = `value`): it is certified first.
+ * Node 1's commit must lose whichever way Galera gets there, without any
+ * lock wait: when node 1 applies node 2's write set before the commit,
+ * that brute-force aborts node 1's open transaction; when the commit
+ * comes first, its write set, which saw nothing of node 2's and writes
+ * the same row, fails certification. Either is MariaDB's error 1213.
+ * Returns node 1's commit status with the sessions and connections in *r
+ * for the test to go on with.
  */
 typedef struct race {
-    orm_db *db1, *blocker, *watch1, *db2;
+    orm_db *db1, *db2;
     orm_session *a, *b;
     orm_record *a1, *a2;
     int rc;
@@ -326,36 +314,19 @@ typedef struct race {
 static void race_lose(race *r, const char *column, const char *value)
 {
     r->db1 = open_node(0);
-    r->blocker = open_node(0);
-    /* Not a causal read: that can wait for the node while a transaction
-     * holds locks, until the lock wait times out. */
-    r->watch1 = open_node(0);
     r->db2 = open_causal(1);
     assert_int_equal(orm_session_new(&r->a, r->db1), 0);
     assert_int_equal(orm_session_new(&r->b, r->db2), 0);
+    CHECK(r->a, orm_session_begin(r->a));
     r->a1 = must_get(r->a, &Item, 1);
     r->a2 = must_get(r->a, &Item, 2);
     set_text(r->a1, "label", "Äpfel, von Knoten 1");
     set_text(r->a2, "label", "Birnen, von Knoten 1");
-
-    if (db_begin(r->blocker) != 0 ||
-        db_exec(r->blocker, "UPDATE gal_items SET qty = qty WHERE id = 2"))
-        fail_msg("blocker: %s", orm_error_text(orm_db_error(r->blocker)));
-    commit_job job = {r->a, 0, 0};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, commit_thread, &job), 0);
-    /* InnoDB refreshes INNODB_TRX only after 0.1 s without a read: a
-     * faster poll would see the first answer forever. */
-    double deadline = now_s() + POLL_DEADLINE_S;
-    while (scalar(r->watch1, lock_waits) < 1) {
-        if (__atomic_load_n(&job.done, __ATOMIC_ACQUIRE))
-            fail_msg("node 1's commit did not wait for the lock: %s: %s",
-                     orm_error_name(job.rc),
-                     orm_error_text(orm_session_error(r->a)));
-        if (now_s() > deadline)
-            fail_msg("node 1's commit never waited for the lock");
-        pause_ms(200);
-    }
+    /* A real change (not qty = qty): the transaction is a writer of item
+     * 1 in Galera's eyes. It is never committed: the transaction loses,
+     * and the assertions below would see the +100 if it did not. */
+    if (db_exec(r->db1, "UPDATE gal_items SET qty = qty + 100 WHERE id = 1"))
+        fail_msg("node 1's write: %s", orm_error_text(orm_db_error(r->db1)));
 
     orm_record *b1 = must_get(r->b, &Item, 1);
     if (strcmp(column, "qty") == 0)
@@ -364,9 +335,7 @@ static void race_lose(race *r, const char *column, const char *value)
         set_text(b1, column, value);
     CHECK(r->b, orm_session_commit(r->b));
 
-    assert_int_equal(pthread_join(t, NULL), 0);
-    r->rc = job.rc;
-    db_rollback(r->blocker);
+    r->rc = orm_session_commit(r->a);
     /* Node 1 has applied node 2's commit once a causal read returns. */
     orm_db *causal1 = open_causal(0);
     assert_int_equal(scalar(causal1, "SELECT COUNT(*) FROM gal_items"), 2);
@@ -378,8 +347,6 @@ static void race_free(race *r)
     orm_session_free(r->b);
     orm_session_free(r->a);
     orm_db_free(r->db2);
-    orm_db_free(r->watch1);
-    orm_db_free(r->blocker);
     orm_db_free(r->db1);
 }
 
@@ -421,6 +388,28 @@ test_galera__lost_certification_keeps_changes_until_asked(void **state)
     assert_int_equal(int_of(b1, "qty"), 10);
     assert_string_equal(text_of(must_get(r.b, &Item, 2), "label"),
                         "Birnen, von Knoten 1");
+    race_free(&r);
+}
+
+static void
+test_galera__lost_certification_then_changed_rows_is_a_conflict(void **state)
+{
+    (void)state;
+    race r = {0};
+    race_lose(&r, "label", "Äpfel, von Knoten 2");
+    assert_lost_certification(&r);
+
+    /* Committing again finds the value the user saw replaced: the
+     * conflict (and its screen) takes over, still nothing written. */
+    int rc = orm_session_commit(r.a);
+    if (rc != ORM_ECONFLICT)
+        fail_msg("second commit gave %s: %s", orm_error_name(rc),
+                 orm_error_text(orm_session_error(r.a)));
+    assert_ptr_equal(orm_session_failed_record(r.a), r.a1);
+    assert_int_equal(orm_session_pending_count(r.a), 2);
+    assert_string_equal(text_of(must_get(r.b, &Item, 1), "label"),
+                        "Äpfel, von Knoten 2");
+    assert_string_equal(text_of(must_get(r.b, &Item, 2), "label"), "Birnen");
     race_free(&r);
 }
 
@@ -478,40 +467,61 @@ static void test_galera__node_refusing_queries_keeps_changes(void **state)
 /*
  * One writer process: INCREMENTS guarded read-modify-write increments of
  * the counter through its own session on `node`, each retried (re-read)
- * when the guard or certification refuses it. Exits with the number of
- * successful commits; 255 on an unexpected error.
+ * when the guard or certification refuses it, and a read retried when the
+ * cluster answers with a transient error (ORM_EBUSY: a deadlock, a lock
+ * or causal-read wait timed out, the node not ready). Exits with the
+ * number of successful commits, or 255 after writing why to `report`
+ * (a pipe the test reads: the failure shows in the test's message).
  */
-static void writer(int node, int id)
+static void writer(int node, int id, int report)
 {
     orm_db *db = NULL;
     orm_session *s = NULL;
-    int done = 0, refused = 0;
+    int done = 0, refused = 0, retried_reads = 0;
+    const char *step = "open";
     if (orm_db_open(&db, node_url[node], NULL) != 0 ||
         orm_db_register(db, &Counter) != 0 || orm_session_new(&s, db) != 0)
-        _exit(255);
+        goto failed;
     for (int attempt = 0; done < INCREMENTS && attempt < 100 * INCREMENTS;
          attempt++) {
         orm_record *c = NULL;
-        if (get_fresh(s, &Counter, 1, &c) != ORM_ROW)
-            _exit(255);
-        orm_value next = orm_value_int(orm_record_get(c, "n")->u.i + 1);
-        if (orm_record_set(c, "n", &next, NULL) != 0)
-            _exit(255);
-        int rc = orm_session_commit(s);
-        if (rc == 0) {
-            done++;
-        } else if (rc == ORM_ECONFLICT || rc == ORM_EBUSY) {
-            refused++;
-        } else {
-            fprintf(stderr, "writer %d: %s\n", id,
-                    orm_error_text(orm_session_error(s)));
-            _exit(255);
+        int rc = get_fresh(s, &Counter, 1, &c);
+        if (rc == ORM_EBUSY) {
+            retried_reads++;
+            continue;
         }
+        step = "read";
+        if (rc != ORM_ROW)
+            goto failed;
+        const orm_value *n = orm_record_get(c, "n");
+        step = "read a counter without a number";
+        if (!n || n->kind != ORM_VINT)
+            goto failed;
+        orm_value next = orm_value_int(n->u.i + 1);
+        step = "set";
+        if (orm_record_set(c, "n", &next, NULL) != 0)
+            goto failed;
+        rc = orm_session_commit(s);
+        step = "commit";
+        if (rc == 0)
+            done++;
+        else if (rc == ORM_ECONFLICT || rc == ORM_EBUSY)
+            refused++;
+        else
+            goto failed;
     }
-    fprintf(stderr, "writer %d on node %d: %d commits, %d refused\n", id,
-            node + 1, done, refused);
-    fflush(stderr);
+    dprintf(report,
+            "writer %d on node %d: %d commits, %d refused, %d reads "
+            "retried\n",
+            id, node + 1, done, refused, retried_reads);
     _exit(done);
+failed:
+    dprintf(report, "writer %d on node %d failed at %s after %d commits: %s\n",
+            id, node + 1, step, done,
+            s    ? orm_error_text(orm_session_error(s))
+            : db ? orm_error_text(orm_db_error(db))
+                 : "cannot open");
+    _exit(255);
 }
 
 static void
@@ -519,21 +529,43 @@ test_galera__concurrent_writers_on_all_nodes_lose_no_update(void **state)
 {
     (void)state;
     pid_t pids[WRITERS];
+    int reports[WRITERS];
     for (int i = 0; i < WRITERS; i++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
         pids[i] = fork();
         assert_true(pids[i] >= 0);
-        if (pids[i] == 0)
-            writer(i % NODES, i);
+        if (pids[i] == 0) {
+            close(fds[0]);
+            writer(i % NODES, i, fds[1]);
+        }
+        close(fds[1]);
+        reports[i] = fds[0];
     }
     int64_t committed = 0;
+    orm_buf text = ORM_BUF_INIT;
+    int failed = 0;
     for (int i = 0; i < WRITERS; i++) {
         int status = 0;
+        char *report = run_fd_read(reports[i]);
+        close(reports[i]);
         while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
             ;
-        assert_true(WIFEXITED(status));
-        assert_int_not_equal(WEXITSTATUS(status), 255);
-        committed += WEXITSTATUS(status);
+        orm_buf_append(&text, report);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) == 255) {
+            failed = 1;
+            if (!WIFEXITED(status))
+                orm_buf_appendf(&text, "writer %d: killed by signal %d\n", i,
+                                WTERMSIG(status));
+        } else {
+            committed += WEXITSTATUS(status);
+        }
+        free(report);
     }
+    fputs(orm_buf_str(&text) ? orm_buf_str(&text) : "", stderr);
+    if (failed)
+        fail_msg("a writer failed:\n%s", orm_buf_str(&text));
+    orm_buf_free(&text);
     assert_int_equal(committed, WRITERS * INCREMENTS);
     /* Every node, once caught up, holds every increment. */
     for (int node = 0; node < NODES; node++) {
@@ -555,6 +587,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_galera__lost_certification_keeps_changes_until_asked, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_galera__lost_certification_then_changed_rows_is_a_conflict,
+            setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_galera__node_refusing_queries_keeps_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -16,7 +16,9 @@
  *
  * A server restarted in the middle of a session: the next read reconnects
  * and shows its rows, pending changes stay and commit; while the server
- * is down a commit says so and keeps them. */
+ * is down a commit says so and keeps them. A primary that stops while its
+ * replica is promoted (a failover) likewise: the URL lists both, and the
+ * next action reaches the promoted one. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -43,6 +45,7 @@ typedef struct fixture {
     char state[128]; /* saved filters file */
     const char *url; /* the server itself */
     tmux_term term;  /* stopped by teardown, also after a failure */
+    int failover;    /* a failover standby was made: remove it, restart */
 } fixture;
 
 /* The URL in `variable`, which with-servers.sh sets next to
@@ -107,10 +110,13 @@ static int setup(void **state)
     return 0;
 }
 
+static void failover_cleanup(fixture *f);
+
 static int teardown(void **state)
 {
     fixture *f = *state;
     tmux_stop(&f->term);
+    failover_cleanup(f);
     if (f->url)
         drop_table(f, f->url);
     char cmd[128];
@@ -676,6 +682,162 @@ test_restart__browser_refreshes_and_commits_across_restarts(void **state)
     run_result_free(&r);
 }
 
+/* ---- failover: a promoted replica mid-session ---- */
+
+/* Run ORB_TEST_PG_FAILOVER ACTION (scripts/servers/pg-failover.sh): a
+ * standby of the restartable server of this test's own, which the test
+ * may promote; the shared standby of the other tests stays as it is.
+ * Returns what it printed (owned). */
+static char *failover_ctl(const char *action)
+{
+    const char *ctl = getenv("ORB_TEST_PG_FAILOVER");
+    int status = -1;
+    if (!ctl || !*ctl)
+        fail_msg("ORB_TEST_PG_FAILOVER is not set: run the tests under "
+                 "scripts/with-servers.sh");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s", ctl, action);
+    char *out = run_shell_output(cmd, &status);
+    if (status != 0)
+        fail_msg("pg-failover.sh %s failed (%d): %s", action, status,
+                 out ? out : "");
+    return out;
+}
+
+/* Leave the restartable server as the next test expects it: running,
+ * the primary, and no standby of this test's left. */
+static void failover_cleanup(fixture *f)
+{
+    if (!f->failover)
+        return;
+    f->failover = 0;
+    free(failover_ctl("down"));
+    server_ctl("restart"); /* starts it again if it was stopped */
+}
+
+/* ORB_TEST_PG_RESTART_URL with both servers listed, that one first, and
+ * target_session_attrs=read-write: libpq connects to whichever takes
+ * writes. */
+static void failover_url(char *out, size_t size, const char *primary_url,
+                         const char *standby_port)
+{
+    const char *at = strrchr(primary_url, '@');
+    const char *colon = at ? strchr(at, ':') : NULL;
+    const char *slash = colon ? strchr(colon, '/') : NULL;
+    assert_non_null(slash);
+    int host = (int)(colon - at - 1);
+    snprintf(out, size,
+             "%.*s%s?host=%.*s,%.*s&port=%.*s,%s"
+             "&target_session_attrs=read-write",
+             (int)(at + 1 - primary_url), primary_url, slash, host, at + 1,
+             host, at + 1, (int)(slash - colon - 1), colon + 1, standby_port);
+}
+
+/* The same URL with only the standby's port. */
+static void standby_only_url(char *out, size_t size, const char *primary_url,
+                             const char *standby_port)
+{
+    const char *at = strrchr(primary_url, '@');
+    const char *colon = at ? strchr(at, ':') : NULL;
+    const char *slash = colon ? strchr(colon, '/') : NULL;
+    assert_non_null(slash);
+    snprintf(out, size, "%.*s:%s%s", (int)(colon - primary_url), primary_url,
+             standby_port, slash);
+}
+
+/* Wait until `url` (the standby) has replayed `rows` rows of the table:
+ * polled, at most 60 s. */
+static void wait_for_rows(const fixture *f, const char *url, const char *rows)
+{
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < 3000; i++) {
+        run_result r = orb_run(f, url, ARGS("count", "Item"));
+        int done = r.status == 0 && strcmp(r.out, rows) == 0;
+        run_result_free(&r);
+        if (done)
+            return;
+        nanosleep(&pause, NULL);
+    }
+    fail_msg("the standby never showed %s rows", rows);
+}
+
+/* The primary stops with a change pending on it and its replica is
+ * promoted: the commit says the connection was lost and keeps the
+ * change; the next action reconnects, through the URL's host list and
+ * target_session_attrs=read-write, to the promoted server, which is
+ * writable; the commit then writes the change there. */
+static void
+test_failover__promoted_replica_takes_the_pending_commit(void **state)
+{
+    fixture *f = *state;
+    const char *primary = deploy_url("ORB_TEST_PG_RESTART_URL");
+    char url[1024], standby[1024];
+    f->url = primary;
+    drop_table(f, primary);
+    run_result r = orb_run(f, primary, ARGS("create-all", f->models));
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    const char *handles[] = {"handle=Zoë", "handle=bob"};
+    for (size_t i = 0; i < 2; i++) {
+        r = orb_run(f, primary, ARGS("add", "Item", handles[i]));
+        assert_int_equal(r.status, 0);
+        run_result_free(&r);
+    }
+    f->failover = 1;
+    char *port = failover_ctl("up");
+    port[strcspn(port, "\n")] = '\0';
+    failover_url(url, sizeof url, primary, port);
+    standby_only_url(standby, sizeof standby, primary, port);
+    free(port);
+    wait_for_rows(f, standby, "2\n");
+    r = orb_run(f, standby, ARGS("add", "Item", "handle=x"));
+    assert_int_not_equal(r.status, 0); /* a standby until promoted */
+    run_result_free(&r);
+
+    orm_db *db = NULL;
+    orm_modelfile *mf = NULL;
+    orm_session *s = NULL;
+    orm_record *rec = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    assert_int_equal(orm_db_open(&db, url, NULL), 0);
+    assert_null(orm_db_read_only_reason(db));
+    assert_int_equal(orm_modelfile_load(&mf, f->models, &err), 0);
+    const orm_model *m = mf->models[0];
+    assert_int_equal(orm_session_new(&s, db), 0);
+    orm_value key = orm_value_int(1);
+    assert_int_equal(orm_session_get(s, m, &key, &rec), ORM_ROW);
+    assert_int_equal(orm_record_set_text(rec, "handle", "Renée", &err), 0);
+    assert_int_equal(orm_record_set_text(rec, "note", "Ärger ✓", &err), 0);
+    assert_int_equal(orm_session_pending_count(s), 1);
+
+    server_ctl("stop");
+    free(failover_ctl("promote"));
+    assert_int_equal(orm_session_commit(s), ORM_ECONNLOST);
+    const char *message = orm_error_text(orm_session_error(s));
+    assert_non_null(strstr(message, "connection lost: "));
+    assert_null(strstr(message, "(null)"));
+    assert_int_equal(orm_session_pending_count(s), 1);
+
+    /* The next action: a read, on the promoted server. */
+    assert_int_equal(count_rows(s, m), 2);
+    assert_null(orm_db_read_only_reason(db));
+    assert_int_equal(orm_session_pending_count(s), 1);
+    if (orm_session_commit(s) != 0)
+        fail_msg("commit on the promoted server: %s",
+                 orm_error_text(orm_session_error(s)));
+    assert_int_equal(orm_session_pending_count(s), 0);
+    orm_session_free(s);
+    orm_db_free(db);
+    orm_modelfile_free(mf);
+    orm_error_clear(&err);
+
+    r = orb_run(f, standby, ARGS("get", "Item", "1"));
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Renée"));
+    assert_non_null(strstr(r.out, "Ärger ✓"));
+    run_result_free(&r);
+}
+
 /* `test_pg_deploy` runs the pooler, standby and host-list tests;
  * `test_pg_deploy restart` the ones that restart the restartable server,
  * which ctest runs under a lock of their own (RESOURCE_LOCK pg_restart):
@@ -696,6 +858,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest restart_tests[] = {
         T(test_restart__session_reconnects_and_keeps_pending),
         T(test_restart__browser_refreshes_and_commits_across_restarts),
+        T(test_failover__promoted_replica_takes_the_pending_commit),
     };
 #undef T
     if (argc > 1 && strcmp(argv[1], "restart") == 0)

@@ -74,4 +74,5 @@ const orm_driver orm_driver_mysql = {
     .constraint_columns = my_constraint_columns,
     .estimate_counts = my_estimate_counts,
     .cancel = my_cancel,
+    .reflect_all = my_reflect_all,
 };

@@ -230,6 +230,7 @@ void my_column_type_sql(orm_buf *out, const orm_column *col, int autoinc);
 /* ---- mysql_reflect.c ---- */
 
 int my_list_tables(orm_conn *conn, char ***out, size_t *count);
+int my_reflect_all(orm_conn *conn, orm_model ***out, size_t *count);
 int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
                      orm_model **out);
 int my_estimate_count(orm_conn *conn, const char *schema, const char *table,

@@ -411,15 +411,178 @@ static int my_column_extras(orm_column *col, const char *data_type,
     return 0;
 }
 
+/* One table's rows of a catalog result (not owned: cells point into
+ * the whole result). */
+static my_rows my_rows_slice(const my_rows *all, size_t first, size_t end)
+{
+    my_rows r = {all->cells ? all->cells + first * all->ncols : NULL,
+                 end - first, all->ncols, 0};
+    return r;
+}
+
+/* The rows of `all` whose column `col` is `table`, byte for byte (results
+ * come ordered by BINARY TABLE_NAME, so they are together). */
+static my_rows my_rows_of(const my_rows *all, size_t col, const char *table)
+{
+    size_t first = 0, end;
+    while (first < all->nrows && (!my_cell(all, first, col) ||
+                                  strcmp(my_cell(all, first, col), table)))
+        first++;
+    for (end = first; end < all->nrows && my_cell(all, end, col) &&
+                      !strcmp(my_cell(all, end, col), table);
+         end++)
+        ;
+    return my_rows_slice(all, first, end);
+}
+
+/*
+ * The model of table `table` (its schema set when `schema`): `colr` holds
+ * its columns (MY_COL_*), `checks` its check clauses, `keys` its keys
+ * (MY_KEY_*, grouped by constraint), `idx` its one-column plain indexes;
+ * `is_view` says it is a view.
+ */
+static int my_model_build(my_conn *c, const char *schema, const char *table,
+                          const my_rows *colr, const my_rows *checks,
+                          const my_rows *keys, const my_rows *idx, int is_view,
+                          orm_model **out)
+{
+    orm_conn *conn = &c->base;
+    my_col_extra *extras = NULL;
+    orm_column *cols = NULL;
+    char **defaults = NULL;
+    orm_model *m = NULL;
+    size_t ncols = colr->nrows;
+    int rc;
+
+    *out = NULL;
+    cols = calloc(ncols ? ncols : 1, sizeof *cols);
+    defaults = calloc(ncols ? ncols : 1, sizeof *defaults);
+    extras = calloc(ncols ? ncols : 1, sizeof *extras);
+    if (!cols || !defaults || !extras) {
+        rc = my_nomem(conn);
+        goto done;
+    }
+    for (size_t r = 0; r < ncols; r++) {
+        orm_column *col = &cols[r];
+        const char *nullable = my_cell(colr, r, MY_COL_NULLABLE);
+        const char *extra = my_cell(colr, r, MY_COL_EXTRA);
+
+        col->name = my_cell(colr, r, MY_COL_NAME);
+        col->native_type = my_cell(colr, r, MY_COL_TYPE);
+        col->collation = my_cell(colr, r, MY_COL_COLLATION);
+        my_type_from_catalog(
+            col, my_cell(colr, r, MY_COL_DATA_TYPE), col->native_type,
+            my_cell(colr, r, MY_COL_CHAR_LENGTH),
+            my_cell(colr, r, MY_COL_PRECISION), my_cell(colr, r, MY_COL_SCALE));
+        if (col->type == ORM_TEXT) {
+            for (size_t k = 0; k < checks->nrows; k++)
+                if (my_is_json_check(my_cell(checks, k, 0), col->name))
+                    col->type = ORM_JSON;
+        }
+        if (nullable && strcmp(nullable, "NO") == 0)
+            col->flags |= ORM_NOT_NULL;
+        if (extra && strstr(extra, "auto_increment"))
+            col->flags |= ORM_AUTOINC;
+        if ((rc = my_column_extras(col, my_cell(colr, r, MY_COL_DATA_TYPE),
+                                   extra, my_cell(colr, r, MY_COL_GENERATION),
+                                   &extras[r]))) {
+            rc = my_nomem(conn);
+            goto done;
+        }
+        if (my_default_sql(c, my_cell(colr, r, MY_COL_DEFAULT), extra,
+                           col->type, &defaults[r])) {
+            rc = my_nomem(conn);
+            goto done;
+        }
+        col->server_default = defaults[r];
+    }
+    if ((rc = orm_model_new(&m, table, table)) ||
+        (schema && (rc = orm_model_set_schema(m, schema))))
+        goto nomem;
+    for (size_t first = 0, r = 1; first < keys->nrows; r++) {
+        if (r < keys->nrows) {
+            const char *a = my_cell(keys, first, MY_KEY_NAME);
+            const char *b = my_cell(keys, r, MY_KEY_NAME);
+            const char *ta = my_cell(keys, first, MY_KEY_TYPE);
+            const char *tb = my_cell(keys, r, MY_KEY_TYPE);
+            if (a && b && ta && tb && strcmp(a, b) == 0 && strcmp(ta, tb) == 0)
+                continue;
+        }
+        if ((rc = my_apply_key(m, cols, ncols, keys, first, r)))
+            goto nomem;
+        first = r;
+    }
+    /* A single integer key without AUTO_INCREMENT is not generated. */
+    int npk = 0, pk = -1;
+    for (size_t i = 0; i < ncols; i++)
+        if (cols[i].flags & ORM_PK) {
+            npk++;
+            pk = (int)i;
+        }
+    if (npk == 1 && !(cols[pk].flags & ORM_AUTOINC))
+        cols[pk].flags |= ORM_NO_AUTOINC;
+    for (size_t k = 0; k < idx->nrows; k++) {
+        int i = my_find_column(cols, ncols, my_cell(idx, k, 0));
+        if (i >= 0)
+            cols[i].flags |= ORM_INDEX;
+    }
+    if (is_view) {
+        m->is_view = 1;
+        if (orm_model_set_read_only(m, MY_VIEW_READ_ONLY))
+            goto nomem;
+    }
+    for (size_t i = 0; i < ncols; i++)
+        if ((rc = orm_model_add_column(m, &cols[i])))
+            goto nomem;
+    *out = m;
+    m = NULL;
+    rc = 0;
+    goto done;
+nomem:
+    rc = my_nomem(conn);
+done:
+    orm_model_free(m);
+    if (defaults)
+        for (size_t i = 0; i < ncols; i++)
+            free(defaults[i]);
+    free(defaults);
+    if (extras)
+        for (size_t i = 0; i < ncols; i++)
+            my_col_extra_free(&extras[i]);
+    free(extras);
+    free(cols);
+    return rc;
+}
+
+/* The catalog queries of reflection: per table (TABLE_SCHEMA and
+ * TABLE_NAME bound, exactly) or for every table of the current database
+ * at once (then each row ends with its TABLE_NAME, the rows ordered by it
+ * byte for byte). */
+#define MY_COLUMNS_SELECT                                                      \
+    "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "                \
+    "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "                        \
+    "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION, "                \
+    "COLLATION_NAME, TABLE_NAME FROM information_schema.COLUMNS "
+#define MY_KEYS_SELECT                                                         \
+    "SELECT tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, "                          \
+    "k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "                                 \
+    "k.REFERENCED_COLUMN_NAME, tc.TABLE_NAME "                                 \
+    "FROM information_schema.TABLE_CONSTRAINTS tc "                            \
+    "JOIN information_schema.KEY_COLUMN_USAGE k "                              \
+    "ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "                           \
+    "AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "                              \
+    "AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA "                                    \
+    "AND k.TABLE_NAME = tc.TABLE_NAME "
+#define MY_KEYS_KINDS                                                          \
+    "AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
+#define MY_KEYS_ORDER                                                          \
+    "tc.CONSTRAINT_TYPE, BINARY tc.CONSTRAINT_NAME, k.ORDINAL_POSITION"
+
 int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
                      orm_model **out)
 {
     my_conn *c = (my_conn *)conn;
     my_rows colr = {0}, checks = {0}, keys = {0}, idx = {0}, kind = {0};
-    my_col_extra *extras = NULL;
-    orm_column *cols = NULL;
-    char **defaults = NULL;
-    orm_model *m = NULL;
     char *db = NULL;
     int rc;
 
@@ -427,16 +590,12 @@ int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
     if ((rc = my_schema_resolve(c, schema, &db)))
         return rc;
     const char *const params[] = {db, table, db, table};
-    rc = my_query(c,
-                  "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "
-                  "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "
-                  "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION, "
-                  "COLLATION_NAME "
-                  "FROM information_schema.COLUMNS "
-                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin "
-                  "ORDER BY ORDINAL_POSITION",
-                  params, 2, MY_COL_COUNT, &colr);
+    rc =
+        my_query(c,
+                 MY_COLUMNS_SELECT "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
+                                   "AND TABLE_NAME = ? COLLATE utf8mb4_bin "
+                                   "ORDER BY ORDINAL_POSITION",
+                 params, 2, MY_COL_COUNT, &colr);
     if (rc)
         goto done;
     if (colr.nrows == 0) {
@@ -457,23 +616,12 @@ int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
     if (rc)
         goto done;
     rc = my_query(c,
-                  "SELECT tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, "
-                  "k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
-                  "k.REFERENCED_COLUMN_NAME "
-                  "FROM information_schema.TABLE_CONSTRAINTS tc "
-                  "JOIN information_schema.KEY_COLUMN_USAGE k "
-                  "ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
-                  "AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
-                  "AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA "
-                  "AND k.TABLE_NAME = tc.TABLE_NAME "
+                  MY_KEYS_SELECT
                   "WHERE tc.TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
                   "AND tc.TABLE_NAME = ? COLLATE utf8mb4_bin "
                   "AND k.TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND k.TABLE_NAME = ? COLLATE utf8mb4_bin "
-                  "AND tc.CONSTRAINT_TYPE IN "
-                  "('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
-                  "ORDER BY tc.CONSTRAINT_TYPE, BINARY tc.CONSTRAINT_NAME, "
-                  "k.ORDINAL_POSITION",
+                  "AND k.TABLE_NAME = ? COLLATE utf8mb4_bin " MY_KEYS_KINDS
+                  "ORDER BY " MY_KEYS_ORDER,
                   params, 4, MY_KEY_COUNT, &keys);
     if (rc)
         goto done;
@@ -493,111 +641,107 @@ int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
                   params, 2, 1, &kind);
     if (rc)
         goto done;
-
-    cols = calloc(colr.nrows, sizeof *cols);
-    defaults = calloc(colr.nrows, sizeof *defaults);
-    extras = calloc(colr.nrows, sizeof *extras);
-    if (!cols || !defaults || !extras) {
-        rc = my_nomem(conn);
-        goto done;
-    }
-    for (size_t r = 0; r < colr.nrows; r++) {
-        orm_column *col = &cols[r];
-        const char *nullable = my_cell(&colr, r, MY_COL_NULLABLE);
-        const char *extra = my_cell(&colr, r, MY_COL_EXTRA);
-
-        col->name = my_cell(&colr, r, MY_COL_NAME);
-        col->native_type = my_cell(&colr, r, MY_COL_TYPE);
-        col->collation = my_cell(&colr, r, MY_COL_COLLATION);
-        my_type_from_catalog(col, my_cell(&colr, r, MY_COL_DATA_TYPE),
-                             col->native_type,
-                             my_cell(&colr, r, MY_COL_CHAR_LENGTH),
-                             my_cell(&colr, r, MY_COL_PRECISION),
-                             my_cell(&colr, r, MY_COL_SCALE));
-        if (col->type == ORM_TEXT) {
-            for (size_t k = 0; k < checks.nrows; k++)
-                if (my_is_json_check(my_cell(&checks, k, 0), col->name))
-                    col->type = ORM_JSON;
-        }
-        if (nullable && strcmp(nullable, "NO") == 0)
-            col->flags |= ORM_NOT_NULL;
-        if (extra && strstr(extra, "auto_increment"))
-            col->flags |= ORM_AUTOINC;
-        if ((rc = my_column_extras(col, my_cell(&colr, r, MY_COL_DATA_TYPE),
-                                   extra, my_cell(&colr, r, MY_COL_GENERATION),
-                                   &extras[r]))) {
-            rc = my_nomem(conn);
-            goto done;
-        }
-        if (my_default_sql(c, my_cell(&colr, r, MY_COL_DEFAULT), extra,
-                           col->type, &defaults[r])) {
-            rc = my_nomem(conn);
-            goto done;
-        }
-        col->server_default = defaults[r];
-    }
-    if ((rc = orm_model_new(&m, table, table)) ||
-        (schema && (rc = orm_model_set_schema(m, schema))))
-        goto nomem;
-    for (size_t first = 0, r = 1; first < keys.nrows; r++) {
-        if (r < keys.nrows) {
-            const char *a = my_cell(&keys, first, MY_KEY_NAME);
-            const char *b = my_cell(&keys, r, MY_KEY_NAME);
-            const char *ta = my_cell(&keys, first, MY_KEY_TYPE);
-            const char *tb = my_cell(&keys, r, MY_KEY_TYPE);
-            if (a && b && ta && tb && strcmp(a, b) == 0 && strcmp(ta, tb) == 0)
-                continue;
-        }
-        if ((rc = my_apply_key(m, cols, colr.nrows, &keys, first, r)))
-            goto nomem;
-        first = r;
-    }
-    /* A single integer key without AUTO_INCREMENT is not generated. */
-    int npk = 0, pk = -1;
-    for (size_t i = 0; i < colr.nrows; i++)
-        if (cols[i].flags & ORM_PK) {
-            npk++;
-            pk = (int)i;
-        }
-    if (npk == 1 && !(cols[pk].flags & ORM_AUTOINC))
-        cols[pk].flags |= ORM_NO_AUTOINC;
-    for (size_t k = 0; k < idx.nrows; k++) {
-        int i = my_find_column(cols, colr.nrows, my_cell(&idx, k, 0));
-        if (i >= 0)
-            cols[i].flags |= ORM_INDEX;
-    }
-    if (kind.nrows == 1 && my_cell(&kind, 0, 0) &&
-        strcmp(my_cell(&kind, 0, 0), "VIEW") == 0) {
-        m->is_view = 1;
-        if (orm_model_set_read_only(m, MY_VIEW_READ_ONLY))
-            goto nomem;
-    }
-    for (size_t i = 0; i < colr.nrows; i++)
-        if ((rc = orm_model_add_column(m, &cols[i])))
-            goto nomem;
-    *out = m;
-    m = NULL;
-    rc = 0;
-    goto done;
-nomem:
-    rc = my_nomem(conn);
+    rc = my_model_build(c, schema, table, &colr, &checks, &keys, &idx,
+                        kind.nrows == 1 && my_cell(&kind, 0, 0) &&
+                            strcmp(my_cell(&kind, 0, 0), "VIEW") == 0,
+                        out);
 done:
-    orm_model_free(m);
-    if (defaults)
-        for (size_t i = 0; i < colr.nrows; i++)
-            free(defaults[i]);
-    free(defaults);
-    if (extras)
-        for (size_t i = 0; i < colr.nrows; i++)
-            my_col_extra_free(&extras[i]);
-    free(extras);
-    free(cols);
     my_rows_free(&idx);
     my_rows_free(&kind);
     my_rows_free(&colr);
     my_rows_free(&checks);
     my_rows_free(&keys);
     free(db);
+    return rc;
+}
+
+/* Every table list_tables lists, in five catalog queries for all of them
+ * (tables, columns, checks, keys, indexes) instead of six per table. */
+int my_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows tables = {0}, colr = {0}, checks = {0}, keys = {0}, idx = {0};
+    orm_model **models = NULL;
+    size_t n = 0;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    rc =
+        my_query(c,
+                 "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
+                 "WHERE TABLE_SCHEMA = DATABASE() "
+                 "AND TABLE_TYPE IN ('BASE TABLE', 'VIEW') "
+                 "ORDER BY BINARY TABLE_NAME",
+                 NULL, 0, 2, &tables);
+    if (rc)
+        goto done;
+    rc = my_query(c,
+                  MY_COLUMNS_SELECT "WHERE TABLE_SCHEMA = DATABASE() "
+                                    "ORDER BY BINARY TABLE_NAME, "
+                                    "ORDINAL_POSITION",
+                  NULL, 0, MY_COL_COUNT + 1, &colr);
+    if (rc)
+        goto done;
+    rc = my_query(c,
+                  "SELECT CHECK_CLAUSE, TABLE_NAME FROM information_schema."
+                  "CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() "
+                  "ORDER BY BINARY TABLE_NAME",
+                  NULL, 0, 2, &checks);
+    if (rc == ORM_EERROR)
+        rc = 0;
+    if (rc)
+        goto done;
+    rc =
+        my_query(c,
+                 MY_KEYS_SELECT "WHERE tc.TABLE_SCHEMA = DATABASE() "
+                                "AND k.TABLE_SCHEMA = DATABASE() " MY_KEYS_KINDS
+                                "ORDER BY BINARY tc.TABLE_NAME, " MY_KEYS_ORDER,
+                 NULL, 0, MY_KEY_COUNT + 1, &keys);
+    if (rc)
+        goto done;
+    rc = my_query(c,
+                  "SELECT col, tbl FROM (SELECT MAX(COLUMN_NAME) AS col, "
+                  "MAX(TABLE_NAME) AS tbl FROM information_schema.STATISTICS "
+                  "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 1 "
+                  "GROUP BY BINARY TABLE_NAME, INDEX_NAME "
+                  "HAVING COUNT(*) = 1) x ORDER BY BINARY tbl",
+                  NULL, 0, 2, &idx);
+    if (rc)
+        goto done;
+    if (!(models = calloc(tables.nrows ? tables.nrows : 1, sizeof *models))) {
+        rc = my_nomem(conn);
+        goto done;
+    }
+    for (size_t t = 0; t < tables.nrows; t++) {
+        const char *name = my_cell(&tables, t, 0);
+        const char *type = my_cell(&tables, t, 1);
+        if (!name)
+            continue;
+        my_rows tc = my_rows_of(&colr, MY_COL_COUNT, name);
+        if (tc.nrows == 0)
+            continue; /* dropped since it was listed, as reflect_table says */
+        my_rows tk = my_rows_of(&keys, MY_KEY_COUNT, name);
+        my_rows tx = my_rows_of(&checks, 1, name);
+        my_rows ti = my_rows_of(&idx, 1, name);
+        if ((rc =
+                 my_model_build(c, NULL, name, &tc, &tx, &tk, &ti,
+                                type && strcmp(type, "VIEW") == 0, &models[n])))
+            goto done;
+        n++;
+    }
+    *out = models;
+    *count = n;
+    models = NULL;
+done:
+    for (size_t i = 0; models && i < n; i++)
+        orm_model_free(models[i]);
+    free(models);
+    my_rows_free(&tables);
+    my_rows_free(&colr);
+    my_rows_free(&checks);
+    my_rows_free(&keys);
+    my_rows_free(&idx);
     return rc;
 }
 

@@ -604,4 +604,5 @@ const orm_driver orm_driver_postgresql = {
     .constraint_columns = pg_constraint_columns,
     .estimate_counts = pg_estimate_counts,
     .cancel = pg_cancel,
+    .reflect_all = pg_reflect_all,
 };

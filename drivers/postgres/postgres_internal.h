@@ -126,6 +126,7 @@ int pg_parse_int(const char *text, size_t len, int64_t *out);
 /* postgres_reflect.c: DDL types and catalog queries */
 void pg_column_type_sql(orm_buf *out, const orm_column *col, int autoinc);
 int pg_list_tables(orm_conn *conn, char ***out, size_t *count);
+int pg_reflect_all(orm_conn *conn, orm_model ***out, size_t *count);
 int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
                      orm_model **out);
 int pg_estimate_count(orm_conn *conn, const char *schema, const char *table,

@@ -89,16 +89,24 @@ static int pg_query(pg_conn *pgc, const char *sql, int nparams,
     return 0;
 }
 
+/* The tables list_tables lists (and reflect_all reflects): tables,
+ * views and materialized views on the search path, by the name the list
+ * gives them (schema-qualified outside current_schema()). */
+#define PG_LISTED_FROM                                                         \
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"           \
+    " WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition"        \
+    " AND n.nspname = ANY (current_schemas(false))"                            \
+    " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+#define PG_LISTED_NAME                                                         \
+    "CASE WHEN n.nspname = current_schema() THEN c.relname::text"              \
+    " ELSE n.nspname || '.' || c.relname END"
+#define PG_LISTED_OIDS "(SELECT c.oid" PG_LISTED_FROM ")"
+
 int pg_list_tables(orm_conn *conn, char ***out, size_t *count)
 {
     static const char sql[] =
-        "SELECT name FROM (SELECT CASE WHEN n.nspname = current_schema()"
-        " THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS name"
-        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition"
-        " AND n.nspname = ANY (current_schemas(false))"
-        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')) t"
-        " ORDER BY name COLLATE \"C\"";
+        "SELECT name FROM (SELECT " PG_LISTED_NAME " AS name" PG_LISTED_FROM
+        ") t ORDER BY name COLLATE \"C\"";
     pg_conn *pgc = (pg_conn *)conn;
     PGresult *res = NULL;
     char **names = NULL;
@@ -228,79 +236,92 @@ static int pg_text_int(const char *text)
  * identity, generation expression, enum labels (joined by \x1f), and
  * whether the base type can be compared with = (a default btree
  * operator class: xml, point or json have none). */
+#define PG_COLUMNS_SELECT                                                      \
+    "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"                  \
+    " bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod "    \
+    "END,"                                                                     \
+    " a.attnotnull, CASE WHEN a.attgenerated = '' THEN"                        \
+    " pg_get_expr(d.adbin, d.adrelid) END, a.attidentity,"                     \
+    " CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) "    \
+    "END,"                                                                     \
+    " (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder)"      \
+    " FROM pg_enum e WHERE e.enumtypid = bt.oid),"                             \
+    " EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am"                       \
+    " ON am.oid = oc.opcmethod WHERE am.amname = 'btree' AND oc.opcdefault"    \
+    " AND oc.opcintype IN (bt.oid, CASE WHEN bt.typcategory = 'A'"             \
+    " THEN 'anyarray'::regtype END, CASE WHEN bt.typtype = 'e'"                \
+    " THEN 'anyenum'::regtype END, CASE WHEN bt.typtype = 'r'"                 \
+    " THEN 'anyrange'::regtype END, CASE WHEN bt.typcategory = 'S'"            \
+    " THEN 'text'::regtype END)),"                                             \
+    " (SELECT co.collname FROM pg_collation co"                                \
+    " WHERE co.oid = a.attcollation), a.attrelid"                              \
+    " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"                \
+    " JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd'"                   \
+    " THEN t.typbasetype ELSE a.atttypid END"                                  \
+    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"                        \
+    " AND d.adnum = a.attnum"                                                  \
+    " WHERE a.attnum > 0 AND NOT a.attisdropped"
+/* Column 11, the table's oid, groups reflect_all's rows by table. */
+#define PG_COL_RELID 11
 static const char pg_columns_sql[] =
-    "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
-    " bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
-    " a.attnotnull, CASE WHEN a.attgenerated = '' THEN"
-    " pg_get_expr(d.adbin, d.adrelid) END, a.attidentity,"
-    " CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,"
-    " (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder)"
-    " FROM pg_enum e WHERE e.enumtypid = bt.oid),"
-    " EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am"
-    " ON am.oid = oc.opcmethod WHERE am.amname = 'btree' AND oc.opcdefault"
-    " AND oc.opcintype IN (bt.oid, CASE WHEN bt.typcategory = 'A'"
-    " THEN 'anyarray'::regtype END, CASE WHEN bt.typtype = 'e'"
-    " THEN 'anyenum'::regtype END, CASE WHEN bt.typtype = 'r'"
-    " THEN 'anyrange'::regtype END, CASE WHEN bt.typcategory = 'S'"
-    " THEN 'text'::regtype END)),"
-    " (SELECT co.collname FROM pg_collation co"
-    " WHERE co.oid = a.attcollation)"
-    " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-    " JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd'"
-    " THEN t.typbasetype ELSE a.atttypid END"
-    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
-    " AND d.adnum = a.attnum"
-    " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped"
-    " ORDER BY a.attnum";
+    PG_COLUMNS_SELECT " AND a.attrelid = $1::oid ORDER BY a.attnum";
+#define PG_COLUMNS_ALL_SQL                                                     \
+    PG_COLUMNS_SELECT " AND a.attrelid IN " PG_LISTED_OIDS                     \
+                      " ORDER BY a.attrelid, a.attnum"
 
 /* Keys, one row per column in key order: name, kind (p/u/f/i), column,
  * referenced column, referenced table (schema-qualified when it lives in
  * another schema than this table), position. Unique indexes that back no
  * constraint count as unique constraints; other plain indexes are kind
  * i (a one-column one marks its column indexed, as on SQLite). */
-static const char pg_keys_sql[] =
-    "SELECT con.conname::text, con.contype::text, a.attname::text,"
-    " fa.attname::text,"
-    " CASE WHEN fc.relnamespace = c.relnamespace THEN fc.relname::text"
-    " ELSE fn.nspname || '.' || fc.relname END, k.ord"
-    " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"
-    " CROSS JOIN LATERAL unnest(con.conkey, con.confkey)"
-    " WITH ORDINALITY AS k(attnum, fattnum, ord)"
-    " JOIN pg_attribute a ON a.attrelid = con.conrelid"
-    " AND a.attnum = k.attnum"
-    " LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid"
-    " AND fa.attnum = k.fattnum"
-    " LEFT JOIN pg_class fc ON fc.oid = con.confrelid"
-    " LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace"
-    " WHERE con.conrelid = $1::oid AND con.contype IN ('p', 'u', 'f')"
-    " UNION ALL"
-    " SELECT ic.relname::text, 'u', a.attname::text, NULL, NULL, k.ord"
-    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"
-    " AS k(attnum, ord)"
-    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-    " WHERE i.indrelid = $1::oid AND i.indisunique AND NOT i.indisprimary"
-    " AND i.indpred IS NULL AND i.indexprs IS NULL"
+#define PG_KEYS_SQL(RELIDS)                                                    \
+    "SELECT con.conname::text, con.contype::text, a.attname::text,"            \
+    " fa.attname::text,"                                                       \
+    " CASE WHEN fc.relnamespace = c.relnamespace THEN fc.relname::text"        \
+    " ELSE fn.nspname || '.' || fc.relname END, k.ord, con.conrelid"           \
+    " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"          \
+    " CROSS JOIN LATERAL unnest(con.conkey, con.confkey)"                      \
+    " WITH ORDINALITY AS k(attnum, fattnum, ord)"                              \
+    " JOIN pg_attribute a ON a.attrelid = con.conrelid"                        \
+    " AND a.attnum = k.attnum"                                                 \
+    " LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid"                \
+    " AND fa.attnum = k.fattnum"                                               \
+    " LEFT JOIN pg_class fc ON fc.oid = con.confrelid"                         \
+    " LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace"                   \
+    " WHERE con.conrelid " RELIDS " AND con.contype IN ('p', 'u', 'f')"        \
+    " UNION ALL"                                                               \
+    " SELECT ic.relname::text, 'u', a.attname::text, NULL, NULL, k.ord,"       \
+    " i.indrelid"                                                              \
+    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"               \
+    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"             \
+    " AS k(attnum, ord)"                                                       \
+    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"  \
+    " WHERE i.indrelid " RELIDS " AND i.indisunique AND NOT i.indisprimary"    \
+    " AND i.indpred IS NULL AND i.indexprs IS NULL"                            \
+    " AND k.ord <= i.indnkeyatts"                                              \
+    " AND NOT EXISTS (SELECT 1 FROM pg_constraint x"                           \
+    " WHERE x.conindid = i.indexrelid)"                                        \
+    " UNION ALL"                                                               \
+    " SELECT ic.relname::text, 'i', a.attname::text, NULL, NULL, k.ord,"       \
+    " i.indrelid"                                                              \
+    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"               \
+    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"             \
+    " AS k(attnum, ord)"                                                       \
+    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"  \
+    " WHERE i.indrelid " RELIDS " AND NOT i.indisunique"                       \
+    " AND i.indpred IS NULL AND i.indexprs IS NULL"                            \
     " AND k.ord <= i.indnkeyatts"
-    " AND NOT EXISTS (SELECT 1 FROM pg_constraint x"
-    " WHERE x.conindid = i.indexrelid)"
-    " UNION ALL"
-    " SELECT ic.relname::text, 'i', a.attname::text, NULL, NULL, k.ord"
-    " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-    " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"
-    " AS k(attnum, ord)"
-    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-    " WHERE i.indrelid = $1::oid AND NOT i.indisunique"
-    " AND i.indpred IS NULL AND i.indexprs IS NULL"
-    " AND k.ord <= i.indnkeyatts"
-    " ORDER BY 2, 1, 6";
+/* Column 6, the table's oid, groups reflect_all's rows by table. */
+#define PG_KEY_RELID 6
+static const char pg_keys_sql[] = PG_KEYS_SQL("= $1::oid") " ORDER BY 2, 1, 6";
+#define PG_KEYS_ALL_SQL PG_KEYS_SQL("IN " PG_LISTED_OIDS) " ORDER BY 7, 2, 1, 6"
 
-/* End (exclusive) of the key group starting at row `start`. */
-static int pg_key_group_end(const PGresult *keys, int start)
+/* End (exclusive) of the key group starting at row `start`, within rows
+ * [start, limit). */
+static int pg_key_group_end(const PGresult *keys, int start, int limit)
 {
     int end = start + 1;
-    int rows = PQntuples(keys);
-    while (end < rows &&
+    while (end < limit &&
            !strcmp(PQgetvalue(keys, end, 0), PQgetvalue(keys, start, 0)) &&
            !strcmp(PQgetvalue(keys, end, 1), PQgetvalue(keys, start, 1)))
         end++;
@@ -376,28 +397,33 @@ static int pg_column_extras(orm_column *c, const PGresult *columns, int r,
     return 0;
 }
 
-int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
-                     orm_model **out)
+/* Rows [first, end) of a catalog result: one table's columns or keys. */
+typedef struct pg_rows {
+    const PGresult *res;
+    int first, end;
+} pg_rows;
+
+/*
+ * The model of one table: `found` row `frow` says which (oid, schema,
+ * whether that is current_schema(), name, whether a view), `columns` and
+ * `keys` hold its rows. The schema is set when `qualify` (asked for by
+ * schema, or outside current_schema()).
+ */
+static int pg_model_build(pg_conn *pgc, const PGresult *found, int frow,
+                          int qualify, pg_rows columns, pg_rows keys,
+                          orm_model **out)
 {
-    pg_conn *pgc = (pg_conn *)conn;
-    PGresult *found = NULL, *columns = NULL, *keys = NULL;
+    orm_conn *conn = &pgc->base;
+    const PGresult *cres = columns.res, *kres = keys.res;
     orm_column *cols = NULL;
     const char **names = NULL, **refs = NULL;
     pg_col_extra *extras = NULL;
     orm_model *model = NULL;
-    int rc;
+    size_t ncols = (size_t)(columns.end - columns.first);
+    size_t nkeys = (size_t)(keys.end - keys.first);
+    int rc = ORM_ENOMEM;
 
     *out = NULL;
-    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
-        goto done;
-    const char *params[1] = {PQgetvalue(found, 0, 0)};
-    if ((rc = pg_query(pgc, pg_columns_sql, 1, params, &columns)) ||
-        (rc = pg_query(pgc, pg_keys_sql, 1, params, &keys)))
-        goto done;
-
-    size_t ncols = (size_t)PQntuples(columns);
-    size_t nkeys = (size_t)PQntuples(keys);
-    rc = ORM_ENOMEM;
     cols = calloc(ncols ? ncols : 1, sizeof *cols);
     names = calloc(nkeys ? nkeys : 1, sizeof *names);
     refs = calloc(nkeys ? nkeys : 1, sizeof *refs);
@@ -405,36 +431,35 @@ int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
     if (!cols || !names || !refs || !extras)
         goto done;
     for (size_t i = 0; i < ncols; i++) {
-        int r = (int)i;
+        int r = columns.first + (int)i;
         orm_column *c = &cols[i];
         const char *def =
-            PQgetisnull(columns, r, 5) ? NULL : PQgetvalue(columns, r, 5);
-        Oid base = (Oid)pg_text_int(PQgetvalue(columns, r, 2));
-        c->name = PQgetvalue(columns, r, 0);
-        c->native_type = PQgetvalue(columns, r, 1);
-        c->type = pg_type_map(base, pg_text_int(PQgetvalue(columns, r, 3)), c);
-        if (!PQgetisnull(columns, r, 10))
-            c->collation = PQgetvalue(columns, r, 10);
-        if (!strcmp(PQgetvalue(columns, r, 4), "t"))
+            PQgetisnull(cres, r, 5) ? NULL : PQgetvalue(cres, r, 5);
+        Oid base = (Oid)pg_text_int(PQgetvalue(cres, r, 2));
+        c->name = PQgetvalue(cres, r, 0);
+        c->native_type = PQgetvalue(cres, r, 1);
+        c->type = pg_type_map(base, pg_text_int(PQgetvalue(cres, r, 3)), c);
+        if (!PQgetisnull(cres, r, 10))
+            c->collation = PQgetvalue(cres, r, 10);
+        if (!strcmp(PQgetvalue(cres, r, 4), "t"))
             c->flags |= ORM_NOT_NULL;
         /* Only identity and sequence defaults generate a key: an integer
          * key without one needs a value from the user. */
-        if (PQgetvalue(columns, r, 6)[0] ||
-            (def && !strncmp(def, "nextval(", 8)))
+        if (PQgetvalue(cres, r, 6)[0] || (def && !strncmp(def, "nextval(", 8)))
             c->flags |= ORM_AUTOINC;
         else {
             c->flags |= ORM_NO_AUTOINC;
             c->server_default = def;
         }
-        if ((rc = pg_column_extras(c, columns, r, &extras[i])))
+        if ((rc = pg_column_extras(c, cres, r, &extras[i])))
             goto done;
     }
     /* Pass 1: flags and single-column references on the columns. */
-    for (int g = 0, end; g < (int)nkeys; g = end) {
-        end = pg_key_group_end(keys, g);
-        char kind = PQgetvalue(keys, g, 1)[0];
+    for (int g = keys.first, end; g < keys.end; g = end) {
+        end = pg_key_group_end(kres, g, keys.end);
+        char kind = PQgetvalue(kres, g, 1)[0];
         for (int r = g; r < end; r++) {
-            int ci = pg_column_find(cols, ncols, PQgetvalue(keys, r, 2));
+            int ci = pg_column_find(cols, ncols, PQgetvalue(kres, r, 2));
             if (ci < 0)
                 continue;
             if (kind == 'p')
@@ -444,18 +469,18 @@ int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
             else if (kind == 'i' && end - g == 1)
                 cols[ci].flags |= ORM_INDEX;
             else if (kind == 'f' && end - g == 1 && !cols[ci].ref_table) {
-                cols[ci].ref_table = PQgetvalue(keys, r, 4);
-                cols[ci].ref_column = PQgetvalue(keys, r, 3);
+                cols[ci].ref_table = PQgetvalue(kres, r, 4);
+                cols[ci].ref_column = PQgetvalue(kres, r, 3);
             }
         }
     }
-    const char *relname = PQgetvalue(found, 0, 3);
+    const char *relname = PQgetvalue(found, frow, 3);
     if ((rc = orm_model_new(&model, relname, relname)))
         goto done;
-    if (schema || strcmp(PQgetvalue(found, 0, 2), "t"))
-        if ((rc = orm_model_set_schema(model, PQgetvalue(found, 0, 1))))
+    if (qualify)
+        if ((rc = orm_model_set_schema(model, PQgetvalue(found, frow, 1))))
             goto done;
-    if (!strcmp(PQgetvalue(found, 0, 4), "t")) {
+    if (!strcmp(PQgetvalue(found, frow, 4), "t")) {
         model->is_view = 1;
         if ((rc = orm_model_set_read_only(model, PG_VIEW_READ_ONLY)))
             goto done;
@@ -464,19 +489,19 @@ int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
         if ((rc = orm_model_add_column(model, &cols[i])))
             goto done;
     /* Pass 2: every foreign key, multi-column unique constraints. */
-    for (int g = 0, end; g < (int)nkeys; g = end) {
-        end = pg_key_group_end(keys, g);
-        char kind = PQgetvalue(keys, g, 1)[0];
+    for (int g = keys.first, end; g < keys.end; g = end) {
+        end = pg_key_group_end(kres, g, keys.end);
+        char kind = PQgetvalue(kres, g, 1)[0];
         size_t n = (size_t)(end - g);
         for (size_t k = 0; k < n; k++) {
-            names[k] = PQgetvalue(keys, g + (int)k, 2);
-            refs[k] = PQgetvalue(keys, g + (int)k, 3);
+            names[k] = PQgetvalue(kres, g + (int)k, 2);
+            refs[k] = PQgetvalue(kres, g + (int)k, 3);
         }
         if (kind == 'f')
-            rc = orm_model_add_foreign_key(model, PQgetvalue(keys, g, 0), n,
-                                           names, PQgetvalue(keys, g, 4), refs);
+            rc = orm_model_add_foreign_key(model, PQgetvalue(kres, g, 0), n,
+                                           names, PQgetvalue(kres, g, 4), refs);
         else if (kind == 'u' && n > 1)
-            rc = orm_model_add_unique(model, PQgetvalue(keys, g, 0), n, names);
+            rc = orm_model_add_unique(model, PQgetvalue(kres, g, 0), n, names);
         if (rc)
             goto done;
     }
@@ -490,12 +515,127 @@ done:
     free(cols);
     free(names);
     free(refs);
-    for (size_t i = 0; extras && i < (size_t)PQntuples(columns); i++)
+    for (size_t i = 0; extras && i < ncols; i++)
         pg_col_extra_free(&extras[i]);
     free(extras);
+    return rc;
+}
+
+int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
+                     orm_model **out)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *found = NULL, *columns = NULL, *keys = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+        goto done;
+    const char *params[1] = {PQgetvalue(found, 0, 0)};
+    if ((rc = pg_query(pgc, pg_columns_sql, 1, params, &columns)) ||
+        (rc = pg_query(pgc, pg_keys_sql, 1, params, &keys)))
+        goto done;
+    pg_rows c = {columns, 0, PQntuples(columns)};
+    pg_rows k = {keys, 0, PQntuples(keys)};
+    rc = pg_model_build(pgc, found, 0,
+                        schema || strcmp(PQgetvalue(found, 0, 2), "t"), c, k,
+                        out);
+done:
     PQclear(found);
     PQclear(columns);
     PQclear(keys);
+    return rc;
+}
+
+/* The rows of `res` whose column `col` is `oid` (results come grouped by
+ * table oid). */
+static pg_rows pg_rows_of(const PGresult *res, int col, const char *oid)
+{
+    pg_rows r = {res, 0, 0};
+    int n = PQntuples(res);
+    while (r.first < n && strcmp(PQgetvalue(res, r.first, col), oid))
+        r.first++;
+    r.end = r.first;
+    while (r.end < n && !strcmp(PQgetvalue(res, r.end, col), oid))
+        r.end++;
+    return r;
+}
+
+/* Send `sql` (statements without parameters) in one round trip and keep
+ * its `n` results, each of which must hold rows. */
+static int pg_query_batch(pg_conn *pgc, const char *sql, PGresult **out, int n)
+{
+    int rc = pg_ready(pgc, NULL), got = 0;
+    PGresult *res;
+
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    if (rc)
+        return rc;
+    if (!PQsendQuery(pgc->pg, sql))
+        return pg_result_error(pgc, NULL);
+    while ((res = PQgetResult(pgc->pg))) {
+        if (rc == 0 && PQresultStatus(res) != PGRES_TUPLES_OK)
+            rc = pg_result_error(pgc, res);
+        if (rc == 0 && got < n)
+            out[got++] = res;
+        else
+            PQclear(res);
+    }
+    if (rc == 0 && got < n)
+        rc = pg_result_error(pgc, NULL);
+    if (rc)
+        for (int i = 0; i < n; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+    return rc;
+}
+
+/* Every listed table in one round trip: the tables (as pg_table_lookup
+ * describes one, in list_tables' order), then every column and every key
+ * of them, three statements sent at once. */
+int pg_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
+{
+    static const char sql[] =
+        "SELECT * FROM (SELECT c.oid, n.nspname,"
+        " n.nspname = current_schema(), c.relname, c.relkind IN ('v', 'm'),"
+        " " PG_LISTED_NAME " AS name" PG_LISTED_FROM ") t"
+        " ORDER BY name COLLATE \"C\"; " PG_COLUMNS_ALL_SQL
+        "; " PG_KEYS_ALL_SQL;
+    pg_conn *pgc = (pg_conn *)conn;
+    PGresult *res[3] = {NULL, NULL, NULL};
+    orm_model **models = NULL;
+    size_t n = 0;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if ((rc = pg_query_batch(pgc, sql, res, 3)))
+        return rc;
+    size_t ntables = (size_t)PQntuples(res[0]);
+    if (!(models = calloc(ntables ? ntables : 1, sizeof *models))) {
+        rc = orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
+        goto done;
+    }
+    for (; n < ntables; n++) {
+        const char *oid = PQgetvalue(res[0], (int)n, 0);
+        pg_rows c = pg_rows_of(res[1], PG_COL_RELID, oid);
+        pg_rows k = pg_rows_of(res[2], PG_KEY_RELID, oid);
+        if ((rc = pg_model_build(pgc, res[0], (int)n,
+                                 strcmp(PQgetvalue(res[0], (int)n, 2), "t"), c,
+                                 k, &models[n])))
+            goto done;
+    }
+    *out = models;
+    *count = n;
+    models = NULL;
+done:
+    for (size_t i = 0; models && i < n; i++)
+        orm_model_free(models[i]);
+    free(models);
+    for (int i = 0; i < 3; i++)
+        PQclear(res[i]);
     return rc;
 }
 

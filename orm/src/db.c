@@ -796,27 +796,78 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
+/* Does a registered model cover the table list_tables names `name`
+ * ("table", or "schema.table" outside the default schema)? */
+static int db_table_covered(const orm_db *db, const char *name)
+{
+    for (size_t j = 0; j < db->nmodels; j++) {
+        const orm_model *m = db->models[j];
+        if (strcmp(m->table, name) == 0)
+            return 1;
+        if (m->schema) {
+            size_t sl = strlen(m->schema);
+            if (strncmp(name, m->schema, sl) == 0 && name[sl] == '.' &&
+                strcmp(name + sl + 1, m->table) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The driver's reflect_all: every table in a few catalog queries. The
+ * models come in list_tables' order; each one no model covers is
+ * registered, the others freed. */
+static int db_reflect_all_at_once(orm_db *db)
+{
+    orm_model **models = NULL;
+    size_t n = 0;
+    int rc = db_ensure_connected(db);
+    if (rc)
+        return rc;
+    if ((rc = db->driver->reflect_all(db->conn, &models, &n)) < 0)
+        return db_fail(db, rc);
+    for (size_t i = 0; i < n; i++) {
+        orm_model *m = models[i];
+        models[i] = NULL;
+        if (rc == 0) {
+            /* The name list_tables gives it. */
+            orm_buf name = ORM_BUF_INIT;
+            if (m->schema)
+                orm_buf_appendf(&name, "%s.", m->schema);
+            orm_buf_append(&name, m->table);
+            if (!orm_buf_str(&name)) {
+                rc = orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+            } else if (db_table_covered(db, orm_buf_str(&name))) {
+                orm_buf_free(&name);
+                orm_model_free(m);
+                continue;
+            }
+            orm_buf_free(&name);
+        }
+        if (rc == 0 && (rc = model_normalize_foreign_keys(m)) != 0)
+            rc = orm_error_set(&db->err, rc, "out of memory");
+        if (rc == 0 && (rc = orm_db_register(db, m)) != 0)
+            rc = orm_error_set(&db->err, rc, "out of memory");
+        if (rc)
+            orm_model_free(m);
+    }
+    free(models);
+    return rc;
+}
+
 int orm_db_reflect_all(orm_db *db)
 {
     char **names = NULL;
     size_t n = 0;
-    int rc = orm_db_list_tables(db, &names, &n);
+    int rc = db_ensure_connected(db);
     if (rc)
         return rc;
+    if (db->driver->version >= 5 && db->driver->reflect_all)
+        return db_reflect_all_at_once(db);
+    if ((rc = orm_db_list_tables(db, &names, &n)))
+        return rc;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        int covered = 0;
-        for (size_t j = 0; j < db->nmodels && !covered; j++) {
-            const orm_model *m = db->models[j];
-            if (strcmp(m->table, names[i]) == 0)
-                covered = 1;
-            else if (m->schema) {
-                size_t sl = strlen(m->schema);
-                covered = strncmp(names[i], m->schema, sl) == 0 &&
-                          names[i][sl] == '.' &&
-                          strcmp(names[i] + sl + 1, m->table) == 0;
-            }
-        }
-        if (covered)
+        if (db_table_covered(db, names[i]))
             continue;
         orm_model *model = NULL;
         rc = orm_db_reflect(db, names[i], &model);

@@ -13,6 +13,9 @@
 #   an independent copy of it (pg_basebackup without -R) for tests that
 #   stop, start and restart the server (shell text; append the action):
 #     ORB_TEST_PG_RESTART_URL, ORB_TEST_PG_RESTART_CTL
+#   and a standby of that copy for the failover test, made and promoted by
+#   the test itself (pg-failover.sh; append up, promote or down):
+#     ORB_TEST_PG_FAILOVER
 #
 # pgbouncer knows the orb role by its SCRAM secret (copied from pg_authid):
 # no password in any file, and it logs in to the server with the client's
@@ -106,7 +109,7 @@ EOF
 # Start all three next to the server on port $1 whose orb password is $2;
 # exports the URLs above.
 start_pg_deployments() {
-  local pg_port=$1 pw=$2 bouncer standby copy
+  local pg_port=$1 pw=$2 bouncer standby copy here
   bouncer=$(pg_deploy_pgbouncer "${pg_port}") || exit 1
   standby=$(pg_deploy_clone "${pg_port}" "${BASE}/pg-standby" -R) || exit 1
   copy=$(pg_deploy_clone "${pg_port}" "${BASE}/pg-restart" '') || exit 1
@@ -117,4 +120,6 @@ start_pg_deployments() {
   export ORB_TEST_PG_HOSTS_URL="postgresql://orb:${pw}@${ADDR}/orb_test?host=${ADDR},${ADDR}&port=${standby},${pg_port}"
   export ORB_TEST_PG_RESTART_URL="postgresql://orb:${pw}@${ADDR}:${copy}/orb_test"
   export ORB_TEST_PG_RESTART_CTL="cd / && runuser -u postgres -- ${PG_BIN}/pg_ctl -D ${BASE}/pg-restart -l ${BASE}/logs/pg-restart.log -m fast -w -t 30 -s"
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  export ORB_TEST_PG_FAILOVER="bash ${here}/pg-failover.sh ${BASE} ${PG_BIN} ${ADDR} ${copy}"
 }

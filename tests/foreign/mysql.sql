@@ -3,6 +3,7 @@
 -- utf8mb4_general_ci most MariaDB schemas use. Statements end with ';' at
 -- the end of a line. fs_expect lists, per type, what orb must show and do.
 SET SESSION sql_mode = '';
+DROP TABLE IF EXISTS Fs_Note;
 DROP VIEW IF EXISTS v_track;
 DROP TABLE IF EXISTS fs_playlist_track, fs_track, fs_artist, fs_genre,
   fs_float, fs_number, fs_time, fs_choice, fs_misc, fs_generated, fs_expect;
@@ -55,6 +56,16 @@ CREATE TABLE fs_generated (id INT PRIMARY KEY, qty INT NOT NULL,
   price DECIMAL(10,2) NOT NULL,
   total DECIMAL(12,2) AS (qty * price) STORED)
   ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+-- A table named in mixed case, with a key into another table and a
+-- two-column unique key.
+CREATE TABLE Fs_Note (
+  note_id INT PRIMARY KEY,
+  artist_id INT NOT NULL,
+  lang VARCHAR(5) NOT NULL,
+  body TEXT COLLATE utf8mb4_bin,
+  UNIQUE KEY fs_note_lang (artist_id, lang),
+  CONSTRAINT fs_note_artist FOREIGN KEY (artist_id) REFERENCES fs_artist (artist_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 CREATE TABLE fs_expect (
   id INT PRIMARY KEY,
   tbl VARCHAR(40) NOT NULL,

@@ -2,6 +2,7 @@
 -- a DBA writes it, not by orb. Statements end with ';' at the end of a line.
 -- fs_expect lists, per type, what orb must show and do (the test code is
 -- the same for every dialect; only these scripts differ).
+DROP SCHEMA IF EXISTS fs_other CASCADE;
 DROP VIEW IF EXISTS v_track;
 DROP TABLE IF EXISTS fs_playlist_track, fs_track, fs_artist, fs_genre,
   fs_float, fs_number, fs_time, fs_choice, fs_misc, fs_generated, fs_expect;
@@ -47,6 +48,17 @@ CREATE TABLE fs_misc (id integer PRIMARY KEY, uid uuid, addr inet,
 CREATE TABLE fs_generated (id integer PRIMARY KEY, qty integer NOT NULL,
   price numeric(10,2) NOT NULL,
   total numeric(12,2) GENERATED ALWAYS AS (qty * price) STORED);
+-- A table outside the default schema, on the search path, with a name in
+-- mixed case, a key into the default schema and a two-column unique key.
+CREATE SCHEMA fs_other;
+CREATE TABLE fs_other."Fs_Note" (
+  note_id integer PRIMARY KEY,
+  artist_id integer NOT NULL REFERENCES public.fs_artist (artist_id),
+  lang varchar(5) NOT NULL,
+  body text COLLATE "C",
+  UNIQUE (artist_id, lang)
+);
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = "$user", public, fs_other', current_database()); END $$;
 CREATE TABLE fs_expect (
   id integer PRIMARY KEY,
   tbl varchar(40) NOT NULL,

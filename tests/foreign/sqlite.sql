@@ -3,6 +3,7 @@
 -- rowid, declared types of free text or none at all. Statements end with
 -- ';' at the end of a line. fs_expect lists, per type, what orb must show
 -- and do.
+DROP TABLE IF EXISTS Fs_Note;
 DROP VIEW IF EXISTS v_track;
 DROP TABLE IF EXISTS fs_playlist_track;
 DROP TABLE IF EXISTS fs_track;
@@ -51,6 +52,15 @@ CREATE TABLE fs_misc (id INT PRIMARY KEY, anything, note STRING,
 CREATE TABLE fs_generated (id INT PRIMARY KEY, qty INT NOT NULL,
   price DECIMAL(10,2) NOT NULL,
   total DECIMAL(12,2) GENERATED ALWAYS AS (qty * price) STORED);
+-- A table named in mixed case, with a key into another table and a
+-- two-column unique key.
+CREATE TABLE Fs_Note (
+  note_id INT NOT NULL PRIMARY KEY,
+  artist_id INT NOT NULL REFERENCES fs_artist (artist_id),
+  lang VARCHAR(5) NOT NULL,
+  body TEXT COLLATE NOCASE,
+  UNIQUE (artist_id, lang)
+);
 CREATE TABLE fs_expect (
   id INT PRIMARY KEY,
   tbl VARCHAR(40) NOT NULL,

@@ -39,13 +39,13 @@
 #include "orm/sys/buf.h"
 
 /** The orm_driver layout this header describes. */
-#define ORM_DRIVER_VERSION 4
+#define ORM_DRIVER_VERSION 5
 /** The oldest layout orm_driver_register() takes: version 1 tables lack
  * fields the core needs (text_cast, insert_defaults, the text wraps); a
  * version 2 table ends before estimate_counts and a version 3 table
  * before cancel, which the core then does not read; the connections of a
  * driver before version 4 end before orm_conn.read_only_reason, which the
- * core then does not read. */
+ * core then does not read; a version 4 table ends before reflect_all. */
 #define ORM_DRIVER_MIN_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
@@ -299,6 +299,15 @@ typedef struct orm_driver {
      * (it may be NULL). May be NULL: orm_db_cancel() is then
      * ORM_EUNSUPPORTED. */
     int (*cancel)(orm_conn *conn, orm_error *err);
+
+    /* ---- version 5 ---- */
+    /** Every table list_tables lists, reflected as reflect_table would
+     * reflect each (the same models, in list_tables' order, a table in
+     * another schema with its schema set) in a few catalog queries for
+     * all of them instead of a few per table: an owned array of owned
+     * models in *out. May be NULL: the core then reflects table by
+     * table. */
+    int (*reflect_all)(orm_conn *conn, orm_model ***out, size_t *count);
 } orm_driver;
 
 /** @{ */

@@ -1,0 +1,23 @@
+/*
+ * Counting round trips on the wire, for tests that hold orb to a budget
+ * of them: a TCP proxy on 127.0.0.1 in front of a test server that counts
+ * every answer a client waited for (server data after client data), as
+ * the latency bench's nfq_delay does (bench/README.md). Exact and
+ * independent of timing or load. Every connection through the proxy
+ * counts (orb's cancel connection too).
+ */
+#ifndef HELPER_TRIPS_H
+#define HELPER_TRIPS_H
+
+typedef struct test_trips test_trips;
+
+/* Start a proxy to the host and port of `url` (a postgresql:// or
+ * mysql:// test URL); *proxied is `url` with its host and port replaced
+ * by the proxy's (owned). Fails the test when it cannot. */
+test_trips *test_trips_start(const char *url, char **proxied);
+/* Round trips counted so far, over every connection. */
+long test_trips_count(test_trips *t);
+/* Stop the proxy and close its connections. NULL is fine. */
+void test_trips_stop(test_trips *t);
+
+#endif
