@@ -11,10 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -3098,6 +3102,314 @@ static void test_column_summary(void **state)
     orm_query_free(q);
 }
 
+/* ---- a commit of many mixed changes ---- */
+
+/* Changes that share no statement: inserts and updates alternate their
+ * shape (a note or not; the note or the score changed), so each is its
+ * own INSERT or UPDATE. On PostgreSQL they still go out together
+ * (pipeline mode); everywhere a guard that fails in the middle, or a
+ * duplicate key in the middle, undoes all of them, names its record and
+ * keeps every change pending. Non-ASCII, mixed-case text throughout. */
+enum { MIXED_OLD = 60, MIXED_NEW = 40 };
+
+typedef struct mixed {
+    orm_record *old[MIXED_OLD];
+    orm_record *added[MIXED_NEW];
+} mixed;
+
+static void mixed_load(fixture *f, mixed *mx)
+{
+    char text[64];
+    for (int i = 0; i < MIXED_OLD; i++) {
+        snprintf(text, sizeof text, "Straße-%02d", i);
+        mx->old[i] = add_account(f, text, i % 2 ? "Übel" : NULL, i);
+    }
+    CHECK(f->s, orm_session_commit(f->s));
+}
+
+/* Updates of old[0..49] (alternating columns), deletes of old[50..59],
+ * inserts added[] (alternating shapes). */
+static void mixed_change(fixture *f, mixed *mx)
+{
+    char text[64];
+    orm_error err = ORM_ERROR_INIT;
+    for (int i = 0; i < 50; i++) {
+        if (i % 2) {
+            snprintf(text, sizeof text, "Ärger über Öl %d", i);
+            assert_int_equal(
+                orm_record_set_text(mx->old[i], "note", text, &err), 0);
+        } else {
+            orm_value v = orm_value_int(1000 + i);
+            assert_int_equal(orm_record_set(mx->old[i], "score", &v, &err), 0);
+        }
+    }
+    for (int i = 50; i < MIXED_OLD; i++)
+        CHECK(f->s, orm_session_delete(f->s, mx->old[i]));
+    for (int i = 0; i < MIXED_NEW; i++) {
+        snprintf(text, sizeof text, "NeuÉ-%02d", i);
+        mx->added[i] = add_account(f, text, i % 2 ? "ñandú" : NULL, i);
+    }
+    orm_error_clear(&err);
+}
+
+/* Nothing of mixed_change reached the database. */
+static void mixed_assert_untouched(fixture *f, const mixed *mx)
+{
+    assert_int_equal(count_where(f, &Account, NULL), MIXED_OLD);
+    assert_int_equal(count_where(f, &Account, "handle startswith 'NeuÉ'"), 0);
+    assert_int_equal(count_where(f, &Account, "note startswith 'Ärger'"), 0);
+    assert_int_equal(count_where(f, &Account, "score >= 1000"), 0);
+    assert_int_equal(orm_session_pending_count(f->s), 50 + 10 + MIXED_NEW);
+    for (int i = 0; i < MIXED_NEW; i++)
+        assert_int_equal(orm_record_get(mx->added[i], "id")->kind, ORM_VNULL);
+}
+
+static void test_mixed_commit_fails_whole_and_names_its_record(void **state)
+{
+    fixture *f = *state;
+    mixed mx;
+    orm_error err = ORM_ERROR_INIT;
+    mixed_load(f, &mx);
+    mixed_change(f, &mx);
+
+    /* Someone else changes row 25's note (mine changes it too). */
+    orm_db *other_db = open_db();
+    orm_session *other = NULL;
+    orm_record *theirs = NULL;
+    orm_value key = orm_value_int(id_of(mx.old[25]));
+    assert_int_equal(orm_session_new(&other, other_db), 0);
+    assert_int_equal(orm_session_get(other, &Account, &key, &theirs), ORM_ROW);
+    assert_int_equal(orm_record_set_text(theirs, "note", "Ihre Änderung", &err),
+                     0);
+    CHECK(other, orm_session_commit(other));
+    assert_int_equal(orm_session_commit(f->s), ORM_ECONFLICT);
+    assert_ptr_equal(orm_session_failed_record(f->s), mx.old[25]);
+    mixed_assert_untouched(f, &mx);
+    assert_int_equal(count_where(f, &Account, "note = 'Ihre Änderung'"), 1);
+    assert_string_equal(text_of(mx.old[25], "note"), "Ärger über Öl 25");
+
+    /* Take their row and keep my edit; now insert 20 takes a handle that
+     * exists (in another case it would be a new one). */
+    assert_int_equal(orm_session_rebase(f->s, mx.old[25]), 0);
+    assert_int_equal(
+        orm_record_set_text(mx.added[20], "handle", "Straße-03", &err), 0);
+    assert_int_equal(orm_session_commit(f->s), ORM_EUNIQUE);
+    assert_ptr_equal(orm_session_failed_record(f->s), mx.added[20]);
+    assert_string_equal(orm_session_error(f->s)->message,
+                        "Account.handle: \"Straße-03\" is already taken");
+    mixed_assert_untouched(f, &mx);
+
+    /* Fixed, the commit writes everything, each insert with its own key. */
+    assert_int_equal(
+        orm_record_set_text(mx.added[20], "handle", "STRASSE-03", &err), 0);
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(orm_session_pending_count(f->s), 0);
+    assert_int_equal(count_where(f, &Account, NULL), 50 + MIXED_NEW);
+    assert_int_equal(count_where(f, &Account, "note startswith 'Ärger'"), 25);
+    assert_int_equal(count_where(f, &Account, "score >= 1000"), 25);
+    assert_int_equal(count_where(f, &Account, "note = 'ñandú'"), MIXED_NEW / 2);
+    orm_session *check = NULL;
+    assert_int_equal(orm_session_new(&check, f->db), 0);
+    for (int i = 0; i < MIXED_NEW; i++) {
+        orm_record *got = NULL;
+        orm_value id = orm_value_int(id_of(mx.added[i]));
+        for (int j = 0; j < i; j++)
+            assert_true(id_of(mx.added[j]) != id.u.i);
+        assert_int_equal(orm_session_get(check, &Account, &id, &got), ORM_ROW);
+        assert_string_equal(text_of(got, "handle"),
+                            text_of(mx.added[i], "handle"));
+        if (i % 2)
+            assert_string_equal(text_of(got, "note"), "ñandú");
+        else
+            assert_null(text_of(got, "note"));
+        /* The generated secret came back too. */
+        assert_non_null(text_of(mx.added[i], "secret_key"));
+    }
+    orm_session_free(check);
+    orm_session_free(other);
+    orm_db_free(other_db);
+    orm_error_clear(&err);
+}
+
+/* ---- round trips, counted on the wire ---- */
+
+/* A TCP relay between orb and the server that counts round trips: each
+ * time the client sends after the server has answered (its first send
+ * too). Only what the client waited for is counted; the pipeline's own
+ * writes, however many segments, are one. */
+typedef struct relay {
+    int listen_fd, port;
+    char upstream_host[256];
+    int upstream_port;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    long round_trips;
+} relay;
+
+static int relay_write_all(int fd, const char *p, ssize_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, (size_t)n);
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= w;
+    }
+    return 0;
+}
+
+static void *relay_run(void *payload)
+{
+    relay *r = payload;
+    int client = accept(r->listen_fd, NULL, NULL);
+    int server = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)r->upstream_port)};
+    int answered = 1;
+    char buf[65536];
+    inet_pton(AF_INET, r->upstream_host, &to.sin_addr);
+    if (client < 0 || server < 0 ||
+        connect(server, (struct sockaddr *)&to, sizeof to) != 0)
+        goto done;
+    for (;;) {
+        struct pollfd pfd[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+        if (poll(pfd, 2, -1) < 0)
+            break;
+        if (pfd[0].revents) {
+            ssize_t n = read(client, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            pthread_mutex_lock(&r->lock);
+            if (answered)
+                r->round_trips++;
+            answered = 0;
+            pthread_mutex_unlock(&r->lock);
+            if (relay_write_all(server, buf, n))
+                break;
+        }
+        if (pfd[1].revents) {
+            ssize_t n = read(server, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            pthread_mutex_lock(&r->lock);
+            answered = 1;
+            pthread_mutex_unlock(&r->lock);
+            if (relay_write_all(client, buf, n))
+                break;
+        }
+    }
+done:
+    if (client >= 0)
+        close(client);
+    if (server >= 0)
+        close(server);
+    return NULL;
+}
+
+static long relay_round_trips(relay *r)
+{
+    pthread_mutex_lock(&r->lock);
+    long n = r->round_trips;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+/* Start a relay to the server of `url` (scheme://user:pw@host:port/db...)
+ * and write the same URL through the relay into `out`. */
+static void relay_start(relay *r, const char *server_url, char *out,
+                        size_t size)
+{
+    const char *at = strrchr(server_url, '@');
+    assert_non_null(at);
+    const char *colon = strchr(at, ':'), *slash = strchr(at, '/');
+    assert_true(colon && slash && colon < slash);
+    memset(r, 0, sizeof *r);
+    snprintf(r->upstream_host, sizeof r->upstream_host, "%.*s",
+             (int)(colon - at - 1), at + 1);
+    r->upstream_port = atoi(colon + 1);
+    pthread_mutex_init(&r->lock, NULL);
+    r->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    socklen_t len = sizeof addr;
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    assert_int_equal(bind(r->listen_fd, (struct sockaddr *)&addr, sizeof addr),
+                     0);
+    assert_int_equal(listen(r->listen_fd, 1), 0);
+    assert_int_equal(getsockname(r->listen_fd, (struct sockaddr *)&addr, &len),
+                     0);
+    r->port = ntohs(addr.sin_port);
+    snprintf(out, size, "%.*s@127.0.0.1:%d%s", (int)(at - server_url),
+             server_url, r->port, slash);
+    assert_int_equal(pthread_create(&r->thread, NULL, relay_run, r), 0);
+}
+
+static void relay_stop(relay *r)
+{
+    pthread_join(r->thread, NULL);
+    close(r->listen_fd);
+    pthread_mutex_destroy(&r->lock);
+}
+
+/* A commit of 100 updates, 20 inserts and 10 deletes, none sharing a
+ * statement, costs a fixed number of round trips on PostgreSQL (BEGIN and
+ * the statements in one pipeline, then COMMIT), not one per change.
+ * MariaDB's client library has no pipeline for statements with bound
+ * parameters (see drivers/mysql/mysql.c); SQLite has no network. */
+static void test_commit_round_trips_do_not_grow_with_changes(void **state)
+{
+    fixture *f = *state;
+    enum { OLD = 110 };
+    orm_record *recs[OLD];
+    char text[64], relayed[sizeof url];
+    orm_error err = ORM_ERROR_INIT;
+    if (strcmp(dialect, "postgresql") != 0)
+        return;
+    relay r;
+    relay_start(&r, url, relayed, sizeof relayed);
+    orm_db *db = NULL;
+    orm_session *s = NULL;
+    if (orm_db_open(&db, relayed, NULL))
+        fail_msg("through the relay: %s", orm_error_text(orm_db_error(db)));
+    assert_int_equal(orm_db_register(db, &Account), 0);
+    assert_int_equal(orm_session_new(&s, db), 0);
+    for (int i = 0; i < OLD; i++) {
+        snprintf(text, sizeof text, "Zähler-%03d", i);
+        assert_int_equal(orm_record_new(&recs[i], &Account), 0);
+        assert_int_equal(orm_record_set_text(recs[i], "handle", text, &err), 0);
+        CHECK(s, orm_session_add(s, recs[i]));
+    }
+    CHECK(s, orm_session_commit(s));
+    for (int i = 0; i < 100; i++) {
+        snprintf(text, sizeof text, "Öffnung %d", i);
+        assert_int_equal(orm_record_set_text(recs[i], i % 2 ? "note" : "score",
+                                             i % 2 ? text : "7", &err),
+                         0);
+    }
+    for (int i = 100; i < OLD; i++)
+        CHECK(s, orm_session_delete(s, recs[i]));
+    for (int i = 0; i < 20; i++) {
+        orm_record *rec = NULL;
+        snprintf(text, sizeof text, "NEU-ß-%02d", i);
+        assert_int_equal(orm_record_new(&rec, &Account), 0);
+        assert_int_equal(orm_record_set_text(rec, "handle", text, &err), 0);
+        if (i % 2)
+            assert_int_equal(orm_record_set_text(rec, "note", "é", &err), 0);
+        CHECK(s, orm_session_add(s, rec));
+    }
+    long before = relay_round_trips(&r);
+    CHECK(s, orm_session_commit(s));
+    long used = relay_round_trips(&r) - before;
+    if (used > 4)
+        fail_msg("a commit of 130 changes took %ld round trips", used);
+    orm_session_free(s);
+    orm_db_free(db);
+    relay_stop(&r);
+    assert_int_equal(count_where(f, &Account, "note startswith 'Öffnung'"), 50);
+    assert_int_equal(count_where(f, &Account, "score = 7"), 50);
+    assert_int_equal(count_where(f, &Account, NULL), 100 + 20);
+    orm_error_clear(&err);
+}
+
 int main(int argc, char **argv)
 {
     const char *env = NULL;
@@ -3143,6 +3455,8 @@ int main(int argc, char **argv)
         T(test_parent_and_child_added_together),
         T(test_many_inserts_get_their_own_keys),
         T(test_many_updates_and_deletes),
+        T(test_mixed_commit_fails_whole_and_names_its_record),
+        T(test_commit_round_trips_do_not_grow_with_changes),
         T(test_failed_commit_writes_nothing),
         T(test_concurrent_update_is_a_conflict),
         T(test_commit_meeting_a_held_lock_keeps_changes),

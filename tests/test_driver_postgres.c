@@ -1156,6 +1156,64 @@ static void assert_type_sql(orm_type type, int length, int precision, int scale,
     orm_buf_free(&out);
 }
 
+/* execute_batch: BEGIN and five statements in one pipeline; each result
+ * comes back in order at its step, an error is the statement's own
+ * (mapped, with its column), and what follows it did not run. The
+ * transaction stays open for the caller's ROLLBACK, which undoes the
+ * statements before the error; the connection then runs another batch
+ * and plain statements as before. */
+static void test_batch__results_in_order_and_the_first_error(void **state)
+{
+    pg_fixture *fx = *state;
+    orm_conn *conn = fx->conn;
+    exec_ok(conn, "CREATE TABLE t (id int PRIMARY KEY, name text UNIQUE)");
+    exec_ok(conn, "INSERT INTO t VALUES (1, 'Ärger'), (2, 'Öl')");
+    static const char *const sql[] = {
+        "UPDATE t SET name = $1 WHERE id = $2",
+        "INSERT INTO t VALUES ($2, $1) RETURNING id, name",
+        "UPDATE t SET name = $1 WHERE id = $2",
+        "INSERT INTO t VALUES ($2, $1)",
+        "UPDATE t SET name = $1 WHERE id = $2",
+    };
+    const char *names[] = {"ÄRGER", "Neu-ß", "niemand", "Öl", "ÖL"};
+    const int64_t ids[] = {1, 3, 99, 4, 2};
+    orm_stmt *st[5];
+    for (size_t i = 0; i < 5; i++) {
+        orm_value name = orm_value_text(names[i]), id = orm_value_int(ids[i]);
+        st[i] = prepare_ok(conn, sql[i], 2, 0);
+        assert_int_equal(drv->bind(st[i], 0, &name, ORM_TEXT), 0);
+        assert_int_equal(drv->bind(st[i], 1, &id, ORM_INTEGER), 0);
+    }
+    assert_int_equal(drv->execute_batch(conn, st, 5, ORM_BATCH_BEGIN), 0);
+    assert_int_equal(step(st[0]), ORM_DONE);
+    assert_int_equal(drv->rows_matched(st[0]), 1);
+    step_row(st[1]);
+    column_text_equal(st[1], 1, ORM_TEXT, "Neu-ß");
+    assert_int_equal(step(st[1]), ORM_DONE);
+    assert_int_equal(step(st[2]), ORM_DONE);
+    assert_int_equal(drv->rows_matched(st[2]), 0);
+    assert_int_equal(step(st[3]), ORM_EUNIQUE);
+    assert_string_equal(conn->err.column, "name");
+    assert_int_equal(step(st[4]), ORM_EERROR);
+    assert_non_null(strstr(conn->err.message, "not run"));
+    assert_int_equal(drv->rollback(conn), 0);
+    assert_query_text(conn, "SELECT string_agg(name, ',' ORDER BY id) FROM t",
+                      "Ärger,Öl");
+
+    /* Again, without BEGIN: the statements commit on their own. */
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(drv->reset(st[i]), 0);
+    assert_int_equal(drv->execute_batch(conn, st, 3, 0), 0);
+    assert_int_equal(step(st[0]), ORM_DONE);
+    step_row(st[1]);
+    assert_int_equal(step(st[1]), ORM_DONE);
+    assert_int_equal(step(st[2]), ORM_DONE);
+    assert_query_text(conn, "SELECT string_agg(name, ',' ORDER BY id) FROM t",
+                      "ÄRGER,Öl,Neu-ß");
+    for (size_t i = 0; i < 5; i++)
+        drv->finalize(st[i]);
+}
+
 static void test_driver__ddl_types_and_capabilities(void **state)
 {
     (void)state;
@@ -1184,6 +1242,7 @@ static void test_driver__ddl_types_and_capabilities(void **state)
     assert_string_equal(drv->name, "postgresql");
     assert_true(drv->caps & ORM_CAP_RETURNING);
     assert_false(drv->caps & ORM_CAP_LAST_INSERT_ID);
+    assert_non_null(drv->execute_batch);
     assert_int_equal(drv->placeholder, ORM_PLACEHOLDER_DOLLAR);
     assert_int_equal(drv->ident_quote, '"');
     assert_int_equal(drv->backslash_escapes, 0);
@@ -1212,6 +1271,7 @@ int main(void)
         T(test_errors__constraints_map_with_names),
         T(test_tx__error_inside_transaction_then_rollback),
         T(test_tx__commit_of_failed_transaction_is_an_error),
+        T(test_batch__results_in_order_and_the_first_error),
         T(test_stream__hundred_thousand_rows_one_at_a_time),
         T(test_stream__reset_midway_frees_the_connection),
         T(test_stream__error_midway_is_reported),

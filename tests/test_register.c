@@ -107,6 +107,19 @@ static int lite_begin(orm_conn *conn)
     return lite_exec(conn, "BEGIN");
 }
 
+/* Calls of lite_execute_batch. SQLite has no round trips to save: the
+ * statements run at their step, as execute_batch allows. */
+static int lite_batches;
+
+static int lite_execute_batch(orm_conn *conn, orm_stmt *const *stmts, size_t n,
+                              unsigned flags)
+{
+    (void)stmts;
+    (void)n;
+    lite_batches++;
+    return flags & ORM_BATCH_BEGIN ? lite_begin(conn) : 0;
+}
+
 static int lite_commit(orm_conn *conn)
 {
     return lite_exec(conn, "COMMIT");
@@ -381,6 +394,7 @@ static const orm_driver litefile = {
     .text_fold = {"lower(", ")"},
     .estimate_counts = NULL,
     .cancel = lite_cancel,
+    .execute_batch = lite_execute_batch,
 };
 
 /* ---- tests ---- */
@@ -505,6 +519,52 @@ test_register__taken_names_and_missing_functions_are_refused(void **state)
     assert_int_equal(orm_driver_register(&litefile, NULL), 0);
 }
 
+/* A version 4 table (built before execute_batch was added) commits
+ * statement by statement: the core does not read past its end. A
+ * version 5 table's execute_batch runs the whole commit at once. */
+static void test_register__version_4_table_commits_one_by_one(void **state)
+{
+    (void)state;
+    static orm_driver v4;
+    const char *const schemes[] = {"litefile-v4", "litefile"};
+    char url[300], path[256];
+    orm_error err = ORM_ERROR_INIT;
+    v4 = litefile;
+    v4.name = "litefile-v4";
+    v4.version = 4;
+    if (orm_driver_register(&v4, &err) != 0)
+        fail_msg("a version 4 table is refused: %s", orm_error_text(&err));
+    snprintf(path, sizeof path, "%s/v4.db", dir);
+    for (int i = 0; i < 2; i++) {
+        orm_db *db = NULL;
+        orm_session *s = NULL;
+        orm_record *rec = NULL;
+        char title[40];
+        snprintf(url, sizeof url, "%s:///%s", schemes[i], path);
+        if (orm_db_open(&db, url, NULL) != 0)
+            fail_msg("open %s: %s", url, orm_error_text(orm_db_error(db)));
+        assert_int_equal(orm_db_register(db, &Note), 0);
+        assert_int_equal(orm_db_create_all(db), 0);
+        assert_int_equal(orm_session_new(&s, db), 0);
+        snprintf(title, sizeof title, "Über %s", schemes[i]);
+        assert_int_equal(orm_record_new(&rec, &Note), 0);
+        assert_int_equal(orm_record_set_text(rec, "title", title, &err), 0);
+        assert_int_equal(orm_session_add(s, rec), 0);
+        lite_batches = 0;
+        if (orm_session_commit(s) != 0)
+            fail_msg("commit: %s", orm_error_text(orm_session_error(s)));
+        assert_int_equal(lite_batches, i);
+        int64_t n = 0;
+        int exact = 0;
+        assert_int_equal(orm_db_count(db, &Note, 0, &n, &exact), 0);
+        assert_int_equal(n, i + 1);
+        orm_session_free(s);
+        orm_db_free(db);
+    }
+    orm_error_clear(&err);
+    unlink(path);
+}
+
 static void
 test_register__outside_driver_creates_inserts_and_queries(void **state)
 {
@@ -595,6 +655,7 @@ int main(void)
             test_register__taken_names_and_missing_functions_are_refused),
         cmocka_unit_test(
             test_register__version_3_table_registers_without_cancel),
+        cmocka_unit_test(test_register__version_4_table_commits_one_by_one),
         cmocka_unit_test(
             test_register__outside_driver_creates_inserts_and_queries),
     };

@@ -15,6 +15,22 @@
  * handle with the same parameters and bumps a generation counter so that
  * statements of the old handle never touch the new one.
  *
+ * A commit is not sent in one round trip as on PostgreSQL (no
+ * execute_batch): libmariadb 3.3 waits for the answer to each prepared
+ * statement it executes and has no pipeline for them (execute-direct pairs
+ * only a statement's own PREPARE and EXECUTE); a multi-statement text goes
+ * through the text protocol, which has no bound parameters, and values are
+ * never written into SQL text; bulk execution (STMT_ATTR_ARRAY_SIZE,
+ * COM_STMT_BULK_EXECUTE) runs one statement text for many rows but answers
+ * with the total of affected rows, not one per row (per-row results need
+ * the BULK_UNIT_RESULTS capability of MariaDB 11.5), which is what the
+ * core's shared statements already give: a multi-row INSERT, or an UPDATE
+ * ... CASE / DELETE ... OR guarded row by row, whose rows matched are
+ * compared with the number of rows and rerun row by row on a mismatch to
+ * name the conflict. So a commit here costs its START TRANSACTION, one
+ * round trip per shared statement (a run of up to 200 changes of the same
+ * columns, or 500 inserts of the same columns) and its COMMIT.
+ *
  * Files: this table; mysql_error.c (errors), mysql_conn.c (connections
  * and statements), mysql_types.c (values in and out, time zones, column
  * types), mysql_reflect.c (reflection); shared state in mysql_internal.h.

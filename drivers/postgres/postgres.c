@@ -23,6 +23,17 @@
  * output, and floats come back exact from PostgreSQL 12 on whatever
  * extra_float_digits says (> 0 by default; older servers get a SET).
  *
+ * A commit's statements go out together (pg_execute_batch): libpq's
+ * pipeline mode sends BEGIN and every INSERT, UPDATE and DELETE, each
+ * still the unnamed statement with its bound values, and one Sync; the
+ * results come back in order in the same round trip and wait in each
+ * statement until the core steps it. A failed statement makes the server
+ * skip the rest up to the Sync, and leaves the transaction open but
+ * failed, for the core's ROLLBACK (the COMMIT waits until the core has
+ * seen every guard match). A transaction pooler sees one transaction as
+ * ever: the pipeline's BEGIN holds the server connection until the
+ * COMMIT or ROLLBACK.
+ *
  * A streamed statement (ORM_STMT_STREAM) uses single-row mode and owns
  * the connection until it is read to the end or reset; anything else run
  * meanwhile gets ORM_EBUSY. A lost connection (PQstatus CONNECTION_BAD or
@@ -332,6 +343,126 @@ static int pg_stmt_execute(pg_stmt *st)
     return rc;
 }
 
+/* ---- many statements in one round trip (pipeline mode) ---- */
+
+/* What the first step of a batched statement gives: its result, kept by
+ * pg_execute_batch. */
+static int pg_batched_first(pg_stmt *st)
+{
+    pg_conn *pgc = (pg_conn *)st->base.conn;
+    ExecStatusType status =
+        st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        st->state = st->nrows > 0 ? PG_STMT_ROWS : PG_STMT_DONE;
+        return st->nrows > 0 ? ORM_ROW : ORM_DONE;
+    }
+    int rc;
+    if (status == PGRES_PIPELINE_ABORTED)
+        rc = orm_conn_error(&pgc->base, ORM_EERROR, "%s",
+                            "not run: an earlier statement sent with it "
+                            "failed");
+    else
+        rc = pg_result_error(pgc, st->res);
+    pg_result_drop(st);
+    st->state = PG_STMT_DONE;
+    return rc;
+}
+
+/* The result of the next statement of the pipeline and the NULL after it
+ * (NULL itself when the connection broke). */
+static PGresult *pg_pipeline_result(pg_conn *pgc)
+{
+    PGresult *res = PQgetResult(pgc->pg);
+    if (res && PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+        PGresult *extra;
+        while ((extra = PQgetResult(pgc->pg)))
+            PQclear(extra);
+    }
+    return res;
+}
+
+/* Keep a statement's result for its first step. */
+static void pg_batched_keep(pg_stmt *st, PGresult *res)
+{
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    pg_result_drop(st);
+    st->res = res;
+    st->matched = 0;
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        st->matched = pg_cmd_tuples(res);
+        st->nrows = status == PGRES_TUPLES_OK ? PQntuples(res) : 0;
+    }
+    st->row = 0;
+    st->state = PG_STMT_BATCHED;
+}
+
+/* orm_driver::execute_batch: BEGIN (when asked), the statements and one
+ * Sync in a single pipeline, then every result read in order. */
+static int pg_execute_batch(orm_conn *conn, orm_stmt *const *stmts, size_t n,
+                            unsigned flags)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    PGconn *pg = pgc->pg;
+    int rc = pg_ready(pgc, NULL), sent = 1;
+    if (rc)
+        return rc;
+    if (!PQenterPipelineMode(pg))
+        return pg_result_error(pgc, NULL);
+    /* Blocking mode: while the server cannot take more (it is busy
+     * sending results nobody reads yet), libpq reads them into its buffer
+     * as it waits to write, so a long pipeline cannot deadlock (checked
+     * with 12 MB sent against 24 MB of results). */
+    pg_running(pgc, 1);
+    if (flags & ORM_BATCH_BEGIN)
+        sent = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+    for (size_t i = 0; sent && i < n; i++) {
+        pg_stmt *st = (pg_stmt *)stmts[i];
+        for (size_t p = 0; p < st->nparams; p++) {
+            st->oids[p] = st->params[p].oid;
+            st->values[p] = st->params[p].data;
+            st->lengths[p] = st->params[p].length;
+            st->formats[p] = st->params[p].format;
+        }
+        pg_result_drop(st);
+        st->state = PG_STMT_DONE;
+        sent = PQsendQueryParams(pg, st->sql, (int)st->nparams, st->oids,
+                                 st->values, st->lengths, st->formats, 0);
+    }
+    if (!sent || !PQpipelineSync(pg) || PQflush(pg) != 0) {
+        pg_running(pgc, 0);
+        /* Nothing can be read back: the connection is gone, or libpq
+         * could not queue a message (out of memory), which leaves the
+         * pipeline unusable too. */
+        return pg_lost(
+            pgc, PQstatus(pg) == CONNECTION_BAD ? NULL : PQerrorMessage(pg));
+    }
+    if (flags & ORM_BATCH_BEGIN) {
+        PGresult *res = pg_pipeline_result(pgc);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_result_error(pgc, res);
+        PQclear(res);
+    }
+    for (size_t i = 0; i < n; i++) {
+        PGresult *res = pg_pipeline_result(pgc);
+        if (res && PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res); /* cannot be: the server answers each one */
+            res = NULL;
+        }
+        pg_batched_keep((pg_stmt *)stmts[i], res);
+    }
+    /* The Sync's own result ends the pipeline. */
+    PGresult *sync = PQgetResult(pg);
+    while (sync && PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+        PQclear(sync);
+        sync = PQgetResult(pg);
+    }
+    PQclear(sync);
+    pg_running(pgc, 0);
+    if (!PQexitPipelineMode(pg) && !rc)
+        rc = pg_lost(pgc, PQerrorMessage(pg));
+    return rc;
+}
+
 static int pg_step(orm_stmt *stmt)
 {
     pg_stmt *st = (pg_stmt *)stmt;
@@ -350,6 +481,8 @@ static int pg_step(orm_stmt *stmt)
             return pg_lost(pgc, "the statement belongs to an earlier "
                                 "connection");
         return pg_stream_next(st);
+    case PG_STMT_BATCHED:
+        return pg_batched_first(st);
     case PG_STMT_DONE:
         break;
     }
@@ -605,4 +738,5 @@ const orm_driver orm_driver_postgresql = {
     .estimate_counts = pg_estimate_counts,
     .cancel = pg_cancel,
     .reflect_all = pg_reflect_all,
+    .execute_batch = pg_execute_batch,
 };

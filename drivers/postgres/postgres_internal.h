@@ -72,7 +72,8 @@ enum pg_stmt_state {
     PG_STMT_READY,     /* bound, not executed */
     PG_STMT_ROWS,      /* buffered result, `row` is current */
     PG_STMT_STREAMING, /* single-row mode in progress */
-    PG_STMT_DONE       /* finished (ORM_DONE returned) */
+    PG_STMT_DONE,      /* finished (ORM_DONE returned) */
+    PG_STMT_BATCHED    /* run by pg_execute_batch, `res` not stepped yet */
 };
 
 struct pg_stmt {

@@ -356,6 +356,14 @@ void db_stmt_release(orm_db *db, db_stmt *st)
 {
     if (!st->stmt)
         return;
+    /* An eviction moves the last entry into the evicted one's place: a
+     * statement held meanwhile (a commit's batch holds many) may have
+     * moved. */
+    if (st->cache_index >= 0 && ((size_t)st->cache_index >= db->ncache ||
+                                 db->cache[st->cache_index].stmt != st->stmt))
+        for (size_t i = 0; i < db->ncache; i++)
+            if (db->cache[i].stmt == st->stmt)
+                st->cache_index = (long)i;
     if (st->cache_index >= 0 && (size_t)st->cache_index < db->ncache &&
         db->cache[st->cache_index].stmt == st->stmt) {
         if (!db->lost)
@@ -476,6 +484,24 @@ int db_begin(orm_db *db)
     if (rc < 0)
         return db_fail(db, rc);
     db->in_transaction = 1;
+    return 0;
+}
+
+int db_can_batch(const orm_db *db)
+{
+    return db->driver->version >= 5 && db->driver->execute_batch;
+}
+
+int db_execute_batch(orm_db *db, orm_stmt *const *stmts, size_t n, int begin)
+{
+    int rc = db_ensure_connected(db);
+    if (rc == 0)
+        rc = db->driver->execute_batch(db->conn, stmts, n,
+                                       begin ? ORM_BATCH_BEGIN : 0);
+    if (rc < 0)
+        return db_fail(db, rc);
+    if (begin)
+        db->in_transaction = 1;
     return 0;
 }
 

@@ -194,6 +194,25 @@ void flush_store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v)
     *old = v;
 }
 
+int flush_collect(flush_ctx *f, db_stmt *st, int returning)
+{
+    if (f->nsent == f->sent_cap) {
+        size_t cap = f->sent_cap ? 2 * f->sent_cap : 16;
+        flush_sent *grown = orm_realloc(f->sent, cap * sizeof *grown);
+        if (!grown) {
+            db_stmt_release(f->db, st);
+            return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
+        }
+        f->sent = grown;
+        f->sent_cap = cap;
+    }
+    f->sent[f->nsent++] = (flush_sent){*st, f->current, f->current_k,
+                                       f->current_batch, returning};
+    st->stmt = NULL;
+    st->cache_index = -1;
+    return 0;
+}
+
 /* Step an acquired, bound statement. *matched receives rows matched; a
  * RETURNING row is stored into rec->values, a generated key too. */
 static int run_stmt(flush_ctx *f, db_stmt *st, orm_record *rec, int returning,
@@ -251,6 +270,11 @@ int flush_statement(flush_ctx *f, sql_builder *sb, orm_record *rec,
     int rc = db_stmt_acquire(db, orm_buf_str(&sb->text), sb->nparams, 0, &st);
     if (rc == 0)
         rc = db_stmt_bind(db, &st, sb->params, sb->types, sb->nparams);
+    if (rc == 0 && f->collect) {
+        /* Checked when it has run (flush_read_sent). */
+        *matched = (int64_t)f->current_k;
+        return flush_collect(f, &st, returning);
+    }
     if (rc == 0)
         rc = run_stmt(f, &st, rec, returning, matched);
     db_stmt_release(db, &st);
@@ -368,7 +392,7 @@ static int run_kept(flush_ctx *f, sql_builder *sb, orm_record *rec,
     int rc;
     if (!sql_ok(sb))
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
-    if (f->plan || (!kept && !shape_len))
+    if (f->plan || f->collect || (!kept && !shape_len))
         return flush_statement(f, sb, rec, returning, matched);
     if (kept) {
         db->driver->reset(f->kept_st.stmt);
@@ -386,6 +410,8 @@ static int run_kept(flush_ctx *f, sql_builder *sb, orm_record *rec,
         rc = run_stmt(f, &f->kept_st, rec, returning, matched);
     return rc;
 }
+
+static int insert_read_back(flush_ctx *f, orm_record *rec);
 
 static int flush_insert(flush_ctx *f, orm_record *rec)
 {
@@ -433,9 +459,17 @@ static int flush_insert(flush_ctx *f, orm_record *rec)
     }
     int rc = run_kept(f, &sb, rec, returning, kept, shape_len, &matched);
     sql_free(&sb);
-    if (rc || returning || f->plan)
+    if (rc || returning || f->plan || f->collect)
         return rc;
-    /* No RETURNING: read back what the database filled in. */
+    return insert_read_back(f, rec);
+}
+
+/* After an INSERT without RETURNING: read back what the database filled
+ * in (server defaults, generated columns). */
+static int insert_read_back(flush_ctx *f, orm_record *rec)
+{
+    const orm_model *m = rec->model;
+    int rc;
     int needs_reload = 0;
     for (size_t i = 0; i < m->ncolumns; i++)
         if (flush_filled_by_db(m, rec, i))
@@ -583,36 +617,107 @@ static int needs_attribution(int rc)
            rc == ORM_ECHECK || rc == ORM_ETYPE || rc == ORM_EERROR;
 }
 
+/* The transaction could not start (its BEGIN, alone or at the head of a
+ * batch, failed): nothing was written. */
+static int flush_begin_failed(flush_ctx *f, int rc)
+{
+    orm_error *err = session_err(f->s);
+    orm_error_copy(err, &f->db->err);
+    if (rc == ORM_EBUSY || rc == ORM_ECANCELLED) {
+        orm_buf msg = ORM_BUF_INIT;
+        if (rc == ORM_EBUSY)
+            flush_append_busy(&msg, &f->db->err);
+        else
+            orm_buf_append(&msg, "commit cancelled; nothing was written, "
+                                 "your changes are kept — commit again");
+        char *text = orm_buf_finish(&msg);
+        if (text) {
+            free(err->message);
+            err->message = text;
+        }
+    }
+    return rc;
+}
+
+/* Give back the collected statements. */
+static void sent_release(flush_ctx *f)
+{
+    for (size_t i = 0; i < f->nsent; i++)
+        db_stmt_release(f->db, &f->sent[i].st);
+    f->nsent = 0;
+}
+
+/* Run the collected statements in one go, after a BEGIN when `begin`.
+ * Negative: none ran. */
+static int sent_execute(flush_ctx *f, int begin)
+{
+    orm_stmt *inline_list[16];
+    orm_stmt **list =
+        f->nsent <= 16 ? inline_list : orm_malloc(f->nsent * sizeof *list);
+    if (!list)
+        return orm_error_set(&f->db->err, ORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < f->nsent; i++)
+        list[i] = f->sent[i].st.stmt;
+    int rc = db_execute_batch(f->db, list, f->nsent, begin);
+    if (list != inline_list)
+        free(list);
+    return rc;
+}
+
+/* The collected statements have run (execute_batch): read each result in
+ * order and check it as running it alone would have (rows matched,
+ * keys, RETURNING rows), stopping at the first failure. */
+static int flush_read_sent(flush_ctx *f, int *batch_failed)
+{
+    int rc = 0;
+    for (size_t i = 0; i < f->nsent && rc == 0; i++) {
+        flush_sent *e = &f->sent[i];
+        const planned *p = e->order;
+        int64_t matched = 0;
+        orm_error_clear(&f->db->err);
+        if (e->batch && p->phase == FLUSH_INSERT) {
+            rc = flush_insert_batch_read(f, p, e->k, &e->st, e->returning);
+        } else {
+            rc = run_stmt(f, &e->st, e->batch ? NULL : p->rec, e->returning,
+                          &matched);
+            if (rc == 0 && p->phase != FLUSH_INSERT &&
+                (e->batch ? matched != (int64_t)e->k : matched == 0))
+                rc = ORM_ECONFLICT;
+            else if (rc == 0 && p->phase == FLUSH_INSERT && !e->returning)
+                rc = insert_read_back(f, p->rec);
+        }
+        if (rc && e->batch && (needs_attribution(rc) || rc == ORM_ECONFLICT))
+            *batch_failed = 1;
+        else if (rc)
+            flush_describe_failure(f, p->rec, rc, p->phase);
+    }
+    return rc;
+}
+
 /* One attempt: BEGIN, every statement, COMMIT (or ROLLBACK on failure).
  * *batch_failed is set when a batched insert failed with an error that
- * needs the failing record named. */
+ * needs the failing record named. When the driver runs many statements
+ * in one go (execute_batch: a PostgreSQL pipeline), the statements are
+ * built and bound first, then BEGIN and all of them go out together and
+ * their results are checked before the COMMIT: two round trips for any
+ * number of changes. The COMMIT cannot ride along: it must wait until
+ * every guard is known to have matched its row. */
 static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
                      int *batch_failed)
 {
     int rc = 0;
+    int begin = !f->plan && !session_in_transaction(f->s);
+    int unsent = 0; /* collected, and the batch (with its BEGIN) not run */
     *batch_failed = 0;
-    if (!f->plan && !session_in_transaction(f->s) &&
-        (rc = db_begin(f->db)) != 0) {
-        orm_error *err = session_err(f->s);
-        orm_error_copy(err, &f->db->err);
-        if (rc == ORM_EBUSY || rc == ORM_ECANCELLED) {
-            orm_buf msg = ORM_BUF_INIT;
-            if (rc == ORM_EBUSY)
-                flush_append_busy(&msg, &f->db->err);
-            else
-                orm_buf_append(&msg, "commit cancelled; nothing was written, "
-                                     "your changes are kept — commit again");
-            char *text = orm_buf_finish(&msg);
-            if (text) {
-                free(err->message);
-                err->message = text;
-            }
-        }
-        return rc;
-    }
+    f->collect = !f->plan && db_can_batch(f->db);
+    if (begin && !f->collect && (rc = db_begin(f->db)) != 0)
+        return flush_begin_failed(f, rc);
     for (size_t i = 0; i < n && rc == 0;) {
         size_t k = batch ? flush_batch_size(f, order, i, n) : 1;
         orm_error_clear(&f->db->err);
+        f->current = &order[i];
+        f->current_k = k;
+        f->current_batch = k > 1;
         if (k > 1) {
             int64_t matched = (int64_t)k;
             rc = order[i].phase == FLUSH_INSERT
@@ -639,9 +744,25 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
     kept_forget(f);
     if (f->plan)
         return rc;
+    if (f->collect) {
+        f->collect = 0;
+        unsent = begin && rc != 0;
+        if (rc == 0 && (f->nsent || begin) &&
+            (rc = sent_execute(f, begin)) != 0) {
+            if (begin) {
+                sent_release(f);
+                return flush_begin_failed(f, rc);
+            }
+            flush_describe_failure(f, f->sent[0].order->rec, rc,
+                                   f->sent[0].order->phase);
+        } else if (rc == 0) {
+            rc = flush_read_sent(f, batch_failed);
+        }
+        sent_release(f);
+    }
     if (rc == 0 && (rc = db_commit(f->db)) != 0)
         flush_describe_failure(f, order[n - 1].rec, rc, order[n - 1].phase);
-    if (rc)
+    if (rc && !unsent)
         db_rollback(f->db);
     flush_report_failure(f);
     session_transaction_ended(f->s);
@@ -746,6 +867,8 @@ done:
 static void flush_ctx_free(flush_ctx *f)
 {
     kept_forget(f);
+    sent_release(f);
+    free(f->sent);
     orm_error_clear(&f->failure.err);
     free(f->kept_shape);
     free(f->shape_scratch);

@@ -36,6 +36,17 @@ typedef struct flush_failure {
     const char *other_cols[ORM_MAX_KEY];
 } flush_failure;
 
+/* A statement collected for the driver's execute_batch, with what it
+ * was for: order[0..k) of the commit; batch, a statement shared by them
+ * (else k is 1). */
+typedef struct flush_sent {
+    db_stmt st;
+    const struct planned *order;
+    size_t k;
+    int batch;
+    int returning;
+} flush_sent;
+
 typedef struct flush_ctx {
     orm_session *s;
     orm_db *db;
@@ -50,6 +61,16 @@ typedef struct flush_ctx {
      * (see flush()): a failed commit puts it back. */
     struct saved_values *saved;
     flush_failure failure;
+    /* Collecting (the driver has execute_batch): each statement is only
+     * acquired and bound, into `sent`, and flush_run runs them all in one
+     * go and then reads their results in order. `current`, `current_k`
+     * and `current_batch` say what the statement being built is for. */
+    int collect;
+    flush_sent *sent;
+    size_t nsent, sent_cap;
+    const struct planned *current;
+    size_t current_k;
+    int current_batch;
 } flush_ctx;
 
 typedef struct planned {
@@ -79,6 +100,9 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g);
  * *matched: rows matched; a RETURNING row goes into rec. */
 int flush_statement(flush_ctx *f, sql_builder *sb, orm_record *rec,
                     int returning, int64_t *matched);
+/* Collecting: keep the acquired, bound statement `st` (taken: *st is
+ * emptied) for the batch. */
+int flush_collect(flush_ctx *f, db_stmt *st, int returning);
 /* Give column c of an inserted record the value the database returned. */
 void flush_store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v);
 
@@ -106,6 +130,10 @@ void flush_append_busy(orm_buf *msg, const orm_error *err);
 /* How many statements' worth of work from order[i] on go into one. */
 size_t flush_batch_size(flush_ctx *f, const planned *order, size_t i, size_t n);
 int flush_insert_batch(flush_ctx *f, const planned *order, size_t k);
+/* Read what the executed multi-row INSERT `st` gave back (keys,
+ * RETURNING rows) into order[0..k). */
+int flush_insert_batch_read(flush_ctx *f, const planned *order, size_t k,
+                            db_stmt *st, int returning);
 /* *matched below k: one of them changed under us (the caller reruns them
  * one by one to name it). */
 int flush_update_batch(flush_ctx *f, const planned *order, size_t k,

@@ -382,14 +382,28 @@ int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
     rc = db_stmt_acquire(db, sql, sb.nparams, 0, &st);
     if (rc == 0)
         rc = db_stmt_bind(db, &st, sb.params, sb.types, sb.nparams);
+    sql_free(&sb);
+    if (rc == 0 && f->collect)
+        return flush_collect(f, &st, returning);
     if (rc == 0)
-        rc = db_stmt_step(db, &st);
+        rc = flush_insert_batch_read(f, order, k, &st, returning);
+    db_stmt_release(db, &st);
+    return rc;
+}
+
+int flush_insert_batch_read(flush_ctx *f, const planned *order, size_t k,
+                            db_stmt *st, int returning)
+{
+    const orm_record *first = order[0].rec;
+    const orm_model *m = first->model;
+    orm_db *db = f->db;
+    int rc = db_stmt_step(db, st);
     /* RETURNING rows come in VALUES order (ORM_CAP_BATCH_KEYS). */
     for (size_t r = 0; returning && r < k && rc == ORM_ROW; r++) {
         orm_record *rec = order[r].rec;
         for (size_t c = 0; c < m->ncolumns && rc == ORM_ROW; c++) {
             orm_value v = ORM_VALUE_NULL_INIT, copy = ORM_VALUE_NULL_INIT;
-            int crc = db_stmt_column(db, &st, c, &m->columns[c], &v);
+            int crc = db_stmt_column(db, st, c, &m->columns[c], &v);
             if (crc == 0 && (crc = orm_value_copy(&copy, &v)) == 0)
                 flush_store_value(f, rec, c, copy);
             orm_value_clear(&v);
@@ -397,7 +411,7 @@ int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
                 rc = crc;
         }
         if (rc == ORM_ROW)
-            rc = db_stmt_step(db, &st);
+            rc = db_stmt_step(db, st);
     }
     if (rc == ORM_DONE && !returning) {
         /* The first generated key; the others follow it. */
@@ -406,11 +420,9 @@ int flush_insert_batch(flush_ctx *f, const planned *order, size_t k)
         int64_t id;
         if (npk == 1 && orm_column_is_autoinc(m, &m->columns[pk[0]]) &&
             !flush_insert_includes(first, (size_t)pk[0]) &&
-            drv->last_insert_id(st.stmt, &id) == 0)
+            db->driver->last_insert_id(st->stmt, &id) == 0)
             for (size_t r = 0; r < k; r++)
                 order[r].rec->values[pk[0]] = orm_value_int(id + (int64_t)r);
     }
-    db_stmt_release(db, &st);
-    sql_free(&sb);
     return rc == ORM_DONE || rc == ORM_ROW ? 0 : rc;
 }

@@ -197,6 +197,11 @@ static inline int value_needs_normalize(const orm_value *v,
 }
 int db_exec(orm_db *db, const char *sql);
 int db_begin(orm_db *db);
+/* Does the driver run many statements in one go (execute_batch)? */
+int db_can_batch(const orm_db *db);
+/* execute_batch on acquired, bound statements, with a BEGIN first when
+ * `begin`; then db_stmt_step each in order. Negative: none ran. */
+int db_execute_batch(orm_db *db, orm_stmt *const *stmts, size_t n, int begin);
 int db_commit(orm_db *db);
 int db_rollback(orm_db *db);
 /* Reconnect now if the connection was lost. */

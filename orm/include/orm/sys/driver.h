@@ -42,10 +42,11 @@
 #define ORM_DRIVER_VERSION 5
 /** The oldest layout orm_driver_register() takes: version 1 tables lack
  * fields the core needs (text_cast, insert_defaults, the text wraps); a
- * version 2 table ends before estimate_counts and a version 3 table
- * before cancel, which the core then does not read; the connections of a
- * driver before version 4 end before orm_conn.read_only_reason, which the
- * core then does not read; a version 4 table ends before reflect_all. */
+ * version 2 table ends before estimate_counts, a version 3 table before
+ * cancel and a version 4 table before reflect_all and execute_batch,
+ * which the core then does not read; the connections of a driver before
+ * version 4 end before orm_conn.read_only_reason, which the core then
+ * does not read. */
 #define ORM_DRIVER_MIN_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
@@ -146,6 +147,13 @@ enum {
      * core runs no other statement on the connection until it is
      * finished or reset. */
     ORM_STMT_STREAM = 1u << 0
+};
+
+/** orm_driver::execute_batch flags */
+enum {
+    /** Start a transaction before the first statement, in the same round
+     * trip. */
+    ORM_BATCH_BEGIN = 1u << 0
 };
 
 /** A dialect: its SQL spelling and its functions (see the file). */
@@ -308,6 +316,25 @@ typedef struct orm_driver {
      * models in *out. May be NULL: the core then reflects table by
      * table. */
     int (*reflect_all)(orm_conn *conn, orm_model ***out, size_t *count);
+
+    /** Execute `n` statements, each prepared (without ORM_STMT_STREAM) and
+     * bound, in order and in as few round trips as the protocol allows
+     * (PostgreSQL: one pipeline), with a BEGIN first when `flags` has
+     * ORM_BATCH_BEGIN. The core may free the values it bound as soon as
+     * bind returns, so a driver offering this copies them at bind. Afterwards
+     * step on each statement, in order, gives what executing it alone
+     * would have: ORM_ROW and its rows, or ORM_DONE with rows_matched
+     * set, or its own error (filled into conn->err at that step); a
+     * statement after a failed one did not run, and its step is an
+     * error. The core checks the results before it commits, so nothing
+     * here ends the transaction. 0 when the results are there to step
+     * (statement errors included); a negative code with conn->err filled
+     * when no statement ran: the BEGIN failed, or the connection was lost
+     * (ORM_ECONNLOST), or it was busy streaming. Cancel stops it like
+     * step. May be NULL: the core then executes the statements one by
+     * one. */
+    int (*execute_batch)(orm_conn *conn, orm_stmt *const *stmts, size_t n,
+                         unsigned flags);
 } orm_driver;
 
 /** @{ */
