@@ -1,6 +1,6 @@
 /*
  * End to end, the real `orb` binary in a private tmux server with
- * --state pointing at a temporary file: build `handle contains 'doe' or
+ * --state pointing at a temporary file: build `handle icontains 'doe' or
  * id > 10` with keys, see the count, save it, apply it, quit; start orb
  * again and apply the saved filter from F; and on the command line
  * `orb URL rows accounts --filter NAME` prints the same rows as
@@ -114,9 +114,9 @@ static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
     tmux_wait_for(t, "value: ");
     tmux_type(t, "10");
     tmux_keys(t, "Enter");
-    tmux_wait_for(t, "filter: handle contains 'doe' and id > 10");
+    tmux_wait_for(t, "filter: handle icontains 'doe' and id > 10");
     tmux_keys(t, "o");
-    tmux_wait_for(t, "filter: handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "filter: handle icontains 'doe' or id > 10");
     tmux_wait_for(t, "matches: 7 rows");
     tmux_keys(t, "s");
     tmux_wait_for(t, "save as: ");
@@ -124,7 +124,7 @@ static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
     tmux_keys(t, "Enter");
     tmux_wait_for(t, "saved as 'does'");
     tmux_keys(t, "Enter");
-    tmux_wait_for(t, "where handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "where handle icontains 'doe' or id > 10");
     tmux_wait_for(t, "row 1 of 7");
     tmux_keys(t, "q q q"); /* rows, the narrowing, the models */
     assert_int_equal(tmux_wait_exit(t), 0);
@@ -139,7 +139,7 @@ static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
     tmux_wait_for(t, "Saved filters of accounts");
     tmux_wait_for(t, "does");
     tmux_keys(t, "Enter");
-    tmux_wait_for(t, "where handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "where handle icontains 'doe' or id > 10");
     tmux_wait_for(t, "row 1 of 7");
     tmux_wait_for(t, "doemaster");
     tmux_keys(t, "C");

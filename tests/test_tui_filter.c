@@ -193,7 +193,14 @@ static void test_builder__keys_build_count_apply_status_and_clear(void **state)
 
     /* handle (second column), contains (third operator), doe */
     add_condition(fx, "j", "jj", "doe");
+    /* Text matches ignore case unless told (JDOE2 matches too), as the
+     * line says; ~ makes it exact. */
+    fx_assert_shows(fx, "filter: handle icontains 'doe'");
+    fx_assert_shows(fx, "handle contains 'doe'  (ignoring case)");
+    fx_assert_shows(fx, "matches: 3 rows");
+    fx_send(fx, "j~");
     fx_assert_shows(fx, "filter: handle contains 'doe'");
+    fx_assert_shows(fx, "handle contains 'doe'  (exact case)");
     fx_assert_shows(fx, "matches: 2 rows");
     /* id (first column), > (fifth operator), 10 */
     add_condition(fx, "", "jjjj", "10");
@@ -372,11 +379,67 @@ test_builder__typed_values_are_checked_like_form_fields(void **state)
     fx_assert_shows(fx, "matches: 2 rows");
 }
 
+/* contains, starts with, ends with ignore case by default, Unicode-wide
+ * ('ärger' finds "Ärger"), and say so; ~ makes one exact; like stays
+ * exact. */
+static void test_builder__text_matches_ignore_case_by_default(void **state)
+{
+    ffx *f = *state;
+    tui_fixture *fx = &f->fx;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    add_account(fx, s, 40, "Ärger im Büro");
+    add_account(fx, s, 41, "ärger zu Hause");
+    add_account(fx, s, 42, "kein ÄRGER");
+    fx_commit(fx, s);
+    orm_session_free(s);
+    open_accounts(state);
+
+    fx_send(fx, "f");
+    add_condition(fx, "j", "jj", "ärger"); /* contains */
+    fx_assert_shows(fx, "filter: handle icontains 'ärger'");
+    fx_assert_shows(fx, "handle contains 'ärger'  (ignoring case)");
+    fx_assert_shows(fx, "matches: 3 rows");
+    fx_send(fx, "j~");
+    fx_assert_shows(fx, "filter: handle contains 'ärger'");
+    fx_assert_shows(fx, "(exact case)");
+    fx_assert_shows(fx, "matches: 1 row");
+    fx_send(fx, "~");
+    fx_assert_shows(fx, "matches: 3 rows");
+
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjjj", "ÄRGER"); /* starts with */
+    fx_assert_shows(fx, "filter: handle istartswith 'ÄRGER'");
+    fx_assert_shows(fx, "matches: 2 rows");
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjjjj", "büro"); /* ends with */
+    fx_assert_shows(fx, "filter: handle iendswith 'büro'");
+    fx_assert_shows(fx, "matches: 1 row");
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjj", "ÄRGER"); /* not contains */
+    fx_assert_shows(fx, "filter: handle not icontains 'ÄRGER'");
+    fx_assert_shows(fx, "matches: 15 rows");
+    /* like is the user's own pattern: exact unless ~. */
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjjjjj", "%rger%");
+    fx_assert_shows(fx, "filter: handle like '%rger%'");
+    fx_assert_shows(fx, "matches: 2 rows");
+    /* Edited from equals to contains, a condition takes the default. */
+    fx_send(fx, "C");
+    add_condition(fx, "j", "", "kein ÄRGER");
+    fx_assert_shows(fx, "filter: handle = 'kein ÄRGER'");
+    fx_send(fx, "je<Enter>jj<Enter><C-u>ärger<Enter>");
+    fx_assert_shows(fx, "filter: handle icontains 'ärger'");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "row 1 of 3");
+}
+
 static void test_builder__negate_group_move_and_edit(void **state)
 {
     tui_fixture *fx = open_accounts(state);
     fx_send(fx, "f");
-    add_condition(fx, "j", "jj", "doe"); /* handle contains 'doe' */
+    add_condition(fx, "j", "jj", "doe"); /* handle icontains 'doe' */
+    fx_send(fx, "~");                    /* exact: handle contains */
     fx_send(fx, "A");                    /* a group after it: or */
     fx_assert_shows(fx, "any of (or)  (empty)");
     add_condition(fx, "", "jjjj", "13"); /* inside: id > 13 */
@@ -551,7 +614,7 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
 
     fx_send(fx, "F");
     fx_assert_shows(fx, "2 saved filters");
-    fx_assert_shows(fx, "handle contains 'doe'");
+    fx_assert_shows(fx, "handle icontains 'doe'");
     fx_assert_shows(fx, "id > 10");
     fx_assert_shows(fx, "never");
     /* Sorted by name: big, does. Rename does. */
@@ -575,8 +638,8 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     /* Apply mine. */
     fx_send(fx, "G<Enter>");
     assert_string_equal(top_name(fx), "rows");
-    assert_status_has(fx, "where handle contains 'doe'");
-    assert_status_has(fx, "row 1 of 2");
+    assert_status_has(fx, "where handle icontains 'doe'");
+    assert_status_has(fx, "row 1 of 3");
     fx_send(fx, "F");
     char *line = fx_line(fx, fx_row_of(fx, "mine"));
     assert_null(strstr(line, "never"));
@@ -592,7 +655,7 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     fx_send(fx, "<Esc>");
     assert_string_equal(top_name(fx), "rows");
     fx_send(fx, "F");
-    fx_assert_shows(fx, "handle contains 'doe' and id > 3");
+    fx_assert_shows(fx, "handle icontains 'doe' and id > 3");
 }
 
 static void test_saved__history_offers_applied_filters(void **state)
@@ -964,6 +1027,7 @@ int main(void)
         T(test_builder__text_error_shows_a_caret_under_the_position),
         T(test_builder__operators_offered_fit_the_column_type),
         T(test_builder__typed_values_are_checked_like_form_fields),
+        T(test_builder__text_matches_ignore_case_by_default),
         T(test_builder__negate_group_move_and_edit),
         T(test_builder__relative_dates_compile_to_concrete_dates),
         T(test_builder__date_operators_on_screen),

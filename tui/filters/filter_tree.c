@@ -156,6 +156,14 @@ int tui_fop_has_case(tui_fop op)
            op == TUI_FOP_LIKE;
 }
 
+int tui_fop_default_icase(tui_fop op)
+{
+    /* As Flask-Admin's text filters: contains, starts / ends with ignore
+     * case unless told; like is the user's own pattern, taken exactly. */
+    return op == TUI_FOP_CONTAINS || op == TUI_FOP_NOT_CONTAINS ||
+           op == TUI_FOP_STARTSWITH || op == TUI_FOP_ENDSWITH;
+}
+
 int ftree_is_timestamp(const orm_column *col)
 {
     return col && (col->type == ORM_DATETIME || col->type == ORM_DATETIMETZ);
@@ -799,6 +807,8 @@ void tui_fnode_describe(const tui_fnode *n, const orm_model *model,
         orm_buf_append(out, ")");
     if (n->icase)
         orm_buf_append(out, "  (ignoring case)");
+    else if (!n->is_group && tui_fop_has_case(n->op))
+        orm_buf_append(out, "  (exact case)");
     if (tui_fop_relative(n->op)) {
         if (n->op == TUI_FOP_TODAY) {
             from = to = *today;

@@ -167,6 +167,9 @@ int tui_fop_values(tui_fop op);
 int tui_fop_relative(tui_fop op);
 /* Can it match case-insensitively? */
 int tui_fop_has_case(tui_fop op);
+/* Does a new condition with it ignore case unless toggled? (contains,
+ * not contains, starts with, ends with: yes; like: no.) */
+int tui_fop_default_icase(tui_fop op);
 
 /*
  * A value as the user typed it, for an operator on a column: checked

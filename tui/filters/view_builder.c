@@ -374,13 +374,17 @@ unsigned builder_finish_condition(builder_view *bv, tui_app *app,
     const orm_column *col = builder_column_at(bv, bv->col);
     int rc;
     if (bv->editing) {
-        int icase = bv->editing->icase && tui_fop_has_case(bv->op);
+        /* A text match keeps its case choice; one that becomes a text
+         * match takes the operator's default. */
+        int icase = tui_fop_has_case(bv->editing->op)
+                        ? bv->editing->icase && tui_fop_has_case(bv->op)
+                        : tui_fop_default_icase(bv->op);
         rc = tui_fnode_set(bv->editing, col->name, bv->op, values, n, icase);
         if (rc == 0)
             bv->cursor = tui_ftree_line_of(bv->tree, bv->editing);
     } else {
-        tui_fnode *node =
-            tui_fnode_new_condition(col->name, bv->op, values, n, 0);
+        tui_fnode *node = tui_fnode_new_condition(
+            col->name, bv->op, values, n, tui_fop_default_icase(bv->op));
         rc = node ? tui_ftree_insert(bv->tree, builder_current(bv), node)
                   : ORM_ENOMEM;
         if (rc == 0)
