@@ -142,6 +142,23 @@ static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
     tmux_wait_for(t, "where handle icontains 'doe' or id > 10");
     tmux_wait_for(t, "row 1 of 7");
     tmux_wait_for(t, "doemaster");
+    /* Saving under the same name asks; y replaces it. */
+    tmux_keys(t, "f");
+    tmux_wait_for(t, "filter: handle icontains 'doe' or id > 10");
+    tmux_keys(t, "o s");
+    tmux_wait_for(t, "save as: ");
+    tmux_type(t, "does");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "replace? y/n: ");
+    tmux_type(t, "y");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "saved as 'does'");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "row 1 of 7");
+    tmux_keys(t, "F");
+    tmux_wait_for(t, "handle icontains 'doe' and id > 10");
+    tmux_keys(t, "q");
+    tmux_wait_for(t, "row 1 of 7");
     tmux_keys(t, "C");
     tmux_wait_for(t, "row 1 of 15");
     tmux_keys(t, "q q q"); /* rows, the narrowing, the models */

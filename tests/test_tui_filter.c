@@ -373,8 +373,11 @@ test_builder__typed_values_are_checked_like_form_fields(void **state)
     fx_send(fx, "3<Enter>");
     fx_assert_shows(fx, "and id between 2 and 3");
     fx_assert_shows(fx, "matches: 2 rows");
-    /* Esc at a value leaves the filter as it was. */
+    /* Esc at a value steps back to the operator; Esc twice more
+     * leaves the filter as it was. */
     fx_send(fx, "a<Enter><Enter><Esc>");
+    fx_assert_shows(fx, "How must id match?");
+    fx_send(fx, "<Esc><Esc>");
     fx_assert_shows(fx, "condition not changed");
     fx_assert_shows(fx, "matches: 2 rows");
 }
@@ -607,9 +610,15 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     fx_send(fx, "does<Enter>");
     fx_assert_shows(fx, "saved as 'does'");
     fx_assert_shows(fx, "saved as 'does'"); /* title too */
-    /* The same name again is refused. */
+    /* The same name again asks before replacing; n keeps the saved one
+     * and asks for another name. */
     fx_send(fx, "<Esc>f:id > 10<Enter>sdoes<Enter>");
     fx_assert_shows(fx, "a filter named 'does' already exists");
+    fx_assert_shows(fx, "Replace the saved filter 'does'?");
+    assert_status_has(fx, "replace? y/n: ");
+    fx_send(fx, "n<Enter>");
+    assert_status_has(fx, "save as: does");
+    fx_assert_shows(fx, "not replaced: type another name");
     fx_send(fx, "<C-u>big<Enter><Esc>");
 
     fx_send(fx, "F");
@@ -651,6 +660,8 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     fx_assert_shows(fx, "saved as 'mine'");
     add_condition(fx, "", "jjjj", "3");
     fx_send(fx, "s<Enter>");
+    assert_status_has(fx, "replace? y/n: ");
+    fx_send(fx, "y<Enter>");
     fx_assert_shows(fx, "saved as 'mine'");
     fx_send(fx, "<Esc>");
     assert_string_equal(top_name(fx), "rows");
@@ -1007,6 +1018,113 @@ static void test_picker__a_two_column_key_becomes_an_and_group(void **state)
     fx_assert_shows(fx, "matches: 3 rows");
 }
 
+/* Saving under a taken name never replaces silently: y replaces, n and
+ * Esc go back to the name with nothing saved. */
+static void test_saved__taken_name_asks_before_replacing(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "f:handle = 'Ärger'<Enter>sÄrger-Filter<Enter>");
+    fx_assert_shows(fx, "saved as 'Ärger-Filter'");
+    fx_send(fx, "<Esc>f:id > 12<Enter>sÄrger-Filter<Enter>");
+    assert_status_has(fx, "replace? y/n: ");
+    /* Esc: back to the name, nothing replaced. */
+    fx_send(fx, "<Esc>");
+    assert_status_has(fx, "save as: Ärger-Filter");
+    fx_send(fx, "<Esc><Esc>F");
+    fx_assert_shows(fx, "handle = 'Ärger'");
+    fx_assert_not_shows(fx, "id > 12");
+    /* y: replaced. */
+    fx_send(fx, "qf:id > 12<Enter>sÄrger-Filter<Enter>y<Enter>");
+    fx_assert_shows(fx, "saved as 'Ärger-Filter'");
+    fx_send(fx, "<Esc>F");
+    fx_assert_shows(fx, "1 saved filter");
+    fx_assert_shows(fx, "id > 12");
+    fx_assert_not_shows(fx, "handle = 'Ärger'");
+}
+
+/* between with the first value after the second warns and offers to
+ * swap: y swaps, n asks for the second value again. */
+static void test_builder__between_reversed_warns_and_swaps(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "f");
+    add_condition(fx, "", "jjjjjj", "12"); /* id between: from 12 */
+    assert_status_has(fx, "to: ");
+    fx_send(fx, "3<Enter>");
+    fx_assert_shows(fx, "id between 12 and 3 matches nothing");
+    assert_status_has(fx, "swap? y/n: ");
+    fx_send(fx, "n<Enter>");
+    assert_status_has(fx, "to: 3");
+    fx_send(fx, "<C-u>14<Enter>");
+    fx_assert_shows(fx, "filter: id between 12 and 14");
+    fx_assert_shows(fx, "matches: 3 rows");
+    /* Reversed again, y: swapped. */
+    fx_send(fx, "e<Enter><Enter><C-u>9<Enter><C-u>2<Enter>");
+    assert_status_has(fx, "swap? y/n: ");
+    fx_send(fx, "y<Enter>");
+    fx_assert_shows(fx, "filter: id between 2 and 9");
+    fx_assert_shows(fx, "matches: 8 rows");
+    /* Days on a date column. */
+    fx_send(fx, "C");
+    add_condition(fx, "jjj", "jjj", "2000-01-20");
+    fx_send(fx, "2000-01-03<Enter>");
+    fx_assert_shows(fx, "born between 2000-01-20 and 2000-01-03 matches "
+                        "nothing");
+    fx_send(fx, "y<Enter>");
+    fx_assert_shows(fx, "filter: born between '2000-01-03' and '2000-01-20'");
+    /* Decimals by value, not as text ('10.5' > '9.75'). */
+    fx_send(fx, "C");
+    add_condition(fx, "jjjjj", "jjjjjj", "10.5");
+    fx_send(fx, "9.75<Enter>");
+    assert_status_has(fx, "swap? y/n: ");
+    fx_send(fx, "<Esc>"); /* back to the first value */
+    assert_status_has(fx, "from: 10.5");
+    fx_send(fx, "<C-u>1.25<Enter>");
+    assert_status_has(fx, "to: 9.75");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "filter: balance between '1.25' and '9.75'");
+    fx_assert_shows(fx, "matches: 15 rows");
+}
+
+/* Esc while typing a value steps back a step and loses nothing: the
+ * operator chooser shows with the operator chosen, and choosing it
+ * again brings back what was typed (both values of a between). */
+static void test_builder__esc_at_a_value_keeps_what_was_typed(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "faj<Enter>jj<Enter>");
+    assert_status_has(fx, "value: ");
+    fx_send(fx, "Ärger im Büro<Esc>");
+    fx_assert_shows(fx, "How must handle match?");
+    fx_assert_shows(fx, "what you typed is kept");
+    assert_string_equal(top_name(fx), "filter-builder");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "value: Ärger im Büro");
+    /* Back twice: the column chooser; a value typed there stays. */
+    fx_send(fx, "<Esc><Esc>");
+    fx_assert_shows(fx, "Which column?");
+    fx_send(fx, "<Enter><Enter>");
+    assert_status_has(fx, "value: Ärger im Büro");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "filter: handle icontains 'Ärger im Büro'");
+    /* between: Esc at the second value goes back to the first, with
+     * both kept. */
+    fx_send(fx, "a<Enter>jjjjjj<Enter>3<Enter>7<Esc>");
+    assert_status_has(fx, "from: 3");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "to: 7");
+    fx_send(fx, "<Esc><Esc>");
+    fx_assert_shows(fx, "How must id match?");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "from: 3");
+    fx_send(fx, "<Enter><Enter>");
+    fx_assert_shows(fx, "and id between 3 and 7");
+    /* A new condition starts empty. */
+    fx_send(fx, "a<Enter><Enter>");
+    assert_status_has(fx, "value: ");
+    assert_status_lacks(fx, "value: 3");
+}
+
 static void test_help__lists_the_filter_keys(void **state)
 {
     tui_fixture *fx = open_accounts(state);
@@ -1046,6 +1164,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_picker__a_two_column_key_becomes_an_and_group, setup_batches,
             teardown),
+        T(test_saved__taken_name_asks_before_replacing),
+        T(test_builder__between_reversed_warns_and_swaps),
+        T(test_builder__esc_at_a_value_keeps_what_was_typed),
         T(test_help__lists_the_filter_keys),
 #undef T
     };

@@ -12,6 +12,7 @@
 #include "filter_tree.h"
 #include "filter_tree_internal.h"
 #include "orm/sys/datetime.h"
+#include "orm/sys/number.h"
 #include "text.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -591,6 +592,54 @@ int tui_fvalue_parse(orm_value *out, const orm_column *col, tui_fop op,
             return 0;
     }
     return orm_value_parse(out, &as, text, err);
+}
+
+/* A date or time value as canonical UTC text, which sorts as it reads
+ * (a day alone sorts before its midnight). 0 when it does not read. */
+static int canonical_time(char *out, const orm_value *v, orm_type type)
+{
+    orm_datetime dt;
+    if (orm_datetime_parse(&dt, v->u.s.ptr, v->u.s.len, type) !=
+            ORM_DATETIME_OK &&
+        orm_datetime_parse(&dt, v->u.s.ptr, v->u.s.len, ORM_DATE) !=
+            ORM_DATETIME_OK)
+        return 0;
+    if (dt.parts & ORM_DATETIME_HAS_ZONE)
+        orm_datetime_to_utc(&dt);
+    orm_datetime_text(out, &dt);
+    return 1;
+}
+
+int tui_fvalues_reversed(const orm_value *low, const orm_value *high,
+                         const orm_column *col)
+{
+    if (low->kind != high->kind)
+        return 0;
+    switch (low->kind) {
+    case ORM_VINT:
+        return low->u.i > high->u.i;
+    case ORM_VFLOAT:
+        return low->u.f > high->u.f;
+    case ORM_VTEXT:
+        break;
+    default:
+        return 0;
+    }
+    if (col->type == ORM_NUMERIC) {
+        double a, b;
+        return orm_double_parse(&a, low->u.s.ptr, low->u.s.len) == 0 &&
+               orm_double_parse(&b, high->u.s.ptr, high->u.s.len) == 0 && a > b;
+    }
+    if (col->type == ORM_DATE || col->type == ORM_TIME ||
+        col->type == ORM_DATETIME || col->type == ORM_DATETIMETZ) {
+        char a[ORM_DATETIME_TEXT_MAX], b[ORM_DATETIME_TEXT_MAX];
+        return canonical_time(a, low, col->type) &&
+               canonical_time(b, high, col->type) && strcmp(a, b) > 0;
+    }
+    /* Text: code point order, which UTF-8's byte order is. */
+    size_t n = low->u.s.len < high->u.s.len ? low->u.s.len : high->u.s.len;
+    int c = memcmp(low->u.s.ptr, high->u.s.ptr, n);
+    return c > 0 || (c == 0 && low->u.s.len > high->u.s.len);
 }
 
 static int is_blank(char c)
