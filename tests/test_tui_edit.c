@@ -847,6 +847,43 @@ static void test_picker__pages_a_large_table_and_searches_it(void **state)
     assert_box(e, "account_id", "303");
 }
 
+/* The picker opens on the row the field refers to now: Enter right
+ * away keeps it (it was the first row before). */
+static void test_picker__opens_at_the_current_value(void **state)
+{
+    edit_fx *e = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    for (int i = 0; i < 300; i++) {
+        char handle[32];
+        orm_record *rec = NULL;
+        snprintf(handle, sizeof handle, "Ärger%03d", i);
+        orm_record_new(&rec, e->account);
+        fx_set(rec, "handle", orm_value_text(handle));
+        orm_session_add(s, rec);
+    }
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    start(e);
+    open_rows(e, "Post");
+    fx_send(&e->fx, "a250<C-p>");
+    assert_top(e, "picker");
+    fx_assert_shows(&e->fx, "<Account Ärger246>");
+    fx_assert_not_shows(&e->fx, "<Account alice>");
+    fx_send(&e->fx, "<Enter>");
+    assert_top(e, "form");
+    assert_box(e, "account_id", "250");
+    /* One row down from there. */
+    fx_send(&e->fx, "<C-p><Down><Enter>");
+    assert_box(e, "account_id", "251");
+    /* A value no row has: the first row. */
+    fx_send(&e->fx, "<C-u>9999<C-p>");
+    assert_top(e, "picker");
+    fx_assert_shows(&e->fx, "<Account alice>");
+    fx_send(&e->fx, "<Esc>");
+    assert_top(e, "form");
+}
+
 /* ---- typed input ---- */
 
 static void test_form__null_and_empty_text_stay_apart(void **state)
@@ -1775,6 +1812,7 @@ int main(void)
         T(test_commit__foreign_key_failure_puts_the_cursor_on_its_column),
         T(test_picker__enter_on_a_foreign_key_opens_it),
         T(test_picker__pages_a_large_table_and_searches_it),
+        T(test_picker__opens_at_the_current_value),
         T(test_form__null_and_empty_text_stay_apart),
         T(test_form__validates_as_you_type_and_keeps_the_input),
         T(test_form__secret_masked_while_typing_and_revealed_on_request),

@@ -825,6 +825,14 @@ static void test_picker__equals_takes_the_key_of_the_picked_row(void **state)
     fx_send(fx, "<Enter>");
     fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 3");
     fx_assert_shows(fx, "matches: 5 rows");
+    /* Changed, the picker opens on the row the condition names: one
+     * down from customer 3 is 4. */
+    fx_send(fx, "e<Enter><Enter><Down><Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 4");
+    fx_send(fx, "e<Enter><Enter><Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 4");
+    fx_send(fx, "e<Enter><Enter><Up><Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 3");
 
     /* Applied, the rows screen has the keys in its filter. */
     fx_send(fx, "<Enter>");

@@ -110,6 +110,10 @@ typedef struct tui_picker_options {
      * values (copied). May be NULL. */
     const orm_value *marked;
     size_t nmarked;
+    /* The value the field holds now: `nkey` values of the key columns
+     * (copied); the picker opens with its cursor on that row. NULL, or
+     * a value no row has: on the first row. */
+    const orm_value *current;
     /* The title after the model's name: what Enter does (copied). NULL:
      * "Enter puts its <first key column>". */
     const char *purpose;
