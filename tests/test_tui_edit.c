@@ -884,6 +884,27 @@ static void test_picker__opens_at_the_current_value(void **state)
     assert_top(e, "form");
 }
 
+/* F1 in a form opens the help at the form's keys (it opened at the
+ * top, the browsing keys, before); q goes back to the form as it was. */
+static void test_form__f1_opens_help_at_the_form_keys(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>Ärger<F1>");
+    assert_top(e, "help");
+    fx_assert_shows(&e->fx, "Forms");
+    fx_assert_shows(&e->fx, "Form: save into the session");
+    fx_assert_not_shows(&e->fx, "Move the cursor up one line");
+    fx_send(&e->fx, "q");
+    assert_top(e, "form");
+    assert_box(e, "handle", "Ärger");
+    /* From the rows screen, the help starts at the top as before. */
+    fx_send(&e->fx, "<Esc>y?");
+    assert_top(e, "help");
+    fx_assert_shows(&e->fx, "Move the cursor up one line");
+}
+
 /* ---- typed input ---- */
 
 static void test_form__null_and_empty_text_stay_apart(void **state)
@@ -1218,6 +1239,19 @@ static void test_conflict__reload_and_reapply_my_edit(void **state)
     assert_non_null(strstr(line, "alicia"));
     free(line);
     assert_db_value(e, e->account, "id = 1", "handle", "alice2");
+    /* Its keys on its last line, as the keymap has them. */
+    line = fx_line(&e->fx, e->fx.scr->rows - 2);
+    assert_non_null(strstr(line, "r reload and re-apply my edit"));
+    assert_non_null(strstr(line, "o overwrite theirs"));
+    assert_non_null(strstr(line, "k keep editing"));
+    assert_non_null(strstr(line, "? help"));
+    free(line);
+    /* F1: the help opens at the conflict keys. */
+    fx_send(&e->fx, "<F1>");
+    assert_top(e, "help");
+    fx_assert_shows(&e->fx, "Conflict: write my values over theirs");
+    fx_send(&e->fx, "q");
+    assert_top(e, "conflict");
     fx_send(&e->fx, "r");
     assert_top(e, "review");
     fx_assert_shows(&e->fx, "your edit now applies over the current row");
@@ -1266,6 +1300,10 @@ static void test_conflict__deleted_elsewhere_offers_to_drop(void **state)
     fx_send(&e->fx, "wy");
     assert_top(e, "conflict");
     fx_assert_shows(&e->fx, "was deleted by someone else");
+    char *line = fx_line(&e->fx, e->fx.scr->rows - 2);
+    assert_non_null(strstr(line, "x drop my change"));
+    assert_non_null(strstr(line, "q back"));
+    free(line);
     fx_send(&e->fx, "x");
     assert_top(e, "rows");
     fx_assert_shows(&e->fx, "dropped the change");
@@ -1813,6 +1851,7 @@ int main(void)
         T(test_picker__enter_on_a_foreign_key_opens_it),
         T(test_picker__pages_a_large_table_and_searches_it),
         T(test_picker__opens_at_the_current_value),
+        T(test_form__f1_opens_help_at_the_form_keys),
         T(test_form__null_and_empty_text_stay_apart),
         T(test_form__validates_as_you_type_and_keeps_the_input),
         T(test_form__secret_masked_while_typing_and_revealed_on_request),
