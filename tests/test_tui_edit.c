@@ -905,6 +905,41 @@ static void test_form__f1_opens_help_at_the_form_keys(void **state)
     fx_assert_shows(&e->fx, "Move the cursor up one line");
 }
 
+/* A date-time field takes a plain date as the filters do: its midnight
+ * (local midnight, with the local zone on that day, for a zoned one);
+ * a day that does not exist is still refused with the date's words. */
+static void test_form__datetime_takes_a_plain_date_as_midnight(void **state)
+{
+    edit_fx *e = *state;
+    char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e");
+    go_field(e, "seen");
+    fx_send(&e->fx, "2024-02-30");
+    fx_assert_shows(&e->fx, "day must be 01 to 29 for 2024-02");
+    fx_send(&e->fx, "<C-u>2024-07-01");
+    fx_assert_not_shows(&e->fx, "day must be");
+    fx_assert_not_shows(&e->fx, "expected a date and time");
+    fx_send(&e->fx, "<Tab><C-s>");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "wy");
+    char *got = db_value(e, e->account, "id = 1", "seen");
+    /* Berlin is two hours east in July: 2024-06-30 22:00 UTC. */
+    if (!strstr(got, "2024-07-01 00:00:00+02:00") &&
+        !strstr(got, "2024-06-30 22:00:00+00:00"))
+        fail_msg("seen is [%s], expected Berlin's midnight of 2024-07-01", got);
+    free(got);
+    if (tz)
+        setenv("TZ", tz, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(tz);
+}
+
 /* ---- typed input ---- */
 
 static void test_form__null_and_empty_text_stay_apart(void **state)
@@ -1852,6 +1887,7 @@ int main(void)
         T(test_picker__pages_a_large_table_and_searches_it),
         T(test_picker__opens_at_the_current_value),
         T(test_form__f1_opens_help_at_the_form_keys),
+        T(test_form__datetime_takes_a_plain_date_as_midnight),
         T(test_form__null_and_empty_text_stay_apart),
         T(test_form__validates_as_you_type_and_keeps_the_input),
         T(test_form__secret_masked_while_typing_and_revealed_on_request),

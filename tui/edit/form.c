@@ -191,8 +191,9 @@ int tui_form_value(const tui_form *f, size_t i, orm_value *out, orm_error *err)
         return orm_error_set(err, ORM_ETYPE, "empty: type a value%s",
                              orm_column_nullable(col) ? " (or Ctrl-N for NULL)"
                                                       : "");
-    /* Text with a NUL cannot be typed; anything else parses as is. */
-    return orm_value_parse(out, col, text, err);
+    /* Text with a NUL cannot be typed; anything else parses as the
+     * filters read it (a plain date for a timestamp: its midnight). */
+    return orm_value_parse_input(out, col, text, err);
 }
 
 int tui_form_check(tui_form *f, size_t i)

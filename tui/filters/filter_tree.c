@@ -217,20 +217,11 @@ void ftree_month_bounds(const tui_date *d, tui_date *first, tui_date *last)
 /* The local zone offset on a day, as "+HH:MM". */
 static void zone_of(char *out, size_t size, const tui_date *d)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = d->year - 1900;
-    tm.tm_mon = d->month - 1;
-    tm.tm_mday = d->day;
-    tm.tm_hour = 12;
-    tm.tm_isdst = -1;
-    mktime(&tm);
-    long off = tm.tm_gmtoff;
+    int off = orm_datetime_local_zone(d->year, d->month, d->day, 12);
     char sign = off < 0 ? '-' : '+';
     if (off < 0)
         off = -off;
-    snprintf(out, size, "%c%02d:%02d", sign, (int)(off / 3600 % 100),
-             (int)(off / 60 % 60));
+    snprintf(out, size, "%c%02d:%02d", sign, off / 60 % 100, off % 60);
 }
 
 static int parse_day(const char *s, size_t len, tui_date *out)
