@@ -940,6 +940,51 @@ static void test_form__datetime_takes_a_plain_date_as_midnight(void **state)
     free(tz);
 }
 
+/* A column with a plain server default shows that default ('' or 0 or
+ * CURRENT_TIMESTAMP), as the record screen does; "auto" is for a key
+ * the database counts. */
+static void test_form__shows_the_real_server_default(void **state)
+{
+    edit_fx *e = *state;
+    orm_model *m = NULL;
+    fx_check(orm_db_execute(e->fx.db,
+                            "CREATE TABLE notes (id INTEGER PRIMARY KEY "
+                            "AUTOINCREMENT, title TEXT NOT NULL DEFAULT '', "
+                            "n INTEGER NOT NULL DEFAULT 0, created TEXT "
+                            "DEFAULT CURRENT_TIMESTAMP, mood TEXT DEFAULT "
+                            "'Ärger')",
+                            NULL, 0, NULL),
+             e->fx.db, "create notes");
+    fx_check(orm_db_execute(e->fx.db, "INSERT INTO notes DEFAULT VALUES", NULL,
+                            0, NULL),
+             e->fx.db, "insert");
+    fx_check(orm_db_reflect(e->fx.db, "notes", &m), e->fx.db, "reflect");
+    fx_check(orm_db_register(e->fx.db, m), e->fx.db, "register");
+    start(e);
+    open_rows(e, "notes");
+    fx_send(&e->fx, "e");
+    assert_top(e, "form");
+    static const struct {
+        const char *field, *shows;
+    } cases[] = {{"id", "default auto"},
+                 {"title", "default ''"},
+                 {"n", "default 0"},
+                 {"created", "default CURRENT_TIMESTAMP"},
+                 {"mood", "default 'Ärger'"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *line = fx_line(&e->fx, field_row(e, cases[i].field));
+        if (!strstr(line, cases[i].shows))
+            fx_dump_fail(&e->fx, cases[i].field, cases[i].shows);
+        if (i > 0 && strstr(line, "default auto"))
+            fx_dump_fail(&e->fx, cases[i].field, "not auto");
+        free(line);
+    }
+    /* A new record: the defaults are shown in the empty boxes. */
+    fx_send(&e->fx, "<Esc>a");
+    assert_box(e, "n", "0");
+    assert_box(e, "mood", "'Ärger'");
+}
+
 /* ---- typed input ---- */
 
 static void test_form__null_and_empty_text_stay_apart(void **state)
@@ -1887,6 +1932,7 @@ int main(void)
         T(test_picker__pages_a_large_table_and_searches_it),
         T(test_picker__opens_at_the_current_value),
         T(test_form__f1_opens_help_at_the_form_keys),
+        T(test_form__shows_the_real_server_default),
         T(test_form__datetime_takes_a_plain_date_as_midnight),
         T(test_form__null_and_empty_text_stay_apart),
         T(test_form__validates_as_you_type_and_keeps_the_input),

@@ -138,8 +138,11 @@ const char *tui_form_default_text(const tui_form *f, size_t i)
         return col->default_gen;
     if (col->default_value)
         return col->default_value;
+    /* The database's own default as its schema says it (what the
+     * record screen shows): '' or 0 or now(), not "auto", which is for
+     * keys the database counts (serial, identity, autoincrement). */
     if (col->server_default)
-        return "auto";
+        return col->server_default;
     return NULL;
 }
 
