@@ -569,6 +569,72 @@ static void test_mark__d_deletes_every_marked_row(void **state)
     assert_int_equal(db_count(e, e->account, "handle = 'alice'"), 1);
 }
 
+/* With thousands of pending changes a key on the review costs what is
+ * on screen: only the changes in view are laid out, the SQL is made
+ * once it scrolls into view (and kept); the right change is still the
+ * one under the cursor, dropped by x. */
+static void test_review__keys_cost_what_is_on_screen(void **state)
+{
+    edit_fx *e = *state;
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    size_t nrows = 0, laid = 0, plans = 0;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    for (int i = 0; i < 2000; i++) {
+        char handle[32];
+        orm_record *rec = NULL;
+        snprintf(handle, sizeof handle, "u%04d", i);
+        orm_record_new(&rec, e->account);
+        fx_set(rec, "handle", orm_value_text(handle));
+        orm_session_add(s, rec);
+    }
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    start(e);
+    fx_check(orm_query_new(&q, e->fx.app->session, e->account), e->fx.db,
+             "query");
+    assert_int_equal(orm_query_order_by(q, "id", 0), 0);
+    assert_int_equal(orm_query_all(q, &rows, &nrows), 0);
+    for (size_t i = 0; i < nrows; i++)
+        fx_set(rows[i], "bio", orm_value_text("Ärger im Büro"));
+    free(rows);
+    orm_query_free(q);
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 2003);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "w");
+    assert_top(e, "review");
+    tui_view *review = tui_app_top(e->fx.app);
+    tui_view_review_work(review, &laid, &plans);
+    assert_true(laid > 0 && laid <= 30);
+    assert_int_equal(plans, 0);
+    fx_assert_shows(&e->fx, "~ change  <Account alice>");
+    fx_assert_shows(&e->fx, "bio: \"hello\" \xE2\x86\x92 \"Ärger im Büro\"");
+    for (int i = 0; i < 40; i++)
+        fx_send(&e->fx, "j");
+    tui_view_review_work(review, &laid, &plans);
+    assert_true(laid > 0 && laid <= 30);
+    assert_int_equal(plans, 0);
+    int row = fx_row_of(&e->fx, "<Account u0037>");
+    assert_true(row > 0);
+    assert_int_equal(e->fx.scr->cells[row * e->fx.scr->cols].element,
+                     TUI_EL_CURSOR);
+    /* The end: the SQL, made once. */
+    fx_send(&e->fx, "G");
+    fx_assert_shows(&e->fx, "-- [");
+    fx_send(&e->fx, "kkk<PgUp>");
+    tui_view_review_work(review, &laid, &plans);
+    assert_int_equal(plans, 1);
+    assert_true(laid <= 30);
+    /* x drops the change under the cursor, and the SQL is made again. */
+    fx_send(&e->fx, "G");
+    fx_send(&e->fx, "x");
+    fx_assert_shows(&e->fx, "dropped the change of <Account u1999>");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 2002);
+    tui_view_review_work(review, &laid, &plans);
+    assert_int_equal(plans, 2);
+}
+
 static void test_review__drop_one_change_then_commit_the_rest(void **state)
 {
     edit_fx *e = *state;
@@ -1921,6 +1987,7 @@ int main(void)
         T(test_undo__one_change_at_a_time_back_to_the_loaded_state),
         T(test_mark__d_deletes_every_marked_row),
         T(test_review__drop_one_change_then_commit_the_rest),
+        T(test_review__keys_cost_what_is_on_screen),
         T(test_review__shows_old_and_new_values_with_secrets_masked),
         T(test_commit__unique_violation_opens_form_at_field_and_retry_works),
         T(test_review__error_goes_once_its_field_is_fixed),

@@ -146,6 +146,11 @@ int tui_view_form_bulk_new(tui_view **out, tui_app *app, tui_bulk *bulk);
 struct tui_form *tui_view_form_state(tui_view *v, orm_record **rec);
 /* Every pending change and the SQL; `quit_after`: quit once written. */
 int tui_view_review_new(tui_view **out, tui_app *app, int quit_after);
+/* How many changes the review laid out as text at its last draw (those
+ * in view), and how many times it made the SQL: what a key costs there,
+ * for the tests. */
+void tui_view_review_work(const tui_view *review, size_t *laid_out,
+                          size_t *plans);
 /* The conflict of `rec` (the commit said ORM_ECONFLICT). */
 int tui_view_conflict_new(tui_view **out, tui_app *app, orm_record *rec);
 /* "3 pending changes: write (w), discard (d) or cancel (Esc)?" */
