@@ -144,6 +144,9 @@ int tui_view_form_bulk_new(tui_view **out, tui_app *app, tui_bulk *bulk);
  * or NULL when `v` is not a form (the recovery journal keeps what was
  * typed). */
 struct tui_form *tui_view_form_state(tui_view *v, orm_record **rec);
+/* The same for a bulk form: its state and the rows it sets (borrowed);
+ * NULL when `v` is not one. */
+struct tui_form *tui_view_form_bulk_state(tui_view *v, const tui_bulk **bulk);
 /* Every pending change and the SQL; `quit_after`: quit once written. */
 int tui_view_review_new(tui_view **out, tui_app *app, int quit_after);
 /* How many changes the review laid out as text at its last draw (those

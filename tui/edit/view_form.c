@@ -802,6 +802,15 @@ tui_form *tui_view_form_state(tui_view *v, orm_record **rec)
     return &fv->form;
 }
 
+tui_form *tui_view_form_bulk_state(tui_view *v, const tui_bulk **bulk)
+{
+    if (!v || v->ops != &form_ops || !((form_view *)v)->bulk)
+        return NULL;
+    form_view *fv = (form_view *)v;
+    *bulk = fv->bulk;
+    return &fv->form;
+}
+
 int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
                       orm_record *rec, const orm_error *failure)
 {
