@@ -1051,6 +1051,126 @@ static void test_form__shows_the_real_server_default(void **state)
     assert_box(e, "mood", "'Ärger'");
 }
 
+/* ---- switching the database (O) ---- */
+
+/* A second SQLite file next to the first, with a table of its own. */
+static void second_database(edit_fx *e, char *url, size_t size)
+{
+    orm_db *db = NULL;
+    snprintf(url, size, "sqlite:///%s/zweite.db?mode=rwc", e->fx.dir);
+    fx_check(orm_db_open(&db, url, NULL), db, "open second");
+    fx_check(orm_db_execute(db,
+                            "CREATE TABLE buecher (id INTEGER PRIMARY KEY, "
+                            "titel TEXT NOT NULL)",
+                            NULL, 0, NULL),
+             db, "create");
+    fx_check(orm_db_execute(db,
+                            "INSERT INTO buecher (titel) VALUES "
+                            "('\xC3\x84rger im B\xC3\xBCro')",
+                            NULL, 0, NULL),
+             db, "insert");
+    orm_db_free(db);
+    snprintf(url, size, "sqlite:///%s/zweite.db", e->fx.dir);
+}
+
+static int status_has(edit_fx *e, const char *text)
+{
+    char *line = fx_line(&e->fx, e->fx.scr->rows - 1);
+    int found = line && strstr(line, text);
+    free(line);
+    return found;
+}
+
+static void assert_status(edit_fx *e, const char *text)
+{
+    if (!status_has(e, text))
+        fx_dump_fail(&e->fx, "status line lacks", text);
+}
+
+/* O opens another database: pending changes first (written or
+ * discarded, asked as Q asks), a bad URL or a failed connect keeps the
+ * current one usable and says why, a password never shows, a named
+ * connection of the config (Tab completes it) works too. */
+static void test_switch__another_database_without_leaving(void **state)
+{
+    edit_fx *e = *state;
+    char second[512], keys[700], config[300];
+    FILE *f;
+    second_database(e, second, sizeof second);
+    snprintf(config, sizeof config, "%s/config", e->fx.dir);
+    f = fopen(config, "w");
+    assert_non_null(f);
+    fprintf(f, "[connection.erste]\nurl = %s\n", e->fx.url);
+    fclose(f);
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia<C-s>");
+    /* Pending: asked first; Esc stays with everything pending. */
+    fx_send(&e->fx, "O");
+    assert_top(e, "quit");
+    assert_status(e, "1 pending change: write (w), discard (d) or cancel "
+                     "(Esc) before opening another database?");
+    fx_send(&e->fx, "<Esc>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "not switching: your changes are still pending");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
+    /* w: the review, written, then the prompt. */
+    fx_send(&e->fx, "Ow");
+    assert_top(e, "review");
+    fx_send(&e->fx, "y");
+    assert_status(e, "open: ");
+    assert_db_value(e, e->account, "id = 1", "handle", "alicia");
+    fx_send(&e->fx, "<Esc>");
+    fx_assert_shows(&e->fx, "still on sqlite:///");
+    /* d: discarded, then the prompt. */
+    fx_send(&e->fx, "e<C-u>bobby<C-s>Od");
+    assert_status(e, "open: ");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+    /* Not a URL: said so, nothing changed, and the rows still work. */
+    fx_send(&e->fx, "nope<Enter>");
+    fx_assert_shows(&e->fx, "not switched: 'nope' is neither a URL");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "j");
+    fx_assert_shows(&e->fx, "alicia");
+    /* What was typed comes back to be fixed. */
+    fx_send(&e->fx, "O");
+    assert_status(e, "open: nope");
+    snprintf(keys, sizeof keys, "<C-u>sqlite:///%s/fehlt.db<Enter>", e->fx.dir);
+    fx_send(&e->fx, keys);
+    fx_assert_shows(&e->fx, "cannot open");
+    assert_top(e, "rows");
+    /* A password is *** on the screen and in the message. */
+    fx_send(&e->fx, "O<C-u>postgresql://ich:Geheim\xC3\x9F@127.0.0.1:1/x");
+    assert_status(e, "open: postgresql://ich:***@127.0.0.1:1/x");
+    fx_assert_not_shows(&e->fx, "Geheim");
+    fx_send(&e->fx, "<Enter>");
+    fx_assert_shows(&e->fx, "not switched: cannot open postgresql://ich:***@");
+    fx_assert_not_shows(&e->fx, "Geheim");
+    fx_send(&e->fx, "O");
+    fx_assert_not_shows(&e->fx, "Geheim");
+    /* The second file: its tables, its rows. */
+    snprintf(keys, sizeof keys, "<C-u>%s<Enter>", second);
+    fx_send(&e->fx, keys);
+    assert_top(e, "models");
+    fx_assert_shows(&e->fx, "zweite.db");
+    fx_assert_shows(&e->fx, "buecher");
+    fx_assert_not_shows(&e->fx, "accounts");
+    fx_send(&e->fx, "/buecher<Enter>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "\xC3\x84rger im B\xC3\xBCro");
+    fx_send(&e->fx, "e<C-u>Grüße<C-s>");
+    fx_send(&e->fx, "wy");
+    /* Back by name, Tab completing it. */
+    fx_send(&e->fx, "O<C-u>@er<Tab>");
+    assert_status(e, "open: @erste");
+    fx_send(&e->fx, "<Enter>");
+    assert_top(e, "models");
+    fx_assert_shows(&e->fx, "accounts");
+    fx_assert_not_shows(&e->fx, "buecher");
+    open_rows(e, "accounts");
+    fx_assert_shows(&e->fx, "alicia");
+}
+
 /* ---- typed input ---- */
 
 static void test_form__null_and_empty_text_stay_apart(void **state)
@@ -1999,6 +2119,7 @@ int main(void)
         T(test_picker__pages_a_large_table_and_searches_it),
         T(test_picker__opens_at_the_current_value),
         T(test_form__f1_opens_help_at_the_form_keys),
+        T(test_switch__another_database_without_leaving),
         T(test_form__shows_the_real_server_default),
         T(test_form__datetime_takes_a_plain_date_as_midnight),
         T(test_form__null_and_empty_text_stay_apart),

@@ -34,7 +34,7 @@ typedef struct review_line {
 
 typedef struct review_view {
     tui_view base;
-    int quit_after;
+    int then;      /* once written: TUI_REVIEW_THEN_* or 0 */
     size_t cursor; /* pending index */
     int top;       /* the first line shown */
     int page;
@@ -392,11 +392,19 @@ static void review_status(tui_view *v, tui_app *app, orm_buf *out)
 
 /* ---- actions ---- */
 
+/* Everything written (or nothing left): back, then what was asked. */
+static unsigned done(review_view *rv, tui_app *app)
+{
+    if (rv->then == TUI_REVIEW_THEN_SWITCH)
+        tui_switch_ask(app);
+    return TUI_POP | (rv->then == TUI_REVIEW_THEN_QUIT ? TUI_QUIT : 0);
+}
+
 static unsigned commit(review_view *rv, tui_app *app)
 {
     unsigned result = TUI_REDRAW;
     if (tui_edit_commit(app, &result) == 0)
-        return TUI_POP | (rv->quit_after ? TUI_QUIT : 0);
+        return done(rv, app);
     return result;
 }
 
@@ -524,7 +532,7 @@ static unsigned review_idle(tui_view *v, tui_app *app, int *more)
     *more = 0;
     if (orm_session_pending_count(app->session) > 0)
         return TUI_DONE;
-    return TUI_POP | (rv->quit_after ? TUI_QUIT : 0);
+    return done(rv, app);
 }
 
 static void review_close(tui_view *v)
@@ -554,7 +562,7 @@ static const tui_view_ops review_ops = {
     .close = review_close,
 };
 
-int tui_view_review_new(tui_view **out, tui_app *app, int quit_after)
+int tui_view_review_new(tui_view **out, tui_app *app, int then)
 {
     review_view *rv = calloc(1, sizeof *rv);
     (void)app;
@@ -562,7 +570,7 @@ int tui_view_review_new(tui_view **out, tui_app *app, int quit_after)
     if (!rv)
         return ORM_ENOMEM;
     rv->base.ops = &review_ops;
-    rv->quit_after = quit_after;
+    rv->then = then;
     *out = &rv->base;
     return 0;
 }
