@@ -1171,6 +1171,24 @@ static void test_switch__another_database_without_leaving(void **state)
     fx_assert_shows(&e->fx, "alicia");
 }
 
+/* --read-only holds for a database switched to as well. */
+static void test_switch__read_only_holds_for_the_next_database(void **state)
+{
+    edit_fx *e = *state;
+    char second[512], keys[700];
+    second_database(e, second, sizeof second);
+    e->fx.opts.read_only = 1;
+    start(e);
+    snprintf(keys, sizeof keys, "O%s<Enter>", second);
+    fx_send(&e->fx, keys);
+    assert_top(e, "models");
+    fx_send(&e->fx, "/buecher<Enter>");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "e");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "read-only");
+}
+
 /* ---- typed input ---- */
 
 static void test_form__null_and_empty_text_stay_apart(void **state)
@@ -2120,6 +2138,7 @@ int main(void)
         T(test_picker__opens_at_the_current_value),
         T(test_form__f1_opens_help_at_the_form_keys),
         T(test_switch__another_database_without_leaving),
+        T(test_switch__read_only_holds_for_the_next_database),
         T(test_form__shows_the_real_server_default),
         T(test_form__datetime_takes_a_plain_date_as_midnight),
         T(test_form__null_and_empty_text_stay_apart),

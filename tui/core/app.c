@@ -205,6 +205,7 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
         return ORM_ENOMEM;
     app->db = db;
     app->opts = opts;
+    app->cli_read_only = opts && opts->read_only;
     app->screen = screen;
     rc = orm_session_new(&app->session, db);
     if (rc) {

@@ -151,6 +151,7 @@ struct tui_app {
     char *switch_url, *switch_models, *switch_typed;
     int journaling;
     char *journal_dir;
+    int cli_read_only; /* --read-only: every database opened read-only */
 };
 
 /*

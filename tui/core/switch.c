@@ -270,6 +270,7 @@ unsigned tui_switch_prompt(tui_app *app, const char *text, int done)
         opts.theme = app->opts->theme;
         opts.state_file = app->opts->state_file;
     }
+    opts.read_only = app->cli_read_only; /* --read-only holds for all */
     int status = 0;
     const char *name = typed[0] == '@' ? typed + 1 : NULL;
     if (!name && !strstr(typed, "://") && *typed &&
