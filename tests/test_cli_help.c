@@ -344,6 +344,32 @@ static void test_cli_help__connections_listed_the_same_both_ways(void **state)
     unsetenv("XDG_CONFIG_DIRS");
 }
 
+/* The help lists the filter language's text operators, exact and
+ * case-ignoring alike. */
+static void test_cli_help__lists_exact_and_ignoring_case_operators(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "like",       "ilike",       "contains", "icontains",
+        "startswith", "istartswith", "endswith", "iendswith"};
+    const char *help_args[] = {"help"};
+    output all = cli(help_args, 1);
+    assert_int_equal(all.status, 0);
+    const char *p = strstr(all.out, "EXPR, the filter language");
+    assert_non_null(p);
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t len = strlen(words[i]);
+        const char *at = p;
+        /* As a word of its own: "contains" inside "icontains" is not. */
+        while ((at = strstr(at, words[i])) != NULL &&
+               !(strchr(" \n", at[-1]) && strchr(" \n;.", at[len])))
+            at += len;
+        if (!at)
+            fail_msg("orb --help lacks the operator '%s'", words[i]);
+    }
+    output_free(&all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_cli_help__lists_exactly_the_options_accepted),
         cmocka_unit_test(test_cli_help__unknown_command_is_a_usage_error),
         cmocka_unit_test(test_cli_help__binary_answers_without_connecting),
+        cmocka_unit_test(
+            test_cli_help__lists_exact_and_ignoring_case_operators),
         cmocka_unit_test(test_cli_help__connections_listed_the_same_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

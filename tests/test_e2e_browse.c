@@ -169,6 +169,50 @@ static void test_e2e__crash_restores_the_terminal(void **state)
     assert_terminal_restored(e);
 }
 
+/* O opens a second SQLite file in the same orb: its tables, its rows;
+ * a bad URL first leaves the first database as it was. */
+static void test_e2e__switch_to_a_second_sqlite_file(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    char url[512];
+    orm_db *db = NULL;
+    snprintf(url, sizeof url, "sqlite:///%s/zweite.db?mode=rwc", e->fx.dir);
+    fx_check(orm_db_open(&db, url, NULL), db, "open second");
+    fx_check(orm_db_execute(db,
+                            "CREATE TABLE buecher (id INTEGER PRIMARY KEY, "
+                            "titel TEXT NOT NULL)",
+                            NULL, 0, NULL),
+             db, "create");
+    fx_check(orm_db_execute(db,
+                            "INSERT INTO buecher (titel) VALUES "
+                            "('\xC3\x84rger im B\xC3\xBCro')",
+                            NULL, 0, NULL),
+             db, "insert");
+    orm_db_free(db);
+    tmux_wait_for(t, "Models");
+    tmux_wait_for(t, "items");
+    tmux_keys(t, "O");
+    tmux_wait_for(t, "open: ");
+    tmux_type(t, "sqlite:///nowhere/fehlt.db");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "not switched: cannot open");
+    tmux_keys(t, "/ items Enter");
+    tmux_wait_for(t, "row 1 of 500");
+    tmux_keys(t, "O C-u");
+    tmux_wait_for(t, "open: ");
+    snprintf(url, sizeof url, "sqlite:///%s/zweite.db", e->fx.dir);
+    tmux_type(t, url);
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "buecher");
+    tmux_wait_for(t, "zweite.db");
+    tmux_wait_gone(t, "items");
+    tmux_keys(t, "/ buecher Enter");
+    tmux_wait_for(t, "\xC3\x84rger im B\xC3\xBCro");
+    tmux_keys(t, "Q");
+    assert_int_equal(tmux_wait_exit(t), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +223,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__sigterm_restores_the_terminal,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e__switch_to_a_second_sqlite_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__crash_restores_the_terminal,
                                         setup, teardown),
     };

@@ -1,6 +1,6 @@
 /*
  * End to end, the real `orb` binary in a private tmux server with
- * --state pointing at a temporary file: build `handle contains 'doe' or
+ * --state pointing at a temporary file: build `handle icontains 'doe' or
  * id > 10` with keys, see the count, save it, apply it, quit; start orb
  * again and apply the saved filter from F; and on the command line
  * `orb URL rows accounts --filter NAME` prints the same rows as
@@ -114,9 +114,9 @@ static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
     tmux_wait_for(t, "value: ");
     tmux_type(t, "10");
     tmux_keys(t, "Enter");
-    tmux_wait_for(t, "filter: handle contains 'doe' and id > 10");
+    tmux_wait_for(t, "filter: handle icontains 'doe' and id > 10");
     tmux_keys(t, "o");
-    tmux_wait_for(t, "filter: handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "filter: handle icontains 'doe' or id > 10");
     tmux_wait_for(t, "matches: 7 rows");
     tmux_keys(t, "s");
     tmux_wait_for(t, "save as: ");
@@ -124,7 +124,7 @@ static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
     tmux_keys(t, "Enter");
     tmux_wait_for(t, "saved as 'does'");
     tmux_keys(t, "Enter");
-    tmux_wait_for(t, "where handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "where handle icontains 'doe' or id > 10");
     tmux_wait_for(t, "row 1 of 7");
     tmux_keys(t, "q q q"); /* rows, the narrowing, the models */
     assert_int_equal(tmux_wait_exit(t), 0);
@@ -139,9 +139,26 @@ static void test_e2e__build_save_quit_restart_apply_from_saved(void **state)
     tmux_wait_for(t, "Saved filters of accounts");
     tmux_wait_for(t, "does");
     tmux_keys(t, "Enter");
-    tmux_wait_for(t, "where handle contains 'doe' or id > 10");
+    tmux_wait_for(t, "where handle icontains 'doe' or id > 10");
     tmux_wait_for(t, "row 1 of 7");
     tmux_wait_for(t, "doemaster");
+    /* Saving under the same name asks; y replaces it. */
+    tmux_keys(t, "f");
+    tmux_wait_for(t, "filter: handle icontains 'doe' or id > 10");
+    tmux_keys(t, "o s");
+    tmux_wait_for(t, "save as: ");
+    tmux_type(t, "does");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "replace? y/n: ");
+    tmux_type(t, "y");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "saved as 'does'");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "row 1 of 7");
+    tmux_keys(t, "F");
+    tmux_wait_for(t, "handle icontains 'doe' and id > 10");
+    tmux_keys(t, "q");
+    tmux_wait_for(t, "row 1 of 7");
     tmux_keys(t, "C");
     tmux_wait_for(t, "row 1 of 15");
     tmux_keys(t, "q q q"); /* rows, the narrowing, the models */

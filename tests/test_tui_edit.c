@@ -569,6 +569,72 @@ static void test_mark__d_deletes_every_marked_row(void **state)
     assert_int_equal(db_count(e, e->account, "handle = 'alice'"), 1);
 }
 
+/* With thousands of pending changes a key on the review costs what is
+ * on screen: only the changes in view are laid out, the SQL is made
+ * once it scrolls into view (and kept); the right change is still the
+ * one under the cursor, dropped by x. */
+static void test_review__keys_cost_what_is_on_screen(void **state)
+{
+    edit_fx *e = *state;
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    size_t nrows = 0, laid = 0, plans = 0;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    for (int i = 0; i < 2000; i++) {
+        char handle[32];
+        orm_record *rec = NULL;
+        snprintf(handle, sizeof handle, "u%04d", i);
+        orm_record_new(&rec, e->account);
+        fx_set(rec, "handle", orm_value_text(handle));
+        orm_session_add(s, rec);
+    }
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    start(e);
+    fx_check(orm_query_new(&q, e->fx.app->session, e->account), e->fx.db,
+             "query");
+    assert_int_equal(orm_query_order_by(q, "id", 0), 0);
+    assert_int_equal(orm_query_all(q, &rows, &nrows), 0);
+    for (size_t i = 0; i < nrows; i++)
+        fx_set(rows[i], "bio", orm_value_text("Ärger im Büro"));
+    free(rows);
+    orm_query_free(q);
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 2003);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "w");
+    assert_top(e, "review");
+    tui_view *review = tui_app_top(e->fx.app);
+    tui_view_review_work(review, &laid, &plans);
+    assert_true(laid > 0 && laid <= 30);
+    assert_int_equal(plans, 0);
+    fx_assert_shows(&e->fx, "~ change  <Account alice>");
+    fx_assert_shows(&e->fx, "bio: \"hello\" \xE2\x86\x92 \"Ärger im Büro\"");
+    for (int i = 0; i < 40; i++)
+        fx_send(&e->fx, "j");
+    tui_view_review_work(review, &laid, &plans);
+    assert_true(laid > 0 && laid <= 30);
+    assert_int_equal(plans, 0);
+    int row = fx_row_of(&e->fx, "<Account u0037>");
+    assert_true(row > 0);
+    assert_int_equal(e->fx.scr->cells[row * e->fx.scr->cols].element,
+                     TUI_EL_CURSOR);
+    /* The end: the SQL, made once. */
+    fx_send(&e->fx, "G");
+    fx_assert_shows(&e->fx, "-- [");
+    fx_send(&e->fx, "kkk<PgUp>");
+    tui_view_review_work(review, &laid, &plans);
+    assert_int_equal(plans, 1);
+    assert_true(laid <= 30);
+    /* x drops the change under the cursor, and the SQL is made again. */
+    fx_send(&e->fx, "G");
+    fx_send(&e->fx, "x");
+    fx_assert_shows(&e->fx, "dropped the change of <Account u1999>");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 2002);
+    tui_view_review_work(review, &laid, &plans);
+    assert_int_equal(plans, 2);
+}
+
 static void test_review__drop_one_change_then_commit_the_rest(void **state)
 {
     edit_fx *e = *state;
@@ -845,6 +911,282 @@ static void test_picker__pages_a_large_table_and_searches_it(void **state)
     fx_send(&e->fx, "<Enter>");
     assert_top(e, "form");
     assert_box(e, "account_id", "303");
+}
+
+/* The picker opens on the row the field refers to now: Enter right
+ * away keeps it (it was the first row before). */
+static void test_picker__opens_at_the_current_value(void **state)
+{
+    edit_fx *e = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
+    for (int i = 0; i < 300; i++) {
+        char handle[32];
+        orm_record *rec = NULL;
+        snprintf(handle, sizeof handle, "Ärger%03d", i);
+        orm_record_new(&rec, e->account);
+        fx_set(rec, "handle", orm_value_text(handle));
+        orm_session_add(s, rec);
+    }
+    fx_commit(&e->fx, s);
+    orm_session_free(s);
+    start(e);
+    open_rows(e, "Post");
+    fx_send(&e->fx, "a250<C-p>");
+    assert_top(e, "picker");
+    fx_assert_shows(&e->fx, "<Account Ärger246>");
+    fx_assert_not_shows(&e->fx, "<Account alice>");
+    fx_send(&e->fx, "<Enter>");
+    assert_top(e, "form");
+    assert_box(e, "account_id", "250");
+    /* One row down from there. */
+    fx_send(&e->fx, "<C-p><Down><Enter>");
+    assert_box(e, "account_id", "251");
+    /* A value no row has: the first row. */
+    fx_send(&e->fx, "<C-u>9999<C-p>");
+    assert_top(e, "picker");
+    fx_assert_shows(&e->fx, "<Account alice>");
+    fx_send(&e->fx, "<Esc>");
+    assert_top(e, "form");
+}
+
+/* F1 in a form opens the help at the form's keys (it opened at the
+ * top, the browsing keys, before); q goes back to the form as it was. */
+static void test_form__f1_opens_help_at_the_form_keys(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>Ärger<F1>");
+    assert_top(e, "help");
+    fx_assert_shows(&e->fx, "Forms");
+    fx_assert_shows(&e->fx, "Form: save into the session");
+    fx_assert_not_shows(&e->fx, "Move the cursor up one line");
+    fx_send(&e->fx, "q");
+    assert_top(e, "form");
+    assert_box(e, "handle", "Ärger");
+    /* From the rows screen, the help starts at the top as before. */
+    fx_send(&e->fx, "<Esc>y?");
+    assert_top(e, "help");
+    fx_assert_shows(&e->fx, "Move the cursor up one line");
+}
+
+/* A date-time field takes a plain date as the filters do: its midnight
+ * (local midnight, with the local zone on that day, for a zoned one);
+ * a day that does not exist is still refused with the date's words. */
+static void test_form__datetime_takes_a_plain_date_as_midnight(void **state)
+{
+    edit_fx *e = *state;
+    char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e");
+    go_field(e, "seen");
+    fx_send(&e->fx, "2024-02-30");
+    fx_assert_shows(&e->fx, "day must be 01 to 29 for 2024-02");
+    fx_send(&e->fx, "<C-u>2024-07-01");
+    fx_assert_not_shows(&e->fx, "day must be");
+    fx_assert_not_shows(&e->fx, "expected a date and time");
+    fx_send(&e->fx, "<Tab><C-s>");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "wy");
+    char *got = db_value(e, e->account, "id = 1", "seen");
+    /* Berlin is two hours east in July: 2024-06-30 22:00 UTC. */
+    if (!strstr(got, "2024-07-01 00:00:00+02:00") &&
+        !strstr(got, "2024-06-30 22:00:00+00:00"))
+        fail_msg("seen is [%s], expected Berlin's midnight of 2024-07-01", got);
+    free(got);
+    if (tz)
+        setenv("TZ", tz, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(tz);
+}
+
+/* A column with a plain server default shows that default ('' or 0 or
+ * CURRENT_TIMESTAMP), as the record screen does; "auto" is for a key
+ * the database counts. */
+static void test_form__shows_the_real_server_default(void **state)
+{
+    edit_fx *e = *state;
+    orm_model *m = NULL;
+    fx_check(orm_db_execute(e->fx.db,
+                            "CREATE TABLE notes (id INTEGER PRIMARY KEY "
+                            "AUTOINCREMENT, title TEXT NOT NULL DEFAULT '', "
+                            "n INTEGER NOT NULL DEFAULT 0, created TEXT "
+                            "DEFAULT CURRENT_TIMESTAMP, mood TEXT DEFAULT "
+                            "'Ärger')",
+                            NULL, 0, NULL),
+             e->fx.db, "create notes");
+    fx_check(orm_db_execute(e->fx.db, "INSERT INTO notes DEFAULT VALUES", NULL,
+                            0, NULL),
+             e->fx.db, "insert");
+    fx_check(orm_db_reflect(e->fx.db, "notes", &m), e->fx.db, "reflect");
+    fx_check(orm_db_register(e->fx.db, m), e->fx.db, "register");
+    start(e);
+    open_rows(e, "notes");
+    fx_send(&e->fx, "e");
+    assert_top(e, "form");
+    static const struct {
+        const char *field, *shows;
+    } cases[] = {{"id", "default auto"},
+                 {"title", "default ''"},
+                 {"n", "default 0"},
+                 {"created", "default CURRENT_TIMESTAMP"},
+                 {"mood", "default 'Ärger'"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *line = fx_line(&e->fx, field_row(e, cases[i].field));
+        if (!strstr(line, cases[i].shows))
+            fx_dump_fail(&e->fx, cases[i].field, cases[i].shows);
+        if (i > 0 && strstr(line, "default auto"))
+            fx_dump_fail(&e->fx, cases[i].field, "not auto");
+        free(line);
+    }
+    /* A new record: the defaults are shown in the empty boxes. */
+    fx_send(&e->fx, "<Esc>a");
+    assert_box(e, "n", "0");
+    assert_box(e, "mood", "'Ärger'");
+}
+
+/* ---- switching the database (O) ---- */
+
+/* A second SQLite file next to the first, with a table of its own. */
+static void second_database(edit_fx *e, char *url, size_t size)
+{
+    orm_db *db = NULL;
+    snprintf(url, size, "sqlite:///%s/zweite.db?mode=rwc", e->fx.dir);
+    fx_check(orm_db_open(&db, url, NULL), db, "open second");
+    fx_check(orm_db_execute(db,
+                            "CREATE TABLE buecher (id INTEGER PRIMARY KEY, "
+                            "titel TEXT NOT NULL)",
+                            NULL, 0, NULL),
+             db, "create");
+    fx_check(orm_db_execute(db,
+                            "INSERT INTO buecher (titel) VALUES "
+                            "('\xC3\x84rger im B\xC3\xBCro')",
+                            NULL, 0, NULL),
+             db, "insert");
+    orm_db_free(db);
+    snprintf(url, size, "sqlite:///%s/zweite.db", e->fx.dir);
+}
+
+static int status_has(edit_fx *e, const char *text)
+{
+    char *line = fx_line(&e->fx, e->fx.scr->rows - 1);
+    int found = line && strstr(line, text);
+    free(line);
+    return found;
+}
+
+static void assert_status(edit_fx *e, const char *text)
+{
+    if (!status_has(e, text))
+        fx_dump_fail(&e->fx, "status line lacks", text);
+}
+
+/* O opens another database: pending changes first (written or
+ * discarded, asked as Q asks), a bad URL or a failed connect keeps the
+ * current one usable and says why, a password never shows, a named
+ * connection of the config (Tab completes it) works too. */
+static void test_switch__another_database_without_leaving(void **state)
+{
+    edit_fx *e = *state;
+    char second[512], keys[700], config[300];
+    FILE *f;
+    second_database(e, second, sizeof second);
+    snprintf(config, sizeof config, "%s/config", e->fx.dir);
+    f = fopen(config, "w");
+    assert_non_null(f);
+    fprintf(f, "[connection.erste]\nurl = %s\n", e->fx.url);
+    fclose(f);
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "e<C-u>alicia<C-s>");
+    /* Pending: asked first; Esc stays with everything pending. */
+    fx_send(&e->fx, "O");
+    assert_top(e, "quit");
+    assert_status(e, "1 pending change: write (w), discard (d) or cancel "
+                     "(Esc) before opening another database?");
+    fx_send(&e->fx, "<Esc>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "not switching: your changes are still pending");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
+    /* w: the review, written, then the prompt. */
+    fx_send(&e->fx, "Ow");
+    assert_top(e, "review");
+    fx_send(&e->fx, "y");
+    assert_status(e, "open: ");
+    assert_db_value(e, e->account, "id = 1", "handle", "alicia");
+    fx_send(&e->fx, "<Esc>");
+    fx_assert_shows(&e->fx, "still on sqlite:///");
+    /* d: discarded, then the prompt. */
+    fx_send(&e->fx, "e<C-u>bobby<C-s>Od");
+    assert_status(e, "open: ");
+    assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
+    /* Not a URL: said so, nothing changed, and the rows still work. */
+    fx_send(&e->fx, "nope<Enter>");
+    fx_assert_shows(&e->fx, "not switched: 'nope' is neither a URL");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "j");
+    fx_assert_shows(&e->fx, "alicia");
+    /* What was typed comes back to be fixed. */
+    fx_send(&e->fx, "O");
+    assert_status(e, "open: nope");
+    snprintf(keys, sizeof keys, "<C-u>sqlite:///%s/fehlt.db<Enter>", e->fx.dir);
+    fx_send(&e->fx, keys);
+    fx_assert_shows(&e->fx, "cannot open");
+    assert_top(e, "rows");
+    /* A password is *** on the screen and in the message. */
+    fx_send(&e->fx, "O<C-u>postgresql://ich:Geheim\xC3\x9F@127.0.0.1:1/x");
+    assert_status(e, "open: postgresql://ich:***@127.0.0.1:1/x");
+    fx_assert_not_shows(&e->fx, "Geheim");
+    fx_send(&e->fx, "<Enter>");
+    fx_assert_shows(&e->fx, "not switched: cannot open postgresql://ich:***@");
+    fx_assert_not_shows(&e->fx, "Geheim");
+    fx_send(&e->fx, "O");
+    fx_assert_not_shows(&e->fx, "Geheim");
+    /* The second file: its tables, its rows. */
+    snprintf(keys, sizeof keys, "<C-u>%s<Enter>", second);
+    fx_send(&e->fx, keys);
+    assert_top(e, "models");
+    fx_assert_shows(&e->fx, "zweite.db");
+    fx_assert_shows(&e->fx, "buecher");
+    fx_assert_not_shows(&e->fx, "accounts");
+    fx_send(&e->fx, "/buecher<Enter>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "\xC3\x84rger im B\xC3\xBCro");
+    fx_send(&e->fx, "e<C-u>Grüße<C-s>");
+    fx_send(&e->fx, "wy");
+    /* Back by name, Tab completing it. */
+    fx_send(&e->fx, "O<C-u>@er<Tab>");
+    assert_status(e, "open: @erste");
+    fx_send(&e->fx, "<Enter>");
+    assert_top(e, "models");
+    fx_assert_shows(&e->fx, "accounts");
+    fx_assert_not_shows(&e->fx, "buecher");
+    open_rows(e, "accounts");
+    fx_assert_shows(&e->fx, "alicia");
+}
+
+/* --read-only holds for a database switched to as well. */
+static void test_switch__read_only_holds_for_the_next_database(void **state)
+{
+    edit_fx *e = *state;
+    char second[512], keys[700];
+    second_database(e, second, sizeof second);
+    e->fx.opts.read_only = 1;
+    start(e);
+    snprintf(keys, sizeof keys, "O%s<Enter>", second);
+    fx_send(&e->fx, keys);
+    assert_top(e, "models");
+    fx_send(&e->fx, "/buecher<Enter>");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "e");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "read-only");
 }
 
 /* ---- typed input ---- */
@@ -1181,6 +1523,19 @@ static void test_conflict__reload_and_reapply_my_edit(void **state)
     assert_non_null(strstr(line, "alicia"));
     free(line);
     assert_db_value(e, e->account, "id = 1", "handle", "alice2");
+    /* Its keys on its last line, as the keymap has them. */
+    line = fx_line(&e->fx, e->fx.scr->rows - 2);
+    assert_non_null(strstr(line, "r reload and re-apply my edit"));
+    assert_non_null(strstr(line, "o overwrite theirs"));
+    assert_non_null(strstr(line, "k keep editing"));
+    assert_non_null(strstr(line, "? help"));
+    free(line);
+    /* F1: the help opens at the conflict keys. */
+    fx_send(&e->fx, "<F1>");
+    assert_top(e, "help");
+    fx_assert_shows(&e->fx, "Conflict: write my values over theirs");
+    fx_send(&e->fx, "q");
+    assert_top(e, "conflict");
     fx_send(&e->fx, "r");
     assert_top(e, "review");
     fx_assert_shows(&e->fx, "your edit now applies over the current row");
@@ -1229,6 +1584,10 @@ static void test_conflict__deleted_elsewhere_offers_to_drop(void **state)
     fx_send(&e->fx, "wy");
     assert_top(e, "conflict");
     fx_assert_shows(&e->fx, "was deleted by someone else");
+    char *line = fx_line(&e->fx, e->fx.scr->rows - 2);
+    assert_non_null(strstr(line, "x drop my change"));
+    assert_non_null(strstr(line, "q back"));
+    free(line);
     fx_send(&e->fx, "x");
     assert_top(e, "rows");
     fx_assert_shows(&e->fx, "dropped the change");
@@ -1766,6 +2125,7 @@ int main(void)
         T(test_undo__one_change_at_a_time_back_to_the_loaded_state),
         T(test_mark__d_deletes_every_marked_row),
         T(test_review__drop_one_change_then_commit_the_rest),
+        T(test_review__keys_cost_what_is_on_screen),
         T(test_review__shows_old_and_new_values_with_secrets_masked),
         T(test_commit__unique_violation_opens_form_at_field_and_retry_works),
         T(test_review__error_goes_once_its_field_is_fixed),
@@ -1775,6 +2135,12 @@ int main(void)
         T(test_commit__foreign_key_failure_puts_the_cursor_on_its_column),
         T(test_picker__enter_on_a_foreign_key_opens_it),
         T(test_picker__pages_a_large_table_and_searches_it),
+        T(test_picker__opens_at_the_current_value),
+        T(test_form__f1_opens_help_at_the_form_keys),
+        T(test_switch__another_database_without_leaving),
+        T(test_switch__read_only_holds_for_the_next_database),
+        T(test_form__shows_the_real_server_default),
+        T(test_form__datetime_takes_a_plain_date_as_midnight),
         T(test_form__null_and_empty_text_stay_apart),
         T(test_form__validates_as_you_type_and_keeps_the_input),
         T(test_form__secret_masked_while_typing_and_revealed_on_request),

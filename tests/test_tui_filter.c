@@ -193,7 +193,14 @@ static void test_builder__keys_build_count_apply_status_and_clear(void **state)
 
     /* handle (second column), contains (third operator), doe */
     add_condition(fx, "j", "jj", "doe");
+    /* Text matches ignore case unless told (JDOE2 matches too), as the
+     * line says; ~ makes it exact. */
+    fx_assert_shows(fx, "filter: handle icontains 'doe'");
+    fx_assert_shows(fx, "handle contains 'doe'  (ignoring case)");
+    fx_assert_shows(fx, "matches: 3 rows");
+    fx_send(fx, "j~");
     fx_assert_shows(fx, "filter: handle contains 'doe'");
+    fx_assert_shows(fx, "handle contains 'doe'  (exact case)");
     fx_assert_shows(fx, "matches: 2 rows");
     /* id (first column), > (fifth operator), 10 */
     add_condition(fx, "", "jjjj", "10");
@@ -366,17 +373,76 @@ test_builder__typed_values_are_checked_like_form_fields(void **state)
     fx_send(fx, "3<Enter>");
     fx_assert_shows(fx, "and id between 2 and 3");
     fx_assert_shows(fx, "matches: 2 rows");
-    /* Esc at a value leaves the filter as it was. */
+    /* Esc at a value steps back to the operator; Esc twice more
+     * leaves the filter as it was. */
     fx_send(fx, "a<Enter><Enter><Esc>");
+    fx_assert_shows(fx, "How must id match?");
+    fx_send(fx, "<Esc><Esc>");
     fx_assert_shows(fx, "condition not changed");
     fx_assert_shows(fx, "matches: 2 rows");
+}
+
+/* contains, starts with, ends with ignore case by default, Unicode-wide
+ * ('ärger' finds "Ärger"), and say so; ~ makes one exact; like stays
+ * exact. */
+static void test_builder__text_matches_ignore_case_by_default(void **state)
+{
+    ffx *f = *state;
+    tui_fixture *fx = &f->fx;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    add_account(fx, s, 40, "Ärger im Büro");
+    add_account(fx, s, 41, "ärger zu Hause");
+    add_account(fx, s, 42, "kein ÄRGER");
+    fx_commit(fx, s);
+    orm_session_free(s);
+    open_accounts(state);
+
+    fx_send(fx, "f");
+    add_condition(fx, "j", "jj", "ärger"); /* contains */
+    fx_assert_shows(fx, "filter: handle icontains 'ärger'");
+    fx_assert_shows(fx, "handle contains 'ärger'  (ignoring case)");
+    fx_assert_shows(fx, "matches: 3 rows");
+    fx_send(fx, "j~");
+    fx_assert_shows(fx, "filter: handle contains 'ärger'");
+    fx_assert_shows(fx, "(exact case)");
+    fx_assert_shows(fx, "matches: 1 row");
+    fx_send(fx, "~");
+    fx_assert_shows(fx, "matches: 3 rows");
+
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjjj", "ÄRGER"); /* starts with */
+    fx_assert_shows(fx, "filter: handle istartswith 'ÄRGER'");
+    fx_assert_shows(fx, "matches: 2 rows");
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjjjj", "büro"); /* ends with */
+    fx_assert_shows(fx, "filter: handle iendswith 'büro'");
+    fx_assert_shows(fx, "matches: 1 row");
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjj", "ÄRGER"); /* not contains */
+    fx_assert_shows(fx, "filter: handle not icontains 'ÄRGER'");
+    fx_assert_shows(fx, "matches: 15 rows");
+    /* like is the user's own pattern: exact unless ~. */
+    fx_send(fx, "C");
+    add_condition(fx, "j", "jjjjjj", "%rger%");
+    fx_assert_shows(fx, "filter: handle like '%rger%'");
+    fx_assert_shows(fx, "matches: 2 rows");
+    /* Edited from equals to contains, a condition takes the default. */
+    fx_send(fx, "C");
+    add_condition(fx, "j", "", "kein ÄRGER");
+    fx_assert_shows(fx, "filter: handle = 'kein ÄRGER'");
+    fx_send(fx, "je<Enter>jj<Enter><C-u>ärger<Enter>");
+    fx_assert_shows(fx, "filter: handle icontains 'ärger'");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "row 1 of 3");
 }
 
 static void test_builder__negate_group_move_and_edit(void **state)
 {
     tui_fixture *fx = open_accounts(state);
     fx_send(fx, "f");
-    add_condition(fx, "j", "jj", "doe"); /* handle contains 'doe' */
+    add_condition(fx, "j", "jj", "doe"); /* handle icontains 'doe' */
+    fx_send(fx, "~");                    /* exact: handle contains */
     fx_send(fx, "A");                    /* a group after it: or */
     fx_assert_shows(fx, "any of (or)  (empty)");
     add_condition(fx, "", "jjjj", "13"); /* inside: id > 13 */
@@ -544,14 +610,20 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     fx_send(fx, "does<Enter>");
     fx_assert_shows(fx, "saved as 'does'");
     fx_assert_shows(fx, "saved as 'does'"); /* title too */
-    /* The same name again is refused. */
+    /* The same name again asks before replacing; n keeps the saved one
+     * and asks for another name. */
     fx_send(fx, "<Esc>f:id > 10<Enter>sdoes<Enter>");
     fx_assert_shows(fx, "a filter named 'does' already exists");
+    fx_assert_shows(fx, "Replace the saved filter 'does'?");
+    assert_status_has(fx, "replace? y/n: ");
+    fx_send(fx, "n<Enter>");
+    assert_status_has(fx, "save as: does");
+    fx_assert_shows(fx, "not replaced: type another name");
     fx_send(fx, "<C-u>big<Enter><Esc>");
 
     fx_send(fx, "F");
     fx_assert_shows(fx, "2 saved filters");
-    fx_assert_shows(fx, "handle contains 'doe'");
+    fx_assert_shows(fx, "handle icontains 'doe'");
     fx_assert_shows(fx, "id > 10");
     fx_assert_shows(fx, "never");
     /* Sorted by name: big, does. Rename does. */
@@ -575,8 +647,8 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     /* Apply mine. */
     fx_send(fx, "G<Enter>");
     assert_string_equal(top_name(fx), "rows");
-    assert_status_has(fx, "where handle contains 'doe'");
-    assert_status_has(fx, "row 1 of 2");
+    assert_status_has(fx, "where handle icontains 'doe'");
+    assert_status_has(fx, "row 1 of 3");
     fx_send(fx, "F");
     char *line = fx_line(fx, fx_row_of(fx, "mine"));
     assert_null(strstr(line, "never"));
@@ -588,11 +660,13 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     fx_assert_shows(fx, "saved as 'mine'");
     add_condition(fx, "", "jjjj", "3");
     fx_send(fx, "s<Enter>");
+    assert_status_has(fx, "replace? y/n: ");
+    fx_send(fx, "y<Enter>");
     fx_assert_shows(fx, "saved as 'mine'");
     fx_send(fx, "<Esc>");
     assert_string_equal(top_name(fx), "rows");
     fx_send(fx, "F");
-    fx_assert_shows(fx, "handle contains 'doe' and id > 3");
+    fx_assert_shows(fx, "handle icontains 'doe' and id > 3");
 }
 
 static void test_saved__history_offers_applied_filters(void **state)
@@ -751,6 +825,14 @@ static void test_picker__equals_takes_the_key_of_the_picked_row(void **state)
     fx_send(fx, "<Enter>");
     fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 3");
     fx_assert_shows(fx, "matches: 5 rows");
+    /* Changed, the picker opens on the row the condition names: one
+     * down from customer 3 is 4. */
+    fx_send(fx, "e<Enter><Enter><Down><Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 4");
+    fx_send(fx, "e<Enter><Enter><Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 4");
+    fx_send(fx, "e<Enter><Enter><Up><Enter>");
+    fx_assert_shows(fx, "filter: customer_id = 2 and customer_id != 3");
 
     /* Applied, the rows screen has the keys in its filter. */
     fx_send(fx, "<Enter>");
@@ -944,6 +1026,113 @@ static void test_picker__a_two_column_key_becomes_an_and_group(void **state)
     fx_assert_shows(fx, "matches: 3 rows");
 }
 
+/* Saving under a taken name never replaces silently: y replaces, n and
+ * Esc go back to the name with nothing saved. */
+static void test_saved__taken_name_asks_before_replacing(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "f:handle = 'Ärger'<Enter>sÄrger-Filter<Enter>");
+    fx_assert_shows(fx, "saved as 'Ärger-Filter'");
+    fx_send(fx, "<Esc>f:id > 12<Enter>sÄrger-Filter<Enter>");
+    assert_status_has(fx, "replace? y/n: ");
+    /* Esc: back to the name, nothing replaced. */
+    fx_send(fx, "<Esc>");
+    assert_status_has(fx, "save as: Ärger-Filter");
+    fx_send(fx, "<Esc><Esc>F");
+    fx_assert_shows(fx, "handle = 'Ärger'");
+    fx_assert_not_shows(fx, "id > 12");
+    /* y: replaced. */
+    fx_send(fx, "qf:id > 12<Enter>sÄrger-Filter<Enter>y<Enter>");
+    fx_assert_shows(fx, "saved as 'Ärger-Filter'");
+    fx_send(fx, "<Esc>F");
+    fx_assert_shows(fx, "1 saved filter");
+    fx_assert_shows(fx, "id > 12");
+    fx_assert_not_shows(fx, "handle = 'Ärger'");
+}
+
+/* between with the first value after the second warns and offers to
+ * swap: y swaps, n asks for the second value again. */
+static void test_builder__between_reversed_warns_and_swaps(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "f");
+    add_condition(fx, "", "jjjjjj", "12"); /* id between: from 12 */
+    assert_status_has(fx, "to: ");
+    fx_send(fx, "3<Enter>");
+    fx_assert_shows(fx, "id between 12 and 3 matches nothing");
+    assert_status_has(fx, "swap? y/n: ");
+    fx_send(fx, "n<Enter>");
+    assert_status_has(fx, "to: 3");
+    fx_send(fx, "<C-u>14<Enter>");
+    fx_assert_shows(fx, "filter: id between 12 and 14");
+    fx_assert_shows(fx, "matches: 3 rows");
+    /* Reversed again, y: swapped. */
+    fx_send(fx, "e<Enter><Enter><C-u>9<Enter><C-u>2<Enter>");
+    assert_status_has(fx, "swap? y/n: ");
+    fx_send(fx, "y<Enter>");
+    fx_assert_shows(fx, "filter: id between 2 and 9");
+    fx_assert_shows(fx, "matches: 8 rows");
+    /* Days on a date column. */
+    fx_send(fx, "C");
+    add_condition(fx, "jjj", "jjj", "2000-01-20");
+    fx_send(fx, "2000-01-03<Enter>");
+    fx_assert_shows(fx, "born between 2000-01-20 and 2000-01-03 matches "
+                        "nothing");
+    fx_send(fx, "y<Enter>");
+    fx_assert_shows(fx, "filter: born between '2000-01-03' and '2000-01-20'");
+    /* Decimals by value, not as text ('10.5' > '9.75'). */
+    fx_send(fx, "C");
+    add_condition(fx, "jjjjj", "jjjjjj", "10.5");
+    fx_send(fx, "9.75<Enter>");
+    assert_status_has(fx, "swap? y/n: ");
+    fx_send(fx, "<Esc>"); /* back to the first value */
+    assert_status_has(fx, "from: 10.5");
+    fx_send(fx, "<C-u>1.25<Enter>");
+    assert_status_has(fx, "to: 9.75");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "filter: balance between '1.25' and '9.75'");
+    fx_assert_shows(fx, "matches: 15 rows");
+}
+
+/* Esc while typing a value steps back a step and loses nothing: the
+ * operator chooser shows with the operator chosen, and choosing it
+ * again brings back what was typed (both values of a between). */
+static void test_builder__esc_at_a_value_keeps_what_was_typed(void **state)
+{
+    tui_fixture *fx = open_accounts(state);
+    fx_send(fx, "faj<Enter>jj<Enter>");
+    assert_status_has(fx, "value: ");
+    fx_send(fx, "Ärger im Büro<Esc>");
+    fx_assert_shows(fx, "How must handle match?");
+    fx_assert_shows(fx, "what you typed is kept");
+    assert_string_equal(top_name(fx), "filter-builder");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "value: Ärger im Büro");
+    /* Back twice: the column chooser; a value typed there stays. */
+    fx_send(fx, "<Esc><Esc>");
+    fx_assert_shows(fx, "Which column?");
+    fx_send(fx, "<Enter><Enter>");
+    assert_status_has(fx, "value: Ärger im Büro");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "filter: handle icontains 'Ärger im Büro'");
+    /* between: Esc at the second value goes back to the first, with
+     * both kept. */
+    fx_send(fx, "a<Enter>jjjjjj<Enter>3<Enter>7<Esc>");
+    assert_status_has(fx, "from: 3");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "to: 7");
+    fx_send(fx, "<Esc><Esc>");
+    fx_assert_shows(fx, "How must id match?");
+    fx_send(fx, "<Enter>");
+    assert_status_has(fx, "from: 3");
+    fx_send(fx, "<Enter><Enter>");
+    fx_assert_shows(fx, "and id between 3 and 7");
+    /* A new condition starts empty. */
+    fx_send(fx, "a<Enter><Enter>");
+    assert_status_has(fx, "value: ");
+    assert_status_lacks(fx, "value: 3");
+}
+
 static void test_help__lists_the_filter_keys(void **state)
 {
     tui_fixture *fx = open_accounts(state);
@@ -964,6 +1153,7 @@ int main(void)
         T(test_builder__text_error_shows_a_caret_under_the_position),
         T(test_builder__operators_offered_fit_the_column_type),
         T(test_builder__typed_values_are_checked_like_form_fields),
+        T(test_builder__text_matches_ignore_case_by_default),
         T(test_builder__negate_group_move_and_edit),
         T(test_builder__relative_dates_compile_to_concrete_dates),
         T(test_builder__date_operators_on_screen),
@@ -982,6 +1172,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_picker__a_two_column_key_becomes_an_and_group, setup_batches,
             teardown),
+        T(test_saved__taken_name_asks_before_replacing),
+        T(test_builder__between_reversed_warns_and_swaps),
+        T(test_builder__esc_at_a_value_keeps_what_was_typed),
         T(test_help__lists_the_filter_keys),
 #undef T
     };

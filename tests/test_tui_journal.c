@@ -592,6 +592,56 @@ test_journal__edit_form_text_comes_back_with_changes_and_guards(void **state)
     assert_db(j, &FxCustomer, 1, "name", "Alice B.");
 }
 
+/* A bulk edit's form is journaled like any form: after a crash its
+ * typed text comes back on the same rows (the marked ones, or those the
+ * filter matches, counted again), and saving sets only those rows. */
+static void test_journal__bulk_edit_form_text_comes_back(void **state)
+{
+    journal_fx *j = *state;
+    start(j);
+    char *path = journal_path(j);
+    fx_send(&j->fx, "/Customer<Enter>");
+    fx_send(&j->fx, "mjm"); /* Alice and the third customer */
+    fx_send(&j->fx, "E");
+    assert_top(j, "form");
+    fx_assert_shows(&j->fx, "Bulk edit of 2 rows marked");
+    assert_false(file_exists(path));                /* nothing typed yet */
+    fx_send(&j->fx, "\xC3\x84rger im B\xC3\xBCro"); /* name */
+    if (!file_exists(path))
+        fx_dump_fail(&j->fx, "no journal", path);
+    crash(j);
+    start(j);
+    fx_assert_shows(&j->fx, "Found the text of an open form (customers)");
+    fx_send(&j->fx, "y");
+    assert_top(j, "form");
+    fx_assert_shows(&j->fx, "Bulk edit of 2 rows marked");
+    fx_assert_shows(&j->fx, "[\xC3\x84rger im B\xC3\xBCro");
+    fx_send(&j->fx, "<C-s>");
+    assert_int_equal(orm_session_pending_count(j->fx.app->session), 2);
+    fx_send(&j->fx, "wy");
+    assert_db(j, &FxCustomer, 1, "name", "\xC3\x84rger im B\xC3\xBCro");
+    assert_db(j, &FxCustomer, 3, "name", "\xC3\x84rger im B\xC3\xBCro");
+    assert_db(j, &FxCustomer, 2, "name", "Bob");
+    assert_false(file_exists(path));
+
+    /* Without marks: the rows the search matches, counted again and
+     * asked about again after the restore. */
+    fx_send(&j->fx, "/Customer<Enter>/BOB<Enter>E");
+    fx_assert_shows(&j->fx, "edit all 1 row");
+    fx_send(&j->fx, "yBobby");
+    crash(j);
+    start(j);
+    fx_send(&j->fx, "y");
+    assert_top(j, "form");
+    fx_assert_shows(&j->fx, "edit all 1 row");
+    fx_send(&j->fx, "y");
+    fx_assert_shows(&j->fx, "[Bobby");
+    fx_send(&j->fx, "<C-s>wy");
+    assert_db(j, &FxCustomer, 2, "name", "Bobby");
+    assert_db(j, &FxCustomer, 5, "name", "Eve");
+    free(path);
+}
+
 static void test_journal__a_cancelled_form_leaves_no_journal(void **state)
 {
     journal_fx *j = *state;
@@ -692,6 +742,8 @@ int main(void)
             setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_journal__a_cancelled_form_leaves_no_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__bulk_edit_form_text_comes_back, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_journal__a_second_orb_gets_its_own_journal, setup, teardown),
     };

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -587,6 +588,56 @@ static void test_value__datetime_rejects_missing_time_and_zones(void **state)
                         "error: day must be 01 to 28 for 2023-02");
     assert_string_equal(parsed(&col, "2024-01-31 25:00"),
                         "error: hour must be 00 to 23");
+}
+
+/* What a person types: a plain date for a timestamp is its midnight
+ * (the local zone's, on that day, for a zoned one); everything else as
+ * orm_value_parse reads it. */
+static void test_value__input_plain_date_is_midnight(void **state)
+{
+    (void)state;
+    static const struct {
+        orm_type type;
+        const char *text, *want;
+    } cases[] = {
+        {ORM_DATETIME, "2024-01-31", "2024-01-31 00:00:00"},
+        {ORM_DATETIME, "2024-01-31 13:45", "2024-01-31 13:45:00"},
+        {ORM_DATETIMETZ, "2024-01-31", "2024-01-31 00:00:00+01:00"},
+        {ORM_DATETIMETZ, "2024-07-01", "2024-07-01 00:00:00+02:00"},
+        {ORM_DATETIMETZ, "2024-07-01 10:00Z", "2024-07-01 10:00:00+00:00"},
+        {ORM_DATETIME, "2023-02-29", "error: day must be 01 to 28 for 2023-02"},
+        {ORM_DATETIME, "Ärger",
+         "error: expected a date and time like "
+         "2024-01-31 13:45"},
+        {ORM_DATE, "2024-01-31", "2024-01-31"},
+    };
+    char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        orm_column col = column(cases[i].type);
+        orm_value v = ORM_VALUE_NULL_INIT;
+        orm_error err = ORM_ERROR_INIT;
+        char shown[256];
+        if (orm_value_parse_input(&v, &col, cases[i].text, &err) == 0) {
+            char *s = orm_value_format(&v, &col);
+            snprintf(shown, sizeof shown, "%s", s ? s : "?");
+            free(s);
+        } else {
+            snprintf(shown, sizeof shown, "error: %s", err.message);
+        }
+        if (strcmp(shown, cases[i].want) != 0)
+            fail_msg("%s: got [%s], want [%s]", cases[i].text, shown,
+                     cases[i].want);
+        orm_value_clear(&v);
+        orm_error_clear(&err);
+    }
+    if (tz)
+        setenv("TZ", tz, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(tz);
 }
 
 static void test_value__datetimetz_canonical_zone_is_plus_hh_mm(void **state)
@@ -1461,6 +1512,7 @@ int main(void)
         cmocka_unit_test(
             test_value__datetime_canonical_form_uses_space_and_seconds),
         cmocka_unit_test(test_value__datetime_rejects_missing_time_and_zones),
+        cmocka_unit_test(test_value__input_plain_date_is_midnight),
         cmocka_unit_test(test_value__datetimetz_canonical_zone_is_plus_hh_mm),
         cmocka_unit_test(test_value__datetimetz_without_zone_asks_for_one),
         cmocka_unit_test(test_value__datetimetz_rejects_bad_zones),

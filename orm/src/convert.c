@@ -513,6 +513,42 @@ int orm_value_parse(orm_value *out, const orm_column *col, const char *text,
     return convert_text(out, col, text, strlen(text), err);
 }
 
+int orm_value_parse_input(orm_value *out, const orm_column *col,
+                          const char *text, orm_error *err)
+{
+    orm_datetime day;
+    char stamp[32];
+    int rc = orm_value_parse(out, col, text, err);
+    if (rc == 0 || rc == ORM_ENOMEM ||
+        (col->type != ORM_DATETIME && col->type != ORM_DATETIMETZ) ||
+        orm_datetime_parse(&day, text, strlen(text), ORM_DATE) !=
+            ORM_DATETIME_OK)
+        return rc;
+    /* A plain date against a timestamp means its midnight (local
+     * midnight for a zoned one). */
+    if (col->type == ORM_DATETIMETZ) {
+        int zone = orm_datetime_local_zone(day.year, day.month, day.day, 0);
+        int east = zone >= 0 ? zone : -zone;
+        snprintf(stamp, sizeof stamp, "%s 00:00:00%c%02d:%02d", text,
+                 zone < 0 ? '-' : '+', east / 60, east % 60);
+    } else {
+        snprintf(stamp, sizeof stamp, "%s 00:00:00", text);
+    }
+    orm_error retry = ORM_ERROR_INIT;
+    orm_value_clear(out);
+    int retry_rc = orm_value_parse(out, col, stamp, &retry);
+    if (retry_rc == 0 || retry_rc == ORM_ENOMEM) {
+        orm_error_clear(err);
+        rc = retry_rc;
+        if (rc)
+            orm_error_set(err, rc, "out of memory");
+    } else {
+        orm_value_clear(out);
+    }
+    orm_error_clear(&retry);
+    return rc;
+}
+
 /* ---- formatting ---- */
 
 static char *format_blob(const unsigned char *bytes, size_t len)

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "c_locale.h"
 #include "orm/sys/datetime.h"
@@ -227,6 +228,20 @@ static void civil_from_days(long z, int *y, int *m, int *d)
     *d = (int)(doy - (153 * mp + 2) / 5 + 1);
     *m = (int)(mp < 10 ? mp + 3 : mp - 9);
     *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int orm_datetime_local_zone(int year, int month, int day, int hour)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_isdst = -1;
+    if (mktime(&tm) == (time_t)-1)
+        return 0;
+    return (int)(tm.tm_gmtoff / 60);
 }
 
 void orm_datetime_to_utc(orm_datetime *dt)

@@ -153,12 +153,6 @@ static int literal_natural(filter_parser *p, filter_literal *lit,
     return fail(p, ORM_EINVALID, lit->pos, "bad literal");
 }
 
-static int is_plain_date(const char *s)
-{
-    orm_datetime day;
-    return orm_datetime_parse(&day, s, strlen(s), ORM_DATE) == ORM_DATETIME_OK;
-}
-
 /*
  * The literal as a value of `col` (orm_value_parse does the checking), or
  * its natural kind without a column. `textop`: the value is a pattern or
@@ -185,20 +179,8 @@ int filter_literal_value(filter_parser *p, filter_literal *lit,
         lit->text = normal;
     }
     orm_error conv = ORM_ERROR_INIT;
-    int rc = orm_value_parse(out, col, lit->text, &conv);
-    if (rc != 0 && rc != ORM_ENOMEM &&
-        (col->type == ORM_DATETIME || col->type == ORM_DATETIMETZ) &&
-        is_plain_date(lit->text)) {
-        /* '2024-01-31' against a timestamp means its midnight */
-        char stamp[32];
-        snprintf(stamp, sizeof stamp, "%s 00:00:00", lit->text);
-        orm_error retry = ORM_ERROR_INIT;
-        orm_value_clear(out);
-        int retry_rc = orm_value_parse(out, col, stamp, &retry);
-        if (retry_rc == 0 || retry_rc == ORM_ENOMEM)
-            rc = retry_rc;
-        orm_error_clear(&retry);
-    }
+    /* '2024-01-31' against a timestamp means its midnight */
+    int rc = orm_value_parse_input(out, col, lit->text, &conv);
     if (rc == 0) {
         orm_error_clear(&conv);
         return 0;

@@ -50,6 +50,8 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
       "Open: model -> rows -> record; follow a key")                           \
     X(BACK, "back", BROWSE, "q Esc", "Go back (quit on the models screen)")    \
     X(QUIT, "quit", GLOBAL, "Q", "Quit orb")                                   \
+    X(SWITCH_CONNECTION, "switch-db", BROWSE, "O",                             \
+      "Open another database: a URL or @NAME")                                 \
     X(HELP, "help", GLOBAL, "? F1", "Show this help")                          \
     X(SORT, "sort", BROWSE, "s", "Sort by the current column: asc, desc, off") \
     X(SORT_ADD, "sort-add", ROWS, "S",                                         \

@@ -91,6 +91,14 @@ static void push_pending(tui_app *app)
     app->stack[app->depth++] = v;
 }
 
+void tui_app_close_views(tui_app *app)
+{
+    while (app->depth)
+        view_close(app->stack[--app->depth]);
+    view_close(app->pushed);
+    app->pushed = NULL;
+}
+
 static void pop(tui_app *app)
 {
     if (!app->depth)
@@ -197,6 +205,7 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
         return ORM_ENOMEM;
     app->db = db;
     app->opts = opts;
+    app->cli_read_only = opts && opts->read_only;
     app->screen = screen;
     rc = orm_session_new(&app->session, db);
     if (rc) {
@@ -229,6 +238,12 @@ void tui_app_free(tui_app *app)
     tui_journal_free(app->journal); /* the file stays: nothing was said */
     tui_columns_memo_free(app->columns_memo);
     orm_session_free(app->session);
+    orm_db_free(app->own_db);
+    orm_db_free(app->retired_db);
+    free(app->switch_url);
+    free(app->switch_models);
+    free(app->switch_typed);
+    free(app->journal_dir);
     tui_config_clear(&app->config);
     free(app->config_dir);
     free(app->start_problems);
@@ -250,7 +265,13 @@ int tui_app_start(tui_app *app)
 
 void tui_app_journal(tui_app *app, const char *dir)
 {
-    tui_view *offer = tui_journal_start(app, dir);
+    tui_view *offer;
+    if (dir != app->journal_dir) { /* kept for the next database */
+        free(app->journal_dir);
+        app->journal_dir = dir ? orm_strdup(dir) : NULL;
+    }
+    app->journaling = 1;
+    offer = tui_journal_start(app, dir);
     if (offer) {
         app->pushed = offer;
         push_pending(app);
@@ -293,6 +314,10 @@ static void prompt_notify(tui_app *app, int done)
     const char *text = orm_buf_str(&app->prompt_text);
     if (done == 1 || done == -1)
         app->prompt = TUI_PROMPT_NONE;
+    if (app->switching) { /* the prompt is the switch's (switch.c) */
+        apply(app, tui_switch_prompt(app, text ? text : "", done));
+        return;
+    }
     if (v && v->ops->prompt)
         apply(app, v->ops->prompt(v, app, kind, text ? text : "", done));
 }
@@ -341,6 +366,10 @@ static void run_action(tui_app *app, tui_action a)
     if (a == TUI_ACT_QUIT) {
         if (!tui_edit_confirm_quit(app))
             app->done = 1;
+        return;
+    }
+    if (a == TUI_ACT_SWITCH_CONNECTION) {
+        apply(app, tui_app_switch(app));
         return;
     }
     if (a == TUI_ACT_HELP && v && v->ops->kind != TUI_VIEW_HELP) {
@@ -493,7 +522,12 @@ static void draw_status(tui_app *app, tui_view *v)
     if (app->prompt != TUI_PROMPT_NONE) {
         tui_screen_fill(scr, row, 0, scr->cols, TUI_EL_PROMPT);
         orm_buf_append(&text, app->prompt_label);
-        orm_buf_append(&text, orm_buf_str(&app->prompt_text));
+        if (app->prompt == TUI_PROMPT_URL)
+            tui_switch_shown(&text, orm_buf_str(&app->prompt_text)
+                                        ? orm_buf_str(&app->prompt_text)
+                                        : "");
+        else
+            orm_buf_append(&text, orm_buf_str(&app->prompt_text));
         orm_buf_append(&text, "\xE2\x96\x8F"); /* a thin bar: the caret */
         const char *s = orm_buf_str(&text);
         int w = tui_text_widthz(s);

@@ -47,7 +47,8 @@ typedef enum tui_prompt_kind {
     TUI_PROMPT_SEARCH,
     TUI_PROMPT_GOTO,
     TUI_PROMPT_NARROW,
-    TUI_PROMPT_COLUMN
+    TUI_PROMPT_COLUMN,
+    TUI_PROMPT_URL /* a database URL: its password shown as *** */
 } tui_prompt_kind;
 
 typedef struct tui_app tui_app;
@@ -138,6 +139,19 @@ struct tui_app {
     struct tui_edit *edit;       /* editing state (edit.c), NULL until used */
     struct tui_journal *journal; /* recovery journal (journal.c), or NULL */
     struct tui_columns_memo *columns_memo; /* hidden columns (columns.c) */
+    /* Switching the database (switch.c): the prompt is the switch's
+     * while `switching`; a database opened there (own_db) and the one
+     * before it (retired_db) are the app's, the first one main.c's; the
+     * options it was opened with (strings owned); what was typed at a
+     * failed try; where the journal lives (journal_dir, NULL: the state
+     * directory) once tui_app_journal was called. */
+    int switching;
+    orm_db *own_db, *retired_db;
+    tui_options switched;
+    char *switch_url, *switch_models, *switch_typed;
+    int journaling;
+    char *journal_dir;
+    int cli_read_only; /* --read-only: every database opened read-only */
 };
 
 /*
@@ -198,5 +212,20 @@ void tui_app_prompt(tui_app *app, tui_prompt_kind kind, const char *label,
                     const char *initial);
 /* Lines the body has on the current screen. */
 int tui_app_body_height(const tui_app *app);
+/* Close every screen (nothing is shown until tui_app_start). */
+void tui_app_close_views(tui_app *app);
+
+/* ---- switching the database (switch.c) ---- */
+
+/* The switch-connection key: ask about pending changes first (a
+ * question screen is pushed: TUI_PUSH), else the prompt for the URL. */
+unsigned tui_app_switch(tui_app *app);
+/* The prompt for the URL or @NAME (after the pending changes went). */
+void tui_switch_ask(tui_app *app);
+/* The prompt's text changed, was submitted or cancelled (as
+ * tui_view_ops.prompt). */
+unsigned tui_switch_prompt(tui_app *app, const char *text, int done);
+/* A URL as typed with its password as ***. */
+void tui_switch_shown(orm_buf *out, const char *text);
 
 #endif

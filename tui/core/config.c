@@ -637,7 +637,6 @@ int tui_config_use_connection(tui_config *cfg, tui_options *opts,
 {
     orm_buf problems = ORM_BUF_INIT;
     const tui_connection *c = NULL;
-    orm_suggestion sg = {name, NULL, 0};
 
     tui_config_load_all(cfg, NULL, NULL, &problems);
     if (name)
@@ -649,6 +648,14 @@ int tui_config_use_connection(tui_config *cfg, tui_options *opts,
     orm_buf_free(&problems);
     if (!name)
         return 0;
+    return tui_config_point_at(cfg, opts, name, err);
+}
+
+int tui_config_point_at(tui_config *cfg, tui_options *opts, const char *name,
+                        FILE *err)
+{
+    const tui_connection *c = tui_config_connection(cfg, name);
+    orm_suggestion sg = {name, NULL, 0};
     if (!c) {
         for (size_t i = 0; i < cfg->nconnections; i++)
             orm_suggest(&sg, cfg->connections[i].name);

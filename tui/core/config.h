@@ -117,5 +117,10 @@ int tui_config_connections_print(const tui_config *cfg, FILE *out);
 struct tui_options;
 int tui_config_use_connection(tui_config *cfg, struct tui_options *opts,
                               const char *name, int report, FILE *err);
+/* The second half of tui_config_use_connection, on a config already
+ * read: point `opts` at connection `name` (the same return values and
+ * messages). The browser's switch-connection key uses it. */
+int tui_config_point_at(tui_config *cfg, struct tui_options *opts,
+                        const char *name, FILE *err);
 
 #endif

@@ -110,6 +110,10 @@ typedef struct tui_picker_options {
      * values (copied). May be NULL. */
     const orm_value *marked;
     size_t nmarked;
+    /* The value the field holds now: `nkey` values of the key columns
+     * (copied); the picker opens with its cursor on that row. NULL, or
+     * a value no row has: on the first row. */
+    const orm_value *current;
     /* The title after the model's name: what Enter does (copied). NULL:
      * "Enter puts its <first key column>". */
     const char *purpose;
@@ -140,12 +144,24 @@ int tui_view_form_bulk_new(tui_view **out, tui_app *app, tui_bulk *bulk);
  * or NULL when `v` is not a form (the recovery journal keeps what was
  * typed). */
 struct tui_form *tui_view_form_state(tui_view *v, orm_record **rec);
-/* Every pending change and the SQL; `quit_after`: quit once written. */
-int tui_view_review_new(tui_view **out, tui_app *app, int quit_after);
+/* The same for a bulk form: its state and the rows it sets (borrowed);
+ * NULL when `v` is not one. */
+struct tui_form *tui_view_form_bulk_state(tui_view *v, const tui_bulk **bulk);
+/* Every pending change and the SQL; `then`, once written: 0 stay,
+ * TUI_REVIEW_THEN_QUIT quit, TUI_REVIEW_THEN_SWITCH ask for the database
+ * to switch to (switch.c). */
+enum { TUI_REVIEW_THEN_QUIT = 1, TUI_REVIEW_THEN_SWITCH = 2 };
+int tui_view_review_new(tui_view **out, tui_app *app, int then);
+/* How many changes the review laid out as text at its last draw (those
+ * in view), and how many times it made the SQL: what a key costs there,
+ * for the tests. */
+void tui_view_review_work(const tui_view *review, size_t *laid_out,
+                          size_t *plans);
 /* The conflict of `rec` (the commit said ORM_ECONFLICT). */
 int tui_view_conflict_new(tui_view **out, tui_app *app, orm_record *rec);
-/* "3 pending changes: write (w), discard (d) or cancel (Esc)?" */
-int tui_view_quit_new(tui_view **out, tui_app *app);
+/* "3 pending changes: write (w), discard (d) or cancel (Esc)?" before
+ * quitting, or (`switching`) before opening another database. */
+int tui_view_quit_new(tui_view **out, tui_app *app, int switching);
 /* The screen that offers an earlier run's changes back (journal.h):
  * y restores them, n discards them after asking again, q quits. */
 int tui_view_recover_new(tui_view **out, const tui_journal_found *found);

@@ -26,6 +26,7 @@ struct tui_bulk {
     size_t nkey, nrows;
     size_t count;
     char *what;
+    char *described; /* without marks: what the count was shown with */
 };
 
 void tui_bulk_free(tui_bulk *b)
@@ -37,7 +38,25 @@ void tui_bulk_free(tui_bulk *b)
         orm_value_clear(&b->keys[i]);
     free(b->keys);
     free(b->what);
+    free(b->described);
     free(b);
+}
+
+const orm_value *tui_bulk_keys(const tui_bulk *b, size_t *nrows, size_t *nkey)
+{
+    *nrows = b->nrows;
+    *nkey = b->nkey;
+    return b->keys;
+}
+
+const orm_expr *tui_bulk_filter(const tui_bulk *b)
+{
+    return b->filter;
+}
+
+const char *tui_bulk_described(const tui_bulk *b)
+{
+    return b->described;
 }
 
 const orm_model *tui_bulk_model(const tui_bulk *b)
@@ -114,6 +133,79 @@ static int count_matching(tui_app *app, const orm_model *m,
     return rc;
 }
 
+/* Every row `filter` matches (NULL: all), counted now: ORM_ENOTFOUND
+ * when none, ORM_EINVALID when more than TUI_BULK_MAX (said in `err`). */
+static int from_filter(tui_bulk *b, tui_app *app, const orm_expr *filter,
+                       const char *described, orm_error *err)
+{
+    int64_t count = 0;
+    orm_buf what = ORM_BUF_INIT;
+    if (count_matching(app, b->m, filter, &count) != 0)
+        return orm_error_set(err, ORM_EERROR, "%s",
+                             app->message.len ? orm_buf_str(&app->message)
+                                              : "cannot count the rows");
+    if (count == 0)
+        return orm_error_set(err, ORM_ENOTFOUND, "no rows to edit%s",
+                             filter ? ": none match the filter" : "");
+    if (count > TUI_BULK_MAX) {
+        char n[40], limit[40];
+        tui_text_count(n, sizeof n, (long long)count, 0);
+        tui_text_count(limit, sizeof limit, TUI_BULK_MAX, 0);
+        return orm_error_set(err, ORM_EINVALID,
+                             "%s rows match: a bulk edit takes at most %s "
+                             "(mark rows, narrow the filter, or use orb URL "
+                             "set %s --where ...)",
+                             n, limit, b->m->table);
+    }
+    if ((filter && !(b->filter = orm_expr_copy(filter))) ||
+        (described && !(b->described = orm_strdup(described))))
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    b->count = (size_t)count;
+    say_count(&what, b->count);
+    if (described && *described)
+        orm_buf_appendf(&what, " %s", described);
+    b->what = orm_buf_finish(&what);
+    return b->what ? 0 : orm_error_set(err, ORM_ENOMEM, "out of memory");
+}
+
+int tui_bulk_restore(tui_bulk **out, tui_app *app, const orm_model *m,
+                     const orm_value *keys, size_t nrows, size_t nkey,
+                     const orm_expr *filter, const char *described,
+                     orm_error *err)
+{
+    tui_bulk *b = calloc(1, sizeof *b);
+    orm_buf what = ORM_BUF_INIT;
+    int rc = 0;
+    *out = NULL;
+    if (!b)
+        return orm_error_set(err, ORM_ENOMEM, "out of memory");
+    b->m = m;
+    if (!keys) {
+        rc = from_filter(b, app, filter, described, err);
+    } else if (!(b->keys = calloc(nrows * nkey + 1, sizeof *b->keys))) {
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+    } else {
+        b->nkey = nkey;
+        for (; b->nrows < nrows && rc == 0; b->nrows++)
+            for (size_t c = 0; c < nkey && rc == 0; c++)
+                if (orm_value_copy(&b->keys[b->nrows * nkey + c],
+                                   &keys[b->nrows * nkey + c]))
+                    rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        b->count = nrows;
+        say_count(&what, nrows);
+        orm_buf_append(&what, " marked");
+        if (rc == 0 && !(b->what = orm_buf_finish(&what)))
+            rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        orm_buf_free(&what);
+    }
+    if (rc) {
+        tui_bulk_free(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
 unsigned tui_edit_bulk(tui_app *app, const orm_model *m, const orm_expr *filter,
                        const char *described)
 {
@@ -133,37 +225,15 @@ unsigned tui_edit_bulk(tui_app *app, const orm_model *m, const orm_expr *filter,
     if (nmarks) {
         rc = from_marks(b, app, nmarks);
     } else {
-        int64_t count = 0;
-        orm_buf what = ORM_BUF_INIT;
-        char limit[40];
-        if (count_matching(app, m, filter, &count) != 0)
+        orm_error err = ORM_ERROR_INIT;
+        rc = from_filter(b, app, filter, described, &err);
+        if (rc == ORM_ENOTFOUND)
+            tui_app_message(app, "%s", orm_error_text(&err));
+        else if (rc && rc != ORM_ENOMEM)
+            tui_app_error(app, "%s", orm_error_text(&err));
+        orm_error_clear(&err);
+        if (rc && rc != ORM_ENOMEM)
             goto fail;
-        if (count == 0) {
-            tui_app_message(app, "no rows to edit%s",
-                            filter ? ": none match the filter" : "");
-            goto fail;
-        }
-        if (count > TUI_BULK_MAX) {
-            char n[40];
-            tui_text_count(n, sizeof n, (long long)count, 0);
-            tui_text_count(limit, sizeof limit, TUI_BULK_MAX, 0);
-            tui_app_error(app,
-                          "%s rows match: a bulk edit takes at most %s (mark "
-                          "rows, narrow the filter, or use orb URL set %s "
-                          "--where ...)",
-                          n, limit, m->table);
-            goto fail;
-        }
-        if (filter && !(b->filter = orm_expr_copy(filter))) {
-            rc = ORM_ENOMEM;
-        } else {
-            b->count = (size_t)count;
-            say_count(&what, b->count);
-            if (described && *described)
-                orm_buf_appendf(&what, " %s", described);
-            b->what = orm_buf_finish(&what);
-            rc = b->what ? 0 : ORM_ENOMEM;
-        }
     }
     if (rc == 0)
         rc = tui_view_form_bulk_new(&v, app, b);

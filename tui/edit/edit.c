@@ -1015,7 +1015,7 @@ int tui_edit_confirm_quit(tui_app *app)
         return 0;
     /* Never quit because the question could not be asked: staying
      * keeps the user's work. */
-    if (tui_view_quit_new(&v, app) != 0)
+    if (tui_view_quit_new(&v, app, 0) != 0)
         tui_app_error(app, "cannot ask about the pending changes (out of "
                            "memory): write or undo them first");
     else

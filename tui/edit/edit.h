@@ -160,6 +160,19 @@ int tui_bulk_asks(const tui_bulk *b);
  */
 int tui_bulk_apply(tui_bulk *b, tui_app *app, struct tui_form *f, size_t *bad);
 void tui_bulk_free(tui_bulk *b);
+/* What a bulk edit stands for, for the recovery journal: the marked
+ * rows' keys (nrows of nkey values; NULL without marks), else the
+ * filter (NULL: every row) and the words the count was shown with. */
+const orm_value *tui_bulk_keys(const tui_bulk *b, size_t *nrows, size_t *nkey);
+const orm_expr *tui_bulk_filter(const tui_bulk *b);
+const char *tui_bulk_described(const tui_bulk *b);
+/* A bulk edit again from what the journal kept: the keys' rows, or every
+ * row the filter matches (counted again). *out is owned; 0, or an error
+ * in `err` (no rows now, too many, out of memory). */
+int tui_bulk_restore(tui_bulk **out, tui_app *app, const orm_model *m,
+                     const orm_value *keys, size_t nrows, size_t nkey,
+                     const orm_expr *filter, const char *described,
+                     orm_error *err);
 
 /* ---- writing ---- */
 

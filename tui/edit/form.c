@@ -138,8 +138,11 @@ const char *tui_form_default_text(const tui_form *f, size_t i)
         return col->default_gen;
     if (col->default_value)
         return col->default_value;
+    /* The database's own default as its schema says it (what the
+     * record screen shows): '' or 0 or now(), not "auto", which is for
+     * keys the database counts (serial, identity, autoincrement). */
     if (col->server_default)
-        return "auto";
+        return col->server_default;
     return NULL;
 }
 
@@ -191,8 +194,9 @@ int tui_form_value(const tui_form *f, size_t i, orm_value *out, orm_error *err)
         return orm_error_set(err, ORM_ETYPE, "empty: type a value%s",
                              orm_column_nullable(col) ? " (or Ctrl-N for NULL)"
                                                       : "");
-    /* Text with a NUL cannot be typed; anything else parses as is. */
-    return orm_value_parse(out, col, text, err);
+    /* Text with a NUL cannot be typed; anything else parses as the
+     * filters read it (a plain date for a timestamp: its midnight). */
+    return orm_value_parse_input(out, col, text, err);
 }
 
 int tui_form_check(tui_form *f, size_t i)

@@ -26,7 +26,10 @@
  *   "form": {"table": "accounts", "change": 0 | "loaded": {...},
  *            "current": "handle", "fields": {"handle": {"text": "jd"}}}
  * ("change": the pending change it edits; "loaded": a record without
- * one; neither: a new record; a field null: NULL was chosen).
+ * one; neither: a new record; a field null: NULL was chosen). A bulk
+ * edit's form has "bulk" instead: {"keys": [[key values], ...]} for
+ * marked rows, or {"where": "filter text" | null, "described": "..."}
+ * for the rows a filter matches (counted again when restored).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -473,14 +476,51 @@ static json_t *change_json(const orm_record *rec)
     return obj;
 }
 
-/* The form `f` editing `rec` (NULL: a new record). */
-static json_t *form_json(tui_app *app, const tui_form *f, orm_record *rec)
+/* What a bulk edit stands for (see the top of the file). */
+static json_t *bulk_json(const tui_bulk *b)
+{
+    size_t nrows = 0, nkey = 0;
+    const orm_value *keys = tui_bulk_keys(b, &nrows, &nkey);
+    json_t *obj = json_object();
+    int bad = !obj;
+    if (!bad && keys) {
+        json_t *rows = json_array();
+        for (size_t r = 0; rows && r < nrows && !bad; r++) {
+            json_t *row = json_array();
+            for (size_t k = 0; row && k < nkey && !bad; k++)
+                bad = json_array_append_new(
+                          row, value_json(&keys[r * nkey + k])) != 0;
+            bad = bad || !row || json_array_append_new(rows, row) != 0;
+        }
+        bad = bad || put(obj, "keys", rows) != 0;
+    } else if (!bad) {
+        const orm_expr *filter = tui_bulk_filter(b);
+        char *text = filter ? orm_filter_print(filter) : NULL;
+        const char *described = tui_bulk_described(b);
+        bad =
+            (filter && !text) ||
+            put(obj, "where", text ? json_string(text) : json_null()) != 0 ||
+            put(obj, "described", json_string(described ? described : "")) != 0;
+        free(text);
+    }
+    if (bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* The form `f` editing `rec` (NULL: a new record), or a bulk edit's. */
+static json_t *form_json(tui_app *app, const tui_form *f, orm_record *rec,
+                         const tui_bulk *bulk)
 {
     orm_session *s = app->session;
     const orm_model *m = f->model;
     json_t *obj = json_object(), *fields = json_object();
     int bad = !obj || !fields || put(obj, "table", json_string(m->table)) ||
               (m->schema && put(obj, "schema", json_string(m->schema)));
+    if (!bad && bulk)
+        bad = put(obj, "bulk", bulk_json(bulk)) != 0;
     if (!bad && rec) {
         size_t n = orm_session_pending_count(s), at = n;
         for (size_t i = 0; i < n && at == n; i++)
@@ -520,6 +560,23 @@ static json_t *form_json(tui_app *app, const tui_form *f, orm_record *rec)
     return obj;
 }
 
+/* The open form, the top one (a picker may be over it): a record's or a
+ * bulk edit's; NULL without one. */
+static const tui_form *open_form(tui_app *app, orm_record **rec,
+                                 const tui_bulk **bulk)
+{
+    *rec = NULL;
+    *bulk = NULL;
+    for (size_t d = app->depth; d-- > 0;) {
+        const tui_form *f = tui_view_form_state(app->stack[d], rec);
+        if (!f)
+            f = tui_view_form_bulk_state(app->stack[d], bulk);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
 /* The app's state as the journal's body (without time); NULL when out of
  * memory. *empty: nothing pending and no form with text. */
 static json_t *state_json(const tui_journal *j, tui_app *app, int *empty)
@@ -529,17 +586,12 @@ static json_t *state_json(const tui_journal *j, tui_app *app, int *empty)
     json_t *doc = json_object(), *changes = json_array();
     int bad = !doc || !changes;
     *empty = n == 0;
-    /* The open form (the top one: a picker may be over it). */
-    for (size_t d = app->depth; !bad && d-- > 0;) {
-        orm_record *rec = NULL;
-        const tui_form *f = tui_view_form_state(app->stack[d], &rec);
-        if (!f)
-            continue;
-        if (tui_form_touched(f)) {
-            bad = put(doc, "form", form_json(app, f, rec)) != 0;
-            *empty = 0;
-        }
-        break;
+    orm_record *rec = NULL;
+    const tui_bulk *bulk = NULL;
+    const tui_form *f = bad ? NULL : open_form(app, &rec, &bulk);
+    if (f && tui_form_touched(f)) {
+        bad = put(doc, "form", form_json(app, f, rec, bulk)) != 0;
+        *empty = 0;
     }
     for (size_t i = 0; !bad && i < n; i++) {
         json_t *c = change_json(orm_session_pending_at(s, i));
@@ -563,19 +615,15 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err);
  * when out of memory. */
 static char *form_text(tui_app *app)
 {
-    for (size_t d = app->depth; d-- > 0;) {
-        orm_record *rec = NULL;
-        const tui_form *f = tui_view_form_state(app->stack[d], &rec);
-        if (!f)
-            continue;
-        if (!tui_form_touched(f))
-            break;
-        json_t *form = form_json(app, f, rec);
-        char *text = form ? json_dumps(form, JSON_COMPACT) : NULL;
-        json_decref(form);
-        return text;
-    }
-    return orm_strdup("");
+    orm_record *rec = NULL;
+    const tui_bulk *bulk = NULL;
+    const tui_form *f = open_form(app, &rec, &bulk);
+    if (!f || !tui_form_touched(f))
+        return orm_strdup("");
+    json_t *form = form_json(app, f, rec, bulk);
+    char *text = form ? json_dumps(form, JSON_COMPACT) : NULL;
+    json_decref(form);
+    return text;
 }
 
 int tui_journal_sync(tui_journal *j, tui_app *app, orm_error *err)
@@ -904,8 +952,56 @@ static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
     return rc;
 }
 
+/* A bulk edit's form again, on the rows it stood for. */
+static int restore_bulk(tui_app *app, const orm_model *m, const json_t *bulk,
+                        tui_view **out, orm_error *err)
+{
+    const json_t *rows = json_object_get(bulk, "keys");
+    const json_t *where = json_object_get(bulk, "where");
+    const char *described =
+        json_string_value(json_object_get(bulk, "described"));
+    orm_value *keys = NULL;
+    orm_expr *filter = NULL;
+    tui_bulk *b = NULL;
+    size_t nrows = json_array_size(rows), nkey = 0, at = 0;
+    int rc = 0;
+    if (rows) {
+        nkey = json_array_size(json_array_get(rows, 0));
+        if (!json_is_array(rows) || nrows == 0 || nkey == 0)
+            return orm_error_set(err, ORM_EPARSE,
+                                 "the bulk edit's rows are missing");
+        if (!(keys = calloc(nrows * nkey, sizeof *keys)))
+            return orm_error_set(err, ORM_ENOMEM, "out of memory");
+        for (size_t r = 0; r < nrows && rc == 0; r++) {
+            const json_t *row = json_array_get(rows, r);
+            if (json_array_size(row) != nkey)
+                rc = orm_error_set(err, ORM_EPARSE,
+                                   "the bulk edit's row %zu has %zu key "
+                                   "values, not %zu",
+                                   r + 1, json_array_size(row), nkey);
+            for (size_t k = 0; k < nkey && rc == 0; k++, at++)
+                rc = value_from_json(&keys[at], json_array_get(row, k), err);
+        }
+    } else if (json_is_string(where)) {
+        rc = orm_filter_parse(&filter, json_string_value(where), m, err);
+    }
+    if (rc == 0)
+        rc = tui_bulk_restore(&b, app, m, keys, nrows, nkey, filter, described,
+                              err);
+    if (rc == 0 && tui_view_form_bulk_new(out, app, b) != 0) {
+        tui_bulk_free(b);
+        rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < at; i++)
+        orm_value_clear(&keys[i]);
+    free(keys);
+    orm_expr_free(filter);
+    return rc;
+}
+
 /* The form of the journal, with the text as typed, on the record it
- * edited: a restored change, a record attached as loaded, or a new one. */
+ * edited: a restored change, a record attached as loaded, or a new one;
+ * or a bulk edit's, on its rows. */
 static int restore_form(tui_app *app, const json_t *form, tui_view **out,
                         orm_error *err)
 {
@@ -919,7 +1015,11 @@ static int restore_form(tui_app *app, const json_t *form, tui_view **out,
     if (!m)
         return orm_error_set(err, ORM_ENOTFOUND, "no table %s here now",
                              json_string_value(json_object_get(form, "table")));
-    if (change) {
+    const json_t *bulk = json_object_get(form, "bulk");
+    if (bulk) {
+        if ((rc = restore_bulk(app, m, bulk, &v, err)) != 0)
+            return rc;
+    } else if (change) {
         rec = orm_session_pending_at(app->session,
                                      (size_t)json_integer_value(change));
         if (!rec || orm_record_model(rec) != m)
@@ -930,9 +1030,11 @@ static int restore_form(tui_app *app, const json_t *form, tui_view **out,
                (rc = attach_loaded(app, m, form, &rec, err)) != 0) {
         return rc;
     }
-    if (tui_view_form_new(&v, app, m, rec, NULL) != 0)
+    if (!v && tui_view_form_new(&v, app, m, rec, NULL) != 0)
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
-    tui_form *f = tui_view_form_state(v, NULL);
+    const tui_bulk *restored = NULL;
+    tui_form *f = bulk ? tui_view_form_bulk_state(v, &restored)
+                       : tui_view_form_state(v, NULL);
     json_object_foreach(json_object_get(form, "fields"), name, jv)
     {
         int col = orm_model_column_index(m, name);

@@ -62,6 +62,39 @@ static void cell(orm_buf *out, const tui_app *app, const orm_column *col,
     tui_value_show(out, &el, &right, col, v, 0, &app->display);
 }
 
+/* "r reload ..." with the keys bound now: the first key of each. */
+static void hint(const tui_app *app, orm_buf *out, tui_action a,
+                 const char *what)
+{
+    for (size_t i = 0; i < app->keymap.count; i++)
+        if (app->keymap.bindings[i].action == a) {
+            char name[32];
+            tui_key_name(app->keymap.bindings[i].key, name, sizeof name);
+            orm_buf_appendf(out, "%s%s %s", out->len ? " \xC2\xB7 " : "", name,
+                            what);
+            return;
+        }
+}
+
+/* The screen's keys, on its last line as the other screens have them. */
+static void draw_keys(const conflict_view *cv, const tui_app *app,
+                      tui_screen *scr, int row)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (cv->gone) {
+        hint(app, &b, TUI_ACT_DROP_CHANGE, "drop my change");
+        hint(app, &b, TUI_ACT_BACK, "back");
+    } else {
+        hint(app, &b, TUI_ACT_RELOAD_REAPPLY, "reload and re-apply my edit");
+        hint(app, &b, TUI_ACT_OVERWRITE, "overwrite theirs");
+        hint(app, &b, TUI_ACT_KEEP_EDITING, "keep editing");
+    }
+    hint(app, &b, TUI_ACT_HELP, "help");
+    tui_screen_put(scr, row, 0, orm_buf_str(&b) ? orm_buf_str(&b) : "", -1,
+                   TUI_EL_HELP_KEY);
+    orm_buf_free(&b);
+}
+
 static void conflict_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                           int height)
 {
@@ -71,7 +104,8 @@ static void conflict_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     orm_buf b = ORM_BUF_INIT;
     char *repr = orm_record_repr(cv->rec);
     int row = top, name_w = 6;
-    (void)app;
+    if (height > 2)
+        draw_keys(cv, app, scr, top + height - 1);
     if (cv->gone)
         orm_buf_appendf(&b,
                         CROSS " %s was deleted by someone else: "
@@ -158,11 +192,8 @@ static void conflict_status(tui_view *v, tui_app *app, orm_buf *out)
 {
     conflict_view *cv = (conflict_view *)v;
     (void)app;
-    if (cv->gone)
-        orm_buf_append(out, "x drop my change \xC2\xB7 Esc back");
-    else
-        orm_buf_append(out, "r reload and re-apply my edit \xC2\xB7 o "
-                            "overwrite theirs \xC2\xB7 k keep editing");
+    orm_buf_appendf(out, "conflict \xC2\xB7 nothing written \xC2\xB7 %s",
+                    cv->gone ? "the row is gone" : "the row changed");
 }
 
 /* ---- actions ---- */

@@ -559,9 +559,20 @@ static unsigned pick(form_view *fv, tui_app *app, int by_enter)
                                .key_columns = {(size_t)ref},
                                .nkey = 1,
                                .hook = {.picked = picked, .payload = fv}};
+    /* The picker opens on the row the field refers to now. */
+    const tui_form_field *fd = &f->fields[f->current];
+    const char *now = fd->is_null ? NULL : orm_buf_str(&fd->text);
+    orm_value current = ORM_VALUE_NULL_INIT;
+    orm_error err = ORM_ERROR_INIT;
+    if (now && *now &&
+        orm_value_parse(&current, &target->columns[ref], now, &err) == 0)
+        opts.current = &current;
+    orm_error_clear(&err);
     fv->pick_field = f->current;
     fv->pick_ref = &target->columns[ref];
-    if (tui_view_picker_new(&picker, app, &opts) != 0) {
+    int rc = tui_view_picker_new(&picker, app, &opts);
+    orm_value_clear(&current);
+    if (rc != 0) {
         tui_app_error(app, "out of memory");
         return TUI_REDRAW;
     }
@@ -788,6 +799,15 @@ tui_form *tui_view_form_state(tui_view *v, orm_record **rec)
         return NULL; /* no one record's form: the journal leaves it */
     if (rec)
         *rec = fv->rec;
+    return &fv->form;
+}
+
+tui_form *tui_view_form_bulk_state(tui_view *v, const tui_bulk **bulk)
+{
+    if (!v || v->ops != &form_ops || !((form_view *)v)->bulk)
+        return NULL;
+    form_view *fv = (form_view *)v;
+    *bulk = fv->bulk;
     return &fv->form;
 }
 

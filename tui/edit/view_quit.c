@@ -3,6 +3,9 @@
  * changes: write (w), discard (d) or cancel (Esc)?" on the status line,
  * over the screen it was asked from. Write opens the review and quits
  * once everything is written; discard forgets the changes and quits.
+ * The same question comes before switching to another database
+ * (switch.c): then the review, or the discard, leads to the prompt for
+ * it instead of quitting.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 
 typedef struct quit_view {
     tui_view base;
+    int switching; /* asked before switching, not quitting */
 } quit_view;
 
 /* The question's keys (d discards), then browsing's (w writes, Esc). */
@@ -56,26 +60,29 @@ static void first_key(const tui_app *app, tui_action a, orm_buf *out)
 static void quit_status(tui_view *v, tui_app *app, orm_buf *out)
 {
     size_t n = orm_session_pending_count(app->session);
-    (void)v;
+    const quit_view *qv = (const quit_view *)v;
     orm_buf_appendf(out, "%zu pending change%s: write (", n, n == 1 ? "" : "s");
     first_key(app, TUI_ACT_WRITE, out);
     orm_buf_append(out, "), discard (");
     first_key(app, TUI_ACT_DISCARD, out);
     orm_buf_append(out, ") or cancel (");
     first_key(app, TUI_ACT_FORM_CANCEL, out);
-    orm_buf_append(out, ")?");
+    orm_buf_append(out,
+                   qv->switching ? ") before opening another database?" : ")?");
 }
 
 static unsigned quit_key(tui_view *v, tui_app *app, int key)
 {
     tui_view *review = NULL;
-    (void)v;
+    const quit_view *qv = (const quit_view *)v;
     if (key == TUI_KEY_RESIZE || key == TUI_KEY_INTERRUPT)
         return TUI_UNHANDLED;
     tui_action a = tui_keymap_lookup_in(&app->keymap, quit_scopes, key);
     switch (a) {
     case TUI_ACT_WRITE:
-        if (tui_view_review_new(&review, app, 1) != 0) {
+        if (tui_view_review_new(&review, app,
+                                qv->switching ? TUI_REVIEW_THEN_SWITCH
+                                              : TUI_REVIEW_THEN_QUIT) != 0) {
             tui_app_error(app, "out of memory");
             return TUI_REDRAW;
         }
@@ -83,10 +90,14 @@ static unsigned quit_key(tui_view *v, tui_app *app, int key)
         return TUI_POP | TUI_PUSH;
     case TUI_ACT_DISCARD:
         orm_session_rollback(app->session);
-        return TUI_QUIT;
+        if (!qv->switching)
+            return TUI_QUIT;
+        tui_switch_ask(app);
+        return TUI_POP;
     case TUI_ACT_FORM_CANCEL:
     case TUI_ACT_BACK:
-        tui_app_message(app, "not quitting: your changes are still pending");
+        tui_app_message(app, "not %s: your changes are still pending",
+                        qv->switching ? "switching" : "quitting");
         return TUI_POP;
     default:
         return TUI_REDRAW; /* answer the question first */
@@ -118,7 +129,7 @@ static const tui_view_ops quit_ops = {
     .close = quit_close,
 };
 
-int tui_view_quit_new(tui_view **out, tui_app *app)
+int tui_view_quit_new(tui_view **out, tui_app *app, int switching)
 {
     quit_view *qv = calloc(1, sizeof *qv);
     (void)app;
@@ -126,6 +137,7 @@ int tui_view_quit_new(tui_view **out, tui_app *app)
     if (!qv)
         return ORM_ENOMEM;
     qv->base.ops = &quit_ops;
+    qv->switching = switching;
     *out = &qv->base;
     return 0;
 }

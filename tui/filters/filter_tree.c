@@ -12,6 +12,7 @@
 #include "filter_tree.h"
 #include "filter_tree_internal.h"
 #include "orm/sys/datetime.h"
+#include "orm/sys/number.h"
 #include "text.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -156,6 +157,14 @@ int tui_fop_has_case(tui_fop op)
            op == TUI_FOP_LIKE;
 }
 
+int tui_fop_default_icase(tui_fop op)
+{
+    /* As Flask-Admin's text filters: contains, starts / ends with ignore
+     * case unless told; like is the user's own pattern, taken exactly. */
+    return op == TUI_FOP_CONTAINS || op == TUI_FOP_NOT_CONTAINS ||
+           op == TUI_FOP_STARTSWITH || op == TUI_FOP_ENDSWITH;
+}
+
 int ftree_is_timestamp(const orm_column *col)
 {
     return col && (col->type == ORM_DATETIME || col->type == ORM_DATETIMETZ);
@@ -208,20 +217,11 @@ void ftree_month_bounds(const tui_date *d, tui_date *first, tui_date *last)
 /* The local zone offset on a day, as "+HH:MM". */
 static void zone_of(char *out, size_t size, const tui_date *d)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = d->year - 1900;
-    tm.tm_mon = d->month - 1;
-    tm.tm_mday = d->day;
-    tm.tm_hour = 12;
-    tm.tm_isdst = -1;
-    mktime(&tm);
-    long off = tm.tm_gmtoff;
+    int off = orm_datetime_local_zone(d->year, d->month, d->day, 12);
     char sign = off < 0 ? '-' : '+';
     if (off < 0)
         off = -off;
-    snprintf(out, size, "%c%02d:%02d", sign, (int)(off / 3600 % 100),
-             (int)(off / 60 % 60));
+    snprintf(out, size, "%c%02d:%02d", sign, off / 60 % 100, off % 60);
 }
 
 static int parse_day(const char *s, size_t len, tui_date *out)
@@ -585,6 +585,54 @@ int tui_fvalue_parse(orm_value *out, const orm_column *col, tui_fop op,
     return orm_value_parse(out, &as, text, err);
 }
 
+/* A date or time value as canonical UTC text, which sorts as it reads
+ * (a day alone sorts before its midnight). 0 when it does not read. */
+static int canonical_time(char *out, const orm_value *v, orm_type type)
+{
+    orm_datetime dt;
+    if (orm_datetime_parse(&dt, v->u.s.ptr, v->u.s.len, type) !=
+            ORM_DATETIME_OK &&
+        orm_datetime_parse(&dt, v->u.s.ptr, v->u.s.len, ORM_DATE) !=
+            ORM_DATETIME_OK)
+        return 0;
+    if (dt.parts & ORM_DATETIME_HAS_ZONE)
+        orm_datetime_to_utc(&dt);
+    orm_datetime_text(out, &dt);
+    return 1;
+}
+
+int tui_fvalues_reversed(const orm_value *low, const orm_value *high,
+                         const orm_column *col)
+{
+    if (low->kind != high->kind)
+        return 0;
+    switch (low->kind) {
+    case ORM_VINT:
+        return low->u.i > high->u.i;
+    case ORM_VFLOAT:
+        return low->u.f > high->u.f;
+    case ORM_VTEXT:
+        break;
+    default:
+        return 0;
+    }
+    if (col->type == ORM_NUMERIC) {
+        double a, b;
+        return orm_double_parse(&a, low->u.s.ptr, low->u.s.len) == 0 &&
+               orm_double_parse(&b, high->u.s.ptr, high->u.s.len) == 0 && a > b;
+    }
+    if (col->type == ORM_DATE || col->type == ORM_TIME ||
+        col->type == ORM_DATETIME || col->type == ORM_DATETIMETZ) {
+        char a[ORM_DATETIME_TEXT_MAX], b[ORM_DATETIME_TEXT_MAX];
+        return canonical_time(a, low, col->type) &&
+               canonical_time(b, high, col->type) && strcmp(a, b) > 0;
+    }
+    /* Text: code point order, which UTF-8's byte order is. */
+    size_t n = low->u.s.len < high->u.s.len ? low->u.s.len : high->u.s.len;
+    int c = memcmp(low->u.s.ptr, high->u.s.ptr, n);
+    return c > 0 || (c == 0 && low->u.s.len > high->u.s.len);
+}
+
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t';
@@ -799,6 +847,8 @@ void tui_fnode_describe(const tui_fnode *n, const orm_model *model,
         orm_buf_append(out, ")");
     if (n->icase)
         orm_buf_append(out, "  (ignoring case)");
+    else if (!n->is_group && tui_fop_has_case(n->op))
+        orm_buf_append(out, "  (exact case)");
     if (tui_fop_relative(n->op)) {
         if (n->op == TUI_FOP_TODAY) {
             from = to = *today;

@@ -167,6 +167,9 @@ int tui_fop_values(tui_fop op);
 int tui_fop_relative(tui_fop op);
 /* Can it match case-insensitively? */
 int tui_fop_has_case(tui_fop op);
+/* Does a new condition with it ignore case unless toggled? (contains,
+ * not contains, starts with, ends with: yes; like: no.) */
+int tui_fop_default_icase(tui_fop op);
 
 /*
  * A value as the user typed it, for an operator on a column: checked
@@ -176,6 +179,11 @@ int tui_fop_has_case(tui_fop op);
  */
 int tui_fvalue_parse(orm_value *out, const orm_column *col, tui_fop op,
                      const char *text, orm_error *err);
+/* Is `low` after `high` in the order the database compares them in
+ * (numbers, days and instants, text by code point)? A between with such
+ * bounds matches nothing. */
+int tui_fvalues_reversed(const orm_value *low, const orm_value *high,
+                         const orm_column *col);
 /* A list: values separated by commas; 'single quotes' keep commas and
  * spaces ('' is a quote). *out is an owned array (tui_fvalues_free). */
 int tui_fvalues_parse(orm_value **out, size_t *count, const orm_column *col,

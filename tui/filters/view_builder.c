@@ -88,6 +88,16 @@ static void end_ask(builder_view *bv)
     set_str(&bv->ask_error, NULL);
     bv->ask_pos = 0;
     orm_value_clear(&bv->low);
+    orm_value_clear(&bv->high);
+    set_str(&bv->save_name, NULL);
+}
+
+/* The condition being made is done with (made or given up): what was
+ * typed for it goes. */
+static void drop_drafts(builder_view *bv)
+{
+    set_str(&bv->draft[0], NULL);
+    set_str(&bv->draft[1], NULL);
 }
 
 static void ask(builder_view *bv, tui_app *app, builder_ask what,
@@ -263,12 +273,14 @@ static unsigned apply_filter(builder_view *bv, tui_app *app)
     return rc == 0 ? TUI_POP : TUI_REDRAW;
 }
 
-static unsigned save_filter(builder_view *bv, tui_app *app, const char *name)
+/* Save under `name`; a name already taken is replaced only when the
+ * user said so (replace), else asked about. */
+static unsigned save_filter(builder_view *bv, tui_app *app, const char *name,
+                            int replace)
 {
     tui_state *st = NULL;
     orm_error err = ORM_ERROR_INIT;
     char *key = tui_state_model_key(bv->m);
-    int replace = bv->saved_name && strcmp(bv->saved_name, name) == 0;
     int rc;
     if (!key) {
         tui_app_error(app, "out of memory");
@@ -287,11 +299,13 @@ static unsigned save_filter(builder_view *bv, tui_app *app, const char *name)
         tui_app_message(app, "saved as '%s' (F lists saved filters)", name);
     } else if (rc == ORM_EUNIQUE) {
         orm_buf why = ORM_BUF_INIT;
-        orm_buf_appendf(&why,
-                        "%s: choose another name, or delete it "
-                        "from the saved filters first",
+        char *taken = orm_strdup(name); /* name may be save_name */
+        orm_buf_appendf(&why, "%s: y replaces it, n keeps it",
                         orm_error_text(&err));
-        ask_again(bv, app, "save as: ", name, orm_buf_str(&why), 0);
+        ask(bv, app, ASK_REPLACE, "replace? y/n: ", NULL);
+        set_str(&bv->ask_error, orm_buf_str(&why));
+        free(bv->save_name);
+        bv->save_name = taken;
         orm_buf_free(&why);
     } else {
         end_ask(bv);
@@ -332,6 +346,8 @@ static unsigned open_history(builder_view *bv, tui_app *app)
 
 static void start_condition(builder_view *bv, tui_fnode *editing)
 {
+    drop_drafts(bv);
+    bv->op = TUI_FOP_COUNT; /* none chosen yet */
     bv->editing = editing;
     bv->mode = MODE_COLUMN;
     bv->pick = bv->pick_top = 0;
@@ -345,14 +361,18 @@ static void start_condition(builder_view *bv, tui_fnode *editing)
 static void choose_column(builder_view *bv)
 {
     const orm_column *col = builder_column_at(bv, bv->pick);
+    /* Back on the column it had (Esc stepped back): its operator again. */
+    tui_fop again = bv->col == bv->pick ? bv->op : TUI_FOP_COUNT;
     bv->col = bv->pick;
     bv->nops = tui_fop_choices(col, bv->ops, TUI_FOP_COUNT);
     bv->mode = MODE_OP;
     bv->pick = bv->pick_top = 0;
-    if (bv->editing && strcmp(bv->editing->column, col->name) == 0)
-        for (size_t i = 0; i < bv->nops; i++)
-            if (bv->ops[i] == bv->editing->op)
-                bv->pick = i;
+    if (again == TUI_FOP_COUNT && bv->editing &&
+        strcmp(bv->editing->column, col->name) == 0)
+        again = bv->editing->op;
+    for (size_t i = 0; i < bv->nops; i++)
+        if (bv->ops[i] == again)
+            bv->pick = i;
 }
 
 /* The value the condition being edited had, to type over. */
@@ -360,6 +380,8 @@ static char *old_value_text(const builder_view *bv, size_t i)
 {
     const tui_fnode *n = bv->editing;
     const orm_column *col = builder_column_at(bv, bv->col);
+    if (i < 2 && bv->draft[i]) /* typed before Esc stepped back */
+        return orm_strdup(bv->draft[i]);
     if (!n || strcmp(n->column, col->name) != 0 || i >= n->nvalues ||
         tui_fop_values(n->op) != tui_fop_values(bv->op))
         return NULL;
@@ -374,13 +396,17 @@ unsigned builder_finish_condition(builder_view *bv, tui_app *app,
     const orm_column *col = builder_column_at(bv, bv->col);
     int rc;
     if (bv->editing) {
-        int icase = bv->editing->icase && tui_fop_has_case(bv->op);
+        /* A text match keeps its case choice; one that becomes a text
+         * match takes the operator's default. */
+        int icase = tui_fop_has_case(bv->editing->op)
+                        ? bv->editing->icase && tui_fop_has_case(bv->op)
+                        : tui_fop_default_icase(bv->op);
         rc = tui_fnode_set(bv->editing, col->name, bv->op, values, n, icase);
         if (rc == 0)
             bv->cursor = tui_ftree_line_of(bv->tree, bv->editing);
     } else {
-        tui_fnode *node =
-            tui_fnode_new_condition(col->name, bv->op, values, n, 0);
+        tui_fnode *node = tui_fnode_new_condition(
+            col->name, bv->op, values, n, tui_fop_default_icase(bv->op));
         rc = node ? tui_ftree_insert(bv->tree, builder_current(bv), node)
                   : ORM_ENOMEM;
         if (rc == 0)
@@ -389,6 +415,7 @@ unsigned builder_finish_condition(builder_view *bv, tui_app *app,
     bv->mode = MODE_TREE;
     bv->editing = NULL;
     end_ask(bv);
+    drop_drafts(bv);
     if (rc)
         tui_app_error(app, "out of memory");
     builder_changed(bv);
@@ -443,11 +470,28 @@ static unsigned submit_value(builder_view *bv, tui_app *app, const char *text,
         ask_again(bv, app, label, text, orm_buf_str(&why), 0);
     } else if (bv->ask == ASK_LOW) {
         char *old = old_value_text(bv, 1);
+        set_str(&bv->draft[0], text);
         orm_value_clear(&bv->low);
         bv->low = v; /* moved */
         v = orm_value_null();
         ask(bv, app, ASK_HIGH, "to: ", old);
         free(old);
+    } else if (bv->ask == ASK_HIGH && tui_fvalues_reversed(&bv->low, &v, col)) {
+        /* Nothing lies between them: say so, offer to swap. */
+        char *a = tui_fvalue_text(&bv->low, col);
+        char *b = tui_fvalue_text(&v, col);
+        set_str(&bv->draft[1], text);
+        orm_value_clear(&bv->high);
+        bv->high = v; /* moved */
+        v = orm_value_null();
+        ask(bv, app, ASK_SWAP, "swap? y/n: ", NULL);
+        orm_buf_appendf(&why,
+                        "%s between %s and %s matches nothing: the first "
+                        "value is after the second",
+                        col->name, a ? a : "?", b ? b : "?");
+        set_str(&bv->ask_error, orm_buf_str(&why));
+        free(a);
+        free(b);
     } else if (bv->ask == ASK_HIGH) {
         orm_value both[2] = {bv->low, v};
         /* copies, then clears low */
@@ -495,26 +539,102 @@ static unsigned submit_text(builder_view *bv, tui_app *app, const char *text)
     return TUI_REDRAW;
 }
 
+static int said_yes(const char *answer)
+{
+    return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+/* Esc at a prompt goes back one step and loses nothing: a value typed
+ * for the condition is kept for when it is asked again (the operator
+ * chooser shows, Esc there goes to the column, once more to the tree);
+ * the second value of a between goes back to the first. */
+static unsigned step_back(builder_view *bv, tui_app *app, const char *text)
+{
+    switch (bv->ask) {
+    case ASK_VALUE:
+    case ASK_LOW:
+    case ASK_LIST:
+        set_str(&bv->draft[0], text);
+        end_ask(bv);
+        bv->mode = MODE_OP; /* the operator still chosen */
+        tui_app_message(app, "back to the operator (what you typed is "
+                             "kept); Esc again: the column");
+        return TUI_REDRAW;
+    case ASK_HIGH:
+    case ASK_SWAP: {
+        char *low = NULL;
+        if (bv->ask == ASK_HIGH)
+            set_str(&bv->draft[1], text);
+        end_ask(bv);
+        low = old_value_text(bv, 0);
+        ask(bv, app, ASK_LOW, "from: ", low);
+        free(low);
+        return TUI_REDRAW;
+    }
+    case ASK_REPLACE: {
+        char *name = bv->save_name ? orm_strdup(bv->save_name) : NULL;
+        end_ask(bv);
+        ask(bv, app, ASK_SAVE, "save as: ", name);
+        free(name);
+        return TUI_REDRAW;
+    }
+    default:
+        end_ask(bv);
+        return TUI_REDRAW;
+    }
+}
+
+static unsigned answer_replace(builder_view *bv, tui_app *app, const char *text)
+{
+    char *name = bv->save_name ? orm_strdup(bv->save_name) : NULL;
+    unsigned r = TUI_REDRAW;
+    if (!name) {
+        end_ask(bv);
+        tui_app_error(app, "out of memory");
+        return r;
+    }
+    if (said_yes(text)) {
+        r = save_filter(bv, app, name, 1);
+    } else {
+        end_ask(bv);
+        ask(bv, app, ASK_SAVE, "save as: ", name);
+        set_str(&bv->ask_error, "not replaced: type another name");
+    }
+    free(name);
+    return r;
+}
+
+static unsigned answer_swap(builder_view *bv, tui_app *app, const char *text)
+{
+    if (said_yes(text)) {
+        orm_value both[2] = {bv->high, bv->low};
+        return builder_finish_condition(bv, app, both, 2);
+    }
+    /* n: the second value again, as typed. */
+    orm_value_clear(&bv->high);
+    char *high = old_value_text(bv, 1);
+    ask(bv, app, ASK_HIGH, "to: ", high);
+    free(high);
+    return TUI_REDRAW;
+}
+
 static unsigned builder_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
                                const char *text, int done)
 {
     builder_view *bv = (builder_view *)v;
-    static const char *const labels[] = {
-        [ASK_VALUE] = "value: ", [ASK_LOW] = "from: ",
-        [ASK_HIGH] = "to: ",     [ASK_LIST] = "values: ",
-        [ASK_TEXT] = "filter: ", [ASK_SAVE] = "save as: "};
+    static const char *const labels[] = {[ASK_VALUE] = "value: ",
+                                         [ASK_LOW] = "from: ",
+                                         [ASK_HIGH] = "to: ",
+                                         [ASK_LIST] = "values: ",
+                                         [ASK_TEXT] = "filter: ",
+                                         [ASK_SAVE] = "save as: ",
+                                         [ASK_REPLACE] = "replace? y/n: ",
+                                         [ASK_SWAP] = "swap? y/n: "};
     (void)kind;
     if (bv->ask == ASK_NONE)
         return TUI_REDRAW;
-    if (done < 0) {
-        if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE) {
-            bv->mode = MODE_TREE;
-            bv->editing = NULL;
-            tui_app_message(app, "condition not changed");
-        }
-        end_ask(bv);
-        return TUI_REDRAW;
-    }
+    if (done < 0)
+        return step_back(bv, app, text);
     if (done == 0) {
         if (bv->ask == ASK_TEXT) {
             check_text(bv, text);
@@ -527,6 +647,10 @@ static unsigned builder_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
     switch (bv->ask) {
     case ASK_TEXT:
         return submit_text(bv, app, text);
+    case ASK_REPLACE:
+        return answer_replace(bv, app, text);
+    case ASK_SWAP:
+        return answer_swap(bv, app, text);
     case ASK_SAVE: {
         char *name = orm_strdup(text);
         unsigned r;
@@ -536,7 +660,7 @@ static unsigned builder_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
             free(name);
             return TUI_REDRAW;
         }
-        r = save_filter(bv, app, name);
+        r = save_filter(bv, app, name, 0);
         free(name);
         return r;
     }
@@ -630,8 +754,11 @@ static unsigned pick_action(builder_view *bv, tui_app *app, tui_action a)
             bv->mode = MODE_COLUMN;
             bv->pick = bv->col;
         } else {
+            if (bv->mode == MODE_COLUMN)
+                tui_app_message(app, "condition not changed");
             bv->mode = MODE_TREE;
             bv->editing = NULL;
+            drop_drafts(bv);
         }
         return TUI_REDRAW;
     case TUI_ACT_OPEN:
@@ -859,6 +986,9 @@ static void builder_close(tui_view *v)
     free(bv->initial);
     free(bv->count_error);
     orm_value_clear(&bv->low);
+    orm_value_clear(&bv->high);
+    drop_drafts(bv);
+    free(bv->save_name);
     tui_strings_free(bv->history, bv->nhistory);
     free(bv);
 }

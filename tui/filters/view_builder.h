@@ -32,7 +32,9 @@ typedef enum builder_ask {
     ASK_HIGH,
     ASK_LIST,
     ASK_TEXT, /* the whole filter as text */
-    ASK_SAVE
+    ASK_SAVE,
+    ASK_REPLACE, /* save over the saved filter of that name? y/n */
+    ASK_SWAP     /* between's bounds reversed: swap them? y/n */
 } builder_ask;
 
 /* A foreign key a picker fills: this model's columns and the
@@ -71,6 +73,10 @@ typedef struct builder_view {
     tui_fop op;
     fk_pick fk; /* while a picker is open above */
     orm_value low;
+    orm_value high;  /* ASK_SWAP: the second bound, after the first */
+    char *draft[2];  /* the value(s) typed for the condition being made,
+                        kept when Esc steps back to the operator */
+    char *save_name; /* ASK_REPLACE: the name that is taken */
     builder_ask ask;
     char *ask_text;  /* what is typed at the prompt now */
     char *ask_error; /* what is wrong with it, or NULL */

@@ -172,6 +172,18 @@ static void draw_ask(builder_view *bv, tui_screen *scr, int y, int height)
                         "Esc cancels):",
                         bv->m->name);
         break;
+    case ASK_REPLACE:
+        orm_buf_appendf(&head,
+                        "Replace the saved filter '%s'? (y replaces "
+                        "it, n picks another name)",
+                        bv->save_name ? bv->save_name : "");
+        break;
+    case ASK_SWAP:
+        orm_buf_appendf(&head,
+                        "%s between: swap the values? (y swaps, n "
+                        "types the second again)",
+                        col->name);
+        break;
     case ASK_LIST:
         orm_buf_appendf(&head,
                         "%s %s: values separated by commas, "
@@ -184,13 +196,17 @@ static void draw_ask(builder_view *bv, tui_screen *scr, int y, int height)
                         bv->ask == ASK_LOW ? "first" : "second");
         break;
     default:
-        orm_buf_appendf(&head, "%s %s: type the value (Enter, Esc cancels)",
+        orm_buf_appendf(&head,
+                        "%s %s: type the value (Enter; Esc goes back to "
+                        "the operator)",
                         col->name, tui_fop_label(bv->op, col));
     }
-    if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE && col->ref_table)
+    int typing_value = bv->ask == ASK_VALUE || bv->ask == ASK_LOW ||
+                       bv->ask == ASK_HIGH || bv->ask == ASK_LIST;
+    if (typing_value && col->ref_table)
         orm_buf_appendf(&head, " \xE2\x80\x94 a key of %s (type it)",
                         col->ref_table);
-    if (bv->ask != ASK_TEXT && bv->ask != ASK_SAVE && is_date_column(col))
+    if (typing_value && is_date_column(col))
         orm_buf_append(&head, " \xE2\x80\x94 YYYY-MM-DD");
     y += put_wrapped(scr, y, 0, orm_buf_str(&head) ? orm_buf_str(&head) : "", 2,
                      TUI_EL_HEADER);

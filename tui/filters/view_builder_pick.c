@@ -232,6 +232,11 @@ unsigned builder_open_picker(builder_view *bv, tui_app *app)
         opts.marked = n->values;
         opts.nmarked = n->nvalues;
     }
+    /* Changing = or != on one column: open on the row it names. */
+    if (n && !n->is_group && bv->fk.n == 1 && n->nvalues == 1 &&
+        (n->op == TUI_FOP_EQ || n->op == TUI_FOP_NE) &&
+        strcmp(n->column, col->name) == 0)
+        opts.current = n->values;
     pick_purpose(bv, app, &purpose);
     opts.purpose = orm_buf_str(&purpose);
     rc = opts.purpose ? tui_view_picker_new(&picker, app, &opts) : ORM_ENOMEM;

@@ -17,7 +17,9 @@ typedef struct help_view {
     tui_view base;
     int top;
     int page;
-    int lines; /* lines drawn below the heading, at the last draw */
+    int lines;   /* lines drawn below the heading, at the last draw */
+    int open_at; /* the scope to show first (the keys of the screen help
+                    was opened from), or -1; done at the first draw */
 } help_view;
 
 /* A line of the help: a scope's heading (action NONE), an action, or a
@@ -97,6 +99,10 @@ static void help_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         nproblems += *p == '\n';
     int extra = nproblems ? nproblems + 2 : 0;
     hv->lines = extra + nlines;
+    for (int i = 0; hv->open_at >= 0 && i < nlines; i++)
+        if (lines[i].scope == hv->open_at && lines[i].action == TUI_ACT_NONE)
+            hv->top = extra + i;
+    hv->open_at = -1;
     int max_top = hv->lines - hv->page;
     if (hv->top > max_top)
         hv->top = max_top;
@@ -215,11 +221,20 @@ static const tui_view_ops help_ops = {
 int tui_view_help_new(tui_view **out, tui_app *app)
 {
     help_view *hv = calloc(1, sizeof *hv);
-    (void)app;
+    const tui_view *below = tui_app_top(app);
     *out = NULL;
     if (!hv)
         return ORM_ENOMEM;
     hv->base.ops = &help_ops;
+    /* Opened from a screen with keys of its own (a form, a question, a
+     * conflict): their heading first. Browsing screens start at the
+     * top, where the browsing keys are. */
+    tui_scope own =
+        below && below->ops->scopes ? below->ops->scopes[0] : TUI_SCOPE_BROWSE;
+    hv->open_at = own == TUI_SCOPE_BROWSE || own == TUI_SCOPE_ROWS ||
+                          own == TUI_SCOPE_GLOBAL
+                      ? -1
+                      : (int)own;
     *out = &hv->base;
     return 0;
 }

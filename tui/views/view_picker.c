@@ -33,6 +33,7 @@ typedef struct picker_view {
     orm_value *marked;
     size_t nmarked, marked_cap;
     tui_rowcache *cache;
+    orm_value *current; /* open on this row (nkey values), or NULL */
     orm_buf search;
     int64_t cursor, top;
     int page;
@@ -228,6 +229,50 @@ static void sync(picker_view *pv, tui_app *app)
         pv->top = pv->cursor;
 }
 
+/* Open on the row whose key columns hold `current`: its primary key
+ * read with one query, then the window around it (the row in the
+ * middle). A value no row has leaves the cursor on the first row. */
+static void seek_current(picker_view *pv, tui_app *app)
+{
+    int pkc[TUI_PICKER_MAX_KEY];
+    size_t npk = orm_model_pk(pv->m, pkc, TUI_PICKER_MAX_KEY);
+    orm_value pk[TUI_PICKER_MAX_KEY];
+    orm_expr *where = NULL;
+    orm_query *q = NULL;
+    orm_cursor *cur = NULL;
+    const orm_value *row = NULL;
+    size_t copied = 0;
+    int64_t at = 0;
+    int page = pv->page > 0 ? pv->page : 1;
+    if (!pv->current || npk == 0)
+        return;
+    for (size_t k = 0; k < pv->nkey; k++) {
+        orm_expr *e = orm_eq(orm_col(pv->m->columns[pv->key_cols[k]].name),
+                             orm_val(&pv->current[k]));
+        where = where ? orm_and(where, e) : e;
+    }
+    if (orm_query_new(&q, app->session, pv->m) != 0) {
+        orm_expr_free(where);
+        return;
+    }
+    orm_query_filter(q, where);
+    orm_query_limit(q, 1);
+    if (orm_query_cursor(q, &cur) == 0 && orm_cursor_next(cur, &row) == ORM_ROW)
+        for (; copied < npk; copied++)
+            if (orm_value_copy(&pk[copied], &row[pkc[copied]]) != 0)
+                break;
+    orm_cursor_free(cur);
+    orm_query_free(q);
+    if (copied == npk &&
+        tui_rowcache_seek_record(pv->cache, pk, (size_t)page, &at) == 0) {
+        tui_rowcache_take_shift(pv->cache);
+        pv->cursor = at;
+        pv->top = at > page / 2 ? at - page / 2 : 0;
+    }
+    for (size_t k = 0; k < copied; k++)
+        orm_value_clear(&pk[k]);
+}
+
 static int picker_open(tui_view *v, tui_app *app)
 {
     picker_view *pv = (picker_view *)v;
@@ -240,7 +285,10 @@ static int picker_open(tui_view *v, tui_app *app)
     }
     tui_rowcache_set_batch(pv->cache, app->config.page_size);
     rc = tui_rowcache_set_order(pv->cache, -1, 0);
-    return rc ? report(pv, app, rc) : reload(pv, app);
+    if (rc || (rc = reload(pv, app)) != 0)
+        return report(pv, app, rc);
+    seek_current(pv, app);
+    return 0;
 }
 
 /* ---- drawing ---- */
@@ -515,6 +563,9 @@ static void picker_close(tui_view *v)
     for (size_t i = 0; i < pv->nmarked * pv->nkey; i++)
         orm_value_clear(&pv->marked[i]);
     free(pv->marked);
+    for (size_t k = 0; pv->current && k < pv->nkey; k++)
+        orm_value_clear(&pv->current[k]);
+    free(pv->current);
     free(pv->purpose);
     free(pv);
 }
@@ -557,6 +608,13 @@ int tui_view_picker_new(tui_view **out, tui_app *app,
     for (size_t r = 0; opts->marked && r < opts->nmarked; r++)
         if (mark_add(pv, &opts->marked[r * opts->nkey], NULL) != 0)
             goto nomem;
+    if (opts->current) {
+        if (!(pv->current = calloc(opts->nkey, sizeof *pv->current)))
+            goto nomem;
+        for (size_t k = 0; k < opts->nkey; k++)
+            if (orm_value_copy(&pv->current[k], &opts->current[k]) != 0)
+                goto nomem;
+    }
     *out = &pv->base;
     return 0;
 nomem:

@@ -216,6 +216,16 @@ ORM_API void orm_model_free(orm_model *model);
  */
 ORM_API int orm_value_parse(orm_value *out, const orm_column *col,
                             const char *text, orm_error *err);
+/**
+ * orm_value_parse() for what a person types in a filter or a form: the
+ * same, except that a plain date (YYYY-MM-DD) for a timestamp column
+ * means its midnight: "2024-01-31" is "2024-01-31 00:00:00" for a
+ * DateTime, local midnight with the local zone's offset on that day for
+ * a DateTimeTZ (orm_datetime_local_zone). What does not read gives
+ * orm_value_parse()'s message for the text as typed.
+ */
+ORM_API int orm_value_parse_input(orm_value *out, const orm_column *col,
+                                  const char *text, orm_error *err);
 /** A value as text for display or export (see orm_value_parse()). */
 ORM_API char *orm_value_format(const orm_value *v, const orm_column *col);
 

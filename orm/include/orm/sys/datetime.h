@@ -89,6 +89,14 @@ ORM_API void orm_datetime_to_utc(orm_datetime *dt);
 ORM_API size_t orm_datetime_strftime(char *out, size_t size, const char *format,
                                      const struct tm *tm);
 
+/**
+ * The local time zone's offset east of UTC, in minutes, at `hour`:00
+ * local time on a day (the process's TZ; daylight saving as that day
+ * has it). What a plain date typed for a DateTimeTZ means
+ * (orm_value_parse_input), and the filter builder's days.
+ */
+ORM_API int orm_datetime_local_zone(int year, int month, int day, int hour);
+
 /** Days in a month of the proleptic Gregorian calendar. */
 ORM_API int orm_days_in_month(int year, int month);
 
