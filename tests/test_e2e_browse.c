@@ -117,6 +117,29 @@ static void test_e2e__browse_sort_search_follow_resize_help_quit(void **state)
     assert_terminal_restored(e);
 }
 
+/* Esc out of the narrowing prompt and Esc again: orb stays (it used to
+ * quit); q quits. */
+static void test_e2e__esc_twice_out_of_a_prompt_stays(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/");
+    tmux_type(t, "ord");
+    tmux_wait_for(t, "narrow: ord");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "5 of 5 models");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "q quits orb");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "row 1 of");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "5 of 5 models");
+    tmux_keys(t, "q");
+    assert_int_equal(tmux_wait_exit(t), 0);
+    assert_terminal_restored(e);
+}
+
 static void test_e2e__ctrl_c_restores_the_terminal(void **state)
 {
     e2e *e = *state;
@@ -175,6 +198,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_e2e__browse_sort_search_follow_resize_help_quit, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e__esc_twice_out_of_a_prompt_stays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__ctrl_c_restores_the_terminal,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__sigterm_restores_the_terminal,

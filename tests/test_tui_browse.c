@@ -122,6 +122,35 @@ static void test_models__q_quits(void **state)
     assert_int_equal(fx->app->exit_status, 0);
 }
 
+/* Esc never quits: not on the models screen, not twice out of a prompt
+ * (the first closes the prompt), not from a screen opened on top; q
+ * still quits from the models screen. */
+static void test_models__esc_never_quits_only_q_does(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    fx_send(fx, "<Esc>");
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "q quits orb");
+    fx_send(fx, "/Ord<Esc><Esc>");
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "Customer");
+    fx_send(fx, "cus<Esc><Esc><Esc>"); /* narrowed: Esc clears it first */
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "Order");
+    /* From the rows: Esc goes back to the models, and no further. */
+    fx_send(fx, "/Item<Enter>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "rows");
+    fx_send(fx, "<Esc>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "models");
+    fx_send(fx, "<Esc><Esc>"); /* the narrowing to Item, then nothing */
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "q quits orb");
+    fx_send(fx, "q");
+    assert_true(tui_app_done(fx->app));
+    assert_int_equal(fx->app->exit_status, 0);
+}
+
 /* The display column where `text` starts on a row, or -1. */
 static int col_of(tui_fixture *fx, int row, const char *text)
 {
@@ -550,6 +579,8 @@ int main(void)
             test_models__typing_an_unbound_letter_starts_narrowing, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_models__q_quits, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_models__esc_never_quits_only_q_does, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows__enter_opens_rows_with_status,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(

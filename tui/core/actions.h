@@ -48,7 +48,9 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(LAST, "last", BROWSE, "G End", "Go to the last row")                     \
     X(OPEN, "open", BROWSE, "Enter",                                           \
       "Open: model -> rows -> record; follow a key")                           \
-    X(BACK, "back", BROWSE, "q Esc", "Go back (quit on the models screen)")    \
+    X(BACK, "back", BROWSE, "q", "Go back (quit on the models screen)")        \
+    X(CANCEL, "cancel", BROWSE, "Esc",                                         \
+      "Go back, or clear a search first; never quits")                         \
     X(QUIT, "quit", GLOBAL, "Q", "Quit orb")                                   \
     X(HELP, "help", GLOBAL, "? F1", "Show this help")                          \
     X(SORT, "sort", BROWSE, "s", "Sort by the current column: asc, desc, off") \

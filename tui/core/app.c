@@ -353,6 +353,22 @@ static void run_action(tui_app *app, tui_action a)
     }
     if (v && v->ops->handle)
         result = v->ops->handle(v, app, a);
+    if (a == TUI_ACT_CANCEL && (result & TUI_UNHANDLED)) {
+        /* Esc is back, except that it never quits: a second Esc out of
+         * a prompt must not end orb (q and Q quit). */
+        a = TUI_ACT_BACK;
+        result =
+            v && v->ops->handle ? v->ops->handle(v, app, a) : TUI_UNHANDLED;
+        if ((result & TUI_QUIT) ||
+            ((result & (TUI_UNHANDLED | TUI_POP)) && app->depth <= 1)) {
+            orm_buf keys = ORM_BUF_INIT;
+            tui_keymap_describe(&app->keymap, TUI_ACT_BACK, &keys);
+            tui_app_message(app, "%s quits orb",
+                            keys.len ? orm_buf_str(&keys) : "back");
+            orm_buf_free(&keys);
+            return;
+        }
+    }
     if (result & TUI_UNHANDLED) {
         if (a == TUI_ACT_BACK)
             result |= TUI_POP;
@@ -430,8 +446,8 @@ static void key_dispatch(tui_app *app, const tui_event *ev)
             return;
         }
     }
-    tui_action a = tui_keymap_lookup_in(&app->keymap,
-                                        top ? top->ops->scopes : NULL, ev->key);
+    tui_action a = tui_keymap_lookup_exact(
+        &app->keymap, top ? top->ops->scopes : NULL, ev->key);
     if (a == TUI_ACT_REDRAW && app->screen->ops->invalidate)
         app->screen->ops->invalidate(app->screen);
     else if (a != TUI_ACT_NONE && a != TUI_ACT_REDRAW)
