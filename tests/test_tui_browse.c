@@ -277,6 +277,117 @@ static void test_rows__search_matches_all_words_case_insensitively(void **state)
     fx_assert_shows(fx, "express");
 }
 
+/* Notes 10..69; the title of ids 12, 40 and 66 holds "Größe" in
+ * another case each. */
+static void add_find_notes(tui_fixture *fx)
+{
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (int i = 10; i < 70; i++) {
+        char title[40];
+        orm_record *rec;
+        snprintf(title, sizeof title, "%s %d",
+                 i == 12   ? "GRÖSSE Größe"
+                 : i == 40 ? "die größe"
+                 : i == 66 ? "GRÖßE!"
+                           : "andere",
+                 i);
+        orm_record_new(&rec, &FxNote);
+        fx_set(rec, "id", orm_value_int(i));
+        fx_set(rec, "title", orm_value_text(title));
+        fx_set(rec, "n", orm_value_int(i));
+        orm_session_add(s, rec);
+    }
+    fx_commit(fx, s);
+    orm_session_free(s);
+}
+
+/* The id in the cursor's line (the first column), or -1. */
+static long cursor_id(tui_fixture *fx)
+{
+    for (int r = 2; r < fx->scr->rows - 1; r++) { /* under the header */
+        const tui_cell *cell = &fx->scr->cells[r * fx->scr->cols + 2];
+        if (cell->element != TUI_EL_CURSOR &&
+            cell->element != TUI_EL_CURSOR_CELL)
+            continue;
+        char *line = fx_line(fx, r);
+        long id = strtol(line, NULL, 10);
+        free(line);
+        return id;
+    }
+    return -1;
+}
+
+/* n and N step through the rows matching the search in the current
+ * order, without narrowing them, across pages; / still narrows, and n
+ * then stops narrowing on the same row; Esc ends the search, and only
+ * then goes back. */
+static void test_rows__n_and_shift_n_step_through_matches(void **state)
+{
+    tui_fixture *fx = *state;
+    add_find_notes(fx);
+    open_model(fx, "Note");
+    fx_assert_shows(fx, "row 1 of 64");
+    fx_send(fx, "n");
+    fx_assert_shows(fx, "no search: / starts one");
+    fx_send(fx, "/größe<Enter>"); /* narrows, as always */
+    fx_assert_shows(fx, "search: größe");
+    fx_assert_shows(fx, "row 1 of 3");
+    fx_send(fx, "n"); /* all rows again, the cursor on id 12, then 40 */
+    fx_assert_not_shows(fx, "search: größe");
+    fx_assert_shows(fx, "find: größe");
+    fx_assert_shows(fx, "row 35 of 64");
+    assert_int_equal(cursor_id(fx), 40);
+    fx_send(fx, "n");
+    fx_assert_shows(fx, "row 61 of 64");
+    assert_int_equal(cursor_id(fx), 66);
+    fx_send(fx, "n");
+    fx_assert_shows(fx, "no match for 'größe' below this row");
+    assert_int_equal(cursor_id(fx), 66);
+    fx_send(fx, "NN");
+    fx_assert_shows(fx, "row 7 of 64");
+    assert_int_equal(cursor_id(fx), 12);
+    fx_send(fx, "N");
+    fx_assert_shows(fx, "no match for 'größe' above this row");
+    /* In the current order: id descending. */
+    fx_send(fx, "ss");
+    fx_assert_shows(fx, "sort: id \xE2\x86\x93");
+    fx_send(fx, "gn");
+    assert_int_equal(cursor_id(fx), 66);
+    fx_send(fx, "n");
+    assert_int_equal(cursor_id(fx), 40);
+    /* Esc ends the search, the rows stay; Esc again goes back. */
+    fx_send(fx, "<Esc>");
+    fx_assert_shows(fx, "search cleared");
+    fx_assert_not_shows(fx, "find:");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "rows");
+    assert_int_equal(cursor_id(fx), 40);
+    fx_send(fx, "/andere 59<Enter>");
+    fx_assert_shows(fx, "row 1 of 1");
+    fx_send(fx, "<Esc>"); /* narrowing ends on the same row */
+    fx_assert_shows(fx, "of 64");
+    assert_int_equal(cursor_id(fx), 59);
+    fx_send(fx, "<Esc>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "models");
+}
+
+/* n reads the match and the rows around it, never the rows between:
+ * the window stays within its capacity. */
+static void test_rows__n_jumps_far_with_bounded_memory(void **state)
+{
+    tui_fixture *fx = *state;
+    char label[32];
+    open_model(fx, "Item");
+    fx_item_label(label, sizeof label, 150);
+    char keys[64];
+    snprintf(keys, sizeof keys, "/%s<Enter>n", label + 5);
+    fx_send(fx, keys);
+    fx_assert_shows(fx, "row 150 of 200");
+    assert_int_equal(cursor_id(fx), 150);
+    tui_rowcache *cache = tui_view_rows_cache(tui_app_top(fx->app));
+    assert_true(tui_rowcache_peak(cache) <= tui_rowcache_capacity(cache));
+}
+
 /* SQLite's own lower() folds ASCII only: the search must fold the
  * rest of Unicode too, and keep accents apart. */
 static void test_rows__search_folds_unicode_case_keeps_accents(void **state)
@@ -595,6 +706,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_rows__search_folds_unicode_case_keeps_accents, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__n_and_shift_n_step_through_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__n_jumps_far_with_bounded_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_rows__null_is_drawn_apart_from_empty_text, setup, teardown),
         cmocka_unit_test_setup_teardown(

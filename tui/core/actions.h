@@ -82,6 +82,10 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
       "Column summary: top values, NULLs, min/max")                            \
     X(SEARCH, "search", BROWSE, "/",                                           \
       "Search text columns for words (narrow models)")                         \
+    X(SEARCH_NEXT, "search-next", ROWS, "n",                                   \
+      "Next row matching the search, all rows shown")                          \
+    X(SEARCH_PREV, "search-prev", ROWS, "N",                                   \
+      "Previous row matching the search, all rows shown")                      \
     X(GOTO_ROW, "goto-row", BROWSE, ":", "Jump to a row number")               \
     X(REFRESH, "refresh", BROWSE, "r", "Reload from the database")             \
     X(REVEAL, "reveal", BROWSE, "R", "Show or mask the current secret column") \

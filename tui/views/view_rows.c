@@ -292,8 +292,14 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
     case TUI_ACT_SORT_ADD:
         return rows_sort_key(rv, app, a == TUI_ACT_SORT_ADD);
     case TUI_ACT_SEARCH:
-        tui_app_prompt(app, TUI_PROMPT_SEARCH, "/", rv->search_text);
+        tui_app_prompt(app, TUI_PROMPT_SEARCH, "/",
+                       rv->search_text ? rv->search_text : rv->find_text);
         return TUI_REDRAW;
+    case TUI_ACT_SEARCH_NEXT:
+    case TUI_ACT_SEARCH_PREV:
+        return rows_find(rv, app, a == TUI_ACT_SEARCH_PREV);
+    case TUI_ACT_CANCEL:
+        return rows_search_clear(rv, app);
     case TUI_ACT_GOTO_ROW:
         tui_app_prompt(app, TUI_PROMPT_GOTO, "row: ", NULL);
         return TUI_REDRAW;
@@ -410,8 +416,10 @@ static void rows_close(tui_view *v)
     tui_rowcache_free(rv->cache);
     orm_expr_free(rv->base_filter);
     orm_expr_free(rv->search);
+    orm_expr_free(rv->find);
     free(rv->base_text);
     free(rv->search_text);
+    free(rv->find_text);
     tui_columns_clear(&rv->cols);
     orm_buf_free(&rv->col_stem);
     free(rv->revealed);

@@ -28,8 +28,10 @@ typedef struct rows_view {
     tui_rowcache *cache;
     orm_expr *base_filter;
     char *base_text;
-    orm_expr *search;
+    orm_expr *search; /* narrowing the rows (/) ... */
     char *search_text;
+    orm_expr *find; /* ... or not, stepped through with n and N */
+    char *find_text;
     tui_sort sort;
     int64_t cursor, top;
     tui_columns cols;
@@ -81,6 +83,11 @@ void rows_status(tui_view *v, tui_app *app, orm_buf *out);
 unsigned rows_sort_key(rows_view *rv, tui_app *app, int add);
 /* The `/` prompt submitted: only the rows with every word. */
 unsigned rows_search(rows_view *rv, tui_app *app, const char *text);
+/* n (backward 0) and N (1): the next / previous row matching the
+ * search in the current order, without narrowing the rows. */
+unsigned rows_find(rows_view *rv, tui_app *app, int backward);
+/* Esc: the search ends; TUI_UNHANDLED when there is none. */
+unsigned rows_search_clear(rows_view *rv, tui_app *app);
 /* The `:` prompt submitted: the row with that number. */
 unsigned rows_goto(rows_view *rv, tui_app *app, const char *text);
 /* Move the cursor by `delta` rows (scroll: the screen with it). */

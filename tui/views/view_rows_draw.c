@@ -281,5 +281,7 @@ void rows_status(tui_view *v, tui_app *app, orm_buf *out)
         orm_buf_appendf(out, " \xE2\x94\x82 where %s", rv->base_text);
     if (rv->search_text)
         orm_buf_appendf(out, " \xE2\x94\x82 search: %s", rv->search_text);
+    if (rv->find_text)
+        orm_buf_appendf(out, " \xE2\x94\x82 find: %s", rv->find_text);
     tui_edit_status(app, rv->m, out);
 }

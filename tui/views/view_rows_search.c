@@ -1,7 +1,8 @@
 /*
  * The rows screen's sorting, searching and jumping (view_rows.h): a new
  * order keeping the cursor's row, a search over the text columns that
- * narrows the rows, a row number, and moving the cursor.
+ * narrows the rows, the next and previous match without narrowing (n,
+ * N), a row number, and moving the cursor.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,10 +11,13 @@
 #include "app.h"
 #include "view_rows.h"
 
-/* Sort in a new order, keeping the cursor on its row, on the same
- * screen line, where it can: the row is found again by its primary key
- * (a row without one, or gone, leaves the cursor on the first row). */
-static void resort(rows_view *rv, tui_app *app, const tui_sort *sort)
+/* Read the rows again from `filter` (copied; keep_filter: the one they
+ * have) in `sort`, keeping the cursor on its row, on the same screen
+ * line, where it can: the row is found again by its primary key (a row
+ * without one, or gone, leaves the cursor on the first row). One step:
+ * when it fails (Esc), the rows shown stay and the error is said. */
+static int restart_keeping(rows_view *rv, tui_app *app, const orm_expr *filter,
+                           int keep_filter, const tui_sort *sort)
 {
     int pk[16];
     size_t npk = orm_model_pk(rv->m, pk, 16), nkeep = 0;
@@ -21,31 +25,36 @@ static void resort(rows_view *rv, tui_app *app, const tui_sort *sort)
     const orm_value *row =
         rv->strip_cursor < 0 ? tui_rowcache_row(rv->cache, rv->cursor) : NULL;
     int64_t line = rv->cursor - rv->top, at = -1;
-    tui_sort before = rv->sort;
     if (row && npk <= 16 && tui_rowcache_keyset(rv->cache))
         for (; nkeep < npk; nkeep++)
             if (orm_value_copy(&keep[nkeep], &row[pk[nkeep]]))
                 break;
-    /* One step: when it fails (Esc), the rows in the old order stay. */
-    rv->sort = *sort;
-    int rc =
-        tui_rowcache_restart(rv->cache, NULL, 1, &rv->sort, rows_window(rv),
-                             npk > 0 && nkeep == npk ? keep : NULL, &at);
+    int rc = tui_rowcache_restart(rv->cache, filter, keep_filter, sort,
+                                  rows_window(rv),
+                                  npk > 0 && nkeep == npk ? keep : NULL, &at);
     tui_rowcache_take_shift(rv->cache);
     for (size_t i = 0; i < nkeep; i++)
         orm_value_clear(&keep[i]);
-    if (rc != 0) {
-        rv->sort = before;
-        rows_report(rv, app, rc);
-        return;
-    }
+    if (rc != 0)
+        return rows_report(rv, app, rc);
+    rv->count_pending |= !keep_filter;
     if (at < 0) { /* the row is gone (or has no key): the first rows */
         rv->cursor = rv->top = 0;
-        return;
+        return 0;
     }
     rv->cursor = at;
     rv->top = at - line > 0 ? at - line : 0;
     rows_sync(rv, app);
+    return 0;
+}
+
+/* Sort in a new order, keeping the cursor on its row. */
+static void resort(rows_view *rv, tui_app *app, const tui_sort *sort)
+{
+    tui_sort before = rv->sort;
+    rv->sort = *sort;
+    if (restart_keeping(rv, app, NULL, 1, &rv->sort) != 0)
+        rv->sort = before;
 }
 
 /* `s` (add 0) and `S` (add 1) on the current column. */
@@ -161,6 +170,159 @@ unsigned rows_search(rows_view *rv, tui_app *app, const char *text)
     }
     orm_expr_free(old);
     free(old_text);
+    orm_expr_free(rv->find); /* narrowing now */
+    free(rv->find_text);
+    rv->find = NULL;
+    rv->find_text = NULL;
+    return TUI_REDRAW;
+}
+
+/* The first row matching the search after (backward: before) the
+ * cursor's row in the current order, among the rows the filter shows:
+ * one query with a LIMIT of 1 from the cursor's paging key, so that a
+ * huge table is never walked. 1 with its primary key values copied into
+ * pk_out, 0 when there is none, or a negative error (said). */
+static int find_row(rows_view *rv, tui_app *app, int backward,
+                    orm_value *pk_out, const int *pk, size_t npk)
+{
+    orm_query *q = NULL;
+    orm_cursor *c = NULL;
+    const orm_value *row = NULL;
+    const orm_value *key =
+        rv->strip_cursor < 0 && tui_rowcache_row(rv->cache, rv->cursor)
+            ? tui_rowcache_key(rv->cache, rv->cursor)
+            : NULL;
+    int rc = orm_query_new(&q, app->session, rv->m);
+    if (rc)
+        goto done;
+    if (rv->base_filter)
+        rc = orm_query_filter(q, orm_expr_copy(rv->base_filter));
+    if (rc == 0)
+        rc = orm_query_filter(q, orm_expr_copy(rv->find));
+    if (rc == 0)
+        rc = tui_sort_apply(&rv->sort, rv->m, q, 0);
+    if (rc == 0 && key &&
+        orm_query_key_width(q) == tui_rowcache_key_width(rv->cache))
+        rc = backward ? orm_query_before(q, key) : orm_query_after(q, key);
+    else if (rc == 0 && backward) /* nothing is above the first row */
+        goto done;
+    orm_query_limit(q, 1);
+    if (rc == 0)
+        rc = orm_query_cursor(q, &c);
+    if (rc == 0)
+        rc = orm_cursor_next(c, &row);
+    if (rc == ORM_ROW) {
+        rc = 1;
+        for (size_t i = 0; i < npk; i++)
+            if (orm_value_copy(&pk_out[i], &row[pk[i]])) {
+                for (size_t k = 0; k < i; k++)
+                    orm_value_clear(&pk_out[k]);
+                rc = ORM_ENOMEM;
+                break;
+            }
+    } else if (rc == ORM_DONE) {
+        rc = 0;
+    }
+done:
+    if (rc < 0)
+        tui_app_db_error(app, rv->m->table,
+                         c && orm_cursor_error(c)->code ? orm_cursor_error(c)
+                         : q                            ? orm_query_error(q)
+                             : orm_session_error(app->session));
+    orm_cursor_free(c);
+    orm_query_free(q);
+    return rc;
+}
+
+/* n and N: the next (previous) row matching the search, the rows not
+ * narrowed. A search that narrows them stops narrowing first (the
+ * cursor stays on its row); the match found is read with the rows
+ * around it (tui_rowcache_seek_record: its position by one count). */
+unsigned rows_find(rows_view *rv, tui_app *app, int backward)
+{
+    int pk[16];
+    size_t npk = orm_model_pk(rv->m, pk, 16);
+    orm_value found[16];
+    if (!rv->search && !rv->find) {
+        orm_buf keys = ORM_BUF_INIT;
+        tui_keymap_describe(&app->keymap, TUI_ACT_SEARCH, &keys);
+        tui_app_message(app, "no search: %s starts one",
+                        keys.len ? orm_buf_str(&keys) : "search");
+        orm_buf_free(&keys);
+        return TUI_REDRAW;
+    }
+    if (npk == 0 || npk > 16 || !tui_rowcache_keyset(rv->cache)) {
+        tui_app_error(app,
+                      "%s has no primary key: the search can only "
+                      "narrow the rows",
+                      rv->m->name);
+        return TUI_REDRAW;
+    }
+    if (rv->search) { /* stop narrowing, on the same row */
+        orm_expr *search = rv->search;
+        rv->search = NULL;
+        if (restart_keeping(rv, app, rv->base_filter, 0, &rv->sort) != 0) {
+            rv->search = search;
+            return TUI_REDRAW;
+        }
+        orm_expr_free(rv->find);
+        free(rv->find_text);
+        rv->find = search;
+        rv->find_text = rv->search_text;
+        rv->search_text = NULL;
+    }
+    int rc = find_row(rv, app, backward, found, pk, npk);
+    if (rc < 0)
+        return TUI_REDRAW;
+    if (rc == 0) {
+        tui_app_message(app, "no match for '%s' %s this row", rv->find_text,
+                        backward ? "above" : "below");
+        return TUI_REDRAW;
+    }
+    int64_t at = -1, line = rv->cursor - rv->top;
+    int page = rv->page > 0 ? rv->page : 1;
+    rc = tui_rowcache_seek_record(rv->cache, found, rows_window(rv), &at);
+    tui_rowcache_take_shift(rv->cache);
+    for (size_t i = 0; i < npk; i++)
+        orm_value_clear(&found[i]);
+    if (rows_report(rv, app, rc))
+        return TUI_REDRAW;
+    rv->strip_cursor = -1;
+    /* On the same screen: only the cursor moves; else the match in the
+     * middle of the screen. */
+    if (at >= rv->top && at < rv->top + page)
+        line = at - rv->top;
+    else
+        line = page / 2;
+    rv->cursor = at;
+    rv->top = at - line > 0 ? at - line : 0;
+    rows_sync(rv, app);
+    return TUI_REDRAW;
+}
+
+/* Esc: a search (narrowing or found with n/N) ends, the cursor staying
+ * on its row; TUI_UNHANDLED when there is none (Esc goes back). */
+unsigned rows_search_clear(rows_view *rv, tui_app *app)
+{
+    if (rv->search) {
+        orm_expr *search = rv->search;
+        rv->search = NULL;
+        if (restart_keeping(rv, app, rv->base_filter, 0, &rv->sort) != 0) {
+            rv->search = search;
+            return TUI_REDRAW;
+        }
+        orm_expr_free(search);
+        free(rv->search_text);
+        rv->search_text = NULL;
+    } else if (rv->find) {
+        orm_expr_free(rv->find);
+        free(rv->find_text);
+        rv->find = NULL;
+        rv->find_text = NULL;
+    } else {
+        return TUI_UNHANDLED;
+    }
+    tui_app_message(app, "search cleared");
     return TUI_REDRAW;
 }
 
