@@ -782,6 +782,33 @@ static void test_grid__i_refuses_secrets_and_blobs(void **state)
     fx_assert_shows(fx, "avatar is a blob column: no summary");
 }
 
+/* Enter on a foreign key's cell opens the record on that field, a
+ * second Enter follows the key; coming back, the record and then the
+ * grid are on the same column. */
+static void test_grid__enter_on_a_foreign_key_keeps_the_column(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Order", 24, 80);
+    fx_send(fx, "jl"); /* order 101, customer 2 */
+    assert_current(fx, "customer_id");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "Order (orders) record");
+    fx_assert_shows(fx, "customer_id (2 of 4)");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "Customer (customers) record");
+    fx_assert_shows(fx, "Bob@example.org");
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "customer_id (2 of 4)");
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "row 2 of 8");
+    assert_current(fx, "customer_id");
+    /* Any column: the record opens on it. */
+    fx_send(fx, "l<Enter>");
+    fx_assert_shows(fx, "total (3 of 4)");
+    fx_send(fx, "<Esc>");
+    assert_current(fx, "total");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -817,6 +844,7 @@ int main(void)
         T(test_grid__i_summarizes_the_column),
         T(test_grid__i_lists_null_and_enter_narrows_to_it),
         T(test_grid__i_refuses_secrets_and_blobs),
+        T(test_grid__enter_on_a_foreign_key_keeps_the_column),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,10 @@ int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
 int tui_view_record_new_by_key(tui_view **out, tui_app *app,
                                const orm_model *model, const tui_sort *sort,
                                const orm_value *key, size_t nkey);
+/* Put a record screen's cursor on model column `field` (the rows
+ * screen opens a record on its current column, so that Enter on a
+ * foreign key's cell is one Enter from following it). */
+void tui_view_record_set_field(tui_view *v, size_t field);
 int tui_view_help_new(tui_view **out, tui_app *app);
 /* The models whose foreign keys point at `model`, rows referring to the
  * record with `values` (the model's columns). */

@@ -213,6 +213,8 @@ static unsigned open_record(rows_view *rv, tui_app *app)
         tui_app_error(app, "out of memory");
         return TUI_REDRAW;
     }
+    /* On the grid's column: on a foreign key, Enter again follows it. */
+    tui_view_record_set_field(rec, tui_columns_current(&rv->cols));
     app->pushed = rec;
     return TUI_PUSH;
 }
