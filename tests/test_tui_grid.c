@@ -757,6 +757,25 @@ static void test_grid__i_summarizes_the_column(void **state)
     fx_assert_shows(fx, "where city = 'berlin'");
 }
 
+/* The summary counts the rows the grid shows: a search narrowing them
+ * (mixed case, non-ASCII) counts as the filter does; Enter then adds
+ * to the filter with the search still on. */
+static void test_grid__i_counts_only_the_rows_the_search_shows(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "/ZÜRICH<Enter>");
+    fx_assert_shows(fx, "row 1 of 5");
+    fx_send(fx, "cscore<Enter>i");
+    fx_assert_shows(fx, "5 rows \xC2\xB7 5 NULL \xC2\xB7 0 distinct");
+    fx_assert_shows(fx, "search: ZÜRICH");
+    fx_send(fx, "q/<C-u>berlin<Enter>cGröße<Enter>i");
+    fx_assert_shows(fx, "6 rows \xC2\xB7 0 NULL \xC2\xB7 4 distinct");
+    fx_send(fx, "<Enter>"); /* Größe = 1 */
+    fx_assert_shows(fx, "search: berlin");
+    fx_assert_shows(fx, "row 1 of 2");
+}
+
 static void test_grid__i_lists_null_and_enter_narrows_to_it(void **state)
 {
     tui_fixture *fx = *state;
@@ -843,6 +862,7 @@ int main(void)
         T(test_grid__quick_filter_keys_can_be_rebound),
         T(test_grid__i_summarizes_the_column),
         T(test_grid__i_lists_null_and_enter_narrows_to_it),
+        T(test_grid__i_counts_only_the_rows_the_search_shows),
         T(test_grid__i_refuses_secrets_and_blobs),
         T(test_grid__enter_on_a_foreign_key_keeps_the_column),
 #undef T

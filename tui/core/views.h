@@ -65,6 +65,9 @@ int tui_view_rows_set_filter(tui_view *v, tui_app *app, const orm_expr *filter,
 /* The rows' model and active filter (NULL: none), borrowed. */
 const orm_model *tui_view_rows_model(const tui_view *v);
 const orm_expr *tui_view_rows_filter(const tui_view *v);
+/* The search narrowing the rows (`/`) and its text in *text (may be
+ * NULL), borrowed; NULL when none narrows them. */
+const orm_expr *tui_view_rows_search(const tui_view *v, const char **text);
 
 /* ---- the row picker (tui/views/view_picker.c) ---- */
 

@@ -468,6 +468,16 @@ const orm_expr *tui_view_rows_filter(const tui_view *v)
                                     : NULL;
 }
 
+const orm_expr *tui_view_rows_search(const tui_view *v, const char **text)
+{
+    const rows_view *rv = (const rows_view *)v;
+    if (!v || v->ops != &rows_ops)
+        return NULL;
+    if (text)
+        *text = rv->search_text;
+    return rv->search;
+}
+
 int tui_view_rows_set_filter(tui_view *v, tui_app *app, const orm_expr *filter,
                              const char *text)
 {

@@ -1,10 +1,10 @@
 /*
- * A column's summary over the rows screen's active filter (`i`): how
- * many rows, NULLs and distinct values, the smallest and the largest,
- * and the most frequent values with their counts, all computed by the
- * database (orm_query_summary: two statements whatever the table's
- * size). Enter on a value (or on NULL) narrows the rows below to it,
- * as `=` does, and goes back to them.
+ * A column's summary over the rows screen's active filter and search
+ * (`i`): how many rows, NULLs and distinct values, the smallest and the
+ * largest, and the most frequent values with their counts, all computed
+ * by the database (orm_query_summary: two statements whatever the
+ * table's size; Esc cancels them). Enter on a value (or on NULL)
+ * narrows the rows below to it, as `=` does, and goes back to them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +39,16 @@ static int summary_open(tui_view *v, tui_app *app)
 {
     summary_view *sv = (summary_view *)v;
     const orm_expr *filter = tui_view_rows_filter(sv->rows);
+    const orm_expr *search = tui_view_rows_search(sv->rows, NULL);
     orm_query *q = NULL;
+    /* The rows as the screen below shows them: its filter and search.
+     * The statements run on the key's worker, so Esc cancels them
+     * (jobs.h) and the rows screen stays. */
     int rc = orm_query_new(&q, app->session, sv->m);
     if (rc == 0 && filter)
         rc = orm_query_filter(q, orm_expr_copy(filter));
+    if (rc == 0 && search)
+        rc = orm_query_filter(q, orm_expr_copy(search));
     if (rc == 0)
         rc = orm_query_summary(q, sv->m->columns[sv->col].name, SUMMARY_TOP,
                                &sv->sum);
@@ -129,6 +135,7 @@ static void summary_status(tui_view *v, tui_app *app, orm_buf *out)
 {
     summary_view *sv = (summary_view *)v;
     const orm_expr *filter = tui_view_rows_filter(sv->rows);
+    const char *search = NULL;
     (void)app;
     orm_buf_appendf(out, "%zu most frequent", sv->sum.ntop);
     if (filter) {
@@ -136,6 +143,8 @@ static void summary_status(tui_view *v, tui_app *app, orm_buf *out)
         orm_buf_appendf(out, " \xE2\x94\x82 where %s", text ? text : "?");
         free(text);
     }
+    if (tui_view_rows_search(sv->rows, &search) && search)
+        orm_buf_appendf(out, " \xE2\x94\x82 search: %s", search);
     orm_buf_append(out, " \xE2\x94\x82 Enter: only these rows \xE2\x94\x82 "
                         "q back");
 }
