@@ -264,6 +264,8 @@ static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
     }
     case TUI_ACT_BULK_EDIT:
         return rows_bulk_edit(rv, app);
+    case TUI_ACT_DUPLICATE:
+        return rows_duplicate(rv, app);
     case TUI_ACT_PAGE_UP:
         return rows_move(rv, app, -page, 1);
     case TUI_ACT_PAGE_DOWN:

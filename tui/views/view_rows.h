@@ -106,5 +106,7 @@ unsigned rows_copy_rows(rows_view *rv, tui_app *app);
 unsigned rows_quick_filter(rows_view *rv, tui_app *app, int differs);
 unsigned rows_open_summary(rows_view *rv, tui_app *app);
 unsigned rows_bulk_edit(rows_view *rv, tui_app *app);
+/* D: a form for a new record holding the current row's values. */
+unsigned rows_duplicate(rows_view *rv, tui_app *app);
 
 #endif

@@ -345,6 +345,38 @@ unsigned rows_open_summary(rows_view *rv, tui_app *app)
     return TUI_PUSH;
 }
 
+/* D: the row under the cursor (its full values, pending changes
+ * included, read through the session) into a create form (edit.c). */
+unsigned rows_duplicate(rows_view *rv, tui_app *app)
+{
+    orm_record *rec = NULL;
+    const orm_value *row;
+    if (rv->strip_cursor >= 0) {
+        rec = tui_edit_new_at(app, rv->m, (size_t)rv->strip_cursor);
+    } else if ((row = tui_rowcache_row(rv->cache, rv->cursor))) {
+        int rc =
+            tui_edit_row_record(app, rv->m, row,
+                                tui_rowcache_keyset(rv->cache)
+                                    ? tui_rowcache_key(rv->cache, rv->cursor)
+                                    : NULL,
+                                tui_rowcache_key_width(rv->cache), &rec);
+        if (rc == ORM_EUNSUPPORTED) {
+            tui_app_error(app,
+                          "nothing identifies this row of %s: it "
+                          "cannot be read whole to duplicate it",
+                          rv->m->name);
+            return TUI_REDRAW;
+        }
+        if (rc)
+            return TUI_REDRAW;
+    }
+    if (!rec) {
+        tui_app_message(app, "no row here");
+        return TUI_REDRAW;
+    }
+    return tui_edit_duplicate(app, rec);
+}
+
 /* E: the marked rows, else every row the grid shows (its filter and
  * search). */
 unsigned rows_bulk_edit(rows_view *rv, tui_app *app)
