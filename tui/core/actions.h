@@ -98,7 +98,7 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(MARK, "mark", BROWSE, "m",                                               \
       "Mark the row; d then deletes every marked row")                         \
     X(DUPLICATE, "duplicate", ROWS, "D",                                       \
-      "Duplicate the row into a new record (a form; key left to fill)")        \
+      "Duplicate the row into a new record (a form)")                          \
     X(BULK_EDIT, "bulk-edit", ROWS, "E",                                       \
       "Bulk edit: the marked rows, else every row shown")                      \
     X(UNDO, "undo", BROWSE, "u",                                               \
