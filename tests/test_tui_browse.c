@@ -388,6 +388,49 @@ static void test_rows__n_jumps_far_with_bounded_memory(void **state)
     assert_true(tui_rowcache_peak(cache) <= tui_rowcache_capacity(cache));
 }
 
+/* A message wider than the screen wraps over the lines above the
+ * status line, so that it can be read in full; the next key clears it. */
+static void test_app__a_long_message_is_shown_in_full(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 12, 40);
+    fx_send(fx, "/Log<Enter>");
+    fx_send(fx, "/line 0<Enter>n");
+    fx_assert_shows(fx, "Log has no primary key: the search can");
+    fx_assert_shows(fx, "only narrow the rows");
+    fx_send(fx, "j");
+    fx_assert_not_shows(fx, "only narrow the rows");
+    fx_assert_shows(fx, "search: line 0");
+}
+
+/* Counts in the status line and in messages are grouped alike,
+ * whatever the locale (the de_DE twin runs this too). */
+static void test_rows__counts_are_grouped_alike(void **state)
+{
+    tui_fixture *fx = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (long i = 201; i <= 1500; i++) {
+        char label[32];
+        orm_record *rec;
+        fx_item_label(label, sizeof label, i);
+        orm_record_new(&rec, &FxItem);
+        fx_set(rec, "id", orm_value_int(i));
+        fx_set(rec, "label", orm_value_text(label));
+        fx_set(rec, "grp", orm_value_int(i % 10));
+        orm_session_add(s, rec);
+    }
+    fx_commit(fx, s);
+    orm_session_free(s);
+    open_model(fx, "Item");
+    fx_send(fx, ":99999<Enter>");
+    fx_assert_shows(fx, "only 1,500 rows");
+    fx_assert_shows(fx, "row 1,500 of 1,500");
+    fx_send(fx, "llgi"); /* grp's summary */
+    fx_assert_shows(fx, "1,500 rows \xC2\xB7 0 NULL \xC2\xB7 10 distinct");
+    fx_assert_shows(fx, "       150   10.0%  ");
+}
+
 /* SQLite's own lower() folds ASCII only: the search must fold the
  * rest of Unicode too, and keep accents apart. */
 static void test_rows__search_folds_unicode_case_keeps_accents(void **state)
@@ -710,6 +753,10 @@ int main(void)
             test_rows__n_and_shift_n_step_through_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_rows__n_jumps_far_with_bounded_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__a_long_message_is_shown_in_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows__counts_are_grouped_alike,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_rows__null_is_drawn_apart_from_empty_text, setup, teardown),
         cmocka_unit_test_setup_teardown(

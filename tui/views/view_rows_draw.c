@@ -259,10 +259,11 @@ void rows_status(tui_view *v, tui_app *app, orm_buf *out)
     if (tui_rowcache_held(rv->cache) == 0) {
         orm_buf_append(out, " \xE2\x94\x82 no rows");
     } else {
-        tui_text_count(pos, sizeof pos, (long long)rv->cursor + 1,
-                       !tui_rowcache_position_exact(rv->cache));
-        if (pos[0] == '~') /* positions read best in full */
-            snprintf(pos, sizeof pos, "~%lld", (long long)rv->cursor + 1);
+        /* Positions read best in full, grouped as every count. */
+        int about = !tui_rowcache_position_exact(rv->cache);
+        pos[0] = '~';
+        tui_text_count(pos + about, sizeof pos - 1, (long long)rv->cursor + 1,
+                       0);
         if (tui_rowcache_total(rv->cache, &total, &exact))
             tui_text_count(total_text, sizeof total_text, (long long)total,
                            !exact);

@@ -347,8 +347,11 @@ unsigned rows_goto(rows_view *rv, tui_app *app, const char *text)
     rv->cursor = want;
     rv->top = tui_rowcache_start(rv->cache);
     rows_sync(rv, app);
-    if (rv->cursor < want)
-        tui_app_message(app, "only %lld rows", (long long)rv->cursor + 1);
+    if (rv->cursor < want) {
+        char count[32];
+        tui_text_count(count, sizeof count, (long long)rv->cursor + 1, 0);
+        tui_app_message(app, "only %s rows", count);
+    }
     return TUI_REDRAW;
 }
 

@@ -88,9 +88,12 @@ static void summary_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         sv->top = sv->cursor;
     if (sv->cursor >= sv->top + (size_t)sv->page)
         sv->top = sv->cursor - (size_t)sv->page + 1;
-    snprintf(line, sizeof line,
-             "%lld rows \xC2\xB7 %lld NULL \xC2\xB7 %lld distinct",
-             (long long)s->rows, (long long)s->nulls, (long long)s->distinct);
+    char rows[32], nulls[32], distinct[32];
+    tui_text_count(rows, sizeof rows, (long long)s->rows, 0);
+    tui_text_count(nulls, sizeof nulls, (long long)s->nulls, 0);
+    tui_text_count(distinct, sizeof distinct, (long long)s->distinct, 0);
+    snprintf(line, sizeof line, "%s rows \xC2\xB7 %s NULL \xC2\xB7 %s distinct",
+             rows, nulls, distinct);
     tui_screen_put(scr, top, 0, line, -1, TUI_EL_DEFAULT);
     int half = scr->cols / 2 - 5 > 4 ? scr->cols / 2 - 5 : 4;
     tui_screen_put(scr, top + 1, 0, "min", -1, TUI_EL_HELP_KEY);
@@ -116,8 +119,10 @@ static void summary_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
          * point whatever LC_NUMERIC says, as everywhere in orb. */
         long long tenths =
             s->rows ? (long long)((n * 1000 + s->rows / 2) / s->rows) : 0;
-        snprintf(line, sizeof line, "%10lld %4lld.%lld%%  ", (long long)n,
-                 tenths / 10, tenths % 10);
+        char count[32];
+        tui_text_count(count, sizeof count, (long long)n, 0);
+        snprintf(line, sizeof line, "%10s %4lld.%lld%%  ", count, tenths / 10,
+                 tenths % 10);
         int x = tui_screen_put(scr, row, 0, line, -1, over);
         put_value(sv, scr, row, x, scr->cols - x,
                   null_line ? &null : &s->top[at].value, over);
