@@ -558,6 +558,7 @@ static void test_record__b_lists_referring_rows_and_opens_them(void **state)
     open_model(fx, "Customer");
     fx_send(fx, "<Enter>b");
     fx_assert_shows(fx, "Order (orders) where customer_id = 1");
+    fx_assert_shows(fx, "3 of 8 rows"); /* counted between keys */
     fx_send(fx, "<Enter>");
     fx_assert_shows(fx, "where customer_id = 1");
     fx_assert_shows(fx, "of 3");

@@ -1733,6 +1733,12 @@ static void key_flow(edit_fx *e)
 {
     start(e);
     open_rows(e, "Account");
+    /* What refers to alice, counted: her one post of one. */
+    fx_send(&e->fx, "<Enter>b");
+    assert_top(e, "backrefs");
+    fx_assert_shows(&e->fx, "1 of 1 row");
+    fx_send(&e->fx, "qq");
+    assert_top(e, "rows");
     /* Add jdoe, see it pending, write it. */
     fx_send(&e->fx, "ajdoe<C-s>");
     fx_assert_shows(&e->fx, "1 pending: 1 add");
