@@ -431,6 +431,45 @@ static void test_rows__counts_are_grouped_alike(void **state)
     fx_assert_shows(fx, "       150   10.0%  ");
 }
 
+/* A foreign key's cell shows the referenced row's label (its first text
+ * column) beside the id, which stays right-aligned, read for the whole screen
+ * at once; NULL shows none; rows paged to later get theirs between keys. */
+static void test_rows__foreign_keys_show_the_referenced_label(void **state)
+{
+    tui_fixture *fx = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (int i = 0; i < 40; i++) { /* orders 200..239, customers 1..5 */
+        orm_record *rec;
+        orm_record_new(&rec, &FxOrder);
+        fx_set(rec, "id", orm_value_int(200 + i));
+        fx_set(rec, "customer_id", orm_value_int(1 + i % 5));
+        fx_set(rec, "note", orm_value_text("bulk"));
+        orm_session_add(s, rec);
+    }
+    fx_commit(fx, s);
+    orm_session_free(s);
+    open_model(fx, "Order");
+    char *line = fx_line(fx, fx_row_of(fx, " 100 "));
+    if (!strstr(line, " Alice ") || !strstr(line, " 1  10.5 "))
+        fx_dump_fail(fx, "no label for customer 1 in", line);
+    free(line);
+    line = fx_line(fx, fx_row_of(fx, " 102 "));
+    if (!strstr(line, " Chlo\xC3\xA9 ") || !strstr(line, " 3  31.5 "))
+        fx_dump_fail(fx, "no label for customer 3 in", line);
+    free(line);
+    line = fx_line(fx, fx_row_of(fx, " 107 "));
+    if (strstr(line, "Alice") || strstr(line, "Bob"))
+        fx_dump_fail(fx, "a label beside NULL in", line);
+    free(line);
+    /* The customer column stays as wide as the first screen made it. */
+    fx_send(fx, "G");
+    line = fx_line(fx, fx_row_of(fx, " 239 "));
+    if (!strstr(line, " Eve ") || !strstr(line, " 5  NULL "))
+        fx_dump_fail(fx, "no label for customer 5 in", line);
+    free(line);
+}
+
 /* SQLite's own lower() folds ASCII only: the search must fold the
  * rest of Unicode too, and keep accents apart. */
 static void test_rows__search_folds_unicode_case_keeps_accents(void **state)
@@ -758,6 +797,8 @@ int main(void)
             test_app__a_long_message_is_shown_in_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows__counts_are_grouped_alike,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__foreign_keys_show_the_referenced_label, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_rows__null_is_drawn_apart_from_empty_text, setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -1739,6 +1739,12 @@ static void key_flow(edit_fx *e)
     fx_assert_shows(&e->fx, "1 of 1 row");
     fx_send(&e->fx, "qq");
     assert_top(e, "rows");
+    /* A post's account_id shows the account's repr beside the id. */
+    fx_send(&e->fx, "q<C-u><Esc>");
+    open_rows(e, "Post");
+    fx_assert_shows(&e->fx, "<Account alice> 1");
+    fx_send(&e->fx, "q<C-u><Esc>");
+    open_rows(e, "Account");
     /* Add jdoe, see it pending, write it. */
     fx_send(&e->fx, "ajdoe<C-s>");
     fx_assert_shows(&e->fx, "1 pending: 1 add");

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "edit.h"
 #include "filter_views.h"
+#include "fk_labels.h"
 #include "rowcache.h"
 #include "view_rows.h"
 #include "views.h"
@@ -139,6 +140,30 @@ int rows_reload_first(rows_view *rv, tui_app *app)
     return rows_report(rv, app, rc);
 }
 
+int rows_load_labels(rows_view *rv, tui_app *app)
+{
+    const orm_value *rows[512];
+    size_t n = 0;
+    int page = rv->page > 0 ? rv->page : 1;
+    /* The rows on the screen, or the first ones before it is laid out. */
+    int64_t from = tui_rowcache_held(rv->cache) && rv->page <= 0
+                       ? tui_rowcache_start(rv->cache)
+                       : rv->top;
+    size_t want = rv->page > 0 ? (size_t)page : tui_rowcache_held(rv->cache);
+    for (size_t i = 0; i < want && n < 512; i++) {
+        const orm_value *row = tui_rowcache_row(rv->cache, from + (int64_t)i);
+        if (!row)
+            break;
+        rows[n++] = row;
+    }
+    if (!tui_fk_labels_missing(rv->labels, rows, n))
+        return 0;
+    int rc = tui_fk_labels_load(rv->labels, app->session, rows, n);
+    if (rc && rc != ORM_ECANCELLED)
+        tui_app_db_error(app, rv->m->table, orm_session_error(app->session));
+    return rc;
+}
+
 static int rows_open(tui_view *v, tui_app *app)
 {
     rows_view *rv = (rows_view *)v;
@@ -166,6 +191,13 @@ static int rows_open(tui_view *v, tui_app *app)
     rc = rows_reload_first(rv, app);
     if (rc)
         return rc;
+    /* The first screen's labels before it is drawn: its columns are
+     * measured with them once (columns.h). */
+    if (tui_fk_labels_new(&rv->labels, app->db, m) != 0) {
+        tui_app_error(app, "out of memory");
+        return ORM_ENOMEM;
+    }
+    rows_load_labels(rv, app);
     if (m->is_view)
         tui_app_message(app, "a view: read-only, paging by offset");
     else if (!tui_rowcache_keyset(rv->cache))
@@ -219,7 +251,16 @@ static unsigned open_record(rows_view *rv, tui_app *app)
     return TUI_PUSH;
 }
 
+static unsigned rows_action(tui_view *v, tui_app *app, tui_action a);
+
+/* Any key may show other rows: their labels are read between keys. */
 static unsigned rows_handle(tui_view *v, tui_app *app, tui_action a)
+{
+    ((rows_view *)v)->labels_pending = 1;
+    return rows_action(v, app, a);
+}
+
+static unsigned rows_action(tui_view *v, tui_app *app, tui_action a)
 {
     rows_view *rv = (rows_view *)v;
     int page = rv->page > 0 ? rv->page : 1;
@@ -355,6 +396,7 @@ static unsigned rows_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
                             const char *text, int done)
 {
     rows_view *rv = (rows_view *)v;
+    rv->labels_pending = 1;
     if (kind == TUI_PROMPT_COLUMN)
         return rows_column_prompt(rv, app, text, done);
     if (done != 1)
@@ -370,6 +412,7 @@ static unsigned rows_click(tui_view *v, tui_app *app, int line, int col,
                            int twice)
 {
     rows_view *rv = (rows_view *)v;
+    rv->labels_pending = 1;
     /* Which column was hit. */
     for (size_t i = 0; i < rv->cols.n; i++) {
         int x = tui_columns_x(&rv->cols, i, app->screen->cols);
@@ -397,6 +440,14 @@ static unsigned rows_idle(tui_view *v, tui_app *app, int *more)
 {
     rows_view *rv = (rows_view *)v;
     *more = 0;
+    if (rv->labels_pending) { /* the screen's labels, then the count */
+        int rc = rows_load_labels(rv, app);
+        *more = 1;
+        if (rc == ORM_ECANCELLED) /* a key stopped it: read again later */
+            return TUI_DONE;
+        rv->labels_pending = 0;
+        return TUI_REDRAW;
+    }
     if (!rv->count_pending)
         return TUI_DONE;
     rv->count_pending = 0;
@@ -418,6 +469,7 @@ static void rows_close(tui_view *v)
     if (!rv)
         return;
     tui_rowcache_free(rv->cache);
+    tui_fk_labels_free(rv->labels);
     orm_expr_free(rv->base_filter);
     orm_expr_free(rv->search);
     orm_expr_free(rv->find);

@@ -49,7 +49,9 @@ typedef struct rows_view {
     const char *line_mark;
     orm_value *shown;
     unsigned long commits_seen;
-    const tui_display *display; /* the app's: NULL glyph, date format */
+    const tui_display *display;   /* the app's: NULL glyph, date format */
+    struct tui_fk_labels *labels; /* beside foreign keys (fk_labels.h) */
+    int labels_pending; /* the screen may show values without labels */
 } rows_view;
 
 /* ---- loading (view_rows.c) ---- */
@@ -68,6 +70,10 @@ orm_expr *rows_combined_filter(const rows_view *rv);
 /* Start over from the first row with the current order and filter;
  * when that fails the rows shown stay. */
 int rows_reload_first(rows_view *rv, tui_app *app);
+
+/* Read the labels of the foreign keys on the screen (fk_labels.h) when
+ * some are missing: one query per foreign-key column. */
+int rows_load_labels(rows_view *rv, tui_app *app);
 
 /* ---- drawing (view_rows_draw.c) ---- */
 

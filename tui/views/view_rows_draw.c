@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "edit.h"
+#include "fk_labels.h"
 #include "view_rows.h"
 
 /* ---- drawing ---- */
@@ -28,6 +29,9 @@ int rows_widest(const rows_view *rv, size_t c, int64_t from, size_t n)
                        rv->revealed[c], rv->display);
         const char *s = orm_buf_str(&b);
         int w = s ? tui_text_width(s, b.len) : 0;
+        const char *label = tui_fk_labels_get(rv->labels, c, &row[c]);
+        if (label)
+            w += 1 + tui_text_widthz(label);
         if (w > widest)
             widest = w;
         orm_buf_free(&b);
@@ -58,7 +62,8 @@ static void measure(rows_view *rv)
 
 static void draw_value(const rows_view *rv, tui_screen *scr, int row, int x,
                        int width, const orm_column *col, const orm_value *v,
-                       int revealed, tui_element override, int key)
+                       int revealed, tui_element override, int key,
+                       const char *label)
 {
     orm_buf b = ORM_BUF_INIT, fitted = ORM_BUF_INIT;
     tui_element el;
@@ -72,6 +77,17 @@ static void draw_value(const rows_view *rv, tui_screen *scr, int row, int x,
         el = TUI_EL_KEY_COLUMN;
     tui_screen_put(scr, row, right ? x + width - w : x, orm_buf_str(&fitted),
                    width, el);
+    if (label && w + 1 < width) {
+        /* The referenced row's label before the value, which keeps its
+         * alignment (numbers and NULL end where numbers end). */
+        orm_buf shown = ORM_BUF_INIT;
+        int room = width - w - 1;
+        tui_text_fit(&shown, label, strlen(label), room);
+        tui_screen_put(
+            scr, row, right ? x : x + w + 1, orm_buf_str(&shown), room,
+            override != TUI_EL_DEFAULT ? override : TUI_EL_FOREIGN_KEY);
+        orm_buf_free(&shown);
+    }
     orm_buf_free(&b);
     orm_buf_free(&fitted);
 }
@@ -129,7 +145,7 @@ static int draw_column(rows_view *rv, tui_screen *scr, int row, int x, size_t i,
                            cursor_line ? over : TUI_EL_PENDING_ADD);
         else
             draw_value(rv, scr, row, x, width, col, &values[c], rv->revealed[c],
-                       over, key);
+                       over, key, tui_fk_labels_get(rv->labels, c, &values[c]));
     }
     return x + width + 1;
 }
@@ -183,6 +199,7 @@ void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top, int height)
     if (tui_edit_commits(app) != rv->commits_seen) {
         /* Written: read the rows again where they are. */
         rv->commits_seen = tui_edit_commits(app);
+        rv->labels_pending = 1;
         int rc = tui_rowcache_reload(rv->cache);
         rows_apply_shift(rv);
         if (rows_report(rv, app, rc) == 0)
