@@ -173,6 +173,29 @@ static void test_e2e__n_steps_through_search_matches(void **state)
     assert_int_equal(tmux_wait_exit(t), 0);
 }
 
+/* The orders' customer_id shows each customer's name beside the id,
+ * and Enter on that cell opens the order on it, a second Enter the
+ * customer. */
+static void test_e2e__foreign_key_labels_and_following(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ orders Enter");
+    tmux_wait_for(t, "row 1 of 8");
+    tmux_wait_for(t, "Chlo\xC3\xA9");
+    tmux_wait_for(t, "Alice");
+    tmux_keys(t, "l Enter");
+    tmux_wait_for(t, "customer_id (2 of 4)");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "customers) record");
+    tmux_wait_for(t, "Alice@example.org");
+    tmux_keys(t, "q q q");
+    tmux_wait_for(t, "narrow: orders");
+    tmux_keys(t, "q q"); /* the narrowing, then orb */
+    assert_int_equal(tmux_wait_exit(t), 0);
+}
+
 static void test_e2e__ctrl_c_restores_the_terminal(void **state)
 {
     e2e *e = *state;
@@ -235,6 +258,8 @@ int main(void)
             test_e2e__esc_twice_out_of_a_prompt_stays, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e__n_steps_through_search_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e__foreign_key_labels_and_following, setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__ctrl_c_restores_the_terminal,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__sigterm_restores_the_terminal,
