@@ -1739,6 +1739,18 @@ static void key_flow(edit_fx *e)
     fx_assert_shows(&e->fx, "1 of 1 row");
     fx_send(&e->fx, "qq");
     assert_top(e, "rows");
+    /* n and N step through the matches of a search (alice and chloé
+     * hold a "c") with every row shown; Esc ends the search. */
+    fx_send(&e->fx, "/C<Enter>");
+    fx_assert_shows(&e->fx, "row 1 of 2");
+    fx_send(&e->fx, "n");
+    fx_assert_shows(&e->fx, "find: C");
+    fx_assert_shows(&e->fx, "row 3 of 3");
+    fx_send(&e->fx, "N");
+    fx_assert_shows(&e->fx, "row 1 of 3");
+    fx_send(&e->fx, "<Esc>");
+    fx_assert_shows(&e->fx, "search cleared");
+    assert_top(e, "rows");
     /* A post's account_id shows the account's repr beside the id. */
     fx_send(&e->fx, "q<C-u><Esc>");
     open_rows(e, "Post");
