@@ -117,6 +117,85 @@ static void test_e2e__browse_sort_search_follow_resize_help_quit(void **state)
     assert_terminal_restored(e);
 }
 
+/* Esc out of the narrowing prompt and Esc again: orb stays (it used to
+ * quit); q quits. */
+static void test_e2e__esc_twice_out_of_a_prompt_stays(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/");
+    tmux_type(t, "ord");
+    tmux_wait_for(t, "narrow: ord");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "5 of 5 models");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "q quits orb");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "row 1 of");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "5 of 5 models");
+    tmux_keys(t, "q");
+    assert_int_equal(tmux_wait_exit(t), 0);
+    assert_terminal_restored(e);
+}
+
+/* n and N step through the matches of a search among all 500 items
+ * (48, 355, 480 hold "112"), across pages; Esc ends the search, then
+ * goes back. */
+static void test_e2e__n_steps_through_search_matches(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ items Enter");
+    tmux_wait_for(t, "row 1 of 500");
+    tmux_keys(t, "/");
+    tmux_type(t, "112");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "search: 112");
+    tmux_wait_for(t, "row 1 of 3");
+    tmux_keys(t, "n");
+    tmux_wait_for(t, "find: 112");
+    tmux_wait_for(t, "row 355 of 500");
+    tmux_wait_for(t, "item-11245");
+    tmux_keys(t, "n");
+    tmux_wait_for(t, "row 480 of 500");
+    tmux_keys(t, "N N");
+    tmux_wait_for(t, "row 48 of 500");
+    tmux_wait_for(t, "item-80112");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "search cleared");
+    tmux_wait_gone(t, "find: 112");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "narrow: items");
+    tmux_keys(t, "q q");
+    assert_int_equal(tmux_wait_exit(t), 0);
+}
+
+/* The orders' customer_id shows each customer's name beside the id,
+ * and Enter on that cell opens the order on it, a second Enter the
+ * customer. */
+static void test_e2e__foreign_key_labels_and_following(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ orders Enter");
+    tmux_wait_for(t, "row 1 of 8");
+    tmux_wait_for(t, "Chlo\xC3\xA9");
+    tmux_wait_for(t, "Alice");
+    tmux_keys(t, "l Enter");
+    tmux_wait_for(t, "customer_id (2 of 4)");
+    tmux_keys(t, "Enter");
+    tmux_wait_for(t, "customers) record");
+    tmux_wait_for(t, "Alice@example.org");
+    tmux_keys(t, "q q q");
+    tmux_wait_for(t, "narrow: orders");
+    tmux_keys(t, "q q"); /* the narrowing, then orb */
+    assert_int_equal(tmux_wait_exit(t), 0);
+}
+
 static void test_e2e__ctrl_c_restores_the_terminal(void **state)
 {
     e2e *e = *state;
@@ -219,6 +298,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_e2e__browse_sort_search_follow_resize_help_quit, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e__esc_twice_out_of_a_prompt_stays, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e__n_steps_through_search_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e__foreign_key_labels_and_following, setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__ctrl_c_restores_the_terminal,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e__sigterm_restores_the_terminal,

@@ -372,6 +372,39 @@ static void test_e2e_edit__bulk_edit_review_undo_write(void **state)
                      1);
 }
 
+/* D duplicates bob into a create form; the copied handle is refused at
+ * the commit, a new one (non-ASCII) is written with bob's other values. */
+static void test_e2e_edit__duplicate_a_row_and_write_it(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, "Models");
+    tmux_keys(t, "/ Account Enter");
+    tmux_wait_for(t, "row 1 of 3");
+    tmux_keys(t, "j D");
+    tmux_wait_for(t, "new record");
+    tmux_wait_for(t, "[bob ");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "1 pending: 1 add");
+    tmux_keys(t, "w");
+    tmux_wait_for(t, "INSERT INTO");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "handle: \"bob\" is already taken");
+    tmux_keys(t, "C-u");
+    tmux_type(t, "B\xC3\xB6"
+                 "b Zwei");
+    tmux_keys(t, "C-s");
+    tmux_wait_for(t, "INSERT INTO");
+    tmux_keys(t, "y");
+    tmux_wait_for(t, "written: 1 add");
+    tmux_wait_for(t, "row 2 of 4");
+    assert_int_equal(count(e, "handle = 'B\xC3\xB6"
+                              "b Zwei'"),
+                     1);
+    tmux_keys(t, "Q");
+    assert_int_equal(tmux_wait_exit(t), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +415,8 @@ int main(void)
             test_e2e_edit__quit_with_pending_changes_asks, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_edit__bulk_edit_review_undo_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_edit__duplicate_a_row_and_write_it, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_edit__ctrl_c_with_pending_changes_asks, setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -122,6 +122,35 @@ static void test_models__q_quits(void **state)
     assert_int_equal(fx->app->exit_status, 0);
 }
 
+/* Esc never quits: not on the models screen, not twice out of a prompt
+ * (the first closes the prompt), not from a screen opened on top; q
+ * still quits from the models screen. */
+static void test_models__esc_never_quits_only_q_does(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 24, 80);
+    fx_send(fx, "<Esc>");
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "q quits orb");
+    fx_send(fx, "/Ord<Esc><Esc>");
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "Customer");
+    fx_send(fx, "cus<Esc><Esc><Esc>"); /* narrowed: Esc clears it first */
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "Order");
+    /* From the rows: Esc goes back to the models, and no further. */
+    fx_send(fx, "/Item<Enter>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "rows");
+    fx_send(fx, "<Esc>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "models");
+    fx_send(fx, "<Esc><Esc>"); /* the narrowing to Item, then nothing */
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "q quits orb");
+    fx_send(fx, "q");
+    assert_true(tui_app_done(fx->app));
+    assert_int_equal(fx->app->exit_status, 0);
+}
+
 /* The display column where `text` starts on a row, or -1. */
 static int col_of(tui_fixture *fx, int row, const char *text)
 {
@@ -246,6 +275,199 @@ static void test_rows__search_matches_all_words_case_insensitively(void **state)
     fx_send(fx, "/<C-u><Enter>");
     fx_assert_not_shows(fx, "search:");
     fx_assert_shows(fx, "express");
+}
+
+/* Notes 10..69; the title of ids 12, 40 and 66 holds "Größe" in
+ * another case each. */
+static void add_find_notes(tui_fixture *fx)
+{
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (int i = 10; i < 70; i++) {
+        char title[40];
+        orm_record *rec;
+        snprintf(title, sizeof title, "%s %d",
+                 i == 12   ? "GRÖSSE Größe"
+                 : i == 40 ? "die größe"
+                 : i == 66 ? "GRÖßE!"
+                           : "andere",
+                 i);
+        orm_record_new(&rec, &FxNote);
+        fx_set(rec, "id", orm_value_int(i));
+        fx_set(rec, "title", orm_value_text(title));
+        fx_set(rec, "n", orm_value_int(i));
+        orm_session_add(s, rec);
+    }
+    fx_commit(fx, s);
+    orm_session_free(s);
+}
+
+/* The id in the cursor's line (the first column), or -1. */
+static long cursor_id(tui_fixture *fx)
+{
+    for (int r = 2; r < fx->scr->rows - 1; r++) { /* under the header */
+        const tui_cell *cell = &fx->scr->cells[r * fx->scr->cols + 2];
+        if (cell->element != TUI_EL_CURSOR &&
+            cell->element != TUI_EL_CURSOR_CELL)
+            continue;
+        char *line = fx_line(fx, r);
+        long id = strtol(line, NULL, 10);
+        free(line);
+        return id;
+    }
+    return -1;
+}
+
+/* n and N step through the rows matching the search in the current
+ * order, without narrowing them, across pages; / still narrows, and n
+ * then stops narrowing on the same row; Esc ends the search, and only
+ * then goes back. */
+static void test_rows__n_and_shift_n_step_through_matches(void **state)
+{
+    tui_fixture *fx = *state;
+    add_find_notes(fx);
+    open_model(fx, "Note");
+    fx_assert_shows(fx, "row 1 of 64");
+    fx_send(fx, "n");
+    fx_assert_shows(fx, "no search: / starts one");
+    fx_send(fx, "/größe<Enter>"); /* narrows, as always */
+    fx_assert_shows(fx, "search: größe");
+    fx_assert_shows(fx, "row 1 of 3");
+    fx_send(fx, "n"); /* all rows again, the cursor on id 12, then 40 */
+    fx_assert_not_shows(fx, "search: größe");
+    fx_assert_shows(fx, "find: größe");
+    fx_assert_shows(fx, "row 35 of 64");
+    assert_int_equal(cursor_id(fx), 40);
+    fx_send(fx, "n");
+    fx_assert_shows(fx, "row 61 of 64");
+    assert_int_equal(cursor_id(fx), 66);
+    fx_send(fx, "n");
+    fx_assert_shows(fx, "no match for 'größe' below this row");
+    assert_int_equal(cursor_id(fx), 66);
+    fx_send(fx, "NN");
+    fx_assert_shows(fx, "row 7 of 64");
+    assert_int_equal(cursor_id(fx), 12);
+    fx_send(fx, "N");
+    fx_assert_shows(fx, "no match for 'größe' above this row");
+    /* In the current order: id descending. */
+    fx_send(fx, "ss");
+    fx_assert_shows(fx, "sort: id \xE2\x86\x93");
+    fx_send(fx, "gn");
+    assert_int_equal(cursor_id(fx), 66);
+    fx_send(fx, "n");
+    assert_int_equal(cursor_id(fx), 40);
+    /* Esc ends the search, the rows stay; Esc again goes back. */
+    fx_send(fx, "<Esc>");
+    fx_assert_shows(fx, "search cleared");
+    fx_assert_not_shows(fx, "find:");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "rows");
+    assert_int_equal(cursor_id(fx), 40);
+    fx_send(fx, "/andere 59<Enter>");
+    fx_assert_shows(fx, "row 1 of 1");
+    fx_send(fx, "<Esc>"); /* narrowing ends on the same row */
+    fx_assert_shows(fx, "of 64");
+    assert_int_equal(cursor_id(fx), 59);
+    fx_send(fx, "<Esc>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "models");
+}
+
+/* n reads the match and the rows around it, never the rows between:
+ * the window stays within its capacity. */
+static void test_rows__n_jumps_far_with_bounded_memory(void **state)
+{
+    tui_fixture *fx = *state;
+    char label[32];
+    open_model(fx, "Item");
+    fx_item_label(label, sizeof label, 150);
+    char keys[64];
+    snprintf(keys, sizeof keys, "/%s<Enter>n", label + 5);
+    fx_send(fx, keys);
+    fx_assert_shows(fx, "row 150 of 200");
+    assert_int_equal(cursor_id(fx), 150);
+    tui_rowcache *cache = tui_view_rows_cache(tui_app_top(fx->app));
+    assert_true(tui_rowcache_peak(cache) <= tui_rowcache_capacity(cache));
+}
+
+/* A message wider than the screen wraps over the lines above the
+ * status line, so that it can be read in full; the next key clears it. */
+static void test_app__a_long_message_is_shown_in_full(void **state)
+{
+    tui_fixture *fx = *state;
+    fx_start(fx, 12, 40);
+    fx_send(fx, "/Log<Enter>");
+    fx_send(fx, "/line 0<Enter>n");
+    fx_assert_shows(fx, "Log has no primary key: the search can");
+    fx_assert_shows(fx, "only narrow the rows");
+    fx_send(fx, "j");
+    fx_assert_not_shows(fx, "only narrow the rows");
+    fx_assert_shows(fx, "search: line 0");
+}
+
+/* Counts in the status line and in messages are grouped alike,
+ * whatever the locale (the de_DE twin runs this too). */
+static void test_rows__counts_are_grouped_alike(void **state)
+{
+    tui_fixture *fx = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (long i = 201; i <= 1500; i++) {
+        char label[32];
+        orm_record *rec;
+        fx_item_label(label, sizeof label, i);
+        orm_record_new(&rec, &FxItem);
+        fx_set(rec, "id", orm_value_int(i));
+        fx_set(rec, "label", orm_value_text(label));
+        fx_set(rec, "grp", orm_value_int(i % 10));
+        orm_session_add(s, rec);
+    }
+    fx_commit(fx, s);
+    orm_session_free(s);
+    open_model(fx, "Item");
+    fx_send(fx, ":99999<Enter>");
+    fx_assert_shows(fx, "only 1,500 rows");
+    fx_assert_shows(fx, "row 1,500 of 1,500");
+    fx_send(fx, "llgi"); /* grp's summary */
+    fx_assert_shows(fx, "1,500 rows \xC2\xB7 0 NULL \xC2\xB7 10 distinct");
+    fx_assert_shows(fx, "       150   10.0%  ");
+}
+
+/* A foreign key's cell shows the referenced row's label (its first text
+ * column) beside the id, which stays right-aligned, read for the whole screen
+ * at once; NULL shows none; rows paged to later get theirs between keys. */
+static void test_rows__foreign_keys_show_the_referenced_label(void **state)
+{
+    tui_fixture *fx = *state;
+    orm_session *s = NULL;
+    fx_check(orm_session_new(&s, fx->db), fx->db, "session");
+    for (int i = 0; i < 40; i++) { /* orders 200..239, customers 1..5 */
+        orm_record *rec;
+        orm_record_new(&rec, &FxOrder);
+        fx_set(rec, "id", orm_value_int(200 + i));
+        fx_set(rec, "customer_id", orm_value_int(1 + i % 5));
+        fx_set(rec, "note", orm_value_text("bulk"));
+        orm_session_add(s, rec);
+    }
+    fx_commit(fx, s);
+    orm_session_free(s);
+    open_model(fx, "Order");
+    char *line = fx_line(fx, fx_row_of(fx, " 100 "));
+    if (!strstr(line, " Alice ") || !strstr(line, " 1  10.5 "))
+        fx_dump_fail(fx, "no label for customer 1 in", line);
+    free(line);
+    line = fx_line(fx, fx_row_of(fx, " 102 "));
+    if (!strstr(line, " Chlo\xC3\xA9 ") || !strstr(line, " 3  31.5 "))
+        fx_dump_fail(fx, "no label for customer 3 in", line);
+    free(line);
+    line = fx_line(fx, fx_row_of(fx, " 107 "));
+    if (strstr(line, "Alice") || strstr(line, "Bob"))
+        fx_dump_fail(fx, "a label beside NULL in", line);
+    free(line);
+    /* The customer column stays as wide as the first screen made it. */
+    fx_send(fx, "G");
+    line = fx_line(fx, fx_row_of(fx, " 239 "));
+    if (!strstr(line, " Eve ") || !strstr(line, " 5  NULL "))
+        fx_dump_fail(fx, "no label for customer 5 in", line);
+    free(line);
 }
 
 /* SQLite's own lower() folds ASCII only: the search must fold the
@@ -375,6 +597,7 @@ static void test_record__b_lists_referring_rows_and_opens_them(void **state)
     open_model(fx, "Customer");
     fx_send(fx, "<Enter>b");
     fx_assert_shows(fx, "Order (orders) where customer_id = 1");
+    fx_assert_shows(fx, "3 of 8 rows"); /* counted between keys */
     fx_send(fx, "<Enter>");
     fx_assert_shows(fx, "where customer_id = 1");
     fx_assert_shows(fx, "of 3");
@@ -550,6 +773,8 @@ int main(void)
             test_models__typing_an_unbound_letter_starts_narrowing, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_models__q_quits, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_models__esc_never_quits_only_q_does, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows__enter_opens_rows_with_status,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
@@ -564,6 +789,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_rows__search_folds_unicode_case_keeps_accents, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__n_and_shift_n_step_through_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__n_jumps_far_with_bounded_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__a_long_message_is_shown_in_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows__counts_are_grouped_alike,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rows__foreign_keys_show_the_referenced_label, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_rows__null_is_drawn_apart_from_empty_text, setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -2024,9 +2024,97 @@ static void test_bulk__more_rows_than_the_limit_are_refused(void **state)
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
 }
 
+/* D copies the row into a create form: the values set, the key left to
+ * the database, a generated secret made anew; saved it is a pending
+ * add; the copied unique handle is refused at the commit, at its field,
+ * and once changed the copy is written. */
+static void test_duplicate__copies_the_row_into_a_create_form(void **state)
+{
+    edit_fx *e = *state;
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "jjD"); /* chloé */
+    assert_top(e, "form");
+    assert_true(is_current(e, "handle"));
+    assert_box(e, "handle", "chlo\xC3\xA9");
+    assert_box(e, "bio", "hello");
+    assert_box(e, "balance", "1.50");
+    fx_send(&e->fx, "<C-s>");
+    assert_top(e, "rows");
+    fx_assert_shows(&e->fx, "1 pending: 1 add");
+    fx_send(&e->fx, "wy");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "handle: \"chlo\xC3\xA9\" is already taken");
+    fx_send(&e->fx, "<C-u>CHLO\xC3\x89 Zwei<C-s>y");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->account, NULL), 4);
+    assert_int_equal(db_count(e, e->account,
+                              "handle = 'CHLO\xC3\x89 Zwei' and bio = "
+                              "'hello' and balance = 1.5 and id = 4"),
+                     1);
+    /* The secret was made anew, not copied. */
+    orm_cursor *c = NULL;
+    const orm_value *row = NULL;
+    assert_int_equal(orm_db_cursor(&c, e->fx.db,
+                                   "SELECT a.secret_key, b.secret_key FROM "
+                                   "accounts a, accounts b WHERE a.id = 3 "
+                                   "AND b.id = 4",
+                                   NULL, 0),
+                     0);
+    assert_int_equal(orm_cursor_next(c, &row), ORM_ROW);
+    assert_int_equal(row[0].kind, ORM_VTEXT);
+    assert_int_equal(row[1].kind, ORM_VTEXT);
+    assert_false(row[0].u.s.len == row[1].u.s.len &&
+                 memcmp(row[0].u.s.ptr, row[1].u.s.ptr, row[0].u.s.len) == 0);
+    orm_cursor_free(c);
+}
+
+/* D is a key like any other: rebinding moves it. */
+static void test_duplicate__key_can_be_rebound(void **state)
+{
+    edit_fx *e = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/config", e->fx.dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[keys]\nduplicate = C-t\n", f);
+    fclose(f);
+    start(e);
+    open_rows(e, "Account");
+    fx_send(&e->fx, "D");
+    assert_top(e, "rows");
+    fx_send(&e->fx, "<C-t>");
+    assert_top(e, "form");
+    assert_box(e, "handle", "alice");
+}
+
 static void key_flow(edit_fx *e)
 {
     start(e);
+    open_rows(e, "Account");
+    /* What refers to alice, counted: her one post of one. */
+    fx_send(&e->fx, "<Enter>b");
+    assert_top(e, "backrefs");
+    fx_assert_shows(&e->fx, "1 of 1 row");
+    fx_send(&e->fx, "qq");
+    assert_top(e, "rows");
+    /* n and N step through the matches of a search (alice and chloé
+     * hold a "c") with every row shown; Esc ends the search. */
+    fx_send(&e->fx, "/C<Enter>");
+    fx_assert_shows(&e->fx, "row 1 of 2");
+    fx_send(&e->fx, "n");
+    fx_assert_shows(&e->fx, "find: C");
+    fx_assert_shows(&e->fx, "row 3 of 3");
+    fx_send(&e->fx, "N");
+    fx_assert_shows(&e->fx, "row 1 of 3");
+    fx_send(&e->fx, "<Esc>");
+    fx_assert_shows(&e->fx, "search cleared");
+    assert_top(e, "rows");
+    /* A post's account_id shows the account's repr beside the id. */
+    fx_send(&e->fx, "q<C-u><Esc>");
+    open_rows(e, "Post");
+    fx_assert_shows(&e->fx, "<Account alice> 1");
+    fx_send(&e->fx, "q<C-u><Esc>");
     open_rows(e, "Account");
     /* Add jdoe, see it pending, write it. */
     fx_send(&e->fx, "ajdoe<C-s>");
@@ -2066,6 +2154,17 @@ static void key_flow(edit_fx *e)
     assert_top(e, "rows");
     assert_int_equal(db_count(e, e->account, "bio = '" BIO_NEW "'"), 2);
     assert_int_equal(db_count(e, e->account, NULL), 3);
+    /* Duplicate alicia: the copied handle is taken, a new one is not. */
+    fx_send(&e->fx, "gD<C-s>wy");
+    assert_top(e, "form");
+    fx_assert_shows(&e->fx, "handle: \"alicia\" is already taken");
+    fx_send(&e->fx, "<C-u>\xC3\x85licia<C-s>y");
+    assert_top(e, "rows");
+    assert_int_equal(db_count(e, e->account, NULL), 4);
+    assert_int_equal(db_count(e, e->account,
+                              "handle = '\xC3\x85licia' and bio = '" BIO_NEW
+                              "'"),
+                     1);
     /* A table without a primary key: edited by its row id where the
      * database has one (SQLite rowid, PostgreSQL ctid), else refused. */
     fx_send(&e->fx, "qq");
@@ -2118,6 +2217,8 @@ static void test_flow__mysql(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        T(test_duplicate__copies_the_row_into_a_create_form),
+        T(test_duplicate__key_can_be_rebound),
         T(test_form__shows_what_the_model_says_about_each_field),
         T(test_add__pending_row_in_grid_then_commit_writes_it),
         T(test_edit__changed_cell_shows_and_status_counts),

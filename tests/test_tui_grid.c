@@ -757,6 +757,25 @@ static void test_grid__i_summarizes_the_column(void **state)
     fx_assert_shows(fx, "where city = 'berlin'");
 }
 
+/* The summary counts the rows the grid shows: a search narrowing them
+ * (mixed case, non-ASCII) counts as the filter does; Enter then adds
+ * to the filter with the search still on. */
+static void test_grid__i_counts_only_the_rows_the_search_shows(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Wide", 24, 120);
+    fx_send(fx, "/ZÜRICH<Enter>");
+    fx_assert_shows(fx, "row 1 of 5");
+    fx_send(fx, "cscore<Enter>i");
+    fx_assert_shows(fx, "5 rows \xC2\xB7 5 NULL \xC2\xB7 0 distinct");
+    fx_assert_shows(fx, "search: ZÜRICH");
+    fx_send(fx, "q/<C-u>berlin<Enter>cGröße<Enter>i");
+    fx_assert_shows(fx, "6 rows \xC2\xB7 0 NULL \xC2\xB7 4 distinct");
+    fx_send(fx, "<Enter>"); /* Größe = 1 */
+    fx_assert_shows(fx, "search: berlin");
+    fx_assert_shows(fx, "row 1 of 2");
+}
+
 static void test_grid__i_lists_null_and_enter_narrows_to_it(void **state)
 {
     tui_fixture *fx = *state;
@@ -780,6 +799,33 @@ static void test_grid__i_refuses_secrets_and_blobs(void **state)
     fx_send(fx, "q");
     fx_send(fx, "cavatar<Enter>i");
     fx_assert_shows(fx, "avatar is a blob column: no summary");
+}
+
+/* Enter on a foreign key's cell opens the record on that field, a
+ * second Enter follows the key; coming back, the record and then the
+ * grid are on the same column. */
+static void test_grid__enter_on_a_foreign_key_keeps_the_column(void **state)
+{
+    tui_fixture *fx = *state;
+    start_on(fx, "Order", 24, 80);
+    fx_send(fx, "jl"); /* order 101, customer 2 */
+    assert_current(fx, "customer_id");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "Order (orders) record");
+    fx_assert_shows(fx, "customer_id (2 of 4)");
+    fx_send(fx, "<Enter>");
+    fx_assert_shows(fx, "Customer (customers) record");
+    fx_assert_shows(fx, "Bob@example.org");
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "customer_id (2 of 4)");
+    fx_send(fx, "q");
+    fx_assert_shows(fx, "row 2 of 8");
+    assert_current(fx, "customer_id");
+    /* Any column: the record opens on it. */
+    fx_send(fx, "l<Enter>");
+    fx_assert_shows(fx, "total (3 of 4)");
+    fx_send(fx, "<Esc>");
+    assert_current(fx, "total");
 }
 
 int main(void)
@@ -816,7 +862,9 @@ int main(void)
         T(test_grid__quick_filter_keys_can_be_rebound),
         T(test_grid__i_summarizes_the_column),
         T(test_grid__i_lists_null_and_enter_narrows_to_it),
+        T(test_grid__i_counts_only_the_rows_the_search_shows),
         T(test_grid__i_refuses_secrets_and_blobs),
+        T(test_grid__enter_on_a_foreign_key_keeps_the_column),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

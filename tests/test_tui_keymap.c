@@ -392,6 +392,23 @@ static void test_keys__unknown_escape_sequences_read_as_their_keys(void **state)
             fail_msg("ESC %s: %d, want %d", cases[i].seq, got, cases[i].key);
     }
 }
+/* Esc and q are two actions: Esc (cancel) never quits, q (back) quits
+ * from the models screen; either can be rebound like any other. */
+static void test_keys__cancel_and_back_rebound(void **state)
+{
+    tui_fixture *fx = *state;
+    start_with_keys(fx, "[keys]\ncancel = z\nback = x\n", 24, 80);
+    open_items(fx);
+    fx_send(fx, "z");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "models");
+    fx_send(fx, "zz"); /* the narrowing to Item, then nothing to clear */
+    assert_false(tui_app_done(fx->app));
+    fx_assert_shows(fx, "x quits orb");
+    fx_send(fx, "q"); /* q is back's no longer: it starts narrowing */
+    assert_false(tui_app_done(fx->app));
+    fx_send(fx, "<C-u><Esc>x");
+    assert_true(tui_app_done(fx->app));
+}
 
 int main(void)
 {
@@ -415,6 +432,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_help__lists_actions_under_a_heading_per_scope, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_keys__cancel_and_back_rebound,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,7 +48,9 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(LAST, "last", BROWSE, "G End", "Go to the last row")                     \
     X(OPEN, "open", BROWSE, "Enter",                                           \
       "Open: model -> rows -> record; follow a key")                           \
-    X(BACK, "back", BROWSE, "q Esc", "Go back (quit on the models screen)")    \
+    X(BACK, "back", BROWSE, "q", "Go back (quit on the models screen)")        \
+    X(CANCEL, "cancel", BROWSE, "Esc",                                         \
+      "Go back, or clear a search first; never quits")                         \
     X(QUIT, "quit", GLOBAL, "Q", "Quit orb")                                   \
     X(SWITCH_CONNECTION, "switch-db", BROWSE, "O",                             \
       "Open another database: a URL or @NAME")                                 \
@@ -82,6 +84,10 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
       "Column summary: top values, NULLs, min/max")                            \
     X(SEARCH, "search", BROWSE, "/",                                           \
       "Search text columns for words (narrow models)")                         \
+    X(SEARCH_NEXT, "search-next", ROWS, "n",                                   \
+      "Next row matching the search, all rows shown")                          \
+    X(SEARCH_PREV, "search-prev", ROWS, "N",                                   \
+      "Previous row matching the search, all rows shown")                      \
     X(GOTO_ROW, "goto-row", BROWSE, ":", "Jump to a row number")               \
     X(REFRESH, "refresh", BROWSE, "r", "Reload from the database")             \
     X(REVEAL, "reveal", BROWSE, "R", "Show or mask the current secret column") \
@@ -93,6 +99,8 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(DELETE, "delete", BROWSE, "d", "Delete the record, or every marked one") \
     X(MARK, "mark", BROWSE, "m",                                               \
       "Mark the row; d then deletes every marked row")                         \
+    X(DUPLICATE, "duplicate", ROWS, "D",                                       \
+      "Duplicate the row into a new record (a form)")                          \
     X(BULK_EDIT, "bulk-edit", ROWS, "E",                                       \
       "Bulk edit: the marked rows, else every row shown")                      \
     X(UNDO, "undo", BROWSE, "u",                                               \

@@ -382,6 +382,22 @@ static void run_action(tui_app *app, tui_action a)
     }
     if (v && v->ops->handle)
         result = v->ops->handle(v, app, a);
+    if (a == TUI_ACT_CANCEL && (result & TUI_UNHANDLED)) {
+        /* Esc is back, except that it never quits: a second Esc out of
+         * a prompt must not end orb (q and Q quit). */
+        a = TUI_ACT_BACK;
+        result =
+            v && v->ops->handle ? v->ops->handle(v, app, a) : TUI_UNHANDLED;
+        if ((result & TUI_QUIT) ||
+            ((result & (TUI_UNHANDLED | TUI_POP)) && app->depth <= 1)) {
+            orm_buf keys = ORM_BUF_INIT;
+            tui_keymap_describe(&app->keymap, TUI_ACT_BACK, &keys);
+            tui_app_message(app, "%s quits orb",
+                            keys.len ? orm_buf_str(&keys) : "back");
+            orm_buf_free(&keys);
+            return;
+        }
+    }
     if (result & TUI_UNHANDLED) {
         if (a == TUI_ACT_BACK)
             result |= TUI_POP;
@@ -459,8 +475,8 @@ static void key_dispatch(tui_app *app, const tui_event *ev)
             return;
         }
     }
-    tui_action a = tui_keymap_lookup_in(&app->keymap,
-                                        top ? top->ops->scopes : NULL, ev->key);
+    tui_action a = tui_keymap_lookup_exact(
+        &app->keymap, top ? top->ops->scopes : NULL, ev->key);
     if (a == TUI_ACT_REDRAW && app->screen->ops->invalidate)
         app->screen->ops->invalidate(app->screen);
     else if (a != TUI_ACT_NONE && a != TUI_ACT_REDRAW)
@@ -491,6 +507,8 @@ void tui_app_settle(tui_app *app)
 
 /* ---- drawing ---- */
 
+#define TUI_MESSAGE_LINES_MAX 8
+
 typedef struct line_writer {
     tui_screen *scr;
     int row;
@@ -512,6 +530,54 @@ static void draw_too_small(tui_app *app)
     snprintf(text, sizeof text, "terminal too small (need %d\xC3\x97%d)",
              TUI_MIN_COLS, TUI_MIN_ROWS);
     tui_text_wrap(text, strlen(text), app->screen->cols, write_line, &w);
+}
+
+/* A message wider than the screen, wrapped over the lines above the
+ * status line (the body's last lines, until the next key), at most a
+ * third of the screen: so a long message is read in full. */
+typedef struct message_lines {
+    orm_buf lines[TUI_MESSAGE_LINES_MAX];
+    size_t n, max;
+    int cut; /* more lines than room: the last one ends in "…" */
+} message_lines;
+
+static int message_line(const char *text, size_t len, void *payload)
+{
+    message_lines *ml = payload;
+    if (ml->n == ml->max) {
+        ml->cut = 1;
+        return 1;
+    }
+    orm_buf_appendn(&ml->lines[ml->n], text, len);
+    orm_buf_append(&ml->lines[ml->n], "");
+    ml->n++;
+    return 0;
+}
+
+static void draw_long_message(tui_app *app, const char *msg)
+{
+    tui_screen *scr = app->screen;
+    tui_element el = app->message_error ? TUI_EL_ERROR : TUI_EL_MESSAGE;
+    message_lines ml = {0};
+    ml.max = (size_t)(scr->rows / 3 > 1 ? scr->rows / 3 : 1);
+    if (ml.max > TUI_MESSAGE_LINES_MAX)
+        ml.max = TUI_MESSAGE_LINES_MAX;
+    tui_text_wrap(msg, strlen(msg), scr->cols, message_line, &ml);
+    int row = scr->rows - (int)ml.n;
+    for (size_t i = 0; i < ml.n; i++, row++) {
+        const char *line = orm_buf_str(&ml.lines[i]);
+        orm_buf fitted = ORM_BUF_INIT;
+        if (ml.cut && i + 1 == ml.n) { /* say that more was cut */
+            orm_buf_append(&ml.lines[i], " \xE2\x80\xA6");
+            line = orm_buf_str(&ml.lines[i]);
+        }
+        tui_text_fit(&fitted, line ? line : "", line ? strlen(line) : 0,
+                     scr->cols);
+        tui_screen_fill(scr, row, 0, scr->cols, el);
+        tui_screen_put(scr, row, 0, orm_buf_str(&fitted), -1, el);
+        orm_buf_free(&fitted);
+        orm_buf_free(&ml.lines[i]);
+    }
 }
 
 static void draw_status(tui_app *app, tui_view *v)
@@ -549,6 +615,11 @@ static void draw_status(tui_app *app, tui_view *v)
     const char *status = orm_buf_str(&text);
     const char *msg = orm_buf_str(&app->message);
     int status_room = scr->cols;
+    if (msg && *msg && tui_text_widthz(msg) > scr->cols) {
+        draw_long_message(app, msg);
+        orm_buf_free(&text);
+        return;
+    }
     if (msg && *msg) {
         int mw = tui_text_widthz(msg);
         if (mw > scr->cols)

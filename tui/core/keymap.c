@@ -300,8 +300,8 @@ tui_action tui_keymap_get(const tui_keymap *km, tui_scope scope, int key)
     return TUI_ACT_NONE;
 }
 
-tui_action tui_keymap_lookup_in(const tui_keymap *km, const tui_scope *scopes,
-                                int key)
+tui_action tui_keymap_lookup_exact(const tui_keymap *km,
+                                   const tui_scope *scopes, int key)
 {
     if (!scopes)
         scopes = browse_scopes;
@@ -314,6 +314,13 @@ tui_action tui_keymap_lookup_in(const tui_keymap *km, const tui_scope *scopes,
             break;
     }
     return TUI_ACT_NONE;
+}
+
+tui_action tui_keymap_lookup_in(const tui_keymap *km, const tui_scope *scopes,
+                                int key)
+{
+    tui_action a = tui_keymap_lookup_exact(km, scopes, key);
+    return a == TUI_ACT_CANCEL ? TUI_ACT_BACK : a;
 }
 
 tui_action tui_keymap_lookup(const tui_keymap *km, int key)

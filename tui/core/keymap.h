@@ -47,9 +47,15 @@ tui_action tui_keymap_get(const tui_keymap *km, tui_scope scope, int key);
  * own scope first, then the ones it borrows, in order; the list ends
  * with TUI_SCOPE_GLOBAL, tried last. NULL stands for a browsing screen
  * (browse, then global). TUI_ACT_NONE when no scope binds the key.
+ * A key bound to cancel (Esc) reads as back here: only the app's key
+ * dispatch tells the two apart (tui_keymap_lookup_exact), so a screen
+ * reading keys itself goes back on Esc as it always did.
  */
 tui_action tui_keymap_lookup_in(const tui_keymap *km, const tui_scope *scopes,
                                 int key);
+/* tui_keymap_lookup_in, but cancel stays cancel (Esc never quits). */
+tui_action tui_keymap_lookup_exact(const tui_keymap *km,
+                                   const tui_scope *scopes, int key);
 /* The action of `key` on the browsing screens (browse, then global). */
 tui_action tui_keymap_lookup(const tui_keymap *km, int key);
 /*

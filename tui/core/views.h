@@ -38,6 +38,10 @@ int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
 int tui_view_record_new_by_key(tui_view **out, tui_app *app,
                                const orm_model *model, const tui_sort *sort,
                                const orm_value *key, size_t nkey);
+/* Put a record screen's cursor on model column `field` (the rows
+ * screen opens a record on its current column, so that Enter on a
+ * foreign key's cell is one Enter from following it). */
+void tui_view_record_set_field(tui_view *v, size_t field);
 int tui_view_help_new(tui_view **out, tui_app *app);
 /* The models whose foreign keys point at `model`, rows referring to the
  * record with `values` (the model's columns). */
@@ -61,6 +65,9 @@ int tui_view_rows_set_filter(tui_view *v, tui_app *app, const orm_expr *filter,
 /* The rows' model and active filter (NULL: none), borrowed. */
 const orm_model *tui_view_rows_model(const tui_view *v);
 const orm_expr *tui_view_rows_filter(const tui_view *v);
+/* The search narrowing the rows (`/`) and its text in *text (may be
+ * NULL), borrowed; NULL when none narrows them. */
+const orm_expr *tui_view_rows_search(const tui_view *v, const char **text);
 
 /* ---- the row picker (tui/views/view_picker.c) ---- */
 

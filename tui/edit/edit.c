@@ -9,6 +9,7 @@
 
 #include "display.h"
 #include "edit.h"
+#include "form.h"
 #include "views.h"
 
 #define DOT " \xC2\xB7 "     /* · */
@@ -294,6 +295,26 @@ unsigned tui_edit_add(tui_app *app, const orm_model *m)
     if (model_refused(app, m))
         return TUI_REDRAW;
     return push(app, v, tui_view_form_new(&v, app, m, NULL, NULL));
+}
+
+unsigned tui_edit_duplicate(tui_app *app, const orm_record *src)
+{
+    tui_view *v = NULL;
+    const orm_model *m = orm_record_model(src);
+    if (model_refused(app, m))
+        return TUI_REDRAW;
+    orm_record *none = NULL;
+    int rc = tui_view_form_new(&v, app, m, NULL, NULL);
+    if (rc == 0) {
+        tui_form *f = tui_view_form_state(v, &none);
+        tui_form_clear(f);
+        rc = tui_form_init_copy(f, m, src);
+        if (rc) { /* the form is cleared: the view closes as it is */
+            v->ops->close(v);
+            v = NULL;
+        }
+    }
+    return push(app, v, rc);
 }
 
 static unsigned edit_record(tui_app *app, orm_record *rec)

@@ -53,6 +53,9 @@ unsigned tui_edit_unhandled(tui_app *app, tui_action a);
 
 /* `a`: a create form for `m`. */
 unsigned tui_edit_add(tui_app *app, const orm_model *m);
+/* Duplicate: a create form for a new record of `src`'s model holding
+ * its values (tui_form_init_copy), saved as a pending insert. */
+unsigned tui_edit_duplicate(tui_app *app, const orm_record *src);
 /*
  * EDIT, DELETE or MARK on a row the screen shows: `row` holds the
  * model's columns, `key` the paging key (its last value is the row id

@@ -71,6 +71,35 @@ int tui_form_init(tui_form *f, const orm_model *m, const orm_record *rec)
     return 0;
 }
 
+int tui_form_init_copy(tui_form *f, const orm_model *m, const orm_record *src)
+{
+    int rc = tui_form_init(f, m, src);
+    if (rc)
+        return rc;
+    f->is_new = 1;
+    for (size_t i = 0; i < f->nfields; i++) {
+        tui_form_field *fd = &f->fields[i];
+        const orm_column *col = &m->columns[i];
+        int fresh =
+            (col->flags & ORM_PK) || orm_column_is_autoinc(m, col) ||
+            col->default_gen || col->read_only ||
+            (m->version_column && strcmp(m->version_column, col->name) == 0);
+        fd->locked = col->read_only != NULL;
+        fd->touched = !fresh;
+        if (fresh && fill_text(fd, col, NULL)) {
+            tui_form_clear(f);
+            return ORM_ENOMEM;
+        }
+    }
+    f->current = 0;
+    for (size_t i = 0; i < f->nfields; i++)
+        if (!f->fields[i].locked && !orm_column_is_autoinc(m, &m->columns[i])) {
+            f->current = i;
+            break;
+        }
+    return 0;
+}
+
 int tui_form_init_bulk(tui_form *f, const orm_model *m, int many)
 {
     int rc = tui_form_init(f, m, NULL);

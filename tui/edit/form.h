@@ -59,6 +59,16 @@ int tui_form_init(tui_form *f, const orm_model *m, const orm_record *rec);
  * to NULL) are set on each row. Keys, read-only columns and, when
  * `many` rows are edited, unique columns are locked. 0 or ORM_ENOMEM.
  */
+/*
+ * Fields for a new record of `m` holding `src`'s values (duplicating a
+ * record): the values are set as if typed, except the primary key (the
+ * database numbers an autoincrement one; another is the user's to
+ * fill), generated defaults (a new token, uuid or time), the version
+ * column and read-only columns, which start as in an empty form. A
+ * unique column keeps its value: validation on save says it is taken.
+ * 0 or ORM_ENOMEM.
+ */
+int tui_form_init_copy(tui_form *f, const orm_model *m, const orm_record *src);
 int tui_form_init_bulk(tui_form *f, const orm_model *m, int many);
 void tui_form_clear(tui_form *f);
 

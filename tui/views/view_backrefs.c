@@ -1,7 +1,10 @@
 /*
  * What refers to a record: every model with a foreign key pointing at
  * the record's model, as a list; Enter opens that model's rows filtered
- * to the rows referring to this record.
+ * to the rows referring to this record. Beside each, how many rows refer
+ * to the record and how many the table has (the catalog's estimate on a
+ * large table, orm_db_count), counted between keys after the first
+ * screen: one model a step, stopped by any key and started again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,9 @@ typedef struct backref {
     orm_expr *filter;
     char *text;  /* "orders.customer_id = 5" */
     char *where; /* "customer_id = 5" */
+    int counted; /* 0 not yet, 1 done, -1 failed */
+    int64_t referring, total;
+    int total_exact;
 } backref;
 
 typedef struct backrefs_view {
@@ -73,6 +79,7 @@ static int add_ref(backrefs_view *bv, const orm_model *m, const char **cols,
         bv->cap = cap;
     }
     backref *r = &bv->refs[bv->nrefs];
+    memset(r, 0, sizeof *r);
     r->model = m;
     r->filter = filter;
     r->where = orm_filter_print(filter);
@@ -111,6 +118,61 @@ static int backrefs_open(tui_view *v, tui_app *app)
     return 0;
 }
 
+/* "3 of 8 rows", "3 of ~1.2M rows" (an estimated total), "… rows"
+ * before the count. */
+static void count_text(const backref *r, orm_buf *out)
+{
+    char referring[32], total[32];
+    if (r->counted == 0) {
+        orm_buf_append(out, "\xE2\x80\xA6 rows");
+        return;
+    }
+    if (r->counted < 0) {
+        orm_buf_append(out, "not counted");
+        return;
+    }
+    tui_text_count(referring, sizeof referring, (long long)r->referring, 0);
+    tui_text_count(total, sizeof total, (long long)r->total, !r->total_exact);
+    orm_buf_appendf(out, "%s of %s row%s", referring, total,
+                    r->total == 1 && r->total_exact ? "" : "s");
+}
+
+/* One model's counts a step: the table's (estimated when large), then
+ * the rows referring to the record (exact). */
+static unsigned backrefs_idle(tui_view *v, tui_app *app, int *more)
+{
+    backrefs_view *bv = (backrefs_view *)v;
+    backref *r = NULL;
+    orm_query *q = NULL;
+    *more = 0;
+    for (size_t i = 0; i < bv->nrefs && !r; i++)
+        if (!bv->refs[i].counted)
+            r = &bv->refs[i];
+    if (!r)
+        return TUI_DONE;
+    int rc = orm_db_count(app->db, r->model, 1, &r->total, &r->total_exact);
+    const orm_error *err = orm_db_error(app->db);
+    if (rc == 0) {
+        err = orm_session_error(app->session);
+        rc = orm_query_new(&q, app->session, r->model);
+    }
+    if (rc == 0)
+        rc = orm_query_filter(q, orm_expr_copy(r->filter));
+    if (rc == 0)
+        rc = orm_query_count(q, &r->referring);
+    orm_query_free(q);
+    if (rc == ORM_ECANCELLED) { /* a key stopped it: counted again later */
+        *more = 1;
+        return TUI_DONE;
+    }
+    r->counted = rc ? -1 : 1;
+    if (rc)
+        tui_app_db_error(app, r->model->table, err);
+    for (size_t i = 0; i < bv->nrefs; i++)
+        *more |= !bv->refs[i].counted;
+    return TUI_REDRAW;
+}
+
 static void backrefs_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                           int height)
 {
@@ -130,12 +192,20 @@ static void backrefs_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
             break;
         int cur = i == bv->cursor;
         orm_buf fitted = ORM_BUF_INIT;
-        tui_text_fit(&fitted, bv->refs[i].text, strlen(bv->refs[i].text),
-                     scr->cols);
+        orm_buf count = ORM_BUF_INIT;
+        count_text(&bv->refs[i], &count);
+        int cw = tui_text_widthz(orm_buf_str(&count));
+        int room = scr->cols - cw - 2 > 10 ? scr->cols - cw - 2 : scr->cols;
+        tui_text_fit(&fitted, bv->refs[i].text, strlen(bv->refs[i].text), room);
         if (cur)
             tui_screen_fill(scr, top + 1 + line, 0, scr->cols, TUI_EL_CURSOR);
         tui_screen_put(scr, top + 1 + line, 0, orm_buf_str(&fitted), -1,
                        cur ? TUI_EL_CURSOR : TUI_EL_DEFAULT);
+        if (room < scr->cols)
+            tui_screen_put(scr, top + 1 + line, scr->cols - cw,
+                           orm_buf_str(&count), cw,
+                           cur ? TUI_EL_CURSOR : TUI_EL_NUMBER);
+        orm_buf_free(&count);
         orm_buf_free(&fitted);
     }
 }
@@ -230,6 +300,7 @@ static const tui_view_ops backrefs_ops = {
     .status = backrefs_status,
     .handle = backrefs_handle,
     .click = backrefs_click,
+    .idle = backrefs_idle,
     .close = backrefs_close,
 };
 

@@ -696,6 +696,13 @@ nomem:
     return ORM_ENOMEM;
 }
 
+void tui_view_record_set_field(tui_view *v, size_t field)
+{
+    record_view *rv = (record_view *)v;
+    if (v && v->ops == &record_ops && field < rv->m->ncolumns)
+        rv->field = field;
+}
+
 int tui_view_record_new_by_key(tui_view **out, tui_app *app,
                                const orm_model *model, const tui_sort *sort,
                                const orm_value *key, size_t nkey)

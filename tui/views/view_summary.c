@@ -1,10 +1,10 @@
 /*
- * A column's summary over the rows screen's active filter (`i`): how
- * many rows, NULLs and distinct values, the smallest and the largest,
- * and the most frequent values with their counts, all computed by the
- * database (orm_query_summary: two statements whatever the table's
- * size). Enter on a value (or on NULL) narrows the rows below to it,
- * as `=` does, and goes back to them.
+ * A column's summary over the rows screen's active filter and search
+ * (`i`): how many rows, NULLs and distinct values, the smallest and the
+ * largest, and the most frequent values with their counts, all computed
+ * by the database (orm_query_summary: two statements whatever the
+ * table's size; Esc cancels them). Enter on a value (or on NULL)
+ * narrows the rows below to it, as `=` does, and goes back to them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +39,16 @@ static int summary_open(tui_view *v, tui_app *app)
 {
     summary_view *sv = (summary_view *)v;
     const orm_expr *filter = tui_view_rows_filter(sv->rows);
+    const orm_expr *search = tui_view_rows_search(sv->rows, NULL);
     orm_query *q = NULL;
+    /* The rows as the screen below shows them: its filter and search.
+     * The statements run on the key's worker, so Esc cancels them
+     * (jobs.h) and the rows screen stays. */
     int rc = orm_query_new(&q, app->session, sv->m);
     if (rc == 0 && filter)
         rc = orm_query_filter(q, orm_expr_copy(filter));
+    if (rc == 0 && search)
+        rc = orm_query_filter(q, orm_expr_copy(search));
     if (rc == 0)
         rc = orm_query_summary(q, sv->m->columns[sv->col].name, SUMMARY_TOP,
                                &sv->sum);
@@ -82,9 +88,12 @@ static void summary_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         sv->top = sv->cursor;
     if (sv->cursor >= sv->top + (size_t)sv->page)
         sv->top = sv->cursor - (size_t)sv->page + 1;
-    snprintf(line, sizeof line,
-             "%lld rows \xC2\xB7 %lld NULL \xC2\xB7 %lld distinct",
-             (long long)s->rows, (long long)s->nulls, (long long)s->distinct);
+    char rows[32], nulls[32], distinct[32];
+    tui_text_count(rows, sizeof rows, (long long)s->rows, 0);
+    tui_text_count(nulls, sizeof nulls, (long long)s->nulls, 0);
+    tui_text_count(distinct, sizeof distinct, (long long)s->distinct, 0);
+    snprintf(line, sizeof line, "%s rows \xC2\xB7 %s NULL \xC2\xB7 %s distinct",
+             rows, nulls, distinct);
     tui_screen_put(scr, top, 0, line, -1, TUI_EL_DEFAULT);
     int half = scr->cols / 2 - 5 > 4 ? scr->cols / 2 - 5 : 4;
     tui_screen_put(scr, top + 1, 0, "min", -1, TUI_EL_HELP_KEY);
@@ -110,8 +119,10 @@ static void summary_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
          * point whatever LC_NUMERIC says, as everywhere in orb. */
         long long tenths =
             s->rows ? (long long)((n * 1000 + s->rows / 2) / s->rows) : 0;
-        snprintf(line, sizeof line, "%10lld %4lld.%lld%%  ", (long long)n,
-                 tenths / 10, tenths % 10);
+        char count[32];
+        tui_text_count(count, sizeof count, (long long)n, 0);
+        snprintf(line, sizeof line, "%10s %4lld.%lld%%  ", count, tenths / 10,
+                 tenths % 10);
         int x = tui_screen_put(scr, row, 0, line, -1, over);
         put_value(sv, scr, row, x, scr->cols - x,
                   null_line ? &null : &s->top[at].value, over);
@@ -129,6 +140,7 @@ static void summary_status(tui_view *v, tui_app *app, orm_buf *out)
 {
     summary_view *sv = (summary_view *)v;
     const orm_expr *filter = tui_view_rows_filter(sv->rows);
+    const char *search = NULL;
     (void)app;
     orm_buf_appendf(out, "%zu most frequent", sv->sum.ntop);
     if (filter) {
@@ -136,6 +148,8 @@ static void summary_status(tui_view *v, tui_app *app, orm_buf *out)
         orm_buf_appendf(out, " \xE2\x94\x82 where %s", text ? text : "?");
         free(text);
     }
+    if (tui_view_rows_search(sv->rows, &search) && search)
+        orm_buf_appendf(out, " \xE2\x94\x82 search: %s", search);
     orm_buf_append(out, " \xE2\x94\x82 Enter: only these rows \xE2\x94\x82 "
                         "q back");
 }
