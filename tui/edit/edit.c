@@ -829,10 +829,13 @@ int tui_edit_commit(tui_app *app, unsigned *result)
     orm_record *failed = orm_session_failed_record(s);
     *result = TUI_REDRAW;
     if (rc == ORM_ECONFLICT && failed) {
-        tui_app_error(app, "not written: %s", orm_error_text(err));
+        /* The conflict screen says what happened; its keys stay in view
+         * (a long message would cover them until the next key). */
         if (tui_view_conflict_new(&v, app, failed) == 0) {
             app->pushed = v;
             *result = TUI_PUSH;
+        } else {
+            tui_app_error(app, "not written: %s", orm_error_text(err));
         }
         return rc;
     }
