@@ -39,6 +39,7 @@ struct test_trips {
     pthread_t thread;
     pthread_mutex_t lock;
     long count;
+    long connections;
     trips_pair pairs[TRIPS_MAX_PAIRS];
     size_t npairs;
 };
@@ -86,6 +87,9 @@ static void accept_one(test_trips *t)
     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     t->pairs[t->npairs++] = (trips_pair){client, server, 0};
+    pthread_mutex_lock(&t->lock);
+    t->connections++;
+    pthread_mutex_unlock(&t->lock);
 }
 
 static void *trips_run(void *arg)
@@ -206,6 +210,14 @@ long test_trips_count(test_trips *t)
 {
     pthread_mutex_lock(&t->lock);
     long n = t->count;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
+long test_trips_connections(test_trips *t)
+{
+    pthread_mutex_lock(&t->lock);
+    long n = t->connections;
     pthread_mutex_unlock(&t->lock);
     return n;
 }

@@ -17,6 +17,8 @@ typedef struct test_trips test_trips;
 test_trips *test_trips_start(const char *url, char **proxied);
 /* Round trips counted so far, over every connection. */
 long test_trips_count(test_trips *t);
+/* Connections made through the proxy so far (a cancel opens one). */
+long test_trips_connections(test_trips *t);
 /* Stop the proxy and close its connections. NULL is fine. */
 void test_trips_stop(test_trips *t);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "helper_servers.h"
+#include "helper_trips.h"
 #include "orm/sys/driver.h"
 #include "orm/url.h"
 
@@ -816,6 +817,45 @@ static void test_stream__reset_midway_frees_the_connection(void **state)
     assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), 1);
 }
 
+/* A result the server has sent whole, left before its end (a count read
+ * for its one row, a short page): reset drops what arrived and sends no
+ * cancel, which would open a connection of its own (a round trip and a
+ * login's worth of work on the server). A long one is still cancelled. */
+static void
+test_stream__reset_after_a_whole_result_sends_no_cancel(void **state)
+{
+    (void)state;
+    char *proxied = NULL;
+    orm_url *url = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    test_trips *trips = test_trips_start(getenv("ORB_TEST_PG_URL"), &proxied);
+    if (orm_url_parse(&url, proxied, &err))
+        fail_msg("proxied URL: %s", orm_error_text(&err));
+    orm_conn *conn = connect_ok(url, 0);
+    assert_int_equal(test_trips_connections(trips), 1);
+    for (int i = 0; i < 3; i++) {
+        orm_stmt *st =
+            prepare_ok(conn, "SELECT count(*), 'Zählung' FROM pg_class", 0,
+                       ORM_STMT_STREAM);
+        step_row(st);
+        assert_int_equal(drv->reset(st), 0);
+        drv->finalize(st);
+    }
+    assert_int_equal(query_int(conn, "SELECT 7"), 7);
+    assert_int_equal(test_trips_connections(trips), 1);
+    orm_stmt *st = prepare_ok(conn, "SELECT generate_series(1, 2000000000)", 0,
+                              ORM_STMT_STREAM);
+    step_row(st);
+    assert_int_equal(drv->reset(st), 0);
+    drv->finalize(st);
+    assert_int_equal(test_trips_connections(trips), 2);
+    assert_int_equal(query_int(conn, "SELECT 8"), 8);
+    drv->close(conn);
+    orm_url_free(url);
+    free(proxied);
+    test_trips_stop(trips);
+}
+
 static void test_stream__error_midway_is_reported(void **state)
 {
     pg_fixture *fx = *state;
@@ -1274,6 +1314,7 @@ int main(void)
         T(test_batch__results_in_order_and_the_first_error),
         T(test_stream__hundred_thousand_rows_one_at_a_time),
         T(test_stream__reset_midway_frees_the_connection),
+        T(test_stream__reset_after_a_whole_result_sends_no_cancel),
         T(test_stream__error_midway_is_reported),
         T(test_connlost__terminated_backend_then_reconnect),
         T(test_connlost__idle_read_reconnects_once),

@@ -651,8 +651,21 @@ static int pg_reset(orm_stmt *stmt)
     pg_conn *pgc = (pg_conn *)stmt->conn;
     if (st->state == PG_STMT_STREAMING && pgc->streaming == st &&
         st->generation == pgc->generation) {
+        /* What has arrived is read without waiting: a result the
+         * server has sent whole (a count, a short page) needs no cancel,
+         * which costs a connection of its own. (Read once: a stream
+         * may never end.) */
+        int ended = 0;
+        if (PQconsumeInput(pgc->pg))
+            while (!ended && !PQisBusy(pgc->pg)) {
+                PGresult *res = PQgetResult(pgc->pg);
+                if (res)
+                    PQclear(res);
+                else
+                    ended = 1;
+            }
         /* Cancel a plain read; otherwise read the rest and drop it. */
-        if (st->may_cancel && PQstatus(pgc->pg) == CONNECTION_OK) {
+        if (!ended && st->may_cancel && PQstatus(pgc->pg) == CONNECTION_OK) {
             PGcancel *cancel = PQgetCancel(pgc->pg);
             char errbuf[256];
             if (cancel) {
@@ -661,7 +674,7 @@ static int pg_reset(orm_stmt *stmt)
             }
         }
         PGresult *res;
-        while ((res = PQgetResult(pgc->pg)))
+        while (!ended && (res = PQgetResult(pgc->pg)))
             PQclear(res);
         pgc->streaming = NULL;
     }
