@@ -9,7 +9,8 @@
  * what was applied before, Enter applies it to the rows below.
  *
  * The tree itself lives in filter_tree.c; this file turns keys into
- * edits, view_builder_draw.c draws it (their shared state:
+ * edits, view_builder_draw.c draws it, view_builder_apply.c counts the
+ * matching rows, applies and saves the filter (their shared state:
  * view_builder.h). What the rows screen does with f, F and the
  * clear-filter key is in filter_views.c.
  *
@@ -39,7 +40,7 @@ static int in_list(tui_action a, const tui_action *list, size_t n)
     return 0;
 }
 
-static void set_str(char **slot, const char *text)
+void builder_set_str(char **slot, const char *text)
 {
     free(*slot);
     *slot = text ? orm_strdup(text) : NULL;
@@ -81,31 +82,31 @@ void builder_changed(builder_view *bv)
         bv->cursor = lines ? lines - 1 : 0;
 }
 
-static void end_ask(builder_view *bv)
+void builder_end_ask(builder_view *bv)
 {
     bv->ask = ASK_NONE;
-    set_str(&bv->ask_text, NULL);
-    set_str(&bv->ask_error, NULL);
+    builder_set_str(&bv->ask_text, NULL);
+    builder_set_str(&bv->ask_error, NULL);
     bv->ask_pos = 0;
     orm_value_clear(&bv->low);
     orm_value_clear(&bv->high);
-    set_str(&bv->save_name, NULL);
+    builder_set_str(&bv->save_name, NULL);
 }
 
 /* The condition being made is done with (made or given up): what was
  * typed for it goes. */
 static void drop_drafts(builder_view *bv)
 {
-    set_str(&bv->draft[0], NULL);
-    set_str(&bv->draft[1], NULL);
+    builder_set_str(&bv->draft[0], NULL);
+    builder_set_str(&bv->draft[1], NULL);
 }
 
-static void ask(builder_view *bv, tui_app *app, builder_ask what,
-                const char *label, const char *initial)
+void builder_start_ask(builder_view *bv, tui_app *app, builder_ask what,
+                       const char *label, const char *initial)
 {
     bv->ask = what;
-    set_str(&bv->ask_text, initial ? initial : "");
-    set_str(&bv->ask_error, NULL);
+    builder_set_str(&bv->ask_text, initial ? initial : "");
+    builder_set_str(&bv->ask_error, NULL);
     bv->ask_pos = 0;
     tui_app_prompt(app, TUI_PROMPT_SEARCH, label, initial);
 }
@@ -125,221 +126,6 @@ static void ask_again(builder_view *bv, tui_app *app, const char *label,
     free(bv->ask_error);
     bv->ask_error = why;
     bv->ask_pos = pos;
-}
-
-/* ---- counting ---- */
-
-/* A count that a key stopped (ORM_ECANCELLED: keys win over background
- * work, jobs.h) stays pending and runs again after the key. */
-static void count_failed(builder_view *bv, const orm_error *err, int *more)
-{
-    if (err && err->code == ORM_ECANCELLED) {
-        *more = 1;
-        return;
-    }
-    bv->count_state = COUNT_FAILED;
-    bv->count_step = 0;
-    set_str(&bv->count_error, orm_error_text(err));
-}
-
-static unsigned builder_idle(tui_view *v, tui_app *app, int *more)
-{
-    builder_view *bv = (builder_view *)v;
-    orm_expr *e = NULL;
-    orm_query *q = NULL;
-    *more = 0;
-    if (!bv->count_step)
-        return TUI_DONE;
-    if (tui_ftree_compile(bv->tree, &bv->today, &e) != 0) {
-        orm_error err = ORM_ERROR_INIT;
-        orm_error_set(&err, ORM_ENOMEM, "out of memory");
-        count_failed(bv, &err, more);
-        orm_error_clear(&err);
-        return TUI_REDRAW;
-    }
-    if (!e) {
-        /* No filter: the table's count, an estimate when it is big. */
-        int exact = 1;
-        if (orm_db_count(app->db, bv->m, 1, &bv->count, &exact) != 0) {
-            count_failed(bv, orm_db_error(app->db), more);
-        } else {
-            bv->count_state = exact ? COUNT_EXACT : COUNT_ESTIMATE;
-            bv->count_step = 0;
-        }
-        return TUI_REDRAW;
-    }
-    if (orm_query_new(&q, app->session, bv->m) != 0) {
-        orm_expr_free(e);
-        count_failed(bv, orm_session_error(app->session), more);
-        return TUI_REDRAW;
-    }
-    orm_query_filter(q, e);
-    if (bv->count_step == 1) {
-        /* Quick: read at most COUNT_CAP + 1 rows. */
-        orm_cursor *cur = NULL;
-        const orm_value *row;
-        int64_t n = 0;
-        int rc;
-        orm_query_limit(q, COUNT_CAP + 1);
-        rc = orm_query_cursor(q, &cur);
-        if (rc == 0)
-            while ((rc = orm_cursor_next(cur, &row)) == ORM_ROW)
-                n++;
-        orm_cursor_free(cur);
-        if (rc != ORM_DONE) {
-            count_failed(bv, orm_query_error(q), more);
-        } else if (n <= COUNT_CAP) {
-            bv->count = n;
-            bv->count_state = COUNT_EXACT;
-            bv->count_step = 0;
-        } else {
-            bv->count = COUNT_CAP;
-            bv->count_state = COUNT_MORE;
-            bv->count_step = 2;
-            *more = 1;
-        }
-    } else {
-        if (orm_query_count(q, &bv->count) != 0) {
-            count_failed(bv, orm_query_error(q), more);
-        } else {
-            bv->count_state = COUNT_EXACT;
-            bv->count_step = 0;
-        }
-    }
-    orm_query_free(q);
-    return TUI_REDRAW;
-}
-
-void builder_count_text(const builder_view *bv, orm_buf *out)
-{
-    char n[40];
-    switch (bv->count_state) {
-    case COUNT_PENDING:
-        orm_buf_append(out, "counting\xE2\x80\xA6");
-        break;
-    case COUNT_MORE:
-        tui_text_count(n, sizeof n, (long long)bv->count, 0);
-        orm_buf_appendf(out, "more than %s (counting\xE2\x80\xA6)", n);
-        break;
-    case COUNT_FAILED:
-        orm_buf_appendf(out, "? (%s)",
-                        bv->count_error ? bv->count_error : "count failed");
-        break;
-    default:
-        tui_text_count(n, sizeof n, (long long)bv->count,
-                       bv->count_state == COUNT_ESTIMATE);
-        orm_buf_appendf(out, "%s row%s", n, bv->count == 1 ? "" : "s");
-        if (bv->count_state == COUNT_ESTIMATE)
-            orm_buf_append(out, " (estimate)");
-    }
-}
-
-/* ---- applying, saving, history ---- */
-
-static void history_add(tui_app *app, const orm_model *m, const char *text)
-{
-    tui_state *st = NULL;
-    orm_error err = ORM_ERROR_INIT;
-    char *key = tui_state_model_key(m);
-    if (key && tui_filter_state_open(app, &st) == 0 &&
-        tui_state_history_add(st, key, text, &err) != 0)
-        tui_app_error(app, "filter history: %s", orm_error_text(&err));
-    tui_state_free(st);
-    orm_error_clear(&err);
-    free(key);
-}
-
-static unsigned apply_filter(builder_view *bv, tui_app *app)
-{
-    orm_expr *e = NULL;
-    char *text = NULL;
-    tui_date today;
-    /* Relative dates are fixed now, when the filter is applied. */
-    tui_date_today(&today);
-    if (tui_ftree_compile(bv->tree, &today, &e) != 0 ||
-        (e && !(text = orm_filter_print(e)))) {
-        orm_expr_free(e);
-        tui_app_error(app, "out of memory");
-        return TUI_REDRAW;
-    }
-    int rc = tui_view_rows_set_filter(bv->rows, app, e, text);
-    if (rc == 0) {
-        tui_app_message(app, e ? "filter applied" : "filter cleared");
-        if (text)
-            history_add(app, bv->m, text);
-    }
-    orm_expr_free(e);
-    free(text);
-    return rc == 0 ? TUI_POP : TUI_REDRAW;
-}
-
-/* Save under `name`; a name already taken is replaced only when the
- * user said so (replace), else asked about. */
-static unsigned save_filter(builder_view *bv, tui_app *app, const char *name,
-                            int replace)
-{
-    tui_state *st = NULL;
-    orm_error err = ORM_ERROR_INIT;
-    char *key = tui_state_model_key(bv->m);
-    int rc;
-    if (!key) {
-        tui_app_error(app, "out of memory");
-        return TUI_REDRAW;
-    }
-    if (tui_filter_state_open(app, &st) != 0) {
-        free(key);
-        end_ask(bv);
-        return TUI_REDRAW;
-    }
-    rc = tui_state_filter_save(st, name, key, bv->text ? bv->text : "", replace,
-                               &err);
-    if (rc == 0) {
-        set_str(&bv->saved_name, name);
-        end_ask(bv);
-        tui_app_message(app, "saved as '%s' (F lists saved filters)", name);
-    } else if (rc == ORM_EUNIQUE) {
-        orm_buf why = ORM_BUF_INIT;
-        char *taken = orm_strdup(name); /* name may be save_name */
-        orm_buf_appendf(&why, "%s: y replaces it, n keeps it",
-                        orm_error_text(&err));
-        ask(bv, app, ASK_REPLACE, "replace? y/n: ", NULL);
-        set_str(&bv->ask_error, orm_buf_str(&why));
-        free(bv->save_name);
-        bv->save_name = taken;
-        orm_buf_free(&why);
-    } else {
-        end_ask(bv);
-        tui_app_error(app, "%s", orm_error_text(&err));
-    }
-    orm_error_clear(&err);
-    tui_state_free(st);
-    free(key);
-    return TUI_REDRAW;
-}
-
-static unsigned open_history(builder_view *bv, tui_app *app)
-{
-    tui_state *st = NULL;
-    orm_error err = ORM_ERROR_INIT;
-    char *key = tui_state_model_key(bv->m);
-    tui_strings_free(bv->history, bv->nhistory);
-    bv->history = NULL;
-    bv->nhistory = 0;
-    if (key && tui_filter_state_open(app, &st) == 0 &&
-        tui_state_history_list(st, key, HISTORY_SHOWN, &bv->history,
-                               &bv->nhistory, &err) != 0)
-        tui_app_error(app, "filter history: %s", orm_error_text(&err));
-    tui_state_free(st);
-    orm_error_clear(&err);
-    free(key);
-    if (bv->nhistory == 0) {
-        if (!app->message_error)
-            tui_app_message(app, "no filter applied to %s yet", bv->m->name);
-        return TUI_REDRAW;
-    }
-    bv->mode = MODE_HISTORY;
-    bv->pick = bv->pick_top = 0;
-    return TUI_REDRAW;
 }
 
 /* ---- making a condition ---- */
@@ -414,7 +200,7 @@ unsigned builder_finish_condition(builder_view *bv, tui_app *app,
     }
     bv->mode = MODE_TREE;
     bv->editing = NULL;
-    end_ask(bv);
+    builder_end_ask(bv);
     drop_drafts(bv);
     if (rc)
         tui_app_error(app, "out of memory");
@@ -435,15 +221,15 @@ static unsigned choose_op(builder_view *bv, tui_app *app)
         return builder_finish_condition(bv, app, NULL, 0);
     case 1:
         old = old_value_text(bv, 0);
-        ask(bv, app, ASK_VALUE, "value: ", old);
+        builder_start_ask(bv, app, ASK_VALUE, "value: ", old);
         break;
     case 2:
         old = old_value_text(bv, 0);
-        ask(bv, app, ASK_LOW, "from: ", old);
+        builder_start_ask(bv, app, ASK_LOW, "from: ", old);
         break;
     default:
         old = old_value_text(bv, 0);
-        ask(bv, app, ASK_LIST, "values: ", old);
+        builder_start_ask(bv, app, ASK_LIST, "values: ", old);
     }
     free(old);
     return TUI_REDRAW;
@@ -470,26 +256,26 @@ static unsigned submit_value(builder_view *bv, tui_app *app, const char *text,
         ask_again(bv, app, label, text, orm_buf_str(&why), 0);
     } else if (bv->ask == ASK_LOW) {
         char *old = old_value_text(bv, 1);
-        set_str(&bv->draft[0], text);
+        builder_set_str(&bv->draft[0], text);
         orm_value_clear(&bv->low);
         bv->low = v; /* moved */
         v = orm_value_null();
-        ask(bv, app, ASK_HIGH, "to: ", old);
+        builder_start_ask(bv, app, ASK_HIGH, "to: ", old);
         free(old);
     } else if (bv->ask == ASK_HIGH && tui_fvalues_reversed(&bv->low, &v, col)) {
         /* Nothing lies between them: say so, offer to swap. */
         char *a = tui_fvalue_text(&bv->low, col);
         char *b = tui_fvalue_text(&v, col);
-        set_str(&bv->draft[1], text);
+        builder_set_str(&bv->draft[1], text);
         orm_value_clear(&bv->high);
         bv->high = v; /* moved */
         v = orm_value_null();
-        ask(bv, app, ASK_SWAP, "swap? y/n: ", NULL);
+        builder_start_ask(bv, app, ASK_SWAP, "swap? y/n: ", NULL);
         orm_buf_appendf(&why,
                         "%s between %s and %s matches nothing: the first "
                         "value is after the second",
                         col->name, a ? a : "?", b ? b : "?");
-        set_str(&bv->ask_error, orm_buf_str(&why));
+        builder_set_str(&bv->ask_error, orm_buf_str(&why));
         free(a);
         free(b);
     } else if (bv->ask == ASK_HIGH) {
@@ -512,12 +298,12 @@ static void check_text(builder_view *bv, const char *text)
 {
     tui_ftree *probe = NULL;
     orm_error err = ORM_ERROR_INIT;
-    set_str(&bv->ask_text, text);
-    set_str(&bv->ask_error, NULL);
+    builder_set_str(&bv->ask_text, text);
+    builder_set_str(&bv->ask_error, NULL);
     bv->ask_pos = 0;
     if (tui_ftree_new(&probe, bv->m) == 0 &&
         tui_ftree_parse(probe, text, &err) != 0) {
-        set_str(&bv->ask_error, orm_error_text(&err));
+        builder_set_str(&bv->ask_error, orm_error_text(&err));
         bv->ask_pos = err.position;
     }
     tui_ftree_free(probe);
@@ -531,7 +317,7 @@ static unsigned submit_text(builder_view *bv, tui_app *app, const char *text)
         ask_again(bv, app, "filter: ", text, orm_error_text(&err),
                   err.position);
     } else {
-        end_ask(bv);
+        builder_end_ask(bv);
         bv->cursor = 0;
         builder_changed(bv);
     }
@@ -554,8 +340,8 @@ static unsigned step_back(builder_view *bv, tui_app *app, const char *text)
     case ASK_VALUE:
     case ASK_LOW:
     case ASK_LIST:
-        set_str(&bv->draft[0], text);
-        end_ask(bv);
+        builder_set_str(&bv->draft[0], text);
+        builder_end_ask(bv);
         bv->mode = MODE_OP; /* the operator still chosen */
         tui_app_message(app, "back to the operator (what you typed is "
                              "kept); Esc again: the column");
@@ -564,22 +350,22 @@ static unsigned step_back(builder_view *bv, tui_app *app, const char *text)
     case ASK_SWAP: {
         char *low = NULL;
         if (bv->ask == ASK_HIGH)
-            set_str(&bv->draft[1], text);
-        end_ask(bv);
+            builder_set_str(&bv->draft[1], text);
+        builder_end_ask(bv);
         low = old_value_text(bv, 0);
-        ask(bv, app, ASK_LOW, "from: ", low);
+        builder_start_ask(bv, app, ASK_LOW, "from: ", low);
         free(low);
         return TUI_REDRAW;
     }
     case ASK_REPLACE: {
         char *name = bv->save_name ? orm_strdup(bv->save_name) : NULL;
-        end_ask(bv);
-        ask(bv, app, ASK_SAVE, "save as: ", name);
+        builder_end_ask(bv);
+        builder_start_ask(bv, app, ASK_SAVE, "save as: ", name);
         free(name);
         return TUI_REDRAW;
     }
     default:
-        end_ask(bv);
+        builder_end_ask(bv);
         return TUI_REDRAW;
     }
 }
@@ -589,16 +375,16 @@ static unsigned answer_replace(builder_view *bv, tui_app *app, const char *text)
     char *name = bv->save_name ? orm_strdup(bv->save_name) : NULL;
     unsigned r = TUI_REDRAW;
     if (!name) {
-        end_ask(bv);
+        builder_end_ask(bv);
         tui_app_error(app, "out of memory");
         return r;
     }
     if (said_yes(text)) {
-        r = save_filter(bv, app, name, 1);
+        r = builder_save_filter(bv, app, name, 1);
     } else {
-        end_ask(bv);
-        ask(bv, app, ASK_SAVE, "save as: ", name);
-        set_str(&bv->ask_error, "not replaced: type another name");
+        builder_end_ask(bv);
+        builder_start_ask(bv, app, ASK_SAVE, "save as: ", name);
+        builder_set_str(&bv->ask_error, "not replaced: type another name");
     }
     free(name);
     return r;
@@ -613,7 +399,7 @@ static unsigned answer_swap(builder_view *bv, tui_app *app, const char *text)
     /* n: the second value again, as typed. */
     orm_value_clear(&bv->high);
     char *high = old_value_text(bv, 1);
-    ask(bv, app, ASK_HIGH, "to: ", high);
+    builder_start_ask(bv, app, ASK_HIGH, "to: ", high);
     free(high);
     return TUI_REDRAW;
 }
@@ -639,8 +425,8 @@ static unsigned builder_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
         if (bv->ask == ASK_TEXT) {
             check_text(bv, text);
         } else {
-            set_str(&bv->ask_text, text);
-            set_str(&bv->ask_error, NULL);
+            builder_set_str(&bv->ask_text, text);
+            builder_set_str(&bv->ask_error, NULL);
         }
         return TUI_REDRAW;
     }
@@ -660,7 +446,7 @@ static unsigned builder_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
             free(name);
             return TUI_REDRAW;
         }
-        r = save_filter(bv, app, name, 0);
+        r = builder_save_filter(bv, app, name, 0);
         free(name);
         return r;
     }
@@ -842,7 +628,7 @@ static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
         return TUI_REDRAW;
     case TUI_ACT_FILTER_APPLY:
     case TUI_ACT_OPEN:
-        return apply_filter(bv, app);
+        return builder_apply_filter(bv, app);
     case TUI_ACT_BACK:
         return TUI_POP; /* nothing applied */
     case TUI_ACT_FILTER_ADD:
@@ -887,17 +673,17 @@ static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
         }
         return TUI_REDRAW;
     case TUI_ACT_FILTER_TEXT:
-        ask(bv, app, ASK_TEXT, "filter: ", bv->text);
+        builder_start_ask(bv, app, ASK_TEXT, "filter: ", bv->text);
         return TUI_REDRAW;
     case TUI_ACT_FILTER_SAVE:
         if (tui_ftree_empty(bv->tree)) {
             tui_app_error(app, "nothing to save: add a condition first");
             return TUI_REDRAW;
         }
-        ask(bv, app, ASK_SAVE, "save as: ", bv->saved_name);
+        builder_start_ask(bv, app, ASK_SAVE, "save as: ", bv->saved_name);
         return TUI_REDRAW;
     case TUI_ACT_FILTER_HISTORY:
-        return open_history(bv, app);
+        return builder_open_history(bv, app);
     case TUI_ACT_CLEAR_FILTER:
         tui_ftree_clear(bv->tree);
         bv->cursor = 0;

@@ -93,6 +93,13 @@ typedef struct builder_view {
 
 /* ---- view_builder.c ---- */
 
+/* Replace the string in *slot with a copy of `text` (NULL: none). */
+void builder_set_str(char **slot, const char *text);
+/* The prompt is answered or given up: what it asked for goes. */
+void builder_end_ask(builder_view *bv);
+/* Ask for `what` on the prompt line, `initial` typed in. */
+void builder_start_ask(builder_view *bv, tui_app *app, builder_ask what,
+                       const char *label, const char *initial);
 tui_fnode *builder_current(const builder_view *bv);
 const orm_column *builder_column_at(const builder_view *bv, size_t i);
 /* The first key bound to an action, as its name. */
@@ -104,14 +111,26 @@ void builder_changed(builder_view *bv);
  * a new one goes into the tree, an edited one changes in place. */
 unsigned builder_finish_condition(builder_view *bv, tui_app *app,
                                   const orm_value *values, size_t n);
-/* How many rows match, as the top line says it: still counting, more
- * than the quick count's cap, the count or an estimate, or why counting
- * failed. */
-void builder_count_text(const builder_view *bv, orm_buf *out);
 /* The lines of the list shown while choosing (columns, operators,
  * history) and line i's text. */
 size_t builder_pick_count(const builder_view *bv);
 const char *builder_pick_label(const builder_view *bv, size_t i);
+
+/* ---- view_builder_apply.c ---- */
+
+/* tui_view_ops' idle: the count, a step at a time between keys. */
+unsigned builder_idle(tui_view *v, tui_app *app, int *more);
+/* How many rows match, as the top line says it: still counting, more
+ * than the quick count's cap, the count or an estimate, or why counting
+ * failed. */
+void builder_count_text(const builder_view *bv, orm_buf *out);
+unsigned builder_apply_filter(builder_view *bv, tui_app *app);
+/* Save under `name`; a name already taken is replaced only when the
+ * user said so (replace), else asked about. */
+unsigned builder_save_filter(builder_view *bv, tui_app *app, const char *name,
+                             int replace);
+/* The list of filters applied to this model before, to choose from. */
+unsigned builder_open_history(builder_view *bv, tui_app *app);
 
 /* ---- view_builder_pick.c ---- */
 
