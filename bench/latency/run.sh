@@ -25,6 +25,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "${here}/../.." && pwd)
 
 say() { echo "latency: $*" >&2; }
+# A command line as it may be shown: URL passwords replaced by ***.
+redact() { sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#g' <<<"$*"; }
 
 if [[ ${1-} == --inner ]]; then
   inner=1
@@ -222,8 +224,8 @@ time_cmd() {
   c0=$(trips_now)
   t0=$(now_ms)
   if ! "$@" >/dev/null 2>"${state}/cmd.err"; then
-    say "failed: $*"
-    cat "${state}/cmd.err" >&2
+    say "failed: $(redact "$*")"
+    redact "$(cat "${state}/cmd.err")" >&2
     exit 1
   fi
   t1=$(now_ms)
@@ -242,8 +244,8 @@ probe_steps() {
   local i
   for ((i = 0; i < repeat; i++)); do
     if ! "$@" >>"${state}/steps" 2>"${state}/probe.err"; then
-      cat "${state}/probe.err" >&2
-      say "failed: $*"
+      redact "$(cat "${state}/probe.err")" >&2
+      say "failed: $(redact "$*")"
       exit 1
     fi
   done
