@@ -419,6 +419,10 @@ static void test_text__nothing_is_drawn_as_nothing(void **state)
          "\xF0\x9F\x87\xA9\xEF\xBF\xBD\xF0\x9F\x87\xAA"},
         {"\xF0\x9F\x91\xA9\xE2\x80\x8D\r\xF0\x9F\x91\xA7",
          "\xF0\x9F\x91\xA9\xE2\x90\x8D\xF0\x9F\x91\xA7"},
+        /* Two joiners in a row end a cluster: both are left out, or the
+         * one kept would join the next emoji (found by fuzz_display). */
+        {"\xF0\x9F\x91\xA9\xE2\x80\x8D\xE2\x80\x8D\xF0\x9F\x91\xA9my",
+         "\xF0\x9F\x91\xA9\xF0\x9F\x91\xA9my"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -120,10 +120,12 @@ size_t tui_text_next(char *out, int *width, const char *s, size_t len)
         *width = 1;
         return used;
     }
-    /* A joiner left at the end joined nothing here; drawn, it could
-     * join the next character. */
-    if (cp == ZWJ && kept >= 3 && strcmp(out + kept - 3, "\xE2\x80\x8D") == 0)
-        out[kept - 3] = '\0';
+    /* Joiners left at the end joined nothing here; drawn, one could
+     * join the next character. (Every one of them: two in a row end a
+     * cluster too.) */
+    while (cp == ZWJ && kept >= 3 &&
+           strcmp(out + kept - 3, "\xE2\x80\x8D") == 0)
+        out[kept -= 3] = '\0';
     if (*width > 2)
         *width = 2;
     if (*width == 0) {
