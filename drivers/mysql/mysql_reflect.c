@@ -133,6 +133,19 @@ int my_list_tables(orm_conn *conn, char ***out, size_t *count)
     return 0;
 }
 
+/* Is `data_type` a spatial type (GEOMETRY, POINT, ...)? The values are
+ * bytes: the SRID, then the shape as WKB. */
+static int my_is_spatial_type(const char *data_type)
+{
+    static const char *const names[] = {
+        "geometry",   "point",           "linestring",   "polygon",
+        "multipoint", "multilinestring", "multipolygon", "geometrycollection"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(data_type, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Map information_schema's type description onto an orm_column. */
 static void my_type_from_catalog(orm_column *col, const char *data_type,
                                  const char *column_type,
@@ -160,6 +173,10 @@ static void my_type_from_catalog(orm_column *col, const char *data_type,
     col->type = ORM_TEXT;
     if (!data_type)
         return;
+    if (my_is_spatial_type(data_type)) {
+        col->type = ORM_BLOB;
+        return;
+    }
     if (strcasecmp(data_type, "float") == 0) {
         col->type = ORM_FLOAT;
         col->precision = 24; /* FLOAT is single precision */
@@ -384,7 +401,8 @@ static int my_parse_choices(orm_column *col, my_col_extra *x)
     return 0;
 }
 
-/* Generated columns and BIT are read-only; ENUM and SET have choices. */
+/* Generated columns, BIT and spatial columns are read-only; ENUM and SET
+ * have choices. */
 static int my_column_extras(orm_column *col, const char *data_type,
                             const char *extra, const char *generation,
                             my_col_extra *x)
@@ -397,6 +415,11 @@ static int my_column_extras(orm_column *col, const char *data_type,
         orm_buf_appendf(&b,
                         "%s is a bit string: orb shows its bytes and "
                         "cannot write it",
+                        col->native_type);
+    else if (data_type && my_is_spatial_type(data_type))
+        orm_buf_appendf(&b,
+                        "%s is a spatial value: orb shows its bytes (WKB "
+                        "with the SRID first) and cannot write it",
                         col->native_type);
     if (b.len || b.failed) {
         if (!(x->read_only = orm_buf_finish(&b)))

@@ -50,7 +50,7 @@ CREATE TABLE fs_choice (id INT PRIMARY KEY,
   flag TINYINT(1), bits BIT(8))
   ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 CREATE TABLE fs_misc (id INT PRIMARY KEY, uid UUID, doc JSON,
-  email VARCHAR(80))
+  email VARCHAR(80), spot POINT)
   ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 CREATE TABLE fs_generated (id INT PRIMARY KEY, qty INT NOT NULL,
   price DECIMAL(10,2) NOT NULL,
@@ -96,7 +96,7 @@ INSERT INTO fs_time VALUES (1, '2024-03-01 11:30:00', 1999, '2024-02-29',
   '0000-00-00', '0000-00-00 00:00:00');
 INSERT INTO fs_choice VALUES (1, 'fröhlich', 'a,Ü', 1, b'10100101');
 INSERT INTO fs_misc VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
-  '{"b": 1, "a": "ß"}', 'ä@example.org');
+  '{"b": 1, "a": "ß"}', 'ä@example.org', ST_GeomFromText('POINT(1 2)'));
 INSERT INTO fs_generated (id, qty, price) VALUES (1, 3, 2.50);
 INSERT INTO fs_expect VALUES (1, 'fs_float', 'f', '0.1', '0.3', '0.3', NULL);
 INSERT INTO fs_expect VALUES (2, 'fs_float', 'd', '0.1', '0.3', '0.3', NULL);
@@ -129,6 +129,9 @@ INSERT INTO fs_expect VALUES (15, 'fs_misc', 'doc', '{"b": 1, "a": "ß"}',
   '{"z": [1, 2], "é": null}', '{"z": [1, 2], "é": null}', NULL);
 INSERT INTO fs_expect VALUES (16, 'fs_misc', 'email', 'ä@example.org',
   'Ö@example.org', 'Ö@example.org', NULL);
-INSERT INTO fs_expect VALUES (17, 'fs_generated', 'total', '7.50', NULL, NULL,
+INSERT INTO fs_expect VALUES (17, 'fs_misc', 'spot',
+  '\\x000000000101000000000000000000f03f0000000000000040', NULL, NULL,
   NULL);
-INSERT INTO fs_expect VALUES (18, 'fs_generated', 'qty', '3', '4', '4', NULL);
+INSERT INTO fs_expect VALUES (18, 'fs_generated', 'total', '7.50', NULL, NULL,
+  NULL);
+INSERT INTO fs_expect VALUES (19, 'fs_generated', 'qty', '3', '4', '4', NULL);
