@@ -18,6 +18,8 @@
 
 #include "app.h"
 #include "config.h"
+#include "display.h"
+#include "edit.h"
 #include "keymap.h"
 #include "screen.h"
 #include "text.h"
@@ -439,6 +441,36 @@ static void test_text__nothing_is_drawn_as_nothing(void **state)
     orm_buf_free(&lines);
 }
 
+/* A CHAR(n) column's padding is not part of a label: PostgreSQL gives
+ * 'English' in a character(20) column as 'English' and 13 blanks, and
+ * the rows screen's foreign-key label and a record's repr showed them
+ * between the name and the id. Other text keeps its blanks. */
+static void test_text__labels_leave_out_char_padding(void **state)
+{
+    static const orm_column columns[] = {
+        {.name = "language_id", .type = ORM_INTEGER, .flags = ORM_PK},
+        {.name = "name",
+         .type = ORM_STRING,
+         .length = 20,
+         .native_type = "character(20)"},
+    };
+    static const orm_model Language =
+        ORM_MODEL("Language", "language", columns);
+    const orm_column varchar = {.name = "note",
+                                .type = ORM_STRING,
+                                .native_type = "character varying(20)"};
+    const char *padded = "Übersetzt  ";
+    (void)state;
+    assert_int_equal(tui_text_unpadded_len(&columns[1], padded, 12), 10);
+    assert_int_equal(tui_text_unpadded_len(&varchar, padded, 12), 12);
+    orm_value row[2] = {orm_value_int(4),
+                        orm_value_text("Deutsch             ")};
+    orm_buf out = ORM_BUF_INIT;
+    tui_edit_repr(&out, &Language, row);
+    assert_string_equal(orm_buf_str(&out), "<Language language_id=4> Deutsch");
+    orm_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +478,7 @@ int main(void)
         cmocka_unit_test(
             test_text__fit_cuts_with_an_ellipsis_on_whole_characters),
         cmocka_unit_test(test_text__wrap_keeps_words_and_newlines),
+        cmocka_unit_test(test_text__labels_leave_out_char_padding),
         cmocka_unit_test(test_text__counts_read_well),
         cmocka_unit_test(test_text__lone_marks_keep_their_width_when_shown),
         cmocka_unit_test(test_text__nothing_is_drawn_as_nothing),

@@ -139,7 +139,8 @@ static void append_shown(orm_buf *out, const orm_column *col,
     } else if (col->flags & ORM_SECRET) {
         orm_buf_append(out, "***");
     } else if (v->kind == ORM_VTEXT && orm_type_kind(col->type) == ORM_VTEXT) {
-        orm_buf_appendn(out, v->u.s.len ? v->u.s.ptr : "", v->u.s.len);
+        orm_buf_appendn(out, v->u.s.len ? v->u.s.ptr : "",
+                        tui_text_unpadded_len(col, v->u.s.ptr, v->u.s.len));
     } else {
         char *text = orm_value_format(v, col);
         orm_buf_append(out, text ? text : "?");

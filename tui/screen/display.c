@@ -29,6 +29,19 @@ int tui_column_is_text(const orm_column *col)
     return col->type == ORM_STRING || col->type == ORM_TEXT;
 }
 
+size_t tui_text_unpadded_len(const orm_column *col, const char *s, size_t len)
+{
+    const char *t = col->native_type;
+    if (!t ||
+        !(strncasecmp(t, "character(", 10) == 0 ||
+          strncasecmp(t, "char(", 5) == 0 || strcasecmp(t, "character") == 0 ||
+          strcasecmp(t, "bpchar") == 0))
+        return len;
+    while (len > 0 && s[len - 1] == ' ')
+        len--;
+    return len;
+}
+
 /* Day and month names are the C locale's whatever LC_TIME the host
  * program chose, as orb sets only LC_CTYPE (datetime.h). */
 size_t tui_date_format(char *out, size_t size, const char *format,

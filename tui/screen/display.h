@@ -50,6 +50,11 @@ void tui_text_append_quoted(orm_buf *out, const char *s, size_t len);
 int tui_column_right_aligned(const orm_column *col);
 /* Is the column searched by quick search (String, Text)? */
 int tui_column_is_text(const orm_column *col);
+/* The length of `v`'s text without the blanks a fixed-width CHAR(n)
+ * column pads it with (PostgreSQL `character(20)`): labels and reprs
+ * leave them out, as they are not part of the value the user wrote. */
+size_t tui_text_unpadded_len(const orm_column *col, const char *s,
+                             size_t len);
 
 /*
  * The foreign key a column belongs to: a single-column reference

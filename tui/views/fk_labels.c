@@ -178,10 +178,14 @@ static char *make_label(const fk_column *fc, const orm_value *row)
     if (fc->label_col < 0) {
         tui_edit_repr(&b, fc->ref, row);
     } else {
+        const orm_column *col = &fc->ref->columns[fc->label_col];
+        orm_value shown = row[fc->label_col]; /* shallow: not cleared */
         tui_element el;
         int right;
-        tui_value_show(&b, &el, &right, &fc->ref->columns[fc->label_col],
-                       &row[fc->label_col], 0, NULL);
+        if (shown.kind == ORM_VTEXT)
+            shown.u.s.len =
+                tui_text_unpadded_len(col, shown.u.s.ptr, shown.u.s.len);
+        tui_value_show(&b, &el, &right, col, &shown, 0, NULL);
     }
     return orm_buf_finish(&b);
 }
