@@ -851,37 +851,48 @@ done:
     return rc;
 }
 
+/* One row in one round trip: the current database (for the message when
+ * there is no such table) beside the table's TABLE_ROWS, if it has one. */
 int my_estimate_count(orm_conn *conn, const char *schema, const char *table,
                       int64_t *out)
 {
     my_conn *c = (my_conn *)conn;
     my_rows r = {0};
-    char *db = NULL;
+    orm_buf sql = ORM_BUF_INIT;
+    const char *params[2];
+    size_t np = 0;
     int64_t n;
     int rc;
 
-    if ((rc = my_schema_resolve(c, schema, &db)))
-        return rc;
-    const char *const params[] = {db, table};
-    rc = my_query(c,
-                  "SELECT TABLE_ROWS FROM information_schema.TABLES "
-                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin",
-                  params, 2, 1, &r);
-    if (rc)
+    orm_buf_append(&sql, "SELECT d.db, t.TABLE_NAME, t.TABLE_ROWS "
+                         "FROM (SELECT DATABASE() AS db) d "
+                         "LEFT JOIN information_schema.TABLES t ON ");
+    my_schema_is(&sql, "t.TABLE_SCHEMA", schema);
+    orm_buf_append(&sql, " AND t.TABLE_NAME = ? COLLATE utf8mb4_bin");
+    if (schema)
+        params[np++] = schema;
+    params[np++] = table;
+    if (!orm_buf_str(&sql)) {
+        rc = my_nomem(conn);
         goto done;
-    if (r.nrows == 0)
+    }
+    if ((rc = my_query(c, orm_buf_str(&sql), params, np, 3, &r)))
+        goto done;
+    const char *in = schema ? schema : r.nrows ? my_cell(&r, 0, 0) : NULL;
+    if (!in)
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no database selected");
+    else if (r.nrows == 0 || !my_cell(&r, 0, 1))
         rc = orm_conn_error(conn, ORM_ENOTFOUND, "no table '%s' in '%s'", table,
-                            db);
-    else if (!my_cell(&r, 0, 0) ||
-             orm_int_parse(&n, my_cell(&r, 0, 0), strlen(my_cell(&r, 0, 0))))
+                            in);
+    else if (!my_cell(&r, 0, 2) ||
+             orm_int_parse(&n, my_cell(&r, 0, 2), strlen(my_cell(&r, 0, 2))))
         rc = orm_conn_error(conn, ORM_EUNSUPPORTED, "no row estimate for '%s'",
                             table);
     else
         *out = n;
 done:
     my_rows_free(&r);
-    free(db);
+    orm_buf_free(&sql);
     return rc;
 }
 
