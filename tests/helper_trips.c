@@ -51,13 +51,9 @@ static void pair_close(trips_pair *p)
     p->client = p->server = -1;
 }
 
-/* Pass what `from` has to `to`; 0 when the connection ended. */
-static int forward(int from, int to)
+/* Write all of `buf` to `to`; 0 when the connection ended. */
+static int write_all(int to, const char *buf, ssize_t n)
 {
-    char buf[65536];
-    ssize_t n = read(from, buf, sizeof buf);
-    if (n <= 0)
-        return 0;
     for (ssize_t off = 0; off < n;) {
         ssize_t w = write(to, buf + off, (size_t)(n - off));
         if (w < 0 && errno == EINTR)
@@ -67,6 +63,27 @@ static int forward(int from, int to)
         off += w;
     }
     return 1;
+}
+
+/* Pass what `from` has to `to`; 0 when the connection ended. A server's
+ * answer is counted (once the client has spoken) before it is passed on;
+ * its closing the connection is no answer (a client's goodbye gets
+ * none). */
+static int forward(test_trips *t, trips_pair *p, int from, int to)
+{
+    char buf[65536];
+    ssize_t n = read(from, buf, sizeof buf);
+    if (n <= 0)
+        return 0;
+    if (from == p->client) {
+        p->client_spoke = 1;
+    } else if (p->client_spoke) {
+        pthread_mutex_lock(&t->lock);
+        t->count++;
+        pthread_mutex_unlock(&t->lock);
+        p->client_spoke = 0;
+    }
+    return write_all(to, buf, n);
 }
 
 static void accept_one(test_trips *t)
@@ -120,23 +137,12 @@ static void *trips_run(void *arg)
             short from_server = fds[3 + 2 * i].revents;
             if (p->client < 0)
                 continue;
-            if (from_client) {
-                p->client_spoke = 1;
-                if (!forward(p->client, p->server)) {
-                    pair_close(p);
-                    continue;
-                }
+            if (from_client && !forward(t, p, p->client, p->server)) {
+                pair_close(p);
+                continue;
             }
-            if (from_server) {
-                if (p->client_spoke) {
-                    pthread_mutex_lock(&t->lock);
-                    t->count++;
-                    pthread_mutex_unlock(&t->lock);
-                    p->client_spoke = 0;
-                }
-                if (!forward(p->server, p->client))
-                    pair_close(p);
-            }
+            if (from_server && !forward(t, p, p->server, p->client))
+                pair_close(p);
         }
         /* Drop closed pairs. */
         size_t kept = 0;

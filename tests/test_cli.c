@@ -29,6 +29,7 @@
 
 #include "helper_run.h"
 #include "helper_servers.h"
+#include "helper_trips.h"
 #include "internal.h"
 #include "orm/sys/buf.h"
 #include "tui.h"
@@ -1503,6 +1504,94 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
     network_dialect_matches_sqlite(*state, "ORB_TEST_MYSQL_URL");
 }
 
+/* ---- the network dialects: round trips ---- */
+
+/* A command on one table of a network database, its schema read from the
+ * server (no models file), costs what connecting costs (measured here on
+ * its own; without TLS, whose handshake the proxy may count either way),
+ * one round trip for the table's schema and one for the statement,
+ * counted on the wire (tests/helper_trips.c). */
+static void one_table_round_trips(fixture *f, const char *variable,
+                                  const char *no_tls)
+{
+    const char *url = test_server_url(variable);
+    char table[64], text[256], models[300], created[128], want_get[128];
+    snprintf(table, sizeof table, "orb_trips_%ld_%ld", (long)getpid(),
+             (long)time(NULL) % 100000);
+    snprintf(text, sizeof text,
+             "[Item]\n__tablename__ = %s\nid = Integer primary_key\n"
+             "name = String(40) not_null\n",
+             table);
+    snprintf(models, sizeof models, "%s/trips.ini", f->dir);
+    write_file(models, text);
+    snprintf(f->models, sizeof f->models, "%s", models);
+    snprintf(f->net_url, sizeof f->net_url, "%s", url);
+    snprintf(f->net_models, sizeof f->net_models, "%s", models);
+    snprintf(f->url, sizeof f->url, "%s", url);
+    drop_network_table(f); /* a leftover of a killed run */
+    snprintf(f->net_url, sizeof f->net_url, "%s", url);
+    snprintf(created, sizeof created, "%s: created\n", table);
+    EXPECT(f, 0, created, "", "create-all", f->models);
+    EXPECT(f, 0, "1\n", "", "add", "Item", "name=Zoë ÄRGER");
+    EXPECT(f, 0, "2\n", "", "add", "Item", "name=東京");
+
+    /* Through the counting proxy, without the models file. */
+    char *proxied = NULL, plain[sizeof f->url];
+    test_trips *trips = test_trips_start(url, &proxied);
+    assert_true(snprintf(plain, sizeof plain, "%s%s%s", proxied,
+                         strchr(proxied, '?') ? "&" : "?",
+                         no_tls) < (int)sizeof plain);
+    orm_db *db = NULL;
+    long t0 = test_trips_count(trips);
+    assert_int_equal(orm_db_open(&db, plain, NULL), 0);
+    orm_db_free(db);
+    long connect = test_trips_count(trips) - t0, budget = connect + 2;
+    snprintf(f->url, sizeof f->url, "%s", plain);
+    f->use_models = 0;
+    snprintf(want_get, sizeof want_get, "id: 2\nname: 東京\n");
+    static const char *const steps[][4] = {{"get", NULL, "2", NULL},
+                                           {"count", NULL, NULL, NULL},
+                                           {"rows", NULL, "--limit", "40"}};
+    const char *const outs[] = {want_get, "2\n", NULL};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        const char *args[4] = {steps[i][0], table, steps[i][2], steps[i][3]};
+        size_t n = args[2] ? (args[3] ? 4 : 3) : 2;
+        long before = test_trips_count(trips);
+        run_result r = orb_argv(f, args, n);
+        long trips_taken = test_trips_count(trips) - before;
+        printf("[%s] %s: %ld round trips, connecting %ld\n", variable, args[0],
+               trips_taken, connect);
+        assert_string_equal(r.err, "");
+        if (outs[i])
+            assert_string_equal(r.out, outs[i]);
+        else
+            assert_non_null(strstr(r.out, "Zoë ÄRGER"));
+        assert_int_equal(r.status, 0);
+        run_result_free(&r);
+        if (trips_taken > budget)
+            fail_msg("%s %s: %ld round trips, budget %ld", variable, args[0],
+                     trips_taken, budget);
+    }
+    test_trips_stop(trips);
+    free(proxied);
+    f->use_models = 1;
+    snprintf(f->url, sizeof f->url, "%s", url);
+    drop_network_table(f);
+}
+
+/* PostgreSQL: the table, its columns and its keys in one pipeline. */
+static void test_cli__postgresql_one_table_in_few_round_trips(void **state)
+{
+    one_table_round_trips(*state, "ORB_TEST_PG_URL", "sslmode=disable");
+}
+
+/* MariaDB: the schema in one query, it and the statement each prepared
+ * and executed in one round trip. */
+static void test_cli__mysql_one_table_in_few_round_trips(void **state)
+{
+    one_table_round_trips(*state, "ORB_TEST_MYSQL_URL", "ssl_mode=DISABLED");
+}
+
 /* ---- names in any script: größe, Straße, 名前 ---- */
 
 /* A models file whose model, table and columns are not ASCII, and the
@@ -1643,6 +1732,8 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__demo_database_made_once_and_the_same_everywhere)               \
     X(test_cli__postgresql_prints_the_same_rows)                               \
     X(test_cli__mysql_prints_the_same_rows)                                    \
+    X(test_cli__postgresql_one_table_in_few_round_trips)                       \
+    X(test_cli__mysql_one_table_in_few_round_trips)                            \
     X(test_cli__non_ascii_names_sqlite)                                        \
     X(test_cli__non_ascii_names_postgresql)                                    \
     X(test_cli__non_ascii_names_mysql)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "orm/sys/driver.h"
 #include "test_tui_fixture.h"
 
 #define ITEMS    10000
@@ -367,6 +368,91 @@ static void test_rowcache__nullable_sort_column_pages_both_ways(void **state)
     walk_orders(state, 1, desc);
 }
 
+/* ---- the SQL a page costs ---- */
+
+/* The SQLite driver under another name, keeping the text of every
+ * statement prepared through it. */
+static orm_driver traced;
+static char traced_sql[64][1024];
+static size_t traced_n;
+
+static int traced_prepare(orm_conn *conn, const char *sql, size_t nparams,
+                          unsigned flags, orm_stmt **out)
+{
+    if (traced_n < sizeof traced_sql / sizeof traced_sql[0])
+        snprintf(traced_sql[traced_n++], sizeof traced_sql[0], "%s", sql);
+    return orm_driver_sqlite.prepare(conn, sql, nparams, flags, out);
+}
+
+static size_t count_of(const char *text, const char *part)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, part)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* Walk a table by `column` (-1: its primary key) both ways, a row at a
+ * time with a window of 3 so that every step is a page query, and check
+ * each query's WHERE: at most one bound on the first key column to seek
+ * by, never the same condition twice; by the primary key, always one. */
+static void walk_traced(orm_db *db, const orm_model *m, int column, int desc)
+{
+    orm_session *s = NULL;
+    tui_rowcache *rc = NULL;
+    assert_int_equal(orm_session_new(&s, db), 0);
+    assert_int_equal(tui_rowcache_new(&rc, s, m, 3), 0);
+    if (column >= 0)
+        must(rc, tui_rowcache_set_order(rc, column, desc));
+    must(rc, tui_rowcache_seek_first(rc, 2));
+    for (int64_t i = 0; i < 8; i++)
+        must(rc, tui_rowcache_ensure(rc, i, 1));
+    must(rc, tui_rowcache_seek_last(rc, 2));
+    traced_n = 0; /* the backward walk */
+    for (int64_t i = 7; i >= 0; i--)
+        must(rc, tui_rowcache_ensure(rc, i, 1));
+    size_t pages = 0;
+    for (size_t i = 0; i < traced_n; i++) {
+        const char *sql = traced_sql[i];
+        const char *where = strstr(sql, " WHERE ");
+        if (strncmp(sql, "SELECT ", 7) != 0 || !where || strstr(sql, "COUNT("))
+            continue;
+        size_t bounds = count_of(where, " >= ?") + count_of(where, " <= ?");
+        if (bounds > 1 || (column < 0 && bounds != 1))
+            fail_msg("%zu bounds to seek by in: %s", bounds, sql);
+        pages += bounds;
+    }
+    assert_true(pages > 0);
+    tui_rowcache_free(rc);
+    orm_session_free(s);
+}
+
+/* The row cache leaves the seekable bound to the query (the keyset's
+ * own, orm/src/query_sql.c) instead of adding the same one again, so
+ * the page query says `id >= ? AND (id > ?)`, not `id >= ? AND id >= ?
+ * AND (id > ?)`; where NULLs come next it still bounds the non-NULL
+ * rows itself, the query then having no bound of its own. */
+static void test_rowcache__page_query_bounds_its_key_once(void **state)
+{
+    tui_fixture *fx = *state;
+    orm_error err = ORM_ERROR_INIT;
+    char url[300];
+    orm_db *db = NULL;
+    if (!traced.name) {
+        traced = orm_driver_sqlite;
+        traced.name = "sqltrace";
+        traced.prepare = traced_prepare;
+        assert_int_equal(orm_driver_register(&traced, &err), 0);
+    }
+    snprintf(url, sizeof url, "sqltrace:///%s/test.db", fx->dir);
+    fx_check(orm_db_open(&db, url, NULL), db, "open traced");
+    fx_check(orm_db_register(db, &FxOrder), db, "register");
+    walk_traced(db, &FxOrder, -1, 0); /* by id */
+    walk_traced(db, &FxOrder, 1, 0);  /* customer_id, NULLs first */
+    walk_traced(db, &FxOrder, 1, 1);  /* customer_id desc, NULLs last */
+    orm_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_rowcache__reload_keeps_the_position),
         cmocka_unit_test(test_rowcache__failed_restart_keeps_what_was_shown),
         cmocka_unit_test(test_rowcache__long_text_and_blobs_are_kept_small),
+        cmocka_unit_test(test_rowcache__page_query_bounds_its_key_once),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

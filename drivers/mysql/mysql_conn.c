@@ -508,11 +508,13 @@ int my_prepare(orm_conn *conn, const char *sql, size_t nparams, unsigned flags,
     if (c->live)
         c->live->prev = st;
     c->live = st;
-    /* A statement run once (a stream: a cursor; a catalog query) is
-     * prepared and executed in one round trip at its execute, MariaDB's
-     * execute-direct; one the core keeps to run again is prepared now, so
-     * each later run is one execute. */
-    st->direct = c->is_mariadb && (flags & (ORM_STMT_STREAM | MY_STMT_ONCE)) &&
+    /* On MariaDB a stream, or a statement whose caller takes preparing
+     * errors from its first step, is prepared and executed in one round
+     * trip at its first execute (execute-direct); the server keeps it
+     * prepared, so each later run of one the core keeps is one execute.
+     * Others are prepared now. */
+    st->direct = c->is_mariadb &&
+                 (flags & (ORM_STMT_STREAM | ORM_STMT_DEFER)) &&
                  mysql_get_server_version(c->mysql) >= 100200;
     if (!st->direct &&
         mysql_stmt_prepare(st->handle, sql, (unsigned long)strlen(sql))) {
@@ -562,6 +564,13 @@ static int my_execute(my_stmt *st)
             mariadb_stmt_execute_direct(st->handle, st->base.sql,
                                         strlen(st->base.sql)))
             return my_fail_stmt(st);
+        if (mysql_stmt_param_count(st->handle) != st->nparams) {
+            rc =
+                orm_conn_error(&c->base, ORM_EINVALID,
+                               "statement has %lu placeholders, expected %zu",
+                               mysql_stmt_param_count(st->handle), st->nparams);
+            goto fail;
+        }
     } else if ((st->nparams && mysql_stmt_bind_param(st->handle, st->params)) ||
                mysql_stmt_execute(st->handle)) {
         return my_fail_stmt(st);

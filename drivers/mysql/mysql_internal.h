@@ -39,6 +39,7 @@ enum {
     MY_ER_ACCESS_DENIED_DB = 1044,
     MY_ER_UNKNOWN_COM_ERROR = 1047, /* also a Galera node not taking queries */
     MY_ER_UNKNOWN_COLLATION = 1273,
+    MY_ER_UNKNOWN_TABLE = 1109, /* information_schema table missing */
     MY_ER_UNKNOWN_SYSTEM_VARIABLE = 1193,
     MY_ER_ACCESS_DENIED = 1045,
     MY_ER_BAD_NULL = 1048,
@@ -94,6 +95,7 @@ typedef struct my_conn {
     struct my_stmt *deferred; /* finalized while a stream was open */
     int is_mariadb;
     int galera; /* Galera node? 0 not asked yet (my_fail_*), 1 no, 2 yes */
+    int no_check_constraints; /* no information_schema.CHECK_CONSTRAINTS */
 
     /* Connection parameters, kept for reconnect. */
     char *host;
@@ -160,10 +162,6 @@ typedef enum my_state {
     MY_ROWS,      /* a result is open */
     MY_DONE       /* finished; step keeps saying ORM_DONE */
 } my_state;
-
-/* A prepare flag of the driver's own (beside ORM_STMT_*): the statement
- * runs once (a catalog query), so it may go as one execute-direct. */
-#define MY_STMT_ONCE (1u << 30)
 
 typedef struct my_stmt {
     orm_stmt base;

@@ -37,7 +37,7 @@ static int my_query(my_conn *c, const char *sql, const char *const *params,
     out->cells = NULL;
     out->nrows = out->cap = 0;
     out->ncols = ncols;
-    if ((rc = my_prepare(&c->base, sql, nparams, MY_STMT_ONCE, &st)))
+    if ((rc = my_prepare(&c->base, sql, nparams, ORM_STMT_DEFER, &st)))
         return rc;
     for (size_t i = 0; i < nparams; i++) {
         v = params[i] ? orm_value_text(params[i]) : orm_value_null();
@@ -577,10 +577,9 @@ done:
     return rc;
 }
 
-/* The catalog queries of reflection: per table (TABLE_SCHEMA and
- * TABLE_NAME bound, exactly) or for every table of the current database
- * at once (then each row ends with its TABLE_NAME, the rows ordered by it
- * byte for byte). */
+/* The catalog queries of reflect_all, for every table of the current
+ * database at once: each row ends with its TABLE_NAME, the rows ordered
+ * by it byte for byte. */
 #define MY_COLUMNS_SELECT                                                      \
     "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "                \
     "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "                        \
@@ -601,80 +600,187 @@ done:
 #define MY_KEYS_ORDER                                                          \
     "tc.CONSTRAINT_TYPE, BINARY tc.CONSTRAINT_NAME, k.ORDINAL_POSITION"
 
+/* The kinds of row of my_reflect_table's one query, in its order. */
+enum {
+    MY_ROW_DATABASE = 1, /* DATABASE() */
+    MY_ROW_TABLE,        /* TABLE_TYPE */
+    MY_ROW_COLUMN,       /* MY_COL_* */
+    MY_ROW_CHECK,        /* CHECK_CLAUSE */
+    MY_ROW_KEY,          /* MY_KEY_* */
+    MY_ROW_INDEX         /* a one-column plain index's column */
+};
+
+/* Its rows: the kind, MY_COL_COUNT cells, then three to sort by. */
+#define MY_ROW_WIDTH (1 + MY_COL_COUNT + 3)
+
+/* `col` is the asked schema (bound) or the current database, exactly. */
+static void my_schema_is(orm_buf *sql, const char *col, const char *schema)
+{
+    orm_buf_appendf(sql,
+                    schema ? "%s = ? COLLATE utf8mb4_bin"
+                           : "%s = CONVERT(DATABASE() USING utf8mb4) "
+                             "COLLATE utf8mb4_bin",
+                    col);
+}
+
+/* One branch of the query: `select` lists the kind and its cells (NULLs
+ * up to MY_ROW_WIDTH are added), `from` its tables; `names` pairs of
+ * (schema, table) columns are matched against the asked table, whose
+ * parameters go to `params`. */
+static void my_branch(orm_buf *sql, int kind, const char *select, int ncells,
+                      const char *from, const char *const *names, int npairs,
+                      const char *tail, const char *schema, const char *table,
+                      const char **params, size_t *np)
+{
+    if (sql->len)
+        orm_buf_append(sql, " UNION ALL ");
+    orm_buf_appendf(sql, "SELECT %d, %s", kind, select);
+    for (int i = ncells; i < MY_ROW_WIDTH - 1; i++)
+        orm_buf_append(sql, ", NULL");
+    orm_buf_appendf(sql, " FROM %s", from);
+    for (int i = 0; i < npairs; i++) {
+        orm_buf_append(sql, i ? " AND " : " WHERE ");
+        my_schema_is(sql, names[2 * i], schema);
+        orm_buf_appendf(sql, " AND %s = ? COLLATE utf8mb4_bin",
+                        names[2 * i + 1]);
+        if (schema)
+            params[(*np)++] = schema;
+        params[(*np)++] = table;
+    }
+    if (tail)
+        orm_buf_appendf(sql, " %s", tail);
+}
+
+/*
+ * The query of one table: every catalog row reflection needs, each
+ * branch a kind of row (MY_ROW_*), in one statement and one round trip.
+ * Without `schema`, the current database, which comes back too (for the
+ * message when there is no such table).
+ */
+static void my_table_query(orm_buf *sql, const char *schema, const char *table,
+                           int with_checks, const char **params, size_t *np)
+{
+    static const char *const plain[] = {"TABLE_SCHEMA", "TABLE_NAME"};
+    static const char *const keys[] = {"tc.TABLE_SCHEMA", "tc.TABLE_NAME",
+                                       "k.TABLE_SCHEMA", "k.TABLE_NAME"};
+    static const char *const checks[] = {"CONSTRAINT_SCHEMA", "TABLE_NAME"};
+    *np = 0;
+    my_branch(sql, MY_ROW_DATABASE, "DATABASE()", 1, "DUAL", NULL, 0, NULL,
+              schema, table, params, np);
+    my_branch(sql, MY_ROW_TABLE, "TABLE_TYPE", 1, "information_schema.TABLES",
+              plain, 1, NULL, schema, table, params, np);
+    my_branch(sql, MY_ROW_COLUMN,
+              "COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "
+              "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "
+              "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION, "
+              "COLLATION_NAME, NULL, NULL, ORDINAL_POSITION",
+              MY_ROW_WIDTH - 1, "information_schema.COLUMNS", plain, 1, NULL,
+              schema, table, params, np);
+    /* MariaDB's JSON is LONGTEXT with a json_valid() check. */
+    if (with_checks)
+        my_branch(sql, MY_ROW_CHECK, "CHECK_CLAUSE", 1,
+                  "information_schema.CHECK_CONSTRAINTS", checks, 1, NULL,
+                  schema, table, params, np);
+    my_branch(sql, MY_ROW_KEY,
+              "tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, k.COLUMN_NAME, "
+              "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, NULL, NULL, "
+              "NULL, NULL, NULL, NULL, tc.CONSTRAINT_TYPE, "
+              "BINARY tc.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+              MY_ROW_WIDTH - 1,
+              "information_schema.TABLE_CONSTRAINTS tc "
+              "JOIN information_schema.KEY_COLUMN_USAGE k "
+              "ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
+              "AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+              "AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA "
+              "AND k.TABLE_NAME = tc.TABLE_NAME",
+              keys, 2,
+              "AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', "
+              "'FOREIGN KEY')",
+              schema, table, params, np);
+    /* One-column plain indexes mark their column, as on SQLite. */
+    my_branch(sql, MY_ROW_INDEX, "MAX(COLUMN_NAME)", 1,
+              "information_schema.STATISTICS", plain, 1,
+              "AND NON_UNIQUE = 1 GROUP BY INDEX_NAME HAVING COUNT(*) = 1",
+              schema, table, params, np);
+    /* Kind, then what each kind is ordered by: a column's position; a
+     * key's type, name byte for byte and position in it. */
+    orm_buf_appendf(sql, " ORDER BY 1, %d, %d, %d", MY_ROW_WIDTH - 2,
+                    MY_ROW_WIDTH - 1, MY_ROW_WIDTH);
+}
+
+/* Rows of one kind: the cells after the kind column. */
+static my_rows my_rows_kind(const my_rows *all, int kind)
+{
+    size_t first = 0, end;
+    char want[8];
+    snprintf(want, sizeof want, "%d", kind);
+    while (first < all->nrows &&
+           (!my_cell(all, first, 0) || strcmp(my_cell(all, first, 0), want)))
+        first++;
+    for (end = first; end < all->nrows && my_cell(all, end, 0) &&
+                      !strcmp(my_cell(all, end, 0), want);
+         end++)
+        ;
+    my_rows r = my_rows_slice(all, first, end);
+    if (r.cells)
+        r.cells++;
+    return r;
+}
+
+/* One table in one query (my_table_query), prepared and executed in one
+ * round trip. */
 int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
                      orm_model **out)
 {
     my_conn *c = (my_conn *)conn;
-    my_rows colr = {0}, checks = {0}, keys = {0}, idx = {0}, kind = {0};
-    char *db = NULL;
+    my_rows all = {0};
+    orm_buf sql = ORM_BUF_INIT;
+    const char *params[12];
+    size_t np = 0;
     int rc;
 
     *out = NULL;
-    if ((rc = my_schema_resolve(c, schema, &db)))
-        return rc;
-    const char *const params[] = {db, table, db, table};
-    rc =
-        my_query(c,
-                 MY_COLUMNS_SELECT "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                                   "AND TABLE_NAME = ? COLLATE utf8mb4_bin "
-                                   "ORDER BY ORDINAL_POSITION",
-                 params, 2, MY_COL_COUNT, &colr);
+    for (;;) {
+        orm_buf_free(&sql);
+        my_table_query(&sql, schema, table, !c->no_check_constraints, params,
+                       &np);
+        if (!orm_buf_str(&sql))
+            return my_nomem(conn);
+        rc = my_query(c, orm_buf_str(&sql), params, np, MY_ROW_WIDTH, &all);
+        /* A server without CHECK_CONSTRAINTS simply has none. */
+        if (rc == ORM_EERROR && !c->no_check_constraints &&
+            conn->err.native_code == MY_ER_UNKNOWN_TABLE) {
+            c->no_check_constraints = 1;
+            orm_error_clear(&conn->err);
+            continue;
+        }
+        break;
+    }
     if (rc)
         goto done;
-    if (colr.nrows == 0) {
-        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no table '%s' in '%s'", table,
-                            db);
+    my_rows db = my_rows_kind(&all, MY_ROW_DATABASE);
+    my_rows kind = my_rows_kind(&all, MY_ROW_TABLE);
+    my_rows colr = my_rows_kind(&all, MY_ROW_COLUMN);
+    my_rows checks = my_rows_kind(&all, MY_ROW_CHECK);
+    my_rows keys = my_rows_kind(&all, MY_ROW_KEY);
+    my_rows idx = my_rows_kind(&all, MY_ROW_INDEX);
+    const char *in = schema ? schema : db.nrows ? my_cell(&db, 0, 0) : NULL;
+    if (!in) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no database selected");
         goto done;
     }
-    /* MariaDB's JSON is LONGTEXT with a json_valid() check. Servers
-     * without CHECK_CONSTRAINTS simply have none. */
-    rc = my_query(c,
-                  "SELECT CHECK_CLAUSE FROM information_schema."
-                  "CHECK_CONSTRAINTS "
-                  "WHERE CONSTRAINT_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin",
-                  params, 2, 1, &checks);
-    if (rc == ORM_EERROR)
-        rc = 0;
-    if (rc)
+    if (colr.nrows == 0) {
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no table '%s' in '%s'", table,
+                            in);
         goto done;
-    rc = my_query(c,
-                  MY_KEYS_SELECT
-                  "WHERE tc.TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND tc.TABLE_NAME = ? COLLATE utf8mb4_bin "
-                  "AND k.TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND k.TABLE_NAME = ? COLLATE utf8mb4_bin " MY_KEYS_KINDS
-                  "ORDER BY " MY_KEYS_ORDER,
-                  params, 4, MY_KEY_COUNT, &keys);
-    if (rc)
-        goto done;
-    /* One-column plain indexes mark their column, as on SQLite. */
-    rc = my_query(c,
-                  "SELECT MAX(COLUMN_NAME) FROM information_schema.STATISTICS "
-                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin AND NON_UNIQUE = 1 "
-                  "GROUP BY INDEX_NAME HAVING COUNT(*) = 1",
-                  params, 2, 1, &idx);
-    if (rc)
-        goto done;
-    rc = my_query(c,
-                  "SELECT TABLE_TYPE FROM information_schema.TABLES "
-                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin",
-                  params, 2, 1, &kind);
-    if (rc)
-        goto done;
+    }
     rc = my_model_build(c, schema, table, &colr, &checks, &keys, &idx,
                         kind.nrows == 1 && my_cell(&kind, 0, 0) &&
                             strcmp(my_cell(&kind, 0, 0), "VIEW") == 0,
                         out);
 done:
-    my_rows_free(&idx);
-    my_rows_free(&kind);
-    my_rows_free(&colr);
-    my_rows_free(&checks);
-    my_rows_free(&keys);
-    free(db);
+    my_rows_free(&all);
+    orm_buf_free(&sql);
     return rc;
 }
 
@@ -768,37 +874,48 @@ done:
     return rc;
 }
 
+/* One row in one round trip: the current database (for the message when
+ * there is no such table) beside the table's TABLE_ROWS, if it has one. */
 int my_estimate_count(orm_conn *conn, const char *schema, const char *table,
                       int64_t *out)
 {
     my_conn *c = (my_conn *)conn;
     my_rows r = {0};
-    char *db = NULL;
+    orm_buf sql = ORM_BUF_INIT;
+    const char *params[2];
+    size_t np = 0;
     int64_t n;
     int rc;
 
-    if ((rc = my_schema_resolve(c, schema, &db)))
-        return rc;
-    const char *const params[] = {db, table};
-    rc = my_query(c,
-                  "SELECT TABLE_ROWS FROM information_schema.TABLES "
-                  "WHERE TABLE_SCHEMA = ? COLLATE utf8mb4_bin "
-                  "AND TABLE_NAME = ? COLLATE utf8mb4_bin",
-                  params, 2, 1, &r);
-    if (rc)
+    orm_buf_append(&sql, "SELECT d.db, t.TABLE_NAME, t.TABLE_ROWS "
+                         "FROM (SELECT DATABASE() AS db) d "
+                         "LEFT JOIN information_schema.TABLES t ON ");
+    my_schema_is(&sql, "t.TABLE_SCHEMA", schema);
+    orm_buf_append(&sql, " AND t.TABLE_NAME = ? COLLATE utf8mb4_bin");
+    if (schema)
+        params[np++] = schema;
+    params[np++] = table;
+    if (!orm_buf_str(&sql)) {
+        rc = my_nomem(conn);
         goto done;
-    if (r.nrows == 0)
+    }
+    if ((rc = my_query(c, orm_buf_str(&sql), params, np, 3, &r)))
+        goto done;
+    const char *in = schema ? schema : r.nrows ? my_cell(&r, 0, 0) : NULL;
+    if (!in)
+        rc = orm_conn_error(conn, ORM_ENOTFOUND, "no database selected");
+    else if (r.nrows == 0 || !my_cell(&r, 0, 1))
         rc = orm_conn_error(conn, ORM_ENOTFOUND, "no table '%s' in '%s'", table,
-                            db);
-    else if (!my_cell(&r, 0, 0) ||
-             orm_int_parse(&n, my_cell(&r, 0, 0), strlen(my_cell(&r, 0, 0))))
+                            in);
+    else if (!my_cell(&r, 0, 2) ||
+             orm_int_parse(&n, my_cell(&r, 0, 2), strlen(my_cell(&r, 0, 2))))
         rc = orm_conn_error(conn, ORM_EUNSUPPORTED, "no row estimate for '%s'",
                             table);
     else
         *out = n;
 done:
     my_rows_free(&r);
-    free(db);
+    orm_buf_free(&sql);
     return rc;
 }
 

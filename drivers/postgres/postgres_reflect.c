@@ -137,40 +137,96 @@ nomem:
 }
 
 /*
- * Find a table: oid, its schema, whether that is current_schema(), and
- * its name.
- * A NULL schema goes through the search path; a "schema.table" name as
- * list_tables gives it is split when no table has the literal name.
+ * The oid of table $2 as an expression of one statement: a NULL schema $1
+ * goes through the search path; a "schema.table" name as list_tables
+ * gives it is split at its first dot when no table has the literal name.
+ * Tables, views, materialized views and foreign tables only; NULL when
+ * there is none. Each statement of a batch works it out again, so none
+ * needs another's answer.
  */
-static int pg_table_lookup(pg_conn *pgc, const char *schema, const char *table,
-                           PGresult **out)
+#define PG_RELKINDS_FOUND "('r', 'p', 'v', 'm', 'f')"
+#define PG_TABLE_OID                                                           \
+    "(SELECT COALESCE((SELECT l.oid FROM pg_class l"                           \
+    " WHERE l.relkind IN " PG_RELKINDS_FOUND " AND l.oid ="                    \
+    " CASE WHEN $1::text IS NULL THEN to_regclass(quote_ident($2::text))"      \
+    " ELSE to_regclass(quote_ident($1::text) || '.' || quote_ident($2::text))" \
+    " END), (SELECT l.oid FROM pg_class l"                                     \
+    " WHERE l.relkind IN " PG_RELKINDS_FOUND " AND $1::text IS NULL"           \
+    " AND strpos($2::text, '.') > 0 AND l.oid = to_regclass("                  \
+    "quote_ident(left($2::text, strpos($2::text, '.') - 1)) || '.' ||"         \
+    " quote_ident(substr($2::text, strpos($2::text, '.') + 1))))))"
+
+/* A table as pg_model_build reads it: oid, its schema, whether that is
+ * current_schema(), its name, whether it is a view. */
+#define PG_FOUND_SELECT                                                        \
+    "SELECT c.oid, n.nspname, n.nspname = current_schema(), c.relname,"        \
+    " c.relkind IN ('v', 'm')"                                                 \
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+static const char pg_found_sql[] =
+    PG_FOUND_SELECT " WHERE c.oid = " PG_TABLE_OID;
+
+static int pg_not_found(pg_conn *pgc, const char *schema, const char *table)
 {
-    static const char sql[] =
-        "SELECT c.oid, n.nspname, n.nspname = current_schema(), c.relname,"
-        " c.relkind IN ('v', 'm')"
-        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.oid ="
-        " CASE WHEN $1::text IS NULL THEN to_regclass(quote_ident($2))"
-        " ELSE to_regclass(quote_ident($1) || '.' || quote_ident($2)) END";
-    const char *params[2] = {schema, table};
-    char *split = NULL;
-    int rc = pg_query(pgc, sql, 2, params, out);
-    if (rc || PQntuples(*out) > 0)
-        return rc;
-    const char *dot = schema ? NULL : strchr(table, '.');
-    if (dot && (split = orm_strndup(table, (size_t)(dot - table)))) {
-        PQclear(*out);
-        params[0] = split;
-        params[1] = dot + 1;
-        rc = pg_query(pgc, sql, 2, params, out);
-        free(split);
-        if (rc || PQntuples(*out) > 0)
-            return rc;
-    }
-    PQclear(*out);
-    *out = NULL;
     return orm_conn_error(&pgc->base, ORM_ENOTFOUND, "no table \"%s%s%s\"",
                           schema ? schema : "", schema ? "." : "", table);
+}
+
+/*
+ * Run `n` statements that take the same text parameters in one round
+ * trip (a pipeline: each statement its Parse, Bind and Execute, one Sync
+ * after the last) and keep their results, each of which must hold rows.
+ */
+static int pg_query_pipeline(pg_conn *pgc, const char *const *sqls, int n,
+                             int nparams, const char *const *params,
+                             PGresult **out)
+{
+    PGconn *pg = pgc->pg;
+    Oid types[4] = {PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT};
+    int rc = pg_ready(pgc, NULL), sent = 1;
+
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    if (rc)
+        return rc;
+    if (nparams > 4 || !PQenterPipelineMode(pg))
+        return pg_result_error(pgc, NULL);
+    for (int i = 0; sent && i < n; i++)
+        sent = PQsendQueryParams(pg, sqls[i], nparams, types, params, NULL,
+                                 NULL, 0);
+    if (!sent || !PQpipelineSync(pg) || PQflush(pg) != 0)
+        return pg_lost(
+            pgc, PQstatus(pg) == CONNECTION_BAD ? NULL : PQerrorMessage(pg));
+    for (int i = 0; i < n; i++) {
+        PGresult *res = PQgetResult(pg), *extra;
+        if (res && PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res); /* cannot be: the server answers each one */
+            res = NULL;
+        }
+        if (res)
+            while ((extra = PQgetResult(pg)))
+                PQclear(extra);
+        if (rc == 0 && (!res || PQresultStatus(res) != PGRES_TUPLES_OK))
+            rc = pg_result_error(pgc, res);
+        if (rc == 0)
+            out[i] = res;
+        else
+            PQclear(res);
+    }
+    /* The Sync's own result ends the pipeline. */
+    PGresult *sync = PQgetResult(pg);
+    while (sync && PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+        PQclear(sync);
+        sync = PQgetResult(pg);
+    }
+    PQclear(sync);
+    if (!PQexitPipelineMode(pg) && !rc)
+        rc = pg_lost(pgc, PQerrorMessage(pg));
+    if (rc)
+        for (int i = 0; i < n; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+    return rc;
 }
 
 /* orm_type (and length / precision) of a built-in type by OID; any
@@ -264,7 +320,7 @@ static int pg_text_int(const char *text)
 /* Column 11, the table's oid, groups reflect_all's rows by table. */
 #define PG_COL_RELID 11
 static const char pg_columns_sql[] =
-    PG_COLUMNS_SELECT " AND a.attrelid = $1::oid ORDER BY a.attnum";
+    PG_COLUMNS_SELECT " AND a.attrelid = " PG_TABLE_OID " ORDER BY a.attnum";
 #define PG_COLUMNS_ALL_SQL                                                     \
     PG_COLUMNS_SELECT " AND a.attrelid IN " PG_LISTED_OIDS                     \
                       " ORDER BY a.attrelid, a.attnum"
@@ -313,7 +369,8 @@ static const char pg_columns_sql[] =
     " AND k.ord <= i.indnkeyatts"
 /* Column 6, the table's oid, groups reflect_all's rows by table. */
 #define PG_KEY_RELID 6
-static const char pg_keys_sql[] = PG_KEYS_SQL("= $1::oid") " ORDER BY 2, 1, 6";
+static const char pg_keys_sql[] =
+    PG_KEYS_SQL("= " PG_TABLE_OID) " ORDER BY 2, 1, 6";
 #define PG_KEYS_ALL_SQL PG_KEYS_SQL("IN " PG_LISTED_OIDS) " ORDER BY 7, 2, 1, 6"
 
 /* End (exclusive) of the key group starting at row `start`, within rows
@@ -521,30 +578,51 @@ done:
     return rc;
 }
 
-int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
-                     orm_model **out)
+/*
+ * One table's model in one round trip: the table, its columns and its
+ * keys, three statements sent at once (each finds the table by name).
+ * The schema is set when `qualify` or the table lives outside
+ * current_schema(). A table found without columns may have been dropped
+ * between the statements: it is read again once, and then is either gone
+ * (ORM_ENOTFOUND) or really has none (PostgreSQL allows that).
+ */
+static int pg_reflect_one(pg_conn *pgc, const char *schema, const char *table,
+                          int qualify, orm_model **out)
 {
-    pg_conn *pgc = (pg_conn *)conn;
-    PGresult *found = NULL, *columns = NULL, *keys = NULL;
+    static const char *const sqls[3] = {pg_found_sql, pg_columns_sql,
+                                        pg_keys_sql};
+    const char *params[2] = {schema, table};
+    PGresult *res[3] = {NULL, NULL, NULL};
     int rc;
 
     *out = NULL;
-    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
-        goto done;
-    const char *params[1] = {PQgetvalue(found, 0, 0)};
-    if ((rc = pg_query(pgc, pg_columns_sql, 1, params, &columns)) ||
-        (rc = pg_query(pgc, pg_keys_sql, 1, params, &keys)))
-        goto done;
-    pg_rows c = {columns, 0, PQntuples(columns)};
-    pg_rows k = {keys, 0, PQntuples(keys)};
-    rc = pg_model_build(pgc, found, 0,
-                        schema || strcmp(PQgetvalue(found, 0, 2), "t"), c, k,
+    for (int attempt = 0;; attempt++) {
+        if ((rc = pg_query_pipeline(pgc, sqls, 3, 2, params, res)))
+            return rc;
+        if (PQntuples(res[0]) == 0) {
+            rc = pg_not_found(pgc, schema, table);
+            goto done;
+        }
+        if (PQntuples(res[1]) > 0 || attempt == 1)
+            break;
+        for (int i = 0; i < 3; i++)
+            PQclear(res[i]);
+    }
+    pg_rows c = {res[1], 0, PQntuples(res[1])};
+    pg_rows k = {res[2], 0, PQntuples(res[2])};
+    rc = pg_model_build(pgc, res[0], 0,
+                        qualify || strcmp(PQgetvalue(res[0], 0, 2), "t"), c, k,
                         out);
 done:
-    PQclear(found);
-    PQclear(columns);
-    PQclear(keys);
+    for (int i = 0; i < 3; i++)
+        PQclear(res[i]);
     return rc;
+}
+
+int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
+                     orm_model **out)
+{
+    return pg_reflect_one((pg_conn *)conn, schema, table, schema != NULL, out);
 }
 
 /* The rows of `res` whose column `col` is `oid` (results come grouped by
@@ -592,9 +670,11 @@ static int pg_query_batch(pg_conn *pgc, const char *sql, PGresult **out, int n)
     return rc;
 }
 
-/* Every listed table in one round trip: the tables (as pg_table_lookup
+/* Every listed table in one round trip: the tables (as PG_FOUND_SELECT
  * describes one, in list_tables' order), then every column and every key
- * of them, three statements sent at once. */
+ * of them, three statements sent at once. A table listed without columns
+ * may have been dropped before the columns were read: it is read again on
+ * its own, and left out when it is gone. */
 int pg_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
 {
     static const char sql[] =
@@ -618,14 +698,26 @@ int pg_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
         rc = orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
         goto done;
     }
-    for (; n < ntables; n++) {
-        const char *oid = PQgetvalue(res[0], (int)n, 0);
+    for (size_t t = 0; t < ntables; t++) {
+        const char *oid = PQgetvalue(res[0], (int)t, 0);
         pg_rows c = pg_rows_of(res[1], PG_COL_RELID, oid);
         pg_rows k = pg_rows_of(res[2], PG_KEY_RELID, oid);
-        if ((rc = pg_model_build(pgc, res[0], (int)n,
-                                 strcmp(PQgetvalue(res[0], (int)n, 2), "t"), c,
-                                 k, &models[n])))
+        if (c.first == c.end) {
+            rc = pg_reflect_one(pgc, PQgetvalue(res[0], (int)t, 1),
+                                PQgetvalue(res[0], (int)t, 3), 0, &models[n]);
+            if (rc == ORM_ENOTFOUND) {
+                orm_error_clear(&conn->err);
+                rc = 0;
+                continue;
+            }
+        } else {
+            rc = pg_model_build(pgc, res[0], (int)t,
+                                strcmp(PQgetvalue(res[0], (int)t, 2), "t"), c,
+                                k, &models[n]);
+        }
+        if (rc)
             goto done;
+        n++;
     }
     *out = models;
     *count = n;
@@ -642,24 +734,24 @@ done:
 int pg_estimate_count(orm_conn *conn, const char *schema, const char *table,
                       int64_t *out)
 {
-    static const char sql[] =
-        "SELECT reltuples::float8 FROM pg_class WHERE oid = $1::oid";
+    static const char sql[] = "SELECT c.reltuples::float8 FROM pg_class c "
+                              "WHERE c.oid = " PG_TABLE_OID;
     pg_conn *pgc = (pg_conn *)conn;
-    PGresult *found = NULL, *res = NULL;
+    const char *params[2] = {schema, table};
+    PGresult *res = NULL;
     int rc;
 
     *out = 0;
-    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
+    if ((rc = pg_query(pgc, sql, 2, params, &res)))
         goto done;
-    const char *params[1] = {PQgetvalue(found, 0, 0)};
-    if ((rc = pg_query(pgc, sql, 1, params, &res)))
+    if (PQntuples(res) == 0) {
+        rc = pg_not_found(pgc, schema, table);
         goto done;
-    double tuples = -1;
-    if (PQntuples(res)) {
-        const char *text = PQgetvalue(res, 0, 0);
-        if (orm_double_parse(&tuples, text, strlen(text)))
-            tuples = -1;
     }
+    double tuples = -1;
+    const char *text = PQgetvalue(res, 0, 0);
+    if (orm_double_parse(&tuples, text, strlen(text)))
+        tuples = -1;
     if (tuples < 0) {
         rc = orm_conn_error(conn, ORM_EUNSUPPORTED,
                             "no estimate for \"%s\": never analyzed", table);
@@ -667,7 +759,6 @@ int pg_estimate_count(orm_conn *conn, const char *schema, const char *table,
     }
     *out = (int64_t)(tuples + 0.5);
 done:
-    PQclear(found);
     PQclear(res);
     return rc;
 }
@@ -750,18 +841,20 @@ int pg_text_column(const orm_column *col, orm_buf *before, orm_buf *after)
 
 /* The columns of constraint or index `name` of `table` in key order (a
  * check constraint's conkey lists the columns its expression uses): a
- * check violation names only the constraint. */
+ * check violation names only the constraint. One row with a NULL column
+ * when the table has no such constraint, none when there is no table. */
 int pg_constraint_columns(orm_conn *conn, const char *schema, const char *table,
                           const char *name, char ***out, size_t *count)
 {
     static const char sql[] =
-        "SELECT attname FROM ("
+        "SELECT s.attname FROM (SELECT " PG_TABLE_OID " AS oid) t"
+        " LEFT JOIN LATERAL ("
         "SELECT 0 AS src, k.ord, a.attname FROM pg_constraint con"
         " CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY"
         " AS k(attnum, ord)"
         " JOIN pg_attribute a ON a.attrelid = con.conrelid"
         " AND a.attnum = k.attnum"
-        " WHERE con.conrelid = $1::oid AND con.conname = $2"
+        " WHERE con.conrelid = t.oid AND con.conname = $3::text"
         " UNION ALL "
         "SELECT 1, k.ord, a.attname FROM pg_index x"
         " JOIN pg_class i ON i.oid = x.indexrelid"
@@ -769,21 +862,23 @@ int pg_constraint_columns(orm_conn *conn, const char *schema, const char *table,
         " AS k(attnum, ord)"
         " JOIN pg_attribute a ON a.attrelid = x.indrelid"
         " AND a.attnum = k.attnum"
-        " WHERE x.indrelid = $1::oid AND i.relname = $2"
-        ") s ORDER BY src, ord";
+        " WHERE x.indrelid = t.oid AND i.relname = $3::text"
+        ") s ON true WHERE t.oid IS NOT NULL ORDER BY s.src, s.ord";
     pg_conn *pgc = (pg_conn *)conn;
-    PGresult *found = NULL, *res = NULL;
+    const char *params[3] = {schema, table, name};
+    PGresult *res = NULL;
     int rc;
 
     *out = NULL;
     *count = 0;
-    if ((rc = pg_table_lookup(pgc, schema, table, &found)))
-        goto done;
-    const char *params[2] = {PQgetvalue(found, 0, 0), name};
-    if ((rc = pg_query(pgc, sql, 2, params, &res)))
+    if ((rc = pg_query(pgc, sql, 3, params, &res)))
         goto done;
     int n = PQntuples(res);
     if (n == 0) {
+        rc = pg_not_found(pgc, schema, table);
+        goto done;
+    }
+    if (PQgetisnull(res, 0, 0)) {
         rc = orm_conn_error(conn, ORM_ENOTFOUND,
                             "no constraint \"%s\" on \"%s\"", name, table);
         goto done;
@@ -804,7 +899,6 @@ int pg_constraint_columns(orm_conn *conn, const char *schema, const char *table,
     }
     *count = (size_t)n;
 done:
-    PQclear(found);
     PQclear(res);
     return rc;
 }

@@ -307,7 +307,8 @@ int db_stmt_acquire(orm_db *db, const char *sql, size_t nparams, unsigned flags,
         }
     }
     orm_stmt *st = NULL;
-    rc = db->driver->prepare(db->conn, sql, nparams, flags, &st);
+    rc = db->driver->prepare(db->conn, sql, nparams, flags | ORM_STMT_DEFER,
+                             &st);
     if (rc < 0)
         return db_fail(db, rc);
     /* Streams and statements beyond the cache size stay uncached. */
@@ -537,7 +538,7 @@ int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
     if ((rc = db_ensure_connected(db)) != 0)
         return rc;
     /* Not cached: the program's statements are its own business. */
-    rc = db->driver->prepare(db->conn, sql, nparams, 0, &st);
+    rc = db->driver->prepare(db->conn, sql, nparams, ORM_STMT_DEFER, &st);
     for (size_t i = 0; rc == 0 && i < nparams; i++)
         rc = db->driver->bind(st, i, &params[i], ORM_TYPE_COUNT);
     while (rc == 0 && (rc = db->driver->step(st)) == ORM_ROW)

@@ -287,7 +287,10 @@ static int run_keyset(tui_rowcache *rc, int backward, const orm_value *key,
     return code;
 }
 
-/* Rows past `key` (nearest first), `want` at most. */
+/* Rows past `key` (nearest first), `want` at most. The query seeks the
+ * first key column's index by itself (a bound on that column beside the
+ * keyset condition), except where NULLs come next: there the non-NULL
+ * rows are read up to a bound given here, then the NULLs. */
 static int run_past(tui_rowcache *rc, int backward, const orm_value *key,
                     size_t want, orm_value ***out, size_t *n)
 {
@@ -296,17 +299,16 @@ static int run_past(tui_rowcache *rc, int backward, const orm_value *key,
     orm_value **a = NULL, **b = NULL;
     size_t na = 0, nb = 0;
     int code;
-    if (!col || key[0].kind == ORM_VNULL)
-        return run_keyset(rc, backward, key, NULL, want, out, n);
     int toward_smaller = desc ^ backward;
-    orm_expr *bound = toward_smaller ? orm_le(orm_col(col), orm_val(&key[0]))
-                                     : orm_ge(orm_col(col), orm_val(&key[0]));
-    code = run_keyset(rc, backward, key, bound, want, &a, &na);
-    if (code)
-        return code;
     int nullable = rc->sort.n &&
                    orm_column_nullable(&rc->m->columns[rc->sort.keys[0].col]);
-    if (toward_smaller && nullable && na < want) {
+    if (!col || key[0].kind == ORM_VNULL || !toward_smaller || !nullable)
+        return run_keyset(rc, backward, key, NULL, want, out, n);
+    code = run_keyset(rc, backward, key, orm_le(orm_col(col), orm_val(&key[0])),
+                      want, &a, &na);
+    if (code)
+        return code;
+    if (na < want) {
         code = run_keyset(rc, backward, key, orm_is_null(orm_col(col)),
                           want - na, &b, &nb);
         if (code) {

@@ -146,7 +146,14 @@ enum {
      * (single-row mode, mysql_use_result) instead of buffering it. The
      * core runs no other statement on the connection until it is
      * finished or reset. */
-    ORM_STMT_STREAM = 1u << 0
+    ORM_STMT_STREAM = 1u << 0,
+    /** The caller takes what preparing can report (a syntax error, a
+     * wrong number of placeholders, a lost connection) from the first
+     * step as well: the driver may prepare the statement with its first
+     * execution, in the same round trip (MariaDB's execute-direct). The
+     * core asks this for every statement; without it, prepare reports
+     * them. A driver that does not know it ignores it. */
+    ORM_STMT_DEFER = 1u << 1
 };
 
 /** orm_driver::execute_batch flags */
