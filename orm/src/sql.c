@@ -156,17 +156,24 @@ static int needs_text_cast(const orm_column *col)
            (col->flags & ORM_UNTYPED);
 }
 
+/* The column's name, after `alias.` when there is an alias. */
+static void column_name_of(sql_builder *sb, const char *alias,
+                           const orm_column *col)
+{
+    if (alias) {
+        sql_ident(sb, alias);
+        sql_raw(sb, ".");
+    }
+    sql_ident(sb, col->name);
+}
+
 void sql_column_as_text_of(sql_builder *sb, const char *alias,
                            const orm_column *col)
 {
     int cast = needs_text_cast(col);
     if (cast)
         sql_raw(sb, "CAST(");
-    if (alias) {
-        sql_ident(sb, alias);
-        sql_raw(sb, ".");
-    }
-    sql_ident(sb, col->name);
+    column_name_of(sb, alias, col);
     if (cast) {
         sql_raw(sb, " AS ");
         sql_raw(sb, sb->driver->text_cast);
@@ -204,11 +211,7 @@ void sql_column_compared_of(sql_builder *sb, const char *alias,
                             const orm_column *col)
 {
     if (uuid_native(sb, col, ORM_CAP_UUID_TYPE)) {
-        if (alias) {
-            sql_ident(sb, alias);
-            sql_raw(sb, ".");
-        }
-        sql_ident(sb, col->name);
+        column_name_of(sb, alias, col);
         return;
     }
     if (uuid_folded(sb, col))
