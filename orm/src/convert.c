@@ -264,6 +264,7 @@ int orm_uuid_canon(char *out, const char *s, size_t n)
 {
     char hex[32];
     size_t count = 0;
+    convert_trim(&s, &n);
     if (n >= 2 && s[0] == '{' && s[n - 1] == '}') {
         s++;
         n -= 2;

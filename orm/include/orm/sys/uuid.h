@@ -17,9 +17,9 @@
 
 /**
  * The canonical text of the UUID written in the `n` bytes at `s` (dashed,
- * 32 hex digits without dashes, or either in braces; any case) into
- * `out`. Returns 0; -1 when `s` is none of these (`out` is then
- * undefined).
+ * 32 hex digits without dashes, or either in braces; any case; white
+ * space around it ignored) into `out`. Returns 0; -1 when `s` is none of these
+ * (`out` is then undefined).
  */
 ORM_API int orm_uuid_canon(char *out, const char *s, size_t n);
 
