@@ -2101,6 +2101,114 @@ static void test_uuid_keys_in_any_case_are_one_key(void **state)
     stored_exec(f, "DROP TABLE conf_uuid");
 }
 
+/* UUIDs another program wrote in another form: 32 hex digits without
+ * dashes (SQLAlchemy's Uuid where there is no uuid type), upper case,
+ * and on SQLite 16 bytes (Python's uuid.bytes, Rust's sqlx). Each reads
+ * as its canonical text, is found by key in any case, by =, in and
+ * startswith and in keyset order, and its row can be changed (the
+ * guards compare what is stored) and deleted. The servers' uuid types
+ * store the text forms as they store any other. */
+static void test_uuids_written_in_other_forms_are_found(void **state)
+{
+    fixture *f = *state;
+    int sqlite = strcmp(dialect, "sqlite") == 0;
+    stored_exec(f, "DROP TABLE IF EXISTS conf_uuid_forms");
+    stored_exec(f, "CREATE TABLE conf_uuid_forms (id UUID PRIMARY KEY, "
+                   "ref UUID, name VARCHAR(40))");
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO conf_uuid_forms VALUES "
+             "(%s, 'A0EEBC999C0B4EF8BB6D6BB9BD380A11', '\xC3\x84rger'), "
+             "('a0eebc999c0b4ef8bb6d6bb9bd380a11', NULL, 'anna'), "
+             "('90EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', %s, 'Zo\xC3\xAB')",
+             sqlite ? "X'b0eebc999c0b4ef8bb6d6bb9bd380a11'"
+                    : "'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
+             sqlite ? "X'c0eebc999c0b4ef8bb6d6bb9bd380a11'"
+                    : "'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'");
+    stored_exec(f, sql);
+    orm_model *m = NULL;
+    if (orm_db_reflect(f->db, "conf_uuid_forms", &m) != 0)
+        fail_msg("[%s] reflect: %s", dialect,
+                 orm_error_text(orm_db_error(f->db)));
+    assert_int_equal(orm_db_register(f->db, m), 0);
+
+    static const char *const keys[][2] = {
+        {"b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "\xC3\x84rger"},
+        {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "anna"},
+        {"90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "Zo\xC3\xAB"},
+    };
+    orm_record *rec = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        orm_value key = orm_value_text(keys[i][0]);
+        rec = NULL;
+        if (orm_session_get(f->s, m, &key, &rec) != ORM_ROW)
+            fail_msg("[%s] get %s: %s", dialect, keys[i][0],
+                     orm_error_text(orm_session_error(f->s)));
+        assert_string_equal(orm_record_get(rec, "id")->u.s.ptr, keys[i][0]);
+        assert_string_equal(orm_record_get(rec, "name")->u.s.ptr, keys[i][1]);
+        orm_session_expunge(f->s, rec);
+    }
+    orm_value upper = orm_value_text("B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11");
+    orm_record *bytes_row = NULL;
+    assert_int_equal(orm_session_get(f->s, m, &upper, &bytes_row), ORM_ROW);
+    assert_string_equal(orm_record_get(bytes_row, "ref")->u.s.ptr,
+                        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+    assert_int_equal(
+        count_where(f, m, "id = 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"), 1);
+    assert_int_equal(
+        count_where(f, m,
+                    "id in ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', "
+                    "'90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')"),
+        2);
+    assert_int_equal(
+        count_where(f, m, "ref = 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"), 1);
+    assert_int_equal(count_where(f, m, "id startswith 'b0eebc99-'"), 1);
+
+    /* The canonical order, and the page after the first key. */
+    orm_query *q = NULL;
+    orm_record **rows = NULL;
+    size_t n = 0;
+    assert_int_equal(orm_query_new(&q, f->s, m), 0);
+    assert_int_equal(orm_query_order_by(q, "id", 0), 0);
+    orm_value first[2] = {
+        orm_value_text("90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+        orm_value_text("90eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")};
+    assert_int_equal(orm_query_after(q, first), 0);
+    assert_int_equal(orm_query_all(q, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(orm_record_get(rows[0], "name")->u.s.ptr, "anna");
+    assert_string_equal(orm_record_get(rows[1], "name")->u.s.ptr,
+                        "\xC3\x84rger");
+    free(rows);
+    orm_query_free(q);
+
+    /* Changed (the guards hold the stored forms), refreshed, deleted. */
+    stored_set(f, bytes_row, "name",
+               "\xC3\x84rger \xC3\xBC"
+               "ber \xC3\x96l");
+    if (orm_session_commit(f->s) != 0)
+        fail_msg("[%s] update: %s", dialect,
+                 orm_error_text(orm_session_error(f->s)));
+    assert_int_equal(orm_session_refresh(f->s, bytes_row), 0);
+    assert_string_equal(orm_record_get(bytes_row, "name")->u.s.ptr,
+                        "\xC3\x84rger \xC3\xBC"
+                        "ber \xC3\x96l");
+    orm_value zoe_key = orm_value_text(keys[2][0]);
+    orm_record *zoe = NULL;
+    assert_int_equal(orm_session_get(f->s, m, &zoe_key, &zoe), ORM_ROW);
+    stored_set(f, zoe, "name", "Zo\xC3\xAB Z\xC3\xBCrich");
+    if (orm_session_commit(f->s) != 0)
+        fail_msg("[%s] update by a UUID guard: %s", dialect,
+                 orm_error_text(orm_session_error(f->s)));
+    CHECK(f->s, orm_session_delete(f->s, bytes_row));
+    if (orm_session_commit(f->s) != 0)
+        fail_msg("[%s] delete: %s", dialect,
+                 orm_error_text(orm_session_error(f->s)));
+    assert_int_equal(count_where(f, m, NULL), 2);
+    assert_int_equal(count_where(f, m, "name = 'Zo\xC3\xAB Z\xC3\xBCrich'"), 1);
+    stored_exec(f, "DROP TABLE conf_uuid_forms");
+}
+
 /* Many rows loaded at once share memory blocks in the session: records
  * kept while their neighbours are expunged stay whole, can be changed,
  * written and refreshed, and a later load finds them again. A row with a
@@ -3500,6 +3608,7 @@ int main(int argc, char **argv)
         T(test_own_sql_binds_every_value),
         T(test_values_other_programs_wrote_can_be_changed),
         T(test_uuid_keys_in_any_case_are_one_key),
+        T(test_uuids_written_in_other_forms_are_found),
         T(test_unique_lookup_is_not_sorted),
         T(test_kept_records_outlive_expunged_neighbours),
         T(test_repeated_keys_are_one_record),

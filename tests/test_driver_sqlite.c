@@ -209,7 +209,8 @@ static void test_driver_sqlite__table_describes_dialect(void **state)
     assert_int_equal(DRV->caps,
                      ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID |
                          ORM_CAP_NULLS_ORDER | ORM_CAP_MULTIROW_INSERT |
-                         ORM_CAP_DECIMAL_TEXT | ORM_CAP_TEXT_CANDIDATES);
+                         ORM_CAP_DECIMAL_TEXT | ORM_CAP_TEXT_CANDIDATES |
+                         ORM_CAP_UUID_CANON);
     assert_int_equal(DRV->placeholder, ORM_PLACEHOLDER_QMARK);
     assert_int_equal(DRV->ident_quote, '"');
     assert_int_equal(DRV->backslash_escapes, 0);

@@ -8,9 +8,10 @@
  * conflict screen), n asks again and then drops them. Values of every
  * kind come back exactly; the text of an open form (a new record, or
  * one being edited) comes back in its form; another database's journal
- * is not offered; a damaged journal is set aside with a message naming
- * it; undo, discard and a successful write remove the journal; SIGHUP and
- * SIGTERM leave it.
+ * is not offered; a damaged journal, or one larger than orb reads, is
+ * set aside with a message naming it (and changes too large for a
+ * journal are said, not written); undo, discard and a successful write remove
+ * the journal; SIGHUP and SIGTERM leave it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 
 #include "edit.h"
 #include "journal.h"
+#include "journal_file.h"
 #include "test_tui_fixture.h"
 
 typedef struct journal_fx {
@@ -479,6 +481,57 @@ static void test_journal__unreadable_journal_is_set_aside(void **state)
     free(path);
 }
 
+/* A journal larger than orb reads (one that grew without end, or is not
+ * a journal) is not read into memory: it is set aside whole, under a
+ * name the message gives, and orb goes on journaling. */
+static void test_journal__a_journal_too_large_is_set_aside(void **state)
+{
+    journal_fx *j = *state;
+    struct stat st;
+    start(j);
+    three_changes(j);
+    char *path = journal_path(j);
+    crash(j);
+    /* Past the limit by one byte (a sparse file: nothing is written). */
+    assert_int_equal(truncate(path, (off_t)TUI_JOURNAL_MAX + 1), 0);
+    start(j);
+    assert_top(j, "models");
+    const char *msg = orm_buf_str(&j->fx.app->message);
+    assert_non_null(msg);
+    if (!strstr(msg, path) || !strstr(msg, "larger than 256 MiB") ||
+        !strstr(msg, "kept as"))
+        fail_msg("message: %s", msg);
+    assert_false(file_exists(path));
+    const char *kept = strstr(msg, "kept as ") + strlen("kept as ");
+    char aside[512];
+    snprintf(aside, sizeof aside, "%.*s", (int)strcspn(kept, ","), kept);
+    assert_int_equal(stat(aside, &st), 0);
+    assert_int_equal(st.st_size, (off_t)TUI_JOURNAL_MAX + 1);
+    unlink(aside);
+    three_changes(j);
+    assert_true(file_exists(path));
+    free(path);
+}
+
+/* Pending changes that would make a journal larger than orb reads back
+ * are not written (the file could not be restored): the browser says
+ * so, and the changes stay pending. */
+static void test_journal__changes_too_large_for_a_journal_are_said(void **state)
+{
+    journal_fx *j = *state;
+    start(j);
+    char *path = journal_path(j);
+    j->fx.app->journal->limit = 200;
+    fx_send(&j->fx, "/Customer<Enter>e<C-u>\xC3\x85lice<C-s>");
+    assert_int_equal(orm_session_pending_count(j->fx.app->session), 1);
+    const char *msg = orm_buf_str(&j->fx.app->message);
+    if (!msg || !strstr(msg, "need more than the 200 bytes") ||
+        !strstr(msg, "would not survive a crash"))
+        fail_msg("message: %s", msg ? msg : "(none)");
+    assert_false(file_exists(path));
+    free(path);
+}
+
 static void test_journal__undo_and_discard_remove_it(void **state)
 {
     journal_fx *j = *state;
@@ -730,6 +783,11 @@ int main(void)
             test_journal__another_database_is_not_offered, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_journal__unreadable_journal_is_set_aside, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__a_journal_too_large_is_set_aside, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_journal__changes_too_large_for_a_journal_are_said, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
             test_journal__undo_and_discard_remove_it, setup, teardown),
         cmocka_unit_test_setup_teardown(

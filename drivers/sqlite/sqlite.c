@@ -43,7 +43,7 @@ const orm_driver orm_driver_sqlite = {
     .name = "sqlite",
     .caps = ORM_CAP_RETURNING | ORM_CAP_LAST_INSERT_ID | ORM_CAP_NULLS_ORDER |
             ORM_CAP_MULTIROW_INSERT | ORM_CAP_DECIMAL_TEXT |
-            ORM_CAP_TEXT_CANDIDATES,
+            ORM_CAP_TEXT_CANDIDATES | ORM_CAP_UUID_CANON,
     .placeholder = ORM_PLACEHOLDER_QMARK,
     .ident_quote = '"',
     .backslash_escapes = 0,

@@ -26,6 +26,41 @@ static int sqlite_is_memory(const char *path)
     return !path || !*path || strcmp(path, ":memory:") == 0;
 }
 
+/* orb_uuid(x): a UUID's canonical text from what another program stored
+ * in a UUID column: 16 bytes (uuid.bytes), or text in upper case,
+ * without dashes (SQLAlchemy) or in braces; anything else as
+ * CAST(x AS TEXT) gives it; NULL stays NULL (ORM_CAP_UUID_CANON). */
+static void sqlite_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char canon[ORM_UUID_TEXT_MAX];
+    (void)argc;
+    int type = sqlite3_value_type(argv[0]);
+    if (type == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    if (type == SQLITE_BLOB && sqlite3_value_bytes(argv[0]) == 16) {
+        const unsigned char *bytes = sqlite3_value_blob(argv[0]);
+        if (!bytes) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+        orm_uuid_from_bytes(canon, bytes);
+        sqlite3_result_text(ctx, canon, 36, SQLITE_TRANSIENT);
+        return;
+    }
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    if (!text) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (orm_uuid_canon(canon, text, (size_t)n) == 0)
+        sqlite3_result_text(ctx, canon, 36, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_text(ctx, text, n, SQLITE_TRANSIENT);
+}
+
 /* orb_fold(x): x with each code point mapped by Unicode's simple
  * lowercase (what PostgreSQL's and MariaDB's lower() do too). Bytes that
  * are not UTF-8 stay as they are; NULL stays NULL. */
@@ -129,6 +164,11 @@ static int sqlite_open_db(sqlite_conn *c, orm_error *err)
                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC |
                                         SQLITE_INNOCUOUS,
                                     NULL, sqlite_fold, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "orb_uuid", 1,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+                                            SQLITE_INNOCUOUS,
+                                        NULL, sqlite_uuid, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         code = rc == SQLITE_NOMEM ? ORM_ENOMEM : ORM_ECONNECT;
         orm_error_set(err, code, "cannot open SQLite database '%s': %s", shown,

@@ -25,6 +25,7 @@
 #include "orm/sys/connopt.h"
 #include "orm/sys/driver.h"
 #include "orm/sys/number.h"
+#include "orm/sys/uuid.h"
 
 #define SQLITE_DEFAULT_BUSY_MS 5000
 /* Virtual machine steps between looks at the clock (a few µs). */

@@ -1,8 +1,10 @@
 /* Growable text buffer used to build SQL and messages. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "orm/error.h"
 #include "orm/sys/buf.h"
@@ -141,9 +143,14 @@ int orm_buf_read_file(orm_buf *b, const char *path, size_t limit)
     int rc = 0;
     if (!f)
         return ORM_EIO;
-    /* One byte past the limit tells a file of exactly `limit` bytes from
-     * a longer one. */
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    /* A regular file's size says at once that it is too large. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (uintmax_t)st.st_size > limit)
+        rc = ORM_EINVALID;
+    /* Otherwise one byte past the limit tells a file of exactly `limit`
+     * bytes from a longer one. */
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (b->len - start + n > limit) {
             rc = ORM_EINVALID;
             break;

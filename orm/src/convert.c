@@ -260,12 +260,11 @@ int convert_parse_temporal(const orm_column *col, const char *s, size_t n,
 
 /* ---- UUIDs, JSON, blobs ---- */
 
-/* Lower-case 8-4-4-4-12 text into out[37] from dashed, bare or braced
- * input. */
-int convert_uuid_canon(const char *s, size_t n, char *out)
+int orm_uuid_canon(char *out, const char *s, size_t n)
 {
     char hex[32];
     size_t count = 0;
+    convert_trim(&s, &n);
     if (n >= 2 && s[0] == '{' && s[n - 1] == '}') {
         s++;
         n -= 2;
@@ -294,7 +293,7 @@ int convert_uuid_canon(const char *s, size_t n, char *out)
     return 0;
 }
 
-void convert_uuid_from_bytes(const unsigned char *bytes, char *out)
+void orm_uuid_from_bytes(char *out, const unsigned char *bytes)
 {
     size_t o = 0;
     for (size_t i = 0; i < 16; i++) {
@@ -489,7 +488,7 @@ static int convert_text(orm_value *out, const orm_column *col, const char *s,
     }
     case ORM_UUID: {
         char canon[37];
-        if (convert_uuid_canon(t, tn, canon))
+        if (orm_uuid_canon(canon, t, tn))
             return convert_expected_error(err, col);
         return convert_text_out(out, canon, 36, err);
     }

@@ -33,6 +33,7 @@
 #include "internal.h"
 #include "orm/model.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/uuid.h"
 #include "orm/sys/datetime.h"
 #include "orm/sys/number.h"
 #include "util.h"
@@ -55,8 +56,6 @@ int convert_value_set_text(orm_value *v, const char *s, size_t n);
 void convert_value_set_scalar(orm_value *v, orm_value scalar);
 int convert_parse_temporal(const orm_column *col, const char *s, size_t n,
                            char *out, orm_error *err);
-int convert_uuid_canon(const char *s, size_t n, char *out);
-void convert_uuid_from_bytes(const unsigned char *bytes, char *out);
 int convert_text_out(orm_value *out, const char *s, size_t n, orm_error *err);
 
 /* ---- convert_number.c ---- */

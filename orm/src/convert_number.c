@@ -334,7 +334,7 @@ static int normalize_uuid(orm_value *v)
 {
     char canon[37];
     if (v->kind == ORM_VBLOB && v->u.s.len == 16) {
-        convert_uuid_from_bytes((const unsigned char *)v->u.s.ptr, canon);
+        orm_uuid_from_bytes(canon, (const unsigned char *)v->u.s.ptr);
         return convert_value_set_text(v, canon, 36);
     }
     if (v->kind != ORM_VTEXT)
@@ -342,7 +342,7 @@ static int normalize_uuid(orm_value *v)
     const char *s = v->u.s.ptr;
     size_t n = v->u.s.len;
     convert_trim(&s, &n);
-    if (convert_uuid_canon(s, n, canon))
+    if (orm_uuid_canon(canon, s, n))
         return 0;
     return convert_value_set_text(v, canon, 36);
 }

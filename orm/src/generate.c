@@ -146,7 +146,7 @@ static int generate_uuid4(orm_value *out, orm_error *err)
         return rc;
     bytes[6] = (unsigned char)((bytes[6] & 0x0F) | 0x40);
     bytes[8] = (unsigned char)((bytes[8] & 0x3F) | 0x80);
-    convert_uuid_from_bytes(bytes, text);
+    orm_uuid_from_bytes(text, bytes);
     return convert_text_out(out, text, 36, err);
 }
 

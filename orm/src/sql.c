@@ -156,17 +156,32 @@ static int needs_text_cast(const orm_column *col)
            (col->flags & ORM_UNTYPED);
 }
 
-void sql_column_as_text_of(sql_builder *sb, const char *alias,
+/* The column's name, after `alias.` when there is an alias. */
+static void column_name_of(sql_builder *sb, const char *alias,
                            const orm_column *col)
 {
-    int cast = needs_text_cast(col);
-    if (cast)
-        sql_raw(sb, "CAST(");
     if (alias) {
         sql_ident(sb, alias);
         sql_raw(sb, ".");
     }
     sql_ident(sb, col->name);
+}
+
+static int uuid_canon(const sql_builder *sb, const orm_column *col);
+
+void sql_column_as_text_of(sql_builder *sb, const char *alias,
+                           const orm_column *col)
+{
+    if (uuid_canon(sb, col)) { /* its canonical text is its text */
+        sql_raw(sb, "orb_uuid(");
+        column_name_of(sb, alias, col);
+        sql_raw(sb, ")");
+        return;
+    }
+    int cast = needs_text_cast(col);
+    if (cast)
+        sql_raw(sb, "CAST(");
+    column_name_of(sb, alias, col);
     if (cast) {
         sql_raw(sb, " AS ");
         sql_raw(sb, sb->driver->text_cast);
@@ -184,10 +199,13 @@ void sql_column_as_text(sql_builder *sb, const orm_column *col)
  * column is compared with a bound UUID as it is, so an index on it serves
  * a key, a filter's = and IN, a guard; where that type also orders as its
  * canonical text does (ORM_CAP_UUID_ORDER), ordering and paging use it
- * too. Elsewhere (SQLite) a UUID is text that another program may have
- * written in upper case: it is compared and ordered as
- * lower(CAST(col AS TEXT)), so 'A0EE…' and 'a0ee…' are one key (no index
- * serves that; a SQLite table is read locally).
+ * too. Elsewhere (SQLite) a UUID is whatever another program stored:
+ * upper-case text, 32 hex digits without dashes (SQLAlchemy), 16 bytes
+ * (uuid.bytes). It is compared and ordered as orb_uuid(col), its
+ * canonical text (ORM_CAP_UUID_CANON; lower(CAST(col AS TEXT)), which
+ * knows only case, for a driver without it), so every form of one UUID
+ * is one key, and values compared with it go through the same function
+ * (no index serves that; a SQLite table is read locally).
  */
 static int uuid_native(const sql_builder *sb, const orm_column *col,
                        unsigned cap)
@@ -200,15 +218,20 @@ static int uuid_folded(const sql_builder *sb, const orm_column *col)
     return col->type == ORM_UUID && !(sb->driver->caps & ORM_CAP_UUID_TYPE);
 }
 
+static int uuid_canon(const sql_builder *sb, const orm_column *col)
+{
+    return uuid_folded(sb, col) && (sb->driver->caps & ORM_CAP_UUID_CANON);
+}
+
 void sql_column_compared_of(sql_builder *sb, const char *alias,
                             const orm_column *col)
 {
     if (uuid_native(sb, col, ORM_CAP_UUID_TYPE)) {
-        if (alias) {
-            sql_ident(sb, alias);
-            sql_raw(sb, ".");
-        }
-        sql_ident(sb, col->name);
+        column_name_of(sb, alias, col);
+        return;
+    }
+    if (uuid_canon(sb, col)) {
+        sql_column_as_text_of(sb, alias, col);
         return;
     }
     if (uuid_folded(sb, col))
@@ -226,12 +249,12 @@ orm_type sql_match_type(const sql_builder *sb, const orm_column *col)
 }
 
 /* A value compared with sql_column_compared_of's column; a stored UUID
- * (a guard's, a key's) may be upper case where the column is folded. */
+ * (a guard's, a key's) may be in any form where the column is folded. */
 static void param_compared(sql_builder *sb, const orm_column *col,
                            const orm_value *v)
 {
     if (uuid_folded(sb, col))
-        sql_raw(sb, "lower(");
+        sql_raw(sb, uuid_canon(sb, col) ? "orb_uuid(" : "lower(");
     sql_param(sb, v, sql_match_type(sb, col));
     if (uuid_folded(sb, col))
         sql_raw(sb, ")");

@@ -479,10 +479,18 @@ static int on_entry(void *user, const char *section, const char *name,
     return 1;
 }
 
+int tui_config_parse(tui_config *cfg, tui_keymap *km, const char *text,
+                     size_t len, const char *path, orm_buf *problems)
+{
+    config_reader r = {text, len, 0, path, 0, 0, cfg, km, problems, 0, NULL, 0};
+    ini_parse_stream(read_line, &r, on_entry, &r);
+    free(r.fresh);
+    return r.count;
+}
+
 int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
                     orm_buf *problems)
 {
-    config_reader r = {NULL, 0, 0, path, 0, 0, cfg, km, problems, 0, NULL, 0};
     orm_buf text = ORM_BUF_INIT;
     int rc = orm_buf_read_file(&text, path, ORM_TEXT_FILE_MAX);
     if (rc) {
@@ -501,12 +509,10 @@ int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
             orm_buf_appendf(problems, "%s: out of memory\n", path);
         return 1;
     }
-    r.text = orm_buf_str(&text);
-    r.len = text.len;
-    ini_parse_stream(read_line, &r, on_entry, &r);
+    int count =
+        tui_config_parse(cfg, km, orm_buf_str(&text), text.len, path, problems);
     orm_buf_free(&text);
-    free(r.fresh);
-    return r.count;
+    return count;
 }
 
 int tui_config_load_all(tui_config *cfg, tui_keymap *km, const char *user_dir,

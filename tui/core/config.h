@@ -83,6 +83,14 @@ int tui_config_load(tui_config *cfg, tui_keymap *km, const char *path,
                     orm_buf *problems);
 
 /*
+ * What tui_config_load does with the file's bytes once read: `len` bytes
+ * of `text` (a NUL inside ends its line), problems named as in `path`.
+ * Returns the problem count.
+ */
+int tui_config_parse(tui_config *cfg, tui_keymap *km, const char *text,
+                     size_t len, const char *path, orm_buf *problems);
+
+/*
  * Read every config file in order: $XDG_CONFIG_DIRS/orb/config (the
  * least important directory first) and then `user_dir`/config
  * (`user_dir` NULL: tui_config_dir()). Returns the problem count.

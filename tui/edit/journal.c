@@ -111,6 +111,7 @@ int tui_journal_open(tui_journal **out, const char *dir, const char *url,
     j->url = key;
     key = NULL;
     j->lock_fd = -1;
+    j->limit = TUI_JOURNAL_MAX;
     unsigned long long h = url_hash(j->url);
     for (int slot = 1; slot <= JOURNAL_SLOTS && j->lock_fd < 0; slot++) {
         orm_buf name = ORM_BUF_INIT, lock = ORM_BUF_INIT;
@@ -187,6 +188,14 @@ int tui_journal_waiting(const tui_journal *j)
 }
 
 /* ---- files ---- */
+
+void journal_size_text(char *out, size_t size, size_t bytes)
+{
+    if (bytes >= 1024 * 1024)
+        snprintf(out, size, "%zu MiB", bytes / (1024 * 1024));
+    else
+        snprintf(out, size, "%zu bytes", bytes);
+}
 
 static int fsync_dir(const char *dir)
 {
@@ -370,10 +379,31 @@ int tui_journal_check(tui_journal *j, tui_journal_found *found, orm_error *err)
     memset(found, 0, sizeof *found);
     if (!j || !j->exists)
         return 0;
-    json_t *doc = json_load_file(j->path, JSON_ALLOW_NUL, &jerr);
+    /* Read with a limit, as every file orb reads: a journal that grew
+     * without end must not take the memory. */
+    orm_buf text = ORM_BUF_INIT;
     orm_error why = ORM_ERROR_INIT;
-    int rc;
-    if (!doc) {
+    json_t *doc = NULL;
+    const char *aside_as = "unreadable";
+    char limit[32];
+    int rc = orm_buf_read_file(&text, j->path, j->limit);
+    if (rc == ORM_ENOMEM) {
+        orm_buf_free(&text);
+        return orm_error_set(err, ORM_ENOMEM,
+                             "out of memory reading recovery journal %s: "
+                             "left as it is",
+                             j->path);
+    }
+    if (rc == 0)
+        doc = json_loadb(orm_buf_str(&text), text.len, JSON_ALLOW_NUL, &jerr);
+    orm_buf_free(&text);
+    if (rc == ORM_EINVALID) {
+        journal_size_text(limit, sizeof limit, j->limit);
+        orm_error_set(&why, ORM_EPARSE, "larger than %s", limit);
+        aside_as = "too-large";
+    } else if (rc != 0) {
+        orm_error_set(&why, ORM_EPARSE, "%s", strerror(errno));
+    } else if (!doc) {
         if (jerr.line > 0)
             orm_error_set(&why, ORM_EPARSE, "line %d: %s", jerr.line,
                           jerr.text);
@@ -392,7 +422,7 @@ int tui_journal_check(tui_journal *j, tui_journal_found *found, orm_error *err)
         char *aside = NULL;
         json_decref(doc);
         memset(found, 0, sizeof *found);
-        if (journal_set_aside(j, "unreadable", &aside) != 0)
+        if (journal_set_aside(j, aside_as, &aside) != 0)
             rc = orm_error_set(err, ORM_EPARSE,
                                "recovery journal %s is unreadable (%s) and "
                                "could not be renamed: move it away",
@@ -437,11 +467,18 @@ tui_view *tui_journal_start(tui_app *app, const char *dir)
     orm_error err = ORM_ERROR_INIT;
     tui_journal_found found;
     tui_view *v = NULL;
+    int rc;
     tui_journal_free(app->journal);
     app->journal = NULL;
     if (tui_journal_open(&app->journal, dir, orm_db_url(app->db), &err) != 0) {
         tui_app_error(app, "no recovery journal: %s", orm_error_text(&err));
-    } else if (tui_journal_check(app->journal, &found, &err) < 0) {
+    } else if ((rc = tui_journal_check(app->journal, &found, &err)) < 0) {
+        if (rc == ORM_ENOMEM) {
+            /* The file holds an earlier run's changes: this run must
+             * not write over it. */
+            tui_journal_free(app->journal);
+            app->journal = NULL;
+        }
         tui_app_error(app, "%s", orm_error_text(&err));
     } else if (found.changes > 0 || found.has_form) {
         if (tui_view_recover_new(&v, &found) != 0) {

@@ -30,6 +30,16 @@
 
 typedef struct tui_journal tui_journal;
 
+/*
+ * The largest journal orb writes or reads back. A journal holds every
+ * pending change with the values it was loaded with: a bulk edit's
+ * 10,000 rows of wide text run to tens of MiB. A file larger than this
+ * (one that grew without end, or is not a journal) is not read into
+ * memory but set aside, and pending changes that would need more are
+ * not journaled (the browser says so).
+ */
+#define TUI_JOURNAL_MAX ((size_t)256 * 1024 * 1024)
+
 /* What a journal left by an earlier run holds. */
 typedef struct tui_journal_found {
     size_t changes; /* pending changes */
@@ -56,9 +66,11 @@ const char *tui_journal_path(const tui_journal *j);
 /*
  * Read what an earlier run left in this slot: 1 with *found filled when
  * there is something to offer, 0 when there is no journal. A file that
- * cannot be read as a journal of this database is renamed aside (never
- * deleted) and ORM_EPARSE returned with a message naming both files;
- * the journal is then empty and usable.
+ * cannot be read as a journal of this database, or is larger than
+ * TUI_JOURNAL_MAX, is renamed aside (never deleted) and ORM_EPARSE
+ * returned with a message naming both files; the journal is then empty
+ * and usable. ORM_ENOMEM when there is no memory to read it: the file
+ * is left as it is, and must not be written over.
  */
 int tui_journal_check(tui_journal *j, tui_journal_found *found, orm_error *err);
 

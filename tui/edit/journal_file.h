@@ -18,6 +18,7 @@ struct tui_journal {
     char *url;  /* without password: the key */
     char *path; /* NAME.json or NAME-k.json */
     int lock_fd;
+    size_t limit;   /* the largest file written or read: TUI_JOURNAL_MAX */
     int exists;     /* the file is there */
     int waiting;    /* an earlier run's journal awaits an answer */
     char *written;  /* the last state written (compact, without time) */
@@ -31,6 +32,8 @@ struct tui_journal {
     char *synced_form;
 };
 
+/* "256 MiB", or a number of bytes below 1 MiB, into out. */
+void journal_size_text(char *out, size_t size, size_t bytes);
 /* Write `text` to the journal: a temporary file (0600), fsync, rename
  * over the journal, fsync the directory. */
 int journal_write_file(tui_journal *j, const char *text, orm_error *err);

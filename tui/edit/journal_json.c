@@ -388,6 +388,14 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
             text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
         if (!text) {
             rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
+        } else if (strlen(text) + 1 > j->limit) {
+            /* It could not be read back. */
+            char limit[32];
+            journal_size_text(limit, sizeof limit, j->limit);
+            rc = orm_error_set(err, ORM_EINVALID,
+                               "the pending changes need more than the %s a "
+                               "journal may hold",
+                               limit);
         } else {
             orm_buf line = ORM_BUF_INIT;
             orm_buf_append(&line, text);

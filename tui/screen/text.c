@@ -158,28 +158,31 @@ int tui_text_widthz(const char *s)
 int tui_text_fit(orm_buf *out, const char *s, size_t len, int max_width)
 {
     char g[TUI_GRAPHEME_MAX];
-    int w, used = 0;
-    size_t at = 0;
+    int w, used = 0, cut_used = -1;
+    size_t at = 0, cut = out->len;
     if (max_width <= 0)
         return 0;
-    if (tui_text_width(s, len) <= max_width) {
-        while (at < len) {
-            at += tui_text_next(g, &w, s + at, len - at);
-            orm_buf_append(out, g);
-            used += w;
-        }
-        return used;
-    }
+    /* One pass that stops at the first character past the width: a long
+     * value shown in a narrow cell costs what is shown, not its length.
+     * `cut` is where the text ends when it needs the ellipsis. */
     while (at < len) {
-        size_t n = tui_text_next(g, &w, s + at, len - at);
-        if (used + w > max_width - 1)
-            break;
+        at += tui_text_next(g, &w, s + at, len - at);
+        if (cut_used < 0 && used + w > max_width - 1) {
+            cut = out->len;
+            cut_used = used;
+        }
+        if (used + w > max_width) {
+            if (out->data) {
+                out->len = cut;
+                out->data[cut] = '\0';
+            }
+            orm_buf_append(out, ELLIPSIS);
+            return cut_used + 1;
+        }
         orm_buf_append(out, g);
         used += w;
-        at += n;
     }
-    orm_buf_append(out, ELLIPSIS);
-    return used + 1;
+    return used;
 }
 
 /* Wrap one paragraph (no newline inside). */

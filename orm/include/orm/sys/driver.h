@@ -118,14 +118,23 @@ enum {
     ORM_CAP_LIKE_CANDIDATES = 1u << 11,
     /** UUID columns are the server's uuid type: compared with a value
      * bound as ORM_UUID as they are (an index on one serves keys, = and
-     * IN). Without it (SQLite) a UUID is text in either case, compared
-     * as lower(CAST(col AS TEXT)). */
+     * IN). Without it a UUID is whatever another program stored: the
+     * core compares and orders it as orb_uuid(col) with
+     * ORM_CAP_UUID_CANON, else as lower(CAST(col AS TEXT)). */
     ORM_CAP_UUID_TYPE = 1u << 12,
     /** With ORM_CAP_UUID_TYPE: that type orders as its canonical text
      * does (lower-case hex: byte order), so ordering and paging use the
      * column as it is. (MariaDB's UUID orders time-based UUIDs by their
      * time, so there the core orders by CAST(col AS text).) */
-    ORM_CAP_UUID_ORDER = 1u << 13
+    ORM_CAP_UUID_ORDER = 1u << 13,
+    /** Without ORM_CAP_UUID_TYPE: every connection has the SQL function
+     * orb_uuid(x), which gives a UUID its canonical text
+     * (orm_uuid_canon, orm_uuid_from_bytes in orm/sys/uuid.h) from 16
+     * bytes or any text form, anything else as CAST(x AS TEXT) does, and
+     * NULL for NULL (SQLite: a UUID column may hold uuid.bytes, or
+     * SQLAlchemy's 32 hex digits). UUID columns, and the values compared
+     * with them, go through it. */
+    ORM_CAP_UUID_CANON = 1u << 14
 };
 
 /** SQL written before and after an expression. */
