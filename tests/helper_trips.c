@@ -42,6 +42,9 @@ struct test_trips {
     long connections;
     trips_pair pairs[TRIPS_MAX_PAIRS];
     size_t npairs;
+    long cut_after; /* bytes from servers until the cut; -1: never */
+    int cut;        /* the network is gone */
+    int filler;     /* the connection that keeps the listen queue full */
 };
 
 static void pair_close(trips_pair *p)
@@ -51,13 +54,15 @@ static void pair_close(trips_pair *p)
     p->client = p->server = -1;
 }
 
-/* Pass what `from` has to `to`; 0 when the connection ended. */
-static int forward(int from, int to)
+/* Pass what `from` has to `to`; 0 when the connection ended. `*passed`
+ * grows by what was passed. */
+static int forward(int from, int to, long *passed)
 {
     char buf[65536];
     ssize_t n = read(from, buf, sizeof buf);
     if (n <= 0)
         return 0;
+    *passed += n;
     for (ssize_t off = 0; off < n;) {
         ssize_t w = write(to, buf + off, (size_t)(n - off));
         if (w < 0 && errno == EINTR)
@@ -92,6 +97,22 @@ static void accept_one(test_trips *t)
     pthread_mutex_unlock(&t->lock);
 }
 
+/* The network goes: nothing is read any more, and the listen queue is
+ * shortened to one and filled, so the kernel drops a new SYN. */
+static void trips_cut(test_trips *t)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    pthread_mutex_lock(&t->lock);
+    t->cut = 1;
+    pthread_mutex_unlock(&t->lock);
+    t->filler = socket(AF_INET, SOCK_STREAM, 0);
+    if (listen(t->listener, 0) != 0 || t->filler < 0 ||
+        getsockname(t->listener, (struct sockaddr *)&sa, &len) != 0 ||
+        connect(t->filler, (struct sockaddr *)&sa, len) != 0)
+        fail_msg("round-trip proxy: cannot cut: %s", strerror(errno));
+}
+
 static void *trips_run(void *arg)
 {
     test_trips *t = arg;
@@ -99,6 +120,11 @@ static void *trips_run(void *arg)
     for (;;) {
         size_t nfds = 0;
         fds[nfds++] = (struct pollfd){.fd = t->wake[0], .events = POLLIN};
+        if (t->cut) { /* only the wake-up is heard */
+            if (poll(fds, nfds, -1) < 0 && errno == EINTR)
+                continue;
+            break;
+        }
         fds[nfds++] = (struct pollfd){.fd = t->listener, .events = POLLIN};
         for (size_t i = 0; i < t->npairs; i++) {
             fds[nfds++] =
@@ -120,9 +146,10 @@ static void *trips_run(void *arg)
             short from_server = fds[3 + 2 * i].revents;
             if (p->client < 0)
                 continue;
+            long from_servers = 0, ignored = 0;
             if (from_client) {
                 p->client_spoke = 1;
-                if (!forward(p->client, p->server)) {
+                if (!forward(p->client, p->server, &ignored)) {
                     pair_close(p);
                     continue;
                 }
@@ -134,10 +161,19 @@ static void *trips_run(void *arg)
                     pthread_mutex_unlock(&t->lock);
                     p->client_spoke = 0;
                 }
-                if (!forward(p->server, p->client))
+                if (!forward(p->server, p->client, &from_servers))
                     pair_close(p);
             }
+            pthread_mutex_lock(&t->lock);
+            int cut = t->cut_after >= 0 && (t->cut_after -= from_servers) <= 0;
+            pthread_mutex_unlock(&t->lock);
+            if (cut) {
+                trips_cut(t);
+                break;
+            }
         }
+        if (t->cut)
+            continue;
         /* Drop closed pairs. */
         size_t kept = 0;
         for (size_t i = 0; i < t->npairs; i++)
@@ -185,6 +221,8 @@ test_trips *test_trips_start(const char *url, char **proxied)
     struct sockaddr_in sa = {.sin_family = AF_INET};
     socklen_t salen = sizeof sa;
     assert_non_null(t);
+    t->cut_after = -1;
+    t->filler = -1;
     url_target(url, &t->target, &host, &end);
     t->listener = socket(AF_INET, SOCK_STREAM, 0);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -222,6 +260,21 @@ long test_trips_connections(test_trips *t)
     return n;
 }
 
+void test_trips_cut_after(test_trips *t, long bytes)
+{
+    pthread_mutex_lock(&t->lock);
+    t->cut_after = bytes;
+    pthread_mutex_unlock(&t->lock);
+}
+
+int test_trips_cut(test_trips *t)
+{
+    pthread_mutex_lock(&t->lock);
+    int cut = t->cut;
+    pthread_mutex_unlock(&t->lock);
+    return cut;
+}
+
 void test_trips_stop(test_trips *t)
 {
     if (!t)
@@ -232,6 +285,8 @@ void test_trips_stop(test_trips *t)
     for (size_t i = 0; i < t->npairs; i++)
         pair_close(&t->pairs[i]);
     close(t->listener);
+    if (t->filler >= 0)
+        close(t->filler);
     close(t->wake[0]);
     close(t->wake[1]);
     pthread_mutex_destroy(&t->lock);

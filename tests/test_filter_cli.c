@@ -5,8 +5,9 @@
  * the expression checked against the model before saving, a dropped
  * column reported plainly, exact CSV / TSV / JSON text, --where and
  * --filter ANDed, --output through a temporary file, 100k rows in
- * bounded memory, Ctrl-C, SQL injection attempts, no password in the
- * state file, and the same saved filter giving the same rows on SQLite,
+ * bounded memory, Ctrl-C, SIGTERM with the server gone mid-export (a
+ * proxy that stops passing anything), SQL injection attempts, no
+ * password in the state file, and the same saved filter giving the same rows on SQLite,
  * PostgreSQL and MariaDB (ORB_TEST_PG_URL / ORB_TEST_MYSQL_URL: the
  * test fails when they are unset).
  */
@@ -32,6 +33,7 @@
 #include "cli_filter.h"
 #include "helper_run.h"
 #include "helper_servers.h"
+#include "helper_trips.h"
 #include "orm/orm.h"
 #include "orm/sys/buf.h"
 #include "state.h"
@@ -710,6 +712,122 @@ test_export__every_stop_signal_removes_the_partial_file(void **state)
     }
 }
 
+/* A table of 20,000 rows (about 7 MB as CSV) on a test server, made by
+ * the server itself; non-ASCII in every label. */
+static const orm_column gone_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "label", .type = ORM_STRING, .length = 40},
+    {.name = "payload", .type = ORM_TEXT},
+};
+static const orm_model Gone = ORM_MODEL("Gone", "gone_big", gone_columns);
+
+static void make_gone_big(orm_db *db, int postgres)
+{
+    orm_db_execute(db, "DROP TABLE IF EXISTS gone_big", NULL, 0, NULL);
+    check(orm_db_execute(db,
+                         "CREATE TABLE gone_big (id INTEGER PRIMARY KEY, "
+                         "label VARCHAR(40), payload TEXT)",
+                         NULL, 0, NULL),
+          db, "create gone_big");
+    check(orm_db_execute(
+              db,
+              postgres ? "INSERT INTO gone_big SELECT x, 'Zoë-' || x, "
+                         "repeat(md5(x::text), 10) FROM generate_series(1, "
+                         "20000) x"
+                       : "INSERT INTO gone_big SELECT seq, CONCAT('Zoë-', "
+                         "seq), REPEAT(MD5(seq), 10) FROM seq_1_to_20000",
+              NULL, 0, NULL),
+          db, "fill gone_big");
+}
+
+/* The network to the server goes away in the middle of an export (a
+ * proxy stops passing anything and never answers a new connection, so
+ * a cancel's connect would wait for minutes), then SIGTERM comes: the
+ * export stops within 10 s, says so, and leaves no partial file. */
+static void server_gone_then_sigterm(fixture *f, const char *var)
+{
+    const char *url = test_server_url(var);
+    orm_db *db = NULL;
+    char *proxied = NULL, out_dir[128], out[160], words[256];
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("%s: %s", var, orm_error_text(orm_db_error(db)));
+    make_gone_big(db, strstr(var, "_PG_") != NULL);
+    snprintf(out_dir, sizeof out_dir, "%s/gone", f->dir);
+    assert_int_equal(mkdir(out_dir, 0700), 0);
+    snprintf(out, sizeof out, "%s/gone.csv", out_dir);
+    snprintf(words, sizeof words, "export|gone_big|--output|%s", out);
+    test_trips *net = test_trips_start(url, &proxied);
+    /* Logging in and the schema are a few KiB: the cut comes in the
+     * rows, 7 MB of them. */
+    test_trips_cut_after(net, 256 * 1024);
+    fflush(NULL);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        orm_db *through = NULL;
+        if (orm_db_open(&through, proxied, NULL) != 0 ||
+            orm_db_register(through, &Gone) != 0)
+            _exit(99);
+        int code = run_words(f, through, tui_cli_export_run, words);
+        orm_db_free(through);
+        orm_db_free(db);
+        orm_db_free(f->db);
+        free(f->out);
+        free(f->err);
+        free(f);
+        free(proxied);
+        _exit(code);
+    }
+    /* Wait for the cut, with the export's temporary file there. */
+    int cut = 0, status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 60000 && !cut && !done; i++) {
+        struct timespec ts = {0, 1000000};
+        cut = test_trips_cut(net) && dir_entries(out_dir) > 0;
+        if (!cut) {
+            done = waitpid(child, &status, WNOHANG);
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (!cut) {
+        if (!done)
+            kill(child, SIGKILL);
+        fail_msg("%s: the network was not cut during the export (%s)", var,
+                 done ? "it ended" : "60 s");
+    }
+    assert_int_equal(kill(child, SIGTERM), 0);
+    for (int i = 0; i < 10000 && !done; i++) {
+        struct timespec ts = {0, 1000000};
+        if (!(done = waitpid(child, &status, WNOHANG)))
+            nanosleep(&ts, NULL);
+    }
+    if (!done) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+        fail_msg("%s: the export did not stop within 10 s of SIGTERM with "
+                 "the server gone",
+                 var);
+    }
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+    if (dir_entries(out_dir) != 0)
+        fail_msg("%s: a partial file was left behind", var);
+    test_trips_stop(net);
+    free(proxied);
+    orm_db_execute(db, "DROP TABLE gone_big", NULL, 0, NULL);
+    orm_db_free(db);
+}
+
+static void test_export__sigterm_with_the_server_gone_postgresql(void **state)
+{
+    server_gone_then_sigterm(*state, "ORB_TEST_PG_URL");
+}
+
+static void test_export__sigterm_with_the_server_gone_mariadb(void **state)
+{
+    server_gone_then_sigterm(*state, "ORB_TEST_MYSQL_URL");
+}
+
 static int is_link(const char *path)
 {
     struct stat st;
@@ -990,6 +1108,8 @@ int main(void)
         T(test_export__100k_rows_in_bounded_memory),
         T(test_export__ctrl_c_removes_the_partial_file),
         T(test_export__every_stop_signal_removes_the_partial_file),
+        T(test_export__sigterm_with_the_server_gone_postgresql),
+        T(test_export__sigterm_with_the_server_gone_mariadb),
         T(test_export__output_is_written_into_what_was_named),
         T(test_injection__names_and_values_are_data),
         T(test_dialects__postgresql_gives_the_same_rows),

@@ -3,6 +3,8 @@
  * transactions, and the life of a statement (prepare, execute, fetch,
  * stream, reset, finalize).
  */
+#include <sys/socket.h>
+
 #include "mysql_internal.h"
 
 /* Run on every new session, before anything else: binary comparison
@@ -233,6 +235,8 @@ static int my_conn_open(my_conn *c, orm_error *err)
     c->is_mariadb = strstr(mysql_get_server_info(m), "MariaDB") != NULL;
     c->galera = 0; /* a reconnect may reach another server */
     c->mysql = m;
+    c->aborted = 0;
+    c->sock = (sig_atomic_t)mysql_get_socket(m);
     pthread_mutex_lock(&c->cancel_lock);
     c->thread_id = mysql_thread_id(m);
     pthread_mutex_unlock(&c->cancel_lock);
@@ -275,6 +279,7 @@ int my_connect(orm_conn **out, const orm_url *url,
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
     c->base.driver = &orm_driver_mysql;
     c->base.read_only = opts ? opts->read_only : 0;
+    c->sock = -1;
     pthread_mutex_init(&c->cancel_lock, NULL);
     c->connect_timeout = opts && opts->connect_timeout_s > 0
                              ? (unsigned)opts->connect_timeout_s
@@ -358,7 +363,7 @@ int my_cancel(orm_conn *conn, orm_error *err)
     MYSQL_STMT *kill = NULL;
     int rc = 0;
     pthread_mutex_lock(&c->cancel_lock);
-    if (!c->running || !c->thread_id)
+    if (!c->running || !c->thread_id || c->aborted)
         goto done;
     if ((rc = my_login(c, &killer, err)))
         goto done;
@@ -381,6 +386,18 @@ done:
     if (killer)
         mysql_close(killer);
     return rc;
+}
+
+/* Async-signal-safe (driver.h): the socket shut down, so that a read
+ * waiting on the server ends; libmariadb then reports the connection
+ * lost, and reading the rest of a stream ends at once. */
+void my_abort(orm_conn *conn)
+{
+    my_conn *c = (my_conn *)conn;
+    int fd = c->sock;
+    c->aborted = 1;
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
 }
 
 /* Run `sql`, dropping what it returns; a cancel may stop it when

@@ -650,7 +650,11 @@ static int pg_reset(orm_stmt *stmt)
     pg_stmt *st = (pg_stmt *)stmt;
     pg_conn *pgc = (pg_conn *)stmt->conn;
     if (st->state == PG_STMT_STREAMING && pgc->streaming == st &&
-        st->generation == pgc->generation) {
+        st->generation == pgc->generation && pgc->aborted) {
+        /* Shut down (pg_abort): nothing more is read or sent. */
+        pgc->streaming = NULL;
+    } else if (st->state == PG_STMT_STREAMING && pgc->streaming == st &&
+               st->generation == pgc->generation) {
         /* What has arrived is read without waiting: a result the
          * server has sent whole (a count, a short page) needs no cancel,
          * which costs a connection of its own. (Read once: a stream
@@ -752,4 +756,5 @@ const orm_driver orm_driver_postgresql = {
     .cancel = pg_cancel,
     .reflect_all = pg_reflect_all,
     .execute_batch = pg_execute_batch,
+    .abort = pg_abort,
 };

@@ -2,6 +2,8 @@
  * The PostgreSQL driver's connections: connect and session setup, cancel
  * from another thread, reconnect, and transactions.
  */
+#include <sys/socket.h>
+
 #include "postgres_internal.h"
 
 /* ---- connections ---- */
@@ -265,6 +267,7 @@ int pg_connect(orm_conn **out, const orm_url *url,
     vals[n] = NULL;
 
     pgc->base.driver = &orm_driver_postgresql;
+    pgc->sock = -1;
     pgc->asked_read_only = opts ? opts->read_only : 0;
     pgc->base.read_only = pgc->asked_read_only;
     struct timespec start;
@@ -281,6 +284,7 @@ int pg_connect(orm_conn **out, const orm_url *url,
     }
     pthread_mutex_init(&pgc->cancel_lock, NULL);
     pgc->cancel = PQgetCancel(pgc->pg);
+    pgc->sock = PQsocket(pgc->pg);
     *out = &pgc->base;
     pgc = NULL;
     rc = 0;
@@ -336,12 +340,24 @@ int pg_cancel(orm_conn *conn, orm_error *err)
     char why[256] = "";
     int rc = 0;
     pthread_mutex_lock(&pgc->cancel_lock);
-    if (pgc->running && pgc->cancel &&
+    if (pgc->running && pgc->cancel && !pgc->aborted &&
         !PQcancel(pgc->cancel, why, (int)sizeof why))
         rc = orm_error_set(err, ORM_ECONNECT, "cannot cancel the statement: %s",
                            why);
     pthread_mutex_unlock(&pgc->cancel_lock);
     return rc;
+}
+
+/* Async-signal-safe (driver.h): the socket shut down, so that libpq's
+ * waits (which retry after EINTR) see the end of the connection; the
+ * flag keeps pg_reset from cancelling or reading on. */
+void pg_abort(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    int fd = pgc->sock;
+    pgc->aborted = 1;
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
 }
 
 int pg_reconnect(orm_conn *conn)
@@ -351,7 +367,10 @@ int pg_reconnect(orm_conn *conn)
     pgc->streaming = NULL;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    pgc->sock = -1;
     PQreset(pgc->pg);
+    pgc->sock = PQsocket(pgc->pg);
+    pgc->aborted = 0;
     pg_cancel_renew(pgc);
     if (PQstatus(pgc->pg) != CONNECTION_OK)
         return pg_connect_error(pgc->pg, &pgc->base.err, NULL, NULL, &start);
@@ -416,7 +435,7 @@ int pg_idle(pg_conn *pgc)
  */
 int pg_retry_after_loss(pg_conn *pgc, int rc, int was_idle)
 {
-    if (rc != ORM_ECONNLOST || !was_idle)
+    if (rc != ORM_ECONNLOST || !was_idle || pgc->aborted)
         return 0;
     if (pg_reconnect(&pgc->base) == 0)
         return 1;

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,10 @@ typedef struct pg_conn {
     pthread_mutex_t cancel_lock;
     PGcancel *cancel;
     int running;
+    /* pg_abort's, read and written from a signal handler: the socket
+     * (-1: none) and whether it was shut down. */
+    volatile sig_atomic_t sock;
+    volatile sig_atomic_t aborted;
 } pg_conn;
 
 typedef struct pg_param {
@@ -112,6 +117,7 @@ int pg_connect(orm_conn **out, const orm_url *url,
 void pg_close(orm_conn *conn);
 void pg_running(pg_conn *pgc, int running);
 int pg_cancel(orm_conn *conn, orm_error *err);
+void pg_abort(orm_conn *conn);
 int pg_reconnect(orm_conn *conn);
 int pg_ping(orm_conn *conn);
 int pg_exec(orm_conn *conn, const char *sql);

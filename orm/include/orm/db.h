@@ -170,6 +170,21 @@ ORM_API int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
  */
 ORM_API int orm_db_cancel(orm_db *db, orm_error *err);
 
+/**
+ * Shut `db`'s connection down at once, from a signal handler (it is
+ * async-signal-safe) or any thread, for a program that is exiting on a
+ * signal: a call waiting on the server returns soon after with
+ * ORM_ECONNLOST, also when the network is gone (where a cancel, which
+ * connects to the server, could wait for minutes), and nothing more is
+ * sent or waited for: the server sees the connection closed and stops
+ * what it ran. Freeing cursors, sessions and `db` afterwards does not
+ * wait on the server. What a commit running at that moment did is not
+ * known (as with any lost connection). Nothing happens on SQLite, or
+ * while orm_db_open, orm_db_free or a reconnect runs (`db` must not be
+ * freed while a handler may call this).
+ */
+ORM_API void orm_db_abort(orm_db *db);
+
 /** Check the connection; reconnects if it was lost. */
 ORM_API int orm_db_ping(orm_db *db);
 
