@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper_trips.h"
@@ -137,8 +138,13 @@ static void *trips_run(void *arg)
                 continue;
             break;
         }
-        if (fds[0].revents)
-            break;
+        if (fds[0].revents) {
+            char what = 0;
+            if (read(t->wake[0], &what, 1) != 1 || what != 'c')
+                break;
+            trips_cut(t); /* test_trips_cut_after(t, 0) */
+            continue;
+        }
         size_t npairs = t->npairs;
         for (size_t i = 0; i < npairs; i++) {
             trips_pair *p = &t->pairs[i];
@@ -265,6 +271,14 @@ void test_trips_cut_after(test_trips *t, long bytes)
     pthread_mutex_lock(&t->lock);
     t->cut_after = bytes;
     pthread_mutex_unlock(&t->lock);
+    if (bytes <= 0) {
+        if (write(t->wake[1], "c", 1) != 1)
+            fail_msg("round-trip proxy: cannot cut");
+        while (!test_trips_cut(t)) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
 }
 
 int test_trips_cut(test_trips *t)

@@ -23,7 +23,7 @@ long test_trips_connections(test_trips *t);
  * servers (over every connection): from then on nothing is passed either
  * way, nothing is closed, and a new connection is never answered (its
  * SYN is dropped: the listen queue is kept full), as when a cable is
- * pulled or a firewall starts dropping. */
+ * pulled or a firewall starts dropping. 0: now (returns once it is). */
 void test_trips_cut_after(test_trips *t, long bytes);
 /* Whether the network has gone away (test_trips_cut_after). */
 int test_trips_cut(test_trips *t);

@@ -46,6 +46,7 @@
 #define PG_OID_JSONB       3802
 
 typedef struct pg_stmt pg_stmt;
+typedef struct pg_cancel_handle pg_cancel_handle; /* postgres_conn.c */
 
 typedef struct pg_conn {
     orm_conn base;
@@ -56,10 +57,12 @@ typedef struct pg_conn {
     long statement_timeout_ms; /* 0: none */
     /* Cancelling from another thread (pg_cancel): `running` is set while
      * a call a cancel may stop waits for the server; `cancel` is the
-     * connection's PGcancel. Both only under cancel_lock. */
+     * connection's PGcancel. Both only under cancel_lock. A cancel waits
+     * `cancel_wait_s` for the server (the connect timeout). */
     pthread_mutex_t cancel_lock;
-    PGcancel *cancel;
+    pg_cancel_handle *cancel;
     int running;
+    int cancel_wait_s;
     /* pg_abort's, read and written from a signal handler: the socket
      * (-1: none) and whether it was shut down. */
     volatile sig_atomic_t sock;

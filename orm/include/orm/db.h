@@ -161,6 +161,13 @@ ORM_API int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
  * until that call returns (the orb browser does, every 50 ms). A
  * ROLLBACK is never stopped.
  *
+ * A cancel travels to the server (PostgreSQL's on a connection of its
+ * own, MariaDB's KILL QUERY after a login) and waits for it at most the
+ * connect timeout (connect_timeout, 10 s by default): a server that does
+ * not take it in that time is gone, and the connection is closed, so the
+ * call waiting on it returns ORM_ECONNLOST at once and the next call
+ * reconnects; orm_db_cancel then returns ORM_ECONNLOST too.
+ *
  * 0 when the request was made, or when there was nothing to stop;
  * ORM_EUNSUPPORTED when the driver cannot cancel (a driver table older
  * than version 4); another negative code when the request failed (the

@@ -304,7 +304,10 @@ typedef struct orm_driver {
      * never stopped. When nothing runs, nothing happens: a statement
      * started afterwards runs normally. 0 when the request was made (or
      * there was nothing to stop), else a negative code with `err` filled
-     * (it may be NULL). May be NULL: orm_db_cancel() is then
+     * (it may be NULL). Waits for the server at most the connect timeout;
+     * a server that does not take the request in that time is gone: the
+     * connection is then shut down as by abort and the result is
+     * ORM_ECONNLOST. May be NULL: orm_db_cancel() is then
      * ORM_EUNSUPPORTED. */
     int (*cancel)(orm_conn *conn, orm_error *err);
 
