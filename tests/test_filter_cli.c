@@ -7,8 +7,8 @@
  * --filter ANDed, --output through a temporary file, 100k rows in
  * bounded memory, Ctrl-C, SIGTERM with the server gone mid-export (a
  * proxy that stops passing anything), SQL injection attempts, no
- * password in the state file, and the same saved filter giving the same rows on SQLite,
- * PostgreSQL and MariaDB (ORB_TEST_PG_URL / ORB_TEST_MYSQL_URL: the
+ * password in the state file, and the same saved filter giving the same rows on
+ * SQLite, PostgreSQL and MariaDB (ORB_TEST_PG_URL / ORB_TEST_MYSQL_URL: the
  * test fails when they are unset).
  */
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -459,6 +460,75 @@ static void test_export__exact_csv_tsv_json_for_a_small_table(void **state)
     expect(f, export_cmd(f, "export|small|--where|id > 99|--format|csv"), 0);
     assert_string_equal(f->out,
                         "id,name,note,active,price,ratio,data,secret_key\r\n");
+}
+
+/* Numbers at their edges, a single-precision float, and text with every
+ * byte CSV quotes or TSV escapes, in all three formats. */
+static const orm_column edge_columns[] = {
+    {.name = "id", .type = ORM_BIGINT, .flags = ORM_PK | ORM_NO_AUTOINC},
+    {.name = "f", .type = ORM_FLOAT},
+    {.name = "f32", .type = ORM_FLOAT, .precision = 24},
+    {.name = "b", .type = ORM_BOOLEAN},
+    {.name = "t", .type = ORM_TEXT},
+};
+static const orm_model Edge = ORM_MODEL("Edge", "edge", edge_columns);
+
+static void test_export__edges_of_numbers_and_text(void **state)
+{
+    fixture *f = *state;
+    orm_session *s = NULL;
+    struct {
+        int64_t id;
+        double f, f32;
+        int b;
+        const char *t;
+    } rows[] = {
+        {-9223372036854775807LL - 1, INFINITY, 0.1, 1, "cr\r,\"Ünd\""},
+        {9223372036854775807LL, -INFINITY, -2.5, 0, "\\\tß\n"},
+        {0, 1e300, 0, -1, ""},
+    };
+    check(orm_db_register(f->db, &Edge), f->db, "register");
+    check(orm_db_create_table(f->db, &Edge), f->db, "create");
+    check(orm_session_new(&s, f->db), f->db, "session");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        orm_record *rec = NULL;
+        check(orm_record_new(&rec, &Edge), f->db, "record");
+        set(rec, "id", orm_value_int(rows[i].id));
+        set(rec, "f", orm_value_float(rows[i].f));
+        set(rec, "f32",
+            i == 2 ? orm_value_null() : orm_value_float(rows[i].f32));
+        set(rec, "b",
+            rows[i].b < 0 ? orm_value_null() : orm_value_bool(rows[i].b));
+        set(rec, "t", orm_value_text(rows[i].t));
+        check(orm_session_add(s, rec), f->db, "add");
+    }
+    if (orm_session_commit(s) != 0)
+        fail_msg("commit: %s", orm_error_text(orm_session_error(s)));
+    orm_session_free(s);
+    expect(f, export_cmd(f, "export|edge|--format|csv"), 0);
+    assert_string_equal(f->out, "id,f,f32,b,t\r\n"
+                                "-9223372036854775808,inf,0.1,true,"
+                                "\"cr\r,\"\"\xC3\x9Cnd\"\"\"\r\n"
+                                "0,1e+300,,,\"\"\r\n"
+                                "9223372036854775807,-inf,-2.5,false,"
+                                "\"\\\t\xC3\x9F\n\"\r\n");
+    expect(f, export_cmd(f, "export|edge|--format|tsv"), 0);
+    assert_string_equal(f->out, "id\tf\tf32\tb\tt\n"
+                                "-9223372036854775808\tinf\t0.1\ttrue\t"
+                                "cr\\r,\"\xC3\x9Cnd\"\n"
+                                "0\t1e+300\t\\N\t\\N\t\n"
+                                "9223372036854775807\t-inf\t-2.5\tfalse\t"
+                                "\\\\\\t\xC3\x9F\\n\n");
+    expect(f, export_cmd(f, "export|edge|--format|json"), 0);
+    assert_string_equal(
+        f->out, "[\n"
+                "  {\"id\": -9223372036854775808, \"f\": null, \"f32\": 0.1, "
+                "\"b\": true, \"t\": \"cr\\r,\\\"\xC3\x9Cnd\\\"\"},\n"
+                "  {\"id\": 0, \"f\": 1e+300, \"f32\": null, \"b\": null, "
+                "\"t\": \"\"},\n"
+                "  {\"id\": 9223372036854775807, \"f\": null, \"f32\": -2.5, "
+                "\"b\": false, \"t\": \"\\\\\\t\xC3\x9F\\n\"}\n"
+                "]\n");
 }
 
 static void test_export__where_and_filter_are_anded(void **state)
@@ -1103,6 +1173,7 @@ int main(void)
         T(test_filter__saved_filter_for_rows),
         T(test_filter__a_dropped_column_is_reported_plainly),
         T(test_export__exact_csv_tsv_json_for_a_small_table),
+        T(test_export__edges_of_numbers_and_text),
         T(test_export__where_and_filter_are_anded),
         T(test_export__output_file_replaced_whole),
         T(test_export__100k_rows_in_bounded_memory),
