@@ -436,6 +436,73 @@ static void test_timeout__cancel_with_the_server_gone_mysql(void **state)
     cancel_with_the_server_gone("mysql");
 }
 
+/* A stream given up halfway (a cursor freed after its first row, as the
+ * browser's count or a page does) with the server gone: the cancel that
+ * stops the rest waits the connect timeout, then the connection is shut
+ * down instead of read on, and freeing returns. */
+typedef struct freer {
+    orm_cursor *cursor;
+    atomic_int done;
+} freer;
+
+static void *freer_main(void *payload)
+{
+    freer *f = payload;
+    orm_cursor_free(f->cursor);
+    atomic_store(&f->done, 1);
+    return NULL;
+}
+
+static void
+test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
+{
+    (void)state;
+    char *url = dialect_url("postgresql", "connect_timeout=2");
+    char *proxied = NULL;
+    orm_db *direct = NULL, *db = NULL;
+    orm_cursor *cur = NULL;
+    const orm_value *row;
+    assert_int_equal(orm_db_open(&direct, url, NULL), 0);
+    db_exec(direct, "DROP TABLE IF EXISTS tmo_big");
+    assert_int_equal(db_exec(direct, "CREATE TABLE tmo_big AS SELECT x AS id, "
+                                     "repeat('Zoë ' || x, 40) AS payload "
+                                     "FROM generate_series(1, 20000) x"),
+                     0);
+    test_trips *net = test_trips_start(url, &proxied);
+    /* Logging in is a few KiB; the 8 MB of rows are cut after 64 KiB. */
+    test_trips_cut_after(net, 64 * 1024);
+    if (orm_db_open(&db, proxied, NULL) != 0)
+        fail_msg("%s", orm_error_text(orm_db_error(db)));
+    assert_int_equal(
+        orm_db_cursor(&cur, db, "SELECT id, payload FROM tmo_big", NULL, 0), 0);
+    assert_int_equal(orm_cursor_next(cur, &row), ORM_ROW);
+    for (int i = 0; i < 3000 && !test_trips_cut(net); i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(test_trips_cut(net));
+    freer work = {.cursor = cur};
+    pthread_t thread;
+    atomic_init(&work.done, 0);
+    assert_int_equal(pthread_create(&thread, NULL, freer_main, &work), 0);
+    for (int i = 0; i < 3000 && !atomic_load(&work.done); i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!atomic_load(&work.done))
+        fail_msg("freeing a stream did not return within 30 s with the "
+                 "server gone");
+    pthread_join(thread, NULL);
+    /* The connection is known lost: the next call says so. */
+    assert_int_equal(db_exec(db, "SELECT 1"), ORM_ECONNLOST);
+    orm_db_free(db);
+    test_trips_stop(net);
+    assert_int_equal(db_exec(direct, "DROP TABLE tmo_big"), 0);
+    orm_db_free(direct);
+    free(proxied);
+    free(url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_timeout__commit_keeps_pending_mysql),
         cmocka_unit_test(test_timeout__cancel_with_the_server_gone_postgresql),
         cmocka_unit_test(test_timeout__cancel_with_the_server_gone_mysql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_the_server_gone_postgresql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

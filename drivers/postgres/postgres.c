@@ -668,17 +668,13 @@ static int pg_reset(orm_stmt *stmt)
                 else
                     ended = 1;
             }
-        /* Cancel a plain read; otherwise read the rest and drop it. */
-        if (!ended && st->may_cancel && PQstatus(pgc->pg) == CONNECTION_OK) {
-            PGcancel *cancel = PQgetCancel(pgc->pg);
-            char errbuf[256];
-            if (cancel) {
-                PQcancel(cancel, errbuf, (int)sizeof errbuf);
-                PQfreeCancel(cancel);
-            }
-        }
+        /* Cancel a plain read; otherwise read the rest and drop it. A
+         * server that does not take the cancel within the connect
+         * timeout is gone: the connection is shut down, not read. */
+        if (!ended && st->may_cancel && PQstatus(pgc->pg) == CONNECTION_OK)
+            pg_cancel_own(pgc);
         PGresult *res;
-        while (!ended && (res = PQgetResult(pgc->pg)))
+        while (!ended && !pgc->aborted && (res = PQgetResult(pgc->pg)))
             PQclear(res);
         pgc->streaming = NULL;
     }

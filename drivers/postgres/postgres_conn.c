@@ -446,6 +446,22 @@ static int pg_cancel_call_run(pg_cancel_handle *handle, int wait_s, int *ok,
     return done;
 }
 
+/* Cancel what the connection runs, from its own thread (pg_reset, giving
+ * up a stream): at most the connect timeout, as pg_cancel; a server that
+ * does not take it in that time is gone and the connection is shut down
+ * (pg_abort), so nothing more is waited for. */
+void pg_cancel_own(pg_conn *pgc)
+{
+    char why[256];
+    int ok;
+    pthread_mutex_lock(&pgc->cancel_lock);
+    pg_cancel_handle *handle = pg_cancel_handle_keep(pgc->cancel);
+    int wait_s = pgc->cancel_wait_s;
+    pthread_mutex_unlock(&pgc->cancel_lock);
+    if (handle && !pg_cancel_call_run(handle, wait_s, &ok, why, sizeof why))
+        pg_abort(&pgc->base);
+}
+
 /*
  * PQcancel sends the request on a connection of its own, and waits
  * without end for it (libpq 15 has no timeout there): here it waits at

@@ -121,6 +121,7 @@ void pg_close(orm_conn *conn);
 void pg_running(pg_conn *pgc, int running);
 int pg_cancel(orm_conn *conn, orm_error *err);
 void pg_abort(orm_conn *conn);
+void pg_cancel_own(pg_conn *pgc);
 int pg_reconnect(orm_conn *conn);
 int pg_ping(orm_conn *conn);
 int pg_exec(orm_conn *conn, const char *sql);
