@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper_trips.h"
@@ -42,6 +43,9 @@ struct test_trips {
     long connections;
     trips_pair pairs[TRIPS_MAX_PAIRS];
     size_t npairs;
+    long cut_after; /* bytes from servers until the cut; -1: never */
+    int cut;        /* the network is gone */
+    int filler;     /* the connection that keeps the listen queue full */
 };
 
 static void pair_close(trips_pair *p)
@@ -68,8 +72,9 @@ static int write_all(int to, const char *buf, ssize_t n)
 /* Pass what `from` has to `to`; 0 when the connection ended. A server's
  * answer is counted (once the client has spoken) before it is passed on;
  * its closing the connection is no answer (a client's goodbye gets
- * none). */
-static int forward(test_trips *t, trips_pair *p, int from, int to)
+ * none). `*from_servers` grows by the bytes a server sent. */
+static int forward(test_trips *t, trips_pair *p, int from, int to,
+                   long *from_servers)
 {
     char buf[65536];
     ssize_t n = read(from, buf, sizeof buf);
@@ -77,7 +82,10 @@ static int forward(test_trips *t, trips_pair *p, int from, int to)
         return 0;
     if (from == p->client) {
         p->client_spoke = 1;
-    } else if (p->client_spoke) {
+        return write_all(to, buf, n);
+    }
+    *from_servers += n;
+    if (p->client_spoke) {
         pthread_mutex_lock(&t->lock);
         t->count++;
         pthread_mutex_unlock(&t->lock);
@@ -109,6 +117,22 @@ static void accept_one(test_trips *t)
     pthread_mutex_unlock(&t->lock);
 }
 
+/* The network goes: nothing is read any more, and the listen queue is
+ * shortened to one and filled, so the kernel drops a new SYN. */
+static void trips_cut(test_trips *t)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    pthread_mutex_lock(&t->lock);
+    t->cut = 1;
+    pthread_mutex_unlock(&t->lock);
+    t->filler = socket(AF_INET, SOCK_STREAM, 0);
+    if (listen(t->listener, 0) != 0 || t->filler < 0 ||
+        getsockname(t->listener, (struct sockaddr *)&sa, &len) != 0 ||
+        connect(t->filler, (struct sockaddr *)&sa, len) != 0)
+        fail_msg("round-trip proxy: cannot cut: %s", strerror(errno));
+}
+
 static void *trips_run(void *arg)
 {
     test_trips *t = arg;
@@ -116,6 +140,11 @@ static void *trips_run(void *arg)
     for (;;) {
         size_t nfds = 0;
         fds[nfds++] = (struct pollfd){.fd = t->wake[0], .events = POLLIN};
+        if (t->cut) { /* only the wake-up is heard */
+            if (poll(fds, nfds, -1) < 0 && errno == EINTR)
+                continue;
+            break;
+        }
         fds[nfds++] = (struct pollfd){.fd = t->listener, .events = POLLIN};
         for (size_t i = 0; i < t->npairs; i++) {
             fds[nfds++] =
@@ -128,8 +157,13 @@ static void *trips_run(void *arg)
                 continue;
             break;
         }
-        if (fds[0].revents)
-            break;
+        if (fds[0].revents) {
+            char what = 0;
+            if (read(t->wake[0], &what, 1) != 1 || what != 'c')
+                break;
+            trips_cut(t); /* test_trips_cut_after(t, 0) */
+            continue;
+        }
         size_t npairs = t->npairs;
         for (size_t i = 0; i < npairs; i++) {
             trips_pair *p = &t->pairs[i];
@@ -137,13 +171,25 @@ static void *trips_run(void *arg)
             short from_server = fds[3 + 2 * i].revents;
             if (p->client < 0)
                 continue;
-            if (from_client && !forward(t, p, p->client, p->server)) {
+            long from_servers = 0;
+            if (from_client &&
+                !forward(t, p, p->client, p->server, &from_servers)) {
                 pair_close(p);
                 continue;
             }
-            if (from_server && !forward(t, p, p->server, p->client))
+            if (from_server &&
+                !forward(t, p, p->server, p->client, &from_servers))
                 pair_close(p);
+            pthread_mutex_lock(&t->lock);
+            int cut = t->cut_after >= 0 && (t->cut_after -= from_servers) <= 0;
+            pthread_mutex_unlock(&t->lock);
+            if (cut) {
+                trips_cut(t);
+                break;
+            }
         }
+        if (t->cut)
+            continue;
         /* Drop closed pairs. */
         size_t kept = 0;
         for (size_t i = 0; i < t->npairs; i++)
@@ -191,6 +237,8 @@ test_trips *test_trips_start(const char *url, char **proxied)
     struct sockaddr_in sa = {.sin_family = AF_INET};
     socklen_t salen = sizeof sa;
     assert_non_null(t);
+    t->cut_after = -1;
+    t->filler = -1;
     url_target(url, &t->target, &host, &end);
     t->listener = socket(AF_INET, SOCK_STREAM, 0);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -228,6 +276,29 @@ long test_trips_connections(test_trips *t)
     return n;
 }
 
+void test_trips_cut_after(test_trips *t, long bytes)
+{
+    pthread_mutex_lock(&t->lock);
+    t->cut_after = bytes;
+    pthread_mutex_unlock(&t->lock);
+    if (bytes <= 0) {
+        if (write(t->wake[1], "c", 1) != 1)
+            fail_msg("round-trip proxy: cannot cut");
+        while (!test_trips_cut(t)) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+int test_trips_cut(test_trips *t)
+{
+    pthread_mutex_lock(&t->lock);
+    int cut = t->cut;
+    pthread_mutex_unlock(&t->lock);
+    return cut;
+}
+
 void test_trips_stop(test_trips *t)
 {
     if (!t)
@@ -238,6 +309,8 @@ void test_trips_stop(test_trips *t)
     for (size_t i = 0; i < t->npairs; i++)
         pair_close(&t->pairs[i]);
     close(t->listener);
+    if (t->filler >= 0)
+        close(t->filler);
     close(t->wake[0]);
     close(t->wake[1]);
     pthread_mutex_destroy(&t->lock);

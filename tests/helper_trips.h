@@ -19,6 +19,14 @@ test_trips *test_trips_start(const char *url, char **proxied);
 long test_trips_count(test_trips *t);
 /* Connections made through the proxy so far (a cancel opens one). */
 long test_trips_connections(test_trips *t);
+/* The network goes away after `bytes` more bytes have come from the
+ * servers (over every connection): from then on nothing is passed either
+ * way, nothing is closed, and a new connection is never answered (its
+ * SYN is dropped: the listen queue is kept full), as when a cable is
+ * pulled or a firewall starts dropping. 0: now (returns once it is). */
+void test_trips_cut_after(test_trips *t, long bytes);
+/* Whether the network has gone away (test_trips_cut_after). */
+int test_trips_cut(test_trips *t);
 /* Stop the proxy and close its connections. NULL is fine. */
 void test_trips_stop(test_trips *t);
 

@@ -5,9 +5,10 @@
  * the expression checked against the model before saving, a dropped
  * column reported plainly, exact CSV / TSV / JSON text, --where and
  * --filter ANDed, --output through a temporary file, 100k rows in
- * bounded memory, Ctrl-C, SQL injection attempts, no password in the
- * state file, and the same saved filter giving the same rows on SQLite,
- * PostgreSQL and MariaDB (ORB_TEST_PG_URL / ORB_TEST_MYSQL_URL: the
+ * bounded memory, Ctrl-C, SIGTERM with the server gone mid-export (a
+ * proxy that stops passing anything), SQL injection attempts, no
+ * password in the state file, and the same saved filter giving the same rows on
+ * SQLite, PostgreSQL and MariaDB (ORB_TEST_PG_URL / ORB_TEST_MYSQL_URL: the
  * test fails when they are unset).
  */
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 #include "cli_filter.h"
 #include "helper_run.h"
 #include "helper_servers.h"
+#include "helper_trips.h"
 #include "orm/orm.h"
 #include "orm/sys/buf.h"
 #include "state.h"
@@ -459,6 +462,75 @@ static void test_export__exact_csv_tsv_json_for_a_small_table(void **state)
                         "id,name,note,active,price,ratio,data,secret_key\r\n");
 }
 
+/* Numbers at their edges, a single-precision float, and text with every
+ * byte CSV quotes or TSV escapes, in all three formats. */
+static const orm_column edge_columns[] = {
+    {.name = "id", .type = ORM_BIGINT, .flags = ORM_PK | ORM_NO_AUTOINC},
+    {.name = "f", .type = ORM_FLOAT},
+    {.name = "f32", .type = ORM_FLOAT, .precision = 24},
+    {.name = "b", .type = ORM_BOOLEAN},
+    {.name = "t", .type = ORM_TEXT},
+};
+static const orm_model Edge = ORM_MODEL("Edge", "edge", edge_columns);
+
+static void test_export__edges_of_numbers_and_text(void **state)
+{
+    fixture *f = *state;
+    orm_session *s = NULL;
+    struct {
+        int64_t id;
+        double f, f32;
+        int b;
+        const char *t;
+    } rows[] = {
+        {-9223372036854775807LL - 1, INFINITY, 0.1, 1, "cr\r,\"Ünd\""},
+        {9223372036854775807LL, -INFINITY, -2.5, 0, "\\\tß\n"},
+        {0, 1e300, 0, -1, ""},
+    };
+    check(orm_db_register(f->db, &Edge), f->db, "register");
+    check(orm_db_create_table(f->db, &Edge), f->db, "create");
+    check(orm_session_new(&s, f->db), f->db, "session");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        orm_record *rec = NULL;
+        check(orm_record_new(&rec, &Edge), f->db, "record");
+        set(rec, "id", orm_value_int(rows[i].id));
+        set(rec, "f", orm_value_float(rows[i].f));
+        set(rec, "f32",
+            i == 2 ? orm_value_null() : orm_value_float(rows[i].f32));
+        set(rec, "b",
+            rows[i].b < 0 ? orm_value_null() : orm_value_bool(rows[i].b));
+        set(rec, "t", orm_value_text(rows[i].t));
+        check(orm_session_add(s, rec), f->db, "add");
+    }
+    if (orm_session_commit(s) != 0)
+        fail_msg("commit: %s", orm_error_text(orm_session_error(s)));
+    orm_session_free(s);
+    expect(f, export_cmd(f, "export|edge|--format|csv"), 0);
+    assert_string_equal(f->out, "id,f,f32,b,t\r\n"
+                                "-9223372036854775808,inf,0.1,true,"
+                                "\"cr\r,\"\"\xC3\x9Cnd\"\"\"\r\n"
+                                "0,1e+300,,,\"\"\r\n"
+                                "9223372036854775807,-inf,-2.5,false,"
+                                "\"\\\t\xC3\x9F\n\"\r\n");
+    expect(f, export_cmd(f, "export|edge|--format|tsv"), 0);
+    assert_string_equal(f->out, "id\tf\tf32\tb\tt\n"
+                                "-9223372036854775808\tinf\t0.1\ttrue\t"
+                                "cr\\r,\"\xC3\x9Cnd\"\n"
+                                "0\t1e+300\t\\N\t\\N\t\n"
+                                "9223372036854775807\t-inf\t-2.5\tfalse\t"
+                                "\\\\\\t\xC3\x9F\\n\n");
+    expect(f, export_cmd(f, "export|edge|--format|json"), 0);
+    assert_string_equal(
+        f->out, "[\n"
+                "  {\"id\": -9223372036854775808, \"f\": null, \"f32\": 0.1, "
+                "\"b\": true, \"t\": \"cr\\r,\\\"\xC3\x9Cnd\\\"\"},\n"
+                "  {\"id\": 0, \"f\": 1e+300, \"f32\": null, \"b\": null, "
+                "\"t\": \"\"},\n"
+                "  {\"id\": 9223372036854775807, \"f\": null, \"f32\": -2.5, "
+                "\"b\": false, \"t\": \"\\\\\\t\xC3\x9F\\n\"}\n"
+                "]\n");
+}
+
 static void test_export__where_and_filter_are_anded(void **state)
 {
     fixture *f = *state;
@@ -708,6 +780,122 @@ test_export__every_stop_signal_removes_the_partial_file(void **state)
         if (dir_entries(out_dir) != 0)
             fail_msg("signal %d left a file behind", sigs[i]);
     }
+}
+
+/* A table of 20,000 rows (about 7 MB as CSV) on a test server, made by
+ * the server itself; non-ASCII in every label. */
+static const orm_column gone_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "label", .type = ORM_STRING, .length = 40},
+    {.name = "payload", .type = ORM_TEXT},
+};
+static const orm_model Gone = ORM_MODEL("Gone", "gone_big", gone_columns);
+
+static void make_gone_big(orm_db *db, int postgres)
+{
+    orm_db_execute(db, "DROP TABLE IF EXISTS gone_big", NULL, 0, NULL);
+    check(orm_db_execute(db,
+                         "CREATE TABLE gone_big (id INTEGER PRIMARY KEY, "
+                         "label VARCHAR(40), payload TEXT)",
+                         NULL, 0, NULL),
+          db, "create gone_big");
+    check(orm_db_execute(
+              db,
+              postgres ? "INSERT INTO gone_big SELECT x, 'Zoë-' || x, "
+                         "repeat(md5(x::text), 10) FROM generate_series(1, "
+                         "20000) x"
+                       : "INSERT INTO gone_big SELECT seq, CONCAT('Zoë-', "
+                         "seq), REPEAT(MD5(seq), 10) FROM seq_1_to_20000",
+              NULL, 0, NULL),
+          db, "fill gone_big");
+}
+
+/* The network to the server goes away in the middle of an export (a
+ * proxy stops passing anything and never answers a new connection, so
+ * a cancel's connect would wait for minutes), then SIGTERM comes: the
+ * export stops within 10 s, says so, and leaves no partial file. */
+static void server_gone_then_sigterm(fixture *f, const char *var)
+{
+    const char *url = test_server_url(var);
+    orm_db *db = NULL;
+    char *proxied = NULL, out_dir[128], out[160], words[256];
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("%s: %s", var, orm_error_text(orm_db_error(db)));
+    make_gone_big(db, strstr(var, "_PG_") != NULL);
+    snprintf(out_dir, sizeof out_dir, "%s/gone", f->dir);
+    assert_int_equal(mkdir(out_dir, 0700), 0);
+    snprintf(out, sizeof out, "%s/gone.csv", out_dir);
+    snprintf(words, sizeof words, "export|gone_big|--output|%s", out);
+    test_trips *net = test_trips_start(url, &proxied);
+    /* Logging in and the schema are a few KiB: the cut comes in the
+     * rows, 7 MB of them. */
+    test_trips_cut_after(net, 256 * 1024);
+    fflush(NULL);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        orm_db *through = NULL;
+        if (orm_db_open(&through, proxied, NULL) != 0 ||
+            orm_db_register(through, &Gone) != 0)
+            _exit(99);
+        int code = run_words(f, through, tui_cli_export_run, words);
+        orm_db_free(through);
+        orm_db_free(db);
+        orm_db_free(f->db);
+        free(f->out);
+        free(f->err);
+        free(f);
+        free(proxied);
+        _exit(code);
+    }
+    /* Wait for the cut, with the export's temporary file there. */
+    int cut = 0, status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 60000 && !cut && !done; i++) {
+        struct timespec ts = {0, 1000000};
+        cut = test_trips_cut(net) && dir_entries(out_dir) > 0;
+        if (!cut) {
+            done = waitpid(child, &status, WNOHANG);
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (!cut) {
+        if (!done)
+            kill(child, SIGKILL);
+        fail_msg("%s: the network was not cut during the export (%s)", var,
+                 done ? "it ended" : "60 s");
+    }
+    assert_int_equal(kill(child, SIGTERM), 0);
+    for (int i = 0; i < 10000 && !done; i++) {
+        struct timespec ts = {0, 1000000};
+        if (!(done = waitpid(child, &status, WNOHANG)))
+            nanosleep(&ts, NULL);
+    }
+    if (!done) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+        fail_msg("%s: the export did not stop within 10 s of SIGTERM with "
+                 "the server gone",
+                 var);
+    }
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+    if (dir_entries(out_dir) != 0)
+        fail_msg("%s: a partial file was left behind", var);
+    test_trips_stop(net);
+    free(proxied);
+    orm_db_execute(db, "DROP TABLE gone_big", NULL, 0, NULL);
+    orm_db_free(db);
+}
+
+static void test_export__sigterm_with_the_server_gone_postgresql(void **state)
+{
+    server_gone_then_sigterm(*state, "ORB_TEST_PG_URL");
+}
+
+static void test_export__sigterm_with_the_server_gone_mariadb(void **state)
+{
+    server_gone_then_sigterm(*state, "ORB_TEST_MYSQL_URL");
 }
 
 static int is_link(const char *path)
@@ -985,11 +1173,14 @@ int main(void)
         T(test_filter__saved_filter_for_rows),
         T(test_filter__a_dropped_column_is_reported_plainly),
         T(test_export__exact_csv_tsv_json_for_a_small_table),
+        T(test_export__edges_of_numbers_and_text),
         T(test_export__where_and_filter_are_anded),
         T(test_export__output_file_replaced_whole),
         T(test_export__100k_rows_in_bounded_memory),
         T(test_export__ctrl_c_removes_the_partial_file),
         T(test_export__every_stop_signal_removes_the_partial_file),
+        T(test_export__sigterm_with_the_server_gone_postgresql),
+        T(test_export__sigterm_with_the_server_gone_mariadb),
         T(test_export__output_is_written_into_what_was_named),
         T(test_injection__names_and_values_are_data),
         T(test_dialects__postgresql_gives_the_same_rows),

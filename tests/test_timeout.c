@@ -10,6 +10,12 @@
  *   a row another connection holds is cancelled the same way, every
  *   change stays pending and commits once the row is free.
  *
+ * - a cancel with the server gone (a proxy that stops passing anything
+ *   and never answers a new connection, as a pulled cable): the cancel
+ *   gives up after the connect timeout and closes the connection, so the
+ *   statement waiting on it returns (the browser's Esc, and quitting
+ *   after it, are never stuck behind it).
+ *
  * No test measures time: each asserts what the user is told, and the
  * slow statements take far longer than their limits.
  */
@@ -21,13 +27,17 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper_servers.h"
+#include "helper_trips.h"
 #include "internal.h"
 #include "orm/orm.h"
 
@@ -329,6 +339,170 @@ static void test_timeout__commit_keeps_pending_mysql(void **state)
     commit_cancelled_keeps_pending("mysql");
 }
 
+/* ---- a cancel with the server gone ---- */
+
+typedef struct sleeper {
+    orm_db *db;
+    const char *sql;
+    int rc;
+    atomic_int done;
+} sleeper;
+
+static void *sleeper_main(void *payload)
+{
+    sleeper *s = payload;
+    s->rc = db_exec(s->db, s->sql);
+    atomic_store(&s->done, 1);
+    return NULL;
+}
+
+/* Esc as the browser sends it: orm_db_cancel every 50 ms until the call
+ * returns; the last failure's code and message are kept. */
+typedef struct canceller {
+    sleeper *work;
+    int rc;
+    char message[256];
+} canceller;
+
+static void *canceller_main(void *payload)
+{
+    canceller *c = payload;
+    while (!atomic_load(&c->work->done)) {
+        orm_error err = ORM_ERROR_INIT;
+        int rc = orm_db_cancel(c->work->db, &err);
+        if (rc) {
+            c->rc = rc;
+            snprintf(c->message, sizeof c->message, "%s", orm_error_text(&err));
+        }
+        orm_error_clear(&err);
+        struct timespec ts = {0, 50 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+static void cancel_with_the_server_gone(const char *dialect)
+{
+    char *url = dialect_url(dialect, "connect_timeout=2");
+    char *proxied = NULL;
+    test_trips *net = test_trips_start(url, &proxied);
+    orm_db *db = NULL;
+    if (orm_db_open(&db, proxied, NULL) != 0)
+        fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
+    test_trips_cut_after(net, 0);
+    sleeper work = {.db = db,
+                    .sql = strcmp(dialect, "postgresql") == 0
+                               ? "SELECT pg_sleep(60)"
+                               : "SELECT SLEEP(60)"};
+    canceller cancel = {.work = &work};
+    pthread_t worker, cancelling;
+    atomic_init(&work.done, 0);
+    assert_int_equal(pthread_create(&worker, NULL, sleeper_main, &work), 0);
+    assert_int_equal(pthread_create(&cancelling, NULL, canceller_main, &cancel),
+                     0);
+    /* The statement and the cancels wait on a network that is gone: the
+     * statement returns once a cancel has waited the connect timeout
+     * (2 s), far within 30. */
+    for (int i = 0; i < 3000 && !atomic_load(&work.done); i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!atomic_load(&work.done))
+        fail_msg("%s: the statement did not return within 30 s of Esc with "
+                 "the server gone",
+                 dialect);
+    pthread_join(worker, NULL);
+    pthread_join(cancelling, NULL);
+    assert_int_equal(work.rc, ORM_ECONNLOST);
+    assert_int_equal(cancel.rc, ORM_ECONNLOST);
+    assert_string_equal(cancel.message,
+                        "the server did not take the cancel within 2 s: the "
+                        "connection was closed");
+    orm_db_free(db);
+    test_trips_stop(net);
+    free(proxied);
+    free(url);
+}
+
+static void test_timeout__cancel_with_the_server_gone_postgresql(void **state)
+{
+    (void)state;
+    cancel_with_the_server_gone("postgresql");
+}
+
+static void test_timeout__cancel_with_the_server_gone_mysql(void **state)
+{
+    (void)state;
+    cancel_with_the_server_gone("mysql");
+}
+
+/* A stream given up halfway (a cursor freed after its first row, as the
+ * browser's count or a page does) with the server gone: the cancel that
+ * stops the rest waits the connect timeout, then the connection is shut
+ * down instead of read on, and freeing returns. */
+typedef struct freer {
+    orm_cursor *cursor;
+    atomic_int done;
+} freer;
+
+static void *freer_main(void *payload)
+{
+    freer *f = payload;
+    orm_cursor_free(f->cursor);
+    atomic_store(&f->done, 1);
+    return NULL;
+}
+
+static void
+test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
+{
+    (void)state;
+    char *url = dialect_url("postgresql", "connect_timeout=2");
+    char *proxied = NULL;
+    orm_db *direct = NULL, *db = NULL;
+    orm_cursor *cur = NULL;
+    const orm_value *row;
+    assert_int_equal(orm_db_open(&direct, url, NULL), 0);
+    db_exec(direct, "DROP TABLE IF EXISTS tmo_big");
+    assert_int_equal(db_exec(direct, "CREATE TABLE tmo_big AS SELECT x AS id, "
+                                     "repeat('Zoë ' || x, 40) AS payload "
+                                     "FROM generate_series(1, 20000) x"),
+                     0);
+    test_trips *net = test_trips_start(url, &proxied);
+    /* Logging in is a few KiB; the 8 MB of rows are cut after 64 KiB. */
+    test_trips_cut_after(net, 64 * 1024);
+    if (orm_db_open(&db, proxied, NULL) != 0)
+        fail_msg("%s", orm_error_text(orm_db_error(db)));
+    assert_int_equal(
+        orm_db_cursor(&cur, db, "SELECT id, payload FROM tmo_big", NULL, 0), 0);
+    assert_int_equal(orm_cursor_next(cur, &row), ORM_ROW);
+    for (int i = 0; i < 3000 && !test_trips_cut(net); i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(test_trips_cut(net));
+    freer work = {.cursor = cur};
+    pthread_t thread;
+    atomic_init(&work.done, 0);
+    assert_int_equal(pthread_create(&thread, NULL, freer_main, &work), 0);
+    for (int i = 0; i < 3000 && !atomic_load(&work.done); i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!atomic_load(&work.done))
+        fail_msg("freeing a stream did not return within 30 s with the "
+                 "server gone");
+    pthread_join(thread, NULL);
+    /* The connection is known lost: the next call says so. */
+    assert_int_equal(db_exec(db, "SELECT 1"), ORM_ECONNLOST);
+    orm_db_free(db);
+    test_trips_stop(net);
+    assert_int_equal(db_exec(direct, "DROP TABLE tmo_big"), 0);
+    orm_db_free(direct);
+    free(proxied);
+    free(url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +515,10 @@ int main(void)
         cmocka_unit_test(test_timeout__statement_sqlite),
         cmocka_unit_test(test_timeout__commit_keeps_pending_postgresql),
         cmocka_unit_test(test_timeout__commit_keeps_pending_mysql),
+        cmocka_unit_test(test_timeout__cancel_with_the_server_gone_postgresql),
+        cmocka_unit_test(test_timeout__cancel_with_the_server_gone_mysql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_the_server_gone_postgresql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 
 #include "orm/model.h"
 #include "orm/sys/buf.h"
+#include "orm/sys/datetime.h"
 
 /* A column of `type`, named after the field a form would show. */
 static orm_column column(orm_type type)
@@ -970,6 +971,91 @@ static void test_value__format_without_column_goes_by_kind(void **state)
     }
 }
 
+/* orm_value_format_into writes what orm_value_format returns, for the
+ * kinds it takes; the rest (another kind than the column's, text,
+ * blobs, NULL) it leaves to orm_value_format. */
+static void test_value__format_into_is_format_without_allocating(void **state)
+{
+    (void)state;
+    orm_column f32 = column(ORM_FLOAT);
+    f32.precision = 24;
+    orm_column any = column(ORM_FLOAT);
+    struct {
+        orm_value v;
+        const orm_column *col;
+        const char *want; /* NULL: not taken */
+    } cases[] = {
+        {orm_value_int(-9223372036854775807LL - 1), NULL,
+         "-9223372036854775808"},
+        {orm_value_int(9223372036854775807LL), NULL, "9223372036854775807"},
+        {orm_value_int(0), NULL, "0"},
+        {orm_value_float((double)0.1f), &f32, "0.1"},
+        {orm_value_float((double)0.1f), &any, "0.10000000149011612"},
+        {orm_value_float(-0.0), NULL, "-0"},
+        {orm_value_float(NAN), &f32, "nan"},
+        {orm_value_float(-INFINITY), &any, "-inf"},
+        {orm_value_float(1e300), NULL, "1e+300"},
+        {orm_value_bool(1), NULL, "true"},
+        {orm_value_bool(0), NULL, "false"},
+        {orm_value_int(1), NULL, "1"},
+        {orm_value_null(), NULL, NULL},
+        {orm_value_text("Zoë"), NULL, NULL},
+        {orm_value_blob("\x01", 1), NULL, NULL},
+    };
+    orm_column boolean = column(ORM_BOOLEAN);
+    char buf[ORM_VALUE_TEXT_MAX];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = orm_value_format_into(buf, &cases[i].v, cases[i].col);
+        char *text = orm_value_format(&cases[i].v, cases[i].col);
+        if (!cases[i].want) {
+            assert_int_equal(n, 0);
+        } else {
+            assert_int_equal(n, strlen(cases[i].want));
+            assert_string_equal(buf, cases[i].want);
+            assert_string_equal(text, cases[i].want);
+        }
+        free(text);
+    }
+    /* An integer in a boolean column is converted first: not taken. */
+    orm_value one = orm_value_int(1);
+    assert_int_equal(orm_value_format_into(buf, &one, &boolean), 0);
+    char *word = orm_value_format(&one, &boolean);
+    assert_string_equal(word, "true");
+    free(word);
+}
+
+/* The one printer of dates and times, for every shape it prints. */
+static void test_value__datetime_text_of_every_shape(void **state)
+{
+    (void)state;
+    enum {
+        D = ORM_DATETIME_HAS_DATE,
+        T = ORM_DATETIME_HAS_TIME,
+        Z = ORM_DATETIME_HAS_ZONE
+    };
+    struct {
+        orm_datetime dt;
+        const char *want;
+    } cases[] = {
+        {{2024, 1, 31, 13, 45, 0, "1", 0, D | T}, "2024-01-31 13:45:00.1"},
+        {{5, 2, 3, 0, 0, 0, "", 0, D}, "0005-02-03"},
+        {{9999, 12, 31, 0, 0, 0, "", 0, D}, "9999-12-31"},
+        {{0, 0, 0, 7, 8, 9, "123456", 0, T}, "07:08:09.123456"},
+        {{0, 0, 0, 23, 59, 59, "", 0, T}, "23:59:59"},
+        {{2024, 2, 29, 0, 0, 0, "05", -570, D | T | Z},
+         "2024-02-29 00:00:00.05-09:30"},
+        {{1970, 1, 1, 0, 0, 0, "", 0, D | T | Z}, "1970-01-01 00:00:00+00:00"},
+        {{2000, 6, 15, 12, 0, 1, "", 959, D | T | Z},
+         "2000-06-15 12:00:01+15:59"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[ORM_DATETIME_TEXT_MAX];
+        size_t n = orm_datetime_text(text, &cases[i].dt);
+        assert_string_equal(text, cases[i].want);
+        assert_int_equal(n, strlen(cases[i].want));
+    }
+}
+
 static void test_value__format_floats_read_back_exactly(void **state)
 {
     (void)state;
@@ -1534,6 +1620,8 @@ int main(void)
         cmocka_unit_test(test_value__blob_plain_text_is_taken_byte_for_byte),
         cmocka_unit_test(test_value__format_null_is_null_not_empty),
         cmocka_unit_test(test_value__format_without_column_goes_by_kind),
+        cmocka_unit_test(test_value__format_into_is_format_without_allocating),
+        cmocka_unit_test(test_value__datetime_text_of_every_shape),
         cmocka_unit_test(test_value__format_floats_read_back_exactly),
         cmocka_unit_test(test_value__format_shows_a_boolean_column_int_as_word),
         cmocka_unit_test(

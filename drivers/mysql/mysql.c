@@ -90,5 +90,6 @@ const orm_driver orm_driver_mysql = {
     .constraint_columns = my_constraint_columns,
     .estimate_counts = my_estimate_counts,
     .cancel = my_cancel,
+    .abort = my_abort,
     .reflect_all = my_reflect_all,
 };

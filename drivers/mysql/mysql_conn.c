@@ -3,6 +3,8 @@
  * transactions, and the life of a statement (prepare, execute, fetch,
  * stream, reset, finalize).
  */
+#include <sys/socket.h>
+
 #include "mysql_internal.h"
 
 /* Run on every new session, before anything else: binary comparison
@@ -115,8 +117,11 @@ static int my_connect_failure(const my_conn *c, MYSQL *m, orm_error *err)
 
 /* Log in with the saved parameters (which only a connect sets, so
  * my_cancel may log in from another thread): *out is a new connection
- * whose session is not set up yet. */
-static int my_login(const my_conn *c, MYSQL **out, orm_error *err)
+ * whose session is not set up yet. A `short_lived` one (my_cancel's)
+ * waits for the server at most the connect timeout at every step, not
+ * only while connecting. */
+static int my_login(const my_conn *c, MYSQL **out, int short_lived,
+                    orm_error *err)
 {
     MYSQL *m = mysql_init(NULL);
     my_bool off = 0, on = 1;
@@ -149,6 +154,10 @@ static int my_login(const my_conn *c, MYSQL **out, orm_error *err)
         mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH, MY_SAFE_AUTH_PLUGINS);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    if (short_lived) {
+        mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+        mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+    }
     /* We notice a lost connection ourselves and reconnect in place. */
     mysql_options(m, MYSQL_OPT_RECONNECT, &off);
     mysql_options(m, MYSQL_REPORT_DATA_TRUNCATION, &on);
@@ -213,7 +222,7 @@ done:
 static int my_conn_open(my_conn *c, orm_error *err)
 {
     MYSQL *m = NULL;
-    int rc = my_login(c, &m, err);
+    int rc = my_login(c, &m, 0, err);
     if (rc)
         return rc;
     for (size_t i = 0; i < sizeof my_session_sql / sizeof my_session_sql[0];
@@ -233,6 +242,8 @@ static int my_conn_open(my_conn *c, orm_error *err)
     c->is_mariadb = strstr(mysql_get_server_info(m), "MariaDB") != NULL;
     c->galera = 0; /* a reconnect may reach another server */
     c->mysql = m;
+    c->aborted = 0;
+    c->sock = (sig_atomic_t)mysql_get_socket(m);
     pthread_mutex_lock(&c->cancel_lock);
     c->thread_id = mysql_thread_id(m);
     pthread_mutex_unlock(&c->cancel_lock);
@@ -275,6 +286,7 @@ int my_connect(orm_conn **out, const orm_url *url,
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
     c->base.driver = &orm_driver_mysql;
     c->base.read_only = opts ? opts->read_only : 0;
+    c->sock = -1;
     pthread_mutex_init(&c->cancel_lock, NULL);
     c->connect_timeout = opts && opts->connect_timeout_s > 0
                              ? (unsigned)opts->connect_timeout_s
@@ -350,18 +362,25 @@ static void my_running(my_conn *c, int running)
  * one runs (error 1317, mapped to ORM_ECANCELLED); the lock keeps the
  * call from ending, and the connection from reconnecting to another
  * thread id, while the kill is on its way. A kill that reaches the
- * server after the statement ended is forgotten at the next one. */
+ * server after the statement ended is forgotten at the next one. The
+ * second connection waits at most the connect timeout at each step; a
+ * server that does not answer in that time is gone (a network that
+ * drops packets, a host that is down): this connection is shut down
+ * (my_abort), so the call waiting on it returns ORM_ECONNLOST and the
+ * next one reconnects, instead of waiting without end. */
 int my_cancel(orm_conn *conn, orm_error *err)
 {
     my_conn *c = (my_conn *)conn;
     MYSQL *killer = NULL;
     MYSQL_STMT *kill = NULL;
+    struct timespec start, now;
     int rc = 0;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     pthread_mutex_lock(&c->cancel_lock);
-    if (!c->running || !c->thread_id)
+    if (!c->running || !c->thread_id || c->aborted)
         goto done;
-    if ((rc = my_login(c, &killer, err)))
-        goto done;
+    if ((rc = my_login(c, &killer, 1, err)))
+        goto gone;
     MYSQL_BIND param;
     unsigned long long id = c->thread_id;
     memset(&param, 0, sizeof param);
@@ -374,6 +393,17 @@ int my_cancel(orm_conn *conn, orm_error *err)
         mysql_stmt_bind_param(kill, &param) || mysql_stmt_execute(kill))
         rc = orm_error_set(err, ORM_EERROR, "cannot cancel the statement: %s",
                            kill ? mysql_stmt_error(kill) : "out of memory");
+gone:
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (rc && (now.tv_sec - start.tv_sec) * 1000L +
+                      (now.tv_nsec - start.tv_nsec) / 1000000 >=
+                  (long)c->connect_timeout * 1000L - 50) {
+        my_abort(conn);
+        rc = orm_error_set(err, ORM_ECONNLOST,
+                           "the server did not take the cancel within %u s: "
+                           "the connection was closed",
+                           c->connect_timeout);
+    }
 done:
     pthread_mutex_unlock(&c->cancel_lock);
     if (kill)
@@ -381,6 +411,18 @@ done:
     if (killer)
         mysql_close(killer);
     return rc;
+}
+
+/* Async-signal-safe (driver.h): the socket shut down, so that a read
+ * waiting on the server ends; libmariadb then reports the connection
+ * lost, and reading the rest of a stream ends at once. */
+void my_abort(orm_conn *conn)
+{
+    my_conn *c = (my_conn *)conn;
+    int fd = c->sock;
+    c->aborted = 1;
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
 }
 
 /* Run `sql`, dropping what it returns; a cancel may stop it when

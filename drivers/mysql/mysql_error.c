@@ -321,6 +321,7 @@ void my_deferred_close(my_conn *c)
  */
 void my_conn_drop(my_conn *c)
 {
+    c->sock = -1;
     if (c->mysql)
         mysql_close(c->mysql);
     c->mysql = NULL;
@@ -401,6 +402,9 @@ int my_nomem(orm_conn *conn)
 /* Can a new command go to the server now? (`self` may hold the stream.) */
 int my_conn_ready(my_conn *c, const my_stmt *self)
 {
+    if (c->aborted)
+        return orm_conn_error(&c->base, ORM_ECONNLOST,
+                              "connection lost: it was shut down");
     if (!c->mysql)
         return orm_conn_error(&c->base, ORM_ECONNLOST,
                               "connection lost: reconnect before using it");

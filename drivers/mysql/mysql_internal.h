@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,10 @@ typedef struct my_conn {
     pthread_mutex_t cancel_lock;
     int running;
     unsigned long thread_id;
+    /* my_abort's, read and written from a signal handler: the socket
+     * (-1: none) and whether it was shut down. */
+    volatile sig_atomic_t sock;
+    volatile sig_atomic_t aborted;
 } my_conn;
 
 /* A parameter's value as libmariadb reads it at execute. */
@@ -203,6 +208,7 @@ int my_connect(orm_conn **out, const orm_url *url,
                const orm_connect_options *opts, orm_error *err);
 void my_close(orm_conn *conn);
 int my_cancel(orm_conn *conn, orm_error *err);
+void my_abort(orm_conn *conn);
 int my_reconnect(orm_conn *conn);
 int my_ping(orm_conn *conn);
 int my_exec(orm_conn *conn, const char *sql);

@@ -650,7 +650,11 @@ static int pg_reset(orm_stmt *stmt)
     pg_stmt *st = (pg_stmt *)stmt;
     pg_conn *pgc = (pg_conn *)stmt->conn;
     if (st->state == PG_STMT_STREAMING && pgc->streaming == st &&
-        st->generation == pgc->generation) {
+        st->generation == pgc->generation && pgc->aborted) {
+        /* Shut down (pg_abort): nothing more is read or sent. */
+        pgc->streaming = NULL;
+    } else if (st->state == PG_STMT_STREAMING && pgc->streaming == st &&
+               st->generation == pgc->generation) {
         /* What has arrived is read without waiting: a result the
          * server has sent whole (a count, a short page) needs no cancel,
          * which costs a connection of its own. (Read once: a stream
@@ -664,17 +668,13 @@ static int pg_reset(orm_stmt *stmt)
                 else
                     ended = 1;
             }
-        /* Cancel a plain read; otherwise read the rest and drop it. */
-        if (!ended && st->may_cancel && PQstatus(pgc->pg) == CONNECTION_OK) {
-            PGcancel *cancel = PQgetCancel(pgc->pg);
-            char errbuf[256];
-            if (cancel) {
-                PQcancel(cancel, errbuf, (int)sizeof errbuf);
-                PQfreeCancel(cancel);
-            }
-        }
+        /* Cancel a plain read; otherwise read the rest and drop it. A
+         * server that does not take the cancel within the connect
+         * timeout is gone: the connection is shut down, not read. */
+        if (!ended && st->may_cancel && PQstatus(pgc->pg) == CONNECTION_OK)
+            pg_cancel_own(pgc);
         PGresult *res;
-        while (!ended && (res = PQgetResult(pgc->pg)))
+        while (!ended && !pgc->aborted && (res = PQgetResult(pgc->pg)))
             PQclear(res);
         pgc->streaming = NULL;
     }
@@ -752,4 +752,5 @@ const orm_driver orm_driver_postgresql = {
     .cancel = pg_cancel,
     .reflect_all = pg_reflect_all,
     .execute_batch = pg_execute_batch,
+    .abort = pg_abort,
 };

@@ -2,9 +2,46 @@
  * The PostgreSQL driver's connections: connect and session setup, cancel
  * from another thread, reconnect, and transactions.
  */
+#include <stdatomic.h>
+#include <sys/socket.h>
+
 #include "postgres_internal.h"
 
 /* ---- connections ---- */
+
+/* The connection's PGcancel, shared with the cancel requests on their
+ * way (pg_cancel_call): the last to let go frees it. */
+struct pg_cancel_handle {
+    PGcancel *cancel;
+    atomic_int refs;
+};
+
+static pg_cancel_handle *pg_cancel_handle_new(PGconn *pg)
+{
+    pg_cancel_handle *h = malloc(sizeof *h);
+    if (h && !(h->cancel = PQgetCancel(pg))) {
+        free(h);
+        h = NULL;
+    }
+    if (h)
+        atomic_init(&h->refs, 1);
+    return h;
+}
+
+static pg_cancel_handle *pg_cancel_handle_keep(pg_cancel_handle *h)
+{
+    if (h)
+        atomic_fetch_add(&h->refs, 1);
+    return h;
+}
+
+static void pg_cancel_handle_drop(pg_cancel_handle *h)
+{
+    if (h && atomic_fetch_sub(&h->refs, 1) == 1) {
+        PQfreeCancel(h->cancel);
+        free(h);
+    }
+}
 
 static void pg_notice_ignore(void *payload, const char *message)
 {
@@ -265,6 +302,7 @@ int pg_connect(orm_conn **out, const orm_url *url,
     vals[n] = NULL;
 
     pgc->base.driver = &orm_driver_postgresql;
+    pgc->sock = -1;
     pgc->asked_read_only = opts ? opts->read_only : 0;
     pgc->base.read_only = pgc->asked_read_only;
     struct timespec start;
@@ -280,7 +318,11 @@ int pg_connect(orm_conn **out, const orm_url *url,
         goto done;
     }
     pthread_mutex_init(&pgc->cancel_lock, NULL);
-    pgc->cancel = PQgetCancel(pgc->pg);
+    pgc->cancel = pg_cancel_handle_new(pgc->pg);
+    if (wait_s <= 0 && getenv("PGCONNECT_TIMEOUT"))
+        wait_s = atoi(getenv("PGCONNECT_TIMEOUT"));
+    pgc->cancel_wait_s = wait_s > 0 ? wait_s : ORM_CONNECT_TIMEOUT_DEFAULT_S;
+    pgc->sock = PQsocket(pgc->pg);
     *out = &pgc->base;
     pgc = NULL;
     rc = 0;
@@ -300,7 +342,7 @@ void pg_close(orm_conn *conn)
     pg_conn *pgc = (pg_conn *)conn;
     if (!pgc)
         return;
-    PQfreeCancel(pgc->cancel);
+    pg_cancel_handle_drop(pgc->cancel);
     pthread_mutex_destroy(&pgc->cancel_lock);
     PQfinish(pgc->pg);
     orm_error_clear(&pgc->base.err);
@@ -312,10 +354,12 @@ void pg_close(orm_conn *conn)
 /* The new server process of a reconnected connection. */
 static void pg_cancel_renew(pg_conn *pgc)
 {
+    pg_cancel_handle *fresh = pg_cancel_handle_new(pgc->pg), *old;
     pthread_mutex_lock(&pgc->cancel_lock);
-    PQfreeCancel(pgc->cancel);
-    pgc->cancel = PQgetCancel(pgc->pg);
+    old = pgc->cancel;
+    pgc->cancel = fresh;
     pthread_mutex_unlock(&pgc->cancel_lock);
+    pg_cancel_handle_drop(old);
 }
 
 /* Enter (1) and leave (0) a call a cancel may stop. */
@@ -326,22 +370,150 @@ void pg_running(pg_conn *pgc, int running)
     pthread_mutex_unlock(&pgc->cancel_lock);
 }
 
-/* PQcancel is thread-safe: it sends the request on a connection of its
- * own. The server stops the statement with SQLSTATE 57014 (mapped to
- * ORM_ECANCELLED); a request arriving while the connection is idle is
- * ignored by the server. */
+/* A cancel request on its way (pg_cancel): the thread sending it and the
+ * caller waiting for it share it, and the last to let go frees it, so a
+ * request that outlives its wait (a connect to a host that drops
+ * packets takes minutes) outlives the connection too. */
+typedef struct pg_cancel_call {
+    pg_cancel_handle *handle;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int refs, done, ok;
+    char why[256];
+} pg_cancel_call;
+
+static void pg_cancel_call_drop(pg_cancel_call *call)
+{
+    pthread_mutex_lock(&call->lock);
+    int last = --call->refs == 0;
+    pthread_mutex_unlock(&call->lock);
+    if (!last)
+        return;
+    pg_cancel_handle_drop(call->handle);
+    pthread_cond_destroy(&call->cond);
+    pthread_mutex_destroy(&call->lock);
+    free(call);
+}
+
+static void *pg_cancel_send(void *payload)
+{
+    pg_cancel_call *call = payload;
+    char why[sizeof call->why] = "";
+    int ok = PQcancel(call->handle->cancel, why, (int)sizeof why);
+    pthread_mutex_lock(&call->lock);
+    call->ok = ok;
+    memcpy(call->why, why, sizeof why);
+    call->done = 1;
+    pthread_cond_signal(&call->cond);
+    pthread_mutex_unlock(&call->lock);
+    pg_cancel_call_drop(call);
+    return NULL;
+}
+
+/* Send the request on a thread of its own and wait for it at most
+ * `wait_s`: 1 sent (or failed: *ok, `why`), 0 still on its way. */
+static int pg_cancel_call_run(pg_cancel_handle *handle, int wait_s, int *ok,
+                              char *why, size_t size)
+{
+    pg_cancel_call *call = calloc(1, sizeof *call);
+    pthread_t thread;
+    struct timespec until;
+    if (!call) {
+        pg_cancel_handle_drop(handle);
+        snprintf(why, size, "out of memory");
+        *ok = 0;
+        return 1;
+    }
+    call->handle = handle;
+    call->refs = 2;
+    pthread_mutex_init(&call->lock, NULL);
+    pthread_cond_init(&call->cond, NULL);
+    if (pthread_create(&thread, NULL, pg_cancel_send, call) != 0)
+        pg_cancel_send(call); /* no thread: here, unbounded, as before */
+    else
+        pthread_detach(thread);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += wait_s;
+    pthread_mutex_lock(&call->lock);
+    while (!call->done &&
+           pthread_cond_timedwait(&call->cond, &call->lock, &until) == 0)
+        ;
+    int done = call->done;
+    *ok = call->ok;
+    snprintf(why, size, "%s", call->why);
+    pthread_mutex_unlock(&call->lock);
+    pg_cancel_call_drop(call);
+    return done;
+}
+
+/* Cancel what the connection runs, from its own thread (pg_reset, giving
+ * up a stream): at most the connect timeout, as pg_cancel; a server that
+ * does not take it in that time is gone and the connection is shut down
+ * (pg_abort), so nothing more is waited for. */
+void pg_cancel_own(pg_conn *pgc)
+{
+    char why[256];
+    int ok;
+    pthread_mutex_lock(&pgc->cancel_lock);
+    pg_cancel_handle *handle = pg_cancel_handle_keep(pgc->cancel);
+    int wait_s = pgc->cancel_wait_s;
+    pthread_mutex_unlock(&pgc->cancel_lock);
+    if (handle && !pg_cancel_call_run(handle, wait_s, &ok, why, sizeof why))
+        pg_abort(&pgc->base);
+}
+
+/*
+ * PQcancel sends the request on a connection of its own, and waits
+ * without end for it (libpq 15 has no timeout there): here it waits at
+ * most the connect timeout, on a thread of its own, and without the
+ * lock, so that the call it cancels can return meanwhile. The server
+ * stops the statement with SQLSTATE 57014 (mapped to ORM_ECANCELLED); a
+ * request arriving while the connection is idle is ignored by the
+ * server. A server that does not take the request in that time is gone
+ * (a network that drops packets, a host that is down): the connection is
+ * shut down (pg_abort), so the call waiting on it returns ORM_ECONNLOST
+ * and the next one reconnects, instead of waiting until TCP gives up.
+ */
 int pg_cancel(orm_conn *conn, orm_error *err)
 {
     pg_conn *pgc = (pg_conn *)conn;
     char why[256] = "";
-    int rc = 0;
+    int ok = 1;
     pthread_mutex_lock(&pgc->cancel_lock);
-    if (pgc->running && pgc->cancel &&
-        !PQcancel(pgc->cancel, why, (int)sizeof why))
-        rc = orm_error_set(err, ORM_ECONNECT, "cannot cancel the statement: %s",
-                           why);
+    pg_cancel_handle *handle = pgc->running && !pgc->aborted
+                                   ? pg_cancel_handle_keep(pgc->cancel)
+                                   : NULL;
+    unsigned generation = pgc->generation;
+    int wait_s = pgc->cancel_wait_s;
     pthread_mutex_unlock(&pgc->cancel_lock);
-    return rc;
+    if (!handle)
+        return 0;
+    if (pg_cancel_call_run(handle, wait_s, &ok, why, sizeof why))
+        return ok ? 0
+                  : orm_error_set(err, ORM_ECONNECT,
+                                  "cannot cancel the statement: %s", why);
+    pthread_mutex_lock(&pgc->cancel_lock);
+    /* Still the same call on the same connection: `running` keeps the
+     * connection's thread from reconnecting until the lock is let go. */
+    if (pgc->running && pgc->generation == generation)
+        pg_abort(conn);
+    pthread_mutex_unlock(&pgc->cancel_lock);
+    return orm_error_set(err, ORM_ECONNLOST,
+                         "the server did not take the cancel within %d s: "
+                         "the connection was closed",
+                         wait_s);
+}
+
+/* Async-signal-safe (driver.h): the socket shut down, so that libpq's
+ * waits (which retry after EINTR) see the end of the connection; the
+ * flag keeps pg_reset from cancelling or reading on. */
+void pg_abort(orm_conn *conn)
+{
+    pg_conn *pgc = (pg_conn *)conn;
+    int fd = pgc->sock;
+    pgc->aborted = 1;
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
 }
 
 int pg_reconnect(orm_conn *conn)
@@ -351,7 +523,10 @@ int pg_reconnect(orm_conn *conn)
     pgc->streaming = NULL;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    pgc->sock = -1;
     PQreset(pgc->pg);
+    pgc->sock = PQsocket(pgc->pg);
+    pgc->aborted = 0;
     pg_cancel_renew(pgc);
     if (PQstatus(pgc->pg) != CONNECTION_OK)
         return pg_connect_error(pgc->pg, &pgc->base.err, NULL, NULL, &start);
@@ -416,7 +591,7 @@ int pg_idle(pg_conn *pgc)
  */
 int pg_retry_after_loss(pg_conn *pgc, int rc, int was_idle)
 {
-    if (rc != ORM_ECONNLOST || !was_idle)
+    if (rc != ORM_ECONNLOST || !was_idle || pgc->aborted)
         return 0;
     if (pg_reconnect(&pgc->base) == 0)
         return 1;

@@ -242,6 +242,8 @@ int pg_result_error(pg_conn *pgc, const PGresult *res)
  * statement); ORM_ECONNLOST or ORM_EBUSY otherwise. */
 int pg_ready(pg_conn *pgc, const pg_stmt *st)
 {
+    if (pgc->aborted)
+        return pg_lost(pgc, "the connection was shut down");
     if (!pgc->pg || PQstatus(pgc->pg) == CONNECTION_BAD)
         return pg_lost(pgc, NULL);
     if (pgc->streaming && pgc->streaming != st)

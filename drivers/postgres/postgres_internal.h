@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@
 #define PG_OID_JSONB       3802
 
 typedef struct pg_stmt pg_stmt;
+typedef struct pg_cancel_handle pg_cancel_handle; /* postgres_conn.c */
 
 typedef struct pg_conn {
     orm_conn base;
@@ -55,10 +57,16 @@ typedef struct pg_conn {
     long statement_timeout_ms; /* 0: none */
     /* Cancelling from another thread (pg_cancel): `running` is set while
      * a call a cancel may stop waits for the server; `cancel` is the
-     * connection's PGcancel. Both only under cancel_lock. */
+     * connection's PGcancel. Both only under cancel_lock. A cancel waits
+     * `cancel_wait_s` for the server (the connect timeout). */
     pthread_mutex_t cancel_lock;
-    PGcancel *cancel;
+    pg_cancel_handle *cancel;
     int running;
+    int cancel_wait_s;
+    /* pg_abort's, read and written from a signal handler: the socket
+     * (-1: none) and whether it was shut down. */
+    volatile sig_atomic_t sock;
+    volatile sig_atomic_t aborted;
 } pg_conn;
 
 typedef struct pg_param {
@@ -112,6 +120,8 @@ int pg_connect(orm_conn **out, const orm_url *url,
 void pg_close(orm_conn *conn);
 void pg_running(pg_conn *pgc, int running);
 int pg_cancel(orm_conn *conn, orm_error *err);
+void pg_abort(orm_conn *conn);
+void pg_cancel_own(pg_conn *pgc);
 int pg_reconnect(orm_conn *conn);
 int pg_ping(orm_conn *conn);
 int pg_exec(orm_conn *conn, const char *sql);

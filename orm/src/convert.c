@@ -567,18 +567,34 @@ static char *format_blob(const unsigned char *bytes, size_t len)
     return text;
 }
 
-static char *format_kind(const orm_value *v)
+size_t orm_value_format_into(char *out, const orm_value *v,
+                             const orm_column *col)
 {
-    char buf[ORM_DOUBLE_TEXT_MAX];
+    if (!v || (col && v->kind != orm_type_kind(col->type)))
+        return 0;
     switch (v->kind) {
     case ORM_VINT:
-        snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
-        return orm_strdup(buf);
+        return orm_int_text(out, v->u.i);
     case ORM_VFLOAT:
-        orm_double_text(buf, v->u.f, ORM_DOUBLE_SHORT);
-        return orm_strdup(buf);
+        if (convert_col_is_float32(col) && isfinite(v->u.f))
+            return orm_float32_text(out, v->u.f, ORM_DOUBLE_SHORT);
+        return orm_double_text(out, v->u.f, ORM_DOUBLE_SHORT);
     case ORM_VBOOL:
-        return orm_strdup(v->u.b ? "true" : "false");
+        memcpy(out, v->u.b ? "true" : "false", v->u.b ? 5 : 6);
+        return v->u.b ? 4 : 5;
+    default:
+        return 0;
+    }
+}
+
+static char *format_kind(const orm_value *v)
+{
+    char buf[ORM_VALUE_TEXT_MAX];
+    switch (v->kind) {
+    case ORM_VINT:
+    case ORM_VFLOAT:
+    case ORM_VBOOL:
+        return orm_strndup(buf, orm_value_format_into(buf, v, NULL));
     case ORM_VTEXT:
         return orm_strndup(v->u.s.len ? v->u.s.ptr : "", v->u.s.len);
     case ORM_VBLOB:
@@ -590,14 +606,12 @@ static char *format_kind(const orm_value *v)
 
 char *orm_value_format(const orm_value *v, const orm_column *col)
 {
+    char buf[ORM_VALUE_TEXT_MAX];
+    size_t n;
     if (!v || v->kind == ORM_VNULL)
         return NULL;
-    if (v->kind == ORM_VFLOAT && convert_col_is_float32(col) &&
-        isfinite(v->u.f)) {
-        char buf[64];
-        orm_float32_text(buf, v->u.f, ORM_DOUBLE_SHORT);
-        return orm_strdup(buf);
-    }
+    if ((n = orm_value_format_into(buf, v, col)) > 0)
+        return orm_strndup(buf, n);
     if (!col || v->kind == orm_type_kind(col->type))
         return format_kind(v);
     /* A value of another kind than its column travels as (an integer

@@ -666,6 +666,14 @@ int orm_db_cancel(orm_db *db, orm_error *err)
     return db->driver->cancel(db->conn, err);
 }
 
+void orm_db_abort(orm_db *db)
+{
+    /* Fields set once by orm_db_open, as orm_db_cancel reads. */
+    if (db && db->driver && db->conn && db->driver->version >= 6 &&
+        db->driver->abort)
+        db->driver->abort(db->conn);
+}
+
 int orm_db_ping(orm_db *db)
 {
     int rc = db_ensure_connected(db);

@@ -427,16 +427,22 @@ int tui_cli_filter_run(orm_db *db, const tui_options *opts, int argc,
 
 /* ---- export ---- */
 
-/* The one thing a SIGINT handler may touch: set while an export runs. */
 /* The signal that stopped the export (0 while none has): Ctrl-C, kill,
  * a closed terminal or SSH connection, a reader gone from the pipe. */
 static volatile sig_atomic_t export_interrupted;
+/* The database of the running export, whose connection the handler shuts
+ * down: the export is over, and a read waiting on a server (libpq waits
+ * on through signals) or a network that is gone must not keep the
+ * program from exiting. Nothing is cancelled: the server sees the
+ * connection closed. */
+static orm_db *volatile export_db;
 static const int export_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 #define NSIGNALS (sizeof export_signals / sizeof export_signals[0])
 
 static void on_interrupt(int sig)
 {
     export_interrupted = sig;
+    orm_db_abort(export_db);
 }
 
 typedef struct export_job {
@@ -625,6 +631,7 @@ static int run_export(fcli *c, const char *model_name, const char *where,
     /* A signal from here on stops the export cleanly (the handlers come
      * first, so the temporary file never outlives one). */
     export_interrupted = 0;
+    export_db = c->db;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
@@ -663,6 +670,7 @@ done:
     for (size_t i = 0; i < NSIGNALS; i++)
         if (handled[i])
             sigaction(export_signals[i], &old[i], NULL);
+    export_db = NULL;
     orm_expr_free(saved);
     orm_query_free(q);
     orm_session_free(s);

@@ -26,44 +26,58 @@ int tui_export_format_parse(tui_export_format *out, const char *name)
     return 0;
 }
 
+/* The bytes that make a CSV field quoted (bit 1) and the ones TSV
+ * escapes (bit 2). An export renders millions of fields: each byte is
+ * looked at once and the rest copied in runs. */
+static const unsigned char special[256] = {
+    ['\t'] = 2, ['\n'] = 3, ['\r'] = 3, ['\\'] = 2, [','] = 1, ['"'] = 1,
+};
+
 static void csv_field(orm_buf *b, const char *s, size_t n)
 {
-    int quote = n == 0;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote) {
+    size_t i = 0;
+    while (i < n && !(special[(unsigned char)s[i]] & 1))
+        i++;
+    if (i == n && n) {
         orm_buf_appendn(b, s, n);
         return;
     }
+    /* Quoted, each '"' doubled. */
     orm_buf_appendc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            orm_buf_appendc(b, '"');
-        orm_buf_appendc(b, s[i]);
+    for (const char *end = s + n, *q; s < end; s = q + 1) {
+        if (!(q = memchr(s, '"', (size_t)(end - s)))) {
+            orm_buf_appendn(b, s, (size_t)(end - s));
+            break;
+        }
+        orm_buf_appendn(b, s, (size_t)(q - s + 1));
+        orm_buf_appendc(b, '"');
     }
     orm_buf_appendc(b, '"');
 }
 
 static void tsv_field(orm_buf *b, const char *s, size_t n)
 {
+    size_t run = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!(special[(unsigned char)s[i]] & 2))
+            continue;
+        orm_buf_appendn(b, s + run, i - run);
+        run = i + 1;
         switch (s[i]) {
         case '\t':
-            orm_buf_append(b, "\\t");
+            orm_buf_appendn(b, "\\t", 2);
             break;
         case '\n':
-            orm_buf_append(b, "\\n");
+            orm_buf_appendn(b, "\\n", 2);
             break;
         case '\r':
-            orm_buf_append(b, "\\r");
-            break;
-        case '\\':
-            orm_buf_append(b, "\\\\");
+            orm_buf_appendn(b, "\\r", 2);
             break;
         default:
-            orm_buf_appendc(b, s[i]);
+            orm_buf_appendn(b, "\\\\", 2);
         }
     }
+    orm_buf_appendn(b, s + run, n - run);
 }
 
 /* A JSON string: valid UTF-8 out whatever comes in. */
@@ -121,7 +135,8 @@ void tui_export_value(orm_buf *b, tui_export_format f, const orm_value *v,
                       const orm_column *col, int reveal)
 {
     int hidden = col && (col->flags & ORM_SECRET) && !reveal;
-    char *text = NULL;
+    char *text = NULL, num[ORM_VALUE_TEXT_MAX];
+    size_t n;
     if (hidden) {
         field(b, f, "***", 3);
         return;
@@ -138,6 +153,18 @@ void tui_export_value(orm_buf *b, tui_export_format f, const orm_value *v,
         return;
     default:
         break;
+    }
+    /* Numbers and booleans as orm_value_format gives them, without an
+     * allocation each (the bytes are the same: the export tests). */
+    if ((n = orm_value_format_into(num, v, col)) > 0) {
+        if (f != TUI_EXPORT_JSON)
+            field(b, f, num, n);
+        else if (v->kind == ORM_VFLOAT &&
+                 (memchr(num, 'n', n) || memchr(num, 'i', n)))
+            orm_buf_appendn(b, "null", 4); /* nan, inf: as below */
+        else
+            orm_buf_appendn(b, num, n);
+        return;
     }
     if (!(text = orm_value_format(v, col))) {
         b->failed = 1;
@@ -186,7 +213,10 @@ void tui_export_row(orm_buf *b, tui_export_format f, const orm_model *m,
             orm_buf_appendc(b, f == TUI_EXPORT_CSV ? ',' : '\t');
         tui_export_value(b, f, &row[i], &m->columns[i], reveal);
     }
-    orm_buf_append(b, f == TUI_EXPORT_CSV ? "\r\n" : "\n");
+    if (f == TUI_EXPORT_CSV)
+        orm_buf_appendn(b, "\r\n", 2);
+    else
+        orm_buf_appendc(b, '\n');
 }
 
 void tui_export_end(orm_buf *b, tui_export_format f, size_t nrows)

@@ -161,6 +161,13 @@ ORM_API int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
  * until that call returns (the orb browser does, every 50 ms). A
  * ROLLBACK is never stopped.
  *
+ * A cancel travels to the server (PostgreSQL's on a connection of its
+ * own, MariaDB's KILL QUERY after a login) and waits for it at most the
+ * connect timeout (connect_timeout, 10 s by default): a server that does
+ * not take it in that time is gone, and the connection is closed, so the
+ * call waiting on it returns ORM_ECONNLOST at once and the next call
+ * reconnects; orm_db_cancel then returns ORM_ECONNLOST too.
+ *
  * 0 when the request was made, or when there was nothing to stop;
  * ORM_EUNSUPPORTED when the driver cannot cancel (a driver table older
  * than version 4); another negative code when the request failed (the
@@ -169,6 +176,21 @@ ORM_API int orm_db_execute(orm_db *db, const char *sql, const orm_value *params,
  * belongs to the thread using `db`.
  */
 ORM_API int orm_db_cancel(orm_db *db, orm_error *err);
+
+/**
+ * Shut `db`'s connection down at once, from a signal handler (it is
+ * async-signal-safe) or any thread, for a program that is exiting on a
+ * signal: a call waiting on the server returns soon after with
+ * ORM_ECONNLOST, also when the network is gone (where a cancel, which
+ * connects to the server, could wait for minutes), and nothing more is
+ * sent or waited for: the server sees the connection closed and stops
+ * what it ran. Freeing cursors, sessions and `db` afterwards does not
+ * wait on the server. What a commit running at that moment did is not
+ * known (as with any lost connection). Nothing happens on SQLite, or
+ * while orm_db_open, orm_db_free or a reconnect runs (`db` must not be
+ * freed while a handler may call this).
+ */
+ORM_API void orm_db_abort(orm_db *db);
 
 /** Check the connection; reconnects if it was lost. */
 ORM_API int orm_db_ping(orm_db *db);

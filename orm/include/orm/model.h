@@ -229,6 +229,19 @@ ORM_API int orm_value_parse_input(orm_value *out, const orm_column *col,
 /** A value as text for display or export (see orm_value_parse()). */
 ORM_API char *orm_value_format(const orm_value *v, const orm_column *col);
 
+/** Room orm_value_format_into() needs. */
+#define ORM_VALUE_TEXT_MAX 64
+/**
+ * What orm_value_format() gives for an integer, a float or a boolean,
+ * written into `out` (ORM_VALUE_TEXT_MAX bytes) without allocating, for
+ * loops that render many values (the command line's export). Returns the
+ * length; 0 for a value that has no such text (NULL, text, a blob) or
+ * that is of another kind than `col` holds, which orm_value_format()
+ * converts first.
+ */
+ORM_API size_t orm_value_format_into(char *out, const orm_value *v,
+                                     const orm_column *col);
+
 /**
  * The inverse of orm_value_format(v, NULL): `len` bytes of `text` that
  * orm_value_format gave for a value of `kind` read back into an owned

@@ -39,14 +39,14 @@
 #include "orm/sys/buf.h"
 
 /** The orm_driver layout this header describes. */
-#define ORM_DRIVER_VERSION 5
+#define ORM_DRIVER_VERSION 6
 /** The oldest layout orm_driver_register() takes: version 1 tables lack
  * fields the core needs (text_cast, insert_defaults, the text wraps); a
  * version 2 table ends before estimate_counts, a version 3 table before
- * cancel and a version 4 table before reflect_all and execute_batch,
- * which the core then does not read; the connections of a driver before
- * version 4 end before orm_conn.read_only_reason, which the core then
- * does not read. */
+ * cancel, a version 4 table before reflect_all and execute_batch and a
+ * version 5 table before abort, which the core then does not read; the
+ * connections of a driver before version 4 end before
+ * orm_conn.read_only_reason, which the core then does not read. */
 #define ORM_DRIVER_MIN_VERSION 2
 
 /** Base of every driver connection; the driver's struct embeds it first. */
@@ -320,7 +320,10 @@ typedef struct orm_driver {
      * never stopped. When nothing runs, nothing happens: a statement
      * started afterwards runs normally. 0 when the request was made (or
      * there was nothing to stop), else a negative code with `err` filled
-     * (it may be NULL). May be NULL: orm_db_cancel() is then
+     * (it may be NULL). Waits for the server at most the connect timeout;
+     * a server that does not take the request in that time is gone: the
+     * connection is then shut down as by abort and the result is
+     * ORM_ECONNLOST. May be NULL: orm_db_cancel() is then
      * ORM_EUNSUPPORTED. */
     int (*cancel)(orm_conn *conn, orm_error *err);
 
@@ -351,6 +354,21 @@ typedef struct orm_driver {
      * one. */
     int (*execute_batch)(orm_conn *conn, orm_stmt *const *stmts, size_t n,
                          unsigned flags);
+
+    /* ---- version 6 ---- */
+    /** Shut the connection down at once, for a program about to exit on a
+     * signal: called from a signal handler (or another thread) while the
+     * connection's own thread may be inside any function above (except
+     * connect, reconnect and close), so it makes only async-signal-safe
+     * calls (shutdown(2) of the connection's socket) and touches nothing
+     * that thread uses unguarded. Whatever waits on the server returns
+     * soon after with ORM_ECONNLOST, and nothing more is sent or waited
+     * for on the connection: no cancel, no reading the rest of a stream
+     * (the server notices the closed connection itself). Afterwards
+     * statements may only be reset and finalized and the connection
+     * closed (or reconnected). May be NULL (SQLite: nothing waits on a
+     * network). */
+    void (*abort)(orm_conn *conn);
 } orm_driver;
 
 /** @{ */
