@@ -118,6 +118,8 @@ static void apply(tui_app *app, unsigned result)
         app->done = 1;
 }
 
+static void prepare(tui_app *app);
+
 /* ---- setup ---- */
 
 static char *themes_in(const char *dir)
@@ -260,6 +262,7 @@ int tui_app_start(tui_app *app)
         return rc;
     app->pushed = v;
     push_pending(app);
+    prepare(app);
     return app->depth ? 0 : ORM_EERROR;
 }
 
@@ -428,9 +431,19 @@ static void mouse_event(tui_app *app, const tui_event *ev)
 
 static void key_dispatch(tui_app *app, const tui_event *ev);
 
+/* The top screen reads what its next draw shows (tui_view_ops.prepare),
+ * as part of the key's work: the draw asks the database for nothing. */
+static void prepare(tui_app *app)
+{
+    tui_view *v = tui_app_top(app);
+    if (v && v->ops->prepare && !app->done)
+        v->ops->prepare(v, app, tui_app_body_height(app));
+}
+
 void tui_app_key(tui_app *app, const tui_event *ev)
 {
     key_dispatch(app, ev);
+    prepare(app);
     journal_sync(app);
 }
 

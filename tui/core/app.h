@@ -80,7 +80,14 @@ typedef struct tui_view_ops {
     /* Load what the first screen needs; nonzero keeps the view from
      * being pushed (after setting a message). */
     int (*open)(tui_view *v, tui_app *app);
-    /* Draw the body, screen rows [top, top + height). */
+    /* Read what the next draw shows for a body of `height` lines (the
+     * rows a new screen size needs, rows again after a commit). Runs
+     * after every key, as part of the key's work: on a terminal that is
+     * the worker thread, where Esc cancels it (jobs.h). The draw itself
+     * never asks the database: it shows what is held. May be NULL. */
+    void (*prepare)(tui_view *v, tui_app *app, int height);
+    /* Draw the body, screen rows [top, top + height), from what is held
+     * (never a query: it runs on the terminal's thread). */
     void (*draw)(tui_view *v, tui_app *app, tui_screen *scr, int top,
                  int height);
     /* Title bar and status line text. */

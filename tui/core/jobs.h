@@ -14,6 +14,12 @@
  * starts over afterwards (the views keep it pending when it was
  * cancelled). A form's keys run on the loop's thread: $EDITOR takes the
  * terminal over.
+ *
+ * The draw, on the loop's thread, asks the database for nothing: what a
+ * screen shows is read as part of a key's work (tui_view_ops.prepare,
+ * after every key, e.g. the rows a bigger terminal needs after a
+ * resize) or as background work, so Esc can stop every query made for
+ * the screen; a cancelled read leaves the rows held on the screen.
  */
 #ifndef TUI_JOBS_H
 #define TUI_JOBS_H
