@@ -266,12 +266,47 @@ static void test_jobs__a_form_draw_asks_the_database_nothing(void **state)
     fx_close(&fx);
 }
 
+/* A form's keys run as every key does (only $EDITOR's stays on the
+ * loop's thread): Esc stops the picker's first read over a slow table,
+ * and the form is left as it was, still taking keys. */
+static void test_jobs__esc_stops_a_form_key_that_reads(void **state)
+{
+    (void)state;
+    tui_fixture fx;
+    orm_model *picks = NULL;
+    slow_rows_open(&fx, 24, 120);
+    fx_check(orm_db_execute(fx.db,
+                            "CREATE TABLE picks (id INTEGER PRIMARY KEY, "
+                            "n TEXT REFERENCES slow_rows (n))",
+                            NULL, 0, NULL),
+             fx.db, "picks");
+    fx_check(orm_db_reflect(fx.db, "picks", &picks), fx.db, "reflect");
+    fx_check(orm_db_register(fx.db, picks), fx.db, "register");
+    tui_app_close_views(fx.app); /* the models screen again, with picks */
+    fx_check(tui_app_start(fx.app), NULL, "start");
+    fx_send(&fx, "/picks<Enter>a");
+    fx_assert_shows(&fx, "FK \xE2\x86\x92 slow_rows.n");
+    tui_event editor = {.key = tui_key_parse("C-e")};
+    tui_event enter = {.key = TUI_KEY_ENTER};
+    assert_true(tui_app_key_takes_terminal(fx.app, &editor));
+    assert_false(tui_app_key_takes_terminal(fx.app, &enter));
+    slow_limit_set(&fx, "1000000000");
+    loop_key(&fx, TUI_KEY_ENTER, 1); /* the picker: Esc stops its read */
+    fx_assert_shows(&fx, "cancelled: the screen is as it was before");
+    fx_assert_shows(&fx, "FK \xE2\x86\x92 slow_rows.n");
+    loop_key(&fx, '7', 0);
+    fx_assert_shows(&fx, "[7");
+    fx.scr->ops = mem_ops;
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jobs__the_loop_reads_keys_while_a_cancel_travels),
         cmocka_unit_test(test_jobs__esc_stops_the_rows_a_bigger_screen_needs),
         cmocka_unit_test(test_jobs__a_form_draw_asks_the_database_nothing),
+        cmocka_unit_test(test_jobs__esc_stops_a_form_key_that_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

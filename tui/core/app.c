@@ -502,6 +502,20 @@ static void key_dispatch(tui_app *app, const tui_event *ev)
     }
 }
 
+int tui_app_key_takes_terminal(tui_app *app, const tui_event *ev)
+{
+    tui_view *top = tui_app_top(app);
+    if (app->done || app->prompt != TUI_PROMPT_NONE ||
+        ev->key == TUI_KEY_MOUSE || ev->key == TUI_KEY_RESIZE ||
+        ev->key == TUI_KEY_INTERRUPT)
+        return 0;
+    if (top && top->ops->takes_terminal &&
+        top->ops->takes_terminal(top, app, ev->key))
+        return 1;
+    return tui_keymap_lookup_exact(&app->keymap, top ? top->ops->scopes : NULL,
+                                   ev->key) == TUI_ACT_REDRAW;
+}
+
 int tui_app_idle(tui_app *app)
 {
     tui_view *v = tui_app_top(app);

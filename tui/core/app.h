@@ -111,6 +111,10 @@ typedef struct tui_view_ops {
     /* Every key before the keymap sees it (forms type letters that are
      * bound elsewhere); TUI_UNHANDLED passes it on. May be NULL. */
     unsigned (*key)(tui_view *v, tui_app *app, int key);
+    /* 1 when `key` hands the terminal to another program ($EDITOR): on
+     * a terminal it then runs on the loop's thread, which owns curses,
+     * instead of the worker (jobs.h). May be NULL (never). */
+    int (*takes_terminal)(tui_view *v, tui_app *app, int key);
     /* Whose keys this screen reads: its own scope first, then the ones
      * it borrows, ending with TUI_SCOPE_GLOBAL (tui_keymap_lookup_in).
      * NULL: a browsing screen. */
@@ -183,6 +187,10 @@ void tui_app_journal(tui_app *app, const char *dir);
 
 /* One input event. */
 void tui_app_key(tui_app *app, const tui_event *ev);
+/* Does handling `ev` use the terminal itself (the top screen's
+ * takes_terminal, or the redraw key)? Such a key must run on the
+ * thread that owns curses. */
+int tui_app_key_takes_terminal(tui_app *app, const tui_event *ev);
 /* One step of background work; returns 1 while work is left. */
 int tui_app_idle(tui_app *app);
 /* Draw everything into the screen's cells (does not refresh). */

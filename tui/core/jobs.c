@@ -248,9 +248,8 @@ done:
 
 void tui_jobs_key(tui_jobs *jobs, tui_app *app, const tui_event *ev)
 {
-    tui_view *top = tui_app_top(app);
     job jb = {.app = app, .ev = ev};
-    if (top && top->ops->kind == TUI_VIEW_FORM) {
+    if (tui_app_key_takes_terminal(app, ev)) {
         tui_app_key(app, ev); /* $EDITOR needs this thread's terminal */
         return;
     }

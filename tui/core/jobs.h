@@ -12,8 +12,9 @@
  * typed meanwhile are kept and handled afterwards, in order. Background
  * work yields to any key: the key stops it, is handled, and the work
  * starts over afterwards (the views keep it pending when it was
- * cancelled). A form's keys run on the loop's thread: $EDITOR takes the
- * terminal over.
+ * cancelled). A key that takes the terminal itself (a form's $EDITOR
+ * key, the redraw key: tui_app_key_takes_terminal) runs on the loop's
+ * thread; every other key, a form's too, on the worker.
  *
  * The draw, on the loop's thread, asks the database for nothing: what a
  * screen shows is read as part of a key's work (tui_view_ops.prepare,

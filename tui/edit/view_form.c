@@ -770,6 +770,16 @@ static unsigned form_key(tui_view *v, tui_app *app, int key)
     return TUI_REDRAW;
 }
 
+/* Only the editor key takes the terminal: every other key of a form
+ * runs as any key does, cancellable (jobs.h). */
+static int form_takes_terminal(tui_view *v, tui_app *app, int key)
+{
+    const form_view *fv = (const form_view *)v;
+    return !fv->asking && !fv->confirm && !printable(key) &&
+           tui_keymap_lookup_in(&app->keymap, form_scopes, key) ==
+               TUI_ACT_FORM_EDITOR;
+}
+
 static unsigned form_handle(tui_view *v, tui_app *app, tui_action a)
 {
     (void)v;
@@ -824,6 +834,7 @@ static const tui_view_ops form_ops = {
     .handle = form_handle,
     .click = form_click,
     .key = form_key,
+    .takes_terminal = form_takes_terminal,
     .idle = form_idle,
     .scopes = form_scopes,
     .close = form_close,
