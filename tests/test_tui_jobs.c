@@ -300,6 +300,50 @@ static void test_jobs__esc_stops_a_form_key_that_reads(void **state)
     fx_close(&fx);
 }
 
+/* ---- switching the database while a cancel may be on its way ----
+ *
+ * "closelite": SQLite's driver under another URL scheme, counting its
+ * connections closed. */
+static orm_driver closelite_driver;
+static atomic_int closed;
+
+static void closelite_close(orm_conn *conn)
+{
+    atomic_fetch_add(&closed, 1);
+    orm_driver_sqlite.close(conn);
+}
+
+/* A database switched away from is closed at once (a cancel from the
+ * loop's thread meets the database in use, under the app's lock), not
+ * kept open until the next switch. */
+static void test_jobs__a_switch_closes_the_database_it_leaves(void **state)
+{
+    (void)state;
+    tui_fixture fx;
+    char keys[300];
+    orm_error err = ORM_ERROR_INIT;
+    fx_open_db(&fx, 20);
+    closelite_driver = orm_driver_sqlite;
+    closelite_driver.name = "closelite";
+    closelite_driver.close = closelite_close;
+    if (orm_driver_register(&closelite_driver, &err) != 0)
+        fail_msg("register: %s", orm_error_text(&err));
+    fx_start(&fx, 24, 120);
+    snprintf(keys, sizeof keys, "Ocloselite://%s<Enter>",
+             strstr(fx.url, ":///") + 3);
+    fx_send(&fx, keys);
+    fx_assert_shows(&fx, "now on closelite:///");
+    assert_int_equal(atomic_load(&closed), 0);
+    orm_db *first = fx.app->db;
+    fx_send(&fx, keys); /* and again: the first switched to is left */
+    fx_assert_shows(&fx, "now on closelite:///");
+    assert_ptr_not_equal(fx.app->db, first);
+    assert_int_equal(atomic_load(&closed), 1);
+    fx_send(&fx, "/items<Enter>");
+    fx_assert_shows(&fx, "item-07919");
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_jobs__esc_stops_the_rows_a_bigger_screen_needs),
         cmocka_unit_test(test_jobs__a_form_draw_asks_the_database_nothing),
         cmocka_unit_test(test_jobs__esc_stops_a_form_key_that_reads),
+        cmocka_unit_test(test_jobs__a_switch_closes_the_database_it_leaves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -209,8 +209,13 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
     app->opts = opts;
     app->cli_read_only = opts && opts->read_only;
     app->screen = screen;
+    if (pthread_mutex_init(&app->db_lock, NULL) != 0) {
+        free(app);
+        return ORM_ENOMEM;
+    }
     rc = orm_session_new(&app->session, db);
     if (rc) {
+        pthread_mutex_destroy(&app->db_lock);
         free(app);
         return rc;
     }
@@ -241,7 +246,7 @@ void tui_app_free(tui_app *app)
     tui_columns_memo_free(app->columns_memo);
     orm_session_free(app->session);
     orm_db_free(app->own_db);
-    orm_db_free(app->retired_db);
+    pthread_mutex_destroy(&app->db_lock);
     free(app->switch_url);
     free(app->switch_models);
     free(app->switch_typed);
@@ -292,6 +297,14 @@ static void journal_sync(tui_app *app)
                       "would not survive a crash)",
                       orm_error_text(&err));
     orm_error_clear(&err);
+}
+
+int tui_app_cancel(tui_app *app)
+{
+    pthread_mutex_lock(&app->db_lock);
+    int rc = orm_db_cancel(app->db, NULL);
+    pthread_mutex_unlock(&app->db_lock);
+    return rc;
 }
 
 int tui_app_done(const tui_app *app)

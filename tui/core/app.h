@@ -14,6 +14,7 @@
 #ifndef TUI_APP_H
 #define TUI_APP_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "actions.h"
@@ -126,7 +127,11 @@ struct tui_view {
 };
 
 struct tui_app {
+    /* The database. The key's thread reads it freely; it is replaced
+     * (switch.c) and cancelled from another thread (tui_app_cancel)
+     * only under db_lock. */
     orm_db *db;
+    pthread_mutex_t db_lock;
     orm_session *session;
     const tui_options *opts;
     tui_screen *screen;
@@ -151,13 +156,13 @@ struct tui_app {
     struct tui_journal *journal; /* recovery journal (journal.c), or NULL */
     struct tui_columns_memo *columns_memo; /* hidden columns (columns.c) */
     /* Switching the database (switch.c): the prompt is the switch's
-     * while `switching`; a database opened there (own_db) and the one
-     * before it (retired_db) are the app's, the first one main.c's; the
-     * options it was opened with (strings owned); what was typed at a
-     * failed try; where the journal lives (journal_dir, NULL: the state
-     * directory) once tui_app_journal was called. */
+     * while `switching`; a database opened there (own_db) is the app's,
+     * the first one main.c's; the options it was opened with (strings
+     * owned); what was typed at a failed try; where the journal lives
+     * (journal_dir, NULL: the state directory) once tui_app_journal was
+     * called. */
     int switching;
-    orm_db *own_db, *retired_db;
+    orm_db *own_db;
     tui_options switched;
     char *switch_url, *switch_models, *switch_typed;
     int journaling;
@@ -195,6 +200,10 @@ int tui_app_key_takes_terminal(tui_app *app, const tui_event *ev);
 int tui_app_idle(tui_app *app);
 /* Draw everything into the screen's cells (does not refresh). */
 void tui_app_draw(tui_app *app);
+/* Stop what the database runs now (orm_db_cancel), from any thread: the
+ * database in use at that moment, which a switch replaces (and frees)
+ * only under app->db_lock. Returns what orm_db_cancel returned. */
+int tui_app_cancel(tui_app *app);
 /* Has the app finished (quit, or the last view closed)? */
 int tui_app_done(const tui_app *app);
 

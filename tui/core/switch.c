@@ -15,8 +15,9 @@
  *
  * A password typed in the URL is shown as *** while typing and never
  * appears in a message. The first database stays open until orb exits
- * (main.c owns it); one opened here is freed when the next switch is
- * made (not at once: the loop's thread may still be cancelling on it).
+ * (main.c owns it); one opened here is closed as soon as the next switch
+ * replaces it, under app->db_lock, so that a cancel from another thread
+ * (tui_app_cancel) meets the one database in use or waits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,12 +228,15 @@ static void take(tui_app *app, orm_db *db, const tui_options *opts)
     app->columns_memo = NULL;
     orm_session_free(app->session);
     app->session = session;
-    /* The previous switch's database may still be in the loop thread's
-     * hands (a cancel): freed one switch later. */
-    orm_db_free(app->retired_db);
-    app->retired_db = app->own_db;
+    /* A cancel on its way to the old database (tui_app_cancel) holds the
+     * lock until it was sent: the old one is freed after it, the next
+     * meets the new one. */
+    pthread_mutex_lock(&app->db_lock);
+    orm_db *left = app->own_db;
     app->own_db = db;
     app->db = db;
+    pthread_mutex_unlock(&app->db_lock);
+    orm_db_free(left);
     app->switched = *opts;
     app->opts = &app->switched;
     if (tui_app_start(app) != 0)
