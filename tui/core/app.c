@@ -26,11 +26,53 @@
 
 /* ---- messages ---- */
 
+/* The message kept for the messages screen: a repeat of the newest one
+ * counts there, others push the oldest out. */
+static void recent_keep(tui_app *app, const char *text, int error)
+{
+    struct tui_recent *newest =
+        app->recent_count
+            ? &app->recent[(app->recent_next + TUI_MESSAGES_KEPT - 1) %
+                           TUI_MESSAGES_KEPT]
+            : NULL;
+    char *copy;
+    if (!text || !*text)
+        return;
+    if (newest && newest->error == error && strcmp(newest->text, text) == 0) {
+        newest->repeats++;
+        return;
+    }
+    if (!(copy = orm_strdup(text)))
+        return; /* out of memory: the status line still shows it */
+    struct tui_recent *slot = &app->recent[app->recent_next];
+    free(slot->text);
+    *slot = (struct tui_recent){copy, error, 1};
+    app->recent_next = (app->recent_next + 1) % TUI_MESSAGES_KEPT;
+    if (app->recent_count < TUI_MESSAGES_KEPT)
+        app->recent_count++;
+}
+
+const char *tui_app_recent(const tui_app *app, size_t i, int *error,
+                           unsigned *repeats)
+{
+    if (i >= app->recent_count)
+        return NULL;
+    const struct tui_recent *r =
+        &app->recent[(app->recent_next + TUI_MESSAGES_KEPT - 1 - i) %
+                     TUI_MESSAGES_KEPT];
+    if (error)
+        *error = r->error;
+    if (repeats)
+        *repeats = r->repeats;
+    return r->text;
+}
+
 static void set_message(tui_app *app, int error, const char *fmt, va_list ap)
 {
     orm_buf_reset(&app->message);
     orm_buf_vappendf(&app->message, fmt, ap);
     app->message_error = error;
+    recent_keep(app, orm_buf_str(&app->message), error);
 }
 
 void tui_app_message(tui_app *app, const char *fmt, ...)
@@ -256,6 +298,8 @@ void tui_app_free(tui_app *app)
     free(app->start_problems);
     orm_buf_free(&app->message);
     orm_buf_free(&app->prompt_text);
+    for (size_t i = 0; i < TUI_MESSAGES_KEPT; i++)
+        free(app->recent[i].text);
     free(app);
 }
 
@@ -444,6 +488,22 @@ static void mouse_event(tui_app *app, const tui_event *ev)
 
 static void key_dispatch(tui_app *app, const tui_event *ev);
 
+static void open_messages(tui_app *app)
+{
+    tui_view *v = tui_app_top(app);
+    tui_view *messages = NULL;
+    if (v && v->ops->kind == TUI_VIEW_MESSAGES) {
+        pop(app);
+        return;
+    }
+    if (tui_view_messages_new(&messages, app) != 0) {
+        tui_app_error(app, "out of memory");
+        return;
+    }
+    app->pushed = messages;
+    push_pending(app);
+}
+
 /* The top screen reads what its next draw shows (tui_view_ops.prepare),
  * as part of the key's work: the draw asks the database for nothing. */
 static void prepare(tui_app *app)
@@ -494,6 +554,13 @@ static void key_dispatch(tui_app *app, const tui_event *ev)
         return;
     }
     tui_view *top = tui_app_top(app);
+    if (tui_keymap_get(&app->keymap, TUI_SCOPE_GLOBAL, ev->key) ==
+        TUI_ACT_MESSAGES) {
+        /* On every screen, before its own keys (a form's, a question's):
+         * the recent messages, in full. Again: back. */
+        open_messages(app);
+        return;
+    }
     if (top && top->ops->key) {
         unsigned result = top->ops->key(top, app, ev->key);
         if (!(result & TUI_UNHANDLED)) {

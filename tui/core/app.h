@@ -37,6 +37,9 @@ enum {
     TUI_UNHANDLED = 1u << 4 /* the app's default applies */
 };
 
+/* Status messages kept for the messages screen (tui_app_recent). */
+#define TUI_MESSAGES_KEPT 50
+
 /* The smallest terminal the screens are laid out for. */
 #define TUI_MIN_COLS  40
 #define TUI_MIN_ROWS  10
@@ -72,7 +75,8 @@ typedef enum tui_view_kind {
     TUI_VIEW_RECOVER,
     TUI_VIEW_BUILDER,
     TUI_VIEW_FILTERS,
-    TUI_VIEW_SUMMARY
+    TUI_VIEW_SUMMARY,
+    TUI_VIEW_MESSAGES
 } tui_view_kind;
 
 typedef struct tui_view_ops {
@@ -145,6 +149,13 @@ struct tui_app {
     tui_view *pushed; /* set by a handler returning TUI_PUSH */
     orm_buf message;
     int message_error;
+    /* The last TUI_MESSAGES_KEPT messages, a ring (tui_app_recent). */
+    struct tui_recent {
+        char *text;
+        int error;
+        unsigned repeats; /* said again right after: 1 + how often */
+    } recent[TUI_MESSAGES_KEPT];
+    size_t recent_next, recent_count;
     tui_prompt_kind prompt;
     char prompt_label[16];
     orm_buf prompt_text;
@@ -229,6 +240,11 @@ void tui_app_error(tui_app *app, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Message `i` of the recent ones, newest first (0), or NULL past the
+ * last: its text (borrowed), whether it was an error, and how many times
+ * it was said in a row. */
+const char *tui_app_recent(const tui_app *app, size_t i, int *error,
+                           unsigned *repeats);
 /* Show a database error: the context and orm_error_text. */
 void tui_app_db_error(tui_app *app, const char *what, const orm_error *err);
 /* Start a prompt with `label` (e.g. "/") and initial text. */
