@@ -266,6 +266,46 @@ static void test_jobs__a_form_draw_asks_the_database_nothing(void **state)
     fx_close(&fx);
 }
 
+/* The draw after `key` (a name or one character) and after the
+ * background work that follows it runs no statement. */
+static void watched_key(tui_fixture *fx, const char *key)
+{
+    tui_event ev = {.key = strlen(key) == 1 ? key[0] : tui_key_parse(key)};
+    assert_true(ev.key > 0);
+    tui_app_key(fx->app, &ev);
+    for (int settled = 0; settled < 2; settled++) {
+        atomic_store(&watching, 1);
+        tui_app_draw(fx->app);
+        atomic_store(&watching, 0);
+        if (atomic_load(&loop_statements))
+            fx_dump_fail(fx, "a draw ran a statement, after the key", key);
+        tui_app_settle(fx->app);
+    }
+}
+
+/* Every screen's draw shows what is held: the rows, a record, what
+ * refers to it, a summary, the builder, the saved filters, help, the
+ * messages, and the rows again at another size. */
+static void test_jobs__no_screen_draw_asks_the_database(void **state)
+{
+    (void)state;
+    tui_fixture fx;
+    static const char *const keys[] = {
+        "/",     "C-u",    "c",     "u",   "s",   "t",   "Enter", "j",
+        "Enter", "b",      "Enter", "q",   "q",   "q",   "i",     "q",
+        "f",     "Esc",    "F",     "Esc", "G",   "?",   "q",     "C-g",
+        "q",     "Resize", "g",     "q",   "/",   "C-u", "o",     "r",
+        "d",     "Enter",  "a",     "2",   "C-p", "Esc", "Esc",   "y"};
+    slow_rows_open(&fx, 24, 120);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(keys[i], "Resize") == 0)
+            assert_int_equal(tui_screen_resize(fx.scr, 40, 90), 0);
+        watched_key(&fx, keys[i]);
+    }
+    fx.scr->ops = mem_ops;
+    fx_close(&fx);
+}
+
 /* A form's keys run as every key does (only $EDITOR's stays on the
  * loop's thread): Esc stops the picker's first read over a slow table,
  * and the form is left as it was, still taking keys. */
@@ -351,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_jobs__esc_stops_the_rows_a_bigger_screen_needs),
         cmocka_unit_test(test_jobs__a_form_draw_asks_the_database_nothing),
         cmocka_unit_test(test_jobs__esc_stops_a_form_key_that_reads),
+        cmocka_unit_test(test_jobs__no_screen_draw_asks_the_database),
         cmocka_unit_test(test_jobs__a_switch_closes_the_database_it_leaves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
