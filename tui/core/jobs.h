@@ -6,8 +6,9 @@
  * changes the app's state and talks to the database.
  *
  * While a key's work runs longer than 200 ms the status line shows a
- * progress indicator; Esc stops it (orm_db_cancel, repeated until the
- * work returns) and says "cancelled"; Ctrl-C stops it too and is then
+ * progress indicator; Esc stops it (orm_db_cancel on the database in
+ * use, tui_app_cancel, repeated until the work returns) and says
+ * "cancelled"; Ctrl-C stops it too and is then
  * handled as always (asks about pending changes, or quits). Other keys
  * typed meanwhile are kept and handled afterwards, in order. Background
  * work yields to any key: the key stops it, is handled, and the work
