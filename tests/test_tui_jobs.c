@@ -384,6 +384,60 @@ static void test_jobs__a_switch_closes_the_database_it_leaves(void **state)
     fx_close(&fx);
 }
 
+/* "stallite": SQLite's driver whose listing of the tables waits until
+ * it is cancelled (at most 10 s, then fails: the test then fails, it
+ * does not hang). */
+static orm_driver stallite_driver;
+static atomic_int stall_cancelled;
+
+static int stallite_cancel(orm_conn *conn, orm_error *err)
+{
+    atomic_store(&stall_cancelled, 1);
+    return orm_driver_sqlite.cancel(conn, err);
+}
+
+static int stallite_list_tables(orm_conn *conn, char ***out, size_t *count)
+{
+    for (int i = 0; i < 10000 && !atomic_load(&stall_cancelled); i++)
+        pause_ms(1);
+    (void)out;
+    (void)count;
+    return orm_conn_error(conn, ORM_ECANCELLED, "statement cancelled");
+}
+
+/* Esc while a switch reads the new database's tables stops it: nothing
+ * switched, the database before still in use. */
+static void test_jobs__esc_stops_a_switch_reading_the_tables(void **state)
+{
+    (void)state;
+    tui_fixture fx;
+    char keys[300];
+    orm_error err = ORM_ERROR_INIT;
+    fx_open_db(&fx, 20);
+    stallite_driver = orm_driver_sqlite;
+    stallite_driver.name = "stallite";
+    stallite_driver.cancel = stallite_cancel;
+    stallite_driver.list_tables = stallite_list_tables;
+    if (orm_driver_register(&stallite_driver, &err) != 0)
+        fail_msg("register: %s", orm_error_text(&err));
+    atomic_store(&loop_statements, 0);
+    fx_start(&fx, 24, 120);
+    mem_ops = fx.scr->ops;
+    counting_ops = *mem_ops;
+    counting_ops.read = counting_read;
+    fx.scr->ops = &counting_ops;
+    snprintf(keys, sizeof keys, "Ostallite://%s", strstr(fx.url, ":///") + 3);
+    fx_send(&fx, keys);
+    loop_key(&fx, TUI_KEY_ENTER, 1);
+    assert_true(atomic_load(&stall_cancelled));
+    fx_assert_shows(&fx, "cancelled: the screen is as it was before");
+    assert_ptr_equal(fx.app->db, fx.db);
+    fx_send(&fx, "/items<Enter>");
+    fx_assert_shows(&fx, "item-07919");
+    fx.scr->ops = mem_ops;
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_jobs__esc_stops_a_form_key_that_reads),
         cmocka_unit_test(test_jobs__no_screen_draw_asks_the_database),
         cmocka_unit_test(test_jobs__a_switch_closes_the_database_it_leaves),
+        cmocka_unit_test(test_jobs__esc_stops_a_switch_reading_the_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

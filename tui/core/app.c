@@ -347,6 +347,8 @@ int tui_app_cancel(tui_app *app)
 {
     pthread_mutex_lock(&app->db_lock);
     int rc = orm_db_cancel(app->db, NULL);
+    if (app->opening_db)
+        orm_db_cancel(app->opening_db, NULL);
     pthread_mutex_unlock(&app->db_lock);
     return rc;
 }

@@ -136,6 +136,8 @@ struct tui_app {
      * only under db_lock. */
     orm_db *db;
     pthread_mutex_t db_lock;
+    orm_db *opening_db; /* a switch's, while its tables are read: a
+                           cancel reaches it too (under db_lock) */
     orm_session *session;
     const tui_options *opts;
     tui_screen *screen;
@@ -213,7 +215,8 @@ int tui_app_idle(tui_app *app);
 void tui_app_draw(tui_app *app);
 /* Stop what the database runs now (orm_db_cancel), from any thread: the
  * database in use at that moment, which a switch replaces (and frees)
- * only under app->db_lock. Returns what orm_db_cancel returned. */
+ * only under app->db_lock, and the one a switch is opening. Returns what
+ * orm_db_cancel returned for the one in use. */
 int tui_app_cancel(tui_app *app);
 /* Has the app finished (quit, or the last view closed)? */
 int tui_app_done(const tui_app *app);

@@ -206,12 +206,23 @@ static void complete(tui_app *app, const char *text)
     orm_buf_free(&names);
 }
 
+/* tui_options.opening: the database being opened, known to a cancel
+ * (tui_app_cancel) while its tables are read; NULL once it failed. */
+static void opening(orm_db *db, void *payload)
+{
+    tui_app *app = payload;
+    pthread_mutex_lock(&app->db_lock);
+    app->opening_db = db;
+    pthread_mutex_unlock(&app->db_lock);
+}
+
 /* Everything that belonged to the old database goes; the new one takes
  * its place and the first screen opens on it. */
 static void take(tui_app *app, orm_db *db, const tui_options *opts)
 {
     orm_session *session = NULL;
     if (orm_session_new(&session, db) != 0) {
+        opening(NULL, app);
         orm_db_free(db);
         tui_app_error(app, "out of memory: still on %s", orm_db_url(app->db));
         return;
@@ -235,6 +246,7 @@ static void take(tui_app *app, orm_db *db, const tui_options *opts)
     orm_db *left = app->own_db;
     app->own_db = db;
     app->db = db;
+    app->opening_db = NULL;
     pthread_mutex_unlock(&app->db_lock);
     orm_db_free(left);
     app->switched = *opts;
@@ -297,7 +309,7 @@ unsigned tui_switch_prompt(tui_app *app, const char *text, int done)
         opts.url = typed;
     }
     if (status == 0)
-        status = tui_open_db(&db, &opts, err);
+        status = tui_open_db_watched(&db, &opts, err, opening, app);
     fclose(err);
     if (status == 0 && db) {
         free(app->switch_typed);
