@@ -84,6 +84,13 @@ static void make_objects(e2e *e)
                  "id, 'Zeile ' || n AS label FROM c WHERE n %% 1999999999 = 0",
                  e->slow);
         exec_sql(e, sql);
+        /* As many rows as grow_limit says: 40, or minutes' worth. */
+        exec_sql(e, "CREATE TABLE grow_limit (lim INTEGER)");
+        exec_sql(e, "INSERT INTO grow_limit VALUES (40)");
+        exec_sql(e, "CREATE VIEW grow_rows AS WITH RECURSIVE c(x) AS "
+                    "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < "
+                    "(SELECT lim FROM grow_limit)) SELECT printf('%02d', x) "
+                    "AS n, printf('Zeile %02d', x) AS label FROM c");
         return;
     }
     if (pg)
@@ -228,12 +235,42 @@ static void test_e2e_cancel__esc_stops_a_long_query_mysql(void **state)
     test_e2e_cancel__esc_stops_a_long_query(state);
 }
 
+/* The terminal grows while the rows became slow (SQLite: a private
+ * file): the rows the bigger screen needs are read as the resize's work,
+ * with the indicator, and Esc stops it; the rows read before stay, and
+ * the next key reads the rest. */
+static void
+test_e2e_cancel__esc_stops_the_rows_a_resize_needs_sqlite(void **state)
+{
+    e2e *e = *state;
+    tmux_term *t = &e->term;
+    tmux_wait_for(t, e->slow);
+    tmux_resize(t, 100, 12);
+    open_model(e, "grow_rows");
+    tmux_wait_for(t, "Zeile 09");
+    exec_sql(e, "UPDATE grow_limit SET lim = 2000000000");
+    tmux_resize(t, 100, 40);
+    tmux_wait_for(t, "Esc cancels");
+    tmux_keys(t, "Escape");
+    tmux_wait_for(t, "cancelled");
+    char *screen = tmux_screen(t);
+    if (!strstr(screen, "Zeile 09") || strstr(screen, "Zeile 25"))
+        fail_msg("not the rows read before:\n%s", screen);
+    free(screen);
+    exec_sql(e, "UPDATE grow_limit SET lim = 40");
+    tmux_keys(t, "j");
+    tmux_wait_for(t, "Zeile 25");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_e2e_cancel__esc_stops_a_long_query_sqlite, setup_sqlite,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_e2e_cancel__esc_stops_the_rows_a_resize_needs_sqlite,
+            setup_sqlite, teardown),
         cmocka_unit_test_setup_teardown(
             test_e2e_cancel__esc_stops_a_long_query_postgresql,
             setup_postgresql, teardown),

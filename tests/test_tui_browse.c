@@ -676,6 +676,58 @@ static void test_app__no_key_is_left_unimplemented(void **state)
                      tui_action_name((tui_action)a));
 }
 
+/* The messages key (C-g) shows the recent messages, newest first and in
+ * full, errors marked, on any screen (a form's too, which types letters);
+ * it is rebindable, and closes again. */
+static void test_app__messages_key_recalls_what_was_said(void **state)
+{
+    tui_fixture *fx = *state;
+    char bad[80];
+    open_model(fx, "Customer");
+    fx_send(fx, "b");             /* a message */
+    fx_send(fx, ":zwölf<Enter>"); /* an error */
+    fx_assert_shows(fx, "not a row number: zwölf");
+    fx_send(fx, "j"); /* gone from the status line */
+    fx_assert_not_shows(fx, "not a row number");
+    fx_send(fx, "<C-g>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "messages");
+    int error_row = fx_row_of(fx, "\xE2\x9C\x97 not a row number: zwölf");
+    int info_row = fx_row_of(fx, "open a record (Enter) to list what refers");
+    if (error_row < 1 || info_row <= error_row)
+        fx_dump_fail(fx, "not newest first with the error marked", "");
+    fx_send(fx, "<C-g>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "rows");
+    fx_assert_not_shows(fx, "not a row number");
+
+    /* A message too long for the status line is read in full, wrapped;
+     * the same one again counts. */
+    fx_send(fx, ":einhundertdreiundzwanzigtausendvierhundertsechsundfünfzig "
+                "und noch viel mehr Text bis zum ENDE<Enter>j");
+    fx_assert_not_shows(fx, "ENDE");
+    fx_send(fx, ":x<Enter>:x<Enter><C-g>");
+    fx_assert_shows(fx, "not a row number: x (\xC3\x97"
+                        "2)");
+    fx_assert_shows(fx, "Text bis zum ENDE");
+    fx_send(fx, "q");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "rows");
+
+    /* In a form, where letters are typed: the form stays as it was. */
+    fx_send(fx, "aÉlise<C-g>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "messages");
+    fx_send(fx, "<Esc>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "form");
+    fx_assert_shows(fx, "Élise");
+
+    /* Rebound: the new key opens it, the old one no longer does. */
+    assert_int_equal(tui_keymap_bind(&fx->app->keymap, TUI_ACT_MESSAGES, "F5",
+                                     bad, sizeof bad),
+                     0);
+    fx_send(fx, "<C-g>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "form");
+    fx_send(fx, "<F5>");
+    assert_string_equal(tui_app_top(fx->app)->ops->name, "messages");
+}
+
 static void test_app__database_error_shows_and_app_keeps_running(void **state)
 {
     tui_fixture *fx = *state;
@@ -823,6 +875,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_app__no_key_is_left_unimplemented,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_app__messages_key_recalls_what_was_said, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_app__database_error_shows_and_app_keeps_running, setup,
             teardown),

@@ -108,6 +108,13 @@ static int reflect(orm_db *db, const char *one_model)
 
 int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
 {
+    return tui_open_db_watched(out, opts, err, NULL, NULL);
+}
+
+int tui_open_db_watched(orm_db **out, const tui_options *opts, FILE *err,
+                        void (*opening)(orm_db *db, void *payload),
+                        void *payload)
+{
     orm_open_options oo = ORM_OPEN_OPTIONS_INIT;
     orm_error e = ORM_ERROR_INIT;
     orm_buf line = ORM_BUF_INIT;
@@ -162,6 +169,8 @@ int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
         status = 1;
         goto done;
     }
+    if (opening)
+        opening(db, payload);
     if (!opts->url && tui_demo_register(db) != 0) {
         fprintf(err, "orb: out of memory\n");
         status = 1;
@@ -180,6 +189,8 @@ int tui_open_db(orm_db **out, const tui_options *opts, FILE *err)
     *out = db;
     db = NULL;
 done:
+    if (db && opening)
+        opening(NULL, payload);
     orm_buf_free(&line);
     orm_db_free(db);
     orm_url_free(parsed);

@@ -34,6 +34,12 @@ typedef struct tui_options {
  * exit status (1 database error, 2 usage error); *out is NULL then.
  */
 int tui_open_db(orm_db **out, const tui_options *opts, FILE *err);
+/* tui_open_db, telling `opening` of the database once it is connected,
+ * before its tables are read, and NULL before a database that failed is
+ * freed: the browser's switch cancels that reading with Esc. */
+int tui_open_db_watched(orm_db **out, const tui_options *opts, FILE *err,
+                        void (*opening)(orm_db *db, void *payload),
+                        void *payload);
 
 /* The demo database: its URL ($XDG_DATA_HOME/orb/demo.db), created with
  * sample data when missing. Owned string in *out. */

@@ -94,6 +94,8 @@ typedef enum tui_scope { TUI_SCOPES(TUI_SCOPE_ENUM) TUI_SCOPE_COUNT } tui_scope;
     X(BACKREFS, "backrefs", BROWSE, "b",                                       \
       "Rows of other models that refer here")                                  \
     X(REDRAW, "redraw", GLOBAL, "C-l", "Redraw the screen")                    \
+    X(MESSAGES, "messages", GLOBAL, "C-g",                                     \
+      "The last 50 messages in full, newest first")                            \
     X(ADD, "add", BROWSE, "a", "Add a record to this model (a form)")          \
     X(EDIT, "edit", BROWSE, "e", "Edit the record in a form")                  \
     X(DELETE, "delete", BROWSE, "d", "Delete the record, or every marked one") \

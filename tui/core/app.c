@@ -26,11 +26,53 @@
 
 /* ---- messages ---- */
 
+/* The message kept for the messages screen: a repeat of the newest one
+ * counts there, others push the oldest out. */
+static void recent_keep(tui_app *app, const char *text, int error)
+{
+    struct tui_recent *newest =
+        app->recent_count
+            ? &app->recent[(app->recent_next + TUI_MESSAGES_KEPT - 1) %
+                           TUI_MESSAGES_KEPT]
+            : NULL;
+    char *copy;
+    if (!text || !*text)
+        return;
+    if (newest && newest->error == error && strcmp(newest->text, text) == 0) {
+        newest->repeats++;
+        return;
+    }
+    if (!(copy = orm_strdup(text)))
+        return; /* out of memory: the status line still shows it */
+    struct tui_recent *slot = &app->recent[app->recent_next];
+    free(slot->text);
+    *slot = (struct tui_recent){copy, error, 1};
+    app->recent_next = (app->recent_next + 1) % TUI_MESSAGES_KEPT;
+    if (app->recent_count < TUI_MESSAGES_KEPT)
+        app->recent_count++;
+}
+
+const char *tui_app_recent(const tui_app *app, size_t i, int *error,
+                           unsigned *repeats)
+{
+    if (i >= app->recent_count)
+        return NULL;
+    const struct tui_recent *r =
+        &app->recent[(app->recent_next + TUI_MESSAGES_KEPT - 1 - i) %
+                     TUI_MESSAGES_KEPT];
+    if (error)
+        *error = r->error;
+    if (repeats)
+        *repeats = r->repeats;
+    return r->text;
+}
+
 static void set_message(tui_app *app, int error, const char *fmt, va_list ap)
 {
     orm_buf_reset(&app->message);
     orm_buf_vappendf(&app->message, fmt, ap);
     app->message_error = error;
+    recent_keep(app, orm_buf_str(&app->message), error);
 }
 
 void tui_app_message(tui_app *app, const char *fmt, ...)
@@ -117,6 +159,8 @@ static void apply(tui_app *app, unsigned result)
     if ((result & TUI_QUIT) && !tui_edit_confirm_quit(app))
         app->done = 1;
 }
+
+static void prepare(tui_app *app);
 
 /* ---- setup ---- */
 
@@ -207,8 +251,13 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
     app->opts = opts;
     app->cli_read_only = opts && opts->read_only;
     app->screen = screen;
+    if (pthread_mutex_init(&app->db_lock, NULL) != 0) {
+        free(app);
+        return ORM_ENOMEM;
+    }
     rc = orm_session_new(&app->session, db);
     if (rc) {
+        pthread_mutex_destroy(&app->db_lock);
         free(app);
         return rc;
     }
@@ -239,7 +288,7 @@ void tui_app_free(tui_app *app)
     tui_columns_memo_free(app->columns_memo);
     orm_session_free(app->session);
     orm_db_free(app->own_db);
-    orm_db_free(app->retired_db);
+    pthread_mutex_destroy(&app->db_lock);
     free(app->switch_url);
     free(app->switch_models);
     free(app->switch_typed);
@@ -249,6 +298,8 @@ void tui_app_free(tui_app *app)
     free(app->start_problems);
     orm_buf_free(&app->message);
     orm_buf_free(&app->prompt_text);
+    for (size_t i = 0; i < TUI_MESSAGES_KEPT; i++)
+        free(app->recent[i].text);
     free(app);
 }
 
@@ -260,6 +311,7 @@ int tui_app_start(tui_app *app)
         return rc;
     app->pushed = v;
     push_pending(app);
+    prepare(app);
     return app->depth ? 0 : ORM_EERROR;
 }
 
@@ -289,6 +341,16 @@ static void journal_sync(tui_app *app)
                       "would not survive a crash)",
                       orm_error_text(&err));
     orm_error_clear(&err);
+}
+
+int tui_app_cancel(tui_app *app)
+{
+    pthread_mutex_lock(&app->db_lock);
+    int rc = orm_db_cancel(app->db, NULL);
+    if (app->opening_db)
+        orm_db_cancel(app->opening_db, NULL);
+    pthread_mutex_unlock(&app->db_lock);
+    return rc;
 }
 
 int tui_app_done(const tui_app *app)
@@ -428,9 +490,35 @@ static void mouse_event(tui_app *app, const tui_event *ev)
 
 static void key_dispatch(tui_app *app, const tui_event *ev);
 
+static void open_messages(tui_app *app)
+{
+    tui_view *v = tui_app_top(app);
+    tui_view *messages = NULL;
+    if (v && v->ops->kind == TUI_VIEW_MESSAGES) {
+        pop(app);
+        return;
+    }
+    if (tui_view_messages_new(&messages, app) != 0) {
+        tui_app_error(app, "out of memory");
+        return;
+    }
+    app->pushed = messages;
+    push_pending(app);
+}
+
+/* The top screen reads what its next draw shows (tui_view_ops.prepare),
+ * as part of the key's work: the draw asks the database for nothing. */
+static void prepare(tui_app *app)
+{
+    tui_view *v = tui_app_top(app);
+    if (v && v->ops->prepare && !app->done)
+        v->ops->prepare(v, app, tui_app_body_height(app));
+}
+
 void tui_app_key(tui_app *app, const tui_event *ev)
 {
     key_dispatch(app, ev);
+    prepare(app);
     journal_sync(app);
 }
 
@@ -468,6 +556,13 @@ static void key_dispatch(tui_app *app, const tui_event *ev)
         return;
     }
     tui_view *top = tui_app_top(app);
+    if (tui_keymap_get(&app->keymap, TUI_SCOPE_GLOBAL, ev->key) ==
+        TUI_ACT_MESSAGES) {
+        /* On every screen, before its own keys (a form's, a question's):
+         * the recent messages, in full. Again: back. */
+        open_messages(app);
+        return;
+    }
     if (top && top->ops->key) {
         unsigned result = top->ops->key(top, app, ev->key);
         if (!(result & TUI_UNHANDLED)) {
@@ -487,6 +582,20 @@ static void key_dispatch(tui_app *app, const tui_event *ev)
         if (v && v->ops->type)
             apply(app, v->ops->type(v, app, ev->key));
     }
+}
+
+int tui_app_key_takes_terminal(tui_app *app, const tui_event *ev)
+{
+    tui_view *top = tui_app_top(app);
+    if (app->done || app->prompt != TUI_PROMPT_NONE ||
+        ev->key == TUI_KEY_MOUSE || ev->key == TUI_KEY_RESIZE ||
+        ev->key == TUI_KEY_INTERRUPT)
+        return 0;
+    if (top && top->ops->takes_terminal &&
+        top->ops->takes_terminal(top, app, ev->key))
+        return 1;
+    return tui_keymap_lookup_exact(&app->keymap, top ? top->ops->scopes : NULL,
+                                   ev->key) == TUI_ACT_REDRAW;
 }
 
 int tui_app_idle(tui_app *app)

@@ -14,6 +14,7 @@
 #ifndef TUI_APP_H
 #define TUI_APP_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "actions.h"
@@ -35,6 +36,9 @@ enum {
     TUI_QUIT = 1u << 3,
     TUI_UNHANDLED = 1u << 4 /* the app's default applies */
 };
+
+/* Status messages kept for the messages screen (tui_app_recent). */
+#define TUI_MESSAGES_KEPT 50
 
 /* The smallest terminal the screens are laid out for. */
 #define TUI_MIN_COLS  40
@@ -71,7 +75,8 @@ typedef enum tui_view_kind {
     TUI_VIEW_RECOVER,
     TUI_VIEW_BUILDER,
     TUI_VIEW_FILTERS,
-    TUI_VIEW_SUMMARY
+    TUI_VIEW_SUMMARY,
+    TUI_VIEW_MESSAGES
 } tui_view_kind;
 
 typedef struct tui_view_ops {
@@ -80,7 +85,14 @@ typedef struct tui_view_ops {
     /* Load what the first screen needs; nonzero keeps the view from
      * being pushed (after setting a message). */
     int (*open)(tui_view *v, tui_app *app);
-    /* Draw the body, screen rows [top, top + height). */
+    /* Read what the next draw shows for a body of `height` lines (the
+     * rows a new screen size needs, rows again after a commit). Runs
+     * after every key, as part of the key's work: on a terminal that is
+     * the worker thread, where Esc cancels it (jobs.h). The draw itself
+     * never asks the database: it shows what is held. May be NULL. */
+    void (*prepare)(tui_view *v, tui_app *app, int height);
+    /* Draw the body, screen rows [top, top + height), from what is held
+     * (never a query: it runs on the terminal's thread). */
     void (*draw)(tui_view *v, tui_app *app, tui_screen *scr, int top,
                  int height);
     /* Title bar and status line text. */
@@ -104,6 +116,10 @@ typedef struct tui_view_ops {
     /* Every key before the keymap sees it (forms type letters that are
      * bound elsewhere); TUI_UNHANDLED passes it on. May be NULL. */
     unsigned (*key)(tui_view *v, tui_app *app, int key);
+    /* 1 when `key` hands the terminal to another program ($EDITOR): on
+     * a terminal it then runs on the loop's thread, which owns curses,
+     * instead of the worker (jobs.h). May be NULL (never). */
+    int (*takes_terminal)(tui_view *v, tui_app *app, int key);
     /* Whose keys this screen reads: its own scope first, then the ones
      * it borrows, ending with TUI_SCOPE_GLOBAL (tui_keymap_lookup_in).
      * NULL: a browsing screen. */
@@ -115,7 +131,13 @@ struct tui_view {
 };
 
 struct tui_app {
+    /* The database. The key's thread reads it freely; it is replaced
+     * (switch.c) and cancelled from another thread (tui_app_cancel)
+     * only under db_lock. */
     orm_db *db;
+    pthread_mutex_t db_lock;
+    orm_db *opening_db; /* a switch's, while its tables are read: a
+                           cancel reaches it too (under db_lock) */
     orm_session *session;
     const tui_options *opts;
     tui_screen *screen;
@@ -129,6 +151,13 @@ struct tui_app {
     tui_view *pushed; /* set by a handler returning TUI_PUSH */
     orm_buf message;
     int message_error;
+    /* The last TUI_MESSAGES_KEPT messages, a ring (tui_app_recent). */
+    struct tui_recent {
+        char *text;
+        int error;
+        unsigned repeats; /* said again right after: 1 + how often */
+    } recent[TUI_MESSAGES_KEPT];
+    size_t recent_next, recent_count;
     tui_prompt_kind prompt;
     char prompt_label[16];
     orm_buf prompt_text;
@@ -140,13 +169,13 @@ struct tui_app {
     struct tui_journal *journal; /* recovery journal (journal.c), or NULL */
     struct tui_columns_memo *columns_memo; /* hidden columns (columns.c) */
     /* Switching the database (switch.c): the prompt is the switch's
-     * while `switching`; a database opened there (own_db) and the one
-     * before it (retired_db) are the app's, the first one main.c's; the
-     * options it was opened with (strings owned); what was typed at a
-     * failed try; where the journal lives (journal_dir, NULL: the state
-     * directory) once tui_app_journal was called. */
+     * while `switching`; a database opened there (own_db) is the app's,
+     * the first one main.c's; the options it was opened with (strings
+     * owned); what was typed at a failed try; where the journal lives
+     * (journal_dir, NULL: the state directory) once tui_app_journal was
+     * called. */
     int switching;
-    orm_db *own_db, *retired_db;
+    orm_db *own_db;
     tui_options switched;
     char *switch_url, *switch_models, *switch_typed;
     int journaling;
@@ -176,10 +205,19 @@ void tui_app_journal(tui_app *app, const char *dir);
 
 /* One input event. */
 void tui_app_key(tui_app *app, const tui_event *ev);
+/* Does handling `ev` use the terminal itself (the top screen's
+ * takes_terminal, or the redraw key)? Such a key must run on the
+ * thread that owns curses. */
+int tui_app_key_takes_terminal(tui_app *app, const tui_event *ev);
 /* One step of background work; returns 1 while work is left. */
 int tui_app_idle(tui_app *app);
 /* Draw everything into the screen's cells (does not refresh). */
 void tui_app_draw(tui_app *app);
+/* Stop what the database runs now (orm_db_cancel), from any thread: the
+ * database in use at that moment, which a switch replaces (and frees)
+ * only under app->db_lock, and the one a switch is opening. Returns what
+ * orm_db_cancel returned for the one in use. */
+int tui_app_cancel(tui_app *app);
 /* Has the app finished (quit, or the last view closed)? */
 int tui_app_done(const tui_app *app);
 
@@ -205,6 +243,11 @@ void tui_app_error(tui_app *app, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Message `i` of the recent ones, newest first (0), or NULL past the
+ * last: its text (borrowed), whether it was an error, and how many times
+ * it was said in a row. */
+const char *tui_app_recent(const tui_app *app, size_t i, int *error,
+                           unsigned *repeats);
 /* Show a database error: the context and orm_error_text. */
 void tui_app_db_error(tui_app *app, const char *what, const orm_error *err);
 /* Start a prompt with `label` (e.g. "/") and initial text. */

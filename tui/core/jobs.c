@@ -131,9 +131,11 @@ static int job_wait(job *jb, long ms)
  * opens a connection (PQcancel), MariaDB's logs in to send KILL QUERY;
  * at 100 ms a round trip the loop would stop reading keys and drawing the
  * indicator for a third of a second at each one. At most one is on its
- * way; a repeat meanwhile is dropped, and run waits for it at the end. */
+ * way; a repeat meanwhile is dropped, and run waits for it at the end.
+ * It reaches the database in use when it is sent (tui_app_cancel: the
+ * work may have switched to another). */
 typedef struct canceller {
-    orm_db *db;
+    tui_app *app;
     pthread_t thread;
     int started;
     atomic_int busy;
@@ -142,7 +144,7 @@ typedef struct canceller {
 static void *cancel_main(void *payload)
 {
     canceller *c = payload;
-    orm_db_cancel(c->db, NULL);
+    tui_app_cancel(c->app);
     atomic_store(&c->busy, 0);
     return NULL;
 }
@@ -164,7 +166,7 @@ static void cancel_send(canceller *c)
         c->started = 1;
         return;
     }
-    orm_db_cancel(c->db, NULL); /* no thread: here, as before */
+    tui_app_cancel(c->app); /* no thread: here, as before */
     atomic_store(&c->busy, 0);
 }
 
@@ -196,7 +198,7 @@ static int run(tui_jobs *jobs, job *jb)
 {
     tui_app *app = jb->app;
     pthread_t thread;
-    canceller cancel = {.db = app->db};
+    canceller cancel = {.app = app};
     struct timespec start;
     int cancelling = 0, by_user = 0;
     long last_cancel = 0, drawn = -JOB_REDRAW_MS;
@@ -248,9 +250,8 @@ done:
 
 void tui_jobs_key(tui_jobs *jobs, tui_app *app, const tui_event *ev)
 {
-    tui_view *top = tui_app_top(app);
     job jb = {.app = app, .ev = ev};
-    if (top && top->ops->kind == TUI_VIEW_FORM) {
+    if (tui_app_key_takes_terminal(app, ev)) {
         tui_app_key(app, ev); /* $EDITOR needs this thread's terminal */
         return;
     }

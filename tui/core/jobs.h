@@ -6,14 +6,22 @@
  * changes the app's state and talks to the database.
  *
  * While a key's work runs longer than 200 ms the status line shows a
- * progress indicator; Esc stops it (orm_db_cancel, repeated until the
- * work returns) and says "cancelled"; Ctrl-C stops it too and is then
+ * progress indicator; Esc stops it (orm_db_cancel on the database in
+ * use, tui_app_cancel, repeated until the work returns) and says
+ * "cancelled"; Ctrl-C stops it too and is then
  * handled as always (asks about pending changes, or quits). Other keys
  * typed meanwhile are kept and handled afterwards, in order. Background
  * work yields to any key: the key stops it, is handled, and the work
  * starts over afterwards (the views keep it pending when it was
- * cancelled). A form's keys run on the loop's thread: $EDITOR takes the
- * terminal over.
+ * cancelled). A key that takes the terminal itself (a form's $EDITOR
+ * key, the redraw key: tui_app_key_takes_terminal) runs on the loop's
+ * thread; every other key, a form's too, on the worker.
+ *
+ * The draw, on the loop's thread, asks the database for nothing: what a
+ * screen shows is read as part of a key's work (tui_view_ops.prepare,
+ * after every key, e.g. the rows a bigger terminal needs after a
+ * resize) or as background work, so Esc can stop every query made for
+ * the screen; a cancelled read leaves the rows held on the screen.
  */
 #ifndef TUI_JOBS_H
 #define TUI_JOBS_H

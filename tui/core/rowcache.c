@@ -545,13 +545,37 @@ int tui_rowcache_set_filter(tui_rowcache *rc, const orm_expr *filter)
     return 0;
 }
 
+/* The rows are read before the window is emptied: a query that fails
+ * (a cancelled one) leaves the rows shown as they were. */
 int tui_rowcache_seek_first(tui_rowcache *rc, size_t n)
 {
+    orm_query *q = NULL;
+    orm_value **got = NULL;
+    size_t count = 0;
+    int code;
     n = fetch_size(rc, n);
     rc->last_n = n;
+    code = make_query(rc, 0, &q);
+    if (code)
+        return code;
+    orm_query_limit(q, (int64_t)n);
+    code = run(rc, q, &got, &count);
+    orm_query_free(q);
+    if (code)
+        return code;
     clear_window(rc);
+    if (reserve(rc, count)) {
+        rows_free(rc, got, count);
+        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
+    }
+    if (count) /* got is NULL when nothing matched */
+        memcpy(rc->rows, got, count * sizeof *got);
+    free(got);
+    rc->held = count;
     rc->at_start = 1;
-    return fetch_forward(rc, n);
+    rc->at_end = count < n;
+    note_peak(rc);
+    return 0;
 }
 
 int tui_rowcache_restart(tui_rowcache *rc, const orm_expr *filter,

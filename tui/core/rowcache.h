@@ -65,7 +65,9 @@ int tui_rowcache_restart(tui_rowcache *rc, const orm_expr *filter,
                          const orm_value *pk, int64_t *at);
 
 /* Fill the window with the first / last `n` rows, or `n` rows from a
- * position (an OFFSET query; past the end gives the last rows). */
+ * position (an OFFSET query; past the end gives the last rows). The
+ * first rows and a position replace the window only once read: when the
+ * query fails (a cancel) the rows held stay. */
 int tui_rowcache_seek_first(tui_rowcache *rc, size_t n);
 int tui_rowcache_seek_last(tui_rowcache *rc, size_t n);
 int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n);

@@ -15,8 +15,9 @@
  *
  * A password typed in the URL is shown as *** while typing and never
  * appears in a message. The first database stays open until orb exits
- * (main.c owns it); one opened here is freed when the next switch is
- * made (not at once: the loop's thread may still be cancelling on it).
+ * (main.c owns it); one opened here is closed as soon as the next switch
+ * replaces it, under app->db_lock, so that a cancel from another thread
+ * (tui_app_cancel) meets the one database in use or waits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,12 +206,23 @@ static void complete(tui_app *app, const char *text)
     orm_buf_free(&names);
 }
 
+/* tui_options.opening: the database being opened, known to a cancel
+ * (tui_app_cancel) while its tables are read; NULL once it failed. */
+static void opening(orm_db *db, void *payload)
+{
+    tui_app *app = payload;
+    pthread_mutex_lock(&app->db_lock);
+    app->opening_db = db;
+    pthread_mutex_unlock(&app->db_lock);
+}
+
 /* Everything that belonged to the old database goes; the new one takes
  * its place and the first screen opens on it. */
 static void take(tui_app *app, orm_db *db, const tui_options *opts)
 {
     orm_session *session = NULL;
     if (orm_session_new(&session, db) != 0) {
+        opening(NULL, app);
         orm_db_free(db);
         tui_app_error(app, "out of memory: still on %s", orm_db_url(app->db));
         return;
@@ -227,12 +239,16 @@ static void take(tui_app *app, orm_db *db, const tui_options *opts)
     app->columns_memo = NULL;
     orm_session_free(app->session);
     app->session = session;
-    /* The previous switch's database may still be in the loop thread's
-     * hands (a cancel): freed one switch later. */
-    orm_db_free(app->retired_db);
-    app->retired_db = app->own_db;
+    /* A cancel on its way to the old database (tui_app_cancel) holds the
+     * lock until it was sent: the old one is freed after it, the next
+     * meets the new one. */
+    pthread_mutex_lock(&app->db_lock);
+    orm_db *left = app->own_db;
     app->own_db = db;
     app->db = db;
+    app->opening_db = NULL;
+    pthread_mutex_unlock(&app->db_lock);
+    orm_db_free(left);
     app->switched = *opts;
     app->opts = &app->switched;
     if (tui_app_start(app) != 0)
@@ -293,7 +309,7 @@ unsigned tui_switch_prompt(tui_app *app, const char *text, int done)
         opts.url = typed;
     }
     if (status == 0)
-        status = tui_open_db(&db, &opts, err);
+        status = tui_open_db_watched(&db, &opts, err, opening, app);
     fclose(err);
     if (status == 0 && db) {
         free(app->switch_typed);

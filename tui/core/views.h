@@ -43,6 +43,8 @@ int tui_view_record_new_by_key(tui_view **out, tui_app *app,
  * foreign key's cell is one Enter from following it). */
 void tui_view_record_set_field(tui_view *v, size_t field);
 int tui_view_help_new(tui_view **out, tui_app *app);
+/* The recent status messages, newest first, in full (tui_app_recent). */
+int tui_view_messages_new(tui_view **out, tui_app *app);
 /* The models whose foreign keys point at `model`, rows referring to the
  * record with `values` (the model's columns). */
 int tui_view_backrefs_new(tui_view **out, tui_app *app, const orm_model *model,

@@ -111,7 +111,25 @@ static void about_text(orm_buf *out, const form_view *fv, size_t i)
 
 /* ---- foreign keys: what the typed key refers to ---- */
 
-static void fk_lookup(form_view *fv, tui_app *app, size_t i)
+/* Field i's text when its foreign key is to be looked up for it (it
+ * changed since the last look), else NULL. */
+static const char *fk_wanted(const form_view *fv, size_t i)
+{
+    const tui_form_field *fd = &fv->form.fields[i];
+    const char *table = NULL, *column = NULL;
+    const char *text = orm_buf_str(&fd->text);
+    if (fd->is_null || fd->error || !text || !*text ||
+        !reference(fv, i, &table, &column))
+        return NULL;
+    if (fv->fk_text[i] && strcmp(fv->fk_text[i], text) == 0)
+        return NULL;
+    return text;
+}
+
+/* What field i's typed key refers to, looked up between keys (the
+ * form's background work, form_idle): ORM_ECANCELLED when a key
+ * stopped it (looked up again later), else 0. */
+static int fk_lookup(form_view *fv, tui_app *app, size_t i)
 {
     const tui_form_field *fd = &fv->form.fields[i];
     const char *table = NULL, *column = NULL;
@@ -121,11 +139,9 @@ static void fk_lookup(form_view *fv, tui_app *app, size_t i)
     orm_cursor *c = NULL;
     const orm_value *row;
     orm_buf found = ORM_BUF_INIT;
-    if (fd->is_null || fd->error || !text || !*text ||
-        !reference(fv, i, &table, &column))
-        return;
-    if (fv->fk_text[i] && strcmp(fv->fk_text[i], text) == 0)
-        return;
+    int rc = 0;
+    if (!fk_wanted(fv, i) || !reference(fv, i, &table, &column))
+        return 0;
     free(fv->fk_text[i]);
     free(fv->fk_found[i]);
     fv->fk_text[i] = orm_strdup(text);
@@ -133,11 +149,11 @@ static void fk_lookup(form_view *fv, tui_app *app, size_t i)
     fv->fk_missing[i] = 0;
     const orm_model *target = tui_edit_find_model(app, table);
     if (!target)
-        return;
+        return 0;
     if (!column) {
         int pk[1];
         if (orm_model_pk(target, pk, 1) != 1)
-            return;
+            return 0;
         column = target->columns[pk[0]].name;
     }
     const orm_column *ref = orm_model_column(target, column);
@@ -147,9 +163,9 @@ static void fk_lookup(form_view *fv, tui_app *app, size_t i)
         orm_query_filter_by(q, column, &v) != 0)
         goto done;
     orm_query_limit(q, 1);
-    if (orm_query_cursor(q, &c) != 0)
+    if ((rc = orm_query_cursor(q, &c)) != 0)
         goto done;
-    int rc = orm_cursor_next(c, &row);
+    rc = orm_cursor_next(c, &row);
     if (rc == ORM_ROW) {
         tui_edit_repr(&found, target, row);
         fv->fk_found[i] = orm_buf_finish(&found);
@@ -160,10 +176,30 @@ static void fk_lookup(form_view *fv, tui_app *app, size_t i)
         fv->fk_missing[i] = 1;
     }
 done:
+    if (rc == ORM_ECANCELLED) { /* looked up again later */
+        free(fv->fk_text[i]);
+        fv->fk_text[i] = NULL;
+    }
     orm_buf_free(&found);
     orm_cursor_free(c);
     orm_query_free(q);
     orm_value_clear(&v);
+    return rc == ORM_ECANCELLED ? rc : 0;
+}
+
+/* The foreign keys typed, one look-up a step (tui_view_ops.idle): keys
+ * are typed meanwhile, and a key stops a look-up under way. */
+static unsigned form_idle(tui_view *v, tui_app *app, int *more)
+{
+    form_view *fv = (form_view *)v;
+    *more = 0;
+    for (size_t i = 0; i < fv->form.nfields; i++) {
+        if (!fk_wanted(fv, i))
+            continue;
+        *more = 1;
+        return fk_lookup(fv, app, i) == ORM_ECANCELLED ? TUI_DONE : TUI_REDRAW;
+    }
+    return TUI_DONE;
 }
 
 /* ---- layout ---- */
@@ -218,8 +254,8 @@ static void draw_box(tui_screen *scr, int row, int x, int width,
         tui_screen_paint(scr, row, at, cell_w, TUI_EL_CURSOR_CELL);
 }
 
-static void draw_field(form_view *fv, tui_app *app, tui_screen *scr, int row,
-                       size_t i, int name_w, int box_w)
+static void draw_field(form_view *fv, tui_screen *scr, int row, size_t i,
+                       int name_w, int box_w)
 {
     tui_form *f = &fv->form;
     tui_form_field *fd = &f->fields[i];
@@ -281,8 +317,9 @@ static void draw_field(form_view *fv, tui_app *app, tui_screen *scr, int row,
         x += 1;
         orm_buf_reset(&b);
     }
-    fk_lookup(fv, app, i);
-    if (fv->fk_found[i] && !fd->is_null && !fd->error) {
+    const char *typed = orm_buf_str(&fd->text);
+    if (fv->fk_found[i] && !fd->is_null && !fd->error && typed &&
+        fv->fk_text[i] && strcmp(fv->fk_text[i], typed) == 0) {
         orm_buf_append(&b, ARROW " ");
         orm_buf_append(&b, fv->fk_found[i]);
         x += tui_screen_put(scr, row, x, orm_buf_str(&b), -1,
@@ -301,6 +338,7 @@ static void form_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                       int height)
 {
     form_view *fv = (form_view *)v;
+    (void)app;
     tui_form *f = &fv->form;
     size_t max = 2 * f->nfields + 1;
     form_line *lines = calloc(max, sizeof *lines);
@@ -368,7 +406,7 @@ static void form_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         if (k >= n)
             break;
         if (!lines[k].error) {
-            draw_field(fv, app, scr, row, lines[k].field, name_w, box_w);
+            draw_field(fv, scr, row, lines[k].field, name_w, box_w);
         } else {
             orm_buf b = ORM_BUF_INIT;
             orm_buf_appendf(&b, CROSS " %s", f->fields[lines[k].field].error);
@@ -732,6 +770,16 @@ static unsigned form_key(tui_view *v, tui_app *app, int key)
     return TUI_REDRAW;
 }
 
+/* Only the editor key takes the terminal: every other key of a form
+ * runs as any key does, cancellable (jobs.h). */
+static int form_takes_terminal(tui_view *v, tui_app *app, int key)
+{
+    const form_view *fv = (const form_view *)v;
+    return !fv->asking && !fv->confirm && !printable(key) &&
+           tui_keymap_lookup_in(&app->keymap, form_scopes, key) ==
+               TUI_ACT_FORM_EDITOR;
+}
+
 static unsigned form_handle(tui_view *v, tui_app *app, tui_action a)
 {
     (void)v;
@@ -786,6 +834,8 @@ static const tui_view_ops form_ops = {
     .handle = form_handle,
     .click = form_click,
     .key = form_key,
+    .takes_terminal = form_takes_terminal,
+    .idle = form_idle,
     .scopes = form_scopes,
     .close = form_close,
 };

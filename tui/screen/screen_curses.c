@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,11 +174,17 @@ static void to_wide(wchar_t *out, size_t max, const char *text)
     out[n] = L'\0';
 }
 
+/* The terminal's output: the loop's thread refreshes (also while a
+ * key's work runs: the progress indicator), the key's worker may write
+ * OSC 52 (a copy) or mark the screen for a full redraw; one at a time. */
+static pthread_mutex_t output_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int curses_refresh(tui_screen *scr)
 {
     curses_screen *c = (curses_screen *)scr;
     wchar_t wide[CCHARW_MAX + 1];
     cchar_t cc;
+    pthread_mutex_lock(&output_lock);
     for (int r = 0; r < scr->rows && r < LINES; r++) {
         for (int col = 0; col < scr->cols && col < COLS; col++) {
             const tui_cell *cell = tui_screen_cell(scr, r, col);
@@ -191,6 +198,7 @@ static int curses_refresh(tui_screen *scr)
     }
     wnoutrefresh(stdscr);
     doupdate();
+    pthread_mutex_unlock(&output_lock);
     return 0;
 }
 
@@ -354,7 +362,9 @@ static void curses_free(tui_screen *scr)
 static void curses_invalidate(tui_screen *scr)
 {
     (void)scr;
+    pthread_mutex_lock(&output_lock);
     clearok(curscr, TRUE);
+    pthread_mutex_unlock(&output_lock);
 }
 
 /* Around $EDITOR: the terminal as the shell had it, then ours again. */
@@ -412,6 +422,7 @@ static int curses_clipboard(tui_screen *scr, const char *text, size_t len)
         orm_buf_free(&seq);
         return ORM_ENOMEM;
     }
+    pthread_mutex_lock(&output_lock);
     fflush(stdout);
     for (size_t done = 0; done < seq.len;) {
         ssize_t n = write(STDOUT_FILENO, seq.data + done, seq.len - done);
@@ -423,6 +434,7 @@ static int curses_clipboard(tui_screen *scr, const char *text, size_t len)
         }
         done += (size_t)n;
     }
+    pthread_mutex_unlock(&output_lock);
     orm_buf_free(&seq);
     return rc;
 }

@@ -38,6 +38,7 @@ typedef struct picker_view {
     int64_t cursor, top;
     int page;
     int count_pending; /* count the matches between keys */
+    int sync_pending;  /* picker_prepare was cancelled: read again */
 } picker_view;
 
 static const tui_action picker_actions[] = {
@@ -207,8 +208,9 @@ static int reload(picker_view *pv, tui_app *app)
     return report(pv, app, rc);
 }
 
-/* Rows [top, top + page) present; cursor inside what exists. */
-static void sync(picker_view *pv, tui_app *app)
+/* Rows [top, top + page) present; cursor inside what exists. Returns
+ * what the row cache said. */
+static int sync(picker_view *pv, tui_app *app)
 {
     int page = pv->page > 0 ? pv->page : 1;
     if (pv->cursor < 0)
@@ -222,11 +224,12 @@ static void sync(picker_view *pv, tui_app *app)
     pv->top += shift;
     pv->cursor += shift;
     if (report(pv, app, rc))
-        return;
+        return rc;
     while (pv->cursor > 0 && !tui_rowcache_row(pv->cache, pv->cursor))
         pv->cursor--;
     if (pv->cursor < pv->top)
         pv->top = pv->cursor;
+    return 0;
 }
 
 /* Open on the row whose key columns hold `current`: its primary key
@@ -293,19 +296,30 @@ static int picker_open(tui_view *v, tui_app *app)
 
 /* ---- drawing ---- */
 
+/* The rows a new screen size needs, read before the draw (as part of a
+ * key's work: cancellable), which shows only what is held. */
+static void picker_prepare(tui_view *v, tui_app *app, int height)
+{
+    picker_view *pv = (picker_view *)v;
+    int page = height - 1 > 0 ? height - 1 : 1;
+    if (page != pv->page || pv->sync_pending) {
+        pv->page = page;
+        size_t cap = 3 * (size_t)page;
+        tui_rowcache_set_capacity(pv->cache,
+                                  cap < MIN_CAPACITY ? MIN_CAPACITY : cap);
+        pv->sync_pending = sync(pv, app) == ORM_ECANCELLED;
+    }
+}
+
 static void picker_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
                         int height)
 {
     picker_view *pv = (picker_view *)v;
     orm_buf b = ORM_BUF_INIT;
     int page = height - 1 > 0 ? height - 1 : 1;
-    if (page != pv->page) {
-        pv->page = page;
-        size_t cap = 3 * (size_t)page;
-        tui_rowcache_set_capacity(pv->cache,
-                                  cap < MIN_CAPACITY ? MIN_CAPACITY : cap);
-        sync(pv, app);
-    }
+    (void)app;
+    if (pv->cursor >= pv->top + page) /* fewer lines than were read */
+        pv->top = pv->cursor - page + 1;
     const char *s = orm_buf_str(&pv->search);
     tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_PROMPT);
     orm_buf_appendf(&b, "search: %s\xE2\x96\x8F", s ? s : "");
@@ -574,6 +588,7 @@ static const tui_view_ops picker_ops = {
     .name = "picker",
     .kind = TUI_VIEW_PICKER,
     .open = picker_open,
+    .prepare = picker_prepare,
     .draw = picker_draw,
     .title = picker_title,
     .status = picker_status,

@@ -164,6 +164,30 @@ int rows_load_labels(rows_view *rv, tui_app *app)
     return rc;
 }
 
+void rows_prepare(tui_view *v, tui_app *app, int height)
+{
+    rows_view *rv = (rows_view *)v;
+    if (tui_edit_commits(app) != rv->commits_seen) {
+        /* Written: read the rows again where they are. */
+        int rc = tui_rowcache_reload(rv->cache);
+        rows_apply_shift(rv);
+        if (rc == ORM_ECANCELLED) /* read again at the next key */
+            return;
+        rv->commits_seen = tui_edit_commits(app);
+        rv->labels_pending = 1;
+        if (rows_report(rv, app, rc) == 0)
+            rv->count_pending = 1;
+        rv->sync_pending = 1;
+    }
+    int page = rows_layout(rv, app, height);
+    if (page != rv->page || rv->sync_pending) {
+        rv->page = page;
+        rows_set_capacity(rv);
+        rv->sync_pending = rows_sync(rv, app) == ORM_ECANCELLED;
+        rv->labels_pending = 1;
+    }
+}
+
 static int rows_open(tui_view *v, tui_app *app)
 {
     rows_view *rv = (rows_view *)v;
@@ -492,6 +516,7 @@ static const tui_view_ops rows_ops = {
     .kind = TUI_VIEW_ROWS,
     .scopes = rows_scopes,
     .open = rows_open,
+    .prepare = rows_prepare,
     .draw = rows_draw,
     .title = rows_title,
     .status = rows_status,

@@ -52,6 +52,7 @@ typedef struct rows_view {
     const tui_display *display;   /* the app's: NULL glyph, date format */
     struct tui_fk_labels *labels; /* beside foreign keys (fk_labels.h) */
     int labels_pending; /* the screen may show values without labels */
+    int sync_pending;   /* rows_prepare was cancelled: read them again */
 } rows_view;
 
 /* ---- loading (view_rows.c) ---- */
@@ -74,9 +75,15 @@ int rows_reload_first(rows_view *rv, tui_app *app);
 /* Read the labels of the foreign keys on the screen (fk_labels.h) when
  * some are missing: one query per foreign-key column. */
 int rows_load_labels(rows_view *rv, tui_app *app);
+/* Read what the next draw shows (tui_view_ops.prepare): the rows again
+ * after a commit, the rows a new screen size needs. */
+void rows_prepare(tui_view *v, tui_app *app, int height);
 
 /* ---- drawing (view_rows_draw.c) ---- */
 
+/* Lines of rows on a body of `height` lines (the pending new rows above
+ * them take some: rv->strip). */
+int rows_layout(rows_view *rv, tui_app *app, int height);
 /* The widest value of model column `c` among rows [from, from + n). */
 int rows_widest(const rows_view *rv, size_t c, int64_t from, size_t n);
 void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top, int height);

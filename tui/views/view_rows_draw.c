@@ -187,31 +187,25 @@ static void draw_line(rows_view *rv, tui_screen *scr, int row,
         x = draw_column(rv, scr, row, x, i, values, header, cursor_line);
 }
 
-void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top, int height)
+int rows_layout(rows_view *rv, tui_app *app, int height)
 {
-    rows_view *rv = (rows_view *)v;
     int strip_max = height / 3 > 1 ? height / 3 : 1;
     size_t nnew = tui_edit_new_count(app, rv->m);
     rv->strip = nnew < (size_t)strip_max ? (int)nnew : strip_max;
     if (rv->strip_cursor >= rv->strip)
         rv->strip_cursor = rv->strip - 1;
+    return height - 1 - rv->strip > 0 ? height - 1 - rv->strip : 1;
+}
+
+void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top, int height)
+{
+    rows_view *rv = (rows_view *)v;
     rv->cols.gutter = tui_edit_model_busy(app, rv->m) ? 2 : 0;
-    if (tui_edit_commits(app) != rv->commits_seen) {
-        /* Written: read the rows again where they are. */
-        rv->commits_seen = tui_edit_commits(app);
-        rv->labels_pending = 1;
-        int rc = tui_rowcache_reload(rv->cache);
-        rows_apply_shift(rv);
-        if (rows_report(rv, app, rc) == 0)
-            rv->count_pending = 1;
-        rv->page = 0; /* rows_sync below */
-    }
-    int page = height - 1 - rv->strip > 0 ? height - 1 - rv->strip : 1;
-    if (page != rv->page) {
-        rv->page = page;
-        rows_set_capacity(rv);
-        rows_sync(rv, app);
-    }
+    /* The rows held (rows_prepare read them): when a cancel left fewer
+     * than this size needs, the screen shows fewer, with the cursor. */
+    int page = rows_layout(rv, app, height);
+    if (rv->cursor >= rv->top + page)
+        rv->top = rv->cursor - page + 1;
     measure(rv);
     tui_columns_fit(&rv->cols, scr->cols);
     tui_screen_fill(scr, top, 0, scr->cols, TUI_EL_HEADER);
