@@ -410,10 +410,51 @@ static void test_keys__cancel_and_back_rebound(void **state)
     assert_true(tui_app_done(fx->app));
 }
 
+/* Every list screen (models, summary, saved filters, the builder, what
+ * refers to a row) moves its cursor alike: a page at a time, never past
+ * either end, nowhere in an empty list; text screens (help, messages)
+ * scroll alike and never above the first line. */
+static void test_keymap__lists_move_and_scroll_alike(void **state)
+{
+    static const struct {
+        tui_action a;
+        size_t at;
+    } steps[] = {
+        {TUI_ACT_PAGE_DOWN, 4}, {TUI_ACT_PAGE_DOWN, 8}, {TUI_ACT_PAGE_DOWN, 9},
+        {TUI_ACT_MOVE_DOWN, 9}, {TUI_ACT_PAGE_UP, 5},   {TUI_ACT_MOVE_UP, 4},
+        {TUI_ACT_FIRST, 0},     {TUI_ACT_MOVE_UP, 0},   {TUI_ACT_PAGE_UP, 0},
+        {TUI_ACT_LAST, 9},
+    };
+    size_t cursor = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        assert_true(tui_list_move(&cursor, 10, 4, steps[i].a));
+        assert_int_equal(cursor, steps[i].at);
+    }
+    assert_false(tui_list_move(&cursor, 10, 4, TUI_ACT_OPEN));
+    assert_int_equal(cursor, 9);
+    cursor = 0;
+    assert_true(tui_list_move(&cursor, 0, 4, TUI_ACT_LAST));
+    assert_true(tui_list_move(&cursor, 0, 4, TUI_ACT_PAGE_DOWN));
+    assert_int_equal(cursor, 0);
+    int top = 0;
+    assert_true(tui_scroll_move(&top, 30, 8, TUI_ACT_PAGE_DOWN));
+    assert_int_equal(top, 8);
+    assert_true(tui_scroll_move(&top, 30, 8, TUI_ACT_MOVE_DOWN));
+    assert_true(tui_scroll_move(&top, 30, 8, TUI_ACT_PAGE_UP));
+    assert_int_equal(top, 1);
+    assert_true(tui_scroll_move(&top, 30, 8, TUI_ACT_PAGE_UP));
+    assert_int_equal(top, 0);
+    assert_true(tui_scroll_move(&top, 30, 8, TUI_ACT_LAST));
+    assert_int_equal(top, 30);
+    assert_false(tui_scroll_move(&top, 30, 8, TUI_ACT_HELP));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keymap__default_keys_are_bound_once_per_scope),
+        cmocka_unit_test(test_keymap__lists_move_and_scroll_alike),
         cmocka_unit_test(test_keymap__a_screen_reads_its_own_scope_first),
         cmocka_unit_test(
             test_keymap__rebinding_in_one_scope_leaves_others_alone),

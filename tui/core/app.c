@@ -109,6 +109,65 @@ int tui_app_body_height(const tui_app *app)
     return h < 1 ? 1 : h;
 }
 
+int tui_list_move(size_t *cursor, size_t n, size_t page, tui_action a)
+{
+    size_t last = n ? n - 1 : 0, at = *cursor;
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        at = at > 0 ? at - 1 : 0;
+        break;
+    case TUI_ACT_MOVE_DOWN:
+        if (at < last)
+            at++;
+        break;
+    case TUI_ACT_PAGE_UP:
+        at = at > page ? at - page : 0;
+        break;
+    case TUI_ACT_PAGE_DOWN:
+        at = at + page < last ? at + page : last;
+        break;
+    case TUI_ACT_FIRST:
+        at = 0;
+        break;
+    case TUI_ACT_LAST:
+        at = last;
+        break;
+    default:
+        return 0;
+    }
+    *cursor = at;
+    return 1;
+}
+
+int tui_scroll_move(int *top, int lines, int page, tui_action a)
+{
+    switch (a) {
+    case TUI_ACT_MOVE_UP:
+        (*top)--;
+        break;
+    case TUI_ACT_MOVE_DOWN:
+        (*top)++;
+        break;
+    case TUI_ACT_PAGE_UP:
+        *top -= page;
+        break;
+    case TUI_ACT_PAGE_DOWN:
+        *top += page;
+        break;
+    case TUI_ACT_FIRST:
+        *top = 0;
+        break;
+    case TUI_ACT_LAST:
+        *top = lines; /* the draw stops at the last page */
+        break;
+    default:
+        return 0;
+    }
+    if (*top < 0)
+        *top = 0;
+    return 1;
+}
+
 static void view_close(tui_view *v)
 {
     if (v && v->ops->close)

@@ -255,6 +255,14 @@ void tui_app_prompt(tui_app *app, tui_prompt_kind kind, const char *label,
                     const char *initial);
 /* Lines the body has on the current screen. */
 int tui_app_body_height(const tui_app *app);
+
+/* A list screen's cursor over `n` entries moved by a movement action
+ * (up, down, `page` entries up or down, first, last), kept in 0..n-1 (0
+ * when empty): 1 when `a` is one of those, else 0 and nothing moved. */
+int tui_list_move(size_t *cursor, size_t n, size_t page, tui_action a);
+/* A text screen's first line shown, `*top` of `lines`, moved the same
+ * way (the draw stops at the last page): 1 when `a` is one of those. */
+int tui_scroll_move(int *top, int lines, int page, tui_action a);
 /* Close every screen (nothing is shown until tui_app_start). */
 void tui_app_close_views(tui_app *app);
 

@@ -500,41 +500,13 @@ const char *builder_pick_label(const builder_view *bv, size_t i)
     }
 }
 
-static size_t move_index(size_t at, long delta, size_t count)
-{
-    long next = (long)at + delta;
-    if (count == 0)
-        return 0;
-    if (next < 0)
-        return 0;
-    if ((size_t)next >= count)
-        return count - 1;
-    return (size_t)next;
-}
-
 static unsigned pick_action(builder_view *bv, tui_app *app, tui_action a)
 {
     size_t count = builder_pick_count(bv);
     long page = bv->page > 1 ? bv->page : 1;
+    if (tui_list_move(&bv->pick, count, (size_t)page, a))
+        return TUI_REDRAW;
     switch (a) {
-    case TUI_ACT_MOVE_UP:
-        bv->pick = move_index(bv->pick, -1, count);
-        return TUI_REDRAW;
-    case TUI_ACT_MOVE_DOWN:
-        bv->pick = move_index(bv->pick, 1, count);
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_UP:
-        bv->pick = move_index(bv->pick, -page, count);
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_DOWN:
-        bv->pick = move_index(bv->pick, page, count);
-        return TUI_REDRAW;
-    case TUI_ACT_FIRST:
-        bv->pick = 0;
-        return TUI_REDRAW;
-    case TUI_ACT_LAST:
-        bv->pick = count ? count - 1 : 0;
-        return TUI_REDRAW;
     case TUI_ACT_BACK:
         if (bv->mode == MODE_OP) {
             bv->mode = MODE_COLUMN;
@@ -607,25 +579,9 @@ static unsigned tree_action(builder_view *bv, tui_app *app, tui_action a)
     tui_fnode *node = builder_current(bv);
     size_t lines = tui_ftree_line_count(bv->tree);
     long page = bv->page > 1 ? bv->page : 1;
+    if (tui_list_move(&bv->cursor, lines, (size_t)page, a))
+        return TUI_REDRAW;
     switch (a) {
-    case TUI_ACT_MOVE_UP:
-        bv->cursor = move_index(bv->cursor, -1, lines);
-        return TUI_REDRAW;
-    case TUI_ACT_MOVE_DOWN:
-        bv->cursor = move_index(bv->cursor, 1, lines);
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_UP:
-        bv->cursor = move_index(bv->cursor, -page, lines);
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_DOWN:
-        bv->cursor = move_index(bv->cursor, page, lines);
-        return TUI_REDRAW;
-    case TUI_ACT_FIRST:
-        bv->cursor = 0;
-        return TUI_REDRAW;
-    case TUI_ACT_LAST:
-        bv->cursor = lines ? lines - 1 : 0;
-        return TUI_REDRAW;
     case TUI_ACT_FILTER_APPLY:
     case TUI_ACT_OPEN:
         return builder_apply_filter(bv, app);

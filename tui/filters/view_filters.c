@@ -163,41 +163,15 @@ static const tui_action list_keys[] = {
     TUI_ACT_PAGE_UP,       TUI_ACT_PAGE_DOWN,     TUI_ACT_FIRST,
     TUI_ACT_LAST};
 
-static void move(filters_view *fv, long delta)
-{
-    long next = (long)fv->cursor + delta;
-    if (fv->n == 0 || next < 0)
-        next = 0;
-    else if ((size_t)next >= fv->n)
-        next = (long)fv->n - 1;
-    fv->cursor = (size_t)next;
-}
-
 static unsigned filters_handle(tui_view *v, tui_app *app, tui_action a)
 {
     filters_view *fv = (filters_view *)v;
     const tui_saved_filter *f = selected(fv);
     long page = fv->page > 1 ? fv->page : 1;
     orm_buf b = ORM_BUF_INIT;
+    if (tui_list_move(&fv->cursor, fv->n, (size_t)page, a))
+        return TUI_REDRAW;
     switch (a) {
-    case TUI_ACT_MOVE_UP:
-        move(fv, -1);
-        return TUI_REDRAW;
-    case TUI_ACT_MOVE_DOWN:
-        move(fv, 1);
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_UP:
-        move(fv, -page);
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_DOWN:
-        move(fv, page);
-        return TUI_REDRAW;
-    case TUI_ACT_FIRST:
-        fv->cursor = 0;
-        return TUI_REDRAW;
-    case TUI_ACT_LAST:
-        move(fv, (long)fv->n);
-        return TUI_REDRAW;
     case TUI_ACT_OPEN:
     case TUI_ACT_FILTER_APPLY:
         return apply_saved(fv, app);

@@ -242,23 +242,10 @@ static unsigned open_rows(backrefs_view *bv, tui_app *app)
 static unsigned backrefs_handle(tui_view *v, tui_app *app, tui_action a)
 {
     backrefs_view *bv = (backrefs_view *)v;
+    /* PgUp and PgDn go to the ends: the list is a page of its own. */
+    if (tui_list_move(&bv->cursor, bv->nrefs, bv->nrefs, a))
+        return TUI_REDRAW;
     switch (a) {
-    case TUI_ACT_MOVE_UP:
-        if (bv->cursor > 0)
-            bv->cursor--;
-        return TUI_REDRAW;
-    case TUI_ACT_MOVE_DOWN:
-        if (bv->cursor + 1 < bv->nrefs)
-            bv->cursor++;
-        return TUI_REDRAW;
-    case TUI_ACT_FIRST:
-    case TUI_ACT_PAGE_UP:
-        bv->cursor = 0;
-        return TUI_REDRAW;
-    case TUI_ACT_LAST:
-    case TUI_ACT_PAGE_DOWN:
-        bv->cursor = bv->nrefs - 1;
-        return TUI_REDRAW;
     case TUI_ACT_OPEN:
         return open_rows(bv, app);
     default:

@@ -174,33 +174,9 @@ static unsigned help_handle(tui_view *v, tui_app *app, tui_action a)
     help_view *hv = (help_view *)v;
     int page = hv->page > 1 ? hv->page : 1;
     (void)app;
-    switch (a) {
-    case TUI_ACT_MOVE_UP:
-        hv->top--;
-        break;
-    case TUI_ACT_MOVE_DOWN:
-        hv->top++;
-        break;
-    case TUI_ACT_PAGE_UP:
-        hv->top -= page;
-        break;
-    case TUI_ACT_PAGE_DOWN:
-        hv->top += page;
-        break;
-    case TUI_ACT_FIRST:
-        hv->top = 0;
-        break;
-    case TUI_ACT_LAST:
-        hv->top = hv->lines; /* the draw stops at the last page */
-        break;
-    case TUI_ACT_HELP:
-        return TUI_POP;
-    default:
-        return TUI_UNHANDLED;
-    }
-    if (hv->top < 0)
-        hv->top = 0;
-    return TUI_REDRAW;
+    if (tui_scroll_move(&hv->top, hv->lines, page, a))
+        return TUI_REDRAW;
+    return a == TUI_ACT_HELP ? TUI_POP : TUI_UNHANDLED;
 }
 
 static void help_close(tui_view *v)

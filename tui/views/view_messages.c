@@ -129,33 +129,9 @@ static unsigned messages_handle(tui_view *v, tui_app *app, tui_action a)
     messages_view *mv = (messages_view *)v;
     int page = mv->page > 1 ? mv->page : 1;
     (void)app;
-    switch (a) {
-    case TUI_ACT_MOVE_UP:
-        mv->top--;
-        break;
-    case TUI_ACT_MOVE_DOWN:
-        mv->top++;
-        break;
-    case TUI_ACT_PAGE_UP:
-        mv->top -= page;
-        break;
-    case TUI_ACT_PAGE_DOWN:
-        mv->top += page;
-        break;
-    case TUI_ACT_FIRST:
-        mv->top = 0;
-        break;
-    case TUI_ACT_LAST:
-        mv->top = mv->lines; /* the draw stops at the last page */
-        break;
-    case TUI_ACT_CANCEL:
-        return TUI_POP;
-    default:
-        return TUI_UNHANDLED;
-    }
-    if (mv->top < 0)
-        mv->top = 0;
-    return TUI_REDRAW;
+    if (tui_scroll_move(&mv->top, mv->lines, page, a))
+        return TUI_REDRAW;
+    return a == TUI_ACT_CANCEL ? TUI_POP : TUI_UNHANDLED;
 }
 
 static void messages_close(tui_view *v)

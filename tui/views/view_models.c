@@ -206,29 +206,12 @@ static unsigned open_selected(models_view *mv, tui_app *app)
 static unsigned models_handle(tui_view *v, tui_app *app, tui_action a)
 {
     models_view *mv = (models_view *)v;
-    size_t last = mv->nvisible ? mv->nvisible - 1 : 0;
     size_t page = mv->page > 1 ? (size_t)mv->page : 1;
+    if (tui_list_move(&mv->cursor, mv->nvisible, page, a)) {
+        keep_visible(mv);
+        return TUI_REDRAW;
+    }
     switch (a) {
-    case TUI_ACT_MOVE_UP:
-        if (mv->cursor > 0)
-            mv->cursor--;
-        break;
-    case TUI_ACT_MOVE_DOWN:
-        if (mv->cursor < last)
-            mv->cursor++;
-        break;
-    case TUI_ACT_PAGE_UP:
-        mv->cursor = mv->cursor > page ? mv->cursor - page : 0;
-        break;
-    case TUI_ACT_PAGE_DOWN:
-        mv->cursor = mv->cursor + page < last ? mv->cursor + page : last;
-        break;
-    case TUI_ACT_FIRST:
-        mv->cursor = 0;
-        break;
-    case TUI_ACT_LAST:
-        mv->cursor = last;
-        break;
     case TUI_ACT_OPEN:
         return open_selected(mv, app);
     case TUI_ACT_SEARCH:

@@ -170,27 +170,9 @@ static unsigned summary_handle(tui_view *v, tui_app *app, tui_action a)
 {
     summary_view *sv = (summary_view *)v;
     size_t n = entries(sv), page = sv->page > 0 ? (size_t)sv->page : 1;
+    if (tui_list_move(&sv->cursor, n, page, a))
+        return TUI_REDRAW;
     switch (a) {
-    case TUI_ACT_MOVE_UP:
-        if (sv->cursor > 0)
-            sv->cursor--;
-        return TUI_REDRAW;
-    case TUI_ACT_MOVE_DOWN:
-        if (sv->cursor + 1 < n)
-            sv->cursor++;
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_UP:
-        sv->cursor = sv->cursor > page ? sv->cursor - page : 0;
-        return TUI_REDRAW;
-    case TUI_ACT_PAGE_DOWN:
-        sv->cursor = sv->cursor + page < n ? sv->cursor + page : n ? n - 1 : 0;
-        return TUI_REDRAW;
-    case TUI_ACT_FIRST:
-        sv->cursor = 0;
-        return TUI_REDRAW;
-    case TUI_ACT_LAST:
-        sv->cursor = n ? n - 1 : 0;
-        return TUI_REDRAW;
     case TUI_ACT_OPEN:
         return narrow(sv, app);
     default:
