@@ -453,26 +453,30 @@ static void *freer_main(void *payload)
     return NULL;
 }
 
-static void
-test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
+/* 20000 rows of about 400 bytes each. */
+static const char *big_table(const char *dialect)
 {
-    (void)state;
-    char *url = dialect_url("postgresql", "connect_timeout=2");
+    (void)dialect;
+    return "CREATE TABLE tmo_big AS SELECT x AS id, "
+           "repeat('Zoë ' || x, 40) AS payload "
+           "FROM generate_series(1, 20000) x";
+}
+
+static void stream_given_up_with_the_server_gone(const char *dialect)
+{
+    char *url = dialect_url(dialect, "connect_timeout=2");
     char *proxied = NULL;
     orm_db *direct = NULL, *db = NULL;
     orm_cursor *cur = NULL;
     const orm_value *row;
     assert_int_equal(orm_db_open(&direct, url, NULL), 0);
     db_exec(direct, "DROP TABLE IF EXISTS tmo_big");
-    assert_int_equal(db_exec(direct, "CREATE TABLE tmo_big AS SELECT x AS id, "
-                                     "repeat('Zoë ' || x, 40) AS payload "
-                                     "FROM generate_series(1, 20000) x"),
-                     0);
+    assert_int_equal(db_exec(direct, big_table(dialect)), 0);
     test_trips *net = test_trips_start(url, &proxied);
     /* Logging in is a few KiB; the 8 MB of rows are cut after 64 KiB. */
     test_trips_cut_after(net, 64 * 1024);
     if (orm_db_open(&db, proxied, NULL) != 0)
-        fail_msg("%s", orm_error_text(orm_db_error(db)));
+        fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
     assert_int_equal(
         orm_db_cursor(&cur, db, "SELECT id, payload FROM tmo_big", NULL, 0), 0);
     assert_int_equal(orm_cursor_next(cur, &row), ORM_ROW);
@@ -490,8 +494,9 @@ test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
         nanosleep(&ts, NULL);
     }
     if (!atomic_load(&work.done))
-        fail_msg("freeing a stream did not return within 30 s with the "
-                 "server gone");
+        fail_msg("%s: freeing a stream did not return within 30 s with the "
+                 "server gone",
+                 dialect);
     pthread_join(thread, NULL);
     /* The connection is known lost: the next call says so. */
     assert_int_equal(db_exec(db, "SELECT 1"), ORM_ECONNLOST);
@@ -501,6 +506,13 @@ test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
     orm_db_free(direct);
     free(proxied);
     free(url);
+}
+
+static void
+test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
+{
+    (void)state;
+    stream_given_up_with_the_server_gone("postgresql");
 }
 
 int main(void)
