@@ -14,7 +14,8 @@
  *   and never answers a new connection, as a pulled cable): the cancel
  *   gives up after the connect timeout and closes the connection, so the
  *   statement waiting on it returns (the browser's Esc, and quitting
- *   after it, are never stuck behind it).
+ *   after it, are never stuck behind it); a stream given up halfway on
+ *   such a network is freed the same way, not read on for ever.
  *
  * No test measures time: each asserts what the user is told, and the
  * slow statements take far longer than their limits.
@@ -438,8 +439,9 @@ static void test_timeout__cancel_with_the_server_gone_mysql(void **state)
 
 /* A stream given up halfway (a cursor freed after its first row, as the
  * browser's count or a page does) with the server gone: the cancel that
- * stops the rest waits the connect timeout, then the connection is shut
- * down instead of read on, and freeing returns. */
+ * stops the rest (PostgreSQL's at once, MariaDB's once the rest has not
+ * come within the connect timeout) waits the connect timeout, then the
+ * connection is shut down instead of read on, and freeing returns. */
 typedef struct freer {
     orm_cursor *cursor;
     atomic_int done;
@@ -453,13 +455,38 @@ static void *freer_main(void *payload)
     return NULL;
 }
 
+/* Free `cur` on a thread of its own: 1 when that returned within 30 s
+ * (far more than the 2 s connect timeout the tests give), else 0 and the
+ * thread is left waiting. */
+static int cursor_freed(orm_cursor *cur)
+{
+    /* Its own: a thread left waiting keeps using it. */
+    freer *work = calloc(1, sizeof *work);
+    pthread_t thread;
+    assert_non_null(work);
+    work->cursor = cur;
+    atomic_init(&work->done, 0);
+    assert_int_equal(pthread_create(&thread, NULL, freer_main, work), 0);
+    for (int i = 0; i < 3000 && !atomic_load(&work->done); i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!atomic_load(&work->done))
+        return 0;
+    pthread_join(thread, NULL);
+    free(work);
+    return 1;
+}
+
 /* 20000 rows of about 400 bytes each. */
 static const char *big_table(const char *dialect)
 {
-    (void)dialect;
-    return "CREATE TABLE tmo_big AS SELECT x AS id, "
-           "repeat('Zoë ' || x, 40) AS payload "
-           "FROM generate_series(1, 20000) x";
+    if (strcmp(dialect, "postgresql") == 0)
+        return "CREATE TABLE tmo_big AS SELECT x AS id, "
+               "repeat('Zoë ' || x, 40) AS payload "
+               "FROM generate_series(1, 20000) x";
+    return "CREATE TABLE tmo_big AS SELECT seq AS id, "
+           "REPEAT(CONCAT('Zoë ', seq), 40) AS payload FROM seq_1_to_20000";
 }
 
 static void stream_given_up_with_the_server_gone(const char *dialect)
@@ -485,19 +512,10 @@ static void stream_given_up_with_the_server_gone(const char *dialect)
         nanosleep(&ts, NULL);
     }
     assert_true(test_trips_cut(net));
-    freer work = {.cursor = cur};
-    pthread_t thread;
-    atomic_init(&work.done, 0);
-    assert_int_equal(pthread_create(&thread, NULL, freer_main, &work), 0);
-    for (int i = 0; i < 3000 && !atomic_load(&work.done); i++) {
-        struct timespec ts = {0, 10 * 1000000};
-        nanosleep(&ts, NULL);
-    }
-    if (!atomic_load(&work.done))
+    if (!cursor_freed(cur))
         fail_msg("%s: freeing a stream did not return within 30 s with the "
                  "server gone",
                  dialect);
-    pthread_join(thread, NULL);
     /* The connection is known lost: the next call says so. */
     assert_int_equal(db_exec(db, "SELECT 1"), ORM_ECONNLOST);
     orm_db_free(db);
@@ -513,6 +531,69 @@ test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
 {
     (void)state;
     stream_given_up_with_the_server_gone("postgresql");
+}
+
+static void
+test_timeout__stream_given_up_with_the_server_gone_mysql(void **state)
+{
+    (void)state;
+    stream_given_up_with_the_server_gone("mysql");
+}
+
+/* A stream given up halfway whose rows come slowly from a server that is
+ * there (each row sleeps 2 s, so the rest would take minutes): the rest
+ * is cancelled, not waited for (MariaDB: once it has not come within the
+ * connect timeout), freeing returns, and the connection goes on working
+ * without a reconnect. */
+static void stream_given_up_with_a_slow_server(const char *dialect)
+{
+    char *url = dialect_url(dialect, "connect_timeout=2");
+    orm_db *db = NULL;
+    orm_cursor *cur = NULL;
+    const orm_value *row;
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
+    db_exec(db, "DROP TABLE IF EXISTS tmo_slow_rows");
+    assert_int_equal(
+        db_exec(db, strcmp(dialect, "postgresql") == 0
+                        ? "CREATE TABLE tmo_slow_rows AS SELECT x AS id, "
+                          "repeat('Zoë ' || x, 8000) AS payload "
+                          "FROM generate_series(1, 100) x"
+                        : "CREATE TABLE tmo_slow_rows AS SELECT seq AS id, "
+                          "REPEAT(CONCAT('Zoë ', seq), 8000) AS payload "
+                          "FROM seq_1_to_100"),
+        0);
+    assert_int_equal(
+        orm_db_cursor(&cur, db,
+                      strcmp(dialect, "postgresql") == 0
+                          ? "SELECT id, payload, pg_sleep(2) IS NULL AS slept "
+                            "FROM tmo_slow_rows"
+                          : "SELECT id, payload, SLEEP(2) AS slept "
+                            "FROM tmo_slow_rows",
+                      NULL, 0),
+        0);
+    assert_int_equal(orm_cursor_next(cur, &row), ORM_ROW);
+    if (!cursor_freed(cur))
+        fail_msg("%s: freeing a slow stream did not return within 30 s",
+                 dialect);
+    /* Not lost: the next call works on the same connection. */
+    assert_int_equal(db_exec(db, "SELECT 1"), 0);
+    assert_int_equal(db_exec(db, "DROP TABLE tmo_slow_rows"), 0);
+    orm_db_free(db);
+    free(url);
+}
+
+static void
+test_timeout__stream_given_up_with_a_slow_server_postgresql(void **state)
+{
+    (void)state;
+    stream_given_up_with_a_slow_server("postgresql");
+}
+
+static void test_timeout__stream_given_up_with_a_slow_server_mysql(void **state)
+{
+    (void)state;
+    stream_given_up_with_a_slow_server("mysql");
 }
 
 int main(void)
@@ -531,6 +612,12 @@ int main(void)
         cmocka_unit_test(test_timeout__cancel_with_the_server_gone_mysql),
         cmocka_unit_test(
             test_timeout__stream_given_up_with_the_server_gone_postgresql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_the_server_gone_mysql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_a_slow_server_postgresql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_a_slow_server_mysql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
