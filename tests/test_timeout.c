@@ -14,7 +14,8 @@
  *   and never answers a new connection, as a pulled cable): the cancel
  *   gives up after the connect timeout and closes the connection, so the
  *   statement waiting on it returns (the browser's Esc, and quitting
- *   after it, are never stuck behind it).
+ *   after it, are never stuck behind it); a stream given up halfway on
+ *   such a network is freed the same way, not read on for ever.
  *
  * No test measures time: each asserts what the user is told, and the
  * slow statements take far longer than their limits.
@@ -438,8 +439,9 @@ static void test_timeout__cancel_with_the_server_gone_mysql(void **state)
 
 /* A stream given up halfway (a cursor freed after its first row, as the
  * browser's count or a page does) with the server gone: the cancel that
- * stops the rest waits the connect timeout, then the connection is shut
- * down instead of read on, and freeing returns. */
+ * stops the rest (PostgreSQL's at once, MariaDB's once the rest has not
+ * come within the connect timeout) waits the connect timeout, then the
+ * connection is shut down instead of read on, and freeing returns. */
 typedef struct freer {
     orm_cursor *cursor;
     atomic_int done;
@@ -453,26 +455,55 @@ static void *freer_main(void *payload)
     return NULL;
 }
 
-static void
-test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
+/* Free `cur` on a thread of its own: 1 when that returned within 30 s
+ * (far more than the 2 s connect timeout the tests give), else 0 and the
+ * thread is left waiting. */
+static int cursor_freed(orm_cursor *cur)
 {
-    (void)state;
-    char *url = dialect_url("postgresql", "connect_timeout=2");
+    /* Its own: a thread left waiting keeps using it. */
+    freer *work = calloc(1, sizeof *work);
+    pthread_t thread;
+    assert_non_null(work);
+    work->cursor = cur;
+    atomic_init(&work->done, 0);
+    assert_int_equal(pthread_create(&thread, NULL, freer_main, work), 0);
+    for (int i = 0; i < 3000 && !atomic_load(&work->done); i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!atomic_load(&work->done))
+        return 0;
+    pthread_join(thread, NULL);
+    free(work);
+    return 1;
+}
+
+/* 20000 rows of about 400 bytes each. */
+static const char *big_table(const char *dialect)
+{
+    if (strcmp(dialect, "postgresql") == 0)
+        return "CREATE TABLE tmo_big AS SELECT x AS id, "
+               "repeat('Zoë ' || x, 40) AS payload "
+               "FROM generate_series(1, 20000) x";
+    return "CREATE TABLE tmo_big AS SELECT seq AS id, "
+           "REPEAT(CONCAT('Zoë ', seq), 40) AS payload FROM seq_1_to_20000";
+}
+
+static void stream_given_up_with_the_server_gone(const char *dialect)
+{
+    char *url = dialect_url(dialect, "connect_timeout=2");
     char *proxied = NULL;
     orm_db *direct = NULL, *db = NULL;
     orm_cursor *cur = NULL;
     const orm_value *row;
     assert_int_equal(orm_db_open(&direct, url, NULL), 0);
     db_exec(direct, "DROP TABLE IF EXISTS tmo_big");
-    assert_int_equal(db_exec(direct, "CREATE TABLE tmo_big AS SELECT x AS id, "
-                                     "repeat('Zoë ' || x, 40) AS payload "
-                                     "FROM generate_series(1, 20000) x"),
-                     0);
+    assert_int_equal(db_exec(direct, big_table(dialect)), 0);
     test_trips *net = test_trips_start(url, &proxied);
     /* Logging in is a few KiB; the 8 MB of rows are cut after 64 KiB. */
     test_trips_cut_after(net, 64 * 1024);
     if (orm_db_open(&db, proxied, NULL) != 0)
-        fail_msg("%s", orm_error_text(orm_db_error(db)));
+        fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
     assert_int_equal(
         orm_db_cursor(&cur, db, "SELECT id, payload FROM tmo_big", NULL, 0), 0);
     assert_int_equal(orm_cursor_next(cur, &row), ORM_ROW);
@@ -481,18 +512,10 @@ test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
         nanosleep(&ts, NULL);
     }
     assert_true(test_trips_cut(net));
-    freer work = {.cursor = cur};
-    pthread_t thread;
-    atomic_init(&work.done, 0);
-    assert_int_equal(pthread_create(&thread, NULL, freer_main, &work), 0);
-    for (int i = 0; i < 3000 && !atomic_load(&work.done); i++) {
-        struct timespec ts = {0, 10 * 1000000};
-        nanosleep(&ts, NULL);
-    }
-    if (!atomic_load(&work.done))
-        fail_msg("freeing a stream did not return within 30 s with the "
-                 "server gone");
-    pthread_join(thread, NULL);
+    if (!cursor_freed(cur))
+        fail_msg("%s: freeing a stream did not return within 30 s with the "
+                 "server gone",
+                 dialect);
     /* The connection is known lost: the next call says so. */
     assert_int_equal(db_exec(db, "SELECT 1"), ORM_ECONNLOST);
     orm_db_free(db);
@@ -501,6 +524,76 @@ test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
     orm_db_free(direct);
     free(proxied);
     free(url);
+}
+
+static void
+test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
+{
+    (void)state;
+    stream_given_up_with_the_server_gone("postgresql");
+}
+
+static void
+test_timeout__stream_given_up_with_the_server_gone_mysql(void **state)
+{
+    (void)state;
+    stream_given_up_with_the_server_gone("mysql");
+}
+
+/* A stream given up halfway whose rows come slowly from a server that is
+ * there (each row sleeps 2 s, so the rest would take minutes): the rest
+ * is cancelled, not waited for (MariaDB: once it has not come within the
+ * connect timeout), freeing returns, and the connection goes on working
+ * without a reconnect. */
+static void stream_given_up_with_a_slow_server(const char *dialect)
+{
+    char *url = dialect_url(dialect, "connect_timeout=2");
+    orm_db *db = NULL;
+    orm_cursor *cur = NULL;
+    const orm_value *row;
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
+    db_exec(db, "DROP TABLE IF EXISTS tmo_slow_rows");
+    assert_int_equal(
+        db_exec(db, strcmp(dialect, "postgresql") == 0
+                        ? "CREATE TABLE tmo_slow_rows AS SELECT x AS id, "
+                          "repeat('Zoë ' || x, 8000) AS payload "
+                          "FROM generate_series(1, 100) x"
+                        : "CREATE TABLE tmo_slow_rows AS SELECT seq AS id, "
+                          "REPEAT(CONCAT('Zoë ', seq), 8000) AS payload "
+                          "FROM seq_1_to_100"),
+        0);
+    assert_int_equal(
+        orm_db_cursor(&cur, db,
+                      strcmp(dialect, "postgresql") == 0
+                          ? "SELECT id, payload, pg_sleep(2) IS NULL AS slept "
+                            "FROM tmo_slow_rows"
+                          : "SELECT id, payload, SLEEP(2) AS slept "
+                            "FROM tmo_slow_rows",
+                      NULL, 0),
+        0);
+    assert_int_equal(orm_cursor_next(cur, &row), ORM_ROW);
+    if (!cursor_freed(cur))
+        fail_msg("%s: freeing a slow stream did not return within 30 s",
+                 dialect);
+    /* Not lost: the next call works on the same connection. */
+    assert_int_equal(db_exec(db, "SELECT 1"), 0);
+    assert_int_equal(db_exec(db, "DROP TABLE tmo_slow_rows"), 0);
+    orm_db_free(db);
+    free(url);
+}
+
+static void
+test_timeout__stream_given_up_with_a_slow_server_postgresql(void **state)
+{
+    (void)state;
+    stream_given_up_with_a_slow_server("postgresql");
+}
+
+static void test_timeout__stream_given_up_with_a_slow_server_mysql(void **state)
+{
+    (void)state;
+    stream_given_up_with_a_slow_server("mysql");
 }
 
 int main(void)
@@ -519,6 +612,12 @@ int main(void)
         cmocka_unit_test(test_timeout__cancel_with_the_server_gone_mysql),
         cmocka_unit_test(
             test_timeout__stream_given_up_with_the_server_gone_postgresql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_the_server_gone_mysql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_a_slow_server_postgresql),
+        cmocka_unit_test(
+            test_timeout__stream_given_up_with_a_slow_server_mysql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

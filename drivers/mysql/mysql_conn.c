@@ -642,6 +642,83 @@ fail:
     return rc;
 }
 
+/* A stream given up before its end: libmariadb reads the rest of its rows
+ * (mysql_stmt_free_result, mysql_stmt_close) with no read timeout, so a
+ * server or network that is gone would hold the reset for ever. While it
+ * reads, a watch waits the connect timeout; if the rows have not all come
+ * by then, it cancels as orm_db_cancel does (my_cancel: KILL QUERY, and
+ * the connection shut down when the server does not take that within the
+ * connect timeout), so the read ends, with the connection usable or lost.
+ * A healthy stream's rest that arrives in time costs nothing more. */
+typedef struct my_watch {
+    my_conn *c;
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* on CLOCK_MONOTONIC */
+    int done;            /* the rest was read: do not cancel */
+} my_watch;
+
+static void *my_watch_main(void *payload)
+{
+    my_watch *w = payload;
+    struct timespec until;
+    int rc = 0;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)w->c->connect_timeout;
+    pthread_mutex_lock(&w->lock);
+    while (!w->done && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&w->cond, &w->lock, &until);
+    int late = !w->done;
+    pthread_mutex_unlock(&w->lock);
+    if (late) {
+        orm_error err = ORM_ERROR_INIT;
+        my_cancel(&w->c->base, &err);
+        orm_error_clear(&err);
+    }
+    return NULL;
+}
+
+/* Give up our open stream: `close` closes the handle too (my_finalize),
+ * else only the result is dropped (my_reset). Either reads the rest,
+ * watched (above); a failure there shows on the next command. */
+static void my_stream_give_up(my_stmt *st, int close)
+{
+    my_conn *c = st->owner;
+    my_watch w = {.c = c, .done = 0};
+    pthread_condattr_t attr;
+    pthread_t watch;
+    int watched = 0;
+    if (!c->aborted && pthread_condattr_init(&attr) == 0) {
+        if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+            pthread_cond_init(&w.cond, &attr) == 0) {
+            pthread_mutex_init(&w.lock, NULL);
+            my_running(c, 1);
+            watched = pthread_create(&watch, NULL, my_watch_main, &w) == 0;
+            if (!watched) {
+                my_running(c, 0);
+                pthread_mutex_destroy(&w.lock);
+                pthread_cond_destroy(&w.cond);
+            }
+        }
+        pthread_condattr_destroy(&attr);
+    }
+    if (close) {
+        mysql_stmt_close(st->handle);
+        st->handle = NULL;
+    } else {
+        mysql_stmt_free_result(st->handle);
+    }
+    if (watched) {
+        pthread_mutex_lock(&w.lock);
+        w.done = 1;
+        pthread_cond_signal(&w.cond);
+        pthread_mutex_unlock(&w.lock);
+        pthread_join(watch, NULL);
+        my_running(c, 0);
+        pthread_mutex_destroy(&w.lock);
+        pthread_cond_destroy(&w.cond);
+    }
+}
+
 /* The stream (if it was ours) is over: run the finalizations it held up. */
 static void my_stream_end(my_stmt *st)
 {
@@ -783,9 +860,10 @@ int my_reset(orm_stmt *base)
      * execute, which frees them. */
     if (c->stream && !was_stream)
         return 0;
-    /* Reads what is left of our stream; a failure there shows on the
-     * next command. */
-    mysql_stmt_free_result(st->handle);
+    if (was_stream)
+        my_stream_give_up(st, 0);
+    else
+        mysql_stmt_free_result(st->handle);
     my_stream_end(st);
     return 0;
 }
@@ -800,9 +878,7 @@ void my_finalize(orm_stmt *base)
     c = st->owner;
     my_stmt_unlink(st);
     if (c && c->stream == st) {
-        /* Closing reads the rest of the stream first. */
-        mysql_stmt_close(st->handle);
-        st->handle = NULL;
+        my_stream_give_up(st, 1);
         my_stream_end(st);
     } else if (c && c->stream && st->handle && my_stmt_current(st)) {
         /* Closing now would read another statement's stream: later. */
