@@ -53,8 +53,7 @@ int tui_column_is_text(const orm_column *col);
 /* The length of `v`'s text without the blanks a fixed-width CHAR(n)
  * column pads it with (PostgreSQL `character(20)`): labels and reprs
  * leave them out, as they are not part of the value the user wrote. */
-size_t tui_text_unpadded_len(const orm_column *col, const char *s,
-                             size_t len);
+size_t tui_text_unpadded_len(const orm_column *col, const char *s, size_t len);
 
 /*
  * The foreign key a column belongs to: a single-column reference
