@@ -7,6 +7,8 @@
 #   make fuzz-smoke       clang libFuzzer build in build-fuzz/, each fuzz target
 #                         tries FUZZ_RUNS inputs from a fixed seed (part of check)
 #   make fuzz             each fuzz target for FUZZ_SECONDS (long runs, by hand)
+#   make fuzz-volume      the same without sanitizers (about 2-4x the inputs), in
+#                         build-fuzz-volume/, then what each kept is rerun under ASan
 #   make bench            build the bench programs and say how to run them
 #   make clean
 
@@ -24,7 +26,7 @@ FUZZ_CONFIGURE = CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDeb
 # Keep CMake's inner make from printing "Entering directory" on every step.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all demo check sanitize valgrind fuzz-smoke fuzz bench clean
+.PHONY: all demo check sanitize valgrind fuzz-smoke fuzz fuzz-volume bench clean
 
 # ORB_WERROR is set explicitly each time: CMake caches it, and build/ is
 # shared by the demo (tolerant) and check (strict) targets.
@@ -65,6 +67,15 @@ fuzz:
 	$(BUILD) build-fuzz -j2 --target fuzz
 	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
+fuzz-volume:
+	scripts/deps.sh
+	$(FUZZ_CONFIGURE)
+	$(BUILD) build-fuzz -j2 --target fuzz
+	CC=clang cmake -S . -B build-fuzz-volume -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DORB_FUZZ=ON -DORB_FUZZ_SANITIZE=OFF
+	$(BUILD) build-fuzz-volume -j2 --target fuzz
+	scripts/fuzz.sh build-fuzz-volume $(FUZZ_SECONDS) build-fuzz
+
 sanitize:
 	scripts/deps.sh
 	$(CONFIGURE) -B build-asan -DORB_WERROR=ON -DORB_SANITIZE=ON
@@ -77,4 +88,4 @@ bench: all
 	@echo '  scripts/with-servers.sh ./build/NAME   (sets ORB_TEST_PG_URL, ORB_TEST_MYSQL_URL)'
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-fuzz-volume
