@@ -547,31 +547,51 @@ int tui_rowcache_set_filter(tui_rowcache *rc, const orm_expr *filter)
 
 /* The rows are read before the window is emptied: a query that fails
  * (a cancelled one) leaves the rows shown as they were. */
-int tui_rowcache_seek_first(tui_rowcache *rc, size_t n)
+/* At most n rows from the start (reverse: from the end, last first),
+ * after `offset` rows when it is not negative. */
+static int read_rows(tui_rowcache *rc, int reverse, int64_t offset, size_t n,
+                     orm_value ***got, size_t *count)
 {
     orm_query *q = NULL;
-    orm_value **got = NULL;
-    size_t count = 0;
-    int code;
-    n = fetch_size(rc, n);
-    rc->last_n = n;
-    code = make_query(rc, 0, &q);
+    int code = make_query(rc, reverse, &q);
     if (code)
         return code;
+    if (offset >= 0)
+        orm_query_offset(q, offset);
     orm_query_limit(q, (int64_t)n);
-    code = run(rc, q, &got, &count);
+    code = run(rc, q, got, count);
     orm_query_free(q);
-    if (code)
-        return code;
+    return code;
+}
+
+/* The window becomes `got` (taken; reversed: it came last first). */
+static int replace_window(tui_rowcache *rc, orm_value **got, size_t count,
+                          int reversed)
+{
     clear_window(rc);
     if (reserve(rc, count)) {
         rows_free(rc, got, count);
         return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
     }
-    if (count) /* got is NULL when nothing matched */
-        memcpy(rc->rows, got, count * sizeof *got);
+    for (size_t i = 0; i < count; i++) /* got is NULL when nothing matched */
+        rc->rows[i] = got[reversed ? count - 1 - i : i];
     free(got);
     rc->held = count;
+    return 0;
+}
+
+int tui_rowcache_seek_first(tui_rowcache *rc, size_t n)
+{
+    orm_value **got = NULL;
+    size_t count = 0;
+    int code;
+    n = fetch_size(rc, n);
+    rc->last_n = n;
+    code = read_rows(rc, 0, -1, n, &got, &count);
+    if (code == 0)
+        code = replace_window(rc, got, count, 0);
+    if (code)
+        return code;
     rc->at_start = 1;
     rc->at_end = count < n;
     note_peak(rc);
@@ -656,7 +676,6 @@ static int count_exact(tui_rowcache *rc)
 
 int tui_rowcache_seek_last(tui_rowcache *rc, size_t n)
 {
-    orm_query *q = NULL;
     orm_value **got = NULL;
     size_t count = 0;
     int code;
@@ -670,23 +689,11 @@ int tui_rowcache_seek_last(tui_rowcache *rc, size_t n)
         return tui_rowcache_seek_offset(
             rc, rc->total > (int64_t)n ? rc->total - (int64_t)n : 0, n);
     }
-    code = make_query(rc, 1, &q);
+    code = read_rows(rc, 1, -1, n, &got, &count);
+    if (code == 0)
+        code = replace_window(rc, got, count, 1);
     if (code)
         return code;
-    orm_query_limit(q, (int64_t)n);
-    code = run(rc, q, &got, &count);
-    orm_query_free(q);
-    if (code)
-        return code;
-    clear_window(rc);
-    if (reserve(rc, count)) {
-        rows_free(rc, got, count);
-        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < count; i++)
-        rc->rows[i] = got[count - 1 - i];
-    free(got);
-    rc->held = count;
     rc->at_end = 1;
     rc->at_start = count < n;
     if (!rc->at_start && rc->total_state == TOTAL_UNKNOWN)
@@ -706,7 +713,6 @@ int tui_rowcache_seek_last(tui_rowcache *rc, size_t n)
 
 int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n)
 {
-    orm_query *q = NULL;
     orm_value **got = NULL;
     size_t count = 0;
     int code;
@@ -714,13 +720,7 @@ int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n)
     if (offset < 0)
         offset = 0;
     rc->last_n = n;
-    code = make_query(rc, 0, &q);
-    if (code)
-        return code;
-    orm_query_offset(q, offset);
-    orm_query_limit(q, (int64_t)n);
-    code = run(rc, q, &got, &count);
-    orm_query_free(q);
+    code = read_rows(rc, 0, offset, n, &got, &count);
     if (code)
         return code;
     if (count == 0 && offset > 0) {
@@ -731,14 +731,9 @@ int tui_rowcache_seek_offset(tui_rowcache *rc, int64_t offset, size_t n)
         return tui_rowcache_seek_offset(
             rc, offset > (int64_t)n ? offset - (int64_t)n : 0, n);
     }
-    clear_window(rc);
-    if (reserve(rc, count)) {
-        rows_free(rc, got, count);
-        return orm_error_set(&rc->err, ORM_ENOMEM, "out of memory");
-    }
-    memcpy(rc->rows, got, count * sizeof *got);
-    free(got);
-    rc->held = count;
+    code = replace_window(rc, got, count, 0);
+    if (code)
+        return code;
     rc->start = offset;
     rc->at_start = offset == 0;
     rc->at_end = count < n;
