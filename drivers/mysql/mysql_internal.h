@@ -130,7 +130,21 @@ typedef struct my_conn {
      * (-1: none) and whether it was shut down. */
     volatile sig_atomic_t sock;
     volatile sig_atomic_t aborted;
+    /* The watch of a stream given up halfway (my_stream_give_up): one
+     * thread per connection, started at the first give-up, stopped by
+     * close. All under watch_lock. */
+    pthread_mutex_t watch_lock;
+    pthread_cond_t watch_cond; /* on CLOCK_MONOTONIC; broadcast only */
+    pthread_t watch;
+    int watch_started;           /* the thread runs (and lock, cond exist) */
+    int watch_state;             /* MY_WATCH_IDLE, _READING, _STOP */
+    int watch_sleeping;          /* waiting for a give-up, without a time */
+    int watch_cancelling;        /* my_cancel on its way from the watch */
+    unsigned watch_seq;          /* bumped by each give-up */
+    struct timespec watch_until; /* the reading's deadline */
 } my_conn;
+
+enum { MY_WATCH_IDLE, MY_WATCH_READING, MY_WATCH_STOP };
 
 /* A parameter's value as libmariadb reads it at execute. */
 typedef struct my_param {
