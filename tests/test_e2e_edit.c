@@ -37,18 +37,7 @@ typedef struct e2e {
 
 static int64_t count(e2e *e, const char *where)
 {
-    orm_session *s = NULL;
-    orm_query *q = NULL;
-    int64_t n = -1;
-    fx_check(orm_session_new(&s, e->db), e->db, "session");
-    orm_query_new(&q, s, e->account);
-    if (where && orm_query_where(q, where) != 0)
-        fail_msg("where %s: %s", where, orm_error_text(orm_query_error(q)));
-    if (orm_query_count(q, &n) != 0)
-        fail_msg("count: %s", orm_error_text(orm_query_error(q)));
-    orm_query_free(q);
-    orm_session_free(s);
-    return n;
+    return fx_count(e->db, e->account, where);
 }
 
 /* orb on the test's database in the terminal, as its one window, with
@@ -65,9 +54,6 @@ static void start_orb(e2e *e, const char *env)
 static int setup_db(void **state)
 {
     e2e *e = calloc(1, sizeof *e);
-    orm_modelfile *mf = NULL;
-    orm_error err = ORM_ERROR_INIT;
-    orm_session *s = NULL;
     snprintf(e->dir, sizeof e->dir, "/tmp/orb-e2e-edit-XXXXXX");
     if (!mkdtemp(e->dir))
         fail_msg("mkdtemp failed");
@@ -79,25 +65,7 @@ static int setup_db(void **state)
     fputs(models_ini, f);
     fclose(f);
     /* The database, made and filled through the ORM. */
-    fx_check(orm_db_open(&e->db, e->url, NULL), e->db, "open");
-    if (orm_modelfile_parse(&mf, models_ini, "models", &err) != 0)
-        fail_msg("models: %s", orm_error_text(&err));
-    e->account = mf->models[0];
-    mf->models[0] = NULL;
-    orm_modelfile_free(mf);
-    fx_check(orm_db_register(e->db, e->account), e->db, "register");
-    fx_check(orm_db_create_all(e->db), e->db, "create_all");
-    fx_check(orm_session_new(&s, e->db), e->db, "session");
-    static const char *const handles[] = {"alice", "bob", "carol"};
-    for (int i = 0; i < 3; i++) {
-        orm_record *rec = NULL;
-        orm_record_new(&rec, e->account);
-        fx_set(rec, "handle", orm_value_text(handles[i]));
-        orm_session_add(s, rec);
-        if (orm_session_commit(s) != 0)
-            fail_msg("seed: %s", orm_error_text(orm_session_error(s)));
-    }
-    orm_session_free(s);
+    fx_seed_handles(&e->db, &e->account, e->url, models_ini);
     *state = e;
     return 0;
 }

@@ -92,6 +92,54 @@ static inline void fx_set(orm_record *rec, const char *col, orm_value v)
     orm_error_clear(&err);
 }
 
+/* Rows of `model` in `db` that `where` (filter text; NULL: all) keeps. */
+static inline int64_t fx_count(orm_db *db, const orm_model *model,
+                               const char *where)
+{
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    int64_t n = -1;
+    fx_check(orm_session_new(&s, db), db, "session");
+    orm_query_new(&q, s, model);
+    if (where && orm_query_where(q, where) != 0)
+        fail_msg("where %s: %s", where, orm_error_text(orm_query_error(q)));
+    if (orm_query_count(q, &n) != 0)
+        fail_msg("count: %s", orm_error_text(orm_query_error(q)));
+    orm_query_free(q);
+    orm_session_free(s);
+    return n;
+}
+
+/* The database at `url`, made through the ORM: the first model of
+ * `models_ini` (returned in *model; the caller frees it), its table, and
+ * alice, bob and carol as its handles, each committed alone. */
+static inline void fx_seed_handles(orm_db **db, const orm_model **model,
+                                   const char *url, const char *models_ini)
+{
+    orm_modelfile *mf = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    orm_session *s = NULL;
+    fx_check(orm_db_open(db, url, NULL), *db, "open");
+    if (orm_modelfile_parse(&mf, models_ini, "models", &err) != 0)
+        fail_msg("models: %s", orm_error_text(&err));
+    *model = mf->models[0];
+    mf->models[0] = NULL;
+    orm_modelfile_free(mf);
+    fx_check(orm_db_register(*db, *model), *db, "register");
+    fx_check(orm_db_create_all(*db), *db, "create_all");
+    fx_check(orm_session_new(&s, *db), *db, "session");
+    static const char *const handles[] = {"alice", "bob", "carol"};
+    for (int i = 0; i < 3; i++) {
+        orm_record *rec = NULL;
+        orm_record_new(&rec, *model);
+        fx_set(rec, "handle", orm_value_text(handles[i]));
+        orm_session_add(s, rec);
+        if (orm_session_commit(s) != 0)
+            fail_msg("seed: %s", orm_error_text(orm_session_error(s)));
+    }
+    orm_session_free(s);
+}
+
 static inline void fx_commit(tui_fixture *fx, orm_session *s)
 {
     int rc = orm_session_commit(s);
