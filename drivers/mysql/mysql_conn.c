@@ -242,9 +242,9 @@ static int my_conn_open(my_conn *c, orm_error *err)
     c->is_mariadb = strstr(mysql_get_server_info(m), "MariaDB") != NULL;
     c->galera = 0; /* a reconnect may reach another server */
     c->mysql = m;
-    c->aborted = 0;
-    c->sock = (sig_atomic_t)mysql_get_socket(m);
     pthread_mutex_lock(&c->cancel_lock);
+    c->aborted = 0;
+    c->sock = (int)mysql_get_socket(m);
     c->thread_id = mysql_thread_id(m);
     pthread_mutex_unlock(&c->cancel_lock);
     m = NULL;

@@ -321,16 +321,19 @@ void my_deferred_close(my_conn *c)
  */
 void my_conn_drop(my_conn *c)
 {
+    /* Before the socket is closed: a cancel from another thread (which
+     * holds the lock) must neither shut down the descriptor, which may
+     * be another connection's by then, nor send a KILL that could reach
+     * whoever gets the thread id next. */
+    pthread_mutex_lock(&c->cancel_lock);
     c->sock = -1;
+    c->thread_id = 0;
+    pthread_mutex_unlock(&c->cancel_lock);
     if (c->mysql)
         mysql_close(c->mysql);
     c->mysql = NULL;
     c->stream = NULL;
     my_deferred_close(c);
-    /* No KILL may reach whoever gets the thread id next. */
-    pthread_mutex_lock(&c->cancel_lock);
-    c->thread_id = 0;
-    pthread_mutex_unlock(&c->cancel_lock);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,10 +127,11 @@ typedef struct my_conn {
     pthread_mutex_t cancel_lock;
     int running;
     unsigned long thread_id;
-    /* my_abort's, read and written from a signal handler: the socket
+    /* my_abort's, read and written from a signal handler and from a
+     * cancelling thread (lock-free atomics: safe in both): the socket
      * (-1: none) and whether it was shut down. */
-    volatile sig_atomic_t sock;
-    volatile sig_atomic_t aborted;
+    atomic_int sock;
+    atomic_int aborted;
     /* The watch of a stream given up halfway (my_stream_give_up): one
      * thread per connection, started at the first give-up, stopped by
      * close. All under watch_lock. */

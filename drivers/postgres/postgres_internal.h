@@ -13,6 +13,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +64,11 @@ typedef struct pg_conn {
     pg_cancel_handle *cancel;
     int running;
     int cancel_wait_s;
-    /* pg_abort's, read and written from a signal handler: the socket
+    /* pg_abort's, read and written from a signal handler and from a
+     * cancelling thread (lock-free atomics: safe in both): the socket
      * (-1: none) and whether it was shut down. */
-    volatile sig_atomic_t sock;
-    volatile sig_atomic_t aborted;
+    atomic_int sock;
+    atomic_int aborted;
 } pg_conn;
 
 typedef struct pg_param {
