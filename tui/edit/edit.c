@@ -124,13 +124,17 @@ int edit_push_now(tui_app *app, tui_view *v)
     return 0;
 }
 
-static unsigned push(tui_app *app, tui_view *v, int rc)
+/* `v` is read here, after the call that made it (rc) has returned: in
+ * push(app, &v, make(&v, ...)) the order in which C evaluates arguments
+ * does not matter, as it would for a `tui_view *` argument (clang reads
+ * it first, before make() has set it, and the screen never opened). */
+static unsigned push(tui_app *app, tui_view *const *v, int rc)
 {
     if (rc) {
         tui_app_error(app, "out of memory");
         return TUI_REDRAW;
     }
-    app->pushed = v;
+    app->pushed = *v;
     return TUI_PUSH;
 }
 
@@ -146,7 +150,7 @@ static unsigned open_review(tui_app *app)
         tui_edit_commit(app, &result); /* failures keep every change */
         return result;
     }
-    return push(app, v, tui_view_review_new(&v, app, 0));
+    return push(app, &v, tui_view_review_new(&v, app, 0));
 }
 
 unsigned tui_edit_unhandled(tui_app *app, tui_action a)
@@ -280,7 +284,7 @@ unsigned tui_edit_add(tui_app *app, const orm_model *m)
     tui_view *v = NULL;
     if (model_refused(app, m))
         return TUI_REDRAW;
-    return push(app, v, tui_view_form_new(&v, app, m, NULL, NULL));
+    return push(app, &v, tui_view_form_new(&v, app, m, NULL, NULL));
 }
 
 unsigned tui_edit_duplicate(tui_app *app, const orm_record *src)
@@ -300,7 +304,7 @@ unsigned tui_edit_duplicate(tui_app *app, const orm_record *src)
             v = NULL;
         }
     }
-    return push(app, v, rc);
+    return push(app, &v, rc);
 }
 
 static unsigned edit_record(tui_app *app, orm_record *rec)
@@ -310,7 +314,7 @@ static unsigned edit_record(tui_app *app, orm_record *rec)
         tui_app_message(app, "marked for deletion: u undoes that first");
         return TUI_REDRAW;
     }
-    return push(app, v,
+    return push(app, &v,
                 tui_view_form_new(&v, app, orm_record_model(rec), rec, NULL));
 }
 
