@@ -41,6 +41,7 @@ struct test_trips {
     pthread_mutex_t lock;
     long count;
     long connections;
+    long server_bytes;
     trips_pair pairs[TRIPS_MAX_PAIRS];
     size_t npairs;
     long cut_after; /* bytes from servers until the cut; -1: never */
@@ -85,12 +86,13 @@ static int forward(test_trips *t, trips_pair *p, int from, int to,
         return write_all(to, buf, n);
     }
     *from_servers += n;
+    pthread_mutex_lock(&t->lock);
+    t->server_bytes += n; /* before the client can have them */
     if (p->client_spoke) {
-        pthread_mutex_lock(&t->lock);
         t->count++;
-        pthread_mutex_unlock(&t->lock);
         p->client_spoke = 0;
     }
+    pthread_mutex_unlock(&t->lock);
     return write_all(to, buf, n);
 }
 
@@ -272,6 +274,14 @@ long test_trips_connections(test_trips *t)
 {
     pthread_mutex_lock(&t->lock);
     long n = t->connections;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
+long test_trips_server_bytes(test_trips *t)
+{
+    pthread_mutex_lock(&t->lock);
+    long n = t->server_bytes;
     pthread_mutex_unlock(&t->lock);
     return n;
 }

@@ -19,6 +19,8 @@ test_trips *test_trips_start(const char *url, char **proxied);
 long test_trips_count(test_trips *t);
 /* Connections made through the proxy so far (a cancel opens one). */
 long test_trips_connections(test_trips *t);
+/* Bytes the servers sent so far, over every connection. */
+long test_trips_server_bytes(test_trips *t);
 /* The network goes away after `bytes` more bytes have come from the
  * servers (over every connection): from then on nothing is passed either
  * way, nothing is closed, and a new connection is never answered (its

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 #include "helper_trips.h"
 #include "orm/sys/driver.h"
 #include "orm/url.h"
+/* The driver's own COPY decoding, tested by hand too. */
+#include "../drivers/postgres/postgres_internal.h"
 
 static const orm_driver *const drv = &orm_driver_postgresql;
 
@@ -882,6 +886,271 @@ static void test_stream__error_midway_is_reported(void **state)
     assert_int_equal(query_int(fx->conn, "SELECT 9"), 9);
 }
 
+/* ---- bulk reads through COPY (postgres_copy.c) ---- */
+
+#define BULK (ORM_STMT_STREAM | ORM_STMT_BULK)
+
+static int same_value(const orm_value *a, const orm_value *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case ORM_VNULL:
+        return 1;
+    case ORM_VINT:
+        return a->u.i == b->u.i;
+    case ORM_VFLOAT: /* -0 and NaN too */
+        return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
+    case ORM_VBOOL:
+        return a->u.b == b->u.b;
+    default:
+        return a->u.s.len == b->u.s.len &&
+               (!a->u.s.len || !memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len));
+    }
+}
+
+/* The same SELECT streamed as a query (one connection) and read through
+ * COPY (another): every column of every row reads alike in its natural
+ * kind, as text, and as the kinds the driver converts to (a boolean as
+ * an integer, bytea as a blob), NULL apart from '' and from the text \N;
+ * the counts agree. */
+static void test_copy__values_read_as_a_stream_reads_them(void **state)
+{
+    pg_fixture *fx = *state;
+    static const char sql[] =
+        "SELECT g, g::smallint, (g * 1000003)::bigint, g / 7.0, "
+        "CASE g % 4 WHEN 0 THEN '-0'::float8 WHEN 1 THEN 'NaN' "
+        "WHEN 2 THEN '1e300' ELSE g / 3.0 END::float8, (g / 3.0)::real, "
+        "g % 2 = 0, CASE WHEN g % 5 = 0 THEN NULL "
+        "ELSE decode('005c0a09' || md5(g::text), 'hex') END, "
+        "CASE g % 6 WHEN 0 THEN NULL WHEN 1 THEN '' WHEN 2 THEN E'\\\\N' "
+        "WHEN 3 THEN E'tab\\there\\nnew\\\\back\\rcr \\b\\f\\v\\x01' "
+        "ELSE 'Zoë Ünï ' || g END, "
+        "'2024-02-29 23:59:59.5+05:30'::timestamptz + g * interval '1 day', "
+        "'2000-01-01'::timestamp - g * interval '1 sec', "
+        "make_interval(0, g, 0, -g, 0, 0, g / 8.0), "
+        "md5(g::text)::uuid, jsonb_build_object('k\te\\y', g, 'Ä', NULL), "
+        "ARRAY['a b', NULL, E'\\\\', g::text], '2024-01-01'::date + g "
+        "FROM generate_series(1, 60) g";
+    static const orm_type typed[] = {ORM_TYPE_COUNT, ORM_TEXT};
+    orm_conn *other = connect_ok(fx->url, 0);
+    orm_stmt *plain = prepare_ok(fx->conn, sql, 0, ORM_STMT_STREAM);
+    orm_stmt *copy = prepare_ok(other, sql, 0, BULK);
+    int rc, rows = 0;
+    while ((rc = step(plain)) == ORM_ROW) {
+        step_row(copy);
+        size_t n = drv->column_count(plain);
+        assert_int_equal(drv->column_count(copy), n);
+        for (size_t i = 0; i < n; i++) {
+            for (size_t t = 0; t < 3; t++) {
+                orm_type type = t < 2    ? typed[t]
+                                : i == 6 ? ORM_INTEGER
+                                : i == 7 ? ORM_BLOB
+                                         : ORM_TYPE_COUNT;
+                orm_value a, b;
+                assert_int_equal(drv->column(plain, i, type, &a), 0);
+                assert_int_equal(drv->column(copy, i, type, &b), 0);
+                if (!same_value(&a, &b))
+                    fail_msg("row %d column %zu (%s): the query gives "
+                             "\"%.*s\", COPY \"%.*s\"",
+                             rows + 1, i,
+                             type < ORM_TYPE_COUNT ? orm_type_name(type)
+                                                   : "natural",
+                             a.kind >= ORM_VTEXT ? (int)a.u.s.len : 0,
+                             a.kind >= ORM_VTEXT ? a.u.s.ptr : "",
+                             b.kind >= ORM_VTEXT ? (int)b.u.s.len : 0,
+                             b.kind >= ORM_VTEXT ? b.u.s.ptr : "");
+            }
+        }
+        rows++;
+    }
+    assert_int_equal(rc, ORM_DONE);
+    assert_int_equal(rows, 60);
+    assert_int_equal(step(copy), ORM_DONE);
+    assert_int_equal(drv->rows_matched(copy), 60);
+    drv->finalize(plain);
+    drv->finalize(copy);
+    /* A statement with a parameter streams as a query; an error in the
+     * query is the query's. */
+    copy = prepare_ok(other, "SELECT $1::int + 1", 1, BULK);
+    orm_value one = orm_value_int(1);
+    assert_int_equal(drv->bind(copy, 0, &one, ORM_INTEGER), 0);
+    step_row(copy);
+    assert_int_equal(drv->column(copy, 0, ORM_INTEGER, &one), 0);
+    assert_int_equal(one.u.i, 2);
+    drv->finalize(copy);
+    copy = prepare_ok(other, "SELECT nosuch FROM pg_class", 0, BULK);
+    assert_true(step(copy) < 0);
+    assert_string_equal(other->err.sqlstate, "42703");
+    drv->finalize(copy);
+    copy = prepare_ok(other, "SELECT 1 / (3 - g) FROM generate_series(1, 5) g",
+                      0, BULK);
+    while ((rc = step(copy)) == ORM_ROW)
+        ;
+    assert_true(rc < 0);
+    assert_string_equal(other->err.sqlstate, "22012");
+    drv->finalize(copy);
+    assert_int_equal(query_int(other, "SELECT 9"), 9);
+    drv->close(other);
+}
+
+/* COPY's text format decoded by hand: every escape COPY FROM reads
+ * (the server writes only some of them), \N only as a whole column. */
+static void test_copy__text_format_escapes_decode(void **state)
+{
+    (void)state;
+    char row[] = "a\\tb\\nc\\rd\\be\\ff\\vg\\\\h\\101\\7i\\x41\\x4j\\q\t"
+                 "\\N\t\t\\\\N\tZo\xc3\xab \\N\n";
+    char *text[5];
+    size_t len[5];
+    pg_stmt st;
+    memset(&st, 0, sizeof st);
+    st.copy_text = text;
+    st.copy_len = len;
+    st.ncopy = 5;
+    assert_int_equal(pg_copy_split(&st, row, strlen(row)), 0);
+    static const char first[] = "a\tb\nc\rd\be\ff\vg\\hA\ai"
+                                "A\x04jq";
+    assert_int_equal(len[0], sizeof first - 1);
+    assert_memory_equal(text[0], first, sizeof first - 1);
+    assert_int_equal(text[0][len[0]], '\0');
+    assert_null(text[1]);
+    assert_non_null(text[2]);
+    assert_int_equal(len[2], 0);
+    assert_string_equal(text[3], "\\N");
+    assert_string_equal(text[4], "Zo\xc3\xab N");
+    /* Too few columns and too many are refused. */
+    char short_row[] = "1\t2\n";
+    assert_int_equal(pg_copy_split(&st, short_row, strlen(short_row)), -1);
+    char long_row[] = "1\t2\t3\t4\t5\t6\n";
+    assert_int_equal(pg_copy_split(&st, long_row, strlen(long_row)), -1);
+}
+
+/* A COPY given up halfway: one whose rows have all arrived is dropped
+ * without a cancel; one still coming is cancelled (a connection of its
+ * own through the proxy) and its rest read, and the connection works on;
+ * inside a transaction the rest is read instead, and the transaction
+ * commits. */
+static void
+test_copy__given_up_halfway_leaves_the_connection_usable(void **state)
+{
+    (void)state;
+    char *proxied = NULL;
+    orm_url *url = NULL;
+    orm_error err = ORM_ERROR_INIT;
+    test_trips *trips = test_trips_start(getenv("ORB_TEST_PG_URL"), &proxied);
+    if (orm_url_parse(&url, proxied, &err))
+        fail_msg("proxied URL: %s", orm_error_text(&err));
+    orm_conn *conn = connect_ok(url, 0);
+    /* Read whole, it comes through COPY indeed: 5 bytes a row fewer than
+     * a query's rows (a DataRow's header and column count and length
+     * against a CopyData's header and newline), less COPY's one more
+     * RowDescription. */
+    long bytes[2];
+    for (int bulk = 0; bulk < 2; bulk++) {
+        long before = test_trips_server_bytes(trips);
+        orm_stmt *st =
+            prepare_ok(conn, "SELECT g FROM generate_series(1, 20000) g", 0,
+                       bulk ? BULK : ORM_STMT_STREAM);
+        int n = 0;
+        while (step(st) == ORM_ROW)
+            n++;
+        assert_int_equal(n, 20000);
+        drv->finalize(st);
+        bytes[bulk] = test_trips_server_bytes(trips) - before;
+    }
+    if (bytes[0] - bytes[1] < 20000 * 5 - 512)
+        fail_msg("COPY sent %ld bytes, the query %ld", bytes[1], bytes[0]);
+    for (int i = 0; i < 3; i++) {
+        orm_stmt *st = prepare_ok(
+            conn, "SELECT count(*), 'Zählung' FROM pg_class", 0, BULK);
+        step_row(st);
+        column_text_equal(st, 1, ORM_TEXT, "Zählung");
+        assert_int_equal(drv->reset(st), 0);
+        drv->finalize(st);
+    }
+    assert_int_equal(query_int(conn, "SELECT 7"), 7);
+    assert_int_equal(test_trips_connections(trips), 1);
+    /* Rows that trickle after the first thousand (see
+     * test_stream__reset_after_a_whole_result_sends_no_cancel). */
+    orm_stmt *st =
+        prepare_ok(conn,
+                   "SELECT g, CASE WHEN g > 1000 THEN pg_sleep(0.01) END"
+                   " FROM (SELECT generate_series(1, 2000000000) AS g) AS s",
+                   0, BULK);
+    for (int i = 0; i < 10; i++)
+        step_row(st);
+    assert_int_equal(drv->reset(st), 0);
+    assert_int_equal(test_trips_connections(trips), 2);
+    assert_int_equal(query_int(conn, "SELECT 8"), 8);
+    /* It runs again after reset. */
+    step_row(st);
+    column_text_equal(st, 0, ORM_TEXT, "1");
+    drv->finalize(st);
+    assert_int_equal(test_trips_connections(trips), 3);
+    assert_int_equal(query_int(conn, "SELECT 9"), 9);
+
+    exec_ok(conn, "CREATE TEMP TABLE t (id int)");
+    assert_int_equal(drv->begin(conn), 0);
+    exec_ok(conn, "INSERT INTO t VALUES (1)");
+    st = prepare_ok(conn, "SELECT g FROM generate_series(1, 50000) g", 0, BULK);
+    step_row(st);
+    assert_int_equal(drv->reset(st), 0);
+    drv->finalize(st);
+    assert_int_equal(drv->commit(conn), 0);
+    assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(test_trips_connections(trips), 3);
+    drv->close(conn);
+    orm_url_free(url);
+    free(proxied);
+    test_trips_stop(trips);
+}
+
+typedef struct canceller {
+    orm_conn *conn;
+    atomic_int stop;
+} canceller;
+
+/* Cancel every 20 ms until told to stop (a cancel while nothing runs
+ * does nothing). */
+static void *canceller_main(void *payload)
+{
+    canceller *c = payload;
+    while (!atomic_load(&c->stop)) {
+        drv->cancel(c->conn, NULL);
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+/* A cancel from another thread (Esc, orm_db_cancel) stops a COPY as it
+ * stops a stream: the step waiting for rows returns ORM_ECANCELLED and
+ * the connection works on. */
+static void test_copy__cancel_from_another_thread_stops_it(void **state)
+{
+    pg_fixture *fx = *state;
+    canceller c = {.conn = fx->conn};
+    pthread_t thread;
+    int rc, rows = 0;
+    atomic_init(&c.stop, 0);
+    /* Rows without end, made one by one (generate_series in a select
+     * list: in FROM it would build the whole set before the first). */
+    orm_stmt *st = prepare_ok(
+        fx->conn,
+        "SELECT g, pg_sleep(0.001) IS NULL FROM (SELECT generate_series(1, "
+        "2000000000) AS g) AS s",
+        0, BULK);
+    assert_int_equal(pthread_create(&thread, NULL, canceller_main, &c), 0);
+    while ((rc = step(st)) == ORM_ROW)
+        rows++;
+    atomic_store(&c.stop, 1);
+    pthread_join(thread, NULL);
+    assert_int_equal(rc, ORM_ECANCELLED);
+    drv->finalize(st);
+    assert_int_equal(query_int(fx->conn, "SELECT 10"), 10);
+}
+
 /* ---- lost connections ---- */
 
 /* Terminate `conn`'s backend from another connection; its pid. */
@@ -1325,6 +1594,10 @@ int main(void)
         T(test_stream__reset_midway_frees_the_connection),
         T(test_stream__reset_after_a_whole_result_sends_no_cancel),
         T(test_stream__error_midway_is_reported),
+        T(test_copy__values_read_as_a_stream_reads_them),
+        T(test_copy__text_format_escapes_decode),
+        T(test_copy__given_up_halfway_leaves_the_connection_usable),
+        T(test_copy__cancel_from_another_thread_stops_it),
         T(test_connlost__terminated_backend_then_reconnect),
         T(test_connlost__idle_read_reconnects_once),
         T(test_connlost__statement_from_before_reconnect_is_safe),

@@ -1118,6 +1118,182 @@ static void test_dialects__mariadb_gives_the_same_rows(void **state)
     same_rows_as_sqlite(*state, "ORB_TEST_MYSQL_URL");
 }
 
+/* ---- PostgreSQL: an export without values reads through COPY ---- */
+
+/* Every kind of PostgreSQL column with values at their edges: the
+ * integers' ends, numeric beyond double, -0, 1e300, NaN and infinities,
+ * dates and timestamps (with a zone, printed in the session's), an
+ * interval, uuid, bytea with NUL and backslash, json as written and
+ * jsonb, arrays with NULL and quoting, an enum label with a tab, a
+ * domain, inet, text with tab, newline, CR, backslash, control bytes,
+ * non-ASCII and mixed case, the text \N beside NULL, '' beside NULL;
+ * then rows made by the server so that the bytes on the wire count. */
+static const char *const copy_types_sql[] = {
+    "DROP TABLE IF EXISTS copy_types",
+    "DROP DOMAIN IF EXISTS copy_positive",
+    "DROP TYPE IF EXISTS copy_mood",
+    "CREATE TYPE copy_mood AS ENUM ('ok', 'Zoë sad', 'tab\there')",
+    "CREATE DOMAIN copy_positive AS integer CHECK (VALUE > 0)",
+    "CREATE TABLE copy_types (id integer PRIMARY KEY, i2 smallint, "
+    "i8 bigint, num numeric(20,6), num_free numeric, f4 real, "
+    "f8 double precision, yes boolean, d date, t time, ts timestamp, "
+    "tstz timestamptz, iv interval, u uuid, b bytea, j json, jb jsonb, "
+    "arr integer[], tarr text[], mood copy_mood, pos copy_positive, "
+    "name varchar(40), body text, ch char(3), ip inet)",
+    "INSERT INTO copy_types VALUES (1, -32768, -9223372036854775808, "
+    "-12345678901234.123456, 0.000000000000000000000000000001, '-0', "
+    "'1e300', true, '2024-02-29', '23:59:59.999999', "
+    "'1999-12-31 23:59:59.5', '2024-03-10 02:30:00+05:30', "
+    "'1 year 2 mons -3 days 04:05:06.7', "
+    "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '\\x00ff5c090a0d'::bytea, "
+    "'{\"a\": \"tab\\there\",  \"\xc3\xbc\": [1, 2.50]}', "
+    "'{\"a\": \"Zo\xc3\xab\", \"b\": null}', '{1,NULL,3}', "
+    "ARRAY['with space', 'back\\slash', 'quote\"d', NULL, '', "
+    "'\xc3\x9cn\xc3\xaf'], "
+    "'Zoë sad', 5, 'Mixed Case ÄÖÜ', "
+    "E'tab\\there\\nnew\\\\back\\rcr \xc3\xbcn\xc3\xaf', 'ab', "
+    "'192.168.0.1/24')",
+    "INSERT INTO copy_types (id) VALUES (2)",
+    "INSERT INTO copy_types VALUES (3, 0, 0, 0, 'NaN', 'NaN', '-Infinity', "
+    "false, 'infinity', '00:00', '-infinity', 'infinity', '0', "
+    "'00000000-0000-0000-0000-000000000000', '\\x'::bytea, '\"\"', '[]', "
+    "'{}', '{}', 'tab\there', 1, '', E'\\\\N', '', '::1')",
+    "INSERT INTO copy_types VALUES (4, 1, 1, 1, 1, '1e-45', '-1e-300', "
+    "NULL, '0001-01-01', '12:00', '2000-02-29 12:00:00.000001', "
+    "'1970-01-01 00:00:00-12', '-1 days', "
+    "'ffffffff-ffff-ffff-ffff-ffffffffffff', '\\x5c4e'::bytea, 'null', "
+    "'\"\\\\N\"', '{}', '{\"\\\\N\",NULL}', 'ok', 2, '\\N', "
+    "E'\\b\\f\\v\\x01 end \\\\', 'x\ty', '10.0.0.0/8')",
+    "INSERT INTO copy_types (id, i8, num, f8, yes, ts, tstz, u, b, tarr, "
+    "name, body) SELECT g, g * 1000003, g / 7.0, g / 3.0, g % 2 = 0, "
+    "'2020-01-01'::timestamp + g * interval '1 hour 1 second', "
+    "'2020-01-01 00:00+01'::timestamptz + g * interval '1 minute', "
+    "md5(g::text)::uuid, decode(md5(g::text), 'hex'), "
+    "ARRAY['Zoë ' || g, NULL], CASE WHEN g % 5 = 0 THEN '' "
+    "WHEN g % 7 = 0 THEN NULL ELSE 'Ünï ' || g END, CASE WHEN g % 3 = 0 "
+    "THEN E'a\\tb\\\\c\\nd' || g ELSE 'Row ' || g END "
+    "FROM generate_series(5, 2000) g",
+};
+
+static void pg_exec_all(orm_db *db, const char *const *sql, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (orm_db_execute(db, sql[i], NULL, 0, NULL) != 0 &&
+            strncmp(sql[i], "DROP", 4) != 0)
+            fail_msg("%s: %s", sql[i], orm_error_text(orm_db_error(db)));
+}
+
+/* An export's output (owned) and the bytes the server sent for it. */
+static char *export_counted(fixture *f, orm_db *db, test_trips *net,
+                            const char *words, size_t *len, long *bytes)
+{
+    long before = test_trips_server_bytes(net);
+    expect(f, run_words(f, db, tui_cli_export_run, words), 0);
+    *bytes = test_trips_server_bytes(net) - before;
+    *len = f->out_len;
+    char *copy = malloc(f->out_len + 1);
+    assert_non_null(copy);
+    memcpy(copy, f->out, f->out_len + 1);
+    return copy;
+}
+
+/* The same export through COPY (no values: no filter) and through a
+ * query (a filter with a value that every row matches): the same bytes
+ * in every format, and fewer of them on the wire through COPY. */
+static void test_export__postgresql_copy_gives_every_type_alike(void **state)
+{
+    fixture *f = *state;
+    const char *url = test_server_url("ORB_TEST_PG_URL");
+    char *proxied = NULL;
+    orm_db *db = NULL;
+    orm_model *m = NULL;
+    static const char *const formats[] = {"csv", "tsv", "json"};
+    test_trips *net = test_trips_start(url, &proxied);
+    if (orm_db_open(&db, proxied, NULL) != 0)
+        fail_msg("%s", orm_error_text(orm_db_error(db)));
+    pg_exec_all(db, copy_types_sql,
+                sizeof copy_types_sql / sizeof copy_types_sql[0]);
+    check(orm_db_reflect(db, "copy_types", &m), db, "reflect");
+    check(orm_db_register(db, m), db, "register");
+    for (size_t i = 0; i < 3; i++) {
+        char words[128];
+        size_t copy_len, rows_len;
+        long copy_bytes, rows_bytes;
+        snprintf(words, sizeof words, "export|copy_types|--format|%s",
+                 formats[i]);
+        char *copy = export_counted(f, db, net, words, &copy_len, &copy_bytes);
+        snprintf(words, sizeof words,
+                 "export|copy_types|--where|id > 0|--format|%s", formats[i]);
+        char *rows = export_counted(f, db, net, words, &rows_len, &rows_bytes);
+        if (copy_len != rows_len || memcmp(copy, rows, copy_len) != 0) {
+            size_t at = 0;
+            while (at < copy_len && at < rows_len && copy[at] == rows[at])
+                at++;
+            fail_msg("%s: COPY and the query differ at byte %zu:\n"
+                     "COPY:  %.200s\nquery: %.200s",
+                     formats[i], at, copy + (at > 40 ? at - 40 : 0),
+                     rows + (at > 40 ? at - 40 : 0));
+        }
+        if (copy_bytes >= rows_bytes)
+            fail_msg("%s: COPY sent %ld bytes, the query %ld", formats[i],
+                     copy_bytes, rows_bytes);
+        if (i == 1) { /* a few values as they must read, in TSV */
+            assert_contains(copy, "\n1\t-32768\t-9223372036854775808\t"
+                                  "-12345678901234.123456\t");
+            assert_contains(copy, "\ttab\\there\\nnew\\\\back\\rcr "
+                                  "\xc3\xbcn\xc3\xaf\tab \t");
+            assert_contains(copy, "\n2\t\\N\t\\N\t");
+            assert_contains(copy, "\t\t\\\\N\t   \t::1\n");
+        }
+        free(copy);
+        free(rows);
+    }
+    orm_db_execute(db, "DROP TABLE copy_types", NULL, 0, NULL);
+    orm_db_execute(db, "DROP DOMAIN copy_positive", NULL, 0, NULL);
+    orm_db_execute(db, "DROP TYPE copy_mood", NULL, 0, NULL);
+    orm_db_free(db); /* and the model it was given */
+    test_trips_stop(net);
+    free(proxied);
+}
+
+/* The bytes on the wire: a query's row carries a 7-byte header and a
+ * 4-byte length per column, COPY's a 5-byte header and a tab between
+ * columns and a newline: 11 bytes less per row of three columns (the
+ * values are the same text), less the one RowDescription COPY adds. */
+static void test_export__postgresql_copy_saves_the_row_headers(void **state)
+{
+    fixture *f = *state;
+    enum { NROWS = 20000 };
+    const char *url = test_server_url("ORB_TEST_PG_URL");
+    char *proxied = NULL;
+    orm_db *db = NULL;
+    test_trips *net = test_trips_start(url, &proxied);
+    size_t copy_len, rows_len;
+    long copy_bytes, rows_bytes;
+    if (orm_db_open(&db, proxied, NULL) != 0)
+        fail_msg("%s", orm_error_text(orm_db_error(db)));
+    make_gone_big(db, 1);
+    check(orm_db_register(db, &Gone), db, "register");
+    char *copy = export_counted(f, db, net, "export|gone_big|--format|csv",
+                                &copy_len, &copy_bytes);
+    char *rows = export_counted(f, db, net,
+                                "export|gone_big|--where|id > 0|--format|csv",
+                                &rows_len, &rows_bytes);
+    assert_int_equal(copy_len, rows_len);
+    assert_memory_equal(copy, rows, copy_len);
+    if (rows_bytes - copy_bytes < NROWS * 11L - 1024)
+        fail_msg("COPY sent %ld bytes, the query %ld: %ld fewer, not the "
+                 "%ld of %d rows' headers",
+                 copy_bytes, rows_bytes, rows_bytes - copy_bytes, NROWS * 11L,
+                 NROWS);
+    free(copy);
+    free(rows);
+    orm_db_execute(db, "DROP TABLE gone_big", NULL, 0, NULL);
+    orm_db_free(db);
+    test_trips_stop(net);
+    free(proxied);
+}
+
 static int has_bytes(const char *hay, size_t n, const char *needle)
 {
     size_t k = strlen(needle);
@@ -1185,6 +1361,8 @@ int main(void)
         T(test_injection__names_and_values_are_data),
         T(test_dialects__postgresql_gives_the_same_rows),
         T(test_dialects__mariadb_gives_the_same_rows),
+        T(test_export__postgresql_copy_gives_every_type_alike),
+        T(test_export__postgresql_copy_saves_the_row_headers),
         T(test_state__no_password_is_ever_stored),
 #undef T
     };

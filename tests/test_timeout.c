@@ -15,7 +15,8 @@
  *   gives up after the connect timeout and closes the connection, so the
  *   statement waiting on it returns (the browser's Esc, and quitting
  *   after it, are never stuck behind it); a stream given up halfway on
- *   such a network is freed the same way, not read on for ever.
+ *   such a network is freed the same way, not read on for ever (an
+ *   export's too, which PostgreSQL reads through COPY).
  *
  * No test measures time: each asserts what the user is told, and the
  * slow statements take far longer than their limits.
@@ -489,11 +490,22 @@ static const char *big_table(const char *dialect)
            "REPEAT(CONCAT('Zoë ', seq), 40) AS payload FROM seq_1_to_20000";
 }
 
-static void stream_given_up_with_the_server_gone(const char *dialect)
+/* tmo_big as a model, for a query's cursor. */
+static const orm_column tmo_big_columns[] = {
+    {.name = "id", .type = ORM_INTEGER, .flags = ORM_PK},
+    {.name = "payload", .type = ORM_TEXT},
+};
+static const orm_model TmoBig = ORM_MODEL("TmoBig", "tmo_big", tmo_big_columns);
+
+/* `bulk`: the rows are an export's (orm_query_cursor_bulk: PostgreSQL's
+ * COPY), else the program's own SELECT's. */
+static void stream_given_up_with_the_server_gone(const char *dialect, int bulk)
 {
     char *url = dialect_url(dialect, "connect_timeout=2");
     char *proxied = NULL;
     orm_db *direct = NULL, *db = NULL;
+    orm_session *s = NULL;
+    orm_query *q = NULL;
     orm_cursor *cur = NULL;
     const orm_value *row;
     assert_int_equal(orm_db_open(&direct, url, NULL), 0);
@@ -504,8 +516,16 @@ static void stream_given_up_with_the_server_gone(const char *dialect)
     test_trips_cut_after(net, 64 * 1024);
     if (orm_db_open(&db, proxied, NULL) != 0)
         fail_msg("%s: %s", dialect, orm_error_text(orm_db_error(db)));
-    assert_int_equal(
-        orm_db_cursor(&cur, db, "SELECT id, payload FROM tmo_big", NULL, 0), 0);
+    if (bulk) {
+        assert_int_equal(orm_db_register(db, &TmoBig), 0);
+        assert_int_equal(orm_session_new(&s, db), 0);
+        assert_int_equal(orm_query_new(&q, s, &TmoBig), 0);
+        assert_int_equal(orm_query_cursor_bulk(q, &cur), 0);
+    } else {
+        assert_int_equal(
+            orm_db_cursor(&cur, db, "SELECT id, payload FROM tmo_big", NULL, 0),
+            0);
+    }
     assert_int_equal(orm_cursor_next(cur, &row), ORM_ROW);
     for (int i = 0; i < 3000 && !test_trips_cut(net); i++) {
         struct timespec ts = {0, 10 * 1000000};
@@ -518,6 +538,8 @@ static void stream_given_up_with_the_server_gone(const char *dialect)
                  dialect);
     /* The connection is known lost: the next call says so. */
     assert_int_equal(db_exec(db, "SELECT 1"), ORM_ECONNLOST);
+    orm_query_free(q);
+    orm_session_free(s);
     orm_db_free(db);
     test_trips_stop(net);
     assert_int_equal(db_exec(direct, "DROP TABLE tmo_big"), 0);
@@ -530,14 +552,21 @@ static void
 test_timeout__stream_given_up_with_the_server_gone_postgresql(void **state)
 {
     (void)state;
-    stream_given_up_with_the_server_gone("postgresql");
+    stream_given_up_with_the_server_gone("postgresql", 0);
+}
+
+static void
+test_timeout__copy_given_up_with_the_server_gone_postgresql(void **state)
+{
+    (void)state;
+    stream_given_up_with_the_server_gone("postgresql", 1);
 }
 
 static void
 test_timeout__stream_given_up_with_the_server_gone_mysql(void **state)
 {
     (void)state;
-    stream_given_up_with_the_server_gone("mysql");
+    stream_given_up_with_the_server_gone("mysql", 0);
 }
 
 /* A stream given up halfway whose rows come slowly from a server that is
@@ -614,6 +643,8 @@ int main(void)
             test_timeout__stream_given_up_with_the_server_gone_postgresql),
         cmocka_unit_test(
             test_timeout__stream_given_up_with_the_server_gone_mysql),
+        cmocka_unit_test(
+            test_timeout__copy_given_up_with_the_server_gone_postgresql),
         cmocka_unit_test(
             test_timeout__stream_given_up_with_a_slow_server_postgresql),
         cmocka_unit_test(

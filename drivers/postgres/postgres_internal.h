@@ -83,7 +83,8 @@ enum pg_stmt_state {
     PG_STMT_ROWS,      /* buffered result, `row` is current */
     PG_STMT_STREAMING, /* single-row mode in progress */
     PG_STMT_DONE,      /* finished (ORM_DONE returned) */
-    PG_STMT_BATCHED    /* run by pg_execute_batch, `res` not stepped yet */
+    PG_STMT_BATCHED,   /* run by pg_execute_batch, `res` not stepped yet */
+    PG_STMT_COPY       /* COPY TO STDOUT in progress (postgres_copy.c) */
 };
 
 struct pg_stmt {
@@ -106,6 +107,16 @@ struct pg_stmt {
     unsigned char **scratch; /* decoded bytea per column, this row */
     size_t *scratch_len;
     size_t nscratch;
+    /* A bulk read through COPY (postgres_copy.c): the COPY's SQL (NULL:
+     * the statement streams as a query), the current row as libpq gave
+     * it, decoded in place, and where each of its `ncopy` columns starts
+     * (NULL for SQL NULL) and how long it is. `res` holds the columns'
+     * types. */
+    char *copy_sql;
+    char *copy_row;
+    char **copy_text;
+    size_t *copy_len;
+    size_t ncopy, ncopy_cap;
 };
 
 /* postgres_error.c: messages and errors */
@@ -135,6 +146,14 @@ int pg_rollback(orm_conn *conn);
 
 /* postgres.c: statements */
 int pg_parse_int(const char *text, size_t len, int64_t *out);
+
+/* postgres_copy.c: bulk reads through COPY TO STDOUT */
+int pg_copy_prepare(pg_stmt *st);
+int pg_copy_start(pg_stmt *st);
+int pg_copy_next(pg_stmt *st);
+int pg_copy_split(pg_stmt *st, char *row, size_t n);
+void pg_copy_row_drop(pg_stmt *st);
+void pg_copy_give_up(pg_stmt *st);
 
 /* postgres_reflect.c: DDL types and catalog queries */
 void pg_column_type_sql(orm_buf *out, const orm_column *col, int autoinc);

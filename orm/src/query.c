@@ -355,6 +355,11 @@ int orm_query_cursor(orm_query *q, orm_cursor **out)
     return cursor_open(q, q->limit, ORM_STMT_STREAM, out);
 }
 
+int orm_query_cursor_bulk(orm_query *q, orm_cursor **out)
+{
+    return cursor_open(q, q->limit, ORM_STMT_STREAM | ORM_STMT_BULK, out);
+}
+
 /* A cursor's failure: on the query and its session (fail), or on the
  * database for the program's own SQL, and on the cursor. */
 static int cursor_fail(orm_cursor *c, int rc)

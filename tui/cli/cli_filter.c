@@ -502,7 +502,8 @@ static int stream_rows(export_job *j, orm_query *q)
     orm_buf b = ORM_BUF_INIT;
     const orm_value *row;
     int rc = ORM_DONE, status = 0;
-    if (orm_query_cursor(q, &cur) != 0)
+    /* Every row, front to back: PostgreSQL may send them as COPY. */
+    if (orm_query_cursor_bulk(q, &cur) != 0)
         return tui_cli_fail(j->c->err, "%s: %s", j->m->table,
                             orm_error_text(orm_query_error(q)));
     tui_export_header(&b, j->format, j->m);

@@ -182,6 +182,18 @@ ORM_API int orm_session_all(orm_session *s, const orm_model *model,
  * until the next call, ORM_DONE at the end, or an error.
  */
 ORM_API int orm_query_cursor(orm_query *q, orm_cursor **out);
+/**
+ * As orm_query_cursor(), for a caller that reads every row at once, front
+ * to back (an export, a dump), not a page of them: the same rows and the
+ * same values, which the driver may move in its bulk format. PostgreSQL
+ * sends a query without bound values (no filter, or one whose conditions
+ * hold no value) as `COPY (SELECT ...) TO STDOUT`, about a fifth fewer
+ * bytes on the wire than a query result; with values it streams as
+ * orm_query_cursor() does (values are never written into SQL text). Not
+ * for a screen's pages: freeing such a cursor early cancels the rest on
+ * the server, which costs a connection of its own.
+ */
+ORM_API int orm_query_cursor_bulk(orm_query *q, orm_cursor **out);
 /** The next row of a cursor (see orm_query_cursor()). */
 ORM_API int orm_cursor_next(orm_cursor *c, const orm_value **row);
 /** Detail of the cursor's last failure (borrowed). */

@@ -162,7 +162,15 @@ enum {
      * execution, in the same round trip (MariaDB's execute-direct). The
      * core asks this for every statement; without it, prepare reports
      * them. A driver that does not know it ignores it. */
-    ORM_STMT_DEFER = 1u << 1
+    ORM_STMT_DEFER = 1u << 1,
+    /** With ORM_STMT_STREAM: the caller reads the whole result front to
+     * back at once (an export, orm_query_cursor_bulk), not a page. A
+     * driver may move the rows in its bulk format when the statement has
+     * no parameters (PostgreSQL: `COPY (...) TO STDOUT`), as long as
+     * step, column, reset and cancel give exactly what the plain stream
+     * gives; a stream given up early may then cost a cancel where a
+     * short page would not. A driver that does not know it ignores it. */
+    ORM_STMT_BULK = 1u << 2
 };
 
 /** orm_driver::execute_batch flags */
