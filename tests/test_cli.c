@@ -1510,7 +1510,8 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
  * server (no models file), costs what connecting costs (measured here on
  * its own; without TLS, whose handshake the proxy may count either way),
  * one round trip for the table's schema and one for the statement,
- * counted on the wire (tests/helper_trips.c). */
+ * counted on the wire (tests/helper_trips.c); `models` one for every
+ * table's schema and two for the counts. */
 static void one_table_round_trips(fixture *f, const char *variable,
                                   const char *no_tls)
 {
@@ -1572,6 +1573,18 @@ static void one_table_round_trips(fixture *f, const char *variable,
             fail_msg("%s %s: %ld round trips, budget %ld", variable, args[0],
                      trips_taken, budget);
     }
+    /* Every table: the schema of all of them in one round trip, then
+     * their estimates and one COUNT(*) of the small ones. */
+    long before = test_trips_count(trips);
+    run_result r = ORB(f, "models");
+    long models_trips = test_trips_count(trips) - before;
+    printf("[%s] models: %ld round trips, connecting %ld\n", variable,
+           models_trips, connect);
+    assert_non_null(strstr(r.out, table));
+    run_result_free(&r);
+    if (models_trips > connect + 3)
+        fail_msg("%s models: %ld round trips, budget %ld", variable,
+                 models_trips, connect + 3);
     test_trips_stop(trips);
     free(proxied);
     f->use_models = 1;
