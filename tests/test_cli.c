@@ -1510,7 +1510,8 @@ static void test_cli__mysql_prints_the_same_rows(void **state)
  * server (no models file), costs what connecting costs (measured here on
  * its own; without TLS, whose handshake the proxy may count either way),
  * one round trip for the table's schema and one for the statement,
- * counted on the wire (tests/helper_trips.c). */
+ * counted on the wire (tests/helper_trips.c); `models` one for every
+ * table's schema and two for the counts. */
 static void one_table_round_trips(fixture *f, const char *variable,
                                   const char *no_tls)
 {
@@ -1572,6 +1573,18 @@ static void one_table_round_trips(fixture *f, const char *variable,
             fail_msg("%s %s: %ld round trips, budget %ld", variable, args[0],
                      trips_taken, budget);
     }
+    /* Every table: the schema of all of them in one round trip, then
+     * their estimates and one COUNT(*) of the small ones. */
+    long before = test_trips_count(trips);
+    run_result r = ORB(f, "models");
+    long models_trips = test_trips_count(trips) - before;
+    printf("[%s] models: %ld round trips, connecting %ld\n", variable,
+           models_trips, connect);
+    assert_non_null(strstr(r.out, table));
+    run_result_free(&r);
+    if (models_trips > connect + 3)
+        fail_msg("%s models: %ld round trips, budget %ld", variable,
+                 models_trips, connect + 3);
     test_trips_stop(trips);
     free(proxied);
     f->use_models = 1;
@@ -1693,6 +1706,135 @@ static void test_cli__non_ascii_names_mysql(void **state)
     non_ascii_names(*state, "ORB_TEST_MYSQL_URL");
 }
 
+/* ---- schema.table: a table of the current schema ---- */
+
+/* Commands naming table `table` of the current schema `schema` (which
+ * reflection leaves out of a model) as "schema.table", as written and in
+ * double quotes, the schema read from the database (no models file):
+ * readers (get, count, rows, export, a saved filter) and writers (set,
+ * delete), and a name that does not exist, which is said so. */
+static void qualified_flow(fixture *f, const char *schema, const char *table)
+{
+    char raw[256], quoted[256], missing[256], out[600], want[700];
+    snprintf(raw, sizeof raw, "%s.%s", schema, table);
+    snprintf(quoted, sizeof quoted, "\"%s\".\"%s\"", schema, table);
+    snprintf(missing, sizeof missing, "%s.x%s", schema, table);
+    snprintf(out, sizeof out, "%s/qualified.csv", f->dir);
+    f->use_models = 0;
+    EXPECT(f, 0, "id: 1\nNäme: Zoë\n", "", "get", quoted, "1");
+    EXPECT(f, 0, "2\n", "", "count", raw);
+    EXPECT(f, 0, "id,Näme\r\n1,Zoë\r\n2,東京\r\n", "", "rows", quoted,
+           "--format", "csv");
+    EXPECT(f, 0, "", "", "export", raw, "--where", "\"Näme\" = '東京'",
+           "--format", "csv", "--output", out);
+    FILE *fp = fopen(out, "r");
+    char csv[256] = "";
+    assert_non_null(fp);
+    assert_true(fread(csv, 1, sizeof csv - 1, fp) > 0);
+    fclose(fp);
+    assert_string_equal(csv, "id,Näme\r\n2,東京\r\n");
+    snprintf(want, sizeof want, "saved 'zoë' for %s: \"Näme\" = 'Zoë'\n", raw);
+    EXPECT(f, 0, want, "", "filter", "save", "zoë", quoted, "\"Näme\" = 'Zoë'");
+    EXPECT(f, 0, "id,Näme\r\n1,Zoë\r\n", "", "rows", raw, "--filter", "zoë",
+           "--format", "csv");
+    EXPECT(f, 0, "", "", "set", quoted, "1", "Näme=Ärger Öl");
+    EXPECT(f, 0, "", "", "delete", raw, "2");
+    EXPECT(f, 0, "id,Näme\r\n1,Ärger Öl\r\n", "", "rows", raw, "--format",
+           "csv");
+    snprintf(want, sizeof want,
+             "orb: no model or table '%s' (did you mean "
+             "'%s'?)\n",
+             missing, table);
+    EXPECT(f, 1, "", want, "count", missing);
+    EXPECT(f, 1, "", want, "set", missing, "1", "Näme=x");
+    f->use_models = 1;
+}
+
+/* The fixture's state database (saved filters) in its directory. */
+static void private_state(fixture *f)
+{
+    char data[300];
+    const char *old = getenv("XDG_DATA_HOME");
+    f->old_xdg = old ? strdup(old) : NULL;
+    f->xdg_changed = 1;
+    snprintf(data, sizeof data, "%s/data", f->dir);
+    setenv("XDG_DATA_HOME", data, 1);
+}
+
+/* SQLite names its database "main". */
+static void test_cli__current_schema_qualified_names_sqlite(void **state)
+{
+    fixture *f = *state;
+    private_state(f);
+    exec_sql(f, "CREATE TABLE \"Mixed Täble\" (id INTEGER PRIMARY KEY,"
+                " \"Näme\" TEXT)");
+    exec_sql(f, "INSERT INTO \"Mixed Täble\" VALUES (1, 'Zoë'), (2, '東京')");
+    qualified_flow(f, "main", "Mixed Täble");
+}
+
+/* PostgreSQL: a schema of mixed case with a space and a table of mixed
+ * case, made current for orb by the URL (libpq's options). */
+static void test_cli__current_schema_qualified_names_postgresql(void **state)
+{
+    fixture *f = *state;
+    const char *url = test_server_url("ORB_TEST_PG_URL");
+    char schema[64], table[64], sql[512];
+    private_state(f);
+    snprintf(schema, sizeof schema, "Orb Schäma %ld", (long)getpid());
+    snprintf(table, sizeof table, "Mixed Täble");
+    snprintf(f->url, sizeof f->url, "%s", url);
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", schema);
+    exec_sql(f, sql);
+    snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", schema);
+    exec_sql(f, sql);
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE \"%s\".\"%s\" (id integer PRIMARY KEY,"
+             " \"Näme\" text)",
+             schema, table);
+    exec_sql(f, sql);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO \"%s\".\"%s\" VALUES (1, 'Zoë'), (2, '東京')", schema,
+             table);
+    exec_sql(f, sql);
+    /* search_path="Orb\ Schäma PID" (a backslash keeps the spaces in
+     * libpq's options), percent-encoded. */
+    assert_true(snprintf(f->url, sizeof f->url,
+                         "%s%soptions=-csearch_path%%3D%%22Orb%%5C%%20Sch"
+                         "%%C3%%A4ma%%5C%%20%ld%%22",
+                         url, strchr(url, '?') ? "&" : "?",
+                         (long)getpid()) < (int)sizeof f->url);
+    qualified_flow(f, schema, table);
+    snprintf(f->url, sizeof f->url, "%s", url);
+    snprintf(sql, sizeof sql, "DROP SCHEMA \"%s\" CASCADE", schema);
+    exec_sql(f, sql);
+}
+
+/* MariaDB: the test database's own name. */
+static void test_cli__current_schema_qualified_names_mysql(void **state)
+{
+    fixture *f = *state;
+    const char *url = test_server_url("ORB_TEST_MYSQL_URL");
+    char table[64], sql[512];
+    orm_url *parsed = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    assert_int_equal(orm_url_parse(&parsed, url, &e), 0);
+    private_state(f);
+    snprintf(table, sizeof table, "Mixed Täble %ld", (long)getpid());
+    snprintf(f->url, sizeof f->url, "%s", url);
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS `%s`", table);
+    exec_sql(f, sql);
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE `%s` (id int PRIMARY KEY, `Näme` text)", table);
+    exec_sql(f, sql);
+    snprintf(sql, sizeof sql, "INSERT INTO `%s` VALUES (1, 'Zoë'), (2, '東京')",
+             table);
+    exec_sql(f, sql);
+    qualified_flow(f, parsed->database, table);
+    snprintf(sql, sizeof sql, "DROP TABLE `%s`", table);
+    exec_sql(f, sql);
+    orm_url_free(parsed);
+}
+
 #define BOTH(X)                                                                \
     X(test_cli__create_all_reports_created_then_exists)                        \
     X(test_cli__rows_table_aligns_unicode_and_keeps_null_apart)                \
@@ -1736,7 +1878,10 @@ static void test_cli__non_ascii_names_mysql(void **state)
     X(test_cli__mysql_one_table_in_few_round_trips)                            \
     X(test_cli__non_ascii_names_sqlite)                                        \
     X(test_cli__non_ascii_names_postgresql)                                    \
-    X(test_cli__non_ascii_names_mysql)
+    X(test_cli__non_ascii_names_mysql)                                         \
+    X(test_cli__current_schema_qualified_names_sqlite)                         \
+    X(test_cli__current_schema_qualified_names_postgresql)                     \
+    X(test_cli__current_schema_qualified_names_mysql)
 
 #define BINARY_ONLY(X)                                                         \
     X(test_cli__terminal_output_escapes_controls_and_bidi)                     \

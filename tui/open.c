@@ -85,14 +85,21 @@ done:
 }
 
 /* Read the schema of what is not declared: the one model a command
- * reads when a table has exactly its name, else every table. Each table
- * costs the network dialects a few queries, so a command on one table of
- * a big schema does not pay for the others. */
+ * reads when a table has exactly its name (or is "schema.table" of the
+ * current schema), else every table. Each table costs the network
+ * dialects a few queries, so a command on one table of a big schema does
+ * not pay for the others. */
 static int reflect(orm_db *db, const char *one_model)
 {
-    if (one_model && !strchr(one_model, '.')) {
-        if (orm_db_find_model(db, one_model))
+    if (one_model) {
+        const orm_model *found = NULL;
+        int rc = orm_db_lookup_model(db, one_model, &found);
+        if (rc == 0)
             return 0;
+        if (rc != ORM_DONE)
+            return rc;
+    }
+    if (one_model && !strchr(one_model, '.')) {
         orm_model *model = NULL;
         int rc = orm_db_reflect(db, one_model, &model);
         if (rc == 0) {

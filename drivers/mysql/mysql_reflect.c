@@ -443,18 +443,23 @@ static my_rows my_rows_slice(const my_rows *all, size_t first, size_t end)
     return r;
 }
 
-/* The rows of `all` whose column `col` is `table`, byte for byte (results
- * come ordered by BINARY TABLE_NAME, so they are together). */
-static my_rows my_rows_of(const my_rows *all, size_t col, const char *table)
+/* The rows of `all` whose column `col` is `table`, byte for byte, from
+ * row *at on. Rows come ordered by their table's name byte for byte (as
+ * strcmp orders it: BINARY) and tables are asked for in that order, so
+ * the rows of tables before `table` (and of none) are passed over once,
+ * and *at is left after `table`'s. */
+static my_rows my_rows_next(const my_rows *all, size_t col, const char *table,
+                            size_t *at)
 {
-    size_t first = 0, end;
+    size_t first = *at, end;
     while (first < all->nrows && (!my_cell(all, first, col) ||
-                                  strcmp(my_cell(all, first, col), table)))
+                                  strcmp(my_cell(all, first, col), table) < 0))
         first++;
     for (end = first; end < all->nrows && my_cell(all, end, col) &&
                       !strcmp(my_cell(all, end, col), table);
          end++)
         ;
+    *at = end;
     return my_rows_slice(all, first, end);
 }
 
@@ -577,30 +582,8 @@ done:
     return rc;
 }
 
-/* The catalog queries of reflect_all, for every table of the current
- * database at once: each row ends with its TABLE_NAME, the rows ordered
- * by it byte for byte. */
-#define MY_COLUMNS_SELECT                                                      \
-    "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "                \
-    "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "                        \
-    "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION, "                \
-    "COLLATION_NAME, TABLE_NAME FROM information_schema.COLUMNS "
-#define MY_KEYS_SELECT                                                         \
-    "SELECT tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, "                          \
-    "k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "                                 \
-    "k.REFERENCED_COLUMN_NAME, tc.TABLE_NAME "                                 \
-    "FROM information_schema.TABLE_CONSTRAINTS tc "                            \
-    "JOIN information_schema.KEY_COLUMN_USAGE k "                              \
-    "ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "                           \
-    "AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "                              \
-    "AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA "                                    \
-    "AND k.TABLE_NAME = tc.TABLE_NAME "
-#define MY_KEYS_KINDS                                                          \
-    "AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
-#define MY_KEYS_ORDER                                                          \
-    "tc.CONSTRAINT_TYPE, BINARY tc.CONSTRAINT_NAME, k.ORDINAL_POSITION"
-
-/* The kinds of row of my_reflect_table's one query, in its order. */
+/* The kinds of row of the catalog query (my_catalog_query), in its
+ * order. */
 enum {
     MY_ROW_DATABASE = 1, /* DATABASE() */
     MY_ROW_TABLE,        /* TABLE_TYPE */
@@ -610,102 +593,139 @@ enum {
     MY_ROW_INDEX         /* a one-column plain index's column */
 };
 
-/* Its rows: the kind, MY_COL_COUNT cells, then three to sort by. */
-#define MY_ROW_WIDTH (1 + MY_COL_COUNT + 3)
+/* Its rows: the kind, MY_COL_COUNT cells, the table's name (byte for
+ * byte: BINARY), then three to sort by. Among a kind's cells (my_rows_kind)
+ * the name is cell MY_ROW_NAME. */
+#define MY_ROW_NAME  MY_COL_COUNT
+#define MY_ROW_WIDTH (1 + MY_COL_COUNT + 1 + 3)
 
-/* `col` is the asked schema (bound) or the current database, exactly. */
-static void my_schema_is(orm_buf *sql, const char *col, const char *schema)
+/*
+ * `col` is the asked schema (bound) or the current database, exactly. The
+ * plain equality comes first: information_schema opens only the database
+ * (and below, the table) it names, where the exact comparison alone would
+ * make it open every table of every database.
+ */
+static void my_schema_is(orm_buf *sql, const char *col, const char *schema,
+                         const char **params, size_t *np)
 {
-    orm_buf_appendf(sql,
-                    schema ? "%s = ? COLLATE utf8mb4_bin"
-                           : "%s = CONVERT(DATABASE() USING utf8mb4) "
-                             "COLLATE utf8mb4_bin",
-                    col);
+    if (schema) {
+        orm_buf_appendf(sql,
+                        "%s = CONVERT(? USING utf8mb3) "
+                        "AND %s = ? COLLATE utf8mb4_bin",
+                        col, col);
+        params[(*np)++] = schema;
+        params[(*np)++] = schema;
+    } else {
+        orm_buf_appendf(sql,
+                        "%s = DATABASE() AND %s = CONVERT(DATABASE() USING "
+                        "utf8mb4) COLLATE utf8mb4_bin",
+                        col, col);
+    }
 }
 
-/* One branch of the query: `select` lists the kind and its cells (NULLs
- * up to MY_ROW_WIDTH are added), `from` its tables; `names` pairs of
- * (schema, table) columns are matched against the asked table, whose
- * parameters go to `params`. */
+/* `col` is table `table`, exactly (found as my_schema_is finds a schema;
+ * names are never outside utf8mb3, which the catalog holds them in). */
+static void my_table_is(orm_buf *sql, const char *col, const char *table,
+                        const char **params, size_t *np)
+{
+    orm_buf_appendf(sql,
+                    "%s = CONVERT(? USING utf8mb3) "
+                    "AND %s = ? COLLATE utf8mb4_bin",
+                    col, col);
+    params[(*np)++] = table;
+    params[(*np)++] = table;
+}
+
+/* One branch of the query: `select` lists the kind's `ncells` cells (NULLs
+ * up to MY_COL_COUNT are added), `name` its table's name, `sort` the three
+ * to sort by (NULL: none), `from` its table; rows of the asked schema (the
+ * column `schema_col`) and, when `table`, of that table only, whose
+ * parameters go to `params`; `tail` after that. */
 static void my_branch(orm_buf *sql, int kind, const char *select, int ncells,
-                      const char *from, const char *const *names, int npairs,
-                      const char *tail, const char *schema, const char *table,
+                      const char *name, const char *sort, const char *from,
+                      const char *schema_col, const char *tail,
+                      const char *schema, const char *table,
                       const char **params, size_t *np)
 {
     if (sql->len)
         orm_buf_append(sql, " UNION ALL ");
     orm_buf_appendf(sql, "SELECT %d, %s", kind, select);
-    for (int i = ncells; i < MY_ROW_WIDTH - 1; i++)
+    for (int i = ncells; i < MY_COL_COUNT; i++)
         orm_buf_append(sql, ", NULL");
-    orm_buf_appendf(sql, " FROM %s", from);
-    for (int i = 0; i < npairs; i++) {
-        orm_buf_append(sql, i ? " AND " : " WHERE ");
-        my_schema_is(sql, names[2 * i], schema);
-        orm_buf_appendf(sql, " AND %s = ? COLLATE utf8mb4_bin",
-                        names[2 * i + 1]);
-        if (schema)
-            params[(*np)++] = schema;
-        params[(*np)++] = table;
+    orm_buf_appendf(sql, ", %s, %s FROM %s", name ? name : "NULL",
+                    sort ? sort : "NULL, NULL, NULL", from);
+    if (schema_col) {
+        orm_buf_append(sql, " WHERE ");
+        my_schema_is(sql, schema_col, schema, params, np);
+        if (table) {
+            orm_buf_append(sql, " AND ");
+            my_table_is(sql, "TABLE_NAME", table, params, np);
+        }
     }
     if (tail)
         orm_buf_appendf(sql, " %s", tail);
 }
 
+/* A key's type as TABLE_CONSTRAINTS gives it, from KEY_COLUMN_USAGE alone
+ * (which holds primary, unique and foreign keys; only the primary key is
+ * named PRIMARY): a join with TABLE_CONSTRAINTS would open every table of
+ * every database for the second table of the join. */
+#define MY_KEY_TYPE_SQL                                                        \
+    "CASE WHEN REFERENCED_TABLE_NAME IS NOT NULL THEN 'FOREIGN KEY' "          \
+    "WHEN BINARY CONSTRAINT_NAME = 'PRIMARY' THEN 'PRIMARY KEY' "              \
+    "ELSE 'UNIQUE' END"
+
 /*
- * The query of one table: every catalog row reflection needs, each
- * branch a kind of row (MY_ROW_*), in one statement and one round trip.
- * Without `schema`, the current database, which comes back too (for the
- * message when there is no such table).
+ * The catalog query: every catalog row reflection needs, each branch a
+ * kind of row (MY_ROW_*), in one statement and one round trip. Of table
+ * `table`, or with `table` NULL of every table and view of the schema.
+ * Without `schema`, the current database, which comes back too for one
+ * table (for the message when there is no such table).
  */
-static void my_table_query(orm_buf *sql, const char *schema, const char *table,
-                           int with_checks, const char **params, size_t *np)
+static void my_catalog_query(orm_buf *sql, const char *schema,
+                             const char *table, int with_checks,
+                             const char **params, size_t *np)
 {
-    static const char *const plain[] = {"TABLE_SCHEMA", "TABLE_NAME"};
-    static const char *const keys[] = {"tc.TABLE_SCHEMA", "tc.TABLE_NAME",
-                                       "k.TABLE_SCHEMA", "k.TABLE_NAME"};
-    static const char *const checks[] = {"CONSTRAINT_SCHEMA", "TABLE_NAME"};
     *np = 0;
-    my_branch(sql, MY_ROW_DATABASE, "DATABASE()", 1, "DUAL", NULL, 0, NULL,
-              schema, table, params, np);
-    my_branch(sql, MY_ROW_TABLE, "TABLE_TYPE", 1, "information_schema.TABLES",
-              plain, 1, NULL, schema, table, params, np);
+    if (table)
+        my_branch(sql, MY_ROW_DATABASE, "DATABASE()", 1, NULL, NULL, "DUAL",
+                  NULL, NULL, schema, table, params, np);
+    /* Every table and view; a table asked by name whatever it is. */
+    my_branch(sql, MY_ROW_TABLE, "TABLE_TYPE", 1, "BINARY TABLE_NAME", NULL,
+              "information_schema.TABLES", "TABLE_SCHEMA",
+              table ? NULL : "AND TABLE_TYPE IN ('BASE TABLE', 'VIEW')", schema,
+              table, params, np);
     my_branch(sql, MY_ROW_COLUMN,
               "COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, "
               "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, "
               "NUMERIC_PRECISION, NUMERIC_SCALE, GENERATION_EXPRESSION, "
-              "COLLATION_NAME, NULL, NULL, ORDINAL_POSITION",
-              MY_ROW_WIDTH - 1, "information_schema.COLUMNS", plain, 1, NULL,
-              schema, table, params, np);
+              "COLLATION_NAME",
+              MY_COL_COUNT, "BINARY TABLE_NAME", "NULL, NULL, ORDINAL_POSITION",
+              "information_schema.COLUMNS", "TABLE_SCHEMA", NULL, schema, table,
+              params, np);
     /* MariaDB's JSON is LONGTEXT with a json_valid() check. */
     if (with_checks)
-        my_branch(sql, MY_ROW_CHECK, "CHECK_CLAUSE", 1,
-                  "information_schema.CHECK_CONSTRAINTS", checks, 1, NULL,
-                  schema, table, params, np);
+        my_branch(sql, MY_ROW_CHECK, "CHECK_CLAUSE", 1, "BINARY TABLE_NAME",
+                  NULL, "information_schema.CHECK_CONSTRAINTS",
+                  "CONSTRAINT_SCHEMA", NULL, schema, table, params, np);
     my_branch(sql, MY_ROW_KEY,
-              "tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, k.COLUMN_NAME, "
-              "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, NULL, NULL, "
-              "NULL, NULL, NULL, NULL, tc.CONSTRAINT_TYPE, "
-              "BINARY tc.CONSTRAINT_NAME, k.ORDINAL_POSITION",
-              MY_ROW_WIDTH - 1,
-              "information_schema.TABLE_CONSTRAINTS tc "
-              "JOIN information_schema.KEY_COLUMN_USAGE k "
-              "ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
-              "AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
-              "AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA "
-              "AND k.TABLE_NAME = tc.TABLE_NAME",
-              keys, 2,
-              "AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', "
-              "'FOREIGN KEY')",
+              "CONSTRAINT_NAME, " MY_KEY_TYPE_SQL ", COLUMN_NAME, "
+              "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME",
+              MY_KEY_COUNT, "BINARY TABLE_NAME",
+              MY_KEY_TYPE_SQL ", BINARY CONSTRAINT_NAME, ORDINAL_POSITION",
+              "information_schema.KEY_COLUMN_USAGE", "TABLE_SCHEMA", NULL,
               schema, table, params, np);
     /* One-column plain indexes mark their column, as on SQLite. */
     my_branch(sql, MY_ROW_INDEX, "MAX(COLUMN_NAME)", 1,
-              "information_schema.STATISTICS", plain, 1,
-              "AND NON_UNIQUE = 1 GROUP BY INDEX_NAME HAVING COUNT(*) = 1",
+              "MAX(BINARY TABLE_NAME)", NULL, "information_schema.STATISTICS",
+              "TABLE_SCHEMA",
+              "AND NON_UNIQUE = 1 GROUP BY BINARY TABLE_NAME, INDEX_NAME "
+              "HAVING COUNT(*) = 1",
               schema, table, params, np);
-    /* Kind, then what each kind is ordered by: a column's position; a
-     * key's type, name byte for byte and position in it. */
-    orm_buf_appendf(sql, " ORDER BY 1, %d, %d, %d", MY_ROW_WIDTH - 2,
-                    MY_ROW_WIDTH - 1, MY_ROW_WIDTH);
+    /* Kind, table, then what each kind is ordered by: a column's position;
+     * a key's type, name byte for byte and position in it. */
+    orm_buf_appendf(sql, " ORDER BY 1, %d, %d, %d, %d", MY_ROW_NAME + 2,
+                    MY_ROW_NAME + 3, MY_ROW_NAME + 4, MY_ROW_NAME + 5);
 }
 
 /* Rows of one kind: the cells after the kind column. */
@@ -727,26 +747,24 @@ static my_rows my_rows_kind(const my_rows *all, int kind)
     return r;
 }
 
-/* One table in one query (my_table_query), prepared and executed in one
- * round trip. */
-int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
-                     orm_model **out)
+/* Run the catalog query (my_catalog_query) into `all`, prepared and
+ * executed in one round trip. */
+static int my_catalog_read(my_conn *c, const char *schema, const char *table,
+                           my_rows *all)
 {
-    my_conn *c = (my_conn *)conn;
-    my_rows all = {0};
+    orm_conn *conn = &c->base;
     orm_buf sql = ORM_BUF_INIT;
-    const char *params[12];
+    const char *params[5 * 4]; /* five branches, schema and table twice */
     size_t np = 0;
     int rc;
 
-    *out = NULL;
     for (;;) {
         orm_buf_free(&sql);
-        my_table_query(&sql, schema, table, !c->no_check_constraints, params,
-                       &np);
+        my_catalog_query(&sql, schema, table, !c->no_check_constraints, params,
+                         &np);
         if (!orm_buf_str(&sql))
             return my_nomem(conn);
-        rc = my_query(c, orm_buf_str(&sql), params, np, MY_ROW_WIDTH, &all);
+        rc = my_query(c, orm_buf_str(&sql), params, np, MY_ROW_WIDTH, all);
         /* A server without CHECK_CONSTRAINTS simply has none. */
         if (rc == ORM_EERROR && !c->no_check_constraints &&
             conn->err.native_code == MY_ER_UNKNOWN_TABLE) {
@@ -756,7 +774,20 @@ int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
         }
         break;
     }
-    if (rc)
+    orm_buf_free(&sql);
+    return rc;
+}
+
+/* One table in one query and one round trip (my_catalog_read). */
+int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
+                     orm_model **out)
+{
+    my_conn *c = (my_conn *)conn;
+    my_rows all = {0};
+    int rc;
+
+    *out = NULL;
+    if ((rc = my_catalog_read(c, schema, table, &all)))
         goto done;
     my_rows db = my_rows_kind(&all, MY_ROW_DATABASE);
     my_rows kind = my_rows_kind(&all, MY_ROW_TABLE);
@@ -780,79 +811,44 @@ int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
                         out);
 done:
     my_rows_free(&all);
-    orm_buf_free(&sql);
     return rc;
 }
 
-/* Every table list_tables lists, in five catalog queries for all of them
- * (tables, columns, checks, keys, indexes) instead of six per table. */
+/* Every table list_tables lists in the same one query and one round trip
+ * as one table (my_catalog_read), for all of them at once. */
 int my_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
 {
     my_conn *c = (my_conn *)conn;
-    my_rows tables = {0}, colr = {0}, checks = {0}, keys = {0}, idx = {0};
+    my_rows all = {0};
     orm_model **models = NULL;
     size_t n = 0;
     int rc;
 
     *out = NULL;
     *count = 0;
-    rc =
-        my_query(c,
-                 "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
-                 "WHERE TABLE_SCHEMA = DATABASE() "
-                 "AND TABLE_TYPE IN ('BASE TABLE', 'VIEW') "
-                 "ORDER BY BINARY TABLE_NAME",
-                 NULL, 0, 2, &tables);
-    if (rc)
+    if ((rc = my_catalog_read(c, NULL, NULL, &all)))
         goto done;
-    rc = my_query(c,
-                  MY_COLUMNS_SELECT "WHERE TABLE_SCHEMA = DATABASE() "
-                                    "ORDER BY BINARY TABLE_NAME, "
-                                    "ORDINAL_POSITION",
-                  NULL, 0, MY_COL_COUNT + 1, &colr);
-    if (rc)
-        goto done;
-    rc = my_query(c,
-                  "SELECT CHECK_CLAUSE, TABLE_NAME FROM information_schema."
-                  "CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() "
-                  "ORDER BY BINARY TABLE_NAME",
-                  NULL, 0, 2, &checks);
-    if (rc == ORM_EERROR)
-        rc = 0;
-    if (rc)
-        goto done;
-    rc =
-        my_query(c,
-                 MY_KEYS_SELECT "WHERE tc.TABLE_SCHEMA = DATABASE() "
-                                "AND k.TABLE_SCHEMA = DATABASE() " MY_KEYS_KINDS
-                                "ORDER BY BINARY tc.TABLE_NAME, " MY_KEYS_ORDER,
-                 NULL, 0, MY_KEY_COUNT + 1, &keys);
-    if (rc)
-        goto done;
-    rc = my_query(c,
-                  "SELECT col, tbl FROM (SELECT MAX(COLUMN_NAME) AS col, "
-                  "MAX(TABLE_NAME) AS tbl FROM information_schema.STATISTICS "
-                  "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 1 "
-                  "GROUP BY BINARY TABLE_NAME, INDEX_NAME "
-                  "HAVING COUNT(*) = 1) x ORDER BY BINARY tbl",
-                  NULL, 0, 2, &idx);
-    if (rc)
-        goto done;
+    my_rows tables = my_rows_kind(&all, MY_ROW_TABLE);
+    my_rows colr = my_rows_kind(&all, MY_ROW_COLUMN);
+    my_rows checks = my_rows_kind(&all, MY_ROW_CHECK);
+    my_rows keys = my_rows_kind(&all, MY_ROW_KEY);
+    my_rows idx = my_rows_kind(&all, MY_ROW_INDEX);
+    size_t at_col = 0, at_check = 0, at_key = 0, at_idx = 0;
     if (!(models = calloc(tables.nrows ? tables.nrows : 1, sizeof *models))) {
         rc = my_nomem(conn);
         goto done;
     }
     for (size_t t = 0; t < tables.nrows; t++) {
-        const char *name = my_cell(&tables, t, 0);
-        const char *type = my_cell(&tables, t, 1);
+        const char *name = my_cell(&tables, t, MY_ROW_NAME);
+        const char *type = my_cell(&tables, t, 0);
         if (!name)
             continue;
-        my_rows tc = my_rows_of(&colr, MY_COL_COUNT, name);
+        my_rows tc = my_rows_next(&colr, MY_ROW_NAME, name, &at_col);
+        my_rows tx = my_rows_next(&checks, MY_ROW_NAME, name, &at_check);
+        my_rows tk = my_rows_next(&keys, MY_ROW_NAME, name, &at_key);
+        my_rows ti = my_rows_next(&idx, MY_ROW_NAME, name, &at_idx);
         if (tc.nrows == 0)
-            continue; /* dropped since it was listed, as reflect_table says */
-        my_rows tk = my_rows_of(&keys, MY_KEY_COUNT, name);
-        my_rows tx = my_rows_of(&checks, 1, name);
-        my_rows ti = my_rows_of(&idx, 1, name);
+            continue; /* dropped while the query ran: gone */
         if ((rc =
                  my_model_build(c, NULL, name, &tc, &tx, &tk, &ti,
                                 type && strcmp(type, "VIEW") == 0, &models[n])))
@@ -866,11 +862,7 @@ done:
     for (size_t i = 0; models && i < n; i++)
         orm_model_free(models[i]);
     free(models);
-    my_rows_free(&tables);
-    my_rows_free(&colr);
-    my_rows_free(&checks);
-    my_rows_free(&keys);
-    my_rows_free(&idx);
+    my_rows_free(&all);
     return rc;
 }
 
@@ -882,7 +874,7 @@ int my_estimate_count(orm_conn *conn, const char *schema, const char *table,
     my_conn *c = (my_conn *)conn;
     my_rows r = {0};
     orm_buf sql = ORM_BUF_INIT;
-    const char *params[2];
+    const char *params[4];
     size_t np = 0;
     int64_t n;
     int rc;
@@ -890,11 +882,9 @@ int my_estimate_count(orm_conn *conn, const char *schema, const char *table,
     orm_buf_append(&sql, "SELECT d.db, t.TABLE_NAME, t.TABLE_ROWS "
                          "FROM (SELECT DATABASE() AS db) d "
                          "LEFT JOIN information_schema.TABLES t ON ");
-    my_schema_is(&sql, "t.TABLE_SCHEMA", schema);
-    orm_buf_append(&sql, " AND t.TABLE_NAME = ? COLLATE utf8mb4_bin");
-    if (schema)
-        params[np++] = schema;
-    params[np++] = table;
+    my_schema_is(&sql, "t.TABLE_SCHEMA", schema, params, &np);
+    orm_buf_append(&sql, " AND ");
+    my_table_is(&sql, "t.TABLE_NAME", table, params, &np);
     if (!orm_buf_str(&sql)) {
         rc = my_nomem(conn);
         goto done;

@@ -76,61 +76,162 @@ const orm_model *orm_db_model_at(const orm_db *db, size_t i)
     return i < db->nmodels ? db->models[i] : NULL;
 }
 
-const orm_model *orm_db_find_model(const orm_db *db, const char *name)
+/* A name with quotes that do not make parts (not closed, empty, text
+ * after the closing quote) is taken as written, split at its first dot. */
+int orm_name_split(const char *name, char **schema, char **table)
 {
-    const char *dot = strchr(name, '.');
-    for (int pass = 0; pass < 2; pass++) {
-        int (*cmp)(const char *, const char *) = pass ? strcasecmp : strcmp;
-        for (size_t i = 0; i < db->nmodels; i++)
-            if (cmp(db->models[i]->name, name) == 0)
-                return db->models[i];
-        for (size_t i = 0; i < db->nmodels; i++)
-            if (cmp(db->models[i]->table, name) == 0)
-                return db->models[i];
-        if (dot) {
-            size_t n = (size_t)(dot - name);
-            for (size_t i = 0; i < db->nmodels; i++) {
-                const orm_model *m = db->models[i];
-                if (m->schema && strlen(m->schema) == n &&
-                    (pass ? strncasecmp : strncmp)(m->schema, name, n) == 0 &&
-                    cmp(m->table, dot + 1) == 0)
-                    return m;
+    char *part[2] = {NULL, NULL};
+    int nparts = 0, quoted = strchr(name, '"') != NULL;
+    const char *p = name;
+
+    *schema = *table = NULL;
+    while (quoted) {
+        orm_buf b = ORM_BUF_INIT;
+        if (*p == '"') {
+            for (p++;; p++) {
+                if (!*p)
+                    break;
+                if (*p == '"' && p[1] != '"')
+                    break;
+                if (*p == '"')
+                    p++;
+                orm_buf_appendc(&b, *p);
             }
+            if (*p != '"' || b.len == 0) {
+                orm_buf_free(&b);
+                quoted = 0; /* not closed, or empty: as written */
+                break;
+            }
+            p++;
+        } else {
+            size_t n = nparts == 0 ? strcspn(p, ".") : strlen(p);
+            orm_buf_appendn(&b, p, n);
+            p += n;
         }
+        if (!(part[nparts++] = orm_buf_finish(&b)))
+            goto nomem;
+        if (*p == '.' && nparts == 1) {
+            p++;
+            continue;
+        }
+        if (*p)
+            quoted = 0; /* text after a closing quote: as written */
+        break;
     }
-    return NULL;
+    if (!quoted) {
+        free(part[0]);
+        free(part[1]);
+        part[0] = part[1] = NULL;
+        const char *dot = strchr(name, '.');
+        nparts = dot ? 2 : 1;
+        part[0] =
+            dot ? orm_strndup(name, (size_t)(dot - name)) : orm_strdup(name);
+        if (dot)
+            part[1] = orm_strdup(dot + 1);
+        if (!part[0] || (dot && !part[1]))
+            goto nomem;
+    }
+    if (nparts == 2) {
+        *schema = part[0];
+        *table = part[1];
+    } else {
+        *table = part[0];
+    }
+    return 0;
+nomem:
+    free(part[0]);
+    free(part[1]);
+    return ORM_ENOMEM;
 }
 
-static void split_table_name(const char *name, char **schema,
-                             const char **table)
+const orm_model *orm_db_find_model(const orm_db *db, const char *name)
 {
-    const char *dot = strchr(name, '.');
-    *schema = NULL;
-    *table = name;
-    if (dot) {
-        *schema = orm_strndup(name, (size_t)(dot - name));
-        *table = dot + 1;
+    char *schema = NULL, *table = NULL;
+    const orm_model *found = NULL;
+    if (orm_name_split(name, &schema, &table))
+        return NULL;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        int (*cmp)(const char *, const char *) = pass ? strcasecmp : strcmp;
+        for (size_t i = 0; i < db->nmodels && !found; i++)
+            if (cmp(db->models[i]->name, name) == 0)
+                found = db->models[i];
+        for (size_t i = 0; i < db->nmodels && !found; i++)
+            if (cmp(db->models[i]->table, name) == 0)
+                found = db->models[i];
+        /* "Quoted Name", or "schema.table" of a model in that schema. */
+        for (size_t i = 0; i < db->nmodels && !found; i++) {
+            const orm_model *m = db->models[i];
+            if (schema ? m->schema && cmp(m->schema, schema) == 0 &&
+                             cmp(m->table, table) == 0
+                       : cmp(m->name, table) == 0 || cmp(m->table, table) == 0)
+                found = m;
+        }
     }
+    free(schema);
+    free(table);
+    return found;
 }
 
 int orm_db_reflect(orm_db *db, const char *name, orm_model **out)
 {
-    char *schema = NULL;
-    const char *table;
+    char *schema = NULL, *table = NULL;
     int rc = db_ensure_connected(db);
+    *out = NULL;
     if (rc)
         return rc;
-    split_table_name(name, &schema, &table);
+    if (orm_name_split(name, &schema, &table))
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
     rc = db->driver->reflect_table(db->conn, schema, table, out);
-    free(schema);
-    if (rc < 0)
-        return db_fail(db, rc);
+    if (rc < 0) {
+        rc = db_fail(db, rc);
+        goto done;
+    }
     if ((rc = model_normalize_foreign_keys(*out)) != 0) {
         orm_model_free(*out);
         *out = NULL;
-        return orm_error_set(&db->err, rc, "out of memory");
+        rc = orm_error_set(&db->err, rc, "out of memory");
     }
-    return 0;
+done:
+    free(schema);
+    free(table);
+    return rc;
+}
+
+int orm_db_lookup_model(orm_db *db, const char *name, const orm_model **out)
+{
+    char *schema = NULL, *table = NULL;
+    orm_model *model = NULL;
+    int rc;
+
+    if ((*out = orm_db_find_model(db, name)))
+        return 0;
+    if (orm_name_split(name, &schema, &table))
+        return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    rc = ORM_DONE;
+    if (!schema)
+        goto done;
+    /* Reflected in the schema it names (its SQL names the schema too),
+     * it takes the place of a model of its table without one, which may
+     * be the same table of the current schema (orm_db_register). */
+    rc = orm_db_reflect(db, name, &model);
+    if (rc == ORM_ENOTFOUND) {
+        orm_error_clear(&db->err);
+        rc = ORM_DONE;
+        goto done;
+    }
+    if (rc)
+        goto done;
+    if ((rc = orm_db_register(db, model)) != 0) {
+        rc = orm_error_set(&db->err, rc, "out of memory");
+        goto done;
+    }
+    *out = model;
+    model = NULL;
+done:
+    orm_model_free(model);
+    free(schema);
+    free(table);
+    return rc;
 }
 
 int orm_db_list_tables(orm_db *db, char ***out, size_t *count)

@@ -100,10 +100,21 @@ int cli_no_such_column(cli *c, const orm_model *m, const char *name)
 
 const orm_model *cli_find_model(cli *c, const char *name)
 {
-    const orm_model *m = orm_db_find_model(c->db, name);
-    if (m)
+    const orm_model *m = NULL;
+    int rc = orm_db_lookup_model(c->db, name, &m);
+    if (rc == 0)
         return m;
-    orm_suggestion sg = {name, NULL, 0};
+    if (rc != ORM_DONE) {
+        cli_fail_error(c, orm_db_error(c->db));
+        return NULL;
+    }
+    /* Of "schema.table", the table: its plain name finds it. */
+    char *schema = NULL, *table = NULL;
+    if (orm_name_split(name, &schema, &table)) {
+        tui_cli_fail(c->err, "out of memory");
+        return NULL;
+    }
+    orm_suggestion sg = {schema ? table : name, NULL, 0};
     for (size_t i = 0; i < orm_db_model_count(c->db); i++) {
         orm_suggest(&sg, orm_db_model_at(c->db, i)->table);
         orm_suggest(&sg, orm_db_model_at(c->db, i)->name);
@@ -113,6 +124,8 @@ const orm_model *cli_find_model(cli *c, const char *name)
                      name, sg.best);
     else
         tui_cli_fail(c->err, "no model or table '%s'", name);
+    free(schema);
+    free(table);
     return NULL;
 }
 

@@ -122,7 +122,12 @@ static int open_state(fcli *c, tui_state **out)
 
 static const orm_model *find_model(fcli *c, const char *name)
 {
-    const orm_model *m = orm_db_find_model(c->db, name);
+    const orm_model *m = NULL;
+    int rc = orm_db_lookup_model(c->db, name, &m);
+    if (rc != 0 && rc != ORM_DONE) {
+        tui_cli_fail(c->err, "%s", orm_error_text(orm_db_error(c->db)));
+        return NULL;
+    }
     if (!m) {
         orm_buf names = ORM_BUF_INIT;
         for (size_t i = 0; i < orm_db_model_count(c->db); i++)

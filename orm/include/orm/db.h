@@ -88,14 +88,31 @@ ORM_API int orm_db_register(orm_db *db, const orm_model *model);
 ORM_API size_t orm_db_model_count(const orm_db *db);
 /** Registered model number `i` (borrowed). */
 ORM_API const orm_model *orm_db_model_at(const orm_db *db, size_t i);
+/** A table's name as the user writes it: "table", "schema.table" (split
+ * at the first dot), or either part in SQL's double quotes, a doubled
+ * quote standing for one ("Odd Schema"."Mixed Table", "a.b"), so that a
+ * part may hold a dot. *schema is NULL without one; both owned by the
+ * caller. Returns 0 or ORM_ENOMEM. */
+ORM_API int orm_name_split(const char *name, char **schema, char **table);
 /** Find by class name, then table name, then "schema.table"; NULL if none.
- * Case-insensitive when there is no exact match. */
+ * Case-insensitive when there is no exact match. The name is read as
+ * orm_name_split reads it. */
 ORM_API const orm_model *orm_db_find_model(const orm_db *db, const char *name);
+/** orm_db_find_model, and for a "schema.table" it does not find (a table
+ * of the current schema, which reflected models leave out, or of a schema
+ * orm_db_reflect_all does not list), the table reflected in that schema
+ * and registered: its SQL names the schema, and it takes the place of a
+ * model of the same table without a schema (orm_db_register). *out is
+ * borrowed. Returns 0, ORM_DONE when there is no such table, or an error
+ * (its detail on db). */
+ORM_API int orm_db_lookup_model(orm_db *db, const char *name,
+                                const orm_model **out);
 
 /** Reflect every table of the database (the search path on PostgreSQL)
  * that no registered model already covers, and register them. */
 ORM_API int orm_db_reflect_all(orm_db *db);
-/** Reflect one table ("name" or "schema.name") into an owned model. */
+/** Reflect one table ("name" or "schema.name", read as orm_name_split
+ * reads it) into an owned model. */
 ORM_API int orm_db_reflect(orm_db *db, const char *table, orm_model **out);
 /** Table names, owned array of owned strings (free each, then the array). */
 ORM_API int orm_db_list_tables(orm_db *db, char ***out, size_t *count);
