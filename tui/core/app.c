@@ -17,6 +17,7 @@
 #include "edit.h"
 #include "jobs.h"
 #include "journal.h"
+#include "mem.h"
 #include "paths.h"
 #include "views.h"
 
@@ -251,7 +252,7 @@ static void load_theme(tui_app *app, orm_buf *problems)
     while (data_dirs[n])
         n++;
     /* An allocation failure ends the list early: fewer places to look. */
-    if ((dirs = calloc(n + 2, sizeof *dirs)) != NULL) {
+    if ((dirs = tui_calloc(n + 2, sizeof *dirs)) != NULL) {
         size_t k = 0;
         if (app->config_dir)
             dirs[k++] = themes_in(app->config_dir);
@@ -301,7 +302,7 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
                 tui_screen *screen, const char *config_dir)
 {
     orm_buf problems = ORM_BUF_INIT;
-    tui_app *app = calloc(1, sizeof *app);
+    tui_app *app = tui_calloc(1, sizeof *app);
     int rc;
     *out = NULL;
     if (!app)

@@ -11,6 +11,7 @@
 #include "edit.h"
 #include "edit_state.h"
 #include "form.h"
+#include "mem.h"
 #include "views.h"
 
 static void mark_clear(mark *mk)
@@ -33,7 +34,7 @@ void tui_edit_free(tui_edit *e)
 tui_edit *edit_state(tui_app *app)
 {
     if (!app->edit)
-        app->edit = calloc(1, sizeof *app->edit);
+        app->edit = tui_calloc(1, sizeof *app->edit);
     return app->edit;
 }
 
@@ -383,7 +384,7 @@ static unsigned toggle_mark(tui_app *app, const orm_model *m,
     } else {
         if (e->nmarks == e->marks_cap) {
             size_t cap = e->marks_cap ? 2 * e->marks_cap : 16;
-            mark *mk = realloc(e->marks, cap * sizeof *mk);
+            mark *mk = tui_realloc(e->marks, cap * sizeof *mk);
             if (!mk) {
                 tui_app_error(app, "out of memory");
                 return TUI_REDRAW;
@@ -589,7 +590,7 @@ int tui_edit_marked_records(tui_app *app, const orm_model *m, orm_record ***out,
     *count = *gone = 0;
     if (n == 0)
         return 0;
-    if (!(*out = calloc(n, sizeof **out)))
+    if (!(*out = tui_calloc(n, sizeof **out)))
         return ORM_ENOMEM;
     for (size_t i = 0; i < e->nmarks; i++) {
         const mark *mk = &e->marks[i];

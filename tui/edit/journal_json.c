@@ -41,6 +41,7 @@
 #include "edit.h"
 #include "form.h"
 #include "journal_file.h"
+#include "mem.h"
 #include "views.h"
 
 /* ---- values ---- */
@@ -510,7 +511,7 @@ static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
     orm_session *s = app->session;
     const json_t *loaded = json_object_get(c, "loaded");
     const json_t *saved_stored = json_object_get(c, "stored");
-    orm_value *row = calloc(2 * m->ncolumns + 1, sizeof *row), rowid;
+    orm_value *row = tui_calloc(2 * m->ncolumns + 1, sizeof *row), rowid;
     orm_value *stored = row ? row + m->ncolumns : NULL;
     int rc = 0;
     rowid = orm_value_null();
@@ -562,7 +563,7 @@ static int restore_bulk(tui_app *app, const orm_model *m, const json_t *bulk,
         if (!json_is_array(rows) || nrows == 0 || nkey == 0)
             return orm_error_set(err, ORM_EPARSE,
                                  "the bulk edit's rows are missing");
-        if (!(keys = calloc(nrows * nkey, sizeof *keys)))
+        if (!(keys = tui_calloc(nrows * nkey, sizeof *keys)))
             return orm_error_set(err, ORM_ENOMEM, "out of memory");
         for (size_t r = 0; r < nrows && rc == 0; r++) {
             const json_t *row = json_array_get(rows, r);
