@@ -427,6 +427,10 @@ void tui_app_prompt(tui_app *app, tui_prompt_kind kind, const char *label,
     snprintf(app->prompt_label, sizeof app->prompt_label, "%s", label);
     orm_buf_reset(&app->prompt_text);
     orm_buf_append(&app->prompt_text, initial ? initial : "");
+    if (app->prompt_text.failed) { /* an empty prompt, said why */
+        orm_buf_reset(&app->prompt_text);
+        tui_app_error(app, "out of memory: the prompt starts empty");
+    }
 }
 
 static void prompt_notify(tui_app *app, int done)
@@ -473,6 +477,11 @@ static void prompt_key(tui_app *app, int key)
         utf8proc_ssize_t n = utf8proc_encode_char(key, buf);
         if (n > 0)
             orm_buf_appendn(t, (const char *)buf, (size_t)n);
+        if (t->failed) { /* what was typed before stays */
+            t->failed = 0;
+            tui_app_error(app, "out of memory: the key was not typed");
+            return;
+        }
         prompt_notify(app, 0);
     }
 }
@@ -762,7 +771,9 @@ static void draw_status(tui_app *app, tui_view *v)
                                         ? orm_buf_str(&app->prompt_text)
                                         : "");
         else
-            orm_buf_append(&text, orm_buf_str(&app->prompt_text));
+            orm_buf_append(&text, orm_buf_str(&app->prompt_text)
+                                      ? orm_buf_str(&app->prompt_text)
+                                      : "");
         orm_buf_append(&text, "\xE2\x96\x8F"); /* a thin bar: the caret */
         const char *s = orm_buf_str(&text);
         int w = tui_text_widthz(s);

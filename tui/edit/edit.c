@@ -239,9 +239,11 @@ static int row_record(tui_app *app, const orm_model *m, const orm_value *row,
     for (size_t i = 0; i < n; i++)
         values[i] = *id[i];
     rc = orm_session_get(app->session, m, values, &rec);
-    if (rc == ORM_ROW && orm_record_state_of(rec) == ORM_RECORD_CLEAN)
-        rc = orm_session_refresh(app->session, rec) == 0 ? ORM_ROW
-                                                         : ORM_ENOTFOUND;
+    if (rc == ORM_ROW && orm_record_state_of(rec) == ORM_RECORD_CLEAN) {
+        rc = orm_session_refresh(app->session, rec);
+        if (rc == 0)
+            rc = ORM_ROW;
+    }
     if (rc == ORM_DONE || rc == ORM_ENOTFOUND) {
         tui_app_error(app,
                       "the row is gone from %s (deleted by someone "

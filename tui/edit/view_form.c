@@ -814,8 +814,10 @@ static void form_close(tui_view *v)
     if (!fv)
         return;
     for (size_t i = 0; i < fv->form.nfields; i++) {
-        free(fv->fk_text[i]);
-        free(fv->fk_found[i]);
+        if (fv->fk_text) /* NULL when the form could not be made */
+            free(fv->fk_text[i]);
+        if (fv->fk_found)
+            free(fv->fk_found[i]);
     }
     free(fv->fk_text);
     free(fv->fk_found);
@@ -893,6 +895,10 @@ int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
             tui_form_set_error(&fv->form, (size_t)at, orm_error_text(failure));
         } else {
             fv->failure = orm_strdup(orm_error_text(failure));
+            if (!fv->failure) {
+                form_close(&fv->base);
+                return ORM_ENOMEM;
+            }
         }
     }
     *out = &fv->base;

@@ -243,10 +243,13 @@ static unsigned models_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
     models_view *mv = (models_view *)v;
     if (kind != TUI_PROMPT_NARROW)
         return TUI_DONE;
+    char *narrow = NULL;
+    if (done >= 0 && *text && !(narrow = orm_strdup(text))) {
+        tui_app_error(app, "out of memory: the list is narrowed as before");
+        return TUI_REDRAW;
+    }
     free(mv->narrow);
-    mv->narrow = NULL;
-    if (done >= 0 && *text)
-        mv->narrow = orm_strdup(text);
+    mv->narrow = narrow;
     refilter(mv, app);
     if (done == 1 && mv->nvisible == 1)
         return open_selected(mv, app);
