@@ -378,6 +378,11 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
     if (!body) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
     } else if (!j->exists || !j->written || strcmp(body, j->written) != 0) {
+        /* At most the tree, `body` and the file's text at once: what was
+         * written before is not needed any more (a failed write leaves
+         * j->written NULL, and the next sync writes again). */
+        free(j->written);
+        j->written = NULL;
         time_t now = time(NULL);
         char stamp[64];
         struct tm tm;
@@ -387,9 +392,13 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
         if (put(doc, "saved", json_integer((json_int_t)now)) == 0 &&
             put(doc, "saved_text", json_string(stamp)) == 0)
             text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-        if (!text) {
+        json_decref(doc);
+        doc = NULL;
+        size_t len = text ? strlen(text) : 0;
+        char *line = text ? tui_realloc(text, len + 2) : NULL;
+        if (!line) {
             rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
-        } else if (strlen(text) + 1 > j->limit) {
+        } else if (len + 1 > j->limit) {
             /* It could not be read back. */
             char limit[32];
             journal_size_text(limit, sizeof limit, j->limit);
@@ -398,17 +407,14 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
                                "journal may hold",
                                limit);
         } else {
-            orm_buf line = ORM_BUF_INIT;
-            orm_buf_append(&line, text);
-            orm_buf_appendc(&line, '\n');
-            rc = orm_buf_str(&line)
-                     ? journal_write_file(j, orm_buf_str(&line), err)
-                     : orm_error_set(err, ORM_ENOMEM, "out of memory");
-            orm_buf_free(&line);
+            line[len] = '\n';
+            line[len + 1] = '\0';
+            rc = journal_write_file(j, line, err);
         }
+        if (line)
+            text = line;
         free(text);
         if (rc == 0) {
-            free(j->written);
             j->written = body;
             body = NULL;
         }
