@@ -68,7 +68,11 @@ const char *tui_app_recent(const tui_app *app, size_t i, int *error,
     return r->text;
 }
 
-static void set_message(tui_app *app, int error, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 0)))
+#endif
+static void
+set_message(tui_app *app, int error, const char *fmt, va_list ap)
 {
     orm_buf_reset(&app->message);
     orm_buf_vappendf(&app->message, fmt, ap);
