@@ -48,6 +48,7 @@
 
 #include <sqlite3.h>
 
+#include "../tui/core/mem.c"
 #include "../tui/core/rowcache.c"
 #include "../tui/core/sort.c"
 

@@ -1665,8 +1665,8 @@ static void non_ascii_names(fixture *f, const char *variable)
     /* Every step worked, names and values as written. */
     const char *want[] = {
         "$ add\n[0]\n1\n",
-        "$ rows\n[0]\nid,größe,Straße,名前\r\n1,12,Hauptstraße 5,東京\r\n"
-        "2,7,Rue de l'Été,Zoë\r\n",
+        ("$ rows\n[0]\nid,größe,Straße,名前\r\n1,12,Hauptstraße 5,東京\r\n"
+         "2,7,Rue de l'Été,Zoë\r\n"), /* one element */
         "größe: 12\nStraße: Hauptstraße 5\n名前: 東京\n",
         "$ set\n[0]\n",
         "$ count\n[0]\n2\n",

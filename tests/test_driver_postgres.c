@@ -68,7 +68,11 @@ static void exec_ok(orm_conn *conn, const char *sql)
                  orm_error_text(&conn->err), sql);
 }
 
-static void execf_ok(orm_conn *conn, const char *fmt, ...)
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+execf_ok(orm_conn *conn, const char *fmt, ...)
 {
     char sql[1024];
     va_list ap;

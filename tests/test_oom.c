@@ -1,8 +1,12 @@
 /*
  * Out of memory: a workload of the ORM on SQLite (open, create, add,
  * load, filter, edit, undo, commit, delete, a column summary, an update
- * of every matching row, reflection, read rows out as an export does)
- * runs once for every N with the core's Nth allocation failing
+ * of every matching row, reflection, read rows out as an export does;
+ * then a schema orb did not make, written in SQL and filled by bound
+ * statements, listed, reflected, edited, and commits the database
+ * refuses: a unique key, a check named only by its constraint) runs
+ * once for every N with the Nth allocation of the core or the SQLite
+ * driver failing
  * (orm/src/alloc.h; curl's torture mode, SQLite's test_malloc.c). Each
  * failure must be an error (a negative code with a message), lose no
  * pending change (a commit that ran out of memory keeps everything
@@ -135,6 +139,23 @@ static int commit_keeps_pending(orm_session *s, orm_record *rec,
     return rc;
 }
 
+static const char *const foreign_sql[] = {
+    "CREATE TABLE \"oom_Artist\" (artist_id INT NOT NULL PRIMARY KEY, "
+    "name NVARCHAR(120) NOT NULL, code VARCHAR(10) UNIQUE, "
+    "kind TEXT NOT NULL DEFAULT 'Gruppe' "
+    "CONSTRAINT oom_kind CHECK (kind IN ('Solo', 'Gruppe')))",
+    "CREATE INDEX oom_artist_name ON \"oom_Artist\" (name)",
+    "CREATE TABLE oom_track (track_id INT PRIMARY KEY, "
+    "artist_id INT NOT NULL REFERENCES \"oom_Artist\", "
+    "title VARCHAR(200) NOT NULL, qty INT, price DECIMAL(10,2), "
+    "total DECIMAL(12,2) GENERATED ALWAYS AS (qty * price) STORED, "
+    "UNIQUE (artist_id, title))",
+    "CREATE TABLE oom_pair (artist_id INT NOT NULL, title TEXT NOT NULL, "
+    "position INT, PRIMARY KEY (artist_id, title), "
+    "FOREIGN KEY (artist_id, title) REFERENCES oom_track (artist_id, title)) "
+    "WITHOUT ROWID",
+};
+
 /* One run. Stops at the first failure once what must hold is checked. */
 static void workload(void)
 {
@@ -147,8 +168,9 @@ static void workload(void)
     orm_column_summary sum = {0};
     orm_model *reflected = NULL;
     orm_error err = ORM_ERROR_INIT;
-    size_t n = 0;
+    size_t n = 0, ntables = 0;
     char *text = NULL;
+    char **tables = NULL;
 
     int rc = orm_db_open(&db, url, NULL);
     if (rc) {
@@ -289,7 +311,117 @@ static void workload(void)
         assert_true(oom.failed);
         goto done;
     }
+    orm_cursor_free(cur);
+    cur = NULL;
+
+    /* A schema orb did not make, written in SQLite's own SQL, filled by
+     * bound statements, then listed and reflected as orb does when it
+     * opens such a database (the SQLite driver's catalog reads: keys,
+     * foreign keys of one and two columns, defaults, generated columns,
+     * WITHOUT ROWID). */
+    for (size_t i = 0; i < sizeof foreign_sql / sizeof *foreign_sql; i++)
+        MAY_FAIL(orm_db_execute(db, foreign_sql[i], NULL, 0, NULL));
+    orm_value artist[] = {orm_value_int(1), orm_value_text("Björk"),
+                          orm_value_text("BJ")};
+    MAY_FAIL(orm_db_execute(db,
+                            "INSERT INTO \"oom_Artist\" (artist_id, name, "
+                            "code) VALUES (?, ?, ?)",
+                            artist, 3, NULL));
+    orm_value track[] = {orm_value_int(7), orm_value_int(1),
+                         orm_value_text("Jóga"), orm_value_int(3),
+                         orm_value_float(1.25)};
+    MAY_FAIL(orm_db_execute(db,
+                            "INSERT INTO oom_track (track_id, artist_id, "
+                            "title, qty, price) VALUES (?, ?, ?, ?, ?)",
+                            track, 5, NULL));
+    MAY_FAIL(orm_db_list_tables(db, &tables, &ntables));
+    assert_int_equal(ntables, 4);
+    MAY_FAIL(orm_db_reflect_all(db));
+    const orm_model *Track = orm_db_find_model(db, "oom_track");
+    const orm_model *Artist = orm_db_find_model(db, "oom_Artist");
+    assert_non_null(Track);
+    assert_non_null(Artist);
+    assert_non_null(orm_db_find_model(db, "oom_pair"));
+
+    /* Load the reflected track, edit it, commit. */
+    orm_session_free(s);
+    s = NULL;
+    free(rows);
+    rows = NULL;
+    MAY_FAIL(orm_session_new(&s, db));
+    orm_query_free(q);
+    q = NULL;
+    MAY_FAIL(orm_query_new(&q, s, Track));
+    MAY_FAIL(orm_query_all(q, &rows, &n));
+    assert_int_equal(n, 1);
+    rc = orm_record_set_text(rows[0], "title", "Jóga (Ä)", &err);
+    if (rc) {
+        assert_true(oom.failed && rc < 0);
+        assert_string_equal(orm_record_get(rows[0], "title")->u.s.ptr, "Jóga");
+        goto done;
+    }
+    if (commit_keeps_pending(s, NULL, NULL))
+        goto done;
+
+    /* An error from the database: a second artist with a code already
+     * taken. The commit fails (out of memory or the unique key, never
+     * success), the new artist stays pending. */
+    MAY_FAIL(orm_record_new(&rec, Artist));
+    if (orm_record_set_text(rec, "artist_id", "2", &err) != 0 ||
+        orm_record_set_text(rec, "name", "Ärzte", &err) != 0 ||
+        orm_record_set_text(rec, "code", "BJ", &err) != 0) {
+        assert_true(oom.failed);
+        orm_record_free(rec);
+        rec = NULL;
+        goto done;
+    }
+    rc = orm_session_add(s, rec);
+    if (rc) {
+        assert_true(oom.failed && rc < 0);
+        orm_record_free(rec);
+        rec = NULL;
+        goto done;
+    }
+    rc = orm_session_commit(s);
+    assert_true(rc < 0);
+    assert_int_equal(orm_session_pending_count(s), 1);
+    assert_true(strlen(orm_error_text(orm_session_error(s))) > 0);
+    if (rc != ORM_EUNIQUE) {
+        assert_true(oom.failed);
+        assert_int_equal(rc, ORM_ENOMEM);
+    } else if (!oom.failed) {
+        assert_non_null(orm_session_error(s)->column);
+        assert_string_equal(orm_session_error(s)->column, "code");
+    }
+    /* Another: the code is free now, but the kind breaks a check that
+     * SQLite names by its constraint only; the driver finds its column. */
+    rc = orm_record_set_text(rec, "code", "ÄR", &err);
+    if (rc == 0)
+        rc = orm_record_set_text(rec, "kind", "Band", &err);
+    if (rc) {
+        assert_true(oom.failed && rc < 0);
+        assert_int_equal(orm_session_pending_count(s), 1);
+        goto done;
+    }
+    rc = orm_session_commit(s);
+    assert_true(rc < 0);
+    assert_int_equal(orm_session_pending_count(s), 1);
+    assert_true(strlen(orm_error_text(orm_session_error(s))) > 0);
+    if (rc != ORM_ECHECK) {
+        assert_true(oom.failed);
+        assert_int_equal(rc, ORM_ENOMEM);
+    } else if (!oom.failed) {
+        assert_non_null(orm_session_error(s)->column);
+        assert_string_equal(orm_session_error(s)->column, "kind");
+    }
+    orm_session_expunge(s, rec);
+    rec = NULL;
 done:
+    if (tables) {
+        for (size_t i = 0; i < ntables; i++)
+            free(tables[i]);
+        free(tables);
+    }
     free(text);
     orm_model_free(reflected);
     orm_column_summary_clear(&sum);

@@ -44,7 +44,11 @@
 #include "orm/orm.h"
 
 /* printf into a new string (free()). */
-static char *fmt(const char *format, ...)
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static char *
+fmt(const char *format, ...)
 {
     va_list ap, again;
     va_start(ap, format);

@@ -44,7 +44,11 @@ static const char *const verify_full[] = {
 };
 
 /* printf into a new string (free()). */
-static char *fmt(const char *format, ...)
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static char *
+fmt(const char *format, ...)
 {
     va_list ap, again;
     va_start(ap, format);
@@ -456,8 +460,8 @@ static void test_conn_params__spellings_mean_the_same(void **state)
         "postgresql://u@h/d?ssl_mode=VERIFY_IDENTITY&ssl_ca=/ca.pem",
         "mysql://u@h/d?ssl_mode=verify_identity&ssl_ca=/ca.pem",
         "mariadb://u@h/d?sslmode=Verify-Full&sslrootcert=/ca.pem",
-        "mysql://u@h/d?ssl_mode=VERIFY_IDENTITY&sslmode=verify-full"
-        "&ssl_ca=/ca.pem&sslrootcert=/ca.pem",
+        ("mysql://u@h/d?ssl_mode=VERIFY_IDENTITY&sslmode=verify-full"
+         "&ssl_ca=/ca.pem&sslrootcert=/ca.pem"), /* one element */
     };
     (void)state;
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {

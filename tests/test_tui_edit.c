@@ -1726,8 +1726,8 @@ static void add_foreign_schema(edit_fx *e)
 {
     static const char *const sql[] = {
         "CREATE VIEW v_names AS SELECT handle FROM accounts",
-        "CREATE TABLE lines (id INT PRIMARY KEY, qty INT,"
-        " twice INT GENERATED ALWAYS AS (qty * 2))",
+        ("CREATE TABLE lines (id INT PRIMARY KEY, qty INT,"
+         " twice INT GENERATED ALWAYS AS (qty * 2))"),
         "INSERT INTO lines (id, qty) VALUES (1, 21)",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)

@@ -464,8 +464,8 @@ static void test_url__format_then_parse_round_trips(void **state)
         "postgresql://:secret@host/db",
         "postgresql://user:password@host:5432/dbname?opt=v&opt2=v2",
         "postgres://bob:p@ss@w:rd@host/db",
-        "postgresql+psycopg2://u%2Fx:p%25w%2F%3F%23@[::1]:6543/a%2Fb?"
-        "k%3D=v%26=x&k2=%2B+",
+        ("postgresql+psycopg2://u%2Fx:p%25w%2F%3F%23@[::1]:6543/a%2Fb?"
+         "k%3D=v%26=x&k2=%2B+"),
         "mysql+pymysql://u@h/d?charset=utf8mb4&ssl",
         "mariadb://root:@127.0.0.1:3306/test",
         "mysql://h/%E2%9C%93db",

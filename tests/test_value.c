@@ -781,8 +781,8 @@ test_value__long_ascii_runs_then_bad_or_wide_characters(void **state)
     orm_column col = column(ORM_TEXT);
     const char *bad[] = {"abcdefghijklmnop\xff", "abcdefgh\xc3",
                          "abcdefghijklmnopqrstuvw\x80x",
-                         "abcdefgh\xed\xa0\x80"
-                         "abcdefgh"};
+                         ("abcdefgh\xed\xa0\x80"
+                          "abcdefgh")};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_string_equal(parsed(&col, bad[i]), "error: not valid UTF-8");
     /* Characters, not bytes, around and between the 8-byte steps. */

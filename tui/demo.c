@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "orm/sys/buf.h"
 #include "paths.h"
 #include "tui.h"
@@ -397,7 +398,7 @@ static orm_record *add_record(demo_builder *b, size_t model,
 static int add_accounts(demo_builder *b)
 {
     static const char *const fixed[] = {"jdoe", "alice", "bob", "admin"};
-    handle_set set = {calloc(4096, sizeof(char *)), 4096};
+    handle_set set = {tui_calloc(4096, sizeof(char *)), 4096};
     orm_buf handle = ORM_BUF_INIT;
     char secret[33];
     int failed = !set.slots, rc = 0;
@@ -511,7 +512,7 @@ static int add_tags(demo_builder *b)
     if (rc == 0)
         rc = flush_batch(b, 1);
     /* Each (post, tag) pair at most once: a bitmap of pairs. */
-    seen = calloc((size_t)DEMO_POSTS * ntags / 8 + 1, 1);
+    seen = tui_calloc((size_t)DEMO_POSTS * ntags / 8 + 1, 1);
     if (!seen && rc == 0)
         rc = orm_error_set(&b->err, ORM_ENOMEM, "out of memory");
     for (size_t n = 0; n < DEMO_TAGGINGS && rc == 0;) {

@@ -19,6 +19,7 @@
 
 #include "cli_msg.h"
 #include "config.h"
+#include "mem.h"
 #include "tui.h"
 
 #define PASSWORD_MAX 1024
@@ -251,7 +252,7 @@ static void hide_passwords(int argc, char **argv)
             param = NULL;
         if ((!colon || colon + 1 == at) && !param)
             continue;
-        if (!(copy = strdup(arg)))
+        if (!(copy = tui_strdup(arg)))
             continue; /* shown as it was rather than lost */
         argv[i] = copy;
         if (colon && colon + 1 < at)

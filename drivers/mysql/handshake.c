@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "handshake.h"
 
 #define MY_CLIENT_SSL     0x0800u
@@ -144,7 +145,7 @@ my_tls_offer my_server_tls_offer(const char *host, unsigned port,
     if ((rc = read_exact(fd, head, sizeof head, &deadline)) == 0) {
         size_t len =
             (size_t)head[0] | (size_t)head[1] << 8 | (size_t)head[2] << 16;
-        if (len > 0 && len <= MY_GREETING_MAX && (payload = malloc(len)) &&
+        if (len > 0 && len <= MY_GREETING_MAX && (payload = orm_malloc(len)) &&
             (rc = read_exact(fd, payload, len, &deadline)) == 0)
             offer = parse_greeting(payload, len);
     }

@@ -281,7 +281,7 @@ static void my_conn_free(my_conn *c)
 int my_connect(orm_conn **out, const orm_url *url,
                const orm_connect_options *opts, orm_error *err)
 {
-    my_conn *c = calloc(1, sizeof *c);
+    my_conn *c = orm_calloc(1, sizeof *c);
     int rc;
 
     *out = NULL;
@@ -533,7 +533,7 @@ int my_prepare(orm_conn *conn, const char *sql, size_t nparams, unsigned flags,
     *out = NULL;
     if (rc)
         return rc;
-    st = calloc(1, sizeof *st);
+    st = orm_calloc(1, sizeof *st);
     if (!st)
         return my_nomem(conn);
     st->base.conn = conn;
@@ -542,8 +542,9 @@ int my_prepare(orm_conn *conn, const char *sql, size_t nparams, unsigned flags,
     st->flags = flags;
     st->nparams = nparams;
     if (!(st->base.sql = orm_strdup(sql)) ||
-        (nparams && (!(st->params = calloc(nparams, sizeof *st->params)) ||
-                     !(st->values = calloc(nparams, sizeof *st->values)))) ||
+        (nparams &&
+         (!(st->params = orm_calloc(nparams, sizeof *st->params)) ||
+          !(st->values = orm_calloc(nparams, sizeof *st->values)))) ||
         !(st->handle = mysql_stmt_init(c->mysql))) {
         rc = my_nomem(conn);
         goto done;
@@ -811,7 +812,7 @@ static int my_fetch(my_stmt *st)
         if (col->fetch != MY_FETCH_TEXT || col->is_null)
             continue;
         if (col->length > col->cap) {
-            char *buf = malloc((size_t)col->length + 1);
+            char *buf = orm_malloc((size_t)col->length + 1);
             MYSQL_BIND whole;
             unsigned long got = 0;
             my_bool is_null = 0, error = 0;

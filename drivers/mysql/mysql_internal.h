@@ -23,6 +23,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 
+#include "alloc.h"
 #include "orm/sys/connopt.h"
 #include "orm/sys/datetime.h"
 #include "orm/sys/driver.h"

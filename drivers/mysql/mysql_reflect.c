@@ -47,7 +47,7 @@ static int my_query(my_conn *c, const char *sql, const char *const *params,
     while ((rc = my_step(st)) == ORM_ROW) {
         if (out->nrows == out->cap) {
             size_t cap = out->cap ? out->cap * 2 : 16;
-            char **cells = realloc(out->cells, cap * ncols * sizeof *cells);
+            char **cells = orm_realloc(out->cells, cap * ncols * sizeof *cells);
             if (!cells) {
                 rc = my_nomem(&c->base);
                 goto done;
@@ -119,7 +119,7 @@ int my_list_tables(orm_conn *conn, char ***out, size_t *count)
                   NULL, 0, 1, &r);
     if (rc)
         return rc;
-    if (!(names = calloc(r.nrows ? r.nrows : 1, sizeof *names))) {
+    if (!(names = orm_calloc(r.nrows ? r.nrows : 1, sizeof *names))) {
         my_rows_free(&r);
         return my_nomem(conn);
     }
@@ -325,8 +325,8 @@ static int my_apply_key(orm_model *m, orm_column *cols, size_t ncols,
         }
         return 0;
     }
-    names = calloc(n, sizeof *names);
-    refs = calloc(n, sizeof *refs);
+    names = orm_calloc(n, sizeof *names);
+    refs = orm_calloc(n, sizeof *refs);
     if (!names || !refs) {
         rc = ORM_ENOMEM;
         goto done;
@@ -376,8 +376,8 @@ static int my_parse_choices(orm_column *col, my_col_extra *x)
     size_t n = 0, at = 0;
     if (!p)
         return 0;
-    if (!(x->labels = malloc(strlen(p) + 1)) ||
-        !(x->choices = calloc(strlen(p), sizeof *x->choices)))
+    if (!(x->labels = orm_malloc(strlen(p) + 1)) ||
+        !(x->choices = orm_calloc(strlen(p), sizeof *x->choices)))
         return -1;
     for (p++; *p == '\'';) {
         x->choices[n++] = x->labels + at;
@@ -483,9 +483,9 @@ static int my_model_build(my_conn *c, const char *schema, const char *table,
     int rc;
 
     *out = NULL;
-    cols = calloc(ncols ? ncols : 1, sizeof *cols);
-    defaults = calloc(ncols ? ncols : 1, sizeof *defaults);
-    extras = calloc(ncols ? ncols : 1, sizeof *extras);
+    cols = orm_calloc(ncols ? ncols : 1, sizeof *cols);
+    defaults = orm_calloc(ncols ? ncols : 1, sizeof *defaults);
+    extras = orm_calloc(ncols ? ncols : 1, sizeof *extras);
     if (!cols || !defaults || !extras) {
         rc = my_nomem(conn);
         goto done;
@@ -834,7 +834,8 @@ int my_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
     my_rows keys = my_rows_kind(&all, MY_ROW_KEY);
     my_rows idx = my_rows_kind(&all, MY_ROW_INDEX);
     size_t at_col = 0, at_check = 0, at_key = 0, at_idx = 0;
-    if (!(models = calloc(tables.nrows ? tables.nrows : 1, sizeof *models))) {
+    if (!(models =
+              orm_calloc(tables.nrows ? tables.nrows : 1, sizeof *models))) {
         rc = my_nomem(conn);
         goto done;
     }
@@ -915,7 +916,7 @@ int my_estimate_counts(orm_conn *conn, const char *const *schemas,
     my_conn *c = (my_conn *)conn;
     my_rows r = {0};
     orm_buf sql = ORM_BUF_INIT;
-    const char **params = calloc(2 * n + 1, sizeof *params);
+    const char **params = orm_calloc(2 * n + 1, sizeof *params);
     size_t np = 0;
     int rc;
 
@@ -1038,7 +1039,7 @@ int my_constraint_columns(orm_conn *conn, const char *schema, const char *table,
                             name, table);
         goto done;
     }
-    if (!(*out = calloc(r.nrows, sizeof **out))) {
+    if (!(*out = orm_calloc(r.nrows, sizeof **out))) {
         rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
         goto done;
     }

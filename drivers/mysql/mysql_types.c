@@ -108,11 +108,11 @@ int my_results_bind(my_stmt *st)
     MYSQL_FIELD *fields = mariadb_stmt_fetch_fields(st->handle);
 
     if (n > st->cols_cap) {
-        MYSQL_BIND *results = realloc(st->results, n * sizeof *results);
+        MYSQL_BIND *results = orm_realloc(st->results, n * sizeof *results);
         if (!results)
             return my_nomem(st->base.conn);
         st->results = results;
-        my_col *cols = realloc(st->cols, n * sizeof *cols);
+        my_col *cols = orm_realloc(st->cols, n * sizeof *cols);
         if (!cols)
             return my_nomem(st->base.conn);
         memset(cols + st->cols_cap, 0, (n - st->cols_cap) * sizeof *cols);
@@ -174,7 +174,7 @@ int my_results_bind(my_stmt *st)
                     cap = MY_TEXT_MIN;
                 if (cap > MY_TEXT_START)
                     cap = MY_TEXT_START;
-                if (!(col->buf = malloc(cap + 1)))
+                if (!(col->buf = orm_malloc(cap + 1)))
                     return my_nomem(st->base.conn);
                 col->cap = cap;
             }

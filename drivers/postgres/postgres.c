@@ -51,7 +51,7 @@
 static int pg_prepare(orm_conn *conn, const char *sql, size_t nparams,
                       unsigned flags, orm_stmt **out)
 {
-    pg_stmt *st = calloc(1, sizeof *st);
+    pg_stmt *st = orm_calloc(1, sizeof *st);
     *out = NULL;
     if (!st || nparams > INT_MAX)
         goto fail;
@@ -63,11 +63,11 @@ static int pg_prepare(orm_conn *conn, const char *sql, size_t nparams,
     if (!st->sql || pg_copy_prepare(st) != 0)
         goto fail;
     if (nparams) {
-        st->params = calloc(nparams, sizeof *st->params);
-        st->oids = calloc(nparams, sizeof *st->oids);
-        st->values = calloc(nparams, sizeof *st->values);
-        st->lengths = calloc(nparams, sizeof *st->lengths);
-        st->formats = calloc(nparams, sizeof *st->formats);
+        st->params = orm_calloc(nparams, sizeof *st->params);
+        st->oids = orm_calloc(nparams, sizeof *st->oids);
+        st->values = orm_calloc(nparams, sizeof *st->values);
+        st->lengths = orm_calloc(nparams, sizeof *st->lengths);
+        st->formats = orm_calloc(nparams, sizeof *st->formats);
         if (!st->params || !st->oids || !st->values || !st->lengths ||
             !st->formats)
             goto fail;
@@ -204,7 +204,7 @@ static int pg_bind(orm_stmt *stmt, size_t index, const orm_value *v,
                               "parameter %zu: value too large", index + 1);
     char *copy = NULL;
     if (bytes) {
-        copy = malloc(len + 1);
+        copy = orm_malloc(len + 1);
         if (!copy)
             return orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
         if (len)
@@ -632,8 +632,8 @@ static int pg_column(orm_stmt *stmt, size_t index, orm_type type,
             free(st->scratch);
             free(st->scratch_len);
             st->nscratch = 0;
-            st->scratch = calloc(n, sizeof *st->scratch);
-            st->scratch_len = calloc(n, sizeof *st->scratch_len);
+            st->scratch = orm_calloc(n, sizeof *st->scratch);
+            st->scratch_len = orm_calloc(n, sizeof *st->scratch_len);
             if (!st->scratch || !st->scratch_len)
                 return orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
             st->nscratch = n;

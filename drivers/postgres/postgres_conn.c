@@ -18,7 +18,7 @@ struct pg_cancel_handle {
 
 static pg_cancel_handle *pg_cancel_handle_new(PGconn *pg)
 {
-    pg_cancel_handle *h = malloc(sizeof *h);
+    pg_cancel_handle *h = orm_malloc(sizeof *h);
     if (h && !(h->cancel = PQgetCancel(pg))) {
         free(h);
         h = NULL;
@@ -222,9 +222,9 @@ int pg_connect(orm_conn **out, const orm_url *url,
 {
     enum { FIXED = 13 };
     size_t cap = FIXED + (url ? url->nparams : 0) + 1;
-    const char **keys = calloc(cap, sizeof *keys);
-    const char **vals = calloc(cap, sizeof *vals);
-    pg_conn *pgc = calloc(1, sizeof *pgc);
+    const char **keys = orm_calloc(cap, sizeof *keys);
+    const char **vals = orm_calloc(cap, sizeof *vals);
+    pg_conn *pgc = orm_calloc(1, sizeof *pgc);
     orm_conn_params cp;
     char port[16];
     char timeout[16];
@@ -415,7 +415,7 @@ static void *pg_cancel_send(void *payload)
 static int pg_cancel_call_run(pg_cancel_handle *handle, int wait_s, int *ok,
                               char *why, size_t size)
 {
-    pg_cancel_call *call = calloc(1, sizeof *call);
+    pg_cancel_call *call = orm_calloc(1, sizeof *call);
     pthread_t thread;
     struct timespec until;
     if (!call) {

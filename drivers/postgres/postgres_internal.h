@@ -21,6 +21,7 @@
 
 #include <libpq-fe.h>
 
+#include "alloc.h"
 #include "orm/sys/connopt.h"
 #include "orm/sys/driver.h"
 #include "orm/sys/number.h"

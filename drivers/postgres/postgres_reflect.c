@@ -118,7 +118,7 @@ int pg_list_tables(orm_conn *conn, char ***out, size_t *count)
     if ((rc = pg_query(pgc, sql, 0, NULL, &res)))
         return rc;
     size_t rows = (size_t)PQntuples(res);
-    names = calloc(rows ? rows : 1, sizeof *names);
+    names = orm_calloc(rows ? rows : 1, sizeof *names);
     if (!names)
         goto nomem;
     for (; n < rows; n++)
@@ -437,7 +437,7 @@ static int pg_column_extras(orm_column *c, const PGresult *columns, int r,
             return ORM_ENOMEM;
         for (const char *p = x->labels; *p; p++)
             n += *p == '\x1f';
-        if (!(x->choices = calloc(n, sizeof *x->choices)))
+        if (!(x->choices = orm_calloc(n, sizeof *x->choices)))
             return ORM_ENOMEM;
         char *p = x->labels;
         for (size_t k = 0; k < n; k++) {
@@ -481,10 +481,10 @@ static int pg_model_build(pg_conn *pgc, const PGresult *found, int frow,
     int rc = ORM_ENOMEM;
 
     *out = NULL;
-    cols = calloc(ncols ? ncols : 1, sizeof *cols);
-    names = calloc(nkeys ? nkeys : 1, sizeof *names);
-    refs = calloc(nkeys ? nkeys : 1, sizeof *refs);
-    extras = calloc(ncols ? ncols : 1, sizeof *extras);
+    cols = orm_calloc(ncols ? ncols : 1, sizeof *cols);
+    names = orm_calloc(nkeys ? nkeys : 1, sizeof *names);
+    refs = orm_calloc(nkeys ? nkeys : 1, sizeof *refs);
+    extras = orm_calloc(ncols ? ncols : 1, sizeof *extras);
     if (!cols || !names || !refs || !extras)
         goto done;
     for (size_t i = 0; i < ncols; i++) {
@@ -694,7 +694,7 @@ int pg_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
     if ((rc = pg_query_batch(pgc, sql, res, 3)))
         return rc;
     size_t ntables = (size_t)PQntuples(res[0]);
-    if (!(models = calloc(ntables ? ntables : 1, sizeof *models))) {
+    if (!(models = orm_calloc(ntables ? ntables : 1, sizeof *models))) {
         rc = orm_conn_error(conn, ORM_ENOMEM, "%s", "out of memory");
         goto done;
     }
@@ -883,7 +883,7 @@ int pg_constraint_columns(orm_conn *conn, const char *schema, const char *table,
                             "no constraint \"%s\" on \"%s\"", name, table);
         goto done;
     }
-    if (!(*out = calloc((size_t)n, sizeof **out))) {
+    if (!(*out = orm_calloc((size_t)n, sizeof **out))) {
         rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
         goto done;
     }

@@ -292,7 +292,7 @@ static int sqlite_url_mode(sqlite_conn *c, const orm_url *url, orm_error *err)
 int sqlite_connect(orm_conn **out, const orm_url *url,
                    const orm_connect_options *opts, orm_error *err)
 {
-    sqlite_conn *c = calloc(1, sizeof *c);
+    sqlite_conn *c = orm_calloc(1, sizeof *c);
     const char *database = url ? url->database : NULL;
     int rc = ORM_ENOMEM;
 
@@ -453,7 +453,7 @@ int sqlite_prepare(orm_conn *conn, const char *sql, size_t nparams,
                             sqlite3_bind_parameter_count(stmt), nparams);
         goto done;
     }
-    if (!(st = calloc(1, sizeof *st))) {
+    if (!(st = orm_calloc(1, sizeof *st))) {
         rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
         goto done;
     }
@@ -621,7 +621,7 @@ static char *sqlite_num_slot(sqlite_stmt *st, size_t index)
 {
     size_t n = sqlite_column_count(&st->base);
     if (n > st->num_cap) {
-        char(*slots)[SQLITE_NUM_SLOT] = realloc(st->num, n * sizeof *slots);
+        char(*slots)[SQLITE_NUM_SLOT] = orm_realloc(st->num, n * sizeof *slots);
         if (!slots)
             return NULL;
         st->num = slots;

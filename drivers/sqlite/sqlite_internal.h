@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 #include <utf8proc.h>
 
+#include "alloc.h"
 #include "orm/sys/connopt.h"
 #include "orm/sys/driver.h"
 #include "orm/sys/number.h"

@@ -178,7 +178,7 @@ int sqlite_list_tables(orm_conn *conn, char ***out, size_t *count)
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (n + 1 >= cap) {
             size_t ncap = cap ? cap * 2 : 16;
-            char **grown = realloc(names, ncap * sizeof *grown);
+            char **grown = orm_realloc(names, ncap * sizeof *grown);
             if (!grown) {
                 rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
                 goto done;
@@ -197,7 +197,7 @@ int sqlite_list_tables(orm_conn *conn, char ***out, size_t *count)
         rc = sqlite_error(c);
         goto done;
     }
-    if (!names && !(names = calloc(1, sizeof *names))) {
+    if (!names && !(names = orm_calloc(1, sizeof *names))) {
         rc = orm_conn_error(conn, ORM_ENOMEM, "out of memory");
         goto done;
     }
@@ -270,13 +270,13 @@ static int sqlite_refl_columns(sqlite_refl *r, const char *table)
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (r->ncols == cap) {
             size_t ncap = cap ? cap * 2 : 8;
-            orm_column *cols = realloc(r->cols, ncap * sizeof *cols);
+            orm_column *cols = orm_realloc(r->cols, ncap * sizeof *cols);
             if (!cols) {
                 rc = orm_conn_error(&c->base, ORM_ENOMEM, "out of memory");
                 goto done;
             }
             r->cols = cols;
-            int *order = realloc(r->pk_order, ncap * sizeof *order);
+            int *order = orm_realloc(r->pk_order, ncap * sizeof *order);
             if (!order) {
                 rc = orm_conn_error(&c->base, ORM_ENOMEM, "out of memory");
                 goto done;
@@ -350,7 +350,7 @@ static int sqlite_refl_index_columns(sqlite_refl *r, const char *index,
         }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 4;
-            const char **grown = realloc(names, ncap * sizeof *grown);
+            const char **grown = orm_realloc(names, ncap * sizeof *grown);
             if (!grown) {
                 rc = orm_conn_error(&r->c->base, ORM_ENOMEM, "out of memory");
                 goto done;
@@ -455,7 +455,7 @@ static int sqlite_refl_parent_pk(sqlite_refl *r, const char *table, char ***out,
         const char *name = (const char *)sqlite3_column_text(stmt, 0);
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 4;
-            char **grown = realloc(names, ncap * sizeof *grown);
+            char **grown = orm_realloc(names, ncap * sizeof *grown);
             if (!grown) {
                 rc = orm_conn_error(&r->c->base, ORM_ENOMEM, "out of memory");
                 goto done;
@@ -512,11 +512,11 @@ static int sqlite_refl_fk_push(sqlite_refl_fk *fk, const char *from,
 {
     if (fk->n == fk->cap) {
         size_t ncap = fk->cap ? fk->cap * 2 : 4;
-        char **f = realloc(fk->from, ncap * sizeof *f);
+        char **f = orm_realloc(fk->from, ncap * sizeof *f);
         if (!f)
             return ORM_ENOMEM;
         fk->from = f;
-        char **t = realloc(fk->to, ncap * sizeof *t);
+        char **t = orm_realloc(fk->to, ncap * sizeof *t);
         if (!t)
             return ORM_ENOMEM;
         fk->to = t;
@@ -846,7 +846,7 @@ static char *sqlite_check_expression(const char *text, const char *name)
 static int sqlite_names_push(orm_conn *conn, char ***names, size_t *n,
                              const unsigned char *name)
 {
-    char **grown = realloc(*names, (*n + 1) * sizeof *grown);
+    char **grown = orm_realloc(*names, (*n + 1) * sizeof *grown);
     if (!grown)
         return orm_conn_error(conn, ORM_ENOMEM, "out of memory");
     *names = grown;

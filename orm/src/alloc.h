@@ -1,6 +1,7 @@
 /*
- * Every allocation the core makes goes through orm_malloc, orm_calloc
- * and orm_realloc (what they return is released with free()). A test can
+ * Every allocation the core and its drivers make goes through orm_malloc,
+ * orm_calloc and orm_realloc (what they return is released with free();
+ * the client libraries' own allocations do not come here). A test can
  * install a hook that makes any one of them fail, as if memory ran out:
  * tests/test_oom.c fails the Nth allocation for every N across a
  * workload and checks that each failure is an error, leaks nothing and

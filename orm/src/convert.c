@@ -15,8 +15,12 @@
 
 /* ---- errors ---- */
 
-static int column_errorv(orm_error *err, int code, const orm_column *col,
-                         const char *fmt, va_list ap)
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
+static int
+column_errorv(orm_error *err, int code, const orm_column *col, const char *fmt,
+              va_list ap)
 {
     if (!err)
         return code;

@@ -33,6 +33,7 @@
 #include "config.h"
 #include "display.h"
 #include "export.h"
+#include "mem.h"
 #include "orm/sys/buf.h"
 #include "orm/sys/suggest.h"
 #include "text.h"
@@ -740,8 +741,8 @@ int tui_cli_run(orm_db *db, const tui_options *opts, int argc, char **argv,
         c.argv = argv;
         return cmd->run(&c);
     }
-    c.a.pos = calloc((size_t)argc, sizeof *c.a.pos);
-    c.a.expect = calloc((size_t)argc, sizeof *c.a.expect);
+    c.a.pos = tui_calloc((size_t)argc, sizeof *c.a.pos);
+    c.a.expect = tui_calloc((size_t)argc, sizeof *c.a.expect);
     if (!c.a.pos || !c.a.expect) {
         status = tui_cli_fail(c.err, "out of memory");
         goto done;

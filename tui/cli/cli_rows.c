@@ -10,6 +10,7 @@
 #include "cli_filter.h"
 #include "cli_msg.h"
 #include "export.h"
+#include "mem.h"
 
 /* ---- rows: the formats (CSV, TSV, JSON are export.c's) ---- */
 
@@ -104,7 +105,7 @@ int cli_query(cli *c, const orm_model *m, orm_query **out)
 
 static char **table_row(const cli *c, const orm_model *m, const orm_value *row)
 {
-    char **cells = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *cells);
+    char **cells = tui_calloc(m->ncolumns ? m->ncolumns : 1, sizeof *cells);
     for (size_t i = 0; cells && i < m->ncolumns; i++)
         cells[i] = cli_cell_text(c, &row[i], &m->columns[i]);
     return cells;
@@ -134,7 +135,8 @@ int cli_rows(cli *c)
             status = tui_cli_fail(c->err, "out of memory");
             goto done;
         }
-        char **header = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *header);
+        char **header =
+            tui_calloc(m->ncolumns ? m->ncolumns : 1, sizeof *header);
         for (size_t i = 0; header && i < m->ncolumns; i++) {
             header[i] = orm_strdup(m->columns[i].name);
             g.right[i] = (unsigned char)cli_is_numeric_type(m->columns[i].type);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_msg.h"
+#include "mem.h"
 
 /* ---- models, schema ---- */
 
@@ -24,9 +25,9 @@ int cli_models(cli *c)
     /* Every count at once; when that fails, one at a time, so the table
      * that fails is named. */
     size_t nmodels = orm_db_model_count(c->db);
-    const orm_model **models = calloc(nmodels + 1, sizeof *models);
-    int64_t *counts = calloc(nmodels + 1, sizeof *counts);
-    int *exacts = calloc(nmodels + 1, sizeof *exacts);
+    const orm_model **models = tui_calloc(nmodels + 1, sizeof *models);
+    int64_t *counts = tui_calloc(nmodels + 1, sizeof *counts);
+    int *exacts = tui_calloc(nmodels + 1, sizeof *exacts);
     int all = models && counts && exacts;
     for (size_t i = 0; all && i < nmodels; i++)
         models[i] = orm_db_model_at(c->db, i);

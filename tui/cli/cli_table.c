@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "display.h"
+#include "mem.h"
 #include "text.h"
 
 /* ---- text for people: escapes, display width, truncation ---- */
@@ -89,8 +90,8 @@ int cli_grid_init(grid *g, size_t ncols)
 {
     memset(g, 0, sizeof *g);
     g->ncols = ncols;
-    g->widths = calloc(ncols ? ncols : 1, sizeof *g->widths);
-    g->right = calloc(ncols ? ncols : 1, 1);
+    g->widths = tui_calloc(ncols ? ncols : 1, sizeof *g->widths);
+    g->right = tui_calloc(ncols ? ncols : 1, 1);
     return g->widths && g->right ? 0 : ORM_ENOMEM;
 }
 
@@ -115,7 +116,7 @@ void cli_grid_add(grid *g, char **row)
 {
     if (g->nrows == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 32;
-        char **cells = realloc(g->cells, cap * g->ncols * sizeof *cells);
+        char **cells = tui_realloc(g->cells, cap * g->ncols * sizeof *cells);
         if (!cells) {
             for (size_t i = 0; i < g->ncols; i++)
                 free(row[i]);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_msg.h"
+#include "mem.h"
 
 /* ---- add, set, delete ---- */
 
@@ -102,8 +103,8 @@ static int check_expected(cli *c, orm_record *rec)
 static int set_where(cli *c, const orm_model *m)
 {
     size_t n = c->a.npos - 1;
-    const char **names = calloc(n + 1, sizeof *names);
-    orm_value *values = calloc(n + 1, sizeof *values);
+    const char **names = tui_calloc(n + 1, sizeof *names);
+    orm_value *values = tui_calloc(n + 1, sizeof *values);
     orm_query *q = NULL;
     int64_t matched = 0;
     int status = 0;
@@ -224,8 +225,8 @@ int cli_create_all(cli *c)
         free(text);
         status = 1;
     }
-    existed = calloc(mf->nmodels + 1, 1);
-    mine = calloc(mf->nmodels + 1, sizeof *mine);
+    existed = tui_calloc(mf->nmodels + 1, 1);
+    mine = tui_calloc(mf->nmodels + 1, sizeof *mine);
     if (!existed || !mine) {
         status = tui_cli_fail(c->err, "out of memory");
         goto done;

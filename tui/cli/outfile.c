@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "outfile.h"
+#include "mem.h"
 
 #define MAX_LINKS 40 /* as the kernel's own limit on a path's links */
 
@@ -26,7 +27,7 @@ static int fail(orm_buf *err, const char *name, int code)
  * target need not exist yet). A new string, or NULL with errno set. */
 static char *resolve_links(const char *path)
 {
-    char *cur = strdup(path);
+    char *cur = tui_strdup(path);
     for (int hops = 0; cur; hops++) {
         struct stat st;
         char link[PATH_MAX];

@@ -17,6 +17,7 @@
 #include "edit.h"
 #include "jobs.h"
 #include "journal.h"
+#include "mem.h"
 #include "paths.h"
 #include "views.h"
 
@@ -67,7 +68,11 @@ const char *tui_app_recent(const tui_app *app, size_t i, int *error,
     return r->text;
 }
 
-static void set_message(tui_app *app, int error, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 0)))
+#endif
+static void
+set_message(tui_app *app, int error, const char *fmt, va_list ap)
 {
     orm_buf_reset(&app->message);
     orm_buf_vappendf(&app->message, fmt, ap);
@@ -251,7 +256,7 @@ static void load_theme(tui_app *app, orm_buf *problems)
     while (data_dirs[n])
         n++;
     /* An allocation failure ends the list early: fewer places to look. */
-    if ((dirs = calloc(n + 2, sizeof *dirs)) != NULL) {
+    if ((dirs = tui_calloc(n + 2, sizeof *dirs)) != NULL) {
         size_t k = 0;
         if (app->config_dir)
             dirs[k++] = themes_in(app->config_dir);
@@ -301,7 +306,7 @@ int tui_app_new(tui_app **out, orm_db *db, const tui_options *opts,
                 tui_screen *screen, const char *config_dir)
 {
     orm_buf problems = ORM_BUF_INIT;
-    tui_app *app = calloc(1, sizeof *app);
+    tui_app *app = tui_calloc(1, sizeof *app);
     int rc;
     *out = NULL;
     if (!app)
@@ -426,6 +431,10 @@ void tui_app_prompt(tui_app *app, tui_prompt_kind kind, const char *label,
     snprintf(app->prompt_label, sizeof app->prompt_label, "%s", label);
     orm_buf_reset(&app->prompt_text);
     orm_buf_append(&app->prompt_text, initial ? initial : "");
+    if (app->prompt_text.failed) { /* an empty prompt, said why */
+        orm_buf_reset(&app->prompt_text);
+        tui_app_error(app, "out of memory: the prompt starts empty");
+    }
 }
 
 static void prompt_notify(tui_app *app, int done)
@@ -472,6 +481,11 @@ static void prompt_key(tui_app *app, int key)
         utf8proc_ssize_t n = utf8proc_encode_char(key, buf);
         if (n > 0)
             orm_buf_appendn(t, (const char *)buf, (size_t)n);
+        if (t->failed) { /* what was typed before stays */
+            t->failed = 0;
+            tui_app_error(app, "out of memory: the key was not typed");
+            return;
+        }
         prompt_notify(app, 0);
     }
 }
@@ -761,7 +775,9 @@ static void draw_status(tui_app *app, tui_view *v)
                                         ? orm_buf_str(&app->prompt_text)
                                         : "");
         else
-            orm_buf_append(&text, orm_buf_str(&app->prompt_text));
+            orm_buf_append(&text, orm_buf_str(&app->prompt_text)
+                                      ? orm_buf_str(&app->prompt_text)
+                                      : "");
         orm_buf_append(&text, "\xE2\x96\x8F"); /* a thin bar: the caret */
         const char *s = orm_buf_str(&text);
         int w = tui_text_widthz(s);

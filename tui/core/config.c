@@ -15,6 +15,7 @@
 #include "cli_msg.h"
 #include "config.h"
 #include "display.h"
+#include "mem.h"
 #include "orm/sys/connopt.h"
 #include "orm/sys/suggest.h"
 #include "orm/url.h"
@@ -111,8 +112,8 @@ static tui_connection *connection_for(config_reader *r, const char *name)
     while (i < cfg->nconnections && strcmp(cfg->connections[i].name, name))
         i++;
     if (i == cfg->nconnections) {
-        tui_connection *grown =
-            realloc(cfg->connections, (cfg->nconnections + 1) * sizeof *grown);
+        tui_connection *grown = tui_realloc(
+            cfg->connections, (cfg->nconnections + 1) * sizeof *grown);
         if (!grown)
             return NULL;
         cfg->connections = grown;
@@ -122,7 +123,7 @@ static tui_connection *connection_for(config_reader *r, const char *name)
         cfg->nconnections++;
     }
     if (i >= r->nfresh) {
-        unsigned char *grown = realloc(r->fresh, i + 1);
+        unsigned char *grown = tui_realloc(r->fresh, i + 1);
         if (!grown)
             return NULL;
         memset(grown + r->nfresh, 0, i + 1 - r->nfresh);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "jobs.h"
+#include "mem.h"
 
 /* A job that ends within this long never shows the indicator nor polls
  * the terminal (most keys take well under a millisecond). */
@@ -47,7 +48,7 @@ typedef struct job {
 
 int tui_jobs_new(tui_jobs **out)
 {
-    *out = calloc(1, sizeof **out);
+    *out = tui_calloc(1, sizeof **out);
     return *out ? 0 : ORM_ENOMEM;
 }
 

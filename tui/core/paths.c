@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "orm/sys/buf.h"
 #include "paths.h"
 
@@ -112,7 +113,7 @@ char *tui_config_dir(void)
 /* Append `dir` to the list; 0, or -1 when out of memory. */
 static int dirs_add(char ***dirs, size_t *n, char *dir)
 {
-    char **grown = dir ? realloc(*dirs, (*n + 1) * sizeof *grown) : NULL;
+    char **grown = dir ? tui_realloc(*dirs, (*n + 1) * sizeof *grown) : NULL;
     if (!grown) {
         free(dir);
         return -1;
@@ -178,7 +179,7 @@ static char *exe_dir(void)
 static int dirs_push(char ***dirs, size_t *n, orm_buf *b)
 {
     char *dir = orm_buf_finish(b);
-    char **grown = dir ? realloc(*dirs, (*n + 2) * sizeof **dirs) : NULL;
+    char **grown = dir ? tui_realloc(*dirs, (*n + 2) * sizeof **dirs) : NULL;
     if (!grown) {
         free(dir);
         return ORM_ENOMEM;
@@ -195,7 +196,7 @@ int tui_data_dirs(char ***out, orm_error *err)
     const char *home = getenv("HOME");
     const char *data_dirs = getenv("XDG_DATA_DIRS");
     char *bin = exe_dir();
-    char **dirs = calloc(1, sizeof *dirs);
+    char **dirs = tui_calloc(1, sizeof *dirs);
     size_t n = 0;
     orm_buf b = ORM_BUF_INIT;
     int rc = dirs ? 0 : ORM_ENOMEM;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rowcache.h"
+#include "mem.h"
 
 enum { TOTAL_UNKNOWN, TOTAL_ESTIMATE, TOTAL_EXACT };
 
@@ -72,7 +73,7 @@ static int row_copy(tui_rowcache *rc, orm_query *q, const orm_value *src,
                     orm_value **out)
 {
     const orm_value *keys[64];
-    orm_value *row = calloc(rc->ncol + rc->nkey + 1, sizeof *row);
+    orm_value *row = tui_calloc(rc->ncol + rc->nkey + 1, sizeof *row);
     if (!row)
         return ORM_ENOMEM;
     for (size_t i = 0; i < rc->ncol; i++)
@@ -105,7 +106,7 @@ static int reserve(tui_rowcache *rc, size_t n)
 {
     if (n <= rc->rows_cap)
         return 0;
-    orm_value **rows = realloc(rc->rows, n * sizeof *rows);
+    orm_value **rows = tui_realloc(rc->rows, n * sizeof *rows);
     if (!rows)
         return ORM_ENOMEM;
     rc->rows = rows;
@@ -190,7 +191,7 @@ static int run(tui_rowcache *rc, orm_query *q, orm_value ***out, size_t *n)
     while ((code = orm_cursor_next(c, &row)) == ORM_ROW) {
         if (count == cap) {
             size_t ncap = cap ? cap * 2 : 64;
-            orm_value **r = realloc(rows, ncap * sizeof *r);
+            orm_value **r = tui_realloc(rows, ncap * sizeof *r);
             if (!r) {
                 code = ORM_ENOMEM;
                 break;
@@ -317,7 +318,7 @@ static int run_past(tui_rowcache *rc, int backward, const orm_value *key,
         }
     }
     if (nb) {
-        orm_value **all = realloc(a, (na + nb) * sizeof *all);
+        orm_value **all = tui_realloc(a, (na + nb) * sizeof *all);
         if (!all) {
             rows_free(rc, a, na);
             rows_free(rc, b, nb);
@@ -449,7 +450,7 @@ int tui_rowcache_new(tui_rowcache **out, orm_session *s, const orm_model *model,
                      size_t capacity)
 {
     int pk[16];
-    tui_rowcache *rc = calloc(1, sizeof *rc);
+    tui_rowcache *rc = tui_calloc(1, sizeof *rc);
     *out = NULL;
     if (!rc)
         return ORM_ENOMEM;

@@ -16,6 +16,7 @@
 
 #include "edit.h"
 #include "form.h"
+#include "mem.h"
 #include "text.h"
 #include "views.h"
 
@@ -93,7 +94,7 @@ static int from_marks(tui_bulk *b, tui_app *app, size_t nmarks)
     size_t n = 0;
     tui_edit_mark_key(app, b->m, 0, &n);
     b->nkey = n;
-    b->keys = calloc(nmarks * n + 1, sizeof *b->keys);
+    b->keys = tui_calloc(nmarks * n + 1, sizeof *b->keys);
     if (!b->keys)
         return ORM_ENOMEM;
     for (size_t i = 0; i < nmarks; i++) {
@@ -173,7 +174,7 @@ int tui_bulk_restore(tui_bulk **out, tui_app *app, const orm_model *m,
                      const orm_expr *filter, const char *described,
                      orm_error *err)
 {
-    tui_bulk *b = calloc(1, sizeof *b);
+    tui_bulk *b = tui_calloc(1, sizeof *b);
     orm_buf what = ORM_BUF_INIT;
     int rc = 0;
     *out = NULL;
@@ -182,7 +183,7 @@ int tui_bulk_restore(tui_bulk **out, tui_app *app, const orm_model *m,
     b->m = m;
     if (!keys) {
         rc = from_filter(b, app, filter, described, err);
-    } else if (!(b->keys = calloc(nrows * nkey + 1, sizeof *b->keys))) {
+    } else if (!(b->keys = tui_calloc(nrows * nkey + 1, sizeof *b->keys))) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
     } else {
         b->nkey = nkey;
@@ -209,7 +210,7 @@ int tui_bulk_restore(tui_bulk **out, tui_app *app, const orm_model *m,
 unsigned tui_edit_bulk(tui_app *app, const orm_model *m, const orm_expr *filter,
                        const char *described)
 {
-    tui_bulk *b = calloc(1, sizeof *b);
+    tui_bulk *b = tui_calloc(1, sizeof *b);
     size_t nmarks = tui_edit_mark_count(app, m);
     tui_view *v = NULL;
     int rc = 0;
@@ -284,7 +285,7 @@ static int load_rows(tui_bulk *b, tui_app *app, orm_record ***out, size_t *n,
         }
         return rc;
     }
-    orm_record **recs = calloc(b->nrows + 1, sizeof *recs);
+    orm_record **recs = tui_calloc(b->nrows + 1, sizeof *recs);
     if (!recs) {
         tui_app_error(app, "out of memory");
         return ORM_ENOMEM;
@@ -322,8 +323,8 @@ int tui_bulk_apply(tui_bulk *b, tui_app *app, tui_form *f, size_t *bad)
     const orm_model *m = b->m;
     size_t ncols = m->ncolumns, nrecs = 0, missing = 0;
     size_t changed = 0, same = 0, deleted = 0, sets = 0;
-    orm_value *values = calloc(ncols + 1, sizeof *values);
-    unsigned char *set = calloc(ncols + 1, 1);
+    orm_value *values = tui_calloc(ncols + 1, sizeof *values);
+    unsigned char *set = tui_calloc(ncols + 1, 1);
     orm_record **recs = NULL;
     orm_error err = ORM_ERROR_INIT;
     orm_buf names = ORM_BUF_INIT;

@@ -11,6 +11,7 @@
 #include "edit.h"
 #include "edit_state.h"
 #include "form.h"
+#include "mem.h"
 #include "views.h"
 
 static void mark_clear(mark *mk)
@@ -33,7 +34,7 @@ void tui_edit_free(tui_edit *e)
 tui_edit *edit_state(tui_app *app)
 {
     if (!app->edit)
-        app->edit = calloc(1, sizeof *app->edit);
+        app->edit = tui_calloc(1, sizeof *app->edit);
     return app->edit;
 }
 
@@ -242,9 +243,11 @@ static int row_record(tui_app *app, const orm_model *m, const orm_value *row,
     for (size_t i = 0; i < n; i++)
         values[i] = *id[i];
     rc = orm_session_get(app->session, m, values, &rec);
-    if (rc == ORM_ROW && orm_record_state_of(rec) == ORM_RECORD_CLEAN)
-        rc = orm_session_refresh(app->session, rec) == 0 ? ORM_ROW
-                                                         : ORM_ENOTFOUND;
+    if (rc == ORM_ROW && orm_record_state_of(rec) == ORM_RECORD_CLEAN) {
+        rc = orm_session_refresh(app->session, rec);
+        if (rc == 0)
+            rc = ORM_ROW;
+    }
     if (rc == ORM_DONE || rc == ORM_ENOTFOUND) {
         tui_app_error(app,
                       "the row is gone from %s (deleted by someone "
@@ -387,7 +390,7 @@ static unsigned toggle_mark(tui_app *app, const orm_model *m,
     } else {
         if (e->nmarks == e->marks_cap) {
             size_t cap = e->marks_cap ? 2 * e->marks_cap : 16;
-            mark *mk = realloc(e->marks, cap * sizeof *mk);
+            mark *mk = tui_realloc(e->marks, cap * sizeof *mk);
             if (!mk) {
                 tui_app_error(app, "out of memory");
                 return TUI_REDRAW;
@@ -593,7 +596,7 @@ int tui_edit_marked_records(tui_app *app, const orm_model *m, orm_record ***out,
     *count = *gone = 0;
     if (n == 0)
         return 0;
-    if (!(*out = calloc(n, sizeof **out)))
+    if (!(*out = tui_calloc(n, sizeof **out)))
         return ORM_ENOMEM;
     for (size_t i = 0; i < e->nmarks; i++) {
         const mark *mk = &e->marks[i];

@@ -12,6 +12,7 @@
 #include "edit.h"
 #include "edit_state.h"
 #include "form.h"
+#include "mem.h"
 #include "views.h"
 
 #define DOT " \xC2\xB7 "     /* · */
@@ -278,7 +279,7 @@ static void snaps_free(snap *sn, size_t n)
 static snap *snapshot(orm_session *s, size_t *count)
 {
     size_t n = orm_session_pending_count(s);
-    snap *sn = calloc(n + 1, sizeof *sn);
+    snap *sn = tui_calloc(n + 1, sizeof *sn);
     *count = 0;
     if (!sn)
         return NULL;
@@ -288,7 +289,7 @@ static snap *snapshot(orm_session *s, size_t *count)
         sn[i].rec = rec;
         sn[i].st = orm_record_state_of(rec);
         sn[i].repr = orm_record_repr(rec);
-        sn[i].values = calloc(m->ncolumns + 1, sizeof *sn[i].values);
+        sn[i].values = tui_calloc(m->ncolumns + 1, sizeof *sn[i].values);
         sn[i].ncolumns = m->ncolumns;
         *count = i + 1;
         if (!sn[i].values) {

@@ -9,6 +9,7 @@
 #include <utf8proc.h>
 
 #include "form.h"
+#include "mem.h"
 #include "text.h"
 
 /* ---- setup ---- */
@@ -45,7 +46,7 @@ int tui_form_init(tui_form *f, const orm_model *m, const orm_record *rec)
     memset(f, 0, sizeof *f);
     f->model = m;
     f->is_new = rec == NULL;
-    f->fields = calloc(m->ncolumns + 1, sizeof *f->fields);
+    f->fields = tui_calloc(m->ncolumns + 1, sizeof *f->fields);
     if (!f->fields)
         return ORM_ENOMEM;
     f->nfields = m->ncolumns;
@@ -660,8 +661,8 @@ int tui_form_bulk_values(tui_form *f, orm_value *values, unsigned char *set,
 static int save_edit(tui_form *f, orm_record *rec, size_t *changed, size_t *bad,
                      orm_error *err)
 {
-    orm_value *values = calloc(f->nfields + 1, sizeof *values);
-    unsigned char *set = calloc(f->nfields + 1, 1);
+    orm_value *values = tui_calloc(f->nfields + 1, sizeof *values);
+    unsigned char *set = tui_calloc(f->nfields + 1, 1);
     int rc = 0;
     if (!values || !set) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");

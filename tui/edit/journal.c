@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "journal_file.h"
+#include "mem.h"
 #include "paths.h"
 #include "views.h"
 
@@ -103,7 +104,7 @@ int tui_journal_open(tui_journal **out, const char *dir, const char *url,
     } else if ((rc = tui_make_dirs(dir, err)) != 0) {
         goto done;
     }
-    j = calloc(1, sizeof *j);
+    j = tui_calloc(1, sizeof *j);
     if (!j || !(j->dir = orm_strdup(dir))) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
         goto done;

@@ -41,6 +41,7 @@
 #include "edit.h"
 #include "form.h"
 #include "journal_file.h"
+#include "mem.h"
 #include "views.h"
 
 /* ---- values ---- */
@@ -377,6 +378,11 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
     if (!body) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
     } else if (!j->exists || !j->written || strcmp(body, j->written) != 0) {
+        /* At most the tree, `body` and the file's text at once: what was
+         * written before is not needed any more (a failed write leaves
+         * j->written NULL, and the next sync writes again). */
+        free(j->written);
+        j->written = NULL;
         time_t now = time(NULL);
         char stamp[64];
         struct tm tm;
@@ -386,9 +392,13 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
         if (put(doc, "saved", json_integer((json_int_t)now)) == 0 &&
             put(doc, "saved_text", json_string(stamp)) == 0)
             text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-        if (!text) {
+        json_decref(doc);
+        doc = NULL;
+        size_t len = text ? strlen(text) : 0;
+        char *line = text ? tui_realloc(text, len + 2) : NULL;
+        if (!line) {
             rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
-        } else if (strlen(text) + 1 > j->limit) {
+        } else if (len + 1 > j->limit) {
             /* It could not be read back. */
             char limit[32];
             journal_size_text(limit, sizeof limit, j->limit);
@@ -397,17 +407,14 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
                                "journal may hold",
                                limit);
         } else {
-            orm_buf line = ORM_BUF_INIT;
-            orm_buf_append(&line, text);
-            orm_buf_appendc(&line, '\n');
-            rc = orm_buf_str(&line)
-                     ? journal_write_file(j, orm_buf_str(&line), err)
-                     : orm_error_set(err, ORM_ENOMEM, "out of memory");
-            orm_buf_free(&line);
+            line[len] = '\n';
+            line[len + 1] = '\0';
+            rc = journal_write_file(j, line, err);
         }
+        if (line)
+            text = line;
         free(text);
         if (rc == 0) {
-            free(j->written);
             j->written = body;
             body = NULL;
         }
@@ -510,7 +517,7 @@ static int attach_loaded(tui_app *app, const orm_model *m, const json_t *c,
     orm_session *s = app->session;
     const json_t *loaded = json_object_get(c, "loaded");
     const json_t *saved_stored = json_object_get(c, "stored");
-    orm_value *row = calloc(2 * m->ncolumns + 1, sizeof *row), rowid;
+    orm_value *row = tui_calloc(2 * m->ncolumns + 1, sizeof *row), rowid;
     orm_value *stored = row ? row + m->ncolumns : NULL;
     int rc = 0;
     rowid = orm_value_null();
@@ -562,7 +569,7 @@ static int restore_bulk(tui_app *app, const orm_model *m, const json_t *bulk,
         if (!json_is_array(rows) || nrows == 0 || nkey == 0)
             return orm_error_set(err, ORM_EPARSE,
                                  "the bulk edit's rows are missing");
-        if (!(keys = calloc(nrows * nkey, sizeof *keys)))
+        if (!(keys = tui_calloc(nrows * nkey, sizeof *keys)))
             return orm_error_set(err, ORM_ENOMEM, "out of memory");
         for (size_t r = 0; r < nrows && rc == 0; r++) {
             const json_t *row = json_array_get(rows, r);

@@ -11,6 +11,7 @@
 
 #include "display.h"
 #include "edit.h"
+#include "mem.h"
 #include "views.h"
 
 #define CROSS "\xE2\x9C\x97" /* ✗ */
@@ -345,7 +346,7 @@ static const tui_view_ops conflict_ops = {
 
 int tui_view_conflict_new(tui_view **out, tui_app *app, orm_record *rec)
 {
-    conflict_view *cv = calloc(1, sizeof *cv);
+    conflict_view *cv = tui_calloc(1, sizeof *cv);
     (void)app;
     *out = NULL;
     if (!cv)

@@ -12,6 +12,7 @@
 #include "display.h"
 #include "edit.h"
 #include "form.h"
+#include "mem.h"
 #include "views.h"
 
 #define MAX_REF 16
@@ -341,7 +342,7 @@ static void form_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     (void)app;
     tui_form *f = &fv->form;
     size_t max = 2 * f->nfields + 1;
-    form_line *lines = calloc(max, sizeof *lines);
+    form_line *lines = tui_calloc(max, sizeof *lines);
     int name_w = 4, head = 1;
     if (!lines)
         return;
@@ -793,7 +794,7 @@ static unsigned form_click(tui_view *v, tui_app *app, int line, int col,
 {
     form_view *fv = (form_view *)v;
     size_t max = 2 * fv->form.nfields + 1;
-    form_line *lines = calloc(max, sizeof *lines);
+    form_line *lines = tui_calloc(max, sizeof *lines);
     (void)app;
     (void)col;
     (void)twice;
@@ -813,8 +814,10 @@ static void form_close(tui_view *v)
     if (!fv)
         return;
     for (size_t i = 0; i < fv->form.nfields; i++) {
-        free(fv->fk_text[i]);
-        free(fv->fk_found[i]);
+        if (fv->fk_text) /* NULL when the form could not be made */
+            free(fv->fk_text[i]);
+        if (fv->fk_found)
+            free(fv->fk_found[i]);
     }
     free(fv->fk_text);
     free(fv->fk_found);
@@ -864,7 +867,7 @@ tui_form *tui_view_form_bulk_state(tui_view *v, const tui_bulk **bulk)
 int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
                       orm_record *rec, const orm_error *failure)
 {
-    form_view *fv = calloc(1, sizeof *fv);
+    form_view *fv = tui_calloc(1, sizeof *fv);
     (void)app;
     *out = NULL;
     if (!fv)
@@ -876,9 +879,9 @@ int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
         free(fv);
         return ORM_ENOMEM;
     }
-    fv->fk_text = calloc(m->ncolumns + 1, sizeof *fv->fk_text);
-    fv->fk_found = calloc(m->ncolumns + 1, sizeof *fv->fk_found);
-    fv->fk_missing = calloc(m->ncolumns + 1, 1);
+    fv->fk_text = tui_calloc(m->ncolumns + 1, sizeof *fv->fk_text);
+    fv->fk_found = tui_calloc(m->ncolumns + 1, sizeof *fv->fk_found);
+    fv->fk_missing = tui_calloc(m->ncolumns + 1, 1);
     if (!fv->fk_text || !fv->fk_found || !fv->fk_missing) {
         form_close(&fv->base);
         return ORM_ENOMEM;
@@ -892,6 +895,10 @@ int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
             tui_form_set_error(&fv->form, (size_t)at, orm_error_text(failure));
         } else {
             fv->failure = orm_strdup(orm_error_text(failure));
+            if (!fv->failure) {
+                form_close(&fv->base);
+                return ORM_ENOMEM;
+            }
         }
     }
     *out = &fv->base;
@@ -901,7 +908,7 @@ int tui_view_form_new(tui_view **out, tui_app *app, const orm_model *m,
 int tui_view_form_bulk_new(tui_view **out, tui_app *app, tui_bulk *bulk)
 {
     const orm_model *m = tui_bulk_model(bulk);
-    form_view *fv = calloc(1, sizeof *fv);
+    form_view *fv = tui_calloc(1, sizeof *fv);
     (void)app;
     *out = NULL;
     if (!fv)
@@ -912,9 +919,9 @@ int tui_view_form_bulk_new(tui_view **out, tui_app *app, tui_bulk *bulk)
         free(fv);
         return ORM_ENOMEM;
     }
-    fv->fk_text = calloc(m->ncolumns + 1, sizeof *fv->fk_text);
-    fv->fk_found = calloc(m->ncolumns + 1, sizeof *fv->fk_found);
-    fv->fk_missing = calloc(m->ncolumns + 1, 1);
+    fv->fk_text = tui_calloc(m->ncolumns + 1, sizeof *fv->fk_text);
+    fv->fk_found = tui_calloc(m->ncolumns + 1, sizeof *fv->fk_found);
+    fv->fk_missing = tui_calloc(m->ncolumns + 1, 1);
     if (!fv->fk_text || !fv->fk_found || !fv->fk_missing) {
         form_close(&fv->base);
         return ORM_ENOMEM;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "mem.h"
 #include "views.h"
 
 typedef struct quit_view {
@@ -131,7 +132,7 @@ static const tui_view_ops quit_ops = {
 
 int tui_view_quit_new(tui_view **out, tui_app *app, int switching)
 {
-    quit_view *qv = calloc(1, sizeof *qv);
+    quit_view *qv = tui_calloc(1, sizeof *qv);
     (void)app;
     *out = NULL;
     if (!qv)

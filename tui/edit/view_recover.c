@@ -13,6 +13,7 @@
 
 #include "edit.h"
 #include "journal.h"
+#include "mem.h"
 #include "views.h"
 
 typedef struct recover_view {
@@ -214,7 +215,7 @@ static const tui_view_ops recover_ops = {
 
 int tui_view_recover_new(tui_view **out, const tui_journal_found *found)
 {
-    recover_view *rv = calloc(1, sizeof *rv);
+    recover_view *rv = tui_calloc(1, sizeof *rv);
     *out = NULL;
     if (!rv)
         return ORM_ENOMEM;

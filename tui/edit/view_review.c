@@ -20,6 +20,7 @@
 
 #include "display.h"
 #include "edit.h"
+#include "mem.h"
 #include "views.h"
 
 #define ARROW " \xE2\x86\x92 " /* → */
@@ -85,7 +86,7 @@ static void list_add(review_line **lines, size_t *n, size_t *cap, long change,
         return;
     if (*n == *cap) {
         size_t grown = *cap ? 2 * *cap : 64;
-        review_line *l = realloc(*lines, grown * sizeof *l);
+        review_line *l = tui_realloc(*lines, grown * sizeof *l);
         if (!l) {
             free(copy);
             return;
@@ -233,7 +234,7 @@ static void count_lines(review_view *rv, tui_app *app)
     if (rv->counted && rv->counted_gen == gen && rv->counted_failed == failed &&
         rv->nchanges == n)
         return;
-    size_t *first = realloc(rv->first, (n + 1) * sizeof *first);
+    size_t *first = tui_realloc(rv->first, (n + 1) * sizeof *first);
     if (!first) {
         tui_app_error(app, "out of memory");
         return;
@@ -564,7 +565,7 @@ static const tui_view_ops review_ops = {
 
 int tui_view_review_new(tui_view **out, tui_app *app, int then)
 {
-    review_view *rv = calloc(1, sizeof *rv);
+    review_view *rv = tui_calloc(1, sizeof *rv);
     (void)app;
     *out = NULL;
     if (!rv)

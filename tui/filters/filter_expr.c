@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "filter_tree_internal.h"
+#include "mem.h"
 
 /* ---- from an expression ---- */
 
@@ -130,7 +131,7 @@ static int load_node(const tui_ftree *t, const orm_expr *e, tui_fnode **out,
     if (op == TUI_FOP_COUNT)
         return load_error(err, e, "unsupported operator");
     size_t nvalues = e->nargs - 1;
-    orm_value *values = nvalues ? calloc(nvalues, sizeof *values) : NULL;
+    orm_value *values = nvalues ? tui_calloc(nvalues, sizeof *values) : NULL;
     if (nvalues && !values)
         return orm_error_set(err, ORM_ENOMEM, "out of memory");
     for (size_t i = 0; i < nvalues; i++) {
@@ -289,7 +290,7 @@ static orm_expr *compile_condition(const tui_fnode *n, const orm_model *m,
     case TUI_FOP_NOT_CONTAINS:
         return orm_not(op2(text_op(n->op, n->icase), c, value_at(n, 0)));
     case TUI_FOP_IN: {
-        orm_expr **args = calloc(n->nvalues + 1, sizeof *args);
+        orm_expr **args = tui_calloc(n->nvalues + 1, sizeof *args);
         int ok = args && c;
         if (args)
             args[0] = c;
@@ -356,7 +357,7 @@ static int compile_node(const tui_fnode *n, const orm_model *m,
         if (!(e = compile_condition(n, m, today)))
             return ORM_ENOMEM;
     } else {
-        orm_expr **args = calloc(n->nkids ? n->nkids : 1, sizeof *args);
+        orm_expr **args = tui_calloc(n->nkids ? n->nkids : 1, sizeof *args);
         size_t count = 0;
         if (!args)
             return ORM_ENOMEM;

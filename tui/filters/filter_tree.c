@@ -11,6 +11,7 @@
 
 #include "filter_tree.h"
 #include "filter_tree_internal.h"
+#include "mem.h"
 #include "orm/sys/datetime.h"
 #include "orm/sys/number.h"
 #include "text.h"
@@ -272,7 +273,7 @@ orm_expr *ftree_day_value(const orm_column *col, const tui_date *d, int end)
 
 tui_fnode *tui_fnode_new_group(orm_op join)
 {
-    tui_fnode *n = calloc(1, sizeof *n);
+    tui_fnode *n = tui_calloc(1, sizeof *n);
     if (!n)
         return NULL;
     n->is_group = 1;
@@ -292,7 +293,7 @@ static int copy_values(orm_value **out, const orm_value *values, size_t n)
     *out = NULL;
     if (n == 0)
         return 0;
-    orm_value *copy = calloc(n, sizeof *copy);
+    orm_value *copy = tui_calloc(n, sizeof *copy);
     if (!copy)
         return ORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -327,7 +328,7 @@ int tui_fnode_set(tui_fnode *n, const char *column, tui_fop op,
 tui_fnode *tui_fnode_new_condition(const char *column, tui_fop op,
                                    const orm_value *values, size_t n, int icase)
 {
-    tui_fnode *node = calloc(1, sizeof *node);
+    tui_fnode *node = tui_calloc(1, sizeof *node);
     if (!node)
         return NULL;
     if (tui_fnode_set(node, column, op, values, n, icase) != 0) {
@@ -352,7 +353,8 @@ void tui_fnode_free(tui_fnode *n)
 /* Put `kid` at place `at` among the children of `group`. */
 int ftree_kid_insert(tui_fnode *group, size_t at, tui_fnode *kid)
 {
-    tui_fnode **kids = realloc(group->kids, (group->nkids + 1) * sizeof *kids);
+    tui_fnode **kids =
+        tui_realloc(group->kids, (group->nkids + 1) * sizeof *kids);
     if (!kids)
         return ORM_ENOMEM;
     group->kids = kids;
@@ -382,7 +384,7 @@ static void kid_remove(tui_fnode *group, size_t at)
 
 int tui_ftree_new(tui_ftree **out, const orm_model *model)
 {
-    tui_ftree *t = calloc(1, sizeof *t);
+    tui_ftree *t = tui_calloc(1, sizeof *t);
     *out = NULL;
     if (!t)
         return ORM_ENOMEM;
@@ -706,7 +708,7 @@ int tui_fvalues_parse(orm_value **out, size_t *count, const orm_column *col,
         }
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 8;
-            orm_value *more = realloc(values, grown * sizeof *more);
+            orm_value *more = tui_realloc(values, grown * sizeof *more);
             if (!more) {
                 rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
                 goto done;

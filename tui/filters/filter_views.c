@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "filter_views.h"
+#include "mem.h"
 #include "views.h"
 
 /* ---- the state database ---- */
@@ -66,7 +67,7 @@ static orm_expr *and_flat(orm_expr *filter, orm_expr *cond)
     }
     if (filter->kind != ORM_EXPR_OP || filter->op != ORM_OP_AND)
         return orm_and(filter, cond);
-    orm_expr **args = calloc(filter->nargs + 1, sizeof *args);
+    orm_expr **args = tui_calloc(filter->nargs + 1, sizeof *args);
     if (!args) {
         orm_expr_free(filter);
         orm_expr_free(cond);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "orm/sys/buf.h"
 #include "paths.h"
 #include "state.h"
@@ -107,7 +108,7 @@ static int state_dir_private(const char *path, orm_error *err)
 int tui_state_open(tui_state **out, const char *path, const char *db_url,
                    orm_error *err)
 {
-    tui_state *st = calloc(1, sizeof *st);
+    tui_state *st = tui_calloc(1, sizeof *st);
     orm_buf url = ORM_BUF_INIT;
     int rc;
     *out = NULL;
@@ -349,7 +350,7 @@ int tui_state_filter_list(tui_state *st, const char *model,
         fail_with(err, s, rc);
         goto done;
     }
-    *out = calloc(n ? n : 1, sizeof **out);
+    *out = tui_calloc(n ? n : 1, sizeof **out);
     if (!*out) {
         rc = orm_error_set(err, ORM_ENOMEM, "out of memory");
         goto done;
@@ -547,7 +548,7 @@ int tui_state_history_list(tui_state *st, const char *model, size_t limit,
         fail_with(err, s, rc);
         goto done;
     }
-    *out = calloc(n ? n : 1, sizeof **out);
+    *out = tui_calloc(n ? n : 1, sizeof **out);
     for (size_t i = 0; *out && i < n; i++) {
         if (!((*out)[i] = text_dup(rows[i], "expr"))) {
             tui_strings_free(*out, i);

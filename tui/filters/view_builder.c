@@ -27,6 +27,7 @@
 #include "edit.h"
 #include "filter_tree.h"
 #include "filter_views.h"
+#include "mem.h"
 #include "view_builder.h"
 #include "views.h"
 
@@ -752,7 +753,7 @@ static const tui_view_ops builder_ops = {
 int tui_view_builder_new(tui_view **out, tui_app *app, tui_view *rows,
                          const char *text, const char *saved_name)
 {
-    builder_view *bv = calloc(1, sizeof *bv);
+    builder_view *bv = tui_calloc(1, sizeof *bv);
     (void)app;
     *out = NULL;
     if (!bv)

@@ -10,6 +10,7 @@
 
 #include "edit.h"
 #include "filter_views.h"
+#include "mem.h"
 #include "views.h"
 
 typedef enum filters_ask {
@@ -403,7 +404,7 @@ static const tui_view_ops filters_ops = {
 
 int tui_view_filters_new(tui_view **out, tui_app *app, tui_view *rows)
 {
-    filters_view *fv = calloc(1, sizeof *fv);
+    filters_view *fv = tui_calloc(1, sizeof *fv);
     (void)app;
     *out = NULL;
     if (!fv)

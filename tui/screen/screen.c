@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "orm/error.h"
 #include "screen.h"
 
@@ -16,7 +17,7 @@ int tui_screen_resize(tui_screen *scr, int rows, int cols)
         rows = 1;
     if (cols < 1)
         cols = 1;
-    cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
+    cells = tui_calloc((size_t)rows * (size_t)cols, sizeof *cells);
     if (!cells)
         return ORM_ENOMEM;
     free(scr->cells);

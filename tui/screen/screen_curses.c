@@ -23,6 +23,7 @@
 #include <curses.h>
 #include <utf8proc.h>
 
+#include "mem.h"
 #include "orm/error.h"
 #include "orm/sys/buf.h"
 #include "screen.h"
@@ -452,7 +453,7 @@ static const tui_screen_ops curses_ops = {
 
 int tui_screen_curses_new(tui_screen **out, const tui_theme *theme)
 {
-    curses_screen *c = calloc(1, sizeof *c);
+    curses_screen *c = tui_calloc(1, sizeof *c);
     *out = NULL;
     if (!c)
         return ORM_ENOMEM;

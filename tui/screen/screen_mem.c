@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "orm/error.h"
 #include "screen.h"
 
@@ -57,7 +58,7 @@ static void mem_free(tui_screen *scr)
 static int mem_clipboard(tui_screen *scr, const char *text, size_t len)
 {
     mem_screen *m = (mem_screen *)scr;
-    char *copy = malloc(len + 1);
+    char *copy = tui_malloc(len + 1);
     if (!copy)
         return ORM_ENOMEM;
     memcpy(copy, text, len);
@@ -78,7 +79,7 @@ static const tui_screen_ops mem_ops = {
 
 int tui_screen_mem_new(tui_screen **out, int rows, int cols)
 {
-    mem_screen *m = calloc(1, sizeof *m);
+    mem_screen *m = tui_calloc(1, sizeof *m);
     *out = NULL;
     if (!m)
         return ORM_ENOMEM;
@@ -96,7 +97,7 @@ int tui_screen_mem_push(tui_screen *scr, const tui_event *ev)
     mem_screen *m = (mem_screen *)scr;
     if (m->count == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 16;
-        tui_event *q = realloc(m->queue, cap * sizeof *q);
+        tui_event *q = tui_realloc(m->queue, cap * sizeof *q);
         if (!q)
             return ORM_ENOMEM;
         m->queue = q;

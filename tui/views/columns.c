@@ -9,6 +9,7 @@
 #include <utf8proc.h>
 
 #include "columns.h"
+#include "mem.h"
 #include "text.h"
 
 #define SEPARATOR_CELLS 2 /* "│ " after the frozen columns */
@@ -20,13 +21,13 @@ int tui_columns_init(tui_columns *c, const orm_model *m)
     memset(c, 0, sizeof *c);
     c->m = m;
     c->n = m->ncolumns;
-    c->order = calloc(c->n + 1, sizeof *c->order);
-    c->hidden = calloc(c->n + 1, 1);
-    c->mode = calloc(c->n + 1, 1);
-    c->natural = calloc(c->n + 1, sizeof *c->natural);
-    c->own = calloc(c->n + 1, sizeof *c->own);
-    c->width = calloc(c->n + 1, sizeof *c->width);
-    c->header = calloc(c->n + 1, sizeof *c->header);
+    c->order = tui_calloc(c->n + 1, sizeof *c->order);
+    c->hidden = tui_calloc(c->n + 1, 1);
+    c->mode = tui_calloc(c->n + 1, 1);
+    c->natural = tui_calloc(c->n + 1, sizeof *c->natural);
+    c->own = tui_calloc(c->n + 1, sizeof *c->own);
+    c->width = tui_calloc(c->n + 1, sizeof *c->width);
+    c->header = tui_calloc(c->n + 1, sizeof *c->header);
     if (!c->order || !c->hidden || !c->mode || !c->natural || !c->own ||
         !c->width || !c->header) {
         tui_columns_clear(c);
@@ -472,7 +473,7 @@ static void entry_clear(memo_entry *e)
 int tui_columns_remember(tui_columns_memo **memo, const tui_columns *c)
 {
     char *key = memo_key(c->m);
-    char **hidden = calloc(c->n + 1, sizeof *hidden);
+    char **hidden = tui_calloc(c->n + 1, sizeof *hidden);
     size_t nhidden = 0;
     if (!key || !hidden)
         goto nomem;
@@ -482,12 +483,12 @@ int tui_columns_remember(tui_columns_memo **memo, const tui_columns *c)
             if (!hidden[nhidden++])
                 goto nomem;
         }
-    if (!*memo && !(*memo = calloc(1, sizeof **memo)))
+    if (!*memo && !(*memo = tui_calloc(1, sizeof **memo)))
         goto nomem;
     memo_entry *e = memo_find(*memo, key);
     if (!e) {
         memo_entry *grown =
-            realloc((*memo)->entries, ((*memo)->n + 1) * sizeof *grown);
+            tui_realloc((*memo)->entries, ((*memo)->n + 1) * sizeof *grown);
         if (!grown)
             goto nomem;
         (*memo)->entries = grown;

@@ -9,6 +9,7 @@
 #include "display.h"
 #include "edit.h"
 #include "fk_labels.h"
+#include "mem.h"
 
 typedef struct label_entry {
     orm_value key;
@@ -53,9 +54,9 @@ static int label_column(const orm_model *m)
 
 int tui_fk_labels_new(tui_fk_labels **out, orm_db *db, const orm_model *m)
 {
-    tui_fk_labels *l = calloc(1, sizeof *l);
+    tui_fk_labels *l = tui_calloc(1, sizeof *l);
     *out = NULL;
-    if (!l || !(l->cols = calloc(m->ncolumns + 1, sizeof *l->cols))) {
+    if (!l || !(l->cols = tui_calloc(m->ncolumns + 1, sizeof *l->cols))) {
         free(l);
         return ORM_ENOMEM;
     }
@@ -153,7 +154,8 @@ static int add_wanted(fk_column *fc, const orm_value *const *rows, size_t n,
     *added = 0;
     if (fc->n + n > TUI_FK_LABELS_KEEP)
         entries_clear(fc); /* a screen's worth at a time, never more */
-    label_entry *grown = realloc(fc->entries, (fc->n + n + 1) * sizeof *grown);
+    label_entry *grown =
+        tui_realloc(fc->entries, (fc->n + n + 1) * sizeof *grown);
     if (!grown)
         return ORM_ENOMEM;
     fc->entries = grown;
@@ -201,7 +203,7 @@ static int load_column(fk_column *fc, orm_session *s,
     if (rc || added == 0)
         return rc;
     first = fc->n - added;
-    values = calloc(added, sizeof *values);
+    values = tui_calloc(added, sizeof *values);
     if (!values)
         return ORM_ENOMEM;
     for (size_t i = 0; i < added; i++)

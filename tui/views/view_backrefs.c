@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "display.h"
+#include "mem.h"
 #include "views.h"
 
 #define MAX_REF 16
@@ -70,7 +71,7 @@ static int add_ref(backrefs_view *bv, const orm_model *m, const char **cols,
     }
     if (bv->nrefs == bv->cap) {
         size_t cap = bv->cap ? bv->cap * 2 : 8;
-        backref *r = realloc(bv->refs, cap * sizeof *r);
+        backref *r = tui_realloc(bv->refs, cap * sizeof *r);
         if (!r) {
             orm_expr_free(filter);
             return ORM_ENOMEM;
@@ -294,7 +295,7 @@ static const tui_view_ops backrefs_ops = {
 int tui_view_backrefs_new(tui_view **out, tui_app *app, const orm_model *model,
                           const orm_value *values)
 {
-    backrefs_view *bv = calloc(1, sizeof *bv);
+    backrefs_view *bv = tui_calloc(1, sizeof *bv);
     (void)app;
     *out = NULL;
     if (!bv)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "mem.h"
 #include "views.h"
 
 typedef struct help_view {
@@ -196,7 +197,7 @@ static const tui_view_ops help_ops = {
 
 int tui_view_help_new(tui_view **out, tui_app *app)
 {
-    help_view *hv = calloc(1, sizeof *hv);
+    help_view *hv = tui_calloc(1, sizeof *hv);
     const tui_view *below = tui_app_top(app);
     *out = NULL;
     if (!hv)

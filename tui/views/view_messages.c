@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "mem.h"
 #include "views.h"
 
 #define MARK_ERROR "\xE2\x9C\x97 " /* ✗ */
@@ -151,7 +152,7 @@ static const tui_view_ops messages_ops = {
 
 int tui_view_messages_new(tui_view **out, tui_app *app)
 {
-    messages_view *mv = calloc(1, sizeof *mv);
+    messages_view *mv = tui_calloc(1, sizeof *mv);
     (void)app;
     *out = NULL;
     if (!mv)

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "edit.h"
+#include "mem.h"
 #include "views.h"
 
 enum {
@@ -60,9 +61,9 @@ static int models_open(tui_view *v, tui_app *app)
     models_view *mv = (models_view *)v;
     mv->nmodels = orm_db_model_count(app->db);
     size_t n = mv->nmodels ? mv->nmodels : 1;
-    mv->counts = calloc(n, sizeof *mv->counts);
-    mv->count_state = calloc(n, sizeof *mv->count_state);
-    mv->visible = calloc(n, sizeof *mv->visible);
+    mv->counts = tui_calloc(n, sizeof *mv->counts);
+    mv->count_state = tui_calloc(n, sizeof *mv->count_state);
+    mv->visible = tui_calloc(n, sizeof *mv->visible);
     if (!mv->counts || !mv->count_state || !mv->visible) {
         tui_app_error(app, "out of memory");
         return ORM_ENOMEM;
@@ -242,10 +243,13 @@ static unsigned models_prompt(tui_view *v, tui_app *app, tui_prompt_kind kind,
     models_view *mv = (models_view *)v;
     if (kind != TUI_PROMPT_NARROW)
         return TUI_DONE;
+    char *narrow = NULL;
+    if (done >= 0 && *text && !(narrow = orm_strdup(text))) {
+        tui_app_error(app, "out of memory: the list is narrowed as before");
+        return TUI_REDRAW;
+    }
     free(mv->narrow);
-    mv->narrow = NULL;
-    if (done >= 0 && *text)
-        mv->narrow = orm_strdup(text);
+    mv->narrow = narrow;
     refilter(mv, app);
     if (done == 1 && mv->nvisible == 1)
         return open_selected(mv, app);
@@ -297,10 +301,10 @@ static unsigned models_click(tui_view *v, tui_app *app, int line, int col,
 static int count_all(models_view *mv, tui_app *app)
 {
     size_t n = 0;
-    const orm_model **models = calloc(mv->nmodels, sizeof *models);
-    size_t *index = calloc(mv->nmodels, sizeof *index);
-    int64_t *counts = calloc(mv->nmodels, sizeof *counts);
-    int *exact = calloc(mv->nmodels, sizeof *exact);
+    const orm_model **models = tui_calloc(mv->nmodels, sizeof *models);
+    size_t *index = tui_calloc(mv->nmodels, sizeof *index);
+    int64_t *counts = tui_calloc(mv->nmodels, sizeof *counts);
+    int *exact = tui_calloc(mv->nmodels, sizeof *exact);
     int rc = ORM_ENOMEM;
     if (models && index && counts && exact) {
         for (size_t i = 0; i < mv->nmodels; i++) {
@@ -398,7 +402,7 @@ static const tui_view_ops models_ops = {
 
 int tui_view_models_new(tui_view **out, tui_app *app)
 {
-    models_view *mv = calloc(1, sizeof *mv);
+    models_view *mv = tui_calloc(1, sizeof *mv);
     (void)app;
     *out = NULL;
     if (!mv)

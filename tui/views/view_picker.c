@@ -15,6 +15,7 @@
 
 #include "display.h"
 #include "edit.h"
+#include "mem.h"
 #include "rowcache.h"
 #include "views.h"
 
@@ -78,7 +79,8 @@ static int mark_add(picker_view *pv, const orm_value *values,
 {
     if (pv->nmarked == pv->marked_cap) {
         size_t cap = pv->marked_cap ? 2 * pv->marked_cap : 8;
-        orm_value *grown = realloc(pv->marked, cap * pv->nkey * sizeof *grown);
+        orm_value *grown =
+            tui_realloc(pv->marked, cap * pv->nkey * sizeof *grown);
         if (!grown)
             return ORM_ENOMEM;
         pv->marked = grown;
@@ -610,7 +612,7 @@ int tui_view_picker_new(tui_view **out, tui_app *app,
     for (size_t k = 0; k < opts->nkey; k++)
         if (opts->key_columns[k] >= opts->model->ncolumns)
             return ORM_EINVALID;
-    if (!(pv = calloc(1, sizeof *pv)))
+    if (!(pv = tui_calloc(1, sizeof *pv)))
         return ORM_ENOMEM;
     pv->base.ops = &picker_ops;
     pv->hook = opts->hook;
@@ -624,7 +626,7 @@ int tui_view_picker_new(tui_view **out, tui_app *app,
         if (mark_add(pv, &opts->marked[r * opts->nkey], NULL) != 0)
             goto nomem;
     if (opts->current) {
-        if (!(pv->current = calloc(opts->nkey, sizeof *pv->current)))
+        if (!(pv->current = tui_calloc(opts->nkey, sizeof *pv->current)))
             goto nomem;
         for (size_t k = 0; k < opts->nkey; k++)
             if (orm_value_copy(&pv->current[k], &opts->current[k]) != 0)

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "display.h"
 #include "edit.h"
+#include "mem.h"
 #include "rowcache.h"
 #include "views.h"
 
@@ -60,7 +61,7 @@ static void values_free(orm_value *v, size_t n)
 
 static int copy_row(record_view *rv, const orm_value *row)
 {
-    orm_value *values = calloc(rv->m->ncolumns + 1, sizeof *values);
+    orm_value *values = tui_calloc(rv->m->ncolumns + 1, sizeof *values);
     if (!values)
         return ORM_ENOMEM;
     for (size_t i = 0; i < rv->m->ncolumns; i++)
@@ -88,7 +89,7 @@ static int first_row(record_view *rv, orm_query *q, int keep,
     if (rc == ORM_ROW && key_out) {
         const orm_value *keys[64];
         size_t n = orm_query_key_width(q);
-        orm_value *copy = calloc(n + 1, sizeof *copy);
+        orm_value *copy = tui_calloc(n + 1, sizeof *copy);
         if (!copy || n > 64) {
             free(copy);
             rc = ORM_ENOMEM;
@@ -197,7 +198,7 @@ static int load(record_view *rv, tui_app *app)
 static int record_open(tui_view *v, tui_app *app)
 {
     record_view *rv = (record_view *)v;
-    rv->revealed = calloc(rv->m->ncolumns + 1, 1);
+    rv->revealed = tui_calloc(rv->m->ncolumns + 1, 1);
     if (!rv->revealed) {
         tui_app_error(app, "out of memory");
         return ORM_ENOMEM;
@@ -213,7 +214,7 @@ static int add_line(record_view *rv, size_t field, int header, const char *text,
 {
     if (rv->nlines == rv->lines_cap) {
         size_t cap = rv->lines_cap ? rv->lines_cap * 2 : 64;
-        record_line *l = realloc(rv->lines, cap * sizeof *l);
+        record_line *l = tui_realloc(rv->lines, cap * sizeof *l);
         if (!l)
             return ORM_ENOMEM;
         rv->lines = l;
@@ -433,7 +434,7 @@ static void record_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         tui_edit_pending_for(app, rv->m, rv->values, rv->key, rv->nkey);
     orm_value *loaded = rv->values;
     orm_value *shown =
-        pending ? calloc(rv->m->ncolumns + 1, sizeof *shown) : NULL;
+        pending ? tui_calloc(rv->m->ncolumns + 1, sizeof *shown) : NULL;
     if (shown) {
         tui_edit_overlay(pending, rv->values, shown, rv->m->ncolumns);
         rv->values = shown;
@@ -660,7 +661,7 @@ static const tui_view_ops record_ops = {
 
 static record_view *record_alloc(const tui_app *app, const orm_model *model)
 {
-    record_view *rv = calloc(1, sizeof *rv);
+    record_view *rv = tui_calloc(1, sizeof *rv);
     if (!rv)
         return NULL;
     rv->base.ops = &record_ops;
@@ -677,8 +678,8 @@ int tui_view_record_new(tui_view **out, tui_app *app, const orm_model *model,
     *out = NULL;
     if (!rv)
         return ORM_ENOMEM;
-    rv->eq_cols = calloc(n + 1, sizeof *rv->eq_cols);
-    rv->eq_vals = calloc(n + 1, sizeof *rv->eq_vals);
+    rv->eq_cols = tui_calloc(n + 1, sizeof *rv->eq_cols);
+    rv->eq_vals = tui_calloc(n + 1, sizeof *rv->eq_vals);
     if (!rv->eq_cols || !rv->eq_vals)
         goto nomem;
     for (; rv->neq < n; rv->neq++) {
@@ -712,7 +713,7 @@ int tui_view_record_new_by_key(tui_view **out, tui_app *app,
     if (!rv)
         return ORM_ENOMEM;
     rv->sort = *sort;
-    rv->key = calloc(nkey + 1, sizeof *rv->key);
+    rv->key = tui_calloc(nkey + 1, sizeof *rv->key);
     if (!rv->key || !key) {
         record_close(&rv->base);
         return ORM_ENOMEM;

@@ -18,6 +18,7 @@
 #include "edit.h"
 #include "filter_views.h"
 #include "fk_labels.h"
+#include "mem.h"
 #include "rowcache.h"
 #include "view_rows.h"
 #include "views.h"
@@ -195,8 +196,8 @@ static int rows_open(tui_view *v, tui_app *app)
     int rc;
 
     rv->page = tui_app_body_height(app) - 1;
-    rv->revealed = calloc(m->ncolumns + 1, 1);
-    rv->shown = calloc(m->ncolumns + 1, sizeof *rv->shown);
+    rv->revealed = tui_calloc(m->ncolumns + 1, 1);
+    rv->shown = tui_calloc(m->ncolumns + 1, sizeof *rv->shown);
     rv->strip_cursor = -1;
     rv->commits_seen = tui_edit_commits(app);
     if (!rv->revealed || !rv->shown || tui_columns_init(&rv->cols, m) != 0) {
@@ -255,7 +256,7 @@ static unsigned open_record(rows_view *rv, tui_app *app)
                                         tui_rowcache_key_width(rv->cache));
     } else {
         /* No key at all: every column identifies the row. */
-        const char **names = calloc(m->ncolumns + 1, sizeof *names);
+        const char **names = tui_calloc(m->ncolumns + 1, sizeof *names);
         if (!names) {
             tui_app_error(app, "out of memory");
             return TUI_REDRAW;
@@ -595,7 +596,7 @@ int tui_view_rows_set_filter(tui_view *v, tui_app *app, const orm_expr *filter,
 int tui_view_rows_new(tui_view **out, tui_app *app, const orm_model *model,
                       const orm_expr *filter, const char *filter_text)
 {
-    rows_view *rv = calloc(1, sizeof *rv);
+    rows_view *rv = tui_calloc(1, sizeof *rv);
     *out = NULL;
     if (!rv)
         return ORM_ENOMEM;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "mem.h"
 #include "view_rows.h"
 
 /* Read the rows again from `filter` (copied; keep_filter: the one they
@@ -101,7 +102,7 @@ static orm_expr *search_expr(const orm_model *m, const char *text,
         size_t len = 0;
         while (p[len] && p[len] != ' ' && p[len] != '\t')
             len++;
-        orm_expr **alts = calloc(ntext, sizeof *alts);
+        orm_expr **alts = tui_calloc(ntext, sizeof *alts);
         char *word = orm_strndup(p, len);
         size_t n = 0;
         if (!alts || !word) {

@@ -11,6 +11,7 @@
 #include "clipboard.h"
 #include "edit.h"
 #include "filter_views.h"
+#include "mem.h"
 #include "rows_copy.h"
 #include "view_rows.h"
 #include "views.h"
@@ -254,7 +255,7 @@ unsigned rows_copy_cell(rows_view *rv, tui_app *app)
 unsigned rows_copy_rows(rows_view *rv, tui_app *app)
 {
     tui_copy_columns cc = {rv->m, NULL, 0, rv->revealed};
-    size_t *cols = calloc(rv->cols.n ? rv->cols.n : 1, sizeof *cols);
+    size_t *cols = tui_calloc(rv->cols.n ? rv->cols.n : 1, sizeof *cols);
     orm_record **marked = NULL;
     size_t nmarked = 0, gone = 0, secrets = 0;
     orm_buf text = ORM_BUF_INIT;

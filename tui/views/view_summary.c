@@ -12,6 +12,7 @@
 #include "app.h"
 #include "display.h"
 #include "filter_views.h"
+#include "mem.h"
 #include "views.h"
 
 #define SUMMARY_TOP 100 /* most frequent values listed */
@@ -221,7 +222,7 @@ int tui_view_summary_new(tui_view **out, tui_app *app, tui_view *rows,
     *out = NULL;
     if (!m || column >= m->ncolumns)
         return ORM_EINVALID;
-    if (!(sv = calloc(1, sizeof *sv)))
+    if (!(sv = tui_calloc(1, sizeof *sv)))
         return ORM_ENOMEM;
     sv->base.ops = &summary_ops;
     sv->rows = rows;

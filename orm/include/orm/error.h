@@ -125,7 +125,11 @@ ORM_API int orm_error_set(orm_error *err, int code, const char *fmt, ...)
     ;
 /** orm_error_set() with a va_list. */
 ORM_API int orm_error_setv(orm_error *err, int code, const char *fmt,
-                           va_list ap);
+                           va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 
 /** @{ */
 /** Set one of the detail strings (copies; NULL clears). Returns 0 or

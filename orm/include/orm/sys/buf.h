@@ -37,7 +37,11 @@ ORM_API void orm_buf_appendf(orm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-ORM_API void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap);
+ORM_API void orm_buf_vappendf(orm_buf *b, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0)))
+#endif
+    ;
 /** @} */
 /** Room orm_int_text() needs: a sign, 19 digits and the NUL. */
 #define ORM_INT_TEXT_MAX 21
