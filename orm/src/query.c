@@ -727,7 +727,7 @@ int orm_query_update(orm_query *q, const char *const *columns,
         return fail(q, orm_error_set(&q->err, ORM_EINVALID,
                                      "an update takes no limit, offset or "
                                      "keyset bound: filter the rows"));
-    if (!(cols = calloc(n, sizeof *cols)))
+    if (!(cols = orm_calloc(n, sizeof *cols)))
         return fail(q, orm_error_set(&q->err, ORM_ENOMEM, "out of memory"));
     if ((rc = update_columns(q, columns, values, n, cols)) != 0) {
         free(cols);
