@@ -76,17 +76,19 @@ const orm_model *orm_db_model_at(const orm_db *db, size_t i)
     return i < db->nmodels ? db->models[i] : NULL;
 }
 
-/* A name with quotes that do not make parts (not closed, empty, text
- * after the closing quote) is taken as written, split at its first dot. */
-int orm_name_split(const char *name, char **schema, char **table)
+/* `name` split into `buf` (strlen(name) + 2 bytes: unquoting only
+ * shortens), *schema (NULL: none) and *table pointing into it. A name
+ * with quotes that do not make parts (not closed, empty, text after the
+ * closing quote) is taken as written, split at its first dot. */
+static void name_split_into(const char *name, char *buf, const char **schema,
+                            const char **table)
 {
-    char *part[2] = {NULL, NULL};
+    char *part[2] = {NULL, NULL}, *w = buf;
     int nparts = 0, quoted = strchr(name, '"') != NULL;
     const char *p = name;
 
-    *schema = *table = NULL;
     while (quoted) {
-        orm_buf b = ORM_BUF_INIT;
+        char *start = w;
         if (*p == '"') {
             for (p++;; p++) {
                 if (!*p)
@@ -95,21 +97,21 @@ int orm_name_split(const char *name, char **schema, char **table)
                     break;
                 if (*p == '"')
                     p++;
-                orm_buf_appendc(&b, *p);
+                *w++ = *p;
             }
-            if (*p != '"' || b.len == 0) {
-                orm_buf_free(&b);
+            if (*p != '"' || w == start) {
                 quoted = 0; /* not closed, or empty: as written */
                 break;
             }
             p++;
         } else {
             size_t n = nparts == 0 ? strcspn(p, ".") : strlen(p);
-            orm_buf_appendn(&b, p, n);
+            memcpy(w, p, n);
+            w += n;
             p += n;
         }
-        if (!(part[nparts++] = orm_buf_finish(&b)))
-            goto nomem;
+        *w++ = '\0';
+        part[nparts++] = start;
         if (*p == '.' && nparts == 1) {
             p++;
             continue;
@@ -119,37 +121,55 @@ int orm_name_split(const char *name, char **schema, char **table)
         break;
     }
     if (!quoted) {
-        free(part[0]);
-        free(part[1]);
-        part[0] = part[1] = NULL;
         const char *dot = strchr(name, '.');
-        nparts = dot ? 2 : 1;
-        part[0] =
-            dot ? orm_strndup(name, (size_t)(dot - name)) : orm_strdup(name);
-        if (dot)
-            part[1] = orm_strdup(dot + 1);
-        if (!part[0] || (dot && !part[1]))
-            goto nomem;
+        memcpy(buf, name, strlen(name) + 1);
+        part[0] = buf;
+        part[1] = NULL;
+        nparts = 1;
+        if (dot) {
+            buf[dot - name] = '\0';
+            part[1] = buf + (dot - name) + 1;
+            nparts = 2;
+        }
     }
-    if (nparts == 2) {
-        *schema = part[0];
-        *table = part[1];
-    } else {
-        *table = part[0];
-    }
-    return 0;
-nomem:
-    free(part[0]);
-    free(part[1]);
-    return ORM_ENOMEM;
+    *schema = nparts == 2 ? part[0] : NULL;
+    *table = nparts == 2 ? part[1] : part[0];
 }
 
+int orm_name_split(const char *name, char **schema, char **table)
+{
+    const char *s = NULL, *t = NULL;
+    char *buf = orm_malloc(strlen(name) + 2);
+    *schema = *table = NULL;
+    if (!buf)
+        return ORM_ENOMEM;
+    name_split_into(name, buf, &s, &t);
+    *table = orm_strdup(t);
+    if (s)
+        *schema = orm_strdup(s);
+    free(buf);
+    if (!*table || (s && !*schema)) {
+        free(*schema);
+        free(*table);
+        *schema = *table = NULL;
+        return ORM_ENOMEM;
+    }
+    return 0;
+}
+
+/* Allocates nothing for names of up to 254 bytes, so that running out
+ * of memory cannot look like a model that is not there (a longer name
+ * whose copy cannot be made is compared whole only). */
 const orm_model *orm_db_find_model(const orm_db *db, const char *name)
 {
-    char *schema = NULL, *table = NULL;
+    char stack[256], *buf = stack;
+    const char *schema = NULL, *table = NULL;
     const orm_model *found = NULL;
-    if (orm_name_split(name, &schema, &table))
-        return NULL;
+    size_t len = strlen(name);
+    if (len + 2 > sizeof stack)
+        buf = orm_malloc(len + 2);
+    if (buf)
+        name_split_into(name, buf, &schema, &table);
     for (int pass = 0; pass < 2 && !found; pass++) {
         int (*cmp)(const char *, const char *) = pass ? strcasecmp : strcmp;
         for (size_t i = 0; i < db->nmodels && !found; i++)
@@ -159,7 +179,7 @@ const orm_model *orm_db_find_model(const orm_db *db, const char *name)
             if (cmp(db->models[i]->table, name) == 0)
                 found = db->models[i];
         /* "Quoted Name", or "schema.table" of a model in that schema. */
-        for (size_t i = 0; i < db->nmodels && !found; i++) {
+        for (size_t i = 0; table && i < db->nmodels && !found; i++) {
             const orm_model *m = db->models[i];
             if (schema ? m->schema && cmp(m->schema, schema) == 0 &&
                              cmp(m->table, table) == 0
@@ -167,8 +187,8 @@ const orm_model *orm_db_find_model(const orm_db *db, const char *name)
                 found = m;
         }
     }
-    free(schema);
-    free(table);
+    if (buf != stack)
+        free(buf);
     return found;
 }
 
