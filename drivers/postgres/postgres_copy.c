@@ -268,10 +268,10 @@ int pg_copy_start(pg_stmt *st)
     PQclear(copy);
     size_t ncols = (size_t)PQnfields(desc);
     if (ncols > st->ncopy_cap) {
-        char **text = realloc(st->copy_text, ncols * sizeof *text);
+        char **text = orm_realloc(st->copy_text, ncols * sizeof *text);
         if (text)
             st->copy_text = text;
-        size_t *len = text ? realloc(st->copy_len, ncols * sizeof *len) : NULL;
+        size_t *len = text ? orm_realloc(st->copy_len, ncols * sizeof *len) : NULL;
         if (len)
             st->copy_len = len;
         if (!text || !len) {
