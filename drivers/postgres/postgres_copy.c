@@ -271,7 +271,8 @@ int pg_copy_start(pg_stmt *st)
         char **text = orm_realloc(st->copy_text, ncols * sizeof *text);
         if (text)
             st->copy_text = text;
-        size_t *len = text ? orm_realloc(st->copy_len, ncols * sizeof *len) : NULL;
+        size_t *len =
+            text ? orm_realloc(st->copy_len, ncols * sizeof *len) : NULL;
         if (len)
             st->copy_len = len;
         if (!text || !len) {
