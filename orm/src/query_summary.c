@@ -120,7 +120,8 @@ static int top_values(orm_query *q, const orm_column *col, size_t limit,
     int rc = query_where(&sb, q, col);
     sql_raw(&sb, " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ");
     sql_param(&sb, &lim, ORM_INTEGER);
-    if (rc == 0 && !(out->top = orm_calloc(limit ? limit : 1, sizeof *out->top)))
+    if (rc == 0 &&
+        !(out->top = orm_calloc(limit ? limit : 1, sizeof *out->top)))
         rc = orm_error_set(query_err(q), ORM_ENOMEM, "out of memory");
     if (rc == 0)
         rc = run(db, &sb, &st, query_err(q));
