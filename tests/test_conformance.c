@@ -1454,6 +1454,101 @@ static void test_query_update_sets_every_matching_row(void **state)
     orm_value_clear(&vals[0]);
 }
 
+/* Inside orm_session_begin, a commit whose shared statement (a run of
+ * updates of one shape) matches fewer rows than it has fails whole: the
+ * failed attempt rolled back the caller's transaction, so rerunning the
+ * updates row by row (to name the record) would commit them in a new
+ * transaction without what the caller's transaction wrote before. Here
+ * the caller's own write is what the guard of one update trips on, so a
+ * rerun after the rollback would succeed. */
+static void test_begin_batch_mismatch_commits_nothing(void **state)
+{
+    fixture *f = *state;
+    orm_error err = ORM_ERROR_INIT;
+    orm_record *a = add_account(f, "Ärger", "alt", 1);
+    orm_record *b = add_account(f, "MiXed", "alt", 2);
+    add_account(f, "plain", NULL, 3);
+    CHECK(f->s, orm_session_commit(f->s));
+
+    CHECK(f->s, orm_session_begin(f->s));
+    orm_query *q = NULL;
+    const char *score[] = {"score"}, *note[] = {"note"};
+    orm_value nine = orm_value_int(9), by_hand = orm_value_text("von Hand");
+    int64_t n = -1;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "handle = 'plain'"), 0);
+    assert_int_equal(orm_query_update(q, score, &nine, 1, &n), 0);
+    assert_int_equal(n, 1);
+    orm_query_free(q);
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "handle = 'MiXed'"), 0);
+    assert_int_equal(orm_query_update(q, note, &by_hand, 1, &n), 0);
+    orm_query_free(q);
+    assert_int_equal(orm_record_set_text(a, "note", "Neu für Ärger", &err), 0);
+    assert_int_equal(orm_record_set_text(b, "note", "Neu für MiXed", &err), 0);
+
+    int rc = orm_session_commit(f->s);
+    if (rc != ORM_ECONFLICT)
+        fail_msg("commit gave %s: %s", orm_error_name(rc),
+                 orm_error_text(orm_session_error(f->s)));
+    /* Nothing of the transaction is written, every change is kept. */
+    assert_int_equal(count_where(f, &Account, "score = 9"), 0);
+    assert_int_equal(count_where(f, &Account, "note = 'alt'"), 2);
+    assert_int_equal(orm_session_pending_count(f->s), 2);
+    assert_string_equal(text_of(a, "note"), "Neu für Ärger");
+    assert_string_equal(text_of(b, "note"), "Neu für MiXed");
+    const char *msg = orm_error_text(orm_session_error(f->s));
+    if (!strstr(msg, "was changed or deleted by someone else since it was "
+                     "loaded"))
+        fail_msg("unclear message: %s", msg);
+
+    /* The session's transaction is known ended: a commit now is its own
+     * transaction, and the guards hold again. */
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, "note like 'Neu für %'"), 2);
+    orm_value_clear(&by_hand);
+    orm_error_clear(&err);
+}
+
+/* The same for inserts sharing one statement that fail on a unique key
+ * the caller's own write took in its transaction (orm_session_begin):
+ * after the rollback a rerun would find the key free again and commit
+ * the inserts without the caller's write. */
+static void test_begin_batch_insert_failure_commits_nothing(void **state)
+{
+    fixture *f = *state;
+    add_account(f, "plain", NULL, 1);
+    CHECK(f->s, orm_session_commit(f->s));
+
+    CHECK(f->s, orm_session_begin(f->s));
+    orm_query *q = NULL;
+    const char *handle[] = {"handle"};
+    orm_value taken = orm_value_text("Zwö");
+    int64_t n = -1;
+    assert_int_equal(orm_query_new(&q, f->s, &Account), 0);
+    assert_int_equal(orm_query_where(q, "handle = 'plain'"), 0);
+    assert_int_equal(orm_query_update(q, handle, &taken, 1, &n), 0);
+    assert_int_equal(n, 1);
+    orm_query_free(q);
+    add_account(f, "Éins", "Ä", 2);
+    add_account(f, "Zwö", "b", 3);
+    add_account(f, "Drei", "c", 4);
+
+    int rc = orm_session_commit(f->s);
+    if (rc != ORM_EUNIQUE)
+        fail_msg("commit gave %s: %s", orm_error_name(rc),
+                 orm_error_text(orm_session_error(f->s)));
+    assert_int_equal(count_where(f, &Account, NULL), 1);
+    assert_int_equal(count_where(f, &Account, "handle = 'plain'"), 1);
+    assert_int_equal(orm_session_pending_count(f->s), 3);
+
+    /* Out of the caller's transaction the key is free: the commit is its
+     * own transaction and writes them all. */
+    CHECK(f->s, orm_session_commit(f->s));
+    assert_int_equal(count_where(f, &Account, NULL), 4);
+    orm_value_clear(&taken);
+}
+
 /* The generation moves with every change to what is pending and stays
  * while only reads happen (the browser's journal relies on both). */
 static void test_session_generation_moves_with_pending_changes(void **state)
@@ -3595,6 +3690,8 @@ int main(int argc, char **argv)
         T(test_undo_and_rollback),
         T(test_undo_group_takes_back_every_change_at_once),
         T(test_query_update_sets_every_matching_row),
+        T(test_begin_batch_mismatch_commits_nothing),
+        T(test_begin_batch_insert_failure_commits_nothing),
         T(test_session_generation_moves_with_pending_changes),
         T(test_begin_reads_and_writes_in_one_transaction),
         T(test_plan_shows_sql_with_masked_secrets),

@@ -617,6 +617,54 @@ static int needs_attribution(int rc)
            rc == ORM_ECHECK || rc == ORM_ETYPE || rc == ORM_EERROR;
 }
 
+/* A run of k records sharing one statement failed in a way only a rerun
+ * row by row can pin on one of them: keep which run and the error. */
+static void batch_failed_at(flush_ctx *f, const planned *at, size_t k,
+                            int *batch_failed)
+{
+    *batch_failed = 1;
+    f->batch_at = at;
+    f->batch_k = k;
+    orm_error_copy(&f->batch_err, &f->db->err);
+}
+
+/* A shared statement failed inside the transaction the caller opened with
+ * orm_session_begin, which the failed attempt rolled back. A rerun row by
+ * row would be a new transaction, committing the changes without what the
+ * caller's transaction had written before them: the failure is reported
+ * for the run of records instead, with every change kept. */
+static int flush_batch_failed_in_transaction(flush_ctx *f, int rc)
+{
+    const planned *at = f->batch_at;
+    const orm_model *m = at->rec->model;
+    char *repr = orm_record_repr(at->rec);
+    orm_buf msg = ORM_BUF_INIT;
+    if (rc == ORM_ECONFLICT)
+        orm_buf_appendf(&msg,
+                        "one of %zu %s records (from %s on) was changed or "
+                        "deleted by someone else since it was loaded",
+                        f->batch_k, m->name, repr ? repr : m->table);
+    else
+        orm_buf_appendf(&msg, "saving %zu %s records (from %s on): %s",
+                        f->batch_k, m->name, repr ? repr : m->table,
+                        orm_error_text(&f->batch_err));
+    orm_buf_append(&msg, "; nothing was written and the transaction begun "
+                         "with orm_session_begin was rolled back; your "
+                         "changes are kept — begin again and commit to "
+                         "find the record");
+    free(repr);
+    char *text = orm_buf_finish(&msg);
+    orm_error *err = &f->batch_err;
+    if (text) {
+        free(err->message);
+        err->message = text;
+    }
+    err->code = rc;
+    orm_error_set_table(err, m->table);
+    session_fail(f->s, err);
+    return rc;
+}
+
 /* The transaction could not start (its BEGIN, alone or at the head of a
  * batch, failed): nothing was written. */
 static int flush_begin_failed(flush_ctx *f, int rc)
@@ -687,7 +735,7 @@ static int flush_read_sent(flush_ctx *f, int *batch_failed)
                 rc = insert_read_back(f, p->rec);
         }
         if (rc && e->batch && (needs_attribution(rc) || rc == ORM_ECONFLICT))
-            *batch_failed = 1;
+            batch_failed_at(f, p, e->k, batch_failed);
         else if (rc)
             flush_describe_failure(f, p->rec, rc, p->phase);
     }
@@ -728,7 +776,7 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
             if (rc == 0 && matched != (int64_t)k)
                 rc = ORM_ECONFLICT;
             if (rc && (needs_attribution(rc) || rc == ORM_ECONFLICT))
-                *batch_failed = 1;
+                batch_failed_at(f, &order[i], k, batch_failed);
             else if (rc)
                 flush_describe_failure(f, order[i].rec, rc, order[i].phase);
         } else {
@@ -830,8 +878,13 @@ static int flush(flush_ctx *f)
         }
     }
     f->saved = saved;
+    /* A transaction the caller opened (orm_session_begin), not the
+     * commit's own. */
+    int callers = !f->plan && session_in_transaction(f->s);
     rc = flush_run(f, order, n, 1, &batch_failed);
-    if (rc && batch_failed) {
+    if (rc && batch_failed && callers) {
+        rc = flush_batch_failed_in_transaction(f, rc);
+    } else if (rc && batch_failed) {
         /* A batch failed on a constraint: run again row by row so that
          * the error names the record and its column. */
         restore_saved(saved, n);
@@ -870,6 +923,7 @@ static void flush_ctx_free(flush_ctx *f)
     sent_release(f);
     free(f->sent);
     orm_error_clear(&f->failure.err);
+    orm_error_clear(&f->batch_err);
     free(f->kept_shape);
     free(f->shape_scratch);
 }

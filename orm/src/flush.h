@@ -71,6 +71,11 @@ typedef struct flush_ctx {
     const struct planned *current;
     size_t current_k;
     int current_batch;
+    /* The run of records whose shared statement failed or matched fewer
+     * rows than it had (batch_failed), and the driver's error then. */
+    const struct planned *batch_at;
+    size_t batch_k;
+    orm_error batch_err;
 } flush_ctx;
 
 typedef struct planned {
