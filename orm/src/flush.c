@@ -648,10 +648,12 @@ static int flush_batch_failed_in_transaction(flush_ctx *f, int rc)
         orm_buf_appendf(&msg, "saving %zu %s records (from %s on): %s",
                         f->batch_k, m->name, repr ? repr : m->table,
                         orm_error_text(&f->batch_err));
+    /* The session's transaction has ended: a commit now is its own
+     * transaction, whose rerun names the record. */
     orm_buf_append(&msg, "; nothing was written and the transaction begun "
                          "with orm_session_begin was rolled back; your "
-                         "changes are kept — begin again and commit to "
-                         "find the record");
+                         "changes are kept — commit again to have the "
+                         "record named");
     free(repr);
     char *text = orm_buf_finish(&msg);
     orm_error *err = &f->batch_err;
