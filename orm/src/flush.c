@@ -413,50 +413,56 @@ static int run_kept(flush_ctx *f, sql_builder *sb, orm_record *rec,
 
 static int insert_read_back(flush_ctx *f, orm_record *rec);
 
-static int flush_insert(flush_ctx *f, orm_record *rec)
+/* The INSERT of rec (its text unless sb->params_only). */
+static void insert_build(sql_builder *sb, const orm_record *rec, int returning)
 {
     const orm_model *m = rec->model;
-    const orm_driver *drv = f->db->driver;
-    int returning = flush_use_returning(drv, rec);
+    const orm_driver *drv = sb->driver;
     size_t ncols = 0;
-    int64_t matched = 0;
-    size_t shape_len = stmt_shape(f, rec, FLUSH_INSERT, returning);
-    int kept = kept_fits(f, shape_len);
-    sql_builder sb;
-    sql_init(&sb, drv);
-    sb.params_only = kept;
-    sql_raw(&sb, "INSERT INTO ");
-    sql_table(&sb, m);
+    sql_raw(sb, "INSERT INTO ");
+    sql_table(sb, m);
     for (size_t i = 0; i < m->ncolumns; i++) {
         if (!flush_insert_includes(rec, i))
             continue;
-        sql_raw(&sb, ncols++ ? ", " : " (");
-        sql_ident(&sb, m->columns[i].name);
+        sql_raw(sb, ncols++ ? ", " : " (");
+        sql_ident(sb, m->columns[i].name);
     }
     if (ncols) {
-        sql_raw(&sb, ") VALUES (");
+        sql_raw(sb, ") VALUES (");
         ncols = 0;
         for (size_t i = 0; i < m->ncolumns; i++) {
             if (!flush_insert_includes(rec, i))
                 continue;
             if (ncols++)
-                sql_raw(&sb, ", ");
-            sb.mask_next = (m->columns[i].flags & ORM_SECRET) != 0;
-            sql_param(&sb, &rec->values[i], m->columns[i].type);
+                sql_raw(sb, ", ");
+            sb->mask_next = (m->columns[i].flags & ORM_SECRET) != 0;
+            sql_param(sb, &rec->values[i], m->columns[i].type);
         }
-        sql_raw(&sb, ")");
+        sql_raw(sb, ")");
     } else {
         /* Every column comes from the database. */
-        sql_raw(&sb, drv->insert_defaults);
+        sql_raw(sb, drv->insert_defaults);
     }
     if (returning) {
-        sql_raw(&sb, " RETURNING ");
+        sql_raw(sb, " RETURNING ");
         for (size_t i = 0; i < m->ncolumns; i++) {
             if (i)
-                sql_raw(&sb, ", ");
-            sql_ident(&sb, m->columns[i].name);
+                sql_raw(sb, ", ");
+            sql_ident(sb, m->columns[i].name);
         }
     }
+}
+
+static int flush_insert(flush_ctx *f, orm_record *rec)
+{
+    int returning = flush_use_returning(f->db->driver, rec);
+    int64_t matched = 0;
+    size_t shape_len = stmt_shape(f, rec, FLUSH_INSERT, returning);
+    int kept = kept_fits(f, shape_len);
+    sql_builder sb;
+    sql_init(&sb, f->db->driver);
+    sb.params_only = kept;
+    insert_build(&sb, rec, returning);
     int rc = run_kept(f, &sb, rec, returning, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc || returning || f->plan || f->collect)
@@ -544,48 +550,68 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
     }
 }
 
-static int flush_update(flush_ctx *f, orm_record *rec)
+/* The UPDATE of rec (its text unless sb->params_only): SET its changed
+ * columns (the version column on by one), WHERE the row as loaded. 0 when
+ * it has nothing to set. */
+static size_t update_build(sql_builder *sb, const orm_record *rec)
 {
     const orm_model *m = rec->model;
     int version = flush_version_column(m);
     size_t n = 0;
+    sql_raw(sb, "UPDATE ");
+    sql_table(sb, m);
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (!rec->changed[i] || (int)i == version)
+            continue;
+        sql_raw(sb, n++ ? ", " : " SET ");
+        sql_ident(sb, m->columns[i].name);
+        sql_raw(sb, " = ");
+        sb->mask_next = (m->columns[i].flags & ORM_SECRET) != 0;
+        sql_param(sb, &rec->values[i], m->columns[i].type);
+    }
+    if (version >= 0) {
+        sql_raw(sb, n++ ? ", " : " SET ");
+        sql_ident(sb, m->columns[version].name);
+        sql_raw(sb, " = ");
+        sql_ident(sb, m->columns[version].name);
+        sql_raw(sb, " + 1");
+    }
+    if (n == 0)
+        return 0;
+    /* Guard: the values the user saw are still there. */
+    sql_raw(sb, " WHERE ");
+    flush_row_match(sb, rec, GUARD_UPDATE);
+    return n;
+}
+
+static int flush_update(flush_ctx *f, orm_record *rec)
+{
     int64_t matched = 0;
     size_t shape_len = stmt_shape(f, rec, FLUSH_UPDATE, FLUSH_NO_RETURNING);
     int kept = kept_fits(f, shape_len);
     sql_builder sb;
     sql_init(&sb, f->db->driver);
     sb.params_only = kept;
-    sql_raw(&sb, "UPDATE ");
-    sql_table(&sb, m);
-    for (size_t i = 0; i < m->ncolumns; i++) {
-        if (!rec->changed[i] || (int)i == version)
-            continue;
-        sql_raw(&sb, n++ ? ", " : " SET ");
-        sql_ident(&sb, m->columns[i].name);
-        sql_raw(&sb, " = ");
-        sb.mask_next = (m->columns[i].flags & ORM_SECRET) != 0;
-        sql_param(&sb, &rec->values[i], m->columns[i].type);
-    }
-    if (version >= 0) {
-        sql_raw(&sb, n++ ? ", " : " SET ");
-        sql_ident(&sb, m->columns[version].name);
-        sql_raw(&sb, " = ");
-        sql_ident(&sb, m->columns[version].name);
-        sql_raw(&sb, " + 1");
-    }
-    if (n == 0) {
+    if (update_build(&sb, rec) == 0) {
         sql_free(&sb);
         return 0;
     }
-    /* Guard: the values the user saw are still there. */
-    sql_raw(&sb, " WHERE ");
-    flush_row_match(&sb, rec, GUARD_UPDATE);
     int rc =
         run_kept(f, &sb, rec, FLUSH_NO_RETURNING, kept, shape_len, &matched);
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
     return rc;
+}
+
+/* The DELETE of rec (its text unless sb->params_only), WHERE the row as
+ * loaded. */
+static void delete_build(sql_builder *sb, const orm_record *rec)
+{
+    sql_raw(sb, "DELETE FROM ");
+    sql_table(sb, rec->model);
+    sql_raw(sb, " WHERE ");
+    flush_row_match(sb, rec, GUARD_DELETE);
 }
 
 static int flush_delete(flush_ctx *f, orm_record *rec)
@@ -596,10 +622,7 @@ static int flush_delete(flush_ctx *f, orm_record *rec)
     sql_builder sb;
     sql_init(&sb, f->db->driver);
     sb.params_only = kept;
-    sql_raw(&sb, "DELETE FROM ");
-    sql_table(&sb, rec->model);
-    sql_raw(&sb, " WHERE ");
-    flush_row_match(&sb, rec, GUARD_DELETE);
+    delete_build(&sb, rec);
     int rc =
         run_kept(f, &sb, rec, FLUSH_NO_RETURNING, kept, shape_len, &matched);
     sql_free(&sb);
