@@ -150,6 +150,11 @@ static int driver_incomplete(const orm_driver *d, orm_error *err)
     if (!d->ident_quote)
         return orm_error_set(err, ORM_EINVALID,
                              "driver '%s' has no ident_quote", d->name);
+    if (d->version >= 7 && d->execute_rows && !d->null_safe_equal)
+        return orm_error_set(err, ORM_EINVALID,
+                             "driver '%s' has execute_rows but no "
+                             "null_safe_equal (the guards it runs need it)",
+                             d->name);
     return 0;
 }
 
@@ -505,6 +510,23 @@ int db_execute_batch(orm_db *db, orm_stmt *const *stmts, size_t n, int begin)
     if (begin)
         db->in_transaction = 1;
     return 0;
+}
+
+int db_can_execute_rows(const orm_db *db)
+{
+    return db->driver->version >= 7 && db->driver->execute_rows &&
+           db->driver->null_safe_equal && !db->rows_unsupported;
+}
+
+int db_execute_rows(orm_db *db, db_stmt *st, const orm_value *values,
+                    const unsigned char *defaults, const orm_type *types,
+                    size_t nrows, int64_t *matched)
+{
+    int rc = db->driver->execute_rows(st->stmt, values, defaults, types, nrows,
+                                      matched);
+    if (rc == ORM_EUNSUPPORTED)
+        db->rows_unsupported = 1; /* this server cannot: nothing was sent */
+    return rc < 0 ? db_fail(db, rc) : 0;
 }
 
 int db_commit(orm_db *db)

@@ -526,6 +526,8 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
     int version = flush_version_column(m);
     int pk[ORM_MAX_KEY];
     size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
+    int null_safe = sb->null_safe;
+    sb->null_safe = 0; /* a key is never NULL: = finds it by its index */
     if (npk == 0 || npk > ORM_MAX_KEY) {
         sql_raw(sb, sb->driver->rowid_column);
         sql_raw(sb, " = ");
@@ -537,6 +539,7 @@ void flush_row_match(sql_builder *sb, const orm_record *rec, guard_kind g)
             sql_match(sb, &m->columns[pk[i]], record_guard_value(rec, pk[i]));
         }
     }
+    sb->null_safe = null_safe;
     for (size_t i = 0; g != GUARD_NONE && i < m->ncolumns; i++) {
         const orm_column *c = &m->columns[i];
         if (c->flags & ORM_PK)
@@ -628,6 +631,81 @@ static int flush_delete(flush_ctx *f, orm_record *rec)
     sql_free(&sb);
     if (rc == 0 && matched == 0)
         rc = ORM_ECONFLICT;
+    return rc;
+}
+
+/* The INSERT of many rows of one model, one text for them all: every
+ * column the database does not generate is named; a row that would not
+ * name one (flush_insert_includes: NULL, left to the column's default)
+ * has defaults[] set for it. */
+static void insert_rows_build(sql_builder *sb, const orm_record *rec,
+                              orm_buf *defaults)
+{
+    const orm_model *m = rec->model;
+    size_t ncols = 0;
+    sql_raw(sb, "INSERT INTO ");
+    sql_table(sb, m);
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (m->columns[i].read_only)
+            continue;
+        sql_raw(sb, ncols++ ? ", " : " (");
+        sql_ident(sb, m->columns[i].name);
+    }
+    sql_raw(sb, ") VALUES (");
+    ncols = 0;
+    for (size_t i = 0; i < m->ncolumns; i++) {
+        if (m->columns[i].read_only)
+            continue;
+        if (ncols++)
+            sql_raw(sb, ", ");
+        sql_param(sb, &rec->values[i], m->columns[i].type);
+        orm_buf_appendc(defaults, (char)!flush_insert_includes(rec, i));
+    }
+    sql_raw(sb, ")");
+}
+
+int flush_rows(flush_ctx *f, const planned *order, size_t k, int64_t *matched)
+{
+    orm_db *db = f->db;
+    flush_phase phase = order[0].phase;
+    db_stmt st = {NULL, -1};
+    orm_buf defaults = ORM_BUF_INIT;
+    size_t per_row = 0;
+    int rc = 0;
+    sql_builder sb;
+    sql_init(&sb, db->driver);
+    sb.null_safe = 1;
+    for (size_t r = 0; r < k; r++) {
+        const orm_record *rec = order[r].rec;
+        sb.params_only = r > 0; /* the text is the first row's */
+        if (phase == FLUSH_INSERT) {
+            insert_rows_build(&sb, rec, &defaults);
+        } else if (phase == FLUSH_DELETE) {
+            delete_build(&sb, rec);
+        } else if (update_build(&sb, rec) == 0) {
+            sql_free(&sb);
+            *matched = (int64_t)k; /* nothing to set in any of them */
+            return 0;
+        }
+        if (r == 0)
+            per_row = sb.nparams;
+    }
+    if (!sql_ok(&sb) || defaults.failed)
+        rc = orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+    else if (per_row == 0 || sb.nparams != per_row * k)
+        /* flush_batch_size gives rows of one shape: a bug if not. */
+        rc = orm_error_set(&db->err, ORM_EINVALID,
+                           "the rows of one statement differ in shape");
+    if (rc == 0)
+        rc = db_stmt_acquire(db, orm_buf_str(&sb.text), per_row, 0, &st);
+    if (rc == 0)
+        rc = db_execute_rows(
+            db, &st, sb.params,
+            phase == FLUSH_INSERT ? (const unsigned char *)defaults.data : NULL,
+            sb.types, k, matched);
+    db_stmt_release(db, &st);
+    orm_buf_free(&defaults);
+    sql_free(&sb);
     return rc;
 }
 
@@ -793,11 +871,19 @@ static int flush_run(flush_ctx *f, const planned *order, size_t n, int batch,
         f->current_batch = k > 1;
         if (k > 1) {
             int64_t matched = (int64_t)k;
-            rc = order[i].phase == FLUSH_INSERT
+            int rows = flush_rows_possible(f, &order[i]);
+            rc = rows ? flush_rows(f, &order[i], k, &matched)
+                 : order[i].phase == FLUSH_INSERT
                      ? flush_insert_batch(f, &order[i], k)
                  : order[i].phase == FLUSH_UPDATE
                      ? flush_update_batch(f, &order[i], k, &matched)
                      : flush_delete_batch(f, &order[i], k, &matched);
+            if (rows && rc == ORM_EUNSUPPORTED && !db_can_execute_rows(f->db)) {
+                /* This server runs no statement for many rows (nothing
+                 * was sent): share them as without it. */
+                rc = 0;
+                continue;
+            }
             if (rc == 0 && matched != (int64_t)k)
                 rc = ORM_ECONFLICT;
             if (rc && (needs_attribution(rc) || rc == ORM_ECONFLICT))

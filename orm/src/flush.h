@@ -111,6 +111,13 @@ int flush_collect(flush_ctx *f, db_stmt *st, int returning);
 /* Give column c of an inserted record the value the database returned. */
 void flush_store_value(flush_ctx *f, orm_record *rec, size_t c, orm_value v);
 
+/* The INSERT, UPDATE or DELETE each of order[0..k) (one phase, one
+ * shape: flush_batch_size) would run alone, as one text with null-safe
+ * guards, run for all of them by the driver's execute_rows. *matched:
+ * rows matched by them all. ORM_EUNSUPPORTED with nothing sent when the
+ * server cannot (db_can_execute_rows is then 0). */
+int flush_rows(flush_ctx *f, const planned *order, size_t k, int64_t *matched);
+
 /* ---- flush_failure.c: what a failed statement was about ---- */
 
 /* Before the rollback: keep the error and find out what needs the
@@ -139,6 +146,9 @@ int flush_insert_batch(flush_ctx *f, const planned *order, size_t k);
  * RETURNING rows) into order[0..k). */
 int flush_insert_batch_read(flush_ctx *f, const planned *order, size_t k,
                             db_stmt *st, int returning);
+/* Can order[0] share one statement text with the records like it that
+ * follow, run once for each of them (the driver's execute_rows)? */
+int flush_rows_possible(flush_ctx *f, const planned *order);
 /* *matched below k: one of them changed under us (the caller reruns them
  * one by one to name it). */
 int flush_update_batch(flush_ctx *f, const planned *order, size_t k,

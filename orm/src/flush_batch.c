@@ -3,9 +3,12 @@
  * round trip costs (ORM_CAP_ROUND_TRIPS): multi-row INSERTs (keys back by
  * RETURNING or from the first generated id), and UPDATE/DELETE batches
  * guarded row by row — joined against a VALUES list on PostgreSQL,
- * CASE/OR elsewhere. A batch that fails on a constraint or matches fewer
- * rows than it should is rerun row by row by flush.c, so that the error
- * names the record.
+ * CASE/OR elsewhere. Where the driver runs one statement for many rows
+ * (execute_rows: MariaDB's bulk execution), every run of records of one
+ * shape is one such statement instead (flush_rows in flush.c), however
+ * long. A batch that fails on a constraint or matches fewer rows than it
+ * should is rerun row by row by flush.c, so that the error names the
+ * record.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +270,49 @@ static int same_shape(const orm_record *a, const orm_record *b)
 
 #define BATCH_MAX_CHANGES 200
 
+int flush_rows_possible(flush_ctx *f, const planned *order)
+{
+    const orm_record *rec = order->rec;
+    const orm_model *m = rec->model;
+    int pk[ORM_MAX_KEY];
+    size_t npk = orm_model_pk(m, pk, ORM_MAX_KEY);
+    if (f->plan || f->collect || !db_can_execute_rows(f->db) || npk == 0 ||
+        npk > ORM_MAX_KEY)
+        return 0;
+    if (order->phase == FLUSH_INSERT) {
+        /* Nothing comes back: no key to learn, nothing to read back. */
+        for (size_t i = 0; i < npk; i++)
+            if (!flush_insert_includes(rec, (size_t)pk[i]))
+                return 0;
+        for (size_t c = 0; c < m->ncolumns; c++)
+            if ((m->columns[c].server_default || m->columns[c].read_only) &&
+                !flush_insert_includes(rec, c))
+                return 0;
+        return !flush_use_returning(f->db->driver, rec);
+    }
+    for (size_t c = 0; order->phase == FLUSH_UPDATE && c < m->ncolumns; c++)
+        if (rec->changed[c] && (m->columns[c].flags & ORM_PK))
+            return 0;
+    return 1;
+}
+
+/* How many records from order[i] on run as one statement for many rows
+ * (flush_rows): those of the same phase and shape (inserts: model),
+ * however many. */
+static size_t rows_batch_size(flush_ctx *f, const planned *order, size_t i,
+                              size_t n)
+{
+    const orm_record *first = order[i].rec;
+    flush_phase phase = order[i].phase;
+    size_t k = 1;
+    while (i + k < n && order[i + k].phase == phase &&
+           (phase == FLUSH_INSERT ? first->model == order[i + k].rec->model
+                                  : same_changes(first, order[i + k].rec)) &&
+           flush_rows_possible(f, &order[i + k]))
+        k++;
+    return k;
+}
+
 /* How many updates or deletes from order[i] on can share a statement. */
 static size_t change_batch_size(flush_ctx *f, const planned *order, size_t i,
                                 size_t n)
@@ -292,6 +338,8 @@ size_t flush_batch_size(flush_ctx *f, const planned *order, size_t i, size_t n)
     size_t ncols = 0;
     if (f->plan)
         return 1;
+    if (flush_rows_possible(f, &order[i]))
+        return rows_batch_size(f, order, i, n);
     if (order[i].phase != FLUSH_INSERT)
         return change_batch_size(f, order, i, n);
     if (!(drv->caps & ORM_CAP_BATCH_KEYS) ||

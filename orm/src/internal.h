@@ -118,6 +118,7 @@ struct orm_db {
     int read_only;
     int lost; /* connection lost: reconnect before the next statement */
     int in_transaction;
+    int rows_unsupported; /* execute_rows said this server cannot */
 
     const orm_model **models;
     unsigned char *model_owned;
@@ -202,6 +203,16 @@ int db_can_batch(const orm_db *db);
 /* execute_batch on acquired, bound statements, with a BEGIN first when
  * `begin`; then db_stmt_step each in order. Negative: none ran. */
 int db_execute_batch(orm_db *db, orm_stmt *const *stmts, size_t n, int begin);
+/* Does the driver run one statement for many rows (execute_rows), and
+ * has this connection's server not refused it? */
+int db_can_execute_rows(const orm_db *db);
+/* execute_rows on an acquired statement with nothing bound: `nrows` rows
+ * of parameters, row after row (`defaults`: the values an INSERT's column
+ * default replaces, or NULL); *matched: rows matched by them all.
+ * ORM_EUNSUPPORTED (nothing sent) makes db_can_execute_rows 0 for good. */
+int db_execute_rows(orm_db *db, db_stmt *st, const orm_value *values,
+                    const unsigned char *defaults, const orm_type *types,
+                    size_t nrows, int64_t *matched);
 int db_commit(orm_db *db);
 int db_rollback(orm_db *db);
 /* Reconnect now if the connection was lost. */
@@ -220,6 +231,8 @@ typedef struct sql_builder {
     int mask_next;         /* set before sql_param to mark the next one */
     int params_only;       /* collect parameters, write no text (the text
                               of this shape is cached) */
+    int null_safe;         /* sql_match compares with the driver's
+                              null_safe_equal, a NULL too */
     size_t nparams, cap;
     int failed;
     struct sql_block *kept; /* text made for params (LIKE patterns) */
@@ -265,7 +278,8 @@ void sql_param_ordered(sql_builder *sb, const orm_column *col,
  * ORM_EINVALID shapes) go to err. */
 int sql_expr(sql_builder *sb, const orm_model *model, const orm_expr *e,
              orm_error *err);
-/* `col = ?` or `col IS NULL` for a guard or key match. */
+/* `col = ?` or `col IS NULL` for a guard or key match; with
+ * sb->null_safe `col <=> ?` (the driver's null_safe_equal) for both. */
 void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v);
 int sql_ok(const sql_builder *sb);
 

@@ -21,6 +21,7 @@ void sql_init(sql_builder *sb, const orm_driver *driver)
     sb->masked = NULL;
     sb->mask_next = 0;
     sb->params_only = 0;
+    sb->null_safe = 0;
     sb->nparams = sb->cap = 0;
     sb->failed = 0;
     sb->kept = NULL;
@@ -301,6 +302,13 @@ void sql_column_ordered(sql_builder *sb, const orm_column *col)
 
 void sql_match(sql_builder *sb, const orm_column *col, const orm_value *v)
 {
+    if (sb->null_safe) {
+        sql_column_compared_of(sb, NULL, col);
+        sql_raw(sb, sb->driver->null_safe_equal);
+        sb->mask_next = (col->flags & ORM_SECRET) != 0;
+        param_compared(sb, col, v);
+        return;
+    }
     if (v->kind == ORM_VNULL) {
         sql_ident(sb, col->name);
         sql_raw(sb, " IS NULL");

@@ -39,12 +39,13 @@
 #include "orm/sys/buf.h"
 
 /** The orm_driver layout this header describes. */
-#define ORM_DRIVER_VERSION 6
+#define ORM_DRIVER_VERSION 7
 /** The oldest layout orm_driver_register() takes: version 1 tables lack
  * fields the core needs (text_cast, insert_defaults, the text wraps); a
  * version 2 table ends before estimate_counts, a version 3 table before
- * cancel, a version 4 table before reflect_all and execute_batch and a
- * version 5 table before abort, which the core then does not read; the
+ * cancel, a version 4 table before reflect_all and execute_batch, a
+ * version 5 table before abort and a version 6 table before execute_rows
+ * and null_safe_equal, which the core then does not read; the
  * connections of a driver before version 4 end before
  * orm_conn.read_only_reason, which the core then does not read. */
 #define ORM_DRIVER_MIN_VERSION 2
@@ -377,6 +378,37 @@ typedef struct orm_driver {
      * closed (or reconnected). May be NULL (SQLite: nothing waits on a
      * network). */
     void (*abort)(orm_conn *conn);
+
+    /* ---- version 7 ---- */
+    /** Execute `st` once for each of `nrows` rows of parameters, in order
+     * and in as few round trips as the protocol allows (MariaDB: bulk
+     * execution, one COM_STMT_BULK_EXECUTE): values[r * nparams + i] is
+     * parameter i of row r, types[i] the column type of parameter i as
+     * for bind. In an INSERT, where `defaults` (NULL: nowhere) has a
+     * non-zero byte at the same place, that row's value is the column's
+     * default instead, as if the INSERT did not name the column (MariaDB's
+     * DEFAULT indicator). `st` is prepared (without ORM_STMT_STREAM) from an
+     * INSERT, UPDATE or DELETE that gives no rows, and nothing is bound
+     * to it; the values are read only during the call. *matched receives
+     * the rows matched by all the rows together, as rows_matched counts
+     * them (the server tells no more: the core compares the total with
+     * the rows it expects, and reruns them one by one to find the one
+     * that matched nothing). On a row's error that error is returned and
+     * filled into conn->err as step would; rows before it may have run,
+     * so the caller rolls the transaction back. ORM_EUNSUPPORTED, with
+     * conn->err filled and nothing sent, when this server cannot (a MySQL
+     * server): the core then shares statements as without this function,
+     * for the rest of the connection's life. Cancel stops it like step.
+     * Afterwards `st` is ready to bind and execute again. May be NULL. */
+    int (*execute_rows)(orm_stmt *st, const orm_value *values,
+                        const unsigned char *defaults, const orm_type *types,
+                        size_t nrows, int64_t *matched);
+    /** With execute_rows: how the dialect writes a comparison true when
+     * both sides are equal or both are NULL, between the two sides: the
+     * guards of a statement run through execute_rows compare with it, so
+     * that one text serves a loaded value of NULL and one that is not
+     * (" <=> " on MySQL, " IS NOT DISTINCT FROM " in standard SQL). */
+    const char *null_safe_equal;
 } orm_driver;
 
 /** @{ */
