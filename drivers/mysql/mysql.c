@@ -18,22 +18,33 @@
  * A commit is not sent in one round trip as on PostgreSQL (no
  * execute_batch): libmariadb 3.3 waits for the answer to each prepared
  * statement it executes and has no pipeline for them (execute-direct pairs
- * only a statement's own PREPARE and EXECUTE); a multi-statement text goes
- * through the text protocol, which has no bound parameters, and values are
- * never written into SQL text; bulk execution (STMT_ATTR_ARRAY_SIZE,
- * COM_STMT_BULK_EXECUTE) runs one statement text for many rows but answers
- * with the total of affected rows, not one per row (per-row results need
- * the BULK_UNIT_RESULTS capability of MariaDB 11.5), which is what the
- * core's shared statements already give: a multi-row INSERT, or an UPDATE
- * ... CASE / DELETE ... OR guarded row by row, whose rows matched are
- * compared with the number of rows and rerun row by row on a mismatch to
- * name the conflict. So a commit here costs its START TRANSACTION, one
- * round trip per shared statement (a run of up to 200 changes of the same
- * columns, or 500 inserts of the same columns) and its COMMIT.
+ * only a statement's own PREPARE and EXECUTE), and a multi-statement text
+ * goes through the text protocol, which has no bound parameters (values
+ * are never written into SQL text). What it has is bulk execution
+ * (execute_rows, mysql_rows.c: STMT_ATTR_ARRAY_SIZE, COM_STMT_BULK_EXECUTE,
+ * MariaDB 10.2 and later): one statement text run for any number of rows
+ * in one round trip. The server answers with the total of rows affected
+ * (per-row results need the BULK_UNIT_RESULTS capability of MariaDB
+ * 11.5), which is what the core checks: the guarded UPDATE or DELETE of
+ * one shape, or the INSERT of rows whose keys are given, runs for all its
+ * rows at once, the total of rows matched is compared with the number of
+ * rows, and a mismatch or a row's error reruns them row by row to name
+ * the record. So a commit here costs its START TRANSACTION, one round trip
+ * per shape (model, phase and the columns an update sets) and its COMMIT,
+ * whatever the number of rows (a run of rows larger than 1 MiB of values
+ * goes in several messages). Inserts whose keys the server generates stay
+ * multi-row INSERTs of up to 500 rows: bulk execution runs the one-row
+ * INSERT once per row, reserving keys row by row, so another connection's
+ * insert may take one in between (BATCH_KEYS holds for one multi-row
+ * statement, whose rows InnoDB reserves at once). A MySQL server has no
+ * bulk execution: there execute_rows says so before sending anything and
+ * the core shares statements as before (UPDATE ... CASE / DELETE ... OR of
+ * up to 200 rows).
  *
  * Files: this table; mysql_error.c (errors), mysql_conn.c (connections
  * and statements), mysql_types.c (values in and out, time zones, column
- * types), mysql_reflect.c (reflection); shared state in mysql_internal.h.
+ * types), mysql_rows.c (one statement for many rows), mysql_reflect.c
+ * (reflection); shared state in mysql_internal.h.
  */
 
 #include "mysql_internal.h"
@@ -92,4 +103,6 @@ const orm_driver orm_driver_mysql = {
     .cancel = my_cancel,
     .abort = my_abort,
     .reflect_all = my_reflect_all,
+    .execute_rows = my_execute_rows,
+    .null_safe_equal = " <=> ",
 };

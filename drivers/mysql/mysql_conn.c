@@ -354,7 +354,7 @@ int my_ping(orm_conn *conn)
 static int my_exec_text(my_conn *c, const char *sql);
 
 /* Enter (1) and leave (0) a call a cancel may stop. */
-static void my_running(my_conn *c, int running)
+void my_running(my_conn *c, int running)
 {
     pthread_mutex_lock(&c->cancel_lock);
     c->running = running;
@@ -585,7 +585,7 @@ done:
 }
 
 /* Is the statement still attached to the handle it was prepared on? */
-static int my_stmt_current(const my_stmt *st)
+int my_stmt_current(const my_stmt *st)
 {
     return st->owner && st->owner->mysql &&
            st->generation == st->owner->generation;

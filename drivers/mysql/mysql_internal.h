@@ -240,13 +240,26 @@ int64_t my_rows_matched(orm_stmt *base);
 int my_last_insert_id(orm_stmt *base, int64_t *out);
 int my_reset(orm_stmt *base);
 void my_finalize(orm_stmt *base);
+/* Enter (1) and leave (0) a call a cancel may stop. */
+void my_running(my_conn *c, int running);
+/* Is the statement still attached to the handle it was prepared on? */
+int my_stmt_current(const my_stmt *st);
 
 /* ---- mysql_types.c ---- */
 
+/* A zoned timestamp's text as the same instant in UTC without a zone
+ * into `out` (MY_TZ_TEXT): 1 done, 0 no zone or no timestamp. */
+int my_tz_to_utc(const char *s, size_t n, char *out);
 int my_bind(orm_stmt *base, size_t index, const orm_value *v, orm_type type);
 int my_results_bind(my_stmt *st);
 int my_column(orm_stmt *base, size_t index, orm_type type, orm_value *out);
 void my_column_type_sql(orm_buf *out, const orm_column *col, int autoinc);
+
+/* ---- mysql_rows.c ---- */
+
+int my_execute_rows(orm_stmt *base, const orm_value *values,
+                    const unsigned char *defaults, const orm_type *types,
+                    size_t nrows, int64_t *matched);
 
 /* ---- mysql_reflect.c ---- */
 

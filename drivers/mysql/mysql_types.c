@@ -13,7 +13,7 @@
  * converted, 0 when there is no zone or the text does not parse (then it
  * is bound as is and the server judges it).
  */
-static int my_tz_to_utc(const char *s, size_t n, char *out)
+int my_tz_to_utc(const char *s, size_t n, char *out)
 {
     orm_datetime dt;
     if (orm_datetime_parse(&dt, s, n, ORM_DATETIMETZ) != ORM_DATETIME_OK)
