@@ -120,6 +120,25 @@ static int lite_execute_batch(orm_conn *conn, orm_stmt *const *stmts, size_t n,
     return flags & ORM_BATCH_BEGIN ? lite_begin(conn) : 0;
 }
 
+/* Calls of lite_execute_rows, which answers as a server without bulk
+ * execution (a MySQL server) does: it cannot, and nothing was sent. */
+static int lite_rows_calls;
+
+static int lite_execute_rows(orm_stmt *st, const orm_value *values,
+                             const unsigned char *defaults,
+                             const orm_type *types, size_t nrows,
+                             int64_t *matched)
+{
+    (void)values;
+    (void)defaults;
+    (void)types;
+    (void)nrows;
+    lite_rows_calls++;
+    *matched = 0;
+    return orm_conn_error(st->conn, ORM_EUNSUPPORTED,
+                          "this server runs no statement for many rows");
+}
+
 static int lite_commit(orm_conn *conn)
 {
     return lite_exec(conn, "COMMIT");
@@ -565,6 +584,73 @@ static void test_register__version_4_table_commits_one_by_one(void **state)
     unlink(path);
 }
 
+/* A version 7 table's execute_rows needs null_safe_equal. When the
+ * server refuses to run a statement for many rows (nothing sent), the
+ * commit shares its statements as without it, and the connection does
+ * not ask again. */
+static void test_register__execute_rows_refused_commits_as_before(void **state)
+{
+    (void)state;
+    static orm_driver v7;
+    orm_driver bad;
+    char url[300], path[256], title[40];
+    orm_db *db = NULL;
+    orm_session *s = NULL;
+    orm_record *recs[5];
+    orm_error err = ORM_ERROR_INIT;
+    v7 = litefile;
+    v7.name = "litefile-rows";
+    v7.execute_batch = NULL;
+    v7.execute_rows = lite_execute_rows;
+    v7.null_safe_equal = " IS ";
+    bad = v7;
+    bad.name = "litefile-rows2";
+    bad.null_safe_equal = NULL;
+    expect_refused(&bad, "'litefile-rows2' has execute_rows but no "
+                         "null_safe_equal");
+    if (orm_driver_register(&v7, &err) != 0)
+        fail_msg("a version 7 table is refused: %s", orm_error_text(&err));
+    snprintf(path, sizeof path, "%s/rows.db", dir);
+    snprintf(url, sizeof url, "litefile-rows:///%s", path);
+    if (orm_db_open(&db, url, NULL) != 0)
+        fail_msg("open %s: %s", url, orm_error_text(orm_db_error(db)));
+    assert_int_equal(orm_db_register(db, &Note), 0);
+    assert_int_equal(orm_db_create_all(db), 0);
+    assert_int_equal(orm_session_new(&s, db), 0);
+    for (int i = 0; i < 5; i++) {
+        orm_value id = orm_value_int(i + 1);
+        snprintf(title, sizeof title, "Grüße %d", i);
+        assert_int_equal(orm_record_new(&recs[i], &Note), 0);
+        assert_int_equal(orm_record_set(recs[i], "id", &id, &err), 0);
+        assert_int_equal(orm_record_set_text(recs[i], "title", title, &err), 0);
+        assert_int_equal(orm_session_add(s, recs[i]), 0);
+    }
+    lite_rows_calls = 0;
+    if (orm_session_commit(s) != 0)
+        fail_msg("commit: %s", orm_error_text(orm_session_error(s)));
+    assert_int_equal(lite_rows_calls, 1);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 5; i++) {
+            snprintf(title, sizeof title, "ÄNDERUNG %d.%d", round, i);
+            assert_int_equal(orm_record_set_text(recs[i], "title", title, &err),
+                             0);
+        }
+        if (orm_session_commit(s) != 0)
+            fail_msg("commit: %s", orm_error_text(orm_session_error(s)));
+        assert_int_equal(orm_session_pending_count(s), 0);
+    }
+    assert_int_equal(lite_rows_calls, 1);
+    orm_record *got = NULL;
+    orm_value want = orm_value_text("ÄNDERUNG 1.3");
+    assert_int_equal(orm_session_first_by(s, &Note, "title", &want, &got),
+                     ORM_ROW);
+    assert_int_equal(orm_record_get(got, "id")->u.i, 4);
+    orm_session_free(s);
+    orm_db_free(db);
+    orm_error_clear(&err);
+    unlink(path);
+}
+
 static void
 test_register__outside_driver_creates_inserts_and_queries(void **state)
 {
@@ -656,6 +742,7 @@ int main(void)
         cmocka_unit_test(
             test_register__version_3_table_registers_without_cancel),
         cmocka_unit_test(test_register__version_4_table_commits_one_by_one),
+        cmocka_unit_test(test_register__execute_rows_refused_commits_as_before),
         cmocka_unit_test(
             test_register__outside_driver_creates_inserts_and_queries),
     };
