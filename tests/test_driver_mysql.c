@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1005,6 +1006,188 @@ static void test_tx__error_inside_transaction_then_rollback(void **state)
     free(sql);
 }
 
+/* Bulk execution (execute_rows) that fails on a row, on a duplicate key
+ * and on a lock held by another connection: the statement and the
+ * connection stay usable, and the same statement's next bulk writes its
+ * rows. */
+static void bulk_rows(orm_stmt *st, const orm_value *rows, size_t nrows,
+                      int expect, int64_t expect_matched)
+{
+    static const orm_type types[2] = {ORM_INTEGER, ORM_TEXT};
+    int64_t matched = -1;
+    int rc = drv->execute_rows(st, rows, NULL, types, nrows, &matched);
+    if (rc != expect)
+        fail_msg("bulk gave %s, expected %s: %s", orm_error_name(rc),
+                 orm_error_name(expect), orm_error_text(&st->conn->err));
+    if (expect == 0)
+        assert_int_equal(matched, expect_matched);
+}
+
+typedef struct waiter {
+    orm_conn *conn;
+    char *sql;
+    int rc;
+} waiter;
+
+static void *waiter_main(void *arg)
+{
+    waiter *w = arg;
+    w->rc = drv->exec(w->conn, w->sql) < 0 ? -1 : 0;
+    return NULL;
+}
+
+static void test_bulk__failed_row_leaves_statement_usable(void **state)
+{
+    my_fixture *fx = *state;
+    execf_ok(fx->conn,
+             "CREATE TABLE `%s_bulk` (id INT PRIMARY KEY, v VARCHAR(20))%s",
+             fx->prefix, drv->table_options);
+    char *ins = sqlf("INSERT INTO `%s_bulk` (id, v) VALUES (?, ?)", fx->prefix);
+    char *upd = sqlf("UPDATE `%s_bulk` SET v = ? WHERE id = ?", fx->prefix);
+    char *count = sqlf("SELECT COUNT(*) FROM `%s_bulk`", fx->prefix);
+    orm_stmt *st = prepare_ok(fx->conn, ins, 2, ORM_STMT_DEFER);
+    orm_stmt *up = prepare_ok(fx->conn, upd, 2, ORM_STMT_DEFER);
+
+    /* A duplicate key in the second row: nothing of the statement stays. */
+    orm_value dup[4] = {orm_value_int(1), orm_value_text("Äpfel"),
+                        orm_value_int(1), orm_value_text("ÄPFEL")};
+    assert_int_equal(drv->begin(fx->conn), 0);
+    bulk_rows(st, dup, 2, ORM_EUNIQUE, 0);
+    assert_int_equal(drv->rollback(fx->conn), 0);
+    drv->reset(st);
+    orm_value ok[4] = {orm_value_int(1), orm_value_text("Äpfel"),
+                       orm_value_int(2), orm_value_text("Birnen")};
+    assert_int_equal(drv->begin(fx->conn), 0);
+    bulk_rows(st, ok, 2, 0, 2);
+    assert_int_equal(drv->commit(fx->conn), 0);
+    assert_int_equal(query_int(fx->conn, count), 2);
+
+    /* A row another connection holds: the bulk gives up waiting. */
+    orm_conn *holder = connect_ok(fx->url, 0);
+    assert_int_equal(drv->begin(holder), 0);
+    execf_ok(holder, "UPDATE `%s_bulk` SET v = 'gesperrt' WHERE id = 2",
+             fx->prefix);
+    exec_ok(fx->conn, "SET SESSION innodb_lock_wait_timeout = 1");
+    orm_value set[4] = {orm_value_text("äpfel, neu"), orm_value_int(1),
+                        orm_value_text("birnen, neu"), orm_value_int(2)};
+    static const orm_type up_types[2] = {ORM_TEXT, ORM_INTEGER};
+    int64_t matched = -1;
+    assert_int_equal(drv->begin(fx->conn), 0);
+    assert_int_equal(drv->execute_rows(up, set, NULL, up_types, 2, &matched),
+                     ORM_EBUSY);
+    assert_int_equal(drv->rollback(fx->conn), 0);
+    drv->reset(up);
+    assert_int_equal(drv->rollback(holder), 0);
+    drv->close(holder);
+    assert_int_equal(drv->begin(fx->conn), 0);
+    int rc = drv->execute_rows(up, set, NULL, up_types, 2, &matched);
+    if (rc)
+        fail_msg("bulk after a lock wait gave %s: %s", orm_error_name(rc),
+                 orm_error_text(&fx->conn->err));
+    assert_int_equal(matched, 2);
+    assert_int_equal(drv->commit(fx->conn), 0);
+    char *sql = sqlf("SELECT v FROM `%s_bulk` WHERE id = 2", fx->prefix);
+    assert_query_text(fx->conn, sql, "birnen, neu");
+    free(sql);
+
+    /* A deadlock: another connection that changed more rows holds item 2
+     * and waits for item 1, which the bulk's transaction holds; InnoDB
+     * rolls back the lighter transaction, the bulk's (whichever of the
+     * two starts waiting first). */
+    char *fill = sqlf("INSERT INTO `%s_bulk` (id, v) SELECT seq, 'Füllung' "
+                      "FROM seq_10_to_60",
+                      fx->prefix);
+    exec_ok(fx->conn, fill);
+    free(fill);
+    holder = connect_ok(fx->url, 0);
+    assert_int_equal(drv->begin(holder), 0);
+    execf_ok(holder, "UPDATE `%s_bulk` SET v = 'Schwer' WHERE id >= 2",
+             fx->prefix);
+    assert_int_equal(drv->begin(fx->conn), 0);
+    execf_ok(fx->conn, "UPDATE `%s_bulk` SET v = 'Leicht' WHERE id = 1",
+             fx->prefix);
+    waiter w = {
+        holder,
+        sqlf("UPDATE `%s_bulk` SET v = 'Schwer' WHERE id = 1", fx->prefix), -1};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, waiter_main, &w), 0);
+    orm_value again[4] = {orm_value_text("Äpfel, zum 3."), orm_value_int(1),
+                          orm_value_text("Birnen, zum 3."), orm_value_int(2)};
+    rc = drv->execute_rows(up, again, NULL, up_types, 2, &matched);
+    if (rc != ORM_EBUSY || fx->conn->err.native_code != 1213)
+        fail_msg("the deadlock's victim gave %s: %s", orm_error_name(rc),
+                 orm_error_text(&fx->conn->err));
+    drv->rollback(fx->conn);
+    drv->reset(up);
+    pthread_join(thread, NULL);
+    assert_int_equal(w.rc, 0);
+    free(w.sql);
+    assert_int_equal(drv->rollback(holder), 0);
+    drv->close(holder);
+    assert_int_equal(drv->begin(fx->conn), 0);
+    rc = drv->execute_rows(up, again, NULL, up_types, 2, &matched);
+    if (rc)
+        fail_msg("bulk after a deadlock gave %s: %s", orm_error_name(rc),
+                 orm_error_text(&fx->conn->err));
+    assert_int_equal(matched, 2);
+    assert_int_equal(drv->commit(fx->conn), 0);
+    sql = sqlf("SELECT v FROM `%s_bulk` WHERE id = 1", fx->prefix);
+    assert_query_text(fx->conn, sql, "Äpfel, zum 3.");
+    free(sql);
+    drv->finalize(up);
+    drv->finalize(st);
+    free(ins);
+    free(upd);
+    free(count);
+}
+
+/* A statement prepared with its first execute (ORM_STMT_DEFER, as the
+ * core prepares them) whose PREPARE fails: here its table does not exist
+ * yet; a Galera node answers the PREPARE itself with the deadlock that
+ * aborted the transaction. Its next run, bulk or one row, prepares it
+ * again instead of executing a statement libmariadb never prepared. */
+static void test_bulk__refused_prepare_prepares_again(void **state)
+{
+    my_fixture *fx = *state;
+    static const orm_type types[2] = {ORM_INTEGER, ORM_TEXT};
+    char *ins =
+        sqlf("INSERT INTO `%s_later` (id, v) VALUES (?, ?)", fx->prefix);
+    orm_stmt *bulk = prepare_ok(fx->conn, ins, 2, ORM_STMT_DEFER);
+    orm_stmt *one = prepare_ok(fx->conn, ins, 2, ORM_STMT_DEFER);
+    orm_value rows[4] = {orm_value_int(1), orm_value_text("Äpfel"),
+                         orm_value_int(2), orm_value_text("BIRNEN")};
+    int64_t matched = -1;
+    assert_true(drv->execute_rows(bulk, rows, NULL, types, 2, &matched) < 0);
+    assert_int_equal(fx->conn->err.native_code, 1146); /* no such table */
+    drv->reset(bulk);
+    bind_ok(one, 0, orm_value_int(3), ORM_INTEGER);
+    bind_ok(one, 1, orm_value_text("Quitten"), ORM_TEXT);
+    assert_true(drv->step(one) < 0);
+    assert_int_equal(fx->conn->err.native_code, 1146);
+    drv->reset(one);
+
+    execf_ok(fx->conn,
+             "CREATE TABLE `%s_later` (id INT PRIMARY KEY, v VARCHAR(20))%s",
+             fx->prefix, drv->table_options);
+    int rc = drv->execute_rows(bulk, rows, NULL, types, 2, &matched);
+    if (rc)
+        fail_msg("bulk after a refused prepare gave %s: %s", orm_error_name(rc),
+                 orm_error_text(&fx->conn->err));
+    assert_int_equal(matched, 2);
+    bind_ok(one, 0, orm_value_int(3), ORM_INTEGER);
+    bind_ok(one, 1, orm_value_text("Quitten"), ORM_TEXT);
+    rc = drv->step(one);
+    if (rc != ORM_DONE)
+        fail_msg("row after a refused prepare gave %s: %s", orm_error_name(rc),
+                 orm_error_text(&fx->conn->err));
+    char *count = sqlf("SELECT COUNT(*) FROM `%s_later`", fx->prefix);
+    assert_int_equal(query_int(fx->conn, count), 3);
+    free(count);
+    drv->finalize(one);
+    drv->finalize(bulk);
+    free(ins);
+}
+
 /* ---- streaming ---- */
 
 static const char hundred_k_sql[] =
@@ -1386,6 +1569,8 @@ int main(void)
         T(test_errors__constraints_map_with_names),
         T(test_errors__lock_wait_timeout_is_busy),
         T(test_tx__error_inside_transaction_then_rollback),
+        T(test_bulk__failed_row_leaves_statement_usable),
+        T(test_bulk__refused_prepare_prepares_again),
         T(test_stream__hundred_thousand_rows_one_at_a_time),
         T(test_stream__reset_midway_frees_the_connection),
         T(test_connlost__killed_connection_then_reconnect),

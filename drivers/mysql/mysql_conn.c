@@ -604,12 +604,12 @@ static int my_execute(my_stmt *st)
         /* PREPARE and EXECUTE in one round trip; the parameters are
          * bound by their count, as the statement is not prepared yet. */
         unsigned int n = (unsigned int)st->nparams;
-        st->direct = 0;
         if (mysql_stmt_attr_set(st->handle, STMT_ATTR_PREBIND_PARAMS, &n) ||
             (n && mysql_stmt_bind_param(st->handle, st->params)) ||
             mariadb_stmt_execute_direct(st->handle, st->base.sql,
                                         strlen(st->base.sql)))
-            return my_fail_stmt(st);
+            return my_fail_stmt(st); /* maybe unprepared: direct again */
+        st->direct = 0;
         if (mysql_stmt_param_count(st->handle) != st->nparams) {
             rc =
                 orm_conn_error(&c->base, ORM_EINVALID,

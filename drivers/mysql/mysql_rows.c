@@ -217,13 +217,19 @@ static int my_rows_send(my_stmt *st, my_rows_buf *b, size_t n,
         /* PREPARE and the bulk EXECUTE in one round trip, as my_execute
          * does for one row. */
         unsigned int count = (unsigned int)st->nparams;
-        st->direct = 0;
         failed =
             mysql_stmt_attr_set(st->handle, STMT_ATTR_PREBIND_PARAMS, &count) ||
             mysql_stmt_attr_set(st->handle, STMT_ATTR_ARRAY_SIZE, &size) ||
             mysql_stmt_bind_param(st->handle, b->binds) ||
             mariadb_stmt_execute_direct(st->handle, st->base.sql,
                                         strlen(st->base.sql));
+        /* Prepared only when it ran: a failure may have come before the
+         * statement was prepared (a Galera node answers the PREPARE
+         * itself with the deadlock that aborted the transaction), and
+         * libmariadb's handle is then unprepared, which a plain execute
+         * would refuse ("Commands out of sync"). The next run prepares
+         * it again in the same round trip. */
+        st->direct = failed;
         if (!failed && mysql_stmt_param_count(st->handle) != st->nparams) {
             mysql_stmt_attr_set(st->handle, STMT_ATTR_ARRAY_SIZE, &none);
             return orm_conn_error(
