@@ -90,14 +90,14 @@ static int my_rows_buf_reserve(my_rows_buf *b, size_t nparams, size_t rows)
         return 0;
     my_rows_buf_free(b);
     memset(b, 0, sizeof *b);
-    b->binds = calloc(nparams, sizeof *b->binds);
-    b->ll = malloc(cells * sizeof *b->ll);
-    b->dbl = malloc(cells * sizeof *b->dbl);
-    b->tiny = malloc(cells);
-    b->ptr = malloc(cells * sizeof *b->ptr);
-    b->len = malloc(cells * sizeof *b->len);
-    b->ind = malloc(cells);
-    b->tz = malloc(cells * MY_TZ_TEXT);
+    b->binds = orm_calloc(nparams, sizeof *b->binds);
+    b->ll = orm_malloc(cells * sizeof *b->ll);
+    b->dbl = orm_malloc(cells * sizeof *b->dbl);
+    b->tiny = orm_malloc(cells);
+    b->ptr = orm_malloc(cells * sizeof *b->ptr);
+    b->len = orm_malloc(cells * sizeof *b->len);
+    b->ind = orm_malloc(cells);
+    b->tz = orm_malloc(cells * MY_TZ_TEXT);
     if (!b->binds || !b->ll || !b->dbl || !b->tiny || !b->ptr || !b->len ||
         !b->ind || !b->tz)
         return -1;
@@ -282,7 +282,7 @@ int my_execute_rows(orm_stmt *base, const orm_value *values,
         return orm_conn_error(base->conn, ORM_EUNSUPPORTED,
                               "the server has no bulk execution (MariaDB "
                               "10.2 and later): one statement a row");
-    if (!(wire = malloc(nparams * sizeof *wire)))
+    if (!(wire = orm_malloc(nparams * sizeof *wire)))
         return my_nomem(base->conn);
     if (c->stream == st)
         c->stream = NULL;
