@@ -378,6 +378,19 @@ int my_fail_mysql(my_conn *c)
     return rc;
 }
 
+/* The server ended the connection's transaction during a statement that
+ * it answered without an error (a Galera node's brute-force abort can do
+ * so during a bulk execution): reported as the deadlock it is, which
+ * says that nothing was written. */
+int my_fail_rolled_back(my_conn *c)
+{
+    int rc = my_error_fill(c, &c->base.err, MY_ER_LOCK_DEADLOCK, "40001",
+                           "the server rolled the transaction back", 0);
+    if (rc == ORM_EBUSY)
+        my_name_deadlock(c);
+    return rc;
+}
+
 int my_fail_stmt(my_stmt *st)
 {
     my_conn *c = st->owner;

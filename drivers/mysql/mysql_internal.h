@@ -216,6 +216,7 @@ void my_deferred_close(my_conn *c);
 void my_conn_drop(my_conn *c);
 int my_fail_mysql(my_conn *c);
 int my_fail_stmt(my_stmt *st);
+int my_fail_rolled_back(my_conn *c);
 int my_nomem(orm_conn *conn);
 int my_conn_ready(my_conn *c, const my_stmt *self);
 

@@ -206,6 +206,17 @@ static void my_rows_bind(my_rows_buf *b, const orm_value *rows,
     }
 }
 
+/* Whether the server says a transaction is open, from the status of its
+ * last answer (no round trip). */
+static int my_in_transaction(my_conn *c)
+{
+    unsigned int status = 0;
+    return c->mysql &&
+           mariadb_get_infov(c->mysql, MARIADB_CONNECTION_SERVER_STATUS,
+                             &status) == 0 &&
+           (status & SERVER_STATUS_IN_TRANS);
+}
+
 /* Send one message of `n` bound rows and wait for its answer. */
 static int my_rows_send(my_stmt *st, my_rows_buf *b, size_t n,
                         my_ulonglong *affected)
@@ -286,6 +297,12 @@ int my_execute_rows(orm_stmt *base, const orm_value *values,
         return my_nomem(base->conn);
     if (c->stream == st)
         c->stream = NULL;
+    /* A transaction that ends under a bulk was rolled back by the
+     * server: a Galera node that applies another node's conflicting
+     * write set while the bulk runs aborts it, and the bulk's answer may
+     * then be an OK counting the rows matched before (seen: 0 or 1 of 2),
+     * with no error. Its rows were not written. */
+    int in_transaction = my_in_transaction(c);
     my_running(c, 1);
     for (size_t done = 0; rc == 0 && done < nrows;) {
         const orm_value *rows = values + done * nparams;
@@ -304,6 +321,8 @@ int my_execute_rows(orm_stmt *base, const orm_value *values,
         }
         my_rows_bind(&buf, rows, row_defaults, (size_t)n, nparams, types, wire);
         rc = my_rows_send(st, &buf, (size_t)n, &affected);
+        if (rc == 0 && in_transaction && !my_in_transaction(c))
+            rc = my_fail_rolled_back(c);
         if (rc == 0 &&
             affected <= (my_ulonglong)INT64_MAX - (my_ulonglong)*matched)
             *matched += (int64_t)affected;
