@@ -61,17 +61,6 @@ int pg_copy_prepare(pg_stmt *st)
     return 0;
 }
 
-static int pg_hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* One escape after a backslash: its byte at *w, `r` moved past it. */
 static char *pg_copy_unescape(char *r, const char *end, char *w)
 {
@@ -110,9 +99,9 @@ static char *pg_copy_unescape(char *r, const char *end, char *w)
         *w = (char)(unsigned char)v;
         break;
     case 'x':
-        if (r < end && (v = pg_hex((unsigned char)*r)) >= 0) {
+        if (r < end && (v = orm_hex_digit((unsigned char)*r)) >= 0) {
             r++;
-            if (r < end && (d = pg_hex((unsigned char)*r)) >= 0) {
+            if (r < end && (d = orm_hex_digit((unsigned char)*r)) >= 0) {
                 v = v * 16 + d;
                 r++;
             }

@@ -113,17 +113,6 @@ int convert_is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 void convert_trim(const char **s, size_t *n)
 {
     while (*n && convert_is_space(**s)) {
@@ -282,7 +271,7 @@ int orm_uuid_canon(char *out, const char *s, size_t n)
                 return -1;
             continue;
         }
-        int h = hex_value(s[i]);
+        int h = orm_hex_digit((unsigned char)(s[i]));
         if (h < 0)
             return -1;
         hex[count++] = "0123456789abcdef"[h];
@@ -347,7 +336,7 @@ static int parse_blob(orm_value *out, const char *s, size_t n, orm_error *err)
 {
     int is_hex = n >= 2 && s[0] == '\\' && s[1] == 'x' && (n - 2) % 2 == 0;
     for (size_t i = 2; is_hex && i < n; i++)
-        if (hex_value(s[i]) < 0)
+        if (orm_hex_digit((unsigned char)(s[i])) < 0)
             is_hex = 0;
     if (!out)
         return 0;
@@ -358,8 +347,9 @@ static int parse_blob(orm_value *out, const char *s, size_t n, orm_error *err)
     if (!bytes)
         return convert_nomem(err);
     for (size_t i = 0; i < len; i++)
-        bytes[i] = (unsigned char)(hex_value(s[2 + 2 * i]) * 16 +
-                                   hex_value(s[3 + 2 * i]));
+        bytes[i] =
+            (unsigned char)(orm_hex_digit((unsigned char)(s[2 + 2 * i])) * 16 +
+                            orm_hex_digit((unsigned char)(s[3 + 2 * i])));
     bytes[len] = '\0';
     out->kind = ORM_VBLOB;
     out->owned = 1;
@@ -676,7 +666,7 @@ int orm_value_from_text(orm_value *out, orm_value_kind kind, const char *text,
         int is_hex =
             len >= 2 && text[0] == '\\' && text[1] == 'x' && (len - 2) % 2 == 0;
         for (size_t i = 2; is_hex && i < len; i++)
-            is_hex = hex_value(text[i]) >= 0;
+            is_hex = orm_hex_digit((unsigned char)(text[i])) >= 0;
         if (!is_hex)
             return convert_type_error(err, NULL,
                                       "bytes are \\x and hex digits, "

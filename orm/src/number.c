@@ -232,3 +232,14 @@ int orm_int_parse(int64_t *out, const char *s, size_t n)
     *out = negative ? (int64_t)(0 - v) : (int64_t)v;
     return 0;
 }
+
+int orm_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

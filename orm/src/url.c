@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "orm/sys/number.h"
 #include "orm/sys/buf.h"
 #include "orm/url.h"
 #include "alloc.h"
@@ -106,17 +107,6 @@ static int url_may_quote(const url_parser *p, const char *s, size_t n,
     return !url_overlaps_password(p, s, n, password);
 }
 
-static int url_hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode [s, s+n) into an owned string. %00 is refused: the
  * parts are C strings. */
 static int url_decode(char **out, url_parser *p, const char *s, size_t n)
@@ -131,8 +121,8 @@ static int url_decode(char **out, url_parser *p, const char *s, size_t n)
             dst[len++] = s[i];
             continue;
         }
-        int hi = i + 1 < n ? url_hex((unsigned char)s[i + 1]) : -1;
-        int lo = i + 2 < n ? url_hex((unsigned char)s[i + 2]) : -1;
+        int hi = i + 1 < n ? orm_hex_digit((unsigned char)s[i + 1]) : -1;
+        int lo = i + 2 < n ? orm_hex_digit((unsigned char)s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
             free(dst);
             return url_fail_at(p, s + i, "bad %-escape");

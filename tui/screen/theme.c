@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "orm/error.h"
+#include "orm/sys/number.h"
 #include "orm/sys/suggest.h"
 #include "theme.h"
 
@@ -76,23 +77,13 @@ int tui_element_parse(const char *name)
     return -1;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* #rrggbb to the nearest colour of the xterm 6x6x6 cube or grey ramp. */
 static int color_from_hex(const char *s)
 {
     int rgb[3];
     for (int i = 0; i < 3; i++) {
-        int hi = hex_digit(s[1 + 2 * i]), lo = hex_digit(s[2 + 2 * i]);
+        int hi = orm_hex_digit((unsigned char)(s[1 + 2 * i])),
+            lo = orm_hex_digit((unsigned char)(s[2 + 2 * i]));
         if (hi < 0 || lo < 0)
             return -2;
         rgb[i] = hi * 16 + lo;
