@@ -75,7 +75,7 @@ ORM_API int orm_double_parse(double *out, const char *s, size_t n);
  */
 ORM_API int orm_int_parse(int64_t *out, const char *s, size_t n);
 
-/* The value of one hexadecimal digit (0-9, a-f, A-F), or -1. */
+/** The value of one hexadecimal digit (0-9, a-f, A-F), or -1. */
 ORM_API int orm_hex_digit(int c);
 
 #endif
