@@ -334,7 +334,11 @@ static void test_app__theme_option_names_a_missing_theme(void **state)
     tui_screen *scr = NULL;
     tui_app *app = NULL;
     tui_options opts = {.theme = "no-such-theme"};
+    /* Looked for in no folder of the user's ($XDG_DATA_HOME/orb/themes). */
+    const char *old = getenv("XDG_DATA_HOME");
+    char *saved = old ? strdup(old) : NULL;
     (void)state;
+    assert_int_equal(setenv("XDG_DATA_HOME", "/nonexistent", 1), 0);
     assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
     assert_int_equal(tui_screen_mem_new(&scr, 24, 80), 0);
     assert_int_equal(tui_app_new(&app, db, &opts, scr, "/nonexistent"), 0);
@@ -344,6 +348,11 @@ static void test_app__theme_option_names_a_missing_theme(void **state)
     tui_app_free(app);
     scr->ops->free(scr);
     orm_db_free(db);
+    if (saved)
+        setenv("XDG_DATA_HOME", saved, 1);
+    else
+        unsetenv("XDG_DATA_HOME");
+    free(saved);
 }
 
 static void test_screen__wide_cells_and_overwrites_stay_consistent(void **state)
