@@ -22,6 +22,7 @@
 
 #include "edit.h"
 #include "form.h"
+#include "helper_file.h"
 #include "helper_servers.h"
 #include "internal.h"
 #include "test_tui_fixture.h"
@@ -1378,21 +1379,6 @@ static void write_script(const char *path, const char *body)
     assert_int_equal(chmod(path, 0700), 0);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    orm_buf b = ORM_BUF_INIT;
-    char chunk[512];
-    size_t n;
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        orm_buf_appendn(&b, chunk, n);
-    fclose(f);
-    orm_buf_append(&b, "");
-    return orm_buf_finish(&b);
-}
-
 static void
 test_editor__ctrl_e_edits_the_field_in_visual_and_cleans_up(void **state)
 {
@@ -1420,8 +1406,8 @@ test_editor__ctrl_e_edits_the_field_in_visual_and_cleans_up(void **state)
     snprintf(path_file, sizeof path_file, "%s.path", seen);
     snprintf(mode_file, sizeof mode_file, "%s.mode", seen);
     snprintf(text_file, sizeof text_file, "%s.text", seen);
-    char *text = slurp(text_file), *mode = slurp(mode_file);
-    char *path = slurp(path_file);
+    char *text = file_read(text_file), *mode = file_read(mode_file);
+    char *path = file_read(path_file);
     assert_string_equal(text, "{\"before\": 1}");
     assert_string_equal(mode, "600\n");
     assert_non_null(strstr(path, ".json"));

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 
 #include "edit.h"
+#include "helper_file.h"
 #include "journal.h"
 #include "journal_file.h"
 #include "test_tui_fixture.h"
@@ -102,20 +103,6 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    orm_buf b = ORM_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        orm_buf_appendn(&b, chunk, n);
-    fclose(f);
-    return orm_buf_finish(&b);
-}
-
 /* A record of the database as it is now, through its own session. */
 static char *db_text(journal_fx *j, const orm_model *m, int64_t id,
                      const char *column)
@@ -190,7 +177,7 @@ test_journal__changes_survive_a_crash_and_y_restores_them(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
     assert_int_equal(stat(j->state_dir, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
-    char *text = read_text(path);
+    char *text = file_read(path);
     assert_non_null(strstr(text, j->fx.url + strlen("sqlite:///")));
     free(text);
     crash(j);
@@ -259,12 +246,12 @@ static void test_journal__q_quits_and_offers_again_next_time(void **state)
     start(j);
     three_changes(j);
     char *path = journal_path(j);
-    char *before = read_text(path);
+    char *before = file_read(path);
     crash(j);
     start(j);
     fx_send(&j->fx, "q");
     assert_true(tui_app_done(j->fx.app));
-    char *after = read_text(path);
+    char *after = file_read(path);
     assert_string_equal(before, after); /* untouched */
     crash(j);
     start(j);
@@ -471,7 +458,7 @@ static void test_journal__unreadable_journal_is_set_aside(void **state)
     const char *kept = strstr(msg, "kept as ") + strlen("kept as ");
     char aside[512];
     snprintf(aside, sizeof aside, "%.*s", (int)strcspn(kept, ","), kept);
-    char *text = read_text(aside);
+    char *text = file_read(aside);
     assert_non_null(text);
     assert_string_equal(text, "{\"orb_journal\": 1, \"changes\": [tru");
     free(text);
@@ -562,14 +549,14 @@ static void test_journal__sighup_and_sigterm_leave_it(void **state)
         else
             fx_send(&j->fx, "y"); /* the first run's, restored */
         char *path = journal_path(j);
-        char *before = read_text(path);
+        char *before = file_read(path);
         tui_event ev = {0};
         ev.key = TUI_KEY_INTERRUPT;
         ev.signal = signals[i];
         tui_app_key(j->fx.app, &ev);
         assert_true(tui_app_done(j->fx.app));
         assert_int_equal(j->fx.app->exit_status, 128 + signals[i]);
-        char *after = read_text(path);
+        char *after = file_read(path);
         assert_non_null(after);
         assert_non_null(strstr(after, "Alicia"));
         assert_string_equal(strstr(before, "\"changes\""),
@@ -748,7 +735,7 @@ static void test_journal__a_second_orb_gets_its_own_journal(void **state)
     assert_non_null(strstr(second, "-2.json"));
     fx_send(&j->fx, "/Customer<Enter>e<C-u>Alicia<C-s>");
     assert_true(file_exists(second));
-    char *text = read_text(first);
+    char *text = file_read(first);
     assert_string_equal(text, "{\"orb_journal\": 1}"); /* untouched */
     free(text);
     assert_int_equal(write(done[1], "x", 1), 1);
