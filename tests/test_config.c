@@ -13,18 +13,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "config.h"
 #include "helper_file.h"
+#include "helper_net.h"
 #include "helper_run.h"
 #include "helper_servers.h"
 #include "helper_tmux.h"
@@ -387,27 +385,11 @@ static void test_config__connection_statement_timeout(void **state)
     run_result_free(&r);
 }
 
-/* A socket that listens (the kernel completes TCP handshakes into its
- * backlog) and never says anything. */
-static int silent_listener(int *port)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET};
-    socklen_t len = sizeof addr;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(listen(fd, 16), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
 static void connect_timeout_from_config(fixture *f, const char *scheme)
 {
     char config[512], want[256];
     int port;
-    int fd = silent_listener(&port);
+    int fd = net_listen("127.0.0.1", 16, &port);
     setenv("ORB_PASSWORD", "unused", 1);
     snprintf(config, sizeof config,
              "[connection.silent]\n"
