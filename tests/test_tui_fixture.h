@@ -304,6 +304,19 @@ static inline void fx_assert_not_shows(tui_fixture *fx, const char *text)
         fx_dump_fail(fx, "screen shows", text);
 }
 
+/* The name of the screen on top ("(none)" when there is none). */
+static inline const char *fx_top_name(tui_fixture *fx)
+{
+    tui_view *v = tui_app_top(fx->app);
+    return v ? v->ops->name : "(none)";
+}
+
+static inline void fx_assert_top(tui_fixture *fx, const char *name)
+{
+    if (strcmp(fx_top_name(fx), name) != 0)
+        fx_dump_fail(fx, "expected the screen", name);
+}
+
 /* A line of the screen (owned by a static buffer until the next call
  * of the same test). */
 static inline char *fx_line(tui_fixture *fx, int row)
