@@ -332,6 +332,7 @@ measure() {
     probe_steps "$prb" commit "$url" items 100
     put load "$side" "$(step_median load)"
     put commit "$side" "$(step_median commit)"
+    put mixed "$side" "$(probe_median mixed "$prb" mixed "$url" items 1000)"
   done
 }
 
@@ -418,6 +419,7 @@ render() {
       row("pages", "browser: 100 × PageDown", 100)
       row("load", "load 100 rows to edit (connected)", 1)
       row("commit", "commit of 100 edited rows (connected)", 1)
+      row("mixed", "commit of 1,000 updates, 1,000 deletes, 1,000 inserts (connected)", 1)
       if (exports != "") {
         if (base)
           printf "| export of 1M rows as CSV (× %s) | – | %s | %s | %.2f s |\n", client,
