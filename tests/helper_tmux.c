@@ -29,10 +29,10 @@ void tmux_start(const tmux_term *t, int width, const char *home,
     remove(t->exit_file);
     if (run_shellf("tmux -S %s -f /dev/null new-session -d -s t -x %d "
                    "-y 30 -e LANG=C.UTF-8 -e TERM=tmux-256color "
-                   "-e XDG_CONFIG_HOME=%s -e XDG_DATA_HOME=%s "
+                   "-e HOME=%s -e XDG_CONFIG_HOME=%s -e XDG_DATA_HOME=%s "
                    "-e XDG_STATE_HOME=%s "
                    "\"%s; echo \\$? > %s; sleep 600\"",
-                   t->sock, width, home, home, home, command,
+                   t->sock, width, home, home, home, home, command,
                    t->exit_file) != 0)
         fail_msg("cannot start tmux");
 }

@@ -20,8 +20,9 @@ void tmux_init(tmux_term *t, const char *dir);
 
 /* Start the server: a width x 30 window whose shell runs `command` (shell
  * text, double quotes escaped) with LANG=C.UTF-8, TERM=tmux-256color and
- * XDG_CONFIG_HOME = XDG_DATA_HOME = XDG_STATE_HOME = `home`, so no user
- * settings leak in and no journal leaks out;
+ * HOME = XDG_CONFIG_HOME = XDG_DATA_HOME = XDG_STATE_HOME = `home`, so no
+ * user settings (nor ~/.terminfo, ~/.my.cnf) leak in and no journal leaks
+ * out;
  * then writes the exit status to t->exit_file and stays, so the last
  * screen can still be read. A stale exit file is removed first. */
 void tmux_start(const tmux_term *t, int width, const char *home,

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper_file.h"
 #include "helper_run.h"
 #include "helper_servers.h"
 #include "helper_trips.h"
@@ -189,14 +190,6 @@ static run_result orb(const fixture *f, ...)
 
 /* ---- fixtures ---- */
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    assert_int_equal(fputs(text, fp) >= 0, 1);
-    assert_int_equal(fclose(fp), 0);
-}
-
 static void remove_tree(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -227,7 +220,7 @@ static int setup(void **state)
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->url, sizeof f->url, "sqlite:///%s/t.db", f->dir);
     snprintf(f->models, sizeof f->models, "%s/models.ini", f->dir);
-    write_file(f->models, models_text);
+    file_write(f->models, models_text);
     f->use_models = 1;
     *state = f;
     EXPECT(f, 0, "accounts: created\npairs: created\n", "", "create-all",
@@ -870,7 +863,7 @@ static void test_cli__models_file_problems_are_an_error(void **state)
     fixture *f = *state;
     char bad[300];
     snprintf(bad, sizeof bad, "%s/bad.ini", f->dir);
-    write_file(bad, "[Account]\n"
+    file_write(bad, "[Account]\n"
                     "__tablename__ = accounts\n"
                     "id = Integer primary_key\n"
                     "handle = Strang(50)\n"
@@ -1467,7 +1460,7 @@ static void network_dialect_matches_sqlite(fixture *f, const char *variable)
              "note = Text\nscore = Numeric(5,2)\nactive = Boolean\n",
              table);
     snprintf(sqlite_models, sizeof sqlite_models, "%s/item.ini", f->dir);
-    write_file(sqlite_models, text);
+    file_write(sqlite_models, text);
 
     /* SQLite first. */
     snprintf(f->models, sizeof f->models, "%s", sqlite_models);
@@ -1524,7 +1517,7 @@ static void one_table_round_trips(fixture *f, const char *variable,
              "name = String(40) not_null\n",
              table);
     snprintf(models, sizeof models, "%s/trips.ini", f->dir);
-    write_file(models, text);
+    file_write(models, text);
     snprintf(f->models, sizeof f->models, "%s", models);
     snprintf(f->net_url, sizeof f->net_url, "%s", url);
     snprintf(f->net_models, sizeof f->net_models, "%s", models);
@@ -1656,7 +1649,7 @@ static void non_ascii_names(fixture *f, const char *variable)
              "名前 = String(20) unique\n",
              table);
     snprintf(models, sizeof models, "%s/maße.ini", f->dir);
-    write_file(models, text);
+    file_write(models, text);
     snprintf(f->models, sizeof f->models, "%s", models);
     f->use_models = 1;
     snprintf(created, sizeof created, "%s: created\n", table);

@@ -13,17 +13,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "config.h"
+#include "helper_file.h"
+#include "helper_net.h"
 #include "helper_run.h"
 #include "helper_servers.h"
 #include "helper_tmux.h"
@@ -53,14 +52,6 @@ static const char models_text[] =
     "secret_key = String(32) secret default=token_hex(16)\n";
 
 /* ---- files and running orb ---- */
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
 
 /* mkdir `base` + `rest`; fine when it exists. */
 static void make_dir(const char *base, const char *rest)
@@ -148,7 +139,7 @@ static void make_shop(const fixture *f, char *url, size_t size)
 {
     char models[256];
     snprintf(models, sizeof models, "%s/models.ini", f->home);
-    write_file(models, models_text);
+    file_write(models, models_text);
     snprintf(url, size, "sqlite:///%s/shop.db", f->dir);
     run_result r = orb(url, "create-all", models, NULL);
     assert_int_equal(r.status, 0);
@@ -170,7 +161,7 @@ static void test_config__connections_lists_them_without_passwords(void **state)
              "[connection.Ünïcode-db]\n"
              "url = sqlite:////tmp/x.db\n"
              "models = rel/models.ini\n");
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
     run_result r = orb("connections", NULL);
     char want[1024];
     snprintf(want, sizeof want,
@@ -186,7 +177,7 @@ static void test_config__connections_lists_them_without_passwords(void **state)
 static void test_config__a_password_in_a_connection_url_is_refused(void **state)
 {
     fixture *f = *state;
-    write_file(
+    file_write(
         f->user_config,
         "[connection.shop]\n"
         "url = postgresql://me:Hunter2Secret@db.example/shop\n"
@@ -216,7 +207,7 @@ static void
 test_config__an_unknown_connection_suggests_the_closest(void **state)
 {
     fixture *f = *state;
-    write_file(f->user_config, "[connection.shop]\n"
+    file_write(f->user_config, "[connection.shop]\n"
                                "url = sqlite:///shop.db\n"
                                "[connection.warehouse]\n"
                                "url = sqlite:///w.db\n");
@@ -242,7 +233,7 @@ test_config__a_named_connection_brings_its_models_and_read_only(void **state)
              "url = %s\n"
              "models = ~/models.ini\n",
              url);
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
     /* The models file applies: token_hex(16) fills the secret, the repr
      * names the record, and the secret is masked. */
     run_result r = orb("@shop", "add", "accounts", "Handle=Zoë", NULL);
@@ -269,7 +260,7 @@ test_config__a_named_connection_brings_its_models_and_read_only(void **state)
              "models = ~/models.ini\n"
              "read_only = yes\n",
              url);
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
     r = orb("@shop", "add", "accounts", "Handle=ÅSA", NULL);
     assert_run(&r, 1, "",
                "orb: the database is open read-only: 1 pending change not "
@@ -303,7 +294,7 @@ test_config__a_relative_sqlite_path_is_next_to_the_config(void **state)
     char url[256], models[256], elsewhere[192];
     /* The files live in the config's directory (one in a subdirectory)... */
     snprintf(models, sizeof models, "%s/models.ini", f->home);
-    write_file(models, models_text);
+    file_write(models, models_text);
     make_dir(f->home, "/.config/orb/Däten");
     snprintf(url, sizeof url, "sqlite:///%s/.config/orb/Läden.db", f->home);
     run_result r = orb(url, "create-all", models, NULL);
@@ -317,7 +308,7 @@ test_config__a_relative_sqlite_path_is_next_to_the_config(void **state)
     r = orb(url, "add", "accounts", "Handle=Zoë", NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    write_file(f->user_config, "[connection.läden]\n"
+    file_write(f->user_config, "[connection.läden]\n"
                                "url = sqlite:///Läden.db\n"
                                "[connection.shop]\n"
                                "url = sqlite:///Däten/shop.db?mode=ro\n");
@@ -361,7 +352,7 @@ static void test_config__connection_statement_timeout(void **state)
 {
     fixture *f = *state;
     make_slow_db(f);
-    write_file(f->user_config, "[connection.slow]\n"
+    file_write(f->user_config, "[connection.slow]\n"
                                "url = sqlite:///Langsam.db\n"
                                "statement_timeout = 300ms\n");
     run_result r = orb("@slow", "count", "Zählung", NULL);
@@ -371,7 +362,7 @@ static void test_config__connection_statement_timeout(void **state)
     run_result_free(&r);
 
     /* The URL's own option wins over the section's. */
-    write_file(f->user_config, "[connection.slow]\n"
+    file_write(f->user_config, "[connection.slow]\n"
                                "Statement_Timeout = 10min\n"
                                "url = sqlite:///Langsam.db?statement_timeout=0."
                                "4s\n");
@@ -382,7 +373,7 @@ static void test_config__connection_statement_timeout(void **state)
     run_result_free(&r);
 
     /* orb connections shows it. */
-    write_file(f->user_config, "[connection.slow]\n"
+    file_write(f->user_config, "[connection.slow]\n"
                                "url = sqlite:///Langsam.db\n"
                                "connect_timeout = 5\n"
                                "statement_timeout = 30s\n");
@@ -394,34 +385,18 @@ static void test_config__connection_statement_timeout(void **state)
     run_result_free(&r);
 }
 
-/* A socket that listens (the kernel completes TCP handshakes into its
- * backlog) and never says anything. */
-static int silent_listener(int *port)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET};
-    socklen_t len = sizeof addr;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(listen(fd, 16), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
 static void connect_timeout_from_config(fixture *f, const char *scheme)
 {
     char config[512], want[256];
     int port;
-    int fd = silent_listener(&port);
+    int fd = net_listen("127.0.0.1", 16, &port);
     setenv("ORB_PASSWORD", "unused", 1);
     snprintf(config, sizeof config,
              "[connection.silent]\n"
              "url = %s://orb@127.0.0.1:%d/Läden\n"
              "connect_timeout = 2\n",
              scheme, port);
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
     /* The URL orb opens carries it (checked first: without it, libpq
      * would wait for the silent server for ever). */
     tui_config cfg = TUI_CONFIG_INIT;
@@ -447,7 +422,7 @@ static void connect_timeout_from_config(fixture *f, const char *scheme)
              "url = %s://orb@127.0.0.1:%d/Läden?connect_timeout=2\n"
              "connect_timeout = 600\n",
              scheme, port);
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
     r = orb("@silent", "models", NULL);
     if (r.status != 1 || !strstr(r.err, want))
         fail_msg("%s: status %d, stderr [%s]", scheme, r.status, r.err);
@@ -466,7 +441,7 @@ static void test_config__bad_connection_timeouts_name_the_line(void **state)
 {
     fixture *f = *state;
     char want[2048];
-    write_file(f->user_config, "[connection.shop]\n"
+    file_write(f->user_config, "[connection.shop]\n"
                                "url = sqlite://\n"
                                "connect_timeout = soon\n"
                                "connect_timeout = -3\n"
@@ -505,16 +480,16 @@ static void test_config__the_users_file_wins_over_the_system_wide(void **state)
     setenv("XDG_CONFIG_DIRS", dirs, 1);
     char path[256];
     snprintf(path, sizeof path, "%s/orb/config", second);
-    write_file(path, "[connection.site]\n"
+    file_write(path, "[connection.site]\n"
                      "url = sqlite:///least.db\n"
                      "[connection.both]\n"
                      "url = sqlite:///least.db\n"
                      "read_only = true\n");
-    write_file(f->system_config, "[connection.site]\n"
+    file_write(f->system_config, "[connection.site]\n"
                                  "url = sqlite:///system.db\n"
                                  "[connection.both]\n"
                                  "url = sqlite:///system.db\n");
-    write_file(f->user_config, "[connection.both]\n"
+    file_write(f->user_config, "[connection.both]\n"
                                "url = sqlite:///user.db\n");
     run_result r = orb("connections", NULL);
     /* A later file's section replaces the whole connection: read_only
@@ -541,7 +516,7 @@ static void test_config__unknown_settings_are_warned_not_fatal(void **state)
              "[connection.two words]\n"
              "url = sqlite://\n",
              url);
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
     run_result r = orb("@shop", "count", "accounts", NULL);
     snprintf(want, sizeof want,
              "%s:2: unknown setting 'thme' (did you mean 'theme'?)\n"
@@ -564,8 +539,8 @@ test_config__xdg_config_home_wins_and_relative_is_ignored(void **state)
     make_dir(xdg, "");
     make_dir(xdg, "/orb");
     snprintf(path, sizeof path, "%s/orb/config", xdg);
-    write_file(path, "[connection.fromxdg]\nurl = sqlite://\n");
-    write_file(f->user_config, "[connection.fromhome]\nurl = sqlite://\n");
+    file_write(path, "[connection.fromxdg]\nurl = sqlite://\n");
+    file_write(f->user_config, "[connection.fromhome]\nurl = sqlite://\n");
     setenv("XDG_CONFIG_HOME", xdg, 1);
     run_result r = orb("connections", NULL);
     assert_run(&r, 0, "fromxdg  sqlite://\n", "");
@@ -601,7 +576,7 @@ static void test_config__a_named_connection_opens_in_the_browser(void **state)
              url, f->home);
     char path[256];
     snprintf(path, sizeof path, "%s/orb/config", f->dir);
-    write_file(path, config);
+    file_write(path, config);
     tmux_init(t, f->dir);
     snprintf(command, sizeof command, "%s @shop", orb_binary());
     tmux_start(t, 100, f->dir, command);
@@ -628,7 +603,7 @@ static void ui_app(fixture *f, orm_db **db, tui_screen **scr, tui_app **app)
     char url[256], cfgdir[192], models[256];
     snprintf(url, sizeof url, "sqlite:///%s/dates.db", f->dir);
     snprintf(models, sizeof models, "%s/events.ini", f->dir);
-    write_file(models, "[Event]\n"
+    file_write(models, "[Event]\n"
                        "__tablename__ = events\n"
                        "id = Integer primary_key\n"
                        "Day = Date\n"
@@ -679,7 +654,7 @@ static void test_config__ui_null_glyph_and_date_format(void **state)
     orm_db *db = NULL;
     tui_screen *scr = NULL;
     tui_app *app = NULL;
-    write_file(f->user_config, "[ui]\n"
+    file_write(f->user_config, "[ui]\n"
                                "null = \xE2\x88\x85\n" /* ∅ */
                                "date_format = %d.%m.%Y (%a)\n");
     ui_app(f, &db, &scr, &app);
@@ -706,8 +681,8 @@ static void test_config__ui_defaults_and_bad_values(void **state)
     orm_buf problems = ORM_BUF_INIT;
     char want[1024];
     /* A system-wide choice, a user's bad value: the system's stays. */
-    write_file(f->system_config, "[ui]\nnull = (null)\n");
-    write_file(f->user_config, "[ui]\n"
+    file_write(f->system_config, "[ui]\nnull = (null)\n");
+    file_write(f->user_config, "[ui]\n"
                                "null =\n"
                                "date_format = dd.mm.yyyy\n");
     assert_int_equal(tui_config_load_all(&cfg, NULL, NULL, &problems), 2);
@@ -760,7 +735,7 @@ static void test_config__confirm_write_false_writes_without_review(void **state)
     run_result_free(&r);
     ui_app_free(db, scr, app);
 
-    write_file(f->user_config, "[ui]\nconfirm_write = false\n");
+    file_write(f->user_config, "[ui]\nconfirm_write = false\n");
     assert_int_equal(run_shellf("rm -f '%s/dates.db'", f->dir), 0);
     ui_app(f, &db, &scr, &app);
     pending_note(app, db, "Änderung");
@@ -784,7 +759,7 @@ static void page_through(fixture *f, const char *text, size_t *held_at_open,
     tui_screen *scr = NULL;
     tui_app *app = NULL;
     snprintf(url, sizeof url, "sqlite:///%s/pages.db?mode=rwc", f->dir);
-    write_file(f->user_config, text);
+    file_write(f->user_config, text);
     assert_int_equal(orm_db_open(&db, url, NULL), 0);
     assert_int_equal(orm_db_execute(db,
                                     "CREATE TABLE IF NOT EXISTS \"Zeilen\" ("
@@ -848,7 +823,7 @@ static void test_config__bad_page_size_names_the_line(void **state)
     tui_config cfg = TUI_CONFIG_INIT;
     orm_buf problems = ORM_BUF_INIT;
     char want[2048];
-    write_file(f->user_config, "[ui]\n"
+    file_write(f->user_config, "[ui]\n"
                                "page_size = 250\n"
                                "page_size = 0\n"
                                "page_size = -5\n"
@@ -883,7 +858,7 @@ static void test_config__a_missing_theme_names_the_config_line(void **state)
     tui_screen *scr = NULL;
     tui_app *app = NULL;
     char cfgdir[192], want[512];
-    write_file(f->user_config, "; mine\n[ui]\ntheme = nøne\n");
+    file_write(f->user_config, "; mine\n[ui]\ntheme = nøne\n");
     snprintf(cfgdir, sizeof cfgdir, "%s/.config/orb", f->home);
     assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
     assert_int_equal(tui_screen_mem_new(&scr, 24, 100), 0);
@@ -904,7 +879,7 @@ static void test_config__every_problem_at_start_can_be_read(void **state)
     tui_screen *scr = NULL;
     tui_app *app = NULL;
     char cfgdir[192], want[512];
-    write_file(f->user_config, "[ui]\nnul = ∅\nconfirm_write = vielleicht\n"
+    file_write(f->user_config, "[ui]\nnul = ∅\nconfirm_write = vielleicht\n"
                                "\n[größe]\nx = 1\n");
     snprintf(cfgdir, sizeof cfgdir, "%s/.config/orb", f->home);
     assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
@@ -936,7 +911,7 @@ static void test_config__typos_in_theme_and_keys_get_a_suggestion(void **state)
     tui_config cfg = TUI_CONFIG_INIT;
     orm_buf problems = ORM_BUF_INIT;
     snprintf(theme_path, sizeof theme_path, "%s/mine.theme", f->dir);
-    write_file(theme_path, "color titel red blue\n"
+    file_write(theme_path, "color titel red blue\n"
                            "color title rde blue\n"
                            "color title red blue bld\n"
                            "color title red blue bold\n");
@@ -952,7 +927,7 @@ static void test_config__typos_in_theme_and_keys_get_a_suggestion(void **state)
     assert_int_equal(theme.styles[TUI_EL_TITLE].fg, 1);
     orm_buf_reset(&problems);
 
-    write_file(f->user_config, "[keys]\nmvoe-down = j\nmove-down = n\n");
+    file_write(f->user_config, "[keys]\nmvoe-down = j\nmove-down = n\n");
     tui_keymap_default(&km);
     assert_int_equal(tui_config_load_all(&cfg, &km, NULL, &problems), 1);
     snprintf(want, sizeof want,
@@ -992,7 +967,7 @@ test_config__postgresql_password_from_the_password_file(void **state)
     orm_error e = ORM_ERROR_INIT;
     server_url("ORB_TEST_PG_URL", url, sizeof url, pw, sizeof pw);
     snprintf(config, sizeof config, "[connection.pg]\nurl = %s\n", url);
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
 
     run_result r = orb("@pg", "count", "pg_catalog.pg_class", NULL);
     assert_int_equal(r.status, 1);
@@ -1004,7 +979,7 @@ test_config__postgresql_password_from_the_password_file(void **state)
     snprintf(line, sizeof line, "%s:%d:%s:%s:%s\n", u->host, u->port,
              u->database, u->user, pw);
     orm_url_free(u);
-    write_file(pgpass, line);
+    file_write(pgpass, line);
     assert_int_equal(chmod(pgpass, 0600), 0);
     setenv("PGPASSFILE", pgpass, 1);
     r = orb("@pg", "models", NULL);
@@ -1025,7 +1000,7 @@ static void test_config__mariadb_password_from_my_cnf(void **state)
     char url[512], pw[256], config[1024], cnf[256], text[512];
     server_url("ORB_TEST_MYSQL_URL", url, sizeof url, pw, sizeof pw);
     snprintf(config, sizeof config, "[connection.maria]\nurl = %s\n", url);
-    write_file(f->user_config, config);
+    file_write(f->user_config, config);
     snprintf(cnf, sizeof cnf, "%s/.my.cnf", f->home);
 
     run_result r = orb("@maria", "models", NULL);
@@ -1035,7 +1010,7 @@ static void test_config__mariadb_password_from_my_cnf(void **state)
 
     /* The [client] group, as the mariadb client reads it. */
     snprintf(text, sizeof text, "[client]\npassword=%s\n", pw);
-    write_file(cnf, text);
+    file_write(cnf, text);
     assert_int_equal(chmod(cnf, 0600), 0);
     r = orb("@maria", "models", NULL);
     if (r.status != 0)
@@ -1045,7 +1020,7 @@ static void test_config__mariadb_password_from_my_cnf(void **state)
     /* orb's own group, quoted; another program's group is not read. */
     snprintf(text, sizeof text,
              "[mysqldump]\npassword=wrong\n[orb]\npassword=\"%s\"\n", pw);
-    write_file(cnf, text);
+    file_write(cnf, text);
     r = orb(url, "models", NULL);
     if (r.status != 0)
         fail_msg("with [orb]: status %d, %s", r.status, r.err);
@@ -1066,7 +1041,7 @@ static void test_config__mariadb_url_values_win_over_my_cnf(void **state)
              "[client]\nuser=nobody_here\ndatabase=no_such_db\n"
              "password=%s\n",
              pw);
-    write_file(cnf, text);
+    file_write(cnf, text);
     run_result r = orb(url, "models", NULL);
     if (r.status != 0)
         fail_msg("status %d, %s", r.status, r.err);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cli_filter.h"
+#include "helper_file.h"
 #include "helper_run.h"
 #include "helper_servers.h"
 #include "helper_trips.h"
@@ -587,21 +588,6 @@ static void assert_no_temp_files(const char *dir)
     closedir(d);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    orm_buf b = ORM_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    if (!fp)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        orm_buf_appendn(&b, chunk, n);
-    fclose(fp);
-    orm_buf_append(&b, "");
-    return orm_buf_finish(&b);
-}
-
 static void test_export__output_file_replaced_whole(void **state)
 {
     fixture *f = *state;
@@ -618,7 +604,7 @@ static void test_export__output_file_replaced_whole(void **state)
     expect(f, export_cmd(f, words), 0);
     assert_string_equal(f->out, "");
     assert_string_equal(f->err, ""); /* not a terminal: no progress */
-    char *text = slurp(out);
+    char *text = file_read(out);
     assert_string_equal(text,
                         "[\n  {\"id\": 1, \"handle\": \"jdoe\", \"active\": "
                         "true, \"balance\": \"10.50\", \"born\": "
@@ -633,7 +619,7 @@ static void test_export__output_file_replaced_whole(void **state)
     snprintf(words, sizeof words,
              "export|accounts|--where|nick = 1|--output|%s", out);
     expect(f, export_cmd(f, words), 1);
-    text = slurp(out);
+    text = file_read(out);
     assert_non_null(strstr(text, "jdoe"));
     free(text);
     assert_int_equal(dir_entries(out_dir), 1);
@@ -925,7 +911,7 @@ static void test_export__output_is_written_into_what_was_named(void **state)
              other);
     expect(f, export_cmd(f, words), 0);
     assert_true(is_link(other));
-    char *text = slurp(path);
+    char *text = file_read(path);
     assert_non_null(text);
     assert_string_equal(text, want);
     free(text);
@@ -948,7 +934,7 @@ static void test_export__output_is_written_into_what_was_named(void **state)
         assert_int_equal(st.st_uid, 65534);
         assert_int_equal(st.st_gid, 65534);
     }
-    text = slurp(path);
+    text = file_read(path);
     assert_string_equal(text, want);
     free(text);
 
@@ -958,7 +944,7 @@ static void test_export__output_is_written_into_what_was_named(void **state)
     snprintf(words, sizeof words, "export|small|--where|id = 1|--output|%s",
              path);
     expect(f, export_cmd(f, words), 0);
-    char *a = slurp(path), *b = slurp(other);
+    char *a = file_read(path), *b = file_read(other);
     assert_non_null(strstr(a, "\r\n1,"));
     assert_string_equal(a, b);
     free(a);
@@ -976,7 +962,7 @@ static void test_export__output_is_written_into_what_was_named(void **state)
     expect(f, export_cmd(f, words), 0);
     text = NULL;
     for (int i = 0; i < 10000 && !text; i++) {
-        if (!(text = slurp(other))) {
+        if (!(text = file_read(other))) {
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
         }

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper_file.h"
 #include "helper_run.h"
 #include "helper_servers.h"
 #include "helper_tmux.h"
@@ -66,14 +67,6 @@ static const char *orb_binary(void)
     return path && *path ? path : ORB_BINARY_DIR "/orb";
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* Drop the fixture's table through `url` (quietly: it may not exist). */
 static void drop_table(const fixture *f, const char *url)
 {
@@ -104,7 +97,7 @@ static int setup(void **state)
              "handle = String(50) unique not_null\nnote = Text\n"
              "score = Numeric(5,2)\nactive = Boolean\n",
              f->table);
-    write_file(f->models, text);
+    file_write(f->models, text);
     tmux_init(&f->term, f->dir);
     *state = f;
     return 0;

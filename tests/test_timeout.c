@@ -27,48 +27,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "helper_net.h"
 #include "helper_servers.h"
 #include "helper_trips.h"
 #include "internal.h"
 #include "orm/orm.h"
-
-/* printf into a new string (free()). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static char *
-fmt(const char *format, ...)
-{
-    va_list ap, again;
-    va_start(ap, format);
-    va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, format, ap);
-    va_end(ap);
-    char *out = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (out)
-        vsnprintf(out, (size_t)n + 1, format, again);
-    va_end(again);
-    assert_non_null(out);
-    return out;
-}
-
-static const char *server_url(const char *dialect)
-{
-    return test_server_url(strcmp(dialect, "postgresql") == 0
-                               ? "ORB_TEST_PG_URL"
-                               : "ORB_TEST_MYSQL_URL");
-}
 
 /* `url` with `query` appended (and host:port replaced when port > 0). */
 static char *url_with(const char *url, int port, const char *query)
@@ -77,50 +48,29 @@ static char *url_with(const char *url, int port, const char *query)
     const char *slash = strchr(at, '/');
     const char *mark = *query ? "?" : "";
     if (port > 0)
-        return fmt("%.*s127.0.0.1:%d%s%s%s", (int)(at + 1 - url), url, port,
-                   slash, mark, query);
-    return fmt("%s%s%s", url, mark, query);
-}
-
-static char *url_password(const char *url)
-{
-    const char *colon = strstr(url, "://orb:") + 7;
-    return strndup(colon, (size_t)(strchr(colon, '@') - colon));
+        return net_strf("%.*s127.0.0.1:%d%s%s%s", (int)(at + 1 - url), url,
+                        port, slash, mark, query);
+    return net_strf("%s%s%s", url, mark, query);
 }
 
 /* ---- connect timeout ---- */
-
-/* A socket that listens (the kernel completes TCP handshakes into its
- * backlog) and never says anything. */
-static int silent_listener(int *port)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET};
-    socklen_t len = sizeof addr;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(listen(fd, 16), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
 
 /* `seconds` in the URL; 0: none given, the documented default of 10 s
  * (orm_db_options.connect_timeout_s) holds. */
 static void connect_timeout(const char *dialect, int seconds,
                             const char *tls_query)
 {
-    const char *base = server_url(dialect);
-    char *password = url_password(base);
+    const char *base = net_server_url(dialect);
+    char *password = net_url_password(base);
     int port;
-    int fd = silent_listener(&port);
-    char *query = seconds ? fmt("connect_timeout=%d%s", seconds, tls_query)
-                          : fmt("%s", *tls_query ? tls_query + 1 : "");
+    int fd = net_listen("127.0.0.1", 16, &port);
+    char *query = seconds ? net_strf("connect_timeout=%d%s", seconds, tls_query)
+                          : net_strf("%s", *tls_query ? tls_query + 1 : "");
     char *url = url_with(base, port, query);
-    char *expect = fmt("cannot connect to 127.0.0.1:%d: the server did not "
-                       "answer within %d s (connect_timeout)",
-                       port, seconds ? seconds : 10);
+    char *expect =
+        net_strf("cannot connect to 127.0.0.1:%d: the server did not "
+                 "answer within %d s (connect_timeout)",
+                 port, seconds ? seconds : 10);
     orm_db *db = NULL;
     assert_int_equal(orm_db_open(&db, url, NULL), ORM_ECONNECT);
     const char *msg = orm_error_text(orm_db_error(db));
@@ -173,19 +123,19 @@ static void test_timeout__connect_default_mysql(void **state)
 static char *dialect_url(const char *dialect, const char *query)
 {
     if (strcmp(dialect, "sqlite") == 0) {
-        char *path = fmt("/tmp/orb-test-timeout-%ld.db", (long)getpid());
+        char *path = net_strf("/tmp/orb-test-timeout-%ld.db", (long)getpid());
         unlink(path);
-        char *url = fmt("sqlite:///%s?%s", path, query);
+        char *url = net_strf("sqlite:///%s?%s", path, query);
         free(path);
         return url;
     }
-    return url_with(server_url(dialect), 0, query);
+    return url_with(net_server_url(dialect), 0, query);
 }
 
 static void sqlite_file_remove(const char *dialect)
 {
     if (strcmp(dialect, "sqlite") == 0) {
-        char *path = fmt("/tmp/orb-test-timeout-%ld.db", (long)getpid());
+        char *path = net_strf("/tmp/orb-test-timeout-%ld.db", (long)getpid());
         unlink(path);
         free(path);
     }

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "helper_net.h"
 #include "helper_servers.h"
 #include "internal.h"
 #include "orm/orm.h"
@@ -43,48 +44,12 @@ static const char *const verify_full[] = {
     "ssl_mode=VERIFY_IDENTITY&ssl_ca=",
 };
 
-/* printf into a new string (free()). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static char *
-fmt(const char *format, ...)
-{
-    va_list ap, again;
-    va_start(ap, format);
-    va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, format, ap);
-    va_end(ap);
-    char *out = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (out)
-        vsnprintf(out, (size_t)n + 1, format, again);
-    va_end(again);
-    return out;
-}
-
-static const char *server_url(const char *dialect)
-{
-    return test_server_url(strcmp(dialect, "postgresql") == 0
-                               ? "ORB_TEST_PG_URL"
-                               : "ORB_TEST_MYSQL_URL");
-}
-
 static const char *env_file(const char *name)
 {
     const char *v = getenv(name);
     if (!v || !*v)
         fail_msg("%s is not set: run under scripts/with-servers.sh", name);
     return v;
-}
-
-/* The password of a test URL (between "orb:" and '@'). */
-static char *url_password(const char *url)
-{
-    const char *colon = strstr(url, "://orb:");
-    const char *at = colon ? strchr(colon, '@') : NULL;
-    assert_non_null(at);
-    colon += 7;
-    return strndup(colon, (size_t)(at - colon));
 }
 
 /* `url` with host:port replaced and `query` appended. */
@@ -97,9 +62,9 @@ static char *url_with(const char *url, const char *host, int port,
     char where[64] = "";
     if (host)
         snprintf(where, sizeof where, "%s:%d", host, port);
-    assert_true((out = fmt("%.*s%s%s?%s", (int)(at + 1 - url), url,
-                           host ? where : "", host ? slash : at + 1, query)) !=
-                NULL);
+    assert_true((out = net_strf("%.*s%s%s?%s", (int)(at + 1 - url), url,
+                                host ? where : "", host ? slash : at + 1,
+                                query)) != NULL);
     return out;
 }
 
@@ -168,19 +133,9 @@ static void *relay_run(void *arg)
  * each connection to 127.0.0.1:target_port. */
 static void relay_start(relay *r, int target_port)
 {
-    struct sockaddr_in addr = {.sin_family = AF_INET};
-    socklen_t len = sizeof addr;
     memset(r, 0, sizeof *r);
     r->target_port = target_port;
-    inet_pton(AF_INET, "127.0.0.2", &addr.sin_addr);
-    r->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(r->listen_fd >= 0);
-    assert_int_equal(bind(r->listen_fd, (struct sockaddr *)&addr, sizeof addr),
-                     0);
-    assert_int_equal(listen(r->listen_fd, 8), 0);
-    assert_int_equal(getsockname(r->listen_fd, (struct sockaddr *)&addr, &len),
-                     0);
-    r->port = ntohs(addr.sin_port);
+    r->listen_fd = net_listen("127.0.0.2", 8, &r->port);
     assert_int_equal(pthread_create(&r->thread, NULL, relay_run, r), 0);
 }
 
@@ -240,7 +195,7 @@ static void assert_session_encrypted(orm_db *db, const char *dialect)
 
 static void verify_full_browses_and_commits(const char *dialect)
 {
-    const char *base = server_url(dialect);
+    const char *base = net_server_url(dialect);
     const char *ca = env_file("ORB_TEST_TLS_CA");
     for (size_t i = 0; i < sizeof verify_full / sizeof verify_full[0]; i++) {
         char *query = NULL, *url;
@@ -248,7 +203,7 @@ static void verify_full_browses_and_commits(const char *dialect)
         orm_session *s = NULL;
         orm_record *rec = NULL;
         orm_error err = ORM_ERROR_INIT;
-        assert_true((query = fmt("%s%s", verify_full[i], ca)) != NULL);
+        assert_true((query = net_strf("%s%s", verify_full[i], ca)) != NULL);
         url = url_with(base, NULL, 0, query);
         if (orm_db_open(&db, url, NULL) != 0)
             fail_msg("%s with %s: %s", dialect, verify_full[i],
@@ -317,18 +272,18 @@ static void expect_refused(const char *url, const char *password,
 
 static void wrong_ca_refused(const char *dialect)
 {
-    const char *base = server_url(dialect);
+    const char *base = net_server_url(dialect);
     const char *other = env_file("ORB_TEST_TLS_OTHER_CA");
-    char *password = url_password(base);
+    char *password = net_url_password(base);
     for (size_t i = 0; i < sizeof verify_full / sizeof verify_full[0]; i++) {
         char *query = NULL, *where = NULL, *ca_says = NULL;
-        assert_true((query = fmt("%s%s", verify_full[i], other)) != NULL);
-        assert_true((where = fmt("cannot connect to 127.0.0.1:%d",
-                                 url_port(base))) != NULL);
+        assert_true((query = net_strf("%s%s", verify_full[i], other)) != NULL);
+        assert_true((where = net_strf("cannot connect to 127.0.0.1:%d",
+                                      url_port(base))) != NULL);
         assert_true(
-            (ca_says = fmt("the server's TLS certificate is not signed by "
-                           "the CA in %s",
-                           other)) != NULL);
+            (ca_says = net_strf("the server's TLS certificate is not signed by "
+                                "the CA in %s",
+                                other)) != NULL);
         char *url = url_with(base, NULL, 0, query);
         const char *needles[] = {where, ca_says, "the login was not sent"};
         expect_refused(url, password, needles, 3);
@@ -354,17 +309,17 @@ static void test_tls__wrong_ca_refused_mysql(void **state)
 
 static void wrong_host_refused(const char *dialect)
 {
-    const char *base = server_url(dialect);
+    const char *base = net_server_url(dialect);
     const char *ca = env_file("ORB_TEST_TLS_CA");
-    char *password = url_password(base);
+    char *password = net_url_password(base);
     relay r;
     relay_start(&r, url_port(base));
     for (size_t i = 0; i < sizeof verify_full / sizeof verify_full[0]; i++) {
         char *query = NULL, *where = NULL, *ca_says = NULL;
-        assert_true((query = fmt("%s%s", verify_full[i], ca)) != NULL);
-        assert_true((where = fmt("cannot connect to 127.0.0.2:%d", r.port)) !=
-                    NULL);
-        assert_true((ca_says = fmt("(CA file: %s)", ca)) != NULL);
+        assert_true((query = net_strf("%s%s", verify_full[i], ca)) != NULL);
+        assert_true((where = net_strf("cannot connect to 127.0.0.2:%d",
+                                      r.port)) != NULL);
+        assert_true((ca_says = net_strf("(CA file: %s)", ca)) != NULL);
         char *url = url_with(base, "127.0.0.2", r.port, query);
         const char *needles[] = {
             where,
@@ -402,14 +357,14 @@ static void relay_passes_verify_ca(const char *dialect)
         "sslmode=verify-ca&sslrootcert=",
         "ssl_mode=VERIFY_CA&ssl_ca=",
     };
-    const char *base = server_url(dialect);
+    const char *base = net_server_url(dialect);
     relay r;
     relay_start(&r, url_port(base));
     for (size_t i = 0; i < sizeof verify_ca / sizeof verify_ca[0]; i++) {
         char *query = NULL;
         orm_db *db = NULL;
-        assert_true((query = fmt("%s%s", verify_ca[i],
-                                 env_file("ORB_TEST_TLS_CA"))) != NULL);
+        assert_true((query = net_strf("%s%s", verify_ca[i],
+                                      env_file("ORB_TEST_TLS_CA"))) != NULL);
         char *url = url_with(base, "127.0.0.2", r.port, query);
         if (orm_db_open(&db, url, NULL) != 0)
             fail_msg("%s with %s: %s", dialect, verify_ca[i],

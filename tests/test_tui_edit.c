@@ -22,6 +22,7 @@
 
 #include "edit.h"
 #include "form.h"
+#include "helper_file.h"
 #include "helper_servers.h"
 #include "internal.h"
 #include "test_tui_fixture.h"
@@ -195,22 +196,6 @@ static int teardown(void **state)
 
 /* ---- reading the database behind the app ---- */
 
-static int64_t db_count(edit_fx *e, const orm_model *m, const char *where)
-{
-    orm_session *s = NULL;
-    orm_query *q = NULL;
-    int64_t n = -1;
-    fx_check(orm_session_new(&s, e->fx.db), e->fx.db, "session");
-    orm_query_new(&q, s, m);
-    if (where && orm_query_where(q, where) != 0)
-        fail_msg("where %s: %s", where, orm_error_text(orm_query_error(q)));
-    if (orm_query_count(q, &n) != 0)
-        fail_msg("count: %s", orm_error_text(orm_query_error(q)));
-    orm_query_free(q);
-    orm_session_free(s);
-    return n;
-}
-
 /* A column of the one row matching `where`, as text ("NULL" for NULL);
  * owned. */
 static char *db_value(edit_fx *e, const orm_model *m, const char *where,
@@ -259,18 +244,6 @@ static void open_rows(edit_fx *e, const char *model)
     fx_send(&e->fx, keys);
     if (strcmp(tui_app_top(e->fx.app)->ops->name, "rows") != 0)
         fx_dump_fail(&e->fx, "rows screen not open for", model);
-}
-
-static const char *top_name(edit_fx *e)
-{
-    tui_view *v = tui_app_top(e->fx.app);
-    return v ? v->ops->name : "(none)";
-}
-
-static void assert_top(edit_fx *e, const char *name)
-{
-    if (strcmp(top_name(e), name) != 0)
-        fx_dump_fail(&e->fx, "expected the screen", name);
 }
 
 /* The label on a form line ("handle"), after the pointer column. */
@@ -388,7 +361,7 @@ static void test_form__shows_what_the_model_says_about_each_field(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "a");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "new record");
     /* The cursor starts on the first field to type: not the auto key. */
     assert_true(is_current(e, "handle"));
@@ -425,9 +398,9 @@ static void test_form__shows_what_the_model_says_about_each_field(void **state)
     /* The form's keys are on the status line, from the keymap. */
     fx_assert_shows(&e->fx, "C-s save");
     fx_send(&e->fx, "<Esc>y");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_send(&e->fx, "a<Esc>"); /* nothing typed: no question */
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
 }
 
 static void test_add__pending_row_in_grid_then_commit_writes_it(void **state)
@@ -436,7 +409,7 @@ static void test_add__pending_row_in_grid_then_commit_writes_it(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "ajdoe<C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "added <Account jdoe>");
     fx_assert_shows(&e->fx, "1 pending: 1 add");
     /* Above the rows read from the database, marked new. */
@@ -448,17 +421,17 @@ static void test_add__pending_row_in_grid_then_commit_writes_it(void **state)
     free(line);
     assert_int_equal(element_at(e, "jdoe"), TUI_EL_PENDING_ADD);
     /* Nothing is written yet. */
-    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'jdoe'"), 0);
     fx_send(&e->fx, "w");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx, "+ add");
     fx_assert_shows(&e->fx, "<Account jdoe>");
     fx_assert_shows(&e->fx, "INSERT INTO");
     fx_assert_shows(&e->fx, "'***'"); /* the secret in the SQL */
     fx_send(&e->fx, "y");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "written: 1 add");
-    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 1);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'jdoe'"), 1);
     /* The generated default was applied. */
     char *key = db_value(e, e->account, "handle = 'jdoe'", "secret_key");
     assert_int_equal(strlen(key), 32);
@@ -477,11 +450,11 @@ static void test_edit__changed_cell_shows_and_status_counts(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "e");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "edit <Account alice>");
     assert_box(e, "handle", "alice");
     fx_send(&e->fx, "<C-u>alicia<C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "changed <Account alicia> (1 field, pending)");
     fx_assert_shows(&e->fx, "1 pending: 1 change");
     char *line = fx_line(&e->fx, fx_row_of(&e->fx, "alicia"));
@@ -556,17 +529,17 @@ static void test_mark__d_deletes_every_marked_row(void **state)
     /* alice still has a post: the database refuses, nothing is deleted,
      * the review says which change failed and why. */
     fx_send(&e->fx, "wy");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx, "still referenced");
     char *failed = fx_line(&e->fx, fx_row_of(&e->fx, "<Account alice>"));
     assert_non_null(strstr(failed, "\xE2\x9C\x97"));
     free(failed);
-    assert_int_equal(db_count(e, e->account, NULL), 3);
+    assert_int_equal(fx_count(e->fx.db, e->account, NULL), 3);
     fx_send(&e->fx, "x"); /* the cursor is on alice's delete */
     fx_send(&e->fx, "y");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->account, NULL), 2);
-    assert_int_equal(db_count(e, e->account, "handle = 'alice'"), 1);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->account, NULL), 2);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'alice'"), 1);
 }
 
 /* With thousands of pending changes a key on the review costs what is
@@ -603,7 +576,7 @@ static void test_review__keys_cost_what_is_on_screen(void **state)
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 2003);
     open_rows(e, "Account");
     fx_send(&e->fx, "w");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     tui_view *review = tui_app_top(e->fx.app);
     tui_view_review_work(review, &laid, &plans);
     assert_true(laid > 0 && laid <= 30);
@@ -642,17 +615,17 @@ static void test_review__drop_one_change_then_commit_the_rest(void **state)
     open_rows(e, "Account");
     fx_send(&e->fx, "ajdoe<C-s>jd");
     fx_send(&e->fx, "w");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx, "- delete  <Account bob>");
     fx_assert_shows(&e->fx, "DELETE FROM");
     fx_send(&e->fx, "x"); /* the cursor is on the first change: the add */
     fx_assert_shows(&e->fx, "dropped the add of <Account jdoe>");
     fx_assert_not_shows(&e->fx, "INSERT INTO");
     fx_send(&e->fx, "<Enter>");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->account, "handle = 'bob'"), 0);
-    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
-    assert_int_equal(db_count(e, e->account, NULL), 2);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'bob'"), 0);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'jdoe'"), 0);
+    assert_int_equal(fx_count(e->fx.db, e->account, NULL), 2);
 }
 
 static void
@@ -671,7 +644,7 @@ test_review__shows_old_and_new_values_with_secrets_masked(void **state)
     fx_assert_not_shows(&e->fx, "hunter2");
     fx_assert_shows(&e->fx, "UPDATE");
     fx_send(&e->fx, "<Esc>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "1 pending: 1 change");
 }
 
@@ -685,7 +658,7 @@ test_commit__unique_violation_opens_form_at_field_and_retry_works(void **state)
     open_rows(e, "Account");
     fx_send(&e->fx, "je<C-u>alice<C-s>wy");
     /* Nothing written, the form of bob open at handle, with the reason. */
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_true(is_current(e, "handle"));
     fx_assert_shows(&e->fx, "handle: \"alice\" is already taken");
     assert_box(e, "handle", "alice");
@@ -696,10 +669,10 @@ test_commit__unique_violation_opens_form_at_field_and_retry_works(void **state)
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
     /* Fix and write again. */
     fx_send(&e->fx, "<C-u>bobby<C-s>");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx, "\"bob\" \xE2\x86\x92 \"bobby\"");
     fx_send(&e->fx, "y");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_db_value(e, e->account, "id = 2", "handle", "bobby");
 }
 
@@ -710,10 +683,10 @@ static void test_review__error_goes_once_its_field_is_fixed(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "je<C-u>alice<C-s>wy");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_send(&e->fx, "<C-u>B\xC3\xB6"
                     "b_UX<C-s>");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx, "\"bob\" \xE2\x86\x92 \"B\xC3\xB6"
                             "b_UX\"");
     fx_assert_not_shows(&e->fx, "\xE2\x9C\x97"); /* ✗ */
@@ -735,7 +708,7 @@ static void test_review__multi_line_values_keep_the_layout(void **state)
     assert_int_equal(
         orm_record_set_text(rec, "bio", "Zeile eins\nZWEI \xC3\xBC", &err), 0);
     fx_send(&e->fx, "w");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx,
                     "\"hello\" \xE2\x86\x92 \"Zeile eins\xE2\x86\xB5ZWEI "
                     "\xC3\xBC\"");
@@ -760,13 +733,13 @@ test_commit__not_null_from_the_database_is_fixed_in_the_form(void **state)
     fx_send(&e->fx, "a<C-n><C-s>");
     fx_assert_shows(&e->fx, "1 pending: 1 add");
     fx_send(&e->fx, "wy");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_true(is_current(e, "name"));
     fx_assert_shows(&e->fx, "name: a value is required");
-    assert_int_equal(db_count(e, e->tag, NULL), 0);
+    assert_int_equal(fx_count(e->fx.db, e->tag, NULL), 0);
     fx_send(&e->fx, "urgent<C-s>y");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->tag, "name = 'urgent'"), 1);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->tag, "name = 'urgent'"), 1);
 }
 
 static void test_commit__foreign_key_failure_fixed_with_the_picker(void **state)
@@ -781,24 +754,24 @@ static void test_commit__foreign_key_failure_fixed_with_the_picker(void **state)
     fx_assert_shows(&e->fx, "no accounts row with id = 99");
     go_field(e, "title");
     fx_send(&e->fx, "Orphan<C-s>wy");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_true(is_current(e, "account_id"));
     fx_assert_shows(&e->fx, "account_id");
-    assert_int_equal(db_count(e, e->post, NULL), 1);
+    assert_int_equal(fx_count(e->fx.db, e->post, NULL), 1);
     /* Ctrl-P: a searchable list of accounts. */
     fx_send(&e->fx, "<C-p>");
-    assert_top(e, "picker");
+    fx_assert_top(&e->fx, "picker");
     fx_assert_shows(&e->fx, "<Account alice>");
     fx_assert_shows(&e->fx, "<Account bob>");
     fx_send(&e->fx, "bo");
     fx_assert_shows(&e->fx, "<Account bob>");
     fx_assert_not_shows(&e->fx, "<Account alice>");
     fx_send(&e->fx, "<Enter>");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "account_id", "2");
     fx_assert_shows(&e->fx, "\xE2\x86\x92 <Account bob>");
     fx_send(&e->fx, "<C-s>y");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_db_value(e, e->post, "title = 'Orphan'", "account_id", "2");
 }
 
@@ -841,14 +814,14 @@ test_commit__foreign_key_failure_puts_the_cursor_on_its_column(void **state)
     go_field(e, "note");
     fx_send(&e->fx, "Grüße<C-s>wy");
     /* The form opens at the key that points nowhere, not the first. */
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_true(is_current(e, "account_id"));
     fx_assert_shows(&e->fx, "Review.account_id: 99 does not exist in "
                             "accounts (id)");
-    assert_int_equal(db_count(e, review, NULL), 0);
+    assert_int_equal(fx_count(e->fx.db, review, NULL), 0);
     /* Saved as it is, the review marks the same field. */
     fx_send(&e->fx, "<C-s>");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     char *line = fx_line(&e->fx, fx_row_of(&e->fx, "    account_id: 99"));
     assert_non_null(strstr(line, "\xE2\x9C\x97 here"));
     free(line);
@@ -857,11 +830,11 @@ test_commit__foreign_key_failure_puts_the_cursor_on_its_column(void **state)
     free(line);
     /* Fixed, it is written. */
     fx_send(&e->fx, "y");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_true(is_current(e, "account_id"));
     fx_send(&e->fx, "<C-u>2<C-s>y");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, review, "account_id = 2"), 1);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, review, "account_id = 2"), 1);
 }
 
 static void test_picker__enter_on_a_foreign_key_opens_it(void **state)
@@ -870,11 +843,11 @@ static void test_picker__enter_on_a_foreign_key_opens_it(void **state)
     start(e);
     open_rows(e, "Post");
     fx_send(&e->fx, "a<Enter>");
-    assert_top(e, "picker");
+    fx_assert_top(&e->fx, "picker");
     fx_send(&e->fx, "<Down><Enter>"); /* the second account */
     assert_box(e, "account_id", "2");
     fx_send(&e->fx, "<Tab>My title<C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "My title");
 }
 
@@ -896,7 +869,7 @@ static void test_picker__pages_a_large_table_and_searches_it(void **state)
     start(e);
     open_rows(e, "Post");
     fx_send(&e->fx, "a<C-p>");
-    assert_top(e, "picker");
+    fx_assert_top(&e->fx, "picker");
     fx_assert_shows(&e->fx, "303 rows");
     fx_assert_not_shows(&e->fx, "<Account user100>");
     for (int i = 0; i < 5; i++)
@@ -909,7 +882,7 @@ static void test_picker__pages_a_large_table_and_searches_it(void **state)
     fx_assert_shows(&e->fx, "<Account user299>");
     fx_assert_not_shows(&e->fx, "<Account user298>");
     fx_send(&e->fx, "<Enter>");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "account_id", "303");
 }
 
@@ -933,21 +906,21 @@ static void test_picker__opens_at_the_current_value(void **state)
     start(e);
     open_rows(e, "Post");
     fx_send(&e->fx, "a250<C-p>");
-    assert_top(e, "picker");
+    fx_assert_top(&e->fx, "picker");
     fx_assert_shows(&e->fx, "<Account Ärger246>");
     fx_assert_not_shows(&e->fx, "<Account alice>");
     fx_send(&e->fx, "<Enter>");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "account_id", "250");
     /* One row down from there. */
     fx_send(&e->fx, "<C-p><Down><Enter>");
     assert_box(e, "account_id", "251");
     /* A value no row has: the first row. */
     fx_send(&e->fx, "<C-u>9999<C-p>");
-    assert_top(e, "picker");
+    fx_assert_top(&e->fx, "picker");
     fx_assert_shows(&e->fx, "<Account alice>");
     fx_send(&e->fx, "<Esc>");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
 }
 
 /* F1 in a form opens the help at the form's keys (it opened at the
@@ -958,16 +931,16 @@ static void test_form__f1_opens_help_at_the_form_keys(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "e<C-u>Ärger<F1>");
-    assert_top(e, "help");
+    fx_assert_top(&e->fx, "help");
     fx_assert_shows(&e->fx, "Forms");
     fx_assert_shows(&e->fx, "Form: save into the session");
     fx_assert_not_shows(&e->fx, "Move the cursor up one line");
     fx_send(&e->fx, "q");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "handle", "Ärger");
     /* From the rows screen, the help starts at the top as before. */
     fx_send(&e->fx, "<Esc>y?");
-    assert_top(e, "help");
+    fx_assert_top(&e->fx, "help");
     fx_assert_shows(&e->fx, "Move the cursor up one line");
 }
 
@@ -990,7 +963,7 @@ static void test_form__datetime_takes_a_plain_date_as_midnight(void **state)
     fx_assert_not_shows(&e->fx, "day must be");
     fx_assert_not_shows(&e->fx, "expected a date and time");
     fx_send(&e->fx, "<Tab><C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_send(&e->fx, "wy");
     char *got = db_value(e, e->account, "id = 1", "seen");
     /* Berlin is two hours east in July: 2024-06-30 22:00 UTC. */
@@ -1029,7 +1002,7 @@ static void test_form__shows_the_real_server_default(void **state)
     start(e);
     open_rows(e, "notes");
     fx_send(&e->fx, "e");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     static const struct {
         const char *field, *shows;
     } cases[] = {{"id", "default auto"},
@@ -1107,16 +1080,16 @@ static void test_switch__another_database_without_leaving(void **state)
     fx_send(&e->fx, "e<C-u>alicia<C-s>");
     /* Pending: asked first; Esc stays with everything pending. */
     fx_send(&e->fx, "O");
-    assert_top(e, "quit");
+    fx_assert_top(&e->fx, "quit");
     assert_status(e, "1 pending change: write (w), discard (d) or cancel "
                      "(Esc) before opening another database?");
     fx_send(&e->fx, "<Esc>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "not switching: your changes are still pending");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
     /* w: the review, written, then the prompt. */
     fx_send(&e->fx, "Ow");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_send(&e->fx, "y");
     assert_status(e, "open: ");
     assert_db_value(e, e->account, "id = 1", "handle", "alicia");
@@ -1129,7 +1102,7 @@ static void test_switch__another_database_without_leaving(void **state)
     /* Not a URL: said so, nothing changed, and the rows still work. */
     fx_send(&e->fx, "nope<Enter>");
     fx_assert_shows(&e->fx, "not switched: 'nope' is neither a URL");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_send(&e->fx, "j");
     fx_assert_shows(&e->fx, "alicia");
     /* What was typed comes back to be fixed. */
@@ -1138,7 +1111,7 @@ static void test_switch__another_database_without_leaving(void **state)
     snprintf(keys, sizeof keys, "<C-u>sqlite:///%s/fehlt.db<Enter>", e->fx.dir);
     fx_send(&e->fx, keys);
     fx_assert_shows(&e->fx, "cannot open");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     /* A password is *** on the screen and in the message. */
     fx_send(&e->fx, "O<C-u>postgresql://ich:Geheim\xC3\x9F@127.0.0.1:1/x");
     assert_status(e, "open: postgresql://ich:***@127.0.0.1:1/x");
@@ -1151,12 +1124,12 @@ static void test_switch__another_database_without_leaving(void **state)
     /* The second file: its tables, its rows. */
     snprintf(keys, sizeof keys, "<C-u>%s<Enter>", second);
     fx_send(&e->fx, keys);
-    assert_top(e, "models");
+    fx_assert_top(&e->fx, "models");
     fx_assert_shows(&e->fx, "zweite.db");
     fx_assert_shows(&e->fx, "buecher");
     fx_assert_not_shows(&e->fx, "accounts");
     fx_send(&e->fx, "/buecher<Enter>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "\xC3\x84rger im B\xC3\xBCro");
     fx_send(&e->fx, "e<C-u>Grüße<C-s>");
     fx_send(&e->fx, "wy");
@@ -1164,7 +1137,7 @@ static void test_switch__another_database_without_leaving(void **state)
     fx_send(&e->fx, "O<C-u>@er<Tab>");
     assert_status(e, "open: @erste");
     fx_send(&e->fx, "<Enter>");
-    assert_top(e, "models");
+    fx_assert_top(&e->fx, "models");
     fx_assert_shows(&e->fx, "accounts");
     fx_assert_not_shows(&e->fx, "buecher");
     open_rows(e, "accounts");
@@ -1181,11 +1154,11 @@ static void test_switch__read_only_holds_for_the_next_database(void **state)
     start(e);
     snprintf(keys, sizeof keys, "O%s<Enter>", second);
     fx_send(&e->fx, keys);
-    assert_top(e, "models");
+    fx_assert_top(&e->fx, "models");
     fx_send(&e->fx, "/buecher<Enter>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_send(&e->fx, "e");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "read-only");
 }
 
@@ -1201,7 +1174,7 @@ static void test_form__null_and_empty_text_stay_apart(void **state)
     assert_box(e, "bio", "hello");
     fx_send(&e->fx, "<C-u><C-s>wy");
     assert_db_value(e, e->account, "id = 1", "bio", "");
-    assert_int_equal(db_count(e, e->account, "bio is null"), 0);
+    assert_int_equal(fx_count(e->fx.db, e->account, "bio is null"), 0);
     fx_send(&e->fx, "e");
     go_field(e, "bio");
     assert_box(e, "bio", "");
@@ -1210,7 +1183,8 @@ static void test_form__null_and_empty_text_stay_apart(void **state)
     /* Dim NULL (its first cell is the cursor). */
     assert_int_equal(element_at(e, "ULL "), TUI_EL_NULL_VALUE);
     fx_send(&e->fx, "<C-s>wy");
-    assert_int_equal(db_count(e, e->account, "id = 1 and bio is null"), 1);
+    assert_int_equal(fx_count(e->fx.db, e->account, "id = 1 and bio is null"),
+                     1);
     /* A NOT NULL field refuses NULL. */
     fx_send(&e->fx, "e");
     go_field(e, "handle");
@@ -1251,7 +1225,7 @@ static void test_form__validates_as_you_type_and_keeps_the_input(void **state)
     /* Saving refuses, says why and goes to the first bad field; handle
      * (required) is empty, profile is bad: nothing typed is lost. */
     fx_send(&e->fx, "<C-s>");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "not saved");
     assert_true(is_current(e, "handle"));
     fx_assert_shows(&e->fx, "required");
@@ -1264,7 +1238,7 @@ static void test_form__validates_as_you_type_and_keeps_the_input(void **state)
     fx_assert_shows(&e->fx, "50/50");
     go_field(e, "profile");
     fx_send(&e->fx, "<C-u>{\"ok\": [1, 2]}<C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_send(&e->fx, "wy");
     assert_db_value(e, e->account, "born = '2024-02-29'", "balance", "12.34");
 }
@@ -1324,7 +1298,7 @@ static void test_form__wide_characters_edit_as_whole_characters(void **state)
                "xa\xE6\xBC\xA2\xE5\xAD\x97"
                "by");
     fx_send(&e->fx, "<C-s>wy");
-    assert_int_equal(db_count(e, e->account,
+    assert_int_equal(fx_count(e->fx.db, e->account,
                               "handle = 'xa\xE6\xBC\xA2\xE5\xAD\x97"
                               "by'"),
                      1);
@@ -1378,21 +1352,6 @@ static void write_script(const char *path, const char *body)
     assert_int_equal(chmod(path, 0700), 0);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    orm_buf b = ORM_BUF_INIT;
-    char chunk[512];
-    size_t n;
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        orm_buf_appendn(&b, chunk, n);
-    fclose(f);
-    orm_buf_append(&b, "");
-    return orm_buf_finish(&b);
-}
-
 static void
 test_editor__ctrl_e_edits_the_field_in_visual_and_cleans_up(void **state)
 {
@@ -1420,8 +1379,8 @@ test_editor__ctrl_e_edits_the_field_in_visual_and_cleans_up(void **state)
     snprintf(path_file, sizeof path_file, "%s.path", seen);
     snprintf(mode_file, sizeof mode_file, "%s.mode", seen);
     snprintf(text_file, sizeof text_file, "%s.text", seen);
-    char *text = slurp(text_file), *mode = slurp(mode_file);
-    char *path = slurp(path_file);
+    char *text = file_read(text_file), *mode = file_read(mode_file);
+    char *path = file_read(path_file);
     assert_string_equal(text, "{\"before\": 1}");
     assert_string_equal(mode, "600\n");
     assert_non_null(strstr(path, ".json"));
@@ -1493,7 +1452,7 @@ static void test_commit__busy_database_keeps_changes_and_y_retries(void **state)
                             "again): ");
     /* Said once, not again at the end in the session's words. */
     fx_assert_not_shows(&e->fx, "changes are kept");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
     assert_db_value(e, e->account, "id = 1", "handle", "alice");
     assert_int_equal(orm_session_rollback(holder), 0); /* lets it go */
@@ -1513,7 +1472,7 @@ static void test_conflict__reload_and_reapply_my_edit(void **state)
     fx_send(&e->fx, "e<C-u>alicia<C-s>");
     change_elsewhere(e, 1, "alice2");
     fx_send(&e->fx, "wy");
-    assert_top(e, "conflict");
+    fx_assert_top(&e->fx, "conflict");
     fx_assert_shows(&e->fx, "was changed in the database since you loaded");
     fx_assert_shows(&e->fx, "database now");
     int row = fx_row_of(&e->fx, "alice2");
@@ -1532,16 +1491,16 @@ static void test_conflict__reload_and_reapply_my_edit(void **state)
     free(line);
     /* F1: the help opens at the conflict keys. */
     fx_send(&e->fx, "<F1>");
-    assert_top(e, "help");
+    fx_assert_top(&e->fx, "help");
     fx_assert_shows(&e->fx, "Conflict: write my values over theirs");
     fx_send(&e->fx, "q");
-    assert_top(e, "conflict");
+    fx_assert_top(&e->fx, "conflict");
     fx_send(&e->fx, "r");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx, "your edit now applies over the current row");
     fx_assert_shows(&e->fx, "\"alice2\" \xE2\x86\x92 \"alicia\"");
     fx_send(&e->fx, "y");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_db_value(e, e->account, "id = 1", "handle", "alicia");
 }
 
@@ -1553,9 +1512,9 @@ static void test_conflict__overwrite_writes_at_once(void **state)
     fx_send(&e->fx, "e<C-u>alicia<C-s>");
     change_elsewhere(e, 1, "alice3");
     fx_send(&e->fx, "wy");
-    assert_top(e, "conflict");
+    fx_assert_top(&e->fx, "conflict");
     fx_send(&e->fx, "o");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_db_value(e, e->account, "id = 1", "handle", "alicia");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
 }
@@ -1568,9 +1527,9 @@ static void test_conflict__keep_editing_goes_back_to_the_form(void **state)
     fx_send(&e->fx, "e<C-u>alicia<C-s>");
     change_elsewhere(e, 1, "alice4");
     fx_send(&e->fx, "wy");
-    assert_top(e, "conflict");
+    fx_assert_top(&e->fx, "conflict");
     fx_send(&e->fx, "k");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "handle", "alicia");
 }
 
@@ -1582,14 +1541,14 @@ static void test_conflict__deleted_elsewhere_offers_to_drop(void **state)
     fx_send(&e->fx, "jje<C-u>chloe<C-s>");
     change_elsewhere(e, 3, NULL);
     fx_send(&e->fx, "wy");
-    assert_top(e, "conflict");
+    fx_assert_top(&e->fx, "conflict");
     fx_assert_shows(&e->fx, "was deleted by someone else");
     char *line = fx_line(&e->fx, e->fx.scr->rows - 2);
     assert_non_null(strstr(line, "x drop my change"));
     assert_non_null(strstr(line, "q back"));
     free(line);
     fx_send(&e->fx, "x");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "dropped the change");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
 }
@@ -1602,7 +1561,7 @@ static void test_quit__with_pending_changes_asks_first(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "ajdoe<C-s>q");
-    assert_top(e, "models");
+    fx_assert_top(&e->fx, "models");
     fx_send(&e->fx, "q"); /* clears the narrowing to Account */
     fx_assert_shows(&e->fx, "1 pending: 1 add");
     fx_send(&e->fx, "q");
@@ -1616,7 +1575,7 @@ static void test_quit__with_pending_changes_asks_first(void **state)
     fx_assert_shows(&e->fx, "discard (d)");
     fx_send(&e->fx, "d");
     assert_true(tui_app_done(e->fx.app));
-    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'jdoe'"), 0);
 }
 
 static void test_quit__write_then_quit(void **state)
@@ -1626,10 +1585,10 @@ static void test_quit__write_then_quit(void **state)
     open_rows(e, "Account");
     fx_send(&e->fx, "ajdoe<C-s>Q");
     fx_send(&e->fx, "w");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_send(&e->fx, "y");
     assert_true(tui_app_done(e->fx.app));
-    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 1);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'jdoe'"), 1);
 }
 
 /* Ctrl-C (SIGINT) as the terminal sends it. */
@@ -1648,32 +1607,32 @@ static void test_quit__ctrl_c_with_pending_changes_asks_like_q(void **state)
     fx_send(&e->fx, "ajdoe<C-s>");
     send_ctrl_c(e);
     assert_false(tui_app_done(e->fx.app));
-    assert_top(e, "quit");
+    fx_assert_top(&e->fx, "quit");
     fx_assert_shows(&e->fx, "1 pending change: write (w), discard (d) or "
                             "cancel (Esc)?");
     /* A second Ctrl-C keeps asking: it never drops the change. */
     send_ctrl_c(e);
     assert_false(tui_app_done(e->fx.app));
     fx_send(&e->fx, "<Esc>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
     /* In a form, with what was typed kept under the question. */
     fx_send(&e->fx, "abob");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     send_ctrl_c(e);
-    assert_top(e, "quit");
+    fx_assert_top(&e->fx, "quit");
     fx_send(&e->fx, "<Esc>");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "handle", "bob");
     /* While a prompt is being typed: the prompt closes, the question
      * comes. */
     fx_send(&e->fx, "<Esc>y/jd");
     send_ctrl_c(e);
-    assert_top(e, "quit");
+    fx_assert_top(&e->fx, "quit");
     fx_send(&e->fx, "d");
     assert_true(tui_app_done(e->fx.app));
     assert_int_equal(e->fx.app->exit_status, 0);
-    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 0);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'jdoe'"), 0);
 }
 
 static void test_quit__ctrl_c_with_nothing_pending_quits_at_once(void **state)
@@ -1695,10 +1654,10 @@ static void test_form__cancel_asks_when_something_was_typed(void **state)
     fx_send(&e->fx, "ajd<Esc>");
     fx_assert_shows(&e->fx, "discard changes? y/n");
     fx_send(&e->fx, "n");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "handle", "jd");
     fx_send(&e->fx, "<Esc>y");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
 }
 
@@ -1714,10 +1673,10 @@ static void test_read_only__every_editing_key_is_refused(void **state)
         fx_send(&e->fx, keys[i]);
         fx_assert_shows(&e->fx, "read-only: editing is off (started with "
                                 "--read-only)");
-        assert_top(e, "rows");
+        fx_assert_top(&e->fx, "rows");
     }
     fx_send(&e->fx, "<Enter>e");
-    assert_top(e, "record");
+    fx_assert_top(&e->fx, "record");
     fx_assert_shows(&e->fx, "editing is off");
 }
 
@@ -1748,7 +1707,7 @@ test_read_only__a_view_refuses_editing_keys_and_says_why(void **state)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         fx_send(&e->fx, keys[i]);
         fx_assert_shows(&e->fx, "read-only: v_names is a view");
-        assert_top(e, "rows");
+        fx_assert_top(&e->fx, "rows");
     }
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
 }
@@ -1760,7 +1719,7 @@ static void test_form__generated_column_is_locked_with_its_reason(void **state)
     start(e);
     open_rows(e, "lines");
     fx_send(&e->fx, "e");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "twice", "42");
     fx_assert_shows(&e->fx, "read-only: generated by the database");
     go_field(e, "twice");
@@ -1779,18 +1738,18 @@ static void test_no_key__table_without_primary_key_edits_by_row_id(void **state)
     start(e);
     open_rows(e, "Log");
     fx_send(&e->fx, "je");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "message", "second");
     go_field(e, "level");
     fx_send(&e->fx, "<C-u>42<C-s>");
     fx_assert_shows(&e->fx, "1 pending: 1 change");
     fx_send(&e->fx, "wy");
-    assert_int_equal(db_count(e, e->log, "level = 42"), 1);
-    assert_int_equal(db_count(e, e->log, "message = 'second' and level = 42"),
-                     1);
+    assert_int_equal(fx_count(e->fx.db, e->log, "level = 42"), 1);
+    assert_int_equal(
+        fx_count(e->fx.db, e->log, "message = 'second' and level = 42"), 1);
     fx_send(&e->fx, "gd");
     fx_send(&e->fx, "wy");
-    assert_int_equal(db_count(e, e->log, NULL), 2);
+    assert_int_equal(fx_count(e->fx.db, e->log, NULL), 2);
 }
 
 static void test_strip__pending_new_rows_can_be_edited_and_dropped(void **state)
@@ -1801,7 +1760,7 @@ static void test_strip__pending_new_rows_can_be_edited_and_dropped(void **state)
     fx_send(&e->fx, "ajdoe<C-s>");
     fx_send(&e->fx, "k"); /* up from the first row: the new row */
     fx_send(&e->fx, "e");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "edit new <Account jdoe>");
     fx_send(&e->fx, "<C-u>jdoe2<C-s>");
     fx_assert_shows(&e->fx, "jdoe2");
@@ -1816,20 +1775,20 @@ static void test_record__e_and_d_work_on_the_record_screen(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "j<Enter>");
-    assert_top(e, "record");
+    fx_assert_top(&e->fx, "record");
     fx_send(&e->fx, "e");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     go_field(e, "bio");
     fx_send(&e->fx, "<C-u>new bio<C-s>");
-    assert_top(e, "record");
+    fx_assert_top(&e->fx, "record");
     fx_assert_shows(&e->fx, "new bio");
     fx_assert_shows(&e->fx, "1 pending: 1 change");
     assert_int_equal(element_at(e, "new bio"), TUI_EL_PENDING_CHANGE);
     fx_send(&e->fx, "d");
     fx_assert_shows(&e->fx, "1 pending: 1 delete");
     fx_send(&e->fx, "wy");
-    assert_top(e, "record");
-    assert_int_equal(db_count(e, e->account, "handle = 'bob'"), 0);
+    fx_assert_top(&e->fx, "record");
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'bob'"), 0);
 }
 
 static void test_form__help_over_a_form_keeps_editing_keys_away(void **state)
@@ -1838,12 +1797,12 @@ static void test_form__help_over_a_form_keeps_editing_keys_away(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "ajdoe<C-s>ax<F1>");
-    assert_top(e, "help");
+    fx_assert_top(&e->fx, "help");
     fx_send(&e->fx, "u");
     fx_assert_shows(&e->fx, "finish the form first");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 1);
     fx_send(&e->fx, "q");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "handle", "x");
 }
 
@@ -1886,7 +1845,7 @@ static void test_bulk__marked_rows_get_only_the_typed_columns(void **state)
     fx_send(&e->fx, "mm");
     fx_assert_shows(&e->fx, "2 marked");
     fx_send(&e->fx, "E");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "Bulk edit of 2 rows marked");
     assert_box(e, "bio", "unchanged");
     assert_box(e, "balance", "unchanged");
@@ -1901,11 +1860,11 @@ static void test_bulk__marked_rows_get_only_the_typed_columns(void **state)
     fx_send(&e->fx, "<C-k>"); /* balance: unchanged after all */
     assert_box(e, "balance", "unchanged");
     fx_send(&e->fx, "<C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "bio set on 2 rows");
     fx_assert_shows(&e->fx, "2 pending: 2 changes");
     fx_assert_not_shows(&e->fx, "marked");
-    assert_int_equal(db_count(e, e->account, "bio = 'hello'"), 3);
+    assert_int_equal(fx_count(e->fx.db, e->account, "bio = 'hello'"), 3);
     /* One undo takes the whole bulk edit back. */
     fx_send(&e->fx, "u");
     fx_assert_shows(&e->fx, "undone: a bulk edit (2 rows back as loaded)");
@@ -1915,12 +1874,12 @@ static void test_bulk__marked_rows_get_only_the_typed_columns(void **state)
     fx_send(&e->fx, "gmmE");
     go_field(e, "bio");
     fx_send(&e->fx, BIO_NEW "<C-s>w");
-    assert_top(e, "review");
+    fx_assert_top(&e->fx, "review");
     fx_assert_shows(&e->fx, "change  <Account alice>");
     fx_assert_shows(&e->fx, "change  <Account bob>");
     fx_send(&e->fx, "y");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->account, "bio = '" BIO_NEW "'"), 2);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->account, "bio = '" BIO_NEW "'"), 2);
     assert_db_value(e, e->account, "id = 3", "bio", "hello");
     assert_db_value(e, e->account, "id = 1", "balance", "1.50");
     assert_db_value(e, e->account, "id = 2", "handle", "bob");
@@ -1936,7 +1895,7 @@ test_bulk__without_marks_counts_the_filtered_rows_and_asks(void **state)
     fx_send(&e->fx, "E");
     fx_assert_shows(&e->fx, "edit all 3 rows? y/n");
     fx_send(&e->fx, "n");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "cancelled: nothing changed");
     /* Narrowed by a search (mixed case, non-ASCII): only chloé. */
     fx_send(&e->fx, "/CHLO\xC3\x89<Enter>");
@@ -1948,7 +1907,7 @@ test_bulk__without_marks_counts_the_filtered_rows_and_asks(void **state)
     go_field(e, "active");
     fx_send(&e->fx, " ");
     fx_send(&e->fx, "<C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "handle, active set on 1 row");
     fx_send(&e->fx, "wy");
     assert_db_value(e, e->account, "id = 3", "handle", "Chlo\xC3\xA9_Z");
@@ -1990,14 +1949,14 @@ static void test_bulk__a_row_changed_meanwhile_is_a_conflict(void **state)
                   "B\xC3\xB6"
                   "b's own");
     fx_send(&e->fx, "wy");
-    assert_top(e, "conflict");
+    fx_assert_top(&e->fx, "conflict");
     fx_assert_shows(&e->fx, "B\xC3\xB6"
                             "b's own");
-    assert_int_equal(db_count(e, e->account, "bio = 'bulk'"), 0);
+    assert_int_equal(fx_count(e->fx.db, e->account, "bio = 'bulk'"), 0);
     /* Overwritten on purpose: every row gets the bulk value. */
     fx_send(&e->fx, "o");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->account, "bio = 'bulk'"), 3);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->account, "bio = 'bulk'"), 3);
 }
 
 static void test_bulk__more_rows_than_the_limit_are_refused(void **state)
@@ -2018,7 +1977,7 @@ static void test_bulk__more_rows_than_the_limit_are_refused(void **state)
     start(e);
     open_rows(e, "Log");
     fx_send(&e->fx, "E");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "10,003 rows match: a bulk edit takes at most "
                             "10,000");
     assert_int_equal(orm_session_pending_count(e->fx.app->session), 0);
@@ -2034,21 +1993,21 @@ static void test_duplicate__copies_the_row_into_a_create_form(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "jjD"); /* chloé */
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_true(is_current(e, "handle"));
     assert_box(e, "handle", "chlo\xC3\xA9");
     assert_box(e, "bio", "hello");
     assert_box(e, "balance", "1.50");
     fx_send(&e->fx, "<C-s>");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_assert_shows(&e->fx, "1 pending: 1 add");
     fx_send(&e->fx, "wy");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "handle: \"chlo\xC3\xA9\" is already taken");
     fx_send(&e->fx, "<C-u>CHLO\xC3\x89 Zwei<C-s>y");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->account, NULL), 4);
-    assert_int_equal(db_count(e, e->account,
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->account, NULL), 4);
+    assert_int_equal(fx_count(e->fx.db, e->account,
                               "handle = 'CHLO\xC3\x89 Zwei' and bio = "
                               "'hello' and balance = 1.5 and id = 4"),
                      1);
@@ -2082,9 +2041,9 @@ static void test_duplicate__key_can_be_rebound(void **state)
     start(e);
     open_rows(e, "Account");
     fx_send(&e->fx, "D");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     fx_send(&e->fx, "<C-t>");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     assert_box(e, "handle", "alice");
 }
 
@@ -2094,10 +2053,10 @@ static void key_flow(edit_fx *e)
     open_rows(e, "Account");
     /* What refers to alice, counted: her one post of one. */
     fx_send(&e->fx, "<Enter>b");
-    assert_top(e, "backrefs");
+    fx_assert_top(&e->fx, "backrefs");
     fx_assert_shows(&e->fx, "1 of 1 row");
     fx_send(&e->fx, "qq");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     /* n and N step through the matches of a search (alice and chloé
      * hold a "c") with every row shown; Esc ends the search. */
     fx_send(&e->fx, "/C<Enter>");
@@ -2109,7 +2068,7 @@ static void key_flow(edit_fx *e)
     fx_assert_shows(&e->fx, "row 1 of 3");
     fx_send(&e->fx, "<Esc>");
     fx_assert_shows(&e->fx, "search cleared");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     /* A post's account_id shows the account's repr beside the id. */
     fx_send(&e->fx, "q<C-u><Esc>");
     open_rows(e, "Post");
@@ -2121,14 +2080,14 @@ static void key_flow(edit_fx *e)
     fx_assert_shows(&e->fx, "1 pending: 1 add");
     fx_send(&e->fx, "wy");
     fx_assert_shows(&e->fx, "written");
-    assert_int_equal(db_count(e, e->account, "handle = 'jdoe'"), 1);
+    assert_int_equal(fx_count(e->fx.db, e->account, "handle = 'jdoe'"), 1);
     /* Rename bob to alice: unique violation, fixed, written. */
     fx_send(&e->fx, "gje<C-u>alice<C-s>wy");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "handle: \"alice\" is already taken");
     assert_box(e, "handle", "alice");
     fx_send(&e->fx, "<C-u>bobby<C-s>y");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_db_value(e, e->account, "id = 2", "handle", "bobby");
     /* Delete, undo the delete, delete again, write. */
     fx_send(&e->fx, "gjjd");
@@ -2136,14 +2095,14 @@ static void key_flow(edit_fx *e)
     fx_send(&e->fx, "u");
     fx_assert_shows(&e->fx, "undone: delete of");
     fx_send(&e->fx, "dwy");
-    assert_int_equal(db_count(e, e->account, NULL), 3);
+    assert_int_equal(fx_count(e->fx.db, e->account, NULL), 3);
     /* A conflict through a second connection, reloaded and re-applied. */
     fx_send(&e->fx, "ge<C-u>alicia<C-s>");
     change_elsewhere(e, 1, "alice5");
     fx_send(&e->fx, "wy");
-    assert_top(e, "conflict");
+    fx_assert_top(&e->fx, "conflict");
     fx_send(&e->fx, "ry");
-    assert_top(e, "rows");
+    fx_assert_top(&e->fx, "rows");
     assert_db_value(e, e->account, "id = 1", "handle", "alicia");
     /* Bulk edit of two marked rows, reviewed and written. */
     fx_send(&e->fx, "gmmE");
@@ -2151,17 +2110,17 @@ static void key_flow(edit_fx *e)
     fx_send(&e->fx, BIO_NEW "<C-s>");
     fx_assert_shows(&e->fx, "bio set on 2 rows");
     fx_send(&e->fx, "wy");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->account, "bio = '" BIO_NEW "'"), 2);
-    assert_int_equal(db_count(e, e->account, NULL), 3);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->account, "bio = '" BIO_NEW "'"), 2);
+    assert_int_equal(fx_count(e->fx.db, e->account, NULL), 3);
     /* Duplicate alicia: the copied handle is taken, a new one is not. */
     fx_send(&e->fx, "gD<C-s>wy");
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     fx_assert_shows(&e->fx, "handle: \"alicia\" is already taken");
     fx_send(&e->fx, "<C-u>\xC3\x85licia<C-s>y");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->account, NULL), 4);
-    assert_int_equal(db_count(e, e->account,
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(fx_count(e->fx.db, e->account, NULL), 4);
+    assert_int_equal(fx_count(e->fx.db, e->account,
                               "handle = '\xC3\x85licia' and bio = '" BIO_NEW
                               "'"),
                      1);
@@ -2171,17 +2130,17 @@ static void key_flow(edit_fx *e)
     open_rows(e, "Log");
     fx_send(&e->fx, "je");
     if (strcmp(orm_db_dialect(e->fx.db), "mysql") == 0) {
-        assert_top(e, "rows");
+        fx_assert_top(&e->fx, "rows");
         fx_assert_shows(&e->fx, "no primary key and mysql has no row id");
         return;
     }
-    assert_top(e, "form");
+    fx_assert_top(&e->fx, "form");
     go_field(e, "level");
     fx_send(&e->fx, "<C-u>42<C-s>wy");
-    assert_top(e, "rows");
-    assert_int_equal(db_count(e, e->log, "message = 'second' and level = 42"),
-                     1);
-    assert_int_equal(db_count(e, e->log, "level = 42"), 1);
+    fx_assert_top(&e->fx, "rows");
+    assert_int_equal(
+        fx_count(e->fx.db, e->log, "message = 'second' and level = 42"), 1);
+    assert_int_equal(fx_count(e->fx.db, e->log, "level = 42"), 1);
 }
 
 static void test_flow__sqlite(void **state)

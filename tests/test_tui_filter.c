@@ -142,11 +142,6 @@ static tui_fixture *open_accounts(void **state)
     return open_table(state, "accounts");
 }
 
-static const char *top_name(tui_fixture *fx)
-{
-    return tui_app_top(fx->app)->ops->name;
-}
-
 /* The last screen line (the status line). */
 static void assert_status_has(tui_fixture *fx, const char *text)
 {
@@ -187,7 +182,7 @@ static void test_builder__keys_build_count_apply_status_and_clear(void **state)
     tui_fixture *fx = open_accounts(state);
     fx_assert_shows(fx, "row 1 of 15");
     fx_send(fx, "f");
-    assert_string_equal(top_name(fx), "filter-builder");
+    assert_string_equal(fx_top_name(fx), "filter-builder");
     fx_assert_shows(fx, "filter: (none: every row)");
     fx_assert_shows(fx, "matches: 15 rows");
 
@@ -212,7 +207,7 @@ static void test_builder__keys_build_count_apply_status_and_clear(void **state)
     fx_assert_shows(fx, "matches: 7 rows");
 
     fx_send(fx, "<Enter>");
-    assert_string_equal(top_name(fx), "rows");
+    assert_string_equal(fx_top_name(fx), "rows");
     assert_status_has(fx, "row 1 of 7");
     assert_status_has(fx, "where handle contains 'doe' or id > 10");
     fx_assert_shows(fx, "doemaster");
@@ -227,7 +222,7 @@ static void test_builder__keys_build_count_apply_status_and_clear(void **state)
     fx_send(fx, "f");
     fx_assert_shows(fx, "(none: every row)");
     fx_send(fx, "q");
-    assert_string_equal(top_name(fx), "rows");
+    assert_string_equal(fx_top_name(fx), "rows");
 }
 
 static void test_builder__opens_with_the_active_filter(void **state)
@@ -243,7 +238,7 @@ static void test_builder__opens_with_the_active_filter(void **state)
     /* Esc leaves without applying anything. */
     add_condition(fx, "j", "", "alice");
     fx_send(fx, "<Esc>");
-    assert_string_equal(top_name(fx), "rows");
+    assert_string_equal(fx_top_name(fx), "rows");
     assert_status_has(fx, "where id > 12");
     assert_status_has(fx, "row 1 of 3");
 }
@@ -350,12 +345,12 @@ test_builder__typed_values_are_checked_like_form_fields(void **state)
     /* A key of another table is one of its rows, picked: a typed key
      * searches them, and one that names no row cannot be picked. */
     fx_send(fx, "ajjjjjj<Enter><Enter>");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     fx_send(fx, "99");
     fx_assert_shows(fx, "(no matching rows)");
     fx_send(fx, "<Enter>");
     fx_assert_shows(fx, "no row to pick");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     fx_send(fx, "<C-u>2<Enter>");
     fx_assert_shows(fx, "filter: id > 10 and customer_id = 2");
 
@@ -599,7 +594,7 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
 {
     tui_fixture *fx = open_accounts(state);
     fx_send(fx, "F");
-    assert_string_equal(top_name(fx), "saved-filters");
+    assert_string_equal(fx_top_name(fx), "saved-filters");
     fx_assert_shows(fx, "no saved filters for this model");
     fx_send(fx, "qf");
     fx_send(fx, "s");
@@ -646,7 +641,7 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     fx_assert_shows(fx, "2 saved filters");
     /* Apply mine. */
     fx_send(fx, "G<Enter>");
-    assert_string_equal(top_name(fx), "rows");
+    assert_string_equal(fx_top_name(fx), "rows");
     assert_status_has(fx, "where handle icontains 'doe'");
     assert_status_has(fx, "row 1 of 3");
     fx_send(fx, "F");
@@ -656,7 +651,7 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     free(line);
     /* e opens it in the builder; s saves it back under its name. */
     fx_send(fx, "Ge");
-    assert_string_equal(top_name(fx), "filter-builder");
+    assert_string_equal(fx_top_name(fx), "filter-builder");
     fx_assert_shows(fx, "saved as 'mine'");
     add_condition(fx, "", "jjjj", "3");
     fx_send(fx, "s<Enter>");
@@ -664,7 +659,7 @@ static void test_saved__save_list_rename_duplicate_delete_apply(void **state)
     fx_send(fx, "y<Enter>");
     fx_assert_shows(fx, "saved as 'mine'");
     fx_send(fx, "<Esc>");
-    assert_string_equal(top_name(fx), "rows");
+    assert_string_equal(fx_top_name(fx), "rows");
     fx_send(fx, "F");
     fx_assert_shows(fx, "handle icontains 'doe' and id > 3");
 }
@@ -724,7 +719,7 @@ static void test_saved__a_dropped_column_is_reported_plainly(void **state)
     tui_fixture *fx = open_accounts(state);
     fx_send(fx, "f:id > 13<Enter><Enter>F<Enter>");
     fx_assert_shows(fx, "saved filter 'old': unknown column 'hndle' at 1");
-    assert_string_equal(top_name(fx), "saved-filters");
+    assert_string_equal(fx_top_name(fx), "saved-filters");
     fx_send(fx, "q");
     assert_status_has(fx, "where id > 13"); /* unchanged */
     /* e opens its text with the error, to fix it. */
@@ -802,7 +797,7 @@ static void test_picker__equals_takes_the_key_of_the_picked_row(void **state)
     tui_fixture *fx = open_accounts(state);
     fx_send(fx, "f");
     choose_customer_id(fx, "");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     fx_assert_shows(fx, "pick Customer (customers)");
     fx_assert_shows(fx, "Enter: customer_id = its id");
     fx_assert_shows(fx, "Alice");
@@ -811,7 +806,7 @@ static void test_picker__equals_takes_the_key_of_the_picked_row(void **state)
     assert_status_lacks(fx, "marked"); /* one row is picked here */
     /* With keys: down to the second row, Enter. */
     fx_send(fx, "<Down><Enter>");
-    assert_string_equal(top_name(fx), "filter-builder");
+    assert_string_equal(fx_top_name(fx), "filter-builder");
     fx_assert_shows(fx, "filter: customer_id = 2");
     fx_assert_shows(fx, "customer_id equals 2");
     fx_assert_shows(fx, "matches: 5 rows");
@@ -836,7 +831,7 @@ static void test_picker__equals_takes_the_key_of_the_picked_row(void **state)
 
     /* Applied, the rows screen has the keys in its filter. */
     fx_send(fx, "<Enter>");
-    assert_string_equal(top_name(fx), "rows");
+    assert_string_equal(fx_top_name(fx), "rows");
     assert_status_has(fx, "where customer_id = 2 and customer_id != 3");
     assert_status_has(fx, "row 1 of 5");
 }
@@ -846,7 +841,7 @@ static void test_picker__in_list_is_the_marked_rows(void **state)
     tui_fixture *fx = open_accounts(state);
     fx_send(fx, "f");
     choose_customer_id(fx, "jj");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     fx_assert_shows(fx, "Tab marks, Enter: customer_id in their id");
     assert_status_has(fx, "0 marked");
     /* Tab marks the row and steps down: Alice, Bob; skip Chloé; Eve. */
@@ -865,7 +860,7 @@ static void test_picker__in_list_is_the_marked_rows(void **state)
     assert_status_has(fx, "3 marked");
     fx_assert_shows(fx, "* <Customer id=4>");
     fx_send(fx, "<Enter>");
-    assert_string_equal(top_name(fx), "filter-builder");
+    assert_string_equal(fx_top_name(fx), "filter-builder");
     fx_assert_shows(fx, "filter: customer_id in (1, 2, 4)");
     fx_assert_shows(fx, "customer_id in list (1, 2, 4)");
     fx_assert_shows(fx, "matches: 10 rows");
@@ -873,7 +868,7 @@ static void test_picker__in_list_is_the_marked_rows(void **state)
 
     /* Changing the list starts from its keys, marked. */
     fx_send(fx, "je<Enter><Enter>");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     assert_status_has(fx, "3 marked");
     fx_assert_shows(fx, "* <Customer id=4>");
     fx_send(fx, "<Tab>"); /* Alice: unmarked */
@@ -898,9 +893,9 @@ static void test_picker__esc_keeps_the_condition_unchanged(void **state)
     fx_assert_shows(fx, "filter: customer_id = 2");
     /* Changing it: the picker opens, Esc leaves it as it was. */
     fx_send(fx, "e<Enter><Enter>");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     fx_send(fx, "<Down><Down>eve<Esc>");
-    assert_string_equal(top_name(fx), "filter-builder");
+    assert_string_equal(fx_top_name(fx), "filter-builder");
     fx_assert_shows(fx, "condition not changed");
     fx_assert_shows(fx, "filter: customer_id = 2");
     fx_assert_shows(fx, "matches: 5 rows");
@@ -991,11 +986,11 @@ static void test_picker__a_two_column_key_becomes_an_and_group(void **state)
     tui_fixture *fx = open_table(state, "shipments");
     /* batch_year (second column), = (first operator). */
     fx_send(fx, "faj<Enter><Enter>");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     fx_assert_shows(fx, "pick Batch (batches)");
     fx_assert_shows(fx, "Enter: (batch_year, batch_no) = its (year, no)");
     fx_send(fx, "autumn<Enter>");
-    assert_string_equal(top_name(fx), "filter-builder");
+    assert_string_equal(fx_top_name(fx), "filter-builder");
     fx_assert_shows(fx, "filter: batch_year = 2023 and batch_no = 2");
     /* In the tree: a group of the two columns under the root. */
     fx_assert_shows(fx, "   all of (and)");
@@ -1006,7 +1001,7 @@ static void test_picker__a_two_column_key_becomes_an_and_group(void **state)
     /* Changing a column of it replaces the whole key: in list of two
      * batches is an or of and-groups. */
     fx_send(fx, "je<Enter>jjjjjjj<Enter>");
-    assert_string_equal(top_name(fx), "picker");
+    assert_string_equal(fx_top_name(fx), "picker");
     fx_send(fx, "<Tab><Down><Tab><Enter>");
     fx_assert_shows(fx, "filter: batch_year = 2023 and batch_no = 1 or "
                         "batch_year = 2024 and batch_no = 1");
@@ -1105,7 +1100,7 @@ static void test_builder__esc_at_a_value_keeps_what_was_typed(void **state)
     fx_send(fx, "Ärger im Büro<Esc>");
     fx_assert_shows(fx, "How must handle match?");
     fx_assert_shows(fx, "what you typed is kept");
-    assert_string_equal(top_name(fx), "filter-builder");
+    assert_string_equal(fx_top_name(fx), "filter-builder");
     fx_send(fx, "<Enter>");
     assert_status_has(fx, "value: Ärger im Büro");
     /* Back twice: the column chooser; a value typed there stays. */

@@ -71,6 +71,7 @@ static const orm_model FxNote = ORM_MODEL("Note", "notes", fx_note_columns);
 typedef struct tui_fixture {
     char dir[64];
     char url[160];
+    char state[96]; /* the state database (opts.state_file), in dir */
     orm_db *db;
     tui_screen *scr;
     tui_app *app;
@@ -227,7 +228,9 @@ static inline void fx_fill(tui_fixture *fx, long items)
     orm_session_free(s);
 }
 
-/* A database with `items` rows in items. */
+/* A database with `items` rows in items; saved filters and filter
+ * history go to a state database in the fixture's folder, never the
+ * user's ($XDG_DATA_HOME/orb/state.db). */
 static inline void fx_open_db(tui_fixture *fx, long items)
 {
     memset(fx, 0, sizeof *fx);
@@ -235,6 +238,8 @@ static inline void fx_open_db(tui_fixture *fx, long items)
     if (!mkdtemp(fx->dir))
         fail_msg("mkdtemp failed");
     snprintf(fx->url, sizeof fx->url, "sqlite:///%s/test.db", fx->dir);
+    snprintf(fx->state, sizeof fx->state, "%s/state.db", fx->dir);
+    fx->opts.state_file = fx->state;
     fx_check(orm_db_open(&fx->db, fx->url, NULL), fx->db, "open");
     fx_check(orm_db_register(fx->db, &FxCustomer), fx->db, "register");
     fx_check(orm_db_register(fx->db, &FxOrder), fx->db, "register");
@@ -297,6 +302,19 @@ static inline void fx_assert_not_shows(tui_fixture *fx, const char *text)
 {
     if (tui_screen_find(fx->scr, text) >= 0)
         fx_dump_fail(fx, "screen shows", text);
+}
+
+/* The name of the screen on top ("(none)" when there is none). */
+static inline const char *fx_top_name(tui_fixture *fx)
+{
+    tui_view *v = tui_app_top(fx->app);
+    return v ? v->ops->name : "(none)";
+}
+
+static inline void fx_assert_top(tui_fixture *fx, const char *name)
+{
+    if (strcmp(fx_top_name(fx), name) != 0)
+        fx_dump_fail(fx, "expected the screen", name);
 }
 
 /* A line of the screen (owned by a static buffer until the next call

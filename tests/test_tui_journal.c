@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 
 #include "edit.h"
+#include "helper_file.h"
 #include "journal.h"
 #include "journal_file.h"
 #include "test_tui_fixture.h"
@@ -78,18 +79,6 @@ static void crash(journal_fx *j)
     fx_check(orm_db_register(j->fx.db, &FxNote), j->fx.db, "register");
 }
 
-static const char *top_name(journal_fx *j)
-{
-    tui_view *v = tui_app_top(j->fx.app);
-    return v ? v->ops->name : "(none)";
-}
-
-static void assert_top(journal_fx *j, const char *name)
-{
-    if (strcmp(top_name(j), name) != 0)
-        fx_dump_fail(&j->fx, "expected the screen", name);
-}
-
 static char *journal_path(journal_fx *j)
 {
     assert_non_null(j->fx.app->journal);
@@ -100,20 +89,6 @@ static int file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
-}
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    orm_buf b = ORM_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        orm_buf_appendn(&b, chunk, n);
-    fclose(f);
-    return orm_buf_finish(&b);
 }
 
 /* A record of the database as it is now, through its own session. */
@@ -149,26 +124,12 @@ static void assert_db(journal_fx *j, const orm_model *m, int64_t id,
     free(got);
 }
 
-static int64_t db_count(journal_fx *j, const orm_model *m)
-{
-    orm_session *s = NULL;
-    orm_query *q = NULL;
-    int64_t n = -1;
-    fx_check(orm_session_new(&s, j->fx.db), j->fx.db, "session");
-    orm_query_new(&q, s, m);
-    if (orm_query_count(q, &n) != 0)
-        fail_msg("count: %s", orm_error_text(orm_query_error(q)));
-    orm_query_free(q);
-    orm_session_free(s);
-    return n;
-}
-
 /* One change of each kind on customers: Alice renamed, Dmitri deleted,
  * a new customer added. */
 static void three_changes(journal_fx *j)
 {
     fx_send(&j->fx, "/Customer<Enter>");
-    assert_top(j, "rows");
+    fx_assert_top(&j->fx, "rows");
     fx_send(&j->fx, "e<C-u>\xC3\x85lice \xC3\x9Cn\xC3\xAF"
                     "code<C-s>");
     fx_send(&j->fx, "jjjd");
@@ -190,20 +151,20 @@ test_journal__changes_survive_a_crash_and_y_restores_them(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
     assert_int_equal(stat(j->state_dir, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
-    char *text = read_text(path);
+    char *text = file_read(path);
     assert_non_null(strstr(text, j->fx.url + strlen("sqlite:///")));
     free(text);
     crash(j);
     assert_db(j, &FxCustomer, 1, "name", "Alice"); /* nothing written */
-    assert_int_equal(db_count(j, &FxCustomer), 5);
+    assert_int_equal(fx_count(j->fx.db, &FxCustomer, NULL), 5);
 
     start(j);
-    assert_top(j, "recover");
+    fx_assert_top(&j->fx, "recover");
     fx_assert_shows(&j->fx, "Found 3 unsaved changes (1 add, 1 change, "
                             "1 delete) from ");
     assert_int_equal(orm_session_pending_count(j->fx.app->session), 0);
     fx_send(&j->fx, "y");
-    assert_top(j, "models");
+    fx_assert_top(&j->fx, "models");
     fx_assert_shows(&j->fx, "restored: 3 pending: 1 add, 1 change, 1 delete");
     assert_int_equal(orm_session_pending_count(j->fx.app->session), 3);
     assert_true(file_exists(path)); /* still kept: still pending */
@@ -233,23 +194,23 @@ static void test_journal__n_asks_again_then_discards(void **state)
     three_changes(j);
     crash(j);
     start(j);
-    assert_top(j, "recover");
+    fx_assert_top(&j->fx, "recover");
     fx_send(&j->fx, "n");
     fx_assert_shows(&j->fx, "Discard them for good?");
     fx_send(&j->fx, "n"); /* no: back to the offer */
     fx_assert_not_shows(&j->fx, "Discard them for good?");
     assert_true(file_exists(path));
     fx_send(&j->fx, "x"); /* nothing else works until answered */
-    assert_top(j, "recover");
+    fx_assert_top(&j->fx, "recover");
     fx_send(&j->fx, "ny");
-    assert_top(j, "models");
+    fx_assert_top(&j->fx, "models");
     fx_assert_shows(&j->fx, "discarded 3 unsaved changes");
     assert_false(file_exists(path));
     assert_int_equal(orm_session_pending_count(j->fx.app->session), 0);
     assert_db(j, &FxCustomer, 1, "name", "Alice");
     crash(j);
     start(j);
-    assert_top(j, "models"); /* nothing offered twice */
+    fx_assert_top(&j->fx, "models"); /* nothing offered twice */
     free(path);
 }
 
@@ -259,16 +220,16 @@ static void test_journal__q_quits_and_offers_again_next_time(void **state)
     start(j);
     three_changes(j);
     char *path = journal_path(j);
-    char *before = read_text(path);
+    char *before = file_read(path);
     crash(j);
     start(j);
     fx_send(&j->fx, "q");
     assert_true(tui_app_done(j->fx.app));
-    char *after = read_text(path);
+    char *after = file_read(path);
     assert_string_equal(before, after); /* untouched */
     crash(j);
     start(j);
-    assert_top(j, "recover");
+    fx_assert_top(&j->fx, "recover");
     free(before);
     free(after);
     free(path);
@@ -296,7 +257,7 @@ test_journal__row_changed_meanwhile_goes_to_the_conflict_screen(void **state)
     start(j);
     fx_send(&j->fx, "y");
     fx_send(&j->fx, "wy");
-    assert_top(j, "conflict");
+    fx_assert_top(&j->fx, "conflict");
     assert_db(j, &FxCustomer, 1, "name", "Alice B."); /* not overwritten */
     assert_int_equal(orm_session_pending_count(j->fx.app->session), 1);
 }
@@ -445,7 +406,7 @@ static void test_journal__another_database_is_not_offered(void **state)
     fx_close(&other);
     assert_true(file_exists(path));
     start(j);
-    assert_top(j, "recover");
+    fx_assert_top(&j->fx, "recover");
     free(path);
 }
 
@@ -460,7 +421,7 @@ static void test_journal__unreadable_journal_is_set_aside(void **state)
     fputs("{\"orb_journal\": 1, \"changes\": [tru", f);
     fclose(f);
     start(j);
-    assert_top(j, "models");
+    fx_assert_top(&j->fx, "models");
     const char *msg = orm_buf_str(&j->fx.app->message);
     assert_non_null(msg);
     if (!strstr(msg, path) || !strstr(msg, "unreadable") ||
@@ -471,7 +432,7 @@ static void test_journal__unreadable_journal_is_set_aside(void **state)
     const char *kept = strstr(msg, "kept as ") + strlen("kept as ");
     char aside[512];
     snprintf(aside, sizeof aside, "%.*s", (int)strcspn(kept, ","), kept);
-    char *text = read_text(aside);
+    char *text = file_read(aside);
     assert_non_null(text);
     assert_string_equal(text, "{\"orb_journal\": 1, \"changes\": [tru");
     free(text);
@@ -495,7 +456,7 @@ static void test_journal__a_journal_too_large_is_set_aside(void **state)
     /* Past the limit by one byte (a sparse file: nothing is written). */
     assert_int_equal(truncate(path, (off_t)TUI_JOURNAL_MAX + 1), 0);
     start(j);
-    assert_top(j, "models");
+    fx_assert_top(&j->fx, "models");
     const char *msg = orm_buf_str(&j->fx.app->message);
     assert_non_null(msg);
     if (!strstr(msg, path) || !strstr(msg, "larger than 256 MiB") ||
@@ -544,7 +505,7 @@ static void test_journal__undo_and_discard_remove_it(void **state)
     fx_send(&j->fx, "jd");
     assert_true(file_exists(path));
     fx_send(&j->fx, "Q");
-    assert_top(j, "quit");
+    fx_assert_top(&j->fx, "quit");
     fx_send(&j->fx, "d");
     assert_true(tui_app_done(j->fx.app));
     assert_false(file_exists(path));
@@ -562,14 +523,14 @@ static void test_journal__sighup_and_sigterm_leave_it(void **state)
         else
             fx_send(&j->fx, "y"); /* the first run's, restored */
         char *path = journal_path(j);
-        char *before = read_text(path);
+        char *before = file_read(path);
         tui_event ev = {0};
         ev.key = TUI_KEY_INTERRUPT;
         ev.signal = signals[i];
         tui_app_key(j->fx.app, &ev);
         assert_true(tui_app_done(j->fx.app));
         assert_int_equal(j->fx.app->exit_status, 128 + signals[i]);
-        char *after = read_text(path);
+        char *after = file_read(path);
         assert_non_null(after);
         assert_non_null(strstr(after, "Alicia"));
         assert_string_equal(strstr(before, "\"changes\""),
@@ -580,7 +541,7 @@ static void test_journal__sighup_and_sigterm_leave_it(void **state)
         crash(j);
     }
     start(j);
-    assert_top(j, "recover");
+    fx_assert_top(&j->fx, "recover");
 }
 
 static void test_journal__text_of_a_new_records_form_comes_back(void **state)
@@ -589,7 +550,7 @@ static void test_journal__text_of_a_new_records_form_comes_back(void **state)
     start(j);
     char *path = journal_path(j);
     fx_send(&j->fx, "/Customer<Enter>a");
-    assert_top(j, "form");
+    fx_assert_top(&j->fx, "form");
     assert_false(file_exists(path)); /* nothing typed yet */
     fx_send(&j->fx, "Zo\xC3\xAB dr\xC3\xA4"
                     "ft");
@@ -598,7 +559,7 @@ static void test_journal__text_of_a_new_records_form_comes_back(void **state)
     start(j);
     fx_assert_shows(&j->fx, "Found the text of an open form (customers)");
     fx_send(&j->fx, "y");
-    assert_top(j, "form");
+    fx_assert_top(&j->fx, "form");
     fx_assert_shows(&j->fx, "[Zo\xC3\xAB dr\xC3\xA4"
                             "ft");
     fx_send(&j->fx, "<C-s>");
@@ -619,13 +580,13 @@ test_journal__edit_form_text_comes_back_with_changes_and_guards(void **state)
     fx_send(&j->fx, "/Customer<Enter>");
     fx_send(&j->fx, "jjjd");            /* a pending delete of Dmitri */
     fx_send(&j->fx, "kkke<C-u>Alicia"); /* Alice's form, not saved */
-    assert_top(j, "form");
+    fx_assert_top(&j->fx, "form");
     crash(j);
     start(j);
     fx_assert_shows(&j->fx, "Found 1 unsaved change (1 delete) and the "
                             "text of an open form (customers)");
     fx_send(&j->fx, "y");
-    assert_top(j, "form");
+    fx_assert_top(&j->fx, "form");
     fx_assert_shows(&j->fx, "[Alicia");
     fx_send(&j->fx, "<C-s>");
     assert_int_equal(orm_session_pending_count(j->fx.app->session), 2);
@@ -641,7 +602,7 @@ test_journal__edit_form_text_comes_back_with_changes_and_guards(void **state)
         orm_session_free(s);
     }
     fx_send(&j->fx, "wy");
-    assert_top(j, "conflict");
+    fx_assert_top(&j->fx, "conflict");
     assert_db(j, &FxCustomer, 1, "name", "Alice B.");
 }
 
@@ -656,7 +617,7 @@ static void test_journal__bulk_edit_form_text_comes_back(void **state)
     fx_send(&j->fx, "/Customer<Enter>");
     fx_send(&j->fx, "mjm"); /* Alice and the third customer */
     fx_send(&j->fx, "E");
-    assert_top(j, "form");
+    fx_assert_top(&j->fx, "form");
     fx_assert_shows(&j->fx, "Bulk edit of 2 rows marked");
     assert_false(file_exists(path));                /* nothing typed yet */
     fx_send(&j->fx, "\xC3\x84rger im B\xC3\xBCro"); /* name */
@@ -666,7 +627,7 @@ static void test_journal__bulk_edit_form_text_comes_back(void **state)
     start(j);
     fx_assert_shows(&j->fx, "Found the text of an open form (customers)");
     fx_send(&j->fx, "y");
-    assert_top(j, "form");
+    fx_assert_top(&j->fx, "form");
     fx_assert_shows(&j->fx, "Bulk edit of 2 rows marked");
     fx_assert_shows(&j->fx, "[\xC3\x84rger im B\xC3\xBCro");
     fx_send(&j->fx, "<C-s>");
@@ -685,7 +646,7 @@ static void test_journal__bulk_edit_form_text_comes_back(void **state)
     crash(j);
     start(j);
     fx_send(&j->fx, "y");
-    assert_top(j, "form");
+    fx_assert_top(&j->fx, "form");
     fx_assert_shows(&j->fx, "edit all 1 row");
     fx_send(&j->fx, "y");
     fx_assert_shows(&j->fx, "[Bobby");
@@ -703,7 +664,7 @@ static void test_journal__a_cancelled_form_leaves_no_journal(void **state)
     fx_send(&j->fx, "/Customer<Enter>aDraft");
     assert_true(file_exists(path));
     fx_send(&j->fx, "<Esc>y"); /* cancel, and yes, drop what was typed */
-    assert_top(j, "rows");
+    fx_assert_top(&j->fx, "rows");
     assert_false(file_exists(path));
     free(path);
 }
@@ -742,13 +703,13 @@ static void test_journal__a_second_orb_gets_its_own_journal(void **state)
     assert_true(read(ready[0], first, sizeof first - 1) > 0);
     assert_non_null(strstr(first, ".json"));
     start(j);
-    assert_top(j, "models"); /* the live journal is not offered */
+    fx_assert_top(&j->fx, "models"); /* the live journal is not offered */
     char *second = journal_path(j);
     assert_string_not_equal(second, first);
     assert_non_null(strstr(second, "-2.json"));
     fx_send(&j->fx, "/Customer<Enter>e<C-u>Alicia<C-s>");
     assert_true(file_exists(second));
-    char *text = read_text(first);
+    char *text = file_read(first);
     assert_string_equal(text, "{\"orb_journal\": 1}"); /* untouched */
     free(text);
     assert_int_equal(write(done[1], "x", 1), 1);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "helper_file.h"
 #include "keymap.h"
 #include "test_tui_fixture.h"
 
@@ -24,14 +25,6 @@ static const tui_scope conflict_chain[] = {TUI_SCOPE_CONFLICT, TUI_SCOPE_REVIEW,
                                            TUI_SCOPE_GLOBAL};
 static const tui_scope review_chain[] = {TUI_SCOPE_REVIEW, TUI_SCOPE_BROWSE,
                                          TUI_SCOPE_QUESTION, TUI_SCOPE_GLOBAL};
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 /* ---- the keymap alone ---- */
 
@@ -172,7 +165,7 @@ test_config__a_key_bound_twice_in_a_scope_names_the_line(void **state)
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/config", dir);
-    write_file(path, "[keys]\n"
+    file_write(path, "[keys]\n"
                      "sort = o\n"
                      "filter-save = o\n" /* another scope: fine */
                      "refresh = o p\n"   /* line 4: o was sort's */
@@ -216,7 +209,7 @@ static void test_config__taking_a_default_key_is_no_problem(void **state)
     snprintf(path, sizeof path, "%s/config", dir);
     /* j and k are browsing's by default, r refresh's: rebinding is what
      * the section is for. */
-    write_file(path, "[keys]\n"
+    file_write(path, "[keys]\n"
                      "sort = j\n"
                      "filter-save = k\n"
                      "overwrite = r\n"
@@ -260,7 +253,7 @@ static void start_with_keys(tui_fixture *fx, const char *keys, int rows,
 {
     char path[160];
     snprintf(path, sizeof path, "%s/config", fx->dir);
-    write_file(path, keys);
+    file_write(path, keys);
     fx_start(fx, rows, cols);
 }
 

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "display.h"
 #include "edit.h"
+#include "helper_file.h"
 #include "keymap.h"
 #include "screen.h"
 #include "text.h"
@@ -224,14 +225,6 @@ static void test_theme__palette_falls_back_to_eight_colours(void **state)
 }
 
 /* A folder with a config file (and a user theme). */
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_config__bad_lines_reported_rest_loaded(void **state)
 {
     char dir[] = "/tmp/orb-tui-config-XXXXXX";
@@ -242,7 +235,7 @@ static void test_config__bad_lines_reported_rest_loaded(void **state)
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/config", dir);
-    write_file(path, "[keys]\n"
+    file_write(path, "[keys]\n"
                      "move-down = n\n"
                      "fly = x\n"
                      "sort = Bogus\n"
@@ -302,9 +295,9 @@ static void test_app__theme_problems_show_on_the_status_line(void **state)
     snprintf(path, sizeof path, "%s/themes", dir);
     assert_int_equal(mkdir(path, 0700), 0);
     snprintf(path, sizeof path, "%s/themes/mine.theme", dir);
-    write_file(path, "color title red blue\ncolor title nocolour blue\n");
+    file_write(path, "color title red blue\ncolor title nocolour blue\n");
     snprintf(path, sizeof path, "%s/config", dir);
-    write_file(path, "[ui]\ntheme = mine\n");
+    file_write(path, "[ui]\ntheme = mine\n");
     snprintf(url, sizeof url, "sqlite:///%s/empty.db", dir);
     assert_int_equal(orm_db_open(&db, url, NULL), 0);
     assert_int_equal(tui_screen_mem_new(&scr, 24, 80), 0);
@@ -334,7 +327,11 @@ static void test_app__theme_option_names_a_missing_theme(void **state)
     tui_screen *scr = NULL;
     tui_app *app = NULL;
     tui_options opts = {.theme = "no-such-theme"};
+    /* Looked for in no folder of the user's ($XDG_DATA_HOME/orb/themes). */
+    const char *old = getenv("XDG_DATA_HOME");
+    char *saved = old ? strdup(old) : NULL;
     (void)state;
+    assert_int_equal(setenv("XDG_DATA_HOME", "/nonexistent", 1), 0);
     assert_int_equal(orm_db_open(&db, "sqlite://", NULL), 0);
     assert_int_equal(tui_screen_mem_new(&scr, 24, 80), 0);
     assert_int_equal(tui_app_new(&app, db, &opts, scr, "/nonexistent"), 0);
@@ -344,6 +341,11 @@ static void test_app__theme_option_names_a_missing_theme(void **state)
     tui_app_free(app);
     scr->ops->free(scr);
     orm_db_free(db);
+    if (saved)
+        setenv("XDG_DATA_HOME", saved, 1);
+    else
+        unsetenv("XDG_DATA_HOME");
+    free(saved);
 }
 
 static void test_screen__wide_cells_and_overwrites_stay_consistent(void **state)

@@ -15,6 +15,9 @@
  *                        the first screen, its count, then 100 PageDown
  *   commit URL TABLE N   load N rows (id <= N), change a column of each,
  *                        commit; load and commit timed apart
+ *   mixed URL TABLE N    one commit of N updates (id <= N), N deletes (the
+ *                        N greatest ids) and N inserts of given keys (above
+ *                        them): the table keeps its size from run to run
  *   raw-browse URL TABLE the same screens the minimal way: connect, first
  *                        page, 100 keyset pages of the same height
  *   raw-commit URL TABLE N  N UPDATEs in one transaction, sent at once:
@@ -385,13 +388,83 @@ static void job_commit(const char *url, const char *table, int n)
     orm_db_free(db);
 }
 
+/* The records of `q` (its error ends the run). */
+static orm_record **mixed_load(orm_query *q, size_t *count)
+{
+    orm_record **recs = NULL;
+    if (orm_query_all(q, &recs, count) != 0)
+        die("load", orm_error_text(orm_query_error(q)));
+    return recs;
+}
+
+static void job_mixed(const char *url, const char *table, int n)
+{
+    tui_options opts;
+    orm_db *db = orb_open(url, &opts);
+    orm_session *s = NULL;
+    orm_query *upd = NULL, *del = NULL;
+    orm_error e = ORM_ERROR_INIT;
+    const orm_model *m = orm_db_find_model(db, table);
+    char where[64];
+    if (!m)
+        die("no model", table);
+    if (orm_session_new(&s, db) != 0 || orm_query_new(&upd, s, m) != 0 ||
+        orm_query_new(&del, s, m) != 0)
+        die("session", NULL);
+    snprintf(where, sizeof where, "id <= %d", n);
+    if (orm_query_where(upd, where) != 0 ||
+        orm_query_order_by(del, "id", 1) != 0)
+        die("query", NULL);
+    orm_query_limit(del, n);
+    size_t nupd = 0, ndel = 0;
+    orm_record **ups = mixed_load(upd, &nupd);
+    orm_record **dels = mixed_load(del, &ndel);
+    int64_t top = 0;
+    if (ndel == 0 || orm_record_get_int(dels[0], "id", &top) != 0)
+        die("load", "no greatest id");
+    for (size_t i = 0; i < nupd; i++) {
+        int64_t grp = 0;
+        orm_record_get_int(ups[i], "grp", &grp);
+        orm_value v = orm_value_int(grp + 1);
+        if (orm_record_set(ups[i], "grp", &v, &e) != 0)
+            die("set", orm_error_text(&e));
+    }
+    for (size_t i = 0; i < ndel; i++)
+        if (orm_session_delete(s, dels[i]) != 0)
+            die("delete", orm_error_text(orm_session_error(s)));
+    for (int i = 1; i <= n; i++) {
+        orm_record *rec = NULL;
+        char label[40];
+        snprintf(label, sizeof label, "Eintrag-%lld Ü", (long long)top + i);
+        orm_value id = orm_value_int(top + i), grp = orm_value_int(i % 10),
+                  price = orm_value_float(i * 0.25);
+        if (orm_record_new(&rec, m) != 0 ||
+            orm_record_set(rec, "id", &id, &e) != 0 ||
+            orm_record_set_text(rec, "label", label, &e) != 0 ||
+            orm_record_set(rec, "grp", &grp, &e) != 0 ||
+            orm_record_set(rec, "price", &price, &e) != 0 ||
+            orm_session_add(s, rec) != 0)
+            die("insert", orm_error_text(&e));
+    }
+    mark t0 = mark_now();
+    if (orm_session_commit(s) != 0)
+        die("commit", orm_error_text(orm_session_error(s)));
+    report("mixed", t0, mark_now());
+    free(ups);
+    free(dels);
+    orm_query_free(upd);
+    orm_query_free(del);
+    orm_session_free(s);
+    orm_db_free(db);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr,
                 "usage: %s rtt|connect|raw-connect URL\n"
                 "       %s browse|raw-browse URL TABLE\n"
-                "       %s commit|raw-commit URL TABLE N\n",
+                "       %s commit|raw-commit|mixed URL TABLE N\n",
                 argv[0], argv[0], argv[0]);
         return 2;
     }
@@ -410,6 +483,8 @@ int main(int argc, char **argv)
         job_raw_browse(url, table);
     else if (strcmp(job, "commit") == 0 && table)
         job_commit(url, table, n);
+    else if (strcmp(job, "mixed") == 0 && table)
+        job_mixed(url, table, n);
     else if (strcmp(job, "raw-commit") == 0 && table)
         job_raw_commit(url, table, n);
     else

@@ -1,11 +1,26 @@
 /*
- * nfq_delay: hold every packet of an NFQUEUE queue for a fixed time, then
- * let it go. This kernel has no sch_netem, so the latency bench delays
- * packets in user space: iptables sends them to queue NUM
- * (`-j NFQUEUE --queue-num NUM`), this program gives each its ACCEPT
- * verdict DELAY_US microseconds after it arrived.
+ * nfq_delay: hold every packet entering a network namespace for a fixed
+ * time, then let it go. This kernel has no sch_netem, so the latency bench
+ * delays packets in user space: iptables in the namespace sends the packets
+ * coming in and going out to queue NUM (`-j NFQUEUE --queue-num NUM`); this
+ * program gives each incoming packet its ACCEPT verdict DELAY_US
+ * microseconds after it arrived, and each outgoing one at once.
  *
  *   nfq_delay NUM DELAY_US [COUNT_FILE]
+ *
+ * The whole round trip is spent on the way in, on purpose. A packet held on
+ * its way out (iptables' OUTPUT) is still in its sender's kernel and counts
+ * as not yet sent: TCP small queues let a socket have two such packets
+ * (TSO packets) at a time and hold the third until one has left, and
+ * autocorking holds a small write while one is there. An answer of three
+ * packets or more, or written in parts, then waited RTT/2 more than on a
+ * real link, where a packet leaves its host in microseconds and the delay
+ * is on the wire. A packet coming in has left its sender (the receiving
+ * side drops it from its socket before iptables sees it), so holding it
+ * there is the wire. All of the delay on one side is the same as half on
+ * each: every packet between the two sides crosses the link, so it moves
+ * everything the outer side sees RTT/2 earlier, and what it measures (from
+ * its own start to its own end) does not change.
  *
  * With COUNT_FILE it also counts round trips on the wire and keeps the
  * count there (decimal, rewritten on each change): a round trip is a TCP
@@ -14,8 +29,8 @@
  * no one waits for, is not one; neither is the rest of a long answer.
  * Unlike time, the count does not grow when the machine is busy.
  *
- * The delay is the same for every packet, so verdicts are due in arrival
- * order: a FIFO of (packet id, due time) is the whole schedule, and
+ * The delay is the same for every incoming packet, so verdicts are due in
+ * arrival order: a FIFO of (packet id, due time) is the whole schedule, and
  * packets never overtake each other (no reordering, no loss). It runs until
  * SIGTERM or SIGINT; while it is gone, packets sent to the queue are dropped,
  * so the bench adds its iptables rules after starting it and removes them
@@ -129,6 +144,9 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
         return 0;
     count_packet(nfa);
     held h = {ntohl(ph->packet_id), now_ns() + delay_ns};
+    /* Going out: let it leave its sender's kernel now (see the top). */
+    if (nfq_get_indev(nfa) == 0)
+        return nfq_set_verdict(qh, h.id, NF_ACCEPT, 0, NULL);
     if (fifo_push(q, h) != 0) {
         /* Out of memory: pass it on undelayed rather than lose it. */
         return nfq_set_verdict(qh, h.id, NF_ACCEPT, 0, NULL);

@@ -1,7 +1,9 @@
 /*
  * The review screen: every pending change (kind, the record's repr, the
- * changed columns old -> new, secrets masked) and then the exact SQL the
- * commit will run with its bound values (orm_session_plan). The change
+ * changed columns old -> new, secrets masked) and then the SQL the
+ * commit will run for each change with its bound values
+ * (orm_session_plan; on a network server changes of one shape go out
+ * together, each row written and guarded as its line says). The change
  * under the cursor can be dropped (x) or edited (e); y or Enter commits
  * everything in one transaction, Esc goes back with nothing written.
  * When the commit fails nothing is half-written and every change stays:

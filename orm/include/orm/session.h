@@ -140,10 +140,14 @@ ORM_API orm_record *orm_session_pending_at(const orm_session *s, size_t i);
 ORM_API orm_record *orm_session_failed_record(const orm_session *s);
 
 /**
- * The statements commit would run, one per line, with bound values shown
- * after each as "-- [1, 'jdoe']"; secret columns masked as '***', and a
- * line break inside a value shown as U+21B5 (↵), so that each statement
- * keeps to its line.
+ * The statements commit would run, one per change and per line, with
+ * bound values shown after each as "-- [1, 'jdoe']"; secret columns
+ * masked as '***', and a line break inside a value shown as U+21B5 (↵),
+ * so that each statement keeps to its line. On PostgreSQL and MariaDB the
+ * commit sends changes of one shape together (one statement joined
+ * against their values, a multi-row INSERT, or MariaDB's bulk execution
+ * of the one-row statement, whose guards compare with `<=>`); each row
+ * is written and guarded as its line here says.
  * Owned string.
  */
 ORM_API int orm_session_plan(orm_session *s, char **out);
