@@ -182,20 +182,24 @@ static int pg_query_pipeline(pg_conn *pgc, const char *const *sqls, int n,
 {
     PGconn *pg = pgc->pg;
     Oid types[4] = {PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT};
-    int rc = pg_ready(pgc, NULL), sent = 1;
+    int rc = pg_ready(pgc, NULL), sent = 1, reset = 0;
 
     for (int i = 0; i < n; i++)
         out[i] = NULL;
     if (rc)
         return rc;
-    if (nparams > 4 || !PQenterPipelineMode(pg))
-        return pg_result_error(pgc, NULL);
+    if (nparams > 4)
+        return orm_conn_error(&pgc->base, ORM_EINVALID, "%s",
+                              "too many parameters for a catalog query");
+    if ((rc = pg_pipeline_enter(pgc, &reset)))
+        return rc;
     for (int i = 0; sent && i < n; i++)
         sent = PQsendQueryParams(pg, sqls[i], nparams, types, params, NULL,
                                  NULL, 0);
     if (!sent || !PQpipelineSync(pg) || PQflush(pg) != 0)
         return pg_lost(
             pgc, PQstatus(pg) == CONNECTION_BAD ? NULL : PQerrorMessage(pg));
+    rc = pg_pipeline_skip_reset(pgc, reset);
     for (int i = 0; i < n; i++) {
         PGresult *res = PQgetResult(pg), *extra;
         if (res && PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
