@@ -4,7 +4,9 @@
  * the same name in the current schema and in another one ("Mixed Täble"
  * in both). The parent a foreign key names is the one it points at,
  * never the current schema's table of the same name; both tables are
- * models of their own, read and written apart.
+ * models of their own, read and written apart; the browser follows such
+ * a key (Enter, the form's picker, what refers to a row) to the right
+ * table, and a saved filter on the other schema's table stays its own.
  *
  * The other schema is named `Orb "Schä.ma` (a quote, a dot, non-ASCII)
  * on PostgreSQL and SQLite; on MariaDB it is the test servers' second
@@ -21,11 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helper_servers.h"
 #include "internal.h"
-#include "orm/orm.h"
+#include "test_tui_fixture.h"
+#include "tui.h"
 
 #define OTHER_SCHEMA "Orb \"Sch\xC3\xA4.ma"
 #define MIXED                                                                  \
@@ -352,6 +356,173 @@ static void test_xschema__current_schema_by_name_is_one_model(void **state)
     drop_tables(x);
 }
 
+/* ---- the browser ---- */
+
+static void start_browser(tui_fixture *fx, const xs *x)
+{
+    memset(fx, 0, sizeof *fx);
+    snprintf(fx->dir, sizeof fx->dir, "%s/config", x->dir);
+    assert_int_equal(mkdir(fx->dir, 0700), 0);
+    fx->opts.url = x->url;
+    assert_int_equal(tui_open_db(&fx->db, &fx->opts, stderr), 0);
+    fx_start(fx, 24, 100);
+}
+
+static void stop_browser(tui_fixture *fx)
+{
+    tui_app_free(fx->app);
+    fx->scr->ops->free(fx->scr);
+    orm_db_free(fx->db);
+}
+
+static const char *top_name(tui_fixture *fx)
+{
+    return tui_app_top(fx->app)->ops->name;
+}
+
+/* Enter on the key into the other schema opens the other schema's row;
+ * b on it lists the child; the form's picker lists the other schema's
+ * rows and the key picked is written. */
+static void
+test_xschema__browser_follows_a_key_into_another_schema(void **state)
+{
+    xs *x = *state;
+    tui_fixture fx;
+    if (skip_without_servers(x) || strcmp(x->dialect, "sqlite") == 0)
+        skip(); /* SQLite's keys stay in their database */
+    orm_db *db = NULL;
+    assert_int_equal(orm_db_open(&db, x->url, NULL), 0);
+    make_tables(db, x);
+    orm_db_free(db);
+    start_browser(&fx, x);
+
+    fx_send(&fx, "/xs_orders<Enter>");
+    if (strcmp(top_name(&fx), "rows") != 0)
+        fx_dump_fail(&fx, "rows screen not open for", "xs_orders");
+    fx_send(&fx, "<Enter>"); /* order 10 */
+    fx_assert_shows(&fx, "customer_id");
+    fx_send(&fx, "j<Enter>");
+    if (strcmp(top_name(&fx), "record") != 0)
+        fx_dump_fail(&fx, "record screen not open for", MIXED);
+    fx_assert_shows(&fx, "Zo\xC3\xAB Other");
+    fx_assert_not_shows(&fx, "Current \xC3\x9Cnit");
+    /* What refers to the other schema's row: the order. */
+    fx_send(&fx, "b");
+    fx_assert_shows(&fx, "xs_orders (xs_orders) where customer_id = 1");
+    fx_send(&fx, "qq");
+    fx_assert_shows(&fx, "customer_id");
+
+    /* The form's picker: the other schema's rows. */
+    fx_send(&fx, "e<C-p>"); /* the form opens at the record's field */
+    if (strcmp(top_name(&fx), "picker") != 0)
+        fx_dump_fail(&fx, "picker not open for", "customer_id");
+    fx_assert_shows(&fx, "\xC3\x96laf Other");
+    fx_assert_not_shows(&fx, "Current \xC3\x9Cnit");
+    fx_send(&fx, "\xC3\x96laf<Enter>");
+    if (strcmp(top_name(&fx), "form") != 0)
+        fx_dump_fail(&fx, "form not back after picking", "2");
+    fx_assert_shows(&fx, "\xE2\x86\x92 <" MIXED " id=2> \xC3\x96laf Other");
+    fx_send(&fx, "<C-s>wy"); /* save, then write */
+    fx_assert_shows(&fx, "customer_id  Integer FK");
+    stop_browser(&fx);
+
+    /* Written: order 10 refers to the other schema's row 2. */
+    assert_int_equal(orm_db_open(&db, x->url, NULL), 0);
+    orm_session *s = NULL;
+    orm_query *q = NULL;
+    int64_t n = -1;
+    assert_int_equal(orm_db_reflect_all(db), 0);
+    const orm_model *orders = orm_db_find_table(db, "xs_orders");
+    assert_non_null(orders);
+    assert_int_equal(orm_session_new(&s, db), 0);
+    assert_int_equal(orm_query_new(&q, s, orders), 0);
+    assert_int_equal(orm_query_where(q, "id = 10 and customer_id = 2"), 0);
+    assert_int_equal(orm_query_count(q, &n), 0);
+    assert_int_equal(n, 1);
+    orm_query_free(q);
+    orm_session_free(s);
+    orm_db_free(db);
+    drop_tables(x);
+}
+
+/* ---- saved filters ---- */
+
+static int cli(const xs *x, const char *state_file, char **out_text,
+               char **err_text, int argc, const char **args)
+{
+    tui_options opts = {0};
+    size_t out_len = 0, err_len = 0;
+    char *argv[8];
+    orm_db *db = NULL;
+    FILE *out = open_memstream(out_text, &out_len);
+    FILE *err = open_memstream(err_text, &err_len);
+    opts.url = x->url;
+    opts.state_file = state_file;
+    for (int i = 0; i < argc; i++)
+        argv[i] = strdup(args[i]);
+    opts.one_model = tui_cli_one_model(argc, argv);
+    int status = tui_open_db(&db, &opts, err);
+    if (status == 0)
+        status = tui_cli_run(db, &opts, argc, argv, out, err);
+    orm_db_free(db);
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    fclose(out);
+    fclose(err);
+    return status;
+}
+
+/* A filter saved on the other schema's "Mixed Täble" is kept under that
+ * name and found by it, and is not the current schema's table's. */
+static void test_xschema__saved_filter_keeps_its_schema(void **state)
+{
+    xs *x = *state;
+    char state_file[128], want[512], *out = NULL, *err = NULL;
+    if (skip_without_servers(x) || strcmp(x->dialect, "sqlite") == 0)
+        skip(); /* the command line cannot attach a database */
+    orm_db *db = NULL;
+    assert_int_equal(orm_db_open(&db, x->url, NULL), 0);
+    make_tables(db, x);
+    orm_db_free(db);
+    snprintf(state_file, sizeof state_file, "%s/state.db", x->dir);
+    char *other_name = orm_name_join(x->other, MIXED);
+
+    const char *save[] = {"filter", "save", "zo\xC3\xAB", other_name,
+                          "\"N\xC3\xA4me\" = 'Zo\xC3\xAB Other'"};
+    int status = cli(x, state_file, &out, &err, 5, save);
+    snprintf(want, sizeof want,
+             "saved 'zo\xC3\xAB' for %s: \"N\xC3\xA4me\" = 'Zo\xC3\xAB "
+             "Other'\n",
+             other_name);
+    assert_string_equal(err, "");
+    assert_string_equal(out, want);
+    assert_int_equal(status, 0);
+    free(out);
+    free(err);
+
+    const char *use[] = {"rows",       other_name, "--filter",
+                         "zo\xC3\xAB", "--format", "csv"};
+    status = cli(x, state_file, &out, &err, 6, use);
+    assert_string_equal(err, "");
+    assert_string_equal(out, "id,N\xC3\xA4me\r\n1,Zo\xC3\xAB Other\r\n");
+    assert_int_equal(status, 0);
+    free(out);
+    free(err);
+
+    const char *wrong[] = {"rows", MIXED, "--filter", "zo\xC3\xAB"};
+    status = cli(x, state_file, &out, &err, 4, wrong);
+    snprintf(want, sizeof want,
+             "orb: saved filter 'zo\xC3\xAB' is for %s, not " MIXED "\n",
+             other_name);
+    assert_string_equal(out, "");
+    assert_string_equal(err, want);
+    assert_int_equal(status, 1);
+    free(out);
+    free(err);
+    free(other_name);
+    drop_tables(x);
+}
+
 int main(void)
 {
     static xs dialects[3] = {
@@ -364,6 +535,8 @@ int main(void)
                                              &dialects[i])
             T(test_xschema__foreign_key_lands_in_its_own_schema),
             T(test_xschema__current_schema_by_name_is_one_model),
+            T(test_xschema__browser_follows_a_key_into_another_schema),
+            T(test_xschema__saved_filter_keeps_its_schema),
 #undef T
         };
         char group[64];
