@@ -1394,9 +1394,10 @@ static void test_reflect__other_schema_and_missing_tables(void **state)
     assert_true(c->flags & ORM_PK);
     assert_true(c->flags & ORM_AUTOINC);
     assert_null(c->server_default);
+    /* Named as the connection names it (driver.h): the current schema's
+     * child is bare, whatever the schema of the table referring to it. */
     c = column_ok(m, "owner_id");
-    snprintf(qualified, sizeof qualified, "%s.child", fx->schema);
-    assert_string_equal(c->ref_table, qualified);
+    assert_string_equal(c->ref_table, "child");
     assert_string_equal(c->ref_column, "id");
     assert_int_equal(m->nforeign_keys, 1);
     orm_model_free(m);

@@ -3,6 +3,7 @@
  * columns, keys, checks, defaults, row estimates, constraint columns.
  */
 #include "mysql_internal.h"
+#include "orm/db.h"
 
 /* ---- reflection ---- */
 
@@ -276,6 +277,7 @@ enum {
     MY_KEY_COLUMN,
     MY_KEY_REF_TABLE,
     MY_KEY_REF_COLUMN,
+    MY_KEY_REF_SCHEMA, /* its database; NULL: DATABASE() */
     MY_KEY_COUNT
 };
 
@@ -527,6 +529,20 @@ static int my_model_build(my_conn *c, const char *schema, const char *table,
     if ((rc = orm_model_new(&m, table, table)) ||
         (schema && (rc = orm_model_set_schema(m, schema))))
         goto nomem;
+    /* A referenced table by the name this connection gives it: bare in
+     * the current database, else "db.table" (driver.h), in place of its
+     * bare name among the key rows, which own it. */
+    for (size_t r = 0; r < keys->nrows; r++) {
+        char **parent = &keys->cells[r * keys->ncols + MY_KEY_REF_TABLE];
+        char *named;
+        if (!*parent)
+            continue;
+        if (!(named =
+                  orm_name_join(my_cell(keys, r, MY_KEY_REF_SCHEMA), *parent)))
+            goto nomem;
+        free(*parent);
+        *parent = named;
+    }
     for (size_t first = 0, r = 1; first < keys->nrows; r++) {
         if (r < keys->nrows) {
             const char *a = my_cell(keys, first, MY_KEY_NAME);
@@ -710,7 +726,9 @@ static void my_catalog_query(orm_buf *sql, const char *schema,
                   "CONSTRAINT_SCHEMA", NULL, schema, table, params, np);
     my_branch(sql, MY_ROW_KEY,
               "CONSTRAINT_NAME, " MY_KEY_TYPE_SQL ", COLUMN_NAME, "
-              "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME",
+              "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, "
+              "CASE WHEN BINARY REFERENCED_TABLE_SCHEMA = BINARY DATABASE() "
+              "THEN NULL ELSE REFERENCED_TABLE_SCHEMA END",
               MY_KEY_COUNT, "BINARY TABLE_NAME",
               MY_KEY_TYPE_SQL ", BINARY CONSTRAINT_NAME, ORDINAL_POSITION",
               "information_schema.KEY_COLUMN_USAGE", "TABLE_SCHEMA", NULL,
@@ -805,6 +823,10 @@ int my_reflect_table(orm_conn *conn, const char *schema, const char *table,
                             in);
         goto done;
     }
+    /* The current database asked for by name is the current one's. */
+    if (schema && db.nrows && my_cell(&db, 0, 0) &&
+        strcmp(schema, my_cell(&db, 0, 0)) == 0)
+        schema = NULL;
     rc = my_model_build(c, schema, table, &colr, &checks, &keys, &idx,
                         kind.nrows == 1 && my_cell(&kind, 0, 0) &&
                             strcmp(my_cell(&kind, 0, 0), "VIEW") == 0,

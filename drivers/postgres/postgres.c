@@ -317,6 +317,7 @@ static int pg_stmt_send(pg_stmt *st)
                                st->values, st->lengths, st->formats, 0))
             return pg_result_error(pgc, NULL);
         PQsetSingleRowMode(pgc->pg);
+        pgc->single_row_left = 1;
         pgc->streaming = st;
         st->generation = pgc->generation;
         st->state = PG_STMT_STREAMING;
@@ -412,11 +413,9 @@ static int pg_execute_batch(orm_conn *conn, orm_stmt *const *stmts, size_t n,
 {
     pg_conn *pgc = (pg_conn *)conn;
     PGconn *pg = pgc->pg;
-    int rc = pg_ready(pgc, NULL), sent = 1;
-    if (rc)
+    int rc = pg_ready(pgc, NULL), sent = 1, reset = 0;
+    if (rc || (rc = pg_pipeline_enter(pgc, &reset)))
         return rc;
-    if (!PQenterPipelineMode(pg))
-        return pg_result_error(pgc, NULL);
     /* Blocking mode: while the server cannot take more (it is busy
      * sending results nobody reads yet), libpq reads them into its buffer
      * as it waits to write, so a long pipeline cannot deadlock (checked
@@ -445,9 +444,10 @@ static int pg_execute_batch(orm_conn *conn, orm_stmt *const *stmts, size_t n,
         return pg_lost(
             pgc, PQstatus(pg) == CONNECTION_BAD ? NULL : PQerrorMessage(pg));
     }
+    rc = pg_pipeline_skip_reset(pgc, reset);
     if (flags & ORM_BATCH_BEGIN) {
         PGresult *res = pg_pipeline_result(pgc);
-        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+        if (rc == 0 && (!res || PQresultStatus(res) != PGRES_COMMAND_OK))
             rc = pg_result_error(pgc, res);
         PQclear(res);
     }

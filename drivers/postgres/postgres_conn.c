@@ -629,3 +629,43 @@ int pg_rollback(orm_conn *conn)
 {
     return pg_run((pg_conn *)conn, "ROLLBACK", NULL);
 }
+
+/*
+ * libpq 15 leaves single-row mode set after a streamed query until the
+ * next query sent outside a pipeline, and a pipeline's first query takes
+ * it: its rows come back one result each, which the pipeline's readers
+ * take for a failure (seen reflecting a table after the browser read a
+ * page). After a stream a pipeline therefore begins with an empty query,
+ * which has no rows to split; its results are read and dropped by
+ * pg_pipeline_skip_reset, which returns its failure, if any.
+ */
+int pg_pipeline_enter(pg_conn *pgc, int *reset)
+{
+    *reset = 0;
+    if (!PQenterPipelineMode(pgc->pg))
+        return pg_result_error(pgc, NULL);
+    if (pgc->single_row_left) {
+        if (!PQsendQueryParams(pgc->pg, "", 0, NULL, NULL, NULL, NULL, 0))
+            return pg_lost(pgc, PQstatus(pgc->pg) == CONNECTION_BAD
+                                    ? NULL
+                                    : PQerrorMessage(pgc->pg));
+        pgc->single_row_left = 0;
+        *reset = 1;
+    }
+    return 0;
+}
+
+int pg_pipeline_skip_reset(pg_conn *pgc, int reset)
+{
+    PGresult *res;
+    int rc = 0;
+    if (!reset)
+        return 0;
+    while ((res = PQgetResult(pgc->pg))) {
+        /* Its failure is the pipeline's (a connection lost meanwhile). */
+        if (rc == 0 && PQresultStatus(res) != PGRES_EMPTY_QUERY)
+            rc = pg_result_error(pgc, res);
+        PQclear(res);
+    }
+    return rc;
+}

@@ -57,6 +57,9 @@ typedef struct pg_conn {
     int asked_read_only;       /* the caller asked for read-only */
     pg_stmt *streaming;        /* statement owning the connection, or NULL */
     long statement_timeout_ms; /* 0: none */
+    /* A stream set single-row mode since the last pipeline
+     * (pg_pipeline_enter). */
+    int single_row_left;
     /* Cancelling from another thread (pg_cancel): `running` is set while
      * a call a cancel may stop waits for the server; `cancel` is the
      * connection's PGcancel. Both only under cancel_lock. A cancel waits
@@ -127,6 +130,11 @@ const char *pg_password(const pg_conn *pgc);
 int pg_lost(pg_conn *pgc, const char *why);
 int pg_result_error(pg_conn *pgc, const PGresult *res);
 int pg_ready(pg_conn *pgc, const pg_stmt *st);
+/* PQenterPipelineMode, and after a stream an empty query first (see
+ * postgres_conn.c), whose result pg_pipeline_skip_reset reads when
+ * *reset says one was sent. Both: 0, or the failure (detail on pgc). */
+int pg_pipeline_enter(pg_conn *pgc, int *reset);
+int pg_pipeline_skip_reset(pg_conn *pgc, int reset);
 
 /* postgres_conn.c: connections, cancel, transactions */
 int pg_connect(orm_conn **out, const orm_url *url,

@@ -3,6 +3,7 @@
  * keys, constraints, estimated counts.
  */
 #include "postgres_internal.h"
+#include "orm/db.h"
 
 /* ---- DDL types ---- */
 
@@ -182,20 +183,24 @@ static int pg_query_pipeline(pg_conn *pgc, const char *const *sqls, int n,
 {
     PGconn *pg = pgc->pg;
     Oid types[4] = {PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT};
-    int rc = pg_ready(pgc, NULL), sent = 1;
+    int rc = pg_ready(pgc, NULL), sent = 1, reset = 0;
 
     for (int i = 0; i < n; i++)
         out[i] = NULL;
     if (rc)
         return rc;
-    if (nparams > 4 || !PQenterPipelineMode(pg))
-        return pg_result_error(pgc, NULL);
+    if (nparams > 4)
+        return orm_conn_error(&pgc->base, ORM_EINVALID, "%s",
+                              "too many parameters for a catalog query");
+    if ((rc = pg_pipeline_enter(pgc, &reset)))
+        return rc;
     for (int i = 0; sent && i < n; i++)
         sent = PQsendQueryParams(pg, sqls[i], nparams, types, params, NULL,
                                  NULL, 0);
     if (!sent || !PQpipelineSync(pg) || PQflush(pg) != 0)
         return pg_lost(
             pgc, PQstatus(pg) == CONNECTION_BAD ? NULL : PQerrorMessage(pg));
+    rc = pg_pipeline_skip_reset(pgc, reset);
     for (int i = 0; i < n; i++) {
         PGresult *res = PQgetResult(pg), *extra;
         if (res && PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
@@ -326,15 +331,17 @@ static const char pg_columns_sql[] =
                       " ORDER BY a.attrelid, a.attnum"
 
 /* Keys, one row per column in key order: name, kind (p/u/f/i), column,
- * referenced column, referenced table (schema-qualified when it lives in
- * another schema than this table), position. Unique indexes that back no
+ * referenced column, referenced table, position, the table's oid, and the
+ * referenced table's schema when that is not current_schema() (the name
+ * the connection gives it, as a bare name means the current schema's
+ * table whatever this table's schema). Unique indexes that back no
  * constraint count as unique constraints; other plain indexes are kind
  * i (a one-column one marks its column indexed, as on SQLite). */
 #define PG_KEYS_SQL(RELIDS)                                                    \
     "SELECT con.conname::text, con.contype::text, a.attname::text,"            \
     " fa.attname::text,"                                                       \
-    " CASE WHEN fc.relnamespace = c.relnamespace THEN fc.relname::text"        \
-    " ELSE fn.nspname || '.' || fc.relname END, k.ord, con.conrelid"           \
+    " fc.relname::text, k.ord, con.conrelid,"                                  \
+    " CASE WHEN fn.nspname <> current_schema() THEN fn.nspname::text END"      \
     " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"          \
     " CROSS JOIN LATERAL unnest(con.conkey, con.confkey)"                      \
     " WITH ORDINALITY AS k(attnum, fattnum, ord)"                              \
@@ -347,7 +354,7 @@ static const char pg_columns_sql[] =
     " WHERE con.conrelid " RELIDS " AND con.contype IN ('p', 'u', 'f')"        \
     " UNION ALL"                                                               \
     " SELECT ic.relname::text, 'u', a.attname::text, NULL, NULL, k.ord,"       \
-    " i.indrelid"                                                              \
+    " i.indrelid, NULL"                                                        \
     " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"               \
     " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"             \
     " AS k(attnum, ord)"                                                       \
@@ -359,7 +366,7 @@ static const char pg_columns_sql[] =
     " WHERE x.conindid = i.indexrelid)"                                        \
     " UNION ALL"                                                               \
     " SELECT ic.relname::text, 'i', a.attname::text, NULL, NULL, k.ord,"       \
-    " i.indrelid"                                                              \
+    " i.indrelid, NULL"                                                        \
     " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"               \
     " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY"             \
     " AS k(attnum, ord)"                                                       \
@@ -463,8 +470,8 @@ typedef struct pg_rows {
 /*
  * The model of one table: `found` row `frow` says which (oid, schema,
  * whether that is current_schema(), name, whether a view), `columns` and
- * `keys` hold its rows. The schema is set when `qualify` (asked for by
- * schema, or outside current_schema()).
+ * `keys` hold its rows. The schema is set when `qualify` (the table lives
+ * outside current_schema()).
  */
 static int pg_model_build(pg_conn *pgc, const PGresult *found, int frow,
                           int qualify, pg_rows columns, pg_rows keys,
@@ -474,6 +481,7 @@ static int pg_model_build(pg_conn *pgc, const PGresult *found, int frow,
     const PGresult *cres = columns.res, *kres = keys.res;
     orm_column *cols = NULL;
     const char **names = NULL, **refs = NULL;
+    char **parents = NULL; /* each key row's referenced table's name */
     pg_col_extra *extras = NULL;
     orm_model *model = NULL;
     size_t ncols = (size_t)(columns.end - columns.first);
@@ -485,8 +493,19 @@ static int pg_model_build(pg_conn *pgc, const PGresult *found, int frow,
     names = orm_calloc(nkeys ? nkeys : 1, sizeof *names);
     refs = orm_calloc(nkeys ? nkeys : 1, sizeof *refs);
     extras = orm_calloc(ncols ? ncols : 1, sizeof *extras);
-    if (!cols || !names || !refs || !extras)
+    parents = orm_calloc(nkeys ? nkeys : 1, sizeof *parents);
+    if (!cols || !names || !refs || !extras || !parents)
         goto done;
+    for (size_t k = 0; k < nkeys; k++) {
+        int r = keys.first + (int)k;
+        if (PQgetisnull(kres, r, 4))
+            continue;
+        parents[k] = orm_name_join(
+            PQgetisnull(kres, r, 7) ? NULL : PQgetvalue(kres, r, 7),
+            PQgetvalue(kres, r, 4));
+        if (!parents[k])
+            goto done;
+    }
     for (size_t i = 0; i < ncols; i++) {
         int r = columns.first + (int)i;
         orm_column *c = &cols[i];
@@ -526,7 +545,7 @@ static int pg_model_build(pg_conn *pgc, const PGresult *found, int frow,
             else if (kind == 'i' && end - g == 1)
                 cols[ci].flags |= ORM_INDEX;
             else if (kind == 'f' && end - g == 1 && !cols[ci].ref_table) {
-                cols[ci].ref_table = PQgetvalue(kres, r, 4);
+                cols[ci].ref_table = parents[r - keys.first];
                 cols[ci].ref_column = PQgetvalue(kres, r, 3);
             }
         }
@@ -555,8 +574,9 @@ static int pg_model_build(pg_conn *pgc, const PGresult *found, int frow,
             refs[k] = PQgetvalue(kres, g + (int)k, 3);
         }
         if (kind == 'f')
-            rc = orm_model_add_foreign_key(model, PQgetvalue(kres, g, 0), n,
-                                           names, PQgetvalue(kres, g, 4), refs);
+            rc =
+                orm_model_add_foreign_key(model, PQgetvalue(kres, g, 0), n,
+                                          names, parents[g - keys.first], refs);
         else if (kind == 'u' && n > 1)
             rc = orm_model_add_unique(model, PQgetvalue(kres, g, 0), n, names);
         if (rc)
@@ -572,6 +592,9 @@ done:
     free(cols);
     free(names);
     free(refs);
+    for (size_t k = 0; parents && k < nkeys; k++)
+        free(parents[k]);
+    free(parents);
     for (size_t i = 0; extras && i < ncols; i++)
         pg_col_extra_free(&extras[i]);
     free(extras);
@@ -581,13 +604,14 @@ done:
 /*
  * One table's model in one round trip: the table, its columns and its
  * keys, three statements sent at once (each finds the table by name).
- * The schema is set when `qualify` or the table lives outside
- * current_schema(). A table found without columns may have been dropped
- * between the statements: it is read again once, and then is either gone
- * (ORM_ENOTFOUND) or really has none (PostgreSQL allows that).
+ * The schema is set when the table lives outside current_schema(), even
+ * when asked for by the name of the current one (driver.h). A table found
+ * without columns may have been dropped between the statements: it is read
+ * again once, and then is either gone (ORM_ENOTFOUND) or really has none
+ * (PostgreSQL allows that).
  */
 static int pg_reflect_one(pg_conn *pgc, const char *schema, const char *table,
-                          int qualify, orm_model **out)
+                          orm_model **out)
 {
     static const char *const sqls[3] = {pg_found_sql, pg_columns_sql,
                                         pg_keys_sql};
@@ -610,9 +634,8 @@ static int pg_reflect_one(pg_conn *pgc, const char *schema, const char *table,
     }
     pg_rows c = {res[1], 0, PQntuples(res[1])};
     pg_rows k = {res[2], 0, PQntuples(res[2])};
-    rc = pg_model_build(pgc, res[0], 0,
-                        qualify || strcmp(PQgetvalue(res[0], 0, 2), "t"), c, k,
-                        out);
+    rc = pg_model_build(pgc, res[0], 0, strcmp(PQgetvalue(res[0], 0, 2), "t"),
+                        c, k, out);
 done:
     for (int i = 0; i < 3; i++)
         PQclear(res[i]);
@@ -622,7 +645,7 @@ done:
 int pg_reflect_table(orm_conn *conn, const char *schema, const char *table,
                      orm_model **out)
 {
-    return pg_reflect_one((pg_conn *)conn, schema, table, schema != NULL, out);
+    return pg_reflect_one((pg_conn *)conn, schema, table, out);
 }
 
 /* The rows of `res` whose column `col` is `oid` (results come grouped by
@@ -704,7 +727,7 @@ int pg_reflect_all(orm_conn *conn, orm_model ***out, size_t *count)
         pg_rows k = pg_rows_of(res[2], PG_KEY_RELID, oid);
         if (c.first == c.end) {
             rc = pg_reflect_one(pgc, PQgetvalue(res[0], (int)t, 1),
-                                PQgetvalue(res[0], (int)t, 3), 0, &models[n]);
+                                PQgetvalue(res[0], (int)t, 3), &models[n]);
             if (rc == ORM_ENOTFOUND) {
                 orm_error_clear(&conn->err);
                 rc = 0;

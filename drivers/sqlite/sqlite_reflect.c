@@ -4,6 +4,7 @@
  * constraint columns.
  */
 #include "sqlite_internal.h"
+#include "orm/db.h"
 
 static void sqlite_free_const(const void *p)
 {
@@ -219,6 +220,11 @@ done:
 typedef struct sqlite_refl {
     sqlite_conn *c;
     const char *schema;
+    /* The model's schema: `schema` unless that is "main", whose tables
+     * bare names find. A foreign key's parent is always in the child's
+     * own database (SQLite's foreign keys cannot cross databases), so it
+     * is named in this one too (driver.h). */
+    const char *qualified;
     orm_column *cols;
     int *pk_order; /* table_info's pk position, 0 = not in the key */
     size_t ncols;
@@ -556,7 +562,7 @@ static int sqlite_refl_fk_store(sqlite_refl *r, sqlite_refl_fk *fk,
         int at = sqlite_refl_find(r, fk->from[0]);
         if (at >= 0 && !r->cols[at].ref_table) {
             orm_column *col = &r->cols[at];
-            col->ref_table = orm_strdup(fk->ref_table);
+            col->ref_table = orm_name_join(r->qualified, fk->ref_table);
             if (fk->to[0])
                 col->ref_column = orm_strdup(fk->to[0]);
             if (!col->ref_table || (fk->to[0] && !col->ref_column))
@@ -567,9 +573,12 @@ static int sqlite_refl_fk_store(sqlite_refl *r, sqlite_refl_fk *fk,
     for (size_t i = 0; i < fk->n; i++)
         if (!fk->to[i])
             goto done; /* a key SQLite itself would call a mismatch */
-    rc = orm_model_add_foreign_key(model, NULL, fk->n,
-                                   (const char *const *)fk->from, fk->ref_table,
-                                   (const char *const *)fk->to);
+    char *parent = orm_name_join(r->qualified, fk->ref_table);
+    rc = parent ? orm_model_add_foreign_key(model, NULL, fk->n,
+                                            (const char *const *)fk->from,
+                                            parent, (const char *const *)fk->to)
+                : ORM_ENOMEM;
+    free(parent);
     if (rc)
         rc = orm_conn_error(&r->c->base, rc, "out of memory");
 done:
@@ -668,7 +677,9 @@ int sqlite_reflect_table(orm_conn *conn, const char *schema, const char *table,
                          orm_model **out)
 {
     sqlite_conn *c = (sqlite_conn *)conn;
-    sqlite_refl r = {c, schema, NULL, NULL, 0, 0};
+    const char *qualified =
+        schema && strcasecmp(schema, "main") != 0 ? schema : NULL;
+    sqlite_refl r = {c, schema, qualified, NULL, NULL, 0, 0};
     orm_model *model = NULL;
     int rc;
 
@@ -676,7 +687,7 @@ int sqlite_reflect_table(orm_conn *conn, const char *schema, const char *table,
     if (!table)
         return orm_conn_error(conn, ORM_EINVALID, "no table name given");
     if ((rc = orm_model_new(&model, NULL, table)) != 0 ||
-        (schema && (rc = orm_model_set_schema(model, schema)) != 0)) {
+        (qualified && (rc = orm_model_set_schema(model, qualified)) != 0)) {
         rc = orm_conn_error(conn, rc, "out of memory");
         goto done;
     }

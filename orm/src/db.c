@@ -639,6 +639,7 @@ void orm_db_free(orm_db *db)
     for (size_t i = 0; i < db->nreplaced; i++)
         orm_model_free(db->replaced[i]);
     free(db->replaced);
+    free(db->current_schema);
     orm_url_free(db->url);
     free(db->url_text);
     orm_error_clear(&db->err);

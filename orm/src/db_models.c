@@ -14,13 +14,25 @@
 
 /* ---- models ---- */
 
-static int same_table(const orm_model *a, const orm_model *b)
+/* Is `m` a table of schema `schema` (NULL: the current schema)? A model
+ * without a schema is of the current schema, and so is one whose schema
+ * is the current one's name (db->current_schema, once known). */
+static int schema_is(const orm_db *db, const orm_model *m, const char *schema,
+                     int (*cmp)(const char *, const char *))
 {
-    if (strcmp(a->table, b->table) != 0)
-        return 0;
-    if (!a->schema || !b->schema)
-        return 1;
-    return strcmp(a->schema, b->schema) == 0;
+    const char *a = m->schema ? m->schema : db->current_schema;
+    const char *b = schema ? schema : db->current_schema;
+    if (!a || !b)
+        return !a && !b;
+    return cmp(a, b) == 0;
+}
+
+/* One table: the same name in the same schema ("t" and "other.t" are
+ * two tables; "t" and "current.t" one). */
+static int same_table(const orm_db *db, const orm_model *a, const orm_model *b)
+{
+    return strcmp(a->table, b->table) == 0 &&
+           schema_is(db, a, b->schema, strcmp);
 }
 
 int orm_db_register(orm_db *db, const orm_model *model)
@@ -28,7 +40,7 @@ int orm_db_register(orm_db *db, const orm_model *model)
     for (size_t i = 0; i < db->nmodels; i++) {
         if (db->models[i] == model)
             return 0; /* registered already: nothing changes */
-        if (same_table(db->models[i], model)) {
+        if (same_table(db, db->models[i], model)) {
             if (db->model_owned[i]) {
                 /* Records made with the old model point at it: keep it
                  * alive until the database is freed. */
@@ -157,46 +169,132 @@ int orm_name_split(const char *name, char **schema, char **table)
     return 0;
 }
 
-/* Allocates nothing for names of up to 254 bytes, so that running out
- * of memory cannot look like a model that is not there (a longer name
- * whose copy cannot be made is compared whole only). */
+/* A part of a name as orm_name_split reads it back: in double quotes,
+ * a quote doubled, when it holds a dot or begins with a quote (a quote
+ * inside a part is read as written). */
+static void name_part_append(orm_buf *b, const char *part)
+{
+    if (!strchr(part, '.') && part[0] != '"') {
+        orm_buf_append(b, part);
+        return;
+    }
+    orm_buf_appendc(b, '"');
+    for (const char *p = part; *p; p++) {
+        if (*p == '"')
+            orm_buf_appendc(b, '"');
+        orm_buf_appendc(b, *p);
+    }
+    orm_buf_appendc(b, '"');
+}
+
+char *orm_name_join(const char *schema, const char *table)
+{
+    orm_buf b = ORM_BUF_INIT;
+    if (schema) {
+        name_part_append(&b, schema);
+        orm_buf_append(&b, ".");
+    }
+    name_part_append(&b, table);
+    return orm_buf_finish(&b);
+}
+
+/* `name` read by name_split_into into a buffer of `stack` (or allocated:
+ * *buf then differs from stack and is freed by the caller). Allocates
+ * nothing for names of up to 254 bytes, so that running out of memory
+ * cannot look like a model that is not there; a longer name whose copy
+ * cannot be made is taken whole, without a schema. */
+static void name_split_fixed(const char *name, char *stack, size_t size,
+                             char **buf, const char **schema,
+                             const char **table)
+{
+    size_t len = strlen(name);
+    *buf = stack;
+    *schema = NULL;
+    *table = name;
+    if (len + 2 > size)
+        *buf = orm_malloc(len + 2);
+    if (*buf)
+        name_split_into(name, *buf, schema, table);
+}
+
+/* Models by `name`, among those of the current schema first
+ * (`current_only`), then among all: class name, table name, then the
+ * parts of "schema.table" / "Quoted Name". */
+static const orm_model *find_in(const orm_db *db, const char *name,
+                                const char *schema, const char *table,
+                                int current_only,
+                                int (*cmp)(const char *, const char *))
+{
+    for (size_t i = 0; i < db->nmodels; i++) {
+        const orm_model *m = db->models[i];
+        if ((!current_only || schema_is(db, m, NULL, strcmp)) &&
+            cmp(m->name, name) == 0)
+            return m;
+    }
+    for (size_t i = 0; i < db->nmodels; i++) {
+        const orm_model *m = db->models[i];
+        if ((!current_only || schema_is(db, m, NULL, strcmp)) &&
+            cmp(m->table, name) == 0)
+            return m;
+    }
+    for (size_t i = 0; i < db->nmodels; i++) {
+        const orm_model *m = db->models[i];
+        if (schema
+                ? schema_is(db, m, schema, cmp) && cmp(m->table, table) == 0
+                : (!current_only || schema_is(db, m, NULL, strcmp)) &&
+                      (cmp(m->name, table) == 0 || cmp(m->table, table) == 0))
+            return m;
+    }
+    return NULL;
+}
+
 const orm_model *orm_db_find_model(const orm_db *db, const char *name)
 {
-    char stack[256], *buf = stack;
-    const char *schema = NULL, *table = NULL;
+    char stack[256], *buf;
+    const char *schema, *table;
     const orm_model *found = NULL;
-    size_t len = strlen(name);
-    if (len + 2 > sizeof stack)
-        buf = orm_malloc(len + 2);
-    if (buf)
-        name_split_into(name, buf, &schema, &table);
+    name_split_fixed(name, stack, sizeof stack, &buf, &schema, &table);
+    for (int pass = 0; pass < 4 && !found; pass++)
+        found = find_in(db, name, schema, table, pass % 2 == 0,
+                        pass < 2 ? strcmp : strcasecmp);
+    if (buf != stack)
+        free(buf);
+    return found;
+}
+
+const orm_model *orm_db_find_table(const orm_db *db, const char *name)
+{
+    char stack[256], *buf;
+    const char *schema, *table;
+    const orm_model *found = NULL;
+    name_split_fixed(name, stack, sizeof stack, &buf, &schema, &table);
     for (int pass = 0; pass < 2 && !found; pass++) {
         int (*cmp)(const char *, const char *) = pass ? strcasecmp : strcmp;
         for (size_t i = 0; i < db->nmodels && !found; i++)
-            if (cmp(db->models[i]->name, name) == 0)
+            if (schema_is(db, db->models[i], schema, cmp) &&
+                cmp(db->models[i]->table, table) == 0)
                 found = db->models[i];
-        for (size_t i = 0; i < db->nmodels && !found; i++)
-            if (cmp(db->models[i]->table, name) == 0)
+        /* A declared foreign key may name its table by class name. */
+        for (size_t i = 0; !schema && i < db->nmodels && !found; i++)
+            if (schema_is(db, db->models[i], NULL, strcmp) &&
+                cmp(db->models[i]->name, table) == 0)
                 found = db->models[i];
-        /* "Quoted Name", or "schema.table" of a model in that schema. */
-        for (size_t i = 0; table && i < db->nmodels && !found; i++) {
-            const orm_model *m = db->models[i];
-            if (schema ? m->schema && cmp(m->schema, schema) == 0 &&
-                             cmp(m->table, table) == 0
-                       : cmp(m->name, table) == 0 || cmp(m->table, table) == 0)
-                found = m;
-        }
     }
     if (buf != stack)
         free(buf);
     return found;
 }
 
-int orm_db_reflect(orm_db *db, const char *name, orm_model **out)
+/* orm_db_reflect; *current says whether the driver gave the table as one
+ * of the current schema (no schema on the model) although `name` named
+ * its schema: the model then keeps the schema asked for. */
+static int db_reflect(orm_db *db, const char *name, orm_model **out,
+                      int *current)
 {
     char *schema = NULL, *table = NULL;
     int rc = db_ensure_connected(db);
     *out = NULL;
+    *current = 0;
     if (rc)
         return rc;
     if (orm_name_split(name, &schema, &table))
@@ -206,7 +304,13 @@ int orm_db_reflect(orm_db *db, const char *name, orm_model **out)
         rc = db_fail(db, rc);
         goto done;
     }
-    if ((rc = model_normalize_foreign_keys(*out)) != 0) {
+    if (schema && !(*out)->schema) {
+        *current = 1;
+        rc = orm_model_set_schema(*out, schema);
+    }
+    if (rc == 0)
+        rc = model_normalize_foreign_keys(*out);
+    if (rc) {
         orm_model_free(*out);
         *out = NULL;
         rc = orm_error_set(&db->err, rc, "out of memory");
@@ -217,41 +321,69 @@ done:
     return rc;
 }
 
+int orm_db_reflect(orm_db *db, const char *name, orm_model **out)
+{
+    int current;
+    return db_reflect(db, name, out, &current);
+}
+
+/* `name` reflected and registered as *out (borrowed); ORM_DONE when there
+ * is no such table. A table asked for in the current schema by its name
+ * tells the database that name (db->current_schema): it takes the place
+ * of the model of its table without a schema, and "t" and "current.t"
+ * find the same model from then on. */
+static int db_reflect_register(orm_db *db, const char *name,
+                               const orm_model **out)
+{
+    orm_model *model = NULL;
+    int current = 0;
+    int rc = db_reflect(db, name, &model, &current);
+    *out = NULL;
+    if (rc == ORM_ENOTFOUND) {
+        orm_error_clear(&db->err);
+        return ORM_DONE;
+    }
+    if (rc)
+        return rc;
+    if (current && (!db->current_schema ||
+                    strcmp(db->current_schema, model->schema) != 0)) {
+        char *copy = orm_strdup(model->schema);
+        if (!copy) {
+            orm_model_free(model);
+            return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
+        }
+        free(db->current_schema);
+        db->current_schema = copy;
+    }
+    if ((rc = orm_db_register(db, model)) != 0) {
+        orm_model_free(model);
+        return orm_error_set(&db->err, rc, "out of memory");
+    }
+    *out = model;
+    return 0;
+}
+
 int orm_db_lookup_model(orm_db *db, const char *name, const orm_model **out)
 {
     char *schema = NULL, *table = NULL;
-    orm_model *model = NULL;
     int rc;
 
     if ((*out = orm_db_find_model(db, name)))
         return 0;
     if (orm_name_split(name, &schema, &table))
         return orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
-    rc = ORM_DONE;
-    if (!schema)
-        goto done;
-    /* Reflected in the schema it names (its SQL names the schema too),
-     * it takes the place of a model of its table without one, which may
-     * be the same table of the current schema (orm_db_register). */
-    rc = orm_db_reflect(db, name, &model);
-    if (rc == ORM_ENOTFOUND) {
-        orm_error_clear(&db->err);
-        rc = ORM_DONE;
-        goto done;
-    }
-    if (rc)
-        goto done;
-    if ((rc = orm_db_register(db, model)) != 0) {
-        rc = orm_error_set(&db->err, rc, "out of memory");
-        goto done;
-    }
-    *out = model;
-    model = NULL;
-done:
-    orm_model_free(model);
+    /* Reflected in the schema it names (its SQL names the schema too). */
+    rc = schema ? db_reflect_register(db, name, out) : ORM_DONE;
     free(schema);
     free(table);
     return rc;
+}
+
+int orm_db_lookup_table(orm_db *db, const char *name, const orm_model **out)
+{
+    if ((*out = orm_db_find_table(db, name)))
+        return 0;
+    return db_reflect_register(db, name, out);
 }
 
 int orm_db_list_tables(orm_db *db, char ***out, size_t *count)
@@ -282,7 +414,7 @@ static int db_table_covered(const orm_db *db, const char *name)
 {
     for (size_t j = 0; j < db->nmodels; j++) {
         const orm_model *m = db->models[j];
-        if (strcmp(m->table, name) == 0)
+        if (strcmp(m->table, name) == 0 && schema_is(db, m, NULL, strcmp))
             return 1;
         if (m->schema) {
             size_t sl = strlen(m->schema);
@@ -291,6 +423,15 @@ static int db_table_covered(const orm_db *db, const char *name)
                 return 1;
         }
     }
+    return 0;
+}
+
+/* Does a registered model cover the table of model `m`? */
+static int db_model_covered(const orm_db *db, const orm_model *m)
+{
+    for (size_t j = 0; j < db->nmodels; j++)
+        if (same_table(db, db->models[j], m))
+            return 1;
     return 0;
 }
 
@@ -309,20 +450,9 @@ static int db_reflect_all_at_once(orm_db *db)
     for (size_t i = 0; i < n; i++) {
         orm_model *m = models[i];
         models[i] = NULL;
-        if (rc == 0) {
-            /* The name list_tables gives it. */
-            orm_buf name = ORM_BUF_INIT;
-            if (m->schema)
-                orm_buf_appendf(&name, "%s.", m->schema);
-            orm_buf_append(&name, m->table);
-            if (!orm_buf_str(&name)) {
-                rc = orm_error_set(&db->err, ORM_ENOMEM, "out of memory");
-            } else if (db_table_covered(db, orm_buf_str(&name))) {
-                orm_buf_free(&name);
-                orm_model_free(m);
-                continue;
-            }
-            orm_buf_free(&name);
+        if (rc == 0 && db_model_covered(db, m)) {
+            orm_model_free(m);
+            continue;
         }
         if (rc == 0 && (rc = model_normalize_foreign_keys(m)) != 0)
             rc = orm_error_set(&db->err, rc, "out of memory");

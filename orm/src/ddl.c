@@ -102,6 +102,24 @@ void ddl_free_stmts(char **stmts, size_t count)
     free(stmts);
 }
 
+/* A foreign key's referenced table as named (orm_name_split): "table"
+ * or "schema"."table". */
+static void references_table(sql_builder *sb, const char *name)
+{
+    char *schema = NULL, *table = NULL;
+    if (orm_name_split(name, &schema, &table) != 0) {
+        sb->text.failed = 1;
+        return;
+    }
+    if (schema) {
+        sql_ident(sb, schema);
+        sql_raw(sb, ".");
+    }
+    sql_ident(sb, table);
+    free(schema);
+    free(table);
+}
+
 /*
  * The referenced columns of a foreign key: as declared, else the
  * referenced model's primary key (NULL ref columns mean "its key", as in
@@ -111,7 +129,7 @@ void ddl_free_stmts(char **stmts, size_t count)
 static void references_list(sql_builder *sb, orm_db *db, const char *table,
                             const char *const *ref_columns, size_t n)
 {
-    const orm_model *target = orm_db_find_model(db, table);
+    const orm_model *target = orm_db_find_table(db, table);
     int pk[ORM_MAX_KEY];
     size_t npk = target ? orm_model_pk(target, pk, ORM_MAX_KEY) : 0;
     if (!ref_columns && npk != n)
@@ -203,7 +221,7 @@ int ddl_create_table_sql(orm_db *db, const orm_model *m, char ***out,
         sql_raw(&sb, " FOREIGN KEY (");
         sql_ident(&sb, c->name);
         sql_raw(&sb, ") REFERENCES ");
-        sql_ident(&sb, c->ref_table);
+        references_table(&sb, c->ref_table);
         references_list(&sb, db, c->ref_table,
                         c->ref_column ? &c->ref_column : NULL, 1);
     }
@@ -221,7 +239,7 @@ int ddl_create_table_sql(orm_db *db, const orm_model *m, char ***out,
             sql_ident(&sb, fk->columns[j]);
         }
         sql_raw(&sb, ") REFERENCES ");
-        sql_ident(&sb, fk->ref_table);
+        references_table(&sb, fk->ref_table);
         references_list(&sb, db, fk->ref_table, fk->ref_columns, fk->ncolumns);
     }
     sql_raw(&sb, "\n)");

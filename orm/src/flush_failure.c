@@ -215,7 +215,7 @@ static int probe_missing_reference(flush_ctx *f, flush_failure *ff,
     size_t n;
     for (size_t at = 0; model_fk_at(m, at, cols, &n, &ref_table, ref_cols);
          at++) {
-        const orm_model *target = orm_db_find_model(f->db, ref_table);
+        const orm_model *target = orm_db_find_table(f->db, ref_table);
         int null = 0;
         for (size_t k = 0; k < n; k++) {
             int ci = orm_model_column_index(m, cols[k]);
@@ -252,7 +252,7 @@ static int probe_referencing(flush_ctx *f, flush_failure *ff,
             continue;
         for (size_t at = 0;
              model_fk_at(child, at, cols, &n, &ref_table, ref_cols); at++) {
-            if (strcmp(ref_table, m->table) != 0 ||
+            if (orm_db_find_table(f->db, ref_table) != m ||
                 !resolve_ref_cols(m, ref_cols, n))
                 continue;
             int known = 1;
@@ -322,7 +322,7 @@ void flush_describe_failure(flush_ctx *f, orm_record *rec, int rc,
             if (strcmp(cols[0], first) != 0)
                 continue;
             ff->other_table = ref_table;
-            if (resolve_ref_cols(orm_db_find_model(f->db, ref_table), ref_cols,
+            if (resolve_ref_cols(orm_db_find_table(f->db, ref_table), ref_cols,
                                  n)) {
                 ff->nother = n;
                 memcpy(ff->other_cols, ref_cols, n * sizeof *ref_cols);

@@ -127,6 +127,10 @@ struct orm_db {
      * may still point at them, so they live until orm_db_free. */
     orm_model **replaced;
     size_t nreplaced;
+    /* The schema (database) unqualified names mean, once a table asked
+     * for in it by name came back as one of it (db_models.c), or NULL:
+     * until then a model without a schema is the only current one. */
+    char *current_schema;
 
     db_cached_stmt *cache;
     size_t ncache, cache_cap;

@@ -182,13 +182,8 @@ unsigned tui_edit_unhandled(tui_app *app, tui_action a)
 
 const orm_model *tui_edit_find_model(const tui_app *app, const char *table)
 {
-    size_t n = orm_db_model_count(app->db);
-    for (size_t i = 0; i < n; i++) {
-        const orm_model *m = orm_db_model_at(app->db, i);
-        if (strcmp(m->table, table) == 0)
-            return m;
-    }
-    return orm_db_find_model(app->db, table);
+    const orm_model *m = NULL;
+    return orm_db_lookup_table(app->db, table, &m) == 0 ? m : NULL;
 }
 
 /* What identifies a row: its primary key values, else its row id (the

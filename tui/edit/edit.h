@@ -113,7 +113,8 @@ void tui_edit_pending_summary(const orm_session *s, orm_buf *out);
 /* A row as the model's repr template shows it ("<Account jdoe>"), else
  * its key and first text columns; secrets as "***". */
 void tui_edit_repr(orm_buf *out, const orm_model *m, const orm_value *values);
-/* The model a table name refers to, or NULL. */
+/* The model a foreign key's table name refers to (orm_db_lookup_table:
+ * reflected when it lives in a schema not read yet), or NULL. */
 const orm_model *tui_edit_find_model(const tui_app *app, const char *table);
 
 /* Marks of `m`: how many, and the key of mark i (*n values, borrowed;

@@ -424,21 +424,19 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
     return rc;
 }
 
-/* The model of a change: by table (and schema when saved). */
+/* The model of a change: by table (and schema when saved), reflected
+ * when it is not registered (a table of another schema that a foreign
+ * key led to). */
 static const orm_model *change_model(tui_app *app, const json_t *c)
 {
     const char *table = json_string_value(json_object_get(c, "table"));
     const char *schema = json_string_value(json_object_get(c, "schema"));
-    size_t n = orm_db_model_count(app->db);
-    for (size_t i = 0; i < n; i++) {
-        const orm_model *m = orm_db_model_at(app->db, i);
-        if (strcmp(m->table, table) != 0)
-            continue;
-        if ((schema == NULL) == (m->schema == NULL) &&
-            (!schema || strcmp(schema, m->schema) == 0))
-            return m;
-    }
-    return NULL;
+    const orm_model *m = NULL;
+    char *name = table ? orm_name_join(schema, table) : NULL;
+    if (name && orm_db_lookup_table(app->db, name, &m) != 0)
+        m = NULL;
+    free(name);
+    return m;
 }
 
 static void clear_values(orm_value *v, size_t n)

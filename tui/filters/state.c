@@ -437,11 +437,8 @@ int tui_state_filter_rename(tui_state *st, const char *old_name,
 
 char *tui_state_model_key(const orm_model *model)
 {
-    orm_buf b = ORM_BUF_INIT;
-    if (model->schema && *model->schema)
-        orm_buf_appendf(&b, "%s.", model->schema);
-    orm_buf_append(&b, model->table);
-    return orm_buf_finish(&b);
+    return orm_name_join(model->schema && *model->schema ? model->schema : NULL,
+                         model->table);
 }
 
 int tui_state_filter_is_for(const tui_saved_filter *f, const orm_model *model)

@@ -50,8 +50,9 @@ int tui_state_filter_touch(tui_state *st, const char *name, orm_error *err);
 
 /*
  * How a model is named in the state: its table ("schema.table" when it
- * has a schema), which stays the same whether the model was declared or
- * reflected. Owned string; NULL when out of memory.
+ * has a schema, as orm_name_join writes it: "Odd.Schema"."t"), which stays the
+ * same whether the model was declared or reflected. Owned string; NULL when out
+ * of memory.
  */
 char *tui_state_model_key(const orm_model *model);
 /* Is the saved filter for this model? */

@@ -30,17 +30,6 @@ struct tui_fk_labels {
     size_t n;
 };
 
-static const orm_model *find_model(orm_db *db, const char *table)
-{
-    size_t n = orm_db_model_count(db);
-    for (size_t i = 0; i < n; i++) {
-        const orm_model *m = orm_db_model_at(db, i);
-        if (strcmp(m->table, table) == 0)
-            return m;
-    }
-    return orm_db_find_model(db, table);
-}
-
 /* The first text column that is no key and no secret, or -1. */
 static int label_column(const orm_model *m)
 {
@@ -64,9 +53,9 @@ int tui_fk_labels_new(tui_fk_labels **out, orm_db *db, const orm_model *m)
         const char *table = NULL, *cols[2], *refs[2];
         if (tui_column_reference(m, c, &table, cols, refs, 2) != 1)
             continue; /* none, or a key over several columns */
-        const orm_model *ref = find_model(db, table);
-        if (!ref)
-            continue;
+        const orm_model *ref = NULL;
+        if (orm_db_lookup_table(db, table, &ref) != 0)
+            continue; /* no such table: no labels */
         int pk[2];
         int ref_col = refs[0] ? orm_model_column_index(ref, refs[0])
                       : orm_model_pk(ref, pk, 2) == 1 ? pk[0]

@@ -36,18 +36,6 @@ typedef struct backrefs_view {
     int page;
 } backrefs_view;
 
-static int same_table(const orm_model *m, const char *table)
-{
-    if (strcmp(m->table, table) == 0)
-        return 1;
-    if (m->schema) {
-        size_t n = strlen(m->schema);
-        return strncmp(table, m->schema, n) == 0 && table[n] == '.' &&
-               strcmp(table + n + 1, m->table) == 0;
-    }
-    return 0;
-}
-
 static int add_ref(backrefs_view *bv, const orm_model *m, const char **cols,
                    const char **refs, size_t n)
 {
@@ -85,9 +73,12 @@ static int add_ref(backrefs_view *bv, const orm_model *m, const char **cols,
     r->filter = filter;
     r->where = orm_filter_print(filter);
     orm_buf b = ORM_BUF_INIT;
-    orm_buf_appendf(&b, "%s (%s) where %s", m->name, m->table,
-                    r->where ? r->where : "?");
-    r->text = orm_buf_finish(&b);
+    char *table = orm_name_join(m->schema, m->table);
+    if (table)
+        orm_buf_appendf(&b, "%s (%s) where %s", m->name, table,
+                        r->where ? r->where : "?");
+    free(table);
+    r->text = table ? orm_buf_finish(&b) : NULL;
     bv->nrefs++;
     return r->text && r->where ? 0 : ORM_ENOMEM;
 }
@@ -103,7 +94,7 @@ static int backrefs_open(tui_view *v, tui_app *app)
             size_t k = tui_column_reference(m, c, &table, cols, refs, MAX_REF);
             /* A multi-column key is listed once, at its first column. */
             if (!k || strcmp(cols[0], m->columns[c].name) != 0 ||
-                !same_table(bv->target, table))
+                orm_db_find_table(app->db, table) != bv->target)
                 continue;
             if (add_ref(bv, m, cols, refs, k)) {
                 tui_app_error(app, "out of memory");

@@ -39,6 +39,20 @@ static const orm_model *model_at(tui_app *app, size_t i)
     return orm_db_model_at(app->db, i);
 }
 
+/* The table as the user names it ("schema.table" outside the current
+ * schema, so that two tables of one name in two schemas are told
+ * apart); a view says so. */
+static void table_text(orm_buf *out, const orm_model *m)
+{
+    char *name = orm_name_join(m->schema, m->table);
+    if (!name) {
+        out->failed = 1;
+        return;
+    }
+    orm_buf_appendf(out, "%s%s", name, m->is_view ? " (view)" : "");
+    free(name);
+}
+
 static void refilter(models_view *mv, tui_app *app)
 {
     size_t keep = mv->nvisible ? mv->visible[mv->cursor] : 0;
@@ -126,9 +140,13 @@ static void models_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
     keep_visible(mv);
     for (size_t i = 0; i < mv->nvisible; i++) {
         const orm_model *m = model_at(app, mv->visible[i]);
+        orm_buf table = ORM_BUF_INIT;
+        table_text(&table, m);
         name_w = clamp_width(tui_text_widthz(m->name), name_w, 30);
-        table_w = clamp_width(tui_text_widthz(m->table) + (m->is_view ? 7 : 0),
-                              table_w, 30);
+        table_w = clamp_width(
+            tui_text_widthz(orm_buf_str(&table) ? orm_buf_str(&table) : ""),
+            table_w, 30);
+        orm_buf_free(&table);
     }
     /* Give the names what the numbers leave. */
     int room = scr->cols - rows_w - cols_w - 4;
@@ -157,8 +175,8 @@ static void models_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
         count_text(mv, mv->visible[i], count, sizeof count);
         snprintf(ncols, sizeof ncols, "%zu", m->ncolumns);
         draw_cell(scr, row, 0, m->name, name_w, 0, el);
-        orm_buf table = ORM_BUF_INIT; /* a view says so */
-        orm_buf_appendf(&table, "%s%s", m->table, m->is_view ? " (view)" : "");
+        orm_buf table = ORM_BUF_INIT;
+        table_text(&table, m);
         draw_cell(scr, row, x_table,
                   orm_buf_str(&table) ? orm_buf_str(&table) : m->table, table_w,
                   0, cur ? el : TUI_EL_TYPE);

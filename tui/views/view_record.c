@@ -483,17 +483,6 @@ static void record_status(tui_view *v, tui_app *app, orm_buf *out)
 
 /* ---- actions ---- */
 
-static const orm_model *find_model(tui_app *app, const char *table)
-{
-    size_t n = orm_db_model_count(app->db);
-    for (size_t i = 0; i < n; i++) {
-        const orm_model *m = orm_db_model_at(app->db, i);
-        if (strcmp(m->table, table) == 0)
-            return m;
-    }
-    return orm_db_find_model(app->db, table);
-}
-
 static unsigned follow(record_view *rv, tui_app *app)
 {
     const char *ref_table = NULL, *cols[MAX_REF], *refs[MAX_REF];
@@ -507,7 +496,12 @@ static unsigned follow(record_view *rv, tui_app *app)
                         rv->m->columns[rv->field].name);
         return TUI_REDRAW;
     }
-    const orm_model *target = find_model(app, ref_table);
+    const orm_model *target = NULL;
+    int found = orm_db_lookup_table(app->db, ref_table, &target);
+    if (found < 0) {
+        tui_app_db_error(app, ref_table, orm_db_error(app->db));
+        return TUI_REDRAW;
+    }
     if (!target) {
         tui_app_error(app, "no model for table %s", ref_table);
         return TUI_REDRAW;

@@ -77,11 +77,12 @@ ORM_API const char *orm_db_read_only_reason(const orm_db *db);
 /**
  * Models. orm_db_register keeps a pointer to a static model or takes
  * ownership of a run-time one (made with orm_model_new). A later model
- * with the same table replaces an earlier one in lookups (declared beats
- * reflected); a replaced run-time model is not freed before orm_db_free,
- * so records, queries and sessions made with it stay valid. Registering
- * a model that is registered already changes nothing. Returns 0, or
- * ORM_ENOMEM (the caller then still owns `model`).
+ * with the same table in the same schema replaces an earlier one in
+ * lookups (declared beats reflected; "t" and "other.t" are two tables);
+ * a replaced run-time model is not freed before orm_db_free, so records,
+ * queries and sessions made with it stay valid. Registering a model that
+ * is registered already changes nothing. Returns 0, or ORM_ENOMEM (the
+ * caller then still owns `model`).
  */
 ORM_API int orm_db_register(orm_db *db, const orm_model *model);
 /** Number of registered models. */
@@ -94,18 +95,39 @@ ORM_API const orm_model *orm_db_model_at(const orm_db *db, size_t i);
  * part may hold a dot. *schema is NULL without one; both owned by the
  * caller. Returns 0 or ORM_ENOMEM. */
 ORM_API int orm_name_split(const char *name, char **schema, char **table);
+/** The name orm_name_split reads back as `schema` (NULL: none) and
+ * `table`: a part holding a dot or beginning with a double quote is put
+ * in double quotes, a quote doubled (`"Odd.Schema".t`); any other part as
+ * it is. Owned by the caller; NULL when out of memory. */
+ORM_API char *orm_name_join(const char *schema, const char *table);
 /** Find by class name, then table name, then "schema.table"; NULL if none.
- * Case-insensitive when there is no exact match. The name is read as
- * orm_name_split reads it. */
+ * An unqualified name finds a model of the current schema first (one
+ * without a schema), then any. Case-insensitive when there is no exact
+ * match. The name is read as orm_name_split reads it. */
 ORM_API const orm_model *orm_db_find_model(const orm_db *db, const char *name);
+/** The model of a table named as a foreign key's ref_table names it:
+ * "table" is the current schema's, "schema.table" (orm_name_split) that
+ * schema's, never another schema's table of the same name; NULL if none
+ * is registered. Models are told apart by schema and table: "t" and
+ * "other.t" are two models, "t" and "current.t" one once the current
+ * schema's name is known (orm_db_lookup_model, orm_db_lookup_table). */
+ORM_API const orm_model *orm_db_find_table(const orm_db *db, const char *name);
 /** orm_db_find_model, and for a "schema.table" it does not find (a table
  * of the current schema, which reflected models leave out, or of a schema
  * orm_db_reflect_all does not list), the table reflected in that schema
- * and registered: its SQL names the schema, and it takes the place of a
- * model of the same table without a schema (orm_db_register). *out is
- * borrowed. Returns 0, ORM_DONE when there is no such table, or an error
- * (its detail on db). */
+ * and registered: its SQL names the schema. A table of the current
+ * schema named with that schema takes the place of the model of the
+ * same table without a schema (orm_db_register), and from then on the
+ * database knows the current schema's name. *out is borrowed. Returns 0,
+ * ORM_DONE when there is no such table, or an error (its detail on db). */
 ORM_API int orm_db_lookup_model(orm_db *db, const char *name,
+                                const orm_model **out);
+/** orm_db_find_table, and for a table it does not find, the table
+ * reflected and registered as orm_db_lookup_model does: how every path
+ * that follows a foreign key finds the parent's model, in whatever
+ * schema (database) it lives. Returns 0, ORM_DONE when there is no such
+ * table, or an error (its detail on db). */
+ORM_API int orm_db_lookup_table(orm_db *db, const char *name,
                                 const orm_model **out);
 
 /** Reflect every table of the database (the search path on PostgreSQL)

@@ -262,9 +262,16 @@ typedef struct orm_driver {
      * types become ORM_TEXT with native_type kept), nullability, defaults
      * (server_default), primary key, unique constraints and foreign keys
      * (single-column ones also set ref_table/ref_column on the column).
-     * ORM_ENOTFOUND when the table does not exist. list_tables may be
-     * NULL (orm_db_list_tables is then ORM_EUNSUPPORTED); reflect_table
-     * may not: orm_db_create_all asks it whether a table exists. */
+     * A foreign key's ref_table names its table as this connection does
+     * (orm_name_join): bare when it lives in the current schema
+     * (database), else "schema.table", whatever the schema of the table
+     * reflected. The model's schema is set for a table outside the
+     * current schema and left NULL for one of it, even when asked for by
+     * that schema's name (the core then knows that name as the current
+     * schema's). ORM_ENOTFOUND when the table does not exist.
+     * list_tables may be NULL (orm_db_list_tables is then
+     * ORM_EUNSUPPORTED); reflect_table may not: orm_db_create_all asks it
+     * whether a table exists. */
     int (*list_tables)(orm_conn *conn, char ***out, size_t *count);
     /** See list_tables. */
     int (*reflect_table)(orm_conn *conn, const char *schema, const char *table,
