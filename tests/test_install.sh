@@ -192,9 +192,12 @@ cmp -s seed_pkgconfig.out seed_cmake.out || fail "seed_cmake printed other text"
 moved=${work}/moved
 mv "${prefix}" "${moved}"
 mkdir -p "${work}/home"
-# Nothing outside the install may provide themes.
+# Nothing outside the install may provide themes; orb's state (its
+# recovery journal and the journal's lock, left behind when tmux kills it)
+# stays in the test's folder too.
 orb_env="HOME=${work}/home XDG_CONFIG_HOME=${work}/home/config \
-XDG_DATA_HOME=${work}/home/data XDG_DATA_DIRS=/nonexistent"
+XDG_DATA_HOME=${work}/home/data XDG_STATE_HOME=${work}/home/state \
+XDG_CACHE_HOME=${work}/home/cache XDG_DATA_DIRS=/nonexistent"
 
 screen() { tmux -S "${tmux_sock}" capture-pane -p -t t "$@"; }
 # Start orb with THEME in a private tmux; wait until the screen shows TEXT.
