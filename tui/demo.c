@@ -440,24 +440,33 @@ static int add_posts(demo_builder *b)
         demo_rng *r = &b->rng;
         when += (int64_t)rng_below(r, 9000);
         format_stamp(created, sizeof created, when);
+        /* One draw per statement: the order in which a call's arguments
+         * (or an initializer list's values) are evaluated is unspecified,
+         * and clang's differs from gcc's. This is gcc's order, in which
+         * the demo data were first made. */
+        const char *noun = PICK(r, nouns);
+        const char *adjective = PICK(r, adjectives);
         orm_buf_reset(&title);
-        orm_buf_appendf(&title, "%s %s", PICK(r, adjectives), PICK(r, nouns));
+        orm_buf_appendf(&title, "%s %s", adjective, noun);
         if (rng_below(r, 10) == 0)
             orm_buf_appendf(&title, ", part %zu", 2 + rng_below(r, 5));
         int has_body = make_body(&b->text, r, 6);
         int has_rating = rng_below(r, 5) != 0;
-        snprintf(rating, sizeof rating, "%zu.%zu", 1 + rng_below(r, 4),
-                 rng_below(r, 10));
+        size_t tenths = rng_below(r, 10);
+        size_t units = 1 + rng_below(r, 4);
+        snprintf(rating, sizeof rating, "%zu.%zu", units, tenths);
         if (title.failed || b->text.failed) {
             rc = orm_error_set(&b->err, ORM_ENOMEM, "out of memory");
             break;
         }
+        int64_t account = 1 + (int64_t)rng_below(r, DEMO_ACCOUNTS);
+        int published = rng_below(r, 10) < 7;
         orm_value row[7] = {
             orm_value_int((int64_t)i + 1),
-            orm_value_int(1 + (int64_t)rng_below(r, DEMO_ACCOUNTS)),
+            orm_value_int(account),
             orm_value_text(orm_buf_str(&title)),
             has_body ? orm_value_text(orm_buf_str(&b->text)) : orm_value_null(),
-            orm_value_bool(rng_below(r, 10) < 7),
+            orm_value_bool(published),
             orm_value_text(created),
             has_rating ? orm_value_text(rating) : orm_value_null()};
         if (!add_record(b, M_POST, row))
