@@ -121,6 +121,12 @@ static void make_objects(e2e *e)
 
 static int setup_dialect(void **state, const char *dialect)
 {
+    /* ORB_TEST_SKIP_SERVERS=1: the test skips itself on a NULL state (a
+     * skip() here would count as a failed setup). */
+    if (strcmp(dialect, "sqlite") != 0 && test_servers_skipped(dialect)) {
+        *state = NULL;
+        return 0;
+    }
     e2e *e = calloc(1, sizeof *e);
     char command[4608];
     e->dialect = dialect;
@@ -194,6 +200,8 @@ static void open_model(e2e *e, const char *name)
 static void test_e2e_cancel__esc_stops_a_long_query(void **state)
 {
     e2e *e = *state;
+    if (!e)
+        skip();
     tmux_term *t = &e->term;
     tmux_wait_for(t, e->slow);
     /* The slow model's query runs: the status line says so. */

@@ -183,6 +183,9 @@ static int setup(void **state)
     if (strcmp(x->dialect, "sqlite") == 0) {
         snprintf(x->url, sizeof x->url, "sqlite:///%s/main.db", x->dir);
         snprintf(x->other, sizeof x->other, "%s", OTHER_SCHEMA);
+    } else if (test_servers_skipped(x->dialect)) {
+        /* ORB_TEST_SKIP_SERVERS=1: each test skips itself (a skip()
+         * here would count as a failed setup). */
     } else if (strcmp(x->dialect, "postgresql") == 0) {
         snprintf(x->url, sizeof x->url, "%s",
                  test_server_url("ORB_TEST_PG_URL"));
