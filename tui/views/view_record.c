@@ -234,7 +234,8 @@ static int add_line(record_view *rv, size_t field, int header, const char *text,
         rv->lines = l;
         rv->lines_cap = cap;
     }
-    char *copy = orm_strndup(text, len);
+    /* No text: the buffer it was made in ran out of memory. */
+    char *copy = text ? orm_strndup(text, len) : NULL;
     if (!copy)
         return ORM_ENOMEM;
     rv->lines[rv->nlines++] = (record_line){field, header, copy, el};
