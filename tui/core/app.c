@@ -512,6 +512,8 @@ static void run_action(tui_app *app, tui_action a)
         if (tui_view_help_new(&help, app) == 0) {
             app->pushed = help;
             push_pending(app);
+        } else {
+            tui_app_error(app, "out of memory");
         }
         return;
     }

@@ -427,16 +427,24 @@ static int journal_sync(tui_journal *j, tui_app *app, orm_error *err)
 /* The model of a change: by table (and schema when saved), reflected
  * when it is not registered (a table of another schema that a foreign
  * key led to). */
-static const orm_model *change_model(tui_app *app, const json_t *c)
+/* The model of a saved change's table; ORM_ENOTFOUND with the message
+ * when there is none, ORM_ENOMEM when there was no memory to look. */
+static int change_model(tui_app *app, const json_t *c, const orm_model **m,
+                        orm_error *err)
 {
     const char *table = json_string_value(json_object_get(c, "table"));
     const char *schema = json_string_value(json_object_get(c, "schema"));
-    const orm_model *m = NULL;
     char *name = table ? orm_name_join(schema, table) : NULL;
-    if (name && orm_db_lookup_table(app->db, name, &m) != 0)
-        m = NULL;
+    int rc = !table  ? ORM_ENOTFOUND
+             : !name ? ORM_ENOMEM
+                     : orm_db_lookup_table(app->db, name, m);
     free(name);
-    return m;
+    if (rc == ORM_ENOMEM)
+        return orm_error_set(err, rc, "out of memory");
+    if (rc != 0)
+        return orm_error_set(err, ORM_ENOTFOUND, "no table %s here now",
+                             table ? table : "(none)");
+    return 0;
 }
 
 static void clear_values(orm_value *v, size_t n)
@@ -480,13 +488,12 @@ static int restore_change(tui_app *app, const json_t *c, orm_error *err)
 {
     const char *action = json_string_value(json_object_get(c, "action"));
     const json_t *values = json_object_get(c, "values");
-    const orm_model *m = change_model(app, c);
+    const orm_model *m = NULL;
     orm_session *s = app->session;
     orm_record *rec = NULL;
-    int rc = 0;
-    if (!m)
-        return orm_error_set(err, ORM_ENOTFOUND, "no table %s here now",
-                             json_string_value(json_object_get(c, "table")));
+    int rc = change_model(app, c, &m, err);
+    if (rc != 0)
+        return rc;
     if (strcmp(action, "add") == 0) {
         if ((rc = orm_record_new(&rec, m)) != 0)
             return orm_error_set(err, rc, "out of memory");
@@ -602,16 +609,15 @@ static int restore_bulk(tui_app *app, const orm_model *m, const json_t *bulk,
 static int restore_form(tui_app *app, const json_t *form, tui_view **out,
                         orm_error *err)
 {
-    const orm_model *m = change_model(app, form);
+    const orm_model *m = NULL;
     const json_t *change = json_object_get(form, "change");
     orm_record *rec = NULL;
     tui_view *v = NULL;
     const char *name;
     json_t *jv;
-    int rc;
-    if (!m)
-        return orm_error_set(err, ORM_ENOTFOUND, "no table %s here now",
-                             json_string_value(json_object_get(form, "table")));
+    int rc = change_model(app, form, &m, err);
+    if (rc != 0)
+        return rc;
     const json_t *bulk = json_object_get(form, "bulk");
     if (bulk) {
         if ((rc = restore_bulk(app, m, bulk, &v, err)) != 0)
@@ -684,6 +690,16 @@ int tui_journal_restore(tui_journal *j, tui_app *app, tui_view **form,
             continue;
         char *aside = NULL;
         orm_session_rollback(app->session);
+        if (rc == ORM_ENOMEM) { /* still offered, y tries again */
+            orm_error_set(err, rc,
+                          "cannot restore change %zu of %zu (%s): %s; "
+                          "nothing restored, y tries again",
+                          i + 1, n,
+                          json_string_value(json_object_get(c, "table")),
+                          orm_error_text(&why));
+            orm_error_clear(&why);
+            return rc;
+        }
         /* Set aside, or else left waiting: never written over. */
         int kept = journal_set_aside(j, "unrestored", &aside) != 0;
         orm_error_set(err, rc,

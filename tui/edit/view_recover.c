@@ -149,6 +149,8 @@ static unsigned recover_key(tui_view *v, tui_app *app, int key)
                                 rv->found.changes == 1 ? "" : "s");
         } else if (tui_journal_restore(app->journal, app, &form, &err) != 0) {
             tui_app_error(app, "%s", orm_error_text(&err));
+            if (tui_journal_waiting(app->journal))
+                break; /* still offered */
         } else if (orm_session_pending_count(app->session) == 0) {
             tui_app_message(app, "restored: the text of the form");
         } else {

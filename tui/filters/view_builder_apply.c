@@ -169,7 +169,12 @@ unsigned builder_save_filter(builder_view *bv, tui_app *app, const char *name,
     orm_error err = ORM_ERROR_INIT;
     char *key = tui_state_model_key(bv->m);
     int rc;
-    if (!key) {
+    /* The text is NULL only when there was no memory to make it: never
+     * saved as an empty filter. */
+    if (!bv->text)
+        bv->text = tui_ftree_text(bv->tree, &bv->today);
+    if (!key || !bv->text) {
+        free(key);
         tui_app_error(app, "out of memory");
         return TUI_REDRAW;
     }

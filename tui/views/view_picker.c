@@ -151,12 +151,8 @@ static orm_expr *search_expr(const picker_view *pv, const char *text)
             orm_value v = ORM_VALUE_NULL_INIT;
             if (tui_column_is_text(col) && !(col->flags & ORM_SECRET)) {
                 orm_expr *args[2] = {orm_col(col->name), orm_str(word)};
-                e = args[0] && args[1] ? orm_expr_op(ORM_OP_ICONTAINS, args, 2)
-                                       : NULL;
-                if (!e) {
-                    orm_expr_free(args[0]);
-                    orm_expr_free(args[1]);
-                }
+                /* Takes the arguments, and frees them when it fails. */
+                e = orm_expr_op(ORM_OP_ICONTAINS, args, 2);
             } else if (is_key_col(pv, c) &&
                        orm_value_parse(&v, col, word, NULL) == 0) {
                 e = orm_eq(orm_col(col->name), orm_val(&v));

@@ -110,8 +110,10 @@ static int load_by_equality(record_view *rv, tui_app *app)
 {
     orm_query *q = NULL;
     int rc = orm_query_new(&q, app->session, rv->m);
-    if (rc)
+    if (rc) { /* no query to hold the detail: the session holds it */
+        tui_app_db_error(app, rv->m->table, orm_session_error(app->session));
         return rc;
+    }
     for (size_t i = 0; i < rv->neq && rc == 0; i++) {
         const orm_value *v = &rv->eq_vals[i];
         const orm_column *col = orm_model_column(rv->m, rv->eq_cols[i]);
@@ -134,11 +136,17 @@ static int load_by_equality(record_view *rv, tui_app *app)
     return rc;
 }
 
+/* A query in paging order, or an error said (nothing in *out). */
 static int key_query(record_view *rv, tui_app *app, orm_query **out)
 {
     int rc = orm_query_new(out, app->session, rv->m);
-    if (rc == 0)
-        rc = tui_sort_apply(&rv->sort, rv->m, *out, 0);
+    if (rc) /* no query to hold the detail: the session holds it */
+        tui_app_db_error(app, rv->m->table, orm_session_error(app->session));
+    else if ((rc = tui_sort_apply(&rv->sort, rv->m, *out, 0)) != 0) {
+        tui_app_db_error(app, rv->m->table, orm_query_error(*out));
+        orm_query_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -149,7 +157,9 @@ static int load_by_key(record_view *rv, tui_app *app)
     orm_value *prev = NULL;
     size_t nprev = 0;
     int rc = key_query(rv, app, &q);
-    if (rc == 0 && orm_query_key_width(q) != rv->nkey)
+    if (rc)
+        return rc;
+    if (orm_query_key_width(q) != rv->nkey)
         rc = ORM_EINVALID;
     if (rc == 0)
         rc = orm_query_before(q, rv->key);
@@ -164,7 +174,11 @@ static int load_by_key(record_view *rv, tui_app *app)
     orm_query_free(q);
     q = NULL;
     rc = key_query(rv, app, &q);
-    if (rc == 0 && prev)
+    if (rc) {
+        values_free(prev, nprev);
+        return rc;
+    }
+    if (prev)
         rc = orm_query_after(q, prev);
     orm_query_limit(q, 1);
     if (rc == 0)
@@ -220,7 +234,8 @@ static int add_line(record_view *rv, size_t field, int header, const char *text,
         rv->lines = l;
         rv->lines_cap = cap;
     }
-    char *copy = orm_strndup(text, len);
+    /* No text: the buffer it was made in ran out of memory. */
+    char *copy = text ? orm_strndup(text, len) : NULL;
     if (!copy)
         return ORM_ENOMEM;
     rv->lines[rv->nlines++] = (record_line){field, header, copy, el};
