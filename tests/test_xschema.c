@@ -409,6 +409,14 @@ test_xschema__browser_follows_a_key_into_another_schema(void **state)
         fx_dump_fail(&fx, "record screen not open for", MIXED);
     fx_assert_shows(&fx, "Zo\xC3\xAB Other");
     fx_assert_not_shows(&fx, "Current \xC3\x9Cnit");
+    /* The title names the table with its schema: the current schema has
+     * a table of the same name. */
+    char *qualified = orm_name_join(x->other, MIXED);
+    char title[300];
+    assert_non_null(qualified);
+    snprintf(title, sizeof title, "(%s) record", qualified);
+    free(qualified);
+    fx_assert_shows(&fx, title);
     /* What refers to the other schema's row: the order. */
     fx_send(&fx, "b");
     fx_assert_shows(&fx, "xs_orders (xs_orders) where customer_id = 1");

@@ -956,3 +956,14 @@ int tui_app_run(orm_db *db, const tui_options *opts)
     scr->ops->free(scr);
     return status;
 }
+
+void tui_model_title(orm_buf *out, const orm_model *m)
+{
+    char *table = orm_name_join(m->schema, m->table);
+    if (!table) {
+        out->failed = 1;
+        return;
+    }
+    orm_buf_appendf(out, "%s (%s)", m->name, table);
+    free(table);
+}

@@ -278,5 +278,9 @@ void tui_switch_ask(tui_app *app);
 unsigned tui_switch_prompt(tui_app *app, const char *text, int done);
 /* A URL as typed with its password as ***. */
 void tui_switch_shown(orm_buf *out, const char *text);
+/* A model as the screens' titles name it: "name (table)", the table as
+ * "schema.table" outside the current schema (orm_name_join), so that
+ * two tables of one name in two schemas are told apart. */
+void tui_model_title(orm_buf *out, const orm_model *m);
 
 #endif

@@ -423,7 +423,8 @@ static void form_title(tui_view *v, tui_app *app, orm_buf *out)
 {
     form_view *fv = (form_view *)v;
     (void)app;
-    orm_buf_appendf(out, "%s (%s)" DOT, fv->m->name, fv->m->table);
+    tui_model_title(out, fv->m);
+    orm_buf_append(out, DOT);
     if (fv->bulk) {
         orm_buf_appendf(out, "bulk edit of %s", tui_bulk_what(fv->bulk));
         return;

@@ -73,12 +73,9 @@ static int add_ref(backrefs_view *bv, const orm_model *m, const char **cols,
     r->filter = filter;
     r->where = orm_filter_print(filter);
     orm_buf b = ORM_BUF_INIT;
-    char *table = orm_name_join(m->schema, m->table);
-    if (table)
-        orm_buf_appendf(&b, "%s (%s) where %s", m->name, table,
-                        r->where ? r->where : "?");
-    free(table);
-    r->text = table ? orm_buf_finish(&b) : NULL;
+    tui_model_title(&b, m);
+    orm_buf_appendf(&b, " where %s", r->where ? r->where : "?");
+    r->text = orm_buf_finish(&b);
     bv->nrefs++;
     return r->text && r->where ? 0 : ORM_ENOMEM;
 }

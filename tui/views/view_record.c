@@ -478,8 +478,8 @@ static void record_draw(tui_view *v, tui_app *app, tui_screen *scr, int top,
 static void record_title(tui_view *v, tui_app *app, orm_buf *out)
 {
     record_view *rv = (record_view *)v;
-    orm_buf_appendf(out, "%s (%s) record \xC2\xB7 %s", rv->m->name,
-                    rv->m->table, orm_db_url(app->db));
+    tui_model_title(out, rv->m);
+    orm_buf_appendf(out, " record \xC2\xB7 %s", orm_db_url(app->db));
 }
 
 static void record_status(tui_view *v, tui_app *app, orm_buf *out)

@@ -255,8 +255,8 @@ void rows_draw(tui_view *v, tui_app *app, tui_screen *scr, int top, int height)
 void rows_title(tui_view *v, tui_app *app, orm_buf *out)
 {
     rows_view *rv = (rows_view *)v;
-    orm_buf_appendf(out, "%s (%s) \xC2\xB7 %s", rv->m->name, rv->m->table,
-                    orm_db_url(app->db));
+    tui_model_title(out, rv->m);
+    orm_buf_appendf(out, " \xC2\xB7 %s", orm_db_url(app->db));
 }
 
 void rows_status(tui_view *v, tui_app *app, orm_buf *out)
